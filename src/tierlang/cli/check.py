@@ -1,0 +1,130 @@
+"""`tier check`, `tier fmt`, `tier compile`."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from tierlang import ir
+from tierlang.cli import main
+from tierlang.cli.common import (
+    DIAGNOSTIC_FORMATS,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    as_of_option,
+    emit_diagnostics,
+    load_or_exit,
+    program_argument,
+)
+from tierlang.diagnostics import Severity, SourceMap, render_json
+from tierlang.loader import load_program
+from tierlang.syntax.formatter import format_module
+from tierlang.syntax.parser import parse
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=DIAGNOSTIC_FORMATS, default="human", show_default=True, help="Output style for diagnostics.")
+@click.option("--strict", is_flag=True, help="Treat warnings as findings (exit 1).")
+@as_of_option
+def check(files: tuple[str, ...], fmt: str, strict: bool, as_of) -> None:
+    """Check program files: syntax, names, types and units, `extends`, ladders.
+
+    Prints every problem found (not only the first) and exits 1 when there are errors
+    (or warnings, with --strict).
+    """
+    all_diags = []
+    sources = SourceMap()
+    for f in files:
+        result = load_program(f, as_of)
+        all_diags.extend(result.diagnostics)
+        sources.update(result.sources)
+    # A parent loaded by several files reports its problems once.
+    seen = set()
+    unique = []
+    for d in all_diags:
+        key = (d.code, d.message, d.span)
+        if key not in seen:
+            seen.add(key)
+            unique.append(d)
+    if fmt == "json":
+        click.echo(render_json(unique), nl=False)
+    else:
+        emit_diagnostics(unique, sources, fmt, err=False)
+        errors = sum(d.severity is Severity.ERROR for d in unique)
+        warnings = sum(d.severity is Severity.WARNING for d in unique)
+        if fmt == "human":
+            summary = f"checked {len(files)} file{'s' if len(files) != 1 else ''}: "
+            summary += "no problems" if not unique else f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+            click.echo(summary, err=True)
+    failed = any(d.is_error for d in unique) or (strict and any(d.severity is Severity.WARNING for d in unique))
+    sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True, dir_okay=False))
+@click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if any file would change.")
+@click.option("--diff", "show_diff", is_flag=True, help="Write nothing; print a unified diff; exit 1 if any file would change.")
+def fmt(files: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
+    """Format program files in the canonical layout (in place).
+
+    Keeps comments, never changes meaning, and is idempotent. `-` reads standard input and
+    writes the result to standard output.
+    """
+    changed = 0
+    broken = 0
+    for f in files:
+        if f == "-":
+            text, name = sys.stdin.read(), "<stdin>"
+        else:
+            path = Path(f)
+            if not path.is_file():
+                raise click.BadParameter(f"{f} does not exist", param_hint="FILES")
+            text, name = path.read_text(encoding="utf-8"), f
+        result = parse(text, name)
+        if result.module is None:
+            emit_diagnostics(result.diagnostics, SourceMap({name: text}))
+            broken += 1
+            continue
+        out = format_module(result.module)
+        if f == "-" and not (check_only or show_diff):
+            click.echo(out, nl=False)
+            continue
+        if out == text:
+            continue
+        changed += 1
+        if show_diff:
+            click.echo(
+                "".join(difflib.unified_diff(text.splitlines(True), out.splitlines(True), f"{name} (original)", f"{name} (formatted)")),
+                nl=False,
+            )
+        elif check_only:
+            click.echo(f"would reformat {name}")
+        else:
+            Path(f).write_text(out, encoding="utf-8")
+            click.echo(f"reformatted {name}", err=True)
+    if broken or ((check_only or show_diff) and changed):
+        sys.exit(EXIT_FINDINGS)
+
+
+@main.command(name="compile")
+@program_argument
+@click.option("--emit", type=click.Choice(["ir", "ast"]), default="ir", show_default=True, help="What to print.")
+@click.option("--no-spans", is_flag=True, help="Leave out source positions.")
+@as_of_option
+def compile_(program: str, emit: str, no_spans: bool, as_of) -> None:
+    """Print a program's IR (or AST) as JSON, for tools and curious people."""
+    if emit == "ast":
+        result = parse(Path(program).read_text(encoding="utf-8"), program)
+        if result.module is None:
+            emit_diagnostics(result.diagnostics, SourceMap({program: Path(program).read_text(encoding="utf-8")}))
+            sys.exit(EXIT_USAGE)
+        click.echo(json.dumps(ir.to_data(result.module, spans=not no_spans), indent=2, default=str))
+        return
+    prog = load_or_exit(program, as_of)
+    click.echo(ir.to_json(prog, spans=not no_spans), nl=False)

@@ -1,0 +1,182 @@
+"""Diagnostics: one type for every problem tierlang reports, and its renderers.
+
+A `Diagnostic` has a stable code (TL1xx syntax, TL2xx names and types, TL3xx ladder and
+monotonicity, TL4xx data), a severity, a primary span, optional secondary spans (notes)
+and a hint. Renderers: human (source line with a caret), gnu (`file:line:col: severity:
+message`) and json.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from tierlang.ir import Span
+
+__all__ = [
+    "Diagnostic",
+    "Note",
+    "Severity",
+    "SourceMap",
+    "has_errors",
+    "render",
+    "render_human",
+    "render_gnu",
+    "render_json",
+    "sort_key",
+]
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+
+@dataclass(frozen=True)
+class Note:
+    """A secondary message, optionally pointing at another place in the source."""
+
+    message: str
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    severity: Severity
+    message: str
+    span: Span | None = None
+    notes: tuple[Note, ...] = ()
+    hint: str | None = None
+    # Extra machine-readable detail (e.g. a monotonicity witness); rendered in JSON only.
+    data: Mapping[str, object] | None = field(default=None, compare=False)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+
+def error(code: str, message: str, span: Span | None = None, **kw) -> Diagnostic:
+    return Diagnostic(code, Severity.ERROR, message, span, **kw)
+
+
+def warning(code: str, message: str, span: Span | None = None, **kw) -> Diagnostic:
+    return Diagnostic(code, Severity.WARNING, message, span, **kw)
+
+
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    return any(d.is_error for d in diagnostics)
+
+
+def sort_key(d: Diagnostic) -> tuple:
+    s = d.span
+    return (s.file, s.line, s.column, d.code) if s else ("", 0, 0, d.code)
+
+
+class SourceMap:
+    """Source text by file name, so renderers can show the offending line."""
+
+    def __init__(self, texts: Mapping[str, str] | None = None) -> None:
+        self._lines: dict[str, list[str]] = {}
+        for name, text in (texts or {}).items():
+            self.add(name, text)
+
+    def add(self, name: str, text: str) -> None:
+        self._lines[name] = text.splitlines()
+
+    def update(self, other: SourceMap) -> None:
+        self._lines.update(other._lines)
+
+    def line(self, name: str, lineno: int) -> str | None:
+        lines = self._lines.get(name)
+        if lines is None or not 1 <= lineno <= len(lines):
+            return None
+        return lines[lineno - 1]
+
+
+def _location(span: Span | None) -> str:
+    return f"{span.file}:{span.line}:{span.column}" if span else "<unknown>"
+
+
+def _snippet(span: Span, sources: SourceMap, label: str = "") -> list[str]:
+    text = sources.line(span.file, span.line)
+    if text is None:
+        return []
+    text = text.expandtabs(4)
+    gutter = str(span.line)
+    pad = " " * len(gutter)
+    width = 1
+    if span.end_line == span.line and span.end_column > span.column:
+        width = span.end_column - span.column
+    width = max(1, min(width, len(text) - span.column + 2))
+    marker = " " * (span.column - 1) + "^" * width
+    out = [f"{pad} |", f"{gutter} | {text}", f"{pad} | {marker}" + (f" {label}" if label else "")]
+    return out
+
+
+def render_human(diagnostics: Iterable[Diagnostic], sources: SourceMap) -> str:
+    """rustc-style output: header, location, the source line with a caret, notes, hint."""
+    blocks = []
+    for d in diagnostics:
+        lines = [f"{d.severity.value}[{d.code}]: {d.message}"]
+        if d.span:
+            lines.append(f"  --> {_location(d.span)}")
+            lines.extend(_snippet(d.span, sources))
+        for note in d.notes:
+            if note.span:
+                lines.append(f"note: {note.message}")
+                lines.append(f"  --> {_location(note.span)}")
+                lines.extend(_snippet(note.span, sources))
+            else:
+                lines.append(f"  = note: {note.message}")
+        if d.hint:
+            lines.append(f"  = help: {d.hint}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + ("\n" if blocks else "")
+
+
+def render_gnu(diagnostics: Iterable[Diagnostic], sources: SourceMap | None = None) -> str:
+    """GNU style, one line per diagnostic: `file:line:col: severity: message [code]`."""
+    out = []
+    for d in diagnostics:
+        hint = f" (help: {d.hint})" if d.hint else ""
+        out.append(f"{_location(d.span)}: {d.severity.value}: {d.message} [{d.code}]{hint}")
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def _span_data(span: Span | None) -> dict | None:
+    if span is None:
+        return None
+    return {
+        "file": span.file,
+        "line": span.line,
+        "column": span.column,
+        "end_line": span.end_line,
+        "end_column": span.end_column,
+    }
+
+
+def to_data(d: Diagnostic) -> dict:
+    return {
+        "code": d.code,
+        "severity": d.severity.value,
+        "message": d.message,
+        "span": _span_data(d.span),
+        "notes": [{"message": n.message, "span": _span_data(n.span)} for n in d.notes],
+        "hint": d.hint,
+        **({"data": dict(d.data)} if d.data else {}),
+    }
+
+
+def render_json(diagnostics: Iterable[Diagnostic], sources: SourceMap | None = None) -> str:
+    return json.dumps([to_data(d) for d in diagnostics], indent=2) + "\n"
+
+
+RENDERERS = {"human": render_human, "gnu": render_gnu, "json": render_json}
+
+
+def render(diagnostics: Iterable[Diagnostic], sources: SourceMap, fmt: str = "human") -> str:
+    return RENDERERS[fmt](list(diagnostics), sources)

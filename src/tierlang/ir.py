@@ -1,0 +1,633 @@
+"""The evaluation IR: what a checked program means, free of syntax and of Lark.
+
+Every engine (the exact interpreter, the polars engine, a future SQL backend), the diff,
+the monotonicity analysis and the renderers read this and nothing else. Nodes are frozen
+dataclasses; `span` fields are excluded from equality, so two programs that differ only in
+layout, comments or declaration positions compare equal.
+
+Numbers are `fractions.Fraction`, never floats. Names are resolved: a `MetricRef` names a
+declared metric, a `ScoreRef` a declared score, and so on. Parameters are folded into
+`Const` nodes that remember which parameter they came from.
+
+Semantics in brief (docs/language.md has the full text):
+- A track holds the highest level whose requirements hold. A cumulative level (the default)
+  also needs every lower level's requirements.
+- A score is the sum of its lines and categories; a category or score with a cap is
+  clamped to it. A line whose `when` gate fails earns 0.
+- A track with several variants either takes the best (highest level, then highest
+  primary score, then first declared) or is classified by `choices` (first match wins).
+- A track's reported score is its selected variant's first declared score.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from dataclasses import dataclass, field, fields, is_dataclass
+from enum import Enum, StrEnum
+from fractions import Fraction
+from functools import cached_property
+from typing import Union
+
+__all__ = [
+    "Span",
+    "Kind",
+    "Type",
+    "Value",
+    "Metric",
+    "Param",
+    "Gate",
+    "Group",
+    "Const",
+    "MetricRef",
+    "ScoreRef",
+    "GateRef",
+    "Arith",
+    "Neg",
+    "Func",
+    "Compare",
+    "And",
+    "Or",
+    "Not",
+    "AtLeast",
+    "TrackAt",
+    "GroupCount",
+    "Every",
+    "Expr",
+    "Line",
+    "Category",
+    "Score",
+    "Requirement",
+    "Level",
+    "Variant",
+    "Choice",
+    "Track",
+    "Partner",
+    "Expectation",
+    "Example",
+    "Program",
+    "to_data",
+    "to_json",
+    "walk",
+]
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A source range: 1-based line and column; end is exclusive (as Lark reports it)."""
+
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+def _span() -> Span | None:
+    return field(default=None, compare=False, repr=False)
+
+
+class Kind(StrEnum):
+    COUNT = "count"  # whole numbers
+    NUMBER = "number"  # any decimal; also the kind of unit-less constants and ratios
+    PERCENT = "percent"
+    MONEY = "money"  # with a currency
+    POINTS = "points"  # what scores, categories and lines are worth
+    BOOL = "bool"
+    DATE = "date"
+    ENUM = "enum"
+
+
+@dataclass(frozen=True)
+class Type:
+    kind: Kind
+    currency: str | None = None
+    values: tuple[str, ...] = ()  # enum values, in declared order
+    ordered: bool = False  # enum declared with `<`
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.kind in NUMERIC_KINDS
+
+    def __str__(self) -> str:
+        if self.kind is Kind.MONEY:
+            return f"money {self.currency}"
+        if self.kind is Kind.ENUM:
+            sep = " < " if self.ordered else ", "
+            return f"enum({sep.join(self.values)})"
+        return self.kind.value
+
+
+NUMERIC_KINDS = frozenset({Kind.COUNT, Kind.NUMBER, Kind.PERCENT, Kind.MONEY, Kind.POINTS})
+
+#: A metric or parameter value: exact number, bool, date, or enum value name.
+Value = Union[Fraction, bool, _dt.date, str]
+
+
+# ------------------------------------------------------------------ declarations
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A partner measure. `column` is the dataset column (None for a derived metric)."""
+
+    name: str
+    type: Type
+    title: str | None = None
+    column: str | None = None
+    direction: str = "higher"  # "higher" or "lower" is better
+    minimum: Fraction | None = None  # inclusive valid range; None = unbounded
+    maximum: Fraction | None = None
+    default: Value | None = None  # used when the value is missing; None = missing is an error
+    unit: str | None = None
+    derived: Expr | None = None
+    doc: str | None = None
+    source: str | None = None
+    span: Span | None = _span()
+
+    @property
+    def label(self) -> str:
+        return self.title or self.name
+
+
+@dataclass(frozen=True)
+class Param:
+    """A named constant. `value` is the one in force for the `as_of` date the program was
+    lowered for; `dated` lists every scheduled value as (from date, value)."""
+
+    name: str
+    value: Value
+    type: Type
+    title: str | None = None
+    source: str | None = None
+    assumed: str | None = None  # why the value was chosen when no source confirms it
+    dated: tuple[tuple[_dt.date, Value], ...] = ()
+    doc: str | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Gate:
+    """A named prerequisite: a condition that awards nothing by itself."""
+
+    name: str
+    expr: Expr
+    title: str | None = None
+    doc: str | None = None
+    source: str | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Group:
+    """A set of tracks (e.g. the competencies) that requirements can count over."""
+
+    name: str
+    title: str | None = None
+    doc: str | None = None
+    tracks: tuple[str, ...] = ()
+    span: Span | None = _span()
+
+
+# ------------------------------------------------------------------ expressions
+
+
+@dataclass(frozen=True)
+class Const:
+    value: Value
+    type: Type
+    param: str | None = None  # the parameter this value came from, if any
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class MetricRef:
+    name: str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class ScoreRef:
+    """Points of a score (part None), or of one category or line of it (part = its name).
+    `variant` None on a track with variants means the selected variant's score."""
+
+    track: str
+    score: str
+    variant: str | None = None
+    part: str | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class GateRef:
+    name: str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Arith:
+    """`+ - * /`. The checker guarantees one side of `*` and `/` is constant, so every
+    numeric expression is piecewise linear in the metrics."""
+
+    op: str
+    left: Expr
+    right: Expr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Neg:
+    operand: Expr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Func:
+    """`min(a, b, ...)`, `max(a, b, ...)`, `clamp(x, lo, hi)` (the parser fills the
+    default bounds 0 and 1)."""
+
+    name: str
+    args: tuple[Expr, ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Compare:
+    op: str  # >= > <= < == !=
+    left: Expr
+    right: Expr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class And:
+    items: tuple[Expr, ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Or:
+    items: tuple[Expr, ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Not:
+    operand: Expr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class AtLeast:
+    """At least `n` of the conditions hold."""
+
+    n: int
+    items: tuple[Expr, ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class TrackAt:
+    """The track holds `level` or a higher one (level None: holds any level)."""
+
+    track: str
+    level: str | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class GroupCount:
+    """At least `n` tracks of the group hold `level` or higher (n None: all of them)."""
+
+    group: str
+    n: int | None
+    level: str | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Every:
+    """Every line of a score satisfies `points <op> value`."""
+
+    track: str
+    score: str
+    op: str
+    value: Expr
+    variant: str | None = None
+    span: Span | None = _span()
+
+
+Expr = Union[
+    Const,
+    MetricRef,
+    ScoreRef,
+    GateRef,
+    Arith,
+    Neg,
+    Func,
+    Compare,
+    And,
+    Or,
+    Not,
+    AtLeast,
+    TrackAt,
+    GroupCount,
+    Every,
+]
+
+
+# ------------------------------------------------------------------ scores and tracks
+
+
+@dataclass(frozen=True)
+class Line:
+    """One points line: `points` (clamped by nothing but its own formula) when `when` holds."""
+
+    name: str
+    points: Expr
+    when: Expr | None = None
+    title: str | None = None
+    doc: str | None = None
+    source: str | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Category:
+    name: str
+    lines: tuple[Line, ...]
+    cap: Fraction | None = None
+    title: str | None = None
+    doc: str | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Score:
+    name: str
+    items: tuple[Line | Category, ...]
+    cap: Fraction | None = None
+    title: str | None = None
+    doc: str | None = None
+    source: str | None = None
+    span: Span | None = _span()
+
+    @property
+    def lines(self) -> tuple[Line, ...]:
+        out: list[Line] = []
+        for item in self.items:
+            out.extend(item.lines if isinstance(item, Category) else (item,))
+        return tuple(out)
+
+    def part(self, name: str) -> Line | Category | None:
+        for item in self.items:
+            if item.name == name:
+                return item
+            if isinstance(item, Category):
+                for line in item.lines:
+                    if line.name == name:
+                        return line
+        return None
+
+
+@dataclass(frozen=True)
+class Requirement:
+    expr: Expr
+    label: str | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Level:
+    name: str
+    requirements: tuple[Requirement, ...] = ()
+    cumulative: bool = True  # also needs every lower level's requirements
+    title: str | None = None
+    doc: str | None = None
+    source: str | None = None
+    span: Span | None = _span()
+
+    @property
+    def label(self) -> str:
+        return self.title or self.name
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A scoring path of a track (Enterprise / SMB). A track without declared variants has
+    exactly one, named None. Every variant of a track has the same level names."""
+
+    name: str | None
+    levels: tuple[Level, ...]
+    scores: tuple[Score, ...] = ()
+    title: str | None = None
+    doc: str | None = None
+    span: Span | None = _span()
+
+    def score(self, name: str) -> Score | None:
+        return next((s for s in self.scores if s.name == name), None)
+
+    @property
+    def primary_score(self) -> Score | None:
+        return self.scores[0] if self.scores else None
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Classified tracks: the variant a partner is scored on when `when` holds (None:
+    otherwise)."""
+
+    variant: str
+    when: Expr | None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Track:
+    name: str
+    variants: tuple[Variant, ...]
+    selection: str = "single"  # "single", "best" or "classified"
+    choices: tuple[Choice, ...] = ()
+    group: str | None = None
+    title: str | None = None
+    doc: str | None = None
+    source: str | None = None
+    span: Span | None = _span()
+
+    @property
+    def level_names(self) -> tuple[str, ...]:
+        """The ladder, lowest first."""
+        return tuple(level.name for level in self.variants[0].levels)
+
+    def level_index(self, name: str | None) -> int:
+        """-1 for no level, else the position in the ladder."""
+        return -1 if name is None else self.level_names.index(name)
+
+    def variant(self, name: str | None) -> Variant:
+        return next(v for v in self.variants if v.name == name)
+
+    @property
+    def has_score(self) -> bool:
+        return all(v.primary_score is not None for v in self.variants)
+
+    @property
+    def label(self) -> str:
+        return self.title or self.name
+
+
+# ------------------------------------------------------------------ examples
+
+
+@dataclass(frozen=True)
+class Partner:
+    """A named sample partner that examples can start from."""
+
+    name: str
+    values: tuple[tuple[str, Value], ...]
+    title: str | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """`path` is (track,) with a level name or None as value, or (track, score[, part])
+    with a number."""
+
+    path: tuple[str, ...]
+    value: Value | None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Example:
+    name: str
+    given: tuple[tuple[str, Value], ...]  # every value, the sample partner's merged in
+    expectations: tuple[Expectation, ...]
+    partner: str | None = None
+    title: str | None = None
+    span: Span | None = _span()
+
+
+# ------------------------------------------------------------------ program
+
+
+@dataclass(frozen=True)
+class Program:
+    name: str
+    version: str | None = None
+    effective: _dt.date | None = None
+    title: str | None = None
+    doc: str | None = None
+    status: str | None = None  # the program-level status track, for comparisons
+    extends: str | None = None  # the parent program's name
+    as_of: _dt.date | None = None  # the date dated parameters were resolved for
+    metrics: tuple[Metric, ...] = ()
+    params: tuple[Param, ...] = ()
+    gates: tuple[Gate, ...] = ()
+    groups: tuple[Group, ...] = ()
+    tracks: tuple[Track, ...] = ()  # dependency order: a track follows those it refers to
+    partners: tuple[Partner, ...] = ()
+    examples: tuple[Example, ...] = ()
+    files: tuple[str, ...] = field(default=(), compare=False)
+    span: Span | None = _span()
+
+    @cached_property
+    def metric_map(self) -> dict[str, Metric]:
+        return {m.name: m for m in self.metrics}
+
+    @cached_property
+    def param_map(self) -> dict[str, Param]:
+        return {p.name: p for p in self.params}
+
+    @cached_property
+    def gate_map(self) -> dict[str, Gate]:
+        return {g.name: g for g in self.gates}
+
+    @cached_property
+    def group_map(self) -> dict[str, Group]:
+        return {g.name: g for g in self.groups}
+
+    @cached_property
+    def track_map(self) -> dict[str, Track]:
+        return {t.name: t for t in self.tracks}
+
+    @property
+    def input_metrics(self) -> tuple[Metric, ...]:
+        """Metrics read from the dataset (not derived)."""
+        return tuple(m for m in self.metrics if m.derived is None)
+
+    @cached_property
+    def content_hash(self) -> str:
+        """sha256 of the program's meaning (layout, comments and spans excluded)."""
+        import hashlib
+
+        payload = json.dumps(to_data(self, spans=False), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+
+# ------------------------------------------------------------------ utilities
+
+
+def walk(node: object):
+    """Yield `node` and every IR node below it, depth first."""
+    yield node
+    if is_dataclass(node) and not isinstance(node, type):
+        for f in fields(node):
+            if f.name == "span":
+                continue
+            yield from _walk_value(getattr(node, f.name))
+
+
+def _walk_value(value: object):
+    if isinstance(value, tuple):
+        for v in value:
+            yield from _walk_value(v)
+    elif is_dataclass(value) and not isinstance(value, type):
+        yield from walk(value)
+
+
+def _value_data(value: object, spans: bool) -> object:
+    if isinstance(value, Fraction):
+        return str(value.numerator) if value.denominator == 1 else str(value)
+    if isinstance(value, (_dt.date,)):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Span):
+        return {
+            "file": value.file,
+            "line": value.line,
+            "column": value.column,
+            "end_line": value.end_line,
+            "end_column": value.end_column,
+        }
+    if isinstance(value, tuple):
+        return [_value_data(v, spans) for v in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        return to_data(value, spans)
+    return value
+
+
+def to_data(node: object, spans: bool = True) -> dict:
+    """A JSON-ready dict of an IR node: `{"node": "<Class>", field: value, ...}`.
+    Fractions become strings ("7/3", "12"), dates ISO strings."""
+    out: dict[str, object] = {"node": type(node).__name__}
+    for f in fields(node):
+        if f.name == "span" and not spans:
+            continue
+        if f.name == "files" and not spans:
+            continue
+        value = getattr(node, f.name)
+        if f.name == "span" and value is None:
+            continue
+        out[f.name] = _value_data(value, spans)
+    return out
+
+
+def to_json(program: Program, spans: bool = True) -> str:
+    data = to_data(program, spans)
+    data["content_hash"] = program.content_hash
+    return json.dumps(data, indent=2) + "\n"

@@ -1,0 +1,104 @@
+"""Load a program: read, parse, resolve `extends`, lower to IR, run the checks."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tierlang import ir
+from tierlang.diagnostics import Diagnostic, SourceMap, error, has_errors, sort_key
+from tierlang.passes.extends import merge
+from tierlang.passes.ladder import check_ladders
+from tierlang.passes.lower import lower, warnings_unused
+from tierlang.syntax import ast
+from tierlang.syntax.parser import parse
+
+__all__ = ["LoadResult", "load_program", "display_name", "CHECKS"]
+
+
+@dataclass
+class LoadResult:
+    program: ir.Program | None
+    diagnostics: list[Diagnostic]
+    sources: SourceMap
+    module: ast.Module | None = None
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.program is not None and not has_errors(self.diagnostics)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
+
+
+def display_name(path: Path) -> str:
+    """How a file is named in messages: relative to the working directory when inside it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+#: Checks run on a lowered program, each `Program -> list[Diagnostic]`. Later passes (such
+#: as monotonicity) append themselves here.
+CHECKS = [check_ladders, warnings_unused]
+
+
+def load_program(
+    path: str | os.PathLike,
+    as_of: _dt.date | None = None,
+    *,
+    text: str | None = None,
+    checks: bool = True,
+) -> LoadResult:
+    """Load and check a program file. Never raises for bad program text; raises
+    `FileNotFoundError`/`OSError` when `path` itself cannot be read (a usage error)."""
+    root_path = Path(path)
+    sources = SourceMap()
+    diags: list[Diagnostic] = []
+    modules: dict[Path, ast.Module | None] = {}
+
+    def load(p: Path, override: str | None = None) -> ast.Module | None:
+        key = p.resolve()
+        if key in modules:
+            return modules[key]
+        name = display_name(p)
+        if override is None:
+            try:
+                raw = p.read_bytes()
+            except OSError:
+                if p is root_path:
+                    raise
+                modules[key] = None
+                return None
+            try:
+                content = raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                diags.append(error("TL101", f"the file is not UTF-8 text (byte {e.start})", ir.Span(name, 1, 1, 1, 2)))
+                modules[key] = None
+                return None
+        else:
+            content = override
+        sources.add(name, content)
+        result = parse(content, name)
+        diags.extend(result.diagnostics)
+        modules[key] = result.module
+        return result.module
+
+    root = load(root_path, text)
+    program = None
+    if root is not None:
+        merged = merge(root, root_path, load, diags)
+        if not has_errors(diags):
+            program, lowered = lower(merged, as_of)
+            diags.extend(lowered)
+            if program is not None and checks:
+                for check in CHECKS:
+                    diags.extend(check(program))
+    diags.sort(key=sort_key)
+    return LoadResult(program, diags, sources, root, [display_name(p) for p in modules])

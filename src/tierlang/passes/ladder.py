@@ -1,0 +1,195 @@
+"""Ladder sanity (TL302, TL303): levels that can never be held.
+
+Works on the simple part of each level's requirements: conjunctions of comparisons between
+one metric or score and a constant ("bounds"), plus conditions that appear word for word in
+both levels. What it cannot decide, it leaves alone (no false alarms).
+
+- TL303: a level's requirements contradict each other (x >= 5 from a lower level, x <= 3
+  from its own), so no partner can reach it.
+- TL302: a level is never held because a higher level asks for no more: everyone who meets
+  it also meets the higher one (the "lower level requires more than a higher one" mistake).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+
+from tierlang import ir
+from tierlang.diagnostics import Diagnostic, Note, warning
+
+__all__ = ["check_ladders", "Bound", "bounds_of", "conjuncts"]
+
+_FLIP = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}
+
+
+@dataclass(frozen=True)
+class Bound:
+    """`var op value` with var a metric or score reference (spans ignored)."""
+
+    var: object
+    op: str
+    value: Fraction
+    span: ir.Span | None
+
+
+def conjuncts(expr: ir.Expr) -> list[ir.Expr]:
+    if isinstance(expr, ir.And):
+        return [c for item in expr.items for c in conjuncts(item)]
+    return [expr]
+
+
+def _as_bound(expr: ir.Expr) -> Bound | None:
+    from tierlang.passes.lower import const_value, is_constant
+
+    if not isinstance(expr, ir.Compare) or expr.op == "!=":
+        return None
+    left, right, op = expr.left, expr.right, expr.op
+    if is_constant(left) and not is_constant(right):
+        left, right, op = right, left, _FLIP[op]
+    if not isinstance(left, (ir.MetricRef, ir.ScoreRef)) or not is_constant(right):
+        return None
+    value = const_value(right)
+    if not isinstance(value, Fraction):
+        return None
+    return Bound(left, op, value, expr.span)
+
+
+class _Box:
+    """Interval per variable: lower and upper bound as (value, strict)."""
+
+    def __init__(self, integer: set) -> None:
+        self.lo: dict[object, tuple[Fraction, bool, Bound | None]] = {}
+        self.hi: dict[object, tuple[Fraction, bool, Bound | None]] = {}
+        self.integer = integer
+
+    def add(self, b: Bound) -> None:
+        if b.op in (">=", ">", "=="):
+            self._tighten(self.lo, b, b.op == ">", lower=True)
+        if b.op in ("<=", "<", "=="):
+            self._tighten(self.hi, b, b.op == "<", lower=False)
+
+    def _tighten(self, side, b: Bound, strict: bool, lower: bool) -> None:
+        value = b.value
+        if b.var in self.integer:
+            # Whole-number variables: x > 3.5 is x >= 4; x < 4 is x <= 3.
+            if lower:
+                value = Fraction(math.floor(value) + 1) if strict or value.denominator != 1 else value
+            else:
+                value = Fraction(math.ceil(value) - 1) if strict or value.denominator != 1 else value
+            strict = False
+        old = side.get(b.var)
+        if old is None or (lower and (value, strict) > old[:2]) or (not lower and (value, not strict) < (old[0], not old[1])):
+            side[b.var] = (value, strict, b)
+
+    def contradiction(self) -> tuple[Bound | None, Bound | None] | None:
+        for var, (lo, lo_strict, lb) in self.lo.items():
+            if var in self.hi:
+                hi, hi_strict, hb = self.hi[var]
+                if lo > hi or (lo == hi and (lo_strict or hi_strict)):
+                    return lb, hb
+        return None
+
+    def implies(self, b: Bound) -> bool:
+        if b.op in (">=", ">", "=="):
+            got = self.lo.get(b.var)
+            if got is None:
+                return False
+            v, strict, _ = got
+            need_strict = b.op == ">"
+            if b.var in self.integer and need_strict and b.value.denominator == 1:
+                ok = v >= b.value + 1
+            else:
+                ok = v > b.value or (v == b.value and (strict or not need_strict))
+            if not ok:
+                return False
+        if b.op in ("<=", "<", "=="):
+            got = self.hi.get(b.var)
+            if got is None:
+                return False
+            v, strict, _ = got
+            need_strict = b.op == "<"
+            if b.var in self.integer and need_strict and b.value.denominator == 1:
+                ok = v <= b.value - 1
+            else:
+                ok = v < b.value or (v == b.value and (strict or not need_strict))
+            if not ok:
+                return False
+        return True
+
+
+def bounds_of(exprs: list[ir.Expr]) -> tuple[list[Bound], list[ir.Expr]]:
+    """Split conjuncts into bounds and everything else."""
+    bounds, other = [], []
+    for e in exprs:
+        b = _as_bound(e)
+        (bounds if b is not None else other).append(b if b is not None else e)
+    return bounds, other
+
+
+def _effective(levels: tuple[ir.Level, ...]) -> list[list[ir.Expr]]:
+    out: list[list[ir.Expr]] = []
+    for i, level in enumerate(levels):
+        own = [c for r in level.requirements for c in conjuncts(r.expr)]
+        out.append((out[i - 1] if i and level.cumulative else []) + own)
+    return out
+
+
+def check_ladders(program: ir.Program) -> list[Diagnostic]:
+    diags: list[Diagnostic] = []
+    integer = set()
+    base: list[Bound] = []
+    for m in program.metrics:
+        ref = ir.MetricRef(m.name)
+        if m.type.kind is ir.Kind.COUNT:
+            integer.add(ref)
+        if m.minimum is not None:
+            base.append(Bound(ref, ">=", m.minimum, None))
+        if m.maximum is not None:
+            base.append(Bound(ref, "<=", m.maximum, None))
+    for track in program.tracks:
+        for variant in track.variants:
+            where = f"'{track.name}'" + (f" (variant '{variant.name}')" if variant.name else "")
+            effective = _effective(variant.levels)
+            boxes = []
+            for level, reqs in zip(variant.levels, effective):
+                box = _Box(integer)
+                bounds, _ = bounds_of(reqs)
+                for b in base + bounds:
+                    box.add(b)
+                boxes.append(box)
+                clash = box.contradiction()
+                if clash:
+                    lb, hb = clash
+                    notes = tuple(
+                        Note(msg, b.span) for msg, b in (("needs at least this", lb), ("and at most this", hb)) if b is not None and b.span
+                    )
+                    diags.append(
+                        warning(
+                            "TL303",
+                            f"level '{level.name}' of {where} can never be reached: its requirements contradict each other",
+                            level.span,
+                            notes=notes,
+                            hint="with cumulative levels a level also needs every lower level's requirements",
+                        )
+                    )
+            for i, level in enumerate(variant.levels):
+                if boxes[i].contradiction():
+                    continue
+                _, own_other = bounds_of(effective[i])
+                for j in range(i + 1, len(variant.levels)):
+                    higher_bounds, higher_other = bounds_of(effective[j])
+                    if all(boxes[i].implies(b) for b in higher_bounds) and all(o in own_other for o in higher_other):
+                        higher = variant.levels[j]
+                        diags.append(
+                            warning(
+                                "TL302",
+                                f"level '{level.name}' of {where} is never held: every partner who meets it also meets '{higher.name}'",
+                                level.span,
+                                notes=(Note(f"'{higher.name}' asks for no more than '{level.name}'", higher.span),),
+                                hint=f"a higher level must require more than a lower one; check the thresholds of '{higher.name}'",
+                            )
+                        )
+                        break
+    return diags

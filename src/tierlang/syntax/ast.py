@@ -1,0 +1,372 @@
+"""The .tier syntax tree: what the file says, before names are resolved.
+
+Frozen dataclasses, one per construct; every node keeps its `span` (excluded from
+equality, so `parse(fmt(p)) == parse(p)` compares meaning, not layout). The formatter
+prints this tree; the lowering pass turns it into the IR.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Union
+
+from tierlang.ir import Span
+
+
+def _span() -> Span | None:
+    return field(default=None, compare=False, repr=False)
+
+
+# ------------------------------------------------------------------ literals
+
+
+@dataclass(frozen=True)
+class Num:
+    value: Fraction
+    text: str = field(compare=False)  # as written, e.g. "50_000" or "-2.50"
+    currency: str | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Bool:
+    value: bool
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class DateLit:
+    value: _dt.date
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Str:
+    value: str
+    span: Span | None = _span()
+
+
+Literal = Union[Num, Bool, DateLit, Str]
+
+# ------------------------------------------------------------------ expressions
+
+
+@dataclass(frozen=True)
+class Name:
+    """A possibly dotted reference: `capability`, `data_ai.capability.skilling`."""
+
+    parts: tuple[str, ...]
+    span: Span | None = _span()
+
+    def __str__(self) -> str:
+        return ".".join(self.parts)
+
+
+@dataclass(frozen=True)
+class Call:
+    func: str
+    args: tuple[Expr, ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Unary:
+    op: str  # "-" or "not"
+    operand: Expr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Binary:
+    op: str  # + - * / and comparison operators
+    left: Expr
+    right: Expr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class BoolOp:
+    """`a and b and c` / `a or b`, flattened."""
+
+    op: str  # "and" or "or"
+    items: tuple[Expr, ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class ListOp:
+    """`all { ... }`, `any { ... }`, `at least N of { ... }`."""
+
+    op: str  # "all", "any" or "at_least"
+    items: tuple[Expr, ...]
+    n: Num | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class GroupOp:
+    """`at least N of GROUP [at LEVEL]` (n set) or `all of GROUP [at LEVEL]` (n None)."""
+
+    group: str
+    n: Num | None = None
+    level: str | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class TrackAtExpr:
+    track: Name
+    level: str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class EveryExpr:
+    """`every SCORE.points OP VALUE`."""
+
+    target: Name
+    op: str
+    value: Expr
+    span: Span | None = _span()
+
+
+Expr = Union[Num, Bool, DateLit, Str, Name, Call, Unary, Binary, BoolOp, ListOp, GroupOp, TrackAtExpr, EveryExpr]
+
+# ------------------------------------------------------------------ attributes
+
+
+@dataclass(frozen=True)
+class Attr:
+    """A keyword attribute. `kind` is one of doc, source, assumed, column, unit, range,
+    default, direction, dated (and in the program header: extends, version, effective,
+    status). `value` depends on the kind: a str, a literal, a (low, high) pair of
+    literals-or-None for range, a (date, literal) pair for dated."""
+
+    kind: str
+    value: object
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class TypeExpr:
+    kind: str  # count, number, percent, bool, date, money, enum
+    currency: str | None = None
+    values: tuple[str, ...] = ()
+    ordered: bool = False
+    span: Span | None = _span()
+
+
+# ------------------------------------------------------------------ declarations
+
+
+@dataclass(frozen=True)
+class ProgramDecl:
+    name: str
+    title: str | None
+    attrs: tuple[Attr, ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class MetricDecl:
+    name: str
+    title: str | None
+    type: TypeExpr
+    expr: Expr | None
+    attrs: tuple[Attr, ...] | None  # None: no block written
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class ParamDecl:
+    name: str
+    title: str | None
+    value: Literal
+    attrs: tuple[Attr, ...] | None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class GateDecl:
+    name: str
+    title: str | None
+    expr: Expr
+    attrs: tuple[Attr, ...] | None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class GroupDecl:
+    name: str
+    title: str | None
+    attrs: tuple[Attr, ...] | None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class LineDecl:
+    name: str
+    title: str | None
+    points: Expr
+    when: Expr | None
+    attrs: tuple[Attr, ...] | None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class CategoryDecl:
+    name: str
+    title: str | None
+    cap: Num | None
+    items: tuple[Attr | LineDecl, ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class ScoreDecl:
+    name: str
+    title: str | None
+    cap: Num | None
+    items: tuple[Attr | CategoryDecl | LineDecl, ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Require:
+    label: str | None
+    expr: Expr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class LevelDecl:
+    name: str
+    title: str | None
+    independent: bool
+    items: tuple[Attr | Require, ...] | None  # None: no block written
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class VariantDecl:
+    name: str
+    title: str | None
+    items: tuple[Attr | ScoreDecl | LevelDecl, ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class ChooseBest:
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class ChooseClassified:
+    """`choose a when c1 else b when c2 else c`."""
+
+    choices: tuple[tuple[str, Expr], ...]
+    otherwise: str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class TrackDecl:
+    name: str
+    title: str | None
+    group: str | None
+    items: tuple[Attr | ScoreDecl | LevelDecl | VariantDecl | ChooseBest | ChooseClassified, ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Assignment:
+    name: str
+    value: Literal
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class PartnerDecl:
+    name: str
+    title: str | None
+    values: tuple[Assignment, ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Given:
+    partner: str | None
+    values: tuple[Assignment, ...] | None  # None with a partner and no `with` block
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class LevelValue:
+    """A level name on the right of `expect track = ...`; `name` None is `none`."""
+
+    name: str | None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Expect:
+    path: Name
+    value: Literal | LevelValue
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class ExampleDecl:
+    name: str
+    title: str | None
+    given: Given
+    expects: tuple[Expect, ...]
+    span: Span | None = _span()
+
+
+Decl = Union[MetricDecl, ParamDecl, GateDecl, GroupDecl, TrackDecl, PartnerDecl, ExampleDecl]
+
+#: the keyword that introduces each kind of declaration
+DECL_KEYWORD = {
+    MetricDecl: "metric",
+    ParamDecl: "param",
+    GateDecl: "gate",
+    GroupDecl: "group",
+    TrackDecl: "track",
+    PartnerDecl: "partner",
+    ExampleDecl: "example",
+}
+
+
+@dataclass(frozen=True)
+class Override:
+    decl: Decl
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Remove:
+    kind: str  # a DECL_KEYWORD value
+    name: str
+    span: Span | None = _span()
+
+
+Item = Union[ProgramDecl, MetricDecl, ParamDecl, GateDecl, GroupDecl, TrackDecl, PartnerDecl, ExampleDecl, Override, Remove]
+
+
+@dataclass(frozen=True)
+class Comment:
+    text: str  # including the leading '#'
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Module:
+    """One parsed file."""
+
+    file: str
+    items: tuple[Item, ...]
+    comments: tuple[Comment, ...] = field(default=(), compare=False)

@@ -1,0 +1,401 @@
+"""AST → canonical .tier text (`tier fmt`).
+
+Canonical means: two-space indentation, one declaration or attribute per line, minimal
+parentheses, lists on one line when short and one item per line (with a trailing comma)
+when not. Blank lines between statements are kept (at most one). Comments are kept: a
+comment on its own line stays before the statement it precedes, a comment at the end of a
+line stays there; a comment inside a statement that the layout rewrites moves to just
+before that statement. Formatting never changes meaning and is idempotent.
+"""
+
+from __future__ import annotations
+
+from tierlang.syntax import ast
+
+__all__ = ["format_module", "format_expr", "WIDTH"]
+
+WIDTH = 100
+INDENT = "  "
+
+# Precedence of expression forms (higher binds tighter).
+_OR, _AND, _NOT, _CMP, _SUM, _PROD, _UNARY, _ATOM = range(1, 9)
+_CMP_OPS = {">=", ">", "<=", "<", "==", "!="}
+
+
+def _string(value: str) -> str:
+    """A string literal; text over several lines becomes an indented triple-quoted block
+    (indentation relative to the statement, which the printer indents)."""
+    if "\n" in value:
+        body = "\n".join((INDENT + line) if line.strip() else "" for line in value.split("\n"))
+        return '"""\n' + body.replace('"""', '\\"""') + '\n"""'
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t") + '"'
+
+
+def _title(title: str | None) -> str:
+    return f" {_string(title)}" if title is not None else ""
+
+
+def _literal(lit) -> str:
+    if isinstance(lit, ast.Num):
+        return lit.text + (f" {lit.currency}" if lit.currency else "")
+    if isinstance(lit, ast.Bool):
+        return "true" if lit.value else "false"
+    if isinstance(lit, ast.DateLit):
+        return lit.value.isoformat()
+    if isinstance(lit, ast.Str):
+        return _string(lit.value)
+    raise TypeError(lit)
+
+
+def _prec(e) -> int:
+    if isinstance(e, ast.BoolOp):
+        return _OR if e.op == "or" else _AND
+    if isinstance(e, ast.Unary):
+        return _NOT if e.op == "not" else _UNARY
+    if isinstance(e, ast.EveryExpr):
+        return _NOT
+    if isinstance(e, ast.Binary):
+        if e.op in _CMP_OPS:
+            return _CMP
+        return _SUM if e.op in "+-" else _PROD
+    if isinstance(e, ast.Num) and e.text.startswith("-"):
+        return _UNARY
+    return _ATOM
+
+
+def format_expr(e, indent: str = "", need: int = 0) -> str:
+    """Print an expression; parenthesize when its precedence is below `need`."""
+    text = _expr(e, indent)
+    return f"({text})" if _prec(e) < need else text
+
+
+def _expr(e, indent: str) -> str:
+    if isinstance(e, (ast.Num, ast.Bool, ast.DateLit, ast.Str)):
+        return _literal(e)
+    if isinstance(e, ast.Name):
+        return str(e)
+    if isinstance(e, ast.Call):
+        return f"{e.func}({', '.join(format_expr(a, indent) for a in e.args)})"
+    if isinstance(e, ast.Unary):
+        if e.op == "not":
+            return "not " + format_expr(e.operand, indent, _NOT)
+        return "-" + format_expr(e.operand, indent, _ATOM)
+    if isinstance(e, ast.Binary):
+        if e.op in _CMP_OPS:
+            return f"{format_expr(e.left, indent, _SUM)} {e.op} {format_expr(e.right, indent, _SUM)}"
+        p = _SUM if e.op in "+-" else _PROD
+        return f"{format_expr(e.left, indent, p)} {e.op} {format_expr(e.right, indent, p + 1)}"
+    if isinstance(e, ast.BoolOp):
+        need = _AND if e.op == "or" else _NOT
+        return f" {e.op} ".join(format_expr(i, indent, need) for i in e.items)
+    if isinstance(e, ast.ListOp):
+        head = {"all": "all", "any": "any"}.get(e.op) or f"at least {e.n.text} of"  # type: ignore[union-attr]
+        items = [format_expr(i, indent + INDENT) for i in e.items]
+        inline = f"{head} {{ {', '.join(items)} }}" if items else f"{head} {{ }}"
+        if len(inline) + len(indent) <= WIDTH - 20 and len(items) <= 3 and "\n" not in inline:
+            return inline
+        body = "".join(f"{indent}{INDENT}{i},\n" for i in items)
+        return f"{head} {{\n{body}{indent}}}"
+    if isinstance(e, ast.GroupOp):
+        head = f"at least {e.n.text} of {e.group}" if e.n is not None else f"all of {e.group}"
+        return head + (f" at {e.level}" if e.level else "")
+    if isinstance(e, ast.TrackAtExpr):
+        return f"{e.track} at {e.level}"
+    if isinstance(e, ast.EveryExpr):
+        return f"every {e.target} {e.op} {format_expr(e.value, indent, _SUM)}"
+    raise TypeError(e)
+
+
+def _attr(a: ast.Attr) -> str:
+    k, v = a.kind, a.value
+    if k in ("doc", "source", "assumed", "column", "unit", "extends", "version"):
+        return f"{k} {_string(v)}"  # type: ignore[arg-type]
+    if k == "direction":
+        return f"{v} is better"
+    if k == "default":
+        return f"default {_literal(v)}"
+    if k == "effective":
+        return f"effective {_literal(v)}"
+    if k == "status":
+        return f"status {v}"
+    if k == "range":
+        lo, hi = v  # type: ignore[misc]
+        return f"range {_literal(lo) if lo is not None else ''}..{_literal(hi) if hi is not None else ''}".replace("range ..", "range ..")
+    if k == "dated":
+        when, lit = v  # type: ignore[misc]
+        return f"from {_literal(when)} = {_literal(lit)}"
+    raise ValueError(k)
+
+
+class _Printer:
+    def __init__(self, module: ast.Module) -> None:
+        self.comments = sorted(module.comments, key=lambda c: (c.line, c.column))
+        self.used = [False] * len(self.comments)
+        self.out: list[str] = []
+
+    # -------------------------------------------------------------- comments
+    def _take(self, pred) -> list[ast.Comment]:
+        got = []
+        for i, c in enumerate(self.comments):
+            if not self.used[i] and pred(c):
+                self.used[i] = True
+                got.append(c)
+        return got
+
+    def before(self, line: int) -> list[ast.Comment]:
+        return self._take(lambda c: c.line < line)
+
+    def trailing(self, line: int, after_col: int) -> str:
+        got = self._take(lambda c: c.line == line and c.column >= after_col)
+        return "".join("  " + c.text for c in got)
+
+    def within(self, first: int, last: int) -> list[ast.Comment]:
+        return self._take(lambda c: first <= c.line <= last)
+
+    def has_comments(self, first: int, last: int) -> bool:
+        return any(not self.used[i] and first <= c.line <= last for i, c in enumerate(self.comments))
+
+    # -------------------------------------------------------------- output
+    def emit(self, indent: str, text: str) -> None:
+        for line in text.split("\n"):
+            self.out.append((indent + line) if line else "")
+
+    def statements(self, items, indent: str, printer) -> None:
+        """Print a sequence of statements with their comments and blank lines (a blank
+        line in the source, between statements or comments, is kept as one)."""
+        last_line = None
+        for n, item in enumerate(items):
+            span = item.span
+            start = span.line if span else (last_line or 0) + 1
+            lead = self.before(start)
+            first_line = lead[0].line if lead else start
+            if n > 0 and last_line is not None and first_line > last_line + 1:
+                self.out.append("")
+            for k, c in enumerate(lead):
+                if k > 0 and c.line > lead[k - 1].line + 1:
+                    self.out.append("")
+                self.emit(indent, c.text)
+            if lead and start > lead[-1].line + 1:
+                self.out.append("")
+            next_start = items[n + 1].span.line if n + 1 < len(items) and items[n + 1].span else None
+            printer(item, indent, next_start)
+            last_line = span.end_line if span else start
+
+    def close_block(self, span, indent: str) -> None:
+        """Comments left inside a block before its closing brace, then the brace."""
+        if span is None:
+            self.emit(indent, "}")
+            return
+        inner = self.before(span.end_line)
+        for c in inner:
+            self.emit(indent + INDENT, c.text)
+        self.emit(indent, "}" + self.trailing(span.end_line, span.end_column))
+
+    def leaf(self, text: str, span, indent: str, next_start: int | None) -> None:
+        """A statement printed by the formatter as `text`: comments inside its source range
+        move before it; a comment at the end of its last line stays at the end."""
+        if span is not None:
+            end_ok = next_start != span.end_line
+            inner = self._take(
+                lambda c: span.line <= c.line <= span.end_line and not (end_ok and c.line == span.end_line and c.column >= span.end_column)
+            )
+            for c in inner:
+                self.emit(indent, c.text)
+            tail = self.trailing(span.end_line, span.end_column) if end_ok else ""
+        else:
+            tail = ""
+        lines = text.split("\n")
+        lines[-1] += tail
+        self.emit(indent, "\n".join(lines))
+
+    def header(self, text: str, span, indent: str) -> None:
+        """`text {` for a block; a comment on the header line stays there."""
+        tail = self.trailing(span.line, 0) if span is not None else ""
+        self.emit(indent, text + " {" + tail)
+
+    # -------------------------------------------------------------- declarations
+    def module(self, module: ast.Module) -> str:
+        self.statements(module.items, "", self.item)
+        rest = self._take(lambda c: True)
+        if rest:
+            if self.out:
+                self.out.append("")
+            for c in rest:
+                self.emit("", c.text)
+        return "\n".join(self.out).rstrip("\n") + "\n"
+
+    def item(self, item, indent: str, next_start) -> None:
+        method = getattr(self, "p_" + type(item).__name__)
+        method(item, indent, next_start)
+
+    def attr_stmt(self, a: ast.Attr, indent: str, next_start) -> None:
+        self.leaf(_attr(a), a.span, indent, next_start)
+
+    def attr_block(self, head: str, attrs, span, indent: str, next_start) -> None:
+        """`head` followed by an optional `{ attributes }` block."""
+        if attrs is None:
+            self.leaf(head, span, indent, next_start)
+            return
+        if not attrs:
+            self.leaf(head + " {}", span, indent, next_start)
+            return
+        single = _attr(attrs[0]) if len(attrs) == 1 else None
+        inline = f"{head} {{ {single} }}" if single is not None else None
+        if (
+            inline is not None
+            and "\n" not in inline
+            and len(indent) + len(inline) <= WIDTH
+            and not (span and self.has_comments(span.line, span.end_line - 1))
+        ):
+            self.leaf(inline, span, indent, next_start)
+            return
+        self.header(head, span, indent)
+        self.statements(attrs, indent + INDENT, self.attr_stmt)
+        self.close_block(span, indent)
+
+    def p_ProgramDecl(self, d: ast.ProgramDecl, indent, next_start) -> None:
+        self.header(f"program {d.name}{_title(d.title)}", d.span, indent)
+        self.statements(d.attrs, indent + INDENT, self.attr_stmt)
+        self.close_block(d.span, indent)
+
+    def p_MetricDecl(self, d: ast.MetricDecl, indent, next_start) -> None:
+        t = d.type
+        if t.kind == "money":
+            type_text = f"money {t.currency}"
+        elif t.kind == "enum":
+            type_text = "enum(" + (" < " if t.ordered else ", ").join(t.values) + ")"
+        else:
+            type_text = t.kind
+        head = f"metric {d.name}{_title(d.title)}: {type_text}"
+        if d.expr is not None:
+            head += " = " + format_expr(d.expr)
+        self.attr_block(head, d.attrs, d.span, indent, next_start)
+
+    def p_ParamDecl(self, d: ast.ParamDecl, indent, next_start) -> None:
+        self.attr_block(f"param {d.name}{_title(d.title)} = {_literal(d.value)}", d.attrs, d.span, indent, next_start)
+
+    def p_GateDecl(self, d: ast.GateDecl, indent, next_start) -> None:
+        self.attr_block(f"gate {d.name}{_title(d.title)}: {format_expr(d.expr)}", d.attrs, d.span, indent, next_start)
+
+    def p_GroupDecl(self, d: ast.GroupDecl, indent, next_start) -> None:
+        self.attr_block(f"group {d.name}{_title(d.title)}", d.attrs, d.span, indent, next_start)
+
+    def p_TrackDecl(self, d: ast.TrackDecl, indent, next_start) -> None:
+        head = f"track {d.name}{_title(d.title)}" + (f" in {d.group}" if d.group else "")
+        self.header(head, d.span, indent)
+        self.statements(d.items, indent + INDENT, self.track_item)
+        self.close_block(d.span, indent)
+
+    def track_item(self, item, indent, next_start) -> None:
+        if isinstance(item, ast.Attr):
+            self.attr_stmt(item, indent, next_start)
+        else:
+            self.item(item, indent, next_start)
+
+    def p_VariantDecl(self, d: ast.VariantDecl, indent, next_start) -> None:
+        self.header(f"variant {d.name}{_title(d.title)}", d.span, indent)
+        self.statements(d.items, indent + INDENT, self.track_item)
+        self.close_block(d.span, indent)
+
+    def p_ChooseBest(self, d: ast.ChooseBest, indent, next_start) -> None:
+        self.leaf("choose best", d.span, indent, next_start)
+
+    def p_ChooseClassified(self, d: ast.ChooseClassified, indent, next_start) -> None:
+        parts = [f"{name} when {format_expr(cond)}" for name, cond in d.choices]
+        self.leaf("choose " + " else ".join(parts) + f" else {d.otherwise}", d.span, indent, next_start)
+
+    def p_LevelDecl(self, d: ast.LevelDecl, indent, next_start) -> None:
+        head = f"level {d.name}{_title(d.title)}" + (" independent" if d.independent else "")
+        if d.items is None:
+            self.leaf(head, d.span, indent, next_start)
+            return
+        if not d.items and not (d.span and self.has_comments(d.span.line, d.span.end_line)):
+            self.leaf(head + " {}", d.span, indent, next_start)
+            return
+        self.header(head, d.span, indent)
+        self.statements(d.items, indent + INDENT, self.level_item)
+        self.close_block(d.span, indent)
+
+    def level_item(self, item, indent, next_start) -> None:
+        if isinstance(item, ast.Attr):
+            self.attr_stmt(item, indent, next_start)
+            return
+        label = f"{item.label}: " if item.label else ""
+        self.leaf(f"require {label}{format_expr(item.expr)}", item.span, indent, next_start)
+
+    def _cap(self, cap: ast.Num | None) -> str:
+        return f" max {cap.text}" if cap is not None else ""
+
+    def p_ScoreDecl(self, d: ast.ScoreDecl, indent, next_start) -> None:
+        self.header(f"score {d.name}{_title(d.title)}{self._cap(d.cap)}", d.span, indent)
+        self.statements(d.items, indent + INDENT, self.score_item)
+        self.close_block(d.span, indent)
+
+    def score_item(self, item, indent, next_start) -> None:
+        if isinstance(item, ast.Attr):
+            self.attr_stmt(item, indent, next_start)
+        elif isinstance(item, ast.CategoryDecl):
+            self.header(f"category {item.name}{_title(item.title)}{self._cap(item.cap)}", item.span, indent)
+            self.statements(item.items, indent + INDENT, self.score_item)
+            self.close_block(item.span, indent)
+        else:
+            self.p_LineDecl(item, indent, next_start)
+
+    def p_LineDecl(self, d: ast.LineDecl, indent, next_start) -> None:
+        head = f"{d.name}{_title(d.title)}: points {format_expr(d.points)}"
+        if d.when is not None:
+            when = f"when {format_expr(d.when)}"
+            head = f"{head} {when}" if len(indent) + len(head) + len(when) + 1 <= WIDTH else f"{head}\n{INDENT}{when}"
+        self.attr_block(head, d.attrs, d.span, indent, next_start)
+
+    def assignments(self, head: str, values, span, indent: str, next_start, suffix: str = "") -> None:
+        items = [f"{a.name} = {_literal(a.value)}" for a in values]
+        inline = f"{head} {{ {', '.join(items)} }}" if items else f"{head} {{}}"
+        if len(items) <= 4 and len(indent) + len(inline) <= WIDTH and not (span and self.has_comments(span.line, span.end_line - 1)):
+            self.leaf(inline + suffix, span, indent, next_start)
+            return
+        self.header(head, span, indent)
+        self.statements(values, indent + INDENT, lambda a, ind, ns: self.leaf(f"{a.name} = {_literal(a.value)},", a.span, ind, ns))
+        self.close_block(span, indent)
+
+    def p_PartnerDecl(self, d: ast.PartnerDecl, indent, next_start) -> None:
+        self.assignments(f"partner {d.name}{_title(d.title)}", d.values, d.span, indent, next_start)
+
+    def p_ExampleDecl(self, d: ast.ExampleDecl, indent, next_start) -> None:
+        self.header(f"example {d.name}{_title(d.title)}", d.span, indent)
+        self.statements((d.given, *d.expects), indent + INDENT, self.example_item)
+        self.close_block(d.span, indent)
+
+    def example_item(self, item, indent, next_start) -> None:
+        if isinstance(item, ast.Given):
+            if item.partner is not None and item.values is None:
+                self.leaf(f"given {item.partner}", item.span, indent, next_start)
+            elif item.partner is not None:
+                self.assignments(f"given {item.partner} with", item.values, item.span, indent, next_start)
+            else:
+                self.assignments("given", item.values, item.span, indent, next_start)
+            return
+        value = item.value
+        if isinstance(value, ast.LevelValue):
+            shown = value.name if value.name is not None else "none"
+        else:
+            shown = _literal(value)
+        self.leaf(f"expect {item.path} = {shown}", item.span, indent, next_start)
+
+    def p_Override(self, d: ast.Override, indent, next_start) -> None:
+        # Print the declaration, then prefix its first line.
+        mark = len(self.out)
+        self.item(d.decl, indent, next_start)
+        for i in range(mark, len(self.out)):
+            line = self.out[i]
+            if line.strip() and not line.lstrip().startswith("#"):
+                self.out[i] = line[: len(indent)] + "override " + line[len(indent) :]
+                break
+
+    def p_Remove(self, d: ast.Remove, indent, next_start) -> None:
+        self.leaf(f"remove {d.kind} {d.name}", d.span, indent, next_start)
+
+
+def format_module(module: ast.Module) -> str:
+    """The canonical text of a parsed module."""
+    return _Printer(module).module(module)

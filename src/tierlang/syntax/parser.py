@@ -1,0 +1,772 @@
+"""Text → AST: the Lark LALR parser, a transformer into `syntax.ast` nodes, and the
+translation of Lark's raw errors into named, friendly diagnostics (TL1xx)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import inspect
+from fractions import Fraction
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+
+from tierlang.diagnostics import Diagnostic, Note, error
+from tierlang.ir import Span
+from tierlang.syntax import ast
+
+__all__ = ["GRAMMAR_PATH", "ATTRIBUTE_KEYWORDS", "ParseResult", "grammar_text", "parse", "parser"]
+
+ATTRIBUTE_KEYWORDS = ("doc", "source", "assumed", "column", "unit", "range", "default", "higher", "lower", "from")
+
+
+def _grammar_path() -> Path:
+    packaged = resources.files("tierlang").joinpath("grammars/tier.lark")
+    if packaged.is_file():
+        return Path(str(packaged))
+    # Running from a checkout (editable install or PYTHONPATH=src): the repository copy.
+    return Path(__file__).resolve().parents[3] / "grammars" / "tier.lark"
+
+
+GRAMMAR_PATH = _grammar_path()
+
+
+def grammar_text() -> str:
+    return GRAMMAR_PATH.read_text(encoding="utf-8")
+
+
+class _Comments:
+    """Collects comments of the parse in progress (Lark's lexer callbacks are per parser)."""
+
+    items: list[Token] = []
+
+    @classmethod
+    def add(cls, token: Token) -> Token:
+        cls.items.append(token)
+        return token
+
+
+@lru_cache(maxsize=1)
+def parser() -> Lark:
+    """The process-wide parser. Built once; Lark's cache makes later processes fast."""
+    return Lark(
+        grammar_text(),
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=True,
+        cache=True,
+        lexer_callbacks={"COMMENT": _Comments.add},
+    )
+
+
+# ------------------------------------------------------------------ AST building
+
+
+class _SyntaxProblem(Exception):
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+class _Title(str):
+    """A declaration's display title (distinguishes it from other string children)."""
+
+
+class _Block(tuple):
+    """The attributes of an `{ ... }` attribute block."""
+
+
+def _decode_string(text: str) -> str:
+    if text.startswith('"""'):
+        return inspect.cleandoc(text[3:-3].replace('\\"', '"'))
+    body = text[1:-1]
+    out = []
+    i = 0
+    escapes = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\" and i + 1 < len(body):
+            out.append(escapes.get(body[i + 1], "\\" + body[i + 1]))
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _flatten(op: str, left, right) -> tuple:
+    items = []
+    for side in (left, right):
+        if isinstance(side, ast.BoolOp) and side.op == op:
+            items.extend(side.items)
+        else:
+            items.append(side)
+    return tuple(items)
+
+
+@v_args(meta=True)
+class _ToAst(Transformer):
+    def __init__(self, file: str) -> None:
+        super().__init__()
+        self.file = file
+
+    # spans -------------------------------------------------------------
+    def _span(self, meta) -> Span | None:
+        if getattr(meta, "empty", True):
+            return None
+        return Span(self.file, meta.line, meta.column, meta.end_line, meta.end_column)
+
+    def _tok_span(self, tok: Token) -> Span:
+        return Span(self.file, tok.line, tok.column, tok.end_line or tok.line, tok.end_column or tok.column + 1)
+
+    @staticmethod
+    def _split(children):
+        """Pop (name, title) off the front of a declaration's children."""
+        name = str(children[0])
+        rest = list(children[1:])
+        title = None
+        if rest and isinstance(rest[0], _Title):
+            title = str(rest.pop(0))
+        return name, title, rest
+
+    # module --------------------------------------------------------------
+    def start(self, meta, children):
+        return tuple(children)
+
+    # literals ------------------------------------------------------------
+    def string(self, meta, children):
+        tok = children[0]
+        return ast.Str(_decode_string(str(tok)), self._span(meta))
+
+    def title(self, meta, children):
+        return _Title(children[0].value)
+
+    def number(self, meta, children):
+        tok, currency = children[0], children[1] if len(children) > 1 else None
+        text = str(tok)
+        return ast.Num(Fraction(text.replace("_", "")), text, str(currency) if currency else None, self._span(meta))
+
+    def neg(self, meta, children):
+        (operand,) = children
+        if isinstance(operand, ast.Num) and operand.value >= 0 and not operand.text.startswith("-"):
+            return ast.Num(-operand.value, "-" + operand.text, operand.currency, self._span(meta))
+        return ast.Unary("-", operand, self._span(meta))
+
+    def true(self, meta, children):
+        return ast.Bool(True, self._span(meta))
+
+    def false(self, meta, children):
+        return ast.Bool(False, self._span(meta))
+
+    def _date(self, tok: Token) -> _dt.date:
+        try:
+            return _dt.date.fromisoformat(str(tok))
+        except ValueError:
+            raise _SyntaxProblem(
+                error(
+                    "TL106",
+                    f"'{tok}' is not a valid date",
+                    self._tok_span(tok),
+                    hint="dates are written YYYY-MM-DD, e.g. 2022-10-03",
+                )
+            ) from None
+
+    def date(self, meta, children):
+        return ast.DateLit(self._date(children[0]), self._span(meta))
+
+    # expressions ---------------------------------------------------------
+    def dotted(self, meta, children):
+        return ast.Name(tuple(str(c) for c in children), self._span(meta))
+
+    def or_(self, meta, children):
+        return ast.BoolOp("or", _flatten("or", *children), self._span(meta))
+
+    def and_(self, meta, children):
+        return ast.BoolOp("and", _flatten("and", *children), self._span(meta))
+
+    def not_(self, meta, children):
+        return ast.Unary("not", children[0], self._span(meta))
+
+    def compare(self, meta, children):
+        left, op, right = children
+        return ast.Binary(str(op), left, right, self._span(meta))
+
+    def _binary(op):
+        def method(self, meta, children):
+            return ast.Binary(op, children[0], children[1], self._span(meta))
+
+        return method
+
+    add = _binary("+")
+    sub = _binary("-")
+    mul = _binary("*")
+    div = _binary("/")
+    del _binary
+
+    def call(self, meta, children):
+        name, *args = children
+        return ast.Call(str(name), tuple(a for a in args if a is not None), self._span(meta))
+
+    def track_at(self, meta, children):
+        ref, level = children
+        return ast.TrackAtExpr(ref, str(level), self._span(meta))
+
+    def expr_list(self, meta, children):
+        return tuple(c for c in children if c is not None)
+
+    def all_of(self, meta, children):
+        return ast.ListOp("all", children[0], None, self._span(meta))
+
+    def any_of(self, meta, children):
+        return ast.ListOp("any", children[0], None, self._span(meta))
+
+    def _count(self, tok: Token) -> ast.Num:
+        text = str(tok)
+        value = Fraction(text.replace("_", ""))
+        if value.denominator != 1:
+            raise _SyntaxProblem(error("TL100", f"'at least' needs a whole number, not {text}", self._tok_span(tok)))
+        return ast.Num(value, text, None, self._tok_span(tok))
+
+    def at_least(self, meta, children):
+        n, items = children
+        return ast.ListOp("at_least", items, self._count(n), self._span(meta))
+
+    def group_at_least(self, meta, children):
+        n, group, level = children
+        return ast.GroupOp(str(group), self._count(n), str(level) if level else None, self._span(meta))
+
+    def group_all(self, meta, children):
+        group, level = children
+        return ast.GroupOp(str(group), None, str(level) if level else None, self._span(meta))
+
+    def every(self, meta, children):
+        target, op, value = children
+        return ast.EveryExpr(target, str(op), value, self._span(meta))
+
+    # attributes ------------------------------------------------------------
+    def _attr(kind):
+        def method(self, meta, children):
+            value = children[0] if children else None
+            if isinstance(value, ast.Str):
+                value = value.value
+            return ast.Attr(kind, value, self._span(meta))
+
+        return method
+
+    doc_attr = _attr("doc")
+    source_attr = _attr("source")
+    assumed_attr = _attr("assumed")
+    column_attr = _attr("column")
+    unit_attr = _attr("unit")
+    default_attr = _attr("default")
+    extends_attr = _attr("extends")
+    version_attr = _attr("version")
+    del _attr
+
+    def higher_attr(self, meta, children):
+        return ast.Attr("direction", "higher", self._span(meta))
+
+    def lower_attr(self, meta, children):
+        return ast.Attr("direction", "lower", self._span(meta))
+
+    def effective_attr(self, meta, children):
+        return ast.Attr("effective", ast.DateLit(self._date(children[0]), self._tok_span(children[0])), self._span(meta))
+
+    def status_attr(self, meta, children):
+        return ast.Attr("status", str(children[0]), self._span(meta))
+
+    def range_low(self, meta, children):
+        return ("low", children[0])
+
+    def range_high(self, meta, children):
+        return ("high", children[0])
+
+    def range_attr(self, meta, children):
+        bounds = dict(c for c in children if c is not None)
+        return ast.Attr("range", (bounds.get("low"), bounds.get("high")), self._span(meta))
+
+    def dated_attr(self, meta, children):
+        tok, value = children
+        return ast.Attr("dated", (ast.DateLit(self._date(tok), self._tok_span(tok)), value), self._span(meta))
+
+    def attr_block(self, meta, children):
+        return _Block(children)
+
+    @staticmethod
+    def _block(rest) -> tuple | None:
+        blocks = [r for r in rest if isinstance(r, _Block)]
+        return tuple(blocks[0]) if blocks else None
+
+    # types -----------------------------------------------------------------
+    def _simple(kind):
+        def method(self, meta, children):
+            return ast.TypeExpr(kind, span=self._span(meta))
+
+        return method
+
+    count_type = _simple("count")
+    number_type = _simple("number")
+    percent_type = _simple("percent")
+    bool_type = _simple("bool")
+    date_type = _simple("date")
+    del _simple
+
+    def money_type(self, meta, children):
+        return ast.TypeExpr("money", currency=str(children[0]), span=self._span(meta))
+
+    def enum_type(self, meta, children):
+        return ast.TypeExpr("enum", values=tuple(str(c) for c in children), span=self._span(meta))
+
+    def ordered_enum_type(self, meta, children):
+        names = [str(c) for c in children if c.type == "NAME"]
+        for op in (c for c in children if c.type == "CMP_OP"):
+            if str(op) != "<":
+                raise _SyntaxProblem(
+                    error(
+                        "TL100",
+                        f"an ordered enum lists its values lowest first, separated by '<', not '{op}'",
+                        self._tok_span(op),
+                    )
+                )
+        return ast.TypeExpr("enum", values=tuple(names), ordered=True, span=self._span(meta))
+
+    # declarations ----------------------------------------------------------
+    def program_decl(self, meta, children):
+        name, title, rest = self._split(children)
+        return ast.ProgramDecl(name, title, tuple(rest), self._span(meta))
+
+    def metric_decl(self, meta, children):
+        name, title, rest = self._split(children)
+        type_ = rest.pop(0)
+        expr = rest[0] if rest and not isinstance(rest[0], _Block) and rest[0] is not None else None
+        return ast.MetricDecl(name, title, type_, expr, self._block(rest), self._span(meta))
+
+    def param_decl(self, meta, children):
+        name, title, rest = self._split(children)
+        return ast.ParamDecl(name, title, rest[0], self._block(rest[1:]), self._span(meta))
+
+    def gate_decl(self, meta, children):
+        name, title, rest = self._split(children)
+        return ast.GateDecl(name, title, rest[0], self._block(rest[1:]), self._span(meta))
+
+    def group_decl(self, meta, children):
+        name, title, rest = self._split(children)
+        return ast.GroupDecl(name, title, self._block(rest), self._span(meta))
+
+    def track_decl(self, meta, children):
+        name, title, rest = self._split(children)
+        group = None
+        if rest and isinstance(rest[0], Token):
+            group = str(rest.pop(0))
+        return ast.TrackDecl(name, title, group, tuple(r for r in rest if r is not None), self._span(meta))
+
+    def variant_decl(self, meta, children):
+        name, title, rest = self._split(children)
+        return ast.VariantDecl(name, title, tuple(rest), self._span(meta))
+
+    def choose_best(self, meta, children):
+        return ast.ChooseBest(self._span(meta))
+
+    def choice(self, meta, children):
+        name, expr, tail = children
+        if isinstance(tail, ast.ChooseClassified):
+            return ast.ChooseClassified(((str(name), expr),) + tail.choices, tail.otherwise, self._span(meta))
+        return ast.ChooseClassified(((str(name), expr),), str(tail), self._span(meta))
+
+    def choose_classified(self, meta, children):
+        c = children[0]
+        return ast.ChooseClassified(c.choices, c.otherwise, self._span(meta))
+
+    def independent(self, meta, children):
+        return True
+
+    def level_decl(self, meta, children):
+        name, title, rest = self._split(children)
+        independent = False
+        if rest and rest[0] is True:
+            independent = True
+            rest.pop(0)
+        elif rest and rest[0] is None:  # the `independent?` placeholder
+            rest.pop(0)
+        # A level written without braces has no items and no block; with braces, a tuple.
+        has_block = self._has_block(meta)
+        items = tuple(rest) if has_block else None
+        return ast.LevelDecl(name, title, independent, items, self._span(meta))
+
+    def _has_block(self, meta) -> bool:
+        return getattr(meta, "_tier_has_block", False)
+
+    def require_stmt(self, meta, children):
+        if len(children) == 2:
+            label, expr = children
+            return ast.Require(str(label) if label is not None else None, expr, self._span(meta))
+        return ast.Require(None, children[0], self._span(meta))
+
+    def cap(self, meta, children):
+        return children[0]
+
+    def score_decl(self, meta, children):
+        name, title, rest = self._split(children)
+        cap = rest.pop(0) if rest and (rest[0] is None or isinstance(rest[0], ast.Num)) else None
+        return ast.ScoreDecl(name, title, cap, tuple(rest), self._span(meta))
+
+    def category_decl(self, meta, children):
+        name, title, rest = self._split(children)
+        cap = rest.pop(0) if rest and (rest[0] is None or isinstance(rest[0], ast.Num)) else None
+        return ast.CategoryDecl(name, title, cap, tuple(rest), self._span(meta))
+
+    def line_decl(self, meta, children):
+        name, title, rest = self._split(children)
+        points = rest.pop(0)
+        when = rest.pop(0) if rest and not isinstance(rest[0], _Block) else None
+        return ast.LineDecl(name, title, points, when, self._block(rest), self._span(meta))
+
+    # examples --------------------------------------------------------------
+    def assignment(self, meta, children):
+        name, value = children
+        return ast.Assignment(str(name), value, self._span(meta))
+
+    def assignments(self, meta, children):
+        return tuple(c for c in children if c is not None)
+
+    def partner_decl(self, meta, children):
+        name, title, rest = self._split(children)
+        return ast.PartnerDecl(name, title, rest[0], self._span(meta))
+
+    def given_values(self, meta, children):
+        return ast.Given(None, children[0], self._span(meta))
+
+    def given_partner(self, meta, children):
+        name, values = children
+        return ast.Given(str(name), values, self._span(meta))
+
+    def level_value(self, meta, children):
+        return ast.LevelValue(str(children[0]), self._span(meta))
+
+    def none_value(self, meta, children):
+        return ast.LevelValue(None, self._span(meta))
+
+    def expect_stmt(self, meta, children):
+        path, value = children
+        return ast.Expect(path, value, self._span(meta))
+
+    def example_decl(self, meta, children):
+        name, title, rest = self._split(children)
+        given, *expects = rest
+        return ast.ExampleDecl(name, title, given, tuple(expects), self._span(meta))
+
+    def override_decl(self, meta, children):
+        return ast.Override(children[0], self._span(meta))
+
+    def _kind(kind):
+        def method(self, meta, children):
+            return kind
+
+        return method
+
+    metric_kind = _kind("metric")
+    param_kind = _kind("param")
+    gate_kind = _kind("gate")
+    group_kind = _kind("group")
+    track_kind = _kind("track")
+    partner_kind = _kind("partner")
+    example_kind = _kind("example")
+    del _kind
+
+    def remove_decl(self, meta, children):
+        kind, name = children
+        return ast.Remove(kind, str(name), self._span(meta))
+
+
+# ------------------------------------------------------------------ errors
+
+# Example mistakes → (code, message, hint). Lark's `match_examples` finds the entry whose
+# examples fail in the same parser state on the same kind of token as the real error.
+_MISTAKES: dict[tuple[str, str, str | None], list[str]] = {
+    (
+        "TL104",
+        "missing ',' between list items",
+        "separate the items of a list with commas: `any { a >= 1, b >= 2 }`",
+    ): [
+        "partner p { a = 1 b = 2 }",
+        "example e { given { a = 1 b = 2 } }",
+        "example e { given p with { a = 1 b = 2 } }",
+        "track t { level l { require any { a > 1 b > 2 } } }",
+        "track t { level l { require all { a > 1 b > 2 } } }",
+        "track t { level l { require at least 1 of { a > 1 b > 2 } } }",
+    ],
+    (
+        "TL105",
+        "'=' gives a value; to compare, write '==' (or '>=', '<=')",
+        "requirements compare: `require certified_professionals >= 4`",
+    ): [
+        "track t { level l { require a = 1 } }",
+        "track t { level l { require x: a = 1 } }",
+        "gate g: a = 1",
+        "track t { choose a when x = 1 else b }",
+        "track t { score s { l: points a when b = 1 } }",
+    ],
+    (
+        "TL106",
+        "a points line needs the word 'points' before its formula",
+        "write `net_adds: points 30 * clamp(net_customer_adds / 3)`",
+    ): [
+        "track t { score s { x: 3 } }",
+        "track t { score s { x: a } }",
+        'track t { score s { x "T": 3 } }',
+        "track t { score s { category c { x: 3 } } }",
+        "track t { score s { x: (a) } }",
+        "track t { score s { x: -a } }",
+    ],
+    (
+        "TL107",
+        "numbers are written without thousands separators",
+        "write 50000 or 50_000; commas separate list items",
+    ): [
+        "param p = 50,000",
+        "metric m: count { default 1,000 }",
+    ],
+    (
+        "TL108",
+        "expected a declaration (program, metric, param, gate, group, track, partner, example, override or remove)",
+        None,
+    ): [
+        "foo",
+        "level l { }",
+        "require a > 1",
+        "score s { }",
+        "x = 1",
+        "metric m: count }",
+    ],
+    (
+        "TL109",
+        "requirements belong inside a level",
+        "write `level NAME { require ... }` inside the track",
+    ): [
+        "track t { require a > 1 }",
+        "track t { variant v { require a > 1 } }",
+        "track t { score s { require a > 1 } }",
+    ],
+    (
+        "TL110",
+        "points lines belong inside a score",
+        "write `score NAME { line: points ... }` inside the track",
+    ): [
+        "track t { x: points 1 }",
+        "track t { level l { x: points 1 } }",
+    ],
+    (
+        "TL111",
+        "a metric needs a type after ':' (count, number, percent, money USD, bool, date or enum(...))",
+        "e.g. `metric certified_professionals: count`",
+    ): [
+        "metric m",
+        "metric m {",
+        "metric m:",
+        "metric m: integer",
+        'metric m "T"',
+        "metric m: money",
+    ],
+    (
+        "TL112",
+        "unknown attribute",
+        None,
+    ): [
+        "metric m: count { colum }",
+        "param p = 1 { note }",
+        "group g { title }",
+        "program p { name }",
+        "track t { title }",
+        "track t { level l { title } }",
+    ],
+}
+
+
+@lru_cache(maxsize=1)
+def _terminal_text() -> dict[str, str]:
+    """Terminal name → how to say it in a message."""
+    names = {
+        "NAME": "a name",
+        "STRING": "a string",
+        "LONG_STRING": "a string",
+        "NUMBER": "a number",
+        "DATE": "a date (YYYY-MM-DD)",
+        "CURRENCY": "a currency code (e.g. USD)",
+        "CMP_OP": "a comparison (>=, >, <=, <, ==, !=)",
+        "$END": "the end of the file",
+    }
+    for term in parser().terminals:
+        if term.name not in names and term.pattern.type == "str":
+            names[term.name] = f"'{term.pattern.value}'"
+    return names
+
+
+def _describe(token_type: str, value: str | None = None) -> str:
+    if token_type == "$END":
+        return "the end of the file"
+    text = _terminal_text().get(token_type)
+    if token_type in ("NAME", "NUMBER", "STRING", "LONG_STRING", "DATE") and value is not None:
+        return f"{text.split(' ', 1)[1] if text else token_type} '{value}'"
+    return text or f"'{value}'"
+
+
+def _expected(expected) -> str:
+    words = sorted({_describe(t) for t in expected if t not in ("COMMENT",)})
+    if len(words) > 8:
+        words = words[:8] + ["..."]
+    return ", ".join(words)
+
+
+def _unclosed_brace(text: str, file: str) -> Span | None:
+    """The `{` left open at the end of the text, ignoring strings and comments."""
+    stack: list[tuple[int, int]] = []
+    line, col, i = 1, 1, 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "#":
+            while i < n and text[i] != "\n":
+                i += 1
+            continue
+        if text.startswith('"""', i):
+            end = text.find('"""', i + 3)
+            end = n if end < 0 else end + 3
+            chunk = text[i:end]
+            line += chunk.count("\n")
+            col = len(chunk) - chunk.rfind("\n") if "\n" in chunk else col + len(chunk)
+            i = end
+            continue
+        if ch == '"':
+            j = i + 1
+            while j < n and text[j] not in '"\n':
+                j += 2 if text[j] == "\\" else 1
+            col += j + 1 - i
+            i = j + 1
+            continue
+        if ch == "{":
+            stack.append((line, col))
+        elif ch == "}" and stack:
+            stack.pop()
+        if ch == "\n":
+            line, col = line + 1, 1
+        else:
+            col += 1
+        i += 1
+    if not stack:
+        return None
+    ln, cl = stack[-1]
+    return Span(file, ln, cl, ln, cl + 1)
+
+
+def _syntax_diagnostic(e: UnexpectedInput, text: str, file: str) -> Diagnostic:
+    line = getattr(e, "line", 1) or 1
+    column = getattr(e, "column", 1) or 1
+    if isinstance(e, UnexpectedCharacters):
+        ch = text[e.pos_in_stream] if e.pos_in_stream < len(text) else ""
+        span = Span(file, line, column, line, column + 1)
+        two = text[e.pos_in_stream : e.pos_in_stream + 2]
+        if ch == '"':
+            return error(
+                "TL102",
+                "unterminated string",
+                span,
+                hint='close the string with " on the same line, or use """...""" for text over several lines',
+            )
+        if two in ("&&", "||"):
+            word = "and" if two == "&&" else "or"
+            return error("TL101", f"'{two}' is not an operator here", span, hint=f"write '{word}'")
+        if ch == "'":
+            return error("TL101", "strings use double quotes", span, hint="write \"text\", not 'text'")
+        if ch.isalpha() and ch.isupper():
+            return error(
+                "TL101",
+                "names are lower-case: letters, digits and '_', starting with a letter",
+                span,
+                hint="write e.g. certified_professionals",
+            )
+        return error("TL101", f"unexpected character '{ch}'", span, hint=(f"expected {_expected(e.allowed)}" if e.allowed else None))
+
+    token = getattr(e, "token", None)
+    if isinstance(e, UnexpectedEOF) or (token is not None and token.type == "$END"):
+        lines = text.splitlines() or [""]
+        last = len(lines)
+        span = Span(file, last, len(lines[-1]) + 1, last, len(lines[-1]) + 2)
+        brace = _unclosed_brace(text, file)
+        notes = (Note("this '{' is not closed", brace),) if brace else ()
+        expected = getattr(e, "expected", None) or ()
+        return error(
+            "TL103",
+            "unexpected end of file" + (": a '{' is not closed" if brace else ""),
+            span,
+            notes=notes,
+            hint=f"expected {_expected(expected)}" if expected else None,
+        )
+
+    assert isinstance(e, UnexpectedToken)
+    tok = e.token
+    end_col = (tok.end_column or column + len(str(tok))) if tok.end_line in (None, tok.line) else column + 1
+    span = Span(file, tok.line, tok.column, tok.line, end_col)
+    found = _describe(tok.type, str(tok))
+    match = None
+    try:
+        match = e.match_examples(parser().parse, _MISTAKES, use_accepts=True)
+    except Exception:  # a broken example must never hide the real error
+        match = None
+    if match:
+        code, message, hint = match
+        if code == "TL112":
+            close = difflib.get_close_matches(str(tok), ATTRIBUTE_KEYWORDS, n=1)
+            message = f"unknown attribute '{tok}'"
+            hint = f"did you mean '{close[0]}'?" if close else f"attributes are: {', '.join(ATTRIBUTE_KEYWORDS)}"
+        return error(code, message, span, notes=(Note(f"found {found}"),), hint=hint)
+    return error("TL100", f"unexpected {found}", span, hint=f"expected {_expected(e.accepts or e.expected)}")
+
+
+# ------------------------------------------------------------------ entry point
+
+
+class ParseResult:
+    __slots__ = ("module", "diagnostics")
+
+    def __init__(self, module: ast.Module | None, diagnostics: list[Diagnostic]) -> None:
+        self.module = module
+        self.diagnostics = diagnostics
+
+
+def parse(text: str, file: str = "<string>") -> ParseResult:
+    """Parse `.tier` text. Never raises for bad input: problems come back as diagnostics."""
+    _Comments.items = []
+    try:
+        tree = parser().parse(text)
+    except UnexpectedInput as e:
+        return ParseResult(None, [_syntax_diagnostic(e, text, file)])
+    comments = tuple(ast.Comment(str(t), t.line, t.column) for t in _Comments.items)
+    _level_blocks(tree, text)
+    try:
+        items = _ToAst(file).transform(tree)
+    except VisitError as e:
+        if isinstance(e.orig_exc, _SyntaxProblem):
+            return ParseResult(None, [e.orig_exc.diagnostic])
+        raise
+    return ParseResult(ast.Module(file, items, comments), [])
+
+
+def _level_blocks(tree, text: str) -> None:
+    """A level's braces are anonymous tokens the tree drops; look at the text instead."""
+    for sub in tree.iter_subtrees():
+        if sub.data != "level_decl" or sub.meta.empty:
+            continue
+        # The level has a block exactly when its source text ends with '}'.
+        end = _offset(text, sub.meta.end_line, sub.meta.end_column)
+        sub.meta._tier_has_block = text[end - 1 : end] == "}"
+
+
+def _offset(text: str, line: int, column: int) -> int:
+    pos = 0
+    for _ in range(line - 1):
+        pos = text.index("\n", pos) + 1
+    return pos + column - 1
