@@ -9,6 +9,7 @@ message`) and json.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -19,6 +20,7 @@ __all__ = [
     "Diagnostic",
     "Note",
     "Severity",
+    "display_name",
     "SourceMap",
     "has_errors",
     "render",
@@ -95,6 +97,15 @@ class SourceMap:
         if lines is None or not 1 <= lineno <= len(lines):
             return None
         return lines[lineno - 1]
+
+
+def display_name(path: os.PathLike | str) -> str:
+    """How a file is named in messages: relative to the working directory when inside it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
 
 
 def _location(span: Span | None) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tierlang import ir
-from tierlang.diagnostics import Diagnostic, SourceMap, error, has_errors, sort_key
+from tierlang.diagnostics import Diagnostic, SourceMap, display_name, error, has_errors, sort_key
 from tierlang.passes.extends import merge
 from tierlang.passes.ladder import check_ladders
 from tierlang.passes.lower import lower, warnings_unused
@@ -33,15 +33,6 @@ class LoadResult:
     @property
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.is_error]
-
-
-def display_name(path: Path) -> str:
-    """How a file is named in messages: relative to the working directory when inside it."""
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        return str(path)
-    return str(path) if rel.startswith("..") else rel
 
 
 #: Checks run on a lowered program, each `Program -> list[Diagnostic]`. Later passes (such

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tierlang.diagnostics import Diagnostic, Note, error
+from tierlang.diagnostics import Diagnostic, Note, display_name, error
 from tierlang.syntax import ast
 
 __all__ = ["Merged", "merge"]
@@ -77,7 +77,7 @@ def merge(module: ast.Module, path: Path, load: Loader, diags: list[Diagnostic],
                 "TL225",
                 f"cannot read the parent program '{ext.value}'",
                 ext.span,
-                notes=(Note(f"looked for {parent_path}"),),
+                notes=(Note(f"looked for {display_name(parent_path)}"),),
                 hint="the path is relative to this file",
             )
         )

@@ -169,7 +169,12 @@ class _Lowerer:
     def run(self) -> ir.Program | None:
         header = self.merged.header
         if header is None:
-            self.err("TL217", 'a program file starts with a header: `program NAME { version "..." effective YYYY-MM-DD }`', None)
+            root = self.merged.files[-1] if self.merged.files else "<string>"
+            self.err(
+                "TL217",
+                'a program file starts with a header: `program NAME { version "..." effective YYYY-MM-DD }`',
+                Span(root, 1, 1, 1, 2),
+            )
             return None
         hattrs = self.attrs(header.attrs, "program")
         effective_attr = hattrs.get("effective")

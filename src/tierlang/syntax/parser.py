@@ -168,7 +168,7 @@ class _ToAst(Transformer):
         except ValueError:
             raise _SyntaxProblem(
                 error(
-                    "TL106",
+                    "TL113",
                     f"'{tok}' is not a valid date",
                     self._tok_span(tok),
                     hint="dates are written YYYY-MM-DD, e.g. 2022-10-03",
@@ -595,7 +595,7 @@ def _terminal_text() -> dict[str, str]:
         "LONG_STRING": "a string",
         "NUMBER": "a number",
         "DATE": "a date (YYYY-MM-DD)",
-        "CURRENCY": "a currency code (e.g. USD)",
+        "CURRENCY": "a currency code",
         "CMP_OP": "a comparison (>=, >, <=, <, ==, !=)",
         "$END": "the end of the file",
     }
@@ -662,6 +662,35 @@ def _unclosed_brace(text: str, file: str) -> Span | None:
     return Span(file, ln, cl, ln, cl + 1)
 
 
+@lru_cache(maxsize=1)
+def _mistake_states() -> list[tuple[int, str, tuple[str, str, str | None]]]:
+    """(parser state, token type, label) of each example mistake, computed once."""
+    out = []
+    for label, examples in _MISTAKES.items():
+        for text in examples:
+            try:
+                parser().parse(text)
+            except UnexpectedToken as ut:
+                out.append((ut.state.position, ut.token.type, label))
+            except UnexpectedInput:
+                continue
+    return out
+
+
+def _match_mistake(e: UnexpectedToken) -> tuple[str, str, str | None] | None:
+    """The example mistake that failed in the same parser state as `e`: one with the same
+    kind of token if there is one, else any. (Lark's `match_examples` also compares stack
+    depth, so a mistake after other declarations would never match.)"""
+    state = getattr(e, "state", None)
+    if state is None:
+        return None
+    same_state = [(tok, label) for pos, tok, label in _mistake_states() if pos == state.position]
+    for tok, label in same_state:
+        if tok == e.token.type:
+            return label
+    return same_state[0][1] if same_state else None
+
+
 def _syntax_diagnostic(e: UnexpectedInput, text: str, file: str) -> Diagnostic:
     line = getattr(e, "line", 1) or 1
     column = getattr(e, "column", 1) or 1
@@ -698,6 +727,9 @@ def _syntax_diagnostic(e: UnexpectedInput, text: str, file: str) -> Diagnostic:
         brace = _unclosed_brace(text, file)
         notes = (Note("this '{' is not closed", brace),) if brace else ()
         expected = getattr(e, "expected", None) or ()
+        match = _match_mistake(e) if isinstance(e, UnexpectedToken) else None
+        if match and match[0] != "TL108":
+            return error(match[0], match[1], span, notes=notes, hint=match[2])
         return error(
             "TL103",
             "unexpected end of file" + (": a '{' is not closed" if brace else ""),
@@ -711,11 +743,11 @@ def _syntax_diagnostic(e: UnexpectedInput, text: str, file: str) -> Diagnostic:
     end_col = (tok.end_column or column + len(str(tok))) if tok.end_line in (None, tok.line) else column + 1
     span = Span(file, tok.line, tok.column, tok.line, end_col)
     found = _describe(tok.type, str(tok))
-    match = None
-    try:
-        match = e.match_examples(parser().parse, _MISTAKES, use_accepts=True)
-    except Exception:  # a broken example must never hide the real error
-        match = None
+    if tok.type == "CURRENCY" and "CURRENCY" not in (e.expected or ()):
+        return error(
+            "TL101", "names are lower-case: letters, digits and '_', starting with a letter", span, hint=f"write {str(tok).lower()}"
+        )
+    match = _match_mistake(e)
     if match:
         code, message, hint = match
         if code == "TL112":
@@ -737,13 +769,44 @@ class ParseResult:
         self.diagnostics = diagnostics
 
 
+_RESYNC = ("program", "metric", "param", "gate", "group", "track", "partner", "example", "override", "remove")
+MAX_SYNTAX_ERRORS = 20
+
+
+def _resync_line(text: str, after: int) -> int | None:
+    """The first line after `after` that starts a top-level declaration (at column 1)."""
+    for n, line in enumerate(text.split("\n")[after:], start=after + 1):
+        word = line.split(" ", 1)[0].split("{", 1)[0]
+        if word in _RESYNC:
+            return n
+    return None
+
+
 def parse(text: str, file: str = "<string>") -> ParseResult:
-    """Parse `.tier` text. Never raises for bad input: problems come back as diagnostics."""
+    """Parse `.tier` text. Never raises for bad input: problems come back as diagnostics.
+
+    After a syntax error, parsing resumes at the next line that starts a top-level
+    declaration, so one run reports the syntax errors of several declarations."""
     _Comments.items = []
-    try:
-        tree = parser().parse(text)
-    except UnexpectedInput as e:
-        return ParseResult(None, [_syntax_diagnostic(e, text, file)])
+    diagnostics: list[Diagnostic] = []
+    attempt = text
+    tree = None
+    while True:
+        try:
+            tree = parser().parse(attempt)
+        except UnexpectedInput as e:
+            diagnostics.append(_syntax_diagnostic(e, attempt, file))
+            line = getattr(e, "line", -1)
+            nxt = _resync_line(text, line) if isinstance(line, int) and line > 0 else None
+            if nxt is None or len(diagnostics) >= MAX_SYNTAX_ERRORS:
+                break
+            # Blank out what came before, so line and column numbers stay true.
+            lines = text.split("\n")
+            attempt = "\n" * (nxt - 1) + "\n".join(lines[nxt - 1 :])
+            continue
+        break
+    if diagnostics:
+        return ParseResult(None, diagnostics)
     comments = tuple(ast.Comment(str(t), t.line, t.column) for t in _Comments.items)
     _level_blocks(tree, text)
     try:

@@ -1,0 +1,32 @@
+"""Shared test helpers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+PROGRAMS = ROOT / "programs"
+
+#: Set TIER_UPDATE_GOLDEN=1 to rewrite golden files from the current output (then review the diff).
+UPDATE_GOLDEN = os.environ.get("TIER_UPDATE_GOLDEN") == "1"
+
+
+def check_golden(path: Path, actual: str) -> None:
+    """Compare `actual` with the golden file at `path` (or rewrite it when updating)."""
+    if UPDATE_GOLDEN:
+        path.write_text(actual, encoding="utf-8")
+        return
+    if not path.exists():
+        pytest.fail(f"missing golden file {path.relative_to(ROOT)}; run with TIER_UPDATE_GOLDEN=1 to create it")
+    assert actual == path.read_text(encoding="utf-8"), f"output differs from {path.relative_to(ROOT)}"
+
+
+@pytest.fixture
+def in_tmp(tmp_path, monkeypatch):
+    """Run the test from a temporary working directory."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
