@@ -254,6 +254,9 @@ class _Printer:
         self.close_block(span, indent)
 
     def p_ProgramDecl(self, d: ast.ProgramDecl, indent, next_start) -> None:
+        if not d.attrs and not (d.span and self.has_comments(d.span.line, d.span.end_line - 1)):
+            self.leaf(f"program {d.name}{_title(d.title)} {{}}", d.span, indent, next_start)
+            return
         self.header(f"program {d.name}{_title(d.title)}", d.span, indent)
         self.statements(d.attrs, indent + INDENT, self.attr_stmt)
         self.close_block(d.span, indent)

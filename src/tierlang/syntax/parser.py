@@ -251,7 +251,7 @@ class _ToAst(Transformer):
     def _attr(kind):
         def method(self, meta, children):
             value = children[0] if children else None
-            if isinstance(value, ast.Str):
+            if isinstance(value, ast.Str) and kind != "default":  # text attributes hold plain str
                 value = value.value
             return ast.Attr(kind, value, self._span(meta))
 
@@ -441,8 +441,8 @@ class _ToAst(Transformer):
         return ast.Given(None, children[0], self._span(meta))
 
     def given_partner(self, meta, children):
-        name, values = children
-        return ast.Given(str(name), values, self._span(meta))
+        name, *values = children
+        return ast.Given(str(name), values[0] if values else None, self._span(meta))
 
     def level_value(self, meta, children):
         return ast.LevelValue(str(children[0]), self._span(meta))
@@ -688,6 +688,8 @@ def _match_mistake(e: UnexpectedToken) -> tuple[str, str, str | None] | None:
     for tok, label in same_state:
         if tok == e.token.type:
             return label
+    if e.token.type == "$END":  # running out of text is its own mistake
+        return None
     return same_state[0][1] if same_state else None
 
 
