@@ -17,7 +17,7 @@ BLOCK = re.compile(r"^```tier\n(.*?)^```", re.S | re.M)
 def _snippets():
     for path in DOCS:
         text = path.read_text(encoding="utf-8")
-        for n, match in enumerate(BLOCK.finditer(text), start=1):
+        for match in BLOCK.finditer(text):
             line = text[: match.start()].count("\n") + 2
             yield pytest.param(path, line, match.group(1), id=f"{path.relative_to(ROOT)}:{line}")
 
@@ -35,3 +35,12 @@ def test_snippet_checks_clean(path, line, text, tmp_path):
     result = load_program(tmp_path / "snippet.tier", text=text)
     errors = [d for d in result.diagnostics if d.is_error]
     assert not errors, f"{path.name}:{line}\n" + render_human(errors, result.sources)
+
+
+def test_reserved_words_listed_in_language_reference():
+    from tierlang.syntax.parser import keywords
+
+    text = (ROOT / "docs" / "language.md").read_text(encoding="utf-8")
+    section = text[text.index("## Reserved words") :]
+    listed = set(re.findall(r"[a-z]+", section.split("`")[1]))
+    assert listed == set(keywords())

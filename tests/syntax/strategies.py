@@ -10,13 +10,9 @@ from fractions import Fraction
 from hypothesis import strategies as st
 
 from tierlang.syntax import ast
+from tierlang.syntax.parser import keywords
 
-KEYWORDS = set(
-    "all and any assumed at best better bool category choose column count date default doc effective else enum every "
-    "example expect extends false from gate given group higher in independent is least level lower max metric money "
-    "none not number of or override param partner percent points program range remove require score source status "
-    "track true unit variant version when with min clamp".split()
-)
+KEYWORDS = keywords() | {"min", "max", "clamp"}
 
 names = st.from_regex(r"[a-z][a-z0-9_]{0,7}", fullmatch=True).filter(lambda n: n not in KEYWORDS)
 currencies = st.sampled_from(["USD", "EUR", "GBP"])

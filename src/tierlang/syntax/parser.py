@@ -18,7 +18,7 @@ from tierlang.diagnostics import Diagnostic, Note, error
 from tierlang.ir import Span
 from tierlang.syntax import ast
 
-__all__ = ["GRAMMAR_PATH", "ATTRIBUTE_KEYWORDS", "ParseResult", "grammar_text", "parse", "parser"]
+__all__ = ["GRAMMAR_PATH", "ATTRIBUTE_KEYWORDS", "ParseResult", "grammar_text", "keywords", "parse", "parser"]
 
 ATTRIBUTE_KEYWORDS = ("doc", "source", "assumed", "column", "unit", "range", "default", "higher", "lower", "from")
 
@@ -61,6 +61,12 @@ def parser() -> Lark:
         cache=True,
         lexer_callbacks={"COMMENT": _Comments.add},
     )
+
+
+@lru_cache(maxsize=1)
+def keywords() -> frozenset[str]:
+    """The words the grammar uses as keywords (avoid them as names)."""
+    return frozenset(t.pattern.value for t in parser().terminals if t.pattern.type == "str" and t.pattern.value.isalpha())
 
 
 # ------------------------------------------------------------------ AST building
