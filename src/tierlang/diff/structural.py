@@ -1,0 +1,425 @@
+"""Structural diff: the edit script between two program versions' IRs.
+
+Declarations are matched by name (so reordering is not a change) and compared by meaning
+(spans, layout and comments are not part of the IR, so formatting is not a change). Each
+change carries both source locations and, where it can be decided, its effect on partners:
+`tightened` (harder to earn), `loosened` (easier) or `neutral`.
+
+How the effect is decided:
+- a changed number (a parameter's value, or a constant in a rule whose shape is otherwise
+  the same) moves qualification the way the sign analysis (`passes.polarity`) says growing
+  that number moves the track's level: e.g. raising `x` in `metric >= x` tightens, raising a
+  points line's maximum loosens, raising a target (`clamp(n / target)`) tightens;
+- an added requirement tightens and a removed one loosens; a requirement replaced by one
+  that has all its conditions and more tightens (and the reverse loosens);
+- a removed level, variant or track tightens (partners lose what it gave); an added one
+  loosens (there is more to earn), so the diff of B → A mirrors A → B;
+- text (titles, docs, sources) is neutral; anything else is left undecided (None).
+Examples and sample partners are not rules and are not compared.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields, is_dataclass
+from fractions import Fraction
+
+from tierlang import ir
+from tierlang.passes.ladder import conjuncts
+from tierlang.passes.polarity import BOTH, NEG, POS, Analysis
+from tierlang.render.source import expr_text, value_text
+
+__all__ = ["Change", "structural_diff", "TIGHTENED", "LOOSENED", "NEUTRAL"]
+
+TIGHTENED, LOOSENED, NEUTRAL = "tightened", "loosened", "neutral"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One edit. `path` locates it (e.g. ("security", "designated", "requirement 2"));
+    `what` names the thing or attribute changed; `old`/`new` are readable values."""
+
+    action: str  # "added", "removed" or "changed"
+    kind: str  # program, metric, param, gate, group, track, variant, level, requirement, score, category, line, choice
+    path: tuple[str, ...]
+    what: str
+    old: str | None = None
+    new: str | None = None
+    effect: str | None = None  # tightened, loosened, neutral, or None when undecided
+    old_span: ir.Span | None = field(default=None, compare=False)
+    new_span: ir.Span | None = field(default=None, compare=False)
+
+    def describe(self) -> str:
+        where = " › ".join(self.path)
+        if self.action == "changed":
+            return f"{where}: {self.what} changed from {self.old} to {self.new}"
+        value = self.new if self.action == "added" else self.old
+        return f"{where}: {self.what} {self.action}" + (f" ({value})" if value else "")
+
+
+# ------------------------------------------------------------------ comparison keys
+
+
+def _key(node: object) -> str:
+    """Meaning of an IR node for comparison: spans dropped, and a constant that comes from a
+    parameter compared by the parameter's name (its value change is reported once, at the
+    parameter)."""
+    return json.dumps(_strip(node), sort_keys=True, default=str)
+
+
+def _strip(node: object) -> object:
+    if isinstance(node, ir.Const) and node.param:
+        return {"param": node.param}
+    if isinstance(node, tuple):
+        return [_strip(v) for v in node]
+    if isinstance(node, Fraction):
+        return str(node)
+    if is_dataclass(node) and not isinstance(node, type):
+        return {"node": type(node).__name__, **{f.name: _strip(getattr(node, f.name)) for f in fields(node) if f.name != "span"}}
+    return node
+
+
+def _same_shape(a: object, b: object) -> list[tuple[ir.Const, ir.Const]] | None:
+    """When `a` and `b` differ only in literal constants, the pairs of differing constants."""
+    if isinstance(a, ir.Const) and isinstance(b, ir.Const):
+        if a.param or b.param:
+            return [] if a.param == b.param else None
+        if a.type != b.type:
+            return None
+        return [] if a.value == b.value else [(a, b)]
+    if type(a) is not type(b):
+        return None
+    if isinstance(a, tuple):
+        if len(a) != len(b):  # type: ignore[arg-type]
+            return None
+        out: list = []
+        for x, y in zip(a, b):  # type: ignore[call-overload]
+            sub = _same_shape(x, y)
+            if sub is None:
+                return None
+            out.extend(sub)
+        return out
+    if is_dataclass(a) and not isinstance(a, type):
+        out = []
+        for f in fields(a):
+            if f.name == "span":
+                continue
+            sub = _same_shape(getattr(a, f.name), getattr(b, f.name))
+            if sub is None:
+                return None
+            out.extend(sub)
+        return out
+    return [] if a == b else None
+
+
+# ------------------------------------------------------------------ the differ
+
+
+class _Differ:
+    def __init__(self, old: ir.Program, new: ir.Program) -> None:
+        self.old, self.new = old, new
+        self.changes: list[Change] = []
+        self._new_analysis = Analysis(new)
+
+    def add(self, action, kind, path, what, old=None, new=None, effect=None, old_span=None, new_span=None) -> None:
+        self.changes.append(Change(action, kind, tuple(path), what, old, new, effect, old_span, new_span))
+
+    def text_attrs(self, kind: str, path, a, b, names: Iterable[str]) -> None:
+        for name in names:
+            x, y = getattr(a, name), getattr(b, name)
+            if x != y:
+                self.add("changed", kind, path, name, _show(x), _show(y), NEUTRAL, a.span, b.span)
+
+    # -------------------------------------------------------------- effects
+    def effect_of_constant(self, track: str | None, old: ir.Const, new: ir.Const) -> str | None:
+        """Effect of a constant at `new`'s position moving from old.value to new.value."""
+        if not isinstance(old.value, Fraction) or not isinstance(new.value, Fraction):
+            return None
+        analysis = Analysis(self.new, variable=lambda n, target=new: "c" if n is target else None)
+        tracks = [track] if track else [t.name for t in self.new.tracks]
+        sign = frozenset()
+        for name in tracks:
+            sign |= analysis.track(name).get("c", frozenset())
+        return _direction(sign, new.value - old.value)
+
+    def effect_of_param(self, name: str, old_value, new_value) -> str | None:
+        if not isinstance(old_value, Fraction) or not isinstance(new_value, Fraction):
+            return None
+        analysis = Analysis(self.new, variable=lambda n: name if isinstance(n, ir.Const) and n.param == name else None)
+        sign = frozenset()
+        for t in self.new.tracks:
+            sign |= analysis.track(t.name).get(name, frozenset())
+        if not sign:
+            return NEUTRAL
+        return _direction(sign, new_value - old_value)
+
+    def effect_of_replacement(self, track: str | None, old: ir.Expr, new: ir.Expr) -> str | None:
+        pairs = _same_shape(old, new)
+        if pairs:
+            effects = {self.effect_of_constant(track, a, b) for a, b in pairs}
+            return effects.pop() if len(effects) == 1 else None
+        a = {_key(c) for c in conjuncts(old)}
+        b = {_key(c) for c in conjuncts(new)}
+        if a < b:
+            return TIGHTENED
+        if b < a:
+            return LOOSENED
+        return None
+
+    # -------------------------------------------------------------- program parts
+    def run(self) -> list[Change]:
+        o, n = self.old, self.new
+        for name in ("name", "title", "version", "effective", "doc", "status"):
+            x, y = getattr(o, name), getattr(n, name)
+            if x != y:
+                self.add("changed", "program", ("program",), name, _show(x), _show(y), NEUTRAL, o.span, n.span)
+        self.named("metric", o.metrics, n.metrics, self.metric)
+        self.named("param", o.params, n.params, self.param)
+        self.named("gate", o.gates, n.gates, self.gate)
+        self.named("group", o.groups, n.groups, self.group)
+        self.named("track", o.tracks, n.tracks, self.track, removed_effect=TIGHTENED, added_effect=LOOSENED)
+        return self.changes
+
+    def named(self, kind, olds, news, compare, path=(), removed_effect=NEUTRAL, added_effect=NEUTRAL, **kw) -> None:
+        old_by = {x.name: x for x in olds}
+        new_by = {x.name: x for x in news}
+        for name, x in old_by.items():
+            if name not in new_by:
+                self.add("removed", kind, (*path, _label(kind, name)), kind, old=_title(x), effect=removed_effect, old_span=x.span)
+        for name, y in new_by.items():
+            if name not in old_by:
+                self.add("added", kind, (*path, _label(kind, name)), kind, new=_title(y), effect=added_effect, new_span=y.span)
+            elif _key(old_by[name]) != _key(y):
+                compare((*path, _label(kind, name)), old_by[name], y, **kw)
+
+    def metric(self, path, a: ir.Metric, b: ir.Metric) -> None:
+        for name in ("type", "column", "direction", "minimum", "maximum", "default", "unit"):
+            x, y = getattr(a, name), getattr(b, name)
+            if x != y:
+                self.add("changed", "metric", path, name, _show(x), _show(y), None, a.span, b.span)
+        if _key(a.derived) != _key(b.derived):
+            self.add("changed", "metric", path, "formula", _expr(a.derived), _expr(b.derived), None, a.span, b.span)
+        self.text_attrs("metric", path, a, b, ("title", "doc", "source"))
+
+    def param(self, path, a: ir.Param, b: ir.Param) -> None:
+        if a.value != b.value or a.type != b.type:
+            effect = self.effect_of_param(a.name, a.value, b.value)
+            self.add("changed", "param", path, "value", value_text(a.value, a.type), value_text(b.value, b.type), effect, a.span, b.span)
+        if a.dated != b.dated:
+            self.add("changed", "param", path, "dated values", _dated(a), _dated(b), None, a.span, b.span)
+        self.text_attrs("param", path, a, b, ("title", "doc", "source", "assumed"))
+
+    def gate(self, path, a: ir.Gate, b: ir.Gate) -> None:
+        if _key(a.expr) != _key(b.expr):
+            effect = self.effect_of_replacement(None, a.expr, b.expr)
+            self.add("changed", "gate", path, "condition", _expr(a.expr), _expr(b.expr), effect, a.span, b.span)
+        self.text_attrs("gate", path, a, b, ("title", "doc", "source"))
+
+    def group(self, path, a: ir.Group, b: ir.Group) -> None:
+        if a.tracks != b.tracks:
+            self.add("changed", "group", path, "tracks", ", ".join(a.tracks), ", ".join(b.tracks), None, a.span, b.span)
+        self.text_attrs("group", path, a, b, ("title", "doc"))
+
+    def track(self, path, a: ir.Track, b: ir.Track) -> None:
+        self.text_attrs("track", path, a, b, ("title", "doc", "source", "group"))
+        if a.selection != b.selection:
+            self.add("changed", "track", path, "variant selection", a.selection, b.selection, None, a.span, b.span)
+        self.choices(path, a, b)
+        single = len(a.variants) == 1 and len(b.variants) == 1 and a.variants[0].name is None and b.variants[0].name is None
+        if single:
+            self.variant(path, a.variants[0], b.variants[0], track=b.name)
+        else:
+            self.named(
+                "variant", a.variants, b.variants, self.variant, path=path, removed_effect=TIGHTENED, added_effect=LOOSENED, track=b.name
+            )
+
+    def choices(self, path, a: ir.Track, b: ir.Track) -> None:
+        old = {c.variant: c for c in a.choices}
+        new = {c.variant: c for c in b.choices}
+        for name in sorted(set(old) | set(new)):
+            x, y = old.get(name), new.get(name)
+            if x is not None and y is not None and _key(x.when) != _key(y.when):
+                self.add("changed", "choice", (*path, f"choice of {name}"), "condition", _expr(x.when), _expr(y.when), None, x.span, y.span)
+
+    def variant(self, path, a: ir.Variant, b: ir.Variant, track: str) -> None:
+        self.named("score", a.scores, b.scores, self.score, path=path, track=track)
+        self.levels(path, a, b, track)
+
+    def levels(self, path, a: ir.Variant, b: ir.Variant, track: str) -> None:
+        old = {lv.name: lv for lv in a.levels}
+        new = {lv.name: lv for lv in b.levels}
+        for name, x in old.items():
+            if name not in new:
+                self.add("removed", "level", (*path, name), "level", old=_title(x), effect=TIGHTENED, old_span=x.span)
+        for name, y in new.items():
+            if name not in old:
+                self.add("added", "level", (*path, name), "level", new=_title(y), effect=LOOSENED, new_span=y.span)
+                continue
+            x = old[name]
+            lp = (*path, name)
+            if x.cumulative != y.cumulative:
+                effect = LOOSENED if x.cumulative else TIGHTENED
+                self.add("changed", "level", lp, "cumulative", _show(x.cumulative), _show(y.cumulative), effect, x.span, y.span)
+            self.text_attrs("level", lp, x, y, ("title", "doc", "source"))
+            self.requirements(lp, x, y, track)
+        if [lv.name for lv in a.levels if lv.name in new] != [lv.name for lv in b.levels if lv.name in old]:
+            self.add(
+                "changed",
+                "level",
+                path,
+                "level order",
+                " < ".join(lv.name for lv in a.levels),
+                " < ".join(lv.name for lv in b.levels),
+                None,
+                a.span,
+                b.span,
+            )
+
+    def requirements(self, path, a: ir.Level, b: ir.Level, track: str) -> None:
+        """Align requirements (labelled ones by label, the rest as a sequence) and report
+        what was added, removed or replaced."""
+        old, new = list(a.requirements), list(b.requirements)
+        by_label_old = {r.label: r for r in old if r.label}
+        by_label_new = {r.label: r for r in new if r.label}
+        for label in sorted(set(by_label_old) & set(by_label_new)):
+            x, y = by_label_old[label], by_label_new[label]
+            if _key(x.expr) != _key(y.expr):
+                self.replace(path, x, y, track, b)
+        old = [r for r in old if not (r.label and r.label in by_label_new)]
+        new = [r for r in new if not (r.label and r.label in by_label_old)]
+        matcher = difflib.SequenceMatcher(a=[_key(r.expr) for r in old], b=[_key(r.expr) for r in new], autojunk=False)
+        for op, i1, i2, j1, j2 in matcher.get_opcodes():
+            if op == "equal":
+                continue
+            pairs = min(i2 - i1, j2 - j1) if op == "replace" else 0
+            for k in range(pairs):
+                self.replace(path, old[i1 + k], new[j1 + k], track, b)
+            for r in old[i1 + pairs : i2]:
+                self.add(
+                    "removed", "requirement", (*path, _req_label(r, a)), "requirement", old=_expr(r.expr), effect=LOOSENED, old_span=r.span
+                )
+            for r in new[j1 + pairs : j2]:
+                self.add(
+                    "added", "requirement", (*path, _req_label(r, b)), "requirement", new=_expr(r.expr), effect=TIGHTENED, new_span=r.span
+                )
+
+    def replace(self, path, x: ir.Requirement, y: ir.Requirement, track: str, level: ir.Level) -> None:
+        effect = self.effect_of_replacement(track, x.expr, y.expr)
+        self.add(
+            "changed", "requirement", (*path, _req_label(y, level)), "requirement", _expr(x.expr), _expr(y.expr), effect, x.span, y.span
+        )
+
+    def score(self, path, a: ir.Score, b: ir.Score, track: str) -> None:
+        if a.cap != b.cap:
+            self.add("changed", "score", path, "cap", _show(a.cap), _show(b.cap), _cap_effect(a.cap, b.cap), a.span, b.span)
+        self.text_attrs("score", path, a, b, ("title", "doc", "source"))
+        old_items = {i.name: i for i in a.items}
+        new_items = {i.name: i for i in b.items}
+        old_lines = {line.name: line for line in a.lines}
+        new_lines = {line.name: line for line in b.lines}
+        for name, item in old_items.items():
+            if name not in new_items and isinstance(item, ir.Category):
+                self.add("removed", "category", (*path, name), "category", old=_title(item), effect=None, old_span=item.span)
+        for name, item in new_items.items():
+            if name not in old_items and isinstance(item, ir.Category):
+                self.add("added", "category", (*path, name), "category", new=_title(item), effect=None, new_span=item.span)
+            elif isinstance(item, ir.Category) and isinstance(old_items.get(name), ir.Category):
+                old_cat = old_items[name]
+                if old_cat.cap != item.cap:
+                    self.add(
+                        "changed",
+                        "category",
+                        (*path, name),
+                        "cap",
+                        _show(old_cat.cap),
+                        _show(item.cap),
+                        _cap_effect(old_cat.cap, item.cap),
+                        old_cat.span,
+                        item.span,
+                    )
+                self.text_attrs("category", (*path, name), old_cat, item, ("title", "doc"))
+        self.named(
+            "line",
+            old_lines.values(),
+            new_lines.values(),
+            self.line,
+            path=path,
+            removed_effect=TIGHTENED,
+            added_effect=LOOSENED,
+            track=track,
+        )
+
+    def line(self, path, a: ir.Line, b: ir.Line, track: str) -> None:
+        if _key(a.points) != _key(b.points):
+            effect = self.effect_of_replacement(track, a.points, b.points)
+            self.add("changed", "line", path, "points", _expr(a.points), _expr(b.points), effect, a.span, b.span)
+        if _key(a.when) != _key(b.when):
+            if a.when is None:
+                effect = TIGHTENED
+            elif b.when is None:
+                effect = LOOSENED
+            else:
+                effect = self.effect_of_replacement(track, a.when, b.when)
+            self.add("changed", "line", path, "gate (when)", _expr(a.when), _expr(b.when), effect, a.span, b.span)
+        self.text_attrs("line", path, a, b, ("title", "doc", "source"))
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _direction(sign, delta: Fraction) -> str | None:
+    if delta == 0 or not sign:
+        return NEUTRAL
+    if sign == BOTH:
+        return None
+    up = LOOSENED if sign == POS else TIGHTENED if sign == NEG else None
+    if up is None:
+        return None
+    return up if delta > 0 else (TIGHTENED if up == LOOSENED else LOOSENED)
+
+
+def _cap_effect(old: Fraction | None, new: Fraction | None) -> str:
+    if old is None:
+        return TIGHTENED
+    if new is None:
+        return LOOSENED
+    return LOOSENED if new > old else TIGHTENED
+
+
+def _show(v) -> str:
+    if v is None:
+        return "none"
+    if isinstance(v, (Fraction, bool)) or hasattr(v, "isoformat"):
+        return value_text(v)
+    return str(v)
+
+
+def _expr(e: ir.Expr | None) -> str | None:
+    return None if e is None else expr_text(e)
+
+
+def _dated(p: ir.Param) -> str:
+    return ", ".join(f"from {d.isoformat()} = {value_text(v, p.type)}" for d, v in p.dated) or "none"
+
+
+def _title(x) -> str | None:
+    return getattr(x, "title", None)
+
+
+def _label(kind: str, name: str) -> str:
+    return name if kind in ("track", "variant", "score", "line") else f"{kind} {name}"
+
+
+def _req_label(r: ir.Requirement, level: ir.Level | None) -> str:
+    if r.label:
+        return f"requirement {r.label}"
+    if level is not None and r in level.requirements:
+        return f"requirement {level.requirements.index(r) + 1}"
+    return "requirement"
+
+
+def structural_diff(old: ir.Program, new: ir.Program) -> list[Change]:
+    """The rule changes from `old` to `new` (empty when they mean the same)."""
+    return _Differ(old, new).run()

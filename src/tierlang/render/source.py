@@ -1,0 +1,108 @@
+"""IR → .tier-like text, for messages, diffs and explanations (not for writing files:
+`tier fmt` prints the syntax tree, which keeps comments and the author's names)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from tierlang import ir
+
+__all__ = ["expr_text", "value_text", "number_text"]
+
+_CMP = {">=", ">", "<=", "<", "==", "!="}
+_OR, _AND, _NOT, _CMP_P, _SUM, _PROD, _UNARY, _ATOM = range(1, 9)
+
+
+def number_text(v: Fraction, places: int = 6) -> str:
+    """Exact when the decimal expansion terminates within `places`, else rounded with '≈'."""
+    if v.denominator == 1:
+        return str(v.numerator)
+    q = v * 10**places
+    if q.denominator == 1:
+        s = f"{abs(q.numerator):0{places + 1}d}"
+        text = (s[:-places] + "." + s[-places:]).rstrip("0").rstrip(".")
+        return ("-" if v < 0 else "") + text
+    return "≈" + number_text(Fraction(round(q), 10**places), places)
+
+
+def value_text(v: ir.Value | None, type_: ir.Type | None = None) -> str:
+    if v is None:
+        return "none"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, Fraction):
+        text = number_text(v)
+        if type_ is not None and type_.kind is ir.Kind.MONEY:
+            return f"{text} {type_.currency}"
+        return text
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    return str(v)
+
+
+def _prec(e) -> int:
+    if isinstance(e, ir.Or):
+        return _OR
+    if isinstance(e, (ir.And, ir.Every)):
+        return _AND if isinstance(e, ir.And) else _NOT
+    if isinstance(e, ir.Not):
+        return _NOT
+    if isinstance(e, ir.Compare):
+        return _CMP_P
+    if isinstance(e, ir.Arith):
+        return _SUM if e.op in "+-" else _PROD
+    if isinstance(e, ir.Neg):
+        return _UNARY
+    return _ATOM
+
+
+def expr_text(e: ir.Expr, need: int = 0, params: bool = True) -> str:
+    """Readable source-like text. With `params`, constants that came from a parameter are
+    shown by the parameter's name."""
+    text = _text(e, params)
+    return f"({text})" if _prec(e) < need else text
+
+
+def _text(e, params: bool) -> str:
+    if isinstance(e, ir.Const):
+        if params and e.param:
+            return e.param
+        return value_text(e.value, e.type)
+    if isinstance(e, ir.MetricRef):
+        return e.name
+    if isinstance(e, ir.GateRef):
+        return e.name
+    if isinstance(e, ir.ScoreRef):
+        return ".".join(p for p in (e.track, e.score, e.part) if p)
+    if isinstance(e, ir.Arith):
+        p = _SUM if e.op in "+-" else _PROD
+        return f"{expr_text(e.left, p, params)} {e.op} {expr_text(e.right, p + 1, params)}"
+    if isinstance(e, ir.Neg):
+        return "-" + expr_text(e.operand, _ATOM, params)
+    if isinstance(e, ir.Func):
+        args = e.args
+        if e.name == "clamp" and len(args) == 3 and _is(args[1], 0) and _is(args[2], 1):
+            args = args[:1]
+        return f"{e.name}({', '.join(expr_text(a, 0, params) for a in args)})"
+    if isinstance(e, ir.Compare):
+        return f"{expr_text(e.left, _SUM, params)} {e.op} {expr_text(e.right, _SUM, params)}"
+    if isinstance(e, ir.And):
+        return " and ".join(expr_text(i, _NOT, params) for i in e.items)
+    if isinstance(e, ir.Or):
+        return " or ".join(expr_text(i, _AND, params) for i in e.items)
+    if isinstance(e, ir.Not):
+        return "not " + expr_text(e.operand, _NOT, params)
+    if isinstance(e, ir.AtLeast):
+        return f"at least {e.n} of {{ {', '.join(expr_text(i, 0, params) for i in e.items)} }}"
+    if isinstance(e, ir.TrackAt):
+        return e.track if e.level is None else f"{e.track} at {e.level}"
+    if isinstance(e, ir.GroupCount):
+        head = f"all of {e.group}" if e.n is None else f"at least {e.n} of {e.group}"
+        return head + (f" at {e.level}" if e.level else "")
+    if isinstance(e, ir.Every):
+        return f"every {e.score}.points {e.op} {expr_text(e.value, _SUM, params)}"
+    raise TypeError(e)
+
+
+def _is(e, value: int) -> bool:
+    return isinstance(e, ir.Const) and e.param is None and e.value == value
