@@ -26,7 +26,7 @@ import json
 from dataclasses import dataclass, field, fields, is_dataclass
 from enum import Enum, StrEnum
 from fractions import Fraction
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Union
 
 __all__ = [
@@ -571,22 +571,32 @@ class Program:
 # ------------------------------------------------------------------ utilities
 
 
+@lru_cache(maxsize=None)
+def _child_fields(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls) if f.name != "span")
+
+
 def walk(node: object):
     """Yield `node` and every IR node below it, depth first."""
-    yield node
-    if is_dataclass(node) and not isinstance(node, type):
-        for f in fields(node):
-            if f.name == "span":
-                continue
-            yield from _walk_value(getattr(node, f.name))
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        cls = type(current)
+        if not hasattr(cls, "__dataclass_fields__"):
+            continue
+        children = []
+        for name in _child_fields(cls):
+            _collect(getattr(current, name), children)
+        stack.extend(reversed(children))
 
 
-def _walk_value(value: object):
+def _collect(value: object, out: list) -> None:
     if isinstance(value, tuple):
         for v in value:
-            yield from _walk_value(v)
-    elif is_dataclass(value) and not isinstance(value, type):
-        yield from walk(value)
+            _collect(v, out)
+    elif hasattr(type(value), "__dataclass_fields__"):
+        out.append(value)
 
 
 def _value_data(value: object, spans: bool) -> object:

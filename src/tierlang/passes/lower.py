@@ -755,6 +755,8 @@ class _Lowerer:
     def lower_examples(self, partners: dict[str, ir.Partner], tracks: list[ir.Track], gates: list[ir.Gate]) -> list[ir.Example]:
         out = []
         by_track = {t.name: t for t in tracks}
+        gate_map = {g.name: g for g in gates}
+        track_reads: dict[str, set[str]] = {}
         for d in self.merged.items:
             if not isinstance(d, ast.ExampleDecl):
                 continue
@@ -793,7 +795,10 @@ class _Lowerer:
                 continue
             needed: set[str] = set()
             for exp in expectations:
-                needed |= reads(by_track[exp.path[0]], by_track, {g.name: g for g in gates}, self.derived, self.group_members)
+                name = exp.path[0]
+                if name not in track_reads:
+                    track_reads[name] = reads(by_track[name], by_track, gate_map, self.derived, self.group_members)
+                needed |= track_reads[name]
             missing = sorted(m for m in needed if m not in given and self.derived[m].default is None)
             if missing:
                 shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6 else "")
