@@ -26,7 +26,7 @@ import json
 from dataclasses import dataclass, field, fields, is_dataclass
 from enum import Enum, StrEnum
 from fractions import Fraction
-from functools import cached_property, lru_cache
+from functools import cache, cached_property
 from typing import Union
 
 __all__ = [
@@ -571,7 +571,7 @@ class Program:
 # ------------------------------------------------------------------ utilities
 
 
-@lru_cache(maxsize=None)
+@cache
 def _child_fields(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls) if f.name != "span")
 
