@@ -441,7 +441,8 @@ class _ToAst(Transformer):
         return ast.Given(None, children[0], self._span(meta))
 
     def given_partner(self, meta, children):
-        name, values = children
+        # `given p` has no `with { ... }` child (an optional group, not a placeholder).
+        name, values = children[0], (children[1] if len(children) > 1 else None)
         return ast.Given(str(name), values, self._span(meta))
 
     def level_value(self, meta, children):
