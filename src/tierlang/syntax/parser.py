@@ -447,7 +447,7 @@ class _ToAst(Transformer):
         return ast.Given(None, children[0], self._span(meta))
 
     def given_partner(self, meta, children):
-        name, *values = children
+        name, *values = children  # `given p` alone has no `with { ... }` child
         return ast.Given(str(name), values[0] if values else None, self._span(meta))
 
     def level_value(self, meta, children):
