@@ -156,7 +156,8 @@ class Metric:
 @dataclass(frozen=True)
 class Param:
     """A named constant. `value` is the one in force for the `as_of` date the program was
-    lowered for; `dated` lists every scheduled value as (from date, value)."""
+    lowered for; `initial` the value before any dated change; `dated` lists every scheduled
+    change as (from date, value)."""
 
     name: str
     value: Value
@@ -165,6 +166,7 @@ class Param:
     source: str | None = None
     assumed: str | None = None  # why the value was chosen when no source confirms it
     dated: tuple[tuple[_dt.date, Value], ...] = ()
+    initial: Value | None = None
     doc: str | None = None
     span: Span | None = _span()
 
@@ -362,6 +364,8 @@ class Category:
     cap: Fraction | None = None
     title: str | None = None
     doc: str | None = None
+    source: str | None = None
+    cap_param: str | None = None  # the parameter the cap came from, if any
     span: Span | None = _span()
 
 
@@ -373,6 +377,7 @@ class Score:
     title: str | None = None
     doc: str | None = None
     source: str | None = None
+    cap_param: str | None = None  # the parameter the cap came from, if any
     span: Span | None = _span()
 
     @property
@@ -425,6 +430,7 @@ class Variant:
     scores: tuple[Score, ...] = ()
     title: str | None = None
     doc: str | None = None
+    source: str | None = None
     span: Span | None = _span()
 
     def score(self, name: str) -> Score | None:
@@ -493,8 +499,8 @@ class Partner:
 
 @dataclass(frozen=True)
 class Expectation:
-    """`path` is (track,) with a level name or None as value, or (track, score[, part])
-    with a number."""
+    """`path` is (track,) with a level name or None as value; (track, "variant") with the
+    chosen variant's name; or (track, score[, part]) with a number of points."""
 
     path: tuple[str, ...]
     value: Value | None
@@ -508,6 +514,7 @@ class Example:
     expectations: tuple[Expectation, ...]
     partner: str | None = None
     title: str | None = None
+    as_of: _dt.date | None = None  # evaluate with the parameters in force on this date
     span: Span | None = _span()
 
 

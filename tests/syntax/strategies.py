@@ -123,7 +123,7 @@ metric_decls = st.builds(ast.MetricDecl, names, titles, types, st.none() | exprs
 param_decls = st.builds(ast.ParamDecl, names, titles, literals, attr_blocks)
 gate_decls = st.builds(ast.GateDecl, names, titles, exprs, attr_blocks)
 group_decls = st.builds(ast.GroupDecl, names, titles, attr_blocks)
-caps = st.none() | numbers(currency=False)
+caps = st.none() | numbers(currency=False) | names.map(lambda n: ast.Name((n,)))
 line_decls = st.builds(ast.LineDecl, names, titles, exprs, st.none() | exprs, attr_blocks)
 category_decls = st.builds(ast.CategoryDecl, names, titles, caps, st.lists(st.one_of(attrs, line_decls), max_size=3).map(tuple))
 score_decls = st.builds(ast.ScoreDecl, names, titles, caps, st.lists(st.one_of(attrs, line_decls, category_decls), max_size=3).map(tuple))

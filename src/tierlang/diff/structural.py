@@ -23,7 +23,7 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from fractions import Fraction
 
 from tierlang import ir
@@ -72,6 +72,8 @@ def _key(node: object) -> str:
 def _strip(node: object) -> object:
     if isinstance(node, ir.Const) and node.param:
         return {"param": node.param}
+    if isinstance(node, (ir.Score, ir.Category)) and node.cap_param:
+        node = replace(node, cap=None)
     if isinstance(node, tuple):
         return [_strip(v) for v in node]
     if isinstance(node, Fraction):
@@ -312,7 +314,7 @@ class _Differ:
         )
 
     def score(self, path, a: ir.Score, b: ir.Score, track: str) -> None:
-        if a.cap != b.cap:
+        if a.cap != b.cap and not (a.cap_param and a.cap_param == b.cap_param):
             self.add("changed", "score", path, "cap", _show(a.cap), _show(b.cap), _cap_effect(a.cap, b.cap), a.span, b.span)
         self.text_attrs("score", path, a, b, ("title", "doc", "source"))
         old_items = {i.name: i for i in a.items}
@@ -327,7 +329,7 @@ class _Differ:
                 self.add("added", "category", (*path, name), "category", new=_title(item), effect=None, new_span=item.span)
             elif isinstance(item, ir.Category) and isinstance(old_items.get(name), ir.Category):
                 old_cat = old_items[name]
-                if old_cat.cap != item.cap:
+                if old_cat.cap != item.cap and not (old_cat.cap_param and old_cat.cap_param == item.cap_param):
                     self.add(
                         "changed",
                         "category",

@@ -363,6 +363,7 @@ class _Lowerer:
                     source=self.text(a, "source"),
                     assumed=self.text(a, "assumed"),
                     dated=tuple(dated),
+                    initial=value,
                     doc=self.text(a, "doc"),
                     span=d.span,
                 )
@@ -559,7 +560,7 @@ class _Lowerer:
             return None
         if any(lv is None for lv in levels) or len(scores) != len(score_decls):
             return None
-        return ir.Variant(name, tuple(levels), tuple(scores), title, self.text(a, "doc"), span)
+        return ir.Variant(name, tuple(levels), tuple(scores), title, self.text(a, "doc"), self.text(a, "source"), span)
 
     def lower_score(self, s: ast.ScoreDecl, scope: _Scope) -> ir.Score | None:
         a = self.attrs([i for i in s.items if isinstance(i, ast.Attr)], "score")
@@ -602,20 +603,43 @@ class _Lowerer:
                     self.err("TL233", f"category '{item.name}' has no points lines", item.span)
                     ok = False
                 cap = self.cap(item.cap)
-                items.append(ir.Category(item.name, tuple(lines), cap, item.title, self.text(ca, "doc"), item.span))
+                items.append(
+                    ir.Category(
+                        item.name,
+                        tuple(lines),
+                        cap,
+                        item.title,
+                        self.text(ca, "doc"),
+                        self.text(ca, "source"),
+                        _param_name(item.cap),
+                        item.span,
+                    )
+                )
         if not items:
             self.err("TL233", f"score '{s.name}' has no points lines", s.span)
             return None
         if not ok:
             return None
-        return ir.Score(s.name, tuple(items), self.cap(s.cap), s.title, self.text(a, "doc"), self.text(a, "source"), s.span)
+        return ir.Score(
+            s.name, tuple(items), self.cap(s.cap), s.title, self.text(a, "doc"), self.text(a, "source"), _param_name(s.cap), s.span
+        )
 
-    def cap(self, num: ast.Num | None) -> Fraction | None:
-        if num is None:
+    def cap(self, cap: ast.Num | ast.Name | None) -> Fraction | None:
+        """A cap's value: a number, or a parameter holding one."""
+        if cap is None:
             return None
-        if num.currency or num.value < 0:
-            self.err("TL202", "a cap is a non-negative number of points", num.span)
-        return num.value
+        if isinstance(cap, ast.Name):
+            p = self.params.get(cap.parts[0])
+            if p is None:
+                self.err("TL200", f"unknown parameter '{cap}'", cap.span, hint=_suggest(cap.parts[0], self.params))
+                return None
+            value, currency = p.value, p.type.kind is Kind.MONEY
+        else:
+            value, currency = cap.value, bool(cap.currency)
+        if currency or not isinstance(value, Fraction) or isinstance(value, bool) or value < 0:
+            self.err("TL202", "a cap is a non-negative number of points", cap.span)
+            return None
+        return value
 
     def lower_line(self, d: ast.LineDecl, scope: _Scope) -> ir.Line | None:
         a = self.attrs(d.attrs, "line")
@@ -809,7 +833,8 @@ class _Lowerer:
                     hint="the expected tracks read these metrics and they have no default",
                 )
                 continue
-            out.append(ir.Example(d.name, tuple(given.items()), tuple(expectations), d.given.partner, d.title, d.span))
+            as_of = d.as_of.value if d.as_of is not None else None
+            out.append(ir.Example(d.name, tuple(given.items()), tuple(expectations), d.given.partner, d.title, as_of, d.span))
         return out
 
     def expectation(self, e: ast.Expect, tracks: dict[str, ir.Track]) -> ir.Expectation | None:
@@ -835,6 +860,20 @@ class _Lowerer:
         if len(parts) > 3:
             self.err("TL200", f"'{e.path}' is not a track, score or score part", e.path.span)
             return None
+        if parts[1:] == ("variant",):
+            names = [v.name for v in t.variants if v.name is not None]
+            if not names:
+                self.err("TL212", f"track '{t.name}' has no variants", e.path.span)
+                return None
+            if not isinstance(e.value, ast.LevelValue) or e.value.name not in names:
+                self.err(
+                    "TL212",
+                    f"expect one of the variants of '{t.name}': {', '.join(names)}",
+                    e.value.span,
+                    hint=_suggest(getattr(e.value, "name", None) or "", names),
+                )
+                return None
+            return ir.Expectation(parts, e.value.name, e.span)
         score_name = parts[1]
         scores = [v.score(score_name) for v in t.variants]
         if any(s is None for s in scores):
@@ -1192,6 +1231,10 @@ class _Lowerer:
 # ------------------------------------------------------------------ module helpers
 
 
+def _param_name(cap: ast.Num | ast.Name | None) -> str | None:
+    return cap.parts[0] if isinstance(cap, ast.Name) else None
+
+
 def _literal_type(lit: ast.Literal) -> Type:
     if isinstance(lit, ast.Num):
         return Type(Kind.MONEY, currency=lit.currency) if lit.currency else NUMBER
@@ -1306,6 +1349,8 @@ def warnings_unused(program: ir.Program) -> list[Diagnostic]:
         for n in ir.walk(node):
             if isinstance(n, ir.Const) and n.param:
                 used_params.add(n.param)
+            elif isinstance(n, (ir.Score, ir.Category)) and n.cap_param:
+                used_params.add(n.cap_param)
             elif isinstance(n, ir.MetricRef):
                 used_metrics.add(n.name)
     out = []

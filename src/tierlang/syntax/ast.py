@@ -219,7 +219,7 @@ class LineDecl:
 class CategoryDecl:
     name: str
     title: str | None
-    cap: Num | None
+    cap: Num | Name | None  # a number or a parameter
     items: tuple[Attr | LineDecl, ...]
     span: Span | None = _span()
 
@@ -228,7 +228,7 @@ class CategoryDecl:
 class ScoreDecl:
     name: str
     title: str | None
-    cap: Num | None
+    cap: Num | Name | None  # a number or a parameter
     items: tuple[Attr | CategoryDecl | LineDecl, ...]
     span: Span | None = _span()
 
@@ -323,6 +323,7 @@ class ExampleDecl:
     title: str | None
     given: Given
     expects: tuple[Expect, ...]
+    as_of: DateLit | None = None  # `as of DATE`: evaluate with the rules in force that day
     span: Span | None = _span()
 
 

@@ -326,8 +326,10 @@ class _Printer:
         label = f"{item.label}: " if item.label else ""
         self.leaf(f"require {label}{format_expr(item.expr)}", item.span, indent, next_start)
 
-    def _cap(self, cap: ast.Num | None) -> str:
-        return f" max {cap.text}" if cap is not None else ""
+    def _cap(self, cap: ast.Num | ast.Name | None) -> str:
+        if cap is None:
+            return ""
+        return f" max {cap}" if isinstance(cap, ast.Name) else f" max {cap.text}"
 
     def p_ScoreDecl(self, d: ast.ScoreDecl, indent, next_start) -> None:
         self.header(f"score {d.name}{_title(d.title)}{self._cap(d.cap)}", d.span, indent)
@@ -366,10 +368,14 @@ class _Printer:
 
     def p_ExampleDecl(self, d: ast.ExampleDecl, indent, next_start) -> None:
         self.header(f"example {d.name}{_title(d.title)}", d.span, indent)
-        self.statements((d.given, *d.expects), indent + INDENT, self.example_item)
+        items = (d.as_of, d.given, *d.expects) if d.as_of is not None else (d.given, *d.expects)
+        self.statements(items, indent + INDENT, self.example_item)
         self.close_block(d.span, indent)
 
     def example_item(self, item, indent, next_start) -> None:
+        if isinstance(item, ast.DateLit):
+            self.leaf(f"as of {_literal(item)}", item.span, indent, next_start)
+            return
         if isinstance(item, ast.Given):
             if item.partner is not None and item.values is None:
                 self.leaf(f"given {item.partner}", item.span, indent, next_start)

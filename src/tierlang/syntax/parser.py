@@ -413,16 +413,17 @@ class _ToAst(Transformer):
         return ast.Require(None, children[0], self._span(meta))
 
     def cap(self, meta, children):
-        return children[0]
+        value = children[0]
+        return ast.Name((str(value),), self._tok_span(value)) if isinstance(value, Token) else value
 
     def score_decl(self, meta, children):
         name, title, rest = self._split(children)
-        cap = rest.pop(0) if rest and (rest[0] is None or isinstance(rest[0], ast.Num)) else None
+        cap = rest.pop(0) if rest and isinstance(rest[0], (ast.Num, ast.Name)) else None
         return ast.ScoreDecl(name, title, cap, tuple(rest), self._span(meta))
 
     def category_decl(self, meta, children):
         name, title, rest = self._split(children)
-        cap = rest.pop(0) if rest and (rest[0] is None or isinstance(rest[0], ast.Num)) else None
+        cap = rest.pop(0) if rest and isinstance(rest[0], (ast.Num, ast.Name)) else None
         return ast.CategoryDecl(name, title, cap, tuple(rest), self._span(meta))
 
     def line_decl(self, meta, children):
@@ -460,10 +461,20 @@ class _ToAst(Transformer):
         path, value = children
         return ast.Expect(path, value, self._span(meta))
 
+    def as_of(self, meta, children):
+        return ast.DateLit(self._date(children[0]), self._span(meta))
+
+    def ratio(self, meta, children):
+        num, den = children
+        if den.value == 0 or num.currency or den.currency:
+            raise _SyntaxProblem(error("TL100", "an expected ratio is two plain numbers, the second not 0: `80 / 3`", self._span(meta)))
+        return ast.Num(num.value / den.value, f"{num.text} / {den.text}", None, self._span(meta))
+
     def example_decl(self, meta, children):
         name, title, rest = self._split(children)
+        as_of = rest.pop(0) if isinstance(rest[0], ast.DateLit) else None
         given, *expects = rest
-        return ast.ExampleDecl(name, title, given, tuple(expects), self._span(meta))
+        return ast.ExampleDecl(name, title, given, tuple(expects), as_of, self._span(meta))
 
     def override_decl(self, meta, children):
         return ast.Override(children[0], self._span(meta))
