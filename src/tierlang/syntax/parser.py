@@ -441,7 +441,8 @@ class _ToAst(Transformer):
         return ast.Given(None, children[0], self._span(meta))
 
     def given_partner(self, meta, children):
-        name, values = children
+        # `given NAME` alone has one child: the optional `with { ... }` leaves no placeholder.
+        name, values = children[0], (children[1] if len(children) > 1 else None)
         return ast.Given(str(name), values, self._span(meta))
 
     def level_value(self, meta, children):
