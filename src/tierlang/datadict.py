@@ -193,7 +193,7 @@ def data_dictionary(program: ir.Program, path: str) -> str:
         for prm in p.params:
             value = _value(prm.value, prm.type)
             if prm.dated:
-                value += " (" + "; ".join(f"from {d}: {_value(v, prm.type)}" for d, v in prm.dated) + ")"
+                value += f" as of {p.as_of}; scheduled: " + "; ".join(f"from {d} = {_value(v, prm.type)}" for d, v in prm.dated)
             lines.append(f"| `{prm.name}` | {_cell(prm.title)} | {value} | {_cell(prm.source)} | {_cell(prm.assumed)} | {_cell(prm.doc)} |")
     lines += ["", "## Tracks", "", "| track | title | group | levels (lowest first) | source |", "|---|---|---|---|---|"]
     for t in p.tracks:
