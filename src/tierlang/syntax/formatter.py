@@ -63,53 +63,144 @@ def _prec(e) -> int:
     return _ATOM
 
 
-def format_expr(e, indent: str = "", need: int = 0) -> str:
-    """Print an expression; parenthesize when its precedence is below `need`."""
-    text = _expr(e, indent)
-    return f"({text})" if _prec(e) < need else text
+# ------------------------------------------------------------------ layout
+# A small Wadler-style pretty printer: a document is a str, a list (concatenation), or a
+# tuple ("line", flat_text) — a break that prints `flat_text` when its group fits and a
+# newline otherwise —, ("nest", n, doc), ("group", doc) or ("ifbreak", broken, flat).
+LINE = ("line", " ")
+SOFT = ("line", "")
+CONT = 4  # continuation indent of a wrapped expression (a block's contents use 2)
 
 
-def _expr(e, indent: str) -> str:
+def _group(*docs):
+    return ("group", list(docs))
+
+
+def _nest(n: int, *docs):
+    return ("nest", n, list(docs))
+
+
+def _join(docs, sep):
+    out = []
+    for i, d in enumerate(docs):
+        if i:
+            out.append(sep)
+        out.append(d)
+    return out
+
+
+def _fits(width: int, items: list) -> bool:
+    stack = list(items)
+    while stack:
+        if width < 0:
+            return False
+        ind, flat, d = stack.pop()
+        if isinstance(d, str):
+            width -= len(d)
+        elif isinstance(d, list):
+            stack.extend((ind, flat, x) for x in reversed(d))
+        elif d[0] == "nest":
+            stack.append((ind + d[1], flat, d[2]))
+        elif d[0] == "group":
+            stack.append((ind, True, d[1]))
+        elif d[0] == "line":
+            if not flat:
+                return True
+            width -= len(d[1])
+        else:  # ifbreak
+            width -= len(d[2] if flat else d[1])
+    return width >= 0
+
+
+def layout(doc, width: int = WIDTH) -> str:
+    """Render a document within `width` columns (lines after the first start at column 0
+    plus their nesting; the caller indents the whole block)."""
+    out: list[str] = []
+    col = 0
+    stack = [(0, False, doc)]
+    while stack:
+        ind, flat, d = stack.pop()
+        if isinstance(d, str):
+            out.append(d)
+            col += len(d)
+        elif isinstance(d, list):
+            stack.extend((ind, flat, x) for x in reversed(d))
+        elif d[0] == "nest":
+            stack.append((ind + d[1], flat, d[2]))
+        elif d[0] == "group":
+            # As in Lindig's "strictly pretty" printer, a group is measured on its own.
+            fits = flat or _fits(width - col, [(ind, True, d[1])])
+            stack.append((ind, fits, d[1]))
+        elif d[0] == "line":
+            if flat:
+                out.append(d[1])
+                col += len(d[1])
+            else:
+                out.append("\n" + " " * ind)
+                col = ind
+        else:
+            text = d[2] if flat else d[1]
+            out.append(text)
+            col += len(text)
+    return "".join(out)
+
+
+def format_expr(e, width: int | None = None) -> str:
+    """An expression as text: on one line, or wrapped to `width` columns."""
+    return layout(_doc(e), width if width is not None else 10**9)
+
+
+def _paren(e, need: int):
+    doc = _doc(e)
+    return ["(", doc, ")"] if _prec(e) < need else doc
+
+
+def _doc(e):
     if isinstance(e, (ast.Num, ast.Bool, ast.DateLit, ast.Str)):
         return _literal(e)
     if isinstance(e, ast.Name):
         return str(e)
     if isinstance(e, ast.Call):
-        return f"{e.func}({', '.join(format_expr(a, indent) for a in e.args)})"
+        if not e.args:
+            return f"{e.func}()"
+        return _group(f"{e.func}(", _nest(CONT, SOFT, *_join([_doc(a) for a in e.args], [",", LINE])), SOFT, ")")
     if isinstance(e, ast.Unary):
         if e.op == "not":
-            return "not " + format_expr(e.operand, indent, _NOT)
-        return "-" + format_expr(e.operand, indent, _ATOM)
+            return ["not ", _paren(e.operand, _NOT)]
+        return ["-", _paren(e.operand, _ATOM)]
     if isinstance(e, ast.Binary):
         if e.op in _CMP_OPS:
-            return f"{format_expr(e.left, indent, _SUM)} {e.op} {format_expr(e.right, indent, _SUM)}"
+            return _group(_paren(e.left, _SUM), f" {e.op}", _nest(CONT, LINE, _paren(e.right, _SUM)))
         p = _SUM if e.op in "+-" else _PROD
-        return f"{format_expr(e.left, indent, p)} {e.op} {format_expr(e.right, indent, p + 1)}"
+        return _group(_paren(e.left, p), _nest(CONT, LINE, f"{e.op} ", _paren(e.right, p + 1)))
     if isinstance(e, ast.BoolOp):
         need = _AND if e.op == "or" else _NOT
-        return f" {e.op} ".join(format_expr(i, indent, need) for i in e.items)
+        first, *rest = (_paren(i, need) for i in e.items)
+        return _group(first, _nest(CONT, *[[LINE, f"{e.op} ", r] for r in rest]))
     if isinstance(e, ast.ListOp):
         head = {"all": "all", "any": "any"}.get(e.op) or f"at least {e.n.text} of"  # type: ignore[union-attr]
-        items = [format_expr(i, indent + INDENT) for i in e.items]
-        inline = f"{head} {{ {', '.join(items)} }}" if items else f"{head} {{ }}"
-        if len(inline) + len(indent) <= WIDTH - 20 and len(items) <= 3 and "\n" not in inline:
-            return inline
-        body = "".join(f"{indent}{INDENT}{i},\n" for i in items)
-        return f"{head} {{\n{body}{indent}}}"
+        if not e.items:
+            return f"{head} {{ }}"
+        items = _join([_doc(i) for i in e.items], [",", LINE])
+        return _group(f"{head} {{", _nest(2, LINE, *items, ("ifbreak", ",", "")), LINE, "}")
     if isinstance(e, ast.GroupOp):
         head = f"at least {e.n.text} of {e.group}" if e.n is not None else f"all of {e.group}"
         return head + (f" at {e.level}" if e.level else "")
     if isinstance(e, ast.TrackAtExpr):
         return f"{e.track} at {e.level}"
     if isinstance(e, ast.EveryExpr):
-        return f"every {e.target} {e.op} {format_expr(e.value, indent, _SUM)}"
+        return _group(f"every {e.target} {e.op}", _nest(CONT, LINE, _paren(e.value, _SUM)))
     raise TypeError(e)
 
 
-def _attr(a: ast.Attr) -> str:
+def _attr(a: ast.Attr, room: int = WIDTH) -> str:
     k, v = a.kind, a.value
     if k in ("doc", "source", "assumed", "column", "unit", "extends", "version"):
-        return f"{k} {_string(v)}"  # type: ignore[arg-type]
+        text = f"{k} {_string(v)}"  # type: ignore[arg-type]
+        if k in ("doc", "assumed") and "\n" not in v and len(text) > room and v == v.strip() and "\\" not in v and '"""' not in v:  # type: ignore[union-attr]
+            # Too long for one line: the block form keeps the same text (it is dedented).
+            return f'{k} """\n{INDENT}{v}\n"""'
+        return text
     if k == "direction":
         return f"{v} is better"
     if k == "default":
@@ -229,7 +320,7 @@ class _Printer:
         method(item, indent, next_start)
 
     def attr_stmt(self, a: ast.Attr, indent: str, next_start) -> None:
-        self.leaf(_attr(a), a.span, indent, next_start)
+        self.leaf(_attr(a, WIDTH - len(indent)), a.span, indent, next_start)
 
     def attr_block(self, head: str, attrs, span, indent: str, next_start) -> None:
         """`head` followed by an optional `{ attributes }` block."""
@@ -271,14 +362,15 @@ class _Printer:
             type_text = t.kind
         head = f"metric {d.name}{_title(d.title)}: {type_text}"
         if d.expr is not None:
-            head += " = " + format_expr(d.expr)
+            head = layout(_group(head, " =", _nest(CONT, LINE, _doc(d.expr))), WIDTH - len(indent))
         self.attr_block(head, d.attrs, d.span, indent, next_start)
 
     def p_ParamDecl(self, d: ast.ParamDecl, indent, next_start) -> None:
         self.attr_block(f"param {d.name}{_title(d.title)} = {_literal(d.value)}", d.attrs, d.span, indent, next_start)
 
     def p_GateDecl(self, d: ast.GateDecl, indent, next_start) -> None:
-        self.attr_block(f"gate {d.name}{_title(d.title)}: {format_expr(d.expr)}", d.attrs, d.span, indent, next_start)
+        head = layout(_group(f"gate {d.name}{_title(d.title)}:", _nest(CONT, LINE, _doc(d.expr))), WIDTH - len(indent))
+        self.attr_block(head, d.attrs, d.span, indent, next_start)
 
     def p_GroupDecl(self, d: ast.GroupDecl, indent, next_start) -> None:
         self.attr_block(f"group {d.name}{_title(d.title)}", d.attrs, d.span, indent, next_start)
@@ -304,8 +396,9 @@ class _Printer:
         self.leaf("choose best", d.span, indent, next_start)
 
     def p_ChooseClassified(self, d: ast.ChooseClassified, indent, next_start) -> None:
-        parts = [f"{name} when {format_expr(cond)}" for name, cond in d.choices]
-        self.leaf("choose " + " else ".join(parts) + f" else {d.otherwise}", d.span, indent, next_start)
+        parts = [[f"{name} when ", _doc(cond)] for name, cond in d.choices]
+        doc = _group("choose ", parts[0], _nest(CONT, *[[LINE, "else ", p] for p in parts[1:]], LINE, f"else {d.otherwise}"))
+        self.leaf(layout(doc, WIDTH - len(indent)), d.span, indent, next_start)
 
     def p_LevelDecl(self, d: ast.LevelDecl, indent, next_start) -> None:
         head = f"level {d.name}{_title(d.title)}" + (" independent" if d.independent else "")
@@ -324,7 +417,7 @@ class _Printer:
             self.attr_stmt(item, indent, next_start)
             return
         label = f"{item.label}: " if item.label else ""
-        self.leaf(f"require {label}{format_expr(item.expr)}", item.span, indent, next_start)
+        self.leaf(layout([f"require {label}", _doc(item.expr)], WIDTH - len(indent)), item.span, indent, next_start)
 
     def _cap(self, cap: ast.Num | ast.Name | None) -> str:
         if cap is None:
@@ -347,11 +440,11 @@ class _Printer:
             self.p_LineDecl(item, indent, next_start)
 
     def p_LineDecl(self, d: ast.LineDecl, indent, next_start) -> None:
-        head = f"{d.name}{_title(d.title)}: points {format_expr(d.points)}"
+        doc = [f"{d.name}{_title(d.title)}: points ", _doc(d.points)]
         if d.when is not None:
-            when = f"when {format_expr(d.when)}"
-            head = f"{head} {when}" if len(indent) + len(head) + len(when) + 1 <= WIDTH else f"{head}\n{INDENT}{when}"
-        self.attr_block(head, d.attrs, d.span, indent, next_start)
+            # The gate goes on its own line whenever the line does not fit.
+            doc = _group(*doc, _nest(CONT, LINE, "when ", _doc(d.when)))
+        self.attr_block(layout(doc, WIDTH - len(indent)), d.attrs, d.span, indent, next_start)
 
     def assignments(self, head: str, values, span, indent: str, next_start, suffix: str = "") -> None:
         items = [f"{a.name} = {_literal(a.value)}" for a in values]
