@@ -179,9 +179,12 @@ def _count_noun(noun: str, n: Fraction | int | None) -> str:
     return singular(noun) if n == 1 else noun
 
 
+_VARYING = (ir.MetricRef, ir.ScoreRef, ir.GateRef, ir.TrackAt, ir.GroupCount, ir.Every)
+
+
 def _is_const(expr: ir.Expr) -> bool:
-    """True when the expression has no metric, score or condition in it."""
-    return all(isinstance(n, (ir.Const, ir.Arith, ir.Neg, ir.Func)) for n in ir.walk(expr))
+    """True when the expression reads no metric, score, gate or track."""
+    return not any(isinstance(n, _VARYING) for n in ir.walk(expr))
 
 
 def _unique(items: Iterable[str]) -> list[str]:
@@ -354,12 +357,13 @@ class English:
         if isinstance(expr, ir.Neg):
             return self.type_of(expr.operand)
         if isinstance(expr, ir.Arith):
+            # as the checker types arithmetic (passes/lower.py)
             lt, rt = self.type_of(expr.left), self.type_of(expr.right)
-            if expr.op == "/" and rt.kind is Kind.MONEY:
-                return _NUMBER  # money ÷ money is a ratio
-            if expr.op in ("*", "/"):
-                # the non-constant side carries the unit
-                return rt if _is_const(expr.left) and not _is_const(expr.right) else lt
+            if expr.op == "/":
+                return lt if lt.kind is Kind.MONEY and rt.kind is not Kind.MONEY else _NUMBER
+            if expr.op == "*":
+                var = rt if _is_const(expr.left) else lt
+                return var if var.kind in (Kind.MONEY, Kind.PERCENT, Kind.POINTS) else _NUMBER
             for t in (lt, rt):
                 if t.kind in (Kind.MONEY, Kind.PERCENT, Kind.POINTS):
                     return t
@@ -401,7 +405,7 @@ class English:
             return Phrase(f"at least {expr.n} of:", items)
         if isinstance(expr, ir.Not):
             return self._negated(expr.operand)
-        return Phrase(self._atom(expr, negate=False))
+        return Phrase(self._atom(expr, negate=False) or "")
 
     def _items(self, items: tuple[ir.Expr, ...], kind: type) -> tuple[Phrase, ...]:
         """List entries, with nested lists of the same kind merged (`a and (b and c)`)."""
@@ -430,8 +434,8 @@ class English:
         text = self._atom(expr, negate=True)
         return Phrase(text) if text is not None else Phrase("not:", (self.condition(expr),))
 
-    def _atom(self, expr: ir.Expr, negate: bool) -> str:
-        """A simple condition (no list), or its negation."""
+    def _atom(self, expr: ir.Expr, negate: bool) -> str | None:
+        """A simple condition (no list), or its negation (None: no words for it)."""
         if isinstance(expr, ir.Compare):
             op = _NEGATE[expr.op] if negate else expr.op
             return self._noted(self._compare(op, expr.left, expr.right), expr)
@@ -447,8 +451,7 @@ class English:
             return f"{self.metric_label(expr.name)}: {'no' if negate else 'yes'}"
         if isinstance(expr, ir.Const) and isinstance(expr.value, bool):
             return "always" if expr.value != negate else "never"
-        text = self.quantity(expr)
-        return f"not: {text}" if negate else text
+        return None if negate else self.quantity(expr)
 
     def _compare(self, op: str, left: ir.Expr, right: ir.Expr) -> str:
         if _is_const(left) and not _is_const(right):
@@ -543,6 +546,9 @@ class English:
             if level:
                 return f"{'does not hold' if negate else 'holds'} {level} in all {total} {self.group_noun(expr.group, None)}"
             return f"{'does not hold' if negate else 'holds'} all {total} {self.group_noun(expr.group, total)}"
+        if negate and expr.n == 1:
+            noun = self.group_noun(expr.group, 1)
+            return f"holds {level} in no {noun}" if level else f"holds no {noun}"
         word = "fewer than" if negate else "at least"
         if level:
             return f"holds {level} in {word} {expr.n} {self.group_noun(expr.group, expr.n)}"
@@ -664,7 +670,7 @@ class English:
         by_step = step is not None and _terminates(step) and (per_unit < 1 or per_unit.denominator != 1)
         if xt.kind is Kind.COUNT:
             noun = self.metric_noun(x.name) if isinstance(x, ir.MetricRef) else None
-            if by_step and per_unit < 1:
+            if by_step and per_unit < 1 and step.denominator == 1:  # type: ignore[union-attr]  # no half people
                 counted = f" {_count_noun(noun, step)}" if noun else ""
                 return f"1 point per {number(step)}{counted}{floor}"  # type: ignore[arg-type]
             if subject and noun:
