@@ -115,6 +115,9 @@ def test_word_helpers():
     assert sentence_noun("Net customer adds") == "net customer adds"
     assert sentence_noun("Azure Solutions Architect Experts") == "Azure Solutions Architect Experts"
     assert sentence_noun("ACR growth") == "ACR growth"
+    assert sentence_noun("Net customer adds (Data & AI)") == "net customer adds (Data & AI)"
+    assert sentence_noun("Net customer adds, Azure") == "net customer adds, Azure"
+    assert singular("net customer adds (Data & AI)") == "net customer add (Data & AI)"
     assert singular("Competencies") == "Competency"
     assert singular("net customer adds") == "net customer add"
     assert singular("Usage growth") == "Usage growth"
@@ -329,7 +332,7 @@ def test_not_of_anything_else_falls_back_to_a_list():
         ("clamp(growth, 0, 50)", "Usage growth, kept between 0% and 50%"),
         ("cap2", "the Second score"),
         ("cap2.l1", "the points for Line one"),
-        ("d.capability.perf", "the points in Performance in Infrastructure"),
+        ("d.capability.perf", "the points in Performance (Infrastructure)"),
     ],
 )
 def test_quantity(expr, text):

@@ -159,6 +159,16 @@ def test_markdown_escapes_what_authors_write():
     assert r"[Track \| one](#track--one)" in md
 
 
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_an_empty_program_still_renders(fmt):
+    text = render_guide(load_text("program x { }\n"), fmt)
+    assert "The program declares no tracks yet." in text and "The program reads no columns." in text
+    if fmt == "html":
+        parser = StrictHTML()
+        parser.feed(text)
+        assert parser.errors == [] and parser.stack == []
+
+
 def test_unknown_format_is_an_error():
     with pytest.raises(ValueError, match="unknown guide format"):
         render_guide(load("sample.tier"), "pdf")

@@ -89,7 +89,8 @@ def humanize(name: str) -> str:
 def sentence_noun(title: str) -> str:
     """The title as a noun inside a sentence: lower-case its first letter only when the
     title is in sentence case, so proper names and acronyms keep their capitals."""
-    words = title.split()
+    # judge the head only: "Net customer adds (Data & AI)" is sentence case with a qualifier
+    words = re.split(r"\s*[(,]", title, maxsplit=1)[0].split()
     if not words:
         return title
     first = words[0]
@@ -99,7 +100,11 @@ def sentence_noun(title: str) -> str:
 
 def singular(phrase: str) -> str:
     """The phrase with its last word made singular, by the common English endings
-    ("competencies" → "competency", "net customer adds" → "net customer add")."""
+    ("competencies" → "competency", "net customer adds" → "net customer add"); a trailing
+    qualifier stays as it is ("net customer adds (Data & AI)" → "net customer add (Data & AI)")."""
+    head, qualifier = re.match(r"(.*?)(\s*[(,].*)?$", phrase, re.S).groups()  # type: ignore[union-attr]
+    if qualifier and head:
+        return singular(head) + qualifier
     m = re.search(r"([A-Za-z]+)$", phrase)
     if not m:
         return phrase
@@ -497,13 +502,16 @@ class English:
             if op == "!=":
                 return f"a {score} other than {number(value)}{where}"
             return f"a {score} of {word} {number(value)}{where}"
+        return f"{word} {points_text(value)} {self._part_phrase(ref)}"
+
+    def _part_phrase(self, ref: ir.ScoreRef) -> str:
+        """ "in Performance" (a category) or "for Net adds" (a line); another track's name
+        follows in brackets, since "in Performance in Infrastructure" stutters."""
         _, s = self._score_parts(ref.track, ref.score, ref.variant)
-        part = s.part(ref.part) if s is not None else None
-        part_label = part.title if part is not None and part.title else humanize(ref.part)
-        prep = "in" if isinstance(part, ir.Category) else "for"
-        # "in Performance in Infrastructure" stutters: name another track in brackets
-        where = f" ({self.track_label(ref.track)})" if ref.track != self.track else where
-        return f"{word} {points_text(value)} {prep} {part_label}{where}"
+        part = s.part(ref.part) if s is not None and ref.part else None
+        label = part.title if part is not None and part.title else humanize(ref.part or "")
+        where = f" ({self.track_label(ref.track)})" if ref.track != self.track else self._elsewhere(ref.track, ref.variant)
+        return f"{'in' if isinstance(part, ir.Category) else 'for'} {label}{where}"
 
     def _every(self, expr: ir.Every, negate: bool) -> str:
         score = self.score_label(expr.track, expr.score, expr.variant)
@@ -580,13 +588,9 @@ class English:
         return str(expr)
 
     def _score_quantity(self, ref: ir.ScoreRef) -> str:
-        where = self._elsewhere(ref.track, ref.variant)
         if ref.part is None:
-            return f"the {self.score_label(ref.track, ref.score, ref.variant)}{where}"
-        _, s = self._score_parts(ref.track, ref.score, ref.variant)
-        part = s.part(ref.part) if s is not None else None
-        label = part.title if part is not None and part.title else humanize(ref.part)
-        return f"the points {'in' if isinstance(part, ir.Category) else 'for'} {label}{where}"
+            return f"the {self.score_label(ref.track, ref.score, ref.variant)}{self._elsewhere(ref.track, ref.variant)}"
+        return f"the points {self._part_phrase(ref)}"
 
     def _func(self, f: ir.Func) -> tuple[str, bool]:
         """(text, atomic): atomic phrases need no brackets inside arithmetic."""
