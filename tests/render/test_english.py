@@ -369,6 +369,12 @@ def test_const_quantities_keep_their_units():
             20,
         ),
         (
+            "25 * clamp(max(pros / 5, refs / 10))",
+            "25 points when Certified professionals reaches 5 or Customer references reaches 10, whichever gives more, pro rata",
+            "5 or 10",
+            25,
+        ),
+        (
             "min(20, max(0, acr) / 1250 USD + max(0, seats) / 125)",
             "1 point per 1,250 USD of ACR growth (negative values count as 0) plus "
             "1 point per 125 seats (negative values count as 0), up to 20 points",

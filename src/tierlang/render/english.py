@@ -622,13 +622,15 @@ class English:
         found = _scaled_clamp(expr)
         if found is None:
             return None
-        top, x, target = found
-        if top <= 0 or target <= 0:
+        top, ratios = found
+        if top <= 0 or any(t <= 0 for _, t in ratios):
             return None
-        xt = self.type_of(x)
-        target_text = amount(target, xt, self._unit_of(x))
-        counted = xt.kind is Kind.COUNT
-        if isinstance(x, ir.MetricRef) and counted:
+        targets = [amount(t, self.type_of(x), self._unit_of(x)) for x, t in ratios]
+        if len(ratios) > 1:  # `max × clamp(max(a / 1000, b / 4000))`: the better of several measures
+            reach = join_words([f"{self.quantity(x)} reaches {t}" for (x, _), t in zip(ratios, targets)], "or")
+            return PointsRule(f"{points_text(top)} when {reach}, whichever gives more, pro rata", " or ".join(targets), top)
+        (x, target), target_text = ratios[0], targets[0]
+        if isinstance(x, ir.MetricRef) and self.type_of(x).kind is Kind.COUNT:
             noun = self.metric_noun(x.name)
             if target == 1:
                 return PointsRule(f"{points_text(top)} for at least 1 {singular(noun)}", target_text, top)
@@ -730,8 +732,16 @@ def _const_number(expr: ir.Expr) -> Fraction | None:
     return None
 
 
-def _scaled_clamp(expr: ir.Expr) -> tuple[Fraction, ir.Expr, Fraction] | None:
-    """`M × clamp(X / T)` (either side of ×) → (M, X, T)."""
+def _ratio(expr: ir.Expr) -> tuple[ir.Expr, Fraction] | None:
+    """`x / T` → (x, T); a bare varying `x` → (x, 1)."""
+    if isinstance(expr, ir.Arith) and expr.op == "/" and _const_number(expr.right) is not None and not _is_const(expr.left):
+        return expr.left, _const_number(expr.right)  # type: ignore[return-value]
+    return None if _is_const(expr) else (expr, Fraction(1))
+
+
+def _scaled_clamp(expr: ir.Expr) -> tuple[Fraction, list[tuple[ir.Expr, Fraction]]] | None:
+    """`M × clamp(X / T)` (either side of ×) → (M, [(X, T)]); `M × clamp(max(X1 / T1, X2 / T2))`
+    → (M, [(X1, T1), (X2, T2)])."""
     if not (isinstance(expr, ir.Arith) and expr.op == "*"):
         return None
     for m_side, c_side in ((expr.left, expr.right), (expr.right, expr.left)):
@@ -741,10 +751,13 @@ def _scaled_clamp(expr: ir.Expr) -> tuple[Fraction, ir.Expr, Fraction] | None:
         x, lo, hi = c_side.args
         if _const_number(lo) != 0 or _const_number(hi) != 1:
             continue
-        if isinstance(x, ir.Arith) and x.op == "/" and _const_number(x.right) is not None and not _is_const(x.left):
-            return top, x.left, _const_number(x.right)  # type: ignore[return-value]
-        if not _is_const(x):
-            return top, x, Fraction(1)
+        if isinstance(x, ir.Func) and x.name == "max" and _floored(x) is None:
+            parts = [_ratio(a) for a in x.args]
+            if all(p is not None for p in parts):
+                return top, parts  # type: ignore[return-value]
+        one = _ratio(x)
+        if one is not None:
+            return top, [one]
     return None
 
 
