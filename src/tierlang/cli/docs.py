@@ -32,8 +32,13 @@ _HTML_SUFFIXES = (".html", ".htm")
     metavar="FILE",
     help="Write the guide to FILE instead of standard output.",
 )
+@click.option(
+    "--data-dictionary",
+    is_flag=True,
+    help="Write only the data dictionary and the parameters (Markdown), as in docs/programs/.",
+)
 @as_of_option
-def docs(program: str, fmt: str | None, output: str, as_of) -> None:
+def docs(program: str, fmt: str | None, output: str, data_dictionary: bool, as_of) -> None:
     """Write a program's guide for partners (Markdown or HTML).
 
     The guide gives every track and level, every requirement in plain English, points
@@ -41,10 +46,12 @@ def docs(program: str, fmt: str | None, output: str, as_of) -> None:
     program's version, effective date and content hash. A program with errors is not
     rendered: its diagnostics go to standard error (exit 2).
     """
+    if data_dictionary and fmt == "html":
+        raise click.UsageError("--data-dictionary writes Markdown; drop --format html")
     if fmt is None:
-        fmt = "html" if output != "-" and Path(output).suffix.lower() in _HTML_SUFFIXES else "md"
+        fmt = "html" if output != "-" and Path(output).suffix.lower() in _HTML_SUFFIXES and not data_dictionary else "md"
     prog = load_or_exit(program, as_of)
-    text = render_guide(prog, fmt)
+    text = render_guide(prog, fmt, data_dictionary=data_dictionary)
     if output == "-":
         click.echo(text, nl=False)
         return

@@ -677,13 +677,17 @@ def _environment() -> jinja2.Environment:
 _ENV: jinja2.Environment | None = None
 
 
-def render_guide(program: ir.Program, fmt: str = "md") -> str:
-    """The program guide as Markdown (`fmt="md"`) or one self-contained HTML file."""
+def render_guide(program: ir.Program, fmt: str = "md", data_dictionary: bool = False) -> str:
+    """The program guide as Markdown (`fmt="md"`) or one self-contained HTML file; with
+    `data_dictionary`, only the data dictionary and parameters (Markdown)."""
     global _ENV
     if fmt not in FORMATS:
         raise ValueError(f"unknown guide format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if data_dictionary and fmt != "md":
+        raise ValueError("the data dictionary is written as Markdown")
     if _ENV is None:
         _ENV = _environment()
-    text = _ENV.get_template(FORMATS[fmt]).render(g=build_guide(program))
+    template = "datadict.md.j2" if data_dictionary else FORMATS[fmt]
+    text = _ENV.get_template(template).render(g=build_guide(program))
     # Templates keep their structure readable; the output keeps at most one blank line.
     return re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"
