@@ -555,7 +555,7 @@ def _attribute(
                             counterpart=counterpart is not None,
                             variant_label=english.variant_label(track, v.name) if len(track.variants) > 1 else None,
                             level_label=english.level_label(track.name, level.name),
-                            changes=deps.related(changes, track.name, v.name, level.name, req) if same else [],
+                            changes=deps.related(changes, track.name, v.name, level.name, ri, req) if same else [],
                         ),
                     )
                 )
@@ -649,11 +649,13 @@ class _Dependencies:
         self._memo[key] = frozenset(out)
         return self._memo[key]
 
-    def related(self, changes: list[Change], track: str, variant: str | None, level: str, req: ir.Requirement) -> list[int]:
+    def related(self, changes: list[Change], track: str, variant: str | None, level: str, index: int, req: ir.Requirement) -> list[int]:
         """Indices of the rule changes (not text) that `req` depends on."""
         deps = self.of(req.expr)
         scores = {name.split(".", 1)[1] for kind, name in deps if kind == "score" and name.startswith(track + ".")}
+        # the structural diff's path of this requirement (see structural._req_label)
         req_path = (track, level) if variant is None else (track, variant, level)
+        req_path += (f"requirement {req.label}" if req.label else f"requirement {index + 1}",)
         out = []
         for i, c in enumerate(changes):
             if c.effect == NEUTRAL:
@@ -662,7 +664,7 @@ class _Dependencies:
             if kind == "track" and name == track:
                 own = (
                     (c.kind in ("score", "category", "line") and any(part in scores for part in c.path[1:3]))
-                    or (c.kind == "requirement" and c.path[:-1] == req_path)
+                    or (c.kind == "requirement" and c.path == req_path)
                     or (c.kind == "level" and level in c.path)
                     or c.kind in ("choice",)
                 )

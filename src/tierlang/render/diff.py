@@ -18,7 +18,7 @@ from tierlang.diff.impact import Comparison, Impact
 from tierlang.diff.report import DiffReport, is_text, to_data
 from tierlang.diff.structural import LOOSENED, NEUTRAL, TIGHTENED, Change
 from tierlang.render.english import number
-from tierlang.render.templating import render_template, share
+from tierlang.render.templating import plural, render_template, share
 
 __all__ = ["FORMATS", "render_diff", "build_view"]
 
@@ -61,6 +61,18 @@ class ChangeView:
         if self.action == "changed":
             return f"{self.where}: {self.what}"
         return f"{self.where}: {self.what} {self.action}"
+
+    @property
+    def values(self) -> str:
+        """What it was and is: `old → new`, or the added or removed thing."""
+        if self.action == "changed":
+            return f"{self.old or 'none'} → {self.new or 'none'}"
+        return (self.new if self.action == "added" else self.old) or ""
+
+    @property
+    def summary(self) -> str:
+        """The change on one line, for notes next to an attribution."""
+        return f"{self.headline}: {self.values} ({self.effect})" if self.values else f"{self.headline} ({self.effect})"
 
 
 @dataclass
@@ -346,8 +358,9 @@ class _Text:
         if st is not None:
             self.line()
             self.wrap(
-                f"{number(imp.partners)} partners: {number(st.lose)} lose status ({share(st.lose, imp.partners)}), "
-                f"{number(st.gain)} gain, {number(st.keep)} keep.",
+                f"{number(imp.partners)} {plural(imp.partners, 'partner')}: {number(st.lose)} {plural(st.lose, 'loses', 'lose')} status "
+                f"({share(st.lose, imp.partners)}), {number(st.gain)} {plural(st.gain, 'gains', 'gain')}, "
+                f"{number(st.keep)} {plural(st.keep, 'keeps', 'keep')}.",
                 "",
             )
 
@@ -501,7 +514,7 @@ class _Text:
         if not imp.anniversary:
             self.wrap("The data has no anniversary column: every partner renews on the effective date.", "  ", "  ")
         elif imp.unknown_anniversary:
-            self.wrap(f"{number(imp.unknown_anniversary)} partners have no anniversary: they renew on the effective date.", "  ", "  ")
+            self.wrap(f"Without an anniversary: {number(imp.unknown_anniversary)} (renewing on the effective date).", "  ", "  ")
         letters = "ABCDEFGH"
         for k, (_, label) in enumerate(v.classes):
             self.line("  " + _cut(f"{letters[k]} = {label}", self.w - 2))
@@ -518,10 +531,12 @@ class _Text:
         if not imp.outreach_total:
             return
         self.line()
-        who = "lose status" if imp.outreach_scope == "status" else "lose a level"
+        lose = plural(imp.outreach_total, "loses", "lose")
+        who = f"{lose} status" if imp.outreach_scope == "status" else f"{lose} a level"
         start = f" on or after {imp.effective.isoformat()}" if imp.effective else ""
         self.wrap(
-            f"Outreach: {number(imp.outreach_total)} partners {who}. First {len(imp.outreach)} by next anniversary{start}:",
+            f"Outreach: {number(imp.outreach_total)} {plural(imp.outreach_total, 'partner')} {who}. "
+            f"First {len(imp.outreach)} by next anniversary{start}:",
             "  ",
             "",
         )

@@ -9,7 +9,8 @@ Filters:
 - `mdblock`: an author's doc string, kept as written; `paragraphs`: the same as HTML `<p>`s;
 - `number`: an exact number in words' style (`1,250`, `2.5`); `pts`: a number or "—";
 - `words`: "A, B and C";
-- `share`: a part of a whole as a percentage (`share(total)`), rounded for display only.
+- `share`: a part of a whole as a percentage (`share(total)`), rounded for display only;
+- `plural`: the word for a count (`n|plural("partner")`, `n|plural("loses", "lose")`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import jinja2
 
 from tierlang.render.english import join_words, number
 
-__all__ = ["environment", "render_template", "md_escape", "md_cell", "share"]
+__all__ = ["environment", "render_template", "md_escape", "md_cell", "share", "plural"]
 
 _MD_SPECIAL = re.compile(r"([\\`*\[\]|~])|<(?=[A-Za-z/!?])")
 _MD_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
@@ -74,6 +75,11 @@ def share(part: int, whole: int, places: int = 1) -> str:
     return (f"{whole_part}.{str(frac).rjust(places, '0')}" if places else str(whole_part)) + "%"
 
 
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """`one` for a count of 1, else `many` (default: `one` + "s")."""
+    return one if n == 1 else (many if many is not None else one + "s")
+
+
 _ENV: jinja2.Environment | None = None
 
 
@@ -98,6 +104,7 @@ def environment() -> jinja2.Environment:
             pts=_points,
             words=join_words,
             share=share,
+            plural=plural,
         )
         _ENV = env
     return _ENV
