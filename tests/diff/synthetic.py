@@ -175,3 +175,30 @@ def write_partners(path, programs: list[ir.Program], n: int, seed: int = 1) -> N
         df.write_parquet(path)
     else:
         df.write_csv(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m tests.diff.synthetic OUT.csv|OUT.parquet N PROGRAM.tier...`: write a
+    stand-in dataset (used by `make demo` while examples/partners.csv is missing)."""
+    import sys
+
+    from tierlang import load_program
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) < 3:
+        print("usage: python -m tests.diff.synthetic OUT N PROGRAM.tier...", file=sys.stderr)
+        return 2
+    out, n, paths = args[0], int(args[1]), args[2:]
+    programs = []
+    for path in paths:
+        result = load_program(path, checks=False)
+        if not result.ok:
+            print(f"{path} has errors; run `tier check {path}`", file=sys.stderr)
+            return 2
+        programs.append(result.program)
+    write_partners(out, programs, n)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -48,10 +48,11 @@ _MAX_DATA_ERRORS = 20
 @click.option(
     "-o",
     "--output",
+    "outputs",
     type=click.Path(dir_okay=False, writable=True, allow_dash=True),
-    default="-",
+    multiple=True,
     metavar="FILE",
-    help="Write the report to FILE instead of standard output.",
+    help="Write the report to FILE instead of standard output; repeat for several files (- is standard output).",
 )
 @click.option(
     "--months", type=click.IntRange(0, 120), default=12, show_default=True, help="Months of renewal timeline after NEW's effective date."
@@ -80,7 +81,7 @@ def diff(
     mapping: str | None,
     no_mapping: bool,
     fmt: str | None,
-    output: str,
+    outputs: tuple[str, ...],
     months: int,
     limit: int,
     outreach_scope: str,
@@ -104,8 +105,7 @@ def diff(
         for flag, given in (("--mapping", mapping), ("--outreach-file", outreach_file), ("--fail-on-loss", fail_on_loss)):
             if given:
                 raise click.UsageError(f"{flag} needs --data")
-    if fmt is None:
-        fmt = _SUFFIX_FORMATS.get(Path(output).suffix.lower(), "text") if output != "-" else "text"
+    targets = [(out, _format_of(out, fmt)) for out in (outputs or ("-",))]
     a = load_or_exit(old)
     b = load_or_exit(new)
     try:
@@ -129,8 +129,11 @@ def diff(
     except OSError as e:
         click.echo(f"tier: cannot read {e.filename or 'a file'}: {e.strerror or e}", err=True)
         sys.exit(EXIT_USAGE)
-    text = render_diff(report, fmt)
-    _write(output, text)
+    rendered: dict[str, str] = {}
+    for out, out_fmt in targets:
+        if out_fmt not in rendered:
+            rendered[out_fmt] = render_diff(report, out_fmt)
+        _write(out, rendered[out_fmt])
     if report.impact is not None and outreach_file:
         try:
             report.impact.outreach_frame.write_csv(outreach_file)
@@ -144,6 +147,12 @@ def diff(
     if fail_on_loss and report.impact is not None and any(c.lose for c in report.impact.comparisons):
         failed = True
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+def _format_of(output: str, fmt: str | None) -> str:
+    """A file's format: its suffix decides (.html, .md, .json), then --format, then text."""
+    by_suffix = _SUFFIX_FORMATS.get(Path(output).suffix.lower()) if output != "-" else None
+    return by_suffix or fmt or "text"
 
 
 def _write(output: str, text: str) -> None:

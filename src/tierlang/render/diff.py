@@ -35,6 +35,8 @@ LOSS_COLOUR = "#b3261e"
 PANEL_W, PANEL_H = 240, 96
 #: Half the width of a gains/losses bar (SVG units).
 BAR_HALF = 90
+#: Kinds of change that are whole declarations (counted, not listed, in the terminal's impact report).
+_DECLARATIONS = frozenset({"track", "metric", "param", "gate", "group"})
 #: Non-rule changes shown in the terminal before "... and N more" (the other formats list all).
 TERMINAL_CHANGES = 20
 
@@ -344,11 +346,11 @@ class _Text:
         self.line(f"  old {r.old_file}  ({_dates(r.old)})")
         self.line(f"  new {r.new_file}  ({_dates(r.new)})")
         if v.impact is not None:
+            # with data the impact is the news: it comes first, the rule changes after it
             self.headline()
+            self.impact()
         self.line()
         self.changes()
-        if v.impact is not None:
-            self.impact()
         return "\n".join(self.out).rstrip() + "\n"
 
     def headline(self) -> None:
@@ -378,14 +380,26 @@ class _Text:
         shown = v.rule_changes
         cut = 0
         if v.impact is not None:
+            # whole declarations added or removed (programs with different tracks have dozens)
+            # are counted, not listed; the other changes are listed up to TERMINAL_CHANGES
+            whole = [c for c in shown if c.action in ("added", "removed") and c.kind in _DECLARATIONS]
+            if whole:
+                counts: dict[tuple[str, str], int] = {}
+                for c in whole:
+                    counts[(c.action, c.kind)] = counts.get((c.action, c.kind), 0) + 1
+                for action in ("removed", "added"):
+                    parts = [f"{n} {plural(n, kind)}" for (a, kind), n in counts.items() if a == action]
+                    if parts:
+                        self.wrap(", ".join(parts), "             ", f"  {action:<10} ")
+            shown = [c for c in shown if c not in whole]
             decided = [c for c in shown if c.effect != NEUTRAL]
             rest = [c for c in shown if c.effect == NEUTRAL]
             shown = (decided + rest)[:TERMINAL_CHANGES]
-            cut = len(v.rule_changes) - len(shown)
+            cut = len(decided) + len(rest) - len(shown)
         for c in shown:
             self.change(c)
-        if cut:
-            self.line(f"  … and {cut} more (the md, html and json formats list every change)")
+        if cut or (v.impact is not None and len(shown) < len(v.rule_changes)):
+            self.line("  … the md, html and json formats list every change" + (f" ({cut} more)" if cut else ""))
         if v.text_changes:
             if v.impact is None:
                 self.line()
