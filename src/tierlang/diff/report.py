@@ -240,6 +240,7 @@ def _impact(imp: Impact) -> dict:
                     for a in c.attributions
                 ],
                 "unattributed": c.unattributed,
+                "paired": c.paired,
                 "classes": [{"rank": _exact(k.rank), "label": k.label} for k in c.classes],
                 "timeline": c.timeline,
                 "losses_realized": c.losses_realized,
