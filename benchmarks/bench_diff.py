@@ -189,7 +189,8 @@ def _section(rows: list[dict], runs: int, n: int) -> str:
         "from Parquet, in process and end to end. From CSV it is missed: `tierlang.data.load_dataset` spends several "
         "seconds validating 430,000 rows (the data column, against polars' plain read in the read-only column), "
         "most of it checking and scaling the decimal columns written as text; that loader is shared with `tier eval` "
-        "(DESIGN §7 sets its CSV target) and is where the time is to be won.",
+        "(DESIGN §7 sets its CSV target) and is where the time is to be won. The machine is shared: repeated runs "
+        "vary by up to a third, which is why the stages (measured apart) do not always add up to the total.",
         END,
     ]
     return "\n".join(lines) + "\n"
