@@ -277,7 +277,9 @@ class _Generator:
         per_program: dict[str, int] = {}
         for g in self.schema.groups.values():
             per_program[g.program] = per_program.get(g.program, 0) + 1
-        breadth = (pl.col(_LN_SIZE) * pk["size_elasticity"]).exp() * pk["breadth"]
+        # The expected number of a program's tracks an engaged partner pursues: at least one
+        # (being engaged means pursuing something), more for larger partners.
+        breadth = ((pl.col(_LN_SIZE) * pk["size_elasticity"]).exp() * pk["breadth"]).clip(lower_bound=1.0)
         out = [breadth.alias(_BREADTH)]
         for g in self.schema.groups.values():
             p = pl.col(_BREADTH) / per_program[g.program]
