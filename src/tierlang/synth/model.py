@@ -51,6 +51,7 @@ FALLBACK_ANCHOR = _dt.date(2000, 1, 1)
 _LIMIT = float(2**53)
 _DECIMAL_PRECISION = 18
 _DECIMAL_KINDS = frozenset({ir.Kind.NUMBER, ir.Kind.PERCENT, ir.Kind.MONEY})
+_YEAR = 365  # days
 
 
 @dataclass
@@ -448,8 +449,11 @@ class _Generator:
         offset = self._landing_offset(d.u_land)
         aimed = None
         for t in targets:  # the next threshold is the first one the value has not reached
-            reach = max(math.floor(ak["reach"] * abs(t)), ak["reach_units"])
-            step = max(1, math.floor(abs(t) * ak["landing_step"]))
+            # Reach and steps are relative to the threshold; for a date (an ordinal day
+            # number) relative to a year.
+            size = _YEAR if col.kind is ir.Kind.DATE else abs(t)
+            reach = max(math.floor(ak["reach"] * size), ak["reach_units"])
+            step = max(1, math.floor(size * ak["landing_step"]))
             below = v < t if higher else v > t
             within = v >= t - reach if higher else v <= t + reach
             point = t + offset * step if higher else t - offset * step

@@ -21,6 +21,7 @@ from fractions import Fraction
 
 from tierlang import ir
 from tierlang.passes.lower import const_value, is_constant
+from tierlang.passes.polarity import Analysis
 
 __all__ = ["SynthError", "Threshold", "Column", "Group", "Schema", "build_schema", "thresholds", "linear_for", "metrics_in", "direct_reads"]
 
@@ -49,7 +50,7 @@ class Threshold:
 class Column:
     name: str
     type: ir.Type
-    direction: str  # "higher" or "lower" is better (the first declaring program's)
+    direction: str  # "higher" or "lower": where partners push it (see build_schema)
     minimum: Fraction | None
     maximum: Fraction | None
     declared_by: list[tuple[str, str]]  # (program, metric) pairs
@@ -90,8 +91,10 @@ def build_schema(programs: list[ir.Program]) -> Schema:
     programs declare the same column with incompatible types or disjoint ranges)."""
     columns: dict[str, Column] = {}
     groups: dict[str, Group] = {}
+    signs: dict[str, set[int]] = {}
     for prog in programs:
         per_metric = thresholds(prog)
+        moves = polarity(prog)
         for m in prog.input_metrics:
             col = m.column or m.name
             if col in columns:
@@ -99,6 +102,7 @@ def build_schema(programs: list[ir.Program]) -> Schema:
             else:
                 columns[col] = Column(col, m.type, m.direction, m.minimum, m.maximum, [(prog.name, m.name)])
             columns[col].thresholds |= per_metric.get(m.name, set())
+            signs.setdefault(col, set()).update(moves.get(m.name, ()))
         for track, cols in direct_reads(prog).items():
             if not cols:
                 continue  # a status track that only refers to other tracks
@@ -109,7 +113,25 @@ def build_schema(programs: list[ir.Program]) -> Schema:
                 columns[c].groups.append(key)
     for c in columns.values():
         c.thresholds = {t for t in c.thresholds if _in_range(t.value, c)}
+        # Which way partners push a value: the way it helps their levels when the sign
+        # analysis says so unambiguously (a date that must be *before* a deadline), else
+        # the declared direction.
+        if signs[c.name] == {1}:
+            c.direction = "higher"
+        elif signs[c.name] == {-1}:
+            c.direction = "lower"
     return Schema(list(programs), columns, groups)
+
+
+def polarity(prog: ir.Program) -> dict[str, set[int]]:
+    """Per input metric, how growing it can move any track's level: {1}, {-1}, both or
+    none (the sign analysis of passes/polarity.py)."""
+    analysis = Analysis(prog)
+    out: dict[str, set[int]] = {}
+    for track in prog.tracks:
+        for (_, metric), sign in analysis.track(track.name).items():
+            out.setdefault(metric, set()).update(sign)
+    return out
 
 
 def _merge(col: Column, prog: ir.Program, m: ir.Metric) -> None:
