@@ -48,6 +48,7 @@ def stream_key(seed: int, name: str) -> int:
 
 def splitmix64(z: int) -> int:
     """The reference SplitMix64 finaliser (pure Python)."""
+    z &= _MASK
     z = (z ^ (z >> 30)) * _M1 & _MASK
     z = (z ^ (z >> 27)) * _M2 & _MASK
     return z ^ (z >> 31)
