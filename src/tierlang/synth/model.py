@@ -224,10 +224,11 @@ class _Generator:
         df = df.with_columns(self._groups()[1:])
         values = self._columns(df)
         out = pl.DataFrame([df[c] for c in (ROW, _SIZE, _ANNIV_U, *(_flag(s.name) for s in self.segments))] + values)
+        del df, values  # the working columns are no longer needed: free them before the output
         for left, total in self._constraints():
             out = out.with_columns(total.alias(left))
         decimals = {c.name: self._places(c) for c in self.schema.columns.values() if c.kind in _DECIMAL_KINDS}
-        frame = out.select(self._output(decimals))
+        frame = out.lazy().select(self._output(decimals)).collect()
         profile = [c for c in frame.columns if c not in self.schema.columns and c not in RESERVED]
         return Population(frame, self.schema, list(self.schema.columns), profile, decimals, self.anchor)
 

@@ -8,10 +8,10 @@ machine: the same population gives the same bytes.
 
 from __future__ import annotations
 
-import io
 import os
 import sys
 from pathlib import Path
+from typing import BinaryIO
 
 import polars as pl
 
@@ -45,27 +45,31 @@ def write_population(frame: pl.DataFrame, path: str | os.PathLike, fmt: str) -> 
     if str(path) == "-":
         if fmt == "parquet":
             raise SynthError("Parquet is not written to standard output", hint="give a file name with -o")
-        out = sys.stdout.buffer
-        out.write(_bytes(frame, fmt))
-        out.flush()
+        _write_text(frame, sys.stdout.buffer, fmt)
+        sys.stdout.buffer.flush()
         return
     target = Path(path)
     try:
         if fmt == "parquet":
-            # Statistics are deterministic; no timestamps are written by polars.
+            # Statistics are deterministic; polars writes no timestamps.
             frame.write_parquet(target, compression="zstd", statistics=True)
         else:
-            target.write_bytes(_bytes(frame, fmt))
+            with target.open("wb") as fh:
+                _write_text(frame, fh, fmt)
     except OSError as e:
         raise SynthError(f"cannot write {path}: {e.strerror or e}") from None
 
 
-def _bytes(frame: pl.DataFrame, fmt: str) -> bytes:
+#: Rows per chunk of JSON Lines text (bounds the memory the text takes).
+_CHUNK = 10_000
+
+
+def _write_text(frame: pl.DataFrame, fh: BinaryIO, fmt: str) -> None:
     if fmt == "csv":
-        buf = io.BytesIO()
-        frame.write_csv(buf, line_terminator="\n")
-        return buf.getvalue()
-    return to_jsonl(frame).encode("utf-8")
+        frame.write_csv(fh, line_terminator="\n")
+        return
+    for start in range(0, frame.height, _CHUNK):
+        fh.write(to_jsonl(frame.slice(start, _CHUNK)).encode("utf-8"))
 
 
 def to_jsonl(frame: pl.DataFrame) -> str:
