@@ -68,6 +68,7 @@ def synth(programs, rows, seed, output, fmt, calibration, anniversary_from, as_o
     frame = population.frame
     where = "standard output" if output == "-" else output
     click.echo(
-        f"wrote {frame.height:,} partners × {frame.width} columns to {where} ({fmt}) in {time.perf_counter() - started:.1f} s",
+        f"wrote {frame.height:,} partner{'s' * (frame.height != 1)} × {frame.width} columns to {where} ({fmt})"
+        f" in {time.perf_counter() - started:.1f} s",
         err=True,
     )

@@ -5,10 +5,10 @@ The model (the knobs are in calibration.toml, the narrative in docs/synth.md):
 1. **Partners.** A headcount from a Zipf law (many small organizations, few large ones), a
    partner-wide capability (lognormal), segment flags, an engagement flag (logistic in size
    and segment) and whether the partner manages its numbers to the thresholds.
-2. **Tracks pursued.** Every track that reads columns is a *group*. A partner pursues each
-   group of a program with probability `breadth × size^e / (groups in the program)`, scaled
-   by segment, at most 1; partners that are not engaged pursue far fewer. Each pursued group
-   gets a strength shared by its columns.
+2. **Tracks pursued.** Every track that reads columns is a *group*. An engaged partner
+   pursues each group of a program with probability `max(1, breadth × size^e) / (groups in
+   the program)`, scaled by segment, at most 1; partners that are not engaged pursue far
+   fewer. Each pursued group gets a strength shared by its columns.
 3. **Values.** A column a partner does not pursue is 0 (or false, the first enum value, the
    range's minimum). Otherwise its natural value is
    `scale × (level × size^e × capability × strength × noise × segment + shift) + scale × noise₂`,
@@ -18,9 +18,10 @@ The model (the knobs are in calibration.toml, the narrative in docs/synth.md):
    continuous values are rounded stochastically, so that they stay unbiased, and decimals are
    built from integers, never from binary floats. Every value is clipped to its declared range.
 
-Every random number comes from `Streams` (named, seeded SHAKE-256 streams): the population is
-a pure function of (programs, rows, seed, calibration, anniversary date), and its first n rows
-do not depend on how many rows were asked for.
+Every random number is a counter-based draw (`rng.word`: SplitMix64 of the seed, a stream
+name and the partner's row), so the population is a pure function of (programs, rows, seed,
+calibration, anniversary date), its first n rows do not depend on how many rows were asked
+for, and a column's draws are computed only for the partners who pursue it.
 """
 
 from __future__ import annotations
