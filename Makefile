@@ -17,20 +17,16 @@ test: $(STAMP)
 	$(PY) -m pytest -q
 
 # The main job: what moving from MPN (2010) to the Cloud Partner Program (2022) does to a partner
-# base. DEMO_DATA needs a partner_id column, every column of mpn2010 and of cloudpartner2022
-# (docs/programs/), and optionally anniversary (YYYY-MM-DD). Until examples/partners.csv exists
-# (`tier synth`), a synthetic stand-in from the test helpers is written to build/.
+# base. DEMO_DATA needs partner_id, every column of mpn2010 and of cloudpartner2022
+# (docs/programs/), and optionally anniversary (YYYY-MM-DD); examples/partners.csv (made by
+# `tier synth`, see examples/README.md) has them. The report goes to build/report.html.
 DEMO_DATA ?= examples/partners.csv
-DEMO_STANDIN := build/demo-partners.csv
-DEMO_PAIR := programs/mpn2010.tier programs/cloudpartner2022.tier
 
 demo: $(STAMP)
 	$(VENV)/bin/tier check programs/*.tier
+	@test -f "$(DEMO_DATA)" || { echo "make demo: $(DEMO_DATA) is missing; see examples/README.md to make it" >&2; exit 2; }
 	@mkdir -p build
-	@if [ -f "$(DEMO_DATA)" ]; then data="$(DEMO_DATA)"; else \
-	  echo "make demo: $(DEMO_DATA) not found; using a synthetic stand-in ($(DEMO_STANDIN))" >&2; \
-	  $(PY) -m tests.diff.synthetic $(DEMO_STANDIN) 20000 $(DEMO_PAIR) || exit 2; data="$(DEMO_STANDIN)"; fi; \
-	$(VENV)/bin/tier diff $(DEMO_PAIR) --data "$$data" -o - -o build/report.html
+	$(VENV)/bin/tier diff programs/mpn2010.tier programs/cloudpartner2022.tier --data $(DEMO_DATA) -o - -o build/report.html
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check --fix .

@@ -1,8 +1,9 @@
 """Benchmark: impact diff of two programs on 430,000 partners (target: <= 3 s).
 
-Data: a synthetic dataset with every column of the programs compared (the test helper
-`tests.diff.synthetic`, deterministic), written once to benchmarks/data/ (git-ignored) as
-Parquet (counts Int64, decimals DECIMAL(20,2), anniversary DATE) and as CSV, and reused.
+Data: the default synthetic population of `tier synth` (430,000 organizations, calibrated to
+late 2010) for mspp2009, mpn2010 and cloudpartner2022 (cloudpartner2023 reads the same
+columns), seed 2010, written once to benchmarks/data/ (git-ignored) as Parquet (counts Int64,
+decimals DECIMAL, anniversary DATE) and as CSV, and reused.
 
 Measured, median of --runs runs each, in this process after one warm-up:
 - baseline: polars reading the columns both programs need from the file (no validation);
@@ -34,12 +35,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # the test helpers generate the data
 sys.path.insert(0, str(ROOT / "src"))
 
 import polars as pl  # noqa: E402
 
-from tests.diff.synthetic import make_partners  # noqa: E402
 from tierlang import load_program  # noqa: E402
 from tierlang.diff import diff  # noqa: E402
 from tierlang.diff.impact import impact_diff, load_datasets  # noqa: E402
@@ -47,6 +46,7 @@ from tierlang.diff.mapping import find_mapping, identity_mapping, load_mapping  
 from tierlang.diff.structural import structural_diff  # noqa: E402
 from tierlang.engine import evaluate_dataset  # noqa: E402
 from tierlang.render.diff import render_diff  # noqa: E402
+from tierlang.synth import synthesize, write_population  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "data"
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
@@ -67,16 +67,15 @@ def _median(fn, runs: int) -> float:
 def _data(n: int) -> dict[str, Path]:
     """The dataset as Parquet and CSV (made once; reused while the programs' columns stay)."""
     DATA.mkdir(parents=True, exist_ok=True)
-    programs = [load_program(ROOT / "programs" / f"{name}.tier").program for name in ("mpn2010", "cloudpartner2022", "cloudpartner2023")]
-    files = {"parquet": DATA / f"partners-{n}.parquet", "csv": DATA / f"partners-{n}.csv"}
+    programs = [load_program(ROOT / "programs" / f"{name}.tier").program for name in ("mspp2009", "mpn2010", "cloudpartner2022")]
+    files = {"parquet": DATA / f"synth-{n}.parquet", "csv": DATA / f"synth-{n}.csv"}
     wanted = {m.column or m.name for p in programs for m in p.input_metrics}
     if all(f.exists() for f in files.values()) and wanted <= set(pl.read_parquet_schema(files["parquet"])):
         return files
     print(f"writing {n:,} partners to {DATA.relative_to(ROOT)}/ ...", file=sys.stderr)
-    frame = make_partners(programs, n, seed=2010)
-    frame.write_csv(files["csv"])
-    decimals = [c for c, t in frame.schema.items() if t == pl.String and c != "partner_id"]
-    frame.with_columns([pl.col(c).cast(pl.Decimal(20, 2)) for c in decimals]).write_parquet(files["parquet"])
+    frame = synthesize(programs, rows=n, seed=2010).frame
+    for fmt, path in files.items():
+        write_population(frame, path, fmt)
     return files
 
 
@@ -157,10 +156,10 @@ def _section(rows: list[dict], runs: int, n: int) -> str:
         START,
         "## Impact diff (`tier diff OLD NEW --data FILE`), benchmarks/bench_diff.py",
         "",
-        f"Measured {_dt.date.today().isoformat()} on {_machine()}. {n:,} synthetic partners "
-        f"(`tests/diff/synthetic.py`, seed 2010) with every column of mpn2010, cloudpartner2022 and "
-        f"cloudpartner2023 and an anniversary; medians of {runs} runs after a warm-up. Target: the "
-        f"impact diff of two programs on 430,000 partners in at most {TARGET:g} s.",
+        f"Measured {_dt.date.today().isoformat()} on {_machine()}. {n:,} partners from `tier synth` "
+        f"(the default population calibrated to late 2010, seed 2010) with every column of mspp2009, mpn2010 "
+        f"and cloudpartner2022 (161 columns) and an anniversary; medians of {runs} runs after a warm-up. Target: "
+        f"the impact diff of two programs on 430,000 partners in at most {TARGET:g} s.",
         "",
         "- **diff**: `tierlang.diff.diff(old, new, data=FILE)` in a warm process: both programs, the data read and "
         "validated for both (shared columns once), both evaluations with per-requirement detail, the structural diff, "

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import FIXTURES, PROGRAMS, ROOT
-from tests.diff.synthetic import make_partners
 from tierlang import load_program
 from tierlang.cli import main
+from tierlang.synth import synthesize, write_population
 
 DIFF = FIXTURES / "diff"
 V1, V2 = str(DIFF / "shop_v1.tier"), str(DIFF / "shop_v2.tier")
@@ -86,7 +86,7 @@ def test_missing_columns_exit_2_without_traceback(tmp_path):
 def test_shipped_mapping_is_found_and_can_be_turned_off(tmp_path):
     programs = [load_program(PROGRAMS / f"{n}.tier").program for n in ("mspp2009", "mpn2010")]
     data = tmp_path / "p.csv"
-    make_partners(programs, 300, seed=11).write_csv(data)
+    write_population(synthesize(programs, rows=300, seed=11).frame, data, "csv")
     args = [str(PROGRAMS / "mspp2009.tier"), str(PROGRAMS / "mpn2010.tier"), "--data", str(data)]
     found = run(*args)
     assert found.exit_code == 0, found.output

@@ -10,12 +10,12 @@ import polars as pl
 import pytest
 
 from tests.conftest import FIXTURES, PROGRAMS, ROOT, check_golden
-from tests.diff.synthetic import make_partners
 from tierlang import load_program
 from tierlang.data import DataLoadError
 from tierlang.diff import diff, to_data
 from tierlang.diff.impact import load_datasets, next_anniversary, timeline_dates
 from tierlang.render.diff import render_diff
+from tierlang.synth import synthesize, write_population
 
 DIFF = FIXTURES / "diff"
 GOLDEN = DIFF / "golden"
@@ -50,7 +50,7 @@ def test_a_program_against_itself_changes_nothing(name, tmp_path):
     path = DIFF / f"{name}.tier" if (DIFF / f"{name}.tier").exists() else PROGRAMS / f"{name}.tier"
     program = load_program(path).program
     data = tmp_path / "p.csv"
-    make_partners([program], 400, seed=3).write_csv(data)
+    write_population(synthesize([program], rows=400, seed=3).frame, data, "csv")
     report = diff(path, path, data=data)
     assert report.changes == []
     for c in report.impact.comparisons:
@@ -245,7 +245,7 @@ def test_data_for_the_new_program_only_is_checked_too(tmp_path):
 def test_2022_to_2023_losses_come_from_security_only(tmp_path):
     old = load_program(PROGRAMS / "cloudpartner2022.tier").program
     data = tmp_path / "p.parquet"
-    make_partners([old], 3000, seed=5).write_parquet(data)
+    write_population(synthesize([old], rows=3000, seed=5).frame, data, "parquet")
     report = diff(PROGRAMS / "cloudpartner2022.tier", PROGRAMS / "cloudpartner2023.tier", data=data)
     imp = report.impact
     losing = {c.id for c in imp.comparisons if c.lose}
@@ -259,7 +259,7 @@ def test_2022_to_2023_losses_come_from_security_only(tmp_path):
 def test_mpn2010_to_cloudpartner2022_uses_the_shipped_mapping(tmp_path):
     programs = [load_program(PROGRAMS / f"{n}.tier").program for n in ("mpn2010", "cloudpartner2022")]
     data = tmp_path / "p.csv"
-    make_partners(programs, 2000, seed=7).write_csv(data)
+    write_population(synthesize(programs, rows=2000, seed=7).frame, data, "csv")
     imp = diff(PROGRAMS / "mpn2010.tier", PROGRAMS / "cloudpartner2022.tier", data=data).impact
     assert imp.mapping.path.endswith("mpn2010-cloudpartner2022.tiermap")
     assert imp.status.old_tracks == ("network_status",) and imp.status.new_track == "partner_status"
