@@ -146,3 +146,26 @@ def test_program_with_errors_exits_2(tmp_path):
 def test_unwritable_output_exits_2(tmp_path):
     r = run(V1, V2, "-o", str(tmp_path / "missing" / "r.html"))
     assert r.exit_code == 2 and "cannot write" in r.stderr
+
+
+@pytest.mark.parametrize("fmt", ["text", "md", "html", "json"])
+def test_no_outreach_rows_and_no_months(fmt):
+    r = run(V1, V2, "--data", DATA, "--limit", "0", "--months", "0", "--format", fmt)
+    assert r.exit_code == 0, r.output
+    assert "Traceback" not in r.output
+
+
+def test_json_lines_data(tmp_path):
+    data = tmp_path / "p.jsonl"
+    pl.read_csv(DATA).write_ndjson(data)
+    r = run(V1, V2, "--data", str(data))
+    assert r.exit_code == 0, r.output
+    assert "12 partners: 4 lose status" in r.stdout
+
+
+def test_unknown_data_format_exits_2(tmp_path):
+    data = tmp_path / "p.txt"
+    data.write_text("partner_id\nA\n")
+    r = run(V1, V2, "--data", str(data))
+    assert r.exit_code == 2
+    assert "cannot tell the format" in r.stderr and "Traceback" not in r.output

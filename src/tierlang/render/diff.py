@@ -547,10 +547,12 @@ class _Text:
         self.line()
         lose = plural(imp.outreach_total, "loses", "lose")
         who = f"{lose} status" if imp.outreach_scope == "status" else f"{lose} a level"
-        start = f" on or after {imp.effective.isoformat()}" if imp.effective else ""
+        order = f"by next anniversary on or after {imp.effective.isoformat()}" if imp.effective else "by partner id (no effective date)"
+        if not imp.outreach:
+            self.wrap(f"Outreach: {number(imp.outreach_total)} {plural(imp.outreach_total, 'partner')} {who}.", "  ", "")
+            return
         self.wrap(
-            f"Outreach: {number(imp.outreach_total)} {plural(imp.outreach_total, 'partner')} {who}. "
-            f"First {len(imp.outreach)} by next anniversary{start}:",
+            f"Outreach: {number(imp.outreach_total)} {plural(imp.outreach_total, 'partner')} {who}. First {len(imp.outreach)} {order}:",
             "  ",
             "",
         )
