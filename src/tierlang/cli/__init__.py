@@ -21,7 +21,7 @@ def main() -> None:
 
 
 def _register() -> None:
-    from tierlang.cli import check  # noqa: F401  (each module adds its commands to `main`)
+    from tierlang.cli import check, evaluate  # noqa: F401  (each module adds its commands to `main`)
 
 
 _register()

@@ -1,0 +1,3 @@
+from tierlang.cli import main
+
+main()
