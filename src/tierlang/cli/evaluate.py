@@ -193,3 +193,89 @@ def _write_table(ev, output: str | None, meta: dict) -> None:
         click.echo(text, nl=False)
     else:
         Path(output).write_text(text, encoding="utf-8")
+
+
+@main.command()
+@program_argument
+@click.argument("data", type=click.Path(dir_okay=False))
+@click.option("--partner", "partner_id", required=True, help="The partner_id to explain.")
+@click.option("--track", "tracks", multiple=True, help="Explain only this track (repeatable; default: all).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@as_of_option
+def explain(program: str, data: str, partner_id: str, tracks: tuple[str, ...], fmt: str, as_of) -> None:
+    """Explain one partner: why it holds its level on each track, what is missing for the
+    next level (exact gaps) and the smallest changes that would get it there."""
+    from tierlang.data import PID, DataLoadError, load_dataset
+    from tierlang.engine.explain import explain_partner, render_text
+
+    if not Path(data).is_file():
+        raise click.BadParameter(f"{data} does not exist" if not Path(data).exists() else f"{data} is not a file", param_hint="DATA")
+    prog = load_or_exit(program, as_of)
+    for t in tracks:
+        if t not in prog.track_map:
+            raise click.BadParameter(f"no track '{t}' in {program} (tracks: {', '.join(prog.track_map)})", param_hint="--track")
+    try:
+        # Only the partner's row is validated strictly; other rows' problems do not matter here.
+        dataset = load_dataset(data, prog, on_error="report")
+    except DataLoadError as e:
+        _report_data_errors(e.diagnostics(MAX_LISTED), e.error_count, e.bad_rows)
+        sys.exit(EXIT_USAGE)
+    values = dataset.values(partner_id)
+    if values is None:
+        rejected = [err for err in dataset.errors if err.partner_id == partner_id]
+        if rejected:
+            emit_diagnostics(dataset.diagnostics(MAX_LISTED), SourceMap())
+            click.echo(f"tier: partner '{partner_id}' has data errors (above)", err=True)
+        else:
+            known = dataset.frame[PID].head(3).to_list()
+            click.echo(f"tier: no partner '{partner_id}' in {data} (e.g. {', '.join(known)})", err=True)
+        sys.exit(EXIT_USAGE)
+    expl = explain_partner(prog, values, tracks or None, partner_id)
+    if fmt == "json":
+        payload = {
+            "partner_id": partner_id,
+            "program": prog.name,
+            "version": prog.version,
+            "content_hash": prog.content_hash,
+            "tracks": [x.to_data(prog) for x in expl],
+        }
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_text(expl, prog, partner_id), nl=False)
+    sys.exit(EXIT_OK)
+
+
+@main.command(name="test")
+@click.argument("programs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@as_of_option
+def test_(programs: tuple[str, ...], as_of) -> None:
+    """Run the examples embedded in program files. Exits 1 when an example fails."""
+    from tierlang.engine.examples import run_examples
+    from tierlang.loader import load_program
+
+    total = passed = 0
+    broken = 0
+    failures: list[str] = []
+    for f in programs:
+        result = load_program(f, as_of, checks=False)
+        if not result.ok:
+            emit_diagnostics(result.errors, result.sources)
+            click.echo(f"tier: {f} has errors; its examples were not run", err=True)
+            broken += 1
+            continue
+        assert result.program is not None
+        for outcome in run_examples(result.program):
+            total += 1
+            if outcome.passed:
+                passed += 1
+            else:
+                failures.append(outcome.report(result.program))
+    for text in failures:
+        click.echo(text)
+    failed = total - passed
+    files = f"{len(programs)} file{'s' if len(programs) != 1 else ''}"
+    summary = f"tier test: {total} example{'s' if total != 1 else ''} in {files}: {passed} passed, {failed} failed"
+    if broken:
+        summary += f", {broken} file{'s' if broken != 1 else ''} not loaded"
+    click.echo(summary)
+    sys.exit(EXIT_USAGE if broken and not failed else EXIT_FINDINGS if failed or broken else EXIT_OK)

@@ -388,6 +388,13 @@ class Interpreter:
         order = [t.name for t in self.program.tracks if t.name in run.done]
         return PartnerResult(partner_id, {n: run.done[n] for n in order})
 
+    def score(self, values: Mapping[str, ir.Value], track: str, variant: str | None, score: str) -> ScoreResult:
+        """One score of one variant, without evaluating the rest of the track (explanations
+        try many what-if values)."""
+        run = _Run(self, values)
+        t = self.tracks[track]
+        return _Scope(run, t, t.variant(variant)).score(score)
+
     def line_info(self, line: ir.Line) -> tuple[list[str], Fraction | None, Fraction | None]:
         """(metrics the line reads, its cap, its target) — static, so computed once. The
         target is the smallest value of the line's one metric that earns the cap (None
