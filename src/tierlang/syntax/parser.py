@@ -251,7 +251,9 @@ class _ToAst(Transformer):
     def _attr(kind):
         def method(self, meta, children):
             value = children[0] if children else None
-            if isinstance(value, ast.Str):
+            # Text attributes hold plain strings; a `default` stays a literal (an enum
+            # default is a string literal, checked against the metric's type when lowering).
+            if isinstance(value, ast.Str) and kind != "default":
                 value = value.value
             return ast.Attr(kind, value, self._span(meta))
 
