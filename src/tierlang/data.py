@@ -929,6 +929,9 @@ class _Loader:
                 exprs.append(pl.col("__json_error__"))
             try:
                 lf = src.scan(columns, self._typed_counts())
+                nulls = [c for c in columns if schema.get(c) == pl.Null]
+                if nulls:  # an all-empty column: read as (missing) text
+                    lf = lf.with_columns([pl.col(c).cast(pl.String) for c in nulls])
                 first = (lf.with_columns(pre) if pre else lf).select(exprs).collect()
             except pl.exceptions.PolarsError as e:
                 if src.fallback():

@@ -169,7 +169,9 @@ class _Gen:
         return f"{m.name} {self.op()} {self.threshold(m)}"
 
     def points(self) -> str:
-        form = self.draw(st.sampled_from(["clamp", "clamp", "clamp", "min_sum", "max_clamp", "sum_clamp", "linear", "clamp3", "const", "neg", "derived"]))
+        form = self.draw(
+            st.sampled_from(["clamp", "clamp", "clamp", "min_sum", "max_clamp", "sum_clamp", "linear", "clamp3", "const", "neg", "derived"])
+        )
         K = self.draw(st.sampled_from(POINTS))
         T = self.draw(st.sampled_from([c for c in CONSTS if c > 0]))
         m = self.numeric()
@@ -244,7 +246,9 @@ class _Gen:
             elif kind == "part":
                 s = self.draw(st.sampled_from(scores))
                 p = self.draw(st.sampled_from(parts[s]))
-                reqs.append(f"require {label}{s}.{p} {self.draw(st.sampled_from(['>=', '>']))} {lit(self.draw(st.sampled_from(SCORE_T[:5])))}")
+                reqs.append(
+                    f"require {label}{s}.{p} {self.draw(st.sampled_from(['>=', '>']))} {lit(self.draw(st.sampled_from(SCORE_T[:5])))}"
+                )
             else:
                 reqs.append(f"require {label}{self.condition(scores=scores or None)}")
         ind = " independent" if not first and self.draw(st.integers(0, 4)) == 0 else ""
@@ -358,7 +362,7 @@ def programs(draw) -> tuple[str, list[Metric]]:
     return text, g.metrics
 
 
-def values_for(draw, m: Metric) -> st.SearchStrategy[str | None]:
+def values_for(draw, m: Metric, big: bool = False) -> st.SearchStrategy[str | None]:
     """A value of metric m as text: near its constants, at zero and range bounds."""
     if m.kind == "bool":
         opts = ["true", "false"] + ([""] if m.default else [])
@@ -377,8 +381,12 @@ def values_for(draw, m: Metric) -> st.SearchStrategy[str | None]:
             cands.add(c + d)
     if m.whole:
         cands.update({Fraction(-3), Fraction(12), Fraction(10**6)})
+        if big:
+            cands.update({Fraction(10**17), Fraction(-(10**17))})
     else:
         cands.update({Fraction(-37, 10), Fraction(123456, 100), Fraction(10**9)})
+        if big:  # forces 128-bit arithmetic, and past it the interpreter fallback
+            cands.update({Fraction(10**20) + Fraction(7, 100), Fraction(-(10**25)), Fraction(10**33)})
     ok = sorted(v for v in cands if (m.lo is None or v >= m.lo) and (m.hi is None or v <= m.hi) and (not m.whole or v.denominator == 1))
     texts = [lit(v) for v in ok]
     if m.default is not None:
@@ -387,12 +395,13 @@ def values_for(draw, m: Metric) -> st.SearchStrategy[str | None]:
 
 
 @st.composite
-def programs_with_data(draw, max_rows: int = 25):
-    """(program text, dataset as {column: [text | None]}) with 1..max_rows partners."""
+def programs_with_data(draw, max_rows: int = 25, big: bool = False):
+    """(program text, dataset as {column: [text | None]}) with 1..max_rows partners;
+    `big` adds huge values (Int128 arithmetic and the interpreter fallback)."""
     text, metrics = draw(programs())
     n = draw(st.integers(1, max_rows))
     data: dict[str, list[str | None]] = {"partner_id": [f"P{i}" for i in range(n)]}
     for m in metrics:
-        strat = values_for(draw, m)
+        strat = values_for(draw, m, big)
         data[m.name] = [v if v != "" else None for v in (draw(strat) for _ in range(n))]
     return text, data

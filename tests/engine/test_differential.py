@@ -5,12 +5,13 @@ generated programs and datasets with values at and around every constant (tests/
 from __future__ import annotations
 
 import polars as pl
-from hypothesis import given
+from hypothesis import event, given, settings
+
+from tierlang.data import from_frame
+from tierlang.engine import evaluate_dataset
 
 from engine_helpers import load_text
 from programs import programs_with_data
-from tierlang.data import from_frame
-from tierlang.engine import evaluate_dataset
 
 
 def _both(text: str, data: dict):
@@ -30,4 +31,15 @@ def test_engines_agree(case):
     assert a.long().equals(b.long()), text
     assert a.variants.equals(b.variants), text
     assert a.detail is not None and b.detail is not None
+    assert a.detail.equals(b.detail), text
+
+
+@settings(max_examples=25)
+@given(programs_with_data(max_rows=8, big=True))
+def test_engines_agree_on_huge_values(case):
+    text, data = case
+    a, b = _both(text, data)
+    event(f"rows handed to the interpreter: {'some' if b.fallback_rows else 'none'}")
+    assert list(a.rows()) == list(b.rows()), text
+    assert a.long().equals(b.long()), text
     assert a.detail.equals(b.detail), text

@@ -156,10 +156,12 @@ def _patch(ev: Evaluation, indices: list[int]) -> None:
     if variants:
         ev.variants = ev.variants.with_columns([pl.Series(t, v, dtype=pl.String) for t, v in variants.items()])
     for t, vals in score_vals.items():
-        big = any(v is not None and abs(v) > 2**63 - 1 for v in vals)
-        ev.scores[t] = ScoreColumn(
-            pl.Series(ev.scores[t].values.name, vals, dtype=pl.Int128 if big else pl.Int64), ev.scores[t].scale, wide=True
-        )
+        old = ev.scores[t]
+        # values too large even for Int128 text arithmetic stay exact Fractions on the side
+        exact = {k: Fraction(v, old.scale) for k, v in enumerate(vals) if v is not None and abs(v) * 10**6 >= 2**126}
+        ints = [None if k in exact else v for k, v in enumerate(vals)]
+        big = any(v is not None and abs(v) > 2**63 - 1 for v in ints)
+        ev.scores[t] = ScoreColumn(pl.Series(old.values.name, ints, dtype=pl.Int128 if big else pl.Int64), old.scale, True, exact)
     if ev.detail is not None:
         ev.detail = ev.detail.with_columns([pl.Series(c, v, dtype=pl.Boolean) for c, v in det.items()])
     ev.fallback_rows = len(indices)

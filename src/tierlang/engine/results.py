@@ -98,14 +98,20 @@ class ScoreColumn:
     values: pl.Series
     scale: int
     wide: bool = True
+    exact: dict[int, Fraction] = field(default_factory=dict)  # rows too large for Int128
 
     def fraction(self, k: int) -> Fraction | None:
+        if k in self.exact:
+            return self.exact[k]
         v = self.values[k]
         return None if v is None else Fraction(int(v), self.scale)
 
     def text(self) -> pl.Expr:
         """The scores as decimal text (see `decimal_text`), an expression over `values.name`."""
-        return decimal_text_expr(pl.col(self.values.name), self.scale, wide=self.wide)
+        expr = decimal_text_expr(pl.col(self.values.name), self.scale, wide=self.wide)
+        for k, v in self.exact.items():  # only for absurdly large values: a handful of rows at most
+            expr = pl.when(pl.int_range(pl.len()) == k).then(pl.lit(decimal_text(v))).otherwise(expr)
+        return expr
 
 
 @dataclass
@@ -218,9 +224,11 @@ def score_series(name: str, values: list[Fraction | None]) -> ScoreColumn:
     """Exact scores as one integer column over their common denominator."""
     scale = scale_of(values)
     ints = [None if v is None else int(v * scale) for v in values]
+    exact = {k: values[k] for k, i in enumerate(ints) if i is not None and abs(i) * 10**DECIMALS >= 2**126}
+    ints = [None if k in exact else i for k, i in enumerate(ints)]
     top = max((abs(i) for i in ints if i is not None), default=0)
     big = top > 2**63 - 1
-    return ScoreColumn(pl.Series(name, ints, dtype=pl.Int128 if big else pl.Int64), scale, wide=top * 10**DECIMALS > 2**63 - 1)
+    return ScoreColumn(pl.Series(name, ints, dtype=pl.Int128 if big else pl.Int64), scale, top * 10**DECIMALS > 2**63 - 1, exact)  # type: ignore[arg-type]
 
 
 __all__ += ["scale_of", "score_series", "ROW"]

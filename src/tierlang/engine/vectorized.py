@@ -714,14 +714,23 @@ class _Compiler:
             self.compile_track(t)
 
     def result(self, limit: int, magnitudes: dict[str, int]) -> Compiled:
+        """Check every recorded bound against the data's magnitudes. When all fit, no row
+        needs a check. Otherwise derive per-column limits (each node's headroom shared
+        evenly by its columns: conservative, but sound) for a per-row check."""
         # Track scores are formatted as value * 10^DECIMALS / scale: bound that product too.
         for tc in self.tracks.values():
             if tc.score is not None:
                 self.bounds.append(_bmul(tc.score.bound, 10**DECIMALS))
-        limits: dict[str, int] = {}
+        fits = True
         for cs, b in self.bounds:
             if b > limit:
                 raise NoInt64(f"the program's constants overflow {self.itype}")
+            if b + sum(k * magnitudes.get(c, limit) for c, k in cs) > limit:
+                fits = False
+        if fits:
+            return Compiled(self.p, self.stages, self.tracks, self.requirements, {}, [], self.itype)
+        limits: dict[str, int] = {}
+        for cs, b in self.bounds:
             total = sum(k for _, k in cs)
             if total == 0:
                 continue
