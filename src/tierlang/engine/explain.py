@@ -424,7 +424,7 @@ class _Explainer:
                 chain.append(vr.levels[i])
             for lr in reversed(chain):
                 if lr.requirements:
-                    held.append(f"{lr.level.label}:")
+                    held.append(f"  {lr.level.label}:")
                     held += requirement_lines(lr, self.p, t.name)
         nxt = vr.levels[vr.level_index + 1] if vr.level_index + 1 < len(vr.levels) else None
         missing: list[Missing] = []
@@ -1057,5 +1057,4 @@ def _plan_text(p: Plan, metrics: Mapping[str, ir.Metric]) -> str:
         what = quantity(m, amount)
         pts = f" (+{number_text(c.points)} points)" if c.points else ""
         parts.append(f"{sign}{what}{pts}")
-    verb = "reaches" if len(parts) == 1 else "reach"
-    return (" and ".join(parts) + f" {verb} {p.reaches}").strip()
+    return f"{' and '.join(parts)} → {p.reaches}"
