@@ -313,3 +313,11 @@ def test_from_frame_validates_like_a_file(prog):
     with pytest.raises(DataLoadError) as e:
         from_frame(frame, prog)
     assert [(x.code, x.row) for x in e.value.errors] == [("TL406", 1)]
+
+
+def test_every_data_code_has_a_docs_page():
+    import re
+
+    root = Path(__file__).resolve().parents[2]
+    used = set(re.findall(r'"(TL4\d\d)"', (root / "src/tierlang/data.py").read_text()))
+    assert used and all((root / "docs/errors" / f"{code}.md").is_file() for code in used), sorted(used)
