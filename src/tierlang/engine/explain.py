@@ -776,18 +776,35 @@ class _Explainer:
         return (best[1], best[0]) if best else None
 
     def first_ok(self, name: str, options: list[Fraction], base: Mapping[str, ir.Value], goal: _Goal) -> dict | None:
-        """The least value of `name` (among and between `options`) meeting the goal."""
-        prev = base.get(name, self.value_of(name))
-        assert isinstance(prev, Fraction)
+        """The least value of `name` (among and between `options`) meeting the goal.
+
+        Points never fall as a metric moves in its better direction, so: give up at once
+        when even the farthest option fails, else binary-search the first option that
+        meets the goal, then refine between it and the one before."""
+        if not options:
+            return None
+        cur = base.get(name, self.value_of(name))
+        assert isinstance(cur, Fraction)
         whole = self.metrics[name].type.kind is ir.Kind.COUNT
-        for v in options:
+
+        def ok_at(i: int) -> bool:
             trial = dict(base)
-            trial[name] = v
-            if goal.ok(trial):
-                trial[name] = self.least(name, prev, v, trial, goal, whole)
-                return trial
-            prev = v
-        return None
+            trial[name] = options[i]
+            return goal.ok(trial)
+
+        if not ok_at(len(options) - 1):
+            return None
+        lo, hi = -1, len(options) - 1  # options[hi] meets the goal; options[lo] (or cur) does not
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if ok_at(mid):
+                hi = mid
+            else:
+                lo = mid
+        prev = options[lo] if lo >= 0 else cur
+        trial = dict(base)
+        trial[name] = self.least(name, prev, options[hi], {**base, name: options[hi]}, goal, whole)
+        return trial
 
     def least(self, name: str, lo: Fraction, hi: Fraction, base: dict, goal: _Goal, whole: bool) -> Fraction:
         """The least x in (lo, hi] meeting the goal, given that hi meets it and the score
