@@ -291,9 +291,17 @@ class _Source:
         return _FrameSource(df, name, "frame")
 
 
+_READ_HINTS = {
+    "utf-8": "save the file as UTF-8 text",
+    "more fields": "a row has more cells than the header: check the quoting of cells that contain commas",
+    "fields": "check that every row has as many cells as the header",
+}
+
+
 def _read_error(name: str, exc: Exception, what: str) -> DataLoadError:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return DataLoadError(name, [DataError("TL400", f"cannot read {what}: {text}")])
+    hint = next((h for k, h in _READ_HINTS.items() if k in text.lower()), None)
+    return DataLoadError(name, [DataError("TL400", f"cannot read {what}: {text}", hint=hint)])
 
 
 class _CsvSource(_Source):
@@ -945,6 +953,9 @@ class _Loader:
             exprs = [pl.col(ROW)] + [e for r in readers for e in r.first()]
             if isinstance(src, _JsonlSource):
                 exprs.append(pl.col("__json_error__"))
+            if isinstance(src, _CsvSource):
+                # a blank line is not a partner: skipped (its row number still counts)
+                exprs.append(pl.all_horizontal([pl.col(c).is_null() for c in columns]).alias("__blank__"))
             try:
                 lf = src.scan(columns, self._typed_counts())
                 nulls = [c for c in columns if schema.get(c) == pl.Null]
@@ -956,6 +967,8 @@ class _Loader:
                     continue  # a count column holds something other than whole numbers: read as text
                 raise _read_error(src.name, e, "the data") from None
             break
+        if "__blank__" in first.columns:
+            first = first.filter(~pl.col("__blank__")) if first["__blank__"].any() else first
         # Final columns, computed once; decimals that fit Int64 (nearly all) are stored so.
         df = first.with_columns([r.second(first) for r in readers])
         wide = [r.name for r in readers if df.schema[r.name] == pl.Int128]

@@ -321,3 +321,19 @@ def test_every_data_code_has_a_docs_page():
     root = Path(__file__).resolve().parents[2]
     used = set(re.findall(r'"(TL4\d\d)"', (root / "src/tierlang/data.py").read_text()))
     assert used and all((root / "docs/errors" / f"{code}.md").is_file() for code in used), sorted(used)
+
+
+def test_blank_csv_lines_are_skipped_but_counted(tmp_path, prog):
+    p = write(tmp_path, f"{HEADER}\n{GOOD}\n\nP2,x,1,1,1,true,2020-01-01,gold\n")
+    with pytest.raises(DataLoadError) as e:
+        load_dataset(p, prog)
+    assert [(x.code, x.row) for x in e.value.errors] == [("TL404", 4)]
+
+
+def test_unreadable_csv_has_a_hint(tmp_path, prog):
+    p = tmp_path / "d.csv"
+    p.write_bytes(f"{HEADER}\n".encode() + b"P\xff1,1,1,1,1,true,2020-01-01,gold\n")
+    with pytest.raises(DataLoadError) as e:
+        load_dataset(p, prog)
+    err = e.value.errors[0]
+    assert err.code == "TL400" and "utf-8" in err.message and err.hint == "save the file as UTF-8 text"
