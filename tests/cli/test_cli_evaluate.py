@@ -188,3 +188,8 @@ def test_real_subprocess(fmt):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == (ROOT / "tests/cli/golden/eval.csv").read_text()
     assert proc.stderr.startswith("designations 1.0 (sha256:")
+
+
+def test_eval_unwritable_output_is_a_usage_error(tmp_path):
+    r = run("eval", PROGRAM, DATA, "-o", str(tmp_path / "missing" / "out.csv"))
+    assert r.exit_code == 2 and "the folder of" in r.stderr

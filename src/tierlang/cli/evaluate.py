@@ -132,19 +132,31 @@ def eval_(program: str, data: str, fmt: str | None, output: str | None, engine: 
         raise click.UsageError("--format parquet needs -o FILE")
     if not Path(data).is_file():
         raise click.BadParameter(f"{data} does not exist" if not Path(data).exists() else f"{data} is not a file", param_hint="DATA")
+    for path, hint in ((output, "-o"), (rejects, "--rejects")):
+        if path is not None and not Path(path).resolve().parent.is_dir():
+            raise click.BadParameter(f"the folder of {path} does not exist", param_hint=hint)
     progress = _Progress()
     prog = load_or_exit(program, as_of)
     dataset = _load_data(data, prog, on_error, progress)
     ev = evaluate_dataset(prog, dataset, engine=engine, progress=progress)
     progress("writing results")
     meta = ev.metadata()
-    _write(ev, fmt, output, meta)
+    try:
+        _write(ev, fmt, output, meta)
+    except OSError as e:
+        progress.clear()
+        click.echo(f"tier: cannot write {output or 'the results'}: {e}", err=True)
+        sys.exit(EXIT_USAGE)
     progress.clear()
     click.echo(_summary(ev), err=True)
     if dataset.errors:
         target = rejects or f"{Path(data).stem}.rejects.csv"
         assert dataset.rejects is not None
-        dataset.rejects.write_csv(target)
+        try:
+            dataset.rejects.write_csv(target)
+        except OSError as e:
+            click.echo(f"tier: cannot write the reject file {target}: {e}", err=True)
+            sys.exit(EXIT_USAGE)
         bad = dataset.rejects.height
         _report_data_errors(dataset.diagnostics(MAX_LISTED), dataset.error_count, bad, target)
         sys.exit(EXIT_FINDINGS)
