@@ -186,9 +186,17 @@ class Evaluation:
     def summary(self) -> dict[str, dict[str | None, int]]:
         """Partners per track and level: {track: {level or None: count}} in ladder order."""
         out: dict[str, dict[str | None, int]] = {}
+        # one pass over small integer codes instead of a group-by per text column
+        codes = self.levels.select(
+            [
+                pl.col(t.name).replace_strict(list(t.level_names), list(range(len(t.level_names))), default=-1, return_dtype=pl.Int16)
+                for t in self.program.tracks
+            ]
+        )
         for t in self.program.tracks:
-            counts = dict(self.levels.group_by(t.name).len().iter_rows())
-            out[t.name] = {lvl: counts.get(lvl, 0) for lvl in (None, *t.level_names)}
+            counts = dict(zip(*[c.to_list() for c in codes[t.name].value_counts().get_columns()]))
+            names = (None, *t.level_names)
+            out[t.name] = {lvl: counts.get(i - 1, 0) for i, lvl in enumerate(names)}
         return out
 
     def metadata(self) -> dict[str, str | None]:
