@@ -444,12 +444,8 @@ def _json_text(v) -> str | None:
 
 
 def _as_text(col: str, dtype: pl.DataType) -> pl.Expr:
-    if dtype == pl.Float64:
-        return pl.col(col).cast(pl.String)
-    try:
-        return pl.col(col).cast(pl.String)
-    except Exception:  # pragma: no cover - every polars scalar type casts to text
-        return pl.lit(None, pl.String).alias(col)
+    """A column as text, for messages and reject files (floats print their shortest form)."""
+    return pl.col(col).cast(pl.String)
 
 
 # ------------------------------------------------------------------ per-column readers
@@ -539,7 +535,7 @@ class _Reader:
         return pl.when(pl.col(self.tmp("missing"))).then(pl.lit(default)).otherwise(value)
 
 
-def _type_error(source: str, column: str, dtype: pl.DataType, metric: ir.Metric, want: str) -> DataError:
+def _type_error(column: str, dtype: pl.DataType, metric: ir.Metric, want: str) -> DataError:
     return DataError(
         "TL402",
         f"column '{column}' holds {dtype} values, but metric '{metric.name}' is {_describe(metric)}: {want}",
@@ -863,23 +859,23 @@ def _reader_for(metric: ir.Metric, column: str, dtype: pl.DataType) -> _Reader |
             return _CountReader(metric.name, column, metric, dtype)
         if isinstance(dtype, pl.Decimal) and (dtype.scale or 0) == 0:
             return _CountReader(metric.name, column, metric, pl.Int64)
-        return _type_error("", column, dtype, metric, "store whole numbers in an integer column")
+        return _type_error(column, dtype, metric, "store whole numbers in an integer column")
     if kind in _DECIMAL_KINDS:
         if dtype == pl.String or dtype.is_integer() or isinstance(dtype, pl.Decimal) or dtype in (pl.Float64, pl.Float32):
             return _DecimalReader(metric.name, column, metric, dtype)
-        return _type_error("", column, dtype, metric, "store numbers as decimals, integers or text")
+        return _type_error(column, dtype, metric, "store numbers as decimals, integers or text")
     if kind is ir.Kind.BOOL:
         if dtype in (pl.String, pl.Boolean):
             return _BoolReader(metric.name, column, metric, dtype)
-        return _type_error("", column, dtype, metric, "store true/false in a boolean or text column")
+        return _type_error(column, dtype, metric, "store true/false in a boolean or text column")
     if kind is ir.Kind.DATE:
         if dtype in (pl.String, pl.Date):
             return _DateReader(metric.name, column, metric, dtype)
-        return _type_error("", column, dtype, metric, "store dates in a date column or as YYYY-MM-DD text")
+        return _type_error(column, dtype, metric, "store dates in a date column or as YYYY-MM-DD text")
     if kind is ir.Kind.ENUM:
         if dtype == pl.String:
             return _EnumReader(metric.name, column, metric, dtype)
-        return _type_error("", column, dtype, metric, "store enum values as text")
+        return _type_error(column, dtype, metric, "store enum values as text")
     raise AssertionError(kind)  # pragma: no cover
 
 
