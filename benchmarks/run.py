@@ -98,6 +98,7 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--results", default=str(HERE / "RESULTS.md"))
+    ap.add_argument("--note", default="", help="A remark about the run, written into RESULTS.md (e.g. other load on the machine).")
     args = ap.parse_args()
     repeat = max(3, args.repeat)
 
@@ -180,6 +181,7 @@ def write_results(path: Path, args, info, runs, med, cpu, peak, ratio, wrong, cs
         f"| CSV end to end ≤ {TARGETS['csv_seconds']:.0f} s | {med['csv: tier eval']:.2f} s | {ok(med['csv: tier eval'] <= TARGETS['csv_seconds'])} |",
         f"| peak memory ≤ {TARGETS['memory_gb']} GB | {tier_mem:.2f} GB | {ok(tier_mem <= TARGETS['memory_gb'])} |",
         "",
+        *(["## Notes", "", args.note, ""] if args.note else []),
         "## Exactness",
         "",
         f"The baseline's levels differ from tier's exact ones on {wrong[0]:,} of {wrong[1]:,} partner-track rows "
