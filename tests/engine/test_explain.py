@@ -25,7 +25,10 @@ def test_exact_gap_and_gate_fact():
     (x,) = explain_partner(PROG, partner(experts=F(1), certified=F(3)), ["data"])
     assert x.result.level is None
     total, every = x.missing
-    assert total.why == ["needs 10 more points of Partner capability score: has 60, Data & AI designation needs at least 70"]
+    assert total.why == [
+        "needs 10 more points of Partner capability score: has 60, Data & AI designation needs at least 70",
+        "room left per category: Performance 0 of 30; Skilling 40 of 40 (gated: Intermediate certifications); Customer success 0 of 30",
+    ]
     assert every.why == ["Intermediate certifications earns 0 points; Data & AI designation needs every line more than 0"]
     plan = total.plans[0]
     # opening the skilling gate (a second expert) releases the 12 points the line holds back

@@ -469,6 +469,9 @@ class _Explainer:
             score_goal = self.score_goal(e, tr)
             if score_goal is not None:
                 score_name, op, target = score_goal
+                room = self.room(tr.selected.scores[score_name])
+                if room:
+                    m.why.append("room left per category: " + "; ".join(room))
                 m.plans = self.score_plans(tr, score_name, op, target, every=score_name in every_scores)
             elif isinstance(e, ir.Every):
                 if not any(self.score_goal(x.requirement.expr, tr) for x in failing if x is not r):
@@ -478,6 +481,28 @@ class _Explainer:
                 if plan is not None:
                     m.plans = [plan]
             out.append(m)
+        return out
+
+    def room(self, s: ScoreResult) -> list[str]:
+        """Points each category (or top-level line) can still add: its cap (or the sum of
+        its lines' caps) minus what it earns; gated lines noted."""
+        out = []
+        for item in s.items:
+            lines = item.lines if isinstance(item, CategoryResult) else [item]
+            caps = [line.cap for line in lines]
+            top = (
+                item.cap
+                if isinstance(item, CategoryResult) and item.cap is not None
+                else (sum(caps, Fraction(0)) if None not in caps else None)
+            )  # type: ignore[arg-type]
+            title = item.category.title if isinstance(item, CategoryResult) else item.line.title
+            name = title or item.name
+            gated = [line.label for line in lines if line.gate is False]
+            note = f" (gated: {', '.join(gated)})" if gated else ""
+            if top is None:
+                out.append(f"{name} {number_text(item.points)} (no cap){note}")
+            else:
+                out.append(f"{name} {number_text(max(top - item.points, Fraction(0)))} of {number_text(top)}{note}")
         return out
 
     def score_goal(self, e: ir.Expr, tr: TrackResult) -> tuple[str, str, Fraction] | None:
