@@ -108,3 +108,39 @@ def test_public_api_from_paths():
     assert long.columns == ["partner_id", "track", "level", "score"] and long.height == 5 * 6
     assert ev.summary()["status"] == {None: 0, "member": 2, "partner": 3, "cloud": 0}
     assert evaluate(FIXTURES / "designations.tier", FIXTURES / "partners.csv", engine="interpreter").long().equals(long)
+
+
+def test_dates_enums_bools_and_derived_conditions():
+    prog = load_text(
+        """
+program p { version "1" effective 2022-01-01 }
+metric since: date
+metric tier: enum(bronze < silver < gold)
+metric kind: enum(isv, si, msp)
+metric audited: bool
+metric a: count
+metric b: count
+metric both: number = a + b * 2
+metric big: bool = a >= 3
+track t {
+  level one { require since <= 2021-06-30 }
+  level two { require tier >= silver and kind != msp }
+  level three { require any { audited == true, big }  require both > 4.5 }
+}
+"""
+    )
+    frame = pl.DataFrame(
+        {
+            "partner_id": ["p1", "p2", "p3", "p4"],
+            "since": ["2021-06-30", "2021-07-01", "2020-01-01", "2019-05-05"],
+            "tier": ["gold", "silver", "bronze", "silver"],
+            "kind": ["isv", "msp", "si", "si"],
+            "audited": ["false", "true", "true", "false"],
+            "a": ["3", "0", "1", "2"],
+            "b": ["1", "3", "1", "1"],
+        }
+    )
+    a, b, _ = both(prog, frame)
+    assert list(a.rows()) == list(b.rows())
+    assert b.levels["t"].to_list() == ["three", None, "one", "two"]
+    assert a.detail.equals(b.detail)
