@@ -15,21 +15,22 @@ Decimal at ~5x slower than float64 and lossy when it divides before it multiplie
 Overflow
 --------
 Scaled integers can outgrow 64 bits for extreme inputs. Every integer expression the
-compiler emits records a bound `|e| <= sum(c_x * |x|) + b` over the scaled input columns x.
-From these bounds it derives, per input column, the largest magnitude B_x for which *no*
-intermediate value (including the score text conversion, score * 10^6) can exceed the
-limit: 2^62 for Int64 (a margin below 2^63), 2^126 for Int128. `compile_program` gets the
-largest magnitude each column actually holds (one min/max per column, computed on the
-loaded frame) and picks the first that fits:
+compiler emits records a bound `|e| <= sum(c_x * |x|) + b` over the scaled input columns x
+(clamps and caps reset the bound to a constant). `compile_program` gets the largest
+magnitude each column actually holds (one min/max per column on the loaded frame) and
+checks every bound, including the score text conversion (score * 10^6), against the limit
+of an integer type: 2^62 for Int64 (a margin below 2^63), 2^126 for Int128. It picks the
+first type that fits:
 
-1. Int64 — the common case. For the Cloud Partner Program B_x is around 10^13 for counts
-   and 10^11 for money in cents, far above real values.
+1. Int64 — the common case: no per-row check at all.
 2. Int128 — about as fast in polars (measured ~5% slower on this machine), used when a
    column holds huge or very precise values (the loader stores such decimal columns as
    Int128).
-3. Int128 with a per-row check: rows holding a value beyond the Int128 limits (only
-   possible with absurd data) are flagged `__fallback__` and evaluated by the exact
-   interpreter instead (`Evaluation.fallback_rows`).
+3. Int128 with a per-row check: when even 128 bits can overflow for the largest values,
+   each column gets a limit (each node's headroom shared evenly by its columns: sound,
+   conservative); rows beyond a limit are flagged `__fallback__` and evaluated by the exact
+   interpreter (`Evaluation.fallback_rows`). For the Cloud Partner Program the Int64 limits
+   alone allow counts up to ~10^18 and ACR growth up to ~1.4 billion USD with cents.
 
 If even the program's constants overflow Int128, `NoInt64` is raised and every row goes to
 the interpreter.
