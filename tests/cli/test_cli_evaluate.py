@@ -193,3 +193,18 @@ def test_real_subprocess(fmt):
 def test_eval_unwritable_output_is_a_usage_error(tmp_path):
     r = run("eval", PROGRAM, DATA, "-o", str(tmp_path / "missing" / "out.csv"))
     assert r.exit_code == 2 and "the folder of" in r.stderr
+
+
+def test_a_program_that_cannot_be_evaluated_is_reported(tmp_path):
+    # a line gated on its own score: the checker lets it through today; the engines refuse
+    prog = tmp_path / "cyc.tier"
+    prog.write_text(
+        'program p { version "1" effective 2022-01-01 }\nmetric x: count\ntrack t {\n  score s { a: points x when s >= 1 }\n  level l { require s >= 1 }\n}\n'
+    )
+    data = tmp_path / "d.csv"
+    data.write_text("partner_id,x\na,1\n")
+    for engine in ("vectorized", "interpreter"):
+        r = run("eval", str(prog), str(data), "--engine", engine)
+        assert r.exit_code == 2 and "score 's' of track 't' depends on itself" in r.stderr
+    r = run("explain", str(prog), str(data), "--partner", "a")
+    assert r.exit_code == 2 and "depends on itself" in r.stderr

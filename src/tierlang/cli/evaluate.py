@@ -123,6 +123,7 @@ def eval_(program: str, data: str, fmt: str | None, output: str | None, engine: 
     partners per track and level goes to stderr.
     """
     from tierlang.engine import evaluate_dataset
+    from tierlang.engine.interpreter import EvaluationError
 
     if output == "-":
         output = None
@@ -138,7 +139,12 @@ def eval_(program: str, data: str, fmt: str | None, output: str | None, engine: 
     progress = _Progress()
     prog = load_or_exit(program, as_of)
     dataset = _load_data(data, prog, on_error, progress)
-    ev = evaluate_dataset(prog, dataset, engine=engine, progress=progress)
+    try:
+        ev = evaluate_dataset(prog, dataset, engine=engine, progress=progress)
+    except EvaluationError as e:  # a program the checker let through but that cannot be evaluated
+        progress.clear()
+        click.echo(f"tier: {program} cannot be evaluated: {e}", err=True)
+        sys.exit(EXIT_USAGE)
     progress("writing results")
     meta = ev.metadata()
     try:
@@ -250,7 +256,13 @@ def explain(program: str, data: str, partner_id: str, tracks: tuple[str, ...], f
             known = dataset.frame[PID].head(3).to_list()
             click.echo(f"tier: no partner '{partner_id}' in {data} (e.g. {', '.join(known)})", err=True)
         sys.exit(EXIT_USAGE)
-    expl = explain_partner(prog, values, tracks or None, partner_id)
+    from tierlang.engine.interpreter import EvaluationError
+
+    try:
+        expl = explain_partner(prog, values, tracks or None, partner_id)
+    except EvaluationError as e:
+        click.echo(f"tier: {program} cannot be evaluated: {e}", err=True)
+        sys.exit(EXIT_USAGE)
     if fmt == "json":
         payload = {
             "partner_id": partner_id,

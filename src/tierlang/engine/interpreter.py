@@ -673,11 +673,19 @@ class _Scope:
         self.variant = variant.name
         self.v = variant
         self.scores: dict[str, ScoreResult] = {}
+        self.busy: set[str] = set()
 
     def score(self, name: str) -> ScoreResult:
         if name not in self.scores:
             s = self.v.score(name)
             if s is None:
-                raise EvaluationError(f"track '{self.track}' has no score '{name}'")
-            self.scores[name] = self.run.eval_score(s, self)
+                where = f" (variant '{self.variant}')" if self.variant else ""
+                raise EvaluationError(f"track '{self.track}'{where} has no score '{name}'")
+            if name in self.busy:  # a line's `when` reads the score it belongs to
+                raise EvaluationError(f"score '{name}' of track '{self.track}' depends on itself")
+            self.busy.add(name)
+            try:
+                self.scores[name] = self.run.eval_score(s, self)
+            finally:
+                self.busy.discard(name)
         return self.scores[name]

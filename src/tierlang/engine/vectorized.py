@@ -50,6 +50,7 @@ import polars as pl
 
 from tierlang import ir
 from tierlang.data import PID, ROW
+from tierlang.engine.interpreter import EvaluationError
 from tierlang.passes.lower import const_value, is_constant
 
 __all__ = ["Compiled", "compile_program", "LIMIT", "RequirementColumn", "requirement_column", "magnitudes_of", "NoInt64", "LIMITS"]
@@ -492,7 +493,7 @@ class _Compiler:
     def track_at(self, track: str, level: str | None) -> Cond:
         tc = self.tracks.get(track)
         if tc is None:
-            raise TypeError(f"track '{track}' is used before it is evaluated")
+            raise EvaluationError(f"track '{track}' is used before it is evaluated")
         t = self.p.track_map[track]
         need = 0 if level is None else t.level_index(level)
         depth = self.col_depth[tc.level]
@@ -504,7 +505,7 @@ class _Compiler:
             # the selected variant's score (another track's, already evaluated)
             tc = self.tracks.get(e.track)
             if tc is None:
-                raise TypeError(f"the score of '{e.track}' is used before the track is evaluated (does its 'choose' read it?)")
+                raise EvaluationError(f"the score of '{e.track}' is used before the track is evaluated (does its 'choose' read it?)")
             parts = [self.part(e.track, v.name, e.score, e.part) for v in t.variants]
             parts, scale = self.common(parts)
             sel = pl.col(tc.variant)  # type: ignore[arg-type]
@@ -526,10 +527,11 @@ class _Compiler:
         if key in self.score_cache:
             return self.score_cache[key]
         if key in self.in_progress:
-            raise TypeError(f"score '{score}' of '{track}' depends on itself")
+            raise EvaluationError(f"score '{score}' of track '{track}' depends on itself")
         self.in_progress.add(key)
         s = self.p.track_map[track].variant(variant).score(score)
-        assert s is not None
+        if s is None:
+            raise EvaluationError(f"track '{track}'" + (f" (variant '{variant}')" if variant else "") + f" has no score '{score}'")
         out: dict[str | None, Num] = {}
         lines: list[Num] = []
         tag = f"{track}_{variant or ''}_{score}"
