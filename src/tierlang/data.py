@@ -676,7 +676,9 @@ class _DecimalReader(_Reader):
             out += [(src.is_not_null() & value.is_null()).alias(big), value.alias(self.tmp("raw"))]
             self.decimal_scale = 0
         elif isinstance(self.dtype, pl.Decimal):
-            out.append(src.to_physical().cast(pl.Int128).alias(self.tmp("raw")))
+            # DECIMAL(p, s) with p <= 18 always fits Int64: no 128-bit detour
+            narrow = (self.dtype.precision or 38) <= 18
+            out.append(src.to_physical().cast(pl.Int64 if narrow else pl.Int128).alias(self.tmp("raw")))
             self.decimal_scale = self.dtype.scale or 0
         else:  # pragma: no cover - _reader_for only sends the types above here
             raise AssertionError(self.dtype)
@@ -722,7 +724,8 @@ class _DecimalReader(_Reader):
         default_k = _frac_digits(m.default) if m is not None and isinstance(m.default, Fraction) else 0
         if hasattr(self, "decimal_scale"):
             k = max(self.decimal_scale, default_k)
-            v = pl.col(self.tmp("raw")).cast(pl.Int128) * 10 ** (k - self.decimal_scale)
+            raw = pl.col(self.tmp("raw"))
+            v = raw if k == self.decimal_scale else raw.cast(pl.Int128) * 10 ** (k - self.decimal_scale)
         else:
             kcol = df[self.tmp("k")]
             kmin, kmax = kcol.min(), kcol.max()
