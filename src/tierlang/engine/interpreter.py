@@ -388,6 +388,13 @@ class Interpreter:
         order = [t.name for t in self.program.tracks if t.name in run.done]
         return PartnerResult(partner_id, {n: run.done[n] for n in order})
 
+    def score(self, values: Mapping[str, ir.Value], track: str, variant: str | None, score: str) -> ScoreResult:
+        """One score of one variant, without evaluating the rest of the track (explanations
+        try many what-if values)."""
+        run = _Run(self, values)
+        t = self.tracks[track]
+        return _Scope(run, t, t.variant(variant)).score(score)
+
     def line_info(self, line: ir.Line) -> tuple[list[str], Fraction | None, Fraction | None]:
         """(metrics the line reads, its cap, its target) — static, so computed once. The
         target is the smallest value of the line's one metric that earns the cap (None
@@ -666,11 +673,19 @@ class _Scope:
         self.variant = variant.name
         self.v = variant
         self.scores: dict[str, ScoreResult] = {}
+        self.busy: set[str] = set()
 
     def score(self, name: str) -> ScoreResult:
         if name not in self.scores:
             s = self.v.score(name)
             if s is None:
-                raise EvaluationError(f"track '{self.track}' has no score '{name}'")
-            self.scores[name] = self.run.eval_score(s, self)
+                where = f" (variant '{self.variant}')" if self.variant else ""
+                raise EvaluationError(f"track '{self.track}'{where} has no score '{name}'")
+            if name in self.busy:  # a line's `when` reads the score it belongs to
+                raise EvaluationError(f"score '{name}' of track '{self.track}' depends on itself")
+            self.busy.add(name)
+            try:
+                self.scores[name] = self.run.eval_score(s, self)
+            finally:
+                self.busy.discard(name)
         return self.scores[name]
