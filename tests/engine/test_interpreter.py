@@ -53,9 +53,8 @@ def test_when_gate_earns_zero_until_it_holds(interp):
 def test_dated_parameter_is_picked_by_as_of(prog):
     import datetime as dt
 
-    from tierlang.loader import load_program
-
     from tests.engine.engine_helpers import FIXTURES
+    from tierlang.loader import load_program
 
     later = load_program(FIXTURES / "designations.tier", dt.date(2024, 1, 1), checks=False).program
     assert later.param_map["expert_min"].value == 3
