@@ -11,7 +11,8 @@ declared metric, a `ScoreRef` a declared score, and so on. Parameters are folded
 
 Semantics in brief (docs/language.md has the full text):
 - A track holds the highest level whose requirements hold. A cumulative level (the default)
-  also needs every lower level's requirements.
+  also needs everything the level directly below it needs: that level's own requirements
+  and, if it is cumulative too, those below it (an `independent` level stops the chain).
 - A score is the sum of its lines and categories; a category or score with a cap is
   clamped to it. A line whose `when` gate fails earns 0.
 - A track with several variants either takes the best (highest level, then highest
@@ -410,7 +411,7 @@ class Requirement:
 class Level:
     name: str
     requirements: tuple[Requirement, ...] = ()
-    cumulative: bool = True  # also needs every lower level's requirements
+    cumulative: bool = True  # also needs everything the level directly below needs
     title: str | None = None
     doc: str | None = None
     source: str | None = None

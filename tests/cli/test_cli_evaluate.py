@@ -196,7 +196,7 @@ def test_eval_unwritable_output_is_a_usage_error(tmp_path):
 
 
 def test_a_program_that_cannot_be_evaluated_is_reported(tmp_path):
-    # a line gated on its own score: the checker lets it through today; the engines refuse
+    # a line gated on its own score: the checker rejects the program, so nothing is evaluated
     prog = tmp_path / "cyc.tier"
     prog.write_text(
         'program p { version "1" effective 2022-01-01 }\nmetric x: count\ntrack t {\n  score s { a: points x when s >= 1 }\n  level l { require s >= 1 }\n}\n'
@@ -205,6 +205,6 @@ def test_a_program_that_cannot_be_evaluated_is_reported(tmp_path):
     data.write_text("partner_id,x\na,1\n")
     for engine in ("vectorized", "interpreter"):
         r = run("eval", str(prog), str(data), "--engine", engine)
-        assert r.exit_code == 2 and "score 's' of track 't' depends on itself" in r.stderr
+        assert r.exit_code == 2 and "TL215" in r.stderr and "cycle: s → s" in r.stderr
     r = run("explain", str(prog), str(data), "--partner", "a")
-    assert r.exit_code == 2 and "depends on itself" in r.stderr
+    assert r.exit_code == 2 and "TL215" in r.stderr
