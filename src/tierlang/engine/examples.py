@@ -10,7 +10,7 @@ from fractions import Fraction
 from tierlang import ir
 from tierlang.engine.explain import requirement_lines, score_lines
 from tierlang.engine.interpreter import CategoryResult, EvaluationError, Interpreter, PartnerResult
-from tierlang.engine.results import decimal_text
+from tierlang.numbers import decimal_text, terminates
 
 __all__ = ["ExampleOutcome", "Check", "run_examples"]
 
@@ -93,16 +93,8 @@ def _show(v: object) -> str:
     if v is None:
         return "none"
     if isinstance(v, Fraction):
-        return decimal_text(v) if _terminates(v) else f"{v} (= {decimal_text(v)}…)"
+        return decimal_text(v) if terminates(v) else f"{v} (= {decimal_text(v)}…)"
     return str(v)
-
-
-def _terminates(v: Fraction) -> bool:
-    d = v.denominator
-    for q in (2, 5):
-        while d % q == 0:
-            d //= q
-    return d == 1
 
 
 def run_examples(program: ir.Program, load_at: Callable[[date], ir.Program] | None = None) -> Iterator[ExampleOutcome]:

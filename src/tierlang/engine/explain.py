@@ -37,9 +37,9 @@ from tierlang.engine.interpreter import (
     ScoreResult,
     Trace,
     TrackResult,
-    metrics_read,
 )
-from tierlang.engine.results import decimal_text
+from tierlang.numbers import decimal_text, exact_text
+from tierlang.render.source import expr_text as source_text
 
 __all__ = [
     "Explanation",
@@ -112,78 +112,9 @@ def quantity(m: ir.Metric, n: Fraction) -> str:
     return f"{number_text(n)} {label}"
 
 
-_PREC = {"or": 1, "and": 2, "not": 3, "cmp": 4, "+": 5, "-": 5, "*": 6, "/": 6, "neg": 7, "atom": 8}
-
-
 def expr_text(e: ir.Expr, own_track: str | None = None) -> str:
     """An IR expression back as .tier-like text (parameters by name)."""
-
-    def go(x, outer: int = 0) -> str:
-        if isinstance(x, ir.Const):
-            if x.param:
-                return x.param
-            v = x.value
-            if isinstance(v, bool):
-                return "true" if v else "false"
-            if isinstance(v, Fraction):
-                t = decimal_text(v) if _terminates(v) else str(v)
-                return f"{t} {x.type.currency}" if x.type.kind is ir.Kind.MONEY and x.type.currency else t
-            return str(v)
-        if isinstance(x, ir.MetricRef):
-            return x.name
-        if isinstance(x, ir.GateRef):
-            return x.name
-        if isinstance(x, ir.ScoreRef):
-            head = [] if x.track == own_track else [x.track]
-            return ".".join(head + [x.score] + ([x.part] if x.part else []))
-        if isinstance(x, ir.Neg):
-            return wrap("-" + go(x.operand, _PREC["neg"]), _PREC["neg"], outer)
-        if isinstance(x, ir.Arith):
-            p = _PREC[x.op]
-            right = go(x.right, p + 1)
-            return wrap(f"{go(x.left, p)} {x.op} {right}", p, outer)
-        if isinstance(x, ir.Func):
-            args = x.args
-            if x.name == "clamp" and len(args) == 3 and _const_is(args[1], 0) and _const_is(args[2], 1):
-                args = args[:1]
-            return f"{x.name}({', '.join(go(a) for a in args)})"
-        if isinstance(x, ir.Compare):
-            p = _PREC["cmp"]
-            return wrap(f"{go(x.left, p + 1)} {x.op} {go(x.right, p + 1)}", p, outer)
-        if isinstance(x, ir.And):
-            return wrap(" and ".join(go(i, _PREC["and"] + 1) for i in x.items), _PREC["and"], outer)
-        if isinstance(x, ir.Or):
-            return wrap(" or ".join(go(i, _PREC["or"] + 1) for i in x.items), _PREC["or"], outer)
-        if isinstance(x, ir.Not):
-            return wrap("not " + go(x.operand, _PREC["not"]), _PREC["not"], outer)
-        if isinstance(x, ir.AtLeast):
-            return f"at least {x.n} of {{ {', '.join(go(i) for i in x.items)} }}"
-        if isinstance(x, ir.TrackAt):
-            return x.track if x.level is None else f"{x.track} at {x.level}"
-        if isinstance(x, ir.GroupCount):
-            at = f" at {x.level}" if x.level else ""
-            return f"all of {x.group}{at}" if x.n is None else f"at least {x.n} of {x.group}{at}"
-        if isinstance(x, ir.Every):
-            head = [] if x.track == own_track else [x.track]
-            return f"every {'.'.join(head + [x.score])}.points {x.op} {go(x.value)}"
-        return type(x).__name__
-
-    def wrap(s: str, p: int, outer: int) -> str:
-        return f"({s})" if p < outer else s
-
-    return go(e)
-
-
-def _terminates(v: Fraction) -> bool:
-    d = v.denominator
-    for q in (2, 5):
-        while d % q == 0:
-            d //= q
-    return d == 1
-
-
-def _const_is(e: ir.Expr, v: int) -> bool:
-    return isinstance(e, ir.Const) and e.value == v and not isinstance(e.value, bool)
+    return source_text(e, own_track=own_track)
 
 
 # ------------------------------------------------------------------ trace rendering
@@ -368,7 +299,7 @@ class Explanation:
 
 
 def _frac(x: Fraction | None) -> str | None:
-    return None if x is None else decimal_text(x) if _terminates(x) else f"{x.numerator}/{x.denominator}"
+    return None if x is None else exact_text(x)
 
 
 def _score_data(scores: Mapping[str, ScoreResult], program: ir.Program) -> list[dict]:
@@ -730,7 +661,7 @@ class _Explainer:
         """Input metrics the score's points formulas read (moving them can add points)."""
         out: list[str] = []
         for line in s.lines:
-            for m in metrics_read(line.line.points, self.metrics):
+            for m in ir.metrics_read(line.line.points, self.metrics, {}):
                 if m not in out and self.metrics[m].type.is_numeric:
                     out.append(m)
         return out
@@ -768,7 +699,7 @@ class _Explainer:
         out: set[Fraction] = set()
         run = _ValuesRun(self.interp, base)
         for line in s.lines:
-            if name in metrics_read(line.line.points, self.metrics):
+            if name in ir.metrics_read(line.line.points, self.metrics, {}):
                 with contextlib.suppress(EvaluationError, ZeroDivisionError):
                     out.update(build(run, line.line.points, name).xs)
             if line.line.when is not None:
@@ -911,7 +842,7 @@ class _Explainer:
         if line_points(vals).points > 0:
             return changes
         s = self.interp.score(vals, t.name, variant, score)
-        for name in metrics_read(line.line.points, self.metrics):
+        for name in ir.metrics_read(line.line.points, self.metrics, {}):
             for v in self.steps(name, vals, s):
                 trial = dict(vals)
                 trial[name] = v

@@ -20,6 +20,7 @@ import polars as pl
 from tierlang import ir
 from tierlang.data import PID, ROW, Dataset
 from tierlang.engine.vectorized import RequirementColumn, requirement_column
+from tierlang.numbers import DECIMALS, decimal_text
 
 __all__ = [
     "Evaluation",
@@ -31,25 +32,8 @@ __all__ = [
     "LONG_SCHEMA",
 ]
 
-DECIMALS = 6
-
 #: The DESIGN §4 output columns (score as exact decimal text, see module docstring).
 LONG_SCHEMA = {PID: pl.String, "track": pl.String, "level": pl.String, "score": pl.String}
-
-
-def decimal_text(value: Fraction, decimals: int = DECIMALS) -> str:
-    """`value` as decimal text: exact when it fits in `decimals` places, else rounded
-    half-even. `Fraction(200, 3)` → `'66.666667'`, `Fraction(105, 2)` → `'52.5'`."""
-    unit = 10**decimals
-    n = value.numerator * unit
-    q, r = divmod(n, value.denominator)  # floor division, 0 <= r < denominator
-    if 2 * r > value.denominator or (2 * r == value.denominator and q % 2 == 1):
-        q += 1
-    sign = "-" if q < 0 else ""
-    a = abs(q)
-    ip, fp = divmod(a, unit)
-    frac = str(fp).rjust(decimals, "0").rstrip("0")
-    return f"{sign}{ip}.{frac}" if frac else f"{sign}{ip}"
 
 
 def decimal_text_expr(values: pl.Expr, scale: int, decimals: int = DECIMALS, wide: bool = True) -> pl.Expr:

@@ -42,7 +42,6 @@ a SQL backend can be a sibling module.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -455,7 +454,7 @@ class _Compiler:
         if a.kind is ir.Kind.ENUM and op not in ("==", "!="):
             assert t is not None
             ae, be = self.enum_index(a, t), self.enum_index(b, t)
-        return Cond(_OPS[op](ae, be), max(a.depth, b.depth))
+        return Cond(ir.COMPARISONS[op](ae, be), max(a.depth, b.depth))
 
     def enum_index(self, v: Other, t: ir.Type) -> pl.Expr:
         if v.const is not None:
@@ -464,7 +463,7 @@ class _Compiler:
 
     def compare_num(self, op: str, a: Num, b: Num) -> Cond:
         if a.const is not None and b.const is not None:
-            r = _OPS_PY[op](a.const, b.const)
+            r = ir.COMPARISONS[op](a.const, b.const)
             return Cond(pl.lit(r), 0, r)
         if a.const is not None:  # c op x  ==  x flip(op) c
             a, b, op = b, a, _FLIP[op]
@@ -484,10 +483,10 @@ class _Compiler:
                 r = op == "!="
                 return Cond(pl.lit(r), 0, r)
             else:
-                ex = _OPS[op](x, self.lit(int(t)))
+                ex = ir.COMPARISONS[op](x, self.lit(int(t)))
             return Cond(ex, a.depth)
         (a2, b2), _ = self.common([a, b])
-        return Cond(_OPS[op](a2.expr, b2.expr), max(a.depth, b.depth))
+        return Cond(ir.COMPARISONS[op](a2.expr, b2.expr), max(a.depth, b.depth))
 
     # -------------------------------------------------------------- tracks
     def track_at(self, track: str, level: str | None) -> Cond:
@@ -744,13 +743,4 @@ class _Compiler:
         return Compiled(self.p, self.stages, self.tracks, self.requirements, limits, checks, self.itype)
 
 
-_OPS: dict[str, Callable] = {
-    ">=": lambda a, b: a >= b,
-    ">": lambda a, b: a > b,
-    "<=": lambda a, b: a <= b,
-    "<": lambda a, b: a < b,
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-}
-_OPS_PY = _OPS
 _FLIP = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}

@@ -844,7 +844,7 @@ class _Lowerer:
             for exp in expectations:
                 name = exp.path[0]
                 if name not in track_reads:
-                    track_reads[name] = reads(by_track[name], by_track, gate_map, self.derived, self.group_members)
+                    track_reads[name] = set(ir.metrics_read(by_track[name], self.derived, gate_map, by_track, self.group_members))
                 needed |= track_reads[name]
             missing = sorted(m for m in needed if m not in given and self.derived[m].default is None)
             if missing:
@@ -1326,35 +1326,6 @@ def _cycles(deps: dict[str, set[str]]) -> list[list[str]]:
         if n not in state:
             visit(n)
     return cycles
-
-
-def reads(
-    track: ir.Track, tracks: dict[str, ir.Track], gates: dict[str, ir.Gate], metrics: dict[str, ir.Metric], groups: dict[str, list[str]]
-) -> set[str]:
-    """The input metrics a track's result depends on, through gates, derived metrics and
-    the other tracks it refers to."""
-    out: set[str] = set()
-    seen: set[int] = set()
-    todo: list[object] = [track]
-    while todo:
-        node = todo.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        for n in ir.walk(node):
-            if isinstance(n, ir.MetricRef):
-                m = metrics[n.name]
-                if m.derived is not None:
-                    todo.append(m.derived)
-                else:
-                    out.add(n.name)
-            elif isinstance(n, ir.GateRef) and n.name in gates:
-                todo.append(gates[n.name])
-            elif isinstance(n, (ir.TrackAt, ir.ScoreRef, ir.Every)) and n.track in tracks:
-                todo.append(tracks[n.track])
-            elif isinstance(n, ir.GroupCount):
-                todo.extend(tracks[t] for t in groups.get(n.group, ()) if t in tracks)
-    return out
 
 
 def lower(merged: Merged, as_of: _dt.date | None = None) -> tuple[ir.Program | None, list[Diagnostic]]:
