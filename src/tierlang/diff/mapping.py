@@ -49,7 +49,7 @@ from pathlib import Path
 
 from tierlang import ir
 from tierlang.diagnostics import Diagnostic, Note, SourceMap, display_name, error
-from tierlang.render.source import number_text
+from tierlang.numbers import exact_text
 from tierlang.syntax.parser import _decode_string  # the .tier string rules, shared on purpose
 
 __all__ = [
@@ -491,7 +491,7 @@ def _check_ranks(c: Compare, old_tracks: list[ir.Track], new_track: ir.Track) ->
 
 
 def _num(v: Fraction) -> str:
-    return number_text(v)
+    return exact_text(v)
 
 
 # ------------------------------------------------------------------ loading and defaults

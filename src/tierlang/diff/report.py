@@ -129,9 +129,7 @@ def _program_of(source: str | os.PathLike | ir.Program) -> tuple[ir.Program, str
 
 def _exact(v: Fraction | None) -> str | None:
     """Exact numbers as text, as the IR's JSON writes them: "2", "1/2"."""
-    if v is None:
-        return None
-    return str(v.numerator) if v.denominator == 1 else f"{v.numerator}/{v.denominator}"
+    return None if v is None else ir.to_data(ir.Const(v, ir.Type(ir.Kind.NUMBER)))["value"]
 
 
 def _location(span: ir.Span | None) -> dict | None:

@@ -184,27 +184,7 @@ def direct_reads(prog: ir.Program) -> dict[str, list[str]]:
     not through the tracks it refers to (those are groups of their own). Sorted by the
     metrics' declaration order."""
     order = {m.name: i for i, m in enumerate(prog.metrics)}
-    out: dict[str, list[str]] = {}
-    for track in prog.tracks:
-        found: set[str] = set()
-        todo: list[object] = [track]
-        seen: set[int] = set()
-        while todo:
-            node = todo.pop()
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            for n in ir.walk(node):
-                if isinstance(n, ir.MetricRef):
-                    m = prog.metric_map[n.name]
-                    if m.derived is not None:
-                        todo.append(m.derived)
-                    else:
-                        found.add(m.name)
-                elif isinstance(n, ir.GateRef) and n.name in prog.gate_map:
-                    todo.append(prog.gate_map[n.name].expr)
-        out[track.name] = sorted(found, key=order.__getitem__)
-    return out
+    return {t.name: sorted(prog.reads(t.name, follow_tracks=False), key=order.__getitem__) for t in prog.tracks}
 
 
 # ------------------------------------------------------------------ thresholds
