@@ -6,7 +6,8 @@
   (they are what runs this test).
 - ```console blocks: `$ command` lines are executed the same way and their output (stdout
   and stderr together) must match the lines that follow; a line `...` matches any number of
-  lines, and a trailing `[exit N]` line states a non-zero exit code.
+  lines, `...` inside a line matches any text there, and a trailing `[exit N]` line states a
+  non-zero exit code.
 - ```text blocks are illustrative and never run.
 """
 
@@ -67,6 +68,15 @@ def _runs_tier(command: str) -> bool:
     return re.search(r"(^|[\s;|&(])(\.venv/bin/)?tier\s", command) is not None
 
 
+def _line_matches(expected: str, actual: str) -> bool:
+    """Equal, or equal but for `...` inside the expected line (any text there)."""
+    expected, actual = expected.rstrip(), actual.rstrip()
+    if "..." not in expected:
+        return expected == actual
+    pattern = ".*".join(re.escape(part) for part in expected.split("..."))
+    return re.fullmatch(pattern, actual) is not None
+
+
 def _matches(expected: list[str], actual: list[str]) -> bool:
     """Line-by-line match where a `...` line stands for any number of lines."""
     if not expected:
@@ -74,7 +84,7 @@ def _matches(expected: list[str], actual: list[str]) -> bool:
     head, rest = expected[0], expected[1:]
     if head.strip() == "...":
         return any(_matches(rest, actual[i:]) for i in range(len(actual) + 1))
-    return bool(actual) and actual[0].rstrip() == head.rstrip() and _matches(rest, actual[1:])
+    return bool(actual) and _line_matches(head, actual[0]) and _matches(rest, actual[1:])
 
 
 def test_docs_have_shell_examples():
