@@ -194,6 +194,7 @@ class Group:
     title: str | None = None
     doc: str | None = None
     tracks: tuple[str, ...] = ()
+    source: str | None = None
     span: Span | None = _span()
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from tierlang import ir, load_program
-from tierlang.datadict import data_dictionary
 from tierlang.passes.lower import reads
 from tierlang.syntax.formatter import format_module
 from tierlang.syntax.parser import parse
@@ -96,14 +95,6 @@ def test_embedded_examples_hold(path):
     assert program.examples
     failures = [f for ex in program.examples for f in run_example(program, ex)]
     assert failures == []
-
-
-@pytest.mark.parametrize("name", ["mpn2010", "mspp2009"])
-def test_data_dictionary_is_current(name):
-    program = load_program(PROGRAMS / f"{name}.tier").program
-    expected = data_dictionary(program, f"programs/{name}.tier")
-    current = (ROOT / "docs" / "programs" / f"{name}.md").read_text(encoding="utf-8")
-    assert current == expected, f"regenerate: python -m tierlang.datadict programs/{name}.tier > docs/programs/{name}.md"
 
 
 def test_shared_csat_column_means_the_same(mpn, mspp):

@@ -132,9 +132,10 @@ def merge(module: ast.Module, path: Path, load: Loader, diags: list[Diagnostic],
 
 
 def _merge_header(parent: ast.ProgramDecl | None, child: ast.ProgramDecl | None) -> ast.ProgramDecl | None:
-    """The child's header, inheriting attributes it does not restate (e.g. `status`)."""
+    """The child's header, inheriting the title and the attributes it does not restate
+    (`status`, `doc`, `source`); `version` and `effective` belong to each version alone."""
     if child is None or parent is None:
         return child
     kinds = {a.kind for a in child.attrs}
-    inherited = tuple(a for a in parent.attrs if a.kind not in kinds and a.kind not in ("extends", "doc", "version", "effective"))
-    return ast.ProgramDecl(child.name, child.title, child.attrs + inherited, child.span)
+    inherited = tuple(a for a in parent.attrs if a.kind not in kinds and a.kind not in ("extends", "version", "effective"))
+    return ast.ProgramDecl(child.name, child.title if child.title is not None else parent.title, child.attrs + inherited, child.span)

@@ -204,10 +204,12 @@ class _Lowerer:
         gates = self.lower_gates()
         tracks = [t for t in (self.lower_track(d) for d in self.track_decls.values()) if t is not None]
         tracks = self.order_tracks(tracks, gates)
-        groups = tuple(
-            ir.Group(g.name, g.title, self.text(self.attrs(g.attrs, "group"), "doc"), tuple(self.group_members.get(g.name, ())), g.span)
-            for g in groups_decl
-        )
+        groups = []
+        for g in groups_decl:
+            ga = self.attrs(g.attrs, "group")
+            groups.append(
+                ir.Group(g.name, g.title, self.text(ga, "doc"), tuple(self.group_members.get(g.name, ())), self.text(ga, "source"), g.span)
+            )
         status = self.text(hattrs, "status")
         if status is not None and status not in self.track_decls:
             self.err(
@@ -230,7 +232,7 @@ class _Lowerer:
             metrics=tuple(metrics),
             params=tuple(params),
             gates=tuple(gates),
-            groups=groups,
+            groups=tuple(groups),
             tracks=tuple(tracks),
             partners=tuple(partners.values()),
             examples=tuple(examples),

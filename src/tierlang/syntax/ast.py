@@ -362,6 +362,7 @@ class Comment:
     text: str  # including the leading '#'
     line: int
     column: int
+    own_line: bool = False  # nothing but white space before it on its line
 
 
 @dataclass(frozen=True)

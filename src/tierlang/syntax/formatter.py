@@ -299,9 +299,14 @@ class _Printer:
         lines[-1] += tail
         self.emit(indent, "\n".join(lines))
 
-    def header(self, text: str, span, indent: str) -> None:
-        """`text {` for a block; a comment on the header line stays there."""
-        tail = self.trailing(span.line, 0) if span is not None else ""
+    def header(self, text: str, span, indent: str, children=()) -> None:
+        """`text {` for a block. Comments at the end of the header's lines (it may span
+        several, up to the `{`) stay at the end of the header."""
+        tail = ""
+        if span is not None:
+            first = next((c.span.line for c in children if c is not None and c.span is not None), span.end_line)
+            got = self._take(lambda c: span.line <= c.line <= max(span.line, first - 1) and not c.own_line)
+            tail = "".join("  " + c.text for c in got)
         self.emit(indent, text + " {" + tail)
 
     # -------------------------------------------------------------- declarations
@@ -340,7 +345,7 @@ class _Printer:
         ):
             self.leaf(inline, span, indent, next_start)
             return
-        self.header(head, span, indent)
+        self.header(head, span, indent, attrs)
         self.statements(attrs, indent + INDENT, self.attr_stmt)
         self.close_block(span, indent)
 
@@ -348,7 +353,7 @@ class _Printer:
         if not d.attrs and not (d.span and self.has_comments(d.span.line, d.span.end_line - 1)):
             self.leaf(f"program {d.name}{_title(d.title)} {{}}", d.span, indent, next_start)
             return
-        self.header(f"program {d.name}{_title(d.title)}", d.span, indent)
+        self.header(f"program {d.name}{_title(d.title)}", d.span, indent, d.attrs)
         self.statements(d.attrs, indent + INDENT, self.attr_stmt)
         self.close_block(d.span, indent)
 
@@ -377,7 +382,7 @@ class _Printer:
 
     def p_TrackDecl(self, d: ast.TrackDecl, indent, next_start) -> None:
         head = f"track {d.name}{_title(d.title)}" + (f" in {d.group}" if d.group else "")
-        self.header(head, d.span, indent)
+        self.header(head, d.span, indent, d.items)
         self.statements(d.items, indent + INDENT, self.track_item)
         self.close_block(d.span, indent)
 
@@ -388,7 +393,7 @@ class _Printer:
             self.item(item, indent, next_start)
 
     def p_VariantDecl(self, d: ast.VariantDecl, indent, next_start) -> None:
-        self.header(f"variant {d.name}{_title(d.title)}", d.span, indent)
+        self.header(f"variant {d.name}{_title(d.title)}", d.span, indent, d.items)
         self.statements(d.items, indent + INDENT, self.track_item)
         self.close_block(d.span, indent)
 
@@ -408,7 +413,7 @@ class _Printer:
         if not d.items and not (d.span and self.has_comments(d.span.line, d.span.end_line)):
             self.leaf(head + " {}", d.span, indent, next_start)
             return
-        self.header(head, d.span, indent)
+        self.header(head, d.span, indent, d.items)
         self.statements(d.items, indent + INDENT, self.level_item)
         self.close_block(d.span, indent)
 
@@ -425,7 +430,7 @@ class _Printer:
         return f" max {cap}" if isinstance(cap, ast.Name) else f" max {cap.text}"
 
     def p_ScoreDecl(self, d: ast.ScoreDecl, indent, next_start) -> None:
-        self.header(f"score {d.name}{_title(d.title)}{self._cap(d.cap)}", d.span, indent)
+        self.header(f"score {d.name}{_title(d.title)}{self._cap(d.cap)}", d.span, indent, d.items)
         self.statements(d.items, indent + INDENT, self.score_item)
         self.close_block(d.span, indent)
 
@@ -433,7 +438,7 @@ class _Printer:
         if isinstance(item, ast.Attr):
             self.attr_stmt(item, indent, next_start)
         elif isinstance(item, ast.CategoryDecl):
-            self.header(f"category {item.name}{_title(item.title)}{self._cap(item.cap)}", item.span, indent)
+            self.header(f"category {item.name}{_title(item.title)}{self._cap(item.cap)}", item.span, indent, item.items)
             self.statements(item.items, indent + INDENT, self.score_item)
             self.close_block(item.span, indent)
         else:
@@ -452,7 +457,7 @@ class _Printer:
         if len(items) <= 4 and len(indent) + len(inline) <= WIDTH and not (span and self.has_comments(span.line, span.end_line - 1)):
             self.leaf(inline + suffix, span, indent, next_start)
             return
-        self.header(head, span, indent)
+        self.header(head, span, indent, values)
         self.statements(values, indent + INDENT, lambda a, ind, ns: self.leaf(f"{a.name} = {_literal(a.value)},", a.span, ind, ns))
         self.close_block(span, indent)
 
@@ -460,8 +465,8 @@ class _Printer:
         self.assignments(f"partner {d.name}{_title(d.title)}", d.values, d.span, indent, next_start)
 
     def p_ExampleDecl(self, d: ast.ExampleDecl, indent, next_start) -> None:
-        self.header(f"example {d.name}{_title(d.title)}", d.span, indent)
         items = (d.as_of, d.given, *d.expects) if d.as_of is not None else (d.given, *d.expects)
+        self.header(f"example {d.name}{_title(d.title)}", d.span, indent, items)
         self.statements(items, indent + INDENT, self.example_item)
         self.close_block(d.span, indent)
 

@@ -826,7 +826,8 @@ def parse(text: str, file: str = "<string>") -> ParseResult:
         break
     if diagnostics:
         return ParseResult(None, diagnostics)
-    comments = tuple(ast.Comment(str(t), t.line, t.column) for t in _Comments.items)
+    lines = text.split("\n")
+    comments = tuple(ast.Comment(str(t), t.line, t.column, not lines[t.line - 1][: t.column - 1].strip()) for t in _Comments.items)
     _level_blocks(tree, text)
     try:
         items = _ToAst(file).transform(tree)

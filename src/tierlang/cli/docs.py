@@ -1,0 +1,63 @@
+"""`tier docs`: the partner-facing program guide."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from tierlang.cli import main
+from tierlang.cli.common import EXIT_USAGE, as_of_option, load_or_exit, program_argument
+from tierlang.render.guide import FORMATS, render_guide
+
+#: Output file suffixes that choose HTML when --format is not given.
+_HTML_SUFFIXES = (".html", ".htm")
+
+
+@main.command()
+@program_argument
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(list(FORMATS)),
+    default=None,
+    help="md (GitHub-flavoured Markdown) or html (one self-contained file).  [default: html when FILE ends in .html, else md]",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, allow_dash=True),
+    default="-",
+    metavar="FILE",
+    help="Write the guide to FILE instead of standard output.",
+)
+@click.option(
+    "--data-dictionary",
+    is_flag=True,
+    help="Write only the data dictionary and the parameters (Markdown), as in docs/programs/.",
+)
+@as_of_option
+def docs(program: str, fmt: str | None, output: str, data_dictionary: bool, as_of) -> None:
+    """Write a program's guide for partners (Markdown or HTML).
+
+    The guide gives every track and level, every requirement in plain English, points
+    tables, gates, scoring paths, the data dictionary and the parameters, and names the
+    program's version, effective date and content hash. A program with errors is not
+    rendered: its diagnostics go to standard error (exit 2).
+    """
+    if data_dictionary and fmt == "html":
+        raise click.UsageError("--data-dictionary writes Markdown; drop --format html")
+    if fmt is None:
+        fmt = "html" if output != "-" and Path(output).suffix.lower() in _HTML_SUFFIXES and not data_dictionary else "md"
+    prog = load_or_exit(program, as_of)
+    text = render_guide(prog, fmt, data_dictionary=data_dictionary)
+    if output == "-":
+        click.echo(text, nl=False)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as e:
+        click.echo(f"tier: cannot write {output}: {e.strerror or e}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"wrote {output}", err=True)

@@ -1,0 +1,1062 @@
+"""Partner datasets: load CSV, Parquet or JSON Lines and validate them against a program.
+
+A dataset has one row per partner: a `partner_id` column (required, unique, non-empty) and
+one column per input metric of the program (`Metric.column`). Extra columns are ignored; an
+optional `anniversary` date column is carried through for renewal timelines.
+
+Nothing is coerced silently. Every value is checked against its metric's declaration and
+every problem becomes a `DataError` naming the file, the row and the column:
+
+- row numbers follow what a person sees when opening the file: in a CSV file the header is
+  row 1 and the first partner is row 2 (as in a spreadsheet); in a JSON Lines file a row is
+  its line number (blank lines are skipped but still counted); in a Parquet file (or an
+  in-memory frame) the first partner is row 1.
+- missing values (empty cells, JSON null, Parquet null) are errors unless the metric
+  declares a `default`.
+
+The validated values are exact. Counts are Int64 columns. Decimal metrics (number, percent,
+money) are stored as Int64 columns *scaled* by a power of ten per column (`Dataset.scales`):
+`12.5` in a column whose values have at most two decimal places is stored as 1250 with scale
+100. This is what lets the vectorized engine work in exact integers (DESIGN §3).
+
+The loader reads each file once on the happy path. Only when something is wrong does it read
+the offending rows a second time, as text, to quote the bad values in the messages.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+import polars as pl
+
+from tierlang import ir
+from tierlang.diagnostics import Diagnostic, Severity
+
+__all__ = [
+    "Dataset",
+    "DataError",
+    "DataLoadError",
+    "load_dataset",
+    "from_frame",
+    "detect_format",
+    "ROW_CONVENTION",
+    "MAX_DIGITS",
+]
+
+#: How `row` is counted, per format (also in docs/data.md).
+ROW_CONVENTION = {
+    "csv": "spreadsheet row: the header is row 1, the first partner row 2",
+    "jsonl": "line number in the file (the first line is 1)",
+    "parquet": "position in the file (the first partner is row 1)",
+    "frame": "position in the frame (the first partner is row 1)",
+}
+
+#: Integer and fraction digits of a decimal value that are read exactly (Int64 has 18).
+MAX_DIGITS = 18
+
+_I64_MAX = 2**63 - 1
+ROW = "__row__"  # the source row number (see ROW_CONVENTION)
+PID = "partner_id"
+ANNIVERSARY = "anniversary"
+_EXT = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
+_COUNT_RE = r"^[ \t]*[+-]?[0-9]+$"  # also what polars' Int64 CSV parser accepts (leading blanks, a sign)
+_DECIMAL_RE = r"^[ \t]*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"
+_DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_DECIMAL_KINDS = frozenset({ir.Kind.NUMBER, ir.Kind.PERCENT, ir.Kind.MONEY})
+
+
+# ------------------------------------------------------------------ results
+
+
+@dataclass(frozen=True)
+class DataError:
+    """One problem with one value (or one row, or the whole file)."""
+
+    code: str
+    message: str
+    row: int | None = None
+    column: str | None = None
+    partner_id: str | None = None
+    hint: str | None = None
+
+
+class DataLoadError(Exception):
+    """The dataset cannot be used: a file-level problem, or row errors with on_error="stop".
+
+    `errors` lists every problem found (row errors sorted by row, then column order);
+    `total_rows` is how many rows the file has (None when it could not be read)."""
+
+    def __init__(
+        self,
+        path: str,
+        errors: list[DataError],
+        total_rows: int | None = None,
+        bad_rows: int = 0,
+        columns: Mapping[str, int] | None = None,
+    ) -> None:
+        self.path = path
+        self.errors = errors
+        self.total_rows = total_rows
+        self.bad_rows = bad_rows
+        self.columns = dict(columns or {})
+        first = errors[0].message if errors else "invalid data"
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        super().__init__(f"{path}: {first}{more}")
+
+    def diagnostics(self, limit: int | None = None) -> list[Diagnostic]:
+        return to_diagnostics(self.path, self.errors[:limit] if limit else self.errors, self.columns)
+
+
+@dataclass
+class Dataset:
+    """A validated dataset, ready for the engines.
+
+    `frame` has `__row__` (source row number), `partner_id` (String), one column per input
+    metric named after the *metric* (counts Int64; decimals Int64 scaled by `scales[name]`;
+    bool Boolean; date Date; enum String) and `anniversary` (Date) when the file has it.
+    With on_error="report", rows with errors are left out of `frame`; `errors` lists every
+    problem and `rejects` holds the rejected rows as text with their reasons."""
+
+    path: str
+    format: str
+    frame: pl.DataFrame
+    scales: dict[str, int]
+    metrics: tuple[ir.Metric, ...]
+    total_rows: int
+    errors: list[DataError] = field(default_factory=list)
+    rejects: pl.DataFrame | None = None
+    columns: dict[str, int] = field(default_factory=dict)  # source column -> 1-based position
+
+    @property
+    def has_anniversary(self) -> bool:
+        return ANNIVERSARY in self.frame.columns
+
+    @property
+    def partner_ids(self) -> list[str]:
+        return self.frame[PID].to_list()
+
+    def __len__(self) -> int:
+        return self.frame.height
+
+    def rows(self) -> Iterator[tuple[str, dict[str, ir.Value]]]:
+        """Each partner's exact values: (partner_id, {metric: Fraction | bool | date | str})."""
+        names = [m.name for m in self.metrics]
+        decode = [self._decoder(m) for m in self.metrics]
+        for rec in self.frame.select([PID, *names]).iter_rows():
+            yield rec[0], {n: f(v) for n, f, v in zip(names, decode, rec[1:]) if v is not None}
+
+    def values(self, partner_id: str) -> dict[str, ir.Value] | None:
+        """One partner's exact values, or None when the partner is not in the dataset."""
+        hit = self.frame.filter(pl.col(PID) == partner_id)
+        if hit.height == 0:
+            return None
+        rec = hit.row(0, named=True)
+        return {m.name: self._decoder(m)(rec[m.name]) for m in self.metrics if rec[m.name] is not None}
+
+    def _decoder(self, m: ir.Metric):
+        if m.type.kind is ir.Kind.COUNT:
+            return Fraction
+        if m.type.kind in _DECIMAL_KINDS:
+            scale = self.scales[m.name]
+            return lambda v: Fraction(v, scale)
+        return lambda v: v
+
+    def diagnostics(self, limit: int | None = None) -> list[Diagnostic]:
+        return to_diagnostics(self.path, self.errors[:limit] if limit else self.errors, self.columns)
+
+
+def to_diagnostics(path: str, errors: list[DataError], columns: Mapping[str, int] | None = None) -> list[Diagnostic]:
+    """Data errors as diagnostics: the span is `file:row:column-position`."""
+    out = []
+    for e in errors:
+        span = None
+        if e.row is not None:
+            col = (columns or {}).get(e.column or "", 1)
+            span = ir.Span(path, e.row, col, e.row, col + 1)
+        elif path:
+            span = ir.Span(path, 1, 1, 1, 1)
+        out.append(Diagnostic(e.code, Severity.ERROR, e.message, span, hint=e.hint))
+    return out
+
+
+# ------------------------------------------------------------------ entry points
+
+
+def detect_format(path: str | os.PathLike) -> str | None:
+    """csv, parquet or jsonl from the file name; None when the extension is not known."""
+    return _EXT.get(Path(path).suffix.lower())
+
+
+def load_dataset(
+    path: str | os.PathLike,
+    program: ir.Program,
+    *,
+    on_error: str = "stop",
+    format: str | None = None,
+    display: str | None = None,
+) -> Dataset:
+    """Read and validate a dataset for `program`.
+
+    `on_error="stop"` (default) raises `DataLoadError` listing every problem when any row is
+    bad; `"report"` keeps the good rows and records the rest in `Dataset.errors` /
+    `Dataset.rejects`. File-level problems (unreadable file, missing column, a column of the
+    wrong type) always raise."""
+    if on_error not in ("stop", "report"):
+        raise ValueError(f"on_error must be 'stop' or 'report', not {on_error!r}")
+    p = Path(path)
+    name = display or _display(p)
+    fmt = format or detect_format(p)
+    if fmt is None:
+        raise DataLoadError(
+            name,
+            [DataError("TL400", f"cannot tell the format of '{p.name}'", hint="name the file .csv, .parquet or .jsonl")],
+        )
+    if not p.is_file():
+        raise DataLoadError(name, [DataError("TL400", "no such file" if not p.exists() else "not a file")])
+    source = _Source.open(p, fmt, name, program)
+    return _Loader(source, program, on_error).run()
+
+
+def from_frame(frame: pl.DataFrame, program: ir.Program, *, on_error: str = "stop", name: str = "<frame>") -> Dataset:
+    """Validate an in-memory polars DataFrame (typed or all-text columns) like a file."""
+    return _Loader(_Source.frame(frame, name, program), program, on_error).run()
+
+
+def _display(path: Path) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+# ------------------------------------------------------------------ sources
+
+
+def _columns_needed(program: ir.Program) -> list[str]:
+    cols = [PID] + [m.column for m in program.input_metrics if m.column]
+    return cols
+
+
+class _Source:
+    """Where rows come from: a lazy frame of the needed columns plus a way to re-read rows
+    as text for error messages."""
+
+    def __init__(self, name: str, fmt: str, schema: pl.Schema, row_offset: int) -> None:
+        self.name = name
+        self.format = fmt
+        self.schema = schema  # source column -> dtype as the file declares it
+        self.row_offset = row_offset
+        self.order: list[str] = list(schema.names())
+
+    # the lazy frame with the columns to validate, plus ROW
+    def scan(self, columns: list[str], typed_counts: set[str]) -> pl.LazyFrame:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def fallback(self) -> bool:
+        """Switch to the slow, all-text reading after the fast one failed (CSV only)."""
+        return False
+
+    def text_rows(self, columns: list[str], rows: pl.Series) -> pl.DataFrame:  # pragma: no cover - abstract
+        """The given rows (by ROW) with `columns` as text, for messages and reject files."""
+        raise NotImplementedError
+
+    @staticmethod
+    def open(path: Path, fmt: str, name: str, program: ir.Program) -> _Source:
+        if fmt == "csv":
+            return _CsvSource(path, name)
+        if fmt == "parquet":
+            return _ParquetSource(path, name)
+        if fmt == "jsonl":
+            return _JsonlSource(path, name, program)
+        raise DataLoadError(name, [DataError("TL400", f"unknown data format '{fmt}'", hint="use csv, parquet or jsonl")])
+
+    @staticmethod
+    def frame(df: pl.DataFrame, name: str, program: ir.Program) -> _Source:
+        return _FrameSource(df, name, "frame")
+
+
+def _read_error(name: str, exc: Exception, what: str) -> DataLoadError:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return DataLoadError(name, [DataError("TL400", f"cannot read {what}: {text}")])
+
+
+class _CsvSource(_Source):
+    def __init__(self, path: Path, name: str) -> None:
+        self.path = path
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(65536)
+        except OSError as e:
+            raise _read_error(name, e, "the file") from None
+        if not head.strip():
+            raise DataLoadError(name, [DataError("TL400", "the file is empty", hint="a CSV file starts with a header row")])
+        try:
+            schema = pl.scan_csv(path, infer_schema=False).collect_schema()
+        except Exception as e:  # polars raises several exception types for broken files
+            raise _read_error(name, e, "the CSV header") from None
+        super().__init__(name, "csv", schema, 2)
+        self.all_text = False
+
+    def scan(self, columns: list[str], typed_counts: set[str]) -> pl.LazyFrame:
+        overrides = {} if self.all_text else {c: pl.Int64 for c in typed_counts}
+        lf = pl.scan_csv(self.path, infer_schema=False, schema_overrides=overrides or None)
+        return lf.select(columns).with_row_index(ROW, offset=self.row_offset)
+
+    def fallback(self) -> bool:
+        if self.all_text:
+            return False
+        self.all_text = True
+        return True
+
+    def text_rows(self, columns, rows):
+        lf = pl.scan_csv(self.path, infer_schema=False).select(columns).with_row_index(ROW, offset=self.row_offset)
+        return lf.filter(pl.col(ROW).is_in(rows.implode())).collect()
+
+    def effective_schema(self, typed_counts: set[str]) -> dict[str, pl.DataType]:
+        return {c: (pl.Int64 if (c in typed_counts and not self.all_text) else pl.String) for c in self.schema.names()}
+
+
+class _ParquetSource(_Source):
+    def __init__(self, path: Path, name: str) -> None:
+        self.path = path
+        try:
+            schema = pl.scan_parquet(path).collect_schema()
+        except Exception as e:
+            raise _read_error(name, e, "the Parquet file") from None
+        super().__init__(name, "parquet", schema, 1)
+
+    def scan(self, columns, typed_counts):
+        return pl.scan_parquet(self.path).select(columns).with_row_index(ROW, offset=self.row_offset)
+
+    def text_rows(self, columns, rows):
+        lf = self.scan(columns, set()).filter(pl.col(ROW).is_in(rows.implode()))
+        return lf.with_columns([_as_text(c, self.schema[c]) for c in columns]).collect()
+
+
+class _FrameSource(_Source):
+    def __init__(self, df: pl.DataFrame, name: str, fmt: str, offset: int = 1) -> None:
+        self.df = df
+        super().__init__(name, fmt, df.schema, offset)
+
+    def scan(self, columns, typed_counts):
+        if ROW in self.df.columns:  # JSON Lines carries its own line numbers
+            return self.df.lazy().select([ROW, *columns])
+        return self.df.lazy().select(columns).with_row_index(ROW, offset=self.row_offset)
+
+    def text_rows(self, columns, rows):
+        lf = self.scan(columns, set()).filter(pl.col(ROW).is_in(rows.implode()))
+        return lf.with_columns([_as_text(c, self.schema[c]) for c in columns]).collect()
+
+
+class _JsonNumber(str):
+    """A JSON number kept as the text it was written as (3.0 stays '3.0')."""
+
+
+class _JsonlSource(_FrameSource):
+    """JSON Lines, parsed with the standard library so that numbers keep their exact text:
+    `3.0` in a count column is an error, as it is in a CSV file. (polars' JSON reader turns
+    3.0 into 3 when asked for text, and into a float otherwise.)"""
+
+    def __init__(self, path: Path, name: str, program: ir.Program) -> None:
+        wanted = _columns_needed(program) + [ANNIVERSARY]
+        cols: dict[str, list[str | None]] = {c: [] for c in wanted}
+        seen: set[str] = set()
+        rows: list[int] = []
+        bad: list[str | None] = []
+        parse = json.JSONDecoder(parse_float=_JsonNumber, parse_int=_JsonNumber, parse_constant=_reject_constant).decode
+        try:
+            fh = path.open("r", encoding="utf-8")
+        except OSError as e:
+            raise _read_error(name, e, "the file") from None
+        with fh:
+            try:
+                for lineno, line in enumerate(fh, start=1):
+                    if not line.strip():
+                        continue
+                    rows.append(lineno)
+                    try:
+                        rec = parse(line)
+                        if not isinstance(rec, dict):
+                            raise ValueError(f"a line holds one JSON object, not {type(rec).__name__}")
+                    except ValueError as e:
+                        bad.append(f"not a JSON object: {str(e).splitlines()[0]}")
+                        for c in wanted:
+                            cols[c].append(None)
+                        continue
+                    bad.append(None)
+                    seen.update(rec)
+                    for c in wanted:
+                        cols[c].append(_json_text(rec.get(c)))
+            except UnicodeDecodeError as e:
+                raise DataLoadError(name, [DataError("TL400", f"the file is not UTF-8 text (byte {e.start})")]) from None
+        if not rows:
+            raise DataLoadError(name, [DataError("TL400", "the file is empty", hint="JSON Lines: one JSON object per line")])
+        # A column no line has is missing (TL401); if no line parsed at all, keep every
+        # column so that the per-line JSON errors are what gets reported.
+        present = [c for c in wanted if c in seen or (not seen and c != ANNIVERSARY)]
+        data = {ROW: pl.Series(ROW, rows, dtype=pl.Int64), "__json_error__": pl.Series(bad, dtype=pl.String)}
+        for c in present:
+            data[c] = pl.Series(c, cols[c], dtype=pl.String)
+        super().__init__(pl.DataFrame(data), name, "jsonl")
+        self.schema = pl.Schema({c: pl.String for c in present})
+        self.order = present
+
+    def scan(self, columns, typed_counts):
+        return self.df.lazy().select([ROW, "__json_error__", *columns])
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not a number")
+
+
+def _json_text(v) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str):  # also _JsonNumber
+        return str(v)
+    return json.dumps(v)  # an array or object: fails every check, quoted in the message
+
+
+def _as_text(col: str, dtype: pl.DataType) -> pl.Expr:
+    if dtype == pl.Float64:
+        return pl.col(col).cast(pl.String)
+    try:
+        return pl.col(col).cast(pl.String)
+    except Exception:  # pragma: no cover - every polars scalar type casts to text
+        return pl.lit(None, pl.String).alias(col)
+
+
+# ------------------------------------------------------------------ per-column readers
+
+
+@dataclass
+class _Check:
+    """A row check: `flag` names a Boolean column that is true where the check fails;
+    `message` builds the message from the value as text (`pl.col(text)`)."""
+
+    code: str
+    column: str  # source column
+    flag: str
+    message: object  # callable: text expr -> message expr
+    hint: str | None = None
+
+
+class _Reader:
+    """How one source column becomes one validated column.
+
+    `first()` gives expressions evaluated while reading (conversions and check flags);
+    `second(df)` runs on the collected frame (decimal scale, range checks, defaults) and
+    returns the final column expression plus further flag expressions."""
+
+    def __init__(self, name: str, column: str, metric: ir.Metric | None, dtype: pl.DataType) -> None:
+        self.name = name  # output column name (the metric's name)
+        self.column = column  # source column
+        self.metric = metric
+        self.dtype = dtype
+        self.checks: list[_Check] = []
+        self.scale = 1
+
+    def tmp(self, suffix: str) -> str:
+        return f"__{self.name}__{suffix}"
+
+    def check(self, code: str, suffix: str, message, hint: str | None = None) -> str:
+        flag = self.tmp("bad_" + suffix)
+        self.checks.append(_Check(code, self.column, flag, message, hint))
+        return flag
+
+    @property
+    def what(self) -> str:
+        return f"'{self.metric.name}'" if self.metric else f"'{self.column}'"
+
+    # missing values
+    def missing_expr(self, src: pl.Expr) -> pl.Expr:
+        if self.dtype == pl.String:
+            return src.is_null() | (src.str.strip_chars(" \t") == "")
+        return src.is_null()
+
+    def missing_flags(self, src: pl.Expr) -> list[pl.Expr]:
+        out = [self.missing_expr(src).alias(self.tmp("missing"))]
+        if self.metric is not None and self.metric.default is None:
+            flag = self.check(
+                "TL403",
+                "missing",
+                lambda t: pl.lit(f"missing value: {self.what} has no default"),
+                hint=f"fill in every row, or declare a default for metric {self.what}",
+            )
+            out.append(self.missing_expr(src).alias(flag))
+        return out
+
+    def first(self) -> list[pl.Expr]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def second(self, df: pl.DataFrame) -> tuple[pl.Expr, list[pl.Expr]]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def fill_default(self, value: pl.Expr, default) -> pl.Expr:
+        if self.metric is None or self.metric.default is None:
+            return value
+        return pl.when(pl.col(self.tmp("missing"))).then(pl.lit(default)).otherwise(value)
+
+
+def _type_error(source: str, column: str, dtype: pl.DataType, metric: ir.Metric, want: str) -> DataError:
+    return DataError(
+        "TL402",
+        f"column '{column}' holds {dtype} values, but metric '{metric.name}' is {_describe(metric)}: {want}",
+        column=column,
+        hint="store the column as text or with the matching type; nothing is converted silently",
+    )
+
+
+def _describe(m: ir.Metric) -> str:
+    k = m.type.kind
+    if k is ir.Kind.COUNT:
+        return "a count (whole numbers)"
+    if k is ir.Kind.MONEY:
+        return f"money in {m.type.currency}"
+    if k is ir.Kind.ENUM:
+        return "one of " + ", ".join(m.type.values)
+    return {"number": "a number", "percent": "a percentage", "bool": "true or false", "date": "a date"}[k.value]
+
+
+class _CountReader(_Reader):
+    def first(self):
+        src = pl.col(self.column)
+        out = self.missing_flags(src)
+        if self.dtype == pl.String:
+            syntax_bad = ~self.missing_expr(src) & ~src.str.contains(_COUNT_RE).fill_null(False)
+            f = self.check(
+                "TL404",
+                "syntax",
+                lambda t: pl.format("'{}' is not a whole number; {} is a count", t, pl.lit(self.what)),
+                hint="write counts as whole numbers: 3, not 3.0",
+            )
+            out.append(syntax_bad.alias(f))
+            value = src.str.strip_chars_start(" \t").cast(pl.Int64, strict=False)
+            big = self.check(
+                "TL412", "big", lambda t: pl.format("'{}' is too large (more than {} digits)", t, pl.lit(MAX_DIGITS)), hint=None
+            )
+            out.append((~self.missing_expr(src) & ~syntax_bad & value.is_null()).alias(big))
+            out.append(value.alias(self.tmp("v")))
+        else:  # an integer type
+            value = src.cast(pl.Int64, strict=False)
+            big = self.check("TL412", "big", lambda t: pl.format("{} is too large to read exactly", t))
+            out.append((src.is_not_null() & value.is_null()).alias(big))
+            out.append(value.alias(self.tmp("v")))
+        return out
+
+    def second(self, df):
+        v = pl.col(self.tmp("v"))
+        flags = _range_flags(self, v, 1)
+        default = int(self.metric.default) if self.metric and self.metric.default is not None else None
+        return self.fill_default(v, default).alias(self.name), flags
+
+
+def _range_flags(r: _Reader, v: pl.Expr, scale: int) -> list[pl.Expr]:
+    """Flags for values outside the metric's declared range (v is scaled by `scale`)."""
+    m = r.metric
+    out = []
+    if m is None:
+        return out
+    if m.minimum is not None:
+        lo = math.ceil(m.minimum * scale)
+        shown = _fmt_fraction(m.minimum)
+        neg = m.type.kind is ir.Kind.COUNT and m.minimum == 0
+        f = r.check(
+            "TL406",
+            "low",
+            lambda t, shown=shown, neg=neg: pl.format(
+                "{} is below the minimum {} of {}" + ("; a count cannot be negative" if neg else ""), t, pl.lit(shown), pl.lit(r.what)
+            ),
+            hint="declare `range ..` on the metric if negative values are valid" if neg else None,
+        )
+        out.append((v < lo).fill_null(False).alias(f))
+    if m.maximum is not None:
+        hi = math.floor(m.maximum * scale)
+        shown = _fmt_fraction(m.maximum)
+        f = r.check("TL406", "high", lambda t, shown=shown: pl.format("{} is above the maximum {} of {}", t, pl.lit(shown), pl.lit(r.what)))
+        out.append((v > hi).fill_null(False).alias(f))
+    return out
+
+
+def _fmt_fraction(x: Fraction) -> str:
+    if x.denominator == 1:
+        return str(x.numerator)
+    d = x.denominator
+    while d % 2 == 0:
+        d //= 2
+    while d % 5 == 0:
+        d //= 5
+    if d == 1:
+        from decimal import Decimal
+
+        return format(Decimal(x.numerator) / Decimal(x.denominator), "f")
+    return str(x)
+
+
+def _frac_digits(x: Fraction) -> int:
+    """Decimal places of a terminating fraction (0 for integers)."""
+    k = 0
+    while (x * 10**k).denominator != 1:
+        k += 1
+        if k > MAX_DIGITS:
+            break
+    return k
+
+
+class _DecimalReader(_Reader):
+    """number / percent / money, stored as Int64 scaled by 10^k, k = the most decimal
+    places any value of the column has (trailing zeros ignored)."""
+
+    def first(self):
+        src = pl.col(self.column)
+        out = self.missing_flags(src)
+        missing = self.missing_expr(src)
+        if self.dtype == pl.String:
+            out += self._from_text(src, missing)
+        elif self.dtype.is_integer():
+            value = src.cast(pl.Int64, strict=False)
+            big = self.check("TL412", "big", lambda t: pl.format("{} is too large to read exactly", t))
+            out += [
+                (src.is_not_null() & value.is_null()).alias(big),
+                value.alias(self.tmp("ip")),
+                pl.lit(0, pl.Int64).alias(self.tmp("fp")),
+            ]
+            out.append(pl.lit(0, pl.UInt32).alias(self.tmp("k")))
+            out.append(pl.lit(False).alias(self.tmp("neg")))
+        elif isinstance(self.dtype, pl.Decimal):
+            scale = self.dtype.scale or 0
+            value = src.to_physical().cast(pl.Int64, strict=False)
+            big = self.check("TL412", "big", lambda t: pl.format("{} has too many digits to read exactly", t))
+            out += [(src.is_not_null() & value.is_null()).alias(big), value.alias(self.tmp("raw"))]
+            self.decimal_scale = scale
+        elif self.dtype == pl.Float64:
+            out += self._from_float(src)
+        else:  # pragma: no cover - _reader_for only sends the types above here
+            raise AssertionError(self.dtype)
+        return out
+
+    def _from_text(self, src: pl.Expr, missing: pl.Expr) -> list[pl.Expr]:
+        t = src.str.strip_chars_start(" \t")
+        syntax_bad = ~missing & ~t.str.contains(_DECIMAL_RE).fill_null(False)
+        f = self.check(
+            "TL405",
+            "syntax",
+            lambda x: pl.format("'{}' is not a number; {} is {}", x, pl.lit(self.what), pl.lit(_describe(self.metric))),
+            hint="write plain decimals with a point: 1250.50 (no thousands separators, no exponent, no currency sign)",
+        )
+        neg = t.str.starts_with("-")
+        body = t.str.strip_chars_start("+-")
+        parts = body.str.split_exact(".", 1)
+        ip_txt = parts.struct.field("field_0")
+        fp_txt = parts.struct.field("field_1").fill_null("").str.strip_chars_end("0")
+        ip_txt_nz = ip_txt.str.strip_chars_start("0")
+        too_long = (ip_txt_nz.str.len_chars() > MAX_DIGITS) | (fp_txt.str.len_chars() > MAX_DIGITS)
+        big = self.check(
+            "TL412",
+            "big",
+            lambda x: pl.format("'{}' has more digits than can be read exactly ({} before or after the point)", x, pl.lit(MAX_DIGITS)),
+        )
+        ok = ~missing & ~syntax_bad
+        return [
+            syntax_bad.alias(f),
+            (ok & too_long).alias(big),
+            pl.when(ok & ~too_long).then(neg).otherwise(False).alias(self.tmp("neg")),
+            pl.when(ok & ~too_long)
+            .then(pl.when(ip_txt_nz == "").then(pl.lit("0")).otherwise(ip_txt_nz))
+            .cast(pl.Int64, strict=False)
+            .alias(self.tmp("ip")),
+            pl.when(ok & ~too_long)
+            .then(pl.when(fp_txt == "").then(pl.lit("0")).otherwise(fp_txt))
+            .cast(pl.Int64, strict=False)
+            .alias(self.tmp("fp")),
+            pl.when(ok & ~too_long).then(fp_txt.str.len_chars()).alias(self.tmp("k")),
+        ]
+
+    def _from_float(self, src: pl.Expr) -> list[pl.Expr]:
+        # A binary float is read as its shortest decimal form (what every tool prints): the
+        # smallest k <= 9 with round(x * 10^k) / 10^k == x. Exact as long as |x| * 10^k < 2^51.
+        notnum = self.check(
+            "TL405",
+            "syntax",
+            lambda x: pl.format("{} is not a number; {} is {}", x, pl.lit(self.what), pl.lit(_describe(self.metric))),
+        )
+        k_expr = pl.lit(None, pl.UInt32)
+        for k in range(9, -1, -1):
+            k_expr = pl.when((src * 10**k).round(0) / 10**k == src).then(pl.lit(k, pl.UInt32)).otherwise(k_expr)
+        finite = src.is_finite().fill_null(True)
+        big = self.check(
+            "TL412",
+            "big",
+            lambda x: pl.format("{} cannot be read exactly from a binary float (more than 9 decimal places or too large)", x),
+            hint="store decimal columns as Parquet DECIMAL or text",
+        )
+        self.float_src = True
+        return [
+            (src.is_not_null() & ~finite).alias(notnum),
+            (src.is_not_null() & finite & k_expr.is_null()).alias(big),
+            pl.when(finite).then(k_expr).alias(self.tmp("k")),
+            pl.when(finite).then(src).alias(self.tmp("f")),
+        ]
+
+    def second(self, df):
+        m = self.metric
+        default_k = _frac_digits(m.default) if m is not None and isinstance(m.default, Fraction) else 0
+        flags: list[pl.Expr] = []
+        if hasattr(self, "decimal_scale"):
+            k = self.decimal_scale
+            v = pl.col(self.tmp("raw"))
+            if default_k > k:
+                v = v * 10 ** (default_k - k)
+                k = default_k
+        elif getattr(self, "float_src", False):
+            kcol = df[self.tmp("k")]
+            k = max(int(kcol.max() or 0), default_k)
+            limit = 2**51 // 10**k
+            f = pl.col(self.tmp("f"))
+            ok = pl.col(self.tmp("k")).is_not_null() & (f.abs() < limit)
+            big = self.check(
+                "TL412",
+                "range",
+                lambda x, k=k: pl.format("{} is too large to read exactly with {} decimal places", x, pl.lit(k)),
+                hint="store decimal columns as Parquet DECIMAL or text",
+            )
+            flags.append((pl.col(self.tmp("k")).is_not_null() & ~(f.abs() < limit)).fill_null(False).alias(big))
+            v = pl.when(ok).then((f * 10**k).round(0).cast(pl.Int64))
+        else:
+            kcol = df[self.tmp("k")]
+            k = max(int(kcol.max() or 0), default_k)
+            ip, fp, kk = pl.col(self.tmp("ip")), pl.col(self.tmp("fp")), pl.col(self.tmp("k")).cast(pl.Int64)
+            limit = (_I64_MAX - 10**k) // 10**k if k <= MAX_DIGITS else -1
+            fits = ip <= limit
+            big = self.check(
+                "TL412",
+                "range",
+                lambda x, k=k: pl.format("'{}' is too large to read exactly next to values with {} decimal places", x, pl.lit(k)),
+                hint=f"at most {MAX_DIGITS} digits in all, counting the decimal places of the most precise value in the column",
+            )
+            flags.append((ip.is_not_null() & ~fits).fill_null(False).alias(big))
+            mag = ip * 10**k + fp * pl.lit(10, pl.Int64).pow(pl.lit(k, pl.Int64) - kk)
+            v = pl.when(ip.is_not_null() & fits).then(pl.when(pl.col(self.tmp("neg"))).then(-mag).otherwise(mag))
+        self.scale = 10**k
+        flags += _range_flags(self, v, self.scale)
+        default = int(m.default * self.scale) if m is not None and isinstance(m.default, Fraction) else None
+        return self.fill_default(v, default).alias(self.name), flags
+
+
+class _BoolReader(_Reader):
+    def first(self):
+        src = pl.col(self.column)
+        out = self.missing_flags(src)
+        if self.dtype == pl.String:
+            low = src.str.to_lowercase()
+            bad = ~self.missing_expr(src) & ~low.is_in(["true", "false"]).fill_null(False)
+            f = self.check("TL408", "syntax", lambda t: pl.format("'{}' is not true or false", t), hint="write true or false")
+            out += [bad.alias(f), (low == "true").alias(self.tmp("v"))]
+        else:
+            out.append(src.alias(self.tmp("v")))
+        return out
+
+    def second(self, df):
+        default = self.metric.default if self.metric else None
+        return self.fill_default(pl.col(self.tmp("v")), default).alias(self.name), []
+
+
+class _DateReader(_Reader):
+    def first(self):
+        src = pl.col(self.column)
+        out = self.missing_flags(src)
+        if self.dtype == pl.String:
+            parsed = src.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+            bad = ~self.missing_expr(src) & (~src.str.contains(_DATE_RE).fill_null(False) | parsed.is_null())
+            f = self.check(
+                "TL409", "syntax", lambda t: pl.format("'{}' is not a date", t), hint="write dates as YYYY-MM-DD, e.g. 2023-08-15"
+            )
+            out += [bad.alias(f), pl.when(~bad).then(parsed).alias(self.tmp("v"))]
+        else:
+            out.append(src.alias(self.tmp("v")))
+        return out
+
+    def second(self, df):
+        default = self.metric.default if self.metric else None
+        return self.fill_default(pl.col(self.tmp("v")), default).alias(self.name), []
+
+
+class _EnumReader(_Reader):
+    def first(self):
+        src = pl.col(self.column).cast(pl.String)
+        out = self.missing_flags(src)
+        values = list(self.metric.type.values)
+        bad = ~self.missing_expr(src) & ~src.is_in(values).fill_null(False)
+        f = self.check(
+            "TL407",
+            "value",
+            lambda t: pl.format("'{}' is not a value of {}: expected one of {}", t, pl.lit(self.what), pl.lit(", ".join(values))),
+            hint="values are case-sensitive and written exactly as declared",
+        )
+        return [*out, bad.alias(f), src.alias(self.tmp("v"))]
+
+    def second(self, df):
+        return self.fill_default(pl.col(self.tmp("v")), self.metric.default).alias(self.name), []
+
+
+class _IdReader(_Reader):
+    def first(self):
+        src = pl.col(self.column).cast(pl.String)
+        empty = src.is_null() | (src.str.strip_chars() == "")
+        f_empty = self.check("TL410", "empty", lambda t: pl.lit("partner_id is empty"), hint="every row needs a partner_id")
+        f_dup = self.check(
+            "TL411", "dup", lambda t: pl.format("partner_id '{}' appears more than once", t), hint="partner_id must be unique"
+        )
+        return [empty.alias(f_empty), (~empty & src.is_duplicated()).alias(f_dup), src.alias(self.tmp("v"))]
+
+    def second(self, df):
+        return pl.col(self.tmp("v")).alias(PID), []
+
+
+class _AnniversaryReader(_DateReader):
+    """The optional `anniversary` column: a date, may be empty."""
+
+    def missing_flags(self, src):
+        return [self.missing_expr(src).alias(self.tmp("missing"))]
+
+    def second(self, df):
+        return pl.col(self.tmp("v")).alias(ANNIVERSARY), []
+
+
+_TEXTUAL = (pl.String, pl.Categorical, pl.Null)
+
+
+def _reader_for(metric: ir.Metric, column: str, dtype: pl.DataType) -> _Reader | DataError:
+    kind = metric.type.kind
+    if dtype == pl.Null:
+        dtype = pl.String
+    if isinstance(dtype, (pl.Categorical, pl.Enum)):
+        dtype = pl.String if kind is ir.Kind.ENUM else dtype
+    if kind is ir.Kind.COUNT:
+        if dtype == pl.String or dtype.is_integer():
+            return _CountReader(metric.name, column, metric, dtype)
+        if isinstance(dtype, pl.Decimal) and (dtype.scale or 0) == 0:
+            return _CountReader(metric.name, column, metric, pl.Int64)
+        return _type_error("", column, dtype, metric, "store whole numbers in an integer column")
+    if kind in _DECIMAL_KINDS:
+        if dtype == pl.Float32:
+            return _type_error("", column, dtype, metric, "32-bit floats cannot hold exact decimals; use DECIMAL, text or float64")
+        if dtype == pl.String or dtype.is_integer() or isinstance(dtype, pl.Decimal) or dtype == pl.Float64:
+            return _DecimalReader(metric.name, column, metric, dtype)
+        return _type_error("", column, dtype, metric, "store numbers as decimals, integers or text")
+    if kind is ir.Kind.BOOL:
+        if dtype in (pl.String, pl.Boolean):
+            return _BoolReader(metric.name, column, metric, dtype)
+        return _type_error("", column, dtype, metric, "store true/false in a boolean or text column")
+    if kind is ir.Kind.DATE:
+        if dtype in (pl.String, pl.Date):
+            return _DateReader(metric.name, column, metric, dtype)
+        return _type_error("", column, dtype, metric, "store dates in a date column or as YYYY-MM-DD text")
+    if kind is ir.Kind.ENUM:
+        if dtype == pl.String:
+            return _EnumReader(metric.name, column, metric, dtype)
+        return _type_error("", column, dtype, metric, "store enum values as text")
+    raise AssertionError(kind)  # pragma: no cover
+
+
+# ------------------------------------------------------------------ the loader
+
+
+class _Loader:
+    def __init__(self, source: _Source, program: ir.Program, on_error: str) -> None:
+        self.source = source
+        self.program = program
+        self.on_error = on_error
+        self.metrics = program.input_metrics
+
+    def plan(self, schema: Mapping[str, pl.DataType]) -> list[_Reader]:
+        errors: list[DataError] = []
+        readers: list[_Reader] = []
+        name = self.source.name
+        if any(m.name == PID for m in self.metrics):
+            raise DataLoadError(name, [DataError("TL401", "a metric may not be named 'partner_id'")])
+        if PID not in schema:
+            errors.append(DataError("TL401", "column 'partner_id' is missing", column=PID, hint="every dataset needs a partner_id column"))
+        else:
+            dt = schema[PID]
+            if not (dt in (pl.String, pl.Null) or dt.is_integer() or isinstance(dt, pl.Categorical)):
+                errors.append(DataError("TL402", f"column 'partner_id' holds {dt} values; it must be text or whole numbers", column=PID))
+            else:
+                readers.append(_IdReader(PID, PID, None, pl.String))
+        missing = []
+        for m in self.metrics:
+            col = m.column or m.name
+            if col not in schema:
+                missing.append(m)
+                continue
+            r = _reader_for(m, col, schema[col])
+            if isinstance(r, DataError):
+                errors.append(r)
+            else:
+                readers.append(r)
+        for m in missing:
+            col = m.column or m.name
+            close = [c for c in schema if c.lower() == col.lower()]
+            errors.append(
+                DataError(
+                    "TL401",
+                    f"column '{col}' is missing (metric '{m.name}'{f', {m.label}' if m.title else ''})",
+                    column=col,
+                    hint=f"found a column '{close[0]}': column names are case-sensitive"
+                    if close
+                    else 'add the column, or name another with `column "..."` in the program',
+                )
+            )
+        if errors:
+            raise DataLoadError(name, errors)
+        if ANNIVERSARY in schema and ANNIVERSARY not in {m.name for m in self.metrics}:
+            dt = schema[ANNIVERSARY]
+            if dt in (pl.String, pl.Date, pl.Null):
+                readers.append(_AnniversaryReader(ANNIVERSARY, ANNIVERSARY, None, pl.String if dt == pl.Null else dt))
+            else:
+                raise DataLoadError(
+                    name, [DataError("TL402", f"column 'anniversary' holds {dt} values; it must hold dates", column=ANNIVERSARY)]
+                )
+        return readers
+
+    def run(self) -> Dataset:
+        src = self.source
+        while True:
+            schema = src.effective_schema(self._typed_counts()) if isinstance(src, _CsvSource) else dict(src.schema)
+            readers = self.plan(schema)
+            columns = list(dict.fromkeys(r.column for r in readers))
+            exprs = [pl.col(ROW)] + [e for r in readers for e in r.first()]
+            if isinstance(src, _JsonlSource):
+                exprs.append(pl.col("__json_error__"))
+            try:
+                first = src.scan(columns, self._typed_counts()).select(exprs).collect()
+            except pl.exceptions.PolarsError as e:
+                if src.fallback():
+                    continue  # a count column holds something other than whole numbers: read as text
+                raise _read_error(src.name, e, "the data") from None
+            break
+        finals = []
+        flags = []
+        for r in readers:
+            final, more = r.second(first)
+            finals.append(final)
+            flags += more
+        df = first.with_columns(flags) if flags else first
+        checks = [c for r in readers for c in r.checks]
+        row_checks = [pl.col(c.flag) for c in checks]
+        if isinstance(src, _JsonlSource):
+            row_checks.append(pl.col("__json_error__").is_not_null())
+        bad_any = pl.any_horizontal(row_checks) if row_checks else pl.lit(False)
+        df = df.with_columns(bad_any.alias("__bad__"))
+        n_bad = int(df["__bad__"].sum())
+        keep = [ROW, PID] + [r.name for r in readers if r.metric is not None]
+        if any(isinstance(r, _AnniversaryReader) for r in readers):
+            keep.append(ANNIVERSARY)
+        scales = {r.name: r.scale for r in readers if r.metric is not None and r.metric.type.kind in _DECIMAL_KINDS}
+        for m in self.metrics:
+            if m.type.kind is ir.Kind.COUNT:
+                scales.setdefault(m.name, 1)
+        order = list(src.order)
+        positions = {c: order.index(c) + 1 for c in order}
+        errors: list[DataError] = []
+        rejects = None
+        good = df
+        if n_bad:
+            errors, rejects = self.collect_errors(df.filter(pl.col("__bad__")), checks, columns, readers)
+            if self.on_error == "stop":
+                raise DataLoadError(src.name, errors, df.height, n_bad, positions)
+            good = df.filter(~pl.col("__bad__"))
+        frame = good.select([pl.col(ROW).cast(pl.Int64), *finals]).select(keep)
+        return Dataset(
+            path=src.name,
+            format=src.format,
+            frame=frame,
+            scales=scales,
+            metrics=self.metrics,
+            total_rows=df.height,
+            errors=errors,
+            rejects=rejects,
+            columns=positions,
+        )
+
+    def _typed_counts(self) -> set[str]:
+        return {m.column or m.name for m in self.metrics if m.type.kind is ir.Kind.COUNT}
+
+    def collect_errors(self, bad: pl.DataFrame, checks: list[_Check], columns: list[str], readers: list[_Reader]):
+        src = self.source
+        text = src.text_rows(columns, bad[ROW])
+        text = text.rename({c: f"__text__{c}" for c in columns})
+        joined = bad.join(text, on=ROW, how="left")
+        order = {c: i for i, c in enumerate(columns)}
+        parts = []
+        pid = pl.col(f"__text__{PID}") if PID in columns else pl.lit(None, pl.String)
+        for c in checks:
+            t = pl.col(f"__text__{c.column}")
+            parts.append(
+                joined.filter(pl.col(c.flag)).select(
+                    pl.col(ROW).cast(pl.Int64),
+                    pid.alias(PID),
+                    pl.lit(c.column).alias("column"),
+                    pl.lit(order.get(c.column, 0)).alias("__order__"),
+                    pl.lit(c.code).alias("code"),
+                    c.message(t).alias("message"),
+                    pl.lit(c.hint, pl.String).alias("hint"),
+                )
+            )
+        if "__json_error__" in joined.columns:
+            parts.append(
+                joined.filter(pl.col("__json_error__").is_not_null()).select(
+                    pl.col(ROW).cast(pl.Int64),
+                    pl.lit(None, pl.String).alias(PID),
+                    pl.lit(None, pl.String).alias("column"),
+                    pl.lit(-1).alias("__order__"),
+                    pl.lit("TL413").alias("code"),
+                    pl.col("__json_error__").alias("message"),
+                    pl.lit("each line of a JSON Lines file holds one JSON object", pl.String).alias("hint"),
+                )
+            )
+        long = pl.concat(parts)
+        if "__json_error__" in joined.columns:  # a line that is not JSON has no other problems worth listing
+            broken = joined.filter(pl.col("__json_error__").is_not_null())[ROW].cast(pl.Int64)
+            long = long.filter(~pl.col(ROW).is_in(broken.implode()) | (pl.col("code") == "TL413"))
+        long = long.sort([ROW, "__order__", "code"])
+        # Duplicates name the other rows that use the same id.
+        dup_rows = (
+            joined.filter(pl.col(next(c.flag for c in checks if c.code == "TL411"))) if any(c.code == "TL411" for c in checks) else None
+        )
+        where: dict[str, list[int]] = {}
+        if dup_rows is not None and dup_rows.height:
+            for pid_v, row in dup_rows.select(pl.col(f"__text__{PID}"), pl.col(ROW)).iter_rows():
+                where.setdefault(pid_v, []).append(row)
+        errors = []
+        label = "line" if src.format == "jsonl" else "row"
+        for row, pid_v, column, _, code, message, hint in long.iter_rows():
+            if code == "TL411":
+                others = [r for r in where.get(pid_v, []) if r != row]
+                message = (
+                    f"partner_id '{pid_v}' also appears in {label}{'s' if len(others) > 1 else ''} {', '.join(map(str, others[:5]))}"
+                    + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+                )
+            where_txt = f"{label} {row}" + (f", column '{column}'" if column and code not in ("TL410", "TL411") else "")
+            errors.append(DataError(code, f"{where_txt}: {message}", row, column, pid_v, hint))
+        reasons = pl.DataFrame(
+            {ROW: [e.row for e in errors], "__msg__": [e.message for e in errors]}, schema={ROW: pl.Int64, "__msg__": pl.String}
+        )
+        reasons = reasons.group_by(ROW, maintain_order=True).agg(pl.col("__msg__").str.join("; ").alias("_errors"))
+        rejects = (
+            text.rename({f"__text__{c}": c for c in columns})
+            .with_columns(pl.col(ROW).cast(pl.Int64))
+            .join(reasons, on=ROW, how="left")
+            .sort(ROW)
+            .rename({ROW: "_row"})
+        )
+        return errors, rejects

@@ -1,0 +1,676 @@
+"""The reference interpreter: exact (`fractions.Fraction`), one partner at a time, traced.
+
+It follows the IR semantics (see the `tierlang.ir` docstring) as literally as possible; the
+vectorized engine is tested against it. Besides the result per track (level, score, chosen
+variant) it records why: every requirement with its actual value, threshold and outcome,
+every points line with its inputs, target, cap, points earned and gate status.
+
+Tracks are evaluated on demand (a track that refers to another evaluates that one first) and
+each at most once per partner, so an example that gives only the metrics its expected tracks
+read can be evaluated without the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from tierlang import ir
+
+__all__ = [
+    "Interpreter",
+    "EvaluationError",
+    "MissingValue",
+    "PartnerResult",
+    "TrackResult",
+    "VariantResult",
+    "LevelResult",
+    "RequirementResult",
+    "ScoreResult",
+    "CategoryResult",
+    "LineResult",
+    "Trace",
+    "compare",
+    "line_bounds",
+]
+
+ZERO = Fraction(0)
+ONE = Fraction(1)
+
+
+class EvaluationError(Exception):
+    """The program cannot be evaluated for this partner (not a data problem the loader
+    would have caught, e.g. a metric an example does not give)."""
+
+
+class MissingValue(EvaluationError):
+    def __init__(self, metric: str) -> None:
+        self.metric = metric
+        super().__init__(f"no value for metric '{metric}'")
+
+
+# ------------------------------------------------------------------ traces
+
+
+@dataclass
+class Trace:
+    """How a condition came out. `kind` is the IR node type name; `left`/`right` hold the
+    compared values of a comparison; `children` the traces of sub-conditions; `note` a short
+    description for nodes that compare levels or lines."""
+
+    kind: str
+    value: bool
+    expr: object = field(repr=False, default=None)
+    op: str | None = None
+    left: object = None
+    right: object = None
+    children: list[Trace] = field(default_factory=list)
+    note: str | None = None
+
+    @property
+    def actual(self) -> object:
+        """For a comparison of something with a constant: the something's value."""
+        if self.kind == "Compare" and isinstance(self.expr, ir.Compare):
+            if _is_constant(self.expr.left) and not _is_constant(self.expr.right):
+                return self.right
+            return self.left
+        return None
+
+    @property
+    def threshold(self) -> object:
+        if self.kind == "Compare" and isinstance(self.expr, ir.Compare):
+            if _is_constant(self.expr.left) and not _is_constant(self.expr.right):
+                return self.left
+            return self.right
+        return None
+
+
+@dataclass
+class LineResult:
+    """One points line. `raw` is the formula's value; `points` what it earns (0 when its
+    `when` gate fails). `inputs` are the metric values the formula reads; `cap` the most it
+    can earn and `target` the value of its single input that earns the cap (None when the
+    line reads several metrics or is not capped)."""
+
+    line: ir.Line
+    raw: Fraction
+    points: Fraction
+    inputs: dict[str, ir.Value]
+    gate: bool | None = None  # None: no `when`
+    gate_trace: Trace | None = None
+    cap: Fraction | None = None
+    target: Fraction | None = None
+
+    @property
+    def name(self) -> str:
+        return self.line.name
+
+    @property
+    def label(self) -> str:
+        return self.line.title or self.line.name
+
+
+@dataclass
+class CategoryResult:
+    category: ir.Category
+    raw: Fraction  # sum of its lines
+    points: Fraction  # after its cap
+    lines: list[LineResult]
+
+    @property
+    def name(self) -> str:
+        return self.category.name
+
+    @property
+    def cap(self) -> Fraction | None:
+        return self.category.cap
+
+
+@dataclass
+class ScoreResult:
+    score: ir.Score
+    raw: Fraction
+    points: Fraction
+    items: list[LineResult | CategoryResult]
+
+    @property
+    def name(self) -> str:
+        return self.score.name
+
+    @property
+    def cap(self) -> Fraction | None:
+        return self.score.cap
+
+    @property
+    def lines(self) -> list[LineResult]:
+        out: list[LineResult] = []
+        for item in self.items:
+            out.extend(item.lines if isinstance(item, CategoryResult) else [item])
+        return out
+
+    def part(self, name: str) -> LineResult | CategoryResult | None:
+        for item in self.items:
+            if item.name == name:
+                return item
+            if isinstance(item, CategoryResult):
+                for line in item.lines:
+                    if line.name == name:
+                        return line
+        return None
+
+
+@dataclass
+class RequirementResult:
+    requirement: ir.Requirement
+    passed: bool
+    trace: Trace
+
+    @property
+    def actual(self) -> object:
+        return self.trace.actual
+
+    @property
+    def threshold(self) -> object:
+        return self.trace.threshold
+
+
+@dataclass
+class LevelResult:
+    level: ir.Level
+    requirements: list[RequirementResult]
+    own: bool  # its own requirements hold
+    met: bool  # and, when cumulative, the lower level's too
+
+    @property
+    def name(self) -> str:
+        return self.level.name
+
+
+@dataclass
+class VariantResult:
+    variant: ir.Variant
+    level_index: int  # -1: no level
+    levels: list[LevelResult]
+    scores: dict[str, ScoreResult]
+
+    @property
+    def name(self) -> str | None:
+        return self.variant.name
+
+    @property
+    def level(self) -> str | None:
+        return None if self.level_index < 0 else self.variant.levels[self.level_index].name
+
+    @property
+    def primary(self) -> ScoreResult | None:
+        p = self.variant.primary_score
+        return self.scores[p.name] if p is not None else None
+
+
+@dataclass
+class TrackResult:
+    track: ir.Track
+    variant: str | None  # the selected variant
+    variants: dict[str | None, VariantResult]
+    choice: list[tuple[str, Trace | None]] = field(default_factory=list)  # classified: the choices tried
+
+    @property
+    def name(self) -> str:
+        return self.track.name
+
+    @property
+    def selected(self) -> VariantResult:
+        return self.variants[self.variant]
+
+    @property
+    def level(self) -> str | None:
+        return self.selected.level
+
+    @property
+    def level_index(self) -> int:
+        return self.selected.level_index
+
+    @property
+    def score(self) -> Fraction | None:
+        """The selected variant's first declared score (None when it has none)."""
+        p = self.selected.primary
+        return p.points if p is not None else None
+
+
+@dataclass
+class PartnerResult:
+    partner_id: str | None
+    tracks: dict[str, TrackResult]
+
+    def __getitem__(self, track: str) -> TrackResult:
+        return self.tracks[track]
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _is_constant(expr: ir.Expr) -> bool:
+    from tierlang.passes.lower import is_constant
+
+    return is_constant(expr)
+
+
+_OPS = {
+    ">=": lambda a, b: a >= b,
+    ">": lambda a, b: a > b,
+    "<=": lambda a, b: a <= b,
+    "<": lambda a, b: a < b,
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+}
+
+
+def compare(op: str, a: object, b: object, type_: ir.Type | None = None) -> bool:
+    """Compare two values; an ordered enum compares by declared position."""
+    if isinstance(a, str) and isinstance(b, str) and op not in ("==", "!="):
+        if type_ is None or not type_.ordered:
+            raise EvaluationError(f"cannot order enum values {a!r} and {b!r}")
+        a, b = type_.values.index(a), type_.values.index(b)
+    return _OPS[op](a, b)
+
+
+def line_bounds(expr: ir.Expr, metrics: Mapping[str, ir.Metric]) -> tuple[Fraction | None, Fraction | None]:
+    """Interval arithmetic over the declared metric ranges: (lowest, highest) value the
+    numeric expression can take (None: unbounded). Exact for the capped-linear shapes
+    programs use (`max * clamp(x / target)`, `min(cap, ...)`)."""
+
+    def rng(e) -> tuple[Fraction | None, Fraction | None]:
+        if isinstance(e, ir.Const):
+            v = e.value
+            return (v, v) if isinstance(v, Fraction) else (None, None)
+        if isinstance(e, ir.MetricRef):
+            m = metrics[e.name]
+            if m.derived is not None:
+                return rng(m.derived)
+            return m.minimum, m.maximum
+        if isinstance(e, ir.Neg):
+            lo, hi = rng(e.operand)
+            return (-hi if hi is not None else None, -lo if lo is not None else None)
+        if isinstance(e, ir.Arith):
+            a, b = rng(e.left), rng(e.right)
+            if e.op == "+":
+                return _add(a[0], b[0]), _add(a[1], b[1])
+            if e.op == "-":
+                return _add(a[0], -b[1] if b[1] is not None else None), _add(a[1], -b[0] if b[0] is not None else None)
+            if e.op == "/":
+                c = b[0]
+                if c is None or b[0] != b[1] or c == 0:
+                    return None, None
+                return _scale(a, 1 / c)
+            # '*': one side is constant
+            if a[0] is not None and a[0] == a[1]:
+                return _scale(b, a[0])
+            if b[0] is not None and b[0] == b[1]:
+                return _scale(a, b[0])
+            return None, None
+        if isinstance(e, ir.Func):
+            rs = [rng(x) for x in e.args]
+            if e.name == "min":
+                los = [r[0] for r in rs]
+                his = [r[1] for r in rs if r[1] is not None]
+                return (None if None in los else min(los)), (min(his) if his else None)  # type: ignore[type-var]
+            if e.name == "max":
+                his = [r[1] for r in rs]
+                los = [r[0] for r in rs if r[0] is not None]
+                return (max(los) if los else None), (None if None in his else max(his))  # type: ignore[type-var]
+            (xlo, xhi), (lo, _), (_, hi) = rs
+            lo_out = lo if xlo is None else max(xlo, lo)  # type: ignore[type-var]
+            hi_out = hi if xhi is None else min(xhi, hi)  # type: ignore[type-var]
+            return min(lo_out, hi), max(hi_out, lo)  # type: ignore[type-var]
+        return None, None
+
+    return rng(expr)
+
+
+def _add(a: Fraction | None, b: Fraction | None) -> Fraction | None:
+    return None if a is None or b is None else a + b
+
+
+def _scale(r: tuple[Fraction | None, Fraction | None], k: Fraction) -> tuple[Fraction | None, Fraction | None]:
+    lo, hi = (r[0] * k if r[0] is not None else None), (r[1] * k if r[1] is not None else None)
+    return (lo, hi) if k >= 0 else (hi, lo)
+
+
+def metrics_read(expr: object, metrics: Mapping[str, ir.Metric]) -> list[str]:
+    """Input metrics an expression reads (through derived metrics), in first-use order."""
+    out: list[str] = []
+
+    def visit(node: object) -> None:
+        for n in ir.walk(node):
+            if isinstance(n, ir.MetricRef):
+                m = metrics[n.name]
+                if m.derived is not None:
+                    visit(m.derived)
+                elif n.name not in out:
+                    out.append(n.name)
+
+    visit(expr)
+    return out
+
+
+# ------------------------------------------------------------------ the interpreter
+
+
+class Interpreter:
+    """Evaluates a program for one partner at a time.
+
+    >>> result = Interpreter(program).evaluate({"net_adds": Fraction(3), ...})
+    >>> result["data_ai"].level, result["data_ai"].score
+    """
+
+    def __init__(self, program: ir.Program) -> None:
+        self.program = program
+        self.metrics = program.metric_map
+        self.gates = program.gate_map
+        self.tracks = program.track_map
+        self.groups = program.group_map
+        self._line_info: dict[int, tuple[list[str], Fraction | None, Fraction | None]] = {}
+
+    def evaluate(
+        self,
+        values: Mapping[str, ir.Value],
+        partner_id: str | None = None,
+        tracks: Iterable[str] | None = None,
+    ) -> PartnerResult:
+        """Evaluate every track (or the given ones and what they depend on), in program
+        order. `values` maps input metric names to exact values; a missing value takes the
+        metric's default, else raises `MissingValue` when a rule reads it."""
+        run = _Run(self, values)
+        names = [t.name for t in self.program.tracks] if tracks is None else list(tracks)
+        for name in names:
+            run.track(name)
+        order = [t.name for t in self.program.tracks if t.name in run.done]
+        return PartnerResult(partner_id, {n: run.done[n] for n in order})
+
+    def line_info(self, line: ir.Line) -> tuple[list[str], Fraction | None, Fraction | None]:
+        """(metrics the line reads, its cap, its target) — static, so computed once. The
+        target is the smallest value of the line's one metric that earns the cap (None
+        when the line reads several metrics or has no cap)."""
+        key = id(line)
+        if key not in self._line_info:
+            reads = metrics_read(line.points, self.metrics)
+            cap = line_bounds(line.points, self.metrics)[1]
+            target = None
+            if cap is not None and len(reads) == 1:
+                from tierlang.engine.linear import smallest_reaching
+
+                target = smallest_reaching(_Static(self), line.points, reads[0], cap)
+            self._line_info[key] = (reads, cap, target)
+        return self._line_info[key]
+
+
+class _Static:
+    """A run without partner values, for static analysis of constant parts of formulas."""
+
+    def __init__(self, interp: Interpreter) -> None:
+        self.i = interp
+
+    def metric(self, name: str) -> ir.Value:
+        raise MissingValue(name)
+
+    def num(self, e: ir.Expr) -> Fraction:
+        from tierlang.passes.lower import const_value
+
+        return const_value(e)
+
+
+class _Run:
+    """One partner's evaluation: values, memoized derived metrics, gates and tracks."""
+
+    def __init__(self, interp: Interpreter, values: Mapping[str, ir.Value]) -> None:
+        self.i = interp
+        self.values = values
+        self.derived: dict[str, ir.Value] = {}
+        self.gate_traces: dict[str, Trace] = {}
+        self.done: dict[str, TrackResult] = {}
+        self.active: set[str] = set()
+
+    # -------------------------------------------------------------- values
+    def metric(self, name: str) -> ir.Value:
+        m = self.i.metrics[name]
+        if m.derived is not None:
+            if name not in self.derived:
+                self.derived[name] = self.num(m.derived)
+            return self.derived[name]
+        v = self.values.get(name)
+        if v is None:
+            if m.default is None:
+                raise MissingValue(name)
+            return m.default
+        if isinstance(v, int) and not isinstance(v, bool):
+            return Fraction(v)
+        return v
+
+    def num(self, e: ir.Expr, scope: _Scope | None = None) -> object:
+        """The value of a value expression (number, bool, date or enum)."""
+        if isinstance(e, ir.Const):
+            return e.value
+        if isinstance(e, ir.MetricRef):
+            return self.metric(e.name)
+        if isinstance(e, ir.ScoreRef):
+            return self.score_ref(e, scope)
+        if isinstance(e, ir.Neg):
+            return -self.num(e.operand, scope)  # type: ignore[operator]
+        if isinstance(e, ir.Arith):
+            a, b = self.num(e.left, scope), self.num(e.right, scope)
+            if e.op == "+":
+                return a + b  # type: ignore[operator]
+            if e.op == "-":
+                return a - b  # type: ignore[operator]
+            if e.op == "*":
+                return a * b  # type: ignore[operator]
+            return a / b  # type: ignore[operator]
+        if isinstance(e, ir.Func):
+            args = [self.num(a, scope) for a in e.args]
+            if e.name == "min":
+                return min(args)  # type: ignore[type-var]
+            if e.name == "max":
+                return max(args)  # type: ignore[type-var]
+            x, lo, hi = args
+            return min(max(x, lo), hi)  # type: ignore[type-var]
+        # a condition used as a value (e.g. `flag == true` with flag a gate) — evaluate it
+        return self.cond(e, scope).value
+
+    # -------------------------------------------------------------- conditions
+    def cond(self, e: ir.Expr, scope: _Scope | None = None) -> Trace:
+        if isinstance(e, ir.Compare):
+            a, b = self.num(e.left, scope), self.num(e.right, scope)
+            t = self._type_of(e.left) or self._type_of(e.right)
+            return Trace("Compare", compare(e.op, a, b, t), e, e.op, a, b)
+        if isinstance(e, ir.And):
+            kids = [self.cond(x, scope) for x in e.items]
+            return Trace("And", all(k.value for k in kids), e, children=kids)
+        if isinstance(e, ir.Or):
+            kids = [self.cond(x, scope) for x in e.items]
+            return Trace("Or", any(k.value for k in kids), e, children=kids)
+        if isinstance(e, ir.Not):
+            kid = self.cond(e.operand, scope)
+            return Trace("Not", not kid.value, e, children=[kid])
+        if isinstance(e, ir.AtLeast):
+            kids = [self.cond(x, scope) for x in e.items]
+            held = sum(k.value for k in kids)
+            return Trace("AtLeast", held >= e.n, e, ">=", Fraction(held), Fraction(e.n), kids)
+        if isinstance(e, ir.GateRef):
+            if e.name not in self.gate_traces:
+                self.gate_traces[e.name] = self.cond(self.i.gates[e.name].expr, None)
+            inner = self.gate_traces[e.name]
+            return Trace("GateRef", inner.value, e, children=[inner], note=e.name)
+        if isinstance(e, ir.TrackAt):
+            tr = self.track(e.track)
+            need = 0 if e.level is None else tr.track.level_index(e.level)
+            return Trace("TrackAt", tr.level_index >= need, e, ">=", tr.level, e.level, note=e.track)
+        if isinstance(e, ir.GroupCount):
+            members = self.i.groups[e.group].tracks
+            kids = []
+            for name in members:
+                tr = self.track(name)
+                need = 0 if e.level is None else tr.track.level_index(e.level)
+                kids.append(Trace("TrackAt", tr.level_index >= need, ir.TrackAt(name, e.level), ">=", tr.level, e.level, note=name))
+            held = sum(k.value for k in kids)
+            n = len(members) if e.n is None else e.n
+            return Trace("GroupCount", held >= n, e, ">=", Fraction(held), Fraction(n), kids)
+        if isinstance(e, ir.Every):
+            score = self.score_of(e.track, e.score, e.variant, scope)
+            bound = self.num(e.value, scope)
+            kids = [
+                Trace("Line", compare(e.op, line.points, bound), line.line, e.op, line.points, bound, note=line.name)
+                for line in score.lines
+            ]
+            return Trace("Every", all(k.value for k in kids), e, e.op, None, bound, kids)
+        if isinstance(e, ir.Const) and isinstance(e.value, bool):
+            return Trace("Const", e.value, e)
+        if isinstance(e, ir.MetricRef):  # a bool metric used as a condition
+            v = self.metric(e.name)
+            return Trace("MetricRef", bool(v), e, left=v, note=e.name)
+        raise EvaluationError(f"not a condition: {type(e).__name__}")
+
+    def _type_of(self, e: ir.Expr) -> ir.Type | None:
+        if isinstance(e, ir.MetricRef):
+            return self.i.metrics[e.name].type
+        if isinstance(e, ir.Const):
+            return e.type
+        return None
+
+    # -------------------------------------------------------------- scores
+    def score_ref(self, e: ir.ScoreRef, scope: _Scope | None) -> Fraction:
+        score = self.score_of(e.track, e.score, e.variant, scope)
+        if e.part is None:
+            return score.points
+        part = score.part(e.part)
+        if part is None:
+            raise EvaluationError(f"score '{e.score}' of '{e.track}' has no part '{e.part}'")
+        return part.points
+
+    def score_of(self, track: str, score: str, variant: str | None, scope: _Scope | None) -> ScoreResult:
+        if scope is not None and track == scope.track and (variant == scope.variant or variant is None):
+            return scope.score(score)
+        t = self.i.tracks[track]
+        if variant is None and t.selection != "single":
+            tr = self.track(track)
+            variant = tr.variant
+        if track in self.done:
+            vr = self.done[track].variants.get(variant)
+            if vr is not None and score in vr.scores:
+                return vr.scores[score]
+        # another variant's (or a track being evaluated's) score: compute it directly
+        v = t.variant(variant)
+        sub = _Scope(self, t, v)
+        return sub.score(score)
+
+    def eval_score(self, s: ir.Score, scope: _Scope) -> ScoreResult:
+        items: list[LineResult | CategoryResult] = []
+        total = ZERO
+        for item in s.items:
+            if isinstance(item, ir.Category):
+                lines = [self.eval_line(line, scope) for line in item.lines]
+                raw = sum((line.points for line in lines), ZERO)
+                pts = raw if item.cap is None else min(raw, item.cap)
+                items.append(CategoryResult(item, raw, pts, lines))
+                total += pts
+            else:
+                lr = self.eval_line(item, scope)
+                items.append(lr)
+                total += lr.points
+        pts = total if s.cap is None else min(total, s.cap)
+        return ScoreResult(s, total, pts, items)
+
+    def eval_line(self, line: ir.Line, scope: _Scope) -> LineResult:
+        raw = self.num(line.points, scope)
+        reads, cap, target = self.i.line_info(line)
+        inputs = {m: self.metric(m) for m in reads}
+        gate = gate_trace = None
+        points = raw
+        if line.when is not None:
+            gate_trace = self.cond(line.when, scope)
+            gate = gate_trace.value
+            if not gate:
+                points = ZERO
+        return LineResult(line, raw, points, inputs, gate, gate_trace, cap, target)  # type: ignore[arg-type]
+
+    # -------------------------------------------------------------- tracks
+    def track(self, name: str) -> TrackResult:
+        if name in self.done:
+            return self.done[name]
+        if name in self.active:
+            raise EvaluationError(f"track '{name}' depends on itself")
+        self.active.add(name)
+        try:
+            t = self.i.tracks[name]
+            choice: list[tuple[str, Trace | None]] = []
+            if t.selection == "classified":
+                variant = None
+                for c in t.choices:
+                    tr = self.cond(c.when, None) if c.when is not None else None
+                    choice.append((c.variant, tr))
+                    if tr is None or tr.value:
+                        variant = c.variant
+                        break
+                results = {v.name: self.eval_variant(t, v) for v in t.variants}
+            else:
+                results = {v.name: self.eval_variant(t, v) for v in t.variants}
+                if t.selection == "best":
+                    variant = _best(list(results.values()))
+                else:
+                    variant = t.variants[0].name
+            result = TrackResult(t, variant, results, choice)
+            self.done[name] = result
+            return result
+        finally:
+            self.active.discard(name)
+
+    def eval_variant(self, t: ir.Track, v: ir.Variant) -> VariantResult:
+        scope = _Scope(self, t, v)
+        scores = {s.name: scope.score(s.name) for s in v.scores}
+        levels: list[LevelResult] = []
+        held = -1
+        prev_met = True
+        for i, level in enumerate(v.levels):
+            reqs = []
+            for r in level.requirements:
+                tr = self.cond(r.expr, scope)
+                reqs.append(RequirementResult(r, tr.value, tr))
+            own = all(r.passed for r in reqs)
+            met = own and (prev_met if (level.cumulative and i > 0) else True)
+            levels.append(LevelResult(level, reqs, own, met))
+            if met:
+                held = i
+            prev_met = met
+        return VariantResult(v, held, levels, scores)
+
+
+def _best(results: list[VariantResult]) -> str | None:
+    """Highest level, then highest primary score, then first declared."""
+    best = results[0]
+    for r in results[1:]:
+        if r.level_index > best.level_index:
+            best = r
+        elif r.level_index == best.level_index:
+            a, b = r.primary, best.primary
+            if a is not None and b is not None and a.points > b.points:
+                best = r
+    return best.name
+
+
+class _Scope:
+    """A track variant being evaluated: its scores, computed once each."""
+
+    def __init__(self, run: _Run, track: ir.Track, variant: ir.Variant) -> None:
+        self.run = run
+        self.track = track.name
+        self.variant = variant.name
+        self.v = variant
+        self.scores: dict[str, ScoreResult] = {}
+
+    def score(self, name: str) -> ScoreResult:
+        if name not in self.scores:
+            s = self.v.score(name)
+            if s is None:
+                raise EvaluationError(f"track '{self.track}' has no score '{name}'")
+            self.scores[name] = self.run.eval_score(s, self)
+        return self.scores[name]

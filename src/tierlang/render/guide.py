@@ -1,0 +1,693 @@
+"""The program guide: a partner-facing description of a program, built from its IR.
+
+`build_guide(program)` turns the IR into a `Guide`, a plain view model in which every rule
+is already in words (through `render.english`); `render_guide(program, "md" | "html")`
+renders it with the jinja2 templates in `templates/` (`guide.md.j2`, `guide.html.j2`). The
+templates decide layout only; what a rule says is decided here and in `english`.
+
+The Markdown is GitHub-flavoured; the HTML is one self-contained file (inline CSS, no
+scripts, no external references) that reads on screen and prints.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import ClassVar
+
+import jinja2
+
+from tierlang import __version__, ir
+from tierlang.ir import Kind
+from tierlang.render.english import English, Phrase, PointsRule, amount, humanize, join_words, number, points_text
+
+__all__ = ["FORMATS", "Guide", "build_guide", "render_guide"]
+
+#: Output formats of `render_guide`, and the template of each.
+FORMATS = {"md": "guide.md.j2", "html": "guide.html.j2"}
+
+
+# ------------------------------------------------------------------ the view model
+
+
+@dataclass
+class Heading:
+    """A section heading: its text, the Markdown anchor GitHub derives from it, and the
+    stable HTML id."""
+
+    text: str
+    slug: str
+    html_id: str
+
+
+@dataclass
+class GuideLine:
+    name: str
+    title: str
+    doc: str | None
+    source: str | None
+    rule: PointsRule
+    when: str | None  # the `when` gate in words
+    maximum: Fraction | None  # most points the line can earn (None: unbounded/unknown)
+
+    is_category: ClassVar[bool] = False  # lets templates tell rows apart
+
+
+@dataclass
+class GuideCategory:
+    name: str
+    title: str
+    doc: str | None
+    cap: Fraction | None
+    lines: list[GuideLine]
+    lines_total: Fraction | None  # sum of the lines' maxima
+    maximum: Fraction | None  # the most the category can add to the score
+
+    is_category: ClassVar[bool] = True
+
+
+@dataclass
+class GuideScore:
+    name: str
+    title: str
+    doc: str | None
+    source: str | None
+    cap: Fraction | None
+    items: list[GuideLine | GuideCategory]
+    items_total: Fraction | None
+    maximum: Fraction | None
+    has_when: bool
+    has_source: bool
+
+
+@dataclass
+class GuideRequirement:
+    label: str | None
+    phrase: Phrase
+
+
+@dataclass
+class GuideLevel:
+    name: str
+    title: str
+    doc: str | None
+    source: str | None
+    cumulative: bool
+    below: str | None  # title of the level below (None for the lowest)
+    requirements: list[GuideRequirement]
+    intro: str | None  # "Everything for Silver, plus:"; None when the list speaks for itself
+
+
+@dataclass
+class GuideVariant:
+    name: str | None
+    title: str | None
+    doc: str | None
+    heading: Heading | None
+    scores: list[GuideScore]
+    levels: list[GuideLevel]
+
+
+@dataclass
+class GuideTrack:
+    name: str
+    title: str
+    doc: str | None
+    source: str | None
+    group: str | None
+    heading: Heading
+    selection: str | None
+    variants: list[GuideVariant]
+    ladder: list[str]  # level titles, lowest first
+    score_titles: list[str]
+    is_status: bool
+
+
+@dataclass
+class GuideSection:
+    heading: Heading
+    doc: str | None
+    tracks: list[GuideTrack]
+
+
+@dataclass
+class GuideGate:
+    name: str
+    title: str
+    doc: str | None
+    source: str | None
+    phrase: Phrase
+    used_by: list[str]
+
+
+@dataclass
+class GuideGroup:
+    name: str
+    title: str
+    doc: str | None
+    tracks: list[str]
+
+
+@dataclass
+class GuideMetric:
+    name: str
+    title: str
+    column: str | None
+    type: str
+    unit: str | None
+    range: str
+    default: str
+    direction: str
+    doc: str | None
+    source: str | None
+    formula: str | None  # derived metrics only
+
+
+@dataclass
+class GuideParam:
+    name: str
+    title: str | None
+    value: str
+    schedule: list[str]
+    source: str | None
+    assumed: str | None
+    doc: str | None
+    used_by: list[str]
+
+
+@dataclass
+class GuideExample:
+    name: str
+    title: str
+    partner: str | None
+    given: list[tuple[str, str]]
+    expected: list[str]
+
+
+@dataclass
+class Guide:
+    name: str
+    title: str
+    version: str | None
+    effective: str | None
+    as_of: str | None
+    content_hash: str
+    doc: str | None
+    extends: str | None
+    status: str | None
+    generator: str
+    headings: dict[str, Heading]
+    sections: list[GuideSection]
+    gates: list[GuideGate]
+    groups: list[GuideGroup]
+    metrics: list[GuideMetric]
+    derived: list[GuideMetric]
+    params: list[GuideParam]
+    examples: list[GuideExample]
+    tracks: list[GuideTrack] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------ anchors
+
+
+class _Slugger:
+    """Heading anchors as GitHub derives them (lower case, punctuation dropped, spaces to
+    hyphens, repeats numbered), assigned in document order so TOC links resolve."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, int] = {}
+
+    def __call__(self, text: str, html_id: str) -> Heading:
+        base = re.sub(r"[^\w\- ]", "", text.lower()).replace(" ", "-")
+        slug = base
+        if base in self.seen:
+            self.seen[base] += 1
+            slug = f"{base}-{self.seen[base]}"
+            while slug in self.seen:  # pragma: no cover - only for titles ending in "-<n>"
+                self.seen[base] += 1
+                slug = f"{base}-{self.seen[base]}"
+        self.seen.setdefault(slug, 0)
+        return Heading(text, slug, html_id)
+
+
+# ------------------------------------------------------------------ bounds
+
+
+def _bounds(expr: ir.Expr, program: ir.Program) -> tuple[Fraction | None, Fraction | None]:
+    """Interval bounds of a numeric expression from the metrics' declared ranges (None:
+    unbounded on that side). Sound for every expression; tight for the usual rules."""
+    if isinstance(expr, ir.Const):
+        return (expr.value, expr.value) if isinstance(expr.value, Fraction) else (None, None)
+    if isinstance(expr, ir.MetricRef):
+        m = program.metric_map.get(expr.name)
+        if m is None:
+            return None, None
+        if m.derived is not None:
+            return _bounds(m.derived, program)
+        return m.minimum, m.maximum
+    if isinstance(expr, ir.Neg):
+        lo, hi = _bounds(expr.operand, program)
+        return (None if hi is None else -hi), (None if lo is None else -lo)
+    if isinstance(expr, ir.Arith):
+        (a, b), (c, d) = _bounds(expr.left, program), _bounds(expr.right, program)
+        if expr.op == "+":
+            return _add(a, c), _add(b, d)
+        if expr.op == "-":
+            return _add(a, None if d is None else -d), _add(b, None if c is None else -c)
+        if expr.op in ("*", "/"):
+            if c is not None and c == d and expr.op == "*":
+                return _scale(a, b, c)
+            if a is not None and a == b and expr.op == "*":
+                return _scale(c, d, a)
+            if expr.op == "/" and c is not None and c == d and c != 0:
+                return _scale(a, b, 1 / c)
+        return None, None
+    if isinstance(expr, ir.Func):
+        spans = [_bounds(a, program) for a in expr.args]
+        los, his = [s[0] for s in spans], [s[1] for s in spans]
+        if expr.name == "min":
+            known_hi = [h for h in his if h is not None]
+            return (min(los) if None not in los else None), (min(known_hi) if known_hi else None)  # type: ignore[type-var]
+        if expr.name == "max":
+            known_lo = [lo for lo in los if lo is not None]
+            return (max(known_lo) if known_lo else None), (max(his) if None not in his else None)  # type: ignore[type-var]
+        if expr.name == "clamp":
+            (xl, xh), (low, _), (_, high) = spans
+            if low is None or high is None:
+                return None, None
+            lo = low if xl is None else min(max(xl, low), high)
+            hi = high if xh is None else min(max(xh, low), high)
+            return lo, hi
+    return None, None
+
+
+def _add(a: Fraction | None, b: Fraction | None) -> Fraction | None:
+    return None if a is None or b is None else a + b
+
+
+def _scale(lo: Fraction | None, hi: Fraction | None, k: Fraction) -> tuple[Fraction | None, Fraction | None]:
+    a = None if lo is None else lo * k
+    b = None if hi is None else hi * k
+    return (a, b) if k >= 0 else (b, a)
+
+
+def _total(values: list[Fraction | None]) -> Fraction | None:
+    return None if any(v is None for v in values) else sum(values, Fraction(0))  # type: ignore[arg-type]
+
+
+def _capped(total: Fraction | None, cap: Fraction | None) -> Fraction | None:
+    if cap is None:
+        return total
+    return cap if total is None else min(total, cap)
+
+
+# ------------------------------------------------------------------ building
+
+
+class _Builder:
+    def __init__(self, program: ir.Program) -> None:
+        self.p = program
+        self.english = English(program)
+        self.slug = _Slugger()
+
+    def build(self) -> Guide:
+        p = self.p
+        title = p.title or humanize(p.name)
+        headings = {
+            "title": self.slug(title, "top"),
+            "contents": self.slug("Contents", "contents"),
+            "overview": self.slug("Overview", "overview"),
+        }
+        sections = self.sections()
+        tracks = [t for s in sections for t in s.tracks]
+        for key, text in (
+            ("gates", "Gates"),
+            ("groups", "Groups"),
+            ("data", "Data dictionary"),
+            ("params", "Parameters"),
+            ("examples", "Examples"),
+        ):
+            headings[key] = self.slug(text, key)
+        status = p.track_map.get(p.status) if p.status else None
+        return Guide(
+            name=p.name,
+            title=title,
+            version=p.version,
+            effective=p.effective.isoformat() if p.effective else None,
+            as_of=p.as_of.isoformat() if p.as_of and p.as_of != p.effective else None,
+            content_hash=p.content_hash,
+            doc=p.doc,
+            extends=p.extends,
+            status=self.english.track_label(status.name) if status else None,
+            generator=f"tierlang {__version__}",
+            headings=headings,
+            sections=sections,
+            tracks=tracks,
+            gates=[self.gate(g) for g in p.gates],
+            groups=[self.group(g) for g in p.groups],
+            metrics=[self.metric(m) for m in p.input_metrics],
+            derived=[self.metric(m) for m in p.metrics if m.derived is not None],
+            params=[self.param(x) for x in p.params],
+            examples=[self.example(e) for e in p.examples],
+        )
+
+    # -------------------------------------------------------------- tracks
+    def sections(self) -> list[GuideSection]:
+        """Tracks by group (in group order), then the tracks in no group."""
+        p = self.p
+        out = []
+        grouped: set[str] = set()
+        for g in p.groups:
+            members = [t for t in p.tracks if t.group == g.name]
+            if not members:
+                continue
+            heading = self.slug(g.title or humanize(g.name), f"group-{g.name}")
+            out.append(GuideSection(heading, g.doc, [self.track(t) for t in members]))
+            grouped.update(t.name for t in members)
+        rest = [t for t in p.tracks if t.name not in grouped]
+        if rest:
+            heading = self.slug("Other tracks" if out else "Tracks", "tracks")
+            out.append(GuideSection(heading, None, [self.track(t) for t in rest]))
+        return out
+
+    def track(self, t: ir.Track) -> GuideTrack:
+        english = self.english.within(t.name)
+        title = english.track_label(t.name)
+        heading = self.slug(title, f"track-{t.name}")
+        several = len(t.variants) > 1
+        variants = []
+        for v in t.variants:
+            inside = english.within(t.name, v.name)
+            vh = None
+            if several:
+                vtitle = english.variant_label(t, v.name)
+                vh = self.slug(f"{title}: {vtitle}", f"track-{t.name}-{v.name}")
+            variants.append(
+                GuideVariant(
+                    name=v.name,
+                    title=english.variant_label(t, v.name) if several else None,
+                    doc=v.doc,
+                    heading=vh,
+                    scores=[self.score(s, inside) for s in v.scores],
+                    levels=self.levels(v, inside),
+                )
+            )
+        scores = _unique(s.title or humanize(s.name) for v in t.variants for s in v.scores)
+        return GuideTrack(
+            name=t.name,
+            title=title,
+            doc=t.doc,
+            source=t.source,
+            group=english.group_noun(t.group, None) if t.group else None,
+            heading=heading,
+            selection=english.selection(t),
+            variants=variants,
+            ladder=[english.level_label(t.name, n) for n in t.level_names],
+            score_titles=scores,
+            is_status=t.name == self.p.status,
+        )
+
+    def levels(self, v: ir.Variant, english: English) -> list[GuideLevel]:
+        out = []
+        for i, lv in enumerate(v.levels):
+            reqs: list[GuideRequirement] = []
+            for r in lv.requirements:
+                phrase = english.condition(r.expr)
+                # requirements are ANDed: an unlabelled `all {...}` reads better as separate lines
+                if r.label is None and phrase.joiner == "and" and phrase.text == "all of:":
+                    reqs.extend(GuideRequirement(None, item) for item in phrase.items)
+                else:
+                    reqs.append(GuideRequirement(humanize(r.label) if r.label else None, phrase))
+            below = v.levels[i - 1] if i else None
+            below_title = (below.title or humanize(below.name)) if below is not None else None
+            if below_title is None:
+                intro = None if reqs else "No requirements: every partner holds at least this level."
+            elif lv.cumulative:
+                intro = f"Everything for {below_title}, plus:" if reqs else f"Everything for {below_title}."
+            else:
+                intro = (
+                    "On its own (the lower levels' requirements do not apply):"
+                    if reqs
+                    else "No requirements (independent of the lower levels)."
+                )
+            out.append(
+                GuideLevel(
+                    name=lv.name,
+                    title=lv.label if lv.title else humanize(lv.name),
+                    doc=lv.doc,
+                    source=lv.source,
+                    cumulative=lv.cumulative,
+                    below=below_title,
+                    requirements=reqs,
+                    intro=intro,
+                )
+            )
+        return out
+
+    def score(self, s: ir.Score, english: English) -> GuideScore:
+        items: list[GuideLine | GuideCategory] = []
+        for item in s.items:
+            if isinstance(item, ir.Category):
+                lines = [self.line(x, english) for x in item.lines]
+                lines_total = _total([x.maximum for x in lines])
+                items.append(
+                    GuideCategory(
+                        name=item.name,
+                        title=item.title or humanize(item.name),
+                        doc=item.doc,
+                        cap=item.cap,
+                        lines=lines,
+                        lines_total=lines_total,
+                        maximum=_capped(lines_total, item.cap),
+                    )
+                )
+            else:
+                items.append(self.line(item, english))
+        items_total = _total([i.maximum for i in items])
+        all_lines = [x for i in items for x in (i.lines if isinstance(i, GuideCategory) else [i])]
+        return GuideScore(
+            name=s.name,
+            title=s.title or humanize(s.name),
+            doc=s.doc,
+            source=s.source,
+            cap=s.cap,
+            items=items,
+            items_total=items_total,
+            maximum=_capped(items_total, s.cap),
+            has_when=any(x.when for x in all_lines),
+            has_source=any(x.source for x in all_lines),
+        )
+
+    def line(self, line: ir.Line, english: English) -> GuideLine:
+        rule = english.points(line.points)
+        maximum = rule.maximum
+        if maximum is None:
+            maximum = _bounds(line.points, self.p)[1]
+        return GuideLine(
+            name=line.name,
+            title=line.title or humanize(line.name),
+            doc=line.doc,
+            source=line.source,
+            rule=rule,
+            when=english.condition(line.when).flat() if line.when is not None else None,
+            maximum=maximum,
+        )
+
+    # -------------------------------------------------------------- gates, groups, data
+    def users(self, match) -> list[str]:
+        """Who refers to something: tracks (by title), gates and derived metrics."""
+        out = []
+        for t in self.p.tracks:
+            if any(match(n) for n in ir.walk(t)):
+                out.append(self.english.track_label(t.name))
+        for g in self.p.gates:
+            if any(match(n) for n in ir.walk(g.expr)):
+                out.append(f"gate “{self.english.gate_label(g.name)}”")
+        for m in self.p.metrics:
+            if m.derived is not None and any(match(n) for n in ir.walk(m.derived)):
+                out.append(f"metric “{self.english.metric_label(m.name)}”")
+        return out
+
+    def gate(self, g: ir.Gate) -> GuideGate:
+        return GuideGate(
+            name=g.name,
+            title=self.english.gate_label(g.name),
+            doc=g.doc,
+            source=g.source,
+            phrase=self.english.condition(g.expr),
+            used_by=self.users(lambda n: isinstance(n, ir.GateRef) and n.name == g.name),
+        )
+
+    def group(self, g: ir.Group) -> GuideGroup:
+        return GuideGroup(g.name, g.title or humanize(g.name), g.doc, [self.english.track_label(t) for t in g.tracks])
+
+    def metric(self, m: ir.Metric) -> GuideMetric:
+        t = m.type
+        if t.kind is Kind.ENUM:
+            type_text = ("one of (lowest first): " if t.ordered else "one of: ") + ", ".join(t.values)
+        else:
+            type_text = str(t)
+        if t.is_numeric:
+            lo, hi = (amount(v, t) if v is not None else None for v in (m.minimum, m.maximum))
+            rng = f"{lo} to {hi}" if lo and hi else f"{lo} or more" if lo else f"{hi} or less" if hi else "any"
+            if t.kind is Kind.COUNT:
+                rng += " (whole numbers)"
+        else:
+            rng = "—"
+        if m.derived is not None:
+            default = "—"
+        else:
+            default = amount(m.default, t) if m.default is not None else "required"
+        return GuideMetric(
+            name=m.name,
+            title=m.title or humanize(m.name),
+            column=m.column,
+            type=type_text,
+            unit=m.unit,
+            range=rng,
+            default=default,
+            direction=f"{m.direction} is better" if t.is_numeric or (t.kind is Kind.ENUM and t.ordered) else "—",
+            doc=m.doc,
+            source=m.source,
+            formula=self.english.quantity(m.derived) if m.derived is not None else None,
+        )
+
+    def param(self, x: ir.Param) -> GuideParam:
+        schedule = []
+        as_of = self.p.as_of
+        if x.dated:
+            first = x.dated[0][0]
+            if as_of is None or as_of < first:
+                # before the first change the declared value is the one in force
+                schedule.append(f"{amount(x.value, x.type)} until {(first - _dt.timedelta(days=1)).isoformat()}")
+            schedule.extend(f"{amount(v, x.type)} from {d.isoformat()}" for d, v in x.dated)
+        return GuideParam(
+            name=x.name,
+            title=x.title,
+            value=amount(x.value, x.type),
+            schedule=schedule,
+            source=x.source,
+            assumed=x.assumed,
+            doc=x.doc,
+            used_by=self.users(lambda n: isinstance(n, ir.Const) and n.param == x.name),
+        )
+
+    def example(self, e: ir.Example) -> GuideExample:
+        english = self.english
+        partners = {q.name: q for q in self.p.partners}
+        sample = partners.get(e.partner) if e.partner else None
+        base = dict(sample.values) if sample is not None else {}
+        given = []
+        for name, value in e.given:
+            if name in base and base[name] == value:
+                continue  # shown through the sample partner
+            m = self.p.metric_map.get(name)
+            given.append((english.metric_label(name), amount(value, m.type if m else None, m.unit if m else None)))
+        expected = []
+        for x in e.expectations:
+            track = english.track_label(x.path[0])
+            if len(x.path) == 1:
+                level = english.level_label(x.path[0], x.value) if isinstance(x.value, str) else "no level"
+                expected.append(f"{track}: {level}")
+            else:
+                t = self.p.track_map[x.path[0]]
+                score = english.within(t.name).score_label(t.name, x.path[1])
+                what = score
+                if len(x.path) == 3:
+                    part = next(
+                        (s.part(x.path[2]) for v in t.variants for s in v.scores if s.name == x.path[1] and s.part(x.path[2])), None
+                    )
+                    what = f"{score}, {part.title if part is not None and part.title else humanize(x.path[2])}"
+                expected.append(f"{track}, {what}: {points_text(x.value) if isinstance(x.value, Fraction) else x.value}")
+        partner = (sample.title or humanize(sample.name)) if sample is not None else None
+        return GuideExample(e.name, e.title or humanize(e.name), partner, given, expected)
+
+
+def _unique(items) -> list:
+    return list(dict.fromkeys(items))
+
+
+def build_guide(program: ir.Program) -> Guide:
+    """The guide's view model: every rule of `program` in words, ready for a template."""
+    return _Builder(program).build()
+
+
+# ------------------------------------------------------------------ rendering
+
+
+_MD_SPECIAL = re.compile(r"([\\`*\[\]|~])|<(?=[A-Za-z/!?])")
+_MD_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+_MD_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+
+
+def md_escape(text: object) -> str:
+    """Text safe to place inline in GitHub-flavoured Markdown: it reads as written (no
+    emphasis, links, HTML or table breaks). Underscores inside words (`net_adds`) stay as
+    they are, since they cannot start emphasis there."""
+    s = _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), str(text))
+    s = _MD_UNDERSCORE.sub(r"\\_", s)
+    return _MD_ENTITY.sub("&amp;", s)
+
+
+def md_cell(text: object) -> str:
+    """Inline Markdown for a table cell: escaped, on one line."""
+    return " ".join(md_escape(text).split())
+
+
+def _md_block(text: str | None) -> str:
+    """An author's doc string in Markdown: kept as written (it may use Markdown)."""
+    return (text or "").strip()
+
+
+def _html_paragraphs(text: str | None):
+    """A doc string as HTML paragraphs (blank lines separate them), escaped."""
+    from markupsafe import Markup, escape
+
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text or "") if p.strip()]
+    return Markup("".join(f"<p>{escape(p)}</p>" for p in paragraphs))
+
+
+def _points(value: Fraction | None, fallback: str = "—") -> str:
+    return fallback if value is None else number(value)
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("tierlang.render", "templates"),
+        autoescape=lambda name: bool(name and name.endswith(".html.j2")),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        md=md_escape,
+        cell=md_cell,
+        mdblock=_md_block,
+        paragraphs=_html_paragraphs,
+        number=number,
+        pts=_points,
+        words=join_words,
+    )
+    return env
+
+
+_ENV: jinja2.Environment | None = None
+
+
+def render_guide(program: ir.Program, fmt: str = "md", data_dictionary: bool = False) -> str:
+    """The program guide as Markdown (`fmt="md"`) or one self-contained HTML file; with
+    `data_dictionary`, only the data dictionary and parameters (Markdown)."""
+    global _ENV
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown guide format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if data_dictionary and fmt != "md":
+        raise ValueError("the data dictionary is written as Markdown")
+    if _ENV is None:
+        _ENV = _environment()
+    template = "datadict.md.j2" if data_dictionary else FORMATS[fmt]
+    text = _ENV.get_template(template).render(g=build_guide(program))
+    # Templates keep their structure readable; the output keeps at most one blank line.
+    return re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"

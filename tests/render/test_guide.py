@@ -1,0 +1,261 @@
+"""The program guide (render/guide.py and its templates): golden Markdown, HTML checks.
+
+Golden files sit next to their programs in tests/fixtures/docs/ (NAME.tier → NAME.md).
+When a change to the guide is intended, regenerate them explicitly and review the diff:
+
+    TIER_UPDATE_GOLDEN=1 python -m pytest tests/render/test_guide.py
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from tierlang import ir, load_program
+from tierlang.render import build_guide, render_guide
+from tierlang.render.guide import md_escape
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "docs"
+UPDATE = os.environ.get("TIER_UPDATE_GOLDEN") == "1"
+
+
+def load(name: str, as_of: dt.date | None = None) -> ir.Program:
+    result = load_program(FIXTURES / name, as_of)
+    assert result.ok, [d.message for d in result.errors]
+    assert result.program is not None
+    return result.program
+
+
+def load_text(text: str) -> ir.Program:
+    result = load_program("inline.tier", text=text)
+    assert result.ok, [d.message for d in result.errors]
+    assert result.program is not None
+    return result.program
+
+
+# ------------------------------------------------------------------ Markdown
+
+
+@pytest.mark.parametrize("name", ["guide", "sample"])
+def test_markdown_matches_golden(name):
+    text = render_guide(load(f"{name}.tier"), "md")
+    golden = FIXTURES / f"{name}.md"
+    if UPDATE:
+        golden.write_text(text, encoding="utf-8")
+    assert golden.exists(), f"no golden file {golden.name}: run TIER_UPDATE_GOLDEN=1 python -m pytest {__file__}"
+    expected = golden.read_text(encoding="utf-8")
+    if text != expected:
+        diff = "".join(difflib.unified_diff(expected.splitlines(True), text.splitlines(True), f"{golden.name} (golden)", "rendered"))
+        pytest.fail(f"the guide differs from {golden.name}; if intended, run with TIER_UPDATE_GOLDEN=1 and review:\n{diff}")
+
+
+def github_slug(text: str) -> str:
+    """GitHub's heading anchor, computed independently of guide.py."""
+    return "-".join(re.sub(r"[^\w\- ]", "", text.strip().lower()).split(" "))
+
+
+def heading_slugs(md: str) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for line in md.splitlines():
+        m = re.match(r"#{1,6} (.*)", line)
+        if not m:
+            continue
+        plain = re.sub(r"\\(.)", r"\1", m.group(1))  # the text GitHub shows, escapes removed
+        slug = github_slug(plain)
+        if slug in seen:
+            seen[slug] += 1
+            slug = f"{slug}-{seen[slug]}"
+        else:
+            seen[slug] = 0
+        out.append(slug)
+    return out
+
+
+@pytest.mark.parametrize("name", ["guide.tier", "sample.tier", "child.tier"])
+def test_markdown_links_resolve_to_headings(name):
+    md = render_guide(load(name), "md")
+    slugs = set(heading_slugs(md))
+    links = re.findall(r"\]\(#([^)]+)\)", md)
+    assert links, "the guide has a table of contents"
+    assert [x for x in links if x not in slugs] == []
+
+
+def test_markdown_names_everything_the_program_declares():
+    p = load("guide.tier")
+    md = render_guide(p, "md")
+    for t in p.tracks:
+        assert f"### {t.title}" in md
+        for v in t.variants:
+            for lv in v.levels:
+                assert f"**{lv.title}** (`{lv.name}`)" in md
+            for s in v.scores:
+                assert f"**Points: {s.title}** (`{s.name}`)" in md
+                for line in s.lines:
+                    assert f"(`{line.name}`)" in md
+    for m in p.input_metrics:
+        assert f"| `{m.column}` |" in md
+    for x in p.params:
+        assert f"(`{x.name}`)" in md
+    for g in p.gates:
+        assert f"(`{g.name}`)" in md
+    assert p.content_hash in md
+    assert "| Version | 2024.1 |" in md and "| Effective | 2024-01-01 |" in md
+
+
+def test_guide_follows_as_of_date():
+    p = load("guide.tier", dt.date(2024, 8, 1))
+    md = render_guide(p, "md")
+    assert "| Values as of | 2024-08-01 |" in md
+    assert "at least 5 certified professionals (parameter gold_pros, source G2; since 2024-07-01)" in md
+    assert "| 5 | 5 from 2024-07-01 |" in md  # the value before the change is not in the IR any more
+    before = render_guide(load("guide.tier"), "md")
+    assert "| 4 | 4 until 2024-06-30; 5 from 2024-07-01 |" in before
+    assert "Values as of" not in before
+
+
+def test_child_program_names_its_parent():
+    md = render_guide(load("child.tier"), "md")
+    assert "| Based on | `contoso` |" in md
+    assert "### Security" not in md  # removed by the child
+    assert "at least 3 certified professionals (parameter silver_pros, source G6)" in md
+
+
+def test_view_model_totals():
+    g = build_guide(load("guide.tier"))
+    infra = next(t for t in g.tracks if t.name == "infra")
+    score = infra.variants[0].scores[0]
+    assert score.maximum == 100 and score.items_total == 100
+    perf, skilling, success = score.items
+    assert (perf.cap, perf.lines_total, perf.maximum) == (30, 30, 30)
+    assert (skilling.cap, skilling.maximum) == (None, 40)
+    assert [line.maximum for line in success.lines] == [20, 10]
+    security = next(t for t in g.tracks if t.name == "security").variants[0].scores[0]
+    assert security.maximum is None  # unbounded lines, no cap
+    assert [line.maximum for line in security.items] == [20, None, 5, None]
+    levels = next(t for t in g.tracks if t.name == "membership").variants[0].levels
+    assert [lv.intro for lv in levels] == [
+        "No requirements: every partner holds at least this level.",
+        "Everything for Member, plus:",
+        "Everything for Partner, plus:",
+        "On its own (the lower levels' requirements do not apply):",
+    ]
+
+
+def test_markdown_escapes_what_authors_write():
+    assert md_escape("a|b") == r"a\|b"
+    assert md_escape("*x* [y](z) <b>") == r"\*x\* \[y\](z) \<b>"
+    assert md_escape("net_adds _x_") == r"net_adds \_x\_"
+    assert md_escape("Silver < Gold & AT&amp;T") == "Silver < Gold & AT&amp;amp;T"
+    p = load_text('program x "A | *bold* <b>title</b>" { version "1" }\ntrack t "Track | one" { level l }\n')
+    md = render_guide(p, "md")
+    assert md.startswith(r"# A \| \*bold\* \<b>title\</b>")
+    assert r"[Track \| one](#track--one)" in md
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_an_empty_program_still_renders(fmt):
+    text = render_guide(load_text("program x { }\n"), fmt)
+    assert "The program declares no tracks yet." in text and "The program reads no columns." in text
+    if fmt == "html":
+        parser = StrictHTML()
+        parser.feed(text)
+        assert parser.errors == [] and parser.stack == []
+
+
+def test_unknown_format_is_an_error():
+    with pytest.raises(ValueError, match="unknown guide format"):
+        render_guide(load("sample.tier"), "pdf")
+
+
+# ------------------------------------------------------------------ HTML
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class StrictHTML(HTMLParser):
+    """Collects what the self-containment checks need and fails on mis-nested tags."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+        self.ids: list[str] = []
+        self.refs: list[tuple[str, str, str]] = []  # (tag, attribute, value)
+        self.tags: list[str] = []
+        self.style = ""
+        self._in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        for name, value in attrs:
+            if name == "id":
+                self.ids.append(value or "")
+            if name in ("href", "src", "action", "srcset", "poster", "data"):
+                self.refs.append((tag, name, value or ""))
+            if name == "style" or name.startswith("on"):
+                self.errors.append(f"<{tag} {name}=...>: inline style attributes and event handlers are not used")
+        if tag == "style":
+            self._in_style = True
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID:
+            self.stack.pop()
+
+    def handle_endtag(self, tag):
+        if tag == "style":
+            self._in_style = False
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes <{self.stack[-1] if self.stack else 'nothing'}>")
+            return
+        self.stack.pop()
+
+    def handle_data(self, data):
+        if self._in_style:
+            self.style += data
+
+
+@pytest.mark.parametrize("name", ["guide.tier", "sample.tier", "child.tier"])
+def test_html_is_well_formed_and_self_contained(name):
+    html = render_guide(load(name), "html")
+    assert html.startswith("<!DOCTYPE html>")
+    parser = StrictHTML()
+    parser.feed(html)
+    parser.close()
+    assert parser.errors == []
+    assert parser.stack == [], f"unclosed: {parser.stack}"
+    assert len(parser.ids) == len(set(parser.ids)), "ids are unique"
+    for tag, attr, value in parser.refs:
+        assert "http" not in value and "//" not in value, f"<{tag} {attr}={value!r}> refers outside the file"
+        if attr == "href":
+            assert value.startswith("#") and value[1:] in parser.ids, f"{value} points nowhere"
+    assert not {"script", "link", "img", "iframe", "object", "embed"} & set(parser.tags)
+    assert "url(" not in parser.style and "@import" not in parser.style
+    assert "@media print" in parser.style
+
+
+def test_html_has_every_track_with_points_tables_and_nested_requirements():
+    p = load("guide.tier")
+    html = render_guide(p, "html")
+    for t in p.tracks:
+        assert f'<article class="track" id="track-{t.name}">' in html
+    assert html.count('<table class="points">') == sum(len(v.scores) for t in p.tracks for v in t.variants)
+    assert "<li>at least 2 of:<ul><li>at least 6 certified professionals</li>" in html
+    assert '<span class="assumed">assumption</span> no public figure; the 2011 German range' in html
+
+
+def test_html_escapes_what_authors_write():
+    p = load_text('program x "A <script>alert(1)</script> & co" { version "1" doc """x < y\n\nsecond""" }\ntrack t { level l }\n')
+    html = render_guide(p, "html")
+    assert "<script>" not in html
+    assert "<h1>A &lt;script&gt;alert(1)&lt;/script&gt; &amp; co</h1>" in html
+    assert "<p>x &lt; y</p><p>second</p>" in html
