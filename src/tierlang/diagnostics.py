@@ -137,12 +137,17 @@ def render_human(diagnostics: Iterable[Diagnostic], sources: SourceMap) -> str:
             lines.append(f"  --> {_location(d.span)}")
             lines.extend(_snippet(d.span, sources))
         for note in d.notes:
+            # A note of several lines (a witness table) keeps its layout, indented under
+            # its first line.
+            first, *rest = note.message.split("\n")
             if note.span:
-                lines.append(f"note: {note.message}")
+                lines.append(f"note: {first}")
+                lines.extend(f"      {r}" for r in rest)
                 lines.append(f"  --> {_location(note.span)}")
                 lines.extend(_snippet(note.span, sources))
             else:
-                lines.append(f"  = note: {note.message}")
+                lines.append(f"  = note: {first}")
+                lines.extend(f"          {r}" for r in rest)
         if d.hint:
             lines.append(f"  = help: {d.hint}")
         blocks.append("\n".join(lines))

@@ -56,6 +56,7 @@ __all__ = [
     "find_witness",
     "format_witness",
     "reference_levels",
+    "SEE_WITNESS",
 ]
 
 #: The diagnostic code for each kind of origin (see `passes.polarity.Origin`).
@@ -83,6 +84,9 @@ _HINTS = {
     "TL315": "a gate should only turn points on: keep the gated formula at or above 0",
     "TL316": "compare the track's level (`track at level`) instead of its reported score",
 }
+
+#: The last note of a confirmed finding; `tier check --witness` replaces it with the tables.
+SEE_WITNESS = "`tier check --witness` shows the partners"
 
 #: Default evaluation budget of one witness search (partners evaluated, p and q counted).
 BUDGET = 3000
@@ -274,11 +278,23 @@ def _metric_order(program: ir.Program) -> Callable[[str], int]:
 # ------------------------------------------------------------------ boundary values
 
 
-def boundary_values(program: ir.Program) -> dict[str, list[ir.Value]]:
-    """Per input metric, the values worth trying, from worst to best in the order (FIXED
-    metrics in a stable order): where a comparison, a `clamp` or a `min`/`max` of the rules
-    changes its outcome for that metric (others at 0), one either side, 0, and the ends
-    of the declared range. Counts stay whole; every value is in the metric's range."""
+@dataclass
+class Boundaries:
+    """Per input metric: `values` to try, from worst to best in the order (FIXED metrics in
+    a stable order), and the `exact` boundaries among them (before ±1)."""
+
+    values: dict[str, list[ir.Value]]
+    exact: dict[str, set]
+
+    def __getitem__(self, name: str) -> list[ir.Value]:
+        return self.values[name]
+
+
+def boundary_values(program: ir.Program) -> Boundaries:
+    """Per input metric, the values worth trying: where a comparison, a `clamp` or a
+    `min`/`max` of the rules changes its outcome for that metric (others at 0), one either
+    side, 0, and the ends of the declared range. Counts stay whole; every value is in the
+    metric's range."""
     raw: dict[str, set] = {m.name: set() for m in program.input_metrics}
     roots = [t for t in program.tracks] + [g.expr for g in program.gates] + [m.derived for m in program.metrics if m.derived is not None]
     for root in roots:
@@ -290,7 +306,7 @@ def boundary_values(program: ir.Program) -> dict[str, list[ir.Value]]:
     out: dict[str, list[ir.Value]] = {}
     for m in program.input_metrics:
         out[m.name] = _candidates(program, m, raw[m.name])
-    return out
+    return Boundaries(out, raw)
 
 
 def _local_points(program: ir.Program, origin: Origin) -> dict[str, set]:
@@ -452,7 +468,7 @@ def find_witness(
     track: str,
     suspects: list[str],
     levels: Levels,
-    candidates: dict[str, list[ir.Value]] | None = None,
+    candidates: Boundaries | None = None,
     budget: int = BUDGET,
     focus: str | None = None,
     near: Mapping[str, set] | None = None,
@@ -501,7 +517,7 @@ def find_witness(
                     return search
                 found = _descend(names, order, s, a, b, target, cands, level, search, budget)
                 if found is not None:
-                    p, q, lp, lq = found
+                    p, q, lp, lq = _tidy(names, s, found, cands, level)
                     assert leq(program, p, q), "a witness pair must be ordered"
                     search.witness = Witness(track, p, q, ladder[lp], ladder[lq] if lq >= 0 else None)
                     return search
@@ -529,6 +545,25 @@ def _variant_reads(program: ir.Program, track: ir.Track, variant: ir.Variant) ->
     others = {name: t for name, t in program.track_map.items() if name != track.name}
     alone = ir.Track(track.name + "\0", (variant,))  # a name no reference can reach
     return reads(alone, {**others, alone.name: alone}, program.gate_map, program.metric_map, groups)
+
+
+def _tidy(names, s, found, cands: Boundaries, level):
+    """Move each other metric of a witness down to the rule's own boundary value (the
+    target 5 rather than the candidate 6 beyond it) where both levels stay the same, so the
+    witness reads like the rules."""
+    p, q, lp, lq = found
+    for n in names:
+        if n == s:
+            continue
+        exact = [v for v in cands[n] if v in cands.exact[n]]
+        below = [v for v in exact if cands[n].index(v) < cands[n].index(p[n])]
+        if not below:
+            continue
+        trial = {**p, n: below[-1]}
+        trial_q = {**trial, s: q[s]}
+        if level(trial) == lp and level(trial_q) == lq:
+            p, q = trial, trial_q
+    return p, q, lp, lq
 
 
 def _descend(names, order, s, a, b, target, cands, level, search, budget):
@@ -619,13 +654,8 @@ def _witness_note(program: ir.Program, s: Search) -> str:
             f"({s.evaluated} evaluated) loses a level by improving {_names(s.metrics)}"
         )
     moves = ", ".join(f"{n} from {_show(w.lower[n])} to {_show(w.higher[n])}" for n in w.differs)
-    return (
-        f"confirmed for '{s.track}': raising {moves} takes a partner from "
-        f"{_level(w.level_lower)} to {_level(w.level_higher)} (`tier check --witness` shows the partners)"
-        if all(role(program.metric_map[n]) == UP for n in w.differs)
-        else f"confirmed for '{s.track}': improving {moves} takes a partner from "
-        f"{_level(w.level_lower)} to {_level(w.level_higher)} (`tier check --witness` shows the partners)"
-    )
+    verb = "raising" if all(role(program.metric_map[n]) == UP for n in w.differs) else "improving"
+    return f"confirmed for '{s.track}': {verb} {moves} takes a partner from {_level(w.level_lower)} to {_level(w.level_higher)}"
 
 
 def _level(name: str | None) -> str:
@@ -646,6 +676,8 @@ def _diagnostic(program: ir.Program, f: Finding) -> Diagnostic:
                 ref.span,
             )
         )
+    if f.confirmed:
+        notes.append(Note(SEE_WITNESS))
     data = {
         "tracks": f.direct,
         "dependents": list(f.dependents),
@@ -676,7 +708,14 @@ def format_witness(data: Mapping[str, object]) -> str:
     lines += [f"  {a:<{w0}}  {b:<{w1}}  {c}" for a, b, c in rows]
     same = [f"{n} = {v}" for n, v in lower.items() if n not in differs]
     if same:
-        lines.append("  same in both: " + ", ".join(same))
+        lines.append("  same in both:")
+        row = ""
+        for item in same:
+            if row and len(row) + len(item) > 96:
+                lines.append("    " + row.rstrip(", "))
+                row = ""
+            row += item + ", "
+        lines.append("    " + row.rstrip(", "))
     return "\n".join(lines)
 
 
