@@ -24,7 +24,7 @@ from tierlang.cli.common import (
 )
 from tierlang.diagnostics import Diagnostic, Note, Severity, SourceMap, render_json
 from tierlang.loader import load_program
-from tierlang.passes.monotonicity import SEE_WITNESS, analyse, format_witness
+from tierlang.passes.monotonicity import BUDGET, SEE_WITNESS, WITNESS_BUDGET, analyse, format_witness, search_budget
 from tierlang.syntax.formatter import format_module
 from tierlang.syntax.parser import parse
 
@@ -50,7 +50,9 @@ def check(files: tuple[str, ...], fmt: str, strict: bool, witness: bool, as_of) 
     sources = SourceMap()
     verdicts: list[str] = []
     for f in files:
-        result = load_program(f, as_of)
+        # --witness: search harder before saying "could not confirm".
+        with search_budget(WITNESS_BUDGET if witness else BUDGET):
+            result = load_program(f, as_of)
         all_diags.extend(result.diagnostics)
         sources.update(result.sources)
         if witness and result.program is not None and result.ok:
@@ -70,7 +72,7 @@ def check(files: tuple[str, ...], fmt: str, strict: bool, witness: bool, as_of) 
     else:
         emit_diagnostics(unique, sources, fmt, err=False)
         for line in verdicts:
-            click.echo(line)
+            click.echo(line, err=True)
         errors = sum(d.severity is Severity.ERROR for d in unique)
         warnings = sum(d.severity is Severity.WARNING for d in unique)
         if fmt == "human":

@@ -18,9 +18,9 @@ lower a level), and the diff's classification of a changed constant as tightened
 loosened (which only reads the signs).
 
 Tiered points are recognised as one step function: lines of one sum whose `when` gates cut
-one value into contiguous bands (`x >= 10 and x < 20`, `x >= 20 and x < 50`, `x >= 50`)
-with constant points that never fall from one band to the next move with that value, even
-though each gate alone has an upper bound (mspp2009's CSAT points are written this way).
+one value into bands (`x >= 10 and x < 20`, `x >= 20 and x < 50`, `x >= 50`) with constant
+points move with that value when their sum never falls as it grows, even though each gate
+alone has an upper bound (mspp2009's CSAT points are written this way).
 
 Intervals: `bounds(expr)` gives the range of a numeric expression from the metrics'
 declared ranges (used to know that a points formula never goes negative).
@@ -315,8 +315,11 @@ class Analysis:
         variants = [track.variant(e.variant)] if e.variant is not None else list(track.variants)
         out = _union(*(self.score_part(v.score(e.score), e.part) for v in variants))
         if e.variant is None:
-            out = _union(out, self.selection(track), self._best_score(track, e))
-        return _wrap(out, e, e.track) if self._cross(e.track) else out
+            out = _union(out, self.selection(track))
+        if self._cross(e.track):
+            out = _wrap(out, e, e.track)
+        # Reading the reported score of a best-of track is this reference's own doing.
+        return _union(out, self._best_score(track, e)) if e.variant is None else out
 
     def _best_score(self, track: ir.Track, e: ir.Expr) -> Effects:
         """The reported score of a best-of track is the score of the variant with the
@@ -333,9 +336,12 @@ class Analysis:
         variants = [track.variant(e.variant)] if e.variant is not None else list(track.variants)
         lines = _union(*(self.line(line) for v in variants for line in v.score(e.score).lines))
         if e.variant is None:
-            lines = _union(lines, self.selection(track), self._best_score(track, e))
-        out = self._compare(e, e.op, lines, self.effects(e.value))
-        return _wrap(out, e, e.track) if self._cross(e.track) else out
+            lines = _union(lines, self.selection(track))
+        if self._cross(e.track):
+            lines = _wrap(lines, e, e.track)
+        if e.variant is None:
+            lines = _union(lines, self._best_score(track, e))
+        return self._compare(e, e.op, lines, self.effects(e.value))
 
     # -------------------------------------------------------------- scores and tracks
     def line(self, line: ir.Line) -> Effects:
@@ -344,8 +350,10 @@ class Analysis:
         points = self.effects(line.points)
         if line.when is None:
             return points
-        gate = self.effects(line.when)
         b = self.bounds(line.points)
+        if b.lo == 0 and b.hi == 0:
+            return points  # nothing to turn on
+        gate = self.effects(line.when)
         if b.lo is not None and b.lo >= 0:
             return _union(points, gate)
         if b.hi is not None and b.hi <= 0:
@@ -405,73 +413,66 @@ class Analysis:
     # -------------------------------------------------------------- tiered bands
     def _bands(self, lines: list[ir.Line]) -> tuple[list[ir.Expr], list[ir.Line]]:
         """Find tiered bands among lines summed together: returns the banded values (one
-        per group of bands) and the lines left to analyse one by one.
+        per group) and the lines left to analyse one by one.
 
-        A group is two or more lines with constant points whose gates are `v >= a and
-        v < b` (or `v > a and v <= b`; the top band may leave out the upper bound) for one
-        value `v`, such that the bands touch (one's upper bound is the next one's lower
-        bound, with the opposite strictness), the first band's points are at least 0 and no
-        band's points are below the band before it. Above the top band nothing is lost:
-        it has no upper bound, or `v` cannot exceed it. The group's sum is then a step
-        function that never falls as `v` grows."""
+        A group is every line with constant points whose gate bounds one value `v` from
+        below, above or both (`v >= 10 and v < 20`), at least one of them from above. Their
+        sum is a step function of `v` that changes only at the bounds; it is evaluated
+        just below, at and just above each bound, within `v`'s range. When it never falls
+        (the bands touch and their points rise, or the top band ends beyond what `v` can
+        reach), the group moves with `v` and nothing else; otherwise its lines are left to
+        the ordinary rules, which report the upper bounds."""
         from tierlang.passes.lower import const_value, is_constant
 
-        by_value: dict[object, list[tuple[Fraction, bool, Fraction | None, Fraction, ir.Line]]] = {}
+        by_value: dict[object, list[tuple[_Band, Fraction, ir.Line]]] = {}
         for line in lines:
             if line.when is None or not is_constant(line.points) or self._has_vars(line.points):
                 continue
             band = self._band(line.when)
-            if band is None:
-                continue
-            value, lo, lo_strict, hi = band
-            by_value.setdefault(value, []).append((lo, lo_strict, hi, const_value(line.points), line))
+            if band is not None:
+                by_value.setdefault(band.value, []).append((band, const_value(line.points), line))
         banded: list[ir.Expr] = []
         used: set[int] = set()
         for value, group in by_value.items():
-            if len(group) < 2:
-                continue
-            group.sort(key=lambda g: (g[0], g[1]))
-            ok = group[0][3] >= 0
-            for (_, strict_a, hi_a, pts_a, _), (lo_b, strict_b, _, pts_b, _) in zip(group, group[1:]):
-                # [a, b) then [b, ...): `v < b` meets `v >= b`; (a, b] then (b, ...) likewise.
-                ok = ok and hi_a is not None and hi_a == lo_b and strict_a == strict_b and pts_b >= pts_a
-            top_hi = group[-1][2]
-            if top_hi is not None:
-                vmax = self.bounds(value).hi
-                ok = ok and vmax is not None and (vmax < top_hi if not group[-1][1] else vmax <= top_hi)
-            if ok:
-                banded.append(value)
-                used.update(id(g[4]) for g in group)
+            if all(band.hi is None for band, _, _ in group):
+                continue  # lower bounds only: the ordinary rules see them rise
+            rng = self.bounds(value)
+            cuts = sorted({x for band, _, _ in group for x in (band.lo, band.hi) if x is not None})
+            samples = [(t, e) for t in cuts for e in (-1, 0, 1)]
+            samples = [p for p in samples if (rng.lo is None or p >= (rng.lo, 0)) and (rng.hi is None or p <= (rng.hi, 0))]
+            steps = [sum((pts for band, pts, _ in group if band.holds(p)), Fraction(0)) for p in samples]
+            if all(x <= y for x, y in zip(steps, steps[1:])):
+                if len(set(steps)) > 1:
+                    banded.append(value)
+                used.update(id(line) for _, _, line in group)
         return banded, [line for line in lines if id(line) not in used]
 
-    def _band(self, cond: ir.Expr) -> tuple[ir.Expr, Fraction, bool, Fraction | None] | None:
-        """`v >= a and v < b` as (v, a, lower bound strict, b); `v >= a` alone has b None.
-        The upper bound's strictness is the opposite of the lower one's ([a, b) or (a, b])."""
+    def _band(self, cond: ir.Expr) -> _Band | None:
+        """`v >= a and v < b` (any strictness, either side optional) as a band of `v`."""
         from tierlang.passes.lower import const_value, is_constant
 
         items = cond.items if isinstance(cond, ir.And) else (cond,)
-        lower = upper = None
+        value = None
+        lo = hi = None
+        lo_incl = hi_incl = True
         for item in items:
             if not isinstance(item, ir.Compare) or not is_constant(item.right) or self._has_vars(item.right):
                 return None
-            bound = const_value(item.right)
-            if not isinstance(bound, Fraction) or is_constant(item.left):
+            if is_constant(item.left) or (value is not None and item.left != value):
                 return None
-            if item.op in (">=", ">") and lower is None:
-                lower = (item.left, bound, item.op == ">")
-            elif item.op in ("<", "<=") and upper is None:
-                upper = (item.left, bound, item.op == "<=")
+            bound = const_value(item.right)
+            if not isinstance(bound, Fraction):
+                return None
+            value = item.left
+            if item.op in (">=", ">") and lo is None:
+                lo, lo_incl = bound, item.op == ">="
+            elif item.op in ("<", "<=") and hi is None:
+                hi, hi_incl = bound, item.op == "<="
             else:
                 return None
-        if lower is None:
+        if value is None:
             return None
-        if upper is None:
-            return lower[0], lower[1], lower[2], None
-        # The two sides must bound the same value, and [a, b) / (a, b] must not overlap
-        # their neighbours: `>=` pairs with `<`, `>` with `<=`.
-        if upper[0] != lower[0] or upper[2] != lower[2]:
-            return None
-        return lower[0], lower[1], lower[2], upper[1]
+        return _Band(value, lo, lo_incl, hi, hi_incl)
 
     # -------------------------------------------------------------- intervals
     def bounds(self, e: ir.Expr) -> Interval:
@@ -517,6 +518,24 @@ class Analysis:
         if isinstance(e, ir.ScoreRef):
             return Interval(None, None)
         return Interval(None, None)
+
+
+@dataclass(frozen=True)
+class _Band:
+    """An interval of a value a `when` gate asks for (None: unbounded on that side)."""
+
+    value: object
+    lo: Fraction | None
+    lo_incl: bool
+    hi: Fraction | None
+    hi_incl: bool
+
+    def holds(self, point: tuple[Fraction, int]) -> bool:
+        """Is `point` inside? A point is (t, e): t itself (e = 0), or just below or above
+        it (e = -1, +1), so that `v < 20` holds just below 20 and not at 20."""
+        if self.lo is not None and not (point >= (self.lo, 0) if self.lo_incl else point > (self.lo, 0)):
+            return False
+        return self.hi is None or (point <= (self.hi, 0) if self.hi_incl else point < (self.hi, 0))
 
 
 def _clip(v, lo, hi, low: bool):
