@@ -3,9 +3,9 @@
 Two profiles, chosen with the environment variable TIER_MONOTONICITY_PROFILE:
 
 - `ci` (the default, what `make test` runs): 150 random programs, 5 partner pairs each;
-  150 partner pairs per shipped program. About 20 s in all on the 2-core CI machine.
+  150 partner pairs per shipped program. About 25 s for tests/monotonicity on 2 cores.
 - `thorough`: 2,000 random programs with 20 pairs each, 3,000 pairs per shipped program
-  (several minutes); run it after changing `passes/polarity.py` or
+  (about 10 minutes); run it after changing `passes/polarity.py` or
   `passes/monotonicity.py`: TIER_MONOTONICITY_PROFILE=thorough pytest tests/monotonicity
 
 The counts are documented in docs/monotonicity.md; keep both in step.
