@@ -1,4 +1,11 @@
-"""Shared test helpers."""
+"""Shared test configuration and helpers.
+
+Hypothesis profiles (choose with HYPOTHESIS_PROFILE=...):
+- `default`: what `make test` runs; the property tests finish in well under a minute.
+- `thorough`: ten times the examples, for a deeper search before a release.
+- `ci`: like default, but derandomized so CI runs are reproducible.
+Tests that set their own `@settings(max_examples=...)` keep their counts in every profile.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,13 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+_common = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile("default", max_examples=60, **_common)
+settings.register_profile("thorough", max_examples=600, **_common)
+settings.register_profile("ci", max_examples=60, derandomize=True, **_common)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"

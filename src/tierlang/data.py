@@ -57,8 +57,12 @@ ROW_CONVENTION = {
     "frame": "position in the frame (the first partner is row 1)",
 }
 
-#: Integer and fraction digits of a decimal value that are read exactly (Int64 has 18).
-MAX_DIGITS = 18
+#: Digits of a decimal value, before and after the point together, counting the decimal
+#: places of the most precise value in its column (10^38 < 2^127: fits the Int128 a very
+#: large or precise column is stored in; columns that fit are stored as Int64).
+MAX_DIGITS = 38
+#: Problems kept as `DataError` objects (all of them are in the reject frame).
+MAX_KEPT = 1000
 
 _I64_MAX = 2**63 - 1
 ROW = "__row__"  # the source row number (see ROW_CONVENTION)
@@ -66,7 +70,7 @@ PID = "partner_id"
 ANNIVERSARY = "anniversary"
 _EXT = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
 _COUNT_RE = r"^[ \t]*[+-]?[0-9]+$"  # also what polars' Int64 CSV parser accepts (leading blanks, a sign)
-_DECIMAL_RE = r"^[ \t]*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"
+_DECIMAL_RE = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$"
 _DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _DECIMAL_KINDS = frozenset({ir.Kind.NUMBER, ir.Kind.PERCENT, ir.Kind.MONEY})
 
@@ -89,8 +93,9 @@ class DataError:
 class DataLoadError(Exception):
     """The dataset cannot be used: a file-level problem, or row errors with on_error="stop".
 
-    `errors` lists every problem found (row errors sorted by row, then column order);
-    `total_rows` is how many rows the file has (None when it could not be read)."""
+    `errors` lists the problems found (row errors sorted by row, then column order; the
+    first `MAX_KEPT` of `error_count`); `total_rows` is how many rows the file has (None
+    when it could not be read); `bad_rows` how many rows have errors."""
 
     def __init__(
         self,
@@ -99,14 +104,17 @@ class DataLoadError(Exception):
         total_rows: int | None = None,
         bad_rows: int = 0,
         columns: Mapping[str, int] | None = None,
+        error_count: int | None = None,
     ) -> None:
         self.path = path
         self.errors = errors
+        self.error_count = len(errors) if error_count is None else error_count
         self.total_rows = total_rows
         self.bad_rows = bad_rows
         self.columns = dict(columns or {})
         first = errors[0].message if errors else "invalid data"
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        total = len(errors) if error_count is None else error_count
+        more = f" (and {total - 1} more)" if total > 1 else ""
         super().__init__(f"{path}: {first}{more}")
 
     def diagnostics(self, limit: int | None = None) -> list[Diagnostic]:
@@ -129,7 +137,8 @@ class Dataset:
     scales: dict[str, int]
     metrics: tuple[ir.Metric, ...]
     total_rows: int
-    errors: list[DataError] = field(default_factory=list)
+    errors: list[DataError] = field(default_factory=list)  # the first MAX_KEPT problems
+    error_count: int = 0  # all problems (rejects has every bad row with its reasons)
     rejects: pl.DataFrame | None = None
     columns: dict[str, int] = field(default_factory=dict)  # source column -> 1-based position
 
@@ -282,9 +291,17 @@ class _Source:
         return _FrameSource(df, name, "frame")
 
 
+_READ_HINTS = {
+    "utf-8": "save the file as UTF-8 text",
+    "more fields": "a row has more cells than the header: check the quoting of cells that contain commas",
+    "fields": "check that every row has as many cells as the header",
+}
+
+
 def _read_error(name: str, exc: Exception, what: str) -> DataLoadError:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return DataLoadError(name, [DataError("TL400", f"cannot read {what}: {text}")])
+    hint = next((h for k, h in _READ_HINTS.items() if k in text.lower()), None)
+    return DataLoadError(name, [DataError("TL400", f"cannot read {what}: {text}", hint=hint)])
 
 
 class _CsvSource(_Source):
@@ -427,12 +444,8 @@ def _json_text(v) -> str | None:
 
 
 def _as_text(col: str, dtype: pl.DataType) -> pl.Expr:
-    if dtype == pl.Float64:
-        return pl.col(col).cast(pl.String)
-    try:
-        return pl.col(col).cast(pl.String)
-    except Exception:  # pragma: no cover - every polars scalar type casts to text
-        return pl.lit(None, pl.String).alias(col)
+    """A column as text, for messages and reject files (floats print their shortest form)."""
+    return pl.col(col).cast(pl.String)
 
 
 # ------------------------------------------------------------------ per-column readers
@@ -441,13 +454,16 @@ def _as_text(col: str, dtype: pl.DataType) -> pl.Expr:
 @dataclass
 class _Check:
     """A row check: `flag` names a Boolean column that is true where the check fails;
-    `message` builds the message from the value as text (`pl.col(text)`)."""
+    `message` builds the message from the value as text (`pl.col(text)`). `split`, when
+    set, tells two codes apart in the error path only (the hot path computes one flag):
+    (condition on the text, code/message/hint when it holds)."""
 
     code: str
     column: str  # source column
     flag: str
     message: object  # callable: text expr -> message expr
     hint: str | None = None
+    split: tuple | None = None
 
 
 class _Reader:
@@ -479,27 +495,39 @@ class _Reader:
 
     # missing values
     def missing_expr(self, src: pl.Expr) -> pl.Expr:
+        """Empty: null, or an empty text (a blank text is a bad value, not a missing one)."""
         if self.dtype == pl.String:
-            return src.is_null() | (src.str.strip_chars(" \t") == "")
+            return src.is_null() | (src == "")
         return src.is_null()
 
     def missing_flags(self, src: pl.Expr) -> list[pl.Expr]:
         out = [self.missing_expr(src).alias(self.tmp("missing"))]
         if self.metric is not None and self.metric.default is None:
-            flag = self.check(
-                "TL403",
-                "missing",
-                lambda t: pl.lit(f"missing value: {self.what} has no default"),
-                hint=f"fill in every row, or declare a default for metric {self.what}",
+            self.checks.append(
+                _Check(
+                    "TL403",
+                    self.column,
+                    self.tmp("missing"),
+                    lambda t: pl.lit(f"missing value: {self.what} has no default"),
+                    f"fill in every row, or declare a default for metric {self.what}",
+                )
             )
-            out.append(self.missing_expr(src).alias(flag))
         return out
+
+    def pre(self) -> list[pl.Expr]:
+        """Intermediate columns computed once while reading, for `first` to use."""
+        return []
 
     def first(self) -> list[pl.Expr]:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def second(self, df: pl.DataFrame) -> tuple[pl.Expr, list[pl.Expr]]:  # pragma: no cover - abstract
+    def second(self, df: pl.DataFrame) -> pl.Expr:  # pragma: no cover - abstract
+        """The final column (named `self.name`), given the collected first stage."""
         raise NotImplementedError
+
+    def third(self, df: pl.DataFrame) -> list[pl.Expr]:
+        """Flags that read the final column (range checks)."""
+        return []
 
     def fill_default(self, value: pl.Expr, default) -> pl.Expr:
         if self.metric is None or self.metric.default is None:
@@ -507,7 +535,7 @@ class _Reader:
         return pl.when(pl.col(self.tmp("missing"))).then(pl.lit(default)).otherwise(value)
 
 
-def _type_error(source: str, column: str, dtype: pl.DataType, metric: ir.Metric, want: str) -> DataError:
+def _type_error(column: str, dtype: pl.DataType, metric: ir.Metric, want: str) -> DataError:
     return DataError(
         "TL402",
         f"column '{column}' holds {dtype} values, but metric '{metric.name}' is {_describe(metric)}: {want}",
@@ -541,23 +569,24 @@ class _CountReader(_Reader):
             )
             out.append(syntax_bad.alias(f))
             value = src.str.strip_chars_start(" \t").cast(pl.Int64, strict=False)
-            big = self.check(
-                "TL412", "big", lambda t: pl.format("'{}' is too large (more than {} digits)", t, pl.lit(MAX_DIGITS)), hint=None
-            )
+            big = self.check("TL412", "big", lambda t: pl.format("'{}' is too large for a count (at most 18 digits)", t))
             out.append((~self.missing_expr(src) & ~syntax_bad & value.is_null()).alias(big))
             out.append(value.alias(self.tmp("v")))
-        else:  # an integer type
+        elif self.dtype == pl.Int64:
+            out.append(src.alias(self.tmp("v")))
+        else:  # another integer type
             value = src.cast(pl.Int64, strict=False)
-            big = self.check("TL412", "big", lambda t: pl.format("{} is too large to read exactly", t))
+            big = self.check("TL412", "big", lambda t: pl.format("{} is too large for a count (at most 18 digits)", t))
             out.append((src.is_not_null() & value.is_null()).alias(big))
             out.append(value.alias(self.tmp("v")))
         return out
 
     def second(self, df):
-        v = pl.col(self.tmp("v"))
-        flags = _range_flags(self, v, 1)
         default = int(self.metric.default) if self.metric and self.metric.default is not None else None
-        return self.fill_default(v, default).alias(self.name), flags
+        return self.fill_default(pl.col(self.tmp("v")), default).alias(self.name)
+
+    def third(self, df):
+        return _range_flags(self, pl.col(self.name), 1)
 
 
 def _range_flags(r: _Reader, v: pl.Expr, scale: int) -> list[pl.Expr]:
@@ -613,143 +642,123 @@ def _frac_digits(x: Fraction) -> int:
 
 
 class _DecimalReader(_Reader):
-    """number / percent / money, stored as Int64 scaled by 10^k, k = the most decimal
-    places any value of the column has (trailing zeros ignored)."""
+    """number / percent / money, stored as integers scaled by 10^k, k = the most decimal
+    places any value of the column has (trailing zeros ignored). The column is Int64 when
+    every scaled value fits, else Int128 (up to 18 digits before and 18 after the point).
+
+    A binary float (Parquet double) is read as its shortest decimal text, the digits every
+    tool prints for it: 0.1 is 0.1, not 0.1000000000000000055511151231257827."""
+
+    def text(self) -> pl.Expr:
+        src = pl.col(self.column)
+        return src.cast(pl.String) if self.dtype in (pl.Float64, pl.Float32) else src
+
+    def pre(self):
+        if self.dtype not in (pl.String, pl.Float64, pl.Float32):
+            return []
+        # Few string operations on purpose (this is the hot loop of a CSV load), each once:
+        # the digits without the point parsed as one integer, and the point's position.
+        t = self.text()
+        return [
+            t.str.replace(".", "", literal=True).cast(pl.Int128, strict=False).alias(self.tmp("digits")),
+            t.str.find(".", literal=True).cast(pl.Int64).alias(self.tmp("point")),
+        ]
 
     def first(self):
         src = pl.col(self.column)
         out = self.missing_flags(src)
         missing = self.missing_expr(src)
-        if self.dtype == pl.String:
-            out += self._from_text(src, missing)
+        if self.dtype in (pl.String, pl.Float64, pl.Float32):
+            out += self._from_text(self.text(), missing, from_float=self.dtype != pl.String)
         elif self.dtype.is_integer():
             value = src.cast(pl.Int64, strict=False)
             big = self.check("TL412", "big", lambda t: pl.format("{} is too large to read exactly", t))
-            out += [
-                (src.is_not_null() & value.is_null()).alias(big),
-                value.alias(self.tmp("ip")),
-                pl.lit(0, pl.Int64).alias(self.tmp("fp")),
-            ]
-            out.append(pl.lit(0, pl.UInt32).alias(self.tmp("k")))
-            out.append(pl.lit(False).alias(self.tmp("neg")))
-        elif isinstance(self.dtype, pl.Decimal):
-            scale = self.dtype.scale or 0
-            value = src.to_physical().cast(pl.Int64, strict=False)
-            big = self.check("TL412", "big", lambda t: pl.format("{} has too many digits to read exactly", t))
             out += [(src.is_not_null() & value.is_null()).alias(big), value.alias(self.tmp("raw"))]
-            self.decimal_scale = scale
-        elif self.dtype == pl.Float64:
-            out += self._from_float(src)
+            self.decimal_scale = 0
+        elif isinstance(self.dtype, pl.Decimal):
+            # DECIMAL(p, s) with p <= 18 always fits Int64: no 128-bit detour
+            narrow = (self.dtype.precision or 38) <= 18
+            out.append(src.to_physical().cast(pl.Int64 if narrow else pl.Int128).alias(self.tmp("raw")))
+            self.decimal_scale = self.dtype.scale or 0
         else:  # pragma: no cover - _reader_for only sends the types above here
             raise AssertionError(self.dtype)
         return out
 
-    def _from_text(self, src: pl.Expr, missing: pl.Expr) -> list[pl.Expr]:
-        t = src.str.strip_chars_start(" \t")
-        syntax_bad = ~missing & ~t.str.contains(_DECIMAL_RE).fill_null(False)
-        f = self.check(
-            "TL405",
-            "syntax",
-            lambda x: pl.format("'{}' is not a number; {} is {}", x, pl.lit(self.what), pl.lit(_describe(self.metric))),
-            hint="write plain decimals with a point: 1250.50 (no thousands separators, no exponent, no currency sign)",
-        )
-        neg = t.str.starts_with("-")
-        body = t.str.strip_chars_start("+-")
-        parts = body.str.split_exact(".", 1)
-        ip_txt = parts.struct.field("field_0")
-        fp_txt = parts.struct.field("field_1").fill_null("").str.strip_chars_end("0")
-        ip_txt_nz = ip_txt.str.strip_chars_start("0")
-        too_long = (ip_txt_nz.str.len_chars() > MAX_DIGITS) | (fp_txt.str.len_chars() > MAX_DIGITS)
-        big = self.check(
+    def _from_text(self, t: pl.Expr, missing: pl.Expr, from_float: bool = False) -> list[pl.Expr]:
+        # One flag for "not a readable decimal": the digits (text without its point) did not
+        # parse as an integer, or the point came before the sign (".-5"). This accepts exactly
+        # what _DECIMAL_RE describes, without running a regex on every value; the regex is
+        # run on the bad values only, to tell TL405 (not a number) from TL412 (too long).
+        digits, point = pl.col(self.tmp("digits")), pl.col(self.tmp("point"))
+        bad = ~missing & (digits.is_null() | t.str.starts_with(".-") | t.str.starts_with(".+"))
+        too_long = (
+            lambda x: x.str.contains(_DECIMAL_RE),
             "TL412",
-            "big",
-            lambda x: pl.format("'{}' has more digits than can be read exactly ({} before or after the point)", x, pl.lit(MAX_DIGITS)),
+            lambda x: pl.format("'{}' has more digits than can be read exactly (at most {})", x, pl.lit(MAX_DIGITS)),
+            None,
         )
-        ok = ~missing & ~syntax_bad
+        if from_float:
+            f = self.check(
+                "TL412",
+                "syntax",
+                lambda x: pl.format("{} cannot be read as an exact decimal", x),
+                hint="infinite, NaN and very large or small floats (written with an exponent) have no exact decimal reading; store the column as DECIMAL or text",
+            )
+        else:
+            f = self.check(
+                "TL405",
+                "syntax",
+                lambda x: pl.format("'{}' is not a number; {} is {}", x, pl.lit(self.what), pl.lit(_describe(self.metric))),
+                hint="write plain decimals with a point: 1250.50 (no spaces, thousands separators, exponent or currency sign)",
+            )
+            self.checks[-1].split = too_long
+        places = pl.when(point.is_null()).then(pl.lit(0, pl.Int64)).otherwise(t.str.len_bytes().cast(pl.Int64) - point - 1)
         return [
-            syntax_bad.alias(f),
-            (ok & too_long).alias(big),
-            pl.when(ok & ~too_long).then(neg).otherwise(False).alias(self.tmp("neg")),
-            pl.when(ok & ~too_long)
-            .then(pl.when(ip_txt_nz == "").then(pl.lit("0")).otherwise(ip_txt_nz))
-            .cast(pl.Int64, strict=False)
-            .alias(self.tmp("ip")),
-            pl.when(ok & ~too_long)
-            .then(pl.when(fp_txt == "").then(pl.lit("0")).otherwise(fp_txt))
-            .cast(pl.Int64, strict=False)
-            .alias(self.tmp("fp")),
-            pl.when(ok & ~too_long).then(fp_txt.str.len_chars()).alias(self.tmp("k")),
-        ]
-
-    def _from_float(self, src: pl.Expr) -> list[pl.Expr]:
-        # A binary float is read as its shortest decimal form (what every tool prints): the
-        # smallest k <= 9 with round(x * 10^k) / 10^k == x. Exact as long as |x| * 10^k < 2^51.
-        notnum = self.check(
-            "TL405",
-            "syntax",
-            lambda x: pl.format("{} is not a number; {} is {}", x, pl.lit(self.what), pl.lit(_describe(self.metric))),
-        )
-        k_expr = pl.lit(None, pl.UInt32)
-        for k in range(9, -1, -1):
-            k_expr = pl.when((src * 10**k).round(0) / 10**k == src).then(pl.lit(k, pl.UInt32)).otherwise(k_expr)
-        finite = src.is_finite().fill_null(True)
-        big = self.check(
-            "TL412",
-            "big",
-            lambda x: pl.format("{} cannot be read exactly from a binary float (more than 9 decimal places or too large)", x),
-            hint="store decimal columns as Parquet DECIMAL or text",
-        )
-        self.float_src = True
-        return [
-            (src.is_not_null() & ~finite).alias(notnum),
-            (src.is_not_null() & finite & k_expr.is_null()).alias(big),
-            pl.when(finite).then(k_expr).alias(self.tmp("k")),
-            pl.when(finite).then(src).alias(self.tmp("f")),
+            bad.alias(f),
+            digits.alias(self.tmp("v")),
+            pl.when(~bad & ~missing).then(places).alias(self.tmp("k")),  # only valid values set the column's places
         ]
 
     def second(self, df):
         m = self.metric
         default_k = _frac_digits(m.default) if m is not None and isinstance(m.default, Fraction) else 0
-        flags: list[pl.Expr] = []
         if hasattr(self, "decimal_scale"):
-            k = self.decimal_scale
-            v = pl.col(self.tmp("raw"))
-            if default_k > k:
-                v = v * 10 ** (default_k - k)
-                k = default_k
-        elif getattr(self, "float_src", False):
-            kcol = df[self.tmp("k")]
-            k = max(int(kcol.max() or 0), default_k)
-            limit = 2**51 // 10**k
-            f = pl.col(self.tmp("f"))
-            ok = pl.col(self.tmp("k")).is_not_null() & (f.abs() < limit)
-            big = self.check(
-                "TL412",
-                "range",
-                lambda x, k=k: pl.format("{} is too large to read exactly with {} decimal places", x, pl.lit(k)),
-                hint="store decimal columns as Parquet DECIMAL or text",
-            )
-            flags.append((pl.col(self.tmp("k")).is_not_null() & ~(f.abs() < limit)).fill_null(False).alias(big))
-            v = pl.when(ok).then((f * 10**k).round(0).cast(pl.Int64))
+            k = max(self.decimal_scale, default_k)
+            raw = pl.col(self.tmp("raw"))
+            v = raw if k == self.decimal_scale else raw.cast(pl.Int128) * 10 ** (k - self.decimal_scale)
         else:
             kcol = df[self.tmp("k")]
-            k = max(int(kcol.max() or 0), default_k)
-            ip, fp, kk = pl.col(self.tmp("ip")), pl.col(self.tmp("fp")), pl.col(self.tmp("k")).cast(pl.Int64)
-            limit = (_I64_MAX - 10**k) // 10**k if k <= MAX_DIGITS else -1
-            fits = ip <= limit
-            big = self.check(
-                "TL412",
-                "range",
-                lambda x, k=k: pl.format("'{}' is too large to read exactly next to values with {} decimal places", x, pl.lit(k)),
-                hint=f"at most {MAX_DIGITS} digits in all, counting the decimal places of the most precise value in the column",
-            )
-            flags.append((ip.is_not_null() & ~fits).fill_null(False).alias(big))
-            mag = ip * 10**k + fp * pl.lit(10, pl.Int64).pow(pl.lit(k, pl.Int64) - kk)
-            v = pl.when(ip.is_not_null() & fits).then(pl.when(pl.col(self.tmp("neg"))).then(-mag).otherwise(mag))
+            kmin, kmax = kcol.min(), kcol.max()
+            k = min(max(int(kmax or 0), default_k), MAX_DIGITS)
+            kk = pl.col(self.tmp("k"))
+            raw = pl.col(self.tmp("v"))
+            top = df.select(raw.abs().max()).item()
+            if top is not None and top * 10 ** (k - int(kmin or 0)) >= 10**MAX_DIGITS:
+                # some value, scaled to the column's places, exceeds MAX_DIGITS digits
+                fits = raw.abs() < pl.lit(10, pl.Int128).pow(pl.lit(MAX_DIGITS - k, pl.Int64) + kk)
+                self.fits_flag = self.check(
+                    "TL412",
+                    "range",
+                    lambda x, k=k: pl.format("'{}' is too large to read exactly next to values with {} decimal places", x, pl.lit(k)),
+                    hint=f"at most {MAX_DIGITS} digits in all, counting the decimal places of the most precise value in the column",
+                )
+                self.fits_expr = (raw.is_not_null() & kk.is_not_null() & ~fits).fill_null(False)
+                ok = kk.is_not_null() & fits
+            else:
+                ok = kk.is_not_null()
+            if kmin is not None and kmin == kmax == k:
+                v = pl.when(ok).then(raw)  # every value has the column's places: no scaling
+            else:
+                v = pl.when(ok).then(raw * pl.lit(10, pl.Int128).pow(pl.lit(k, pl.Int64) - kk))
         self.scale = 10**k
-        flags += _range_flags(self, v, self.scale)
         default = int(m.default * self.scale) if m is not None and isinstance(m.default, Fraction) else None
-        return self.fill_default(v, default).alias(self.name), flags
+        return self.fill_default(v, default).alias(self.name)
+
+    def third(self, df):
+        flags = _range_flags(self, pl.col(self.name), self.scale)
+        if hasattr(self, "fits_expr"):
+            flags.append(self.fits_expr.alias(self.fits_flag))
+        return flags
 
 
 class _BoolReader(_Reader):
@@ -767,7 +776,7 @@ class _BoolReader(_Reader):
 
     def second(self, df):
         default = self.metric.default if self.metric else None
-        return self.fill_default(pl.col(self.tmp("v")), default).alias(self.name), []
+        return self.fill_default(pl.col(self.tmp("v")), default).alias(self.name)
 
 
 class _DateReader(_Reader):
@@ -787,7 +796,7 @@ class _DateReader(_Reader):
 
     def second(self, df):
         default = self.metric.default if self.metric else None
-        return self.fill_default(pl.col(self.tmp("v")), default).alias(self.name), []
+        return self.fill_default(pl.col(self.tmp("v")), default).alias(self.name)
 
 
 class _EnumReader(_Reader):
@@ -805,7 +814,7 @@ class _EnumReader(_Reader):
         return [*out, bad.alias(f), src.alias(self.tmp("v"))]
 
     def second(self, df):
-        return self.fill_default(pl.col(self.tmp("v")), self.metric.default).alias(self.name), []
+        return self.fill_default(pl.col(self.tmp("v")), self.metric.default).alias(self.name)
 
 
 class _IdReader(_Reader):
@@ -813,13 +822,20 @@ class _IdReader(_Reader):
         src = pl.col(self.column).cast(pl.String)
         empty = src.is_null() | (src.str.strip_chars() == "")
         f_empty = self.check("TL410", "empty", lambda t: pl.lit("partner_id is empty"), hint="every row needs a partner_id")
-        f_dup = self.check(
+        self.f_dup = self.check(
             "TL411", "dup", lambda t: pl.format("partner_id '{}' appears more than once", t), hint="partner_id must be unique"
         )
-        return [empty.alias(f_empty), (~empty & src.is_duplicated()).alias(f_dup), src.alias(self.tmp("v"))]
+        # Duplicates by a 64-bit hash first (3x faster than comparing the texts); a hash
+        # collision can only add candidates, which `third` confirms on the texts.
+        return [empty.alias(f_empty), (~empty & src.hash().is_duplicated()).alias(self.f_dup), src.alias(self.tmp("v"))]
 
     def second(self, df):
-        return pl.col(self.tmp("v")).alias(PID), []
+        return pl.col(self.tmp("v")).alias(PID)
+
+    def third(self, df):
+        if not df[self.f_dup].any():
+            return []
+        return [(pl.col(self.f_dup) & pl.col(PID).is_duplicated()).alias(self.f_dup)]
 
 
 class _AnniversaryReader(_DateReader):
@@ -829,7 +845,7 @@ class _AnniversaryReader(_DateReader):
         return [self.missing_expr(src).alias(self.tmp("missing"))]
 
     def second(self, df):
-        return pl.col(self.tmp("v")).alias(ANNIVERSARY), []
+        return pl.col(self.tmp("v")).alias(ANNIVERSARY)
 
 
 _TEXTUAL = (pl.String, pl.Categorical, pl.Null)
@@ -846,25 +862,23 @@ def _reader_for(metric: ir.Metric, column: str, dtype: pl.DataType) -> _Reader |
             return _CountReader(metric.name, column, metric, dtype)
         if isinstance(dtype, pl.Decimal) and (dtype.scale or 0) == 0:
             return _CountReader(metric.name, column, metric, pl.Int64)
-        return _type_error("", column, dtype, metric, "store whole numbers in an integer column")
+        return _type_error(column, dtype, metric, "store whole numbers in an integer column")
     if kind in _DECIMAL_KINDS:
-        if dtype == pl.Float32:
-            return _type_error("", column, dtype, metric, "32-bit floats cannot hold exact decimals; use DECIMAL, text or float64")
-        if dtype == pl.String or dtype.is_integer() or isinstance(dtype, pl.Decimal) or dtype == pl.Float64:
+        if dtype == pl.String or dtype.is_integer() or isinstance(dtype, pl.Decimal) or dtype in (pl.Float64, pl.Float32):
             return _DecimalReader(metric.name, column, metric, dtype)
-        return _type_error("", column, dtype, metric, "store numbers as decimals, integers or text")
+        return _type_error(column, dtype, metric, "store numbers as decimals, integers or text")
     if kind is ir.Kind.BOOL:
         if dtype in (pl.String, pl.Boolean):
             return _BoolReader(metric.name, column, metric, dtype)
-        return _type_error("", column, dtype, metric, "store true/false in a boolean or text column")
+        return _type_error(column, dtype, metric, "store true/false in a boolean or text column")
     if kind is ir.Kind.DATE:
         if dtype in (pl.String, pl.Date):
             return _DateReader(metric.name, column, metric, dtype)
-        return _type_error("", column, dtype, metric, "store dates in a date column or as YYYY-MM-DD text")
+        return _type_error(column, dtype, metric, "store dates in a date column or as YYYY-MM-DD text")
     if kind is ir.Kind.ENUM:
         if dtype == pl.String:
             return _EnumReader(metric.name, column, metric, dtype)
-        return _type_error("", column, dtype, metric, "store enum values as text")
+        return _type_error(column, dtype, metric, "store enum values as text")
     raise AssertionError(kind)  # pragma: no cover
 
 
@@ -934,23 +948,41 @@ class _Loader:
             schema = src.effective_schema(self._typed_counts()) if isinstance(src, _CsvSource) else dict(src.schema)
             readers = self.plan(schema)
             columns = list(dict.fromkeys(r.column for r in readers))
+            pre = [e for r in readers for e in r.pre()]
             exprs = [pl.col(ROW)] + [e for r in readers for e in r.first()]
             if isinstance(src, _JsonlSource):
                 exprs.append(pl.col("__json_error__"))
+            if isinstance(src, _CsvSource):
+                # a blank line is not a partner: skipped (its row number still counts)
+                exprs.append(pl.all_horizontal([pl.col(c).is_null() for c in columns]).alias("__blank__"))
             try:
-                first = src.scan(columns, self._typed_counts()).select(exprs).collect()
+                lf = src.scan(columns, self._typed_counts())
+                nulls = [c for c in columns if schema.get(c) == pl.Null]
+                if nulls:  # an all-empty column: read as (missing) text
+                    lf = lf.with_columns([pl.col(c).cast(pl.String) for c in nulls])
+                first = (lf.with_columns(pre) if pre else lf).select(exprs).collect()
             except pl.exceptions.PolarsError as e:
                 if src.fallback():
                     continue  # a count column holds something other than whole numbers: read as text
                 raise _read_error(src.name, e, "the data") from None
             break
-        finals = []
-        flags = []
-        for r in readers:
-            final, more = r.second(first)
-            finals.append(final)
-            flags += more
-        df = first.with_columns(flags) if flags else first
+        if "__blank__" in first.columns:
+            first = first.filter(~pl.col("__blank__")) if first["__blank__"].any() else first
+        # Final columns, computed once; decimals that fit Int64 (nearly all) are stored so.
+        df = first.with_columns([r.second(first) for r in readers])
+        wide = [r.name for r in readers if df.schema[r.name] == pl.Int128]
+        if wide:
+            ranges = df.select([e for c in wide for e in (pl.col(c).min().alias(f"lo:{c}"), pl.col(c).max().alias(f"hi:{c}"))]).row(0)
+            narrow = [
+                c
+                for i, c in enumerate(wide)
+                if (ranges[2 * i] is None or ranges[2 * i] >= -_I64_MAX) and (ranges[2 * i + 1] is None or ranges[2 * i + 1] <= _I64_MAX)
+            ]
+            if narrow:
+                df = df.with_columns([pl.col(c).cast(pl.Int64) for c in narrow])
+        flags = [e for r in readers for e in r.third(df)]
+        if flags:
+            df = df.with_columns(flags)
         checks = [c for r in readers for c in r.checks]
         row_checks = [pl.col(c.flag) for c in checks]
         if isinstance(src, _JsonlSource):
@@ -968,14 +1000,20 @@ class _Loader:
         order = list(src.order)
         positions = {c: order.index(c) + 1 for c in order}
         errors: list[DataError] = []
+        error_count = 0
         rejects = None
         good = df
         if n_bad:
-            errors, rejects = self.collect_errors(df.filter(pl.col("__bad__")), checks, columns, readers)
+            long, rejects = self.collect_errors(df.filter(pl.col("__bad__")), checks, columns)
+            error_count = long.height
+            errors = [
+                DataError(code, message, row, column, pid, hint)
+                for row, pid, column, code, message, hint in long.head(MAX_KEPT).iter_rows()
+            ]
             if self.on_error == "stop":
-                raise DataLoadError(src.name, errors, df.height, n_bad, positions)
+                raise DataLoadError(src.name, errors, df.height, n_bad, positions, error_count)
             good = df.filter(~pl.col("__bad__"))
-        frame = good.select([pl.col(ROW).cast(pl.Int64), *finals]).select(keep)
+        frame = good.with_columns(pl.col(ROW).cast(pl.Int64)).select(keep)
         return Dataset(
             path=src.name,
             format=src.format,
@@ -984,6 +1022,7 @@ class _Loader:
             metrics=self.metrics,
             total_rows=df.height,
             errors=errors,
+            error_count=error_count,
             rejects=rejects,
             columns=positions,
         )
@@ -991,72 +1030,75 @@ class _Loader:
     def _typed_counts(self) -> set[str]:
         return {m.column or m.name for m in self.metrics if m.type.kind is ir.Kind.COUNT}
 
-    def collect_errors(self, bad: pl.DataFrame, checks: list[_Check], columns: list[str], readers: list[_Reader]):
+    def collect_errors(self, bad: pl.DataFrame, checks: list[_Check], columns: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """All problems of the bad rows, built in polars (a file can have millions):
+        (errors: ROW, partner_id, column, code, message, hint — sorted by row and column;
+        rejects: the bad rows as text with `_row` and `_errors`)."""
         src = self.source
-        text = src.text_rows(columns, bad[ROW])
+        text = src.text_rows(columns, bad[ROW]).with_columns(pl.col(ROW).cast(pl.Int64))
         text = text.rename({c: f"__text__{c}" for c in columns})
-        joined = bad.join(text, on=ROW, how="left")
+        joined = bad.with_columns(pl.col(ROW).cast(pl.Int64)).join(text, on=ROW, how="left")
         order = {c: i for i, c in enumerate(columns)}
-        parts = []
+        label = "line" if src.format == "jsonl" else "row"
         pid = pl.col(f"__text__{PID}") if PID in columns else pl.lit(None, pl.String)
+        dup_flag = next((c.flag for c in checks if c.code == "TL411"), None)
+        if dup_flag is not None:
+            # Duplicates name the other rows that use the same id.
+            dups = joined.filter(pl.col(dup_flag)).select(pl.col(ROW), pid.alias("__pid__"))
+            rows = dups.group_by("__pid__").agg(pl.col(ROW).sort().alias("__rows__"))
+            others = pl.col("__rows__").list.set_difference(pl.concat_list(pl.col(ROW))).list.sort()
+            n = others.list.len()
+            shown = others.list.head(5).cast(pl.List(pl.String)).list.join(", ")
+            more = pl.when(n > 5).then(pl.format(" and {} more", n - 5)).otherwise(pl.lit(""))
+            word = pl.when(n > 1).then(pl.lit(label + "s")).otherwise(pl.lit(label))
+            dup_msg = dups.join(rows, on="__pid__").select(
+                pl.col(ROW), pl.format("partner_id '{}' also appears in {} {}{}", pl.col("__pid__"), word, shown, more).alias("__dupmsg__")
+            )
+            joined = joined.join(dup_msg, on=ROW, how="left")
+        parts = []
         for c in checks:
             t = pl.col(f"__text__{c.column}")
+            msg = pl.col("__dupmsg__") if c.code == "TL411" else c.message(t)
+            code, hint = pl.lit(c.code), pl.lit(c.hint, pl.String)
+            if c.split is not None:
+                cond, code2, message2, hint2 = c.split
+                held = cond(t).fill_null(False)
+                code = pl.when(held).then(pl.lit(code2)).otherwise(code)
+                msg = pl.when(held).then(message2(t)).otherwise(msg)
+                hint = pl.when(held).then(pl.lit(hint2, pl.String)).otherwise(hint)
+            where = (
+                pl.format(label + " {}: ", pl.col(ROW))
+                if c.code in ("TL410", "TL411")
+                else pl.format(label + " {}, column '{}': ", pl.col(ROW), pl.lit(c.column))
+            )
             parts.append(
                 joined.filter(pl.col(c.flag)).select(
-                    pl.col(ROW).cast(pl.Int64),
+                    pl.col(ROW),
                     pid.alias(PID),
-                    pl.lit(c.column).alias("column"),
+                    pl.lit(c.column, pl.String).alias("column"),
                     pl.lit(order.get(c.column, 0)).alias("__order__"),
-                    pl.lit(c.code).alias("code"),
-                    c.message(t).alias("message"),
-                    pl.lit(c.hint, pl.String).alias("hint"),
+                    code.alias("code"),
+                    pl.concat_str([where, msg]).alias("message"),
+                    hint.alias("hint"),
                 )
             )
         if "__json_error__" in joined.columns:
             parts.append(
                 joined.filter(pl.col("__json_error__").is_not_null()).select(
-                    pl.col(ROW).cast(pl.Int64),
+                    pl.col(ROW),
                     pl.lit(None, pl.String).alias(PID),
                     pl.lit(None, pl.String).alias("column"),
                     pl.lit(-1).alias("__order__"),
                     pl.lit("TL413").alias("code"),
-                    pl.col("__json_error__").alias("message"),
+                    pl.format(label + " {}: {}", pl.col(ROW), pl.col("__json_error__")).alias("message"),
                     pl.lit("each line of a JSON Lines file holds one JSON object", pl.String).alias("hint"),
                 )
             )
         long = pl.concat(parts)
         if "__json_error__" in joined.columns:  # a line that is not JSON has no other problems worth listing
-            broken = joined.filter(pl.col("__json_error__").is_not_null())[ROW].cast(pl.Int64)
+            broken = joined.filter(pl.col("__json_error__").is_not_null())[ROW]
             long = long.filter(~pl.col(ROW).is_in(broken.implode()) | (pl.col("code") == "TL413"))
-        long = long.sort([ROW, "__order__", "code"])
-        # Duplicates name the other rows that use the same id.
-        dup_rows = (
-            joined.filter(pl.col(next(c.flag for c in checks if c.code == "TL411"))) if any(c.code == "TL411" for c in checks) else None
-        )
-        where: dict[str, list[int]] = {}
-        if dup_rows is not None and dup_rows.height:
-            for pid_v, row in dup_rows.select(pl.col(f"__text__{PID}"), pl.col(ROW)).iter_rows():
-                where.setdefault(pid_v, []).append(row)
-        errors = []
-        label = "line" if src.format == "jsonl" else "row"
-        for row, pid_v, column, _, code, message, hint in long.iter_rows():
-            if code == "TL411":
-                others = [r for r in where.get(pid_v, []) if r != row]
-                message = (
-                    f"partner_id '{pid_v}' also appears in {label}{'s' if len(others) > 1 else ''} {', '.join(map(str, others[:5]))}"
-                    + (f" and {len(others) - 5} more" if len(others) > 5 else "")
-                )
-            where_txt = f"{label} {row}" + (f", column '{column}'" if column and code not in ("TL410", "TL411") else "")
-            errors.append(DataError(code, f"{where_txt}: {message}", row, column, pid_v, hint))
-        reasons = pl.DataFrame(
-            {ROW: [e.row for e in errors], "__msg__": [e.message for e in errors]}, schema={ROW: pl.Int64, "__msg__": pl.String}
-        )
-        reasons = reasons.group_by(ROW, maintain_order=True).agg(pl.col("__msg__").str.join("; ").alias("_errors"))
-        rejects = (
-            text.rename({f"__text__{c}": c for c in columns})
-            .with_columns(pl.col(ROW).cast(pl.Int64))
-            .join(reasons, on=ROW, how="left")
-            .sort(ROW)
-            .rename({ROW: "_row"})
-        )
-        return errors, rejects
+        long = long.sort([ROW, "__order__", "code"]).drop("__order__")
+        reasons = long.group_by(ROW, maintain_order=True).agg(pl.col("message").str.join("; ").alias("_errors"))
+        rejects = text.rename({f"__text__{c}": c for c in columns}).join(reasons, on=ROW, how="left").sort(ROW).rename({ROW: "_row"})
+        return long, rejects

@@ -11,7 +11,8 @@ declared metric, a `ScoreRef` a declared score, and so on. Parameters are folded
 
 Semantics in brief (docs/language.md has the full text):
 - A track holds the highest level whose requirements hold. A cumulative level (the default)
-  also needs every lower level's requirements.
+  also needs everything the level directly below it needs: that level's own requirements
+  and, if it is cumulative too, those below it (an `independent` level stops the chain).
 - A score is the sum of its lines and categories; a category or score with a cap is
   clamped to it. A line whose `when` gate fails earns 0.
 - A track with several variants either takes the best (highest level, then highest
@@ -23,11 +24,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import operator
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from enum import Enum, StrEnum
 from fractions import Fraction
 from functools import cache, cached_property
-from typing import Union
+from typing import Any, Union
 
 __all__ = [
     "Span",
@@ -46,6 +49,7 @@ __all__ = [
     "Neg",
     "Func",
     "Compare",
+    "COMPARISONS",
     "And",
     "Or",
     "Not",
@@ -69,6 +73,7 @@ __all__ = [
     "to_data",
     "to_json",
     "walk",
+    "metrics_read",
 ]
 
 
@@ -262,10 +267,22 @@ class Func:
 
 @dataclass(frozen=True)
 class Compare:
-    op: str  # >= > <= < == !=
+    op: str  # >= > <= < == != (see COMPARISONS)
     left: Expr
     right: Expr
     span: Span | None = _span()
+
+
+#: The comparison operators and what they mean, for every engine (Python values or polars
+#: expressions alike: both overload these operators).
+COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
+    ">=": operator.ge,
+    ">": operator.gt,
+    "<=": operator.le,
+    "<": operator.lt,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
 
 
 @dataclass(frozen=True)
@@ -413,7 +430,7 @@ class Requirement:
 class Level:
     name: str
     requirements: tuple[Requirement, ...] = ()
-    cumulative: bool = True  # also needs every lower level's requirements
+    cumulative: bool = True  # also needs everything the level directly below needs
     title: str | None = None
     doc: str | None = None
     source: str | None = None
@@ -565,6 +582,11 @@ class Program:
     def track_map(self) -> dict[str, Track]:
         return {t.name: t for t in self.tracks}
 
+    def reads(self, track: str, follow_tracks: bool = True) -> set[str]:
+        """The input metrics a track's result depends on (see `metrics_read`)."""
+        groups = {g.name: g.tracks for g in self.groups}
+        return set(metrics_read(self.track_map[track], self.metric_map, self.gate_map, self.track_map if follow_tracks else None, groups))
+
     @property
     def input_metrics(self) -> tuple[Metric, ...]:
         """Metrics read from the dataset (not derived)."""
@@ -580,6 +602,45 @@ class Program:
 
 
 # ------------------------------------------------------------------ utilities
+
+
+def metrics_read(
+    node: object,
+    metrics: Mapping[str, Metric],
+    gates: Mapping[str, Gate],
+    tracks: Mapping[str, Track] | None = None,
+    groups: Mapping[str, Iterable[str]] | None = None,
+) -> list[str]:
+    """The input metrics `node` (a track, an expression ...) depends on, in order of first
+    use, through gates and derived metrics and, when `tracks` is given, the other tracks it
+    refers to."""
+    out: dict[str, None] = {}
+    seen: set[int] = set()
+
+    def visit(current: object) -> None:
+        if id(current) in seen:
+            return
+        seen.add(id(current))
+        for n in walk(current):
+            if isinstance(n, MetricRef):
+                m = metrics[n.name]
+                if m.derived is not None:
+                    visit(m.derived)
+                else:
+                    out.setdefault(n.name)
+            elif isinstance(n, GateRef) and n.name in gates:
+                visit(gates[n.name])
+            elif tracks is None:
+                continue
+            elif isinstance(n, (TrackAt, ScoreRef, Every)) and n.track in tracks:
+                visit(tracks[n.track])
+            elif isinstance(n, GroupCount):
+                for t in (groups or {}).get(n.group, ()):
+                    if t in tracks:
+                        visit(tracks[t])
+
+    visit(node)
+    return list(out)
 
 
 @cache

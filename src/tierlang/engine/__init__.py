@@ -29,7 +29,7 @@ from tierlang import ir
 from tierlang.data import PID, ROW, Dataset, from_frame, load_dataset
 from tierlang.engine.interpreter import Interpreter, PartnerResult
 from tierlang.engine.results import Evaluation, ScoreColumn, requirement_columns, score_series
-from tierlang.engine.vectorized import NoInt64, compile_program, declared_ranges
+from tierlang.engine.vectorized import NoInt64, compile_program, magnitudes_of
 
 __all__ = ["evaluate", "evaluate_dataset", "Evaluation", "ScoreColumn", "ProgramError", "ENGINES"]
 
@@ -95,7 +95,7 @@ def evaluate_dataset(
 
 
 def _vectorized(program: ir.Program, dataset: Dataset, detail: bool, progress: Progress | None) -> Evaluation:
-    compiled = compile_program(program, dataset.scales, declared_ranges(program, dataset.scales))
+    compiled = compile_program(program, dataset.scales, magnitudes_of(dataset.frame, list(dataset.scales)))
     if progress:
         progress("evaluating", 0, len(dataset))
     out = compiled.plan(dataset.frame.lazy(), detail).collect()
@@ -115,7 +115,8 @@ def _vectorized(program: ir.Program, dataset: Dataset, detail: bool, progress: P
     for t in tracks:
         scale = compiled.score_scale(t.name)
         if scale is not None and f"S:{t.name}" in out.columns:
-            scores[t.name] = ScoreColumn(out[f"S:{t.name}"].cast(pl.Int64).rename(f"S:{t.name}"), scale)
+            # The compiler's overflow analysis covers score * 10^6 in its integer type.
+            scores[t.name] = ScoreColumn(out[f"S:{t.name}"].rename(f"S:{t.name}"), scale, wide=compiled.itype != pl.Int64)
     reqs = requirement_columns(program)
     det = out.select([pl.col(PID), *[pl.col(r.column) for r in reqs]]) if detail else None
     ev = Evaluation(program, dataset, "vectorized", levels, variants, scores, det, reqs if detail else [], 0)
@@ -155,8 +156,12 @@ def _patch(ev: Evaluation, indices: list[int]) -> None:
     if variants:
         ev.variants = ev.variants.with_columns([pl.Series(t, v, dtype=pl.String) for t, v in variants.items()])
     for t, vals in score_vals.items():
-        big = any(v is not None and abs(v) > 2**63 - 1 for v in vals)
-        ev.scores[t] = ScoreColumn(pl.Series(ev.scores[t].values.name, vals, dtype=pl.Int128 if big else pl.Int64), ev.scores[t].scale)
+        old = ev.scores[t]
+        # values too large even for Int128 text arithmetic stay exact Fractions on the side
+        exact = {k: Fraction(v, old.scale) for k, v in enumerate(vals) if v is not None and abs(v) * 10**6 >= 2**126}
+        ints = [None if k in exact else v for k, v in enumerate(vals)]
+        big = any(v is not None and abs(v) > 2**63 - 1 for v in ints)
+        ev.scores[t] = ScoreColumn(pl.Series(old.values.name, ints, dtype=pl.Int128 if big else pl.Int64), old.scale, True, exact)
     if ev.detail is not None:
         ev.detail = ev.detail.with_columns([pl.Series(c, v, dtype=pl.Boolean) for c, v in det.items()])
     ev.fallback_rows = len(indices)

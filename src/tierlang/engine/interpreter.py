@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from tierlang import ir
+from tierlang.passes.intervals import bounds
 
 __all__ = [
     "Interpreter",
@@ -32,7 +33,6 @@ __all__ = [
     "LineResult",
     "Trace",
     "compare",
-    "line_bounds",
 ]
 
 ZERO = Fraction(0)
@@ -256,102 +256,13 @@ def _is_constant(expr: ir.Expr) -> bool:
     return is_constant(expr)
 
 
-_OPS = {
-    ">=": lambda a, b: a >= b,
-    ">": lambda a, b: a > b,
-    "<=": lambda a, b: a <= b,
-    "<": lambda a, b: a < b,
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-}
-
-
 def compare(op: str, a: object, b: object, type_: ir.Type | None = None) -> bool:
     """Compare two values; an ordered enum compares by declared position."""
     if isinstance(a, str) and isinstance(b, str) and op not in ("==", "!="):
         if type_ is None or not type_.ordered:
             raise EvaluationError(f"cannot order enum values {a!r} and {b!r}")
         a, b = type_.values.index(a), type_.values.index(b)
-    return _OPS[op](a, b)
-
-
-def line_bounds(expr: ir.Expr, metrics: Mapping[str, ir.Metric]) -> tuple[Fraction | None, Fraction | None]:
-    """Interval arithmetic over the declared metric ranges: (lowest, highest) value the
-    numeric expression can take (None: unbounded). Exact for the capped-linear shapes
-    programs use (`max * clamp(x / target)`, `min(cap, ...)`)."""
-
-    def rng(e) -> tuple[Fraction | None, Fraction | None]:
-        if isinstance(e, ir.Const):
-            v = e.value
-            return (v, v) if isinstance(v, Fraction) else (None, None)
-        if isinstance(e, ir.MetricRef):
-            m = metrics[e.name]
-            if m.derived is not None:
-                return rng(m.derived)
-            return m.minimum, m.maximum
-        if isinstance(e, ir.Neg):
-            lo, hi = rng(e.operand)
-            return (-hi if hi is not None else None, -lo if lo is not None else None)
-        if isinstance(e, ir.Arith):
-            a, b = rng(e.left), rng(e.right)
-            if e.op == "+":
-                return _add(a[0], b[0]), _add(a[1], b[1])
-            if e.op == "-":
-                return _add(a[0], -b[1] if b[1] is not None else None), _add(a[1], -b[0] if b[0] is not None else None)
-            if e.op == "/":
-                c = b[0]
-                if c is None or b[0] != b[1] or c == 0:
-                    return None, None
-                return _scale(a, 1 / c)
-            # '*': one side is constant
-            if a[0] is not None and a[0] == a[1]:
-                return _scale(b, a[0])
-            if b[0] is not None and b[0] == b[1]:
-                return _scale(a, b[0])
-            return None, None
-        if isinstance(e, ir.Func):
-            rs = [rng(x) for x in e.args]
-            if e.name == "min":
-                los = [r[0] for r in rs]
-                his = [r[1] for r in rs if r[1] is not None]
-                return (None if None in los else min(los)), (min(his) if his else None)  # type: ignore[type-var]
-            if e.name == "max":
-                his = [r[1] for r in rs]
-                los = [r[0] for r in rs if r[0] is not None]
-                return (max(los) if los else None), (None if None in his else max(his))  # type: ignore[type-var]
-            (xlo, xhi), (lo, _), (_, hi) = rs
-            lo_out = lo if xlo is None else max(xlo, lo)  # type: ignore[type-var]
-            hi_out = hi if xhi is None else min(xhi, hi)  # type: ignore[type-var]
-            return min(lo_out, hi), max(hi_out, lo)  # type: ignore[type-var]
-        return None, None
-
-    return rng(expr)
-
-
-def _add(a: Fraction | None, b: Fraction | None) -> Fraction | None:
-    return None if a is None or b is None else a + b
-
-
-def _scale(r: tuple[Fraction | None, Fraction | None], k: Fraction) -> tuple[Fraction | None, Fraction | None]:
-    lo, hi = (r[0] * k if r[0] is not None else None), (r[1] * k if r[1] is not None else None)
-    return (lo, hi) if k >= 0 else (hi, lo)
-
-
-def metrics_read(expr: object, metrics: Mapping[str, ir.Metric]) -> list[str]:
-    """Input metrics an expression reads (through derived metrics), in first-use order."""
-    out: list[str] = []
-
-    def visit(node: object) -> None:
-        for n in ir.walk(node):
-            if isinstance(n, ir.MetricRef):
-                m = metrics[n.name]
-                if m.derived is not None:
-                    visit(m.derived)
-                elif n.name not in out:
-                    out.append(n.name)
-
-    visit(expr)
-    return out
+    return ir.COMPARISONS[op](a, b)
 
 
 # ------------------------------------------------------------------ the interpreter
@@ -388,14 +299,25 @@ class Interpreter:
         order = [t.name for t in self.program.tracks if t.name in run.done]
         return PartnerResult(partner_id, {n: run.done[n] for n in order})
 
+    def metric(self, values: Mapping[str, ir.Value], name: str) -> ir.Value:
+        """One metric's value for a partner (a derived metric is computed)."""
+        return _Run(self, values).metric(name)
+
+    def score(self, values: Mapping[str, ir.Value], track: str, variant: str | None, score: str) -> ScoreResult:
+        """One score of one variant, without evaluating the rest of the track (explanations
+        try many what-if values)."""
+        run = _Run(self, values)
+        t = self.tracks[track]
+        return _Scope(run, t, t.variant(variant)).score(score)
+
     def line_info(self, line: ir.Line) -> tuple[list[str], Fraction | None, Fraction | None]:
         """(metrics the line reads, its cap, its target) — static, so computed once. The
         target is the smallest value of the line's one metric that earns the cap (None
         when the line reads several metrics or has no cap)."""
         key = id(line)
         if key not in self._line_info:
-            reads = metrics_read(line.points, self.metrics)
-            cap = line_bounds(line.points, self.metrics)[1]
+            reads = ir.metrics_read(line.points, self.metrics, self.gates)
+            cap = bounds(line.points, self.metrics)[1]
             target = None
             if cap is not None and len(reads) == 1:
                 from tierlang.engine.linear import smallest_reaching
@@ -666,11 +588,19 @@ class _Scope:
         self.variant = variant.name
         self.v = variant
         self.scores: dict[str, ScoreResult] = {}
+        self.busy: set[str] = set()
 
     def score(self, name: str) -> ScoreResult:
         if name not in self.scores:
             s = self.v.score(name)
             if s is None:
-                raise EvaluationError(f"track '{self.track}' has no score '{name}'")
-            self.scores[name] = self.run.eval_score(s, self)
+                where = f" (variant '{self.variant}')" if self.variant else ""
+                raise EvaluationError(f"track '{self.track}'{where} has no score '{name}'")
+            if name in self.busy:  # a line's `when` reads the score it belongs to
+                raise EvaluationError(f"score '{name}' of track '{self.track}' depends on itself")
+            self.busy.add(name)
+            try:
+                self.scores[name] = self.run.eval_score(s, self)
+            finally:
+                self.busy.discard(name)
         return self.scores[name]

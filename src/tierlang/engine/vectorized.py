@@ -14,16 +14,26 @@ Decimal at ~5x slower than float64 and lossy when it divides before it multiplie
 
 Overflow
 --------
-Scaled integers can overflow Int64 for extreme inputs. Every integer expression the
-compiler emits records a bound `|e| <= sum(c_x * |x|) + b` over the scaled input columns x.
-From these bounds the compiler derives, per input column, the largest magnitude B_x for
-which *no* intermediate value can exceed 2^62 (half of Int64's range, as a margin). A
-column whose declared range already keeps it within B_x needs no check. For the others,
-rows with a value beyond B_x are flagged and evaluated by the exact interpreter instead
-(`Evaluation.fallback_rows` says how many). For the Cloud Partner Program the limits sit
-far above real values (a count column may hold up to ~10^14; money up to ~10^9 USD with
-cents), so in practice no row falls back; the bench in benchmarks/ measures the fast path.
-If even the constants of a program overflow, every row goes to the interpreter.
+Scaled integers can outgrow 64 bits for extreme inputs. Every integer expression the
+compiler emits records a bound `|e| <= sum(c_x * |x|) + b` over the scaled input columns x
+(clamps and caps reset the bound to a constant). `compile_program` gets the largest
+magnitude each column actually holds (one min/max per column on the loaded frame) and
+checks every bound, including the score text conversion (score * 10^6), against the limit
+of an integer type: 2^62 for Int64 (a margin below 2^63), 2^126 for Int128. It picks the
+first type that fits:
+
+1. Int64 — the common case: no per-row check at all.
+2. Int128 — about as fast in polars (measured ~5% slower on this machine), used when a
+   column holds huge or very precise values (the loader stores such decimal columns as
+   Int128).
+3. Int128 with a per-row check: when even 128 bits can overflow for the largest values,
+   each column gets a limit (each node's headroom shared evenly by its columns: sound,
+   conservative); rows beyond a limit are flagged `__fallback__` and evaluated by the exact
+   interpreter (`Evaluation.fallback_rows`). For the Cloud Partner Program the Int64 limits
+   alone allow counts up to ~10^18 and ACR growth up to ~1.4 billion USD with cents.
+
+If even the program's constants overflow Int128, `NoInt64` is raised and every row goes to
+the interpreter.
 
 The IR never sees a polars type: this module is the only place where IR meets polars, so
 a SQL backend can be a sibling module.
@@ -32,7 +42,6 @@ a SQL backend can be a sibling module.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -40,12 +49,15 @@ import polars as pl
 
 from tierlang import ir
 from tierlang.data import PID, ROW
+from tierlang.engine.interpreter import EvaluationError
 from tierlang.passes.lower import const_value, is_constant
 
-__all__ = ["Compiled", "compile_program", "LIMIT", "RequirementColumn", "requirement_column", "declared_ranges", "NoInt64"]
+__all__ = ["Compiled", "compile_program", "LIMIT", "RequirementColumn", "requirement_column", "magnitudes_of", "NoInt64", "LIMITS"]
 
-#: Largest magnitude any intermediate integer may reach (a margin below Int64's 2^63 - 1).
+#: Largest magnitude any intermediate integer may reach, per integer type (a margin below
+#: the type's maximum).
 LIMIT = 2**62
+LIMITS = ((pl.Int64, 2**62), (pl.Int128, 2**126))
 #: Scores are written with at most this many decimal places.
 DECIMALS = 6
 
@@ -150,6 +162,7 @@ class Compiled:
     requirements: list[RequirementColumn]
     column_limits: dict[str, int]  # input column -> largest safe |scaled value|
     checks: list[str]  # columns that need a per-row limit check
+    itype: pl.DataType = pl.Int64  # the integer type the arithmetic runs in
 
     def plan(self, frame: pl.LazyFrame, detail: bool = False) -> pl.LazyFrame:
         """The lazy query: inputs → stages → the result columns.
@@ -162,8 +175,12 @@ class Compiled:
         for stage in self.stages:
             if stage:
                 lf = lf.with_columns(stage)
-        flag = pl.any_horizontal([(pl.col(c) > self.column_limits[c]) | (pl.col(c) < -self.column_limits[c]) for c in self.checks])
-        out = [pl.col(ROW), pl.col(PID), (flag if self.checks else pl.lit(False)).alias("__fallback__")]
+        flags = [
+            (pl.col(c) > pl.lit(lim, self.itype)) | (pl.col(c) < pl.lit(-lim, self.itype))
+            for c in self.checks
+            for lim in [self.column_limits[c]]
+        ]
+        out = [pl.col(ROW), pl.col(PID), (pl.any_horizontal(flags) if flags else pl.lit(False)).alias("__fallback__")]
         for name, tc in self.tracks.items():
             out.append(pl.col(tc.level).alias(f"L:{name}"))
             if tc.variant:
@@ -182,31 +199,46 @@ class Compiled:
 # ------------------------------------------------------------------ the compiler
 
 
-def compile_program(
-    program: ir.Program, scales: dict[str, int], ranges: dict[str, tuple[int | None, int | None]] | None = None
-) -> Compiled:
+def compile_program(program: ir.Program, scales: dict[str, int], magnitudes: dict[str, int] | None = None) -> Compiled:
     """Compile `program` for input columns scaled as in `scales` (metric name → scale).
-    `ranges` gives each column's declared range in scaled units (None: unbounded); it decides
-    which columns need a per-row overflow check. Raises `NoInt64` when no row can be
-    evaluated in Int64."""
-    c = _Compiler(program, scales)
-    c.run()
-    return c.result(ranges or {})
+
+    `magnitudes` gives the largest |scaled value| each numeric column holds (missing: assume
+    anything); the narrowest integer type that no value overflows is chosen (see the module
+    docstring). Raises `NoInt64` when the program's constants alone overflow Int128."""
+    magnitudes = magnitudes or {}
+    last: Compiled | None = None
+    for itype, limit in LIMITS:
+        c = _Compiler(program, scales, itype, limit)
+        try:
+            c.run()
+            compiled = c.result(limit, magnitudes)
+        except NoInt64:
+            continue
+        if not compiled.checks:
+            return compiled
+        last = compiled
+    if last is None:
+        raise NoInt64("the program's constants overflow 128-bit integers")
+    return last
 
 
-def declared_ranges(program: ir.Program, scales: dict[str, int]) -> dict[str, tuple[int | None, int | None]]:
+def magnitudes_of(frame: pl.DataFrame, columns: list[str]) -> dict[str, int]:
+    """The largest |value| of each integer column (one pass over the loaded frame)."""
+    cols = [c for c in columns if c in frame.columns and frame.schema[c].is_integer()]
+    if not cols or frame.height == 0:
+        return {c: 0 for c in cols}
+    row = frame.select([e for c in cols for e in (pl.col(c).min().alias(f"lo:{c}"), pl.col(c).max().alias(f"hi:{c}"))]).row(0)
     out = {}
-    for m in program.input_metrics:
-        if m.name in scales:
-            s = scales[m.name]
-            lo = math.floor(m.minimum * s) if m.minimum is not None else None
-            hi = math.ceil(m.maximum * s) if m.maximum is not None else None
-            out[m.name] = (lo, hi)
+    for i, c in enumerate(cols):
+        lo, hi = row[2 * i], row[2 * i + 1]
+        out[c] = max(abs(int(lo)) if lo is not None else 0, abs(int(hi)) if hi is not None else 0)
     return out
 
 
 class _Compiler:
-    def __init__(self, program: ir.Program, scales: dict[str, int]) -> None:
+    def __init__(self, program: ir.Program, scales: dict[str, int], itype: pl.DataType = pl.Int64, limit: int = LIMIT) -> None:
+        self.itype = itype
+        self.limit = limit
         self.p = program
         self.scales = scales
         self.metrics = program.metric_map
@@ -242,13 +274,19 @@ class _Compiler:
             return Cond(pl.col(col), stage + 1)
         return Other(pl.col(col), v.kind, stage + 1, v.type)
 
+    def lit(self, v: int) -> pl.Expr:
+        """An integer literal of the working type (too large for it: this type cannot work)."""
+        if abs(v) > self.limit:
+            raise NoInt64(f"the constant {v} overflows {self.itype}")
+        return pl.lit(v, self.itype)
+
     def num(self, expr: pl.Expr, scale: int, bound: Bound, depth: int) -> Num:
         self.bounds.append(bound)
         return Num(expr, scale, bound, depth)
 
     def const(self, value: Fraction) -> Num:
         value = Fraction(value)
-        return Num(pl.lit(value.numerator, pl.Int64), value.denominator, _bound({}, abs(value.numerator)), 0, value)
+        return Num(self.lit(value.numerator), value.denominator, _bound({}, abs(value.numerator)), 0, value)
 
     def rescale(self, n: Num, scale: int) -> Num:
         if scale == n.scale:
@@ -256,9 +294,9 @@ class _Compiler:
         if n.const is not None:
             v = n.const * scale
             assert v.denominator == 1
-            return Num(pl.lit(int(v), pl.Int64), scale, _bound({}, abs(int(v))), 0, n.const)
+            return Num(self.lit(int(v)), scale, _bound({}, abs(int(v))), 0, n.const)
         f = scale // n.scale
-        return self.num(n.expr * f, scale, _bmul(n.bound, f), n.depth)
+        return self.num(n.expr * self.lit(f), scale, _bmul(n.bound, f), n.depth)
 
     def common(self, items: list[Num], extra: int = 1) -> tuple[list[Num], int]:
         scale = extra
@@ -284,12 +322,12 @@ class _Compiler:
         p2, s2 = p // g, a.scale * q // g
         if p2 == 1:
             return Num(a.expr, s2, a.bound, a.depth)
-        return self.num(a.expr * p2, s2, _bmul(a.bound, p2), a.depth)
+        return self.num(a.expr * self.lit(p2), s2, _bmul(a.bound, p2), a.depth)
 
     def neg(self, a: Num) -> Num:
         if a.const is not None:
             return self.const(-a.const)
-        return Num(-a.expr, a.scale, a.bound, a.depth)
+        return Num(a.expr * -1, a.scale, a.bound, a.depth)  # polars cannot negate Int128
 
     def minmax(self, name: str, items: list[Num]) -> Num:
         if all(n.const is not None for n in items):
@@ -308,7 +346,7 @@ class _Compiler:
         if lo_i > hi_i:  # clamp(x, 5, 1) is 1 for every x (min(max(x, lo), hi))
             return self.const(hi)
         b = _bound({}, max(abs(lo_i), abs(hi_i)))
-        return self.num(x2.expr.clip(lo_i, hi_i), scale, b, x.depth)
+        return self.num(x2.expr.clip(self.lit(lo_i), self.lit(hi_i)), scale, b, x.depth)
 
     # -------------------------------------------------------------- values
     def value(self, e: ir.Expr):
@@ -348,7 +386,8 @@ class _Compiler:
             return self.derived_cache[name]
         k = m.type.kind
         if k in _DECIMAL_KINDS:
-            return self.num(pl.col(name), self.scales[name], _bound({name: 1}, 0), 0)
+            col = pl.col(name) if self.itype == pl.Int64 else pl.col(name).cast(self.itype)
+            return self.num(col, self.scales[name], _bound({name: 1}, 0), 0)
         if k is ir.Kind.BOOL:
             return Cond(pl.col(name))
         return Other(pl.col(name), k, 0, m.type)
@@ -415,7 +454,7 @@ class _Compiler:
         if a.kind is ir.Kind.ENUM and op not in ("==", "!="):
             assert t is not None
             ae, be = self.enum_index(a, t), self.enum_index(b, t)
-        return Cond(_OPS[op](ae, be), max(a.depth, b.depth))
+        return Cond(ir.COMPARISONS[op](ae, be), max(a.depth, b.depth))
 
     def enum_index(self, v: Other, t: ir.Type) -> pl.Expr:
         if v.const is not None:
@@ -424,7 +463,7 @@ class _Compiler:
 
     def compare_num(self, op: str, a: Num, b: Num) -> Cond:
         if a.const is not None and b.const is not None:
-            r = _OPS_PY[op](a.const, b.const)
+            r = ir.COMPARISONS[op](a.const, b.const)
             return Cond(pl.lit(r), 0, r)
         if a.const is not None:  # c op x  ==  x flip(op) c
             a, b, op = b, a, _FLIP[op]
@@ -433,27 +472,27 @@ class _Compiler:
             t = b.const * a.scale
             x = a.expr
             if op == ">=":
-                ex = x >= math.ceil(t)
+                ex = x >= self.lit(math.ceil(t))
             elif op == ">":
-                ex = x > math.floor(t)
+                ex = x > self.lit(math.floor(t))
             elif op == "<=":
-                ex = x <= math.floor(t)
+                ex = x <= self.lit(math.floor(t))
             elif op == "<":
-                ex = x < math.ceil(t)
+                ex = x < self.lit(math.ceil(t))
             elif t.denominator != 1:
                 r = op == "!="
                 return Cond(pl.lit(r), 0, r)
             else:
-                ex = _OPS[op](x, int(t))
+                ex = ir.COMPARISONS[op](x, self.lit(int(t)))
             return Cond(ex, a.depth)
         (a2, b2), _ = self.common([a, b])
-        return Cond(_OPS[op](a2.expr, b2.expr), max(a.depth, b.depth))
+        return Cond(ir.COMPARISONS[op](a2.expr, b2.expr), max(a.depth, b.depth))
 
     # -------------------------------------------------------------- tracks
     def track_at(self, track: str, level: str | None) -> Cond:
         tc = self.tracks.get(track)
         if tc is None:
-            raise TypeError(f"track '{track}' is used before it is evaluated")
+            raise EvaluationError(f"track '{track}' is used before it is evaluated")
         t = self.p.track_map[track]
         need = 0 if level is None else t.level_index(level)
         depth = self.col_depth[tc.level]
@@ -465,7 +504,7 @@ class _Compiler:
             # the selected variant's score (another track's, already evaluated)
             tc = self.tracks.get(e.track)
             if tc is None:
-                raise TypeError(f"the score of '{e.track}' is used before the track is evaluated (does its 'choose' read it?)")
+                raise EvaluationError(f"the score of '{e.track}' is used before the track is evaluated (does its 'choose' read it?)")
             parts = [self.part(e.track, v.name, e.score, e.part) for v in t.variants]
             parts, scale = self.common(parts)
             sel = pl.col(tc.variant)  # type: ignore[arg-type]
@@ -487,10 +526,11 @@ class _Compiler:
         if key in self.score_cache:
             return self.score_cache[key]
         if key in self.in_progress:
-            raise TypeError(f"score '{score}' of '{track}' depends on itself")
+            raise EvaluationError(f"score '{score}' of track '{track}' depends on itself")
         self.in_progress.add(key)
         s = self.p.track_map[track].variant(variant).score(score)
-        assert s is not None
+        if s is None:
+            raise EvaluationError(f"track '{track}'" + (f" (variant '{variant}')" if variant else "") + f" has no score '{score}'")
         out: dict[str | None, Num] = {}
         lines: list[Num] = []
         tag = f"{track}_{variant or ''}_{score}"
@@ -538,7 +578,7 @@ class _Compiler:
                 return self.const(min(total.const, cap))
             scale = math.lcm(total.scale, cap.denominator)
             t2 = self.rescale(total, scale)
-            total = self.num(pl.min_horizontal(t2.expr, pl.lit(int(cap * scale), pl.Int64)), scale, t2.bound, t2.depth)
+            total = self.num(pl.min_horizontal(t2.expr, self.lit(int(cap * scale))), scale, t2.bound, t2.depth)
         return total
 
     def every(self, e: ir.Every) -> Cond:
@@ -657,7 +697,7 @@ class _Compiler:
         for p in prims:
             if p is not None:
                 scale = math.lcm(scale, p.scale)
-        scaled = [self.rescale(p, scale).expr if p is not None else pl.lit(None, pl.Int64) for p in prims]
+        scaled = [self.rescale(p, scale).expr if p is not None else pl.lit(None, self.itype) for p in prims]
         depth = max([lc.depth for _, lc in variants] + [p.depth for p in prims if p is not None])
         best_i = pl.lit(0, pl.Int16)
         best_l, best_s = variants[0][1].expr, scaled[0]
@@ -675,36 +715,32 @@ class _Compiler:
         for t in self.p.tracks:
             self.compile_track(t)
 
-    def result(self, ranges: dict[str, tuple[int | None, int | None]]) -> Compiled:
+    def result(self, limit: int, magnitudes: dict[str, int]) -> Compiled:
+        """Check every recorded bound against the data's magnitudes. When all fit, no row
+        needs a check. Otherwise derive per-column limits (each node's headroom shared
+        evenly by its columns: conservative, but sound) for a per-row check."""
         # Track scores are formatted as value * 10^DECIMALS / scale: bound that product too.
         for tc in self.tracks.values():
             if tc.score is not None:
                 self.bounds.append(_bmul(tc.score.bound, 10**DECIMALS))
+        fits = True
+        for cs, b in self.bounds:
+            if b > limit:
+                raise NoInt64(f"the program's constants overflow {self.itype}")
+            if b + sum(k * magnitudes.get(c, limit) for c, k in cs) > limit:
+                fits = False
+        if fits:
+            return Compiled(self.p, self.stages, self.tracks, self.requirements, {}, [], self.itype)
         limits: dict[str, int] = {}
         for cs, b in self.bounds:
-            if b > LIMIT:
-                raise NoInt64("the program's constants overflow 64-bit integers")
             total = sum(k for _, k in cs)
             if total == 0:
                 continue
-            room = (LIMIT - b) // total
+            room = (limit - b) // total
             for c, _ in cs:
-                limits[c] = min(limits.get(c, LIMIT), room)
-        checks = []
-        for c, lim in sorted(limits.items()):
-            lo, hi = ranges.get(c, (None, None))
-            if lo is None or hi is None or max(abs(lo), abs(hi)) > lim:
-                checks.append(c)
-        return Compiled(self.p, self.stages, self.tracks, self.requirements, limits, checks)
+                limits[c] = min(limits.get(c, limit), room)
+        checks = [c for c, lim in sorted(limits.items()) if magnitudes.get(c, limit + 1) > lim]
+        return Compiled(self.p, self.stages, self.tracks, self.requirements, limits, checks, self.itype)
 
 
-_OPS: dict[str, Callable] = {
-    ">=": lambda a, b: a >= b,
-    ">": lambda a, b: a > b,
-    "<=": lambda a, b: a <= b,
-    "<": lambda a, b: a < b,
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-}
-_OPS_PY = _OPS
 _FLIP = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}

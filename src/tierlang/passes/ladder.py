@@ -229,7 +229,7 @@ def check_ladders(program: ir.Program) -> list[Diagnostic]:
                             f"level '{level.name}' of {where} can never be reached: its requirements contradict each other",
                             level.span,
                             notes=notes,
-                            hint="with cumulative levels a level also needs every lower level's requirements",
+                            hint="a cumulative level also needs what the levels below it need",
                         )
                     )
             for i, level in enumerate(variant.levels):

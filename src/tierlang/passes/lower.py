@@ -287,7 +287,9 @@ class _Lowerer:
             type_ = self.metric_type(d.type)
             self.metric_types[d.name] = type_
             a = self.attrs(d.attrs, "metric", "derived" if d.expr is not None else "metric")
-            lo: Fraction | None = Fraction(0) if type_.kind is Kind.COUNT else None
+            # Input counts are whole numbers >= 0 unless the range says otherwise; a derived
+            # count takes whatever its formula gives (a difference of counts can be negative).
+            lo: Fraction | None = Fraction(0) if type_.kind is Kind.COUNT and d.expr is None else None
             hi: Fraction | None = None
             if "range" in a:
                 rng = a["range"]
@@ -426,10 +428,10 @@ class _Lowerer:
             variants = [i for i in t.items if isinstance(i, ast.VariantDecl)]
             bodies = [v.items for v in variants] or [t.items]
             self.track_levels[t.name] = tuple(i.name for i in bodies[0] if isinstance(i, ast.LevelDecl))
-            names: set[str] = set()
-            for body in bodies:
-                names.update(i.name for i in body if isinstance(i, ast.ScoreDecl))
-            self.track_scores[t.name] = {n: None for n in names}  # type: ignore[misc]
+            # From outside a track, a score is the selected variant's: every variant must have it.
+            per_body = [{i.name for i in body if isinstance(i, ast.ScoreDecl)} for body in bodies]
+            names = set.intersection(*per_body) if per_body else set()
+            self.track_scores[t.name] = {n: None for n in sorted(names)}  # type: ignore[misc]
 
     def lower_track(self, d: ast.TrackDecl) -> ir.Track | None:
         a = self.attrs([i for i in d.items if isinstance(i, ast.Attr)], "track")
@@ -540,6 +542,25 @@ class _Lowerer:
             seen[s.name] = s
         scope = _Scope(track=track.name, variant=name, scores=frozenset(seen), where=f"track '{track.name}'")
         scores = [sc for sc in (self.lower_score(s, scope) for s in score_decls) if sc is not None]
+        # A line may be gated on another score of its track, but not in a circle.
+        deps = {
+            sc.name: {
+                n.score
+                for line in sc.lines
+                if line.when is not None
+                for n in ir.walk(line.when)
+                if isinstance(n, (ir.ScoreRef, ir.Every)) and n.track == track.name
+            }
+            for sc in scores
+        }
+        for cycle in _cycles(deps):
+            self.err(
+                "TL215",
+                f"scores gate each other's lines in a cycle: {' → '.join(cycle)}",
+                seen[cycle[0]].span,
+                hint="a score's line cannot be gated on that score (directly or through another score)",
+            )
+            return None
         levels = []
         level_seen: dict[str, ast.LevelDecl] = {}
         for ld in (i for i in items if isinstance(i, ast.LevelDecl)):
@@ -824,7 +845,7 @@ class _Lowerer:
             for exp in expectations:
                 name = exp.path[0]
                 if name not in track_reads:
-                    track_reads[name] = reads(by_track[name], by_track, gate_map, self.derived, self.group_members)
+                    track_reads[name] = set(ir.metrics_read(by_track[name], self.derived, gate_map, by_track, self.group_members))
                 needed |= track_reads[name]
             missing = sorted(m for m in needed if m not in given and self.derived[m].default is None)
             if missing:
@@ -1306,35 +1327,6 @@ def _cycles(deps: dict[str, set[str]]) -> list[list[str]]:
         if n not in state:
             visit(n)
     return cycles
-
-
-def reads(
-    track: ir.Track, tracks: dict[str, ir.Track], gates: dict[str, ir.Gate], metrics: dict[str, ir.Metric], groups: dict[str, list[str]]
-) -> set[str]:
-    """The input metrics a track's result depends on, through gates, derived metrics and
-    the other tracks it refers to."""
-    out: set[str] = set()
-    seen: set[int] = set()
-    todo: list[object] = [track]
-    while todo:
-        node = todo.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        for n in ir.walk(node):
-            if isinstance(n, ir.MetricRef):
-                m = metrics[n.name]
-                if m.derived is not None:
-                    todo.append(m.derived)
-                else:
-                    out.add(n.name)
-            elif isinstance(n, ir.GateRef) and n.name in gates:
-                todo.append(gates[n.name])
-            elif isinstance(n, (ir.TrackAt, ir.ScoreRef, ir.Every)) and n.track in tracks:
-                todo.append(tracks[n.track])
-            elif isinstance(n, ir.GroupCount):
-                todo.extend(tracks[t] for t in groups.get(n.group, ()) if t in tracks)
-    return out
 
 
 def lower(merged: Merged, as_of: _dt.date | None = None) -> tuple[ir.Program | None, list[Diagnostic]]:

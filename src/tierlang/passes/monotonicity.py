@@ -42,6 +42,7 @@ from fractions import Fraction
 
 from tierlang import ir
 from tierlang.diagnostics import Diagnostic, Note, warning
+from tierlang.numbers import exact_text
 from tierlang.order import FIXED, UP, better, differences, leq, role
 from tierlang.passes.polarity import Analysis, Origin
 
@@ -573,12 +574,10 @@ def find_witness(
     scored on the same values where possible; pairs of values around the construct's own
     boundaries (`near`, per metric) are tried first. Deterministic; at most `budget`
     evaluations."""
-    from tierlang.passes.lower import reads
-
     prog_tracks = program.track_map
     groups = {g.name: list(g.tracks) for g in program.groups}
-    metric_map = program.metric_map
-    names = sorted(reads(prog_tracks[track], prog_tracks, program.gate_map, metric_map, groups), key=_metric_order(program))
+    reads = ir.metrics_read(prog_tracks[track], program.metric_map, program.gate_map, prog_tracks, groups)
+    names = sorted(reads, key=_metric_order(program))
     cands = candidates if candidates is not None else boundary_values(program)
     ladder = prog_tracks[track].level_names
     search = Search(track, suspects)
@@ -651,12 +650,10 @@ def _descent_order(program: ir.Program, track: str, names: list[str], focus: str
 def _variant_reads(program: ir.Program, track: ir.Track, variant: ir.Variant) -> set[str]:
     """Input metrics one variant reads (its own scores and levels, gates, derived metrics,
     other tracks), not the track's other variants."""
-    from tierlang.passes.lower import reads
-
     groups = {g.name: list(g.tracks) for g in program.groups}
     others = {name: t for name, t in program.track_map.items() if name != track.name}
-    alone = ir.Track(track.name + "\0", (variant,))  # a name no reference can reach
-    return reads(alone, {**others, alone.name: alone}, program.gate_map, program.metric_map, groups)
+    # The variant's own references to its track's scores are not followed: `others` lacks it.
+    return set(ir.metrics_read(variant, program.metric_map, program.gate_map, others, groups))
 
 
 def _tidy(names, s, found, cands: Boundaries, level):
@@ -906,24 +903,7 @@ def _json(v: ir.Value) -> object:
     if isinstance(v, bool):
         return v
     if isinstance(v, Fraction):
-        return _decimal(v)
+        return exact_text(v)
     if isinstance(v, _dt.date):
         return v.isoformat()
     return v
-
-
-def _decimal(v: Fraction) -> str:
-    """Exact text of a number: a decimal when it has one ("12.5"), else a ratio ("7/3")."""
-    if v.denominator == 1:
-        return str(v.numerator)
-    d, twos, fives = v.denominator, 0, 0
-    while d % 2 == 0:
-        d, twos = d // 2, twos + 1
-    while d % 5 == 0:
-        d, fives = d // 5, fives + 1
-    if d != 1:
-        return f"{v.numerator}/{v.denominator}"
-    places = max(twos, fives)
-    scaled = abs(v.numerator) * 10**places // v.denominator
-    digits = str(scaled).rjust(places + 1, "0")
-    return ("-" if v < 0 else "") + digits[:-places] + "." + digits[-places:]

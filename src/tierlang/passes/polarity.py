@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from tierlang import ir
+from tierlang.passes.intervals import bounds
 
 __all__ = ["Sign", "POS", "NEG", "BOTH", "ZERO", "Analysis", "Origin", "Effects", "flip", "Interval"]
 
@@ -145,25 +146,6 @@ def _signs(effects: Effects) -> Signs:
 class Interval:
     lo: Fraction | None  # None = unbounded
     hi: Fraction | None
-
-    def __add__(self, o: Interval) -> Interval:
-        return Interval(_add(self.lo, o.lo), _add(self.hi, o.hi))
-
-    def neg(self) -> Interval:
-        return Interval(None if self.hi is None else -self.hi, None if self.lo is None else -self.lo)
-
-    def scale(self, c: Fraction) -> Interval:
-        lo = None if self.lo is None else self.lo * c
-        hi = None if self.hi is None else self.hi * c
-        if c < 0:
-            lo, hi = hi, lo
-        if c == 0:
-            return Interval(Fraction(0), Fraction(0))
-        return Interval(lo, hi)
-
-
-def _add(a: Fraction | None, b: Fraction | None) -> Fraction | None:
-    return None if a is None or b is None else a + b
 
 
 class Analysis:
@@ -477,47 +459,7 @@ class Analysis:
     # -------------------------------------------------------------- intervals
     def bounds(self, e: ir.Expr) -> Interval:
         """The range of a numeric expression, from the metrics' declared ranges."""
-        if isinstance(e, ir.Const):
-            v = e.value
-            return Interval(v, v) if isinstance(v, Fraction) else Interval(None, None)
-        if isinstance(e, ir.MetricRef):
-            m = self.program.metric_map[e.name]
-            if m.derived is not None:
-                return self.bounds(m.derived)
-            if m.type.kind is ir.Kind.BOOL:
-                return Interval(Fraction(0), Fraction(1))
-            return Interval(m.minimum, m.maximum)
-        if isinstance(e, ir.Neg):
-            return self.bounds(e.operand).neg()
-        if isinstance(e, ir.Arith):
-            a, b = self.bounds(e.left), self.bounds(e.right)
-            if e.op == "+":
-                return a + b
-            if e.op == "-":
-                return a + b.neg()
-            if e.op == "*":
-                if b.lo is not None and b.lo == b.hi:
-                    return a.scale(b.lo)
-                if a.lo is not None and a.lo == a.hi:
-                    return b.scale(a.lo)
-                return Interval(None, None)
-            if b.lo is not None and b.lo == b.hi and b.lo != 0:
-                return a.scale(1 / b.lo)
-            return Interval(None, None)
-        if isinstance(e, ir.Func):
-            parts = [self.bounds(a) for a in e.args]
-            if e.name == "clamp":
-                x, lo, hi = parts
-                return Interval(_clip(x.lo, lo.lo, hi.hi, low=True), _clip(x.hi, lo.lo, hi.hi, low=False))
-            pick = min if e.name == "min" else max
-            lo, hi = parts[0].lo, parts[0].hi
-            for p in parts[1:]:
-                lo = _pick(lo, p.lo, pick, "lo")
-                hi = _pick(hi, p.hi, pick, "hi")
-            return Interval(lo, hi)
-        if isinstance(e, ir.ScoreRef):
-            return Interval(None, None)
-        return Interval(None, None)
+        return Interval(*bounds(e, self.program.metric_map))
 
 
 @dataclass(frozen=True)
@@ -536,27 +478,6 @@ class _Band:
         if self.lo is not None and not (point >= (self.lo, 0) if self.lo_incl else point > (self.lo, 0)):
             return False
         return self.hi is None or (point <= (self.hi, 0) if self.hi_incl else point < (self.hi, 0))
-
-
-def _clip(v, lo, hi, low: bool):
-    if v is None:
-        return lo if low else hi
-    if lo is not None and v < lo:
-        v = lo
-    if hi is not None and v > hi:
-        v = hi
-    return v
-
-
-def _pick(a, b, pick, side: str):
-    """min/max of two bounds where None means unbounded on that side."""
-    if pick is min:
-        if side == "lo":
-            return None if a is None or b is None else min(a, b)
-        return b if a is None else a if b is None else min(a, b)
-    if side == "hi":
-        return None if a is None or b is None else max(a, b)
-    return b if a is None else a if b is None else max(a, b)
 
 
 def _sign(v) -> int:

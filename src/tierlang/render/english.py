@@ -35,6 +35,7 @@ from fractions import Fraction
 
 from tierlang import ir
 from tierlang.ir import Kind, Type
+from tierlang.numbers import terminates
 
 __all__ = [
     "English",
@@ -126,21 +127,13 @@ def join_words(items: Sequence[str], last: str = "and") -> str:
     return f"{', '.join(items[:-1])} {last} {items[-1]}"
 
 
-def _terminates(v: Fraction) -> bool:
-    d = v.denominator
-    for p in (2, 5):
-        while d % p == 0:
-            d //= p
-    return d == 1
-
-
 def number(value: Fraction | int) -> str:
     """An exact number: `1250` → "1,250", `5/2` → "2.5". A value with no finite decimal
     (only ever one the phrasing derives, like 20/6) reads "about 3.33"."""
     v = Fraction(value)
     if v < 0:
         return "-" + number(-v)
-    if not _terminates(v):
+    if not terminates(v):
         approx = float(v)
         return f"about {approx:,.2f}" if approx >= 1 else f"about {approx:.3g}"
     whole, rest = divmod(v.numerator, v.denominator)
@@ -673,7 +666,7 @@ class English:
         of = f" of {self.quantity(x, 3)}" if subject else ""
         # "1 point per 125 users" reads better than "0.008 points per user"
         step = 1 / per_unit if per_unit > 0 else None
-        by_step = step is not None and _terminates(step) and (per_unit < 1 or per_unit.denominator != 1)
+        by_step = step is not None and terminates(step) and (per_unit < 1 or per_unit.denominator != 1)
         if xt.kind is Kind.COUNT:
             noun = self.metric_noun(x.name) if isinstance(x, ir.MetricRef) else None
             if by_step and per_unit < 1 and step.denominator == 1:  # type: ignore[union-attr]  # no half people

@@ -21,6 +21,7 @@ import jinja2
 
 from tierlang import __version__, ir
 from tierlang.ir import Kind
+from tierlang.passes.intervals import bounds
 from tierlang.render.english import English, Phrase, PointsRule, amount, humanize, join_words, number, points_text
 
 __all__ = ["FORMATS", "Guide", "build_guide", "render_guide"]
@@ -235,64 +236,6 @@ class _Slugger:
 # ------------------------------------------------------------------ bounds
 
 
-def _bounds(expr: ir.Expr, program: ir.Program) -> tuple[Fraction | None, Fraction | None]:
-    """Interval bounds of a numeric expression from the metrics' declared ranges (None:
-    unbounded on that side). Sound for every expression; tight for the usual rules."""
-    if isinstance(expr, ir.Const):
-        return (expr.value, expr.value) if isinstance(expr.value, Fraction) else (None, None)
-    if isinstance(expr, ir.MetricRef):
-        m = program.metric_map.get(expr.name)
-        if m is None:
-            return None, None
-        if m.derived is not None:
-            return _bounds(m.derived, program)
-        return m.minimum, m.maximum
-    if isinstance(expr, ir.Neg):
-        lo, hi = _bounds(expr.operand, program)
-        return (None if hi is None else -hi), (None if lo is None else -lo)
-    if isinstance(expr, ir.Arith):
-        (a, b), (c, d) = _bounds(expr.left, program), _bounds(expr.right, program)
-        if expr.op == "+":
-            return _add(a, c), _add(b, d)
-        if expr.op == "-":
-            return _add(a, None if d is None else -d), _add(b, None if c is None else -c)
-        if expr.op in ("*", "/"):
-            if c is not None and c == d and expr.op == "*":
-                return _scale(a, b, c)
-            if a is not None and a == b and expr.op == "*":
-                return _scale(c, d, a)
-            if expr.op == "/" and c is not None and c == d and c != 0:
-                return _scale(a, b, 1 / c)
-        return None, None
-    if isinstance(expr, ir.Func):
-        spans = [_bounds(a, program) for a in expr.args]
-        los, his = [s[0] for s in spans], [s[1] for s in spans]
-        if expr.name == "min":
-            known_hi = [h for h in his if h is not None]
-            return (min(los) if None not in los else None), (min(known_hi) if known_hi else None)  # type: ignore[type-var]
-        if expr.name == "max":
-            known_lo = [lo for lo in los if lo is not None]
-            return (max(known_lo) if known_lo else None), (max(his) if None not in his else None)  # type: ignore[type-var]
-        if expr.name == "clamp":
-            (xl, xh), (low, _), (_, high) = spans
-            if low is None or high is None:
-                return None, None
-            lo = low if xl is None else min(max(xl, low), high)
-            hi = high if xh is None else min(max(xh, low), high)
-            return lo, hi
-    return None, None
-
-
-def _add(a: Fraction | None, b: Fraction | None) -> Fraction | None:
-    return None if a is None or b is None else a + b
-
-
-def _scale(lo: Fraction | None, hi: Fraction | None, k: Fraction) -> tuple[Fraction | None, Fraction | None]:
-    a = None if lo is None else lo * k
-    b = None if hi is None else hi * k
-    return (a, b) if k >= 0 else (b, a)
-
-
 def _total(values: list[Fraction | None]) -> Fraction | None:
     return None if any(v is None for v in values) else sum(values, Fraction(0))  # type: ignore[arg-type]
 
@@ -484,7 +427,7 @@ class _Builder:
         rule = english.points(line.points)
         maximum = rule.maximum
         if maximum is None:
-            maximum = _bounds(line.points, self.p)[1]
+            maximum = bounds(line.points, self.p.metric_map)[1]
         return GuideLine(
             name=line.name,
             title=line.title or humanize(line.name),

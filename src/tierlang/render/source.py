@@ -6,23 +6,12 @@ from __future__ import annotations
 from fractions import Fraction
 
 from tierlang import ir
+from tierlang.numbers import exact_text
 
-__all__ = ["expr_text", "value_text", "number_text"]
+__all__ = ["expr_text", "value_text"]
 
 _CMP = {">=", ">", "<=", "<", "==", "!="}
 _OR, _AND, _NOT, _CMP_P, _SUM, _PROD, _UNARY, _ATOM = range(1, 9)
-
-
-def number_text(v: Fraction, places: int = 6) -> str:
-    """Exact when the decimal expansion terminates within `places`, else rounded with '≈'."""
-    if v.denominator == 1:
-        return str(v.numerator)
-    q = v * 10**places
-    if q.denominator == 1:
-        s = f"{abs(q.numerator):0{places + 1}d}"
-        text = (s[:-places] + "." + s[-places:]).rstrip("0").rstrip(".")
-        return ("-" if v < 0 else "") + text
-    return "≈" + number_text(Fraction(round(q), 10**places), places)
 
 
 def value_text(v: ir.Value | None, type_: ir.Type | None = None) -> str:
@@ -31,7 +20,7 @@ def value_text(v: ir.Value | None, type_: ir.Type | None = None) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, Fraction):
-        text = number_text(v)
+        text = exact_text(v)
         if type_ is not None and type_.kind is ir.Kind.MONEY:
             return f"{text} {type_.currency}"
         return text
@@ -56,14 +45,14 @@ def _prec(e) -> int:
     return _ATOM
 
 
-def expr_text(e: ir.Expr, need: int = 0, params: bool = True) -> str:
+def expr_text(e: ir.Expr, need: int = 0, params: bool = True, own_track: str | None = None) -> str:
     """Readable source-like text. With `params`, constants that came from a parameter are
-    shown by the parameter's name."""
-    text = _text(e, params)
+    shown by the parameter's name; scores of `own_track` are named without the track."""
+    text = _text(e, params, own_track)
     return f"({text})" if _prec(e) < need else text
 
 
-def _text(e, params: bool) -> str:
+def _text(e, params: bool, own: str | None = None) -> str:
     if isinstance(e, ir.Const):
         if params and e.param:
             return e.param
@@ -73,34 +62,35 @@ def _text(e, params: bool) -> str:
     if isinstance(e, ir.GateRef):
         return e.name
     if isinstance(e, ir.ScoreRef):
-        return ".".join(p for p in (e.track, e.score, e.part) if p)
+        return ".".join(p for p in (None if e.track == own else e.track, e.score, e.part) if p)
     if isinstance(e, ir.Arith):
         p = _SUM if e.op in "+-" else _PROD
-        return f"{expr_text(e.left, p, params)} {e.op} {expr_text(e.right, p + 1, params)}"
+        return f"{expr_text(e.left, p, params, own)} {e.op} {expr_text(e.right, p + 1, params, own)}"
     if isinstance(e, ir.Neg):
-        return "-" + expr_text(e.operand, _ATOM, params)
+        return "-" + expr_text(e.operand, _ATOM, params, own)
     if isinstance(e, ir.Func):
         args = e.args
         if e.name == "clamp" and len(args) == 3 and _is(args[1], 0) and _is(args[2], 1):
             args = args[:1]
-        return f"{e.name}({', '.join(expr_text(a, 0, params) for a in args)})"
+        return f"{e.name}({', '.join(expr_text(a, 0, params, own) for a in args)})"
     if isinstance(e, ir.Compare):
-        return f"{expr_text(e.left, _SUM, params)} {e.op} {expr_text(e.right, _SUM, params)}"
+        return f"{expr_text(e.left, _SUM, params, own)} {e.op} {expr_text(e.right, _SUM, params, own)}"
     if isinstance(e, ir.And):
-        return " and ".join(expr_text(i, _NOT, params) for i in e.items)
+        return " and ".join(expr_text(i, _NOT, params, own) for i in e.items)
     if isinstance(e, ir.Or):
-        return " or ".join(expr_text(i, _AND, params) for i in e.items)
+        return " or ".join(expr_text(i, _AND, params, own) for i in e.items)
     if isinstance(e, ir.Not):
-        return "not " + expr_text(e.operand, _NOT, params)
+        return "not " + expr_text(e.operand, _NOT, params, own)
     if isinstance(e, ir.AtLeast):
-        return f"at least {e.n} of {{ {', '.join(expr_text(i, 0, params) for i in e.items)} }}"
+        return f"at least {e.n} of {{ {', '.join(expr_text(i, 0, params, own) for i in e.items)} }}"
     if isinstance(e, ir.TrackAt):
         return e.track if e.level is None else f"{e.track} at {e.level}"
     if isinstance(e, ir.GroupCount):
         head = f"all of {e.group}" if e.n is None else f"at least {e.n} of {e.group}"
         return head + (f" at {e.level}" if e.level else "")
     if isinstance(e, ir.Every):
-        return f"every {e.score}.points {e.op} {expr_text(e.value, _SUM, params)}"
+        head = e.score if e.track == own else f"{e.track}.{e.score}"
+        return f"every {head}.points {e.op} {expr_text(e.value, _SUM, params, own)}"
     raise TypeError(e)
 
 

@@ -1,0 +1,1033 @@
+"""Explanations for business readers: why a partner holds its level, what is missing for the
+next one, and the smallest changes that would get it there. Exact throughout (Fractions).
+
+`explain_partner(program, values)` evaluates one partner with the reference interpreter and
+returns an `Explanation` per track: plain data (`to_data()` is JSON-ready) that
+`render_text` turns into prose. `tier explain` and `tier test` use it.
+
+How "smallest changes" is decided, for a score that falls short of a threshold:
+1. Lines that must earn points (`every score.points > 0`) but do not are fixed first, each
+   with the least change of one of its metrics (opening its `when` gate first if needed).
+2. Then the remaining gap is closed with the fewest metrics changed; among plans changing
+   equally many metrics, the one with the smallest total *relative* change wins (each
+   change divided by what its line needs for full points, so "1 of 3 customers" and "2 of 10
+   people" are comparable), then the first declared. Counts change by whole units; a
+   decimal metric by the exact amount needed.
+Every plan is checked by evaluating the program again with the changed values.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from itertools import combinations
+
+from tierlang import ir
+from tierlang.engine.interpreter import (
+    CategoryResult,
+    EvaluationError,
+    Interpreter,
+    LevelResult,
+    LineResult,
+    PartnerResult,
+    RequirementResult,
+    ScoreResult,
+    Trace,
+    TrackResult,
+)
+from tierlang.numbers import decimal_text, exact_text
+from tierlang.render.source import expr_text as source_text
+
+__all__ = [
+    "Explanation",
+    "Change",
+    "Plan",
+    "explain_partner",
+    "render_text",
+    "expr_text",
+    "value_text",
+    "requirement_lines",
+    "score_lines",
+]
+
+_OP_WORDS = {">=": "at least", ">": "more than", "<=": "at most", "<": "less than", "==": "exactly", "!=": "not"}
+
+
+# ------------------------------------------------------------------ text helpers
+
+
+def number_text(x: Fraction) -> str:
+    """Exact when it terminates within 6 places; otherwise rounded to 6 places and marked
+    with "…" (JSON output carries the exact fraction). Thousands separators for reading."""
+    t = decimal_text(x) + ("" if (x * 10**6).denominator == 1 else "…")
+    sign = "-" if t.startswith("-") else ""
+    t = t.lstrip("-")
+    ip, _, fp = t.partition(".")
+    ip = f"{int(ip):,}"
+    return sign + ip + (f".{fp}" if fp else "")
+
+
+def _round_away(x: Fraction, old: Fraction, places: int = 2) -> Fraction:
+    """x rounded to `places` decimals away from `old` (so a change never falls short)."""
+    q = x * 10**places
+    if q.denominator == 1:
+        return x
+    r = math.ceil(q) if x > old else math.floor(q)
+    return Fraction(r, 10**places)
+
+
+def value_text(m: ir.Metric | None, v: object) -> str:
+    """A metric value for people: 1,250.50 USD, 12.5%, 3, true, 2023-08-15, gold."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, Fraction):
+        if m is not None and m.type.kind is ir.Kind.MONEY:
+            return f"{_money(v)} {m.type.currency}"
+        if m is not None and m.type.kind is ir.Kind.PERCENT:
+            return number_text(v) + "%"
+        return number_text(v)
+    if v is None:
+        return "none"
+    return str(v)
+
+
+def _money(v: Fraction) -> str:
+    t = number_text(v)
+    ip, dot, fp = t.partition(".")
+    if dot and len(fp) == 1:
+        fp += "0"
+    return ip + (("." + fp) if dot else "")
+
+
+def quantity(m: ir.Metric, n: Fraction) -> str:
+    """'2 Azure Solutions Architect Experts', '3.5% Usage growth', '1,250 USD ACR growth'."""
+    label = m.title or (f"{m.unit} of {m.name}" if m.unit else m.name)
+    if m.type.kind is ir.Kind.MONEY:
+        return f"{value_text(m, n)} of {label}"
+    if m.type.kind is ir.Kind.PERCENT:
+        return f"{value_text(m, n)} {label}"
+    return f"{number_text(n)} {label}"
+
+
+def expr_text(e: ir.Expr, own_track: str | None = None) -> str:
+    """An IR expression back as .tier-like text (parameters by name)."""
+    return source_text(e, own_track=own_track)
+
+
+# ------------------------------------------------------------------ trace rendering
+
+
+def score_lines(score: ScoreResult, program: ir.Program, indent: str = "  ") -> list[str]:
+    """A score, category by category and line by line, with inputs, targets, caps, gates."""
+    cap = f" (max {number_text(score.cap)})" if score.cap is not None else ""
+    capped = f", capped from {number_text(score.raw)}" if score.cap is not None and score.raw > score.points else ""
+    out = [f"{indent}{score.score.title or score.name}: {number_text(score.points)} points{cap}{capped}"]
+    for item in score.items:
+        if isinstance(item, CategoryResult):
+            ccap = f" of max {number_text(item.cap)}" if item.cap is not None else ""
+            ccapped = f" (capped from {number_text(item.raw)})" if item.cap is not None and item.raw > item.points else ""
+            out.append(f"{indent}  {item.category.title or item.name}: {number_text(item.points)}{ccap}{ccapped}")
+            out += [_line_text(line, program, indent + "    ") for line in item.lines]
+        else:
+            out.append(_line_text(item, program, indent + "  "))
+    return out
+
+
+def _line_text(line: LineResult, program: ir.Program, indent: str) -> str:
+    metrics = program.metric_map
+    inputs = ", ".join(f"{metrics[m].label} = {value_text(metrics[m], v)}" for m, v in line.inputs.items())
+    parts = [f"{indent}{line.label}: {number_text(line.points)} points"]
+    detail = []
+    if inputs:
+        detail.append(inputs)
+    if line.target is not None and len(line.inputs) == 1:
+        m = metrics[next(iter(line.inputs))]
+        detail.append(f"full points at {value_text(m, line.target)}")
+    if line.cap is not None:
+        detail.append(f"max {number_text(line.cap)}")
+    if line.gate is False:
+        detail.append(f"earns 0 until {expr_text(line.line.when)} holds (would earn {number_text(line.raw)})")  # type: ignore[arg-type]
+    if detail:
+        parts.append(" (" + "; ".join(detail) + ")")
+    return "".join(parts)
+
+
+def trace_lines(t: Trace, program: ir.Program, own_track: str | None, indent: str = "    ") -> list[str]:
+    """A condition's outcome, with its sub-conditions, one per line."""
+    mark = "✓" if t.value else "✗"
+    out = [f"{indent}{mark} {_trace_head(t, program, own_track)}"]
+    if t.kind in ("And", "Or", "Not", "AtLeast", "GateRef", "GroupCount"):
+        for k in t.children:
+            out += trace_lines(k, program, own_track, indent + "  ")
+    elif t.kind == "Every":
+        for k in t.children:
+            out.append(f"{indent}  {'✓' if k.value else '✗'} {k.note}: {number_text(k.left)} points")  # type: ignore[arg-type]
+    return out
+
+
+def _trace_head(t: Trace, program: ir.Program, own_track: str | None) -> str:
+    e = t.expr
+    if t.kind == "Compare" and isinstance(e, ir.Compare):
+        m = _metric_of(e, program)
+        a, th = t.actual, t.threshold
+        return f"{expr_text(e, own_track)}: is {value_text(m, a)}" + (
+            "" if _is_const(e.left) or _is_const(e.right) else f" vs {value_text(m, th)}"
+        )
+    if t.kind == "TrackAt":
+        return f"{t.note} at {t.right or 'any level'}: holds {t.left or 'no level'}"
+    if t.kind == "GroupCount":
+        return f"{expr_text(e, own_track)}: {number_text(t.left)} of {len(t.children)} hold it"  # type: ignore[arg-type]
+    if t.kind == "AtLeast":
+        return f"{expr_text(e, own_track)}: {number_text(t.left)} hold"  # type: ignore[arg-type]
+    if t.kind == "GateRef":
+        g = program.gate_map[t.note]  # type: ignore[index]
+        return f"gate {g.title or g.name}"
+    return expr_text(e, own_track) if e is not None else t.kind
+
+
+def _is_const(e: ir.Expr) -> bool:
+    from tierlang.passes.lower import is_constant
+
+    return is_constant(e)
+
+
+def _metric_of(e: ir.Compare, program: ir.Program) -> ir.Metric | None:
+    for side in (e.left, e.right):
+        if isinstance(side, ir.MetricRef):
+            return program.metric_map[side.name]
+    return None
+
+
+def requirement_lines(level: LevelResult, program: ir.Program, own_track: str, indent: str = "    ") -> list[str]:
+    out = []
+    for r in level.requirements:
+        label = f"{r.requirement.label}: " if r.requirement.label else ""
+        lines = trace_lines(r.trace, program, own_track, indent)
+        if label:
+            lines[0] = lines[0].replace("✓ ", "✓ " + label, 1).replace("✗ ", "✗ " + label, 1)
+        out += lines
+    return out
+
+
+# ------------------------------------------------------------------ plans
+
+
+@dataclass(frozen=True)
+class Change:
+    """Move one metric from `old` to `new` (`delta` = new - old), worth `points` more."""
+
+    metric: str
+    old: Fraction
+    new: Fraction
+    points: Fraction | None = None
+
+    @property
+    def delta(self) -> Fraction:
+        return self.new - self.old
+
+
+@dataclass
+class Plan:
+    changes: list[Change]
+    result: Fraction | None  # the score after the changes (None for non-score goals)
+    reaches: str  # what it achieves, e.g. "capability 72.5 ≥ 70"
+
+
+@dataclass
+class Missing:
+    """One failing requirement of the next level and what would fix it."""
+
+    requirement: ir.Requirement
+    text: str  # the requirement as text
+    why: list[str]  # facts: "has 2, Gold needs 4"
+    plans: list[Plan] = field(default_factory=list)
+
+
+@dataclass
+class Explanation:
+    track: ir.Track
+    result: TrackResult
+    held: list[str]  # why it holds its level: passing requirements, as lines
+    next_level: ir.Level | None
+    missing: list[Missing]
+    variant_note: str | None
+    scores: list[str]  # the selected variant's scores, as lines
+
+    def to_data(self, program: ir.Program) -> dict:
+        r = self.result
+        metrics = program.metric_map
+        return {
+            "track": self.track.name,
+            "title": self.track.label,
+            "level": r.level,
+            "score": _frac(r.score),
+            "variant": r.variant,
+            "variant_note": self.variant_note,
+            "held_because": self.held,
+            "next_level": self.next_level.name if self.next_level else None,
+            "missing": [
+                {
+                    "requirement": m.text,
+                    "label": m.requirement.label,
+                    "why": m.why,
+                    "plans": [
+                        {
+                            "changes": [
+                                {
+                                    "metric": c.metric,
+                                    "title": metrics[c.metric].label,
+                                    "from": _frac(c.old),
+                                    "to": _frac(c.new),
+                                    "change": _frac(c.delta),
+                                    "points": _frac(c.points),
+                                }
+                                for c in p.changes
+                            ],
+                            "result": _frac(p.result),
+                            "reaches": p.reaches,
+                        }
+                        for p in m.plans
+                    ],
+                }
+                for m in self.missing
+            ],
+            "scores": _score_data(r.selected.scores, program),
+        }
+
+
+def _frac(x: Fraction | None) -> str | None:
+    return None if x is None else exact_text(x)
+
+
+def _score_data(scores: Mapping[str, ScoreResult], program: ir.Program) -> list[dict]:
+    out = []
+    for s in scores.values():
+        items = []
+        for item in s.items:
+            lines = item.lines if isinstance(item, CategoryResult) else [item]
+            entry = {"name": item.name, "points": _frac(item.points), "cap": _frac(item.cap) if isinstance(item, CategoryResult) else None}
+            entry["lines"] = [
+                {
+                    "name": line.name,
+                    "title": line.label,
+                    "points": _frac(line.points),
+                    "formula": _frac(line.raw),
+                    "inputs": {k: (_frac(v) if isinstance(v, Fraction) else v) for k, v in line.inputs.items()},
+                    "target": _frac(line.target),
+                    "cap": _frac(line.cap),
+                    "gate": line.gate,
+                }
+                for line in lines
+            ]
+            items.append(entry)
+        out.append({"name": s.name, "title": s.score.title, "points": _frac(s.points), "cap": _frac(s.cap), "items": items})
+    return out
+
+
+# ------------------------------------------------------------------ the explainer
+
+
+class _Explainer:
+    def __init__(self, program: ir.Program, values: Mapping[str, ir.Value], interp: Interpreter | None = None) -> None:
+        self.p = program
+        self.values = dict(values)
+        self.interp = interp or Interpreter(program)
+        self.metrics = program.metric_map
+        self._bp: dict[tuple[str, int], set[Fraction]] = {}
+
+    def evaluate(self, values: Mapping[str, ir.Value], track: str) -> TrackResult:
+        return self.interp.evaluate(values, tracks=[track])[track]
+
+    def explain(self, result: PartnerResult, track: str) -> Explanation:
+        tr = result[track]
+        t = tr.track
+        vr = tr.selected
+        held = []
+        if vr.level_index >= 0:
+            # the held level and, when cumulative, the lower ones it stands on
+            i = vr.level_index
+            chain = [vr.levels[i]]
+            while chain[-1].level.cumulative and i > 0:
+                i -= 1
+                chain.append(vr.levels[i])
+            for lr in reversed(chain):
+                if lr.requirements:
+                    held.append(f"  {lr.level.label}:")
+                    held += requirement_lines(lr, self.p, t.name)
+        nxt = vr.levels[vr.level_index + 1] if vr.level_index + 1 < len(vr.levels) else None
+        missing: list[Missing] = []
+        if nxt is not None:
+            # (a cumulative level also needs the lower levels' requirements; they hold, since
+            # the partner holds the level below)
+            failing = [r for r in nxt.requirements if not r.passed]
+            missing = self.missing(tr, nxt, failing)
+        return Explanation(t, tr, held, nxt.level if nxt else None, missing, self.variant_note(tr), score_lines_all(tr, self.p))
+
+    def variant_note(self, tr: TrackResult) -> str | None:
+        t = tr.track
+        if len(t.variants) < 2:
+            return None
+        chosen = t.variant(tr.variant)
+        name = chosen.title or chosen.name
+        if t.selection == "best":
+            parts = []
+            for v in t.variants:
+                r = tr.variants[v.name]
+                sc = r.primary
+                parts.append(f"{v.title or v.name}: {r.level or 'no level'}" + (f", {number_text(sc.points)} points" if sc else ""))
+            return f"scored on {name}, the better of: " + "; ".join(parts)
+        for variant, trace in tr.choice:
+            if variant == tr.variant:
+                if trace is None:
+                    return f"scored on {name} (no earlier choice applied)"
+                return f"scored on {name}, because {_trace_head(trace, self.p, t.name)}"
+        return f"scored on {name}"
+
+    # -------------------------------------------------------------- what is missing
+    def missing(self, tr: TrackResult, level: LevelResult, failing: list[RequirementResult]) -> list[Missing]:
+        t = tr.track
+        out: list[Missing] = []
+        every_scores = {
+            (r.requirement.expr.score) for r in failing if isinstance(r.requirement.expr, ir.Every)
+        }  # scores whose lines must all earn points: fixed together with the score threshold
+        for r in failing:
+            e = r.requirement.expr
+            m = Missing(r.requirement, expr_text(e, t.name), [])
+            m.why = self.why(r.trace, t, level.level)
+            score_goal = self.score_goal(e, tr)
+            if score_goal is not None:
+                score_name, op, target = score_goal
+                room = self.room(tr.selected.scores[score_name])
+                if room:
+                    m.why.append("room left per category: " + "; ".join(room))
+                m.plans = self.score_plans(tr, score_name, op, target, every=score_name in every_scores)
+            elif isinstance(e, ir.Every):
+                if not any(self.score_goal(x.requirement.expr, tr) for x in failing if x is not r):
+                    m.plans = self.score_plans(tr, e.score, None, None, every=True)
+            else:
+                plan = self.condition_plan(r.trace, tr)
+                if plan is not None:
+                    m.plans = [plan]
+            out.append(m)
+        return out
+
+    def room(self, s: ScoreResult) -> list[str]:
+        """Points each category (or top-level line) can still add: its cap (or the sum of
+        its lines' caps) minus what it earns; gated lines noted."""
+        out = []
+        for item in s.items:
+            lines = item.lines if isinstance(item, CategoryResult) else [item]
+            caps = [line.cap for line in lines]
+            top = (
+                item.cap
+                if isinstance(item, CategoryResult) and item.cap is not None
+                else (sum(caps, Fraction(0)) if None not in caps else None)
+            )  # type: ignore[arg-type]
+            title = item.category.title if isinstance(item, CategoryResult) else item.line.title
+            name = title or item.name
+            gated = [line.label for line in lines if line.gate is False]
+            note = f" (gated: {', '.join(gated)})" if gated else ""
+            if top is None:
+                out.append(f"{name} {number_text(item.points)} (no cap){note}")
+            else:
+                out.append(f"{name} {number_text(max(top - item.points, Fraction(0)))} of {number_text(top)}{note}")
+        return out
+
+    def score_goal(self, e: ir.Expr, tr: TrackResult) -> tuple[str, str, Fraction] | None:
+        """`score >= N` (or >) of the track's own score: (score, op, N)."""
+        if not isinstance(e, ir.Compare) or e.op not in (">=", ">"):
+            return None
+        if isinstance(e.left, ir.ScoreRef) and e.left.track == tr.name and e.left.part is None and _is_const(e.right):
+            from tierlang.passes.lower import const_value
+
+            return e.left.score, e.op, const_value(e.right)
+        return None
+
+    def why(self, trace: Trace, t: ir.Track, level: ir.Level) -> list[str]:
+        """Facts about a failing condition, with exact deltas."""
+        out: list[str] = []
+        lvl = level.label
+
+        def visit(tc: Trace) -> None:
+            if tc.value:
+                return
+            e = tc.expr
+            if tc.kind == "Compare" and isinstance(e, ir.Compare):
+                out.append(self.compare_fact(e, tc, t, lvl))
+            elif tc.kind == "Every":
+                for k in tc.children:
+                    if not k.value:
+                        out.append(
+                            f"{_line_label(t, k)} earns {number_text(k.left)} points; {lvl} needs every line {_OP_WORDS[tc.op]} {number_text(tc.right)}"
+                        )  # type: ignore[index,arg-type]
+            elif tc.kind == "TrackAt":
+                out.append(f"needs {tc.note} at {tc.right or 'any level'}: it holds {tc.left or 'no level'}")
+            elif tc.kind == "GroupCount":
+                have = int(tc.left)  # type: ignore[arg-type]
+                need = int(tc.right)  # type: ignore[arg-type]
+                missing = [k.note for k in tc.children if not k.value]
+                out.append(
+                    f"needs {need - have} more of {e.group}{' at ' + e.level if e.level else ''}: has {have} of {need} ({', '.join(missing)} not yet)"
+                )  # type: ignore[union-attr]
+            elif tc.kind == "AtLeast":
+                out.append(f"needs {int(tc.right) - int(tc.left)} more of these to hold ({int(tc.left)} of {int(tc.right)} do):")  # type: ignore[arg-type]
+                for k in tc.children:
+                    visit(k)
+            elif tc.kind == "GateRef":
+                g = self.p.gate_map[tc.note]  # type: ignore[index]
+                out.append(f"the gate {g.title or g.name} does not hold:")
+                for k in tc.children:
+                    visit(k)
+            elif tc.kind == "Or":
+                out.append("none of these holds (one is enough):")
+                for k in tc.children:
+                    visit(k)
+            elif tc.kind == "Not":
+                out.append(f"{expr_text(tc.children[0].expr, t.name)} holds, and must not")
+            else:
+                for k in tc.children:
+                    visit(k)
+                if not tc.children:
+                    out.append(f"{expr_text(e, t.name)} does not hold")
+
+        visit(trace)
+        return out
+
+    def compare_fact(self, e: ir.Compare, tc: Trace, t: ir.Track, lvl: str) -> str:
+        left_const, right_const = _is_const(e.left), _is_const(e.right)
+        m = _metric_of(e, self.p)
+        op = e.op
+        actual, threshold = tc.actual, tc.threshold
+        if left_const and not right_const:
+            op = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}[op]
+        side = e.right if left_const else e.left
+        subject = m.label if m is not None else expr_text(side, t.name)
+        if isinstance(side, ir.ScoreRef):
+            subject = "points of " + self.score_title(side)
+        if isinstance(actual, Fraction) and isinstance(threshold, Fraction) and (left_const or right_const):
+            whole = m is not None and m.type.kind is ir.Kind.COUNT
+            if op in (">=", ">"):
+                gap = threshold - actual + (1 if op == ">" and whole else 0)
+                more = "more than " if op == ">" and not whole else ""
+                amount = value_text(m, gap) if m is not None else number_text(gap)
+                return f"needs {more}{amount} more {subject}: has {value_text(m, actual)}, {lvl} needs {_OP_WORDS[op]} {value_text(m, threshold)}"
+            if op in ("<=", "<"):
+                gap = actual - threshold + (1 if op == "<" and whole else 0)
+                amount = value_text(m, gap) if m is not None else number_text(gap)
+                return f"needs {amount} less {subject}: has {value_text(m, actual)}, {lvl} needs {_OP_WORDS[op]} {value_text(m, threshold)}"
+            return f"{subject} is {value_text(m, actual)}; {lvl} needs {_OP_WORDS[op]} {value_text(m, threshold)}"
+        return f"{expr_text(e, t.name)} does not hold: {value_text(m, tc.left)} vs {value_text(m, tc.right)}"
+
+    def score_title(self, ref: ir.ScoreRef) -> str:
+        t = self.p.track_map[ref.track]
+        for v in t.variants:
+            sc = v.score(ref.score)
+            if sc is not None:
+                part = sc.part(ref.part) if ref.part else None
+                if part is not None:
+                    return part.title or part.name
+                return sc.title or sc.name
+        return ref.score
+
+    # -------------------------------------------------------------- plans for conditions
+    def condition_plan(self, trace: Trace, tr: TrackResult) -> Plan | None:
+        """For a plain failing comparison of a metric with a constant: the one change."""
+        if trace.kind != "Compare":
+            return None
+        e = trace.expr
+        assert isinstance(e, ir.Compare)
+        metric_side = e.left if isinstance(e.left, ir.MetricRef) else e.right if isinstance(e.right, ir.MetricRef) else None
+        if metric_side is None or not (_is_const(e.left) or _is_const(e.right)):
+            return None
+        m = self.metrics[metric_side.name]
+        if m.derived is not None or not isinstance(trace.actual, Fraction):
+            return None
+        c = self.fix_compare(e, m, trace.actual)
+        if c is None:
+            return None
+        return Plan([c], None, f"{expr_text(e, tr.name)} holds")
+
+    def fix_compare(self, e: ir.Compare, m: ir.Metric, actual: Fraction) -> Change | None:
+        from tierlang.passes.lower import const_value
+
+        op = e.op
+        if isinstance(e.right, ir.MetricRef):
+            op = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}[op]
+            th = const_value(e.left)
+        else:
+            th = const_value(e.right)
+        whole = m.type.kind is ir.Kind.COUNT
+        step = Fraction(1) if whole else _granularity(actual, th)
+        if op == ">=":
+            new = Fraction(math.ceil(th)) if whole else th
+        elif op == ">":
+            new = Fraction(math.floor(th) + 1) if whole else th + step
+        elif op == "<=":
+            new = Fraction(math.floor(th)) if whole else th
+        elif op == "<":
+            new = Fraction(math.ceil(th) - 1) if whole else th - step
+        elif op == "==":
+            new = th
+        else:
+            new = actual + step
+        if (m.minimum is not None and new < m.minimum) or (m.maximum is not None and new > m.maximum):
+            return None
+        return Change(m.name, actual, new)
+
+    # -------------------------------------------------------------- plans for scores
+    def score_plans(self, tr: TrackResult, score: str, op: str | None, target: Fraction | None, every: bool) -> list[Plan]:
+        """The smallest changes reaching `score op target` (and, with `every`, points on
+        every line of the score), for the selected variant."""
+        base = dict(self.values)
+        variant = tr.variant
+        t = tr.track
+
+        def points(vals: Mapping[str, ir.Value]) -> ScoreResult:
+            return self.interp.score(vals, t.name, variant, score)
+
+        def ok(vals: Mapping[str, ir.Value]) -> bool:
+            s = points(vals)
+            if every and any(line.points <= 0 for line in s.lines):
+                return False
+            if target is None:
+                return True
+            return s.points >= target if op == ">=" else s.points > target
+
+        goal = _Goal(ok, lambda v: points(v).points, target, op)
+        s0 = points(base)
+        fixed: list[Change] = []
+        # 1. lines that must earn points, each with its least change
+        if every:
+            for line in s0.lines:
+                if line.points > 0:
+                    continue
+                fix = self.fix_line(line, base, t, variant, score)
+                if fix is None:
+                    return []
+                for c in fix:
+                    base[c.metric] = c.new
+                    fixed.append(c)
+        if ok(base):
+            return [self._plan(fixed, t, variant, score, op, target)]
+        # 2. close the remaining gap: fewest metrics, then least relative change
+        cands = self.candidates(s0)
+        found: list[tuple[tuple, list[Change]]] = []
+        for size in (1, 2, 3):
+            for combo in combinations(cands, size):
+                hit = self.search(combo, base, goal, s0)
+                if hit is None:
+                    continue
+                vals, effort = hit
+                changes = [c for c in fixed if c.metric not in combo]
+                # decimal changes are shown with two places: round away from the current
+                # value when that still meets the goal (the exact value can be 31.535714…%)
+                for n in combo:
+                    if self.metrics[n].type.kind is not ir.Kind.COUNT:
+                        nicer = dict(vals)
+                        nicer[n] = _round_away(vals[n], self.value_of(n))
+                        if goal.ok(nicer):
+                            vals = nicer
+                changes += [Change(n, self.value_of(n), vals[n]) for n in combo]  # type: ignore[arg-type]
+                found.append(((size, effort, [cands.index(n) for n in combo]), changes))
+            if found:
+                break
+        found.sort(key=lambda f: f[0])
+        return [self._plan(changes, t, variant, score, op, target) for _, changes in found[:3]]
+
+    def _plan(self, changes: list[Change], t: ir.Track, variant, score: str, op, target) -> Plan:
+        """A plan with the points each change adds, applied in order."""
+        cur = dict(self.values)
+        prev = self.interp.score(cur, t.name, variant, score).points
+        out = []
+        for c in changes:
+            cur[c.metric] = c.new
+            now = self.interp.score(cur, t.name, variant, score).points
+            out.append(Change(c.metric, c.old, c.new, now - prev))
+            prev = now
+        reach = f"{score} {number_text(prev)}" + (f" {'≥' if op == '>=' else '>'} {number_text(target)}" if target is not None else "")
+        return Plan(out, prev, reach)
+
+    def value_of(self, name: str) -> Fraction:
+        v = self.values.get(name)
+        if v is None:
+            d = self.metrics[name].default
+            return d if isinstance(d, Fraction) else Fraction(0)
+        return v  # type: ignore[return-value]
+
+    def candidates(self, s: ScoreResult) -> list[str]:
+        """Input metrics the score's points formulas read (moving them can add points)."""
+        out: list[str] = []
+        for line in s.lines:
+            for m in ir.metrics_read(line.line.points, self.metrics, {}):
+                if m not in out and self.metrics[m].type.is_numeric:
+                    out.append(m)
+        return out
+
+    def steps(self, name: str, base: Mapping[str, ir.Value], s: ScoreResult) -> list[Fraction]:
+        """Values to try for a metric, nearest first, in its better direction: whole steps
+        for counts, and every value where a line of the score changes slope or a gate
+        flips, plus powers of ten further out. Between two of them the score is linear
+        in the metric, which `first_ok` uses to land on the exact least value."""
+        m = self.metrics[name]
+        cur = base.get(name, self.value_of(name))
+        assert isinstance(cur, Fraction)
+        sign = -1 if m.direction == "lower" else 1
+        vals = {x for x in self.breakpoints(name, s, base) if (x - cur) * sign > 0}
+        vals |= {cur + sign * 10**j for j in range(10)}
+        if m.type.kind is ir.Kind.COUNT:
+            vals = {Fraction(math.ceil(x)) if sign > 0 else Fraction(math.floor(x)) for x in vals}
+            vals |= {cur + sign * k for k in range(1, 13)}
+            vals.discard(cur)
+        ordered = sorted(vals, key=lambda x: abs(x - cur))
+        return [v for v in ordered if (m.minimum is None or v >= m.minimum) and (m.maximum is None or v <= m.maximum)]
+
+    def breakpoints(self, name: str, s: ScoreResult, base: Mapping[str, ir.Value]) -> set[Fraction]:
+        """Values of a metric where a line of the score changes slope or its gate flips
+        (cached per metric and score: where to look; every answer is confirmed exactly)."""
+        key = (name, id(s.score))
+        if key not in self._bp:
+            self._bp[key] = self._breakpoints(name, s, base)
+        return self._bp[key]
+
+    def _breakpoints(self, name: str, s: ScoreResult, base: Mapping[str, ir.Value]) -> set[Fraction]:
+        from tierlang.engine.linear import build
+        from tierlang.passes.lower import const_value
+
+        out: set[Fraction] = set()
+        run = _ValuesRun(self.interp, base)
+        for line in s.lines:
+            if name in ir.metrics_read(line.line.points, self.metrics, {}):
+                with contextlib.suppress(EvaluationError, ZeroDivisionError):
+                    out.update(build(run, line.line.points, name).xs)
+            if line.line.when is not None:
+                for n in ir.walk(line.line.when):
+                    if isinstance(n, ir.Compare):
+                        for a, b in ((n.left, n.right), (n.right, n.left)):
+                            if isinstance(a, ir.MetricRef) and a.name == name and _is_const(b):
+                                c = const_value(b)
+                                out.update({c, c + _granularity(c, c)})
+        return out
+
+    def search(self, combo: tuple[str, ...], base: Mapping[str, ir.Value], goal: _Goal, s: ScoreResult) -> tuple[dict, Fraction] | None:
+        """The least relative change of the metrics in `combo` (each changes) meeting the goal."""
+        options = {name: self.steps(name, base, s) for name in combo}
+        if any(not o for o in options.values()):
+            return None
+        full = {name: self.full_change(name, base, s) for name in combo}
+        *fixed, last = combo
+        best: tuple[Fraction, dict] | None = None
+        for picks in _product([_spread(options[n][: len(self.useful(n, base, s)) or 6], 6) for n in fixed]):
+            trial = dict(base)
+            for n, v in zip(fixed, picks):
+                trial[n] = v
+            vals = self.first_ok(last, options[last], trial, goal)
+            if vals is None:
+                continue
+            effort = sum(abs(vals[n] - base.get(n, self.value_of(n))) / full[n] for n in combo)  # type: ignore[operator]
+            if best is None or effort < best[0]:
+                best = (effort, vals)
+        return (best[1], best[0]) if best else None
+
+    def first_ok(self, name: str, options: list[Fraction], base: Mapping[str, ir.Value], goal: _Goal) -> dict | None:
+        """The least value of `name` (among and between `options`) meeting the goal.
+
+        Points never fall as a metric moves in its better direction, so: give up at once
+        when even the farthest option fails, else binary-search the first option that
+        meets the goal, then refine between it and the one before."""
+        if not options:
+            return None
+        cur = base.get(name, self.value_of(name))
+        assert isinstance(cur, Fraction)
+        whole = self.metrics[name].type.kind is ir.Kind.COUNT
+
+        def ok_at(i: int) -> bool:
+            trial = dict(base)
+            trial[name] = options[i]
+            return goal.ok(trial)
+
+        if not ok_at(len(options) - 1):
+            return None
+        lo, hi = -1, len(options) - 1  # options[hi] meets the goal; options[lo] (or cur) does not
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if ok_at(mid):
+                hi = mid
+            else:
+                lo = mid
+        prev = options[lo] if lo >= 0 else cur
+        trial = dict(base)
+        trial[name] = self.least(name, prev, options[hi], {**base, name: options[hi]}, goal, whole)
+        return trial
+
+    def least(self, name: str, lo: Fraction, hi: Fraction, base: dict, goal: _Goal, whole: bool) -> Fraction:
+        """The least x in (lo, hi] meeting the goal, given that hi meets it and the score
+        is linear between lo and hi: interpolate, then confirm (and step up if needed)."""
+
+        def ok(x: Fraction) -> bool:
+            trial = dict(base)
+            trial[name] = x
+            return goal.ok(trial)
+
+        if goal.target is not None:
+            a, b = base.copy(), base.copy()
+            a[name], b[name] = lo, hi
+            ya, yb = goal.points(a), goal.points(b)
+            if yb != ya:
+                x = lo + (hi - lo) * (goal.target - ya) / (yb - ya)
+                if goal.op == ">" and not whole:
+                    x += _granularity(x, hi) if (hi > lo) else -_granularity(x, hi)
+                if whole:
+                    x = Fraction(math.ceil(x)) if hi > lo else Fraction(math.floor(x))
+                if min(lo, hi) < x <= max(lo, hi) and ok(x):
+                    return x
+        # not linear after all (an `every` line, a gate): bisect
+        if whole:
+            a, b = int(lo), int(hi)
+            while abs(b - a) > 1:
+                mid = (a + b) // 2
+                if ok(Fraction(mid)):
+                    b = mid
+                else:
+                    a = mid
+            return Fraction(b)
+        a, b = lo, hi
+        step = _granularity(lo, hi)
+        while abs(b - a) > step:
+            mid = Fraction(math.floor((a + b) / 2 / step)) * step
+            if mid in (a, b):
+                break
+            if ok(mid):
+                b = mid
+            else:
+                a = mid
+        return b
+
+    def useful(self, name: str, base: Mapping[str, ir.Value], s: ScoreResult) -> list[Fraction]:
+        """Steps up to the metric's farthest breakpoint (beyond it nothing more is earned)."""
+        cur = base.get(name, self.value_of(name))
+        far = self.full_change(name, base, s)
+        return [v for v in self.steps(name, base, s) if abs(v - cur) <= far]  # type: ignore[operator]
+
+    def full_change(self, name: str, base: Mapping[str, ir.Value], s: ScoreResult) -> Fraction:
+        """How far the metric must move for its lines to stop adding points (its farthest
+        breakpoint); relative changes are measured against it."""
+        cur = base.get(name, self.value_of(name))
+        m = self.metrics[name]
+        sign = -1 if m.direction == "lower" else 1
+        far = [abs(x - cur) for x in self.breakpoints(name, s, base) if (x - cur) * sign > 0]  # type: ignore[operator]
+        return max([Fraction(1), *far])
+
+    def fix_line(self, line: LineResult, base: dict, t: ir.Track, variant: str | None, score: str) -> list[Change] | None:
+        """The least changes that make one line earn points: open its gate, then raise one
+        of its metrics."""
+        changes: list[Change] = []
+        vals = dict(base)
+
+        def line_points(v: Mapping[str, ir.Value]) -> LineResult:
+            s = self.interp.score(v, t.name, variant, score)
+            part = s.part(line.name)
+            assert isinstance(part, LineResult)
+            return part
+
+        if line.gate is False and line.line.when is not None:
+            gate_changes = self.open_condition(line.gate_trace, vals, t)  # type: ignore[arg-type]
+            if gate_changes is None:
+                return None
+            for c in gate_changes:
+                vals[c.metric] = c.new
+                changes.append(c)
+        if line_points(vals).points > 0:
+            return changes
+        s = self.interp.score(vals, t.name, variant, score)
+        for name in ir.metrics_read(line.line.points, self.metrics, {}):
+            for v in self.steps(name, vals, s):
+                trial = dict(vals)
+                trial[name] = v
+                if line_points(trial).points > 0:
+                    if self.metrics[name].type.kind is not ir.Kind.COUNT:
+                        # least decimal value that earns anything: just above the breakpoint
+                        prev = vals.get(name, self.value_of(name))
+                        v = self.least_positive(name, prev, v, vals, line_points)  # type: ignore[arg-type]
+                    return changes + [Change(name, self.value_of(name), v)]
+        return None
+
+    def least_positive(self, name: str, lo: Fraction, hi: Fraction, vals: dict, line_points) -> Fraction:
+        step = _granularity(lo, hi)
+        a, b = lo, hi
+        while b - a > step:
+            mid = Fraction(math.floor((a + b) / 2 / step)) * step
+            if mid in (a, b):
+                break
+            trial = dict(vals)
+            trial[name] = mid
+            if line_points(trial).points > 0:
+                b = mid
+            else:
+                a = mid
+        return b
+
+    def open_condition(self, trace: Trace, vals: dict, t: ir.Track) -> list[Change] | None:
+        """Changes that make a failing condition hold (comparisons with constants, under
+        and / gates); None when it is not that simple."""
+        if trace.value:
+            return []
+        if trace.kind == "Compare":
+            e = trace.expr
+            m = _metric_of(e, self.p)  # type: ignore[arg-type]
+            if m is None or m.derived is not None or not isinstance(trace.actual, Fraction):
+                return None
+            c = self.fix_compare(e, m, trace.actual)  # type: ignore[arg-type]
+            return [c] if c else None
+        if trace.kind in ("And", "GateRef"):
+            out: list[Change] = []
+            for k in trace.children:
+                sub = self.open_condition(k, vals, t)
+                if sub is None:
+                    return None
+                out += sub
+            return out
+        if trace.kind == "Or":
+            for k in trace.children:
+                sub = self.open_condition(k, vals, t)
+                if sub is not None:
+                    return sub
+        return None
+
+
+@dataclass
+class _Goal:
+    ok: object  # values -> bool
+    points: object  # values -> Fraction
+    target: Fraction | None
+    op: str | None
+
+
+class _ValuesRun:
+    """What `linear.build` needs: metric values (defaults filled) and constant folding."""
+
+    def __init__(self, interp: Interpreter, values: Mapping[str, ir.Value]) -> None:
+        self.i = interp
+        self.values = values
+
+    def metric(self, name: str) -> ir.Value:
+        from tierlang.engine.interpreter import MissingValue
+
+        v = self.values.get(name)
+        if v is None:
+            d = self.i.metrics[name].default
+            if d is None:
+                raise MissingValue(name)
+            return d
+        return v
+
+    def num(self, e: ir.Expr) -> Fraction:
+        from tierlang.passes.lower import const_value
+
+        return const_value(e)
+
+
+def _granularity(a: Fraction, b: Fraction) -> Fraction:
+    """The finest decimal step of two values (at least 1/100): for "more than" changes."""
+    k = 2
+    for x in (a, b):
+        d = x.denominator
+        while d > 1 and k < 18 and (x * 10**k).denominator != 1:
+            k += 1
+    return Fraction(1, 10**k)
+
+
+def _spread(values: list[Fraction], n: int) -> list[Fraction]:
+    """At most n values, evenly picked, always keeping the first and the last."""
+    if len(values) <= n:
+        return values
+    idx = sorted({round(i * (len(values) - 1) / (n - 1)) for i in range(n)})
+    return [values[i] for i in idx]
+
+
+def _product(grids: list[list[Fraction]]):
+    if not grids:
+        yield ()
+        return
+    first, *rest = grids
+    for v in first:
+        for tail in _product(rest):
+            yield (v, *tail)
+
+
+def _line_label(t: ir.Track, k: Trace) -> str:
+    line = k.expr
+    return f"{line.title or line.name}" if isinstance(line, ir.Line) else str(k.note)
+
+
+def score_lines_all(tr: TrackResult, program: ir.Program) -> list[str]:
+    out: list[str] = []
+    for s in tr.selected.scores.values():
+        out += score_lines(s, program, "  ")
+    return out
+
+
+# ------------------------------------------------------------------ entry points
+
+
+def explain_partner(
+    program: ir.Program,
+    values: Mapping[str, ir.Value],
+    tracks: Iterable[str] | None = None,
+    partner_id: str | None = None,
+) -> list[Explanation]:
+    """Explain one partner's standing on the given tracks (default: all, program order)."""
+    ex = _Explainer(program, values)
+    names = [t.name for t in program.tracks] if tracks is None else list(tracks)
+    result = ex.interp.evaluate(values, partner_id, names)
+    return [ex.explain(result, n) for n in names]
+
+
+def render_text(explanations: list[Explanation], program: ir.Program, partner_id: str | None = None) -> str:
+    """Prose for a business reader."""
+    metrics = program.metric_map
+    out: list[str] = []
+    if partner_id is not None:
+        out.append(f"Partner {partner_id} — {program.title or program.name} {program.version or ''}".rstrip())
+        out.append("")
+    for x in explanations:
+        r = x.result
+        t = x.track
+        level = t.variants[0].levels[r.level_index] if r.level_index >= 0 else None
+        score = f" with {number_text(r.score)} points" if r.score is not None else ""
+        out.append(f"{t.label}: {('holds ' + (level.label)) if level else 'holds no level'}{score}")
+        if x.variant_note:
+            out.append(f"  {x.variant_note}")
+        if x.held:
+            out.append("  Why:")
+            out += ["  " + h for h in x.held]
+        if x.next_level is None:
+            out.append("  This is the highest level.")
+        else:
+            out.append(f"  For {x.next_level.label}:")
+            for m in x.missing:
+                label = f" ({m.requirement.label})" if m.requirement.label else ""
+                out.append(f"    ✗ {m.text}{label}")
+                out += [f"      {w}" for w in m.why]
+                for k, p in enumerate(m.plans):
+                    lead = "Smallest change" if k == 0 else "Or"
+                    out.append(f"      {lead}: {_plan_text(p, metrics)}")
+        if x.scores:
+            out.append("  Score:")
+            out += ["  " + s for s in x.scores]
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _plan_text(p: Plan, metrics: Mapping[str, ir.Metric]) -> str:
+    parts = []
+    for c in p.changes:
+        m = metrics[c.metric]
+        sign = "+" if c.delta > 0 else "-"
+        amount = abs(c.delta)
+        what = quantity(m, amount)
+        pts = f" (+{number_text(c.points)} points)" if c.points else ""
+        parts.append(f"{sign}{what}{pts}")
+    return f"{' and '.join(parts)} → {p.reaches}"

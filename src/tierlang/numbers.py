@@ -1,0 +1,45 @@
+"""Exact numbers as text. Scores and values are Fractions inside tierlang; they become text
+only at the edges, through these functions, so every output agrees digit for digit."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+__all__ = ["DECIMALS", "decimal_text", "exact_text", "terminates"]
+
+DECIMALS = 6
+
+
+def terminates(value: Fraction) -> bool:
+    """True when `value` has a finite decimal expansion (its denominator is 2^a 5^b)."""
+    d = value.denominator
+    for q in (2, 5):
+        while d % q == 0:
+            d //= q
+    return d == 1
+
+
+def decimal_text(value: Fraction, decimals: int = DECIMALS) -> str:
+    """`value` as decimal text: exact when it fits in `decimals` places, else rounded
+    half-even. `Fraction(200, 3)` → `'66.666667'`, `Fraction(105, 2)` → `'52.5'`."""
+    unit = 10**decimals
+    n = value.numerator * unit
+    q, r = divmod(n, value.denominator)  # floor division, 0 <= r < denominator
+    if 2 * r > value.denominator or (2 * r == value.denominator and q % 2 == 1):
+        q += 1
+    sign = "-" if q < 0 else ""
+    a = abs(q)
+    ip, fp = divmod(a, unit)
+    frac = str(fp).rjust(decimals, "0").rstrip("0")
+    return f"{sign}{ip}.{frac}" if frac else f"{sign}{ip}"
+
+
+def exact_text(value: Fraction) -> str:
+    """The exact value: a decimal when it terminates (`2.5`), else a ratio (`80/3`)."""
+    if not terminates(value):
+        return f"{value.numerator}/{value.denominator}"
+    places, d = 0, value.denominator
+    while d % 10 == 0 or d % 2 == 0 or d % 5 == 0:
+        d //= 10 if d % 10 == 0 else 2 if d % 2 == 0 else 5
+        places += 1
+    return decimal_text(value, places)

@@ -1,0 +1,210 @@
+"""`tier eval`, `tier explain`, `tier test` through click's CliRunner (plus one real
+subprocess). Golden files pin the formats people and tools read."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import polars as pl
+import pytest
+
+from tests.cli.cli_helpers import DATA, FIXTURES, PROGRAM, ROOT, golden, run
+
+REL_PROGRAM = "tests/fixtures/engine/designations.tier"
+REL_DATA = "tests/fixtures/engine/partners.csv"
+
+
+def test_eval_csv_to_stdout():
+    r = run("eval", REL_PROGRAM, REL_DATA, "--format", "csv", cwd=ROOT)
+    assert r.exit_code == 0, r.stderr
+    golden("eval.csv", r.stdout)
+    assert r.stdout.splitlines()[0] == "partner_id,track,level,score"
+    # the summary names the program, its version and content hash
+    first = r.stderr.splitlines()[0]
+    assert first.startswith("designations 1.0 (sha256:") and "5 partners, engine vectorized" in first
+    assert "status    none 0 · member 2 · partner 3 · cloud 0" in r.stderr
+
+
+def test_eval_table_is_the_default():
+    r = run("eval", REL_PROGRAM, REL_DATA, cwd=ROOT)
+    assert r.exit_code == 0
+    golden("eval_table.txt", r.stdout)
+
+
+def test_eval_engines_agree_on_the_cli():
+    a = run("eval", PROGRAM, DATA, "--format", "csv")
+    b = run("eval", PROGRAM, DATA, "--format", "csv", "--engine", "interpreter")
+    assert a.stdout == b.stdout and "engine interpreter" in b.stderr
+
+
+def test_eval_csv_file_with_sidecar(tmp_path):
+    out = tmp_path / "out.csv"
+    r = run("eval", PROGRAM, DATA, "-o", str(out))
+    assert r.exit_code == 0
+    assert out.read_text() == (ROOT / "tests/cli/golden/eval.csv").read_text()
+    meta = json.loads((tmp_path / "out.csv.meta.json").read_text())
+    assert meta["program"] == "designations" and meta["version"] == "1.0" and len(meta["content_hash"]) == 64
+    assert meta["as_of"] == "2022-10-03" and meta["engine"] == "vectorized"
+
+
+def test_eval_jsonl(tmp_path):
+    out = tmp_path / "out.jsonl"
+    assert run("eval", PROGRAM, DATA, "-o", str(out)).exit_code == 0
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert rows[0] == {"partner_id": "P1", "track": "data", "level": "designated", "score": "100"}
+    assert rows[1]["level"] is None and rows[-1] == {"partner_id": "P5", "track": "status", "level": "partner", "score": None}
+    assert json.loads((tmp_path / "out.jsonl.meta.json").read_text())["program"] == "designations"
+
+
+def test_eval_parquet_with_metadata(tmp_path):
+    out = tmp_path / "out.parquet"
+    assert run("eval", PROGRAM, DATA, "--format", "parquet", "-o", str(out)).exit_code == 0
+    df = pl.read_parquet(out)
+    assert df.schema == {"partner_id": pl.String, "track": pl.String, "level": pl.String, "score": pl.String}
+    assert df.height == 30
+    meta = pl.read_parquet_metadata(out)
+    info = json.loads(meta["tierlang"])
+    assert info["program"] == "designations" and meta["tierlang.content_hash"] == info["content_hash"]
+
+
+def test_eval_parquet_needs_a_file():
+    r = run("eval", PROGRAM, DATA, "--format", "parquet")
+    assert r.exit_code == 2 and "--format parquet needs -o FILE" in r.stderr
+
+
+def test_eval_as_of_picks_dated_parameters():
+    later = run("eval", PROGRAM, DATA, "--format", "csv", "--as-of", "2024-01-01")
+    assert "P1,data,,60" in later.stdout  # expert_min became 3: the skilling gate closes
+    assert "as of 2024-01-01" in later.stderr
+
+
+def test_eval_bad_data_stops_with_exit_2(tmp_path):
+    bad = tmp_path / "bad.csv"
+    lines = (FIXTURES / "partners.csv").read_text().splitlines()
+    lines[2] = lines[2].replace("P2,0,7,5", "P2,0,7.0,5")
+    lines += [f"Q{i},x,1,1,1,1,1,1,gold,true,," for i in range(30)]
+    bad.write_text("\n".join(lines) + "\n")
+    r = run("eval", PROGRAM, str(bad), "--format", "csv", cwd=tmp_path)
+    assert r.exit_code == 2 and r.stdout == ""
+    assert "error[TL404]: row 3, column 'adds': '7.0' is not a whole number; 'adds' is a count" in r.stderr
+    assert "  --> bad.csv:3:3" in r.stderr
+    assert "... and 11 more problems" in r.stderr
+    assert "tier: 31 rows with errors; `--on-error report`" in r.stderr
+
+
+def test_eval_report_mode_writes_rejects(tmp_path):
+    bad = tmp_path / "bad.csv"
+    text = (FIXTURES / "partners.csv").read_text().replace("P3,1,2,2,12.5", "P3,1,2,2,lots")
+    bad.write_text(text)
+    r = run("eval", PROGRAM, str(bad), "--format", "csv", "--on-error", "report", cwd=tmp_path)
+    assert r.exit_code == 1
+    assert "P3" not in r.stdout and r.stdout.count("\n") == 1 + 4 * 6
+    rejects = pl.read_csv(tmp_path / "bad.rejects.csv", infer_schema=False)
+    assert rejects["_row"].to_list() == ["4"] and rejects["growth"].to_list() == ["lots"]
+    assert rejects["_errors"][0] == "row 4, column 'growth': 'lots' is not a number; 'growth' is a percentage"
+    assert "wrote them with their reasons to bad.rejects.csv" in r.stderr
+
+
+def test_eval_input_problems_exit_2(tmp_path):
+    assert run("eval", PROGRAM, str(tmp_path / "none.csv")).exit_code == 2
+    broken = tmp_path / "broken.tier"
+    broken.write_text("program p { version 1 }\n")
+    r = run("eval", str(broken), DATA)
+    assert r.exit_code == 2 and "has errors" in r.stderr
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("partner_id,Experts\nP1,1\n")
+    r = run("eval", PROGRAM, str(wrong))
+    assert r.exit_code == 2 and "error[TL401]: column 'experts' is missing (metric 'experts', Architect experts)" in r.stderr
+
+
+def test_explain_text():
+    r = run("explain", REL_PROGRAM, REL_DATA, "--partner", "P3", cwd=ROOT)
+    assert r.exit_code == 0, r.stderr
+    golden("explain_P3.txt", r.stdout)
+    assert (
+        "Smallest change: +1 Architect experts (+8 points) and +7 Intermediate-certified people (+28 points) → capability 70.5 ≥ 70"
+        in r.stdout
+    )
+    assert "needs 35.5 more points of Partner capability score: has 34.5, Data & AI designation needs at least 70" in r.stdout
+    assert "needs 2 more Intermediate-certified people: has 2, Gold needs at least 4" in r.stdout
+
+
+def test_explain_json_and_track_filter():
+    r = run("explain", PROGRAM, DATA, "--partner", "P5", "--track", "security", "--format", "json")
+    data = json.loads(r.stdout)
+    assert [t["track"] for t in data["tracks"]] == ["security"]
+    sec = data["tracks"][0]
+    assert sec["level"] is None and sec["score"] == "22434967/375000"  # exact: 59.826578666…
+    plan = sec["missing"][0]["plans"][0]
+    assert plan["result"] is not None and plan["changes"]
+
+
+def test_explain_unknown_partner_or_track():
+    r = run("explain", PROGRAM, DATA, "--partner", "NOPE")
+    assert r.exit_code == 2 and "no partner 'NOPE'" in r.stderr
+    r = run("explain", PROGRAM, DATA, "--partner", "P1", "--track", "nope")
+    assert r.exit_code == 2 and "no track 'nope'" in r.stderr
+
+
+def test_tier_test_passes():
+    r = run("test", PROGRAM)
+    assert r.exit_code == 0 and r.stdout == "tier test: 2 examples in 1 file: 2 passed, 0 failed\n"
+
+
+def test_tier_test_failure_shows_span_expected_actual_and_trace(tmp_path):
+    text = (FIXTURES / "designations.tier").read_text()
+    text = text.replace("expect data.capability = 100", "expect data.capability = 90").replace(
+        "expect apps = none", "expect apps = designated"
+    )
+    p = tmp_path / "wrong.tier"
+    p.write_text(text)
+    r = run("test", "wrong.tier", cwd=tmp_path)
+    assert r.exit_code == 1
+    golden("test_failure.txt", r.stdout)
+    assert "FAIL wrong.tier:" in r.stdout and "expected: 90" in r.stdout and "actual:   100" in r.stdout
+
+
+def test_tier_test_broken_file_exit_2(tmp_path):
+    p = tmp_path / "broken.tier"
+    p.write_text("program p {\n")
+    r = run("test", str(p))
+    assert r.exit_code == 2 and "not loaded" in r.stdout
+
+
+@pytest.mark.parametrize("fmt", ["csv"])
+def test_real_subprocess(fmt):
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "tierlang", "eval", REL_PROGRAM, REL_DATA, "--format", fmt],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == (ROOT / "tests/cli/golden/eval.csv").read_text()
+    assert proc.stderr.startswith("designations 1.0 (sha256:")
+
+
+def test_eval_unwritable_output_is_a_usage_error(tmp_path):
+    r = run("eval", PROGRAM, DATA, "-o", str(tmp_path / "missing" / "out.csv"))
+    assert r.exit_code == 2 and "the folder of" in r.stderr
+
+
+def test_a_program_that_cannot_be_evaluated_is_reported(tmp_path):
+    # a line gated on its own score: the checker rejects the program, so nothing is evaluated
+    prog = tmp_path / "cyc.tier"
+    prog.write_text(
+        'program p { version "1" effective 2022-01-01 }\nmetric x: count\ntrack t {\n  score s { a: points x when s >= 1 }\n  level l { require s >= 1 }\n}\n'
+    )
+    data = tmp_path / "d.csv"
+    data.write_text("partner_id,x\na,1\n")
+    for engine in ("vectorized", "interpreter"):
+        r = run("eval", str(prog), str(data), "--engine", engine)
+        assert r.exit_code == 2 and "TL215" in r.stderr and "cycle: s → s" in r.stderr
+    r = run("explain", str(prog), str(data), "--partner", "a")
+    assert r.exit_code == 2 and "TL215" in r.stderr

@@ -1,0 +1,338 @@
+"""Dataset loading and validation: every TL4xx error with its message, row numbering per
+format, exact values, report mode and the reject frame."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from fractions import Fraction
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from tests.engine.engine_helpers import load_text
+from tierlang.data import ANNIVERSARY, MAX_KEPT, DataLoadError, from_frame, load_dataset
+
+PROGRAM = """
+program p { version "1" effective 2022-01-01 }
+metric n "Net adds": count { range .. }
+metric c: count
+metric pct: percent { range -100 .. 1000 default 0 }
+metric usd: money USD
+metric ok: bool
+metric since: date
+metric tier: enum(bronze < silver < gold)
+track t { level a { require n >= 1 } }
+"""
+
+HEADER = "partner_id,n,c,pct,usd,ok,since,tier"
+GOOD = "P1,3,2,12.5,1250.50,true,2020-01-02,gold"
+
+
+@pytest.fixture(scope="module")
+def prog():
+    return load_text(PROGRAM)
+
+
+def write(tmp_path: Path, text: str, name: str = "d.csv") -> Path:
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def errors_of(tmp_path, prog, rows: list[str], header: str = HEADER, name: str = "d.csv"):
+    p = write(tmp_path, "\n".join([header, *rows]) + "\n", name)
+    with pytest.raises(DataLoadError) as info:
+        load_dataset(p, prog)
+    return info.value
+
+
+def only(err: DataLoadError, code: str):
+    found = [e for e in err.errors if e.code == code]
+    assert found, [(e.code, e.message) for e in err.errors]
+    return found
+
+
+# ------------------------------------------------------------------ good data
+
+
+def test_csv_values_are_exact_and_typed(tmp_path, prog):
+    p = write(tmp_path, f"{HEADER},extra\n{GOOD},ignored\nP2,-1,0,,0.1,FALSE,2021-12-31,bronze,\n")
+    ds = load_dataset(p, prog)
+    rows = dict(ds.rows())
+    assert rows["P1"] == {
+        "n": Fraction(3),
+        "c": Fraction(2),
+        "pct": Fraction(25, 2),
+        "usd": Fraction(2501, 2),
+        "ok": True,
+        "since": dt.date(2020, 1, 2),
+        "tier": "gold",
+    }
+    assert rows["P2"]["pct"] == 0  # the declared default fills a missing value
+    assert rows["P2"]["usd"] == Fraction(1, 10)  # exactly one tenth, not a binary float
+    assert ds.scales["pct"] == 10 and ds.scales["usd"] == 100 and ds.scales["n"] == 1
+    assert "extra" not in ds.frame.columns
+    assert ds.frame["__row__"].to_list() == [2, 3]  # spreadsheet rows: the header is row 1
+    assert ds.values("P1")["usd"] == Fraction(2501, 2) and ds.values("nobody") is None
+
+
+def test_extra_precision_is_kept_exactly(tmp_path, prog):
+    p = write(tmp_path, f"{HEADER}\nP1,1,1,0.1,4358.4400000000005,true,2020-01-01,gold\nP2,1,1,0.2,1,true,2020-01-01,gold\n")
+    ds = load_dataset(p, prog)
+    rows = dict(ds.rows())
+    assert rows["P1"]["usd"] == Fraction("4358.4400000000005")
+    assert rows["P1"]["pct"] + rows["P2"]["pct"] == Fraction(3, 10)
+
+
+def test_huge_decimals_are_stored_in_int128(tmp_path, prog):
+    big = "123456789012345678901234.5"
+    p = write(tmp_path, f"{HEADER}\nP1,1,1,0,{big},true,2020-01-01,gold\n")
+    ds = load_dataset(p, prog)
+    assert ds.frame.schema["usd"] == pl.Int128
+    assert dict(ds.rows())["P1"]["usd"] == Fraction(big)
+
+
+def test_anniversary_is_carried_through(tmp_path, prog):
+    p = write(tmp_path, f"{HEADER},anniversary\n{GOOD},2023-08-15\nP2,1,1,1,1,true,2020-01-01,gold,\n")
+    ds = load_dataset(p, prog)
+    assert ds.has_anniversary
+    assert ds.frame[ANNIVERSARY].to_list() == [dt.date(2023, 8, 15), None]
+
+
+def test_parquet_types(tmp_path, prog):
+    df = pl.DataFrame(
+        {
+            "partner_id": [101, 102],
+            "n": [3, -1],
+            "c": pl.Series([2, 0], dtype=pl.UInt8),
+            "pct": [12.5, 0.1],  # float64: read as its shortest decimal text
+            "usd": pl.Series(["1250.50", "0.10"]).cast(pl.Decimal(18, 2)),
+            "ok": [True, False],
+            "since": [dt.date(2020, 1, 2), dt.date(2021, 12, 31)],
+            "tier": pl.Series(["gold", "bronze"], dtype=pl.Categorical),
+        }
+    )
+    p = tmp_path / "d.parquet"
+    df.write_parquet(p)
+    ds = load_dataset(p, prog)
+    rows = dict(ds.rows())
+    assert rows["101"]["pct"] == Fraction(25, 2) and rows["102"]["pct"] == Fraction(1, 10)
+    assert rows["101"]["usd"] == Fraction(2501, 2)
+    assert ds.frame["__row__"].to_list() == [1, 2]  # Parquet: first partner is row 1
+
+
+def test_jsonl_reads_numbers_by_their_text(tmp_path, prog):
+    lines = [
+        {"partner_id": "P1", "n": 3, "c": 2, "pct": 12.5, "usd": "1250.50", "ok": True, "since": "2020-01-02", "tier": "gold"},
+        {"partner_id": "P2", "n": -1, "c": 0, "pct": None, "usd": 0.1, "ok": False, "since": "2021-12-31", "tier": "bronze"},
+    ]
+    text = json.dumps(lines[0]) + "\n\n" + json.dumps(lines[1]) + "\n"
+    ds = load_dataset(write(tmp_path, text, "d.jsonl"), prog)
+    rows = dict(ds.rows())
+    assert rows["P2"]["usd"] == Fraction(1, 10) and rows["P2"]["pct"] == 0
+    assert ds.frame["__row__"].to_list() == [1, 3]  # JSON Lines: line numbers, blank line counted
+
+
+# ------------------------------------------------------------------ file-level errors (TL400-TL402)
+
+
+def test_tl400_unknown_format_missing_and_empty(tmp_path, prog):
+    with pytest.raises(DataLoadError) as e:
+        load_dataset(write(tmp_path, "x", "d.xlsx"), prog)
+    assert e.value.errors[0].code == "TL400" and "cannot tell the format" in e.value.errors[0].message
+    with pytest.raises(DataLoadError) as e:
+        load_dataset(tmp_path / "nope.csv", prog)
+    assert e.value.errors[0].message == "no such file"
+    with pytest.raises(DataLoadError) as e:
+        load_dataset(write(tmp_path, ""), prog)
+    assert e.value.errors[0].message == "the file is empty"
+    with pytest.raises(DataLoadError) as e:
+        load_dataset(write(tmp_path, "", "d.jsonl"), prog)
+    assert e.value.errors[0].message == "the file is empty"
+
+
+def test_tl400_not_a_parquet_file(tmp_path, prog):
+    with pytest.raises(DataLoadError) as e:
+        load_dataset(write(tmp_path, "not parquet", "d.parquet"), prog)
+    assert e.value.errors[0].code == "TL400" and e.value.errors[0].message.startswith("cannot read the Parquet file")
+
+
+def test_tl401_missing_columns_all_listed(tmp_path, prog):
+    err = errors_of(tmp_path, prog, ["P1,1"], header="partner_id,N")
+    missing = only(err, "TL401")
+    assert {e.column for e in missing} == {"n", "c", "pct", "usd", "ok", "since", "tier"}
+    n = next(e for e in missing if e.column == "n")
+    assert n.message == "column 'n' is missing (metric 'n', Net adds)"
+    assert n.hint == "found a column 'N': column names are case-sensitive"
+
+
+def test_tl401_missing_partner_id(tmp_path, prog):
+    err = errors_of(tmp_path, prog, ["1,1,1,1,true,2020-01-01,gold"], header="n,c,pct,usd,ok,since,tier")
+    assert only(err, "TL401")[0].message == "column 'partner_id' is missing"
+
+
+def test_tl402_wrong_parquet_column_type(tmp_path, prog):
+    df = pl.DataFrame(
+        {"partner_id": ["a"], "n": [3.0], "c": [1], "pct": [1], "usd": [1], "ok": [1], "since": ["2020-01-01"], "tier": ["gold"]}
+    )
+    p = tmp_path / "d.parquet"
+    df.write_parquet(p)
+    with pytest.raises(DataLoadError) as e:
+        load_dataset(p, prog)
+    msgs = {x.column: x.message for x in e.value.errors}
+    assert all(x.code == "TL402" for x in e.value.errors)
+    assert (
+        msgs["n"] == "column 'n' holds Float64 values, but metric 'n' is a count (whole numbers): store whole numbers in an integer column"
+    )
+    assert msgs["ok"].startswith("column 'ok' holds Int64 values, but metric 'ok' is true or false")
+
+
+# ------------------------------------------------------------------ value errors (TL403-TL412)
+
+
+def test_every_value_error_with_its_message(tmp_path, prog):
+    err = errors_of(
+        tmp_path,
+        prog,
+        [
+            "P1,3.0,-2,12.5,1e3,yes,2020-02-30,platinum",
+            ",1,1,2000,5,true,2020-01-01,gold",
+            "P3,,1,1,,true,2020-01-01,gold",
+            "P3,1,1,1,12 500,true,01/02/2020,Gold",
+        ],
+    )
+    got = [(e.code, e.message) for e in err.errors]
+    assert got == [
+        ("TL404", "row 2, column 'n': '3.0' is not a whole number; 'n' is a count"),
+        ("TL406", "row 2, column 'c': -2 is below the minimum 0 of 'c'; a count cannot be negative"),
+        ("TL405", "row 2, column 'usd': '1e3' is not a number; 'usd' is money in USD"),
+        ("TL408", "row 2, column 'ok': 'yes' is not true or false"),
+        ("TL409", "row 2, column 'since': '2020-02-30' is not a date"),
+        ("TL407", "row 2, column 'tier': 'platinum' is not a value of 'tier': expected one of bronze, silver, gold"),
+        ("TL410", "row 3: partner_id is empty"),
+        ("TL406", "row 3, column 'pct': 2000 is above the maximum 1000 of 'pct'"),
+        ("TL411", "row 4: partner_id 'P3' also appears in row 5"),
+        ("TL403", "row 4, column 'n': missing value: 'n' has no default"),
+        ("TL403", "row 4, column 'usd': missing value: 'usd' has no default"),
+        ("TL411", "row 5: partner_id 'P3' also appears in row 4"),
+        ("TL405", "row 5, column 'usd': '12 500' is not a number; 'usd' is money in USD"),
+        ("TL409", "row 5, column 'since': '01/02/2020' is not a date"),
+        ("TL407", "row 5, column 'tier': 'Gold' is not a value of 'tier': expected one of bronze, silver, gold"),
+    ]
+    assert err.bad_rows == 4 and err.total_rows == 4
+    # the spans point at the file, row and column position (for editors: file:row:col)
+    d = err.diagnostics()[0]
+    assert d.span.file.endswith("d.csv") and (d.span.line, d.span.column) == (2, 2)
+
+
+def test_tl404_json_float_in_a_count(tmp_path, prog):
+    line = {"partner_id": "P1", "n": 3.0, "c": 2, "pct": 1, "usd": 1, "ok": True, "since": "2020-01-02", "tier": "gold"}
+    with pytest.raises(DataLoadError) as e:
+        load_dataset(write(tmp_path, json.dumps(line) + "\n", "d.jsonl"), prog)
+    assert [(x.code, x.message) for x in e.value.errors] == [("TL404", "line 1, column 'n': '3.0' is not a whole number; 'n' is a count")]
+
+
+def test_tl412_too_many_digits(tmp_path, prog):
+    err = errors_of(tmp_path, prog, ["P1,123456789012345678901,1,1,1" + "0" * 40 + ",true,2020-01-01,gold"])
+    codes = [(e.code, e.column) for e in err.errors]
+    assert ("TL412", "n") in codes and ("TL412", "usd") in codes
+    assert "too large for a count" in next(e.message for e in err.errors if e.column == "n")
+
+
+def test_tl413_broken_json_line(tmp_path, prog):
+    good = {"partner_id": "P1", "n": 3, "c": 2, "pct": 1, "usd": 1, "ok": True, "since": "2020-01-02", "tier": "gold"}
+    text = json.dumps(good) + "\n{not json\n[1, 2]\n"
+    with pytest.raises(DataLoadError) as e:
+        load_dataset(write(tmp_path, text, "d.jsonl"), prog)
+    got = [(x.code, x.row) for x in e.value.errors]
+    assert got == [("TL413", 2), ("TL413", 3)]
+    assert e.value.errors[0].message.startswith("line 2: not a JSON object")
+
+
+def test_bad_anniversary_is_an_error(tmp_path, prog):
+    err = errors_of(tmp_path, prog, [GOOD + ",2023-13-01"], header=HEADER + ",anniversary")
+    assert [(e.code, e.column) for e in err.errors] == [("TL409", "anniversary")]
+
+
+def test_count_fast_path_falls_back_to_text_reading(tmp_path, prog):
+    # a non-integer in a count column makes the typed CSV read fail; the loader then reads
+    # every column as text so the message can quote the value and name the row
+    err = errors_of(tmp_path, prog, [GOOD, "P2,1,2.5,1,1,true,2020-01-01,gold"])
+    assert [(e.code, e.row, e.column) for e in err.errors] == [("TL404", 3, "c")]
+
+
+# ------------------------------------------------------------------ report mode, caps
+
+
+def test_report_mode_keeps_good_rows_and_lists_rejects(tmp_path, prog):
+    p = write(tmp_path, f"{HEADER}\n{GOOD}\nP2,x,1,1,1,true,2020-01-01,gold\nP3,1,1,1,1,true,2020-01-01,gold\n")
+    ds = load_dataset(p, prog, on_error="report")
+    assert ds.partner_ids == ["P1", "P3"] and ds.total_rows == 3
+    assert ds.error_count == 1 and ds.errors[0].code == "TL404"
+    assert ds.rejects is not None
+    rej = ds.rejects.to_dicts()
+    assert rej == [
+        {
+            "_row": 3,
+            "partner_id": "P2",
+            "n": "x",
+            "c": "1",
+            "pct": "1",
+            "usd": "1",
+            "ok": "true",
+            "since": "2020-01-01",
+            "tier": "gold",
+            "_errors": "row 3, column 'n': 'x' is not a whole number; 'n' is a count",
+        }
+    ]
+
+
+def test_many_errors_are_counted_but_only_some_kept(tmp_path, prog):
+    rows = [f"P{i},x,1,1,1,true,2020-01-01,gold" for i in range(MAX_KEPT + 50)]
+    err = errors_of(tmp_path, prog, rows)
+    assert err.error_count == MAX_KEPT + 50 and len(err.errors) == MAX_KEPT
+    assert str(err).endswith(f"(and {MAX_KEPT + 49} more)")
+
+
+def test_from_frame_validates_like_a_file(prog):
+    frame = pl.DataFrame(
+        {
+            "partner_id": ["a"],
+            "n": ["1"],
+            "c": ["-1"],
+            "pct": [None],
+            "usd": ["1"],
+            "ok": ["true"],
+            "since": ["2020-01-01"],
+            "tier": ["gold"],
+        }
+    )
+    with pytest.raises(DataLoadError) as e:
+        from_frame(frame, prog)
+    assert [(x.code, x.row) for x in e.value.errors] == [("TL406", 1)]
+
+
+def test_every_data_code_has_a_docs_page():
+    import re
+
+    root = Path(__file__).resolve().parents[2]
+    used = set(re.findall(r'"(TL4\d\d)"', (root / "src/tierlang/data.py").read_text()))
+    assert used and all((root / "docs/errors" / f"{code}.md").is_file() for code in used), sorted(used)
+
+
+def test_blank_csv_lines_are_skipped_but_counted(tmp_path, prog):
+    p = write(tmp_path, f"{HEADER}\n{GOOD}\n\nP2,x,1,1,1,true,2020-01-01,gold\n")
+    with pytest.raises(DataLoadError) as e:
+        load_dataset(p, prog)
+    assert [(x.code, x.row) for x in e.value.errors] == [("TL404", 4)]
+
+
+def test_unreadable_csv_has_a_hint(tmp_path, prog):
+    p = tmp_path / "d.csv"
+    p.write_bytes(f"{HEADER}\n".encode() + b"P\xff1,1,1,1,1,true,2020-01-01,gold\n")
+    with pytest.raises(DataLoadError) as e:
+        load_dataset(p, prog)
+    err = e.value.errors[0]
+    assert err.code == "TL400" and "utf-8" in err.message and err.hint == "save the file as UTF-8 text"

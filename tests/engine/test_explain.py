@@ -1,0 +1,88 @@
+"""Explanations: exact facts, and plans that really reach the next level."""
+
+from __future__ import annotations
+
+from fractions import Fraction as F
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.engine.engine_helpers import load_fixture
+from tierlang.engine.explain import explain_partner, expr_text, number_text, render_text
+from tierlang.engine.interpreter import Interpreter
+
+PROG = load_fixture("designations.tier")
+
+
+def partner(**v):
+    base = dict(experts=F(2), adds=F(3), certified=F(10), growth=F(20), deployments=F(6), acr=F(0), workloads=F(0))
+    base.update(v)
+    return base
+
+
+def test_exact_gap_and_gate_fact():
+    (x,) = explain_partner(PROG, partner(experts=F(1), certified=F(3)), ["data"])
+    assert x.result.level is None
+    total, every = x.missing
+    assert total.why == [
+        "needs 10 more points of Partner capability score: has 60, Data & AI designation needs at least 70",
+        "room left per category: Performance 0 of 30; Skilling 40 of 40 (gated: Intermediate certifications); Customer success 0 of 30",
+    ]
+    assert every.why == ["Intermediate certifications earns 0 points; Data & AI designation needs every line more than 0"]
+    plan = total.plans[0]
+    # opening the skilling gate (a second expert) releases the 12 points the line holds back
+    assert [(c.metric, c.old, c.new, c.points) for c in plan.changes] == [("experts", 1, 2, 12)]
+    assert plan.result == 72 and plan.reaches == "capability 72 ≥ 70"
+
+
+def test_threshold_delta_wording():
+    (x,) = explain_partner(PROG, {**partner(certified=F(2)), "tier": "silver"}, ["ladder"])
+    assert x.result.level == "silver"
+    (m,) = x.missing
+    assert m.why == ["needs 2 more Intermediate-certified people: has 2, Gold needs at least 4"]
+    assert [(c.metric, c.new) for c in m.plans[0].changes] == [("certified", 4)]
+
+
+def test_non_terminating_numbers_are_marked():
+    assert number_text(F(200, 3)) == "66.666667…"
+    assert number_text(F(1234567, 2)) == "617,283.5"
+
+
+def test_expr_text_round_trips_the_shape():
+    req = PROG.track_map["data"].variants[0].levels[0].requirements
+    assert [expr_text(r.expr, "data") for r in req] == ["capability >= 70", "every capability.points > 0"]
+    usage = PROG.track_map["security"].variants[0].scores[0].part("usage")
+    assert expr_text(usage.points) == "min(20, max(0, acr) / 1250 USD + max(0, growth) / 125)"
+
+
+def test_render_text_mentions_the_variant_choice():
+    text = render_text(explain_partner(PROG, partner(workloads=F(5)), ["apps", "work"]), PROG, "P")
+    assert "scored on Enterprise, because workloads >= 5: is 5" in text
+    assert "scored on Enterprise, the better of: Enterprise: no level, 12 points; SMB: no level, 6 points" in text
+
+
+counts = st.integers(0, 12).map(F)
+
+
+@settings(max_examples=40)
+@given(
+    experts=st.integers(0, 3).map(F),
+    adds=st.integers(-3, 8).map(F),
+    certified=counts,
+    growth=st.sampled_from([F(-5), F(0), F(1, 2), F(12), F(1999, 100), F(25)]),
+    deployments=counts,
+    acr=st.sampled_from([F(0), F(-300), F(1250), F(3000050, 100)]),
+)
+def test_every_plan_reaches_its_goal(experts, adds, certified, growth, deployments, acr):
+    values = partner(experts=experts, adds=adds, certified=certified, growth=growth, deployments=deployments, acr=acr)
+    interp = Interpreter(PROG)
+    for x in explain_partner(PROG, values, ["data", "security"]):
+        for m in x.missing:
+            for plan in m.plans:
+                changed = dict(values)
+                for c in plan.changes:
+                    changed[c.metric] = c.new
+                score = interp.evaluate(changed, tracks=[x.track.name])[x.track.name].selected.scores["capability"].points
+                assert score == plan.result
+                if m.text.startswith("capability >="):
+                    assert score >= F(70), (values, plan)
