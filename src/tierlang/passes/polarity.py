@@ -278,7 +278,13 @@ class Analysis:
     def _s_GateRef(self, e: ir.GateRef) -> Effects:
         if e.name not in self._gates:
             self._gates[e.name] = {}
-            self._gates[e.name] = self.effects(self.program.gate_map[e.name].expr)
+            # A gate is shared: analyse it outside any track, so that its effects (and the
+            # references it makes) are the same whichever track asks first.
+            outer, self._current = self._current, []
+            try:
+                self._gates[e.name] = self.effects(self.program.gate_map[e.name].expr)
+            finally:
+                self._current = outer
         return self._gates[e.name]
 
     def _cross(self, track: str) -> bool:
