@@ -16,8 +16,17 @@ test: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest -q
 
+# The main job: what moving from MPN (2010) to the Cloud Partner Program (2022) does to a partner
+# base. DEMO_DATA needs partner_id, every column of mpn2010 and of cloudpartner2022
+# (docs/programs/), and optionally anniversary (YYYY-MM-DD); examples/partners.csv (made by
+# `tier synth`, see examples/README.md) has them. The report goes to build/report.html.
+DEMO_DATA ?= examples/partners.csv
+
 demo: $(STAMP)
 	$(VENV)/bin/tier check programs/*.tier
+	@test -f "$(DEMO_DATA)" || { echo "make demo: $(DEMO_DATA) is missing; see examples/README.md to make it" >&2; exit 2; }
+	@mkdir -p build
+	$(VENV)/bin/tier diff programs/mpn2010.tier programs/cloudpartner2022.tier --data $(DEMO_DATA) -o - -o build/report.html
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check --fix .

@@ -1,7 +1,7 @@
 """Diagnostics: one type for every problem tierlang reports, and its renderers.
 
 A `Diagnostic` has a stable code (TL1xx syntax, TL2xx names and types, TL3xx ladder and
-monotonicity, TL4xx data), a severity, a primary span, optional secondary spans (notes)
+monotonicity, TL4xx data, TL5xx mapping files), a severity, a primary span, optional secondary spans (notes)
 and a hint. Renderers: human (source line with a caret), gnu (`file:line:col: severity:
 message`) and json.
 """

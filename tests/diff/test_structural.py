@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from tests.conftest import FIXTURES
+from fractions import Fraction
+
+from tests.conftest import FIXTURES, PROGRAMS
 from tierlang import load_program
-from tierlang.diff.structural import LOOSENED, TIGHTENED, structural_diff
+from tierlang.diff.report import is_text
+from tierlang.diff.structural import LOOSENED, NEUTRAL, TIGHTENED, align_requirements, structural_diff
+from tierlang.ir import Const, Kind, Requirement, Type
 
 FLIP = {TIGHTENED: LOOSENED, LOOSENED: TIGHTENED}
 
@@ -84,3 +88,119 @@ def test_lower_is_better_and_max_points(tmp_path):
     (tmp_path / "b.tier").write_text(base.format(pts=20, late=5))
     effects = {c.kind: c.effect for c in structural_diff(_load(tmp_path / "a.tier"), _load(tmp_path / "b.tier"))}
     assert effects == {"line": LOOSENED, "requirement": LOOSENED}
+
+
+# ------------------------------------------------------------------ real programs, extends, schedules
+
+
+def _mirror(forward, backward):
+    """B → A is A → B with old and new swapped and effects flipped."""
+    swap = {"added": "removed", "removed": "added", "changed": "changed"}
+    assert len(forward) == len(backward)
+    back = {(c.kind, c.path, c.what): c for c in backward}
+    for c in forward:
+        m = back[(c.kind, c.path, c.what)]
+        assert m.action == swap[c.action]
+        assert (m.old, m.new) == (c.new, c.old)
+        assert m.effect == FLIP.get(c.effect, c.effect)
+        assert (m.old_span, m.new_span) == (c.new_span, c.old_span)
+
+
+def test_2022_to_2023_names_exactly_the_security_changes():
+    old = _load(PROGRAMS / "cloudpartner2022.tier")
+    new = _load(PROGRAMS / "cloudpartner2023.tier")
+    changes = structural_diff(old, new)
+    rules = [c for c in changes if not is_text(c)]
+    assert [(c.kind, c.path, c.what, c.old, c.new, c.effect) for c in rules] == [
+        (
+            "param",
+            ("param security_step1_gate_size",),
+            "value",
+            "1",
+            "2 (1 until 2023-11-30, 2 from 2023-12-01)",
+            TIGHTENED,
+        ),
+        (
+            "param",
+            ("param security_step2_gate_size",),
+            "value",
+            "1",
+            "2 (1 until 2023-11-30, 2 from 2023-12-01)",
+            TIGHTENED,
+        ),
+    ]
+    # both locations: the parent's declaration and the child's override
+    for c in rules:
+        assert c.old_span.file.endswith("cloudpartner2022.tier") and c.new_span.file.endswith("cloudpartner2023.tier")
+    # what else changed is text: the program's labels and the two restated column descriptions
+    text = {(c.declaration, c.what) for c in changes if is_text(c)}
+    assert ("metric", "security_intermediate_certified") in {d for d, _ in text}
+    assert ("metric", "business_apps_intermediate_certified") in {d for d, _ in text}
+    assert all(c.effect == NEUTRAL for c in changes if is_text(c))
+
+
+def test_2022_to_2023_mirrors():
+    old = _load(PROGRAMS / "cloudpartner2022.tier")
+    new = _load(PROGRAMS / "cloudpartner2023.tier")
+    _mirror(structural_diff(old, new), structural_diff(new, old))
+
+
+def test_shop_fixture_mirrors_and_classifies():
+    old = _load(FIXTURES / "diff" / "shop_v1.tier")
+    new = _load(FIXTURES / "diff" / "shop_v2.tier")
+    forward = structural_diff(old, new)
+    _mirror(forward, structural_diff(new, old))
+    effects = {(c.kind, c.path[-1], c.action): c.effect for c in forward if not is_text(c)}
+    assert effects == {
+        ("param", "param gold_people", "changed"): TIGHTENED,
+        ("param", "param pass_mark", "changed"): TIGHTENED,
+        ("requirement", "requirement refs", "changed"): LOOSENED,
+        ("requirement", "requirement growth", "added"): TIGHTENED,
+        ("line", "adds", "changed"): LOOSENED,
+    }
+
+
+def test_extends_child_diffs_as_exactly_its_restatements(tmp_path):
+    (tmp_path / "parent.tier").write_text(
+        'program p { version "1" effective 2024-01-01 }\nmetric a: count\nparam n = 2\ntrack t { level l { require a >= n } }\n'
+    )
+    (tmp_path / "child.tier").write_text('program c { extends "parent.tier" version "2" effective 2024-06-01 }\noverride param n = 3\n')
+    changes = structural_diff(_load(tmp_path / "parent.tier"), _load(tmp_path / "child.tier"))
+    rules = [(c.kind, c.what, c.old, c.new, c.effect) for c in changes if not is_text(c)]
+    assert rules == [("param", "value", "2", "3", TIGHTENED)]
+    change = next(c for c in changes if c.kind == "param")
+    assert change.old_span.file.endswith("parent.tier") and change.new_span.file.endswith("child.tier")
+
+
+def test_a_dated_schedule_alone_is_a_classified_change(tmp_path):
+    base = 'program p {{ version "1" }}\nmetric a: count\nparam n = 2 {{ {dated} }}\ntrack t {{ level l {{ require a >= n }} }}\n'
+    (tmp_path / "a.tier").write_text(base.format(dated=""))
+    (tmp_path / "b.tier").write_text(base.format(dated="from 2030-01-01 = 1"))
+    (change,) = [c for c in structural_diff(_load(tmp_path / "a.tier"), _load(tmp_path / "b.tier")) if not is_text(c)]
+    assert (change.old, change.new, change.effect) == ("2", "2 (2 until 2029-12-31, 1 from 2030-01-01)", LOOSENED)
+
+
+def test_schedule_that_moves_both_ways_is_undecided(tmp_path):
+    base = 'program p {{ version "1" }}\nmetric a: count\nparam n = 2 {{ {dated} }}\ntrack t {{ level l {{ require a >= n }} }}\n'
+    (tmp_path / "a.tier").write_text(base.format(dated="from 2030-01-01 = 3"))
+    (tmp_path / "b.tier").write_text(base.format(dated="from 2030-01-01 = 1 from 2031-01-01 = 4"))
+    (change,) = [c for c in structural_diff(_load(tmp_path / "a.tier"), _load(tmp_path / "b.tier")) if not is_text(c)]
+    assert change.effect is None
+
+
+def _req(text: str, label: str | None = None):
+    """A requirement whose meaning is `text` (a constant named after a parameter)."""
+    return Requirement(Const(Fraction(1), Type(Kind.NUMBER), param=text), label)
+
+
+def test_align_requirements_pairs_labels_then_sequence():
+    old = [_req("a"), _req("b", "refs"), _req("c")]
+    new = [_req("b2", "refs"), _req("a"), _req("x"), _req("y")]
+    assert align_requirements(old, new) == [(1, 0), (0, 1), (2, 2), (None, 3)]
+
+
+def test_change_declaration():
+    old = _load(FIXTURES / "diff" / "shop_v1.tier")
+    new = _load(FIXTURES / "diff" / "shop_v2.tier")
+    decls = {c.declaration for c in structural_diff(old, new)}
+    assert {("param", "gold_people"), ("param", "pass_mark"), ("track", "competency"), ("track", "cloud"), ("program", "")} == decls

@@ -12,11 +12,11 @@ import datetime as dt
 import difflib
 import os
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
+from tests.htmlcheck import StrictHTML, check_self_contained
 from tierlang import ir, load_program
 from tierlang.render import build_guide, render_guide
 from tierlang.render.guide import md_escape
@@ -176,70 +176,10 @@ def test_unknown_format_is_an_error():
 
 # ------------------------------------------------------------------ HTML
 
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-
-
-class StrictHTML(HTMLParser):
-    """Collects what the self-containment checks need and fails on mis-nested tags."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[str] = []
-        self.errors: list[str] = []
-        self.ids: list[str] = []
-        self.refs: list[tuple[str, str, str]] = []  # (tag, attribute, value)
-        self.tags: list[str] = []
-        self.style = ""
-        self._in_style = False
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append(tag)
-        for name, value in attrs:
-            if name == "id":
-                self.ids.append(value or "")
-            if name in ("href", "src", "action", "srcset", "poster", "data"):
-                self.refs.append((tag, name, value or ""))
-            if name == "style" or name.startswith("on"):
-                self.errors.append(f"<{tag} {name}=...>: inline style attributes and event handlers are not used")
-        if tag == "style":
-            self._in_style = True
-        if tag not in VOID:
-            self.stack.append(tag)
-
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
-        if tag not in VOID:
-            self.stack.pop()
-
-    def handle_endtag(self, tag):
-        if tag == "style":
-            self._in_style = False
-        if not self.stack or self.stack[-1] != tag:
-            self.errors.append(f"</{tag}> closes <{self.stack[-1] if self.stack else 'nothing'}>")
-            return
-        self.stack.pop()
-
-    def handle_data(self, data):
-        if self._in_style:
-            self.style += data
-
 
 @pytest.mark.parametrize("name", ["guide.tier", "sample.tier", "child.tier"])
 def test_html_is_well_formed_and_self_contained(name):
-    html = render_guide(load(name), "html")
-    assert html.startswith("<!DOCTYPE html>")
-    parser = StrictHTML()
-    parser.feed(html)
-    parser.close()
-    assert parser.errors == []
-    assert parser.stack == [], f"unclosed: {parser.stack}"
-    assert len(parser.ids) == len(set(parser.ids)), "ids are unique"
-    for tag, attr, value in parser.refs:
-        assert "http" not in value and "//" not in value, f"<{tag} {attr}={value!r}> refers outside the file"
-        if attr == "href":
-            assert value.startswith("#") and value[1:] in parser.ids, f"{value} points nowhere"
-    assert not {"script", "link", "img", "iframe", "object", "embed"} & set(parser.tags)
-    assert "url(" not in parser.style and "@import" not in parser.style
+    parser = check_self_contained(render_guide(load(name), "html"))
     assert "@media print" in parser.style
 
 

@@ -21,6 +21,7 @@ def main() -> None:
 
 
 def _register() -> None:
+    import tierlang.cli.diff
     import tierlang.cli.docs  # noqa: F401  (a plain import stays one line, however the list grows)
     from tierlang.cli import check, evaluate, synth  # noqa: F401  (each module adds its commands to `main`)
 

@@ -20,9 +20,10 @@ Examples and sample partners are not rules and are not compared.
 
 from __future__ import annotations
 
+import datetime as _dt
 import difflib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from fractions import Fraction
 
@@ -31,7 +32,7 @@ from tierlang.passes.ladder import conjuncts
 from tierlang.passes.polarity import BOTH, NEG, POS, Analysis
 from tierlang.render.source import expr_text, value_text
 
-__all__ = ["Change", "structural_diff", "TIGHTENED", "LOOSENED", "NEUTRAL"]
+__all__ = ["Change", "structural_diff", "align_requirements", "TIGHTENED", "LOOSENED", "NEUTRAL"]
 
 TIGHTENED, LOOSENED, NEUTRAL = "tightened", "loosened", "neutral"
 
@@ -50,6 +51,18 @@ class Change:
     effect: str | None = None  # tightened, loosened, neutral, or None when undecided
     old_span: ir.Span | None = field(default=None, compare=False)
     new_span: ir.Span | None = field(default=None, compare=False)
+
+    @property
+    def declaration(self) -> tuple[str, str]:
+        """The top-level declaration the change is in: ("param", name), ("metric", name),
+        ("gate", name), ("group", name), ("track", name) or ("program", "")."""
+        head = self.path[0]
+        kind, _, name = head.partition(" ")
+        if name and kind in ("metric", "param", "gate", "group"):
+            return kind, name
+        if head == "program":
+            return "program", ""
+        return "track", head
 
     def describe(self) -> str:
         where = " › ".join(self.path)
@@ -116,6 +129,28 @@ def _same_shape(a: object, b: object) -> list[tuple[ir.Const, ir.Const]] | None:
     return [] if a == b else None
 
 
+def align_requirements(old: Sequence[ir.Requirement], new: Sequence[ir.Requirement]) -> list[tuple[int | None, int | None]]:
+    """Which requirement of a level in the new version is which in the old one, as pairs of
+    positions (None: no counterpart, an added or removed requirement). Labelled requirements
+    pair by label; the others as a sequence, unchanged ones matched first and the remaining
+    ones of a changed stretch paired in order (they are reported as replaced). The impact
+    diff uses the same pairing to tell a requirement that now fails from one that failed before."""
+    pairs: list[tuple[int | None, int | None]] = []
+    old_label = {r.label: i for i, r in enumerate(old) if r.label}
+    new_label = {r.label: j for j, r in enumerate(new) if r.label}
+    for label in sorted(set(old_label) & set(new_label)):
+        pairs.append((old_label[label], new_label[label]))
+    rest_old = [i for i, r in enumerate(old) if not (r.label and r.label in new_label)]
+    rest_new = [j for j, r in enumerate(new) if not (r.label and r.label in old_label)]
+    matcher = difflib.SequenceMatcher(a=[_key(old[i].expr) for i in rest_old], b=[_key(new[j].expr) for j in rest_new], autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        paired = (i2 - i1) if op == "equal" else min(i2 - i1, j2 - j1) if op == "replace" else 0
+        pairs.extend((rest_old[i1 + k], rest_new[j1 + k]) for k in range(paired))
+        pairs.extend((i, None) for i in rest_old[i1 + paired : i2])
+        pairs.extend((None, j) for j in rest_new[j1 + paired : j2])
+    return pairs
+
+
 # ------------------------------------------------------------------ the differ
 
 
@@ -156,6 +191,18 @@ class _Differ:
         if not sign:
             return NEUTRAL
         return _direction(sign, new_value - old_value)
+
+    def effect_of_schedule(self, a: ir.Param, b: ir.Param) -> str | None:
+        """Effect of a parameter's change: the value in force at each program's date, and the
+        value at every date either schedule names (before the first change, and from each
+        change on). One direction (or none) decides; mixed directions leave it undecided."""
+        pairs = [(a.value, b.value), (a.initial, b.initial)]
+        pairs += [(_value_on(a, day), _value_on(b, day)) for day in sorted({d for d, _ in a.dated} | {d for d, _ in b.dated})]
+        effects = {NEUTRAL if x == y else self.effect_of_param(b.name, x, y) for x, y in pairs}
+        effects.discard(NEUTRAL)
+        if not effects:
+            return NEUTRAL
+        return effects.pop() if len(effects) == 1 else None
 
     def effect_of_replacement(self, track: str | None, old: ir.Expr, new: ir.Expr) -> str | None:
         pairs = _same_shape(old, new)
@@ -206,11 +253,12 @@ class _Differ:
         self.text_attrs("metric", path, a, b, ("title", "doc", "source"))
 
     def param(self, path, a: ir.Param, b: ir.Param) -> None:
-        if a.value != b.value or a.type != b.type:
-            effect = self.effect_of_param(a.name, a.value, b.value)
-            self.add("changed", "param", path, "value", value_text(a.value, a.type), value_text(b.value, b.type), effect, a.span, b.span)
-        if a.dated != b.dated:
-            self.add("changed", "param", path, "dated values", _dated(a), _dated(b), None, a.span, b.span)
+        # One change per parameter: the value in force at each program's date, with the dated
+        # schedule when either has one (a schedule alone is a change too: it moves the value
+        # from a date on).
+        if (a.value, a.type, a.dated, a.initial) != (b.value, b.type, b.dated, b.initial):
+            effect = self.effect_of_schedule(a, b)
+            self.add("changed", "param", path, "value", _param_text(a), _param_text(b), effect, a.span, b.span)
         self.text_attrs("param", path, a, b, ("title", "doc", "source", "assumed"))
 
     def gate(self, path, a: ir.Gate, b: ir.Gate) -> None:
@@ -280,29 +328,19 @@ class _Differ:
             )
 
     def requirements(self, path, a: ir.Level, b: ir.Level, track: str) -> None:
-        """Align requirements (labelled ones by label, the rest as a sequence) and report
-        what was added, removed or replaced."""
-        old, new = list(a.requirements), list(b.requirements)
-        by_label_old = {r.label: r for r in old if r.label}
-        by_label_new = {r.label: r for r in new if r.label}
-        for label in sorted(set(by_label_old) & set(by_label_new)):
-            x, y = by_label_old[label], by_label_new[label]
-            if _key(x.expr) != _key(y.expr):
-                self.replace(path, x, y, track, b)
-        old = [r for r in old if not (r.label and r.label in by_label_new)]
-        new = [r for r in new if not (r.label and r.label in by_label_old)]
-        matcher = difflib.SequenceMatcher(a=[_key(r.expr) for r in old], b=[_key(r.expr) for r in new], autojunk=False)
-        for op, i1, i2, j1, j2 in matcher.get_opcodes():
-            if op == "equal":
-                continue
-            pairs = min(i2 - i1, j2 - j1) if op == "replace" else 0
-            for k in range(pairs):
-                self.replace(path, old[i1 + k], new[j1 + k], track, b)
-            for r in old[i1 + pairs : i2]:
+        """Report what was added, removed or replaced (alignment: `align_requirements`)."""
+        for i, j in align_requirements(a.requirements, b.requirements):
+            if i is not None and j is not None:
+                x, y = a.requirements[i], b.requirements[j]
+                if _key(x.expr) != _key(y.expr):
+                    self.replace(path, x, y, track, b)
+            elif i is not None:
+                r = a.requirements[i]
                 self.add(
                     "removed", "requirement", (*path, _req_label(r, a)), "requirement", old=_expr(r.expr), effect=LOOSENED, old_span=r.span
                 )
-            for r in new[j1 + pairs : j2]:
+            elif j is not None:
+                r = b.requirements[j]
                 self.add(
                     "added", "requirement", (*path, _req_label(r, b)), "requirement", new=_expr(r.expr), effect=TIGHTENED, new_span=r.span
                 )
@@ -402,8 +440,24 @@ def _expr(e: ir.Expr | None) -> str | None:
     return None if e is None else expr_text(e)
 
 
-def _dated(p: ir.Param) -> str:
-    return ", ".join(f"from {d.isoformat()} = {value_text(v, p.type)}" for d, v in p.dated) or "none"
+def _value_on(p: ir.Param, day) -> ir.Value | None:
+    """The value a parameter's schedule gives on `day`."""
+    value = p.initial if p.initial is not None else p.value
+    for d, v in p.dated:
+        if d <= day:
+            value = v
+    return value
+
+
+def _param_text(p: ir.Param) -> str:
+    """`2`, or with a schedule `2 (1 until 2023-11-30, 2 from 2023-12-01)`."""
+    text = value_text(p.value, p.type)
+    if not p.dated:
+        return text
+    first = p.dated[0][0]
+    steps = [f"{value_text(p.initial if p.initial is not None else p.value, p.type)} until {(first - _dt.timedelta(days=1)).isoformat()}"]
+    steps += [f"{value_text(v, p.type)} from {d.isoformat()}" for d, v in p.dated]
+    return f"{text} ({', '.join(steps)})"
 
 
 def _title(x) -> str | None:

@@ -17,14 +17,13 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import ClassVar
 
-import jinja2
-
 from tierlang import __version__, ir
 from tierlang.ir import Kind
 from tierlang.passes.intervals import bounds
-from tierlang.render.english import English, Phrase, PointsRule, amount, humanize, join_words, number, points_text
+from tierlang.render.english import English, Phrase, PointsRule, amount, humanize, points_text
+from tierlang.render.templating import md_escape, render_template
 
-__all__ = ["FORMATS", "Guide", "build_guide", "render_guide"]
+__all__ = ["FORMATS", "Guide", "build_guide", "render_guide", "md_escape"]
 
 #: Output formats of `render_guide`, and the template of each.
 FORMATS = {"md": "guide.md.j2", "html": "guide.html.j2"}
@@ -560,77 +559,12 @@ def build_guide(program: ir.Program) -> Guide:
 # ------------------------------------------------------------------ rendering
 
 
-_MD_SPECIAL = re.compile(r"([\\`*\[\]|~])|<(?=[A-Za-z/!?])")
-_MD_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
-_MD_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
-
-
-def md_escape(text: object) -> str:
-    """Text safe to place inline in GitHub-flavoured Markdown: it reads as written (no
-    emphasis, links, HTML or table breaks). Underscores inside words (`net_adds`) stay as
-    they are, since they cannot start emphasis there."""
-    s = _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), str(text))
-    s = _MD_UNDERSCORE.sub(r"\\_", s)
-    return _MD_ENTITY.sub("&amp;", s)
-
-
-def md_cell(text: object) -> str:
-    """Inline Markdown for a table cell: escaped, on one line."""
-    return " ".join(md_escape(text).split())
-
-
-def _md_block(text: str | None) -> str:
-    """An author's doc string in Markdown: kept as written (it may use Markdown)."""
-    return (text or "").strip()
-
-
-def _html_paragraphs(text: str | None):
-    """A doc string as HTML paragraphs (blank lines separate them), escaped."""
-    from markupsafe import Markup, escape
-
-    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text or "") if p.strip()]
-    return Markup("".join(f"<p>{escape(p)}</p>" for p in paragraphs))
-
-
-def _points(value: Fraction | None, fallback: str = "—") -> str:
-    return fallback if value is None else number(value)
-
-
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("tierlang.render", "templates"),
-        autoescape=lambda name: bool(name and name.endswith(".html.j2")),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters.update(
-        md=md_escape,
-        cell=md_cell,
-        mdblock=_md_block,
-        paragraphs=_html_paragraphs,
-        number=number,
-        pts=_points,
-        words=join_words,
-    )
-    return env
-
-
-_ENV: jinja2.Environment | None = None
-
-
 def render_guide(program: ir.Program, fmt: str = "md", data_dictionary: bool = False) -> str:
     """The program guide as Markdown (`fmt="md"`) or one self-contained HTML file; with
     `data_dictionary`, only the data dictionary and parameters (Markdown)."""
-    global _ENV
     if fmt not in FORMATS:
         raise ValueError(f"unknown guide format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if data_dictionary and fmt != "md":
         raise ValueError("the data dictionary is written as Markdown")
-    if _ENV is None:
-        _ENV = _environment()
     template = "datadict.md.j2" if data_dictionary else FORMATS[fmt]
-    text = _ENV.get_template(template).render(g=build_guide(program))
-    # Templates keep their structure readable; the output keeps at most one blank line.
-    return re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"
+    return render_template(template, g=build_guide(program))

@@ -1,0 +1,176 @@
+"""`tier diff`: what changed between two program versions, and who it affects."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from tierlang.cli import main
+from tierlang.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, emit_diagnostics, load_or_exit
+from tierlang.data import DataLoadError
+from tierlang.diagnostics import SourceMap
+from tierlang.diff.mapping import MappingError
+from tierlang.diff.report import diff as diff_programs
+from tierlang.diff.structural import TIGHTENED
+from tierlang.render.diff import FORMATS, render_diff
+
+#: Output file suffixes that choose a format when --format is not given.
+_SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".json": "json"}
+#: Data errors printed before "... and N more".
+_MAX_DATA_ERRORS = 20
+
+
+@main.command()
+@click.argument("old", type=click.Path(exists=True, dir_okay=False))
+@click.argument("new", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--data",
+    type=click.Path(exists=True, dir_okay=False),
+    metavar="FILE",
+    help="Partner data (CSV, Parquet or JSON Lines) to measure the impact on: both programs are evaluated on it.",
+)
+@click.option(
+    "--mapping",
+    type=click.Path(exists=True, dir_okay=False),
+    metavar="FILE",
+    help="A .tiermap file comparing tracks of different names.  [default: mappings/OLD-NEW.tiermap next to the programs, when it exists]",
+)
+@click.option("--no-mapping", is_flag=True, help="Do not look for a shipped mapping: compare tracks of the same name only.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(list(FORMATS)),
+    default=None,
+    help="text (terminal, 80 columns), md, html (one self-contained file) or json.  [default: from the -o suffix, else text]",
+)
+@click.option(
+    "-o",
+    "--output",
+    "outputs",
+    type=click.Path(dir_okay=False, writable=True, allow_dash=True),
+    multiple=True,
+    metavar="FILE",
+    help="Write the report to FILE instead of standard output; repeat for several files (- is standard output).",
+)
+@click.option(
+    "--months", type=click.IntRange(0, 120), default=12, show_default=True, help="Months of renewal timeline after NEW's effective date."
+)
+@click.option("--limit", type=click.IntRange(0), default=25, show_default=True, help="Outreach rows in the report.")
+@click.option(
+    "--outreach",
+    "outreach_scope",
+    type=click.Choice(["status", "any"]),
+    default="status",
+    show_default=True,
+    help="Who is on the outreach list: partners who lose status, or who lose a level on any compared track.",
+)
+@click.option(
+    "--outreach-file",
+    type=click.Path(dir_okay=False, writable=True),
+    metavar="FILE",
+    help="Write the whole outreach list as CSV (partner_id, next_anniversary, old, new, lost).",
+)
+@click.option("--fail-on-loss", is_flag=True, help="Exit 1 when any partner loses a level on a compared track (needs --data).")
+@click.option("--fail-on-tightened", is_flag=True, help="Exit 1 when a rule change is tightened or cannot be classified.")
+def diff(
+    old: str,
+    new: str,
+    data: str | None,
+    mapping: str | None,
+    no_mapping: bool,
+    fmt: str | None,
+    outputs: tuple[str, ...],
+    months: int,
+    limit: int,
+    outreach_scope: str,
+    outreach_file: str | None,
+    fail_on_loss: bool,
+    fail_on_tightened: bool,
+) -> None:
+    """Compare two program versions: rule changes, and with --data who gains and who loses.
+
+    Without --data: the rule changes (tracks, levels, metrics, parameters, requirements,
+    points), each with both source locations and classified tightened, loosened, neutral
+    or undecided. With --data: both programs are evaluated on the same partners; the report
+    adds transition matrices per track and for the program status, the requirements that now
+    fail, the outreach list (partners who lose status, earliest renewal first) and a
+    month-by-month timeline. Programs with different tracks are compared through a mapping
+    (docs/diff.md).
+    """
+    if mapping and no_mapping:
+        raise click.UsageError("--mapping and --no-mapping exclude each other")
+    if data is None:
+        for flag, given in (("--mapping", mapping), ("--outreach-file", outreach_file), ("--fail-on-loss", fail_on_loss)):
+            if given:
+                raise click.UsageError(f"{flag} needs --data")
+    targets = [(out, _format_of(out, fmt)) for out in (outputs or ("-",))]
+    a = load_or_exit(old)
+    b = load_or_exit(new)
+    try:
+        report = diff_programs(
+            a,
+            b,
+            data,
+            mapping,
+            find=not no_mapping,
+            months=months,
+            limit=limit,
+            outreach_scope=outreach_scope,
+        )
+    except MappingError as e:
+        emit_diagnostics(e.diagnostics, e.sources)
+        click.echo(f"tier: the mapping {mapping or 'for these programs'} has errors", err=True)
+        sys.exit(EXIT_USAGE)
+    except DataLoadError as e:
+        _data_errors(e)
+        sys.exit(EXIT_USAGE)
+    except OSError as e:
+        click.echo(f"tier: cannot read {e.filename or 'a file'}: {e.strerror or e}", err=True)
+        sys.exit(EXIT_USAGE)
+    rendered: dict[str, str] = {}
+    for out, out_fmt in targets:
+        if out_fmt not in rendered:
+            rendered[out_fmt] = render_diff(report, out_fmt)
+        _write(out, rendered[out_fmt])
+    if report.impact is not None and outreach_file:
+        try:
+            report.impact.outreach_frame.write_csv(outreach_file)
+        except OSError as e:
+            click.echo(f"tier: cannot write {outreach_file}: {e.strerror or e}", err=True)
+            sys.exit(EXIT_USAGE)
+        click.echo(f"wrote {outreach_file} ({report.impact.outreach_total} partners)", err=True)
+    failed = False
+    if fail_on_tightened and any(c.effect in (TIGHTENED, None) for _, c in report.rule_changes):
+        failed = True
+    if fail_on_loss and report.impact is not None and any(c.lose for c in report.impact.comparisons):
+        failed = True
+    sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+def _format_of(output: str, fmt: str | None) -> str:
+    """A file's format: its suffix decides (.html, .md, .json), then --format, then text."""
+    by_suffix = _SUFFIX_FORMATS.get(Path(output).suffix.lower()) if output != "-" else None
+    return by_suffix or fmt or "text"
+
+
+def _write(output: str, text: str) -> None:
+    if output == "-":
+        click.echo(text, nl=False)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as e:
+        click.echo(f"tier: cannot write {output}: {e.strerror or e}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"wrote {output}", err=True)
+
+
+def _data_errors(e: DataLoadError) -> None:
+    """Data problems as diagnostics (file:row:column), the first few of many."""
+    emit_diagnostics(e.diagnostics(_MAX_DATA_ERRORS), SourceMap(), fmt="gnu")
+    more = len(e.errors) - _MAX_DATA_ERRORS
+    if more > 0:
+        click.echo(f"... and {more} more problems", err=True)
+    click.echo(f"tier: {e.path} cannot be used for this comparison: fix the data and run again", err=True)

@@ -1,0 +1,286 @@
+"""The diff of two programs as one report: rule changes, and the impact on a dataset.
+
+    >>> from tierlang.diff import diff
+    >>> report = diff("programs/cloudpartner2022.tier", "programs/cloudpartner2023.tier")
+    >>> report.changes                       # structural: list[Change]
+    >>> report = diff(old, new, data="partners.csv")          # + impact (mapping found when shipped)
+    >>> report.impact.status.lose, report.impact.outreach[:5]
+    >>> to_data(report)                      # the JSON document (schema in docs/diff.md)
+
+`to_data` is the stable machine-readable form (`SCHEMA` names its version); the renderers in
+`tierlang.render.diff` turn the same report into terminal text, Markdown and HTML.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from fractions import Fraction
+
+from tierlang import __version__, ir
+from tierlang.diagnostics import display_name
+from tierlang.diff.impact import Impact, evaluate_pair, impact_diff
+from tierlang.diff.mapping import Mapping, find_mapping, identity_mapping, load_mapping
+from tierlang.diff.structural import LOOSENED, NEUTRAL, TIGHTENED, Change, structural_diff
+
+__all__ = ["DiffReport", "diff", "to_data", "SCHEMA", "TEXT_ATTRIBUTES"]
+
+#: The JSON document's schema name and version (docs/diff.md). Adding a field keeps the
+#: version; renaming or removing one, or changing a meaning, bumps it.
+SCHEMA = "tierlang.diff/1"
+
+#: Attributes whose change is text only (titles, docs, sources): reports list them apart.
+TEXT_ATTRIBUTES = frozenset({"title", "doc", "source", "assumed", "name", "version", "effective", "unit"})
+
+
+@dataclass
+class DiffReport:
+    old: ir.Program
+    new: ir.Program
+    old_file: str
+    new_file: str
+    changes: list[Change]
+    impact: Impact | None = None
+
+    @property
+    def rule_changes(self) -> list[tuple[int, Change]]:
+        """Changes of meaning, with their index in `changes` (text changes left out)."""
+        return [(i, c) for i, c in enumerate(self.changes) if not is_text(c)]
+
+    @property
+    def text_changes(self) -> list[tuple[int, Change]]:
+        return [(i, c) for i, c in enumerate(self.changes) if is_text(c)]
+
+    def counts(self) -> dict[str, int]:
+        rules = [c for _, c in self.rule_changes]
+        return {
+            TIGHTENED: sum(c.effect == TIGHTENED for c in rules),
+            LOOSENED: sum(c.effect == LOOSENED for c in rules),
+            NEUTRAL: sum(c.effect == NEUTRAL for c in rules),
+            "undecided": sum(c.effect is None for c in rules),
+            "text": len(self.text_changes),
+        }
+
+
+def is_text(change: Change) -> bool:
+    """A change to a title, doc string, source or other label: it changes no partner's level."""
+    return change.action == "changed" and change.effect == NEUTRAL and change.what in TEXT_ATTRIBUTES
+
+
+def diff(
+    old: str | os.PathLike | ir.Program,
+    new: str | os.PathLike | ir.Program,
+    data: str | os.PathLike | None = None,
+    mapping: str | os.PathLike | Mapping | None = None,
+    *,
+    find: bool = True,
+    months: int = 12,
+    limit: int = 25,
+    outreach_scope: str = "status",
+) -> DiffReport:
+    """Compare two programs (files, or loaded programs); with `data`, also their impact on
+    those partners.
+
+    `mapping` is a mapping file (or a loaded `Mapping`); without one, the shipped mapping for
+    the pair is used when `find` is true and one exists (`diff.mapping.find_mapping`), and
+    tracks of the same name are compared level by level in any case. Raises
+    `tierlang.engine.ProgramError` for a program with errors, `diff.mapping.MappingError`,
+    and `tierlang.data.DataLoadError` for bad data."""
+    (a, a_file), (b, b_file) = _program_of(old), _program_of(new)
+    report = DiffReport(a, b, a_file, b_file, structural_diff(a, b))
+    if data is None:
+        return report
+    if isinstance(mapping, Mapping):
+        declared: Mapping | None = mapping
+    elif mapping is not None:
+        declared = load_mapping(mapping, a, b)
+    else:
+        found = find_mapping(a, b, a_file, b_file) if find else None
+        declared = load_mapping(found, a, b) if found else None
+    old_eval, new_eval = evaluate_pair(a, b, data)
+    report.impact = impact_diff(
+        old_eval,
+        new_eval,
+        identity_mapping(a, b, declared),
+        report.changes,
+        months=months,
+        limit=limit,
+        outreach_scope=outreach_scope,
+    )
+    return report
+
+
+def _program_of(source: str | os.PathLike | ir.Program) -> tuple[ir.Program, str]:
+    """A loaded program and the file it came from (for messages and mapping discovery)."""
+    if isinstance(source, ir.Program):
+        return source, source.span.file if source.span is not None else (source.files[0] if source.files else ".")
+    from tierlang.engine import ProgramError
+    from tierlang.loader import load_program
+
+    result = load_program(source, checks=False)
+    if not result.ok:
+        raise ProgramError(str(source), result.errors)
+    assert result.program is not None
+    return result.program, display_name(source)
+
+
+# ------------------------------------------------------------------ JSON
+
+
+def _exact(v: Fraction | None) -> str | None:
+    """Exact numbers as text, as the IR's JSON writes them: "2", "1/2"."""
+    return None if v is None else ir.to_data(ir.Const(v, ir.Type(ir.Kind.NUMBER)))["value"]
+
+
+def _location(span: ir.Span | None) -> dict | None:
+    if span is None:
+        return None
+    return {"file": span.file, "line": span.line, "column": span.column, "end_line": span.end_line, "end_column": span.end_column}
+
+
+def _program(p: ir.Program, file: str) -> dict:
+    return {
+        "name": p.name,
+        "title": p.title,
+        "version": p.version,
+        "effective": p.effective.isoformat() if p.effective else None,
+        "as_of": p.as_of.isoformat() if p.as_of else None,
+        "status": p.status,
+        "content_hash": p.content_hash,
+        "file": file,
+    }
+
+
+def _change(c: Change) -> dict:
+    return {
+        "action": c.action,
+        "kind": c.kind,
+        "path": list(c.path),
+        "what": c.what,
+        "old": c.old,
+        "new": c.new,
+        "effect": c.effect,
+        "text_only": is_text(c),
+        "old_location": _location(c.old_span),
+        "new_location": _location(c.new_span),
+    }
+
+
+def _impact(imp: Impact) -> dict:
+    m = imp.mapping
+    return {
+        "data": {
+            "file": imp.data,
+            "partners": imp.partners,
+            "anniversary": imp.anniversary,
+            "unknown_anniversary": imp.unknown_anniversary,
+            "fallback_rows": imp.fallback_rows,
+        },
+        "mapping": {
+            "file": m.path,
+            "old_program": m.old_program,
+            "new_program": m.new_program,
+            "title": m.title,
+            "doc": m.doc,
+            "source": m.source,
+            "assumed": m.assumed,
+        },
+        "effective": imp.effective.isoformat() if imp.effective else None,
+        "timeline_dates": [d.isoformat() for d in imp.dates],
+        "status": imp.status.id if imp.status else None,
+        "comparisons": [
+            {
+                "id": c.id,
+                "title": c.title,
+                "old_tracks": list(c.old_tracks),
+                "new_track": c.new_track,
+                "declared": c.declared,
+                "status": c.status,
+                "doc": c.compare.doc,
+                "source": c.compare.source,
+                "assumed": c.compare.assumed,
+                "ranks": [
+                    {
+                        "rank": _exact(r.value),
+                        "label": r.label,
+                        "old": list(r.old),
+                        "new": list(r.new),
+                        "source": r.source,
+                        "assumed": r.assumed,
+                    }
+                    for r in c.compare.ranks
+                    if c.declared
+                ],
+                "old_levels": [{"level": x.name, "label": x.label, "rank": _exact(x.rank)} for x in c.rows],
+                "new_levels": [{"level": x.name, "label": x.label, "rank": _exact(x.rank)} for x in c.cols],
+                "matrix": c.matrix,
+                "gain": c.gain,
+                "keep": c.keep,
+                "lose": c.lose,
+                "attributions": [
+                    {
+                        "track": a.track,
+                        "variant": a.variant,
+                        "variant_label": a.variant_label,
+                        "level": a.level,
+                        "level_label": a.level_label,
+                        "requirement": a.index + 1,
+                        "label": a.label,
+                        "text": a.text,
+                        "source_text": a.source_text,
+                        "old_source_text": a.old_text,
+                        "counterpart": a.counterpart,
+                        "location": _location(a.span),
+                        "partners": a.partners,
+                        "examples": a.examples,
+                        "changes": a.changes,
+                    }
+                    for a in c.attributions
+                ],
+                "unattributed": c.unattributed,
+                "paired": c.paired,
+                "classes": [{"rank": _exact(k.rank), "label": k.label} for k in c.classes],
+                "timeline": c.timeline,
+                "losses_realized": c.losses_realized,
+            }
+            for c in imp.comparisons
+        ],
+        "uncompared": [{"side": u.side, "track": u.track, "title": u.title, "holders": u.holders} for u in imp.uncompared],
+        "outreach": {
+            "scope": imp.outreach_scope,
+            "total": imp.outreach_total,
+            "order": "next_anniversary",
+            "partners": [
+                {
+                    "partner_id": r.partner_id,
+                    "next_anniversary": r.next_anniversary.isoformat() if r.next_anniversary else None,
+                    "old": r.old_level,
+                    "new": r.new_level,
+                    "old_label": r.old,
+                    "new_label": r.new,
+                    "losses": [{"comparison": cid, "old": o, "new": n} for cid, o, n in r.losses],
+                }
+                for r in imp.outreach
+            ],
+        },
+    }
+
+
+def to_data(report: DiffReport) -> dict:
+    """The report as a JSON-ready dict (schema `SCHEMA`, documented in docs/diff.md)."""
+    counts = report.counts()
+    return {
+        "schema": SCHEMA,
+        "generator": f"tierlang {__version__}",
+        "old": _program(report.old, report.old_file),
+        "new": _program(report.new, report.new_file),
+        "summary": {
+            "tightened": counts[TIGHTENED],
+            "loosened": counts[LOOSENED],
+            "neutral": counts[NEUTRAL],
+            "undecided": counts["undecided"],
+            "text": counts["text"],
+        },
+        "changes": [_change(c) for c in report.changes],
+        "impact": _impact(report.impact) if report.impact is not None else None,
+    }
