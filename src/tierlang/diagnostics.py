@@ -122,6 +122,8 @@ def _snippet(span: Span, sources: SourceMap, label: str = "") -> list[str]:
     width = 1
     if span.end_line == span.line and span.end_column > span.column:
         width = span.end_column - span.column
+    elif span.end_line > span.line:  # a span over several lines: mark the rest of its first
+        width = len(text.rstrip()) - span.column + 1
     width = max(1, min(width, len(text) - span.column + 2))
     marker = " " * (span.column - 1) + "^" * width
     out = [f"{pad} |", f"{gutter} | {text}", f"{pad} | {marker}" + (f" {label}" if label else "")]
@@ -137,12 +139,17 @@ def render_human(diagnostics: Iterable[Diagnostic], sources: SourceMap) -> str:
             lines.append(f"  --> {_location(d.span)}")
             lines.extend(_snippet(d.span, sources))
         for note in d.notes:
+            # A note of several lines (a witness table) keeps its layout, indented under
+            # its first line.
+            first, *rest = note.message.split("\n")
             if note.span:
-                lines.append(f"note: {note.message}")
+                lines.append(f"note: {first}")
+                lines.extend(f"      {r}" for r in rest)
                 lines.append(f"  --> {_location(note.span)}")
                 lines.extend(_snippet(note.span, sources))
             else:
-                lines.append(f"  = note: {note.message}")
+                lines.append(f"  = note: {first}")
+                lines.extend(f"          {r}" for r in rest)
         if d.hint:
             lines.append(f"  = help: {d.hint}")
         blocks.append("\n".join(lines))

@@ -144,6 +144,9 @@ class Metric:
     title: str | None = None
     column: str | None = None
     direction: str = "higher"  # "higher" or "lower" is better
+    # Whether the file states the direction. An ordered enum takes part in the monotonicity
+    # order only when it does (tierlang.order): "gold > silver is better" is not assumed.
+    direction_declared: bool = False
     minimum: Fraction | None = None  # inclusive valid range; None = unbounded
     maximum: Fraction | None = None
     default: Value | None = None  # used when the value is missing; None = missing is an error

@@ -12,6 +12,7 @@ from tierlang.diagnostics import Diagnostic, SourceMap, display_name, error, has
 from tierlang.passes.extends import merge
 from tierlang.passes.ladder import check_ladders
 from tierlang.passes.lower import lower, warnings_unused
+from tierlang.passes.monotonicity import check_monotonicity
 from tierlang.syntax import ast
 from tierlang.syntax.parser import parse
 
@@ -35,9 +36,9 @@ class LoadResult:
         return [d for d in self.diagnostics if d.is_error]
 
 
-#: Checks run on a lowered program, each `Program -> list[Diagnostic]`. Later passes (such
-#: as monotonicity) append themselves here.
-CHECKS = [check_ladders, warnings_unused]
+#: Checks run on a lowered program, each `Program -> list[Diagnostic]`. Later passes append
+#: themselves here.
+CHECKS = [check_ladders, warnings_unused, check_monotonicity]
 
 
 def load_program(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -21,8 +22,9 @@ from tierlang.cli.common import (
     load_or_exit,
     program_argument,
 )
-from tierlang.diagnostics import Severity, SourceMap, render_json
+from tierlang.diagnostics import Diagnostic, Note, Severity, SourceMap, render_json
 from tierlang.loader import load_program
+from tierlang.passes.monotonicity import BUDGET, SEE_WITNESS, WITNESS_BUDGET, analyse, format_witness, search_budget
 from tierlang.syntax.formatter import format_module
 from tierlang.syntax.parser import parse
 
@@ -31,19 +33,32 @@ from tierlang.syntax.parser import parse
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--format", "fmt", type=DIAGNOSTIC_FORMATS, default="human", show_default=True, help="Output style for diagnostics.")
 @click.option("--strict", is_flag=True, help="Treat warnings as findings (exit 1).")
+@click.option(
+    "--witness",
+    is_flag=True,
+    help="Show the monotonicity evidence: for each TL31x finding, the pair of partners that confirms it; then the tracks proved monotone.",
+)
 @as_of_option
-def check(files: tuple[str, ...], fmt: str, strict: bool, as_of) -> None:
-    """Check program files: syntax, names, types and units, `extends`, ladders.
+def check(files: tuple[str, ...], fmt: str, strict: bool, witness: bool, as_of) -> None:
+    """Check program files: syntax, names, types and units, `extends`, ladders, monotonicity.
 
     Prints every problem found (not only the first) and exits 1 when there are errors
-    (or warnings, with --strict).
+    (or warnings, with --strict). Monotonicity findings (TL310-TL316) are warnings; with
+    --format json their witnesses are always in each diagnostic's `data`.
     """
     all_diags = []
     sources = SourceMap()
+    verdicts: list[str] = []
     for f in files:
-        result = load_program(f, as_of)
+        # --witness: search harder before saying "could not confirm".
+        with search_budget(WITNESS_BUDGET if witness else BUDGET):
+            result = load_program(f, as_of)
         all_diags.extend(result.diagnostics)
         sources.update(result.sources)
+        if witness and result.program is not None and result.ok:
+            verdicts.append(_verdicts(f, result.program))
+    if witness and fmt != "json":
+        all_diags = [_with_witnesses(d) for d in all_diags]
     # A parent loaded by several files reports its problems once.
     seen = set()
     unique = []
@@ -56,6 +71,8 @@ def check(files: tuple[str, ...], fmt: str, strict: bool, as_of) -> None:
         click.echo(render_json(unique), nl=False)
     else:
         emit_diagnostics(unique, sources, fmt, err=False)
+        for line in verdicts:
+            click.echo(line, err=True)
         errors = sum(d.severity is Severity.ERROR for d in unique)
         warnings = sum(d.severity is Severity.WARNING for d in unique)
         if fmt == "human":
@@ -64,6 +81,25 @@ def check(files: tuple[str, ...], fmt: str, strict: bool, as_of) -> None:
             click.echo(summary, err=True)
     failed = any(d.is_error for d in unique) or (strict and any(d.severity is Severity.WARNING for d in unique))
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+def _with_witnesses(d: Diagnostic) -> Diagnostic:
+    """A monotonicity finding with its witness tables as notes (human and gnu output)."""
+    if not d.data or "witnesses" not in d.data:
+        return d
+    tables = tuple(Note(format_witness(w)) for w in d.data["witnesses"])  # type: ignore[union-attr]
+    return replace(d, notes=tuple(n for n in d.notes if n.message != SEE_WITNESS) + tables)
+
+
+def _verdicts(path: str, program: ir.Program) -> str:
+    """One line per file: which tracks are proved monotone, which are not."""
+    report = analyse(program, levels=None)  # the static verdicts only; findings carry their witnesses
+    proved = report.monotone
+    others = [t for t in report.verdicts if t not in proved]
+    text = f"{path}: monotone: {', '.join(proved) or '(none)'}"
+    if others:
+        text += f"; not monotone: {', '.join(others)}"
+    return text
 
 
 @main.command()

@@ -1,8 +1,15 @@
 """Ladder sanity (TL302, TL303): levels that can never be held.
 
 Works on the simple part of each level's requirements: conjunctions of comparisons between
-one metric or score and a constant ("bounds"), plus conditions that appear word for word in
-both levels. What it cannot decide, it leaves alone (no false alarms).
+one metric or score and a constant ("bounds"), plus conditions one level's requirements
+imply outright: the same condition word for word, a reference to a higher level of the same
+track (`x at gold` implies `x at silver`), a count over a group that asks for more tracks
+at a higher level, an `any` or `at least N of` whose alternatives are implied, an `all`
+whose parts are. What it cannot decide, it leaves alone (no false alarms).
+
+Together these keep a ladder strictly ordered: every level is reachable (TL303), and no
+level is redundant — a higher level whose requirements a lower one already implies makes
+that lower level one nobody ever holds (TL302).
 
 - TL303: a level's requirements contradict each other (x >= 5 from a lower level, x <= 3
   from its own), so no partner can reach it.
@@ -136,6 +143,57 @@ def _effective(levels: tuple[ir.Level, ...]) -> list[list[ir.Expr]]:
     return out
 
 
+def _implied(program: ir.Program, cond: ir.Expr, own: list[ir.Expr], box: _Box) -> bool:
+    """Does every partner who meets `own` (with its bounds in `box`) meet `cond`?
+    Conservative: False when it cannot tell."""
+    if cond in own:
+        return True
+    bound = _as_bound(cond)
+    if bound is not None:
+        return box.implies(bound)
+    if isinstance(cond, ir.And):
+        return all(_implied(program, c, own, box) for c in cond.items)
+    if isinstance(cond, ir.Or):
+        return any(_implied(program, c, own, box) for c in cond.items)
+    if isinstance(cond, ir.AtLeast):
+        return sum(_implied(program, c, own, box) for c in cond.items) >= cond.n
+    return any(_stronger(program, have, cond) for have in own)
+
+
+def _stronger(program: ir.Program, have: ir.Expr, cond: ir.Expr) -> bool:
+    """One condition that implies another: the same track at a level at least as high, or
+    at least as many tracks of the same group at a level at least as high."""
+    if isinstance(have, ir.Or):
+        return all(h == cond or _stronger(program, h, cond) for h in have.items)
+    if isinstance(have, ir.TrackAt) and isinstance(cond, ir.TrackAt) and have.track == cond.track:
+        track = program.track_map.get(have.track)
+        return track is not None and _rank(track, have.level) >= _rank(track, cond.level)
+    if isinstance(cond, ir.GroupCount) and isinstance(have, (ir.GroupCount, ir.TrackAt)):
+        group = program.group_map.get(cond.group)
+        if group is None or not group.tracks:
+            return False
+        size = len(group.tracks)
+        need = size if cond.n is None else cond.n
+        if isinstance(have, ir.TrackAt):
+            # One track of the group at a level at least as high counts as one.
+            if have.track not in group.tracks or need > 1:
+                return False
+            track = program.track_map[have.track]
+            return _rank(track, have.level) >= _rank(track, cond.level)
+        if have.group != cond.group:
+            return False
+        got = size if have.n is None else have.n
+        ranks = [(_rank(program.track_map[t], have.level), _rank(program.track_map[t], cond.level)) for t in group.tracks]
+        return got >= need and all(h >= c for h, c in ranks)
+    return False
+
+
+def _rank(track: ir.Track, level: str | None) -> int:
+    """`TRACK at LEVEL` as a position in the ladder; no level means the lowest. (The
+    checker has made sure every level named exists in the track.)"""
+    return 0 if level is None else track.level_index(level)
+
+
 def check_ladders(program: ir.Program) -> list[Diagnostic]:
     diags: list[Diagnostic] = []
     integer = set()
@@ -180,7 +238,9 @@ def check_ladders(program: ir.Program) -> list[Diagnostic]:
                 _, own_other = bounds_of(effective[i])
                 for j in range(i + 1, len(variant.levels)):
                     higher_bounds, higher_other = bounds_of(effective[j])
-                    if all(boxes[i].implies(b) for b in higher_bounds) and all(o in own_other for o in higher_other):
+                    if all(boxes[i].implies(b) for b in higher_bounds) and all(
+                        _implied(program, o, own_other, boxes[i]) for o in higher_other
+                    ):
                         higher = variant.levels[j]
                         diags.append(
                             warning(

@@ -322,6 +322,7 @@ class _Lowerer:
                     title=d.title,
                     column=column,
                     direction=direction,
+                    direction_declared="direction" in a,
                     minimum=lo,
                     maximum=hi,
                     default=default,

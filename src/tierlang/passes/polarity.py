@@ -1,4 +1,4 @@
-"""Sign analysis: how a value or condition moves when one input grows.
+"""Sign analysis: how a value or condition moves when one input grows, and why.
 
 For an expression and a set of *variables* (metrics, and optionally parameters), the
 analysis says, per variable, whether growing it can raise the value (+1), lower it (-1),
@@ -6,8 +6,21 @@ both, or neither. Conditions count true above false. Because every numeric expre
 piecewise linear in the metrics (the checker guarantees it), the answer is exact for each
 construct taken alone and conservative (never misses a direction) when combined.
 
-Uses: the monotonicity check (a higher-is-better metric that can lower a level), and the
-diff's classification of a changed constant as tightened or loosened.
+Each direction also carries its **origins**: the constructs that gave it, so a caller can
+point at what makes a track non-monotone. A direction passed through unchanged (`and`,
+`+`, `min`, a cap) keeps its origins; a construct that reverses it (`not`, `<=`, `-`, a
+negative factor, a divisor) or makes it go both ways (`==`, a classified variant) becomes
+its origin. A reference to another track wraps the origins found there (`Origin.via`), so
+the construct can be traced to the track it lives in. `Origin.root` is that construct.
+
+Uses: the monotonicity check (`passes.monotonicity`: a higher-is-better metric that can
+lower a level), and the diff's classification of a changed constant as tightened or
+loosened (which only reads the signs).
+
+Tiered points are recognised as one step function: lines of one sum whose `when` gates cut
+one value into bands (`x >= 10 and x < 20`, `x >= 20 and x < 50`, `x >= 50`) with constant
+points move with that value when their sum never falls as it grows, even though each gate
+alone has an upper bound (mspp2009's CSAT points are written this way).
 
 Intervals: `bounds(expr)` gives the range of a numeric expression from the metrics'
 declared ranges (used to know that a points formula never goes negative).
@@ -22,7 +35,7 @@ from fractions import Fraction
 from tierlang import ir
 from tierlang.passes.intervals import bounds
 
-__all__ = ["Sign", "POS", "NEG", "BOTH", "ZERO", "Analysis", "flip", "Interval"]
+__all__ = ["Sign", "POS", "NEG", "BOTH", "ZERO", "Analysis", "Origin", "Effects", "flip", "Interval"]
 
 Sign = frozenset  # subset of {+1, -1}
 POS: Sign = frozenset({1})
@@ -33,26 +46,100 @@ ZERO: Sign = frozenset()
 Signs = dict  # variable key -> Sign
 
 
+@dataclass(frozen=True, eq=False)
+class Origin:
+    """The construct that gave a variable's effect its direction.
+
+    `reason` names the kind of construct: "metric" (the variable itself, used as is),
+    "not", "comparison" (a `<`/`<=` or the right side of `>=`), "equality" (`==`, `!=`),
+    "negation", "subtraction", "factor" (a negative constant factor or divisor), "divisor"
+    (dividing by a variable), "product" (a factor whose sign is not known), "gate" (a
+    `when` on points that can be negative), "classified" (a classification rule),
+    "best score" (the reported score of a best-of track), "reference" (another track's
+    level or score: `via` is the origin inside it, `track` its name).
+
+    Origins compare by identity: two equal-looking constructs in different places are
+    different origins."""
+
+    node: object
+    reason: str
+    via: Origin | None = None
+    track: str | None = None
+
+    @property
+    def root(self) -> Origin:
+        """The construct itself, through any chain of references."""
+        o = self
+        while o.via is not None:
+            o = o.via
+        return o
+
+    @property
+    def span(self) -> ir.Span | None:
+        return getattr(self.node, "span", None)
+
+
+#: Per variable, per direction (+1, -1), the origins of that direction (in source order,
+#: without repeats).
+Effects = dict
+
+
 def flip(s: Sign) -> Sign:
     return frozenset(-x for x in s)
 
 
-def _scale(signs: Signs, by: int) -> Signs:
-    if by == 0:
-        return {}
-    return signs if by > 0 else {k: flip(v) for k, v in signs.items()}
+def _merge(a: tuple[Origin, ...], b: tuple[Origin, ...]) -> tuple[Origin, ...]:
+    if not a:
+        return b
+    ids = {id(o) for o in a}
+    return a + tuple(o for o in b if id(o) not in ids)
 
 
-def _union(*parts: Signs) -> Signs:
-    out: Signs = {}
+def _union(*parts: Effects) -> Effects:
+    out: Effects = {}
     for part in parts:
         for k, v in part.items():
-            out[k] = out.get(k, ZERO) | v
+            cur = out.setdefault(k, {})
+            for s, origins in v.items():
+                cur[s] = _merge(cur.get(s, ()), origins)
     return out
 
 
-def _both(signs: Signs) -> Signs:
-    return {k: BOTH for k, v in signs.items() if v}
+def _reverse(effects: Effects, origin: Origin) -> Effects:
+    """Growing the operand moves the result the other way. A variable that moved one way
+    now moves the other because of `origin`; one that already moved both ways keeps its
+    origins (the reversal adds no direction)."""
+    out: Effects = {}
+    for k, v in effects.items():
+        if len(v) > 1:
+            out[k] = {-s: o for s, o in v.items()}
+        else:
+            out[k] = {-s: (origin,) for s in v}
+    return out
+
+
+def _scale(effects: Effects, by: int, origin: Origin) -> Effects:
+    if by == 0:
+        return {}
+    return effects if by > 0 else _reverse(effects, origin)
+
+
+def _both(effects: Effects, origin: Origin) -> Effects:
+    """Every variable that moves the operand at all moves the result both ways."""
+    return {k: {1: (origin,), -1: (origin,)} for k, v in effects.items() if v}
+
+
+def _wrap(effects: Effects, node: object, track: str) -> Effects:
+    """Effects read through a reference to another track: origins point at the reference
+    and keep the construct inside the other track as `via`."""
+    out: Effects = {}
+    for k, v in effects.items():
+        out[k] = {s: tuple(Origin(node, "reference", via=o, track=track) for o in origins) for s, origins in v.items()}
+    return out
+
+
+def _signs(effects: Effects) -> Signs:
+    return {k: frozenset(v) for k, v in effects.items()}
 
 
 @dataclass(frozen=True)
@@ -63,13 +150,17 @@ class Interval:
 
 class Analysis:
     """Sign analysis over one program. `variable(node)` names the leaves that count as
-    variables (by default: metric references, keyed `("metric", name)`)."""
+    variables (by default: metric references, keyed `("metric", name)`).
+
+    `signs(expr)` and `track(name)` give the directions; `effects(expr)` and
+    `track_effects(name)` the directions with their origins."""
 
     def __init__(self, program: ir.Program, variable: Callable[[object], Hashable | None] | None = None) -> None:
         self.program = program
         self.variable = variable or self.input_metric
-        self._tracks: dict[str, Signs] = {}
-        self._gates: dict[str, Signs] = {}
+        self._tracks: dict[str, Effects] = {}
+        self._gates: dict[str, Effects] = {}
+        self._current: list[str] = []  # the tracks being analysed, innermost last
 
     def input_metric(self, node: object) -> Hashable | None:
         """The default variables: metrics read from the data (derived ones expand)."""
@@ -77,71 +168,80 @@ class Analysis:
             return ("metric", node.name)
         return None
 
-    # -------------------------------------------------------------- expressions
+    # -------------------------------------------------------------- public
     def signs(self, e: ir.Expr) -> Signs:
         """Per variable, how `e` moves when the variable grows."""
+        return _signs(self.effects(e))
+
+    def track(self, name: str) -> Signs:
+        """Per variable, how the level a track's partner holds moves."""
+        return _signs(self.track_effects(name))
+
+    # -------------------------------------------------------------- expressions
+    def effects(self, e: ir.Expr) -> Effects:
+        """Per variable and direction, the origins of that direction."""
         key = self.variable(e)
         if key is not None:
-            return {key: POS}
+            return {key: {1: (Origin(e, "metric"),)}}
         method = getattr(self, "_s_" + type(e).__name__)
         return method(e)
 
-    def _s_Const(self, e: ir.Const) -> Signs:
+    def _s_Const(self, e: ir.Const) -> Effects:
         return {}
 
-    def _s_MetricRef(self, e: ir.MetricRef) -> Signs:
+    def _s_MetricRef(self, e: ir.MetricRef) -> Effects:
         m = self.program.metric_map[e.name]
-        return self.signs(m.derived) if m.derived is not None else {}
+        return self.effects(m.derived) if m.derived is not None else {}
 
-    def _s_Arith(self, e: ir.Arith) -> Signs:
-        left, right = self.signs(e.left), self.signs(e.right)
+    def _s_Arith(self, e: ir.Arith) -> Effects:
+        left, right = self.effects(e.left), self.effects(e.right)
         if e.op == "+":
             return _union(left, right)
         if e.op == "-":
-            return _union(left, _scale(right, -1))
+            return _union(left, _reverse(right, Origin(e, "subtraction")))
         from tierlang.passes.lower import const_value, is_constant
 
         if e.op == "*":
             if is_constant(e.left) and not self._has_vars(e.left):
-                return _scale(right, _sign(const_value(e.left)))
+                return _scale(right, _sign(const_value(e.left)), Origin(e, "factor"))
             if is_constant(e.right) and not self._has_vars(e.right):
-                return _scale(left, _sign(const_value(e.right)))
+                return _scale(left, _sign(const_value(e.right)), Origin(e, "factor"))
             # A parameter times a metric: the sign of each factor's effect depends on the
             # other's sign; use the intervals to decide.
-            return _union(self._product(left, self.bounds(e.right)), self._product(right, self.bounds(e.left)))
+            return _union(self._product(e, left, self.bounds(e.right)), self._product(e, right, self.bounds(e.left)))
         return self._divide(e, left, right, self.bounds(e.left))
 
-    def _divide(self, e: ir.Arith, left: Signs, right: Signs, num: Interval) -> Signs:
-        """Signs of `e.left / e.right` when the numerator lies in `num`."""
+    def _divide(self, e: ir.Arith, left: Effects, right: Effects, num: Interval) -> Effects:
+        """Effects of `e.left / e.right` when the numerator lies in `num`."""
         from tierlang.passes.lower import const_value, is_constant
 
         if is_constant(e.right) and not self._has_vars(e.right):
-            return _scale(left, _sign(const_value(e.right)))
+            return _scale(left, _sign(const_value(e.right)), Origin(e, "factor"))
         divisor = self.bounds(e.right)
-        out = self._product(left, divisor)
+        out = self._product(e, left, divisor)
         # Growing a positive divisor shrinks |numerator / divisor|: its effect has the
         # opposite sign of the numerator.
         if divisor.lo is not None and divisor.lo > 0:
             if num.lo is not None and num.lo >= 0:
-                return _union(out, _scale(right, -1))
+                return _union(out, _reverse(right, Origin(e, "divisor")))
             if num.hi is not None and num.hi <= 0:
                 return _union(out, right)
-        return _union(out, _both(right))
+        return _union(out, _both(right, Origin(e, "divisor")))
 
-    def _product(self, signs: Signs, other: Interval) -> Signs:
+    def _product(self, e: ir.Expr, effects: Effects, other: Interval) -> Effects:
         if other.lo is not None and other.lo >= 0:
-            return signs
+            return effects
         if other.hi is not None and other.hi <= 0:
-            return _scale(signs, -1)
-        return _both(signs)
+            return _reverse(effects, Origin(e, "factor"))
+        return _both(effects, Origin(e, "product"))
 
     def _has_vars(self, e: ir.Expr) -> bool:
         return any(self.variable(n) is not None for n in ir.walk(e))
 
-    def _s_Neg(self, e: ir.Neg) -> Signs:
-        return _scale(self.signs(e.operand), -1)
+    def _s_Neg(self, e: ir.Neg) -> Effects:
+        return _reverse(self.effects(e.operand), Origin(e, "negation"))
 
-    def _s_Func(self, e: ir.Func) -> Signs:
+    def _s_Func(self, e: ir.Func) -> Effects:
         # min, max and clamp are non-decreasing in every argument (raising a clamp bound
         # can only raise the result).
         x = e.args[0]
@@ -152,118 +252,238 @@ class Analysis:
                 # so for the target's effect the numerator counts as non-negative.
                 num = self.bounds(x.left)
                 floored = Interval(Fraction(0) if num.lo is None or num.lo < 0 else num.lo, num.hi)
-                inner = self._divide(x, self.signs(x.left), self.signs(x.right), floored)
-                return _union(inner, *(self.signs(a) for a in e.args[1:]))
-        return _union(*(self.signs(a) for a in e.args))
+                inner = self._divide(x, self.effects(x.left), self.effects(x.right), floored)
+                return _union(inner, *(self.effects(a) for a in e.args[1:]))
+        return _union(*(self.effects(a) for a in e.args))
 
-    def _s_Compare(self, e: ir.Compare) -> Signs:
-        left, right = self.signs(e.left), self.signs(e.right)
-        if e.op in (">=", ">"):
-            return _union(left, _scale(right, -1))
-        if e.op in ("<=", "<"):
-            return _union(_scale(left, -1), right)
-        return _both(_union(left, right))  # == and != are not monotone
+    def _compare(self, node: ir.Expr, op: str, left: Effects, right: Effects) -> Effects:
+        if op in (">=", ">"):
+            return _union(left, _reverse(right, Origin(node, "comparison")))
+        if op in ("<=", "<"):
+            return _union(_reverse(left, Origin(node, "comparison")), right)
+        return _both(_union(left, right), Origin(node, "equality"))  # == and != are not monotone
 
-    def _s_And(self, e: ir.And) -> Signs:
-        return _union(*(self.signs(i) for i in e.items))
+    def _s_Compare(self, e: ir.Compare) -> Effects:
+        return self._compare(e, e.op, self.effects(e.left), self.effects(e.right))
+
+    def _s_And(self, e: ir.And) -> Effects:
+        return _union(*(self.effects(i) for i in e.items))
 
     _s_Or = _s_And
     _s_AtLeast = _s_And
 
-    def _s_Not(self, e: ir.Not) -> Signs:
-        return _scale(self.signs(e.operand), -1)
+    def _s_Not(self, e: ir.Not) -> Effects:
+        return _reverse(self.effects(e.operand), Origin(e, "not"))
 
-    def _s_GateRef(self, e: ir.GateRef) -> Signs:
+    def _s_GateRef(self, e: ir.GateRef) -> Effects:
         if e.name not in self._gates:
             self._gates[e.name] = {}
-            self._gates[e.name] = self.signs(self.program.gate_map[e.name].expr)
+            # A gate is shared: analyse it outside any track, so that its effects (and the
+            # references it makes) are the same whichever track asks first.
+            outer, self._current = self._current, []
+            try:
+                self._gates[e.name] = self.effects(self.program.gate_map[e.name].expr)
+            finally:
+                self._current = outer
         return self._gates[e.name]
 
-    def _s_TrackAt(self, e: ir.TrackAt) -> Signs:
-        return self.track(e.track)
+    def _cross(self, track: str) -> bool:
+        """Is `track` another track than the one being analysed?"""
+        return not self._current or self._current[-1] != track
 
-    def _s_GroupCount(self, e: ir.GroupCount) -> Signs:
+    def _s_TrackAt(self, e: ir.TrackAt) -> Effects:
+        return _wrap(self.track_effects(e.track), e, e.track)
+
+    def _s_GroupCount(self, e: ir.GroupCount) -> Effects:
         group = self.program.group_map[e.group]
-        return _union(*(self.track(t) for t in group.tracks))
+        return _union(*(_wrap(self.track_effects(t), e, t) for t in group.tracks))
 
-    def _s_ScoreRef(self, e: ir.ScoreRef) -> Signs:
+    def _s_ScoreRef(self, e: ir.ScoreRef) -> Effects:
         track = self.program.track_map[e.track]
         variants = [track.variant(e.variant)] if e.variant is not None else list(track.variants)
         out = _union(*(self.score_part(v.score(e.score), e.part) for v in variants))
-        if e.variant is None and track.selection != "single":
+        if e.variant is None:
             out = _union(out, self.selection(track))
-        return out
+        if self._cross(e.track):
+            out = _wrap(out, e, e.track)
+        # Reading the reported score of a best-of track is this reference's own doing.
+        return _union(out, self._best_score(track, e)) if e.variant is None else out
 
-    def _s_Every(self, e: ir.Every) -> Signs:
+    def _best_score(self, track: ir.Track, e: ir.Expr) -> Effects:
+        """The reported score of a best-of track is the score of the variant with the
+        highest level: when growing lifts another variant to a higher level, the reported
+        score can switch to that variant's, which may be lower. Every variable of the
+        variants' levels moves it both ways."""
+        if track.selection != "best":
+            return {}
+        levels = _union(*(self.level(track, v, len(v.levels) - 1, all_levels=True) for v in track.variants))
+        return _both(levels, Origin(e, "best score"))
+
+    def _s_Every(self, e: ir.Every) -> Effects:
         track = self.program.track_map[e.track]
         variants = [track.variant(e.variant)] if e.variant is not None else list(track.variants)
         lines = _union(*(self.line(line) for v in variants for line in v.score(e.score).lines))
-        value = self.signs(e.value)
-        if e.op in (">=", ">"):
-            return _union(lines, _scale(value, -1))
-        if e.op in ("<=", "<"):
-            return _union(_scale(lines, -1), value)
-        return _both(_union(lines, value))
+        if e.variant is None:
+            lines = _union(lines, self.selection(track))
+        if self._cross(e.track):
+            lines = _wrap(lines, e, e.track)
+        if e.variant is None:
+            lines = _union(lines, self._best_score(track, e))
+        return self._compare(e, e.op, lines, self.effects(e.value))
 
     # -------------------------------------------------------------- scores and tracks
-    def line(self, line: ir.Line) -> Signs:
-        """Signs of a line's points: its formula, and its gate while the formula can be
+    def line(self, line: ir.Line) -> Effects:
+        """Effects on a line's points: its formula, and its gate while the formula can be
         positive (a gate turns points on)."""
-        points = self.signs(line.points)
+        points = self.effects(line.points)
         if line.when is None:
             return points
-        gate = self.signs(line.when)
         b = self.bounds(line.points)
+        if b.lo == 0 and b.hi == 0:
+            return points  # nothing to turn on
+        gate = self.effects(line.when)
         if b.lo is not None and b.lo >= 0:
             return _union(points, gate)
         if b.hi is not None and b.hi <= 0:
-            return _union(points, _scale(gate, -1))
-        return _union(points, _both(gate))
+            return _union(points, _reverse(gate, Origin(line, "gate")))
+        return _union(points, _both(gate, Origin(line, "gate")))
 
-    def score_part(self, score: ir.Score, part: str | None) -> Signs:
-        if part is None:
-            items = score.items
-        else:
-            found = score.part(part)
-            items = (found,)
-        out: Signs = {}
-        for item in items:
-            lines = item.lines if isinstance(item, ir.Category) else (item,)
-            out = _union(out, *(self.line(line) for line in lines))
+    def lines(self, lines: tuple[ir.Line, ...] | list[ir.Line]) -> Effects:
+        """Effects on the sum of some lines, tiered bands counted as one step function."""
+        bands, rest = self._bands(list(lines))
+        out = _union(*(self.line(line) for line in rest))
+        for value in bands:
+            out = _union(out, self.effects(value))
         return out
 
-    def level(self, track: ir.Track, variant: ir.Variant, index: int) -> Signs:
-        """Signs of 'the partner meets this level' (with lower levels if cumulative)."""
-        out: Signs = {}
+    def score_part(self, score: ir.Score, part: str | None) -> Effects:
+        items = score.items if part is None else (score.part(part),)
+        top = [i for i in items if isinstance(i, ir.Line)]
+        out = self.lines(top)
+        for item in items:
+            if isinstance(item, ir.Category):
+                out = _union(out, self.lines(item.lines))
+        return out
+
+    def level(self, track: ir.Track, variant: ir.Variant, index: int, all_levels: bool = False) -> Effects:
+        """Effects on 'the partner meets this level' (with lower levels if cumulative; with
+        every level of the variant when `all_levels`)."""
+        out: Effects = {}
         for i in range(index, -1, -1):
             level = variant.levels[i]
-            out = _union(out, *(self.signs(r.expr) for r in level.requirements))
-            if not level.cumulative:
+            out = _union(out, *(self.effects(r.expr) for r in level.requirements))
+            if not level.cumulative and not all_levels:
                 break
         return out
 
-    def selection(self, track: ir.Track) -> Signs:
+    def selection(self, track: ir.Track) -> Effects:
         """Classified tracks: a partner moved to another variant by growing can do worse,
         so every variable of the choice conditions moves the result both ways."""
         if track.selection != "classified":
             return {}
-        return _both(_union(*(self.signs(c.when) for c in track.choices if c.when is not None)))
+        return _union(*(_both(self.effects(c.when), Origin(c, "classified")) for c in track.choices if c.when is not None))
 
-    def track(self, name: str) -> Signs:
-        """Signs of the level a track's partner holds."""
+    def track_effects(self, name: str) -> Effects:
+        """Effects on the level a track's partner holds."""
         if name in self._tracks:
             return self._tracks[name]
         self._tracks[name] = {}  # cycles are rejected by the checker; guard anyway
         track = self.program.track_map[name]
-        parts = [self.level(track, v, i) for v in track.variants for i in range(len(v.levels))]
-        out = _union(*parts, self.selection(track))
+        self._current.append(name)
+        try:
+            parts = [self.level(track, v, i) for v in track.variants for i in range(len(v.levels))]
+            out = _union(*parts, self.selection(track))
+        finally:
+            self._current.pop()
         self._tracks[name] = out
         return out
+
+    # -------------------------------------------------------------- tiered bands
+    def _bands(self, lines: list[ir.Line]) -> tuple[list[ir.Expr], list[ir.Line]]:
+        """Find tiered bands among lines summed together: returns the banded values (one
+        per group) and the lines left to analyse one by one.
+
+        A group is every line with constant points whose gate bounds one value `v` from
+        below, above or both (`v >= 10 and v < 20`), at least one of them from above. Their
+        sum is a step function of `v` that changes only at the bounds; it is evaluated
+        just below, at and just above each bound, within `v`'s range. When it never falls
+        (the bands touch and their points rise, or the top band ends beyond what `v` can
+        reach), the group moves with `v` and nothing else; otherwise its lines are left to
+        the ordinary rules, which report the upper bounds."""
+        from tierlang.passes.lower import const_value, is_constant
+
+        by_value: dict[object, list[tuple[_Band, Fraction, ir.Line]]] = {}
+        for line in lines:
+            if line.when is None or not is_constant(line.points) or self._has_vars(line.points):
+                continue
+            band = self._band(line.when)
+            if band is not None:
+                by_value.setdefault(band.value, []).append((band, const_value(line.points), line))
+        banded: list[ir.Expr] = []
+        used: set[int] = set()
+        for value, group in by_value.items():
+            if all(band.hi is None for band, _, _ in group):
+                continue  # lower bounds only: the ordinary rules see them rise
+            rng = self.bounds(value)
+            cuts = sorted({x for band, _, _ in group for x in (band.lo, band.hi) if x is not None})
+            samples = [(t, e) for t in cuts for e in (-1, 0, 1)]
+            samples = [p for p in samples if (rng.lo is None or p >= (rng.lo, 0)) and (rng.hi is None or p <= (rng.hi, 0))]
+            steps = [sum((pts for band, pts, _ in group if band.holds(p)), Fraction(0)) for p in samples]
+            if all(x <= y for x, y in zip(steps, steps[1:])):
+                if len(set(steps)) > 1:
+                    banded.append(value)
+                used.update(id(line) for _, _, line in group)
+        return banded, [line for line in lines if id(line) not in used]
+
+    def _band(self, cond: ir.Expr) -> _Band | None:
+        """`v >= a and v < b` (any strictness, either side optional) as a band of `v`."""
+        from tierlang.passes.lower import const_value, is_constant
+
+        items = cond.items if isinstance(cond, ir.And) else (cond,)
+        value = None
+        lo = hi = None
+        lo_incl = hi_incl = True
+        for item in items:
+            if not isinstance(item, ir.Compare) or not is_constant(item.right) or self._has_vars(item.right):
+                return None
+            if is_constant(item.left) or (value is not None and item.left != value):
+                return None
+            bound = const_value(item.right)
+            if not isinstance(bound, Fraction):
+                return None
+            value = item.left
+            if item.op in (">=", ">") and lo is None:
+                lo, lo_incl = bound, item.op == ">="
+            elif item.op in ("<", "<=") and hi is None:
+                hi, hi_incl = bound, item.op == "<="
+            else:
+                return None
+        if value is None:
+            return None
+        return _Band(value, lo, lo_incl, hi, hi_incl)
 
     # -------------------------------------------------------------- intervals
     def bounds(self, e: ir.Expr) -> Interval:
         """The range of a numeric expression, from the metrics' declared ranges."""
         return Interval(*bounds(e, self.program.metric_map))
+
+
+@dataclass(frozen=True)
+class _Band:
+    """An interval of a value a `when` gate asks for (None: unbounded on that side)."""
+
+    value: object
+    lo: Fraction | None
+    lo_incl: bool
+    hi: Fraction | None
+    hi_incl: bool
+
+    def holds(self, point: tuple[Fraction, int]) -> bool:
+        """Is `point` inside? A point is (t, e): t itself (e = 0), or just below or above
+        it (e = -1, +1), so that `v < 20` holds just below 20 and not at 20."""
+        if self.lo is not None and not (point >= (self.lo, 0) if self.lo_incl else point > (self.lo, 0)):
+            return False
+        return self.hi is None or (point <= (self.hi, 0) if self.hi_incl else point < (self.hi, 0))
 
 
 def _sign(v) -> int:

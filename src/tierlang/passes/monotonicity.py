@@ -1,0 +1,909 @@
+"""Monotonicity (TL310-TL316): a partner with more of everything must never earn less.
+
+For every track, either the track is **monotone** — proved by construction with the sign
+analysis of `passes.polarity`: every input metric moves its level only in the metric's
+better direction (see `tierlang.order`) — or the constructs that break the proof are
+reported, one warning per construct, with its span:
+
+| code  | construct |
+|-------|-----------|
+| TL310 | `not` over a condition a metric helps |
+| TL311 | a comparison against a metric's direction (`x <= 5` for higher-is-better x, or a lower-is-better metric that earns points) |
+| TL312 | `==` / `!=` on a metric |
+| TL313 | a classification rule: growing can move a partner to another, stricter variant |
+| TL314 | a formula that falls as a metric grows (subtraction, a negative factor, a division by a metric) |
+| TL315 | a `when` gate on points that can be negative: meeting the gate lowers the score |
+| TL316 | the reported score of a best-of track, read elsewhere: it can switch to a lower variant's |
+
+A track that is not monotone only because it refers to one that is not (a badge that needs
+every designation) is listed in the notes of that track's warning, with the reference.
+
+**Witnesses.** For each finding and each track it affects, an exact search looks for a
+pair of partners p ≤ q with level(q) < level(p): candidate values are the boundary values
+of the rules (thresholds, targets, caps, classification boundaries, ±1 around them, 0 and
+the declared ranges); starting from the best candidates, it lowers the other metrics one by
+one while p keeps its level, and stops as soon as improving the suspect metric makes q
+fall. Every candidate is evaluated by the exact reference interpreter (the evaluation
+boundary is `reference_levels`); a finding whose search finds nothing says so ("could not
+confirm"). The analysis is sound but not complete: "monotone" is a proof, a finding is a
+suspicion until a witness confirms it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime as _dt
+import itertools
+import math
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from tierlang import ir
+from tierlang.diagnostics import Diagnostic, Note, warning
+from tierlang.numbers import exact_text
+from tierlang.order import FIXED, UP, better, differences, leq, role
+from tierlang.passes.polarity import Analysis, Origin
+
+__all__ = [
+    "CODES",
+    "Finding",
+    "Report",
+    "Verdict",
+    "Witness",
+    "Levels",
+    "analyse",
+    "boundary_values",
+    "check_monotonicity",
+    "find_witness",
+    "format_witness",
+    "reference_levels",
+    "SEE_WITNESS",
+    "search_budget",
+    "BUDGET",
+    "WITNESS_BUDGET",
+]
+
+#: The diagnostic code for each kind of origin (see `passes.polarity.Origin`).
+CODES = {
+    "not": "TL310",
+    "comparison": "TL311",
+    "metric": "TL311",
+    "equality": "TL312",
+    "classified": "TL313",
+    "negation": "TL314",
+    "subtraction": "TL314",
+    "factor": "TL314",
+    "divisor": "TL314",
+    "product": "TL314",
+    "gate": "TL315",
+    "best score": "TL316",
+}
+
+_HINTS = {
+    "TL310": "state the condition positively (`x >= 5` rather than `not (x < 5)`), or mark the metric `lower is better` if less of it is better",
+    "TL311": "compare in the metric's better direction, or declare the metric's direction (`lower is better`) if less of it is better",
+    "TL312": "use a threshold (`>=`) unless an exact value is really meant; an enum that is not ordered does not take part in the order",
+    "TL313": "if the rule is intended, document it; otherwise let the partner take the better variant (`choose best`)",
+    "TL314": "points should grow with every metric; cap them with `clamp` or `min` instead of subtracting",
+    "TL315": "a gate should only turn points on: keep the gated formula at or above 0",
+    "TL316": "compare the track's level (`track at level`) instead of its reported score",
+}
+
+#: The last note of a confirmed finding; `tier check --witness` replaces it with the tables.
+SEE_WITNESS = "`tier check --witness` shows the partners"
+
+#: Evaluation budget of one witness search (distinct partners evaluated) in `tier check`.
+#: Measured on 300 random programs (tests/monotonicity/strategies.py): a confirmed finding
+#: needs 28 evaluations at the median and under 230 for 90 % of them; 500 confirms 97 % of
+#: what 5,000 does. `tier check --witness` tries harder (WITNESS_BUDGET).
+BUDGET = 500
+WITNESS_BUDGET = 5000
+_budget: contextvars.ContextVar[int] = contextvars.ContextVar("monotonicity_budget", default=BUDGET)
+
+
+@contextlib.contextmanager
+def search_budget(n: int) -> Iterator[None]:
+    """Run the `tier check` pass (`check_monotonicity`) with another search budget."""
+    token = _budget.set(n)
+    try:
+        yield
+    finally:
+        _budget.reset(token)
+
+
+#: Level index a partner holds in a track (-1: none), or None when the partner cannot be
+#: evaluated (e.g. a division by a metric that is 0). The monotonicity search only sees
+#: this boundary; `reference_levels` points it at the exact reference interpreter.
+Levels = Callable[[Mapping[str, ir.Value], str], "int | None"]
+
+
+def reference_levels(program: ir.Program) -> Levels | None:
+    """The exact reference interpreter as a `Levels` function, or None when this build has
+    no engine (the findings then say that they could not be confirmed)."""
+    try:
+        from tierlang.engine.interpreter import EvaluationError, Interpreter
+    except ImportError:
+        return None
+    interp = Interpreter(program)
+
+    def levels(values: Mapping[str, ir.Value], track: str) -> int | None:
+        try:
+            return interp.evaluate(values, tracks=[track])[track].level_index
+        except (ArithmeticError, EvaluationError):
+            return None
+
+    return levels
+
+
+# ------------------------------------------------------------------ results
+
+
+@dataclass
+class Witness:
+    """A pair of partners `lower ≤ higher` (in the order) where `higher` holds a lower
+    level of `track` than `lower` does; both evaluated by the reference interpreter."""
+
+    track: str
+    lower: dict[str, ir.Value]
+    higher: dict[str, ir.Value]
+    level_lower: str | None
+    level_higher: str | None
+
+    @property
+    def differs(self) -> list[str]:
+        return differences(self.lower, self.higher)
+
+    def to_data(self) -> dict:
+        return {
+            "track": self.track,
+            "confirmed": True,
+            "lower": {k: _json(v) for k, v in self.lower.items()},
+            "higher": {k: _json(v) for k, v in self.higher.items()},
+            "level_lower": self.level_lower,
+            "level_higher": self.level_higher,
+            "differs": self.differs,
+        }
+
+
+@dataclass
+class Search:
+    """The outcome of a witness search for one track of a finding."""
+
+    track: str
+    metrics: list[str]  # the suspects: metrics whose growth may lower the level
+    witness: Witness | None = None
+    evaluated: int = 0
+    available: bool = True  # False: no evaluator in this build
+
+    def to_data(self) -> dict:
+        if self.witness is not None:
+            return {**self.witness.to_data(), "metrics": self.metrics, "evaluated": self.evaluated}
+        return {"track": self.track, "confirmed": False, "metrics": self.metrics, "evaluated": self.evaluated}
+
+
+@dataclass
+class Finding:
+    """One construct that breaks monotonicity, and the tracks it breaks."""
+
+    origin: Origin  # the construct (a root origin: `via` is None)
+    home: str  # the first track (in program order) that uses it directly
+    direct: list[str] = field(default_factory=list)  # tracks that use it themselves
+    dependents: dict[str, Origin] = field(default_factory=dict)  # track -> its reference
+    metrics: dict[str, list[str]] = field(default_factory=dict)  # track -> suspect metrics
+    searches: dict[str, Search] = field(default_factory=dict)  # track -> witness search
+
+    @property
+    def code(self) -> str:
+        return CODES[self.origin.reason]
+
+    @property
+    def span(self) -> ir.Span | None:
+        return self.origin.span
+
+    @property
+    def tracks(self) -> list[str]:
+        return self.direct + list(self.dependents)
+
+    @property
+    def confirmed(self) -> bool:
+        return any(s.witness is not None for s in self.searches.values())
+
+
+@dataclass
+class Verdict:
+    """A track's result: monotone, or the findings that break it."""
+
+    track: str
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def monotone(self) -> bool:
+        return not self.findings
+
+
+@dataclass
+class Report:
+    verdicts: dict[str, Verdict]
+    findings: list[Finding]
+
+    @property
+    def monotone(self) -> list[str]:
+        return [t for t, v in self.verdicts.items() if v.monotone]
+
+    def diagnostics(self, program: ir.Program) -> list[Diagnostic]:
+        return [_diagnostic(program, f) for f in self.findings]
+
+
+# ------------------------------------------------------------------ the analysis
+
+
+def analyse(program: ir.Program, levels: Levels | None | str = "reference", budget: int | None = None) -> Report:
+    """Prove each track monotone or report what breaks it; search witnesses with `levels`
+    (default: the reference interpreter; None: do not search), each search spending at
+    most `budget` evaluations (default: the current `search_budget`)."""
+    budget = _budget.get() if budget is None else budget
+    analysis = Analysis(program)
+    findings: dict[int, Finding] = {}
+    verdicts: dict[str, Verdict] = {}
+    for track in program.tracks:
+        verdict = verdicts[track.name] = Verdict(track.name)
+        effects = analysis.track_effects(track.name)
+        for (_, name), directions in effects.items():
+            metric = program.metric_map[name]
+            r = role(metric)
+            if r == FIXED:
+                continue  # equal in both partners of the order
+            for origin in directions.get(-r, ()):
+                root = origin.root
+                f = findings.get(id(root.node))
+                if f is None:
+                    f = findings[id(root.node)] = Finding(root, track.name)
+                if origin.via is None:
+                    if track.name not in f.direct:
+                        f.direct.append(track.name)
+                else:
+                    f.dependents.setdefault(track.name, origin)
+                suspects = f.metrics.setdefault(track.name, [])
+                if name not in suspects:
+                    suspects.append(name)
+                if f not in verdict.findings:
+                    verdict.findings.append(f)
+    ordered = sorted(findings.values(), key=lambda f: (f.span or ir.Span("", 0, 0, 0, 0), f.code))
+    candidates = None
+    if ordered and levels == "reference":
+        # Only now: importing the engine is not free, and a monotone program needs none.
+        levels = reference_levels(program)
+    for f in ordered:
+        for track in f.tracks:
+            suspects = sorted(f.metrics[track], key=_metric_order(program))
+            if levels is None or isinstance(levels, str):
+                f.searches[track] = Search(track, suspects, available=False)
+                continue
+            if candidates is None:
+                candidates = boundary_values(program)
+            # A track that depends on the construct's own track tries that track's witness
+            # first: the badge is usually lost exactly where the designation is.
+            seeds = [s.witness for s in f.searches.values() if s.witness is not None]
+            f.searches[track] = find_witness(
+                program,
+                track,
+                suspects,
+                levels,
+                candidates,
+                budget,
+                focus=f.home,
+                near=_local_points(program, f.origin),
+                seeds=seeds,
+            )
+    return Report(verdicts, ordered)
+
+
+def check_monotonicity(program: ir.Program) -> list[Diagnostic]:
+    """The `tier check` pass: one warning per construct that breaks monotonicity."""
+    return analyse(program).diagnostics(program)
+
+
+def _metric_order(program: ir.Program) -> Callable[[str], int]:
+    index = {m.name: i for i, m in enumerate(program.metrics)}
+    return lambda name: index.get(name, len(index))
+
+
+# ------------------------------------------------------------------ boundary values
+
+
+@dataclass
+class Boundaries:
+    """Per input metric: `values` to try, from worst to best in the order (FIXED metrics in
+    a stable order), the `exact` boundaries among them (before ±1), and the `targets`:
+    where a `clamp` reaches its top (the value that earns full points)."""
+
+    values: dict[str, list[ir.Value]]
+    exact: dict[str, set]
+    targets: dict[str, set]
+
+    def __getitem__(self, name: str) -> list[ir.Value]:
+        return self.values[name]
+
+
+def boundary_values(program: ir.Program) -> Boundaries:
+    """Per input metric, the values worth trying: where a comparison, a `clamp` or a
+    `min`/`max` of the rules changes its outcome for that metric (others at 0), one either
+    side, 0, and the ends of the declared range. Counts stay whole; every value is in the
+    metric's range."""
+    raw: dict[str, set] = {m.name: set() for m in program.input_metrics}
+    targets: dict[str, set] = {m.name: set() for m in program.input_metrics}
+    roots = [t for t in program.tracks] + [g.expr for g in program.gates] + [m.derived for m in program.metrics if m.derived is not None]
+    for root in roots:
+        for node in ir.walk(root):
+            if isinstance(node, ir.Compare):
+                _compare_points(program, node, raw)
+            elif isinstance(node, ir.Func):
+                _func_points(program, node, raw, targets)
+            elif isinstance(node, ir.Every):
+                _every_points(program, node, raw)
+    out: dict[str, list[ir.Value]] = {}
+    for m in program.input_metrics:
+        out[m.name] = _candidates(program, m, raw[m.name])
+    return Boundaries(out, raw, targets)
+
+
+def _local_points(program: ir.Program, origin: Origin) -> dict[str, set]:
+    """The boundary values of a construct itself (a classification's threshold, the
+    comparison under a `not`), to try first."""
+    node = origin.node
+    root = node.when if isinstance(node, (ir.Choice, ir.Line)) else node
+    raw: dict[str, set] = {m.name: set() for m in program.input_metrics}
+    if root is None or isinstance(root, ir.MetricRef):
+        return raw
+    for n in ir.walk(root):
+        if isinstance(n, ir.Compare):
+            _compare_points(program, n, raw)
+        elif isinstance(n, ir.Func):
+            _func_points(program, n, raw)
+        elif isinstance(n, ir.GateRef):
+            for g in ir.walk(program.gate_map[n.name].expr):
+                if isinstance(g, ir.Compare):
+                    _compare_points(program, g, raw)
+    return raw
+
+
+def _compare_points(program: ir.Program, node: ir.Compare, raw: dict[str, set]) -> None:
+    for side, other in ((node.left, node.right), (node.right, node.left)):
+        # Enum values and dates are candidates as they are; numbers are solved for below.
+        if isinstance(side, ir.MetricRef) and side.name in raw and isinstance(other, ir.Const) and isinstance(other.value, (str, _dt.date)):
+            raw[side.name].add(other.value)
+    diff = ir.Arith("-", node.left, node.right)
+    for name in _inputs(program, diff):
+        _root(program, diff, name, Fraction(0), raw)
+
+
+def _every_points(program: ir.Program, node: ir.Every, raw: dict[str, set]) -> None:
+    track = program.track_map[node.track]
+    variants = [track.variant(node.variant)] if node.variant is not None else track.variants
+    for v in variants:
+        for line in v.score(node.score).lines:
+            diff = ir.Arith("-", line.points, node.value)
+            for name in _inputs(program, diff):
+                _root(program, diff, name, Fraction(0), raw)
+
+
+def _score_formulas(program: ir.Program, ref: ir.ScoreRef) -> list[ir.Expr]:
+    """A score (or part) as formulas of the metrics, one per variant it may come from:
+    the sum of its lines with caps as `min` (gates left out: a boundary value is where the
+    points reach a threshold once the gate holds)."""
+    track = program.track_map[ref.track]
+    variants = [track.variant(ref.variant)] if ref.variant is not None else list(track.variants)
+    out = []
+    for v in variants:
+        score = v.score(ref.score)
+        part = score if ref.part is None else score.part(ref.part)
+        out.append(_sum_formula(part))
+    return out
+
+
+def _sum_formula(item: ir.Score | ir.Category | ir.Line) -> ir.Expr:
+    if isinstance(item, ir.Line):
+        return item.points
+    total: ir.Expr = ir.Const(Fraction(0), ir.Type(ir.Kind.NUMBER))
+    for sub in item.items if isinstance(item, ir.Score) else item.lines:
+        total = ir.Arith("+", total, _sum_formula(sub))
+    if item.cap is not None:
+        total = ir.Func("min", (total, ir.Const(item.cap, ir.Type(ir.Kind.NUMBER))))
+    return total
+
+
+def _func_points(program: ir.Program, node: ir.Func, raw: dict[str, set], targets: dict[str, set] | None = None) -> None:
+    from tierlang.passes.lower import const_value, is_constant
+
+    if node.name == "clamp":
+        x, lo, hi = node.args
+        for bound in (lo, hi):
+            if is_constant(bound):
+                for name in _inputs(program, x):
+                    value = _root(program, x, name, const_value(bound), raw)
+                    if bound is hi and value is not None and targets is not None:
+                        targets[name].add(value)
+        return
+    for a, b in itertools.combinations(node.args, 2):
+        diff = ir.Arith("-", a, b)
+        for name in _inputs(program, diff):
+            _root(program, diff, name, Fraction(0), raw)
+
+
+def _root(program: ir.Program, e: ir.Expr, name: str, target: Fraction, raw: dict[str, set]) -> Fraction | None:
+    """Add (and return) the value of metric `name` where `e` (others at 0) equals `target`."""
+    form = _affine(program, e, name)
+    if form is None or form[0] == 0:
+        return None
+    value = (target - form[1]) / form[0]
+    raw[name].add(value)
+    return value
+
+
+def _inputs(program: ir.Program, e: ir.Expr) -> list[str]:
+    """Numeric input metrics a value reads, through derived metrics and scores."""
+    out: list[str] = []
+    for n in ir.walk(e):
+        if isinstance(n, ir.MetricRef):
+            m = program.metric_map[n.name]
+            if m.derived is not None:
+                out.extend(x for x in _inputs(program, m.derived) if x not in out)
+            elif m.name not in out and m.type.is_numeric:
+                out.append(m.name)
+        elif isinstance(n, ir.ScoreRef):
+            for formula in _score_formulas(program, n):
+                out.extend(x for x in _inputs(program, formula) if x not in out)
+    return out
+
+
+def _affine(program: ir.Program, e: ir.Expr, name: str) -> tuple[Fraction, Fraction] | None:
+    """`e` as coef × name + offset with every other input metric at 0, or None when it is
+    not affine in that metric (a score, a `min`, a product of metrics)."""
+    if isinstance(e, ir.Const):
+        return (Fraction(0), e.value) if isinstance(e.value, Fraction) else None
+    if isinstance(e, ir.MetricRef):
+        m = program.metric_map[e.name]
+        if m.derived is not None:
+            return _affine(program, m.derived, name)
+        if not m.type.is_numeric:
+            return None
+        return (Fraction(1), Fraction(0)) if e.name == name else (Fraction(0), Fraction(0))
+    if isinstance(e, ir.Neg):
+        f = _affine(program, e.operand, name)
+        return None if f is None else (-f[0], -f[1])
+    if isinstance(e, ir.Arith):
+        a, b = _affine(program, e.left, name), _affine(program, e.right, name)
+        if a is None or b is None:
+            return None
+        if e.op == "+":
+            return a[0] + b[0], a[1] + b[1]
+        if e.op == "-":
+            return a[0] - b[0], a[1] - b[1]
+        if e.op == "*":
+            if a[0] == 0:
+                return a[1] * b[0], a[1] * b[1]
+            if b[0] == 0:
+                return a[0] * b[1], a[1] * b[1]
+            return None
+        if b[0] != 0 or b[1] == 0:
+            return None
+        return a[0] / b[1], a[1] / b[1]
+    if isinstance(e, ir.ScoreRef):
+        # The first variant whose score reads the metric.
+        for formula in _score_formulas(program, e):
+            if name in _inputs(program, formula):
+                return _affine(program, formula, name)
+        return Fraction(0), Fraction(0)
+    if isinstance(e, ir.Func):
+        # Boundary values only need to be plausible, not exact: take the piece of a
+        # `min`/`max`/`clamp` that reads the metric (`max(0, acr) / 1250` is `acr / 1250`
+        # where it matters).
+        for arg in e.args:
+            if name in _inputs(program, arg):
+                return _affine(program, arg, name)
+        parts = [_affine(program, a, name) for a in e.args]
+        if any(f is None for f in parts):
+            return None
+        offsets = [f[1] for f in parts]  # type: ignore[index]
+        if e.name == "clamp":
+            return Fraction(0), min(max(offsets[0], offsets[1]), offsets[2])
+        return Fraction(0), (min if e.name == "min" else max)(offsets)
+    return None
+
+
+def _candidates(program: ir.Program, m: ir.Metric, points: set) -> list[ir.Value]:
+    kind = m.type.kind
+    if kind is ir.Kind.BOOL:
+        values: list[ir.Value] = [False, True]
+    elif kind is ir.Kind.ENUM:
+        values = list(m.type.values)
+    elif kind is ir.Kind.DATE:
+        days = {d for d in points if isinstance(d, _dt.date)} or {program.effective or _dt.date(2000, 1, 1)}
+        values = sorted({d + _dt.timedelta(days=k) for d in days for k in (-1, 0, 1)})
+    else:
+        nums = {p for p in points if isinstance(p, Fraction)} | {Fraction(0)}
+        for bound in (m.minimum, m.maximum):
+            if bound is not None:
+                nums.add(bound)
+        if isinstance(m.default, Fraction):
+            nums.add(m.default)
+        spread = set()
+        for v in nums:
+            spread.update((v - 1, v, v + 1))
+        if kind is ir.Kind.COUNT:
+            spread = {Fraction(f(v)) for v in spread for f in (math.floor, math.ceil)}
+        else:
+            ordered = sorted(nums)
+            spread.update((a + b) / 2 for a, b in zip(ordered, ordered[1:]))
+        values = sorted(v for v in spread if (m.minimum is None or v >= m.minimum) and (m.maximum is None or v <= m.maximum))
+    r = role(m)
+    if r == FIXED:
+        return values
+    # worst first: sort by the order itself
+    from functools import cmp_to_key
+
+    def cmp(a, b) -> int:
+        return 0 if a == b else (-1 if better(m, a, b) else 1)
+
+    return sorted(values, key=cmp_to_key(cmp))
+
+
+# ------------------------------------------------------------------ witness search
+
+
+def find_witness(
+    program: ir.Program,
+    track: str,
+    suspects: list[str],
+    levels: Levels,
+    candidates: Boundaries | None = None,
+    budget: int = BUDGET,
+    focus: str | None = None,
+    near: Mapping[str, set] | None = None,
+    seeds: list[Witness] = (),  # type: ignore[assignment]
+) -> Search:
+    """Search a pair p ≤ q that differ only in one suspect metric, with level(q) < level(p).
+
+    For each order of descent (see below, then its reverse), each suspect s, each pair of neighbouring candidate values a < b of s (and its worst
+    and best), and each level L from the top: start p at the best candidate of every other
+    metric (s = a), then lower the other metrics one at a time, each to the worst value
+    that keeps level(p) >= L; stop when q (p with s = b) falls below L. The metrics read by
+    more variants (then by the `focus` track) go first, so that the witness shows p and q
+    scored on the same values where possible; pairs of values around the construct's own
+    boundaries (`near`, per metric) are tried first. Deterministic; at most `budget`
+    evaluations."""
+    prog_tracks = program.track_map
+    groups = {g.name: list(g.tracks) for g in program.groups}
+    reads = ir.metrics_read(prog_tracks[track], program.metric_map, program.gate_map, prog_tracks, groups)
+    names = sorted(reads, key=_metric_order(program))
+    cands = candidates if candidates is not None else boundary_values(program)
+    ladder = prog_tracks[track].level_names
+    search = Search(track, suspects)
+    cache: dict[tuple, int | None] = {}
+
+    def level(p: dict[str, ir.Value]) -> int | None:
+        key = tuple(p[n] for n in names)
+        if key not in cache:
+            search.evaluated += 1
+            cache[key] = levels(p, track)
+        return cache[key]
+
+    def found(p, q, lp, lq, s) -> Search:
+        p, q, lp, lq = _tidy(names, s, (p, q, lp, lq), cands, level)
+        assert leq(program, p, q), "a witness pair must be ordered"
+        search.witness = Witness(track, p, q, ladder[lp], ladder[lq] if lq >= 0 else None)
+        return search
+
+    for seed in seeds:
+        # Another track's witness, the metrics it does not give at their best candidates.
+        moved = [n for n in seed.differs if n in names]
+        if len(moved) != 1:
+            continue
+        p = {n: seed.lower.get(n, cands[n][-1] if cands[n] else None) for n in names}
+        q = {**p, moved[0]: seed.higher[moved[0]]}
+        lp, lq = level(p), level(q)
+        if lp is not None and lq is not None and lq < lp:
+            return found(p, q, lp, lq, moved[0])
+
+    order = _descent_order(program, track, names, focus)
+    # The same descent in the opposite order reaches other minimal partners (lowering a
+    # metric first can make another one indispensable).
+    for ordering in (order, order[::-1]):
+        for s in suspects:
+            if s not in names:
+                continue
+            values = cands[s]
+            pairs = list(zip(values, values[1:]))
+            if len(values) > 2:
+                pairs.append((values[0], values[-1]))
+            local = (near or {}).get(s, set())
+            pairs.sort(key=lambda ab: not (ab[0] in local or ab[1] in local))  # stable: the rest keep their order
+            for target in range(len(ladder) - 1, -1, -1):
+                for a, b in pairs:
+                    if search.evaluated >= budget:
+                        return search
+                    pair = _descend(names, ordering, s, a, b, target, cands, level, search, budget)
+                    if pair is not None:
+                        return found(*pair, s)
+    suspects_here = [s for s in suspects if s in names and len(cands[s]) > 1]
+    if suspects_here:
+        pair = _random_pairs(names, suspects_here, cands, level, search, budget)
+        if pair is not None:
+            return found(*pair)
+    return search
+
+
+def _descent_order(program: ir.Program, track: str, names: list[str], focus: str | None) -> list[str]:
+    """Metrics read by more variants of the focus track (default: the track) first, then
+    the rest, so that lowering them keeps both of a classified track's paths comparable."""
+    home = program.track_map.get(focus or track, program.track_map[track])
+    shared: dict[str, int] = dict.fromkeys(names, 0)
+    for variant in home.variants:
+        for n in _variant_reads(program, home, variant):
+            if n in shared:
+                shared[n] += 1
+    return sorted(names, key=lambda n: -shared[n])
+
+
+def _variant_reads(program: ir.Program, track: ir.Track, variant: ir.Variant) -> set[str]:
+    """Input metrics one variant reads (its own scores and levels, gates, derived metrics,
+    other tracks), not the track's other variants."""
+    groups = {g.name: list(g.tracks) for g in program.groups}
+    others = {name: t for name, t in program.track_map.items() if name != track.name}
+    # The variant's own references to its track's scores are not followed: `others` lacks it.
+    return set(ir.metrics_read(variant, program.metric_map, program.gate_map, others, groups))
+
+
+def _tidy(names, s, found, cands: Boundaries, level):
+    """Move each other metric of a witness down to the rules' own numbers where both levels
+    stay the same — the target that earns full points (5 rather than the candidate 6
+    beyond it), else the nearest threshold — so that the witness reads like the rules."""
+    p, q, lp, lq = found
+
+    def tidier(pool: set, n: str, current) -> object | None:
+        rank = cands[n].index(current)
+        below = [v for v in cands[n] if v in pool and cands[n].index(v) < rank]
+        return below[-1] if below else None
+
+    # All at once first (two evaluations), one metric at a time if that changes a level.
+    bulk = dict(p)
+    for n in names:
+        if n != s:
+            v = tidier(cands.targets[n], n, p[n])
+            bulk[n] = v if v is not None else p[n]
+    bulk_q = {**bulk, s: q[s]}
+    if bulk != p and level(bulk) == lp and level(bulk_q) == lq:
+        p, q = bulk, bulk_q
+    for n in names:
+        if n == s or p[n] in cands.exact[n]:
+            continue  # already one of the rules' numbers
+        rank = cands[n].index(p[n])
+        for pool in (cands.targets[n], cands.exact[n]):
+            below = [v for v in cands[n] if v in pool and cands[n].index(v) < rank]
+            if not below:
+                continue
+            trial = {**p, n: below[-1]}
+            trial_q = {**trial, s: q[s]}
+            if level(trial) == lp and level(trial_q) == lq:
+                p, q = trial, trial_q
+                break
+    return p, q, lp, lq
+
+
+def _climb(names, order, p, s, target, cands, level, search, budget):
+    """Raise p's level to `target` by changing one metric (not `s`) at a time to the
+    candidate that gives the highest level: the best candidate of a metric that is not
+    monotone itself (`x <= 5`, `x == 3`) need not be the one that qualifies."""
+    lp = level(p)
+    for _ in range(2):
+        if lp is not None and lp >= target:
+            break
+        for n in order:
+            if n == s:
+                continue
+            for v in cands[n]:
+                if search.evaluated >= budget:
+                    return p, lp
+                trial = {**p, n: v}
+                lt = level(trial)
+                if lt is not None and (lp is None or lt > lp):
+                    p, lp = trial, lt
+            if lp is not None and lp >= target:
+                break
+    return p, lp
+
+
+def _random_pairs(names, suspects, cands, level, search, budget, seed=0):
+    """The last resort: random partners from the candidates, each against the same partner
+    with one suspect improved to a random better candidate (seeded: deterministic)."""
+    import random
+
+    rng = random.Random(seed)
+    # Draws that repeat an evaluated pair cost nothing, so count draws too: a small space
+    # is exhausted long before `budget` distinct evaluations.
+    for _ in range(2 * budget):
+        if search.evaluated >= budget:
+            break
+        p = {n: rng.choice(cands[n]) for n in names}
+        s = rng.choice(suspects)
+        i = cands[s].index(p[s])
+        if i + 1 >= len(cands[s]):
+            continue
+        q = {**p, s: rng.choice(cands[s][i + 1 :])}
+        lp, lq = level(p), level(q)
+        if lp is not None and lq is not None and lq < lp:
+            return p, q, lp, lq, s
+    return None
+
+
+def _descend(names, order, s, a, b, target, cands, level, search, budget):
+    p = {n: (cands[n][-1] if cands[n] else None) for n in names}
+    p[s] = a
+    p, lp = _climb(names, order, p, s, target, cands, level, search, budget)
+    if lp is None or lp < target:
+        return None
+    q = {**p, s: b}
+    lq = level(q)
+    if lq is not None and lq < lp:
+        return p, q, lp, lq
+    for n in order:
+        if n == s:
+            continue
+        current = p[n]
+        for v in cands[n]:
+            if v == current:
+                break
+            if search.evaluated >= budget:
+                return None
+            trial = {**p, n: v}
+            lt = level(trial)
+            if lt is None or lt < target:
+                continue
+            p = trial
+            q = {**p, s: b}
+            lq = level(q)
+            if lq is not None and lq < lt:
+                return p, q, lt, lq
+            break
+    return None
+
+
+# ------------------------------------------------------------------ diagnostics
+
+
+def _improve(m: ir.Metric) -> str:
+    if m.type.kind is ir.Kind.BOOL:
+        return f"'{m.name}' becoming {'true' if role(m) == UP else 'false'}"
+    return f"{'more' if role(m) == UP else 'less'} '{m.name}'"
+
+
+def _names(items: list[str]) -> str:
+    quoted = [f"'{i}'" for i in items]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def _what(program: ir.Program, f: Finding) -> str:
+    metrics = [program.metric_map[m] for m in f.metrics[f.tracks[0]]]
+    gains = " or ".join(_improve(m) for m in metrics)
+    names = _names([m.name for m in metrics])
+    node = f.origin.node
+    reason = f.origin.reason
+    if reason == "not":
+        return f"`not` reverses this condition: {gains} can make it fail"
+    if reason == "comparison":
+        directions = ", ".join(f"'{m.name}' is {m.direction} is better" for m in metrics)
+        return f"this comparison works against the metric's direction ({directions}): {gains} can make it fail"
+    if reason == "metric":
+        m = metrics[0]
+        return f"'{m.name}' is {m.direction} is better, but here the other way helps: {gains} can lower the level"
+    if reason == "equality":
+        return f"`{getattr(node, 'op', '==')}` asks for an exact value of {names}: {gains} can make it fail"
+    if reason == "classified":
+        return f"{gains} can classify a partner into variant '{node.variant}', whose requirements may be stricter"
+    if reason == "gate":
+        return f"the `when` gate of line '{node.name}' turns on points that can be negative: {gains} can lower the score"
+    if reason == "best score":
+        return f"the reported score of best-of track '{node.track}' is read here: {gains} can switch it to another variant's lower score"
+    kind = {
+        "negation": "a negation",
+        "subtraction": "a subtraction",
+        "factor": "a negative factor",
+        "divisor": "a division by a metric",
+        "product": "a factor whose sign is not known",
+    }[reason]
+    return f"{kind} makes this value fall as {names} improves: {gains} can lower the level"
+
+
+def _witness_note(program: ir.Program, s: Search) -> str:
+    if not s.available:
+        return f"could not confirm for '{s.track}': the reference interpreter is not available"
+    w = s.witness
+    if w is None:
+        return (
+            f"could not confirm for '{s.track}': no pair of partners among the boundary values of the rules "
+            f"({s.evaluated} evaluated) loses a level by improving {_names(s.metrics)}"
+        )
+    moves = ", ".join(f"{n} from {_show(w.lower[n])} to {_show(w.higher[n])}" for n in w.differs)
+    verb = "raising" if all(role(program.metric_map[n]) == UP for n in w.differs) else "improving"
+    return f"confirmed for '{s.track}': {verb} {moves} takes a partner from {_level(w.level_lower)} to {_level(w.level_higher)}"
+
+
+def _level(name: str | None) -> str:
+    return f"'{name}'" if name is not None else "no level"
+
+
+def _diagnostic(program: ir.Program, f: Finding) -> Diagnostic:
+    tracks = f.direct or [f.home]
+    subject = f"track {_names(tracks)} is" if len(tracks) == 1 else f"tracks {_names(tracks)} are"
+    message = f"{subject} not monotone: {_what(program, f)}"
+    notes: list[Note] = []
+    for t in f.direct:
+        notes.append(Note(_witness_note(program, f.searches[t])))
+    for t, ref in f.dependents.items():
+        notes.append(
+            Note(
+                f"'{t}' refers to '{ref.track}' here, so it is not monotone either; " + _witness_note(program, f.searches[t]),
+                ref.span,
+            )
+        )
+    if f.confirmed:
+        notes.append(Note(SEE_WITNESS))
+    data = {
+        "tracks": f.direct,
+        "dependents": list(f.dependents),
+        "metrics": f.metrics,
+        "confirmed": f.confirmed,
+        "witnesses": [f.searches[t].to_data() for t in f.tracks],
+    }
+    return warning(f.code, message, f.span, notes=tuple(notes), hint=_HINTS[f.code], data=data)
+
+
+# ------------------------------------------------------------------ witness tables
+
+
+def format_witness(data: Mapping[str, object]) -> str:
+    """A witness (the `data` of a TL31x diagnostic, one entry of "witnesses") as a small
+    table: the metrics that differ, both levels, then the values both partners share."""
+    track = data["track"]
+    if not data.get("confirmed"):
+        return f"no witness for '{track}' ({data.get('evaluated', 0)} partners evaluated)"
+    lower, higher = data["lower"], data["higher"]
+    assert isinstance(lower, dict) and isinstance(higher, dict)
+    differs = list(data["differs"])  # type: ignore[call-overload]
+    rows = [(n, str(lower[n]), str(higher[n])) for n in differs]
+    rows.append((f"level of '{track}'", _cell(data["level_lower"]), _cell(data["level_higher"])))
+    w0 = max(len(r[0]) for r in rows)
+    w1 = max(len(r[1]) for r in rows + [("", "p", "")])
+    lines = [f"witness for '{track}': p ≤ q, yet q holds a lower level", f"  {'':<{w0}}  {'p':<{w1}}  q"]
+    lines += [f"  {a:<{w0}}  {b:<{w1}}  {c}" for a, b, c in rows]
+    same = [f"{n} = {v}" for n, v in lower.items() if n not in differs]
+    if same:
+        lines.append("  same in both:")
+        row = ""
+        for item in same:
+            if row and len(row) + len(item) > 96:
+                lines.append("    " + row.rstrip(", "))
+                row = ""
+            row += item + ", "
+        lines.append("    " + row.rstrip(", "))
+    return "\n".join(lines)
+
+
+def _cell(level: object) -> str:
+    return "(none)" if level is None else str(level)
+
+
+def _show(v: ir.Value) -> str:
+    return str(_json(v))
+
+
+def _json(v: ir.Value) -> object:
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, Fraction):
+        return exact_text(v)
+    if isinstance(v, _dt.date):
+        return v.isoformat()
+    return v
