@@ -1,0 +1,201 @@
+"""The evaluation API behind `tierlang.engine` (imported on first use: it needs polars)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from fractions import Fraction
+
+import polars as pl
+
+from tierlang import ir
+from tierlang.data import PID, ROW, Dataset, from_frame, load_dataset
+from tierlang.engine.interpreter import Interpreter, PartnerResult
+from tierlang.engine.results import Evaluation, ScoreColumn, requirement_columns, score_series
+from tierlang.engine.vectorized import NoInt64, compile_program, magnitudes_of
+
+__all__ = ["evaluate", "evaluate_dataset", "Evaluation", "ScoreColumn", "ProgramError", "ENGINES"]
+
+ENGINES = ("vectorized", "interpreter")
+
+Progress = Callable[[str, int, int], None]  # (phase, done, total)
+
+
+class ProgramError(Exception):
+    """The program has errors (see `diagnostics`)."""
+
+    def __init__(self, path: str, diagnostics) -> None:
+        self.path = path
+        self.diagnostics = diagnostics
+        super().__init__(f"{path} has errors: " + "; ".join(d.message for d in diagnostics[:3]))
+
+
+def evaluate(
+    program: ir.Program | str | os.PathLike,
+    data: Dataset | pl.DataFrame | str | os.PathLike,
+    *,
+    engine: str = "vectorized",
+    as_of=None,
+    on_error: str = "stop",
+    detail: bool = False,
+    progress: Progress | None = None,
+) -> Evaluation:
+    """Evaluate `program` (an IR program or a .tier path) on `data` (a `Dataset`, a polars
+    DataFrame or a CSV / Parquet / JSON Lines path).
+
+    Raises `ProgramError` for a program with errors and `tierlang.data.DataLoadError` for
+    bad data (with `on_error="report"`, bad rows are skipped and listed in
+    `Evaluation.dataset.errors` instead)."""
+    if not isinstance(program, ir.Program):
+        from tierlang.loader import load_program
+
+        result = load_program(program, as_of, checks=False)
+        if not result.ok:
+            raise ProgramError(str(program), result.errors)
+        program = result.program  # type: ignore[assignment]
+    assert isinstance(program, ir.Program)
+    if isinstance(data, Dataset):
+        dataset = data
+    elif isinstance(data, pl.DataFrame):
+        dataset = from_frame(data, program, on_error=on_error)
+    else:
+        dataset = load_dataset(data, program, on_error=on_error)
+    return evaluate_dataset(program, dataset, engine=engine, detail=detail, progress=progress)
+
+
+def evaluate_dataset(
+    program: ir.Program, dataset: Dataset, *, engine: str = "vectorized", detail: bool = False, progress: Progress | None = None
+) -> Evaluation:
+    """Evaluate a validated dataset (see `evaluate`)."""
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    if engine == "vectorized":
+        try:
+            return _vectorized(program, dataset, detail, progress)
+        except NoInt64:
+            pass  # the program's own constants do not fit 64 bits: every row exactly
+    return _interpreted(program, dataset, detail, progress, engine)
+
+
+def _vectorized(program: ir.Program, dataset: Dataset, detail: bool, progress: Progress | None) -> Evaluation:
+    compiled = compile_program(program, dataset.scales, magnitudes_of(dataset.frame, list(dataset.scales)))
+    if progress:
+        progress("evaluating", 0, len(dataset))
+    out = compiled.plan(dataset.frame.lazy(), detail).collect()
+    tracks = program.tracks
+    level_cols = []
+    for t in tracks:
+        names = dict(enumerate(t.level_names))
+        level_cols.append(pl.col(f"L:{t.name}").replace_strict(names, default=None, return_dtype=pl.String).alias(t.name))
+    variant_cols = []
+    for t in tracks:
+        if len(t.variants) > 1:
+            names = {i: v.name for i, v in enumerate(t.variants)}
+            variant_cols.append(pl.col(f"V:{t.name}").replace_strict(names, default=None, return_dtype=pl.String).alias(t.name))
+    levels = out.select([pl.col(ROW), pl.col(PID), *level_cols])
+    variants = out.select([pl.col(PID), *variant_cols])
+    scores = {}
+    for t in tracks:
+        scale = compiled.score_scale(t.name)
+        if scale is not None and f"S:{t.name}" in out.columns:
+            # The compiler's overflow analysis covers score * 10^6 in its integer type.
+            scores[t.name] = ScoreColumn(out[f"S:{t.name}"].rename(f"S:{t.name}"), scale, wide=compiled.itype != pl.Int64)
+    reqs = requirement_columns(program)
+    det = out.select([pl.col(PID), *[pl.col(r.column) for r in reqs]]) if detail else None
+    ev = Evaluation(program, dataset, "vectorized", levels, variants, scores, det, reqs if detail else [], 0)
+    flagged = out["__fallback__"]
+    if flagged.any():
+        _patch(ev, [i for i, f in enumerate(flagged.to_list()) if f])
+    if progress:
+        progress("evaluating", len(dataset), len(dataset))
+    return ev
+
+
+def _patch(ev: Evaluation, indices: list[int]) -> None:
+    """Re-evaluate the rows whose values are too large for Int64 with the interpreter."""
+    interp = Interpreter(ev.program)
+    decode = ev.dataset
+    frame = decode.frame
+    levels = {t: ev.levels[t].to_list() for t in ev.tracks}
+    variants = {c: ev.variants[c].to_list() for c in ev.variants.columns if c != PID}
+    score_vals = {t: sc.values.to_list() for t, sc in ev.scores.items()}
+    det = {c: ev.detail[c].to_list() for c in ev.detail.columns if c != PID} if ev.detail is not None else {}
+    for k in indices:
+        pid = frame[PID][k]
+        values = decode.values(pid) or {}
+        r = interp.evaluate(values, pid)
+        for t, tr in r.tracks.items():
+            levels[t][k] = tr.level
+            if t in variants:
+                variants[t][k] = tr.variant
+            if t in score_vals and tr.score is not None:
+                v = tr.score * ev.scores[t].scale
+                assert v.denominator == 1, "a score is not a multiple of its column's scale"
+                score_vals[t][k] = int(v)
+        for col, passed in _requirement_outcomes(r).items():
+            if col in det:
+                det[col][k] = passed
+    ev.levels = ev.levels.with_columns([pl.Series(t, levels[t], dtype=pl.String) for t in ev.tracks])
+    if variants:
+        ev.variants = ev.variants.with_columns([pl.Series(t, v, dtype=pl.String) for t, v in variants.items()])
+    for t, vals in score_vals.items():
+        old = ev.scores[t]
+        # values too large even for Int128 text arithmetic stay exact Fractions on the side
+        exact = {k: Fraction(v, old.scale) for k, v in enumerate(vals) if v is not None and abs(v) * 10**6 >= 2**126}
+        ints = [None if k in exact else v for k, v in enumerate(vals)]
+        big = any(v is not None and abs(v) > 2**63 - 1 for v in ints)
+        ev.scores[t] = ScoreColumn(pl.Series(old.values.name, ints, dtype=pl.Int128 if big else pl.Int64), old.scale, True, exact)
+    if ev.detail is not None:
+        ev.detail = ev.detail.with_columns([pl.Series(c, v, dtype=pl.Boolean) for c, v in det.items()])
+    ev.fallback_rows = len(indices)
+
+
+def _requirement_outcomes(r: PartnerResult) -> dict[str, bool]:
+    from tierlang.engine.vectorized import requirement_column
+
+    out = {}
+    for t, tr in r.tracks.items():
+        for vname, vr in tr.variants.items():
+            for lr in vr.levels:
+                for i, rr in enumerate(lr.requirements):
+                    out[requirement_column(t, vname, lr.name, i)] = rr.passed
+    return out
+
+
+def _interpreted(program: ir.Program, dataset: Dataset, detail: bool, progress: Progress | None, engine: str) -> Evaluation:
+    interp = Interpreter(program)
+    tracks = program.tracks
+    pids: list[str] = []
+    levels: dict[str, list[str | None]] = {t.name: [] for t in tracks}
+    variants: dict[str, list[str | None]] = {t.name: [] for t in tracks if len(t.variants) > 1}
+    scores: dict[str, list[Fraction | None]] = {t.name: [] for t in tracks if t.has_score}
+    reqs = requirement_columns(program)
+    det: dict[str, list[bool]] = {r.column: [] for r in reqs} if detail else {}
+    total = len(dataset)
+    step = max(1, total // 100)
+    for k, (pid, values) in enumerate(dataset.rows()):
+        r = interp.evaluate(values, pid)
+        pids.append(pid)
+        for t, tr in r.tracks.items():
+            levels[t].append(tr.level)
+            if t in variants:
+                variants[t].append(tr.variant)
+            if t in scores:
+                scores[t].append(tr.score)
+        if detail:
+            for col, passed in _requirement_outcomes(r).items():
+                det[col].append(passed)
+        if progress and k % step == 0:
+            progress("evaluating", k, total)
+    if progress:
+        progress("evaluating", total, total)
+    rows = dataset.frame[ROW]
+    lv = pl.DataFrame([rows, pl.Series(PID, pids, dtype=pl.String)] + [pl.Series(t, v, dtype=pl.String) for t, v in levels.items()])
+    vv = pl.DataFrame([pl.Series(PID, pids, dtype=pl.String)] + [pl.Series(t, v, dtype=pl.String) for t, v in variants.items()])
+    sc = {t: score_series(f"S:{t}", v) for t, v in scores.items()}
+    dd = (
+        pl.DataFrame([pl.Series(PID, pids, dtype=pl.String)] + [pl.Series(c, v, dtype=pl.Boolean) for c, v in det.items()])
+        if detail
+        else None
+    )
+    return Evaluation(program, dataset, "interpreter", lv, vv, sc, dd, reqs if detail else [], 0)
