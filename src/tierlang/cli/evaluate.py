@@ -155,6 +155,8 @@ def eval_(program: str, data: str, fmt: str | None, output: str | None, engine: 
         sys.exit(EXIT_USAGE)
     progress.clear()
     click.echo(_summary(ev), err=True)
+    if output is not None:
+        click.echo(f"wrote {output}", err=True)
     if dataset.errors:
         target = rejects or f"{Path(data).stem}.rejects.csv"
         assert dataset.rejects is not None

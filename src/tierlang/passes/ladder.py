@@ -25,6 +25,8 @@ from fractions import Fraction
 
 from tierlang import ir
 from tierlang.diagnostics import Diagnostic, Note, warning
+from tierlang.numbers import exact_text
+from tierlang.passes.intervals import bounds as interval_bounds
 
 __all__ = ["check_ladders", "Bound", "bounds_of", "conjuncts"]
 
@@ -135,6 +137,58 @@ def bounds_of(exprs: list[ir.Expr]) -> tuple[list[Bound], list[ir.Expr]]:
     return bounds, other
 
 
+def _score_limits(program: ir.Program, track: ir.Track, variant: ir.Variant) -> list[Bound]:
+    """What each score of the variant (and each of its parts) can be at most and at least,
+    from its lines' formulas, the metrics' ranges and the caps."""
+    out: list[Bound] = []
+
+    def add(ref: ir.ScoreRef, lo: Fraction | None, hi: Fraction | None) -> None:
+        if lo is not None:
+            out.append(Bound(ref, ">=", lo, None))
+        if hi is not None:
+            out.append(Bound(ref, "<=", hi, None))
+
+    def line_range(line: ir.Line) -> tuple[Fraction | None, Fraction | None]:
+        lo, hi = interval_bounds(line.points, program.metric_map)
+        if line.when is not None:  # a closed gate gives 0
+            lo = None if lo is None else min(lo, Fraction(0))
+            hi = None if hi is None else max(hi, Fraction(0))
+        return lo, hi
+
+    def total(parts, cap):
+        lo = hi = Fraction(0)
+        for p_lo, p_hi in parts:
+            lo = None if lo is None or p_lo is None else lo + p_lo
+            hi = None if hi is None or p_hi is None else hi + p_hi
+        if cap is not None:
+            hi = cap if hi is None else min(hi, cap)
+            lo = None if lo is None else min(lo, cap)
+        return lo, hi
+
+    for score in variant.scores:
+        items = []
+        for item in score.items:
+            if isinstance(item, ir.Category):
+                lines = [line_range(line) for line in item.lines]
+                for line, (lo, hi) in zip(item.lines, lines):
+                    add(ir.ScoreRef(track.name, score.name, variant.name, line.name), lo, hi)
+                rng = total(lines, item.cap)
+            else:
+                rng = line_range(item)
+            add(ir.ScoreRef(track.name, score.name, variant.name, item.name), *rng)
+            items.append(rng)
+        add(ir.ScoreRef(track.name, score.name, variant.name, None), *total(items, score.cap))
+    return out
+
+
+def _var_text(var: object) -> str:
+    if isinstance(var, ir.MetricRef):
+        return var.name
+    if isinstance(var, ir.ScoreRef):
+        return ".".join(p for p in (var.score, var.part) if p)
+    return str(var)
+
+
 def _effective(levels: tuple[ir.Level, ...]) -> list[list[ir.Expr]]:
     out: list[list[ir.Expr]] = []
     for i, level in enumerate(levels):
@@ -210,11 +264,12 @@ def check_ladders(program: ir.Program) -> list[Diagnostic]:
         for variant in track.variants:
             where = f"'{track.name}'" + (f" (variant '{variant.name}')" if variant.name else "")
             effective = _effective(variant.levels)
+            limits = base + _score_limits(program, track, variant)
             boxes = []
             for level, reqs in zip(variant.levels, effective):
                 box = _Box(integer)
                 bounds, _ = bounds_of(reqs)
-                for b in base + bounds:
+                for b in limits + bounds:
                     box.add(b)
                 boxes.append(box)
                 clash = box.contradiction()
@@ -223,15 +278,16 @@ def check_ladders(program: ir.Program) -> list[Diagnostic]:
                     notes = tuple(
                         Note(msg, b.span) for msg, b in (("needs at least this", lb), ("and at most this", hb)) if b is not None and b.span
                     )
-                    diags.append(
-                        warning(
-                            "TL303",
-                            f"level '{level.name}' of {where} can never be reached: its requirements contradict each other",
-                            level.span,
-                            notes=notes,
-                            hint="a cumulative level also needs what the levels below it need",
-                        )
-                    )
+                    limit = next((b for b in (lb, hb) if b is not None and b.span is None), None)
+                    if limit is not None:
+                        # One side is what the metric or score can be at all, not a rule.
+                        what = f"{_var_text(limit.var)} is at {'least' if limit.op == '>=' else 'most'} {exact_text(limit.value)}"
+                        message = f"level '{level.name}' of {where} can never be reached: it asks for more than is possible ({what})"
+                        hint = "check the threshold against the metric's range or the score's maximum"
+                    else:
+                        message = f"level '{level.name}' of {where} can never be reached: its requirements contradict each other"
+                        hint = "a cumulative level also needs what the levels below it need"
+                    diags.append(warning("TL303", message, level.span, notes=notes, hint=hint))
             for i, level in enumerate(variant.levels):
                 if boxes[i].contradiction():
                     continue

@@ -673,7 +673,18 @@ class _Lowerer:
         except _Fail:
             return None
         if not t.is_numeric or t.kind is Kind.MONEY:
-            hint = f"divide by an amount in {t.currency}, e.g. `/ 1250 {t.currency}`" if t.kind is Kind.MONEY else None
+            hint = None
+            if t.kind is Kind.MONEY:
+                divisor = next(
+                    (
+                        n.right
+                        for n in _ast_nodes(d.points)
+                        if isinstance(n, ast.Binary) and n.op == "/" and isinstance(n.right, ast.Num) and not n.right.currency
+                    ),
+                    None,
+                )
+                example = f"/ {divisor.text} {t.currency}" if divisor is not None else f"/ 1250 {t.currency}"
+                hint = f"divide by an amount in {t.currency}: `{example}`"
             self.err("TL202", f"points must be a plain number, but this is {_describe_type(t)}", d.points.span, hint=hint)
             return None
         for node in ir.walk(points):
@@ -1253,6 +1264,15 @@ class _Lowerer:
 
 
 # ------------------------------------------------------------------ module helpers
+
+
+def _ast_nodes(node):
+    """`node` and the expression nodes below it (syntax tree)."""
+    yield node
+    for child in getattr(node, "__dict__", {}).values():
+        for c in child if isinstance(child, tuple) else (child,):
+            if hasattr(c, "span") and not isinstance(c, (str, Span)):
+                yield from _ast_nodes(c)
 
 
 def _param_name(cap: ast.Num | ast.Name | None) -> str | None:

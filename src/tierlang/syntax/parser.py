@@ -561,12 +561,14 @@ _MISTAKES: dict[tuple[str, str, str | None], list[str]] = {
     ],
     (
         "TL109",
-        "requirements belong inside a level",
+        "requirements belong inside a level's braces",
         "write `level NAME { require ... }` inside the track",
     ): [
         "track t { require a > 1 }",
         "track t { variant v { require a > 1 } }",
         "track t { score s { require a > 1 } }",
+        "track t { level l require a > 1 }",
+        'track t { level l "L" require a > 1 }',
     ],
     (
         "TL110",
@@ -766,7 +768,25 @@ def _syntax_diagnostic(e: UnexpectedInput, text: str, file: str) -> Diagnostic:
         return error(
             "TL101", "names are lower-case: letters, digits and '_', starting with a letter", span, hint=f"write {str(tok).lower()}"
         )
+    if str(tok) in _BLOCK_WORDS and tok.type != "NAME":
+        # A declaration keyword where a block's contents were expected: a `}` is missing.
+        brace = _unclosed_brace(text[: tok.start_pos], file)
+        if brace is not None:
+            return error(
+                "TL103",
+                f"a '{{' is not closed before this '{tok}'",
+                span,
+                notes=(Note("this '{' is not closed", brace),),
+                hint="add the missing '}' at the end of the block",
+            )
     match = _match_mistake(e)
+    if tok.type == "NAME" and not (match and match[0] == "TL112"):
+        # A misspelt keyword ("requre") reads better as such than as whatever else a name
+        # could have started in this place.
+        words = sorted({_terminal_text()[t].strip("'") for t in (e.expected or ()) if _terminal_text().get(t, "").strip("'").isalpha()})
+        close = difflib.get_close_matches(str(tok), words, n=1, cutoff=0.75)
+        if close:
+            return error("TL114", f"unknown word '{tok}'", span, hint=f"did you mean '{close[0]}'?")
     if match:
         code, message, hint = match
         if code == "TL112":
@@ -789,6 +809,8 @@ class ParseResult:
 
 
 _RESYNC = ("program", "metric", "param", "gate", "group", "track", "partner", "example", "override", "remove")
+#: Words that start a declaration or block: met where they cannot be, a '}' is usually missing.
+_BLOCK_WORDS = frozenset(_RESYNC) | {"level", "score", "category", "variant", "choose"}
 MAX_SYNTAX_ERRORS = 20
 
 
