@@ -677,7 +677,11 @@ class English:
             return f"{points_text(per_unit)} each{of}{floor}"
         if by_step:
             return f"1 point per {amount(step, xt, unit)}{of}{floor}"  # type: ignore[arg-type]
-        return f"{points_text(per_unit)} per {amount(1, xt, unit)}{of}{floor}"
+        # "0.12 points per 1,000 USD" reads better than "0.00012 points per 1 USD".
+        per = Fraction(1)
+        while 0 < per_unit * per < Fraction(1, 10):
+            per *= 10
+        return f"{points_text(per_unit * per)} per {amount(per, xt, unit)}{of}{floor}"
 
     # -------------------------------------------------------------- tracks
     def selection(self, track: ir.Track) -> str | None:
