@@ -45,21 +45,6 @@ class _Progress:
             self.shown = False
 
 
-def _load_data(path: str, prog, on_error: str, progress: _Progress | None = None):
-    """Load a dataset for a command; on problems print them and exit 2."""
-    from tierlang.data import DataLoadError, load_dataset
-
-    if progress:
-        progress("reading data")
-    try:
-        return load_dataset(path, prog, on_error=on_error)
-    except DataLoadError as e:
-        if progress:
-            progress.clear()
-        _report_data_errors(e.diagnostics(MAX_LISTED), e.error_count, e.bad_rows)
-        sys.exit(EXIT_USAGE)
-
-
 def _report_data_errors(diags, total: int, bad_rows: int, rejects: str | None = None) -> None:
     emit_diagnostics(diags, SourceMap())
     if total > len(diags):
@@ -122,7 +107,8 @@ def eval_(program: str, data: str, fmt: str | None, output: str | None, engine: 
     program, its version and content hash; Parquet files carry the same in their
     key-value metadata. A summary of partners per track and level goes to stderr.
     """
-    from tierlang.engine import evaluate_dataset
+    from tierlang.data import DataLoadError
+    from tierlang.engine import evaluate
     from tierlang.engine.interpreter import EvaluationError
     from tierlang.engine.results import ScoreTooLarge
 
@@ -139,9 +125,14 @@ def eval_(program: str, data: str, fmt: str | None, output: str | None, engine: 
             raise click.BadParameter(f"the folder of {path} does not exist", param_hint=hint)
     progress = _Progress()
     prog = load_or_exit(program, as_of)
-    dataset = _load_data(data, prog, on_error, progress)
+    progress("reading data")
     try:
-        ev = evaluate_dataset(prog, dataset, engine=engine, progress=progress)
+        # one call: a clean file can be read, checked and evaluated in a single pass
+        ev = evaluate(prog, data, engine=engine, on_error=on_error, progress=progress)
+    except DataLoadError as e:
+        progress.clear()
+        _report_data_errors(e.diagnostics(MAX_LISTED), e.error_count, e.bad_rows)
+        sys.exit(EXIT_USAGE)
     except EvaluationError as e:  # a program the checker let through but that cannot be evaluated
         progress.clear()
         click.echo(f"tier: {program} cannot be evaluated: {e}", err=True)
@@ -158,6 +149,7 @@ def eval_(program: str, data: str, fmt: str | None, output: str | None, engine: 
     click.echo(_summary(ev), err=True)
     if output is not None:
         click.echo(f"wrote {output}", err=True)
+    dataset = ev.dataset
     if dataset.errors:
         target = rejects or f"{Path(data).stem}.rejects.csv"
         assert dataset.rejects is not None
