@@ -48,9 +48,11 @@ from tierlang.engine import evaluate_dataset  # noqa: E402
 from tierlang.render.diff import render_diff  # noqa: E402
 from tierlang.synth import synthesize, write_population  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from results_file import write_section  # noqa: E402  (benchmarks/ is not a package)
+
 DATA = ROOT / "benchmarks" / "data"
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
-START, END = "<!-- bench_diff:start -->", "<!-- bench_diff:end -->"
 PAIRS = [("cloudpartner2022", "cloudpartner2023"), ("mpn2010", "cloudpartner2022")]
 TARGET = 3.0
 
@@ -161,7 +163,6 @@ def _load() -> str:
 
 def _section(rows: list[dict], runs: int, n: int, load_before: str) -> str:
     lines = [
-        START,
         "## Impact diff (`tier diff OLD NEW --data FILE`), benchmarks/bench_diff.py",
         "",
         f"Measured {_dt.date.today().isoformat()} on {_machine()}. {n:,} partners from `tier synth` "
@@ -205,18 +206,8 @@ def _section(rows: list[dict], runs: int, n: int, load_before: str) -> str:
         "the programs, reading and validating the data (`tierlang.data`, shared with `tier eval`) and the two "
         "evaluations. The machine is shared with other sessions: repeated runs vary by up to a third (see the load "
         "averages), which is also why the stages, measured apart, do not always add up to the total.",
-        END,
     ]
     return "\n".join(lines) + "\n"
-
-
-def _write_results(section: str) -> None:
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n\n"
-    if START in text and END in text:
-        text = text[: text.index(START)] + section.rstrip("\n") + text[text.index(END) + len(END) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    RESULTS.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -233,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     for old_name, new_name in PAIRS:
         rows += bench_pair(old_name, new_name, files, args.runs)
     if not args.no_results:
-        _write_results(_section(rows, args.runs, args.partners, load_before))
+        write_section(RESULTS, "bench_diff", _section(rows, args.runs, args.partners, load_before))
         print(f"updated {RESULTS.relative_to(ROOT)}", file=sys.stderr)
     return 0 if all(r["diff"] <= TARGET for r in rows if r["format"] == "parquet") else 1
 

@@ -10,7 +10,13 @@
    - `tier eval PROGRAM partners.csv -o out.csv`           vs   `baseline.py` on the same file
    recording wall time and the process's peak resident memory (wait4's ru_maxrss).
 3. Compares the levels of both outputs (the baseline computes in binary floats).
-4. Writes RESULTS.md: medians, ratios, the machine, and the targets of DESIGN §7.
+4. Writes its section of RESULTS.md (between the bench_run markers; the other sections are
+   left as they are): medians, ratios, the machine, and the targets of DESIGN §7; then runs
+   benchmarks/bench_check.py, which writes the bench_check section.
+
+tierlang's modules are byte-compiled first, as `pip install` does: where PYTHONDONTWRITEBYTECODE
+is set (as on our shared machine), every run would otherwise compile them from source again
+(~0.15 s that no installed `tier` pays), while polars, installed, has its bytecode.
 
 The program defaults to programs/cloudpartner2022.tier when it exists, else the stand-in in
 this directory; the baseline hand-codes the same Cloud Partner rules (DESIGN §4 readings).
@@ -34,6 +40,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import generate  # noqa: E402  (benchmarks/ is not a package)
+from results_file import write_section  # noqa: E402
 
 TARGETS = {"parquet_ratio": 1.5, "csv_seconds": 3.0, "memory_gb": 1.5}
 
@@ -108,6 +115,7 @@ def main() -> None:
     out.mkdir(exist_ok=True)
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
     py = sys.executable
+    subprocess.run([py, "-m", "compileall", "-q", str(ROOT / "src")], check=True)
     tier = [py, "-m", "tierlang", "eval", args.program]
     cases = {
         "parquet: tier eval": tier + [str(parquet), "-o", str(out / "tier.parquet")],
@@ -128,14 +136,18 @@ def main() -> None:
     info["cpu ratio"] = f"{cpu['parquet: tier eval'] / cpu['parquet: baseline']:.2f}"
     wrong_pq = level_mismatches(out / "tier.parquet", out / "base.parquet")
     info["load average at end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    write_results(Path(args.results), args, info, runs, med, cpu, peak, ratio, wrong_pq, csv, parquet)
+    results = Path(args.results)
+    write_section(results, "bench_run", section(args, info, runs, med, cpu, peak, ratio, wrong_pq, csv, parquet))
     print(
         f"parquet ratio {ratio:.2f} (target <= {TARGETS['parquet_ratio']}), csv {med['csv: tier eval']:.2f} s (target <= {TARGETS['csv_seconds']} s)"
     )
-    print(f"wrote {args.results}")
+    print(f"wrote the bench_run section of {args.results}")
+    subprocess.run([py, str(HERE / "bench_check.py"), "--results", str(results)], env=env, check=True)
 
 
-def write_results(path: Path, args, info, runs, med, cpu, peak, ratio, wrong, csv: Path, parquet: Path) -> None:
+def section(args, info, runs, med, cpu, peak, ratio, wrong, csv: Path, parquet: Path) -> str:
+    """benchmarks/run.py's section of RESULTS.md (Markdown, without its markers)."""
+
     def ok(b: bool) -> str:
         return "met" if b else "**not met**"
 
@@ -143,27 +155,28 @@ def write_results(path: Path, args, info, runs, med, cpu, peak, ratio, wrong, cs
     cpu_ratio = info.pop("cpu ratio")
     program = os.path.relpath(args.program, ROOT)
     lines = [
-        "# Benchmark results",
+        "## `tier eval` against a hand-written polars query (benchmarks/run.py)",
         "",
         f"Written by `benchmarks/run.py` on {dt.datetime.now().strftime('%Y-%m-%d %H:%M')}. "
         "Re-run with `make bench` (or `python benchmarks/run.py --program PATH`).",
         "",
-        "## Setup",
+        "### Setup",
         "",
         f"- Program: `{program}`",
         f"- Data: {args.rows:,} synthetic partners (benchmarks/generate.py), "
         f"`{csv.name}` ({csv.stat().st_size / 1e6:.0f} MB) and `{parquet.name}` ({parquet.stat().st_size / 1e6:.0f} MB, decimals as DECIMAL(18,2))",
         "- Each measurement is one whole process (start, imports, program load, read, validate, "
         "evaluate, write the long result), output to a file of the same format; "
-        f"{len(next(iter(runs.values())))} runs each, alternating; median wall time; peak RSS from wait4.",
+        f"{len(next(iter(runs.values())))} runs each, alternating; median wall time; peak RSS from wait4. "
+        "tierlang's modules are byte-compiled first, as an installed `tier` is.",
         "- Baseline: `benchmarks/baseline.py`, the same rules hand-written as one polars query in "
         "Float64, no validation, same output shape.",
         "",
-        "## Machine",
+        "### Machine",
         "",
         *[f"- {k}: {v}" for k, v in info.items()],
         "",
-        "## Results",
+        "### Results",
         "",
         "| case | median wall (s) | runs (s) | median CPU (s) | peak memory (GB) |",
         "|---|---:|---|---:|---:|",
@@ -173,7 +186,7 @@ def write_results(path: Path, args, info, runs, med, cpu, peak, ratio, wrong, cs
         "two cores (see the load averages above); CPU time much less, so the CPU ratio "
         f"tier / baseline on Parquet ({cpu_ratio}) is the steadier comparison.",
         "",
-        "## Targets (DESIGN §7)",
+        "### Targets (DESIGN §7)",
         "",
         "| target | measured | |",
         "|---|---:|---|",
@@ -181,14 +194,13 @@ def write_results(path: Path, args, info, runs, med, cpu, peak, ratio, wrong, cs
         f"| CSV end to end ≤ {TARGETS['csv_seconds']:.0f} s | {med['csv: tier eval']:.2f} s | {ok(med['csv: tier eval'] <= TARGETS['csv_seconds'])} |",
         f"| peak memory ≤ {TARGETS['memory_gb']} GB | {tier_mem:.2f} GB | {ok(tier_mem <= TARGETS['memory_gb'])} |",
         "",
-        *(["## Notes", "", args.note, ""] if args.note else []),
-        "## Exactness",
+        *(["### Notes", "", args.note, ""] if args.note else []),
+        "### Exactness",
         "",
         f"The baseline's levels differ from tier's exact ones on {wrong[0]:,} of {wrong[1]:,} partner-track rows "
         "(binary floats: a sum of thirds can land just under 70, or a threshold compare can tip).",
-        "",
     ]
-    path.write_text("\n".join(lines), encoding="utf-8")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

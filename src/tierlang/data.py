@@ -21,6 +21,9 @@ money) are stored as Int64 columns *scaled* by a power of ten per column (`Datas
 
 The loader reads each file once on the happy path. Only when something is wrong does it read
 the offending rows a second time, as text, to quote the bad values in the messages.
+
+`scan_dataset` gives the same load as one lazy query (`Scan`) when no column's final form
+depends on the data as a whole (typed Parquet), for the engine to evaluate in the same pass.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -43,6 +46,8 @@ __all__ = [
     "DataError",
     "DataLoadError",
     "load_dataset",
+    "scan_dataset",
+    "Scan",
     "from_frame",
     "detect_format",
     "ROW_CONVENTION",
@@ -66,6 +71,7 @@ MAX_KEPT = 1000
 
 _I64_MAX = 2**63 - 1
 ROW = "__row__"  # the source row number (see ROW_CONVENTION)
+BAD = "__bad__"  # whether a row has a problem (a check failed)
 PID = "partner_id"
 ANNIVERSARY = "anniversary"
 _EXT = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
@@ -180,6 +186,64 @@ class Dataset:
         return to_diagnostics(self.path, self.errors[:limit] if limit else self.errors, self.columns)
 
 
+class _DeferredDataset(Dataset):
+    """A dataset that passed every check in the pass that evaluated it (`Scan`): its frame is
+    read only if someone asks for it."""
+
+    def __init__(self, load: Callable[[], Dataset], rows: int, **fields) -> None:
+        self._load = load
+        self._rows = rows
+        super().__init__(frame=None, **fields)  # type: ignore[arg-type]
+
+    @property  # type: ignore[override]
+    def frame(self) -> pl.DataFrame:
+        if self._frame is None:
+            self._frame = self._load().frame
+        return self._frame
+
+    @frame.setter
+    def frame(self, value: pl.DataFrame | None) -> None:
+        self._frame = value
+
+    def __len__(self) -> int:
+        return self._rows
+
+
+@dataclass
+class Scan:
+    """A dataset as one lazy query: reading, converting and checking every value in a single
+    pass, which the engine extends with the program's own columns so that the input columns
+    are never materialized (`tierlang.engine.evaluate` on a file).
+
+    `frame` has the columns of `Dataset.frame` plus `__bad__`, true where a value fails a
+    check; `duplicates` (one Boolean) says whether a partner_id may appear twice, a check
+    of the whole column kept out of `frame` so that polars can stream it. Both are
+    conservative (a partner_id hash collision makes a candidate): whoever finds a problem
+    loads the file with `load_dataset` instead, which reports every problem exactly."""
+
+    frame: pl.LazyFrame
+    duplicates: pl.LazyFrame
+    scales: dict[str, int]
+    metrics: tuple[ir.Metric, ...]
+    path: str
+    format: str
+    columns: dict[str, int]
+    loader: _Loader
+
+    def dataset(self, rows: int) -> Dataset:
+        """The `Dataset` of a scan in which none of `rows` rows was flagged."""
+        return _DeferredDataset(
+            self.loader.run,
+            rows,
+            path=self.path,
+            format=self.format,
+            scales=self.scales,
+            metrics=self.metrics,
+            total_rows=rows,
+            columns=self.columns,
+        )
+
+
 def to_diagnostics(path: str, errors: list[DataError], columns: Mapping[str, int] | None = None) -> list[Diagnostic]:
     """Data errors as diagnostics: the span is `file:row:column-position`."""
     out = []
@@ -218,6 +282,20 @@ def load_dataset(
     wrong type) always raise."""
     if on_error not in ("stop", "report"):
         raise ValueError(f"on_error must be 'stop' or 'report', not {on_error!r}")
+    return _Loader(_open(path, program, format, display), program, on_error).run()
+
+
+def scan_dataset(path: str | os.PathLike, program: ir.Program, *, format: str | None = None, display: str | None = None) -> Scan | None:
+    """Read and validate a dataset as one lazy query (see `Scan`), or None when this file
+    can only be loaded by `load_dataset` (a decimal column written as text or as a binary
+    float: its places depend on all of its values). Raises `DataLoadError` for file-level
+    problems, as `load_dataset` does."""
+    if (format or detect_format(path)) == "jsonl":
+        return None  # parsed line by line in Python before polars sees it: nothing to stream
+    return _Loader(_open(path, program, format, display), program, "stop").scan()
+
+
+def _open(path: str | os.PathLike, program: ir.Program, format: str | None, display: str | None) -> _Source:
     p = Path(path)
     name = display or _display(p)
     fmt = format or detect_format(p)
@@ -228,8 +306,7 @@ def load_dataset(
         )
     if not p.is_file():
         raise DataLoadError(name, [DataError("TL400", "no such file" if not p.exists() else "not a file")])
-    source = _Source.open(p, fmt, name, program)
-    return _Loader(source, program, on_error).run()
+    return _Source.open(p, fmt, name, program)
 
 
 def from_frame(frame: pl.DataFrame, program: ir.Program, *, on_error: str = "stop", name: str = "<frame>") -> Dataset:
@@ -518,14 +595,21 @@ class _Reader:
         """Intermediate columns computed once while reading, for `first` to use."""
         return []
 
+    @property
+    def lazy(self) -> bool:
+        """Whether `second` and `third` can do without the collected first stage (they are
+        then called with None): true unless the final column depends on the data as a
+        whole. Asked after `first`."""
+        return True
+
     def first(self) -> list[pl.Expr]:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def second(self, df: pl.DataFrame) -> pl.Expr:  # pragma: no cover - abstract
-        """The final column (named `self.name`), given the collected first stage."""
+    def second(self, df: pl.DataFrame | None) -> pl.Expr:  # pragma: no cover - abstract
+        """The final column (named `self.name`), given the collected first stage (None: see `lazy`)."""
         raise NotImplementedError
 
-    def third(self, df: pl.DataFrame) -> list[pl.Expr]:
+    def third(self, df: pl.DataFrame | None) -> list[pl.Expr]:
         """Flags that read the final column (range checks)."""
         return []
 
@@ -675,10 +759,11 @@ class _DecimalReader(_Reader):
             big = self.check("TL412", "big", lambda t: pl.format("{} is too large to read exactly", t))
             out += [(src.is_not_null() & value.is_null()).alias(big), value.alias(self.tmp("raw"))]
             self.decimal_scale = 0
+            self.narrow = True
         elif isinstance(self.dtype, pl.Decimal):
             # DECIMAL(p, s) with p <= 18 always fits Int64: no 128-bit detour
-            narrow = (self.dtype.precision or 38) <= 18
-            out.append(src.to_physical().cast(pl.Int64 if narrow else pl.Int128).alias(self.tmp("raw")))
+            self.narrow = (self.dtype.precision or 38) <= 18
+            out.append(src.to_physical().cast(pl.Int64 if self.narrow else pl.Int128).alias(self.tmp("raw")))
             self.decimal_scale = self.dtype.scale or 0
         else:  # pragma: no cover - _reader_for only sends the types above here
             raise AssertionError(self.dtype)
@@ -719,9 +804,19 @@ class _DecimalReader(_Reader):
             pl.when(~bad & ~missing).then(places).alias(self.tmp("k")),  # only valid values set the column's places
         ]
 
+    def _default_places(self) -> int:
+        m = self.metric
+        return _frac_digits(m.default) if m is not None and isinstance(m.default, Fraction) else 0
+
+    @property
+    def lazy(self) -> bool:
+        # A typed column's places are its type's; text and floats take the places of their
+        # most precise value, and a 128-bit column is narrowed when its values allow.
+        return hasattr(self, "decimal_scale") and self.narrow and self._default_places() <= self.decimal_scale
+
     def second(self, df):
         m = self.metric
-        default_k = _frac_digits(m.default) if m is not None and isinstance(m.default, Fraction) else 0
+        default_k = self._default_places()
         if hasattr(self, "decimal_scale"):
             k = max(self.decimal_scale, default_k)
             raw = pl.col(self.tmp("raw"))
@@ -820,22 +915,36 @@ class _EnumReader(_Reader):
 class _IdReader(_Reader):
     def first(self):
         src = pl.col(self.column).cast(pl.String)
-        empty = src.is_null() | (src.str.strip_chars() == "")
         f_empty = self.check("TL410", "empty", lambda t: pl.lit("partner_id is empty"), hint="every row needs a partner_id")
-        self.f_dup = self.check(
-            "TL411", "dup", lambda t: pl.format("partner_id '{}' appears more than once", t), hint="partner_id must be unique"
-        )
-        # Duplicates by a 64-bit hash first (3x faster than comparing the texts); a hash
-        # collision can only add candidates, which `third` confirms on the texts.
-        return [empty.alias(f_empty), (~empty & src.hash().is_duplicated()).alias(self.f_dup), src.alias(self.tmp("v"))]
+        return [_blank(src).alias(f_empty), src.alias(self.tmp("v"))]
+
+    @staticmethod
+    def duplicates(ids: pl.Expr) -> pl.Expr:
+        """Rows whose partner_id may appear twice. By a 64-bit hash (3x faster than comparing
+        the texts); a hash collision can only add candidates, which `third` confirms."""
+        return ~_blank(ids) & ids.hash().is_duplicated()
 
     def second(self, df):
         return pl.col(self.tmp("v")).alias(PID)
 
     def third(self, df):
-        if not df[self.f_dup].any():
+        # Uniqueness needs the whole column, so it is checked here on the loaded ids, not
+        # while reading: there it would stop polars from streaming the read (measured: a
+        # quarter of a second of a 1M-row CSV load). A lazy load (df None) checks it beside
+        # its query instead (`Scan.duplicates`).
+        if df is None:
             return []
-        return [(pl.col(self.f_dup) & pl.col(PID).is_duplicated()).alias(self.f_dup)]
+        flag = self.check(
+            "TL411", "dup", lambda t: pl.format("partner_id '{}' appears more than once", t), hint="partner_id must be unique"
+        )
+        ids = pl.col(PID)
+        if not df.select(self.duplicates(ids).any()).item():
+            return [pl.lit(False).alias(flag)]
+        return [(self.duplicates(ids) & ids.is_duplicated()).alias(flag)]
+
+
+def _blank(ids: pl.Expr) -> pl.Expr:
+    return ids.is_null() | (ids.str.strip_chars() == "")
 
 
 class _AnniversaryReader(_DateReader):
@@ -942,32 +1051,40 @@ class _Loader:
                 )
         return readers
 
+    def first_stage(self, schema: Mapping[str, pl.DataType]) -> tuple[list[_Reader], list[str], pl.LazyFrame]:
+        """The readers for `schema`, the source columns they read and the lazy first stage:
+        every value converted and flagged while reading, blank CSV lines dropped."""
+        src = self.source
+        readers = self.plan(schema)
+        columns = list(dict.fromkeys(r.column for r in readers))
+        pre = [e for r in readers for e in r.pre()]
+        exprs = [pl.col(ROW)] + [e for r in readers for e in r.first()]
+        if isinstance(src, _JsonlSource):
+            exprs.append(pl.col("__json_error__"))
+        lf = src.scan(columns, self._typed_counts())
+        nulls = [c for c in columns if schema.get(c) == pl.Null]
+        if nulls:  # an all-empty column: read as (missing) text
+            lf = lf.with_columns([pl.col(c).cast(pl.String) for c in nulls])
+        if isinstance(src, _CsvSource):
+            # a blank line is not a partner: skipped (its row number still counts)
+            lf = lf.filter(~pl.all_horizontal([pl.col(c).is_null() for c in columns]))
+        return readers, columns, (lf.with_columns(pre) if pre else lf).select(exprs)
+
+    def schema(self) -> dict[str, pl.DataType]:
+        src = self.source
+        return src.effective_schema(self._typed_counts()) if isinstance(src, _CsvSource) else dict(src.schema)
+
     def run(self) -> Dataset:
         src = self.source
         while True:
-            schema = src.effective_schema(self._typed_counts()) if isinstance(src, _CsvSource) else dict(src.schema)
-            readers = self.plan(schema)
-            columns = list(dict.fromkeys(r.column for r in readers))
-            pre = [e for r in readers for e in r.pre()]
-            exprs = [pl.col(ROW)] + [e for r in readers for e in r.first()]
-            if isinstance(src, _JsonlSource):
-                exprs.append(pl.col("__json_error__"))
-            if isinstance(src, _CsvSource):
-                # a blank line is not a partner: skipped (its row number still counts)
-                exprs.append(pl.all_horizontal([pl.col(c).is_null() for c in columns]).alias("__blank__"))
             try:
-                lf = src.scan(columns, self._typed_counts())
-                nulls = [c for c in columns if schema.get(c) == pl.Null]
-                if nulls:  # an all-empty column: read as (missing) text
-                    lf = lf.with_columns([pl.col(c).cast(pl.String) for c in nulls])
-                first = (lf.with_columns(pre) if pre else lf).select(exprs).collect()
+                readers, columns, lf = self.first_stage(self.schema())
+                first = lf.collect()
             except pl.exceptions.PolarsError as e:
                 if src.fallback():
                     continue  # a count column holds something other than whole numbers: read as text
                 raise _read_error(src.name, e, "the data") from None
             break
-        if "__blank__" in first.columns:
-            first = first.filter(~pl.col("__blank__")) if first["__blank__"].any() else first
         # Final columns, computed once; decimals that fit Int64 (nearly all) are stored so.
         df = first.with_columns([r.second(first) for r in readers])
         wide = [r.name for r in readers if df.schema[r.name] == pl.Int128]
@@ -984,27 +1101,15 @@ class _Loader:
         if flags:
             df = df.with_columns(flags)
         checks = [c for r in readers for c in r.checks]
-        row_checks = [pl.col(c.flag) for c in checks]
-        if isinstance(src, _JsonlSource):
-            row_checks.append(pl.col("__json_error__").is_not_null())
-        bad_any = pl.any_horizontal(row_checks) if row_checks else pl.lit(False)
-        df = df.with_columns(bad_any.alias("__bad__"))
-        n_bad = int(df["__bad__"].sum())
-        keep = [ROW, PID] + [r.name for r in readers if r.metric is not None]
-        if any(isinstance(r, _AnniversaryReader) for r in readers):
-            keep.append(ANNIVERSARY)
-        scales = {r.name: r.scale for r in readers if r.metric is not None and r.metric.type.kind in _DECIMAL_KINDS}
-        for m in self.metrics:
-            if m.type.kind is ir.Kind.COUNT:
-                scales.setdefault(m.name, 1)
-        order = list(src.order)
-        positions = {c: order.index(c) + 1 for c in order}
+        df = df.with_columns(self.bad_expr(checks))
+        n_bad = int(df[BAD].sum())
+        positions = self.positions()
         errors: list[DataError] = []
         error_count = 0
         rejects = None
         good = df
         if n_bad:
-            long, rejects = self.collect_errors(df.filter(pl.col("__bad__")), checks, columns)
+            long, rejects = self.collect_errors(df.filter(pl.col(BAD)), checks, columns)
             error_count = long.height
             errors = [
                 DataError(code, message, row, column, pid, hint)
@@ -1012,13 +1117,13 @@ class _Loader:
             ]
             if self.on_error == "stop":
                 raise DataLoadError(src.name, errors, df.height, n_bad, positions, error_count)
-            good = df.filter(~pl.col("__bad__"))
-        frame = good.with_columns(pl.col(ROW).cast(pl.Int64)).select(keep)
+            good = df.filter(~pl.col(BAD))
+        frame = good.with_columns(pl.col(ROW).cast(pl.Int64)).select(self.keep(readers))
         return Dataset(
             path=src.name,
             format=src.format,
             frame=frame,
-            scales=scales,
+            scales=self.scales(readers),
             metrics=self.metrics,
             total_rows=df.height,
             errors=errors,
@@ -1026,6 +1131,48 @@ class _Loader:
             rejects=rejects,
             columns=positions,
         )
+
+    def scan(self) -> Scan | None:
+        """The whole load as one lazy query, when no column's final form depends on the data
+        (see `Scan`); None otherwise (a text or float decimal column's places, a 128-bit
+        column): then only `run` can load the file."""
+        readers, _, lf = self.first_stage(self.schema())
+        if not all(r.lazy for r in readers):
+            return None
+        lf = lf.with_columns([r.second(None) for r in readers])
+        flags = [e for r in readers for e in r.third(None)]
+        if flags:
+            lf = lf.with_columns(flags)
+        lf = lf.with_columns(self.bad_expr([c for r in readers for c in r.checks]))
+        frame = lf.select(pl.col(ROW).cast(pl.Int64), *[pl.col(c) for c in self.keep(readers)[1:]], pl.col(BAD))
+        src = self.source
+        duplicates = src.scan([PID], set()).select(_IdReader.duplicates(pl.col(PID).cast(pl.String)).any())
+        return Scan(frame, duplicates, self.scales(readers), self.metrics, src.name, src.format, self.positions(), self)
+
+    def bad_expr(self, checks: list[_Check]) -> pl.Expr:
+        """`__bad__`: whether any check failed on the row."""
+        row_checks = [pl.col(c.flag) for c in checks]
+        if isinstance(self.source, _JsonlSource):
+            row_checks.append(pl.col("__json_error__").is_not_null())
+        return (pl.any_horizontal(row_checks) if row_checks else pl.lit(False)).alias(BAD)
+
+    def keep(self, readers: list[_Reader]) -> list[str]:
+        """The columns of `Dataset.frame`."""
+        keep = [ROW, PID] + [r.name for r in readers if r.metric is not None]
+        if any(isinstance(r, _AnniversaryReader) for r in readers):
+            keep.append(ANNIVERSARY)
+        return keep
+
+    def scales(self, readers: list[_Reader]) -> dict[str, int]:
+        scales = {r.name: r.scale for r in readers if r.metric is not None and r.metric.type.kind in _DECIMAL_KINDS}
+        for m in self.metrics:
+            if m.type.kind is ir.Kind.COUNT:
+                scales.setdefault(m.name, 1)
+        return scales
+
+    def positions(self) -> dict[str, int]:
+        """Source column -> 1-based position (for diagnostics' spans)."""
+        return {c: i for i, c in enumerate(self.source.order, start=1)}
 
     def _typed_counts(self) -> set[str]:
         return {m.column or m.name for m in self.metrics if m.type.kind is ir.Kind.COUNT}

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from decimal import Decimal
 
 import polars as pl
 import pytest
@@ -63,11 +64,32 @@ def test_eval_parquet_with_metadata(tmp_path):
     out = tmp_path / "out.parquet"
     assert run("eval", PROGRAM, DATA, "--format", "parquet", "-o", str(out)).exit_code == 0
     df = pl.read_parquet(out)
-    assert df.schema == {"partner_id": pl.String, "track": pl.String, "level": pl.String, "score": pl.String}
+    assert df.schema == {"partner_id": pl.String, "track": pl.String, "level": pl.String, "score": pl.Decimal(38, 6)}
     assert df.height == 30
+    # the scores are the CSV's exact text as numbers, rows in the same order
+    text = pl.read_csv(ROOT / "tests/cli/golden/eval.csv", infer_schema=False)
+    assert df.drop("score").equals(text.drop("score"))
+    assert df["score"].to_list() == [None if t is None else Decimal(t) for t in text["score"].to_list()]
     meta = pl.read_parquet_metadata(out)
     info = json.loads(meta["tierlang"])
     assert info["program"] == "designations" and meta["tierlang.content_hash"] == info["content_hash"]
+
+
+def test_eval_parquet_refuses_scores_beyond_its_decimal(tmp_path):
+    # DECIMAL(38, 6) holds 32 digits before the point; text formats have no such limit
+    program = tmp_path / "huge.tier"
+    program.write_text(
+        'program p { version "1" effective 2022-01-01 }\n'
+        "metric n: number { range .. }\n"
+        "track t {\n  score s { a: points n * 1000000 }\n  level l { require s >= 20 }\n}\n"
+    )
+    data = tmp_path / "d.csv"
+    data.write_text("partner_id,n\nP1,2.5\nP2," + "9" * 36 + "\n")
+    r = run("eval", str(program), str(data), "-o", str(tmp_path / "out.parquet"))
+    assert r.exit_code == 2 and "has more digits than a Parquet DECIMAL(38, 6) holds" in r.stderr
+    assert not (tmp_path / "out.parquet").exists()
+    r = run("eval", str(program), str(data), "--format", "csv")
+    assert r.exit_code == 0 and f"P2,t,l,{'9' * 36}000000" in r.stdout
 
 
 def test_eval_parquet_needs_a_file():

