@@ -145,6 +145,8 @@ def query(lf: pl.LazyFrame) -> pl.LazyFrame:
         c("partner_id"), *[e.alias(f"S:{n}") for n, (e, _) in t.items()], *[d.alias(f"D:{n}") for n, (_, d) in t.items()]
     )
     held = pl.sum_horizontal([c(f"D:{n}").cast(pl.Int32) for n in t])
+    # the badge (all six designations) and the program-level status, as the program has them
+    wide = wide.with_columns((held == len(t)).alias("D:microsoft_cloud"))
     status = (
         pl.when(held == len(t))
         .then(pl.lit("microsoft_cloud"))
@@ -158,13 +160,13 @@ def query(lf: pl.LazyFrame) -> pl.LazyFrame:
             c("partner_id"),
             pl.lit(n).alias("track"),
             pl.when(c(f"D:{n}")).then(pl.lit("designated")).alias("level"),
-            c(f"S:{n}").alias("score"),
+            (c(f"S:{n}") if n in t else pl.lit(None, pl.Float64)).alias("score"),
         )
-        for n in t
+        for n in [*t, "microsoft_cloud"]
     ]
     parts.append(
         wide.select(
-            c("partner_id"), pl.lit("solutions_partner").alias("track"), c("status").alias("level"), pl.lit(None, pl.Float64).alias("score")
+            c("partner_id"), pl.lit("partner_status").alias("track"), c("status").alias("level"), pl.lit(None, pl.Float64).alias("score")
         )
     )
     return pl.concat(parts)

@@ -9,7 +9,10 @@ Tests that set their own `@settings(max_examples=...)` keep their counts in ever
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -20,6 +23,12 @@ settings.register_profile("default", max_examples=60, **_common)
 settings.register_profile("thorough", max_examples=600, **_common)
 settings.register_profile("ci", max_examples=60, derandomize=True, **_common)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+# The program cache (tierlang.cache) of this test run: on, as users have it, but never the
+# user's own (subprocesses inherit it). tests/test_cache.py points it elsewhere per test.
+os.environ["TIER_CACHE_DIR"] = tempfile.mkdtemp(prefix="tier-test-cache-")
+atexit.register(shutil.rmtree, os.environ["TIER_CACHE_DIR"], ignore_errors=True)
+os.environ.pop("TIER_NO_CACHE", None)
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"

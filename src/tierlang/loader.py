@@ -7,14 +7,13 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tierlang import ir
+from tierlang import cache, ir
 from tierlang.diagnostics import Diagnostic, SourceMap, display_name, error, has_errors, sort_key
 from tierlang.passes.extends import merge
 from tierlang.passes.ladder import check_ladders
 from tierlang.passes.lower import lower, warnings_unused
 from tierlang.passes.monotonicity import check_monotonicity
 from tierlang.syntax import ast
-from tierlang.syntax.parser import parse
 
 __all__ = ["LoadResult", "load_program", "display_name", "CHECKS"]
 
@@ -26,6 +25,9 @@ class LoadResult:
     sources: SourceMap
     module: ast.Module | None = None
     files: list[str] = field(default_factory=list)
+    #: Files read besides the program itself (absolute path -> sha256 of their bytes, None
+    #: when unreadable): what a cached copy of this result depends on.
+    deps: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -49,11 +51,29 @@ def load_program(
     checks: bool = True,
 ) -> LoadResult:
     """Load and check a program file. Never raises for bad program text; raises
-    `FileNotFoundError`/`OSError` when `path` itself cannot be read (a usage error)."""
+    `FileNotFoundError`/`OSError` when `path` itself cannot be read (a usage error).
+
+    A program file read from disk is looked up in the program cache first (`tierlang.cache`)
+    and stored there after loading."""
     root_path = Path(path)
+    root_bytes = root_path.read_bytes() if text is None else None
+    if root_bytes is not None:
+        hit = cache.lookup(root_path, root_bytes, as_of, checks)
+        if isinstance(hit, LoadResult):
+            return hit
+    result = _load_program(root_path, root_bytes, as_of, text, checks)
+    if root_bytes is not None:
+        cache.store(root_path, root_bytes, as_of, checks, result.deps, result)
+    return result
+
+
+def _load_program(root_path: Path, root_bytes: bytes | None, as_of: _dt.date | None, text: str | None, checks: bool) -> LoadResult:
+    from tierlang.syntax.parser import parse  # Lark: only when a program is parsed
+
     sources = SourceMap()
     diags: list[Diagnostic] = []
     modules: dict[Path, ast.Module | None] = {}
+    deps: dict[str, str | None] = {}  # the other files read, for the cache to verify
 
     def load(p: Path, override: str | None = None) -> ast.Module | None:
         key = p.resolve()
@@ -62,12 +82,13 @@ def load_program(
         name = display_name(p)
         if override is None:
             try:
-                raw = p.read_bytes()
+                raw = root_bytes if p is root_path and root_bytes is not None else p.read_bytes()
             except OSError:
-                if p is root_path:
-                    raise
                 modules[key] = None
+                deps[os.path.abspath(p)] = None
                 return None
+            if p is not root_path:
+                deps[os.path.abspath(p)] = cache.file_digest(raw)
             try:
                 content = raw.decode("utf-8")
             except UnicodeDecodeError as e:
@@ -93,4 +114,4 @@ def load_program(
                 for check in CHECKS:
                     diags.extend(check(program))
     diags.sort(key=sort_key)
-    return LoadResult(program, diags, sources, root, [display_name(p) for p in modules])
+    return LoadResult(program, diags, sources, root, [display_name(p) for p in modules], deps)

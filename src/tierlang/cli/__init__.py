@@ -46,4 +46,7 @@ def main() -> None:
 
     Exit codes: 0 ok, 1 findings (errors in a program, failing tests, formatting
     differences), 2 usage or input errors.
+
+    Loaded programs are cached in ~/.cache/tierlang (or $TIER_CACHE_DIR); set
+    TIER_NO_CACHE=1 to turn the cache off.
     """

@@ -8,8 +8,6 @@ import difflib
 import inspect
 from fractions import Fraction
 from functools import lru_cache
-from importlib import resources
-from pathlib import Path
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
@@ -17,25 +15,11 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from tierlang.diagnostics import Diagnostic, Note, error
 from tierlang.ir import Span
 from tierlang.syntax import ast
+from tierlang.syntax.grammar import GRAMMAR_PATH, grammar_text
 
 __all__ = ["GRAMMAR_PATH", "ATTRIBUTE_KEYWORDS", "ParseResult", "grammar_text", "keywords", "parse", "parser"]
 
 ATTRIBUTE_KEYWORDS = ("doc", "source", "assumed", "column", "unit", "range", "default", "higher", "lower", "from")
-
-
-def _grammar_path() -> Path:
-    packaged = resources.files("tierlang").joinpath("grammars/tier.lark")
-    if packaged.is_file():
-        return Path(str(packaged))
-    # Running from a checkout (editable install or PYTHONPATH=src): the repository copy.
-    return Path(__file__).resolve().parents[3] / "grammars" / "tier.lark"
-
-
-GRAMMAR_PATH = _grammar_path()
-
-
-def grammar_text() -> str:
-    return GRAMMAR_PATH.read_text(encoding="utf-8")
 
 
 class _Comments:
