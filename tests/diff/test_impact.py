@@ -300,3 +300,39 @@ def test_json_is_exact_and_complete():
     assert status["old_levels"][1] == {"level": "member", "label": "Member", "rank": "0"}
     assert data["impact"]["outreach"]["partners"][0]["next_anniversary"] == "2024-07-01"
     assert data["summary"] == {"tightened": 3, "loosened": 2, "neutral": 0, "undecided": 0, "text": 2}
+
+
+def _program(tmp_path, name, metrics, require):
+    path = tmp_path / f"{name}.tier"
+    path.write_text(
+        f'program {name} "{name}" {{\n  version "1"\n  effective 2024-01-01\n}}\n'
+        f"{metrics}\n"
+        f'track t "T" {{\n  level ok "OK" {{ require {require} }}\n}}\n',
+        encoding="utf-8",
+    )
+    return load_program(path).program
+
+
+def test_a_metric_read_differently_under_one_name_is_checked_for_each_program(tmp_path):
+    old = _program(tmp_path, "old", 'metric adds "Adds": count\nmetric a "A": count = adds + 1', "a >= 1")
+    new = _program(tmp_path, "new", 'metric a "A": count { range 0..5 }\nmetric adds "Adds": count { range 0..5 }', "a >= 1 and adds >= 1")
+    data = tmp_path / "p.csv"
+    data.write_text("partner_id,adds,a\nP1,3,4\nP2,5,0\n")
+    a, b = load_datasets(data, old, new)
+    assert a.frame.columns == ["__row__", "partner_id", "adds"]
+    assert b.frame.columns == ["__row__", "partner_id", "a", "adds"]
+    assert b.frame["a"].to_list() == [4, 0]  # new's own input, though old derives a metric of that name
+    data.write_text("partner_id,adds,a\nP1,7,6\n")
+    with pytest.raises(DataLoadError) as err:
+        load_datasets(data, old, new)
+    assert sorted(e.column for e in err.value.errors) == ["a", "adds"]  # new's ranges; old's has none
+
+
+def test_errors_of_both_programs_columns_are_reported_together(tmp_path):
+    old = _program(tmp_path, "old", 'metric x "X": count', "x >= 1")
+    new = _program(tmp_path, "new", 'metric y "Y": count', "y >= 1")
+    data = tmp_path / "p.csv"
+    data.write_text("partner_id,x,y\nP1,one,2\nP2,1,two\n")
+    with pytest.raises(DataLoadError) as err:
+        load_datasets(data, old, new)
+    assert [(e.row, e.column) for e in err.value.errors] == [(2, "x"), (3, "y")]

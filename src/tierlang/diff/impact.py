@@ -179,35 +179,41 @@ def _validation_key(m: ir.Metric) -> tuple:
 
 
 def load_datasets(path: str | os.PathLike, old: ir.Program, new: ir.Program) -> tuple[Dataset, Dataset]:
-    """The dataset validated for each program. Columns both programs read the same way (same
-    metric name, column, type, range and default) are read and checked once. Raises
-    `DataLoadError` (every row error of the file) like `load_dataset`."""
-    old_ds = load_dataset(path, old)
-    shared = []
-    rest = []
+    """The dataset validated for each program, from one read of the file. Columns both
+    programs read the same way (same metric name, column, type, range and default) are read
+    and checked once. Raises `DataLoadError` (every row error of the file, for both
+    programs' columns) like `load_dataset`."""
+    old_names = {m.name for m in old.metrics}
+    rest, apart = [], []
     for m in new.input_metrics:
         o = old.metric_map.get(m.name)
-        (shared if o is not None and o.derived is None and _validation_key(o) == _validation_key(m) else rest).append(m)
-    frame = old_ds.frame.select([ROW, PID, *(m.name for m in shared)])
-    scales = {m.name: old_ds.scales[m.name] for m in shared if m.name in old_ds.scales}
-    if rest:
-        extra = load_dataset(path, replace(new, metrics=tuple(rest)), display=old_ds.path)
-        if not extra.frame[PID].equals(old_ds.frame[PID]):  # pragma: no cover - same file, same order
+        if o is None or o.derived is not None or _validation_key(o) != _validation_key(m):
+            # a metric of the old program's name, read differently, needs a read of its own
+            (apart if m.name in old_names else rest).append(m)
+    both = load_dataset(path, replace(old, metrics=(*old.metrics, *rest)))
+    frame, scales = both.frame, dict(both.scales)
+    if apart:
+        extra = load_dataset(path, replace(new, metrics=tuple(apart)), display=both.path)
+        if not extra.frame[PID].equals(frame[PID]):  # pragma: no cover - same file, same order
             raise AssertionError("the dataset's rows came back in a different order")
-        frame = pl.concat([frame, extra.frame.select([m.name for m in rest])], how="horizontal")
+        frame = frame.drop([m.name for m in apart], strict=False).hstack(extra.frame.select([m.name for m in apart]))
         scales.update(extra.scales)
-    if old_ds.has_anniversary:
-        frame = frame.with_columns(old_ds.frame[ANNIVERSARY])
-    new_ds = Dataset(
-        path=old_ds.path,
-        format=old_ds.format,
-        frame=frame,
-        scales=scales,
-        metrics=new.input_metrics,
-        total_rows=old_ds.total_rows,
-        columns=old_ds.columns,
+    return _restrict(both, both.frame, both.scales, old.input_metrics), _restrict(both, frame, scales, new.input_metrics)
+
+
+def _restrict(ds: Dataset, frame: pl.DataFrame, scales: dict[str, int], metrics: tuple[ir.Metric, ...]) -> Dataset:
+    """`ds` with `frame` cut down to the columns of `metrics` (what `load_dataset` gives)."""
+    names = [m.name for m in metrics]
+    keep = [ROW, PID, *names, *([ANNIVERSARY] if ANNIVERSARY in frame.columns else [])]
+    return Dataset(
+        path=ds.path,
+        format=ds.format,
+        frame=frame.select(keep),
+        scales={n: scales[n] for n in names if n in scales},
+        metrics=metrics,
+        total_rows=ds.total_rows,
+        columns=ds.columns,
     )
-    return old_ds, new_ds
 
 
 # ------------------------------------------------------------------ dates
