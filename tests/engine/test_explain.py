@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction as F
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 from tests.engine.engine_helpers import load_fixture
 from tierlang.engine.explain import explain_partner, expr_text, number_text, render_text
 from tierlang.engine.interpreter import Interpreter
+from tierlang.loader import load_program
 
 PROG = load_fixture("designations.tier")
 
@@ -86,3 +88,36 @@ def test_every_plan_reaches_its_goal(experts, adds, certified, growth, deploymen
                 assert score == plan.result
                 if m.text.startswith("capability >="):
                     assert score >= F(70), (values, plan)
+
+
+NORTHWIND = load_program(Path(__file__).resolve().parents[2] / "examples" / "tutorial" / "northwind.tier").program
+
+
+@settings(max_examples=60)
+@given(
+    sellers=st.integers(0, 6).map(F),
+    engineers=st.integers(0, 8).map(F),
+    customers=st.integers(-3, 10).map(F),
+    revenue=st.one_of(st.integers(0, 300_000).map(F), st.integers(0, 30_000_000).map(lambda c: F(c, 100))),
+    satisfaction=st.integers(0, 50).map(lambda x: F(x, 10)),
+)
+def test_explanations_of_money_scores_render(sellers, engineers, customers, revenue, satisfaction):
+    # Revenue earns 30 points per 250,000 USD: plans that add revenue land on scores that do
+    # not terminate within 6 places (once a traceback: "40…" was read back as a number).
+    values = dict(
+        certified_sellers=sellers, certified_engineers=engineers, new_customers=customers, revenue=revenue, satisfaction=satisfaction
+    )
+    explanations = explain_partner(NORTHWIND, values)
+    assert "Partner P" in render_text(explanations, NORTHWIND, "P")
+    for x in explanations:
+        for m in x.missing:
+            for plan in m.plans:
+                assert plan.reaches and plan.changes
+
+
+def test_a_plan_that_reaches_a_non_terminating_score():
+    values = dict(certified_sellers=F(2), certified_engineers=F(1), new_customers=F(3), revenue=F(1000), satisfaction=F(9, 2))
+    (x,) = explain_partner(NORTHWIND, values)
+    plans = x.missing[0].plans
+    assert plans[0].reaches == "partner_score 40… ≥ 40"
+    assert plans[0].result > 40

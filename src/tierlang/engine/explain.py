@@ -62,12 +62,10 @@ _OP_WORDS = {">=": "at least", ">": "more than", "<=": "at most", "<": "less tha
 def number_text(x: Fraction) -> str:
     """Exact when it terminates within 6 places; otherwise rounded to 6 places and marked
     with "…" (JSON output carries the exact fraction). Thousands separators for reading."""
-    t = decimal_text(x) + ("" if (x * 10**6).denominator == 1 else "…")
+    t = decimal_text(x)
     sign = "-" if t.startswith("-") else ""
-    t = t.lstrip("-")
-    ip, _, fp = t.partition(".")
-    ip = f"{int(ip):,}"
-    return sign + ip + (f".{fp}" if fp else "")
+    ip, _, fp = t.lstrip("-").partition(".")
+    return sign + f"{int(ip):,}" + (f".{fp}" if fp else "") + ("" if (x * 10**6).denominator == 1 else "…")
 
 
 def _round_away(x: Fraction, old: Fraction, places: int = 2) -> Fraction:
