@@ -39,7 +39,7 @@ from pathlib import Path
 import polars as pl
 
 from tierlang import ir
-from tierlang.diagnostics import Diagnostic, Severity
+from tierlang.diagnostics import Diagnostic, Severity, did_you_mean
 
 __all__ = [
     "Dataset",
@@ -1026,17 +1026,21 @@ class _Loader:
                 errors.append(r)
             else:
                 readers.append(r)
+        claimed = {PID, ANNIVERSARY, *(m.column or m.name for m in self.metrics)}
+        unclaimed = [c for c in schema if c not in claimed]
         for m in missing:
             col = m.column or m.name
-            close = [c for c in schema if c.lower() == col.lower()]
+            case = [c for c in unclaimed if c.lower() == col.lower()]
+            near = did_you_mean(col, unclaimed, cutoff=0.8)
+            if case:
+                hint = f"found a column '{case[0]}': column names are case-sensitive"
+            elif near:
+                hint = f"{near} (a column of the file that no metric reads)"
+            else:
+                hint = 'add the column, or name another with `column "..."` in the program'
             errors.append(
                 DataError(
-                    "TL401",
-                    f"column '{col}' is missing (metric '{m.name}'{f', {m.label}' if m.title else ''})",
-                    column=col,
-                    hint=f"found a column '{close[0]}': column names are case-sensitive"
-                    if close
-                    else 'add the column, or name another with `column "..."` in the program',
+                    "TL401", f"column '{col}' is missing (metric '{m.name}'{f', {m.label}' if m.title else ''})", column=col, hint=hint
                 )
             )
         if errors:

@@ -8,6 +8,7 @@ message`) and json.
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 from collections.abc import Iterable, Mapping
@@ -17,6 +18,7 @@ from enum import StrEnum
 from tierlang.ir import Span
 
 __all__ = [
+    "did_you_mean",
     "Diagnostic",
     "Note",
     "Severity",
@@ -97,6 +99,12 @@ class SourceMap:
         if lines is None or not 1 <= lineno <= len(lines):
             return None
         return lines[lineno - 1]
+
+
+def did_you_mean(name: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """A "did you mean 'x'?" hint naming the candidate closest to a misspelt `name`, if any is close."""
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=cutoff)
+    return f"did you mean '{close[0]}'?" if close else None
 
 
 def display_name(path: os.PathLike | str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-__all__ = ["DECIMALS", "decimal_text", "exact_text", "terminates"]
+__all__ = ["DECIMALS", "decimal_text", "exact_text", "plural", "terminates"]
 
 DECIMALS = 6
 
@@ -43,3 +43,8 @@ def exact_text(value: Fraction) -> str:
         d //= 10 if d % 10 == 0 else 2 if d % 2 == 0 else 5
         places += 1
     return decimal_text(value, places)
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """`one` for a count of 1, else `many` (default: `one` + "s")."""
+    return one if n == 1 else (many if many is not None else one + "s")

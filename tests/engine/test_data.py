@@ -168,6 +168,18 @@ def test_tl401_missing_columns_all_listed(tmp_path, prog):
     assert n.hint == "found a column 'N': column names are case-sensitive"
 
 
+def test_tl401_suggests_a_close_column_no_metric_reads(tmp_path, prog):
+    err = errors_of(tmp_path, prog, ["P1,1,1,1,1,true,2020-01-01,gold"], header="partner_id,n,c,pcnt,usd,ok,since,tiers")
+    hints = {e.column: e.hint for e in only(err, "TL401")}
+    assert hints == {
+        "pct": "did you mean 'pcnt'? (a column of the file that no metric reads)",
+        "tier": "did you mean 'tiers'? (a column of the file that no metric reads)",
+    }
+    # a column some metric reads is never offered for another
+    err = errors_of(tmp_path, prog, ["P1,1,1,1,true,2020-01-01,gold"], header="partner_id,n,c,usd,ok,since,tier")
+    assert only(err, "TL401")[0].hint == 'add the column, or name another with `column "..."` in the program'
+
+
 def test_tl401_missing_partner_id(tmp_path, prog):
     err = errors_of(tmp_path, prog, ["1,1,1,1,true,2020-01-01,gold"], header="n,c,pct,usd,ok,since,tier")
     assert only(err, "TL401")[0].message == "column 'partner_id' is missing"

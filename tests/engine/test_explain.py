@@ -45,6 +45,11 @@ def test_threshold_delta_wording():
     assert [(c.metric, c.new) for c in m.plans[0].changes] == [("certified", 4)]
 
 
+def test_one_more_reads_as_english():
+    (x,) = explain_partner(PROG, {**partner(certified=F(3)), "tier": "silver"}, ["ladder"])
+    assert x.missing[0].why == ["needs 1 more of Intermediate-certified people: has 3, Gold needs at least 4"]
+
+
 def test_non_terminating_numbers_are_marked():
     assert number_text(F(200, 3)) == "66.666667…"
     assert number_text(F(1234567, 2)) == "617,283.5"

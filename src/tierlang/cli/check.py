@@ -24,6 +24,7 @@ from tierlang.cli.common import (
 )
 from tierlang.diagnostics import Diagnostic, Note, Severity, SourceMap, render_json
 from tierlang.loader import load_program
+from tierlang.numbers import plural
 from tierlang.passes.monotonicity import BUDGET, SEE_WITNESS, WITNESS_BUDGET, analyse, format_witness, search_budget
 from tierlang.syntax.formatter import format_module
 from tierlang.syntax.parser import parse
@@ -76,7 +77,7 @@ def check(files: tuple[str, ...], fmt: str, strict: bool, witness: bool, as_of) 
         errors = sum(d.severity is Severity.ERROR for d in unique)
         warnings = sum(d.severity is Severity.WARNING for d in unique)
         if fmt == "human":
-            summary = f"checked {len(files)} file{'s' if len(files) != 1 else ''}: "
+            summary = f"checked {len(files)} {plural(len(files), 'file')}: "
             summary += "no problems" if not unique else f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
             click.echo(summary, err=True)
     failed = any(d.is_error for d in unique) or (strict and any(d.severity is Severity.WARNING for d in unique))

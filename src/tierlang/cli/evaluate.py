@@ -12,6 +12,7 @@ import click
 from tierlang.cli import main
 from tierlang.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, as_of_option, emit_diagnostics, load_or_exit, program_argument
 from tierlang.diagnostics import SourceMap
+from tierlang.numbers import plural
 
 #: Data problems listed before "... and N more".
 MAX_LISTED = 20
@@ -48,14 +49,14 @@ class _Progress:
 def _report_data_errors(diags, total: int, bad_rows: int, rejects: str | None = None) -> None:
     emit_diagnostics(diags, SourceMap())
     if total > len(diags):
-        click.echo(f"... and {total - len(diags)} more problem{'s' if total - len(diags) != 1 else ''}", err=True)
+        click.echo(f"... and {total - len(diags)} more {plural(total - len(diags), 'problem')}", err=True)
     if bad_rows:
         where = (
             f"; wrote them with their reasons to {rejects}"
             if rejects
             else "; `--on-error report` evaluates the good rows and writes these to a reject file"
         )
-        click.echo(f"tier: {bad_rows} row{'s' if bad_rows != 1 else ''} with errors{where}", err=True)
+        click.echo(f"tier: {bad_rows} {plural(bad_rows, 'row')} with errors{where}", err=True)
 
 
 def _metadata_line(meta: dict) -> str:
@@ -63,7 +64,7 @@ def _metadata_line(meta: dict) -> str:
 
 
 def _summary(ev) -> str:
-    lines = [f"{_metadata_line(ev.metadata())}: {ev.partner_count:,} partners, engine {ev.engine}"]
+    lines = [f"{_metadata_line(ev.metadata())}: {ev.partner_count:,} {plural(ev.partner_count, 'partner')}, engine {ev.engine}"]
     width = max((len(t) for t in ev.tracks), default=5)
     for track, counts in ev.summary().items():
         parts = [f"{lvl or 'none'} {n:,}" for lvl, n in counts.items()]
@@ -314,9 +315,9 @@ def test_(programs: tuple[str, ...], as_of) -> None:
     for text in failures:
         click.echo(text)
     failed = total - passed
-    files = f"{len(programs)} file{'s' if len(programs) != 1 else ''}"
-    summary = f"tier test: {total} example{'s' if total != 1 else ''} in {files}: {passed} passed, {failed} failed"
+    files = f"{len(programs)} {plural(len(programs), 'file')}"
+    summary = f"tier test: {total} {plural(total, 'example')} in {files}: {passed} passed, {failed} failed"
     if broken:
-        summary += f", {broken} file{'s' if broken != 1 else ''} not loaded"
+        summary += f", {broken} {plural(broken, 'file')} not loaded"
     click.echo(summary)
     sys.exit(EXIT_USAGE if broken and not failed else EXIT_FINDINGS if failed or broken else EXIT_OK)

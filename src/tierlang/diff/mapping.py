@@ -48,8 +48,8 @@ from fractions import Fraction
 from pathlib import Path
 
 from tierlang import ir
-from tierlang.diagnostics import Diagnostic, Note, SourceMap, display_name, error
-from tierlang.numbers import exact_text
+from tierlang.diagnostics import Diagnostic, Note, SourceMap, did_you_mean, display_name, error
+from tierlang.numbers import exact_text, plural
 from tierlang.syntax.parser import _decode_string  # the .tier string rules, shared on purpose
 
 __all__ = [
@@ -364,11 +364,6 @@ def parse_mapping(text: str, file: str) -> tuple[Mapping | None, list[Diagnostic
 # ------------------------------------------------------------------ checks against the programs
 
 
-def _close(name: str, candidates) -> str | None:
-    near = difflib.get_close_matches(name, list(candidates), n=1)
-    return f"did you mean '{near[0]}'?" if near else None
-
-
 def _levels_text(names) -> str:
     return ", ".join(names) if names else "(no levels)"
 
@@ -402,7 +397,7 @@ def check_mapping(mapping: Mapping, old: ir.Program, new: ir.Program) -> list[Di
             ok = False
         first_for.setdefault(c.new, c)
         if c.new not in new.track_map:
-            diags.append(error("TL502", f"{new.name} has no track '{c.new}'", c.new_span, hint=_close(c.new, new.track_map)))
+            diags.append(error("TL502", f"{new.name} has no track '{c.new}'", c.new_span, hint=did_you_mean(c.new, new.track_map)))
             ok = False
         seen: set[str] = set()
         for name, span in zip(c.old, c.old_spans):
@@ -411,7 +406,7 @@ def check_mapping(mapping: Mapping, old: ir.Program, new: ir.Program) -> list[Di
                 ok = False
             seen.add(name)
             if name not in old.track_map:
-                diags.append(error("TL502", f"{old.name} has no track '{name}'", span, hint=_close(name, old.track_map)))
+                diags.append(error("TL502", f"{old.name} has no track '{name}'", span, hint=did_you_mean(name, old.track_map)))
                 ok = False
         if ok:
             diags.extend(_check_ranks(c, [old.track_map[t] for t in c.old], new.track_map[c.new]))
@@ -445,7 +440,7 @@ def _check_ranks(c: Compare, old_tracks: list[ir.Track], new_track: ir.Track) ->
             for level, span in entries(r):
                 if level is not None and level not in names:
                     owner = " or ".join(t.name for t in tracks)
-                    hint = _close(level, names) or f"its levels: {_levels_text(sorted(names))}"
+                    hint = did_you_mean(level, names) or f"its levels: {_levels_text(sorted(names))}"
                     diags.append(error("TL502", f"'{level}' is not a level of {owner}", span, hint=hint))
                     unknown = True
                     continue
@@ -468,7 +463,7 @@ def _check_ranks(c: Compare, old_tracks: list[ir.Track], new_track: ir.Track) ->
             diags.append(
                 error(
                     "TL503",
-                    f"{side} level{'s' if len(missing) > 1 else ''} without a rank: {', '.join(missing)}",
+                    f"{side} {plural(len(missing), 'level')} without a rank: {', '.join(missing)}",
                     c.span,
                     hint="give every level of every compared track a rank (`none` may be left out)",
                 )

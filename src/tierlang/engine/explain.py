@@ -502,21 +502,32 @@ class _Explainer:
         if left_const and not right_const:
             op = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}[op]
         side = e.right if left_const else e.left
-        subject = m.label if m is not None else expr_text(side, t.name)
-        if isinstance(side, ir.ScoreRef):
-            subject = "points of " + self.score_title(side)
+        label = m.label if m is not None else expr_text(side, t.name)
+
+        def subject(gap: Fraction | None = None) -> str:
+            # labels are plural nouns ("Certified sellers"): "1 more of Certified sellers"
+            if isinstance(side, ir.ScoreRef):
+                return ("point of " if gap == 1 else "points of ") + self.score_title(side)
+            return f"of {label}" if gap == 1 else label
+
         if isinstance(actual, Fraction) and isinstance(threshold, Fraction) and (left_const or right_const):
             whole = m is not None and m.type.kind is ir.Kind.COUNT
             if op in (">=", ">"):
                 gap = threshold - actual + (1 if op == ">" and whole else 0)
                 more = "more than " if op == ">" and not whole else ""
                 amount = value_text(m, gap) if m is not None else number_text(gap)
-                return f"needs {more}{amount} more {subject}: has {value_text(m, actual)}, {lvl} needs {_OP_WORDS[op]} {value_text(m, threshold)}"
+                return (
+                    f"needs {more}{amount} more {subject(gap)}: has {value_text(m, actual)}, "
+                    f"{lvl} needs {_OP_WORDS[op]} {value_text(m, threshold)}"
+                )
             if op in ("<=", "<"):
                 gap = actual - threshold + (1 if op == "<" and whole else 0)
                 amount = value_text(m, gap) if m is not None else number_text(gap)
-                return f"needs {amount} less {subject}: has {value_text(m, actual)}, {lvl} needs {_OP_WORDS[op]} {value_text(m, threshold)}"
-            return f"{subject} is {value_text(m, actual)}; {lvl} needs {_OP_WORDS[op]} {value_text(m, threshold)}"
+                return (
+                    f"needs {amount} less {subject(gap)}: has {value_text(m, actual)}, "
+                    f"{lvl} needs {_OP_WORDS[op]} {value_text(m, threshold)}"
+                )
+            return f"{subject()} is {value_text(m, actual)}; {lvl} needs {_OP_WORDS[op]} {value_text(m, threshold)}"
         return f"{expr_text(e, t.name)} does not hold: {value_text(m, tc.left)} vs {value_text(m, tc.right)}"
 
     def score_title(self, ref: ir.ScoreRef) -> str:

@@ -7,14 +7,14 @@ The result is a `Program` only when there were no errors.
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
 from tierlang import ir
-from tierlang.diagnostics import Diagnostic, Note, error, warning
+from tierlang.diagnostics import Diagnostic, Note, did_you_mean, error, warning
 from tierlang.ir import Kind, Span, Type
+from tierlang.numbers import plural
 from tierlang.passes.extends import Merged
 from tierlang.syntax import ast
 
@@ -55,11 +55,6 @@ class _Scope:
     variant: str | None = None
     scores: frozenset[str] = frozenset()
     where: str = "program"  # used in messages
-
-
-def _suggest(name: str, candidates: Iterable[str]) -> str | None:
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None
 
 
 _DATA_NODES = (ir.MetricRef, ir.ScoreRef, ir.GateRef, ir.TrackAt, ir.GroupCount, ir.Every)
@@ -158,7 +153,7 @@ class _Lowerer:
                 return lit.value
         elif isinstance(lit, ast.Str) and expected is not None and expected.kind is Kind.ENUM:
             if lit.value not in expected.values:
-                self.err("TL218", f"'{lit.value}' is not a value of {expected}", lit.span, hint=_suggest(lit.value, expected.values))
+                self.err("TL218", f"'{lit.value}' is not a value of {expected}", lit.span, hint=did_you_mean(lit.value, expected.values))
                 return None
             return lit.value
         shown = {ast.Num: "a number", ast.Bool: "true/false", ast.DateLit: "a date", ast.Str: "a string"}[type(lit)]
@@ -193,7 +188,7 @@ class _Lowerer:
                         "TL200",
                         f"unknown group '{t.group}'",
                         t.span,
-                        hint=_suggest(t.group, [g.name for g in groups_decl]) or 'declare it: `group NAME "Title"`',
+                        hint=did_you_mean(t.group, [g.name for g in groups_decl]) or 'declare it: `group NAME "Title"`',
                     )
                 else:
                     self.group_members.setdefault(t.group, []).append(t.name)
@@ -213,7 +208,7 @@ class _Lowerer:
         status = self.text(hattrs, "status")
         if status is not None and status not in self.track_decls:
             self.err(
-                "TL200", f"the status track '{status}' is not declared", hattrs["status"].span, hint=_suggest(status, self.track_decls)
+                "TL200", f"the status track '{status}' is not declared", hattrs["status"].span, hint=did_you_mean(status, self.track_decls)
             )  # type: ignore[union-attr]
         partners = self.lower_partners()
         examples = self.lower_examples(partners, tracks, gates)
@@ -495,7 +490,7 @@ class _Lowerer:
             bad = False
             for n in chosen:
                 if n not in names:
-                    self.err("TL200", f"unknown variant '{n}' in 'choose'", choose.span, hint=_suggest(n, names))
+                    self.err("TL200", f"unknown variant '{n}' in 'choose'", choose.span, hint=did_you_mean(n, names))
                     bad = True
             for n in names:
                 if n not in chosen:
@@ -655,7 +650,7 @@ class _Lowerer:
         if isinstance(cap, ast.Name):
             p = self.params.get(cap.parts[0])
             if p is None:
-                self.err("TL200", f"unknown parameter '{cap}'", cap.span, hint=_suggest(cap.parts[0], self.params))
+                self.err("TL200", f"unknown parameter '{cap}'", cap.span, hint=did_you_mean(cap.parts[0], self.params))
                 return None
             value, currency = p.value, p.type.kind is Kind.MONEY
         else:
@@ -788,7 +783,7 @@ class _Lowerer:
         for a in values:
             t = self.metric_types.get(a.name)
             if t is None:
-                self.err("TL200", f"unknown metric '{a.name}'", a.span, hint=_suggest(a.name, self.metric_types))
+                self.err("TL200", f"unknown metric '{a.name}'", a.span, hint=did_you_mean(a.name, self.metric_types))
                 ok = False
                 continue
             if self.derived.get(a.name) is not None and self.derived[a.name].column is None:
@@ -826,7 +821,7 @@ class _Lowerer:
                 if p is None:
                     known = [i.name for i in self.merged.items if isinstance(i, ast.PartnerDecl)]
                     if d.given.partner not in known:
-                        self.err("TL200", f"unknown partner '{d.given.partner}'", d.given.span, hint=_suggest(d.given.partner, known))
+                        self.err("TL200", f"unknown partner '{d.given.partner}'", d.given.span, hint=did_you_mean(d.given.partner, known))
                     ok = False
                 else:
                     given.update(p.values)
@@ -877,7 +872,7 @@ class _Lowerer:
         t = tracks.get(parts[0])
         if t is None:
             if parts[0] not in self.track_decls:
-                self.err("TL200", f"unknown track '{parts[0]}'", e.path.span, hint=_suggest(parts[0], self.track_decls))
+                self.err("TL200", f"unknown track '{parts[0]}'", e.path.span, hint=did_you_mean(parts[0], self.track_decls))
             return None
         if len(parts) == 1:
             if not isinstance(e.value, ast.LevelValue):
@@ -888,7 +883,7 @@ class _Lowerer:
                     "TL212",
                     f"'{t.name}' has no level '{e.value.name}'",
                     e.value.span,
-                    hint=_suggest(e.value.name, t.level_names) or f"levels: {', '.join(t.level_names)}",
+                    hint=did_you_mean(e.value.name, t.level_names) or f"levels: {', '.join(t.level_names)}",
                 )
                 return None
             return ir.Expectation(parts, e.value.name, e.span)
@@ -905,7 +900,7 @@ class _Lowerer:
                     "TL212",
                     f"expect one of the variants of '{t.name}': {', '.join(names)}",
                     e.value.span,
-                    hint=_suggest(getattr(e.value, "name", None) or "", names),
+                    hint=did_you_mean(getattr(e.value, "name", None) or "", names),
                 )
                 return None
             return ir.Expectation(parts, e.value.name, e.span)
@@ -913,7 +908,7 @@ class _Lowerer:
         scores = [v.score(score_name) for v in t.variants]
         if any(s is None for s in scores):
             known = {s.name for v in t.variants for s in v.scores}
-            self.err("TL200", f"track '{t.name}' has no score '{score_name}'", e.path.span, hint=_suggest(score_name, known))
+            self.err("TL200", f"track '{t.name}' has no score '{score_name}'", e.path.span, hint=did_you_mean(score_name, known))
             return None
         if len(parts) == 3 and any(s.part(parts[2]) is None for s in scores):  # type: ignore[union-attr]
             self.err("TL200", f"score '{score_name}' has no line or category '{parts[2]}'", e.path.span)
@@ -978,7 +973,7 @@ class _Lowerer:
             if not rest:
                 return ir.TrackAt(head, None, n.span), BOOL
             if rest[0] not in self.track_scores[head]:
-                self.err("TL200", f"track '{head}' has no score '{rest[0]}'", n.span, hint=_suggest(rest[0], self.track_scores[head]))
+                self.err("TL200", f"track '{head}' has no score '{rest[0]}'", n.span, hint=did_you_mean(rest[0], self.track_scores[head]))
                 raise _Fail
             return self._score_ref(head, rest[0], rest[1:], n, variant=scope.variant if head == scope.track else None)
         if isinstance(decl, ast.GroupDecl):
@@ -986,7 +981,7 @@ class _Lowerer:
             raise _Fail
         candidates = list(self.globals) + list(scope.scores)
         where = f" in {scope.where}" if scope.where else ""
-        self.err("TL200", f"unknown name '{head}'{where}", n.span, hint=_suggest(head, candidates))
+        self.err("TL200", f"unknown name '{head}'{where}", n.span, hint=did_you_mean(head, candidates))
         raise _Fail
 
     def _score_ref(self, track, score, rest, n: ast.Name, variant):
@@ -1004,7 +999,7 @@ class _Lowerer:
                     "TL200",
                     f"score '{score}' has no line or category '{part}'",
                     n.span,
-                    hint=_suggest(part, self._score_parts(track, score)),
+                    hint=did_you_mean(part, self._score_parts(track, score)),
                 )
                 raise _Fail
         return ir.ScoreRef(track, score, variant, part, n.span), POINTS
@@ -1029,7 +1024,7 @@ class _Lowerer:
 
     def _e_Call(self, n: ast.Call, scope):
         if n.func not in FUNCTIONS:
-            self.err("TL213", f"unknown function '{n.func}'", n.span, hint=_suggest(n.func, FUNCTIONS) or "functions: min, max, clamp")
+            self.err("TL213", f"unknown function '{n.func}'", n.span, hint=did_you_mean(n.func, FUNCTIONS) or "functions: min, max, clamp")
             raise _Fail
         lo, hi = FUNCTIONS[n.func]
         if len(n.args) < lo or (hi is not None and len(n.args) > hi) or (n.func == "clamp" and len(n.args) == 2):
@@ -1180,7 +1175,7 @@ class _Lowerer:
     def _enum_const(self, node: ast.Name, t: Type):
         value = node.parts[0]
         if value not in t.values:
-            self.err("TL218", f"'{value}' is not a value of {t}", node.span, hint=_suggest(value, t.values))
+            self.err("TL218", f"'{value}' is not a value of {t}", node.span, hint=did_you_mean(value, t.values))
             raise _Fail
         return ir.Const(value, t, span=node.span), t
 
@@ -1199,14 +1194,14 @@ class _Lowerer:
             return ir.Or(items, n.span), BOOL
         k = int(n.n.value)  # type: ignore[union-attr]
         if k > len(items):
-            self.err("TL205", f"'at least {k} of' lists only {len(items)} condition{'s' if len(items) != 1 else ''}", n.span)
+            self.err("TL205", f"'at least {k} of' lists only {len(items)} {plural(len(items), 'condition')}", n.span)
             raise _Fail
         return ir.AtLeast(k, items, n.span), BOOL
 
     def _e_GroupOp(self, n: ast.GroupOp, scope):
         if not isinstance(self.globals.get(n.group), ast.GroupDecl):
             groups = [k for k, v in self.globals.items() if isinstance(v, ast.GroupDecl)]
-            self.err("TL200", f"unknown group '{n.group}'", n.span, hint=_suggest(n.group, groups))
+            self.err("TL200", f"unknown group '{n.group}'", n.span, hint=did_you_mean(n.group, groups))
             raise _Fail
         members = self.group_members.get(n.group, [])
         if not members:
@@ -1221,7 +1216,7 @@ class _Lowerer:
                         "TL212",
                         f"track '{m}' of group '{n.group}' has no level '{n.level}'",
                         n.span,
-                        hint=_suggest(n.level, self.track_levels[m]),
+                        hint=did_you_mean(n.level, self.track_levels[m]),
                     )
                     raise _Fail
         k = int(n.n.value) if n.n is not None else None
@@ -1233,14 +1228,14 @@ class _Lowerer:
     def _e_TrackAtExpr(self, n: ast.TrackAtExpr, scope):
         name = n.track.parts[0]
         if len(n.track.parts) != 1 or not isinstance(self.globals.get(name), ast.TrackDecl):
-            self.err("TL200", f"'{n.track}' is not a track", n.track.span, hint=_suggest(name, self.track_decls))
+            self.err("TL200", f"'{n.track}' is not a track", n.track.span, hint=did_you_mean(name, self.track_decls))
             raise _Fail
         if n.level not in self.track_levels[name]:
             self.err(
                 "TL212",
                 f"track '{name}' has no level '{n.level}'",
                 n.span,
-                hint=_suggest(n.level, self.track_levels[name]) or f"levels: {', '.join(self.track_levels[name])}",
+                hint=did_you_mean(n.level, self.track_levels[name]) or f"levels: {', '.join(self.track_levels[name])}",
             )
             raise _Fail
         return ir.TrackAt(name, n.level, n.span), BOOL
@@ -1256,7 +1251,7 @@ class _Lowerer:
         elif len(head) == 2 and isinstance(self.globals.get(head[0]), ast.TrackDecl) and head[1] in self.track_scores[head[0]]:
             track, score, variant = head[0], head[1], scope.variant if head[0] == scope.track else None
         else:
-            self.err("TL200", f"'{'.'.join(head)}' is not a score", n.target.span, hint=_suggest(head[-1], scope.scores))
+            self.err("TL200", f"'{'.'.join(head)}' is not a score", n.target.span, hint=did_you_mean(head[-1], scope.scores))
             raise _Fail
         value, t = self.expr(n.value, scope)
         self.combine(POINTS, t, is_constant(value), n.span, "compare")

@@ -17,8 +17,9 @@ from tierlang import __version__
 from tierlang.diff.impact import Comparison, Impact
 from tierlang.diff.report import DiffReport, is_text, to_data
 from tierlang.diff.structural import LOOSENED, NEUTRAL, TIGHTENED, Change
+from tierlang.numbers import plural
 from tierlang.render.english import number
-from tierlang.render.templating import plural, render_template, share
+from tierlang.render.templating import render_template, share
 
 __all__ = ["FORMATS", "render_diff", "build_view"]
 

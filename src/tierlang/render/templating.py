@@ -20,6 +20,7 @@ from fractions import Fraction
 
 import jinja2
 
+from tierlang.numbers import plural
 from tierlang.render.english import join_words, number
 
 __all__ = ["environment", "render_template", "md_escape", "md_cell", "share", "plural"]
@@ -73,11 +74,6 @@ def share(part: int, whole: int, places: int = 1) -> str:
         smallest = "0." + "0" * (places - 1) + "1" if places else "1"
         return f"<{smallest}%"  # not "0%": someone is affected
     return (f"{whole_part}.{str(frac).rjust(places, '0')}" if places else str(whole_part)) + "%"
-
-
-def plural(n: int, one: str, many: str | None = None) -> str:
-    """`one` for a count of 1, else `many` (default: `one` + "s")."""
-    return one if n == 1 else (many if many is not None else one + "s")
 
 
 _ENV: jinja2.Environment | None = None

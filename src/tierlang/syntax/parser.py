@@ -4,7 +4,6 @@ translation of Lark's raw errors into named, friendly diagnostics (TL1xx)."""
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
 import inspect
 from fractions import Fraction
 from functools import lru_cache
@@ -12,7 +11,7 @@ from functools import lru_cache
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
-from tierlang.diagnostics import Diagnostic, Note, error
+from tierlang.diagnostics import Diagnostic, Note, did_you_mean, error
 from tierlang.ir import Span
 from tierlang.syntax import ast
 from tierlang.syntax.grammar import GRAMMAR_PATH, grammar_text
@@ -768,15 +767,14 @@ def _syntax_diagnostic(e: UnexpectedInput, text: str, file: str) -> Diagnostic:
         # A misspelt keyword ("requre") reads better as such than as whatever else a name
         # could have started in this place.
         words = sorted({_terminal_text()[t].strip("'") for t in (e.expected or ()) if _terminal_text().get(t, "").strip("'").isalpha()})
-        close = difflib.get_close_matches(str(tok), words, n=1, cutoff=0.75)
-        if close:
-            return error("TL114", f"unknown word '{tok}'", span, hint=f"did you mean '{close[0]}'?")
+        hint = did_you_mean(str(tok), words, cutoff=0.75)
+        if hint:
+            return error("TL114", f"unknown word '{tok}'", span, hint=hint)
     if match:
         code, message, hint = match
         if code == "TL112":
-            close = difflib.get_close_matches(str(tok), ATTRIBUTE_KEYWORDS, n=1)
             message = f"unknown attribute '{tok}'"
-            hint = f"did you mean '{close[0]}'?" if close else f"attributes are: {', '.join(ATTRIBUTE_KEYWORDS)}"
+            hint = did_you_mean(str(tok), ATTRIBUTE_KEYWORDS) or f"attributes are: {', '.join(ATTRIBUTE_KEYWORDS)}"
         return error(code, message, span, notes=(Note(f"found {found}"),), hint=hint)
     return error("TL100", f"unexpected {found}", span, hint=f"expected {_expected(e.accepts or e.expected)}")
 
