@@ -20,11 +20,9 @@ import argparse
 import datetime as dt
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from tierlang import load_program
@@ -32,18 +30,9 @@ from tierlang.syntax.parser import parse, parser
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from results_file import write_section  # noqa: E402  (benchmarks/ is not a package)
+from common import median_time, write_section  # noqa: E402  (benchmarks/ is not a package)
 
 TARGET = 0.2  # seconds: parse + check of any shipped program (DESIGN §7)
-
-
-def _median(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,12 +57,12 @@ def main(argv: list[str] | None = None) -> int:
     for path in programs:
         text = path.read_text(encoding="utf-8")
         load_program(path)  # warm-up
-        base = _median(lambda: lark.parse(text), args.runs)  # noqa: B023 - evaluated immediately
-        parsed = _median(lambda: parse(text, str(path)), args.runs)  # noqa: B023
-        checked = _median(lambda: load_program(path), args.runs)  # noqa: B023
-        process = _median(lambda: _tier_check(path, None), 3)  # noqa: B023
+        base = median_time(lambda: lark.parse(text), args.runs)  # noqa: B023 - evaluated immediately
+        parsed = median_time(lambda: parse(text, str(path)), args.runs)  # noqa: B023
+        checked = median_time(lambda: load_program(path), args.runs)  # noqa: B023
+        process = median_time(lambda: _tier_check(path, None), 3)  # noqa: B023
         _tier_check(path, cached_env)  # fills the cache
-        cached = _median(lambda: _tier_check(path, cached_env), 3)  # noqa: B023
+        cached = median_time(lambda: _tier_check(path, cached_env), 3)  # noqa: B023
         worst = max(worst, checked)
         rows.append((path.name, text.count(chr(10)), base, parsed, checked, process, cached))
         print(

@@ -25,13 +25,9 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import os
-import platform
-import re
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,21 +45,12 @@ from tierlang.render.diff import render_diff  # noqa: E402
 from tierlang.synth import synthesize, write_population  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from results_file import write_section  # noqa: E402  (benchmarks/ is not a package)
+from common import machine, median_time, write_section  # noqa: E402  (benchmarks/ is not a package)
 
 DATA = ROOT / "benchmarks" / "data"
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 PAIRS = [("cloudpartner2022", "cloudpartner2023"), ("mpn2010", "cloudpartner2022")]
 TARGET = 3.0
-
-
-def _median(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def _data(n: int) -> dict[str, Path]:
@@ -79,27 +66,6 @@ def _data(n: int) -> dict[str, Path]:
     for fmt, path in files.items():
         write_population(frame, path, fmt)
     return files
-
-
-def _machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = ""
-    try:
-        kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))  # type: ignore[union-attr]
-        mem = f", {kb / 1024 / 1024:.0f} GB RAM"
-    except (OSError, AttributeError):
-        pass
-    return (
-        f"{cpu}, {os.cpu_count()} cores{mem}; {platform.system()} {platform.release()}; "
-        f"Python {platform.python_version()}, polars {pl.__version__} ({pl.thread_pool_size()} threads)"
-    )
 
 
 def bench_pair(old_name: str, new_name: str, files: dict[str, Path], runs: int) -> list[dict]:
@@ -138,18 +104,18 @@ def bench_file(old_name: str, new_name: str, fmt: str, path: Path, runs: int) ->
         "pair": f"{old_name} → {new_name}",
         "format": fmt,
         "partners": report.impact.partners,
-        "baseline": _median(read, runs),
-        "diff": _median(lambda: diff(old_path, new_path, data=path), runs),
-        "programs": _median(programs, runs),
-        "data": _median(lambda: load_datasets(path, old, new), runs),
-        "evaluate": _median(lambda: [evaluate_dataset(p, d, detail=True) for p, d in zip((old, new), datasets)], runs),
-        "impact": _median(lambda: impact_diff(*evals, mapping, changes), runs),
-        "render": {f: _median(lambda f=f: render_diff(report, f), runs) for f in ("text", "html", "json")},
+        "baseline": median_time(read, runs),
+        "diff": median_time(lambda: diff(old_path, new_path, data=path), runs),
+        "programs": median_time(programs, runs),
+        "data": median_time(lambda: load_datasets(path, old, new), runs),
+        "evaluate": median_time(lambda: [evaluate_dataset(p, d, detail=True) for p, d in zip((old, new), datasets)], runs),
+        "impact": median_time(lambda: impact_diff(*evals, mapping, changes), runs),
+        "render": {f: median_time(lambda f=f: render_diff(report, f), runs) for f in ("text", "html", "json")},
     }
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [sys.executable, "-m", "tierlang", "diff", str(old_path), str(new_path), "--data", str(path), "-o", str(Path(tmp) / "r.html")]
         env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
-        out["process"] = _median(lambda: subprocess.run(cmd, check=True, capture_output=True, env=env), runs)
+        out["process"] = median_time(lambda: subprocess.run(cmd, check=True, capture_output=True, env=env), runs)
     return out
 
 
@@ -165,7 +131,7 @@ def _section(rows: list[dict], runs: int, n: int, load_before: str) -> str:
     lines = [
         "## Impact diff (`tier diff OLD NEW --data FILE`), benchmarks/bench_diff.py",
         "",
-        f"Measured {_dt.date.today().isoformat()} on {_machine()}. {n:,} partners from `tier synth` "
+        f"Measured {_dt.date.today().isoformat()} on {'; '.join(f'{k} {v}' for k, v in machine().items())}. {n:,} partners from `tier synth` "
         f"(the default population calibrated to late 2010, seed 2010) with every column of mspp2009, mpn2010 "
         f"and cloudpartner2022 (161 columns) and an anniversary; medians of {runs} runs after a warm-up. Target: "
         f"the impact diff of two programs on 430,000 partners in at most {TARGET:g} s. Load average (1/5/15 min) "

@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -44,7 +43,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import generate  # noqa: E402  (benchmarks/ is not a package)
-from results_file import write_section  # noqa: E402
+from common import machine, write_section  # noqa: E402
 
 TARGETS = {"parquet_ratio": 1.5, "csv_seconds": 3.0, "memory_gb": 1.5}
 
@@ -60,34 +59,6 @@ def run_once(cmd: list[str], env: dict) -> tuple[float, float, float]:
     if proc.returncode not in (0,):
         raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{err}")
     return elapsed, usage.ru_maxrss / 1024 / 1024, usage.ru_utime + usage.ru_stime
-
-
-def machine() -> dict[str, str]:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = "unknown"
-    try:
-        kb = int(next(x for x in Path("/proc/meminfo").read_text().splitlines() if x.startswith("MemTotal")).split()[1])
-        mem = f"{kb / 1024 / 1024:.1f} GB"
-    except (OSError, StopIteration, ValueError):
-        pass
-    import polars as pl
-
-    return {
-        "cpu": cpu,
-        "cores": str(os.cpu_count()),
-        "memory": mem,
-        "os": platform.platform(),
-        "python": platform.python_version(),
-        "polars": pl.__version__,
-        "load average at start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
-    }
 
 
 def level_mismatches(ours: Path, theirs: Path) -> tuple[int, int]:
@@ -112,7 +83,7 @@ def main() -> None:
     args = ap.parse_args()
     repeat = max(3, args.repeat)
 
-    info = machine()
+    info = {**machine(), "load average at start": " ".join(f"{x:.2f}" for x in os.getloadavg())}
     csv, parquet = generate.write(args.rows, HERE / "data")
     out = HERE / "data" / "out"
     out.mkdir(exist_ok=True)

@@ -605,9 +605,14 @@ class _Reader:
     def first(self) -> list[pl.Expr]:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def second(self, df: pl.DataFrame | None) -> pl.Expr:  # pragma: no cover - abstract
-        """The final column (named `self.name`), given the collected first stage (None: see `lazy`)."""
-        raise NotImplementedError
+    def second(self, df: pl.DataFrame | None) -> pl.Expr:
+        """The final column (named `self.name`), given the collected first stage (None: see
+        `lazy`): the value `first` read, or the metric's default where it is missing."""
+        return self.fill_default(pl.col(self.tmp("v")), self.default()).alias(self.name)
+
+    def default(self):
+        """The metric's default as the column holds it (None: no default)."""
+        return self.metric.default if self.metric else None
 
     def third(self, df: pl.DataFrame | None) -> list[pl.Expr]:
         """Flags that read the final column (range checks)."""
@@ -665,9 +670,8 @@ class _CountReader(_Reader):
             out.append(value.alias(self.tmp("v")))
         return out
 
-    def second(self, df):
-        default = int(self.metric.default) if self.metric and self.metric.default is not None else None
-        return self.fill_default(pl.col(self.tmp("v")), default).alias(self.name)
+    def default(self):
+        return int(self.metric.default) if self.metric and self.metric.default is not None else None
 
     def third(self, df):
         return _range_flags(self, pl.col(self.name), 1)
@@ -869,10 +873,6 @@ class _BoolReader(_Reader):
             out.append(src.alias(self.tmp("v")))
         return out
 
-    def second(self, df):
-        default = self.metric.default if self.metric else None
-        return self.fill_default(pl.col(self.tmp("v")), default).alias(self.name)
-
 
 class _DateReader(_Reader):
     def first(self):
@@ -889,10 +889,6 @@ class _DateReader(_Reader):
             out.append(src.alias(self.tmp("v")))
         return out
 
-    def second(self, df):
-        default = self.metric.default if self.metric else None
-        return self.fill_default(pl.col(self.tmp("v")), default).alias(self.name)
-
 
 class _EnumReader(_Reader):
     def first(self):
@@ -908,9 +904,6 @@ class _EnumReader(_Reader):
         )
         return [*out, bad.alias(f), src.alias(self.tmp("v"))]
 
-    def second(self, df):
-        return self.fill_default(pl.col(self.tmp("v")), self.metric.default).alias(self.name)
-
 
 class _IdReader(_Reader):
     def first(self):
@@ -923,9 +916,6 @@ class _IdReader(_Reader):
         """Rows whose partner_id may appear twice. By a 64-bit hash (3x faster than comparing
         the texts); a hash collision can only add candidates, which `third` confirms."""
         return ~_blank(ids) & ids.hash().is_duplicated()
-
-    def second(self, df):
-        return pl.col(self.tmp("v")).alias(PID)
 
     def third(self, df):
         # Uniqueness needs the whole column, so it is checked here on the loaded ids, not
@@ -952,9 +942,6 @@ class _AnniversaryReader(_DateReader):
 
     def missing_flags(self, src):
         return [self.missing_expr(src).alias(self.tmp("missing"))]
-
-    def second(self, df):
-        return pl.col(self.tmp("v")).alias(ANNIVERSARY)
 
 
 _TEXTUAL = (pl.String, pl.Categorical, pl.Null)
