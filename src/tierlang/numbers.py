@@ -45,6 +45,6 @@ def exact_text(value: Fraction) -> str:
     return decimal_text(value, places)
 
 
-def plural(n: int, one: str, many: str | None = None) -> str:
+def plural(n: int | Fraction, one: str, many: str | None = None) -> str:
     """`one` for a count of 1, else `many` (default: `one` + "s")."""
     return one if n == 1 else (many if many is not None else one + "s")

@@ -38,7 +38,7 @@ from tierlang.engine.interpreter import (
     Trace,
     TrackResult,
 )
-from tierlang.numbers import decimal_text, exact_text
+from tierlang.numbers import decimal_text, exact_text, plural
 from tierlang.render.source import expr_text as source_text
 
 __all__ = [
@@ -507,7 +507,7 @@ class _Explainer:
         def subject(gap: Fraction | None = None) -> str:
             # labels are plural nouns ("Certified sellers"): "1 more of Certified sellers"
             if isinstance(side, ir.ScoreRef):
-                return ("point of " if gap == 1 else "points of ") + self.score_title(side)
+                return f"{plural(gap if gap is not None else 2, 'point')} of {self.score_title(side)}"
             return f"of {label}" if gap == 1 else label
 
         if isinstance(actual, Fraction) and isinstance(threshold, Fraction) and (left_const or right_const):

@@ -35,7 +35,7 @@ from fractions import Fraction
 
 from tierlang import ir
 from tierlang.ir import Kind, Type
-from tierlang.numbers import terminates
+from tierlang.numbers import plural, terminates
 
 __all__ = [
     "English",
@@ -151,7 +151,7 @@ def number(value: Fraction | int) -> str:
 
 def points_text(value: Fraction | int) -> str:
     """ "1 point", "30 points", "about 3.33 points"."""
-    return f"{number(value)} point{'' if value == 1 else 's'}"
+    return f"{number(value)} {plural(value, 'point')}"
 
 
 def amount(value: ir.Value, type_: Type | None = None, unit: str | None = None) -> str:
