@@ -75,7 +75,7 @@ BAD = "__bad__"  # whether a row has a problem (a check failed)
 PID = "partner_id"
 ANNIVERSARY = "anniversary"
 _EXT = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
-_COUNT_RE = r"^[ \t]*[+-]?[0-9]+$"  # also what polars' Int64 CSV parser accepts (leading blanks, a sign)
+_COUNT_RE = r"^[ \t]*[+-]?[0-9]+[ \t]*$"  # a sign, blanks around (polars' Int64 CSV parser allows leading ones)
 _DECIMAL_RE = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$"
 _DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _DECIMAL_KINDS = frozenset({ir.Kind.NUMBER, ir.Kind.PERCENT, ir.Kind.MONEY})
@@ -645,6 +645,13 @@ def _describe(m: ir.Metric) -> str:
 
 
 class _CountReader(_Reader):
+    def missing_expr(self, src: pl.Expr) -> pl.Expr:
+        # A cell of blanks only is empty here, as it is to polars' Int64 CSV parser (which
+        # reads every count column that holds whole numbers only): the same either way.
+        if self.dtype == pl.String:
+            return src.is_null() | (src.str.strip_chars(" \t") == "")
+        return src.is_null()
+
     def first(self):
         src = pl.col(self.column)
         out = self.missing_flags(src)
@@ -657,7 +664,7 @@ class _CountReader(_Reader):
                 hint="write counts as whole numbers: 3, not 3.0",
             )
             out.append(syntax_bad.alias(f))
-            value = src.str.strip_chars_start(" \t").cast(pl.Int64, strict=False)
+            value = src.str.strip_chars(" \t").cast(pl.Int64, strict=False)
             big = self.check("TL412", "big", lambda t: pl.format("'{}' is too large for a count (at most 18 digits)", t))
             out.append((~self.missing_expr(src) & ~syntax_bad & value.is_null()).alias(big))
             out.append(value.alias(self.tmp("v")))
