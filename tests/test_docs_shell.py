@@ -4,8 +4,9 @@
   copies of programs/ and examples/) and must exit 0, or the code named by a trailing
   `# exit N` comment. A line ending in `# illustrative` is not run; `make` lines are not run
   (they are what runs this test).
-- ```console blocks: `$ command` lines are executed the same way and their output (stdout
-  and stderr together) must match the lines that follow; a line `...` matches any number of
+- ```console blocks: `$ command` lines are executed the same way, on a terminal (a pseudo-
+  terminal: what the reader sees when typing them, e.g. `tier eval`'s table), and their
+  output (stdout and stderr together, as a terminal shows them) must match the lines that follow; a line `...` matches any number of
   lines, `...` inside a line matches any text there, and a trailing `[exit N]` line states a
   non-zero exit code.
 - ```text blocks are illustrative and never run.
@@ -14,7 +15,9 @@
 from __future__ import annotations
 
 import os
+import pty
 import re
+import select
 import shutil
 import subprocess
 import sys
@@ -55,13 +58,43 @@ def sandbox(tmp_path_factory) -> Path:
     return root
 
 
-def _run(command: str, sandbox: Path) -> subprocess.CompletedProcess:
+def _env(sandbox: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["PATH"] = f"{sandbox / '.bin'}{os.pathsep}{env['PATH']}"
     env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
     env["COLUMNS"] = "80"
+    return env
+
+
+def _run(command: str, sandbox: Path) -> subprocess.CompletedProcess:
     command = command.replace(".venv/bin/tier", "tier")
-    return subprocess.run(["bash", "-c", command], cwd=sandbox, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(["bash", "-c", command], cwd=sandbox, env=_env(sandbox), capture_output=True, text=True, timeout=300)
+
+
+def _run_on_terminal(command: str, sandbox: Path) -> tuple[int, list[str]]:
+    """Run `command` with stdout and stderr on a pseudo-terminal: its exit code and the lines
+    a terminal shows (carriage-return overwrites, such as a progress line, resolved)."""
+    command = command.replace(".venv/bin/tier", "tier")
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(["bash", "-c", command], cwd=sandbox, env=_env(sandbox), stdin=subprocess.DEVNULL, stdout=slave, stderr=slave)
+    os.close(slave)
+    chunks = []
+    while True:
+        ready, _, _ = select.select([master], [], [], 300)
+        if not ready:
+            proc.kill()
+            break
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: every writer has closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    code = proc.wait(timeout=60)
+    text = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", b"".join(chunks).decode("utf-8").replace("\r\n", "\n"))
+    return code, [line.rsplit("\r", 1)[-1] for line in text.rstrip("\n").split("\n")] if text.strip() else []
 
 
 def _runs_tier(command: str) -> bool:
@@ -116,7 +149,6 @@ def test_shell_example(path, kind, body, sandbox):
         want = 0
         if expected and re.fullmatch(r"\[exit \d+\]", expected[-1].strip()):
             want = int(expected.pop().strip()[6:-1])
-        proc = _run(command + " 2>&1", sandbox)
-        actual = proc.stdout.rstrip("\n").splitlines()
-        assert proc.returncode == want, f"{path.name}: `{command}` exited {proc.returncode}\n{proc.stdout}"
+        code, actual = _run_on_terminal(command, sandbox)
+        assert code == want, f"{path.name}: `{command}` exited {code}\n" + "\n".join(actual)
         assert _matches(expected, actual), f"{path.name}: output of `{command}` differs:\n" + "\n".join(actual)

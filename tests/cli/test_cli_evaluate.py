@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from decimal import Decimal
@@ -29,10 +30,20 @@ def test_eval_csv_to_stdout():
     assert "status    none 0 · member 2 · partner 3 · cloud 0" in r.stderr
 
 
-def test_eval_table_is_the_default():
+def test_eval_table_is_the_default_on_a_terminal(monkeypatch):
+    from tierlang.cli import evaluate
+
+    monkeypatch.setattr(evaluate, "_stdout_is_terminal", lambda: True)
     r = run("eval", REL_PROGRAM, REL_DATA, cwd=ROOT)
     assert r.exit_code == 0
     golden("eval_table.txt", r.stdout)
+
+
+def test_eval_piped_writes_every_row_as_csv():
+    piped = run("eval", PROGRAM, DATA)  # the runner's output is not a terminal
+    assert piped.exit_code == 0
+    assert piped.stdout == run("eval", PROGRAM, DATA, "--format", "csv").stdout
+    assert piped.stdout.startswith("partner_id,track,level,score\n")
 
 
 def test_eval_engines_agree_on_the_cli():
@@ -230,3 +241,61 @@ def test_a_program_that_cannot_be_evaluated_is_reported(tmp_path):
         assert r.exit_code == 2 and "TL215" in r.stderr and "cycle: s → s" in r.stderr
     r = run("explain", str(prog), str(data), "--partner", "a")
     assert r.exit_code == 2 and "TL215" in r.stderr
+
+
+# ------------------------------------------------------------------ outputs and interruptions
+
+
+def test_eval_never_overwrites_its_input(tmp_path):
+    data = tmp_path / "partners.csv"
+    shutil.copy(DATA, data)
+    before = data.read_text()
+    r = run("eval", PROGRAM, str(data), "-o", str(data))
+    assert r.exit_code == 2 and "would overwrite an input" in r.stderr
+    r = run("eval", PROGRAM, str(data), "--on-error", "report", "--rejects", str(data))
+    assert r.exit_code == 2 and "--rejects" in r.stderr
+    out = tmp_path / "r.csv"
+    r = run("eval", PROGRAM, str(data), "--on-error", "report", "-o", str(out), "--rejects", str(out))
+    assert r.exit_code == 2 and "would overwrite the output of -o" in r.stderr
+    assert data.read_text() == before and not out.exists()
+
+
+def test_rejects_needs_report_mode(tmp_path):
+    r = run("eval", PROGRAM, DATA, "--rejects", str(tmp_path / "r.csv"))
+    assert r.exit_code == 2 and "add --on-error report" in r.stderr
+
+
+def test_dates_are_yyyy_mm_dd_only():
+    for bad in ("20250101", "2025-W01-1", "2025-02-30"):
+        r = run("eval", PROGRAM, DATA, "--as-of", bad)
+        assert r.exit_code == 2 and "write YYYY-MM-DD" in r.stderr, bad
+
+
+def test_ctrl_c_exits_130_and_a_closed_pipe_141(monkeypatch):
+    from tierlang.cli import evaluate
+
+    def interrupt(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(evaluate, "load_or_exit", interrupt)
+    r = run("eval", PROGRAM, DATA)
+    assert r.exit_code == 130 and "tier: interrupted" in r.stderr
+
+    def closed(*a, **k):
+        raise OSError("Broken pipe (os error 32)")  # as polars reports it
+
+    monkeypatch.setattr(evaluate, "load_or_exit", closed)
+    r = run("eval", PROGRAM, DATA)
+    assert r.exit_code == 141 and r.stderr == ""
+
+
+def test_a_closed_pipe_ends_quietly_in_a_real_process():
+    proc = subprocess.run(
+        f'"{sys.executable}" -m tierlang synth {ROOT / "programs" / "mspp2009.tier"} --rows 200000 -o - | head -c 10',
+        shell=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        executable="/bin/bash",
+    )
+    assert proc.stdout == "partner_id" and "Traceback" not in proc.stderr

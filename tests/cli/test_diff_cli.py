@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -145,7 +146,20 @@ def test_program_with_errors_exits_2(tmp_path):
 
 def test_unwritable_output_exits_2(tmp_path):
     r = run(V1, V2, "-o", str(tmp_path / "missing" / "r.html"))
-    assert r.exit_code == 2 and "cannot write" in r.stderr
+    assert r.exit_code == 2 and "does not exist" in r.stderr
+
+
+def test_outputs_never_overwrite_inputs_or_each_other(tmp_path):
+    new = tmp_path / "new.tier"
+    new.write_text(Path(V2).read_text())
+    r = run(V1, str(new), "-o", str(new))
+    assert r.exit_code == 2 and "would overwrite an input" in r.stderr
+    assert new.read_text() == Path(V2).read_text()
+    # checked before any work: the first file is not written when the second cannot be
+    r = run(V1, V2, "-o", str(tmp_path / "a.md"), "-o", str(tmp_path / "a.md"))
+    assert r.exit_code == 2 and "would overwrite the output of -o" in r.stderr
+    r = run(V1, V2, "-o", str(tmp_path / "b.md"), "-o", str(tmp_path / "nowhere" / "c.md"))
+    assert r.exit_code == 2 and not (tmp_path / "b.md").exists()
 
 
 @pytest.mark.parametrize("fmt", ["text", "md", "html", "json"])

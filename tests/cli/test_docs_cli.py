@@ -91,8 +91,16 @@ def test_bad_usage_exits_2(args, message):
 def test_unwritable_output_exits_2_without_traceback(tmp_path):
     r = run(GUIDE, "-o", str(tmp_path / "missing-dir" / "guide.md"))
     assert r.exit_code == 2
-    assert "tier: cannot write" in r.stderr
+    assert "the folder of" in r.stderr and "does not exist" in r.stderr
     assert r.exception is None or isinstance(r.exception, SystemExit)
+
+
+def test_the_guide_never_overwrites_its_program(tmp_path):
+    program = tmp_path / "p.tier"
+    program.write_text(Path(GUIDE).read_text())
+    r = run(str(program), "-o", str(program))
+    assert r.exit_code == 2 and "would overwrite an input" in r.stderr
+    assert program.read_text() == Path(GUIDE).read_text()
 
 
 def test_real_process():

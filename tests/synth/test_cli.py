@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import polars as pl
 from click.testing import CliRunner
@@ -71,7 +72,7 @@ def test_unknown_program(in_tmp):
 
 
 def test_rows_must_be_positive(in_tmp):
-    _usage_error(run(MSPP, "--rows", "0", "-o", "p.csv"), "--rows", "0 is not in the range x>=1")
+    _usage_error(run(MSPP, "--rows", "0", "-o", "p.csv"), "--rows", "0 is not in the range 1<=x<=10000000")
     _usage_error(run(MSPP, "--rows", "-3", "-o", "p.csv"), "--rows")
 
 
@@ -110,7 +111,7 @@ def test_profile_column_clash(in_tmp):
 
 
 def test_unwritable_output(in_tmp):
-    _usage_error(run(MSPP, "--rows", "5", "-o", "missing/dir/p.csv"), "cannot write missing/dir/p.csv")
+    _usage_error(run(MSPP, "--rows", "5", "-o", "missing/dir/p.csv"), "the folder of missing/dir/p.csv does not exist")
 
 
 def test_real_process(tmp_path):
@@ -124,4 +125,11 @@ def test_real_process(tmp_path):
     assert pl.read_parquet(out).height == 1000
     bad = subprocess.run([*cmd[:5], "--rows", "0", "-o", str(out)], capture_output=True, text=True, cwd=ROOT, env=env)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
-    assert "'--rows': 0 is not in the range x>=1" in bad.stderr
+    assert "'--rows': 0 is not in the range 1<=x<=10000000" in bad.stderr
+
+
+def test_a_program_given_twice_is_a_usage_error(in_tmp, tmp_path):
+    copy = tmp_path / "copy.tier"
+    copy.write_text(Path(MSPP).read_text())
+    for args in ((MSPP, MSPP), (MSPP, str(copy))):
+        _usage_error(run(*args, "--rows", "3", "-o", "p.csv"), "PROGRAMS", "is given more than once")

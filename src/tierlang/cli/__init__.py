@@ -7,11 +7,17 @@ load the diff, the renderers and jinja2 (a tenth of a second of every run).
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import os
+import sys
 
 import click
 
 from tierlang import __version__
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader of standard output stopped reading
 
 #: command name -> the module (under tierlang.cli) that defines it
 COMMAND_MODULES = {
@@ -28,7 +34,25 @@ COMMAND_MODULES = {
 
 
 class _LazyGroup(click.Group):
-    """A group whose commands are imported on first use (click's documented pattern)."""
+    """A group whose commands are imported on first use (click's documented pattern), and
+    that ends on Ctrl-C or a closed pipe with the shell's codes for them (130, 141), not a
+    traceback or click's "Aborted!" and 1, which this CLI keeps for findings."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("\ntier: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except OSError as e:
+            # The reader of standard output went away (`tier synth -o - | head`): stop
+            # quietly, as a program killed by SIGPIPE would. polars reports it as a plain
+            # OSError naming the error, without errno.
+            if not (isinstance(e, BrokenPipeError) or "Broken pipe" in str(e)):
+                raise
+            with contextlib.suppress(OSError, ValueError):  # no real file behind stdout: nothing to flush
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's flush at exit must not fail again
+            sys.exit(EXIT_BROKEN_PIPE)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*self.commands, *COMMAND_MODULES})
@@ -45,7 +69,8 @@ def main() -> None:
     """tierlang: write, check, evaluate and compare partner-program rules.
 
     Exit codes: 0 ok, 1 findings (errors in a program, failing tests, formatting
-    differences), 2 usage or input errors.
+    differences), 2 usage or input errors, 130 interrupted (Ctrl-C), 141 standard
+    output closed early (`| head`).
 
     Loaded programs are cached in ~/.cache/tierlang (or $TIER_CACHE_DIR); set
     TIER_NO_CACHE=1 to turn the cache off.

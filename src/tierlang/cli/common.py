@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as _dt
+import os
+import re
 import sys
+from collections.abc import Iterable
 
 import click
 
@@ -23,6 +26,9 @@ class DateParam(click.ParamType):
         if isinstance(value, _dt.date):
             return value
         try:
+            # fromisoformat alone also takes 20250101 and 2025-W01-1
+            if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+                raise ValueError(value)
             return _dt.date.fromisoformat(value)
         except ValueError:
             self.fail(f"{value!r} is not a date; write YYYY-MM-DD", param, ctx)
@@ -53,3 +59,29 @@ def load_or_exit(path: str, as_of: _dt.date | None = None) -> ir.Program:
         sys.exit(EXIT_USAGE)
     assert result.program is not None
     return result.program
+
+
+def check_outputs(inputs: Iterable[str | None], outputs: Iterable[tuple[str | None, str]]) -> None:
+    """Stop with a usage error (exit 2) before any work when an output file would overwrite
+    an input or another output, or cannot be written where it is meant to go.
+
+    `outputs` pairs each path (None or "-": standard output, not checked) with the option
+    that names it, for the message."""
+    taken = {os.path.realpath(p): (p, "an input") for p in inputs if p is not None and p != "-"}
+    for path, option in outputs:
+        if path is None or path == "-":
+            continue
+        real = os.path.realpath(path)
+        if real in taken:
+            raise click.BadParameter(f"{path} would overwrite {taken[real][1]}; write it elsewhere", param_hint=option)
+        if os.path.isdir(real):
+            raise click.BadParameter(f"{path} is a folder", param_hint=option)
+        if not os.path.isdir(os.path.dirname(real)):
+            raise click.BadParameter(f"the folder of {path} does not exist", param_hint=option)
+        taken[real] = (path, f"the output of {option}")
+
+
+def os_error_text(e: OSError, path: str) -> str:
+    """What went wrong, once: polars' I/O errors repeat the path after the reason."""
+    text = e.strerror or str(e)
+    return text.removesuffix(f": {path}").removesuffix(f" {path}")

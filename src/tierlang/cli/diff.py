@@ -8,12 +8,13 @@ from pathlib import Path
 import click
 
 from tierlang.cli import main
-from tierlang.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, emit_diagnostics, load_or_exit
+from tierlang.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, check_outputs, emit_diagnostics, load_or_exit, os_error_text
 from tierlang.data import DataLoadError
 from tierlang.diagnostics import SourceMap
 from tierlang.diff.mapping import MappingError
 from tierlang.diff.report import diff as diff_programs
 from tierlang.diff.structural import TIGHTENED
+from tierlang.numbers import plural
 from tierlang.render.diff import FORMATS, render_diff
 
 #: Output file suffixes that choose a format when --format is not given.
@@ -55,7 +56,11 @@ _MAX_DATA_ERRORS = 20
     help="Write the report to FILE instead of standard output; repeat for several files (- is standard output).",
 )
 @click.option(
-    "--months", type=click.IntRange(0, 120), default=12, show_default=True, help="Months of renewal timeline after NEW's effective date."
+    "--months",
+    type=click.IntRange(0, 120),
+    default=12,
+    show_default=True,
+    help="Timeline: NEW's effective date, then the end of its month and of each of the N months after it.",
 )
 @click.option("--limit", type=click.IntRange(0), default=25, show_default=True, help="Outreach rows in the report.")
 @click.option(
@@ -106,6 +111,7 @@ def diff(
             if given:
                 raise click.UsageError(f"{flag} needs --data")
     targets = [(out, _format_of(out, fmt)) for out in (outputs or ("-",))]
+    check_outputs([old, new, data, mapping], [*((out, "-o") for out in outputs), (outreach_file, "--outreach-file")])
     a = load_or_exit(old)
     b = load_or_exit(new)
     try:
@@ -138,9 +144,10 @@ def diff(
         try:
             report.impact.outreach_frame.write_csv(outreach_file)
         except OSError as e:
-            click.echo(f"tier: cannot write {outreach_file}: {e.strerror or e}", err=True)
+            click.echo(f"tier: cannot write {outreach_file}: {os_error_text(e, outreach_file)}", err=True)
             sys.exit(EXIT_USAGE)
-        click.echo(f"wrote {outreach_file} ({report.impact.outreach_total} partners)", err=True)
+        n = report.impact.outreach_total
+        click.echo(f"wrote {outreach_file} ({n:,} {plural(n, 'partner')})", err=True)
     failed = False
     if fail_on_tightened and any(c.effect in (TIGHTENED, None) for _, c in report.rule_changes):
         failed = True
@@ -162,7 +169,7 @@ def _write(output: str, text: str) -> None:
     try:
         Path(output).write_text(text, encoding="utf-8")
     except OSError as e:
-        click.echo(f"tier: cannot write {output}: {e.strerror or e}", err=True)
+        click.echo(f"tier: cannot write {output}: {os_error_text(e, output)}", err=True)
         sys.exit(EXIT_USAGE)
     click.echo(f"wrote {output}", err=True)
 

@@ -10,7 +10,17 @@ from pathlib import Path
 import click
 
 from tierlang.cli import main
-from tierlang.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, as_of_option, emit_diagnostics, load_or_exit, program_argument
+from tierlang.cli.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    as_of_option,
+    check_outputs,
+    emit_diagnostics,
+    load_or_exit,
+    os_error_text,
+    program_argument,
+)
 from tierlang.diagnostics import SourceMap
 from tierlang.numbers import plural
 
@@ -82,7 +92,7 @@ def _summary(ev) -> str:
     "fmt",
     type=click.Choice(["table", "csv", "jsonl", "parquet"]),
     default=None,
-    help="Output format (default: from the -o file name, else table).",
+    help="Output format (default: from the -o file name; else a table on a terminal, csv when piped).",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default=None, help="Write the results here.")
 @click.option(
@@ -116,14 +126,18 @@ def eval_(program: str, data: str, fmt: str | None, output: str | None, engine: 
     if output == "-":
         output = None
     if fmt is None:
-        fmt = _OUT_EXT.get(Path(output).suffix.lower(), "csv") if output else "table"
+        # the table is for people; piped or redirected, the whole result as CSV
+        fmt = _OUT_EXT.get(Path(output).suffix.lower(), "csv") if output else "table" if _stdout_is_terminal() else "csv"
     if fmt == "parquet" and output is None:
         raise click.UsageError("--format parquet needs -o FILE")
+    if rejects is not None and on_error != "report":
+        raise click.UsageError("--rejects names the reject file of --on-error report; add --on-error report")
     if not Path(data).is_file():
         raise click.BadParameter(f"{data} does not exist" if not Path(data).exists() else f"{data} is not a file", param_hint="DATA")
-    for path, hint in ((output, "-o"), (rejects, "--rejects")):
-        if path is not None and not Path(path).resolve().parent.is_dir():
-            raise click.BadParameter(f"the folder of {path} does not exist", param_hint=hint)
+    if on_error == "report" and rejects is None:
+        rejects = f"{Path(data).stem}.rejects.csv"
+    sidecar = output + ".meta.json" if output is not None and fmt in ("csv", "jsonl") else None
+    check_outputs([program, data], [(output, "-o"), (sidecar, "-o"), (rejects, "--rejects")])
     progress = _Progress()
     prog = load_or_exit(program, as_of)
     progress("reading data")
@@ -144,7 +158,8 @@ def eval_(program: str, data: str, fmt: str | None, output: str | None, engine: 
         _write(ev, fmt, output, meta)
     except (OSError, ScoreTooLarge) as e:
         progress.clear()
-        click.echo(f"tier: cannot write {output or 'the results'}: {e}", err=True)
+        why = os_error_text(e, output or "") if isinstance(e, OSError) else e
+        click.echo(f"tier: cannot write {output or 'the results'}: {why}", err=True)
         sys.exit(EXIT_USAGE)
     progress.clear()
     click.echo(_summary(ev), err=True)
@@ -152,17 +167,21 @@ def eval_(program: str, data: str, fmt: str | None, output: str | None, engine: 
         click.echo(f"wrote {output}", err=True)
     dataset = ev.dataset
     if dataset.errors:
-        target = rejects or f"{Path(data).stem}.rejects.csv"
-        assert dataset.rejects is not None
+        target = rejects
+        assert target is not None and dataset.rejects is not None
         try:
             dataset.rejects.write_csv(target)
         except OSError as e:
-            click.echo(f"tier: cannot write the reject file {target}: {e}", err=True)
+            click.echo(f"tier: cannot write the reject file {target}: {os_error_text(e, target)}", err=True)
             sys.exit(EXIT_USAGE)
         bad = dataset.rejects.height
         _report_data_errors(dataset.diagnostics(MAX_LISTED), dataset.error_count, bad, target)
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_OK)
+
+
+def _stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
 
 
 def _write(ev, fmt: str, output: str | None, meta: dict) -> None:

@@ -436,7 +436,7 @@ class _Text:
         assert imp is not None
         self.line()
         mapping = imp.mapping.path or "tracks of the same name, level by level"
-        self.line(f"Impact on {number(imp.partners)} partners ({imp.data})")
+        self.line(f"Impact on {number(imp.partners)} {plural(imp.partners, 'partner')} ({imp.data})")
         self.wrap(f"compared through: {mapping}", "  ", "  ")
         if imp.fallback_rows:
             self.line(f"  {number(imp.fallback_rows)} rows evaluated exactly (values beyond 64-bit arithmetic)")

@@ -15,12 +15,12 @@ from typing import BinaryIO
 
 import polars as pl
 
+from tierlang.data import detect_format
 from tierlang.synth.schema import SynthError
 
 __all__ = ["FORMATS", "format_for", "write_population", "to_jsonl"]
 
 FORMATS = ("csv", "parquet", "jsonl")
-_EXTENSIONS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
 
 def format_for(path: str, fmt: str | None) -> str:
@@ -29,13 +29,13 @@ def format_for(path: str, fmt: str | None) -> str:
         return fmt
     if path == "-":
         return "csv"
-    ext = Path(path).suffix.lower()
-    if ext not in _EXTENSIONS:
+    found = detect_format(path)  # the names `tier eval` reads, so it reads what synth writes
+    if found is None:
         raise SynthError(
             f"cannot tell the output format from '{path}'",
             hint="name the file .csv, .parquet or .jsonl, or give --format csv|parquet|jsonl",
         )
-    return _EXTENSIONS[ext]
+    return found
 
 
 def write_population(frame: pl.DataFrame, path: str | os.PathLike, fmt: str) -> None:
