@@ -299,3 +299,10 @@ def test_a_closed_pipe_ends_quietly_in_a_real_process():
         executable="/bin/bash",
     )
     assert proc.stdout == "partner_id" and "Traceback" not in proc.stderr
+
+
+def test_a_file_or_track_named_twice_counts_once(tmp_path):
+    twice = run("test", PROGRAM, PROGRAM)
+    assert twice.stdout.splitlines()[-1] == run("test", PROGRAM).stdout.splitlines()[-1]
+    once = run("explain", PROGRAM, DATA, "--partner", "P1", "--track", "data")
+    assert run("explain", PROGRAM, DATA, "--partner", "P1", "--track", "data", "--track", "data").stdout == once.stdout

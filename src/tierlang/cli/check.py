@@ -18,6 +18,7 @@ from tierlang.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
     as_of_option,
+    distinct_paths,
     emit_diagnostics,
     load_or_exit,
     program_argument,
@@ -50,6 +51,7 @@ def check(files: tuple[str, ...], fmt: str, strict: bool, witness: bool, as_of) 
     all_diags = []
     sources = SourceMap()
     verdicts: list[str] = []
+    files = distinct_paths(files)
     for f in files:
         # --witness: search harder before saying "could not confirm".
         with search_budget(WITNESS_BUDGET if witness else BUDGET):
@@ -115,6 +117,7 @@ def fmt(files: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
     """
     changed = 0
     broken = 0
+    files = distinct_paths(files)
     for f in files:
         if f == "-":
             text, name = sys.stdin.read(), "<stdin>"

@@ -61,6 +61,14 @@ def load_or_exit(path: str, as_of: _dt.date | None = None) -> ir.Program:
     return result.program
 
 
+def distinct_paths(paths: Iterable[str]) -> tuple[str, ...]:
+    """`paths` without repeats (the same file named twice, however spelt), in order."""
+    seen: dict[str, str] = {}
+    for p in paths:
+        seen.setdefault(os.path.realpath(p), p)
+    return tuple(seen.values())
+
+
 def check_outputs(inputs: Iterable[str | None], outputs: Iterable[tuple[str | None, str]]) -> None:
     """Stop with a usage error (exit 2) before any work when an output file would overwrite
     an input or another output, or cannot be written where it is meant to go.

@@ -16,6 +16,7 @@ from tierlang.cli.common import (
     EXIT_USAGE,
     as_of_option,
     check_outputs,
+    distinct_paths,
     emit_diagnostics,
     load_or_exit,
     os_error_text,
@@ -256,6 +257,7 @@ def explain(program: str, data: str, partner_id: str, tracks: tuple[str, ...], f
     if not Path(data).is_file():
         raise click.BadParameter(f"{data} does not exist" if not Path(data).exists() else f"{data} is not a file", param_hint="DATA")
     prog = load_or_exit(program, as_of)
+    tracks = tuple(dict.fromkeys(tracks))
     for t in tracks:
         if t not in prog.track_map:
             raise click.BadParameter(f"no track '{t}' in {program} (tracks: {', '.join(prog.track_map)})", param_hint="--track")
@@ -273,7 +275,8 @@ def explain(program: str, data: str, partner_id: str, tracks: tuple[str, ...], f
             click.echo(f"tier: partner '{partner_id}' has data errors (above)", err=True)
         else:
             known = dataset.frame[PID].head(3).to_list()
-            click.echo(f"tier: no partner '{partner_id}' in {data} (e.g. {', '.join(known)})", err=True)
+            some = f"e.g. {', '.join(known)}" if known else "it has no partner without data errors"
+            click.echo(f"tier: no partner '{partner_id}' in {data} ({some})", err=True)
         sys.exit(EXIT_USAGE)
     from tierlang.engine.interpreter import EvaluationError
 
@@ -308,6 +311,7 @@ def test_(programs: tuple[str, ...], as_of) -> None:
     from tierlang.engine.examples import run_examples
     from tierlang.loader import load_program
 
+    programs = distinct_paths(programs)
     total = passed = 0
     broken = 0
     failures: list[str] = []
