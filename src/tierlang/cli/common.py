@@ -13,6 +13,7 @@ import click
 from tierlang import ir
 from tierlang.diagnostics import Diagnostic, SourceMap, render
 from tierlang.loader import LoadResult, load_program
+from tierlang.numbers import plural
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -47,6 +48,21 @@ program_argument = click.argument("program", type=click.Path(exists=True, dir_ok
 def emit_diagnostics(diagnostics: list[Diagnostic], sources: SourceMap, fmt: str = "human", err: bool = True) -> None:
     if diagnostics or fmt == "json":
         click.echo(render(diagnostics, sources, fmt), nl=False, err=err)
+
+
+#: Data problems listed on the terminal (all of them go to a reject file or the JSON output).
+MAX_DATA_ERRORS = 20
+
+
+def report_data_errors(diagnostics: list[Diagnostic], total: int, closing: str | None = None) -> None:
+    """Data problems on stderr with their file, row and column: the first `MAX_DATA_ERRORS`,
+    how many more there are of `total`, then `closing` (what to do about them)."""
+    emit_diagnostics(diagnostics, SourceMap())
+    if total > len(diagnostics):
+        more = total - len(diagnostics)
+        click.echo(f"... and {more:,} more {plural(more, 'problem')}", err=True)
+    if closing:
+        click.echo(closing, err=True)
 
 
 def load_or_exit(path: str, as_of: _dt.date | None = None) -> ir.Program:

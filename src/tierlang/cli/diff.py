@@ -8,9 +8,18 @@ from pathlib import Path
 import click
 
 from tierlang.cli import main
-from tierlang.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, check_outputs, emit_diagnostics, load_or_exit, os_error_text
+from tierlang.cli.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    MAX_DATA_ERRORS,
+    check_outputs,
+    emit_diagnostics,
+    load_or_exit,
+    os_error_text,
+    report_data_errors,
+)
 from tierlang.data import DataLoadError
-from tierlang.diagnostics import SourceMap
 from tierlang.diff.mapping import MappingError
 from tierlang.diff.report import diff as diff_programs
 from tierlang.diff.structural import TIGHTENED
@@ -20,7 +29,6 @@ from tierlang.render.diff import FORMATS, render_diff
 #: Output file suffixes that choose a format when --format is not given.
 _SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".json": "json"}
 #: Data errors printed before "... and N more".
-_MAX_DATA_ERRORS = 20
 
 
 @main.command()
@@ -175,9 +183,6 @@ def _write(output: str, text: str) -> None:
 
 
 def _data_errors(e: DataLoadError) -> None:
-    """Data problems as diagnostics (file:row:column), the first few of many."""
-    emit_diagnostics(e.diagnostics(_MAX_DATA_ERRORS), SourceMap(), fmt="gnu")
-    more = len(e.errors) - _MAX_DATA_ERRORS
-    if more > 0:
-        click.echo(f"... and {more} more problems", err=True)
-    click.echo(f"tier: {e.path} cannot be used for this comparison: fix the data and run again", err=True)
+    report_data_errors(
+        e.diagnostics(MAX_DATA_ERRORS), e.error_count, f"tier: {e.path} cannot be used for this comparison: fix the data and run again"
+    )

@@ -14,6 +14,7 @@ from tierlang.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
     EXIT_USAGE,
+    MAX_DATA_ERRORS,
     as_of_option,
     check_outputs,
     distinct_paths,
@@ -21,12 +22,12 @@ from tierlang.cli.common import (
     load_or_exit,
     os_error_text,
     program_argument,
+    report_data_errors,
 )
 from tierlang.diagnostics import SourceMap
 from tierlang.numbers import plural
 
 #: Data problems listed before "... and N more".
-MAX_LISTED = 20
 #: Rows of the terminal table before it is cut (write a file to get everything).
 TABLE_ROWS = 50
 
@@ -58,16 +59,12 @@ class _Progress:
 
 
 def _report_data_errors(diags, total: int, bad_rows: int, rejects: str | None = None) -> None:
-    emit_diagnostics(diags, SourceMap())
-    if total > len(diags):
-        click.echo(f"... and {total - len(diags)} more {plural(total - len(diags), 'problem')}", err=True)
-    if bad_rows:
-        where = (
-            f"; wrote them with their reasons to {rejects}"
-            if rejects
-            else "; `--on-error report` evaluates the good rows and writes these to a reject file"
-        )
-        click.echo(f"tier: {bad_rows} {plural(bad_rows, 'row')} with errors{where}", err=True)
+    where = (
+        f"; wrote them with their reasons to {rejects}"
+        if rejects
+        else "; `--on-error report` evaluates the good rows and writes these to a reject file"
+    )
+    report_data_errors(diags, total, f"tier: {bad_rows} {plural(bad_rows, 'row')} with errors{where}" if bad_rows else None)
 
 
 def _metadata_line(meta: dict) -> str:
@@ -147,7 +144,7 @@ def eval_(program: str, data: str, fmt: str | None, output: str | None, engine: 
         ev = evaluate(prog, data, engine=engine, on_error=on_error, progress=progress)
     except DataLoadError as e:
         progress.clear()
-        _report_data_errors(e.diagnostics(MAX_LISTED), e.error_count, e.bad_rows)
+        _report_data_errors(e.diagnostics(MAX_DATA_ERRORS), e.error_count, e.bad_rows)
         sys.exit(EXIT_USAGE)
     except EvaluationError as e:  # a program the checker let through but that cannot be evaluated
         progress.clear()
@@ -176,7 +173,7 @@ def eval_(program: str, data: str, fmt: str | None, output: str | None, engine: 
             click.echo(f"tier: cannot write the reject file {target}: {os_error_text(e, target)}", err=True)
             sys.exit(EXIT_USAGE)
         bad = dataset.rejects.height
-        _report_data_errors(dataset.diagnostics(MAX_LISTED), dataset.error_count, bad, target)
+        _report_data_errors(dataset.diagnostics(MAX_DATA_ERRORS), dataset.error_count, bad, target)
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_OK)
 
@@ -265,13 +262,13 @@ def explain(program: str, data: str, partner_id: str, tracks: tuple[str, ...], f
         # Only the partner's row is validated strictly; other rows' problems do not matter here.
         dataset = load_dataset(data, prog, on_error="report")
     except DataLoadError as e:
-        _report_data_errors(e.diagnostics(MAX_LISTED), e.error_count, e.bad_rows)
+        _report_data_errors(e.diagnostics(MAX_DATA_ERRORS), e.error_count, e.bad_rows)
         sys.exit(EXIT_USAGE)
     values = dataset.values(partner_id)
     if values is None:
         rejected = [err for err in dataset.errors if err.partner_id == partner_id]
         if rejected:
-            emit_diagnostics(dataset.diagnostics(MAX_LISTED), SourceMap())
+            emit_diagnostics(dataset.diagnostics(MAX_DATA_ERRORS), SourceMap())
             click.echo(f"tier: partner '{partner_id}' has data errors (above)", err=True)
         else:
             known = dataset.frame[PID].head(3).to_list()
