@@ -28,6 +28,7 @@ depends on the data as a whole (typed Parquet), for the engine to evaluate in th
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 import os
@@ -394,9 +395,11 @@ class _CsvSource(_Source):
         try:
             schema = pl.scan_csv(path, infer_schema=False).collect_schema()
         except Exception as e:  # polars raises several exception types for broken files
-            raise _read_error(name, e, "the CSV header") from None
+            found = _malformed_row(path)
+            raise (DataLoadError(name, [found]) if found else _read_error(name, e, "the CSV header")) from None
         super().__init__(name, "csv", schema, 2)
         self.all_text = False
+        self.repeated = _repeated_headers(path)
 
     def scan(self, columns: list[str], typed_counts: set[str]) -> pl.LazyFrame:
         overrides = {} if self.all_text else {c: pl.Int64 for c in typed_counts}
@@ -409,12 +412,62 @@ class _CsvSource(_Source):
         self.all_text = True
         return True
 
+    def malformed(self) -> DataError | None:
+        return _malformed_row(self.path)
+
     def text_rows(self, columns, rows):
         lf = pl.scan_csv(self.path, infer_schema=False).select(columns).with_row_index(ROW, offset=self.row_offset)
         return lf.filter(pl.col(ROW).is_in(rows.implode())).collect()
 
     def effective_schema(self, typed_counts: set[str]) -> dict[str, pl.DataType]:
         return {c: (pl.Int64 if (c in typed_counts and not self.all_text) else pl.String) for c in self.schema.names()}
+
+
+def _malformed_row(path: Path) -> DataError | None:
+    """The first row that makes a CSV file unreadable, found with Python's csv module (only
+    after polars failed to read the file: polars' message names no row): a row with more
+    cells than the header, or a quoted cell that is never closed. None when this finds
+    nothing wrong."""
+    try:
+        with path.open("r", encoding="utf-8", newline="") as fh:
+            reader = csv.reader(fh, strict=True)
+            width = None
+            row = 0
+            try:
+                for row, cells in enumerate(reader, start=1):
+                    if width is None:
+                        width = len(cells)
+                    elif len(cells) > width:
+                        return DataError(
+                            "TL400",
+                            f"row {row} has {len(cells)} cells; the header has {width}",
+                            row=row,
+                            hint='a cell that contains a comma must be in double quotes: "1,250"',
+                        )
+            except csv.Error as e:
+                row += 1  # the row being read when the reader gave up
+                if "end of data" in str(e) or "EOF" in str(e):
+                    return DataError(
+                        "TL400",
+                        f"row {row}: a quoted cell is never closed",
+                        row=row,
+                        hint='close the quote ("..."); a double quote inside a quoted cell is written twice: ""',
+                    )
+                return DataError("TL400", f"row {row}: {e}", row=row, hint="check the quotes in this row")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return None
+
+
+def _repeated_headers(path: Path) -> dict[str, list[int]]:
+    """Header names that appear more than once, with their 1-based positions. (polars keeps
+    the first and renames the others `NAME_duplicated_N`: the header is read here again.)"""
+    with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as fh:
+        header = next(csv.reader(fh), [])
+    where: dict[str, list[int]] = {}
+    for i, h in enumerate(header, start=1):
+        where.setdefault(h, []).append(i)
+    return {h: at for h, at in where.items() if len(at) > 1}
 
 
 class _ParquetSource(_Source):
@@ -453,18 +506,48 @@ class _JsonNumber(str):
     """A JSON number kept as the text it was written as (3.0 stays '3.0')."""
 
 
+class _JsonObject(dict):
+    """A JSON object that had a key twice (`dup`: those keys; the last value is kept)."""
+
+    dup: list[str]
+
+
+def _json_object(pairs: list[tuple[str, object]]) -> dict:
+    obj = dict(pairs)
+    if len(obj) == len(pairs):
+        return obj
+    out = _JsonObject(obj)
+    seen: set[str] = set()
+    out.dup = list(dict.fromkeys(k for k, _ in pairs if k in seen or seen.add(k)))
+    return out
+
+
+#: A problem a source finds in a row while reading it: (row, column, code, message after
+#: "line N: ", hint). A TL413 problem (the line is not a JSON object) is the only one listed
+#: for its row.
+_RowProblem = tuple[int, str | None, str, str, str | None]
+
+
 class _JsonlSource(_FrameSource):
     """JSON Lines, parsed with the standard library so that numbers keep their exact text:
     `3.0` in a count column is an error, as it is in a CSV file. (polars' JSON reader turns
-    3.0 into 3 when asked for text, and into a float otherwise.)"""
+    3.0 into 3 when asked for text, and into a float otherwise.)
+
+    Problems only the parser sees become row problems (`problems`): a line that is not a
+    JSON object (TL413), a key written twice (TL414), a partner_id that is not text or a
+    whole number (TL402)."""
 
     def __init__(self, path: Path, name: str, program: ir.Program) -> None:
+        self.path = path
         wanted = _columns_needed(program) + [ANNIVERSARY]
+        want = set(wanted)
         cols: dict[str, list[str | None]] = {c: [] for c in wanted}
         seen: set[str] = set()
         rows: list[int] = []
-        bad: list[str | None] = []
-        parse = json.JSONDecoder(parse_float=_JsonNumber, parse_int=_JsonNumber, parse_constant=_reject_constant).decode
+        problems: list[_RowProblem] = []
+        parse = json.JSONDecoder(
+            parse_float=_JsonNumber, parse_int=_JsonNumber, parse_constant=_reject_constant, object_pairs_hook=_json_object
+        ).decode
         try:
             fh = path.open("r", encoding="utf-8")
         except OSError as e:
@@ -478,16 +561,32 @@ class _JsonlSource(_FrameSource):
                     try:
                         rec = parse(line)
                         if not isinstance(rec, dict):
-                            raise ValueError(f"a line holds one JSON object, not {type(rec).__name__}")
+                            raise ValueError(f"a line holds one JSON object, not {_json_kind(rec)}")
                     except ValueError as e:
-                        bad.append(f"not a JSON object: {str(e).splitlines()[0]}")
+                        problems.append((lineno, None, "TL413", f"not a JSON object: {str(e).splitlines()[0]}", _JSONL_HINT))
                         for c in wanted:
                             cols[c].append(None)
                         continue
-                    bad.append(None)
                     seen.update(rec)
                     for c in wanted:
                         cols[c].append(_json_text(rec.get(c)))
+                    if isinstance(rec, _JsonObject):
+                        for k in rec.dup:
+                            if k in want:
+                                problems.append(
+                                    (lineno, k, "TL414", f"key '{k}' appears more than once in the object", "write each key once per line")
+                                )
+                    pid = rec.get(PID)
+                    if pid is not None and not _json_id(pid):
+                        problems.append(
+                            (
+                                lineno,
+                                PID,
+                                "TL402",
+                                f"{_json_dump(pid)} is {_json_kind(pid)}; partner_id must be text or a whole number",
+                                'write the id as a JSON string ("P-7") or a whole number (7)',
+                            )
+                        )
             except UnicodeDecodeError as e:
                 raise DataLoadError(name, [DataError("TL400", f"the file is not UTF-8 text (byte {e.start})")]) from None
         if not rows:
@@ -495,19 +594,52 @@ class _JsonlSource(_FrameSource):
         # A column no line has is missing (TL401); if no line parsed at all, keep every
         # column so that the per-line JSON errors are what gets reported.
         present = [c for c in wanted if c in seen or (not seen and c != ANNIVERSARY)]
-        data = {ROW: pl.Series(ROW, rows, dtype=pl.Int64), "__json_error__": pl.Series(bad, dtype=pl.String)}
+        data = {ROW: pl.Series(ROW, rows, dtype=pl.Int64)}
         for c in present:
             data[c] = pl.Series(c, cols[c], dtype=pl.String)
         super().__init__(pl.DataFrame(data), name, "jsonl")
         self.schema = pl.Schema({c: pl.String for c in present})
         self.order = present
+        self.problems = problems
 
-    def scan(self, columns, typed_counts):
-        return self.df.lazy().select([ROW, "__json_error__", *columns])
+    def text_rows(self, columns, rows):
+        """The rows' values, and `_line`: each line as written in the file."""
+        out = super().text_rows(columns, rows)
+        wanted = set(out[ROW].to_list())
+        lines: dict[int, str] = {}
+        with self.path.open("r", encoding="utf-8") as fh:
+            for lineno, line in enumerate(fh, start=1):
+                if lineno in wanted:
+                    lines[lineno] = line.rstrip("\r\n")
+        return out.with_columns(pl.col(ROW).replace_strict(lines, default=None, return_dtype=pl.String).alias(LINE))
+
+
+_JSONL_HINT = "each line of a JSON Lines file holds one JSON object"
+LINE = "_line"  # JSON Lines reject files: the line as written
 
 
 def _reject_constant(name: str):
     raise ValueError(f"{name} is not a number")
+
+
+def _json_id(v) -> bool:
+    """Whether a JSON value can be a partner_id: a string or a whole number (not 7.0, 1e3,
+    true, an array or an object)."""
+    return isinstance(v, str) and (not isinstance(v, _JsonNumber) or v.lstrip("-").isdigit())
+
+
+def _json_kind(v) -> str:
+    if isinstance(v, bool):
+        return "a boolean"
+    if isinstance(v, _JsonNumber):
+        return "a number with a fraction or exponent" if not v.lstrip("-").isdigit() else "a number"
+    if isinstance(v, str):
+        return "a string"
+    if isinstance(v, list):
+        return "an array"
+    if isinstance(v, dict):
+        return "an object"
+    return "null" if v is None else type(v).__name__
 
 
 def _json_text(v) -> str | None:
@@ -517,7 +649,18 @@ def _json_text(v) -> str | None:
         return "true" if v else "false"
     if isinstance(v, str):  # also _JsonNumber
         return str(v)
-    return json.dumps(v)  # an array or object: fails every check, quoted in the message
+    return _json_dump(v)  # an array or object: fails every check, quoted in the message
+
+
+def _json_dump(v) -> str:
+    """A parsed JSON value as JSON, numbers as they were written ([3], not ["3"])."""
+    if isinstance(v, _JsonNumber):
+        return str(v)
+    if isinstance(v, list):
+        return "[" + ", ".join(_json_dump(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{json.dumps(k, ensure_ascii=False)}: {_json_dump(x)}" for k, x in v.items()) + "}"
+    return json.dumps(v, ensure_ascii=False)
 
 
 def _as_text(col: str, dtype: pl.DataType) -> pl.Expr:
@@ -916,7 +1059,15 @@ class _IdReader(_Reader):
     def first(self):
         src = pl.col(self.column).cast(pl.String)
         f_empty = self.check("TL410", "empty", lambda t: pl.lit("partner_id is empty"), hint="every row needs a partner_id")
-        return [_blank(src).alias(f_empty), src.alias(self.tmp("v"))]
+        f_blanks = self.check(
+            "TL410",
+            "blanks",
+            lambda t: pl.format("partner_id '{}' has blanks around it", t),
+            hint="remove them: an id is used exactly as written, so ' A' and 'A' would be two partners",
+        )
+        stripped = src.str.strip_chars()
+        empty = src.is_null() | (stripped == "")
+        return [empty.alias(f_empty), (~empty & (stripped != src)).alias(f_blanks), src.alias(self.tmp("v"))]
 
     @staticmethod
     def duplicates(ids: pl.Expr) -> pl.Expr:
@@ -1009,6 +1160,17 @@ class _Loader:
                 errors.append(DataError("TL402", f"column 'partner_id' holds {dt} values; it must be text or whole numbers", column=PID))
             else:
                 readers.append(_IdReader(PID, PID, None, pl.String))
+        for col, at in getattr(self.source, "repeated", {}).items():
+            if col in {PID, ANNIVERSARY} or any((m.column or m.name) == col for m in self.metrics):
+                shown = ", ".join(map(str, at[:-1])) + f" and {at[-1]}"
+                errors.append(
+                    DataError(
+                        "TL414",
+                        f"column '{col}' appears {len(at)} times in the header (columns {shown})",
+                        column=col,
+                        hint="rename or remove the extra columns: which one holds the values is not guessed",
+                    )
+                )
         missing = []
         for m in self.metrics:
             col = m.column or m.name
@@ -1057,8 +1219,6 @@ class _Loader:
         columns = list(dict.fromkeys(r.column for r in readers))
         pre = [e for r in readers for e in r.pre()]
         exprs = [pl.col(ROW)] + [e for r in readers for e in r.first()]
-        if isinstance(src, _JsonlSource):
-            exprs.append(pl.col("__json_error__"))
         lf = src.scan(columns, self._typed_counts())
         nulls = [c for c in columns if schema.get(c) == pl.Null]
         if nulls:  # an all-empty column: read as (missing) text
@@ -1081,7 +1241,8 @@ class _Loader:
             except pl.exceptions.PolarsError as e:
                 if src.fallback():
                     continue  # a count column holds something other than whole numbers: read as text
-                raise _read_error(src.name, e, "the data") from None
+                found = src.malformed() if isinstance(src, _CsvSource) else None
+                raise (DataLoadError(src.name, [found]) if found else _read_error(src.name, e, "the data")) from None
             break
         # Final columns, computed once; decimals that fit Int64 (nearly all) are stored so.
         df = first.with_columns([r.second(first) for r in readers])
@@ -1150,8 +1311,10 @@ class _Loader:
     def bad_expr(self, checks: list[_Check]) -> pl.Expr:
         """`__bad__`: whether any check failed on the row."""
         row_checks = [pl.col(c.flag) for c in checks]
-        if isinstance(self.source, _JsonlSource):
-            row_checks.append(pl.col("__json_error__").is_not_null())
+        problems = getattr(self.source, "problems", None)
+        if problems:
+            rows = pl.Series(sorted({p[0] for p in problems}), dtype=pl.Int64)
+            row_checks.append(pl.col(ROW).is_in(rows.implode()))
         return (pl.any_horizontal(row_checks) if row_checks else pl.lit(False)).alias(BAD)
 
     def keep(self, readers: list[_Reader]) -> list[str]:
@@ -1227,23 +1390,40 @@ class _Loader:
                     hint.alias("hint"),
                 )
             )
-        if "__json_error__" in joined.columns:
+        problems = getattr(src, "problems", None)
+        if problems:
+            found = pl.DataFrame(
+                problems,
+                schema={ROW: pl.Int64, "column": pl.String, "code": pl.String, "__msg__": pl.String, "hint": pl.String},
+                orient="row",
+            )
+            ids = joined.select(pl.col(ROW), pid.alias(PID))
+            where = (
+                pl.when(pl.col("code").is_in(["TL413", "TL414"]) | pl.col("column").is_null())
+                .then(pl.format(label + " {}: ", pl.col(ROW)))
+                .otherwise(pl.format(label + " {}, column '{}': ", pl.col(ROW), pl.col("column")))
+            )
             parts.append(
-                joined.filter(pl.col("__json_error__").is_not_null()).select(
+                found.join(ids, on=ROW, how="left").select(
                     pl.col(ROW),
-                    pl.lit(None, pl.String).alias(PID),
-                    pl.lit(None, pl.String).alias("column"),
-                    pl.lit(-1).alias("__order__"),
-                    pl.lit("TL413").alias("code"),
-                    pl.format(label + " {}: {}", pl.col(ROW), pl.col("__json_error__")).alias("message"),
-                    pl.lit("each line of a JSON Lines file holds one JSON object", pl.String).alias("hint"),
+                    pl.when(pl.col("code") == "TL413").then(pl.lit(None, pl.String)).otherwise(pl.col(PID)).alias(PID),
+                    pl.col("column"),
+                    pl.when(pl.col("code") == "TL413")
+                    .then(pl.lit(-1))
+                    .otherwise(pl.col("column").replace_strict(order, default=0, return_dtype=pl.Int32))
+                    .alias("__order__"),
+                    pl.col("code"),
+                    pl.concat_str([where, pl.col("__msg__")]).alias("message"),
+                    pl.col("hint"),
                 )
             )
-        long = pl.concat(parts)
-        if "__json_error__" in joined.columns:  # a line that is not JSON has no other problems worth listing
-            broken = joined.filter(pl.col("__json_error__").is_not_null())[ROW]
-            long = long.filter(~pl.col(ROW).is_in(broken.implode()) | (pl.col("code") == "TL413"))
+        long = pl.concat(parts, how="vertical_relaxed")
+        broken = [p[0] for p in problems or () if p[2] == "TL413"]
+        if broken:  # a line that is not JSON has no other problems worth listing
+            long = long.filter(~pl.col(ROW).is_in(pl.Series(broken, dtype=pl.Int64).implode()) | (pl.col("code") == "TL413"))
         long = long.sort([ROW, "__order__", "code"]).drop("__order__")
         reasons = long.group_by(ROW, maintain_order=True).agg(pl.col("message").str.join("; ").alias("_errors"))
         rejects = text.rename({f"__text__{c}": c for c in columns}).join(reasons, on=ROW, how="left").sort(ROW).rename({ROW: "_row"})
+        if LINE in rejects.columns:  # JSON Lines: the line as written, after the values read from it
+            rejects = rejects.select(pl.exclude(LINE, "_errors"), pl.col(LINE), pl.col("_errors"))
         return long, rejects

@@ -141,6 +141,33 @@ def test_eval_report_mode_writes_rejects(tmp_path):
     assert "wrote them with their reasons to bad.rejects.csv" in r.stderr
 
 
+def test_eval_broken_inputs_name_the_row_and_column(tmp_path):
+    # without the unread 'notes' column: polars only notices extra cells when it reads the last column
+    header, first = (line.rsplit(",", 1)[0] for line in (FIXTURES / "partners.csv").read_text().splitlines()[:2])
+    (tmp_path / "rag.csv").write_text(f"{header}\n{first},extra\n")
+    r = run("eval", PROGRAM, "rag.csv", cwd=tmp_path)
+    assert r.exit_code == 2 and "Traceback" not in r.stderr and "Schema" not in r.stderr
+    cells = len(header.split(","))
+    assert f"error[TL400]: row 2 has {cells + 1} cells; the header has {cells}" in r.stderr and "--> rag.csv:2:1" in r.stderr
+    col = header.split(",")[1]
+    (tmp_path / "dup.csv").write_text(f"{header},{col}\n{first},0\n")
+    r = run("eval", PROGRAM, "dup.csv", cwd=tmp_path)
+    assert r.exit_code == 2 and f"error[TL414]: column '{col}' appears 2 times in the header (columns 2 and {cells + 1})" in r.stderr
+
+
+def test_eval_jsonl_reject_file_keeps_each_line(tmp_path):
+    rows = pl.read_csv(FIXTURES / "partners.csv", infer_schema=False).drop("notes").to_dicts()
+    good = json.dumps({**rows[0], "audited": True})
+    bad = json.dumps({**rows[1], "audited": True}).replace('"adds": "', '"adds": [3], "x": "')
+    lines = [good, '{"partner_id": "B", "adds": NaN}', bad]
+    (tmp_path / "j.jsonl").write_text("\n".join(lines) + "\n")
+    r = run("eval", PROGRAM, "j.jsonl", "--on-error", "report", "--format", "csv", cwd=tmp_path)
+    assert r.exit_code == 1, r.stderr
+    rejects = pl.read_csv(tmp_path / "j.rejects.csv", infer_schema=False)
+    assert not [c for c in rejects.columns if c.startswith("__")]
+    assert rejects["_line"].to_list() == lines[1:] and rejects["adds"].to_list() == [None, "[3]"]
+
+
 def test_eval_input_problems_exit_2(tmp_path):
     assert run("eval", PROGRAM, str(tmp_path / "none.csv")).exit_code == 2
     broken = tmp_path / "broken.tier"

@@ -358,3 +358,80 @@ def test_unreadable_csv_has_a_hint(tmp_path, prog):
         load_dataset(p, prog)
     err = e.value.errors[0]
     assert err.code == "TL400" and "utf-8" in err.message and err.hint == "save the file as UTF-8 text"
+
+
+# ------------------------------------------------------------------ hardening: headers, ids, JSON Lines, broken CSV
+
+
+def test_tl414_repeated_csv_header(tmp_path, prog):
+    # polars would keep the first 'c' and rename the second: one column's values lost
+    err = errors_of(tmp_path, prog, [GOOD + ",7,x,y"], header=HEADER + ",c,note,note")
+    assert [(e.code, e.column, e.message) for e in err.errors] == [
+        ("TL414", "c", "column 'c' appears 2 times in the header (columns 3 and 9)")
+    ]  # 'note' is read by no metric: ignored, as any other column
+
+
+def test_tl414_repeated_jsonl_key(tmp_path, prog):
+    good = json.dumps({"partner_id": "P1", "n": 3, "c": 2, "pct": 1, "usd": 1, "ok": True, "since": "2020-01-02", "tier": "gold"})
+    twice = good.replace('"c": 2', '"c": 2, "c": 0')
+    with pytest.raises(DataLoadError) as e:
+        load_dataset(write(tmp_path, f"{good}\n{twice}\n".replace('"P1"', '"P2"', 1), "d.jsonl"), prog)
+    assert [(x.code, x.row, x.column, x.message) for x in e.value.errors] == [
+        ("TL414", 2, "c", "line 2: key 'c' appears more than once in the object")
+    ]
+
+
+def test_tl410_partner_id_with_blanks_around_it(tmp_path, prog):
+    rest = GOOD.split(",", 1)[1]
+    err = errors_of(tmp_path, prog, [f'" P1",{rest}', f"P1 ,{rest}", f"P1,{rest}", f"P 2,{rest}"])
+    assert [(e.code, e.row, e.message) for e in err.errors] == [
+        ("TL410", 2, "row 2: partner_id ' P1' has blanks around it"),
+        ("TL410", 3, "row 3: partner_id 'P1 ' has blanks around it"),
+    ]  # a blank inside an id is part of it
+
+
+@pytest.mark.parametrize(
+    ("pid", "message"),
+    [
+        ("7.0", "line 1, column 'partner_id': 7.0 is a number with a fraction or exponent; partner_id must be text or a whole number"),
+        ("1e3", "line 1, column 'partner_id': 1e3 is a number with a fraction or exponent; partner_id must be text or a whole number"),
+        ("true", "line 1, column 'partner_id': true is a boolean; partner_id must be text or a whole number"),
+        ("[7]", "line 1, column 'partner_id': [7] is an array; partner_id must be text or a whole number"),
+    ],
+)
+def test_tl402_jsonl_partner_id_of_the_wrong_json_type(tmp_path, prog, pid, message):
+    rest = '"n": 3, "c": 2, "pct": 1, "usd": 1, "ok": true, "since": "2020-01-02", "tier": "gold"'
+    with pytest.raises(DataLoadError) as e:
+        load_dataset(write(tmp_path, f'{{"partner_id": {pid}, {rest}}}\n', "d.jsonl"), prog)
+    assert [(x.code, x.column, x.message) for x in e.value.errors] == [("TL402", "partner_id", message)]
+    # whole numbers and strings are ids
+    ok = load_dataset(write(tmp_path, f'{{"partner_id": 7, {rest}}}\n{{"partner_id": "7.0", {rest}}}\n', "d.jsonl"), prog)
+    assert ok.partner_ids == ["7", "7.0"]
+
+
+def test_jsonl_rejects_keep_the_line_as_written(tmp_path, prog):
+    good = {"partner_id": "P1", "n": 3, "c": 2, "pct": 1, "usd": 1, "ok": True, "since": "2020-01-02", "tier": "gold"}
+    lines = [
+        json.dumps(good),
+        '{"partner_id": "P2", "n": NaN}',
+        json.dumps({**good, "partner_id": "P3"}).replace('"n": 3', '"n": [3, {"a": 1.50}]'),
+    ]
+    ds = load_dataset(write(tmp_path, "\n".join(lines) + "\n", "d.jsonl"), prog, on_error="report")
+    assert ds.partner_ids == ["P1"]
+    rej = ds.rejects
+    assert rej.columns == ["_row", "partner_id", "n", "c", "pct", "usd", "ok", "since", "tier", "_line", "_errors"]
+    assert rej["_line"].to_list() == lines[1:]  # the original text, even of a line that is not JSON
+    assert rej["n"].to_list() == [None, '[3, {"a": 1.50}]']  # JSON shown as JSON, numbers as written
+    assert rej["_errors"][0] == "line 2: not a JSON object: NaN is not a number"
+
+
+def test_ragged_csv_row_is_named(tmp_path, prog):
+    err = errors_of(tmp_path, prog, [GOOD, GOOD.replace("P1", "P2") + ",extra"])
+    assert [(e.code, e.row, e.message) for e in err.errors] == [("TL400", 3, "row 3 has 9 cells; the header has 8")]
+    assert "double quotes" in err.errors[0].hint
+    assert (err.diagnostics()[0].span.line, err.diagnostics()[0].span.column) == (3, 1)
+
+
+def test_unclosed_csv_quote_is_named(tmp_path, prog):
+    err = errors_of(tmp_path, prog, [GOOD, 'P2,1,1,"1,1,true,2020-01-01,gold', GOOD.replace("P1", "P3")])
+    assert [(e.code, e.row, e.message) for e in err.errors] == [("TL400", 3, "row 3: a quoted cell is never closed")]
