@@ -14,7 +14,7 @@ from fractions import Fraction
 from tierlang import ir
 from tierlang.diagnostics import Diagnostic, Note, did_you_mean, error, warning
 from tierlang.ir import Kind, Span, Type
-from tierlang.numbers import plural
+from tierlang.numbers import exact_text, plural
 from tierlang.passes.extends import Merged
 from tierlang.syntax import ast
 
@@ -43,6 +43,11 @@ _ALLOWED_ATTRS = {
 }
 
 _ATTR_WORD = {"direction": "higher/lower is better", "dated": "from DATE = value"}
+
+
+def _text(value: object) -> str:
+    """A value as a message shows it: numbers as decimals (`4.5`, not `9/2`)."""
+    return exact_text(value) if isinstance(value, Fraction) else str(value)
 
 
 class _Fail(Exception):
@@ -295,13 +300,13 @@ class _Lowerer:
                     lo = self.literal(low, type_, "the range's lower bound") if low is not None else None
                     hi = self.literal(high, type_, "the range's upper bound") if high is not None else None
                     if lo is not None and hi is not None and lo > hi:
-                        self.err("TL211", f"empty range: {lo} .. {hi}", rng.span)  # type: ignore[union-attr]
+                        self.err("TL211", f"empty range: {_text(lo)} .. {_text(hi)}", rng.span)  # type: ignore[union-attr]
             default = None
             if "default" in a:
                 dflt = a["default"]
                 default = self.literal(dflt.value, type_, f"the default of '{d.name}'")  # type: ignore[union-attr]
                 if isinstance(default, Fraction) and ((lo is not None and default < lo) or (hi is not None and default > hi)):
-                    self.err("TL211", f"the default {default} is outside the range of '{d.name}'", dflt.span)  # type: ignore[union-attr]
+                    self.err("TL211", f"the default {_text(default)} is outside the range of '{d.name}'", dflt.span)  # type: ignore[union-attr]
             direction = a["direction"].value if "direction" in a else "higher"  # type: ignore[union-attr]
             column = self.text(a, "column") or (d.name if d.expr is None else None)
             if column is not None:
@@ -800,7 +805,7 @@ class _Lowerer:
                 continue
             m = self.derived[a.name]
             if isinstance(v, Fraction) and ((m.minimum is not None and v < m.minimum) or (m.maximum is not None and v > m.maximum)):
-                self.err("TL211", f"{v} is outside the range of '{a.name}'", a.value.span or a.span)
+                self.err("TL211", f"{_text(v)} is outside the range of '{a.name}'", a.value.span or a.span)
                 ok = False
                 continue
             out[a.name] = v
