@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tierlang import cache, ir
-from tierlang.diagnostics import Diagnostic, SourceMap, display_name, error, has_errors, sort_key
+from tierlang.diagnostics import Diagnostic, SourceMap, decode_source, display_name, has_errors, sort_key
 from tierlang.passes.extends import merge
 from tierlang.passes.ladder import check_ladders
 from tierlang.passes.lower import lower, warnings_unused
@@ -89,10 +89,10 @@ def _load_program(root_path: Path, root_bytes: bytes | None, as_of: _dt.date | N
                 return None
             if p is not root_path:
                 deps[os.path.abspath(p)] = cache.file_digest(raw)
-            try:
-                content = raw.decode("utf-8")
-            except UnicodeDecodeError as e:
-                diags.append(error("TL101", f"the file is not UTF-8 text (byte {e.start})", ir.Span(name, 1, 1, 1, 2)))
+            content, bad = decode_source(raw, name)
+            if bad is not None:
+                sources.add(name, content)
+                diags.append(bad)
                 modules[key] = None
                 return None
         else:

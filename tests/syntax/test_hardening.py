@@ -3,8 +3,12 @@ parse errors that used to point the wrong way. Every one is a diagnostic, never 
 
 from __future__ import annotations
 
+from click.testing import CliRunner
+
 from tests.conftest import ROOT
 from tierlang import load_program
+from tierlang.cli import main
+from tierlang.diagnostics import render_human
 
 NORTHWIND = (ROOT / "examples" / "tutorial" / "northwind.tier").read_text(encoding="utf-8")
 
@@ -20,3 +24,68 @@ def test_range_messages_show_decimals_not_ratios(tmp_path):
     assert ("TL211", "4.5 is outside the range of 'satisfaction'") in errors
     errors, _ = _codes_and_messages(NORTHWIND.replace("  range 0..5", "  range 5..4.5"), tmp_path)
     assert ("TL211", "empty range: 5 .. 4.5") in errors
+
+
+# ------------------------------------------------------------------ numbers
+
+
+def test_a_number_of_thousands_of_digits_is_a_diagnostic_at_the_number(tmp_path):
+    text = NORTHWIND.replace("= 70 {", "= " + "9" * 5000 + " {")
+    errors, result = _codes_and_messages(text, tmp_path)
+    assert errors == [("TL116", "number too long: 5000 digits, at most 100")]
+    span = result.diagnostics[0].span
+    assert (span.line, span.column, span.end_column - span.column) == (37, 46, 5000)
+
+
+def test_a_long_count_in_at_least_is_a_diagnostic(tmp_path):
+    text = NORTHWIND.replace("require certified_sellers >= 2", "require at least " + "1" * 200 + " of { certified_sellers >= 2 }")
+    errors, _ = _codes_and_messages(text, tmp_path)
+    assert [c for c, _ in errors] == ["TL116"]
+
+
+def test_a_hundred_digits_are_fine(tmp_path):
+    errors, _ = _codes_and_messages(NORTHWIND.replace("= 70 {", "= " + "7" * 100 + " {"), tmp_path)
+    assert not [c for c, _ in errors if c.startswith("TL1")]
+
+
+# ------------------------------------------------------------------ encodings
+
+
+def test_a_byte_order_mark_is_skipped_and_spans_stay_true(tmp_path):
+    path = tmp_path / "bom.tier"
+    path.write_bytes(b"\xef\xbb\xbf" + NORTHWIND.replace("require certified_sellers >= 2", "require certified_selers >= 2").encode())
+    result = load_program(path)
+    (d,) = [d for d in result.diagnostics if d.is_error]
+    assert d.code == "TL200" and (d.span.line, d.span.column) == (46, 13)
+    assert load_program(path, text="\ufeff" + NORTHWIND).ok
+
+
+def test_bad_bytes_are_reported_where_they_are(tmp_path):
+    path = tmp_path / "bad.tier"
+    path.write_bytes(NORTHWIND.encode().replace(b"Silver and Gold", b"Silver \xff Gold"))
+    result = load_program(path)
+    (d,) = result.diagnostics
+    assert d.code == "TL101" and (d.span.line, d.span.column) == (8, 15)
+    assert "0xff" in d.message
+    assert render_human(result.diagnostics, result.sources).splitlines()[3].startswith('8 |   doc "Silver \ufffd Gold')
+
+
+def test_fmt_and_compile_report_bad_bytes_as_check_does(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bad.tier").write_bytes(b"program p {}\nmetric \xff: count\n")
+    runner = CliRunner()
+    for args in (["fmt", "bad.tier"], ["fmt", "--check", "bad.tier"], ["compile", "--emit", "ast", "bad.tier"]):
+        out = runner.invoke(main, args)
+        assert "error[TL101]" in out.output and "bad.tier:2:8" in out.output, args
+        assert out.exit_code == (2 if args[0] == "compile" else 1), args
+    out = runner.invoke(main, ["fmt", "-"], input=b"program p {}\nmetric \xff: count\n")
+    assert out.exit_code == 1 and "error[TL101]" in out.output and "<stdin>:2:8" in out.output
+    assert "\\udcff" not in out.output
+
+
+def test_fmt_keeps_a_formatted_file_with_a_byte_order_mark(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bom.tier").write_bytes(b"\xef\xbb\xbfprogram p {}\nmetric a: count\n")
+    assert CliRunner().invoke(main, ["fmt", "--check", "bom.tier"]).exit_code == 0
+    out = CliRunner().invoke(main, ["fmt", "-"], input=b"\xef\xbb\xbfprogram p{}\n")
+    assert out.exit_code == 0 and out.output == "program p {}\n"

@@ -18,6 +18,9 @@ from tierlang.syntax.grammar import GRAMMAR_PATH, grammar_text
 
 __all__ = ["GRAMMAR_PATH", "ATTRIBUTE_KEYWORDS", "ParseResult", "grammar_text", "keywords", "parse", "parser"]
 
+#: The most digits a number literal may have (TL116): exact arithmetic, but not thousands of digits.
+MAX_NUMBER_DIGITS = 100
+
 ATTRIBUTE_KEYWORDS = ("doc", "source", "assumed", "column", "unit", "range", "default", "higher", "lower", "from")
 
 
@@ -134,10 +137,24 @@ class _ToAst(Transformer):
     def title(self, meta, children):
         return _Title(children[0].value)
 
+    def _fraction(self, tok: Token) -> Fraction:
+        text = str(tok)
+        digits = sum(ch.isdigit() for ch in text)
+        if digits > MAX_NUMBER_DIGITS:
+            raise _SyntaxProblem(
+                error(
+                    "TL116",
+                    f"number too long: {digits} digits, at most {MAX_NUMBER_DIGITS}",
+                    self._tok_span(tok),
+                    hint="a rule's numbers are thresholds and weights; check for pasted or repeated digits",
+                )
+            )
+        return Fraction(text.replace("_", ""))
+
     def number(self, meta, children):
         tok, currency = children[0], children[1] if len(children) > 1 else None
         text = str(tok)
-        return ast.Num(Fraction(text.replace("_", "")), text, str(currency) if currency else None, self._span(meta))
+        return ast.Num(self._fraction(tok), text, str(currency) if currency else None, self._span(meta))
 
     def neg(self, meta, children):
         (operand,) = children
@@ -215,7 +232,7 @@ class _ToAst(Transformer):
 
     def _count(self, tok: Token) -> ast.Num:
         text = str(tok)
-        value = Fraction(text.replace("_", ""))
+        value = self._fraction(tok)
         if value.denominator != 1:
             raise _SyntaxProblem(error("TL100", f"'at least' needs a whole number, not {text}", self._tok_span(tok)))
         return ast.Num(value, text, None, self._tok_span(tok))
@@ -811,6 +828,7 @@ def parse(text: str, file: str = "<string>") -> ParseResult:
     After a syntax error, parsing resumes at the next line that starts a top-level
     declaration, so one run reports the syntax errors of several declarations."""
     _Comments.items = []
+    text = text.removeprefix("\ufeff")  # a byte-order mark: invisible, not part of line 1
     diagnostics: list[Diagnostic] = []
     attempt = text
     tree = None
