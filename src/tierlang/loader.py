@@ -13,6 +13,7 @@ from tierlang.passes.extends import merge
 from tierlang.passes.ladder import check_ladders
 from tierlang.passes.lower import lower, warnings_unused
 from tierlang.passes.monotonicity import check_monotonicity
+from tierlang.recursion import deep_recursion
 from tierlang.syntax import ast
 
 __all__ = ["LoadResult", "load_program", "display_name", "CHECKS"]
@@ -55,7 +56,11 @@ def load_program(
 
     A program file read from disk is looked up in the program cache first (`tierlang.cache`)
     and stored there after loading."""
-    root_path = Path(path)
+    with deep_recursion():  # the passes recurse over expressions (and pickling, for the cache)
+        return _load_or_hit(Path(path), as_of, text, checks)
+
+
+def _load_or_hit(root_path: Path, as_of: _dt.date | None, text: str | None, checks: bool) -> LoadResult:
     root_bytes = root_path.read_bytes() if text is None else None
     if root_bytes is not None:
         hit = cache.lookup(root_path, root_bytes, as_of, checks)

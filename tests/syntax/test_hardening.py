@@ -3,12 +3,16 @@ parse errors that used to point the wrong way. Every one is a diagnostic, never 
 
 from __future__ import annotations
 
+import sys
+
+import pytest
 from click.testing import CliRunner
 
 from tests.conftest import ROOT
 from tierlang import load_program
 from tierlang.cli import main
 from tierlang.diagnostics import render_human
+from tierlang.recursion import deep_recursion
 
 NORTHWIND = (ROOT / "examples" / "tutorial" / "northwind.tier").read_text(encoding="utf-8")
 
@@ -89,3 +93,54 @@ def test_fmt_keeps_a_formatted_file_with_a_byte_order_mark(tmp_path, monkeypatch
     assert CliRunner().invoke(main, ["fmt", "--check", "bom.tier"]).exit_code == 0
     out = CliRunner().invoke(main, ["fmt", "-"], input=b"\xef\xbb\xbfprogram p{}\n")
     assert out.exit_code == 0 and out.output == "program p {}\n"
+
+
+# ------------------------------------------------------------------ long and deep expressions
+
+
+def _replace_require(expr: str) -> str:
+    return NORTHWIND.replace("require certified_sellers >= 2", f"require {expr}")
+
+
+LONG = {
+    "and": " and ".join(["certified_sellers >= 2"] * 500),
+    "or": " or ".join(["certified_sellers >= 2"] * 500),
+    "sum": "certified_sellers >= " + "+".join(["1"] * 500),
+    "minus": "certified_sellers >= " + "-" * 999 + "2",
+}
+
+
+@pytest.mark.parametrize("kind", LONG)
+def test_long_expressions_pass_every_stage(kind, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TIER_NO_CACHE", "1")
+    (tmp_path / "long.tier").write_text(_replace_require(LONG[kind]), encoding="utf-8")
+    (tmp_path / "partners.csv").write_bytes((ROOT / "examples" / "tutorial" / "partners.csv").read_bytes())
+    with deep_recursion():  # restores the limit after
+        sys.setrecursionlimit(1000)  # Python's default: the CLI raises it itself
+        runner = CliRunner()
+        for args in (["check", "long.tier"], ["eval", "long.tier", "partners.csv"], ["docs", "long.tier", "-o", "site"]):
+            assert runner.invoke(main, args).exit_code == 0, args
+        for args in (["fmt", "long.tier"], ["fmt", "--check", "long.tier"], ["check", "long.tier"]):
+            assert runner.invoke(main, args).exit_code == 0, args
+
+
+def test_a_chain_of_ten_thousand_ands_parses(tmp_path):
+    text = "program p {}\nmetric a: count\ngate g: " + " and ".join(["a >= 1"] * 10_000) + "\n"
+    result = load_program(tmp_path / "p.tier", text=text)
+    assert result.ok
+
+
+@pytest.mark.parametrize(
+    "expr", ["certified_sellers >= " + "-" * 3000 + "2", "certified_sellers >= " + "+".join(["1"] * 1500), "not " * 2000 + "true"]
+)
+def test_absurd_nesting_is_tl115_at_the_expression(expr, tmp_path):
+    errors, result = _codes_and_messages(_replace_require(expr), tmp_path)
+    assert errors == [("TL115", "expression too deeply nested: more than 1000 levels")]
+    span = result.diagnostics[0].span
+    assert (span.line, span.column) == (46, 13)
+
+
+def test_the_tl115_page_example(tmp_path):
+    errors, _ = _codes_and_messages(_replace_require("certified_sellers >= " + "-" * 1001 + "2"), tmp_path)
+    assert [c for c, _ in errors] == ["TL115"]

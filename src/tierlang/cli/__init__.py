@@ -12,6 +12,7 @@ import importlib
 import click
 
 from tierlang import __version__
+from tierlang.recursion import allow_deep_recursion
 
 #: command name -> the module (under tierlang.cli) that defines it
 COMMAND_MODULES = {
@@ -50,3 +51,4 @@ def main() -> None:
     Loaded programs are cached in ~/.cache/tierlang (or $TIER_CACHE_DIR); set
     TIER_NO_CACHE=1 to turn the cache off.
     """
+    allow_deep_recursion()  # every pass recurses over expressions, up to MAX_EXPR_DEPTH deep

@@ -8,11 +8,12 @@ import inspect
 from fractions import Fraction
 from functools import lru_cache
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer_NonRecursive, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from tierlang.diagnostics import Diagnostic, Note, did_you_mean, error
 from tierlang.ir import Span
+from tierlang.recursion import MAX_EXPR_DEPTH
 from tierlang.syntax import ast
 from tierlang.syntax.grammar import GRAMMAR_PATH, grammar_text
 
@@ -101,7 +102,9 @@ def _flatten(op: str, left, right) -> tuple:
 
 
 @v_args(meta=True)
-class _ToAst(Transformer):
+class _ToAst(Transformer_NonRecursive):
+    # Not recursive: a chain of 10 000 `and`s is a tree 10 000 deep before it is flattened.
+
     def __init__(self, file: str) -> None:
         super().__init__()
         self.file = file
@@ -851,6 +854,9 @@ def parse(text: str, file: str = "<string>") -> ParseResult:
     lines = text.split("\n")
     comments = tuple(ast.Comment(str(t), t.line, t.column, not lines[t.line - 1][: t.column - 1].strip()) for t in _Comments.items)
     _level_blocks(tree, text)
+    deep = _too_deep(tree, file)
+    if deep is not None:
+        return ParseResult(None, [deep])
     try:
         items = _ToAst(file).transform(tree)
     except VisitError as e:
@@ -858,6 +864,57 @@ def parse(text: str, file: str = "<string>") -> ParseResult:
             return ParseResult(None, [e.orig_exc.diagnostic])
         raise
     return ParseResult(ast.Module(file, items, comments), [])
+
+
+#: The rules of expressions: nesting among them counts towards `MAX_EXPR_DEPTH`.
+_EXPR_RULES = frozenset(
+    [
+        "or_",
+        "and_",
+        "not_",
+        "every",
+        "compare",
+        "add",
+        "sub",
+        "mul",
+        "div",
+        "neg",
+        "call",
+        "track_at",
+        "all_of",
+        "any_of",
+        "at_least",
+        "expr_list",
+    ]
+)
+#: Chains that the syntax tree flattens: `a and b and c` nests in Lark's tree, not in the AST.
+_FLAT = frozenset(("and_", "or_"))
+
+
+def _too_deep(tree: Tree, file: str) -> Diagnostic | None:
+    """TL115 for the first expression nested deeper than `MAX_EXPR_DEPTH` (walked without
+    recursion), pointing at the outermost expression that holds it."""
+    stack: list[tuple[Tree, int, Tree | None]] = [(tree, 0, None)]
+    while stack:
+        node, depth, top = stack.pop()
+        for child in node.children:
+            if not isinstance(child, Tree):
+                continue
+            if child.data not in _EXPR_RULES:
+                stack.append((child, depth, top))
+                continue
+            d = depth if (child.data in _FLAT and child.data == node.data) else depth + 1
+            if d > MAX_EXPR_DEPTH:
+                where = top if top is not None else child
+                m = where.meta
+                return error(
+                    "TL115",
+                    f"expression too deeply nested: more than {MAX_EXPR_DEPTH} levels",
+                    Span(file, m.line, m.column, m.end_line, m.end_column),
+                    hint="split it up: give parts of it their own metric or gate, and combine those",
+                )
+            stack.append((child, d, top if top is not None else child))
+    return None
 
 
 def _level_blocks(tree, text: str) -> None:
