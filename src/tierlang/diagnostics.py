@@ -18,6 +18,7 @@ from enum import StrEnum
 from tierlang.ir import Span
 
 __all__ = [
+    "decode_source",
     "did_you_mean",
     "Diagnostic",
     "Note",
@@ -99,6 +100,31 @@ class SourceMap:
         if lines is None or not 1 <= lineno <= len(lines):
             return None
         return lines[lineno - 1]
+
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def decode_source(raw: bytes, name: str, code: str = "TL101") -> tuple[str, Diagnostic | None]:
+    """A source file's bytes as text: UTF-8, a leading byte-order mark skipped (editors hide
+    it, so line and column numbers count without it). Bytes that are not UTF-8 give a
+    `code` diagnostic at the line and column of the first bad byte, and the text decoded
+    with replacement characters, for showing that line."""
+    if raw.startswith(_BOM):
+        raw = raw[len(_BOM) :]
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as e:
+        before = raw[: e.start].decode("utf-8")
+        line = before.count("\n") + 1
+        column = len(before) - (before.rfind("\n") + 1) + 1
+        diag = error(
+            code,
+            f"the file is not UTF-8 text: byte 0x{raw[e.start]:02x} here is not valid UTF-8",
+            Span(name, line, column, line, column + 1),
+            hint="save the file as UTF-8",
+        )
+        return raw.decode("utf-8", errors="replace"), diag
 
 
 def did_you_mean(name: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | None:

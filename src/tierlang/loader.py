@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tierlang import cache, ir
-from tierlang.diagnostics import Diagnostic, SourceMap, display_name, error, has_errors, sort_key
+from tierlang.diagnostics import Diagnostic, SourceMap, decode_source, display_name, has_errors, sort_key
 from tierlang.passes.extends import merge
 from tierlang.passes.ladder import check_ladders
 from tierlang.passes.lower import lower, warnings_unused
 from tierlang.passes.monotonicity import check_monotonicity
+from tierlang.recursion import deep_recursion
 from tierlang.syntax import ast
 
 __all__ = ["LoadResult", "load_program", "display_name", "CHECKS"]
@@ -55,7 +56,11 @@ def load_program(
 
     A program file read from disk is looked up in the program cache first (`tierlang.cache`)
     and stored there after loading."""
-    root_path = Path(path)
+    with deep_recursion():  # the passes recurse over expressions (and pickling, for the cache)
+        return _load_or_hit(Path(path), as_of, text, checks)
+
+
+def _load_or_hit(root_path: Path, as_of: _dt.date | None, text: str | None, checks: bool) -> LoadResult:
     root_bytes = root_path.read_bytes() if text is None else None
     if root_bytes is not None:
         hit = cache.lookup(root_path, root_bytes, as_of, checks)
@@ -89,10 +94,10 @@ def _load_program(root_path: Path, root_bytes: bytes | None, as_of: _dt.date | N
                 return None
             if p is not root_path:
                 deps[os.path.abspath(p)] = cache.file_digest(raw)
-            try:
-                content = raw.decode("utf-8")
-            except UnicodeDecodeError as e:
-                diags.append(error("TL101", f"the file is not UTF-8 text (byte {e.start})", ir.Span(name, 1, 1, 1, 2)))
+            content, bad = decode_source(raw, name)
+            if bad is not None:
+                sources.add(name, content)
+                diags.append(bad)
                 modules[key] = None
                 return None
         else:

@@ -188,6 +188,19 @@ def test_load_mapping_rejects_non_utf8(tmp_path):
     with pytest.raises(MappingError) as err:
         load_mapping(path, program("mspp2009"), program("mpn2010"))
     assert err.value.diagnostics[0].code == "TL500"
+    assert err.value.diagnostics[0].span.column == 9  # the bad byte, not 1:1
+
+
+def test_load_mapping_skips_a_byte_order_mark(tmp_path):
+    path = tmp_path / "bom.tiermap"
+    path.write_bytes(b"\xef\xbb\xbf" + GOOD.encode())
+    mapping = load_mapping(path, program("mspp2009"), program("mpn2010"))
+    assert mapping.span.column == 1 and mapping.span.line == 1
+
+
+def test_a_huge_rank_is_a_diagnostic():
+    d = diagnostics(GOOD.replace("rank 2:", "rank " + "9" * 5000 + ":"))[0]
+    assert (d.code, d.message) == ("TL500", "number too long: at most 100 digits")
 
 
 # ------------------------------------------------------------------ shipped mappings

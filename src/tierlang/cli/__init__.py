@@ -15,6 +15,7 @@ import sys
 import click
 
 from tierlang import __version__
+from tierlang.recursion import allow_deep_recursion
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader of standard output stopped reading
@@ -75,3 +76,4 @@ def main() -> None:
     Loaded programs are cached in ~/.cache/tierlang (or $TIER_CACHE_DIR); set
     TIER_NO_CACHE=1 to turn the cache off.
     """
+    allow_deep_recursion()  # every pass recurses over expressions, up to MAX_EXPR_DEPTH deep

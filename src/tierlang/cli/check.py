@@ -23,7 +23,7 @@ from tierlang.cli.common import (
     load_or_exit,
     program_argument,
 )
-from tierlang.diagnostics import Diagnostic, Note, Severity, SourceMap, render_json
+from tierlang.diagnostics import Diagnostic, Note, Severity, SourceMap, decode_source, render_json
 from tierlang.loader import load_program
 from tierlang.numbers import plural
 from tierlang.passes.monotonicity import BUDGET, SEE_WITNESS, WITNESS_BUDGET, analyse, format_witness, search_budget
@@ -120,15 +120,16 @@ def fmt(files: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
     files = distinct_paths(files)
     for f in files:
         if f == "-":
-            text, name = sys.stdin.read(), "<stdin>"
+            raw, name = sys.stdin.buffer.read(), "<stdin>"
         else:
             path = Path(f)
             if not path.is_file():
                 raise click.BadParameter(f"{f} does not exist", param_hint="FILES")
-            text, name = path.read_text(encoding="utf-8"), f
-        result = parse(text, name)
-        if result.module is None:
-            emit_diagnostics(result.diagnostics, SourceMap({name: text}))
+            raw, name = path.read_bytes(), f
+        text, bad = decode_source(raw, name)
+        result = parse(text, name) if bad is None else None
+        if result is None or result.module is None:
+            emit_diagnostics([bad] if result is None else result.diagnostics, SourceMap({name: text}))
             broken += 1
             continue
         out = format_module(result.module)
@@ -160,9 +161,10 @@ def fmt(files: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
 def compile_(program: str, emit: str, no_spans: bool, as_of) -> None:
     """Print a program's IR (or AST) as JSON, for tools and curious people."""
     if emit == "ast":
-        result = parse(Path(program).read_text(encoding="utf-8"), program)
-        if result.module is None:
-            emit_diagnostics(result.diagnostics, SourceMap({program: Path(program).read_text(encoding="utf-8")}))
+        text, bad = decode_source(Path(program).read_bytes(), program)
+        result = parse(text, program) if bad is None else None
+        if result is None or result.module is None:
+            emit_diagnostics([bad] if result is None else result.diagnostics, SourceMap({program: text}))
             sys.exit(EXIT_USAGE)
         click.echo(json.dumps(ir.to_data(result.module, spans=not no_spans), indent=2, default=str))
         return

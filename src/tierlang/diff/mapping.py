@@ -48,9 +48,9 @@ from fractions import Fraction
 from pathlib import Path
 
 from tierlang import ir
-from tierlang.diagnostics import Diagnostic, Note, SourceMap, did_you_mean, display_name, error
+from tierlang.diagnostics import Diagnostic, Note, SourceMap, decode_source, did_you_mean, display_name, error
 from tierlang.numbers import exact_text, plural
-from tierlang.syntax.parser import _decode_string  # the .tier string rules, shared on purpose
+from tierlang.syntax.parser import MAX_NUMBER_DIGITS, _decode_string  # the .tier rules, shared on purpose
 
 __all__ = [
     "Rank",
@@ -331,6 +331,8 @@ class _Parser:
         if self.at("punct", "{"):
             self.i += 1
             self.attrs(("doc", "source", "assumed"), attrs)
+        if sum(ch.isdigit() for ch in num.text) > MAX_NUMBER_DIGITS:
+            raise _Syntax(error("TL500", f"number too long: at most {MAX_NUMBER_DIGITS} digits", num.span))
         return Rank(
             Fraction(num.text.replace("_", "")),
             tuple(None if t.text == "none" else t.text for t in old),
@@ -355,6 +357,7 @@ class _Parser:
 
 def parse_mapping(text: str, file: str) -> tuple[Mapping | None, list[Diagnostic]]:
     """Parse mapping text (no checks against programs). On a syntax error, (None, [TL500])."""
+    text = text.removeprefix("\ufeff")  # a byte-order mark: invisible, not part of line 1
     try:
         return _Parser(_lex(text, file), file).mapping(), []
     except _Syntax as e:
@@ -497,12 +500,10 @@ def load_mapping(path: str | Path, old: ir.Program, new: ir.Program) -> Mapping:
     diagnostics) for a bad file and `OSError` when it cannot be read."""
     name = display_name(path)
     raw = Path(path).read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        diag = error("TL500", f"the file is not UTF-8 text (byte {e.start})", ir.Span(name, 1, 1, 1, 2))
-        raise MappingError([diag], SourceMap()) from None
+    text, bad = decode_source(raw, name, "TL500")
     sources = SourceMap({name: text})
+    if bad is not None:
+        raise MappingError([bad], sources)
     mapping, diags = parse_mapping(text, name)
     if mapping is not None:
         diags = check_mapping(mapping, old, new)

@@ -14,7 +14,7 @@ from fractions import Fraction
 from tierlang import ir
 from tierlang.diagnostics import Diagnostic, Note, did_you_mean, error, warning
 from tierlang.ir import Kind, Span, Type
-from tierlang.numbers import plural
+from tierlang.numbers import exact_text, plural
 from tierlang.passes.extends import Merged
 from tierlang.syntax import ast
 
@@ -43,6 +43,11 @@ _ALLOWED_ATTRS = {
 }
 
 _ATTR_WORD = {"direction": "higher/lower is better", "dated": "from DATE = value"}
+
+
+def _text(value: object) -> str:
+    """A value as a message shows it: numbers as decimals (`4.5`, not `9/2`)."""
+    return exact_text(value) if isinstance(value, Fraction) else str(value)
 
 
 class _Fail(Exception):
@@ -85,10 +90,27 @@ def const_value(expr: ir.Expr) -> Fraction:
 
 
 class _Lowerer:
+    def is_constant(self, expr: ir.Expr) -> bool:
+        """`is_constant`, remembered per node: asked at every level of `1 + 1 + ...`,
+        the plain walk would take time quadratic in the length of the chain."""
+        hit = self._constant.get(id(expr))
+        if hit is not None:
+            return hit[1]
+        if isinstance(expr, ir.Arith):
+            value = self.is_constant(expr.left) and self.is_constant(expr.right)
+        elif isinstance(expr, ir.Neg):
+            value = self.is_constant(expr.operand)
+        else:
+            value = is_constant(expr)
+        self._constant[id(expr)] = (expr, value)
+        return value
+
     def __init__(self, merged: Merged, as_of: _dt.date | None) -> None:
         self.merged = merged
         self.as_of_arg = as_of
         self.diags: list[Diagnostic] = []
+        # id(expr) -> (expr, is it constant); holding expr keeps its id from being reused.
+        self._constant: dict[int, tuple[ir.Expr, bool]] = {}
         self.globals: dict[str, ast.Item] = {}
         self.metric_types: dict[str, Type] = {}
         self.params: dict[str, ir.Param] = {}
@@ -295,13 +317,13 @@ class _Lowerer:
                     lo = self.literal(low, type_, "the range's lower bound") if low is not None else None
                     hi = self.literal(high, type_, "the range's upper bound") if high is not None else None
                     if lo is not None and hi is not None and lo > hi:
-                        self.err("TL211", f"empty range: {lo} .. {hi}", rng.span)  # type: ignore[union-attr]
+                        self.err("TL211", f"empty range: {_text(lo)} .. {_text(hi)}", rng.span)  # type: ignore[union-attr]
             default = None
             if "default" in a:
                 dflt = a["default"]
                 default = self.literal(dflt.value, type_, f"the default of '{d.name}'")  # type: ignore[union-attr]
                 if isinstance(default, Fraction) and ((lo is not None and default < lo) or (hi is not None and default > hi)):
-                    self.err("TL211", f"the default {default} is outside the range of '{d.name}'", dflt.span)  # type: ignore[union-attr]
+                    self.err("TL211", f"the default {_text(default)} is outside the range of '{d.name}'", dflt.span)  # type: ignore[union-attr]
             direction = a["direction"].value if "direction" in a else "higher"  # type: ignore[union-attr]
             column = self.text(a, "column") or (d.name if d.expr is None else None)
             if column is not None:
@@ -388,7 +410,7 @@ class _Lowerer:
                     self.err("TL205", f"derived metric '{m.name}' may only use metrics and parameters", node.span or d.span)
                     break
             else:
-                if not _compatible(m.type, t, loose=is_constant(expr)):
+                if not _compatible(m.type, t, loose=self.is_constant(expr)):
                     self.err("TL202", f"'{m.name}' is declared {m.type} but its formula is {t}", d.expr.span or d.span)
             out.append(ir.Metric(**{**m.__dict__, "derived": expr}))
         # Cycles among derived metrics.
@@ -800,7 +822,7 @@ class _Lowerer:
                 continue
             m = self.derived[a.name]
             if isinstance(v, Fraction) and ((m.minimum is not None and v < m.minimum) or (m.maximum is not None and v > m.maximum)):
-                self.err("TL211", f"{v} is outside the range of '{a.name}'", a.value.span or a.span)
+                self.err("TL211", f"{_text(v)} is outside the range of '{a.name}'", a.value.span or a.span)
                 ok = False
                 continue
             out[a.name] = v
@@ -1040,7 +1062,7 @@ class _Lowerer:
             if len(args) == 1:
                 args += [(ir.Const(Fraction(0), NUMBER), NUMBER), (ir.Const(Fraction(1), NUMBER), NUMBER)]
             for (e, _), a in zip(args[1:], n.args[1:]):
-                if not is_constant(e):
+                if not self.is_constant(e):
                     self.err("TL204", "the bounds of 'clamp' must be constants", a.span)
                     raise _Fail
             t = args[0][1]
@@ -1049,7 +1071,7 @@ class _Lowerer:
         else:
             t = args[0][1]
             for (e, at), a in zip(args[1:], n.args[1:]):
-                t = self.combine(t, at, is_constant(e) or is_constant(args[0][0]), a.span, n.func)
+                t = self.combine(t, at, self.is_constant(e) or self.is_constant(args[0][0]), a.span, n.func)
         return ir.Func(n.func, tuple(e for e, _ in args), n.span), t
 
     def combine(self, a: Type, b: Type, loose: bool, span, what: str) -> Type:
@@ -1086,7 +1108,7 @@ class _Lowerer:
             if not t.is_numeric:
                 self.err("TL202", f"'{n.op}' works on numbers, not {_describe_type(t)}", side.span)
                 raise _Fail
-        lc, rc = is_constant(le), is_constant(re_)
+        lc, rc = self.is_constant(le), self.is_constant(re_)
         node = ir.Arith(n.op, le, re_, n.span)
         if n.op in ("+", "-"):
             verb = "add" if n.op == "+" else "subtract"
@@ -1128,7 +1150,7 @@ class _Lowerer:
             le, lt = self._enum_const(n.left, rt)
         node = ir.Compare(n.op, le, re_, n.span)
         if lt.is_numeric and rt.is_numeric:
-            self.combine(lt, rt, is_constant(le) or is_constant(re_), n.span, "compare")
+            self.combine(lt, rt, self.is_constant(le) or self.is_constant(re_), n.span, "compare")
             return node, BOOL
         if lt.kind is rt.kind and lt.kind in (Kind.BOOL, Kind.DATE, Kind.ENUM):
             if lt.kind is Kind.ENUM and lt.values != rt.values:
@@ -1254,7 +1276,7 @@ class _Lowerer:
             self.err("TL200", f"'{'.'.join(head)}' is not a score", n.target.span, hint=did_you_mean(head[-1], scope.scores))
             raise _Fail
         value, t = self.expr(n.value, scope)
-        self.combine(POINTS, t, is_constant(value), n.span, "compare")
+        self.combine(POINTS, t, self.is_constant(value), n.span, "compare")
         return ir.Every(track, score, n.op, value, variant, n.span), BOOL  # type: ignore[arg-type]
 
 

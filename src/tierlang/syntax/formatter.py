@@ -10,6 +10,7 @@ before that statement. Formatting never changes meaning and is idempotent.
 
 from __future__ import annotations
 
+from tierlang.recursion import deep_recursion
 from tierlang.syntax import ast
 
 __all__ = ["format_module", "format_expr", "WIDTH"]
@@ -505,4 +506,5 @@ class _Printer:
 
 def format_module(module: ast.Module) -> str:
     """The canonical text of a parsed module."""
-    return _Printer(module).module(module)
+    with deep_recursion():
+        return _Printer(module).module(module)

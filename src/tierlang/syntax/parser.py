@@ -8,15 +8,19 @@ import inspect
 from fractions import Fraction
 from functools import lru_cache
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer_NonRecursive, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from tierlang.diagnostics import Diagnostic, Note, did_you_mean, error
 from tierlang.ir import Span
+from tierlang.recursion import MAX_EXPR_DEPTH
 from tierlang.syntax import ast
 from tierlang.syntax.grammar import GRAMMAR_PATH, grammar_text
 
 __all__ = ["GRAMMAR_PATH", "ATTRIBUTE_KEYWORDS", "ParseResult", "grammar_text", "keywords", "parse", "parser"]
+
+#: The most digits a number literal may have (TL116): exact arithmetic, but not thousands of digits.
+MAX_NUMBER_DIGITS = 100
 
 ATTRIBUTE_KEYWORDS = ("doc", "source", "assumed", "column", "unit", "range", "default", "higher", "lower", "from")
 
@@ -98,7 +102,9 @@ def _flatten(op: str, left, right) -> tuple:
 
 
 @v_args(meta=True)
-class _ToAst(Transformer):
+class _ToAst(Transformer_NonRecursive):
+    # Not recursive: a chain of 10 000 `and`s is a tree 10 000 deep before it is flattened.
+
     def __init__(self, file: str) -> None:
         super().__init__()
         self.file = file
@@ -134,10 +140,24 @@ class _ToAst(Transformer):
     def title(self, meta, children):
         return _Title(children[0].value)
 
+    def _fraction(self, tok: Token) -> Fraction:
+        text = str(tok)
+        digits = sum(ch.isdigit() for ch in text)
+        if digits > MAX_NUMBER_DIGITS:
+            raise _SyntaxProblem(
+                error(
+                    "TL116",
+                    f"number too long: {digits} digits, at most {MAX_NUMBER_DIGITS}",
+                    self._tok_span(tok),
+                    hint="a rule's numbers are thresholds and weights; check for pasted or repeated digits",
+                )
+            )
+        return Fraction(text.replace("_", ""))
+
     def number(self, meta, children):
         tok, currency = children[0], children[1] if len(children) > 1 else None
         text = str(tok)
-        return ast.Num(Fraction(text.replace("_", "")), text, str(currency) if currency else None, self._span(meta))
+        return ast.Num(self._fraction(tok), text, str(currency) if currency else None, self._span(meta))
 
     def neg(self, meta, children):
         (operand,) = children
@@ -215,7 +235,7 @@ class _ToAst(Transformer):
 
     def _count(self, tok: Token) -> ast.Num:
         text = str(tok)
-        value = Fraction(text.replace("_", ""))
+        value = self._fraction(tok)
         if value.denominator != 1:
             raise _SyntaxProblem(error("TL100", f"'at least' needs a whole number, not {text}", self._tok_span(tok)))
         return ast.Num(value, text, None, self._tok_span(tok))
@@ -811,6 +831,7 @@ def parse(text: str, file: str = "<string>") -> ParseResult:
     After a syntax error, parsing resumes at the next line that starts a top-level
     declaration, so one run reports the syntax errors of several declarations."""
     _Comments.items = []
+    text = text.removeprefix("\ufeff")  # a byte-order mark: invisible, not part of line 1
     diagnostics: list[Diagnostic] = []
     attempt = text
     tree = None
@@ -833,6 +854,9 @@ def parse(text: str, file: str = "<string>") -> ParseResult:
     lines = text.split("\n")
     comments = tuple(ast.Comment(str(t), t.line, t.column, not lines[t.line - 1][: t.column - 1].strip()) for t in _Comments.items)
     _level_blocks(tree, text)
+    deep = _too_deep(tree, file)
+    if deep is not None:
+        return ParseResult(None, [deep])
     try:
         items = _ToAst(file).transform(tree)
     except VisitError as e:
@@ -840,6 +864,57 @@ def parse(text: str, file: str = "<string>") -> ParseResult:
             return ParseResult(None, [e.orig_exc.diagnostic])
         raise
     return ParseResult(ast.Module(file, items, comments), [])
+
+
+#: The rules of expressions: nesting among them counts towards `MAX_EXPR_DEPTH`.
+_EXPR_RULES = frozenset(
+    [
+        "or_",
+        "and_",
+        "not_",
+        "every",
+        "compare",
+        "add",
+        "sub",
+        "mul",
+        "div",
+        "neg",
+        "call",
+        "track_at",
+        "all_of",
+        "any_of",
+        "at_least",
+        "expr_list",
+    ]
+)
+#: Chains that the syntax tree flattens: `a and b and c` nests in Lark's tree, not in the AST.
+_FLAT = frozenset(("and_", "or_"))
+
+
+def _too_deep(tree: Tree, file: str) -> Diagnostic | None:
+    """TL115 for the first expression nested deeper than `MAX_EXPR_DEPTH` (walked without
+    recursion), pointing at the outermost expression that holds it."""
+    stack: list[tuple[Tree, int, Tree | None]] = [(tree, 0, None)]
+    while stack:
+        node, depth, top = stack.pop()
+        for child in node.children:
+            if not isinstance(child, Tree):
+                continue
+            if child.data not in _EXPR_RULES:
+                stack.append((child, depth, top))
+                continue
+            d = depth if (child.data in _FLAT and child.data == node.data) else depth + 1
+            if d > MAX_EXPR_DEPTH:
+                where = top if top is not None else child
+                m = where.meta
+                return error(
+                    "TL115",
+                    f"expression too deeply nested: more than {MAX_EXPR_DEPTH} levels",
+                    Span(file, m.line, m.column, m.end_line, m.end_column),
+                    hint="split it up: give parts of it their own metric or gate, and combine those",
+                )
+            stack.append((child, d, top if top is not None else child))
+    return None
 
 
 def _level_blocks(tree, text: str) -> None:
