@@ -41,6 +41,7 @@ import polars as pl
 
 from tierlang import ir
 from tierlang.diagnostics import Diagnostic, Severity, did_you_mean
+from tierlang.formats import detect_format
 
 __all__ = [
     "Dataset",
@@ -75,7 +76,6 @@ ROW = "__row__"  # the source row number (see ROW_CONVENTION)
 BAD = "__bad__"  # whether a row has a problem (a check failed)
 PID = "partner_id"
 ANNIVERSARY = "anniversary"
-_EXT = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
 _COUNT_RE = r"^[ \t]*[+-]?[0-9]+[ \t]*$"  # a sign, blanks around (polars' Int64 CSV parser allows leading ones)
 _DECIMAL_RE = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$"
 _DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
@@ -260,11 +260,6 @@ def to_diagnostics(path: str, errors: list[DataError], columns: Mapping[str, int
 
 
 # ------------------------------------------------------------------ entry points
-
-
-def detect_format(path: str | os.PathLike) -> str | None:
-    """csv, parquet or jsonl from the file name; None when the extension is not known."""
-    return _EXT.get(Path(path).suffix.lower())
 
 
 def load_dataset(

@@ -333,3 +333,18 @@ def test_a_file_or_track_named_twice_counts_once(tmp_path):
     assert twice.stdout.splitlines()[-1] == run("test", PROGRAM).stdout.splitlines()[-1]
     once = run("explain", PROGRAM, DATA, "--partner", "P1", "--track", "data")
     assert run("explain", PROGRAM, DATA, "--partner", "P1", "--track", "data", "--track", "data").stdout == once.stdout
+
+
+def test_hints_for_swapped_arguments_and_dated_errors(tmp_path):
+    r = run("eval", DATA, PROGRAM)
+    assert r.exit_code == 2 and "looks like a data file, not a program: name the program first" in r.stderr
+    tutorial = ROOT / "examples" / "tutorial"
+    text = (tutorial / "northwind.tier").read_text(encoding="utf-8")
+    text = text.replace('{ source "NW §5" }', '{ source "NW §5" }\nparam tgt "T" = 8 { source "x" from 2026-01-01 = 0 }', 1)
+    program = tmp_path / "div0.tier"
+    program.write_text(text.replace("clamp(new_customers / 8)", "clamp(new_customers / tgt)"), encoding="utf-8")
+    assert run("eval", str(program), str(tutorial / "partners.csv")).exit_code == 0  # 8 on the effective date
+    r = run("eval", str(program), str(tutorial / "partners.csv"), "--as-of", "2026-06-01")
+    assert r.exit_code == 2
+    assert "division by zero with the parameters in force on 2026-06-01" in r.stderr
+    assert f"run `tier check --as-of 2026-06-01 {program}`" in r.stderr

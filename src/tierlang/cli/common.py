@@ -12,6 +12,7 @@ import click
 
 from tierlang import ir
 from tierlang.diagnostics import Diagnostic, SourceMap, render
+from tierlang.formats import detect_format
 from tierlang.loader import LoadResult, load_program
 from tierlang.numbers import plural
 
@@ -71,7 +72,11 @@ def load_or_exit(path: str, as_of: _dt.date | None = None) -> ir.Program:
     result: LoadResult = load_program(path, as_of, checks=False)
     if not result.ok:
         emit_diagnostics([d for d in result.diagnostics if d.is_error], result.sources)
-        click.echo(f"tier: {path} has errors; run `tier check {path}` for details", err=True)
+        if detect_format(path) is not None:
+            click.echo(f"tier: {path} looks like a data file, not a program: name the program first", err=True)
+        else:
+            dated = f" --as-of {as_of.isoformat()}" if as_of else ""
+            click.echo(f"tier: {path} has errors; run `tier check{dated} {path}` for details", err=True)
         sys.exit(EXIT_USAGE)
     assert result.program is not None
     return result.program

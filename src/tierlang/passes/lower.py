@@ -1134,7 +1134,8 @@ class _Lowerer:
             self.err("TL204", "'/' must divide by a constant", n.right.span, hint="rules stay linear: divide by a number or a parameter")
             raise _Fail
         if const_value(re_) == 0:
-            self.err("TL205", "division by zero", n.right.span)
+            when = f" with the parameters in force on {self.as_of_arg.isoformat()}" if self.as_of_arg else ""
+            self.err("TL205", f"division by zero{when}", n.right.span)
             raise _Fail
         if rt.kind is Kind.MONEY:
             if lt.kind is not Kind.MONEY or (lt.currency != rt.currency):

@@ -15,7 +15,7 @@ from typing import BinaryIO
 
 import polars as pl
 
-from tierlang.data import detect_format
+from tierlang.formats import detect_format
 from tierlang.synth.schema import SynthError
 
 __all__ = ["FORMATS", "format_for", "write_population", "to_jsonl"]
