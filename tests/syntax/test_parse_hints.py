@@ -62,3 +62,30 @@ def test_names_on_the_next_line_still_complete_an_expression():
 )
 def test_other_mistakes_keep_their_codes(text):
     assert _only(text).code != "TL117"
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "full"),
+    [
+        ('param gold_points "G" = 1e5 { source "x" }', "1e5", "100000"),
+        ("param p = 2.5E-3", "2.5E-3", "0.0025"),
+        ("param p = 1_000e+3", "1_000e+3", "1000000"),
+        ("metric m: count { default 1e2 }", "1e2", "100"),
+        ("track t { level l { require a > 1e5 } }", "1e5", "100000"),
+        ("track t { level l { require a > 2 * 3E2 } }", "3E2", "300"),
+        ("track t { score s max 1e3 { x: points a } }", "1e3", "1000"),
+        ("partner q { a = 3e2, b = 1 }", "3e2", "300"),
+        ("example e { given { a = 1 } expect t.s = 4e1 }", "4e1", "40"),
+    ],
+)
+def test_exponent(text, number, full):
+    d = _only(text)
+    assert d.code == "TL118"
+    assert d.message == f"exponents are not supported: '{number}'"
+    assert d.hint == f"write numbers in full: {full}"
+    col = (HEAD + text).split("\n")[3].index(number) + 1
+    assert (d.span.line, d.span.column, d.span.end_column) == (4, col, col + len(number))
+
+
+def test_a_name_after_a_number_is_not_an_exponent():
+    assert _only("track t { level l { require a > 1 e5 } }").code != "TL118"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as _dt
 import inspect
 import re
+from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from functools import lru_cache
 
@@ -791,6 +792,33 @@ def _incomplete(dangling: tuple[str, Span, str | None], found: str, notes: tuple
     )
 
 
+_EXPONENT = re.compile(r"(?<![\w.])(\d[\d_]*(?:\.\d[\d_]*)?)([eE][+-]?\d+)")
+
+
+def _exponent(text: str, pos: int, file: str) -> Diagnostic | None:
+    """TL118 when the `e` at offset `pos` is the exponent of a number (`1e5`, `2.5E-3`)."""
+    start = pos
+    while start > 0 and (text[start - 1].isdigit() or text[start - 1] in "._"):
+        start -= 1
+    m = _EXPONENT.match(text, start)
+    if m is None or m.start(2) != pos:
+        return None
+    line = text.count("\n", 0, start) + 1
+    column = start - text.rfind("\n", 0, start)
+    span = Span(file, line, column, line, column + len(m.group()))
+    try:
+        value = Decimal(m.group().replace("_", ""))
+        full = format(value, "f") if abs(value.adjusted()) <= MAX_NUMBER_DIGITS else None
+    except InvalidOperation:
+        full = None
+    return error(
+        "TL118",
+        f"exponents are not supported: '{m.group()}'",
+        span,
+        hint=f"write numbers in full: {full}" if full else "write numbers in full",
+    )
+
+
 def _syntax_diagnostic(e: UnexpectedInput, text: str, file: str) -> Diagnostic:
     line = getattr(e, "line", 1) or 1
     column = getattr(e, "column", 1) or 1
@@ -810,6 +838,10 @@ def _syntax_diagnostic(e: UnexpectedInput, text: str, file: str) -> Diagnostic:
             return error("TL101", f"'{two}' is not an operator here", span, hint=f"write '{word}'")
         if ch == "'":
             return error("TL101", "strings use double quotes", span, hint="write \"text\", not 'text'")
+        if ch in "eE":
+            exponent = _exponent(text, e.pos_in_stream, file)
+            if exponent is not None:
+                return exponent
         if ch.isalpha() and ch.isupper():
             return error(
                 "TL101",
@@ -850,6 +882,10 @@ def _syntax_diagnostic(e: UnexpectedInput, text: str, file: str) -> Diagnostic:
         return error(
             "TL101", "names are lower-case: letters, digits and '_', starting with a letter", span, hint=f"write {str(tok).lower()}"
         )
+    if tok.type == "NAME" and str(tok)[:1] in "eE":
+        exponent = _exponent(text, tok.start_pos, file)
+        if exponent is not None:
+            return exponent
     dangling = _dangling_operator(e, text, file)
     if dangling is not None:
         return _incomplete(dangling, found, ())
