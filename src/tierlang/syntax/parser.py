@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import inspect
+import re
+from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from functools import lru_cache
 
@@ -715,6 +717,108 @@ def _match_mistake(e: UnexpectedToken) -> tuple[str, str, str | None] | None:
     return same_state[0][1] if same_state else None
 
 
+#: Tokens that need a value after them: binary and comparison operators, 'not' and unary '-'.
+_OPERATOR_TOKENS = frozenset(("CMP_OP", "PLUS", "MINUS", "STAR", "SLASH", "AND", "OR", "NOT"))
+#: Expression rules whose last child is the operand of an operator.
+_OPERATOR_RULES = frozenset(("compare", "add", "sub", "mul", "div", "neg", "and_", "or_", "not_"))
+_OPERATOR_TEXT = re.compile(r"#[^\n]*|>=|<=|==|!=|[<>+\-*/]|\b(?:and|or|not)\b")
+
+
+def _after_operator(op: str) -> str:
+    if op in ("and", "or", "not"):
+        return f"expected a condition after '{op}'"
+    return f"expected a value after '{op}': a number, a parameter or a metric"
+
+
+def _dangling_operator(e: UnexpectedToken, text: str, file: str) -> tuple[str, Span, str | None] | None:
+    """An expression that ends in an operator: (operator, its span, the keyword read as a
+    name after it or None), or None.
+
+    Either the operator is the last token the parser took (`a >= }`), or the contextual lexer
+    read the keyword that starts the next line as a name (`a >=` ⏎ `require b ...` parses as
+    `a >= require` and fails at `b`): a keyword, on a later line than its operator."""
+    state = getattr(getattr(e, "interactive_parser", None), "parser_state", None)
+    stack = getattr(state, "value_stack", None)
+    if not stack:
+        return None
+    top = stack[-1]
+    if isinstance(top, Token):
+        if top.type not in _OPERATOR_TOKENS:
+            return None
+        return str(top), Span(file, top.line, top.column, top.line, top.column + len(str(top))), None
+    # Down the right edge of what the parser has built, to the last operator and its operand.
+    node = top
+    while isinstance(node, Tree) and node.children:
+        last = node.children[-1]
+        if node.data in _OPERATOR_RULES and isinstance(last, Tree) and last.data == "dotted" and len(last.children) == 1:
+            word = last.children[0]
+            if str(word) in keywords():
+                found = _operator_before(node, word.start_pos, text, file)
+                if found is not None and found[1].line < word.line:
+                    return found[0], found[1], str(word)
+            return None
+        node = last
+    return None
+
+
+def _operator_before(node: Tree, end: int, text: str, file: str) -> tuple[str, Span] | None:
+    """The operator of `node` written before offset `end`, read from the text."""
+    if node.data in ("neg", "not_"):
+        start = node.meta.start_pos
+    else:
+        left = node.children[-2]
+        if isinstance(left, Token):
+            start = left.start_pos
+        elif isinstance(left, Tree) and not left.meta.empty:
+            start = left.meta.end_pos
+        else:
+            return None
+    for m in _OPERATOR_TEXT.finditer(text, start, end):
+        if m.group().startswith("#"):
+            continue
+        pos = m.start()
+        line = text.count("\n", 0, pos) + 1
+        column = pos - text.rfind("\n", 0, pos)
+        return m.group(), Span(file, line, column, line, column + len(m.group()))
+    return None
+
+
+def _incomplete(dangling: tuple[str, Span, str | None], found: str, notes: tuple[Note, ...]) -> Diagnostic:
+    """TL117: an expression that ends in an operator."""
+    op, span, word = dangling
+    seen = Note(f"found '{word}' on the next line" if word else f"found {found}")
+    return error(
+        "TL117", _after_operator(op), span, notes=(seen, *notes), hint=f"complete the expression after '{op}', or remove the '{op}'"
+    )
+
+
+_EXPONENT = re.compile(r"(?<![\w.])(\d[\d_]*(?:\.\d[\d_]*)?)([eE][+-]?\d+)")
+
+
+def _exponent(text: str, pos: int, file: str) -> Diagnostic | None:
+    """TL118 when the `e` at offset `pos` is the exponent of a number (`1e5`, `2.5E-3`)."""
+    start = pos
+    while start > 0 and (text[start - 1].isdigit() or text[start - 1] in "._"):
+        start -= 1
+    m = _EXPONENT.match(text, start)
+    if m is None or m.start(2) != pos:
+        return None
+    line = text.count("\n", 0, start) + 1
+    column = start - text.rfind("\n", 0, start)
+    span = Span(file, line, column, line, column + len(m.group()))
+    try:
+        value = Decimal(m.group().replace("_", ""))
+        full = format(value, "f") if abs(value.adjusted()) <= MAX_NUMBER_DIGITS else None
+    except InvalidOperation:
+        full = None
+    return error(
+        "TL118",
+        f"exponents are not supported: '{m.group()}'",
+        span,
+        hint=f"write numbers in full: {full}" if full else "write numbers in full",
+    )
+
+
 def _syntax_diagnostic(e: UnexpectedInput, text: str, file: str) -> Diagnostic:
     line = getattr(e, "line", 1) or 1
     column = getattr(e, "column", 1) or 1
@@ -734,6 +838,10 @@ def _syntax_diagnostic(e: UnexpectedInput, text: str, file: str) -> Diagnostic:
             return error("TL101", f"'{two}' is not an operator here", span, hint=f"write '{word}'")
         if ch == "'":
             return error("TL101", "strings use double quotes", span, hint="write \"text\", not 'text'")
+        if ch in "eE":
+            exponent = _exponent(text, e.pos_in_stream, file)
+            if exponent is not None:
+                return exponent
         if ch.isalpha() and ch.isupper():
             return error(
                 "TL101",
@@ -751,6 +859,9 @@ def _syntax_diagnostic(e: UnexpectedInput, text: str, file: str) -> Diagnostic:
         brace = _unclosed_brace(text, file)
         notes = (Note("this '{' is not closed", brace),) if brace else ()
         expected = getattr(e, "expected", None) or ()
+        dangling = _dangling_operator(e, text, file) if isinstance(e, UnexpectedToken) else None
+        if dangling is not None:
+            return _incomplete(dangling, "the end of the file", notes)
         match = _match_mistake(e) if isinstance(e, UnexpectedToken) else None
         if match and match[0] != "TL108":
             return error(match[0], match[1], span, notes=notes, hint=match[2])
@@ -771,6 +882,13 @@ def _syntax_diagnostic(e: UnexpectedInput, text: str, file: str) -> Diagnostic:
         return error(
             "TL101", "names are lower-case: letters, digits and '_', starting with a letter", span, hint=f"write {str(tok).lower()}"
         )
+    if tok.type == "NAME" and str(tok)[:1] in "eE":
+        exponent = _exponent(text, tok.start_pos, file)
+        if exponent is not None:
+            return exponent
+    dangling = _dangling_operator(e, text, file)
+    if dangling is not None:
+        return _incomplete(dangling, found, ())
     if str(tok) in _BLOCK_WORDS and tok.type != "NAME":
         # A declaration keyword where a block's contents were expected: a `}` is missing.
         brace = _unclosed_brace(text[: tok.start_pos], file)
