@@ -70,6 +70,8 @@ ROW_CONVENTION = {
 MAX_DIGITS = 38
 #: Problems kept as `DataError` objects (all of them are in the reject frame).
 MAX_KEPT = 1000
+#: The longest value a message quotes in full.
+_SHOWN_CHARS = 60
 
 _I64_MAX = 2**63 - 1
 ROW = "__row__"  # the source row number (see ROW_CONVENTION)
@@ -1361,13 +1363,18 @@ class _Loader:
         parts = []
         for c in checks:
             t = pl.col(f"__text__{c.column}")
-            msg = pl.col("__dupmsg__") if c.code == "TL411" else c.message(t)
+            # a value is quoted in its message, cut short when long (a 5,000-digit cell)
+            shown = pl.when(t.str.len_chars() > _SHOWN_CHARS).then(
+                pl.format("{}… ({} characters)", t.str.slice(0, _SHOWN_CHARS - 20), t.str.len_chars())
+            )
+            shown = shown.otherwise(t)
+            msg = pl.col("__dupmsg__") if c.code == "TL411" else c.message(shown)
             code, hint = pl.lit(c.code), pl.lit(c.hint, pl.String)
             if c.split is not None:
                 cond, code2, message2, hint2 = c.split
                 held = cond(t).fill_null(False)
                 code = pl.when(held).then(pl.lit(code2)).otherwise(code)
-                msg = pl.when(held).then(message2(t)).otherwise(msg)
+                msg = pl.when(held).then(message2(shown)).otherwise(msg)
                 hint = pl.when(held).then(pl.lit(hint2, pl.String)).otherwise(hint)
             where = (
                 pl.format(label + " {}: ", pl.col(ROW))

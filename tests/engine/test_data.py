@@ -190,6 +190,12 @@ def test_tl401_suggests_a_close_column_no_metric_reads(tmp_path, prog):
     assert only(err, "TL401")[0].hint == 'add the column, or name another with `column "..."` in the program'
 
 
+def test_a_long_value_is_quoted_cut_short(tmp_path, prog):
+    err = errors_of(tmp_path, prog, [f"P1,{'9' * 5000},1,1,1,true,2020-01-01,gold"])
+    (e,) = only(err, "TL412")
+    assert e.message == f"row 2, column 'n': '{'9' * 40}… (5000 characters)' is too large for a count (at most 18 digits)"
+
+
 def test_tl401_missing_partner_id(tmp_path, prog):
     err = errors_of(tmp_path, prog, ["1,1,1,1,true,2020-01-01,gold"], header="n,c,pct,usd,ok,since,tier")
     assert only(err, "TL401")[0].message == "column 'partner_id' is missing"
