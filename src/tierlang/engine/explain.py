@@ -332,9 +332,10 @@ class _Explainer:
     def __init__(self, program: ir.Program, values: Mapping[str, ir.Value], interp: Interpreter | None = None) -> None:
         self.p = program
         self.values = dict(values)
-        self.interp = interp or Interpreter(program)
+        self.interp = interp or Interpreter(program, memo=True)  # thousands of what-ifs for one partner
         self.metrics = program.metric_map
         self._bp: dict[tuple[str, int], set[Fraction]] = {}
+        self._steps: dict[tuple[str, int, int], list[Fraction]] = {}
 
     def evaluate(self, values: Mapping[str, ir.Value], track: str) -> TrackResult:
         return self.interp.evaluate(values, tracks=[track])[track]
@@ -607,6 +608,7 @@ class _Explainer:
 
         goal = _Goal(ok, lambda v: points(v).points, target, op)
         s0 = points(base)
+        self._steps.clear()  # keyed by the identity of `base` and `s0`, which live as long as this call
         fixed: list[Change] = []
         # 1. lines that must earn points, each with its least change
         if every:
@@ -679,7 +681,16 @@ class _Explainer:
         """Values to try for a metric, nearest first, in its better direction: whole steps
         for counts, and every value where a line of the score changes slope or a gate
         flips, plus powers of ten further out. Between two of them the score is linear
-        in the metric, which `first_ok` uses to land on the exact least value."""
+        in the metric, which `first_ok` uses to land on the exact least value.
+
+        Cached for the search in progress (`score_plans` clears it): every combination
+        with this metric asks again, with the same `base` and score."""
+        key = (name, id(base), id(s))
+        if key not in self._steps:
+            self._steps[key] = self._steps_of(name, base, s)
+        return self._steps[key]
+
+    def _steps_of(self, name: str, base: Mapping[str, ir.Value], s: ScoreResult) -> list[Fraction]:
         m = self.metrics[name]
         cur = base.get(name, self.value_of(name))
         assert isinstance(cur, Fraction)
@@ -724,6 +735,13 @@ class _Explainer:
         """The least relative change of the metrics in `combo` (each changes) meeting the goal."""
         options = {name: self.steps(name, base, s) for name in combo}
         if any(not o for o in options.values()):
+            return None
+        # Points never fall as a metric moves in its better direction (as `first_ok` relies
+        # on): when every metric at its farthest step misses the goal, nothing nearer meets
+        # it. One evaluation instead of one per pick (most combinations fail).
+        farthest = dict(base)
+        farthest.update({name: options[name][-1] for name in combo})
+        if not goal.ok(farthest):
             return None
         full = {name: self.full_change(name, base, s) for name in combo}
         *fixed, last = combo

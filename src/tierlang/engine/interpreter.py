@@ -275,13 +275,18 @@ class Interpreter:
     >>> result["data_ai"].level, result["data_ai"].score
     """
 
-    def __init__(self, program: ir.Program) -> None:
+    def __init__(self, program: ir.Program, *, memo: bool = False) -> None:
+        """`memo=True` remembers each points line's value per set of the metric values it
+        reads: for many what-if evaluations of one partner (explanations), where most lines
+        see the same values again. Off by default: over a dataset it would only grow."""
         self.program = program
         self.metrics = program.metric_map
         self.gates = program.gate_map
         self.tracks = program.track_map
         self.groups = program.group_map
         self._line_info: dict[int, tuple[list[str], Fraction | None, Fraction | None]] = {}
+        self._memo: dict[tuple, Fraction] | None = {} if memo else None
+        self._pure: dict[int, bool] = {}
 
     def evaluate(
         self,
@@ -309,6 +314,17 @@ class Interpreter:
         run = _Run(self, values)
         t = self.tracks[track]
         return _Scope(run, t, t.variant(variant)).score(score)
+
+    def memo_line(self, line: ir.Line) -> dict[tuple, Fraction] | None:
+        """The memo for a line's points, or None (no memo, or points that read more than
+        metrics: other scores, tracks, groups)."""
+        if self._memo is None:
+            return None
+        key = id(line)
+        if key not in self._pure:
+            impure = (ir.ScoreRef, ir.TrackAt, ir.GroupCount, ir.Every)
+            self._pure[key] = not any(isinstance(n, impure) for n in ir.walk(line.points))
+        return self._memo if self._pure[key] else None
 
     def line_info(self, line: ir.Line) -> tuple[list[str], Fraction | None, Fraction | None]:
         """(metrics the line reads, its cap, its target) — static, so computed once. The
@@ -503,9 +519,16 @@ class _Run:
         return ScoreResult(s, total, pts, items)
 
     def eval_line(self, line: ir.Line, scope: _Scope) -> LineResult:
-        raw = self.num(line.points, scope)
         reads, cap, target = self.i.line_info(line)
         inputs = {m: self.metric(m) for m in reads}
+        memo = self.i.memo_line(line)
+        if memo is None:
+            raw = self.num(line.points, scope)
+        else:
+            key = (id(line), *inputs.values())
+            raw = memo.get(key)
+            if raw is None:
+                raw = memo[key] = self.num(line.points, scope)
         gate = gate_trace = None
         points = raw
         if line.when is not None:

@@ -1,0 +1,92 @@
+"""Benchmark: `explain` of one partner after load (target: <= 0.1 s, DESIGN §7).
+
+For each shipped program, loads the program and examples/partners.csv once (the "load"), then
+explains every Nth partner as `tier explain` does after loading: the partner's values, the
+explanation of every track (levels, traces, what is missing and the smallest changes that
+close each gap) and its text. Reports the median and the slowest partner per program; the
+slowest is the one the target is judged on, since the search for the smallest changes grows
+with the number of points lines a partner could still move.
+
+    python benchmarks/bench_explain.py [--every N] [--results FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from tierlang import load_program
+from tierlang.data import load_dataset
+from tierlang.engine.explain import explain_partner, render_text
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from common import write_section  # noqa: E402  (benchmarks/ is not a package)
+
+TARGET = 0.1  # seconds: explain of one partner after load (DESIGN §7)
+DATA = ROOT / "examples" / "partners.csv"
+
+
+def bench_program(path: Path, every: int) -> dict:
+    program = load_program(path, checks=False).program
+    dataset = load_dataset(DATA, program)
+    ids = dataset.partner_ids[::every]
+    times = []
+    slowest = ""
+    for pid in ids:
+        t0 = time.perf_counter()
+        values = dataset.values(pid)
+        render_text(explain_partner(program, values, None, pid), program, pid)
+        took = time.perf_counter() - t0
+        if not times or took > max(times):
+            slowest = pid
+        times.append(took)
+    return {"program": path.name, "partners": len(ids), "median": statistics.median(times), "max": max(times), "slowest": slowest}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--every", type=int, default=25, help="explain every Nth partner of examples/partners.csv (default 25: 200 partners)")
+    ap.add_argument("--results", type=Path, default=None, help="also write the bench_explain section of this Markdown file")
+    args = ap.parse_args(argv)
+    load_before = os.getloadavg()
+    rows = [bench_program(p, args.every) for p in sorted((ROOT / "programs").glob("*.tier"))]
+    print(f"{'program':24} {'partners':>8} {'median':>9} {'slowest':>9}  (partner)")
+    for r in rows:
+        print(f"{r['program']:24} {r['partners']:>8} {r['median'] * 1000:>7.1f}ms {r['max'] * 1000:>7.1f}ms  ({r['slowest']})")
+    worst = max(r["max"] for r in rows)
+    print(f"slowest explain: {worst * 1000:.1f} ms (target <= {TARGET * 1000:.0f} ms): {'ok' if worst <= TARGET else 'OVER TARGET'}")
+    if args.results is not None:
+        write_section(args.results, "bench_explain", _section(rows, args.every, worst, load_before))
+        print(f"wrote the bench_explain section of {args.results}")
+    return 0 if worst <= TARGET else 1
+
+
+def _section(rows: list[dict], every: int, worst: float, load_before: tuple[float, ...]) -> str:
+    load = f"{' / '.join(f'{x:.2f}' for x in load_before)} before, {' / '.join(f'{x:.2f}' for x in os.getloadavg())} after"
+    return "\n".join(
+        [
+            "## `explain` of one partner after load (benchmarks/bench_explain.py)",
+            "",
+            f"Measured {dt.datetime.now().strftime('%Y-%m-%d %H:%M')}; load average (1/5/15 min) {load}. Each shipped "
+            f"program and examples/partners.csv loaded once, then every {every}th partner explained as `tier explain` does "
+            "after loading: its values, every track's explanation (traces, what is missing, the smallest changes that "
+            "close each gap) and the text.",
+            "",
+            "| program | partners explained | median (ms) | slowest (ms) | slowest partner |",
+            "|---|---:|---:|---:|---|",
+            *[f"| {r['program']} | {r['partners']} | {r['median'] * 1000:.1f} | {r['max'] * 1000:.1f} | {r['slowest']} |" for r in rows],
+            "",
+            f"Target (DESIGN §7): explain of one partner ≤ {TARGET * 1000:.0f} ms after load. Slowest: {worst * 1000:.1f} ms, "
+            + ("**met**." if worst <= TARGET else "**not met**."),
+        ]
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
