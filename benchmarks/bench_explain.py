@@ -84,6 +84,16 @@ def _section(rows: list[dict], every: int, worst: float, load_before: tuple[floa
             "",
             f"Target (DESIGN §7): explain of one partner ≤ {TARGET * 1000:.0f} ms after load. Slowest: {worst * 1000:.1f} ms, "
             + ("**met**." if worst <= TARGET else "**not met**."),
+            "",
+            "Where the time goes: the Cloud Partner scores have five to seven metrics that earn points, and for a partner "
+            "short of 70 points the plans search combinations of up to three of them, each over a grid of values, every "
+            "trial an exact evaluation of the score (about 0.1 ms in Fractions). When this benchmark was first run (same "
+            "machine, same day) the median was 351 ms and the slowest 680 ms on cloudpartner2022; skipping combinations "
+            "that cannot reach the goal even at their farthest values, caching each metric's steps per search and "
+            "memoising points lines per values brought that to the figures above. What is left: fewer trials per "
+            "combination (the minimal value of the last metric only falls as the others grow, so a staircase search "
+            "could replace one binary search per grid point), or scores evaluated from their piecewise-linear form "
+            "(tierlang.engine.linear) instead of the interpreter.",
         ]
     )
 

@@ -6,7 +6,8 @@ running one benchmark never erases another's results.
 
 Sections: `bench_run` (benchmarks/run.py: `tier eval` against the baseline), `bench_check`
 (benchmarks/bench_check.py: parse + check of the shipped programs), `bench_diff`
-(benchmarks/bench_diff.py: the impact diff).
+(benchmarks/bench_diff.py: the impact diff), `bench_explain` (benchmarks/bench_explain.py:
+explain of one partner).
 """
 
 from __future__ import annotations
