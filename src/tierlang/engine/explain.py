@@ -745,18 +745,26 @@ class _Explainer:
             return None
         full = {name: self.full_change(name, base, s) for name in combo}
         *fixed, last = combo
-        best: tuple[Fraction, dict] | None = None
-        for picks in _product([_spread(options[n][: len(self.useful(n, base, s)) or 6], 6) for n in fixed]):
-            trial = dict(base)
-            for n, v in zip(fixed, picks):
-                trial[n] = v
-            vals = self.first_ok(last, options[last], trial, goal)
-            if vals is None:
-                continue
-            effort = sum(abs(vals[n] - base.get(n, self.value_of(n))) / full[n] for n in combo)  # type: ignore[operator]
-            if best is None or effort < best[0]:
-                best = (effort, vals)
-        return (best[1], best[0]) if best else None
+        grids = [_spread(options[n][: len(self.useful(n, base, s)) or 6], 6) for n in fixed]
+        inner = grids.pop() if grids else [None]
+        best: tuple[Fraction, int, dict] | None = None  # (effort, rank in the grid's order, values)
+        for o, outer in enumerate(_product(grids)):
+            # The innermost fixed metric from its farthest pick inward: when the last metric
+            # cannot meet the goal even at its farthest step, it cannot for any nearer pick
+            # either (points never fall as a metric grows), so the rest of the row is skipped.
+            for i in reversed(range(len(inner))):
+                picks = (*outer, inner[i]) if fixed else ()
+                trial = dict(base)
+                for n, v in zip(fixed, picks):
+                    trial[n] = v
+                vals = self.first_ok(last, options[last], trial, goal)
+                if vals is None:
+                    break
+                effort = sum(abs(vals[n] - base.get(n, self.value_of(n))) / full[n] for n in combo)  # type: ignore[operator]
+                rank = o * len(inner) + i  # ties go to the nearest picks, as in the grid's order
+                if best is None or (effort, rank) < best[:2]:
+                    best = (effort, rank, vals)
+        return (best[2], best[0]) if best else None
 
     def first_ok(self, name: str, options: list[Fraction], base: Mapping[str, ir.Value], goal: _Goal) -> dict | None:
         """The least value of `name` (among and between `options`) meeting the goal.
