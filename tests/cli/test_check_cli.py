@@ -117,3 +117,14 @@ def test_real_subprocess(in_tmp):
     assert "error[TL200]" in proc.stdout and "checked 1 file: 1 error, 0 warnings" in proc.stderr
     usage = subprocess.run([sys.executable, "-m", "tierlang", "check"], capture_output=True, text=True)
     assert usage.returncode == 2
+
+
+def test_fmt_leaves_a_blank_file_alone_and_keeps_a_bom(in_tmp):
+    runner = CliRunner()
+    (in_tmp / "empty.tier").write_text("")
+    assert runner.invoke(main, ["fmt", "--check", "empty.tier"]).exit_code == 0
+    (in_tmp / "bom.tier").write_bytes(b'\xef\xbb\xbfprogram x "X" {\n version "1"\n}\n')
+    assert runner.invoke(main, ["fmt", "bom.tier"]).exit_code == 0
+    written = (in_tmp / "bom.tier").read_bytes()
+    assert written.startswith(b'\xef\xbb\xbfprogram x "X" {\n  version "1"\n')
+    assert runner.invoke(main, ["fmt", "--check", "bom.tier"]).exit_code == 0

@@ -132,7 +132,8 @@ def fmt(files: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
             emit_diagnostics([bad] if result is None else result.diagnostics, SourceMap({name: text}))
             broken += 1
             continue
-        out = format_module(result.module)
+        # a blank file has no layout to fix (`tier check` reports what it lacks)
+        out = format_module(result.module) if text.strip() else text
         if f == "-" and not (check_only or show_diff):
             click.echo(out, nl=False)
             continue
@@ -147,7 +148,8 @@ def fmt(files: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
         elif check_only:
             click.echo(f"would reformat {name}")
         else:
-            Path(f).write_text(out, encoding="utf-8")
+            bom = "\ufeff" if raw.startswith(b"\xef\xbb\xbf") else ""  # kept as the file had it
+            Path(f).write_text(bom + out, encoding="utf-8")
             click.echo(f"reformatted {name}", err=True)
     if broken or ((check_only or show_diff) and changed):
         sys.exit(EXIT_FINDINGS)
