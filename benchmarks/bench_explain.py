@@ -87,11 +87,12 @@ def _section(rows: list[dict], every: int, worst: float, load_before: tuple[floa
             "",
             "Where the time goes: the Cloud Partner scores have five to seven metrics that earn points, and for a partner "
             "short of 70 points the plans search combinations of up to three of them, each over a grid of values, every "
-            "trial an exact evaluation of the score (about 0.05 ms in Fractions, some 1,700 trials per partner). When this "
+            "trial an exact evaluation of the score (about 0.05 ms in Fractions, some 1,400 trials per partner). When this "
             "benchmark was first run (same machine, same day) the median was 351 ms and the slowest 680 ms on "
             "cloudpartner2022. Skipping combinations that cannot reach the goal even at their farthest values, caching "
-            "each metric's steps per search, memoising points lines per values and walking each grid row from its "
-            "farthest pick inward (stopping at the first that cannot reach) brought that to the figures above, with the "
+            "each metric's steps per search, memoising points lines per values, walking each grid row from its "
+            "farthest pick inward (stopping at the first that cannot reach) and reusing the binary search's scores when "
+            "interpolating brought that to the figures above, with the "
             "same explanations word for word. Tried without gain: memoising whole-score trials, a bound on effort across "
             "combinations, a staircase search along grid rows (3% fewer trials). What is left: evaluating scores from "
             "their piecewise-linear form (tierlang.engine.linear) instead of the interpreter.",

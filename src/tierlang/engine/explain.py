@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import combinations
@@ -598,15 +598,14 @@ class _Explainer:
         def points(vals: Mapping[str, ir.Value]) -> ScoreResult:
             return self.interp.score(vals, t.name, variant, score)
 
-        def ok(vals: Mapping[str, ir.Value]) -> bool:
-            s = points(vals)
+        def meets(s: ScoreResult) -> bool:
             if every and any(line.points <= 0 for line in s.lines):
                 return False
             if target is None:
                 return True
             return s.points >= target if op == ">=" else s.points > target
 
-        goal = _Goal(ok, lambda v: points(v).points, target, op)
+        goal = _Goal(points, meets, target, op)
         s0 = points(base)
         self._steps.clear()  # keyed by the identity of `base` and `s0`, which live as long as this call
         fixed: list[Change] = []
@@ -621,7 +620,7 @@ class _Explainer:
                 for c in fix:
                     base[c.metric] = c.new
                     fixed.append(c)
-        if ok(base):
+        if goal.ok(base):
             return [self._plan(fixed, t, variant, score, op, target)]
         # 2. close the remaining gap: fewest metrics, then least relative change
         cands = self.candidates(s0)
@@ -778,10 +777,13 @@ class _Explainer:
         assert isinstance(cur, Fraction)
         whole = self.metrics[name].type.kind is ir.Kind.COUNT
 
+        seen: dict[int, ScoreResult] = {}  # by option index, for `least` to reuse
+
         def ok_at(i: int) -> bool:
             trial = dict(base)
             trial[name] = options[i]
-            return goal.ok(trial)
+            seen[i] = goal.score(trial)
+            return goal.meets(seen[i])
 
         if not ok_at(len(options) - 1):
             return None
@@ -794,12 +796,23 @@ class _Explainer:
                 lo = mid
         prev = options[lo] if lo >= 0 else cur
         trial = dict(base)
-        trial[name] = self.least(name, prev, options[hi], {**base, name: options[hi]}, goal, whole)
+        known = (seen[lo].points if lo in seen else None, seen[hi].points)
+        trial[name] = self.least(name, prev, options[hi], {**base, name: options[hi]}, goal, whole, known)
         return trial
 
-    def least(self, name: str, lo: Fraction, hi: Fraction, base: dict, goal: _Goal, whole: bool) -> Fraction:
+    def least(
+        self,
+        name: str,
+        lo: Fraction,
+        hi: Fraction,
+        base: dict,
+        goal: _Goal,
+        whole: bool,
+        known: tuple[Fraction | None, Fraction | None] = (None, None),
+    ) -> Fraction:
         """The least x in (lo, hi] meeting the goal, given that hi meets it and the score
-        is linear between lo and hi: interpolate, then confirm (and step up if needed)."""
+        is linear between lo and hi: interpolate, then confirm (and step up if needed).
+        `known`: the points at lo and hi where the caller has them already."""
 
         def ok(x: Fraction) -> bool:
             trial = dict(base)
@@ -809,7 +822,8 @@ class _Explainer:
         if goal.target is not None:
             a, b = base.copy(), base.copy()
             a[name], b[name] = lo, hi
-            ya, yb = goal.points(a), goal.points(b)
+            ya = known[0] if known[0] is not None else goal.points(a)
+            yb = known[1] if known[1] is not None else goal.points(b)
             if yb != ya:
                 x = lo + (hi - lo) * (goal.target - ya) / (yb - ya)
                 if goal.op == ">" and not whole:
@@ -934,10 +948,18 @@ class _Explainer:
 
 @dataclass
 class _Goal:
-    ok: object  # values -> bool
-    points: object  # values -> Fraction
+    """What a plan must reach: `meets` the score that `score` gives for some values."""
+
+    score: Callable[[Mapping[str, ir.Value]], ScoreResult]
+    meets: Callable[[ScoreResult], bool]
     target: Fraction | None
     op: str | None
+
+    def ok(self, vals: Mapping[str, ir.Value]) -> bool:
+        return self.meets(self.score(vals))
+
+    def points(self, vals: Mapping[str, ir.Value]) -> Fraction:
+        return self.score(vals).points
 
 
 class _ValuesRun:
