@@ -7,6 +7,7 @@ import os
 import re
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 
 import click
 
@@ -108,6 +109,20 @@ def check_outputs(inputs: Iterable[str | None], outputs: Iterable[tuple[str | No
         if not os.path.isdir(os.path.dirname(real)):
             raise click.BadParameter(f"the folder of {path} does not exist", param_hint=option)
         taken[real] = (path, f"the output of {option}")
+
+
+def write_output(output: str, text: str) -> None:
+    """Write a rendered text to the file `output` ("-": standard output), saying so on
+    stderr; a file that cannot be written is a usage error (exit 2)."""
+    if output == "-":
+        click.echo(text, nl=False)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as e:
+        click.echo(f"tier: cannot write {output}: {os_error_text(e, output)}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"wrote {output}", err=True)
 
 
 def os_error_text(e: OSError, path: str) -> str:

@@ -18,6 +18,7 @@ from tierlang.cli.common import (
     load_or_exit,
     os_error_text,
     report_data_errors,
+    write_output,
 )
 from tierlang.data import DataLoadError
 from tierlang.diff.mapping import MappingError
@@ -28,7 +29,6 @@ from tierlang.render.diff import FORMATS, render_diff
 
 #: Output file suffixes that choose a format when --format is not given.
 _SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".json": "json"}
-#: Data errors printed before "... and N more".
 
 
 @main.command()
@@ -147,7 +147,7 @@ def diff(
     for out, out_fmt in targets:
         if out_fmt not in rendered:
             rendered[out_fmt] = render_diff(report, out_fmt)
-        _write(out, rendered[out_fmt])
+        write_output(out, rendered[out_fmt])
     if report.impact is not None and outreach_file:
         try:
             report.impact.outreach_frame.write_csv(outreach_file)
@@ -168,18 +168,6 @@ def _format_of(output: str, fmt: str | None) -> str:
     """A file's format: its suffix decides (.html, .md, .json), then --format, then text."""
     by_suffix = _SUFFIX_FORMATS.get(Path(output).suffix.lower()) if output != "-" else None
     return by_suffix or fmt or "text"
-
-
-def _write(output: str, text: str) -> None:
-    if output == "-":
-        click.echo(text, nl=False)
-        return
-    try:
-        Path(output).write_text(text, encoding="utf-8")
-    except OSError as e:
-        click.echo(f"tier: cannot write {output}: {os_error_text(e, output)}", err=True)
-        sys.exit(EXIT_USAGE)
-    click.echo(f"wrote {output}", err=True)
 
 
 def _data_errors(e: DataLoadError) -> None:

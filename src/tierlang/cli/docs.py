@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
 from tierlang.cli import main
-from tierlang.cli.common import EXIT_USAGE, as_of_option, check_outputs, load_or_exit, os_error_text, program_argument
+from tierlang.cli.common import as_of_option, check_outputs, load_or_exit, program_argument, write_output
 from tierlang.render.guide import FORMATS, render_guide
 
 #: Output file suffixes that choose HTML when --format is not given.
@@ -52,13 +51,4 @@ def docs(program: str, fmt: str | None, output: str, data_dictionary: bool, as_o
         fmt = "html" if output != "-" and Path(output).suffix.lower() in _HTML_SUFFIXES and not data_dictionary else "md"
     check_outputs([program], [(output, "-o")])
     prog = load_or_exit(program, as_of)
-    text = render_guide(prog, fmt, data_dictionary=data_dictionary)
-    if output == "-":
-        click.echo(text, nl=False)
-        return
-    try:
-        Path(output).write_text(text, encoding="utf-8")
-    except OSError as e:
-        click.echo(f"tier: cannot write {output}: {os_error_text(e, output)}", err=True)
-        sys.exit(EXIT_USAGE)
-    click.echo(f"wrote {output}", err=True)
+    write_output(output, render_guide(prog, fmt, data_dictionary=data_dictionary))
