@@ -338,6 +338,8 @@ class _Source:
         self.schema = schema  # source column -> dtype as the file declares it
         self.row_offset = row_offset
         self.order: list[str] = list(schema.names())
+        self.repeated: dict[str, list[int]] = {}  # header names given more than once -> positions
+        self.problems: list[_RowProblem] = []  # problems found while reading, before any check
 
     # the lazy frame with the columns to validate, plus ROW
     def scan(self, columns: list[str], typed_counts: set[str]) -> pl.LazyFrame:  # pragma: no cover - abstract
@@ -346,6 +348,10 @@ class _Source:
     def fallback(self) -> bool:
         """Switch to the slow, all-text reading after the fast one failed (CSV only)."""
         return False
+
+    def malformed(self) -> DataError | None:
+        """The row that made the file unreadable, when the source can tell (CSV only)."""
+        return None
 
     def text_rows(self, columns: list[str], rows: pl.Series) -> pl.DataFrame:  # pragma: no cover - abstract
         """The given rows (by ROW) with `columns` as text, for messages and reject files."""
@@ -1157,7 +1163,7 @@ class _Loader:
                 errors.append(DataError("TL402", f"column 'partner_id' holds {dt} values; it must be text or whole numbers", column=PID))
             else:
                 readers.append(_IdReader(PID, PID, None, pl.String))
-        for col, at in getattr(self.source, "repeated", {}).items():
+        for col, at in self.source.repeated.items():
             if col in {PID, ANNIVERSARY} or any((m.column or m.name) == col for m in self.metrics):
                 shown = ", ".join(map(str, at[:-1])) + f" and {at[-1]}"
                 errors.append(
@@ -1238,7 +1244,7 @@ class _Loader:
             except pl.exceptions.PolarsError as e:
                 if src.fallback():
                     continue  # a count column holds something other than whole numbers: read as text
-                found = src.malformed() if isinstance(src, _CsvSource) else None
+                found = src.malformed()
                 raise (DataLoadError(src.name, [found]) if found else _read_error(src.name, e, "the data")) from None
             break
         # Final columns, computed once; decimals that fit Int64 (nearly all) are stored so.
@@ -1308,7 +1314,7 @@ class _Loader:
     def bad_expr(self, checks: list[_Check]) -> pl.Expr:
         """`__bad__`: whether any check failed on the row."""
         row_checks = [pl.col(c.flag) for c in checks]
-        problems = getattr(self.source, "problems", None)
+        problems = self.source.problems
         if problems:
             rows = pl.Series(sorted({p[0] for p in problems}), dtype=pl.Int64)
             row_checks.append(pl.col(ROW).is_in(rows.implode()))
@@ -1392,7 +1398,7 @@ class _Loader:
                     hint.alias("hint"),
                 )
             )
-        problems = getattr(src, "problems", None)
+        problems = src.problems
         if problems:
             found = pl.DataFrame(
                 problems,
