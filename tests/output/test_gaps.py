@@ -172,3 +172,37 @@ def test_gap_columns_in_every_format(tmp_path, ending):
         assert cols == ["partner_id", "track", "level", "score", "next_level", "points_missing", "reqs_missing", "missing"]
         return
     assert cols == ["partner_id", "track", "level", "score", *GAP_COLUMNS]
+
+
+def test_explain_json_gives_gaps_as_numbers():
+    r = tier("explain", CLOUD, PARTNERS, "--partner", "P0000004", "--track", "data_ai", "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    import json
+
+    (track,) = json.loads(r.stdout)["tracks"]
+    (total,) = [m for m in track["missing"] if m["label"] == "total"]
+    assert total["gaps"] == [
+        {
+            "condition": "capability >= qualifying_score",
+            "subject": "Partner capability score",
+            "unit": "points",
+            "has": "33.4",
+            "op": ">=",
+            "needs": "70",
+            "missing": "36.6",
+        }
+    ]
+
+
+def test_explain_json_gap_of_a_line_without_points(oracle):
+    """A partner with the points but a line at 0: the line's gap has no least amount."""
+    import json
+
+    pid, t = next(key for key, (level, score, failing) in sorted(oracle.items()) if level is None and score >= 70)
+    r = tier("explain", CLOUD, PARTNERS, "--partner", pid, "--track", t, "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    (track,) = json.loads(r.stdout)["tracks"]
+    (every,) = track["missing"]
+    assert every["label"] == "every_metric" and every["gaps"]
+    for g in every["gaps"]:
+        assert g["unit"] == "points" and g["has"] == "0" and g["op"] == ">" and g["needs"] == "0" and g["missing"] is None
