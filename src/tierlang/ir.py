@@ -70,6 +70,7 @@ __all__ = [
     "Expectation",
     "Example",
     "Program",
+    "Acknowledgement",
     "to_data",
     "to_json",
     "walk",
@@ -541,6 +542,22 @@ class Example:
     span: Span | None = _span()
 
 
+# ------------------------------------------------------------------ acknowledged findings
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """`acknowledge CODE "reason"` in a declaration: a finding of that code (a warning)
+    whose place lies inside the declaration is known and accepted, for `reason`. `where`
+    names the declaration ("track business_apps"); `scope` is its source range."""
+
+    code: str
+    reason: str
+    where: str
+    scope: Span | None = _span()
+    span: Span | None = _span()
+
+
 # ------------------------------------------------------------------ program
 
 
@@ -561,6 +578,7 @@ class Program:
     tracks: tuple[Track, ...] = ()  # dependency order: a track follows those it refers to
     partners: tuple[Partner, ...] = ()
     examples: tuple[Example, ...] = ()
+    acknowledgements: tuple[Acknowledgement, ...] = ()
     files: tuple[str, ...] = field(default=(), compare=False)
     span: Span | None = _span()
 

@@ -15,6 +15,7 @@ from tierlang import ir
 from tierlang.diagnostics import Diagnostic, Note, did_you_mean, error, warning
 from tierlang.ir import Kind, Span, Type
 from tierlang.numbers import exact_text, plural
+from tierlang.passes.acknowledge import collect_acknowledgements
 from tierlang.passes.extends import Merged
 from tierlang.syntax import ast
 
@@ -28,21 +29,24 @@ POINTS = Type(Kind.POINTS)
 FUNCTIONS = {"min": (2, None), "max": (2, None), "clamp": (1, 3)}
 
 _ALLOWED_ATTRS = {
-    "program": {"doc", "source", "version", "effective", "status", "extends"},
-    "metric": {"doc", "source", "column", "unit", "range", "default", "direction"},
-    "derived": {"doc", "source", "unit", "direction"},
-    "param": {"doc", "source", "assumed", "dated"},
-    "gate": {"doc", "source"},
-    "group": {"doc", "source"},
-    "track": {"doc", "source"},
-    "variant": {"doc", "source"},
-    "level": {"doc", "source"},
-    "score": {"doc", "source"},
-    "category": {"doc", "source"},
-    "line": {"doc", "source"},
+    "program": {"doc", "source", "version", "effective", "status", "extends", "acknowledge"},
+    "metric": {"doc", "source", "column", "unit", "range", "default", "direction", "acknowledge"},
+    "derived": {"doc", "source", "unit", "direction", "acknowledge"},
+    "param": {"doc", "source", "assumed", "dated", "acknowledge"},
+    "gate": {"doc", "source", "acknowledge"},
+    "group": {"doc", "source", "acknowledge"},
+    "track": {"doc", "source", "acknowledge"},
+    "variant": {"doc", "source", "acknowledge"},
+    "level": {"doc", "source", "acknowledge"},
+    "score": {"doc", "source", "acknowledge"},
+    "category": {"doc", "source", "acknowledge"},
+    "line": {"doc", "source", "acknowledge"},
 }
 
-_ATTR_WORD = {"direction": "higher/lower is better", "dated": "from DATE = value"}
+#: Attributes a declaration may give several times (each is one entry of a list).
+_REPEATABLE = ("dated", "acknowledge")
+
+_ATTR_WORD = {"direction": "higher/lower is better", "dated": "from DATE = value", "acknowledge": 'acknowledge CODE "reason"'}
 
 
 def _text(value: object) -> str:
@@ -126,7 +130,7 @@ class _Lowerer:
     def attrs(self, attrs: Iterable[ast.Attr] | None, where: str, allowed_key: str | None = None) -> dict[str, object]:
         allowed = _ALLOWED_ATTRS[allowed_key or where]
         out: dict[str, object] = {}
-        dated: list = []
+        repeated: dict[str, list] = {}
         for a in attrs or ():
             if a.kind not in allowed:
                 word = _ATTR_WORD.get(a.kind, a.kind)
@@ -134,18 +138,17 @@ class _Lowerer:
                     "TL210",
                     f"'{word}' is not an attribute of a {where}",
                     a.span,
-                    hint=f"a {where} takes: {', '.join(sorted(_ATTR_WORD.get(k, k) for k in allowed))}",
+                    hint=f"a {where} takes: {', '.join(sorted(_ATTR_WORD.get(k, k) for k in allowed if k != 'acknowledge'))}",
                 )
                 continue
-            if a.kind == "dated":
-                dated.append(a)
+            if a.kind in _REPEATABLE:
+                repeated.setdefault(a.kind, []).append(a)
                 continue
             if a.kind in out:
                 self.err("TL201", f"'{_ATTR_WORD.get(a.kind, a.kind)}' is given twice", a.span)
                 continue
             out[a.kind] = a
-        if dated:
-            out["dated"] = dated
+        out.update(repeated)
         return out
 
     @staticmethod
@@ -234,6 +237,7 @@ class _Lowerer:
             )  # type: ignore[union-attr]
         partners = self.lower_partners()
         examples = self.lower_examples(partners, tracks, gates)
+        acknowledgements = collect_acknowledgements(self.merged)
         if any(d.is_error for d in self.diags):
             return None
         version = self.text(hattrs, "version")
@@ -253,6 +257,7 @@ class _Lowerer:
             tracks=tuple(tracks),
             partners=tuple(partners.values()),
             examples=tuple(examples),
+            acknowledgements=acknowledgements,
             files=tuple(self.merged.files),
             span=header.span,
         )

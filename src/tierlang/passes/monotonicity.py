@@ -85,7 +85,7 @@ _HINTS = {
     "TL310": "state the condition positively (`x >= 5` rather than `not (x < 5)`), or mark the metric `lower is better` if less of it is better",
     "TL311": "compare in the metric's better direction, or declare the metric's direction (`lower is better`) if less of it is better",
     "TL312": "use a threshold (`>=`) unless an exact value is really meant; an enum that is not ordered does not take part in the order",
-    "TL313": "if the rule is intended, document it; otherwise let the partner take the better variant (`choose best`)",
+    "TL313": 'if the rule is intended, acknowledge it in the track (`acknowledge TL313 "why"`); otherwise let the partner take the better variant (`choose best`)',
     "TL314": "points should grow with every metric; cap them with `clamp` or `min` instead of subtracting",
     "TL315": "a gate should only turn points on: keep the gated formula at or above 0",
     "TL316": "compare the track's level (`track at level`) instead of its reported score",

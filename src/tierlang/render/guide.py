@@ -19,6 +19,7 @@ from typing import ClassVar
 
 from tierlang import __version__, ir
 from tierlang.ir import Kind
+from tierlang.passes.acknowledge import FINDING_TITLES
 from tierlang.passes.bands import band_groups
 from tierlang.passes.intervals import bounds
 from tierlang.render.english import English, Phrase, PointsRule, amount, humanize, points_text
@@ -126,6 +127,17 @@ class GuideTrack:
     ladder: list[str]  # level titles, lowest first
     score_titles: list[str]
     is_status: bool
+    findings: list[GuideFinding] = field(default_factory=list)  # acknowledged in this track
+
+
+@dataclass
+class GuideFinding:
+    """A finding the program acknowledges (`acknowledge CODE "reason"`), with its reason."""
+
+    code: str
+    about: str  # what the code is about, in words
+    where: str  # the declaration, in words
+    reason: str
 
 
 @dataclass
@@ -210,6 +222,7 @@ class Guide:
     params: list[GuideParam]
     examples: list[GuideExample]
     tracks: list[GuideTrack] = field(default_factory=list)
+    findings: list[GuideFinding] = field(default_factory=list)  # every acknowledged finding
 
 
 # ------------------------------------------------------------------ anchors
@@ -273,6 +286,7 @@ class _Builder:
             ("data", "Data dictionary"),
             ("params", "Parameters"),
             ("examples", "Examples"),
+            ("findings", "Known findings"),
         ):
             headings[key] = self.slug(text, key)
         status = p.track_map.get(p.status) if p.status else None
@@ -296,7 +310,16 @@ class _Builder:
             derived=[self.metric(m) for m in p.metrics if m.derived is not None],
             params=[self.param(x) for x in p.params],
             examples=[self.example(e) for e in p.examples],
+            findings=[self.finding(a) for a in p.acknowledgements],
         )
+
+    def finding(self, a: ir.Acknowledgement) -> GuideFinding:
+        where = a.where
+        head, _, rest = where.partition(" ")
+        name = rest.split(" ", 1)[0]
+        if head == "track" and name in self.p.track_map and " of " not in where:
+            where = self.english.track_label(name)
+        return GuideFinding(a.code, FINDING_TITLES.get(a.code, "a finding of `tier check`"), where, a.reason)
 
     # -------------------------------------------------------------- tracks
     def sections(self) -> list[GuideSection]:
@@ -352,6 +375,9 @@ class _Builder:
             ladder=[english.level_label(t.name, n) for n in t.level_names],
             score_titles=scores,
             is_status=t.name == self.p.status,
+            findings=[
+                self.finding(a) for a in self.p.acknowledgements if a.where == f"track {t.name}" or a.where.endswith(f" of track {t.name}")
+            ],
         )
 
     def levels(self, v: ir.Variant, english: English) -> list[GuideLevel]:

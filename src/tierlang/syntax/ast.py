@@ -140,9 +140,10 @@ Expr = Union[Num, Bool, DateLit, Str, Name, Call, Unary, Binary, BoolOp, ListOp,
 @dataclass(frozen=True)
 class Attr:
     """A keyword attribute. `kind` is one of doc, source, assumed, column, unit, range,
-    default, direction, dated (and in the program header: extends, version, effective,
-    status). `value` depends on the kind: a str, a literal, a (low, high) pair of
-    literals-or-None for range, a (date, literal) pair for dated."""
+    default, direction, dated, acknowledge (and in the program header: extends, version,
+    effective, status). `value` depends on the kind: a str, a literal, a (low, high) pair of
+    literals-or-None for range, a (date, literal) pair for dated, a (code, reason) pair of
+    strings for acknowledge."""
 
     kind: str
     value: object

@@ -221,6 +221,12 @@ def _attr(a: ast.Attr, room: int = WIDTH) -> str:
     if k == "dated":
         when, lit = v  # type: ignore[misc]
         return f"from {_literal(when)} = {_literal(lit)}"
+    if k == "acknowledge":
+        code, reason = v  # type: ignore[misc]
+        text = f"acknowledge {code} {_string(reason)}"
+        if "\n" not in reason and len(text) > room and reason == reason.strip() and "\\" not in reason and '"""' not in reason:
+            return f'acknowledge {code} """\n{INDENT}{reason}\n"""'
+        return text
     raise ValueError(k)
 
 

@@ -24,7 +24,7 @@ __all__ = ["GRAMMAR_PATH", "ATTRIBUTE_KEYWORDS", "ParseResult", "grammar_text", 
 #: The most digits a number literal may have (TL116): exact arithmetic, but not thousands of digits.
 MAX_NUMBER_DIGITS = 100
 
-ATTRIBUTE_KEYWORDS = ("doc", "source", "assumed", "column", "unit", "range", "default", "higher", "lower", "from")
+ATTRIBUTE_KEYWORDS = ("doc", "source", "assumed", "column", "unit", "range", "default", "higher", "lower", "from", "acknowledge")
 
 
 class _Comments:
@@ -308,6 +308,10 @@ class _ToAst(Transformer_NonRecursive):
     def dated_attr(self, meta, children):
         tok, value = children
         return ast.Attr("dated", (ast.DateLit(self._date(tok), self._tok_span(tok)), value), self._span(meta))
+
+    def acknowledge_attr(self, meta, children):
+        code, reason = children
+        return ast.Attr("acknowledge", (str(code), reason.value), self._span(meta))
 
     def attr_block(self, meta, children):
         return _Block(children)
