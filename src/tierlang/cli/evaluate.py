@@ -24,6 +24,7 @@ from tierlang.cli.common import (
     program_argument,
     report_data_errors,
 )
+from tierlang.cli.history import MonthParam
 from tierlang.diagnostics import SourceMap
 from tierlang.numbers import plural
 
@@ -67,12 +68,12 @@ def _report_data_errors(diags, total: int, bad_rows: int, rejects: str | None = 
     report_data_errors(diags, total, f"tier: {bad_rows} {plural(bad_rows, 'row')} with errors{where}" if bad_rows else None)
 
 
-def _metadata_line(meta: dict) -> str:
+def metadata_line(meta: dict) -> str:
     return f"{meta['program']} {meta['version'] or ''} (sha256:{meta['content_hash'][:12]}) as of {meta['as_of'] or '-'}".replace("  ", " ")
 
 
 def _summary(ev) -> str:
-    lines = [f"{_metadata_line(ev.metadata())}: {ev.partner_count:,} {plural(ev.partner_count, 'partner')}, engine {ev.engine}"]
+    lines = [f"{metadata_line(ev.metadata())}: {ev.partner_count:,} {plural(ev.partner_count, 'partner')}, engine {ev.engine}"]
     width = max((len(t) for t in ev.tracks), default=5)
     for track, counts in ev.summary().items():
         parts = [f"{lvl or 'none'} {n:,}" for lvl, n in counts.items()]
@@ -107,7 +108,28 @@ def _summary(ev) -> str:
 @click.option(
     "--rejects", type=click.Path(dir_okay=False), default=None, help="Reject file for --on-error report (default: DATA-NAME.rejects.csv)."
 )
-def eval_(program: str, data: str, fmt: str | None, output: str | None, engine: str, as_of, on_error: str, rejects: str | None) -> None:
+@click.option(
+    "--history",
+    is_flag=True,
+    help="DATA is a history (one row per partner and month, a `month` column YYYY-MM-01): evaluate every month, with the program's status rules.",
+)
+@click.option(
+    "--from", "start", type=MonthParam(), default=None, help="With --history: the first month written (default: the data's first)."
+)
+@click.option("--to", "end", type=MonthParam(), default=None, help="With --history: the last month written (default: the data's last).")
+def eval_(
+    program: str,
+    data: str,
+    fmt: str | None,
+    output: str | None,
+    engine: str,
+    as_of,
+    on_error: str,
+    rejects: str | None,
+    history: bool,
+    start,
+    end,
+) -> None:
     """Evaluate PROGRAM on the partners in DATA (CSV, Parquet or JSON Lines).
 
     Writes one row per partner per track: partner_id, track, level (empty when nothing
@@ -115,6 +137,11 @@ def eval_(program: str, data: str, fmt: str | None, output: str | None, engine: 
     without a score). CSV and JSON Lines files get a sidecar FILE.meta.json naming the
     program, its version and content hash; Parquet files carry the same in their
     key-value metadata. A summary of partners per track and level goes to stderr.
+
+    With --history, DATA holds one row per partner and month and every month from --from
+    to --to is evaluated as of its first day; the rows are partner_id, month, track,
+    level, score and held_by (`qualified`, the status rule that keeps the level, or empty),
+    and the summary counts partners per month.
     """
     from tierlang.data import DataLoadError
     from tierlang.engine import evaluate
@@ -132,12 +159,22 @@ def eval_(program: str, data: str, fmt: str | None, output: str | None, engine: 
         raise click.UsageError("--rejects names the reject file of --on-error report; add --on-error report")
     if not Path(data).is_file():
         raise click.BadParameter(f"{data} does not exist" if not Path(data).exists() else f"{data} is not a file", param_hint="DATA")
+    if (start or end) and not history:
+        raise click.UsageError("--from and --to pick the months of a history; add --history")
+    if history and as_of is not None:
+        raise click.UsageError("--as-of does not go with --history: each month is evaluated as of its first day")
+    if start and end and end < start:
+        raise click.BadParameter(f"{end:%Y-%m} is before --from {start:%Y-%m}", param_hint="--to")
     if on_error == "report" and rejects is None:
         rejects = f"{Path(data).stem}.rejects.csv"
     sidecar = output + ".meta.json" if output is not None and fmt in ("csv", "jsonl") else None
     check_outputs([program, data], [(output, "-o"), (sidecar, "-o"), (rejects, "--rejects")])
     progress = _Progress()
     prog = load_or_exit(program, as_of)
+    if history:
+        from tierlang.cli import history as history_cli
+
+        history_cli.run(program, data, prog, fmt, output, engine, start, end, on_error, rejects)
     progress("reading data")
     try:
         # one call: a clean file can be read, checked and evaluated in a single pass
@@ -223,7 +260,7 @@ def _write_table(ev, output: str | None, meta: dict) -> None:
     shown = df.head(TABLE_ROWS) if cut else df
     rows = [["partner_id", "track", "level", "score"]] + [[str(c) if c is not None else "" for c in r] for r in shown.iter_rows()]
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = [_metadata_line(meta)]
+    lines = [metadata_line(meta)]
     for k, r in enumerate(rows):
         cells = [r[0].ljust(widths[0]), r[1].ljust(widths[1]), r[2].ljust(widths[2]), r[3].rjust(widths[3])]
         lines.append("  ".join(cells).rstrip())

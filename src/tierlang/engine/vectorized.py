@@ -47,7 +47,7 @@ from fractions import Fraction
 
 import polars as pl
 
-from tierlang import ir
+from tierlang import dates, ir
 from tierlang.data import PID, ROW
 from tierlang.engine.interpreter import EvaluationError
 from tierlang.passes.lower import const_value, is_constant
@@ -201,9 +201,15 @@ class Compiled:
 
 
 def compile_program(
-    program: ir.Program, scales: dict[str, int], magnitudes: dict[str, int] | None = None, widest: pl.DataType = pl.Int128
+    program: ir.Program,
+    scales: dict[str, int],
+    magnitudes: dict[str, int] | None = None,
+    widest: pl.DataType = pl.Int128,
+    as_of_column: str | None = None,
 ) -> Compiled:
     """Compile `program` for input columns scaled as in `scales` (metric name → scale).
+    `as_of_column` names a Date column holding each row's evaluation date (a history);
+    without it, the rules' `as_of` is the program's.
 
     `magnitudes` gives the largest |scaled value| each numeric column holds (missing: assume
     anything); the narrowest integer type up to `widest` that no value overflows is chosen
@@ -213,7 +219,7 @@ def compile_program(
     last: Compiled | None = None
     stop = next(i for i, (itype, _) in enumerate(LIMITS) if itype == widest)
     for itype, limit in LIMITS[: stop + 1]:
-        c = _Compiler(program, scales, itype, limit)
+        c = _Compiler(program, scales, itype, limit, as_of_column)
         try:
             c.run()
             compiled = c.result(limit, magnitudes)
@@ -241,7 +247,15 @@ def magnitudes_of(frame: pl.DataFrame, columns: list[str]) -> dict[str, int]:
 
 
 class _Compiler:
-    def __init__(self, program: ir.Program, scales: dict[str, int], itype: pl.DataType = pl.Int64, limit: int = LIMIT) -> None:
+    def __init__(
+        self,
+        program: ir.Program,
+        scales: dict[str, int],
+        itype: pl.DataType = pl.Int64,
+        limit: int = LIMIT,
+        as_of_column: str | None = None,
+    ) -> None:
+        self.as_of_column = as_of_column
         self.itype = itype
         self.limit = limit
         self.p = program
@@ -366,6 +380,8 @@ class _Compiler:
             return self.metric(e.name)
         if isinstance(e, ir.ScoreRef):
             return self.score_ref(e)
+        if isinstance(e, (ir.AsOf, ir.DateShift)):
+            return self.date(e)
         if isinstance(e, ir.Neg):
             return self.neg(self.value(e.operand))
         if isinstance(e, ir.Arith):
@@ -382,6 +398,28 @@ class _Compiler:
             x, lo, hi = e.args
             return self.clamp(self.value(x), const_value(lo), const_value(hi))
         return self.cond(e)
+
+    def date(self, e: ir.AsOf | ir.DateShift) -> Other:
+        """The evaluation date (a column of the frame in a history, else the program's date)
+        or a date moved by a duration (`tierlang.dates`: polars' `offset_by` clamps month ends
+        the same way)."""
+        t = ir.Type(ir.Kind.DATE)
+        if isinstance(e, ir.AsOf):
+            if self.as_of_column is not None:
+                return Other(pl.col(self.as_of_column), ir.Kind.DATE, 0, t)
+            if self.p.as_of is None:
+                raise EvaluationError("the rules read the evaluation date (as_of) but none is set: give --as-of or an effective date")
+            return Other(pl.lit(self.p.as_of, pl.Date), ir.Kind.DATE, 0, t, self.p.as_of)
+        v = self.value(e.operand)
+        assert isinstance(e.amount, ir.Const) and isinstance(e.amount.value, ir.Duration)
+        by = e.amount.value
+        if v.const is not None:
+            moved = dates.shift(v.const, by, e.sign)
+            return Other(pl.lit(moved, pl.Date), ir.Kind.DATE, 0, t, moved)
+        expr = v.expr
+        for offset in dates.offset_text(by, e.sign):
+            expr = expr.dt.offset_by(offset)
+        return Other(expr, ir.Kind.DATE, v.depth, t)
 
     def metric(self, name: str):
         m = self.metrics[name]
