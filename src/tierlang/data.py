@@ -318,9 +318,12 @@ def _open(path: str | os.PathLike, program: ir.Program, format: str | None, disp
     return _Source.open(p, fmt, name, program)
 
 
-def from_frame(frame: pl.DataFrame, program: ir.Program, *, on_error: str = "stop", name: str = "<frame>") -> Dataset:
-    """Validate an in-memory polars DataFrame (typed or all-text columns) like a file."""
-    return _Loader(_Source.frame(frame, name, program), program, on_error).run()
+def from_frame(
+    frame: pl.DataFrame, program: ir.Program, *, on_error: str = "stop", name: str = "<frame>", history: bool = False
+) -> Dataset:
+    """Validate an in-memory polars DataFrame (typed or all-text columns) like a file
+    (`history`: a long table, as in `load_dataset`)."""
+    return _Loader(_Source.frame(frame, name, program), program, on_error, history).run()
 
 
 def _display(path: Path) -> str:
@@ -1416,15 +1419,19 @@ class _Loader:
         dup_flag = next((c.flag for c in checks if c.code == "TL411"), None)
         if dup_flag is not None:
             # Duplicates name the other rows that use the same id.
-            dups = joined.filter(pl.col(dup_flag)).select(pl.col(ROW), pid.alias("__pid__"))
-            rows = dups.group_by("__pid__").agg(pl.col(ROW).sort().alias("__rows__"))
+            # (in a history, the rows of the same partner and month)
+            keys = ["__pid__", *([MONTH] if self.history else [])]
+            dups = joined.filter(pl.col(dup_flag)).select(pl.col(ROW), pid.alias("__pid__"), *[pl.col(k) for k in keys[1:]])
+            rows = dups.group_by(keys).agg(pl.col(ROW).sort().alias("__rows__"))
             others = pl.col("__rows__").list.set_difference(pl.concat_list(pl.col(ROW))).list.sort()
             n = others.list.len()
             shown = others.list.head(5).cast(pl.List(pl.String)).list.join(", ")
             more = pl.when(n > 5).then(pl.format(" and {} more", n - 5)).otherwise(pl.lit(""))
             word = pl.when(n > 1).then(pl.lit(label + "s")).otherwise(pl.lit(label))
-            dup_msg = dups.join(rows, on="__pid__").select(
-                pl.col(ROW), pl.format("partner_id '{}' also appears in {} {}{}", pl.col("__pid__"), word, shown, more).alias("__dupmsg__")
+            same = " for the same month" if self.history else ""
+            dup_msg = dups.join(rows, on=keys).select(
+                pl.col(ROW),
+                pl.format("partner_id '{}' also appears in {} {}{}" + same, pl.col("__pid__"), word, shown, more).alias("__dupmsg__"),
             )
             joined = joined.join(dup_msg, on=ROW, how="left")
         parts = []
