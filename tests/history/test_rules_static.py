@@ -50,8 +50,8 @@ hold legacy for status { held on 2023-01-01 until 2023-06-30 }
 def test_programs_without_holds_keep_their_content_hash():
     """`holds` is left out of the hashed IR while empty: published hashes stay valid."""
     prog = load_text(BASE)
-    assert "holds" not in ir.to_data(prog)
-    assert "holds" in ir.to_data(load_text(BASE + "hold w for x { window 2 months }\n"))
+    assert "holds" not in ir.to_data(prog, defaults=False)
+    assert "holds" in ir.to_data(load_text(BASE + "hold w for x { window 2 months }\n"), defaults=False)
 
 
 def test_hold_formatting_round_trips():

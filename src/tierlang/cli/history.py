@@ -32,6 +32,22 @@ class MonthParam(click.ParamType):
         return _dt.date(int(m.group(1)), int(m.group(2)), 1)
 
 
+#: What --history writes (the long layout; the wide and database layouts are for snapshots).
+FORMATS = ("table", "csv", "jsonl", "parquet")
+
+
+def check_options(fmt: str, as_of, gaps: bool, start, end) -> None:
+    """Usage errors of `tier eval --history` (exit 2, before any work)."""
+    if as_of is not None:
+        raise click.UsageError("--as-of does not go with --history: each month is evaluated as of its first day")
+    if gaps:
+        raise click.UsageError("--gaps is for one evaluation; with --history, explain a partner's months with `tier explain --history`")
+    if fmt not in FORMATS:
+        raise click.UsageError(f"--history writes {', '.join(FORMATS[:-1])} or {FORMATS[-1]}, not {fmt}")
+    if start and end and end < start:
+        raise click.BadParameter(f"{end:%Y-%m} is before --from {start:%Y-%m}", param_hint="--to")
+
+
 def run(program: str, data: str, prog, fmt: str, output: str | None, engine: str, start, end, on_error: str, rejects: str | None) -> None:
     """Evaluate the history and write it (see `tier eval --help`); exits."""
     from tierlang.data import DataLoadError
@@ -113,7 +129,7 @@ def _program_line(meta: dict) -> str:
 
 
 def _table(h, lf, output: str | None, meta: dict) -> None:
-    from tierlang.cli.evaluate import TABLE_ROWS
+    from tierlang.output import TABLE_ROWS
 
     df = lf.collect()
     cut = output is None and df.height > TABLE_ROWS

@@ -114,7 +114,7 @@ class ListOp:
 
     op: str  # "all", "any" or "at_least"
     items: tuple[Expr, ...]
-    n: Num | None = None
+    n: Num | Name | None = None  # a number, or a parameter holding one
     span: Span | None = _span()
 
 
@@ -123,7 +123,7 @@ class GroupOp:
     """`at least N of GROUP [at LEVEL]` (n set) or `all of GROUP [at LEVEL]` (n None)."""
 
     group: str
-    n: Num | None = None
+    n: Num | Name | None = None  # a number, or a parameter holding one
     level: str | None = None
     span: Span | None = _span()
 
