@@ -602,6 +602,7 @@ class Acknowledgement:
     scope: Span | None = _span()
     span: Span | None = _span()
 
+
 # ------------------------------------------------------------------ status rules
 
 #: The kinds of status rule, in the order a history applies them (`tierlang.history`).
