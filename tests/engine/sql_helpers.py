@@ -52,13 +52,21 @@ def load_table(
     casts = []
     for c, values in data.items():
         t = column_type(by_column.get(c), values, layout)
-        src = f'"{c}"'
+        src = _quote(c)
         if t == "BOOLEAN":
-            casts.append(f'CAST(lower({src}) AS BOOLEAN) AS "{c}"')
+            casts.append(f"CAST(lower({src}) AS BOOLEAN) AS {src}")
         else:
-            casts.append(f'CAST({src} AS {t}) AS "{c}"')
-    con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT {", ".join(casts)} FROM __frame')
+            casts.append(f"CAST({src} AS {t}) AS {src}")
+    con.execute(f"CREATE OR REPLACE TABLE {_quote(name)} AS SELECT {', '.join(casts)} FROM __frame")
     con.unregister("__frame")
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def run_long(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:

@@ -24,7 +24,6 @@ dialects go through the text path.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from fractions import Fraction
 
 from sqlglot import exp
@@ -34,7 +33,7 @@ from tierlang.data import PID
 from tierlang.engine.sql.backend import and_all, cast, col, num, or_any, paren, raise_error, string
 from tierlang.engine.sql.dialects import Dialect
 
-__all__ = ["InputSpec", "raw_inputs", "typed_inputs", "DEFAULT_DECIMALS", "MAX_DECIMALS", "scales_for"]
+__all__ = ["raw_inputs", "typed_inputs", "table_name", "DEFAULT_DECIMALS", "MAX_DECIMALS", "scales_for"]
 
 #: Decimal places the raw query reads exactly by default (`--decimals`).
 DEFAULT_DECIMALS = 6
@@ -45,15 +44,6 @@ MAX_DIGITS = 38
 
 _INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT")
 _DECIMAL_KINDS = (ir.Kind.NUMBER, ir.Kind.PERCENT, ir.Kind.MONEY)
-
-
-@dataclass(frozen=True)
-class InputSpec:
-    """How the compiled query reads its partners table: the table's name and, per input
-    metric, the scale its integers carry."""
-
-    table: str
-    scales: dict[str, int]
 
 
 def places(x: Fraction) -> int:
@@ -89,17 +79,20 @@ def typed_inputs(
             out.append(exp.alias_(cast(col(m.name), itype, dialect), m.name, quoted=True))
         else:
             out.append(col(m.name))
-    return exp.select(*out).from_(exp.to_table(table, quoted=True) if "." not in table else _table(table))
+    return exp.select(*out).from_(table_name(table))
 
 
-def _table(name: str) -> exp.Table:
-    """A possibly schema-qualified table name, every part quoted."""
+def table_name(name: str) -> exp.Table:
+    """A table name as given on a command line — `table`, `schema.table` or
+    `catalog.schema.table` — with every part quoted (whatever characters it holds). Raises
+    ValueError for an empty part, more than three parts or control characters."""
     parts = name.split(".")
-    return exp.Table(
-        this=exp.to_identifier(parts[-1], quoted=True),
-        db=exp.to_identifier(parts[-2], quoted=True) if len(parts) > 1 else None,
-        catalog=exp.to_identifier(parts[-3], quoted=True) if len(parts) > 2 else None,
-    )
+    if len(parts) > 3 or any(not p.strip() for p in parts):
+        raise ValueError(f"{name!r} is not a table name (TABLE, SCHEMA.TABLE or CATALOG.SCHEMA.TABLE)")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        raise ValueError(f"{name!r} holds control characters")
+    ident = [exp.to_identifier(p, quoted=True) for p in parts]
+    return exp.Table(this=ident[-1], db=ident[-2] if len(ident) > 1 else None, catalog=ident[-3] if len(ident) > 2 else None)
 
 
 class _Raw:
@@ -365,12 +358,12 @@ def raw_inputs(
     empty = or_any([exp.Is(this=pid, expression=exp.Null()), exp.EQ(this=exp.Trim(this=pid_text), expression=string(""))])
     pid_checked = exp.Case(ifs=[exp.If(this=empty, true=raw.fail(PID, "partner_id is empty", dialect.text))], default=pid_text)
     converted = [exp.alias_(raw.convert(m, scales.get(m.name, 1)), m.name, quoted=True) for m in metrics]
-    read = exp.select(exp.alias_(pid_checked, PID, quoted=True), *converted).from_(_table(table))
+    read = exp.select(exp.alias_(pid_checked, PID, quoted=True), *converted).from_(table_name(table))
     # A partner_id twice is an error (as in tierlang's loader): one GROUP BY over the table
     # finds the smallest repeated id, and the rows with that id fail.
     groups = exp.select(exp.alias_(exp.Min(this=pid_text.copy()), "repeated", quoted=True)).from_(
         exp.select(exp.alias_(col(PID), PID, quoted=True))
-        .from_(_table(table))
+        .from_(table_name(table))
         .group_by(col(PID))
         .having(exp.GT(this=exp.Count(this=exp.Star()), expression=num(1)))
         .subquery("repeated_ids", copy=False)

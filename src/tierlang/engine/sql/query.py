@@ -27,7 +27,7 @@ from tierlang.engine.exact import DECIMALS, NoInt64, Plan, compile_exact
 from tierlang.engine.sql.backend import SqlBackend, and_all, cast, col, num, or_any, string
 from tierlang.engine.sql.dialects import Dialect
 from tierlang.engine.sql.dialects import dialect as get_dialect
-from tierlang.engine.sql.inputs import DEFAULT_DECIMALS, _table, raw_inputs, scales_for, typed_inputs
+from tierlang.engine.sql.inputs import DEFAULT_DECIMALS, raw_inputs, scales_for, table_name, typed_inputs
 
 __all__ = ["SqlQuery", "compile_sql", "Unsupported"]
 
@@ -148,7 +148,7 @@ def compile_sql(
     query.set("with_", exp.With(expressions=[_cte(name, q, comment) for name, q, comment in ctes]))
     tree: exp.Expression = query
     if view is not None:
-        tree = exp.Create(this=_table(view), kind="VIEW", expression=query, replace=True)
+        tree = exp.Create(this=table_name(view), kind="VIEW", expression=query, replace=True)
     header = [
         f"{program.name} {program.version or ''} (sha256:{program.content_hash[:12]}) compiled by tierlang for {d.name}".replace("  ", " "),
         f"reads the table {table}; returns partner_id, track, level, score (one row per partner and track)"
