@@ -3,6 +3,7 @@ try to inject SQL, the options' errors, and refusals."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
@@ -24,7 +25,9 @@ PROGRAM = str(FIXTURES / "designations.tier")
 def test_golden_sql_per_dialect(dialect):
     out = run("compile", "--emit", "sql", "--dialect", dialect, PROGRAM)
     assert out.exit_code == 0, out.stderr
-    check_golden(GOLDEN / f"designations.{dialect}.sql", out.stdout.replace(str(FIXTURES) + "/", ""))
+    # the content hash changes whenever the IR gains a field: not this test's concern
+    text = re.sub(r"sha256:[0-9a-f]{12}", "sha256:...", out.stdout)
+    check_golden(GOLDEN / f"designations.{dialect}.sql", text)
     statements = sqlglot.parse(out.stdout, read=DIALECTS[dialect].sqlglot)
     assert len([s for s in statements if s is not None]) == 1
 
@@ -37,7 +40,23 @@ def test_view_wraps_the_query():
     assert stmt.this.sql("duckdb") == '"analytics"."tier_results"'
     con = duckdb.connect()
     con.execute("CREATE SCHEMA analytics")
-    load_table(con, load_text(Path(PROGRAM).read_text()), {"partner_id": ["a"], "experts": ["2"], "adds": ["1"], "certified": ["3"], "growth": ["1.5"], "deployments": ["2"], "acr": ["10"], "workloads": ["1"], "tier": ["gold"], "audited": ["true"]}, "text")
+    load_table(
+        con,
+        load_text(Path(PROGRAM).read_text()),
+        {
+            "partner_id": ["a"],
+            "experts": ["2"],
+            "adds": ["1"],
+            "certified": ["3"],
+            "growth": ["1.5"],
+            "deployments": ["2"],
+            "acr": ["10"],
+            "workloads": ["1"],
+            "tier": ["gold"],
+            "audited": ["true"],
+        },
+        "text",
+    )
     con.execute(out.stdout)
     assert con.execute("SELECT count(*) FROM analytics.tier_results").fetchone() == (len(load_text(Path(PROGRAM).read_text()).tracks),)
 
@@ -66,7 +85,7 @@ def test_usage_errors(args, message):
     assert message in out.stderr
 
 
-HOSTILE = '''
+HOSTILE = """
 program hostile "x" {
   version "1\\n; DROP TABLE partners; -- */ evil"
   effective 2022-01-01
@@ -77,7 +96,7 @@ track t "t" {
   score s { a: points 10 * clamp(n / 3)  b: points 5 * clamp(v / 7) }
   level ok "ok" { require s >= 5 }
 }
-'''
+"""
 
 
 @pytest.mark.parametrize("dialect", list(DIALECTS))

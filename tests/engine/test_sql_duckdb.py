@@ -49,7 +49,10 @@ def program() -> ir.Program:
 def compiled_sql() -> str:
     """The query exactly as the command prints it."""
     out = subprocess.run(
-        [sys.executable, "-m", "tierlang", "compile", "--emit", "sql", "--dialect", "duckdb", str(CLOUD)], capture_output=True, text=True, check=True
+        [sys.executable, "-m", "tierlang", "compile", "--emit", "sql", "--dialect", "duckdb", str(CLOUD)],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return out.stdout
 
@@ -79,7 +82,8 @@ def _check(program: ir.Program, sql: str, path: Path, how: str) -> None:
     expected = _expected(program, path)
     assert got.height == expected.height
     diff = got.join(expected, on=["partner_id", "track"], suffix="_expected").filter(
-        (pl.col("level").fill_null("-") != pl.col("level_expected").fill_null("-")) | (pl.col("score").fill_null("-") != pl.col("score_expected").fill_null("-"))
+        (pl.col("level").fill_null("-") != pl.col("level_expected").fill_null("-"))
+        | (pl.col("score").fill_null("-") != pl.col("score_expected").fill_null("-"))
     )
     assert diff.height == 0, f"{how}: {diff.height} rows differ\n{diff.head(10)}"
 

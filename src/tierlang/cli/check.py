@@ -165,7 +165,9 @@ def fmt(files: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
     default=None,
     help="SQL dialect for --emit sql (default: duckdb).",
 )
-@click.option("--view", default=None, metavar="NAME", help="--emit sql: wrap the query as CREATE OR REPLACE VIEW NAME (SCHEMA.NAME allowed).")
+@click.option(
+    "--view", default=None, metavar="NAME", help="--emit sql: wrap the query as CREATE OR REPLACE VIEW NAME (SCHEMA.NAME allowed)."
+)
 @click.option(
     "--table",
     "tables",
@@ -180,7 +182,9 @@ def fmt(files: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
     help="--emit sql: decimal places the query reads exactly (default 6); a value with more places stops the query with an error, never rounded.",
 )
 @as_of_option
-def compile_(program: str, emit: str, no_spans: bool, dialect: str | None, view: str | None, tables: tuple[str, ...], decimals: int | None, as_of) -> None:
+def compile_(
+    program: str, emit: str, no_spans: bool, dialect: str | None, view: str | None, tables: tuple[str, ...], decimals: int | None, as_of
+) -> None:
     """Print a program's IR (or AST) as JSON, or the program as one SQL query.
 
     --emit sql prints a query that reads the table `partners` (one row per partner, the
@@ -224,7 +228,9 @@ def _emit_sql(prog: ir.Program, dialect: str, view: str | None, tables: tuple[st
             except ValueError as e:
                 raise click.BadParameter(str(e), param_hint=hint) from None
     try:
-        query = compile_sql(prog, dialect, table=mapping.get("partners", "partners"), decimals=DEFAULT_DECIMALS if decimals is None else decimals, view=view)
+        query = compile_sql(
+            prog, dialect, table=mapping.get("partners", "partners"), decimals=DEFAULT_DECIMALS if decimals is None else decimals, view=view
+        )
     except Unsupported as e:
         click.echo(f"tier: {e}", err=True)
         sys.exit(EXIT_USAGE)

@@ -1,4 +1,4 @@
--- designations 1.0 (sha256:74cc852512c6) compiled by tierlang for spark
+-- designations 1.0 (sha256:...) compiled by tierlang for spark
 -- reads the table partners; returns partner_id, track, level, score (one row per partner and track)
 -- decimal columns are read exactly with up to 6 decimal places; a bad value stops the query with an error
 WITH `partners_read` /* partners: every value read exactly (shortest decimal text of a float; decimals scaled to integers) */ AS (

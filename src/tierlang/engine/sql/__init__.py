@@ -15,4 +15,15 @@ from tierlang.engine.sql.dialects import DIALECTS, RUNNABLE, Dialect, dialect
 from tierlang.engine.sql.inputs import DEFAULT_DECIMALS, MAX_DECIMALS, table_name
 from tierlang.engine.sql.query import SqlQuery, Unsupported, compile_sql
 
-__all__ = ["compile_sql", "SqlQuery", "Unsupported", "DIALECTS", "RUNNABLE", "Dialect", "dialect", "DEFAULT_DECIMALS", "MAX_DECIMALS", "table_name"]
+__all__ = [
+    "compile_sql",
+    "SqlQuery",
+    "Unsupported",
+    "DIALECTS",
+    "RUNNABLE",
+    "Dialect",
+    "dialect",
+    "DEFAULT_DECIMALS",
+    "MAX_DECIMALS",
+    "table_name",
+]
