@@ -188,5 +188,14 @@ class SqlBackend(Backend[exp.Expression]):
     def case(self, branches: Sequence[tuple[exp.Expression, exp.Expression]], otherwise: exp.Expression) -> exp.Expression:
         return exp.Case(ifs=[exp.If(this=c, true=v) for c, v in branches], default=otherwise)
 
+    def shift_date(self, expr: exp.Expression, months: int, days: int) -> exp.Expression:
+        # Every dialect's month arithmetic clamps the day to the month's last, as
+        # tierlang.dates does (DuckDB and PostgreSQL intervals, ADD_MONTHS, DATEADD).
+        if months:
+            expr = exp.DateAdd(this=expr, expression=num(months), unit=exp.var("MONTH"))
+        if days:
+            expr = exp.DateAdd(this=expr, expression=num(days), unit=exp.var("DAY"))
+        return cast(expr, "DATE", self.dialect)
+
     def enum_index(self, expr: exp.Expression, values: tuple[str, ...]) -> exp.Expression:
         return exp.Case(ifs=[exp.If(this=exp.EQ(this=expr, expression=string(v)), true=num(i)) for i, v in enumerate(values)])
