@@ -71,6 +71,7 @@ class _Gen:
         self.building_member = False
         self.derived: list[str] = []
         self.out: list[str] = []
+        self.tables = 0
 
     # ---------------------------------------------------------- pieces
     def numeric(self, *, no_money: bool = False) -> Metric | None:
@@ -166,12 +167,64 @@ class _Gen:
         m = self.numeric()
         if self.derived and self.draw(st.integers(0, 5)) == 0:
             return f"{self.derived[0]} {self.op()} {lit(self.const())}"
+        if self.draw(st.integers(0, 9)) == 0:
+            return f"{self.table()} {self.op()} {lit(self.draw(st.sampled_from(POINTS)))}"
         return f"{m.name} {self.op()} {self.threshold(m)}"
+
+    def bands(self, m: Metric) -> list[str]:
+        """Bands of a numeric metric from its lowest value up, touching, none left out:
+        `..<a`, `a..<b` (or `a..b-1` for a count), ..., `z..`."""
+        edges = sorted(set(self.draw(st.lists(st.sampled_from(CONSTS), min_size=1, max_size=4))))
+        if m.lo is not None and m.lo < 0 and self.draw(st.booleans()):
+            edges = sorted({-edges[-1], *edges})
+        m.consts.update(edges)
+        out = [f"..<{m.unit(edges[0])}" if m.kind != "money" else f"..<{lit(edges[0])}"]
+        for a, b in zip(edges, edges[1:]):
+            if m.whole and a.denominator == 1 and b.denominator == 1 and self.draw(st.booleans()):
+                out.append(f"{lit(a)}..{lit(b - 1)}")
+            else:
+                out.append(f"{lit(a)}..<{lit(b)}")
+        out.append(f"{lit(edges[-1])}..")
+        return out
+
+    def table(self) -> str:
+        """A new table keyed by one or two numeric metrics, the enum metric or the level of a
+        track built earlier (never the one being built: it is not in `tracks` yet); its name."""
+        name = f"tb{self.tables}"
+        self.tables += 1
+        kind = self.draw(st.sampled_from(["one", "one", "two", "enum", "track"]))
+        enums = [m for m in self.metrics if m.kind == "enum"]
+        earlier = self.tracks
+        if kind == "enum" and enums:
+            key, rows = enums[0].name, ["low", "mid", "high"]
+            if self.draw(st.booleans()):
+                rows = [rows[0], "else"]
+        elif kind == "track" and earlier:
+            t = self.draw(st.sampled_from(earlier))
+            key, rows = t.name, ["none", *t.levels]
+        else:
+            m = self.numeric()
+            key, rows = m.name, self.bands(m)
+            if kind == "two":
+                m2 = self.numeric()
+                cols = self.bands(m2)
+                cells = lambda: ", ".join(lit(self.draw(st.sampled_from(POINTS))) for _ in cols)  # noqa: E731
+                body = [f"  by {m.name}, {m2.name}", "  columns: " + ", ".join(cols)] + [f"  {r}: {cells()}" for r in rows]
+                self.out.append(f"table {name}: number {{\n" + "\n".join(body) + "\n}")
+                return name
+        body = [f"  by {key}"] + [f"  {r}: {lit(self.draw(st.sampled_from(POINTS)))}" for r in rows]
+        self.out.append(f"table {name}: number {{\n" + "\n".join(body) + "\n}")
+        return name
 
     def points(self) -> str:
         form = self.draw(
-            st.sampled_from(["clamp", "clamp", "clamp", "min_sum", "max_clamp", "sum_clamp", "linear", "clamp3", "const", "neg", "derived"])
+            st.sampled_from(
+                ["clamp", "clamp", "clamp", "min_sum", "max_clamp", "sum_clamp", "linear", "clamp3", "const", "neg", "derived", "table"]
+            )
         )
+        if form == "table":
+            name = self.table()
+            return name if self.draw(st.booleans()) else f"min({lit(self.draw(st.sampled_from(POINTS)))}, {name})"
         K = self.draw(st.sampled_from(POINTS))
         T = self.draw(st.sampled_from([c for c in CONSTS if c > 0]))
         m = self.numeric()

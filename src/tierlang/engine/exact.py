@@ -487,6 +487,8 @@ class _Compiler:
             return self.score_ref(e)
         if isinstance(e, (ir.AsOf, ir.DateShift)):
             return self.date(e)
+        if isinstance(e, ir.Lookup):
+            return self.lookup(e)
         if isinstance(e, ir.Neg):
             return self.neg(self.value(e.operand))
         if isinstance(e, ir.Arith):
@@ -522,6 +524,67 @@ class _Compiler:
             moved = dates.shift(v.const, by, e.sign)
             return Other(self.b.other_lit(moved, t), ir.Kind.DATE, 0, t, moved)
         return Other(self.b.shift_date(v.expr, e.sign * by.months, e.sign * by.days), ir.Kind.DATE, v.depth, t)
+
+    def lookup(self, e: ir.Lookup) -> Num:
+        """A table's cell as a `case` over its bands: the bands of a key never overlap and
+        leave no value out (the checker says so), so the first matching row and column is
+        the only one, and an `else` band, last, needs no condition of its own."""
+        t = e.table
+        values = [c.value for row in t.cells for c in row]
+        if len(set(values)) == 1:
+            return self.const(values[0])  # type: ignore[arg-type]
+        scale = 1
+        for v in values:
+            scale = math.lcm(scale, v.denominator)  # type: ignore[union-attr]
+        keys = [None if isinstance(k, ir.LevelOf) else self.value(k) for k in e.keys]  # a level: see band_cond
+        rows = [self.band_cond(b, keys[0], e.keys[0]) for b in t.rows]
+        columns = [self.band_cond(b, keys[1], e.keys[1]) for b in t.columns] if t.columns else [self.true(True)]
+        branches = []
+        depth = 0
+        for r, rc in enumerate(rows):
+            for c, cc in enumerate(columns):
+                cond = self.both(rc, cc)
+                if cond.const is False:
+                    continue
+                depth = max(depth, cond.depth)
+                value = t.cell(r, c).value * scale  # type: ignore[operator]
+                branches.append((cond.expr, self.lit(int(value))))
+        top = max(abs(int(v * scale)) for v in values)  # type: ignore[operator]
+        *cases, (_, last) = branches
+        return self.num(self.b.case(cases, last) if cases else last, scale, _bound({}, top), depth)
+
+    def both(self, a: Cond, b: Cond) -> Cond:
+        if a.const is False or b.const is False:
+            return self.true(False)
+        if a.const is True:
+            return b
+        if b.const is True:
+            return a
+        return Cond(self.b.and2(a.expr, b.expr), max(a.depth, b.depth))
+
+    def band_cond(self, band: ir.Band, key, key_expr: ir.Expr) -> Cond:
+        """Whether a key's value lies in a band (an `else` band: always, as it comes last)."""
+        if band.otherwise:
+            return self.true(True)
+        if isinstance(key_expr, ir.LevelOf):
+            tc = self.tracks.get(key_expr.track)
+            if tc is None:
+                raise EvaluationError(f"track '{key_expr.track}' is used before it is evaluated")
+            level = band.names[0]
+            index = -1 if level is None else self.p.track_map[key_expr.track].level_index(level)
+            ref = self.b.ref(tc.level, "index")
+            return Cond(self.b.compare("==", ref, self.b.small_lit(index)), self.col_depth[tc.level])
+        if band.names:
+            assert isinstance(key, Other) and key.type is not None
+            if key.const is not None:
+                return self.true(key.const == band.names[0])
+            return Cond(self.b.compare("==", key.expr, self.b.other_lit(band.names[0], key.type)), key.depth)
+        assert isinstance(key, Num)
+        low = self.compare_num(">=", key, self.const(band.low)) if band.low is not None else self.true(True)
+        high = (
+            self.compare_num("<=" if band.high_included else "<", key, self.const(band.high)) if band.high is not None else self.true(True)
+        )
+        return self.both(low, high)
 
     def metric(self, name: str):
         m = self.metrics[name]

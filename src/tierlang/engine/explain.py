@@ -149,11 +149,49 @@ def _line_text(line: LineResult, program: ir.Program, indent: str) -> str:
         detail.append(f"full points at {value_text(m, line.target)}")
     if line.cap is not None:
         detail.append(f"max {number_text(line.cap)}")
+    detail += table_cells(line.line.points, line.inputs, program)
     if line.gate is False:
         detail.append(f"gated on {expr_text(line.line.when, program=program)}, not met (would earn {number_text(line.raw)})")  # type: ignore[arg-type]
     if detail:
         parts.append(" (" + "; ".join(detail) + ")")
     return "".join(parts)
+
+
+def table_cells(expr: ir.Expr, values: Mapping[str, ir.Value], program: ir.Program) -> list[str]:
+    """For each table a formula reads: the cell a partner's values fall in, and the next
+    cell up (the next row; the cell reached by moving the row key up a band):
+    "CSAT points: 10 to 19 → 2; next: 20 or more → 5"."""
+    from tierlang.passes.tables import band_text, key_type
+
+    out = []
+    run = Interpreter(program).run(values)
+    for node in ir.walk(expr, tables=False):
+        if not isinstance(node, ir.Lookup):
+            continue
+        t = node.table
+        try:
+            row, column = run.bands(t, node)
+        except EvaluationError:
+            continue  # a key the values do not give (another track's level in a test)
+        types = [key_type(k, program) for k in t.keys]
+        where = band_text(t.rows[row], types[0])
+        if t.columns:
+            where += f" × {band_text(t.columns[column], types[1])}"
+        text = f"{t.label}: {where} → {value_text_of(t.cell(row, column).value, t.type)}"
+        up = row + 1
+        if up < len(t.rows) and not t.rows[up].otherwise and t.rows[up].numeric == t.rows[row].numeric:
+            text += f"; next: {band_text(t.rows[up], types[0])} → {value_text_of(t.cell(up, column).value, t.type)}"
+        out.append(text)
+    return out
+
+
+def value_text_of(v: ir.Value, t: ir.Type) -> str:
+    """A table cell for people: 1,250 USD, 12.5%, 3."""
+    if isinstance(v, Fraction) and t.kind is ir.Kind.MONEY:
+        return f"{_money(v)} {t.currency}"
+    if isinstance(v, Fraction) and t.kind is ir.Kind.PERCENT:
+        return number_text(v) + "%"
+    return number_text(v) if isinstance(v, Fraction) else str(v)
 
 
 def trace_lines(t: Trace, program: ir.Program, own_track: str | None, indent: str = "    ") -> list[str]:
@@ -812,6 +850,7 @@ class _Explainer:
             if name in ir.metrics_read(line.line.points, self.metrics, {}):
                 with contextlib.suppress(EvaluationError, ZeroDivisionError):
                     out.update(build(run, line.line.points, name).xs)
+                out.update(_band_edges(line.line.points, name))
             if line.line.when is not None:
                 for n in ir.walk(line.line.when):
                     if isinstance(n, ir.Compare):
@@ -1075,6 +1114,24 @@ class _ValuesRun:
         from tierlang.passes.lower import const_value
 
         return const_value(e)
+
+
+def _band_edges(expr: ir.Expr, name: str) -> set[Fraction]:
+    """Where the tables a formula reads by metric `name` move to another band: each band's
+    start, and just past an end that is included."""
+    out: set[Fraction] = set()
+    for node in ir.walk(expr, tables=False):
+        if not isinstance(node, ir.Lookup):
+            continue
+        for key, bands in zip(node.keys, (node.table.rows, node.table.columns)):
+            if key != ir.MetricRef(name):
+                continue
+            for b in bands:
+                if b.low is not None:
+                    out.add(b.low)
+                if b.high is not None:
+                    out.add(b.high + _granularity(b.high, b.high) if b.high_included else b.high)
+    return out
 
 
 def _granularity(a: Fraction, b: Fraction) -> Fraction:

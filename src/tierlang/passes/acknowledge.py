@@ -43,6 +43,7 @@ FINDING_TITLES = {
     "TL314": "a formula that falls as a metric grows",
     "TL315": "a gate on points that can be negative",
     "TL316": "the reported score of a best-of track read elsewhere",
+    "TL317": "a table whose values fall as a key improves",
 }
 
 #: A whole file, for an acknowledgement in the program header.

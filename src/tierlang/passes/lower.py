@@ -18,6 +18,7 @@ from tierlang.numbers import exact_text, plural
 from tierlang.passes.acknowledge import collect_acknowledgements
 from tierlang.passes.extends import Merged
 from tierlang.passes.holds import lower_holds
+from tierlang.passes.tables import lower_tables
 from tierlang.syntax import ast
 from tierlang.syntax.formatter import format_expr
 
@@ -47,6 +48,7 @@ _ALLOWED_ATTRS = {
     "score": {"doc", "source", "acknowledge"},
     "category": {"doc", "source", "acknowledge"},
     "line": {"doc", "source", "acknowledge"},
+    "table": {"doc", "source", "acknowledge"},
     "hold": {"doc", "source", "assumed", "acknowledge"},
 }
 
@@ -129,6 +131,7 @@ class _Lowerer:
         self.track_levels: dict[str, tuple[str, ...]] = {}
         self.track_scores: dict[str, dict[str, ir.Score]] = {}
         self.group_members: dict[str, list[str]] = {}
+        self.tables: dict[str, ir.Table] | None = None  # lowered after the derived metrics
 
     # -------------------------------------------------------------- helpers
     def err(self, code: str, message: str, span: Span | None, **kw) -> None:
@@ -233,6 +236,7 @@ class _Lowerer:
         self.derived = {m.name: m for m in metrics}
         metrics = self.lower_derived(metrics)
         self.derived = {m.name: m for m in metrics}
+        self.tables = lower_tables(self)
         gates = self.lower_gates()
         tracks = [t for t in (self.lower_track(d) for d in self.track_decls.values()) if t is not None]
         tracks = self.order_tracks(tracks, gates)
@@ -271,6 +275,7 @@ class _Lowerer:
             partners=tuple(partners.values()),
             examples=tuple(examples),
             acknowledgements=acknowledgements,
+            tables=tuple(self.tables.values()),
             holds=tuple(holds),
             files=tuple(self.merged.files),
             span=header.span,
@@ -819,7 +824,7 @@ class _Lowerer:
         refs: set[str] = set()
         own = node.name if isinstance(node, ir.Track) else None
         for n in ir.walk(node):
-            if isinstance(n, ir.TrackAt):
+            if isinstance(n, (ir.TrackAt, ir.LevelOf)):
                 refs.add(n.track)
             elif isinstance(n, ir.GroupCount):
                 refs.update(self.group_members.get(n.group, ()))
@@ -1047,6 +1052,22 @@ class _Lowerer:
         if isinstance(decl, ast.GroupDecl):
             self.err("TL205", f"'{head}' is a group: count its tracks", n.span, hint=f"e.g. `at least 1 of {head} at {{level}}`")
             raise _Fail
+        if isinstance(decl, ast.TableDecl):
+            if rest:
+                self.err("TL200", f"table '{head}' has no parts", n.span)
+                raise _Fail
+            if self.tables is None:  # read before tables are lowered: a derived metric's formula
+                self.err(
+                    "TL205",
+                    f"{scope.where} cannot read table '{head}'",
+                    n.span,
+                    hint="use the table in the rules (points, requirements, outputs)",
+                )
+                raise _Fail
+            table = self.tables.get(head)
+            if table is None:
+                raise _Fail  # the table has errors of its own
+            return ir.Lookup(table, n.span), table.type
         candidates = list(self.globals) + list(scope.scores)
         where = f" in {scope.where}" if scope.where else ""
         self.err("TL200", f"unknown name '{head}'{where}", n.span, hint=did_you_mean(head, candidates))
@@ -1527,6 +1548,7 @@ def warnings_unused(program: ir.Program) -> list[Diagnostic]:
     """TL250/TL251: parameters and metrics that no rule uses."""
     used_params: set[str] = set()
     used_metrics: set[str] = set()
+    used_tables: set[str] = set()
     for node in list(program.tracks) + list(program.gates) + [m.derived for m in program.metrics if m.derived is not None]:
         for n in ir.walk(node):
             if isinstance(n, ir.Const) and n.param:
@@ -1537,7 +1559,20 @@ def warnings_unused(program: ir.Program) -> list[Diagnostic]:
                 used_params.add(n.param)
             elif isinstance(n, ir.MetricRef):
                 used_metrics.add(n.name)
+            elif isinstance(n, ir.Lookup):
+                used_tables.add(n.table.name)
+    for t in program.tables:
+        for n in ir.walk(t):  # a table's parameters and key metrics count as used
+            if isinstance(n, ir.Const) and n.param:
+                used_params.add(n.param)
+            elif isinstance(n, ir.MetricRef):
+                used_metrics.add(n.name)
+            elif isinstance(n, ir.Band):
+                used_params.update(p for p in (n.low_param, n.high_param) if p)
     out = []
+    for t in program.tables:
+        if t.name not in used_tables:
+            out.append(warning("TL252", f"table '{t.name}' is never used", t.span, hint="remove it, or use it in a rule: `points TABLE`"))
     for p in program.params:
         if p.name not in used_params:
             out.append(warning("TL250", f"parameter '{p.name}' is never used", p.span, hint="remove it, or use it in a rule"))

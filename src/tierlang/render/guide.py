@@ -22,6 +22,7 @@ from tierlang.ir import Kind
 from tierlang.passes.acknowledge import FINDING_TITLES
 from tierlang.passes.bands import band_groups
 from tierlang.passes.intervals import bounds
+from tierlang.passes.tables import band_text, key_type
 from tierlang.render.english import English, Phrase, PointsRule, amount, humanize, points_text
 from tierlang.render.templating import md_escape, render_template
 
@@ -131,6 +132,23 @@ class GuideTrack:
 
 
 @dataclass
+class GuideTable:
+    """A band table as a table: the bands of its key(s) in words, and its cells."""
+
+    name: str
+    title: str
+    doc: str | None
+    source: str | None
+    by: str  # what the rows are looked up by
+    columns_by: str | None  # what the columns are (two keys)
+    columns: list[str]  # column headings (one "Value" column for a one-key table)
+    rows: list[tuple[str, list[str]]]  # (the row's band, its cells)
+    params: list[str]  # the parameters its cells and band ends come from, noted
+    used_by: list[str]
+    html_id: str
+
+
+@dataclass
 class GuideFinding:
     """A finding the program acknowledges (`acknowledge CODE "reason"`), with its reason."""
 
@@ -235,6 +253,7 @@ class Guide:
     examples: list[GuideExample]
     tracks: list[GuideTrack] = field(default_factory=list)
     findings: list[GuideFinding] = field(default_factory=list)  # every acknowledged finding
+    tables: list[GuideTable] = field(default_factory=list)
     holds: list[GuideHold] = field(default_factory=list)
 
 
@@ -300,6 +319,7 @@ class _Builder:
             ("data", "Data dictionary"),
             ("params", "Parameters"),
             ("examples", "Examples"),
+            ("tables", "Tables"),
             ("findings", "Known findings"),
         ):
             headings[key] = self.slug(text, key)
@@ -325,7 +345,32 @@ class _Builder:
             params=[self.param(x) for x in p.params],
             examples=[self.example(e) for e in p.examples],
             findings=[self.finding(a) for a in p.acknowledgements],
+            tables=[self.table(t) for t in p.tables],
             holds=[self.hold(h) for h in p.holds],
+        )
+
+    def table(self, t: ir.Table) -> GuideTable:
+        english = self.english
+        key_types = [key_type(k, self.p) for k in t.keys]
+        cell = lambda c: amount(c.value, t.type) + (f" ({c.param})" if c.param else "")  # noqa: E731
+        columns = [band_text(b, key_types[1]) for b in t.columns] if t.columns else [t.title or "Value"]
+        rows = [(band_text(b, key_types[0]), [cell(c) for c in t.cells[i]]) for i, b in enumerate(t.rows)]
+        params = _unique(
+            [c.param for row in t.cells for c in row if c.param]
+            + [p for b in (*t.rows, *t.columns) for p in (b.low_param, b.high_param) if p]
+        )
+        return GuideTable(
+            name=t.name,
+            title=t.title or humanize(t.name),
+            doc=t.doc,
+            source=t.source,
+            by=english.quantity(t.keys[0]),
+            columns_by=english.quantity(t.keys[1]) if t.columns else None,
+            columns=columns,
+            rows=rows,
+            params=[english.param_note(p).removeprefix("parameter ") for p in params],
+            used_by=self.users(lambda n: isinstance(n, ir.Lookup) and n.table.name == t.name),
+            html_id=f"table-{t.name}",
         )
 
     def finding(self, a: ir.Acknowledgement) -> GuideFinding:
