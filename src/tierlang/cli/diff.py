@@ -71,7 +71,13 @@ _SUFFIX_FORMATS = {".txt": "text", ".md": "md", ".markdown": "md", ".html": "htm
     show_default=True,
     help="Timeline: NEW's effective date, then the end of its month and of each of the N months after it.",
 )
-@click.option("--limit", type=click.IntRange(0), default=25, show_default=True, help="Outreach rows in the report.")
+@click.option(
+    "--limit",
+    type=click.IntRange(0),
+    default=25,
+    show_default=True,
+    help="Outreach rows in the text and Markdown reports (the HTML and JSON reports hold the whole list).",
+)
 @click.option(
     "--outreach",
     "outreach_scope",
@@ -134,7 +140,7 @@ def diff(
             mapping,
             find=not no_mapping,
             months=months,
-            limit=limit,
+            limit=None,  # every row: the HTML and JSON reports show the whole list
             outreach_scope=outreach_scope,
         )
     except MappingError as e:
@@ -150,7 +156,7 @@ def diff(
     rendered: dict[str, str] = {}
     for out, out_fmt in targets:
         if out_fmt not in rendered:
-            rendered[out_fmt] = render_diff(report, out_fmt)
+            rendered[out_fmt] = render_diff(report, out_fmt, limit=limit)
         write_output(out, rendered[out_fmt])
     if report.impact is not None and outreach_file:
         try:

@@ -161,7 +161,7 @@ class Impact:
     dates: list[_dt.date]  # timeline dates (empty without an effective date)
     outreach_scope: str  # "status" or "any"
     outreach_total: int
-    outreach: list[OutreachRow]  # the first `limit` of the list
+    outreach: list[OutreachRow]  # the first `limit` of the list (all of it without a limit)
     outreach_frame: pl.DataFrame  # the whole list (partner_id, next_anniversary, old, new, lost)
     uncompared: list[Uncompared]
     fallback_rows: int = 0  # rows the engine evaluated exactly (too large for Int64)
@@ -345,13 +345,13 @@ def impact_diff(
     changes: list[Change] | None = None,
     *,
     months: int = 12,
-    limit: int = 25,
+    limit: int | None = 25,
     outreach_scope: str = "status",
 ) -> Impact:
     """Compare two evaluations of the same partners (see the module doc). `mapping` lists the
     comparisons (`diff.mapping.identity_mapping`); `changes` (the structural diff) lets
     attributions name the rule changes a failing requirement depends on; `limit` is how many
-    outreach rows are kept as Python objects (the whole list is in `outreach_frame`)."""
+    outreach rows are kept as Python objects (None: all; the whole list is in `outreach_frame`)."""
     if outreach_scope not in ("status", "any"):
         raise ValueError("outreach_scope must be 'status' or 'any'")
     old, new = old_eval.program, new_eval.program
@@ -698,7 +698,7 @@ class _Dependencies:
 
 
 def _outreach(
-    frame: pl.DataFrame, plans: list[_Plan], comparisons: list[Comparison], status: _Plan | None, scope: str, limit: int
+    frame: pl.DataFrame, plans: list[_Plan], comparisons: list[Comparison], status: _Plan | None, scope: str, limit: int | None
 ) -> tuple[pl.DataFrame, list[OutreachRow], int]:
     others = [(p, c) for p, c in zip(plans, comparisons) if not p.status]
     if status is not None and scope == "status":
@@ -723,7 +723,7 @@ def _outreach(
     )
     rows = []
     by_id = {c.id: (i, p, c) for i, (p, c) in enumerate(zip(plans, comparisons))}
-    for rec in picked.head(limit).iter_rows(named=True):
+    for rec in (picked if limit is None else picked.head(limit)).iter_rows(named=True):
         losses = []
         for cid in rec["lost"]:
             i, p, c = by_id[cid]

@@ -75,7 +75,7 @@ def diff(
     *,
     find: bool = True,
     months: int = 12,
-    limit: int = 25,
+    limit: int | None = 25,
     outreach_scope: str = "status",
 ) -> DiffReport:
     """Compare two programs (files, or loaded programs); with `data`, also their impact on
