@@ -32,6 +32,8 @@ ARGS = [
 #: A desktop and a phone.
 WIDTHS = (1400, 390)
 SCREENSHOTS = ROOT / "build" / "screenshots"
+#: The tallest screenshot taken (pixels).
+MAX_SHOT = 12000
 
 #: JavaScript: every word split over two lines (a word: letters and digits, 2 or more),
 #: outside paths and hashes (which may break anywhere: they have no words) and SVG.
@@ -105,7 +107,11 @@ class Page:
         return self.page.evaluate(BROKEN_WORDS)
 
     def screenshot(self, name: str) -> Path:
+        """The whole page as a PNG, down to `MAX_SHOT` pixels (Chromium cannot capture taller
+        images; a phone-width report is taller than that)."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}-{self.width}.png"
-        self.page.screenshot(path=str(path), full_page=True)
+        height = self.page.evaluate("document.documentElement.scrollHeight")
+        clip = {"x": 0, "y": 0, "width": self.width, "height": min(height, MAX_SHOT)}
+        self.page.screenshot(path=str(path), full_page=True, clip=clip)
         return path
