@@ -16,7 +16,9 @@ from tierlang.cli.common import (
     check_outputs,
     emit_diagnostics,
     load_or_exit,
+    make_read_options,
     os_error_text,
+    read_options,
     report_data_errors,
     write_output,
 )
@@ -39,7 +41,7 @@ _SUFFIX_FORMATS = {".txt": "text", ".md": "md", ".markdown": "md", ".html": "htm
     "--data",
     type=click.Path(exists=True, dir_okay=False),
     metavar="FILE",
-    help="Partner data (CSV, Parquet or JSON Lines) to measure the impact on: both programs are evaluated on it.",
+    help="Partner data (CSV, Parquet, JSON Lines or Excel) to measure the impact on: both programs are evaluated on it.",
 )
 @click.option(
     "--mapping",
@@ -92,6 +94,7 @@ _SUFFIX_FORMATS = {".txt": "text", ".md": "md", ".markdown": "md", ".html": "htm
     metavar="FILE",
     help="Write the whole outreach list as CSV (partner_id, next_anniversary, old, new, lost).",
 )
+@read_options
 @click.option("--fail-on-loss", is_flag=True, help="Exit 1 when any partner loses a level on a compared track (needs --data).")
 @click.option("--fail-on-tightened", is_flag=True, help="Exit 1 when a rule change is tightened or cannot be classified.")
 def diff(
@@ -106,6 +109,9 @@ def diff(
     limit: int,
     outreach_scope: str,
     outreach_file: str | None,
+    separator: str,
+    encoding: str,
+    sheet: str | None,
     fail_on_loss: bool,
     fail_on_tightened: bool,
 ) -> None:
@@ -130,6 +136,7 @@ def diff(
         targets = [(out, _format_of(out, fmt)) for out in (outputs or ("-",))]
     except UnknownFormat as e:
         raise click.BadParameter(str(e), param_hint="-o") from None
+    options = make_read_options(separator, encoding, sheet, data)
     a = load_or_exit(old)
     b = load_or_exit(new)
     try:
@@ -142,6 +149,7 @@ def diff(
             months=months,
             limit=None,  # every row: the HTML and JSON reports show the whole list
             outreach_scope=outreach_scope,
+            read_options=options,
         )
     except MappingError as e:
         emit_diagnostics(e.diagnostics, e.sources)

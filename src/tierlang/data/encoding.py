@@ -10,9 +10,7 @@ the same way, so its bad byte is reported at its row too.
 from __future__ import annotations
 
 import codecs
-import os
 import tempfile
-import weakref
 from pathlib import Path
 
 __all__ = ["BadByte", "canonical", "is_utf8", "to_utf8", "find_bad_byte"]
@@ -50,25 +48,19 @@ def find_bad_byte(path: Path, encoding: str = "utf-8") -> BadByte | None:
     return None
 
 
-def to_utf8(path: Path, encoding: str) -> Path:
-    """A UTF-8 copy of `path` (decoded from `encoding`) in a temporary folder, removed when
-    the returned path object is garbage collected or the process exits. Raises `BadByte`."""
-    folder = tempfile.mkdtemp(prefix="tier-text-")
-    target = Path(folder) / (path.stem + ".utf8" + path.suffix)
+def to_utf8(path: Path, encoding: str) -> tuple[Path, tempfile.TemporaryDirectory]:
+    """A UTF-8 copy of `path` (decoded from `encoding`) in a temporary folder, and the folder:
+    keep it as long as the copy is read (it is removed when it is garbage collected, or at
+    exit). Raises `BadByte`."""
+    folder = tempfile.TemporaryDirectory(prefix="tier-text-")
+    target = Path(folder.name) / (path.stem + ".utf8" + path.suffix)
     try:
         with target.open("wb") as out:
             _decode(path, encoding, out)
     except BaseException:
-        _remove(folder)
+        folder.cleanup()
         raise
-    weakref.finalize(target, _remove, folder)
-    return target
-
-
-def _remove(folder: str) -> None:
-    for name in os.listdir(folder):
-        os.unlink(os.path.join(folder, name))
-    os.rmdir(folder)
+    return target, folder
 
 
 def _decode(path: Path, encoding: str, out) -> None:

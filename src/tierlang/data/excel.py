@@ -60,7 +60,9 @@ def read_sheet(path: Path, sheet: str | None, row_column: str) -> tuple[pl.DataF
     except Exception as e:
         raise SheetError(f"cannot read the sheet '{name}': {_first_line(e)}") from None
     if frame.width == 0:
-        raise SheetError(f"the sheet '{name}' is empty", hint="the first row of the sheet is the header: partner_id and the program's columns")
+        raise SheetError(
+            f"the sheet '{name}' is empty", hint="the first row of the sheet is the header: partner_id and the program's columns"
+        )
     header = first_row(path, name)
     frame = frame.with_row_index(row_column, offset=header + 1).with_columns(
         # a date cell comes as a date-time at midnight: the date is what was typed

@@ -32,7 +32,7 @@ from fractions import Fraction
 import polars as pl
 
 from tierlang import ir
-from tierlang.data import ANNIVERSARY, PID, ROW, Dataset, load_dataset
+from tierlang.data import ANNIVERSARY, PID, ROW, Dataset, ReadOptions, load_dataset
 from tierlang.diff.mapping import Compare, Mapping
 from tierlang.diff.structural import NEUTRAL, Change, align_requirements
 from tierlang.engine import evaluate_dataset
@@ -188,7 +188,7 @@ def _validation_key(m: ir.Metric) -> tuple:
     return (m.column or m.name, m.type, m.minimum, m.maximum, m.default)
 
 
-def load_datasets(path: str | os.PathLike, old: ir.Program, new: ir.Program) -> tuple[Dataset, Dataset]:
+def load_datasets(path: str | os.PathLike, old: ir.Program, new: ir.Program, options: ReadOptions | None = None) -> tuple[Dataset, Dataset]:
     """The dataset validated for each program, from one read of the file. Columns both
     programs read the same way (same metric name, column, type, range and default) are read
     and checked once. Raises `DataLoadError` (every row error of the file, for both
@@ -200,10 +200,10 @@ def load_datasets(path: str | os.PathLike, old: ir.Program, new: ir.Program) -> 
         if o is None or o.derived is not None or _validation_key(o) != _validation_key(m):
             # a metric of the old program's name, read differently, needs a read of its own
             (apart if m.name in old_names else rest).append(m)
-    both = load_dataset(path, replace(old, metrics=(*old.metrics, *rest)))
+    both = load_dataset(path, replace(old, metrics=(*old.metrics, *rest)), options=options)
     frame, scales = both.frame, dict(both.scales)
     if apart:
-        extra = load_dataset(path, replace(new, metrics=tuple(apart)), display=both.path)
+        extra = load_dataset(path, replace(new, metrics=tuple(apart)), display=both.path, options=options)
         if not extra.frame[PID].equals(frame[PID]):  # pragma: no cover - same file, same order
             raise AssertionError("the dataset's rows came back in a different order")
         frame = frame.drop([m.name for m in apart], strict=False).hstack(extra.frame.select([m.name for m in apart]))
@@ -781,7 +781,9 @@ def _uncompared(old_eval: Evaluation, new_eval: Evaluation, mapping: Mapping) ->
     return out
 
 
-def evaluate_pair(old: ir.Program, new: ir.Program, data: str | os.PathLike) -> tuple[Evaluation, Evaluation]:
+def evaluate_pair(
+    old: ir.Program, new: ir.Program, data: str | os.PathLike, options: ReadOptions | None = None
+) -> tuple[Evaluation, Evaluation]:
     """Both programs on the same dataset, with per-requirement detail (vectorized engine)."""
-    old_ds, new_ds = load_datasets(data, old, new)
+    old_ds, new_ds = load_datasets(data, old, new, options)
     return evaluate_dataset(old, old_ds, detail=True), evaluate_dataset(new, new_ds, detail=True)
