@@ -32,7 +32,7 @@ from tierlang.passes.ladder import conjuncts
 from tierlang.passes.polarity import BOTH, NEG, POS, Analysis
 from tierlang.render.source import expr_text, value_text
 
-__all__ = ["Change", "structural_diff", "align_requirements", "TIGHTENED", "LOOSENED", "NEUTRAL"]
+__all__ = ["Change", "structural_diff", "align_requirements", "reshaped_path", "TIGHTENED", "LOOSENED", "NEUTRAL"]
 
 TIGHTENED, LOOSENED, NEUTRAL = "tightened", "loosened", "neutral"
 
@@ -55,10 +55,10 @@ class Change:
     @property
     def declaration(self) -> tuple[str, str]:
         """The top-level declaration the change is in: ("param", name), ("metric", name),
-        ("gate", name), ("group", name), ("track", name) or ("program", "")."""
+        ("gate", name), ("group", name), ("hold", name), ("track", name) or ("program", "")."""
         head = self.path[0]
         kind, _, name = head.partition(" ")
-        if name and kind in ("metric", "param", "gate", "group"):
+        if name and kind in ("metric", "param", "gate", "group", "hold"):
             return kind, name
         if head == "program":
             return "program", ""
@@ -245,17 +245,40 @@ class _Differ:
         self.named("gate", o.gates, n.gates, self.gate)
         self.named("group", o.groups, n.groups, self.group)
         self.named("track", o.tracks, n.tracks, self.track, removed_effect=TIGHTENED, added_effect=LOOSENED)
+        # a status rule keeps levels longer (the promotion lag, shorter): removing one tightens
+        self.named("hold", o.holds, n.holds, self.hold, removed_effect=_HOLD_REMOVED, added_effect=_HOLD_ADDED)
         return self.changes
+
+    def hold(self, path, a: ir.Hold, b: ir.Hold) -> None:
+        """A status rule's change. Its effect: a longer window, grace or no-demotion period, or
+        an earlier start, keeps levels longer (loosened; for the promotion lag, tightened)."""
+        for name in ("kind", "tracks", "length", "since", "until", "held_on"):
+            x, y = getattr(a, name), getattr(b, name)
+            if x == y:
+                continue
+            effect = None
+            if a.kind == b.kind and name in ("length", "until", "held_on", "since") and x is not None and y is not None:
+                longer = (y > x) != (name == "since")  # a later start is a shorter rule
+                effect = (LOOSENED if longer else TIGHTENED) if a.kind != "lag" else (TIGHTENED if longer else LOOSENED)
+                if name == "held_on":
+                    effect = None  # another day's level: depends on the partner
+            elif name == "since":
+                effect = TIGHTENED if x is None else LOOSENED if y is None else None
+            shown = (lambda v: ", ".join(v)) if name == "tracks" else _show
+            self.add("changed", "hold", path, name, shown(x), shown(y), effect, a.span, b.span)
+        self.text_attrs("hold", path, a, b, ("title", "doc", "source", "assumed"))
 
     def named(self, kind, olds, news, compare, path=(), removed_effect=NEUTRAL, added_effect=NEUTRAL, **kw) -> None:
         old_by = {x.name: x for x in olds}
         new_by = {x.name: x for x in news}
         for name, x in old_by.items():
             if name not in new_by:
-                self.add("removed", kind, (*path, _label(kind, name)), kind, old=_title(x), effect=removed_effect, old_span=x.span)
+                effect = removed_effect(x) if callable(removed_effect) else removed_effect
+                self.add("removed", kind, (*path, _label(kind, name)), kind, old=_title(x), effect=effect, old_span=x.span)
         for name, y in new_by.items():
             if name not in old_by:
-                self.add("added", kind, (*path, _label(kind, name)), kind, new=_title(y), effect=added_effect, new_span=y.span)
+                effect = added_effect(y) if callable(added_effect) else added_effect
+                self.add("added", kind, (*path, _label(kind, name)), kind, new=_title(y), effect=effect, new_span=y.span)
             elif _key(old_by[name]) != _key(y):
                 compare((*path, _label(kind, name)), old_by[name], y, **kw)
 
@@ -290,16 +313,37 @@ class _Differ:
 
     def track(self, path, a: ir.Track, b: ir.Track) -> None:
         self.text_attrs("track", path, a, b, ("title", "doc", "source", "group"))
+        if _one_path(a) and _one_path(b):
+            self.variant(path, a.variants[0], b.variants[0], track=b.name)
+            return
+        if _one_path(a) or _one_path(b):
+            self.reshaped(path, a, b)
+            return
         if a.selection != b.selection:
             self.add("changed", "track", path, "variant selection", a.selection, b.selection, None, a.span, b.span)
         self.choices(path, a, b)
-        single = len(a.variants) == 1 and len(b.variants) == 1 and a.variants[0].name is None and b.variants[0].name is None
-        if single:
-            self.variant(path, a.variants[0], b.variants[0], track=b.name)
-        else:
-            self.named(
-                "variant", a.variants, b.variants, self.variant, path=path, removed_effect=TIGHTENED, added_effect=LOOSENED, track=b.name
-            )
+        self.named(
+            "variant", a.variants, b.variants, self.variant, path=path, removed_effect=TIGHTENED, added_effect=LOOSENED, track=b.name
+        )
+
+    def reshaped(self, path, a: ir.Track, b: ir.Track) -> None:
+        """A track that has variants in one version and a single path in the other: one
+        change ("variants"), classified from comparing the single path with each variant,
+        followed by what differs on each former (or new) path."""
+        multi, gained = (b, True) if _one_path(a) else (a, False)
+        outer, self.changes = self.changes, []
+        effects = []
+        for v in multi.variants:
+            start = len(self.changes)
+            if gained:
+                self.variant((*path, reshaped_path(None, v.name)), a.variants[0], v, track=b.name)
+            else:
+                self.variant((*path, reshaped_path(v.name, None)), v, b.variants[0], track=b.name)
+            effects.append(_combined(c.effect for c in self.changes[start:]))
+        details, self.changes = self.changes, outer
+        effect = _reshape_effect(multi.selection, effects, gained)
+        self.add("changed", "track", path, "variants", _paths_text(a), _paths_text(b), effect, a.span, b.span)
+        self.changes.extend(details)
 
     def choices(self, path, a: ir.Track, b: ir.Track) -> None:
         old = {c.variant: c for c in a.choices}
@@ -455,6 +499,59 @@ def _disjuncts(e: ir.Expr) -> list[ir.Expr]:
     return [e]
 
 
+def reshaped_path(old: str | None, new: str | None) -> str:
+    """The path segment under which a track that gained or lost its variants lists what
+    differs between its single path and one variant ("b → one path", "one path → b")."""
+    return f"{old} → one path" if new is None else f"one path → {new}"
+
+
+def _one_path(t: ir.Track) -> bool:
+    """A track without declared variants (its one variant is unnamed)."""
+    return len(t.variants) == 1 and t.variants[0].name is None
+
+
+def _combined(effects: Iterable[str | None]) -> str | None:
+    """One effect for several changes made together: neutral when none moves anything, the
+    one direction they share, else undecided."""
+    moved = {e for e in effects if e != NEUTRAL}
+    if not moved:
+        return NEUTRAL
+    return moved.pop() if len(moved) == 1 else None
+
+
+def _reshape_effect(selection: str, effects: list[str | None], gained: bool) -> str | None:
+    """The effect of trading a track's variants for one path (or the reverse, `gained`),
+    given the effect of going from each variant to the path (or from the path to each).
+
+    A classified track puts each partner on one variant, so every variant must agree. A
+    best-of track gives the best variant: one path at least as loose as every variant keeps
+    every partner's level or raises it, and one at most as loose as some variant cannot
+    raise it (losing the choice of paths tightens)."""
+    if selection != "best":
+        return _combined(effects)
+    if all(e == NEUTRAL for e in effects):
+        return NEUTRAL
+    # the direction of "the single path is looser than the variant", whichever side it is on
+    looser = TIGHTENED if gained else LOOSENED
+    stricter = LOOSENED if gained else TIGHTENED
+    if all(e in (looser, NEUTRAL) for e in effects):
+        return NEUTRAL if NEUTRAL in effects else looser
+    if any(e in (stricter, NEUTRAL) for e in effects):
+        return stricter
+    return None
+
+
+def _paths_text(t: ir.Track) -> str:
+    """How a track scores its partners: "one path", "best of a, b", or its classification."""
+    if _one_path(t):
+        return "one path (no variants)"
+    names = [v.name or "" for v in t.variants]
+    if t.selection != "classified":
+        return f"best of {', '.join(names)}"
+    parts = [f"{c.variant} when {expr_text(c.when)}" if c.when is not None else f"else {c.variant}" for c in t.choices]
+    return f"variants {', '.join(names)}: " + ", ".join(parts)
+
+
 def _cap_effect(old: Fraction | None, new: Fraction | None) -> str:
     if old is None:
         return TIGHTENED
@@ -497,6 +594,17 @@ def _param_text(p: ir.Param) -> str:
 
 def _title(x) -> str | None:
     return getattr(x, "title", None)
+
+
+def _hold_effect(action: str):
+    def effect(h: ir.Hold) -> str:
+        keeps = h.kind != "lag"  # every rule but the promotion lag keeps levels
+        return (LOOSENED if keeps else TIGHTENED) if action == "added" else (TIGHTENED if keeps else LOOSENED)
+
+    return effect
+
+
+_HOLD_ADDED, _HOLD_REMOVED = _hold_effect("added"), _hold_effect("removed")
 
 
 def _label(kind: str, name: str) -> str:
