@@ -6,7 +6,8 @@ cannot silently print nothing.
 
 Filters:
 - `md`, `cell`: escape text for inline Markdown (a table cell: also on one line);
-- `mdblock`: an author's doc string, kept as written; `paragraphs`: the same as HTML `<p>`s;
+- `mdblock`: an author's doc string, kept as written; `paragraphs`: the same rendered as
+  Markdown into HTML (`mdinline`: inside a table cell, without the paragraphs);
 - `number`: an exact number in words' style (`1,250`, `2.5`); `pts`: a number or "—";
 - `words`: "A, B and C";
 - `share`: a part of a whole as a percentage (`share(total)`), rounded for display only;
@@ -15,7 +16,10 @@ Filters:
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
+from dataclasses import dataclass
 from fractions import Fraction
 
 import jinja2
@@ -23,7 +27,7 @@ import jinja2
 from tierlang.numbers import plural
 from tierlang.render.english import join_words, number
 
-__all__ = ["environment", "render_template", "md_escape", "md_cell", "share", "plural"]
+__all__ = ["environment", "render_template", "md_escape", "md_cell", "share", "plural", "PageAssets", "page_assets"]
 
 _MD_SPECIAL = re.compile(r"([\\`*\[\]|~])|<(?=[A-Za-z/!?])")
 _MD_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
@@ -49,12 +53,63 @@ def _md_block(text: str | None) -> str:
     return (text or "").strip()
 
 
-def _html_paragraphs(text: str | None):
-    """A doc string as HTML paragraphs (blank lines separate them), escaped."""
-    from markupsafe import Markup, escape
+_MARKDOWN = None
 
-    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text or "") if p.strip()]
-    return Markup("".join(f"<p>{escape(p)}</p>" for p in paragraphs))
+
+def _markdown():
+    """CommonMark (with tables and strikethrough), raw HTML off: an author's `<b>` is text.
+    Links and images keep their text and show their address as text: a self-contained page
+    refers to nothing outside itself (and makes no request for an image)."""
+    global _MARKDOWN
+    if _MARKDOWN is None:
+        from markdown_it import MarkdownIt
+
+        md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+
+        def link_open(renderer, tokens, idx, options, env):
+            env.setdefault("links", []).append(tokens[idx].attrGet("href") or "")
+            return '<span class="link">'
+
+        def link_close(renderer, tokens, idx, options, env):
+            href = env["links"].pop()
+            return f'</span> <span class="url">({escape_html(href)})</span>' if href else "</span>"
+
+        def image(renderer, tokens, idx, options, env):
+            token = tokens[idx]
+            alt = escape_html(token.content or "image")
+            src = escape_html(token.attrGet("src") or "")
+            return f'<span class="image">[{alt}: {src}]</span>'
+
+        md.add_render_rule("link_open", link_open)
+        md.add_render_rule("link_close", link_close)
+        md.add_render_rule("image", image)
+        _MARKDOWN = md
+    return _MARKDOWN
+
+
+def escape_html(text: str) -> str:
+    from markupsafe import escape
+
+    return str(escape(text))
+
+
+def _html_paragraphs(text: str | None):
+    """An author's doc string (Markdown) as HTML: paragraphs, lists, emphasis, `code`."""
+    from markupsafe import Markup
+
+    if not text or not text.strip():
+        return Markup("")
+    return Markup(_markdown().render(text, {}))
+
+
+def _html_inline(text: str | None):
+    """A doc string as inline HTML for a table cell: Markdown's inline parts (emphasis,
+    `code`, links as text), paragraphs joined with a space."""
+    from markupsafe import Markup
+
+    if not text or not text.strip():
+        return Markup("")
+    return Markup(" ".join(_markdown().renderInline(" ".join(p.split()), {}) for p in re.split(r"\n\s*\n", text) if p.strip()))
 
 
 def _points(value: Fraction | None, fallback: str = "—") -> str:
@@ -96,6 +151,7 @@ def environment() -> jinja2.Environment:
             cell=md_cell,
             mdblock=_md_block,
             paragraphs=_html_paragraphs,
+            mdinline=_html_inline,
             number=number,
             pts=_points,
             words=join_words,
@@ -111,3 +167,39 @@ def render_template(name: str, **context) -> str:
     their structure readable) and ends with one newline."""
     text = environment().get_template(name).render(**context)
     return re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"
+
+
+@dataclass(frozen=True)
+class PageAssets:
+    """The inline stylesheet and script of a self-contained page, and the Content Security
+    Policy that lets exactly these two run: `default-src 'none'` (no request of any kind,
+    not even to the file's own folder) and each asset allowed by its SHA-256, so text that
+    reached the page from a program or a dataset could not run even if it escaped escaping."""
+
+    style: str
+    script: str
+    csp: str
+
+
+def _raw(name: str) -> str:
+    env = environment()
+    assert env.loader is not None
+    return env.loader.get_source(env, name)[0]
+
+
+def _sha256(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def page_assets(styles: tuple[str, ...], scripts: tuple[str, ...] = ("tables.js",)) -> PageAssets:
+    """The page's stylesheets and scripts (template files, inlined as they are) and its CSP.
+    Templates place them as `<style>{{ page.style }}</style>`, `<script>{{ page.script }}</script>`:
+    the text between the tags must be exactly what was hashed."""
+    from markupsafe import Markup
+
+    # as render_template leaves them: at most one blank line in a row
+    style = re.sub(r"\n{3,}", "\n\n", "\n" + "\n".join(_raw(n) for n in styles))
+    script = re.sub(r"\n{3,}", "\n\n", "\n" + "\n".join(_raw(n) for n in scripts))
+    scripts_allowed = _sha256(script) if scripts else "'none'"
+    csp = f"default-src 'none'; style-src {_sha256(style)}; script-src {scripts_allowed}; base-uri 'none'; form-action 'none'"
+    return PageAssets(Markup(style), Markup(script), csp)
