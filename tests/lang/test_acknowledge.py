@@ -103,12 +103,15 @@ def test_shipped_programs_pass_strict():
 
 def test_the_guide_shows_the_reason(tmp_path):
     program = load_program(_write(tmp_path, CLASSIFIED)).program
-    md = render_guide(program)
+    md = render_guide(program, audience="reviewer")
     assert "> **Known finding** (a classification that can choose a stricter variant, TL313): The vendor's rule" in md
     assert "## Known findings" in md and "| Parameter spare |" not in md
     assert "kept for the next version" in md
-    html = render_guide(program, "html")
+    html = render_guide(program, "html", audience="reviewer")
     assert 'id="findings"' in html and "The vendor&#39;s rule" in html
+    # partners read the reason as a note, without the checker's codes
+    partners = render_guide(program)
+    assert "> **Note:** The vendor's rule" in partners and "TL313" not in partners and "## Known findings" not in partners
 
 
 def test_formatter_keeps_acknowledgements():

@@ -220,7 +220,7 @@ def test_explain_names_the_cell_and_the_next_one(tmp_path):
 
 
 def test_the_guide_shows_each_table(tmp_path):
-    md = render_guide(_program(tmp_path, SHARE))
+    md = render_guide(_program(tmp_path, SHARE), audience="reviewer")
     assert "| Attrition ↓ · Revenue → | less than 1,000,000 USD | 1,000,000 USD to less than 5,000,000 USD | 5,000,000 USD or more |" in md
     assert "| 5% to less than 10% | 25% | 50% | 75% |" in md
     assert "| no level | 0 USD |" in md and "| premier | 2,500 USD |" in md
