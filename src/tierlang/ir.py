@@ -76,6 +76,7 @@ __all__ = [
     "HOLD_KINDS",
     "Program",
     "Acknowledgement",
+    "Output",
     "Band",
     "Table",
     "Lookup",
@@ -549,6 +550,25 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Output:
+    """An amount the program computes for each partner on a track (a fee, a benefit): a
+    column of `tier eval` after the contract's four. `expr` reads the track's level (a table
+    by the track), its scores (the selected variant's), metrics and other tracks."""
+
+    name: str
+    type: Type
+    expr: Expr
+    title: str | None = None
+    doc: str | None = None
+    source: str | None = None
+    span: Span | None = _span()
+
+    @property
+    def label(self) -> str:
+        return self.title or self.name
+
+
+@dataclass(frozen=True)
 class Track:
     name: str
     variants: tuple[Variant, ...]
@@ -558,6 +578,7 @@ class Track:
     title: str | None = None
     doc: str | None = None
     source: str | None = None
+    outputs: tuple[Output, ...] = ()
     span: Span | None = _span()
 
     @property

@@ -3,7 +3,7 @@
 `programs_with_data()` draws a program text (metrics of every kind, parameters, gates,
 derived metrics, groups, tracks with scores, categories, caps, `when` gates, variants chosen
 by best-of or classification, cumulative and independent levels, requirements of every
-shape, references between tracks) and a dataset whose values sit at and around every
+shape, references between tracks, band tables of one and two keys, outputs) and a dataset whose values sit at and around every
 constant the program compares or divides by, at zero, and at range bounds (negative where
 the range allows). Used by the differential tests: both engines must agree exactly.
 """
@@ -216,6 +216,26 @@ class _Gen:
         self.out.append(f"table {name}: number {{\n" + "\n".join(body) + "\n}")
         return name
 
+    def outputs(self, track: str, levels: list[str], scores: list[str]) -> str:
+        """Output lines for the track being built: a formula, a table by the track's own
+        level, or one of its scores plus a constant."""
+        out = []
+        for i in range(self.draw(st.integers(1, 2))):
+            form = self.draw(st.sampled_from(["formula", "level", "score"] if scores else ["formula", "level"]))
+            if form == "level":
+                name = f"tb{self.tables}"
+                self.tables += 1
+                rows = ["none", *levels] if self.draw(st.booleans()) else ["none", "else"]
+                body = [f"  by {track}"] + [f"  {r}: {lit(self.draw(st.sampled_from(POINTS)))}" for r in rows]
+                self.out.append(f"table {name}: number {{\n" + "\n".join(body) + "\n}")
+                expr = name
+            elif form == "score":
+                expr = f"{self.draw(st.sampled_from(scores))} / 4 + {lit(self.draw(st.sampled_from(POINTS)))}"
+            else:
+                expr = self.points()
+            out.append(f"  output o{i}: number = {expr}\n")
+        return "".join(out)
+
     def points(self) -> str:
         form = self.draw(
             st.sampled_from(
@@ -394,11 +414,12 @@ class _Gen:
                 out.append(self.level(lv, scores, parts, k == 0))
             return "\n".join(out)
 
+        outputs = self.outputs(name, levels, [s for s in scores]) if draw(st.integers(0, 2)) == 0 else ""
         if variants:
             choose = "  choose best" if draw(st.booleans()) else f"  choose va when {self.condition(1)} else vb"
-            text = header + "\n" + choose + "\n  variant va {\n" + body() + "\n  }\n  variant vb {\n" + body() + "\n  }\n}"
+            text = header + "\n" + outputs + choose + "\n  variant va {\n" + body() + "\n  }\n  variant vb {\n" + body() + "\n  }\n}"
         else:
-            text = header + "\n" + body() + "\n}"
+            text = header + "\n" + outputs + body() + "\n}"
         # Category and line names double as part names for `s.part` references.
         self.tracks.append(Track(name, levels, scores, {s: _part_names(parts[s]) for s in scores}, group))
         return text

@@ -43,7 +43,7 @@ class Change:
     `what` names the thing or attribute changed; `old`/`new` are readable values."""
 
     action: str  # "added", "removed" or "changed"
-    kind: str  # program, metric, param, gate, group, track, variant, level, requirement, score, category, line, choice
+    kind: str  # program, metric, param, gate, group, table, track, variant, level, requirement, score, category, line, choice, output
     path: tuple[str, ...]
     what: str
     old: str | None = None
@@ -341,6 +341,7 @@ class _Differ:
 
     def track(self, path, a: ir.Track, b: ir.Track) -> None:
         self.text_attrs("track", path, a, b, ("title", "doc", "source", "group"))
+        self.outputs(path, a, b)
         if _one_path(a) and _one_path(b):
             self.variant(path, a.variants[0], b.variants[0], track=b.name)
             return
@@ -372,6 +373,25 @@ class _Differ:
         effect = _reshape_effect(multi.selection, effects, gained)
         self.add("changed", "track", path, "variants", _paths_text(a), _paths_text(b), effect, a.span, b.span)
         self.changes.extend(details)
+
+    def outputs(self, path, a: ir.Track, b: ir.Track) -> None:
+        """Outputs are amounts, not rules: no level moves with them, so a change is not
+        classified (the impact diff shows who pays or gets what)."""
+        old = {o.name: o for o in a.outputs}
+        new = {o.name: o for o in b.outputs}
+        for name, o in old.items():
+            if name not in new:
+                self.add("removed", "output", (*path, f"output {name}"), "output", old=o.title, old_span=o.span)
+        for name, o in new.items():
+            if name not in old:
+                self.add("added", "output", (*path, f"output {name}"), "output", new=o.title, new_span=o.span)
+                continue
+            x = old[name]
+            if x.type != o.type:
+                self.add("changed", "output", (*path, f"output {name}"), "type", str(x.type), str(o.type), None, x.span, o.span)
+            if _key(x.expr) != _key(o.expr):
+                self.add("changed", "output", (*path, f"output {name}"), "formula", _expr(x.expr), _expr(o.expr), None, x.span, o.span)
+            self.text_attrs("output", (*path, f"output {name}"), x, o, ("title", "doc", "source"))
 
     def choices(self, path, a: ir.Track, b: ir.Track) -> None:
         old = {c.variant: c for c in a.choices}

@@ -157,14 +157,17 @@ def _line_text(line: LineResult, program: ir.Program, indent: str) -> str:
     return "".join(parts)
 
 
-def table_cells(expr: ir.Expr, values: Mapping[str, ir.Value], program: ir.Program) -> list[str]:
+def table_cells(expr: ir.Expr, values: Mapping[str, ir.Value], program: ir.Program, track: TrackResult | None = None) -> list[str]:
     """For each table a formula reads: the cell a partner's values fall in, and the next
     cell up (the next row; the cell reached by moving the row key up a band):
-    "CSAT points: 10 to 19 → 2; next: 20 or more → 5"."""
+    "CSAT points: 10 to 19 → 2; next: 20 or more → 5". `track`: a track already evaluated
+    (a table looked up by its level)."""
     from tierlang.passes.tables import band_text, key_type
 
     out = []
     run = Interpreter(program).run(values)
+    if track is not None:
+        run.done[track.name] = track
     for node in ir.walk(expr, tables=False):
         if not isinstance(node, ir.Lookup):
             continue
@@ -179,7 +182,8 @@ def table_cells(expr: ir.Expr, values: Mapping[str, ir.Value], program: ir.Progr
             where += f" × {band_text(t.columns[column], types[1])}"
         text = f"{t.label}: {where} → {value_text_of(t.cell(row, column).value, t.type)}"
         up = row + 1
-        if up < len(t.rows) and not t.rows[up].otherwise and t.rows[up].numeric == t.rows[row].numeric:
+        ordered = t.rows[row].numeric or isinstance(t.keys[0], ir.LevelOf)  # an unordered enum has no "up"
+        if ordered and up < len(t.rows) and not t.rows[up].otherwise and t.rows[up].numeric == t.rows[row].numeric:
             text += f"; next: {band_text(t.rows[up], types[0])} → {value_text_of(t.cell(up, column).value, t.type)}"
         out.append(text)
     return out
@@ -320,6 +324,7 @@ class Explanation:
     missing: list[Missing]
     variant_note: str | None
     scores: list[str]  # the selected variant's scores, as lines
+    values: Mapping[str, ir.Value] = field(default_factory=dict)  # the partner's metric values
 
     def to_data(self, program: ir.Program) -> dict:
         r = self.result
@@ -361,6 +366,7 @@ class Explanation:
                 for m in self.missing
             ],
             "scores": _score_data(r.selected.scores, program),
+            "outputs": {o.name: _frac(r.outputs[o.name]) for o in self.track.outputs},
         }
 
 
@@ -431,7 +437,9 @@ class _Explainer:
             # the partner holds the level below)
             failing = [r for r in nxt.requirements if not r.passed]
             missing = self.missing(tr, nxt, failing)
-        return Explanation(t, tr, held, nxt.level if nxt else None, missing, self.variant_note(tr), score_lines_all(tr, self.p))
+        return Explanation(
+            t, tr, held, nxt.level if nxt else None, missing, self.variant_note(tr), score_lines_all(tr, self.p), self.values
+        )
 
     def variant_note(self, tr: TrackResult) -> str | None:
         t = tr.track
@@ -1222,6 +1230,12 @@ def render_text(explanations: list[Explanation], program: ir.Program, partner_id
         if x.scores:
             out.append("  Score:")
             out += ["  " + s for s in x.scores]
+        if r.outputs:
+            out.append("  Amounts:")
+            for o in t.outputs:
+                cells = table_cells(o.expr, x.values, program, r)
+                detail = f" ({'; '.join(cells)})" if cells else ""
+                out.append(f"    {o.label}: {value_text_of(r.outputs[o.name], o.type)}{detail}")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 

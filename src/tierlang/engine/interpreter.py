@@ -215,6 +215,7 @@ class TrackResult:
     variant: str | None  # the selected variant
     variants: dict[str | None, VariantResult]
     choice: list[tuple[str, Trace | None]] = field(default_factory=list)  # classified: the choices tried
+    outputs: dict[str, ir.Value] = field(default_factory=dict)  # the track's outputs, by name
 
     @property
     def name(self) -> str:
@@ -605,6 +606,8 @@ class _Run:
                     variant = t.variants[0].name
             result = TrackResult(t, variant, results, choice)
             self.done[name] = result
+            # outputs read the finished track (its level, its selected variant's scores)
+            result.outputs.update((o.name, self.num(o.expr)) for o in t.outputs)
             return result
         finally:
             self.active.discard(name)

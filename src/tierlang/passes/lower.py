@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from tierlang import dates, ir
@@ -18,6 +18,7 @@ from tierlang.numbers import exact_text, plural
 from tierlang.passes.acknowledge import collect_acknowledgements
 from tierlang.passes.extends import Merged
 from tierlang.passes.holds import lower_holds
+from tierlang.passes.outputs import lower_outputs
 from tierlang.passes.tables import lower_tables
 from tierlang.syntax import ast
 from tierlang.syntax.formatter import format_expr
@@ -49,6 +50,7 @@ _ALLOWED_ATTRS = {
     "category": {"doc", "source", "acknowledge"},
     "line": {"doc", "source", "acknowledge"},
     "table": {"doc", "source", "acknowledge"},
+    "output": {"doc", "source", "acknowledge"},
     "hold": {"doc", "source", "assumed", "acknowledge"},
 }
 
@@ -561,6 +563,9 @@ class _Lowerer:
                     return None
             out.append(ir.Choice(choose.otherwise, None, choose.span))
             choices = tuple(out)
+        outputs = lower_outputs(self, d)
+        if outputs is None:
+            return None
         return ir.Track(
             name=d.name,
             variants=tuple(lowered),  # type: ignore[arg-type]
@@ -570,6 +575,7 @@ class _Lowerer:
             title=d.title,
             doc=self.text(a, "doc"),
             source=self.text(a, "source"),
+            outputs=outputs,
             span=d.span,
         )
 
@@ -823,6 +829,10 @@ class _Lowerer:
     def _track_refs(self, node) -> set[str]:
         refs: set[str] = set()
         own = node.name if isinstance(node, ir.Track) else None
+        if isinstance(node, ir.Track) and node.outputs:
+            # an output is computed once its track is done: it may read the track itself
+            refs = {t for o in node.outputs for t in self._track_refs(o.expr)} - {own}
+            node = replace(node, outputs=())
         for n in ir.walk(node):
             if isinstance(n, (ir.TrackAt, ir.LevelOf)):
                 refs.add(n.track)
@@ -969,6 +979,14 @@ class _Lowerer:
                 )
                 return None
             return ir.Expectation(parts, e.value.name, e.span)
+        output = next((o for o in t.outputs if o.name == parts[1]), None)
+        if output is not None and len(parts) == 2:
+            value = self.literal(e.value, output.type, f"output '{output.name}'") if not isinstance(e.value, ast.LevelValue) else None
+            if value is None:
+                if isinstance(e.value, ast.LevelValue):
+                    self.err("TL202", f"output '{output.name}' is {_describe_type(output.type)}", e.value.span)
+                return None
+            return ir.Expectation(parts, value, e.span)
         score_name = parts[1]
         scores = [v.score(score_name) for v in t.variants]
         if any(s is None for s in scores):

@@ -116,6 +116,18 @@ class GuideVariant:
 
 
 @dataclass
+class GuideOutput:
+    """An amount the program computes on a track (`output`), in words."""
+
+    name: str
+    title: str
+    type: str
+    phrase: str
+    doc: str | None
+    source: str | None
+
+
+@dataclass
 class GuideTrack:
     name: str
     title: str
@@ -129,6 +141,7 @@ class GuideTrack:
     score_titles: list[str]
     is_status: bool
     findings: list[GuideFinding] = field(default_factory=list)  # acknowledged in this track
+    outputs: list[GuideOutput] = field(default_factory=list)
 
 
 @dataclass
@@ -447,6 +460,9 @@ class _Builder:
             findings=[
                 self.finding(a) for a in self.p.acknowledgements if a.where == f"track {t.name}" or a.where.endswith(f" of track {t.name}")
             ],
+            outputs=[
+                GuideOutput(o.name, o.title or humanize(o.name), str(o.type), english.quantity(o.expr), o.doc, o.source) for o in t.outputs
+            ],
         )
 
     def levels(self, v: ir.Variant, english: English) -> list[GuideLevel]:
@@ -657,6 +673,8 @@ class _Builder:
             if len(x.path) == 1:
                 level = english.level_label(x.path[0], x.value) if isinstance(x.value, str) else "no level"
                 expected.append(f"{track}: {level}")
+            elif len(x.path) == 2 and (o := next((o for o in self.p.track_map[x.path[0]].outputs if o.name == x.path[1]), None)):
+                expected.append(f"{track}, {o.title or humanize(o.name)}: {amount(x.value, o.type)}")
             else:
                 t = self.p.track_map[x.path[0]]
                 score = english.within(t.name).score_label(t.name, x.path[1])

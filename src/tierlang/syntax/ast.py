@@ -286,11 +286,23 @@ class ChooseClassified:
 
 
 @dataclass(frozen=True)
+class OutputDecl:
+    """`output NAME "Title": TYPE = EXPR { attributes }` in a track."""
+
+    name: str
+    title: str | None
+    type: TypeExpr
+    expr: Expr
+    attrs: tuple[Attr, ...] | None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
 class TrackDecl:
     name: str
     title: str | None
     group: str | None
-    items: tuple[Attr | ScoreDecl | LevelDecl | VariantDecl | ChooseBest | ChooseClassified, ...]
+    items: tuple[Attr | ScoreDecl | LevelDecl | VariantDecl | ChooseBest | ChooseClassified | OutputDecl, ...]
     span: Span | None = _span()
 
 

@@ -425,6 +425,12 @@ class _Printer:
         self.statements(d.items, indent + INDENT, self.track_item)
         self.close_block(d.span, indent)
 
+    def p_OutputDecl(self, d: ast.OutputDecl, indent, next_start) -> None:
+        head = layout(
+            _group(f"output {d.name}{_title(d.title)}: {_type_text(d.type)} =", _nest(CONT, LINE, _doc(d.expr))), WIDTH - len(indent)
+        )
+        self.attr_block(head, d.attrs, d.span, indent, next_start)
+
     def p_ChooseBest(self, d: ast.ChooseBest, indent, next_start) -> None:
         self.leaf("choose best", d.span, indent, next_start)
 

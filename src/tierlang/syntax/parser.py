@@ -401,6 +401,11 @@ class _ToAst(Transformer_NonRecursive):
             group = str(rest.pop(0))
         return ast.TrackDecl(name, title, group, tuple(r for r in rest if r is not None), self._span(meta))
 
+    def output_decl(self, meta, children):
+        name, title, rest = self._split(children)
+        type_, expr = rest[0], rest[1]
+        return ast.OutputDecl(name, title, type_, expr, self._block(rest[2:]), self._span(meta))
+
     def variant_decl(self, meta, children):
         name, title, rest = self._split(children)
         return ast.VariantDecl(name, title, tuple(rest), self._span(meta))
