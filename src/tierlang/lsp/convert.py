@@ -99,7 +99,11 @@ def to_lsp_diagnostic(
     related = []
     for note in d.notes:
         if note.span is not None:
-            related.append(lsp.DiagnosticRelatedInformation(lsp.Location(uri(note.span.file), to_range(note.span, lines_of(note.span.file), encoding)), note.message))
+            related.append(
+                lsp.DiagnosticRelatedInformation(
+                    lsp.Location(uri(note.span.file), to_range(note.span, lines_of(note.span.file), encoding)), note.message
+                )
+            )
         else:
             message += f"\nnote: {note.message}"
     if d.hint:

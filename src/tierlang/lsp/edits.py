@@ -119,7 +119,11 @@ def _keep_column(session: Session, symbol: Symbol) -> dict[tuple, Edit]:
 
 def _block_open(tokens: list[Token], span: Span) -> Token | None:
     """The `{` matching the `}` that ends the declaration at `span`, if it ends with one."""
-    inside = [t for t in tokens if (span.line, span.column) <= (t.line, t.column) and (t.end_line, t.end_column) <= (span.end_line, span.end_column)]
+    inside = [
+        t
+        for t in tokens
+        if (span.line, span.column) <= (t.line, t.column) and (t.end_line, t.end_column) <= (span.end_line, span.end_column)
+    ]
     if not inside or inside[-1].type != "RBRACE":
         return None
     depth = 0
@@ -212,7 +216,7 @@ _SUGGESTION = re.compile(r"did you mean '([^']+)'\?")
 
 
 def quick_fixes(session: Session, path: str, span: Span, hint: str | None, diagnostic: object = None) -> list[Action]:
-    """"Did you mean" fixes: the misspelt name inside the diagnostic's span becomes the name
+    """ "Did you mean" fixes: the misspelt name inside the diagnostic's span becomes the name
     its hint suggests."""
     m = _SUGGESTION.search(hint or "")
     if m is None:

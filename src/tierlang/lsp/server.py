@@ -508,7 +508,13 @@ def on_semantic_tokens(ls: TierServer, params: lsp.SemanticTokensParams) -> lsp.
             if end.character <= start.character:
                 continue
             delta_line = start.line - last_line
-            data += [delta_line, start.character - (last_start if delta_line == 0 else 0), end.character - start.character, types[kind], bits]
+            data += [
+                delta_line,
+                start.character - (last_start if delta_line == 0 else 0),
+                end.character - start.character,
+                types[kind],
+                bits,
+            ]
             last_line, last_start = start.line, start.character
     return lsp.SemanticTokens(data=data)
 
@@ -530,11 +536,11 @@ def on_code_lens(ls: TierServer, params: lsp.CodeLensParams) -> list[lsp.CodeLen
         title = f"▶ Run {len(found)} example{'s' * (len(found) != 1)}"
         if results:
             title += f" (last run: {len(results) - failed} passed, {failed} failed)"
-        lenses.append(lsp.CodeLens(ls.range(header.span), lsp.Command(title, RUN_EXAMPLES, [uri])))
+        lenses.append(lsp.CodeLens(ls.range(header.span), lsp.Command(title=title, command=RUN_EXAMPLES, arguments=[uri])))
     for o in found:
         state = results.get(o.symbol.name)
         title = "▶ Run example" if state is None else ("✓ passed: run again" if state else "✗ failed: run again")
-        lenses.append(lsp.CodeLens(ls.range(o.span), lsp.Command(title, RUN_EXAMPLES, [uri, o.symbol.name])))
+        lenses.append(lsp.CodeLens(ls.range(o.span), lsp.Command(title=title, command=RUN_EXAMPLES, arguments=[uri, o.symbol.name])))
     return lenses
 
 

@@ -382,4 +382,3 @@ def check_document(uri: str, text: str, buffers: Mapping[str, str] | None = None
     session.open(path, text)
     checked = session.check_all(path)
     return {from_fs_path(f) or f: diags for f, diags in checked.diagnostics.items()}
-
