@@ -3,6 +3,8 @@ result depends on is a miss."""
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import os
 import pickle
 
@@ -40,7 +42,7 @@ def store(tmp_path, monkeypatch):
 
 
 def entries(folder):
-    return sorted(folder.glob("*.pickle")) if folder.exists() else []
+    return sorted(folder.glob("*.tiercache")) if folder.exists() else []
 
 
 def write(path, text):
@@ -48,9 +50,12 @@ def write(path, text):
     return path
 
 
-def test_hit_equals_fresh_load(store):
+def test_hit_equals_fresh_load(store, monkeypatch):
+    from tierlang import loader
+
     first = load_program(PROGRAMS / "cloudpartner2022.tier")
     assert len(entries(store)) == 1
+    monkeypatch.setattr(loader, "_load_program", None)  # a hit, or this fails
     again = load_program(PROGRAMS / "cloudpartner2022.tier")
     assert again is not first
     assert again.program == first.program
@@ -158,3 +163,212 @@ def test_the_cli_uses_it(store, tmp_path):
         res = CliRunner().invoke(main, ["check", str(path)])
         assert res.exit_code == 0, res.output
     assert len(entries(store)) == 1
+
+
+# --- an adversary who can write the cache folder (issue 17, items 1 and 8) -------------------
+
+
+class _Planted:
+    """Unpickling this creates the folder `marker`: the proof that an entry ran code."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (os.mkdir, (self.marker,))
+
+
+def _entry_name(path, checks=True):
+    return cache._key(path, path.read_bytes(), None, checks) + cache._SUFFIX
+
+
+def _sign(folder, name, payload):
+    key = (folder / cache.SECRET).read_bytes()
+    return cache._MAGIC + cache._mac(key, name, payload) + payload
+
+
+def _plant(folder, path, marker, signed=True):
+    """An entry for `path` whose unpickling runs code, signed with the real secret (as if
+    it had leaked) or not."""
+    name = _entry_name(path)
+    payload = pickle.dumps(([], _Planted(marker)))
+    (folder / name).write_bytes(_sign(folder, name, payload) if signed else cache._MAGIC + bytes(32) + payload)
+    os.chmod(folder / name, 0o600)
+    return folder / name
+
+
+def _forged(folder, name, fresh):
+    """A correctly signed entry holding `fresh` with another program title."""
+    forged = dataclasses.replace(fresh, program=dataclasses.replace(fresh.program, title="Forged"))
+    return _sign(folder, name, pickle.dumps(([], forged)))
+
+
+@pytest.fixture
+def program(store, tmp_path):
+    path = write(tmp_path / "base.tier", BASE)
+    fresh = load_program(path)  # creates the folder, the secret and a genuine entry
+    assert fresh.ok and len(entries(store)) == 1
+    return path, fresh
+
+
+def test_the_folder_and_the_secret_are_private(program, store):
+    assert store.stat().st_mode & 0o077 == 0
+    secret = store / cache.SECRET
+    assert secret.stat().st_mode & 0o777 == 0o600
+    assert len(secret.read_bytes()) == 32
+    (entry,) = entries(store)
+    assert entry.stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.parametrize("signed", [True, False], ids=["leaked-secret", "unsigned"])
+def test_a_planted_entry_never_runs_code(program, store, tmp_path, signed):
+    path, fresh = program
+    marker = tmp_path / "pwned"
+    _plant(store, path, marker, signed)
+    again = load_program(path)
+    assert not marker.exists()
+    assert again.program == fresh.program and again.diagnostics == fresh.diagnostics
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user needs root")
+def test_an_entry_owned_by_another_user_is_refused(program, store, tmp_path):
+    import pwd
+
+    path, fresh = program
+    (entry,) = entries(store)
+    # a correctly signed entry whose program differs: only the owner check stands between
+    # it and a wrong result
+    entry.write_bytes(_forged(store, entry.name, fresh))
+    assert load_program(path).program.title == "Forged"  # the test's forgery is well made
+    os.chown(entry, pwd.getpwnam("nobody").pw_uid, -1)
+    assert load_program(path).program == fresh.program
+    os.chown(entry, 0, -1)
+    os.chown(store, pwd.getpwnam("nobody").pw_uid, -1)  # the folder itself
+    assert load_program(path).program == fresh.program
+
+
+def test_a_tampered_entry_is_a_miss(program, store):
+    path, fresh = program
+    (entry,) = entries(store)
+    data = entry.read_bytes()
+    tampered = data.replace(fresh.program.title.encode(), b"Evil")
+    _, changed = pickle.loads(tampered[len(cache._MAGIC) + 32 :])
+    assert changed.program.title == "Evil"  # the tampering is well made
+    entry.write_bytes(tampered)
+    again = load_program(path)
+    assert again.program == fresh.program
+
+
+@pytest.mark.parametrize("target", ["folder", "entry"])
+def test_cache_files_others_can_write_are_refused(program, store, tmp_path, target):
+    path, fresh = program
+    (entry,) = entries(store)
+    entry.write_bytes(_forged(store, entry.name, fresh))
+    os.chmod(store if target == "folder" else entry, 0o777 if target == "folder" else 0o666)
+    assert load_program(path).program == fresh.program
+
+
+def test_a_secret_others_can_read_is_refused(program, store):
+    path, fresh = program
+    (entry,) = entries(store)
+    entry.write_bytes(_forged(store, entry.name, fresh))
+    os.chmod(store / cache.SECRET, 0o644)
+    assert load_program(path).program == fresh.program
+
+
+def test_a_symlinked_entry_is_not_followed(program, store, tmp_path):
+    path, fresh = program
+    (entry,) = entries(store)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.write_bytes(_forged(store, entry.name, fresh))
+    os.chmod(elsewhere, 0o600)
+    entry.unlink()
+    entry.symlink_to(elsewhere)
+    assert load_program(path).program == fresh.program
+
+
+def test_the_unpickler_builds_only_tierlang_values():
+    import datetime as dt
+    from fractions import Fraction
+
+    from tierlang import ir
+
+    ok = (ir.Span("f", 1, 2, 3, 4), Fraction(1, 3), dt.date(2024, 1, 2), ir.Kind.COUNT, {"a": [1, (2.5, None)]})
+    assert cache._Unpickler(io.BytesIO(pickle.dumps(ok))).load() == ok
+    for bad in (os.system, print, pickle.loads, cache.lookup, load_program, io.BytesIO(b"")):
+        with pytest.raises(pickle.UnpicklingError):
+            cache._Unpickler(io.BytesIO(pickle.dumps(bad))).load()
+
+
+def test_pruning_deletes_only_what_tierlang_wrote(store, tmp_path, monkeypatch):
+    monkeypatch.setattr(cache, "MAX_ENTRIES", 2)
+    store.mkdir(mode=0o700)
+    mine = [store / f"{i:03}.pickle" for i in range(300)]
+    for f in mine:
+        f.write_bytes(b"a user's file")
+    lookalike = store / ("0" * 64 + cache._SUFFIX)  # an entry's name, not its header
+    lookalike.write_bytes(b"a user's file too")
+    os.utime(lookalike, ns=(0, 0))  # the oldest: first in line to be pruned
+    for i in range(5):
+        load_program(write(tmp_path / f"p{i}.tier", BASE))
+    assert all(f.exists() for f in mine) and lookalike.exists()
+    assert len(entries(store)) == 3  # two entries and the lookalike
+
+
+def test_an_oversized_result_is_not_cached(store, tmp_path, monkeypatch):
+    monkeypatch.setattr(cache, "MAX_ENTRY_BYTES", 1000)
+    assert load_program(write(tmp_path / "base.tier", BASE)).ok
+    assert entries(store) == []
+
+
+def test_a_repointed_symlink_parent_is_a_miss(store, tmp_path):
+    """A child that extends a symlink: repointing the link to another parent with other
+    thresholds changes the result (it kept the old parent's)."""
+    write(tmp_path / "one.tier", BASE)
+    write(tmp_path / "five.tier", BASE.replace("people >= 1", "people >= 5"))
+    link = tmp_path / "base.tier"
+    link.symlink_to(tmp_path / "one.tier")
+    child = write(tmp_path / "child.tier", CHILD)
+    before = load_program(child)
+    link.unlink()
+    link.symlink_to(tmp_path / "five.tier")
+    after = load_program(child)
+    fresh = _uncached(child)
+    assert after.program == fresh.program != before.program
+    assert after.files == fresh.files
+
+
+def test_a_repointed_symlink_with_the_same_bytes_is_a_miss(store, tmp_path):
+    """Same parent bytes, another folder: the grandparent it names is another file."""
+    for sub, threshold in (("a", "1"), ("b", "5")):
+        (tmp_path / sub).mkdir()
+        write(tmp_path / sub / "grand.tier", BASE.replace("people >= 1", f"people >= {threshold}"))
+        write(tmp_path / sub / "parent.tier", CHILD.replace("base.tier", "grand.tier").replace("child", "parent"))
+    link = tmp_path / "base.tier"
+    link.symlink_to(tmp_path / "a" / "parent.tier")
+    child = write(tmp_path / "child.tier", CHILD.replace('"2"', '"3"'))
+    before = load_program(child)
+    link.unlink()
+    link.symlink_to(tmp_path / "b" / "parent.tier")
+    after = load_program(child)
+    assert after.program == _uncached(child).program != before.program
+
+
+def test_a_missing_parent_is_not_cached(store, tmp_path):
+    child = write(tmp_path / "child.tier", CHILD)
+    missing = load_program(child)
+    assert [d.code for d in missing.errors] == ["TL225"]
+    write(tmp_path / "base.tier", BASE)
+    assert load_program(child).ok
+
+
+def _uncached(path):
+    old = os.environ.get("TIER_NO_CACHE")
+    os.environ["TIER_NO_CACHE"] = "1"
+    try:
+        return load_program(path)
+    finally:
+        if old is None:
+            del os.environ["TIER_NO_CACHE"]
+        else:
+            os.environ["TIER_NO_CACHE"] = old

@@ -30,8 +30,9 @@ class LoadResult:
     sources: SourceMap
     module: ast.Module | None = None
     files: list[str] = field(default_factory=list)
-    #: Files read besides the program itself (absolute path -> sha256 of their bytes, None
-    #: when unreadable): what a cached copy of this result depends on.
+    #: Files read besides the program itself (absolute path as the program names it, symlinks
+    #: and `..` not resolved -> sha256 of their bytes, None when unreadable): what a cached
+    #: copy of this result depends on.
     deps: dict[str, str | None] = field(default_factory=dict)
 
     @property
@@ -90,7 +91,8 @@ def _load_or_hit(root_path: Path, as_of: _dt.date | None, text: str | None, chec
         if isinstance(hit, LoadResult):
             return hit
     result = _load_program(root_path, root_bytes, as_of, text, checks, Sources())
-    if root_bytes is not None:
+    # A missing parent (TL225) may appear at any moment: such a result is never kept.
+    if root_bytes is not None and not any(d.code == "TL225" for d in result.diagnostics):
         cache.store(root_path, root_bytes, as_of, checks, result.deps, result)
     return result
 
@@ -104,10 +106,14 @@ def _load_program(
     deps: dict[str, str | None] = {}  # the other files read, for the cache to verify
 
     def load(p: Path, override: str | None = None) -> ast.Module | None:
+        # `p` is the root as given, or a parent as its child names it (relative to the
+        # child's real folder): messages name a parent by its real path, the cache records
+        # the path as written, so that a symlink repointed to another parent is noticed.
         key = p.resolve()
         if key in modules:
             return modules[key]
-        name = display_name(p)
+        name = display_name(p if p is root_path else key)
+        written = str(Path.cwd() / p)  # absolute, `..` left for the OS to resolve after symlinks
         if override is None:
             override = reader.text(p)
         if override is None:
@@ -115,10 +121,10 @@ def _load_program(
                 raw = root_bytes if p is root_path and root_bytes is not None else p.read_bytes()
             except OSError:
                 modules[key] = None
-                deps[os.path.abspath(p)] = None
+                deps[written] = None
                 return None
             if p is not root_path:
-                deps[os.path.abspath(p)] = cache.file_digest(raw)
+                deps[written] = cache.file_digest(raw)
             content, bad = decode_source(raw, name)
             if bad is not None:
                 sources.add(name, content)

@@ -346,7 +346,8 @@ def test_every_data_code_has_a_docs_page():
     import re
 
     root = Path(__file__).resolve().parents[2]
-    used = set(re.findall(r'"(TL4\d\d)"', (root / "src/tierlang/data.py").read_text()))
+    sources = (root / "src/tierlang/data").rglob("*.py")
+    used = {code for path in sources for code in re.findall(r'"(TL4\d\d)"', path.read_text())}
     assert used and all((root / "docs/errors" / f"{code}.md").is_file() for code in used), sorted(used)
 
 

@@ -82,7 +82,7 @@ def merge(module: ast.Module, path: Path, load: Loader, diags: list[Diagnostic],
             )
         )
         return Merged(header, [], None, [module.file])
-    parent_module = load(parent_path)
+    parent_module = load(path.parent / str(ext.value))  # as written: the loader resolves it
     if parent_module is None:
         diags.append(error("TL225", f"the parent program '{ext.value}' has errors", ext.span))
         return Merged(header, [], None, [module.file])
