@@ -109,25 +109,27 @@ class Editor:
                 nth -= 1
         raise AssertionError(f"{needle!r} after {after!r} not found")
 
-    async def diagnostics(self, version: int | None = None, timeout: float = 20, settle: float = 0.0) -> list[lsp.Diagnostic]:
-        """The diagnostics published for `version` (default: the current one); with `settle`,
-        also waits that long for a later, complete list of the same version."""
+    async def diagnostics(self, version: int | None = None, timeout: float = 20) -> list[lsp.Diagnostic]:
+        """The first diagnostics published for `version` (default: the current one)."""
         version = self.version if version is None else version
         deadline = time.perf_counter() + timeout
-        found = None
         while time.perf_counter() < deadline:
-            mine = [p for p in self.client.published if p[0] == self.uri and p[1] == version]  # type: ignore[attr-defined]
-            if mine:
-                found = mine[-1]
-                if settle <= 0 or time.perf_counter() - found[3] >= settle:
-                    return list(found[2])
+            for p in self.client.published:  # type: ignore[attr-defined]
+                if p[0] == self.uri and p[1] == version:
+                    return list(p[2])
             await asyncio.sleep(0.01)
-        if found is not None:
-            return list(found[2])
         raise AssertionError(f"no diagnostics for {self.path.name} version {version} within {timeout} s")
 
-    def published_at(self, version: int) -> float:
-        return next(p[3] for p in self.client.published if p[0] == self.uri and p[1] == version)  # type: ignore[attr-defined]
+    async def until(self, check, timeout: float = 30) -> list[lsp.Diagnostic]:
+        """The first list published for the current version that satisfies `check` (a list
+        that lacks the slower checks' findings may come first)."""
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            for p in self.client.published:  # type: ignore[attr-defined]
+                if p[0] == self.uri and p[1] == self.version and check(list(p[2])):
+                    return list(p[2])
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"no diagnostics as expected for {self.path.name} version {self.version} within {timeout} s")
 
 
 def apply(text: str, edits: list[lsp.TextEdit]) -> str:

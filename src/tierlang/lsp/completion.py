@@ -108,7 +108,7 @@ def _dotted_before(tokens: list[Token]) -> tuple[list[str], int]:
     """The names of `a.b.` ending `tokens` (which ends with a DOT), and where they start."""
     parts: list[str] = []
     i = len(tokens) - 1
-    while i >= 1 and tokens[i].type == "DOT" and tokens[i - 1].is_name:
+    while i >= 1 and tokens[i].type == "DOT" and tokens[i - 1].type == "NAME":
         parts.insert(0, tokens[i - 1].text)
         i -= 2
     return parts, i + 1
@@ -139,7 +139,8 @@ def complete(ctx: Context | None, text: str, line: int, column: int, path: str |
     tokens = [t for t in tokens if t.type != "COMMENT"]
     accepts = keywords_accepted(prefix)
     items = _names(ctx, tokens, accepts) if accepts is None or "NAME" in accepts else []
-    items += _keywords(accepts, tokens)
+    if not (items and _expects_level(tokens)):  # `expect TRACK = `: a level or `none`, no literal
+        items += _keywords(accepts, tokens)
     return [_to_lsp(i, n) for n, i in enumerate(items)]
 
 
@@ -210,7 +211,7 @@ def _names(ctx: Context | None, tokens: list[Token], accepts: set[str] | None) -
         return _globals(ctx, ("track",))
     if kind in ("OF", "IN"):
         return _globals(ctx, ("group",))
-    if kind == "AT" and before is not None and before.is_name:
+    if kind == "AT" and before is not None and before.type == "NAME":
         i = len(tokens) - 2
         if i >= 1 and tokens[i - 1].type == "OF":
             tracks = ctx.group_members.get(before.text, [])
@@ -228,7 +229,7 @@ def _names(ctx: Context | None, tokens: list[Token], accepts: set[str] | None) -
         inputs = [n for n, m in ctx.metrics.items() if m.expr is None]
         return _symbol_items(ctx, "metric", inputs)
     out = []
-    if kind == "CMP_OP" and before is not None and before.is_name:
+    if kind == "CMP_OP" and before is not None and before.type == "NAME":
         out += _symbol_items(ctx, "enum", ctx.enum_values(before.text))
     track = _current_track(tokens)
     if track is not None:
@@ -262,23 +263,35 @@ def _dotted(ctx: Context, tokens: list[Token]) -> list[_Item]:
     return []
 
 
-def _after_equal(ctx: Context, tokens: list[Token]) -> list[_Item]:
-    """After `expect PATH =` (levels, variants) or `METRIC =` in a partner's values."""
+def _expect_path(tokens: list[Token]) -> list[str] | None:
+    """The path of `expect PATH =` when `tokens` end with it."""
+    if not tokens or tokens[-1].type != "EQUAL":
+        return None
     i = len(tokens) - 2
     path: list[str] = []
-    while i >= 0 and (tokens[i].is_name or tokens[i].type == "DOT"):
+    while i >= 0 and tokens[i].type in ("NAME", "DOT"):
         if tokens[i].type != "DOT":
             path.insert(0, tokens[i].text)
         i -= 1
-    if i >= 0 and tokens[i].type == "EXPECT" and path and path[0] in ctx.tracks:
+    return path if i >= 0 and tokens[i].type == "EXPECT" and path else None
+
+
+def _expects_level(tokens: list[Token]) -> bool:
+    path = _expect_path(tokens)
+    return path is not None and (len(path) == 1 or path[1:] == ["variant"])
+
+
+def _after_equal(ctx: Context, tokens: list[Token]) -> list[_Item]:
+    """After `expect PATH =` (levels, variants) or `METRIC =` in a partner's values."""
+    path = _expect_path(tokens)
+    if path is not None and path[0] in ctx.tracks:
         if len(path) == 1:
             return _symbol_items(ctx, "level", [lv.name for lv in ctx.levels(path[0])]) + [_Item("none", "keyword", "no level")]
         if path[1:] == ["variant"]:
             return _symbol_items(ctx, "variant", [v.name for v in ctx.variants(path[0])])
         return []
-    if len(path) == 1:
-        return [_Item(f'"{v}"', "enum", f"value of {path[0]}") for v in ctx.enum_values(path[0])]
-    return []
+    metric = tokens[-2].text if len(tokens) > 1 and tokens[-2].type == "NAME" else None
+    return [_Item(f'"{v}"', "enum", f"value of {metric}") for v in ctx.enum_values(metric)] if metric else []
 
 
 def _files(tokens: list[Token], path: str | None, current: str) -> list[lsp.CompletionItem]:
