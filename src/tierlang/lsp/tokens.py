@@ -45,14 +45,30 @@ def is_keyword(token: Token) -> bool:
     return token.type not in ("NAME", "CURRENCY") and token.text.isalpha()
 
 
-def lex(text: str) -> list[Token]:
-    """Every token of `text` but white space; stops quietly where the text cannot be read."""
+def _token(t) -> Token:
+    return Token(t.type, str(t), t.line, t.column, t.end_line or t.line, t.end_column or t.column + len(t))
+
+
+def _plain(text: str) -> list[Token]:
+    """The tokens as a lexer without the parser's context reads them (a word the grammar uses
+    anywhere as a keyword is a keyword); stops quietly where the text cannot be read."""
     out: list[Token] = []
     try:
         for t in parser().lex(text, dont_ignore=True):
-            if t.type == "WS":
-                continue
-            out.append(Token(t.type, str(t), t.line, t.column, t.end_line or t.line, t.end_column or t.column + len(t)))
+            if t.type != "WS":
+                out.append(_token(t))
     except LarkError:
         pass
     return out
+
+
+def lex(text: str) -> list[Token]:
+    """Every token of `text` but white space. Where the text parses, as the parser's own
+    (contextual) lexer reads it, so that a keyword used as a name (`require points: ...`) is a
+    name; else without that context."""
+    plain = _plain(text)
+    try:
+        parsed = [_token(t) for t in parser().parse_interactive(text).iter_parse() if t.type != "$END"]
+    except LarkError:
+        return plain
+    return sorted(parsed + [t for t in plain if t.type == "COMMENT"], key=lambda t: (t.line, t.column))
