@@ -210,13 +210,16 @@ def _stdout_is_terminal() -> bool:
 @main.command()
 @program_argument
 @click.argument("data", type=click.Path(dir_okay=False))
-@click.option("--partner", "partner_id", required=True, help="The partner_id to explain.")
+@click.option("--partner", "partner_ids", required=True, multiple=True, help="The partner_id to explain (repeatable: each in turn).")
 @click.option("--track", "tracks", multiple=True, help="Explain only this track (repeatable; default: all).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @as_of_option
-def explain(program: str, data: str, partner_id: str, tracks: tuple[str, ...], fmt: str, as_of) -> None:
-    """Explain one partner: why it holds its level on each track, what is missing for the
-    next level (exact gaps) and the smallest changes that would get it there."""
+def explain(program: str, data: str, partner_ids: tuple[str, ...], tracks: tuple[str, ...], fmt: str, as_of) -> None:
+    """Explain partners one by one: why each holds its level on each track, what is missing
+    for the next level (exact gaps) and the smallest changes that would get it there.
+
+    With several --partner options, the explanations follow one another in the order given
+    (as a JSON list with --format json)."""
     from tierlang.data import PID, DataLoadError, load_dataset
     from tierlang.engine.explain import explain_partner, render_text
 
@@ -224,44 +227,51 @@ def explain(program: str, data: str, partner_id: str, tracks: tuple[str, ...], f
         raise click.BadParameter(f"{data} does not exist" if not Path(data).exists() else f"{data} is not a file", param_hint="DATA")
     prog = load_or_exit(program, as_of)
     tracks = tuple(dict.fromkeys(tracks))
+    partner_ids = tuple(dict.fromkeys(partner_ids))
     for t in tracks:
         if t not in prog.track_map:
             raise click.BadParameter(f"no track '{t}' in {program} (tracks: {', '.join(prog.track_map)})", param_hint="--track")
     try:
-        # Only the partner's row is validated strictly; other rows' problems do not matter here.
+        # Only the partners' rows are validated strictly; other rows' problems do not matter here.
         dataset = load_dataset(data, prog, on_error="report")
     except DataLoadError as e:
         _report_data_errors(e.diagnostics(MAX_DATA_ERRORS), e.error_count, e.bad_rows)
         sys.exit(EXIT_USAGE)
-    values = dataset.values(partner_id)
-    if values is None:
-        rejected = [err for err in dataset.errors if err.partner_id == partner_id]
-        if rejected:
-            emit_diagnostics(dataset.diagnostics(MAX_DATA_ERRORS), SourceMap())
-            click.echo(f"tier: partner '{partner_id}' has data errors (above)", err=True)
-        else:
-            known = dataset.frame[PID].head(3).to_list()
-            some = f"e.g. {', '.join(known)}" if known else "it has no partner without data errors"
-            click.echo(f"tier: no partner '{partner_id}' in {data} ({some})", err=True)
-        sys.exit(EXIT_USAGE)
+    found = {}
+    for partner_id in partner_ids:
+        values = dataset.values(partner_id)
+        if values is None:
+            rejected = [err for err in dataset.errors if err.partner_id == partner_id]
+            if rejected:
+                emit_diagnostics(dataset.diagnostics(MAX_DATA_ERRORS), SourceMap())
+                click.echo(f"tier: partner '{partner_id}' has data errors (above)", err=True)
+            else:
+                known = dataset.frame[PID].head(3).to_list()
+                some = f"e.g. {', '.join(known)}" if known else "it has no partner without data errors"
+                click.echo(f"tier: no partner '{partner_id}' in {data} ({some})", err=True)
+            sys.exit(EXIT_USAGE)
+        found[partner_id] = values
     from tierlang.engine.interpreter import EvaluationError
 
     try:
-        expl = explain_partner(prog, values, tracks or None, partner_id)
+        explained = [(pid, explain_partner(prog, values, tracks or None, pid)) for pid, values in found.items()]
     except EvaluationError as e:
         click.echo(f"tier: {program} cannot be evaluated: {e}", err=True)
         sys.exit(EXIT_USAGE)
     if fmt == "json":
-        payload = {
-            "partner_id": partner_id,
-            "program": prog.name,
-            "version": prog.version,
-            "content_hash": prog.content_hash,
-            "tracks": [x.to_data(prog) for x in expl],
-        }
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        payloads = [
+            {
+                "partner_id": pid,
+                "program": prog.name,
+                "version": prog.version,
+                "content_hash": prog.content_hash,
+                "tracks": [x.to_data(prog) for x in expl],
+            }
+            for pid, expl in explained
+        ]
+        click.echo(json.dumps(payloads[0] if len(payloads) == 1 else payloads, indent=2, ensure_ascii=False))
     else:
-        click.echo(render_text(expl, prog, partner_id), nl=False)
+        click.echo("\n".join(render_text(expl, prog, pid) for pid, expl in explained), nl=False)
     sys.exit(EXIT_OK)
 
 

@@ -112,9 +112,10 @@ def quantity(m: ir.Metric, n: Fraction) -> str:
     return f"{number_text(n)} {label}"
 
 
-def expr_text(e: ir.Expr, own_track: str | None = None) -> str:
-    """An IR expression back as .tier-like text (parameters by name)."""
-    return source_text(e, own_track=own_track)
+def expr_text(e: ir.Expr, own_track: str | None = None, program: ir.Program | None = None) -> str:
+    """An IR expression back as .tier-like text (parameters by name; with `program`, gates
+    by their titles: partners never see the names inside a rule file)."""
+    return source_text(e, own_track=own_track, gates=program.gate_map if program is not None else None)
 
 
 # ------------------------------------------------------------------ trace rendering
@@ -149,7 +150,7 @@ def _line_text(line: LineResult, program: ir.Program, indent: str) -> str:
     if line.cap is not None:
         detail.append(f"max {number_text(line.cap)}")
     if line.gate is False:
-        detail.append(f"earns 0 until {expr_text(line.line.when)} holds (would earn {number_text(line.raw)})")  # type: ignore[arg-type]
+        detail.append(f"gated on {expr_text(line.line.when, program=program)}, not met (would earn {number_text(line.raw)})")  # type: ignore[arg-type]
     if detail:
         parts.append(" (" + "; ".join(detail) + ")")
     return "".join(parts)
@@ -173,19 +174,19 @@ def _trace_head(t: Trace, program: ir.Program, own_track: str | None) -> str:
     if t.kind == "Compare" and isinstance(e, ir.Compare):
         m = _metric_of(e, program)
         a, th = t.actual, t.threshold
-        return f"{expr_text(e, own_track)}: is {value_text(m, a)}" + (
+        return f"{expr_text(e, own_track, program)}: is {value_text(m, a)}" + (
             "" if _is_const(e.left) or _is_const(e.right) else f" vs {value_text(m, th)}"
         )
     if t.kind == "TrackAt":
         return f"{t.note} at {t.right or 'any level'}: holds {t.left or 'no level'}"
     if t.kind == "GroupCount":
-        return f"{expr_text(e, own_track)}: {number_text(t.left)} of {len(t.children)} hold it"  # type: ignore[arg-type]
+        return f"{expr_text(e, own_track, program)}: {number_text(t.left)} of {len(t.children)} hold it"  # type: ignore[arg-type]
     if t.kind == "AtLeast":
-        return f"{expr_text(e, own_track)}: {number_text(t.left)} hold"  # type: ignore[arg-type]
+        return f"{expr_text(e, own_track, program)}: {number_text(t.left)} of {len(t.children)} hold, {number_text(t.right)} needed"  # type: ignore[arg-type]
     if t.kind == "GateRef":
         g = program.gate_map[t.note]  # type: ignore[index]
         return f"gate {g.title or g.name}"
-    return expr_text(e, own_track) if e is not None else t.kind
+    return expr_text(e, own_track, program) if e is not None else t.kind
 
 
 def _is_const(e: ir.Expr) -> bool:
@@ -423,7 +424,7 @@ class _Explainer:
         }  # scores whose lines must all earn points: fixed together with the score threshold
         for r in failing:
             e = r.requirement.expr
-            m = Missing(r.requirement, expr_text(e, t.name), [])
+            m = Missing(r.requirement, expr_text(e, t.name, self.p), [])
             m.why = self.why(r.trace, t, level.level, m.gaps)
             score_goal = self.score_goal(e, tr)
             if score_goal is not None:
@@ -512,9 +513,19 @@ class _Explainer:
             elif tc.kind == "AtLeast":
                 have, need = int(tc.left), int(tc.right)  # type: ignore[arg-type]
                 gaps.append(
-                    Gap(expr_text(e, t.name), "conditions", "conditions", Fraction(have), ">=", Fraction(need), Fraction(need - have))
+                    Gap(
+                        expr_text(e, t.name, self.p),
+                        "conditions",
+                        "conditions",
+                        Fraction(have),
+                        ">=",
+                        Fraction(need),
+                        Fraction(need - have),
+                    )
                 )
-                out.append(f"needs {need - have} more of these to hold ({have} of {need} do):")
+                out.append(
+                    f"needs {need - have} more of these {len(tc.children)} to hold ({have} {'holds' if have == 1 else 'hold'}, {need} needed):"
+                )
                 for k in tc.children:
                     visit(k)
             elif tc.kind == "GateRef":
@@ -527,12 +538,12 @@ class _Explainer:
                 for k in tc.children:
                     visit(k)
             elif tc.kind == "Not":
-                out.append(f"{expr_text(tc.children[0].expr, t.name)} holds, and must not")
+                out.append(f"{expr_text(tc.children[0].expr, t.name, self.p)} holds, and must not")
             else:
                 for k in tc.children:
                     visit(k)
                 if not tc.children:
-                    out.append(f"{expr_text(e, t.name)} does not hold")
+                    out.append(f"{expr_text(e, t.name, self.p)} does not hold")
 
         visit(trace)
         return out
@@ -581,10 +592,12 @@ class _Explainer:
 
     def compare_fact(self, e: ir.Compare, tc: Trace, t: ir.Track, lvl: str) -> str:
         m = _metric_of(e, self.p)
+        if _is_const(e.left) and _is_const(e.right):  # no partner data on either side
+            return f"{expr_text(e, t.name, self.p)} never holds: no partner can meet it"
         got = self._oriented(e, tc)
         actual, threshold = tc.actual, tc.threshold
         if got is None:
-            return f"{expr_text(e, t.name)} does not hold: {value_text(m, tc.left)} vs {value_text(m, tc.right)}"
+            return f"{expr_text(e, t.name, self.p)} does not hold: {value_text(m, tc.left)} vs {value_text(m, tc.right)}"
         op, side, m, whole = got
         assert isinstance(actual, Fraction) and isinstance(threshold, Fraction)
         label = m.label if m is not None else expr_text(side, t.name)
@@ -595,20 +608,18 @@ class _Explainer:
                 return f"{plural(gap if gap is not None else 2, 'point')} of {self.score_title(side)}"
             return f"of {label}" if gap == 1 else label
 
-        if op in (">=", ">"):
-            gap = threshold - actual + (1 if op == ">" and whole else 0)
-            more = "more than " if op == ">" and not whole else ""
+        if op in (">=", ">", "<=", "<"):
+            up = op in (">=", ">")
+            strict = op in (">", "<") and not whole  # "more than": no least amount to name
+            gap = (threshold - actual if up else actual - threshold) + (1 if op in (">", "<") and whole else 0)
+            facts = f"has {value_text(m, actual)}, {lvl} needs {_OP_WORDS[op]} {value_text(m, threshold)}"
+            if strict and gap == 0:
+                return f"needs {'more' if up else 'less'} {subject()}: {facts}"
+            if m is not None and m.type.kind is ir.Kind.PERCENT:  # a difference of percentages
+                amount = f"{number_text(gap)} percentage {plural(gap, 'point')}"
+                return f"needs {label} {'more than ' if strict else ''}{amount} {'higher' if up else 'lower'}: {facts}"
             amount = value_text(m, gap) if m is not None else number_text(gap)
-            return (
-                f"needs {more}{amount} more {subject(gap)}: has {value_text(m, actual)}, "
-                f"{lvl} needs {_OP_WORDS[op]} {value_text(m, threshold)}"
-            )
-        if op in ("<=", "<"):
-            gap = actual - threshold + (1 if op == "<" and whole else 0)
-            amount = value_text(m, gap) if m is not None else number_text(gap)
-            return (
-                f"needs {amount} less {subject(gap)}: has {value_text(m, actual)}, {lvl} needs {_OP_WORDS[op]} {value_text(m, threshold)}"
-            )
+            return f"needs {'more than ' if strict else ''}{amount} {'more' if up else 'less'} {subject(gap)}: {facts}"
         return f"{subject()} is {value_text(m, actual)}; {lvl} needs {_OP_WORDS[op]} {value_text(m, threshold)}"
 
     def score_title(self, ref: ir.ScoreRef) -> str:
@@ -638,7 +649,7 @@ class _Explainer:
         c = self.fix_compare(e, m, trace.actual)
         if c is None:
             return None
-        return Plan([c], None, f"{expr_text(e, tr.name)} holds")
+        return Plan([c], None, f"{expr_text(e, tr.name, self.p)} holds")
 
     def fix_compare(self, e: ir.Compare, m: ir.Metric, actual: Fraction) -> Change | None:
         from tierlang.passes.lower import const_value
@@ -1164,7 +1175,10 @@ def _plan_text(p: Plan, metrics: Mapping[str, ir.Metric]) -> str:
         m = metrics[c.metric]
         sign = "+" if c.delta > 0 else "-"
         amount = abs(c.delta)
-        what = quantity(m, amount)
         pts = f" (+{number_text(c.points)} points)" if c.points else ""
-        parts.append(f"{sign}{what}{pts}")
+        if m.type.kind is ir.Kind.PERCENT:  # a change of a percentage is in percentage points
+            label = m.title or m.name
+            parts.append(f"{label} {sign}{number_text(amount)} percentage {plural(amount, 'point')}, to {value_text(m, c.new)}{pts}")
+        else:
+            parts.append(f"{sign}{quantity(m, amount)}{pts}")
     return f"{' and '.join(parts)} → {p.reaches}"
