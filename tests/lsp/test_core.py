@@ -22,6 +22,7 @@ PARENT = """program base "Base" {
 
 param pass_mark "Points needed" = 70 { source "S1 [C]" }
 param bonus = 5
+param one = 1 { source "S1 [C]" }
 metric sales "Sales": money USD { unit "USD" }
 metric region: enum(north, south)
 metric deals "Closed deals": count
@@ -44,7 +45,7 @@ track tier "Partner tier" in lines {
 
 track other "Other" {
   level member "Member"
-  level gold "Gold" { require tier at gold and at least 1 of lines at member }
+  level gold "Gold" { require tier at gold and at least one of lines at member }
 }
 
 partner p { sales = 1000 USD, region = "north", deals = 3 }
@@ -106,6 +107,7 @@ def test_index_resolves_every_kind(workspace: Path):
     assert ("category", "work", ("tier", "points"), False) in kinds  # points.work and expect tier.points.work
     assert ("metric", "deals", (), False) in kinds  # in a partner's and an example's values
     assert ("partner", "p", (), False) in kinds and ("track", "tier", (), False) in kinds  # status tier
+    assert ("param", "one", (), False) in kinds  # at least one of lines
     # the child's override is the parent's parameter
     (override,) = [o for o in session.index(workspace / "child.tier").occurrences if o.symbol.name == "pass_mark"]
     assert override.symbol.origin == str(workspace / "base.tier") and override.definition
@@ -138,7 +140,7 @@ def test_completion_contexts(workspace: Path):
     path = workspace / "base.tier"
     assert {"member", "gold"} <= _labels(session, path, PARENT, *_at(PARENT, "at gold", offset=3))
     assert {"north", "south"} <= _labels(session, path, PARENT, *_at(PARENT, "north", "region == north"))
-    assert _labels(session, path, PARENT, *_at(PARENT, "lines", "at least 1 of lines")) >= {"lines"}
+    assert _labels(session, path, PARENT, *_at(PARENT, "lines", "at least one of lines")) >= {"lines"}
     assert {"deals", "sales", "region"} <= _labels(session, path, PARENT, *_at(PARENT, "deals = 10"))
     assert _labels(session, path, PARENT, *_at(PARENT, "member", "expect tier = member")) == {"member", "gold", "none"}
     typed = PARENT.replace("  expect tier = member\n", "  expect tier = member\n  expect tier.\n")
@@ -149,7 +151,7 @@ def test_completion_contexts(workspace: Path):
     # `override param ` offers the parent's parameters
     child = CHILD + "override param "
     got = _labels(session, workspace / "child.tier", child, child.count("\n") + 1, len("override param ") + 1)
-    assert got == {"pass_mark", "bonus"}
+    assert got == {"pass_mark", "bonus", "one"}
     # in a comment: nothing
     assert _labels(session, path, PARENT + "# dea", PARENT.count("\n") + 1, 6) == set()
 

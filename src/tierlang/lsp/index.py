@@ -411,6 +411,8 @@ class _Indexer:
                 else:
                     self.expr(side, scope)
         elif isinstance(e, ast.GroupOp):
+            if isinstance(e.n, ast.Name):  # `at least PARAM of GROUP`
+                self.name(e.n, scope)
             group_token = self.tokens.find(e.span, e.group, self.tokens.find(e.span, "of"))
             self.add(self.ctx.symbol("group", e.group), group_token)
             if e.level is not None:
