@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 from tierlang.lsp.tokens import is_keyword, lex
 
@@ -42,4 +43,4 @@ def tokens(text: str) -> list[list]:
 
 
 if __name__ == "__main__":
-    print(json.dumps([{"file": f, "tokens": tokens(open(f, encoding="utf-8").read())} for f in sys.argv[1:]]))
+    print(json.dumps([{"file": f, "tokens": tokens(Path(f).read_text(encoding="utf-8"))} for f in sys.argv[1:]]))
