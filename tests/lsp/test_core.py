@@ -50,6 +50,10 @@ track other "Other" {
 
 partner p { sales = 1000 USD, region = "north", deals = 3 }
 
+hold keep "Keep a level" for tier, lines {
+  window 6 months
+}
+
 example e {
   given p with { deals = 10 }
   expect tier = member
@@ -108,6 +112,9 @@ def test_index_resolves_every_kind(workspace: Path):
     assert ("metric", "deals", (), False) in kinds  # in a partner's and an example's values
     assert ("partner", "p", (), False) in kinds and ("track", "tier", (), False) in kinds  # status tier
     assert ("param", "one", (), False) in kinds  # at least one of lines
+    hold_line = _at(PARENT, "hold keep")[0]
+    holds = {(o.symbol.kind, o.symbol.name, o.definition) for o in idx.occurrences if o.span.line == hold_line}
+    assert holds == {("hold", "keep", True), ("track", "tier", False), ("group", "lines", False)}
     # the child's override is the parent's parameter
     (override,) = [o for o in session.index(workspace / "child.tier").occurrences if o.symbol.name == "pass_mark"]
     assert override.symbol.origin == str(workspace / "base.tier") and override.definition
@@ -145,6 +152,9 @@ def test_completion_contexts(workspace: Path):
     assert _labels(session, path, PARENT, *_at(PARENT, "member", "expect tier = member")) == {"member", "gold", "none"}
     typed = PARENT.replace("  expect tier = member\n", "  expect tier = member\n  expect tier.\n")
     assert _labels(session, path, typed, *_at(typed, ".", "expect tier.", 1)) == {"points"}
+    # a status rule's tracks and groups
+    typed = PARENT.replace("for tier, lines", "for tier, ")
+    assert {"tier", "other", "lines"} <= _labels(session, path, typed, *_at(typed, "{", "hold keep"))
     # a new declaration's name: nothing to offer
     typed = PARENT + "\nmetric "
     assert _labels(session, path, typed, typed.count("\n") + 1, len("metric ") + 1) == set()

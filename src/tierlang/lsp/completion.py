@@ -42,6 +42,7 @@ _ITEM_KIND = {
     "variant": lsp.CompletionItemKind.Struct,
     "partner": lsp.CompletionItemKind.Value,
     "example": lsp.CompletionItemKind.Event,
+    "hold": lsp.CompletionItemKind.Property,
     "enum": lsp.CompletionItemKind.EnumMember,
     "function": lsp.CompletionItemKind.Function,
     "file": lsp.CompletionItemKind.File,
@@ -60,10 +61,11 @@ _OWNERS = {
     "SCORE": "score",
     "CATEGORY": "category",
     "POINTS": "line",
+    "HOLD": "hold",
 }
 _BRACE_OWNERS = set(_OWNERS) | {"PARTNER", "EXAMPLE", "GIVEN", "WITH", "ALL", "ANY", "OF"}
 _ATTR_NAME = {"higher": "direction", "lower": "direction", "from": "dated"}
-_DECLARING = {"METRIC", "PARAM", "GATE", "GROUP", "TRACK", "PARTNER", "EXAMPLE", "LEVEL", "SCORE", "CATEGORY", "VARIANT", "PROGRAM"}
+_DECLARING = {"METRIC", "PARAM", "GATE", "GROUP", "TRACK", "PARTNER", "EXAMPLE", "HOLD", "LEVEL", "SCORE", "CATEGORY", "VARIANT", "PROGRAM"}
 
 
 @dataclass
@@ -112,6 +114,16 @@ def _dotted_before(tokens: list[Token]) -> tuple[list[str], int]:
         parts.insert(0, tokens[i - 1].text)
         i -= 2
     return parts, i + 1
+
+
+def _hold_targets(tokens: list[Token]) -> bool:
+    """Whether `tokens` end inside `hold NAME for TRACK-OR-GROUP, ...`, where a target goes."""
+    i = len(tokens) - 1
+    if i < 0 or tokens[i].type not in ("FOR", "COMMA"):
+        return False
+    while i >= 0 and tokens[i].type in ("NAME", "COMMA"):
+        i -= 1
+    return i >= 0 and tokens[i].type == "FOR"
 
 
 def _current_track(tokens: list[Token]) -> str | None:
@@ -199,8 +211,8 @@ def _names(ctx: Context | None, tokens: list[Token], accepts: set[str] | None) -
     if kind in _DECLARING:
         if before is not None and before.type in ("OVERRIDE", "REMOVE"):
             word = last.text  # type: ignore[union-attr]
-            if word in ("partner", "example"):
-                return _symbol_items(ctx, word, ctx.partners if word == "partner" else ctx.examples)
+            if word in ("partner", "example", "hold"):
+                return _symbol_items(ctx, word, {"partner": ctx.partners, "example": ctx.examples, "hold": ctx.holds}[word])
             return _globals(ctx, (word,))
         return []  # a new name is being declared
     if kind == "DOT":
@@ -211,6 +223,8 @@ def _names(ctx: Context | None, tokens: list[Token], accepts: set[str] | None) -
         return _globals(ctx, ("track",))
     if kind in ("OF", "IN"):
         return _globals(ctx, ("group",))
+    if _hold_targets(tokens):
+        return _globals(ctx, ("track", "group"))
     if kind == "AT" and before is not None and before.type == "NAME":
         i = len(tokens) - 2
         if i >= 1 and tokens[i - 1].type == "OF":

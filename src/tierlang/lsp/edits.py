@@ -68,6 +68,7 @@ def _taken(session: Session, path: str, symbol: Symbol, new: str) -> str | None:
         "line": list(ctx.parts(*scope)) if len(scope) == 2 else [],
         "partner": list(ctx.partners),
         "example": list(ctx.examples),
+        "hold": list(ctx.holds),
         "enum": list(ctx.enum_values(scope[0])) if scope else [],
     }
     if new in names.get(kind, ()):
@@ -166,6 +167,7 @@ _ATTRIBUTED = {
     ast.ScoreDecl: "score",
     ast.CategoryDecl: "category",
     ast.LineDecl: "line",
+    ast.HoldDecl: "hold",
 }
 
 

@@ -105,6 +105,8 @@ def _from_program(symbol: Symbol, program: ir.Program) -> str | None:
         if metric is None:
             return None
         return _block(f"**enum value `{name}`** of metric `{metric.name}`", f"`{metric.type}`")
+    if kind not in ("track", "level", "variant", "score", "category", "line"):
+        return None  # shown from its declaration
     track = next((t for t in g.tracks if t.name == (symbol.scope[0] if symbol.scope else name)), None)
     if track is None:
         return None

@@ -25,10 +25,12 @@ from tierlang.lsp.tokens import Token
 from tierlang.passes.extends import Merged
 from tierlang.syntax import ast
 
-__all__ = ["Symbol", "Occurrence", "Context", "FileIndex", "index_file", "origins", "GLOBAL_KINDS", "KIND_WORDS"]
+__all__ = ["Symbol", "Occurrence", "Context", "FileIndex", "index_file", "origins", "GLOBAL_KINDS", "LOCAL_KINDS", "KIND_WORDS"]
 
 #: Kinds that share the program's one namespace (as `passes.lower` declares them).
 GLOBAL_KINDS = ("metric", "param", "gate", "group", "track")
+#: Top-level kinds with a namespace each.
+LOCAL_KINDS = ("partner", "example", "hold")
 #: How each kind is named in messages and hovers.
 KIND_WORDS = {
     "metric": "metric",
@@ -43,6 +45,7 @@ KIND_WORDS = {
     "variant": "variant",
     "partner": "sample partner",
     "example": "example",
+    "hold": "status rule",
     "enum": "enum value",
     "program": "program",
 }
@@ -94,11 +97,11 @@ class Context:
         self.globals: dict[str, ast.Item] = {}
         self.partners: dict[str, ast.PartnerDecl] = {}
         self.examples: dict[str, ast.ExampleDecl] = {}
+        self.holds: dict[str, ast.HoldDecl] = {}  # status rules: a namespace of their own
+        local = {ast.PartnerDecl: self.partners, ast.ExampleDecl: self.examples, ast.HoldDecl: self.holds}
         for item in merged.items:
-            if isinstance(item, ast.PartnerDecl):
-                self.partners.setdefault(item.name, item)
-            elif isinstance(item, ast.ExampleDecl):
-                self.examples.setdefault(item.name, item)
+            if type(item) in local:
+                local[type(item)].setdefault(item.name, item)  # type: ignore[attr-defined]
             elif type(item) in ast.DECL_KEYWORD:
                 self.globals.setdefault(item.name, item)
         self.tracks = {n: d for n, d in self.globals.items() if isinstance(d, ast.TrackDecl)}
@@ -270,7 +273,7 @@ class _Indexer:
         if isinstance(item, ast.Override):
             self.item(item.decl)
         elif isinstance(item, ast.Remove):
-            kind = item.kind if item.kind in GLOBAL_KINDS or item.kind in ("partner", "example") else None
+            kind = item.kind if item.kind in GLOBAL_KINDS or item.kind in LOCAL_KINDS else None
             if kind is not None:
                 self.add(self.ctx.symbol(kind, item.name), self.tokens.find(item.span, item.name))
         elif isinstance(item, ast.ProgramDecl):
@@ -301,6 +304,14 @@ class _Indexer:
             self.assignments(item.values)
         elif isinstance(item, ast.ExampleDecl):
             self.example(item)
+        elif isinstance(item, ast.HoldDecl):
+            self.declare("hold", item)
+            after = self.tokens.find(item.span, "for")
+            for target in item.targets:  # tracks or groups
+                after = self.tokens.find(item.span, target, after)
+                kind = self.ctx.global_kind(target)
+                if kind in ("track", "group"):
+                    self.add(self.ctx.symbol(kind, target), after)
         else:
             self.unknown(item, _Scope())
 

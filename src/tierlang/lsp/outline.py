@@ -37,6 +37,7 @@ _KINDS = {
     ast.LineDecl: "line",
     ast.PartnerDecl: "partner",
     ast.ExampleDecl: "example",
+    ast.HoldDecl: "hold",
 }
 
 
@@ -116,6 +117,7 @@ _SYMBOL_TYPE = {
     "partner": ("variable", ()),
     "gate": ("function", ()),
     "example": ("function", ()),
+    "hold": ("function", ()),
     "group": ("namespace", ()),
     "track": ("class", ()),
     "level": ("enumMember", ()),

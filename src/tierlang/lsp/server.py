@@ -66,6 +66,7 @@ _SYMBOL_KIND = {
     "line": lsp.SymbolKind.Field,
     "partner": lsp.SymbolKind.Object,
     "example": lsp.SymbolKind.Event,
+    "hold": lsp.SymbolKind.Property,
 }
 
 
@@ -140,27 +141,38 @@ class TierServer(LanguageServer):
         except Exception:
             self.internal_error(f"checking {path}")
             return
-        if self.versions.get(path) != checked.version or path not in self.versions:
+        if checked is None or self.versions.get(path) != checked.version or path not in self.versions:
             return
         if checked.complete:
             self.publish(checked)
             return
         early = loop.call_later(max(0.0, FIRST_PUBLISH - (loop.time() - started)), self.publish, checked)
         try:
-            full = await self.run(self.session.complete, checked)
+            full = await self.run(self._second_stage, checked)
         except Exception:
             self.internal_error(f"checking {path}")
             return
         finally:
             early.cancel()
-        if self.versions.get(path) == full.version and path in self.versions:
+        if full is not None and self.versions.get(path) == full.version and path in self.versions:
             self.publish(full)
 
-    def _first_stage(self, path: str) -> Checked:
+    def _stale(self, path: str) -> bool:
+        """Whether an edit of `path` newer than the one the worker has applied is waiting: a
+        check of the text at hand would be thrown away."""
+        doc = self.session.documents.get(path)
+        return path in self.versions and (doc is None or doc.version != self.versions.get(path))
+
+    def _first_stage(self, path: str) -> Checked | None:
+        if self._stale(path):
+            return None
         checked = self.session.check(path)
         if not checked.complete and self.session.cached_checks(checked) is not None:
             checked = self.session.complete(checked)
         return checked
+
+    def _second_stage(self, checked: Checked) -> Checked | None:
+        return None if self._stale(checked.path) else self.session.complete(checked)
 
     def publish(self, checked: Checked) -> None:
         before = set(self.found.get(checked.path, {}))

@@ -245,7 +245,7 @@ class Session(loader.Sources):
         module = self.module(path)
         if ctx is None or module is None:
             return None
-        key = (self.read(path), id(ctx))
+        key = (self.read(path), self._contexts[path][0])
         hit = self._indexes.get(path)
         if hit is not None and hit[0] == key:
             return hit[1]
