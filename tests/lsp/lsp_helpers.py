@@ -4,7 +4,10 @@ version each published diagnostic list is for, and helpers to edit and wait."""
 from __future__ import annotations
 
 import asyncio
+import functools
+import inspect
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -50,6 +53,41 @@ async def start(client: LanguageClient, root: Path = PROGRAMS, options: dict | N
             initialization_options=options,
         )
     )
+
+
+def scripted(test):
+    """A test `async def test(client, ...)` run against a freshly started server, on an event
+    loop of its own, in a thread of its own: pytest's main thread may already run another
+    loop (a browser test's, say), on which no second loop can run."""
+
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        async def session() -> None:
+            client = await SERVER.start()
+            try:
+                await start(client)
+                await test(client, *args, **kwargs)
+                await client.shutdown_session()
+            finally:
+                await client.stop()
+
+        failure: list[BaseException] = []
+
+        def thread() -> None:
+            try:
+                asyncio.run(session())
+            except BaseException as e:  # handed to pytest in its own thread
+                failure.append(e)
+
+        worker = threading.Thread(target=thread, name=f"lsp-{test.__name__}")
+        worker.start()
+        worker.join()
+        if failure:
+            raise failure[0]
+
+    params = list(inspect.signature(test).parameters.values())[1:]  # pytest supplies the rest
+    run.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    return run
 
 
 class Editor:

@@ -9,7 +9,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-import pytest_lsp
 from lsprotocol import types as lsp
 from pytest_lsp import LanguageClient
 
@@ -19,16 +18,7 @@ from tierlang.lsp.tokens import lex
 from tierlang.syntax.formatter import format_module
 from tierlang.syntax.parser import parse
 
-from .lsp_helpers import PROGRAMS, SERVER, SHIPPED, Editor, apply, start
-
-pytestmark = pytest.mark.asyncio(loop_scope="function")
-
-
-@pytest_lsp.fixture(config=SERVER)
-async def client(lsp_client: LanguageClient):
-    await start(lsp_client)
-    yield
-    await lsp_client.shutdown_session()
+from .lsp_helpers import PROGRAMS, SHIPPED, Editor, apply, scripted
 
 
 def _codes(diags) -> Counter:
@@ -46,6 +36,7 @@ def _name_tokens(paths: list[Path], name: str) -> set[tuple[str, int, int]]:
 
 
 @pytest.mark.parametrize("name", SHIPPED)
+@scripted
 async def test_shipped_program(client: LanguageClient, name: str):
     path = PROGRAMS / name
     session = Session([PROGRAMS])
@@ -126,6 +117,7 @@ async def test_shipped_program(client: LanguageClient, name: str):
     assert apply(doc.text, edits) == format_module(parse(doc.text, str(path)).module)
 
 
+@scripted
 async def test_completion(client: LanguageClient):
     doc = Editor(client, PROGRAMS / "mspp2009.tier")
     await doc.diagnostics()
@@ -155,6 +147,7 @@ async def test_completion(client: LanguageClient):
     assert {"require", "doc", "source"} <= got and "column" not in got
 
 
+@scripted
 async def test_utf16_columns(client: LanguageClient, tmp_path: Path):
     program = tmp_path / "emoji.tier"
     program.write_text('program emoji { version "1" effective 2024-01-01 }\nmetric sales: count\ngate g "🎉🎉 party": salse >= 1\n')
@@ -168,6 +161,7 @@ async def test_utf16_columns(client: LanguageClient, tmp_path: Path):
     assert "metric `sales`" in hover.contents.value
 
 
+@scripted
 async def test_parent_edit_rechecks_child(client: LanguageClient):
     parent = Editor(client, PROGRAMS / "cloudpartner2022.tier")
     child = Editor(client, PROGRAMS / "cloudpartner2023.tier")
@@ -185,6 +179,7 @@ async def test_parent_edit_rechecks_child(client: LanguageClient):
     assert errors and "security_step1_gate_size" in errors[0].message
 
 
+@scripted
 async def test_examples_in_place(client: LanguageClient):
     doc = Editor(client, PROGRAMS / "mspp2009.tier")
     await doc.diagnostics()
@@ -210,6 +205,7 @@ async def test_examples_in_place(client: LanguageClient):
     assert "expects 7, got 0" in failures[0].message
 
 
+@scripted
 async def test_mapping_file(client: LanguageClient):
     mapping = PROGRAMS / "mappings" / "mpn2010-cloudpartner2022.tiermap"
     doc = Editor(client, mapping)
@@ -229,6 +225,7 @@ async def test_mapping_file(client: LanguageClient):
     assert doc.uri in {r.uri for r in refs}
 
 
+@scripted
 async def test_outline_and_tokens(client: LanguageClient):
     doc = Editor(client, PROGRAMS / "mspp2009.tier")
     await doc.diagnostics()

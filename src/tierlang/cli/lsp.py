@@ -17,6 +17,12 @@ def lsp(stdio: bool) -> None:
     Protocol); docs/editors.md shows how to set up VS Code, Neovim, Helix and others. It runs
     until the editor closes it.
     """
+    import sys
+
     from tierlang.lsp.server import main as serve  # pygls: only when the server runs
 
+    if sys.stdin.isatty():  # a person, not an editor: say what this is waiting for
+        click.echo(
+            "tier lsp: the language server is waiting for an editor on standard input (Ctrl-C to stop; see docs/editors.md)", err=True
+        )
     serve()
