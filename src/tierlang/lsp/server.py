@@ -45,7 +45,7 @@ log = logging.getLogger("tierlang.lsp")
 T = TypeVar("T")
 
 #: Seconds of quiet after an edit before its document is checked.
-DEBOUNCE = 0.03
+DEBOUNCE = 0.01
 #: Seconds after a check starts within which its first diagnostics are published, whether or
 #: not the slow checks are done by then.
 FIRST_PUBLISH = 0.15
