@@ -293,11 +293,15 @@ class Interpreter:
         values: Mapping[str, ir.Value],
         partner_id: str | None = None,
         tracks: Iterable[str] | None = None,
+        selected_only: bool = False,
     ) -> PartnerResult:
         """Evaluate every track (or the given ones and what they depend on), in program
         order. `values` maps input metric names to exact values; a missing value takes the
-        metric's default, else raises `MissingValue` when a rule reads it."""
-        run = _Run(self, values)
+        metric's default, else raises `MissingValue` when a rule reads it.
+
+        `selected_only`: of a classified track, evaluate only the variant the partner is
+        classified into (enough for its level and score; explanations want them all)."""
+        run = _Run(self, values, selected_only)
         names = [t.name for t in self.program.tracks] if tracks is None else list(tracks)
         for name in names:
             run.track(name)
@@ -361,9 +365,10 @@ class _Static:
 class _Run:
     """One partner's evaluation: values, memoized derived metrics, gates and tracks."""
 
-    def __init__(self, interp: Interpreter, values: Mapping[str, ir.Value]) -> None:
+    def __init__(self, interp: Interpreter, values: Mapping[str, ir.Value], selected_only: bool = False) -> None:
         self.i = interp
         self.values = values
+        self.selected_only = selected_only
         self.derived: dict[str, ir.Value] = {}
         self.gate_traces: dict[str, Trace] = {}
         self.done: dict[str, TrackResult] = {}
@@ -556,7 +561,8 @@ class _Run:
                     if tr is None or tr.value:
                         variant = c.variant
                         break
-                results = {v.name: self.eval_variant(t, v) for v in t.variants}
+                chosen = [t.variant(variant)] if self.selected_only else t.variants
+                results = {v.name: self.eval_variant(t, v) for v in chosen}
             else:
                 results = {v.name: self.eval_variant(t, v) for v in t.variants}
                 if t.selection == "best":

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from tierlang import ir
-from tierlang.passes.intervals import bounds
+from tierlang.passes.intervals import Bounds, bounds
 
 __all__ = ["Sign", "POS", "NEG", "BOTH", "ZERO", "Analysis", "Origin", "Effects", "flip", "Interval"]
 
@@ -169,6 +169,8 @@ class Analysis:
         self.variable = variable or self.input_metric
         self._tracks: dict[str, Effects] = {}
         self._gates: dict[str, Effects] = {}
+        self._derived: dict[str, Effects] = {}
+        self._bounds: dict[str, Bounds] = {}  # derived metric -> its range
         self._current: list[str] = []  # the tracks being analysed, innermost last
 
     def input_metric(self, node: object) -> Hashable | None:
@@ -200,7 +202,13 @@ class Analysis:
 
     def _s_MetricRef(self, e: ir.MetricRef) -> Effects:
         m = self.program.metric_map[e.name]
-        return self.effects(m.derived) if m.derived is not None else {}
+        if m.derived is None:
+            return {}
+        # Once per derived metric: a chain of metrics each reading the previous twice would
+        # otherwise be analysed 2^depth times.
+        if e.name not in self._derived:
+            self._derived[e.name] = self.effects(m.derived)
+        return self._derived[e.name]
 
     def _s_Arith(self, e: ir.Arith) -> Effects:
         left, right = self.effects(e.left), self.effects(e.right)
@@ -474,7 +482,7 @@ class Analysis:
     # -------------------------------------------------------------- intervals
     def bounds(self, e: ir.Expr) -> Interval:
         """The range of a numeric expression, from the metrics' declared ranges."""
-        return Interval(*bounds(e, self.program.metric_map))
+        return Interval(*bounds(e, self.program.metric_map, self._bounds))
 
 
 @dataclass(frozen=True)
