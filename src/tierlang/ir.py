@@ -26,7 +26,7 @@ import datetime as _dt
 import json
 import operator
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from enum import Enum, StrEnum
 from fractions import Fraction
 from functools import cache, cached_property
@@ -309,6 +309,7 @@ class AtLeast:
 
     n: int
     items: tuple[Expr, ...]
+    param: str | None = None  # the parameter `n` came from, if any
     span: Span | None = _span()
 
 
@@ -328,6 +329,7 @@ class GroupCount:
     group: str
     n: int | None
     level: str | None = None
+    param: str | None = None  # the parameter `n` came from, if any
     span: Span | None = _span()
 
 
@@ -597,7 +599,7 @@ class Program:
         """sha256 of the program's meaning (layout, comments and spans excluded)."""
         import hashlib
 
-        payload = json.dumps(to_data(self, spans=False), sort_keys=True, separators=(",", ":"))
+        payload = json.dumps(to_data(self, spans=False, defaults=False), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -671,7 +673,7 @@ def _collect(value: object, out: list) -> None:
         out.append(value)
 
 
-def _value_data(value: object, spans: bool) -> object:
+def _value_data(value: object, spans: bool, defaults: bool = True) -> object:
     if isinstance(value, Fraction):
         return str(value.numerator) if value.denominator == 1 else str(value)
     if isinstance(value, (_dt.date,)):
@@ -687,15 +689,17 @@ def _value_data(value: object, spans: bool) -> object:
             "end_column": value.end_column,
         }
     if isinstance(value, tuple):
-        return [_value_data(v, spans) for v in value]
+        return [_value_data(v, spans, defaults) for v in value]
     if is_dataclass(value) and not isinstance(value, type):
-        return to_data(value, spans)
+        return to_data(value, spans, defaults)
     return value
 
 
-def to_data(node: object, spans: bool = True) -> dict:
+def to_data(node: object, spans: bool = True, defaults: bool = True) -> dict:
     """A JSON-ready dict of an IR node: `{"node": "<Class>", field: value, ...}`.
-    Fractions become strings ("7/3", "12"), dates ISO strings."""
+    Fractions become strings ("7/3", "12"), dates ISO strings. `defaults=False` leaves out
+    fields at their default value (the content hash does, so that a field added to the IR
+    later does not change the hash of the programs that do not use it)."""
     out: dict[str, object] = {"node": type(node).__name__}
     for f in fields(node):
         if f.name == "span" and not spans:
@@ -705,7 +709,9 @@ def to_data(node: object, spans: bool = True) -> dict:
         value = getattr(node, f.name)
         if f.name == "span" and value is None:
             continue
-        out[f.name] = _value_data(value, spans)
+        if not defaults and f.default is not MISSING and value == f.default:
+            continue
+        out[f.name] = _value_data(value, spans, defaults)
     return out
 
 

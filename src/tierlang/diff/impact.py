@@ -137,6 +137,16 @@ class OutreachRow:
     losses: tuple[tuple[str, str, str], ...]  # (comparison id, old level label, new level label)
     old_level: str | None = None  # the same levels by name (None: none)
     new_level: str | None = None
+    # Tracks of the old program with no counterpart in the new one that the partner held:
+    # (track, old level name). What goes when a status is lost through them.
+    unmatched: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def lost(self) -> list[str]:
+        """What the partner loses, for the "Loses" column: the comparisons it loses a level
+        in, the old tracks it held that have no counterpart, else its status alone."""
+        out = [cid for cid, _, _ in self.losses] + [f"{track} (no counterpart)" for track, _ in self.unmatched]
+        return out or (["status"] if self.old_level != self.new_level else [])
 
 
 @dataclass(frozen=True)
@@ -382,7 +392,8 @@ def impact_diff(
     status_plan = next((p for p in plans if p.status), None)
     _attribute(frame, plans, comparisons, old_eval, new_eval, changes or [])
     unknown = int(frame.select(pl.col("__next__").is_null().sum()).item()) if anniversary else len(frame)
-    outreach_frame, rows, total = _outreach(frame, plans, comparisons, status_plan, outreach_scope, limit)
+    unmatched = [t.name for t in old.tracks if t.name not in {x for c in mapping.compares for x in c.old} and t.name != old.status]
+    outreach_frame, rows, total = _outreach(frame, plans, comparisons, status_plan, outreach_scope, limit, unmatched)
     return Impact(
         data=old_eval.dataset.path,
         partners=frame.height,
@@ -698,18 +709,24 @@ class _Dependencies:
 
 
 def _outreach(
-    frame: pl.DataFrame, plans: list[_Plan], comparisons: list[Comparison], status: _Plan | None, scope: str, limit: int
+    frame: pl.DataFrame,
+    plans: list[_Plan],
+    comparisons: list[Comparison],
+    status: _Plan | None,
+    scope: str,
+    limit: int,
+    unmatched: list[str] = (),  # type: ignore[assignment]
 ) -> tuple[pl.DataFrame, list[OutreachRow], int]:
     others = [(p, c) for p, c in zip(plans, comparisons) if not p.status]
     if status is not None and scope == "status":
         mask = status.loss
     else:
         mask = pl.any_horizontal([p.loss for p in plans]) if plans else pl.lit(False)
-    lost = (
-        pl.concat_list([pl.when(p.loss).then(pl.lit(c.id)) for p, c in others]).list.drop_nulls()
-        if others
-        else pl.lit([], pl.List(pl.String))
-    )
+    # the comparisons a partner loses a level in, then the old tracks it held with no counterpart
+    parts = [pl.when(p.loss).then(pl.lit(c.id)) for p, c in others]
+    parts += [pl.when(pl.col(f"o:{t}").is_not_null()).then(pl.lit(f"{t} (no counterpart)")) for t in unmatched]
+    lost = pl.concat_list(parts).list.drop_nulls() if parts else pl.lit([], pl.List(pl.String))
+    held = [pl.col(f"o:{t}").alias(f"u:{t}") for t in unmatched]
     first = status or (plans[0] if plans else None)
     cols = [pl.col(PID), pl.col("__next__").alias("next_anniversary")]
     if first is not None:
@@ -719,20 +736,28 @@ def _outreach(
         ]
     codes = [p.old_code.alias(f"o{i}") for i, p in enumerate(plans)] + [p.new_code.alias(f"n{i}") for i, p in enumerate(plans)]
     picked = (
-        frame.lazy().filter(mask).select([*cols, lost.alias("lost"), *codes]).sort(["next_anniversary", PID], nulls_last=False).collect()
+        frame.lazy()
+        .filter(mask)
+        .select([*cols, lost.alias("lost"), *codes, *held])
+        .sort(["next_anniversary", PID], nulls_last=False)
+        .collect()
     )
     rows = []
     by_id = {c.id: (i, p, c) for i, (p, c) in enumerate(zip(plans, comparisons))}
     for rec in picked.head(limit).iter_rows(named=True):
         losses = []
         for cid in rec["lost"]:
-            i, p, c = by_id[cid]
-            losses.append((cid, p.rows[rec[f"o{i}"]].label, p.cols[rec[f"n{i}"]].label))
+            if cid in by_id:
+                i, p, c = by_id[cid]
+                losses.append((cid, p.rows[rec[f"o{i}"]].label, p.cols[rec[f"n{i}"]].label))
+        gone = tuple((t, rec[f"u:{t}"]) for t in unmatched if rec[f"u:{t}"] is not None)
         old_level = new_level = None
         if first is not None:
             k = plans.index(first)
             old_level, new_level = first.rows[rec[f"o{k}"]].name, first.cols[rec[f"n{k}"]].name
-        rows.append(OutreachRow(rec[PID], rec["next_anniversary"], rec.get("old"), rec.get("new"), tuple(losses), old_level, new_level))
+        rows.append(
+            OutreachRow(rec[PID], rec["next_anniversary"], rec.get("old"), rec.get("new"), tuple(losses), old_level, new_level, gone)
+        )
     full = picked.select(
         pl.col(PID),
         pl.col("next_anniversary"),

@@ -87,6 +87,8 @@ def _strip(node: object) -> object:
         return {"param": node.param}
     if isinstance(node, (ir.Score, ir.Category)) and node.cap_param:
         node = replace(node, cap=None)
+    if isinstance(node, (ir.AtLeast, ir.GroupCount)) and node.param:
+        node = replace(node, n=None)
     if isinstance(node, tuple):
         return [_strip(v) for v in node]
     if isinstance(node, Fraction):
@@ -191,7 +193,15 @@ class _Differ:
     def effect_of_param(self, name: str, old_value, new_value) -> str | None:
         if not isinstance(old_value, Fraction) or not isinstance(new_value, Fraction):
             return None
-        analysis = Analysis(self.new, variable=lambda n: name if isinstance(n, ir.Const) and n.param == name else None)
+
+        def variable(n: object) -> str | None:
+            if isinstance(n, ir.Const) and n.param == name:
+                return name
+            if isinstance(n, (ir.AtLeast, ir.GroupCount)) and n.param == name:
+                return name
+            return name if isinstance(n, (ir.Score, ir.Category)) and n.cap_param == name else None
+
+        analysis = Analysis(self.new, variable=variable)
         sign = frozenset()
         for t in self.new.tracks:
             sign |= analysis.track(t.name).get(name, frozenset())
@@ -217,12 +227,18 @@ class _Differ:
         if pairs:
             effects = {self.effect_of_constant(track, a, b, new if requirement else None) for a, b in pairs}
             return effects.pop() if len(effects) == 1 else None
-        a = {_key(c) for c in conjuncts(old)}
-        b = {_key(c) for c in conjuncts(new)}
+        a, b = _conjunct_keys(old), _conjunct_keys(new)
+        if a is None or b is None:  # a condition that never holds
+            return None if a is b else LOOSENED if a is None else TIGHTENED
         if a < b:
             return TIGHTENED
         if b < a:
             return LOOSENED
+        a, b = {_key(d) for d in _disjuncts(old)}, {_key(d) for d in _disjuncts(new)}
+        if a < b:
+            return LOOSENED
+        if b < a:
+            return TIGHTENED
         return None
 
     # -------------------------------------------------------------- program parts
@@ -426,6 +442,25 @@ def _direction(sign, delta: Fraction) -> str | None:
     if up is None:
         return None
     return up if delta > 0 else (TIGHTENED if up == LOOSENED else LOOSENED)
+
+
+def _conjunct_keys(e: ir.Expr) -> set[str] | None:
+    """The conditions `e` needs, all together (`true` needs nothing); None when one of them
+    is `false`, so that `e` never holds."""
+    out = set()
+    for c in conjuncts(e):
+        if isinstance(c, ir.Const) and isinstance(c.value, bool) and c.param is None:
+            if not c.value:
+                return None
+            continue
+        out.add(_key(c))
+    return out
+
+
+def _disjuncts(e: ir.Expr) -> list[ir.Expr]:
+    if isinstance(e, ir.Or):
+        return [d for item in e.items for d in _disjuncts(item)]
+    return [e]
 
 
 def _cap_effect(old: Fraction | None, new: Fraction | None) -> str:
