@@ -34,7 +34,7 @@ import polars as pl
 from tierlang import ir
 from tierlang.data import ANNIVERSARY, PID, ROW, Dataset, load_dataset
 from tierlang.diff.mapping import Compare, Mapping
-from tierlang.diff.structural import NEUTRAL, Change, align_requirements
+from tierlang.diff.structural import NEUTRAL, Change, align_requirements, reshaped_path
 from tierlang.engine import evaluate_dataset
 from tierlang.engine.exact import requirement_column
 from tierlang.engine.results import Evaluation
@@ -529,7 +529,7 @@ def _attribute(
     exprs: list[pl.Expr] = []
     items: list[tuple[int, Attribution]] = []
     unattributed: list[tuple[int, pl.Expr]] = []
-    deps = _Dependencies(new)
+    deps = _Dependencies(new, old)
     for ci, (p, comp) in enumerate(zip(plans, comparisons)):
         if comp.lose == 0:
             continue
@@ -626,8 +626,10 @@ class _Dependencies:
     """What a requirement reads, transitively: parameters, gates, metrics, scores and other
     tracks; used to list the rule changes that can explain why it now fails."""
 
-    def __init__(self, program: ir.Program) -> None:
+    def __init__(self, program: ir.Program, old: ir.Program) -> None:
         self.p = program
+        # a track's variants in the old version, for one that lost them (see structural.reshaped_path)
+        self.old_variants = {t.name: [v.name for v in t.variants if v.name is not None] for t in old.tracks}
         self._memo: dict[tuple[str, str], frozenset[tuple[str, str]]] = {}
 
     def of(self, node: object) -> set[tuple[str, str]]:
@@ -684,8 +686,11 @@ class _Dependencies:
         deps = self.of(req.expr)
         scores = {name.split(".", 1)[1] for kind, name in deps if kind == "score" and name.startswith(track + ".")}
         # the structural diff's path of this requirement (see structural._req_label)
-        req_path = (track, level) if variant is None else (track, variant, level)
-        req_path += (f"requirement {req.label}" if req.label else f"requirement {index + 1}",)
+        # (or, for a track that gained or lost its variants, the path compared with this one)
+        tail = (level, f"requirement {req.label}" if req.label else f"requirement {index + 1}")
+        req_paths = {(track, *tail)} if variant is None else {(track, variant, *tail), (track, reshaped_path(None, variant), *tail)}
+        if variant is None:
+            req_paths |= {(track, reshaped_path(v, None), *tail) for v in self.old_variants.get(track, ())}
         out = []
         for i, c in enumerate(changes):
             if c.effect == NEUTRAL:
@@ -694,9 +699,10 @@ class _Dependencies:
             if kind == "track" and name == track:
                 own = (
                     (c.kind in ("score", "category", "line") and any(part in scores for part in c.path[1:3]))
-                    or (c.kind == "requirement" and c.path == req_path)
+                    or (c.kind == "requirement" and c.path in req_paths)
                     or (c.kind == "level" and level in c.path)
-                    or c.kind in ("choice",)
+                    or c.kind == "choice"
+                    or (c.kind == "track" and c.what in ("variants", "variant selection"))
                 )
                 if own:
                     out.append(i)

@@ -32,7 +32,7 @@ from tierlang.passes.ladder import conjuncts
 from tierlang.passes.polarity import BOTH, NEG, POS, Analysis
 from tierlang.render.source import expr_text, value_text
 
-__all__ = ["Change", "structural_diff", "align_requirements", "TIGHTENED", "LOOSENED", "NEUTRAL"]
+__all__ = ["Change", "structural_diff", "align_requirements", "reshaped_path", "TIGHTENED", "LOOSENED", "NEUTRAL"]
 
 TIGHTENED, LOOSENED, NEUTRAL = "tightened", "loosened", "neutral"
 
@@ -298,16 +298,37 @@ class _Differ:
 
     def track(self, path, a: ir.Track, b: ir.Track) -> None:
         self.text_attrs("track", path, a, b, ("title", "doc", "source", "group"))
+        if _one_path(a) and _one_path(b):
+            self.variant(path, a.variants[0], b.variants[0], track=b.name)
+            return
+        if _one_path(a) or _one_path(b):
+            self.reshaped(path, a, b)
+            return
         if a.selection != b.selection:
             self.add("changed", "track", path, "variant selection", a.selection, b.selection, None, a.span, b.span)
         self.choices(path, a, b)
-        single = len(a.variants) == 1 and len(b.variants) == 1 and a.variants[0].name is None and b.variants[0].name is None
-        if single:
-            self.variant(path, a.variants[0], b.variants[0], track=b.name)
-        else:
-            self.named(
-                "variant", a.variants, b.variants, self.variant, path=path, removed_effect=TIGHTENED, added_effect=LOOSENED, track=b.name
-            )
+        self.named(
+            "variant", a.variants, b.variants, self.variant, path=path, removed_effect=TIGHTENED, added_effect=LOOSENED, track=b.name
+        )
+
+    def reshaped(self, path, a: ir.Track, b: ir.Track) -> None:
+        """A track that has variants in one version and a single path in the other: one
+        change ("variants"), classified from comparing the single path with each variant,
+        followed by what differs on each former (or new) path."""
+        multi, gained = (b, True) if _one_path(a) else (a, False)
+        outer, self.changes = self.changes, []
+        effects = []
+        for v in multi.variants:
+            start = len(self.changes)
+            if gained:
+                self.variant((*path, reshaped_path(None, v.name)), a.variants[0], v, track=b.name)
+            else:
+                self.variant((*path, reshaped_path(v.name, None)), v, b.variants[0], track=b.name)
+            effects.append(_combined(c.effect for c in self.changes[start:]))
+        details, self.changes = self.changes, outer
+        effect = _reshape_effect(multi.selection, effects, gained)
+        self.add("changed", "track", path, "variants", _paths_text(a), _paths_text(b), effect, a.span, b.span)
+        self.changes.extend(details)
 
     def choices(self, path, a: ir.Track, b: ir.Track) -> None:
         old = {c.variant: c for c in a.choices}
@@ -461,6 +482,59 @@ def _disjuncts(e: ir.Expr) -> list[ir.Expr]:
     if isinstance(e, ir.Or):
         return [d for item in e.items for d in _disjuncts(item)]
     return [e]
+
+
+def reshaped_path(old: str | None, new: str | None) -> str:
+    """The path segment under which a track that gained or lost its variants lists what
+    differs between its single path and one variant ("b → one path", "one path → b")."""
+    return f"{old} → one path" if new is None else f"one path → {new}"
+
+
+def _one_path(t: ir.Track) -> bool:
+    """A track without declared variants (its one variant is unnamed)."""
+    return len(t.variants) == 1 and t.variants[0].name is None
+
+
+def _combined(effects: Iterable[str | None]) -> str | None:
+    """One effect for several changes made together: neutral when none moves anything, the
+    one direction they share, else undecided."""
+    moved = {e for e in effects if e != NEUTRAL}
+    if not moved:
+        return NEUTRAL
+    return moved.pop() if len(moved) == 1 else None
+
+
+def _reshape_effect(selection: str, effects: list[str | None], gained: bool) -> str | None:
+    """The effect of trading a track's variants for one path (or the reverse, `gained`),
+    given the effect of going from each variant to the path (or from the path to each).
+
+    A classified track puts each partner on one variant, so every variant must agree. A
+    best-of track gives the best variant: one path at least as loose as every variant keeps
+    every partner's level or raises it, and one at most as loose as some variant cannot
+    raise it (losing the choice of paths tightens)."""
+    if selection != "best":
+        return _combined(effects)
+    if all(e == NEUTRAL for e in effects):
+        return NEUTRAL
+    # the direction of "the single path is looser than the variant", whichever side it is on
+    looser = TIGHTENED if gained else LOOSENED
+    stricter = LOOSENED if gained else TIGHTENED
+    if all(e in (looser, NEUTRAL) for e in effects):
+        return NEUTRAL if NEUTRAL in effects else looser
+    if any(e in (stricter, NEUTRAL) for e in effects):
+        return stricter
+    return None
+
+
+def _paths_text(t: ir.Track) -> str:
+    """How a track scores its partners: "one path", "best of a, b", or its classification."""
+    if _one_path(t):
+        return "one path (no variants)"
+    names = [v.name or "" for v in t.variants]
+    if t.selection != "classified":
+        return f"best of {', '.join(names)}"
+    parts = [f"{c.variant} when {expr_text(c.when)}" if c.when is not None else f"else {c.variant}" for c in t.choices]
+    return f"variants {', '.join(names)}: " + ", ".join(parts)
 
 
 def _cap_effect(old: Fraction | None, new: Fraction | None) -> str:
