@@ -81,6 +81,7 @@ __all__ = [
     "Table",
     "Lookup",
     "LevelOf",
+    "Undecided",
     "to_data",
     "to_json",
     "walk",
@@ -409,6 +410,19 @@ class Lookup:
 
 
 @dataclass(frozen=True)
+class Undecided:
+    """A condition no data decides: `unknown` (no source states the rule), `discretionary`
+    (the vendor reserves the right) or `by invitation`. Conditions are three-valued: this
+    one is neither true nor false, `and`/`or`/`not`/`at least` follow Kleene's logic, and a
+    level that needs it is undecided unless the data decides it anyway (another requirement
+    fails, or an alternative holds). Only requirements may depend on one (the checker)."""
+
+    kind: str  # "unknown", "discretionary" or "invitation"
+    reason: str | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
 class LevelOf:
     """The level a track's partner holds (a level name, None for none), as a table's key."""
 
@@ -436,6 +450,7 @@ Expr = Union[
     DateShift,
     Lookup,
     LevelOf,
+    Undecided,
 ]
 
 

@@ -12,6 +12,7 @@ from tierlang import ir
 from tierlang.data import BAD, PID, ROW, Dataset, ReadOptions, from_frame, load_dataset, scan_dataset
 from tierlang.engine.interpreter import EvaluationError, Interpreter, PartnerResult
 from tierlang.engine.results import Evaluation, ScoreColumn, requirement_columns, score_series
+from tierlang.passes.undecided import undecided_tracks
 from tierlang.engine.vectorized import Compiled, NoInt64, compile_program, magnitudes_of
 from tierlang.recursion import deep_recursion
 
@@ -166,6 +167,15 @@ def _evaluation(program: ir.Program, dataset: Dataset, compiled: Compiled, out: 
         if scale is not None and f"S:{t.name}" in out.columns:
             # The compiler's overflow analysis covers score * 10^6 in its integer type.
             scores[t.name] = ScoreColumn(out[f"S:{t.name}"].rename(f"S:{t.name}"), scale, wide=compiled.itype != pl.Int64)
+    undecided = None
+    possible = [t for t in tracks if compiled.tracks[t.name].possible is not None]
+    if possible:
+        cols = []
+        for t in possible:
+            names = dict(enumerate(t.level_names))
+            may = pl.when(pl.col(f"P:{t.name}") > pl.col(f"L:{t.name}")).then(pl.col(f"P:{t.name}"))
+            cols.append(may.replace_strict(names, default=None, return_dtype=pl.String).alias(t.name))
+        undecided = out.select([pl.col(PID), *cols])
     outputs = {}
     for t in tracks:
         for o, n in compiled.tracks[t.name].outputs.items():
@@ -174,7 +184,7 @@ def _evaluation(program: ir.Program, dataset: Dataset, compiled: Compiled, out: 
             outputs[(t.name, o)] = ScoreColumn(values.rename(col), n.scale, wide=compiled.itype != pl.Int64)
     reqs = requirement_columns(program)
     det = out.select([pl.col(PID), *[pl.col(r.column) for r in reqs]]) if detail else None
-    return Evaluation(program, dataset, "vectorized", levels, variants, scores, det, reqs if detail else [], 0, outputs)
+    return Evaluation(program, dataset, "vectorized", levels, variants, scores, det, reqs if detail else [], 0, outputs, undecided)
 
 
 def _patch(ev: Evaluation, indices: list[int], as_of: list | None = None) -> None:
@@ -187,6 +197,7 @@ def _patch(ev: Evaluation, indices: list[int], as_of: list | None = None) -> Non
     variants = {c: ev.variants[c].to_list() for c in ev.variants.columns if c != PID}
     score_vals = {t: sc.values.to_list() for t, sc in ev.scores.items()}
     output_vals = {key: oc.values.to_list() for key, oc in ev.outputs.items()}
+    undecided = {c: ev.undecided[c].to_list() for c in ev.undecided.columns if c != PID} if ev.undecided is not None else {}
     det = {c: ev.detail[c].to_list() for c in ev.detail.columns if c != PID} if ev.detail is not None else {}
     for k in indices:
         pid = frame[PID][k]
@@ -204,6 +215,8 @@ def _patch(ev: Evaluation, indices: list[int], as_of: list | None = None) -> Non
                 v = value * ev.outputs[(t, o)].scale  # type: ignore[operator]
                 assert v.denominator == 1, "an output is not a multiple of its column's scale"
                 output_vals[(t, o)][k] = int(v)
+            if t in undecided:
+                undecided[t][k] = tr.undecided
         for col, passed in _requirement_outcomes(r).items():
             if col in det:
                 det[col][k] = passed
@@ -214,6 +227,8 @@ def _patch(ev: Evaluation, indices: list[int], as_of: list | None = None) -> Non
         ev.scores[t] = _patched(ev.scores[t], vals)
     for key, vals in output_vals.items():
         ev.outputs[key] = _patched(ev.outputs[key], vals)
+    if ev.undecided is not None:
+        ev.undecided = ev.undecided.with_columns([pl.Series(t, v, dtype=pl.String) for t, v in undecided.items()])
     if ev.detail is not None:
         ev.detail = ev.detail.with_columns([pl.Series(c, v, dtype=pl.Boolean) for c, v in det.items()])
     ev.fallback_rows = len(indices)
@@ -252,6 +267,8 @@ def _interpreted(
     variants: dict[str, list[str | None]] = {t.name: [] for t in tracks if len(t.variants) > 1}
     scores: dict[str, list[Fraction | None]] = {t.name: [] for t in tracks if t.has_score}
     outputs: dict[tuple[str, str], list[Fraction | None]] = {(t.name, o.name): [] for t in tracks for o in t.outputs}
+    maybe = undecided_tracks(program)
+    undecided: dict[str, list[str | None]] = {t.name: [] for t in tracks if t.name in maybe}
     reqs = requirement_columns(program)
     det: dict[str, list[bool]] = {r.column: [] for r in reqs} if detail else {}
     total = len(dataset)
@@ -267,6 +284,8 @@ def _interpreted(
                 scores[t].append(tr.score)
             for o, value in tr.outputs.items():
                 outputs[(t, o)].append(value)  # type: ignore[arg-type]
+            if t in undecided:
+                undecided[t].append(tr.undecided)
         if detail:
             for col, passed in _requirement_outcomes(r).items():
                 det[col].append(passed)
@@ -284,4 +303,5 @@ def _interpreted(
         if detail
         else None
     )
-    return Evaluation(program, dataset, "interpreter", lv, vv, sc, dd, reqs if detail else [], 0, oc)
+    ud = pl.DataFrame([pl.Series(PID, pids, dtype=pl.String)] + [pl.Series(t, v, dtype=pl.String) for t, v in undecided.items()]) if undecided else None
+    return Evaluation(program, dataset, "interpreter", lv, vv, sc, dd, reqs if detail else [], 0, oc, ud)

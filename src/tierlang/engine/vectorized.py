@@ -130,6 +130,12 @@ class PolarsBackend(Backend[pl.Expr]):
     def not_(self, a: pl.Expr) -> pl.Expr:
         return ~a
 
+    def null_bool(self) -> pl.Expr:
+        return pl.lit(None, pl.Boolean)
+
+    def is_not_false(self, a: pl.Expr) -> pl.Expr:
+        return a.fill_null(True)
+
     def at_least(self, items: Sequence[pl.Expr], n: int) -> pl.Expr:
         return pl.sum_horizontal([k.cast(pl.Int32) for k in items]) >= n
 
@@ -162,7 +168,9 @@ class Compiled(Plan[pl.Expr]):
         Output columns: ROW, partner_id, `__fallback__` (Boolean: evaluate exactly instead)
         and per track `L:<track>` (level index, -1 none), `V:<track>` (variant index, when
         the track has variants), `S:<track>` (score scaled by `score_scale(track)`) and
-        `O:<track>:<output>` (each output, scaled as `tracks[track].outputs` says); with
+        `O:<track>:<output>` (each output, scaled as `tracks[track].outputs` says) and, for a
+        track whose level the data may leave undecided, `P:<track>` (the highest level that
+        may hold); with
         `detail`, one Boolean column per requirement (`requirements`); then the input
         columns named in `keep`."""
         lf = frame
@@ -182,6 +190,8 @@ class Compiled(Plan[pl.Expr]):
             if tc.score is not None:
                 out.append(tc.score.expr.alias(f"S:{name}"))
             out += [n.expr.alias(f"O:{name}:{o}") for o, n in tc.outputs.items()]
+            if tc.possible is not None:
+                out.append(pl.col(tc.possible).alias(f"P:{name}"))
         if detail:
             out += [pl.col(r.column) for r in self.requirements]
         return lf.select(out + [pl.col(c) for c in keep])

@@ -21,6 +21,7 @@ from tierlang.passes.extends import Merged
 from tierlang.passes.holds import lower_holds
 from tierlang.passes.outputs import lower_outputs
 from tierlang.passes.tables import lower_tables
+from tierlang.passes.undecided import check_undecided
 from tierlang.syntax import ast
 from tierlang.syntax.formatter import format_expr
 
@@ -261,7 +262,7 @@ class _Lowerer:
         if any(d.is_error for d in self.diags):
             return None
         version = self.text(hattrs, "version")
-        return ir.Program(
+        program = ir.Program(
             name=header.name,
             version=version,
             effective=effective,
@@ -283,6 +284,9 @@ class _Lowerer:
             files=tuple(self.merged.files),
             span=header.span,
         )
+        undecided = check_undecided(program)
+        self.diags.extend(undecided)
+        return None if undecided else program
 
     # -------------------------------------------------------------- declarations
     def declare(self) -> None:
@@ -1442,6 +1446,9 @@ class _Lowerer:
             )
             raise _Fail
         return ir.TrackAt(name, n.level, n.span), BOOL
+
+    def _e_UndecidedExpr(self, n: ast.UndecidedExpr, scope: _Scope):
+        return ir.Undecided(n.kind, n.reason, n.span), BOOL
 
     def _e_EveryExpr(self, n: ast.EveryExpr, scope: _Scope):
         parts = n.target.parts

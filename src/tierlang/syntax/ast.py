@@ -145,7 +145,17 @@ class EveryExpr:
     span: Span | None = _span()
 
 
-Expr = Union[Num, Bool, DateLit, Str, DurationLit, Name, Call, Unary, Binary, BoolOp, ListOp, GroupOp, TrackAtExpr, EveryExpr]
+@dataclass(frozen=True)
+class UndecidedExpr:
+    """`unknown "why"`, `discretionary "why"`, `by invitation "why"`: a condition no data
+    decides. `kind` is "unknown", "discretionary" or "invitation"."""
+
+    kind: str
+    reason: str | None = None
+    span: Span | None = _span()
+
+
+Expr = Union[Num, Bool, DateLit, Str, DurationLit, Name, Call, Unary, Binary, BoolOp, ListOp, GroupOp, TrackAtExpr, EveryExpr, UndecidedExpr]
 
 # ------------------------------------------------------------------ attributes
 

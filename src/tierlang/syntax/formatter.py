@@ -217,6 +217,9 @@ def _doc(e):
         return head + (f" at {e.level}" if e.level else "")
     if isinstance(e, ast.TrackAtExpr):
         return f"{e.track} at {e.level}"
+    if isinstance(e, ast.UndecidedExpr):
+        word = "by invitation" if e.kind == "invitation" else e.kind
+        return f"{word} {_string(e.reason)}" if e.reason is not None else word
     if isinstance(e, ast.EveryExpr):
         return _group(f"every {e.target} {e.op}", _nest(CONT, LINE, _paren(e.value, _SUM)))
     raise TypeError(e)

@@ -276,6 +276,18 @@ class _ToAst(Transformer_NonRecursive):
         group, level = children
         return ast.GroupOp(str(group), None, str(level) if level else None, self._span(meta))
 
+    def _undecided(kind):
+        def method(self, meta, children):
+            reason = children[0] if children else None
+            return ast.UndecidedExpr(kind, reason.value if reason is not None else None, self._span(meta))
+
+        return method
+
+    undecided_unknown = _undecided("unknown")
+    undecided_discretionary = _undecided("discretionary")
+    undecided_invitation = _undecided("invitation")
+    del _undecided
+
     def every(self, meta, children):
         target, op, value = children
         return ast.EveryExpr(target, str(op), value, self._span(meta))

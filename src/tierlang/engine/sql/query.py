@@ -122,6 +122,8 @@ def compile_sql(
     names = _Names(_RESERVED | {m.name for m in program.metrics})
     kinds = [(d.wide, d.wide_limit)] if raw else [(d.narrow, 2**62), (d.wide, d.wide_limit)]
     backends = [(SqlBackend(d, itype, names), itype, limit) for itype, limit in kinds]
+    if not d.booleans and any(isinstance(n, ir.Undecided) for n in ir.walk(program)):
+        raise Unsupported(f"{program.name} has requirements no data decides; {d.name} has no Boolean values to carry 'undecided'")
     try:
         # The query returns the contract's four columns; outputs are tier eval's (see header).
         plan = compile_exact(program, scales, backends, magnitudes if not raw else None, outputs=False)  # type: ignore[arg-type]
@@ -161,6 +163,8 @@ def compile_sql(
     outputs = [f"{t.name}.{o.name}" for t in program.tracks for o in t.outputs]
     if outputs:
         header.append(f"not in this query: the program's outputs ({', '.join(outputs)}); tier eval writes them")
+    if any(tc.possible is not None for tc in plan.tracks.values()):
+        header.append("level is the level held for certain; the level a partner may hold beyond it (tier eval's undecided) is not in this query")
     return SqlQuery(program, d, tree, plan, header)
 
 
