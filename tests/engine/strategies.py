@@ -222,7 +222,9 @@ class _Gen:
         level, or one of its scores plus a constant."""
         out = []
         for i in range(self.draw(st.integers(1, 2))):
-            form = self.draw(st.sampled_from(["formula", "level", "score"] if scores else ["formula", "level"]))
+            # (not by the level of a track that may be undecided: TL236)
+            forms = ["formula"] + ([] if self.undecided_ok else ["level"]) + (["score"] if scores else [])
+            form = self.draw(st.sampled_from(forms))
             if form == "level":
                 name = f"tb{self.tables}"
                 self.tables += 1

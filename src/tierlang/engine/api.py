@@ -12,8 +12,8 @@ from tierlang import ir
 from tierlang.data import BAD, PID, ROW, Dataset, ReadOptions, from_frame, load_dataset, scan_dataset
 from tierlang.engine.interpreter import EvaluationError, Interpreter, PartnerResult
 from tierlang.engine.results import Evaluation, ScoreColumn, requirement_columns, score_series
-from tierlang.passes.undecided import undecided_tracks
 from tierlang.engine.vectorized import Compiled, NoInt64, compile_program, magnitudes_of
+from tierlang.passes.undecided import undecided_tracks
 from tierlang.recursion import deep_recursion
 
 __all__ = ["evaluate", "evaluate_dataset", "Evaluation", "ScoreColumn", "ProgramError", "ENGINES"]
@@ -168,10 +168,13 @@ def _evaluation(program: ir.Program, dataset: Dataset, compiled: Compiled, out: 
             # The compiler's overflow analysis covers score * 10^6 in its integer type.
             scores[t.name] = ScoreColumn(out[f"S:{t.name}"].rename(f"S:{t.name}"), scale, wide=compiled.itype != pl.Int64)
     undecided = None
-    possible = [t for t in tracks if compiled.tracks[t.name].possible is not None]
-    if possible:
+    maybe = undecided_tracks(program)  # from the program alone, as the interpreter has it
+    if any(t.name in maybe for t in tracks):
         cols = []
-        for t in possible:
+        for t in (t for t in tracks if t.name in maybe):
+            if compiled.tracks[t.name].possible is None:  # folded away: the data decides it
+                cols.append(pl.lit(None, pl.String).alias(t.name))
+                continue
             names = dict(enumerate(t.level_names))
             may = pl.when(pl.col(f"P:{t.name}") > pl.col(f"L:{t.name}")).then(pl.col(f"P:{t.name}"))
             cols.append(may.replace_strict(names, default=None, return_dtype=pl.String).alias(t.name))
@@ -303,5 +306,9 @@ def _interpreted(
         if detail
         else None
     )
-    ud = pl.DataFrame([pl.Series(PID, pids, dtype=pl.String)] + [pl.Series(t, v, dtype=pl.String) for t, v in undecided.items()]) if undecided else None
+    ud = (
+        pl.DataFrame([pl.Series(PID, pids, dtype=pl.String)] + [pl.Series(t, v, dtype=pl.String) for t, v in undecided.items()])
+        if undecided
+        else None
+    )
     return Evaluation(program, dataset, "interpreter", lv, vv, sc, dd, reqs if detail else [], 0, oc, ud)

@@ -940,7 +940,9 @@ class _Compiler:
         level_name = level.column
         assert level_name is not None
         score_col = score.column if score is not None else None
-        self.tracks[t.name] = TrackColumns(level_name, variant_col, score, score_col, possible=possible.column if possible is not None else None)
+        self.tracks[t.name] = TrackColumns(
+            level_name, variant_col, score, score_col, possible=possible.column if possible is not None else None
+        )
         if self.outputs:  # after the track: an output may read its level and scores
             for o in t.outputs:
                 v = self.value(o.expr)

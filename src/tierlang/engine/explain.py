@@ -40,6 +40,7 @@ from tierlang.engine.interpreter import (
 )
 from tierlang.numbers import decimal_text, exact_text, plural
 from tierlang.recursion import deep_recursion
+from tierlang.render.english import undecided_text
 from tierlang.render.source import expr_text as source_text
 
 __all__ = [
@@ -205,7 +206,7 @@ def trace_lines(t: Trace, program: ir.Program, own_track: str | None, indent: st
     again, by name only: a chain of gates each reading the one before twice would otherwise
     print 2^length lines."""
     shown = set() if shown is None else shown
-    mark = "✓" if t.value else "✗"
+    mark = _mark(t.value)
     out = [f"{indent}{mark} {_trace_head(t, program, own_track)}"]
     if t.kind == "GateRef":
         if t.note in shown:
@@ -221,6 +222,11 @@ def trace_lines(t: Trace, program: ir.Program, own_track: str | None, indent: st
     return out
 
 
+def _mark(value: bool | None) -> str:
+    """✓ holds, ✗ does not, ? no data decides it."""
+    return "?" if value is None else "✓" if value else "✗"
+
+
 def _trace_head(t: Trace, program: ir.Program, own_track: str | None) -> str:
     e = t.expr
     if t.kind == "Compare" and isinstance(e, ir.Compare):
@@ -229,7 +235,11 @@ def _trace_head(t: Trace, program: ir.Program, own_track: str | None) -> str:
         return f"{expr_text(e, own_track, program)}: is {value_text(m, a)}" + (
             "" if _is_const(e.left) or _is_const(e.right) else f" vs {value_text(m, th)}"
         )
+    if t.kind == "Undecided" and isinstance(e, ir.Undecided):
+        return f"cannot be decided from data: {undecided_text(e)}"
     if t.kind == "TrackAt":
+        if t.value is None:
+            return f"{t.note} at {t.right or 'any level'}: holds {t.left or 'no level'} for certain, {t.right} cannot be decided from data"
         return f"{t.note} at {t.right or 'any level'}: holds {t.left or 'no level'}"
     if t.kind == "GroupCount":
         return f"{expr_text(e, own_track, program)}: {number_text(t.left)} of {len(t.children)} hold it"  # type: ignore[arg-type]
@@ -261,7 +271,8 @@ def requirement_lines(level: LevelResult, program: ir.Program, own_track: str, i
         label = f"{r.requirement.label}: " if r.requirement.label else ""
         lines = trace_lines(r.trace, program, own_track, indent, shown)
         if label:
-            lines[0] = lines[0].replace("✓ ", "✓ " + label, 1).replace("✗ ", "✗ " + label, 1)
+            mark = _mark(r.trace.value) + " "
+            lines[0] = lines[0].replace(mark, mark + label, 1)
         out += lines
     return out
 
@@ -324,6 +335,7 @@ class Missing:
     why: list[str]  # facts: "has 2, Gold needs 4"
     plans: list[Plan] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)  # the same facts as numbers, where they are numbers
+    undecided: bool = False  # no data decides it (unknown, discretionary, by invitation): no plan helps
 
 
 @dataclass
@@ -344,6 +356,7 @@ class Explanation:
             "track": self.track.name,
             "title": self.track.label,
             "level": r.level,
+            "undecided": r.undecided,
             "score": _frac(r.score),
             "variant": r.variant,
             "variant_note": self.variant_note,
@@ -353,6 +366,7 @@ class Explanation:
                 {
                     "requirement": m.text,
                     "label": m.requirement.label,
+                    "undecided": m.undecided,
                     "why": m.why,
                     "gaps": [g.to_data() for g in m.gaps],
                     "plans": [
@@ -481,8 +495,11 @@ class _Explainer:
         }  # scores whose lines must all earn points: fixed together with the score threshold
         for r in failing:
             e = r.requirement.expr
-            m = Missing(r.requirement, expr_text(e, t.name, self.p), [])
+            m = Missing(r.requirement, expr_text(e, t.name, self.p), [], undecided=r.passed is None)
             m.why = self.why(r.trace, t, level.level, m.gaps)
+            if m.undecided:
+                out.append(m)
+                continue
             score_goal = self.score_goal(e, tr)
             if score_goal is not None:
                 score_name, op, target = score_goal
@@ -543,6 +560,18 @@ class _Explainer:
             if tc.value:
                 return
             e = tc.expr
+            if tc.value is None:  # undecided: say what no data decides, beneath what holds or fails
+                if isinstance(e, ir.Undecided):
+                    out.append(f"cannot be decided from data: {undecided_text(e)}")
+                elif tc.kind == "TrackAt":
+                    out.append(
+                        f"needs {tc.note} at {tc.right}: it holds {tc.left or 'no level'} for certain; {tc.right} cannot be decided from data"
+                    )
+                else:
+                    out.append(f"{expr_text(e, t.name, self.p)} cannot be decided from data:")
+                    for k in tc.children:
+                        visit(k)
+                return
             if tc.kind == "Compare" and isinstance(e, ir.Compare):
                 out.append(self.compare_fact(e, tc, t, lvl))
                 gap = self.compare_gap(e, tc, t)
@@ -1236,6 +1265,9 @@ def render_text(explanations: list[Explanation], program: ir.Program, partner_id
         level = t.variants[0].levels[r.level_index] if r.level_index >= 0 else None
         score = f" with {number_text(r.score)} points" if r.score is not None else ""
         out.append(f"{t.label}: {('holds ' + (level.label)) if level else 'holds no level'}{score}")
+        if r.undecided is not None:
+            may = t.variants[0].levels[r.possible_index]
+            out.append(f"  {may.label}: cannot be decided from data (the partner may hold it)")
         if x.variant_note:
             out.append(f"  {x.variant_note}")
         if x.held:
@@ -1247,7 +1279,7 @@ def render_text(explanations: list[Explanation], program: ir.Program, partner_id
             out.append(f"  For {x.next_level.label}:")
             for m in x.missing:
                 label = f" ({m.requirement.label})" if m.requirement.label else ""
-                out.append(f"    ✗ {m.text}{label}")
+                out.append(f"    {'?' if m.undecided else '✗'} {m.text}{label}")
                 out += [f"      {w}" for w in m.why]
                 for k, p in enumerate(m.plans):
                     lead = "Smallest change" if k == 0 else "Or"

@@ -245,7 +245,12 @@ class Evaluation:
             parts.append(lf.select(cols))
         if parts:
             return pl.concat(parts)
-        schema = {**LONG_SCHEMA, "score": dtype, **({"undecided": pl.String} if self.undecided is not None else {}), **{name: dtype for name in self.output_names}}
+        schema = {
+            **LONG_SCHEMA,
+            "score": dtype,
+            **({"undecided": pl.String} if self.undecided is not None else {}),
+            **{name: dtype for name in self.output_names},
+        }
         if gaps is not None:
             schema.update(next_level=pl.String, points_missing=dtype, requirements_missing=pl.UInt32, missing=pl.String)
         return pl.LazyFrame(schema=schema)

@@ -88,8 +88,8 @@ _UNDECIDED = {
 
 
 def undecided_text(e: ir.Undecided) -> str:
-    """ "at the vendor's discretion (Microsoft reserves the right, S7)": no data decides it."""
-    return _UNDECIDED[e.kind] + (f" ({e.reason})" if e.reason else "")
+    """ "at the vendor's discretion — Microsoft reserves the right (S7)": no data decides it."""
+    return _UNDECIDED[e.kind] + (f" — {e.reason}" if e.reason else "")
 
 
 # ------------------------------------------------------------------ words and numbers
@@ -481,7 +481,7 @@ class English:
         if isinstance(expr, ir.Const) and isinstance(expr.value, bool):
             return "always" if expr.value != negate else "never"
         if isinstance(expr, ir.Undecided):
-            text = undecided_text(expr)
+            text = f"{undecided_text(expr)} (cannot be decided from data)"
             return f"not: {text}" if negate else text
         return None if negate else self.quantity(expr)
 

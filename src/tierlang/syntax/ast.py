@@ -155,7 +155,9 @@ class UndecidedExpr:
     span: Span | None = _span()
 
 
-Expr = Union[Num, Bool, DateLit, Str, DurationLit, Name, Call, Unary, Binary, BoolOp, ListOp, GroupOp, TrackAtExpr, EveryExpr, UndecidedExpr]
+Expr = Union[
+    Num, Bool, DateLit, Str, DurationLit, Name, Call, Unary, Binary, BoolOp, ListOp, GroupOp, TrackAtExpr, EveryExpr, UndecidedExpr
+]
 
 # ------------------------------------------------------------------ attributes
 
