@@ -223,7 +223,10 @@ def eval_(
 
         progress("finding gaps")
         found = find_gaps(ev)
-    progress("writing results")
+    if output is None:
+        progress.clear()  # the results go to the terminal: the progress line must not run into them
+    else:
+        progress("writing results")
     meta = ev.metadata()
     try:
         write_results(ev, fmt, output, meta, found)
