@@ -39,6 +39,7 @@ from tierlang.engine.interpreter import (
     TrackResult,
 )
 from tierlang.numbers import decimal_text, exact_text, plural
+from tierlang.render.english import singular
 from tierlang.render.source import expr_text as source_text
 
 __all__ = [
@@ -109,6 +110,8 @@ def quantity(m: ir.Metric, n: Fraction) -> str:
         return f"{value_text(m, n)} of {label}"
     if m.type.kind is ir.Kind.PERCENT:
         return f"{value_text(m, n)} {label}"
+    if n == 1 and m.type.kind is ir.Kind.COUNT:
+        return f"1 {singular(label)}"
     return f"{number_text(n)} {label}"
 
 
@@ -603,10 +606,10 @@ class _Explainer:
         label = m.label if m is not None else expr_text(side, t.name)
 
         def subject(gap: Fraction | None = None) -> str:
-            # labels are plural nouns ("Certified sellers"): "1 more of Certified sellers"
+            # labels of counts are plural nouns ("Certified sellers"): "1 more Certified seller"
             if isinstance(side, ir.ScoreRef):
                 return f"{plural(gap if gap is not None else 2, 'point')} of {self.score_title(side)}"
-            return f"of {label}" if gap == 1 else label
+            return singular(label) if gap == 1 and whole else label
 
         if op in (">=", ">", "<=", "<"):
             up = op in (">=", ">")
