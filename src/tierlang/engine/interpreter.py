@@ -308,6 +308,14 @@ class Interpreter:
         """One metric's value for a partner (a derived metric is computed)."""
         return _Run(self, values).metric(name)
 
+    def expression(self, values: Mapping[str, ir.Value], expr: ir.Expr) -> ir.Value:
+        """The value of one expression of the program for a partner (a condition's truth),
+        outside any track: the monotonicity search asks whether a construct changed."""
+        run = _Run(self, values)
+        if isinstance(expr, (ir.Compare, ir.And, ir.Or, ir.Not, ir.AtLeast, ir.GateRef, ir.TrackAt, ir.GroupCount, ir.Every)):
+            return run.cond(expr).value
+        return run.num(expr)  # type: ignore[return-value]
+
     def score(self, values: Mapping[str, ir.Value], track: str, variant: str | None, score: str) -> ScoreResult:
         """One score of one variant, without evaluating the rest of the track (explanations
         try many what-if values)."""

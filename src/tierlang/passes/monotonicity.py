@@ -137,6 +137,34 @@ def reference_levels(program: ir.Program) -> Levels | None:
     return levels
 
 
+#: Whether a finding's construct reads differently for two partners (True when it cannot
+#: tell): a witness for a construct must be one where that construct changes, not another
+#: rule that happens to break on the same metric.
+Cause = Callable[[Mapping[str, ir.Value], Mapping[str, ir.Value]], bool]
+
+
+def reference_cause(program: ir.Program, origin: Origin) -> Cause | None:
+    """`Cause` for a construct, computed with the reference interpreter (None when this
+    build has no engine or the construct has no value of its own)."""
+    try:
+        from tierlang.engine.interpreter import EvaluationError, Interpreter
+    except ImportError:
+        return None
+    node = origin.node
+    expr = node.when if isinstance(node, (ir.Choice, ir.Line)) else node
+    if expr is None or isinstance(expr, ir.ScoreRef):
+        return None  # the reported score of a best-of track: its value is the level's doing
+    interp = Interpreter(program)
+
+    def differs(p: Mapping[str, ir.Value], q: Mapping[str, ir.Value]) -> bool:
+        try:
+            return interp.expression(p, expr) != interp.expression(q, expr)
+        except (ArithmeticError, EvaluationError, KeyError, TypeError):
+            return True
+
+    return differs
+
+
 # ------------------------------------------------------------------ results
 
 
@@ -272,6 +300,8 @@ def analyse(program: ir.Program, levels: Levels | None | str = "reference", budg
                     verdict.findings.append(f)
     ordered = sorted(findings.values(), key=lambda f: (f.span or ir.Span("", 0, 0, 0, 0), f.code))
     candidates = None
+    reference = levels == "reference"
+    causes: dict[object, Cause | None] = {}
     if ordered and levels == "reference":
         # Only now: importing the engine is not free, and a monotone program needs none.
         levels = reference_levels(program)
@@ -286,6 +316,8 @@ def analyse(program: ir.Program, levels: Levels | None | str = "reference", budg
             # A track that depends on the construct's own track tries that track's witness
             # first: the badge is usually lost exactly where the designation is.
             seeds = [s.witness for s in f.searches.values() if s.witness is not None]
+            if f.origin.node not in causes:
+                causes[f.origin.node] = reference_cause(program, f.origin) if reference else None
             f.searches[track] = find_witness(
                 program,
                 track,
@@ -296,6 +328,7 @@ def analyse(program: ir.Program, levels: Levels | None | str = "reference", budg
                 focus=f.home,
                 near=_local_points(program, f.origin),
                 seeds=seeds,
+                cause=causes[f.origin.node],
             )
     return Report(verdicts, ordered)
 
@@ -563,6 +596,7 @@ def find_witness(
     focus: str | None = None,
     near: Mapping[str, set] | None = None,
     seeds: list[Witness] = (),  # type: ignore[assignment]
+    cause: Cause | None = None,
 ) -> Search:
     """Search a pair p ≤ q that differ only in one suspect metric, with level(q) < level(p).
 
@@ -572,8 +606,9 @@ def find_witness(
     that keeps level(p) >= L; stop when q (p with s = b) falls below L. The metrics read by
     more variants (then by the `focus` track) go first, so that the witness shows p and q
     scored on the same values where possible; pairs of values around the construct's own
-    boundaries (`near`, per metric) are tried first. Deterministic; at most `budget`
-    evaluations."""
+    boundaries (`near`, per metric) are tried first. With `cause`, only a pair where the
+    construct itself reads differently counts (several rules on one metric each get their
+    own witness). Deterministic; at most `budget` evaluations."""
     prog_tracks = program.track_map
     groups = {g.name: list(g.tracks) for g in program.groups}
     reads = ir.metrics_read(prog_tracks[track], program.metric_map, program.gate_map, prog_tracks, groups)
@@ -604,7 +639,7 @@ def find_witness(
         p = {n: seed.lower.get(n, cands[n][-1] if cands[n] else None) for n in names}
         q = {**p, moved[0]: seed.higher[moved[0]]}
         lp, lq = level(p), level(q)
-        if lp is not None and lq is not None and lq < lp:
+        if lp is not None and lq is not None and lq < lp and (cause is None or cause(p, q)):
             return found(p, q, lp, lq, moved[0])
 
     order = _descent_order(program, track, names, focus)
@@ -625,11 +660,11 @@ def find_witness(
                     if search.evaluated >= budget:
                         return search
                     pair = _descend(names, ordering, s, a, b, target, cands, level, search, budget)
-                    if pair is not None:
+                    if pair is not None and (cause is None or cause(pair[0], pair[1])):
                         return found(*pair, s)
     suspects_here = [s for s in suspects if s in names and len(cands[s]) > 1]
     if suspects_here:
-        pair = _random_pairs(names, suspects_here, cands, level, search, budget)
+        pair = _random_pairs(names, suspects_here, cands, level, search, budget, cause=cause)
         if pair is not None:
             return found(*pair)
     return search
@@ -715,7 +750,7 @@ def _climb(names, order, p, s, target, cands, level, search, budget):
     return p, lp
 
 
-def _random_pairs(names, suspects, cands, level, search, budget, seed=0):
+def _random_pairs(names, suspects, cands, level, search, budget, seed=0, cause: Cause | None = None):
     """The last resort: random partners from the candidates, each against the same partner
     with one suspect improved to a random better candidate (seeded: deterministic)."""
     import random
@@ -733,7 +768,7 @@ def _random_pairs(names, suspects, cands, level, search, budget, seed=0):
             continue
         q = {**p, s: rng.choice(cands[s][i + 1 :])}
         lp, lq = level(p), level(q)
-        if lp is not None and lq is not None and lq < lp:
+        if lp is not None and lq is not None and lq < lp and (cause is None or cause(p, q)):
             return p, q, lp, lq, s
     return None
 
@@ -779,14 +814,32 @@ def _improve(m: ir.Metric) -> str:
     return f"{'more' if role(m) == UP else 'less'} '{m.name}'"
 
 
-def _names(items: list[str]) -> str:
+#: How many names a message lists before it counts the rest ("and 41 other metrics"): the
+#: diagnostic's data keeps them all.
+_LISTED = 4
+
+
+def _names(items: list[str], word: str = "and", noun: str = "metric") -> str:
     quoted = [f"'{i}'" for i in items]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+    if len(quoted) > _LISTED:
+        rest = len(quoted) - (_LISTED - 1)
+        return ", ".join(quoted[: _LISTED - 1]) + f" {word} {rest} other {noun}s"
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + f" {word} " + quoted[-1]
+
+
+def _gains(metrics: list[ir.Metric]) -> str:
+    """What improving the suspects means: "more 'a' or more 'b'", or summarized when there
+    are many ("more 'a', 'b', 'c' or 41 other metrics")."""
+    if len(metrics) <= _LISTED:
+        return " or ".join(_improve(m) for m in metrics)
+    if all(m.type.kind is not ir.Kind.BOOL and role(m) == UP for m in metrics):
+        return "more " + _names([m.name for m in metrics], "or")
+    return "improving " + _names([m.name for m in metrics], "or")
 
 
 def _what(program: ir.Program, f: Finding) -> str:
     metrics = [program.metric_map[m] for m in f.metrics[f.tracks[0]]]
-    gains = " or ".join(_improve(m) for m in metrics)
+    gains = _gains(metrics)
     names = _names([m.name for m in metrics])
     node = f.origin.node
     reason = f.origin.reason
@@ -836,7 +889,7 @@ def _level(name: str | None) -> str:
 
 def _diagnostic(program: ir.Program, f: Finding) -> Diagnostic:
     tracks = f.direct or [f.home]
-    subject = f"track {_names(tracks)} is" if len(tracks) == 1 else f"tracks {_names(tracks)} are"
+    subject = f"track {_names(tracks)} is" if len(tracks) == 1 else f"tracks {_names(tracks, noun='track')} are"
     message = f"{subject} not monotone: {_what(program, f)}"
     notes: list[Note] = []
     for t in f.direct:
