@@ -123,6 +123,29 @@ class _Lowerer:
     def err(self, code: str, message: str, span: Span | None, **kw) -> None:
         self.diags.append(error(code, message, span, **kw))
 
+    def err_unknown(self, kind: str, name: str, span: Span | None, candidates, user: tuple[str, str] | None = None) -> None:
+        """TL200 for a name that is not declared; when a child program removed it (`remove
+        metric X`), say so and how to restate what still uses it (`user`: the inherited
+        example or sample partner, as (kind, name))."""
+        gone = self.merged.removed.get((kind, name))
+        if gone is None:
+            self.err("TL200", f"unknown {kind} '{name}'", span, hint=did_you_mean(name, candidates))
+            return
+        program = self.merged.header.name if self.merged.header else "this program"
+        if user is not None:
+            what = f"the inherited {user[0]} '{user[1]}'"
+            hint = f"restate it without '{name}' (`override {user[0]} {user[1]} {{ ... }}`) or drop it (`remove {user[0]} {user[1]}`)"
+        else:
+            what = "this inherited rule"
+            hint = f"restate the declaration that uses it with `override`, or keep the {kind}"
+        self.err(
+            "TL200",
+            f"{what} uses {kind} '{name}', which {program} removes",
+            span,
+            notes=(Note(f"removed here: `remove {kind} {name}`", gone.span),),
+            hint=hint,
+        )
+
     def attrs(self, attrs: Iterable[ast.Attr] | None, where: str, allowed_key: str | None = None) -> dict[str, object]:
         allowed = _ALLOWED_ATTRS[allowed_key or where]
         out: dict[str, object] = {}
@@ -805,18 +828,18 @@ class _Lowerer:
         out = {}
         for d in self.merged.items:
             if isinstance(d, ast.PartnerDecl):
-                values = self.assignments(d.values)
+                values = self.assignments(d.values, ("partner", d.name))
                 if values is not None:
                     out[d.name] = ir.Partner(d.name, values, d.title, d.span)
         return out
 
-    def assignments(self, values: Iterable[ast.Assignment]) -> tuple[tuple[str, ir.Value], ...] | None:
+    def assignments(self, values: Iterable[ast.Assignment], user: tuple[str, str] | None = None) -> tuple[tuple[str, ir.Value], ...] | None:
         out: dict[str, ir.Value] = {}
         ok = True
         for a in values:
             t = self.metric_types.get(a.name)
             if t is None:
-                self.err("TL200", f"unknown metric '{a.name}'", a.span, hint=did_you_mean(a.name, self.metric_types))
+                self.err_unknown("metric", a.name, a.span, self.metric_types, user)
                 ok = False
                 continue
             if self.derived.get(a.name) is not None and self.derived[a.name].column is None:
@@ -854,18 +877,18 @@ class _Lowerer:
                 if p is None:
                     known = [i.name for i in self.merged.items if isinstance(i, ast.PartnerDecl)]
                     if d.given.partner not in known:
-                        self.err("TL200", f"unknown partner '{d.given.partner}'", d.given.span, hint=did_you_mean(d.given.partner, known))
+                        self.err_unknown("partner", d.given.partner, d.given.span, known, ("example", d.name))
                     ok = False
                 else:
                     given.update(p.values)
-            values = self.assignments(d.given.values or ())
+            values = self.assignments(d.given.values or (), ("example", d.name))
             if values is None:
                 ok = False
             else:
                 given.update(values)
             expectations = []
             for e in d.expects:
-                exp = self.expectation(e, by_track)
+                exp = self.expectation(e, by_track, d.name)
                 if exp is None:
                     ok = False
                 else:
@@ -900,12 +923,12 @@ class _Lowerer:
             out.append(ir.Example(d.name, tuple(given.items()), tuple(expectations), d.given.partner, d.title, as_of, d.span))
         return out
 
-    def expectation(self, e: ast.Expect, tracks: dict[str, ir.Track]) -> ir.Expectation | None:
+    def expectation(self, e: ast.Expect, tracks: dict[str, ir.Track], example: str) -> ir.Expectation | None:
         parts = e.path.parts
         t = tracks.get(parts[0])
         if t is None:
             if parts[0] not in self.track_decls:
-                self.err("TL200", f"unknown track '{parts[0]}'", e.path.span, hint=did_you_mean(parts[0], self.track_decls))
+                self.err_unknown("track", parts[0], e.path.span, self.track_decls, ("example", example))
             return None
         if len(parts) == 1:
             if not isinstance(e.value, ast.LevelValue):
@@ -1013,6 +1036,10 @@ class _Lowerer:
             self.err("TL205", f"'{head}' is a group: count its tracks", n.span, hint=f"e.g. `at least 1 of {head} at {{level}}`")
             raise _Fail
         candidates = list(self.globals) + list(scope.scores)
+        gone = next((k for k in ("metric", "param", "gate") if (k, head) in self.merged.removed), None)
+        if gone is not None:
+            self.err_unknown(gone, head, n.span, candidates)
+            raise _Fail
         where = f" in {scope.where}" if scope.where else ""
         self.err("TL200", f"unknown name '{head}'{where}", n.span, hint=did_you_mean(head, candidates))
         raise _Fail
