@@ -216,7 +216,7 @@ def _stdout_is_terminal() -> bool:
 @as_of_option
 def explain(program: str, data: str, partner_ids: tuple[str, ...], tracks: tuple[str, ...], fmt: str, as_of) -> None:
     """Explain partners one by one: why each holds its level on each track, what is missing
-    for the next level (exact gaps) and the smallest changes that would get it there.
+    for each level above it (exact gaps) and the smallest changes that would get it there.
 
     With several --partner options, the explanations follow one another in the order given
     (as a JSON list with --format json)."""

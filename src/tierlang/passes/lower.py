@@ -6,7 +6,9 @@ The result is a `Program` only when there were no errors.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -66,8 +68,20 @@ _DATA_NODES = (ir.MetricRef, ir.ScoreRef, ir.GateRef, ir.TrackAt, ir.GroupCount,
 
 
 def is_constant(expr: ir.Expr) -> bool:
-    """True when the expression reads no partner data."""
-    return not any(isinstance(n, _DATA_NODES) for n in ir.walk(expr))
+    """True when the expression reads no partner data (remembered per node: `explain` and
+    the interpreter ask about the same comparisons thousands of times per partner)."""
+    hit = _CONSTANT.get(id(expr))
+    if hit is not None and hit[0]() is expr:
+        return hit[1]
+    value = not any(isinstance(n, _DATA_NODES) for n in ir.walk(expr))
+    key = id(expr)
+    with contextlib.suppress(TypeError):  # not a node (a bare value): nothing to remember it by
+        _CONSTANT[key] = (weakref.ref(expr, lambda _, key=key: _CONSTANT.pop(key, None)), value)
+    return value
+
+
+#: id(node) -> (a weak reference to the node, is_constant); an entry leaves with its node.
+_CONSTANT: dict[int, tuple[weakref.ref, bool]] = {}
 
 
 def const_value(expr: ir.Expr) -> Fraction:
