@@ -24,6 +24,7 @@ from tierlang.cli.common import (
     program_argument,
     report_data_errors,
 )
+from tierlang.cli.history import MonthParam
 from tierlang.diagnostics import SourceMap
 from tierlang.numbers import plural
 
@@ -107,8 +108,28 @@ def _summary(ev) -> str:
     is_flag=True,
     help="Add what each partner lacks for its next level: next_level, points_missing, requirements_missing, missing.",
 )
+@click.option(
+    "--history",
+    is_flag=True,
+    help="DATA is a history (one row per partner and month, a `month` column YYYY-MM-01): evaluate every month, with the program's status rules.",
+)
+@click.option(
+    "--from", "start", type=MonthParam(), default=None, help="With --history: the first month written (default: the data's first)."
+)
+@click.option("--to", "end", type=MonthParam(), default=None, help="With --history: the last month written (default: the data's last).")
 def eval_(
-    program: str, data: str, fmt: str | None, output: str | None, engine: str, as_of, on_error: str, rejects: str | None, gaps: bool
+    program: str,
+    data: str,
+    fmt: str | None,
+    output: str | None,
+    engine: str,
+    as_of,
+    on_error: str,
+    rejects: str | None,
+    gaps: bool,
+    history: bool,
+    start,
+    end,
 ) -> None:
     """Evaluate PROGRAM on the partners in DATA (CSV, Parquet or JSON Lines).
 
@@ -123,6 +144,11 @@ def eval_(
     With --gaps, every row also says what the partner lacks for the next level of the
     track: "within 5 points of a designation" is the filter
     `points_missing <= 5 and requirements_missing = 0` (docs/cli.md).
+
+    With --history, DATA holds one row per partner and month and every month from --from
+    to --to is evaluated as of its first day; the rows are partner_id, month, track,
+    level, score and held_by (`qualified`, the status rule that keeps the level, or empty),
+    and the summary counts partners per month.
     """
     from tierlang.data import DataLoadError
     from tierlang.engine import evaluate
@@ -147,12 +173,22 @@ def eval_(
         raise click.UsageError("--rejects names the reject file of --on-error report; add --on-error report")
     if not Path(data).is_file():
         raise click.BadParameter(f"{data} does not exist" if not Path(data).exists() else f"{data} is not a file", param_hint="DATA")
+    if (start or end) and not history:
+        raise click.UsageError("--from and --to pick the months of a history; add --history")
+    if history:
+        from tierlang.cli.history import check_options
+
+        check_options(fmt, as_of, gaps, start, end)
     if on_error == "report" and rejects is None:
         rejects = f"{Path(data).stem}.rejects.csv"
     sidecar = output + ".meta.json" if output is not None and fmt in ("csv", "jsonl") else None
     check_outputs([program, data], [(output, "-o"), (sidecar, "-o"), (rejects, "--rejects")])
     progress = _Progress()
     prog = load_or_exit(program, as_of)
+    if history:
+        from tierlang.cli import history as history_cli
+
+        history_cli.run(program, data, prog, fmt, output, engine, start, end, on_error, rejects)
     progress("reading data")
     try:
         # one call: a clean file can be read, checked and evaluated in a single pass

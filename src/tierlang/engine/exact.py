@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Generic, TypeVar
 
-from tierlang import ir
+from tierlang import dates, ir
 from tierlang.engine.interpreter import EvaluationError
 from tierlang.passes.lower import const_value, is_constant
 
@@ -300,6 +300,16 @@ class Backend(Generic[E]):
         """The position of an enum value in its declared order."""
         raise NotImplementedError
 
+    def evaluation_date(self) -> E | None:
+        """The rules' `as_of` when it differs from row to row (a history: each row's month),
+        else None: the program's `as_of` date, a constant."""
+        return None
+
+    def shift_date(self, expr: E, months: int, days: int) -> E:
+        """A date moved by whole months (the day clamped to the month's last, as
+        `tierlang.dates` says), then by days; either may be negative."""
+        raise NotImplementedError
+
 
 # ------------------------------------------------------------------ the compiler
 
@@ -471,6 +481,8 @@ class _Compiler:
             return self.metric(e.name)
         if isinstance(e, ir.ScoreRef):
             return self.score_ref(e)
+        if isinstance(e, (ir.AsOf, ir.DateShift)):
+            return self.date(e)
         if isinstance(e, ir.Neg):
             return self.neg(self.value(e.operand))
         if isinstance(e, ir.Arith):
@@ -487,6 +499,25 @@ class _Compiler:
             x, lo, hi = e.args
             return self.clamp(self.value(x), const_value(lo), const_value(hi))
         return self.cond(e)
+
+    def date(self, e: ir.AsOf | ir.DateShift) -> Other:
+        """The evaluation date (the backend's per-row date in a history, else the program's
+        date), or a date moved by a constant duration: folded when the date is constant."""
+        t = ir.Type(ir.Kind.DATE)
+        if isinstance(e, ir.AsOf):
+            per_row = self.b.evaluation_date()
+            if per_row is not None:
+                return Other(per_row, ir.Kind.DATE, 0, t)
+            if self.p.as_of is None:
+                raise EvaluationError("the rules read the evaluation date (as_of) but none is set: give --as-of or an effective date")
+            return Other(self.b.other_lit(self.p.as_of, t), ir.Kind.DATE, 0, t, self.p.as_of)
+        v = self.value(e.operand)
+        assert isinstance(e.amount, ir.Const) and isinstance(e.amount.value, ir.Duration)
+        by = e.amount.value
+        if v.const is not None:
+            moved = dates.shift(v.const, by, e.sign)
+            return Other(self.b.other_lit(moved, t), ir.Kind.DATE, 0, t, moved)
+        return Other(self.b.shift_date(v.expr, e.sign * by.months, e.sign * by.days), ir.Kind.DATE, v.depth, t)
 
     def metric(self, name: str):
         m = self.metrics[name]

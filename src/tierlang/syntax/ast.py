@@ -48,7 +48,20 @@ class Str:
     span: Span | None = _span()
 
 
-Literal = Union[Num, Bool, DateLit, Str]
+@dataclass(frozen=True)
+class DurationLit:
+    """`12 months`, `30 days`, `1 year`: `unit` is "day", "month" or "year"."""
+
+    amount: int
+    unit: str
+    text: str = field(compare=False)  # the number as written
+    span: Span | None = _span()
+
+    def __str__(self) -> str:
+        return f"{self.text} {self.unit}{'' if self.amount == 1 else 's'}"
+
+
+Literal = Union[Num, Bool, DateLit, Str, DurationLit]
 
 # ------------------------------------------------------------------ expressions
 
@@ -132,7 +145,7 @@ class EveryExpr:
     span: Span | None = _span()
 
 
-Expr = Union[Num, Bool, DateLit, Str, Name, Call, Unary, Binary, BoolOp, ListOp, GroupOp, TrackAtExpr, EveryExpr]
+Expr = Union[Num, Bool, DateLit, Str, DurationLit, Name, Call, Unary, Binary, BoolOp, ListOp, GroupOp, TrackAtExpr, EveryExpr]
 
 # ------------------------------------------------------------------ attributes
 
@@ -327,7 +340,29 @@ class ExampleDecl:
     span: Span | None = _span()
 
 
-Decl = Union[MetricDecl, ParamDecl, GateDecl, GroupDecl, TrackDecl, PartnerDecl, ExampleDecl]
+@dataclass(frozen=True)
+class HoldClause:
+    """One clause of a status rule. `kind` and `value`: window (DurationLit), anniversary
+    (None), grace (DurationLit), until (DateLit), grandfather ((DateLit held on, DateLit
+    until)), lag (DurationLit), from (DateLit)."""
+
+    kind: str
+    value: object
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class HoldDecl:
+    """`hold NAME "Title" for TRACK-OR-GROUP, ... { clauses and attributes }`: a status rule."""
+
+    name: str
+    title: str | None
+    targets: tuple[str, ...]
+    items: tuple[Attr | HoldClause, ...]
+    span: Span | None = _span()
+
+
+Decl = Union[MetricDecl, ParamDecl, GateDecl, GroupDecl, TrackDecl, PartnerDecl, ExampleDecl, HoldDecl]
 
 #: the keyword that introduces each kind of declaration
 DECL_KEYWORD = {
@@ -338,6 +373,7 @@ DECL_KEYWORD = {
     TrackDecl: "track",
     PartnerDecl: "partner",
     ExampleDecl: "example",
+    HoldDecl: "hold",
 }
 
 
@@ -354,7 +390,7 @@ class Remove:
     span: Span | None = _span()
 
 
-Item = Union[ProgramDecl, MetricDecl, ParamDecl, GateDecl, GroupDecl, TrackDecl, PartnerDecl, ExampleDecl, Override, Remove]
+Item = Union[ProgramDecl, MetricDecl, ParamDecl, GateDecl, GroupDecl, TrackDecl, PartnerDecl, ExampleDecl, HoldDecl, Override, Remove]
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,8 @@ def _literal(lit) -> str:
         return lit.value.isoformat()
     if isinstance(lit, ast.Str):
         return _string(lit.value)
+    if isinstance(lit, ast.DurationLit):
+        return str(lit)
     raise TypeError(lit)
 
 
@@ -162,7 +164,7 @@ def _paren(e, need: int):
 
 
 def _doc(e):
-    if isinstance(e, (ast.Num, ast.Bool, ast.DateLit, ast.Str)):
+    if isinstance(e, (ast.Num, ast.Bool, ast.DateLit, ast.Str, ast.DurationLit)):
         return _literal(e)
     if isinstance(e, ast.Name):
         return str(e)
@@ -494,6 +496,27 @@ class _Printer:
         else:
             shown = _literal(value)
         self.leaf(f"expect {item.path} = {shown}", item.span, indent, next_start)
+
+    def p_HoldDecl(self, d: ast.HoldDecl, indent, next_start) -> None:
+        self.header(f"hold {d.name}{_title(d.title)} for {', '.join(d.targets)}", d.span, indent, d.items)
+        self.statements(d.items, indent + INDENT, self.hold_item)
+        self.close_block(d.span, indent)
+
+    def hold_item(self, item, indent, next_start) -> None:
+        if isinstance(item, ast.Attr):
+            self.attr_stmt(item, indent, next_start)
+            return
+        v = item.value
+        text = {
+            "window": lambda: f"window {_literal(v)}",
+            "anniversary": lambda: "until anniversary",
+            "grace": lambda: f"grace {_literal(v)}",
+            "until": lambda: f"until {_literal(v)}",
+            "grandfather": lambda: f"held on {_literal(v[0])} until {_literal(v[1])}",
+            "lag": lambda: f"promotion after {_literal(v)}",
+            "from": lambda: f"from {_literal(v)}",
+        }[item.kind]()
+        self.leaf(text, item.span, indent, next_start)
 
     def p_Override(self, d: ast.Override, indent, next_start) -> None:
         # Print the declaration, then prefix its first line.

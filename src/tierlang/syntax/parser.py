@@ -167,6 +167,23 @@ class _ToAst(Transformer_NonRecursive):
             return ast.Num(-operand.value, "-" + operand.text, operand.currency, self._span(meta))
         return ast.Unary("-", operand, self._span(meta))
 
+    def _duration(unit):
+        def method(self, meta, children):
+            tok = children[0]
+            value = self._fraction(tok)
+            if value.denominator != 1:
+                raise _SyntaxProblem(
+                    error("TL100", f"a duration is a whole number of {unit}s, not {tok}", self._tok_span(tok), hint="e.g. `12 months`")
+                )
+            return ast.DurationLit(int(value), unit, str(tok), self._span(meta))
+
+        return method
+
+    days = _duration("day")
+    months = _duration("month")
+    years = _duration("year")
+    del _duration
+
     def true(self, meta, children):
         return ast.Bool(True, self._span(meta))
 
@@ -486,6 +503,34 @@ class _ToAst(Transformer_NonRecursive):
         given, *expects = rest
         return ast.ExampleDecl(name, title, given, tuple(expects), as_of, self._span(meta))
 
+    # status rules ------------------------------------------------------------
+    def hold_decl(self, meta, children):
+        name, title, rest = self._split(children)
+        targets = tuple(str(r) for r in rest if isinstance(r, Token))
+        items = tuple(r for r in rest if not isinstance(r, Token))
+        return ast.HoldDecl(name, title, targets, items, self._span(meta))
+
+    def _clause(kind):
+        def method(self, meta, children):
+            if kind in ("until", "from"):
+                value = ast.DateLit(self._date(children[0]), self._tok_span(children[0]))
+            elif kind == "grandfather":
+                value = tuple(ast.DateLit(self._date(c), self._tok_span(c)) for c in children)
+            else:
+                value = children[0] if children else None
+            return ast.HoldClause(kind, value, self._span(meta))
+
+        return method
+
+    hold_window = _clause("window")
+    hold_anniversary = _clause("anniversary")
+    hold_grace = _clause("grace")
+    hold_until = _clause("until")
+    hold_grandfather = _clause("grandfather")
+    hold_lag = _clause("lag")
+    hold_from = _clause("from")
+    del _clause
+
     def override_decl(self, meta, children):
         return ast.Override(children[0], self._span(meta))
 
@@ -502,6 +547,7 @@ class _ToAst(Transformer_NonRecursive):
     track_kind = _kind("track")
     partner_kind = _kind("partner")
     example_kind = _kind("example")
+    hold_kind = _kind("hold")
     del _kind
 
     def remove_decl(self, meta, children):
@@ -962,7 +1008,7 @@ class ParseResult:
         self.diagnostics = diagnostics
 
 
-_RESYNC = ("program", "metric", "param", "gate", "group", "track", "partner", "example", "override", "remove")
+_RESYNC = ("program", "metric", "param", "gate", "group", "track", "partner", "example", "hold", "override", "remove")
 #: Words that start a declaration or block: met where they cannot be, a '}' is usually missing.
 _BLOCK_WORDS = frozenset(_RESYNC) | {"level", "score", "category", "variant", "choose"}
 MAX_SYNTAX_ERRORS = 20
