@@ -165,7 +165,7 @@ class Impact:
     partners: int
     anniversary: bool  # the data has an anniversary column
     unknown_anniversary: int  # partners without an anniversary (renew on the effective date)
-    effective: _dt.date | None  # NEW's effective date: the timeline's start
+    effective: _dt.date | None  # the timeline's start: NEW's effective date (or the comparison date)
     mapping: Mapping
     comparisons: list[Comparison]
     dates: list[_dt.date]  # timeline dates (empty without an effective date)
@@ -357,11 +357,13 @@ def impact_diff(
     months: int = 12,
     limit: int = 25,
     outreach_scope: str = "status",
+    start: _dt.date | None = None,
 ) -> Impact:
     """Compare two evaluations of the same partners (see the module doc). `mapping` lists the
     comparisons (`diff.mapping.identity_mapping`); `changes` (the structural diff) lets
     attributions name the rule changes a failing requirement depends on; `limit` is how many
-    outreach rows are kept as Python objects (the whole list is in `outreach_frame`)."""
+    outreach rows are kept as Python objects (the whole list is in `outreach_frame`);
+    `start` is the timeline's first day (default: NEW's effective date)."""
     if outreach_scope not in ("status", "any"):
         raise ValueError("outreach_scope must be 'status' or 'any'")
     old, new = old_eval.program, new_eval.program
@@ -372,7 +374,7 @@ def impact_diff(
     if plans:
         frame = frame.with_columns([e for i, p in enumerate(plans) for e in p.codes(i)])
         frame = frame.with_columns([p.loss_column(i) for i, p in enumerate(plans)])
-    effective = new.effective or new.as_of
+    effective = start or new.effective or new.as_of
     dates = timeline_dates(effective, months) if effective else []
     anniversary = old_eval.dataset.has_anniversary
     if anniversary and effective:

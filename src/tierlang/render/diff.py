@@ -346,6 +346,7 @@ class _Text:
         r = v.report
         self.line(f"  old {r.old_file}  ({_dates(r.old)})")
         self.line(f"  new {r.new_file}  ({_dates(r.new)})")
+        self.wrap(f"compared: {r.compared}", "    ", "  ")
         if v.impact is not None:
             # with data the impact is the news: it comes first, the rule changes after it
             self.headline()
