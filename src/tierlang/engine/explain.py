@@ -39,7 +39,7 @@ from tierlang.engine.interpreter import (
     TrackResult,
 )
 from tierlang.numbers import decimal_text, exact_text, plural
-from tierlang.render.english import singular
+from tierlang.render.english import English, singular
 from tierlang.render.source import expr_text as source_text
 
 __all__ = [
@@ -531,15 +531,22 @@ class _Explainer:
                             Gap(f"{k.note} {tc.op} {number_text(tc.right)}", _line_label(t, k), "points", k.left, tc.op, tc.right, short)
                         )  # type: ignore[arg-type]
             elif tc.kind == "TrackAt":
-                out.append(f"needs {tc.note} at {tc.right or 'any level'}: it holds {tc.left or 'no level'}")
+                # `at LEVEL` is that level or a higher one; `at exactly LEVEL` that one only
+                english = English(self.p)
+                wanted = english.condition(e).flat().removeprefix("holds ")
+                now = english.level_label(tc.note, tc.left) if tc.left else "no level"  # type: ignore[arg-type]
+                out.append(f"needs {wanted}: it holds {now}")
             elif tc.kind == "GroupCount":
                 have = int(tc.left)  # type: ignore[arg-type]
                 need = int(tc.right)  # type: ignore[arg-type]
                 missing = [k.note for k in tc.children if not k.value]
                 gaps.append(Gap(expr_text(e, t.name), e.group, "tracks", Fraction(have), ">=", Fraction(need), Fraction(need - have)))  # type: ignore[union-attr]
-                out.append(
-                    f"needs {need - have} more of {e.group}{' at ' + e.level if e.level else ''}: has {have} of {need} ({', '.join(missing)} not yet)"
-                )  # type: ignore[union-attr]
+                english = English(self.p)
+                noun = english.group_noun(e.group, need - have)  # type: ignore[union-attr]
+                level = english.group_level(e)  # type: ignore[arg-type]
+                where = f" at {level}" if level else ""
+                names = ", ".join(english.track_label(n) for n in missing)  # type: ignore[arg-type]
+                out.append(f"needs {need - have} more {noun}{where}: has {have} of {need} ({names} not yet)")
             elif tc.kind == "AtLeast":
                 have, need = int(tc.left), int(tc.right)  # type: ignore[arg-type]
                 gaps.append(

@@ -1422,7 +1422,7 @@ class _Lowerer:
             shown = f"{param} = {k}" if param else str(k)
             self.err("TL205", f"group '{n.group}' has only {len(members)} tracks, so 'at least {shown}' never holds", n.span)
             raise _Fail
-        return ir.GroupCount(n.group, k, n.level, param, n.span), BOOL
+        return ir.GroupCount(n.group, k, n.level, param, n.span, exact=n.exact), BOOL
 
     def _e_TrackAtExpr(self, n: ast.TrackAtExpr, scope):
         name = n.track.parts[0]
@@ -1437,7 +1437,7 @@ class _Lowerer:
                 hint=did_you_mean(n.level, self.track_levels[name]) or f"levels: {', '.join(self.track_levels[name])}",
             )
             raise _Fail
-        return ir.TrackAt(name, n.level, n.span), BOOL
+        return ir.TrackAt(name, n.level, n.span, exact=n.exact), BOOL
 
     def _e_EveryExpr(self, n: ast.EveryExpr, scope: _Scope):
         parts = n.target.parts

@@ -9,7 +9,7 @@ reported, one warning per construct, with its span:
 |-------|-----------|
 | TL310 | `not` over a condition a metric helps |
 | TL311 | a comparison against a metric's direction (`x <= 5` for higher-is-better x, or a lower-is-better metric that earns points) |
-| TL312 | `==` / `!=` on a metric |
+| TL312 | `==` / `!=` on a metric, `at exactly` a level |
 | TL313 | a classification rule: growing can move a partner to another, stricter variant |
 | TL314 | a formula that falls as a metric grows (subtraction, a negative factor, a division by a metric) |
 | TL315 | a `when` gate on points that can be negative: meeting the gate lowers the score |
@@ -71,6 +71,7 @@ CODES = {
     "comparison": "TL311",
     "metric": "TL311",
     "equality": "TL312",
+    "exact level": "TL312",
     "classified": "TL313",
     "negation": "TL314",
     "subtraction": "TL314",
@@ -89,6 +90,11 @@ _HINTS = {
     "TL314": "points should grow with every metric; cap them with `clamp` or `min` instead of subtracting",
     "TL315": "a gate should only turn points on: keep the gated formula at or above 0",
     "TL316": "compare the track's level (`track at level`) instead of its reported score",
+}
+
+#: Hints for constructs that share a code with others but not its advice.
+_REASON_HINTS = {
+    "exact level": "write `at LEVEL` (that level or a higher one) unless only that level is meant, e.g. for a benefit of that level alone",
 }
 
 #: The last note of a confirmed finding; `tier check --witness` replaces it with the tables.
@@ -853,6 +859,8 @@ def _what(program: ir.Program, f: Finding) -> str:
         return f"'{m.name}' is {m.direction} is better, but here the other way helps: {gains} can lower the level"
     if reason == "equality":
         return f"`{getattr(node, 'op', '==')}` asks for an exact value of {names}: {gains} can make it fail"
+    if reason == "exact level":
+        return f"`at exactly {node.level}` holds one level, not those above it: {gains} can take a partner past it"
     if reason == "classified":
         return f"{gains} can classify a partner into variant '{node.variant}', whose requirements may be stricter"
     if reason == "gate":
@@ -910,7 +918,8 @@ def _diagnostic(program: ir.Program, f: Finding) -> Diagnostic:
         "confirmed": f.confirmed,
         "witnesses": [f.searches[t].to_data() for t in f.tracks],
     }
-    return warning(f.code, message, f.span, notes=tuple(notes), hint=_HINTS[f.code], data=data)
+    hint = _REASON_HINTS.get(f.origin.reason, _HINTS[f.code])
+    return warning(f.code, message, f.span, notes=tuple(notes), hint=hint, data=data)
 
 
 # ------------------------------------------------------------------ witness tables

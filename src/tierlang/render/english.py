@@ -626,22 +626,33 @@ class English:
         if len(ladder) <= 1:
             return f"{hold} {track}"
         level = self.level_label(expr.track, expr.level)
-        higher = "" if ladder and ladder[-1] == expr.level else " or higher"
-        return f"{hold} {level}{higher} in {track}"
+        top = bool(ladder) and ladder[-1] == expr.level
+        if expr.exact and not top:  # `at exactly LEVEL`: that level, not a higher one
+            return f"{hold} exactly {level} (not a higher level) in {track}"
+        return f"{hold} {level}{'' if top else ' or higher'} in {track}"
+
+    def group_level(self, expr: ir.GroupCount) -> str:
+        """The level a group count asks for: "Gold or higher", "Designated" (the top of
+        every ladder), "exactly Gold (not a higher level)"; "" when the tracks have one level
+        or none is named."""
+        g = self.program.group_map.get(expr.group)
+        members = [self.program.track_map[n] for n in (g.tracks if g else ()) if n in self.program.track_map]
+        if expr.level is None or not any(len(t.level_names) > 1 for t in members):
+            return ""
+        titles = {self.level_label(t.name, expr.level) for t in members}
+        level = titles.pop() if len(titles) == 1 else humanize(expr.level)
+        if any(t.level_names[-1] != expr.level for t in members):
+            level = f"exactly {level} (not a higher level)" if expr.exact else f"{level} or higher"
+        return level
 
     def _group_count(self, expr: ir.GroupCount, negate: bool) -> str:
         g = self.program.group_map.get(expr.group)
         members = [self.program.track_map[n] for n in (g.tracks if g else ()) if n in self.program.track_map]
-        level = ""
-        if expr.level is not None and any(len(t.level_names) > 1 for t in members):
-            titles = {self.level_label(t.name, expr.level) for t in members}
-            level = titles.pop() if len(titles) == 1 else humanize(expr.level)
-            if any(t.level_names[-1] != expr.level for t in members):
-                level += " or higher"
+        level = self.group_level(expr)
         if expr.n is None:
             total = len(members)
             if total == 1:  # "all 1 designation" reads oddly; name the one track
-                return self._track_at(ir.TrackAt(members[0].name, expr.level), negate)
+                return self._track_at(ir.TrackAt(members[0].name, expr.level, exact=expr.exact), negate)
             if level:
                 return f"{'does not hold' if negate else 'holds'} {level} in all {total} {self.group_noun(expr.group, None)}"
             return f"{'does not hold' if negate else 'holds'} all {total} {self.group_noun(expr.group, total)}"

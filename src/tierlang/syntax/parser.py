@@ -241,7 +241,11 @@ class _ToAst(Transformer_NonRecursive):
 
     def track_at(self, meta, children):
         ref, level = children
-        return ast.TrackAtExpr(ref, str(level), self._span(meta))
+        return ast.TrackAtExpr(ref, str(level), span=self._span(meta))
+
+    def track_at_exactly(self, meta, children):
+        ref, level = children
+        return ast.TrackAtExpr(ref, str(level), exact=True, span=self._span(meta))
 
     def expr_list(self, meta, children):
         return tuple(c for c in children if c is not None)
@@ -270,11 +274,19 @@ class _ToAst(Transformer_NonRecursive):
 
     def group_at_least(self, meta, children):
         n, group, level = children
-        return ast.GroupOp(str(group), self._count(n), str(level) if level else None, self._span(meta))
+        return ast.GroupOp(str(group), self._count(n), str(level) if level else None, span=self._span(meta))
 
     def group_all(self, meta, children):
         group, level = children
-        return ast.GroupOp(str(group), None, str(level) if level else None, self._span(meta))
+        return ast.GroupOp(str(group), None, str(level) if level else None, span=self._span(meta))
+
+    def group_at_least_exactly(self, meta, children):
+        n, group, level = children
+        return ast.GroupOp(str(group), self._count(n), str(level), exact=True, span=self._span(meta))
+
+    def group_all_exactly(self, meta, children):
+        group, level = children
+        return ast.GroupOp(str(group), None, str(level), exact=True, span=self._span(meta))
 
     def every(self, meta, children):
         target, op, value = children
