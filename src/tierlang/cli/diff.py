@@ -17,7 +17,9 @@ from tierlang.cli.common import (
     check_outputs,
     emit_diagnostics,
     load_or_exit,
+    make_read_options,
     os_error_text,
+    read_options,
     report_data_errors,
     write_output,
 )
@@ -40,7 +42,7 @@ _SUFFIX_FORMATS = {".txt": "text", ".md": "md", ".markdown": "md", ".html": "htm
     "--data",
     type=click.Path(exists=True, dir_okay=False),
     metavar="FILE",
-    help="Partner data (CSV, Parquet or JSON Lines) to measure the impact on: both programs are evaluated on it.",
+    help="Partner data (CSV, Parquet, JSON Lines or Excel) to measure the impact on: both programs are evaluated on it.",
 )
 @click.option(
     "--mapping",
@@ -72,7 +74,13 @@ _SUFFIX_FORMATS = {".txt": "text", ".md": "md", ".markdown": "md", ".html": "htm
     show_default=True,
     help="Timeline: NEW's effective date, then the end of its month and of each of the N months after it.",
 )
-@click.option("--limit", type=click.IntRange(0), default=25, show_default=True, help="Outreach rows in the report.")
+@click.option(
+    "--limit",
+    type=click.IntRange(0),
+    default=25,
+    show_default=True,
+    help="Outreach rows in the text and Markdown reports (the HTML and JSON reports hold the whole list).",
+)
 @click.option(
     "--outreach",
     "outreach_scope",
@@ -93,6 +101,7 @@ _SUFFIX_FORMATS = {".txt": "text", ".md": "md", ".markdown": "md", ".html": "htm
     default=None,
     help="Compare both programs as of this date (YYYY-MM-DD): dated parameters and rules take their values on that day.  [default: each program at its own effective date]",
 )
+@read_options
 @click.option("--fail-on-loss", is_flag=True, help="Exit 1 when any partner loses a level on a compared track (needs --data).")
 @click.option("--fail-on-tightened", is_flag=True, help="Exit 1 when a rule change is tightened or cannot be classified.")
 def diff(
@@ -108,6 +117,9 @@ def diff(
     outreach_scope: str,
     outreach_file: str | None,
     as_of,
+    separator: str,
+    encoding: str,
+    sheet: str | None,
     fail_on_loss: bool,
     fail_on_tightened: bool,
 ) -> None:
@@ -136,6 +148,7 @@ def diff(
         targets = [(out, _format_of(out, fmt)) for out in (outputs or ("-",))]
     except UnknownFormat as e:
         raise click.BadParameter(str(e), param_hint="-o") from None
+    options = make_read_options(separator, encoding, sheet, data)
     a = load_or_exit(old, as_of)
     b = load_or_exit(new, as_of)
     try:
@@ -146,9 +159,10 @@ def diff(
             mapping,
             find=not no_mapping,
             months=months,
-            limit=limit,
+            limit=None,  # every row: the HTML and JSON reports show the whole list
             outreach_scope=outreach_scope,
             as_of=as_of,
+            read_options=options,
         )
     except MappingError as e:
         emit_diagnostics(e.diagnostics, e.sources)
@@ -163,7 +177,7 @@ def diff(
     rendered: dict[str, str] = {}
     for out, out_fmt in targets:
         if out_fmt not in rendered:
-            rendered[out_fmt] = render_diff(report, out_fmt)
+            rendered[out_fmt] = render_diff(report, out_fmt, limit=limit)
         write_output(out, rendered[out_fmt])
     if report.impact is not None and outreach_file:
         try:
