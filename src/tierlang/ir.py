@@ -174,6 +174,8 @@ class Metric:
     minimum: Fraction | None = None  # inclusive valid range; None = unbounded
     maximum: Fraction | None = None
     default: Value | None = None  # used when the value is missing; None = missing is an error
+    # The dataset may lack the column altogether: every row then takes the default.
+    optional: bool = False
     unit: str | None = None
     derived: Expr | None = None
     doc: str | None = None

@@ -77,6 +77,7 @@ def _summary(ev) -> str:
         lines.append(f"  {track.ljust(width)}  " + " · ".join(parts))
     if ev.fallback_rows:
         lines.append(f"  ({ev.fallback_rows} rows with very large values were evaluated by the exact interpreter)")
+    lines += [f"note: {n}" for n in ev.dataset.notes]
     return "\n".join(lines)
 
 
@@ -297,6 +298,8 @@ def explain(
     except DataLoadError as e:
         _report_data_errors(e.diagnostics(MAX_DATA_ERRORS), e.error_count, e.bad_rows)
         sys.exit(EXIT_USAGE)
+    for note in dataset.notes:
+        click.echo(f"note: {note}", err=True)
     found = {}
     for partner_id in partner_ids:
         values = dataset.values(partner_id)

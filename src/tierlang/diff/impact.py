@@ -175,6 +175,7 @@ class Impact:
     outreach_frame: pl.DataFrame  # the whole list (partner_id, next_anniversary, old, new, lost)
     uncompared: list[Uncompared]
     fallback_rows: int = 0  # rows the engine evaluated exactly (too large for Int64)
+    notes: list[str] = field(default_factory=list)  # how the data was read (an optional column absent)
 
     @property
     def status(self) -> Comparison | None:
@@ -185,7 +186,7 @@ class Impact:
 
 
 def _validation_key(m: ir.Metric) -> tuple:
-    return (m.column or m.name, m.type, m.minimum, m.maximum, m.default)
+    return (m.column or m.name, m.type, m.minimum, m.maximum, m.default, m.optional)
 
 
 def load_datasets(path: str | os.PathLike, old: ir.Program, new: ir.Program, options: ReadOptions | None = None) -> tuple[Dataset, Dataset]:
@@ -202,16 +203,21 @@ def load_datasets(path: str | os.PathLike, old: ir.Program, new: ir.Program, opt
             (apart if m.name in old_names else rest).append(m)
     both = load_dataset(path, replace(old, metrics=(*old.metrics, *rest)), options=options)
     frame, scales = both.frame, dict(both.scales)
+    absent = list(both.absent)
     if apart:
         extra = load_dataset(path, replace(new, metrics=tuple(apart)), display=both.path, options=options)
         if not extra.frame[PID].equals(frame[PID]):  # pragma: no cover - same file, same order
             raise AssertionError("the dataset's rows came back in a different order")
         frame = frame.drop([m.name for m in apart], strict=False).hstack(extra.frame.select([m.name for m in apart]))
         scales.update(extra.scales)
-    return _restrict(both, both.frame, both.scales, old.input_metrics), _restrict(both, frame, scales, new.input_metrics)
+        absent += extra.absent
+    return (
+        _restrict(both, both.frame, both.scales, old.input_metrics, absent),
+        _restrict(both, frame, scales, new.input_metrics, absent),
+    )
 
 
-def _restrict(ds: Dataset, frame: pl.DataFrame, scales: dict[str, int], metrics: tuple[ir.Metric, ...]) -> Dataset:
+def _restrict(ds: Dataset, frame: pl.DataFrame, scales: dict[str, int], metrics: tuple[ir.Metric, ...], absent=()) -> Dataset:
     """`ds` with `frame` cut down to the columns of `metrics` (what `load_dataset` gives)."""
     names = [m.name for m in metrics]
     keep = [ROW, PID, *names, *([ANNIVERSARY] if ANNIVERSARY in frame.columns else [])]
@@ -223,6 +229,7 @@ def _restrict(ds: Dataset, frame: pl.DataFrame, scales: dict[str, int], metrics:
         metrics=metrics,
         total_rows=ds.total_rows,
         columns=ds.columns,
+        absent=tuple(m for m in metrics if any(a.name == m.name and a.column == m.column for a in absent)),
     )
 
 
@@ -411,6 +418,7 @@ def impact_diff(
         outreach_frame=outreach_frame,
         uncompared=_uncompared(old_eval, new_eval, mapping),
         fallback_rows=old_eval.fallback_rows + new_eval.fallback_rows,
+        notes=list(dict.fromkeys([*old_eval.dataset.notes, *new_eval.dataset.notes])),
     )
 
 

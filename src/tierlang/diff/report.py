@@ -208,6 +208,7 @@ def _impact(imp: Impact) -> dict:
             "anniversary": imp.anniversary,
             "unknown_anniversary": imp.unknown_anniversary,
             "fallback_rows": imp.fallback_rows,
+            "notes": imp.notes,
         },
         "mapping": {
             "file": m.path,

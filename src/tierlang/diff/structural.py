@@ -283,7 +283,7 @@ class _Differ:
                 compare((*path, _label(kind, name)), old_by[name], y, **kw)
 
     def metric(self, path, a: ir.Metric, b: ir.Metric) -> None:
-        for name in ("type", "column", "direction", "minimum", "maximum", "default", "unit"):
+        for name in ("type", "column", "direction", "minimum", "maximum", "default", "optional", "unit"):
             x, y = getattr(a, name), getattr(b, name)
             if x != y:
                 self.add("changed", "metric", path, name, _show(x), _show(y), None, a.span, b.span)

@@ -37,7 +37,7 @@ FUNCTIONS = {"min": (2, None), "max": (2, None), "clamp": (1, 3)}
 
 _ALLOWED_ATTRS = {
     "program": {"doc", "source", "version", "effective", "status", "extends"},
-    "metric": {"doc", "source", "column", "unit", "range", "default", "direction"},
+    "metric": {"doc", "source", "column", "unit", "range", "default", "direction", "optional"},
     "derived": {"doc", "source", "unit", "direction"},
     "param": {"doc", "source", "assumed", "dated"},
     "gate": {"doc", "source"},
@@ -383,6 +383,13 @@ class _Lowerer:
                 default = self.literal(dflt.value, type_, f"the default of '{d.name}'")  # type: ignore[union-attr]
                 if isinstance(default, Fraction) and ((lo is not None and default < lo) or (hi is not None and default > hi)):
                     self.err("TL211", f"the default {_text(default)} is outside the range of '{d.name}'", dflt.span)  # type: ignore[union-attr]
+            if "optional" in a and default is None and "default" not in a:
+                self.err(
+                    "TL210",
+                    f"'{d.name}' is optional but has no default",
+                    a["optional"].span,  # type: ignore[union-attr]
+                    hint="an optional metric's column may be missing from the data: every row then takes its default (`default 0`)",
+                )
             direction = a["direction"].value if "direction" in a else "higher"  # type: ignore[union-attr]
             column = self.text(a, "column") or (d.name if d.expr is None else None)
             if column is not None:
@@ -402,6 +409,7 @@ class _Lowerer:
                     minimum=lo,
                     maximum=hi,
                     default=default,
+                    optional="optional" in a,
                     unit=self.text(a, "unit"),
                     doc=self.text(a, "doc"),
                     source=self.text(a, "source"),

@@ -554,6 +554,8 @@ class _Text:
         self.wrap(f"compared through: {mapping}", "  ", "  ")
         if imp.fallback_rows:
             self.line(f"  {number(imp.fallback_rows)} rows evaluated exactly (values beyond 64-bit arithmetic)")
+        for note in imp.notes:
+            self.wrap(f"note: {note}", "    ", "  ")
         if v.status is not None:
             self.status(v.status)
         else:

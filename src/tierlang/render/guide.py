@@ -526,6 +526,8 @@ class _Builder:
             default = "—"
         else:
             default = amount(m.default, t) if m.default is not None else "required"
+            if m.optional:
+                default += " (also when the column is absent)"
         return GuideMetric(
             name=m.name,
             title=m.title or humanize(m.name),

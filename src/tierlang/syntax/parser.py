@@ -24,7 +24,7 @@ __all__ = ["GRAMMAR_PATH", "ATTRIBUTE_KEYWORDS", "ParseResult", "grammar_text", 
 #: The most digits a number literal may have (TL116): exact arithmetic, but not thousands of digits.
 MAX_NUMBER_DIGITS = 100
 
-ATTRIBUTE_KEYWORDS = ("doc", "source", "assumed", "column", "unit", "range", "default", "higher", "lower", "from")
+ATTRIBUTE_KEYWORDS = ("doc", "source", "assumed", "column", "unit", "range", "default", "higher", "lower", "from", "optional")
 
 
 class _Comments:
@@ -317,6 +317,9 @@ class _ToAst(Transformer_NonRecursive):
 
     def lower_attr(self, meta, children):
         return ast.Attr("direction", "lower", self._span(meta))
+
+    def optional_attr(self, meta, children):
+        return ast.Attr("optional", True, self._span(meta))
 
     def effective_attr(self, meta, children):
         return ast.Attr("effective", ast.DateLit(self._date(children[0]), self._tok_span(children[0])), self._span(meta))
