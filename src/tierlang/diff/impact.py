@@ -33,6 +33,7 @@ import polars as pl
 
 from tierlang import ir
 from tierlang.data import ANNIVERSARY, PID, ROW, Dataset, ReadOptions, load_dataset
+from tierlang.diff.amounts import AmountComparison, score_amounts
 from tierlang.diff.mapping import Compare, Mapping
 from tierlang.diff.structural import NEUTRAL, Change, align_requirements, reshaped_path
 from tierlang.engine import evaluate_dataset
@@ -176,6 +177,8 @@ class Impact:
     uncompared: list[Uncompared]
     fallback_rows: int = 0  # rows the engine evaluated exactly (too large for Int64)
     notes: list[str] = field(default_factory=list)  # how the data was read (an optional column absent)
+    # who earns more or less: the reported scores of compared tracks, partner by partner
+    amounts: list[AmountComparison] = field(default_factory=list)
 
     @property
     def status(self) -> Comparison | None:
@@ -419,7 +422,21 @@ def impact_diff(
         uncompared=_uncompared(old_eval, new_eval, mapping),
         fallback_rows=old_eval.fallback_rows + new_eval.fallback_rows,
         notes=list(dict.fromkeys([*old_eval.dataset.notes, *new_eval.dataset.notes])),
+        amounts=score_amounts(old_eval, new_eval, _score_pairs(comparisons, new)),
     )
+
+
+def _score_pairs(comparisons: list[Comparison], new: ir.Program) -> list[tuple[str, str, str, str]]:
+    """(id, title, old track, new track) of the comparisons of one old track with one new
+    one: their reported scores are compared partner by partner."""
+    out = []
+    for c in comparisons:
+        if len(c.old_tracks) != 1:
+            continue  # a best level among several tracks has no one score
+        score = new.track_map[c.new_track].variants[0].primary_score
+        label = (score.title or score.name) if score is not None else "score"
+        out.append((c.id, f"{c.title}: {label}", c.old_tracks[0], c.new_track))
+    return out
 
 
 def _is_status(c: Compare, old: ir.Program, new: ir.Program) -> bool:

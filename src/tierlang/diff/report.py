@@ -21,6 +21,7 @@ from fractions import Fraction
 from tierlang import __version__, ir
 from tierlang.data import ReadOptions
 from tierlang.diagnostics import display_name
+from tierlang.diff.amounts import Mover
 from tierlang.diff.impact import Impact, evaluate_pair, impact_diff
 from tierlang.diff.mapping import Mapping, find_mapping, identity_mapping, load_mapping
 from tierlang.diff.structural import LOOSENED, NEUTRAL, TIGHTENED, Change, structural_diff
@@ -279,6 +280,28 @@ def _impact(imp: Impact) -> dict:
             }
             for c in imp.comparisons
         ],
+        "amounts": [
+            {
+                "id": a.id,
+                "title": a.title,
+                "unit": a.unit,
+                "old_track": a.old_track,
+                "new_track": a.new_track,
+                "partners": a.partners,
+                "more": a.more,
+                "same": a.same,
+                "less": a.less,
+                "only_old": a.only_old,
+                "only_new": a.only_new,
+                "total_old": _exact(a.total_old),
+                "total_new": _exact(a.total_new),
+                "increase": _exact(a.increase),
+                "decrease": _exact(a.decrease),
+                "largest_decreases": [_mover(m) for m in a.largest_decreases],
+                "largest_increases": [_mover(m) for m in a.largest_increases],
+            }
+            for a in imp.amounts
+        ],
         "uncompared": [{"side": u.side, "track": u.track, "title": u.title, "holders": u.holders} for u in imp.uncompared],
         "outreach": {
             "scope": imp.outreach_scope,
@@ -299,6 +322,10 @@ def _impact(imp: Impact) -> dict:
             ],
         },
     }
+
+
+def _mover(m: Mover) -> dict:
+    return {"partner_id": m.partner_id, "old": _exact(m.old), "new": _exact(m.new), "change": _exact(m.change)}
 
 
 def to_data(report: DiffReport) -> dict:
