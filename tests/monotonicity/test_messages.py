@@ -23,7 +23,7 @@ def test_a_finding_over_many_metrics_is_summarized(tmp_path):
     assert d.code == "TL310"
     assert d.message.endswith("`not` reverses this condition: more 'm0', 'm1', 'm2' or 41 other metrics can make it fail")
     notes = " ".join(n.message for n in d.notes)
-    assert "'m0', 'm1', 'm2' and 41 other metrics" in notes and "'m43'" not in notes
+    assert "'m43'" not in notes  # no note lists them all either
     assert len(d.data["metrics"]["t"]) == 44  # the JSON keeps every name
 
 
