@@ -488,7 +488,7 @@ class _Text:
         n = v.counts
         self.line(
             f"Rule changes: {n[TIGHTENED]} tightened, {n[LOOSENED]} loosened, {n[NEUTRAL]} neutral, "
-            f"{n['undecided']} undecided; {n['text']} text changes"
+            f"{n['undecided']} undecided; {n['text']} text {plural(n['text'], 'change')}"
         )
         if not v.changes:
             self.line("  none: the two programs mean the same")
@@ -524,7 +524,7 @@ class _Text:
                     change = f": {c.old or 'none'} → {c.new or 'none'}" if c.action == "changed" else f" {c.action}"
                     self.line("  " + _cut(f"{c.where}: {c.what}{change}", self.w - 2))
             else:
-                self.line(f"  {len(v.text_changes)} text changes (titles, docs, sources) not shown")
+                self.line(f"  {len(v.text_changes)} text {plural(len(v.text_changes), 'change')} (titles, docs, sources) not shown")
 
     def change(self, c: ChangeView) -> None:
         tag = f"  {c.effect:<10} "
