@@ -224,7 +224,10 @@ def eval_(
 
         progress("finding gaps")
         found = find_gaps(ev)
-    progress("writing results")
+    if output is None:
+        progress.clear()  # the results go to the terminal: a progress line would run into them
+    else:
+        progress("writing results")
     meta = ev.metadata()
     try:
         write_results(ev, fmt, output, meta, found)
