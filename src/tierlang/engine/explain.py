@@ -557,7 +557,8 @@ class _Explainer:
                 noun = english.group_noun(e.group, need - have)  # type: ignore[union-attr]
                 level = english.group_level(e)  # type: ignore[arg-type]
                 where = f" at {level}" if level else ""
-                names = ", ".join(english.track_label(n) for n in missing)  # type: ignore[arg-type]
+                labels = [english.track_label(n) for n in missing]  # type: ignore[arg-type]
+                names = ", ".join(labels[:5]) + (f" and {len(labels) - 5} more" if len(labels) > 5 else "")
                 out.append(f"needs {need - have} more {noun}{where}: has {have} of {need} ({names} not yet)")
             elif tc.kind == "AtLeast":
                 have, need = int(tc.left), int(tc.right)  # type: ignore[arg-type]
