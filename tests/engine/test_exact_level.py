@@ -109,3 +109,14 @@ def test_explain_says_which_level_is_wanted():
     p = _program()
     x = explain_partner(p, {"pts": F(20)}, ["commission"])[0]
     assert x.missing[0].why == ["needs exactly Provider (not a higher level) in Partner status: it holds Gold"]
+
+
+def test_the_diff_classifies_at_made_exact(tmp_path):
+    from tierlang.diff.structural import LOOSENED, TIGHTENED, structural_diff
+
+    a = load_program("a.tier", text=PROGRAM).program
+    b = load_program("b.tier", text=PROGRAM.replace("require status at exactly provider", "require status at provider")).program
+    (change,) = [c for c in structural_diff(b, a) if c.kind == "requirement"]
+    assert (change.old, change.new, change.effect) == ("status at provider", "status at exactly provider", TIGHTENED)
+    (back,) = [c for c in structural_diff(a, b) if c.kind == "requirement"]
+    assert back.effect == LOOSENED
