@@ -16,6 +16,7 @@ from tierlang.cli import main
 from tierlang.diff import diff
 from tierlang.diff.amounts import compare_amounts
 from tierlang.engine.results import ScoreColumn
+from tierlang.render.templating import signed
 
 OLD = """program comm { version "1" effective 2024-01-01 }
 metric sales: money USD
@@ -93,3 +94,17 @@ def test_exact_with_different_scales_and_the_same_in_python(rows):
     assert fast.only_old == sum(a is not None and b is None for a, b in zip(old, new))
     if fast.largest_decreases:
         assert fast.largest_decreases[0].change == min(b - a for a, b in both)
+
+
+def test_a_rounded_column_is_compared_by_its_exact_scores():
+    # a score whose exact value needs more than 128 bits is written rounded (`precise` keeps
+    # it): rounded, 1/3 and 0.333333 would differ; exactly, nothing changed
+    ids = pl.Series("partner_id", ["a", "b"])
+    third = ScoreColumn(pl.Series("s", [333333, 1000000], dtype=pl.Int64), 10**6, wide=False, precise={0: F(1, 3)})
+    exact = ScoreColumn(pl.Series("s", [1, 3], dtype=pl.Int64), 3, wide=False)
+    a = compare_amounts("t", "T", "points", "t", "t", ids, third, exact)
+    assert (a.more, a.same, a.less, a.total_old, a.total_new) == (0, 2, 0, F(4, 3), F(4, 3))
+
+
+def test_a_change_without_a_finite_decimal_keeps_its_sign_on_the_number():
+    assert [signed(F(-2900, 3)), signed(F(10, 3)), signed(F(-3, 2)), signed(F(0))] == ["about −966.67", "about +3.33", "−1.5", "0"]

@@ -108,3 +108,63 @@ def test_a_lower_is_better_metric_is_lowered():
     assert x.result.level == "gold"
     (m,) = x.missing  # platinum: 30 <= 20 fails
     assert [[(c.metric, c.new) for c in plan.changes] for plan in m.plans] == [[("late", 2)], [("active", 30)]]
+
+
+TOGETHER = """
+metric acquired "Customers acquired": count
+metric active "Active customers": count
+track status "Partner status" {
+  level silver "Silver" { require acquired >= 10 }
+  level gold "Gold" {
+    require active >= 0.7 * acquired
+    require acquired >= 20
+  }
+}
+"""
+
+
+def _changes(plan) -> list[tuple[str, F, F]]:
+    return [(c.metric, c.old, c.new) for c in plan.changes]
+
+
+def test_changes_that_move_each_others_bar_are_given_together():
+    p = _program(TOGETHER)
+    (x,) = explain_partner(p, {"acquired": F(12), "active": F(5)})
+    # alone: +4 active (8.4 of 12) and +8 acquired; together 20 acquired need 14 active
+    assert [_changes(m.plans[0]) for m in x.missing] == [[("active", 5, 9)], [("acquired", 12, 20)]]
+    assert _changes(x.together) == [("active", 5, 14), ("acquired", 12, 20)]
+    assert "    All together: +9 Active customers and +8 Customers acquired → Gold is met\n" in render_text([x], p)
+    assert x.to_data(p)["together"]["changes"][0] == {
+        "metric": "active",
+        "title": "Active customers",
+        "from": "5",
+        "to": "14",
+        "change": "9",
+        "points": None,
+    }
+
+
+def test_a_cumulative_level_together_includes_the_level_below():
+    p = _program(TOGETHER)
+    (x,) = explain_partner(p, {"acquired": F(3), "active": F(3)})
+    (gold,) = x.higher
+    # gold's own ratio holds now (3 of 3) and fails once acquired reaches 20
+    assert [m.requirement.expr.op for m in gold.missing] == [">="] and len(gold.missing) == 1
+    assert _changes(gold.together) == [("acquired", 3, 20), ("active", 3, 14)]
+    assert x.together is None  # silver: one requirement, its own change says it all
+
+
+def test_independent_changes_are_not_repeated_together():
+    p = _program(LADDER)
+    (x,) = explain_partner(p, {"certs": F(1), "refs": F(1), "audited": False})
+    platinum = x.higher[1]
+    assert x.together is None and platinum.together is not None  # platinum also needs gold's audit
+    assert [(c.metric, c.new) for c in platinum.together.changes] == [("certs", 10), ("audited", True)]
+    text = render_text([x], p)
+    assert "      Smallest change: Audit passed: true → audited holds\n" in text
+    assert "    All together: +9 Certified people and Audit passed: true → Platinum is met\n" in text
+    audit = x.to_data(p)["higher_levels"][0]["missing"][0]["plans"][0]["changes"][0]
+    assert (audit["from"], audit["to"], audit["change"]) == (False, True, None)
+    p = _program("metric a: count\nmetric b: count\ntrack t { level g { require a >= 1\n require b >= 2 } }\n")
+    (x,) = explain_partner(p, {"a": F(0), "b": F(0)})
+    assert len(x.missing) == 2 and x.together is None and "All together" not in render_text([x], p)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from tests.conftest import PROGRAMS
+from tests.synth.conftest import load_text
 from tierlang import evaluate
 from tierlang.cli import main
 from tierlang.synth import synthesize
+from tierlang.synth.calibration import load_calibration
 from tierlang.synth.showcase import SHOWCASE_BELOW, pick
 
 
@@ -66,3 +68,42 @@ def test_cli_notes_what_it_cannot_show(tmp_path):
     r = CliRunner().invoke(main, ["synth", str(PROGRAMS / "mpn2010.tier"), "--rows", "2", "-o", str(tmp_path / "p.csv")])
     assert r.exit_code == 0, r.output
     assert "not shown in 2 rows" in r.stderr
+
+
+def _broken(frame, cal) -> list[tuple[str, str]]:
+    """(partner, constraint) for every row where a bound constraint `left <= sum(right)` fails."""
+    out = []
+    for c in cal.constraints:
+        for left, right in c.bind(frame.columns):
+            total = sum(frame[r] for r in right)
+            out += [(pid, left) for pid, bad in zip(frame["partner_id"], frame[left] > total, strict=True) if bad]
+    return out
+
+
+def test_a_small_sample_keeps_the_shipped_constraints(programs):
+    # the showcase rows are picked from engaged partners, who have the largest values: the
+    # subset limits (unique gold MCPs among certified professionals, ...) still hold
+    progs = [programs["mspp2009"], programs["mpn2010"]]
+    cal = load_calibration()
+    frame = synthesize(progs, 20, seed=0).frame
+    bound = [pair for c in cal.constraints for pair in c.bind(frame.columns)]
+    assert len(bound) > 10  # mpn2010's competencies and mspp2009's exclusive professionals
+    assert _broken(frame, cal) == []
+
+
+def test_a_small_sample_keeps_a_users_subset_limit(tmp_path):
+    # the second trial's program: active customers above acquired ones broke the ratio rule's
+    # sense; a calibration constraint keeps them in bounds while every level is still shown
+    program = load_text(
+        tmp_path,
+        'program acme { version "1" effective 2025-01-01 }\n'
+        "metric acquired: count\nmetric active: count\n"
+        "track status {\n  level silver { require acquired >= 10 }\n"
+        "  level gold { require active >= 0.7 * acquired and acquired >= 20 }\n}\n",
+    )
+    (tmp_path / "c.toml").write_text('[constraints]\n"active" = ["acquired"]\n', encoding="utf-8")
+    cal = load_calibration(tmp_path / "c.toml")
+    assert _broken(synthesize([program], 20, seed=2).frame, cal) != []  # without it, seed 2 breaks it
+    pop = synthesize([program], 20, seed=2, calibration=cal)
+    assert _broken(pop.frame, cal) == [] and pop.not_shown == ()
+    assert set(evaluate(program, pop.frame).levels["status"].to_list()) == {None, "silver", "gold"}

@@ -100,7 +100,7 @@ def compare_amounts(
     limit: int = MOVERS,
 ) -> AmountComparison:
     """Compare two exact columns of the same partners (same order), partner by partner."""
-    if old.wide or new.wide or old.exact or new.exact:
+    if old.wide or new.wide or old.exact or new.exact or old.precise or new.precise:
         return _in_python(cid, title, unit, old_track, new_track, ids, old, new, limit)
     common = math.lcm(old.scale, new.scale)
     # both as whole numbers of 1/common: Int64 values times a factor below 2^63 fit Int128

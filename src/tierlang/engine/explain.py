@@ -296,6 +296,7 @@ class LevelGap:
     level: ir.Level
     missing: list[Missing]
     below: ir.Level | None
+    together: Plan | None = None  # every change the level needs, below it included, at once
 
 
 @dataclass
@@ -310,6 +311,10 @@ class Explanation:
     # the levels above the next one (with independent levels, a partner short of Silver can
     # be one condition from Gold)
     higher: list[LevelGap] = field(default_factory=list)
+    # the next level's failing requirements fixed at once, where fixing one moves another
+    # (`active >= 0.7 * acquired` and `acquired >= 20`: the acquired customers raise the bar);
+    # None when it is only the sum of the smallest changes listed
+    together: Plan | None = None
 
     def to_data(self, program: ir.Program) -> dict:
         r = self.result
@@ -324,12 +329,14 @@ class Explanation:
             "held_because": self.held,
             "next_level": self.next_level.name if self.next_level else None,
             "missing": [_missing_data(m, metrics) for m in self.missing],
+            "together": _plan_data(self.together, metrics) if self.together else None,
             "higher_levels": [
                 {
                     "level": g.level.name,
                     "title": g.level.label,
                     "also_needs": g.below.name if g.below is not None else None,
                     "missing": [_missing_data(m, metrics) for m in g.missing],
+                    "together": _plan_data(g.together, metrics) if g.together else None,
                 }
                 for g in self.higher
             ],
@@ -343,24 +350,26 @@ def _missing_data(m: Missing, metrics: Mapping[str, ir.Metric]) -> dict:
         "label": m.requirement.label,
         "why": m.why,
         "gaps": [g.to_data() for g in m.gaps],
-        "plans": [
+        "plans": [_plan_data(p, metrics) for p in m.plans],
+    }
+
+
+def _plan_data(p: Plan, metrics: Mapping[str, ir.Metric]) -> dict:
+    return {
+        "changes": [
             {
-                "changes": [
-                    {
-                        "metric": c.metric,
-                        "title": metrics[c.metric].label,
-                        "from": _frac(c.old),
-                        "to": _frac(c.new),
-                        "change": _frac(c.delta),
-                        "points": _frac(c.points),
-                    }
-                    for c in p.changes
-                ],
-                "result": _frac(p.result),
-                "reaches": p.reaches,
+                "metric": c.metric,
+                "title": metrics[c.metric].label,
+                # a yes/no metric: its values as JSON booleans, no amount of change
+                "from": c.old if isinstance(c.old, bool) else _frac(c.old),
+                "to": c.new if isinstance(c.new, bool) else _frac(c.new),
+                "change": None if isinstance(c.new, bool) else _frac(c.delta),
+                "points": _frac(c.points),
             }
-            for p in m.plans
+            for c in p.changes
         ],
+        "result": _frac(p.result),
+        "reaches": p.reaches,
     }
 
 
@@ -435,8 +444,76 @@ class _Explainer:
         for j in range(vr.level_index + 2, len(vr.levels)):
             lr = vr.levels[j]
             below = vr.levels[j - 1].level if lr.level.cumulative else None
-            higher.append(LevelGap(lr.level, self.missing(tr, lr, [r for r in lr.requirements if not r.passed]), below))
-        return Explanation(t, tr, held, nxt.level if nxt else None, missing, self.variant_note(tr), score_lines_all(tr, self.p), higher)
+            gap = LevelGap(lr.level, self.missing(tr, lr, [r for r in lr.requirements if not r.passed]), below)
+            gap.together = _news(self.together(tr, j, {id(m.requirement): m for m in gap.missing}), gap.missing)
+            higher.append(gap)
+        x = Explanation(t, tr, held, nxt.level if nxt else None, missing, self.variant_note(tr), score_lines_all(tr, self.p), higher)
+        if nxt is not None:
+            x.together = _news(self.together(tr, vr.level_index + 1, {id(m.requirement): m for m in missing}), missing)
+        return x
+
+    #: Rounds of fixing what still fails once the previous round's changes are made.
+    TOGETHER_ROUNDS = 4
+
+    def together(self, tr: TrackResult, j: int, known: Mapping[int, Missing]) -> Plan | None:
+        """Every change level `j` of the selected variant needs (for a cumulative level, the
+        levels below it too), made at once: each failing requirement's smallest change, then
+        again for what still fails with those values, until the level is met. None when
+        fewer than two requirements fail (their own plans say it all), when a round finds no
+        plan for a requirement, or when the changes do not meet the level."""
+        variant = tr.selected.variant.name
+        target = tr.selected.levels[j].level.name
+        target_label = tr.selected.levels[j].level.label
+
+        def failing(r: TrackResult) -> list[tuple[LevelResult, list[RequirementResult]]] | None:
+            vr = r.variants.get(variant) if variant is not None else r.selected
+            if vr is None:
+                return None
+            k = next(i for i, lr in enumerate(vr.levels) if lr.level.name == target)
+            out = []
+            while True:
+                lr = vr.levels[k]
+                bad = [q for q in lr.requirements if not q.passed]
+                if bad:
+                    out.append((lr, bad))
+                if not lr.level.cumulative or k == 0:
+                    return out
+                k -= 1
+
+        todo = failing(tr)
+        if not todo or sum(len(bad) for _, bad in todo) < 2:
+            return None
+        vals, order = dict(self.values), []
+        r, sub = tr, self
+        for _ in range(self.TOGETHER_ROUNDS):
+            for lr, bad in todo:
+                mine = [known.get(id(q.requirement)) for q in bad] if sub is self else []
+                found = mine if mine and None not in mine else sub.missing(r, lr, bad)
+                for m in found:
+                    if not m.plans:
+                        return None
+                    for c in m.plans[0].changes:
+                        cur = vals.get(c.metric)
+                        if isinstance(cur, Fraction) and isinstance(c.new, Fraction) and c.metric in order:
+                            # two requirements moving one metric: the larger move holds both
+                            vals[c.metric] = max(cur, c.new) if c.new > c.old else min(cur, c.new)
+                        else:
+                            vals[c.metric] = c.new
+                        order.append(c.metric)
+            try:
+                r = self.evaluate(vals, tr.name)
+            except (EvaluationError, ArithmeticError):
+                return None
+            todo = failing(r)
+            if todo is None:
+                return None
+            if not todo:
+                names = [n for n in dict.fromkeys(order) if vals[n] != self.values.get(n)]
+                if any(self.values.get(n) is None for n in names):
+                    return None  # a change from no value is no amount to state
+                return Plan([Change(n, self.values[n], vals[n]) for n in names], None, f"{target_label} is met")  # type: ignore[arg-type]
+            sub = _Explainer(self.p, vals, self.interp)
+        return None
 
     def variant_note(self, tr: TrackResult) -> str | None:
         t = tr.track
@@ -706,7 +783,7 @@ class _Explainer:
         e = trace.expr
         if trace.kind == "Compare":
             candidates = [[c] for c in self.compare_changes(e, trace)]  # type: ignore[arg-type]
-        elif trace.kind in ("And", "Or", "GateRef"):
+        elif trace.kind in ("And", "Or", "GateRef", "MetricRef", "Not"):
             found = self.open_condition(trace, dict(self.values), tr.track)
             candidates = [_merged(found)] if found else []
         else:
@@ -1148,6 +1225,9 @@ class _Explainer:
         if trace.kind == "Compare":
             changes = self.compare_changes(trace.expr, trace)  # type: ignore[arg-type]
             return changes[:1] or None
+        if trace.kind in ("MetricRef", "Not"):
+            flip = self.flip(trace.expr)  # type: ignore[arg-type]
+            return [flip] if flip is not None else None
         if trace.kind in ("And", "GateRef"):
             out: list[Change] = []
             for k in trace.children:
@@ -1164,6 +1244,19 @@ class _Explainer:
                     opened |= trial
                     return sub
         return None
+
+    def flip(self, e: ir.Expr) -> Change | None:
+        """A yes/no metric (or `not` one) that fails: the value it needs."""
+        want = True
+        while isinstance(e, ir.Not):
+            want, e = not want, e.operand
+        if not isinstance(e, ir.MetricRef):
+            return None
+        m = self.metrics[e.name]
+        cur = self.values.get(e.name)
+        if m.type.kind is not ir.Kind.BOOL or m.derived is not None or not isinstance(cur, bool) or cur == want:
+            return None
+        return Change(e.name, cur, want)  # type: ignore[arg-type]
 
 
 @dataclass
@@ -1204,6 +1297,12 @@ class _ValuesRun:
         from tierlang.passes.lower import const_value
 
         return const_value(e)
+
+
+def _news(together: Plan | None, shown: list[Missing]) -> Plan | None:
+    """`together`, unless it is only the smallest changes shown for each requirement."""
+    listed = {(c.metric, c.new) for m in shown if m.plans for c in m.plans[0].changes}
+    return None if together is None or {(c.metric, c.new) for c in together.changes} == listed else together
 
 
 def _merged(changes: list[Change]) -> list[Change]:
@@ -1334,6 +1433,7 @@ def render_text(explanations: list[Explanation], program: ir.Program, partner_id
         else:
             out.append(f"  For {x.next_level.label}:")
             out += _missing_lines(x.missing, metrics)
+            out += _together_lines(x.together, metrics)
         for g in x.higher:
             if g.below is None:
                 out.append(f"  For {g.level.label} (independent of the levels below):")
@@ -1342,6 +1442,7 @@ def render_text(explanations: list[Explanation], program: ir.Program, partner_id
             else:
                 out.append(f"  For {g.level.label}: everything {g.below.label} needs; its own requirements hold.")
             out += _missing_lines(g.missing, metrics)
+            out += _together_lines(g.together, metrics)
         if x.scores:
             out.append("  Score:")
             out += ["  " + s for s in x.scores]
@@ -1361,10 +1462,19 @@ def _missing_lines(missing: list[Missing], metrics: Mapping[str, ir.Metric]) -> 
     return out
 
 
+def _together_lines(p: Plan | None, metrics: Mapping[str, ir.Metric]) -> list[str]:
+    # shown when it differs from the requirements' smallest changes listed above it: one
+    # requirement's change raised another's bar, or a level below needs changes too
+    return [f"    All together: {_plan_text(p, metrics)}"] if p is not None else []
+
+
 def _plan_text(p: Plan, metrics: Mapping[str, ir.Metric]) -> str:
     parts = []
     for c in p.changes:
         m = metrics[c.metric]
+        if isinstance(c.new, bool):
+            parts.append(f"{m.title or m.name}: {value_text(m, c.new)}")
+            continue
         sign = "+" if c.delta > 0 else "-"
         amount = abs(c.delta)
         pts = f" (+{number_text(c.points)} points)" if c.points else ""

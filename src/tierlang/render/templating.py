@@ -117,8 +117,12 @@ def _points(value: Fraction | None, fallback: str = "—") -> str:
 
 
 def signed(x: Fraction) -> str:
-    """A change with its sign: "+1.5", "−3", "0"."""
-    return f"+{number(x)}" if x > 0 else f"−{number(-x)}" if x < 0 else "0"
+    """A change with its sign: "+1.5", "−3", "0", "about −966.67" (the sign stays on the number)."""
+    if not x:
+        return "0"
+    text = number(abs(x))
+    about, text = ("about ", text.removeprefix("about ")) if text.startswith("about ") else ("", text)
+    return f"{about}{'+' if x > 0 else '−'}{text}"
 
 
 def share(part: int, whole: int, places: int = 1) -> str:
