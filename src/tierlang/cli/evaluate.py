@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from tierlang import atomic, terminal
 from tierlang.cli import main
 from tierlang.cli.common import (
     EXIT_FINDINGS,
@@ -25,6 +26,7 @@ from tierlang.cli.common import (
     program_argument,
     read_options,
     report_data_errors,
+    warn_formula_ids,
 )
 from tierlang.cli.history import MonthParam
 from tierlang.diagnostics import SourceMap
@@ -47,14 +49,16 @@ class _Progress:
         if not self.enabled or time.monotonic() - self.start < 0.5:
             return
         pct = f" {100 * done // total}%" if total and done else ""
-        sys.stderr.write(f"\r\x1b[2K{phase}{pct} ({time.monotonic() - self.start:.1f}s)")
-        sys.stderr.flush()
+        err = terminal.raw(sys.stderr)  # our own escapes: past the filter for inputs' ones
+        err.write(f"\r\x1b[2K{phase}{pct} ({time.monotonic() - self.start:.1f}s)")
+        err.flush()
         self.shown = True
 
     def clear(self) -> None:
         if self.shown:
-            sys.stderr.write("\r\x1b[2K")
-            sys.stderr.flush()
+            err = terminal.raw(sys.stderr)
+            err.write("\r\x1b[2K")
+            err.flush()
             self.shown = False
 
 
@@ -77,6 +81,7 @@ def _summary(ev) -> str:
         lines.append(f"  {track.ljust(width)}  " + " · ".join(parts))
     if ev.fallback_rows:
         lines.append(f"  ({ev.fallback_rows} rows with very large values were evaluated by the exact interpreter)")
+    lines += [f"note: {n}" for n in ev.dataset.notes]
     return "\n".join(lines)
 
 
@@ -223,7 +228,10 @@ def eval_(
 
         progress("finding gaps")
         found = find_gaps(ev)
-    progress("writing results")
+    if output is None:
+        progress.clear()  # the results go to the terminal: a progress line would run into them
+    else:
+        progress("writing results")
     meta = ev.metadata()
     try:
         write_results(ev, fmt, output, meta, found)
@@ -237,11 +245,13 @@ def eval_(
     if output is not None:
         click.echo(f"wrote {output}", err=True)
     dataset = ev.dataset
+    warn_formula_ids(dataset)
     if dataset.errors:
         target = rejects
         assert target is not None and dataset.rejects is not None
         try:
-            dataset.rejects.write_csv(target)
+            with atomic.replacing(target) as (tmp,):
+                dataset.rejects.write_csv(tmp)
         except OSError as e:
             click.echo(f"tier: cannot write the reject file {target}: {os_error_text(e, target)}", err=True)
             sys.exit(EXIT_USAGE)
@@ -275,7 +285,7 @@ def explain(
     sheet: str | None,
 ) -> None:
     """Explain partners one by one: why each holds its level on each track, what is missing
-    for the next level (exact gaps) and the smallest changes that would get it there.
+    for each level above it (exact gaps) and the smallest changes that would get it there.
 
     With several --partner options, the explanations follow one another in the order given
     (as a JSON list with --format json)."""
@@ -297,6 +307,8 @@ def explain(
     except DataLoadError as e:
         _report_data_errors(e.diagnostics(MAX_DATA_ERRORS), e.error_count, e.bad_rows)
         sys.exit(EXIT_USAGE)
+    for note in dataset.notes:
+        click.echo(f"note: {note}", err=True)
     found = {}
     for partner_id in partner_ids:
         values = dataset.values(partner_id)

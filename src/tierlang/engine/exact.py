@@ -657,10 +657,10 @@ class _Compiler:
                 self.gate_cache[e.name] = self.materialize(f"gate_{e.name}", g, group=f"gate {e.name}", span=gate.span)
             return self.gate_cache[e.name]
         if isinstance(e, ir.TrackAt):
-            return self.track_at(e.track, e.level)
+            return self.track_at(e.track, e.level, e.exact)
         if isinstance(e, ir.GroupCount):
             members = self.p.group_map[e.group].tracks
-            kids = [self.track_at(t, e.level) for t in members]
+            kids = [self.track_at(t, e.level, e.exact) for t in members]
             return self.at_least(kids, len(members) if e.n is None else e.n)
         if isinstance(e, ir.Every):
             return self.every(e)
@@ -721,20 +721,31 @@ class _Compiler:
         return Cond(self.b.compare(op, a2.expr, b2.expr), max(a.depth, b.depth))
 
     # -------------------------------------------------------------- tracks
-    def track_at(self, track: str, level: str | None) -> Cond:
+    def track_at(self, track: str, level: str | None, exact: bool = False) -> Cond:
         tc = self.tracks.get(track)
         if tc is None:
             raise EvaluationError(f"track '{track}' is used before it is evaluated")
         t = self.p.track_map[track]
         need = 0 if level is None else t.level_index(level)
         b = self.b
-        held = b.compare(">=", b.ref(tc.level, "index"), b.small_lit(need))
+        level_ref = b.ref(tc.level, "index")
         if tc.possible is None:
-            return Cond(held, self.col_depth[tc.level])
-        # undecided when it holds a lower level for certain but may hold this one
-        beyond = b.compare("<", b.ref(tc.possible, "index"), b.small_lit(need))
+            return Cond(b.compare("==" if exact else ">=", level_ref, b.small_lit(need)), self.col_depth[tc.level])
+        # three-valued: the partner holds `level` for certain and may hold up to `possible`
+        possible_ref = b.ref(tc.possible, "index")
         depth = max(self.col_depth[tc.level], self.col_depth[tc.possible])
-        return Cond(b.case([(held, b.bool_lit(True)), (beyond, b.bool_lit(False))], b.null_bool()), depth, undecided=True)
+        if exact:
+            branches = [
+                (b.compare(">", level_ref, b.small_lit(need)), b.bool_lit(False)),
+                (b.compare("<", possible_ref, b.small_lit(need)), b.bool_lit(False)),
+                (b.compare("==", possible_ref, b.ref(tc.level, "index")), b.bool_lit(True)),
+            ]
+        else:
+            branches = [
+                (b.compare(">=", level_ref, b.small_lit(need)), b.bool_lit(True)),
+                (b.compare("<", possible_ref, b.small_lit(need)), b.bool_lit(False)),
+            ]
+        return Cond(b.case(branches, b.null_bool()), depth, undecided=True)
 
     def score_ref(self, e: ir.ScoreRef) -> Num:
         t = self.p.track_map[e.track]

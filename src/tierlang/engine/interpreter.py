@@ -343,6 +343,14 @@ class Interpreter:
         """One metric's value for a partner (a derived metric is computed)."""
         return _Run(self, values).metric(name)
 
+    def expression(self, values: Mapping[str, ir.Value], expr: ir.Expr) -> ir.Value:
+        """The value of one expression of the program for a partner (a condition's truth),
+        outside any track: the monotonicity search asks whether a construct changed."""
+        run = _Run(self, values)
+        if isinstance(expr, (ir.Compare, ir.And, ir.Or, ir.Not, ir.AtLeast, ir.GateRef, ir.TrackAt, ir.GroupCount, ir.Every)):
+            return run.cond(expr).value
+        return run.num(expr)  # type: ignore[return-value]
+
     def score(self, values: Mapping[str, ir.Value], track: str, variant: str | None, score: str) -> ScoreResult:
         """One score of one variant, without evaluating the rest of the track (explanations
         try many what-if values)."""
@@ -511,7 +519,7 @@ class _Run:
             return self.track_at(e.track, e.level, e)
         if isinstance(e, ir.GroupCount):
             members = self.i.groups[e.group].tracks
-            kids = [self.track_at(name, e.level, ir.TrackAt(name, e.level)) for name in members]
+            kids = [self.track_at(name, e.level, ir.TrackAt(name, e.level, exact=e.exact)) for name in members]
             held = sum(k.value is True for k in kids)
             n = len(members) if e.n is None else e.n
             return Trace("GroupCount", at_least3([k.value for k in kids], n), e, ">=", Fraction(held), Fraction(n), kids)
@@ -531,7 +539,8 @@ class _Run:
         raise EvaluationError(f"not a condition: {type(e).__name__}")
 
     def track_at(self, name: str, level: str | None, e: ir.TrackAt) -> Trace:
-        """Whether a track holds `level` or higher (any level when None)."""
+        """Whether a track holds `level` or higher (any level when None; `level` itself
+        when `e.exact`)."""
         t = self.i.tracks[name]
         if name in self.levels:
             index = possible = self.levels[name]
@@ -540,7 +549,11 @@ class _Run:
             index, possible = tr.level_index, tr.possible_index
         need = 0 if level is None else t.level_index(level)
         held = t.level_names[index] if index >= 0 else None
-        value = True if index >= need else False if possible < need else None  # undecided: it may hold it
+        # three-valued: it holds `index` for certain and may hold up to `possible`
+        if e.exact:
+            value = False if index > need or possible < need else True if index == possible else None
+            return Trace("TrackAt", value, e, "==", held, level, note=name)
+        value = True if index >= need else False if possible < need else None
         return Trace("TrackAt", value, e, ">=", held, level, note=name)
 
     def _type_of(self, e: ir.Expr) -> ir.Type | None:
