@@ -215,7 +215,7 @@ def test_explain_names_the_cell_and_the_next_one(tmp_path):
     program = _program(tmp_path, CSAT)
     text = render_text(explain_partner(program, {"responses": Fraction(19)}), program)
     assert "CSAT points: 10 to 19 → 2; next: 20 to 49 → 5" in text
-    assert "Smallest change: +1 CSAT responses (+3 points) → s 5 ≥ 5" in text
+    assert "Smallest change: +1 CSAT response (+3 points) → s 5 ≥ 5" in text
     assert "full points at 50" in text
 
 
