@@ -137,6 +137,12 @@ def test_eval_writes_undecided_after_the_four_columns(tmp_path):
     lines = out.read_text().splitlines()
     assert lines[0] == "partner_id,track,level,score,undecided"
     assert "a,status,member,,platinum" in lines and "b,status,member,," in lines and "a,elite,,,yes" in lines
+    gaps = run("eval", str(program), str(data), "--gaps", "-o", str(out))
+    assert gaps.exit_code == 0, gaps.stderr
+    assert (
+        'c,status,member,,gold,gold,,0,"discretionary ""Microsoft reserves the right to decline (S7)"" (cannot be decided from data)"'
+        in (out.read_text().splitlines())
+    )
     bare = tmp_path / "bare.tier"
     bare.write_text('program bare { version "1" }\nmetric certified: count\ntrack t { level l { require certified >= 1 } }\n')
     assert run("eval", str(bare), str(data), "-o", str(out)).exit_code == 0
@@ -169,6 +175,10 @@ def test_guide_and_diff(tmp_path):
     old.write_text(program.read_text().replace('discretionary "Microsoft reserves the right to decline (S7)"', "false"), encoding="utf-8")
     (c,) = structural_diff(load_program(old).program, prog)
     assert "false → discretionary" in c.describe() or "false to discretionary" in c.describe(), c.describe()
+    result = run("diff", str(old), str(program), "--data", str(tmp_path / "und.csv"), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    notes = " ".join(json.loads(result.stdout)["impact"]["data"]["notes"])
+    assert "Status (new program): 2 partners may hold a higher level that no data decides" in notes
 
 
 def test_only_requirements_may_depend_on_an_undecided_condition(tmp_path):
