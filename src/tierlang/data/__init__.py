@@ -478,7 +478,12 @@ class _CsvSource(_Source):
     def scan(self, columns: list[str], typed_counts: set[str]) -> pl.LazyFrame:
         overrides = {} if self.all_text else {c: pl.Int64 for c in typed_counts}
         lf = pl.scan_csv(self.path, infer_schema=False, schema_overrides=overrides or None, separator=self.separator)
-        return lf.select(columns).with_row_index(ROW, offset=self.row_offset)
+        # A blank line is not a partner: skipped (its row number still counts). Blank means
+        # every cell of the line, not only those the program reads: a row with a note but
+        # no id and no values is a row with errors, listed as such.
+        every = self.schema.names()
+        lf = lf.with_row_index(ROW, offset=self.row_offset).filter(~pl.all_horizontal([pl.col(c).is_null() for c in every]))
+        return lf.select([ROW, *columns])
 
     def fallback(self) -> bool:
         if self.all_text:
@@ -1412,7 +1417,7 @@ class _Loader:
 
     def first_stage(self, readers: list[_Reader], schema: Mapping[str, pl.DataType]) -> tuple[list[str], pl.LazyFrame]:
         """The source columns `readers` read and the lazy first stage: every value converted
-        and flagged while reading, blank CSV lines dropped."""
+        and flagged while reading (a CSV source skips blank lines)."""
         src = self.source
         columns = list(dict.fromkeys(r.column for r in readers))
         pre = [e for r in readers for e in r.pre()]
@@ -1421,9 +1426,6 @@ class _Loader:
         nulls = [c for c in columns if schema.get(c) == pl.Null]
         if nulls:  # an all-empty column: read as (missing) text
             lf = lf.with_columns([pl.col(c).cast(pl.String) for c in nulls])
-        if isinstance(src, _CsvSource):
-            # a blank line is not a partner: skipped (its row number still counts)
-            lf = lf.filter(~pl.all_horizontal([pl.col(c).is_null() for c in columns]))
         return columns, (lf.with_columns(pre) if pre else lf).select(exprs)
 
     def schema(self) -> dict[str, pl.DataType]:
