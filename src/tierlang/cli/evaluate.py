@@ -243,6 +243,10 @@ def eval_(
         click.echo(f"wrote {output}", err=True)
     dataset = ev.dataset
     warn_formula_ids(dataset)
+    from tierlang.data.advice import fraction_percents
+
+    for warning in fraction_percents(dataset):
+        click.echo(warning, err=True)
     if dataset.errors:
         target = rejects
         assert target is not None and dataset.rejects is not None
