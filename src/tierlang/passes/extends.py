@@ -84,7 +84,13 @@ def merge(module: ast.Module, path: Path, load: Loader, diags: list[Diagnostic],
                 "TL225",
                 f"cannot read the parent program '{ext.value}'",
                 ext.span,
-                notes=(Note(f"{display_name(parent_path)} {problem}"),),
+                notes=(
+                    Note(
+                        f"looked for {display_name(parent_path)}"
+                        if problem == "does not exist"
+                        else f"{display_name(parent_path)} {problem}"
+                    ),
+                ),
                 hint=hint,
             )
         )
