@@ -96,3 +96,12 @@ def test_program_family_follows_extends_and_stops_at_cycles(tmp_path):
     (tmp_path / "b.tier").write_text(child("b", "a.tier"))
     family = program_family(tmp_path / "a.tier")
     assert sorted(family) == sorted([str((tmp_path / "a.tier").resolve()), str((tmp_path / "b.tier").resolve())])
+
+
+def test_standard_input_over_the_size_limit_is_refused(tmp_path):
+    with open("/dev/zero", "rb") as zeros:
+        proc = subprocess.run(
+            [sys.executable, "-m", "tierlang", "fmt", "-"], stdin=zeros, capture_output=True, text=True, timeout=60, cwd=tmp_path
+        )
+    assert proc.returncode == 2
+    assert "standard input is larger than the 4 MiB a program may have" in proc.stderr

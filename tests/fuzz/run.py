@@ -13,8 +13,9 @@ the same program), rendered as a guide, and evaluated on its own sample partners
 
 Datasets (M, default 10,000): a valid program and partners around its constants
 (tests/engine/strategies.py), written as CSV, JSON Lines or Parquet, then corrupted by the
-same mutations; `tier eval` runs on it through the CLI (both engines in turn) and must exit
-0, 1 or 2 without a traceback, in at most `TIMEOUT` seconds.
+same mutations; `tier eval` runs on it through the CLI (either engine, and `tier explain`
+with the interpreter) and must exit 0, 1 or 2 without a traceback, in at most `TIMEOUT`
+seconds.
 
 A failure (an exception, a traceback printed, a timeout) is saved in --out with what was
 run, the run goes on, and the exit code is 1 when there was any. Hypothesis draws the
@@ -233,6 +234,8 @@ def check_dataset(program: str, fmt: str, raw: bytes, engine: str, folder: Path)
     data = folder / f"d.{fmt}"
     data.write_bytes(raw)
     out = _cli("eval", str(folder / "p.tier"), str(data), "--engine", engine, "-o", str(folder / "r.csv"), "--on-error", "report")
+    if engine == "interpreter":  # half of the cases: explain the first partner too
+        _cli("explain", str(folder / "p.tier"), str(data), "--partner", "P0", "--format", "json")
     return f"eval exit {out.exit_code}"
 
 

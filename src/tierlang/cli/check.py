@@ -24,7 +24,7 @@ from tierlang.cli.common import (
     program_argument,
 )
 from tierlang.diagnostics import Diagnostic, Note, Severity, SourceMap, decode_source, render_json
-from tierlang.files import program_file_problem, read_program_bytes
+from tierlang.files import MAX_PROGRAM_BYTES, program_file_problem, read_program_bytes
 from tierlang.loader import load_program
 from tierlang.numbers import plural
 from tierlang.passes.monotonicity import BUDGET, SEE_WITNESS, WITNESS_BUDGET, analyse, format_witness, search_budget
@@ -121,7 +121,11 @@ def fmt(files: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
     files = distinct_paths(files)
     for f in files:
         if f == "-":
-            raw, name = sys.stdin.buffer.read(), "<stdin>"
+            raw, name = sys.stdin.buffer.read(MAX_PROGRAM_BYTES + 1), "<stdin>"
+            if len(raw) > MAX_PROGRAM_BYTES:
+                raise click.BadParameter(
+                    f"standard input is larger than the {MAX_PROGRAM_BYTES // 2**20} MiB a program may have", param_hint="FILES"
+                )
         else:
             problem = program_file_problem(f)
             if problem is not None:
