@@ -105,3 +105,20 @@ def test_standard_input_over_the_size_limit_is_refused(tmp_path):
         )
     assert proc.returncode == 2
     assert "standard input is larger than the 4 MiB a program may have" in proc.stderr
+
+
+def test_no_output_is_written_over_a_program_mapping_or_settings_file(tmp_path):
+    (tmp_path / "p.tier").write_text(PROGRAM)
+    (tmp_path / "d.csv").write_text("partner_id,sales\nA,2\n")
+    for name in ("other.tier", "m.tiermap", "calibration.toml"):
+        (tmp_path / name).write_text("keep")
+        r = run("eval", "p.tier", "d.csv", "-o", name, "--format", "csv", cwd=tmp_path)
+        assert r.exit_code == 2 and "is named like a program or settings file" in r.stderr, r.stderr
+        assert (tmp_path / name).read_text() == "keep"
+
+
+def test_a_sources_file_that_is_a_fifo_is_refused(tmp_path):
+    (tmp_path / "p.tier").write_text(PROGRAM)
+    os.mkfifo(tmp_path / "s.sources.toml")
+    proc = tier("docs", "p.tier", "--audience", "reviewer", "--sources", "s.sources.toml", "-o", "g.md", cwd=tmp_path, timeout=30)
+    assert proc.returncode == 2 and "is not a regular file" in proc.stderr

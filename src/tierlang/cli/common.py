@@ -149,6 +149,10 @@ def distinct_paths(paths: Iterable[str]) -> tuple[str, ...]:
     return tuple(seen.values())
 
 
+#: Endings of the files tierlang reads and never writes as a command's output.
+_NEVER_WRITTEN = (".tier", ".tiermap", ".toml")
+
+
 def check_outputs(inputs: Iterable[str | None], outputs: Iterable[tuple[str | None, str]]) -> None:
     """Stop with a usage error (exit 2) before any work when an output file would overwrite
     an input (a program's parents included) or another output, or cannot be written where it
@@ -169,6 +173,12 @@ def check_outputs(inputs: Iterable[str | None], outputs: Iterable[tuple[str | No
         real = os.path.realpath(path)
         if real in taken:
             raise click.BadParameter(f"{path} would overwrite {taken[real][1]}; write it elsewhere", param_hint=option)
+        if real.endswith(_NEVER_WRITTEN):
+            # whatever --format says: an output over a program, a mapping or a settings file is a typo
+            raise click.BadParameter(
+                f"{path} is named like a program or settings file ({', '.join(_NEVER_WRITTEN)}), which no command writes: choose another name",
+                param_hint=option,
+            )
         if os.path.isdir(real):
             raise click.BadParameter(f"{path} is a folder", param_hint=option)
         if not os.path.isdir(os.path.dirname(real)):
