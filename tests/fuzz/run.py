@@ -143,6 +143,8 @@ class Campaign:
 
     def case(self, kind: str, files: dict[str, bytes], what: str, fn) -> None:
         self.runs[kind] = self.runs.get(kind, 0) + 1
+        if self.runs[kind] % 500 == 0:  # a long run interrupted still says how far it got
+            print(f"{self.runs[kind]:,} {kind}s, {len(self.failures)} failures so far", file=sys.stderr, flush=True)
         try:
             with deadline(TIMEOUT):
                 outcome = fn()
