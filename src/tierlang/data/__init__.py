@@ -204,6 +204,11 @@ class Dataset:
         for rec in self.frame.select([PID, *names]).iter_rows():
             yield rec[0], {n: f(v) for n, f, v in zip(names, decode, rec[1:]) if v is not None}
 
+    def columns_of(self, names: Iterable[str]) -> pl.DataFrame:
+        """The columns `names` of the frame (those it has), without asking for the rest: a
+        dataset read in one pass reads just these again."""
+        return self.frame.select([n for n in names if n in self.frame.columns])
+
     def values(self, partner_id: str) -> dict[str, ir.Value] | None:
         """One partner's exact values, or None when the partner is not in the dataset."""
         hit = self.frame.filter(pl.col(PID) == partner_id)
@@ -234,10 +239,17 @@ class _DeferredDataset(Dataset):
     """A dataset that passed every check in the pass that evaluated it (`Scan`): its frame is
     read only if someone asks for it."""
 
-    def __init__(self, load: Callable[[], Dataset], rows: int, **fields) -> None:
+    def __init__(self, load: Callable[[], Dataset], rows: int, lazy: pl.LazyFrame | None = None, **fields) -> None:
         self._load = load
         self._rows = rows
+        self._lazy = lazy  # the validated columns, as the pass read them
         super().__init__(frame=None, **fields)  # type: ignore[arg-type]
+
+    def columns_of(self, names: Iterable[str]) -> pl.DataFrame:
+        if self._frame is not None or self._lazy is None:
+            return super().columns_of(names)
+        have = set(self._lazy.collect_schema().names())
+        return self._lazy.select([n for n in names if n in have]).collect()
 
     @property  # type: ignore[override]
     def frame(self) -> pl.DataFrame:
@@ -280,6 +292,7 @@ class Scan:
         return _DeferredDataset(
             self.loader.run,
             rows,
+            lazy=self.frame,
             path=self.path,
             format=self.format,
             scales=self.scales,
