@@ -16,6 +16,7 @@ from tierlang.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
     MAX_DATA_ERRORS,
+    ProgramPath,
     as_of_option,
     check_outputs,
     distinct_paths,
@@ -218,6 +219,7 @@ def eval_(
         progress.clear()
         click.echo(f"tier: {program} cannot be evaluated: {e}", err=True)
         sys.exit(EXIT_USAGE)
+    from tierlang.data import PID
     from tierlang.output import write_results
     from tierlang.output.database import DatabaseError
     from tierlang.output.excel import DoesNotFit
@@ -245,7 +247,11 @@ def eval_(
     if output is not None:
         click.echo(f"wrote {output}", err=True)
     dataset = ev.dataset
-    warn_formula_ids(dataset)
+    warn_formula_ids(ev.levels[PID], dataset.rejects)
+    from tierlang.data.advice import fraction_percents
+
+    for warning in fraction_percents(dataset):
+        click.echo(warning, err=True)
     if dataset.errors:
         target = rejects
         assert target is not None and dataset.rejects is not None
@@ -348,7 +354,7 @@ def explain(
 
 
 @main.command(name="test")
-@click.argument("programs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("programs", nargs=-1, required=True, type=ProgramPath())
 @as_of_option
 def test_(programs: tuple[str, ...], as_of) -> None:
     """Run the examples embedded in program files. Exits 1 when an example fails.
