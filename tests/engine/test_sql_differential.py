@@ -73,3 +73,34 @@ def test_dates_enums_and_booleans(con, layout):
     load_table(con, prog, data, layout)
     got = run_long(con, compile_sql(prog, "duckdb").sql())
     assert got.equals(_reference(prog, data)), got
+
+
+def _engines(text, data, engine):
+    prog = load_text(text)
+    ds = from_frame(pl.DataFrame(data, schema={c: pl.String for c in data}), prog)
+    return evaluate_dataset(prog, ds, engine="interpreter", detail=True), evaluate_dataset(prog, ds, engine=engine, detail=True)
+
+
+@settings(max_examples=40, deadline=None)
+@given(programs_with_data(max_rows=12))
+def test_duckdb_engine_agrees_with_the_interpreter(case):
+    """`tier eval --engine duckdb`: levels, exact scores, chosen variants and every
+    requirement's outcome."""
+    text, data = case
+    a, b = _engines(text, data, "duckdb")
+    assert b.engine == "duckdb"
+    assert list(a.rows()) == list(b.rows()), text
+    assert a.long().equals(b.long()), text
+    assert a.variants.equals(b.variants), text
+    assert a.detail.equals(b.detail), text
+
+
+@settings(max_examples=15, deadline=None)
+@given(programs_with_data(max_rows=8, big=True))
+def test_duckdb_engine_agrees_on_huge_values(case):
+    """128-bit arithmetic, and past it the interpreter for the rows that need it."""
+    text, data = case
+    a, b = _engines(text, data, "duckdb")
+    assert list(a.rows()) == list(b.rows()), text
+    assert a.long().equals(b.long()), text
+    assert a.detail.equals(b.detail), text

@@ -90,7 +90,11 @@ def _summary(ev) -> str:
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default=None, help="Write the results here.")
 @click.option(
-    "--engine", type=click.Choice(["vectorized", "interpreter"]), default="vectorized", show_default=True, help="How to evaluate."
+    "--engine",
+    type=click.Choice(["vectorized", "interpreter", "duckdb"]),
+    default="vectorized",
+    show_default=True,
+    help="How to evaluate: polars (vectorized), the exact interpreter, or the compiled SQL query in an in-process DuckDB. Every engine gives the same results.",
 )
 @as_of_option
 @click.option(
@@ -175,6 +179,8 @@ def eval_(
         raise click.BadParameter(f"{data} does not exist" if not Path(data).exists() else f"{data} is not a file", param_hint="DATA")
     if (start or end) and not history:
         raise click.UsageError("--from and --to pick the months of a history; add --history")
+    if history and engine == "duckdb":
+        raise click.UsageError("--history runs on the vectorized or the interpreter engine")
     if history:
         from tierlang.cli.history import check_options
 
