@@ -80,7 +80,7 @@ def _summary(ev) -> str:
 
 @main.command(name="eval")
 @program_argument
-@click.argument("data", type=click.Path(dir_okay=False))
+@click.argument("data", type=click.Path(dir_okay=False), required=False)
 @click.option(
     "--format",
     "fmt",
@@ -121,6 +121,26 @@ def _summary(ev) -> str:
     "--from", "start", type=MonthParam(), default=None, help="With --history: the first month written (default: the data's first)."
 )
 @click.option("--to", "end", type=MonthParam(), default=None, help="With --history: the last month written (default: the data's last).")
+@click.option(
+    "--db",
+    "db",
+    default=None,
+    metavar="URL",
+    help="Read the partners from a PostgreSQL database instead of DATA (postgresql://user@host/db; the password from the URL, PGPASSWORD or ~/.pgpass) and evaluate there.",
+)
+@click.option(
+    "--table",
+    "tables",
+    multiple=True,
+    metavar="NAME=TABLE",
+    help="With --db: read the program's table NAME from TABLE (e.g. partners=crm.partners); default: the table named NAME.",
+)
+@click.option(
+    "--into",
+    default=None,
+    metavar="TABLE",
+    help="With --db: write the results to this table of the database (created or replaced in one transaction).",
+)
 def eval_(
     program: str,
     data: str,
@@ -134,6 +154,9 @@ def eval_(
     history: bool,
     start,
     end,
+    db: str | None,
+    tables: tuple[str, ...],
+    into: str | None,
 ) -> None:
     """Evaluate PROGRAM on the partners in DATA (CSV, Parquet or JSON Lines).
 
@@ -157,7 +180,6 @@ def eval_(
     from tierlang.data import DataLoadError
     from tierlang.engine import evaluate
     from tierlang.engine.interpreter import EvaluationError
-    from tierlang.engine.results import ScoreTooLarge
     from tierlang.formats import BINARY_RESULTS, UnknownFormat, result_format
 
     if output == "-":
@@ -173,6 +195,12 @@ def eval_(
         fmt = "table" if _stdout_is_terminal() else "csv"
     if fmt in BINARY_RESULTS and output is None:
         raise click.UsageError(f"--format {fmt} needs -o FILE")
+    if db is not None or tables or into is not None:
+        from tierlang.cli.database import eval_db
+
+        eval_db(program, data, db, tables, into, fmt, output, engine, as_of, on_error, rejects, gaps, history or bool(start or end))
+    if data is None:
+        raise click.UsageError("missing DATA (a CSV, Parquet or JSON Lines file), or --db URL")
     if rejects is not None and on_error != "report":
         raise click.UsageError("--rejects names the reject file of --on-error report; add --on-error report")
     if not Path(data).is_file():
@@ -207,6 +235,25 @@ def eval_(
         progress.clear()
         click.echo(f"tier: {program} cannot be evaluated: {e}", err=True)
         sys.exit(EXIT_USAGE)
+    finish(ev, fmt, output, gaps, progress)
+    dataset = ev.dataset
+    if dataset.errors:
+        target = rejects
+        assert target is not None and dataset.rejects is not None
+        try:
+            dataset.rejects.write_csv(target)
+        except OSError as e:
+            click.echo(f"tier: cannot write the reject file {target}: {os_error_text(e, target)}", err=True)
+            sys.exit(EXIT_USAGE)
+        bad = dataset.rejects.height
+        _report_data_errors(dataset.diagnostics(MAX_DATA_ERRORS), dataset.error_count, bad, target)
+        sys.exit(EXIT_FINDINGS)
+    sys.exit(EXIT_OK)
+
+
+def finish(ev, fmt: str, output: str | None, gaps: bool, progress: _Progress) -> None:
+    """Write an evaluation's results (with --gaps, what each partner lacks) and the summary."""
+    from tierlang.engine.results import ScoreTooLarge
     from tierlang.output import write_results
     from tierlang.output.database import DatabaseError
     from tierlang.output.excel import DoesNotFit
@@ -230,19 +277,6 @@ def eval_(
     click.echo(_summary(ev), err=True)
     if output is not None:
         click.echo(f"wrote {output}", err=True)
-    dataset = ev.dataset
-    if dataset.errors:
-        target = rejects
-        assert target is not None and dataset.rejects is not None
-        try:
-            dataset.rejects.write_csv(target)
-        except OSError as e:
-            click.echo(f"tier: cannot write the reject file {target}: {os_error_text(e, target)}", err=True)
-            sys.exit(EXIT_USAGE)
-        bad = dataset.rejects.height
-        _report_data_errors(dataset.diagnostics(MAX_DATA_ERRORS), dataset.error_count, bad, target)
-        sys.exit(EXIT_FINDINGS)
-    sys.exit(EXIT_OK)
 
 
 def _stdout_is_terminal() -> bool:

@@ -31,6 +31,10 @@ class Dialect:
     - `typeof`: a function giving a column's type name that the planner folds to a constant
       (DuckDB's `typeof`): the compiled query then reads each column by its type's fast path.
     - `booleans`: whether Boolean values can be selected as columns (T-SQL: no).
+    - `materialize`: whether the planner substitutes a CTE's expressions into the query that
+      reads it (PostgreSQL inlines CTEs read once, and copies an expression wherever its
+      column is read: the checked inputs and the final scores are then marked MATERIALIZED,
+      so each is computed once per row).
     """
 
     name: str
@@ -43,6 +47,7 @@ class Dialect:
     typeof: str | None = None
     booleans: bool = True
     wide_limit: int = 2**126
+    materialize: bool = False
 
 
 DIALECTS: dict[str, Dialect] = {
@@ -50,7 +55,7 @@ DIALECTS: dict[str, Dialect] = {
     for d in (
         Dialect("duckdb", "duckdb", wide="HUGEINT", raise_fn="error", typeof="typeof"),
         # PostgreSQL's NUMERIC holds 131072 digits before the point: no practical limit.
-        Dialect("postgres", "postgres", wide="NUMERIC", text="TEXT", wide_limit=10**1000),
+        Dialect("postgres", "postgres", wide="NUMERIC", text="TEXT", wide_limit=10**1000, materialize=True),
         # Spark's DIV returns a 64-bit long: the score text divides decimals instead.
         Dialect("spark", "spark", text="STRING", raise_fn="raise_error", int_div=False),
         Dialect("bigquery", "bigquery", narrow="INT64", wide="BIGNUMERIC", text="STRING", raise_fn="ERROR"),

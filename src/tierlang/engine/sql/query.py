@@ -29,7 +29,7 @@ from tierlang.engine.sql.dialects import Dialect
 from tierlang.engine.sql.dialects import dialect as get_dialect
 from tierlang.engine.sql.inputs import DEFAULT_DECIMALS, raw_inputs, scales_for, table_name, typed_inputs
 
-__all__ = ["SqlQuery", "compile_sql", "Unsupported"]
+__all__ = ["SqlQuery", "compile_sql", "Unsupported", "used_metrics"]
 
 _RESERVED = {PID, "__row__", "__copies__", "__fallback__", "track", "level", "score", "n"}
 
@@ -99,11 +99,13 @@ def compile_sql(
     detail: bool = False,
     keep: tuple[str, ...] = (),
     view: str | None = None,
+    places: dict[str, int] | None = None,
 ) -> SqlQuery:
     """Compile `program` to one query in `dialect`.
 
     Without `scales`, the query reads `table` raw: any column types, converted and checked in
-    SQL (see `inputs`), decimal metrics at `decimals` places. With `scales` (and optionally
+    SQL (see `inputs`), decimal metrics at `decimals` places (`places` overrides this per
+    metric: a database column's declared scale). With `scales` (and optionally
     `magnitudes`, as for the polars engine), `table` holds columns already validated by
     tierlang's loader and scaled as `scales` says, named after the metrics.
 
@@ -117,8 +119,8 @@ def compile_sql(
     d = dialect if isinstance(dialect, Dialect) else get_dialect(dialect)
     raw = scales is None
     if raw:
-        scales = scales_for(program, decimals)
-    metrics = _metrics_read(program)
+        scales = scales_for(program, decimals, places)
+    metrics = used_metrics(program)
     names = _Names(_RESERVED | {m.name for m in program.metrics})
     kinds = [(d.wide, d.wide_limit)] if raw else [(d.narrow, 2**62), (d.wide, d.wide_limit)]
     backends = [(SqlBackend(d, itype, names), itype, limit) for itype, limit in kinds]
@@ -145,7 +147,10 @@ def compile_sql(
         query = _long_output(program)
     else:
         raise ValueError(f"output must be 'long' or 'plan', not {output!r}")
-    query.set("with_", exp.With(expressions=[_cte(name, q, comment) for name, q, comment in ctes]))
+    # Where the planner would copy expressions into their readers (dialect.materialize), the
+    # read inputs and the last CTE before the outputs are computed once.
+    keep_once = {"partners_checked", last} if d.materialize else set()
+    query.set("with_", exp.With(expressions=[_cte(name, q, comment, name in keep_once) for name, q, comment in ctes]))
     tree: exp.Expression = query
     if view is not None:
         tree = exp.Create(this=table_name(view), kind="VIEW", expression=query, replace=True)
@@ -160,14 +165,15 @@ def compile_sql(
     return SqlQuery(program, d, tree, plan, header)
 
 
-def _cte(name: str, query: exp.Select, comment: str | None) -> exp.CTE:
-    cte = exp.CTE(this=query, alias=exp.TableAlias(this=exp.to_identifier(name, quoted=True)))
+def _cte(name: str, query: exp.Select, comment: str | None, materialized: bool = False) -> exp.CTE:
+    cte = exp.CTE(this=query, alias=exp.TableAlias(this=exp.to_identifier(name, quoted=True)), materialized=materialized or None)
     if comment:
         cte.add_comments([" " + _comment_text(comment) + " "])
     return cte
 
 
-def _metrics_read(program: ir.Program) -> list[ir.Metric]:
+def used_metrics(program: ir.Program) -> list[ir.Metric]:
+    """The input metrics the program's tracks read (the columns a query needs)."""
     used: set[str] = set()
     groups = {g.name: g.tracks for g in program.groups}
     for t in program.tracks:
