@@ -20,8 +20,10 @@ from tierlang.cli.common import (
     distinct_paths,
     emit_diagnostics,
     load_or_exit,
+    make_read_options,
     os_error_text,
     program_argument,
+    read_options,
     report_data_errors,
 )
 from tierlang.cli.history import MonthParam
@@ -107,6 +109,7 @@ def _summary(ev) -> str:
 @click.option(
     "--rejects", type=click.Path(dir_okay=False), default=None, help="Reject file for --on-error report (default: DATA-NAME.rejects.csv)."
 )
+@read_options
 @click.option(
     "--gaps",
     is_flag=True,
@@ -150,6 +153,9 @@ def eval_(
     as_of,
     on_error: str,
     rejects: str | None,
+    separator: str,
+    encoding: str,
+    sheet: str | None,
     gaps: bool,
     history: bool,
     start,
@@ -158,7 +164,7 @@ def eval_(
     tables: tuple[str, ...],
     into: str | None,
 ) -> None:
-    """Evaluate PROGRAM on the partners in DATA (CSV, Parquet or JSON Lines).
+    """Evaluate PROGRAM on the partners in DATA (CSV, Parquet, JSON Lines or Excel).
 
     Writes one row per partner per track: partner_id, track, level (empty when nothing
     is earned), score (exact decimal text; DECIMAL(38, 6) in Parquet and DuckDB; empty for
@@ -205,14 +211,20 @@ def eval_(
         raise click.UsageError("--rejects names the reject file of --on-error report; add --on-error report")
     if not Path(data).is_file():
         raise click.BadParameter(f"{data} does not exist" if not Path(data).exists() else f"{data} is not a file", param_hint="DATA")
+    options = make_read_options(separator, encoding, sheet, data)
     if (start or end) and not history:
         raise click.UsageError("--from and --to pick the months of a history; add --history")
     if history and engine == "duckdb":
         raise click.UsageError("--history runs on the vectorized or the interpreter engine")
     if history:
         from tierlang.cli.history import check_options
+        from tierlang.data import ReadOptions
 
         check_options(fmt, as_of, gaps, start, end)
+        if options != ReadOptions():
+            raise click.UsageError(
+                "--separator, --encoding and --sheet are not read with --history yet: give the history as UTF-8 CSV, Parquet or JSON Lines"
+            )
     if on_error == "report" and rejects is None:
         rejects = f"{Path(data).stem}.rejects.csv"
     sidecar = output + ".meta.json" if output is not None and fmt in ("csv", "jsonl") else None
@@ -226,7 +238,7 @@ def eval_(
     progress("reading data")
     try:
         # one call: a clean file can be read, checked and evaluated in a single pass
-        ev = evaluate(prog, data, engine=engine, on_error=on_error, progress=progress, detail=gaps)
+        ev = evaluate(prog, data, engine=engine, on_error=on_error, progress=progress, detail=gaps, options=options)
     except DataLoadError as e:
         progress.clear()
         _report_data_errors(e.diagnostics(MAX_DATA_ERRORS), e.error_count, e.bad_rows)
@@ -290,7 +302,18 @@ def _stdout_is_terminal() -> bool:
 @click.option("--track", "tracks", multiple=True, help="Explain only this track (repeatable; default: all).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @as_of_option
-def explain(program: str, data: str, partner_ids: tuple[str, ...], tracks: tuple[str, ...], fmt: str, as_of) -> None:
+@read_options
+def explain(
+    program: str,
+    data: str,
+    partner_ids: tuple[str, ...],
+    tracks: tuple[str, ...],
+    fmt: str,
+    as_of,
+    separator: str,
+    encoding: str,
+    sheet: str | None,
+) -> None:
     """Explain partners one by one: why each holds its level on each track, what is missing
     for the next level (exact gaps) and the smallest changes that would get it there.
 
@@ -301,6 +324,7 @@ def explain(program: str, data: str, partner_ids: tuple[str, ...], tracks: tuple
 
     if not Path(data).is_file():
         raise click.BadParameter(f"{data} does not exist" if not Path(data).exists() else f"{data} is not a file", param_hint="DATA")
+    options = make_read_options(separator, encoding, sheet, data)
     prog = load_or_exit(program, as_of)
     tracks = tuple(dict.fromkeys(tracks))
     partner_ids = tuple(dict.fromkeys(partner_ids))
@@ -309,7 +333,7 @@ def explain(program: str, data: str, partner_ids: tuple[str, ...], tracks: tuple
             raise click.BadParameter(f"no track '{t}' in {program} (tracks: {', '.join(prog.track_map)})", param_hint="--track")
     try:
         # Only the partners' rows are validated strictly; other rows' problems do not matter here.
-        dataset = load_dataset(data, prog, on_error="report")
+        dataset = load_dataset(data, prog, on_error="report", options=options)
     except DataLoadError as e:
         _report_data_errors(e.diagnostics(MAX_DATA_ERRORS), e.error_count, e.bad_rows)
         sys.exit(EXIT_USAGE)
