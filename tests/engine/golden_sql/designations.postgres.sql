@@ -14,7 +14,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
     END AS "partner_id",
     CASE
       WHEN "experts" IS NULL
-      THEN CAST(CAST('tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || 'the value is missing (the metric declares no default)' AS BIGINT) AS DECIMAL)
+      THEN CAST('tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || 'the value is missing (the metric declares no default)' AS DECIMAL)
       ELSE CASE
         WHEN (
           TRIM(CAST("experts" AS TEXT)) ~ '^[+-]?[0-9]+$'
@@ -23,12 +23,12 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
           LENGTH(TRIM(CAST("experts" AS TEXT))) <= 19
         )
         THEN CAST(TRIM(CAST("experts" AS TEXT)) AS DECIMAL)
-        ELSE CAST(CAST('tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || '''' || CAST("experts" AS TEXT) || '''' || ' is not a whole number' AS BIGINT) AS DECIMAL)
+        ELSE CAST('tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || '''' || CAST("experts" AS TEXT) || '''' || ' is not a whole number' AS DECIMAL)
       END
     END AS "experts",
     CASE
       WHEN "adds" IS NULL
-      THEN CAST(CAST('tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || 'the value is missing (the metric declares no default)' AS BIGINT) AS DECIMAL)
+      THEN CAST('tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || 'the value is missing (the metric declares no default)' AS DECIMAL)
       ELSE CASE
         WHEN (
           TRIM(CAST("adds" AS TEXT)) ~ '^[+-]?[0-9]+$'
@@ -37,12 +37,12 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
           LENGTH(TRIM(CAST("adds" AS TEXT))) <= 19
         )
         THEN CAST(TRIM(CAST("adds" AS TEXT)) AS DECIMAL)
-        ELSE CAST(CAST('tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || '''' || CAST("adds" AS TEXT) || '''' || ' is not a whole number' AS BIGINT) AS DECIMAL)
+        ELSE CAST('tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || '''' || CAST("adds" AS TEXT) || '''' || ' is not a whole number' AS DECIMAL)
       END
     END AS "adds",
     CASE
       WHEN "certified" IS NULL
-      THEN CAST(CAST('tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || 'the value is missing (the metric declares no default)' AS BIGINT) AS DECIMAL)
+      THEN CAST('tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || 'the value is missing (the metric declares no default)' AS DECIMAL)
       ELSE CASE
         WHEN (
           TRIM(CAST("certified" AS TEXT)) ~ '^[+-]?[0-9]+$'
@@ -51,17 +51,17 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
           LENGTH(TRIM(CAST("certified" AS TEXT))) <= 19
         )
         THEN CAST(TRIM(CAST("certified" AS TEXT)) AS DECIMAL)
-        ELSE CAST(CAST('tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || '''' || CAST("certified" AS TEXT) || '''' || ' is not a whole number' AS BIGINT) AS DECIMAL)
+        ELSE CAST('tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || '''' || CAST("certified" AS TEXT) || '''' || ' is not a whole number' AS DECIMAL)
       END
     END AS "certified",
     CASE
       WHEN "growth" IS NULL
-      THEN CAST(CAST('tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || 'the value is missing (the metric declares no default)' AS BIGINT) AS DECIMAL)
+      THEN CAST('tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || 'the value is missing (the metric declares no default)' AS DECIMAL)
       ELSE CASE
         WHEN NOT (
           TRIM(CAST("growth" AS TEXT)) ~ '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$'
         )
-        THEN CAST(CAST('tier: TL405 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || '''' || CAST("growth" AS TEXT) || '''' || ' is not a plain decimal' AS BIGINT) AS DECIMAL)
+        THEN CAST('tier: TL405 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || '''' || CAST("growth" AS TEXT) || '''' || ' is not a plain decimal' AS DECIMAL)
         WHEN LENGTH(
           TRIM(TRAILING '0' FROM CASE
             WHEN POSITION('.' IN TRIM(CAST("growth" AS TEXT))) > 0
@@ -69,7 +69,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
             ELSE ''
           END)
         ) > 6
-        THEN CAST(CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || '''' || CAST("growth" AS TEXT) || '''' || ' has more than 6 decimal places (compile with --decimals)' AS BIGINT) AS DECIMAL)
+        THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || '''' || CAST("growth" AS TEXT) || '''' || ' has more than 6 decimal places (compile with --decimals)' AS DECIMAL)
         WHEN LENGTH(
           TRIM(LEADING '+-' FROM CASE
             WHEN POSITION('.' IN TRIM(CAST("growth" AS TEXT))) > 0
@@ -77,7 +77,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
             ELSE TRIM(CAST("growth" AS TEXT))
           END)
         ) > 32
-        THEN CAST(CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || '''' || CAST("growth" AS TEXT) || '''' || ' is too large to read exactly' AS BIGINT) AS DECIMAL)
+        THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || '''' || CAST("growth" AS TEXT) || '''' || ' is too large to read exactly' AS DECIMAL)
         ELSE CAST(CASE
           WHEN POSITION('.' IN TRIM(CAST("growth" AS TEXT))) > 0
           THEN LEFT(TRIM(CAST("growth" AS TEXT)), POSITION('.' IN TRIM(CAST("growth" AS TEXT))) - 1)
@@ -94,7 +94,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
     END AS "growth",
     CASE
       WHEN "deployments" IS NULL
-      THEN CAST(CAST('tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || 'the value is missing (the metric declares no default)' AS BIGINT) AS DECIMAL)
+      THEN CAST('tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || 'the value is missing (the metric declares no default)' AS DECIMAL)
       ELSE CASE
         WHEN (
           TRIM(CAST("deployments" AS TEXT)) ~ '^[+-]?[0-9]+$'
@@ -103,7 +103,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
           LENGTH(TRIM(CAST("deployments" AS TEXT))) <= 19
         )
         THEN CAST(TRIM(CAST("deployments" AS TEXT)) AS DECIMAL)
-        ELSE CAST(CAST('tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || '''' || CAST("deployments" AS TEXT) || '''' || ' is not a whole number' AS BIGINT) AS DECIMAL)
+        ELSE CAST('tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || '''' || CAST("deployments" AS TEXT) || '''' || ' is not a whole number' AS DECIMAL)
       END
     END AS "deployments",
     CASE
@@ -113,7 +113,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
         WHEN NOT (
           TRIM(CAST("acr" AS TEXT)) ~ '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$'
         )
-        THEN CAST(CAST('tier: TL405 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || '''' || CAST("acr" AS TEXT) || '''' || ' is not a plain decimal' AS BIGINT) AS DECIMAL)
+        THEN CAST('tier: TL405 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || '''' || CAST("acr" AS TEXT) || '''' || ' is not a plain decimal' AS DECIMAL)
         WHEN LENGTH(
           TRIM(TRAILING '0' FROM CASE
             WHEN POSITION('.' IN TRIM(CAST("acr" AS TEXT))) > 0
@@ -121,7 +121,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
             ELSE ''
           END)
         ) > 6
-        THEN CAST(CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || '''' || CAST("acr" AS TEXT) || '''' || ' has more than 6 decimal places (compile with --decimals)' AS BIGINT) AS DECIMAL)
+        THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || '''' || CAST("acr" AS TEXT) || '''' || ' has more than 6 decimal places (compile with --decimals)' AS DECIMAL)
         WHEN LENGTH(
           TRIM(LEADING '+-' FROM CASE
             WHEN POSITION('.' IN TRIM(CAST("acr" AS TEXT))) > 0
@@ -129,7 +129,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
             ELSE TRIM(CAST("acr" AS TEXT))
           END)
         ) > 32
-        THEN CAST(CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || '''' || CAST("acr" AS TEXT) || '''' || ' is too large to read exactly' AS BIGINT) AS DECIMAL)
+        THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || '''' || CAST("acr" AS TEXT) || '''' || ' is too large to read exactly' AS DECIMAL)
         ELSE CAST(CASE
           WHEN POSITION('.' IN TRIM(CAST("acr" AS TEXT))) > 0
           THEN LEFT(TRIM(CAST("acr" AS TEXT)), POSITION('.' IN TRIM(CAST("acr" AS TEXT))) - 1)
@@ -146,7 +146,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
     END AS "acr",
     CASE
       WHEN "workloads" IS NULL
-      THEN CAST(CAST('tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || 'the value is missing (the metric declares no default)' AS BIGINT) AS DECIMAL)
+      THEN CAST('tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || 'the value is missing (the metric declares no default)' AS DECIMAL)
       ELSE CASE
         WHEN (
           TRIM(CAST("workloads" AS TEXT)) ~ '^[+-]?[0-9]+$'
@@ -155,7 +155,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
           LENGTH(TRIM(CAST("workloads" AS TEXT))) <= 19
         )
         THEN CAST(TRIM(CAST("workloads" AS TEXT)) AS DECIMAL)
-        ELSE CAST(CAST('tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || '''' || CAST("workloads" AS TEXT) || '''' || ' is not a whole number' AS BIGINT) AS DECIMAL)
+        ELSE CAST('tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || '''' || CAST("workloads" AS TEXT) || '''' || ' is not a whole number' AS DECIMAL)
       END
     END AS "workloads",
     CASE
@@ -175,11 +175,11 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
         THEN TRUE
         WHEN LOWER(TRIM(CAST("audited" AS TEXT))) = 'false'
         THEN FALSE
-        ELSE CAST(CAST('tier: TL408 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column audited: ' || '''' || CAST("audited" AS TEXT) || '''' || ' is not true or false' AS BIGINT) AS BOOLEAN)
+        ELSE CAST('tier: TL408 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column audited: ' || '''' || CAST("audited" AS TEXT) || '''' || ' is not true or false' AS BOOLEAN)
       END
     END AS "audited"
   FROM "partners"
-), "partners_checked" /* ranges, repeated partner_ids and the limits of exact arithmetic checked */ AS (
+), "partners_checked" /* ranges, repeated partner_ids and the limits of exact arithmetic checked */ AS MATERIALIZED (
   SELECT
     CASE
       WHEN "partners_read"."partner_id" = "repeated"
@@ -188,49 +188,49 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
     END AS "partner_id",
     CASE
       WHEN "experts" < 0
-      THEN CAST(CAST('tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || CAST("experts" AS TEXT) || ' is below the minimum 0; a count cannot be negative' AS BIGINT) AS DECIMAL)
+      THEN CAST('tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || CAST("experts" AS TEXT) || ' is below the minimum 0; a count cannot be negative' AS DECIMAL)
       WHEN ABS("experts") > CAST(10000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000 AS DECIMAL)
-      THEN CAST(CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || CAST("experts" AS TEXT) || ' is too large to evaluate exactly in SQL' AS BIGINT) AS DECIMAL)
+      THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || CAST("experts" AS TEXT) || ' is too large to evaluate exactly in SQL' AS DECIMAL)
       ELSE "experts"
     END AS "experts",
     CASE
       WHEN ABS("adds") > CAST(999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999993 AS DECIMAL)
-      THEN CAST(CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || CAST("adds" AS TEXT) || ' is too large to evaluate exactly in SQL' AS BIGINT) AS DECIMAL)
+      THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || CAST("adds" AS TEXT) || ' is too large to evaluate exactly in SQL' AS DECIMAL)
       ELSE "adds"
     END AS "adds",
     CASE
       WHEN "certified" < 0
-      THEN CAST(CAST('tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || CAST("certified" AS TEXT) || ' is below the minimum 0; a count cannot be negative' AS BIGINT) AS DECIMAL)
+      THEN CAST('tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || CAST("certified" AS TEXT) || ' is below the minimum 0; a count cannot be negative' AS DECIMAL)
       WHEN ABS("certified") > CAST(10000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000 AS DECIMAL)
-      THEN CAST(CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || CAST("certified" AS TEXT) || ' is too large to evaluate exactly in SQL' AS BIGINT) AS DECIMAL)
+      THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || CAST("certified" AS TEXT) || ' is too large to evaluate exactly in SQL' AS DECIMAL)
       ELSE "certified"
     END AS "certified",
     CASE
       WHEN "growth" < -100000000
-      THEN CAST(CAST('tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || CAST("growth" AS TEXT) || '/1000000' || ' is below the minimum -100' AS BIGINT) AS DECIMAL)
+      THEN CAST('tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || CAST("growth" AS TEXT) || '/1000000' || ' is below the minimum -100' AS DECIMAL)
       WHEN "growth" > 1000000000
-      THEN CAST(CAST('tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || CAST("growth" AS TEXT) || '/1000000' || ' is above the maximum 1000' AS BIGINT) AS DECIMAL)
+      THEN CAST('tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || CAST("growth" AS TEXT) || '/1000000' || ' is above the maximum 1000' AS DECIMAL)
       WHEN ABS("growth") > CAST(303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303018939393939 AS DECIMAL)
-      THEN CAST(CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || CAST("growth" AS TEXT) || '/1000000' || ' is too large to evaluate exactly in SQL' AS BIGINT) AS DECIMAL)
+      THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || CAST("growth" AS TEXT) || '/1000000' || ' is too large to evaluate exactly in SQL' AS DECIMAL)
       ELSE "growth"
     END AS "growth",
     CASE
       WHEN "deployments" < 0
-      THEN CAST(CAST('tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || CAST("deployments" AS TEXT) || ' is below the minimum 0; a count cannot be negative' AS BIGINT) AS DECIMAL)
+      THEN CAST('tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || CAST("deployments" AS TEXT) || ' is below the minimum 0; a count cannot be negative' AS DECIMAL)
       WHEN ABS("deployments") > CAST(10000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000 AS DECIMAL)
-      THEN CAST(CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || CAST("deployments" AS TEXT) || ' is too large to evaluate exactly in SQL' AS BIGINT) AS DECIMAL)
+      THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || CAST("deployments" AS TEXT) || ' is too large to evaluate exactly in SQL' AS DECIMAL)
       ELSE "deployments"
     END AS "deployments",
     CASE
       WHEN ABS("acr") > CAST(303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303018939393939 AS DECIMAL)
-      THEN CAST(CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || CAST("acr" AS TEXT) || '/1000000' || ' is too large to evaluate exactly in SQL' AS BIGINT) AS DECIMAL)
+      THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || CAST("acr" AS TEXT) || '/1000000' || ' is too large to evaluate exactly in SQL' AS DECIMAL)
       ELSE "acr"
     END AS "acr",
     CASE
       WHEN "workloads" < 0
-      THEN CAST(CAST('tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || CAST("workloads" AS TEXT) || ' is below the minimum 0; a count cannot be negative' AS BIGINT) AS DECIMAL)
+      THEN CAST('tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || CAST("workloads" AS TEXT) || ' is below the minimum 0; a count cannot be negative' AS DECIMAL)
       WHEN ABS("workloads") > CAST(10000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000 AS DECIMAL)
-      THEN CAST(CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || CAST("workloads" AS TEXT) || ' is too large to evaluate exactly in SQL' AS BIGINT) AS DECIMAL)
+      THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || CAST("workloads" AS TEXT) || ' is too large to evaluate exactly in SQL' AS DECIMAL)
       ELSE "workloads"
     END AS "workloads",
     "tier" AS "tier",
@@ -552,7 +552,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       "score_data_capability" >= 90000000
     ) AS "req_status_cloud_1" /* designations.tier:103 */
   FROM ladder_2
-), "status_2" AS (
+), "status_2" AS MATERIALIZED (
   SELECT
     *,
     CASE
