@@ -17,7 +17,7 @@ from tierlang.engine.vectorized import NoInt64, compile_program, magnitudes_of
 
 __all__ = ["evaluate", "evaluate_dataset", "Evaluation", "ScoreColumn", "ProgramError", "ENGINES"]
 
-ENGINES = ("vectorized", "interpreter", "duckdb")
+ENGINES = ("vectorized", "interpreter", "duckdb", "spark")
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
@@ -121,15 +121,15 @@ def evaluate_dataset(
             return _vectorized(program, dataset, detail, progress, as_of_column)
         except NoInt64:
             pass  # the program's own constants do not fit 64 bits: every row exactly
-    if engine == "duckdb":
+    if engine in ("duckdb", "spark"):
         if as_of_column is not None:
-            raise ValueError("the duckdb engine evaluates one date; a history runs on the vectorized engine")
-        from tierlang.engine.sql.run import evaluate_duckdb
+            raise ValueError(f"the {engine} engine evaluates one date; a history runs on the vectorized engine")
+        from tierlang.engine.sql import run
 
         if progress:
             progress("evaluating", 0, len(dataset))
         try:
-            return evaluate_duckdb(program, dataset, detail)
+            return run.evaluate_duckdb(program, dataset, detail) if engine == "duckdb" else run.evaluate_spark(program, dataset, detail)
         except NoInt64:
             pass  # the program's own constants do not fit 128 bits: every row exactly
     return _interpreted(program, dataset, detail, progress, engine, as_of_column)

@@ -35,6 +35,8 @@ class Dialect:
       reads it (PostgreSQL inlines CTEs read once, and copies an expression wherever its
       column is read: the checked inputs and the final scores are then marked MATERIALIZED,
       so each is computed once per row).
+    - `stages`: lay the columns out as one CTE per stage of the compiler rather than per score
+      and track (Spark's analyzer gives up on long chains of CTEs: about 15 instead of 80).
     """
 
     name: str
@@ -48,6 +50,7 @@ class Dialect:
     booleans: bool = True
     wide_limit: int = 2**126
     materialize: bool = False
+    stages: bool = False
 
 
 DIALECTS: dict[str, Dialect] = {
@@ -57,7 +60,7 @@ DIALECTS: dict[str, Dialect] = {
         # PostgreSQL's NUMERIC holds 131072 digits before the point: no practical limit.
         Dialect("postgres", "postgres", wide="NUMERIC", text="TEXT", wide_limit=10**1000, materialize=True),
         # Spark's DIV returns a 64-bit long: the score text divides decimals instead.
-        Dialect("spark", "spark", text="STRING", raise_fn="raise_error", int_div=False),
+        Dialect("spark", "spark", text="STRING", raise_fn="raise_error", int_div=False, stages=True),
         Dialect("bigquery", "bigquery", narrow="INT64", wide="BIGNUMERIC", text="STRING", raise_fn="ERROR"),
         Dialect("snowflake", "snowflake", wide="NUMBER(38, 0)", int_div=False),
         Dialect("tsql", "tsql", wide="DECIMAL(38, 0)", text="VARCHAR(MAX)", int_div=False, booleans=False),

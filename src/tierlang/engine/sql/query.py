@@ -190,7 +190,11 @@ def _source(span: ir.Span | None) -> str | None:
 
 
 def _column_ctes(plan: Plan, names: _Names, first: str, d: Dialect) -> list[tuple[str, exp.Select, str | None]]:
-    """One CTE per run of columns of one group, each reading the CTE before it."""
+    """One CTE per run of columns of one group, each reading the CTE before it (with
+    `d.stages`: one CTE per stage of the compiler, named `stage_N`, its comment naming the
+    scores, gates and tracks it computes)."""
+    if d.stages:
+        return _stage_ctes(plan, names, first, d)
     out: list[tuple[str, exp.Select, str | None]] = []
     used: dict[str, int] = {}
     current: list[exp.Expression] = []
@@ -214,17 +218,40 @@ def _column_ctes(plan: Plan, names: _Names, first: str, d: Dialect) -> list[tupl
         if c.group != group or reads & defined:
             flush()
             group = c.group
-        sql_name = names[c.name]
-        expr = c.expr
-        if c.kind == "cond" and not d.booleans:  # T-SQL: a condition is stored as 1 or 0
-            expr = exp.Case(ifs=[exp.If(this=expr, true=num(1))], default=num(0))
-        alias = exp.alias_(expr, sql_name, quoted=True)
-        where = _source(c.span)
-        if where:
-            alias.add_comments([f" {_comment_text(where)} "])
-        current.append(alias)
-        defined.add(sql_name)
+        current.append(_projection(c, names, d))
+        defined.add(names[c.name])
     flush()
+    return out
+
+
+def _projection(c, names: _Names, d: Dialect) -> exp.Expression:
+    """One materialized column as `expr AS name /* file.tier:LINE */`."""
+    expr = c.expr
+    if c.kind == "cond" and not d.booleans:  # T-SQL: a condition is stored as 1 or 0
+        expr = exp.Case(ifs=[exp.If(this=expr, true=num(1))], default=num(0))
+    alias = exp.alias_(expr, names[c.name], quoted=True)
+    where = _source(c.span)
+    if where:
+        alias.add_comments([f" {_comment_text(where)} "])
+    return alias
+
+
+def _stage_ctes(plan: Plan, names: _Names, first: str, d: Dialect) -> list[tuple[str, exp.Select, str | None]]:
+    out: list[tuple[str, exp.Select, str | None]] = []
+    prev = first
+    for k, stage in enumerate(plan.stages, start=1):
+        if not stage:
+            continue
+        groups = ", ".join(dict.fromkeys(c.group for c in stage if c.group))
+        name = f"stage_{k}"
+        out.append(
+            (
+                name,
+                exp.select(exp.Star(), *[_projection(c, names, d) for c in stage]).from_(exp.to_table(prev, quoted=True)),
+                groups or None,
+            )
+        )
+        prev = name
     return out
 
 
