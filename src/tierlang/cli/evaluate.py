@@ -93,10 +93,10 @@ def _summary(ev) -> str:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default=None, help="Write the results here.")
 @click.option(
     "--engine",
-    type=click.Choice(["vectorized", "interpreter", "duckdb"]),
+    type=click.Choice(["vectorized", "interpreter", "duckdb", "spark"]),
     default="vectorized",
     show_default=True,
-    help="How to evaluate: polars (vectorized), the exact interpreter, or the compiled SQL query in an in-process DuckDB. Every engine gives the same results.",
+    help="How to evaluate: polars (vectorized), the exact interpreter, or the compiled SQL query in an in-process DuckDB or in Spark (local mode; SPARK_MASTER picks a cluster). Every engine gives the same results.",
 )
 @as_of_option
 @click.option(
@@ -214,7 +214,7 @@ def eval_(
     options = make_read_options(separator, encoding, sheet, data)
     if (start or end) and not history:
         raise click.UsageError("--from and --to pick the months of a history; add --history")
-    if history and engine == "duckdb":
+    if history and engine in ("duckdb", "spark"):
         raise click.UsageError("--history runs on the vectorized or the interpreter engine")
     if history:
         from tierlang.cli.history import check_options
