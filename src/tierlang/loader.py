@@ -12,7 +12,7 @@ from tierlang.diagnostics import Diagnostic, SourceMap, decode_source, display_n
 from tierlang.passes.extends import merge
 from tierlang.passes.ladder import check_ladders
 from tierlang.passes.lower import lower, warnings_unused
-from tierlang.passes.monotonicity import check_monotonicity
+from tierlang.passes.monotonicity import check_monotonicity, current_budget
 from tierlang.recursion import deep_recursion
 from tierlang.syntax import ast
 
@@ -63,14 +63,16 @@ def load_program(
 
 def _load_or_hit(root_path: Path, as_of: _dt.date | None, text: str | None, checks: bool) -> LoadResult:
     root_bytes = root_path.read_bytes() if text is None else None
+    # the checks' findings depend on how long their searches may run (`tier check --witness`)
+    options = f"checks, search budget {current_budget()}" if checks else "no checks"
     if root_bytes is not None:
-        hit = cache.lookup(root_path, root_bytes, as_of, checks)
+        hit = cache.lookup(root_path, root_bytes, as_of, options)
         if isinstance(hit, LoadResult):
             return hit
     result = _load_program(root_path, root_bytes, as_of, text, checks)
     # A missing parent (TL225) may appear at any moment: such a result is never kept.
     if root_bytes is not None and not any(d.code == "TL225" for d in result.diagnostics):
-        cache.store(root_path, root_bytes, as_of, checks, result.deps, result)
+        cache.store(root_path, root_bytes, as_of, options, result.deps, result)
     return result
 
 

@@ -1117,16 +1117,12 @@ def _too_deep(tree: Tree, file: str) -> Diagnostic | None:
 
 def _level_blocks(tree, text: str) -> None:
     """A level's braces are anonymous tokens the tree drops; look at the text instead."""
+    starts = None  # offset of each line's first character, found once (not once per level)
     for sub in tree.iter_subtrees():
         if sub.data != "level_decl" or sub.meta.empty:
             continue
+        if starts is None:
+            starts = [0] + [m.end() for m in re.finditer("\n", text)]
         # The level has a block exactly when its source text ends with '}'.
-        end = _offset(text, sub.meta.end_line, sub.meta.end_column)
+        end = starts[sub.meta.end_line - 1] + sub.meta.end_column - 1
         sub.meta._tier_has_block = text[end - 1 : end] == "}"
-
-
-def _offset(text: str, line: int, column: int) -> int:
-    pos = 0
-    for _ in range(line - 1):
-        pos = text.index("\n", pos) + 1
-    return pos + column - 1
