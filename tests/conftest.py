@@ -66,5 +66,7 @@ def postgres():
             pytest.fail("PostgreSQL binaries (initdb) not found; .ci/run should have installed Debian's postgresql")
         pytest.skip("PostgreSQL binaries (initdb) not found on PATH or in /usr/lib/postgresql/*/bin")
     server, stop = pgserver.start()
-    yield server
-    stop()
+    try:
+        yield server
+    finally:
+        stop()
