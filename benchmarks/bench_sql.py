@@ -42,10 +42,10 @@ PROGRAM = ROOT / "programs" / "cloudpartner2022.tier"
 TARGET = 1.2
 
 
-def timed(fn) -> tuple[float, float]:
+def timed(fn, *args) -> tuple[float, float]:
     """(wall seconds, CPU seconds of this process, all threads) of one call."""
     w, c = time.perf_counter(), time.process_time()
-    fn()
+    fn(*args)
     return time.perf_counter() - w, time.process_time() - c
 
 
@@ -63,8 +63,8 @@ def bench_duckdb(program, compiled: str, baseline: str, csv: Path, parquet: Path
         con.execute(f"CREATE TABLE partners AS {load}")
         runs: dict[str, list[tuple[float, float]]] = {"compiled": [], "hand-written": []}
         for _ in range(repeat):
-            runs["compiled"].append(timed(lambda: con.execute(f"CREATE OR REPLACE TABLE out_tier AS {compiled}")))
-            runs["hand-written"].append(timed(lambda: con.execute(f"CREATE OR REPLACE TABLE out_base AS {baseline}")))
+            runs["compiled"].append(timed(con.execute, f"CREATE OR REPLACE TABLE out_tier AS {compiled}"))
+            runs["hand-written"].append(timed(con.execute, f"CREATE OR REPLACE TABLE out_base AS {baseline}"))
         wrong = con.execute(
             "SELECT count(*) FROM out_tier t JOIN out_base b USING (partner_id, track) WHERE coalesce(t.level, '') <> coalesce(b.level, '')"
         ).fetchone()[0]
