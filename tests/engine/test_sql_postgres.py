@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from tests import pgserver
 from tests.engine.engine_helpers import load_text
-from tests.engine.sql_helpers import column_type, sorted_long
+from tests.engine.sql_helpers import LITERAL_POINTS, LITERAL_POINTS_DATA, column_type, sorted_long
 from tests.engine.strategies import programs_with_data
 from tierlang import ir
 from tierlang.data import DataLoadError, from_frame
@@ -82,6 +82,14 @@ def test_postgres_agrees_with_the_interpreter(postgres, case, layout):
     assert got.equals(expected), f"{layout}\n{text}\n{got}\n{expected}"
     write_into(prog, postgres.url, into="results")
     assert _table_long(postgres.url, "results").equals(expected), f"{layout}\n{text}"
+
+
+@pytest.mark.parametrize("layout", ["text", "decimal"])
+def test_points_from_literals_times_large_scales(postgres, layout):
+    """PostgreSQL types a bare literal as a 32-bit integer too (tests/engine/sql_helpers.py)."""
+    prog = load_text(LITERAL_POINTS)
+    load_pg(postgres.url, prog, LITERAL_POINTS_DATA, layout)
+    assert sorted_long(evaluate_postgres(prog, postgres.url)).equals(_reference(prog, LITERAL_POINTS_DATA))
 
 
 def test_cloud_partner_examples(postgres):

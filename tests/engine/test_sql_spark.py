@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 
 from tests.engine.engine_helpers import load_text
+from tests.engine.sql_helpers import LITERAL_POINTS, LITERAL_POINTS_DATA
 from tests.engine.strategies import programs_with_data
 from tierlang.data import from_frame, load_dataset
 from tierlang.engine import evaluate_dataset
@@ -47,6 +48,12 @@ def test_spark_agrees_on_huge_values(case):
     a, b = _engines(text, data)
     assert list(a.rows()) == list(b.rows()), text
     assert a.long().equals(b.long()), text
+
+
+def test_points_from_literals_times_large_scales():
+    """Spark types a bare literal INT (32 bits; an overflow is an error in ANSI mode)."""
+    a, b = _engines(LITERAL_POINTS, LITERAL_POINTS_DATA)
+    assert a.long().equals(b.long()) and a.detail.equals(b.detail)
 
 
 def test_cloud_partner_examples_on_spark():
