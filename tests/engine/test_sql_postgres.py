@@ -11,6 +11,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+import sqlglot
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -90,6 +91,51 @@ def test_points_from_literals_times_large_scales(postgres, layout):
     prog = load_text(LITERAL_POINTS)
     load_pg(postgres.url, prog, LITERAL_POINTS_DATA, layout)
     assert sorted_long(evaluate_postgres(prog, postgres.url)).equals(_reference(prog, LITERAL_POINTS_DATA))
+
+
+BLOWUP = ROOT / "tests" / "fixtures" / "engine" / "inline_blowup.tier"
+
+
+def _growth(tree) -> int:
+    """How much larger than its own expression a column grows when PostgreSQL pulls CTEs up
+    into their readers (each column reference replaced by its definition) between
+    MATERIALIZED fences: the worst column's excess."""
+    size: dict[str, int] = {}
+    worst = 0
+    for cte in tree.args["with_"].expressions:
+        new = {}
+        for p in cte.this.expressions:
+            if isinstance(p, sqlglot.exp.Alias):
+                nodes = list(p.this.walk())
+                new[p.alias] = sum(size.get(n.name, 1) if isinstance(n, sqlglot.exp.Column) else 1 for n in nodes)
+                worst = max(worst, new[p.alias] - len(nodes))
+        size.update(new)
+        if cte.args.get("materialized"):
+            size.clear()
+    return worst
+
+
+@pytest.mark.parametrize("path", [BLOWUP, CLOUD, ROOT / "programs" / "mpn2010.tier"])
+def test_no_expression_blows_up_when_the_planner_inlines_ctes(path):
+    """Unfenced, the first program's query makes columns of 1.4 million nodes once inlined:
+    PostgreSQL planned it for minutes at gigabytes (CI runs of 2026-12-05, on ten rows)."""
+    from tierlang.engine.sql import compile_sql
+    from tierlang.engine.sql.query import INLINE_LIMIT
+
+    tree = compile_sql(load_program(path).program, "postgres").tree
+    assert _growth(tree) <= INLINE_LIMIT
+
+
+def test_a_program_that_blew_up_the_planner_runs(postgres):
+    prog = load_program(BLOWUP).program
+    data = {
+        "partner_id": ["P0", "P1", "P2", "P3"],
+        "m0": ["6", "10", "0", "11"],
+        "m1": ["20.01", "-0.5", "0", "1e-3"],
+        "m2": ["10", "-100", "1000", "12.5"],
+    }
+    load_pg(postgres.url, prog, data, "text")
+    assert sorted_long(evaluate_postgres(prog, postgres.url)).equals(_reference(prog, data))
 
 
 def test_cloud_partner_examples(postgres):

@@ -1,7 +1,7 @@
 -- designations 1.0 (sha256:...) compiled by tierlang for postgres
 -- reads the table partners; returns partner_id, track, level, score (one row per partner and track)
 -- decimal columns are read exactly with up to 6 decimal places; a bad value stops the query with an error
-WITH "partners_read" /* partners: every value read exactly (shortest decimal text of a float; decimals scaled to integers) */ AS (
+WITH "partners_read" /* partners: every value read exactly (shortest decimal text of a float; decimals scaled to integers) */ AS MATERIALIZED (
   SELECT
     CASE
       WHEN (
@@ -297,7 +297,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       100000000
     ) AS "score_data_capability" /* designations.tier:24 */
   FROM data_capability_5
-), "data" AS (
+), "data" AS MATERIALIZED (
   SELECT
     *,
     "score_data_capability" >= 70000000 AS "req_data_designated_1", /* designations.tier:37 */
@@ -406,7 +406,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
     *,
     "score_apps_smb_capability" >= 30 AS "req_apps_smb_designated_1" /* designations.tier:74 */
   FROM apps_smb_capability_2
-), "apps_smb_2" AS (
+), "apps_smb_2" AS MATERIALIZED (
   SELECT
     *,
     CASE WHEN "req_apps_smb_designated_1" THEN 0 ELSE -1 END AS "lvl_apps_smb" /* designations.tier:69 */
@@ -472,7 +472,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
     *,
     CASE WHEN "req_work_smb_designated_1" THEN 0 ELSE -1 END AS "lvl_work_smb" /* designations.tier:86 */
   FROM work_smb
-), "work" AS (
+), "work" AS MATERIALIZED (
   SELECT
     *,
     GREATEST("lvl_work_enterprise", "lvl_work_smb") AS "best_level_work"
@@ -495,7 +495,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       ELSE 0
     END AS "best_first_score_work"
   FROM work
-), "work_3" AS (
+), "work_3" AS MATERIALIZED (
   SELECT
     *,
     GREATEST(
@@ -563,7 +563,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
     END >= 1 AS "req_ladder_gold_2", /* designations.tier:96 */
     "audited" AS "req_ladder_platinum_1" /* designations.tier:97 */
   FROM work_5
-), "ladder_2" AS (
+), "ladder_2" AS MATERIALIZED (
   SELECT
     *,
     CASE
@@ -578,7 +578,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       ELSE -1
     END AS "lvl_ladder" /* designations.tier:94 */
   FROM ladder
-), "status" AS (
+), "status" AS MATERIALIZED (
   SELECT
     *,
     (
@@ -593,7 +593,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       "score_data_capability" >= 90000000
     ) AS "req_status_cloud_1" /* designations.tier:103 */
   FROM ladder_2
-), "status_2" AS MATERIALIZED (
+), "status_2" AS (
   SELECT
     *,
     CASE
@@ -608,7 +608,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       ELSE -1
     END AS "lvl_status" /* designations.tier:100 */
   FROM status
-), "score_quotients" AS (
+), "score_quotients" AS MATERIALIZED (
   SELECT
     *,
     CASE
@@ -627,7 +627,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       )
     END AS "quotient:security"
   FROM status_2
-), "score_units" /* each score in millionths, rounded half-even */ AS (
+), "score_units" /* each score in millionths, rounded half-even */ AS MATERIALIZED (
   SELECT
     *,
     (
@@ -663,7 +663,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       "tscore_work"
     ) * 1000000 AS "units:work"
   FROM score_quotients
-), "results" /* level and score of each track as text */ AS (
+), "results" /* level and score of each track as text */ AS MATERIALIZED (
   SELECT
     "partner_id",
     CASE WHEN "lvl_data" = 0 THEN 'designated' END AS "level:data",

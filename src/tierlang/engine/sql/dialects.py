@@ -33,8 +33,8 @@ class Dialect:
     - `booleans`: whether Boolean values can be selected as columns (T-SQL: no).
     - `materialize`: whether the planner substitutes a CTE's expressions into the query that
       reads it (PostgreSQL inlines CTEs read once, and copies an expression wherever its
-      column is read: the checked inputs and the final scores are then marked MATERIALIZED,
-      so each is computed once per row).
+      column is read): CTEs are then marked MATERIALIZED where the copies would grow
+      (`query._fences`), so planning stays fast and each value is computed once per row.
     - `stages`: lay the columns out as one CTE per stage of the compiler rather than per score
       and track (Spark's analyzer gives up on long chains of CTEs: about 15 instead of 80).
     """

@@ -147,9 +147,7 @@ def compile_sql(
         query = _long_output(program)
     else:
         raise ValueError(f"output must be 'long' or 'plan', not {output!r}")
-    # Where the planner would copy expressions into their readers (dialect.materialize), the
-    # read inputs and the last CTE before the outputs are computed once.
-    keep_once = {"partners_checked", last} if d.materialize else set()
+    keep_once = _fences(ctes) if d.materialize else set()
     query.set("with_", exp.With(expressions=[_cte(name, q, comment, name in keep_once) for name, q, comment in ctes]))
     tree: exp.Expression = query
     if view is not None:
@@ -163,6 +161,52 @@ def compile_sql(
     if raw:
         header.append(f"decimal columns are read exactly with up to {decimals} decimal places; a bad value stops the query with an error")
     return SqlQuery(program, d, tree, plan, header)
+
+
+#: The most expression nodes a column may grow to when a planner substitutes the columns it
+#: reads by their definitions, and the longest run of CTEs pulled up into one (`_fences`).
+INLINE_LIMIT = 100
+CHAIN_LIMIT = 16
+
+
+def _fences(ctes: list[tuple[str, exp.Select, str | None]]) -> set[str]:
+    """The CTEs to mark MATERIALIZED where the planner inlines CTEs (PostgreSQL).
+
+    PostgreSQL pulls a CTE read once up into its reader, replacing each column reference by
+    the column's expression: a column read three times by the next CTE is copied three times,
+    and along a chain of CTEs the copies multiply. Planning then takes minutes and gigabytes
+    for a ten-row table, and each copy is computed again per row. A MATERIALIZED CTE is a
+    fence: its readers see plain values. This follows the substitution CTE by CTE (the size
+    each column would reach inlined) and fences the CTE before one whose columns would grow
+    past `INLINE_LIMIT` nodes. Long runs of CTEs cost planning time even without copies (each
+    level carries every column before it): at least every `CHAIN_LIMIT`th CTE is fenced. The
+    read inputs and the last CTE are always fenced."""
+    fenced = {"partners_checked", ctes[-1][0]}
+    size: dict[str, int] = {}
+    run = 0
+
+    def grown(query: exp.Select) -> dict[str, int]:
+        out = {}
+        for p in query.expressions:
+            if isinstance(p, exp.Alias):
+                out[p.alias] = sum(size.get(n.name, 1) if isinstance(n, exp.Column) else 1 for n in p.this.walk())
+        return out
+
+    for i, (name, query, _) in enumerate(ctes):
+        sizes = grown(query)
+        if sizes and max(sizes.values()) > INLINE_LIMIT and i > 0 and run > 0:
+            fenced.add(ctes[i - 1][0])
+            size.clear()
+            sizes = grown(query)
+            run = 0
+        size.update(sizes)
+        run += 1
+        if run >= CHAIN_LIMIT:
+            fenced.add(name)
+        if name in fenced:
+            size.clear()
+            run = 0
+    return fenced
 
 
 def _cte(name: str, query: exp.Select, comment: str | None, materialized: bool = False) -> exp.CTE:
