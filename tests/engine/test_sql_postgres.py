@@ -256,3 +256,24 @@ def test_bad_values_are_data_errors(postgres, crm):
         evaluate_postgres(crm, postgres.url, table="crm.partners")
     (err,) = e.value.errors
     assert err.code == "TL407" and err.partner_id == "P1" and err.column == "tier"
+
+
+OPTIONAL = """program opt { version "1" }
+metric pros: count
+metric survey_done: bool { default true optional }
+metric refs: count { default 2 optional column "references" }
+track t { level ok { require pros >= 1 and refs >= 2 } level gold { require survey_done } }
+"""
+
+
+def test_an_absent_optional_column_takes_the_default(postgres):
+    """As when reading a file: the optional metrics' columns may be absent from the table."""
+    prog = load_text(OPTIONAL)
+    data = {"partner_id": ["a", "b"], "pros": ["1", "0"]}
+    load_pg(postgres.url, prog, data, "text")
+    got = sorted_long(evaluate_postgres(prog, postgres.url))
+    assert got.equals(_reference(prog, data)) and got["level"].to_list() == ["gold", None]
+    with psycopg.connect(postgres.url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE partners DROP COLUMN pros")
+    with pytest.raises(DataLoadError, match="column 'pros' is missing"):
+        evaluate_postgres(prog, postgres.url)

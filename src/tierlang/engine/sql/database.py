@@ -106,9 +106,10 @@ def _columns(conn, table: str) -> dict[str, tuple[str, int | None]]:
     return {r[0]: (r[1], r[2]) for r in rows}
 
 
-def _prepare(program: ir.Program, conn, url: str, table: str, decimals: int) -> dict[str, int]:
-    """Check the table has every column the program reads; the decimal places of each
-    decimal metric (its NUMERIC scale when declared and larger than `decimals`)."""
+def _prepare(program: ir.Program, conn, url: str, table: str, decimals: int) -> tuple[dict[str, int], frozenset[str]]:
+    """Check the table has every column the program reads (an optional metric's may be
+    absent); the decimal places of each decimal metric (its NUMERIC scale when declared and
+    larger than `decimals`), and the optional metrics whose column is absent."""
     display = f"{safe_url(url)} table {table}"
     cols = _columns(conn, table)
     if not cols:
@@ -119,16 +120,19 @@ def _prepare(program: ir.Program, conn, url: str, table: str, decimals: int) -> 
             DataError("TL401", f"{display}: column 'partner_id' is missing", column=PID, hint="every dataset needs a partner_id column")
         )
     places: dict[str, int] = {}
+    absent: set[str] = set()
     for m in used_metrics(program):
         c = m.column or m.name
-        if c not in cols:
+        if c not in cols and m.optional:
+            absent.add(m.name)
+        elif c not in cols:
             errors.append(DataError("TL401", f"{display}: column '{c}' is missing (metric {m.name})", column=c))
         elif m.type.kind in _DECIMAL_KINDS:
             kind, scale = cols[c]
             places[m.name] = min(MAX_DECIMALS, max(decimals, scale or 0)) if kind == "numeric" else decimals
     if errors:
         raise DataLoadError("", errors)
-    return places
+    return places, frozenset(absent)
 
 
 def _data_error(text: str, display: str) -> DataLoadError | None:
@@ -166,9 +170,9 @@ def evaluate_postgres(
 
     display = f"{safe_url(url)} table {table}"
     with connect(url) as conn:
-        places = _prepare(program, conn, url, table, decimals)
+        places, absent = _prepare(program, conn, url, table, decimals)
         try:
-            query = compile_sql(program, "postgres", table=table, output="plan", detail=detail, places=places)
+            query = compile_sql(program, "postgres", table=table, output="plan", detail=detail, places=places, absent=absent)
         except Unsupported as e:
             raise DatabaseError(str(e)) from None
         cur = _run(conn, query.sql(pretty=False), url, display)
@@ -212,9 +216,9 @@ def write_into(
     display = f"{safe_url(url)} table {table}"
     target = table_name(into)
     with connect(url) as conn:
-        places = _prepare(program, conn, url, table, decimals)
+        places, absent = _prepare(program, conn, url, table, decimals)
         try:
-            query = compile_sql(program, "postgres", table=table, places=places)
+            query = compile_sql(program, "postgres", table=table, places=places, absent=absent)
         except Unsupported as e:
             raise DatabaseError(str(e)) from None
         drop = exp.Drop(tables=[target.copy()], kind="TABLE", exists=True).sql("postgres")

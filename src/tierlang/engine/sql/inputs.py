@@ -103,10 +103,11 @@ def table_name(name: str) -> exp.Table:
 class _Raw:
     """Builds the raw conversion of one dialect."""
 
-    def __init__(self, dialect: Dialect, itype: str, table: str) -> None:
+    def __init__(self, dialect: Dialect, itype: str, table: str, absent: frozenset[str] = frozenset()) -> None:
         self.d = dialect
         self.itype = itype
         self.table = table
+        self.absent = absent
 
     # ---------------------------------------------------------------- helpers
     def text(self, e: exp.Expression) -> exp.Expression:
@@ -149,7 +150,8 @@ class _Raw:
     def convert(self, m: ir.Metric, scale: int) -> exp.Expression:
         """The metric's column as its exact value (or an error), before range checks."""
         column = m.column or m.name
-        c = col(column)
+        # an optional metric's absent column reads as missing everywhere: its default
+        c = cast(exp.Null(), self.d.text, self.d) if m.name in self.absent else col(column)
         k = m.type.kind
         if k is ir.Kind.COUNT:
             value, type_ = self.count(column, c), self.itype
@@ -360,12 +362,20 @@ def _literal(value: ir.Value, scale: int, raw: _Raw, type_: str) -> exp.Expressi
 
 
 def raw_inputs(
-    program: ir.Program, table: str, itype: str, dialect: Dialect, scales: dict[str, int], metrics: list[ir.Metric], limits: dict[str, int]
+    program: ir.Program,
+    table: str,
+    itype: str,
+    dialect: Dialect,
+    scales: dict[str, int],
+    metrics: list[ir.Metric],
+    limits: dict[str, int],
+    absent: frozenset[str] = frozenset(),
 ) -> list[tuple[str, exp.Select, str]]:
     """The CTEs that read `table` (any column types) into exact values: (name, query,
     comment). The last one is named `partners_checked`: partner_id plus one column per metric
-    in `metrics`, named after the metric."""
-    raw = _Raw(dialect, itype, table)
+    in `metrics`, named after the metric; the metrics in `absent` (optional metrics whose
+    column the table lacks) take their defaults."""
+    raw = _Raw(dialect, itype, table, absent)
     pid = col(PID)
     pid_text = raw.text(pid)
     empty = or_any([exp.Is(this=pid, expression=exp.Null()), exp.EQ(this=exp.Trim(this=pid_text), expression=string(""))])

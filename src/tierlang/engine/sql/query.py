@@ -100,12 +100,14 @@ def compile_sql(
     keep: tuple[str, ...] = (),
     view: str | None = None,
     places: dict[str, int] | None = None,
+    absent: frozenset[str] = frozenset(),
 ) -> SqlQuery:
     """Compile `program` to one query in `dialect`.
 
     Without `scales`, the query reads `table` raw: any column types, converted and checked in
     SQL (see `inputs`), decimal metrics at `decimals` places (`places` overrides this per
-    metric: a database column's declared scale). With `scales` (and optionally
+    metric: a database column's declared scale; `absent` names optional metrics whose column
+    the table lacks, read as their defaults). With `scales` (and optionally
     `magnitudes`, as for the polars engine), `table` holds columns already validated by
     tierlang's loader and scaled as `scales` says, named after the metrics.
 
@@ -132,7 +134,7 @@ def compile_sql(
     ctes: list[tuple[str, exp.Select, str | None]] = []
     if raw:
         limits = {c: plan.column_limits[c] for c in plan.checks}
-        ctes += raw_inputs(program, table, itype, d, scales, metrics, limits)  # type: ignore[arg-type]
+        ctes += raw_inputs(program, table, itype, d, scales, metrics, limits, absent)  # type: ignore[arg-type]
         fallback: exp.Expression = exp.Boolean(this=False)
     else:
         ctes.append(("partners_typed", typed_inputs(program, table, itype, d, metrics, keep), f"{table}: validated by tierlang"))
