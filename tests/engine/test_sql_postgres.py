@@ -131,7 +131,7 @@ def test_a_program_that_blew_up_the_planner_runs(postgres):
     data = {
         "partner_id": ["P0", "P1", "P2", "P3"],
         "m0": ["6", "10", "0", "11"],
-        "m1": ["20.01", "-0.5", "0", "1e-3"],
+        "m1": ["20.01", "-0.5", "0", "0.001"],
         "m2": ["10", "-100", "1000", "12.5"],
     }
     load_pg(postgres.url, prog, data, "text")

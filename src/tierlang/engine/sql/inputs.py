@@ -34,6 +34,8 @@ from tierlang.data import PID
 from tierlang.engine.sql.backend import and_all, cast, col, num, or_any, paren, raise_error, string
 from tierlang.engine.sql.dialects import Dialect
 
+FALLBACK = "__fallback__"
+
 __all__ = ["DATA_ERROR", "raw_inputs", "typed_inputs", "table_name", "DEFAULT_DECIMALS", "MAX_DECIMALS", "scales_for"]
 
 #: Decimal places the raw query reads exactly by default (`--decimals`).
@@ -74,16 +76,33 @@ def scales_for(program: ir.Program, decimals: int, places_of: dict[str, int] | N
 
 
 def typed_inputs(
-    program: ir.Program, table: str, itype: str, dialect: Dialect, metrics: list[ir.Metric], keep: tuple[str, ...] = ()
+    program: ir.Program,
+    table: str,
+    itype: str,
+    dialect: Dialect,
+    metrics: list[ir.Metric],
+    keep: tuple[str, ...] = (),
+    limits: dict[str, int] | None = None,
 ) -> exp.Select:
-    """`SELECT partner_id, <metric columns as the working type> FROM table`: for a table
-    already validated and scaled by tierlang's loader (columns named after the metrics)."""
+    """`SELECT partner_id, <metric columns as the working type>, __fallback__ FROM table`: for
+    a table already validated and scaled by tierlang's loader (columns named after the
+    metrics). A value beyond its column's limit in `limits` (`Plan.checks`) would overflow
+    the working type, which a database reports as an error: such a row reads 0 instead and
+    is flagged `__fallback__`, for the interpreter to evaluate."""
+    limits = limits or {}
     out: list[exp.Expression] = [col(c) for c in keep] + [col(PID)]
+    flags = []
     for m in metrics:
         if m.type.kind is ir.Kind.COUNT or m.type.kind in _DECIMAL_KINDS:
-            out.append(exp.alias_(cast(col(m.name), itype, dialect), m.name, quoted=True))
+            value: exp.Expression = cast(col(m.name), itype, dialect)
+            if m.name in limits:
+                beyond = exp.GT(this=exp.Abs(this=value.copy()), expression=cast(num(limits[m.name]), itype, dialect))
+                flags.append(beyond)
+                value = exp.Case(ifs=[exp.If(this=beyond.copy(), true=cast(num(0), itype, dialect))], default=value)
+            out.append(exp.alias_(value, m.name, quoted=True))
         else:
             out.append(col(m.name))
+    out.append(exp.alias_(or_any(flags) if flags else exp.Boolean(this=False), FALLBACK, quoted=True))
     return exp.select(*out).from_(table_name(table))
 
 

@@ -137,9 +137,10 @@ def compile_sql(
         ctes += raw_inputs(program, table, itype, d, scales, metrics, limits, absent)  # type: ignore[arg-type]
         fallback: exp.Expression = exp.Boolean(this=False)
     else:
-        ctes.append(("partners_typed", typed_inputs(program, table, itype, d, metrics, keep), f"{table}: validated by tierlang"))
-        flags = [exp.GT(this=exp.Abs(this=col(c)), expression=cast(num(plan.column_limits[c]), itype, d)) for c in plan.checks]
-        fallback = or_any(flags) if flags else exp.Boolean(this=False)
+        limits = {c: plan.column_limits[c] for c in plan.checks}
+        typed = typed_inputs(program, table, itype, d, metrics, keep, limits)
+        ctes.append(("partners_typed", typed, f"{table}: validated by tierlang; values beyond the working type's reach flagged"))
+        fallback = col("__fallback__")
     ctes += _column_ctes(plan, names, ctes[-1][0], d)
     last = ctes[-1][0]
     if output == "plan":
