@@ -1485,6 +1485,9 @@ class _Loader:
                     continue  # a count column holds something other than whole numbers: read as text
                 found = src.malformed()
                 raise (DataLoadError(src.name, [found]) if found else _read_error(src.name, e, "the data")) from None
+            except pl.exceptions.PanicException:  # a BaseException: polars' reader gave up on a damaged file
+                why = "the file is damaged (the reader stopped inside it)"
+                raise DataLoadError(src.name, [DataError("TL400", f"cannot read the data: {why}", hint="write the file again")]) from None
             break
         # Final columns, computed once; decimals that fit Int64 (nearly all) are stored so.
         df = first.with_columns([r.second(first) for r in readers])
