@@ -254,8 +254,10 @@ def eval_(
         click.echo(f"tier: {program} cannot be evaluated: {e}", err=True)
         sys.exit(EXIT_USAGE)
     finish(ev, fmt, output, gaps, progress)
+    from tierlang.data import PID
+
     dataset = ev.dataset
-    warn_formula_ids(dataset)
+    warn_formula_ids(ev.levels[PID], dataset.rejects)
     from tierlang.data.advice import fraction_percents
 
     for warning in fraction_percents(dataset):
