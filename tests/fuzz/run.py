@@ -241,7 +241,19 @@ def check_dataset(program: str, fmt: str, raw: bytes, engine: str, folder: Path)
     (folder / "p.tier").write_text(program, encoding="utf-8")
     data = folder / f"d.{fmt}"
     data.write_bytes(raw)
-    out = _cli("eval", str(folder / "p.tier"), str(data), "--engine", engine, "-o", str(folder / "r.csv"), "--on-error", "report")
+    out = _cli(
+        "eval",
+        str(folder / "p.tier"),
+        str(data),
+        "--engine",
+        engine,
+        "-o",
+        str(folder / "r.csv"),
+        "--on-error",
+        "report",
+        "--rejects",
+        str(folder / "rejects.csv"),
+    )
     if engine == "interpreter":  # half of the cases: explain the first partner too
         _cli("explain", str(folder / "p.tier"), str(data), "--partner", "P0", "--format", "json")
     return f"eval exit {out.exit_code}"

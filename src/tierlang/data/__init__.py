@@ -1530,6 +1530,9 @@ class _Loader:
                     continue  # a count column holds something other than whole numbers: read as text
                 found = src.malformed()
                 raise (DataLoadError(src.name, [found]) if found else _read_error(src.name, e, "the data")) from None
+            except pl.exceptions.PanicException:  # a BaseException: polars' reader gave up on a damaged file
+                why = "the file is damaged (the reader stopped inside it)"
+                raise DataLoadError(src.name, [DataError("TL400", f"cannot read the data: {why}", hint="write the file again")]) from None
             break
         extra = [c for r in readers for c in r.extra(first)]
         if extra:
