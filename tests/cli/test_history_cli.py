@@ -114,3 +114,32 @@ def test_a_real_process():
     p = subprocess.run([sys.executable, "-m", "tierlang", "eval", PROGRAM, DATA, "--history"], cwd=ROOT, capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
     assert p.stdout.startswith("partner_id,month,track,level,score,held_by\nP1,2023-01-01,x,designated,,qualified\n")
+
+
+def test_explain_history_tells_when_and_why():
+    r = run("explain", PROGRAM, DATA, "--history", "--partner", "P1", "--track", "x", "--track", "y", cwd=ROOT)
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.splitlines()[0] == "Partner P1 — h 1, 2023-01 … 2023-04"
+    lines = [line.strip() for line in r.stdout.splitlines()]
+    assert "2023-01            held: qualified" in lines
+    assert "2023-02 … 2023-03  held: kept until the anniversary (15 March); last qualified 2023-01 (enrolled)" in lines
+    assert "2023-04            held: kept in the 30 days after the anniversary (15 March) (renewal)" in lines
+    assert "2023-01 … 2023-02  no level: not qualified" in lines
+    assert any(line.startswith("✗ ") and "(has 0)" in line for line in lines)
+
+
+def test_explain_history_json_and_errors():
+    r = run("explain", PROGRAM, DATA, "--history", "--partner", "P2", "--track", "status", "--format", "json", cwd=ROOT)
+    assert r.exit_code == 0, r.stderr
+    data = json.loads(r.stdout)
+    (status,) = data["tracks"]
+    assert [(x["from"], x["to"], x["held_by"]) for x in status["runs"]] == [
+        ("2023-01", "2023-01", "qualified"),
+        ("2023-02", "2023-02", "legacy"),
+        ("2023-03", "2023-04", "qualified"),
+    ]
+    assert status["months"][1] == {"month": "2023-02-01", "level": "partner", "held_by": "legacy", "score": None, "earned": None}
+    r = run("explain", PROGRAM, DATA, "--history", "--partner", "NOPE", cwd=ROOT)
+    assert r.exit_code == 2 and "no partner 'NOPE'" in r.stderr
+    r = run("explain", PROGRAM, DATA, "--partner", "P1", "--from", "2023-02", cwd=ROOT)
+    assert r.exit_code == 2 and "add --history" in r.stderr

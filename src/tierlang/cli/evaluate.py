@@ -250,23 +250,40 @@ def _stdout_is_terminal() -> bool:
 @click.option("--track", "tracks", multiple=True, help="Explain only this track (repeatable; default: all).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @as_of_option
-def explain(program: str, data: str, partner_ids: tuple[str, ...], tracks: tuple[str, ...], fmt: str, as_of) -> None:
+@click.option("--history", is_flag=True, help="DATA is a history: tell, month by month, when and why each level was held, kept or lost.")
+@click.option("--from", "start", type=MonthParam(), default=None, help="With --history: the first month told (default: the data's first).")
+@click.option("--to", "end", type=MonthParam(), default=None, help="With --history: the last month told (default: the data's last).")
+def explain(
+    program: str, data: str, partner_ids: tuple[str, ...], tracks: tuple[str, ...], fmt: str, as_of, history: bool, start, end
+) -> None:
     """Explain partners one by one: why each holds its level on each track, what is missing
     for the next level (exact gaps) and the smallest changes that would get it there.
 
     With several --partner options, the explanations follow one another in the order given
-    (as a JSON list with --format json)."""
+    (as a JSON list with --format json).
+
+    With --history, DATA is a history (one row per partner and month) and the explanation
+    is a timeline: the months each level was qualified for, kept by a status rule (which one,
+    since when) or lost, with the requirements that failed."""
     from tierlang.data import PID, DataLoadError, load_dataset
     from tierlang.engine.explain import explain_partner, render_text
 
     if not Path(data).is_file():
         raise click.BadParameter(f"{data} does not exist" if not Path(data).exists() else f"{data} is not a file", param_hint="DATA")
+    if (start or end) and not history:
+        raise click.UsageError("--from and --to pick the months of a history; add --history")
+    if history and as_of is not None:
+        raise click.UsageError("--as-of does not go with --history: each month is evaluated as of its first day")
     prog = load_or_exit(program, as_of)
     tracks = tuple(dict.fromkeys(tracks))
     partner_ids = tuple(dict.fromkeys(partner_ids))
     for t in tracks:
         if t not in prog.track_map:
             raise click.BadParameter(f"no track '{t}' in {program} (tracks: {', '.join(prog.track_map)})", param_hint="--track")
+    if history:
+        from tierlang.cli import history as history_cli
+
+        history_cli.explain(program, data, prog, partner_ids, tracks, fmt, start, end)
     try:
         # Only the partners' rows are validated strictly; other rows' problems do not matter here.
         dataset = load_dataset(data, prog, on_error="report")

@@ -20,7 +20,7 @@ from tierlang.history.plan import level_column, rounds
 from tierlang.history.reference import reference_partner
 from tierlang.passes.holds import QUALIFIED
 
-__all__ = ["History", "HistoryError", "evaluate_history", "ENGINES", "HISTORY_SCHEMA"]
+__all__ = ["History", "HistoryError", "evaluate_history", "prepare", "partner_inputs", "ENGINES", "HISTORY_SCHEMA"]
 
 ENGINES = ("vectorized", "interpreter")
 
@@ -148,6 +148,31 @@ def evaluate_history(
     (default: the program's file loaded for that day)."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    base, program_at, dataset, months, start = prepare(program, data, start, end, on_error, program_at)
+    end = months[-1]
+    rows = dataset.frame.filter(pl.col(MONTH) <= pl.lit(end, pl.Date))
+    partner_ids = rows[PID].unique(maintain_order=True).to_list()
+    base = program_at(start)
+    grid = _grid(partner_ids, months, rows)
+    if engine == "vectorized":
+        grid = _vectorized(base, program_at, dataset, rows, grid, months)
+    else:
+        grid = _reference(base, program_at, dataset, rows, grid, months)
+    written = [m for m in months if m >= start]
+    return History(base, dataset, engine, months[0], written, partner_ids, grid)
+
+
+def prepare(
+    program: ir.Program | str | os.PathLike,
+    data: str | os.PathLike | Dataset,
+    start: _dt.date | None,
+    end: _dt.date | None,
+    on_error: str = "stop",
+    program_at: ProgramAt | None = None,
+) -> tuple[ir.Program, ProgramAt, Dataset, list[_dt.date], _dt.date]:
+    """What a history's evaluation starts from: the program, `program_at`, the validated
+    dataset, every month of the history (from its first, which may be before `start`) and
+    the first month written."""
     base, program_at = _programs(program, program_at)
     dataset = data if isinstance(data, Dataset) else load_dataset(data, base, on_error=on_error, history=True)
     if MONTH not in dataset.frame.columns:
@@ -160,17 +185,24 @@ def evaluate_history(
     if end < start:
         raise HistoryError(f"the range ends ({dates.month_text(end)}) before it starts ({dates.month_text(start)})")
     first = min(start, data_months[0]) if data_months[0] is not None else start
-    months = list(dates.month_range(first, end))
-    rows = dataset.frame.filter(pl.col(MONTH) <= pl.lit(end, pl.Date))
-    partner_ids = rows[PID].unique(maintain_order=True).to_list()
-    base = program_at(start)
-    grid = _grid(partner_ids, months, rows)
-    if engine == "vectorized":
-        grid = _vectorized(base, program_at, dataset, rows, grid, months)
-    else:
-        grid = _reference(base, program_at, dataset, rows, grid, months)
-    written = [m for m in months if m >= start]
-    return History(base, dataset, engine, first, written, partner_ids, grid)
+    return base, program_at, dataset, list(dates.month_range(first, end)), start
+
+
+def partner_inputs(dataset: Dataset, partner_id: str, end: _dt.date) -> tuple[dict, dict] | None:
+    """One partner's values and anniversaries by month (up to `end`), or None when the
+    partner has no row."""
+    names = [m.name for m in dataset.metrics]
+    decode = [dataset._decoder(m) for m in dataset.metrics]
+    has_ann = ANNIVERSARY in dataset.frame.columns
+    rows = dataset.frame.filter((pl.col(PID) == partner_id) & (pl.col(MONTH) <= pl.lit(end, pl.Date)))
+    if rows.height == 0:
+        return None
+    values, anniversaries = {}, {}
+    for rec in rows.select([MONTH, *names, *([ANNIVERSARY] if has_ann else [])]).iter_rows():
+        values[rec[0]] = {n: f(v) for n, f, v in zip(names, decode, rec[1 : 1 + len(names)]) if v is not None}
+        if has_ann:
+            anniversaries[rec[0]] = rec[-1]
+    return values, anniversaries
 
 
 def _programs(program, program_at: ProgramAt | None) -> tuple[ir.Program, ProgramAt]:
