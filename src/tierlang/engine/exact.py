@@ -164,8 +164,10 @@ class Column:
     """A materialized intermediate result.
 
     `stage`: it reads only columns of lower stages. `group`: what it belongs to, for
-    backends that lay columns out by meaning (a track, a score, a gate). `kind`: "num",
-    "cond" or "other". `span`: the rule it computes, for comments in generated code."""
+    backends that lay columns out by meaning (a track, a score, a gate). `kind`: "num"
+    (scaled integers), "cond" (Boolean), "index" (a level or variant index: small integers,
+    -1 for none) or "other" (dates, enum values). `span`: the rule it computes, for comments
+    in generated code."""
 
     name: str
     expr: Any
@@ -238,8 +240,8 @@ class Backend(Generic[E]):
         """A missing integer (a variant without a score)."""
         raise NotImplementedError
 
-    def ref(self, name: str) -> E:
-        """A materialized column."""
+    def ref(self, name: str, kind: str) -> E:
+        """A materialized column of `Column.kind` `kind`."""
         raise NotImplementedError
 
     def metric(self, metric: ir.Metric) -> E:
@@ -363,6 +365,7 @@ class _Compiler:
         self.line_cache: dict[tuple[str, str | None, str], list[Num]] = {}
         self.in_progress: set[tuple[str, str | None, str]] = set()
         self.col_depth: dict[str, int] = {}
+        self.col_kind: dict[str, str] = {}
         self.counter = 0
 
     # -------------------------------------------------------------- plumbing
@@ -370,21 +373,22 @@ class _Compiler:
         self.counter += 1
         return f"__t{self.counter}__{hint}"
 
-    def materialize(self, hint: str, v, name: str | None = None, group: str = "", span: ir.Span | None = None):
+    def materialize(self, hint: str, v, name: str | None = None, group: str = "", span: ir.Span | None = None, index: bool = False):
         """Compute `v` as its own column in the stage after what it reads; return a
-        reference to it."""
+        reference to it. `index`: `v` is a level or variant index (small integers)."""
         if v.const is not None:
             return v
         col = name or self.name(hint)
         stage = v.depth
-        kind = "num" if isinstance(v, Num) else "cond" if isinstance(v, Cond) else "other"
+        kind = "index" if index else "num" if isinstance(v, Num) else "cond" if isinstance(v, Cond) else "other"
         self.columns.append(Column(col, v.expr, stage, kind, group, span))
         self.col_depth[col] = stage + 1
+        self.col_kind[col] = kind
         if isinstance(v, Num):
-            return Num(self.b.ref(col), v.scale, v.bound, stage + 1, column=col)
+            return Num(self.b.ref(col, kind), v.scale, v.bound, stage + 1, column=col)
         if isinstance(v, Cond):
-            return Cond(self.b.ref(col), stage + 1, column=col)
-        return Other(self.b.ref(col), v.kind, stage + 1, v.type, column=col)
+            return Cond(self.b.ref(col, kind), stage + 1, column=col)
+        return Other(self.b.ref(col, kind), v.kind, stage + 1, v.type, column=col)
 
     def lit(self, v: int):
         """An integer literal of the working type (too large for it: this type cannot work)."""
@@ -620,7 +624,7 @@ class _Compiler:
             raise EvaluationError(f"track '{track}' is used before it is evaluated")
         t = self.p.track_map[track]
         need = 0 if level is None else t.level_index(level)
-        return Cond(self.b.compare(">=", self.b.ref(tc.level), self.b.small_lit(need)), self.col_depth[tc.level])
+        return Cond(self.b.compare(">=", self.b.ref(tc.level, "index"), self.b.small_lit(need)), self.col_depth[tc.level])
 
     def score_ref(self, e: ir.ScoreRef) -> Num:
         t = self.p.track_map[e.track]
@@ -632,7 +636,7 @@ class _Compiler:
             assert tc.variant is not None
             parts = [self.part(e.track, v.name, e.score, e.part) for v in t.variants]
             parts, scale = self.common(parts)
-            ex = self.pick(self.b.ref(tc.variant), [p.expr for p in parts[:-1]], parts[-1].expr)
+            ex = self.pick(self.b.ref(tc.variant, "index"), [p.expr for p in parts[:-1]], parts[-1].expr)
             depth = max([p.depth for p in parts] + [self.col_depth[tc.variant]])
             return self.num(ex, scale, _badd(*[p.bound for p in parts]), depth)
         variant = e.variant if t.selection != "single" else t.variants[0].name
@@ -712,7 +716,7 @@ class _Compiler:
             tc = self.tracks[e.track]
             assert tc.variant is not None
             kids = [self.every_in(e.track, v.name, e.score, e.op, bound) for v in t.variants]
-            ex = self.pick(self.b.ref(tc.variant), [k.expr for k in kids[:-1]], kids[-1].expr)
+            ex = self.pick(self.b.ref(tc.variant, "index"), [k.expr for k in kids[:-1]], kids[-1].expr)
             return Cond(ex, max([k.depth for k in kids] + [self.col_depth[tc.variant]]))
         variant = e.variant if t.selection != "single" else t.variants[0].name
         return self.every_in(e.track, variant, e.score, e.op, bound)
@@ -757,7 +761,11 @@ class _Compiler:
             # the highest level whose requirements hold
             idx = b.case([(effs[li].expr, b.small_lit(li)) for li in reversed(range(len(effs)))], b.small_lit(-1))
             level_col = self.materialize(
-                f"lvl_{t.name}_{v.name or ''}", Cond(idx, max([c.depth for c in effs] + [0])), group=group, span=v.span or t.span
+                f"lvl_{t.name}_{v.name or ''}",
+                Cond(idx, max([c.depth for c in effs] + [0])),
+                group=group,
+                span=v.span or t.span,
+                index=True,
             )
             variants.append((v, level_col))
         score: Num | None = None
@@ -784,11 +792,11 @@ class _Compiler:
                 sel_v = Cond(b.case(branches, otherwise) if branches else otherwise, depth)
             else:
                 sel_v = self.best(t, variants)
-            vc = self.materialize(f"sel_{t.name}", sel_v, group=t.name, span=t.span)
+            vc = self.materialize(f"sel_{t.name}", sel_v, group=t.name, span=t.span, index=True)
             variant_col = vc.column
             lv = self.pick(vc.expr, [lc.expr for _, lc in variants], b.small_lit(-1))
             level = self.materialize(
-                f"level_{t.name}", Cond(lv, max([vc.depth] + [lc.depth for _, lc in variants])), group=t.name, span=t.span
+                f"level_{t.name}", Cond(lv, max([vc.depth] + [lc.depth for _, lc in variants])), group=t.name, span=t.span, index=True
             )
             prims = [v.primary_score for v in t.variants]
             if all(p is not None for p in prims):

@@ -83,7 +83,7 @@ class PolarsBackend(Backend[pl.Expr]):
     def null_int(self) -> pl.Expr:
         return pl.lit(None, self.itype)
 
-    def ref(self, name: str) -> pl.Expr:
+    def ref(self, name: str, kind: str) -> pl.Expr:
         return pl.col(name)
 
     def metric(self, metric: ir.Metric) -> pl.Expr:
