@@ -143,3 +143,14 @@ def test_explain_history_json_and_errors():
     assert r.exit_code == 2 and "no partner 'NOPE'" in r.stderr
     r = run("explain", PROGRAM, DATA, "--partner", "P1", "--from", "2023-02", cwd=ROOT)
     assert r.exit_code == 2 and "add --history" in r.stderr
+
+
+def test_history_reads_csv_options(tmp_path):
+    path = tmp_path / "semicolons.csv"
+    path.write_text("partner_id;month;a;b\nP1;2023-01-01;1;0\nP1;2023-02-01;0;1\n")
+    r = run("eval", PROGRAM, str(path), "--history", "--separator", ";", "--format", "csv", cwd=ROOT)
+    assert r.exit_code == 0, r.stderr
+    assert "P1,2023-02-01,y,designated,,qualified" in r.stdout
+    r = run("explain", PROGRAM, str(path), "--history", "--separator", ";", "--partner", "P1", "--track", "y", cwd=ROOT)
+    assert r.exit_code == 0, r.stderr
+    assert "2023-02            held: qualified" in r.stdout

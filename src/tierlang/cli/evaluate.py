@@ -20,8 +20,10 @@ from tierlang.cli.common import (
     distinct_paths,
     emit_diagnostics,
     load_or_exit,
+    make_read_options,
     os_error_text,
     program_argument,
+    read_options,
     report_data_errors,
 )
 from tierlang.cli.history import MonthParam
@@ -103,6 +105,7 @@ def _summary(ev) -> str:
 @click.option(
     "--rejects", type=click.Path(dir_okay=False), default=None, help="Reject file for --on-error report (default: DATA-NAME.rejects.csv)."
 )
+@read_options
 @click.option(
     "--gaps",
     is_flag=True,
@@ -126,12 +129,15 @@ def eval_(
     as_of,
     on_error: str,
     rejects: str | None,
+    separator: str,
+    encoding: str,
+    sheet: str | None,
     gaps: bool,
     history: bool,
     start,
     end,
 ) -> None:
-    """Evaluate PROGRAM on the partners in DATA (CSV, Parquet or JSON Lines).
+    """Evaluate PROGRAM on the partners in DATA (CSV, Parquet, JSON Lines or Excel).
 
     Writes one row per partner per track: partner_id, track, level (empty when nothing
     is earned), score (exact decimal text; DECIMAL(38, 6) in Parquet and DuckDB; empty for
@@ -173,6 +179,7 @@ def eval_(
         raise click.UsageError("--rejects names the reject file of --on-error report; add --on-error report")
     if not Path(data).is_file():
         raise click.BadParameter(f"{data} does not exist" if not Path(data).exists() else f"{data} is not a file", param_hint="DATA")
+    options = make_read_options(separator, encoding, sheet, data)
     if (start or end) and not history:
         raise click.UsageError("--from and --to pick the months of a history; add --history")
     if history:
@@ -188,11 +195,11 @@ def eval_(
     if history:
         from tierlang.cli import history as history_cli
 
-        history_cli.run(program, data, prog, fmt, output, engine, start, end, on_error, rejects)
+        history_cli.run(program, data, prog, fmt, output, engine, start, end, on_error, rejects, options)
     progress("reading data")
     try:
         # one call: a clean file can be read, checked and evaluated in a single pass
-        ev = evaluate(prog, data, engine=engine, on_error=on_error, progress=progress, detail=gaps)
+        ev = evaluate(prog, data, engine=engine, on_error=on_error, progress=progress, detail=gaps, options=options)
     except DataLoadError as e:
         progress.clear()
         _report_data_errors(e.diagnostics(MAX_DATA_ERRORS), e.error_count, e.bad_rows)
@@ -253,8 +260,20 @@ def _stdout_is_terminal() -> bool:
 @click.option("--history", is_flag=True, help="DATA is a history: tell, month by month, when and why each level was held, kept or lost.")
 @click.option("--from", "start", type=MonthParam(), default=None, help="With --history: the first month told (default: the data's first).")
 @click.option("--to", "end", type=MonthParam(), default=None, help="With --history: the last month told (default: the data's last).")
+@read_options
 def explain(
-    program: str, data: str, partner_ids: tuple[str, ...], tracks: tuple[str, ...], fmt: str, as_of, history: bool, start, end
+    program: str,
+    data: str,
+    partner_ids: tuple[str, ...],
+    tracks: tuple[str, ...],
+    fmt: str,
+    as_of,
+    history: bool,
+    start,
+    end,
+    separator: str,
+    encoding: str,
+    sheet: str | None,
 ) -> None:
     """Explain partners one by one: why each holds its level on each track, what is missing
     for the next level (exact gaps) and the smallest changes that would get it there.
@@ -274,6 +293,7 @@ def explain(
         raise click.UsageError("--from and --to pick the months of a history; add --history")
     if history and as_of is not None:
         raise click.UsageError("--as-of does not go with --history: each month is evaluated as of its first day")
+    options = make_read_options(separator, encoding, sheet, data)
     prog = load_or_exit(program, as_of)
     tracks = tuple(dict.fromkeys(tracks))
     partner_ids = tuple(dict.fromkeys(partner_ids))
@@ -283,10 +303,10 @@ def explain(
     if history:
         from tierlang.cli import history as history_cli
 
-        history_cli.explain(program, data, prog, partner_ids, tracks, fmt, start, end)
+        history_cli.explain(program, data, prog, partner_ids, tracks, fmt, start, end, options)
     try:
         # Only the partners' rows are validated strictly; other rows' problems do not matter here.
-        dataset = load_dataset(data, prog, on_error="report")
+        dataset = load_dataset(data, prog, on_error="report", options=options)
     except DataLoadError as e:
         _report_data_errors(e.diagnostics(MAX_DATA_ERRORS), e.error_count, e.bad_rows)
         sys.exit(EXIT_USAGE)

@@ -48,14 +48,16 @@ def check_options(fmt: str, as_of, gaps: bool, start, end) -> None:
         raise click.BadParameter(f"{end:%Y-%m} is before --from {start:%Y-%m}", param_hint="--to")
 
 
-def run(program: str, data: str, prog, fmt: str, output: str | None, engine: str, start, end, on_error: str, rejects: str | None) -> None:
+def run(
+    program: str, data: str, prog, fmt: str, output: str | None, engine: str, start, end, on_error: str, rejects: str | None, options=None
+) -> None:
     """Evaluate the history and write it (see `tier eval --help`); exits."""
     from tierlang.data import DataLoadError
     from tierlang.engine.interpreter import EvaluationError
     from tierlang.history import HistoryError, evaluate_history
 
     try:
-        h = evaluate_history(prog, data, start=start, end=end, engine=engine, on_error=on_error)
+        h = evaluate_history(prog, data, start=start, end=end, engine=engine, on_error=on_error, options=options)
     except DataLoadError as e:
         report_data_errors(e.diagnostics(MAX_DATA_ERRORS), e.error_count, _bad_rows(e.bad_rows))
         sys.exit(EXIT_USAGE)
@@ -87,7 +89,7 @@ def run(program: str, data: str, prog, fmt: str, output: str | None, engine: str
     sys.exit(EXIT_OK)
 
 
-def explain(program: str, data: str, prog, partner_ids, tracks, fmt: str, start, end) -> None:
+def explain(program: str, data: str, prog, partner_ids, tracks, fmt: str, start, end, options=None) -> None:
     """`tier explain --history` (see its --help); exits."""
     from tierlang.data import DataLoadError
     from tierlang.engine.interpreter import EvaluationError
@@ -97,7 +99,7 @@ def explain(program: str, data: str, prog, partner_ids, tracks, fmt: str, start,
 
     try:
         # only the partners' rows need to be right: other rows' problems do not matter here
-        base, program_at, dataset, months, start = prepare(prog, data, start, end, on_error="report")
+        base, program_at, dataset, months, start = prepare(prog, data, start, end, on_error="report", options=options)
     except DataLoadError as e:
         report_data_errors(e.diagnostics(MAX_DATA_ERRORS), e.error_count, _bad_rows(e.bad_rows))
         sys.exit(EXIT_USAGE)

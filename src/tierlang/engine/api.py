@@ -9,7 +9,7 @@ from fractions import Fraction
 import polars as pl
 
 from tierlang import ir
-from tierlang.data import BAD, PID, ROW, Dataset, from_frame, load_dataset, scan_dataset
+from tierlang.data import BAD, PID, ROW, Dataset, ReadOptions, from_frame, load_dataset, scan_dataset
 from tierlang.engine.interpreter import EvaluationError, Interpreter, PartnerResult
 from tierlang.engine.results import Evaluation, ScoreColumn, requirement_columns, score_series
 from tierlang.engine.vectorized import Compiled, NoInt64, compile_program, magnitudes_of
@@ -39,13 +39,15 @@ def evaluate(
     on_error: str = "stop",
     detail: bool = False,
     progress: Progress | None = None,
+    options: ReadOptions | None = None,
 ) -> Evaluation:
     """Evaluate `program` (an IR program or a .tier path) on `data` (a `Dataset`, a polars
     DataFrame or a CSV / Parquet / JSON Lines path).
 
     Raises `ProgramError` for a program with errors and `tierlang.data.DataLoadError` for
     bad data (with `on_error="report"`, bad rows are skipped and listed in
-    `Evaluation.dataset.errors` instead)."""
+    `Evaluation.dataset.errors` instead). `options`: how to read the file (a CSV file's
+    separator and encoding, an Excel workbook's sheet; `tierlang.data.ReadOptions`)."""
     if not isinstance(program, ir.Program):
         from tierlang.loader import load_program
 
@@ -60,14 +62,16 @@ def evaluate(
         dataset = from_frame(data, program, on_error=on_error)
     else:
         if engine == "vectorized":
-            ev = _single_pass(program, data, detail, progress)
+            ev = _single_pass(program, data, detail, progress, options)
             if ev is not None:
                 return ev
-        dataset = load_dataset(data, program, on_error=on_error)
+        dataset = load_dataset(data, program, on_error=on_error, options=options)
     return evaluate_dataset(program, dataset, engine=engine, detail=detail, progress=progress)
 
 
-def _single_pass(program: ir.Program, path: str | os.PathLike, detail: bool, progress: Progress | None) -> Evaluation | None:
+def _single_pass(
+    program: ir.Program, path: str | os.PathLike, detail: bool, progress: Progress | None, options: ReadOptions | None = None
+) -> Evaluation | None:
     """Read, validate and evaluate a file in one lazy query, or None when that is not the
     whole story and the two stages (`load_dataset`, then `evaluate_dataset`) must run.
 
@@ -78,7 +82,7 @@ def _single_pass(program: ir.Program, path: str | os.PathLike, detail: bool, pro
     with a per-row overflow check instead of the measured magnitudes. A row that fails a
     check or would overflow (or a value that breaks a conversion) sends the whole file to
     the two stages, which report the problems and evaluate big values exactly, as always."""
-    scan = scan_dataset(path, program)
+    scan = scan_dataset(path, program, options=options)
     if scan is None:
         return None
     try:

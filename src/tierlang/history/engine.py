@@ -141,14 +141,16 @@ def evaluate_history(
     engine: str = "vectorized",
     on_error: str = "stop",
     program_at: ProgramAt | None = None,
+    options=None,
 ) -> History:
     """Evaluate `program` at every month of the long table `data` (see the package
     docstring) and write the months from `start` to `end` (default: the data's first and
     last). `program_at(day)` gives the program with the parameters in force on `day`
-    (default: the program's file loaded for that day)."""
+    (default: the program's file loaded for that day); `options` are the data's reading
+    options (`tierlang.data.ReadOptions`: CSV separator and encoding, Excel sheet)."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
-    base, program_at, dataset, months, start = prepare(program, data, start, end, on_error, program_at)
+    base, program_at, dataset, months, start = prepare(program, data, start, end, on_error, program_at, options)
     end = months[-1]
     rows = dataset.frame.filter(pl.col(MONTH) <= pl.lit(end, pl.Date))
     partner_ids = rows[PID].unique(maintain_order=True).to_list()
@@ -169,12 +171,13 @@ def prepare(
     end: _dt.date | None,
     on_error: str = "stop",
     program_at: ProgramAt | None = None,
+    options=None,
 ) -> tuple[ir.Program, ProgramAt, Dataset, list[_dt.date], _dt.date]:
     """What a history's evaluation starts from: the program, `program_at`, the validated
     dataset, every month of the history (from its first, which may be before `start`) and
     the first month written."""
     base, program_at = _programs(program, program_at)
-    dataset = data if isinstance(data, Dataset) else load_dataset(data, base, on_error=on_error, history=True)
+    dataset = data if isinstance(data, Dataset) else load_dataset(data, base, on_error=on_error, history=True, options=options)
     if MONTH not in dataset.frame.columns:
         raise HistoryError("the data has no month column: a history has one row per partner and month")
     data_months = dataset.frame.select(pl.col(MONTH).min().alias("lo"), pl.col(MONTH).max().alias("hi")).row(0)
