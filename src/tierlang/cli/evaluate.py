@@ -19,6 +19,7 @@ from tierlang.cli.common import (
     check_outputs,
     distinct_paths,
     emit_diagnostics,
+    history_hint,
     load_or_exit,
     make_read_options,
     os_error_text,
@@ -203,6 +204,9 @@ def eval_(
     except DataLoadError as e:
         progress.clear()
         _report_data_errors(e.diagnostics(MAX_DATA_ERRORS), e.error_count, e.bad_rows)
+        hint = history_hint(e)
+        if hint:
+            click.echo(hint, err=True)
         sys.exit(EXIT_USAGE)
     except EvaluationError as e:  # a program the checker let through but that cannot be evaluated
         progress.clear()

@@ -39,7 +39,8 @@ class History:
     """A program evaluated over a history.
 
     `grid` has one row per partner and month of the whole history (`first` … the last
-    month, partners in order of first appearance), and per track: `H:<track>` (level index
+    month, partners in order of first appearance), `__data__` (whether the partner has a row
+    that month), and per track: `H:<track>` (level index
     held, -1 none), `B:<track>` (held_by code: 0 none, 1 qualified, 2 + i the track's i-th
     rule in `program.holds_of(track)`), `E:<track>` (the level the month's rules give) and
     `S:<track>` (the month's score as exact decimal text; null for a month without data or
@@ -52,6 +53,7 @@ class History:
     months: list[_dt.date]
     partner_ids: list[str]
     grid: pl.DataFrame
+    program_at: ProgramAt | None = None  # the program in force on a day (dated parameters)
 
     @property
     def tracks(self) -> list[str]:
@@ -161,7 +163,7 @@ def evaluate_history(
     else:
         grid = _reference(base, program_at, dataset, rows, grid, months)
     written = [m for m in months if m >= start]
-    return History(base, dataset, engine, months[0], written, partner_ids, grid)
+    return History(base, dataset, engine, months[0], written, partner_ids, grid, program_at)
 
 
 def prepare(
@@ -264,8 +266,9 @@ def _grid(partner_ids: list[str], months: list[_dt.date], rows: pl.DataFrame) ->
         pl.lit(pl.Series(MONTH, months, dtype=pl.Date)).gather(at % m).alias(MONTH),
         (at % m).cast(pl.Int32).alias(F.K),
     )
+    g = _positions(rows, partner_ids, months)
+    grid = grid.with_columns(_filled(n * m, False, pl.Boolean).scatter(g, True).alias(F.DATA))
     if ANNIVERSARY in rows.columns:
-        g = _positions(rows, partner_ids, months)
         ann = _filled(n * m, None, pl.Date).scatter(g, rows[ANNIVERSARY]).alias(F.ANN)
         grid = grid.with_columns(ann).with_columns(pl.col(F.ANN).forward_fill().backward_fill().over(PID))
     else:

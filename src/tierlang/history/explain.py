@@ -19,7 +19,7 @@ from tierlang.engine.interpreter import TrackResult
 from tierlang.history.reference import filled_anniversaries, reference_partner
 from tierlang.numbers import exact_text
 from tierlang.passes.holds import QUALIFIED
-from tierlang.render.english import English
+from tierlang.render.english import English, amount
 
 __all__ = ["Run", "TrackStory", "explain_history", "render_history_text"]
 
@@ -163,8 +163,12 @@ def _failing(english: English, track: ir.Track, result: TrackResult, level: str 
     vr = result.selected
     target = track.level_index(level) if level is not None else 0
     inside = english.within(track.name, vr.name)
+    # the level itself, and those below it while levels are cumulative
+    needed = [target]
+    while needed[-1] > 0 and vr.variant.levels[needed[-1]].cumulative:
+        needed.append(needed[-1] - 1)
     out = []
-    for lr in vr.levels[: target + 1]:
+    for lr in (vr.levels[i] for i in reversed(needed)):
         for rr in lr.requirements:
             if rr.passed:
                 continue
@@ -176,10 +180,20 @@ def _failing(english: English, track: ir.Track, result: TrackResult, level: str 
                 zero = [k.note for k in trace.children if not k.value]
                 text += f" (not met by: {', '.join(z for z in zero if z)})"
             elif trace.actual is not None:
-                actual = trace.actual
-                text += f" (has {exact_text(actual) if isinstance(actual, Fraction) else actual})"
+                text += f" (has {_amount(inside, trace)})"
             out.append(text)
     return out
+
+
+def _amount(english: English, trace) -> str:
+    """A comparison's actual value with its unit ("150,000 USD", "3 people")."""
+    actual = trace.actual
+    if not isinstance(actual, Fraction):
+        return str(actual)
+    e = trace.expr
+    side = e.right if (trace.actual is trace.right and isinstance(e, ir.Compare)) else e.left if isinstance(e, ir.Compare) else None
+    unit = english._unit_of(side) if side is not None else None
+    return amount(actual, english.type_of(side), unit) if side is not None else exact_text(actual)
 
 
 def render_history_text(stories: list[TrackStory], program: ir.Program, partner_id: str, months: Sequence[_dt.date]) -> str:
