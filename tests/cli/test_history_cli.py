@@ -47,7 +47,14 @@ def test_history_parquet_types_and_metadata(tmp_path):
     assert r.exit_code == 0, r.stderr
     df = pl.read_parquet(out)
     assert df.schema == pl.Schema(
-        {"partner_id": pl.String, "month": pl.Date, "track": pl.String, "level": pl.String, "score": pl.String, "held_by": pl.String}
+        {
+            "partner_id": pl.String,
+            "month": pl.Date,
+            "track": pl.String,
+            "level": pl.String,
+            "score": pl.Decimal(38, 6),  # as `tier eval` writes scores to Parquet
+            "held_by": pl.String,
+        }
     )
     assert json.loads(pl.read_parquet_metadata(out)["tierlang"])["program"] == "h"
 

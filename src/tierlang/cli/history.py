@@ -156,8 +156,9 @@ def _bad_rows(n: int, rejects: str | None = None) -> str | None:
 
 
 def _write(h, fmt: str, output: str | None, meta: dict) -> None:
-    lf = h.long_lazy()
+    lf = h.long_lazy(decimal=fmt == "parquet")
     if fmt == "parquet":
+        # scores as DECIMAL(38, 6), as `tier eval` writes them (docs/data.md)
         lf.collect().write_parquet(
             output,
             compression="zstd",

@@ -4,17 +4,17 @@ package docstring for what it means, `reference` for the exact definition)."""
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from fractions import Fraction
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 
 from tierlang import dates, ir
 from tierlang.data import ANNIVERSARY, MONTH, PID, Dataset, load_dataset
 from tierlang.engine.api import ProgramError, evaluate_dataset
-from tierlang.engine.results import decimal_text
+from tierlang.engine.results import SCORE_DECIMAL, ScoreColumn, decimal_text_expr, decimal_value_expr, score_series
 from tierlang.history import frame as F
 from tierlang.history.plan import level_column, rounds
 from tierlang.history.reference import reference_partner
@@ -43,8 +43,9 @@ class History:
     that month), and per track: `H:<track>` (level index
     held, -1 none), `B:<track>` (held_by code: 0 none, 1 qualified, 2 + i the track's i-th
     rule in `program.holds_of(track)`), `E:<track>` (the level the month's rules give) and
-    `S:<track>` (the month's score as exact decimal text; null for a month without data or
-    a track without a score). `months` are the months written (`start` … `end`)."""
+    `S:<track>` (the month's exact score: integers over `score_scales[track]`, or exact
+    decimal text for a track in `text_scores`; null for a month without data or a track
+    without a score). `months` are the months written (`start` … `end`)."""
 
     program: ir.Program
     dataset: Dataset
@@ -54,6 +55,8 @@ class History:
     partner_ids: list[str]
     grid: pl.DataFrame
     program_at: ProgramAt | None = None  # the program in force on a day (dated parameters)
+    score_scales: dict[str, int] = field(default_factory=dict)
+    text_scores: frozenset[str] = frozenset()  # scores too large for 128-bit integers, as text
 
     @property
     def tracks(self) -> list[str]:
@@ -68,9 +71,21 @@ class History:
     def _written(self) -> pl.LazyFrame:
         return self.grid.lazy().filter(pl.col(MONTH) >= pl.lit(self.months[0], pl.Date))
 
-    def long_lazy(self) -> pl.LazyFrame:
+    def score_expr(self, track: str, decimal: bool = False) -> pl.Expr:
+        """The track's scores as exact decimal text, or with `decimal` as `SCORE_DECIMAL`
+        (Parquet: the same value as a decimal number), as `tier eval` writes them."""
+        col = pl.col(f"S:{track}")
+        if track in self.text_scores:
+            return col.cast(SCORE_DECIMAL) if decimal else col
+        scale = self.score_scales.get(track)
+        if scale is None:
+            return pl.lit(None, SCORE_DECIMAL if decimal else pl.String)
+        return decimal_value_expr(col, scale) if decimal else decimal_text_expr(col, scale)
+
+    def long_lazy(self, decimal: bool = False) -> pl.LazyFrame:
         """partner_id, month, track, level, score, held_by (DESIGN §4.4): track by track
-        (program order), then partner by partner, month by month."""
+        (program order), then partner by partner, month by month. `score` is exact decimal
+        text, or with `decimal=True` the same value as `SCORE_DECIMAL`."""
         lf = self._written()
         parts = []
         for t in self.program.tracks:
@@ -81,7 +96,7 @@ class History:
                     pl.col(MONTH),
                     pl.lit(t.name).alias("track"),
                     pl.col(F.held(t.name)).replace_strict(names, default=None, return_dtype=pl.String).alias("level"),
-                    pl.col(f"S:{t.name}").alias("score"),
+                    self.score_expr(t.name, decimal).alias("score"),
                     pl.col(F.held_by_code(t.name))
                     .replace_strict(self.held_by_names(t.name), default=None, return_dtype=pl.String)
                     .alias("held_by"),
@@ -89,8 +104,8 @@ class History:
             )
         return pl.concat(parts) if parts else pl.LazyFrame(schema=HISTORY_SCHEMA)
 
-    def long(self) -> pl.DataFrame:
-        return self.long_lazy().collect()
+    def long(self, decimal: bool = False) -> pl.DataFrame:
+        return self.long_lazy(decimal).collect()
 
     def summary(self) -> dict[str, list[tuple[_dt.date, dict[str | None, int], int]]]:
         """Per track, per month written: (month, partners per level in ladder order with None
@@ -158,12 +173,14 @@ def evaluate_history(
     partner_ids = rows[PID].unique(maintain_order=True).to_list()
     base = program_at(start)
     grid = _grid(partner_ids, months, rows)
+    scales: dict[str, int] = {}
+    text: set[str] = set()
     if engine == "vectorized":
-        grid = _vectorized(base, program_at, dataset, rows, grid, months)
+        grid = _vectorized(base, program_at, dataset, rows, grid, months, scales, text)
     else:
-        grid = _reference(base, program_at, dataset, rows, grid, months)
+        grid = _reference(base, program_at, dataset, rows, grid, months, scales, text)
     written = [m for m in months if m >= start]
-    return History(base, dataset, engine, months[0], written, partner_ids, grid, program_at)
+    return History(base, dataset, engine, months[0], written, partner_ids, grid, program_at, scales, frozenset(text))
 
 
 def prepare(
@@ -290,14 +307,39 @@ def _positions(rows: pl.DataFrame, partner_ids: list[str], months: list[_dt.date
 # ------------------------------------------------------------------ the vectorized engine
 
 
-def _vectorized(base: ir.Program, program_at: ProgramAt, dataset: Dataset, rows: pl.DataFrame, grid: pl.DataFrame, months) -> pl.DataFrame:
+def _scores(name: str, n: int, parts: list[tuple[pl.Series, ScoreColumn]], scales: dict[str, int], text: set[str]) -> pl.Series:
+    """A track's scores over the grid, from each epoch's evaluation: integers over the least
+    common multiple of the epochs' scales (exact; `scales` gets it), or text when a score is
+    too large for 128-bit integers (`text` gets the track)."""
+    track = name[2:]
+    if not parts:
+        return _filled(n, None, pl.Int64).alias(name)
+    if any(sc.exact for _, sc in parts):
+        out = _filled(n, None, pl.String)
+        for at, sc in parts:
+            out = out.scatter(at, pl.DataFrame([sc.values]).select(sc.text().alias("s"))["s"])
+        text.add(track)
+        return out.alias(name)
+    scale = math.lcm(*(sc.scale for _, sc in parts))
+    dtype = pl.Int128 if any(sc.values.dtype == pl.Int128 or sc.wide for _, sc in parts) else pl.Int64
+    out = _filled(n, None, dtype)
+    for at, sc in parts:
+        values = sc.values.cast(dtype)
+        out = out.scatter(at, values if sc.scale == scale else values * (scale // sc.scale))
+    scales[track] = scale
+    return out.alias(name)
+
+
+def _vectorized(
+    base: ir.Program, program_at: ProgramAt, dataset: Dataset, rows: pl.DataFrame, grid: pl.DataFrame, months, scales, text
+) -> pl.DataFrame:
     rows = rows.with_columns(_positions(rows, _ids(grid, months), months))
     epochs = _epochs(base, program_at, months)
     n = grid.height
     plans = {id(p): rounds(p) for p, _ in epochs}
     for r in range(len(plans[id(epochs[0][0])])):
         earned: dict[str, pl.Series] = {}
-        scores: dict[str, pl.Series] = {}
+        scores: dict[str, list[tuple[pl.Series, ScoreColumn]]] = {}
         for program, epoch_months in epochs:
             rnd = plans[id(program)][r]
             part = rows.filter(pl.col(MONTH).is_in(pl.Series(epoch_months, dtype=pl.Date).implode()))
@@ -321,12 +363,11 @@ def _vectorized(base: ir.Program, program_at: ProgramAt, dataset: Dataset, rows:
                 earned[t] = earned.get(t, _filled(n, -1, pl.Int16)).scatter(at, idx)
                 sc = ev.scores.get(t)
                 if sc is not None:
-                    text = pl.DataFrame([sc.values]).select(sc.text().alias("s"))["s"]
-                    scores[t] = scores.get(t, _filled(n, None, pl.String)).scatter(at, text)
+                    scores.setdefault(t, []).append((at, sc))
         own = plans[id(epochs[0][0])][r].tracks
         grid = grid.with_columns(
             [earned.get(t, _filled(n, -1, pl.Int16)).alias(F.earned(t)) for t in own]
-            + [scores.get(t, _filled(n, None, pl.String)).alias(f"S:{t}") for t in own]
+            + [_scores(f"S:{t}", n, scores.get(t, []), scales, text) for t in own]
         )
         lf = grid.lazy()
         for t in own:
@@ -363,7 +404,9 @@ def _epochs(base: ir.Program, program_at: ProgramAt, months: list[_dt.date]) -> 
 # ------------------------------------------------------------------ the reference engine
 
 
-def _reference(base: ir.Program, program_at: ProgramAt, dataset: Dataset, rows: pl.DataFrame, grid: pl.DataFrame, months) -> pl.DataFrame:
+def _reference(
+    base: ir.Program, program_at: ProgramAt, dataset: Dataset, rows: pl.DataFrame, grid: pl.DataFrame, months, scales, text
+) -> pl.DataFrame:
     names = [m.name for m in dataset.metrics]
     decode = [dataset._decoder(m) for m in dataset.metrics]
     has_ann = ANNIVERSARY in rows.columns
@@ -386,10 +429,14 @@ def _reference(base: ir.Program, program_at: ProgramAt, dataset: Dataset, rows: 
             columns[f"H:{t.name}"] += [t.level_index(v) for v in ph.levels[t.name]]
             columns[f"E:{t.name}"] += [t.level_index(v) for v in ph.earned[t.name]]
             columns[f"B:{t.name}"] += [codes[b] for b in ph.held_by[t.name]]
-            columns[f"S:{t.name}"] += [_score_text(s) for s in ph.scores[t.name]]
-    dtypes = {"H": pl.Int16, "E": pl.Int16, "B": pl.Int8, "S": pl.String}
-    return grid.with_columns([pl.Series(c, v, dtype=dtypes[c[0]]) for c, v in columns.items()])
-
-
-def _score_text(v: Fraction | None) -> str | None:
-    return None if v is None else decimal_text(v)
+            columns[f"S:{t.name}"] += ph.scores[t.name]
+    dtypes = {"H": pl.Int16, "E": pl.Int16, "B": pl.Int8}
+    out = []
+    for c, v in columns.items():
+        if c[0] != "S":
+            out.append(pl.Series(c, v, dtype=dtypes[c[0]]))
+        elif any(x is not None for x in v):
+            out.append(_scores(c, len(v), [(pl.int_range(0, len(v), eager=True), score_series(c, v))], scales, text))
+        else:
+            out.append(_filled(len(v), None, pl.Int64).alias(c))
+    return grid.with_columns(out)
