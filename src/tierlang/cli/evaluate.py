@@ -186,7 +186,7 @@ def eval_(
     if history:
         from tierlang.cli.history import check_options
 
-        check_options(fmt, as_of, gaps, start, end)
+        check_options(fmt, as_of, gaps, start, end, engine)
     if on_error == "report" and rejects is None:
         rejects = f"{Path(data).stem}.rejects.csv"
     sidecar = output + ".meta.json" if output is not None and fmt in ("csv", "jsonl") else None

@@ -36,8 +36,12 @@ class MonthParam(click.ParamType):
 FORMATS = ("table", "csv", "jsonl", "parquet")
 
 
-def check_options(fmt: str, as_of, gaps: bool, start, end) -> None:
+def check_options(fmt: str, as_of, gaps: bool, start, end, engine: str = "vectorized") -> None:
     """Usage errors of `tier eval --history` (exit 2, before any work)."""
+    from tierlang.history.engine import ENGINES
+
+    if engine not in ENGINES:
+        raise click.UsageError(f"--history runs on the {' or '.join(ENGINES)} engine, not {engine}")
     if as_of is not None:
         raise click.UsageError("--as-of does not go with --history: each month is evaluated as of its first day")
     if gaps:

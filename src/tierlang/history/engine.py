@@ -342,7 +342,7 @@ def _vectorized(
         scores: dict[str, list[tuple[pl.Series, ScoreColumn]]] = {}
         for program, epoch_months in epochs:
             rnd = plans[id(program)][r]
-            part = rows.filter(pl.col(MONTH).is_in(pl.Series(epoch_months, dtype=pl.Date).implode()))
+            part = rows if len(epochs) == 1 else rows.filter(pl.col(MONTH).is_in(pl.Series(epoch_months, dtype=pl.Date).implode()))
             if part.height == 0:
                 continue
             levels = {level_column(u): grid[F.held(u)].gather(part[F.ROWNUM]).cast(pl.Int64) for u in rnd.reads}
