@@ -93,3 +93,13 @@ def test_cli_options(tmp_path):
     r = run("diff", old, new, "--data", data, "--history", "--outreach-file", str(outreach), cwd=ROOT)
     assert r.exit_code == 0, r.stderr
     assert outreach.read_text().splitlines()[0] == "partner_id,loses_in,moves,anniversary,old,new"
+
+
+def test_fail_on_loss_and_nobody_losing():
+    old, new, data = str(HERE / "old.tier"), str(HERE / "new.tier"), str(HERE / "history.csv")
+    r = run("diff", old, new, "--data", data, "--history", "--fail-on-loss", cwd=ROOT)
+    assert r.exit_code == 1
+    # the same program on both sides: nobody loses, the outreach list is empty
+    r = run("diff", old, old, "--data", data, "--history", "--fail-on-loss", "--format", "md", cwd=ROOT)
+    assert r.exit_code == 0, r.stderr
+    assert "Nobody loses status." in r.stdout
