@@ -124,7 +124,8 @@ def reference_partner(
                 earned, score, r = -1, None, None
             else:
                 r = interp.evaluate(values, partner_id, tracks=[t], as_of=month, levels=finals)[t]
-                earned, score = r.level_index, r.score
+                # a track scores only when every variant does (as `tier eval` writes it)
+                earned, score = r.level_index, r.score if r.track.has_score else None
             if keep_results:
                 results[t].append(r)
             scores[t].append(score)
