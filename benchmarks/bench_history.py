@@ -15,7 +15,7 @@ alternating, --runs times each (default 3):
 Wall time, CPU time (user + system, all threads) and peak memory; then the levels and
 held_by of both outputs are compared row by row.
 
-    python benchmarks/bench_history.py [--partners N] [--months N] [--runs N] [--no-results]
+    python benchmarks/bench_history.py [--partners N] [--months N] [--runs N] [--data FILE] [--no-results]
 """
 
 from __future__ import annotations
@@ -93,14 +93,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--partners", type=int, default=430_000)
     ap.add_argument("--months", type=int, default=24)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--data", type=Path, default=None, help="a history file to use (default: made once by tier synth)")
     ap.add_argument("--no-results", action="store_true", help="print only; leave benchmarks/RESULTS.md alone")
     args = ap.parse_args(argv)
-    data = _data(args.partners, args.months)
+    data = args.data or _data(args.partners, args.months)
     rows_in = pl.scan_parquet(data).select(pl.len()).collect().item()
     os.environ["TIER_CACHE_DIR"] = tempfile.mkdtemp(prefix="tier-bench-cache-")
     subprocess.run([sys.executable, "-m", "tierlang", "check", str(PROGRAM)], check=True, env=_env(), capture_output=True)
     load_before = _load()
     times: dict[str, list[tuple[float, float, float]]] = {"tier": [], "baseline": []}
+    DATA.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=DATA) as tmp:
         ours, theirs = Path(tmp) / "tier.parquet", Path(tmp) / "baseline.parquet"
         tier = [sys.executable, "-m", "tierlang", "eval", str(PROGRAM), str(data), "--history", "-o", str(ours)]
