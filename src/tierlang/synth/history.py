@@ -31,7 +31,7 @@ from pathlib import Path
 
 import polars as pl
 
-from tierlang import dates, ir
+from tierlang import atomic, dates, ir
 from tierlang.synth.calibration import Calibration, load_calibration
 from tierlang.synth.model import FALLBACK_ANCHOR, _Generator, pursued_column
 from tierlang.synth.output import FORMATS, _write_text
@@ -170,20 +170,22 @@ def write_history(frames: Iterator[pl.DataFrame], path: str | os.PathLike, fmt: 
         return rows
     target = Path(path)
     try:
-        if fmt == "parquet":
-            with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
-                parts = []
-                for i, frame in enumerate(frames):
-                    part = Path(tmp) / f"{i:04d}.parquet"
-                    frame.write_parquet(part, compression="zstd", statistics=True)
-                    parts.append(part)
-                    rows += frame.height
-                pl.scan_parquet(parts).sink_parquet(target, compression="zstd", statistics=True)
-        else:
-            with target.open("wb") as fh:
-                for i, frame in enumerate(frames):
-                    rows += frame.height
-                    _write_month(frame, fh, fmt, header=i == 0)
+        # whole or not at all (tierlang.atomic): an interrupted run leaves no half history
+        with atomic.replacing(target) as (final,):
+            if fmt == "parquet":
+                with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+                    parts = []
+                    for i, frame in enumerate(frames):
+                        part = Path(tmp) / f"{i:04d}.parquet"
+                        frame.write_parquet(part, compression="zstd", statistics=True)
+                        parts.append(part)
+                        rows += frame.height
+                    pl.scan_parquet(parts).sink_parquet(final, compression="zstd", statistics=True)
+            else:
+                with open(final, "wb") as fh:
+                    for i, frame in enumerate(frames):
+                        rows += frame.height
+                        _write_month(frame, fh, fmt, header=i == 0)
     except OSError as e:
         raise SynthError(f"cannot write {path}: {e.strerror or e}") from None
     return rows
