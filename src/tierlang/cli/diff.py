@@ -113,6 +113,12 @@ class TransitionParam(click.ParamType):
     metavar="FILE",
     help="Write the whole outreach list as CSV (partner_id, next_anniversary, old, new, lost).",
 )
+@click.option(
+    "--as-of",
+    type=DateParam(),
+    default=None,
+    help="Compare both programs as of this date (YYYY-MM-DD): dated parameters and rules take their values on that day.  [default: each program at its own effective date]",
+)
 @read_options
 @click.option(
     "--history",
@@ -150,6 +156,7 @@ def diff(
     limit: int,
     outreach_scope: str,
     outreach_file: str | None,
+    as_of,
     separator: str,
     encoding: str,
     sheet: str | None,
@@ -176,6 +183,10 @@ def diff(
     --transition (and --grandfather), and the report shows, month by month, partners per
     status, who loses and who gains, and the outreach list by the month each partner would
     lose status, with what it needs in NEW that month.
+
+    Each program is read as of its own effective date, unless --as-of names one date for
+    both: then a change a dated parameter makes inside one version (a grace year ending, a
+    threshold rising on a date) shows up without writing a third file.
     """
     if mapping and no_mapping:
         raise click.UsageError("--mapping and --no-mapping exclude each other")
@@ -197,6 +208,8 @@ def diff(
         ):
             if given:
                 raise click.UsageError(f"{flag} goes with --history (a history as --data)")
+    elif as_of is not None:
+        raise click.UsageError("--as-of does not go with --history: each month is read as of its first day")
     if start and end and end < start:
         raise click.BadParameter(f"{end:%Y-%m} is before --from {start:%Y-%m}", param_hint="--to")
     check_outputs([old, new, data, mapping], [*((out, "-o") for out in outputs), (outreach_file, "--outreach-file")])
@@ -205,8 +218,8 @@ def diff(
     except UnknownFormat as e:
         raise click.BadParameter(str(e), param_hint="-o") from None
     options = make_read_options(separator, encoding, sheet, data)
-    a = load_or_exit(old)
-    b = load_or_exit(new)
+    a = load_or_exit(old, as_of)
+    b = load_or_exit(new, as_of)
     try:
         report = diff_programs(
             a,
@@ -219,6 +232,7 @@ def diff(
             # each partner needs for the first --limit of them: one more evaluation each)
             limit=limit if history else None,
             outreach_scope=outreach_scope,
+            as_of=as_of,
             read_options=options,
             history=history,
             start=start,

@@ -542,6 +542,8 @@ class _Builder:
             default = "—"
         else:
             default = amount(m.default, t) if m.default is not None else "required"
+            if m.optional:
+                default += " (also when the column is absent)"
         return GuideMetric(
             name=m.name,
             title=m.title or humanize(m.name),
@@ -560,11 +562,13 @@ class _Builder:
         schedule = []
         as_of = self.p.as_of
         if x.dated:
+            # the whole schedule, past changes included, the step in force marked
             first = x.dated[0][0]
-            if as_of is None or as_of < first:
-                # before the first change the declared value is the one in force
-                schedule.append(f"{amount(x.value, x.type)} until {(first - _dt.timedelta(days=1)).isoformat()}")
-            schedule.extend(f"{amount(v, x.type)} from {d.isoformat()}" for d, v in x.dated)
+            initial = x.initial if x.initial is not None else x.value
+            steps = [(None, f"{amount(initial, x.type)} until {(first - _dt.timedelta(days=1)).isoformat()}")]
+            steps += [(d, f"{amount(v, x.type)} from {d.isoformat()}") for d, v in x.dated]
+            current = max((i for i, (d, _) in enumerate(steps) if d is None or (as_of is not None and d <= as_of)), default=0)
+            schedule = [text + (" (in force)" if i == current else "") for i, (_, text) in enumerate(steps)]
         return GuideParam(
             name=x.name,
             title=x.title,
