@@ -15,6 +15,7 @@ from tierlang.cli.common import (
     EXIT_USAGE,
     MAX_DATA_ERRORS,
     DateParam,
+    ProgramPath,
     check_outputs,
     emit_diagnostics,
     history_hint,
@@ -54,8 +55,8 @@ class TransitionParam(click.ParamType):
 
 
 @main.command()
-@click.argument("old", type=click.Path(exists=True, dir_okay=False))
-@click.argument("new", type=click.Path(exists=True, dir_okay=False))
+@click.argument("old", type=ProgramPath())
+@click.argument("new", type=ProgramPath())
 @click.option(
     "--data",
     type=click.Path(exists=True, dir_okay=False),
@@ -64,7 +65,7 @@ class TransitionParam(click.ParamType):
 )
 @click.option(
     "--mapping",
-    type=click.Path(exists=True, dir_okay=False),
+    type=ProgramPath(),
     metavar="FILE",
     help="A .tiermap file comparing tracks of different names.  [default: mappings/OLD-NEW.tiermap next to the programs, when it exists]",
 )

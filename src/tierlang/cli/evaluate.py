@@ -16,6 +16,7 @@ from tierlang.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
     MAX_DATA_ERRORS,
+    ProgramPath,
     as_of_option,
     check_outputs,
     distinct_paths,
@@ -245,6 +246,10 @@ def eval_(
         click.echo(f"wrote {output}", err=True)
     dataset = ev.dataset
     warn_formula_ids(dataset)
+    from tierlang.data.advice import fraction_percents
+
+    for warning in fraction_percents(dataset):
+        click.echo(warning, err=True)
     if dataset.errors:
         target = rejects
         assert target is not None and dataset.rejects is not None
@@ -365,7 +370,7 @@ def explain(
 
 
 @main.command(name="test")
-@click.argument("programs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("programs", nargs=-1, required=True, type=ProgramPath())
 @as_of_option
 def test_(programs: tuple[str, ...], as_of) -> None:
     """Run the examples embedded in program files. Exits 1 when an example fails.

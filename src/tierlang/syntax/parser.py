@@ -619,6 +619,15 @@ _MISTAKES: dict[tuple[str, str, str | None], list[str]] = {
         "metric m: count { default 1,000 }",
     ],
     (
+        "TL121",
+        "a dated value belongs inside the parameter's braces",
+        "write `param NAME = 1 { from 2025-06-01 = 3 }`: the value in force before, then each change",
+    ): [
+        "param p = 1 from 2025-06-01 = 2",
+        'param p "P" = 1 from 2025-06-01 = 2',
+        "param p = 1 USD from 2025-06-01 = 2 USD",
+    ],
+    (
         "TL108",
         "expected a declaration (program, metric, param, gate, group, track, partner, example, override or remove)",
         None,
