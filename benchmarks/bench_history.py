@@ -123,14 +123,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _section(args, rows_in: int, rows_out: int, wrong: int, med: dict, ratio: float, cpu_ratio: float, load_before: str) -> str:
-    ok = "met" if ratio <= TARGET else "**missed**"
+    ok = "met" if ratio <= TARGET else "missed"
     lines = [
         "## History (`tier eval --history`), benchmarks/bench_history.py",
         "",
         f"Measured {_dt.date.today().isoformat()} on {'; '.join(f'{k} {v}' for k, v in machine().items())}. "
         f"{args.partners:,} partners × {args.months} months of cloudpartner2022 from `tier synth --months` "
         f"({rows_in:,} partner-months: partners join and leave), Parquet; every run a fresh process; medians of "
-        f"{args.runs} runs, alternating. Load average (1/5/15 min) before / after: {load_before} / {_load()}.",
+        f"{args.runs} {'run' if args.runs == 1 else 'runs'}, alternating. Load average (1/5/15 min) before / after: {load_before} / {_load()}.",
         "",
         "| | wall | CPU (user + system) | peak memory |",
         "|---|---:|---:|---:|",
