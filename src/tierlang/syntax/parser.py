@@ -799,7 +799,14 @@ def _match_mistake(e: UnexpectedToken) -> tuple[str, str, str | None] | None:
             return label
     if e.token.type == "$END":  # running out of text is its own mistake
         return None
-    return same_state[0][1] if same_state else None
+    # a mistake about one token (a comma in a number, `from` after a value) says nothing of
+    # another token in its place: `param p = 1 bogus` is no thousands separator
+    loose = [label for _, label in same_state if label[0] not in _ONE_TOKEN_MISTAKES]
+    return loose[0] if loose else None
+
+
+#: Mistakes that only the token of their examples makes.
+_ONE_TOKEN_MISTAKES = frozenset(("TL107", "TL121"))
 
 
 #: Tokens that need a value after them: binary and comparison operators, 'not' and unary '-'.
