@@ -95,4 +95,5 @@ def run_long(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
 
 
 def sorted_long(evaluation) -> pl.DataFrame:
-    return evaluation.long().sort(["partner_id", "track"])
+    """The contract's four columns (a query returns no outputs), sorted."""
+    return evaluation.long().select("partner_id", "track", "level", "score").sort(["partner_id", "track"])

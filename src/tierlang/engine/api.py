@@ -190,9 +190,15 @@ def _evaluation(
         if scale is not None and f"S:{t.name}" in out.columns:
             # The compiler's overflow analysis covers score * 10^6 in its integer type.
             scores[t.name] = ScoreColumn(out[f"S:{t.name}"].rename(f"S:{t.name}"), scale, wide=wide)
+    outputs = {}
+    for t in tracks:
+        for o, n in compiled.tracks[t.name].outputs.items():
+            col = f"O:{t.name}:{o}"
+            values = out[col] if col in out.columns else pl.Series(col, [n.const * n.scale] * out.height, dtype=pl.Int64)  # type: ignore[operator]
+            outputs[(t.name, o)] = ScoreColumn(values.rename(col), n.scale, wide=wide)
     reqs = requirement_columns(program)
     det = out.select([pl.col(PID), *[pl.col(r.column) for r in reqs]]) if detail else None
-    return Evaluation(program, dataset, engine, levels, variants, scores, det, reqs if detail else [], 0)
+    return Evaluation(program, dataset, engine, levels, variants, scores, det, reqs if detail else [], 0, outputs)
 
 
 def _patch(ev: Evaluation, indices: list[int], as_of: list | None = None) -> None:
@@ -204,6 +210,7 @@ def _patch(ev: Evaluation, indices: list[int], as_of: list | None = None) -> Non
     levels = {t: ev.levels[t].to_list() for t in ev.tracks}
     variants = {c: ev.variants[c].to_list() for c in ev.variants.columns if c != PID}
     score_vals = {t: sc.values.to_list() for t, sc in ev.scores.items()}
+    output_vals = {key: oc.values.to_list() for key, oc in ev.outputs.items()}
     det = {c: ev.detail[c].to_list() for c in ev.detail.columns if c != PID} if ev.detail is not None else {}
     for k in indices:
         pid = frame[PID][k]
@@ -217,6 +224,10 @@ def _patch(ev: Evaluation, indices: list[int], as_of: list | None = None) -> Non
                 v = tr.score * ev.scores[t].scale
                 assert v.denominator == 1, "a score is not a multiple of its column's scale"
                 score_vals[t][k] = int(v)
+            for o, value in tr.outputs.items():
+                v = value * ev.outputs[(t, o)].scale  # type: ignore[operator]
+                assert v.denominator == 1, "an output is not a multiple of its column's scale"
+                output_vals[(t, o)][k] = int(v)
         for col, passed in _requirement_outcomes(r).items():
             if col in det:
                 det[col][k] = passed
@@ -224,15 +235,22 @@ def _patch(ev: Evaluation, indices: list[int], as_of: list | None = None) -> Non
     if variants:
         ev.variants = ev.variants.with_columns([pl.Series(t, v, dtype=pl.String) for t, v in variants.items()])
     for t, vals in score_vals.items():
-        old = ev.scores[t]
-        # values too large even for Int128 text arithmetic stay exact Fractions on the side
-        exact = {k: Fraction(v, old.scale) for k, v in enumerate(vals) if v is not None and abs(v) * 10**6 >= 2**126}
-        ints = [None if k in exact else v for k, v in enumerate(vals)]
-        big = any(v is not None and abs(v) > 2**63 - 1 for v in ints)
-        ev.scores[t] = ScoreColumn(pl.Series(old.values.name, ints, dtype=pl.Int128 if big else pl.Int64), old.scale, True, exact)
+        ev.scores[t] = _patched(ev.scores[t], vals)
+    for key, vals in output_vals.items():
+        ev.outputs[key] = _patched(ev.outputs[key], vals)
     if ev.detail is not None:
         ev.detail = ev.detail.with_columns([pl.Series(c, v, dtype=pl.Boolean) for c, v in det.items()])
     ev.fallback_rows = len(indices)
+
+
+def _patched(old: ScoreColumn, vals: list) -> ScoreColumn:
+    """A column of exact values (`vals`, at `old`'s scale) after some rows were evaluated by
+    the interpreter: values too large even for Int128 text arithmetic stay exact Fractions
+    on the side."""
+    exact = {k: Fraction(v, old.scale) for k, v in enumerate(vals) if v is not None and abs(v) * 10**6 >= 2**126}
+    ints = [None if k in exact else v for k, v in enumerate(vals)]
+    big = any(v is not None and abs(v) > 2**63 - 1 for v in ints)
+    return ScoreColumn(pl.Series(old.values.name, ints, dtype=pl.Int128 if big else pl.Int64), old.scale, True, exact)
 
 
 def _requirement_outcomes(r: PartnerResult) -> dict[str, bool]:
@@ -257,6 +275,7 @@ def _interpreted(
     levels: dict[str, list[str | None]] = {t.name: [] for t in tracks}
     variants: dict[str, list[str | None]] = {t.name: [] for t in tracks if len(t.variants) > 1}
     scores: dict[str, list[Fraction | None]] = {t.name: [] for t in tracks if t.has_score}
+    outputs: dict[tuple[str, str], list[Fraction | None]] = {(t.name, o.name): [] for t in tracks for o in t.outputs}
     reqs = requirement_columns(program)
     det: dict[str, list[bool]] = {r.column: [] for r in reqs} if detail else {}
     total = len(dataset)
@@ -270,6 +289,8 @@ def _interpreted(
                 variants[t].append(tr.variant)
             if t in scores:
                 scores[t].append(tr.score)
+            for o, value in tr.outputs.items():
+                outputs[(t, o)].append(value)  # type: ignore[arg-type]
         if detail:
             for col, passed in _requirement_outcomes(r).items():
                 det[col].append(passed)
@@ -281,9 +302,10 @@ def _interpreted(
     lv = pl.DataFrame([rows, pl.Series(PID, pids, dtype=pl.String)] + [pl.Series(t, v, dtype=pl.String) for t, v in levels.items()])
     vv = pl.DataFrame([pl.Series(PID, pids, dtype=pl.String)] + [pl.Series(t, v, dtype=pl.String) for t, v in variants.items()])
     sc = {t: score_series(f"S:{t}", v) for t, v in scores.items()}
+    oc = {key: score_series(f"O:{key[0]}:{key[1]}", v) for key, v in outputs.items()}
     dd = (
         pl.DataFrame([pl.Series(PID, pids, dtype=pl.String)] + [pl.Series(c, v, dtype=pl.Boolean) for c, v in det.items()])
         if detail
         else None
     )
-    return Evaluation(program, dataset, "interpreter", lv, vv, sc, dd, reqs if detail else [], 0)
+    return Evaluation(program, dataset, "interpreter", lv, vv, sc, dd, reqs if detail else [], 0, oc)

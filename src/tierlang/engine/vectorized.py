@@ -161,7 +161,8 @@ class Compiled(Plan[pl.Expr]):
 
         Output columns: ROW, partner_id, `__fallback__` (Boolean: evaluate exactly instead)
         and per track `L:<track>` (level index, -1 none), `V:<track>` (variant index, when
-        the track has variants) and `S:<track>` (score scaled by `score_scale(track)`); with
+        the track has variants), `S:<track>` (score scaled by `score_scale(track)`) and
+        `O:<track>:<output>` (each output, scaled as `tracks[track].outputs` says); with
         `detail`, one Boolean column per requirement (`requirements`); then the input
         columns named in `keep`."""
         lf = frame
@@ -180,6 +181,7 @@ class Compiled(Plan[pl.Expr]):
                 out.append(pl.col(tc.variant).alias(f"V:{name}"))
             if tc.score is not None:
                 out.append(tc.score.expr.alias(f"S:{name}"))
+            out += [n.expr.alias(f"O:{name}:{o}") for o, n in tc.outputs.items()]
         if detail:
             out += [pl.col(r.column) for r in self.requirements]
         return lf.select(out + [pl.col(c) for c in keep])

@@ -125,6 +125,9 @@ class SqlBackend(Backend[exp.Expression]):
             return num(value)
         return cast(num(value), self.itype, self.dialect)
 
+    def typed_int(self, value: int) -> exp.Expression:
+        return cast(num(value), self.itype, self.dialect)
+
     def small_lit(self, value: int) -> exp.Expression:
         return num(value)
 

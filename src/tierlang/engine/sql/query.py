@@ -127,7 +127,8 @@ def compile_sql(
     kinds = [(d.wide, d.wide_limit)] if raw else [(d.narrow, 2**62), (d.wide, d.wide_limit)]
     backends = [(SqlBackend(d, itype, names), itype, limit) for itype, limit in kinds]
     try:
-        plan = compile_exact(program, scales, backends, magnitudes if not raw else None)  # type: ignore[arg-type]
+        # The query returns the contract's four columns; outputs are tier eval's (see header).
+        plan = compile_exact(program, scales, backends, magnitudes if not raw else None, outputs=False)  # type: ignore[arg-type]
     except NoInt64 as e:
         raise Unsupported(f"{program.name} cannot be evaluated exactly in {d.name}: {e}") from None
     itype = plan.itype
@@ -163,6 +164,9 @@ def compile_sql(
     ]
     if raw:
         header.append(f"decimal columns are read exactly with up to {decimals} decimal places; a bad value stops the query with an error")
+    outputs = [f"{t.name}.{o.name}" for t in program.tracks for o in t.outputs]
+    if outputs:
+        header.append(f"not in this query: the program's outputs ({', '.join(outputs)}); tier eval writes them")
     return SqlQuery(program, d, tree, plan, header)
 
 
