@@ -26,7 +26,7 @@ import datetime as _dt
 import json
 import operator
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from enum import Enum, StrEnum
 from fractions import Fraction
 from functools import cache, cached_property
@@ -70,6 +70,19 @@ __all__ = [
     "Expectation",
     "Example",
     "Program",
+    "Column",
+    "RowFilter",
+    "Table",
+    "ValueList",
+    "ColumnRef",
+    "FilterRef",
+    "InSet",
+    "IsEmpty",
+    "Window",
+    "InWindow",
+    "GroupAgg",
+    "Aggregate",
+    "window_dates",
     "to_data",
     "to_json",
     "walk",
@@ -104,6 +117,7 @@ class Kind(StrEnum):
     BOOL = "bool"
     DATE = "date"
     ENUM = "enum"
+    TEXT = "text"  # table columns only: names, ids
 
 
 @dataclass(frozen=True)
@@ -154,6 +168,10 @@ class Metric:
     derived: Expr | None = None
     doc: str | None = None
     source: str | None = None
+    # Computed from related tables (an expression over `Aggregate`s, other record metrics and
+    # constants; it may divide by a record metric). To every rule a record metric is an input
+    # like a column metric: the records stage (tierlang.records) computes it per partner.
+    records: Expr | None = None
     span: Span | None = _span()
 
     @property
@@ -199,6 +217,74 @@ class Group:
     title: str | None = None
     doc: str | None = None
     tracks: tuple[str, ...] = ()
+    source: str | None = None
+    span: Span | None = _span()
+
+
+# ------------------------------------------------------------------ records: related tables
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a related table. `month`: holds the first day of a month."""
+
+    name: str
+    type: Type
+    title: str | None = None
+    optional: bool = False  # may be empty
+    month: bool = False
+    minimum: Fraction | None = None
+    maximum: Fraction | None = None
+    doc: str | None = None
+    source: str | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class RowFilter:
+    """A named condition on a table's rows (`filter eligible: ...`)."""
+
+    name: str
+    expr: Expr
+    title: str | None = None
+    doc: str | None = None
+    source: str | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Table:
+    """A related table: rows that belong to a partner through `partner_id`. `key`: columns
+    that identify a row within a partner (a repeated key is a data error)."""
+
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    filters: tuple[RowFilter, ...] = ()
+    title: str | None = None
+    doc: str | None = None
+    source: str | None = None
+    span: Span | None = _span()
+
+    def column(self, name: str) -> Column | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+    def filter(self, name: str) -> RowFilter | None:
+        return next((f for f in self.filters if f.name == name), None)
+
+    @property
+    def label(self) -> str:
+        return self.title or self.name
+
+
+@dataclass(frozen=True)
+class ValueList:
+    """A named list of text values (certification names, services)."""
+
+    name: str
+    values: tuple[str, ...]
+    title: str | None = None
+    doc: str | None = None
     source: str | None = None
     span: Span | None = _span()
 
@@ -343,6 +429,104 @@ class Every:
     span: Span | None = _span()
 
 
+@dataclass(frozen=True)
+class ColumnRef:
+    """A column of the row at hand (in a table's filter, a `where` or a `having`)."""
+
+    table: str
+    column: str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class FilterRef:
+    """A table's named row filter."""
+
+    table: str
+    name: str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class InSet:
+    """`operand in {values}` (`negated`: not in). `list` names the `ValueList` the values
+    came from, if any."""
+
+    operand: Expr
+    values: tuple[Value, ...]
+    negated: bool = False
+    list: str | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class IsEmpty:
+    operand: Expr
+    negated: bool = False
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Window:
+    """Months relative to the evaluation date: the `months` full months ending `earlier`
+    months before the last full month `L` (`last month` = (1, 0), `same month last year` =
+    (1, 12), `last 12 months` = (12, 0)). `start` and `end` (exclusive) are those months'
+    dates for the program's evaluation date, resolved during lowering: no engine does month
+    arithmetic."""
+
+    months: int
+    earlier: int
+    start: _dt.date
+    end: _dt.date
+    text: str = field(default="", compare=False)
+
+    @property
+    def first_month(self) -> _dt.date:
+        return self.start
+
+    @property
+    def last_month(self) -> _dt.date:
+        return _add_months(self.end, -1)
+
+
+@dataclass(frozen=True)
+class InWindow:
+    """`operand in WINDOW`: a date on or after `window.start` and before `window.end`."""
+
+    operand: Expr
+    window: Window
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class GroupAgg:
+    """An aggregate over the rows of a group (inside `having`), or of the groups' own
+    aggregates (`inner`): count, count_distinct, sum, min, max. `where` keeps only some rows."""
+
+    function: str
+    column: str | None = None
+    inner: GroupAgg | None = None
+    where: Expr | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """A value per partner from a related table: the `function` of `column` over the rows
+    `where` holds for. With `per`, rows are grouped by those columns (within the partner),
+    `having` keeps groups, and the aggregate runs over the kept groups' rows (`count`: the
+    number of kept groups; `inner`: the function of each kept group's own aggregate)."""
+
+    function: str  # count, count_distinct, sum, min, max
+    table: str
+    column: str | None = None
+    where: Expr | None = None
+    per: tuple[str, ...] = ()
+    having: Expr | None = None
+    inner: GroupAgg | None = None
+    span: Span | None = _span()
+
+
 Expr = Union[
     Const,
     MetricRef,
@@ -359,7 +543,28 @@ Expr = Union[
     TrackAt,
     GroupCount,
     Every,
+    ColumnRef,
+    FilterRef,
+    InSet,
+    IsEmpty,
+    InWindow,
+    GroupAgg,
+    Aggregate,
 ]
+
+
+def _add_months(d: _dt.date, n: int) -> _dt.date:
+    """The first day of the month `n` months after `d`'s month."""
+    k = d.year * 12 + (d.month - 1) + n
+    return _dt.date(k // 12, k % 12 + 1, 1)
+
+
+def window_dates(months: int, earlier: int, as_of: _dt.date) -> tuple[_dt.date, _dt.date]:
+    """[start, end) of the window for an evaluation on `as_of`: `L` is the last full month
+    before the as-of month (DESIGN §4.2), the window its `months` months ending `earlier`
+    months before `L`."""
+    end = _add_months(as_of, -earlier)  # the first day after the window's last month
+    return _add_months(end, -months), end
 
 
 # ------------------------------------------------------------------ scores and tracks
@@ -559,8 +764,24 @@ class Program:
     tracks: tuple[Track, ...] = ()  # dependency order: a track follows those it refers to
     partners: tuple[Partner, ...] = ()
     examples: tuple[Example, ...] = ()
+    tables: tuple[Table, ...] = ()
+    lists: tuple[ValueList, ...] = ()
     files: tuple[str, ...] = field(default=(), compare=False)
     span: Span | None = _span()
+
+    @cached_property
+    def table_map(self) -> dict[str, Table]:
+        return {t.name: t for t in self.tables}
+
+    @property
+    def record_metrics(self) -> tuple[Metric, ...]:
+        """Metrics computed from related tables."""
+        return tuple(m for m in self.metrics if m.records is not None)
+
+    @property
+    def column_metrics(self) -> tuple[Metric, ...]:
+        """Metrics read from a column of the partner table."""
+        return tuple(m for m in self.metrics if m.derived is None and m.records is None)
 
     @cached_property
     def metric_map(self) -> dict[str, Metric]:
@@ -589,7 +810,8 @@ class Program:
 
     @property
     def input_metrics(self) -> tuple[Metric, ...]:
-        """Metrics read from the dataset (not derived)."""
+        """The metrics the rules take as given (not derived): read from the partner table's
+        columns, or computed from related tables before the rules run (`record_metrics`)."""
         return tuple(m for m in self.metrics if m.derived is None)
 
     @cached_property
@@ -597,7 +819,9 @@ class Program:
         """sha256 of the program's meaning (layout, comments and spans excluded)."""
         import hashlib
 
-        payload = json.dumps(to_data(self, spans=False), sort_keys=True, separators=(",", ":"))
+        # Fields left at their defaults are left out, so that the hash of a program does not
+        # change when the IR grows a field the program does not use.
+        payload = json.dumps(to_data(self, spans=False, defaults=False), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -671,7 +895,7 @@ def _collect(value: object, out: list) -> None:
         out.append(value)
 
 
-def _value_data(value: object, spans: bool) -> object:
+def _value_data(value: object, spans: bool, defaults: bool = True) -> object:
     if isinstance(value, Fraction):
         return str(value.numerator) if value.denominator == 1 else str(value)
     if isinstance(value, (_dt.date,)):
@@ -687,15 +911,16 @@ def _value_data(value: object, spans: bool) -> object:
             "end_column": value.end_column,
         }
     if isinstance(value, tuple):
-        return [_value_data(v, spans) for v in value]
+        return [_value_data(v, spans, defaults) for v in value]
     if is_dataclass(value) and not isinstance(value, type):
-        return to_data(value, spans)
+        return to_data(value, spans, defaults)
     return value
 
 
-def to_data(node: object, spans: bool = True) -> dict:
+def to_data(node: object, spans: bool = True, defaults: bool = True) -> dict:
     """A JSON-ready dict of an IR node: `{"node": "<Class>", field: value, ...}`.
-    Fractions become strings ("7/3", "12"), dates ISO strings."""
+    Fractions become strings ("7/3", "12"), dates ISO strings. `defaults=False` leaves out
+    the fields that hold their default value."""
     out: dict[str, object] = {"node": type(node).__name__}
     for f in fields(node):
         if f.name == "span" and not spans:
@@ -705,7 +930,9 @@ def to_data(node: object, spans: bool = True) -> dict:
         value = getattr(node, f.name)
         if f.name == "span" and value is None:
             continue
-        out[f.name] = _value_data(value, spans)
+        if not defaults and f.default is not MISSING and value == f.default:
+            continue
+        out[f.name] = _value_data(value, spans, defaults)
     return out
 
 

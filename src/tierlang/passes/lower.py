@@ -16,6 +16,7 @@ from tierlang.diagnostics import Diagnostic, Note, did_you_mean, error, warning
 from tierlang.ir import Kind, Span, Type
 from tierlang.numbers import exact_text, plural
 from tierlang.passes.extends import Merged
+from tierlang.passes.records import RecordsLowering, records_metric_names
 from tierlang.syntax import ast
 
 __all__ = ["lower", "FUNCTIONS", "NUMBER", "BOOL"]
@@ -31,6 +32,8 @@ _ALLOWED_ATTRS = {
     "program": {"doc", "source", "version", "effective", "status", "extends"},
     "metric": {"doc", "source", "column", "unit", "range", "default", "direction"},
     "derived": {"doc", "source", "unit", "direction"},
+    "records": {"doc", "source", "unit", "range", "default", "direction"},
+    "column": {"doc", "source", "range", "unit"},
     "param": {"doc", "source", "assumed", "dated"},
     "gate": {"doc", "source"},
     "group": {"doc", "source"},
@@ -60,6 +63,11 @@ class _Scope:
     variant: str | None = None
     scores: frozenset[str] = frozenset()
     where: str = "program"  # used in messages
+    # records (passes/records.py): the table whose rows a condition reads; the `per` columns
+    # inside `having`; a records metric's formula (may divide by a records metric)
+    table: str | None = None
+    group: tuple[str, ...] | None = None
+    records: bool = False
 
 
 _DATA_NODES = (ir.MetricRef, ir.ScoreRef, ir.GateRef, ir.TrackAt, ir.GroupCount, ir.Every)
@@ -89,7 +97,10 @@ def const_value(expr: ir.Expr) -> Fraction:
     raise TypeError(expr)
 
 
-class _Lowerer:
+class _Lowerer(RecordsLowering):
+    Fail = _Fail
+    Scope = _Scope
+
     def is_constant(self, expr: ir.Expr) -> bool:
         """`is_constant`, remembered per node: asked at every level of `1 + 1 + ...`,
         the plain walk would take time quadratic in the length of the chain."""
@@ -118,6 +129,13 @@ class _Lowerer:
         self.track_levels: dict[str, tuple[str, ...]] = {}
         self.track_scores: dict[str, dict[str, ir.Score]] = {}
         self.group_members: dict[str, list[str]] = {}
+        self.record_names = records_metric_names(merged.items)
+        self.tables: dict[str, ir.Table] = {}
+        self.lists: dict[str, ir.ValueList] = {}
+
+    cycles = staticmethod(lambda deps: _cycles(deps))
+    describe = staticmethod(lambda t: _describe_type(t))
+    compatible = staticmethod(lambda a, b, loose: _compatible(a, b, loose))
 
     # -------------------------------------------------------------- helpers
     def err(self, code: str, message: str, span: Span | None, **kw) -> None:
@@ -202,6 +220,8 @@ class _Lowerer:
         metrics = self.lower_metrics()
         params = self.lower_params()
         self.params = {p.name: p for p in params}
+        lists = self.lower_lists()
+        tables = self.lower_tables()
         groups_decl = [i for i in self.merged.items if isinstance(i, ast.GroupDecl)]
         for t in self.track_decls.values():
             if t.group is not None:
@@ -253,6 +273,8 @@ class _Lowerer:
             tracks=tuple(tracks),
             partners=tuple(partners.values()),
             examples=tuple(examples),
+            tables=tuple(tables),
+            lists=tuple(lists),
             files=tuple(self.merged.files),
             span=header.span,
         )
@@ -301,9 +323,19 @@ class _Lowerer:
         for d in self.merged.items:
             if not isinstance(d, ast.MetricDecl):
                 continue
-            type_ = self.metric_type(d.type)
+            if d.type.kind in ("text", "month"):
+                self.err(
+                    "TL202",
+                    f"a metric is a number, bool, date or enum value, not {d.type.kind}",
+                    d.type.span or d.span,
+                    hint=f"{d.type.kind} is a type of table columns" + ("; a date metric is `date`" if d.type.kind == "month" else ""),
+                )
+                type_ = NUMBER
+            else:
+                type_ = self.metric_type(d.type)
             self.metric_types[d.name] = type_
-            a = self.attrs(d.attrs, "metric", "derived" if d.expr is not None else "metric")
+            kind = "records" if d.name in self.record_names else "derived" if d.expr is not None else "metric"
+            a = self.attrs(d.attrs, "metric", kind)
             # Input counts are whole numbers >= 0 unless the range says otherwise; a derived
             # count takes whatever its formula gives (a difference of counts can be negative).
             lo: Fraction | None = Fraction(0) if type_.kind is Kind.COUNT and d.expr is None else None
@@ -400,6 +432,9 @@ class _Lowerer:
             if d is None:
                 out.append(m)
                 continue
+            if m.name in self.record_names:
+                out.append(self.lower_records_metric(m, d))
+                continue
             try:
                 expr, t = self.expr(d.expr, _Scope(where=f"derived metric '{m.name}'"))
             except _Fail:
@@ -414,7 +449,11 @@ class _Lowerer:
                     self.err("TL202", f"'{m.name}' is declared {m.type} but its formula is {t}", d.expr.span or d.span)
             out.append(ir.Metric(**{**m.__dict__, "derived": expr}))
         # Cycles among derived metrics.
-        deps = {m.name: {n.name for n in ir.walk(m.derived) if isinstance(n, ir.MetricRef)} for m in out if m.derived is not None}
+        deps = {
+            m.name: {n.name for n in ir.walk(m.derived if m.derived is not None else m.records) if isinstance(n, ir.MetricRef)}
+            for m in out
+            if m.derived is not None or m.records is not None
+        }
         for cycle in _cycles(deps):
             self.err("TL215", f"derived metrics depend on each other in a cycle: {' → '.join(cycle)}", decls[cycle[0]].span)
         return out
@@ -966,10 +1005,16 @@ class _Lowerer:
         return ir.Const(n.value, DATE, span=n.span), DATE
 
     def _e_Str(self, n: ast.Str, scope):
+        if scope.table is not None:
+            return ir.Const(n.value, Type(Kind.TEXT), span=n.span), Type(Kind.TEXT)
         self.err("TL205", "a string is not a value here", n.span, hint="enum values are written without quotes: `tier == gold`")
         raise _Fail
 
     def _e_Name(self, n: ast.Name, scope: _Scope):
+        if scope.table is not None:
+            found = self.row_name(n, scope)
+            if found is not None:
+                return found
         head, rest = n.parts[0], n.parts[1:]
         if head in scope.scores:
             return self._score_ref(scope.track, head, rest, n, variant=scope.variant)
@@ -1000,6 +1045,12 @@ class _Lowerer:
             return self._score_ref(head, rest[0], rest[1:], n, variant=scope.variant if head == scope.track else None)
         if isinstance(decl, ast.GroupDecl):
             self.err("TL205", f"'{head}' is a group: count its tracks", n.span, hint=f"e.g. `at least 1 of {head} at {{level}}`")
+            raise _Fail
+        if isinstance(decl, ast.TableDecl):
+            self.err("TL261", f"'{head}' is a table: aggregate it in a metric", n.span, hint=f"e.g. `metric rows: count = count of {head}`")
+            raise _Fail
+        if isinstance(decl, ast.ListDecl):
+            self.err("TL261", f"'{head}' is a list: test a column with `in {head}` in a row condition", n.span)
             raise _Fail
         candidates = list(self.globals) + list(scope.scores)
         where = f" in {scope.where}" if scope.where else ""
@@ -1130,9 +1181,14 @@ class _Lowerer:
                 raise _Fail
             var = rt if lc else lt
             return node, (var if var.kind in (Kind.MONEY, Kind.PERCENT, Kind.POINTS) else NUMBER)
-        if not rc:
+        if not rc and not scope.records:
             self.err("TL204", "'/' must divide by a constant", n.right.span, hint="rules stay linear: divide by a number or a parameter")
             raise _Fail
+        if not rc:  # a records metric's ratio: an exact rational per partner
+            if rt.kind is Kind.MONEY and (lt.kind is not Kind.MONEY or lt.currency != rt.currency):
+                self.err("TL203", f"cannot divide {_describe_type(lt)} by {_describe_type(rt)}", n.span)
+                raise _Fail
+            return node, (NUMBER if rt.kind is Kind.MONEY or lt.kind is not Kind.MONEY else lt)
         if const_value(re_) == 0:
             when = f" with the parameters in force on {self.as_of_arg.isoformat()}" if self.as_of_arg else ""
             self.err("TL205", f"division by zero{when}", n.right.span)
@@ -1149,15 +1205,16 @@ class _Lowerer:
         re_, rt = self._enum_side(n.right, n.left, scope, other_type=lt)
         if lt.kind is Kind.ENUM and le is None:
             le, lt = self._enum_const(n.left, rt)
+        le, lt, re_, rt = self._text_as_enum(le, lt, re_, rt)
         node = ir.Compare(n.op, le, re_, n.span)
         if lt.is_numeric and rt.is_numeric:
             self.combine(lt, rt, self.is_constant(le) or self.is_constant(re_), n.span, "compare")
             return node, BOOL
-        if lt.kind is rt.kind and lt.kind in (Kind.BOOL, Kind.DATE, Kind.ENUM):
+        if lt.kind is rt.kind and lt.kind in (Kind.BOOL, Kind.DATE, Kind.ENUM, Kind.TEXT):
             if lt.kind is Kind.ENUM and lt.values != rt.values:
                 self.err("TL202", f"cannot compare {lt} with {rt}", n.span)
                 raise _Fail
-            if n.op not in ("==", "!=") and (lt.kind is Kind.BOOL or (lt.kind is Kind.ENUM and not lt.ordered)):
+            if n.op not in ("==", "!=") and (lt.kind in (Kind.BOOL, Kind.TEXT) or (lt.kind is Kind.ENUM and not lt.ordered)):
                 self.err(
                     "TL202",
                     f"'{n.op}' needs an order; {_describe_type(lt)} only supports == and !=",
@@ -1172,6 +1229,17 @@ class _Lowerer:
             n.span,
         )
         raise _Fail
+
+    def _text_as_enum(self, le, lt: Type, re_, rt: Type):
+        """A text literal facing an enum is one of its values (`association == "CSP_T1"`)."""
+        for (a, at), (b, bt), swap in (((le, lt), (re_, rt), False), ((re_, rt), (le, lt), True)):
+            if at.kind is Kind.ENUM and bt.kind is Kind.TEXT and isinstance(b, ir.Const):
+                if b.value not in at.values:
+                    self.err("TL218", f"'{b.value}' is not a value of {at}", b.span, hint=did_you_mean(str(b.value), at.values))
+                    raise _Fail
+                b = ir.Const(b.value, at, span=b.span)
+                return (b, at, a, at) if swap else (a, at, b, at)
+        return le, lt, re_, rt
 
     def _enum_side(self, node, other, scope, other_type: Type | None = None):
         """Lower one side of a comparison; a bare name facing an enum is an enum value."""
@@ -1318,6 +1386,7 @@ def _describe_type(t: Type | None) -> str:
         Kind.POINTS: "points",
         Kind.BOOL: "a condition (true/false)",
         Kind.DATE: "a date",
+        Kind.TEXT: "text",
         Kind.ENUM: f"one of {', '.join(t.values)}" if t.values else "an enum value",
     }[t.kind]
 
@@ -1378,7 +1447,8 @@ def warnings_unused(program: ir.Program) -> list[Diagnostic]:
     """TL250/TL251: parameters and metrics that no rule uses."""
     used_params: set[str] = set()
     used_metrics: set[str] = set()
-    for node in list(program.tracks) + list(program.gates) + [m.derived for m in program.metrics if m.derived is not None]:
+    roots = [m.derived if m.derived is not None else m.records for m in program.metrics if m.derived is not None or m.records is not None]
+    for node in list(program.tracks) + list(program.gates) + roots + list(program.tables):
         for n in ir.walk(node):
             if isinstance(n, ir.Const) and n.param:
                 used_params.add(n.param)

@@ -132,7 +132,98 @@ class EveryExpr:
     span: Span | None = _span()
 
 
-Expr = Union[Num, Bool, DateLit, Str, Name, Call, Unary, Binary, BoolOp, ListOp, GroupOp, TrackAtExpr, EveryExpr]
+@dataclass(frozen=True)
+class Today:
+    """`today`: the evaluation date (`--as-of`)."""
+
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class ValueSet:
+    """`{"Support", "Trial"}` or `{CSP_T1, DPOR}`: values written out (strings or enum names)."""
+
+    items: tuple[Str | Name, ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class WindowExpr:
+    """Months relative to the evaluation date: the last `months` full months before the
+    evaluation month, `earlier` months before that (`last month` is (1, 0), `same month last
+    year` (1, 12), `last 2 months a year earlier` (2, 12))."""
+
+    months: int
+    earlier: int
+    text: str = field(compare=False)  # as written, normalized spacing
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class InExpr:
+    """`x in SET`, `x not in SET` (SET a `ValueSet` or a list's name), `x in WINDOW`."""
+
+    operand: Expr
+    target: ValueSet | Name | WindowExpr
+    negated: bool = False
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class IsEmpty:
+    """`x is empty` / `x is not empty` (an optional column without a value)."""
+
+    operand: Expr
+    negated: bool = False
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class GroupAgg:
+    """An aggregate over rows: `count`, `count distinct x`, `sum x`, `min x`, `max x`, or an
+    aggregate of per-group aggregates (`sum (max x)`, `inner` set). `where` (written
+    `(sum x where ...)` inside `having`) keeps only some of the group's rows."""
+
+    func: str  # count, count_distinct, sum, min, max
+    column: str | None = None
+    inner: GroupAgg | None = None
+    where: Expr | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """A metric computed from a table: `AGG of TABLE [where COND] [per COLS [having COND]]`."""
+
+    agg: GroupAgg
+    table: str
+    table_span: Span | None = field(default=None, compare=False)
+    where: Expr | None = None
+    per: tuple[str, ...] = ()
+    having: Expr | None = None
+    span: Span | None = _span()
+
+
+Expr = Union[
+    Num,
+    Bool,
+    DateLit,
+    Str,
+    Name,
+    Call,
+    Unary,
+    Binary,
+    BoolOp,
+    ListOp,
+    GroupOp,
+    TrackAtExpr,
+    EveryExpr,
+    Today,
+    InExpr,
+    IsEmpty,
+    GroupAgg,
+    Aggregate,
+]
 
 # ------------------------------------------------------------------ attributes
 
@@ -151,7 +242,7 @@ class Attr:
 
 @dataclass(frozen=True)
 class TypeExpr:
-    kind: str  # count, number, percent, bool, date, money, enum
+    kind: str  # count, number, percent, bool, date, money, enum; text and month (table columns)
     currency: str | None = None
     values: tuple[str, ...] = ()
     ordered: bool = False
@@ -327,7 +418,53 @@ class ExampleDecl:
     span: Span | None = _span()
 
 
-Decl = Union[MetricDecl, ParamDecl, GateDecl, GroupDecl, TrackDecl, PartnerDecl, ExampleDecl]
+@dataclass(frozen=True)
+class ColumnDecl:
+    name: str
+    title: str | None
+    type: TypeExpr
+    optional: bool
+    attrs: tuple[Attr, ...] | None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class KeyDecl:
+    columns: tuple[str, ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class FilterDecl:
+    """A named condition on a table's rows."""
+
+    name: str
+    title: str | None
+    expr: Expr
+    attrs: tuple[Attr, ...] | None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class TableDecl:
+    name: str
+    title: str | None
+    items: tuple[Attr | ColumnDecl | KeyDecl | FilterDecl, ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class ListDecl:
+    """A named list of text values (certification names, services ...)."""
+
+    name: str
+    title: str | None
+    values: tuple[Str, ...]
+    attrs: tuple[Attr, ...] | None
+    span: Span | None = _span()
+
+
+Decl = Union[MetricDecl, ParamDecl, GateDecl, GroupDecl, TrackDecl, PartnerDecl, ExampleDecl, TableDecl, ListDecl]
 
 #: the keyword that introduces each kind of declaration
 DECL_KEYWORD = {
@@ -338,6 +475,8 @@ DECL_KEYWORD = {
     TrackDecl: "track",
     PartnerDecl: "partner",
     ExampleDecl: "example",
+    TableDecl: "table",
+    ListDecl: "list",
 }
 
 
@@ -354,7 +493,9 @@ class Remove:
     span: Span | None = _span()
 
 
-Item = Union[ProgramDecl, MetricDecl, ParamDecl, GateDecl, GroupDecl, TrackDecl, PartnerDecl, ExampleDecl, Override, Remove]
+Item = Union[
+    ProgramDecl, MetricDecl, ParamDecl, GateDecl, GroupDecl, TrackDecl, PartnerDecl, ExampleDecl, TableDecl, ListDecl, Override, Remove
+]
 
 
 @dataclass(frozen=True)
