@@ -36,8 +36,8 @@ from tierlang.data import ANNIVERSARY, PID, ROW, Dataset, load_dataset
 from tierlang.diff.mapping import Compare, Mapping
 from tierlang.diff.structural import NEUTRAL, Change, align_requirements
 from tierlang.engine import evaluate_dataset
+from tierlang.engine.exact import requirement_column
 from tierlang.engine.results import Evaluation
-from tierlang.engine.vectorized import requirement_column
 from tierlang.render.english import English
 from tierlang.render.source import expr_text
 

@@ -190,7 +190,7 @@ def _patch(ev: Evaluation, indices: list[int]) -> None:
 
 
 def _requirement_outcomes(r: PartnerResult) -> dict[str, bool]:
-    from tierlang.engine.vectorized import requirement_column
+    from tierlang.engine.exact import requirement_column
 
     out = {}
     for t, tr in r.tracks.items():

@@ -20,7 +20,7 @@ import polars as pl
 
 from tierlang import ir
 from tierlang.data import PID, ROW, Dataset
-from tierlang.engine.vectorized import RequirementColumn, requirement_column
+from tierlang.engine.exact import RequirementColumn, requirement_column
 from tierlang.numbers import DECIMALS, decimal_text
 
 __all__ = [

@@ -1,0 +1,833 @@
+"""The exact compiler shared by the vectorized engines: the IR compiled to scaled integers.
+
+This module decides *what* to compute; a `Backend` decides *how* to write it. The polars
+engine (`tierlang.engine.vectorized`) and the SQL engine (`tierlang.engine.sql`) each
+implement the few leaf operations (literals, columns, `+`, `least`, `case`, ...) and get
+the same scales, overflow bounds and constant folding from here.
+
+Exact arithmetic in integers
+----------------------------
+Every numeric expression of a program is piecewise linear with constant rational
+coefficients (the checker keeps one side of `*` constant and divides only by constants).
+So each expression is compiled to an integer expression together with a *scale*: the exact
+value is `expr / scale`. Metric columns arrive scaled (1 for counts, 10^k for decimals); a
+constant p/q contributes its denominator; `+`, `min`, `max`, `clamp` and comparisons bring
+both sides to the least common multiple of their scales; `* c` and `/ c` fold c's numerator
+and denominator into the integer and the scale. Nothing is ever divided at run time, so
+nothing is ever rounded. (DESIGN §3 measured polars' Decimal at ~5x slower than float64 and
+lossy when it divides before it multiplies; SQL engines' decimal division rounds too.)
+
+Overflow
+--------
+Scaled integers can outgrow their type for extreme inputs. Every integer expression the
+compiler emits records a bound `|e| <= sum(c_x * |x|) + b` over the scaled input columns x
+(clamps and caps reset the bound to a constant). `compile_exact` is given the integer types
+a backend offers, narrowest first, each with the largest magnitude it may hold, and the
+largest magnitude each column actually holds (when known). It checks every bound, including
+the score text conversion (score * 10^6), and picks the first type that fits. When even the
+widest type can overflow for the largest values, each column gets a limit (each node's
+headroom shared evenly by its columns: sound, conservative) and `Plan.checks` lists the
+columns whose values must be checked row by row (the polars engine hands such rows to the
+interpreter). If even the program's constants overflow the widest type, `NoInt64` is raised.
+
+Columns
+-------
+The compiler materializes named intermediate results (points lines, categories, scores,
+gates, requirements, levels, chosen variants) as `Column`s in the order it creates them.
+Each column has a *stage*: it reads only columns of earlier stages, so a backend may compute
+a stage's columns side by side (polars: one `with_columns` per stage) or in creation order
+(SQL: one CTE per group of columns, see `Column.group`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Generic, TypeVar
+
+from tierlang import ir
+from tierlang.engine.interpreter import EvaluationError
+from tierlang.passes.lower import const_value, is_constant
+
+__all__ = [
+    "Backend",
+    "Bound",
+    "Column",
+    "Cond",
+    "DECIMALS",
+    "NoInt64",
+    "Num",
+    "Other",
+    "Plan",
+    "RequirementColumn",
+    "TrackColumns",
+    "compile_exact",
+    "requirement_column",
+]
+
+#: Scores are written with at most this many decimal places.
+DECIMALS = 6
+
+_DECIMAL_KINDS = frozenset({ir.Kind.NUMBER, ir.Kind.PERCENT, ir.Kind.MONEY, ir.Kind.COUNT, ir.Kind.POINTS})
+
+E = TypeVar("E")  # a backend's expression type
+
+
+class NoInt64(Exception):
+    """The program's constants alone overflow the widest integer type: evaluate every row
+    exactly instead (or refuse, where no exact fallback exists)."""
+
+
+# ------------------------------------------------------------------ compiled values
+
+
+Bound = tuple[tuple[tuple[str, int], ...], int]  # ((column, coefficient), ...), constant
+
+
+def _bound(coefs: dict[str, int], const: int) -> Bound:
+    return tuple(sorted((c, k) for c, k in coefs.items() if k)), const
+
+
+def _badd(*bs: Bound) -> Bound:
+    coefs: dict[str, int] = {}
+    const = 0
+    for cs, b in bs:
+        for c, k in cs:
+            coefs[c] = coefs.get(c, 0) + k
+        const += b
+    return _bound(coefs, const)
+
+
+def _bmul(b: Bound, k: int) -> Bound:
+    k = abs(k)
+    return tuple((c, v * k) for c, v in b[0]), b[1] * k
+
+
+@dataclass(frozen=True)
+class Num:
+    """An exact number: `expr / scale`, `expr` an integer expression. `const` is set for
+    compile-time constants. `depth` is the stage of the deepest materialized column read."""
+
+    expr: Any
+    scale: int
+    bound: Bound
+    depth: int = 0
+    const: Fraction | None = None
+    column: str | None = None  # the materialized column it reads, when it is one
+
+
+@dataclass(frozen=True)
+class Cond:
+    expr: Any
+    depth: int = 0
+    const: bool | None = None
+    column: str | None = None
+
+
+@dataclass(frozen=True)
+class Other:
+    """A date or enum value (or a small integer index: a level or variant)."""
+
+    expr: Any
+    kind: ir.Kind
+    depth: int = 0
+    type: ir.Type | None = None
+    const: object = None
+    column: str | None = None
+
+
+@dataclass(frozen=True)
+class RequirementColumn:
+    """A Boolean column of the detail frame: whether one requirement holds."""
+
+    column: str
+    track: str
+    variant: str | None
+    level: str
+    index: int  # position among the level's requirements
+    requirement: ir.Requirement
+
+    @property
+    def label(self) -> str:
+        return self.requirement.label or f"requirement {self.index + 1}"
+
+
+def requirement_column(track: str, variant: str | None, level: str, index: int) -> str:
+    """The detail column of one requirement (the same for every engine)."""
+    return f"req:{track}:{variant or '-'}:{level}:{index}"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A materialized intermediate result.
+
+    `stage`: it reads only columns of lower stages. `group`: what it belongs to, for
+    backends that lay columns out by meaning (a track, a score, a gate). `kind`: "num",
+    "cond" or "other". `span`: the rule it computes, for comments in generated code."""
+
+    name: str
+    expr: Any
+    stage: int
+    kind: str
+    group: str
+    span: ir.Span | None = None
+
+
+@dataclass
+class TrackColumns:
+    level: str  # level index column (-1: none)
+    variant: str | None  # selected-variant index column (None: single variant)
+    score: Num | None  # the reported score at the track's scale
+    score_col: str | None
+
+
+@dataclass
+class Plan(Generic[E]):
+    """A program compiled for one set of column scales, by one backend."""
+
+    program: ir.Program
+    columns: list[Column]
+    tracks: dict[str, TrackColumns]
+    requirements: list[RequirementColumn]
+    column_limits: dict[str, int]  # input column -> largest safe |scaled value|
+    checks: list[str]  # columns that need a per-row limit check
+    itype: Any  # the integer type the arithmetic runs in (the backend's own value)
+    limit: int  # the largest magnitude an intermediate integer may reach in it
+
+    @property
+    def stages(self) -> list[list[Column]]:
+        """The columns grouped by stage (stage k reads only stages below k)."""
+        out: list[list[Column]] = []
+        for c in self.columns:
+            while len(out) <= c.stage:
+                out.append([])
+            out[c.stage].append(c)
+        return out
+
+    def score_scale(self, track: str) -> int | None:
+        s = self.tracks[track].score
+        return s.scale if s is not None else None
+
+
+# ------------------------------------------------------------------ backends
+
+
+class Backend(Generic[E]):
+    """The leaf operations a target language must provide. Expressions are the backend's
+    own objects (polars expressions, sqlglot trees); integers are of the type the backend
+    was built for (`itype`). Nothing here divides."""
+
+    def int_lit(self, value: int) -> E:
+        """An integer literal of the working type."""
+        raise NotImplementedError
+
+    def small_lit(self, value: int) -> E:
+        """A small integer literal (a level or variant index; -1 for none)."""
+        raise NotImplementedError
+
+    def bool_lit(self, value: bool) -> E:
+        raise NotImplementedError
+
+    def other_lit(self, value: object, type: ir.Type) -> E:
+        """A date or enum constant."""
+        raise NotImplementedError
+
+    def null_int(self) -> E:
+        """A missing integer (a variant without a score)."""
+        raise NotImplementedError
+
+    def ref(self, name: str) -> E:
+        """A materialized column."""
+        raise NotImplementedError
+
+    def metric(self, metric: ir.Metric) -> E:
+        """An input metric's column: scaled integers of the working type for numbers,
+        Booleans for bool metrics, the value itself for dates and enums."""
+        raise NotImplementedError
+
+    def add(self, a: E, b: E) -> E:
+        raise NotImplementedError
+
+    def sub(self, a: E, b: E) -> E:
+        raise NotImplementedError
+
+    def mul(self, a: E, k: E) -> E:
+        """`a * k`, k an integer literal."""
+        raise NotImplementedError
+
+    def neg(self, a: E) -> E:
+        raise NotImplementedError
+
+    def least(self, items: Sequence[E]) -> E:
+        raise NotImplementedError
+
+    def greatest(self, items: Sequence[E]) -> E:
+        raise NotImplementedError
+
+    def clip(self, x: E, lo: E, hi: E) -> E:
+        raise NotImplementedError
+
+    def compare(self, op: str, a: E, b: E) -> E:
+        """`a <op> b` for an operator of `ir.COMPARISONS`."""
+        raise NotImplementedError
+
+    def all_of(self, items: Sequence[E]) -> E:
+        raise NotImplementedError
+
+    def any_of(self, items: Sequence[E]) -> E:
+        raise NotImplementedError
+
+    def and2(self, a: E, b: E) -> E:
+        raise NotImplementedError
+
+    def or2(self, a: E, b: E) -> E:
+        raise NotImplementedError
+
+    def not_(self, a: E) -> E:
+        raise NotImplementedError
+
+    def at_least(self, items: Sequence[E], n: int) -> E:
+        """At least n of the conditions hold."""
+        raise NotImplementedError
+
+    def case(self, branches: Sequence[tuple[E, E]], otherwise: E) -> E:
+        """The value of the first branch whose condition holds, else `otherwise`."""
+        raise NotImplementedError
+
+    def enum_index(self, expr: E, values: tuple[str, ...]) -> E:
+        """The position of an enum value in its declared order."""
+        raise NotImplementedError
+
+
+# ------------------------------------------------------------------ the compiler
+
+
+def compile_exact(
+    program: ir.Program,
+    scales: dict[str, int],
+    backends: Sequence[tuple[Backend, Any, int]],
+    magnitudes: dict[str, int] | None = None,
+    result: type[Plan] = Plan,
+) -> Plan:
+    """Compile `program` for input columns scaled as in `scales` (metric name → scale).
+
+    `backends` lists (backend, integer type, limit) narrowest first; `magnitudes` the
+    largest |scaled value| of each numeric column (missing: assume anything). The first
+    type whose bounds all fit wins, else the widest with per-row checks (see the module
+    docstring). Raises `NoInt64` when the program's constants alone overflow the widest.
+    `result` is the class of the plan returned (a backend's subclass of `Plan`)."""
+    magnitudes = magnitudes or {}
+    last: Plan | None = None
+    for backend, itype, limit in backends:
+        c = _Compiler(program, scales, backend, itype, limit)
+        try:
+            c.run()
+            plan = c.result(magnitudes, result)
+        except NoInt64:
+            continue
+        if not plan.checks:
+            return plan
+        last = plan
+    if last is None:
+        raise NoInt64("the program's constants overflow the widest integer type")
+    return last
+
+
+class _Compiler:
+    def __init__(self, program: ir.Program, scales: dict[str, int], backend: Backend, itype: Any, limit: int) -> None:
+        self.b = backend
+        self.itype = itype
+        self.limit = limit
+        self.p = program
+        self.scales = scales
+        self.metrics = program.metric_map
+        self.columns: list[Column] = []
+        self.bounds: list[Bound] = []
+        self.tracks: dict[str, TrackColumns] = {}
+        self.requirements: list[RequirementColumn] = []
+        self.gate_cache: dict[str, Cond] = {}
+        self.derived_cache: dict[str, Num | Cond | Other] = {}
+        self.score_cache: dict[tuple[str, str | None, str], dict[str | None, Num]] = {}
+        self.line_cache: dict[tuple[str, str | None, str], list[Num]] = {}
+        self.in_progress: set[tuple[str, str | None, str]] = set()
+        self.col_depth: dict[str, int] = {}
+        self.counter = 0
+
+    # -------------------------------------------------------------- plumbing
+    def name(self, hint: str) -> str:
+        self.counter += 1
+        return f"__t{self.counter}__{hint}"
+
+    def materialize(self, hint: str, v, name: str | None = None, group: str = "", span: ir.Span | None = None):
+        """Compute `v` as its own column in the stage after what it reads; return a
+        reference to it."""
+        if v.const is not None:
+            return v
+        col = name or self.name(hint)
+        stage = v.depth
+        kind = "num" if isinstance(v, Num) else "cond" if isinstance(v, Cond) else "other"
+        self.columns.append(Column(col, v.expr, stage, kind, group, span))
+        self.col_depth[col] = stage + 1
+        if isinstance(v, Num):
+            return Num(self.b.ref(col), v.scale, v.bound, stage + 1, column=col)
+        if isinstance(v, Cond):
+            return Cond(self.b.ref(col), stage + 1, column=col)
+        return Other(self.b.ref(col), v.kind, stage + 1, v.type, column=col)
+
+    def lit(self, v: int):
+        """An integer literal of the working type (too large for it: this type cannot work)."""
+        if abs(v) > self.limit:
+            raise NoInt64(f"the constant {v} overflows {self.itype}")
+        return self.b.int_lit(v)
+
+    def true(self, value: bool) -> Cond:
+        return Cond(self.b.bool_lit(value), 0, value)
+
+    def num(self, expr, scale: int, bound: Bound, depth: int) -> Num:
+        self.bounds.append(bound)
+        return Num(expr, scale, bound, depth)
+
+    def const(self, value: Fraction) -> Num:
+        value = Fraction(value)
+        return Num(self.lit(value.numerator), value.denominator, _bound({}, abs(value.numerator)), 0, value)
+
+    def rescale(self, n: Num, scale: int) -> Num:
+        if scale == n.scale:
+            return n
+        if n.const is not None:
+            v = n.const * scale
+            assert v.denominator == 1
+            return Num(self.lit(int(v)), scale, _bound({}, abs(int(v))), 0, n.const)
+        f = scale // n.scale
+        return self.num(self.b.mul(n.expr, self.lit(f)), scale, _bmul(n.bound, f), n.depth)
+
+    def common(self, items: list[Num], extra: int = 1) -> tuple[list[Num], int]:
+        scale = extra
+        for n in items:
+            scale = math.lcm(scale, n.scale)
+        return [self.rescale(n, scale) for n in items], scale
+
+    def pick(self, selector, values: list, default):
+        """`values[selector]` (an index column), `default` when it matches none."""
+        b = self.b
+        return b.case([(b.compare("==", selector, b.small_lit(i)), v) for i, v in enumerate(values)], default)
+
+    # -------------------------------------------------------------- arithmetic
+    def add(self, a: Num, b: Num, sub: bool = False) -> Num:
+        if a.const is not None and b.const is not None:
+            return self.const(a.const - b.const if sub else a.const + b.const)
+        (a2, b2), scale = self.common([a, b])
+        expr = self.b.sub(a2.expr, b2.expr) if sub else self.b.add(a2.expr, b2.expr)
+        return self.num(expr, scale, _badd(a2.bound, b2.bound), max(a.depth, b.depth))
+
+    def mul(self, a: Num, k: Fraction) -> Num:
+        if a.const is not None:
+            return self.const(a.const * k)
+        if k == 0:
+            return self.const(Fraction(0))
+        p, q = k.numerator, k.denominator
+        g = math.gcd(p, a.scale * q)
+        p2, s2 = p // g, a.scale * q // g
+        if p2 == 1:
+            return Num(a.expr, s2, a.bound, a.depth)
+        return self.num(self.b.mul(a.expr, self.lit(p2)), s2, _bmul(a.bound, p2), a.depth)
+
+    def neg(self, a: Num) -> Num:
+        if a.const is not None:
+            return self.const(-a.const)
+        return Num(self.b.neg(a.expr), a.scale, a.bound, a.depth)
+
+    def minmax(self, name: str, items: list[Num]) -> Num:
+        if all(n.const is not None for n in items):
+            vals = [n.const for n in items]
+            return self.const(min(vals) if name == "min" else max(vals))  # type: ignore[type-var]
+        items, scale = self.common(items)
+        fn = self.b.least if name == "min" else self.b.greatest
+        return self.num(fn([n.expr for n in items]), scale, _badd(*[n.bound for n in items]), max(n.depth for n in items))
+
+    def clamp(self, x: Num, lo: Fraction, hi: Fraction) -> Num:
+        if x.const is not None:
+            return self.const(min(max(x.const, lo), hi))
+        scale = math.lcm(x.scale, lo.denominator, hi.denominator)
+        x2 = self.rescale(x, scale)
+        lo_i, hi_i = int(lo * scale), int(hi * scale)
+        if lo_i > hi_i:  # clamp(x, 5, 1) is 1 for every x (min(max(x, lo), hi))
+            return self.const(hi)
+        b = _bound({}, max(abs(lo_i), abs(hi_i)))
+        return self.num(self.b.clip(x2.expr, self.lit(lo_i), self.lit(hi_i)), scale, b, x.depth)
+
+    # -------------------------------------------------------------- values
+    def value(self, e: ir.Expr):
+        if isinstance(e, ir.Const):
+            v = e.value
+            if isinstance(v, bool):
+                return self.true(v)
+            if isinstance(v, Fraction):
+                return self.const(v)
+            return Other(self.b.other_lit(v, e.type), e.type.kind, 0, e.type, v)
+        if isinstance(e, ir.MetricRef):
+            return self.metric(e.name)
+        if isinstance(e, ir.ScoreRef):
+            return self.score_ref(e)
+        if isinstance(e, ir.Neg):
+            return self.neg(self.value(e.operand))
+        if isinstance(e, ir.Arith):
+            if e.op in ("+", "-"):
+                return self.add(self.value(e.left), self.value(e.right), sub=e.op == "-")
+            if e.op == "*":
+                if is_constant(e.left):
+                    return self.mul(self.value(e.right), const_value(e.left))
+                return self.mul(self.value(e.left), const_value(e.right))
+            return self.mul(self.value(e.left), 1 / const_value(e.right))
+        if isinstance(e, ir.Func):
+            if e.name in ("min", "max"):
+                return self.minmax(e.name, [self.value(a) for a in e.args])
+            x, lo, hi = e.args
+            return self.clamp(self.value(x), const_value(lo), const_value(hi))
+        return self.cond(e)
+
+    def metric(self, name: str):
+        m = self.metrics[name]
+        if m.derived is not None:
+            if name not in self.derived_cache:
+                self.derived_cache[name] = self.value(m.derived)
+            return self.derived_cache[name]
+        k = m.type.kind
+        if k in _DECIMAL_KINDS:
+            return self.num(self.b.metric(m), self.scales[name], _bound({name: 1}, 0), 0)
+        if k is ir.Kind.BOOL:
+            return Cond(self.b.metric(m))
+        return Other(self.b.metric(m), k, 0, m.type)
+
+    # -------------------------------------------------------------- conditions
+    def cond(self, e: ir.Expr) -> Cond:
+        if isinstance(e, ir.Compare):
+            return self.compare(e)
+        if isinstance(e, (ir.And, ir.Or)):
+            kids = [self.cond(x) for x in e.items]
+            is_and = isinstance(e, ir.And)
+            consts = [k.const for k in kids if k.const is not None]
+            if (is_and and False in consts) or (not is_and and True in consts):
+                return self.true(not is_and)
+            kids = [k for k in kids if k.const is None]
+            if not kids:
+                return self.true(is_and)
+            fn = self.b.all_of if is_and else self.b.any_of
+            return Cond(fn([k.expr for k in kids]) if len(kids) > 1 else kids[0].expr, max(k.depth for k in kids))
+        if isinstance(e, ir.Not):
+            k = self.cond(e.operand)
+            return Cond(self.b.not_(k.expr), k.depth, None if k.const is None else not k.const)
+        if isinstance(e, ir.AtLeast):
+            kids = [self.cond(x) for x in e.items]
+            return Cond(self.b.at_least([k.expr for k in kids], e.n), max(k.depth for k in kids))
+        if isinstance(e, ir.GateRef):
+            if e.name not in self.gate_cache:
+                gate = self.p.gate_map[e.name]
+                g = self.cond(gate.expr)
+                self.gate_cache[e.name] = self.materialize(f"gate_{e.name}", g, group=f"gate {e.name}", span=gate.span)
+            return self.gate_cache[e.name]
+        if isinstance(e, ir.TrackAt):
+            return self.track_at(e.track, e.level)
+        if isinstance(e, ir.GroupCount):
+            members = self.p.group_map[e.group].tracks
+            kids = [self.track_at(t, e.level) for t in members]
+            n = len(members) if e.n is None else e.n
+            return Cond(self.b.at_least([k.expr for k in kids], n), max(k.depth for k in kids))
+        if isinstance(e, ir.Every):
+            return self.every(e)
+        if isinstance(e, ir.MetricRef):
+            v = self.metric(e.name)
+            if isinstance(v, Cond):
+                return v
+        if isinstance(e, ir.Const) and isinstance(e.value, bool):
+            return self.true(e.value)
+        raise TypeError(f"not a condition: {type(e).__name__}")
+
+    def compare(self, e: ir.Compare) -> Cond:
+        a, b = self.value(e.left), self.value(e.right)
+        op = e.op
+        if isinstance(a, Num) and isinstance(b, Num):
+            return self.compare_num(op, a, b)
+        if isinstance(a, Cond) and isinstance(b, Cond):
+            if a.const is not None and b.const is not None:
+                return self.true((a.const == b.const) == (op == "=="))
+            return Cond(self.b.compare("==" if op == "==" else "!=", a.expr, b.expr), max(a.depth, b.depth))
+        assert isinstance(a, Other) and isinstance(b, Other)
+        ae, be = a.expr, b.expr
+        t = a.type if a.type is not None and a.type.values else b.type
+        if a.kind is ir.Kind.ENUM and op not in ("==", "!="):
+            assert t is not None
+            ae, be = self.enum_index(a, t), self.enum_index(b, t)
+        return Cond(self.b.compare(op, ae, be), max(a.depth, b.depth))
+
+    def enum_index(self, v: Other, t: ir.Type):
+        if v.const is not None:
+            return self.b.small_lit(t.values.index(v.const))  # type: ignore[arg-type]
+        return self.b.enum_index(v.expr, t.values)
+
+    def compare_num(self, op: str, a: Num, b: Num) -> Cond:
+        if a.const is not None and b.const is not None:
+            return self.true(ir.COMPARISONS[op](a.const, b.const))
+        if a.const is not None:  # c op x  ==  x flip(op) c
+            a, b, op = b, a, _FLIP[op]
+        if b.const is not None:
+            # x / s op c  ==  x op c * s, with x whole: no multiplication on the column side.
+            t = b.const * a.scale
+            if op in ("==", "!=") and t.denominator != 1:
+                return self.true(op == "!=")
+            whole = {">=": math.ceil, ">": math.floor, "<=": math.floor, "<": math.ceil}.get(op, int)
+            return Cond(self.b.compare(op, a.expr, self.lit(whole(t))), a.depth)
+        (a2, b2), _ = self.common([a, b])
+        return Cond(self.b.compare(op, a2.expr, b2.expr), max(a.depth, b.depth))
+
+    # -------------------------------------------------------------- tracks
+    def track_at(self, track: str, level: str | None) -> Cond:
+        tc = self.tracks.get(track)
+        if tc is None:
+            raise EvaluationError(f"track '{track}' is used before it is evaluated")
+        t = self.p.track_map[track]
+        need = 0 if level is None else t.level_index(level)
+        return Cond(self.b.compare(">=", self.b.ref(tc.level), self.b.small_lit(need)), self.col_depth[tc.level])
+
+    def score_ref(self, e: ir.ScoreRef) -> Num:
+        t = self.p.track_map[e.track]
+        if e.variant is None and t.selection != "single":
+            # the selected variant's score (another track's, already evaluated)
+            tc = self.tracks.get(e.track)
+            if tc is None:
+                raise EvaluationError(f"the score of '{e.track}' is used before the track is evaluated (does its 'choose' read it?)")
+            assert tc.variant is not None
+            parts = [self.part(e.track, v.name, e.score, e.part) for v in t.variants]
+            parts, scale = self.common(parts)
+            ex = self.pick(self.b.ref(tc.variant), [p.expr for p in parts[:-1]], parts[-1].expr)
+            depth = max([p.depth for p in parts] + [self.col_depth[tc.variant]])
+            return self.num(ex, scale, _badd(*[p.bound for p in parts]), depth)
+        variant = e.variant if t.selection != "single" else t.variants[0].name
+        return self.part(e.track, variant, e.score, e.part)
+
+    def part(self, track: str, variant: str | None, score: str, part: str | None) -> Num:
+        parts = self.score_parts(track, variant, score)
+        return parts[part]
+
+    def score_parts(self, track: str, variant: str | None, score: str) -> dict[str | None, Num]:
+        """The score's total (key None), categories and lines (earned points), materialized."""
+        key = (track, variant, score)
+        if key in self.score_cache:
+            return self.score_cache[key]
+        if key in self.in_progress:
+            raise EvaluationError(f"score '{score}' of track '{track}' depends on itself")
+        self.in_progress.add(key)
+        s = self.p.track_map[track].variant(variant).score(score)
+        if s is None:
+            raise EvaluationError(f"track '{track}'" + (f" (variant '{variant}')" if variant else "") + f" has no score '{score}'")
+        out: dict[str | None, Num] = {}
+        lines: list[Num] = []
+        tag = f"{track}_{variant or ''}_{score}"
+        group = " ".join(x for x in (track, variant, score) if x)
+        totals: list[Num] = []
+        for item in s.items:
+            if isinstance(item, ir.Category):
+                ls = [self.line(line, tag, group) for line in item.lines]
+                for line, n in zip(item.lines, ls):
+                    out[line.name] = n
+                lines += ls
+                cat = self.sum_capped(ls, item.cap)
+                cat = self.materialize(f"cat_{tag}_{item.name}", cat, group=group, span=item.span)
+                out[item.name] = cat
+                totals.append(cat)
+            else:
+                n = self.line(item, tag, group)
+                out[item.name] = n
+                lines.append(n)
+                totals.append(n)
+        total = self.materialize(f"score_{tag}", self.sum_capped(totals, s.cap), group=group, span=s.span)
+        out[None] = total
+        self.line_cache[key] = lines
+        self.score_cache[key] = out
+        self.in_progress.discard(key)
+        return out
+
+    def line(self, line: ir.Line, tag: str, group: str) -> Num:
+        pts = self.value(line.points)
+        if line.when is not None:
+            gate = self.cond(line.when)
+            if gate.const is True:
+                pass
+            elif gate.const is False:
+                pts = self.const(Fraction(0))
+            else:
+                expr = self.b.case([(gate.expr, pts.expr)], self.b.int_lit(0))
+                pts = Num(expr, pts.scale, pts.bound, max(pts.depth, gate.depth), None)
+        return self.materialize(f"line_{tag}_{line.name}", pts, group=group, span=line.span)
+
+    def sum_capped(self, items: list[Num], cap: Fraction | None) -> Num:
+        total = items[0]
+        for n in items[1:]:
+            total = self.add(total, n)
+        if cap is not None:
+            if total.const is not None:
+                return self.const(min(total.const, cap))
+            scale = math.lcm(total.scale, cap.denominator)
+            t2 = self.rescale(total, scale)
+            total = self.num(self.b.least([t2.expr, self.lit(int(cap * scale))]), scale, t2.bound, t2.depth)
+        return total
+
+    def every(self, e: ir.Every) -> Cond:
+        t = self.p.track_map[e.track]
+        bound = self.value(e.value)
+        if e.variant is None and t.selection != "single":
+            tc = self.tracks[e.track]
+            assert tc.variant is not None
+            kids = [self.every_in(e.track, v.name, e.score, e.op, bound) for v in t.variants]
+            ex = self.pick(self.b.ref(tc.variant), [k.expr for k in kids[:-1]], kids[-1].expr)
+            return Cond(ex, max([k.depth for k in kids] + [self.col_depth[tc.variant]]))
+        variant = e.variant if t.selection != "single" else t.variants[0].name
+        return self.every_in(e.track, variant, e.score, e.op, bound)
+
+    def every_in(self, track: str, variant: str | None, score: str, op: str, bound: Num) -> Cond:
+        self.score_parts(track, variant, score)
+        kids = [self.compare_num(op, n, bound) for n in self.line_cache[(track, variant, score)]]
+        consts = [k.const for k in kids if k.const is not None]
+        if False in consts:
+            return self.true(False)
+        kids = [k for k in kids if k.const is None]
+        if not kids:
+            return self.true(True)
+        return Cond(self.b.all_of([k.expr for k in kids]), max(k.depth for k in kids))
+
+    def compile_track(self, t: ir.Track) -> None:
+        b = self.b
+        variants = []
+        for v in t.variants:
+            for s in v.scores:
+                self.score_parts(t.name, v.name, s.name)
+            group = " ".join(x for x in (t.name, v.name) if x)
+            effs: list[Cond] = []
+            prev: Cond | None = None
+            for level in v.levels:
+                reqs = []
+                for ri, r in enumerate(level.requirements):
+                    c = self.cond(r.expr)
+                    col = requirement_column(t.name, v.name, level.name, ri)
+                    if c.const is not None:
+                        c = Cond(b.bool_lit(c.const), 0)
+                    c = self.materialize("", c, name=col, group=group, span=r.span)
+                    self.requirements.append(RequirementColumn(col, t.name, v.name, level.name, ri, r))
+                    reqs.append(c)
+                own = Cond(b.all_of([c.expr for c in reqs]), max(c.depth for c in reqs)) if reqs else self.true(True)
+                if level.cumulative and prev is not None:
+                    eff = Cond(b.and2(own.expr, prev.expr), max(own.depth, prev.depth))
+                else:
+                    eff = own
+                effs.append(eff)
+                prev = eff
+            # the highest level whose requirements hold
+            idx = b.case([(effs[li].expr, b.small_lit(li)) for li in reversed(range(len(effs)))], b.small_lit(-1))
+            level_col = self.materialize(
+                f"lvl_{t.name}_{v.name or ''}", Cond(idx, max([c.depth for c in effs] + [0])), group=group, span=v.span or t.span
+            )
+            variants.append((v, level_col))
+        score: Num | None = None
+        variant_col = None
+        if len(t.variants) == 1:
+            level = variants[0][1]
+            p = t.variants[0].primary_score
+            if p is not None:
+                score = self.score_cache[(t.name, t.variants[0].name, p.name)][None]
+        else:
+            if t.selection == "classified":
+                names = [v.name for v in t.variants]
+                branches = []
+                depth = 0
+                otherwise = b.small_lit(len(names) - 1)
+                for ch in t.choices:
+                    i = names.index(ch.variant)
+                    if ch.when is None:
+                        otherwise = b.small_lit(i)
+                        break
+                    c = self.cond(ch.when)
+                    depth = max(depth, c.depth)
+                    branches.append((c.expr, b.small_lit(i)))
+                sel_v = Cond(b.case(branches, otherwise) if branches else otherwise, depth)
+            else:
+                sel_v = self.best(t, variants)
+            vc = self.materialize(f"sel_{t.name}", sel_v, group=t.name, span=t.span)
+            variant_col = vc.column
+            lv = self.pick(vc.expr, [lc.expr for _, lc in variants], b.small_lit(-1))
+            level = self.materialize(
+                f"level_{t.name}", Cond(lv, max([vc.depth] + [lc.depth for _, lc in variants])), group=t.name, span=t.span
+            )
+            prims = [v.primary_score for v in t.variants]
+            if all(p is not None for p in prims):
+                nums = [self.score_cache[(t.name, v.name, p.name)][None] for v, p in zip(t.variants, prims)]  # type: ignore[union-attr]
+                nums, scale = self.common(nums)
+                ex = self.pick(vc.expr, [n.expr for n in nums[:-1]], nums[-1].expr)
+                score = self.materialize(
+                    f"tscore_{t.name}",
+                    self.num(ex, scale, _badd(*[n.bound for n in nums]), max([vc.depth] + [n.depth for n in nums])),
+                    group=t.name,
+                    span=t.span,
+                )
+        level_name = level.column
+        assert level_name is not None
+        score_col = score.column if score is not None else None
+        self.tracks[t.name] = TrackColumns(level_name, variant_col, score, score_col)
+
+    def best(self, t: ir.Track, variants) -> Cond:
+        """Highest level, then highest primary score (when both have one), then first declared.
+        A variant without a score carries a null score: comparisons with null never win."""
+        b = self.b
+        prims = [self.score_cache[(t.name, v.name, v.primary_score.name)][None] if v.primary_score else None for v, _ in variants]
+        scale = 1
+        for p in prims:
+            if p is not None:
+                scale = math.lcm(scale, p.scale)
+        scaled = [self.rescale(p, scale).expr if p is not None else b.null_int() for p in prims]
+        depth = max([lc.depth for _, lc in variants] + [p.depth for p in prims if p is not None])
+        best_i = b.small_lit(0)
+        best_l, best_s = variants[0][1].expr, scaled[0]
+        for i in range(1, len(variants)):
+            lc, s = variants[i][1].expr, scaled[i]
+            better = b.or2(b.compare(">", lc, best_l), b.and2(b.compare("==", lc, best_l), b.compare(">", s, best_s)))
+            best_i = b.case([(better, b.small_lit(i))], best_i)
+            best_l = b.case([(better, lc)], best_l)
+            best_s = b.case([(better, s)], best_s)
+        return Cond(best_i, depth)
+
+    # -------------------------------------------------------------- driver
+    def run(self) -> None:
+        for t in self.p.tracks:
+            self.compile_track(t)
+
+    def result(self, magnitudes: dict[str, int], cls: type[Plan] = Plan) -> Plan:
+        """Check every recorded bound against the data's magnitudes. When all fit, no row
+        needs a check. Otherwise derive per-column limits (each node's headroom shared
+        evenly by its columns: conservative, but sound) for a per-row check."""
+        limit = self.limit
+        # Track scores are formatted as value * 10^DECIMALS / scale: bound that product too.
+        for tc in self.tracks.values():
+            if tc.score is not None:
+                self.bounds.append(_bmul(tc.score.bound, 10**DECIMALS))
+        fits = True
+        for cs, b in self.bounds:
+            if b > limit:
+                raise NoInt64(f"the program's constants overflow {self.itype}")
+            if b + sum(k * magnitudes.get(c, limit) for c, k in cs) > limit:
+                fits = False
+        if fits:
+            return cls(self.p, self.columns, self.tracks, self.requirements, {}, [], self.itype, limit)
+        limits: dict[str, int] = {}
+        for cs, b in self.bounds:
+            total = sum(k for _, k in cs)
+            if total == 0:
+                continue
+            room = (limit - b) // total
+            for c, _ in cs:
+                limits[c] = min(limits.get(c, limit), room)
+        checks = [c for c, lim in sorted(limits.items()) if magnitudes.get(c, limit + 1) > lim]
+        return cls(self.p, self.columns, self.tracks, self.requirements, limits, checks, self.itype, limit)
+
+
+_FLIP = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}
