@@ -47,6 +47,45 @@ as_of_option = click.option(
 program_argument = click.argument("program", type=click.Path(exists=True, dir_okay=False))
 
 
+def _parse_table(ctx, param, values) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for v in values:
+        name, sep, path = v.partition("=")
+        if not sep or not name or not path:
+            raise click.BadParameter(f"{v!r}: write NAME=PATH, e.g. certifications=exports/certs.parquet", param=param)
+        if name in out:
+            raise click.BadParameter(f"table '{name}' is given twice", param=param)
+        if not Path(path).is_file():
+            raise click.BadParameter(f"{path} does not exist" if not Path(path).exists() else f"{path} is not a file", param=param)
+        out[name] = path
+    return out
+
+
+table_option = click.option(
+    "--table",
+    "tables",
+    multiple=True,
+    metavar="NAME=PATH",
+    callback=_parse_table,
+    help="Read the table NAME from PATH instead of DATA/NAME.* (repeatable; `partners` too).",
+)
+
+
+def check_data_path(data: str) -> None:
+    """DATA must be a file (the partner table) or a folder (one file per table)."""
+    if not Path(data).exists():
+        raise click.BadParameter(f"{data} does not exist", param_hint="DATA")
+
+
+def needs_as_of(prog: ir.Program, as_of: _dt.date | None, path: str) -> None:
+    """A program that computes metrics from records over months relative to the evaluation
+    date is evaluated on data only for a date the user names."""
+    if as_of is None and prog.record_metrics:
+        raise click.UsageError(
+            f"{path} computes metrics from records, over months before the evaluation date: give it with --as-of YYYY-MM-DD"
+        )
+
+
 def emit_diagnostics(diagnostics: list[Diagnostic], sources: SourceMap, fmt: str = "human", err: bool = True) -> None:
     if diagnostics or fmt == "json":
         click.echo(render(diagnostics, sources, fmt), nl=False, err=err)

@@ -16,13 +16,16 @@ from tierlang.cli.common import (
     EXIT_USAGE,
     MAX_DATA_ERRORS,
     as_of_option,
+    check_data_path,
     check_outputs,
     distinct_paths,
     emit_diagnostics,
     load_or_exit,
+    needs_as_of,
     os_error_text,
     program_argument,
     report_data_errors,
+    table_option,
 )
 from tierlang.diagnostics import SourceMap
 from tierlang.numbers import plural
@@ -84,7 +87,7 @@ def _summary(ev) -> str:
 
 @main.command(name="eval")
 @program_argument
-@click.argument("data", type=click.Path(dir_okay=False))
+@click.argument("data", type=click.Path())
 @click.option(
     "--format",
     "fmt",
@@ -107,8 +110,15 @@ def _summary(ev) -> str:
 @click.option(
     "--rejects", type=click.Path(dir_okay=False), default=None, help="Reject file for --on-error report (default: DATA-NAME.rejects.csv)."
 )
-def eval_(program: str, data: str, fmt: str | None, output: str | None, engine: str, as_of, on_error: str, rejects: str | None) -> None:
+@table_option
+def eval_(
+    program: str, data: str, fmt: str | None, output: str | None, engine: str, as_of, on_error: str, rejects: str | None, tables
+) -> None:
     """Evaluate PROGRAM on the partners in DATA (CSV, Parquet or JSON Lines).
+
+    For a program that reads related tables (records), DATA is a folder holding one file
+    per table, named after it (partners.csv, certifications.parquet, ...), or the partner
+    table with --table NAME=PATH for the others; --as-of is then required.
 
     Writes one row per partner per track: partner_id, track, level (empty when nothing
     is earned), score (exact decimal text, in Parquet DECIMAL(38, 6); empty for tracks
@@ -130,26 +140,31 @@ def eval_(program: str, data: str, fmt: str | None, output: str | None, engine: 
         raise click.UsageError("--format parquet needs -o FILE")
     if rejects is not None and on_error != "report":
         raise click.UsageError("--rejects names the reject file of --on-error report; add --on-error report")
-    if not Path(data).is_file():
-        raise click.BadParameter(f"{data} does not exist" if not Path(data).exists() else f"{data} is not a file", param_hint="DATA")
+    check_data_path(data)
     if on_error == "report" and rejects is None:
         rejects = f"{Path(data).stem}.rejects.csv"
     sidecar = output + ".meta.json" if output is not None and fmt in ("csv", "jsonl") else None
-    check_outputs([program, data], [(output, "-o"), (sidecar, "-o"), (rejects, "--rejects")])
+    check_outputs([program, data, *tables.values()], [(output, "-o"), (sidecar, "-o"), (rejects, "--rejects")])
     progress = _Progress()
     prog = load_or_exit(program, as_of)
+    needs_as_of(prog, as_of, program)
+    if Path(data).is_dir() and not (prog.tables or tables):
+        raise click.BadParameter(f"{data} is a folder; {program} reads one partner table: name its file", param_hint="DATA")
     progress("reading data")
     try:
         # one call: a clean file can be read, checked and evaluated in a single pass
-        ev = evaluate(prog, data, engine=engine, on_error=on_error, progress=progress)
+        ev = evaluate(prog, data, engine=engine, on_error=on_error, progress=progress, tables=tables or None)
     except DataLoadError as e:
         progress.clear()
         _report_data_errors(e.diagnostics(MAX_DATA_ERRORS), e.error_count, e.bad_rows)
         sys.exit(EXIT_USAGE)
-    except EvaluationError as e:  # a program the checker let through but that cannot be evaluated
+    except (EvaluationError, ValueError) as e:  # a program the checker let through but that cannot be evaluated
         progress.clear()
         click.echo(f"tier: {program} cannot be evaluated: {e}", err=True)
         sys.exit(EXIT_USAGE)
+    if ev.warnings:
+        progress.clear()
+        emit_diagnostics(ev.warnings, SourceMap())
     progress("writing results")
     meta = ev.metadata()
     try:
@@ -164,18 +179,30 @@ def eval_(program: str, data: str, fmt: str | None, output: str | None, engine: 
     if output is not None:
         click.echo(f"wrote {output}", err=True)
     dataset = ev.dataset
+    found = False
     if dataset.errors:
         target = rejects
         assert target is not None and dataset.rejects is not None
-        try:
-            dataset.rejects.write_csv(target)
-        except OSError as e:
-            click.echo(f"tier: cannot write the reject file {target}: {os_error_text(e, target)}", err=True)
-            sys.exit(EXIT_USAGE)
+        _write_rejects(dataset.rejects, target)
         bad = dataset.rejects.height
         _report_data_errors(dataset.diagnostics(MAX_DATA_ERRORS), dataset.error_count, bad, target)
-        sys.exit(EXIT_FINDINGS)
-    sys.exit(EXIT_OK)
+        found = True
+    for name, td in ev.tables.items():
+        if td.error_count:
+            assert rejects is not None and td.rejects is not None
+            target = str(Path(rejects).with_name(Path(rejects).name.removesuffix(".rejects.csv") + f".{name}.rejects.csv"))
+            _write_rejects(td.rejects, target)
+            _report_data_errors(td.diagnostics(MAX_DATA_ERRORS), td.error_count, td.rejects.height, target)
+            found = True
+    sys.exit(EXIT_FINDINGS if found else EXIT_OK)
+
+
+def _write_rejects(frame, target: str) -> None:
+    try:
+        frame.write_csv(target)
+    except OSError as e:
+        click.echo(f"tier: cannot write the reject file {target}: {os_error_text(e, target)}", err=True)
+        sys.exit(EXIT_USAGE)
 
 
 def _stdout_is_terminal() -> bool:

@@ -82,6 +82,11 @@ class TableData:
     def absent(self) -> bool:
         return self.path is None
 
+    def diagnostics(self, limit: int | None = None) -> list[Diagnostic]:
+        from tierlang.data import to_diagnostics
+
+        return to_diagnostics(self.path or self.table.name, self.errors[:limit] if limit else self.errors, self.columns)
+
     def __len__(self) -> int:
         return self.frame.height
 

@@ -142,6 +142,13 @@ class PolarsBackend(Backend[pl.Expr]):
     def enum_index(self, expr: pl.Expr, values: tuple[str, ...]) -> pl.Expr:
         return expr.replace_strict(list(values), list(range(len(values))), return_dtype=pl.Int16)
 
+    def denominator(self, column: str) -> pl.Expr:
+        col = pl.col(column)
+        return col.cast(self.itype) if self.itype != pl.Int64 else col
+
+    def times(self, a: pl.Expr, b: pl.Expr) -> pl.Expr:
+        return a * b
+
 
 class Compiled(Plan[pl.Expr]):
     """A program compiled to polars for one dataset's column scales."""
@@ -151,9 +158,10 @@ class Compiled(Plan[pl.Expr]):
 
         Output columns: ROW, partner_id, `__fallback__` (Boolean: evaluate exactly instead)
         and per track `L:<track>` (level index, -1 none), `V:<track>` (variant index, when
-        the track has variants) and `S:<track>` (score scaled by `score_scale(track)`); with
-        `detail`, one Boolean column per requirement (`requirements`); then the input
-        columns named in `keep`."""
+        the track has variants) and `S:<track>` (score scaled by `score_scale(track)`, and
+        over `SD:<track>` when the score is over a ratio metric's denominator: see
+        `tierlang.engine.exact`, "Ratios"); with `detail`, one Boolean column per
+        requirement (`requirements`); then the input columns named in `keep`."""
         lf = frame
         for stage in self.stages:
             if stage:
@@ -170,23 +178,33 @@ class Compiled(Plan[pl.Expr]):
                 out.append(pl.col(tc.variant).alias(f"V:{name}"))
             if tc.score is not None:
                 out.append(tc.score.expr.alias(f"S:{name}"))
+                if tc.score.den:
+                    den = pl.lit(1, self.itype)
+                    for d in tc.score.den:
+                        den = den * pl.col(d).cast(self.itype)
+                    out.append(den.alias(f"SD:{name}"))
         if detail:
             out += [pl.col(r.column) for r in self.requirements]
         return lf.select(out + [pl.col(c) for c in keep])
 
 
 def compile_program(
-    program: ir.Program, scales: dict[str, int], magnitudes: dict[str, int] | None = None, widest: pl.DataType = pl.Int128
+    program: ir.Program,
+    scales: dict[str, int],
+    magnitudes: dict[str, int] | None = None,
+    widest: pl.DataType = pl.Int128,
+    denominators: dict[str, str] | None = None,
 ) -> Compiled:
     """Compile `program` for input columns scaled as in `scales` (metric name → scale).
 
     `magnitudes` gives the largest |scaled value| each numeric column holds (missing: assume
     anything); the narrowest integer type up to `widest` that no value overflows is chosen
     (see the module docstring), else the widest with per-row checks. Raises `NoInt64` when
-    the program's constants alone overflow `widest`."""
+    the program's constants alone overflow `widest`. `denominators`: the denominator column
+    of each ratio metric (`Dataset.denominators`)."""
     stop = next(i for i, (itype, _) in enumerate(LIMITS) if itype == widest)
     backends = [(PolarsBackend(itype), itype, limit) for itype, limit in LIMITS[: stop + 1]]
-    return compile_exact(program, scales, backends, magnitudes, result=Compiled)  # type: ignore[return-value]
+    return compile_exact(program, scales, backends, magnitudes, result=Compiled, denominators=denominators)  # type: ignore[return-value]
 
 
 def magnitudes_of(frame: pl.DataFrame, columns: list[str]) -> dict[str, int]:

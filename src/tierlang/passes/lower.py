@@ -847,7 +847,7 @@ class _Lowerer(RecordsLowering):
                 self.err("TL200", f"unknown metric '{a.name}'", a.span, hint=did_you_mean(a.name, self.metric_types))
                 ok = False
                 continue
-            if self.derived.get(a.name) is not None and self.derived[a.name].column is None:
+            if self.derived.get(a.name) is not None and self.derived[a.name].column is None and self.derived[a.name].records is None:
                 self.err("TL205", f"'{a.name}' is derived: give the metrics it is computed from", a.span)
                 ok = False
                 continue
