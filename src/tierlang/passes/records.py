@@ -460,7 +460,7 @@ class RecordsLowering:
                 hint="declare it `number` (or `percent`)",
             )
             ok = False
-        reason = _needs_default(expr)
+        reason = _needs_default(expr, self.tables)
         if ok and reason and m.default is None:
             self.err(
                 "TL262",
@@ -502,12 +502,16 @@ def formula_nodes(expr: ir.Expr):
             stack.extend(n.args)
 
 
-def _needs_default(expr: ir.Expr) -> str | None:
+def _needs_default(expr: ir.Expr, tables: dict[str, ir.Table]) -> str | None:
     """Why a records formula can have no value (division by a records metric that is 0, the
     min or max of no rows), or None."""
     for n in formula_nodes(expr):
         if isinstance(n, ir.Arith) and n.op == "/" and any(isinstance(x, (ir.MetricRef, ir.Aggregate)) for x in formula_nodes(n.right)):
             return "the divisor is 0"
-        if isinstance(n, ir.Aggregate) and (n.function in ("min", "max") or (n.inner is not None and n.inner.function in ("min", "max"))):
+        if isinstance(n, ir.Aggregate) and n.function in ("min", "max"):
             return "no rows are left"
+        if isinstance(n, ir.Aggregate) and n.inner is not None and n.inner.function in ("min", "max"):
+            column = tables[n.table].column(n.inner.column)  # type: ignore[arg-type]
+            if column is not None and column.optional:
+                return f"a group's '{column.name}' values are all empty"
     return None
