@@ -128,9 +128,7 @@ def cert_counts(r: dict, as_of: dt.date) -> bool:
         return False
     if r["certification"] in RETIRED_JUNE and as_of > D(2024, 6, 30):
         return False
-    if r["certification"] in NOT_FROM_JULY_2023 and as_of >= D(2023, 7, 1):
-        return False
-    return True
+    return not (r["certification"] in NOT_FROM_JULY_2023 and as_of >= D(2023, 7, 1))
 
 
 def people(rows: list[dict], names: list[str], as_of: dt.date) -> int:
@@ -370,7 +368,10 @@ def test_interpreter_engine_agrees(tmp_path):
 # ------------------------------------------------------------------ worked by hand
 
 
-def _cert(pid, person, cert, linked=True, earned=D(2021, 1, 1), expires=None):
+EARNED = D(2021, 1, 1)
+
+
+def _cert(pid, person, cert, linked=True, earned=EARNED, expires=None):
     return {"partner_id": pid, "person_id": person, "certification": cert, "linked": linked, "earned_on": earned, "expires_on": expires}
 
 

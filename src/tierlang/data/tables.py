@@ -44,6 +44,7 @@ from tierlang.data import (
 from tierlang.diagnostics import Diagnostic, did_you_mean, warning
 from tierlang.formats import DATA_EXTENSIONS, detect_format
 from tierlang.numbers import plural
+from tierlang.passes.records import tables_reading
 
 __all__ = [
     "TableData",
@@ -280,32 +281,6 @@ def empty_table(table: ir.Table) -> TableData:
         else:
             schema[c.name] = pl.String
     return TableData(table, pl.DataFrame(schema=schema), scales)
-
-
-def tables_reading(program: ir.Program) -> dict[str, set[str]]:
-    """Table name -> the tracks whose results depend on it (through records metrics)."""
-    metric_tables: dict[str, set[str]] = {}
-
-    def tables_of(name: str, seen: set[str]) -> set[str]:
-        if name in metric_tables:
-            return metric_tables[name]
-        m = program.metric_map[name]
-        out: set[str] = set()
-        if m.records is not None and name not in seen:
-            for n in ir.walk(m.records):
-                if isinstance(n, ir.Aggregate):
-                    out.add(n.table)
-                elif isinstance(n, ir.MetricRef):
-                    out |= tables_of(n.name, seen | {name})
-        metric_tables[name] = out
-        return out
-
-    readers: dict[str, set[str]] = {t.name: set() for t in program.tables}
-    for track in program.tracks:
-        for metric in program.reads(track.name):
-            for table in tables_of(metric, set()):
-                readers.setdefault(table, set()).add(track.name)
-    return readers
 
 
 # ------------------------------------------------------------------ folders

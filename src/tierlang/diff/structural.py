@@ -58,7 +58,7 @@ class Change:
         ("gate", name), ("group", name), ("track", name) or ("program", "")."""
         head = self.path[0]
         kind, _, name = head.partition(" ")
-        if name and kind in ("metric", "param", "gate", "group"):
+        if name and kind in ("metric", "param", "gate", "group", "table", "list"):
             return kind, name
         if head == "program":
             return "program", ""
@@ -229,7 +229,38 @@ class _Differ:
         self.named("gate", o.gates, n.gates, self.gate)
         self.named("group", o.groups, n.groups, self.group)
         self.named("track", o.tracks, n.tracks, self.track, removed_effect=TIGHTENED, added_effect=LOOSENED)
+        self.named("table", o.tables, n.tables, self.table)
+        self.named("list", o.lists, n.lists, self.value_list)
         return self.changes
+
+    def table(self, path, a: ir.Table, b: ir.Table) -> None:
+        if a.key != b.key:
+            self.add("changed", "table", path, "key", ", ".join(a.key) or "none", ", ".join(b.key) or "none", None, a.span, b.span)
+        self.named("column", a.columns, b.columns, self.column, path=path)
+        for name in sorted({f.name for f in a.filters} | {f.name for f in b.filters}):
+            x, y = a.filter(name), b.filter(name)
+            if x is None or y is None or _key(x.expr) != _key(y.expr):
+                old = _expr(x.expr) if x is not None else None
+                new = _expr(y.expr) if y is not None else None
+                action = "added" if x is None else "removed" if y is None else "changed"
+                self.add(
+                    action, "table", (*path, f"filter {name}"), "condition", old, new, None, x.span if x else None, y.span if y else None
+                )
+        self.text_attrs("table", path, a, b, ("title", "doc", "source"))
+
+    def column(self, path, a: ir.Column, b: ir.Column) -> None:
+        for name in ("type", "optional", "month", "minimum", "maximum"):
+            x, y = getattr(a, name), getattr(b, name)
+            if x != y:
+                self.add("changed", "table", path, name, _show(x), _show(y), None, a.span, b.span)
+
+    def value_list(self, path, a: ir.ValueList, b: ir.ValueList) -> None:
+        gone = [v for v in a.values if v not in b.values]
+        new = [v for v in b.values if v not in a.values]
+        if gone or new:
+            text = "; ".join(filter(None, [f"without {', '.join(gone)}" if gone else "", f"with {', '.join(new)}" if new else ""]))
+            self.add("changed", "list", path, "values", ", ".join(a.values), f"{', '.join(b.values)} ({text})", None, a.span, b.span)
+        self.text_attrs("list", path, a, b, ("title", "doc", "source"))
 
     def named(self, kind, olds, news, compare, path=(), removed_effect=NEUTRAL, added_effect=NEUTRAL, **kw) -> None:
         old_by = {x.name: x for x in olds}
@@ -245,11 +276,16 @@ class _Differ:
 
     def metric(self, path, a: ir.Metric, b: ir.Metric) -> None:
         for name in ("type", "column", "direction", "minimum", "maximum", "default", "unit"):
+            if name == "column" and (a.records is None) != (b.records is None):
+                continue  # said once, as the records formula that replaces (or is replaced by) the column
             x, y = getattr(a, name), getattr(b, name)
             if x != y:
                 self.add("changed", "metric", path, name, _show(x), _show(y), None, a.span, b.span)
         if _key(a.derived) != _key(b.derived):
             self.add("changed", "metric", path, "formula", _expr(a.derived), _expr(b.derived), None, a.span, b.span)
+        if _key(a.records) != _key(b.records):
+            # computed from records instead of read from a column (or another records formula)
+            self.add("changed", "metric", path, "records formula", _expr(a.records), _expr(b.records), None, a.span, b.span)
         self.text_attrs("metric", path, a, b, ("title", "doc", "source"))
 
     def param(self, path, a: ir.Param, b: ir.Param) -> None:

@@ -336,9 +336,11 @@ class _Lowerer(RecordsLowering):
             self.metric_types[d.name] = type_
             kind = "records" if d.name in self.record_names else "derived" if d.expr is not None else "metric"
             a = self.attrs(d.attrs, "metric", kind)
-            # Input counts are whole numbers >= 0 unless the range says otherwise; a derived
-            # count takes whatever its formula gives (a difference of counts can be negative).
-            lo: Fraction | None = Fraction(0) if type_.kind is Kind.COUNT and d.expr is None else None
+            # Input counts (read or computed from records) are whole numbers >= 0 unless the
+            # range says otherwise; a derived count takes whatever its formula gives (a
+            # difference of counts can be negative).
+            records = d.name in self.record_names
+            lo: Fraction | None = Fraction(0) if type_.kind is Kind.COUNT and (d.expr is None or records) else None
             hi: Fraction | None = None
             if "range" in a:
                 rng = a["range"]

@@ -25,7 +25,7 @@ from tierlang.diagnostics import Note, did_you_mean
 from tierlang.ir import Kind, Type
 from tierlang.syntax import ast
 
-__all__ = ["RecordsLowering", "records_metric_names", "formula_nodes", "PID"]
+__all__ = ["RecordsLowering", "records_metric_names", "formula_nodes", "tables_reading", "PID"]
 
 PID = "partner_id"
 COUNT = Type(Kind.COUNT)
@@ -66,6 +66,32 @@ def _names(node) -> set[str]:
         elif hasattr(n, "__dataclass_fields__") and not isinstance(n, ast.Num | ast.Str | ast.Bool | ast.DateLit):
             stack.extend(getattr(n, f) for f in n.__dataclass_fields__ if f != "span")
     return out
+
+
+def tables_reading(program: ir.Program) -> dict[str, set[str]]:
+    """Table name -> the tracks whose results depend on it (through records metrics)."""
+    metric_tables: dict[str, set[str]] = {}
+
+    def tables_of(name: str, seen: set[str]) -> set[str]:
+        if name in metric_tables:
+            return metric_tables[name]
+        m = program.metric_map[name]
+        out: set[str] = set()
+        if m.records is not None and name not in seen:
+            for n in ir.walk(m.records):
+                if isinstance(n, ir.Aggregate):
+                    out.add(n.table)
+                elif isinstance(n, ir.MetricRef):
+                    out |= tables_of(n.name, seen | {name})
+        metric_tables[name] = out
+        return out
+
+    readers: dict[str, set[str]] = {t.name: set() for t in program.tables}
+    for track in program.tracks:
+        for metric in program.reads(track.name):
+            for table in tables_of(metric, set()):
+                readers.setdefault(table, set()).add(track.name)
+    return readers
 
 
 class RecordsLowering:
@@ -247,7 +273,8 @@ class RecordsLowering:
                 "TL263", "'today' needs an evaluation date", n.span, hint="give the program an `effective` date, or evaluate with --as-of"
             )
             raise self.Fail
-        return ir.Const(self.as_of, DATE, span=n.span), DATE
+        # `param` names it, so that texts show `today` and programs compare equal across dates
+        return ir.Const(self.as_of, DATE, param="today", span=n.span), DATE
 
     def _e_ValueSet(self, n: ast.ValueSet, scope):
         self.err("TL261", 'a set of values is tested with `in`: `offer in {"Support", "Trial"}`', n.span)

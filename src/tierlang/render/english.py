@@ -316,7 +316,7 @@ class English:
         """ "parameter step1_min, source S2; 3 from 2023-12-01"."""
         p = self.program.param_map.get(name)
         if p is None:
-            return f"parameter {name}"
+            return "the evaluation date" if name == "today" else f"parameter {name}"
         parts = [f"parameter {name}"]
         if p.source:
             parts.append(f"source {p.source}")

@@ -6,6 +6,7 @@ cannot silently print nothing.
 
 Filters:
 - `md`, `cell`: escape text for inline Markdown (a table cell: also on one line);
+- `code`: text as an inline code span, on one line (safe in a table cell);
 - `mdblock`: an author's doc string, kept as written; `paragraphs`: the same as HTML `<p>`s;
 - `number`: an exact number in words' style (`1,250`, `2.5`); `pts`: a number or "—";
 - `words`: "A, B and C";
@@ -42,6 +43,16 @@ def md_escape(text: object) -> str:
 def md_cell(text: object) -> str:
     """Inline Markdown for a table cell: escaped, on one line."""
     return " ".join(md_escape(text).split())
+
+
+def md_code(text: object) -> str:
+    """Text as an inline code span on one line: fenced with more backticks than it holds,
+    and `|` escaped (a table cell ends at an unescaped one, even in code)."""
+    body = " ".join(str(text).split()).replace("|", "\\|")
+    run = max((len(m) for m in re.findall(r"`+", body)), default=0)
+    fence = "`" * (run + 1)
+    pad = " " if body.startswith("`") or body.endswith("`") else ""
+    return f"{fence}{pad}{body}{pad}{fence}"
 
 
 def _md_block(text: str | None) -> str:
@@ -94,6 +105,7 @@ def environment() -> jinja2.Environment:
         env.filters.update(
             md=md_escape,
             cell=md_cell,
+            code=md_code,
             mdblock=_md_block,
             paragraphs=_html_paragraphs,
             number=number,
