@@ -741,6 +741,9 @@ class Example:
     partner: str | None = None
     title: str | None = None
     as_of: _dt.date | None = None  # evaluate with the parameters in force on this date
+    # rows of related tables (`given records`): (table, rows), each row ((column, value), ...)
+    # with None for an empty optional value; the records metrics are computed from them
+    records: tuple[tuple[str, tuple[tuple[tuple[str, Value | None], ...], ...]], ...] = ()
     span: Span | None = _span()
 
 

@@ -893,6 +893,21 @@ class _Lowerer(RecordsLowering):
                 ok = False
             else:
                 given.update(values)
+            records: tuple = ()
+            if d.given.records is not None:
+                rows = self.example_records(d.given.records)
+                if rows is None:
+                    ok = False
+                else:
+                    records = rows
+                    for name in sorted(set(given) & self.record_names):
+                        self.err(
+                            "TL214",
+                            f"example '{d.name}' gives '{name}', which its records compute",
+                            d.given.span,
+                            hint="give the rows it is computed from, or the value, not both",
+                        )
+                        ok = False
             expectations = []
             for e in d.expects:
                 exp = self.expectation(e, by_track)
@@ -916,7 +931,8 @@ class _Lowerer(RecordsLowering):
                 if name not in track_reads:
                     track_reads[name] = set(ir.metrics_read(by_track[name], self.derived, gate_map, by_track, self.group_members))
                 needed |= track_reads[name]
-            missing = sorted(m for m in needed if m not in given and self.derived[m].default is None)
+            computed = self.record_names if d.given.records is not None else set()
+            missing = sorted(m for m in needed if m not in given and m not in computed and self.derived[m].default is None)
             if missing:
                 shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6 else "")
                 self.err(
@@ -927,7 +943,7 @@ class _Lowerer(RecordsLowering):
                 )
                 continue
             as_of = d.as_of.value if d.as_of is not None else None
-            out.append(ir.Example(d.name, tuple(given.items()), tuple(expectations), d.given.partner, d.title, as_of, d.span))
+            out.append(ir.Example(d.name, tuple(given.items()), tuple(expectations), d.given.partner, d.title, as_of, records, d.span))
         return out
 
     def expectation(self, e: ast.Expect, tracks: dict[str, ir.Track]) -> ir.Expectation | None:

@@ -455,6 +455,78 @@ class RecordsLowering:
             (func, column), t = self._agg(table, n.agg.func, n.agg.column, None, n.agg.span)
         return ir.Aggregate(func, table.name, column, where, tuple(n.per), having, inner, n.span), t
 
+    # -------------------------------------------------------------- examples
+    def example_records(self, tables: tuple[ast.RecordsTable, ...]) -> tuple | None:
+        """The rows of `given records`, checked against the tables: (table, rows), each row
+        ((column, exact value or None), ...) with every column of the table."""
+        out: dict[str, list] = {}
+        ok = True
+        for rt in tables:
+            table = self.tables.get(rt.table)
+            if table is None:
+                declared = [d.name for d in self.merged.items if isinstance(d, ast.TableDecl)]
+                if rt.table not in declared:
+                    self.err("TL200", f"unknown table '{rt.table}'", rt.span, hint=did_you_mean(rt.table, declared))
+                ok = False
+                continue
+            columns = []
+            for name in rt.columns:
+                c = table.column(name)
+                if c is None:
+                    self.err(
+                        "TL200",
+                        f"table '{table.name}' has no column '{name}'",
+                        rt.span,
+                        hint=did_you_mean(name, [x.name for x in table.columns]),
+                    )
+                    ok = False
+                columns.append(c)
+            missing = [c.name for c in table.columns if not c.optional and c.name not in rt.columns]
+            if missing:
+                self.err(
+                    "TL214",
+                    f"the rows of '{table.name}' need {', '.join(missing)}",
+                    rt.span,
+                    hint="name every column that may not be empty in the header",
+                )
+                ok = False
+            if len(set(rt.columns)) != len(rt.columns):
+                self.err("TL201", "the header names a column twice", rt.span)
+                ok = False
+            if not ok:
+                continue
+            for row in rt.rows:
+                values: dict[str, ir.Value | None] = {c.name: None for c in table.columns}
+                for c, lit in zip(columns, row):
+                    values[c.name] = None if lit is None else self._row_value(table, c, lit)
+                    if lit is None and not c.optional:
+                        self.err("TL214", f"column '{c.name}' of '{table.name}' may not be empty", rt.span)
+                        ok = False
+                if any(v is self.Fail for v in values.values()):
+                    ok = False
+                out.setdefault(table.name, []).append(tuple(values.items()))
+        if not ok:
+            return None
+        return tuple((name, tuple(rows)) for name, rows in out.items())
+
+    def _row_value(self, table: ir.Table, c: ir.Column, lit):
+        what = f"'{table.name}.{c.name}'"
+        if c.type.kind is Kind.TEXT:
+            if not isinstance(lit, ast.Str):
+                self.err("TL202", f"{what} is text: write it in quotes", lit.span)
+                return self.Fail
+            return lit.value
+        value = self.literal(lit, c.type, what)
+        if value is None:
+            return self.Fail
+        if c.month and value.day != 1:  # type: ignore[union-attr]
+            self.err("TL202", f"{what} holds months: write the first day ({value.replace(day=1)})", lit.span)  # type: ignore[union-attr]
+            return self.Fail
+        if isinstance(value, Fraction) and ((c.minimum is not None and value < c.minimum) or (c.maximum is not None and value > c.maximum)):
+            self.err("TL211", f"{value} is outside the range of {what}", lit.span)
+            return self.Fail
+        return value
+
     # -------------------------------------------------------------- records metrics
     def lower_records_metric(self, m: ir.Metric, d: ast.MetricDecl) -> ir.Metric:
         """`m` with its records formula (`Metric.records`), checked: types, the nodes a records

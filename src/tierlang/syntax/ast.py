@@ -387,10 +387,22 @@ class PartnerDecl:
 
 
 @dataclass(frozen=True)
+class RecordsTable:
+    """Rows of a related table given by an example: a header of columns, then one tuple of
+    values per row (`None` for `none`: an empty optional value)."""
+
+    table: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Literal | None, ...], ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
 class Given:
     partner: str | None
     values: tuple[Assignment, ...] | None  # None with a partner and no `with` block
     span: Span | None = _span()
+    records: tuple[RecordsTable, ...] | None = None  # `given records { ... }`
 
 
 @dataclass(frozen=True)

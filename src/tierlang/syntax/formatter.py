@@ -551,6 +551,9 @@ class _Printer:
             self.leaf(f"as of {_literal(item)}", item.span, indent, next_start)
             return
         if isinstance(item, ast.Given):
+            if item.records is not None:
+                self.given_records(item, indent, next_start)
+                return
             if item.partner is not None and item.values is None:
                 self.leaf(f"given {item.partner}", item.span, indent, next_start)
             elif item.partner is not None:
@@ -564,6 +567,25 @@ class _Printer:
         else:
             shown = _literal(value)
         self.leaf(f"expect {item.path} = {shown}", item.span, indent, next_start)
+
+    def given_records(self, g: ast.Given, indent: str, next_start) -> None:
+        """`given records { table (columns) { (row), ... } ... } [with { ... }]`: one row per
+        line; the comments inside move before the statement."""
+        if g.span is not None:
+            for c in self.within(g.span.line, g.span.end_line - 1):
+                self.emit(indent, c.text)
+        self.emit(indent, "given records {")
+        inner = indent + INDENT
+        for t in g.records or ():
+            self.emit(inner, f"{t.table} ({', '.join(t.columns)}) {{")
+            for row in t.rows:
+                self.emit(inner + INDENT, "(" + ", ".join("none" if v is None else _literal(v) for v in row) + "),")
+            self.emit(inner, "}")
+        if g.values is None:
+            self.emit(indent, "}" + (self.trailing(g.span.end_line, g.span.end_column) if g.span else ""))
+            return
+        items = ", ".join(f"{a.name} = {_literal(a.value)}" for a in g.values)
+        self.emit(indent, f"}} with {{ {items} }}" if items else "} with {}")
 
     def p_Override(self, d: ast.Override, indent, next_start) -> None:
         # Print the declaration, then prefix its first line.

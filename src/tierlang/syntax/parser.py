@@ -563,6 +563,33 @@ class _ToAst(Transformer_NonRecursive):
     def given_values(self, meta, children):
         return ast.Given(None, children[0], self._span(meta))
 
+    def row_none(self, meta, children):
+        return None
+
+    def records_row(self, meta, children):
+        return (tuple(children), self._span(meta))
+
+    def records_table(self, meta, children):
+        name, *rest = children
+        columns = tuple(str(c) for c in rest if isinstance(c, Token))
+        rows = [r for r in rest if isinstance(r, tuple)]
+        for values, span in rows:
+            if len(values) != len(columns):
+                raise _SyntaxProblem(
+                    error(
+                        "TL100",
+                        f"this row has {len(values)} values; the header of '{name}' names {len(columns)} columns",
+                        span,
+                        hint=f"one value per column, in order: ({', '.join(columns)})",
+                    )
+                )
+        return ast.RecordsTable(str(name), columns, tuple(v for v, _ in rows), self._span(meta))
+
+    def given_records(self, meta, children):
+        tables = tuple(c for c in children if isinstance(c, ast.RecordsTable))
+        values = next((c for c in children if isinstance(c, tuple) and not isinstance(c, ast.RecordsTable)), None)
+        return ast.Given(None, values, self._span(meta), tables)
+
     def given_partner(self, meta, children):
         name, *values = children  # `given p` alone has no `with { ... }` child
         return ast.Given(str(name), values[0] if values else None, self._span(meta))
