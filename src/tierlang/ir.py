@@ -395,6 +395,7 @@ class AtLeast:
 
     n: int
     items: tuple[Expr, ...]
+    param: str | None = None  # the parameter `n` came from, if any
     span: Span | None = _span()
 
 
@@ -414,6 +415,7 @@ class GroupCount:
     group: str
     n: int | None
     level: str | None = None
+    param: str | None = None  # the parameter `n` came from, if any
     span: Span | None = _span()
 
 
@@ -822,8 +824,6 @@ class Program:
         """sha256 of the program's meaning (layout, comments and spans excluded)."""
         import hashlib
 
-        # Fields left at their defaults are left out, so that the hash of a program does not
-        # change when the IR grows a field the program does not use.
         payload = json.dumps(to_data(self, spans=False, defaults=False), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -923,7 +923,8 @@ def _value_data(value: object, spans: bool, defaults: bool = True) -> object:
 def to_data(node: object, spans: bool = True, defaults: bool = True) -> dict:
     """A JSON-ready dict of an IR node: `{"node": "<Class>", field: value, ...}`.
     Fractions become strings ("7/3", "12"), dates ISO strings. `defaults=False` leaves out
-    the fields that hold their default value."""
+    fields at their default value (the content hash does, so that a field added to the IR
+    later does not change the hash of the programs that do not use it)."""
     out: dict[str, object] = {"node": type(node).__name__}
     for f in fields(node):
         if f.name == "span" and not spans:

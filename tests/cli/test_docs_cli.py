@@ -42,11 +42,27 @@ def test_output_file_suffix_chooses_html(tmp_path):
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
-def test_format_option_wins_over_suffix(tmp_path):
+def test_format_option_and_suffix_must_agree(tmp_path):
+    # Markdown in a file named .html would open as a broken page: refused, nothing written
     out = tmp_path / "guide.html"
+    r = run(GUIDE, "--output", str(out), "--format", "md")
+    assert r.exit_code == 2 and "names a html file but --format is md" in r.stderr
+    assert not out.exists()
+
+
+def test_format_option_names_the_format_of_an_unknown_ending(tmp_path):
+    out = tmp_path / "guide.txt"
     r = run(GUIDE, "--output", str(out), "--format", "md")
     assert r.exit_code == 0
     assert out.read_text(encoding="utf-8").startswith("# Contoso")
+
+
+@pytest.mark.parametrize("name", ["guide.pdf", "guide", "guide.docx"])
+def test_unknown_output_ending_is_refused(tmp_path, name):
+    out = tmp_path / name
+    r = run(GUIDE, "-o", str(out))
+    assert r.exit_code == 2 and "name the file .md or .html, or choose --format" in r.stderr
+    assert not out.exists()
 
 
 def test_dash_output_is_stdout():

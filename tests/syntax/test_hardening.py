@@ -119,7 +119,7 @@ def test_long_expressions_pass_every_stage(kind, tmp_path, monkeypatch):
     with deep_recursion():  # restores the limit after
         sys.setrecursionlimit(1000)  # Python's default: the CLI raises it itself
         runner = CliRunner()
-        for args in (["check", "long.tier"], ["eval", "long.tier", "partners.csv"], ["docs", "long.tier", "-o", "site"]):
+        for args in (["check", "long.tier"], ["eval", "long.tier", "partners.csv"], ["docs", "long.tier", "-o", "site.md"]):
             assert runner.invoke(main, args).exit_code == 0, args
         for args in (["fmt", "long.tier"], ["fmt", "--check", "long.tier"], ["check", "long.tier"]):
             assert runner.invoke(main, args).exit_code == 0, args

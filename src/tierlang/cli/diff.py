@@ -24,11 +24,12 @@ from tierlang.data import DataLoadError
 from tierlang.diff.mapping import MappingError
 from tierlang.diff.report import diff as diff_programs
 from tierlang.diff.structural import TIGHTENED
+from tierlang.formats import UnknownFormat, result_format
 from tierlang.numbers import plural
 from tierlang.render.diff import FORMATS, render_diff
 
-#: Output file suffixes that choose a format when --format is not given.
-_SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".json": "json"}
+#: Output file endings and the report format each names.
+_SUFFIX_FORMATS = {".txt": "text", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json"}
 
 
 @main.command()
@@ -118,8 +119,11 @@ def diff(
         for flag, given in (("--mapping", mapping), ("--outreach-file", outreach_file), ("--fail-on-loss", fail_on_loss)):
             if given:
                 raise click.UsageError(f"{flag} needs --data")
-    targets = [(out, _format_of(out, fmt)) for out in (outputs or ("-",))]
     check_outputs([old, new, data, mapping], [*((out, "-o") for out in outputs), (outreach_file, "--outreach-file")])
+    try:
+        targets = [(out, _format_of(out, fmt)) for out in (outputs or ("-",))]
+    except UnknownFormat as e:
+        raise click.BadParameter(str(e), param_hint="-o") from None
     a = load_or_exit(old)
     b = load_or_exit(new)
     try:
@@ -165,9 +169,14 @@ def diff(
 
 
 def _format_of(output: str, fmt: str | None) -> str:
-    """A file's format: its suffix decides (.html, .md, .json), then --format, then text."""
-    by_suffix = _SUFFIX_FORMATS.get(Path(output).suffix.lower()) if output != "-" else None
-    return by_suffix or fmt or "text"
+    """A file's format: its ending decides (.txt, .md, .html, .json), else --format; standard
+    output is --format or text. Each of several -o files is written in its own format."""
+    if output == "-":
+        return fmt or "text"
+    suffix = Path(output).suffix.lower()
+    if suffix in _SUFFIX_FORMATS:
+        return _SUFFIX_FORMATS[suffix]
+    return result_format(output, fmt, _SUFFIX_FORMATS)
 
 
 def _data_errors(e: DataLoadError) -> None:

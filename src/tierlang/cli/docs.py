@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from tierlang.cli import main
 from tierlang.cli.common import as_of_option, check_outputs, load_or_exit, program_argument, write_output
+from tierlang.formats import UnknownFormat, result_format
 from tierlang.render.guide import FORMATS, render_guide
 
-#: Output file suffixes that choose HTML when --format is not given.
-_HTML_SUFFIXES = (".html", ".htm")
+#: Output file endings and the guide format each names.
+_SUFFIX_FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
 
 
 @main.command()
@@ -47,8 +46,14 @@ def docs(program: str, fmt: str | None, output: str, data_dictionary: bool, as_o
     """
     if data_dictionary and fmt == "html":
         raise click.UsageError("--data-dictionary writes Markdown; drop --format html")
-    if fmt is None:
-        fmt = "html" if output != "-" and Path(output).suffix.lower() in _HTML_SUFFIXES and not data_dictionary else "md"
     check_outputs([program], [(output, "-o")])
+    if output != "-":
+        try:
+            fmt = result_format(output, fmt, _SUFFIX_FORMATS)
+        except UnknownFormat as e:
+            raise click.BadParameter(str(e), param_hint="-o") from None
+    if data_dictionary and fmt == "html":
+        raise click.UsageError("--data-dictionary writes Markdown: name the file .md")
+    fmt = fmt or "md"
     prog = load_or_exit(program, as_of)
     write_output(output, render_guide(prog, fmt, data_dictionary=data_dictionary))

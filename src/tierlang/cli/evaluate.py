@@ -30,11 +30,8 @@ from tierlang.cli.common import (
 from tierlang.diagnostics import SourceMap
 from tierlang.numbers import plural
 
-#: Data problems listed before "... and N more".
-#: Rows of the terminal table before it is cut (write a file to get everything).
-TABLE_ROWS = 50
-
-_OUT_EXT = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet", ".pq": "parquet", ".txt": "table"}
+#: --format choices: the result formats, by the name `tierlang.formats` gives them.
+_RESULT_FORMATS = ["table", "csv", "jsonl", "parquet", "xlsx", "duckdb", "sqlite"]
 
 
 class _Progress:
@@ -70,12 +67,10 @@ def _report_data_errors(diags, total: int, bad_rows: int, rejects: str | None = 
     report_data_errors(diags, total, f"tier: {bad_rows} {plural(bad_rows, 'row')} with errors{where}" if bad_rows else None)
 
 
-def _metadata_line(meta: dict) -> str:
-    return f"{meta['program']} {meta['version'] or ''} (sha256:{meta['content_hash'][:12]}) as of {meta['as_of'] or '-'}".replace("  ", " ")
-
-
 def _summary(ev) -> str:
-    lines = [f"{_metadata_line(ev.metadata())}: {ev.partner_count:,} {plural(ev.partner_count, 'partner')}, engine {ev.engine}"]
+    from tierlang.output import metadata_line
+
+    lines = [f"{metadata_line(ev.metadata())}: {ev.partner_count:,} {plural(ev.partner_count, 'partner')}, engine {ev.engine}"]
     width = max((len(t) for t in ev.tracks), default=5)
     for track, counts in ev.summary().items():
         parts = [f"{lvl or 'none'} {n:,}" for lvl, n in counts.items()]
@@ -91,9 +86,9 @@ def _summary(ev) -> str:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "csv", "jsonl", "parquet"]),
+    type=click.Choice(_RESULT_FORMATS),
     default=None,
-    help="Output format (default: from the -o file name; else a table on a terminal, csv when piped).",
+    help="Output format. Default: from the -o file name; without -o, a table on a terminal and csv when piped.",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default=None, help="Write the results here.")
 @click.option(
@@ -111,8 +106,22 @@ def _summary(ev) -> str:
     "--rejects", type=click.Path(dir_okay=False), default=None, help="Reject file for --on-error report (default: DATA-NAME.rejects.csv)."
 )
 @table_option
+@click.option(
+    "--gaps",
+    is_flag=True,
+    help="Add what each partner lacks for its next level: next_level, points_missing, requirements_missing, missing.",
+)
 def eval_(
-    program: str, data: str, fmt: str | None, output: str | None, engine: str, as_of, on_error: str, rejects: str | None, tables
+    program: str,
+    data: str,
+    fmt: str | None,
+    output: str | None,
+    engine: str,
+    as_of,
+    on_error: str,
+    rejects: str | None,
+    tables,
+    gaps: bool,
 ) -> None:
     """Evaluate PROGRAM on the partners in DATA (CSV, Parquet or JSON Lines).
 
@@ -121,23 +130,38 @@ def eval_(
     table with --table NAME=PATH for the others; --as-of is then required.
 
     Writes one row per partner per track: partner_id, track, level (empty when nothing
-    is earned), score (exact decimal text, in Parquet DECIMAL(38, 6); empty for tracks
-    without a score). CSV and JSON Lines files get a sidecar FILE.meta.json naming the
-    program, its version and content hash; Parquet files carry the same in their
-    key-value metadata. A summary of partners per track and level goes to stderr.
+    is earned), score (exact decimal text; DECIMAL(38, 6) in Parquet and DuckDB; empty for
+    tracks without a score). An Excel workbook (.xlsx) has one row per partner and a column
+    group per track; a DuckDB or SQLite file gets the table `results`. CSV and JSON Lines
+    files get a sidecar FILE.meta.json naming the program, its version and content hash;
+    the other formats carry the same inside. A summary of partners per track and level goes
+    to stderr.
+
+    With --gaps, every row also says what the partner lacks for the next level of the
+    track: "within 5 points of a designation" is the filter
+    `points_missing <= 5 and requirements_missing = 0` (docs/cli.md).
     """
     from tierlang.data import DataLoadError
     from tierlang.engine import evaluate
     from tierlang.engine.interpreter import EvaluationError
     from tierlang.engine.results import ScoreTooLarge
+    from tierlang.formats import BINARY_RESULTS, UnknownFormat, result_format
 
     if output == "-":
         output = None
-    if fmt is None:
+    if output is not None:
+        check_outputs(
+            [program, data, *tables.values()], [(output, "-o")]
+        )  # before the name's format: overwriting an input is the worse mistake
+        try:
+            fmt = result_format(output, fmt)
+        except UnknownFormat as e:
+            raise click.BadParameter(str(e), param_hint="-o") from None
+    elif fmt is None:
         # the table is for people; piped or redirected, the whole result as CSV
-        fmt = _OUT_EXT.get(Path(output).suffix.lower(), "csv") if output else "table" if _stdout_is_terminal() else "csv"
-    if fmt == "parquet" and output is None:
-        raise click.UsageError("--format parquet needs -o FILE")
+        fmt = "table" if _stdout_is_terminal() else "csv"
+    if fmt in BINARY_RESULTS and output is None:
+        raise click.UsageError(f"--format {fmt} needs -o FILE")
     if rejects is not None and on_error != "report":
         raise click.UsageError("--rejects names the reject file of --on-error report; add --on-error report")
     check_data_path(data)
@@ -153,7 +177,7 @@ def eval_(
     progress("reading data")
     try:
         # one call: a clean file can be read, checked and evaluated in a single pass
-        ev = evaluate(prog, data, engine=engine, on_error=on_error, progress=progress, tables=tables or None)
+        ev = evaluate(prog, data, engine=engine, on_error=on_error, progress=progress, detail=gaps, tables=tables or None)
     except DataLoadError as e:
         progress.clear()
         _report_data_errors(e.diagnostics(MAX_DATA_ERRORS), e.error_count, e.bad_rows)
@@ -165,11 +189,21 @@ def eval_(
     if ev.warnings:
         progress.clear()
         emit_diagnostics(ev.warnings, SourceMap())
+    from tierlang.output import write_results
+    from tierlang.output.database import DatabaseError
+    from tierlang.output.excel import DoesNotFit
+
+    found = None
+    if gaps:
+        from tierlang.engine.gaps import gaps as find_gaps
+
+        progress("finding gaps")
+        found = find_gaps(ev)
     progress("writing results")
     meta = ev.metadata()
     try:
-        _write(ev, fmt, output, meta)
-    except (OSError, ScoreTooLarge) as e:
+        write_results(ev, fmt, output, meta, found)
+    except (OSError, ScoreTooLarge, DoesNotFit, DatabaseError) as e:
         progress.clear()
         why = os_error_text(e, output or "") if isinstance(e, OSError) else e
         click.echo(f"tier: cannot write {output or 'the results'}: {why}", err=True)
@@ -179,22 +213,22 @@ def eval_(
     if output is not None:
         click.echo(f"wrote {output}", err=True)
     dataset = ev.dataset
-    found = False
+    bad_data = False
     if dataset.errors:
         target = rejects
         assert target is not None and dataset.rejects is not None
         _write_rejects(dataset.rejects, target)
         bad = dataset.rejects.height
         _report_data_errors(dataset.diagnostics(MAX_DATA_ERRORS), dataset.error_count, bad, target)
-        found = True
+        bad_data = True
     for name, td in ev.tables.items():
         if td.error_count:
             assert rejects is not None and td.rejects is not None
             target = str(Path(rejects).with_name(Path(rejects).name.removesuffix(".rejects.csv") + f".{name}.rejects.csv"))
             _write_rejects(td.rejects, target)
             _report_data_errors(td.diagnostics(MAX_DATA_ERRORS), td.error_count, td.rejects.height, target)
-            found = True
-    sys.exit(EXIT_FINDINGS if found else EXIT_OK)
+            bad_data = True
+    sys.exit(EXIT_FINDINGS if bad_data else EXIT_OK)
 
 
 def _write_rejects(frame, target: str) -> None:
@@ -209,72 +243,19 @@ def _stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
 
 
-def _write(ev, fmt: str, output: str | None, meta: dict) -> None:
-    if fmt == "table":
-        _write_table(ev, output, meta)
-        return
-    if fmt == "parquet":
-        # Scores as DECIMAL(38, 6): the text's exact value in a typed column, six times
-        # cheaper to make than the text (docs/data.md). Collected first, then written:
-        # polars' Parquet writer compresses row groups in parallel, its streaming sink does
-        # not (measured 0.8 s vs 1.4 s for 7M rows). Column statistics are left out: min/max
-        # of millions of texts cost a sixth of the write and help no reader of a results
-        # file. zstd level 1 instead of 3: 12% faster to write, 3% larger (7M rows).
-        ev.long_lazy(decimal=True).collect().write_parquet(
-            output,
-            compression="zstd",
-            compression_level=1,
-            statistics=False,
-            metadata={"tierlang": json.dumps(meta), **{f"tierlang.{k}": str(v) for k, v in meta.items() if v}},
-        )
-        return
-    lf = ev.long_lazy()
-    if output is None:
-        df = lf.collect()
-        if fmt == "csv":
-            sys.stdout.write(df.write_csv())
-        else:
-            sys.stdout.write(df.write_ndjson())
-        sys.stdout.flush()
-        return
-    if fmt == "csv":
-        lf.sink_csv(output)
-    else:
-        lf.sink_ndjson(output)
-    Path(output + ".meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-
-
-def _write_table(ev, output: str | None, meta: dict) -> None:
-    df = ev.long()
-    cut = output is None and df.height > TABLE_ROWS
-    shown = df.head(TABLE_ROWS) if cut else df
-    rows = [["partner_id", "track", "level", "score"]] + [[str(c) if c is not None else "" for c in r] for r in shown.iter_rows()]
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = [_metadata_line(meta)]
-    for k, r in enumerate(rows):
-        cells = [r[0].ljust(widths[0]), r[1].ljust(widths[1]), r[2].ljust(widths[2]), r[3].rjust(widths[3])]
-        lines.append("  ".join(cells).rstrip())
-        if k == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    if cut:
-        lines.append(f"... {df.height - TABLE_ROWS:,} more rows (write them all with --format csv -o FILE)")
-    text = "\n".join(lines) + "\n"
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        Path(output).write_text(text, encoding="utf-8")
-
-
 @main.command()
 @program_argument
 @click.argument("data", type=click.Path(dir_okay=False))
-@click.option("--partner", "partner_id", required=True, help="The partner_id to explain.")
+@click.option("--partner", "partner_ids", required=True, multiple=True, help="The partner_id to explain (repeatable: each in turn).")
 @click.option("--track", "tracks", multiple=True, help="Explain only this track (repeatable; default: all).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @as_of_option
-def explain(program: str, data: str, partner_id: str, tracks: tuple[str, ...], fmt: str, as_of) -> None:
-    """Explain one partner: why it holds its level on each track, what is missing for the
-    next level (exact gaps) and the smallest changes that would get it there."""
+def explain(program: str, data: str, partner_ids: tuple[str, ...], tracks: tuple[str, ...], fmt: str, as_of) -> None:
+    """Explain partners one by one: why each holds its level on each track, what is missing
+    for the next level (exact gaps) and the smallest changes that would get it there.
+
+    With several --partner options, the explanations follow one another in the order given
+    (as a JSON list with --format json)."""
     from tierlang.data import PID, DataLoadError, load_dataset
     from tierlang.engine.explain import explain_partner, render_text
 
@@ -282,44 +263,51 @@ def explain(program: str, data: str, partner_id: str, tracks: tuple[str, ...], f
         raise click.BadParameter(f"{data} does not exist" if not Path(data).exists() else f"{data} is not a file", param_hint="DATA")
     prog = load_or_exit(program, as_of)
     tracks = tuple(dict.fromkeys(tracks))
+    partner_ids = tuple(dict.fromkeys(partner_ids))
     for t in tracks:
         if t not in prog.track_map:
             raise click.BadParameter(f"no track '{t}' in {program} (tracks: {', '.join(prog.track_map)})", param_hint="--track")
     try:
-        # Only the partner's row is validated strictly; other rows' problems do not matter here.
+        # Only the partners' rows are validated strictly; other rows' problems do not matter here.
         dataset = load_dataset(data, prog, on_error="report")
     except DataLoadError as e:
         _report_data_errors(e.diagnostics(MAX_DATA_ERRORS), e.error_count, e.bad_rows)
         sys.exit(EXIT_USAGE)
-    values = dataset.values(partner_id)
-    if values is None:
-        rejected = [err for err in dataset.errors if err.partner_id == partner_id]
-        if rejected:
-            emit_diagnostics(dataset.diagnostics(MAX_DATA_ERRORS), SourceMap())
-            click.echo(f"tier: partner '{partner_id}' has data errors (above)", err=True)
-        else:
-            known = dataset.frame[PID].head(3).to_list()
-            some = f"e.g. {', '.join(known)}" if known else "it has no partner without data errors"
-            click.echo(f"tier: no partner '{partner_id}' in {data} ({some})", err=True)
-        sys.exit(EXIT_USAGE)
+    found = {}
+    for partner_id in partner_ids:
+        values = dataset.values(partner_id)
+        if values is None:
+            rejected = [err for err in dataset.errors if err.partner_id == partner_id]
+            if rejected:
+                emit_diagnostics(dataset.diagnostics(MAX_DATA_ERRORS), SourceMap())
+                click.echo(f"tier: partner '{partner_id}' has data errors (above)", err=True)
+            else:
+                known = dataset.frame[PID].head(3).to_list()
+                some = f"e.g. {', '.join(known)}" if known else "it has no partner without data errors"
+                click.echo(f"tier: no partner '{partner_id}' in {data} ({some})", err=True)
+            sys.exit(EXIT_USAGE)
+        found[partner_id] = values
     from tierlang.engine.interpreter import EvaluationError
 
     try:
-        expl = explain_partner(prog, values, tracks or None, partner_id)
+        explained = [(pid, explain_partner(prog, values, tracks or None, pid)) for pid, values in found.items()]
     except EvaluationError as e:
         click.echo(f"tier: {program} cannot be evaluated: {e}", err=True)
         sys.exit(EXIT_USAGE)
     if fmt == "json":
-        payload = {
-            "partner_id": partner_id,
-            "program": prog.name,
-            "version": prog.version,
-            "content_hash": prog.content_hash,
-            "tracks": [x.to_data(prog) for x in expl],
-        }
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        payloads = [
+            {
+                "partner_id": pid,
+                "program": prog.name,
+                "version": prog.version,
+                "content_hash": prog.content_hash,
+                "tracks": [x.to_data(prog) for x in expl],
+            }
+            for pid, expl in explained
+        ]
+        click.echo(json.dumps(payloads[0] if len(payloads) == 1 else payloads, indent=2, ensure_ascii=False))
     else:
-        click.echo(render_text(expl, prog, partner_id), nl=False)
+        click.echo("\n".join(render_text(expl, prog, pid) for pid, expl in explained), nl=False)
     sys.exit(EXIT_OK)
 
 

@@ -34,7 +34,7 @@ import polars as pl
 from tierlang import ir
 from tierlang.data import ANNIVERSARY, PID, ROW, Dataset, load_dataset
 from tierlang.diff.mapping import Compare, Mapping
-from tierlang.diff.structural import NEUTRAL, Change, align_requirements
+from tierlang.diff.structural import NEUTRAL, Change, align_requirements, reshaped_path
 from tierlang.engine import evaluate_dataset
 from tierlang.engine.exact import requirement_column
 from tierlang.engine.results import Evaluation
@@ -137,6 +137,16 @@ class OutreachRow:
     losses: tuple[tuple[str, str, str], ...]  # (comparison id, old level label, new level label)
     old_level: str | None = None  # the same levels by name (None: none)
     new_level: str | None = None
+    # Tracks of the old program with no counterpart in the new one that the partner held:
+    # (track, old level name). What goes when a status is lost through them.
+    unmatched: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def lost(self) -> list[str]:
+        """What the partner loses, for the "Loses" column: the comparisons it loses a level
+        in, the old tracks it held that have no counterpart, else its status alone."""
+        out = [cid for cid, _, _ in self.losses] + [f"{track} (no counterpart)" for track, _ in self.unmatched]
+        return out or (["status"] if self.old_level != self.new_level else [])
 
 
 @dataclass(frozen=True)
@@ -382,7 +392,8 @@ def impact_diff(
     status_plan = next((p for p in plans if p.status), None)
     _attribute(frame, plans, comparisons, old_eval, new_eval, changes or [])
     unknown = int(frame.select(pl.col("__next__").is_null().sum()).item()) if anniversary else len(frame)
-    outreach_frame, rows, total = _outreach(frame, plans, comparisons, status_plan, outreach_scope, limit)
+    unmatched = [t.name for t in old.tracks if t.name not in {x for c in mapping.compares for x in c.old} and t.name != old.status]
+    outreach_frame, rows, total = _outreach(frame, plans, comparisons, status_plan, outreach_scope, limit, unmatched)
     return Impact(
         data=old_eval.dataset.path,
         partners=frame.height,
@@ -518,7 +529,7 @@ def _attribute(
     exprs: list[pl.Expr] = []
     items: list[tuple[int, Attribution]] = []
     unattributed: list[tuple[int, pl.Expr]] = []
-    deps = _Dependencies(new)
+    deps = _Dependencies(new, old)
     for ci, (p, comp) in enumerate(zip(plans, comparisons)):
         if comp.lose == 0:
             continue
@@ -615,8 +626,10 @@ class _Dependencies:
     """What a requirement reads, transitively: parameters, gates, metrics, scores and other
     tracks; used to list the rule changes that can explain why it now fails."""
 
-    def __init__(self, program: ir.Program) -> None:
+    def __init__(self, program: ir.Program, old: ir.Program) -> None:
         self.p = program
+        # a track's variants in the old version, for one that lost them (see structural.reshaped_path)
+        self.old_variants = {t.name: [v.name for v in t.variants if v.name is not None] for t in old.tracks}
         self._memo: dict[tuple[str, str], frozenset[tuple[str, str]]] = {}
 
     def of(self, node: object) -> set[tuple[str, str]]:
@@ -673,8 +686,11 @@ class _Dependencies:
         deps = self.of(req.expr)
         scores = {name.split(".", 1)[1] for kind, name in deps if kind == "score" and name.startswith(track + ".")}
         # the structural diff's path of this requirement (see structural._req_label)
-        req_path = (track, level) if variant is None else (track, variant, level)
-        req_path += (f"requirement {req.label}" if req.label else f"requirement {index + 1}",)
+        # (or, for a track that gained or lost its variants, the path compared with this one)
+        tail = (level, f"requirement {req.label}" if req.label else f"requirement {index + 1}")
+        req_paths = {(track, *tail)} if variant is None else {(track, variant, *tail), (track, reshaped_path(None, variant), *tail)}
+        if variant is None:
+            req_paths |= {(track, reshaped_path(v, None), *tail) for v in self.old_variants.get(track, ())}
         out = []
         for i, c in enumerate(changes):
             if c.effect == NEUTRAL:
@@ -683,9 +699,10 @@ class _Dependencies:
             if kind == "track" and name == track:
                 own = (
                     (c.kind in ("score", "category", "line") and any(part in scores for part in c.path[1:3]))
-                    or (c.kind == "requirement" and c.path == req_path)
+                    or (c.kind == "requirement" and c.path in req_paths)
                     or (c.kind == "level" and level in c.path)
-                    or c.kind in ("choice",)
+                    or c.kind == "choice"
+                    or (c.kind == "track" and c.what in ("variants", "variant selection"))
                 )
                 if own:
                     out.append(i)
@@ -698,18 +715,24 @@ class _Dependencies:
 
 
 def _outreach(
-    frame: pl.DataFrame, plans: list[_Plan], comparisons: list[Comparison], status: _Plan | None, scope: str, limit: int
+    frame: pl.DataFrame,
+    plans: list[_Plan],
+    comparisons: list[Comparison],
+    status: _Plan | None,
+    scope: str,
+    limit: int,
+    unmatched: list[str] = (),  # type: ignore[assignment]
 ) -> tuple[pl.DataFrame, list[OutreachRow], int]:
     others = [(p, c) for p, c in zip(plans, comparisons) if not p.status]
     if status is not None and scope == "status":
         mask = status.loss
     else:
         mask = pl.any_horizontal([p.loss for p in plans]) if plans else pl.lit(False)
-    lost = (
-        pl.concat_list([pl.when(p.loss).then(pl.lit(c.id)) for p, c in others]).list.drop_nulls()
-        if others
-        else pl.lit([], pl.List(pl.String))
-    )
+    # the comparisons a partner loses a level in, then the old tracks it held with no counterpart
+    parts = [pl.when(p.loss).then(pl.lit(c.id)) for p, c in others]
+    parts += [pl.when(pl.col(f"o:{t}").is_not_null()).then(pl.lit(f"{t} (no counterpart)")) for t in unmatched]
+    lost = pl.concat_list(parts).list.drop_nulls() if parts else pl.lit([], pl.List(pl.String))
+    held = [pl.col(f"o:{t}").alias(f"u:{t}") for t in unmatched]
     first = status or (plans[0] if plans else None)
     cols = [pl.col(PID), pl.col("__next__").alias("next_anniversary")]
     if first is not None:
@@ -719,20 +742,28 @@ def _outreach(
         ]
     codes = [p.old_code.alias(f"o{i}") for i, p in enumerate(plans)] + [p.new_code.alias(f"n{i}") for i, p in enumerate(plans)]
     picked = (
-        frame.lazy().filter(mask).select([*cols, lost.alias("lost"), *codes]).sort(["next_anniversary", PID], nulls_last=False).collect()
+        frame.lazy()
+        .filter(mask)
+        .select([*cols, lost.alias("lost"), *codes, *held])
+        .sort(["next_anniversary", PID], nulls_last=False)
+        .collect()
     )
     rows = []
     by_id = {c.id: (i, p, c) for i, (p, c) in enumerate(zip(plans, comparisons))}
     for rec in picked.head(limit).iter_rows(named=True):
         losses = []
         for cid in rec["lost"]:
-            i, p, c = by_id[cid]
-            losses.append((cid, p.rows[rec[f"o{i}"]].label, p.cols[rec[f"n{i}"]].label))
+            if cid in by_id:
+                i, p, c = by_id[cid]
+                losses.append((cid, p.rows[rec[f"o{i}"]].label, p.cols[rec[f"n{i}"]].label))
+        gone = tuple((t, rec[f"u:{t}"]) for t in unmatched if rec[f"u:{t}"] is not None)
         old_level = new_level = None
         if first is not None:
             k = plans.index(first)
             old_level, new_level = first.rows[rec[f"o{k}"]].name, first.cols[rec[f"n{k}"]].name
-        rows.append(OutreachRow(rec[PID], rec["next_anniversary"], rec.get("old"), rec.get("new"), tuple(losses), old_level, new_level))
+        rows.append(
+            OutreachRow(rec[PID], rec["next_anniversary"], rec.get("old"), rec.get("new"), tuple(losses), old_level, new_level, gone)
+        )
     full = picked.select(
         pl.col(PID),
         pl.col("next_anniversary"),

@@ -259,6 +259,7 @@ def _impact(imp: Impact) -> dict:
                     "old_label": r.old,
                     "new_label": r.new,
                     "losses": [{"comparison": cid, "old": o, "new": n} for cid, o, n in r.losses],
+                    "no_counterpart": [{"track": t, "old": o} for t, o in r.unmatched],
                 }
                 for r in imp.outreach
             ],

@@ -32,7 +32,7 @@ from tierlang.passes.ladder import conjuncts
 from tierlang.passes.polarity import BOTH, NEG, POS, Analysis
 from tierlang.render.source import expr_text, value_text
 
-__all__ = ["Change", "structural_diff", "align_requirements", "TIGHTENED", "LOOSENED", "NEUTRAL"]
+__all__ = ["Change", "structural_diff", "align_requirements", "reshaped_path", "TIGHTENED", "LOOSENED", "NEUTRAL"]
 
 TIGHTENED, LOOSENED, NEUTRAL = "tightened", "loosened", "neutral"
 
@@ -87,6 +87,8 @@ def _strip(node: object) -> object:
         return {"param": node.param}
     if isinstance(node, (ir.Score, ir.Category)) and node.cap_param:
         node = replace(node, cap=None)
+    if isinstance(node, (ir.AtLeast, ir.GroupCount)) and node.param:
+        node = replace(node, n=None)
     if isinstance(node, tuple):
         return [_strip(v) for v in node]
     if isinstance(node, Fraction):
@@ -184,7 +186,15 @@ class _Differ:
     def effect_of_param(self, name: str, old_value, new_value) -> str | None:
         if not isinstance(old_value, Fraction) or not isinstance(new_value, Fraction):
             return None
-        analysis = Analysis(self.new, variable=lambda n: name if isinstance(n, ir.Const) and n.param == name else None)
+
+        def variable(n: object) -> str | None:
+            if isinstance(n, ir.Const) and n.param == name:
+                return name
+            if isinstance(n, (ir.AtLeast, ir.GroupCount)) and n.param == name:
+                return name
+            return name if isinstance(n, (ir.Score, ir.Category)) and n.cap_param == name else None
+
+        analysis = Analysis(self.new, variable=variable)
         sign = frozenset()
         for t in self.new.tracks:
             sign |= analysis.track(t.name).get(name, frozenset())
@@ -209,12 +219,18 @@ class _Differ:
         if pairs:
             effects = {self.effect_of_constant(track, a, b) for a, b in pairs}
             return effects.pop() if len(effects) == 1 else None
-        a = {_key(c) for c in conjuncts(old)}
-        b = {_key(c) for c in conjuncts(new)}
+        a, b = _conjunct_keys(old), _conjunct_keys(new)
+        if a is None or b is None:  # a condition that never holds
+            return None if a is b else LOOSENED if a is None else TIGHTENED
         if a < b:
             return TIGHTENED
         if b < a:
             return LOOSENED
+        a, b = {_key(d) for d in _disjuncts(old)}, {_key(d) for d in _disjuncts(new)}
+        if a < b:
+            return LOOSENED
+        if b < a:
+            return TIGHTENED
         return None
 
     # -------------------------------------------------------------- program parts
@@ -310,16 +326,37 @@ class _Differ:
 
     def track(self, path, a: ir.Track, b: ir.Track) -> None:
         self.text_attrs("track", path, a, b, ("title", "doc", "source", "group"))
+        if _one_path(a) and _one_path(b):
+            self.variant(path, a.variants[0], b.variants[0], track=b.name)
+            return
+        if _one_path(a) or _one_path(b):
+            self.reshaped(path, a, b)
+            return
         if a.selection != b.selection:
             self.add("changed", "track", path, "variant selection", a.selection, b.selection, None, a.span, b.span)
         self.choices(path, a, b)
-        single = len(a.variants) == 1 and len(b.variants) == 1 and a.variants[0].name is None and b.variants[0].name is None
-        if single:
-            self.variant(path, a.variants[0], b.variants[0], track=b.name)
-        else:
-            self.named(
-                "variant", a.variants, b.variants, self.variant, path=path, removed_effect=TIGHTENED, added_effect=LOOSENED, track=b.name
-            )
+        self.named(
+            "variant", a.variants, b.variants, self.variant, path=path, removed_effect=TIGHTENED, added_effect=LOOSENED, track=b.name
+        )
+
+    def reshaped(self, path, a: ir.Track, b: ir.Track) -> None:
+        """A track that has variants in one version and a single path in the other: one
+        change ("variants"), classified from comparing the single path with each variant,
+        followed by what differs on each former (or new) path."""
+        multi, gained = (b, True) if _one_path(a) else (a, False)
+        outer, self.changes = self.changes, []
+        effects = []
+        for v in multi.variants:
+            start = len(self.changes)
+            if gained:
+                self.variant((*path, reshaped_path(None, v.name)), a.variants[0], v, track=b.name)
+            else:
+                self.variant((*path, reshaped_path(v.name, None)), v, b.variants[0], track=b.name)
+            effects.append(_combined(c.effect for c in self.changes[start:]))
+        details, self.changes = self.changes, outer
+        effect = _reshape_effect(multi.selection, effects, gained)
+        self.add("changed", "track", path, "variants", _paths_text(a), _paths_text(b), effect, a.span, b.span)
+        self.changes.extend(details)
 
     def choices(self, path, a: ir.Track, b: ir.Track) -> None:
         old = {c.variant: c for c in a.choices}
@@ -454,6 +491,78 @@ def _direction(sign, delta: Fraction) -> str | None:
     if up is None:
         return None
     return up if delta > 0 else (TIGHTENED if up == LOOSENED else LOOSENED)
+
+
+def _conjunct_keys(e: ir.Expr) -> set[str] | None:
+    """The conditions `e` needs, all together (`true` needs nothing); None when one of them
+    is `false`, so that `e` never holds."""
+    out = set()
+    for c in conjuncts(e):
+        if isinstance(c, ir.Const) and isinstance(c.value, bool) and c.param is None:
+            if not c.value:
+                return None
+            continue
+        out.add(_key(c))
+    return out
+
+
+def _disjuncts(e: ir.Expr) -> list[ir.Expr]:
+    if isinstance(e, ir.Or):
+        return [d for item in e.items for d in _disjuncts(item)]
+    return [e]
+
+
+def reshaped_path(old: str | None, new: str | None) -> str:
+    """The path segment under which a track that gained or lost its variants lists what
+    differs between its single path and one variant ("b → one path", "one path → b")."""
+    return f"{old} → one path" if new is None else f"one path → {new}"
+
+
+def _one_path(t: ir.Track) -> bool:
+    """A track without declared variants (its one variant is unnamed)."""
+    return len(t.variants) == 1 and t.variants[0].name is None
+
+
+def _combined(effects: Iterable[str | None]) -> str | None:
+    """One effect for several changes made together: neutral when none moves anything, the
+    one direction they share, else undecided."""
+    moved = {e for e in effects if e != NEUTRAL}
+    if not moved:
+        return NEUTRAL
+    return moved.pop() if len(moved) == 1 else None
+
+
+def _reshape_effect(selection: str, effects: list[str | None], gained: bool) -> str | None:
+    """The effect of trading a track's variants for one path (or the reverse, `gained`),
+    given the effect of going from each variant to the path (or from the path to each).
+
+    A classified track puts each partner on one variant, so every variant must agree. A
+    best-of track gives the best variant: one path at least as loose as every variant keeps
+    every partner's level or raises it, and one at most as loose as some variant cannot
+    raise it (losing the choice of paths tightens)."""
+    if selection != "best":
+        return _combined(effects)
+    if all(e == NEUTRAL for e in effects):
+        return NEUTRAL
+    # the direction of "the single path is looser than the variant", whichever side it is on
+    looser = TIGHTENED if gained else LOOSENED
+    stricter = LOOSENED if gained else TIGHTENED
+    if all(e in (looser, NEUTRAL) for e in effects):
+        return NEUTRAL if NEUTRAL in effects else looser
+    if any(e in (stricter, NEUTRAL) for e in effects):
+        return stricter
+    return None
+
+
+def _paths_text(t: ir.Track) -> str:
+    """How a track scores its partners: "one path", "best of a, b", or its classification."""
+    if _one_path(t):
+        return "one path (no variants)"
+    names = [v.name or "" for v in t.variants]
+    if t.selection != "classified":
+        return f"best of {', '.join(names)}"
+    parts = [f"{c.variant} when {expr_text(c.when)}" if c.when is not None else f"else {c.variant}" for c in t.choices]
+    return f"variants {', '.join(names)}: " + ", ".join(parts)
 
 
 def _cap_effect(old: Fraction | None, new: Fraction | None) -> str:

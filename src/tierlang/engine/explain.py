@@ -43,6 +43,7 @@ from tierlang.render.source import expr_text as source_text
 
 __all__ = [
     "Explanation",
+    "Gap",
     "Change",
     "Plan",
     "explain_partner",
@@ -53,6 +54,7 @@ __all__ = [
     "score_lines",
 ]
 
+_FLIP = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}
 _OP_WORDS = {">=": "at least", ">": "more than", "<=": "at most", "<": "less than", "==": "exactly", "!=": "not"}
 
 
@@ -110,9 +112,10 @@ def quantity(m: ir.Metric, n: Fraction) -> str:
     return f"{number_text(n)} {label}"
 
 
-def expr_text(e: ir.Expr, own_track: str | None = None) -> str:
-    """An IR expression back as .tier-like text (parameters by name)."""
-    return source_text(e, own_track=own_track)
+def expr_text(e: ir.Expr, own_track: str | None = None, program: ir.Program | None = None) -> str:
+    """An IR expression back as .tier-like text (parameters by name; with `program`, gates
+    by their titles: partners never see the names inside a rule file)."""
+    return source_text(e, own_track=own_track, gates=program.gate_map if program is not None else None)
 
 
 # ------------------------------------------------------------------ trace rendering
@@ -147,7 +150,7 @@ def _line_text(line: LineResult, program: ir.Program, indent: str) -> str:
     if line.cap is not None:
         detail.append(f"max {number_text(line.cap)}")
     if line.gate is False:
-        detail.append(f"earns 0 until {expr_text(line.line.when)} holds (would earn {number_text(line.raw)})")  # type: ignore[arg-type]
+        detail.append(f"gated on {expr_text(line.line.when, program=program)}, not met (would earn {number_text(line.raw)})")  # type: ignore[arg-type]
     if detail:
         parts.append(" (" + "; ".join(detail) + ")")
     return "".join(parts)
@@ -171,19 +174,19 @@ def _trace_head(t: Trace, program: ir.Program, own_track: str | None) -> str:
     if t.kind == "Compare" and isinstance(e, ir.Compare):
         m = _metric_of(e, program)
         a, th = t.actual, t.threshold
-        return f"{expr_text(e, own_track)}: is {value_text(m, a)}" + (
+        return f"{expr_text(e, own_track, program)}: is {value_text(m, a)}" + (
             "" if _is_const(e.left) or _is_const(e.right) else f" vs {value_text(m, th)}"
         )
     if t.kind == "TrackAt":
         return f"{t.note} at {t.right or 'any level'}: holds {t.left or 'no level'}"
     if t.kind == "GroupCount":
-        return f"{expr_text(e, own_track)}: {number_text(t.left)} of {len(t.children)} hold it"  # type: ignore[arg-type]
+        return f"{expr_text(e, own_track, program)}: {number_text(t.left)} of {len(t.children)} hold it"  # type: ignore[arg-type]
     if t.kind == "AtLeast":
-        return f"{expr_text(e, own_track)}: {number_text(t.left)} hold"  # type: ignore[arg-type]
+        return f"{expr_text(e, own_track, program)}: {number_text(t.left)} of {len(t.children)} hold, {number_text(t.right)} needed"  # type: ignore[arg-type]
     if t.kind == "GateRef":
         g = program.gate_map[t.note]  # type: ignore[index]
         return f"gate {g.title or g.name}"
-    return expr_text(e, own_track) if e is not None else t.kind
+    return expr_text(e, own_track, program) if e is not None else t.kind
 
 
 def _is_const(e: ir.Expr) -> bool:
@@ -234,6 +237,31 @@ class Plan:
     reaches: str  # what it achieves, e.g. "capability 72.5 ≥ 70"
 
 
+@dataclass(frozen=True)
+class Gap:
+    """A failing comparison as numbers: `has` where `op needs` is asked, `missing` the least
+    change that makes it hold (None when no amount says it: "more than 0", "exactly 3")."""
+
+    condition: str  # the condition as written
+    subject: str  # what is compared: a metric's or score's title, a group
+    unit: str | None  # "points", a metric's unit or currency, "%", "tracks"
+    has: Fraction
+    op: str
+    needs: Fraction
+    missing: Fraction | None
+
+    def to_data(self) -> dict:
+        return {
+            "condition": self.condition,
+            "subject": self.subject,
+            "unit": self.unit,
+            "has": _frac(self.has),
+            "op": self.op,
+            "needs": _frac(self.needs),
+            "missing": _frac(self.missing),
+        }
+
+
 @dataclass
 class Missing:
     """One failing requirement of the next level and what would fix it."""
@@ -242,6 +270,7 @@ class Missing:
     text: str  # the requirement as text
     why: list[str]  # facts: "has 2, Gold needs 4"
     plans: list[Plan] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)  # the same facts as numbers, where they are numbers
 
 
 @dataclass
@@ -271,6 +300,7 @@ class Explanation:
                     "requirement": m.text,
                     "label": m.requirement.label,
                     "why": m.why,
+                    "gaps": [g.to_data() for g in m.gaps],
                     "plans": [
                         {
                             "changes": [
@@ -394,8 +424,8 @@ class _Explainer:
         }  # scores whose lines must all earn points: fixed together with the score threshold
         for r in failing:
             e = r.requirement.expr
-            m = Missing(r.requirement, expr_text(e, t.name), [])
-            m.why = self.why(r.trace, t, level.level)
+            m = Missing(r.requirement, expr_text(e, t.name, self.p), [])
+            m.why = self.why(r.trace, t, level.level, m.gaps)
             score_goal = self.score_goal(e, tr)
             if score_goal is not None:
                 score_name, op, target = score_goal
@@ -445,10 +475,11 @@ class _Explainer:
             return e.left.score, e.op, const_value(e.right)
         return None
 
-    def why(self, trace: Trace, t: ir.Track, level: ir.Level) -> list[str]:
-        """Facts about a failing condition, with exact deltas."""
+    def why(self, trace: Trace, t: ir.Track, level: ir.Level, gaps: list[Gap] | None = None) -> list[str]:
+        """Facts about a failing condition, with exact deltas (as numbers in `gaps`)."""
         out: list[str] = []
         lvl = level.label
+        gaps = gaps if gaps is not None else []
 
         def visit(tc: Trace) -> None:
             if tc.value:
@@ -456,23 +487,45 @@ class _Explainer:
             e = tc.expr
             if tc.kind == "Compare" and isinstance(e, ir.Compare):
                 out.append(self.compare_fact(e, tc, t, lvl))
+                gap = self.compare_gap(e, tc, t)
+                if gap is not None:
+                    gaps.append(gap)
             elif tc.kind == "Every":
                 for k in tc.children:
                     if not k.value:
                         out.append(
                             f"{_line_label(t, k)} earns {number_text(k.left)} points; {lvl} needs every line {_OP_WORDS[tc.op]} {number_text(tc.right)}"
                         )  # type: ignore[index,arg-type]
+                        short = tc.right - k.left if tc.op == ">=" else None  # type: ignore[operator]
+                        gaps.append(
+                            Gap(f"{k.note} {tc.op} {number_text(tc.right)}", _line_label(t, k), "points", k.left, tc.op, tc.right, short)
+                        )  # type: ignore[arg-type]
             elif tc.kind == "TrackAt":
                 out.append(f"needs {tc.note} at {tc.right or 'any level'}: it holds {tc.left or 'no level'}")
             elif tc.kind == "GroupCount":
                 have = int(tc.left)  # type: ignore[arg-type]
                 need = int(tc.right)  # type: ignore[arg-type]
                 missing = [k.note for k in tc.children if not k.value]
+                gaps.append(Gap(expr_text(e, t.name), e.group, "tracks", Fraction(have), ">=", Fraction(need), Fraction(need - have)))  # type: ignore[union-attr]
                 out.append(
                     f"needs {need - have} more of {e.group}{' at ' + e.level if e.level else ''}: has {have} of {need} ({', '.join(missing)} not yet)"
                 )  # type: ignore[union-attr]
             elif tc.kind == "AtLeast":
-                out.append(f"needs {int(tc.right) - int(tc.left)} more of these to hold ({int(tc.left)} of {int(tc.right)} do):")  # type: ignore[arg-type]
+                have, need = int(tc.left), int(tc.right)  # type: ignore[arg-type]
+                gaps.append(
+                    Gap(
+                        expr_text(e, t.name, self.p),
+                        "conditions",
+                        "conditions",
+                        Fraction(have),
+                        ">=",
+                        Fraction(need),
+                        Fraction(need - have),
+                    )
+                )
+                out.append(
+                    f"needs {need - have} more of these {len(tc.children)} to hold ({have} {'holds' if have == 1 else 'hold'}, {need} needed):"
+                )
                 for k in tc.children:
                     visit(k)
             elif tc.kind == "GateRef":
@@ -485,24 +538,68 @@ class _Explainer:
                 for k in tc.children:
                     visit(k)
             elif tc.kind == "Not":
-                out.append(f"{expr_text(tc.children[0].expr, t.name)} holds, and must not")
+                out.append(f"{expr_text(tc.children[0].expr, t.name, self.p)} holds, and must not")
             else:
                 for k in tc.children:
                     visit(k)
                 if not tc.children:
-                    out.append(f"{expr_text(e, t.name)} does not hold")
+                    out.append(f"{expr_text(e, t.name, self.p)} does not hold")
 
         visit(trace)
         return out
 
-    def compare_fact(self, e: ir.Compare, tc: Trace, t: ir.Track, lvl: str) -> str:
+    def _oriented(self, e: ir.Compare, tc: Trace) -> tuple[str, ir.Expr, ir.Metric | None, bool] | None:
+        """(op with the constant on the right, the data side, its metric, whole units) for a
+        comparison of data with a constant whose values are numbers; None otherwise."""
         left_const, right_const = _is_const(e.left), _is_const(e.right)
-        m = _metric_of(e, self.p)
-        op = e.op
-        actual, threshold = tc.actual, tc.threshold
-        if left_const and not right_const:
-            op = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}[op]
+        if not (isinstance(tc.actual, Fraction) and isinstance(tc.threshold, Fraction) and (left_const or right_const)):
+            return None
+        op = _FLIP[e.op] if left_const and not right_const else e.op
         side = e.right if left_const else e.left
+        m = _metric_of(e, self.p)
+        return op, side, m, m is not None and m.type.kind is ir.Kind.COUNT
+
+    @staticmethod
+    def _shortfall(op: str, actual: Fraction, threshold: Fraction, whole: bool) -> Fraction | None:
+        """The least change of `actual` that makes `actual op threshold` hold (positive: up,
+        negative: down; None for == and !=, or "more than" of a decimal: no least amount)."""
+        if op == ">=":
+            return threshold - actual
+        if op == "<=":
+            return threshold - actual
+        if op == ">":
+            return threshold - actual + 1 if whole else None
+        if op == "<":
+            return threshold - actual - 1 if whole else None
+        return None
+
+    def compare_gap(self, e: ir.Compare, tc: Trace, t: ir.Track) -> Gap | None:
+        """A failing comparison with a constant as numbers (see `Gap`)."""
+        got = self._oriented(e, tc)
+        if got is None:
+            return None
+        op, side, m, whole = got
+        actual, threshold = tc.actual, tc.threshold
+        assert isinstance(actual, Fraction) and isinstance(threshold, Fraction)
+        if isinstance(side, ir.ScoreRef):
+            subject, unit = self.score_title(side), "points"
+        elif m is not None:
+            subject = m.label
+            unit = m.type.currency if m.type.kind is ir.Kind.MONEY else "%" if m.type.kind is ir.Kind.PERCENT else m.unit
+        else:
+            subject, unit = expr_text(side, t.name), None
+        return Gap(expr_text(e, t.name), subject, unit, actual, op, threshold, self._shortfall(op, actual, threshold, whole))
+
+    def compare_fact(self, e: ir.Compare, tc: Trace, t: ir.Track, lvl: str) -> str:
+        m = _metric_of(e, self.p)
+        if _is_const(e.left) and _is_const(e.right):  # no partner data on either side
+            return f"{expr_text(e, t.name, self.p)} never holds: no partner can meet it"
+        got = self._oriented(e, tc)
+        actual, threshold = tc.actual, tc.threshold
+        if got is None:
+            return f"{expr_text(e, t.name, self.p)} does not hold: {value_text(m, tc.left)} vs {value_text(m, tc.right)}"
+        op, side, m, whole = got
+        assert isinstance(actual, Fraction) and isinstance(threshold, Fraction)
         label = m.label if m is not None else expr_text(side, t.name)
 
         def subject(gap: Fraction | None = None) -> str:
@@ -511,25 +608,19 @@ class _Explainer:
                 return f"{plural(gap if gap is not None else 2, 'point')} of {self.score_title(side)}"
             return f"of {label}" if gap == 1 else label
 
-        if isinstance(actual, Fraction) and isinstance(threshold, Fraction) and (left_const or right_const):
-            whole = m is not None and m.type.kind is ir.Kind.COUNT
-            if op in (">=", ">"):
-                gap = threshold - actual + (1 if op == ">" and whole else 0)
-                more = "more than " if op == ">" and not whole else ""
-                amount = value_text(m, gap) if m is not None else number_text(gap)
-                return (
-                    f"needs {more}{amount} more {subject(gap)}: has {value_text(m, actual)}, "
-                    f"{lvl} needs {_OP_WORDS[op]} {value_text(m, threshold)}"
-                )
-            if op in ("<=", "<"):
-                gap = actual - threshold + (1 if op == "<" and whole else 0)
-                amount = value_text(m, gap) if m is not None else number_text(gap)
-                return (
-                    f"needs {amount} less {subject(gap)}: has {value_text(m, actual)}, "
-                    f"{lvl} needs {_OP_WORDS[op]} {value_text(m, threshold)}"
-                )
-            return f"{subject()} is {value_text(m, actual)}; {lvl} needs {_OP_WORDS[op]} {value_text(m, threshold)}"
-        return f"{expr_text(e, t.name)} does not hold: {value_text(m, tc.left)} vs {value_text(m, tc.right)}"
+        if op in (">=", ">", "<=", "<"):
+            up = op in (">=", ">")
+            strict = op in (">", "<") and not whole  # "more than": no least amount to name
+            gap = (threshold - actual if up else actual - threshold) + (1 if op in (">", "<") and whole else 0)
+            facts = f"has {value_text(m, actual)}, {lvl} needs {_OP_WORDS[op]} {value_text(m, threshold)}"
+            if strict and gap == 0:
+                return f"needs {'more' if up else 'less'} {subject()}: {facts}"
+            if m is not None and m.type.kind is ir.Kind.PERCENT:  # a difference of percentages
+                amount = f"{number_text(gap)} percentage {plural(gap, 'point')}"
+                return f"needs {label} {'more than ' if strict else ''}{amount} {'higher' if up else 'lower'}: {facts}"
+            amount = value_text(m, gap) if m is not None else number_text(gap)
+            return f"needs {'more than ' if strict else ''}{amount} {'more' if up else 'less'} {subject(gap)}: {facts}"
+        return f"{subject()} is {value_text(m, actual)}; {lvl} needs {_OP_WORDS[op]} {value_text(m, threshold)}"
 
     def score_title(self, ref: ir.ScoreRef) -> str:
         t = self.p.track_map[ref.track]
@@ -558,7 +649,7 @@ class _Explainer:
         c = self.fix_compare(e, m, trace.actual)
         if c is None:
             return None
-        return Plan([c], None, f"{expr_text(e, tr.name)} holds")
+        return Plan([c], None, f"{expr_text(e, tr.name, self.p)} holds")
 
     def fix_compare(self, e: ir.Compare, m: ir.Metric, actual: Fraction) -> Change | None:
         from tierlang.passes.lower import const_value
@@ -1084,7 +1175,10 @@ def _plan_text(p: Plan, metrics: Mapping[str, ir.Metric]) -> str:
         m = metrics[c.metric]
         sign = "+" if c.delta > 0 else "-"
         amount = abs(c.delta)
-        what = quantity(m, amount)
         pts = f" (+{number_text(c.points)} points)" if c.points else ""
-        parts.append(f"{sign}{what}{pts}")
+        if m.type.kind is ir.Kind.PERCENT:  # a change of a percentage is in percentage points
+            label = m.title or m.name
+            parts.append(f"{label} {sign}{number_text(amount)} percentage {plural(amount, 'point')}, to {value_text(m, c.new)}{pts}")
+        else:
+            parts.append(f"{sign}{quantity(m, amount)}{pts}")
     return f"{' and '.join(parts)} → {p.reaches}"

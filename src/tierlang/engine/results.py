@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -22,6 +23,9 @@ from tierlang import ir
 from tierlang.data import PID, ROW, Dataset
 from tierlang.engine.exact import RequirementColumn, requirement_column
 from tierlang.numbers import DECIMALS, decimal_text
+
+if TYPE_CHECKING:
+    from tierlang.engine.gaps import Gaps
 
 __all__ = [
     "Evaluation",
@@ -211,29 +215,48 @@ class Evaluation:
     def partner_count(self) -> int:
         return self.levels.height
 
-    def long_lazy(self, decimal: bool = False) -> pl.LazyFrame:
+    def long_lazy(self, decimal: bool = False, gaps: Gaps | None = None) -> pl.LazyFrame:
         """The long result, lazily: track by track (program order), partners in dataset
         order within each track. Track-major order costs nothing (each part reuses the
         partner_id column); partner-major order would cost a sort or an explode of 7M rows.
 
         `score` is exact decimal text, or with `decimal=True` the same value as
-        `SCORE_DECIMAL` (what Parquet files store; may raise `ScoreTooLarge`)."""
+        `SCORE_DECIMAL` (what Parquet files store; may raise `ScoreTooLarge`). With `gaps`
+        (`tierlang.engine.gaps`), each row also has the gap columns (`GAP_COLUMNS`), the
+        points missing typed like the score."""
         frame = self.levels.select([PID, *self.tracks]).with_columns(
             [sc.values.alias(f"S:{t}") for t, sc in self.scores.items()]
             + [sc.den.alias(f"SD:{t}") for t, sc in self.scores.items() if sc.den is not None]
         )
+        if gaps is not None:
+            frame = frame.hstack(gaps.frame.drop(PID))
         lf = frame.lazy()
         dtype = SCORE_DECIMAL if decimal else pl.String
         parts = []
         for t in self.tracks:
             sc = self.scores.get(t)
             score = pl.lit(None, dtype) if sc is None else sc.decimal() if decimal else sc.text()
-            parts.append(lf.select(pl.col(PID), pl.lit(t).alias("track"), pl.col(t).alias("level"), score.alias("score")))
-        return pl.concat(parts) if parts else pl.LazyFrame(schema={**LONG_SCHEMA, "score": dtype})
+            cols = [pl.col(PID), pl.lit(t).alias("track"), pl.col(t).alias("level"), score.alias("score")]
+            if gaps is not None:
+                pm = gaps.points.get(t)
+                points = pl.lit(None, dtype) if pm is None else pm.decimal() if decimal else pm.text()
+                cols += [
+                    pl.col(f"next:{t}").alias("next_level"),
+                    points.alias("points_missing"),
+                    pl.col(f"rm:{t}").alias("requirements_missing"),
+                    pl.col(f"miss:{t}").alias("missing"),
+                ]
+            parts.append(lf.select(cols))
+        if parts:
+            return pl.concat(parts)
+        schema = {**LONG_SCHEMA, "score": dtype}
+        if gaps is not None:
+            schema.update(next_level=pl.String, points_missing=dtype, requirements_missing=pl.UInt32, missing=pl.String)
+        return pl.LazyFrame(schema=schema)
 
-    def long(self, decimal: bool = False) -> pl.DataFrame:
+    def long(self, decimal: bool = False, gaps: Gaps | None = None) -> pl.DataFrame:
         """partner_id, track, level, score — one row per partner per track (see `long_lazy`)."""
-        return self.long_lazy(decimal).collect()
+        return self.long_lazy(decimal, gaps).collect()
 
     def _index(self, partner_id: str) -> int:
         if not hasattr(self, "_pos"):

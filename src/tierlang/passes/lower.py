@@ -650,9 +650,19 @@ class _Lowerer(RecordsLowering):
         items = []
         ok = True
 
-        def seen(n: str, node) -> bool:
+        def seen(n: str, node, category: ast.CategoryDecl | None = None) -> bool:
             if n in names:
-                self.err("TL201", f"'{n}' appears twice in score '{s.name}'", node.span, notes=(Note("first here", names[n].span),))
+                if names[n] is category:
+                    message = f"line '{n}' has the name of its category"
+                else:
+                    message = f"'{n}' appears twice in score '{s.name}'"
+                self.err(
+                    "TL201",
+                    message,
+                    node.span,
+                    notes=(Note("first here", names[n].span),),
+                    hint="the lines and categories of a score share one namespace: give each its own name",
+                )
                 return True
             if n == "points":
                 self.err("TL201", "'points' is reserved (as in `every score.points > 0`)", node.span)
@@ -674,14 +684,15 @@ class _Lowerer(RecordsLowering):
                     continue
                 ca = self.attrs([i for i in item.items if isinstance(i, ast.Attr)], "category")
                 lines = []
-                for ld in (i for i in item.items if isinstance(i, ast.LineDecl)):
-                    if seen(ld.name, ld):
+                line_decls = [i for i in item.items if isinstance(i, ast.LineDecl)]
+                for ld in line_decls:
+                    if seen(ld.name, ld, item):
                         ok = False
                         continue
                     line = self.lower_line(ld, scope)
                     ok = ok and line is not None
                     lines.append(line)
-                if not lines:
+                if not line_decls:
                     self.err("TL233", f"category '{item.name}' has no points lines", item.span)
                     ok = False
                 cap = self.cap(item.cap)
@@ -1137,6 +1148,16 @@ class _Lowerer(RecordsLowering):
             t = args[0][1]
             for _, bt in args[1:]:
                 t = self.combine(t, bt, True, n.span, "clamp")
+            low, high = const_value(args[1][0]), const_value(args[2][0])
+            if low > high:
+                when = f" with the parameters in force on {self.as_of_arg.isoformat()}" if self.as_of_arg else ""
+                self.err(
+                    "TL213",
+                    f"'clamp' has its low bound {_text(low)} above its high bound {_text(high)}{when}",
+                    n.span,
+                    hint="write clamp(x, low, high) with low <= high",
+                )
+                raise _Fail
         else:
             t = args[0][1]
             for (e, at), a in zip(args[1:], n.args[1:]):
@@ -1219,6 +1240,17 @@ class _Lowerer(RecordsLowering):
         return node, (lt if lt.kind is Kind.MONEY else NUMBER)
 
     def _compare(self, n: ast.Binary, scope):
+        for side, other in ((n.left, n.right), (n.right, n.left)):
+            if isinstance(side, ast.Str) and scope.table is None:  # in a table's rows, text is a value
+                bare = side.value if side.value.isidentifier() and side.value == side.value.lower() else "VALUE"
+                shown = f"{other} {n.op} {bare}" if isinstance(other, ast.Name) else f"market == {bare}"
+                self.err(
+                    "TL205",
+                    f'"{side.value}" is a string: in rules, enum values are written as names, without quotes',
+                    side.span,
+                    hint=f'write `{shown}` (quotes are for enum values in examples: `{shown.split()[0]} = "{bare}"`)',
+                )
+                raise _Fail
         le, lt = self._enum_side(n.left, n.right, scope)
         re_, rt = self._enum_side(n.right, n.left, scope, other_type=lt)
         if lt.kind is Kind.ENUM and le is None:
@@ -1301,11 +1333,43 @@ class _Lowerer(RecordsLowering):
             return ir.And(items, n.span), BOOL
         if n.op == "any":
             return ir.Or(items, n.span), BOOL
-        k = int(n.n.value)  # type: ignore[union-attr]
+        k, param = self.how_many(n.n)  # type: ignore[arg-type]
         if k > len(items):
-            self.err("TL205", f"'at least {k} of' lists only {len(items)} {plural(len(items), 'condition')}", n.span)
+            shown = f"{param} = {k}" if param else str(k)
+            self.err("TL205", f"'at least {shown} of' lists only {len(items)} {plural(len(items), 'condition')}", n.span)
             raise _Fail
-        return ir.AtLeast(k, items, n.span), BOOL
+        return ir.AtLeast(k, items, param, n.span), BOOL
+
+    def how_many(self, n: ast.Num | ast.Name) -> tuple[int, str | None]:
+        """The N of `at least N of`: a whole number, or a parameter holding one (with the
+        parameter's name)."""
+        if isinstance(n, ast.Num):
+            return int(n.value), None
+        name = n.parts[0]
+        decl = self.globals.get(name)
+        if not isinstance(decl, ast.ParamDecl):
+            params = [k for k, v in self.globals.items() if isinstance(v, ast.ParamDecl)]
+            what = f"a {ast.DECL_KEYWORD[type(decl)]}" if decl is not None else "not declared"
+            self.err(
+                "TL200" if decl is None else "TL205",
+                f"'at least {name} of' needs a number or a parameter; '{name}' is {what}",
+                n.span,
+                hint=did_you_mean(name, params) or "declare it: `param NAME = 2`",
+            )
+            raise _Fail
+        p = self.params.get(name)
+        if p is None:
+            raise _Fail  # the parameter has errors of its own
+        value = p.value
+        if isinstance(value, bool) or not isinstance(value, Fraction) or p.type.kind is Kind.MONEY or value.denominator != 1 or value < 0:
+            when = f" on {self.as_of_arg.isoformat()}" if self.as_of_arg else ""
+            self.err(
+                "TL202",
+                f"'at least {name} of' needs a whole number of at least 0; parameter '{name}' is {_text(value)}{when}",
+                n.span,
+            )
+            raise _Fail
+        return int(value), name
 
     def _e_GroupOp(self, n: ast.GroupOp, scope):
         if not isinstance(self.globals.get(n.group), ast.GroupDecl):
@@ -1328,11 +1392,12 @@ class _Lowerer(RecordsLowering):
                         hint=did_you_mean(n.level, self.track_levels[m]),
                     )
                     raise _Fail
-        k = int(n.n.value) if n.n is not None else None
+        k, param = self.how_many(n.n) if n.n is not None else (None, None)
         if k is not None and k > len(members):
-            self.err("TL205", f"group '{n.group}' has only {len(members)} tracks, so 'at least {k}' never holds", n.span)
+            shown = f"{param} = {k}" if param else str(k)
+            self.err("TL205", f"group '{n.group}' has only {len(members)} tracks, so 'at least {shown}' never holds", n.span)
             raise _Fail
-        return ir.GroupCount(n.group, k, n.level, n.span), BOOL
+        return ir.GroupCount(n.group, k, n.level, param, n.span), BOOL
 
     def _e_TrackAtExpr(self, n: ast.TrackAtExpr, scope):
         name = n.track.parts[0]
@@ -1472,6 +1537,8 @@ def warnings_unused(program: ir.Program) -> list[Diagnostic]:
                 used_params.add(n.param)
             elif isinstance(n, (ir.Score, ir.Category)) and n.cap_param:
                 used_params.add(n.cap_param)
+            elif isinstance(n, (ir.AtLeast, ir.GroupCount)) and n.param:
+                used_params.add(n.param)
             elif isinstance(n, ir.MetricRef):
                 used_metrics.add(n.name)
     out = []

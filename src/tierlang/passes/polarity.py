@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from tierlang import ir
+from tierlang.passes.bands import band_groups
 from tierlang.passes.intervals import bounds
 
 __all__ = ["Sign", "POS", "NEG", "BOTH", "ZERO", "Analysis", "Origin", "Effects", "flip", "Interval"]
@@ -55,7 +56,9 @@ class Origin:
     "negation", "subtraction", "factor" (a negative constant factor or divisor), "divisor"
     (dividing by a variable), "product" (a factor whose sign is not known), "gate" (a
     `when` on points that can be negative), "classified" (a classification rule),
-    "best score" (the reported score of a best-of track), "reference" (another track's
+    "best score" (the reported score of a best-of track), "cap" (a cap that is a variable),
+    "how many" (the N of `at least N of` as a variable),
+    "reference" (another track's
     level or score: `via` is the origin inside it, `track` its name).
 
     Origins compare by identity: two equal-looking constructs in different places are
@@ -189,7 +192,8 @@ class Analysis:
     # -------------------------------------------------------------- expressions
     def effects(self, e: ir.Expr) -> Effects:
         """Per variable and direction, the origins of that direction."""
-        key = self.variable(e)
+        # (`at least N of` as a variable is its N: see `_how_many`)
+        key = None if isinstance(e, (ir.AtLeast, ir.GroupCount)) else self.variable(e)
         if key is not None:
             return {key: {1: (Origin(e, "metric"),)}}
         method = getattr(self, "_s_" + type(e).__name__)
@@ -279,7 +283,15 @@ class Analysis:
         return _union(*(self.effects(i) for i in e.items))
 
     _s_Or = _s_And
-    _s_AtLeast = _s_And
+
+    def _s_AtLeast(self, e: ir.AtLeast) -> Effects:
+        return _union(self._s_And(e), self._how_many(e))
+
+    def _how_many(self, e: ir.AtLeast | ir.GroupCount) -> Effects:
+        """The N of `at least N of` when it is a variable (a parameter, for the diff):
+        needing more of the conditions can only make the result false."""
+        key = self.variable(e) if e.n is not None else None
+        return {key: {-1: (Origin(e, "how many"),)}} if key is not None else {}
 
     def _s_Not(self, e: ir.Not) -> Effects:
         return _reverse(self.effects(e.operand), Origin(e, "not"))
@@ -305,7 +317,7 @@ class Analysis:
 
     def _s_GroupCount(self, e: ir.GroupCount) -> Effects:
         group = self.program.group_map[e.group]
-        return _union(*(_wrap(self.track_effects(t), e, t) for t in group.tracks))
+        return _union(*(_wrap(self.track_effects(t), e, t) for t in group.tracks), self._how_many(e))
 
     def _s_ScoreRef(self, e: ir.ScoreRef) -> Effects:
         track = self.program.track_map[e.track]
@@ -371,8 +383,14 @@ class Analysis:
         out = self.lines(top)
         for item in items:
             if isinstance(item, ir.Category):
-                out = _union(out, self.lines(item.lines))
-        return out
+                out = _union(out, self.lines(item.lines), self._cap(item))
+        return _union(out, self._cap(score)) if part is None else out
+
+    def _cap(self, node: ir.Score | ir.Category) -> Effects:
+        """A cap that is a variable (a parameter, for the diff): raising it can only raise
+        the capped sum (`min(sum, cap)` never falls as `cap` grows)."""
+        key = self.variable(node) if node.cap is not None else None
+        return {key: {1: (Origin(node, "cap"),)}} if key is not None else {}
 
     def level(self, track: ir.Track, variant: ir.Variant, index: int, all_levels: bool = False) -> Effects:
         """Effects on 'the partner meets this level' (with lower levels if cumulative; with
@@ -409,90 +427,27 @@ class Analysis:
 
     # -------------------------------------------------------------- tiered bands
     def _bands(self, lines: list[ir.Line]) -> tuple[list[ir.Expr], list[ir.Line]]:
-        """Find tiered bands among lines summed together: returns the banded values (one
-        per group) and the lines left to analyse one by one.
+        """Find tiered bands among lines summed together (`passes.bands`): returns the
+        banded values (one per group) and the lines left to analyse one by one.
 
-        A group is every line with constant points whose gate bounds one value `v` from
-        below, above or both (`v >= 10 and v < 20`), at least one of them from above. Their
-        sum is a step function of `v` that changes only at the bounds; it is evaluated
-        just below, at and just above each bound, within `v`'s range. When it never falls
-        (the bands touch and their points rise, or the top band ends beyond what `v` can
-        reach), the group moves with `v` and nothing else; otherwise its lines are left to
-        the ordinary rules, which report the upper bounds."""
-        from tierlang.passes.lower import const_value, is_constant
-
-        by_value: dict[object, list[tuple[_Band, Fraction, ir.Line]]] = {}
-        for line in lines:
-            if line.when is None or not is_constant(line.points) or self._has_vars(line.points):
-                continue
-            band = self._band(line.when)
-            if band is not None:
-                by_value.setdefault(band.value, []).append((band, const_value(line.points), line))
+        When a group's sum never falls as its value grows (the bands touch and their points
+        rise, or the top band ends beyond what the value can reach), the group moves with the
+        value and nothing else; otherwise its lines are left to the ordinary rules, which
+        report the upper bounds."""
+        groups, rest = band_groups(lines, self.program.metric_map, lambda e: not self._has_vars(e))
         banded: list[ir.Expr] = []
-        used: set[int] = set()
-        for value, group in by_value.items():
-            if all(band.hi is None for band, _, _ in group):
-                continue  # lower bounds only: the ordinary rules see them rise
-            rng = self.bounds(value)
-            cuts = sorted({x for band, _, _ in group for x in (band.lo, band.hi) if x is not None})
-            samples = [(t, e) for t in cuts for e in (-1, 0, 1)]
-            samples = [p for p in samples if (rng.lo is None or p >= (rng.lo, 0)) and (rng.hi is None or p <= (rng.hi, 0))]
-            steps = [sum((pts for band, pts, _ in group if band.holds(p)), Fraction(0)) for p in samples]
-            if all(x <= y for x, y in zip(steps, steps[1:])):
-                if len(set(steps)) > 1:
-                    banded.append(value)
-                used.update(id(line) for _, _, line in group)
-        return banded, [line for line in lines if id(line) not in used]
-
-    def _band(self, cond: ir.Expr) -> _Band | None:
-        """`v >= a and v < b` (any strictness, either side optional) as a band of `v`."""
-        from tierlang.passes.lower import const_value, is_constant
-
-        items = cond.items if isinstance(cond, ir.And) else (cond,)
-        value = None
-        lo = hi = None
-        lo_incl = hi_incl = True
-        for item in items:
-            if not isinstance(item, ir.Compare) or not is_constant(item.right) or self._has_vars(item.right):
-                return None
-            if is_constant(item.left) or (value is not None and item.left != value):
-                return None
-            bound = const_value(item.right)
-            if not isinstance(bound, Fraction):
-                return None
-            value = item.left
-            if item.op in (">=", ">") and lo is None:
-                lo, lo_incl = bound, item.op == ">="
-            elif item.op in ("<", "<=") and hi is None:
-                hi, hi_incl = bound, item.op == "<="
-            else:
-                return None
-        if value is None:
-            return None
-        return _Band(value, lo, lo_incl, hi, hi_incl)
+        for g in groups:
+            if not g.rising:
+                rest += [line for _, _, line in g.lines]
+            elif len(set(g.steps)) > 1:
+                banded.append(g.value)
+        order = {id(line): i for i, line in enumerate(lines)}
+        return banded, sorted(rest, key=lambda line: order[id(line)])
 
     # -------------------------------------------------------------- intervals
     def bounds(self, e: ir.Expr) -> Interval:
         """The range of a numeric expression, from the metrics' declared ranges."""
         return Interval(*bounds(e, self.program.metric_map))
-
-
-@dataclass(frozen=True)
-class _Band:
-    """An interval of a value a `when` gate asks for (None: unbounded on that side)."""
-
-    value: object
-    lo: Fraction | None
-    lo_incl: bool
-    hi: Fraction | None
-    hi_incl: bool
-
-    def holds(self, point: tuple[Fraction, int]) -> bool:
-        """Is `point` inside? A point is (t, e): t itself (e = 0), or just below or above
-        it (e = -1, +1), so that `v < 20` holds just below 20 and not at 20."""
-        if self.lo is not None and not (point >= (self.lo, 0) if self.lo_incl else point > (self.lo, 0)):
-            return False
-        return self.hi is None or (point <= (self.hi, 0) if self.hi_incl else point < (self.hi, 0))
 
 
 def _sign(v) -> int:

@@ -560,7 +560,7 @@ class _Text:
         pid_w = max(10, min(16, max(len(r.partner_id) for r in imp.outreach) + 1))
         rest = self.w - 2 - pid_w - 12
         # The "tracks lost" column only when some partner loses a track besides its status.
-        tracks_column = any(r.losses for r in imp.outreach)
+        tracks_column = any(r.losses or r.unmatched for r in imp.outreach)
         status_w = rest * 3 // 5 if tracks_column else rest
         self.line(
             f"  {'partner':<{pid_w}}{'renews':<12}{'now → after renewal':<{status_w}}" + ("tracks lost" if tracks_column else "").rstrip()
@@ -569,7 +569,7 @@ class _Text:
             when = r.next_anniversary.isoformat() if r.next_anniversary else "unknown"
             # level names, not titles: exact and short enough for 80 columns
             status = _pair(r.old_level or "none", r.new_level or "none", status_w - 1) if r.old is not None else ""
-            loses = (", ".join(cid for cid, _, _ in r.losses) or "—") if tracks_column else ""
+            loses = (", ".join(r.lost) or "—") if tracks_column else ""
             row = f"  {_cut(r.partner_id, pid_w - 1):<{pid_w}}{when:<12}{_cut(status, status_w - 1):<{status_w}}{_cut(loses, rest - status_w)}"
             self.line(row.rstrip())
         if imp.outreach_total > len(imp.outreach):

@@ -334,7 +334,7 @@ class English:
 
     def params_in(self, expr: object) -> list[str]:
         """The parameters an expression's constants came from, in reading order."""
-        return _unique(n.param for n in ir.walk(expr) if isinstance(n, ir.Const) and n.param)
+        return _unique(n.param for n in ir.walk(expr) if isinstance(n, (ir.Const, ir.AtLeast, ir.GroupCount)) and n.param)
 
     def _noted(self, text: str, expr: object) -> str:
         if not self.param_notes:
@@ -396,6 +396,8 @@ class English:
             return Phrase("any of:", self._items(expr.items, ir.Or), "or")
         if isinstance(expr, ir.AtLeast):
             items = tuple(self.condition(i) for i in expr.items)
+            if expr.param is not None:  # a parameter's value: say which, whatever it is now
+                return Phrase(self._noted(f"at least {expr.n} of", ir.AtLeast(expr.n, (), expr.param)) + ":", items)
             if expr.n >= len(items):
                 return Phrase("all of:", items, "and")
             if expr.n == 1:
@@ -442,7 +444,7 @@ class English:
         if isinstance(expr, ir.TrackAt):
             return self._track_at(expr, negate)
         if isinstance(expr, ir.GroupCount):
-            return self._group_count(expr, negate)
+            return self._noted(self._group_count(expr, negate), expr)
         if isinstance(expr, ir.Every):
             return self._noted(self._every(expr, negate), expr)
         if isinstance(expr, ir.MetricRef):  # a bool metric used as a condition

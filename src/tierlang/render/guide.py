@@ -19,6 +19,7 @@ from typing import ClassVar
 
 from tierlang import __version__, ir
 from tierlang.ir import Kind
+from tierlang.passes.bands import band_groups
 from tierlang.passes.intervals import bounds
 from tierlang.render.english import English, Phrase, PointsRule, amount, humanize, points_text
 from tierlang.render.source import expr_text
@@ -63,8 +64,9 @@ class GuideCategory:
     doc: str | None
     cap: Fraction | None
     lines: list[GuideLine]
-    lines_total: Fraction | None  # sum of the lines' maxima
+    lines_total: Fraction | None  # the most the lines earn together
     maximum: Fraction | None  # the most the category can add to the score
+    banded: bool = False  # some lines are bands of one value: only one applies at a time
 
     is_category: ClassVar[bool] = True
 
@@ -81,6 +83,7 @@ class GuideScore:
     maximum: Fraction | None
     has_when: bool
     has_source: bool
+    banded: bool = False  # some top-level lines are bands of one value (see GuideCategory)
 
 
 @dataclass
@@ -440,7 +443,7 @@ class _Builder:
         for item in s.items:
             if isinstance(item, ir.Category):
                 lines = [self.line(x, english) for x in item.lines]
-                lines_total = _total([x.maximum for x in lines])
+                lines_total, banded = self.together(item.lines, lines)
                 items.append(
                     GuideCategory(
                         name=item.name,
@@ -450,11 +453,14 @@ class _Builder:
                         lines=lines,
                         lines_total=lines_total,
                         maximum=_capped(lines_total, item.cap),
+                        banded=banded,
                     )
                 )
             else:
                 items.append(self.line(item, english))
-        items_total = _total([i.maximum for i in items])
+        tops = [(i, g) for i, g in zip(s.items, items) if isinstance(i, ir.Line)]
+        top_total, banded = self.together([i for i, _ in tops], [g for _, g in tops])  # type: ignore[misc]
+        items_total = _total([top_total] + [g.maximum for g in items if isinstance(g, GuideCategory)])
         all_lines = [x for i in items for x in (i.lines if isinstance(i, GuideCategory) else [i])]
         return GuideScore(
             name=s.name,
@@ -467,7 +473,17 @@ class _Builder:
             maximum=_capped(items_total, s.cap),
             has_when=any(x.when for x in all_lines),
             has_source=any(x.source for x in all_lines),
+            banded=banded,
         )
+
+    def together(self, lines: list[ir.Line], shown: list[GuideLine]) -> tuple[Fraction | None, bool]:
+        """The most `lines` earn together (each line's maximum as shown, except that lines
+        gated on bands of one value count as their best band: they never apply together),
+        and whether there were such bands."""
+        groups, rest = band_groups(lines, self.p.metric_map)
+        keep = {id(line) for line in rest}
+        maxima = [g.maximum for line, g in zip(lines, shown) if id(line) in keep]
+        return _total(maxima + [grp.most for grp in groups]), bool(groups)
 
     def line(self, line: ir.Line, english: English) -> GuideLine:
         rule = english.points(line.points)

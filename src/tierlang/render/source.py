@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from contextvars import ContextVar
 from fractions import Fraction
 
 from tierlang import ir
@@ -48,11 +50,26 @@ def _prec(e) -> int:
     return _ATOM
 
 
-def expr_text(e: ir.Expr, need: int = 0, params: bool = True, own_track: str | None = None) -> str:
+def expr_text(
+    e: ir.Expr, need: int = 0, params: bool = True, own_track: str | None = None, gates: Mapping[str, ir.Gate] | None = None
+) -> str:
     """Readable source-like text. With `params`, constants that came from a parameter are
-    shown by the parameter's name; scores of `own_track` are named without the track."""
-    text = _text(e, params, own_track)
+    shown by the parameter's name; scores of `own_track` are named without the track; with
+    `gates`, a gate by its title in quotes (“Step 1”) rather than its name, for readers who
+    never see the file."""
+    if gates is None:  # (the nested calls: keep what the outermost one set)
+        text = _text(e, params, own_track)
+    else:
+        token = _GATES.set(gates)
+        try:
+            text = _text(e, params, own_track)
+        finally:
+            _GATES.reset(token)
     return f"({text})" if _prec(e) < need else text
+
+
+#: The gates whose titles `expr_text` shows, for the call in progress.
+_GATES: ContextVar[Mapping[str, ir.Gate] | None] = ContextVar("gates", default=None)
 
 
 def _text(e, params: bool, own: str | None = None) -> str:
@@ -63,7 +80,8 @@ def _text(e, params: bool, own: str | None = None) -> str:
     if isinstance(e, ir.MetricRef):
         return e.name
     if isinstance(e, ir.GateRef):
-        return e.name
+        gate = (_GATES.get() or {}).get(e.name)
+        return f"“{gate.title}”" if gate is not None and gate.title else e.name
     if isinstance(e, ir.ScoreRef):
         return ".".join(p for p in (None if e.track == own else e.track, e.score, e.part) if p)
     if isinstance(e, ir.Arith):
@@ -85,11 +103,12 @@ def _text(e, params: bool, own: str | None = None) -> str:
     if isinstance(e, ir.Not):
         return "not " + expr_text(e.operand, _NOT, params, own)
     if isinstance(e, ir.AtLeast):
-        return f"at least {e.n} of {{ {', '.join(expr_text(i, 0, params, own) for i in e.items)} }}"
+        n = e.param if params and e.param else e.n
+        return f"at least {n} of {{ {', '.join(expr_text(i, 0, params, own) for i in e.items)} }}"
     if isinstance(e, ir.TrackAt):
         return e.track if e.level is None else f"{e.track} at {e.level}"
     if isinstance(e, ir.GroupCount):
-        head = f"all of {e.group}" if e.n is None else f"at least {e.n} of {e.group}"
+        head = f"all of {e.group}" if e.n is None else f"at least {e.param if params and e.param else e.n} of {e.group}"
         return head + (f" at {e.level}" if e.level else "")
     if isinstance(e, ir.Every):
         head = e.score if e.track == own else f"{e.track}.{e.score}"

@@ -101,7 +101,7 @@ class ListOp:
 
     op: str  # "all", "any" or "at_least"
     items: tuple[Expr, ...]
-    n: Num | None = None
+    n: Num | Name | None = None  # a number, or a parameter holding one
     span: Span | None = _span()
 
 
@@ -110,7 +110,7 @@ class GroupOp:
     """`at least N of GROUP [at LEVEL]` (n set) or `all of GROUP [at LEVEL]` (n None)."""
 
     group: str
-    n: Num | None = None
+    n: Num | Name | None = None  # a number, or a parameter holding one
     level: str | None = None
     span: Span | None = _span()
 

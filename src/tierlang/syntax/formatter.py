@@ -38,6 +38,11 @@ def _title(title: str | None) -> str:
     return f" {_string(title)}" if title is not None else ""
 
 
+def _how_many(n) -> str:
+    """The N of `at least N of`: a number as written, or a parameter's name."""
+    return str(n) if isinstance(n, ast.Name) else n.text
+
+
 def _literal(lit) -> str:
     if isinstance(lit, ast.Num):
         return lit.text + (f" {lit.currency}" if lit.currency else "")
@@ -185,13 +190,13 @@ def _doc(e):
         first, *rest = (_paren(i, need) for i in e.items)
         return _group(first, _nest(CONT, *[[LINE, f"{e.op} ", r] for r in rest]))
     if isinstance(e, ast.ListOp):
-        head = {"all": "all", "any": "any"}.get(e.op) or f"at least {e.n.text} of"  # type: ignore[union-attr]
+        head = {"all": "all", "any": "any"}.get(e.op) or f"at least {_how_many(e.n)} of"
         if not e.items:
             return f"{head} {{ }}"
         items = _join([_doc(i) for i in e.items], [",", LINE])
         return _group(f"{head} {{", _nest(2, LINE, *items, ("ifbreak", ",", "")), LINE, "}")
     if isinstance(e, ast.GroupOp):
-        head = f"at least {e.n.text} of {e.group}" if e.n is not None else f"all of {e.group}"
+        head = f"at least {_how_many(e.n)} of {e.group}" if e.n is not None else f"all of {e.group}"
         return head + (f" at {e.level}" if e.level else "")
     if isinstance(e, ast.TrackAtExpr):
         return f"{e.track} at {e.level}"

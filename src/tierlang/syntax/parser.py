@@ -343,7 +343,12 @@ class _ToAst(Transformer_NonRecursive):
     def any_of(self, meta, children):
         return ast.ListOp("any", children[0], None, self._span(meta))
 
-    def _count(self, tok: Token) -> ast.Num:
+    def how_many(self, meta, children):
+        return children[0]
+
+    def _count(self, tok: Token) -> ast.Num | ast.Name:
+        if tok.type == "NAME":  # a parameter: the checker resolves it
+            return ast.Name((str(tok),), self._tok_span(tok))
         text = str(tok)
         value = self._fraction(tok)
         if value.denominator != 1:
@@ -744,6 +749,16 @@ _MISTAKES: dict[tuple[str, str, str | None], list[str]] = {
         'track t { level l "L" require a > 1 }',
     ],
     (
+        "TL120",
+        "a label names a whole requirement: `require NAME: ...`, not a condition inside a list",
+        "drop the label, or give the condition its own `require NAME: ...` line or a named gate",
+    ): [
+        "track t { level l { require any { a: b > 1 } } }",
+        "track t { level l { require all { a: b > 1 } } }",
+        "track t { level l { require at least 1 of { a: b > 1 } } }",
+        "track t { level l { require any { c > 2, a: b > 1 } } }",
+    ],
+    (
         "TL110",
         "points lines belong inside a score",
         "write `score NAME { line: points ... }` inside the track",
@@ -987,6 +1002,22 @@ def _exponent(text: str, pos: int, file: str) -> Diagnostic | None:
     )
 
 
+def _nested_category(e: UnexpectedToken, tok: Token, file: str) -> Diagnostic | None:
+    """TL119: `category` inside a category's braces (read as a points line named
+    'category', which then fails at the inner category's name)."""
+    state = getattr(getattr(e, "interactive_parser", None), "parser_state", None)
+    stack = getattr(state, "value_stack", None)
+    prev = stack[-1] if stack else None
+    if not (isinstance(prev, Token) and prev.type == "NAME" and str(prev) == "category" and tok.type == "NAME"):
+        return None
+    return error(
+        "TL119",
+        "a category cannot hold another category: categories hold points lines",
+        Span(file, prev.line, prev.column, prev.line, prev.column + len("category")),
+        hint="to cap some lines together, write them as one line, `min(CAP, a + b)`, or make the inner category one of the score's",
+    )
+
+
 def _syntax_diagnostic(e: UnexpectedInput, text: str, file: str) -> Diagnostic:
     line = getattr(e, "line", 1) or 1
     column = getattr(e, "column", 1) or 1
@@ -1068,6 +1099,9 @@ def _syntax_diagnostic(e: UnexpectedInput, text: str, file: str) -> Diagnostic:
                 notes=(Note("this '{' is not closed", brace),),
                 hint="add the missing '}' at the end of the block",
             )
+    nested = _nested_category(e, tok, file)
+    if nested is not None:
+        return nested
     match = _match_mistake(e)
     if tok.type == "NAME" and not (match and match[0] == "TL112"):
         # A misspelt keyword ("requre") reads better as such than as whatever else a name
