@@ -13,9 +13,11 @@ from tierlang.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
     MAX_DATA_ERRORS,
+    as_of_option,
     check_outputs,
     emit_diagnostics,
     load_or_exit,
+    needs_as_of,
     os_error_text,
     report_data_errors,
     write_output,
@@ -37,10 +39,11 @@ _SUFFIX_FORMATS = {".txt": "text", ".md": "md", ".markdown": "md", ".html": "htm
 @click.argument("new", type=click.Path(exists=True, dir_okay=False))
 @click.option(
     "--data",
-    type=click.Path(exists=True, dir_okay=False),
+    type=click.Path(exists=True),
     metavar="FILE",
-    help="Partner data (CSV, Parquet or JSON Lines) to measure the impact on: both programs are evaluated on it.",
+    help="Partner data (CSV, Parquet or JSON Lines; a folder of tables for programs that read records) to measure the impact on: both programs are evaluated on it.",
 )
+@as_of_option
 @click.option(
     "--mapping",
     type=click.Path(exists=True, dir_okay=False),
@@ -102,6 +105,7 @@ def diff(
     outreach_file: str | None,
     fail_on_loss: bool,
     fail_on_tightened: bool,
+    as_of,
 ) -> None:
     """Compare two program versions: rule changes, and with --data who gains and who loses.
 
@@ -124,8 +128,11 @@ def diff(
         targets = [(out, _format_of(out, fmt)) for out in (outputs or ("-",))]
     except UnknownFormat as e:
         raise click.BadParameter(str(e), param_hint="-o") from None
-    a = load_or_exit(old)
-    b = load_or_exit(new)
+    a = load_or_exit(old, as_of)
+    b = load_or_exit(new, as_of)
+    if data is not None:
+        needs_as_of(a, as_of, old)
+        needs_as_of(b, as_of, new)
     try:
         report = diff_programs(
             a,

@@ -245,37 +245,55 @@ def _stdout_is_terminal() -> bool:
 
 @main.command()
 @program_argument
-@click.argument("data", type=click.Path(dir_okay=False))
+@click.argument("data", type=click.Path())
 @click.option("--partner", "partner_ids", required=True, multiple=True, help="The partner_id to explain (repeatable: each in turn).")
 @click.option("--track", "tracks", multiple=True, help="Explain only this track (repeatable; default: all).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @as_of_option
-def explain(program: str, data: str, partner_ids: tuple[str, ...], tracks: tuple[str, ...], fmt: str, as_of) -> None:
+@table_option
+def explain(program: str, data: str, partner_ids: tuple[str, ...], tracks: tuple[str, ...], fmt: str, as_of, tables) -> None:
     """Explain partners one by one: why each holds its level on each track, what is missing
     for the next level (exact gaps) and the smallest changes that would get it there.
 
     With several --partner options, the explanations follow one another in the order given
-    (as a JSON list with --format json)."""
+    (as a JSON list with --format json). For a program that reads records, DATA is a folder
+    of tables (as for tier eval) and the explanation also says, in records, what counted and
+    what missed for each metric.
+    """
     from tierlang.data import PID, DataLoadError, load_dataset
     from tierlang.engine.explain import explain_partner, render_text
 
-    if not Path(data).is_file():
-        raise click.BadParameter(f"{data} does not exist" if not Path(data).exists() else f"{data} is not a file", param_hint="DATA")
+    check_data_path(data)
     prog = load_or_exit(program, as_of)
+    needs_as_of(prog, as_of, program)
     tracks = tuple(dict.fromkeys(tracks))
     partner_ids = tuple(dict.fromkeys(partner_ids))
     for t in tracks:
         if t not in prog.track_map:
             raise click.BadParameter(f"no track '{t}' in {program} (tracks: {', '.join(prog.track_map)})", param_hint="--track")
+    records = None
     try:
         # Only the partners' rows are validated strictly; other rows' problems do not matter here.
-        dataset = load_dataset(data, prog, on_error="report")
+        if prog.tables or tables or Path(data).is_dir():
+            from tierlang.data.tables import load_records
+
+            records = load_records(data, prog, on_error="report", tables=tables or None)
+            dataset = records.dataset
+            emit_diagnostics([w for w in records.warnings if w.code == "TL423"], SourceMap())
+        else:
+            dataset = load_dataset(data, prog, on_error="report")
     except DataLoadError as e:
         _report_data_errors(e.diagnostics(MAX_DATA_ERRORS), e.error_count, e.bad_rows)
         sys.exit(EXIT_USAGE)
     found = {}
+    record_notes = {}
     for partner_id in partner_ids:
         values = dataset.values(partner_id)
+        if values is not None and records is not None:
+            if partner_id in records.rejected:
+                click.echo(f"tier: partner '{partner_id}' has bad records: " + "; ".join(records.rejected[partner_id]), err=True)
+                sys.exit(EXIT_USAGE)
+            values, record_notes[partner_id] = _records_of(prog, records, partner_id, values, tracks)
         if values is None:
             rejected = [err for err in dataset.errors if err.partner_id == partner_id]
             if rejected:
@@ -295,20 +313,62 @@ def explain(program: str, data: str, partner_ids: tuple[str, ...], tracks: tuple
         click.echo(f"tier: {program} cannot be evaluated: {e}", err=True)
         sys.exit(EXIT_USAGE)
     if fmt == "json":
-        payloads = [
-            {
+        payloads = []
+        for pid, expl in explained:
+            payload = {
                 "partner_id": pid,
                 "program": prog.name,
                 "version": prog.version,
                 "content_hash": prog.content_hash,
                 "tracks": [x.to_data(prog) for x in expl],
             }
-            for pid, expl in explained
-        ]
+            if pid in record_notes:
+                payload["as_of"] = prog.as_of.isoformat() if prog.as_of else None
+                payload["records"] = [n.to_data() for n in record_notes[pid]]
+            payloads.append(payload)
         click.echo(json.dumps(payloads[0] if len(payloads) == 1 else payloads, indent=2, ensure_ascii=False))
     else:
-        click.echo("\n".join(render_text(expl, prog, pid) for pid, expl in explained), nl=False)
+        texts = []
+        for pid, expl in explained:
+            text = render_text(expl, prog, pid)
+            if pid in record_notes:
+                text += _records_text(prog, expl, record_notes[pid])
+            texts.append(text)
+        click.echo("\n".join(texts), nl=False)
     sys.exit(EXIT_OK)
+
+
+def _records_of(prog, records, partner_id: str, values: dict, tracks) -> tuple[dict, list]:
+    """The partner's records metrics (reference stage) added to its values, and the notes of
+    how each came out, for the metrics the explained tracks read."""
+    from tierlang.records import explain_records, partner_rows
+    from tierlang.records.explain import notes_for, with_near_misses
+
+    pr = explain_records(prog, records, partner_id)
+    values = {**values, **{k: v for k, v in pr.values.items() if v is not None}}
+    read = [m for t in (tracks or prog.track_map) for m in prog.reads(t) if prog.metric_map[m].records is not None]
+    notes = notes_for(prog, pr, list(dict.fromkeys(read)))
+    with_near_misses(prog, notes, pr, partner_rows(records, partner_id))
+    return values, notes
+
+
+def _records_text(prog, explained, notes) -> str:
+    from tierlang.records.explain import change_text, render_notes, window_line
+
+    lines = ["From the records" + (f" ({window_line(prog)})" if window_line(prog) else "") + ":"]
+    lines += render_notes(notes, prog)
+    changes = []
+    for x in explained:
+        for m in x.missing:
+            for p in m.plans[:1]:
+                for c in p.changes:
+                    said = change_text(prog, c.metric, c.delta)
+                    if said is not None:
+                        changes.append(f"  {x.track.label}: {said}")
+    if changes:
+        lines.append("In records terms, the smallest changes above are:")
+        lines += list(dict.fromkeys(changes))
+    return "\n".join(lines) + "\n"
 
 
 @main.command(name="test")
