@@ -41,6 +41,7 @@ __all__ = [
     "Param",
     "Gate",
     "Group",
+    "Duration",
     "Const",
     "MetricRef",
     "ScoreRef",
@@ -57,6 +58,8 @@ __all__ = [
     "TrackAt",
     "GroupCount",
     "Every",
+    "AsOf",
+    "DateShift",
     "Expr",
     "Line",
     "Category",
@@ -69,6 +72,8 @@ __all__ = [
     "Partner",
     "Expectation",
     "Example",
+    "Hold",
+    "HOLD_KINDS",
     "Program",
     "Column",
     "RowFilter",
@@ -118,6 +123,7 @@ class Kind(StrEnum):
     DATE = "date"
     ENUM = "enum"
     TEXT = "text"  # table columns only: names, ids
+    DURATION = "duration"  # months or days, for date arithmetic (tierlang.dates)
 
 
 @dataclass(frozen=True)
@@ -142,8 +148,26 @@ class Type:
 
 NUMERIC_KINDS = frozenset({Kind.COUNT, Kind.NUMBER, Kind.PERCENT, Kind.MONEY, Kind.POINTS})
 
-#: A metric or parameter value: exact number, bool, date, or enum value name.
-Value = Union[Fraction, bool, _dt.date, str]
+
+@dataclass(frozen=True, order=True)
+class Duration:
+    """A calendar duration: whole months (a year is 12) or days. `tierlang.dates` says how
+    it is added to a date (months first, the day clamped to the month's end)."""
+
+    months: int = 0
+    days: int = 0
+
+    def __str__(self) -> str:
+        parts = []
+        if self.months:
+            parts.append(f"{self.months} {'month' if abs(self.months) == 1 else 'months'}")
+        if self.days or not parts:
+            parts.append(f"{self.days} {'day' if abs(self.days) == 1 else 'days'}")
+        return " ".join(parts)
+
+
+#: A metric or parameter value: exact number, bool, date, enum value name, or a duration.
+Value = Union[Fraction, bool, _dt.date, str, Duration]
 
 
 # ------------------------------------------------------------------ declarations
@@ -441,6 +465,14 @@ class ColumnRef:
 
 
 @dataclass(frozen=True)
+class AsOf:
+    """The evaluation date (`as_of` in a rule): `--as-of`, the program's effective date, or in
+    a history the first day of the month evaluated."""
+
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
 class FilterRef:
     """A table's named row filter."""
 
@@ -529,6 +561,17 @@ class Aggregate:
     span: Span | None = _span()
 
 
+@dataclass(frozen=True)
+class DateShift:
+    """`operand + amount` or `operand - amount` (`sign` 1 or -1): a date moved by a constant
+    duration (`amount`, a `Const` of kind duration; calendar rules in `tierlang.dates`)."""
+
+    operand: Expr
+    amount: Expr
+    sign: int = 1
+    span: Span | None = _span()
+
+
 Expr = Union[
     Const,
     MetricRef,
@@ -552,6 +595,8 @@ Expr = Union[
     InWindow,
     GroupAgg,
     Aggregate,
+    AsOf,
+    DateShift,
 ]
 
 
@@ -749,6 +794,45 @@ class Example:
     span: Span | None = _span()
 
 
+# ------------------------------------------------------------------ status rules
+
+#: The kinds of status rule, in the order a history applies them (`tierlang.history`).
+HOLD_KINDS = ("lag", "window", "anniversary", "grace", "until", "grandfather")
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A status rule: how a track's level carries over from one monthly evaluation to the
+    next (docs/language.md, "Status rules"; `tierlang.history` evaluates them). `kind`:
+
+    - "lag": a level is held only once it was earned in this month and each of the
+      `length` months before (promotions take effect late; demotions at once);
+    - "window": held when earned in this month or any of the `length - 1` months before;
+    - "anniversary": a level, once held, is kept until the partner's next anniversary;
+    - "grace": after an anniversary, the level held before it is kept for `length`;
+    - "until": no demotion: a level, once held, is kept through the date `until`;
+    - "grandfather": the level held on `held_on` is kept through `until`.
+
+    Every kind applies to the evaluations on or after `since` (None: always)."""
+
+    name: str
+    kind: str
+    tracks: tuple[str, ...]
+    length: Duration | None = None
+    since: _dt.date | None = None
+    until: _dt.date | None = None
+    held_on: _dt.date | None = None
+    title: str | None = None
+    doc: str | None = None
+    source: str | None = None
+    assumed: str | None = None
+    span: Span | None = _span()
+
+    @property
+    def label(self) -> str:
+        return self.title or self.name
+
+
 # ------------------------------------------------------------------ program
 
 
@@ -771,6 +855,7 @@ class Program:
     examples: tuple[Example, ...] = ()
     tables: tuple[Table, ...] = ()
     lists: tuple[ValueList, ...] = ()
+    holds: tuple[Hold, ...] = ()  # status rules, in declaration order
     files: tuple[str, ...] = field(default=(), compare=False)
     span: Span | None = _span()
 
@@ -807,6 +892,10 @@ class Program:
     @cached_property
     def track_map(self) -> dict[str, Track]:
         return {t.name: t for t in self.tracks}
+
+    def holds_of(self, track: str) -> tuple[Hold, ...]:
+        """The status rules that apply to a track, in the order a history applies them."""
+        return tuple(sorted((h for h in self.holds if track in h.tracks), key=lambda h: HOLD_KINDS.index(h.kind)))
 
     def reads(self, track: str, follow_tracks: bool = True) -> set[str]:
         """The input metrics a track's result depends on (see `metrics_read`)."""

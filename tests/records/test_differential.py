@@ -51,7 +51,7 @@ WHERE = st.sampled_from(
         "month in last 12 months",
         "month in last 3 months a year earlier",
         "seen is empty",
-        "seen is not empty and seen <= today",
+        "seen is not empty and seen <= as_of",
         "amount >= threshold",
         "amount < 0 USD",
         "seats > 3",

@@ -157,11 +157,44 @@ def fmt(files: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
 
 @main.command(name="compile")
 @program_argument
-@click.option("--emit", type=click.Choice(["ir", "ast"]), default="ir", show_default=True, help="What to print.")
-@click.option("--no-spans", is_flag=True, help="Leave out source positions.")
+@click.option("--emit", type=click.Choice(["ir", "ast", "sql"]), default="ir", show_default=True, help="What to print.")
+@click.option("--no-spans", is_flag=True, help="Leave out source positions (ir, ast).")
+@click.option(
+    "--dialect",
+    type=click.Choice(["duckdb", "postgres", "spark", "bigquery", "snowflake", "tsql"]),
+    default=None,
+    help="SQL dialect for --emit sql (default: duckdb).",
+)
+@click.option(
+    "--view", default=None, metavar="NAME", help="--emit sql: wrap the query as CREATE OR REPLACE VIEW NAME (SCHEMA.NAME allowed)."
+)
+@click.option(
+    "--table",
+    "tables",
+    multiple=True,
+    metavar="NAME=TABLE",
+    help="--emit sql: read the program's table NAME from TABLE (e.g. partners=analytics.partners_2024); default: the table named NAME.",
+)
+@click.option(
+    "--decimals",
+    type=click.IntRange(0, 18),
+    default=None,
+    help="--emit sql: decimal places the query reads exactly (default 6); a value with more places stops the query with an error, never rounded.",
+)
 @as_of_option
-def compile_(program: str, emit: str, no_spans: bool, as_of) -> None:
-    """Print a program's IR (or AST) as JSON, for tools and curious people."""
+def compile_(
+    program: str, emit: str, no_spans: bool, dialect: str | None, view: str | None, tables: tuple[str, ...], decimals: int | None, as_of
+) -> None:
+    """Print a program's IR (or AST) as JSON, or the program as one SQL query.
+
+    --emit sql prints a query that reads the table `partners` (one row per partner, the
+    program's columns in any numeric or text type) and returns the `tier eval` results:
+    partner_id, track, level, score (exact decimal text). docs/sql.md has the details.
+    """
+    sql_only = {"--dialect": dialect, "--view": view, "--table": tables or None, "--decimals": decimals}
+    misplaced = [name for name, value in sql_only.items() if value is not None]
+    if emit != "sql" and misplaced:
+        raise click.UsageError(f"{', '.join(misplaced)} only {'goes' if len(misplaced) == 1 else 'go'} with --emit sql")
     if emit == "ast":
         text, bad = decode_source(Path(program).read_bytes(), program)
         result = parse(text, program) if bad is None else None
@@ -171,4 +204,34 @@ def compile_(program: str, emit: str, no_spans: bool, as_of) -> None:
         click.echo(json.dumps(ir.to_data(result.module, spans=not no_spans), indent=2, default=str))
         return
     prog = load_or_exit(program, as_of)
+    if emit == "sql":
+        _emit_sql(prog, dialect or "duckdb", view, tables, decimals)
+        return
     click.echo(ir.to_json(prog, spans=not no_spans), nl=False)
+
+
+def _emit_sql(prog: ir.Program, dialect: str, view: str | None, tables: tuple[str, ...], decimals: int | None) -> None:
+    from tierlang.engine.sql import DEFAULT_DECIMALS, Unsupported, compile_sql, table_name
+
+    mapping = {}
+    for item in tables:
+        name, sep, target = item.partition("=")
+        if not sep or not name.strip() or not target.strip():
+            raise click.BadParameter(f"expected NAME=TABLE, got {item!r}", param_hint="--table")
+        if name.strip() != "partners":
+            raise click.BadParameter(f"{prog.name} reads no table {name.strip()!r} (it reads: partners)", param_hint="--table")
+        mapping[name.strip()] = target.strip()
+    for hint, names in (("--table", list(mapping.values())), ("--view", [view] if view is not None else [])):
+        for target in names:
+            try:
+                table_name(target)
+            except ValueError as e:
+                raise click.BadParameter(str(e), param_hint=hint) from None
+    try:
+        query = compile_sql(
+            prog, dialect, table=mapping.get("partners", "partners"), decimals=DEFAULT_DECIMALS if decimals is None else decimals, view=view
+        )
+    except Unsupported as e:
+        click.echo(f"tier: {e}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(query.sql(), nl=False)

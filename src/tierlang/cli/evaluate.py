@@ -27,6 +27,7 @@ from tierlang.cli.common import (
     report_data_errors,
     table_option,
 )
+from tierlang.cli.history import MonthParam
 from tierlang.diagnostics import SourceMap
 from tierlang.numbers import plural
 
@@ -111,6 +112,15 @@ def _summary(ev) -> str:
     is_flag=True,
     help="Add what each partner lacks for its next level: next_level, points_missing, requirements_missing, missing.",
 )
+@click.option(
+    "--history",
+    is_flag=True,
+    help="DATA is a history (one row per partner and month, a `month` column YYYY-MM-01): evaluate every month, with the program's status rules.",
+)
+@click.option(
+    "--from", "start", type=MonthParam(), default=None, help="With --history: the first month written (default: the data's first)."
+)
+@click.option("--to", "end", type=MonthParam(), default=None, help="With --history: the last month written (default: the data's last).")
 def eval_(
     program: str,
     data: str,
@@ -122,6 +132,9 @@ def eval_(
     rejects: str | None,
     tables,
     gaps: bool,
+    history: bool,
+    start,
+    end,
 ) -> None:
     """Evaluate PROGRAM on the partners in DATA (CSV, Parquet or JSON Lines).
 
@@ -140,6 +153,11 @@ def eval_(
     With --gaps, every row also says what the partner lacks for the next level of the
     track: "within 5 points of a designation" is the filter
     `points_missing <= 5 and requirements_missing = 0` (docs/cli.md).
+
+    With --history, DATA holds one row per partner and month and every month from --from
+    to --to is evaluated as of its first day; the rows are partner_id, month, track,
+    level, score and held_by (`qualified`, the status rule that keeps the level, or empty),
+    and the summary counts partners per month.
     """
     from tierlang.data import DataLoadError
     from tierlang.engine import evaluate
@@ -165,12 +183,22 @@ def eval_(
     if rejects is not None and on_error != "report":
         raise click.UsageError("--rejects names the reject file of --on-error report; add --on-error report")
     check_data_path(data)
+    if (start or end) and not history:
+        raise click.UsageError("--from and --to pick the months of a history; add --history")
+    if history:
+        from tierlang.cli.history import check_options
+
+        check_options(fmt, as_of, gaps, start, end)
     if on_error == "report" and rejects is None:
         rejects = f"{Path(data).stem}.rejects.csv"
     sidecar = output + ".meta.json" if output is not None and fmt in ("csv", "jsonl") else None
     check_outputs([program, data, *tables.values()], [(output, "-o"), (sidecar, "-o"), (rejects, "--rejects")])
     progress = _Progress()
     prog = load_or_exit(program, as_of)
+    if history:
+        from tierlang.cli import history as history_cli
+
+        history_cli.run(program, data, prog, fmt, output, engine, start, end, on_error, rejects, tables)
     needs_as_of(prog, as_of, program)
     if Path(data).is_dir() and not (prog.tables or tables):
         raise click.BadParameter(f"{data} is a folder; {program} reads one partner table: name its file", param_hint="DATA")

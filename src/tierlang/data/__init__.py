@@ -78,6 +78,7 @@ ROW = "__row__"  # the source row number (see ROW_CONVENTION)
 BAD = "__bad__"  # whether a row has a problem (a check failed)
 PID = "partner_id"
 ANNIVERSARY = "anniversary"
+MONTH = "month"  # a history's month (its first day), beside partner_id (`history=True`)
 _COUNT_RE = r"^[ \t]*[+-]?[0-9]+[ \t]*$"  # a sign, blanks around (polars' Int64 CSV parser allows leading ones)
 _DECIMAL_RE = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$"
 _DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
@@ -186,7 +187,13 @@ class Dataset:
         hit = self.frame.filter(pl.col(PID) == partner_id)
         if hit.height == 0:
             return None
-        rec = hit.row(0, named=True)
+        return self._values(hit.row(0, named=True))
+
+    def row_values(self, k: int) -> dict[str, ir.Value]:
+        """The exact values of the frame's row `k` (a partner, or a partner's month)."""
+        return self._values(self.frame.row(k, named=True))
+
+    def _values(self, rec: dict) -> dict[str, ir.Value]:
         out = {}
         for m in self.metrics:
             if rec[m.name] is not None:
@@ -291,8 +298,12 @@ def load_dataset(
     on_error: str = "stop",
     format: str | None = None,
     display: str | None = None,
+    history: bool = False,
 ) -> Dataset:
     """Read and validate a dataset for `program`.
+
+    With `history`, the dataset is a long table: one row per partner and month, with a
+    `month` date column (the month's first day) beside `partner_id`; the pair is unique.
 
     `on_error="stop"` (default) raises `DataLoadError` listing every problem when any row is
     bad; `"report"` keeps the good rows and records the rest in `Dataset.errors` /
@@ -300,7 +311,7 @@ def load_dataset(
     wrong type) always raise."""
     if on_error not in ("stop", "report"):
         raise ValueError(f"on_error must be 'stop' or 'report', not {on_error!r}")
-    return _Loader(_open(path, program, format, display), program, on_error).run()
+    return _Loader(_open(path, program, format, display), program, on_error, history).run()
 
 
 def scan_dataset(path: str | os.PathLike, program: ir.Program, *, format: str | None = None, display: str | None = None) -> Scan | None:
@@ -327,9 +338,12 @@ def _open(path: str | os.PathLike, program: ir.Program, format: str | None, disp
     return _Source.open(p, fmt, name, program)
 
 
-def from_frame(frame: pl.DataFrame, program: ir.Program, *, on_error: str = "stop", name: str = "<frame>") -> Dataset:
-    """Validate an in-memory polars DataFrame (typed or all-text columns) like a file."""
-    return _Loader(_Source.frame(frame, name, program), program, on_error).run()
+def from_frame(
+    frame: pl.DataFrame, program: ir.Program, *, on_error: str = "stop", name: str = "<frame>", history: bool = False
+) -> Dataset:
+    """Validate an in-memory polars DataFrame (typed or all-text columns) like a file
+    (`history`: a long table, as in `load_dataset`)."""
+    return _Loader(_Source.frame(frame, name, program), program, on_error, history).run()
 
 
 def _display(path: Path) -> str:
@@ -562,7 +576,7 @@ class _JsonlSource(_FrameSource):
 
     def __init__(self, path: Path, name: str, program: ir.Program) -> None:
         self.path = path
-        wanted = _columns_needed(program) + [ANNIVERSARY]
+        wanted = _columns_needed(program) + [ANNIVERSARY, MONTH]
         want = set(wanted)
         cols: dict[str, list[str | None]] = {c: [] for c in wanted}
         seen: set[str] = set()
@@ -616,7 +630,7 @@ class _JsonlSource(_FrameSource):
             raise DataLoadError(name, [DataError("TL400", "the file is empty", hint="JSON Lines: one JSON object per line")])
         # A column no line has is missing (TL401); if no line parsed at all, keep every
         # column so that the per-line JSON errors are what gets reported.
-        present = [c for c in wanted if c in seen or (not seen and c != ANNIVERSARY)]
+        present = [c for c in wanted if c in seen or (not seen and c not in (ANNIVERSARY, MONTH))]
         data = {ROW: pl.Series(ROW, rows, dtype=pl.Int64)}
         for c in present:
             data[c] = pl.Series(c, cols[c], dtype=pl.String)
@@ -1089,6 +1103,10 @@ class _TextReader(_Reader):
 
 
 class _IdReader(_Reader):
+    def __init__(self, *args, history: bool = False) -> None:
+        super().__init__(*args)
+        self.history = history  # unique per (partner_id, month), not per partner_id
+
     def first(self):
         src = pl.col(self.column).cast(pl.String)
         f_empty = self.check("TL410", "empty", lambda t: pl.lit("partner_id is empty"), hint="every row needs a partner_id")
@@ -1115,6 +1133,15 @@ class _IdReader(_Reader):
         # its query instead (`Scan.duplicates`).
         if df is None:
             return []
+        if self.history:
+            flag = self.check(
+                "TL411",
+                "dup",
+                lambda t: pl.format("partner_id '{}' has more than one row for the same month", t),
+                hint="a history has one row per partner and month",
+            )
+            key = pl.struct(PID, MONTH)
+            return [(~_blank(pl.col(PID)) & key.is_duplicated()).alias(flag)]
         flag = self.check(
             "TL411", "dup", lambda t: pl.format("partner_id '{}' appears more than once", t), hint="partner_id must be unique"
         )
@@ -1133,6 +1160,24 @@ class _AnniversaryReader(_DateReader):
 
     def missing_flags(self, src):
         return [self.missing_expr(src).alias(self.tmp("missing"))]
+
+
+class _MonthReader(_DateReader):
+    """A history's `month`: required, the first day of a month."""
+
+    def missing_flags(self, src):
+        flag = self.tmp("missing")
+        self.checks.append(
+            _Check("TL403", self.column, flag, lambda t: pl.lit("missing value: every row of a history names its month"), _MONTH_HINT)
+        )
+        return [self.missing_expr(src).alias(flag)]
+
+    def third(self, df):
+        flag = self.check("TL415", "day", lambda t: pl.format("month '{}' is not the first day of a month", t), hint=_MONTH_HINT)
+        return [(pl.col(MONTH).dt.day() != 1).fill_null(False).alias(flag)]
+
+
+_MONTH_HINT = "name each month by its first day, YYYY-MM-01 (2023-09-01 for September 2023)"
 
 
 _TEXTUAL = (pl.String, pl.Categorical, pl.Null)
@@ -1177,11 +1222,12 @@ def _reader_for(metric: ir.Metric, column: str, dtype: pl.DataType) -> _Reader |
 
 
 class _Loader:
-    def __init__(self, source: _Source, program: ir.Program, on_error: str) -> None:
+    def __init__(self, source: _Source, program: ir.Program, on_error: str, history: bool = False) -> None:
         self.source = source
         self.program = program
         self.on_error = on_error
         self.metrics = program.column_metrics
+        self.history = history
 
     def plan(self, schema: Mapping[str, pl.DataType]) -> list[_Reader]:
         errors: list[DataError] = []
@@ -1189,6 +1235,8 @@ class _Loader:
         name = self.source.name
         if any(m.name == PID for m in self.metrics):
             raise DataLoadError(name, [DataError("TL401", "a metric may not be named 'partner_id'")])
+        if self.history and any(m.name == MONTH or (m.column or m.name) == MONTH for m in self.metrics):
+            raise DataLoadError(name, [DataError("TL401", "in a history, 'month' names the month of each row: no metric may read it")])
         if PID not in schema:
             errors.append(DataError("TL401", "column 'partner_id' is missing", column=PID, hint="every dataset needs a partner_id column"))
         else:
@@ -1196,9 +1244,23 @@ class _Loader:
             if not (dt in (pl.String, pl.Null) or dt.is_integer() or isinstance(dt, pl.Categorical)):
                 errors.append(DataError("TL402", f"column 'partner_id' holds {dt} values; it must be text or whole numbers", column=PID))
             else:
-                readers.append(_IdReader(PID, PID, None, pl.String))
+                readers.append(_IdReader(PID, PID, None, pl.String, history=self.history))
+        if self.history:
+            if MONTH not in schema:
+                errors.append(
+                    DataError(
+                        "TL401",
+                        "column 'month' is missing",
+                        column=MONTH,
+                        hint="a history has a month column (YYYY-MM-01) beside partner_id",
+                    )
+                )
+            elif schema[MONTH] in (pl.String, pl.Date, pl.Null):
+                readers.append(_MonthReader(MONTH, MONTH, None, pl.String if schema[MONTH] == pl.Null else schema[MONTH]))
+            else:
+                errors.append(DataError("TL402", f"column 'month' holds {schema[MONTH]} values; it must hold dates", column=MONTH))
         for col, at in self.source.repeated.items():
-            if col in {PID, ANNIVERSARY} or any((m.column or m.name) == col for m in self.metrics):
+            if col in {PID, ANNIVERSARY, *([MONTH] if self.history else [])} or any((m.column or m.name) == col for m in self.metrics):
                 shown = ", ".join(map(str, at[:-1])) + f" and {at[-1]}"
                 errors.append(
                     DataError(
@@ -1219,7 +1281,7 @@ class _Loader:
                 errors.append(r)
             else:
                 readers.append(r)
-        claimed = {PID, ANNIVERSARY, *(m.column or m.name for m in self.metrics)}
+        claimed = {PID, ANNIVERSARY, MONTH, *(m.column or m.name for m in self.metrics)}
         unclaimed = [c for c in schema if c not in claimed]
         for m in missing:
             col = m.column or m.name
@@ -1359,6 +1421,8 @@ class _Loader:
         keep = [ROW, PID] + [r.name for r in readers if r.metric is not None]
         if any(isinstance(r, _AnniversaryReader) for r in readers):
             keep.append(ANNIVERSARY)
+        if self.history:
+            keep.append(MONTH)
         return keep
 
     def scales(self, readers: list[_Reader]) -> dict[str, int]:
@@ -1389,15 +1453,19 @@ class _Loader:
         dup_flag = next((c.flag for c in checks if c.code == "TL411"), None)
         if dup_flag is not None:
             # Duplicates name the other rows that use the same id.
-            dups = joined.filter(pl.col(dup_flag)).select(pl.col(ROW), pid.alias("__pid__"))
-            rows = dups.group_by("__pid__").agg(pl.col(ROW).sort().alias("__rows__"))
+            # (in a history, the rows of the same partner and month)
+            keys = ["__pid__", *([MONTH] if self.history else [])]
+            dups = joined.filter(pl.col(dup_flag)).select(pl.col(ROW), pid.alias("__pid__"), *[pl.col(k) for k in keys[1:]])
+            rows = dups.group_by(keys).agg(pl.col(ROW).sort().alias("__rows__"))
             others = pl.col("__rows__").list.set_difference(pl.concat_list(pl.col(ROW))).list.sort()
             n = others.list.len()
             shown = others.list.head(5).cast(pl.List(pl.String)).list.join(", ")
             more = pl.when(n > 5).then(pl.format(" and {} more", n - 5)).otherwise(pl.lit(""))
             word = pl.when(n > 1).then(pl.lit(label + "s")).otherwise(pl.lit(label))
-            dup_msg = dups.join(rows, on="__pid__").select(
-                pl.col(ROW), pl.format("partner_id '{}' also appears in {} {}{}", pl.col("__pid__"), word, shown, more).alias("__dupmsg__")
+            same = " for the same month" if self.history else ""
+            dup_msg = dups.join(rows, on=keys).select(
+                pl.col(ROW),
+                pl.format("partner_id '{}' also appears in {} {}{}" + same, pl.col("__pid__"), word, shown, more).alias("__dupmsg__"),
             )
             joined = joined.join(dup_msg, on=ROW, how="left")
         parts = []

@@ -55,10 +55,10 @@ class Change:
     @property
     def declaration(self) -> tuple[str, str]:
         """The top-level declaration the change is in: ("param", name), ("metric", name),
-        ("gate", name), ("group", name), ("track", name) or ("program", "")."""
+        ("gate", name), ("group", name), ("hold", name), ("track", name) or ("program", "")."""
         head = self.path[0]
         kind, _, name = head.partition(" ")
-        if name and kind in ("metric", "param", "gate", "group", "table", "list"):
+        if name and kind in ("metric", "param", "gate", "group", "table", "list", "hold"):
             return kind, name
         if head == "program":
             return "program", ""
@@ -247,6 +247,8 @@ class _Differ:
         self.named("track", o.tracks, n.tracks, self.track, removed_effect=TIGHTENED, added_effect=LOOSENED)
         self.named("table", o.tables, n.tables, self.table)
         self.named("list", o.lists, n.lists, self.value_list)
+        # a status rule keeps levels longer (the promotion lag, shorter): removing one tightens
+        self.named("hold", o.holds, n.holds, self.hold, removed_effect=_HOLD_REMOVED, added_effect=_HOLD_ADDED)
         return self.changes
 
     def table(self, path, a: ir.Table, b: ir.Table) -> None:
@@ -278,15 +280,36 @@ class _Differ:
             self.add("changed", "list", path, "values", ", ".join(a.values), f"{', '.join(b.values)} ({text})", None, a.span, b.span)
         self.text_attrs("list", path, a, b, ("title", "doc", "source"))
 
+    def hold(self, path, a: ir.Hold, b: ir.Hold) -> None:
+        """A status rule's change. Its effect: a longer window, grace or no-demotion period, or
+        an earlier start, keeps levels longer (loosened; for the promotion lag, tightened)."""
+        for name in ("kind", "tracks", "length", "since", "until", "held_on"):
+            x, y = getattr(a, name), getattr(b, name)
+            if x == y:
+                continue
+            effect = None
+            if a.kind == b.kind and name in ("length", "until", "held_on", "since") and x is not None and y is not None:
+                longer = (y > x) != (name == "since")  # a later start is a shorter rule
+                effect = (LOOSENED if longer else TIGHTENED) if a.kind != "lag" else (TIGHTENED if longer else LOOSENED)
+                if name == "held_on":
+                    effect = None  # another day's level: depends on the partner
+            elif name == "since":
+                effect = TIGHTENED if x is None else LOOSENED if y is None else None
+            shown = (lambda v: ", ".join(v)) if name == "tracks" else _show
+            self.add("changed", "hold", path, name, shown(x), shown(y), effect, a.span, b.span)
+        self.text_attrs("hold", path, a, b, ("title", "doc", "source", "assumed"))
+
     def named(self, kind, olds, news, compare, path=(), removed_effect=NEUTRAL, added_effect=NEUTRAL, **kw) -> None:
         old_by = {x.name: x for x in olds}
         new_by = {x.name: x for x in news}
         for name, x in old_by.items():
             if name not in new_by:
-                self.add("removed", kind, (*path, _label(kind, name)), kind, old=_title(x), effect=removed_effect, old_span=x.span)
+                effect = removed_effect(x) if callable(removed_effect) else removed_effect
+                self.add("removed", kind, (*path, _label(kind, name)), kind, old=_title(x), effect=effect, old_span=x.span)
         for name, y in new_by.items():
             if name not in old_by:
-                self.add("added", kind, (*path, _label(kind, name)), kind, new=_title(y), effect=added_effect, new_span=y.span)
+                effect = added_effect(y) if callable(added_effect) else added_effect
+                self.add("added", kind, (*path, _label(kind, name)), kind, new=_title(y), effect=effect, new_span=y.span)
             elif _key(old_by[name]) != _key(y):
                 compare((*path, _label(kind, name)), old_by[name], y, **kw)
 
@@ -607,6 +630,17 @@ def _param_text(p: ir.Param) -> str:
 
 def _title(x) -> str | None:
     return getattr(x, "title", None)
+
+
+def _hold_effect(action: str):
+    def effect(h: ir.Hold) -> str:
+        keeps = h.kind != "lag"  # every rule but the promotion lag keeps levels
+        return (LOOSENED if keeps else TIGHTENED) if action == "added" else (TIGHTENED if keeps else LOOSENED)
+
+    return effect
+
+
+_HOLD_ADDED, _HOLD_REMOVED = _hold_effect("added"), _hold_effect("removed")
 
 
 def _label(kind: str, name: str) -> str:

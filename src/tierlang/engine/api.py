@@ -134,29 +134,49 @@ def _evaluate_records(program, data, engine, on_error, detail, progress, tables)
 
 
 def evaluate_dataset(
-    program: ir.Program, dataset: Dataset, *, engine: str = "vectorized", detail: bool = False, progress: Progress | None = None
+    program: ir.Program,
+    dataset: Dataset,
+    *,
+    engine: str = "vectorized",
+    detail: bool = False,
+    progress: Progress | None = None,
+    as_of_column: str | None = None,
 ) -> Evaluation:
-    """Evaluate a validated dataset (see `evaluate`)."""
+    """Evaluate a validated dataset (see `evaluate`). `as_of_column` names a Date column of
+    the dataset's frame holding each row's evaluation date (a history's months); without
+    it every row is evaluated as of the program's date."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     if engine == "vectorized":
         try:
-            return _vectorized(program, dataset, detail, progress)
+            return _vectorized(program, dataset, detail, progress, as_of_column)
         except NoInt64:
             pass  # the program's own constants do not fit 64 bits: every row exactly
-    return _interpreted(program, dataset, detail, progress, engine)
+    return _interpreted(program, dataset, detail, progress, engine, as_of_column)
 
 
-def _vectorized(program: ir.Program, dataset: Dataset, detail: bool, progress: Progress | None) -> Evaluation:
+def _row_dates(dataset: Dataset, as_of_column: str | None) -> list | None:
+    return dataset.frame[as_of_column].to_list() if as_of_column else None
+
+
+def _vectorized(
+    program: ir.Program, dataset: Dataset, detail: bool, progress: Progress | None, as_of_column: str | None = None
+) -> Evaluation:
     columns = list(dataset.scales) + list(dataset.denominators.values())
-    compiled = compile_program(program, dataset.scales, magnitudes_of(dataset.frame, columns), denominators=dataset.denominators)
+    compiled = compile_program(
+        program,
+        dataset.scales,
+        magnitudes_of(dataset.frame, columns),
+        as_of_column=as_of_column,
+        denominators=dataset.denominators,
+    )
     if progress:
         progress("evaluating", 0, len(dataset))
     out = compiled.plan(dataset.frame.lazy(), detail).collect()
     ev = _evaluation(program, dataset, compiled, out, detail)
     flagged = out["__fallback__"]
     if flagged.any():
-        _patch(ev, [i for i, f in enumerate(flagged.to_list()) if f])
+        _patch(ev, [i for i, f in enumerate(flagged.to_list()) if f], _row_dates(dataset, as_of_column))
     if progress:
         progress("evaluating", len(dataset), len(dataset))
     return ev
@@ -188,8 +208,9 @@ def _evaluation(program: ir.Program, dataset: Dataset, compiled: Compiled, out: 
     return Evaluation(program, dataset, "vectorized", levels, variants, scores, det, reqs if detail else [], 0)
 
 
-def _patch(ev: Evaluation, indices: list[int]) -> None:
-    """Re-evaluate the rows whose values are too large for Int64 with the interpreter."""
+def _patch(ev: Evaluation, indices: list[int], as_of: list | None = None) -> None:
+    """Re-evaluate the rows whose values are too large for Int64 with the interpreter
+    (`as_of`: each row's evaluation date, for a history)."""
     interp = Interpreter(ev.program)
     decode = ev.dataset
     frame = decode.frame
@@ -199,8 +220,8 @@ def _patch(ev: Evaluation, indices: list[int]) -> None:
     det = {c: ev.detail[c].to_list() for c in ev.detail.columns if c != PID} if ev.detail is not None else {}
     for k in indices:
         pid = frame[PID][k]
-        values = decode.values(pid) or {}
-        r = interp.evaluate(values, pid)
+        values = decode.row_values(k)
+        r = interp.evaluate(values, pid, as_of=as_of[k] if as_of else None)
         for t, tr in r.tracks.items():
             levels[t][k] = tr.level
             if t in variants:
@@ -244,8 +265,11 @@ def _requirement_outcomes(r: PartnerResult) -> dict[str, bool]:
     return out
 
 
-def _interpreted(program: ir.Program, dataset: Dataset, detail: bool, progress: Progress | None, engine: str) -> Evaluation:
+def _interpreted(
+    program: ir.Program, dataset: Dataset, detail: bool, progress: Progress | None, engine: str, as_of_column: str | None = None
+) -> Evaluation:
     interp = Interpreter(program)
+    row_dates = _row_dates(dataset, as_of_column)
     tracks = program.tracks
     pids: list[str] = []
     levels: dict[str, list[str | None]] = {t.name: [] for t in tracks}
@@ -256,7 +280,7 @@ def _interpreted(program: ir.Program, dataset: Dataset, detail: bool, progress: 
     total = len(dataset)
     step = max(1, total // 100)
     for k, (pid, values) in enumerate(dataset.rows()):
-        r = interp.evaluate(values, pid)
+        r = interp.evaluate(values, pid, as_of=row_dates[k] if row_dates else None)
         pids.append(pid)
         for t, tr in r.tracks.items():
             levels[t].append(tr.level)

@@ -58,7 +58,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Generic, TypeVar
 
-from tierlang import ir
+from tierlang import dates, ir
 from tierlang.engine.interpreter import EvaluationError
 from tierlang.passes.lower import const_value, is_constant
 
@@ -220,8 +220,10 @@ class Column:
     """A materialized intermediate result.
 
     `stage`: it reads only columns of lower stages. `group`: what it belongs to, for
-    backends that lay columns out by meaning (a track, a score, a gate). `kind`: "num",
-    "cond" or "other". `span`: the rule it computes, for comments in generated code."""
+    backends that lay columns out by meaning (a track, a score, a gate). `kind`: "num"
+    (scaled integers), "cond" (Boolean), "index" (a level or variant index: small integers,
+    -1 for none) or "other" (dates, enum values). `span`: the rule it computes, for comments
+    in generated code."""
 
     name: str
     expr: Any
@@ -294,8 +296,8 @@ class Backend(Generic[E]):
         """A missing integer (a variant without a score)."""
         raise NotImplementedError
 
-    def ref(self, name: str) -> E:
-        """A materialized column."""
+    def ref(self, name: str, kind: str) -> E:
+        """A materialized column of `Column.kind` `kind`."""
         raise NotImplementedError
 
     def metric(self, metric: ir.Metric) -> E:
@@ -364,6 +366,16 @@ class Backend(Generic[E]):
         """`a * b`, both integer expressions (a numerator times a denominator)."""
         raise NotImplementedError
 
+    def evaluation_date(self) -> E | None:
+        """The rules' `as_of` when it differs from row to row (a history: each row's month),
+        else None: the program's `as_of` date, a constant."""
+        return None
+
+    def shift_date(self, expr: E, months: int, days: int) -> E:
+        """A date moved by whole months (the day clamped to the month's last, as
+        `tierlang.dates` says), then by days; either may be negative."""
+        raise NotImplementedError
+
 
 # ------------------------------------------------------------------ the compiler
 
@@ -422,6 +434,7 @@ class _Compiler:
         self.line_cache: dict[tuple[str, str | None, str], list[Num]] = {}
         self.in_progress: set[tuple[str, str | None, str]] = set()
         self.col_depth: dict[str, int] = {}
+        self.col_kind: dict[str, str] = {}
         self.counter = 0
 
     # -------------------------------------------------------------- plumbing
@@ -429,21 +442,22 @@ class _Compiler:
         self.counter += 1
         return f"__t{self.counter}__{hint}"
 
-    def materialize(self, hint: str, v, name: str | None = None, group: str = "", span: ir.Span | None = None):
+    def materialize(self, hint: str, v, name: str | None = None, group: str = "", span: ir.Span | None = None, index: bool = False):
         """Compute `v` as its own column in the stage after what it reads; return a
-        reference to it."""
+        reference to it. `index`: `v` is a level or variant index (small integers)."""
         if v.const is not None:
             return v
         col = name or self.name(hint)
         stage = v.depth
-        kind = "num" if isinstance(v, Num) else "cond" if isinstance(v, Cond) else "other"
+        kind = "index" if index else "num" if isinstance(v, Num) else "cond" if isinstance(v, Cond) else "other"
         self.columns.append(Column(col, v.expr, stage, kind, group, span))
         self.col_depth[col] = stage + 1
+        self.col_kind[col] = kind
         if isinstance(v, Num):
-            return Num(self.b.ref(col), v.scale, v.bound, stage + 1, column=col, den=v.den)
+            return Num(self.b.ref(col, kind), v.scale, v.bound, stage + 1, column=col, den=v.den)
         if isinstance(v, Cond):
-            return Cond(self.b.ref(col), stage + 1, column=col)
-        return Other(self.b.ref(col), v.kind, stage + 1, v.type, column=col)
+            return Cond(self.b.ref(col, kind), stage + 1, column=col)
+        return Other(self.b.ref(col, kind), v.kind, stage + 1, v.type, column=col)
 
     def lit(self, v: int):
         """An integer literal of the working type (too large for it: this type cannot work)."""
@@ -552,6 +566,8 @@ class _Compiler:
             return self.metric(e.name)
         if isinstance(e, ir.ScoreRef):
             return self.score_ref(e)
+        if isinstance(e, (ir.AsOf, ir.DateShift)):
+            return self.date(e)
         if isinstance(e, ir.Neg):
             return self.neg(self.value(e.operand))
         if isinstance(e, ir.Arith):
@@ -568,6 +584,25 @@ class _Compiler:
             x, lo, hi = e.args
             return self.clamp(self.value(x), const_value(lo), const_value(hi))
         return self.cond(e)
+
+    def date(self, e: ir.AsOf | ir.DateShift) -> Other:
+        """The evaluation date (the backend's per-row date in a history, else the program's
+        date), or a date moved by a constant duration: folded when the date is constant."""
+        t = ir.Type(ir.Kind.DATE)
+        if isinstance(e, ir.AsOf):
+            per_row = self.b.evaluation_date()
+            if per_row is not None:
+                return Other(per_row, ir.Kind.DATE, 0, t)
+            if self.p.as_of is None:
+                raise EvaluationError("the rules read the evaluation date (as_of) but none is set: give --as-of or an effective date")
+            return Other(self.b.other_lit(self.p.as_of, t), ir.Kind.DATE, 0, t, self.p.as_of)
+        v = self.value(e.operand)
+        assert isinstance(e.amount, ir.Const) and isinstance(e.amount.value, ir.Duration)
+        by = e.amount.value
+        if v.const is not None:
+            moved = dates.shift(v.const, by, e.sign)
+            return Other(self.b.other_lit(moved, t), ir.Kind.DATE, 0, t, moved)
+        return Other(self.b.shift_date(v.expr, e.sign * by.months, e.sign * by.days), ir.Kind.DATE, v.depth, t)
 
     def metric(self, name: str):
         m = self.metrics[name]
@@ -679,7 +714,7 @@ class _Compiler:
             raise EvaluationError(f"track '{track}' is used before it is evaluated")
         t = self.p.track_map[track]
         need = 0 if level is None else t.level_index(level)
-        return Cond(self.b.compare(">=", self.b.ref(tc.level), self.b.small_lit(need)), self.col_depth[tc.level])
+        return Cond(self.b.compare(">=", self.b.ref(tc.level, "index"), self.b.small_lit(need)), self.col_depth[tc.level])
 
     def score_ref(self, e: ir.ScoreRef) -> Num:
         t = self.p.track_map[e.track]
@@ -691,7 +726,7 @@ class _Compiler:
             assert tc.variant is not None
             parts = [self.part(e.track, v.name, e.score, e.part) for v in t.variants]
             parts, scale = self.common(parts)
-            ex = self.pick(self.b.ref(tc.variant), [p.expr for p in parts[:-1]], parts[-1].expr)
+            ex = self.pick(self.b.ref(tc.variant, "index"), [p.expr for p in parts[:-1]], parts[-1].expr)
             depth = max([p.depth for p in parts] + [self.col_depth[tc.variant]])
             return self.num(ex, scale, _badd(*[p.bound for p in parts]), depth, parts[0].den)
         variant = e.variant if t.selection != "single" else t.variants[0].name
@@ -772,7 +807,7 @@ class _Compiler:
             tc = self.tracks[e.track]
             assert tc.variant is not None
             kids = [self.every_in(e.track, v.name, e.score, e.op, bound) for v in t.variants]
-            ex = self.pick(self.b.ref(tc.variant), [k.expr for k in kids[:-1]], kids[-1].expr)
+            ex = self.pick(self.b.ref(tc.variant, "index"), [k.expr for k in kids[:-1]], kids[-1].expr)
             return Cond(ex, max([k.depth for k in kids] + [self.col_depth[tc.variant]]))
         variant = e.variant if t.selection != "single" else t.variants[0].name
         return self.every_in(e.track, variant, e.score, e.op, bound)
@@ -817,7 +852,11 @@ class _Compiler:
             # the highest level whose requirements hold
             idx = b.case([(effs[li].expr, b.small_lit(li)) for li in reversed(range(len(effs)))], b.small_lit(-1))
             level_col = self.materialize(
-                f"lvl_{t.name}_{v.name or ''}", Cond(idx, max([c.depth for c in effs] + [0])), group=group, span=v.span or t.span
+                f"lvl_{t.name}_{v.name or ''}",
+                Cond(idx, max([c.depth for c in effs] + [0])),
+                group=group,
+                span=v.span or t.span,
+                index=True,
             )
             variants.append((v, level_col))
         score: Num | None = None
@@ -844,11 +883,11 @@ class _Compiler:
                 sel_v = Cond(b.case(branches, otherwise) if branches else otherwise, depth)
             else:
                 sel_v = self.best(t, variants)
-            vc = self.materialize(f"sel_{t.name}", sel_v, group=t.name, span=t.span)
+            vc = self.materialize(f"sel_{t.name}", sel_v, group=t.name, span=t.span, index=True)
             variant_col = vc.column
             lv = self.pick(vc.expr, [lc.expr for _, lc in variants], b.small_lit(-1))
             level = self.materialize(
-                f"level_{t.name}", Cond(lv, max([vc.depth] + [lc.depth for _, lc in variants])), group=t.name, span=t.span
+                f"level_{t.name}", Cond(lv, max([vc.depth] + [lc.depth for _, lc in variants])), group=t.name, span=t.span, index=True
             )
             prims = [v.primary_score for v in t.variants]
             if all(p is not None for p in prims):

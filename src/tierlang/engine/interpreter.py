@@ -12,11 +12,12 @@ read can be evaluated without the others.
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from tierlang import ir
+from tierlang import dates, ir
 from tierlang.passes.intervals import bounds
 
 __all__ = [
@@ -293,11 +294,16 @@ class Interpreter:
         values: Mapping[str, ir.Value],
         partner_id: str | None = None,
         tracks: Iterable[str] | None = None,
+        as_of: _dt.date | None = None,
+        levels: Mapping[str, int] | None = None,
     ) -> PartnerResult:
         """Evaluate every track (or the given ones and what they depend on), in program
         order. `values` maps input metric names to exact values; a missing value takes the
-        metric's default, else raises `MissingValue` when a rule reads it."""
-        run = _Run(self, values)
+        metric's default, else raises `MissingValue` when a rule reads it. `as_of` is the
+        evaluation date the rules' `as_of` reads (default: the program's `as_of`).
+        `levels` gives the level (index, -1 for none) that requirements reading a track's
+        level see instead of the one its rules give (a history's held levels)."""
+        run = _Run(self, values, as_of, levels)
         names = [t.name for t in self.program.tracks] if tracks is None else list(tracks)
         for name in names:
             run.track(name)
@@ -361,9 +367,13 @@ class _Static:
 class _Run:
     """One partner's evaluation: values, memoized derived metrics, gates and tracks."""
 
-    def __init__(self, interp: Interpreter, values: Mapping[str, ir.Value]) -> None:
+    def __init__(
+        self, interp: Interpreter, values: Mapping[str, ir.Value], as_of: _dt.date | None = None, levels: Mapping[str, int] | None = None
+    ) -> None:
         self.i = interp
         self.values = values
+        self.as_of = as_of or interp.program.as_of
+        self.levels = levels or {}
         self.derived: dict[str, ir.Value] = {}
         self.gate_traces: dict[str, Trace] = {}
         self.done: dict[str, TrackResult] = {}
@@ -393,6 +403,12 @@ class _Run:
             return self.metric(e.name)
         if isinstance(e, ir.ScoreRef):
             return self.score_ref(e, scope)
+        if isinstance(e, ir.AsOf):
+            if self.as_of is None:
+                raise EvaluationError("the rules read the evaluation date (as_of) but none is set: give --as-of or an effective date")
+            return self.as_of
+        if isinstance(e, ir.DateShift):
+            return dates.shift(self.num(e.operand, scope), self.num(e.amount, scope), e.sign)  # type: ignore[arg-type]
         if isinstance(e, ir.Neg):
             return -self.num(e.operand, scope)  # type: ignore[operator]
         if isinstance(e, ir.Arith):
@@ -440,16 +456,10 @@ class _Run:
             inner = self.gate_traces[e.name]
             return Trace("GateRef", inner.value, e, children=[inner], note=e.name)
         if isinstance(e, ir.TrackAt):
-            tr = self.track(e.track)
-            need = 0 if e.level is None else tr.track.level_index(e.level)
-            return Trace("TrackAt", tr.level_index >= need, e, ">=", tr.level, e.level, note=e.track)
+            return self.track_at(e.track, e.level, e)
         if isinstance(e, ir.GroupCount):
             members = self.i.groups[e.group].tracks
-            kids = []
-            for name in members:
-                tr = self.track(name)
-                need = 0 if e.level is None else tr.track.level_index(e.level)
-                kids.append(Trace("TrackAt", tr.level_index >= need, ir.TrackAt(name, e.level), ">=", tr.level, e.level, note=name))
+            kids = [self.track_at(name, e.level, ir.TrackAt(name, e.level)) for name in members]
             held = sum(k.value for k in kids)
             n = len(members) if e.n is None else e.n
             return Trace("GroupCount", held >= n, e, ">=", Fraction(held), Fraction(n), kids)
@@ -467,6 +477,17 @@ class _Run:
             v = self.metric(e.name)
             return Trace("MetricRef", bool(v), e, left=v, note=e.name)
         raise EvaluationError(f"not a condition: {type(e).__name__}")
+
+    def track_at(self, name: str, level: str | None, e: ir.TrackAt) -> Trace:
+        """Whether a track holds `level` or higher (any level when None)."""
+        t = self.i.tracks[name]
+        if name in self.levels:
+            index = self.levels[name]
+        else:
+            index = self.track(name).level_index
+        need = 0 if level is None else t.level_index(level)
+        held = t.level_names[index] if index >= 0 else None
+        return Trace("TrackAt", index >= need, e, ">=", held, level, note=name)
 
     def _type_of(self, e: ir.Expr) -> ir.Type | None:
         if isinstance(e, ir.MetricRef):

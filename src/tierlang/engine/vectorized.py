@@ -64,8 +64,9 @@ LIMITS = ((pl.Int64, 2**62), (pl.Int128, 2**126))
 class PolarsBackend(Backend[pl.Expr]):
     """The leaf operations as polars expressions, integers of type `itype`."""
 
-    def __init__(self, itype: pl.DataType) -> None:
+    def __init__(self, itype: pl.DataType, as_of_column: str | None = None) -> None:
         self.itype = itype
+        self.as_of_column = as_of_column
 
     def int_lit(self, value: int) -> pl.Expr:
         return pl.lit(value, self.itype)
@@ -82,7 +83,7 @@ class PolarsBackend(Backend[pl.Expr]):
     def null_int(self) -> pl.Expr:
         return pl.lit(None, self.itype)
 
-    def ref(self, name: str) -> pl.Expr:
+    def ref(self, name: str, kind: str) -> pl.Expr:
         return pl.col(name)
 
     def metric(self, metric: ir.Metric) -> pl.Expr:
@@ -149,6 +150,15 @@ class PolarsBackend(Backend[pl.Expr]):
     def times(self, a: pl.Expr, b: pl.Expr) -> pl.Expr:
         return a * b
 
+    def evaluation_date(self) -> pl.Expr | None:
+        return pl.col(self.as_of_column) if self.as_of_column is not None else None
+
+    def shift_date(self, expr: pl.Expr, months: int, days: int) -> pl.Expr:
+        # offset_by clamps a month's day to the month's last, as tierlang.dates does (tested)
+        if months:
+            expr = expr.dt.offset_by(f"{months}mo")
+        return expr.dt.offset_by(f"{days}d") if days else expr
+
 
 class Compiled(Plan[pl.Expr]):
     """A program compiled to polars for one dataset's column scales."""
@@ -194,16 +204,19 @@ def compile_program(
     magnitudes: dict[str, int] | None = None,
     widest: pl.DataType = pl.Int128,
     denominators: dict[str, str] | None = None,
+    as_of_column: str | None = None,
 ) -> Compiled:
     """Compile `program` for input columns scaled as in `scales` (metric name → scale).
 
     `magnitudes` gives the largest |scaled value| each numeric column holds (missing: assume
     anything); the narrowest integer type up to `widest` that no value overflows is chosen
     (see the module docstring), else the widest with per-row checks. Raises `NoInt64` when
-    the program's constants alone overflow `widest`. `denominators`: the denominator column
-    of each ratio metric (`Dataset.denominators`)."""
+    the program's constants alone overflow `widest`. `as_of_column` names a Date column
+    holding each row's evaluation date (a history); without it the rules' `as_of` is the
+    program's. `denominators`: the denominator column of each ratio metric
+    (`Dataset.denominators`)."""
     stop = next(i for i, (itype, _) in enumerate(LIMITS) if itype == widest)
-    backends = [(PolarsBackend(itype), itype, limit) for itype, limit in LIMITS[: stop + 1]]
+    backends = [(PolarsBackend(itype, as_of_column), itype, limit) for itype, limit in LIMITS[: stop + 1]]
     return compile_exact(program, scales, backends, magnitudes, result=Compiled, denominators=denominators)  # type: ignore[return-value]
 
 

@@ -11,13 +11,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
-from tierlang import ir
+from tierlang import dates, ir
 from tierlang.diagnostics import Diagnostic, Note, did_you_mean, error, warning
 from tierlang.ir import Kind, Span, Type
 from tierlang.numbers import exact_text, plural
 from tierlang.passes.extends import Merged
+from tierlang.passes.holds import lower_holds
 from tierlang.passes.records import RecordsLowering, records_metric_names
 from tierlang.syntax import ast
+from tierlang.syntax.formatter import format_expr
 
 __all__ = ["lower", "FUNCTIONS", "NUMBER", "BOOL"]
 
@@ -25,6 +27,10 @@ NUMBER = Type(Kind.NUMBER)
 BOOL = Type(Kind.BOOL)
 DATE = Type(Kind.DATE)
 POINTS = Type(Kind.POINTS)
+DURATION = Type(Kind.DURATION)
+
+#: The evaluation date, a name no declaration may take (`require earned_on >= as_of - 12 months`).
+AS_OF = "as_of"
 
 FUNCTIONS = {"min": (2, None), "max": (2, None), "clamp": (1, 3)}
 
@@ -43,6 +49,7 @@ _ALLOWED_ATTRS = {
     "score": {"doc", "source"},
     "category": {"doc", "source"},
     "line": {"doc", "source"},
+    "hold": {"doc", "source", "assumed"},
 }
 
 _ATTR_WORD = {"direction": "higher/lower is better", "dated": "from DATE = value"}
@@ -191,12 +198,17 @@ class _Lowerer(RecordsLowering):
         elif isinstance(lit, ast.DateLit):
             if expected is None or expected.kind is Kind.DATE:
                 return lit.value
+        elif isinstance(lit, ast.DurationLit):
+            if expected is None or expected.kind is Kind.DURATION:
+                return _duration(lit)
         elif isinstance(lit, ast.Str) and expected is not None and expected.kind is Kind.ENUM:
             if lit.value not in expected.values:
                 self.err("TL218", f"'{lit.value}' is not a value of {expected}", lit.span, hint=did_you_mean(lit.value, expected.values))
                 return None
             return lit.value
-        shown = {ast.Num: "a number", ast.Bool: "true/false", ast.DateLit: "a date", ast.Str: "a string"}[type(lit)]
+        shown = {ast.Num: "a number", ast.Bool: "true/false", ast.DateLit: "a date", ast.Str: "a string", ast.DurationLit: "a duration"}[
+            type(lit)
+        ]
         self.err("TL202", f"{what} needs {_describe_type(expected)}, not {shown}", lit.span)
         return None
 
@@ -254,6 +266,7 @@ class _Lowerer(RecordsLowering):
             )  # type: ignore[union-attr]
         partners = self.lower_partners()
         examples = self.lower_examples(partners, tracks, gates)
+        holds = lower_holds(self)
         if any(d.is_error for d in self.diags):
             return None
         version = self.text(hattrs, "version")
@@ -275,6 +288,7 @@ class _Lowerer(RecordsLowering):
             examples=tuple(examples),
             tables=tuple(tables),
             lists=tuple(lists),
+            holds=tuple(holds),
             files=tuple(self.merged.files),
             span=header.span,
         )
@@ -284,7 +298,7 @@ class _Lowerer(RecordsLowering):
         seen_local: dict[tuple[str, str], ast.Item] = {}
         for item in self.merged.items:
             kind = ast.DECL_KEYWORD[type(item)]
-            if kind in ("partner", "example"):
+            if kind in ("partner", "example", "hold"):
                 key = (kind, item.name)
                 if key in seen_local:
                     self.err(
@@ -295,6 +309,14 @@ class _Lowerer(RecordsLowering):
                     )
                 else:
                     seen_local[key] = item
+                continue
+            if item.name == AS_OF:
+                self.err(
+                    "TL201",
+                    f"'{AS_OF}' is the evaluation date; a {kind} cannot take its name",
+                    item.span,
+                    hint=f'name it otherwise; a data column called {AS_OF} can be read with `column "{AS_OF}"`',
+                )
                 continue
             first = self.globals.get(item.name)
             if first is not None:
@@ -1033,6 +1055,9 @@ class _Lowerer(RecordsLowering):
     def _e_DateLit(self, n: ast.DateLit, scope):
         return ir.Const(n.value, DATE, span=n.span), DATE
 
+    def _e_DurationLit(self, n: ast.DurationLit, scope):
+        return ir.Const(_duration(n), DURATION, span=n.span), DURATION
+
     def _e_Str(self, n: ast.Str, scope):
         if scope.table is not None:
             return ir.Const(n.value, Type(Kind.TEXT), span=n.span), Type(Kind.TEXT)
@@ -1045,6 +1070,11 @@ class _Lowerer(RecordsLowering):
             if found is not None:
                 return found
         head, rest = n.parts[0], n.parts[1:]
+        if head == AS_OF:
+            if rest:
+                self.err("TL200", f"'{AS_OF}' (the evaluation date) has no parts", n.span)
+                raise _Fail
+            return ir.AsOf(n.span), DATE
         if head in scope.scores:
             return self._score_ref(scope.track, head, rest, n, variant=scope.variant)
         decl = self.globals.get(head)
@@ -1194,6 +1224,8 @@ class _Lowerer(RecordsLowering):
 
     def _arith(self, n: ast.Binary, scope):
         (le, lt), (re_, rt) = self.expr(n.left, scope), self.expr(n.right, scope)
+        if Kind.DATE in (lt.kind, rt.kind) or Kind.DURATION in (lt.kind, rt.kind):
+            return self._date_arith(n, le, lt, re_, rt)
         for t, side in ((lt, n.left), (rt, n.right)):
             if not t.is_numeric:
                 self.err("TL202", f"'{n.op}' works on numbers, not {_describe_type(t)}", side.span)
@@ -1238,6 +1270,44 @@ class _Lowerer(RecordsLowering):
                 raise _Fail
             return node, NUMBER
         return node, (lt if lt.kind is Kind.MONEY else NUMBER)
+
+    def _date_arith(self, n: ast.Binary, le: ir.Expr, lt: Type, re_: ir.Expr, rt: Type):
+        """`date ± duration` (and `duration + date`): a `DateShift`, folded when the date is
+        a constant. Dates are not numbers: nothing else adds, subtracts or scales them."""
+        if n.op == "+" and lt.kind is Kind.DURATION and rt.kind is Kind.DATE:
+            le, lt, re_, rt = re_, rt, le, lt
+        if n.op in ("+", "-") and lt.kind is Kind.DATE and rt.kind is Kind.DURATION:
+            sign = 1 if n.op == "+" else -1
+            if isinstance(le, ir.Const) and isinstance(re_, ir.Const):
+                try:
+                    return ir.Const(dates.shift(le.value, re_.value, sign), DATE, span=n.span), DATE  # type: ignore[arg-type]
+                except OverflowError as e:
+                    self.err("TL205", str(e), n.span)
+                    raise _Fail from None
+            return ir.DateShift(le, re_, sign, n.span), DATE
+        example = "e.g. `approved_on + 12 months`, `as_of - 30 days`"
+        if n.op == "-" and lt.kind is Kind.DATE and rt.kind is Kind.DATE:
+            self.err(
+                "TL202",
+                "dates cannot be subtracted: compare them instead",
+                n.span,
+                hint=f"e.g. `{format_expr(n.left)} + 90 days <= {format_expr(n.right)}` for 'at least 90 days apart'",
+            )
+        elif lt.kind is Kind.DURATION and rt.kind is Kind.DURATION:
+            self.err("TL202", f"'{n.op}' does not combine two durations", n.span, hint="write the total: `18 months`")
+        elif n.op == "-" and lt.kind is Kind.DURATION and rt.kind is Kind.DATE:
+            self.err("TL202", "a duration minus a date means nothing: subtract the duration from the date", n.span, hint=example)
+        elif Kind.DATE in (lt.kind, rt.kind):
+            other = rt if lt.kind is Kind.DATE else lt
+            self.err(
+                "TL202",
+                f"a date moves only by a duration, with + or -, not with '{n.op}' and {_describe_type(other)}",
+                n.span,
+                hint=example,
+            )
+        else:
+            self.err("TL202", "a duration only moves a date", n.span, hint=example)
+        raise _Fail
 
     def _compare(self, n: ast.Binary, scope):
         for side, other in ((n.left, n.right), (n.right, n.left)):
@@ -1448,7 +1518,15 @@ def _param_name(cap: ast.Num | ast.Name | None) -> str | None:
     return cap.parts[0] if isinstance(cap, ast.Name) else None
 
 
+def _duration(lit: ast.DurationLit) -> ir.Duration:
+    if lit.unit == "day":
+        return ir.Duration(days=lit.amount)
+    return ir.Duration(months=lit.amount * (12 if lit.unit == "year" else 1))
+
+
 def _literal_type(lit: ast.Literal) -> Type:
+    if isinstance(lit, ast.DurationLit):
+        return DURATION
     if isinstance(lit, ast.Num):
         return Type(Kind.MONEY, currency=lit.currency) if lit.currency else NUMBER
     if isinstance(lit, ast.Bool):
@@ -1470,6 +1548,7 @@ def _describe_type(t: Type | None) -> str:
         Kind.BOOL: "a condition (true/false)",
         Kind.DATE: "a date",
         Kind.TEXT: "text",
+        Kind.DURATION: "a duration",
         Kind.ENUM: f"one of {', '.join(t.values)}" if t.values else "an enum value",
     }[t.kind]
 

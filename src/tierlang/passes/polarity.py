@@ -251,6 +251,12 @@ class Analysis:
     def _has_vars(self, e: ir.Expr) -> bool:
         return any(self.variable(n) is not None for n in ir.walk(e))
 
+    def _s_AsOf(self, e: ir.AsOf) -> Effects:
+        return {}  # the same for every partner
+
+    def _s_DateShift(self, e: ir.DateShift) -> Effects:
+        return self.effects(e.operand)  # moving every date by the same amount keeps their order
+
     def _s_Neg(self, e: ir.Neg) -> Effects:
         return _reverse(self.effects(e.operand), Origin(e, "negation"))
 

@@ -4,14 +4,14 @@ scopes and the ordinary expressions; this module owns what only records use.
 
 Three scopes read records, each a `_Scope` with `table` set:
 - a **row** condition (a table's `filter`, an aggregate's `where`): the row's columns, the
-  table's filters, parameters, lists and `today`;
+  table's filters, parameters, lists and `as_of`;
 - a **group** condition (`having`, `group` set to the `per` columns): aggregates of the
   group's rows (`sum acr_usd`, `(sum acr_usd where ...)`) and the `per` columns;
 - a **records metric** (`records` set): aggregates, other records metrics, constants; it may
   divide by a records metric (an exact rational per partner; the metric's `default` is its
   value when the divisor is 0).
 
-Windows (`month in last 12 months`) and `today` are resolved to dates for the program's
+Windows (`month in last 12 months`) and `as_of` are resolved to dates for the program's
 evaluation date here, so that no engine does month arithmetic.
 """
 
@@ -215,6 +215,8 @@ class RecordsLowering:
         if table is None:
             return None
         head = n.parts[0]
+        if head == "as_of" and table.column(head) is None:
+            return self.row_as_of(n)
         column = table.column(head)
         known_filter = head in {f.name for f in table.filters} or any(
             isinstance(i, ast.FilterDecl) and i.name == head for d in self._table_decls(scope.table) for i in d.items
@@ -226,7 +228,7 @@ class RecordsLowering:
                     "TL261",
                     f"a row condition cannot read metric '{head}'",
                     n.span,
-                    hint=f"it reads the row's columns ({', '.join(c.name for c in table.columns)}), parameters, lists and `today`",
+                    hint=f"it reads the row's columns ({', '.join(c.name for c in table.columns)}), parameters, lists and `as_of`",
                 )
                 raise self.Fail
             if isinstance(decl, ast.ListDecl):
@@ -267,14 +269,16 @@ class RecordsLowering:
         return [d for d in self.merged.items if isinstance(d, ast.TableDecl) and d.name == name]
 
     # -------------------------------------------------------------- row expressions
-    def _e_Today(self, n: ast.Today, scope):
+    def row_as_of(self, n: ast.Name):
+        """`as_of` in a table's rows: the evaluation date, resolved here like the windows (the
+        records stage runs once per evaluation date)."""
         if self.as_of is None:
             self.err(
-                "TL263", "'today' needs an evaluation date", n.span, hint="give the program an `effective` date, or evaluate with --as-of"
+                "TL263", "'as_of' needs an evaluation date", n.span, hint="give the program an `effective` date, or evaluate with --as-of"
             )
             raise self.Fail
-        # `param` names it, so that texts show `today` and programs compare equal across dates
-        return ir.Const(self.as_of, DATE, param="today", span=n.span), DATE
+        # `param` names it, so that texts show `as_of` and programs compare equal across dates
+        return ir.Const(self.as_of, DATE, param="as_of", span=n.span), DATE
 
     def _e_ValueSet(self, n: ast.ValueSet, scope):
         self.err("TL261", 'a set of values is tested with `in`: `offer in {"Support", "Trial"}`', n.span)

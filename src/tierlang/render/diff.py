@@ -37,7 +37,7 @@ PANEL_W, PANEL_H = 240, 96
 #: Half the width of a gains/losses bar (SVG units).
 BAR_HALF = 90
 #: Kinds of change that are whole declarations (counted, not listed, in the terminal's impact report).
-_DECLARATIONS = frozenset({"track", "metric", "param", "gate", "group"})
+_DECLARATIONS = frozenset({"track", "metric", "param", "gate", "group", "hold"})
 #: Non-rule changes shown in the terminal before "... and N more" (the other formats list all).
 TERMINAL_CHANGES = 20
 

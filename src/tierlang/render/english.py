@@ -54,6 +54,7 @@ __all__ = [
 _NUMBER = Type(Kind.NUMBER)
 _POINTS = Type(Kind.POINTS)
 _BOOL = Type(Kind.BOOL)
+_DATE = Type(Kind.DATE)
 
 #: Comparison words, by operator: for quantities ("at least 4"), for verbs ("is at least").
 _AMOUNT_WORD = {">=": "at least", ">": "more than", "<=": "at most", "<": "less than", "==": "exactly", "!=": "other than"}
@@ -160,8 +161,8 @@ def amount(value: ir.Value, type_: Type | None = None, unit: str | None = None) 
         return "yes" if value else "no"
     if isinstance(value, _dt.date):
         return value.isoformat()
-    if isinstance(value, str):
-        return value
+    if isinstance(value, (str, ir.Duration)):
+        return str(value)
     kind = type_.kind if type_ is not None else Kind.NUMBER
     text = number(value)
     if kind is Kind.PERCENT:
@@ -316,7 +317,7 @@ class English:
         """ "parameter step1_min, source S2; 3 from 2023-12-01"."""
         p = self.program.param_map.get(name)
         if p is None:
-            return "the evaluation date" if name == "today" else f"parameter {name}"
+            return "the evaluation date" if name == "as_of" else f"parameter {name}"
         parts = [f"parameter {name}"]
         if p.source:
             parts.append(f"source {p.source}")
@@ -352,6 +353,8 @@ class English:
             return m.type if m is not None else _NUMBER
         if isinstance(expr, ir.ScoreRef):
             return _POINTS
+        if isinstance(expr, (ir.AsOf, ir.DateShift)):
+            return _DATE
         if isinstance(expr, ir.Neg):
             return self.type_of(expr.operand)
         if isinstance(expr, ir.Arith):
@@ -462,6 +465,8 @@ class English:
                 return text
         if isinstance(left, ir.ScoreRef) and isinstance(right, ir.Const) and isinstance(right.value, Fraction):
             return self._score_compare(op, left, right.value)
+        if self.type_of(left).kind is Kind.DATE:
+            return f"{self.quantity(left)} {_DATE_WORD[op]} {self.quantity(right)}"
         return f"{self.quantity(left)} {_VERB[op]} {self._typed(right, left)}"
 
     def _metric_compare(self, op: str, left: ir.MetricRef, right: ir.Const) -> str | None:
@@ -567,6 +572,10 @@ class English:
             return self.metric_label(expr.name)
         if isinstance(expr, ir.ScoreRef):
             return self._score_quantity(expr)
+        if isinstance(expr, ir.AsOf):
+            return "the evaluation date"
+        if isinstance(expr, ir.DateShift):
+            return f"{self.quantity(expr.operand, 2)} {'plus' if expr.sign > 0 else 'minus'} {self.quantity(expr.amount)}"
         if isinstance(expr, ir.Neg):
             return "-" + self.quantity(expr.operand, 3)
         if isinstance(expr, ir.Arith):

@@ -155,6 +155,18 @@ class GuideGroup:
 
 
 @dataclass
+class GuideHold:
+    name: str
+    title: str
+    tracks: list[str]
+    phrase: str  # what the rule does, in words
+    since: str | None
+    doc: str | None
+    source: str | None
+    assumed: str | None
+
+
+@dataclass
 class GuideMetric:
     name: str
     title: str
@@ -254,6 +266,7 @@ class Guide:
     tables: list[GuideTable] = field(default_factory=list)
     lists: list[GuideList] = field(default_factory=list)
     records: list[GuideMetric] = field(default_factory=list)  # metrics computed from tables
+    holds: list[GuideHold] = field(default_factory=list)
 
 
 # ------------------------------------------------------------------ anchors
@@ -314,6 +327,7 @@ class _Builder:
         for key, text in (
             ("gates", "Gates"),
             ("groups", "Groups"),
+            ("holds", "Status over time"),
             ("data", "Data dictionary"),
             ("params", "Parameters"),
             ("examples", "Examples"),
@@ -343,6 +357,7 @@ class _Builder:
             tables=[self.table(t) for t in p.tables],
             lists=[GuideList(v.name, v.title or humanize(v.name), list(v.values), v.doc, v.source) for v in p.lists],
             records=[self.metric(m) for m in p.record_metrics],
+            holds=[self.hold(h) for h in p.holds],
         )
 
     # -------------------------------------------------------------- tracks
@@ -528,6 +543,19 @@ class _Builder:
     def group(self, g: ir.Group) -> GuideGroup:
         return GuideGroup(g.name, g.title or humanize(g.name), g.doc, [self.english.track_label(t) for t in g.tracks])
 
+    def hold(self, h: ir.Hold) -> GuideHold:
+        tracks = [self.english.track_label(t) for t in h.tracks]
+        return GuideHold(
+            h.name,
+            h.title or humanize(h.name),
+            tracks,
+            hold_phrase(h),
+            h.since.isoformat() if h.since else None,
+            h.doc,
+            h.source,
+            h.assumed,
+        )
+
     def metric(self, m: ir.Metric) -> GuideMetric:
         t = m.type
         if t.kind is Kind.ENUM:
@@ -633,6 +661,22 @@ class _Builder:
                 expected.append(f"{track}, {what}: {points_text(x.value) if isinstance(x.value, Fraction) else x.value}")
         partner = (sample.title or humanize(sample.name)) if sample is not None else None
         return GuideExample(e.name, e.title or humanize(e.name), partner, given, expected)
+
+
+def hold_phrase(h: ir.Hold) -> str:
+    """What a status rule does, in words."""
+    n = h.length.months if h.length is not None else 0
+    if h.kind == "window":
+        return f"held while earned in the month or any of the {n - 1} months before" if n > 1 else "held in the months it is earned"
+    if h.kind == "anniversary":
+        return "once held, kept until the partner's next anniversary, whatever the data"
+    if h.kind == "grace":
+        return f"after an anniversary, the level held before it is kept for {h.length} while the partner renews"
+    if h.kind == "until":
+        return f"no demotion: a level, once held, is kept through {h.until}"
+    if h.kind == "grandfather":
+        return f"the level held on {h.held_on} is kept through {h.until}"
+    return f"a higher level is held only once it is earned {n + 1} months in a row (a lower one at once)"
 
 
 def _unique(items) -> list:

@@ -22,6 +22,8 @@ def value_text(v: ir.Value | None, type_: ir.Type | None = None) -> str:
         return "none"
     if isinstance(v, bool):
         return "true" if v else "false"
+    if isinstance(v, ir.Duration):
+        return str(v)
     if isinstance(v, Fraction):
         text = exact_text(v)
         if type_ is not None and type_.kind is ir.Kind.MONEY:
@@ -47,6 +49,8 @@ def _prec(e) -> int:
         return _SUM if e.op in "+-" else _PROD
     if isinstance(e, ir.Neg):
         return _UNARY
+    if isinstance(e, ir.DateShift):
+        return _SUM
     return _ATOM
 
 
@@ -89,6 +93,10 @@ def _text(e, params: bool, own: str | None = None) -> str:
         return f"{expr_text(e.left, p, params, own)} {e.op} {expr_text(e.right, p + 1, params, own)}"
     if isinstance(e, ir.Neg):
         return "-" + expr_text(e.operand, _ATOM, params, own)
+    if isinstance(e, ir.AsOf):
+        return "as_of"
+    if isinstance(e, ir.DateShift):
+        return f"{expr_text(e.operand, _SUM, params, own)} {'+' if e.sign > 0 else '-'} {expr_text(e.amount, _SUM + 1, params, own)}"
     if isinstance(e, ir.Func):
         args = e.args
         if e.name == "clamp" and len(args) == 3 and _is(args[1], 0) and _is(args[2], 1):

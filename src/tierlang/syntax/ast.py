@@ -48,7 +48,20 @@ class Str:
     span: Span | None = _span()
 
 
-Literal = Union[Num, Bool, DateLit, Str]
+@dataclass(frozen=True)
+class DurationLit:
+    """`12 months`, `30 days`, `1 year`: `unit` is "day", "month" or "year"."""
+
+    amount: int
+    unit: str
+    text: str = field(compare=False)  # the number as written
+    span: Span | None = _span()
+
+    def __str__(self) -> str:
+        return f"{self.text} {self.unit}{'' if self.amount == 1 else 's'}"
+
+
+Literal = Union[Num, Bool, DateLit, Str, DurationLit]
 
 # ------------------------------------------------------------------ expressions
 
@@ -133,13 +146,6 @@ class EveryExpr:
 
 
 @dataclass(frozen=True)
-class Today:
-    """`today`: the evaluation date (`--as-of`)."""
-
-    span: Span | None = _span()
-
-
-@dataclass(frozen=True)
 class ValueSet:
     """`{"Support", "Trial"}` or `{CSP_T1, DPOR}`: values written out (strings or enum names)."""
 
@@ -209,6 +215,7 @@ Expr = Union[
     Bool,
     DateLit,
     Str,
+    DurationLit,
     Name,
     Call,
     Unary,
@@ -218,7 +225,6 @@ Expr = Union[
     GroupOp,
     TrackAtExpr,
     EveryExpr,
-    Today,
     InExpr,
     IsEmpty,
     GroupAgg,
@@ -441,6 +447,17 @@ class ColumnDecl:
 
 
 @dataclass(frozen=True)
+class HoldClause:
+    """One clause of a status rule. `kind` and `value`: window (DurationLit), anniversary
+    (None), grace (DurationLit), until (DateLit), grandfather ((DateLit held on, DateLit
+    until)), lag (DurationLit), from (DateLit)."""
+
+    kind: str
+    value: object
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
 class KeyDecl:
     columns: tuple[str, ...]
     span: Span | None = _span()
@@ -476,7 +493,18 @@ class ListDecl:
     span: Span | None = _span()
 
 
-Decl = Union[MetricDecl, ParamDecl, GateDecl, GroupDecl, TrackDecl, PartnerDecl, ExampleDecl, TableDecl, ListDecl]
+@dataclass(frozen=True)
+class HoldDecl:
+    """`hold NAME "Title" for TRACK-OR-GROUP, ... { clauses and attributes }`: a status rule."""
+
+    name: str
+    title: str | None
+    targets: tuple[str, ...]
+    items: tuple[Attr | HoldClause, ...]
+    span: Span | None = _span()
+
+
+Decl = Union[MetricDecl, ParamDecl, GateDecl, GroupDecl, TrackDecl, PartnerDecl, ExampleDecl, TableDecl, ListDecl, HoldDecl]
 
 #: the keyword that introduces each kind of declaration
 DECL_KEYWORD = {
@@ -489,6 +517,7 @@ DECL_KEYWORD = {
     ExampleDecl: "example",
     TableDecl: "table",
     ListDecl: "list",
+    HoldDecl: "hold",
 }
 
 
@@ -506,7 +535,19 @@ class Remove:
 
 
 Item = Union[
-    ProgramDecl, MetricDecl, ParamDecl, GateDecl, GroupDecl, TrackDecl, PartnerDecl, ExampleDecl, TableDecl, ListDecl, Override, Remove
+    ProgramDecl,
+    MetricDecl,
+    ParamDecl,
+    GateDecl,
+    GroupDecl,
+    TrackDecl,
+    PartnerDecl,
+    ExampleDecl,
+    TableDecl,
+    ListDecl,
+    HoldDecl,
+    Override,
+    Remove,
 ]
 
 

@@ -52,6 +52,8 @@ def _literal(lit) -> str:
         return lit.value.isoformat()
     if isinstance(lit, ast.Str):
         return _string(lit.value)
+    if isinstance(lit, ast.DurationLit):
+        return str(lit)
     raise TypeError(lit)
 
 
@@ -168,7 +170,7 @@ def _paren(e, need: int):
 
 
 def _doc(e):
-    if isinstance(e, (ast.Num, ast.Bool, ast.DateLit, ast.Str)):
+    if isinstance(e, (ast.Num, ast.Bool, ast.DateLit, ast.Str, ast.DurationLit)):
         return _literal(e)
     if isinstance(e, ast.Name):
         return str(e)
@@ -202,8 +204,6 @@ def _doc(e):
         return f"{e.track} at {e.level}"
     if isinstance(e, ast.EveryExpr):
         return _group(f"every {e.target} {e.op}", _nest(CONT, LINE, _paren(e.value, _SUM)))
-    if isinstance(e, ast.Today):
-        return "today"
     if isinstance(e, ast.ValueSet):
         if not e.items:
             return "{ }"
@@ -591,6 +591,27 @@ class _Printer:
             return
         items = ", ".join(f"{a.name} = {_literal(a.value)}" for a in g.values)
         self.emit(indent, f"}} with {{ {items} }}" if items else "} with {}")
+
+    def p_HoldDecl(self, d: ast.HoldDecl, indent, next_start) -> None:
+        self.header(f"hold {d.name}{_title(d.title)} for {', '.join(d.targets)}", d.span, indent, d.items)
+        self.statements(d.items, indent + INDENT, self.hold_item)
+        self.close_block(d.span, indent)
+
+    def hold_item(self, item, indent, next_start) -> None:
+        if isinstance(item, ast.Attr):
+            self.attr_stmt(item, indent, next_start)
+            return
+        v = item.value
+        text = {
+            "window": lambda: f"window {_literal(v)}",
+            "anniversary": lambda: "until anniversary",
+            "grace": lambda: f"grace {_literal(v)}",
+            "until": lambda: f"until {_literal(v)}",
+            "grandfather": lambda: f"held on {_literal(v[0])} until {_literal(v[1])}",
+            "lag": lambda: f"promotion after {_literal(v)}",
+            "from": lambda: f"from {_literal(v)}",
+        }[item.kind]()
+        self.leaf(text, item.span, indent, next_start)
 
     def p_Override(self, d: ast.Override, indent, next_start) -> None:
         # Print the declaration, then prefix its first line.

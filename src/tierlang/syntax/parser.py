@@ -167,6 +167,23 @@ class _ToAst(Transformer_NonRecursive):
             return ast.Num(-operand.value, "-" + operand.text, operand.currency, self._span(meta))
         return ast.Unary("-", operand, self._span(meta))
 
+    def _duration(unit):
+        def method(self, meta, children):
+            tok = children[0]
+            value = self._fraction(tok)
+            if value.denominator != 1:
+                raise _SyntaxProblem(
+                    error("TL100", f"a duration is a whole number of {unit}s, not {tok}", self._tok_span(tok), hint="e.g. `12 months`")
+                )
+            return ast.DurationLit(int(value), unit, str(tok), self._span(meta))
+
+        return method
+
+    days = _duration("day")
+    months = _duration("month")
+    years = _duration("year")
+    del _duration
+
     def true(self, meta, children):
         return ast.Bool(True, self._span(meta))
 
@@ -229,9 +246,6 @@ class _ToAst(Transformer_NonRecursive):
         return ast.Call("max", tuple(a for a in children if a is not None), self._span(meta))
 
     # records -------------------------------------------------------------
-    def today(self, meta, children):
-        return ast.Today(self._span(meta))
-
     def value_set(self, meta, children):
         items = tuple(ast.Name((str(c),), self._tok_span(c)) if isinstance(c, Token) else c for c in children)
         return ast.ValueSet(items, self._span(meta))
@@ -651,6 +665,34 @@ class _ToAst(Transformer_NonRecursive):
         values = tuple(r for r in rest if isinstance(r, ast.Str))
         return ast.ListDecl(name, title, values, self._block(rest), self._span(meta))
 
+    # status rules ------------------------------------------------------------
+    def hold_decl(self, meta, children):
+        name, title, rest = self._split(children)
+        targets = tuple(str(r) for r in rest if isinstance(r, Token))
+        items = tuple(r for r in rest if not isinstance(r, Token))
+        return ast.HoldDecl(name, title, targets, items, self._span(meta))
+
+    def _clause(kind):
+        def method(self, meta, children):
+            if kind in ("until", "from"):
+                value = ast.DateLit(self._date(children[0]), self._tok_span(children[0]))
+            elif kind == "grandfather":
+                value = tuple(ast.DateLit(self._date(c), self._tok_span(c)) for c in children)
+            else:
+                value = children[0] if children else None
+            return ast.HoldClause(kind, value, self._span(meta))
+
+        return method
+
+    hold_window = _clause("window")
+    hold_anniversary = _clause("anniversary")
+    hold_grace = _clause("grace")
+    hold_until = _clause("until")
+    hold_grandfather = _clause("grandfather")
+    hold_lag = _clause("lag")
+    hold_from = _clause("from")
+    del _clause
+
     def override_decl(self, meta, children):
         return ast.Override(children[0], self._span(meta))
 
@@ -669,6 +711,7 @@ class _ToAst(Transformer_NonRecursive):
     example_kind = _kind("example")
     table_kind = _kind("table")
     list_kind = _kind("list")
+    hold_kind = _kind("hold")
     del _kind
 
     def remove_decl(self, meta, children):
@@ -1130,7 +1173,7 @@ class ParseResult:
         self.diagnostics = diagnostics
 
 
-_RESYNC = ("program", "metric", "param", "gate", "group", "track", "partner", "example", "override", "remove")
+_RESYNC = ("program", "metric", "param", "gate", "group", "track", "partner", "example", "hold", "override", "remove")
 #: Words that start a declaration or block: met where they cannot be, a '}' is usually missing.
 _BLOCK_WORDS = frozenset(_RESYNC) | {"level", "score", "category", "variant", "choose"}
 MAX_SYNTAX_ERRORS = 20

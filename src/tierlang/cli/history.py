@@ -1,0 +1,196 @@
+"""`tier eval --history`: a program over a partner × month history (tierlang.history)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import re
+import sys
+from pathlib import Path
+
+import click
+
+from tierlang import dates
+from tierlang.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, MAX_DATA_ERRORS, os_error_text, report_data_errors
+from tierlang.numbers import plural
+
+#: Tracks shown side by side in the terminal summary (the rest are in the output file).
+SUMMARY_TRACKS = 8
+
+
+class MonthParam(click.ParamType):
+    """A month, `YYYY-MM` (or its first day, `YYYY-MM-01`)."""
+
+    name = "YYYY-MM"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, _dt.date):
+            return value
+        m = re.fullmatch(r"([0-9]{4})-([0-9]{2})(-01)?", value)
+        if m is None or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 1:
+            self.fail(f"{value!r} is not a month; write YYYY-MM, e.g. 2023-09", param, ctx)
+        return _dt.date(int(m.group(1)), int(m.group(2)), 1)
+
+
+#: What --history writes (the long layout; the wide and database layouts are for snapshots).
+FORMATS = ("table", "csv", "jsonl", "parquet")
+
+
+def check_options(fmt: str, as_of, gaps: bool, start, end) -> None:
+    """Usage errors of `tier eval --history` (exit 2, before any work)."""
+    if as_of is not None:
+        raise click.UsageError("--as-of does not go with --history: each month is evaluated as of its first day")
+    if gaps:
+        raise click.UsageError("--gaps is for one evaluation; with --history, explain a partner's months with `tier explain --history`")
+    if fmt not in FORMATS:
+        raise click.UsageError(f"--history writes {', '.join(FORMATS[:-1])} or {FORMATS[-1]}, not {fmt}")
+    if start and end and end < start:
+        raise click.BadParameter(f"{end:%Y-%m} is before --from {start:%Y-%m}", param_hint="--to")
+
+
+def run(
+    program: str, data: str, prog, fmt: str, output: str | None, engine: str, start, end, on_error: str, rejects: str | None, tables=None
+) -> None:
+    """Evaluate the history and write it (see `tier eval --help`); exits."""
+    from tierlang.data import DataLoadError
+    from tierlang.engine.interpreter import EvaluationError
+    from tierlang.history import HistoryError, evaluate_history
+
+    try:
+        h = evaluate_history(prog, data, start=start, end=end, engine=engine, on_error=on_error, tables=tables or None)
+    except DataLoadError as e:
+        report_data_errors(e.diagnostics(MAX_DATA_ERRORS), e.error_count, _bad_rows(e.bad_rows))
+        sys.exit(EXIT_USAGE)
+    except HistoryError as e:
+        click.echo(f"tier: {data}: {e}", err=True)
+        sys.exit(EXIT_USAGE)
+    except EvaluationError as e:
+        click.echo(f"tier: {program} cannot be evaluated: {e}", err=True)
+        sys.exit(EXIT_USAGE)
+    meta = h.metadata()
+    try:
+        _write(h, fmt, output, meta)
+    except OSError as e:
+        click.echo(f"tier: cannot write {output or 'the results'}: {os_error_text(e, output or '')}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(summary_text(h), err=True)
+    if output is not None:
+        click.echo(f"wrote {output}", err=True)
+    ds = h.dataset
+    if ds.errors:
+        assert rejects is not None and ds.rejects is not None
+        try:
+            ds.rejects.write_csv(rejects)
+        except OSError as e:
+            click.echo(f"tier: cannot write the reject file {rejects}: {os_error_text(e, rejects)}", err=True)
+            sys.exit(EXIT_USAGE)
+        report_data_errors(ds.diagnostics(MAX_DATA_ERRORS), ds.error_count, _bad_rows(ds.rejects.height, rejects))
+        sys.exit(EXIT_FINDINGS)
+    sys.exit(EXIT_OK)
+
+
+def _bad_rows(n: int, rejects: str | None = None) -> str | None:
+    if not n:
+        return None
+    where = (
+        f"; wrote them with their reasons to {rejects}"
+        if rejects
+        else "; `--on-error report` evaluates the good rows and writes these to a reject file"
+    )
+    return f"tier: {n} {plural(n, 'row')} with errors{where}"
+
+
+def _write(h, fmt: str, output: str | None, meta: dict) -> None:
+    lf = h.long_lazy()
+    if fmt == "parquet":
+        lf.collect().write_parquet(
+            output,
+            compression="zstd",
+            compression_level=1,
+            statistics=False,
+            metadata={"tierlang": json.dumps(meta), **{f"tierlang.{k}": str(v) for k, v in meta.items() if v}},
+        )
+        return
+    if fmt == "table":
+        _table(h, lf, output, meta)
+        return
+    if output is None:
+        df = lf.collect()
+        sys.stdout.write(df.write_csv() if fmt == "csv" else df.write_ndjson())
+        sys.stdout.flush()
+        return
+    if fmt == "csv":
+        lf.sink_csv(output)
+    else:
+        lf.sink_ndjson(output)
+    Path(output + ".meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+
+
+def _program_line(meta: dict) -> str:
+    return f"{meta['program']} {meta['version'] or ''} (sha256:{meta['content_hash'][:12]})".replace("  ", " ")
+
+
+def _table(h, lf, output: str | None, meta: dict) -> None:
+    from tierlang.output import TABLE_ROWS
+
+    df = lf.collect()
+    cut = output is None and df.height > TABLE_ROWS
+    shown = df.head(TABLE_ROWS) if cut else df
+    head = ["partner_id", "month", "track", "level", "score", "held_by"]
+    rows = [head] + [[("" if c is None else c.isoformat() if isinstance(c, _dt.date) else str(c)) for c in r] for r in shown.iter_rows()]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
+    lines = [f"{_program_line(meta)} history {meta['from']} … {meta['to']}"]
+    for k, r in enumerate(rows):
+        cells = [c.rjust(w) if i == 4 and k else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))]
+        lines.append("  ".join(cells).rstrip())
+        if k == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    if cut:
+        lines.append(f"... {df.height - TABLE_ROWS:,} more rows (write them all with --format csv -o FILE)")
+    text = "\n".join(lines) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        Path(output).write_text(text, encoding="utf-8")
+
+
+def summary_text(h) -> str:
+    """Partners per level and month, the status track first: one column per track, one
+    line per month. A track with one level shows its holders; with several, the holders of
+    each level (lowest first, separated by /). `+N`: of them, N are kept by a status rule,
+    not qualified that month."""
+    meta = h.metadata()
+    months = h.months
+    n = len(h.partner_ids)
+    head = (
+        f"{_program_line(meta)}: {n:,} {plural(n, 'partner')} × {len(months)} {plural(len(months), 'month')}"
+        f" ({dates.month_text(months[0])} … {dates.month_text(months[-1])}), engine {h.engine}"
+    )
+    if h.first < months[0]:
+        head += f"\n  the history starts in {dates.month_text(h.first)}: status rules look back from there"
+    summary = h.summary()
+    order = [h.program.status] if h.program.status in summary else []
+    order += [t for t in summary if t not in order]
+    shown = order[:SUMMARY_TRACKS]
+    cells: list[list[str]] = []
+    for t in shown:
+        track = h.program.track_map[t]
+        col = []
+        for _, counts, kept in summary[t]:
+            levels = [counts[name] for name in track.level_names]
+            text = "/".join(f"{c:,}" for c in levels)
+            col.append(text + (f" +{kept:,}" if kept else ""))
+        cells.append(col)
+    headers = [
+        t if len(h.program.track_map[t].level_names) == 1 else f"{t} ({'/'.join(h.program.track_map[t].level_names)})" for t in shown
+    ]
+    widths = [max([len(hd)] + [len(c) for c in col]) for hd, col in zip(headers, cells)]
+    lines = [head, "  " + "  ".join(["month  ".ljust(7)] + [hd.rjust(w) for hd, w in zip(headers, widths)])]
+    for i, (month, _, _) in enumerate(summary[shown[0]] if shown else []):
+        lines.append("  " + "  ".join([dates.month_text(month)] + [col[i].rjust(w) for col, w in zip(cells, widths)]))
+    if any(kept for t in shown for _, _, kept in summary[t]):
+        lines.append("  +N: of those, kept by a status rule (held_by names it), not qualified that month")
+    if len(order) > len(shown):
+        rest = len(order) - len(shown)
+        lines.append(f"  ({rest} more {plural(rest, 'track')} in the output)")
+    return "\n".join(lines)

@@ -1,0 +1,201 @@
+"""The exact compiler's leaf operations as sqlglot expression trees (see `tierlang.engine.exact`).
+
+Trees are built from objects only: identifiers are quoted by sqlglot, integers are
+`exp.Literal.number` of a Python int, and nothing is ever divided. Names that come from a
+program (tracks, levels, metrics) reach the SQL as quoted identifiers or string literals,
+never as SQL text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlglot import exp
+
+from tierlang import ir
+from tierlang.engine.exact import Backend
+from tierlang.engine.sql.dialects import Dialect
+
+__all__ = ["SqlBackend", "col", "num", "string", "cast", "and_all", "or_any", "raise_error"]
+
+
+def col(name: str) -> exp.Column:
+    """A column reference, quoted whatever its name."""
+    return exp.column(name, quoted=True)
+
+
+def num(value: int) -> exp.Expression:
+    """An integer literal (a negative one as a negation of its magnitude)."""
+    lit = exp.Literal.number(abs(value))
+    return exp.Neg(this=lit) if value < 0 else lit
+
+
+def string(value: str) -> exp.Literal:
+    return exp.Literal.string(value)
+
+
+def cast(e: exp.Expression, type_: str, dialect: Dialect) -> exp.Cast:
+    return exp.Cast(this=e, to=exp.DataType.build(type_, dialect=dialect.sqlglot))
+
+
+def paren(e: exp.Expression) -> exp.Expression:
+    """`e` parenthesized unless it is atomic (sqlglot prints a tree as built: the operand of
+    NOT or * must be grouped by hand; note that AND and OR are `exp.Func`s too)."""
+    atomic = (
+        exp.Column,
+        exp.Literal,
+        exp.Paren,
+        exp.Case,
+        exp.Cast,
+        exp.Boolean,
+        exp.Null,
+        exp.Anonymous,
+        exp.Least,
+        exp.Greatest,
+        exp.Abs,
+    )
+    return e if isinstance(e, atomic) else exp.Paren(this=e)
+
+
+def and_all(items: Sequence[exp.Expression]) -> exp.Expression:
+    out = paren(items[0])
+    for e in items[1:]:
+        out = exp.And(this=out, expression=paren(e))
+    return out
+
+
+def or_any(items: Sequence[exp.Expression]) -> exp.Expression:
+    out = paren(items[0])
+    for e in items[1:]:
+        out = exp.Or(this=out, expression=paren(e))
+    return out
+
+
+def raise_error(message: exp.Expression, dialect: Dialect, type_: str | None = None) -> exp.Expression:
+    """An expression that fails with `message` when it is evaluated (and only then: the
+    message must read a column, so that no planner folds it ahead of time). `type_` is the
+    type the expression stands for where the dialect has no error function."""
+    if dialect.raise_fn is not None:
+        return exp.Anonymous(this=dialect.raise_fn, expressions=[message])
+    # No error function: casting the message to a number fails, and the database's error
+    # quotes the message. A date is cast to directly; other types go through the number.
+    if type_ is not None and type_.upper() == "DATE":
+        return cast(message, "DATE", dialect)
+    failing = cast(message, dialect.narrow, dialect)
+    return failing if type_ is None else cast(failing, type_, dialect)
+
+
+_OPS = {">=": exp.GTE, ">": exp.GT, "<=": exp.LTE, "<": exp.LT, "==": exp.EQ, "!=": exp.NEQ}
+
+
+class SqlBackend(Backend[exp.Expression]):
+    """Exact arithmetic as sqlglot trees, integers of the dialect type `itype`.
+
+    `names` maps the compiler's column names to the SQL column names (readable, unique)."""
+
+    def __init__(self, dialect: Dialect, itype: str, names: dict[str, str] | None = None) -> None:
+        self.dialect = dialect
+        self.itype = itype
+        self.names = names if names is not None else {}
+
+    # -------------------------------------------------------------- literals and columns
+    def int_lit(self, value: int) -> exp.Expression:
+        # A bare literal is an INTEGER or BIGINT to the database; the columns it meets are
+        # already of the working type, which wins. Large literals are cast explicitly.
+        if abs(value) < 2**31:
+            return num(value)
+        return cast(num(value), self.itype, self.dialect)
+
+    def small_lit(self, value: int) -> exp.Expression:
+        return num(value)
+
+    def bool_lit(self, value: bool) -> exp.Expression:
+        if not self.dialect.booleans:
+            return exp.EQ(this=num(1), expression=num(1 if value else 0))
+        return exp.Boolean(this=value)
+
+    def other_lit(self, value: object, type: ir.Type) -> exp.Expression:
+        if type.kind is ir.Kind.DATE:
+            return exp.Cast(this=string(value.isoformat()), to=exp.DataType.build("DATE"))  # type: ignore[attr-defined]
+        return string(str(value))
+
+    def null_int(self) -> exp.Expression:
+        return cast(exp.Null(), self.itype, self.dialect)
+
+    def ref(self, name: str, kind: str) -> exp.Expression:
+        c = col(self.names.get(name, name))
+        if kind == "cond" and not self.dialect.booleans:
+            return exp.EQ(this=c, expression=num(1))
+        return c
+
+    def metric(self, metric: ir.Metric) -> exp.Expression:
+        c = col(metric.name)
+        if metric.type.kind is ir.Kind.BOOL and not self.dialect.booleans:
+            return exp.EQ(this=c, expression=num(1))
+        return c
+
+    # -------------------------------------------------------------- arithmetic
+    def add(self, a: exp.Expression, b: exp.Expression) -> exp.Expression:
+        return exp.Add(this=a, expression=paren(b))
+
+    def sub(self, a: exp.Expression, b: exp.Expression) -> exp.Expression:
+        return exp.Sub(this=a, expression=paren(b))
+
+    def mul(self, a: exp.Expression, k: exp.Expression) -> exp.Expression:
+        return exp.Mul(this=paren(a), expression=paren(k))
+
+    def neg(self, a: exp.Expression) -> exp.Expression:
+        return exp.Neg(this=paren(a))
+
+    # Values are never null here (inputs are validated), so the dialect's own null rule for
+    # LEAST/GREATEST does not matter; ignore_nulls keeps sqlglot from wrapping each call in a
+    # null-propagating CASE.
+    def least(self, items: Sequence[exp.Expression]) -> exp.Expression:
+        return exp.Least(this=items[0], expressions=list(items[1:]), ignore_nulls=True)
+
+    def greatest(self, items: Sequence[exp.Expression]) -> exp.Expression:
+        return exp.Greatest(this=items[0], expressions=list(items[1:]), ignore_nulls=True)
+
+    def clip(self, x: exp.Expression, lo: exp.Expression, hi: exp.Expression) -> exp.Expression:
+        return self.least([self.greatest([x, lo]), hi])
+
+    # -------------------------------------------------------------- conditions
+    def compare(self, op: str, a: exp.Expression, b: exp.Expression) -> exp.Expression:
+        return _OPS[op](this=paren(a), expression=paren(b))
+
+    def all_of(self, items: Sequence[exp.Expression]) -> exp.Expression:
+        return and_all(items)
+
+    def any_of(self, items: Sequence[exp.Expression]) -> exp.Expression:
+        return or_any(items)
+
+    def and2(self, a: exp.Expression, b: exp.Expression) -> exp.Expression:
+        return and_all([a, b])
+
+    def or2(self, a: exp.Expression, b: exp.Expression) -> exp.Expression:
+        return or_any([a, b])
+
+    def not_(self, a: exp.Expression) -> exp.Expression:
+        return exp.Not(this=paren(a))
+
+    def at_least(self, items: Sequence[exp.Expression], n: int) -> exp.Expression:
+        ones = [exp.Case(ifs=[exp.If(this=c, true=num(1))], default=num(0)) for c in items]
+        total = ones[0]
+        for o in ones[1:]:
+            total = exp.Add(this=total, expression=o)
+        return exp.GTE(this=paren(total), expression=num(n))
+
+    def case(self, branches: Sequence[tuple[exp.Expression, exp.Expression]], otherwise: exp.Expression) -> exp.Expression:
+        return exp.Case(ifs=[exp.If(this=c, true=v) for c, v in branches], default=otherwise)
+
+    def shift_date(self, expr: exp.Expression, months: int, days: int) -> exp.Expression:
+        # Every dialect's month arithmetic clamps the day to the month's last, as
+        # tierlang.dates does (DuckDB and PostgreSQL intervals, ADD_MONTHS, DATEADD).
+        if months:
+            expr = exp.DateAdd(this=expr, expression=num(months), unit=exp.var("MONTH"))
+        if days:
+            expr = exp.DateAdd(this=expr, expression=num(days), unit=exp.var("DAY"))
+        return cast(expr, "DATE", self.dialect)
+
+    def enum_index(self, expr: exp.Expression, values: tuple[str, ...]) -> exp.Expression:
+        return exp.Case(ifs=[exp.If(this=exp.EQ(this=expr, expression=string(v)), true=num(i)) for i, v in enumerate(values)])

@@ -1,0 +1,71 @@
+"""What tierlang needs to know about each SQL dialect (sqlglot knows the rest).
+
+Kept small on purpose, like Malloy's dialect flags: the integer types exact arithmetic runs
+in, how a query raises an error, and how integers are divided (only the score text divides,
+and only by a constant). Everything else — quoting, function names, CTE syntax — is sqlglot's
+generator for the dialect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Dialect", "DIALECTS", "dialect", "RUNNABLE"]
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """One SQL dialect.
+
+    - `sqlglot`: sqlglot's name for it.
+    - `narrow`, `wide`: the integer types exact arithmetic runs in: `narrow` (64 bits) when
+      the values are known to allow it, else `wide` (a 128-bit integer or a 38-digit
+      decimal of scale 0; PostgreSQL's unconstrained NUMERIC has no limit below ours), and
+      `wide_limit`, the largest magnitude the arithmetic may reach in `wide`.
+    - `text`: the string type.
+    - `raise_fn`: a function that raises its message as an error and may stand for a value
+      of any type (None: no such function; the query casts the message to a number, which
+      fails with the message in the database's error).
+    - `int_div`: whether sqlglot's integer division is exact for the wide type in this
+      dialect (else: floor of the decimal quotient, corrected by one multiplication).
+    - `typeof`: a function giving a column's type name that the planner folds to a constant
+      (DuckDB's `typeof`): the compiled query then reads each column by its type's fast path.
+    - `booleans`: whether Boolean values can be selected as columns (T-SQL: no).
+    """
+
+    name: str
+    sqlglot: str
+    narrow: str = "BIGINT"
+    wide: str = "DECIMAL(38, 0)"
+    text: str = "VARCHAR"
+    raise_fn: str | None = None
+    int_div: bool = True
+    typeof: str | None = None
+    booleans: bool = True
+    wide_limit: int = 2**126
+
+
+DIALECTS: dict[str, Dialect] = {
+    d.name: d
+    for d in (
+        Dialect("duckdb", "duckdb", wide="HUGEINT", raise_fn="error", typeof="typeof"),
+        # PostgreSQL's NUMERIC holds 131072 digits before the point: no practical limit.
+        Dialect("postgres", "postgres", wide="NUMERIC", text="TEXT", wide_limit=10**1000),
+        # Spark's DIV returns a 64-bit long: the score text divides decimals instead.
+        Dialect("spark", "spark", text="STRING", raise_fn="raise_error", int_div=False),
+        Dialect("bigquery", "bigquery", narrow="INT64", wide="BIGNUMERIC", text="STRING", raise_fn="ERROR"),
+        Dialect("snowflake", "snowflake", wide="NUMBER(38, 0)", int_div=False),
+        Dialect("tsql", "tsql", wide="DECIMAL(38, 0)", text="VARCHAR(MAX)", int_div=False, booleans=False),
+    )
+}
+
+#: Dialects tierlang runs itself (the others are printed for their warehouses).
+RUNNABLE = ("duckdb", "postgres", "spark")
+
+
+def dialect(name: str) -> Dialect:
+    """The dialect called `name` (ValueError naming the known ones otherwise)."""
+    try:
+        return DIALECTS[name]
+    except KeyError:
+        raise ValueError(f"unknown SQL dialect {name!r} (known: {', '.join(DIALECTS)})") from None

@@ -1,0 +1,389 @@
+"""The first CTEs of a compiled query: the partners table read as exact scaled integers.
+
+Two ways in:
+
+- **raw** (`tier compile --emit sql`): the query reads a table it knows nothing about. A
+  column may arrive as an integer, a binary float, a DECIMAL(p, s) or text (whatever a
+  loader inferred), so each value is converted in SQL, exactly, the way tierlang's own
+  loader reads it: a float is its shortest decimal text (12.6 is 12.6, not
+  12.5999999999999996447...), never its binary value; text must be a plain decimal. Decimal
+  metrics are scaled by 10^places with a fixed number of places (`decimals`, default 6); a
+  value with more places is an error, never rounded. Every problem raises an error that
+  names the partner, the column and the value (`raise_error`); so does a missing value
+  (unless the metric has a default), a value outside the metric's range, an unknown enum
+  value, an empty or repeated partner_id, and a value too large for the exact arithmetic.
+- **typed** (the engines, after tierlang's loader validated the data): the columns already
+  hold scaled integers, Booleans, dates and enum text, named after the metrics.
+
+DuckDB folds `typeof(column)` to a constant when it plans a query, so the raw conversion
+there takes each column's fast path (an integer column is read as it is, a float by one
+multiplication checked by a round trip) and keeps the text path for text columns; other
+dialects go through the text path.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+from sqlglot import exp
+
+from tierlang import ir
+from tierlang.data import PID
+from tierlang.engine.sql.backend import and_all, cast, col, num, or_any, paren, raise_error, string
+from tierlang.engine.sql.dialects import Dialect
+
+__all__ = ["raw_inputs", "typed_inputs", "table_name", "DEFAULT_DECIMALS", "MAX_DECIMALS", "scales_for"]
+
+#: Decimal places the raw query reads exactly by default (`--decimals`).
+DEFAULT_DECIMALS = 6
+#: The most places `--decimals` allows (DECIMAL(38, s) keeps 38 - s digits before the point).
+MAX_DECIMALS = 18
+#: Digits a decimal value may have in all (as tierlang's loader: data.MAX_DIGITS).
+MAX_DIGITS = 38
+
+_INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT")
+_DECIMAL_KINDS = (ir.Kind.NUMBER, ir.Kind.PERCENT, ir.Kind.MONEY)
+
+
+def places(x: Fraction) -> int:
+    """Decimal places of a terminating fraction."""
+    k = 0
+    while (x * 10**k).denominator != 1:
+        k += 1
+    return k
+
+
+def scales_for(program: ir.Program, decimals: int) -> dict[str, int]:
+    """The scale of each input metric in a raw query: counts 1, decimals 10^decimals (more
+    when the metric's default or range bounds need more places)."""
+    out = {}
+    for m in program.input_metrics:
+        k = m.type.kind
+        if k is ir.Kind.COUNT:
+            out[m.name] = 1
+        elif k in _DECIMAL_KINDS:
+            extra = [places(v) for v in (m.default, m.minimum, m.maximum) if isinstance(v, Fraction)]
+            out[m.name] = 10 ** max([decimals, *extra])
+    return out
+
+
+def typed_inputs(
+    program: ir.Program, table: str, itype: str, dialect: Dialect, metrics: list[ir.Metric], keep: tuple[str, ...] = ()
+) -> exp.Select:
+    """`SELECT partner_id, <metric columns as the working type> FROM table`: for a table
+    already validated and scaled by tierlang's loader (columns named after the metrics)."""
+    out: list[exp.Expression] = [col(c) for c in keep] + [col(PID)]
+    for m in metrics:
+        if m.type.kind is ir.Kind.COUNT or m.type.kind in _DECIMAL_KINDS:
+            out.append(exp.alias_(cast(col(m.name), itype, dialect), m.name, quoted=True))
+        else:
+            out.append(col(m.name))
+    return exp.select(*out).from_(table_name(table))
+
+
+def table_name(name: str) -> exp.Table:
+    """A table name as given on a command line — `table`, `schema.table` or
+    `catalog.schema.table` — with every part quoted (whatever characters it holds). Raises
+    ValueError for an empty part, more than three parts or control characters."""
+    parts = name.split(".")
+    if len(parts) > 3 or any(not p.strip() for p in parts):
+        raise ValueError(f"{name!r} is not a table name (TABLE, SCHEMA.TABLE or CATALOG.SCHEMA.TABLE)")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        raise ValueError(f"{name!r} holds control characters")
+    ident = [exp.to_identifier(p, quoted=True) for p in parts]
+    return exp.Table(this=ident[-1], db=ident[-2] if len(ident) > 1 else None, catalog=ident[-3] if len(ident) > 2 else None)
+
+
+class _Raw:
+    """Builds the raw conversion of one dialect."""
+
+    def __init__(self, dialect: Dialect, itype: str, table: str) -> None:
+        self.d = dialect
+        self.itype = itype
+        self.table = table
+
+    # ---------------------------------------------------------------- helpers
+    def text(self, e: exp.Expression) -> exp.Expression:
+        return cast(e, self.d.text, self.d)
+
+    def typeof_in(self, c: exp.Expression, names: tuple[str, ...]) -> exp.Expression | None:
+        if self.d.typeof is None:
+            return None
+        t = exp.Anonymous(this=self.d.typeof, expressions=[c])
+        return exp.In(this=t, expressions=[string(n) for n in names])
+
+    def concat(self, *parts: exp.Expression) -> exp.Expression:
+        out = parts[0]
+        for p in parts[1:]:
+            out = exp.DPipe(this=out, expression=p, safe=True)
+        return out
+
+    def fail(self, column: str, problem: exp.Expression | str, type_: str | None) -> exp.Expression:
+        """Raise "tier: table T, partner P, column C: PROBLEM"."""
+        pid = exp.Coalesce(this=self.text(col(PID)), expressions=[string("(empty)")])
+        msg = self.concat(
+            string(f"tier: table {self.table}, partner_id '"),
+            pid,
+            string(f"', column {column}: "),
+            string(problem) if isinstance(problem, str) else problem,
+        )
+        return raise_error(msg, self.d, type_)
+
+    def quoted_value(self, c: exp.Expression) -> exp.Expression:
+        return self.concat(string("'"), self.text(c), string("'"))
+
+    def matches(self, t: exp.Expression, pattern: str) -> exp.Expression:
+        return exp.RegexpLike(this=t, expression=string(pattern))
+
+    def case(self, *branches: tuple[exp.Expression, exp.Expression], default: exp.Expression) -> exp.Expression:
+        return exp.Case(ifs=[exp.If(this=c, true=v) for c, v in branches if c is not None], default=default)
+
+    # ---------------------------------------------------------------- per kind
+    def convert(self, m: ir.Metric, scale: int) -> exp.Expression:
+        """The metric's column as its exact value (or an error), before range checks."""
+        column = m.column or m.name
+        c = col(column)
+        k = m.type.kind
+        if k is ir.Kind.COUNT:
+            value, type_ = self.count(column, c), self.itype
+        elif k in _DECIMAL_KINDS:
+            value, type_ = self.decimal(column, c, scale), self.itype
+        elif k is ir.Kind.BOOL:
+            value, type_ = self.boolean(column, c), "BOOLEAN"
+        elif k is ir.Kind.DATE:
+            value, type_ = self.date(column, c), "DATE"
+        else:
+            value, type_ = self.enum(column, c, m.type.values), self.d.text
+        if m.default is not None:
+            missing = _literal(m.default, scale, self, type_)
+        else:
+            missing = self.fail(column, "the value is missing (the metric declares no default)", type_)
+        return exp.Case(ifs=[exp.If(this=exp.Is(this=c, expression=exp.Null()), true=missing)], default=value)
+
+    def count(self, column: str, c: exp.Expression) -> exp.Expression:
+        t = exp.Trim(this=self.text(c))
+        ok = and_all([self.matches(t, "^[+-]?[0-9]+$"), exp.LTE(this=exp.Length(this=t), expression=num(19))])
+        slow = self.case(
+            (ok, cast(t, self.itype, self.d)),
+            default=self.fail(column, self.concat(self.quoted_value(c), string(" is not a whole number")), self.itype),
+        )
+        fast = self.typeof_in(c, _INTEGER_TYPES)
+        return self.case((fast, cast(c, self.itype, self.d)), default=slow) if fast is not None else slow
+
+    def decimal(self, column: str, c: exp.Expression, scale: int) -> exp.Expression:
+        k = round(math.log10(scale))
+        d = self.d
+        t = exp.Trim(this=self.text(c))
+        dot = exp.StrPosition(this=t, substr=string("."))
+        has_dot = exp.GT(this=dot, expression=num(0))
+        whole = self.case((has_dot, exp.Left(this=t, expression=exp.Sub(this=dot, expression=num(1)))), default=t)
+        frac = self.case((has_dot, exp.Substring(this=t, start=exp.Add(this=dot, expression=num(1)))), default=string(""))
+        significant = exp.Trim(this=frac, expression=string("0"), position="TRAILING")
+        padded = exp.Left(this=self.concat(frac, string("0" * k)), expression=num(k))
+        scaled = cast(self.concat(whole, padded), self.itype, d)
+        plain = self.matches(t, r"^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$")
+        slow = self.case(
+            (
+                exp.Not(this=paren(plain)),
+                self.fail(column, self.concat(self.quoted_value(c), string(" is not a plain decimal")), self.itype),
+            ),
+            (
+                exp.GT(this=exp.Length(this=significant), expression=num(k)),
+                self.fail(
+                    column,
+                    self.concat(self.quoted_value(c), string(f" has more than {k} decimal places (compile with --decimals)")),
+                    self.itype,
+                ),
+            ),
+            (
+                exp.GT(
+                    this=exp.Length(this=exp.Trim(this=whole, expression=string("+-"), position="LEADING")), expression=num(MAX_DIGITS - k)
+                ),
+                self.fail(column, self.concat(self.quoted_value(c), string(" is too large to read exactly")), self.itype),
+            ),
+            default=scaled,
+        )
+        if d.typeof is None:
+            return slow
+        # DuckDB: the column's type is a constant at planning time; only one branch remains.
+        # Each condition is safe to evaluate on any row (double arithmetic, TRY_CAST): the
+        # planner may evaluate the parts of an AND in any order.
+        integer = self.typeof_in(c, _INTEGER_TYPES)
+        double = self.typeof_in(c, ("DOUBLE",))
+        decimal_t = exp.Like(this=exp.Anonymous(this=d.typeof, expressions=[c]), expression=string("DECIMAL%"))
+        x = cast(c, "DOUBLE", d)
+        factor = cast(num(scale), "DOUBLE", d)
+        # A binary float x is the decimal r / 10^k when r = round(x * 10^k) converts back to
+        # x: below 2^50 / 10^k at most one k-place decimal lies within x's rounding interval,
+        # and the shortest text of x (what the loader reads) is then exactly that decimal.
+        r = exp.Round(this=exp.Mul(this=x, expression=factor))
+        small = exp.LT(this=exp.Abs(this=x.copy()), expression=cast(num(2**50 // scale), "DOUBLE", d))
+        roundtrip = exp.EQ(this=exp.Div(this=r.copy(), expression=factor.copy()), expression=x.copy())
+        # A DECIMAL(p, s) value with at most k significant places, below 2^50 / 10^k: its
+        # conversion to a double and the multiplication each err by less than 2^-53
+        # relatively, so round(x * 10^k) is exactly c * 10^k. (DuckDB's 128-bit decimal
+        # arithmetic, the other exact way, is ten times slower.)
+        places_ok = exp.EQ(this=exp.TryCast(this=c.copy(), to=exp.DataType.build(f"DECIMAL(38, {k})")), expression=c.copy())
+        fast = or_any([and_all([double, roundtrip]), and_all([decimal_t, places_ok])])
+        branches = [
+            (integer, exp.Mul(this=cast(c, self.itype, d), expression=num(scale))),
+            (and_all([small, fast]), cast(cast(r, "BIGINT", d), self.itype, d)),
+        ]
+        return self.case(*branches, default=slow)
+
+    def boolean(self, column: str, c: exp.Expression) -> exp.Expression:
+        t = exp.Lower(this=exp.Trim(this=self.text(c)))
+        slow = self.case(
+            (exp.EQ(this=t, expression=string("true")), exp.Boolean(this=True)),
+            (exp.EQ(this=t, expression=string("false")), exp.Boolean(this=False)),
+            default=self.fail(column, self.concat(self.quoted_value(c), string(" is not true or false")), "BOOLEAN"),
+        )
+        fast = self.typeof_in(c, ("BOOLEAN",))
+        return self.case((fast, cast(c, "BOOLEAN", self.d)), default=slow) if fast is not None else slow
+
+    def date(self, column: str, c: exp.Expression) -> exp.Expression:
+        t = exp.Trim(this=self.text(c))
+
+        def part(start: int, length: int) -> exp.Expression:
+            return cast(exp.Substring(this=t, start=num(start), length=num(length)), "INTEGER", self.d)
+
+        y, mo, day = part(1, 4), part(6, 2), part(9, 2)
+
+        def divisible(a: exp.Expression, n: int) -> exp.Expression:
+            return exp.EQ(this=exp.Mod(this=a, expression=num(n)), expression=num(0))
+
+        leap = or_any([and_all([divisible(y, 4), exp.Not(this=divisible(y, 100))]), divisible(y, 400)])
+        last = self.case(
+            (exp.EQ(this=mo, expression=num(2)), self.case((leap, num(29)), default=num(28))),
+            (exp.In(this=mo, expressions=[num(4), num(6), num(9), num(11)]), num(30)),
+            default=num(31),
+        )
+        shape = self.matches(t, "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+        # Checked one after the other: the parts are read only from a value of the right shape.
+        valid = self.case(
+            (exp.Not(this=paren(shape)), exp.Boolean(this=False)),
+            (exp.LT(this=y, expression=num(1)), exp.Boolean(this=False)),
+            (exp.Not(this=exp.Between(this=mo, low=num(1), high=num(12))), exp.Boolean(this=False)),
+            default=exp.Between(this=day, low=num(1), high=last),
+        )
+        slow = self.case(
+            (valid, cast(t, "DATE", self.d)),
+            default=self.fail(column, self.concat(self.quoted_value(c), string(" is not a date (YYYY-MM-DD)")), "DATE"),
+        )
+        fast = self.typeof_in(c, ("DATE",))
+        return self.case((fast, cast(c, "DATE", self.d)), default=slow) if fast is not None else slow
+
+    def enum(self, column: str, c: exp.Expression, values: tuple[str, ...]) -> exp.Expression:
+        t = self.text(c)
+        shown = ", ".join(values)
+        return self.case(
+            (exp.In(this=t, expressions=[string(v) for v in values]), t),
+            default=self.fail(column, self.concat(self.quoted_value(c), string(f" is not one of {shown}")), self.d.text),
+        )
+
+    # ---------------------------------------------------------------- range and limits
+    def checked(self, m: ir.Metric, scale: int, limit: int | None) -> exp.Expression:
+        """The converted column with its range (and the arithmetic's limit) checked."""
+        v = col(m.name)
+        column = m.column or m.name
+        branches = []
+        if m.type.kind is ir.Kind.COUNT or m.type.kind in _DECIMAL_KINDS:
+            if m.minimum is not None:
+                lo = math.ceil(m.minimum * scale)
+                why = f"is below the minimum {_show(m.minimum)}" + (
+                    "; a count cannot be negative" if m.type.kind is ir.Kind.COUNT and m.minimum == 0 else ""
+                )
+                branches.append(
+                    (
+                        exp.LT(this=v, expression=num(lo)),
+                        self.fail(column, self.concat(self.shown(v, scale), string(f" {why}")), self.itype),
+                    )
+                )
+            if m.maximum is not None:
+                hi = math.floor(m.maximum * scale)
+                branches.append(
+                    (
+                        exp.GT(this=v, expression=num(hi)),
+                        self.fail(
+                            column, self.concat(self.shown(v, scale), string(f" is above the maximum {_show(m.maximum)}")), self.itype
+                        ),
+                    )
+                )
+            if limit is not None:
+                big = exp.GT(this=exp.Abs(this=v), expression=cast(num(limit), self.itype, self.d))
+                branches.append(
+                    (
+                        big,
+                        self.fail(
+                            column, self.concat(self.shown(v, scale), string(" is too large to evaluate exactly in SQL")), self.itype
+                        ),
+                    )
+                )
+        if not branches:
+            return v
+        return self.case(*branches, default=v)
+
+    def shown(self, v: exp.Expression, scale: int) -> exp.Expression:
+        """A scaled value as text for a message (its integer and scale: exact, no division)."""
+        t = self.text(v)
+        return t if scale == 1 else self.concat(t, string(f"/{scale}"))
+
+
+def _show(x: Fraction) -> str:
+    from tierlang.numbers import exact_text
+
+    return exact_text(x)
+
+
+def _literal(value: ir.Value, scale: int, raw: _Raw, type_: str) -> exp.Expression:
+    if isinstance(value, bool):
+        return exp.Boolean(this=value)
+    if isinstance(value, Fraction):
+        return cast(num(int(value * scale)), type_, raw.d)
+    if hasattr(value, "isoformat"):
+        return cast(string(value.isoformat()), "DATE", raw.d)  # type: ignore[union-attr]
+    return string(str(value))
+
+
+def raw_inputs(
+    program: ir.Program, table: str, itype: str, dialect: Dialect, scales: dict[str, int], metrics: list[ir.Metric], limits: dict[str, int]
+) -> list[tuple[str, exp.Select, str]]:
+    """The CTEs that read `table` (any column types) into exact values: (name, query,
+    comment). The last one is named `partners_checked`: partner_id plus one column per metric
+    in `metrics`, named after the metric."""
+    raw = _Raw(dialect, itype, table)
+    pid = col(PID)
+    pid_text = raw.text(pid)
+    empty = or_any([exp.Is(this=pid, expression=exp.Null()), exp.EQ(this=exp.Trim(this=pid_text), expression=string(""))])
+    pid_checked = exp.Case(ifs=[exp.If(this=empty, true=raw.fail(PID, "partner_id is empty", dialect.text))], default=pid_text)
+    converted = [exp.alias_(raw.convert(m, scales.get(m.name, 1)), m.name, quoted=True) for m in metrics]
+    read = exp.select(exp.alias_(pid_checked, PID, quoted=True), *converted).from_(table_name(table))
+    # A partner_id twice is an error (as in tierlang's loader): one GROUP BY over the table
+    # finds the smallest repeated id, and the rows with that id fail.
+    groups = exp.select(exp.alias_(exp.Min(this=pid_text.copy()), "repeated", quoted=True)).from_(
+        exp.select(exp.alias_(col(PID), PID, quoted=True))
+        .from_(table_name(table))
+        .group_by(col(PID))
+        .having(exp.GT(this=exp.Count(this=exp.Star()), expression=num(1)))
+        .subquery("repeated_ids", copy=False)
+    )
+    repeated = exp.Case(
+        ifs=[
+            exp.If(
+                this=exp.EQ(this=exp.column(PID, table="partners_read", quoted=True), expression=col("repeated")),
+                true=raw.fail(PID, "the partner_id appears more than once", dialect.text),
+            )
+        ],
+        default=exp.column(PID, table="partners_read", quoted=True),
+    )
+    checks = [exp.alias_(raw.checked(m, scales.get(m.name, 1), limits.get(m.name)), m.name, quoted=True) for m in metrics]
+    checked = (
+        exp.select(exp.alias_(repeated, PID, quoted=True), *checks)
+        .from_(exp.to_table("partners_read", quoted=True))
+        .join(groups.subquery("repeated_id", copy=False), join_type="CROSS")
+    )
+    return [
+        ("partners_read", read, f"{table}: every value read exactly (shortest decimal text of a float; decimals scaled to integers)"),
+        ("partners_checked", checked, "ranges, repeated partner_ids and the limits of exact arithmetic checked"),
+    ]

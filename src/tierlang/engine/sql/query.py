@@ -1,0 +1,369 @@
+"""A program as one SQL query: the exact compiler's columns laid out as named CTEs.
+
+    WITH
+      partners_read, partners_counted, partners_checked   -- the table read exactly (inputs.py)
+      "gate azure_architect_gate", "data_ai pcs", "data_ai", ...   -- one CTE per group of columns
+      results                                              -- level and score text per track
+    SELECT partner_id, track, level, score FROM results CROSS JOIN (VALUES (0, 'data_ai'), ...)
+
+The compiler's columns come in dependency order, each tagged with what it belongs to (a score,
+a gate, a track: `exact.Column.group`). Consecutive columns of one group share a CTE unless a
+column reads another of the same CTE (SQL cannot read a column defined in the same SELECT), so
+CTEs are named after scores and tracks and each projection carries a comment with the rule's
+source line. Each CTE selects `*` from the one before: the planners of DuckDB, PostgreSQL and
+Spark inline such chains (each CTE is read once).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sqlglot import exp
+
+from tierlang import ir
+from tierlang.data import PID
+from tierlang.engine.exact import DECIMALS, NoInt64, Plan, compile_exact
+from tierlang.engine.sql.backend import SqlBackend, and_all, cast, col, num, or_any, string
+from tierlang.engine.sql.dialects import Dialect
+from tierlang.engine.sql.dialects import dialect as get_dialect
+from tierlang.engine.sql.inputs import DEFAULT_DECIMALS, raw_inputs, scales_for, table_name, typed_inputs
+
+__all__ = ["SqlQuery", "compile_sql", "Unsupported"]
+
+_RESERVED = {PID, "__row__", "__copies__", "__fallback__", "track", "level", "score", "n"}
+
+
+class Unsupported(Exception):
+    """The program cannot be compiled exactly for this dialect (the message says why)."""
+
+
+@dataclass
+class SqlQuery:
+    """A compiled query: the sqlglot tree, the plan it lays out, and how to print it."""
+
+    program: ir.Program
+    dialect: Dialect
+    tree: exp.Expression
+    plan: Plan
+    header: list[str] = field(default_factory=list)
+
+    def sql(self, pretty: bool = True) -> str:
+        """The query as text in its dialect, with a comment header naming the program."""
+        body = self.tree.sql(self.dialect.sqlglot, pretty=pretty)
+        head = "".join(f"-- {_comment_text(line)}\n" for line in self.header)
+        return head + body + ";\n"
+
+
+def _comment_text(text: str) -> str:
+    """Text safe inside a SQL comment: no line breaks or control characters (which would end
+    a `--` comment early) and no `*/`."""
+    return re.sub(r"[\x00-\x1f\x7f\u2028\u2029]", " ", text).replace("*/", "* /")
+
+
+class _Names(dict):
+    """Compiler column names → readable, unique SQL column names (filled as asked)."""
+
+    def __init__(self, taken: set[str]) -> None:
+        super().__init__()
+        self.taken = set(taken)
+
+    def __missing__(self, name: str) -> str:
+        if name.startswith("req:"):
+            _, track, variant, level, i = name.split(":")
+            base = "_".join(x for x in ("req", track, None if variant == "-" else variant, level, str(int(i) + 1)) if x)
+        else:
+            base = re.sub(r"^__t\d+__", "", name)
+            base = re.sub(r"_+", "_", base).strip("_") or "value"
+        out, k = base, 1
+        while out in self.taken:
+            k += 1
+            out = f"{base}_{k}"
+        self.taken.add(out)
+        self[name] = out
+        return out
+
+    def get(self, name, default=None):
+        return self[name]
+
+
+def compile_sql(
+    program: ir.Program,
+    dialect: str | Dialect = "duckdb",
+    *,
+    table: str = "partners",
+    scales: dict[str, int] | None = None,
+    magnitudes: dict[str, int] | None = None,
+    decimals: int = DEFAULT_DECIMALS,
+    output: str = "long",
+    detail: bool = False,
+    keep: tuple[str, ...] = (),
+    view: str | None = None,
+) -> SqlQuery:
+    """Compile `program` to one query in `dialect`.
+
+    Without `scales`, the query reads `table` raw: any column types, converted and checked in
+    SQL (see `inputs`), decimal metrics at `decimals` places. With `scales` (and optionally
+    `magnitudes`, as for the polars engine), `table` holds columns already validated by
+    tierlang's loader and scaled as `scales` says, named after the metrics.
+
+    `output="long"` returns the `tier eval` contract: partner_id, track, level, score (score
+    as exact decimal text, the same digits as `tier eval` writes). `output="plan"` returns
+    what the polars engine's `Compiled.plan` returns (`keep` columns, partner_id,
+    `__fallback__`, `L:`/`V:`/`S:` per track, requirement columns with `detail`), for the
+    engines to read back. `view` wraps the query as `CREATE OR REPLACE VIEW view AS ...`.
+
+    Raises `Unsupported` when the program's constants overflow the dialect's widest type."""
+    d = dialect if isinstance(dialect, Dialect) else get_dialect(dialect)
+    raw = scales is None
+    if raw:
+        scales = scales_for(program, decimals)
+    metrics = _metrics_read(program)
+    names = _Names(_RESERVED | {m.name for m in program.metrics})
+    kinds = [(d.wide, d.wide_limit)] if raw else [(d.narrow, 2**62), (d.wide, d.wide_limit)]
+    backends = [(SqlBackend(d, itype, names), itype, limit) for itype, limit in kinds]
+    try:
+        plan = compile_exact(program, scales, backends, magnitudes if not raw else None)  # type: ignore[arg-type]
+    except NoInt64 as e:
+        raise Unsupported(f"{program.name} cannot be evaluated exactly in {d.name}: {e}") from None
+    itype = plan.itype
+    ctes: list[tuple[str, exp.Select, str | None]] = []
+    if raw:
+        limits = {c: plan.column_limits[c] for c in plan.checks}
+        ctes += raw_inputs(program, table, itype, d, scales, metrics, limits)  # type: ignore[arg-type]
+        fallback: exp.Expression = exp.Boolean(this=False)
+    else:
+        ctes.append(("partners_typed", typed_inputs(program, table, itype, d, metrics, keep), f"{table}: validated by tierlang"))
+        flags = [exp.GT(this=exp.Abs(this=col(c)), expression=cast(num(plan.column_limits[c]), itype, d)) for c in plan.checks]
+        fallback = or_any(flags) if flags else exp.Boolean(this=False)
+    ctes += _column_ctes(plan, names, ctes[-1][0], d)
+    last = ctes[-1][0]
+    if output == "plan":
+        query = _plan_output(plan, names, last, fallback, detail, keep)
+    elif output == "long":
+        ctes += _score_ctes(program, plan, names, last, d)
+        query = _long_output(program)
+    else:
+        raise ValueError(f"output must be 'long' or 'plan', not {output!r}")
+    query.set("with_", exp.With(expressions=[_cte(name, q, comment) for name, q, comment in ctes]))
+    tree: exp.Expression = query
+    if view is not None:
+        tree = exp.Create(this=table_name(view), kind="VIEW", expression=query, replace=True)
+    header = [
+        f"{program.name} {program.version or ''} (sha256:{program.content_hash[:12]}) compiled by tierlang for {d.name}".replace("  ", " "),
+        f"reads the table {table}; returns partner_id, track, level, score (one row per partner and track)"
+        if output == "long"
+        else f"reads the table {table}",
+    ]
+    if raw:
+        header.append(f"decimal columns are read exactly with up to {decimals} decimal places; a bad value stops the query with an error")
+    return SqlQuery(program, d, tree, plan, header)
+
+
+def _cte(name: str, query: exp.Select, comment: str | None) -> exp.CTE:
+    cte = exp.CTE(this=query, alias=exp.TableAlias(this=exp.to_identifier(name, quoted=True)))
+    if comment:
+        cte.add_comments([" " + _comment_text(comment) + " "])
+    return cte
+
+
+def _metrics_read(program: ir.Program) -> list[ir.Metric]:
+    used: set[str] = set()
+    groups = {g.name: g.tracks for g in program.groups}
+    for t in program.tracks:
+        used.update(ir.metrics_read(t, program.metric_map, program.gate_map, program.track_map, groups))
+    for ch in (c for t in program.tracks for c in t.choices):
+        used.update(ir.metrics_read(ch, program.metric_map, program.gate_map, program.track_map, groups))
+    return [m for m in program.input_metrics if m.name in used]
+
+
+def _source(span: ir.Span | None) -> str | None:
+    if span is None:
+        return None
+    return f"{span.file.rsplit('/', 1)[-1]}:{span.line}"
+
+
+def _column_ctes(plan: Plan, names: _Names, first: str, d: Dialect) -> list[tuple[str, exp.Select, str | None]]:
+    """One CTE per run of columns of one group, each reading the CTE before it."""
+    out: list[tuple[str, exp.Select, str | None]] = []
+    used: dict[str, int] = {}
+    current: list[exp.Expression] = []
+    defined: set[str] = set()
+    group: str | None = None
+    prev = first
+
+    def flush() -> None:
+        nonlocal prev, current, defined
+        if not current:
+            return
+        base = re.sub(r"\s+", "_", group or "values")
+        used[base] = used.get(base, 0) + 1
+        name = base if used[base] == 1 else f"{base}_{used[base]}"
+        query = exp.select(exp.Star(), *current).from_(exp.to_table(prev, quoted=True))
+        out.append((name, query, None))
+        prev, current, defined = name, [], set()
+
+    for c in plan.columns:
+        reads = {x.name for x in c.expr.find_all(exp.Column)} if isinstance(c.expr, exp.Expression) else set()
+        if c.group != group or reads & defined:
+            flush()
+            group = c.group
+        sql_name = names[c.name]
+        expr = c.expr
+        if c.kind == "cond" and not d.booleans:  # T-SQL: a condition is stored as 1 or 0
+            expr = exp.Case(ifs=[exp.If(this=expr, true=num(1))], default=num(0))
+        alias = exp.alias_(expr, sql_name, quoted=True)
+        where = _source(c.span)
+        if where:
+            alias.add_comments([f" {_comment_text(where)} "])
+        current.append(alias)
+        defined.add(sql_name)
+    flush()
+    return out
+
+
+def _plan_output(plan: Plan, names: _Names, last: str, fallback: exp.Expression, detail: bool, keep: tuple[str, ...]) -> exp.Select:
+    out: list[exp.Expression] = [col(c) for c in keep] + [col(PID), exp.alias_(fallback, "__fallback__", quoted=True)]
+    for name, tc in plan.tracks.items():
+        out.append(exp.alias_(col(names[tc.level]), f"L:{name}", quoted=True))
+        if tc.variant:
+            out.append(exp.alias_(col(names[tc.variant]), f"V:{name}", quoted=True))
+        if tc.score is not None:
+            out.append(exp.alias_(tc.score.expr.copy(), f"S:{name}", quoted=True))
+    if detail:
+        out += [exp.alias_(col(names[r.column]), r.column, quoted=True) for r in plan.requirements]
+    return exp.select(*out).from_(exp.to_table(last, quoted=True))
+
+
+def _floor_div(a: exp.Expression, s: int, d: Dialect) -> exp.Expression:
+    """floor(a / s) for a constant s > 0, exactly."""
+    if s == 1:
+        return a
+    if d.int_div:
+        pos = exp.IntDiv(this=a.copy(), expression=num(s))
+        neg = exp.Neg(
+            this=exp.Paren(
+                this=exp.IntDiv(this=exp.Paren(this=exp.Add(this=exp.Neg(this=a.copy()), expression=num(s - 1))), expression=num(s))
+            )
+        )
+        return exp.Case(ifs=[exp.If(this=exp.GTE(this=a.copy(), expression=num(0)), true=pos)], default=neg)
+    # No exact integer division: the floor of the (rounded) decimal quotient is off by at most
+    # one, which one multiplication on each side corrects.
+    q = exp.Floor(this=exp.Div(this=a.copy(), expression=num(s)))
+    over = exp.Case(
+        ifs=[exp.If(this=exp.GT(this=exp.Mul(this=q.copy(), expression=num(s)), expression=a.copy()), true=num(1))], default=num(0)
+    )
+    under = exp.Case(
+        ifs=[
+            exp.If(
+                this=exp.LTE(
+                    this=exp.Mul(this=exp.Paren(this=exp.Add(this=q.copy(), expression=num(1))), expression=num(s)), expression=a.copy()
+                ),
+                true=num(1),
+            )
+        ],
+        default=num(0),
+    )
+    return exp.Add(this=exp.Sub(this=q, expression=over), expression=under)
+
+
+def _score_ctes(program: ir.Program, plan: Plan, names: _Names, last: str, d: Dialect) -> list[tuple[str, exp.Select, str | None]]:
+    """Three CTEs from the scaled scores to the `results` (level and score text per track):
+    each track's score in millionths, rounded half-even as `numbers.decimal_text` rounds
+    (`score_quotients`, `score_units`), then as text with trailing zeros dropped."""
+    unit = 10**DECIMALS
+    quotients: list[exp.Expression] = []
+    units: list[exp.Expression] = []
+    texts: list[exp.Expression] = [col(PID)]
+    for t in program.tracks:
+        tc = plan.tracks[t.name]
+        level = exp.Case(
+            ifs=[exp.If(this=exp.EQ(this=col(names[tc.level]), expression=num(i)), true=string(n)) for i, n in enumerate(t.level_names)]
+        )
+        texts.append(exp.alias_(level, f"level:{t.name}", quoted=True))
+        if tc.score is None:
+            continue
+        value, scale = exp.Paren(this=tc.score.expr.copy()), tc.score.scale
+        if unit % scale == 0:
+            units.append(exp.alias_(exp.Mul(this=value, expression=num(unit // scale)), f"units:{t.name}", quoted=True))
+        else:
+            # floor(value * 10^6 / scale), then up by one when the remainder is above half,
+            # or exactly half and the quotient odd (half-even)
+            n = exp.Mul(this=value, expression=num(unit))
+            quotients.append(exp.alias_(_floor_div(n, scale, d), f"quotient:{t.name}", quoted=True))
+            q0 = col(f"quotient:{t.name}")
+            twice = exp.Mul(
+                this=exp.Paren(this=exp.Sub(this=n.copy(), expression=exp.Mul(this=q0, expression=num(scale)))), expression=num(2)
+            )
+            odd = exp.NEQ(this=exp.Mod(this=q0.copy(), expression=num(2)), expression=num(0))
+            up = or_any([exp.GT(this=twice, expression=num(scale)), and_all([exp.EQ(this=twice.copy(), expression=num(scale)), odd])])
+            units.append(
+                exp.alias_(
+                    exp.Add(this=q0.copy(), expression=exp.Case(ifs=[exp.If(this=up, true=num(1))], default=num(0))),
+                    f"units:{t.name}",
+                    quoted=True,
+                )
+            )
+        texts.append(exp.alias_(_decimal_text(col(f"units:{t.name}"), d), f"score:{t.name}", quoted=True))
+    out: list[tuple[str, exp.Select, str | None]] = []
+    if quotients:
+        out.append(("score_quotients", exp.select(exp.Star(), *quotients).from_(exp.to_table(last, quoted=True)), None))
+        last = "score_quotients"
+    if units:
+        out.append(
+            (
+                "score_units",
+                exp.select(exp.Star(), *units).from_(exp.to_table(last, quoted=True)),
+                "each score in millionths, rounded half-even",
+            )
+        )
+        last = "score_units"
+    out.append(("results", exp.select(*texts).from_(exp.to_table(last, quoted=True)), "level and score of each track as text"))
+    return out
+
+
+def _decimal_text(units: exp.Expression, d: Dialect) -> exp.Expression:
+    """Millionths as decimal text with trailing zeros dropped: 70, 52.5, 66.666667."""
+    unit = 10**DECIMALS
+    a = exp.Abs(this=units.copy())
+    ip = _floor_div(a, unit, d) if not d.int_div else exp.IntDiv(this=a.copy(), expression=num(unit))
+    fp = exp.Sub(this=a.copy(), expression=exp.Mul(this=exp.Paren(this=ip.copy()), expression=num(unit)))
+    digits = exp.Substring(this=cast(exp.Add(this=exp.Paren(this=fp.copy()), expression=num(unit)), d.text, d), start=num(2))
+    frac = exp.Case(
+        ifs=[exp.If(this=exp.EQ(this=exp.Paren(this=fp), expression=num(0)), true=string(""))],
+        default=exp.DPipe(this=string("."), expression=exp.Trim(this=digits, expression=string("0"), position="TRAILING"), safe=True),
+    )
+    sign = exp.Case(ifs=[exp.If(this=exp.LT(this=units, expression=num(0)), true=string("-"))], default=string(""))
+    return exp.DPipe(this=exp.DPipe(this=sign, expression=cast(ip, d.text, d), safe=True), expression=frac, safe=True)
+
+
+def _long_output(program: ir.Program) -> exp.Select:
+    tracks = program.tracks
+    rows = exp.Values(
+        expressions=[exp.Tuple(expressions=[num(i), string(t.name)]) for i, t in enumerate(tracks)],
+        alias=exp.TableAlias(
+            this=exp.to_identifier("tracks", quoted=True),
+            columns=[exp.to_identifier("n", quoted=True), exp.to_identifier("track", quoted=True)],
+        ),
+    )
+
+    def pick(prefix: str, has) -> exp.Expression:
+        ifs = [
+            exp.If(this=exp.EQ(this=col("n"), expression=num(i)), true=col(f"{prefix}:{t.name}")) for i, t in enumerate(tracks) if has(t)
+        ]
+        return exp.Case(ifs=ifs) if ifs else exp.Null()
+
+    level = pick("level", lambda t: True)
+    score = pick("score", lambda t: t.has_score)
+    if not any(t.has_score for t in tracks):
+        score = exp.Cast(this=exp.Null(), to=exp.DataType.build("VARCHAR"))
+    return (
+        exp.select(
+            exp.column(PID, table="results", quoted=True).as_(PID, quoted=True),
+            exp.column("track", table="tracks", quoted=True).as_("track", quoted=True),
+            exp.alias_(level, "level", quoted=True),
+            exp.alias_(score, "score", quoted=True),
+        )
+        .from_(exp.to_table("results", quoted=True))
+        .join(rows, join_type="CROSS")
+    )

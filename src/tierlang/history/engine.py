@@ -1,0 +1,384 @@
+"""`evaluate_history`: the long table in, the partner × month × track result out (see the
+package docstring for what it means, `reference` for the exact definition)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from fractions import Fraction
+
+import polars as pl
+
+from tierlang import dates, ir
+from tierlang.data import ANNIVERSARY, MONTH, PID, Dataset, load_dataset
+from tierlang.engine.api import ProgramError, evaluate_dataset
+from tierlang.engine.results import decimal_text
+from tierlang.history import frame as F
+from tierlang.history.plan import level_column, rounds
+from tierlang.history.reference import reference_partner
+from tierlang.passes.holds import QUALIFIED
+
+__all__ = ["History", "HistoryError", "evaluate_history", "ENGINES", "HISTORY_SCHEMA"]
+
+ENGINES = ("vectorized", "interpreter")
+
+#: The DESIGN §4.4 output columns.
+HISTORY_SCHEMA = {PID: pl.String, MONTH: pl.Date, "track": pl.String, "level": pl.String, "score": pl.String, "held_by": pl.String}
+
+ProgramAt = Callable[[_dt.date], ir.Program]
+
+
+class HistoryError(Exception):
+    """A history cannot be evaluated as asked (no months in range, no month column …)."""
+
+
+@dataclass
+class History:
+    """A program evaluated over a history.
+
+    `grid` has one row per partner and month of the whole history (`first` … the last
+    month, partners in order of first appearance), and per track: `H:<track>` (level index
+    held, -1 none), `B:<track>` (held_by code: 0 none, 1 qualified, 2 + i the track's i-th
+    rule in `program.holds_of(track)`), `E:<track>` (the level the month's rules give) and
+    `S:<track>` (the month's score as exact decimal text; null for a month without data or
+    a track without a score). `months` are the months written (`start` … `end`)."""
+
+    program: ir.Program
+    dataset: Dataset
+    engine: str
+    first: _dt.date
+    months: list[_dt.date]
+    partner_ids: list[str]
+    grid: pl.DataFrame
+
+    @property
+    def tracks(self) -> list[str]:
+        return [t.name for t in self.program.tracks]
+
+    def held_by_names(self, track: str) -> dict[int, str | None]:
+        names: dict[int, str | None] = {0: None, 1: QUALIFIED}
+        for i, h in enumerate(self.program.holds_of(track)):
+            names[2 + i] = h.name
+        return names
+
+    def _written(self) -> pl.LazyFrame:
+        return self.grid.lazy().filter(pl.col(MONTH) >= pl.lit(self.months[0], pl.Date))
+
+    def long_lazy(self) -> pl.LazyFrame:
+        """partner_id, month, track, level, score, held_by (DESIGN §4.4): track by track
+        (program order), then partner by partner, month by month."""
+        lf = self._written()
+        parts = []
+        for t in self.program.tracks:
+            names = dict(enumerate(t.level_names))
+            parts.append(
+                lf.select(
+                    pl.col(PID),
+                    pl.col(MONTH),
+                    pl.lit(t.name).alias("track"),
+                    pl.col(F.held(t.name)).replace_strict(names, default=None, return_dtype=pl.String).alias("level"),
+                    pl.col(f"S:{t.name}").alias("score"),
+                    pl.col(F.held_by_code(t.name))
+                    .replace_strict(self.held_by_names(t.name), default=None, return_dtype=pl.String)
+                    .alias("held_by"),
+                )
+            )
+        return pl.concat(parts) if parts else pl.LazyFrame(schema=HISTORY_SCHEMA)
+
+    def long(self) -> pl.DataFrame:
+        return self.long_lazy().collect()
+
+    def summary(self) -> dict[str, list[tuple[_dt.date, dict[str | None, int], int]]]:
+        """Per track, per month written: (month, partners per level in ladder order with None
+        first, how many of the level holders a status rule keeps)."""
+        exprs = []
+        for t in self.program.tracks:
+            h, b = pl.col(F.held(t.name)), pl.col(F.held_by_code(t.name))
+            exprs.append((h < 0).sum().alias(f"{t.name}\0none"))
+            exprs += [(h == i).sum().alias(f"{t.name}\0{i}") for i in range(len(t.level_names))]
+            exprs.append((b >= 2).sum().alias(f"{t.name}\0kept"))
+        got = self._written().group_by(MONTH).agg(exprs).sort(MONTH).collect()
+        out: dict[str, list] = {}
+        for t in self.program.tracks:
+            rows = []
+            for rec in got.iter_rows(named=True):
+                counts: dict[str | None, int] = {None: rec[f"{t.name}\0none"]}
+                for i, name in enumerate(t.level_names):
+                    counts[name] = rec[f"{t.name}\0{i}"]
+                rows.append((rec[MONTH], counts, rec[f"{t.name}\0kept"]))
+            out[t.name] = rows
+        return out
+
+    def metadata(self) -> dict[str, str | None]:
+        p = self.program
+        return {
+            "program": p.name,
+            "version": p.version,
+            "content_hash": p.content_hash,
+            "from": dates.month_text(self.months[0]),
+            "to": dates.month_text(self.months[-1]),
+            "history_starts": dates.month_text(self.first),
+            "engine": self.engine,
+            "data": self.dataset.path,
+        }
+
+    def partner_rows(self, partner_id: str) -> pl.DataFrame:
+        """One partner's grid rows (every month of the history), or an empty frame."""
+        return self.grid.filter(pl.col(PID) == partner_id)
+
+
+# ------------------------------------------------------------------ entry point
+
+
+def evaluate_history(
+    program: ir.Program | str | os.PathLike,
+    data: str | os.PathLike | Dataset,
+    *,
+    start: _dt.date | None = None,
+    end: _dt.date | None = None,
+    engine: str = "vectorized",
+    on_error: str = "stop",
+    program_at: ProgramAt | None = None,
+    tables=None,
+) -> History:
+    """Evaluate `program` at every month of the long table `data` (see the package
+    docstring) and write the months from `start` to `end` (default: the data's first and
+    last). `program_at(day)` gives the program with the parameters in force on `day`
+    (default: the program's file loaded for that day).
+
+    A program that reads records takes a folder of tables (or a mapping, as
+    `tierlang.evaluate`; `tables` as there): each month's records metrics are computed as of
+    its first day (`tierlang.records.history`), from `start` less a year of look-back."""
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    base, program_at = _programs(program, program_at)
+    if not isinstance(data, Dataset) and (base.record_metrics or tables or not isinstance(data, str | os.PathLike) or os.path.isdir(data)):
+        if start is None or end is None:
+            raise HistoryError("a history of records needs its months: give --from and --to")
+        from tierlang.records.history import history_dataset
+
+        data = history_dataset(_monthly(program, program_at), data, start, end, tables=tables, on_error=on_error)
+    dataset = data if isinstance(data, Dataset) else load_dataset(data, base, on_error=on_error, history=True)
+    if MONTH not in dataset.frame.columns:
+        raise HistoryError("the data has no month column: a history has one row per partner and month")
+    data_months = dataset.frame.select(pl.col(MONTH).min().alias("lo"), pl.col(MONTH).max().alias("hi")).row(0)
+    if data_months[0] is None and (start is None or end is None):
+        raise HistoryError("the data has no rows: give --from and --to, or a history with rows")
+    start = dates.month_start(start) if start is not None else data_months[0]
+    end = dates.month_start(end) if end is not None else data_months[1]
+    if end < start:
+        raise HistoryError(f"the range ends ({dates.month_text(end)}) before it starts ({dates.month_text(start)})")
+    first = min(start, data_months[0]) if data_months[0] is not None else start
+    months = list(dates.month_range(first, end))
+    rows = dataset.frame.filter(pl.col(MONTH) <= pl.lit(end, pl.Date))
+    partner_ids = rows[PID].unique(maintain_order=True).to_list()
+    base = program_at(start)
+    grid = _grid(partner_ids, months, rows)
+    if engine == "vectorized":
+        grid = _vectorized(base, program_at, dataset, rows, grid, months)
+    else:
+        grid = _reference(base, program_at, dataset, rows, grid, months)
+    written = [m for m in months if m >= start]
+    return History(base, dataset, engine, first, written, partner_ids, grid)
+
+
+def _programs(program, program_at: ProgramAt | None) -> tuple[ir.Program, ProgramAt]:
+    """The program (as given, or loaded for its effective date) and `program_at`, memoised
+    per set of dated parameters' values (a program without dated parameters is lowered once:
+    the evaluation date reaches the rules through the data's month column)."""
+    from tierlang.loader import load_program
+
+    def load(path, day: _dt.date | None) -> ir.Program:
+        r = load_program(path, day, checks=False)
+        if not r.ok:
+            raise ProgramError(str(path), r.errors)
+        assert r.program is not None
+        return r.program
+
+    if isinstance(program, ir.Program):
+        base, path = program, (program.files[-1] if program.files else None)
+    else:
+        path = os.fspath(program)
+        base = load(path, None)
+    if program_at is None:
+        program_at = (lambda day: load(path, day)) if path is not None and _dated(base) else (lambda day: base)
+    cache: dict[tuple, ir.Program] = {}
+
+    def memo(day: _dt.date) -> ir.Program:
+        key = _epoch(base, day)
+        if key not in cache:
+            cache[key] = program_at(day)
+        return cache[key]
+
+    return base, memo
+
+
+def _monthly(program, program_at: ProgramAt) -> ProgramAt:
+    """The program lowered for each evaluation date: a records program's windows are dates
+    of its own month (the rules' program, `program_at`, changes only with dated parameters)."""
+    from tierlang.loader import load_program
+
+    path = program.files[-1] if isinstance(program, ir.Program) and program.files else program
+    if isinstance(path, ir.Program):
+        return program_at
+
+    def load(day: _dt.date) -> ir.Program:
+        r = load_program(path, day, checks=False)
+        if not r.ok:
+            raise ProgramError(str(path), r.errors)
+        assert r.program is not None
+        return r.program
+
+    return load
+
+
+def _dated(program: ir.Program) -> bool:
+    return any(p.dated for p in program.params)
+
+
+def _epoch(program: ir.Program, day: _dt.date) -> tuple:
+    """What the program's meaning depends on at `day`: the values of its dated parameters."""
+    out = []
+    for p in program.params:
+        value = p.initial if p.initial is not None else p.value
+        for when, v in p.dated:
+            if when <= day:
+                value = v
+        out.append(value)
+    return tuple(out)
+
+
+def _grid(partner_ids: list[str], months: list[_dt.date], rows: pl.DataFrame) -> pl.DataFrame:
+    """Partners × months, sorted by partner then month, with each row's anniversary."""
+    n, m = len(partner_ids), len(months)
+    at = pl.int_range(0, n * m, dtype=pl.Int64)
+    grid = pl.select(
+        pl.lit(pl.Series(PID, partner_ids, dtype=pl.String)).gather(at // m).alias(PID),
+        pl.lit(pl.Series(MONTH, months, dtype=pl.Date)).gather(at % m).alias(MONTH),
+        (at % m).cast(pl.Int32).alias(F.K),
+    )
+    if ANNIVERSARY in rows.columns:
+        g = _positions(rows, partner_ids, months)
+        ann = _filled(n * m, None, pl.Date).scatter(g, rows[ANNIVERSARY]).alias(F.ANN)
+        grid = grid.with_columns(ann).with_columns(pl.col(F.ANN).forward_fill().backward_fill().over(PID))
+    else:
+        grid = grid.with_columns(pl.lit(None, pl.Date).alias(F.ANN))
+    return grid
+
+
+def _positions(rows: pl.DataFrame, partner_ids: list[str], months: list[_dt.date]) -> pl.Series:
+    """Each data row's position in the grid."""
+    index = pl.DataFrame(
+        {PID: pl.Series(partner_ids, dtype=pl.String), "__p__": pl.int_range(0, len(partner_ids), dtype=pl.Int64, eager=True)}
+    )
+    first = months[0]
+    mi = (pl.col(MONTH).dt.year().cast(pl.Int64) * 12 + pl.col(MONTH).dt.month().cast(pl.Int64)) - (first.year * 12 + first.month)
+    got = rows.select(PID, mi.alias("__m__")).join(index, on=PID, how="left", maintain_order="left")
+    return (got["__p__"] * len(months) + got["__m__"]).rename(F.ROWNUM)
+
+
+# ------------------------------------------------------------------ the vectorized engine
+
+
+def _vectorized(base: ir.Program, program_at: ProgramAt, dataset: Dataset, rows: pl.DataFrame, grid: pl.DataFrame, months) -> pl.DataFrame:
+    rows = rows.with_columns(_positions(rows, _ids(grid, months), months))
+    epochs = _epochs(base, program_at, months)
+    n = grid.height
+    plans = {id(p): rounds(p) for p, _ in epochs}
+    for r in range(len(plans[id(epochs[0][0])])):
+        earned: dict[str, pl.Series] = {}
+        scores: dict[str, pl.Series] = {}
+        for program, epoch_months in epochs:
+            rnd = plans[id(program)][r]
+            part = rows.filter(pl.col(MONTH).is_in(pl.Series(epoch_months, dtype=pl.Date).implode()))
+            if part.height == 0:
+                continue
+            levels = {level_column(u): grid[F.held(u)].gather(part[F.ROWNUM]).cast(pl.Int64) for u in rnd.reads}
+            part = part.with_columns([s.alias(c) for c, s in levels.items()])
+            ds = replace(
+                dataset,
+                frame=part,
+                scales={**dataset.scales, **{c: 1 for c in levels}},
+                metrics=rnd.program.input_metrics,
+                errors=[],
+                rejects=None,
+            )
+            ev = evaluate_dataset(rnd.program, ds, as_of_column=MONTH)
+            at = part[F.ROWNUM]
+            for t in rnd.tracks:
+                track = program.track_map[t]
+                idx = ev.levels[t].cast(pl.Enum(list(track.level_names))).to_physical().cast(pl.Int16).fill_null(-1)
+                earned[t] = earned.get(t, _filled(n, -1, pl.Int16)).scatter(at, idx)
+                sc = ev.scores.get(t)
+                if sc is not None:
+                    text = pl.DataFrame(sc.columns()).select(sc.text().alias("s"))["s"]
+                    scores[t] = scores.get(t, _filled(n, None, pl.String)).scatter(at, text)
+        own = plans[id(epochs[0][0])][r].tracks
+        grid = grid.with_columns(
+            [earned.get(t, _filled(n, -1, pl.Int16)).alias(F.earned(t)) for t in own]
+            + [scores.get(t, _filled(n, None, pl.String)).alias(f"S:{t}") for t in own]
+        )
+        lf = grid.lazy()
+        for t in own:
+            if base.holds_of(t):
+                lf = F.apply_holds(lf, base, t, months[0], len(months))
+            else:
+                e = pl.col(F.earned(t))
+                lf = lf.with_columns(
+                    e.alias(F.held(t)), pl.when(e >= 0).then(pl.lit(1, pl.Int8)).otherwise(pl.lit(0, pl.Int8)).alias(F.held_by_code(t))
+                )
+        grid = lf.collect()
+    return grid
+
+
+def _ids(grid: pl.DataFrame, months) -> list[str]:
+    return grid[PID].gather_every(len(months)).to_list()
+
+
+def _filled(n: int, value, dtype: pl.DataType) -> pl.Series:
+    return pl.select(pl.repeat(value, n, dtype=dtype)).to_series()
+
+
+def _epochs(base: ir.Program, program_at: ProgramAt, months: list[_dt.date]) -> list[tuple[ir.Program, list[_dt.date]]]:
+    """The months grouped by the program in force (dated parameters), in order."""
+    out: dict[tuple, tuple[ir.Program, list[_dt.date]]] = {}
+    for m in months:
+        key = _epoch(base, m)
+        if key not in out:
+            out[key] = (program_at(m), [])
+        out[key][1].append(m)
+    return list(out.values())
+
+
+# ------------------------------------------------------------------ the reference engine
+
+
+def _reference(base: ir.Program, program_at: ProgramAt, dataset: Dataset, rows: pl.DataFrame, grid: pl.DataFrame, months) -> pl.DataFrame:
+    has_ann = ANNIVERSARY in rows.columns
+    by_partner: dict[str, tuple[dict, dict]] = {}
+    for rec in rows.iter_rows(named=True):
+        vals, anns = by_partner.setdefault(rec[PID], ({}, {}))
+        vals[rec[MONTH]] = dataset._values(rec)
+        if has_ann:
+            anns[rec[MONTH]] = rec[ANNIVERSARY]
+    columns: dict[str, list] = {}
+    for t in base.tracks:
+        for prefix in ("H", "B", "E", "S"):
+            columns[f"{prefix}:{t.name}"] = []
+    for pid in _ids(grid, months):
+        vals, anns = by_partner[pid]
+        ph = reference_partner(program_at, pid, months, vals, anns)
+        for t in base.tracks:
+            codes = {None: 0, "": 0, QUALIFIED: 1, **{h.name: 2 + i for i, h in enumerate(base.holds_of(t.name))}}
+            columns[f"H:{t.name}"] += [t.level_index(v) for v in ph.levels[t.name]]
+            columns[f"E:{t.name}"] += [t.level_index(v) for v in ph.earned[t.name]]
+            columns[f"B:{t.name}"] += [codes[b] for b in ph.held_by[t.name]]
+            columns[f"S:{t.name}"] += [_score_text(s) for s in ph.scores[t.name]]
+    dtypes = {"H": pl.Int16, "E": pl.Int16, "B": pl.Int8, "S": pl.String}
+    return grid.with_columns([pl.Series(c, v, dtype=dtypes[c[0]]) for c, v in columns.items()])
+
+
+def _score_text(v: Fraction | None) -> str | None:
+    return None if v is None else decimal_text(v)

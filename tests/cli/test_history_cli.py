@@ -1,0 +1,116 @@
+"""`tier eval --history` from the command line: the DESIGN §4.4 rows, the summary, formats,
+and clear errors (exit 2) for bad options and bad histories."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import polars as pl
+import pytest
+
+from tests.cli.cli_helpers import ROOT, golden, run
+
+PROGRAM = "tests/fixtures/history/rules.tier"
+DATA = "tests/fixtures/history/history.csv"
+
+
+def test_history_csv_rows_and_summary():
+    r = run("eval", PROGRAM, DATA, "--history", "--format", "csv", cwd=ROOT)
+    assert r.exit_code == 0, r.stderr
+    golden("history.csv", r.stdout)
+    assert r.stdout.splitlines()[0] == "partner_id,month,track,level,score,held_by"
+    assert len(r.stdout.splitlines()) == 1 + 3 * 4 * 3  # partners × months × tracks
+    golden("history_summary.txt", r.stderr.split(": ", 1)[1])  # after the content hash line's program name
+
+
+def test_history_range_and_engines_agree(tmp_path):
+    outs = []
+    for engine in ("vectorized", "interpreter"):
+        out = tmp_path / f"{engine}.csv"
+        r = run("eval", PROGRAM, DATA, "--history", "--from", "2023-02", "--to", "2023-06", "--engine", engine, "-o", str(out), cwd=ROOT)
+        assert r.exit_code == 0, r.stderr
+        outs.append(pl.read_csv(out, try_parse_dates=True))
+        meta = json.loads((tmp_path / f"{engine}.csv.meta.json").read_text())
+        assert meta["from"] == "2023-02" and meta["to"] == "2023-06" and meta["history_starts"] == "2023-01"
+    assert outs[0].equals(outs[1])
+    assert sorted(set(outs[0]["month"].dt.strftime("%Y-%m"))) == ["2023-02", "2023-03", "2023-04", "2023-05", "2023-06"]
+    # months after the data: nothing earned, rules may keep a level (no_demotion until 2023-12-31)
+    may = outs[0].filter((pl.col("month").dt.month() == 6) & (pl.col("track") == "y"))
+    assert may["held_by"].to_list() == ["no_demotion", "enrolled", "enrolled"]
+
+
+def test_history_parquet_types_and_metadata(tmp_path):
+    out = tmp_path / "h.parquet"
+    r = run("eval", PROGRAM, DATA, "--history", "-o", str(out), cwd=ROOT)
+    assert r.exit_code == 0, r.stderr
+    df = pl.read_parquet(out)
+    assert df.schema == pl.Schema(
+        {"partner_id": pl.String, "month": pl.Date, "track": pl.String, "level": pl.String, "score": pl.String, "held_by": pl.String}
+    )
+    assert json.loads(pl.read_parquet_metadata(out)["tierlang"])["program"] == "h"
+
+
+def test_history_table_on_a_terminal(monkeypatch):
+    from tierlang.cli import evaluate
+
+    monkeypatch.setattr(evaluate, "_stdout_is_terminal", lambda: True)
+    r = run("eval", PROGRAM, DATA, "--history", "--to", "2023-02", cwd=ROOT)
+    assert r.exit_code == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[1].split() == ["partner_id", "month", "track", "level", "score", "held_by"]
+    assert ["P1", "2023-02-01", "x", "designated", "enrolled"] in [line.split() for line in lines]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--from", "2023-01"], "--from and --to pick the months of a history"),
+        (["--history", "--as-of", "2023-01-01"], "--as-of does not go with --history"),
+        (["--history", "--from", "2023-13"], "is not a month"),
+        (["--history", "--from", "2023-05", "--to", "2023-02"], "is before --from"),
+    ],
+)
+def test_bad_options(args, message):
+    r = run("eval", PROGRAM, DATA, *args, cwd=ROOT)
+    assert r.exit_code == 2
+    assert message in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("csv", "code", "message"),
+    [
+        ("partner_id,a,b\nP1,1,0\n", "TL401", "column 'month' is missing"),
+        ("partner_id,month,a,b\nP1,2023-01-15,1,0\n", "TL415", "is not the first day of a month"),
+        ("partner_id,month,a,b\nP1,2023-01-01,1,0\nP1,2023-01-01,0,0\n", "TL411", "also appears in row 3 for the same month"),
+        ("partner_id,month,a,b\nP1,,1,0\n", "TL403", "every row of a history names its month"),
+        ("partner_id,month,a,b\nP1,2023-01-01,x,0\n", "TL404", "'x'"),
+    ],
+)
+def test_bad_histories(tmp_path, csv, code, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(csv)
+    r = run("eval", PROGRAM, str(path), "--history", cwd=ROOT)
+    assert r.exit_code == 2, r.stderr
+    assert code in r.stderr and message in r.stderr
+
+
+def test_rejects(tmp_path):
+    path = tmp_path / "some-bad.csv"
+    path.write_text("partner_id,month,a,b\nP1,2023-01-01,1,0\nP1,2023-02-15,0,0\nP2,2023-02-01,1,1\n")
+    rejects = tmp_path / "rejects.csv"
+    r = run(
+        "eval", PROGRAM, str(path), "--history", "--on-error", "report", "--rejects", str(rejects), "-o", str(tmp_path / "o.csv"), cwd=ROOT
+    )
+    assert r.exit_code == 1, r.stderr
+    assert "TL415" in r.stderr and rejects.exists()
+    out = pl.read_csv(tmp_path / "o.csv")
+    assert sorted(set(out["partner_id"])) == ["P1", "P2"]
+
+
+def test_a_real_process():
+    """The whole path in a subprocess: exit code, stdout piped as CSV."""
+    p = subprocess.run([sys.executable, "-m", "tierlang", "eval", PROGRAM, DATA, "--history"], cwd=ROOT, capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.startswith("partner_id,month,track,level,score,held_by\nP1,2023-01-01,x,designated,,qualified\n")

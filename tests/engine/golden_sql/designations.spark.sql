@@ -1,0 +1,942 @@
+-- designations 1.0 (sha256:...) compiled by tierlang for spark
+-- reads the table partners; returns partner_id, track, level, score (one row per partner and track)
+-- decimal columns are read exactly with up to 6 decimal places; a bad value stops the query with an error
+WITH `partners_read` /* partners: every value read exactly (shortest decimal text of a float; decimals scaled to integers) */ AS (
+  SELECT
+    CASE
+      WHEN (
+        `partner_id` IS NULL
+      ) OR (
+        TRIM(CAST(`partner_id` AS STRING)) = ''
+      )
+      THEN RAISE_ERROR(
+        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column partner_id: ' || 'partner_id is empty'
+      )
+      ELSE CAST(`partner_id` AS STRING)
+    END AS `partner_id`,
+    CASE
+      WHEN `experts` IS NULL
+      THEN RAISE_ERROR(
+        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || 'the value is missing (the metric declares no default)'
+      )
+      ELSE CASE
+        WHEN (
+          TRIM(CAST(`experts` AS STRING)) RLIKE '^[+-]?[0-9]+$'
+        )
+        AND (
+          LENGTH(TRIM(CAST(`experts` AS STRING))) <= 19
+        )
+        THEN CAST(TRIM(CAST(`experts` AS STRING)) AS DECIMAL(38, 0))
+        ELSE RAISE_ERROR(
+          'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || '\'' || CAST(`experts` AS STRING) || '\'' || ' is not a whole number'
+        )
+      END
+    END AS `experts`,
+    CASE
+      WHEN `adds` IS NULL
+      THEN RAISE_ERROR(
+        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column adds: ' || 'the value is missing (the metric declares no default)'
+      )
+      ELSE CASE
+        WHEN (
+          TRIM(CAST(`adds` AS STRING)) RLIKE '^[+-]?[0-9]+$'
+        )
+        AND (
+          LENGTH(TRIM(CAST(`adds` AS STRING))) <= 19
+        )
+        THEN CAST(TRIM(CAST(`adds` AS STRING)) AS DECIMAL(38, 0))
+        ELSE RAISE_ERROR(
+          'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column adds: ' || '\'' || CAST(`adds` AS STRING) || '\'' || ' is not a whole number'
+        )
+      END
+    END AS `adds`,
+    CASE
+      WHEN `certified` IS NULL
+      THEN RAISE_ERROR(
+        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || 'the value is missing (the metric declares no default)'
+      )
+      ELSE CASE
+        WHEN (
+          TRIM(CAST(`certified` AS STRING)) RLIKE '^[+-]?[0-9]+$'
+        )
+        AND (
+          LENGTH(TRIM(CAST(`certified` AS STRING))) <= 19
+        )
+        THEN CAST(TRIM(CAST(`certified` AS STRING)) AS DECIMAL(38, 0))
+        ELSE RAISE_ERROR(
+          'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || '\'' || CAST(`certified` AS STRING) || '\'' || ' is not a whole number'
+        )
+      END
+    END AS `certified`,
+    CASE
+      WHEN `growth` IS NULL
+      THEN RAISE_ERROR(
+        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || 'the value is missing (the metric declares no default)'
+      )
+      ELSE CASE
+        WHEN NOT (
+          TRIM(CAST(`growth` AS STRING)) RLIKE '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$'
+        )
+        THEN RAISE_ERROR(
+          'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || '\'' || CAST(`growth` AS STRING) || '\'' || ' is not a plain decimal'
+        )
+        WHEN LENGTH(
+          TRIM(TRAILING '0' FROM CASE
+            WHEN LOCATE('.', TRIM(CAST(`growth` AS STRING))) > 0
+            THEN SUBSTRING(TRIM(CAST(`growth` AS STRING)), LOCATE('.', TRIM(CAST(`growth` AS STRING))) + 1)
+            ELSE ''
+          END)
+        ) > 6
+        THEN RAISE_ERROR(
+          'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || '\'' || CAST(`growth` AS STRING) || '\'' || ' has more than 6 decimal places (compile with --decimals)'
+        )
+        WHEN LENGTH(
+          TRIM(LEADING '+-' FROM CASE
+            WHEN LOCATE('.', TRIM(CAST(`growth` AS STRING))) > 0
+            THEN LEFT(TRIM(CAST(`growth` AS STRING)), LOCATE('.', TRIM(CAST(`growth` AS STRING))) - 1)
+            ELSE TRIM(CAST(`growth` AS STRING))
+          END)
+        ) > 32
+        THEN RAISE_ERROR(
+          'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || '\'' || CAST(`growth` AS STRING) || '\'' || ' is too large to read exactly'
+        )
+        ELSE CAST(CASE
+          WHEN LOCATE('.', TRIM(CAST(`growth` AS STRING))) > 0
+          THEN LEFT(TRIM(CAST(`growth` AS STRING)), LOCATE('.', TRIM(CAST(`growth` AS STRING))) - 1)
+          ELSE TRIM(CAST(`growth` AS STRING))
+        END || LEFT(
+          CASE
+            WHEN LOCATE('.', TRIM(CAST(`growth` AS STRING))) > 0
+            THEN SUBSTRING(TRIM(CAST(`growth` AS STRING)), LOCATE('.', TRIM(CAST(`growth` AS STRING))) + 1)
+            ELSE ''
+          END || '000000',
+          6
+        ) AS DECIMAL(38, 0))
+      END
+    END AS `growth`,
+    CASE
+      WHEN `deployments` IS NULL
+      THEN RAISE_ERROR(
+        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || 'the value is missing (the metric declares no default)'
+      )
+      ELSE CASE
+        WHEN (
+          TRIM(CAST(`deployments` AS STRING)) RLIKE '^[+-]?[0-9]+$'
+        )
+        AND (
+          LENGTH(TRIM(CAST(`deployments` AS STRING))) <= 19
+        )
+        THEN CAST(TRIM(CAST(`deployments` AS STRING)) AS DECIMAL(38, 0))
+        ELSE RAISE_ERROR(
+          'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || '\'' || CAST(`deployments` AS STRING) || '\'' || ' is not a whole number'
+        )
+      END
+    END AS `deployments`,
+    CASE
+      WHEN `acr` IS NULL
+      THEN CAST(0 AS DECIMAL(38, 0))
+      ELSE CASE
+        WHEN NOT (
+          TRIM(CAST(`acr` AS STRING)) RLIKE '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$'
+        )
+        THEN RAISE_ERROR(
+          'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column acr: ' || '\'' || CAST(`acr` AS STRING) || '\'' || ' is not a plain decimal'
+        )
+        WHEN LENGTH(
+          TRIM(TRAILING '0' FROM CASE
+            WHEN LOCATE('.', TRIM(CAST(`acr` AS STRING))) > 0
+            THEN SUBSTRING(TRIM(CAST(`acr` AS STRING)), LOCATE('.', TRIM(CAST(`acr` AS STRING))) + 1)
+            ELSE ''
+          END)
+        ) > 6
+        THEN RAISE_ERROR(
+          'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column acr: ' || '\'' || CAST(`acr` AS STRING) || '\'' || ' has more than 6 decimal places (compile with --decimals)'
+        )
+        WHEN LENGTH(
+          TRIM(LEADING '+-' FROM CASE
+            WHEN LOCATE('.', TRIM(CAST(`acr` AS STRING))) > 0
+            THEN LEFT(TRIM(CAST(`acr` AS STRING)), LOCATE('.', TRIM(CAST(`acr` AS STRING))) - 1)
+            ELSE TRIM(CAST(`acr` AS STRING))
+          END)
+        ) > 32
+        THEN RAISE_ERROR(
+          'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column acr: ' || '\'' || CAST(`acr` AS STRING) || '\'' || ' is too large to read exactly'
+        )
+        ELSE CAST(CASE
+          WHEN LOCATE('.', TRIM(CAST(`acr` AS STRING))) > 0
+          THEN LEFT(TRIM(CAST(`acr` AS STRING)), LOCATE('.', TRIM(CAST(`acr` AS STRING))) - 1)
+          ELSE TRIM(CAST(`acr` AS STRING))
+        END || LEFT(
+          CASE
+            WHEN LOCATE('.', TRIM(CAST(`acr` AS STRING))) > 0
+            THEN SUBSTRING(TRIM(CAST(`acr` AS STRING)), LOCATE('.', TRIM(CAST(`acr` AS STRING))) + 1)
+            ELSE ''
+          END || '000000',
+          6
+        ) AS DECIMAL(38, 0))
+      END
+    END AS `acr`,
+    CASE
+      WHEN `workloads` IS NULL
+      THEN RAISE_ERROR(
+        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || 'the value is missing (the metric declares no default)'
+      )
+      ELSE CASE
+        WHEN (
+          TRIM(CAST(`workloads` AS STRING)) RLIKE '^[+-]?[0-9]+$'
+        )
+        AND (
+          LENGTH(TRIM(CAST(`workloads` AS STRING))) <= 19
+        )
+        THEN CAST(TRIM(CAST(`workloads` AS STRING)) AS DECIMAL(38, 0))
+        ELSE RAISE_ERROR(
+          'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || '\'' || CAST(`workloads` AS STRING) || '\'' || ' is not a whole number'
+        )
+      END
+    END AS `workloads`,
+    CASE
+      WHEN `tier` IS NULL
+      THEN 'bronze'
+      ELSE CASE
+        WHEN CAST(`tier` AS STRING) IN ('bronze', 'silver', 'gold')
+        THEN CAST(`tier` AS STRING)
+        ELSE RAISE_ERROR(
+          'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column tier: ' || '\'' || CAST(`tier` AS STRING) || '\'' || ' is not one of bronze, silver, gold'
+        )
+      END
+    END AS `tier`,
+    CASE
+      WHEN `audited` IS NULL
+      THEN FALSE
+      ELSE CASE
+        WHEN LOWER(TRIM(CAST(`audited` AS STRING))) = 'true'
+        THEN TRUE
+        WHEN LOWER(TRIM(CAST(`audited` AS STRING))) = 'false'
+        THEN FALSE
+        ELSE RAISE_ERROR(
+          'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column audited: ' || '\'' || CAST(`audited` AS STRING) || '\'' || ' is not true or false'
+        )
+      END
+    END AS `audited`
+  FROM `partners`
+), `partners_checked` /* ranges, repeated partner_ids and the limits of exact arithmetic checked */ AS (
+  SELECT
+    CASE
+      WHEN `partners_read`.`partner_id` = `repeated`
+      THEN RAISE_ERROR(
+        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column partner_id: ' || 'the partner_id appears more than once'
+      )
+      ELSE `partners_read`.`partner_id`
+    END AS `partner_id`,
+    CASE
+      WHEN `experts` < 0
+      THEN RAISE_ERROR(
+        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || CAST(`experts` AS STRING) || ' is below the minimum 0; a count cannot be negative'
+      )
+      WHEN ABS(`experts`) > CAST(85070591730234615865843651857942052864 AS DECIMAL(38, 0))
+      THEN RAISE_ERROR(
+        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || CAST(`experts` AS STRING) || ' is too large to evaluate exactly in SQL'
+      )
+      ELSE `experts`
+    END AS `experts`,
+    CASE
+      WHEN ABS(`adds`) > CAST(8507059173023461586584358 AS DECIMAL(38, 0))
+      THEN RAISE_ERROR(
+        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column adds: ' || CAST(`adds` AS STRING) || ' is too large to evaluate exactly in SQL'
+      )
+      ELSE `adds`
+    END AS `adds`,
+    CASE
+      WHEN `certified` < 0
+      THEN RAISE_ERROR(
+        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || CAST(`certified` AS STRING) || ' is below the minimum 0; a count cannot be negative'
+      )
+      WHEN ABS(`certified`) > CAST(85070591730234615865843651857942052864 AS DECIMAL(38, 0))
+      THEN RAISE_ERROR(
+        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || CAST(`certified` AS STRING) || ' is too large to evaluate exactly in SQL'
+      )
+      ELSE `certified`
+    END AS `certified`,
+    CASE
+      WHEN `growth` < -100000000
+      THEN RAISE_ERROR(
+        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || CAST(`growth` AS STRING) || '/1000000' || ' is below the minimum -100'
+      )
+      WHEN `growth` > 1000000000
+      THEN RAISE_ERROR(
+        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || CAST(`growth` AS STRING) || '/1000000' || ' is above the maximum 1000'
+      )
+      WHEN ABS(`growth`) > CAST(2577896719098018662589959147210 AS DECIMAL(38, 0))
+      THEN RAISE_ERROR(
+        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || CAST(`growth` AS STRING) || '/1000000' || ' is too large to evaluate exactly in SQL'
+      )
+      ELSE `growth`
+    END AS `growth`,
+    CASE
+      WHEN `deployments` < 0
+      THEN RAISE_ERROR(
+        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || CAST(`deployments` AS STRING) || ' is below the minimum 0; a count cannot be negative'
+      )
+      WHEN ABS(`deployments`) > CAST(85070591730234615865843651857942052864 AS DECIMAL(38, 0))
+      THEN RAISE_ERROR(
+        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || CAST(`deployments` AS STRING) || ' is too large to evaluate exactly in SQL'
+      )
+      ELSE `deployments`
+    END AS `deployments`,
+    CASE
+      WHEN ABS(`acr`) > CAST(2577896719098018662589959147210 AS DECIMAL(38, 0))
+      THEN RAISE_ERROR(
+        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column acr: ' || CAST(`acr` AS STRING) || '/1000000' || ' is too large to evaluate exactly in SQL'
+      )
+      ELSE `acr`
+    END AS `acr`,
+    CASE
+      WHEN `workloads` < 0
+      THEN RAISE_ERROR(
+        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || CAST(`workloads` AS STRING) || ' is below the minimum 0; a count cannot be negative'
+      )
+      WHEN ABS(`workloads`) > CAST(85070591730234615865843651857942052864 AS DECIMAL(38, 0))
+      THEN RAISE_ERROR(
+        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || CAST(`workloads` AS STRING) || ' is too large to evaluate exactly in SQL'
+      )
+      ELSE `workloads`
+    END AS `workloads`,
+    `tier` AS `tier`,
+    `audited` AS `audited`
+  FROM partners_read
+  CROSS JOIN (
+    SELECT
+      MIN(CAST(`partner_id` AS STRING)) AS `repeated`
+    FROM (
+      SELECT
+        `partner_id` AS `partner_id`
+      FROM `partners`
+      GROUP BY
+        `partner_id`
+      HAVING
+        COUNT(*) > 1
+    ) AS repeated_ids
+  ) AS repeated_id
+), `data_capability` AS (
+  SELECT
+    *,
+    `adds` * 10 AS `line_data_capability_adds` /* designations.tier:26 */
+  FROM partners_checked
+), `data_capability_2` AS (
+  SELECT
+    *,
+    LEAST(`line_data_capability_adds`, 30) AS `cat_data_capability_performance` /* designations.tier:25 */
+  FROM data_capability
+), `gate_experts_gate` AS (
+  SELECT
+    *,
+    `experts` >= 2 AS `gate_experts_gate` /* designations.tier:21 */
+  FROM data_capability_2
+), `data_capability_3` AS (
+  SELECT
+    *,
+    CASE
+      WHEN `gate_experts_gate`
+      THEN LEAST(GREATEST(`certified`, 0), 10) * 4
+      ELSE 0
+    END AS `line_data_capability_certified` /* designations.tier:29 */
+  FROM gate_experts_gate
+), `data_capability_4` AS (
+  SELECT
+    *,
+    `line_data_capability_certified` AS `cat_data_capability_skilling`, /* designations.tier:28 */
+    LEAST(GREATEST(`growth`, 0), 20000000) AS `line_data_capability_growth`, /* designations.tier:32 */
+    LEAST(GREATEST(`deployments`, 0), 5) * 2 AS `line_data_capability_deployments` /* designations.tier:33 */
+  FROM data_capability_3
+), `data_capability_5` AS (
+  SELECT
+    *,
+    `line_data_capability_growth` + (
+      `line_data_capability_deployments` * 1000000
+    ) AS `cat_data_capability_success` /* designations.tier:31 */
+  FROM data_capability_4
+), `data_capability_6` AS (
+  SELECT
+    *,
+    LEAST(
+      (
+        `cat_data_capability_performance` + `cat_data_capability_skilling`
+      ) * 1000000 + `cat_data_capability_success`,
+      100000000
+    ) AS `score_data_capability` /* designations.tier:24 */
+  FROM data_capability_5
+), `data` AS (
+  SELECT
+    *,
+    `score_data_capability` >= 70000000 AS `req_data_designated_1`, /* designations.tier:37 */
+    (
+      `line_data_capability_adds` > 0
+    )
+    AND (
+      `line_data_capability_certified` > 0
+    )
+    AND (
+      `line_data_capability_growth` > 0
+    )
+    AND (
+      `line_data_capability_deployments` > 0
+    ) AS `req_data_designated_2` /* designations.tier:38 */
+  FROM data_capability_6
+), `data_2` AS (
+  SELECT
+    *,
+    CASE WHEN `req_data_designated_1` AND `req_data_designated_2` THEN 0 ELSE -1 END AS `lvl_data` /* designations.tier:23 */
+  FROM data
+), `security_capability` AS (
+  SELECT
+    *,
+    LEAST(GREATEST(`adds`, 0), 10) * 2 AS `line_security_capability_adds` /* designations.tier:45 */
+  FROM data_2
+), `security_capability_2` AS (
+  SELECT
+    *,
+    LEAST(`line_security_capability_adds`, 20) AS `cat_security_capability_performance`, /* designations.tier:44 */
+    LEAST(GREATEST(`certified`, 0), 6) * 20 AS `line_security_capability_certified` /* designations.tier:48 */
+  FROM security_capability
+), `security_capability_3` AS (
+  SELECT
+    *,
+    LEAST(`line_security_capability_certified`, 120) AS `cat_security_capability_skilling`, /* designations.tier:47 */
+    LEAST(GREATEST(`deployments`, 0), 6) * 10 AS `line_security_capability_deployments`, /* designations.tier:51 */
+    LEAST(
+      CAST(25000000000 AS DECIMAL(38, 0)),
+      GREATEST(0, `acr`) + (
+        GREATEST(0, `growth`) * 10
+      )
+    ) AS `line_security_capability_usage` /* designations.tier:52 */
+  FROM security_capability_2
+), `security_capability_4` AS (
+  SELECT
+    *,
+    LEAST(
+      `line_security_capability_deployments` * 1250000000 + (
+        `line_security_capability_usage` * 3
+      ),
+      CAST(150000000000 AS DECIMAL(38, 0))
+    ) AS `cat_security_capability_success` /* designations.tier:50 */
+  FROM security_capability_3
+), `security_capability_5` AS (
+  SELECT
+    *,
+    (
+      `cat_security_capability_performance` * 3 + `cat_security_capability_skilling`
+    ) * 1250000000 + `cat_security_capability_success` AS `score_security_capability` /* designations.tier:43 */
+  FROM security_capability_4
+), `security` AS (
+  SELECT
+    *,
+    `score_security_capability` >= CAST(262500000000 AS DECIMAL(38, 0)) AS `req_security_designated_1` /* designations.tier:56 */
+  FROM security_capability_5
+), `security_2` AS (
+  SELECT
+    *,
+    CASE WHEN `req_security_designated_1` THEN 0 ELSE -1 END AS `lvl_security` /* designations.tier:42 */
+  FROM security
+), `apps_enterprise_capability` AS (
+  SELECT
+    *,
+    LEAST(GREATEST(`adds`, 0), 5) * 3 AS `line_apps_enterprise_capability_adds`, /* designations.tier:64 */
+    LEAST(GREATEST(`certified`, 0), 20) AS `line_apps_enterprise_capability_certified` /* designations.tier:65 */
+  FROM security_2
+), `apps_enterprise_capability_2` AS (
+  SELECT
+    *,
+    `line_apps_enterprise_capability_adds` + `line_apps_enterprise_capability_certified` AS `score_apps_enterprise_capability` /* designations.tier:63 */
+  FROM apps_enterprise_capability
+), `apps_enterprise` AS (
+  SELECT
+    *,
+    `score_apps_enterprise_capability` >= 30 AS `req_apps_enterprise_designated_1` /* designations.tier:67 */
+  FROM apps_enterprise_capability_2
+), `apps_enterprise_2` AS (
+  SELECT
+    *,
+    CASE WHEN `req_apps_enterprise_designated_1` THEN 0 ELSE -1 END AS `lvl_apps_enterprise` /* designations.tier:62 */
+  FROM apps_enterprise
+), `apps_smb_capability` AS (
+  SELECT
+    *,
+    LEAST(GREATEST(`adds`, 0), 5) * 3 AS `line_apps_smb_capability_adds`, /* designations.tier:71 */
+    LEAST(GREATEST(`certified`, 0), 5) * 4 AS `line_apps_smb_capability_certified` /* designations.tier:72 */
+  FROM apps_enterprise_2
+), `apps_smb_capability_2` AS (
+  SELECT
+    *,
+    `line_apps_smb_capability_adds` + `line_apps_smb_capability_certified` AS `score_apps_smb_capability` /* designations.tier:70 */
+  FROM apps_smb_capability
+), `apps_smb` AS (
+  SELECT
+    *,
+    `score_apps_smb_capability` >= 30 AS `req_apps_smb_designated_1` /* designations.tier:74 */
+  FROM apps_smb_capability_2
+), `apps_smb_2` AS (
+  SELECT
+    *,
+    CASE WHEN `req_apps_smb_designated_1` THEN 0 ELSE -1 END AS `lvl_apps_smb` /* designations.tier:69 */
+  FROM apps_smb
+), `apps` AS (
+  SELECT
+    *,
+    CASE WHEN `workloads` >= 5 THEN 0 ELSE 1 END AS `sel_apps` /* designations.tier:60 */
+  FROM apps_smb_2
+), `apps_2` AS (
+  SELECT
+    *,
+    CASE
+      WHEN `sel_apps` = 0
+      THEN `lvl_apps_enterprise`
+      WHEN `sel_apps` = 1
+      THEN `lvl_apps_smb`
+      ELSE -1
+    END AS `level_apps`, /* designations.tier:60 */
+    CASE
+      WHEN `sel_apps` = 0
+      THEN `score_apps_enterprise_capability`
+      ELSE `score_apps_smb_capability`
+    END AS `tscore_apps` /* designations.tier:60 */
+  FROM apps
+), `work_enterprise_capability` AS (
+  SELECT
+    *,
+    LEAST(GREATEST(`adds`, 0), 5) * 4 AS `line_work_enterprise_capability_adds` /* designations.tier:82 */
+  FROM apps_2
+), `work_enterprise_capability_2` AS (
+  SELECT
+    *,
+    `line_work_enterprise_capability_adds` AS `score_work_enterprise_capability` /* designations.tier:81 */
+  FROM work_enterprise_capability
+), `work_enterprise` AS (
+  SELECT
+    *,
+    `score_work_enterprise_capability` >= 20 AS `req_work_enterprise_designated_1` /* designations.tier:84 */
+  FROM work_enterprise_capability_2
+), `work_enterprise_2` AS (
+  SELECT
+    *,
+    CASE WHEN `req_work_enterprise_designated_1` THEN 0 ELSE -1 END AS `lvl_work_enterprise` /* designations.tier:80 */
+  FROM work_enterprise
+), `work_smb_capability` AS (
+  SELECT
+    *,
+    LEAST(GREATEST(`adds`, 0), 10) * 2 AS `line_work_smb_capability_adds` /* designations.tier:88 */
+  FROM work_enterprise_2
+), `work_smb_capability_2` AS (
+  SELECT
+    *,
+    `line_work_smb_capability_adds` AS `score_work_smb_capability` /* designations.tier:87 */
+  FROM work_smb_capability
+), `work_smb` AS (
+  SELECT
+    *,
+    `score_work_smb_capability` >= 10 AS `req_work_smb_designated_1` /* designations.tier:90 */
+  FROM work_smb_capability_2
+), `work_smb_2` AS (
+  SELECT
+    *,
+    CASE WHEN `req_work_smb_designated_1` THEN 0 ELSE -1 END AS `lvl_work_smb` /* designations.tier:86 */
+  FROM work_smb
+), `work` AS (
+  SELECT
+    *,
+    CASE
+      WHEN (
+        `lvl_work_smb` > `lvl_work_enterprise`
+      )
+      OR (
+        (
+          `lvl_work_smb` = `lvl_work_enterprise`
+        )
+        AND (
+          `score_work_smb_capability` > `score_work_enterprise_capability`
+        )
+      )
+      THEN 1
+      ELSE 0
+    END AS `sel_work` /* designations.tier:78 */
+  FROM work_smb_2
+), `work_2` AS (
+  SELECT
+    *,
+    CASE
+      WHEN `sel_work` = 0
+      THEN `lvl_work_enterprise`
+      WHEN `sel_work` = 1
+      THEN `lvl_work_smb`
+      ELSE -1
+    END AS `level_work`, /* designations.tier:78 */
+    CASE
+      WHEN `sel_work` = 0
+      THEN `score_work_enterprise_capability`
+      ELSE `score_work_smb_capability`
+    END AS `tscore_work` /* designations.tier:78 */
+  FROM work
+), `ladder` AS (
+  SELECT
+    *,
+    `certified` >= 2 AS `req_ladder_silver_1`, /* designations.tier:95 */
+    `certified` >= 4 AS `req_ladder_gold_1`, /* designations.tier:96 */
+    CASE
+      WHEN `tier` = 'bronze'
+      THEN 0
+      WHEN `tier` = 'silver'
+      THEN 1
+      WHEN `tier` = 'gold'
+      THEN 2
+    END >= 1 AS `req_ladder_gold_2`, /* designations.tier:96 */
+    `audited` AS `req_ladder_platinum_1` /* designations.tier:97 */
+  FROM work_2
+), `ladder_2` AS (
+  SELECT
+    *,
+    CASE
+      WHEN `req_ladder_platinum_1`
+      THEN 2
+      WHEN (
+        `req_ladder_gold_1` AND `req_ladder_gold_2`
+      ) AND `req_ladder_silver_1`
+      THEN 1
+      WHEN `req_ladder_silver_1`
+      THEN 0
+      ELSE -1
+    END AS `lvl_ladder` /* designations.tier:94 */
+  FROM ladder
+), `status` AS (
+  SELECT
+    *,
+    (
+      CASE WHEN `lvl_data` >= 0 THEN 1 ELSE 0 END + CASE WHEN `lvl_security` >= 0 THEN 1 ELSE 0 END + CASE WHEN `level_apps` >= 0 THEN 1 ELSE 0 END + CASE WHEN `level_work` >= 0 THEN 1 ELSE 0 END
+    ) >= 1 AS `req_status_partner_1`, /* designations.tier:102 */
+    (
+      (
+        CASE WHEN `lvl_data` >= 0 THEN 1 ELSE 0 END + CASE WHEN `lvl_security` >= 0 THEN 1 ELSE 0 END + CASE WHEN `level_apps` >= 0 THEN 1 ELSE 0 END + CASE WHEN `level_work` >= 0 THEN 1 ELSE 0 END
+      ) >= 4
+    )
+    AND (
+      `score_data_capability` >= 90000000
+    ) AS `req_status_cloud_1` /* designations.tier:103 */
+  FROM ladder_2
+), `status_2` AS (
+  SELECT
+    *,
+    CASE
+      WHEN `req_status_cloud_1` AND (
+        `req_status_partner_1` AND TRUE
+      )
+      THEN 2
+      WHEN `req_status_partner_1` AND TRUE
+      THEN 1
+      WHEN TRUE
+      THEN 0
+      ELSE -1
+    END AS `lvl_status` /* designations.tier:100 */
+  FROM status
+), `score_quotients` AS (
+  SELECT
+    *,
+    FLOOR((
+      `score_security_capability`
+    ) * 1000000 / 3750000000) - CASE
+      WHEN FLOOR((
+        `score_security_capability`
+      ) * 1000000 / 3750000000) * 3750000000 > (
+        `score_security_capability`
+      ) * 1000000
+      THEN 1
+      ELSE 0
+    END + CASE
+      WHEN (
+        FLOOR((
+          `score_security_capability`
+        ) * 1000000 / 3750000000) + 1
+      ) * 3750000000 <= (
+        `score_security_capability`
+      ) * 1000000
+      THEN 1
+      ELSE 0
+    END AS `quotient:security`
+  FROM status_2
+), `score_units` /* each score in millionths, rounded half-even */ AS (
+  SELECT
+    *,
+    (
+      `score_data_capability`
+    ) * 1 AS `units:data`,
+    `quotient:security` + CASE
+      WHEN (
+        (
+          (
+            `score_security_capability`
+          ) * 1000000 - `quotient:security` * 3750000000
+        ) * 2 > 3750000000
+      )
+      OR (
+        (
+          (
+            (
+              `score_security_capability`
+            ) * 1000000 - `quotient:security` * 3750000000
+          ) * 2 = 3750000000
+        )
+        AND (
+          `quotient:security` % 2 <> 0
+        )
+      )
+      THEN 1
+      ELSE 0
+    END AS `units:security`,
+    (
+      `tscore_apps`
+    ) * 1000000 AS `units:apps`,
+    (
+      `tscore_work`
+    ) * 1000000 AS `units:work`
+  FROM score_quotients
+), `results` /* level and score of each track as text */ AS (
+  SELECT
+    `partner_id`,
+    CASE WHEN `lvl_data` = 0 THEN 'designated' END AS `level:data`,
+    CASE WHEN `units:data` < 0 THEN '-' ELSE '' END || CAST(FLOOR(ABS(`units:data`) / 1000000) - CASE
+      WHEN FLOOR(ABS(`units:data`) / 1000000) * 1000000 > ABS(`units:data`)
+      THEN 1
+      ELSE 0
+    END + CASE
+      WHEN (
+        FLOOR(ABS(`units:data`) / 1000000) + 1
+      ) * 1000000 <= ABS(`units:data`)
+      THEN 1
+      ELSE 0
+    END AS STRING) || CASE
+      WHEN (
+        ABS(`units:data`) - (
+          FLOOR(ABS(`units:data`) / 1000000) - CASE
+            WHEN FLOOR(ABS(`units:data`) / 1000000) * 1000000 > ABS(`units:data`)
+            THEN 1
+            ELSE 0
+          END + CASE
+            WHEN (
+              FLOOR(ABS(`units:data`) / 1000000) + 1
+            ) * 1000000 <= ABS(`units:data`)
+            THEN 1
+            ELSE 0
+          END
+        ) * 1000000
+      ) = 0
+      THEN ''
+      ELSE '.' || TRIM(TRAILING '0' FROM SUBSTRING(
+        CAST((
+          ABS(`units:data`) - (
+            FLOOR(ABS(`units:data`) / 1000000) - CASE
+              WHEN FLOOR(ABS(`units:data`) / 1000000) * 1000000 > ABS(`units:data`)
+              THEN 1
+              ELSE 0
+            END + CASE
+              WHEN (
+                FLOOR(ABS(`units:data`) / 1000000) + 1
+              ) * 1000000 <= ABS(`units:data`)
+              THEN 1
+              ELSE 0
+            END
+          ) * 1000000
+        ) + 1000000 AS STRING),
+        2
+      ))
+    END AS `score:data`,
+    CASE WHEN `lvl_security` = 0 THEN 'designated' END AS `level:security`,
+    CASE WHEN `units:security` < 0 THEN '-' ELSE '' END || CAST(FLOOR(ABS(`units:security`) / 1000000) - CASE
+      WHEN FLOOR(ABS(`units:security`) / 1000000) * 1000000 > ABS(`units:security`)
+      THEN 1
+      ELSE 0
+    END + CASE
+      WHEN (
+        FLOOR(ABS(`units:security`) / 1000000) + 1
+      ) * 1000000 <= ABS(`units:security`)
+      THEN 1
+      ELSE 0
+    END AS STRING) || CASE
+      WHEN (
+        ABS(`units:security`) - (
+          FLOOR(ABS(`units:security`) / 1000000) - CASE
+            WHEN FLOOR(ABS(`units:security`) / 1000000) * 1000000 > ABS(`units:security`)
+            THEN 1
+            ELSE 0
+          END + CASE
+            WHEN (
+              FLOOR(ABS(`units:security`) / 1000000) + 1
+            ) * 1000000 <= ABS(`units:security`)
+            THEN 1
+            ELSE 0
+          END
+        ) * 1000000
+      ) = 0
+      THEN ''
+      ELSE '.' || TRIM(TRAILING '0' FROM SUBSTRING(
+        CAST((
+          ABS(`units:security`) - (
+            FLOOR(ABS(`units:security`) / 1000000) - CASE
+              WHEN FLOOR(ABS(`units:security`) / 1000000) * 1000000 > ABS(`units:security`)
+              THEN 1
+              ELSE 0
+            END + CASE
+              WHEN (
+                FLOOR(ABS(`units:security`) / 1000000) + 1
+              ) * 1000000 <= ABS(`units:security`)
+              THEN 1
+              ELSE 0
+            END
+          ) * 1000000
+        ) + 1000000 AS STRING),
+        2
+      ))
+    END AS `score:security`,
+    CASE WHEN `level_apps` = 0 THEN 'designated' END AS `level:apps`,
+    CASE WHEN `units:apps` < 0 THEN '-' ELSE '' END || CAST(FLOOR(ABS(`units:apps`) / 1000000) - CASE
+      WHEN FLOOR(ABS(`units:apps`) / 1000000) * 1000000 > ABS(`units:apps`)
+      THEN 1
+      ELSE 0
+    END + CASE
+      WHEN (
+        FLOOR(ABS(`units:apps`) / 1000000) + 1
+      ) * 1000000 <= ABS(`units:apps`)
+      THEN 1
+      ELSE 0
+    END AS STRING) || CASE
+      WHEN (
+        ABS(`units:apps`) - (
+          FLOOR(ABS(`units:apps`) / 1000000) - CASE
+            WHEN FLOOR(ABS(`units:apps`) / 1000000) * 1000000 > ABS(`units:apps`)
+            THEN 1
+            ELSE 0
+          END + CASE
+            WHEN (
+              FLOOR(ABS(`units:apps`) / 1000000) + 1
+            ) * 1000000 <= ABS(`units:apps`)
+            THEN 1
+            ELSE 0
+          END
+        ) * 1000000
+      ) = 0
+      THEN ''
+      ELSE '.' || TRIM(TRAILING '0' FROM SUBSTRING(
+        CAST((
+          ABS(`units:apps`) - (
+            FLOOR(ABS(`units:apps`) / 1000000) - CASE
+              WHEN FLOOR(ABS(`units:apps`) / 1000000) * 1000000 > ABS(`units:apps`)
+              THEN 1
+              ELSE 0
+            END + CASE
+              WHEN (
+                FLOOR(ABS(`units:apps`) / 1000000) + 1
+              ) * 1000000 <= ABS(`units:apps`)
+              THEN 1
+              ELSE 0
+            END
+          ) * 1000000
+        ) + 1000000 AS STRING),
+        2
+      ))
+    END AS `score:apps`,
+    CASE WHEN `level_work` = 0 THEN 'designated' END AS `level:work`,
+    CASE WHEN `units:work` < 0 THEN '-' ELSE '' END || CAST(FLOOR(ABS(`units:work`) / 1000000) - CASE
+      WHEN FLOOR(ABS(`units:work`) / 1000000) * 1000000 > ABS(`units:work`)
+      THEN 1
+      ELSE 0
+    END + CASE
+      WHEN (
+        FLOOR(ABS(`units:work`) / 1000000) + 1
+      ) * 1000000 <= ABS(`units:work`)
+      THEN 1
+      ELSE 0
+    END AS STRING) || CASE
+      WHEN (
+        ABS(`units:work`) - (
+          FLOOR(ABS(`units:work`) / 1000000) - CASE
+            WHEN FLOOR(ABS(`units:work`) / 1000000) * 1000000 > ABS(`units:work`)
+            THEN 1
+            ELSE 0
+          END + CASE
+            WHEN (
+              FLOOR(ABS(`units:work`) / 1000000) + 1
+            ) * 1000000 <= ABS(`units:work`)
+            THEN 1
+            ELSE 0
+          END
+        ) * 1000000
+      ) = 0
+      THEN ''
+      ELSE '.' || TRIM(TRAILING '0' FROM SUBSTRING(
+        CAST((
+          ABS(`units:work`) - (
+            FLOOR(ABS(`units:work`) / 1000000) - CASE
+              WHEN FLOOR(ABS(`units:work`) / 1000000) * 1000000 > ABS(`units:work`)
+              THEN 1
+              ELSE 0
+            END + CASE
+              WHEN (
+                FLOOR(ABS(`units:work`) / 1000000) + 1
+              ) * 1000000 <= ABS(`units:work`)
+              THEN 1
+              ELSE 0
+            END
+          ) * 1000000
+        ) + 1000000 AS STRING),
+        2
+      ))
+    END AS `score:work`,
+    CASE
+      WHEN `lvl_ladder` = 0
+      THEN 'silver'
+      WHEN `lvl_ladder` = 1
+      THEN 'gold'
+      WHEN `lvl_ladder` = 2
+      THEN 'platinum'
+    END AS `level:ladder`,
+    CASE
+      WHEN `lvl_status` = 0
+      THEN 'member'
+      WHEN `lvl_status` = 1
+      THEN 'partner'
+      WHEN `lvl_status` = 2
+      THEN 'cloud'
+    END AS `level:status`
+  FROM score_units
+)
+SELECT
+  `results`.`partner_id` AS `partner_id`,
+  `tracks`.`track` AS `track`,
+  CASE
+    WHEN `n` = 0
+    THEN `level:data`
+    WHEN `n` = 1
+    THEN `level:security`
+    WHEN `n` = 2
+    THEN `level:apps`
+    WHEN `n` = 3
+    THEN `level:work`
+    WHEN `n` = 4
+    THEN `level:ladder`
+    WHEN `n` = 5
+    THEN `level:status`
+  END AS `level`,
+  CASE
+    WHEN `n` = 0
+    THEN `score:data`
+    WHEN `n` = 1
+    THEN `score:security`
+    WHEN `n` = 2
+    THEN `score:apps`
+    WHEN `n` = 3
+    THEN `score:work`
+  END AS `score`
+FROM results
+CROSS JOIN VALUES
+  (0, 'data'),
+  (1, 'security'),
+  (2, 'apps'),
+  (3, 'work'),
+  (4, 'ladder'),
+  (5, 'status') AS `tracks`(`n`, `track`);

@@ -1,0 +1,155 @@
+"""`tier compile --emit sql --dialect duckdb`, run by DuckDB itself on a `partners` table
+loaded from a CSV file in the DESIGN §4.1 layout, gives exactly the interpreter's results:
+whatever type a loader gave each column (DuckDB's inference: BIGINT, DOUBLE; all text;
+DECIMAL), with extra columns and an `anniversary` date, on the shipped example data and on
+boundary data (totals of exactly 70, sums of thirds, clamps at the edges, negative net adds).
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from tests.engine.sql_helpers import run_long, sorted_long
+from tierlang import ir
+from tierlang.engine import evaluate
+from tierlang.loader import load_program
+
+ROOT = Path(__file__).resolve().parents[2]
+CLOUD = ROOT / "programs" / "cloudpartner2022.tier"
+EXAMPLES = ROOT / "examples" / "partners.csv"
+
+#: How a tester may load the CSV file: DuckDB's own inference, everything as text, decimals
+#: as DOUBLE, or decimals as DECIMAL(p, s) (as a warehouse table would have them).
+LOADS = {
+    "read_csv_auto": "SELECT * FROM read_csv_auto('{path}')",
+    "read_csv": "SELECT * FROM read_csv('{path}')",
+    "all_varchar": "SELECT * FROM read_csv('{path}', all_varchar = true)",
+    "double": "SELECT * REPLACE ({casts}) FROM read_csv_auto('{path}')",
+    "decimal": "SELECT * REPLACE ({casts}) FROM read_csv('{path}', all_varchar = true)",
+}
+
+
+@pytest.fixture(scope="module")
+def program() -> ir.Program:
+    r = load_program(CLOUD)
+    assert r.program is not None
+    return r.program
+
+
+@pytest.fixture(scope="module")
+def compiled_sql() -> str:
+    """The query exactly as the command prints it."""
+    out = subprocess.run(
+        [sys.executable, "-m", "tierlang", "compile", "--emit", "sql", "--dialect", "duckdb", str(CLOUD)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out.stdout
+
+
+def _decimal_columns(program: ir.Program) -> list[str]:
+    return [m.column or m.name for m in program.input_metrics if m.type.kind in (ir.Kind.NUMBER, ir.Kind.PERCENT, ir.Kind.MONEY)]
+
+
+def _load(con: duckdb.DuckDBPyConnection, program: ir.Program, path: Path, how: str) -> None:
+    decimals = _decimal_columns(program)
+    if how == "double":
+        casts = ", ".join(f'CAST("{c}" AS DOUBLE) AS "{c}"' for c in decimals)
+    else:
+        casts = ", ".join(f'CAST("{c}" AS DECIMAL(30, 8)) AS "{c}"' for c in decimals)
+    con.execute("CREATE OR REPLACE TABLE partners AS " + LOADS[how].format(path=path, casts=casts))
+
+
+@functools.cache
+def _expected(program: ir.Program, path: Path) -> pl.DataFrame:
+    return sorted_long(evaluate(program, str(path), engine="interpreter"))
+
+
+def _check(program: ir.Program, sql: str, path: Path, how: str) -> None:
+    con = duckdb.connect()
+    _load(con, program, path, how)
+    got = run_long(con, sql)
+    expected = _expected(program, path)
+    assert got.height == expected.height
+    diff = got.join(expected, on=["partner_id", "track"], suffix="_expected").filter(
+        (pl.col("level").fill_null("-") != pl.col("level_expected").fill_null("-"))
+        | (pl.col("score").fill_null("-") != pl.col("score_expected").fill_null("-"))
+    )
+    assert diff.height == 0, f"{how}: {diff.height} rows differ\n{diff.head(10)}"
+
+
+@pytest.mark.parametrize("how", list(LOADS))
+def test_example_partners(program, compiled_sql, how):
+    _check(program, compiled_sql, EXAMPLES, how)
+
+
+def _boundary_rows(program: ir.Program, rows: int, seed: int) -> dict[str, list[str]]:
+    """Rows whose values sit at the program's targets and thresholds, at thirds and sixths of
+    them, at zero and at small negatives where a column allows them, plus every example's
+    partner (each example hand-computed in the program file)."""
+    rng = random.Random(seed)
+    consts: set[Fraction] = {Fraction(0), Fraction(1), Fraction(2), Fraction(3)}
+    for node in ir.walk(program):
+        if isinstance(node, ir.Const) and isinstance(node.value, Fraction) and not isinstance(node.value, bool):
+            v = abs(node.value)
+            consts.update({v, v - 1, v + 1, v / 3, v * 2 / 3, v / 6, v / 2})
+    data: dict[str, list[str]] = {"partner_id": []}
+    metrics = program.input_metrics
+    for m in metrics:
+        data[m.column or m.name] = []
+    examples = [dict(e.given) for e in program.examples]
+    for i in range(rows + len(examples)):
+        data["partner_id"].append(f"B{i:05d}")
+        given = examples[i] if i < len(examples) else {}
+        for m in metrics:
+            whole = m.type.kind is ir.Kind.COUNT
+            if m.name in given:
+                v = given[m.name]
+            else:
+                pool = sorted(c for c in consts if (not whole or c.denominator == 1) and (m.minimum is None or c >= m.minimum))
+                v = rng.choice(pool)
+                if m.minimum is None and rng.random() < 0.2:
+                    v = -v
+                if not whole:
+                    v = Fraction(round(v * 100), 100)  # two places, as the §4.1 columns have
+            data[m.column or m.name].append(_text(v))
+    return data
+
+
+def _text(v) -> str:
+    if isinstance(v, Fraction):
+        if v.denominator == 1:
+            return str(v.numerator)
+        return f"{float(v):.2f}" if (v * 100).denominator == 1 else str(float(v))
+    return str(v).lower() if isinstance(v, bool) else str(v)
+
+
+@pytest.mark.parametrize("how", ["read_csv_auto", "all_varchar", "decimal"])
+def test_boundary_partners(program, compiled_sql, how, boundary_csv):
+    _check(program, compiled_sql, boundary_csv, how)
+
+
+@pytest.fixture(scope="module")
+def boundary_csv(program, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("boundary") / "boundary.csv"
+    pl.DataFrame(_boundary_rows(program, 400, 7)).write_csv(path)
+    return path
+
+
+def test_the_query_reads_only_what_it_needs(program, compiled_sql, tmp_path):
+    """Extra columns, an anniversary date and any column order are ignored."""
+    frame = pl.read_csv(EXAMPLES, infer_schema=False).head(200)
+    shuffled = frame.select(list(reversed(frame.columns))).with_columns(pl.lit("x;DROP TABLE partners").alias("comment"))
+    path = tmp_path / "shuffled.csv"
+    shuffled.write_csv(path)
+    _check(program, compiled_sql, path, "read_csv_auto")
