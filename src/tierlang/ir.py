@@ -87,6 +87,8 @@ __all__ = [
     "InWindow",
     "GroupAgg",
     "Aggregate",
+    "Need",
+    "Assignment",
     "window_dates",
     "to_data",
     "to_json",
@@ -572,6 +574,32 @@ class DateShift:
     span: Span | None = _span()
 
 
+@dataclass(frozen=True)
+class Need:
+    """One requirement of an `Assignment`: `count` distinct people for whom `where` holds."""
+
+    name: str
+    count: int
+    where: Expr | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """People rules: whether the values of `column` (people) among the partner's rows of
+    `table` that `where` keeps can be assigned to the needs so that each need has its count
+    of distinct people and no person fills more than `capacity` needs. A person can fill a
+    need when one of their rows satisfies the need's `where`. Solved exactly as a maximum
+    flow (tierlang.records.assign)."""
+
+    table: str
+    column: str
+    needs: tuple[Need, ...]
+    where: Expr | None = None
+    capacity: int = 1
+    span: Span | None = _span()
+
+
 Expr = Union[
     Const,
     MetricRef,
@@ -595,6 +623,7 @@ Expr = Union[
     InWindow,
     GroupAgg,
     Aggregate,
+    Assignment,
     AsOf,
     DateShift,
 ]

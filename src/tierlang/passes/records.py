@@ -41,7 +41,7 @@ def records_metric_names(items) -> set[str]:
     those defined only from such metrics (`nca = eligible_now - eligible_before`). A formula
     that mixes records metrics with other metrics is an ordinary derived metric."""
     decls = {d.name: d for d in items if isinstance(d, ast.MetricDecl)}
-    out = {n for n, d in decls.items() if isinstance(d.expr, ast.Aggregate)}
+    out = {n for n, d in decls.items() if isinstance(d.expr, ast.Aggregate | ast.Assign)}
     refs = {n: {p for p in _names(d.expr) if p in decls} for n, d in decls.items() if d.expr is not None and n not in out}
     changed = True
     while changed:
@@ -79,7 +79,7 @@ def tables_reading(program: ir.Program) -> dict[str, set[str]]:
         out: set[str] = set()
         if m.records is not None and name not in seen:
             for n in ir.walk(m.records):
-                if isinstance(n, ir.Aggregate):
+                if isinstance(n, ir.Aggregate | ir.Assignment):
                     out.add(n.table)
                 elif isinstance(n, ir.MetricRef):
                     out |= tables_of(n.name, seen | {name})
@@ -459,6 +459,40 @@ class RecordsLowering:
             (func, column), t = self._agg(table, n.agg.func, n.agg.column, None, n.agg.span)
         return ir.Aggregate(func, table.name, column, where, tuple(n.per), having, inner, n.span), t
 
+    def _e_Assign(self, n: ast.Assign, scope):
+        if not scope.records:
+            self.err("TL261", "an assignment of people defines a metric: `metric team: bool = assign person_id of ...`", n.span)
+            raise self.Fail
+        table = self.tables.get(n.table)
+        if table is None:
+            tables = [d.name for d in self.merged.items if isinstance(d, ast.TableDecl)]
+            if n.table not in tables:
+                self.err("TL200", f"unknown table '{n.table}'", n.span, hint=did_you_mean(n.table, tables))
+            raise self.Fail
+        if table.column(n.column) is None:
+            self.err(
+                "TL200",
+                f"table '{table.name}' has no column '{n.column}'",
+                n.span,
+                hint=did_you_mean(n.column, [c.name for c in table.columns]),
+            )
+            raise self.Fail
+        row = self.row_scope(table.name, "the assignment")
+        where = self.condition(n.where, row) if n.where is not None else None
+        capacity = int(n.capacity.value) if n.capacity is not None else 1
+        if capacity < 1:
+            self.err("TL205", "each person fills at least one need: `at most 1 each` or more", n.capacity.span)  # type: ignore[union-attr]
+            raise self.Fail
+        needs, seen = [], set()
+        for need in n.needs:
+            if need.name in seen:
+                self.err("TL201", f"need '{need.name}' is named twice", need.span)
+                raise self.Fail
+            seen.add(need.name)
+            cond = self.condition(need.where, self.row_scope(table.name, f"need '{need.name}'")) if need.where is not None else None
+            needs.append(ir.Need(need.name, int(need.count.value), cond, need.span))
+        return ir.Assignment(table.name, n.column, tuple(needs), where, capacity, n.span), BOOL
+
     # -------------------------------------------------------------- examples
     def example_records(self, tables: tuple[ast.RecordsTable, ...]) -> tuple | None:
         """The rows of `given records`, checked against the tables: (table, rows), each row
@@ -544,6 +578,14 @@ class RecordsLowering:
             if isinstance(node, ir.MetricRef) and node.name not in self.record_names:
                 self.err("TL261", f"a records metric is computed from records only, not from metric '{node.name}'", node.span or d.span)
                 ok = False
+            elif isinstance(node, ir.Assignment) and node is not expr:
+                self.err(
+                    "TL261",
+                    f"metric '{m.name}': an assignment is a metric of its own (`metric team: bool = assign ...`)",
+                    node.span or d.span,
+                )
+                ok = False
+                break
             elif isinstance(node, (ir.ScoreRef, ir.TrackAt, ir.GroupCount, ir.Every, ir.GateRef, ir.Compare, ir.And, ir.Or, ir.Not)):
                 self.err(
                     "TL205",

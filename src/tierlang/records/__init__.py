@@ -105,7 +105,7 @@ def _reference_values(program: ir.Program, records: Records, ids: pl.Series) -> 
         values = evaluate_partner(program, by_partner.get(pid, {})).values
         for n in names:
             v = values.get(n)
-            if isinstance(v, Fraction):
+            if isinstance(v, Fraction) and not isinstance(v, bool):
                 cols[n].append(v.numerator)
                 dens[n].append(v.denominator)
             else:
@@ -114,8 +114,8 @@ def _reference_values(program: ir.Program, records: Records, ids: pl.Series) -> 
     data: dict[str, pl.Series] = {PID: ids}
     ratios = set()
     for m in program.record_metrics:
-        if m.type.kind is ir.Kind.DATE:
-            data[m.name] = pl.Series(m.name, cols[m.name], dtype=pl.Date)
+        if m.type.kind in (ir.Kind.DATE, ir.Kind.BOOL):
+            data[m.name] = pl.Series(m.name, cols[m.name], dtype=pl.Date if m.type.kind is ir.Kind.DATE else pl.Boolean)
             continue
         ratios.add(m.name)
         data[m.name] = pl.Series(m.name, cols[m.name], dtype=pl.Int128)
@@ -126,7 +126,7 @@ def _reference_values(program: ir.Program, records: Records, ids: pl.Series) -> 
 def _check_ranges(program: ir.Program, values: Values) -> None:
     frame = values.frame
     for m in program.record_metrics:
-        if m.type.kind is ir.Kind.DATE or (m.minimum is None and m.maximum is None):
+        if m.type.kind in (ir.Kind.DATE, ir.Kind.BOOL) or (m.minimum is None and m.maximum is None):
             continue
         col = pl.col(m.name).cast(pl.Int128)
         scale = values.scales[m.name]

@@ -117,7 +117,28 @@ def _note(program: ir.Program, t: MetricTrace) -> RecordsNote:
         counted, missed = _aggregate_lines(program, a)
         note.counted += counted
         note.missed += missed
+    if t.assignment is not None:
+        note.counted, note.missed = _assignment_lines(t.assignment)
     return note
+
+
+def _assignment_lines(t) -> tuple[list[str], list[str]]:
+    """The assignment found (each need and its people), or why none exists."""
+    sol = t.solution
+    a = t.assignment
+    counted = [
+        f"{n.name}: " + (", ".join(str(p) for p in sol.assigned[n.name]) or "nobody") + f" ({len(sol.assigned[n.name])} of {n.count})"
+        for n in a.needs
+    ]
+    if sol.feasible:
+        return counted, []
+    names = " and ".join(sol.short)
+    people = ", ".join(str(p) for p in sol.reach) or "nobody"
+    each = "" if a.capacity == 1 else f", each in at most {a.capacity}"
+    many = "needs" if len(sol.short) == 1 else "need"
+    return counted, [
+        f"{names} {many} {sol.needed} people in all; the people who can fill {'it' if len(sol.short) == 1 else 'them'} ({people}{each}) cover {sol.available}"
+    ]
 
 
 def _aggregate_lines(program: ir.Program, a: AggregateTrace) -> tuple[list[str], list[str]]:

@@ -341,6 +341,30 @@ def aggregate_frame(a: ir.Aggregate, table: ir.Table, frame: pl.LazyFrame, scale
     return groups.group_by(PID).agg(outer.alias("value")), scale
 
 
+def assignment_frame(a: ir.Assignment, table: ir.Table, frame: pl.DataFrame, scales: Mapping[str, int]) -> pl.DataFrame:
+    """partner_id and `value` (whether the people can be assigned to the needs) for each
+    partner with rows. The rows are reduced to people and the needs each can fill in polars;
+    the assignment itself is a maximum flow per partner (`tierlang.records.assign`)."""
+    from tierlang.records.assign import solve
+
+    cond = _Cond(table, scales)
+    rows = frame.lazy()
+    if a.where is not None:
+        rows = rows.filter(cond.cond(a.where).fill_null(False))
+    rows = rows.filter(pl.col(a.column).is_not_null())
+    flags = [
+        (cond.cond(n.where).fill_null(False) if n.where is not None else pl.lit(True)).any().alias(f"__n{i}") for i, n in enumerate(a.needs)
+    ]
+    people = rows.group_by([PID, a.column]).agg(flags).collect()
+    needs = [(n.name, n.count) for n in a.needs]
+    ids, values = [], []
+    for (pid,), part in people.partition_by(PID, as_dict=True, maintain_order=True).items():
+        can_fill = {rec[a.column]: {n.name for i, n in enumerate(a.needs) if rec[f"__n{i}"]} for rec in part.iter_rows(named=True)}
+        ids.append(pid)
+        values.append(solve(needs, can_fill, a.capacity).feasible)
+    return pl.DataFrame({PID: pl.Series(ids, dtype=pl.String), "value": pl.Series(values, dtype=pl.Boolean)})
+
+
 # ------------------------------------------------------------------ the stage
 
 
@@ -362,6 +386,15 @@ def compute(program: ir.Program, partners: pl.Series, tables: Mapping[str, tuple
                 lazies.append(lf.rename({"value": name}))
     for lf in pl.collect_all(lazies) if lazies else []:
         out = out.join(lf, on=PID, how="left", nulls_equal=True)
+    assignments: dict[ir.Assignment, str] = {}
+    for m in program.record_metrics:
+        if isinstance(m.records, ir.Assignment) and m.records not in assignments:
+            name = assignments[m.records] = f"__s{len(assignments)}"
+            frame, scales = tables[m.records.table]
+            got = assignment_frame(m.records, program.table_map[m.records.table], frame, scales)
+            # a partner without rows has no people: only needs of no one are met
+            empty = all(n.count == 0 for n in m.records.needs)
+            out = out.join(got.rename({"value": name}), on=PID, how="left").with_columns(pl.col(name).fill_null(empty))
     # Partners without rows: counts and sums are 0; a min or max has no value.
     fills = []
     for a, name in cache.items():
@@ -374,7 +407,7 @@ def compute(program: ir.Program, partners: pl.Series, tables: Mapping[str, tuple
     ratios: set[str] = set()
     exprs: list[pl.Expr] = []
     for m in _order(program):
-        v = _formula(m.records, cache, agg_scale, values)
+        v = pl.col(assignments[m.records]) if isinstance(m.records, ir.Assignment) else _formula(m.records, cache, agg_scale, values)
         values[m.name] = v
         if isinstance(v, _N):
             exprs.extend(_output(m, v, scales, ratios))

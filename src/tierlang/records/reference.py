@@ -18,7 +18,18 @@ from fractions import Fraction
 from tierlang import ir
 from tierlang.passes.lower import const_value
 
-__all__ = ["Row", "GroupTrace", "AggregateTrace", "MetricTrace", "PartnerRecords", "evaluate_partner", "row_condition", "NoValue"]
+__all__ = [
+    "Row",
+    "GroupTrace",
+    "AggregateTrace",
+    "AssignmentTrace",
+    "MetricTrace",
+    "PartnerRecords",
+    "evaluate_partner",
+    "row_condition",
+    "assignment",
+    "NoValue",
+]
 
 Row = Mapping[str, object]
 
@@ -51,12 +62,23 @@ class AggregateTrace:
 
 
 @dataclass
+class AssignmentTrace:
+    """How an assignment of people came out: the people each need could take (`eligible`),
+    and the solution (`tierlang.records.assign.Solution`)."""
+
+    assignment: ir.Assignment
+    eligible: dict[str, list[object]]
+    solution: object
+
+
+@dataclass
 class MetricTrace:
     metric: ir.Metric
     value: object  # None: no value, and no default
     defaulted: bool = False  # the formula had no value; the default was used
     aggregates: list[AggregateTrace] = field(default_factory=list)
     uses: list[str] = field(default_factory=list)  # other records metrics it reads
+    assignment: AssignmentTrace | None = None
 
 
 @dataclass
@@ -237,6 +259,22 @@ class _GroupEval(_RowEval):
         return super().value(e, row)
 
 
+def assignment(program: ir.Program, a: ir.Assignment, rows: list[Row]) -> AssignmentTrace:
+    """Whether the partner's people can be assigned to the needs (see `ir.Assignment`)."""
+    from tierlang.records.assign import solve
+
+    table = program.table_map[a.table]
+    ev = _RowEval(table)
+    kept = [r for r in rows if (a.where is None or ev.cond(a.where, r) is True) and r.get(a.column) is not None]
+    can_fill: dict[object, set[str]] = {}
+    for r in kept:
+        for need in a.needs:
+            if need.where is None or ev.cond(need.where, r) is True:
+                can_fill.setdefault(r[a.column], set()).add(need.name)
+    eligible = {need.name: sorted((p for p, names in can_fill.items() if need.name in names), key=str) for need in a.needs}
+    return AssignmentTrace(a, eligible, solve([(n.name, n.count) for n in a.needs], can_fill, a.capacity))
+
+
 def aggregate(program: ir.Program, a: ir.Aggregate, rows: list[Row]) -> AggregateTrace:
     """One aggregate over one partner's rows of its table."""
     table = program.table_map[a.table]
@@ -287,6 +325,9 @@ class _Run:
         return value
 
     def num(self, e: ir.Expr, trace: MetricTrace) -> object:
+        if isinstance(e, ir.Assignment):
+            trace.assignment = assignment(self.p, e, self.rows.get(e.table, []))
+            return trace.assignment.solution.feasible  # type: ignore[attr-defined]
         if isinstance(e, ir.Aggregate):
             t = aggregate(self.p, e, self.rows.get(e.table, []))
             trace.aggregates.append(t)

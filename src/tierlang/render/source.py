@@ -135,6 +135,14 @@ def _text(e, params: bool, own: str | None = None) -> str:
     if isinstance(e, ir.GroupAgg):
         head = _agg_head(e.function, e.column, e.inner)
         return head if e.where is None else f"({head} where {expr_text(e.where, 0, params, own)})"
+    if isinstance(e, ir.Assignment):
+        out = f"assign {e.column} of {e.table}"
+        if e.where is not None:
+            out += f" where {expr_text(e.where, 0, params, own)}"
+        if e.capacity != 1:
+            out += f" at most {e.capacity} each"
+        needs = [f"{n.name}: {n.count}" + (f" where {expr_text(n.where, 0, params, own)}" if n.where is not None else "") for n in e.needs]
+        return out + " { " + ", ".join(needs) + " }"
     if isinstance(e, ir.Aggregate):
         out = f"{_agg_head(e.function, e.column, e.inner)} of {e.table}"
         if e.where is not None:

@@ -210,6 +210,30 @@ class Aggregate:
     span: Span | None = _span()
 
 
+@dataclass(frozen=True)
+class Need:
+    """One requirement of an assignment: `count` distinct people for whom `where` holds."""
+
+    name: str
+    count: Num
+    where: Expr | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Assign:
+    """`assign COLUMN of TABLE [where COND] [at most N each] { NEED: COUNT [where COND], ... }`:
+    whether the people (values of COLUMN) can be assigned so that every need has its count,
+    each person filling at most `capacity` needs (default 1)."""
+
+    column: str
+    table: str
+    needs: tuple[Need, ...]
+    where: Expr | None = None
+    capacity: Num | None = None
+    span: Span | None = _span()
+
+
 Expr = Union[
     Num,
     Bool,
@@ -229,6 +253,7 @@ Expr = Union[
     IsEmpty,
     GroupAgg,
     Aggregate,
+    Assign,
 ]
 
 # ------------------------------------------------------------------ attributes

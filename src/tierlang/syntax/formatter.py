@@ -66,7 +66,17 @@ def _prec(e) -> int:
         return _NOT
     if isinstance(e, (ast.InExpr, ast.IsEmpty)):
         return _CMP
-    if isinstance(e, ast.Aggregate):
+    if isinstance(e, ast.Assign):
+        head = [f"assign {e.column} of {e.table}"]
+        if e.where is not None:
+            head.append(_nest(CONT, LINE, "where ", _doc(e.where)))
+        if e.capacity is not None:
+            head.append(_nest(CONT, LINE, f"at most {e.capacity.text} each"))
+        needs = _join(
+            [[f"{n.name}: {n.count.text}", *([" where ", _doc(n.where)] if n.where is not None else [])] for n in e.needs], [",", LINE]
+        )
+        return _group(*head, " {", _nest(2, LINE, *needs, ("ifbreak", ",", "")), LINE, "}")
+    if isinstance(e, (ast.Aggregate, ast.Assign)):
         return 0
     if isinstance(e, ast.Binary):
         if e.op in _CMP_OPS:
@@ -218,6 +228,16 @@ def _doc(e):
         return [_paren(e.operand, _SUM), " is not empty" if e.negated else " is empty"]
     if isinstance(e, ast.GroupAgg):
         return _agg_doc(e)
+    if isinstance(e, ast.Assign):
+        head = [f"assign {e.column} of {e.table}"]
+        if e.where is not None:
+            head.append(_nest(CONT, LINE, "where ", _doc(e.where)))
+        if e.capacity is not None:
+            head.append(_nest(CONT, LINE, f"at most {e.capacity.text} each"))
+        needs = _join(
+            [[f"{n.name}: {n.count.text}", *([" where ", _doc(n.where)] if n.where is not None else [])] for n in e.needs], [",", LINE]
+        )
+        return _group(*head, " {", _nest(2, LINE, *needs, ("ifbreak", ",", "")), LINE, "}")
     if isinstance(e, ast.Aggregate):
         parts = [_nest(CONT, LINE, "where ", _doc(e.where))] if e.where is not None else []
         if e.per:

@@ -338,6 +338,21 @@ class _ToAst(Transformer_NonRecursive):
         having = next((c[1] for c in children if isinstance(c, tuple)), None)
         return ("per", names, having)
 
+    def each_at_most(self, meta, children):
+        return ("capacity", self._count(children[0]))
+
+    def need(self, meta, children):
+        name, count, *rest = children
+        where = rest[0][1] if rest else None
+        return ast.Need(str(name), self._count(count), where, self._span(meta))
+
+    def assign_people(self, meta, children):
+        column, table, *rest = children
+        where = next((c[1] for c in rest if isinstance(c, tuple) and c[0] == "where"), None)
+        capacity = next((c[1] for c in rest if isinstance(c, tuple) and c[0] == "capacity"), None)
+        needs = tuple(c for c in rest if isinstance(c, ast.Need))
+        return ast.Assign(str(column), str(table), needs, where, capacity, self._span(meta))
+
     def aggregate(self, meta, children):
         agg, table, *rest = children
         where = next((c[1] for c in rest if c[0] == "where"), None)
