@@ -4,7 +4,8 @@ naming file, row and column), plus the checks only related rows need:
 
 - TL420: a row's `partner_id` is not in the partner table (never silently dropped or counted);
 - TL421: a row repeats another row's key (`key tenant_id, month, ...` in the table);
-- TL422: a `month` column holds a date that is not the first day of a month;
+- TL415: a `month` column holds a date that is not the first day of a month (as a history's
+  `month` does);
 - TL423 (warning): a table's file is absent from the folder: read as empty.
 
 A data folder holds one file per table, named after it (`partners.csv`,
@@ -156,11 +157,11 @@ class _RelatedIdReader(_IdReader):
 
 
 class _MonthReader(_DateReader):
-    """A `month` column: a date on the first day of its month (TL422)."""
+    """A `month` column: a date on the first day of its month (TL415, as a history's)."""
 
     def third(self, df):
         flag = self.check(
-            "TL422",
+            "TL415",
             "month",
             lambda t: pl.format("'{}' is not the first day of a month; column '{}' holds months", t, pl.lit(self.column)),
             hint="write a month as its first day: 2023-05-01 for May 2023",

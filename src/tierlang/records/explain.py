@@ -192,8 +192,11 @@ def _conjuncts(table: ir.Table, e: ir.Expr | None) -> list[ir.Expr]:
 
 def _selects(e: ir.Expr) -> bool:
     """Conditions that choose which rows a metric is about (a list, a window), rather than
-    rules a row can fail (a named list, a window): a row failing only these is not a near
-    miss."""
+    rules a row can fail (a named list, one value, a window): a row failing only these is not
+    a near miss."""
+    if isinstance(e, ir.Compare) and e.op == "==":  # `certification == "X"`: which rows, not a rule
+        sides = (e.left, e.right)
+        return any(isinstance(x, ir.ColumnRef) for x in sides) and any(isinstance(x, ir.Const) and x.param is None for x in sides)
     return (isinstance(e, ir.InSet) and not e.negated and e.list is not None) or isinstance(e, ir.InWindow)
 
 
