@@ -29,6 +29,8 @@ from tierlang.engine import evaluate
 D = dt.date
 RECORDS = str(PROGRAMS / "cloudpartner2022-records.tier")
 SNAPSHOT = PROGRAMS / "cloudpartner2022.tier"
+RECORDS_2023 = str(PROGRAMS / "cloudpartner2023-records.tier")
+SNAPSHOT_2023 = PROGRAMS / "cloudpartner2023.tier"
 
 # ------------------------------------------------------------------ DESIGN §4.2, by hand
 
@@ -135,7 +137,13 @@ def people(rows: list[dict], names: list[str], as_of: dt.date) -> int:
     return len({r["person_id"] for r in rows if r["certification"] in names and cert_counts(r, as_of)})
 
 
-def oracle(certs: list[dict], usage: list[dict], as_of: dt.date) -> dict[str, Fraction]:
+# cloudpartner2023(-records) from 2023-12-01: Security Operations Analyst leaves step 3, Power
+# Platform App Maker leaves Business Applications
+SEC3_2023 = [c for c in SEC3 if c != "Security Operations Analyst Associate"]
+BA_INTERMEDIATE_2023 = [c for c in BA_INTERMEDIATE if c != "Power Platform App Maker Associate"]
+
+
+def oracle(certs: list[dict], usage: list[dict], as_of: dt.date, version: int = 2022) -> dict[str, Fraction]:
     """The cloudpartner2022 snapshot columns of one partner, from DESIGN §4.2 (Azure tables
     only: the Microsoft 365 and Dynamics tables are absent, so the columns they feed are 0;
     the certified-people columns of every designation come from `certs`)."""
@@ -187,10 +195,10 @@ def oracle(certs: list[dict], usage: list[dict], as_of: dt.date) -> dict[str, Fr
         "infrastructure_advanced_certified": people(certs, INFRA_ADVANCED, as_of),
         "security_step1_certified": people(certs, SEC1, as_of),
         "security_step2_certified": people(certs, SEC2, as_of),
-        "security_intermediate_certified": people(certs, SEC3, as_of),
+        "security_intermediate_certified": people(certs, SEC3 if version == 2022 else SEC3_2023, as_of),
         "modern_work_intermediate_certified": people(certs, MW_INTERMEDIATE, as_of),
         "modern_work_advanced_certified": people(certs, MW_ADVANCED, as_of),
-        "business_apps_intermediate_certified": people(certs, BA_INTERMEDIATE, as_of),
+        "business_apps_intermediate_certified": people(certs, BA_INTERMEDIATE if version == 2022 else BA_INTERMEDIATE_2023, as_of),
         "business_apps_advanced_certified": people(certs, BA_ADVANCED, as_of),
         "security_net_customer_adds_azure": sec_customers(L, 100) - sec_customers(month_add(L, -12), 100),
         "security_deployments_azure": max(0, sec_customers(L, 12000) - sec_customers(month_add(L, -12), 12000)),
@@ -297,14 +305,15 @@ def write_folder(folder: Path, plist: list[dict], certs: list[dict], usage: list
             fh.write(json.dumps({**r, "month": r["month"].isoformat(), "acr_usd": _money(r["acr_usd"])}) + "\n")
 
 
-def expected_long(plist, certs, usage, as_of: dt.date) -> list[tuple]:
+def expected_long(plist, certs, usage, as_of: dt.date, version: int = 2022) -> list[tuple]:
     """The snapshot program scored on the oracle's columns: the expected eval output."""
-    snapshot = load_program(SNAPSHOT, as_of).program
+    snapshot = load_program(SNAPSHOT if version == 2022 else SNAPSHOT_2023, as_of).program
     columns = [m.name for m in snapshot.input_metrics]
     rows = []
     for p in plist:
         pid = p["partner_id"]
-        values = oracle([r for r in certs if r["partner_id"] == pid], [r for r in usage if r["partner_id"] == pid], as_of)
+        mine = [r for r in certs if r["partner_id"] == pid]
+        values = oracle(mine, [r for r in usage if r["partner_id"] == pid], as_of, version)
         rows.append({"partner_id": pid, **{c: str(values.get(c, Fraction(0))) for c in columns}})
     frame = pl.DataFrame(rows, schema={"partner_id": pl.String, **{c: pl.String for c in columns}})
     # exact ratios (100/3) do not fit a decimal column: score those partners one by one
@@ -326,9 +335,9 @@ def _decimal(v: Fraction) -> str:
     return decimal_text(v)
 
 
-def run_eval(folder: Path, as_of: dt.date, out: Path, *extra: str) -> subprocess.CompletedProcess:
+def run_eval(folder: Path, as_of: dt.date, out: Path, *extra: str, program: str = RECORDS) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "tierlang", "eval", RECORDS, str(folder), "--as-of", as_of.isoformat(), "-o", str(out), *extra],
+        [sys.executable, "-m", "tierlang", "eval", program, str(folder), "--as-of", as_of.isoformat(), "-o", str(out), *extra],
         capture_output=True,
         text=True,
         timeout=300,
@@ -353,6 +362,20 @@ def test_records_folder_matches_the_readings(tmp_path, as_of):
     for table in ("m365_usage", "dynamics_revenue", "dynamics_usage"):
         assert f"no '{table}' table" in proc.stderr
     assert sorted(read_long(tmp_path / "out.csv")) == sorted(expected_long(plist, certs, usage, as_of))
+
+
+AS_OF_2023 = [D(2023, 12, 1), D(2024, 3, 15)]
+
+
+@pytest.mark.parametrize("as_of", AS_OF_2023, ids=[d.isoformat() for d in AS_OF_2023])
+def test_2023_records_folder_matches_the_readings(tmp_path, as_of):
+    """cloudpartner2023-records on the same kind of folder gives what cloudpartner2023 gives on
+    the readings with the 2023 lists (two people per Security gate)."""
+    plist, certs, usage = generate(seed=as_of.toordinal())
+    write_folder(tmp_path / "data", plist, certs, usage)
+    proc = run_eval(tmp_path / "data", as_of, tmp_path / "out.csv", program=RECORDS_2023)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(read_long(tmp_path / "out.csv")) == sorted(expected_long(plist, certs, usage, as_of, 2023))
 
 
 def test_interpreter_engine_agrees(tmp_path):
@@ -454,3 +477,22 @@ def test_python_api_with_frames():
     want = expected_long(plist, certs, usage, as_of)
     assert sorted(got) == sorted(want)
     assert {w.code for w in ev.warnings} == {"TL423"}
+
+
+def test_diff_of_the_records_programs_is_the_dated_changes():
+    """tier diff of cloudpartner2022-records and cloudpartner2023-records: the two gates and
+    the two lists, nothing else (a records formula over a list is compared by the list's name,
+    and windows by their shape, not by each program's dates)."""
+    from tierlang.diff.structural import structural_diff
+
+    old = load_program(PROGRAMS / "cloudpartner2022-records.tier").program
+    new = load_program(PROGRAMS / "cloudpartner2023-records.tier").program
+    rules = [c for c in structural_diff(old, new) if c.what not in ("title", "doc", "source", "name", "version", "effective")]
+    assert sorted((c.kind, c.path[-1], c.what) for c in rules) == [
+        ("list", "list business_apps_intermediate_certifications", "values"),
+        ("list", "list security_step3_certifications", "values"),
+        ("param", "param security_step1_gate_size", "value"),
+        ("param", "param security_step2_gate_size", "value"),
+    ]
+    gone = {c.path[-1]: c.new for c in rules if c.kind == "list"}
+    assert gone["list security_step3_certifications"].startswith("without Security Operations Analyst Associate:")

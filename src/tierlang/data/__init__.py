@@ -576,7 +576,7 @@ class _JsonlSource(_FrameSource):
 
     def __init__(self, path: Path, name: str, program: ir.Program) -> None:
         self.path = path
-        wanted = _columns_needed(program) + [ANNIVERSARY, MONTH]
+        wanted = list(dict.fromkeys([*_columns_needed(program), ANNIVERSARY, MONTH]))  # a table may have a month column
         want = set(wanted)
         cols: dict[str, list[str | None]] = {c: [] for c in wanted}
         seen: set[str] = set()

@@ -89,6 +89,10 @@ def _strip(node: object) -> object:
         node = replace(node, cap=None)
     if isinstance(node, (ir.AtLeast, ir.GroupCount)) and node.param:
         node = replace(node, n=None)
+    if isinstance(node, ir.Window):  # its dates follow each program's evaluation date
+        return {"node": "Window", "months": node.months, "earlier": node.earlier}
+    if isinstance(node, ir.InSet) and node.list:  # the list's change is reported at the list
+        node = replace(node, values=())
     if isinstance(node, tuple):
         return [_strip(v) for v in node]
     if isinstance(node, Fraction):
@@ -277,7 +281,7 @@ class _Differ:
         new = [v for v in b.values if v not in a.values]
         if gone or new:
             text = "; ".join(filter(None, [f"without {', '.join(gone)}" if gone else "", f"with {', '.join(new)}" if new else ""]))
-            self.add("changed", "list", path, "values", ", ".join(a.values), f"{', '.join(b.values)} ({text})", None, a.span, b.span)
+            self.add("changed", "list", path, "values", ", ".join(a.values), f"{text}: {', '.join(b.values)}", None, a.span, b.span)
         self.text_attrs("list", path, a, b, ("title", "doc", "source"))
 
     def hold(self, path, a: ir.Hold, b: ir.Hold) -> None:
