@@ -20,6 +20,7 @@ DATA_EXTENSIONS = {
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
     ".json": "jsonl",
+    ".xlsx": "xlsx",
 }
 
 #: File name endings of the formats `tier eval` writes results in.
@@ -45,7 +46,7 @@ class UnknownFormat(ValueError):
 
 
 def detect_format(path: str | os.PathLike) -> str | None:
-    """csv, parquet or jsonl from the file name; None when the extension is not known."""
+    """csv, parquet, jsonl or xlsx from the file name; None when the extension is not known."""
     return DATA_EXTENSIONS.get(Path(path).suffix.lower())
 
 

@@ -57,7 +57,8 @@ def test_json_format_to_stdout():
     r = run(V1, V2, "--data", DATA, "--format", "json", "--limit", "1")
     data = json.loads(r.stdout)
     assert data["schema"] == "tierlang.diff/1"
-    assert len(data["impact"]["outreach"]["partners"]) == 1 and data["impact"]["outreach"]["total"] == 4
+    # --limit cuts the text and Markdown reports; the JSON holds the whole list
+    assert len(data["impact"]["outreach"]["partners"]) == 4 and data["impact"]["outreach"]["total"] == 4
 
 
 def test_outreach_file_holds_the_whole_list(tmp_path):

@@ -150,7 +150,7 @@ def test_jsonl_reads_numbers_by_their_text(tmp_path, prog):
 
 def test_tl400_unknown_format_missing_and_empty(tmp_path, prog):
     with pytest.raises(DataLoadError) as e:
-        load_dataset(write(tmp_path, "x", "d.xlsx"), prog)
+        load_dataset(write(tmp_path, "x", "d.xls"), prog)
     assert e.value.errors[0].code == "TL400" and "cannot tell the format" in e.value.errors[0].message
     with pytest.raises(DataLoadError) as e:
         load_dataset(tmp_path / "nope.csv", prog)
@@ -364,7 +364,12 @@ def test_unreadable_csv_has_a_hint(tmp_path, prog):
     with pytest.raises(DataLoadError) as e:
         load_dataset(p, prog)
     err = e.value.errors[0]
-    assert err.code == "TL400" and "utf-8" in err.message and err.hint == "save the file as UTF-8 text"
+    assert (
+        err.code == "TL400"
+        and "utf-8" in err.message
+        and err.row == 2
+        and err.hint.startswith("save the file as UTF-8, or name its encoding: --encoding cp1252")
+    )
 
 
 # ------------------------------------------------------------------ hardening: headers, ids, JSON Lines, broken CSV

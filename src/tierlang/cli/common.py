@@ -46,6 +46,48 @@ as_of_option = click.option(
 
 program_argument = click.argument("program", type=click.Path(exists=True, dir_okay=False))
 
+#: --separator spellings of the characters a shell makes hard to type.
+_SEPARATOR_NAMES = {"tab": "\t", "\\t": "\t", "semicolon": ";", "comma": ",", "pipe": "|"}
+
+
+def read_options(f):
+    """--separator, --encoding and --sheet: how to read a data file beyond its format."""
+    f = click.option("--sheet", metavar="NAME", default=None, help="Excel data (.xlsx): the sheet to read (default: the first).")(f)
+    f = click.option(
+        "--encoding",
+        metavar="NAME",
+        default="utf-8",
+        show_default=True,
+        help="CSV data: the file's text encoding (cp1252 for Excel on Windows, latin-1, utf-16, ...).",
+    )(f)
+    f = click.option(
+        "--separator",
+        metavar="CHAR",
+        default=",",
+        show_default=True,
+        help="CSV data: the character between cells (';', tab, '|').",
+    )(f)
+    return f
+
+
+def make_read_options(separator: str, encoding: str, sheet: str | None, data: str | None):
+    """The `ReadOptions` of the three options, checked against the data file's format (a
+    usage error names the option that does not fit)."""
+    from tierlang.data import ReadOptions
+
+    sep = _SEPARATOR_NAMES.get(separator.lower(), separator)
+    fmt = detect_format(data) if data else None
+    if fmt not in (None, "csv"):
+        for flag, given in (("--separator", sep != ","), ("--encoding", encoding.lower().replace("_", "-") not in ("utf-8", "utf8"))):
+            if given:
+                raise click.BadParameter(f"{data} is not a CSV file: {flag} reads CSV files only", param_hint=flag)
+    if sheet is not None and fmt not in (None, "xlsx"):
+        raise click.BadParameter(f"{data} is not an Excel workbook: --sheet reads .xlsx files only", param_hint="--sheet")
+    try:
+        return ReadOptions(sep, encoding, sheet)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--separator" if "separator" in str(e) else "--encoding") from None
+
 
 def _parse_table(ctx, param, values) -> dict[str, str]:
     out: dict[str, str] = {}

@@ -17,8 +17,10 @@ from tierlang.cli.common import (
     check_outputs,
     emit_diagnostics,
     load_or_exit,
+    make_read_options,
     needs_as_of,
     os_error_text,
+    read_options,
     report_data_errors,
     write_output,
 )
@@ -41,7 +43,7 @@ _SUFFIX_FORMATS = {".txt": "text", ".md": "md", ".markdown": "md", ".html": "htm
     "--data",
     type=click.Path(exists=True),
     metavar="FILE",
-    help="Partner data (CSV, Parquet or JSON Lines; a folder of tables for programs that read records) to measure the impact on: both programs are evaluated on it.",
+    help="Partner data (CSV, Parquet, JSON Lines or Excel; a folder of tables for programs that read records) to measure the impact on: both programs are evaluated on it.",
 )
 @as_of_option
 @click.option(
@@ -74,7 +76,13 @@ _SUFFIX_FORMATS = {".txt": "text", ".md": "md", ".markdown": "md", ".html": "htm
     show_default=True,
     help="Timeline: NEW's effective date, then the end of its month and of each of the N months after it.",
 )
-@click.option("--limit", type=click.IntRange(0), default=25, show_default=True, help="Outreach rows in the report.")
+@click.option(
+    "--limit",
+    type=click.IntRange(0),
+    default=25,
+    show_default=True,
+    help="Outreach rows in the text and Markdown reports (the HTML and JSON reports hold the whole list).",
+)
 @click.option(
     "--outreach",
     "outreach_scope",
@@ -89,6 +97,7 @@ _SUFFIX_FORMATS = {".txt": "text", ".md": "md", ".markdown": "md", ".html": "htm
     metavar="FILE",
     help="Write the whole outreach list as CSV (partner_id, next_anniversary, old, new, lost).",
 )
+@read_options
 @click.option("--fail-on-loss", is_flag=True, help="Exit 1 when any partner loses a level on a compared track (needs --data).")
 @click.option("--fail-on-tightened", is_flag=True, help="Exit 1 when a rule change is tightened or cannot be classified.")
 def diff(
@@ -103,6 +112,9 @@ def diff(
     limit: int,
     outreach_scope: str,
     outreach_file: str | None,
+    separator: str,
+    encoding: str,
+    sheet: str | None,
     fail_on_loss: bool,
     fail_on_tightened: bool,
     as_of,
@@ -128,6 +140,7 @@ def diff(
         targets = [(out, _format_of(out, fmt)) for out in (outputs or ("-",))]
     except UnknownFormat as e:
         raise click.BadParameter(str(e), param_hint="-o") from None
+    options = make_read_options(separator, encoding, sheet, data)
     a = load_or_exit(old, as_of)
     b = load_or_exit(new, as_of)
     if data is not None:
@@ -141,8 +154,9 @@ def diff(
             mapping,
             find=not no_mapping,
             months=months,
-            limit=limit,
+            limit=None,  # every row: the HTML and JSON reports show the whole list
             outreach_scope=outreach_scope,
+            read_options=options,
         )
     except MappingError as e:
         emit_diagnostics(e.diagnostics, e.sources)
@@ -157,7 +171,7 @@ def diff(
     rendered: dict[str, str] = {}
     for out, out_fmt in targets:
         if out_fmt not in rendered:
-            rendered[out_fmt] = render_diff(report, out_fmt)
+            rendered[out_fmt] = render_diff(report, out_fmt, limit=limit)
         write_output(out, rendered[out_fmt])
     if report.impact is not None and outreach_file:
         try:

@@ -21,9 +21,11 @@ from tierlang.cli.common import (
     distinct_paths,
     emit_diagnostics,
     load_or_exit,
+    make_read_options,
     needs_as_of,
     os_error_text,
     program_argument,
+    read_options,
     report_data_errors,
     table_option,
 )
@@ -107,6 +109,7 @@ def _summary(ev) -> str:
     "--rejects", type=click.Path(dir_okay=False), default=None, help="Reject file for --on-error report (default: DATA-NAME.rejects.csv)."
 )
 @table_option
+@read_options
 @click.option(
     "--gaps",
     is_flag=True,
@@ -131,12 +134,15 @@ def eval_(
     on_error: str,
     rejects: str | None,
     tables,
+    separator: str,
+    encoding: str,
+    sheet: str | None,
     gaps: bool,
     history: bool,
     start,
     end,
 ) -> None:
-    """Evaluate PROGRAM on the partners in DATA (CSV, Parquet or JSON Lines).
+    """Evaluate PROGRAM on the partners in DATA (CSV, Parquet, JSON Lines or Excel).
 
     For a program that reads related tables (records), DATA is a folder holding one file
     per table, named after it (partners.csv, certifications.parquet, ...), or the partner
@@ -183,12 +189,18 @@ def eval_(
     if rejects is not None and on_error != "report":
         raise click.UsageError("--rejects names the reject file of --on-error report; add --on-error report")
     check_data_path(data)
+    options = make_read_options(separator, encoding, sheet, data)
     if (start or end) and not history:
         raise click.UsageError("--from and --to pick the months of a history; add --history")
     if history:
         from tierlang.cli.history import check_options
+        from tierlang.data import ReadOptions
 
         check_options(fmt, as_of, gaps, start, end)
+        if options != ReadOptions():
+            raise click.UsageError(
+                "--separator, --encoding and --sheet are not read with --history yet: give the history as UTF-8 CSV, Parquet or JSON Lines"
+            )
     if on_error == "report" and rejects is None:
         rejects = f"{Path(data).stem}.rejects.csv"
     sidecar = output + ".meta.json" if output is not None and fmt in ("csv", "jsonl") else None
@@ -205,7 +217,7 @@ def eval_(
     progress("reading data")
     try:
         # one call: a clean file can be read, checked and evaluated in a single pass
-        ev = evaluate(prog, data, engine=engine, on_error=on_error, progress=progress, detail=gaps, tables=tables or None)
+        ev = evaluate(prog, data, engine=engine, on_error=on_error, progress=progress, detail=gaps, tables=tables or None, options=options)
     except DataLoadError as e:
         progress.clear()
         _report_data_errors(e.diagnostics(MAX_DATA_ERRORS), e.error_count, e.bad_rows)
@@ -279,7 +291,19 @@ def _stdout_is_terminal() -> bool:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @as_of_option
 @table_option
-def explain(program: str, data: str, partner_ids: tuple[str, ...], tracks: tuple[str, ...], fmt: str, as_of, tables) -> None:
+@read_options
+def explain(
+    program: str,
+    data: str,
+    partner_ids: tuple[str, ...],
+    tracks: tuple[str, ...],
+    fmt: str,
+    as_of,
+    tables,
+    separator: str,
+    encoding: str,
+    sheet: str | None,
+) -> None:
     """Explain partners one by one: why each holds its level on each track, what is missing
     for the next level (exact gaps) and the smallest changes that would get it there.
 
@@ -292,6 +316,7 @@ def explain(program: str, data: str, partner_ids: tuple[str, ...], tracks: tuple
     from tierlang.engine.explain import explain_partner, render_text
 
     check_data_path(data)
+    options = make_read_options(separator, encoding, sheet, data)
     prog = load_or_exit(program, as_of)
     needs_as_of(prog, as_of, program)
     tracks = tuple(dict.fromkeys(tracks))
@@ -305,11 +330,11 @@ def explain(program: str, data: str, partner_ids: tuple[str, ...], tracks: tuple
         if prog.tables or tables or Path(data).is_dir():
             from tierlang.data.tables import load_records
 
-            records = load_records(data, prog, on_error="report", tables=tables or None)
+            records = load_records(data, prog, on_error="report", tables=tables or None, options=options)
             dataset = records.dataset
             emit_diagnostics([w for w in records.warnings if w.code == "TL423"], SourceMap())
         else:
-            dataset = load_dataset(data, prog, on_error="report")
+            dataset = load_dataset(data, prog, on_error="report", options=options)
     except DataLoadError as e:
         _report_data_errors(e.diagnostics(MAX_DATA_ERRORS), e.error_count, e.bad_rows)
         sys.exit(EXIT_USAGE)

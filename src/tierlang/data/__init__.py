@@ -40,6 +40,7 @@ from pathlib import Path
 import polars as pl
 
 from tierlang import ir
+from tierlang.data.encoding import BadByte, canonical, find_bad_byte, is_utf8, to_utf8
 from tierlang.diagnostics import Diagnostic, Severity, did_you_mean
 from tierlang.formats import detect_format
 
@@ -52,6 +53,7 @@ __all__ = [
     "Scan",
     "from_frame",
     "detect_format",
+    "ReadOptions",
     "ROW_CONVENTION",
     "MAX_DIGITS",
 ]
@@ -59,6 +61,7 @@ __all__ = [
 #: How `row` is counted, per format (also in docs/data.md).
 ROW_CONVENTION = {
     "csv": "spreadsheet row: the header is row 1, the first partner row 2",
+    "xlsx": "the sheet's row number, as Excel shows it (the header's row, then the partners)",
     "jsonl": "line number in the file (the first line is 1)",
     "parquet": "position in the file (the first partner is row 1)",
     "frame": "position in the frame (the first partner is row 1)",
@@ -74,6 +77,13 @@ MAX_KEPT = 1000
 _SHOWN_CHARS = 60
 
 _I64_MAX = 2**63 - 1
+
+
+def _shown(text: str) -> str:
+    """A value for a message: cut short when long."""
+    return text if len(text) <= _SHOWN_CHARS else f"{text[: _SHOWN_CHARS - 20]}… ({len(text)} characters)"
+
+
 ROW = "__row__"  # the source row number (see ROW_CONVENTION)
 BAD = "__bad__"  # whether a row has a problem (a check failed)
 PID = "partner_id"
@@ -129,6 +139,22 @@ class DataLoadError(Exception):
 
     def diagnostics(self, limit: int | None = None) -> list[Diagnostic]:
         return to_diagnostics(self.path, self.errors[:limit] if limit else self.errors, self.columns)
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read a file beyond its format: a CSV file's cell `separator` (one character)
+    and `encoding` (any Python codec; other than UTF-8 the file is decoded once into a UTF-8
+    copy), and the `sheet` of an Excel workbook (None: the first)."""
+
+    separator: str = ","
+    encoding: str = "utf-8"
+    sheet: str | None = None
+
+    def __post_init__(self) -> None:
+        if len(self.separator) != 1 or self.separator in '"\r\n' or len(self.separator.encode("utf-8")) != 1:
+            raise ValueError(f"the separator must be one ASCII character other than a quote or a line break, not {self.separator!r}")
+        canonical(self.encoding)  # ValueError for an unknown encoding
 
 
 @dataclass
@@ -298,6 +324,7 @@ def load_dataset(
     on_error: str = "stop",
     format: str | None = None,
     display: str | None = None,
+    options: ReadOptions | None = None,
     history: bool = False,
 ) -> Dataset:
     """Read and validate a dataset for `program`.
@@ -308,34 +335,44 @@ def load_dataset(
     `on_error="stop"` (default) raises `DataLoadError` listing every problem when any row is
     bad; `"report"` keeps the good rows and records the rest in `Dataset.errors` /
     `Dataset.rejects`. File-level problems (unreadable file, missing column, a column of the
-    wrong type) always raise."""
+    wrong type) always raise. `options`: a CSV file's separator and encoding, an Excel
+    workbook's sheet (`ReadOptions`)."""
     if on_error not in ("stop", "report"):
         raise ValueError(f"on_error must be 'stop' or 'report', not {on_error!r}")
-    return _Loader(_open(path, program, format, display), program, on_error, history).run()
+    return _Loader(_open(path, program, format, display, options), program, on_error, history).run()
 
 
-def scan_dataset(path: str | os.PathLike, program: ir.Program, *, format: str | None = None, display: str | None = None) -> Scan | None:
+def scan_dataset(
+    path: str | os.PathLike,
+    program: ir.Program,
+    *,
+    format: str | None = None,
+    display: str | None = None,
+    options: ReadOptions | None = None,
+) -> Scan | None:
     """Read and validate a dataset as one lazy query (see `Scan`), or None when this file
     can only be loaded by `load_dataset` (a decimal column written as text or as a binary
     float: its places depend on all of its values). Raises `DataLoadError` for file-level
     problems, as `load_dataset` does."""
-    if (format or detect_format(path)) == "jsonl":
-        return None  # parsed line by line in Python before polars sees it: nothing to stream
-    return _Loader(_open(path, program, format, display), program, "stop").scan()
+    if (format or detect_format(path)) in ("jsonl", "xlsx"):
+        return None  # parsed in Python before polars sees it: nothing to stream
+    return _Loader(_open(path, program, format, display, options), program, "stop").scan()
 
 
-def _open(path: str | os.PathLike, program: ir.Program, format: str | None, display: str | None) -> _Source:
+def _open(
+    path: str | os.PathLike, program: ir.Program, format: str | None, display: str | None, options: ReadOptions | None = None
+) -> _Source:
     p = Path(path)
     name = display or _display(p)
     fmt = format or detect_format(p)
     if fmt is None:
         raise DataLoadError(
             name,
-            [DataError("TL400", f"cannot tell the format of '{p.name}'", hint="name the file .csv, .parquet or .jsonl")],
+            [DataError("TL400", f"cannot tell the format of '{p.name}'", hint="name the file .csv, .parquet, .jsonl or .xlsx")],
         )
     if not p.is_file():
         raise DataLoadError(name, [DataError("TL400", "no such file" if not p.exists() else "not a file")])
-    return _Source.open(p, fmt, name, program)
+    return _Source.open(p, fmt, name, program, options or ReadOptions())
 
 
 def from_frame(
@@ -392,14 +429,20 @@ class _Source:
         raise NotImplementedError
 
     @staticmethod
-    def open(path: Path, fmt: str, name: str, program: ir.Program) -> _Source:
+    def open(path: Path, fmt: str, name: str, program: ir.Program, options: ReadOptions) -> _Source:
         if fmt == "csv":
-            return _CsvSource(path, name)
+            return _CsvSource(path, name, options)
         if fmt == "parquet":
             return _ParquetSource(path, name)
         if fmt == "jsonl":
             return _JsonlSource(path, name, program)
-        raise DataLoadError(name, [DataError("TL400", f"unknown data format '{fmt}'", hint="use csv, parquet or jsonl")])
+        if fmt == "xlsx":
+            return _XlsxSource(path, name, options.sheet)
+        raise DataLoadError(name, [DataError("TL400", f"unknown data format '{fmt}'", hint="use csv, parquet, jsonl or xlsx")])
+
+    def looks_separated(self) -> str | None:
+        """The separator a one-column header seems to use instead of the file's, if any."""
+        return None
 
     @staticmethod
     def frame(df: pl.DataFrame, name: str, program: ir.Program) -> _Source:
@@ -419,8 +462,21 @@ def _read_error(name: str, exc: Exception, what: str) -> DataLoadError:
     return DataLoadError(name, [DataError("TL400", f"cannot read {what}: {text}", hint=hint)])
 
 
+_OTHER_SEPARATORS = {";": "';'", "\t": "tab", "|": "'|'"}
+
+
 class _CsvSource(_Source):
-    def __init__(self, path: Path, name: str) -> None:
+    def __init__(self, path: Path, name: str, options: ReadOptions | None = None) -> None:
+        options = options or ReadOptions()
+        self.separator = options.separator
+        self.original = path
+        if not is_utf8(options.encoding):
+            try:
+                path, self.copy = to_utf8(path, options.encoding)
+            except BadByte as e:
+                raise DataLoadError(name, [_bad_byte_error(e)]) from None
+            except OSError as e:
+                raise _read_error(name, e, "the file") from None
         self.path = path
         try:
             with path.open("rb") as fh:
@@ -430,17 +486,17 @@ class _CsvSource(_Source):
         if not head.strip():
             raise DataLoadError(name, [DataError("TL400", "the file is empty", hint="a CSV file starts with a header row")])
         try:
-            schema = pl.scan_csv(path, infer_schema=False).collect_schema()
+            schema = pl.scan_csv(path, infer_schema=False, separator=self.separator).collect_schema()
         except Exception as e:  # polars raises several exception types for broken files
-            found = _malformed_row(path)
+            found = self.malformed()
             raise (DataLoadError(name, [found]) if found else _read_error(name, e, "the CSV header")) from None
         super().__init__(name, "csv", schema, 2)
         self.all_text = False
-        self.repeated = _repeated_headers(path)
+        self.repeated = _repeated_headers(path, self.separator)
 
     def scan(self, columns: list[str], typed_counts: set[str]) -> pl.LazyFrame:
         overrides = {} if self.all_text else {c: pl.Int64 for c in typed_counts}
-        lf = pl.scan_csv(self.path, infer_schema=False, schema_overrides=overrides or None)
+        lf = pl.scan_csv(self.path, infer_schema=False, schema_overrides=overrides or None, separator=self.separator)
         return lf.select(columns).with_row_index(ROW, offset=self.row_offset)
 
     def fallback(self) -> bool:
@@ -450,24 +506,42 @@ class _CsvSource(_Source):
         return True
 
     def malformed(self) -> DataError | None:
-        return _malformed_row(self.path)
+        bad = find_bad_byte(self.path) if self.path == self.original else None
+        return _bad_byte_error(bad) if bad is not None else _malformed_row(self.path, self.separator)
+
+    def looks_separated(self) -> str | None:
+        names = self.schema.names()
+        if len(names) != 1:
+            return None
+        return next((sep for sep in _OTHER_SEPARATORS if sep != self.separator and sep in names[0]), None)
 
     def text_rows(self, columns, rows):
-        lf = pl.scan_csv(self.path, infer_schema=False).select(columns).with_row_index(ROW, offset=self.row_offset)
+        lf = (
+            pl.scan_csv(self.path, infer_schema=False, separator=self.separator).select(columns).with_row_index(ROW, offset=self.row_offset)
+        )
         return lf.filter(pl.col(ROW).is_in(rows.implode())).collect()
 
     def effective_schema(self, typed_counts: set[str]) -> dict[str, pl.DataType]:
         return {c: (pl.Int64 if (c in typed_counts and not self.all_text) else pl.String) for c in self.schema.names()}
 
 
-def _malformed_row(path: Path) -> DataError | None:
+def _bad_byte_error(e: BadByte) -> DataError:
+    hint = (
+        "save the file as UTF-8, or name its encoding: --encoding cp1252 (Excel on Windows), latin-1, utf-16 ..."
+        if e.encoding == "utf-8"
+        else f"the file is not {e.encoding} text: name the encoding it was saved in (--encoding)"
+    )
+    return DataError("TL400", f"{e} (byte {e.offset:,} of the file)", row=e.line, hint=hint)
+
+
+def _malformed_row(path: Path, separator: str = ",") -> DataError | None:
     """The first row that makes a CSV file unreadable, found with Python's csv module (only
     after polars failed to read the file: polars' message names no row): a row with more
     cells than the header, or a quoted cell that is never closed. None when this finds
     nothing wrong."""
     try:
         with path.open("r", encoding="utf-8", newline="") as fh:
-            reader = csv.reader(fh, strict=True)
+            reader = csv.reader(fh, strict=True, delimiter=separator)
             width = None
             row = 0
             try:
@@ -496,11 +570,11 @@ def _malformed_row(path: Path) -> DataError | None:
     return None
 
 
-def _repeated_headers(path: Path) -> dict[str, list[int]]:
+def _repeated_headers(path: Path, separator: str = ",") -> dict[str, list[int]]:
     """Header names that appear more than once, with their 1-based positions. (polars keeps
     the first and renames the others `NAME_duplicated_N`: the header is read here again.)"""
     with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as fh:
-        header = next(csv.reader(fh), [])
+        header = next(csv.reader(fh, delimiter=separator), [])
     where: dict[str, list[int]] = {}
     for i, h in enumerate(header, start=1):
         where.setdefault(h, []).append(i)
@@ -537,6 +611,21 @@ class _FrameSource(_Source):
     def text_rows(self, columns, rows):
         lf = self.scan(columns, set()).filter(pl.col(ROW).is_in(rows.implode()))
         return lf.with_columns([_as_text(c, self.schema[c]) for c in columns]).collect()
+
+
+class _XlsxSource(_FrameSource):
+    """One sheet of an Excel workbook, as text (see `tierlang.data.excel`)."""
+
+    def __init__(self, path: Path, name: str, sheet: str | None) -> None:
+        from tierlang.data.excel import SheetError, read_sheet
+
+        try:
+            df, self.sheet = read_sheet(path, sheet, ROW)
+        except SheetError as e:
+            raise DataLoadError(name, [DataError("TL400", str(e), hint=e.hint)]) from None
+        except OSError as e:
+            raise _read_error(name, e, "the file") from None
+        super().__init__(df, f"{name} (sheet {self.sheet})" if sheet is not None else name, "xlsx")
 
 
 class _JsonNumber(str):
@@ -1238,6 +1327,20 @@ class _Loader:
         if self.history and any(m.name == MONTH or (m.column or m.name) == MONTH for m in self.metrics):
             raise DataLoadError(name, [DataError("TL401", "in a history, 'month' names the month of each row: no metric may read it")])
         if PID not in schema:
+            sep = self.source.looks_separated()
+            if sep is not None:
+                header = next(iter(schema))
+                raise DataLoadError(
+                    name,
+                    [
+                        DataError(
+                            "TL400",
+                            f"the header is one column, '{_shown(header)}': the file looks {_OTHER_SEPARATORS[sep]}-separated",
+                            row=1,
+                            hint=f"give --separator {'tab' if sep == chr(9) else repr(sep)} (tier reads commas unless told)",
+                        )
+                    ],
+                )
             errors.append(DataError("TL401", "column 'partner_id' is missing", column=PID, hint="every dataset needs a partner_id column"))
         else:
             dt = schema[PID]

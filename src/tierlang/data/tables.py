@@ -32,6 +32,7 @@ from tierlang.data import (
     DataError,
     DataLoadError,
     Dataset,
+    ReadOptions,
     _AnniversaryReader,
     _Check,
     _DateReader,
@@ -249,12 +250,13 @@ def load_table(
     format: str | None = None,
     display: str | None = None,
     partners_name: str = PARTNERS,
+    options: ReadOptions | None = None,
 ) -> TableData:
     """Read and validate one related table. `known`: the partner ids a row may name (None:
-    not checked)."""
+    not checked). `options`: a CSV file's separator and encoding, a workbook's sheet."""
     from tierlang.data import _open
 
-    source = _open(path, _table_program(table), format, display)
+    source = _open(path, _table_program(table), format, display, options)
     return _table_data(table, _TableLoader(source, table, known, partners_name, on_error).run())
 
 
@@ -316,13 +318,15 @@ def load_records(
     *,
     on_error: str = "stop",
     tables: Mapping[str, str | os.PathLike] | None = None,
+    options: ReadOptions | None = None,
 ) -> Records:
     """Read the partner table and the related tables `program` declares.
 
     `data` is a folder (one file per table, named after it), the partner table's file, or a
     mapping of table names to files or polars DataFrames (`"partners"` required). `tables`
     points tables at files elsewhere (`--table NAME=PATH`). Raises `DataLoadError` for
-    file-level problems, and for row problems with on_error="stop"."""
+    file-level problems, and for row problems with on_error="stop". `options` apply to
+    every file read (a CSV file's separator and encoding, a workbook's sheet)."""
     if on_error not in ("stop", "report"):
         raise ValueError(f"on_error must be 'stop' or 'report', not {on_error!r}")
     sources: dict[str, object] = {}
@@ -367,7 +371,7 @@ def load_records(
     if isinstance(partners_src, pl.DataFrame):
         dataset = from_frame(partners_src, program, on_error=on_error, name=f"<{PARTNERS}>")
     else:
-        dataset = load_dataset(partners_src, program, on_error=on_error)  # type: ignore[arg-type]
+        dataset = load_dataset(partners_src, program, on_error=on_error, options=options)  # type: ignore[arg-type]
     known = dataset.frame[PID]
     if dataset.rejects is not None and PID in dataset.rejects.columns:
         known = pl.concat([known, dataset.rejects[PID].cast(pl.String).drop_nulls()])
@@ -394,7 +398,14 @@ def load_records(
         if isinstance(src, pl.DataFrame):
             out[table.name] = table_from_frame(src, table, known, on_error="report", name=f"<{table.name}>")
         else:
-            out[table.name] = load_table(src, table, known, on_error="report", partners_name=dataset.path)  # type: ignore[arg-type]
+            out[table.name] = load_table(
+                src,  # type: ignore[arg-type]
+                table,
+                known,
+                on_error="report",
+                partners_name=dataset.path,
+                options=options,
+            )
     failed = [t for t in out.values() if t.error_count]
     if on_error == "stop" and failed:
         bad_rows = [t.rejects.height if t.rejects is not None else 0 for t in failed]

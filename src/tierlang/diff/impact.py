@@ -33,7 +33,7 @@ from pathlib import Path
 import polars as pl
 
 from tierlang import ir
-from tierlang.data import ANNIVERSARY, PID, ROW, Dataset, load_dataset
+from tierlang.data import ANNIVERSARY, PID, ROW, Dataset, ReadOptions, load_dataset
 from tierlang.diff.mapping import Compare, Mapping
 from tierlang.diff.structural import NEUTRAL, Change, align_requirements, reshaped_path
 from tierlang.engine import evaluate_dataset
@@ -172,7 +172,7 @@ class Impact:
     dates: list[_dt.date]  # timeline dates (empty without an effective date)
     outreach_scope: str  # "status" or "any"
     outreach_total: int
-    outreach: list[OutreachRow]  # the first `limit` of the list
+    outreach: list[OutreachRow]  # the first `limit` of the list (all of it without a limit)
     outreach_frame: pl.DataFrame  # the whole list (partner_id, next_anniversary, old, new, lost)
     uncompared: list[Uncompared]
     fallback_rows: int = 0  # rows the engine evaluated exactly (too large for Int64)
@@ -189,7 +189,7 @@ def _validation_key(m: ir.Metric) -> tuple:
     return (m.column or m.name, m.type, m.minimum, m.maximum, m.default)
 
 
-def load_datasets(path: str | os.PathLike, old: ir.Program, new: ir.Program) -> tuple[Dataset, Dataset]:
+def load_datasets(path: str | os.PathLike, old: ir.Program, new: ir.Program, options: ReadOptions | None = None) -> tuple[Dataset, Dataset]:
     """The dataset validated for each program, from one read of the file. Columns both
     programs read the same way (same metric name, column, type, range and default) are read
     and checked once. Raises `DataLoadError` (every row error of the file, for both
@@ -201,10 +201,10 @@ def load_datasets(path: str | os.PathLike, old: ir.Program, new: ir.Program) -> 
         if o is None or o.derived is not None or _validation_key(o) != _validation_key(m):
             # a metric of the old program's name, read differently, needs a read of its own
             (apart if m.name in old_names else rest).append(m)
-    both = load_dataset(path, replace(old, metrics=(*old.metrics, *rest)))
+    both = load_dataset(path, replace(old, metrics=(*old.metrics, *rest)), options=options)
     frame, scales = both.frame, dict(both.scales)
     if apart:
-        extra = load_dataset(path, replace(new, metrics=tuple(apart)), display=both.path)
+        extra = load_dataset(path, replace(new, metrics=tuple(apart)), display=both.path, options=options)
         if not extra.frame[PID].equals(frame[PID]):  # pragma: no cover - same file, same order
             raise AssertionError("the dataset's rows came back in a different order")
         frame = frame.drop([m.name for m in apart], strict=False).hstack(extra.frame.select([m.name for m in apart]))
@@ -356,13 +356,13 @@ def impact_diff(
     changes: list[Change] | None = None,
     *,
     months: int = 12,
-    limit: int = 25,
+    limit: int | None = 25,
     outreach_scope: str = "status",
 ) -> Impact:
     """Compare two evaluations of the same partners (see the module doc). `mapping` lists the
     comparisons (`diff.mapping.identity_mapping`); `changes` (the structural diff) lets
     attributions name the rule changes a failing requirement depends on; `limit` is how many
-    outreach rows are kept as Python objects (the whole list is in `outreach_frame`)."""
+    outreach rows are kept as Python objects (None: all; the whole list is in `outreach_frame`)."""
     if outreach_scope not in ("status", "any"):
         raise ValueError("outreach_scope must be 'status' or 'any'")
     old, new = old_eval.program, new_eval.program
@@ -721,7 +721,7 @@ def _outreach(
     comparisons: list[Comparison],
     status: _Plan | None,
     scope: str,
-    limit: int,
+    limit: int | None,
     unmatched: list[str] = (),  # type: ignore[assignment]
 ) -> tuple[pl.DataFrame, list[OutreachRow], int]:
     others = [(p, c) for p, c in zip(plans, comparisons) if not p.status]
@@ -751,7 +751,7 @@ def _outreach(
     )
     rows = []
     by_id = {c.id: (i, p, c) for i, (p, c) in enumerate(zip(plans, comparisons))}
-    for rec in picked.head(limit).iter_rows(named=True):
+    for rec in (picked if limit is None else picked.head(limit)).iter_rows(named=True):
         losses = []
         for cid in rec["lost"]:
             if cid in by_id:
@@ -788,21 +788,23 @@ def _uncompared(old_eval: Evaluation, new_eval: Evaluation, mapping: Mapping) ->
     return out
 
 
-def evaluate_pair(old: ir.Program, new: ir.Program, data: str | os.PathLike) -> tuple[Evaluation, Evaluation]:
+def evaluate_pair(
+    old: ir.Program, new: ir.Program, data: str | os.PathLike, options: ReadOptions | None = None
+) -> tuple[Evaluation, Evaluation]:
     """Both programs on the same dataset, with per-requirement detail (vectorized engine).
     A folder of tables (or a program that reads records) gives each program its own read of
     the folder: its partner table and the related tables it declares."""
     if old.tables or new.tables or Path(data).is_dir():
-        return _records_dataset(old, data), _records_dataset(new, data)
-    old_ds, new_ds = load_datasets(data, old, new)
+        return _records_dataset(old, data, options), _records_dataset(new, data, options)
+    old_ds, new_ds = load_datasets(data, old, new, options)
     return evaluate_dataset(old, old_ds, detail=True), evaluate_dataset(new, new_ds, detail=True)
 
 
-def _records_dataset(program: ir.Program, data: str | os.PathLike) -> Evaluation:
+def _records_dataset(program: ir.Program, data: str | os.PathLike, options: ReadOptions | None = None) -> Evaluation:
     from tierlang.data.tables import load_records
     from tierlang.records import with_records
 
-    records = load_records(data, program)
+    records = load_records(data, program, options=options)
     ev = evaluate_dataset(program, with_records(program, records), detail=True)
     ev.warnings = list(records.warnings)
     return ev

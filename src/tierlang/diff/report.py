@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from tierlang import __version__, ir
+from tierlang.data import ReadOptions
 from tierlang.diagnostics import display_name
 from tierlang.diff.impact import Impact, evaluate_pair, impact_diff
 from tierlang.diff.mapping import Mapping, find_mapping, identity_mapping, load_mapping
@@ -75,8 +76,9 @@ def diff(
     *,
     find: bool = True,
     months: int = 12,
-    limit: int = 25,
+    limit: int | None = 25,
     outreach_scope: str = "status",
+    read_options: ReadOptions | None = None,
 ) -> DiffReport:
     """Compare two programs (files, or loaded programs); with `data`, also their impact on
     those partners.
@@ -85,7 +87,8 @@ def diff(
     the pair is used when `find` is true and one exists (`diff.mapping.find_mapping`), and
     tracks of the same name are compared level by level in any case. Raises
     `tierlang.engine.ProgramError` for a program with errors, `diff.mapping.MappingError`,
-    and `tierlang.data.DataLoadError` for bad data."""
+    and `tierlang.data.DataLoadError` for bad data. `read_options`: how to read `data` (a CSV
+    file's separator and encoding, an Excel sheet: `tierlang.data.ReadOptions`)."""
     (a, a_file), (b, b_file) = _program_of(old), _program_of(new)
     report = DiffReport(a, b, a_file, b_file, structural_diff(a, b))
     if data is None:
@@ -97,7 +100,7 @@ def diff(
     else:
         found = find_mapping(a, b, a_file, b_file) if find else None
         declared = load_mapping(found, a, b) if found else None
-    old_eval, new_eval = evaluate_pair(a, b, data)
+    old_eval, new_eval = evaluate_pair(a, b, data, read_options)
     report.impact = impact_diff(
         old_eval,
         new_eval,

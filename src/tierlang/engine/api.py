@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 
 from tierlang import ir
-from tierlang.data import BAD, PID, ROW, Dataset, from_frame, load_dataset, scan_dataset
+from tierlang.data import BAD, PID, ROW, Dataset, ReadOptions, from_frame, load_dataset, scan_dataset
 from tierlang.engine.interpreter import EvaluationError, Interpreter, PartnerResult
 from tierlang.engine.results import Evaluation, ScoreColumn, requirement_columns, score_series
 from tierlang.engine.vectorized import Compiled, NoInt64, compile_program, magnitudes_of
@@ -41,6 +41,7 @@ def evaluate(
     detail: bool = False,
     progress: Progress | None = None,
     tables: Mapping[str, str | os.PathLike] | None = None,
+    options: ReadOptions | None = None,
 ) -> Evaluation:
     """Evaluate `program` (an IR program or a .tier path) on `data` (a `Dataset`, a polars
     DataFrame, a CSV / Parquet / JSON Lines path, a folder of one file per table, or a
@@ -51,7 +52,9 @@ def evaluate(
     Raises `ProgramError` for a program with errors and `tierlang.data.DataLoadError` for
     bad data (with `on_error="report"`, bad rows are skipped and listed in
     `Evaluation.dataset.errors` instead; partners with bad records are left out whole and
-    listed in `Evaluation.rejected`)."""
+    listed in `Evaluation.rejected`). `options`: how to read the file (a CSV file's
+    separator and encoding, an Excel workbook's sheet; `tierlang.data.ReadOptions`), and
+    every file of a folder of tables."""
     if not isinstance(program, ir.Program):
         from tierlang.loader import load_program
 
@@ -68,21 +71,23 @@ def evaluate(
     if not isinstance(data, Dataset) and (
         program.tables or tables or isinstance(data, Mapping) or (not isinstance(data, pl.DataFrame) and Path(data).is_dir())
     ):
-        return _evaluate_records(program, data, engine, on_error, detail, progress, tables)
+        return _evaluate_records(program, data, engine, on_error, detail, progress, tables, options)
     if isinstance(data, Dataset):
         dataset = data
     elif isinstance(data, pl.DataFrame):
         dataset = from_frame(data, program, on_error=on_error)
     else:
         if engine == "vectorized":
-            ev = _single_pass(program, data, detail, progress)
+            ev = _single_pass(program, data, detail, progress, options)
             if ev is not None:
                 return ev
-        dataset = load_dataset(data, program, on_error=on_error)
+        dataset = load_dataset(data, program, on_error=on_error, options=options)
     return evaluate_dataset(program, dataset, engine=engine, detail=detail, progress=progress)
 
 
-def _single_pass(program: ir.Program, path: str | os.PathLike, detail: bool, progress: Progress | None) -> Evaluation | None:
+def _single_pass(
+    program: ir.Program, path: str | os.PathLike, detail: bool, progress: Progress | None, options: ReadOptions | None = None
+) -> Evaluation | None:
     """Read, validate and evaluate a file in one lazy query, or None when that is not the
     whole story and the two stages (`load_dataset`, then `evaluate_dataset`) must run.
 
@@ -93,7 +98,7 @@ def _single_pass(program: ir.Program, path: str | os.PathLike, detail: bool, pro
     with a per-row overflow check instead of the measured magnitudes. A row that fails a
     check or would overflow (or a value that breaks a conversion) sends the whole file to
     the two stages, which report the problems and evaluate big values exactly, as always."""
-    scan = scan_dataset(path, program)
+    scan = scan_dataset(path, program, options=options)
     if scan is None:
         return None
     try:
@@ -112,7 +117,7 @@ def _single_pass(program: ir.Program, path: str | os.PathLike, detail: bool, pro
     return _evaluation(program, scan.dataset(out.height), compiled, out, detail)
 
 
-def _evaluate_records(program, data, engine, on_error, detail, progress, tables) -> Evaluation:
+def _evaluate_records(program, data, engine, on_error, detail, progress, tables, options=None) -> Evaluation:
     """A program on a partner table and its related tables: read them, compute the records
     metrics (the reference stage for the interpreter engine, polars otherwise), evaluate."""
     from tierlang.data.tables import PARTNERS, load_records
@@ -122,7 +127,7 @@ def _evaluate_records(program, data, engine, on_error, detail, progress, tables)
         data = {PARTNERS: data}
     if progress:
         progress("reading data")
-    records = load_records(data, program, on_error=on_error, tables=tables)
+    records = load_records(data, program, on_error=on_error, tables=tables, options=options)
     if progress:
         progress("computing records metrics")
     dataset = with_records(program, records, engine="reference" if engine == "interpreter" else "polars")

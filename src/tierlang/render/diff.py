@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import textwrap
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from tierlang import __version__
 from tierlang.diff.impact import Comparison, Impact
@@ -19,7 +20,7 @@ from tierlang.diff.report import DiffReport, is_text, to_data
 from tierlang.diff.structural import LOOSENED, NEUTRAL, TIGHTENED, Change
 from tierlang.numbers import plural
 from tierlang.render.english import number
-from tierlang.render.templating import render_template, share
+from tierlang.render.templating import page_assets, render_template, share
 
 __all__ = ["FORMATS", "render_diff", "build_view"]
 
@@ -32,14 +33,17 @@ SHADES = 6
 PALETTE = ("#9aa5b8", "#5b8fd6", "#1f5fbf", "#0b3a80", "#7a5cc4", "#3f2a80")
 #: The colour of losses in charts.
 LOSS_COLOUR = "#b3261e"
-#: Size of one timeline panel (SVG units).
-PANEL_W, PANEL_H = 240, 96
+#: Size of one timeline panel (SVG units), and the room its scale's labels take on the left.
+PANEL_W, PANEL_H, PANEL_LEFT = 240, 110, 38
 #: Half the width of a gains/losses bar (SVG units).
 BAR_HALF = 90
 #: Kinds of change that are whole declarations (counted, not listed, in the terminal's impact report).
 _DECLARATIONS = frozenset({"track", "metric", "param", "gate", "group", "hold"})
 #: Non-rule changes shown in the terminal before "... and N more" (the other formats list all).
 TERMINAL_CHANGES = 20
+#: Outreach rows in the terminal and Markdown reports unless told otherwise (the HTML and
+#: JSON reports hold the whole list).
+OUTREACH_ROWS = 25
 
 
 # ------------------------------------------------------------------ view model
@@ -58,6 +62,9 @@ class ChangeView:
     old_loc: str | None
     new_loc: str | None
     text_only: bool
+    whole: bool = False  # a whole declaration (track, metric, parameter, gate, group) added or removed
+    old_href: str | None = None  # the line in the report's source appendix
+    new_href: str | None = None
 
     @property
     def headline(self) -> str:
@@ -90,13 +97,15 @@ class MatrixView:
     rows: list[tuple[str, list[Cell], int]]  # old level label, cells, row total
     cols: list[str]  # new level labels
     col_totals: list[int]
+    peak: int  # the largest gain or loss cell: the darkest shade of both
 
 
 @dataclass
 class Panel:
-    """One small line chart of the timeline (SVG user units, `PANEL_W` × `PANEL_H`): a
-    status's partner count, or the losses realized so far, from date to date. Each panel
-    has its own vertical range so that small movements in large counts stay visible."""
+    """One small line chart of the timeline (SVG user units, `PANEL_W` × `PANEL_H`): how a
+    status's partner count, or the losses realized so far, changed since the first date.
+    Every panel shares one vertical scale (`DiffView.scale`), in partners: a line that moves
+    by 100 partners is as steep in every panel, whatever the count it starts from."""
 
     title: str
     colour: str
@@ -105,14 +114,35 @@ class Panel:
     dots: list[tuple[float, float, str]]  # x, y, tooltip per date
     first: int
     last: int
-    lo: int
-    hi: int
     first_date: str
     last_date: str
 
     @property
     def delta(self) -> int:
         return self.last - self.first
+
+    @property
+    def change(self) -> str:
+        """The change in words: "+106 (+2.2%)", "−102 (−48.8%)", "+121"."""
+        sign = "+" if self.delta > 0 else "−" if self.delta < 0 else "±"
+        text = f"{sign}{number(abs(self.delta))}"
+        if self.first:
+            text += f" ({sign}{share(abs(self.delta), self.first)})"
+        return text
+
+
+@dataclass
+class Scale:
+    """The timeline panels' shared vertical scale: change since the first date, in partners."""
+
+    lo: int
+    hi: int
+    top: float
+    bottom: float
+    ticks: list[tuple[float, str]]  # y, label
+
+    def y(self, delta: int) -> float:
+        return round(self.bottom - (self.bottom - self.top) * (delta - self.lo) / (self.hi - self.lo), 2)
 
 
 @dataclass
@@ -135,6 +165,17 @@ class ComparisonView:
     matrix: MatrixView
     attributions: list
     notes: list[tuple[str, str]]  # ("source" | "assumed" | "doc", text)
+    rule_hrefs: list[str | None] = field(default_factory=list)  # per attribution: its rule in the source appendix
+
+
+@dataclass
+class SourceFile:
+    """A program file shown whole in the report's appendix, so links to rules work offline."""
+
+    path: str
+    anchor: str  # line k is #<anchor>-L<k>
+    role: str  # "old program", "new program", "file extended by ..."
+    lines: list[str]
 
 
 @dataclass
@@ -156,6 +197,14 @@ class DiffView:
     panels: list[Panel] = field(default_factory=list)
     timeline_rows: list[tuple[str, list[int], int]] = field(default_factory=list)
     classes: list[tuple[str, str]] = field(default_factory=list)  # colour, label
+    scale: Scale | None = None
+    panel_left: int = PANEL_LEFT
+    outreach_shown: list = field(default_factory=list)  # the outreach rows of the text and md reports
+    rule_counts: dict[str, int] = field(default_factory=dict)  # effect -> rules changed (declarations apart)
+    declarations: list[tuple[str, str, int]] = field(default_factory=list)  # action, kind, count
+    edits: list[ChangeView] = field(default_factory=list)  # rule changes that are not whole declarations
+    whole: list[ChangeView] = field(default_factory=list)  # whole declarations added or removed
+    sources: list[SourceFile] = field(default_factory=list)
 
 
 def _loc(span) -> str | None:
@@ -196,20 +245,20 @@ def _matrix(c: Comparison) -> MatrixView:
         for j in keep_cols:
             a, b = rank_pos[_key(c.rows[i].rank)], rank_pos[_key(c.cols[j].rank)]
             kinds[i, j] = "gain" if b > a else "lose" if b < a else "keep"
-    # each kind is shaded against its own largest cell: the biggest loss is as dark as the
-    # biggest keep, so movements stand out next to the (usually much larger) diagonal
-    peak = {k: max((c.matrix[i][j] for (i, j), kk in kinds.items() if kk == k), default=0) for k in ("gain", "keep", "lose")}
+    # gains and losses share one scale (18 gains must not look as dark as 108 losses); the
+    # keep cells are not shaded: their counts, usually far larger, would wash the moves out
+    peak = max((c.matrix[i][j] for (i, j), k in kinds.items() if k != "keep"), default=0)
     rows = []
     for i in keep_rows:
         cells = []
         for j in keep_cols:
             kind = kinds[i, j]
             n = c.matrix[i][j]
-            cells.append(Cell(n, f"h-{kind}-{_heat(n, peak[kind])}", kind))
+            cells.append(Cell(n, "h-keep" if kind == "keep" else f"h-{kind}-{_heat(n, peak)}", kind))
         rows.append((c.rows[i].label, cells, sum(c.matrix[i])))
     cols = [c.cols[j].label for j in keep_cols]
     totals = [sum(c.matrix[i][j] for i in range(len(c.rows))) for j in keep_cols]
-    return MatrixView(rows, cols, totals)
+    return MatrixView(rows, cols, totals, peak)
 
 
 def _key(rank):
@@ -231,29 +280,65 @@ def _notes(c: Comparison) -> list[tuple[str, str]]:
     return out
 
 
-def _panels(imp: Impact, c: Comparison) -> list[Panel]:
+def _nice_step(span: int) -> int:
+    """A round tick step (1, 2, 5 × 10^k) giving two to five ticks over `span` partners."""
+    step = 1
+    while True:
+        for f in (1, 2, 5):
+            if span / (step * f) <= 4:
+                return step * f
+        step *= 10
+
+
+def _panels(imp: Impact, c: Comparison) -> tuple[list[Panel], Scale]:
     """Small multiples of the status timeline: one panel per status that anyone holds, and
-    one for the losses realized so far."""
+    one for the losses realized so far, all on one scale of change since the first date."""
     used = [k for k in range(len(c.classes)) if any(row[k] for row in c.timeline)]
     series = [
         (c.classes[k].label, PALETTE[i % len(PALETTE)], f"c{i % len(PALETTE)}", [row[k] for row in c.timeline]) for i, k in enumerate(used)
     ]
     series.append(("Losses so far", LOSS_COLOUR, "line", list(c.losses_realized)))
+    deltas = [v - values[0] for *_, values in series for v in values]
+    step = _nice_step(max(max(deltas) - min(deltas), 1))
+    lo = min(0, (min(deltas) // step) * step)
+    hi = max(0, -((-max(deltas)) // step) * step)
+    if lo == hi:
+        hi = step
+    top, bottom = 10, PANEL_H - 12
+    scale = Scale(lo, hi, top, bottom, [])
+    scale.ticks = [(scale.y(t), ("+" if t > 0 else "−" if t < 0 else "") + number(abs(t))) for t in range(lo, hi + 1, step)]
     dates = [d.isoformat() for d in imp.dates]
+    left, right = PANEL_LEFT + 4, PANEL_W - 8
     panels = []
     for title, colour, css, values in series:
-        lo, hi = min(values), max(values)
-        span = hi - lo
-        left, right, top, bottom = 8, PANEL_W - 8, 10, PANEL_H - 10
-        step = (right - left) / max(len(values) - 1, 1)
+        step_x = (right - left) / max(len(values) - 1, 1)
         dots = []
         for i, n in enumerate(values):
-            x = left + i * step
-            y = (top + bottom) / 2 if span == 0 else bottom - (bottom - top) * (n - lo) / span
-            dots.append((round(x, 2), round(y, 2), f"{dates[i]}: {number(n)}"))
+            x = round(left + i * step_x, 2)
+            dots.append((x, scale.y(n - values[0]), f"{dates[i]}: {number(n)}"))
         points = " ".join(f"{x},{y}" for x, y, _ in dots)
-        panels.append(Panel(title, colour, css, points, dots, values[0], values[-1], lo, hi, dates[0], dates[-1]))
-    return panels
+        panels.append(Panel(title, colour, css, points, dots, values[0], values[-1], dates[0], dates[-1]))
+    return panels, scale
+
+
+def _sources(report: DiffReport, views: list[ChangeView], comparisons: list[ComparisonView]) -> list[SourceFile]:
+    """The program files the report links into, read whole (a file that cannot be read is
+    left out, and so are the links into it)."""
+    spans = [a.span for cv in comparisons for a in cv.attributions if a.span is not None]
+    spans += [sp for c in report.changes for sp in (c.old_span, c.new_span) if sp is not None]
+    files = dict.fromkeys([report.old_file, report.new_file] + [sp.file for sp in spans if sp.file])
+    out = []
+    for k, path in enumerate(files):
+        try:
+            text = Path(path).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        role = "old program" if path == report.old_file else "new program" if path == report.new_file else "a file the programs extend"
+        anchor = "old" if path == report.old_file else "new" if path == report.new_file else f"file{k}"
+        if report.old_file == report.new_file:
+            role = "old and new program"
+        out.append(SourceFile(path, anchor, role, text.splitlines()))
+    return out
 
 
 def build_view(report: DiffReport) -> DiffView:
@@ -262,6 +347,13 @@ def build_view(report: DiffReport) -> DiffView:
     changes = [_change_view(i, c) for i, c in enumerate(report.changes)]
     order = {TIGHTENED: 0, "undecided": 1, LOOSENED: 2, NEUTRAL: 3}
     rules = sorted((v for v in changes if not v.text_only), key=lambda v: (order[v.effect], v.index))
+    for cv in rules:
+        cv.whole = cv.action in ("added", "removed") and cv.kind in _DECLARATIONS
+    whole = [cv for cv in rules if cv.whole]
+    declared: dict[tuple[str, str], int] = {}
+    for cv in whole:
+        declared[(cv.action, cv.kind)] = declared.get((cv.action, cv.kind), 0) + 1
+    edits = [cv for cv in rules if not cv.whole]
     view = DiffView(
         bar_half=BAR_HALF,
         panel_w=PANEL_W,
@@ -273,13 +365,28 @@ def build_view(report: DiffReport) -> DiffView:
         changes=changes,
         rule_changes=rules,
         text_changes=[v for v in changes if v.text_only],
+        rule_counts={e: sum(cv.effect == e for cv in edits) for e in (TIGHTENED, LOOSENED, NEUTRAL, "undecided")},
+        declarations=[(a, k, n) for (a, k), n in sorted(declared.items(), key=lambda x: (x[0][0] != "removed", x[0][1]))],
+        edits=edits,
+        whole=whole,
     )
     imp = report.impact
+    if imp is not None:
+        for c in imp.comparisons:
+            view.comparisons.append(ComparisonView(c, _matrix(c), c.attributions, _notes(c)))
+    view.sources = _sources(report, changes, view.comparisons)
+    hrefs = {sf.path: sf.anchor for sf in view.sources}
+
+    def href(span) -> str | None:
+        return f"#{hrefs[span.file]}-L{span.line}" if span is not None and span.file in hrefs else None
+
+    for cv, c in zip(changes, report.changes):
+        cv.old_href, cv.new_href = href(c.old_span), href(c.new_span)
+    for comp in view.comparisons:
+        comp.rule_hrefs = [href(a.span) for a in comp.attributions]
     if imp is None:
         return view
     view.impact = imp
-    for c in imp.comparisons:
-        view.comparisons.append(ComparisonView(c, _matrix(c), c.attributions, _notes(c)))
     view.status = next((v for v in view.comparisons if v.c.status), None)
     view.comparisons.sort(key=lambda cv: not cv.c.status)  # the status first, then program order
     # bar lengths (SVG units, display only): the largest gain or loss spans half the bar
@@ -290,7 +397,7 @@ def build_view(report: DiffReport) -> DiffView:
         )
     timeline_of = view.status.c if view.status else None
     if timeline_of is not None and imp.dates:
-        view.panels = _panels(imp, timeline_of)
+        view.panels, view.scale = _panels(imp, timeline_of)
         used = [k for k in range(len(timeline_of.classes)) if any(row[k] for row in timeline_of.timeline)]
         view.classes = [(PALETTE[i % len(PALETTE)], timeline_of.classes[k].label) for i, k in enumerate(used)]
         for d, row in enumerate(timeline_of.timeline):
@@ -305,16 +412,22 @@ def _name(p) -> str:
 # ------------------------------------------------------------------ rendering
 
 
-def render_diff(report: DiffReport, fmt: str = "text", *, width: int = 80) -> str:
-    """The report as terminal text, Markdown, one self-contained HTML file, or JSON."""
+def render_diff(report: DiffReport, fmt: str = "text", *, width: int = 80, limit: int | None = OUTREACH_ROWS) -> str:
+    """The report as terminal text, Markdown, one self-contained HTML file, or JSON. `limit`
+    cuts the outreach list of the terminal and Markdown reports (None: all of it); the HTML
+    report (sortable, searchable) and the JSON hold every row the report has."""
     if fmt == "json":
         return json.dumps(to_data(report), indent=2, ensure_ascii=False) + "\n"
-    if fmt == "text":
-        return _Text(build_view(report), width).render()
-    if fmt == "md":
-        return render_template("diff.md.j2", v=build_view(report))
+    view = build_view(report)
     if fmt == "html":
-        return render_template("diff.html.j2", v=build_view(report))
+        return render_template("diff.html.j2", v=view, page=page_assets(("guide.css", "diff.css")))
+    view.outreach_shown = (
+        view.impact.outreach[:limit] if view.impact is not None and limit is not None else view.impact.outreach if view.impact else []
+    )
+    if fmt == "text":
+        return _Text(view, width).render()
+    if fmt == "md":
+        return render_template("diff.md.j2", v=view)
     raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
@@ -549,31 +662,34 @@ class _Text:
         lose = plural(imp.outreach_total, "loses", "lose")
         who = f"{lose} status" if imp.outreach_scope == "status" else f"{lose} a level"
         order = f"by next anniversary on or after {imp.effective.isoformat()}" if imp.effective else "by partner id (no effective date)"
-        if not imp.outreach:
+        shown = self.v.outreach_shown
+        if not shown:
             self.wrap(f"Outreach: {number(imp.outreach_total)} {plural(imp.outreach_total, 'partner')} {who}.", "  ", "")
             return
         self.wrap(
-            f"Outreach: {number(imp.outreach_total)} {plural(imp.outreach_total, 'partner')} {who}. First {len(imp.outreach)} {order}:",
+            f"Outreach: {number(imp.outreach_total)} {plural(imp.outreach_total, 'partner')} {who}. First {len(shown)} {order}:",
             "  ",
             "",
         )
-        pid_w = max(10, min(16, max(len(r.partner_id) for r in imp.outreach) + 1))
+        pid_w = max(10, min(16, max(len(r.partner_id) for r in shown) + 1))
         rest = self.w - 2 - pid_w - 12
         # The "tracks lost" column only when some partner loses a track besides its status.
-        tracks_column = any(r.losses or r.unmatched for r in imp.outreach)
+        tracks_column = any(r.losses or r.unmatched for r in shown)
         status_w = rest * 3 // 5 if tracks_column else rest
         self.line(
             f"  {'partner':<{pid_w}}{'renews':<12}{'now → after renewal':<{status_w}}" + ("tracks lost" if tracks_column else "").rstrip()
         )
-        for r in imp.outreach:
+        for r in shown:
             when = r.next_anniversary.isoformat() if r.next_anniversary else "unknown"
             # level names, not titles: exact and short enough for 80 columns
             status = _pair(r.old_level or "none", r.new_level or "none", status_w - 1) if r.old is not None else ""
             loses = (", ".join(r.lost) or "—") if tracks_column else ""
             row = f"  {_cut(r.partner_id, pid_w - 1):<{pid_w}}{when:<12}{_cut(status, status_w - 1):<{status_w}}{_cut(loses, rest - status_w)}"
             self.line(row.rstrip())
-        if imp.outreach_total > len(imp.outreach):
-            self.line(f"  … {number(imp.outreach_total - len(imp.outreach))} more (--outreach-file FILE writes the whole list)")
+        if imp.outreach_total > len(shown):
+            self.line(
+                f"  … {number(imp.outreach_total - len(shown))} more (the html and json reports and --outreach-file FILE hold the whole list)"
+            )
 
     def uncompared(self) -> None:
         imp = self.v.impact

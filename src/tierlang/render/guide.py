@@ -23,7 +23,7 @@ from tierlang.passes.bands import band_groups
 from tierlang.passes.intervals import bounds
 from tierlang.render.english import English, Phrase, PointsRule, amount, humanize, points_text
 from tierlang.render.source import expr_text
-from tierlang.render.templating import md_escape, render_template
+from tierlang.render.templating import md_escape, page_assets, render_template
 
 __all__ = ["FORMATS", "Guide", "build_guide", "render_guide", "md_escape"]
 
@@ -699,4 +699,6 @@ def render_guide(program: ir.Program, fmt: str = "md", data_dictionary: bool = F
     if data_dictionary and fmt != "md":
         raise ValueError("the data dictionary is written as Markdown")
     template = "datadict.md.j2" if data_dictionary else FORMATS[fmt]
+    if fmt == "html":
+        return render_template(template, g=build_guide(program), page=page_assets(("guide.css",), scripts=()))
     return render_template(template, g=build_guide(program))

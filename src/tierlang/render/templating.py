@@ -16,7 +16,10 @@ Filters:
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
+from dataclasses import dataclass
 from fractions import Fraction
 
 import jinja2
@@ -24,7 +27,7 @@ import jinja2
 from tierlang.numbers import plural
 from tierlang.render.english import join_words, number
 
-__all__ = ["environment", "render_template", "md_escape", "md_cell", "share", "plural"]
+__all__ = ["environment", "render_template", "md_escape", "md_cell", "share", "plural", "PageAssets", "page_assets"]
 
 _MD_SPECIAL = re.compile(r"([\\`*\[\]|~])|<(?=[A-Za-z/!?])")
 _MD_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
@@ -123,3 +126,39 @@ def render_template(name: str, **context) -> str:
     their structure readable) and ends with one newline."""
     text = environment().get_template(name).render(**context)
     return re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"
+
+
+@dataclass(frozen=True)
+class PageAssets:
+    """The inline stylesheet and script of a self-contained page, and the Content Security
+    Policy that lets exactly these two run: `default-src 'none'` (no request of any kind,
+    not even to the file's own folder) and each asset allowed by its SHA-256, so text that
+    reached the page from a program or a dataset could not run even if it escaped escaping."""
+
+    style: str
+    script: str
+    csp: str
+
+
+def _raw(name: str) -> str:
+    env = environment()
+    assert env.loader is not None
+    return env.loader.get_source(env, name)[0]
+
+
+def _sha256(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def page_assets(styles: tuple[str, ...], scripts: tuple[str, ...] = ("tables.js",)) -> PageAssets:
+    """The page's stylesheets and scripts (template files, inlined as they are) and its CSP.
+    Templates place them as `<style>{{ page.style }}</style>`, `<script>{{ page.script }}</script>`:
+    the text between the tags must be exactly what was hashed."""
+    from markupsafe import Markup
+
+    # as render_template leaves them: at most one blank line in a row
+    style = re.sub(r"\n{3,}", "\n\n", "\n" + "\n".join(_raw(n) for n in styles))
+    script = re.sub(r"\n{3,}", "\n\n", "\n" + "\n".join(_raw(n) for n in scripts))
+    scripts_allowed = _sha256(script) if scripts else "'none'"
+    csp = f"default-src 'none'; style-src {_sha256(style)}; script-src {scripts_allowed}; base-uri 'none'; form-action 'none'"
+    return PageAssets(Markup(style), Markup(script), csp)

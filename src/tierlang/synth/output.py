@@ -30,7 +30,7 @@ def format_for(path: str, fmt: str | None) -> str:
     if path == "-":
         return "csv"
     found = detect_format(path)  # the names `tier eval` reads, so it reads what synth writes
-    if found is None:
+    if found not in FORMATS:
         raise SynthError(
             f"cannot tell the output format from '{path}'",
             hint="name the file .csv, .parquet or .jsonl, or give --format csv|parquet|jsonl",
