@@ -19,7 +19,7 @@ import pytest
 from tests.htmlcheck import StrictHTML, check_self_contained
 from tierlang import ir, load_program
 from tierlang.render import build_guide, render_guide
-from tierlang.render.guide import md_escape
+from tierlang.render.guide import md_escape, strip_citations
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "docs"
 UPDATE = os.environ.get("TIER_UPDATE_GOLDEN") == "1"
@@ -42,10 +42,10 @@ def load_text(text: str) -> ir.Program:
 # ------------------------------------------------------------------ Markdown
 
 
-@pytest.mark.parametrize("name", ["guide", "sample"])
-def test_markdown_matches_golden(name):
-    text = render_guide(load(f"{name}.tier"), "md")
-    golden = FIXTURES / f"{name}.md"
+@pytest.mark.parametrize("name, audience", [("guide", "reviewer"), ("sample", "reviewer"), ("guide", "partner"), ("sample", "partner")])
+def test_markdown_matches_golden(name, audience):
+    text = render_guide(load(f"{name}.tier"), "md", audience=audience)
+    golden = FIXTURES / (f"{name}.md" if audience == "reviewer" else f"{name}.{audience}.md")
     if UPDATE:
         golden.write_text(text, encoding="utf-8")
     assert golden.exists(), f"no golden file {golden.name}: run TIER_UPDATE_GOLDEN=1 python -m pytest {__file__}"
@@ -89,7 +89,7 @@ def test_markdown_links_resolve_to_headings(name):
 
 def test_markdown_names_everything_the_program_declares():
     p = load("guide.tier")
-    md = render_guide(p, "md")
+    md = render_guide(p, "md", audience="reviewer")
     for t in p.tracks:
         assert f"### {t.title}" in md
         for v in t.variants:
@@ -111,17 +111,17 @@ def test_markdown_names_everything_the_program_declares():
 
 def test_guide_follows_as_of_date():
     p = load("guide.tier", dt.date(2024, 8, 1))
-    md = render_guide(p, "md")
+    md = render_guide(p, "md", audience="reviewer")
     assert "| Values as of | 2024-08-01 |" in md
     assert "at least 5 certified professionals (parameter gold_pros, source G2; since 2024-07-01)" in md
     assert "| 5 | 5 from 2024-07-01 |" in md  # the value before the change is not in the IR any more
-    before = render_guide(load("guide.tier"), "md")
+    before = render_guide(load("guide.tier"), "md", audience="reviewer")
     assert "| 4 | 4 until 2024-06-30; 5 from 2024-07-01 |" in before
     assert "Values as of" not in before
 
 
 def test_child_program_names_its_parent():
-    md = render_guide(load("child.tier"), "md")
+    md = render_guide(load("child.tier"), "md", audience="reviewer")
     assert "| Based on | `contoso` |" in md
     assert "### Security" not in md  # removed by the child
     assert "at least 3 certified professionals (parameter silver_pros, source G6)" in md
@@ -161,7 +161,7 @@ def test_markdown_escapes_what_authors_write():
 
 @pytest.mark.parametrize("fmt", ["md", "html"])
 def test_an_empty_program_still_renders(fmt):
-    text = render_guide(load_text("program x { }\n"), fmt)
+    text = render_guide(load_text("program x { }\n"), fmt, audience="reviewer")
     assert "The program declares no tracks yet." in text and "The program reads no columns." in text
     if fmt == "html":
         parser = StrictHTML()
@@ -185,10 +185,10 @@ def test_html_is_well_formed_and_self_contained(name):
 
 def test_html_has_every_track_with_points_tables_and_nested_requirements():
     p = load("guide.tier")
-    html = render_guide(p, "html")
+    html = render_guide(p, "html", audience="reviewer")
     for t in p.tracks:
-        assert f'<article class="track" id="track-{t.name}">' in html
-    assert html.count('<table class="points">') == sum(len(v.scores) for t in p.tracks for v in t.variants)
+        assert f'<details class="track" id="track-{t.name}" open>' in html
+    assert html.count('<table class="points stack">') == sum(len(v.scores) for t in p.tracks for v in t.variants)
     assert "<li>at least 2 of:<ul><li>at least 6 certified professionals</li>" in html
     assert '<span class="assumed">assumption</span> no public figure; the 2011 German range' in html
 
@@ -196,6 +196,45 @@ def test_html_has_every_track_with_points_tables_and_nested_requirements():
 def test_html_escapes_what_authors_write():
     p = load_text('program x "A <script>alert(1)</script> & co" { version "1" doc """x < y\n\nsecond""" }\ntrack t { level l }\n')
     html = render_guide(p, "html")
-    assert "<script>" not in html
+    assert "<script>alert" not in html
     assert "<h1>A &lt;script&gt;alert(1)&lt;/script&gt; &amp; co</h1>" in html
-    assert "<p>x &lt; y</p><p>second</p>" in html
+    assert "<p>x &lt; y</p>\n<p>second</p>" in html
+
+
+def test_doc_strings_are_markdown_in_html():
+    doc = "Use `tier eval` *carefully*:\n\n- one\n- two\n\n<b>bold?</b> [site](https://example.com) ![logo](https://example.com/x.png)"
+    p = load_text(f'program x "X" {{ version "1" doc """{doc}""" }}\ntrack t {{ level l }}\n')
+    html = render_guide(p, "html")
+    assert "<p>Use <code>tier eval</code> <em>carefully</em>:</p>" in html
+    assert "<ul>\n<li>one</li>\n<li>two</li>\n</ul>" in html
+    assert "&lt;b&gt;bold?&lt;/b&gt;" in html  # raw HTML is text
+    assert '<span class="link">site</span> <span class="url">(https://example.com)</span>' in html
+    assert '<span class="image">[logo: https://example.com/x.png]</span>' in html
+    check_self_contained(html)  # no link, no image: nothing outside the file
+
+
+def test_partners_read_no_internal_names_parameters_or_citations():
+    p = load("guide.tier")
+    partner = render_guide(p, "md")  # the default audience
+    reviewer = render_guide(p, "md", audience="reviewer")
+    assert "(`" not in partner and "parameter " not in partner and "Content hash" not in partner and "## Parameters" not in partner
+    assert "(`" in reviewer and "parameter " in reviewer and "## Parameters" in reviewer
+    assert "## What is measured" in partner and "## Data dictionary" in reviewer
+    assert "Source" not in partner.split("## What is measured")[0].split("| Gate |")[-1][:200]
+
+
+@pytest.mark.parametrize(
+    "text, plain",
+    [
+        ("the tool (S29). The high", "the tool. The high"),
+        ("no longer issued; S2, S5).", "no longer issued)."),
+        (
+            "CSAT (stated only in 2014, S47); fees (gold US $3,800, S18; silver fee not found)",
+            "CSAT (stated only in 2014); fees (gold US $3,800; silver fee not found)",
+        ),
+        ("A (S1, S7) b [C] c (S2-S5) d (see S3 page)", "A b c d (see S3 page)"),
+        ("no citation here", "no citation here"),
+    ],
+)
+def test_citations_are_left_out_for_partners(text, plain):
+    assert strip_citations(text) == plain

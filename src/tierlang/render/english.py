@@ -244,17 +244,29 @@ class English:
     """Phrases for one program, seen from inside `track` (and `variant`), whose scores are
     then "the Partner capability score" rather than "... in Data & AI".
 
-    `param_notes=False` leaves out the "(parameter x, source S2)" annotations."""
+    `param_notes=False` leaves out the "(parameter x, source S2)" annotations; with
+    `internal=False` (for partners) they keep only what a reader outside the program team
+    needs: a value's dated changes ("5 from 2024-07-01"), without parameter names, sources or
+    assumption marks."""
 
-    def __init__(self, program: ir.Program, track: str | None = None, variant: str | None = None, *, param_notes: bool = True) -> None:
+    def __init__(
+        self,
+        program: ir.Program,
+        track: str | None = None,
+        variant: str | None = None,
+        *,
+        param_notes: bool = True,
+        internal: bool = True,
+    ) -> None:
         self.program = program
         self.track = track
         self.variant = variant
         self.param_notes = param_notes
+        self.internal = internal
 
     def within(self, track: str | None, variant: str | None = None) -> English:
         """The same phraser, seen from inside another track or variant."""
-        return English(self.program, track, variant, param_notes=self.param_notes)
+        return English(self.program, track, variant, param_notes=self.param_notes, internal=self.internal)
 
     # -------------------------------------------------------------- labels
     def metric_label(self, name: str) -> str:
@@ -317,11 +329,13 @@ class English:
         """ "parameter step1_min, source S2; 3 from 2023-12-01"."""
         p = self.program.param_map.get(name)
         if p is None:
-            return "the evaluation date" if name == "as_of" else f"parameter {name}"
-        parts = [f"parameter {name}"]
-        if p.source:
+            if name == "as_of":
+                return "the evaluation date"
+            return f"parameter {name}" if self.internal else ""
+        parts = [f"parameter {name}"] if self.internal else []
+        if p.source and self.internal:
             parts.append(f"source {p.source}")
-        if p.assumed:
+        if p.assumed and self.internal:
             parts.append("an assumption")
         as_of = self.program.as_of
         changes = []
@@ -331,7 +345,7 @@ class English:
                     changes = [f"since {when.isoformat()}"]  # the latest change in force
             else:
                 changes.append(f"{amount(value, p.type)} from {when.isoformat()}")
-        return "; ".join([", ".join(parts), *changes])
+        return "; ".join([x for x in (", ".join(parts), *changes) if x])
 
     def params_in(self, expr: object) -> list[str]:
         """The parameters an expression's constants came from, in reading order."""
@@ -340,8 +354,8 @@ class English:
     def _noted(self, text: str, expr: object) -> str:
         if not self.param_notes:
             return text
-        params = self.params_in(expr)
-        return f"{text} ({'; '.join(self.param_note(p) for p in params)})" if params else text
+        notes = [n for n in (self.param_note(p) for p in self.params_in(expr)) if n]
+        return f"{text} ({'; '.join(notes)})" if notes else text
 
     # -------------------------------------------------------------- types
     def type_of(self, expr: ir.Expr) -> Type:
@@ -614,7 +628,7 @@ class English:
         `max × clamp(metric / target)` ("30 points at 3 net customer adds, pro rata"), rates
         with an optional cap ("1 point per 1,250 USD of ACR growth, up to 20 points") and
         constants; anything else reads as the quantity it is."""
-        notes = tuple(self.param_note(p) for p in self.params_in(expr)) if self.param_notes else ()
+        notes = tuple(n for n in (self.param_note(p) for p in self.params_in(expr)) if n) if self.param_notes else ()
         if isinstance(expr, ir.Const) and isinstance(expr.value, Fraction):
             return PointsRule(points_text(expr.value), None, expr.value, notes)
         rule = self._pro_rata(expr) or self._rates(expr)

@@ -25,7 +25,7 @@ from tierlang.render.english import English, Phrase, PointsRule, amount, humaniz
 from tierlang.render.source import expr_text
 from tierlang.render.templating import md_escape, page_assets, render_template
 
-__all__ = ["FORMATS", "Guide", "build_guide", "render_guide", "md_escape"]
+__all__ = ["FORMATS", "AUDIENCES", "Guide", "build_guide", "render_guide", "md_escape", "strip_citations"]
 
 #: Output formats of `render_guide`, and the template of each.
 FORMATS = {"md": "guide.md.j2", "html": "guide.html.j2"}
@@ -267,6 +267,12 @@ class Guide:
     lists: list[GuideList] = field(default_factory=list)
     records: list[GuideMetric] = field(default_factory=list)  # metrics computed from tables
     holds: list[GuideHold] = field(default_factory=list)
+    audience: str = "reviewer"
+
+    @property
+    def partner(self) -> bool:
+        """Written for partners: no internal names, parameters or source tags."""
+        return self.audience == "partner"
 
 
 # ------------------------------------------------------------------ anchors
@@ -309,9 +315,10 @@ def _capped(total: Fraction | None, cap: Fraction | None) -> Fraction | None:
 
 
 class _Builder:
-    def __init__(self, program: ir.Program) -> None:
+    def __init__(self, program: ir.Program, audience: str = "reviewer") -> None:
         self.p = program
-        self.english = English(program)
+        self.english = English(program, internal=audience != "partner")
+        self.audience = audience
         self.slug = _Slugger()
 
     def build(self) -> Guide:
@@ -328,7 +335,7 @@ class _Builder:
             ("gates", "Gates"),
             ("groups", "Groups"),
             ("holds", "Status over time"),
-            ("data", "Data dictionary"),
+            ("data", "What is measured" if self.audience == "partner" else "Data dictionary"),
             ("params", "Parameters"),
             ("examples", "Examples"),
         ):
@@ -358,6 +365,7 @@ class _Builder:
             lists=[GuideList(v.name, v.title or humanize(v.name), list(v.values), v.doc, v.source) for v in p.lists],
             records=[self.metric(m) for m in p.record_metrics],
             holds=[self.hold(h) for h in p.holds],
+            audience=self.audience,
         )
 
     # -------------------------------------------------------------- tracks
@@ -683,22 +691,77 @@ def _unique(items) -> list:
     return list(dict.fromkeys(items))
 
 
-def build_guide(program: ir.Program) -> Guide:
-    """The guide's view model: every rule of `program` in words, ready for a template."""
-    return _Builder(program).build()
+#: Who a guide is written for (`tier docs --audience`).
+AUDIENCES = ("partner", "reviewer")
+
+# Citations in the shipped programs' house style, left out of what partners read: source
+# tags (S2, P7, C1, S2b; runs such as "S1, S7" or "S2-S5") and confidence marks ([C], [D],
+# [S], [U], [P]), with the parenthesis or the separator that held them.
+_TAG = r"\b[SPC]\d+[a-z]?\b"
+_RUN = rf"{_TAG}(?:\s*(?:,|-|–|and)\s*{_TAG})*"
+_CITATIONS = [
+    re.compile(r"\s*\[[CDSUP]\]"),
+    re.compile(rf"\s*\(\s*{_RUN}\s*\)"),  # (S29), (S1, S7)
+    re.compile(rf"\s*[;:,]\s*{_RUN}(?=\s*[);])"),  # "...; S2, S5)", "..., S47)"
+    re.compile(rf"(?<=\()\s*{_RUN}\s*[;:,]\s*"),  # "(S18; silver ..."
+    re.compile(r"\s*\(\s*\)"),
+]
+
+
+def strip_citations(text: str | None) -> str | None:
+    """`text` without source tags and confidence marks (see `_CITATIONS`)."""
+    if text is None:
+        return None
+    for pattern in _CITATIONS:
+        text = pattern.sub("", text)
+    return text
+
+
+def _for_partners(obj: object) -> None:
+    """Leave out what only the program team reads: sources, assumption notes and citations
+    in doc strings (recursively through the view model)."""
+    if isinstance(obj, list):
+        for x in obj:
+            _for_partners(x)
+        return
+    if not hasattr(obj, "__dataclass_fields__"):
+        return
+    for name in obj.__dataclass_fields__:  # type: ignore[attr-defined]
+        value = getattr(obj, name)
+        if name in ("source", "assumed"):
+            setattr(obj, name, None)
+        elif name == "has_source":
+            setattr(obj, name, False)
+        elif name == "doc" and isinstance(value, str):
+            setattr(obj, name, strip_citations(value))
+        elif isinstance(value, (list, dict)) or hasattr(value, "__dataclass_fields__"):
+            _for_partners(list(value.values()) if isinstance(value, dict) else value)
+
+
+def build_guide(program: ir.Program, audience: str = "reviewer") -> Guide:
+    """The guide's view model: every rule of `program` in words, ready for a template.
+    `audience` "partner" leaves out internal names, parameters, sources and assumptions."""
+    if audience not in AUDIENCES:
+        raise ValueError(f"audience must be one of {', '.join(AUDIENCES)}, not {audience!r}")
+    guide = _Builder(program, audience).build()
+    if guide.partner:
+        _for_partners(guide)
+    return guide
 
 
 # ------------------------------------------------------------------ rendering
 
 
-def render_guide(program: ir.Program, fmt: str = "md", data_dictionary: bool = False) -> str:
-    """The program guide as Markdown (`fmt="md"`) or one self-contained HTML file; with
-    `data_dictionary`, only the data dictionary and parameters (Markdown)."""
+def render_guide(program: ir.Program, fmt: str = "md", data_dictionary: bool = False, audience: str = "partner") -> str:
+    """The program guide as Markdown (`fmt="md"`) or one self-contained HTML file, for
+    `audience` "partner" (the default) or "reviewer"; with `data_dictionary`, only the data
+    dictionary and parameters (Markdown, always the reviewer's)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown guide format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if data_dictionary and fmt != "md":
         raise ValueError("the data dictionary is written as Markdown")
     template = "datadict.md.j2" if data_dictionary else FORMATS[fmt]
+    guide = build_guide(program, "reviewer" if data_dictionary else audience)
     if fmt == "html":
-        return render_template(template, g=build_guide(program), page=page_assets(("guide.css",), scripts=()))
-    return render_template(template, g=build_guide(program))
+        return render_template(template, g=guide, page=page_assets(("guide.css",), ("guide.js",)))
+    return render_template(template, g=guide)

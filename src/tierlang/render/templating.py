@@ -7,7 +7,8 @@ cannot silently print nothing.
 Filters:
 - `md`, `cell`: escape text for inline Markdown (a table cell: also on one line);
 - `code`: text as an inline code span, on one line (safe in a table cell);
-- `mdblock`: an author's doc string, kept as written; `paragraphs`: the same as HTML `<p>`s;
+- `mdblock`: an author's doc string, kept as written; `paragraphs`: the same rendered as
+  Markdown into HTML (`mdinline`: inside a table cell, without the paragraphs);
 - `number`: an exact number in words' style (`1,250`, `2.5`); `pts`: a number or "—";
 - `words`: "A, B and C";
 - `share`: a part of a whole as a percentage (`share(total)`), rounded for display only;
@@ -63,12 +64,63 @@ def _md_block(text: str | None) -> str:
     return (text or "").strip()
 
 
-def _html_paragraphs(text: str | None):
-    """A doc string as HTML paragraphs (blank lines separate them), escaped."""
-    from markupsafe import Markup, escape
+_MARKDOWN = None
 
-    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text or "") if p.strip()]
-    return Markup("".join(f"<p>{escape(p)}</p>" for p in paragraphs))
+
+def _markdown():
+    """CommonMark (with tables and strikethrough), raw HTML off: an author's `<b>` is text.
+    Links and images keep their text and show their address as text: a self-contained page
+    refers to nothing outside itself (and makes no request for an image)."""
+    global _MARKDOWN
+    if _MARKDOWN is None:
+        from markdown_it import MarkdownIt
+
+        md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+
+        def link_open(renderer, tokens, idx, options, env):
+            env.setdefault("links", []).append(tokens[idx].attrGet("href") or "")
+            return '<span class="link">'
+
+        def link_close(renderer, tokens, idx, options, env):
+            href = env["links"].pop()
+            return f'</span> <span class="url">({escape_html(href)})</span>' if href else "</span>"
+
+        def image(renderer, tokens, idx, options, env):
+            token = tokens[idx]
+            alt = escape_html(token.content or "image")
+            src = escape_html(token.attrGet("src") or "")
+            return f'<span class="image">[{alt}: {src}]</span>'
+
+        md.add_render_rule("link_open", link_open)
+        md.add_render_rule("link_close", link_close)
+        md.add_render_rule("image", image)
+        _MARKDOWN = md
+    return _MARKDOWN
+
+
+def escape_html(text: str) -> str:
+    from markupsafe import escape
+
+    return str(escape(text))
+
+
+def _html_paragraphs(text: str | None):
+    """An author's doc string (Markdown) as HTML: paragraphs, lists, emphasis, `code`."""
+    from markupsafe import Markup
+
+    if not text or not text.strip():
+        return Markup("")
+    return Markup(_markdown().render(text, {}))
+
+
+def _html_inline(text: str | None):
+    """A doc string as inline HTML for a table cell: Markdown's inline parts (emphasis,
+    `code`, links as text), paragraphs joined with a space."""
+    from markupsafe import Markup
+
+    if not text or not text.strip():
+        return Markup("")
+    return Markup(" ".join(_markdown().renderInline(" ".join(p.split()), {}) for p in re.split(r"\n\s*\n", text) if p.strip()))
 
 
 def _points(value: Fraction | None, fallback: str = "—") -> str:
@@ -111,6 +163,7 @@ def environment() -> jinja2.Environment:
             code=md_code,
             mdblock=_md_block,
             paragraphs=_html_paragraphs,
+            mdinline=_html_inline,
             number=number,
             pts=_points,
             words=join_words,
