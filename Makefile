@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.tierlang-installed
 
-.PHONY: test demo lint fmt bench clean
+.PHONY: test demo lint fmt bench clean vsix grammar-test
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -35,5 +35,23 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
 
+# The VS Code extension (editors/vscode): its npm packages, pinned by package-lock.json.
+VSCODE := editors/vscode
+NPM_STAMP := $(VSCODE)/node_modules/.tierlang-installed
+
+$(NPM_STAMP): $(VSCODE)/package.json $(VSCODE)/package-lock.json
+	cd $(VSCODE) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(NPM_STAMP)
+
+# build/tierlang-<version>.vsix: install it with `code --install-extension FILE`.
+vsix: $(NPM_STAMP)
+	@mkdir -p build
+	cd $(VSCODE) && npx vsce package --allow-missing-repository --out ../../build/
+
+# The TextMate grammars: assertion fixtures (editors/vscode/test), then every token of the
+# shipped programs scoped as the compiler's lexer reads it.
+grammar-test: $(NPM_STAMP) $(STAMP)
+	cd $(VSCODE) && TIER_PYTHON=$(abspath $(PY)) npm test --silent
+
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .hypothesis $(VSCODE)/node_modules

@@ -10,9 +10,10 @@ import pickle
 
 import pytest
 
-from tests.conftest import PROGRAMS
+from tests.conftest import PROGRAMS, ROOT
 from tierlang import cache
 from tierlang.loader import load_program
+from tierlang.passes.monotonicity import BUDGET, search_budget
 
 BASE = """program base "Base" {
   version "1"
@@ -75,6 +76,19 @@ def test_options_are_part_of_the_key(store):
     assert dated.program.as_of == dt.date(2024, 1, 1)
     assert unchecked.program.as_of != dated.program.as_of
     assert len(checked.diagnostics) >= len(unchecked.diagnostics)
+
+
+def test_the_search_budget_is_part_of_the_key(store):
+    """`tier check --witness` after `tier check` searched no longer than the first run."""
+    path = ROOT / "tests" / "fixtures" / "invalid" / "ladder_contradiction.tier"  # its search evaluates 21 partners
+
+    def evaluated(budget):
+        with search_budget(budget):
+            result = load_program(path)
+        return sum(w["evaluated"] for d in result.diagnostics if d.data for w in d.data["witnesses"])
+
+    assert (evaluated(5), evaluated(50), evaluated(5)) == (5, 21, 5)
+    assert len(entries(store)) == 2
 
 
 def test_editing_the_program_is_a_miss(store, tmp_path):
@@ -178,8 +192,9 @@ class _Planted:
         return (os.mkdir, (self.marker,))
 
 
-def _entry_name(path, checks=True):
-    return cache._key(path, path.read_bytes(), None, checks) + cache._SUFFIX
+def _entry_name(path):
+    """The entry `load_program(path)` looks up (checks on, the default search budget)."""
+    return cache._key(path, path.read_bytes(), None, f"checks, search budget {BUDGET}") + cache._SUFFIX
 
 
 def _sign(folder, name, payload):

@@ -4,7 +4,8 @@ import of Lark, against a few milliseconds to read the entry back).
 
 An entry is found by a key over everything a `LoadResult` depends on: the program file's
 bytes, its absolute path and the working directory (messages name files relative to it), the
-`as_of` date, whether the checks ran, and tierlang's own code and grammar (their sizes and
+`as_of` date, the `options` the result depends on (whether the checks ran, how long their
+searches may run), and tierlang's own code and grammar (their sizes and
 modification times, so an upgrade or an edit to a checkout is never served a stale result).
 Files the program reads through `extends` are recorded in the entry with the file each path
 resolved to and the hash of its bytes, both verified on every hit (a symlink repointed to
@@ -106,9 +107,9 @@ def _code_fingerprint() -> bytes:
     return h.digest()
 
 
-def _key(path: str | os.PathLike, root: bytes, as_of: _dt.date | None, checks: bool) -> str:
+def _key(path: str | os.PathLike, root: bytes, as_of: _dt.date | None, options: str) -> str:
     h = hashlib.sha256(_code_fingerprint())
-    for part in (os.path.abspath(path), os.getcwd(), as_of.isoformat() if as_of else "-", str(checks)):
+    for part in (os.path.abspath(path), os.getcwd(), as_of.isoformat() if as_of else "-", options):
         h.update(part.encode("utf-8", "surrogateescape") + b"\0")
     h.update(root)
     return h.hexdigest()
@@ -249,9 +250,9 @@ def _verify_deps(deps: object) -> bool:
     )
 
 
-def lookup(path: str | os.PathLike, root: bytes, as_of: _dt.date | None, checks: bool) -> Any | None:
+def lookup(path: str | os.PathLike, root: bytes, as_of: _dt.date | None, options: str) -> Any | None:
     """The stored result for this program, or None (a miss, for whatever reason)."""
-    name = _key(path, root, as_of, checks) + _SUFFIX
+    name = _key(path, root, as_of, options) + _SUFFIX
     try:
         with _folder(create=False) as dir_fd:
             f, st = _open_private(name, dir_fd)
@@ -273,13 +274,13 @@ def lookup(path: str | os.PathLike, root: bytes, as_of: _dt.date | None, checks:
         return None
 
 
-def store(path: str | os.PathLike, root: bytes, as_of: _dt.date | None, checks: bool, deps: dict[str, str | None], result: Any) -> None:
+def store(path: str | os.PathLike, root: bytes, as_of: _dt.date | None, options: str, deps: dict[str, str | None], result: Any) -> None:
     """Keep `result`, valid while every file in `deps` (path as the program names it ->
     `file_digest` of its bytes, None when it could not be read) is unchanged and resolves to
     the same file."""
     if cache_dir() is None:
         return
-    name = _key(path, root, as_of, checks) + _SUFFIX
+    name = _key(path, root, as_of, options) + _SUFFIX
     try:
         recorded = sorted((dep, os.path.realpath(dep), digest) for dep, digest in deps.items())
         payload = pickle.dumps((recorded, result), protocol=pickle.HIGHEST_PROTOCOL)

@@ -6,17 +6,21 @@ import datetime as _dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tierlang import cache, ir
 from tierlang.diagnostics import Diagnostic, SourceMap, decode_source, display_name, has_errors, sort_key
 from tierlang.passes.extends import merge
 from tierlang.passes.ladder import check_ladders
 from tierlang.passes.lower import lower, warnings_unused
-from tierlang.passes.monotonicity import check_monotonicity
+from tierlang.passes.monotonicity import check_monotonicity, current_budget
 from tierlang.recursion import deep_recursion
 from tierlang.syntax import ast
 
-__all__ = ["LoadResult", "load_program", "display_name", "CHECKS"]
+if TYPE_CHECKING:
+    from tierlang.syntax.parser import ParseResult
+
+__all__ = ["LoadResult", "Sources", "load_program", "display_name", "CHECKS"]
 
 
 @dataclass
@@ -40,6 +44,21 @@ class LoadResult:
         return [d for d in self.diagnostics if d.is_error]
 
 
+class Sources:
+    """Where `load_program` gets a file's text and its parse. This default reads the disk and
+    parses afresh; an editor (`tierlang.lsp`) reads its open buffers before the disk and keeps
+    the parses of text it has seen."""
+
+    def text(self, path: Path) -> str | None:
+        """The text of `path` when it is not the disk's (an unsaved editor buffer), else None."""
+        return None
+
+    def parse(self, text: str, name: str) -> ParseResult:
+        from tierlang.syntax.parser import parse  # Lark: only when a program is parsed
+
+        return parse(text, name)
+
+
 #: Checks run on a lowered program, each `Program -> list[Diagnostic]`. Later passes append
 #: themselves here.
 CHECKS = [check_ladders, warnings_unused, check_monotonicity]
@@ -51,32 +70,38 @@ def load_program(
     *,
     text: str | None = None,
     checks: bool = True,
+    sources: Sources | None = None,
 ) -> LoadResult:
     """Load and check a program file. Never raises for bad program text; raises
     `FileNotFoundError`/`OSError` when `path` itself cannot be read (a usage error).
 
-    A program file read from disk is looked up in the program cache first (`tierlang.cache`)
-    and stored there after loading."""
+    `sources` gives the text of files the disk does not have yet (an editor's buffers, for
+    `extends` parents too) and may reuse parses. Without it, a program file read from disk is
+    looked up in the program cache first (`tierlang.cache`) and stored there after loading."""
     with deep_recursion():  # the passes recurse over expressions (and pickling, for the cache)
+        if sources is not None:
+            return _load_program(Path(path), None, as_of, text, checks, sources)
         return _load_or_hit(Path(path), as_of, text, checks)
 
 
 def _load_or_hit(root_path: Path, as_of: _dt.date | None, text: str | None, checks: bool) -> LoadResult:
     root_bytes = root_path.read_bytes() if text is None else None
+    # the checks' findings depend on how long their searches may run (`tier check --witness`)
+    options = f"checks, search budget {current_budget()}" if checks else "no checks"
     if root_bytes is not None:
-        hit = cache.lookup(root_path, root_bytes, as_of, checks)
+        hit = cache.lookup(root_path, root_bytes, as_of, options)
         if isinstance(hit, LoadResult):
             return hit
-    result = _load_program(root_path, root_bytes, as_of, text, checks)
+    result = _load_program(root_path, root_bytes, as_of, text, checks, Sources())
     # A missing parent (TL225) may appear at any moment: such a result is never kept.
     if root_bytes is not None and not any(d.code == "TL225" for d in result.diagnostics):
-        cache.store(root_path, root_bytes, as_of, checks, result.deps, result)
+        cache.store(root_path, root_bytes, as_of, options, result.deps, result)
     return result
 
 
-def _load_program(root_path: Path, root_bytes: bytes | None, as_of: _dt.date | None, text: str | None, checks: bool) -> LoadResult:
-    from tierlang.syntax.parser import parse  # Lark: only when a program is parsed
-
+def _load_program(
+    root_path: Path, root_bytes: bytes | None, as_of: _dt.date | None, text: str | None, checks: bool, reader: Sources
+) -> LoadResult:
     sources = SourceMap()
     diags: list[Diagnostic] = []
     modules: dict[Path, ast.Module | None] = {}
@@ -91,6 +116,8 @@ def _load_program(root_path: Path, root_bytes: bytes | None, as_of: _dt.date | N
             return modules[key]
         name = display_name(p if p is root_path else key)
         written = str(Path.cwd() / p)  # absolute, `..` left for the OS to resolve after symlinks
+        if override is None:
+            override = reader.text(p)
         if override is None:
             try:
                 raw = root_bytes if p is root_path and root_bytes is not None else p.read_bytes()
@@ -109,7 +136,7 @@ def _load_program(root_path: Path, root_bytes: bytes | None, as_of: _dt.date | N
         else:
             content = override
         sources.add(name, content)
-        result = parse(content, name)
+        result = reader.parse(content, name)
         diags.extend(result.diagnostics)
         modules[key] = result.module
         return result.module

@@ -333,7 +333,7 @@ class _Gen:
         variants = draw(st.integers(0, 2)) == 0
         header = f"track {name}" + (" in grp" if group else "") + " {"
 
-        def body() -> str:
+        def body(scores: list[str]) -> str:
             out = []
             for k, s in enumerate(scores):
                 out.append(self.score(s, parts[s], scores[:k]))
@@ -342,10 +342,20 @@ class _Gen:
             return "\n".join(out)
 
         if variants:
-            choose = "  choose best" if draw(st.booleans()) else f"  choose va when {self.condition(1)} else vb"
-            text = header + "\n" + choose + "\n  variant va {\n" + body() + "\n  }\n  variant vb {\n" + body() + "\n  }\n}"
+            names = [f"v{c}" for c in "abcd"[: draw(st.integers(2, 4))]]
+            if draw(st.booleans()):
+                choose = "  choose best"
+                # a best-of variant may have no score: it never wins on score
+                own = {v: scores if not scores or draw(st.integers(0, 3)) else [] for v in names}
+            else:
+                chain = " else ".join(f"{v} when {self.condition(1)}" for v in names[:-1])
+                choose = f"  choose {chain} else {names[-1]}"
+                own = {v: scores for v in names}
+            text = header + "\n" + choose + "\n" + "\n".join(f"  variant {v} {{\n{body(own[v])}\n  }}" for v in names) + "\n}"
+            if any(own[v] != scores for v in names):
+                scores = []  # other tracks read only scores every variant has
         else:
-            text = header + "\n" + body() + "\n}"
+            text = header + "\n" + body(scores) + "\n}"
         # Category and line names double as part names for `s.part` references.
         self.tracks.append(Track(name, levels, scores, {s: _part_names(parts[s]) for s in scores}, group))
         return text

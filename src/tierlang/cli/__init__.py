@@ -30,6 +30,7 @@ COMMAND_MODULES = {
     "eval": "evaluate",
     "explain": "evaluate",
     "test": "evaluate",
+    "lsp": "lsp",
     "synth": "synth",
 }
 

@@ -176,11 +176,18 @@ class _Differ:
                 self.add("changed", kind, path, name, _show(x), _show(y), NEUTRAL, a.span, b.span)
 
     # -------------------------------------------------------------- effects
-    def effect_of_constant(self, track: str | None, old: ir.Const, new: ir.Const) -> str | None:
-        """Effect of a constant at `new`'s position moving from old.value to new.value."""
+    def effect_of_constant(self, track: str | None, old: ir.Const, new: ir.Const, requirement: ir.Expr | None = None) -> str | None:
+        """Effect of a constant at `new`'s position moving from old.value to new.value.
+
+        Inside a `requirement` of `track`, the requirement's own expression says it: a level
+        holds when all its requirements do, so the track moves as the requirement does
+        (analysing the whole track for each changed constant made a diff that changes a
+        threshold in each of N variants take N^2 time)."""
         if not isinstance(old.value, Fraction) or not isinstance(new.value, Fraction):
             return None
         analysis = Analysis(self.new, variable=lambda n, target=new: "c" if n is target else None)
+        if requirement is not None:
+            return _direction(analysis.signs(requirement).get("c", frozenset()), new.value - old.value)
         tracks = [track] if track else [t.name for t in self.new.tracks]
         sign = frozenset()
         for name in tracks:
@@ -218,10 +225,11 @@ class _Differ:
             return NEUTRAL
         return effects.pop() if len(effects) == 1 else None
 
-    def effect_of_replacement(self, track: str | None, old: ir.Expr, new: ir.Expr) -> str | None:
+    def effect_of_replacement(self, track: str | None, old: ir.Expr, new: ir.Expr, requirement: bool = False) -> str | None:
+        """`requirement`: `old` and `new` are a requirement of `track`."""
         pairs = _same_shape(old, new)
         if pairs:
-            effects = {self.effect_of_constant(track, a, b) for a, b in pairs}
+            effects = {self.effect_of_constant(track, a, b, new if requirement else None) for a, b in pairs}
             return effects.pop() if len(effects) == 1 else None
         a, b = _conjunct_keys(old), _conjunct_keys(new)
         if a is None or b is None:  # a condition that never holds
@@ -446,7 +454,7 @@ class _Differ:
                 )
 
     def replace(self, path, x: ir.Requirement, y: ir.Requirement, track: str, level: ir.Level) -> None:
-        effect = self.effect_of_replacement(track, x.expr, y.expr)
+        effect = self.effect_of_replacement(track, x.expr, y.expr, requirement=True)
         self.add(
             "changed", "requirement", (*path, _req_label(y, level)), "requirement", _expr(x.expr), _expr(y.expr), effect, x.span, y.span
         )

@@ -14,6 +14,7 @@ from tierlang.data import BAD, PID, ROW, Dataset, ReadOptions, from_frame, load_
 from tierlang.engine.interpreter import EvaluationError, Interpreter, PartnerResult
 from tierlang.engine.results import Evaluation, ScoreColumn, requirement_columns, score_series
 from tierlang.engine.vectorized import Compiled, NoInt64, compile_program, magnitudes_of
+from tierlang.recursion import deep_recursion
 
 __all__ = ["evaluate", "evaluate_dataset", "Evaluation", "ScoreColumn", "ProgramError", "ENGINES"]
 
@@ -31,6 +32,7 @@ class ProgramError(Exception):
         super().__init__(f"{path} has errors: " + "; ".join(d.message for d in diagnostics[:3]))
 
 
+@deep_recursion()  # the compilers recurse over expressions, through references
 def evaluate(
     program: ir.Program | str | os.PathLike,
     data: Dataset | pl.DataFrame | str | os.PathLike | Mapping[str, object],
@@ -138,6 +140,7 @@ def _evaluate_records(program, data, engine, on_error, detail, progress, tables,
     return ev
 
 
+@deep_recursion()
 def evaluate_dataset(
     program: ir.Program,
     dataset: Dataset,

@@ -608,7 +608,9 @@ class _Compiler:
         m = self.metrics[name]
         if m.derived is not None:
             if name not in self.derived_cache:
-                self.derived_cache[name] = self.value(m.derived)
+                # its own column: a metric read by others (each of a chain of metrics read
+                # twice by the next) is computed once, not once per path to it
+                self.derived_cache[name] = self.materialize(f"derived_{name}", self.value(m.derived), group="metrics", span=m.span)
             return self.derived_cache[name]
         k = m.type.kind
         if name in self.denominators:
@@ -907,22 +909,58 @@ class _Compiler:
 
     def best(self, t: ir.Track, variants) -> Cond:
         """Highest level, then highest primary score (when both have one), then first declared.
-        A variant without a score carries a null score: comparisons with null never win."""
+        A variant without a score never wins on score: it is chosen only when it is the first
+        variant at the highest level.
+
+        In closed form, each piece its own column, so that the expression grows linearly with
+        the number of variants (the pairwise tournament this replaces nested every earlier
+        step into the next: 3^N). With `top` the highest level and `first` the first variant
+        holding it: `first` when it has no score, else the first variant at `top` whose
+        score is the highest of the scored variants at `top`."""
         b = self.b
+        group = t.name
+        levels = [lc for _, lc in variants]
+        top = self.materialize(
+            f"best_level_{t.name}", Cond(b.greatest([lc.expr for lc in levels]), max(lc.depth for lc in levels)), group=group
+        )
+        at_top = [b.compare("==", lc.expr, top.expr) for lc in levels]
+        first = self.materialize(
+            f"best_first_{t.name}",
+            Cond(b.case([(c, b.small_lit(i)) for i, c in enumerate(at_top)], b.small_lit(-1)), top.depth),
+            group=group,
+        )
         prims = [self.score_cache[(t.name, v.name, v.primary_score.name)][None] if v.primary_score else None for v, _ in variants]
-        present, _ = self.common([p for p in prims if p is not None]) if any(p is not None for p in prims) else ([], 1)
-        it = iter(present)
-        scaled = [next(it).expr if p is not None else b.null_int() for p in prims]
-        depth = max([lc.depth for _, lc in variants] + [p.depth for p in prims if p is not None])
-        best_i = b.small_lit(0)
-        best_l, best_s = variants[0][1].expr, scaled[0]
-        for i in range(1, len(variants)):
-            lc, s = variants[i][1].expr, scaled[i]
-            better = b.or2(b.compare(">", lc, best_l), b.and2(b.compare("==", lc, best_l), b.compare(">", s, best_s)))
-            best_i = b.case([(better, b.small_lit(i))], best_i)
-            best_l = b.case([(better, lc)], best_l)
-            best_s = b.case([(better, s)], best_s)
-        return Cond(best_i, depth)
+        scored = [i for i, p in enumerate(prims) if p is not None]
+        if not scored:
+            return first
+        nums, scale = self.common([prims[i] for i in scored])  # type: ignore[misc]
+        bound = _badd(*[n.bound for n in nums])
+        den = nums[0].den  # one denominator for all (`common`): compared as they are
+        depth = max([top.depth] + [n.depth for n in nums])
+        # The score of the first scored variant at `top` (0 when none is): never above the
+        # highest, so it stands in for the variants not at `top` below.
+        at_top_score = self.materialize(
+            f"best_first_score_{t.name}",
+            self.num(b.case([(at_top[i], n.expr) for i, n in zip(scored, nums)], self.lit(0)), scale, bound, depth, den),
+            group=group,
+        )
+        highest = self.materialize(
+            f"best_score_{t.name}",
+            self.num(
+                b.greatest([b.case([(at_top[i], n.expr)], at_top_score.expr) for i, n in zip(scored, nums)]),
+                scale,
+                bound,
+                at_top_score.depth,
+                den,
+            ),
+            group=group,
+        )
+        branches = []
+        unscored = [i for i, p in enumerate(prims) if p is None]
+        if unscored:
+            branches.append((b.any_of([b.compare("==", first.expr, b.small_lit(i)) for i in unscored]), first.expr))
+        branches += [(b.and2(at_top[i], b.compare("==", n.expr, highest.expr)), b.small_lit(i)) for i, n in zip(scored, nums)]
+        return Cond(b.case(branches, first.expr), max(first.depth, highest.depth))
 
     # -------------------------------------------------------------- driver
     def run(self) -> None:

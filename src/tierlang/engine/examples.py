@@ -12,7 +12,7 @@ from tierlang.engine.explain import requirement_lines, score_lines
 from tierlang.engine.interpreter import CategoryResult, EvaluationError, Interpreter, PartnerResult
 from tierlang.numbers import decimal_text, terminates
 
-__all__ = ["ExampleOutcome", "Check", "run_examples"]
+__all__ = ["ExampleOutcome", "Check", "run_examples", "show_value"]
 
 
 @dataclass
@@ -26,7 +26,7 @@ class Check:
 
     def text(self) -> str:
         path = ".".join(self.expectation.path)
-        return f"expect {path} = {_show(self.expectation.value)}"
+        return f"expect {path} = {show_value(self.expectation.value)}"
 
 
 @dataclass
@@ -57,8 +57,8 @@ class ExampleOutcome:
             if c.error:
                 lines.append(f"    error: {c.error}")
                 continue
-            lines.append(f"    expected: {_show(c.expectation.value)}")
-            lines.append(f"    actual:   {_show(c.actual)}")
+            lines.append(f"    expected: {show_value(c.expectation.value)}")
+            lines.append(f"    actual:   {show_value(c.actual)}")
             lines += self.trace(c, program)
         return "\n".join(lines) + "\n"
 
@@ -89,7 +89,8 @@ class ExampleOutcome:
         return out
 
 
-def _show(v: object) -> str:
+def show_value(v: object) -> str:
+    """An expected or actual value as `tier test` shows it: `none`, exact decimals, names."""
     if v is None:
         return "none"
     if isinstance(v, Fraction):

@@ -39,6 +39,7 @@ from tierlang.engine.interpreter import (
     TrackResult,
 )
 from tierlang.numbers import decimal_text, exact_text, plural
+from tierlang.recursion import deep_recursion
 from tierlang.render.source import expr_text as source_text
 
 __all__ = [
@@ -156,13 +157,22 @@ def _line_text(line: LineResult, program: ir.Program, indent: str) -> str:
     return "".join(parts)
 
 
-def trace_lines(t: Trace, program: ir.Program, own_track: str | None, indent: str = "    ") -> list[str]:
-    """A condition's outcome, with its sub-conditions, one per line."""
+def trace_lines(t: Trace, program: ir.Program, own_track: str | None, indent: str = "    ", shown: set[str] | None = None) -> list[str]:
+    """A condition's outcome, with its sub-conditions, one per line. A gate is shown in
+    full once (`shown`: the gates already shown, shared by the caller's other conditions);
+    again, by name only: a chain of gates each reading the one before twice would otherwise
+    print 2^length lines."""
+    shown = set() if shown is None else shown
     mark = "✓" if t.value else "✗"
     out = [f"{indent}{mark} {_trace_head(t, program, own_track)}"]
+    if t.kind == "GateRef":
+        if t.note in shown:
+            out[0] += " (see above)"
+            return out
+        shown.add(t.note)  # type: ignore[arg-type]
     if t.kind in ("And", "Or", "Not", "AtLeast", "GateRef", "GroupCount"):
         for k in t.children:
-            out += trace_lines(k, program, own_track, indent + "  ")
+            out += trace_lines(k, program, own_track, indent + "  ", shown)
     elif t.kind == "Every":
         for k in t.children:
             out.append(f"{indent}  {'✓' if k.value else '✗'} {k.note}: {number_text(k.left)} points")  # type: ignore[arg-type]
@@ -204,9 +214,10 @@ def _metric_of(e: ir.Compare, program: ir.Program) -> ir.Metric | None:
 
 def requirement_lines(level: LevelResult, program: ir.Program, own_track: str, indent: str = "    ") -> list[str]:
     out = []
+    shown: set[str] = set()
     for r in level.requirements:
         label = f"{r.requirement.label}: " if r.requirement.label else ""
-        lines = trace_lines(r.trace, program, own_track, indent)
+        lines = trace_lines(r.trace, program, own_track, indent, shown)
         if label:
             lines[0] = lines[0].replace("✓ ", "✓ " + label, 1).replace("✗ ", "✗ " + label, 1)
         out += lines
@@ -480,6 +491,7 @@ class _Explainer:
         out: list[str] = []
         lvl = level.label
         gaps = gaps if gaps is not None else []
+        explained: set[str] = set()  # gates already explained above: said once, not once per reference
 
         def visit(tc: Trace) -> None:
             if tc.value:
@@ -530,6 +542,10 @@ class _Explainer:
                     visit(k)
             elif tc.kind == "GateRef":
                 g = self.p.gate_map[tc.note]  # type: ignore[index]
+                if g.name in explained:
+                    out.append(f"the gate {g.title or g.name} does not hold (see above)")
+                    return
+                explained.add(g.name)
                 out.append(f"the gate {g.title or g.name} does not hold:")
                 for k in tc.children:
                     visit(k)
@@ -1009,11 +1025,16 @@ class _Explainer:
                 a = mid
         return b
 
-    def open_condition(self, trace: Trace, vals: dict, t: ir.Track) -> list[Change] | None:
+    def open_condition(self, trace: Trace, vals: dict, t: ir.Track, _opened: set[str] | None = None) -> list[Change] | None:
         """Changes that make a failing condition hold (comparisons with constants, under
-        and / gates); None when it is not that simple."""
+        and / gates); None when it is not that simple. A gate read twice is opened once."""
+        opened = set() if _opened is None else _opened
         if trace.value:
             return []
+        if trace.kind == "GateRef":
+            if trace.note in opened:
+                return []
+            opened.add(trace.note)  # type: ignore[arg-type]
         if trace.kind == "Compare":
             e = trace.expr
             m = _metric_of(e, self.p)  # type: ignore[arg-type]
@@ -1024,15 +1045,17 @@ class _Explainer:
         if trace.kind in ("And", "GateRef"):
             out: list[Change] = []
             for k in trace.children:
-                sub = self.open_condition(k, vals, t)
+                sub = self.open_condition(k, vals, t, opened)
                 if sub is None:
                     return None
                 out += sub
             return out
         if trace.kind == "Or":
             for k in trace.children:
-                sub = self.open_condition(k, vals, t)
+                trial = set(opened)  # a branch not taken opens nothing
+                sub = self.open_condition(k, vals, t, trial)
                 if sub is not None:
+                    opened |= trial
                     return sub
         return None
 
@@ -1120,6 +1143,7 @@ def score_lines_all(tr: TrackResult, program: ir.Program) -> list[str]:
 # ------------------------------------------------------------------ entry points
 
 
+@deep_recursion()  # evaluation and explanation recurse over expressions, through references
 def explain_partner(
     program: ir.Program,
     values: Mapping[str, ir.Value],
@@ -1133,6 +1157,7 @@ def explain_partner(
     return [ex.explain(result, n) for n in names]
 
 
+@deep_recursion()
 def render_text(explanations: list[Explanation], program: ir.Program, partner_id: str | None = None) -> str:
     """Prose for a business reader."""
     metrics = program.metric_map

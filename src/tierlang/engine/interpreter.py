@@ -296,14 +296,18 @@ class Interpreter:
         tracks: Iterable[str] | None = None,
         as_of: _dt.date | None = None,
         levels: Mapping[str, int] | None = None,
+        selected_only: bool = False,
     ) -> PartnerResult:
         """Evaluate every track (or the given ones and what they depend on), in program
         order. `values` maps input metric names to exact values; a missing value takes the
         metric's default, else raises `MissingValue` when a rule reads it. `as_of` is the
         evaluation date the rules' `as_of` reads (default: the program's `as_of`).
         `levels` gives the level (index, -1 for none) that requirements reading a track's
-        level see instead of the one its rules give (a history's held levels)."""
-        run = _Run(self, values, as_of, levels)
+        level see instead of the one its rules give (a history's held levels).
+
+        `selected_only`: of a classified track, evaluate only the variant the partner is
+        classified into (enough for its level and score; explanations want them all)."""
+        run = _Run(self, values, as_of, levels, selected_only)
         names = [t.name for t in self.program.tracks] if tracks is None else list(tracks)
         for name in names:
             run.track(name)
@@ -368,12 +372,18 @@ class _Run:
     """One partner's evaluation: values, memoized derived metrics, gates and tracks."""
 
     def __init__(
-        self, interp: Interpreter, values: Mapping[str, ir.Value], as_of: _dt.date | None = None, levels: Mapping[str, int] | None = None
+        self,
+        interp: Interpreter,
+        values: Mapping[str, ir.Value],
+        as_of: _dt.date | None = None,
+        levels: Mapping[str, int] | None = None,
+        selected_only: bool = False,
     ) -> None:
         self.i = interp
         self.values = values
         self.as_of = as_of or interp.program.as_of
         self.levels = levels or {}
+        self.selected_only = selected_only
         self.derived: dict[str, ir.Value] = {}
         self.gate_traces: dict[str, Trace] = {}
         self.done: dict[str, TrackResult] = {}
@@ -577,7 +587,8 @@ class _Run:
                     if tr is None or tr.value:
                         variant = c.variant
                         break
-                results = {v.name: self.eval_variant(t, v) for v in t.variants}
+                chosen = [t.variant(variant)] if self.selected_only else t.variants
+                results = {v.name: self.eval_variant(t, v) for v in chosen}
             else:
                 results = {v.name: self.eval_variant(t, v) for v in t.variants}
                 if t.selection == "best":

@@ -125,8 +125,14 @@ class ScoreColumn:
     wide: bool = True
     exact: dict[int, Fraction] = field(default_factory=dict)  # rows too large for Int128
     den: pl.Series | None = None
+    #: rows whose `values` hold their score rounded to `DECIMALS` places (what every output
+    #: shows), the exact score kept here: a column whose scores need a denominator too long
+    #: for 128-bit arithmetic (a 37-digit decimal divided by 1000).
+    precise: dict[int, Fraction] = field(default_factory=dict)
 
     def fraction(self, k: int) -> Fraction | None:
+        if k in self.precise:
+            return self.precise[k]
         if k in self.exact:
             return self.exact[k]
         v = self.values[k]
@@ -316,21 +322,35 @@ def scale_of(values: list[Fraction | None]) -> int:
 
 
 def score_series(name: str, values: list[Fraction | None]) -> ScoreColumn:
-    """Exact scores as one integer column over their common denominator, or (when that is
-    very large: scores over ratio metrics) as numerators over per-partner denominators."""
+    """Exact scores as one integer column over their common denominator. When that is very
+    large (scores over ratio metrics), as numerators over per-partner denominators; when even
+    those are too long for 128-bit arithmetic, the scores rounded to `DECIMALS` places (the
+    digits every output writes), the exact values beside them (`ScoreColumn.precise`)."""
     scale = scale_of(values)
+    precise: dict[int, Fraction] = {}
     if scale > 10**18:
         nums = [None if v is None else v.numerator for v in values]
         dens = [None if v is None else v.denominator for v in values]
-        return ScoreColumn(
-            pl.Series(name, nums, dtype=pl.Int128), 1, True, {}, pl.Series("SD:" + name.removeprefix("S:"), dens, dtype=pl.Int128)
-        )
+        if all(n is None or (abs(n) * 10**DECIMALS < 2**126 and d * 10**DECIMALS < 2**126) for n, d in zip(nums, dens)):
+            den = pl.Series("SD:" + name.removeprefix("S:"), dens, dtype=pl.Int128)
+            return ScoreColumn(pl.Series(name, nums, dtype=pl.Int128), 1, True, {}, den)
+    if scale * 10**DECIMALS >= 2**126:
+        scale = 10**DECIMALS
+        rounded = [None if v is None else round(v * scale) for v in values]  # half to even, as decimal_text
+        precise = {k: v for k, v in enumerate(values) if v is not None and v * scale != rounded[k]}
+        values = [None if r is None else Fraction(r, scale) for r in rounded]
     ints = [None if v is None else int(v * scale) for v in values]
     exact = {k: values[k] for k, i in enumerate(ints) if i is not None and abs(i) * 10**DECIMALS >= 2**126}
     ints = [None if k in exact else i for k, i in enumerate(ints)]
     top = max((abs(i) for i in ints if i is not None), default=0)
     big = top > 2**63 - 1
-    return ScoreColumn(pl.Series(name, ints, dtype=pl.Int128 if big else pl.Int64), scale, top * 10**DECIMALS > 2**63 - 1, exact)  # type: ignore[arg-type]
+    return ScoreColumn(
+        pl.Series(name, ints, dtype=pl.Int128 if big else pl.Int64),
+        scale,
+        top * 10**DECIMALS > 2**63 - 1,
+        exact,  # type: ignore[arg-type]
+        precise=precise,
+    )
 
 
 __all__ += ["scale_of", "score_series", "ROW"]

@@ -120,7 +120,8 @@ def reference_partner(
                 earned, score = -1, None
             else:
                 r = interp.evaluate(values, partner_id, tracks=[t], as_of=month, levels=finals)[t]
-                earned, score = r.level_index, r.score
+                # a track scores only when every variant does (as `tier eval` writes it)
+                earned, score = r.level_index, r.score if r.track.has_score else None
             scores[t].append(score)
             xs = x[t]
             xs[0].append(earned)

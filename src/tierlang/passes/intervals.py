@@ -25,10 +25,17 @@ def _scale(lo: Fraction | None, hi: Fraction | None, k: Fraction) -> Bounds:
     return (a, b) if k >= 0 else (b, a)
 
 
-def bounds(expr: ir.Expr, metrics: Mapping[str, ir.Metric]) -> Bounds:
+def bounds(expr: ir.Expr, metrics: Mapping[str, ir.Metric], memo: dict[str, Bounds] | None = None) -> Bounds:
     """The lowest and highest value `expr` can take. Sound for every expression (unknown
     sides are None) and exact for the capped-linear shapes programs use
-    (`max * clamp(x / target)`, `min(cap, ...)`)."""
+    (`max * clamp(x / target)`, `min(cap, ...)`).
+
+    `memo` keeps the range of each derived metric met (pass the same dict to calls on one
+    program to share them): each is computed once, so time is linear in the program."""
+    return _range(expr, metrics, {} if memo is None else memo)
+
+
+def _range(expr: ir.Expr, metrics: Mapping[str, ir.Metric], memo: dict[str, Bounds]) -> Bounds:
     if isinstance(expr, ir.Const):
         v = expr.value
         return (v, v) if isinstance(v, Fraction) and not isinstance(v, bool) else (None, None)
@@ -37,13 +44,15 @@ def bounds(expr: ir.Expr, metrics: Mapping[str, ir.Metric]) -> Bounds:
         if m is None:
             return None, None
         if m.derived is not None:
-            return bounds(m.derived, metrics)
+            if expr.name not in memo:
+                memo[expr.name] = _range(m.derived, metrics, memo)
+            return memo[expr.name]
         return m.minimum, m.maximum
     if isinstance(expr, ir.Neg):
-        lo, hi = bounds(expr.operand, metrics)
+        lo, hi = _range(expr.operand, metrics, memo)
         return (None if hi is None else -hi), (None if lo is None else -lo)
     if isinstance(expr, ir.Arith):
-        (a, b), (c, d) = bounds(expr.left, metrics), bounds(expr.right, metrics)
+        (a, b), (c, d) = _range(expr.left, metrics, memo), _range(expr.right, metrics, memo)
         if expr.op == "+":
             return _add(a, c), _add(b, d)
         if expr.op == "-":
@@ -57,7 +66,7 @@ def bounds(expr: ir.Expr, metrics: Mapping[str, ir.Metric]) -> Bounds:
             return _scale(a, b, 1 / c)
         return None, None
     if isinstance(expr, ir.Func):
-        spans = [bounds(a, metrics) for a in expr.args]
+        spans = [_range(a, metrics, memo) for a in expr.args]
         los, his = [s[0] for s in spans], [s[1] for s in spans]
         if expr.name == "min":
             known_hi = [h for h in his if h is not None]

@@ -15,6 +15,7 @@ from tierlang import dates, ir
 from tierlang.diagnostics import Diagnostic, Note, did_you_mean, error, warning
 from tierlang.ir import Kind, Span, Type
 from tierlang.numbers import exact_text, plural
+from tierlang.passes.depth import check_reference_depth
 from tierlang.passes.extends import Merged
 from tierlang.passes.holds import lower_holds
 from tierlang.passes.records import RecordsLowering, records_metric_names
@@ -1602,6 +1603,10 @@ def lower(merged: Merged, as_of: _dt.date | None = None) -> tuple[ir.Program | N
     """Lower a merged module to the IR. Returns (program or None, diagnostics)."""
     lowerer = _Lowerer(merged, as_of)
     program = lowerer.run()
+    if program is not None:
+        too_deep = check_reference_depth(program)  # before any pass recurses through references
+        if too_deep:
+            return None, lowerer.diags + too_deep
     return program, lowerer.diags
 
 

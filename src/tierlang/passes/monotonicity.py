@@ -61,6 +61,7 @@ __all__ = [
     "reference_levels",
     "SEE_WITNESS",
     "search_budget",
+    "current_budget",
     "BUDGET",
     "WITNESS_BUDGET",
 ]
@@ -100,6 +101,11 @@ SEE_WITNESS = "`tier check --witness` shows the partners"
 #: what 5,000 does. `tier check --witness` tries harder (WITNESS_BUDGET).
 BUDGET = 500
 WITNESS_BUDGET = 5000
+#: All the searches of one program together spend at most this many budgets: a program
+#: with hundreds of findings (a 200-way `choose ... when`) is checked in time linear in its
+#: size; the findings left over say that they were not searched. The shipped programs and
+#: the test fixtures use at most 6.2 (3,103 evaluations in `tier check`).
+SEARCHES_PER_PROGRAM = 8
 _budget: contextvars.ContextVar[int] = contextvars.ContextVar("monotonicity_budget", default=BUDGET)
 
 
@@ -111,6 +117,12 @@ def search_budget(n: int) -> Iterator[None]:
         yield
     finally:
         _budget.reset(token)
+
+
+def current_budget() -> int:
+    """The search budget `check_monotonicity` runs with now (part of what its result
+    depends on: the program cache keys on it)."""
+    return _budget.get()
 
 
 #: Level index a partner holds in a track (-1: none), or None when the partner cannot be
@@ -130,7 +142,7 @@ def reference_levels(program: ir.Program) -> Levels | None:
 
     def levels(values: Mapping[str, ir.Value], track: str) -> int | None:
         try:
-            return interp.evaluate(values, tracks=[track])[track].level_index
+            return interp.evaluate(values, tracks=[track], selected_only=True)[track].level_index
         except (ArithmeticError, EvaluationError):
             return None
 
@@ -176,11 +188,24 @@ class Search:
     witness: Witness | None = None
     evaluated: int = 0
     available: bool = True  # False: no evaluator in this build
+    budget: int | None = None  # the evaluations it could spend (0: none were left)
+    program_budget: int | None = None  # what the whole program's searches could spend
+
+    @property
+    def exhausted(self) -> bool:
+        """Stopped by its budget (or never started), rather than out of candidates."""
+        return self.witness is None and self.budget is not None and self.evaluated >= self.budget
 
     def to_data(self) -> dict:
         if self.witness is not None:
             return {**self.witness.to_data(), "metrics": self.metrics, "evaluated": self.evaluated}
-        return {"track": self.track, "confirmed": False, "metrics": self.metrics, "evaluated": self.evaluated}
+        return {
+            "track": self.track,
+            "confirmed": False,
+            "metrics": self.metrics,
+            "evaluated": self.evaluated,
+            "budget_exhausted": self.exhausted,
+        }
 
 
 @dataclass
@@ -242,8 +267,10 @@ class Report:
 def analyse(program: ir.Program, levels: Levels | None | str = "reference", budget: int | None = None) -> Report:
     """Prove each track monotone or report what breaks it; search witnesses with `levels`
     (default: the reference interpreter; None: do not search), each search spending at
-    most `budget` evaluations (default: the current `search_budget`)."""
+    most `budget` evaluations (default: the current `search_budget`) and all of them at most
+    `SEARCHES_PER_PROGRAM` budgets."""
     budget = _budget.get() if budget is None else budget
+    total = left = budget * SEARCHES_PER_PROGRAM
     analysis = Analysis(program)
     findings: dict[int, Finding] = {}
     verdicts: dict[str, Verdict] = {}
@@ -272,6 +299,7 @@ def analyse(program: ir.Program, levels: Levels | None | str = "reference", budg
                     verdict.findings.append(f)
     ordered = sorted(findings.values(), key=lambda f: (f.span or ir.Span("", 0, 0, 0, 0), f.code))
     candidates = None
+    reads = Reads(program)
     if ordered and levels == "reference":
         # Only now: importing the engine is not free, and a monotone program needs none.
         levels = reference_levels(program)
@@ -286,17 +314,24 @@ def analyse(program: ir.Program, levels: Levels | None | str = "reference", budg
             # A track that depends on the construct's own track tries that track's witness
             # first: the badge is usually lost exactly where the designation is.
             seeds = [s.witness for s in f.searches.values() if s.witness is not None]
-            f.searches[track] = find_witness(
-                program,
-                track,
-                suspects,
-                levels,
-                candidates,
-                budget,
-                focus=f.home,
-                near=_local_points(program, f.origin),
-                seeds=seeds,
-            )
+            if left == 0:
+                search = Search(track, suspects)
+            else:
+                search = find_witness(
+                    program,
+                    track,
+                    suspects,
+                    levels,
+                    candidates,
+                    min(budget, left),
+                    focus=f.home,
+                    near=_local_points(program, f.origin),
+                    seeds=seeds,
+                    reads=reads,
+                )
+            search.budget, search.program_budget = min(budget, left), total
+            left -= min(search.evaluated, left)
+            f.searches[track] = search
     return Report(verdicts, ordered)
 
 
@@ -563,6 +598,7 @@ def find_witness(
     focus: str | None = None,
     near: Mapping[str, set] | None = None,
     seeds: list[Witness] = (),  # type: ignore[assignment]
+    reads: Reads | None = None,
 ) -> Search:
     """Search a pair p ≤ q that differ only in one suspect metric, with level(q) < level(p).
 
@@ -575,9 +611,8 @@ def find_witness(
     boundaries (`near`, per metric) are tried first. Deterministic; at most `budget`
     evaluations."""
     prog_tracks = program.track_map
-    groups = {g.name: list(g.tracks) for g in program.groups}
-    reads = ir.metrics_read(prog_tracks[track], program.metric_map, program.gate_map, prog_tracks, groups)
-    names = sorted(reads, key=_metric_order(program))
+    reads = reads if reads is not None else Reads(program)
+    names = reads.track(track)
     cands = candidates if candidates is not None else boundary_values(program)
     ladder = prog_tracks[track].level_names
     search = Search(track, suspects)
@@ -607,7 +642,7 @@ def find_witness(
         if lp is not None and lq is not None and lq < lp:
             return found(p, q, lp, lq, moved[0])
 
-    order = _descent_order(program, track, names, focus)
+    order = _descent_order(program, track, names, focus, reads)
     # The same descent in the opposite order reaches other minimal partners (lowering a
     # metric first can make another one indispensable).
     for ordering in (order, order[::-1]):
@@ -635,25 +670,45 @@ def find_witness(
     return search
 
 
-def _descent_order(program: ir.Program, track: str, names: list[str], focus: str | None) -> list[str]:
+def _descent_order(program: ir.Program, track: str, names: list[str], focus: str | None, reads: Reads) -> list[str]:
     """Metrics read by more variants of the focus track (default: the track) first, then
     the rest, so that lowering them keeps both of a classified track's paths comparable."""
-    home = program.track_map.get(focus or track, program.track_map[track])
-    shared: dict[str, int] = dict.fromkeys(names, 0)
-    for variant in home.variants:
-        for n in _variant_reads(program, home, variant):
-            if n in shared:
-                shared[n] += 1
-    return sorted(names, key=lambda n: -shared[n])
+    shared = reads.shared(focus if focus in program.track_map else track)
+    return sorted(names, key=lambda n: -shared.get(n, 0))
 
 
-def _variant_reads(program: ir.Program, track: ir.Track, variant: ir.Variant) -> set[str]:
-    """Input metrics one variant reads (its own scores and levels, gates, derived metrics,
-    other tracks), not the track's other variants."""
-    groups = {g.name: list(g.tracks) for g in program.groups}
-    others = {name: t for name, t in program.track_map.items() if name != track.name}
-    # The variant's own references to its track's scores are not followed: `others` lacks it.
-    return set(ir.metrics_read(variant, program.metric_map, program.gate_map, others, groups))
+class Reads:
+    """The input metrics each track reads, and per metric how many variants of a track read
+    it: computed once per program, though every finding's search asks again (a program with
+    hundreds of findings would take quadratic time)."""
+
+    def __init__(self, program: ir.Program) -> None:
+        self.program = program
+        self.groups = {g.name: list(g.tracks) for g in program.groups}
+        self._tracks: dict[str, list[str]] = {}
+        self._shared: dict[str, dict[str, int]] = {}
+
+    def track(self, name: str) -> list[str]:
+        """The input metrics of a track, through the tracks it refers to, in program order."""
+        if name not in self._tracks:
+            p = self.program
+            found = ir.metrics_read(p.track_map[name], p.metric_map, p.gate_map, p.track_map, self.groups)
+            self._tracks[name] = sorted(found, key=_metric_order(p))
+        return self._tracks[name]
+
+    def shared(self, name: str) -> dict[str, int]:
+        """Per input metric, how many of the track's variants read it."""
+        if name not in self._shared:
+            p = self.program
+            track = p.track_map[name]
+            # A variant's own references to its track's scores are not followed: `others` lacks it.
+            others = {t: tr for t, tr in p.track_map.items() if t != name}
+            counts: dict[str, int] = {}
+            for variant in track.variants:
+                for n in set(ir.metrics_read(variant, p.metric_map, p.gate_map, others, self.groups)):
+                    counts[n] = counts.get(n, 0) + 1
+            self._shared[name] = counts
+        return self._shared[name]
 
 
 def _tidy(names, s, found, cands: Boundaries, level):
@@ -820,6 +875,14 @@ def _witness_note(program: ir.Program, s: Search) -> str:
     if not s.available:
         return f"could not confirm for '{s.track}': the reference interpreter is not available"
     w = s.witness
+    longer = "" if s.budget is not None and s.budget >= WITNESS_BUDGET else "; `tier check --witness` searches longer"
+    if w is None and s.budget == 0:
+        return (
+            f"not searched for '{s.track}': the search budget of this program "
+            f"({s.program_budget:,} partners evaluated) was spent on the findings before{longer}"
+        )
+    if w is None and s.exhausted:
+        return f"could not confirm for '{s.track}': the search stopped at its budget of {s.budget:,} partners evaluated{longer}"
     if w is None:
         return (
             f"could not confirm for '{s.track}': no pair of partners among the boundary values of the rules "

@@ -34,7 +34,7 @@ from fractions import Fraction
 
 from tierlang import ir
 from tierlang.passes.bands import band_groups
-from tierlang.passes.intervals import bounds
+from tierlang.passes.intervals import Bounds, bounds
 
 __all__ = ["Sign", "POS", "NEG", "BOTH", "ZERO", "Analysis", "Origin", "Effects", "flip", "Interval"]
 
@@ -172,6 +172,8 @@ class Analysis:
         self.variable = variable or self.input_metric
         self._tracks: dict[str, Effects] = {}
         self._gates: dict[str, Effects] = {}
+        self._derived: dict[str, Effects] = {}
+        self._bounds: dict[str, Bounds] = {}  # derived metric -> its range
         self._current: list[str] = []  # the tracks being analysed, innermost last
 
     def input_metric(self, node: object) -> Hashable | None:
@@ -204,7 +206,13 @@ class Analysis:
 
     def _s_MetricRef(self, e: ir.MetricRef) -> Effects:
         m = self.program.metric_map[e.name]
-        return self.effects(m.derived) if m.derived is not None else {}
+        if m.derived is None:
+            return {}
+        # Once per derived metric: a chain of metrics each reading the previous twice would
+        # otherwise be analysed 2^depth times.
+        if e.name not in self._derived:
+            self._derived[e.name] = self.effects(m.derived)
+        return self._derived[e.name]
 
     def _s_Arith(self, e: ir.Arith) -> Effects:
         left, right = self.effects(e.left), self.effects(e.right)
@@ -453,7 +461,7 @@ class Analysis:
     # -------------------------------------------------------------- intervals
     def bounds(self, e: ir.Expr) -> Interval:
         """The range of a numeric expression, from the metrics' declared ranges."""
-        return Interval(*bounds(e, self.program.metric_map))
+        return Interval(*bounds(e, self.program.metric_map, self._bounds))
 
 
 def _sign(v) -> int:

@@ -320,6 +320,7 @@ class _Builder:
         self.english = English(program, internal=audience != "partner")
         self.audience = audience
         self.slug = _Slugger()
+        self._users: dict[tuple[str, str], list[str]] | None = None  # see `users`
 
     def build(self) -> Guide:
         p = self.p
@@ -524,19 +525,26 @@ class _Builder:
         )
 
     # -------------------------------------------------------------- gates, groups, data
-    def users(self, match) -> list[str]:
-        """Who refers to something: tracks (by title), gates and derived metrics."""
-        out = []
-        for t in self.p.tracks:
-            if any(match(n) for n in ir.walk(t)):
-                out.append(self.english.track_label(t.name))
-        for g in self.p.gates:
-            if any(match(n) for n in ir.walk(g.expr)):
-                out.append(f"gate “{self.english.gate_label(g.name)}”")
-        for m in self.p.metrics:
-            if m.derived is not None and any(match(n) for n in ir.walk(m.derived)):
-                out.append(f"metric “{self.english.metric_label(m.name)}”")
-        return out
+    def users(self, kind: str, name: str) -> list[str]:
+        """Who refers to a gate or a parameter (`kind` "gate" or "param"): tracks (by title),
+        gates and derived metrics."""
+        if self._users is None:
+            # One walk over the program for every gate and parameter (asking each in turn
+            # walked the whole program once per gate: quadratic in its size).
+            self._users = {}
+            roots = [(t, self.english.track_label(t.name)) for t in self.p.tracks]
+            roots += [(g.expr, f"gate “{self.english.gate_label(g.name)}”") for g in self.p.gates]
+            roots += [(m.derived, f"metric “{self.english.metric_label(m.name)}”") for m in self.p.metrics if m.derived is not None]
+            for root, label in roots:
+                used: dict[tuple[str, str], None] = {}
+                for n in ir.walk(root):
+                    if isinstance(n, ir.GateRef):
+                        used[("gate", n.name)] = None
+                    elif isinstance(n, ir.Const) and n.param:
+                        used[("param", n.param)] = None
+                for key in used:
+                    self._users.setdefault(key, []).append(label)
+        return list(self._users.get((kind, name), ()))
 
     def gate(self, g: ir.Gate) -> GuideGate:
         return GuideGate(
@@ -545,7 +553,7 @@ class _Builder:
             doc=g.doc,
             source=g.source,
             phrase=self.english.condition(g.expr),
-            used_by=self.users(lambda n: isinstance(n, ir.GateRef) and n.name == g.name),
+            used_by=self.users("gate", g.name),
         )
 
     def group(self, g: ir.Group) -> GuideGroup:
@@ -637,7 +645,7 @@ class _Builder:
             source=x.source,
             assumed=x.assumed,
             doc=x.doc,
-            used_by=self.users(lambda n: isinstance(n, ir.Const) and n.param == x.name),
+            used_by=self.users("param", x.name),
         )
 
     def example(self, e: ir.Example) -> GuideExample:

@@ -19,7 +19,7 @@ from tierlang.recursion import MAX_EXPR_DEPTH
 from tierlang.syntax import ast
 from tierlang.syntax.grammar import GRAMMAR_PATH, grammar_text
 
-__all__ = ["GRAMMAR_PATH", "ATTRIBUTE_KEYWORDS", "ParseResult", "grammar_text", "keywords", "parse", "parser"]
+__all__ = ["GRAMMAR_PATH", "ATTRIBUTE_KEYWORDS", "DECLARATION_KEYWORDS", "ParseResult", "grammar_text", "keywords", "parse", "parser"]
 
 #: The most digits a number literal may have (TL116): exact arithmetic, but not thousands of digits.
 MAX_NUMBER_DIGITS = 100
@@ -1188,9 +1188,10 @@ class ParseResult:
         self.diagnostics = diagnostics
 
 
-_RESYNC = ("program", "metric", "param", "gate", "group", "track", "partner", "example", "hold", "override", "remove")
+#: The words that start a top-level declaration (parsing resumes at them after an error).
+DECLARATION_KEYWORDS = ("program", "metric", "param", "gate", "group", "track", "partner", "example", "hold", "override", "remove")
 #: Words that start a declaration or block: met where they cannot be, a '}' is usually missing.
-_BLOCK_WORDS = frozenset(_RESYNC) | {"level", "score", "category", "variant", "choose"}
+_BLOCK_WORDS = frozenset(DECLARATION_KEYWORDS) | {"level", "score", "category", "variant", "choose"}
 MAX_SYNTAX_ERRORS = 20
 
 
@@ -1198,7 +1199,7 @@ def _resync_line(text: str, after: int) -> int | None:
     """The first line after `after` that starts a top-level declaration (at column 1)."""
     for n, line in enumerate(text.split("\n")[after:], start=after + 1):
         word = line.split(" ", 1)[0].split("{", 1)[0]
-        if word in _RESYNC:
+        if word in DECLARATION_KEYWORDS:
             return n
     return None
 
@@ -1297,16 +1298,12 @@ def _too_deep(tree: Tree, file: str) -> Diagnostic | None:
 
 def _level_blocks(tree, text: str) -> None:
     """A level's braces are anonymous tokens the tree drops; look at the text instead."""
+    starts = None  # offset of each line's first character, found once (not once per level)
     for sub in tree.iter_subtrees():
         if sub.data != "level_decl" or sub.meta.empty:
             continue
+        if starts is None:
+            starts = [0] + [m.end() for m in re.finditer("\n", text)]
         # The level has a block exactly when its source text ends with '}'.
-        end = _offset(text, sub.meta.end_line, sub.meta.end_column)
+        end = starts[sub.meta.end_line - 1] + sub.meta.end_column - 1
         sub.meta._tier_has_block = text[end - 1 : end] == "}"
-
-
-def _offset(text: str, line: int, column: int) -> int:
-    pos = 0
-    for _ in range(line - 1):
-        pos = text.index("\n", pos) + 1
-    return pos + column - 1

@@ -475,23 +475,64 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
 ), "work" AS (
   SELECT
     *,
-    CASE
-      WHEN (
-        "lvl_work_smb" > "lvl_work_enterprise"
-      )
-      OR (
-        (
-          "lvl_work_smb" = "lvl_work_enterprise"
-        )
-        AND (
-          "score_work_smb_capability" > "score_work_enterprise_capability"
-        )
-      )
-      THEN 1
-      ELSE 0
-    END AS "sel_work" /* designations.tier:78 */
+    GREATEST("lvl_work_enterprise", "lvl_work_smb") AS "best_level_work"
   FROM work_smb_2
 ), "work_2" AS (
+  SELECT
+    *,
+    CASE
+      WHEN "lvl_work_enterprise" = "best_level_work"
+      THEN 0
+      WHEN "lvl_work_smb" = "best_level_work"
+      THEN 1
+      ELSE -1
+    END AS "best_first_work",
+    CASE
+      WHEN "lvl_work_enterprise" = "best_level_work"
+      THEN "score_work_enterprise_capability"
+      WHEN "lvl_work_smb" = "best_level_work"
+      THEN "score_work_smb_capability"
+      ELSE 0
+    END AS "best_first_score_work"
+  FROM work
+), "work_3" AS (
+  SELECT
+    *,
+    GREATEST(
+      CASE
+        WHEN "lvl_work_enterprise" = "best_level_work"
+        THEN "score_work_enterprise_capability"
+        ELSE "best_first_score_work"
+      END,
+      CASE
+        WHEN "lvl_work_smb" = "best_level_work"
+        THEN "score_work_smb_capability"
+        ELSE "best_first_score_work"
+      END
+    ) AS "best_score_work"
+  FROM work_2
+), "work_4" AS (
+  SELECT
+    *,
+    CASE
+      WHEN (
+        "lvl_work_enterprise" = "best_level_work"
+      )
+      AND (
+        "score_work_enterprise_capability" = "best_score_work"
+      )
+      THEN 0
+      WHEN (
+        "lvl_work_smb" = "best_level_work"
+      )
+      AND (
+        "score_work_smb_capability" = "best_score_work"
+      )
+      THEN 1
+      ELSE "best_first_work"
+    END AS "sel_work" /* designations.tier:78 */
+  FROM work_3
+), "work_5" AS (
   SELECT
     *,
     CASE
@@ -506,7 +547,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       THEN "score_work_enterprise_capability"
       ELSE "score_work_smb_capability"
     END AS "tscore_work" /* designations.tier:78 */
-  FROM work
+  FROM work_4
 ), "ladder" AS (
   SELECT
     *,
@@ -521,7 +562,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       THEN 2
     END >= 1 AS "req_ladder_gold_2", /* designations.tier:96 */
     "audited" AS "req_ladder_platinum_1" /* designations.tier:97 */
-  FROM work_2
+  FROM work_5
 ), "ladder_2" AS (
   SELECT
     *,

@@ -1,0 +1,181 @@
+"""Benchmark: diagnostics latency of `tier lsp` after an edit (target: <= 0.2 s for the largest
+shipped program).
+
+A scripted client starts `tier lsp` as a subprocess and talks to it over standard input and
+output, as an editor does. For each shipped program it opens the file and, for ROUNDS edits
+spread over the file, measures the wall time from sending `textDocument/didChange` to
+receiving the `textDocument/publishDiagnostics` for that version:
+- typo:   a metric's name in a rule gets a letter more (TL200 expected);
+- back:   the letter removed again (the opened file's diagnostics expected);
+- number: a parameter's value changed (the program means something new: every check runs);
+- undo:   that value restored.
+"first" is when the first list for the version arrived (errors are known), "complete" when the
+list holding every finding arrived (checked against the same text checked in this process).
+
+    python benchmarks/bench_lsp.py [--rounds N] [--results FILE] [PROGRAM ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from lsprotocol import types as lsp
+from pygls.lsp.client import LanguageClient
+
+from tierlang.lsp.session import Session
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from common import write_section  # noqa: E402  (benchmarks/ is not a package)
+
+TARGET = 0.2  # seconds from an edit to its diagnostics, for the largest shipped program
+TIMEOUT = 30.0
+
+
+class Client(LanguageClient):
+    def __init__(self) -> None:
+        super().__init__("bench", "1")
+        self.published: list[tuple[str, int | None, list[lsp.Diagnostic], float]] = []
+
+        @self.feature(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        def published(params: lsp.PublishDiagnosticsParams) -> None:
+            self.published.append((params.uri, params.version, list(params.diagnostics), time.perf_counter()))
+
+
+def _shape(diags) -> Counter:
+    return Counter((d.code, d.range.start.line if hasattr(d, "range") else d.span.line - 1) for d in diags)
+
+
+async def _measure(client: Client, uri: str, version: int, sent: float, want: Counter) -> tuple[float, float]:
+    """(first, complete) latency in seconds for `version`."""
+    deadline = time.perf_counter() + TIMEOUT
+    first = None
+    while time.perf_counter() < deadline:
+        mine = [p for p in client.published if p[0] == uri and p[1] == version]
+        if mine and first is None:
+            first = mine[0][3] - sent
+        for p in mine:
+            if _shape(p[2]) == want:
+                return first, p[3] - sent  # type: ignore[return-value]
+        await asyncio.sleep(0.002)
+    raise TimeoutError(f"no complete diagnostics for {uri} version {version}")
+
+
+async def bench_program(path: Path, rounds: int) -> dict[str, list[tuple[float, float]]]:
+    client = Client()
+    await client.start_io(sys.executable, "-m", "tierlang", "lsp")
+    await client.initialize_async(
+        lsp.InitializeParams(
+            capabilities=lsp.ClientCapabilities(),
+            root_uri=path.parent.as_uri(),
+            workspace_folders=[lsp.WorkspaceFolder(path.parent.as_uri(), "programs")],
+        )
+    )
+    client.initialized(lsp.InitializedParams())
+    text = path.read_text(encoding="utf-8")
+    uri = path.as_uri()
+    session = Session([path.parent])
+    expected = {}
+
+    def want(content: str) -> Counter:
+        if content not in expected:
+            session.open(path, content)
+            expected[content] = _shape(session.check_all(path).diagnostics.get(str(path), []))
+        return expected[content]
+
+    client.text_document_did_open(lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri, "tier", 1, text)))
+    await _measure(client, uri, 1, time.perf_counter(), want(text))
+    index = session.index(path)
+    refs = [o for o in index.occurrences if o.symbol.kind == "metric" and not o.definition and o.span.file == str(path)]
+    params = [o for o in index.occurrences if o.symbol.kind == "param" and o.definition and o.span.file == str(path)]
+    results: dict[str, list[tuple[float, float]]] = {"typo": [], "back": [], "number": [], "undo": []}
+    version = 1
+    lines = text.split("\n")
+    for r in range(rounds):
+        ref = refs[(r * 7919) % len(refs)]
+        line, col = ref.span.line - 1, ref.span.end_column - 1
+        edits = [("typo", col, col, "x"), ("back", col, col + 1, "")]
+        param = params[(r * 104729) % len(params)] if params else None
+        if param is not None:
+            value_line = lines[param.span.line - 1]
+            eq = value_line.find("=", param.span.end_column - 1)
+            num = eq + 2 if eq >= 0 and value_line[eq + 2 : eq + 3].isdigit() else -1
+            if num >= 0:
+                edits += [("number", num, num, "1"), ("undo", num, num + 1, "")]
+        current = text
+        for kind, a, b, new in edits:
+            at = line if kind in ("typo", "back") else param.span.line - 1  # type: ignore[union-attr]
+            row = current.split("\n")
+            row[at] = row[at][:a] + new + row[at][b:]
+            current = "\n".join(row)
+            version += 1
+            change = lsp.TextDocumentContentChangePartial(range=lsp.Range(lsp.Position(at, a), lsp.Position(at, b)), text=new)
+            expect = want(current)
+            await asyncio.sleep(0.3)  # a pause between edits, as when reading what was typed
+            sent = time.perf_counter()
+            client.text_document_did_change(
+                lsp.DidChangeTextDocumentParams(lsp.VersionedTextDocumentIdentifier(uri=uri, version=version), [change])
+            )
+            results[kind].append(await _measure(client, uri, version, sent, expect))
+    await client.shutdown_async(None)
+    client.exit(None)
+    await client.stop()
+    return results
+
+
+def _ms(values: list[float]) -> str:
+    return f"{statistics.median(values) * 1000:.0f} / {max(values) * 1000:.0f}" if values else "—"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("programs", nargs="*", type=Path)
+    ap.add_argument("--rounds", type=int, default=10)
+    ap.add_argument("--results", type=Path, default=None, help="also write the bench_lsp section of this Markdown file")
+    args = ap.parse_args(argv)
+    programs = [p.resolve() for p in args.programs] or sorted((ROOT / "programs").glob("*.tier"))
+    os.environ["TIER_NO_CACHE"] = "1"
+    load_before = os.getloadavg()
+    rows = []
+    worst_largest = 0.0
+    largest = max(programs, key=lambda p: len(p.read_text(encoding="utf-8").split("\n")))
+    for p in programs:
+        res = asyncio.run(bench_program(p, args.rounds))
+        n = len(p.read_text(encoding="utf-8").split("\n"))
+        cells = []
+        for kind in ("typo", "back", "number", "undo"):
+            cells.append(_ms([f for f, _ in res[kind]]))
+            cells.append(_ms([c for _, c in res[kind]]))
+        row = f"| {p.name} | {n:,} | " + " | ".join(cells) + " |"
+        print(row)
+        rows.append(row)
+        if p == largest:
+            worst_largest = max(f for kind in res for f, _ in res[kind])
+    load_after = os.getloadavg()
+    met = "met" if worst_largest <= TARGET else "**not met**"
+    body = f"""## Diagnostics latency of `tier lsp` (benchmarks/bench_lsp.py)
+
+Measured {dt.datetime.now():%Y-%m-%d %H:%M}; load average (1/5/15 min) {" / ".join(f"{x:.2f}" for x in load_before)} before, {" / ".join(f"{x:.2f}" for x in load_after)} after. A scripted client drives `tier lsp` as a subprocess over standard input and output; {args.rounds} rounds of edits spread over each file, 0.3 s apart. Each cell is **median / slowest in ms** from sending the edit to receiving its diagnostics: *first* = the first list for that version (errors known), *complete* = the list with every finding (the monotonicity checks included). **typo**: a metric's name in a rule gets one letter more (TL200); **back**: the letter removed; **number**: a parameter's value changed (every check runs again); **undo**: the value restored.
+
+| program | lines | typo first | typo complete | back first | back complete | number first | number complete | undo first | undo complete |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+{chr(10).join(rows)}
+
+Target (issue 16): diagnostics for the largest shipped program ({largest.name}) within {TARGET * 1000:.0f} ms of an edit: slowest first list {worst_largest * 1000:.0f} ms, {met}.
+"""
+    if args.results:
+        write_section(args.results, "bench_lsp", body)
+    print(body)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

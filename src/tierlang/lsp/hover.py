@@ -1,0 +1,204 @@
+"""Hover texts: what a name under the cursor is, in the program guide's words.
+
+Each text comes from the guide's view model (`render.guide.build_guide`), so a hover reads as
+`tier docs` does: a metric's type, unit, column and doc; a parameter's value on the program's
+as-of date with its dated values, source and assumption; a track's ladder; a level's
+requirements; a points line's rule, target and maximum. While the file is broken the last
+program that loaded is used, and a name it does not know yet shows its declaration.
+"""
+
+from __future__ import annotations
+
+import os
+from fractions import Fraction
+
+from tierlang import ir
+from tierlang.lsp.index import KIND_WORDS, Symbol
+from tierlang.numbers import exact_text
+from tierlang.render.english import humanize, points_text
+from tierlang.render.guide import Guide, GuideCategory, GuideLine, GuideScore, GuideTrack, build_guide
+from tierlang.syntax import ast
+
+__all__ = ["hover_text", "FUNCTION_DOCS"]
+
+#: What each built-in function does (docs/language.md says the same).
+FUNCTION_DOCS = {
+    "min": "`min(a, b, ...)`: the smallest of its arguments.",
+    "max": "`max(a, b, ...)`: the largest of its arguments.",
+    "clamp": "`clamp(x)` keeps x between 0 and 1; `clamp(x, low, high)` between low and high.",
+}
+
+_guides: dict[int, tuple[ir.Program, Guide]] = {}
+
+
+def _guide(program: ir.Program) -> Guide:
+    hit = _guides.get(id(program))
+    if hit is None or hit[0] is not program:
+        _guides.clear()  # one program at a time: hovers come from the file in front
+        hit = (program, build_guide(program))
+        _guides[id(program)] = hit
+    return hit[1]
+
+
+def _num(v: Fraction | None) -> str | None:
+    return exact_text(v) if v is not None else None
+
+
+def _block(title: str, *parts: str | None) -> str:
+    return "\n\n".join([title, *(p for p in parts if p)])
+
+
+def _facts(rows: list[tuple[str, str | None]]) -> str | None:
+    rows = [(k, v) for k, v in rows if v]
+    return "\n".join(f"- {k}: {v}" for k, v in rows) or None
+
+
+def _source(source: str | None) -> str | None:
+    return f"*Source:* {source}" if source else None
+
+
+def hover_text(symbol: Symbol, program: ir.Program | None, decl: object = None) -> str:
+    """Markdown for `symbol`, from `program` (its last good load) or, failing that, `decl`."""
+    text = _from_program(symbol, program) if program is not None else None
+    return text or _from_declaration(symbol, decl)
+
+
+def _from_program(symbol: Symbol, program: ir.Program) -> str | None:
+    g = _guide(program)
+    kind, name = symbol.kind, symbol.name
+    if kind == "metric":
+        m = next((m for m in g.metrics + g.derived if m.name == name), None)
+        if m is None:
+            return None
+        rows = [("Type", m.type), ("Unit", m.unit), ("Column", f"`{m.column}`" if m.column else None), ("Range", m.range)]
+        rows += [("Default", m.default if m.formula is None else None), ("Direction", m.direction), ("Formula", m.formula)]
+        return _block(f"**metric `{name}`**: {m.title}", _facts(rows), m.doc, _source(m.source))
+    if kind == "param":
+        p = next((p for p in g.params if p.name == name), None)
+        if p is None:
+            return None
+        as_of = program.as_of.isoformat() if program.as_of else None
+        value = f"**{p.value}**" + (f" on {as_of}" if as_of else "")
+        schedule = "Dated values: " + "; ".join(p.schedule) if p.schedule else None
+        assumed = f"⚠ **Assumption:** {p.assumed}" if p.assumed else None
+        used = "Used by: " + ", ".join(p.used_by) if p.used_by else None
+        title = f"**parameter `{name}`**" + (f": {p.title}" if p.title else "")
+        return _block(title, value, schedule, _source(p.source), assumed, p.doc, used)
+    if kind == "gate":
+        gate = next((x for x in g.gates if x.name == name), None)
+        if gate is None:
+            return None
+        used = "Used by: " + ", ".join(gate.used_by) if gate.used_by else None
+        return _block(f"**gate `{name}`**: {gate.title}", f"Holds when {gate.phrase.flat()}.", gate.doc, _source(gate.source), used)
+    if kind == "group":
+        group = next((x for x in g.groups if x.name == name), None)
+        if group is None:
+            return None
+        return _block(f"**group `{name}`**: {group.title}", "Tracks: " + ", ".join(group.tracks), group.doc)
+    if kind == "program":
+        dates = _facts([("Version", program.version), ("Effective", str(program.effective) if program.effective else None)])
+        return _block(f"**program `{program.name}`**: {g.title}", dates, program.doc)
+    if kind in ("partner", "example"):
+        return _example(symbol, program, g)
+    if kind == "enum":
+        metric = program.metric_map.get(symbol.scope[0]) if symbol.scope else None
+        if metric is None:
+            return None
+        return _block(f"**enum value `{name}`** of metric `{metric.name}`", f"`{metric.type}`")
+    if kind not in ("track", "level", "variant", "score", "category", "line"):
+        return None  # shown from its declaration
+    track = next((t for t in g.tracks if t.name == (symbol.scope[0] if symbol.scope else name)), None)
+    if track is None:
+        return None
+    if kind == "track":
+        ladder = " < ".join(track.ladder)
+        rows = [("Levels, lowest first", ladder), ("Scores", ", ".join(track.score_titles) or None), ("Group", track.group)]
+        return _block(f"**track `{name}`**: {track.title}", track.selection, _facts(rows), track.doc, _source(track.source))
+    if kind == "level":
+        return _level(track, name)
+    if kind == "variant":
+        v = next((v for v in track.variants if v.name == name), None)
+        return _block(f"**variant `{name}`** of {track.title}", v.title if v else None, v.doc if v else None, track.selection)
+    return _score_part(symbol, track)
+
+
+def _level(track: GuideTrack, name: str) -> str | None:
+    for v in track.variants:
+        level = next((lv for lv in v.levels if lv.name == name), None)
+        if level is None:
+            continue
+        reqs = [f"- {(r.label + ': ') if r.label else ''}{r.phrase.flat()}" for r in level.requirements]
+        where = f"**level `{name}`** of {track.title}: {level.title}"
+        body = "\n".join(([level.intro] if level.intro else []) + reqs)
+        return _block(where + (f" ({v.title})" if v.title else ""), body, level.doc, _source(level.source))
+    return None
+
+
+def _find_part(track: GuideTrack, symbol: Symbol):
+    for v in track.variants:
+        for s in v.scores:
+            if symbol.kind == "score" and s.name == symbol.name:
+                return s
+            if len(symbol.scope) < 2 or s.name != symbol.scope[1]:
+                continue
+            for item in s.items:
+                if item.name == symbol.name:
+                    return item
+                if isinstance(item, GuideCategory):
+                    for line in item.lines:
+                        if line.name == symbol.name:
+                            return line
+    return None
+
+
+def _score_part(symbol: Symbol, track: GuideTrack) -> str | None:
+    part = _find_part(track, symbol)
+    if part is None:
+        return None
+    word = KIND_WORDS[symbol.kind]
+    head = f"**{word} `{symbol.name}`** of {track.title}: {part.title}"
+    most = f"At most {points_text(part.maximum)}." if part.maximum is not None else None
+    if isinstance(part, GuideLine):
+        rule = str(part.rule)
+        when = f"Only when {part.when}." if part.when else None
+        return _block(head, rule[:1].upper() + rule[1:] + ".", when, most, part.doc, _source(part.source))
+    cap = f"Capped at {points_text(part.cap)}." if part.cap is not None else None
+    items = part.lines if isinstance(part, GuideCategory) else part.items
+    listing = "\n".join(f"- {i.title}" + (f": up to {points_text(i.maximum)}" if i.maximum is not None else "") for i in items)
+    src = _source(part.source) if isinstance(part, GuideScore) else None
+    return _block(head, most, cap, listing, part.doc, src)
+
+
+def _example(symbol: Symbol, program: ir.Program, g: Guide) -> str | None:
+    if symbol.kind == "partner":
+        p = next((p for p in program.partners if p.name == symbol.name), None)
+        if p is None:
+            return None
+        values = "\n".join(f"- `{k}` = {exact_text(v) if isinstance(v, Fraction) else v}" for k, v in p.values)
+        return _block(f"**sample partner `{p.name}`**" + (f": {p.title}" if p.title else ""), values)
+    e = next((e for e in g.examples if e.name == symbol.name), None)
+    if e is None:
+        return None
+    given = "\n".join(f"- {k}: {v}" for k, v in e.given)
+    expected = "Expected:\n" + "\n".join(f"- {x}" for x in e.expected)
+    start = f"Starts from {e.partner}." if e.partner else None
+    return _block(f"**example `{e.name}`**: {e.title}", start, given, expected)
+
+
+def _attr_text(decl, kind: str) -> str | None:
+    attrs = getattr(decl, "attrs", None)
+    if attrs is None:
+        items = getattr(decl, "items", None) or ()
+        attrs = tuple(i for i in items if isinstance(i, ast.Attr))
+    for a in attrs or ():
+        if a.kind == kind and isinstance(a.value, str):
+            return a.value
+    return None
+
+
+def _from_declaration(symbol: Symbol, decl: object) -> str:
+    word = KIND_WORDS[symbol.kind]
+    title = getattr(decl, "title", None) or humanize(symbol.name)
+    where = f" of `{symbol.scope[0]}`" if symbol.scope else ""
+    origin = f"Declared in {os.path.basename(symbol.origin)}." if symbol.origin else None
+    return _block(f"**{word} `{symbol.name}`**{where}: {title}", _attr_text(decl, "doc"), _source(_attr_text(decl, "source")), origin)

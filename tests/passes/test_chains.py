@@ -1,0 +1,91 @@
+"""Rules that share other rules are analysed once per rule, not once per path (issue 17,
+items 2 and 3): chains of derived metrics, gates and variants, and the limit on nesting
+through references (TL216). The resource suite (tests/resources) measures growth; these
+tests pin each fix where it lives."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from tests.resources.shapes import program
+from tierlang.data import from_frame
+from tierlang.engine import evaluate_dataset
+from tierlang.engine.explain import explain_partner, render_text
+from tierlang.loader import load_program
+from tierlang.passes.monotonicity import SEARCHES_PER_PROGRAM, analyse
+from tierlang.passes.polarity import Analysis
+from tierlang.recursion import MAX_REFERENCE_DEPTH
+
+
+def _load(tmp_path, text, name="p.tier"):
+    return load_program(tmp_path / name, text=text)
+
+
+def _gate_chain(n: int) -> str:
+    lines = ['program g {\n  version "1"\n}\n', "metric a: count\n", "gate g0: a >= 1\n"]
+    lines += [f"gate g{i}: g{i - 1} and a >= 1\n" for i in range(1, n)]
+    lines.append(f"track t {{\n  level silver {{\n    require g{n - 1}\n  }}\n}}\n")
+    return "".join(lines)
+
+
+def test_a_chain_too_deep_through_references_is_tl216(tmp_path):
+    result = _load(tmp_path, _gate_chain(1200))
+    assert [d.code for d in result.errors] == ["TL216"]
+    (d,) = result.errors
+    assert f"more than {MAX_REFERENCE_DEPTH} levels" in d.message
+    assert d.notes[0].message.startswith("reads gate ") and d.notes[0].message.endswith("gate 'g0'")
+    assert result.program is None
+
+
+def test_a_chain_within_the_limit_is_checked_and_evaluated(tmp_path):
+    result = _load(tmp_path, _gate_chain(900))
+    assert result.ok, result.errors
+    ds = from_frame(pl.DataFrame({"partner_id": ["P1", "P2"], "a": ["1", "0"]}), result.program)
+    for engine in ("vectorized", "interpreter"):
+        levels = evaluate_dataset(result.program, ds, engine=engine).long()["level"].to_list()
+        assert levels == ["silver", None], engine
+
+
+def test_derived_metrics_are_analysed_once(tmp_path, monkeypatch):
+    prog = _load(tmp_path, program("derived", 60)).program
+    calls = 0
+    original = Analysis._s_Arith
+
+    def counting(self, e):
+        nonlocal calls
+        calls += 1
+        return original(self, e)
+
+    monkeypatch.setattr(Analysis, "_s_Arith", counting)
+    Analysis(prog).track_effects("t")
+    assert calls == 2 * 60  # each metric's `+` and `/`, once (2^60 when expanded)
+
+
+def test_all_searches_of_a_program_share_one_budget(tmp_path):
+    prog = _load(tmp_path, program("classified", 30)).program
+    report = analyse(prog, budget=5)
+    searches = [s for f in report.findings for s in f.searches.values()]
+    assert len(searches) == 29
+    assert sum(s.evaluated for s in searches) <= 5 * SEARCHES_PER_PROGRAM
+    notes = [n.message for d in report.diagnostics(prog) for n in d.notes]
+    assert any(m.startswith("not searched for 't': the search budget of this program (40 partners evaluated)") for m in notes)
+    assert any("the search stopped at its budget of 5 partners evaluated; `tier check --witness` searches longer" in m for m in notes)
+
+
+def test_an_explanation_shows_a_shared_gate_once(tmp_path):
+    prog = _load(tmp_path, program("gates", 30)).program
+    for values in ({"a": 3, "b": 3}, {"a": 0, "b": 0}):
+        text = render_text(explain_partner(prog, values), prog)
+        assert len(text.splitlines()) < 200, text[:2000]
+        assert "(see above)" in text
+
+
+def test_best_of_many_variants_compiles_to_a_linear_plan(tmp_path):
+    from tierlang.engine.vectorized import compile_program
+
+    sizes = {}
+    for n in (8, 32):
+        prog = _load(tmp_path, program("variants", n)).program
+        plan = compile_program(prog, {m.name: 1 for m in prog.metrics})
+        sizes[n] = sum(len(str(c.expr)) for c in plan.columns)
+    assert sizes[32] < 6 * sizes[8], sizes  # linear: 4x; the tournament it replaces: 3^24 x

@@ -1,0 +1,80 @@
+"""Run every command on one shape at several sizes, in this process, and print what each
+took: wall time and the growth of the peak resident memory (Linux: the peak is reset
+before each command through /proc/self/clear_refs). Used by test_resources.py in a child
+process with a timeout, so that a runaway fails the test instead of hanging it.
+
+    python -m tests.resources.driver SHAPE N1 N2 ... > measurements.json
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from tests.resources.shapes import data, program
+from tierlang.cli import main
+
+COMMANDS = {
+    "check": ["check", "{p}"],
+    "check --witness": ["check", "--witness", "{p}"],
+    "eval": ["eval", "{p}", "{d}", "-o", "{out}/r.csv"],
+    "eval --engine interpreter": ["eval", "--engine", "interpreter", "{p}", "{d}", "-o", "{out}/ri.csv"],
+    "explain": ["explain", "{p}", "{d}", "--partner", "P0007"],
+    "diff --data": ["diff", "{p}", "{q}", "--data", "{d}", "-o", "{out}/diff.txt"],
+    "docs": ["docs", "{p}", "-o", "{out}/guide.md"],
+}
+
+
+def _kb(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def _reset_peak() -> bool:
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+def measure(shape: str, n: int, folder: Path) -> dict[str, dict]:
+    p, q, d = folder / f"{shape}{n}.tier", folder / f"{shape}{n}-b.tier", folder / f"{shape}{n}.csv"
+    p.write_text(program(shape, n), encoding="utf-8")
+    q.write_text(program(shape, n, version="2", threshold=8), encoding="utf-8")
+    d.write_text(data(shape, n), encoding="utf-8")
+    out = {}
+    runner = CliRunner()
+    for name, args in COMMANDS.items():
+        argv = [a.format(p=p, q=q, d=d, out=folder) for a in args]
+        peak_ok = _reset_peak()
+        before = _kb("VmRSS")
+        start = time.perf_counter()
+        result = runner.invoke(main, argv)
+        seconds = time.perf_counter() - start
+        grown = max(0, _kb("VmHWM") - before) if peak_ok else None
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise RuntimeError(f"{name} on {shape} {n} raised {result.exception!r}\n{result.output}")
+        out[name] = {"seconds": seconds, "memory_kb": grown, "exit": result.exit_code}
+    return out
+
+
+def main_() -> None:
+    shape, sizes = sys.argv[1], [int(x) for x in sys.argv[2:]]
+    os.environ["TIER_NO_CACHE"] = "1"  # measure the work, not the cache
+    with tempfile.TemporaryDirectory() as tmp:
+        measure(shape, sizes[0], Path(tmp))  # warm up: imports, compiled grammar, thread pools
+        results = {n: measure(shape, n, Path(tmp)) for n in sizes}
+    json.dump(results, sys.stdout)
+
+
+if __name__ == "__main__":
+    main_()
