@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from tierlang.ir import Span
+from tierlang.terminal import visible
 
 __all__ = [
     "decode_source",
@@ -159,8 +160,11 @@ def _snippet(span: Span, sources: SourceMap, label: str = "") -> list[str]:
     elif span.end_line > span.line:  # a span over several lines: mark the rest of its first
         width = len(text.rstrip()) - span.column + 1
     width = max(1, min(width, len(text) - span.column + 2))
-    marker = " " * (span.column - 1) + "^" * width
-    out = [f"{pad} |", f"{gutter} | {text}", f"{pad} | {marker}" + (f" {label}" if label else "")]
+    # control characters shown escaped (`\x1b`), the caret under what it marks all the same
+    before = visible(text[: span.column - 1])
+    marked = visible(text[span.column - 1 : span.column - 1 + width])
+    marker = " " * len(before) + "^" * max(width, len(marked))
+    out = [f"{pad} |", f"{gutter} | {visible(text)}", f"{pad} | {marker}" + (f" {label}" if label else "")]
     return out
 
 
@@ -187,7 +191,9 @@ def render_human(diagnostics: Iterable[Diagnostic], sources: SourceMap) -> str:
         if d.hint:
             lines.append(f"  = help: {d.hint}")
         blocks.append("\n".join(lines))
-    return "\n\n".join(blocks) + ("\n" if blocks else "")
+    # for people, wherever it goes (a log read later with `cat` too): nothing from an input
+    # (a value, a file name, program text) may act on a terminal
+    return visible("\n\n".join(blocks) + ("\n" if blocks else ""))
 
 
 def render_gnu(diagnostics: Iterable[Diagnostic], sources: SourceMap | None = None) -> str:
@@ -196,7 +202,7 @@ def render_gnu(diagnostics: Iterable[Diagnostic], sources: SourceMap | None = No
     for d in diagnostics:
         hint = f" (help: {d.hint})" if d.hint else ""
         out.append(f"{_location(d.span)}: {d.severity.value}: {d.message} [{d.code}]{hint}")
-    return "\n".join(out) + ("\n" if out else "")
+    return visible("\n".join(out) + ("\n" if out else ""))
 
 
 def _span_data(span: Span | None) -> dict | None:

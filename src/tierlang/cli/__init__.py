@@ -14,7 +14,7 @@ import sys
 
 import click
 
-from tierlang import __version__
+from tierlang import __version__, terminal
 from tierlang.recursion import allow_deep_recursion
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
@@ -78,3 +78,4 @@ def main() -> None:
     TIER_NO_CACHE=1 to turn the cache off.
     """
     allow_deep_recursion()  # every pass recurses over expressions, up to MAX_EXPR_DEPTH deep
+    terminal.install()  # escapes and bidi overrides from inputs are shown, never acted on

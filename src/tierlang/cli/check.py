@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from tierlang import ir
+from tierlang import atomic, ir
 from tierlang.cli import main
 from tierlang.cli.common import (
     DIAGNOSTIC_FORMATS,
@@ -149,7 +149,7 @@ def fmt(files: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
             click.echo(f"would reformat {name}")
         else:
             bom = "\ufeff" if raw.startswith(b"\xef\xbb\xbf") else ""  # kept as the file had it
-            Path(f).write_text(bom + out, encoding="utf-8")
+            atomic.write_text(f, bom + out)  # a program is never left half rewritten
             click.echo(f"reformatted {name}", err=True)
     if broken or ((check_only or show_diff) and changed):
         sys.exit(EXIT_FINDINGS)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from tierlang import ir
+from tierlang import atomic, ir
 from tierlang.diagnostics import Diagnostic, SourceMap, render
 from tierlang.formats import detect_format
 from tierlang.loader import LoadResult, load_program
@@ -199,11 +199,29 @@ def write_output(output: str, text: str) -> None:
         click.echo(text, nl=False)
         return
     try:
-        Path(output).write_text(text, encoding="utf-8")
+        atomic.write_text(output, text)
     except OSError as e:
         click.echo(f"tier: cannot write {output}: {os_error_text(e, output)}", err=True)
         sys.exit(EXIT_USAGE)
     click.echo(f"wrote {output}", err=True)
+
+
+def warn_formula_ids(*datasets) -> None:
+    """Warn on stderr when partner ids of the datasets (evaluated or rejected) would run as
+    spreadsheet formulas (`tierlang.spreadsheet`)."""
+    import polars as pl
+
+    from tierlang.data import PID
+    from tierlang.spreadsheet import formula_warning
+
+    ids = []
+    for ds in datasets:
+        ids.append(ds.frame[PID])
+        if ds.rejects is not None and PID in ds.rejects.columns:
+            ids.append(ds.rejects[PID].cast(pl.String))
+    warning = formula_warning(pl.concat(ids).unique(maintain_order=True)) if ids else None
+    if warning:
+        click.echo(warning, err=True)
 
 
 def os_error_text(e: OSError, path: str) -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from tierlang import atomic
 from tierlang.cli import main
 from tierlang.cli.common import (
     EXIT_FINDINGS,
@@ -174,8 +175,16 @@ def diff(
             rendered[out_fmt] = render_diff(report, out_fmt, limit=limit)
         write_output(out, rendered[out_fmt])
     if report.impact is not None and outreach_file:
+        from tierlang.data import PID
+        from tierlang.spreadsheet import formula_warning, neutralized
+
+        # a call list, opened in a spreadsheet: text that would run as a formula stays text
+        warning = formula_warning(report.impact.outreach_frame[PID])
+        if warning:
+            click.echo(warning, err=True)
         try:
-            report.impact.outreach_frame.write_csv(outreach_file)
+            with atomic.replacing(outreach_file) as (tmp,):
+                neutralized(report.impact.outreach_frame).write_csv(tmp)
         except OSError as e:
             click.echo(f"tier: cannot write {outreach_file}: {os_error_text(e, outreach_file)}", err=True)
             sys.exit(EXIT_USAGE)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from tierlang import atomic, terminal
 from tierlang.cli import main
 from tierlang.cli.common import (
     EXIT_FINDINGS,
@@ -28,6 +29,7 @@ from tierlang.cli.common import (
     read_options,
     report_data_errors,
     table_option,
+    warn_formula_ids,
 )
 from tierlang.cli.history import MonthParam
 from tierlang.diagnostics import SourceMap
@@ -50,14 +52,16 @@ class _Progress:
         if not self.enabled or time.monotonic() - self.start < 0.5:
             return
         pct = f" {100 * done // total}%" if total and done else ""
-        sys.stderr.write(f"\r\x1b[2K{phase}{pct} ({time.monotonic() - self.start:.1f}s)")
-        sys.stderr.flush()
+        err = terminal.raw(sys.stderr)  # our own escapes: past the filter for inputs' ones
+        err.write(f"\r\x1b[2K{phase}{pct} ({time.monotonic() - self.start:.1f}s)")
+        err.flush()
         self.shown = True
 
     def clear(self) -> None:
         if self.shown:
-            sys.stderr.write("\r\x1b[2K")
-            sys.stderr.flush()
+            err = terminal.raw(sys.stderr)
+            err.write("\r\x1b[2K")
+            err.flush()
             self.shown = False
 
 
@@ -253,6 +257,7 @@ def eval_(
     if output is not None:
         click.echo(f"wrote {output}", err=True)
     dataset = ev.dataset
+    warn_formula_ids(dataset)
     bad_data = False
     if dataset.errors:
         target = rejects
@@ -273,7 +278,8 @@ def eval_(
 
 def _write_rejects(frame, target: str) -> None:
     try:
-        frame.write_csv(target)
+        with atomic.replacing(target) as (tmp,):
+            frame.write_csv(tmp)
     except OSError as e:
         click.echo(f"tier: cannot write the reject file {target}: {os_error_text(e, target)}", err=True)
         sys.exit(EXIT_USAGE)

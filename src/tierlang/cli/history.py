@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from tierlang import dates
+from tierlang import atomic, dates
 from tierlang.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, MAX_DATA_ERRORS, os_error_text, report_data_errors
 from tierlang.numbers import plural
 
@@ -80,7 +80,8 @@ def run(
     if ds.errors:
         assert rejects is not None and ds.rejects is not None
         try:
-            ds.rejects.write_csv(rejects)
+            with atomic.replacing(rejects) as (tmp,):
+                ds.rejects.write_csv(tmp)
         except OSError as e:
             click.echo(f"tier: cannot write the reject file {rejects}: {os_error_text(e, rejects)}", err=True)
             sys.exit(EXIT_USAGE)
@@ -103,13 +104,15 @@ def _bad_rows(n: int, rejects: str | None = None) -> str | None:
 def _write(h, fmt: str, output: str | None, meta: dict) -> None:
     lf = h.long_lazy()
     if fmt == "parquet":
-        lf.collect().write_parquet(
-            output,
-            compression="zstd",
-            compression_level=1,
-            statistics=False,
-            metadata={"tierlang": json.dumps(meta), **{f"tierlang.{k}": str(v) for k, v in meta.items() if v}},
-        )
+        frame = lf.collect()
+        with atomic.replacing(output) as (tmp,):
+            frame.write_parquet(
+                tmp,
+                compression="zstd",
+                compression_level=1,
+                statistics=False,
+                metadata={"tierlang": json.dumps(meta), **{f"tierlang.{k}": str(v) for k, v in meta.items() if v}},
+            )
         return
     if fmt == "table":
         _table(h, lf, output, meta)
@@ -119,11 +122,12 @@ def _write(h, fmt: str, output: str | None, meta: dict) -> None:
         sys.stdout.write(df.write_csv() if fmt == "csv" else df.write_ndjson())
         sys.stdout.flush()
         return
-    if fmt == "csv":
-        lf.sink_csv(output)
-    else:
-        lf.sink_ndjson(output)
-    Path(output + ".meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    with atomic.replacing(output, output + ".meta.json") as (tmp, tmp_meta):  # together, or not at all
+        if fmt == "csv":
+            lf.sink_csv(tmp)
+        else:
+            lf.sink_ndjson(tmp)
+        Path(tmp_meta).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
 
 
 def _program_line(meta: dict) -> str:
@@ -151,7 +155,7 @@ def _table(h, lf, output: str | None, meta: dict) -> None:
     if output is None:
         click.echo(text, nl=False)
     else:
-        Path(output).write_text(text, encoding="utf-8")
+        atomic.write_text(output, text)
 
 
 def summary_text(h) -> str:

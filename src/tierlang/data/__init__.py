@@ -497,7 +497,12 @@ class _CsvSource(_Source):
     def scan(self, columns: list[str], typed_counts: set[str]) -> pl.LazyFrame:
         overrides = {} if self.all_text else {c: pl.Int64 for c in typed_counts}
         lf = pl.scan_csv(self.path, infer_schema=False, schema_overrides=overrides or None, separator=self.separator)
-        return lf.select(columns).with_row_index(ROW, offset=self.row_offset)
+        # A blank line is not a partner: skipped (its row number still counts). Blank means
+        # every cell of the line, not only those the program reads: a row with a note but
+        # no id and no values is a row with errors, listed as such.
+        every = self.schema.names()
+        lf = lf.with_row_index(ROW, offset=self.row_offset).filter(~pl.all_horizontal([pl.col(c).is_null() for c in every]))
+        return lf.select([ROW, *columns])
 
     def fallback(self) -> bool:
         if self.all_text:
@@ -1415,7 +1420,7 @@ class _Loader:
 
     def first_stage(self, schema: Mapping[str, pl.DataType]) -> tuple[list[_Reader], list[str], pl.LazyFrame]:
         """The readers for `schema`, the source columns they read and the lazy first stage:
-        every value converted and flagged while reading, blank CSV lines dropped."""
+        every value converted and flagged while reading (a CSV source skips blank lines)."""
         src = self.source
         readers = self.plan(schema)
         columns = list(dict.fromkeys(r.column for r in readers))
@@ -1425,9 +1430,6 @@ class _Loader:
         nulls = [c for c in columns if schema.get(c) == pl.Null]
         if nulls:  # an all-empty column: read as (missing) text
             lf = lf.with_columns([pl.col(c).cast(pl.String) for c in nulls])
-        if isinstance(src, _CsvSource):
-            # a blank line is not a partner: skipped (its row number still counts)
-            lf = lf.filter(~pl.all_horizontal([pl.col(c).is_null() for c in columns]))
         return readers, columns, (lf.with_columns(pre) if pre else lf).select(exprs)
 
     def schema(self) -> dict[str, pl.DataType]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from tierlang import atomic
 from tierlang.data import PID
 from tierlang.engine.gaps import Gaps
 from tierlang.engine.results import Evaluation
@@ -87,54 +88,55 @@ def write_workbook(ev: Evaluation, path: str, meta: dict, gaps: Gaps | None = No
             raise DoesNotFit(
                 f"a value of {c} has more than {_DIGITS} significant digits, more than an Excel number holds; write .duckdb or .parquet"
             )
-    wb = xlsxwriter.Workbook(
-        path,
-        {
-            # text stays text: no formulas, numbers or links made from strings
-            "strings_to_formulas": False,
-            "strings_to_numbers": False,
-            "strings_to_urls": False,
-            "constant_memory": True,
-        },
-    )
-    try:
-        head = wb.add_format({"bold": True, "bottom": 1})
-        ws = wb.add_worksheet("results")
-        ws.freeze_panes(1, 1)
-        columns = frame.columns
-        for j, name in enumerate(columns):
-            ws.write_string(0, j, name, head)
-            width = max(10, min(40, len(name) + 2))
-            # one outline group per track: Excel folds a track's columns but its level
-            level = 0 if name == PID or name.endswith(".level") else 1
-            ws.set_column(j, j, width, None, {"level": level} if level else None)
-        kinds = ["num" if c in numeric else "int" if c.endswith(".requirements_missing") else "text" for c in columns]
-        i = 0
-        for i, row in enumerate(typed.iter_rows(), start=1):
-            for j, value in enumerate(row):
-                if value is None:
-                    continue
-                if kinds[j] == "text":
-                    if len(value) > _CELL_CHARS:
-                        raise DoesNotFit(
-                            f"a value of {columns[j]} (row {i + 1}) is longer than an Excel cell holds; write .csv or .parquet"
-                        )
-                    ws.write_string(i, j, value)
-                else:
-                    ws.write_number(i, j, value)
-        ws.autofilter(0, 0, i, len(columns) - 1)
-        about = wb.add_worksheet("about")
-        about.write_row(0, 0, ["key", "value"], head)
-        from tierlang.output import metadata_rows
-
-        for k, (key, value) in enumerate(metadata_rows(meta), start=1):
-            about.write_string(k, 0, key)
-            about.write_string(k, 1, value)
-        about.set_column(0, 0, 14)
-        about.set_column(1, 1, 70)
-    finally:
+    with atomic.replacing(path) as (tmp,):  # a workbook cut short by Ctrl-C never replaces the last one
+        wb = xlsxwriter.Workbook(
+            tmp,
+            {
+                # text stays text: no formulas, numbers or links made from strings
+                "strings_to_formulas": False,
+                "strings_to_numbers": False,
+                "strings_to_urls": False,
+                "constant_memory": True,
+            },
+        )
         try:
-            wb.close()
-        except xlsxwriter.exceptions.FileCreateError as e:
-            cause = e.args[0] if e.args and isinstance(e.args[0], OSError) else None
-            raise OSError(getattr(cause, "errno", None), getattr(cause, "strerror", None) or str(e)) from None
+            head = wb.add_format({"bold": True, "bottom": 1})
+            ws = wb.add_worksheet("results")
+            ws.freeze_panes(1, 1)
+            columns = frame.columns
+            for j, name in enumerate(columns):
+                ws.write_string(0, j, name, head)
+                width = max(10, min(40, len(name) + 2))
+                # one outline group per track: Excel folds a track's columns but its level
+                level = 0 if name == PID or name.endswith(".level") else 1
+                ws.set_column(j, j, width, None, {"level": level} if level else None)
+            kinds = ["num" if c in numeric else "int" if c.endswith(".requirements_missing") else "text" for c in columns]
+            i = 0
+            for i, row in enumerate(typed.iter_rows(), start=1):
+                for j, value in enumerate(row):
+                    if value is None:
+                        continue
+                    if kinds[j] == "text":
+                        if len(value) > _CELL_CHARS:
+                            raise DoesNotFit(
+                                f"a value of {columns[j]} (row {i + 1}) is longer than an Excel cell holds; write .csv or .parquet"
+                            )
+                        ws.write_string(i, j, value)
+                    else:
+                        ws.write_number(i, j, value)
+            ws.autofilter(0, 0, i, len(columns) - 1)
+            about = wb.add_worksheet("about")
+            about.write_row(0, 0, ["key", "value"], head)
+            from tierlang.output import metadata_rows
+
+            for k, (key, value) in enumerate(metadata_rows(meta), start=1):
+                about.write_string(k, 0, key)
+                about.write_string(k, 1, value)
+            about.set_column(0, 0, 14)
+            about.set_column(1, 1, 70)
+        finally:
+            try:
+                wb.close()
+            except xlsxwriter.exceptions.FileCreateError as e:
+                cause = e.args[0] if e.args and isinstance(e.args[0], OSError) else None
+                raise OSError(getattr(cause, "errno", None), getattr(cause, "strerror", None) or str(e)) from None

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 from typing import BinaryIO
 
 import polars as pl
 
+from tierlang import atomic
 from tierlang.formats import detect_format
 from tierlang.synth.schema import SynthError
 
@@ -48,14 +48,14 @@ def write_population(frame: pl.DataFrame, path: str | os.PathLike, fmt: str) -> 
         _write_text(frame, sys.stdout.buffer, fmt)
         sys.stdout.buffer.flush()
         return
-    target = Path(path)
     try:
-        if fmt == "parquet":
-            # Statistics are deterministic; polars writes no timestamps.
-            frame.write_parquet(target, compression="zstd", statistics=True)
-        else:
-            with target.open("wb") as fh:
-                _write_text(frame, fh, fmt)
+        with atomic.replacing(path) as (target,):
+            if fmt == "parquet":
+                # Statistics are deterministic; polars writes no timestamps.
+                frame.write_parquet(target, compression="zstd", statistics=True)
+            else:
+                with open(target, "wb") as fh:
+                    _write_text(frame, fh, fmt)
     except OSError as e:
         raise SynthError(f"cannot write {path}: {e.strerror or e}") from None
 
