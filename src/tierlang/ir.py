@@ -93,6 +93,7 @@ __all__ = [
     "to_data",
     "to_json",
     "walk",
+    "children",
     "metrics_read",
 ]
 
@@ -999,13 +1000,17 @@ def walk(node: object):
     while stack:
         current = stack.pop()
         yield current
-        cls = type(current)
-        if not hasattr(cls, "__dataclass_fields__"):
-            continue
-        children = []
+        stack.extend(reversed(children(current)))
+
+
+def children(node: object) -> list:
+    """The IR nodes directly below `node`."""
+    cls = type(node)
+    out: list = []
+    if hasattr(cls, "__dataclass_fields__"):
         for name in _child_fields(cls):
-            _collect(getattr(current, name), children)
-        stack.extend(reversed(children))
+            _collect(getattr(node, name), out)
+    return out
 
 
 def _collect(value: object, out: list) -> None:

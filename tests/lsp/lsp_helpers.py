@@ -68,6 +68,12 @@ def scripted(test):
                 await start(client)
                 await test(client, *args, **kwargs)
                 await client.shutdown_session()
+            except BaseException:
+                # a failed test never asked the server to exit: end it, or stop() waits forever
+                server = getattr(client, "_server", None)
+                if server is not None and server.returncode is None:
+                    server.kill()
+                raise
             finally:
                 await client.stop()
 

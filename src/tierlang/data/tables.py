@@ -18,6 +18,7 @@ partner row too) and listed: a partner is never evaluated on part of its records
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -46,7 +47,7 @@ from tierlang.data import (
 from tierlang.diagnostics import Diagnostic, did_you_mean, warning
 from tierlang.formats import DATA_EXTENSIONS, detect_format
 from tierlang.numbers import plural
-from tierlang.passes.records import tables_reading
+from tierlang.passes.records import tables_reading, values_that_count
 
 __all__ = [
     "TableData",
@@ -415,7 +416,40 @@ def load_records(
     records = Records(dataset, out, warnings)
     if on_error == "report":
         _reject_partners(records)
+    records.warnings += _unnamed_values(program, records.tables)
     return records
+
+
+def _unnamed_values(program: ir.Program, tables: dict[str, TableData]) -> list[Diagnostic]:
+    """TL425: values of a text column that the program's conditions pick by value (a
+    certification `in` a list) but that no condition names: their rows count toward nothing,
+    which is right for a certification no designation asks for and wrong for a misspelling."""
+    out = []
+    for (table, column), named in values_that_count(program).items():
+        td = tables.get(table)
+        if td is None or td.frame.height == 0:
+            continue
+        values = td.frame[column].drop_nulls()
+        unnamed = values.filter(~values.is_in(pl.Series(sorted(named), dtype=pl.String).implode()))
+        if unnamed.is_empty():
+            continue
+        counts = unnamed.value_counts(sort=True, name="n")
+        shown = []
+        for v, n in counts.head(3).iter_rows():
+            near = difflib.get_close_matches(v, named, n=1, cutoff=0.8)
+            shown.append(f'"{v}" ({n:,} {plural(n, "row")}' + (f'; "{near[0]}" is named)' if near else ")"))
+        more = counts.height - 3
+        rows = unnamed.len()
+        out.append(
+            warning(
+                "TL425",
+                f"{rows:,} {plural(rows, 'row')} of {td.path or table} {'holds' if rows == 1 else 'hold'} a {column} "
+                f"no rule names, so {'it counts' if rows == 1 else 'they count'} toward nothing: {', '.join(shown)}"
+                + (f" and {more:,} other {plural(more, 'value')}" if more > 0 else ""),
+                hint=f"a misspelled {column} never counts: fix the data, or add the value to the list it belongs in",
+            )
+        )
+    return out
 
 
 def _reject_partners(records: Records) -> None:

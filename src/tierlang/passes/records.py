@@ -94,6 +94,78 @@ def tables_reading(program: ir.Program) -> dict[str, set[str]]:
     return readers
 
 
+def values_that_count(program: ir.Program) -> dict[tuple[str, str], frozenset[str]]:
+    """(table, text column) -> the values the program's conditions name for it (`in` a list,
+    `== "..."`), for each column where a row holding a value none of them names is kept by
+    no aggregate and no people rule: such rows count toward nothing (a certification no
+    designation asks for, or a misspelled one).
+
+    Decided per column by reading every row-selecting condition on its table in three
+    values, each test of the column at what an unnamed value gives it (`in` false, `not in`
+    true), every other test unknown: when each condition comes out false, the value counts
+    nowhere."""
+    tables = {t.name: t for t in program.tables}
+    named: dict[tuple[str, str], set[str]] = {}
+    selecting: dict[str, list[ir.Expr | None]] = {t: [] for t in tables}
+
+    for m in program.metrics:
+        if m.records is None:
+            continue
+        for n in ir.walk(m.records):
+            if isinstance(n, ir.Aggregate):
+                selecting[n.table].append(n.where)
+            elif isinstance(n, ir.Assignment):
+                need = ir.Or(tuple(ir.Const(True, ir.Type(Kind.BOOL)) if x.where is None else x.where for x in n.needs))
+                selecting[n.table].append(need if n.where is None else ir.And((n.where, need)))
+    for node in [f.expr for t in program.tables for f in t.filters] + [x for xs in selecting.values() for x in xs if x]:
+        for n in ir.walk(node):
+            ref, values = _value_test(n)
+            if ref is not None:
+                named.setdefault((ref.table, ref.column), set()).update(v for v in values if isinstance(v, str))
+
+    def unnamed(expr: ir.Expr | None, column: str) -> bool | None:
+        """expr for a row whose `column` holds a value no condition names (None: unknown)."""
+        if expr is None:
+            return True
+        if isinstance(expr, ir.Const) and isinstance(expr.value, bool):
+            return expr.value
+        if isinstance(expr, ir.Not):
+            v = unnamed(expr.operand, column)
+            return None if v is None else not v
+        if isinstance(expr, ir.And | ir.Or):
+            vs = [unnamed(x, column) for x in expr.items]
+            stop = isinstance(expr, ir.Or)  # the value that decides: True for or, False for and
+            return stop if stop in vs else (None if None in vs else not stop)
+        if isinstance(expr, ir.FilterRef):
+            return unnamed(tables[expr.table].filter(expr.name).expr, column)  # type: ignore[union-attr]
+        ref, _ = _value_test(expr)
+        if ref is not None and ref.column == column:
+            return isinstance(expr, ir.InSet) and expr.negated or isinstance(expr, ir.Compare) and expr.op == "!="
+        return None
+
+    out = {}
+    for (table, column), values in sorted(named.items()):
+        col = tables[table].column(column)
+        if col is None or col.type.kind is not Kind.TEXT or not selecting[table]:
+            continue
+        if all(unnamed(w, column) is False for w in selecting[table]):
+            out[(table, column)] = frozenset(values)
+    return out
+
+
+def _value_test(n: object) -> tuple[ir.ColumnRef | None, tuple]:
+    """The column and the values of `column in {...}` or `column == "..."` (either sense)."""
+    if isinstance(n, ir.InSet) and isinstance(n.operand, ir.ColumnRef):
+        return n.operand, n.values
+    if isinstance(n, ir.Compare) and n.op in ("==", "!="):
+        sides = (n.left, n.right)
+        ref = next((x for x in sides if isinstance(x, ir.ColumnRef)), None)
+        const = next((x for x in sides if isinstance(x, ir.Const)), None)
+        if ref is not None and const is not None:
+            return ref, (const.value,)
+    return None, ()
+
+
 class RecordsLowering:
     """Methods of the lowering pass for records (see the module docstring)."""
 

@@ -1189,7 +1189,21 @@ class ParseResult:
 
 
 #: The words that start a top-level declaration (parsing resumes at them after an error).
-DECLARATION_KEYWORDS = ("program", "metric", "param", "gate", "group", "track", "partner", "example", "hold", "override", "remove")
+DECLARATION_KEYWORDS = (
+    "program",
+    "metric",
+    "param",
+    "gate",
+    "group",
+    "track",
+    "partner",
+    "example",
+    "hold",
+    "override",
+    "remove",
+    "table",
+    "list",
+)
 #: Words that start a declaration or block: met where they cannot be, a '}' is usually missing.
 _BLOCK_WORDS = frozenset(DECLARATION_KEYWORDS) | {"level", "score", "category", "variant", "choose"}
 MAX_SYNTAX_ERRORS = 20
