@@ -191,6 +191,8 @@ class Metric:
     minimum: Fraction | None = None  # inclusive valid range; None = unbounded
     maximum: Fraction | None = None
     default: Value | None = None  # used when the value is missing; None = missing is an error
+    # The dataset may lack the column altogether: every row then takes the default.
+    optional: bool = False
     unit: str | None = None
     derived: Expr | None = None
     doc: str | None = None
@@ -428,22 +430,26 @@ class AtLeast:
 
 @dataclass(frozen=True)
 class TrackAt:
-    """The track holds `level` or a higher one (level None: holds any level)."""
+    """The track holds `level` or a higher one (level None: holds any level); with `exact`,
+    that level and not a higher one (`at exactly LEVEL`)."""
 
     track: str
     level: str | None = None
     span: Span | None = _span()
+    exact: bool = False
 
 
 @dataclass(frozen=True)
 class GroupCount:
-    """At least `n` tracks of the group hold `level` or higher (n None: all of them)."""
+    """At least `n` tracks of the group hold `level` or higher (n None: all of them); with
+    `exact`, hold `level` and not a higher one."""
 
     group: str
     n: int | None
     level: str | None = None
     param: str | None = None  # the parameter `n` came from, if any
     span: Span | None = _span()
+    exact: bool = False
 
 
 @dataclass(frozen=True)

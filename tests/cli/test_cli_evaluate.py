@@ -185,7 +185,7 @@ def test_explain_text():
     assert r.exit_code == 0, r.stderr
     golden("explain_P3.txt", r.stdout)
     assert (
-        "Smallest change: +1 Architect experts (+8 points) and +7 Intermediate-certified people (+28 points) → capability 70.5 ≥ 70"
+        "Smallest change: +1 Architect expert (+8 points) and +7 Intermediate-certified people (+28 points) → capability 70.5 ≥ 70"
         in r.stdout
     )
     assert "needs 35.5 more points of Partner capability score: has 34.5, Data & AI designation needs at least 70" in r.stdout

@@ -65,10 +65,6 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def run_long(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
     """A long-form result (partner_id, track, level, score), sorted, as text columns."""
     rows = con.execute(sql).fetchall()

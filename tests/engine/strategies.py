@@ -126,7 +126,8 @@ class _Gen:
         if kind == "track":
             if self.tracks:
                 t = self.draw(st.sampled_from(self.tracks))
-                return self.draw(st.sampled_from([t.name, f"{t.name} at {self.draw(st.sampled_from(t.levels))}", f"not {t.name}"]))
+                level = self.draw(st.sampled_from(t.levels))
+                return self.draw(st.sampled_from([t.name, f"{t.name} at {level}", f"{t.name} at exactly {level}", f"not {t.name}"]))
             kind = "metric"
         if kind == "track_score":
             ts = [t for t in self.tracks if t.scores]
@@ -142,7 +143,7 @@ class _Gen:
             members = [t for t in self.tracks if t.group]
             if members and len(members) == self.n_members and (own is None or not own.group) and not self.building_member:
                 n = self.draw(st.integers(1, len(members)))
-                at = self.draw(st.sampled_from(["", " at l0"]))
+                at = self.draw(st.sampled_from(["", " at l0", " at exactly l0"]))
                 return self.draw(st.sampled_from([f"at least {n} of grp{at}", f"all of grp{at}"]))
             kind = "metric"
         if kind == "own_score":

@@ -47,7 +47,7 @@ def test_threshold_delta_wording():
 
 def test_one_more_reads_as_english():
     (x,) = explain_partner(PROG, {**partner(certified=F(3)), "tier": "silver"}, ["ladder"])
-    assert x.missing[0].why == ["needs 1 more of Intermediate-certified people: has 3, Gold needs at least 4"]
+    assert x.missing[0].why == ["needs 1 more Intermediate-certified person: has 3, Gold needs at least 4"]
 
 
 def test_non_terminating_numbers_are_marked():

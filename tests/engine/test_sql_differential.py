@@ -8,15 +8,18 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 import pytest
+import sqlglot
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlglot import exp
 
 from tests.engine.engine_helpers import load_text
 from tests.engine.sql_helpers import LAYOUTS, load_table, run_long, sorted_long
 from tests.engine.strategies import programs_with_data
 from tierlang.data import from_frame
 from tierlang.engine import evaluate_dataset
-from tierlang.engine.sql import compile_sql
+from tierlang.engine.sql import DIALECTS, compile_sql
+from tierlang.engine.sql.backend import literal_only
 
 
 @pytest.fixture(scope="module")
@@ -73,3 +76,53 @@ def test_dates_enums_and_booleans(con, layout):
     load_table(con, prog, data, layout)
     got = run_long(con, compile_sql(prog, "duckdb").sql())
     assert got.equals(_reference(prog, data)), got
+
+
+# Points of 2.5 are `CASE WHEN ... THEN 5 ELSE 0 END` at scale 2; a line over 10^9 lifts the
+# score's scale to 2 * 10^9, so that CASE is multiplied by 10^9: 32-bit if the literals are
+# left to the database's typing (CI failure of 2026-12-05: "Overflow in multiplication of
+# INT32 (5 * 500000000)").
+LITERAL_POINTS = """
+program literal_points { version "1" effective 2023-01-01 }
+metric x: count
+track t {
+  score s {
+    a: points 2.5 when x >= 1
+    b: points x / 1000000000
+    c: points 3 when x >= 2
+  }
+  level l { require s >= 2 }
+}
+track u {
+  score v { only: points 2500 when x >= 1 }
+  level l { require v >= 2500 }
+}
+"""
+
+
+def _arithmetic_on_literals_only(tree: exp.Expression) -> list[str]:
+    """Sums, differences and products whose operands are both built from literals alone."""
+    return [node.sql() for node in tree.find_all(exp.Add, exp.Sub, exp.Mul) if literal_only(node.this) and literal_only(node.expression)]
+
+
+@pytest.mark.parametrize("dialect", list(DIALECTS))
+def test_points_from_literals_take_the_working_type_in_every_dialect(dialect):
+    """No operation of the compiled query leaves the working type to a database's typing of
+    bare literals (INTEGER in DuckDB, PostgreSQL, Spark and T-SQL), and no column computed
+    from literals alone is stored as one."""
+    q = compile_sql(load_text(LITERAL_POINTS), dialect)
+    assert _arithmetic_on_literals_only(q.tree) == []
+    columns = [a for a in q.tree.find_all(exp.Alias) if a.alias.startswith(("line_", "score_"))]
+    assert columns and all(not literal_only(a.this) for a in columns)
+    # the query still parses back in its own dialect
+    assert sqlglot.parse_one(q.sql(), read=DIALECTS[dialect].sqlglot) is not None
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_points_from_literals_times_large_scales_in_duckdb(con, layout):
+    prog = load_text(LITERAL_POINTS)
+    data = {"partner_id": ["A", "B", "C", "D"], "x": ["0", "1", "2", "1500000000"]}
+    load_table(con, prog, data, layout)
+    got = run_long(con, compile_sql(prog, "duckdb").sql())
+    assert got.equals(_reference(prog, data)), got
+    assert got.filter(pl.col("partner_id") == "D")["score"].to_list() == ["7", "2500"]

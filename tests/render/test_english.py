@@ -468,3 +468,35 @@ def test_describe_any_expression():
     assert describe(expr, p, "t") == "at least 4 certified professionals and more than 2 customer references"
     assert describe(ir.MetricRef("growth"), p) == "Usage growth"
     assert describe(ir.MetricRef("ok"), p) == "Licensing assessment passed: yes"
+
+
+# ------------------------------------------------------------------ issue 19: wording
+
+
+def test_a_noun_phrase_is_made_singular_at_its_head():
+    title = "Months this year with at least 2 LinkedIn posts"
+    assert sentence_noun(title) == "months this year with at least 2 LinkedIn posts"
+    assert singular(sentence_noun(title)) == "month this year with at least 2 LinkedIn posts"
+    assert singular("customers with at least 2 workloads") == "customer with at least 2 workloads"
+    assert singular("Certified people") == "Certified person"
+    assert singular("Acrobat units") == "Acrobat unit"
+
+
+def test_a_rate_per_a_titled_count_reads_as_english():
+    text = BASE + 'metric posting "Months this year with at least 2 LinkedIn posts": count\n'
+    text += "track s { score p { l: points 5 * posting } level x { require p >= 5 } }\n"
+    p = load_program("t.tier", text=text, checks=False).program
+    line = p.track_map["s"].variants[0].scores[0].lines[0]
+    assert str(English(p).points(line.points)) == "5 points per month this year with at least 2 LinkedIn posts"
+
+
+def test_a_date_switch_reads_as_the_dates_it_holds_on():
+    text = BASE + "param switch = 0 { from 2025-01-01 = 1 }\nparam window = 0 { from 2025-01-01 = 1 from 2025-07-01 = 0 }\n"
+    text += "track s { score p { on: points 10 when switch >= 1  w: points 3 when window >= 1 } level x { require p >= 5 } }\n"
+    p = load_program("t.tier", text=text, checks=False).program
+    on, w = p.track_map["s"].variants[0].scores[0].lines
+    english = English(p, param_notes=False)
+    assert str(english.condition(on.when)) == "from 2025-01-01 on"
+    assert str(english.condition(w.when)) == "from 2025-01-01 to 2025-06-30"
+    assert str(english.condition(ir.Not(w.when))) == "until 2024-12-31 or from 2025-07-01 on"
+    assert "0 is at least 1" not in str(English(p).condition(on.when))

@@ -114,9 +114,10 @@ def test_guide_follows_as_of_date():
     md = render_guide(p, "md", audience="reviewer")
     assert "| Values as of | 2024-08-01 |" in md
     assert "at least 5 certified professionals (parameter gold_pros, source G2; since 2024-07-01)" in md
-    assert "| 5 | 5 from 2024-07-01 |" in md  # the value before the change is not in the IR any more
+    # the whole schedule, the value in force marked (issue 19: a later --as-of hid the past)
+    assert "| 5 | 4 until 2024-06-30; 5 from 2024-07-01 (in force) |" in md
     before = render_guide(load("guide.tier"), "md", audience="reviewer")
-    assert "| 4 | 4 until 2024-06-30; 5 from 2024-07-01 |" in before
+    assert "| 4 | 4 until 2024-06-30 (in force); 5 from 2024-07-01 |" in before
     assert "Values as of" not in before
 
 

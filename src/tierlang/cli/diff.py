@@ -14,7 +14,7 @@ from tierlang.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
     MAX_DATA_ERRORS,
-    as_of_option,
+    DateParam,
     check_outputs,
     emit_diagnostics,
     load_or_exit,
@@ -46,7 +46,6 @@ _SUFFIX_FORMATS = {".txt": "text", ".md": "md", ".markdown": "md", ".html": "htm
     metavar="FILE",
     help="Partner data (CSV, Parquet, JSON Lines or Excel; a folder of tables for programs that read records) to measure the impact on: both programs are evaluated on it.",
 )
-@as_of_option
 @click.option(
     "--mapping",
     type=click.Path(exists=True, dir_okay=False),
@@ -98,6 +97,12 @@ _SUFFIX_FORMATS = {".txt": "text", ".md": "md", ".markdown": "md", ".html": "htm
     metavar="FILE",
     help="Write the whole outreach list as CSV (partner_id, next_anniversary, old, new, lost).",
 )
+@click.option(
+    "--as-of",
+    type=DateParam(),
+    default=None,
+    help="Compare both programs as of this date (YYYY-MM-DD): dated parameters and rules take their values on that day, and records windows (last month, last 12 months) end before it; required with --data for programs that read records.  [default: each program at its own effective date]",
+)
 @read_options
 @click.option("--fail-on-loss", is_flag=True, help="Exit 1 when any partner loses a level on a compared track (needs --data).")
 @click.option("--fail-on-tightened", is_flag=True, help="Exit 1 when a rule change is tightened or cannot be classified.")
@@ -113,12 +118,12 @@ def diff(
     limit: int,
     outreach_scope: str,
     outreach_file: str | None,
+    as_of,
     separator: str,
     encoding: str,
     sheet: str | None,
     fail_on_loss: bool,
     fail_on_tightened: bool,
-    as_of,
 ) -> None:
     """Compare two program versions: rule changes, and with --data who gains and who loses.
 
@@ -129,6 +134,10 @@ def diff(
     fail, the outreach list (partners who lose status, earliest renewal first) and a
     month-by-month timeline. Programs with different tracks are compared through a mapping
     (docs/diff.md).
+
+    Each program is read as of its own effective date, unless --as-of names one date for
+    both: then a change a dated parameter makes inside one version (a grace year ending, a
+    threshold rising on a date) shows up without writing a third file.
     """
     if mapping and no_mapping:
         raise click.UsageError("--mapping and --no-mapping exclude each other")
@@ -157,6 +166,7 @@ def diff(
             months=months,
             limit=None,  # every row: the HTML and JSON reports show the whole list
             outreach_scope=outreach_scope,
+            as_of=as_of,
             read_options=options,
         )
     except MappingError as e:

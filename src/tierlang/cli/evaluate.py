@@ -84,6 +84,7 @@ def _summary(ev) -> str:
         lines.append(f"  {track.ljust(width)}  " + " · ".join(parts))
     if ev.fallback_rows:
         lines.append(f"  ({ev.fallback_rows} rows with very large values were evaluated by the exact interpreter)")
+    lines += [f"note: {n}" for n in ev.dataset.notes]
     return "\n".join(lines)
 
 
@@ -243,7 +244,10 @@ def eval_(
 
         progress("finding gaps")
         found = find_gaps(ev)
-    progress("writing results")
+    if output is None:
+        progress.clear()  # the results go to the terminal: a progress line would run into them
+    else:
+        progress("writing results")
     meta = ev.metadata()
     try:
         write_results(ev, fmt, output, meta, found)
@@ -311,7 +315,7 @@ def explain(
     sheet: str | None,
 ) -> None:
     """Explain partners one by one: why each holds its level on each track, what is missing
-    for the next level (exact gaps) and the smallest changes that would get it there.
+    for each level above it (exact gaps) and the smallest changes that would get it there.
 
     With several --partner options, the explanations follow one another in the order given
     (as a JSON list with --format json). For a program that reads records, DATA is a folder
@@ -344,6 +348,8 @@ def explain(
     except DataLoadError as e:
         _report_data_errors(e.diagnostics(MAX_DATA_ERRORS), e.error_count, e.bad_rows)
         sys.exit(EXIT_USAGE)
+    for note in dataset.notes:
+        click.echo(f"note: {note}", err=True)
     found = {}
     record_notes = {}
     for partner_id in partner_ids:

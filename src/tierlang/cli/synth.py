@@ -57,7 +57,9 @@ def synth(programs, rows, seed, output, fmt, calibration, anniversary_from, as_o
     organizations, about 35,000 Certified or Gold Certified, half of them Gold).
 
     Deterministic: the same programs, options and calibration give the same bytes, and the
-    first N rows do not depend on --rows.
+    first N rows do not depend on --rows (from 1,000 rows on). A smaller sample is chosen to
+    show every level of every track (and no level) where it can, then filled with ordinary
+    partners; the levels it cannot show are listed.
     """
     started = time.perf_counter()
     check_outputs([*programs, calibration], [(output, "-o")])
@@ -79,6 +81,10 @@ def synth(programs, rows, seed, output, fmt, calibration, anniversary_from, as_o
             click.echo(f"  hint: {e.hint}", err=True)
         sys.exit(EXIT_USAGE)
     frame = population.frame
+    if population.not_shown:
+        missing = population.not_shown
+        shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        click.echo(f"note: {len(missing)} {plural(len(missing), 'level')} not shown in {frame.height:,} rows: {shown}", err=True)
     where = "standard output" if output == "-" else output
     click.echo(
         f"wrote {frame.height:,} {plural(frame.height, 'partner')} × {frame.width} columns to {where} ({fmt})"

@@ -32,7 +32,7 @@ import csv
 import json
 import math
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -180,6 +180,13 @@ class Dataset:
     # metric -> the column of its denominator, for a records metric that is a ratio: the
     # value is `frame[metric] / (scales[metric] * frame[denominators[metric]])`
     denominators: dict[str, str] = field(default_factory=dict)
+    # optional metrics whose column the file lacks: every row took the default
+    absent: tuple[ir.Metric, ...] = ()
+
+    @property
+    def notes(self) -> list[str]:
+        """What a reader should know about how the file was read (not problems)."""
+        return absent_notes(self.absent)
 
     @property
     def has_anniversary(self) -> bool:
@@ -285,6 +292,7 @@ class Scan:
     format: str
     columns: dict[str, int]
     loader: _Loader
+    absent: tuple[ir.Metric, ...] = ()
 
     def dataset(self, rows: int) -> Dataset:
         """The `Dataset` of a scan in which none of `rows` rows was flagged."""
@@ -297,7 +305,21 @@ class Scan:
             metrics=self.metrics,
             total_rows=rows,
             columns=self.columns,
+            absent=self.absent,
         )
+
+
+def absent_notes(absent: Iterable[ir.Metric]) -> list[str]:
+    """ "column 'survey' is not in the file: every row takes the default false (optional
+    metric 'survey')", one per optional metric whose column is absent."""
+    from tierlang.numbers import exact_text
+
+    out = []
+    for m in absent:
+        d = m.default
+        shown = ("true" if d else "false") if isinstance(d, bool) else exact_text(d) if isinstance(d, Fraction) else str(d)
+        out.append(f"column '{m.column or m.name}' is not in the file: every row takes the default {shown} (optional metric '{m.name}')")
+    return out
 
 
 def to_diagnostics(path: str, errors: list[DataError], columns: Mapping[str, int] | None = None) -> list[Diagnostic]:
@@ -1322,6 +1344,7 @@ class _Loader:
         self.on_error = on_error
         self.metrics = program.column_metrics
         self.history = history
+        self.absent: list[ir.Metric] = []  # optional metrics whose column is not in the file
 
     def plan(self, schema: Mapping[str, pl.DataType]) -> list[_Reader]:
         errors: list[DataError] = []
@@ -1379,8 +1402,18 @@ class _Loader:
                     )
                 )
         missing = []
+        self.absent = []
         for m in self.metrics:
             col = m.column or m.name
+            if col not in schema and m.optional and m.default is not None:
+                # read as a column of blanks: every row takes the default
+                self.absent.append(m)
+                r = _reader_for(m, col, pl.Null)
+                if isinstance(r, DataError):
+                    errors.append(r)
+                else:
+                    readers.append(r)
+                continue
             if col not in schema:
                 missing.append(m)
                 continue
@@ -1423,13 +1456,16 @@ class _Loader:
         every value converted and flagged while reading (a CSV source skips blank lines)."""
         src = self.source
         readers = self.plan(schema)
-        columns = list(dict.fromkeys(r.column for r in readers))
+        absent = {m.column or m.name for m in self.absent}
+        columns = [c for c in dict.fromkeys(r.column for r in readers) if c not in absent]
         pre = [e for r in readers for e in r.pre()]
         exprs = [pl.col(ROW)] + [e for r in readers for e in r.first()]
         lf = src.scan(columns, self._typed_counts())
         nulls = [c for c in columns if schema.get(c) == pl.Null]
         if nulls:  # an all-empty column: read as (missing) text
             lf = lf.with_columns([pl.col(c).cast(pl.String) for c in nulls])
+        if absent:  # an optional metric's column the file lacks: blanks, so the default applies
+            lf = lf.with_columns([pl.lit(None, pl.String).alias(c) for c in sorted(absent)])
         return readers, columns, (lf.with_columns(pre) if pre else lf).select(exprs)
 
     def schema(self) -> dict[str, pl.DataType]:
@@ -1493,6 +1529,7 @@ class _Loader:
             error_count=error_count,
             rejects=rejects,
             columns=positions,
+            absent=tuple(self.absent),
         )
 
     def scan(self) -> Scan | None:
@@ -1510,7 +1547,7 @@ class _Loader:
         frame = lf.select(pl.col(ROW).cast(pl.Int64), *[pl.col(c) for c in self.keep(readers)[1:]], pl.col(BAD))
         src = self.source
         duplicates = src.scan([PID], set()).select(_IdReader.duplicates(pl.col(PID).cast(pl.String)).any())
-        return Scan(frame, duplicates, self.scales(readers), self.metrics, src.name, src.format, self.positions(), self)
+        return Scan(frame, duplicates, self.scales(readers), self.metrics, src.name, src.format, self.positions(), self, tuple(self.absent))
 
     def bad_expr(self, checks: list[_Check]) -> pl.Expr:
         """`__bad__`: whether any check failed on the row."""

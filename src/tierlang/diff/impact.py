@@ -34,6 +34,7 @@ import polars as pl
 
 from tierlang import ir
 from tierlang.data import ANNIVERSARY, PID, ROW, Dataset, ReadOptions, load_dataset
+from tierlang.diff.amounts import AmountComparison, score_amounts
 from tierlang.diff.mapping import Compare, Mapping
 from tierlang.diff.structural import NEUTRAL, Change, align_requirements, reshaped_path
 from tierlang.engine import evaluate_dataset
@@ -166,7 +167,7 @@ class Impact:
     partners: int
     anniversary: bool  # the data has an anniversary column
     unknown_anniversary: int  # partners without an anniversary (renew on the effective date)
-    effective: _dt.date | None  # NEW's effective date: the timeline's start
+    effective: _dt.date | None  # the timeline's start: NEW's effective date (or the comparison date)
     mapping: Mapping
     comparisons: list[Comparison]
     dates: list[_dt.date]  # timeline dates (empty without an effective date)
@@ -176,6 +177,9 @@ class Impact:
     outreach_frame: pl.DataFrame  # the whole list (partner_id, next_anniversary, old, new, lost)
     uncompared: list[Uncompared]
     fallback_rows: int = 0  # rows the engine evaluated exactly (too large for Int64)
+    notes: list[str] = field(default_factory=list)  # how the data was read (an optional column absent)
+    # who earns more or less: the reported scores of compared tracks, partner by partner
+    amounts: list[AmountComparison] = field(default_factory=list)
 
     @property
     def status(self) -> Comparison | None:
@@ -186,7 +190,7 @@ class Impact:
 
 
 def _validation_key(m: ir.Metric) -> tuple:
-    return (m.column or m.name, m.type, m.minimum, m.maximum, m.default)
+    return (m.column or m.name, m.type, m.minimum, m.maximum, m.default, m.optional)
 
 
 def load_datasets(path: str | os.PathLike, old: ir.Program, new: ir.Program, options: ReadOptions | None = None) -> tuple[Dataset, Dataset]:
@@ -203,16 +207,21 @@ def load_datasets(path: str | os.PathLike, old: ir.Program, new: ir.Program, opt
             (apart if m.name in old_names else rest).append(m)
     both = load_dataset(path, replace(old, metrics=(*old.metrics, *rest)), options=options)
     frame, scales = both.frame, dict(both.scales)
+    absent = list(both.absent)
     if apart:
         extra = load_dataset(path, replace(new, metrics=tuple(apart)), display=both.path, options=options)
         if not extra.frame[PID].equals(frame[PID]):  # pragma: no cover - same file, same order
             raise AssertionError("the dataset's rows came back in a different order")
         frame = frame.drop([m.name for m in apart], strict=False).hstack(extra.frame.select([m.name for m in apart]))
         scales.update(extra.scales)
-    return _restrict(both, both.frame, both.scales, old.input_metrics), _restrict(both, frame, scales, new.input_metrics)
+        absent += extra.absent
+    return (
+        _restrict(both, both.frame, both.scales, old.input_metrics, absent),
+        _restrict(both, frame, scales, new.input_metrics, absent),
+    )
 
 
-def _restrict(ds: Dataset, frame: pl.DataFrame, scales: dict[str, int], metrics: tuple[ir.Metric, ...]) -> Dataset:
+def _restrict(ds: Dataset, frame: pl.DataFrame, scales: dict[str, int], metrics: tuple[ir.Metric, ...], absent=()) -> Dataset:
     """`ds` with `frame` cut down to the columns of `metrics` (what `load_dataset` gives)."""
     names = [m.name for m in metrics]
     keep = [ROW, PID, *names, *([ANNIVERSARY] if ANNIVERSARY in frame.columns else [])]
@@ -224,6 +233,7 @@ def _restrict(ds: Dataset, frame: pl.DataFrame, scales: dict[str, int], metrics:
         metrics=metrics,
         total_rows=ds.total_rows,
         columns=ds.columns,
+        absent=tuple(m for m in metrics if any(a.name == m.name and a.column == m.column for a in absent)),
     )
 
 
@@ -358,11 +368,13 @@ def impact_diff(
     months: int = 12,
     limit: int | None = 25,
     outreach_scope: str = "status",
+    start: _dt.date | None = None,
 ) -> Impact:
     """Compare two evaluations of the same partners (see the module doc). `mapping` lists the
     comparisons (`diff.mapping.identity_mapping`); `changes` (the structural diff) lets
     attributions name the rule changes a failing requirement depends on; `limit` is how many
-    outreach rows are kept as Python objects (None: all; the whole list is in `outreach_frame`)."""
+    outreach rows are kept as Python objects (None: all; the whole list is in `outreach_frame`);
+    `start` is the timeline's first day (default: NEW's effective date)."""
     if outreach_scope not in ("status", "any"):
         raise ValueError("outreach_scope must be 'status' or 'any'")
     old, new = old_eval.program, new_eval.program
@@ -373,7 +385,7 @@ def impact_diff(
     if plans:
         frame = frame.with_columns([e for i, p in enumerate(plans) for e in p.codes(i)])
         frame = frame.with_columns([p.loss_column(i) for i, p in enumerate(plans)])
-    effective = new.effective or new.as_of
+    effective = start or new.effective or new.as_of
     dates = timeline_dates(effective, months) if effective else []
     anniversary = old_eval.dataset.has_anniversary
     if anniversary and effective:
@@ -410,7 +422,22 @@ def impact_diff(
         outreach_frame=outreach_frame,
         uncompared=_uncompared(old_eval, new_eval, mapping),
         fallback_rows=old_eval.fallback_rows + new_eval.fallback_rows,
+        notes=list(dict.fromkeys([*old_eval.dataset.notes, *new_eval.dataset.notes])),
+        amounts=score_amounts(old_eval, new_eval, _score_pairs(comparisons, new)),
     )
+
+
+def _score_pairs(comparisons: list[Comparison], new: ir.Program) -> list[tuple[str, str, str, str]]:
+    """(id, title, old track, new track) of the comparisons of one old track with one new
+    one: their reported scores are compared partner by partner."""
+    out = []
+    for c in comparisons:
+        if len(c.old_tracks) != 1:
+            continue  # a best level among several tracks has no one score
+        score = new.track_map[c.new_track].variants[0].primary_score
+        label = (score.title or score.name) if score is not None else "score"
+        out.append((c.id, f"{c.title}: {label}", c.old_tracks[0], c.new_track))
+    return out
 
 
 def _is_status(c: Compare, old: ir.Program, new: ir.Program) -> bool:

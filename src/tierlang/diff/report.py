@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
 from dataclasses import dataclass
 from fractions import Fraction
@@ -20,6 +21,7 @@ from fractions import Fraction
 from tierlang import __version__, ir
 from tierlang.data import ReadOptions
 from tierlang.diagnostics import display_name
+from tierlang.diff.amounts import Mover
 from tierlang.diff.impact import Impact, evaluate_pair, impact_diff
 from tierlang.diff.mapping import Mapping, find_mapping, identity_mapping, load_mapping
 from tierlang.diff.structural import LOOSENED, NEUTRAL, TIGHTENED, Change, structural_diff
@@ -42,6 +44,16 @@ class DiffReport:
     new_file: str
     changes: list[Change]
     impact: Impact | None = None
+    #: The one date both programs were compared at (`diff(as_of=...)`); None: each program
+    #: at its own effective date.
+    as_of: _dt.date | None = None
+
+    @property
+    def compared(self) -> str:
+        """Which date the rules were read at, for a report's header."""
+        if self.as_of is not None:
+            return f"both programs as of {self.as_of.isoformat()} (dated parameters and rules in force on that date)"
+        return "each program as of its own effective date"
 
     @property
     def rule_changes(self) -> list[tuple[int, Change]]:
@@ -78,10 +90,17 @@ def diff(
     months: int = 12,
     limit: int | None = 25,
     outreach_scope: str = "status",
+    as_of: _dt.date | None = None,
     read_options: ReadOptions | None = None,
 ) -> DiffReport:
     """Compare two programs (files, or loaded programs); with `data`, also their impact on
     those partners.
+
+    `as_of` compares both as of one date: each program's dated parameters (and rules that
+    read the date) take their values on that day, so a change a schedule makes inside one
+    version shows up; the impact timeline then starts on that date (or on NEW's effective
+    date, if later). Without it each program is read at its own effective date. Loaded
+    programs must have been loaded for that date (`load_program(path, as_of)`).
 
     `mapping` is a mapping file (or a loaded `Mapping`); without one, the shipped mapping for
     the pair is used when `find` is true and one exists (`diff.mapping.find_mapping`), and
@@ -89,8 +108,8 @@ def diff(
     `tierlang.engine.ProgramError` for a program with errors, `diff.mapping.MappingError`,
     and `tierlang.data.DataLoadError` for bad data. `read_options`: how to read `data` (a CSV
     file's separator and encoding, an Excel sheet: `tierlang.data.ReadOptions`)."""
-    (a, a_file), (b, b_file) = _program_of(old), _program_of(new)
-    report = DiffReport(a, b, a_file, b_file, structural_diff(a, b))
+    (a, a_file), (b, b_file) = _program_of(old, as_of), _program_of(new, as_of)
+    report = DiffReport(a, b, a_file, b_file, structural_diff(a, b), as_of=as_of)
     if data is None:
         return report
     if isinstance(mapping, Mapping):
@@ -109,18 +128,30 @@ def diff(
         months=months,
         limit=limit,
         outreach_scope=outreach_scope,
+        start=_start(b, as_of),
     )
     return report
 
 
-def _program_of(source: str | os.PathLike | ir.Program) -> tuple[ir.Program, str]:
+def _start(new: ir.Program, as_of: _dt.date | None) -> _dt.date | None:
+    """The impact timeline's first day: NEW's effective date, or the comparison date when
+    one is given and later."""
+    effective = new.effective or new.as_of
+    if as_of is None or effective is None:
+        return effective or as_of
+    return max(as_of, effective)
+
+
+def _program_of(source: str | os.PathLike | ir.Program, as_of: _dt.date | None = None) -> tuple[ir.Program, str]:
     """A loaded program and the file it came from (for messages and mapping discovery)."""
     if isinstance(source, ir.Program):
+        if as_of is not None and source.as_of != as_of:
+            raise ValueError(f"program '{source.name}' was loaded as of {source.as_of}, not {as_of}: load it with as_of")
         return source, source.span.file if source.span is not None else (source.files[0] if source.files else ".")
     from tierlang.engine import ProgramError
     from tierlang.loader import load_program
 
-    result = load_program(source, checks=False)
+    result = load_program(source, as_of, checks=False)
     if not result.ok:
         raise ProgramError(str(source), result.errors)
     assert result.program is not None
@@ -178,6 +209,7 @@ def _impact(imp: Impact) -> dict:
             "anniversary": imp.anniversary,
             "unknown_anniversary": imp.unknown_anniversary,
             "fallback_rows": imp.fallback_rows,
+            "notes": imp.notes,
         },
         "mapping": {
             "file": m.path,
@@ -248,6 +280,28 @@ def _impact(imp: Impact) -> dict:
             }
             for c in imp.comparisons
         ],
+        "amounts": [
+            {
+                "id": a.id,
+                "title": a.title,
+                "unit": a.unit,
+                "old_track": a.old_track,
+                "new_track": a.new_track,
+                "partners": a.partners,
+                "more": a.more,
+                "same": a.same,
+                "less": a.less,
+                "only_old": a.only_old,
+                "only_new": a.only_new,
+                "total_old": _exact(a.total_old),
+                "total_new": _exact(a.total_new),
+                "increase": _exact(a.increase),
+                "decrease": _exact(a.decrease),
+                "largest_decreases": [_mover(m) for m in a.largest_decreases],
+                "largest_increases": [_mover(m) for m in a.largest_increases],
+            }
+            for a in imp.amounts
+        ],
         "uncompared": [{"side": u.side, "track": u.track, "title": u.title, "holders": u.holders} for u in imp.uncompared],
         "outreach": {
             "scope": imp.outreach_scope,
@@ -270,12 +324,17 @@ def _impact(imp: Impact) -> dict:
     }
 
 
+def _mover(m: Mover) -> dict:
+    return {"partner_id": m.partner_id, "old": _exact(m.old), "new": _exact(m.new), "change": _exact(m.change)}
+
+
 def to_data(report: DiffReport) -> dict:
     """The report as a JSON-ready dict (schema `SCHEMA`, documented in docs/diff.md)."""
     counts = report.counts()
     return {
         "schema": SCHEMA,
         "generator": f"tierlang {__version__}",
+        "as_of": report.as_of.isoformat() if report.as_of else None,
         "old": _program(report.old, report.old_file),
         "new": _program(report.new, report.new_file),
         "summary": {

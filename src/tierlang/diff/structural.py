@@ -243,6 +243,8 @@ class _Differ:
             return LOOSENED
         if b < a:
             return TIGHTENED
+        if _exactness(old, new) is not None:
+            return _exactness(old, new)
         return None
 
     # -------------------------------------------------------------- program parts
@@ -326,7 +328,7 @@ class _Differ:
                 compare((*path, _label(kind, name)), old_by[name], y, **kw)
 
     def metric(self, path, a: ir.Metric, b: ir.Metric) -> None:
-        for name in ("type", "column", "direction", "minimum", "maximum", "default", "unit"):
+        for name in ("type", "column", "direction", "minimum", "maximum", "default", "optional", "unit"):
             if name == "column" and (a.records is None) != (b.records is None):
                 continue  # said once, as the records formula that replaces (or is replaced by) the column
             x, y = getattr(a, name), getattr(b, name)
@@ -539,6 +541,15 @@ def _conjunct_keys(e: ir.Expr) -> set[str] | None:
             continue
         out.add(_key(c))
     return out
+
+
+def _exactness(old: ir.Expr, new: ir.Expr) -> str | None:
+    """`at LEVEL` made `at exactly LEVEL` tightens (the levels above no longer count), and
+    the reverse loosens; None for any other pair."""
+    same_kind = isinstance(old, (ir.TrackAt, ir.GroupCount)) and type(old) is type(new) and old.exact != new.exact  # type: ignore[union-attr]
+    if same_kind and _key(replace(old, exact=False)) == _key(replace(new, exact=False)):  # type: ignore[type-var]
+        return TIGHTENED if new.exact else LOOSENED  # type: ignore[union-attr]
+    return None
 
 
 def _disjuncts(e: ir.Expr) -> list[ir.Expr]:

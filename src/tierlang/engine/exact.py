@@ -650,10 +650,10 @@ class _Compiler:
                 self.gate_cache[e.name] = self.materialize(f"gate_{e.name}", g, group=f"gate {e.name}", span=gate.span)
             return self.gate_cache[e.name]
         if isinstance(e, ir.TrackAt):
-            return self.track_at(e.track, e.level)
+            return self.track_at(e.track, e.level, e.exact)
         if isinstance(e, ir.GroupCount):
             members = self.p.group_map[e.group].tracks
-            kids = [self.track_at(t, e.level) for t in members]
+            kids = [self.track_at(t, e.level, e.exact) for t in members]
             n = len(members) if e.n is None else e.n
             return Cond(self.b.at_least([k.expr for k in kids], n), max(k.depth for k in kids))
         if isinstance(e, ir.Every):
@@ -710,13 +710,14 @@ class _Compiler:
         return Cond(self.b.compare(op, a2.expr, b2.expr), max(a.depth, b.depth))
 
     # -------------------------------------------------------------- tracks
-    def track_at(self, track: str, level: str | None) -> Cond:
+    def track_at(self, track: str, level: str | None, exact: bool = False) -> Cond:
         tc = self.tracks.get(track)
         if tc is None:
             raise EvaluationError(f"track '{track}' is used before it is evaluated")
         t = self.p.track_map[track]
         need = 0 if level is None else t.level_index(level)
-        return Cond(self.b.compare(">=", self.b.ref(tc.level, "index"), self.b.small_lit(need)), self.col_depth[tc.level])
+        op = "==" if exact else ">="
+        return Cond(self.b.compare(op, self.b.ref(tc.level, "index"), self.b.small_lit(need)), self.col_depth[tc.level])
 
     def score_ref(self, e: ir.ScoreRef) -> Num:
         t = self.p.track_map[e.track]

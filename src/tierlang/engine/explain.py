@@ -40,10 +40,12 @@ from tierlang.engine.interpreter import (
 )
 from tierlang.numbers import decimal_text, exact_text, plural
 from tierlang.recursion import deep_recursion
+from tierlang.render.english import English, singular
 from tierlang.render.source import expr_text as source_text
 
 __all__ = [
     "Explanation",
+    "LevelGap",
     "Gap",
     "Change",
     "Plan",
@@ -110,6 +112,8 @@ def quantity(m: ir.Metric, n: Fraction) -> str:
         return f"{value_text(m, n)} of {label}"
     if m.type.kind is ir.Kind.PERCENT:
         return f"{value_text(m, n)} {label}"
+    if n == 1 and m.type.kind is ir.Kind.COUNT:
+        return f"1 {singular(label)}"
     return f"{number_text(n)} {label}"
 
 
@@ -285,6 +289,17 @@ class Missing:
 
 
 @dataclass
+class LevelGap:
+    """A level above the next one and what it lacks: its own failing requirements and, for
+    a cumulative level, everything the level below it needs (`below`, not held either)."""
+
+    level: ir.Level
+    missing: list[Missing]
+    below: ir.Level | None
+    together: Plan | None = None  # every change the level needs, below it included, at once
+
+
+@dataclass
 class Explanation:
     track: ir.Track
     result: TrackResult
@@ -293,6 +308,13 @@ class Explanation:
     missing: list[Missing]
     variant_note: str | None
     scores: list[str]  # the selected variant's scores, as lines
+    # the levels above the next one (with independent levels, a partner short of Silver can
+    # be one condition from Gold)
+    higher: list[LevelGap] = field(default_factory=list)
+    # the next level's failing requirements fixed at once, where fixing one moves another
+    # (`active >= 0.7 * acquired` and `acquired >= 20`: the acquired customers raise the bar);
+    # None when it is only the sum of the smallest changes listed
+    together: Plan | None = None
 
     def to_data(self, program: ir.Program) -> dict:
         r = self.result
@@ -306,35 +328,49 @@ class Explanation:
             "variant_note": self.variant_note,
             "held_because": self.held,
             "next_level": self.next_level.name if self.next_level else None,
-            "missing": [
+            "missing": [_missing_data(m, metrics) for m in self.missing],
+            "together": _plan_data(self.together, metrics) if self.together else None,
+            "higher_levels": [
                 {
-                    "requirement": m.text,
-                    "label": m.requirement.label,
-                    "why": m.why,
-                    "gaps": [g.to_data() for g in m.gaps],
-                    "plans": [
-                        {
-                            "changes": [
-                                {
-                                    "metric": c.metric,
-                                    "title": metrics[c.metric].label,
-                                    "from": _frac(c.old),
-                                    "to": _frac(c.new),
-                                    "change": _frac(c.delta),
-                                    "points": _frac(c.points),
-                                }
-                                for c in p.changes
-                            ],
-                            "result": _frac(p.result),
-                            "reaches": p.reaches,
-                        }
-                        for p in m.plans
-                    ],
+                    "level": g.level.name,
+                    "title": g.level.label,
+                    "also_needs": g.below.name if g.below is not None else None,
+                    "missing": [_missing_data(m, metrics) for m in g.missing],
+                    "together": _plan_data(g.together, metrics) if g.together else None,
                 }
-                for m in self.missing
+                for g in self.higher
             ],
             "scores": _score_data(r.selected.scores, program),
         }
+
+
+def _missing_data(m: Missing, metrics: Mapping[str, ir.Metric]) -> dict:
+    return {
+        "requirement": m.text,
+        "label": m.requirement.label,
+        "why": m.why,
+        "gaps": [g.to_data() for g in m.gaps],
+        "plans": [_plan_data(p, metrics) for p in m.plans],
+    }
+
+
+def _plan_data(p: Plan, metrics: Mapping[str, ir.Metric]) -> dict:
+    return {
+        "changes": [
+            {
+                "metric": c.metric,
+                "title": metrics[c.metric].label,
+                # a yes/no metric: its values as JSON booleans, no amount of change
+                "from": c.old if isinstance(c.old, bool) else _frac(c.old),
+                "to": c.new if isinstance(c.new, bool) else _frac(c.new),
+                "change": None if isinstance(c.new, bool) else _frac(c.delta),
+                "points": _frac(c.points),
+            }
+            for c in p.changes
+        ],
+        "result": _frac(p.result),
+        "reaches": p.reaches,
+    }
 
 
 def _frac(x: Fraction | None) -> str | None:
@@ -404,7 +440,80 @@ class _Explainer:
             # the partner holds the level below)
             failing = [r for r in nxt.requirements if not r.passed]
             missing = self.missing(tr, nxt, failing)
-        return Explanation(t, tr, held, nxt.level if nxt else None, missing, self.variant_note(tr), score_lines_all(tr, self.p))
+        higher = []
+        for j in range(vr.level_index + 2, len(vr.levels)):
+            lr = vr.levels[j]
+            below = vr.levels[j - 1].level if lr.level.cumulative else None
+            gap = LevelGap(lr.level, self.missing(tr, lr, [r for r in lr.requirements if not r.passed]), below)
+            gap.together = _news(self.together(tr, j, {id(m.requirement): m for m in gap.missing}), gap.missing)
+            higher.append(gap)
+        x = Explanation(t, tr, held, nxt.level if nxt else None, missing, self.variant_note(tr), score_lines_all(tr, self.p), higher)
+        if nxt is not None:
+            x.together = _news(self.together(tr, vr.level_index + 1, {id(m.requirement): m for m in missing}), missing)
+        return x
+
+    #: Rounds of fixing what still fails once the previous round's changes are made.
+    TOGETHER_ROUNDS = 4
+
+    def together(self, tr: TrackResult, j: int, known: Mapping[int, Missing]) -> Plan | None:
+        """Every change level `j` of the selected variant needs (for a cumulative level, the
+        levels below it too), made at once: each failing requirement's smallest change, then
+        again for what still fails with those values, until the level is met. None when
+        fewer than two requirements fail (their own plans say it all), when a round finds no
+        plan for a requirement, or when the changes do not meet the level."""
+        variant = tr.selected.variant.name
+        target = tr.selected.levels[j].level.name
+        target_label = tr.selected.levels[j].level.label
+
+        def failing(r: TrackResult) -> list[tuple[LevelResult, list[RequirementResult]]] | None:
+            vr = r.variants.get(variant) if variant is not None else r.selected
+            if vr is None:
+                return None
+            k = next(i for i, lr in enumerate(vr.levels) if lr.level.name == target)
+            out = []
+            while True:
+                lr = vr.levels[k]
+                bad = [q for q in lr.requirements if not q.passed]
+                if bad:
+                    out.append((lr, bad))
+                if not lr.level.cumulative or k == 0:
+                    return out
+                k -= 1
+
+        todo = failing(tr)
+        if not todo or sum(len(bad) for _, bad in todo) < 2:
+            return None
+        vals, order = dict(self.values), []
+        r, sub = tr, self
+        for _ in range(self.TOGETHER_ROUNDS):
+            for lr, bad in todo:
+                mine = [known.get(id(q.requirement)) for q in bad] if sub is self else []
+                found = mine if mine and None not in mine else sub.missing(r, lr, bad)
+                for m in found:
+                    if not m.plans:
+                        return None
+                    for c in m.plans[0].changes:
+                        cur = vals.get(c.metric)
+                        if isinstance(cur, Fraction) and isinstance(c.new, Fraction) and c.metric in order:
+                            # two requirements moving one metric: the larger move holds both
+                            vals[c.metric] = max(cur, c.new) if c.new > c.old else min(cur, c.new)
+                        else:
+                            vals[c.metric] = c.new
+                        order.append(c.metric)
+            try:
+                r = self.evaluate(vals, tr.name)
+            except (EvaluationError, ArithmeticError):
+                return None
+            todo = failing(r)
+            if todo is None:
+                return None
+            if not todo:
+                names = [n for n in dict.fromkeys(order) if vals[n] != self.values.get(n)]
+                if any(self.values.get(n) is None for n in names):
+                    return None  # a change from no value is no amount to state
+                return Plan([Change(n, self.values[n], vals[n]) for n in names], None, f"{target_label} is met")  # type: ignore[arg-type]
+            sub = _Explainer(self.p, vals, self.interp)
+        return None
 
     def variant_note(self, tr: TrackResult) -> str | None:
         t = tr.track
@@ -448,9 +557,7 @@ class _Explainer:
                 if not any(self.score_goal(x.requirement.expr, tr) for x in failing if x is not r):
                     m.plans = self.score_plans(tr, e.score, None, None, every=True)
             else:
-                plan = self.condition_plan(r.trace, tr)
-                if plan is not None:
-                    m.plans = [plan]
+                m.plans = self.condition_plans(r.trace, tr)
             out.append(m)
         return out
 
@@ -513,15 +620,23 @@ class _Explainer:
                             Gap(f"{k.note} {tc.op} {number_text(tc.right)}", _line_label(t, k), "points", k.left, tc.op, tc.right, short)
                         )  # type: ignore[arg-type]
             elif tc.kind == "TrackAt":
-                out.append(f"needs {tc.note} at {tc.right or 'any level'}: it holds {tc.left or 'no level'}")
+                # `at LEVEL` is that level or a higher one; `at exactly LEVEL` that one only
+                english = English(self.p)
+                wanted = english.condition(e).flat().removeprefix("holds ")
+                now = english.level_label(tc.note, tc.left) if tc.left else "no level"  # type: ignore[arg-type]
+                out.append(f"needs {wanted}: it holds {now}")
             elif tc.kind == "GroupCount":
                 have = int(tc.left)  # type: ignore[arg-type]
                 need = int(tc.right)  # type: ignore[arg-type]
                 missing = [k.note for k in tc.children if not k.value]
                 gaps.append(Gap(expr_text(e, t.name), e.group, "tracks", Fraction(have), ">=", Fraction(need), Fraction(need - have)))  # type: ignore[union-attr]
-                out.append(
-                    f"needs {need - have} more of {e.group}{' at ' + e.level if e.level else ''}: has {have} of {need} ({', '.join(missing)} not yet)"
-                )  # type: ignore[union-attr]
+                english = English(self.p)
+                noun = english.group_noun(e.group, need - have)  # type: ignore[union-attr]
+                level = english.group_level(e)  # type: ignore[arg-type]
+                where = f" at {level}" if level else ""
+                labels = [english.track_label(n) for n in missing]  # type: ignore[arg-type]
+                names = ", ".join(labels[:5]) + (f" and {len(labels) - 5} more" if len(labels) > 5 else "")
+                out.append(f"needs {need - have} more {noun}{where}: has {have} of {need} ({names} not yet)")
             elif tc.kind == "AtLeast":
                 have, need = int(tc.left), int(tc.right)  # type: ignore[arg-type]
                 gaps.append(
@@ -555,6 +670,8 @@ class _Explainer:
                     visit(k)
             elif tc.kind == "Not":
                 out.append(f"{expr_text(tc.children[0].expr, t.name, self.p)} holds, and must not")
+            elif tc.kind == "MetricRef" and tc.note in self.metrics:  # a yes/no metric
+                out.append(f"{self.metrics[tc.note].label} is {value_text(None, tc.left)}; {lvl} needs it true")
             else:
                 for k in tc.children:
                     visit(k)
@@ -613,16 +730,23 @@ class _Explainer:
         got = self._oriented(e, tc)
         actual, threshold = tc.actual, tc.threshold
         if got is None:
+            if isinstance(tc.left, Fraction) and isinstance(tc.right, Fraction):
+                # both sides read data (a ratio rule): say what each side comes to
+                subject = m.label if isinstance(e.left, ir.MetricRef) and m is not None else expr_text(e.left, t.name, self.p)
+                return (
+                    f"{subject} is {value_text(m, tc.left)}; {lvl} needs {_OP_WORDS[e.op]} {value_text(m, tc.right)} "
+                    f"({expr_text(e.right, t.name, self.p)})"
+                )
             return f"{expr_text(e, t.name, self.p)} does not hold: {value_text(m, tc.left)} vs {value_text(m, tc.right)}"
         op, side, m, whole = got
         assert isinstance(actual, Fraction) and isinstance(threshold, Fraction)
         label = m.label if m is not None else expr_text(side, t.name)
 
         def subject(gap: Fraction | None = None) -> str:
-            # labels are plural nouns ("Certified sellers"): "1 more of Certified sellers"
+            # labels of counts are plural nouns ("Certified sellers"): "1 more Certified seller"
             if isinstance(side, ir.ScoreRef):
                 return f"{plural(gap if gap is not None else 2, 'point')} of {self.score_title(side)}"
-            return f"of {label}" if gap == 1 else label
+            return singular(label) if gap == 1 and whole else label
 
         if op in (">=", ">", "<=", "<"):
             up = op in (">=", ">")
@@ -650,22 +774,85 @@ class _Explainer:
         return ref.score
 
     # -------------------------------------------------------------- plans for conditions
-    def condition_plan(self, trace: Trace, tr: TrackResult) -> Plan | None:
-        """For a plain failing comparison of a metric with a constant: the one change."""
-        if trace.kind != "Compare":
-            return None
+    def condition_plans(self, trace: Trace, tr: TrackResult) -> list[Plan]:
+        """The smallest changes that make a failing condition hold: one change for a metric
+        against a constant; for a comparison of sums and multiples of metrics (a ratio rule,
+        `active >= 0.7 * acquired`) one plan per metric that can close it alone, nearest
+        first; for `and`, `or` and gates, the changes of their failing parts together.
+        Every plan is checked by evaluating the condition again with the changed values."""
         e = trace.expr
-        assert isinstance(e, ir.Compare)
+        if trace.kind == "Compare":
+            candidates = [[c] for c in self.compare_changes(e, trace)]  # type: ignore[arg-type]
+        elif trace.kind in ("And", "Or", "GateRef", "MetricRef", "Not"):
+            found = self.open_condition(trace, dict(self.values), tr.track)
+            candidates = [_merged(found)] if found else []
+        else:
+            return []
+        plans = []
+        for changes in candidates:
+            trial = dict(self.values)
+            trial.update({c.metric: c.new for c in changes})
+            with contextlib.suppress(EvaluationError, ArithmeticError):
+                if self.interp.expression(trial, e) is True:
+                    plans.append(Plan(changes, None, f"{expr_text(e, tr.name, self.p)} holds"))
+        return plans[:3]
+
+    def compare_changes(self, e: ir.Compare, trace: Trace) -> list[Change]:
+        """Single-metric changes that make a failing comparison hold, nearest first."""
         metric_side = e.left if isinstance(e.left, ir.MetricRef) else e.right if isinstance(e.right, ir.MetricRef) else None
-        if metric_side is None or not (_is_const(e.left) or _is_const(e.right)):
-            return None
-        m = self.metrics[metric_side.name]
-        if m.derived is not None or not isinstance(trace.actual, Fraction):
-            return None
-        c = self.fix_compare(e, m, trace.actual)
-        if c is None:
-            return None
-        return Plan([c], None, f"{expr_text(e, tr.name, self.p)} holds")
+        if metric_side is not None and (_is_const(e.left) or _is_const(e.right)):
+            m = self.metrics[metric_side.name]
+            if m.derived is not None or not isinstance(trace.actual, Fraction):
+                return []
+            c = self.fix_compare(e, m, trace.actual)
+            return [c] if c is not None else []
+        return self.linear_changes(e)
+
+    def linear_changes(self, e: ir.Compare) -> list[Change]:
+        """For `lhs OP rhs` with both sides sums of multiples of metrics: per metric, the
+        least change (others as they are) that makes it hold, moving the metric in its
+        better direction; ordered by the size of the change relative to the value."""
+        form = _linear(ir.Arith("-", e.left, e.right), self.metrics)
+        if form is None or e.op == "!=":
+            return []
+        coefs, k = form
+        current = {n: self.value_of(n) for n in coefs}
+        total = k + sum(c * current[n] for n, c in coefs.items())
+        out: list[tuple[tuple, Change]] = []
+        for name, coef in coefs.items():
+            m = self.metrics[name]
+            if coef == 0 or not m.type.is_numeric:
+                continue
+            cur = current[name]
+            bound = cur - total / coef  # where lhs - rhs is exactly 0
+            whole = m.type.kind is ir.Kind.COUNT
+            # the side of `bound` the value must be on: above it when the difference must
+            # grow and grows with the metric
+            up = (e.op in (">=", ">")) == (coef > 0)
+            strict = e.op in (">", "<")
+            if e.op == "==":
+                new = bound
+                if whole and new.denominator != 1:
+                    continue
+            elif up:
+                new = (
+                    (Fraction(math.floor(bound) + 1) if strict else Fraction(math.ceil(bound)))
+                    if whole
+                    else bound + (_granularity(cur, bound) if strict else 0)
+                )
+            else:
+                new = (
+                    (Fraction(math.ceil(bound) - 1) if strict else Fraction(math.floor(bound)))
+                    if whole
+                    else bound - (_granularity(cur, bound) if strict else 0)
+                )
+            if new == cur or (m.minimum is not None and new < m.minimum) or (m.maximum is not None and new > m.maximum):
+                continue
+            better = (new > cur) == (m.direction != "lower")
+            if not better:
+                continue  # "lose 3 customers" is no advice
+            out.append(((abs(new - cur) / max(abs(cur), Fraction(1)), name), Change(name, cur, new)))
+        return [c for _, c in sorted(out, key=lambda x: x[0])]
 
     def fix_compare(self, e: ir.Compare, m: ir.Metric, actual: Fraction) -> Change | None:
         from tierlang.passes.lower import const_value
@@ -1036,12 +1223,11 @@ class _Explainer:
                 return []
             opened.add(trace.note)  # type: ignore[arg-type]
         if trace.kind == "Compare":
-            e = trace.expr
-            m = _metric_of(e, self.p)  # type: ignore[arg-type]
-            if m is None or m.derived is not None or not isinstance(trace.actual, Fraction):
-                return None
-            c = self.fix_compare(e, m, trace.actual)  # type: ignore[arg-type]
-            return [c] if c else None
+            changes = self.compare_changes(trace.expr, trace)  # type: ignore[arg-type]
+            return changes[:1] or None
+        if trace.kind in ("MetricRef", "Not"):
+            flip = self.flip(trace.expr)  # type: ignore[arg-type]
+            return [flip] if flip is not None else None
         if trace.kind in ("And", "GateRef"):
             out: list[Change] = []
             for k in trace.children:
@@ -1058,6 +1244,19 @@ class _Explainer:
                     opened |= trial
                     return sub
         return None
+
+    def flip(self, e: ir.Expr) -> Change | None:
+        """A yes/no metric (or `not` one) that fails: the value it needs."""
+        want = True
+        while isinstance(e, ir.Not):
+            want, e = not want, e.operand
+        if not isinstance(e, ir.MetricRef):
+            return None
+        m = self.metrics[e.name]
+        cur = self.values.get(e.name)
+        if m.type.kind is not ir.Kind.BOOL or m.derived is not None or not isinstance(cur, bool) or cur == want:
+            return None
+        return Change(e.name, cur, want)  # type: ignore[arg-type]
 
 
 @dataclass
@@ -1098,6 +1297,59 @@ class _ValuesRun:
         from tierlang.passes.lower import const_value
 
         return const_value(e)
+
+
+def _news(together: Plan | None, shown: list[Missing]) -> Plan | None:
+    """`together`, unless it is only the smallest changes shown for each requirement."""
+    listed = {(c.metric, c.new) for m in shown if m.plans for c in m.plans[0].changes}
+    return None if together is None or {(c.metric, c.new) for c in together.changes} == listed else together
+
+
+def _merged(changes: list[Change]) -> list[Change]:
+    """One change per metric (the farthest asked for), in order of first appearance."""
+    out: dict[str, Change] = {}
+    for c in changes:
+        prev = out.get(c.metric)
+        if prev is None or abs(c.new - c.old) > abs(prev.new - prev.old):
+            out[c.metric] = c
+    return list(out.values())
+
+
+def _linear(e: ir.Expr, metrics: Mapping[str, ir.Metric]) -> tuple[dict[str, Fraction], Fraction] | None:
+    """`e` as Σ coef × metric + constant over input metrics (derived ones expanded), or None
+    when it is not such a sum (a score, a `min`, a product of metrics, a date)."""
+    from tierlang.passes.lower import is_constant
+
+    if isinstance(e, ir.Const):
+        return ({}, e.value) if isinstance(e.value, Fraction) else None
+    if isinstance(e, ir.MetricRef):
+        m = metrics[e.name]
+        if m.derived is not None:
+            return _linear(m.derived, metrics)
+        return ({e.name: Fraction(1)}, Fraction(0)) if m.type.is_numeric else None
+    if isinstance(e, ir.Neg):
+        inner = _linear(e.operand, metrics)
+        return None if inner is None else ({n: -c for n, c in inner[0].items()}, -inner[1])
+    if isinstance(e, ir.Arith):
+        a, b = _linear(e.left, metrics), _linear(e.right, metrics)
+        if a is None or b is None:
+            return None
+        if e.op in ("+", "-"):
+            sign = 1 if e.op == "+" else -1
+            coefs = dict(a[0])
+            for n, c in b[0].items():
+                coefs[n] = coefs.get(n, Fraction(0)) + sign * c
+            return coefs, a[1] + sign * b[1]
+        if e.op == "*":
+            if is_constant(e.left):
+                a, b = b, a
+            if b[0]:  # a product of two metrics: not linear
+                return None
+            return {n: c * b[1] for n, c in a[0].items()}, a[1] * b[1]
+        if b[0] or b[1] == 0:
+            return None
+        return {n: c / b[1] for n, c in a[0].items()}, a[1] / b[1]
+    return None
 
 
 def _granularity(a: Fraction, b: Fraction) -> Fraction:
@@ -1180,13 +1432,17 @@ def render_text(explanations: list[Explanation], program: ir.Program, partner_id
             out.append("  This is the highest level.")
         else:
             out.append(f"  For {x.next_level.label}:")
-            for m in x.missing:
-                label = f" ({m.requirement.label})" if m.requirement.label else ""
-                out.append(f"    ✗ {m.text}{label}")
-                out += [f"      {w}" for w in m.why]
-                for k, p in enumerate(m.plans):
-                    lead = "Smallest change" if k == 0 else "Or"
-                    out.append(f"      {lead}: {_plan_text(p, metrics)}")
+            out += _missing_lines(x.missing, metrics)
+            out += _together_lines(x.together, metrics)
+        for g in x.higher:
+            if g.below is None:
+                out.append(f"  For {g.level.label} (independent of the levels below):")
+            elif g.missing:
+                out.append(f"  For {g.level.label}, also everything {g.below.label} needs, and:")
+            else:
+                out.append(f"  For {g.level.label}: everything {g.below.label} needs; its own requirements hold.")
+            out += _missing_lines(g.missing, metrics)
+            out += _together_lines(g.together, metrics)
         if x.scores:
             out.append("  Score:")
             out += ["  " + s for s in x.scores]
@@ -1194,10 +1450,31 @@ def render_text(explanations: list[Explanation], program: ir.Program, partner_id
     return "\n".join(out).rstrip() + "\n"
 
 
+def _missing_lines(missing: list[Missing], metrics: Mapping[str, ir.Metric]) -> list[str]:
+    out = []
+    for m in missing:
+        label = f" ({m.requirement.label})" if m.requirement.label else ""
+        out.append(f"    ✗ {m.text}{label}")
+        out += [f"      {w}" for w in m.why]
+        for k, p in enumerate(m.plans):
+            lead = "Smallest change" if k == 0 else "Or"
+            out.append(f"      {lead}: {_plan_text(p, metrics)}")
+    return out
+
+
+def _together_lines(p: Plan | None, metrics: Mapping[str, ir.Metric]) -> list[str]:
+    # shown when it differs from the requirements' smallest changes listed above it: one
+    # requirement's change raised another's bar, or a level below needs changes too
+    return [f"    All together: {_plan_text(p, metrics)}"] if p is not None else []
+
+
 def _plan_text(p: Plan, metrics: Mapping[str, ir.Metric]) -> str:
     parts = []
     for c in p.changes:
         m = metrics[c.metric]
+        if isinstance(c.new, bool):
+            parts.append(f"{m.title or m.name}: {value_text(m, c.new)}")
+            continue
         sign = "+" if c.delta > 0 else "-"
         amount = abs(c.delta)
         pts = f" (+{number_text(c.points)} points)" if c.points else ""

@@ -318,6 +318,14 @@ class Interpreter:
         """One metric's value for a partner (a derived metric is computed)."""
         return _Run(self, values).metric(name)
 
+    def expression(self, values: Mapping[str, ir.Value], expr: ir.Expr) -> ir.Value:
+        """The value of one expression of the program for a partner (a condition's truth),
+        outside any track: the monotonicity search asks whether a construct changed."""
+        run = _Run(self, values)
+        if isinstance(expr, (ir.Compare, ir.And, ir.Or, ir.Not, ir.AtLeast, ir.GateRef, ir.TrackAt, ir.GroupCount, ir.Every)):
+            return run.cond(expr).value
+        return run.num(expr)  # type: ignore[return-value]
+
     def score(self, values: Mapping[str, ir.Value], track: str, variant: str | None, score: str) -> ScoreResult:
         """One score of one variant, without evaluating the rest of the track (explanations
         try many what-if values)."""
@@ -469,7 +477,7 @@ class _Run:
             return self.track_at(e.track, e.level, e)
         if isinstance(e, ir.GroupCount):
             members = self.i.groups[e.group].tracks
-            kids = [self.track_at(name, e.level, ir.TrackAt(name, e.level)) for name in members]
+            kids = [self.track_at(name, e.level, ir.TrackAt(name, e.level, exact=e.exact)) for name in members]
             held = sum(k.value for k in kids)
             n = len(members) if e.n is None else e.n
             return Trace("GroupCount", held >= n, e, ">=", Fraction(held), Fraction(n), kids)
@@ -489,7 +497,8 @@ class _Run:
         raise EvaluationError(f"not a condition: {type(e).__name__}")
 
     def track_at(self, name: str, level: str | None, e: ir.TrackAt) -> Trace:
-        """Whether a track holds `level` or higher (any level when None)."""
+        """Whether a track holds `level` or higher (any level when None; `level` itself
+        when `e.exact`)."""
         t = self.i.tracks[name]
         if name in self.levels:
             index = self.levels[name]
@@ -497,6 +506,8 @@ class _Run:
             index = self.track(name).level_index
         need = 0 if level is None else t.level_index(level)
         held = t.level_names[index] if index >= 0 else None
+        if e.exact:
+            return Trace("TrackAt", index == need, e, "==", held, level, note=name)
         return Trace("TrackAt", index >= need, e, ">=", held, level, note=name)
 
     def _type_of(self, e: ir.Expr) -> ir.Type | None:

@@ -123,18 +123,18 @@ def _rewrite(track: ir.Track, earlier: set[str], program: ir.Program) -> ir.Trac
 def _expr(e: ir.Expr, earlier: set[str], program: ir.Program) -> ir.Expr:
     """`e` with the levels of `earlier` tracks read from their level columns."""
 
-    def held(track: str, level: str | None) -> ir.Expr:
+    def held(track: str, level: str | None, exact: bool = False) -> ir.Expr:
         need = 0 if level is None else program.track_map[track].level_index(level)
-        return ir.Compare(">=", ir.MetricRef(level_column(track)), ir.Const(Fraction(need), _LEVEL_KIND))
+        return ir.Compare("==" if exact else ">=", ir.MetricRef(level_column(track)), ir.Const(Fraction(need), _LEVEL_KIND))
 
     def visit(n):
         if isinstance(n, ir.TrackAt) and n.track in earlier:
-            return held(n.track, n.level)
+            return held(n.track, n.level, n.exact)
         if isinstance(n, ir.GroupCount):
             members = program.group_map[n.group].tracks
             if not any(m in earlier for m in members):
                 return n
-            items = tuple(held(m, n.level) if m in earlier else ir.TrackAt(m, n.level) for m in members)
+            items = tuple(held(m, n.level, n.exact) if m in earlier else ir.TrackAt(m, n.level, exact=n.exact) for m in members)
             return ir.AtLeast(len(members) if n.n is None else n.n, items, n.span)
         return None
 

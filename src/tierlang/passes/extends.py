@@ -26,6 +26,9 @@ class Merged:
     items: list[ast.Item]
     parent_name: str | None = None
     files: list[str] = field(default_factory=list)
+    #: What this file (or a parent between it and the root) removed, by (kind, name): the
+    #: `remove` itself, so that what still uses the name can say why it is gone.
+    removed: dict[tuple[str, str], ast.Remove] = field(default_factory=dict)
 
 
 def _key(decl: ast.Item) -> tuple[str, str]:
@@ -89,6 +92,7 @@ def merge(module: ast.Module, path: Path, load: Loader, diags: list[Diagnostic],
     parent = merge(parent_module, parent_path, load, diags, chain)
 
     items: list[ast.Item] = list(parent.items)
+    removed = dict(parent.removed)
     index = {_key(d): n for n, d in enumerate(items)}
     for item in own:
         if isinstance(item, ast.Override):
@@ -110,6 +114,7 @@ def merge(module: ast.Module, path: Path, load: Loader, diags: list[Diagnostic],
                 diags.append(error("TL223", f"nothing to remove: the parent declares no {item.kind} '{item.name}'", item.span))
                 continue
             items[index[key]] = None  # type: ignore[call-overload]
+            removed[key] = item
         else:
             key = _key(item)
             if key in index and items[index[key]] is not None:
@@ -128,7 +133,10 @@ def merge(module: ast.Module, path: Path, load: Loader, diags: list[Diagnostic],
             items.append(item)
     merged_header = _merge_header(parent.header, header)
     parent_name = parent.header.name if parent.header else None
-    return Merged(merged_header, [i for i in items if i is not None], parent_name, parent.files + [module.file])
+    kept = [i for i in items if i is not None]
+    for item in kept:  # a name declared again after a remove is not removed any more
+        removed.pop(_key(item), None)
+    return Merged(merged_header, kept, parent_name, parent.files + [module.file], removed)
 
 
 def _merge_header(parent: ast.ProgramDecl | None, child: ast.ProgramDecl | None) -> ast.ProgramDecl | None:

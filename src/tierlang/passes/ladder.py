@@ -219,6 +219,8 @@ def _stronger(program: ir.Program, have: ir.Expr, cond: ir.Expr) -> bool:
     at least as many tracks of the same group at a level at least as high."""
     if isinstance(have, ir.Or):
         return all(h == cond or _stronger(program, h, cond) for h in have.items)
+    if getattr(cond, "exact", False):  # one level exactly: only the same condition implies it
+        return have == cond
     if isinstance(have, ir.TrackAt) and isinstance(cond, ir.TrackAt) and have.track == cond.track:
         track = program.track_map.get(have.track)
         return track is not None and _rank(track, have.level) >= _rank(track, cond.level)

@@ -6,7 +6,9 @@ The result is a `Program` only when there were no errors.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -37,7 +39,7 @@ FUNCTIONS = {"min": (2, None), "max": (2, None), "clamp": (1, 3)}
 
 _ALLOWED_ATTRS = {
     "program": {"doc", "source", "version", "effective", "status", "extends"},
-    "metric": {"doc", "source", "column", "unit", "range", "default", "direction"},
+    "metric": {"doc", "source", "column", "unit", "range", "default", "direction", "optional"},
     "derived": {"doc", "source", "unit", "direction"},
     "records": {"doc", "source", "unit", "range", "default", "direction"},
     "column": {"doc", "source", "range", "unit"},
@@ -82,8 +84,20 @@ _DATA_NODES = (ir.MetricRef, ir.ScoreRef, ir.GateRef, ir.TrackAt, ir.GroupCount,
 
 
 def is_constant(expr: ir.Expr) -> bool:
-    """True when the expression reads no partner data."""
-    return not any(isinstance(n, _DATA_NODES) for n in ir.walk(expr))
+    """True when the expression reads no partner data (remembered per node: `explain` and
+    the interpreter ask about the same comparisons thousands of times per partner)."""
+    hit = _CONSTANT.get(id(expr))
+    if hit is not None and hit[0]() is expr:
+        return hit[1]
+    value = not any(isinstance(n, _DATA_NODES) for n in ir.walk(expr))
+    key = id(expr)
+    with contextlib.suppress(TypeError):  # not a node (a bare value): nothing to remember it by
+        _CONSTANT[key] = (weakref.ref(expr, lambda _, key=key: _CONSTANT.pop(key, None)), value)
+    return value
+
+
+#: id(node) -> (a weak reference to the node, is_constant); an entry leaves with its node.
+_CONSTANT: dict[int, tuple[weakref.ref, bool]] = {}
 
 
 def const_value(expr: ir.Expr) -> Fraction:
@@ -148,6 +162,29 @@ class _Lowerer(RecordsLowering):
     # -------------------------------------------------------------- helpers
     def err(self, code: str, message: str, span: Span | None, **kw) -> None:
         self.diags.append(error(code, message, span, **kw))
+
+    def err_unknown(self, kind: str, name: str, span: Span | None, candidates, user: tuple[str, str] | None = None) -> None:
+        """TL200 for a name that is not declared; when a child program removed it (`remove
+        metric X`), say so and how to restate what still uses it (`user`: the inherited
+        example or sample partner, as (kind, name))."""
+        gone = self.merged.removed.get((kind, name))
+        if gone is None:
+            self.err("TL200", f"unknown {kind} '{name}'", span, hint=did_you_mean(name, candidates))
+            return
+        program = self.merged.header.name if self.merged.header else "this program"
+        if user is not None:
+            what = f"the inherited {user[0]} '{user[1]}'"
+            hint = f"restate it without '{name}' (`override {user[0]} {user[1]} {{ ... }}`) or drop it (`remove {user[0]} {user[1]}`)"
+        else:
+            what = "this inherited rule"
+            hint = f"restate the declaration that uses it with `override`, or keep the {kind}"
+        self.err(
+            "TL200",
+            f"{what} uses {kind} '{name}', which {program} removes",
+            span,
+            notes=(Note(f"removed here: `remove {kind} {name}`", gone.span),),
+            hint=hint,
+        )
 
     def attrs(self, attrs: Iterable[ast.Attr] | None, where: str, allowed_key: str | None = None) -> dict[str, object]:
         allowed = _ALLOWED_ATTRS[allowed_key or where]
@@ -381,6 +418,13 @@ class _Lowerer(RecordsLowering):
                 default = self.literal(dflt.value, type_, f"the default of '{d.name}'")  # type: ignore[union-attr]
                 if isinstance(default, Fraction) and ((lo is not None and default < lo) or (hi is not None and default > hi)):
                     self.err("TL211", f"the default {_text(default)} is outside the range of '{d.name}'", dflt.span)  # type: ignore[union-attr]
+            if "optional" in a and default is None and "default" not in a:
+                self.err(
+                    "TL210",
+                    f"'{d.name}' is optional but has no default",
+                    a["optional"].span,  # type: ignore[union-attr]
+                    hint="an optional metric's column may be missing from the data: every row then takes its default (`default 0`)",
+                )
             direction = a["direction"].value if "direction" in a else "higher"  # type: ignore[union-attr]
             column = self.text(a, "column") or (d.name if d.expr is None else None)
             if column is not None:
@@ -400,6 +444,7 @@ class _Lowerer(RecordsLowering):
                     minimum=lo,
                     maximum=hi,
                     default=default,
+                    optional="optional" in a,
                     unit=self.text(a, "unit"),
                     doc=self.text(a, "doc"),
                     source=self.text(a, "source"),
@@ -869,18 +914,18 @@ class _Lowerer(RecordsLowering):
         out = {}
         for d in self.merged.items:
             if isinstance(d, ast.PartnerDecl):
-                values = self.assignments(d.values)
+                values = self.assignments(d.values, ("partner", d.name))
                 if values is not None:
                     out[d.name] = ir.Partner(d.name, values, d.title, d.span)
         return out
 
-    def assignments(self, values: Iterable[ast.Assignment]) -> tuple[tuple[str, ir.Value], ...] | None:
+    def assignments(self, values: Iterable[ast.Assignment], user: tuple[str, str] | None = None) -> tuple[tuple[str, ir.Value], ...] | None:
         out: dict[str, ir.Value] = {}
         ok = True
         for a in values:
             t = self.metric_types.get(a.name)
             if t is None:
-                self.err("TL200", f"unknown metric '{a.name}'", a.span, hint=did_you_mean(a.name, self.metric_types))
+                self.err_unknown("metric", a.name, a.span, self.metric_types, user)
                 ok = False
                 continue
             if self.derived.get(a.name) is not None and self.derived[a.name].column is None and self.derived[a.name].records is None:
@@ -918,11 +963,11 @@ class _Lowerer(RecordsLowering):
                 if p is None:
                     known = [i.name for i in self.merged.items if isinstance(i, ast.PartnerDecl)]
                     if d.given.partner not in known:
-                        self.err("TL200", f"unknown partner '{d.given.partner}'", d.given.span, hint=did_you_mean(d.given.partner, known))
+                        self.err_unknown("partner", d.given.partner, d.given.span, known, ("example", d.name))
                     ok = False
                 else:
                     given.update(p.values)
-            values = self.assignments(d.given.values or ())
+            values = self.assignments(d.given.values or (), ("example", d.name))
             if values is None:
                 ok = False
             else:
@@ -944,7 +989,7 @@ class _Lowerer(RecordsLowering):
                         ok = False
             expectations = []
             for e in d.expects:
-                exp = self.expectation(e, by_track)
+                exp = self.expectation(e, by_track, d.name)
                 if exp is None:
                     ok = False
                 else:
@@ -980,12 +1025,12 @@ class _Lowerer(RecordsLowering):
             out.append(ir.Example(d.name, tuple(given.items()), tuple(expectations), d.given.partner, d.title, as_of, records, d.span))
         return out
 
-    def expectation(self, e: ast.Expect, tracks: dict[str, ir.Track]) -> ir.Expectation | None:
+    def expectation(self, e: ast.Expect, tracks: dict[str, ir.Track], example: str) -> ir.Expectation | None:
         parts = e.path.parts
         t = tracks.get(parts[0])
         if t is None:
             if parts[0] not in self.track_decls:
-                self.err("TL200", f"unknown track '{parts[0]}'", e.path.span, hint=did_you_mean(parts[0], self.track_decls))
+                self.err_unknown("track", parts[0], e.path.span, self.track_decls, ("example", example))
             return None
         if len(parts) == 1:
             if not isinstance(e.value, ast.LevelValue):
@@ -1113,6 +1158,10 @@ class _Lowerer(RecordsLowering):
             self.err("TL261", f"'{head}' is a list: test a column with `in {head}` in a row condition", n.span)
             raise _Fail
         candidates = list(self.globals) + list(scope.scores)
+        gone = next((k for k in ("metric", "param", "gate") if (k, head) in self.merged.removed), None)
+        if gone is not None:
+            self.err_unknown(gone, head, n.span, candidates)
+            raise _Fail
         where = f" in {scope.where}" if scope.where else ""
         self.err("TL200", f"unknown name '{head}'{where}", n.span, hint=did_you_mean(head, candidates))
         raise _Fail
@@ -1468,7 +1517,7 @@ class _Lowerer(RecordsLowering):
             shown = f"{param} = {k}" if param else str(k)
             self.err("TL205", f"group '{n.group}' has only {len(members)} tracks, so 'at least {shown}' never holds", n.span)
             raise _Fail
-        return ir.GroupCount(n.group, k, n.level, param, n.span), BOOL
+        return ir.GroupCount(n.group, k, n.level, param, n.span, exact=n.exact), BOOL
 
     def _e_TrackAtExpr(self, n: ast.TrackAtExpr, scope):
         name = n.track.parts[0]
@@ -1483,7 +1532,7 @@ class _Lowerer(RecordsLowering):
                 hint=did_you_mean(n.level, self.track_levels[name]) or f"levels: {', '.join(self.track_levels[name])}",
             )
             raise _Fail
-        return ir.TrackAt(name, n.level, n.span), BOOL
+        return ir.TrackAt(name, n.level, n.span, exact=n.exact), BOOL
 
     def _e_EveryExpr(self, n: ast.EveryExpr, scope: _Scope):
         parts = n.target.parts

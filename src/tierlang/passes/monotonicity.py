@@ -9,7 +9,7 @@ reported, one warning per construct, with its span:
 |-------|-----------|
 | TL310 | `not` over a condition a metric helps |
 | TL311 | a comparison against a metric's direction (`x <= 5` for higher-is-better x, or a lower-is-better metric that earns points) |
-| TL312 | `==` / `!=` on a metric |
+| TL312 | `==` / `!=` on a metric, `at exactly` a level |
 | TL313 | a classification rule: growing can move a partner to another, stricter variant |
 | TL314 | a formula that falls as a metric grows (subtraction, a negative factor, a division by a metric) |
 | TL315 | a `when` gate on points that can be negative: meeting the gate lowers the score |
@@ -72,6 +72,7 @@ CODES = {
     "comparison": "TL311",
     "metric": "TL311",
     "equality": "TL312",
+    "exact level": "TL312",
     "classified": "TL313",
     "negation": "TL314",
     "subtraction": "TL314",
@@ -90,6 +91,11 @@ _HINTS = {
     "TL314": "points should grow with every metric; cap them with `clamp` or `min` instead of subtracting",
     "TL315": "a gate should only turn points on: keep the gated formula at or above 0",
     "TL316": "compare the track's level (`track at level`) instead of its reported score",
+}
+
+#: Hints for constructs that share a code with others but not its advice.
+_REASON_HINTS = {
+    "exact level": "write `at LEVEL` (that level or a higher one) unless only that level is meant, e.g. for a benefit of that level alone",
 }
 
 #: The last note of a confirmed finding; `tier check --witness` replaces it with the tables.
@@ -147,6 +153,34 @@ def reference_levels(program: ir.Program) -> Levels | None:
             return None
 
     return levels
+
+
+#: Whether a finding's construct reads differently for two partners (True when it cannot
+#: tell): a witness for a construct must be one where that construct changes, not another
+#: rule that happens to break on the same metric.
+Cause = Callable[[Mapping[str, ir.Value], Mapping[str, ir.Value]], bool]
+
+
+def reference_cause(program: ir.Program, origin: Origin) -> Cause | None:
+    """`Cause` for a construct, computed with the reference interpreter (None when this
+    build has no engine or the construct has no value of its own)."""
+    try:
+        from tierlang.engine.interpreter import EvaluationError, Interpreter
+    except ImportError:
+        return None
+    node = origin.node
+    expr = node.when if isinstance(node, (ir.Choice, ir.Line)) else node
+    if expr is None or isinstance(expr, ir.ScoreRef):
+        return None  # the reported score of a best-of track: its value is the level's doing
+    interp = Interpreter(program)
+
+    def differs(p: Mapping[str, ir.Value], q: Mapping[str, ir.Value]) -> bool:
+        try:
+            return interp.expression(p, expr) != interp.expression(q, expr)
+        except (ArithmeticError, EvaluationError, KeyError, TypeError):
+            return True
+
+    return differs
 
 
 # ------------------------------------------------------------------ results
@@ -299,6 +333,8 @@ def analyse(program: ir.Program, levels: Levels | None | str = "reference", budg
                     verdict.findings.append(f)
     ordered = sorted(findings.values(), key=lambda f: (f.span or ir.Span("", 0, 0, 0, 0), f.code))
     candidates = None
+    reference = levels == "reference"
+    causes: dict[object, Cause | None] = {}
     reads = Reads(program)
     if ordered and levels == "reference":
         # Only now: importing the engine is not free, and a monotone program needs none.
@@ -314,6 +350,8 @@ def analyse(program: ir.Program, levels: Levels | None | str = "reference", budg
             # A track that depends on the construct's own track tries that track's witness
             # first: the badge is usually lost exactly where the designation is.
             seeds = [s.witness for s in f.searches.values() if s.witness is not None]
+            if f.origin.node not in causes:
+                causes[f.origin.node] = reference_cause(program, f.origin) if reference else None
             if left == 0:
                 search = Search(track, suspects)
             else:
@@ -328,6 +366,7 @@ def analyse(program: ir.Program, levels: Levels | None | str = "reference", budg
                     near=_local_points(program, f.origin),
                     seeds=seeds,
                     reads=reads,
+                    cause=causes[f.origin.node],
                 )
             search.budget, search.program_budget = min(budget, left), total
             left -= min(search.evaluated, left)
@@ -599,6 +638,7 @@ def find_witness(
     near: Mapping[str, set] | None = None,
     seeds: list[Witness] = (),  # type: ignore[assignment]
     reads: Reads | None = None,
+    cause: Cause | None = None,
 ) -> Search:
     """Search a pair p ≤ q that differ only in one suspect metric, with level(q) < level(p).
 
@@ -608,8 +648,9 @@ def find_witness(
     that keeps level(p) >= L; stop when q (p with s = b) falls below L. The metrics read by
     more variants (then by the `focus` track) go first, so that the witness shows p and q
     scored on the same values where possible; pairs of values around the construct's own
-    boundaries (`near`, per metric) are tried first. Deterministic; at most `budget`
-    evaluations."""
+    boundaries (`near`, per metric) are tried first. With `cause`, only a pair where the
+    construct itself reads differently counts (several rules on one metric each get their
+    own witness). Deterministic; at most `budget` evaluations."""
     prog_tracks = program.track_map
     reads = reads if reads is not None else Reads(program)
     names = reads.track(track)
@@ -639,7 +680,7 @@ def find_witness(
         p = {n: seed.lower.get(n, cands[n][-1] if cands[n] else None) for n in names}
         q = {**p, moved[0]: seed.higher[moved[0]]}
         lp, lq = level(p), level(q)
-        if lp is not None and lq is not None and lq < lp:
+        if lp is not None and lq is not None and lq < lp and (cause is None or cause(p, q)):
             return found(p, q, lp, lq, moved[0])
 
     order = _descent_order(program, track, names, focus, reads)
@@ -660,11 +701,11 @@ def find_witness(
                     if search.evaluated >= budget:
                         return search
                     pair = _descend(names, ordering, s, a, b, target, cands, level, search, budget)
-                    if pair is not None:
+                    if pair is not None and (cause is None or cause(pair[0], pair[1])):
                         return found(*pair, s)
     suspects_here = [s for s in suspects if s in names and len(cands[s]) > 1]
     if suspects_here:
-        pair = _random_pairs(names, suspects_here, cands, level, search, budget)
+        pair = _random_pairs(names, suspects_here, cands, level, search, budget, cause=cause)
         if pair is not None:
             return found(*pair)
     return search
@@ -770,7 +811,7 @@ def _climb(names, order, p, s, target, cands, level, search, budget):
     return p, lp
 
 
-def _random_pairs(names, suspects, cands, level, search, budget, seed=0):
+def _random_pairs(names, suspects, cands, level, search, budget, seed=0, cause: Cause | None = None):
     """The last resort: random partners from the candidates, each against the same partner
     with one suspect improved to a random better candidate (seeded: deterministic)."""
     import random
@@ -788,7 +829,7 @@ def _random_pairs(names, suspects, cands, level, search, budget, seed=0):
             continue
         q = {**p, s: rng.choice(cands[s][i + 1 :])}
         lp, lq = level(p), level(q)
-        if lp is not None and lq is not None and lq < lp:
+        if lp is not None and lq is not None and lq < lp and (cause is None or cause(p, q)):
             return p, q, lp, lq, s
     return None
 
@@ -834,14 +875,32 @@ def _improve(m: ir.Metric) -> str:
     return f"{'more' if role(m) == UP else 'less'} '{m.name}'"
 
 
-def _names(items: list[str]) -> str:
+#: How many names a message lists before it counts the rest ("and 41 other metrics"): the
+#: diagnostic's data keeps them all.
+_LISTED = 4
+
+
+def _names(items: list[str], word: str = "and", noun: str = "metric") -> str:
     quoted = [f"'{i}'" for i in items]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+    if len(quoted) > _LISTED:
+        rest = len(quoted) - (_LISTED - 1)
+        return ", ".join(quoted[: _LISTED - 1]) + f" {word} {rest} other {noun}s"
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + f" {word} " + quoted[-1]
+
+
+def _gains(metrics: list[ir.Metric]) -> str:
+    """What improving the suspects means: "more 'a' or more 'b'", or summarized when there
+    are many ("more 'a', 'b', 'c' or 41 other metrics")."""
+    if len(metrics) <= _LISTED:
+        return " or ".join(_improve(m) for m in metrics)
+    if all(m.type.kind is not ir.Kind.BOOL and role(m) == UP for m in metrics):
+        return "more " + _names([m.name for m in metrics], "or")
+    return "improving " + _names([m.name for m in metrics], "or")
 
 
 def _what(program: ir.Program, f: Finding) -> str:
     metrics = [program.metric_map[m] for m in f.metrics[f.tracks[0]]]
-    gains = " or ".join(_improve(m) for m in metrics)
+    gains = _gains(metrics)
     names = _names([m.name for m in metrics])
     node = f.origin.node
     reason = f.origin.reason
@@ -855,6 +914,8 @@ def _what(program: ir.Program, f: Finding) -> str:
         return f"'{m.name}' is {m.direction} is better, but here the other way helps: {gains} can lower the level"
     if reason == "equality":
         return f"`{getattr(node, 'op', '==')}` asks for an exact value of {names}: {gains} can make it fail"
+    if reason == "exact level":
+        return f"`at exactly {node.level}` holds one level, not those above it: {gains} can take a partner past it"
     if reason == "classified":
         return f"{gains} can classify a partner into variant '{node.variant}', whose requirements may be stricter"
     if reason == "gate":
@@ -899,7 +960,7 @@ def _level(name: str | None) -> str:
 
 def _diagnostic(program: ir.Program, f: Finding) -> Diagnostic:
     tracks = f.direct or [f.home]
-    subject = f"track {_names(tracks)} is" if len(tracks) == 1 else f"tracks {_names(tracks)} are"
+    subject = f"track {_names(tracks)} is" if len(tracks) == 1 else f"tracks {_names(tracks, noun='track')} are"
     message = f"{subject} not monotone: {_what(program, f)}"
     notes: list[Note] = []
     for t in f.direct:
@@ -920,7 +981,8 @@ def _diagnostic(program: ir.Program, f: Finding) -> Diagnostic:
         "confirmed": f.confirmed,
         "witnesses": [f.searches[t].to_data() for t in f.tracks],
     }
-    return warning(f.code, message, f.span, notes=tuple(notes), hint=_HINTS[f.code], data=data)
+    hint = _REASON_HINTS.get(f.origin.reason, _HINTS[f.code])
+    return warning(f.code, message, f.span, notes=tuple(notes), hint=hint, data=data)
 
 
 # ------------------------------------------------------------------ witness tables

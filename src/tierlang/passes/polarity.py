@@ -57,7 +57,7 @@ class Origin:
     (dividing by a variable), "product" (a factor whose sign is not known), "gate" (a
     `when` on points that can be negative), "classified" (a classification rule),
     "best score" (the reported score of a best-of track), "cap" (a cap that is a variable),
-    "how many" (the N of `at least N of` as a variable),
+    "how many" (the N of `at least N of` as a variable), "exact level" (`at exactly LEVEL`),
     "reference" (another track's
     level or score: `via` is the origin inside it, `track` its name).
 
@@ -327,11 +327,19 @@ class Analysis:
         return not self._current or self._current[-1] != track
 
     def _s_TrackAt(self, e: ir.TrackAt) -> Effects:
-        return _wrap(self.track_effects(e.track), e, e.track)
+        return self._exactly(e, e.track, _wrap(self.track_effects(e.track), e, e.track))
 
     def _s_GroupCount(self, e: ir.GroupCount) -> Effects:
         group = self.program.group_map[e.group]
-        return _union(*(_wrap(self.track_effects(t), e, t) for t in group.tracks), self._how_many(e))
+        held = [self._exactly(e, t, _wrap(self.track_effects(t), e, t)) for t in group.tracks]
+        return _union(*held, self._how_many(e))
+
+    def _exactly(self, e: ir.TrackAt | ir.GroupCount, track: str, effects: Effects) -> Effects:
+        """`at exactly LEVEL` holds one level, not those above it: growing can move a partner
+        past it (unless it is the top of the ladder)."""
+        if not e.exact or e.level is None or self.program.track_map[track].level_names[-1] == e.level:
+            return effects
+        return _both(effects, Origin(e, "exact level"))
 
     def _s_ScoreRef(self, e: ir.ScoreRef) -> Effects:
         track = self.program.track_map[e.track]

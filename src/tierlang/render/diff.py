@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tierlang import __version__
+from tierlang.diff.amounts import AmountComparison
 from tierlang.diff.impact import Comparison, Impact
 from tierlang.diff.report import DiffReport, is_text, to_data
 from tierlang.diff.structural import LOOSENED, NEUTRAL, TIGHTENED, Change
 from tierlang.numbers import plural
 from tierlang.render.english import number
-from tierlang.render.templating import page_assets, render_template, share
+from tierlang.render.templating import page_assets, render_template, share, signed
 
 __all__ = ["FORMATS", "render_diff", "build_view"]
 
@@ -459,6 +460,7 @@ class _Text:
         r = v.report
         self.line(f"  old {r.old_file}  ({_dates(r.old)})")
         self.line(f"  new {r.new_file}  ({_dates(r.new)})")
+        self.wrap(f"compared: {r.compared}", "    ", "  ")
         if v.impact is not None:
             # with data the impact is the news: it comes first, the rule changes after it
             self.headline()
@@ -486,7 +488,7 @@ class _Text:
         n = v.counts
         self.line(
             f"Rule changes: {n[TIGHTENED]} tightened, {n[LOOSENED]} loosened, {n[NEUTRAL]} neutral, "
-            f"{n['undecided']} undecided; {n['text']} text changes"
+            f"{n['undecided']} undecided; {n['text']} text {plural(n['text'], 'change')}"
         )
         if not v.changes:
             self.line("  none: the two programs mean the same")
@@ -522,7 +524,7 @@ class _Text:
                     change = f": {c.old or 'none'} → {c.new or 'none'}" if c.action == "changed" else f" {c.action}"
                     self.line("  " + _cut(f"{c.where}: {c.what}{change}", self.w - 2))
             else:
-                self.line(f"  {len(v.text_changes)} text changes (titles, docs, sources) not shown")
+                self.line(f"  {len(v.text_changes)} text {plural(len(v.text_changes), 'change')} (titles, docs, sources) not shown")
 
     def change(self, c: ChangeView) -> None:
         tag = f"  {c.effect:<10} "
@@ -553,12 +555,15 @@ class _Text:
         self.wrap(f"compared through: {mapping}", "  ", "  ")
         if imp.fallback_rows:
             self.line(f"  {number(imp.fallback_rows)} rows evaluated exactly (values beyond 64-bit arithmetic)")
+        for note in imp.notes:
+            self.wrap(f"note: {note}", "    ", "  ")
         if v.status is not None:
             self.status(v.status)
         else:
             self.line()
             self.wrap("No status comparison: the programs' status tracks are not compared (declare one in a mapping).", "  ", "")
         self.tracks()
+        self.amounts()
         self.attributions()
         self.timeline()
         self.outreach()
@@ -596,6 +601,18 @@ class _Text:
         self.line(f"{'Tracks':<{label_w + 2}}{'gain':>11}{'keep':>11}{'lose':>11}")
         for b in others:
             self.line(f"  {_cut(b.title, label_w - 1):<{label_w}}{number(b.gain):>11}{number(b.keep):>11}{number(b.lose):>11}")
+
+    def amounts(self) -> None:
+        changed = [a for a in self.v.impact.amounts if a.changed]  # type: ignore[union-attr]
+        if not changed:
+            return
+        self.line()
+        label_w = self.w - 2 - 3 * 11
+        self.line(f"{'Scores (partner by partner)':<{label_w + 2}}{'more':>11}{'same':>11}{'less':>11}")
+        for a in changed:
+            self.line(f"  {_cut(a.title, label_w - 1):<{label_w}}{number(a.more):>11}{number(a.same):>11}{number(a.less):>11}")
+            for text in amount_notes(a):
+                self.wrap(text, "      ", "    ")
 
     def attributions(self) -> None:
         v = self.v
@@ -710,6 +727,23 @@ def _pair(old: str, new: str, width: int) -> str:
     a = max(room // 2, room - len(new))
     b = room - min(a, len(old))
     return f"{_cut(old, a)} → {_cut(new, b)}"
+
+
+def amount_notes(a: AmountComparison) -> list[str]:
+    """The totals, and the partners who lose the most, in a few sentences."""
+    unit = f" {a.unit}" if a.unit else ""
+    out = [
+        f"in all {number(a.total_old)} → {number(a.total_new)}{unit} ({signed(a.total_new - a.total_old)});"
+        f" increases {signed(a.increase)}, decreases {signed(a.decrease)}"
+    ]
+    if a.only_old or a.only_new:
+        out.append(f"{number(a.only_old)} had a value and have none now; {number(a.only_new)} have one now and had none")
+    if a.largest_decreases:
+        out.append(
+            "largest decreases: "
+            + ", ".join(f"{m.partner_id} {signed(m.change)} ({number(m.old)} → {number(m.new)})" for m in a.largest_decreases)
+        )  # type: ignore[arg-type]
+    return out
 
 
 def _dates(p) -> str:

@@ -91,8 +91,11 @@ def humanize(name: str) -> str:
 def sentence_noun(title: str) -> str:
     """The title as a noun inside a sentence: lower-case its first letter only when the
     title is in sentence case, so proper names and acronyms keep their capitals."""
-    # judge the head only: "Net customer adds (Data & AI)" is sentence case with a qualifier
-    words = re.split(r"\s*[(,]", title, maxsplit=1)[0].split()
+    # judge the head only: "Net customer adds (Data & AI)" is sentence case with a qualifier,
+    # and so is "Months this year with at least 2 LinkedIn posts" (a proper name after the
+    # head noun stays as written); "Azure Solutions Architect Experts" is a name
+    head, _ = _head_and_rest(re.split(r"\s*[(,]", title, maxsplit=1)[0])
+    words = head.split()
     if not words:
         return title
     first = words[0]
@@ -100,13 +103,64 @@ def sentence_noun(title: str) -> str:
     return title[:1].lower() + title[1:] if sentence_case else title
 
 
+#: Words that start what follows a noun phrase's head ("months *this year*", "customers
+#: *with* 2 workloads", "people *who* passed"): the head is the word before them.
+_POSTMODIFIERS = frozenset(
+    [
+        "with",
+        "without",
+        "of",
+        "in",
+        "on",
+        "at",
+        "for",
+        "from",
+        "by",
+        "per",
+        "under",
+        "over",
+        "above",
+        "below",
+        "since",
+        "during",
+        "within",
+        "who",
+        "which",
+        "that",
+        "whose",
+        "where",
+        "this",
+        "last",
+        "next",
+        "each",
+        "every",
+        "than",
+    ]
+)
+
+
+def _head_and_rest(phrase: str) -> tuple[str, str]:
+    """A noun phrase cut after its head noun: ("Months", " this year with at least 2
+    LinkedIn posts"); the whole phrase and "" when nothing follows the head."""
+    words = list(re.finditer(r"\S+", phrase))
+    for i, w in enumerate(words[1:], start=1):
+        if w.group().lower() in _POSTMODIFIERS:
+            end = words[i - 1].end()
+            return phrase[:end], phrase[end:]
+    return phrase, ""
+
+
 def singular(phrase: str) -> str:
-    """The phrase with its last word made singular, by the common English endings
+    """The phrase with its head noun made singular, by the common English endings
     ("competencies" → "competency", "net customer adds" → "net customer add"); a trailing
-    qualifier stays as it is ("net customer adds (Data & AI)" → "net customer add (Data & AI)")."""
+    qualifier stays as it is ("net customer adds (Data & AI)" → "net customer add (Data & AI)",
+    "months this year with 2 posts" → "month this year with 2 posts")."""
     head, qualifier = re.match(r"(.*?)(\s*[(,].*)?$", phrase, re.S).groups()  # type: ignore[union-attr]
     if qualifier and head:
         return singular(head) + qualifier
+    head, rest = _head_and_rest(phrase)
+    if rest:  # "months this year with 2 posts": the head noun is the one that counts
+        return singular(head) + rest
     m = re.search(r"([A-Za-z]+)$", phrase)
     if not m:
         return phrase
@@ -115,6 +169,8 @@ def singular(phrase: str) -> str:
         word = word[:-3] + ("Y" if word[-3].isupper() else "y")
     elif low.endswith(("sses", "shes", "ches", "xes")):
         word = word[:-2]
+    elif low == "people":
+        word = word[:-4] + "rson"
     elif low.endswith("s") and not low.endswith(("ss", "us", "is")) and len(low) > 2:
         word = word[:-1]
     return phrase[: m.start(1)] + word
@@ -471,6 +527,10 @@ class English:
         return None if negate else self.quantity(expr)
 
     def _compare(self, op: str, left: ir.Expr, right: ir.Expr) -> str:
+        if _is_const(left) and _is_const(right):
+            switch = self._date_switch(op, left, right)
+            if switch is not None:
+                return switch
         if _is_const(left) and not _is_const(right):
             left, right, op = right, left, _FLIP[op]
         if isinstance(left, ir.MetricRef) and isinstance(right, ir.Const):
@@ -482,6 +542,37 @@ class English:
         if self.type_of(left).kind is Kind.DATE:
             return f"{self.quantity(left)} {_DATE_WORD[op]} {self.quantity(right)}"
         return f"{self.quantity(left)} {_VERB[op]} {self._typed(right, left)}"
+
+    def _date_switch(self, op: str, left: ir.Expr, right: ir.Expr) -> str | None:
+        """A comparison of constants that a dated parameter turns on or off (`switch >= 1`
+        with `param switch = 0 { from 2024-01-01 = 1 }`) read as the dates it holds on:
+        "from 2024-01-01 on"; None when no dated parameter is involved."""
+        names = _unique([*self.params_in(left), *self.params_in(right)])
+        params = [self.program.param_map[n] for n in names if n in self.program.param_map]
+        days = sorted({d for p in params for d, _ in p.dated})
+        if not days:
+            return None
+        starts: list[_dt.date | None] = [None, *days]
+        holds = []
+        for start in starts:
+            values = {p.name: _param_on(p, start) for p in params}
+            a, b = _const_at(left, values), _const_at(right, values)
+            if a is None or b is None:
+                return None
+            holds.append(_holds(op, a, b))
+        spans: list[str] = []
+        for i, start in enumerate(starts):
+            if not holds[i] or (i and holds[i - 1]):
+                continue
+            j = i
+            while j + 1 < len(starts) and holds[j + 1]:
+                j += 1
+            end = starts[j + 1] - _dt.timedelta(days=1) if j + 1 < len(starts) else None  # type: ignore[operator]
+            if start is None:
+                spans.append("always" if end is None else f"until {end.isoformat()}")
+            else:
+                spans.append(f"from {start.isoformat()} on" if end is None else f"from {start.isoformat()} to {end.isoformat()}")
+        return join_words(spans, "or") if spans else "never"
 
     def _metric_compare(self, op: str, left: ir.MetricRef, right: ir.Const) -> str | None:
         m = self.program.metric_map.get(left.name)
@@ -549,22 +640,33 @@ class English:
         if len(ladder) <= 1:
             return f"{hold} {track}"
         level = self.level_label(expr.track, expr.level)
-        higher = "" if ladder and ladder[-1] == expr.level else " or higher"
-        return f"{hold} {level}{higher} in {track}"
+        top = bool(ladder) and ladder[-1] == expr.level
+        if expr.exact and not top:  # `at exactly LEVEL`: that level, not a higher one
+            return f"{hold} exactly {level} (not a higher level) in {track}"
+        return f"{hold} {level}{'' if top else ' or higher'} in {track}"
+
+    def group_level(self, expr: ir.GroupCount) -> str:
+        """The level a group count asks for: "Gold or higher", "Designated" (the top of
+        every ladder), "exactly Gold (not a higher level)"; "" when the tracks have one level
+        or none is named."""
+        g = self.program.group_map.get(expr.group)
+        members = [self.program.track_map[n] for n in (g.tracks if g else ()) if n in self.program.track_map]
+        if expr.level is None or not any(len(t.level_names) > 1 for t in members):
+            return ""
+        titles = {self.level_label(t.name, expr.level) for t in members}
+        level = titles.pop() if len(titles) == 1 else humanize(expr.level)
+        if any(t.level_names[-1] != expr.level for t in members):
+            level = f"exactly {level} (not a higher level)" if expr.exact else f"{level} or higher"
+        return level
 
     def _group_count(self, expr: ir.GroupCount, negate: bool) -> str:
         g = self.program.group_map.get(expr.group)
         members = [self.program.track_map[n] for n in (g.tracks if g else ()) if n in self.program.track_map]
-        level = ""
-        if expr.level is not None and any(len(t.level_names) > 1 for t in members):
-            titles = {self.level_label(t.name, expr.level) for t in members}
-            level = titles.pop() if len(titles) == 1 else humanize(expr.level)
-            if any(t.level_names[-1] != expr.level for t in members):
-                level += " or higher"
+        level = self.group_level(expr)
         if expr.n is None:
             total = len(members)
             if total == 1:  # "all 1 designation" reads oddly; name the one track
-                return self._track_at(ir.TrackAt(members[0].name, expr.level), negate)
+                return self._track_at(ir.TrackAt(members[0].name, expr.level, exact=expr.exact), negate)
             if level:
                 return f"{'does not hold' if negate else 'holds'} {level} in all {total} {self.group_noun(expr.group, None)}"
             return f"{'does not hold' if negate else 'holds'} all {total} {self.group_noun(expr.group, total)}"
@@ -746,6 +848,45 @@ def _floored(f: ir.Func) -> ir.Expr | None:
         if isinstance(zero, ir.Const) and zero.value == 0 and not isinstance(zero.value, bool) and not _is_const(x):
             return x
     return None
+
+
+def _param_on(p: ir.Param, day: _dt.date | None) -> ir.Value:
+    """A parameter's value on `day` (None: before its first dated change)."""
+    value = p.initial if p.initial is not None else p.value
+    for d, v in p.dated:
+        if day is not None and d <= day:
+            value = v
+    return value
+
+
+def _const_at(expr: ir.Expr, params: dict[str, ir.Value]) -> Fraction | None:
+    """The value of a constant expression with the given parameters' values (None when it
+    is not a number)."""
+    if isinstance(expr, ir.Const):
+        v = params.get(expr.param, expr.value) if expr.param else expr.value
+        return v if isinstance(v, Fraction) else None
+    if isinstance(expr, ir.Neg):
+        v = _const_at(expr.operand, params)
+        return None if v is None else -v
+    if isinstance(expr, ir.Arith):
+        a, b = _const_at(expr.left, params), _const_at(expr.right, params)
+        if a is None or b is None or (expr.op == "/" and b == 0):
+            return None
+        return {"+": a + b, "-": a - b, "*": a * b, "/": a / b if b else a}[expr.op]
+    if isinstance(expr, ir.Func):
+        vals = [_const_at(a, params) for a in expr.args]
+        if any(v is None for v in vals):
+            return None
+        if expr.name == "min":
+            return min(vals)  # type: ignore[type-var]
+        if expr.name == "max":
+            return max(vals)  # type: ignore[type-var]
+        return min(max(vals[0], vals[1]), vals[2])  # type: ignore[type-var]
+    return None
+
+
+def _holds(op: str, a: Fraction, b: Fraction) -> bool:
+    return {">=": a >= b, ">": a > b, "<=": a <= b, "<": a < b, "==": a == b, "!=": a != b}[op]
 
 
 def _const_number(expr: ir.Expr) -> Fraction | None:

@@ -5,8 +5,9 @@ is already in words (through `render.english`); `render_guide(program, "md" | "h
 renders it with the jinja2 templates in `templates/` (`guide.md.j2`, `guide.html.j2`). The
 templates decide layout only; what a rule says is decided here and in `english`.
 
-The Markdown is GitHub-flavoured; the HTML is one self-contained file (inline CSS, no
-scripts, no external references) that reads on screen and prints.
+The Markdown is GitHub-flavoured; the HTML is one self-contained file (inline CSS and one
+small search script allowed by hash, no external references) that reads on screen and
+prints. Reviewers' guides end with a Sources appendix (`render.sources`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from tierlang.passes.bands import band_groups
 from tierlang.passes.intervals import bounds
 from tierlang.render.english import English, Phrase, PointsRule, amount, humanize, points_text
 from tierlang.render.source import expr_text
+from tierlang.render.sources import Citation, GuideSources, SourceList, cited_sources
 from tierlang.render.templating import md_escape, page_assets, render_template
 
 __all__ = ["FORMATS", "AUDIENCES", "Guide", "build_guide", "render_guide", "md_escape", "strip_citations"]
@@ -268,6 +270,7 @@ class Guide:
     records: list[GuideMetric] = field(default_factory=list)  # metrics computed from tables
     holds: list[GuideHold] = field(default_factory=list)
     audience: str = "reviewer"
+    sources: GuideSources | None = None  # the reviewer's sources appendix
 
     @property
     def partner(self) -> bool:
@@ -339,6 +342,7 @@ class _Builder:
             ("data", "What is measured" if self.audience == "partner" else "Data dictionary"),
             ("params", "Parameters"),
             ("examples", "Examples"),
+            ("sources", "Sources"),
         ):
             headings[key] = self.slug(text, key)
         status = p.track_map.get(p.status) if p.status else None
@@ -591,6 +595,8 @@ class _Builder:
             default = amount(m.default, t) if m.default is not None else "—"
         else:
             default = amount(m.default, t) if m.default is not None else "required"
+            if m.optional:
+                default += " (also when the column is absent)"
         return GuideMetric(
             name=m.name,
             title=m.title or humanize(m.name),
@@ -632,11 +638,13 @@ class _Builder:
         schedule = []
         as_of = self.p.as_of
         if x.dated:
+            # the whole schedule, past changes included, the step in force marked
             first = x.dated[0][0]
-            if as_of is None or as_of < first:
-                # before the first change the declared value is the one in force
-                schedule.append(f"{amount(x.value, x.type)} until {(first - _dt.timedelta(days=1)).isoformat()}")
-            schedule.extend(f"{amount(v, x.type)} from {d.isoformat()}" for d, v in x.dated)
+            initial = x.initial if x.initial is not None else x.value
+            steps = [(None, f"{amount(initial, x.type)} until {(first - _dt.timedelta(days=1)).isoformat()}")]
+            steps += [(d, f"{amount(v, x.type)} from {d.isoformat()}") for d, v in x.dated]
+            current = max((i for i, (d, _) in enumerate(steps) if d is None or (as_of is not None and d <= as_of)), default=0)
+            schedule = [text + (" (in force)" if i == current else "") for i, (_, text) in enumerate(steps)]
         return GuideParam(
             name=x.name,
             title=x.title,
@@ -714,6 +722,8 @@ _CITATIONS = [
     re.compile(rf"(?<=\()\s*{_RUN}\s*[;:,]\s*"),  # "(S18; silver ..."
     re.compile(r"\s*\(\s*\)"),
 ]
+# A title that starts with its citation: "S2: 2 + 2 gate people score 12".
+_LEADING_CITATION = re.compile(rf"^\s*{_RUN}\s*:\s*")
 
 
 def strip_citations(text: str | None) -> str | None:
@@ -723,6 +733,14 @@ def strip_citations(text: str | None) -> str | None:
     for pattern in _CITATIONS:
         text = pattern.sub("", text)
     return text
+
+
+def _title_for_partners(title: str) -> str:
+    """A title without its citations; one that started with them starts with a capital."""
+    bare = _LEADING_CITATION.sub("", title)
+    if bare != title and bare:
+        bare = bare[0].upper() + bare[1:]
+    return strip_citations(bare) or title
 
 
 def _for_partners(obj: object) -> None:
@@ -742,34 +760,83 @@ def _for_partners(obj: object) -> None:
             setattr(obj, name, False)
         elif name == "doc" and isinstance(value, str):
             setattr(obj, name, strip_citations(value))
+        elif name == "title" and isinstance(value, str):
+            setattr(obj, name, _title_for_partners(value))
         elif isinstance(value, (list, dict)) or hasattr(value, "__dataclass_fields__"):
             _for_partners(list(value.values()) if isinstance(value, dict) else value)
 
 
-def build_guide(program: ir.Program, audience: str = "reviewer") -> Guide:
+def _citations(g: Guide) -> list[tuple[str, Citation]]:
+    """Every `source` string of the guide with the place that cites it (HTML ids as the
+    guide template assigns them)."""
+    out: list[tuple[str, Citation]] = []
+
+    def cite(source: str | None, title: str, anchor: str | None) -> None:
+        if source:
+            out.append((source, Citation(title, anchor)))
+
+    def within(track: GuideTrack, title: str) -> str:
+        # a track's only level is often named as the track: say it once
+        return track.title if title == track.title else f"{track.title}: {title}"
+
+    for t in g.tracks:
+        track = t.heading.html_id
+        cite(t.source, t.title, track)
+        for v in t.variants:
+            for sc in v.scores:
+                cite(sc.source, within(t, sc.title), track)
+                for item in sc.items:
+                    lines = item.lines if item.is_category else [item]
+                    for line in lines:
+                        cite(line.source, within(t, line.title), track)
+            for lv in v.levels:
+                level = f"level-{t.name}{f'-{v.name}' if v.name else ''}-{lv.name}"
+                cite(lv.source, within(t, lv.title), level)
+    for gate in g.gates:
+        cite(gate.source, f"Gate {gate.title}", f"gate-{gate.name}")
+    for h in g.holds:
+        cite(h.source, h.title, f"hold-{h.name}")
+    for m in (*g.metrics, *g.derived):
+        cite(m.source, m.title, f"metric-{m.name}")
+    for x in g.params:
+        cite(x.source, x.title or x.name, f"param-{x.name}")
+    return out
+
+
+def build_guide(program: ir.Program, audience: str = "reviewer", sources: SourceList | None = None) -> Guide:
     """The guide's view model: every rule of `program` in words, ready for a template.
-    `audience` "partner" leaves out internal names, parameters, sources and assumptions."""
+    `audience` "partner" leaves out internal names, parameters, sources and assumptions;
+    "reviewer" ends with a sources appendix, naming each tag from `sources` when given."""
     if audience not in AUDIENCES:
         raise ValueError(f"audience must be one of {', '.join(AUDIENCES)}, not {audience!r}")
     guide = _Builder(program, audience).build()
     if guide.partner:
         _for_partners(guide)
+    else:
+        guide.sources = cited_sources(_citations(guide), sources)
     return guide
 
 
 # ------------------------------------------------------------------ rendering
 
 
-def render_guide(program: ir.Program, fmt: str = "md", data_dictionary: bool = False, audience: str = "partner") -> str:
+def render_guide(
+    program: ir.Program,
+    fmt: str = "md",
+    data_dictionary: bool = False,
+    audience: str = "partner",
+    sources: SourceList | None = None,
+) -> str:
     """The program guide as Markdown (`fmt="md"`) or one self-contained HTML file, for
-    `audience` "partner" (the default) or "reviewer"; with `data_dictionary`, only the data
-    dictionary and parameters (Markdown, always the reviewer's)."""
+    `audience` "partner" (the default) or "reviewer" (with a sources appendix naming the tags
+    `sources` names); with `data_dictionary`, only the data dictionary and parameters
+    (Markdown, always the reviewer's)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown guide format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if data_dictionary and fmt != "md":
         raise ValueError("the data dictionary is written as Markdown")
     template = "datadict.md.j2" if data_dictionary else FORMATS[fmt]
-    guide = build_guide(program, "reviewer" if data_dictionary else audience)
+    guide = build_guide(program, "reviewer" if data_dictionary else audience, sources)
     if fmt == "html":
         return render_template(template, g=guide, page=page_assets(("guide.css",), ("guide.js",)))
     return render_template(template, g=guide)

@@ -114,10 +114,10 @@ def _text(e, params: bool, own: str | None = None) -> str:
         n = e.param if params and e.param else e.n
         return f"at least {n} of {{ {', '.join(expr_text(i, 0, params, own) for i in e.items)} }}"
     if isinstance(e, ir.TrackAt):
-        return e.track if e.level is None else f"{e.track} at {e.level}"
+        return e.track if e.level is None else f"{e.track} at {'exactly ' if e.exact else ''}{e.level}"
     if isinstance(e, ir.GroupCount):
         head = f"all of {e.group}" if e.n is None else f"at least {e.param if params and e.param else e.n} of {e.group}"
-        return head + (f" at {e.level}" if e.level else "")
+        return head + (f" at {'exactly ' if e.exact else ''}{e.level}" if e.level else "")
     if isinstance(e, ir.Every):
         head = e.score if e.track == own else f"{e.track}.{e.score}"
         return f"every {head}.points {e.op} {expr_text(e.value, _SUM, params, own)}"

@@ -127,6 +127,15 @@ def _points(value: Fraction | None, fallback: str = "—") -> str:
     return fallback if value is None else number(value)
 
 
+def signed(x: Fraction) -> str:
+    """A change with its sign: "+1.5", "−3", "0", "about −966.67" (the sign stays on the number)."""
+    if not x:
+        return "0"
+    text = number(abs(x))
+    about, text = ("about ", text.removeprefix("about ")) if text.startswith("about ") else ("", text)
+    return f"{about}{'+' if x > 0 else '−'}{text}"
+
+
 def share(part: int, whole: int, places: int = 1) -> str:
     """`part` of `whole` as a percentage with `places` decimals ("3.4%"), computed exactly and
     rounded half-even for display (no decision depends on it); "—" for an empty whole."""
@@ -168,6 +177,7 @@ def environment() -> jinja2.Environment:
             pts=_points,
             words=join_words,
             share=share,
+            signed=signed,
             plural=plural,
         )
         _ENV = env

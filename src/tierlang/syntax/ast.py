@@ -125,6 +125,7 @@ class GroupOp:
     group: str
     n: Num | Name | None = None  # a number, or a parameter holding one
     level: str | None = None
+    exact: bool = False  # `at exactly LEVEL`: that level, not a higher one
     span: Span | None = _span()
 
 
@@ -132,6 +133,7 @@ class GroupOp:
 class TrackAtExpr:
     track: Name
     level: str
+    exact: bool = False  # `at exactly LEVEL`: that level, not a higher one
     span: Span | None = _span()
 
 

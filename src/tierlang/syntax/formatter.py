@@ -209,9 +209,9 @@ def _doc(e):
         return _group(f"{head} {{", _nest(2, LINE, *items, ("ifbreak", ",", "")), LINE, "}")
     if isinstance(e, ast.GroupOp):
         head = f"at least {_how_many(e.n)} of {e.group}" if e.n is not None else f"all of {e.group}"
-        return head + (f" at {e.level}" if e.level else "")
+        return head + (f" at {'exactly ' if e.exact else ''}{e.level}" if e.level else "")
     if isinstance(e, ast.TrackAtExpr):
-        return f"{e.track} at {e.level}"
+        return f"{e.track} at {'exactly ' if e.exact else ''}{e.level}"
     if isinstance(e, ast.EveryExpr):
         return _group(f"every {e.target} {e.op}", _nest(CONT, LINE, _paren(e.value, _SUM)))
     if isinstance(e, ast.ValueSet):
@@ -285,6 +285,8 @@ def _attr(a: ast.Attr, room: int = WIDTH) -> str:
         return text
     if k == "direction":
         return f"{v} is better"
+    if k == "optional":
+        return "optional"
     if k == "default":
         return f"default {_literal(v)}"
     if k == "effective":

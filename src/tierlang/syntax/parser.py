@@ -24,7 +24,7 @@ __all__ = ["GRAMMAR_PATH", "ATTRIBUTE_KEYWORDS", "DECLARATION_KEYWORDS", "ParseR
 #: The most digits a number literal may have (TL116): exact arithmetic, but not thousands of digits.
 MAX_NUMBER_DIGITS = 100
 
-ATTRIBUTE_KEYWORDS = ("doc", "source", "assumed", "column", "unit", "range", "default", "higher", "lower", "from")
+ATTRIBUTE_KEYWORDS = ("doc", "source", "assumed", "column", "unit", "range", "default", "higher", "lower", "from", "optional")
 
 
 class _Comments:
@@ -361,7 +361,11 @@ class _ToAst(Transformer_NonRecursive):
 
     def track_at(self, meta, children):
         ref, level = children
-        return ast.TrackAtExpr(ref, str(level), self._span(meta))
+        return ast.TrackAtExpr(ref, str(level), span=self._span(meta))
+
+    def track_at_exactly(self, meta, children):
+        ref, level = children
+        return ast.TrackAtExpr(ref, str(level), exact=True, span=self._span(meta))
 
     def expr_list(self, meta, children):
         return tuple(c for c in children if c is not None)
@@ -390,11 +394,19 @@ class _ToAst(Transformer_NonRecursive):
 
     def group_at_least(self, meta, children):
         n, group, level = children
-        return ast.GroupOp(str(group), self._count(n), str(level) if level else None, self._span(meta))
+        return ast.GroupOp(str(group), self._count(n), str(level) if level else None, span=self._span(meta))
 
     def group_all(self, meta, children):
         group, level = children
-        return ast.GroupOp(str(group), None, str(level) if level else None, self._span(meta))
+        return ast.GroupOp(str(group), None, str(level) if level else None, span=self._span(meta))
+
+    def group_at_least_exactly(self, meta, children):
+        n, group, level = children
+        return ast.GroupOp(str(group), self._count(n), str(level), exact=True, span=self._span(meta))
+
+    def group_all_exactly(self, meta, children):
+        group, level = children
+        return ast.GroupOp(str(group), None, str(level), exact=True, span=self._span(meta))
 
     def every(self, meta, children):
         target, op, value = children
@@ -425,6 +437,9 @@ class _ToAst(Transformer_NonRecursive):
 
     def lower_attr(self, meta, children):
         return ast.Attr("direction", "lower", self._span(meta))
+
+    def optional_attr(self, meta, children):
+        return ast.Attr("optional", True, self._span(meta))
 
     def effective_attr(self, meta, children):
         return ast.Attr("effective", ast.DateLit(self._date(children[0]), self._tok_span(children[0])), self._span(meta))

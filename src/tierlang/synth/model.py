@@ -35,6 +35,7 @@ from functools import reduce
 import polars as pl
 
 from tierlang import ir
+from tierlang.synth import showcase
 from tierlang.synth.calibration import Calibration, load_calibration
 from tierlang.synth.rng import ROW, check_arithmetic, normal_pair, stream_key, uniform, word
 from tierlang.synth.schema import Column, Schema, SynthError, Threshold, build_schema
@@ -67,6 +68,8 @@ class Population:
     profile_columns: list[str]
     decimals: dict[str, int]  # decimal places of each decimal column
     anchor: _dt.date  # the first possible anniversary
+    # a small sample (synth/showcase.py): the (program, track, level) it could not show
+    not_shown: tuple[str, ...] = ()
 
 
 def synthesize(
@@ -90,7 +93,27 @@ def synthesize(
         raise SynthError(f"seed must be a whole number of at least 0, not {seed!r}")
     schema = build_schema(programs)
     anchor = anniversary_from or schema.anchor or FALLBACK_ANCHOR
+    if rows < showcase.SHOWCASE_BELOW:
+        return _showcase(programs, schema, cal, seed, rows, anchor)
     return _Generator(schema, cal, seed, rows, anchor).run()
+
+
+def _showcase(programs: list[ir.Program], schema: Schema, cal: Calibration, seed: int, rows: int, anchor: _dt.date) -> Population:
+    """A small sample chosen to show every level (see `synth.showcase`)."""
+    pool = _Generator(schema, showcase.pool_calibration(cal), seed, showcase.POOL, anchor, streams="showcase/").run()
+    per_row, wanted = showcase.shown(programs, pool.frame)
+    chosen, _ = showcase.pick(per_row, wanted, rows)
+    parts = [pool.frame[chosen]] if chosen else []
+    if rows > len(chosen):
+        parts.append(_Generator(schema, cal, seed, rows - len(chosen), anchor).run().frame)
+    frame = pl.concat(parts, how="vertical")
+    ids = pl.lit("P") + pl.int_range(1, frame.height + 1, dtype=pl.Int64).cast(pl.String).str.zfill(7)
+    frame = frame.with_columns(ids.alias(PARTNER_ID))
+    per_row, _ = showcase.shown(programs, frame)
+    missing = wanted - set().union(*per_row)
+    return Population(
+        frame, pool.schema, pool.metric_columns, pool.profile_columns, pool.decimals, anchor, tuple(showcase.describe(missing))
+    )
 
 
 # ------------------------------------------------------------------ helpers
@@ -186,8 +209,9 @@ _BREADTH, _STRENGTH = ":breadth", ":strength"
 
 
 class _Generator:
-    def __init__(self, schema: Schema, cal: Calibration, seed: int, rows: int, anchor: _dt.date) -> None:
+    def __init__(self, schema: Schema, cal: Calibration, seed: int, rows: int, anchor: _dt.date, streams: str = "") -> None:
         self.schema = schema
+        self.streams = streams  # a prefix of every random stream's name: another population
         self.cal = cal
         self.seed = seed
         self.n = rows
@@ -212,7 +236,7 @@ class _Generator:
             taken[name] = f"the profile column of {knob}"
 
     def _word(self, stream: str, j: int = 0, k: int = 1) -> pl.Expr:
-        return word(stream_key(self.seed, stream), j, k)
+        return word(stream_key(self.seed, self.streams + stream), j, k)
 
     def run(self) -> Population:
         check_arithmetic()

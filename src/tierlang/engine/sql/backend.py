@@ -16,7 +16,7 @@ from tierlang import ir
 from tierlang.engine.exact import Backend
 from tierlang.engine.sql.dialects import Dialect
 
-__all__ = ["SqlBackend", "col", "num", "string", "cast", "and_all", "or_any", "raise_error"]
+__all__ = ["SqlBackend", "col", "num", "string", "cast", "and_all", "or_any", "raise_error", "literal_only"]
 
 
 def col(name: str) -> exp.Column:
@@ -85,6 +85,24 @@ def raise_error(message: exp.Expression, dialect: Dialect, type_: str | None = N
     return failing if type_ is None else cast(failing, type_, dialect)
 
 
+def literal_only(e: exp.Expression) -> bool:
+    """Whether the integer value `e` is built from literals alone (`CASE WHEN c THEN 5 ELSE 0
+    END`, `-3`): the database then types it INTEGER, 32 bits, whatever the working type, and
+    arithmetic on it overflows early. Columns and casts carry the working type."""
+    if isinstance(e, exp.Literal):
+        return True
+    if isinstance(e, (exp.Neg, exp.Paren)):
+        return literal_only(e.this)
+    if isinstance(e, exp.Case):
+        default = e.args.get("default")
+        return all(literal_only(i.args["true"]) for i in e.args["ifs"]) and (default is None or literal_only(default))
+    if isinstance(e, (exp.Add, exp.Sub, exp.Mul)):
+        return literal_only(e.this) and literal_only(e.expression)
+    if isinstance(e, (exp.Least, exp.Greatest)):
+        return all(literal_only(x) for x in [e.this, *e.expressions])
+    return False
+
+
 _OPS = {">=": exp.GTE, ">": exp.GT, "<=": exp.LTE, "<": exp.LT, "==": exp.EQ, "!=": exp.NEQ}
 
 
@@ -134,15 +152,24 @@ class SqlBackend(Backend[exp.Expression]):
             return exp.EQ(this=c, expression=num(1))
         return c
 
+    def widen(self, e: exp.Expression) -> exp.Expression:
+        """`e` as the working type when literals alone would leave it INTEGER."""
+        return cast(e, self.itype, self.dialect) if literal_only(e) else e
+
     # -------------------------------------------------------------- arithmetic
+    # One operand of the working type makes the whole operation so; two literal-only
+    # operands (a CASE of points times a scale) must be widened by hand.
     def add(self, a: exp.Expression, b: exp.Expression) -> exp.Expression:
-        return exp.Add(this=a, expression=paren(b))
+        return exp.Add(this=self._widen_pair(a, b), expression=paren(b))
 
     def sub(self, a: exp.Expression, b: exp.Expression) -> exp.Expression:
-        return exp.Sub(this=a, expression=paren(b))
+        return exp.Sub(this=self._widen_pair(a, b), expression=paren(b))
 
     def mul(self, a: exp.Expression, k: exp.Expression) -> exp.Expression:
-        return exp.Mul(this=paren(a), expression=paren(k))
+        return exp.Mul(this=paren(self._widen_pair(a, k)), expression=paren(k))
+
+    def _widen_pair(self, a: exp.Expression, b: exp.Expression) -> exp.Expression:
+        return self.widen(a) if literal_only(b) else a
 
     def neg(self, a: exp.Expression) -> exp.Expression:
         return exp.Neg(this=paren(a))

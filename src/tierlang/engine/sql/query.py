@@ -24,7 +24,7 @@ from sqlglot import exp
 from tierlang import ir
 from tierlang.data import PID
 from tierlang.engine.exact import DECIMALS, NoInt64, Plan, compile_exact
-from tierlang.engine.sql.backend import SqlBackend, and_all, cast, col, num, or_any, string
+from tierlang.engine.sql.backend import SqlBackend, and_all, cast, col, literal_only, num, or_any, string
 from tierlang.engine.sql.dialects import Dialect
 from tierlang.engine.sql.dialects import dialect as get_dialect
 from tierlang.engine.sql.inputs import DEFAULT_DECIMALS, raw_inputs, scales_for, table_name, typed_inputs
@@ -147,7 +147,7 @@ def compile_sql(
     ctes += _column_ctes(plan, names, ctes[-1][0], d)
     last = ctes[-1][0]
     if output == "plan":
-        query = _plan_output(plan, names, last, fallback, detail, keep)
+        query = _plan_output(plan, names, last, fallback, detail, keep, d)
     elif output == "long":
         ctes += _score_ctes(program, plan, names, last, d)
         query = _long_output(program)
@@ -220,6 +220,8 @@ def _column_ctes(plan: Plan, names: _Names, first: str, d: Dialect) -> list[tupl
         expr = c.expr
         if c.kind == "cond" and not d.booleans:  # T-SQL: a condition is stored as 1 or 0
             expr = exp.Case(ifs=[exp.If(this=expr, true=num(1))], default=num(0))
+        elif c.kind == "num":
+            expr = _working(expr, plan.itype, d)
         alias = exp.alias_(expr, sql_name, quoted=True)
         where = _source(c.span)
         if where:
@@ -230,14 +232,22 @@ def _column_ctes(plan: Plan, names: _Names, first: str, d: Dialect) -> list[tupl
     return out
 
 
-def _plan_output(plan: Plan, names: _Names, last: str, fallback: exp.Expression, detail: bool, keep: tuple[str, ...]) -> exp.Select:
+def _working(e: exp.Expression, itype: str, d: Dialect) -> exp.Expression:
+    """A scaled integer as the working type: a column computed from literals alone would
+    otherwise be an INTEGER, and every later product of it could overflow 32 bits."""
+    return cast(e, itype, d) if literal_only(e) else e
+
+
+def _plan_output(
+    plan: Plan, names: _Names, last: str, fallback: exp.Expression, detail: bool, keep: tuple[str, ...], d: Dialect
+) -> exp.Select:
     out: list[exp.Expression] = [col(c) for c in keep] + [col(PID), exp.alias_(fallback, "__fallback__", quoted=True)]
     for name, tc in plan.tracks.items():
         out.append(exp.alias_(col(names[tc.level]), f"L:{name}", quoted=True))
         if tc.variant:
             out.append(exp.alias_(col(names[tc.variant]), f"V:{name}", quoted=True))
         if tc.score is not None:
-            out.append(exp.alias_(tc.score.expr.copy(), f"S:{name}", quoted=True))
+            out.append(exp.alias_(_working(tc.score.expr.copy(), plan.itype, d), f"S:{name}", quoted=True))
     if detail:
         out += [exp.alias_(col(names[r.column]), r.column, quoted=True) for r in plan.requirements]
     return exp.select(*out).from_(exp.to_table(last, quoted=True))
@@ -291,7 +301,7 @@ def _score_ctes(program: ir.Program, plan: Plan, names: _Names, last: str, d: Di
         texts.append(exp.alias_(level, f"level:{t.name}", quoted=True))
         if tc.score is None:
             continue
-        value, scale = exp.Paren(this=tc.score.expr.copy()), tc.score.scale
+        value, scale = exp.Paren(this=_working(tc.score.expr.copy(), plan.itype, d)), tc.score.scale
         if unit % scale == 0:
             units.append(exp.alias_(exp.Mul(this=value, expression=num(unit // scale)), f"units:{t.name}", quoted=True))
         else:
