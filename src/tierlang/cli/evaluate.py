@@ -16,6 +16,7 @@ from tierlang.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
     MAX_DATA_ERRORS,
+    ProgramPath,
     as_of_option,
     check_data_path,
     check_outputs,
@@ -262,6 +263,10 @@ def eval_(
         click.echo(f"wrote {output}", err=True)
     dataset = ev.dataset
     warn_formula_ids(dataset)
+    from tierlang.data.advice import fraction_percents
+
+    for warning in fraction_percents(dataset):
+        click.echo(warning, err=True)
     bad_data = False
     if dataset.errors:
         target = rejects
@@ -437,7 +442,7 @@ def _records_text(prog, explained, notes) -> str:
 
 
 @main.command(name="test")
-@click.argument("programs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("programs", nargs=-1, required=True, type=ProgramPath())
 @as_of_option
 def test_(programs: tuple[str, ...], as_of) -> None:
     """Run the examples embedded in program files. Exits 1 when an example fails.

@@ -507,6 +507,19 @@ class _CsvSource(_Source):
             raise _read_error(name, e, "the file") from None
         if not head.strip():
             raise DataLoadError(name, [DataError("TL400", "the file is empty", hint="a CSV file starts with a header row")])
+        if b"\r" in head.rstrip(b"\r") and b"\n" not in head:
+            # polars reads such a file as one line: the message would be a "missing column"
+            raise DataLoadError(
+                name,
+                [
+                    DataError(
+                        "TL400",
+                        "the lines of this file end with a carriage return only (classic Mac OS line endings)",
+                        row=1,
+                        hint="save it with Windows (CRLF) or Unix (LF) line endings",
+                    )
+                ],
+            )
         try:
             schema = pl.scan_csv(path, infer_schema=False, separator=self.separator).collect_schema()
         except Exception as e:  # polars raises several exception types for broken files
@@ -568,11 +581,29 @@ def _malformed_row(path: Path, separator: str = ",") -> DataError | None:
     nothing wrong."""
     try:
         with path.open("r", encoding="utf-8", newline="") as fh:
-            reader = csv.reader(fh, strict=True, delimiter=separator)
+            raw: list[str] = []  # the lines of the row being read, to tell how a cell was written
+
+            def lines():
+                for line in fh:
+                    raw.append(line)
+                    yield line
+
+            reader = csv.reader(lines(), strict=True, delimiter=separator)
             width = None
             row = 0
             try:
                 for row, cells in enumerate(reader, start=1):
+                    text, raw[:] = "".join(raw), []
+                    bare = next((n for n, c in enumerate(cells, start=1) if '"' in c and _quoted(c) not in text), None)
+                    if bare is not None:
+                        # Python's reader keeps such a quote as text; polars (and Excel) take it as
+                        # the start of a quoted cell that swallows the rest of the file
+                        return DataError(
+                            "TL400",
+                            f"row {row}, cell {bare}: a double quote inside a cell that is not in quotes ({_shown(cells[bare - 1])})",
+                            row=row,
+                            hint='put the whole cell in double quotes and write the quote twice: "5""0"',
+                        )
                     if width is None:
                         width = len(cells)
                     elif len(cells) > width:
@@ -595,6 +626,11 @@ def _malformed_row(path: Path, separator: str = ",") -> DataError | None:
     except (OSError, UnicodeDecodeError):
         return None
     return None
+
+
+def _quoted(cell: str) -> str:
+    """`cell` as a CSV writer quotes it."""
+    return '"' + cell.replace('"', '""') + '"'
 
 
 def _repeated_headers(path: Path, separator: str = ",") -> dict[str, list[int]]:
@@ -702,7 +738,7 @@ class _JsonlSource(_FrameSource):
             parse_float=_JsonNumber, parse_int=_JsonNumber, parse_constant=_reject_constant, object_pairs_hook=_json_object
         ).decode
         try:
-            fh = path.open("r", encoding="utf-8")
+            fh = path.open("r", encoding="utf-8-sig")  # a byte-order mark (Windows tools write one) is not data
         except OSError as e:
             raise _read_error(name, e, "the file") from None
         with fh:

@@ -24,6 +24,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tierlang.files import read_program_bytes
+
 __all__ = ["SourceEntry", "SourceList", "SourcesError", "load_sources", "sources_beside", "cited_sources"]
 
 #: The ending of a program's sources file (`x.tier` -> `x.sources.toml`).
@@ -74,7 +76,7 @@ def load_sources(path: str | Path, _seen: tuple[Path, ...] = ()) -> SourceList:
     if resolved in _seen:
         raise SourcesError(f"{path}: extends itself (through {' -> '.join(str(s) for s in _seen)})")
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(read_program_bytes(path).decode("utf-8"))  # a regular file of a bounded size
     except OSError as e:
         raise SourcesError(f"{path}: cannot read: {e.strerror or e}") from None
     except UnicodeDecodeError as e:
