@@ -82,24 +82,26 @@ def test_warning_names_the_values_rows_and_the_near_name(tmp_path):
     p = program("metric people: count = count distinct person_id of certifications where certification in azure\n", tmp_path)
     certs = pl.DataFrame(
         {
-            "partner_id": ["A", "A", "A", "A", "B"],
-            "person_id": ["x", "y", "z", "w", "v"],
+            "partner_id": ["A", "A", "A", "A", "B", "B"],
+            "person_id": ["x", "y", "z", "w", "v", "u"],
             "certification": [
                 "Azure Developer Associate",
                 "Azure Developer Asociate",
                 "Azure Developer Asociate",
                 "Power BI Data Analyst Associate",
                 "Azure AI Engineer Associate",
+                "azure ai engineer associate",
             ],
-            "source": ["learn"] * 5,
-            "expires_on": [None, None, None, None, None],
+            "source": ["learn"] * 6,
+            "expires_on": [None] * 6,
         },
         schema_overrides={"expires_on": pl.Date},
     )
     partners = pl.DataFrame({"partner_id": ["A", "B"]})
     records = load_records({"partners": partners, "certifications": certs}, p, on_error="report")
     [w] = [w for w in records.warnings if w.code == "TL425"]
-    assert w.message.startswith("3 rows of ")
+    assert w.message.startswith("4 rows of ")
+    assert '"azure ai engineer associate" (1 row; "Azure AI Engineer Associate" is named)' in w.message
     assert '"Azure Developer Asociate" (2 rows; "Azure Developer Associate" is named)' in w.message
     assert '"Power BI Data Analyst Associate" (1 row)' in w.message
     # nothing to say when every value is named

@@ -434,10 +434,14 @@ def _unnamed_values(program: ir.Program, tables: dict[str, TableData]) -> list[D
         if unnamed.is_empty():
             continue
         counts = unnamed.value_counts(sort=True, name="n")
+        folded = {" ".join(x.split()).casefold(): x for x in named}
         shown = []
         for v, n in counts.head(3).iter_rows():
-            near = difflib.get_close_matches(v, named, n=1, cutoff=0.8)
-            shown.append(f'"{v}" ({n:,} {plural(n, "row")}' + (f'; "{near[0]}" is named)' if near else ")"))
+            # another case or spacing of a named value first, then a close spelling
+            near = folded.get(" ".join(v.split()).casefold())
+            close = difflib.get_close_matches(v.casefold(), list(folded), n=1, cutoff=0.8)
+            near = near or (folded[close[0]] if close else None)
+            shown.append(f'"{v}" ({n:,} {plural(n, "row")}' + (f'; "{near}" is named)' if near else ")"))
         more = counts.height - 3
         rows = unnamed.len()
         out.append(
