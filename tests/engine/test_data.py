@@ -474,3 +474,16 @@ def test_a_byte_order_mark_starts_json_lines_and_csv_as_data(tmp_path, prog):
     (tmp_path / "d.csv").write_bytes(b"\xef\xbb\xbf" + f"{HEADER}\n{GOOD}\n".encode())
     for name in ("d.jsonl", "d.csv"):
         assert load_dataset(tmp_path / name, prog).partner_ids == ["P1"], name
+
+
+def test_a_parquet_file_that_makes_polars_panic_is_a_data_error():
+    # found by `make fuzz` (seed 3): polars' reader panics (pyo3 PanicException, a
+    # BaseException) on this damaged file; tier eval printed a traceback
+    from tests.engine.engine_helpers import load_text as load
+
+    folder = Path(__file__).resolve().parents[1] / "fixtures" / "damaged"
+    prog = load((folder / "panics-polars.tier").read_text())
+    with pytest.raises(DataLoadError) as info:
+        load_dataset(folder / "panics-polars.parquet", prog)
+    assert [e.code for e in info.value.errors] == ["TL400"]
+    assert "the file is damaged" in info.value.errors[0].message

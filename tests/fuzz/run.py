@@ -9,7 +9,8 @@ byte-mutated with probability 3/4 (bytes flipped, deleted, duplicated or inserte
 list of troublemakers: quotes, braces, line breaks, NUL, a byte-order mark, invalid UTF-8,
 huge numbers, escape sequences). Every program is loaded with all checks, its diagnostics
 rendered in the three formats; a valid one is also formatted (and the result must parse to
-the same program), rendered as a guide, and evaluated on its own sample partners.
+the same program), rendered as a guide, evaluated on its own sample partners (`tier test`)
+and, when mutated, compared with the program it came from (`tier diff`).
 
 Datasets (M, default 10,000): a valid program and partners around its constants
 (tests/engine/strategies.py), written as CSV, JSON Lines or Parquet, then corrupted by the
@@ -161,9 +162,10 @@ class Campaign:
             print(f"FAILURE {folder}: {traceback.format_exc().strip().splitlines()[-1]}", file=sys.stderr, flush=True)
 
 
-def check_program(text: bytes, folder: Path) -> str:
+def check_program(text: bytes, folder: Path, base: bytes | None = None) -> str:
     """Load `text` as a program with every check; render what it says; when valid, format,
-    re-parse, write the guide and evaluate its sample partners. Raises on any defect."""
+    re-parse, write the guide, evaluate its sample partners and compare it with `base` (the
+    program it was mutated from) by `tier diff`. Raises on any defect."""
     path = folder / "fuzz.tier"
     path.write_bytes(text)
     with search_budget(SEARCH):
@@ -184,6 +186,10 @@ def check_program(text: bytes, folder: Path) -> str:
     render_guide(result.program, "md", audience="reviewer")
     out = _cli("test", str(path))
     assert out.exit_code in (0, 1), out.output
+    if base is not None:
+        (folder / "base.tier").write_bytes(base)
+        _cli("diff", str(folder / "base.tier"), str(path))
+        return "program valid after mutation"
     return "program valid"
 
 
@@ -235,7 +241,19 @@ def check_dataset(program: str, fmt: str, raw: bytes, engine: str, folder: Path)
     (folder / "p.tier").write_text(program, encoding="utf-8")
     data = folder / f"d.{fmt}"
     data.write_bytes(raw)
-    out = _cli("eval", str(folder / "p.tier"), str(data), "--engine", engine, "-o", str(folder / "r.csv"), "--on-error", "report")
+    out = _cli(
+        "eval",
+        str(folder / "p.tier"),
+        str(data),
+        "--engine",
+        engine,
+        "-o",
+        str(folder / "r.csv"),
+        "--on-error",
+        "report",
+        "--rejects",
+        str(folder / "rejects.csv"),
+    )
     if engine == "interpreter":  # half of the cases: explain the first partner too
         _cli("explain", str(folder / "p.tier"), str(data), "--partner", "P0", "--format", "json")
     return f"eval exit {out.exit_code}"
@@ -261,10 +279,15 @@ def run(programs: int, datasets: int, seed: int, out: Path) -> Campaign:
     @settings(max_examples=max(1, programs), **common)
     @given(sources, st.randoms(use_true_random=False), st.integers(0, 3))
     def fuzz_programs(text, rnd, dice):
-        raw = text.encode("utf-8")
+        raw = base = text.encode("utf-8")
         if dice:
             raw = mutate(raw, rnd)
-        campaign.case("program", {"fuzz.tier": raw}, "tier check / fmt / docs / test of fuzz.tier", lambda: check_program(raw, work))
+        campaign.case(
+            "program",
+            {"fuzz.tier": raw, "base.tier": base},
+            "tier check / fmt / docs / test of fuzz.tier, tier diff base.tier fuzz.tier",
+            lambda: check_program(raw, work, base if dice else None),
+        )
 
     @settings(max_examples=max(1, datasets), **common)
     @given(programs_with_data(max_rows=12, big=True), st.sampled_from(["csv", "jsonl", "parquet"]), st.randoms(use_true_random=False))

@@ -240,20 +240,20 @@ def write_output(output: str, text: str) -> None:
     click.echo(f"wrote {output}", err=True)
 
 
-def warn_formula_ids(*datasets) -> None:
-    """Warn on stderr when partner ids of the datasets (evaluated or rejected) would run as
-    spreadsheet formulas (`tierlang.spreadsheet`)."""
+def warn_formula_ids(evaluated, rejects=None) -> None:
+    """Warn on stderr when partner ids (`evaluated`: a Series of those evaluated; `rejects`:
+    the rejected rows, if any) would run as spreadsheet formulas (`tierlang.spreadsheet`).
+    The evaluated ids come from the results, not the dataset: a file read in one pass has
+    no frame of its own, and asking for it would read the whole file a second time."""
     import polars as pl
 
     from tierlang.data import PID
     from tierlang.spreadsheet import formula_warning
 
-    ids = []
-    for ds in datasets:
-        ids.append(ds.frame[PID])
-        if ds.rejects is not None and PID in ds.rejects.columns:
-            ids.append(ds.rejects[PID].cast(pl.String))
-    warning = formula_warning(pl.concat(ids).unique(maintain_order=True)) if ids else None
+    ids = [evaluated]
+    if rejects is not None and PID in rejects.columns:
+        ids.append(rejects[PID].cast(pl.String))
+    warning = formula_warning(pl.concat(ids).unique(maintain_order=True))
     if warning:
         click.echo(warning, err=True)
 

@@ -235,6 +235,7 @@ def eval_(
     if ev.warnings:
         progress.clear()
         emit_diagnostics(ev.warnings, SourceMap())
+    from tierlang.data import PID
     from tierlang.output import write_results
     from tierlang.output.database import DatabaseError
     from tierlang.output.excel import DoesNotFit
@@ -262,7 +263,7 @@ def eval_(
     if output is not None:
         click.echo(f"wrote {output}", err=True)
     dataset = ev.dataset
-    warn_formula_ids(dataset)
+    warn_formula_ids(ev.levels[PID], dataset.rejects)
     from tierlang.data.advice import fraction_percents
 
     for warning in fraction_percents(dataset):

@@ -20,11 +20,13 @@ def fraction_percents(ds: Dataset) -> list[str]:
     between: such a column was most likely written as fractions (0.5 meant as 50 %), while
     tierlang reads percents on the 0-100 scale (0.5 is half a percent)."""
     out = []
-    for m in ds.metrics:
-        if m.type.kind is not ir.Kind.PERCENT or m.name not in ds.frame.columns:
+    percents = [m for m in ds.metrics if m.type.kind is ir.Kind.PERCENT]
+    frame = ds.columns_of([m.name for m in percents])  # not the whole file again
+    for m in percents:
+        if m.name not in frame.columns:
             continue
         scale = ds.scales.get(m.name, 1)  # decimals are integers scaled by `scale`
-        col = ds.frame[m.name].drop_nulls()
+        col = frame[m.name].drop_nulls()
         if col.is_empty() or col.min() < 0 or col.max() > scale:
             continue
         inside = col.filter((col > 0) & (col < scale))

@@ -18,6 +18,7 @@ entry for it (or none: the appendix says so) and the marks in use.
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 import tomllib
 from collections.abc import Iterable
@@ -123,6 +124,8 @@ def _entry(path: Path, tag: str, value: object) -> SourceEntry:
         raise SourcesError(f"{path}: sources.{tag}: unknown key {sorted(unknown)[0]!r} (expected title, date, url)")
     title = _text(path, f"sources.{tag}.title", value.get("title"))
     date = value.get("date")
+    if isinstance(date, _dt.date):  # TOML's own date, written without quotes
+        date = date.isoformat()
     url = value.get("url")
     for key, v in (("date", date), ("url", url)):
         if v is not None and not isinstance(v, str):
