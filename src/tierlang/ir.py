@@ -77,7 +77,7 @@ __all__ = [
     "Program",
     "Column",
     "RowFilter",
-    "Table",
+    "RelatedTable",
     "ValueList",
     "ColumnRef",
     "FilterRef",
@@ -90,6 +90,12 @@ __all__ = [
     "Need",
     "Assignment",
     "window_dates",
+    "Acknowledgement",
+    "Output",
+    "Band",
+    "Table",
+    "Lookup",
+    "LevelOf",
     "to_data",
     "to_json",
     "walk",
@@ -282,8 +288,8 @@ class RowFilter:
 
 
 @dataclass(frozen=True)
-class Table:
-    """A related table: rows that belong to a partner through `partner_id`. `key`: columns
+class RelatedTable:
+    """A related table (records): rows that belong to a partner through `partner_id`. `key`: columns
     that identify a row within a partner (a repeated key is a data error)."""
 
     name: str
@@ -607,6 +613,28 @@ class Assignment:
     span: Span | None = _span()
 
 
+@dataclass(frozen=True)
+class Lookup:
+    """The cell of `table` in the row, and column, whose bands hold the values of the
+    table's keys. The table is carried whole (as a `Const` carries its value), so that every
+    analysis that walks an expression sees what it reads; the diff compares it by name."""
+
+    table: Table
+    span: Span | None = _span()
+
+    @property
+    def keys(self) -> tuple[Expr, ...]:
+        return self.table.keys
+
+
+@dataclass(frozen=True)
+class LevelOf:
+    """The level a track's partner holds (a level name, None for none), as a table's key."""
+
+    track: str
+    span: Span | None = _span()
+
+
 Expr = Union[
     Const,
     MetricRef,
@@ -633,6 +661,8 @@ Expr = Union[
     Assignment,
     AsOf,
     DateShift,
+    Lookup,
+    LevelOf,
 ]
 
 
@@ -761,6 +791,25 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Output:
+    """An amount the program computes for each partner on a track (a fee, a benefit): a
+    column of `tier eval` after the contract's four. `expr` reads the track's level (a table
+    by the track), its scores (the selected variant's), metrics and other tracks."""
+
+    name: str
+    type: Type
+    expr: Expr
+    title: str | None = None
+    doc: str | None = None
+    source: str | None = None
+    span: Span | None = _span()
+
+    @property
+    def label(self) -> str:
+        return self.title or self.name
+
+
+@dataclass(frozen=True)
 class Track:
     name: str
     variants: tuple[Variant, ...]
@@ -770,6 +819,7 @@ class Track:
     title: str | None = None
     doc: str | None = None
     source: str | None = None
+    outputs: tuple[Output, ...] = ()
     span: Span | None = _span()
 
     @property
@@ -827,6 +877,92 @@ class Example:
     # rows of related tables (`given records`): (table, rows), each row ((column, value), ...)
     # with None for an empty optional value; the records metrics are computed from them
     records: tuple[tuple[str, tuple[tuple[tuple[str, Value | None], ...], ...]], ...] = ()
+    span: Span | None = _span()
+
+
+# ------------------------------------------------------------------ band tables
+
+
+@dataclass(frozen=True)
+class Band:
+    """A row or column of a table: the numbers from `low` (included; None: no lower end) to
+    `high` (included when `high_included`; None: no upper end); or the enum values or level
+    names in `names` (None: no level); or, with `otherwise`, every value no other band takes."""
+
+    low: Fraction | None = None
+    high: Fraction | None = None
+    high_included: bool = True
+    names: tuple[str | None, ...] = ()
+    otherwise: bool = False
+    low_param: str | None = None  # the parameters the ends came from, if any
+    high_param: str | None = None
+    span: Span | None = _span()
+
+    @property
+    def numeric(self) -> bool:
+        return not self.names and not self.otherwise
+
+    def holds(self, value: object) -> bool:
+        """Is `value` in this band? (`otherwise` is decided by the table: see `Table.band`.)"""
+        if self.otherwise:
+            return False
+        if not self.numeric:
+            return value in self.names
+        if not isinstance(value, Fraction):
+            return False
+        if self.low is not None and value < self.low:
+            return False
+        return self.high is None or (value <= self.high if self.high_included else value < self.high)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A band table: the value for a partner is `cells[row][column]`, the row (and column)
+    whose band holds the partner's value of the key (`keys[0]`, and `keys[1]`). A
+    one-dimensional table has no `columns` and one cell per row. The checker makes sure
+    that the bands of each key never overlap and leave no value out."""
+
+    name: str
+    type: Type
+    keys: tuple[Expr, ...]
+    rows: tuple[Band, ...]
+    cells: tuple[tuple[Const, ...], ...]
+    columns: tuple[Band, ...] = ()
+    title: str | None = None
+    doc: str | None = None
+    source: str | None = None
+    span: Span | None = _span()
+
+    @property
+    def label(self) -> str:
+        return self.title or self.name
+
+    @staticmethod
+    def band(bands: tuple[Band, ...], value: object) -> int:
+        """The index of the band that holds `value` (the `otherwise` band when no other
+        does; -1 when none, which the checker rules out)."""
+        for i, b in enumerate(bands):
+            if b.holds(value):
+                return i
+        return next((i for i, b in enumerate(bands) if b.otherwise), -1)
+
+    def cell(self, row: int, column: int = 0) -> Const:
+        return self.cells[row][column]
+
+
+# ------------------------------------------------------------------ acknowledged findings
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """`acknowledge CODE "reason"` in a declaration: a finding of that code (a warning)
+    whose place lies inside the declaration is known and accepted, for `reason`. `where`
+    names the declaration ("track business_apps"); `scope` is its source range."""
+
+    code: str
+    reason: str
+    where: str
+    scope: Span | None = _span()
     span: Span | None = _span()
 
 
@@ -889,15 +1025,17 @@ class Program:
     tracks: tuple[Track, ...] = ()  # dependency order: a track follows those it refers to
     partners: tuple[Partner, ...] = ()
     examples: tuple[Example, ...] = ()
-    tables: tuple[Table, ...] = ()
+    acknowledgements: tuple[Acknowledgement, ...] = ()
+    tables: tuple[Table, ...] = ()  # band tables
+    related_tables: tuple[RelatedTable, ...] = ()  # records
     lists: tuple[ValueList, ...] = ()
     holds: tuple[Hold, ...] = ()  # status rules, in declaration order
     files: tuple[str, ...] = field(default=(), compare=False)
     span: Span | None = _span()
 
     @cached_property
-    def table_map(self) -> dict[str, Table]:
-        return {t.name: t for t in self.tables}
+    def related_table_map(self) -> dict[str, RelatedTable]:
+        return {t.name: t for t in self.related_tables}
 
     @property
     def record_metrics(self) -> tuple[Metric, ...]:
@@ -920,6 +1058,10 @@ class Program:
     @cached_property
     def gate_map(self) -> dict[str, Gate]:
         return {g.name: g for g in self.gates}
+
+    @cached_property
+    def table_map(self) -> dict[str, Table]:
+        return {t.name: t for t in self.tables}
 
     @cached_property
     def group_map(self) -> dict[str, Group]:
@@ -984,7 +1126,7 @@ def metrics_read(
                 visit(gates[n.name])
             elif tracks is None:
                 continue
-            elif isinstance(n, (TrackAt, ScoreRef, Every)) and n.track in tracks:
+            elif isinstance(n, (TrackAt, ScoreRef, Every, LevelOf)) and n.track in tracks:
                 visit(tracks[n.track])
             elif isinstance(n, GroupCount):
                 for t in (groups or {}).get(n.group, ()):
@@ -1000,12 +1142,16 @@ def _child_fields(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls) if f.name != "span")
 
 
-def walk(node: object):
-    """Yield `node` and every IR node below it, depth first."""
+def walk(node: object, tables: bool = True):
+    """Yield `node` and every IR node below it, depth first. With `tables=False`, a
+    lookup's table is not entered (only its keys are walked): what a rule itself says."""
     stack = [node]
     while stack:
         current = stack.pop()
         yield current
+        if not tables and type(current) is Lookup:
+            stack.extend(reversed(current.keys))  # type: ignore[attr-defined]
+            continue
         stack.extend(reversed(children(current)))
 
 

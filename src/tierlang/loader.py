@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from tierlang import cache, ir
 from tierlang.diagnostics import Diagnostic, SourceMap, decode_source, display_name, has_errors, sort_key
 from tierlang.files import read_program_bytes
+from tierlang.passes.acknowledge import apply_acknowledgements
 from tierlang.passes.extends import merge
 from tierlang.passes.ladder import check_ladders
 from tierlang.passes.lower import lower, warnings_unused
@@ -35,6 +36,9 @@ class LoadResult:
     #: and `..` not resolved -> sha256 of their bytes, None when unreadable): what a cached
     #: copy of this result depends on.
     deps: dict[str, str | None] = field(default_factory=dict)
+    #: Warnings the program acknowledges (`acknowledge CODE "reason"`), not in `diagnostics`;
+    #: each has its reason in `data["acknowledged"]`.
+    acknowledged: list[Diagnostic] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -153,5 +157,8 @@ def _load_program(
             if program is not None and checks:
                 for check in CHECKS:
                     diags.extend(check(program))
+    acknowledged: list[Diagnostic] = []
+    if program is not None and checks:
+        diags, acknowledged = apply_acknowledgements(program, diags)
     diags.sort(key=sort_key)
-    return LoadResult(program, diags, sources, root, [display_name(p) for p in modules], deps)
+    return LoadResult(program, diags, sources, root, [display_name(p) for p in modules], deps, acknowledged)

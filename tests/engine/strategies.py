@@ -3,7 +3,7 @@
 `programs_with_data()` draws a program text (metrics of every kind, parameters, gates,
 derived metrics, groups, tracks with scores, categories, caps, `when` gates, variants chosen
 by best-of or classification, cumulative and independent levels, requirements of every
-shape, references between tracks) and a dataset whose values sit at and around every
+shape, references between tracks, band tables of one and two keys, outputs) and a dataset whose values sit at and around every
 constant the program compares or divides by, at zero, and at range bounds (negative where
 the range allows). Used by the differential tests: both engines must agree exactly.
 """
@@ -71,6 +71,7 @@ class _Gen:
         self.building_member = False
         self.derived: list[str] = []
         self.out: list[str] = []
+        self.tables = 0
 
     # ---------------------------------------------------------- pieces
     def numeric(self, *, no_money: bool = False) -> Metric | None:
@@ -167,12 +168,84 @@ class _Gen:
         m = self.numeric()
         if self.derived and self.draw(st.integers(0, 5)) == 0:
             return f"{self.derived[0]} {self.op()} {lit(self.const())}"
+        if self.draw(st.integers(0, 9)) == 0:
+            return f"{self.table()} {self.op()} {lit(self.draw(st.sampled_from(POINTS)))}"
         return f"{m.name} {self.op()} {self.threshold(m)}"
+
+    def bands(self, m: Metric) -> list[str]:
+        """Bands of a numeric metric from its lowest value up, touching, none left out:
+        `..<a`, `a..<b` (or `a..b-1` for a count), ..., `z..`."""
+        edges = sorted(set(self.draw(st.lists(st.sampled_from(CONSTS), min_size=1, max_size=4))))
+        if m.lo is not None and m.lo < 0 and self.draw(st.booleans()):
+            edges = sorted({-edges[-1], *edges})
+        m.consts.update(edges)
+        out = [f"..<{m.unit(edges[0])}" if m.kind != "money" else f"..<{lit(edges[0])}"]
+        for a, b in zip(edges, edges[1:]):
+            if m.whole and a.denominator == 1 and b.denominator == 1 and self.draw(st.booleans()):
+                out.append(f"{lit(a)}..{lit(b - 1)}")
+            else:
+                out.append(f"{lit(a)}..<{lit(b)}")
+        out.append(f"{lit(edges[-1])}..")
+        return out
+
+    def table(self) -> str:
+        """A new table keyed by one or two numeric metrics, the enum metric or the level of a
+        track built earlier (never the one being built: it is not in `tracks` yet); its name."""
+        name = f"tb{self.tables}"
+        self.tables += 1
+        kind = self.draw(st.sampled_from(["one", "one", "two", "enum", "track"]))
+        enums = [m for m in self.metrics if m.kind == "enum"]
+        earlier = self.tracks
+        if kind == "enum" and enums:
+            key, rows = enums[0].name, ["low", "mid", "high"]
+            if self.draw(st.booleans()):
+                rows = [rows[0], "else"]
+        elif kind == "track" and earlier:
+            t = self.draw(st.sampled_from(earlier))
+            key, rows = t.name, ["none", *t.levels]
+        else:
+            m = self.numeric()
+            key, rows = m.name, self.bands(m)
+            if kind == "two":
+                m2 = self.numeric()
+                cols = self.bands(m2)
+                cells = lambda: ", ".join(lit(self.draw(st.sampled_from(POINTS))) for _ in cols)  # noqa: E731
+                body = [f"  by {m.name}, {m2.name}", "  columns: " + ", ".join(cols)] + [f"  {r}: {cells()}" for r in rows]
+                self.out.append(f"table {name}: number {{\n" + "\n".join(body) + "\n}")
+                return name
+        body = [f"  by {key}"] + [f"  {r}: {lit(self.draw(st.sampled_from(POINTS)))}" for r in rows]
+        self.out.append(f"table {name}: number {{\n" + "\n".join(body) + "\n}")
+        return name
+
+    def outputs(self, track: str, levels: list[str], scores: list[str]) -> str:
+        """Output lines for the track being built: a formula, a table by the track's own
+        level, or one of its scores plus a constant."""
+        out = []
+        for i in range(self.draw(st.integers(1, 2))):
+            form = self.draw(st.sampled_from(["formula", "level", "score"] if scores else ["formula", "level"]))
+            if form == "level":
+                name = f"tb{self.tables}"
+                self.tables += 1
+                rows = ["none", *levels] if self.draw(st.booleans()) else ["none", "else"]
+                body = [f"  by {track}"] + [f"  {r}: {lit(self.draw(st.sampled_from(POINTS)))}" for r in rows]
+                self.out.append(f"table {name}: number {{\n" + "\n".join(body) + "\n}")
+                expr = name
+            elif form == "score":
+                expr = f"{self.draw(st.sampled_from(scores))} / 4 + {lit(self.draw(st.sampled_from(POINTS)))}"
+            else:
+                expr = self.points()
+            out.append(f"  output o{i}: number = {expr}\n")
+        return "".join(out)
 
     def points(self) -> str:
         form = self.draw(
-            st.sampled_from(["clamp", "clamp", "clamp", "min_sum", "max_clamp", "sum_clamp", "linear", "clamp3", "const", "neg", "derived"])
+            st.sampled_from(
+                ["clamp", "clamp", "clamp", "min_sum", "max_clamp", "sum_clamp", "linear", "clamp3", "const", "neg", "derived", "table"]
+            )
         )
+        if form == "table":
+            name = self.table()
+            return name if self.draw(st.booleans()) else f"min({lit(self.draw(st.sampled_from(POINTS)))}, {name})"
         K = self.draw(st.sampled_from(POINTS))
         T = self.draw(st.sampled_from([c for c in CONSTS if c > 0]))
         m = self.numeric()
@@ -352,11 +425,13 @@ class _Gen:
                 chain = " else ".join(f"{v} when {self.condition(1)}" for v in names[:-1])
                 choose = f"  choose {chain} else {names[-1]}"
                 own = {v: scores for v in names}
-            text = header + "\n" + choose + "\n" + "\n".join(f"  variant {v} {{\n{body(own[v])}\n  }}" for v in names) + "\n}"
             if any(own[v] != scores for v in names):
                 scores = []  # other tracks read only scores every variant has
+            outputs = self.outputs(name, levels, scores) if draw(st.integers(0, 2)) == 0 else ""
+            text = header + "\n" + outputs + choose + "\n" + "\n".join(f"  variant {v} {{\n{body(own[v])}\n  }}" for v in names) + "\n}"
         else:
-            text = header + "\n" + body(scores) + "\n}"
+            outputs = self.outputs(name, levels, scores) if draw(st.integers(0, 2)) == 0 else ""
+            text = header + "\n" + outputs + body(scores) + "\n}"
         # Category and line names double as part names for `s.part` references.
         self.tracks.append(Track(name, levels, scores, {s: _part_names(parts[s]) for s in scores}, group))
         return text

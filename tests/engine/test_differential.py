@@ -31,6 +31,11 @@ def test_engines_agree(case):
     assert a.variants.equals(b.variants), text
     assert a.detail is not None and b.detail is not None
     assert a.detail.equals(b.detail), text
+    assert sorted(a.outputs) == sorted(b.outputs), text
+    for key in a.outputs:
+        assert [a.outputs[key].fraction(k) for k in range(a.partner_count)] == [
+            b.outputs[key].fraction(k) for k in range(b.partner_count)
+        ], text
 
 
 @settings(max_examples=25)
@@ -42,3 +47,7 @@ def test_engines_agree_on_huge_values(case):
     assert list(a.rows()) == list(b.rows()), text
     assert a.long().equals(b.long()), text
     assert a.detail.equals(b.detail), text
+    for key in a.outputs:
+        assert [a.outputs[key].fraction(k) for k in range(a.partner_count)] == [
+            b.outputs[key].fraction(k) for k in range(b.partner_count)
+        ], text

@@ -23,7 +23,7 @@ from tierlang.cli.common import (
     load_or_exit,
     program_argument,
 )
-from tierlang.diagnostics import Diagnostic, Note, Severity, SourceMap, decode_source, render_json
+from tierlang.diagnostics import Diagnostic, Note, Severity, SourceMap, decode_source, render_json, sort_key
 from tierlang.files import MAX_PROGRAM_BYTES, program_file_problem, read_program_bytes
 from tierlang.loader import load_program
 from tierlang.numbers import plural
@@ -35,21 +35,29 @@ from tierlang.syntax.parser import parse
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=ProgramPath())
 @click.option("--format", "fmt", type=DIAGNOSTIC_FORMATS, default="human", show_default=True, help="Output style for diagnostics.")
-@click.option("--strict", is_flag=True, help="Treat warnings as findings (exit 1).")
+@click.option("--strict", is_flag=True, help="Treat warnings as findings (exit 1); acknowledged ones do not count.")
+@click.option(
+    "--all-findings",
+    is_flag=True,
+    help='Also list the findings the programs acknowledge (`acknowledge CODE "reason"`), each with its reason.',
+)
 @click.option(
     "--witness",
     is_flag=True,
     help="Show the monotonicity evidence: for each TL31x finding, the pair of partners that confirms it; then the tracks proved monotone.",
 )
 @as_of_option
-def check(files: tuple[str, ...], fmt: str, strict: bool, witness: bool, as_of) -> None:
+def check(files: tuple[str, ...], fmt: str, strict: bool, all_findings: bool, witness: bool, as_of) -> None:
     """Check program files: syntax, names, types and units, `extends`, ladders, monotonicity.
 
     Prints every problem found (not only the first) and exits 1 when there are errors
     (or warnings, with --strict). Monotonicity findings (TL310-TL316) are warnings; with
-    --format json their witnesses are always in each diagnostic's `data`.
+    --format json their witnesses are always in each diagnostic's `data`. A warning the
+    program acknowledges, with a reason, is counted but not shown (--all-findings shows it)
+    and never fails --strict.
     """
     all_diags = []
+    acknowledged: list[Diagnostic] = []
     sources = SourceMap()
     verdicts: list[str] = []
     files = distinct_paths(files)
@@ -58,23 +66,23 @@ def check(files: tuple[str, ...], fmt: str, strict: bool, witness: bool, as_of) 
         with search_budget(WITNESS_BUDGET if witness else BUDGET):
             result = load_program(f, as_of)
         all_diags.extend(result.diagnostics)
+        acknowledged.extend(result.acknowledged)
         sources.update(result.sources)
         if witness and result.program is not None and result.ok:
             verdicts.append(_verdicts(f, result.program))
     if witness and fmt != "json":
         all_diags = [_with_witnesses(d) for d in all_diags]
-    # A parent loaded by several files reports its problems once.
-    seen = set()
-    unique = []
-    for d in all_diags:
-        key = (d.code, d.message, d.span)
-        if key not in seen:
-            seen.add(key)
-            unique.append(d)
-    if fmt == "json":
-        click.echo(render_json(unique), nl=False)
+        acknowledged = [_with_witnesses(d) for d in acknowledged]
+    unique = _once(all_diags)
+    quiet = _once(acknowledged)
+    if all_findings:
+        shown = sorted([*unique, *(_with_reason(d) if fmt != "json" else d for d in quiet)], key=sort_key)
     else:
-        emit_diagnostics(unique, sources, fmt, err=False)
+        shown = unique
+    if fmt == "json":
+        click.echo(render_json(shown), nl=False)
+    else:
+        emit_diagnostics(shown, sources, fmt, err=False)
         for line in verdicts:
             click.echo(line, err=True)
         errors = sum(d.severity is Severity.ERROR for d in unique)
@@ -82,9 +90,29 @@ def check(files: tuple[str, ...], fmt: str, strict: bool, witness: bool, as_of) 
         if fmt == "human":
             summary = f"checked {len(files)} {plural(len(files), 'file')}: "
             summary += "no problems" if not unique else f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+            if quiet:
+                summary += f" ({len(quiet)} acknowledged" + (")" if all_findings else ": --all-findings lists them)")
             click.echo(summary, err=True)
     failed = any(d.is_error for d in unique) or (strict and any(d.severity is Severity.WARNING for d in unique))
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+def _once(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """A parent loaded by several files reports its problems once."""
+    seen = set()
+    unique = []
+    for d in diagnostics:
+        key = (d.code, d.message, d.span)
+        if key not in seen:
+            seen.add(key)
+            unique.append(d)
+    return unique
+
+
+def _with_reason(d: Diagnostic) -> Diagnostic:
+    """An acknowledged finding, for human and gnu output: marked, with its reason."""
+    reason = (d.data or {}).get("acknowledged")
+    return replace(d, message=f"{d.message} (acknowledged)", notes=(*d.notes, Note(f"acknowledged: {reason}")))
 
 
 def _with_witnesses(d: Diagnostic) -> Diagnostic:

@@ -114,10 +114,23 @@ def _parse_table(ctx, param, values) -> dict[str, str]:
             raise click.BadParameter(f"{v!r}: write NAME=PATH, e.g. certifications=exports/certs.parquet", param=param)
         if name in out:
             raise click.BadParameter(f"table '{name}' is given twice", param=param)
-        if not Path(path).is_file():
-            raise click.BadParameter(f"{path} does not exist" if not Path(path).exists() else f"{path} is not a file", param=param)
+        # `tier eval` reads --table as a database table with --db: it checks the files itself
+        if not any(p.name == "db" for p in ctx.command.params):
+            _check_table_path(path, param)
         out[name] = path
     return out
+
+
+def _check_table_path(path: str, param=None) -> None:
+    if not Path(path).is_file():
+        message = f"{path} does not exist" if not Path(path).exists() else f"{path} is not a file"
+        raise click.BadParameter(message, param=param, param_hint=None if param is not None else "--table")
+
+
+def check_table_paths(tables: dict[str, str]) -> None:
+    """The files of --table NAME=PATH (the related tables read from files) must exist."""
+    for path in tables.values():
+        _check_table_path(path)
 
 
 table_option = click.option(

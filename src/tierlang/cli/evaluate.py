@@ -17,9 +17,11 @@ from tierlang.cli.common import (
     EXIT_USAGE,
     MAX_DATA_ERRORS,
     ProgramPath,
+    _parse_table,
     as_of_option,
     check_data_path,
     check_outputs,
+    check_table_paths,
     distinct_paths,
     emit_diagnostics,
     load_or_exit,
@@ -91,7 +93,7 @@ def _summary(ev) -> str:
 
 @main.command(name="eval")
 @program_argument
-@click.argument("data", type=click.Path())
+@click.argument("data", type=click.Path(), required=False)
 @click.option(
     "--format",
     "fmt",
@@ -101,7 +103,11 @@ def _summary(ev) -> str:
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default=None, help="Write the results here.")
 @click.option(
-    "--engine", type=click.Choice(["vectorized", "interpreter"]), default="vectorized", show_default=True, help="How to evaluate."
+    "--engine",
+    type=click.Choice(["vectorized", "interpreter", "duckdb", "spark"]),
+    default="vectorized",
+    show_default=True,
+    help="How to evaluate: polars (vectorized), the exact interpreter, or the compiled SQL query in an in-process DuckDB or in Spark (local mode; SPARK_MASTER picks a cluster). Every engine gives the same results.",
 )
 @as_of_option
 @click.option(
@@ -114,7 +120,6 @@ def _summary(ev) -> str:
 @click.option(
     "--rejects", type=click.Path(dir_okay=False), default=None, help="Reject file for --on-error report (default: DATA-NAME.rejects.csv)."
 )
-@table_option
 @read_options
 @click.option(
     "--gaps",
@@ -130,6 +135,27 @@ def _summary(ev) -> str:
     "--from", "start", type=MonthParam(), default=None, help="With --history: the first month written (default: the data's first)."
 )
 @click.option("--to", "end", type=MonthParam(), default=None, help="With --history: the last month written (default: the data's last).")
+@click.option(
+    "--db",
+    "db",
+    default=None,
+    metavar="URL",
+    help="Read the partners from a PostgreSQL database instead of DATA (postgresql://user@host/db; the password from the URL, PGPASSWORD or ~/.pgpass) and evaluate there.",
+)
+@click.option(
+    "--table",
+    "tables",
+    multiple=True,
+    metavar="NAME=PATH",
+    callback=_parse_table,
+    help="Read the table NAME from PATH instead of DATA/NAME.* (repeatable; `partners` too). With --db: read the program's table NAME from the database table PATH (e.g. partners=crm.partners); default: the table named NAME.",
+)
+@click.option(
+    "--into",
+    default=None,
+    metavar="TABLE",
+    help="With --db: write the results to this table of the database (created or replaced in one transaction).",
+)
 def eval_(
     program: str,
     data: str,
@@ -139,7 +165,6 @@ def eval_(
     as_of,
     on_error: str,
     rejects: str | None,
-    tables,
     separator: str,
     encoding: str,
     sheet: str | None,
@@ -147,6 +172,9 @@ def eval_(
     history: bool,
     start,
     end,
+    db: str | None,
+    tables: dict[str, str],
+    into: str | None,
 ) -> None:
     """Evaluate PROGRAM on the partners in DATA (CSV, Parquet, JSON Lines or Excel).
 
@@ -174,7 +202,6 @@ def eval_(
     from tierlang.data import DataLoadError
     from tierlang.engine import evaluate
     from tierlang.engine.interpreter import EvaluationError
-    from tierlang.engine.results import ScoreTooLarge
     from tierlang.formats import BINARY_RESULTS, UnknownFormat, result_format
 
     if output == "-":
@@ -192,12 +219,22 @@ def eval_(
         fmt = "table" if _stdout_is_terminal() else "csv"
     if fmt in BINARY_RESULTS and output is None:
         raise click.UsageError(f"--format {fmt} needs -o FILE")
+    if db is not None or into is not None:
+        from tierlang.cli.database import eval_db
+
+        db_tables = tuple(f"{k}={v}" for k, v in tables.items())
+        eval_db(program, data, db, db_tables, into, fmt, output, engine, as_of, on_error, rejects, gaps, history or bool(start or end))
+    if data is None:
+        raise click.UsageError("missing DATA (a CSV, Parquet or JSON Lines file), or --db URL")
     if rejects is not None and on_error != "report":
         raise click.UsageError("--rejects names the reject file of --on-error report; add --on-error report")
     check_data_path(data)
+    check_table_paths(tables)
     options = make_read_options(separator, encoding, sheet, data)
     if (start or end) and not history:
         raise click.UsageError("--from and --to pick the months of a history; add --history")
+    if history and engine in ("duckdb", "spark"):
+        raise click.UsageError("--history runs on the vectorized or the interpreter engine")
     if history:
         from tierlang.cli.history import check_options
         from tierlang.data import ReadOptions
@@ -218,7 +255,7 @@ def eval_(
 
         history_cli.run(program, data, prog, fmt, output, engine, start, end, on_error, rejects, tables)
     needs_as_of(prog, as_of, program)
-    if Path(data).is_dir() and not (prog.tables or tables):
+    if Path(data).is_dir() and not (prog.related_tables or tables):
         raise click.BadParameter(f"{data} is a folder; {program} reads one partner table: name its file", param_hint="DATA")
     progress("reading data")
     try:
@@ -235,7 +272,36 @@ def eval_(
     if ev.warnings:
         progress.clear()
         emit_diagnostics(ev.warnings, SourceMap())
+    finish(ev, fmt, output, gaps, progress)
     from tierlang.data import PID
+
+    dataset = ev.dataset
+    warn_formula_ids(ev.levels[PID], dataset.rejects)
+    from tierlang.data.advice import fraction_percents
+
+    for warning in fraction_percents(dataset):
+        click.echo(warning, err=True)
+    bad_data = False
+    if dataset.errors:
+        target = rejects
+        assert target is not None and dataset.rejects is not None
+        _write_rejects(dataset.rejects, target)
+        bad = dataset.rejects.height
+        _report_data_errors(dataset.diagnostics(MAX_DATA_ERRORS), dataset.error_count, bad, target)
+        bad_data = True
+    for name, td in ev.tables.items():
+        if td.error_count:
+            assert rejects is not None and td.rejects is not None
+            target = str(Path(rejects).with_name(Path(rejects).name.removesuffix(".rejects.csv") + f".{name}.rejects.csv"))
+            _write_rejects(td.rejects, target)
+            _report_data_errors(td.diagnostics(MAX_DATA_ERRORS), td.error_count, td.rejects.height, target)
+            bad_data = True
+    sys.exit(EXIT_FINDINGS if bad_data else EXIT_OK)
+
+
+def finish(ev, fmt: str, output: str | None, gaps: bool, progress: _Progress) -> None:
+    """Write an evaluation's results (with --gaps, what each partner lacks) and the summary."""
+    from tierlang.engine.results import ScoreTooLarge
     from tierlang.output import write_results
     from tierlang.output.database import DatabaseError
     from tierlang.output.excel import DoesNotFit
@@ -262,28 +328,6 @@ def eval_(
     click.echo(_summary(ev), err=True)
     if output is not None:
         click.echo(f"wrote {output}", err=True)
-    dataset = ev.dataset
-    warn_formula_ids(ev.levels[PID], dataset.rejects)
-    from tierlang.data.advice import fraction_percents
-
-    for warning in fraction_percents(dataset):
-        click.echo(warning, err=True)
-    bad_data = False
-    if dataset.errors:
-        target = rejects
-        assert target is not None and dataset.rejects is not None
-        _write_rejects(dataset.rejects, target)
-        bad = dataset.rejects.height
-        _report_data_errors(dataset.diagnostics(MAX_DATA_ERRORS), dataset.error_count, bad, target)
-        bad_data = True
-    for name, td in ev.tables.items():
-        if td.error_count:
-            assert rejects is not None and td.rejects is not None
-            target = str(Path(rejects).with_name(Path(rejects).name.removesuffix(".rejects.csv") + f".{name}.rejects.csv"))
-            _write_rejects(td.rejects, target)
-            _report_data_errors(td.diagnostics(MAX_DATA_ERRORS), td.error_count, td.rejects.height, target)
-            bad_data = True
-    sys.exit(EXIT_FINDINGS if bad_data else EXIT_OK)
 
 
 def _write_rejects(frame, target: str) -> None:
@@ -343,7 +387,7 @@ def explain(
     records = None
     try:
         # Only the partners' rows are validated strictly; other rows' problems do not matter here.
-        if prog.tables or tables or Path(data).is_dir():
+        if prog.related_tables or tables or Path(data).is_dir():
             from tierlang.data.tables import load_records
 
             records = load_records(data, prog, on_error="report", tables=tables or None, options=options)

@@ -71,7 +71,7 @@ class TableData:
     `scales[column]`; dates Date; bools Boolean; text and enum values String; an optional
     column may hold nulls). `path` is None for a table whose file was absent (no rows)."""
 
-    table: ir.Table
+    table: ir.RelatedTable
     frame: pl.DataFrame
     scales: dict[str, int]
     path: str | None = None
@@ -129,7 +129,7 @@ class RecordsLoadError(DataLoadError):
         return out[:limit] if limit else out
 
 
-def _table_program(table: ir.Table) -> ir.Program:
+def _table_program(table: ir.RelatedTable) -> ir.Program:
     """The table's columns as the metrics of a stand-in program: the partner-table loader
     reads and checks them."""
     metrics = tuple(
@@ -203,7 +203,7 @@ class _KeyReader(_Reader):
 
 
 class _TableLoader(_Loader):
-    def __init__(self, source: _Source, table: ir.Table, known: pl.Series | None, partners_name: str, on_error: str) -> None:
+    def __init__(self, source: _Source, table: ir.RelatedTable, known: pl.Series | None, partners_name: str, on_error: str) -> None:
         super().__init__(source, _table_program(table), on_error)
         self.table = table
         self.known = known
@@ -238,13 +238,13 @@ class _TableLoader(_Loader):
         return {k: v for k, v in super().scales(readers).items() if k != "__key__"}
 
 
-def _table_data(table: ir.Table, ds: Dataset) -> TableData:
+def _table_data(table: ir.RelatedTable, ds: Dataset) -> TableData:
     return TableData(table, ds.frame, dict(ds.scales), ds.path, ds.format, ds.total_rows, ds.errors, ds.error_count, ds.rejects, ds.columns)
 
 
 def load_table(
     path: str | os.PathLike,
-    table: ir.Table,
+    table: ir.RelatedTable,
     known: pl.Series | None = None,
     *,
     on_error: str = "stop",
@@ -262,14 +262,14 @@ def load_table(
 
 
 def table_from_frame(
-    frame: pl.DataFrame, table: ir.Table, known: pl.Series | None = None, *, on_error: str = "stop", name: str | None = None
+    frame: pl.DataFrame, table: ir.RelatedTable, known: pl.Series | None = None, *, on_error: str = "stop", name: str | None = None
 ) -> TableData:
     """Validate an in-memory frame as a related table."""
     source = _Source.frame(frame, name or f"<{table.name}>", _table_program(table))
     return _table_data(table, _TableLoader(source, table, known, PARTNERS, on_error).run())
 
 
-def empty_table(table: ir.Table) -> TableData:
+def empty_table(table: ir.RelatedTable) -> TableData:
     """A table with no rows (its file was absent)."""
     schema: dict[str, pl.DataType] = {ROW: pl.Int64, PID: pl.String}
     scales = {}
@@ -352,7 +352,7 @@ def load_records(
             sources[PARTNERS] = path
     for name, p in (tables or {}).items():
         sources[name] = Path(p)
-    declared = {t.name for t in program.tables}
+    declared = {t.name for t in program.related_tables}
     for name in tables or {}:
         if name != PARTNERS and name not in declared:
             raise DataLoadError(
@@ -379,7 +379,7 @@ def load_records(
     readers = tables_reading(program)
     out: dict[str, TableData] = {}
     warnings: list[Diagnostic] = []
-    for table in program.tables:
+    for table in program.related_tables:
         src = sources.get(table.name)
         if src is None:
             out[table.name] = empty_table(table)

@@ -821,7 +821,7 @@ def evaluate_pair(
     """Both programs on the same dataset, with per-requirement detail (vectorized engine).
     A folder of tables (or a program that reads records) gives each program its own read of
     the folder: its partner table and the related tables it declares."""
-    if old.tables or new.tables or Path(data).is_dir():
+    if old.related_tables or new.related_tables or Path(data).is_dir():
         return _records_dataset(old, data, options), _records_dataset(new, data, options)
     old_ds, new_ds = load_datasets(data, old, new, options)
     return evaluate_dataset(old, old_ds, detail=True), evaluate_dataset(new, new_ds, detail=True)

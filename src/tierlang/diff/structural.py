@@ -45,7 +45,7 @@ class Change:
     `what` names the thing or attribute changed; `old`/`new` are readable values."""
 
     action: str  # "added", "removed" or "changed"
-    kind: str  # program, metric, param, gate, group, track, variant, level, requirement, score, category, line, choice
+    kind: str  # program, metric, param, gate, group, table, track, variant, level, requirement, score, category, line, choice, output
     path: tuple[str, ...]
     what: str
     old: str | None = None
@@ -87,6 +87,10 @@ def _key(node: object) -> str:
 def _strip(node: object) -> object:
     if isinstance(node, ir.Const) and node.param:
         return {"param": node.param}
+    if isinstance(node, ir.Lookup):  # a table's change is reported once, at the table
+        return {"table": node.table.name}
+    if isinstance(node, ir.Band):  # an end from a parameter is compared by the parameter's name
+        node = replace(node, low=None if node.low_param else node.low, high=None if node.high_param else node.high)
     if isinstance(node, (ir.Score, ir.Category)) and node.cap_param:
         node = replace(node, cap=None)
     if isinstance(node, (ir.AtLeast, ir.GroupCount)) and node.param:
@@ -283,14 +287,15 @@ class _Differ:
         self.named("param", o.params, n.params, self.param)
         self.named("gate", o.gates, n.gates, self.gate)
         self.named("group", o.groups, n.groups, self.group)
-        self.named("track", o.tracks, n.tracks, self.track, removed_effect=TIGHTENED, added_effect=LOOSENED)
         self.named("table", o.tables, n.tables, self.table)
+        self.named("track", o.tracks, n.tracks, self.track, removed_effect=TIGHTENED, added_effect=LOOSENED)
+        self.named("table", o.related_tables, n.related_tables, self.related_table)
         self.named("list", o.lists, n.lists, self.value_list)
         # a status rule keeps levels longer (the promotion lag, shorter): removing one tightens
         self.named("hold", o.holds, n.holds, self.hold, removed_effect=_HOLD_REMOVED, added_effect=_HOLD_ADDED)
         return self.changes
 
-    def table(self, path, a: ir.Table, b: ir.Table) -> None:
+    def related_table(self, path, a: ir.RelatedTable, b: ir.RelatedTable) -> None:
         if a.key != b.key:
             self.add("changed", "table", path, "key", ", ".join(a.key) or "none", ", ".join(b.key) or "none", None, a.span, b.span)
         self.named("column", a.columns, b.columns, self.column, path=path)
@@ -381,6 +386,29 @@ class _Differ:
             self.add("changed", "gate", path, "condition", _expr(a.expr), _expr(b.expr), effect, a.span, b.span)
         self.text_attrs("gate", path, a, b, ("title", "doc", "source"))
 
+    def table(self, path, a: ir.Table, b: ir.Table) -> None:
+        """A table's keys and bands (undecided when they change), and each cell whose value
+        moved, classified like any constant (a parameter's change is reported at it)."""
+        from tierlang.passes.tables import band_text, key_type
+
+        if a.type != b.type:
+            self.add("changed", "table", path, "type", str(a.type), str(b.type), None, a.span, b.span)
+        if _key(a.keys) != _key(b.keys):
+            self.add("changed", "table", path, "keys", _exprs(a.keys), _exprs(b.keys), None, a.span, b.span)
+        for what, x, y in (("rows", a.rows, b.rows), ("columns", a.columns, b.columns)):
+            if _key(x) != _key(y):
+                shown = lambda bands: ", ".join(band_text(band) for band in bands) or "none"  # noqa: E731
+                self.add("changed", "table", path, what, shown(x), shown(y), None, a.span, b.span)
+        if len(a.rows) == len(b.rows) and len(a.columns) == len(b.columns):
+            for r, (xs, ys) in enumerate(zip(a.cells, b.cells)):
+                for c, (x, y) in enumerate(zip(xs, ys)):
+                    if _key(x) != _key(y):
+                        types = [key_type(k, self.new) for k in b.keys]
+                        where = band_text(b.rows[r], types[0]) + (f" × {band_text(b.columns[c], types[1])}" if b.columns else "")
+                        effect = self.effect_of_constant(None, x, y) if not (x.param or y.param) else None
+                        self.add("changed", "table", (*path, where), "cell", _show(x.value), _show(y.value), effect, x.span, y.span)
+        self.text_attrs("table", path, a, b, ("title", "doc", "source"))
+
     def group(self, path, a: ir.Group, b: ir.Group) -> None:
         if a.tracks != b.tracks:
             self.add("changed", "group", path, "tracks", ", ".join(a.tracks), ", ".join(b.tracks), None, a.span, b.span)
@@ -388,6 +416,7 @@ class _Differ:
 
     def track(self, path, a: ir.Track, b: ir.Track) -> None:
         self.text_attrs("track", path, a, b, ("title", "doc", "source", "group"))
+        self.outputs(path, a, b)
         if _one_path(a) and _one_path(b):
             self.variant(path, a.variants[0], b.variants[0], track=b.name)
             return
@@ -419,6 +448,25 @@ class _Differ:
         effect = _reshape_effect(multi.selection, effects, gained)
         self.add("changed", "track", path, "variants", _paths_text(a), _paths_text(b), effect, a.span, b.span)
         self.changes.extend(details)
+
+    def outputs(self, path, a: ir.Track, b: ir.Track) -> None:
+        """Outputs are amounts, not rules: no level moves with them, so a change is not
+        classified (the impact diff shows who pays or gets what)."""
+        old = {o.name: o for o in a.outputs}
+        new = {o.name: o for o in b.outputs}
+        for name, o in old.items():
+            if name not in new:
+                self.add("removed", "output", (*path, f"output {name}"), "output", old=o.title, old_span=o.span)
+        for name, o in new.items():
+            if name not in old:
+                self.add("added", "output", (*path, f"output {name}"), "output", new=o.title, new_span=o.span)
+                continue
+            x = old[name]
+            if x.type != o.type:
+                self.add("changed", "output", (*path, f"output {name}"), "type", str(x.type), str(o.type), None, x.span, o.span)
+            if _key(x.expr) != _key(o.expr):
+                self.add("changed", "output", (*path, f"output {name}"), "formula", _expr(x.expr), _expr(o.expr), None, x.span, o.span)
+            self.text_attrs("output", (*path, f"output {name}"), x, o, ("title", "doc", "source"))
 
     def choices(self, path, a: ir.Track, b: ir.Track) -> None:
         old = {c.variant: c for c in a.choices}
@@ -654,6 +702,10 @@ def _show(v) -> str:
 
 def _expr(e: ir.Expr | None) -> str | None:
     return None if e is None else expr_text(e)
+
+
+def _exprs(items: Sequence[ir.Expr]) -> str:
+    return ", ".join(expr_text(e) for e in items)
 
 
 def _value_on(p: ir.Param, day) -> ir.Value | None:

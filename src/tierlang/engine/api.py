@@ -11,14 +11,15 @@ import polars as pl
 
 from tierlang import ir
 from tierlang.data import BAD, PID, ROW, Dataset, ReadOptions, from_frame, load_dataset, scan_dataset
+from tierlang.engine.exact import Plan
 from tierlang.engine.interpreter import EvaluationError, Interpreter, PartnerResult
 from tierlang.engine.results import Evaluation, ScoreColumn, requirement_columns, score_series
-from tierlang.engine.vectorized import Compiled, NoInt64, compile_program, magnitudes_of
+from tierlang.engine.vectorized import NoInt64, compile_program, magnitudes_of
 from tierlang.recursion import deep_recursion
 
 __all__ = ["evaluate", "evaluate_dataset", "Evaluation", "ScoreColumn", "ProgramError", "ENGINES"]
 
-ENGINES = ("vectorized", "interpreter")
+ENGINES = ("vectorized", "interpreter", "duckdb", "spark")
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
@@ -64,14 +65,14 @@ def evaluate(
         if not result.ok:
             raise ProgramError(str(program), result.errors)
         program = result.program  # type: ignore[assignment]
-    elif as_of is not None and program.tables and program.as_of != as_of:
+    elif as_of is not None and program.related_tables and program.as_of != as_of:
         raise ValueError(
             f"this program was loaded for {program.as_of}, not {as_of}: its records windows are resolved for that date; "
             "load it with load_program(path, as_of), or pass the path"
         )
     assert isinstance(program, ir.Program)
     if not isinstance(data, Dataset) and (
-        program.tables or tables or isinstance(data, Mapping) or (not isinstance(data, pl.DataFrame) and Path(data).is_dir())
+        program.related_tables or tables or isinstance(data, Mapping) or (not isinstance(data, pl.DataFrame) and Path(data).is_dir())
     ):
         return _evaluate_records(program, data, engine, on_error, detail, progress, tables, options)
     if isinstance(data, Dataset):
@@ -160,6 +161,17 @@ def evaluate_dataset(
             return _vectorized(program, dataset, detail, progress, as_of_column)
         except NoInt64:
             pass  # the program's own constants do not fit 64 bits: every row exactly
+    if engine in ("duckdb", "spark"):
+        if as_of_column is not None:
+            raise ValueError(f"the {engine} engine evaluates one date; a history runs on the vectorized engine")
+        from tierlang.engine.sql import run
+
+        if progress:
+            progress("evaluating", 0, len(dataset))
+        try:
+            return run.evaluate_duckdb(program, dataset, detail) if engine == "duckdb" else run.evaluate_spark(program, dataset, detail)
+        except NoInt64:
+            pass  # the program's own constants do not fit 128 bits: every row exactly
     return _interpreted(program, dataset, detail, progress, engine, as_of_column)
 
 
@@ -190,8 +202,20 @@ def _vectorized(
     return ev
 
 
-def _evaluation(program: ir.Program, dataset: Dataset, compiled: Compiled, out: pl.DataFrame, detail: bool) -> Evaluation:
-    """The `Evaluation` of the compiled plan's output (see `Compiled.plan`)."""
+def _evaluation(
+    program: ir.Program,
+    dataset: Dataset,
+    compiled: Plan,
+    out: pl.DataFrame,
+    detail: bool,
+    engine: str = "vectorized",
+    wide: bool | None = None,
+) -> Evaluation:
+    """The `Evaluation` of a compiled plan's output (see `Compiled.plan`; the SQL engines
+    return the same columns). `wide`: the scores may need 128-bit arithmetic as text
+    (default: unless the plan ran in Int64)."""
+    if wide is None:
+        wide = compiled.itype != pl.Int64
     tracks = program.tracks
     level_cols = []
     for t in tracks:
@@ -210,10 +234,16 @@ def _evaluation(program: ir.Program, dataset: Dataset, compiled: Compiled, out: 
         if scale is not None and f"S:{t.name}" in out.columns:
             # The compiler's overflow analysis covers score * 10^6 in its integer type.
             den = out[f"SD:{t.name}"] if f"SD:{t.name}" in out.columns else None
-            scores[t.name] = ScoreColumn(out[f"S:{t.name}"].rename(f"S:{t.name}"), scale, wide=compiled.itype != pl.Int64, den=den)
+            scores[t.name] = ScoreColumn(out[f"S:{t.name}"].rename(f"S:{t.name}"), scale, wide=wide, den=den)
+    outputs = {}
+    for t in tracks:
+        for o, n in compiled.tracks[t.name].outputs.items():
+            col = f"O:{t.name}:{o}"
+            values = out[col] if col in out.columns else pl.Series(col, [n.const * n.scale] * out.height, dtype=pl.Int64)  # type: ignore[operator]
+            outputs[(t.name, o)] = ScoreColumn(values.rename(col), n.scale, wide=wide)
     reqs = requirement_columns(program)
     det = out.select([pl.col(PID), *[pl.col(r.column) for r in reqs]]) if detail else None
-    return Evaluation(program, dataset, "vectorized", levels, variants, scores, det, reqs if detail else [], 0)
+    return Evaluation(program, dataset, engine, levels, variants, scores, det, reqs if detail else [], 0, outputs)
 
 
 def _patch(ev: Evaluation, indices: list[int], as_of: list | None = None) -> None:
@@ -225,6 +255,7 @@ def _patch(ev: Evaluation, indices: list[int], as_of: list | None = None) -> Non
     levels = {t: ev.levels[t].to_list() for t in ev.tracks}
     variants = {c: ev.variants[c].to_list() for c in ev.variants.columns if c != PID}
     score_vals = {t: sc.values.to_list() for t, sc in ev.scores.items()}
+    output_vals = {key: oc.values.to_list() for key, oc in ev.outputs.items()}
     det = {c: ev.detail[c].to_list() for c in ev.detail.columns if c != PID} if ev.detail is not None else {}
     for k in indices:
         pid = frame[PID][k]
@@ -239,6 +270,10 @@ def _patch(ev: Evaluation, indices: list[int], as_of: list | None = None) -> Non
                 v = tr.score * ev.scores[t].scale * (1 if den is None else int(den[k]))
                 assert v.denominator == 1, "a score is not a multiple of its column's scale"
                 score_vals[t][k] = int(v)
+            for o, value in tr.outputs.items():
+                v = value * ev.outputs[(t, o)].scale  # type: ignore[operator]
+                assert v.denominator == 1, "an output is not a multiple of its column's scale"
+                output_vals[(t, o)][k] = int(v)
         for col, passed in _requirement_outcomes(r).items():
             if col in det:
                 det[col][k] = passed
@@ -246,19 +281,26 @@ def _patch(ev: Evaluation, indices: list[int], as_of: list | None = None) -> Non
     if variants:
         ev.variants = ev.variants.with_columns([pl.Series(t, v, dtype=pl.String) for t, v in variants.items()])
     for t, vals in score_vals.items():
-        old = ev.scores[t]
-        # values too large even for Int128 text arithmetic stay exact Fractions on the side
-        exact = {
-            k: Fraction(v, old.scale * (1 if old.den is None else int(old.den[k])))
-            for k, v in enumerate(vals)
-            if v is not None and abs(v) * 10**6 >= 2**126
-        }
-        ints = [None if k in exact else v for k, v in enumerate(vals)]
-        big = any(v is not None and abs(v) > 2**63 - 1 for v in ints)
-        ev.scores[t] = ScoreColumn(pl.Series(old.values.name, ints, dtype=pl.Int128 if big else pl.Int64), old.scale, True, exact, old.den)
+        ev.scores[t] = _patched(ev.scores[t], vals)
+    for key, vals in output_vals.items():
+        ev.outputs[key] = _patched(ev.outputs[key], vals)
     if ev.detail is not None:
         ev.detail = ev.detail.with_columns([pl.Series(c, v, dtype=pl.Boolean) for c, v in det.items()])
     ev.fallback_rows = len(indices)
+
+
+def _patched(old: ScoreColumn, vals: list) -> ScoreColumn:
+    """A column of exact values (`vals`, at `old`'s scale) after some rows were evaluated by
+    the interpreter: values too large even for Int128 text arithmetic stay exact Fractions
+    on the side."""
+    exact = {
+        k: Fraction(v, old.scale * (1 if old.den is None else int(old.den[k])))
+        for k, v in enumerate(vals)
+        if v is not None and abs(v) * 10**6 >= 2**126
+    }
+    ints = [None if k in exact else v for k, v in enumerate(vals)]
+    big = any(v is not None and abs(v) > 2**63 - 1 for v in ints)
+    return ScoreColumn(pl.Series(old.values.name, ints, dtype=pl.Int128 if big else pl.Int64), old.scale, True, exact, old.den)
 
 
 def _requirement_outcomes(r: PartnerResult) -> dict[str, bool]:
@@ -283,6 +325,7 @@ def _interpreted(
     levels: dict[str, list[str | None]] = {t.name: [] for t in tracks}
     variants: dict[str, list[str | None]] = {t.name: [] for t in tracks if len(t.variants) > 1}
     scores: dict[str, list[Fraction | None]] = {t.name: [] for t in tracks if t.has_score}
+    outputs: dict[tuple[str, str], list[Fraction | None]] = {(t.name, o.name): [] for t in tracks for o in t.outputs}
     reqs = requirement_columns(program)
     det: dict[str, list[bool]] = {r.column: [] for r in reqs} if detail else {}
     total = len(dataset)
@@ -296,6 +339,8 @@ def _interpreted(
                 variants[t].append(tr.variant)
             if t in scores:
                 scores[t].append(tr.score)
+            for o, value in tr.outputs.items():
+                outputs[(t, o)].append(value)  # type: ignore[arg-type]
         if detail:
             for col, passed in _requirement_outcomes(r).items():
                 det[col].append(passed)
@@ -307,9 +352,10 @@ def _interpreted(
     lv = pl.DataFrame([rows, pl.Series(PID, pids, dtype=pl.String)] + [pl.Series(t, v, dtype=pl.String) for t, v in levels.items()])
     vv = pl.DataFrame([pl.Series(PID, pids, dtype=pl.String)] + [pl.Series(t, v, dtype=pl.String) for t, v in variants.items()])
     sc = {t: score_series(f"S:{t}", v) for t, v in scores.items()}
+    oc = {key: score_series(f"O:{key[0]}:{key[1]}", v) for key, v in outputs.items()}
     dd = (
         pl.DataFrame([pl.Series(PID, pids, dtype=pl.String)] + [pl.Series(c, v, dtype=pl.Boolean) for c, v in det.items()])
         if detail
         else None
     )
-    return Evaluation(program, dataset, "interpreter", lv, vv, sc, dd, reqs if detail else [], 0)
+    return Evaluation(program, dataset, "interpreter", lv, vv, sc, dd, reqs if detail else [], 0, oc)

@@ -54,7 +54,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Generic, TypeVar
 
@@ -239,6 +239,7 @@ class TrackColumns:
     variant: str | None  # selected-variant index column (None: single variant)
     score: Num | None  # the reported score at the track's scale
     score_col: str | None
+    outputs: dict[str, Num] = field(default_factory=dict)  # the track's outputs, by name
 
 
 @dataclass
@@ -280,6 +281,11 @@ class Backend(Generic[E]):
     def int_lit(self, value: int) -> E:
         """An integer literal of the working type."""
         raise NotImplementedError
+
+    def typed_int(self, value: int) -> E:
+        """An integer literal that has the working type even where it meets no column (the
+        branches of a `case` of constants: a table's cells)."""
+        return self.int_lit(value)
 
     def small_lit(self, value: int) -> E:
         """A small integer literal (a level or variant index; -1 for none)."""
@@ -387,6 +393,7 @@ def compile_exact(
     magnitudes: dict[str, int] | None = None,
     result: type[Plan] = Plan,
     denominators: dict[str, str] | None = None,
+    outputs: bool = True,
 ) -> Plan:
     """Compile `program` for input columns scaled as in `scales` (metric name → scale).
 
@@ -394,12 +401,14 @@ def compile_exact(
     largest |scaled value| of each numeric column (missing: assume anything). The first
     type whose bounds all fit wins, else the widest with per-row checks (see the module
     docstring). Raises `NoInt64` when the program's constants alone overflow the widest.
-    `result` is the class of the plan returned (a backend's subclass of `Plan`).
+    `result` is the class of the plan returned (a backend's subclass of `Plan`); with
+    `outputs`, each track's outputs are compiled too (`TrackColumns.outputs`).
     `denominators` maps each ratio metric to its denominator column (see "Ratios")."""
     magnitudes = magnitudes or {}
     last: Plan | None = None
     for backend, itype, limit in backends:
         c = _Compiler(program, scales, backend, itype, limit, denominators or {})
+        c.outputs = outputs
         try:
             c.run()
             plan = c.result(magnitudes, result)
@@ -436,6 +445,7 @@ class _Compiler:
         self.col_depth: dict[str, int] = {}
         self.col_kind: dict[str, str] = {}
         self.counter = 0
+        self.outputs = True
 
     # -------------------------------------------------------------- plumbing
     def name(self, hint: str) -> str:
@@ -568,6 +578,8 @@ class _Compiler:
             return self.score_ref(e)
         if isinstance(e, (ir.AsOf, ir.DateShift)):
             return self.date(e)
+        if isinstance(e, ir.Lookup):
+            return self.lookup(e)
         if isinstance(e, ir.Neg):
             return self.neg(self.value(e.operand))
         if isinstance(e, ir.Arith):
@@ -603,6 +615,70 @@ class _Compiler:
             moved = dates.shift(v.const, by, e.sign)
             return Other(self.b.other_lit(moved, t), ir.Kind.DATE, 0, t, moved)
         return Other(self.b.shift_date(v.expr, e.sign * by.months, e.sign * by.days), ir.Kind.DATE, v.depth, t)
+
+    def lookup(self, e: ir.Lookup) -> Num:
+        """A table's cell as a `case` over its bands: the bands of a key never overlap and
+        leave no value out (the checker says so), so the first matching row and column is
+        the only one, and an `else` band, last, needs no condition of its own."""
+        t = e.table
+        values = [c.value for row in t.cells for c in row]
+        if len(set(values)) == 1:
+            return self.const(values[0])  # type: ignore[arg-type]
+        scale = 1
+        for v in values:
+            scale = math.lcm(scale, v.denominator)  # type: ignore[union-attr]
+        keys = [None if isinstance(k, ir.LevelOf) else self.value(k) for k in e.keys]  # a level: see band_cond
+        rows = [self.band_cond(b, keys[0], e.keys[0]) for b in t.rows]
+        columns = [self.band_cond(b, keys[1], e.keys[1]) for b in t.columns] if t.columns else [self.true(True)]
+        branches = []
+        depth = 0
+        for r, rc in enumerate(rows):
+            for c, cc in enumerate(columns):
+                cond = self.both(rc, cc)
+                if cond.const is False:
+                    continue
+                depth = max(depth, cond.depth)
+                branches.append((cond.expr, int(t.cell(r, c).value * scale)))  # type: ignore[operator]
+        top = max(abs(int(v * scale)) for v in values)  # type: ignore[operator]
+        if top > self.limit:
+            raise NoInt64(f"a cell of table '{t.name}' overflows {self.itype}")
+        *cases, (_, last) = branches  # the bands leave no value out: the last needs no test
+        otherwise = self.b.typed_int(last)
+        expr = self.b.case([(c, self.lit(v)) for c, v in cases], otherwise) if cases else otherwise
+        return self.num(expr, scale, _bound({}, top), depth)
+
+    def both(self, a: Cond, b: Cond) -> Cond:
+        if a.const is False or b.const is False:
+            return self.true(False)
+        if a.const is True:
+            return b
+        if b.const is True:
+            return a
+        return Cond(self.b.and2(a.expr, b.expr), max(a.depth, b.depth))
+
+    def band_cond(self, band: ir.Band, key, key_expr: ir.Expr) -> Cond:
+        """Whether a key's value lies in a band (an `else` band: always, as it comes last)."""
+        if band.otherwise:
+            return self.true(True)
+        if isinstance(key_expr, ir.LevelOf):
+            tc = self.tracks.get(key_expr.track)
+            if tc is None:
+                raise EvaluationError(f"track '{key_expr.track}' is used before it is evaluated")
+            level = band.names[0]
+            index = -1 if level is None else self.p.track_map[key_expr.track].level_index(level)
+            ref = self.b.ref(tc.level, "index")
+            return Cond(self.b.compare("==", ref, self.b.small_lit(index)), self.col_depth[tc.level])
+        if band.names:
+            assert isinstance(key, Other) and key.type is not None
+            if key.const is not None:
+                return self.true(key.const == band.names[0])
+            return Cond(self.b.compare("==", key.expr, self.b.other_lit(band.names[0], key.type)), key.depth)
+        assert isinstance(key, Num)
+        low = self.compare_num(">=", key, self.const(band.low)) if band.low is not None else self.true(True)
+        high = (
+            self.compare_num("<=" if band.high_included else "<", key, self.const(band.high)) if band.high is not None else self.true(True)
+        )
+        return self.both(low, high)
 
     def metric(self, name: str):
         m = self.metrics[name]
@@ -786,7 +862,9 @@ class _Compiler:
             elif gate.const is False:
                 pts = self.const(Fraction(0))
             else:
-                expr = self.b.case([(gate.expr, pts.expr)], self.b.int_lit(0))
+                # constant points: neither branch meets a column, so one carries the type (SQL)
+                zero = self.b.typed_int(0) if pts.const is not None else self.b.int_lit(0)
+                expr = self.b.case([(gate.expr, pts.expr)], zero)
                 pts = Num(expr, pts.scale, pts.bound, max(pts.depth, gate.depth), None, den=pts.den)
         return self.materialize(f"line_{tag}_{line.name}", pts, group=group, span=line.span)
 
@@ -907,6 +985,11 @@ class _Compiler:
         assert level_name is not None
         score_col = score.column if score is not None else None
         self.tracks[t.name] = TrackColumns(level_name, variant_col, score, score_col)
+        if self.outputs:  # after the track: an output may read its level and scores
+            for o in t.outputs:
+                v = self.value(o.expr)
+                assert isinstance(v, Num)
+                self.tracks[t.name].outputs[o.name] = self.materialize(f"out_{t.name}_{o.name}", v, group=t.name, span=o.span)
 
     def best(self, t: ir.Track, variants) -> Cond:
         """Highest level, then highest primary score (when both have one), then first declared.
@@ -973,10 +1056,10 @@ class _Compiler:
         needs a check. Otherwise derive per-column limits (each node's headroom shared
         evenly by its columns: conservative, but sound) for a per-row check."""
         limit = self.limit
-        # Track scores are formatted as value * 10^DECIMALS / scale: bound that product too.
+        # Track scores (and outputs) are formatted as value * 10^DECIMALS / scale: bound that product too.
         for tc in self.tracks.values():
-            if tc.score is not None:
-                self.bounds.append(_bmul(tc.score.bound, 10**DECIMALS))
+            for n in ([tc.score] if tc.score is not None else []) + list(tc.outputs.values()):
+                self.bounds.append(_bmul(n.bound, 10**DECIMALS))
         fits = True
         for cs, b in self.bounds:
             if b > limit:

@@ -142,6 +142,8 @@ def _actual(tr, path: tuple[str, ...]) -> object:
         return tr.level
     if path[1:] == ("variant",):
         return tr.variant
+    if len(path) == 2 and path[1] in tr.outputs:
+        return tr.outputs[path[1]]
     s = tr.selected.scores.get(path[1])
     if s is None:
         raise EvaluationError(f"the selected variant '{tr.variant}' of '{tr.name}' has no score '{path[1]}'")

@@ -155,11 +155,53 @@ def _line_text(line: LineResult, program: ir.Program, indent: str) -> str:
         detail.append(f"full points at {value_text(m, line.target)}")
     if line.cap is not None:
         detail.append(f"max {number_text(line.cap)}")
+    detail += table_cells(line.line.points, line.inputs, program)
     if line.gate is False:
         detail.append(f"gated on {expr_text(line.line.when, program=program)}, not met (would earn {number_text(line.raw)})")  # type: ignore[arg-type]
     if detail:
         parts.append(" (" + "; ".join(detail) + ")")
     return "".join(parts)
+
+
+def table_cells(expr: ir.Expr, values: Mapping[str, ir.Value], program: ir.Program, track: TrackResult | None = None) -> list[str]:
+    """For each table a formula reads: the cell a partner's values fall in, and the next
+    cell up (the next row; the cell reached by moving the row key up a band):
+    "CSAT points: 10 to 19 → 2; next: 20 or more → 5". `track`: a track already evaluated
+    (a table looked up by its level)."""
+    from tierlang.passes.tables import band_text, key_type
+
+    out = []
+    run = Interpreter(program).run(values)
+    if track is not None:
+        run.done[track.name] = track
+    for node in ir.walk(expr, tables=False):
+        if not isinstance(node, ir.Lookup):
+            continue
+        t = node.table
+        try:
+            row, column = run.bands(t, node)
+        except EvaluationError:
+            continue  # a key the values do not give (another track's level in a test)
+        types = [key_type(k, program) for k in t.keys]
+        where = band_text(t.rows[row], types[0])
+        if t.columns:
+            where += f" × {band_text(t.columns[column], types[1])}"
+        text = f"{t.label}: {where} → {value_text_of(t.cell(row, column).value, t.type)}"
+        up = row + 1
+        ordered = t.rows[row].numeric or isinstance(t.keys[0], ir.LevelOf)  # an unordered enum has no "up"
+        if ordered and up < len(t.rows) and not t.rows[up].otherwise and t.rows[up].numeric == t.rows[row].numeric:
+            text += f"; next: {band_text(t.rows[up], types[0])} → {value_text_of(t.cell(up, column).value, t.type)}"
+        out.append(text)
+    return out
+
+
+def value_text_of(v: ir.Value, t: ir.Type) -> str:
+    """A table cell for people: 1,250 USD, 12.5%, 3."""
+    if isinstance(v, Fraction) and t.kind is ir.Kind.MONEY:
+        return f"{_money(v)} {t.currency}"
+    if isinstance(v, Fraction) and t.kind is ir.Kind.PERCENT:
+        return number_text(v) + "%"
+    return number_text(v) if isinstance(v, Fraction) else str(v)
 
 
 def trace_lines(t: Trace, program: ir.Program, own_track: str | None, indent: str = "    ", shown: set[str] | None = None) -> list[str]:
@@ -316,6 +358,7 @@ class Explanation:
     # (`active >= 0.7 * acquired` and `acquired >= 20`: the acquired customers raise the bar);
     # None when it is only the sum of the smallest changes listed
     together: Plan | None = None
+    values: Mapping[str, ir.Value] = field(default_factory=dict)  # the partner's metric values
 
     def to_data(self, program: ir.Program) -> dict:
         r = self.result
@@ -342,6 +385,7 @@ class Explanation:
                 for g in self.higher
             ],
             "scores": _score_data(r.selected.scores, program),
+            "outputs": {o.name: _frac(r.outputs[o.name]) for o in self.track.outputs},
         }
 
 
@@ -465,7 +509,9 @@ class _Explainer:
             gap = LevelGap(lr.level, self.missing(tr, lr, [r for r in lr.requirements if not r.passed]), below)
             gap.together = _news(self.together(tr, j, {id(m.requirement): m for m in gap.missing}), gap.missing)
             higher.append(gap)
-        x = Explanation(t, tr, held, nxt.level if nxt else None, missing, self.variant_note(tr), score_lines_all(tr, self.p), higher)
+        x = Explanation(
+            t, tr, held, nxt.level if nxt else None, missing, self.variant_note(tr), score_lines_all(tr, self.p), higher, values=self.values
+        )
         if nxt is not None:
             x.together = _news(self.together(tr, vr.level_index + 1, {id(m.requirement): m for m in missing}), missing)
         return x
@@ -1052,6 +1098,7 @@ class _Explainer:
             if name in ir.metrics_read(line.line.points, self.metrics, {}):
                 with contextlib.suppress(EvaluationError, ZeroDivisionError):
                     out.update(build(run, line.line.points, name).xs)
+                out.update(_band_edges(line.line.points, name))
             if line.line.when is not None:
                 for n in ir.walk(line.line.when):
                     if isinstance(n, ir.Compare):
@@ -1345,6 +1392,24 @@ class _ValuesRun:
         return const_value(e)
 
 
+def _band_edges(expr: ir.Expr, name: str) -> set[Fraction]:
+    """Where the tables a formula reads by metric `name` move to another band: each band's
+    start, and just past an end that is included."""
+    out: set[Fraction] = set()
+    for node in ir.walk(expr, tables=False):
+        if not isinstance(node, ir.Lookup):
+            continue
+        for key, bands in zip(node.keys, (node.table.rows, node.table.columns)):
+            if key != ir.MetricRef(name):
+                continue
+            for b in bands:
+                if b.low is not None:
+                    out.add(b.low)
+                if b.high is not None:
+                    out.add(b.high + _granularity(b.high, b.high) if b.high_included else b.high)
+    return out
+
+
 def _news(together: Plan | None, shown: list[Missing]) -> Plan | None:
     """`together`, unless it is only the smallest changes shown for each requirement."""
     listed = {(c.metric, c.new) for m in shown if m.plans for c in m.plans[0].changes}
@@ -1492,6 +1557,12 @@ def render_text(explanations: list[Explanation], program: ir.Program, partner_id
         if x.scores:
             out.append("  Score:")
             out += ["  " + s for s in x.scores]
+        if r.outputs:
+            out.append("  Amounts:")
+            for o in t.outputs:
+                cells = table_cells(o.expr, x.values, program, r)
+                detail = f" ({'; '.join(cells)})" if cells else ""
+                out.append(f"    {o.label}: {value_text_of(r.outputs[o.name], o.type)}{detail}")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 

@@ -215,6 +215,7 @@ class TrackResult:
     variant: str | None  # the selected variant
     variants: dict[str | None, VariantResult]
     choice: list[tuple[str, Trace | None]] = field(default_factory=list)  # classified: the choices tried
+    outputs: dict[str, ir.Value] = field(default_factory=dict)  # the track's outputs, by name
 
     @property
     def name(self) -> str:
@@ -315,6 +316,10 @@ class Interpreter:
             run.track(name)
         order = [t.name for t in self.program.tracks if t.name in run.done]
         return PartnerResult(partner_id, {n: run.done[n] for n in order})
+
+    def run(self, values: Mapping[str, ir.Value]):
+        """One partner's evaluation, to ask for single values (`num`, `bands`, `metric`)."""
+        return _Run(self, values)
 
     def metric(self, values: Mapping[str, ir.Value], name: str) -> ir.Value:
         """One metric's value for a partner (a derived metric is computed)."""
@@ -423,6 +428,12 @@ class _Run:
             return self.metric(e.name)
         if isinstance(e, ir.ScoreRef):
             return self.score_ref(e, scope)
+        if isinstance(e, ir.Lookup):
+            table = e.table
+            row, column = self.bands(table, e, scope)
+            return table.cell(row, column).value
+        if isinstance(e, ir.LevelOf):
+            return self.track(e.track).level
         if isinstance(e, ir.AsOf):
             if self.as_of is None:
                 raise EvaluationError("the rules read the evaluation date (as_of) but none is set: give --as-of or an effective date")
@@ -450,6 +461,15 @@ class _Run:
             return min(max(x, lo), hi)  # type: ignore[type-var]
         # a condition used as a value (e.g. `flag == true` with flag a gate) — evaluate it
         return self.cond(e, scope).value
+
+    def bands(self, table: ir.Table, e: ir.Lookup, scope: _Scope | None = None) -> tuple[int, int]:
+        """The row and column of a table that a partner's key values fall in."""
+        values = [self.num(k, scope) for k in e.keys]
+        row = ir.Table.band(table.rows, values[0])
+        column = ir.Table.band(table.columns, values[1]) if table.columns else 0
+        if row < 0 or column < 0:  # the checker makes every table cover its keys
+            raise EvaluationError(f"table '{table.name}' has no band for {', '.join(map(str, values))}")
+        return row, column
 
     # -------------------------------------------------------------- conditions
     def cond(self, e: ir.Expr, scope: _Scope | None = None) -> Trace:
@@ -610,6 +630,8 @@ class _Run:
                     variant = t.variants[0].name
             result = TrackResult(t, variant, results, choice)
             self.done[name] = result
+            # outputs read the finished track (its level, its selected variant's scores)
+            result.outputs.update((o.name, self.num(o.expr)) for o in t.outputs)
             return result
         finally:
             self.active.discard(name)

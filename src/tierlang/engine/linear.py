@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from tierlang import ir
+from tierlang.engine.interpreter import EvaluationError
 
 __all__ = ["PL", "build", "first_reaching", "smallest_reaching"]
 
@@ -165,9 +166,31 @@ def build(run, expr: ir.Expr, metric: str) -> PL:
                 return out
             x, lo, hi = parts
             return x.maximum(lo).minimum(hi)
+        if isinstance(e, ir.Lookup):
+            # A table is a step function: not continuous, so not a `PL` where it moves.
+            if any(metric in _reads(k, metrics) for k in e.keys):
+                raise EvaluationError(f"table '{e.table.name}' steps with '{metric}'")
+            values = [run.metric(k.name) if isinstance(k, ir.MetricRef) else go(k)(Fraction(0)) for k in e.keys]
+            row = ir.Table.band(e.table.rows, values[0])
+            column = ir.Table.band(e.table.columns, values[1]) if e.table.columns else 0
+            return PL.const(e.table.cell(row, column).value)  # type: ignore[arg-type]
         return PL.const(run.num(e))
 
     return go(expr)
+
+
+def _table_reaching(e: ir.Lookup, metric: str, y: Fraction, start: Fraction | None) -> Fraction | None:
+    """For a one-key table looked up by `metric` itself: where its value first reaches `y`
+    (the start of the lowest band, at or above `start`, whose cell does)."""
+    table = e.table
+    if table.columns or e.keys != (ir.MetricRef(metric),) or not all(b.numeric for b in table.rows):
+        return None
+    for band, (cell,) in zip(table.rows, table.cells):
+        if cell.value >= y and (band.high is None or start is None or band.high > start or (band.high == start and band.high_included)):  # type: ignore[operator]
+            if band.low is None:
+                return start
+            return band.low if start is None else max(band.low, start)
+    return None
 
 
 def _reads(expr: ir.Expr, metrics) -> set[str]:
@@ -183,8 +206,15 @@ def _reads(expr: ir.Expr, metrics) -> set[str]:
 
 def smallest_reaching(run, expr: ir.Expr, metric: str, y: Fraction, start: Fraction | None = None) -> Fraction | None:
     """The smallest value of `metric` (>= start) at which `expr` reaches `y`; whole
-    numbers for counts. None when no value does."""
-    x = first_reaching(build(run, expr, metric), y, start)
+    numbers for counts. None when no value does (or when `expr` steps with the metric in a
+    way other than a one-key table of the metric itself)."""
+    if isinstance(expr, ir.Lookup):
+        x = _table_reaching(expr, metric, y, start)
+    else:
+        try:
+            x = first_reaching(build(run, expr, metric), y, start)
+        except EvaluationError:
+            return None
     if x is None:
         return None
     if run.i.metrics[metric].type.kind is ir.Kind.COUNT and x.denominator != 1:

@@ -206,12 +206,19 @@ class Evaluation:
     detail: pl.DataFrame | None = None
     requirements: list[RequirementColumn] = field(default_factory=list)
     fallback_rows: int = 0
+    outputs: dict[tuple[str, str], ScoreColumn] = field(default_factory=dict)  # (track, output) -> exact values
     # records (a partner table with related tables): warnings about the tables (an absent
     # table read as empty), partners left out whole for bad records (partner_id -> reasons),
     # and the validated related tables (name -> tierlang.data.tables.TableData)
     warnings: list = field(default_factory=list)
     rejected: dict[str, list[str]] = field(default_factory=dict)
     tables: dict = field(default_factory=dict)
+
+    @property
+    def output_names(self) -> list[str]:
+        """The output columns of the long layout, in program order (one per name: tracks
+        that declare the same name share its column)."""
+        return list(dict.fromkeys(o.name for t in self.program.tracks for o in t.outputs))
 
     @property
     def tracks(self) -> list[str]:
@@ -234,6 +241,7 @@ class Evaluation:
             [sc.values.alias(f"S:{t}") for t, sc in self.scores.items()]
             + [sc.den.alias(f"SD:{t}") for t, sc in self.scores.items() if sc.den is not None]
         )
+        frame = frame.with_columns([oc.values.alias(oc.values.name) for oc in self.outputs.values()])
         if gaps is not None:
             frame = frame.hstack(gaps.frame.drop(PID))
         lf = frame.lazy()
@@ -243,6 +251,10 @@ class Evaluation:
             sc = self.scores.get(t)
             score = pl.lit(None, dtype) if sc is None else sc.decimal() if decimal else sc.text()
             cols = [pl.col(PID), pl.lit(t).alias("track"), pl.col(t).alias("level"), score.alias("score")]
+            for name in self.output_names:  # the outputs, after the contract's four columns
+                oc = self.outputs.get((t, name))
+                value = pl.lit(None, dtype) if oc is None else oc.decimal() if decimal else oc.text()
+                cols.append(value.alias(name))
             if gaps is not None:
                 pm = gaps.points.get(t)
                 points = pl.lit(None, dtype) if pm is None else pm.decimal() if decimal else pm.text()
@@ -255,7 +267,7 @@ class Evaluation:
             parts.append(lf.select(cols))
         if parts:
             return pl.concat(parts)
-        schema = {**LONG_SCHEMA, "score": dtype}
+        schema = {**LONG_SCHEMA, "score": dtype, **{name: dtype for name in self.output_names}}
         if gaps is not None:
             schema.update(next_level=pl.String, points_missing=dtype, requirements_missing=pl.UInt32, missing=pl.String)
         return pl.LazyFrame(schema=schema)
@@ -273,6 +285,11 @@ class Evaluation:
 
     def level(self, partner_id: str, track: str) -> str | None:
         return self.levels[track][self._index(partner_id)]
+
+    def output(self, partner_id: str, track: str, name: str) -> Fraction | None:
+        """A track's output for a partner, exact (None: the track has no such output)."""
+        oc = self.outputs.get((track, name))
+        return None if oc is None else oc.fraction(self._index(partner_id))
 
     def score(self, partner_id: str, track: str) -> Fraction | None:
         """The exact score (None for a track without a score)."""
@@ -302,6 +319,8 @@ class Evaluation:
             "as_of": p.as_of.isoformat() if p.as_of else None,
             "engine": self.engine,
             "data": self.dataset.path,
+            # the outputs' columns and their types: "fee: money USD; funds: money USD"
+            **({"outputs": "; ".join(dict.fromkeys(f"{o.name}: {o.type}" for t in p.tracks for o in t.outputs))} if self.outputs else {}),
         }
 
     def rows(self) -> Iterator[tuple[str, str, str | None, Fraction | None]]:

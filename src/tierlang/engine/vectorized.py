@@ -168,10 +168,11 @@ class Compiled(Plan[pl.Expr]):
 
         Output columns: ROW, partner_id, `__fallback__` (Boolean: evaluate exactly instead)
         and per track `L:<track>` (level index, -1 none), `V:<track>` (variant index, when
-        the track has variants) and `S:<track>` (score scaled by `score_scale(track)`, and
+        the track has variants), `S:<track>` (score scaled by `score_scale(track)`, and
         over `SD:<track>` when the score is over a ratio metric's denominator: see
-        `tierlang.engine.exact`, "Ratios"); with `detail`, one Boolean column per
-        requirement (`requirements`); then the input columns named in `keep`."""
+        `tierlang.engine.exact`, "Ratios") and `O:<track>:<output>` (each output, scaled as
+        `tracks[track].outputs` says); with `detail`, one Boolean column per requirement
+        (`requirements`); then the input columns named in `keep`."""
         lf = frame
         for stage in self.stages:
             if stage:
@@ -193,6 +194,7 @@ class Compiled(Plan[pl.Expr]):
                     for d in tc.score.den:
                         den = den * pl.col(d).cast(self.itype)
                     out.append(den.alias(f"SD:{name}"))
+            out += [n.expr.alias(f"O:{name}:{o}") for o, n in tc.outputs.items()]
         if detail:
             out += [pl.col(r.column) for r in self.requirements]
         return lf.select(out + [pl.col(c) for c in keep])

@@ -48,7 +48,7 @@ def _track_refs(program: ir.Program, node: object, seen_gates: set[str] | None =
     scores: set[str] = set()
     seen_gates = set() if seen_gates is None else seen_gates
     for n in ir.walk(node):
-        if isinstance(n, ir.TrackAt):
+        if isinstance(n, (ir.TrackAt, ir.LevelOf)):
             levels.add(n.track)
         elif isinstance(n, ir.GroupCount):
             levels.update(program.group_map[n.group].tracks)
@@ -136,9 +136,27 @@ def _expr(e: ir.Expr, earlier: set[str], program: ir.Program) -> ir.Expr:
                 return n
             items = tuple(held(m, n.level, n.exact) if m in earlier else ir.TrackAt(m, n.level, exact=n.exact) for m in members)
             return ir.AtLeast(len(members) if n.n is None else n.n, items, n.span)
+        if isinstance(n, ir.Lookup) and any(isinstance(k, ir.LevelOf) and k.track in earlier for k in n.keys):
+            return ir.Lookup(_level_table(n.table, earlier, program), n.span)
         return None
 
     return _map(e, visit)
+
+
+def _level_table(table: ir.Table, earlier: set[str], program: ir.Program) -> ir.Table:
+    """A table looked up by an earlier track's level, looked up by its level column instead
+    (level index, -1 for none): each level's band becomes that index."""
+
+    def bands(key: ir.Expr, items: tuple[ir.Band, ...]) -> tuple[ir.Expr, tuple[ir.Band, ...]]:
+        if not (isinstance(key, ir.LevelOf) and key.track in earlier):
+            return key, items
+        t = program.track_map[key.track]
+        index = [b if b.otherwise else ir.Band(Fraction(t.level_index(b.names[0])), Fraction(t.level_index(b.names[0]))) for b in items]
+        return ir.MetricRef(level_column(key.track)), tuple(index)
+
+    (row_key, rows), *rest = [bands(k, b) for k, b in zip(table.keys, (table.rows, table.columns))]
+    keys = (row_key, *(k for k, _ in rest))
+    return replace(table, keys=keys, rows=rows, columns=rest[0][1] if rest else ())
 
 
 def _map(node, fn):

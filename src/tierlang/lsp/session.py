@@ -27,6 +27,7 @@ from tierlang.ir import Program, Span
 from tierlang.lsp.index import Context, FileIndex, Occurrence, Symbol, index_file, origins
 from tierlang.lsp.parsing import ParseCache
 from tierlang.lsp.tokens import Token
+from tierlang.passes.acknowledge import apply_acknowledgements
 from tierlang.passes.extends import merge
 from tierlang.syntax import ast
 from tierlang.syntax.parser import ParseResult
@@ -158,8 +159,10 @@ class Session(loader.Sources):
             self._checks[(self.as_of, checked.texts)] = found
             while len(self._checks) > _CHECKS_KEPT:
                 self._checks.popitem(last=False)
-        by_file = {f: list(diags) for f, diags in checked.diagnostics.items()}
-        for d in found:
+        # what `tier check` shows: the program's acknowledged warnings left out (or TL260)
+        shown, _ = apply_acknowledgements(checked.program, [d for diags in checked.diagnostics.values() for d in diags] + found)
+        by_file: dict[str, list[Diagnostic]] = {f: [] for f in checked.diagnostics}
+        for d in shown:
             by_file.setdefault(_key(d.span.file) if d.span else checked.path, []).append(d)
         for diags in by_file.values():
             diags.sort(key=sort_key)

@@ -100,7 +100,7 @@ def _write_table(ev: Evaluation, output: str | None, meta: dict, gaps: Gaps | No
     header = [c if c != "requirements_missing" else "reqs_missing" for c in df.columns]
     rows = [header] + [["" if c is None else str(c) for c in r] for r in shown.iter_rows()]
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    numeric = {"score", "points_missing", "reqs_missing"}
+    numeric = {"score", "points_missing", "reqs_missing", *ev.output_names}
     lines = [metadata_line(meta)]
     for k, r in enumerate(rows):
         cells = [v.rjust(w) if header[i] in numeric else v.ljust(w) for i, (v, w) in enumerate(zip(r, widths))]

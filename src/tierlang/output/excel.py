@@ -44,10 +44,11 @@ class DoesNotFit(ValueError):
 
 def wide_frame(ev: Evaluation, gaps: Gaps | None = None) -> pl.DataFrame:
     """One row per partner: `partner_id`, then per track `<track>.level`, `<track>.score`
-    (exact decimal text) and, with `gaps`, `<track>.next_level`, `.points_missing`,
+    (exact decimal text), each output `<track>.<output>` and, with `gaps`, `<track>.next_level`, `.points_missing`,
     `.requirements_missing`, `.missing`."""
     cols: list[pl.Series | pl.Expr] = []
     base = ev.levels.select([PID, *ev.tracks]).with_columns([c for sc in ev.scores.values() for c in sc.columns()])
+    base = base.with_columns([oc.values for oc in ev.outputs.values()])
     if gaps is not None:
         base = base.hstack(gaps.frame.drop(PID))
     cols = [pl.col(PID)]
@@ -55,6 +56,7 @@ def wide_frame(ev: Evaluation, gaps: Gaps | None = None) -> pl.DataFrame:
         sc = ev.scores.get(t)
         cols.append(pl.col(t).alias(f"{t}.level"))
         cols.append((sc.text() if sc is not None else pl.lit(None, pl.String)).alias(f"{t}.score"))
+        cols += [oc.text().alias(f"{t}.{o}") for (track, o), oc in ev.outputs.items() if track == t]
         if gaps is not None:
             pm = gaps.points.get(t)
             cols += [
@@ -78,7 +80,8 @@ def write_workbook(ev: Evaluation, path: str, meta: dict, gaps: Gaps | None = No
     import xlsxwriter.exceptions
 
     frame = wide_frame(ev, gaps)
-    numeric = [c for c in frame.columns if c.endswith((".score", ".points_missing"))]
+    outputs = {f"{t}.{o}" for t, o in ev.outputs}
+    numeric = [c for c in frame.columns if c.endswith((".score", ".points_missing")) or c in outputs]
     # numbers for Excel: the exact decimal text parsed once (correctly rounded to a double)
     typed = frame.with_columns([pl.col(c).cast(pl.Float64).alias(c) for c in numeric])
     too_long = frame.select([pl.col(c).str.replace_all(r"[-.]", "").str.strip_chars_start("0").str.len_chars().max() for c in numeric])

@@ -65,6 +65,9 @@ def _range(expr: ir.Expr, metrics: Mapping[str, ir.Metric], memo: dict[str, Boun
         if expr.op == "/" and c is not None and c == d and c != 0:
             return _scale(a, b, 1 / c)
         return None, None
+    if isinstance(expr, ir.Lookup):
+        values = [c.value for row in expr.table.cells for c in row]
+        return min(values), max(values)  # type: ignore[type-var]
     if isinstance(expr, ir.Func):
         spans = [_range(a, metrics, memo) for a in expr.args]
         los, his = [s[0] for s in spans], [s[1] for s in spans]

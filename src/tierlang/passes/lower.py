@@ -10,17 +10,20 @@ import contextlib
 import datetime as _dt
 import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from tierlang import dates, ir
 from tierlang.diagnostics import Diagnostic, Note, did_you_mean, error, warning
 from tierlang.ir import Kind, Span, Type
 from tierlang.numbers import exact_text, plural
+from tierlang.passes.acknowledge import collect_acknowledgements
 from tierlang.passes.depth import check_reference_depth
 from tierlang.passes.extends import Merged
 from tierlang.passes.holds import lower_holds
+from tierlang.passes.outputs import lower_outputs
 from tierlang.passes.records import RecordsLowering, records_metric_names
+from tierlang.passes.tables import lower_tables
 from tierlang.syntax import ast
 from tierlang.syntax.formatter import format_expr
 
@@ -38,24 +41,29 @@ AS_OF = "as_of"
 FUNCTIONS = {"min": (2, None), "max": (2, None), "clamp": (1, 3)}
 
 _ALLOWED_ATTRS = {
-    "program": {"doc", "source", "version", "effective", "status", "extends"},
-    "metric": {"doc", "source", "column", "unit", "range", "default", "direction", "optional"},
-    "derived": {"doc", "source", "unit", "direction"},
-    "records": {"doc", "source", "unit", "range", "default", "direction"},
-    "column": {"doc", "source", "range", "unit"},
-    "param": {"doc", "source", "assumed", "dated"},
-    "gate": {"doc", "source"},
-    "group": {"doc", "source"},
-    "track": {"doc", "source"},
-    "variant": {"doc", "source"},
-    "level": {"doc", "source"},
-    "score": {"doc", "source"},
-    "category": {"doc", "source"},
-    "line": {"doc", "source"},
-    "hold": {"doc", "source", "assumed"},
+    "program": {"doc", "source", "version", "effective", "status", "extends", "acknowledge"},
+    "metric": {"doc", "source", "column", "unit", "range", "default", "direction", "optional", "acknowledge"},
+    "derived": {"doc", "source", "unit", "direction", "acknowledge"},
+    "records": {"doc", "source", "unit", "range", "default", "direction", "acknowledge"},
+    "column": {"doc", "source", "range", "unit", "acknowledge"},
+    "param": {"doc", "source", "assumed", "dated", "acknowledge"},
+    "gate": {"doc", "source", "acknowledge"},
+    "group": {"doc", "source", "acknowledge"},
+    "track": {"doc", "source", "acknowledge"},
+    "variant": {"doc", "source", "acknowledge"},
+    "level": {"doc", "source", "acknowledge"},
+    "score": {"doc", "source", "acknowledge"},
+    "category": {"doc", "source", "acknowledge"},
+    "line": {"doc", "source", "acknowledge"},
+    "table": {"doc", "source", "acknowledge"},
+    "output": {"doc", "source", "acknowledge"},
+    "hold": {"doc", "source", "assumed", "acknowledge"},
 }
 
-_ATTR_WORD = {"direction": "higher/lower is better", "dated": "from DATE = value"}
+#: Attributes a declaration may give several times (each is one entry of a list).
+_REPEATABLE = ("dated", "acknowledge")
+
+_ATTR_WORD = {"direction": "higher/lower is better", "dated": "from DATE = value", "acknowledge": 'acknowledge CODE "reason"'}
 
 
 def _text(value: object) -> str:
@@ -152,8 +160,9 @@ class _Lowerer(RecordsLowering):
         self.track_scores: dict[str, dict[str, ir.Score]] = {}
         self.group_members: dict[str, list[str]] = {}
         self.record_names = records_metric_names(merged.items)
-        self.tables: dict[str, ir.Table] = {}
+        self.related_tables: dict[str, ir.RelatedTable] = {}
         self.lists: dict[str, ir.ValueList] = {}
+        self.tables: dict[str, ir.Table] | None = None  # lowered after the derived metrics
 
     cycles = staticmethod(lambda deps: _cycles(deps))
     describe = staticmethod(lambda t: _describe_type(t))
@@ -189,7 +198,7 @@ class _Lowerer(RecordsLowering):
     def attrs(self, attrs: Iterable[ast.Attr] | None, where: str, allowed_key: str | None = None) -> dict[str, object]:
         allowed = _ALLOWED_ATTRS[allowed_key or where]
         out: dict[str, object] = {}
-        dated: list = []
+        repeated: dict[str, list] = {}
         for a in attrs or ():
             if a.kind not in allowed:
                 word = _ATTR_WORD.get(a.kind, a.kind)
@@ -197,18 +206,17 @@ class _Lowerer(RecordsLowering):
                     "TL210",
                     f"'{word}' is not an attribute of a {where}",
                     a.span,
-                    hint=f"a {where} takes: {', '.join(sorted(_ATTR_WORD.get(k, k) for k in allowed))}",
+                    hint=f"a {where} takes: {', '.join(sorted(_ATTR_WORD.get(k, k) for k in allowed if k != 'acknowledge'))}",
                 )
                 continue
-            if a.kind == "dated":
-                dated.append(a)
+            if a.kind in _REPEATABLE:
+                repeated.setdefault(a.kind, []).append(a)
                 continue
             if a.kind in out:
                 self.err("TL201", f"'{_ATTR_WORD.get(a.kind, a.kind)}' is given twice", a.span)
                 continue
             out[a.kind] = a
-        if dated:
-            out["dated"] = dated
+        out.update(repeated)
         return out
 
     @staticmethod
@@ -271,7 +279,7 @@ class _Lowerer(RecordsLowering):
         params = self.lower_params()
         self.params = {p.name: p for p in params}
         lists = self.lower_lists()
-        tables = self.lower_tables()
+        related_tables = self.lower_related_tables()
         groups_decl = [i for i in self.merged.items if isinstance(i, ast.GroupDecl)]
         for t in self.track_decls.values():
             if t.group is not None:
@@ -288,6 +296,7 @@ class _Lowerer(RecordsLowering):
         self.derived = {m.name: m for m in metrics}
         metrics = self.lower_derived(metrics)
         self.derived = {m.name: m for m in metrics}
+        self.tables = lower_tables(self)
         gates = self.lower_gates()
         tracks = [t for t in (self.lower_track(d) for d in self.track_decls.values()) if t is not None]
         tracks = self.order_tracks(tracks, gates)
@@ -304,6 +313,7 @@ class _Lowerer(RecordsLowering):
             )  # type: ignore[union-attr]
         partners = self.lower_partners()
         examples = self.lower_examples(partners, tracks, gates)
+        acknowledgements = collect_acknowledgements(self.merged)
         holds = lower_holds(self)
         if any(d.is_error for d in self.diags):
             return None
@@ -324,7 +334,9 @@ class _Lowerer(RecordsLowering):
             tracks=tuple(tracks),
             partners=tuple(partners.values()),
             examples=tuple(examples),
-            tables=tuple(tables),
+            acknowledgements=acknowledgements,
+            tables=tuple(self.tables.values()),
+            related_tables=tuple(related_tables),
             lists=tuple(lists),
             holds=tuple(holds),
             files=tuple(self.merged.files),
@@ -638,6 +650,9 @@ class _Lowerer(RecordsLowering):
                     return None
             out.append(ir.Choice(choose.otherwise, None, choose.span))
             choices = tuple(out)
+        outputs = lower_outputs(self, d)
+        if outputs is None:
+            return None
         return ir.Track(
             name=d.name,
             variants=tuple(lowered),  # type: ignore[arg-type]
@@ -647,6 +662,7 @@ class _Lowerer(RecordsLowering):
             title=d.title,
             doc=self.text(a, "doc"),
             source=self.text(a, "source"),
+            outputs=outputs,
             span=d.span,
         )
 
@@ -900,8 +916,12 @@ class _Lowerer(RecordsLowering):
     def _track_refs(self, node) -> set[str]:
         refs: set[str] = set()
         own = node.name if isinstance(node, ir.Track) else None
+        if isinstance(node, ir.Track) and node.outputs:
+            # an output is computed once its track is done: it may read the track itself
+            refs = {t for o in node.outputs for t in self._track_refs(o.expr)} - {own}
+            node = replace(node, outputs=())
         for n in ir.walk(node):
-            if isinstance(n, ir.TrackAt):
+            if isinstance(n, (ir.TrackAt, ir.LevelOf)):
                 refs.add(n.track)
             elif isinstance(n, ir.GroupCount):
                 refs.update(self.group_members.get(n.group, ()))
@@ -1062,6 +1082,14 @@ class _Lowerer(RecordsLowering):
                 )
                 return None
             return ir.Expectation(parts, e.value.name, e.span)
+        output = next((o for o in t.outputs if o.name == parts[1]), None)
+        if output is not None and len(parts) == 2:
+            value = self.literal(e.value, output.type, f"output '{output.name}'") if not isinstance(e.value, ast.LevelValue) else None
+            if value is None:
+                if isinstance(e.value, ast.LevelValue):
+                    self.err("TL202", f"output '{output.name}' is {_describe_type(output.type)}", e.value.span)
+                return None
+            return ir.Expectation(parts, value, e.span)
         score_name = parts[1]
         scores = [v.score(score_name) for v in t.variants]
         if any(s is None for s in scores):
@@ -1152,10 +1180,26 @@ class _Lowerer(RecordsLowering):
             self.err("TL205", f"'{head}' is a group: count its tracks", n.span, hint=f"e.g. `at least 1 of {head} at {{level}}`")
             raise _Fail
         if isinstance(decl, ast.TableDecl):
-            self.err("TL261", f"'{head}' is a table: aggregate it in a metric", n.span, hint=f"e.g. `metric rows: count = count of {head}`")
+            if rest:
+                self.err("TL200", f"table '{head}' has no parts", n.span)
+                raise _Fail
+            if self.tables is None:  # read before tables are lowered: a derived metric's formula
+                self.err(
+                    "TL205",
+                    f"{scope.where} cannot read table '{head}'",
+                    n.span,
+                    hint="use the table in the rules (points, requirements, outputs)",
+                )
+                raise _Fail
+            table = self.tables.get(head)
+            if table is None:
+                raise _Fail  # the table has errors of its own
+            return ir.Lookup(table, n.span), table.type
+        if isinstance(decl, ast.RelatedTableDecl):
+            self.err("TL271", f"'{head}' is a table: aggregate it in a metric", n.span, hint=f"e.g. `metric rows: count = count of {head}`")
             raise _Fail
         if isinstance(decl, ast.ListDecl):
-            self.err("TL261", f"'{head}' is a list: test a column with `in {head}` in a row condition", n.span)
+            self.err("TL271", f"'{head}' is a list: test a column with `in {head}` in a row condition", n.span)
             raise _Fail
         candidates = list(self.globals) + list(scope.scores)
         gone = next((k for k in ("metric", "param", "gate") if (k, head) in self.merged.removed), None)
@@ -1663,8 +1707,9 @@ def warnings_unused(program: ir.Program) -> list[Diagnostic]:
     """TL250/TL251: parameters and metrics that no rule uses."""
     used_params: set[str] = set()
     used_metrics: set[str] = set()
+    used_tables: set[str] = set()
     roots = [m.derived if m.derived is not None else m.records for m in program.metrics if m.derived is not None or m.records is not None]
-    for node in list(program.tracks) + list(program.gates) + roots + list(program.tables):
+    for node in list(program.tracks) + list(program.gates) + roots + list(program.related_tables):
         for n in ir.walk(node):
             if isinstance(n, ir.Const) and n.param:
                 used_params.add(n.param)
@@ -1674,7 +1719,20 @@ def warnings_unused(program: ir.Program) -> list[Diagnostic]:
                 used_params.add(n.param)
             elif isinstance(n, ir.MetricRef):
                 used_metrics.add(n.name)
+            elif isinstance(n, ir.Lookup):
+                used_tables.add(n.table.name)
+    for t in program.tables:
+        for n in ir.walk(t):  # a table's parameters and key metrics count as used
+            if isinstance(n, ir.Const) and n.param:
+                used_params.add(n.param)
+            elif isinstance(n, ir.MetricRef):
+                used_metrics.add(n.name)
+            elif isinstance(n, ir.Band):
+                used_params.update(p for p in (n.low_param, n.high_param) if p)
     out = []
+    for t in program.tables:
+        if t.name not in used_tables:
+            out.append(warning("TL252", f"table '{t.name}' is never used", t.span, hint="remove it, or use it in a rule: `points TABLE`"))
     for p in program.params:
         if p.name not in used_params:
             out.append(warning("TL250", f"parameter '{p.name}' is never used", p.span, hint="remove it, or use it in a rule"))

@@ -81,16 +81,18 @@ CODES = {
     "product": "TL314",
     "gate": "TL315",
     "best score": "TL316",
+    "table": "TL317",
 }
 
 _HINTS = {
     "TL310": "state the condition positively (`x >= 5` rather than `not (x < 5)`), or mark the metric `lower is better` if less of it is better",
     "TL311": "compare in the metric's better direction, or declare the metric's direction (`lower is better`) if less of it is better",
     "TL312": "use a threshold (`>=`) unless an exact value is really meant; an enum that is not ordered does not take part in the order",
-    "TL313": "if the rule is intended, document it; otherwise let the partner take the better variant (`choose best`)",
+    "TL313": 'if the rule is intended, acknowledge it in the track (`acknowledge TL313 "why"`); otherwise let the partner take the better variant (`choose best`)',
     "TL314": "points should grow with every metric; cap them with `clamp` or `min` instead of subtracting",
     "TL315": "a gate should only turn points on: keep the gated formula at or above 0",
     "TL316": "compare the track's level (`track at level`) instead of its reported score",
+    "TL317": "order the cells so they rise with the key, or declare the key's metric `lower is better` if less of it is better",
 }
 
 #: Hints for constructs that share a code with others but not its advice.
@@ -417,6 +419,8 @@ def boundary_values(program: ir.Program) -> Boundaries:
                 _func_points(program, node, raw, targets)
             elif isinstance(node, ir.Every):
                 _every_points(program, node, raw)
+            elif isinstance(node, ir.Lookup):
+                _lookup_points(program, node, raw)
     out: dict[str, list[ir.Value]] = {}
     for m in program.input_metrics:
         out[m.name] = _candidates(program, m, raw[m.name])
@@ -436,11 +440,26 @@ def _local_points(program: ir.Program, origin: Origin) -> dict[str, set]:
             _compare_points(program, n, raw)
         elif isinstance(n, ir.Func):
             _func_points(program, n, raw)
+        elif isinstance(n, ir.Lookup):
+            _lookup_points(program, n, raw)
         elif isinstance(n, ir.GateRef):
             for g in ir.walk(program.gate_map[n.name].expr):
                 if isinstance(g, ir.Compare):
                     _compare_points(program, g, raw)
     return raw
+
+
+def _lookup_points(program: ir.Program, node: ir.Lookup, raw: dict[str, set]) -> None:
+    """Where a table's key moves to another band: each band's ends (enum keys: every value
+    the table names)."""
+    for key, bands in zip(node.keys, (node.table.rows, node.table.columns)):
+        for b in bands:
+            if b.names and isinstance(key, ir.MetricRef) and key.name in raw:
+                raw[key.name].update(n for n in b.names if n is not None)
+            for end in (b.low, b.high):
+                if end is not None:
+                    for name in _inputs(program, key):
+                        _root(program, key, name, end, raw)
 
 
 def _compare_points(program: ir.Program, node: ir.Compare, raw: dict[str, set]) -> None:
@@ -922,6 +941,8 @@ def _what(program: ir.Program, f: Finding) -> str:
         return f"the `when` gate of line '{node.name}' turns on points that can be negative: {gains} can lower the score"
     if reason == "best score":
         return f"the reported score of best-of track '{node.track}' is read here: {gains} can switch it to another variant's lower score"
+    if reason == "table":
+        return f"the cells of table '{node.table.name}' fall along its bands of {names}: {gains} can move a partner to a lower cell"
     kind = {
         "negation": "a negation",
         "subtraction": "a subtraction",

@@ -58,6 +58,7 @@ class Origin:
     `when` on points that can be negative), "classified" (a classification rule),
     "best score" (the reported score of a best-of track), "cap" (a cap that is a variable),
     "how many" (the N of `at least N of` as a variable), "exact level" (`at exactly LEVEL`),
+    "table" (a band table whose cells fall, or move both ways, along a key),
     "reference" (another track's
     level or score: `via` is the origin inside it, `track` its name).
 
@@ -329,6 +330,55 @@ class Analysis:
     def _s_TrackAt(self, e: ir.TrackAt) -> Effects:
         return self._exactly(e, e.track, _wrap(self.track_effects(e.track), e, e.track))
 
+    def _s_LevelOf(self, e: ir.LevelOf) -> Effects:
+        return _wrap(self.track_effects(e.track), e, e.track)
+
+    def _s_Lookup(self, e: ir.Lookup) -> Effects:
+        """A table moves with a key when its cells never fall along that key's bands (for
+        every band of the other key), against it when they never rise, both ways otherwise.
+        A cell that is a variable (a parameter, for the diff) raises the value as it grows."""
+        table = e.table
+        out = _union(*(self.effects(c) for row in table.cells for c in row))
+        for axis, key in enumerate(e.keys):
+            trend = _trend(table, axis, self._band_order(table, axis, key))
+            if trend == 0:
+                continue
+            effects = self.effects(key)
+            # A band's end that is a variable: raising it delays the band above (and what it
+            # holds), so it moves the value against the trend.
+            ends = _union(*(self._band_end(b, axis, e) for b in (table.rows if axis == 0 else table.columns)))
+            if trend is not None and trend > 0:
+                out = _union(out, effects, _reverse(ends, Origin(e, "table")))
+            elif trend is not None and trend < 0:
+                out = _union(out, _reverse(effects, Origin(e, "table")), ends)
+            else:
+                out = _union(out, _both(_union(effects, ends), Origin(e, "table")))
+        return out
+
+    def _band_end(self, band: ir.Band, axis: int, e: ir.Lookup) -> Effects:
+        out: Effects = {}
+        for value, param in ((band.low, band.low_param), (band.high, band.high_param)):
+            key = self.variable(ir.Const(value, ir.Type(ir.Kind.NUMBER), param=param)) if param else None
+            if key is not None:
+                out = _union(out, {key: {1: (Origin(e, "table"),)}})
+        return out
+
+    def _band_order(self, table: ir.Table, axis: int, key: ir.Expr) -> list[int] | None:
+        """The bands of one axis from the lowest values of the key up, as indices; None when
+        they have no order (an unordered enum, an `else` band)."""
+        bands = table.rows if axis == 0 else table.columns
+        if any(b.otherwise for b in bands):
+            return None
+        if all(b.numeric for b in bands):
+            return list(range(len(bands)))  # the checker keeps numeric bands ascending
+        if isinstance(key, ir.LevelOf):
+            order: list[str | None] = [None, *self.program.track_map[key.track].level_names]
+        elif isinstance(key, ir.MetricRef) and self.program.metric_map[key.name].type.ordered:
+            order = list(self.program.metric_map[key.name].type.values)
+        else:
+            return None
+        return sorted(range(len(bands)), key=lambda i: order.index(bands[i].names[0]))
+
     def _s_GroupCount(self, e: ir.GroupCount) -> Effects:
         group = self.program.group_map[e.group]
         held = [self._exactly(e, t, _wrap(self.track_effects(t), e, t)) for t in group.tracks]
@@ -470,6 +520,28 @@ class Analysis:
     def bounds(self, e: ir.Expr) -> Interval:
         """The range of a numeric expression, from the metrics' declared ranges."""
         return Interval(*bounds(e, self.program.metric_map, self._bounds))
+
+
+def _trend(table: ir.Table, axis: int, order: list[int] | None) -> int | None:
+    """How a table's cells move along one axis's bands in `order`, for every band of the
+    other axis: 1 never falling (and somewhere rising), -1 never rising, 0 constant, None
+    both ways (or no order and not constant)."""
+    width = len(table.columns) or 1
+    lines = (
+        [[table.cells[r][c].value for r in range(len(table.rows))] for c in range(width)]
+        if axis == 0
+        else [[table.cells[r][c].value for c in range(width)] for r in range(len(table.rows))]
+    )
+    if all(len(set(line)) <= 1 for line in lines):
+        return 0
+    if order is None:
+        return None
+    ups = downs = False
+    for line in lines:
+        seq = [line[i] for i in order]
+        ups = ups or any(a < b for a, b in zip(seq, seq[1:]))  # type: ignore[operator]
+        downs = downs or any(a > b for a, b in zip(seq, seq[1:]))  # type: ignore[operator]
+    return None if ups and downs else 1 if ups else -1
 
 
 def _sign(v) -> int:

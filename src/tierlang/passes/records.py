@@ -86,7 +86,7 @@ def tables_reading(program: ir.Program) -> dict[str, set[str]]:
         metric_tables[name] = out
         return out
 
-    readers: dict[str, set[str]] = {t.name: set() for t in program.tables}
+    readers: dict[str, set[str]] = {t.name: set() for t in program.related_tables}
     for track in program.tracks:
         for metric in program.reads(track.name):
             for table in tables_of(metric, set()):
@@ -104,7 +104,7 @@ def values_that_count(program: ir.Program) -> dict[tuple[str, str], frozenset[st
     values, each test of the column at what an unnamed value gives it (`in` false, `not in`
     true), every other test unknown: when each condition comes out false, the value counts
     nowhere."""
-    tables = {t.name: t for t in program.tables}
+    tables = {t.name: t for t in program.related_tables}
     named: dict[tuple[str, str], set[str]] = {}
     selecting: dict[str, list[ir.Expr | None]] = {t: [] for t in tables}
 
@@ -117,7 +117,7 @@ def values_that_count(program: ir.Program) -> dict[tuple[str, str], frozenset[st
             elif isinstance(n, ir.Assignment):
                 need = ir.Or(tuple(ir.Const(True, ir.Type(Kind.BOOL)) if x.where is None else x.where for x in n.needs))
                 selecting[n.table].append(need if n.where is None else ir.And((n.where, need)))
-    for node in [f.expr for t in program.tables for f in t.filters] + [x for xs in selecting.values() for x in xs if x]:
+    for node in [f.expr for t in program.related_tables for f in t.filters] + [x for xs in selecting.values() for x in xs if x]:
         for n in ir.walk(node):
             ref, values = _value_test(n)
             if ref is not None:
@@ -182,29 +182,29 @@ class RecordsLowering:
                     self.err("TL201", f"list '{d.name}' has \"{v.value}\" twice", v.span, notes=(Note("first here", seen[v.value].span),))
                 seen.setdefault(v.value, v)
             if not d.values:
-                self.err("TL260", f"list '{d.name}' is empty", d.span, hint='write its values: `list NAME = { "a", "b" }`')
+                self.err("TL270", f"list '{d.name}' is empty", d.span, hint='write its values: `list NAME = { "a", "b" }`')
             out.append(ir.ValueList(d.name, tuple(seen), d.title, self.text(a, "doc"), self.text(a, "source"), d.span))
         self.lists = {v.name: v for v in out}
         return out
 
-    def lower_tables(self) -> list[ir.Table]:
-        self.tables: dict[str, ir.Table] = {}
-        decls = [d for d in self.merged.items if isinstance(d, ast.TableDecl)]
+    def lower_related_tables(self) -> list[ir.RelatedTable]:
+        self.related_tables: dict[str, ir.RelatedTable] = {}
+        decls = [d for d in self.merged.items if isinstance(d, ast.RelatedTableDecl)]
         # Columns first (every table's), then filters, which may name any column or filter.
         for d in decls:
-            self.tables[d.name] = self._table_columns(d)
+            self.related_tables[d.name] = self._table_columns(d)
         for d in decls:
-            self.tables[d.name] = replace(self.tables[d.name], filters=self._table_filters(d))
-        return list(self.tables.values())
+            self.related_tables[d.name] = replace(self.related_tables[d.name], filters=self._table_filters(d))
+        return list(self.related_tables.values())
 
-    def _table_columns(self, d: ast.TableDecl) -> ir.Table:
+    def _table_columns(self, d: ast.RelatedTableDecl) -> ir.RelatedTable:
         a = self.attrs([i for i in d.items if isinstance(i, ast.Attr)], "table", "group")
         columns: dict[str, ir.Column] = {}
         spans: dict[str, object] = {}
         for c in (i for i in d.items if isinstance(i, ast.ColumnDecl)):
             if c.name == PID:
                 self.err(
-                    "TL260",
+                    "TL270",
                     f"table '{d.name}' declares 'partner_id'",
                     c.span,
                     hint="every table has partner_id, linking its rows to the partner table: remove this column",
@@ -218,7 +218,7 @@ class RecordsLowering:
             spans[c.name] = c.span
             columns[c.name] = self._column(d, c)
         if not columns:
-            self.err("TL260", f"table '{d.name}' has no columns", d.span, hint="declare them: `column person_id: text`")
+            self.err("TL270", f"table '{d.name}' has no columns", d.span, hint="declare them: `column person_id: text`")
         keys = [i for i in d.items if isinstance(i, ast.KeyDecl)]
         key: tuple[str, ...] = ()
         if len(keys) > 1:
@@ -230,9 +230,9 @@ class RecordsLowering:
             if len(set(keys[0].columns)) != len(keys[0].columns):
                 self.err("TL201", "the key names a column twice", keys[0].span)
             key = tuple(dict.fromkeys(keys[0].columns))
-        return ir.Table(d.name, tuple(columns.values()), key, (), d.title, self.text(a, "doc"), self.text(a, "source"), d.span)
+        return ir.RelatedTable(d.name, tuple(columns.values()), key, (), d.title, self.text(a, "doc"), self.text(a, "source"), d.span)
 
-    def _column(self, d: ast.TableDecl, c: ast.ColumnDecl) -> ir.Column:
+    def _column(self, d: ast.RelatedTableDecl, c: ast.ColumnDecl) -> ir.Column:
         a = self.attrs(c.attrs, "column", "column")
         month = c.type.kind == "month"
         if month:
@@ -253,8 +253,8 @@ class RecordsLowering:
                 hi = self.literal(high, type_, "the range's upper bound") if high is not None else None
         return ir.Column(c.name, type_, c.title, c.optional, month, lo, hi, self.text(a, "doc"), self.text(a, "source"), c.span)
 
-    def _table_filters(self, d: ast.TableDecl) -> tuple[ir.RowFilter, ...]:
-        table = self.tables[d.name]
+    def _table_filters(self, d: ast.RelatedTableDecl) -> tuple[ir.RowFilter, ...]:
+        table = self.related_tables[d.name]
         out: dict[str, ir.RowFilter] = {}
         for f in (i for i in d.items if isinstance(i, ast.FilterDecl)):
             if f.name in out or table.column(f.name) is not None:
@@ -283,7 +283,7 @@ class RecordsLowering:
     def row_name(self, n: ast.Name, scope):
         """A name in a row or group scope, or None when it is not a column or filter (then
         the ordinary lookup runs)."""
-        table = self.tables.get(scope.table)
+        table = self.related_tables.get(scope.table)
         if table is None:
             return None
         head = n.parts[0]
@@ -297,14 +297,14 @@ class RecordsLowering:
             decl = self.globals.get(head)
             if isinstance(decl, ast.MetricDecl):
                 self.err(
-                    "TL261",
+                    "TL271",
                     f"a row condition cannot read metric '{head}'",
                     n.span,
                     hint=f"it reads the row's columns ({', '.join(c.name for c in table.columns)}), parameters, lists and `as_of`",
                 )
                 raise self.Fail
             if isinstance(decl, ast.ListDecl):
-                self.err("TL261", f"'{head}' is a list: test membership with `COLUMN in {head}`", n.span)
+                self.err("TL271", f"'{head}' is a list: test membership with `COLUMN in {head}`", n.span)
                 raise self.Fail
             if decl is None and head != PID:
                 where = f" in {scope.where}" if scope.where else ""
@@ -316,7 +316,7 @@ class RecordsLowering:
                 )
                 raise self.Fail
             if head == PID:
-                self.err("TL261", "partner_id is the same on every row a metric reads: compare other columns", n.span)
+                self.err("TL271", "partner_id is the same on every row a metric reads: compare other columns", n.span)
                 raise self.Fail
             return None
         if len(n.parts) > 1:
@@ -325,7 +325,7 @@ class RecordsLowering:
         if column is not None:
             if scope.group is not None and head not in scope.group:
                 self.err(
-                    "TL261",
+                    "TL271",
                     f"'{head}' differs between the rows of a group",
                     n.span,
                     hint=f"aggregate it (`sum {head}`, `max {head}`), or add it to `per`",
@@ -333,12 +333,12 @@ class RecordsLowering:
                 raise self.Fail
             return ir.ColumnRef(table.name, head, n.span), column.type
         if scope.group is not None:
-            self.err("TL261", f"filter '{head}' is about one row: use it in `where`, or in `(count where {head})`", n.span)
+            self.err("TL271", f"filter '{head}' is about one row: use it in `where`, or in `(count where {head})`", n.span)
             raise self.Fail
         return ir.FilterRef(table.name, head, n.span), BOOL
 
-    def _table_decls(self, name: str) -> list[ast.TableDecl]:
-        return [d for d in self.merged.items if isinstance(d, ast.TableDecl) and d.name == name]
+    def _table_decls(self, name: str) -> list[ast.RelatedTableDecl]:
+        return [d for d in self.merged.items if isinstance(d, ast.RelatedTableDecl) and d.name == name]
 
     # -------------------------------------------------------------- row expressions
     def row_as_of(self, n: ast.Name):
@@ -346,24 +346,24 @@ class RecordsLowering:
         records stage runs once per evaluation date)."""
         if self.as_of is None:
             self.err(
-                "TL263", "'as_of' needs an evaluation date", n.span, hint="give the program an `effective` date, or evaluate with --as-of"
+                "TL273", "'as_of' needs an evaluation date", n.span, hint="give the program an `effective` date, or evaluate with --as-of"
             )
             raise self.Fail
         # `param` names it, so that texts show `as_of` and programs compare equal across dates
         return ir.Const(self.as_of, DATE, param="as_of", span=n.span), DATE
 
     def _e_ValueSet(self, n: ast.ValueSet, scope):
-        self.err("TL261", 'a set of values is tested with `in`: `offer in {"Support", "Trial"}`', n.span)
+        self.err("TL271", 'a set of values is tested with `in`: `offer in {"Support", "Trial"}`', n.span)
         raise self.Fail
 
     def _e_WindowExpr(self, n: ast.WindowExpr, scope):
-        self.err("TL261", f"'{n.text}' is a window: test a date column with `in`", n.span, hint=f"e.g. `month in {n.text}`")
+        self.err("TL271", f"'{n.text}' is a window: test a date column with `in`", n.span, hint=f"e.g. `month in {n.text}`")
         raise self.Fail
 
     def _e_InExpr(self, n: ast.InExpr, scope):
         if scope.table is None:
             self.err(
-                "TL261",
+                "TL271",
                 "'in' tests a table's column, in a row condition",
                 n.span,
                 hint="use it in a table's `filter` or an aggregate's `where`",
@@ -376,7 +376,7 @@ class RecordsLowering:
                 raise self.Fail
             if self.as_of is None:
                 self.err(
-                    "TL263",
+                    "TL273",
                     f"'{n.target.text}' needs an evaluation date",
                     n.target.span,
                     hint="give the program an `effective` date, or evaluate with --as-of",
@@ -415,16 +415,16 @@ class RecordsLowering:
 
     def _e_IsEmpty(self, n: ast.IsEmpty, scope):
         if scope.table is None:
-            self.err("TL261", "'is empty' tests a table's optional column, in a row condition", n.span)
+            self.err("TL271", "'is empty' tests a table's optional column, in a row condition", n.span)
             raise self.Fail
         operand, t = self.expr(n.operand, scope)
         if not isinstance(operand, ir.ColumnRef):
-            self.err("TL261", "'is empty' tests a column", n.operand.span)
+            self.err("TL271", "'is empty' tests a column", n.operand.span)
             raise self.Fail
-        column = self.tables[operand.table].column(operand.column)
+        column = self.related_tables[operand.table].column(operand.column)
         if column is not None and not column.optional:
             self.err(
-                "TL261",
+                "TL271",
                 f"column '{operand.column}' is never empty",
                 n.span,
                 hint=f"declare it `column {operand.column}: ... optional` if it may be empty",
@@ -437,23 +437,23 @@ class RecordsLowering:
         if scope.table is None or scope.group is None:
             word = _AGG_WORD[n.func]
             self.err(
-                "TL261",
+                "TL271",
                 f"'{word}' aggregates rows: it belongs in a metric's definition or a `having` condition",
                 n.span,
                 hint="e.g. `metric people: count = count distinct person_id of certifications where ...`",
             )
             raise self.Fail
         if n.inner is not None:
-            self.err("TL261", "an aggregate of aggregates belongs in the metric's head, not in `having`", n.span)
+            self.err("TL271", "an aggregate of aggregates belongs in the metric's head, not in `having`", n.span)
             raise self.Fail
-        table = self.tables[scope.table]
+        table = self.related_tables[scope.table]
         agg, t = self._agg(table, n.func, n.column, None, n.span)
         where = None
         if n.where is not None:
             where = self.condition(n.where, self.row_scope(table.name, "the aggregate's `where`"))
         return ir.GroupAgg(agg[0], agg[1], None, where, n.span), t
 
-    def _agg(self, table: ir.Table, func: str, column: str | None, inner_type: Type | None, span) -> tuple[tuple, Type]:
+    def _agg(self, table: ir.RelatedTable, func: str, column: str | None, inner_type: Type | None, span) -> tuple[tuple, Type]:
         """(function, column) of one aggregate over `table` and its type; `inner_type` is the
         type of the per-group values an outer aggregate runs over."""
         if func == "count":
@@ -483,11 +483,11 @@ class RecordsLowering:
 
     def _e_Aggregate(self, n: ast.Aggregate, scope):
         if not scope.records:
-            self.err("TL261", "an aggregate over a table defines a metric: `metric NAME: TYPE = count ... of TABLE ...`", n.span)
+            self.err("TL271", "an aggregate over a table defines a metric: `metric NAME: TYPE = count ... of TABLE ...`", n.span)
             raise self.Fail
-        table = self.tables.get(n.table)
+        table = self.related_tables.get(n.table)
         if table is None:
-            tables = [d.name for d in self.merged.items if isinstance(d, ast.TableDecl)]
+            tables = [d.name for d in self.merged.items if isinstance(d, ast.RelatedTableDecl)]
             if n.table not in tables:
                 self.err(
                     "TL200",
@@ -516,13 +516,13 @@ class RecordsLowering:
         if n.agg.inner is not None:
             if not n.per:
                 self.err(
-                    "TL261",
+                    "TL271",
                     f"'{_AGG_WORD[n.agg.func]} ({_AGG_WORD[n.agg.inner.func]} ...)' aggregates one value per group: add `per COLUMNS`",
                     n.agg.span,
                 )
                 raise self.Fail
             if n.agg.func not in ("sum", "min", "max"):
-                self.err("TL261", "only sum, min and max aggregate the groups' values", n.agg.span)
+                self.err("TL271", "only sum, min and max aggregate the groups' values", n.agg.span)
                 raise self.Fail
             (ifunc, icol), it = self._agg(table, n.agg.inner.func, n.agg.inner.column, None, n.agg.inner.span)
             inner = ir.GroupAgg(ifunc, icol, None, None, n.agg.inner.span)
@@ -533,11 +533,11 @@ class RecordsLowering:
 
     def _e_Assign(self, n: ast.Assign, scope):
         if not scope.records:
-            self.err("TL261", "an assignment of people defines a metric: `metric team: bool = assign person_id of ...`", n.span)
+            self.err("TL271", "an assignment of people defines a metric: `metric team: bool = assign person_id of ...`", n.span)
             raise self.Fail
-        table = self.tables.get(n.table)
+        table = self.related_tables.get(n.table)
         if table is None:
-            tables = [d.name for d in self.merged.items if isinstance(d, ast.TableDecl)]
+            tables = [d.name for d in self.merged.items if isinstance(d, ast.RelatedTableDecl)]
             if n.table not in tables:
                 self.err("TL200", f"unknown table '{n.table}'", n.span, hint=did_you_mean(n.table, tables))
             raise self.Fail
@@ -572,9 +572,9 @@ class RecordsLowering:
         out: dict[str, list] = {}
         ok = True
         for rt in tables:
-            table = self.tables.get(rt.table)
+            table = self.related_tables.get(rt.table)
             if table is None:
-                declared = [d.name for d in self.merged.items if isinstance(d, ast.TableDecl)]
+                declared = [d.name for d in self.merged.items if isinstance(d, ast.RelatedTableDecl)]
                 if rt.table not in declared:
                     self.err("TL200", f"unknown table '{rt.table}'", rt.span, hint=did_you_mean(rt.table, declared))
                 ok = False
@@ -619,7 +619,7 @@ class RecordsLowering:
             return None
         return tuple((name, tuple(rows)) for name, rows in out.items())
 
-    def _row_value(self, table: ir.Table, c: ir.Column, lit):
+    def _row_value(self, table: ir.RelatedTable, c: ir.Column, lit):
         what = f"'{table.name}.{c.name}'"
         if c.type.kind is Kind.TEXT:
             if not isinstance(lit, ast.Str):
@@ -648,11 +648,11 @@ class RecordsLowering:
         ok = True
         for node in formula_nodes(expr):
             if isinstance(node, ir.MetricRef) and node.name not in self.record_names:
-                self.err("TL261", f"a records metric is computed from records only, not from metric '{node.name}'", node.span or d.span)
+                self.err("TL271", f"a records metric is computed from records only, not from metric '{node.name}'", node.span or d.span)
                 ok = False
             elif isinstance(node, ir.Assignment) and node is not expr:
                 self.err(
-                    "TL261",
+                    "TL271",
                     f"metric '{m.name}': an assignment is a metric of its own (`metric team: bool = assign ...`)",
                     node.span or d.span,
                 )
@@ -677,10 +677,10 @@ class RecordsLowering:
                 hint="declare it `number` (or `percent`)",
             )
             ok = False
-        reason = _needs_default(expr, self.tables)
+        reason = _needs_default(expr, self.related_tables)
         if ok and reason and m.default is None:
             self.err(
-                "TL262",
+                "TL272",
                 f"metric '{m.name}' has no value when {reason}: say what it is then with `default`",
                 d.span,
                 hint="e.g. `{ default 0 }`",
@@ -697,7 +697,7 @@ class RecordsLowering:
             if isinstance(n, ir.Aggregate):
                 agg = n.inner if n.inner is not None else n
                 if agg.function in ("sum", "min", "max"):
-                    column = self.tables[n.table].column(agg.column)  # type: ignore[arg-type]
+                    column = self.related_tables[n.table].column(agg.column)  # type: ignore[arg-type]
                     if column is None or column.type.kind is not Kind.COUNT:
                         return False
             if isinstance(n, ir.MetricRef) and self.metric_types[n.name].kind is not Kind.COUNT:
@@ -719,7 +719,7 @@ def formula_nodes(expr: ir.Expr):
             stack.extend(n.args)
 
 
-def _needs_default(expr: ir.Expr, tables: dict[str, ir.Table]) -> str | None:
+def _needs_default(expr: ir.Expr, tables: dict[str, ir.RelatedTable]) -> str | None:
     """Why a records formula can have no value (division by a records metric that is 0, the
     min or max of no rows), or None."""
     for n in formula_nodes(expr):

@@ -143,7 +143,7 @@ def _assignment_lines(t) -> tuple[list[str], list[str]]:
 
 def _aggregate_lines(program: ir.Program, a: AggregateTrace) -> tuple[list[str], list[str]]:
     agg = a.aggregate
-    table = program.table_map[agg.table]
+    table = program.related_table_map[agg.table]
     if agg.per:
         return _group_lines(program, table, a)
     counted: list[str] = []
@@ -166,7 +166,7 @@ def _aggregate_lines(program: ir.Program, a: AggregateTrace) -> tuple[list[str],
     return _limit(counted), []  # near misses need the rows: `with_near_misses`
 
 
-def _annotation_columns(table: ir.Table, agg: ir.Aggregate) -> list[str]:
+def _annotation_columns(table: ir.RelatedTable, agg: ir.Aggregate) -> list[str]:
     """Text columns the `where` condition names (other than the counted one): what a counted
     value is shown with (a person with the certifications that counted)."""
     out: list[str] = []
@@ -178,7 +178,7 @@ def _annotation_columns(table: ir.Table, agg: ir.Aggregate) -> list[str]:
     return out
 
 
-def _conjuncts(table: ir.Table, e: ir.Expr | None) -> list[ir.Expr]:
+def _conjuncts(table: ir.RelatedTable, e: ir.Expr | None) -> list[ir.Expr]:
     """A condition as the conditions that must all hold (a filter by its own)."""
     if e is None:
         return []
@@ -200,7 +200,7 @@ def _selects(e: ir.Expr) -> bool:
     return (isinstance(e, ir.InSet) and not e.negated and e.list is not None) or isinstance(e, ir.InWindow)
 
 
-def _group_lines(program: ir.Program, table: ir.Table, a: AggregateTrace) -> tuple[list[str], list[str]]:
+def _group_lines(program: ir.Program, table: ir.RelatedTable, a: AggregateTrace) -> tuple[list[str], list[str]]:
     agg = a.aggregate
     compares = [n for n in ir.walk(agg.having) if isinstance(n, ir.Compare)] if agg.having is not None else []
     counted, missed = [], []
@@ -217,7 +217,7 @@ def _group_lines(program: ir.Program, table: ir.Table, a: AggregateTrace) -> tup
     return _limit(counted), _limit(missed)
 
 
-def _group_text(table: ir.Table, agg: ir.Aggregate, g: GroupTrace, compares: list[ir.Compare]) -> str:
+def _group_text(table: ir.RelatedTable, agg: ir.Aggregate, g: GroupTrace, compares: list[ir.Compare]) -> str:
     key = ", ".join(
         _value(v, table.column(k).type if table.column(k) else None, month=bool(table.column(k) and table.column(k).month))
         for k, v in g.key.items()
@@ -246,7 +246,7 @@ def _group_text(table: ir.Table, agg: ir.Aggregate, g: GroupTrace, compares: lis
 _FLIP = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}
 
 
-def _agg_type(table: ir.Table, g: ir.GroupAgg) -> ir.Type | None:
+def _agg_type(table: ir.RelatedTable, g: ir.GroupAgg) -> ir.Type | None:
     if g.function in ("count", "count_distinct"):
         return ir.Type(ir.Kind.COUNT)
     c = table.column(g.column)  # type: ignore[arg-type]
@@ -262,7 +262,7 @@ def _limit(lines: list[str]) -> list[str]:
 def near_misses(program: ir.Program, agg: ir.Aggregate, rows: list[Mapping[str, object]]) -> list[str]:
     """A partner's rows of the aggregate's table that fail exactly one rule of its `where`,
     with that rule: "b2 (Azure Administrator Associate): fails `linked`"."""
-    table = program.table_map[agg.table]
+    table = program.related_table_map[agg.table]
     conds = _conjuncts(table, agg.where)
     out = []
     for r in rows:
@@ -308,7 +308,7 @@ def change_text(program: ir.Program, metric: str, delta: Fraction) -> str | None
     more = "more" if n > 0 else "fewer"
     amount = _number(abs(n))
     agg = target
-    lists = [x for x in _conjuncts(program.table_map[agg.table], agg.where) if isinstance(x, ir.InSet) and not x.negated and x.list]
+    lists = [x for x in _conjuncts(program.related_table_map[agg.table], agg.where) if isinstance(x, ir.InSet) and not x.negated and x.list]
     what = {
         "count_distinct": f"distinct {agg.column}",
         "count": "groups" if agg.per else "rows",

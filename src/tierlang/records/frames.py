@@ -168,7 +168,7 @@ class _Cond:
     """Compiles row conditions (and `having`, over a group's aggregate columns) to polars.
     `number(column)` gives a numeric column's (expression, scale)."""
 
-    def __init__(self, table: ir.Table, scales: Mapping[str, int], columns: Mapping[str, tuple[pl.Expr, int]] | None = None) -> None:
+    def __init__(self, table: ir.RelatedTable, scales: Mapping[str, int], columns: Mapping[str, tuple[pl.Expr, int]] | None = None) -> None:
         self.table = table
         self.scales = scales
         self.aggs = columns or {}  # a group's aggregate columns: id(GroupAgg) -> (expr, scale)
@@ -281,7 +281,7 @@ def _compare_num(op: str, a: _N, b: _N) -> pl.Expr:
 # ------------------------------------------------------------------ aggregates
 
 
-def _agg_expr(function: str, column: str | None, table: ir.Table, scales: Mapping[str, int], where: pl.Expr | None = None):
+def _agg_expr(function: str, column: str | None, table: ir.RelatedTable, scales: Mapping[str, int], where: pl.Expr | None = None):
     """The polars aggregation and the scale of its result (0 for a date result)."""
     if function == "count":
         return (pl.len() if where is None else where.fill_null(False).sum()).cast(pl.Int64), 1
@@ -300,7 +300,7 @@ def _agg_expr(function: str, column: str | None, table: ir.Table, scales: Mappin
     return (col.min() if function == "min" else col.max()).cast(I128), scale
 
 
-def aggregate_frame(a: ir.Aggregate, table: ir.Table, frame: pl.LazyFrame, scales: Mapping[str, int]) -> tuple[pl.LazyFrame, int]:
+def aggregate_frame(a: ir.Aggregate, table: ir.RelatedTable, frame: pl.LazyFrame, scales: Mapping[str, int]) -> tuple[pl.LazyFrame, int]:
     """partner_id and `value` (the aggregate of each partner that has rows), and its scale
     (0 for dates)."""
     rows = frame if a.where is None else frame.filter(_Cond(table, scales).cond(a.where).fill_null(False))
@@ -341,7 +341,7 @@ def aggregate_frame(a: ir.Aggregate, table: ir.Table, frame: pl.LazyFrame, scale
     return groups.group_by(PID).agg(outer.alias("value")), scale
 
 
-def assignment_frame(a: ir.Assignment, table: ir.Table, frame: pl.DataFrame, scales: Mapping[str, int]) -> pl.DataFrame:
+def assignment_frame(a: ir.Assignment, table: ir.RelatedTable, frame: pl.DataFrame, scales: Mapping[str, int]) -> pl.DataFrame:
     """partner_id and `value` (whether the people can be assigned to the needs) for each
     partner with rows. The rows are reduced to people and the needs each can fill in polars;
     the assignment itself is a maximum flow per partner (`tierlang.records.assign`)."""
@@ -381,7 +381,7 @@ def compute(program: ir.Program, partners: pl.Series, tables: Mapping[str, tuple
                 name = f"__a{len(cache)}"
                 cache[n] = name
                 frame, scales = tables[n.table]
-                lf, scale = aggregate_frame(n, program.table_map[n.table], frame.lazy(), scales)
+                lf, scale = aggregate_frame(n, program.related_table_map[n.table], frame.lazy(), scales)
                 agg_scale[name] = scale
                 lazies.append(lf.rename({"value": name}))
     for lf in pl.collect_all(lazies) if lazies else []:
@@ -391,7 +391,7 @@ def compute(program: ir.Program, partners: pl.Series, tables: Mapping[str, tuple
         if isinstance(m.records, ir.Assignment) and m.records not in assignments:
             name = assignments[m.records] = f"__s{len(assignments)}"
             frame, scales = tables[m.records.table]
-            got = assignment_frame(m.records, program.table_map[m.records.table], frame, scales)
+            got = assignment_frame(m.records, program.related_table_map[m.records.table], frame, scales)
             # a partner without rows has no people: only needs of no one are met
             empty = all(n.count == 0 for n in m.records.needs)
             out = out.join(got.rename({"value": name}), on=PID, how="left").with_columns(pl.col(name).fill_null(empty))

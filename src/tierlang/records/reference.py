@@ -101,13 +101,13 @@ def evaluate_partner(program: ir.Program, rows: Mapping[str, list[Row]], names: 
 # ------------------------------------------------------------------ conditions (three-valued)
 
 
-def row_condition(table: ir.Table, e: ir.Expr, row: Row) -> bool | None:
+def row_condition(table: ir.RelatedTable, e: ir.Expr, row: Row) -> bool | None:
     """A row condition's value on `row`: True, False or None (unknown)."""
     return _RowEval(table).cond(e, row)
 
 
 class _RowEval:
-    def __init__(self, table: ir.Table) -> None:
+    def __init__(self, table: ir.RelatedTable) -> None:
         self.table = table
 
     def value(self, e: ir.Expr, row: Row) -> object:
@@ -200,7 +200,7 @@ class _RowEval:
         raise TypeError(f"not a row condition: {type(e).__name__}")
 
 
-def _enum_type(e: ir.Compare, table: ir.Table) -> ir.Type | None:
+def _enum_type(e: ir.Compare, table: ir.RelatedTable) -> ir.Type | None:
     for side in (e.left, e.right):
         if isinstance(side, ir.ColumnRef):
             c = table.column(side.column)
@@ -242,7 +242,7 @@ def _over_values(function: str, values: list[object]) -> object:
 class _GroupEval(_RowEval):
     """`having` over one group: aggregates of its rows, and its key columns."""
 
-    def __init__(self, table: ir.Table, rows: list[Row], key: Mapping[str, object], seen: list[tuple[ir.GroupAgg, object]]) -> None:
+    def __init__(self, table: ir.RelatedTable, rows: list[Row], key: Mapping[str, object], seen: list[tuple[ir.GroupAgg, object]]) -> None:
         super().__init__(table)
         self.rows = rows
         self.key = key
@@ -263,7 +263,7 @@ def assignment(program: ir.Program, a: ir.Assignment, rows: list[Row]) -> Assign
     """Whether the partner's people can be assigned to the needs (see `ir.Assignment`)."""
     from tierlang.records.assign import solve
 
-    table = program.table_map[a.table]
+    table = program.related_table_map[a.table]
     ev = _RowEval(table)
     kept = [r for r in rows if (a.where is None or ev.cond(a.where, r) is True) and r.get(a.column) is not None]
     can_fill: dict[object, set[str]] = {}
@@ -277,7 +277,7 @@ def assignment(program: ir.Program, a: ir.Assignment, rows: list[Row]) -> Assign
 
 def aggregate(program: ir.Program, a: ir.Aggregate, rows: list[Row]) -> AggregateTrace:
     """One aggregate over one partner's rows of its table."""
-    table = program.table_map[a.table]
+    table = program.related_table_map[a.table]
     ev = _RowEval(table)
     kept = rows if a.where is None else [r for r in rows if ev.cond(a.where, r) is True]
     if not a.per:

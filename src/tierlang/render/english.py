@@ -404,8 +404,9 @@ class English:
         return "; ".join([x for x in (", ".join(parts), *changes) if x])
 
     def params_in(self, expr: object) -> list[str]:
-        """The parameters an expression's constants came from, in reading order."""
-        return _unique(n.param for n in ir.walk(expr) if isinstance(n, (ir.Const, ir.AtLeast, ir.GroupCount)) and n.param)
+        """The parameters an expression's constants came from, in reading order (a table's
+        own parameters are the table's to show)."""
+        return _unique(n.param for n in ir.walk(expr, tables=False) if isinstance(n, (ir.Const, ir.AtLeast, ir.GroupCount)) and n.param)
 
     def _noted(self, text: str, expr: object) -> str:
         if not self.param_notes:
@@ -688,6 +689,10 @@ class English:
             return self.metric_label(expr.name)
         if isinstance(expr, ir.ScoreRef):
             return self._score_quantity(expr)
+        if isinstance(expr, ir.Lookup):
+            return self.table_quantity(expr.table)
+        if isinstance(expr, ir.LevelOf):
+            return f"the level held in {self.track_label(expr.track)}"
         if isinstance(expr, ir.AsOf):
             return "the evaluation date"
         if isinstance(expr, ir.DateShift):
@@ -706,6 +711,11 @@ class English:
         if self.is_condition(expr):
             return str(self.condition(expr))
         return str(expr)
+
+    def table_quantity(self, t: ir.Table) -> str:
+        """ "the CSAT points for the CSAT Index responses (table)"."""
+        keys = join_words([self.quantity(k) for k in t.keys])
+        return f"{sentence_noun(t.title) if t.title else humanize(t.name)} by {keys} (table “{t.label}”)"
 
     def _score_quantity(self, ref: ir.ScoreRef) -> str:
         if ref.part is None:
@@ -733,6 +743,10 @@ class English:
         notes = tuple(n for n in (self.param_note(p) for p in self.params_in(expr)) if n) if self.param_notes else ()
         if isinstance(expr, ir.Const) and isinstance(expr.value, Fraction):
             return PointsRule(points_text(expr.value), None, expr.value, notes)
+        if isinstance(expr, ir.Lookup):  # the table is shown on its own, with its sources
+            most = max(c.value for row in expr.table.cells for c in row)  # type: ignore[type-var]
+            keys = join_words([self.quantity(k) for k in expr.table.keys])
+            return PointsRule(f"points from the table “{expr.table.label}”, by {keys}", None, most, ())  # type: ignore[arg-type]
         rule = self._pro_rata(expr) or self._rates(expr)
         if rule is not None:
             return PointsRule(rule.text, rule.target, rule.maximum, notes)

@@ -20,8 +20,10 @@ from typing import ClassVar
 
 from tierlang import __version__, ir
 from tierlang.ir import Kind
+from tierlang.passes.acknowledge import FINDING_TITLES
 from tierlang.passes.bands import band_groups
 from tierlang.passes.intervals import bounds
+from tierlang.passes.tables import band_text, key_type
 from tierlang.render.english import English, Phrase, PointsRule, amount, humanize, points_text
 from tierlang.render.source import expr_text
 from tierlang.render.sources import Citation, GuideSources, SourceList, cited_sources
@@ -117,6 +119,18 @@ class GuideVariant:
 
 
 @dataclass
+class GuideOutput:
+    """An amount the program computes on a track (`output`), in words."""
+
+    name: str
+    title: str
+    type: str
+    phrase: str
+    doc: str | None
+    source: str | None
+
+
+@dataclass
 class GuideTrack:
     name: str
     title: str
@@ -129,6 +143,35 @@ class GuideTrack:
     ladder: list[str]  # level titles, lowest first
     score_titles: list[str]
     is_status: bool
+    findings: list[GuideFinding] = field(default_factory=list)  # acknowledged in this track
+    outputs: list[GuideOutput] = field(default_factory=list)
+
+
+@dataclass
+class GuideTable:
+    """A band table as a table: the bands of its key(s) in words, and its cells."""
+
+    name: str
+    title: str
+    doc: str | None
+    source: str | None
+    by: str  # what the rows are looked up by
+    columns_by: str | None  # what the columns are (two keys)
+    columns: list[str]  # column headings (one "Value" column for a one-key table)
+    rows: list[tuple[str, list[str]]]  # (the row's band, its cells)
+    params: list[str]  # the parameters its cells and band ends come from, noted
+    used_by: list[str]
+    html_id: str
+
+
+@dataclass
+class GuideFinding:
+    """A finding the program acknowledges (`acknowledge CODE "reason"`), with its reason."""
+
+    code: str
+    about: str  # what the code is about, in words
+    where: str  # the declaration, in words
+    reason: str
 
 
 @dataclass
@@ -203,7 +246,7 @@ class GuideFilter:
 
 
 @dataclass
-class GuideTable:
+class GuideRelatedTable:
     name: str
     title: str
     doc: str | None
@@ -265,7 +308,9 @@ class Guide:
     params: list[GuideParam]
     examples: list[GuideExample]
     tracks: list[GuideTrack] = field(default_factory=list)
+    findings: list[GuideFinding] = field(default_factory=list)  # every acknowledged finding
     tables: list[GuideTable] = field(default_factory=list)
+    related_tables: list[GuideRelatedTable] = field(default_factory=list)
     lists: list[GuideList] = field(default_factory=list)
     records: list[GuideMetric] = field(default_factory=list)  # metrics computed from tables
     holds: list[GuideHold] = field(default_factory=list)
@@ -342,6 +387,8 @@ class _Builder:
             ("data", "What is measured" if self.audience == "partner" else "Data dictionary"),
             ("params", "Parameters"),
             ("examples", "Examples"),
+            ("tables", "Tables"),
+            ("findings", "Known findings"),
             ("sources", "Sources"),
         ):
             headings[key] = self.slug(text, key)
@@ -366,12 +413,47 @@ class _Builder:
             derived=[self.metric(m) for m in p.metrics if m.derived is not None],
             params=[self.param(x) for x in p.params],
             examples=[self.example(e) for e in p.examples],
+            findings=[self.finding(a) for a in p.acknowledgements],
             tables=[self.table(t) for t in p.tables],
+            related_tables=[self.related_table(t) for t in p.related_tables],
             lists=[GuideList(v.name, v.title or humanize(v.name), list(v.values), v.doc, v.source) for v in p.lists],
             records=[self.metric(m) for m in p.record_metrics],
             holds=[self.hold(h) for h in p.holds],
             audience=self.audience,
         )
+
+    def table(self, t: ir.Table) -> GuideTable:
+        english = self.english
+        key_types = [key_type(k, self.p) for k in t.keys]
+        internal = self.audience != "partner"
+        cell = lambda c: amount(c.value, t.type) + (f" ({c.param})" if c.param and internal else "")  # noqa: E731
+        columns = [band_text(b, key_types[1]) for b in t.columns] if t.columns else [t.title or "Value"]
+        rows = [(band_text(b, key_types[0]), [cell(c) for c in t.cells[i]]) for i, b in enumerate(t.rows)]
+        params = _unique(
+            [c.param for row in t.cells for c in row if c.param]
+            + [p for b in (*t.rows, *t.columns) for p in (b.low_param, b.high_param) if p]
+        )
+        return GuideTable(
+            name=t.name,
+            title=t.title or humanize(t.name),
+            doc=t.doc,
+            source=t.source,
+            by=english.quantity(t.keys[0]),
+            columns_by=english.quantity(t.keys[1]) if t.columns else None,
+            columns=columns,
+            rows=rows,
+            params=[english.param_note(p).removeprefix("parameter ") for p in params],
+            used_by=self.users("table", t.name),
+            html_id=f"table-{t.name}",
+        )
+
+    def finding(self, a: ir.Acknowledgement) -> GuideFinding:
+        where = a.where
+        head, _, rest = where.partition(" ")
+        name = rest.split(" ", 1)[0]
+        if head == "track" and name in self.p.track_map and " of " not in where:
+            where = self.english.track_label(name)
+        return GuideFinding(a.code, FINDING_TITLES.get(a.code, "a finding of `tier check`"), where, a.reason)
 
     # -------------------------------------------------------------- tracks
     def sections(self) -> list[GuideSection]:
@@ -427,6 +509,12 @@ class _Builder:
             ladder=[english.level_label(t.name, n) for n in t.level_names],
             score_titles=scores,
             is_status=t.name == self.p.status,
+            findings=[
+                self.finding(a) for a in self.p.acknowledgements if a.where == f"track {t.name}" or a.where.endswith(f" of track {t.name}")
+            ],
+            outputs=[
+                GuideOutput(o.name, o.title or humanize(o.name), str(o.type), english.quantity(o.expr), o.doc, o.source) for o in t.outputs
+            ],
         )
 
     def levels(self, v: ir.Variant, english: English) -> list[GuideLevel]:
@@ -530,7 +618,7 @@ class _Builder:
 
     # -------------------------------------------------------------- gates, groups, data
     def users(self, kind: str, name: str) -> list[str]:
-        """Who refers to a gate or a parameter (`kind` "gate" or "param"): tracks (by title),
+        """Who refers to a gate, a parameter or a table (`kind` "gate", "param" or "table"): tracks (by title),
         gates and derived metrics."""
         if self._users is None:
             # One walk over the program for every gate and parameter (asking each in turn
@@ -544,8 +632,12 @@ class _Builder:
                 for n in ir.walk(root):
                     if isinstance(n, ir.GateRef):
                         used[("gate", n.name)] = None
-                    elif isinstance(n, ir.Const) and n.param:
+                    elif isinstance(n, (ir.Const, ir.AtLeast, ir.GroupCount)) and n.param:
                         used[("param", n.param)] = None
+                    elif isinstance(n, ir.Lookup):
+                        used[("table", n.table.name)] = None
+                    elif isinstance(n, ir.Band):
+                        used.update({("param", p): None for p in (n.low_param, n.high_param) if p})
                 for key in used:
                     self._users.setdefault(key, []).append(label)
         return list(self._users.get((kind, name), ()))
@@ -611,7 +703,7 @@ class _Builder:
             formula=self.english.quantity(m.derived) if m.derived is not None else expr_text(m.records) if m.records is not None else None,
         )
 
-    def table(self, t: ir.Table) -> GuideTable:
+    def related_table(self, t: ir.RelatedTable) -> GuideRelatedTable:
         from tierlang.passes.records import tables_reading
 
         columns = []
@@ -632,7 +724,7 @@ class _Builder:
         filters = [GuideFilter(f.name, f.title or humanize(f.name), expr_text(f.expr), f.doc, f.source) for f in t.filters]
         readers = tables_reading(self.p).get(t.name, set())
         used_by = [self.english.track_label(x.name) for x in self.p.tracks if x.name in readers]
-        return GuideTable(t.name, t.title or humanize(t.name), t.doc, t.source, list(t.key), columns, filters, used_by)
+        return GuideRelatedTable(t.name, t.title or humanize(t.name), t.doc, t.source, list(t.key), columns, filters, used_by)
 
     def param(self, x: ir.Param) -> GuideParam:
         schedule = []
@@ -673,6 +765,8 @@ class _Builder:
             if len(x.path) == 1:
                 level = english.level_label(x.path[0], x.value) if isinstance(x.value, str) else "no level"
                 expected.append(f"{track}: {level}")
+            elif len(x.path) == 2 and (o := next((o for o in self.p.track_map[x.path[0]].outputs if o.name == x.path[1]), None)):
+                expected.append(f"{track}, {o.title or humanize(o.name)}: {amount(x.value, o.type)}")
             else:
                 t = self.p.track_map[x.path[0]]
                 score = english.within(t.name).score_label(t.name, x.path[1])

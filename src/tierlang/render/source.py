@@ -118,6 +118,10 @@ def _text(e, params: bool, own: str | None = None) -> str:
     if isinstance(e, ir.GroupCount):
         head = f"all of {e.group}" if e.n is None else f"at least {e.param if params and e.param else e.n} of {e.group}"
         return head + (f" at {'exactly ' if e.exact else ''}{e.level}" if e.level else "")
+    if isinstance(e, ir.Lookup):
+        return e.table.name
+    if isinstance(e, ir.LevelOf):
+        return e.track
     if isinstance(e, ir.Every):
         head = e.score if e.track == own else f"{e.track}.{e.score}"
         return f"every {head}.points {e.op} {expr_text(e.value, _SUM, params, own)}"

@@ -264,9 +264,10 @@ Expr = Union[
 @dataclass(frozen=True)
 class Attr:
     """A keyword attribute. `kind` is one of doc, source, assumed, column, unit, range,
-    default, direction, dated (and in the program header: extends, version, effective,
-    status). `value` depends on the kind: a str, a literal, a (low, high) pair of
-    literals-or-None for range, a (date, literal) pair for dated."""
+    default, direction, dated, acknowledge (and in the program header: extends, version,
+    effective, status). `value` depends on the kind: a str, a literal, a (low, high) pair of
+    literals-or-None for range, a (date, literal) pair for dated, a (code, reason) pair of
+    strings for acknowledge."""
 
     kind: str
     value: object
@@ -396,11 +397,23 @@ class ChooseClassified:
 
 
 @dataclass(frozen=True)
+class OutputDecl:
+    """`output NAME "Title": TYPE = EXPR { attributes }` in a track."""
+
+    name: str
+    title: str | None
+    type: TypeExpr
+    expr: Expr
+    attrs: tuple[Attr, ...] | None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
 class TrackDecl:
     name: str
     title: str | None
     group: str | None
-    items: tuple[Attr | ScoreDecl | LevelDecl | VariantDecl | ChooseBest | ChooseClassified, ...]
+    items: tuple[Attr | ScoreDecl | LevelDecl | VariantDecl | ChooseBest | ChooseClassified | OutputDecl, ...]
     span: Span | None = _span()
 
 
@@ -502,7 +515,9 @@ class FilterDecl:
 
 
 @dataclass(frozen=True)
-class TableDecl:
+class RelatedTableDecl:
+    """`table NAME "Title" { column ... }`: a related table (records) the program reads."""
+
     name: str
     title: str | None
     items: tuple[Attr | ColumnDecl | KeyDecl | FilterDecl, ...]
@@ -531,7 +546,58 @@ class HoldDecl:
     span: Span | None = _span()
 
 
-Decl = Union[MetricDecl, ParamDecl, GateDecl, GroupDecl, TrackDecl, PartnerDecl, ExampleDecl, TableDecl, ListDecl, HoldDecl]
+@dataclass(frozen=True)
+class BandExpr:
+    """A row or column of a table. `kind`: "through" (`low..high`, both ends included),
+    "below" (`low..<high`, high excluded), "name" (an enum value or a level), "none" (no
+    level) or "else" (every value no other band takes). A missing end is None."""
+
+    kind: str
+    low: Num | Name | None = None  # a number, or a parameter holding one
+    high: Num | Name | None = None
+    name: str | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class TableBy:
+    """`by KEY[, KEY]`: what a table is looked up by (rows, then columns)."""
+
+    keys: tuple[Expr, ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class TableColumns:
+    """`columns: BAND, ...` of a two-dimensional table."""
+
+    bands: tuple[BandExpr, ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """`BAND: CELL, ...`: a number (or a parameter) per column."""
+
+    band: BandExpr
+    cells: tuple[Num | Name, ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class TableDecl:
+    """`table NAME "Title": TYPE { by ... rows }`: a band table."""
+
+    name: str
+    title: str | None
+    type: TypeExpr
+    items: tuple[Attr | TableBy | TableColumns | TableRow, ...]
+    span: Span | None = _span()
+
+
+Decl = Union[
+    MetricDecl, ParamDecl, GateDecl, GroupDecl, TrackDecl, PartnerDecl, ExampleDecl, TableDecl, RelatedTableDecl, ListDecl, HoldDecl
+]
 
 #: the keyword that introduces each kind of declaration
 DECL_KEYWORD = {
@@ -543,6 +609,7 @@ DECL_KEYWORD = {
     PartnerDecl: "partner",
     ExampleDecl: "example",
     TableDecl: "table",
+    RelatedTableDecl: "table",
     ListDecl: "list",
     HoldDecl: "hold",
 }
@@ -571,6 +638,7 @@ Item = Union[
     PartnerDecl,
     ExampleDecl,
     TableDecl,
+    RelatedTableDecl,
     ListDecl,
     HoldDecl,
     Override,

@@ -38,6 +38,27 @@ def _title(title: str | None) -> str:
     return f" {_string(title)}" if title is not None else ""
 
 
+def _type_text(t: ast.TypeExpr) -> str:
+    if t.kind == "money":
+        return f"money {t.currency}"
+    if t.kind == "enum":
+        return "enum(" + (" < " if t.ordered else ", ").join(t.values) + ")"
+    return t.kind
+
+
+def _band(b: ast.BandExpr) -> str:
+    """A table's band as written: `10..<20`, `..<10`, `200..`, `gold`, `none`, `else`."""
+    if b.kind in ("through", "below"):
+        low = _cell(b.low) if b.low is not None else ""
+        high = _cell(b.high) if b.high is not None else ""
+        return f"{low}{'..' if b.kind == 'through' else '..<'}{high}"
+    return b.name if b.kind == "name" else b.kind  # type: ignore[return-value]
+
+
+def _cell(c) -> str:
+    return str(c) if isinstance(c, ast.Name) else _literal(c)
+
+
 def _how_many(n) -> str:
     """The N of `at least N of`: a number as written, or a parameter's name."""
     return str(n) if isinstance(n, ast.Name) else n.text
@@ -299,6 +320,12 @@ def _attr(a: ast.Attr, room: int = WIDTH) -> str:
     if k == "dated":
         when, lit = v  # type: ignore[misc]
         return f"from {_literal(when)} = {_literal(lit)}"
+    if k == "acknowledge":
+        code, reason = v  # type: ignore[misc]
+        text = f"acknowledge {code} {_string(reason)}"
+        if "\n" not in reason and len(text) > room and reason == reason.strip() and "\\" not in reason and '"""' not in reason:
+            return f'acknowledge {code} """\n{INDENT}{reason}\n"""'
+        return text
     raise ValueError(k)
 
 
@@ -447,7 +474,7 @@ class _Printer:
             head = layout(_group(head, " =", _nest(CONT, LINE, _doc(d.expr))), WIDTH - len(indent))
         self.attr_block(head, d.attrs, d.span, indent, next_start)
 
-    def p_TableDecl(self, d: ast.TableDecl, indent, next_start) -> None:
+    def p_RelatedTableDecl(self, d: ast.RelatedTableDecl, indent, next_start) -> None:
         self.header(f"table {d.name}{_title(d.title)}", d.span, indent, d.items)
         self.statements(d.items, indent + INDENT, self.table_item)
         self.close_block(d.span, indent)
@@ -499,6 +526,12 @@ class _Printer:
         self.header(f"variant {d.name}{_title(d.title)}", d.span, indent, d.items)
         self.statements(d.items, indent + INDENT, self.track_item)
         self.close_block(d.span, indent)
+
+    def p_OutputDecl(self, d: ast.OutputDecl, indent, next_start) -> None:
+        head = layout(
+            _group(f"output {d.name}{_title(d.title)}: {_type_text(d.type)} =", _nest(CONT, LINE, _doc(d.expr))), WIDTH - len(indent)
+        )
+        self.attr_block(head, d.attrs, d.span, indent, next_start)
 
     def p_ChooseBest(self, d: ast.ChooseBest, indent, next_start) -> None:
         self.leaf("choose best", d.span, indent, next_start)
@@ -634,6 +667,31 @@ class _Printer:
             "from": lambda: f"from {_literal(v)}",
         }[item.kind]()
         self.leaf(text, item.span, indent, next_start)
+
+    def p_TableDecl(self, d: ast.TableDecl, indent, next_start) -> None:
+        self.header(f"table {d.name}{_title(d.title)}: {_type_text(d.type)}", d.span, indent, d.items)
+        # Rows and the columns line are aligned as a table: band texts padded to one width,
+        # each column of cells right-aligned.
+        grid = [i for i in d.items if isinstance(i, (ast.TableRow, ast.TableColumns))]
+        heads = [("columns" if isinstance(i, ast.TableColumns) else _band(i.band)) + ":" for i in grid]
+        cells = [[_band(b) for b in i.bands] if isinstance(i, ast.TableColumns) else [_cell(c) for c in i.cells] for i in grid]
+        width = max((len(h) for h in heads), default=0)
+        widths = [max((len(r[k]) for r in cells if k < len(r)), default=0) for k in range(max((len(r) for r in cells), default=0))]
+        texts = {
+            id(i): (h.ljust(width) + " " + ", ".join(c.rjust(widths[k]) for k, c in enumerate(r))).rstrip()
+            for i, h, r in zip(grid, heads, cells)
+        }
+
+        def table_item(item, ind, ns) -> None:
+            if isinstance(item, ast.Attr):
+                self.attr_stmt(item, ind, ns)
+            elif isinstance(item, ast.TableBy):
+                self.leaf("by " + ", ".join(layout(_doc(k), WIDTH) for k in item.keys), item.span, ind, ns)
+            else:
+                self.leaf(texts[id(item)], item.span, ind, ns)
+
+        self.statements(d.items, indent + INDENT, table_item)
+        self.close_block(d.span, indent)
 
     def p_Override(self, d: ast.Override, indent, next_start) -> None:
         # Print the declaration, then prefix its first line.

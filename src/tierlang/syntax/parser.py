@@ -24,7 +24,20 @@ __all__ = ["GRAMMAR_PATH", "ATTRIBUTE_KEYWORDS", "DECLARATION_KEYWORDS", "ParseR
 #: The most digits a number literal may have (TL116): exact arithmetic, but not thousands of digits.
 MAX_NUMBER_DIGITS = 100
 
-ATTRIBUTE_KEYWORDS = ("doc", "source", "assumed", "column", "unit", "range", "default", "higher", "lower", "from", "optional")
+ATTRIBUTE_KEYWORDS = (
+    "doc",
+    "source",
+    "assumed",
+    "column",
+    "unit",
+    "range",
+    "default",
+    "higher",
+    "lower",
+    "from",
+    "acknowledge",
+    "optional",
+)
 
 
 class _Comments:
@@ -461,6 +474,10 @@ class _ToAst(Transformer_NonRecursive):
         tok, value = children
         return ast.Attr("dated", (ast.DateLit(self._date(tok), self._tok_span(tok)), value), self._span(meta))
 
+    def acknowledge_attr(self, meta, children):
+        code, reason = children
+        return ast.Attr("acknowledge", (str(code), reason.value), self._span(meta))
+
     def attr_block(self, meta, children):
         return _Block(children)
 
@@ -535,6 +552,11 @@ class _ToAst(Transformer_NonRecursive):
             group = str(rest.pop(0))
         return ast.TrackDecl(name, title, group, tuple(r for r in rest if r is not None), self._span(meta))
 
+    def output_decl(self, meta, children):
+        name, title, rest = self._split(children)
+        type_, expr = rest[0], rest[1]
+        return ast.OutputDecl(name, title, type_, expr, self._block(rest[2:]), self._span(meta))
+
     def variant_decl(self, meta, children):
         name, title, rest = self._split(children)
         return ast.VariantDecl(name, title, tuple(rest), self._span(meta))
@@ -596,6 +618,46 @@ class _ToAst(Transformer_NonRecursive):
         points = rest.pop(0)
         when = rest.pop(0) if rest and not isinstance(rest[0], _Block) else None
         return ast.LineDecl(name, title, points, when, self._block(rest), self._span(meta))
+
+    # band tables -----------------------------------------------------------
+    def table_decl(self, meta, children):
+        name, title, rest = self._split(children)
+        type_ = rest.pop(0)
+        return ast.TableDecl(name, title, type_, tuple(r for r in rest if r is not None), self._span(meta))
+
+    def table_by(self, meta, children):
+        return ast.TableBy(tuple(c for c in children if c is not None), self._span(meta))
+
+    def table_columns(self, meta, children):
+        return ast.TableColumns(tuple(children), self._span(meta))
+
+    def table_row(self, meta, children):
+        band, *cells = children
+        return ast.TableRow(band, tuple(cells), self._span(meta))
+
+    def cell_param(self, meta, children):
+        return ast.Name((str(children[0]),), self._span(meta))
+
+    def band_bound(self, meta, children):
+        (bound,) = children
+        return ast.Name((str(bound),), self._tok_span(bound)) if isinstance(bound, Token) else bound
+
+    def band_through(self, meta, children):
+        low, high = children
+        return ast.BandExpr("through", low, high, span=self._span(meta))
+
+    def band_below(self, meta, children):
+        low, high = children
+        return ast.BandExpr("below", low, high, span=self._span(meta))
+
+    def band_name(self, meta, children):
+        return ast.BandExpr("name", name=str(children[0]), span=self._span(meta))
+
+    def band_none(self, meta, children):
+        return ast.BandExpr("none", span=self._span(meta))
+
+    def band_else(self, meta, children):
+        return ast.BandExpr("else", span=self._span(meta))
 
     # examples --------------------------------------------------------------
     def assignment(self, meta, children):
@@ -686,9 +748,9 @@ class _ToAst(Transformer_NonRecursive):
         name, title, rest = self._split(children)
         return ast.FilterDecl(name, title, rest[0], self._block(rest[1:]), self._span(meta))
 
-    def table_decl(self, meta, children):
+    def records_table_decl(self, meta, children):
         name, title, rest = self._split(children)
-        return ast.TableDecl(name, title, tuple(r for r in rest if r is not None), self._span(meta))
+        return ast.RelatedTableDecl(name, title, tuple(r for r in rest if r is not None), self._span(meta))
 
     def list_decl(self, meta, children):
         name, title, rest = self._split(children)
@@ -808,7 +870,7 @@ _MISTAKES: dict[tuple[str, str, str | None], list[str]] = {
     ],
     (
         "TL108",
-        "expected a declaration (program, metric, param, gate, group, track, partner, example, override or remove)",
+        "expected a declaration (program, metric, param, gate, group, track, table, hold, partner, example, override or remove)",
         None,
     ): [
         "foo",
