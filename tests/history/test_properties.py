@@ -30,8 +30,11 @@ def _history(text: str, data: dict, engine: str):
 
 
 def _outcome(h):
-    cols = sorted(c for c in h.grid.columns if c[:2] in ("H:", "B:", "E:", "S:"))
-    return h.grid.select([PID, MONTH, *cols])
+    """Levels, held_by and earned levels as grids; the scores as text (each engine stores
+    them over its own common denominator)."""
+    cols = sorted(c for c in h.grid.columns if c[:2] in ("H:", "B:", "E:"))
+    scores = [h.score_expr(t.name).alias(f"S:{t.name}") for t in h.program.tracks]
+    return h.grid.select([PID, MONTH, *cols, *scores])
 
 
 @settings(max_examples=80)

@@ -167,6 +167,14 @@ def emit_diagnostics(diagnostics: list[Diagnostic], sources: SourceMap, fmt: str
 MAX_DATA_ERRORS = 20
 
 
+def history_hint(error) -> str | None:
+    """For a snapshot read of a history (repeated partner ids beside a `month` column): say
+    so, instead of leaving a reader with thousands of duplicate-id errors."""
+    if "month" in getattr(error, "columns", {}) and any(e.code == "TL411" for e in getattr(error, "errors", [])):
+        return "tier: the data has a month column: add --history to read one row per partner and month"
+    return None
+
+
 def report_data_errors(diagnostics: list[Diagnostic], total: int, closing: str | None = None) -> None:
     """Data problems on stderr with their file, row and column: the first `MAX_DATA_ERRORS`,
     how many more there are of `total`, then `closing` (what to do about them)."""

@@ -24,6 +24,7 @@ from tierlang.cli.common import (
     check_table_paths,
     distinct_paths,
     emit_diagnostics,
+    history_hint,
     load_or_exit,
     make_read_options,
     needs_as_of,
@@ -237,13 +238,8 @@ def eval_(
         raise click.UsageError("--history runs on the vectorized or the interpreter engine")
     if history:
         from tierlang.cli.history import check_options
-        from tierlang.data import ReadOptions
 
-        check_options(fmt, as_of, gaps, start, end)
-        if options != ReadOptions():
-            raise click.UsageError(
-                "--separator, --encoding and --sheet are not read with --history yet: give the history as UTF-8 CSV, Parquet or JSON Lines"
-            )
+        check_options(fmt, as_of, gaps, start, end, engine)
     if on_error == "report" and rejects is None:
         rejects = f"{Path(data).stem}.rejects.csv"
     sidecar = output + ".meta.json" if output is not None and fmt in ("csv", "jsonl") else None
@@ -253,7 +249,7 @@ def eval_(
     if history:
         from tierlang.cli import history as history_cli
 
-        history_cli.run(program, data, prog, fmt, output, engine, start, end, on_error, rejects, tables)
+        history_cli.run(program, data, prog, fmt, output, engine, start, end, on_error, rejects, tables, options)
     needs_as_of(prog, as_of, program)
     if Path(data).is_dir() and not (prog.related_tables or tables):
         raise click.BadParameter(f"{data} is a folder; {program} reads one partner table: name its file", param_hint="DATA")
@@ -264,6 +260,9 @@ def eval_(
     except DataLoadError as e:
         progress.clear()
         _report_data_errors(e.diagnostics(MAX_DATA_ERRORS), e.error_count, e.bad_rows)
+        hint = history_hint(e)
+        if hint:
+            click.echo(hint, err=True)
         sys.exit(EXIT_USAGE)
     except (EvaluationError, ValueError) as e:  # a program the checker let through but that cannot be evaluated
         progress.clear()
@@ -351,6 +350,9 @@ def _stdout_is_terminal() -> bool:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @as_of_option
 @table_option
+@click.option("--history", is_flag=True, help="DATA is a history: tell, month by month, when and why each level was held, kept or lost.")
+@click.option("--from", "start", type=MonthParam(), default=None, help="With --history: the first month told (default: the data's first).")
+@click.option("--to", "end", type=MonthParam(), default=None, help="With --history: the last month told (default: the data's last).")
 @read_options
 def explain(
     program: str,
@@ -360,6 +362,9 @@ def explain(
     fmt: str,
     as_of,
     tables,
+    history: bool,
+    start,
+    end,
     separator: str,
     encoding: str,
     sheet: str | None,
@@ -371,11 +376,18 @@ def explain(
     (as a JSON list with --format json). For a program that reads records, DATA is a folder
     of tables (as for tier eval) and the explanation also says, in records, what counted and
     what missed for each metric.
-    """
+
+    With --history, DATA is a history (one row per partner and month) and the explanation
+    is a timeline: the months each level was qualified for, kept by a status rule (which one,
+    since when) or lost, with the requirements that failed."""
     from tierlang.data import PID, DataLoadError, load_dataset
     from tierlang.engine.explain import explain_partner, render_text
 
     check_data_path(data)
+    if (start or end) and not history:
+        raise click.UsageError("--from and --to pick the months of a history; add --history")
+    if history and as_of is not None:
+        raise click.UsageError("--as-of does not go with --history: each month is evaluated as of its first day")
     options = make_read_options(separator, encoding, sheet, data)
     prog = load_or_exit(program, as_of)
     needs_as_of(prog, as_of, program)
@@ -384,6 +396,10 @@ def explain(
     for t in tracks:
         if t not in prog.track_map:
             raise click.BadParameter(f"no track '{t}' in {program} (tracks: {', '.join(prog.track_map)})", param_hint="--track")
+    if history:
+        from tierlang.cli import history as history_cli
+
+        history_cli.explain(program, data, prog, partner_ids, tracks, fmt, start, end, options)
     records = None
     try:
         # Only the partners' rows are validated strictly; other rows' problems do not matter here.

@@ -421,15 +421,27 @@ def render_diff(report: DiffReport, fmt: str = "text", *, width: int = 80, limit
         return json.dumps(to_data(report), indent=2, ensure_ascii=False) + "\n"
     view = build_view(report)
     if fmt == "html":
-        return render_template("diff.html.j2", v=view, page=page_assets(("guide.css", "diff.css")))
+        page = render_template("diff.html.j2", v=view, page=page_assets(("guide.css", "diff.css")))
+        return page.replace("</body>", _history_section(report, fmt, width, limit) + "</body>", 1) if report.history else page
     view.outreach_shown = (
         view.impact.outreach[:limit] if view.impact is not None and limit is not None else view.impact.outreach if view.impact else []
     )
     if fmt == "text":
-        return _Text(view, width).render()
+        return _Text(view, width).render() + _history_section(report, fmt, width, limit)
     if fmt == "md":
-        return render_template("diff.md.j2", v=view)
+        return render_template("diff.md.j2", v=view) + _history_section(report, fmt, width, limit)
     raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def _history_section(report: DiffReport, fmt: str, width: int, limit: int | None) -> str:
+    """The month-by-month section of `tier diff --history` (render/history_diff.py)."""
+    if report.history is None:
+        return ""
+    from tierlang.render import history_diff
+
+    if fmt == "text":
+        return history_diff.history_text(report.history, width, limit)
+    return history_diff.history_md(report.history, limit) if fmt == "md" else history_diff.history_html(report.history)
 
 
 def _cut(text: str, width: int) -> str:

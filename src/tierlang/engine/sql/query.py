@@ -136,7 +136,8 @@ def compile_sql(
     backends = [(SqlBackend(d, itype, names), itype, limit) for itype, limit in kinds]
     try:
         # The query returns the contract's four columns; outputs are tier eval's (see header).
-        plan = compile_exact(program, scales, backends, magnitudes if not raw else None, outputs=False)  # type: ignore[arg-type]
+        # the engines' plan carries the outputs (tier eval writes them); the long query the four columns
+        plan = compile_exact(program, scales, backends, magnitudes if not raw else None, outputs=output == "plan")  # type: ignore[arg-type]
     except NoInt64 as e:
         raise Unsupported(f"{program.name} cannot be evaluated exactly in {d.name}: {e}") from None
     itype = plan.itype
@@ -332,6 +333,8 @@ def _plan_output(
             out.append(exp.alias_(col(names[tc.variant]), f"V:{name}", quoted=True))
         if tc.score is not None:
             out.append(exp.alias_(_working(tc.score.expr.copy(), plan.itype, d), f"S:{name}", quoted=True))
+        for o, n in tc.outputs.items():
+            out.append(exp.alias_(_working(n.expr.copy(), plan.itype, d), f"O:{name}:{o}", quoted=True))
     if detail:
         out += [exp.alias_(col(names[r.column]), r.column, quoted=True) for r in plan.requirements]
     return exp.select(*out).from_(exp.to_table(last, quoted=True))
