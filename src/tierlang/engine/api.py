@@ -141,6 +141,15 @@ def _evaluate_records(program, data, engine, on_error, detail, progress, tables,
     return ev
 
 
+def records_refused(program: ir.Program, what: str) -> str:
+    """Why `what` (an SQL engine, --db) cannot evaluate a program that reads records."""
+    names = ", ".join(m.name for m in program.record_metrics[:3]) + (" ..." if len(program.record_metrics) > 3 else "")
+    return (
+        f"{program.name} computes metrics from related tables (records: {names}), which {what} does not evaluate yet; "
+        "use --engine vectorized or interpreter with DATA a folder of tables and --as-of DATE"
+    )
+
+
 @deep_recursion()
 def evaluate_dataset(
     program: ir.Program,
@@ -164,6 +173,8 @@ def evaluate_dataset(
     if engine in ("duckdb", "spark"):
         if as_of_column is not None:
             raise ValueError(f"the {engine} engine evaluates one date; a history runs on the vectorized engine")
+        if program.record_metrics:  # the query would read records metrics as partner columns
+            raise ValueError(records_refused(program, f"the {engine} engine"))
         from tierlang.engine.sql import run
 
         if progress:
