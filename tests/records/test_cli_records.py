@@ -113,3 +113,33 @@ def test_diff_on_a_folder():
     assert "the two programs mean the same" in proc.stdout
     missing = tier("diff", RECORDS, RECORDS, "--data", str(SAMPLE))
     assert missing.returncode == 2 and "--as-of" in missing.stderr
+
+
+def test_sql_engines_refuse_records_programs():
+    # the SQL engines would read records metrics as partner columns: refused, not a fallback
+    for args in (["--engine", "duckdb"], ["--engine", "spark"]):
+        proc = tier("eval", RECORDS, str(SAMPLE), "--as-of", "2023-06-15", *args)
+        assert proc.returncode == 2, proc.stderr
+        assert "computes metrics from related tables" in proc.stderr and args[1] in proc.stderr
+    proc = tier("eval", RECORDS, "--db", "postgresql://nobody@127.0.0.1:1/none", "--as-of", "2023-06-15")
+    assert proc.returncode == 2 and "which --db does not evaluate yet" in proc.stderr, proc.stderr
+
+
+def test_band_table_and_related_table_in_one_program(tmp_path):
+    # lang's band tables (`table NAME: TYPE { by ... }`) and records' related tables
+    # (`table NAME { column ... }`) share the keyword: the grammar tells them apart at ':'
+    prog = tmp_path / "both.tier"
+    prog.write_text(
+        'program both {\n  version "1"\n  effective 2023-06-15\n}\n\n'
+        "table certifications {\n  column person_id: text\n}\n\n"
+        "metric people: count = count distinct person_id of certifications\n\n"
+        "table fee: number {\n  by people\n  0..<2: 10\n  2..:   20\n}\n\n"
+        "track t {\n  output charge: number = fee\n  level one {\n    require people >= 2\n  }\n}\n"
+    )
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "partners.csv").write_text("partner_id\nP1\nP2\n")
+    (data / "certifications.csv").write_text("partner_id,person_id\nP1,a\nP1,b\nP2,c\n")
+    proc = tier("eval", str(prog), str(data), "--as-of", "2023-06-15", "--format", "csv")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["partner_id,track,level,score,charge", "P1,t,one,,20", "P2,t,,,10"]
