@@ -220,7 +220,7 @@ def eval_(
         fmt = "table" if _stdout_is_terminal() else "csv"
     if fmt in BINARY_RESULTS and output is None:
         raise click.UsageError(f"--format {fmt} needs -o FILE")
-    if db is not None or into is not None:
+    if db is not None or into is not None or (tables and data is None):  # without DATA, --table names database tables
         from tierlang.cli.database import eval_db
 
         db_tables = tuple(f"{k}={v}" for k, v in tables.items())
