@@ -28,7 +28,7 @@ def test_every_column_is_listed(name):
     text = (ROOT / "docs" / "programs" / f"{name}.md").read_text(encoding="utf-8")
     for metric in program.column_metrics:
         assert f"| `{metric.column}` |" in text, metric.column
-    for table in program.tables:
+    for table in program.related_tables:
         assert f"(`{table.name}`)" in text, table.name
         for column in table.columns:
             assert f"(`{column.name}`)" in text, f"{table.name}.{column.name}"
