@@ -162,6 +162,6 @@ def test_every_format_reports_an_output(outputs, fmt):
         ]
     elif fmt == "text":
         assert "Scores and amounts (partner by partner)" in r.stdout
-        assert "in all 850 → 425 USD (−425)" in r.stdout and "in all 2,000 USD → none" in r.stdout
+        assert "in all 850 → 425 USD (−425)" in r.stdout and "in all 2,000 USD → none\n    4 had a value and have none now\n" in r.stdout
     else:
         assert "Scores and amounts, partner by partner" in r.stdout and "850 USD" in r.stdout and "none" in r.stdout

@@ -752,8 +752,10 @@ def amount_notes(a: AmountComparison) -> list[str]:
         ]
     else:  # an amount one program computes and the other does not
         out = [f"in all {number(a.total_old)}{unit} → none" if a.had else f"in all none → {number(a.total_new)}{unit}"]
-    if a.only_old or a.only_new:
-        out.append(f"{number(a.only_old)} had a value and have none now; {number(a.only_new)} have one now and had none")
+    sides = [f"{number(a.only_old)} had a value and have none now"] if a.only_old else []
+    sides += [f"{number(a.only_new)} have one now and had none"] if a.only_new else []
+    if sides:
+        out.append("; ".join(sides))
     if a.largest_decreases:
         out.append(
             "largest decreases: "
