@@ -55,6 +55,10 @@ async def start(client: LanguageClient, root: Path = PROGRAMS, options: dict | N
     )
 
 
+#: Seconds a scripted session may take before its test fails (far above any session seen so far).
+SESSION_LIMIT = 300
+
+
 def scripted(test):
     """A test `async def test(client, ...)` run against a freshly started server, on an event
     loop of its own, in a thread of its own: pytest's main thread may already run another
@@ -85,9 +89,12 @@ def scripted(test):
             except BaseException as e:  # handed to pytest in its own thread
                 failure.append(e)
 
-        worker = threading.Thread(target=thread, name=f"lsp-{test.__name__}")
+        # daemon and a bounded wait: a session that hangs fails its test, not the whole run
+        worker = threading.Thread(target=thread, name=f"lsp-{test.__name__}", daemon=True)
         worker.start()
-        worker.join()
+        worker.join(SESSION_LIMIT)
+        if worker.is_alive():
+            raise AssertionError(f"the language server session did not end within {SESSION_LIMIT} s")
         if failure:
             raise failure[0]
 

@@ -34,7 +34,7 @@ import polars as pl
 
 from tierlang import ir
 from tierlang.data import ANNIVERSARY, PID, ROW, Dataset, ReadOptions, load_dataset
-from tierlang.diff.amounts import AmountComparison, score_amounts
+from tierlang.diff.amounts import AmountComparison, output_amounts, score_amounts
 from tierlang.diff.mapping import Compare, Mapping
 from tierlang.diff.structural import NEUTRAL, Change, align_requirements, reshaped_path
 from tierlang.engine import evaluate_dataset
@@ -423,7 +423,12 @@ def impact_diff(
         uncompared=_uncompared(old_eval, new_eval, mapping),
         fallback_rows=old_eval.fallback_rows + new_eval.fallback_rows,
         notes=list(dict.fromkeys([*old_eval.dataset.notes, *new_eval.dataset.notes])),
-        amounts=score_amounts(old_eval, new_eval, _score_pairs(comparisons, new)),
+        amounts=[
+            *score_amounts(old_eval, new_eval, _score_pairs(comparisons, new)),
+            *output_amounts(
+                old_eval, new_eval, [(c.id, c.title, c.old_tracks[0], c.new_track) for c in comparisons if len(c.old_tracks) == 1]
+            ),
+        ],
     )
 
 

@@ -433,6 +433,10 @@ class _Run:
             row, column = self.bands(table, e, scope)
             return table.cell(row, column).value
         if isinstance(e, ir.LevelOf):
+            # like a requirement, a table keyed by a track reads the level held (a history's)
+            if e.track in self.levels:
+                index = self.levels[e.track]
+                return self.i.tracks[e.track].level_names[index] if index >= 0 else None
             return self.track(e.track).level
         if isinstance(e, ir.AsOf):
             if self.as_of is None:
