@@ -316,6 +316,7 @@ def _impact(imp: Impact) -> dict:
             {
                 "id": a.id,
                 "title": a.title,
+                "output": a.output,
                 "unit": a.unit,
                 "old_track": a.old_track,
                 "new_track": a.new_track,

@@ -620,7 +620,8 @@ class _Text:
             return
         self.line()
         label_w = self.w - 2 - 3 * 11
-        self.line(f"{'Scores (partner by partner)':<{label_w + 2}}{'more':>11}{'same':>11}{'less':>11}")
+        head = "Scores and amounts (partner by partner)" if any(a.output for a in changed) else "Scores (partner by partner)"
+        self.line(f"{head:<{label_w + 2}}{'more':>11}{'same':>11}{'less':>11}")
         for a in changed:
             self.line(f"  {_cut(a.title, label_w - 1):<{label_w}}{number(a.more):>11}{number(a.same):>11}{number(a.less):>11}")
             for text in amount_notes(a):
@@ -744,12 +745,17 @@ def _pair(old: str, new: str, width: int) -> str:
 def amount_notes(a: AmountComparison) -> list[str]:
     """The totals, and the partners who lose the most, in a few sentences."""
     unit = f" {a.unit}" if a.unit else ""
-    out = [
-        f"in all {number(a.total_old)} → {number(a.total_new)}{unit} ({signed(a.total_new - a.total_old)});"
-        f" increases {signed(a.increase)}, decreases {signed(a.decrease)}"
-    ]
-    if a.only_old or a.only_new:
-        out.append(f"{number(a.only_old)} had a value and have none now; {number(a.only_new)} have one now and had none")
+    if a.had and a.has:
+        out = [
+            f"in all {number(a.total_old)} → {number(a.total_new)}{unit} ({signed(a.total_new - a.total_old)});"
+            f" increases {signed(a.increase)}, decreases {signed(a.decrease)}"
+        ]
+    else:  # an amount one program computes and the other does not
+        out = [f"in all {number(a.total_old)}{unit} → none" if a.had else f"in all none → {number(a.total_new)}{unit}"]
+    sides = [f"{number(a.only_old)} had a value and have none now"] if a.only_old else []
+    sides += [f"{number(a.only_new)} have one now and had none"] if a.only_new else []
+    if sides:
+        out.append("; ".join(sides))
     if a.largest_decreases:
         out.append(
             "largest decreases: "
