@@ -943,11 +943,11 @@ def to_data(node: object, spans: bool = True, defaults: bool = True) -> dict:
     later does not change the hash of the programs that do not use it)."""
     out: dict[str, object] = {"node": type(node).__name__}
     for f in fields(node):
-        if f.name == "span" and not spans:
-            continue
         if f.name == "files" and not spans:
             continue
         value = getattr(node, f.name)
+        if not spans and (f.name == "span" or isinstance(value, Span)):  # an acknowledgement's scope too: where, not what
+            continue
         if f.name == "span" and value is None:
             continue
         if not defaults and f.default is not MISSING and value == f.default:
