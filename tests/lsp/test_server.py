@@ -89,9 +89,10 @@ async def test_shipped_program(client: LanguageClient, name: str):
 
     # definition of the metric used in the rule: its declaration
     found = await client.text_document_definition_async(lsp.DefinitionParams(doc.ident(), lsp.Position(line, ref.span.column)))
-    decl = next(o for o in session.definitions(path, ref.symbol))
-    assert [(Path(loc.uri[7:]).resolve(), loc.range.start.line) for loc in found] == [(Path(decl.span.file), decl.span.line - 1)]
-    target = Path(decl.span.file).read_text(encoding="utf-8").split("\n")
+    # (every declaration along the extends chain: an override and what it overrides)
+    decls = session.definitions(path, ref.symbol)
+    assert [(Path(loc.uri[7:]).resolve(), loc.range.start.line) for loc in found] == [(Path(d.span.file), d.span.line - 1) for d in decls]
+    target = Path(decls[0].span.file).read_text(encoding="utf-8").split("\n")
     assert target[found[0].range.start.line].lstrip().startswith(("metric", "override metric"))
 
     # references: every place the name is written as a name in the program's family

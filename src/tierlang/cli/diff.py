@@ -21,6 +21,7 @@ from tierlang.cli.common import (
     history_hint,
     load_or_exit,
     make_read_options,
+    needs_as_of,
     os_error_text,
     read_options,
     report_data_errors,
@@ -59,9 +60,9 @@ class TransitionParam(click.ParamType):
 @click.argument("new", type=ProgramPath())
 @click.option(
     "--data",
-    type=click.Path(exists=True, dir_okay=False),
+    type=click.Path(exists=True),
     metavar="FILE",
-    help="Partner data (CSV, Parquet, JSON Lines or Excel) to measure the impact on: both programs are evaluated on it.",
+    help="Partner data (CSV, Parquet, JSON Lines or Excel; a folder of tables for programs that read records) to measure the impact on: both programs are evaluated on it.",
 )
 @click.option(
     "--mapping",
@@ -118,7 +119,7 @@ class TransitionParam(click.ParamType):
     "--as-of",
     type=DateParam(),
     default=None,
-    help="Compare both programs as of this date (YYYY-MM-DD): dated parameters and rules take their values on that day.  [default: each program at its own effective date]",
+    help="Compare both programs as of this date (YYYY-MM-DD): dated parameters and rules take their values on that day, and records windows (last month, last 12 months) end before it; required with --data for programs that read records.  [default: each program at its own effective date]",
 )
 @read_options
 @click.option(
@@ -221,6 +222,9 @@ def diff(
     options = make_read_options(separator, encoding, sheet, data)
     a = load_or_exit(old, as_of)
     b = load_or_exit(new, as_of)
+    if data is not None:
+        needs_as_of(a, as_of, old)
+        needs_as_of(b, as_of, new)
     try:
         report = diff_programs(
             a,

@@ -53,7 +53,18 @@ def check_options(fmt: str, as_of, gaps: bool, start, end, engine: str = "vector
 
 
 def run(
-    program: str, data: str, prog, fmt: str, output: str | None, engine: str, start, end, on_error: str, rejects: str | None, options=None
+    program: str,
+    data: str,
+    prog,
+    fmt: str,
+    output: str | None,
+    engine: str,
+    start,
+    end,
+    on_error: str,
+    rejects: str | None,
+    tables=None,
+    options=None,
 ) -> None:
     """Evaluate the history and write it (see `tier eval --help`); exits."""
     from tierlang.data import DataLoadError
@@ -61,7 +72,7 @@ def run(
     from tierlang.history import HistoryError, evaluate_history
 
     try:
-        h = evaluate_history(prog, data, start=start, end=end, engine=engine, on_error=on_error, options=options)
+        h = evaluate_history(prog, data, start=start, end=end, engine=engine, on_error=on_error, tables=tables or None, options=options)
     except DataLoadError as e:
         report_data_errors(e.diagnostics(MAX_DATA_ERRORS), e.error_count, _bad_rows(e.bad_rows))
         sys.exit(EXIT_USAGE)

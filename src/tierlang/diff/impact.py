@@ -28,6 +28,7 @@ import datetime as _dt
 import os
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from pathlib import Path
 
 import polars as pl
 
@@ -822,6 +823,20 @@ def _uncompared(old_eval: Evaluation, new_eval: Evaluation, mapping: Mapping) ->
 def evaluate_pair(
     old: ir.Program, new: ir.Program, data: str | os.PathLike, options: ReadOptions | None = None
 ) -> tuple[Evaluation, Evaluation]:
-    """Both programs on the same dataset, with per-requirement detail (vectorized engine)."""
+    """Both programs on the same dataset, with per-requirement detail (vectorized engine).
+    A folder of tables (or a program that reads records) gives each program its own read of
+    the folder: its partner table and the related tables it declares."""
+    if old.related_tables or new.related_tables or Path(data).is_dir():
+        return _records_dataset(old, data, options), _records_dataset(new, data, options)
     old_ds, new_ds = load_datasets(data, old, new, options)
     return evaluate_dataset(old, old_ds, detail=True), evaluate_dataset(new, new_ds, detail=True)
+
+
+def _records_dataset(program: ir.Program, data: str | os.PathLike, options: ReadOptions | None = None) -> Evaluation:
+    from tierlang.data.tables import load_records
+    from tierlang.records import with_records
+
+    records = load_records(data, program, options=options)
+    ev = evaluate_dataset(program, with_records(program, records), detail=True)
+    ev.warnings = list(records.warnings)
+    return ev

@@ -158,16 +158,21 @@ def evaluate_history(
     engine: str = "vectorized",
     on_error: str = "stop",
     program_at: ProgramAt | None = None,
+    tables=None,
     options=None,
 ) -> History:
     """Evaluate `program` at every month of the long table `data` (see the package
     docstring) and write the months from `start` to `end` (default: the data's first and
     last). `program_at(day)` gives the program with the parameters in force on `day`
     (default: the program's file loaded for that day); `options` are the data's reading
-    options (`tierlang.data.ReadOptions`: CSV separator and encoding, Excel sheet)."""
+    options (`tierlang.data.ReadOptions`: CSV separator and encoding, Excel sheet).
+
+    A program that reads records takes a folder of tables (or a mapping, as
+    `tierlang.evaluate`; `tables` as there): each month's records metrics are computed as of
+    its first day (`tierlang.records.history`), from `start` less a year of look-back."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
-    base, program_at, dataset, months, start = prepare(program, data, start, end, on_error, program_at, options)
+    base, program_at, dataset, months, start = prepare(program, data, start, end, on_error, program_at, options, tables)
     end = months[-1]
     rows = dataset.frame.filter(pl.col(MONTH) <= pl.lit(end, pl.Date))
     partner_ids = rows[PID].unique(maintain_order=True).to_list()
@@ -191,11 +196,18 @@ def prepare(
     on_error: str = "stop",
     program_at: ProgramAt | None = None,
     options=None,
+    tables=None,
 ) -> tuple[ir.Program, ProgramAt, Dataset, list[_dt.date], _dt.date]:
     """What a history's evaluation starts from: the program, `program_at`, the validated
     dataset, every month of the history (from its first, which may be before `start`) and
     the first month written."""
     base, program_at = _programs(program, program_at)
+    if not isinstance(data, Dataset) and (base.record_metrics or tables or not isinstance(data, str | os.PathLike) or os.path.isdir(data)):
+        if start is None or end is None:
+            raise HistoryError("a history of records needs its months: give --from and --to")
+        from tierlang.records.history import history_dataset
+
+        data = history_dataset(_monthly(program, program_at), data, start, end, tables=tables, on_error=on_error)
     dataset = data if isinstance(data, Dataset) else load_dataset(data, base, on_error=on_error, history=True, options=options)
     if MONTH not in dataset.frame.columns:
         raise HistoryError("the data has no month column: a history has one row per partner and month")
@@ -258,6 +270,25 @@ def _programs(program, program_at: ProgramAt | None) -> tuple[ir.Program, Progra
     return base, memo
 
 
+def _monthly(program, program_at: ProgramAt) -> ProgramAt:
+    """The program lowered for each evaluation date: a records program's windows are dates
+    of its own month (the rules' program, `program_at`, changes only with dated parameters)."""
+    from tierlang.loader import load_program
+
+    path = program.files[-1] if isinstance(program, ir.Program) and program.files else program
+    if isinstance(path, ir.Program):
+        return program_at
+
+    def load(day: _dt.date) -> ir.Program:
+        r = load_program(path, day, checks=False)
+        if not r.ok:
+            raise ProgramError(str(path), r.errors)
+        assert r.program is not None
+        return r.program
+
+    return load
+
+
 def _dated(program: ir.Program) -> bool:
     return any(p.dated for p in program.params)
 
@@ -314,10 +345,10 @@ def _scores(name: str, n: int, parts: list[tuple[pl.Series, ScoreColumn]], scale
     track = name[2:]
     if not parts:
         return _filled(n, None, pl.Int64).alias(name)
-    if any(sc.exact for _, sc in parts):
+    if any(sc.exact or sc.den is not None for _, sc in parts):  # over a ratio's denominator: as text
         out = _filled(n, None, pl.String)
         for at, sc in parts:
-            out = out.scatter(at, pl.DataFrame([sc.values]).select(sc.text().alias("s"))["s"])
+            out = out.scatter(at, pl.DataFrame(sc.columns()).select(sc.text().alias("s"))["s"])
         text.add(track)
         return out.alias(name)
     scale = math.lcm(*(sc.scale for _, sc in parts))
@@ -407,16 +438,13 @@ def _epochs(base: ir.Program, program_at: ProgramAt, months: list[_dt.date]) -> 
 def _reference(
     base: ir.Program, program_at: ProgramAt, dataset: Dataset, rows: pl.DataFrame, grid: pl.DataFrame, months, scales, text
 ) -> pl.DataFrame:
-    names = [m.name for m in dataset.metrics]
-    decode = [dataset._decoder(m) for m in dataset.metrics]
     has_ann = ANNIVERSARY in rows.columns
     by_partner: dict[str, tuple[dict, dict]] = {}
-    for rec in rows.select([PID, MONTH, *names, *([ANNIVERSARY] if has_ann else [])]).iter_rows():
-        values = {n: f(v) for n, f, v in zip(names, decode, rec[2 : 2 + len(names)]) if v is not None}
-        vals, anns = by_partner.setdefault(rec[0], ({}, {}))
-        vals[rec[1]] = values
+    for rec in rows.iter_rows(named=True):
+        vals, anns = by_partner.setdefault(rec[PID], ({}, {}))
+        vals[rec[MONTH]] = dataset._values(rec)
         if has_ann:
-            anns[rec[1]] = rec[-1]
+            anns[rec[MONTH]] = rec[ANNIVERSARY]
     columns: dict[str, list] = {}
     for t in base.tracks:
         for prefix in ("H", "B", "E", "S"):

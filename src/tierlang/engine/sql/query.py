@@ -119,6 +119,14 @@ def compile_sql(
 
     Raises `Unsupported` when the program's constants overflow the dialect's widest type."""
     d = dialect if isinstance(dialect, Dialect) else get_dialect(dialect)
+    if program.record_metrics:
+        # Refused per construct (the records stage is polars and Python for now): a query
+        # reading these metrics as partner columns would be silently wrong.
+        names = ", ".join(m.name for m in program.record_metrics[:3]) + (" ..." if len(program.record_metrics) > 3 else "")
+        raise Unsupported(
+            f"{program.name} computes metrics from related tables (records: {names}), which the SQL engine does not compile yet; "
+            "evaluate it with `tier eval PROGRAM FOLDER --as-of DATE`"
+        )
     raw = scales is None
     if raw:
         scales = scales_for(program, decimals, places)
