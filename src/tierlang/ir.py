@@ -788,7 +788,11 @@ class Variant:
     span: Span | None = _span()
 
     def score(self, name: str) -> Score | None:
-        return next((s for s in self.scores if s.name == name), None)
+        return self._score_map.get(name)
+
+    @cached_property
+    def _score_map(self) -> dict[str, Score]:
+        return {s.name: s for s in reversed(self.scores)}  # the first of a name, as a scan finds it
 
     @property
     def primary_score(self) -> Score | None:
@@ -837,17 +841,36 @@ class Track:
     outputs: tuple[Output, ...] = ()
     span: Span | None = _span()
 
-    @property
+    # Lookups by name are indexed once per track: rules name variants and levels per partner,
+    # and a track may have hundreds of variants (issue 17).
+    @cached_property
     def level_names(self) -> tuple[str, ...]:
         """The ladder, lowest first."""
         return tuple(level.name for level in self.variants[0].levels)
 
+    @cached_property
+    def _level_positions(self) -> dict[str, int]:
+        return {name: i for i, name in reversed(list(enumerate(self.level_names)))}
+
     def level_index(self, name: str | None) -> int:
         """-1 for no level, else the position in the ladder."""
-        return -1 if name is None else self.level_names.index(name)
+        if name is None:
+            return -1
+        try:
+            return self._level_positions[name]
+        except KeyError:
+            raise ValueError(f"{name!r} is not a level of track {self.name!r}") from None
+
+    @cached_property
+    def _variant_map(self) -> dict[str | None, Variant]:
+        return {v.name: v for v in reversed(self.variants)}
 
     def variant(self, name: str | None) -> Variant:
-        return next(v for v in self.variants if v.name == name)
+        """The variant of that name (None: the only variant of a track that declares none)."""
+        try:
+            return self._variant_map[name]
+        except KeyError:
+            raise KeyError(f"track {self.name!r} has no variant {name!r}") from None
 
     @property
     def has_score(self) -> bool:
@@ -1222,11 +1245,11 @@ def to_data(node: object, spans: bool = True, defaults: bool = True) -> dict:
     later does not change the hash of the programs that do not use it)."""
     out: dict[str, object] = {"node": type(node).__name__}
     for f in fields(node):
-        if f.name == "span" and not spans:
-            continue
         if f.name == "files" and not spans:
             continue
         value = getattr(node, f.name)
+        if not spans and (f.name == "span" or isinstance(value, Span)):  # an acknowledgement's scope too: where, not what
+            continue
         if f.name == "span" and value is None:
             continue
         if not defaults and f.default is not MISSING and value == f.default:

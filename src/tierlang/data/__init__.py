@@ -1573,7 +1573,8 @@ class _Loader:
             first = first.with_columns(extra)
         # Final columns, computed once; decimals that fit Int64 (nearly all) are stored so.
         df = first.with_columns([r.second(first) for r in readers])
-        wide = [r.name for r in readers if df.schema[r.name] == pl.Int128]
+        types = df.schema  # built anew on each access: once, not once per column
+        wide = [r.name for r in readers if types[r.name] == pl.Int128]
         if wide:
             ranges = df.select([e for c in wide for e in (pl.col(c).min().alias(f"lo:{c}"), pl.col(c).max().alias(f"hi:{c}"))]).row(0)
             narrow = [

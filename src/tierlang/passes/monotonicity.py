@@ -114,6 +114,11 @@ WITNESS_BUDGET = 5000
 #: size; the findings left over say that they were not searched. The shipped programs and
 #: the test fixtures use at most 6.2 (3,103 evaluations in `tier check`).
 SEARCHES_PER_PROGRAM = 8
+#: An evaluation of a track counts as one partner evaluated of the program's budget per this
+#: many IR nodes of the track (rounded up): the searches' work stays bounded however large a
+#: track grows (a 400-way `choose ... when` read 400 choices per partner, and `tier check
+#: --witness` took 36 s). The shipped programs' tracks have at most 181 nodes: they count 1.
+TRACK_NODES = 500
 _budget: contextvars.ContextVar[int] = contextvars.ContextVar("monotonicity_budget", default=BUDGET)
 
 
@@ -226,6 +231,7 @@ class Search:
     available: bool = True  # False: no evaluator in this build
     budget: int | None = None  # the evaluations it could spend (0: none were left)
     program_budget: int | None = None  # what the whole program's searches could spend
+    weight: int = 1  # what one evaluation of this track costs of the program's budget (its size)
 
     @property
     def exhausted(self) -> bool:
@@ -304,7 +310,8 @@ def analyse(program: ir.Program, levels: Levels | None | str = "reference", budg
     """Prove each track monotone or report what breaks it; search witnesses with `levels`
     (default: the reference interpreter; None: do not search), each search spending at
     most `budget` evaluations (default: the current `search_budget`) and all of them at most
-    `SEARCHES_PER_PROGRAM` budgets."""
+    `SEARCHES_PER_PROGRAM` budgets (an evaluation of a track larger than `TRACK_NODES`
+    counting for its size)."""
     budget = _budget.get() if budget is None else budget
     total = left = budget * SEARCHES_PER_PROGRAM
     analysis = Analysis(program)
@@ -338,6 +345,7 @@ def analyse(program: ir.Program, levels: Levels | None | str = "reference", budg
     reference = levels == "reference"
     causes: dict[object, Cause | None] = {}
     reads = Reads(program)
+    weights: dict[str, int] = {}
     if ordered and levels == "reference":
         # Only now: importing the engine is not free, and a monotone program needs none.
         levels = reference_levels(program)
@@ -354,7 +362,11 @@ def analyse(program: ir.Program, levels: Levels | None | str = "reference", budg
             seeds = [s.witness for s in f.searches.values() if s.witness is not None]
             if f.origin.node not in causes:
                 causes[f.origin.node] = reference_cause(program, f.origin) if reference else None
-            if left == 0:
+            if track not in weights:
+                weights[track] = -(-sum(1 for _ in ir.walk(program.track_map[track])) // TRACK_NODES)
+            weight = weights[track]
+            allowed = min(budget, left // weight)
+            if allowed == 0:
                 search = Search(track, suspects)
             else:
                 search = find_witness(
@@ -363,15 +375,15 @@ def analyse(program: ir.Program, levels: Levels | None | str = "reference", budg
                     suspects,
                     levels,
                     candidates,
-                    min(budget, left),
+                    allowed,
                     focus=f.home,
                     near=_local_points(program, f.origin),
                     seeds=seeds,
                     reads=reads,
                     cause=causes[f.origin.node],
                 )
-            search.budget, search.program_budget = min(budget, left), total
-            left -= min(search.evaluated, left)
+            search.budget, search.program_budget, search.weight = allowed, total, weight
+            left -= min(search.evaluated * weight, left)
             f.searches[track] = search
     return Report(verdicts, ordered)
 
@@ -959,9 +971,10 @@ def _witness_note(program: ir.Program, s: Search) -> str:
     w = s.witness
     longer = "" if s.budget is not None and s.budget >= WITNESS_BUDGET else "; `tier check --witness` searches longer"
     if w is None and s.budget == 0:
+        large = f", each of this large track counting {s.weight}" if s.weight > 1 else ""
         return (
             f"not searched for '{s.track}': the search budget of this program "
-            f"({s.program_budget:,} partners evaluated) was spent on the findings before{longer}"
+            f"({s.program_budget:,} partners evaluated{large}) was spent on the findings before{longer}"
         )
     if w is None and s.exhausted:
         return f"could not confirm for '{s.track}': the search stopped at its budget of {s.budget:,} partners evaluated{longer}"

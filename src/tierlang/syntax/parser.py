@@ -88,9 +88,18 @@ class _Block(tuple):
     """The attributes of an `{ ... }` attribute block."""
 
 
+#: grammars/tier.lark's LONG_STRING: `match` finds where the lexer ends a block string.
+LONG_STRING = re.compile(r'"""(?:[^\\]|\\.)*?"""', re.S)
+
+
 def _decode_string(text: str) -> str:
+    """The value of a STRING or LONG_STRING token. A block string is dedented like a
+    docstring (`inspect.cleandoc`), except that a line of blanks is an empty line however
+    indented (as `textwrap.dedent` has it): the closing quotes' indentation is never text,
+    even when some line is less indented than they are."""
     if text.startswith('"""'):
-        return inspect.cleandoc(text[3:-3].replace('\\"', '"'))
+        lines = text[3:-3].replace('\\"', '"').split("\n")
+        return inspect.cleandoc("\n".join(line if line.strip() else "" for line in lines))
     body = text[1:-1]
     out = []
     i = 0
