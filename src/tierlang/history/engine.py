@@ -169,7 +169,8 @@ def evaluate_history(
 
     A program that reads records takes a folder of tables (or a mapping, as
     `tierlang.evaluate`; `tables` as there): each month's records metrics are computed as of
-    its first day (`tierlang.records.history`), from `start` less a year of look-back."""
+    its first day (`tierlang.records.history`), from as far before `start` as the
+    program's status rules look back (`tierlang.records.history.months_back`)."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     base, program_at, dataset, months, start = prepare(program, data, start, end, on_error, program_at, options, tables)
@@ -225,17 +226,15 @@ def prepare(
 def partner_inputs(dataset: Dataset, partner_id: str, end: _dt.date) -> tuple[dict, dict] | None:
     """One partner's values and anniversaries by month (up to `end`), or None when the
     partner has no row."""
-    names = [m.name for m in dataset.metrics]
-    decode = [dataset._decoder(m) for m in dataset.metrics]
     has_ann = ANNIVERSARY in dataset.frame.columns
     rows = dataset.frame.filter((pl.col(PID) == partner_id) & (pl.col(MONTH) <= pl.lit(end, pl.Date)))
     if rows.height == 0:
         return None
     values, anniversaries = {}, {}
-    for rec in rows.select([MONTH, *names, *([ANNIVERSARY] if has_ann else [])]).iter_rows():
-        values[rec[0]] = {n: f(v) for n, f, v in zip(names, decode, rec[1 : 1 + len(names)]) if v is not None}
+    for rec in rows.iter_rows(named=True):  # a records history's ratios come with their denominators
+        values[rec[MONTH]] = dataset._values(rec)
         if has_ann:
-            anniversaries[rec[0]] = rec[-1]
+            anniversaries[rec[MONTH]] = rec[ANNIVERSARY]
     return values, anniversaries
 
 
