@@ -17,7 +17,7 @@ from tierlang.engine.results import Evaluation, ScoreColumn, requirement_columns
 from tierlang.engine.vectorized import NoInt64, compile_program, magnitudes_of
 from tierlang.recursion import deep_recursion
 
-__all__ = ["evaluate", "evaluate_dataset", "Evaluation", "ScoreColumn", "ProgramError", "ENGINES"]
+__all__ = ["evaluate", "evaluate_dataset", "evaluate_levels", "Evaluation", "ScoreColumn", "ProgramError", "ENGINES"]
 
 ENGINES = ("vectorized", "interpreter", "duckdb", "spark")
 
@@ -239,13 +239,7 @@ def _evaluation(
             variant_cols.append(pl.col(f"V:{t.name}").replace_strict(names, default=None, return_dtype=pl.String).alias(t.name))
     levels = out.select([pl.col(ROW), pl.col(PID), *level_cols])
     variants = out.select([pl.col(PID), *variant_cols])
-    scores = {}
-    for t in tracks:
-        scale = compiled.score_scale(t.name)
-        if scale is not None and f"S:{t.name}" in out.columns:
-            # The compiler's overflow analysis covers score * 10^6 in its integer type.
-            den = out[f"SD:{t.name}"] if f"SD:{t.name}" in out.columns else None
-            scores[t.name] = ScoreColumn(out[f"S:{t.name}"].rename(f"S:{t.name}"), scale, wide=wide, den=den)
+    scores = _score_columns(program, compiled, out, wide)
     outputs = {}
     for t in tracks:
         for o, n in compiled.tracks[t.name].outputs.items():
@@ -255,6 +249,49 @@ def _evaluation(
     reqs = requirement_columns(program)
     det = out.select([pl.col(PID), *[pl.col(r.column) for r in reqs]]) if detail else None
     return Evaluation(program, dataset, engine, levels, variants, scores, det, reqs if detail else [], 0, outputs)
+
+
+def _score_columns(program: ir.Program, compiled: Plan, out: pl.DataFrame, wide: bool) -> dict[str, ScoreColumn]:
+    scores = {}
+    for t in program.tracks:
+        scale = compiled.score_scale(t.name)
+        if scale is not None and f"S:{t.name}" in out.columns:
+            # The compiler's overflow analysis covers score * 10^6 in its integer type.
+            den = out[f"SD:{t.name}"] if f"SD:{t.name}" in out.columns else None
+            scores[t.name] = ScoreColumn(out[f"S:{t.name}"].rename(f"S:{t.name}"), scale, wide=wide, den=den)
+    return scores
+
+
+def evaluate_levels(
+    program: ir.Program, dataset: Dataset, as_of_column: str | None = None
+) -> tuple[dict[str, pl.Series], dict[str, ScoreColumn]]:
+    """Each track's level index per row (Int16, -1 for none) and its scores, as the
+    vectorized engine gives them, without the level names and requirement columns of an
+    `Evaluation` (a history reads indices: for 10M rows the names alone are gigabytes).
+    Rows the Int64 plan cannot hold exactly take the whole `evaluate_dataset` path."""
+    try:
+        columns = list(dataset.scales) + list(dataset.denominators.values())
+        compiled = compile_program(
+            program,
+            dataset.scales,
+            magnitudes_of(dataset.frame, columns),
+            as_of_column=as_of_column,
+            denominators=dataset.denominators,
+        )
+    except NoInt64:
+        compiled = None
+    if compiled is not None:
+        plan = compiled.plan(dataset.frame.lazy())
+        out = plan.select(pl.exclude(ROW, PID)).collect()  # only what is read below
+        if not out["__fallback__"].any():
+            levels = {t.name: out[f"L:{t.name}"].cast(pl.Int16).fill_null(-1) for t in program.tracks}
+            return levels, _score_columns(program, compiled, out, compiled.itype != pl.Int64)
+        del out
+    ev = evaluate_dataset(program, dataset, as_of_column=as_of_column)
+    levels = {
+        t.name: ev.levels[t.name].cast(pl.Enum(list(t.level_names))).to_physical().cast(pl.Int16).fill_null(-1) for t in program.tracks
+    }
+    return levels, ev.scores
 
 
 def _patch(ev: Evaluation, indices: list[int], as_of: list | None = None) -> None:

@@ -13,7 +13,7 @@ import polars as pl
 
 from tierlang import dates, ir
 from tierlang.data import ANNIVERSARY, MONTH, PID, Dataset, load_dataset
-from tierlang.engine.api import ProgramError, evaluate_dataset
+from tierlang.engine.api import ProgramError, evaluate_levels
 from tierlang.engine.results import SCORE_DECIMAL, ScoreColumn, decimal_text_expr, decimal_value_expr, score_series
 from tierlang.history import frame as F
 from tierlang.history.plan import level_column, rounds
@@ -102,7 +102,8 @@ class History:
                     .alias("held_by"),
                 )
             )
-        return pl.concat(parts) if parts else pl.LazyFrame(schema=HISTORY_SCHEMA)
+        # one track after another (not in parallel): a streamed write then holds one part at a time
+        return pl.concat(parts, parallel=False) if parts else pl.LazyFrame(schema=HISTORY_SCHEMA)
 
     def long(self, decimal: bool = False) -> pl.DataFrame:
         return self.long_lazy(decimal).collect()
@@ -140,6 +141,12 @@ class History:
             "engine": self.engine,
             "data": self.dataset.path,
         }
+
+    def drop_inputs(self) -> None:
+        """Forget the input rows (the dataset's frame; its errors and rejects stay): what is
+        written comes from the grid alone, and 430,000 partners × 24 months of inputs are
+        gigabytes. `partner_inputs` and a diff's reasons need them: keep them for those."""
+        self.dataset = replace(self.dataset, frame=self.dataset.frame.clear())
 
     def partner_rows(self, partner_id: str) -> pl.DataFrame:
         """One partner's grid rows (every month of the history), or an empty frame."""
@@ -385,15 +392,14 @@ def _vectorized(
                 errors=[],
                 rejects=None,
             )
-            ev = evaluate_dataset(rnd.program, ds, as_of_column=MONTH)
+            got, got_scores = evaluate_levels(rnd.program, ds, as_of_column=MONTH)
             at = part[F.ROWNUM]
             for t in rnd.tracks:
-                track = program.track_map[t]
-                idx = ev.levels[t].cast(pl.Enum(list(track.level_names))).to_physical().cast(pl.Int16).fill_null(-1)
-                earned[t] = earned.get(t, _filled(n, -1, pl.Int16)).scatter(at, idx)
-                sc = ev.scores.get(t)
+                earned[t] = earned.get(t, _filled(n, -1, pl.Int16)).scatter(at, got[t])
+                sc = got_scores.get(t)
                 if sc is not None:
                     scores.setdefault(t, []).append((at, sc))
+            del part, ds, got, got_scores
         own = plans[id(epochs[0][0])][r].tracks
         grid = grid.with_columns(
             [earned.get(t, _filled(n, -1, pl.Int16)).alias(F.earned(t)) for t in own]
