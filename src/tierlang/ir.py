@@ -1137,6 +1137,11 @@ def metrics_read(
     return list(out)
 
 
+# Nodes whose value is (part of) another track's evaluation, not a function of metrics alone:
+# memos keyed on the metrics an expression reads, and derived metrics, must not contain them.
+TRACK_READS = (ScoreRef, TrackAt, GroupCount, Every, LevelOf)
+
+
 @cache
 def _child_fields(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls) if f.name != "span")

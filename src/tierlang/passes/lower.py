@@ -523,7 +523,7 @@ class _Lowerer(RecordsLowering):
                 out.append(m)
                 continue
             for node in ir.walk(expr):
-                if isinstance(node, (ir.ScoreRef, ir.TrackAt, ir.GroupCount, ir.Every, ir.GateRef)):
+                if isinstance(node, (*ir.TRACK_READS, ir.GateRef)):
                     self.err("TL205", f"derived metric '{m.name}' may only use metrics and parameters", node.span or d.span)
                     break
             else:
