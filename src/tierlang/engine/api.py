@@ -17,7 +17,7 @@ from tierlang.engine.results import Evaluation, ScoreColumn, requirement_columns
 from tierlang.engine.vectorized import NoInt64, compile_program, magnitudes_of
 from tierlang.recursion import deep_recursion
 
-__all__ = ["evaluate", "evaluate_dataset", "evaluate_levels", "Evaluation", "ScoreColumn", "ProgramError", "ENGINES"]
+__all__ = ["evaluate", "evaluate_dataset", "evaluate_levels", "score_columns", "Evaluation", "ScoreColumn", "ProgramError", "ENGINES"]
 
 ENGINES = ("vectorized", "interpreter", "duckdb", "spark")
 
@@ -239,7 +239,7 @@ def _evaluation(
             variant_cols.append(pl.col(f"V:{t.name}").replace_strict(names, default=None, return_dtype=pl.String).alias(t.name))
     levels = out.select([pl.col(ROW), pl.col(PID), *level_cols])
     variants = out.select([pl.col(PID), *variant_cols])
-    scores = _score_columns(program, compiled, out, wide)
+    scores = score_columns(program, compiled, out, wide)
     outputs = {}
     for t in tracks:
         for o, n in compiled.tracks[t.name].outputs.items():
@@ -251,7 +251,8 @@ def _evaluation(
     return Evaluation(program, dataset, engine, levels, variants, scores, det, reqs if detail else [], 0, outputs)
 
 
-def _score_columns(program: ir.Program, compiled: Plan, out: pl.DataFrame, wide: bool) -> dict[str, ScoreColumn]:
+def score_columns(program: ir.Program, compiled: Plan, out: pl.DataFrame, wide: bool) -> dict[str, ScoreColumn]:
+    """The tracks' scores in a compiled plan's output (`S:<track>`, `SD:<track>`)."""
     scores = {}
     for t in program.tracks:
         scale = compiled.score_scale(t.name)
@@ -285,7 +286,7 @@ def evaluate_levels(
         out = plan.select(pl.exclude(ROW, PID)).collect()  # only what is read below
         if not out["__fallback__"].any():
             levels = {t.name: out[f"L:{t.name}"].cast(pl.Int16).fill_null(-1) for t in program.tracks}
-            return levels, _score_columns(program, compiled, out, compiled.itype != pl.Int64)
+            return levels, score_columns(program, compiled, out, compiled.itype != pl.Int64)
         del out
     ev = evaluate_dataset(program, dataset, as_of_column=as_of_column)
     levels = {
