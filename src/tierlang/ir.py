@@ -78,6 +78,7 @@ __all__ = [
     "Column",
     "RowFilter",
     "RelatedTable",
+    "RowTrack",
     "ValueList",
     "ColumnRef",
     "FilterRef",
@@ -1047,6 +1048,24 @@ class Hold:
 
 
 @dataclass(frozen=True)
+class RowTrack:
+    """A track evaluated once per row of a related table (`track NAME per COLUMN of TABLE
+    [where COND] { level ... }`): its levels' requirements are row conditions. No engine
+    evaluates it; rules read it through records metrics counting its rows at a level
+    (`passes/rowtracks.py`). Kept for explain, the guide and editors."""
+
+    name: str
+    table: str
+    column: str  # the table's key: one row per partner and value
+    levels: tuple[Level, ...]
+    where: Expr | None = None  # the rows it is evaluated on
+    title: str | None = None
+    doc: str | None = None
+    source: str | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
 class Program:
     name: str
     version: str | None = None
@@ -1068,6 +1087,7 @@ class Program:
     related_tables: tuple[RelatedTable, ...] = ()  # records
     lists: tuple[ValueList, ...] = ()
     holds: tuple[Hold, ...] = ()  # status rules, in declaration order
+    row_tracks: tuple[RowTrack, ...] = ()  # tracks per row of a related table
     files: tuple[str, ...] = field(default=(), compare=False)
     span: Span | None = _span()
 

@@ -461,7 +461,12 @@ def explain(
             }
             if pid in record_notes:
                 payload["as_of"] = prog.as_of.isoformat() if prog.as_of else None
-                payload["records"] = [n.to_data() for n in record_notes[pid]]
+                from tierlang.records.explain import RowTrackNote
+
+                notes = record_notes[pid]
+                payload["records"] = [n.to_data() for n in notes if not isinstance(n, RowTrackNote)]
+                if any(isinstance(n, RowTrackNote) for n in notes):
+                    payload["row_tracks"] = [n.to_data() for n in notes if isinstance(n, RowTrackNote)]
             payloads.append(payload)
         click.echo(json.dumps(payloads[0] if len(payloads) == 1 else payloads, indent=2, ensure_ascii=False))
     else:
@@ -479,21 +484,23 @@ def _records_of(prog, records, partner_id: str, values: dict, tracks) -> tuple[d
     """The partner's records metrics (reference stage) added to its values, and the notes of
     how each came out, for the metrics the explained tracks read."""
     from tierlang.records import explain_records, partner_rows
-    from tierlang.records.explain import notes_for, with_near_misses
+    from tierlang.records.explain import notes_for, row_track_notes, with_near_misses
 
     pr = explain_records(prog, records, partner_id)
     values = {**values, **{k: v for k, v in pr.values.items() if v is not None}}
     read = [m for t in (tracks or prog.track_map) for m in prog.reads(t) if prog.metric_map[m].records is not None]
     notes = notes_for(prog, pr, list(dict.fromkeys(read)))
-    with_near_misses(prog, notes, pr, partner_rows(records, partner_id))
-    return values, notes
+    rows = partner_rows(records, partner_id)
+    with_near_misses(prog, notes, pr, rows)
+    return values, row_track_notes(prog, read, rows) + notes
 
 
 def _records_text(prog, explained, notes) -> str:
-    from tierlang.records.explain import change_text, render_notes, window_line
+    from tierlang.records.explain import RowTrackNote, change_text, render_notes, render_row_tracks, window_line
 
     lines = ["From the records" + (f" ({window_line(prog)})" if window_line(prog) else "") + ":"]
-    lines += render_notes(notes, prog)
+    lines += render_row_tracks([n for n in notes if isinstance(n, RowTrackNote)])
+    lines += render_notes([n for n in notes if not isinstance(n, RowTrackNote)], prog)
     changes = []
     for x in explained:
         for m in x.missing:

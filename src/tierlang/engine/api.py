@@ -144,9 +144,15 @@ def _evaluate_records(program, data, engine, on_error, detail, progress, tables,
 
 def records_refused(program: ir.Program, what: str) -> str:
     """Why `what` (an SQL engine, --db) cannot evaluate a program that reads records."""
-    names = ", ".join(m.name for m in program.record_metrics[:3]) + (" ..." if len(program.record_metrics) > 3 else "")
+    from tierlang.passes.rowtracks import rollup_names
+
+    rollups = rollup_names(program)
+    own = [m.name for m in program.record_metrics if m.name not in rollups]
+    names = ", ".join(own[:3]) + (" ..." if len(own) > 3 else "")
+    per_row = ", ".join(f"'{t.name}' (per {t.column} of {t.table})" for t in program.row_tracks)
+    said = "; ".join(x for x in (f"records: {names}" if own else "", f"tracks per row: {per_row}" if per_row else "") if x)
     return (
-        f"{program.name} computes metrics from related tables (records: {names}), which {what} does not evaluate yet; "
+        f"{program.name} computes metrics from related tables ({said}), which {what} does not evaluate yet; "
         "use --engine vectorized or interpreter with DATA a folder of tables and --as-of DATE"
     )
 

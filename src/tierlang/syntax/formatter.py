@@ -527,6 +527,17 @@ class _Printer:
 
     def p_TrackDecl(self, d: ast.TrackDecl, indent, next_start) -> None:
         head = f"track {d.name}{_title(d.title)}" + (f" in {d.group}" if d.group else "")
+        if d.highest is not None:
+            self.attr_block(f"{head} = highest {d.highest}", d.items or None, d.span, indent, next_start)
+            return
+        self.header(head, d.span, indent, d.items)
+        self.statements(d.items, indent + INDENT, self.track_item)
+        self.close_block(d.span, indent)
+
+    def p_RowTrackDecl(self, d: ast.RowTrackDecl, indent, next_start) -> None:
+        head = f"track {d.name}{_title(d.title)} per {d.column} of {d.table}"
+        if d.where is not None:
+            head = layout(_group(head, _nest(CONT, LINE, "where ", _doc(d.where))), WIDTH - len(indent) - 2)
         self.header(head, d.span, indent, d.items)
         self.statements(d.items, indent + INDENT, self.track_item)
         self.close_block(d.span, indent)

@@ -573,6 +573,20 @@ class _ToAst(Transformer_NonRecursive):
             group = str(rest.pop(0))
         return ast.TrackDecl(name, title, group, tuple(r for r in rest if r is not None), self._span(meta))
 
+    def row_track_decl(self, meta, children):
+        name, title, rest = self._split(children)
+        column, table = rest[0], rest[1]
+        where = next((r[1] for r in rest[2:] if isinstance(r, tuple) and not isinstance(r, _Block) and r and r[0] == "where"), None)
+        items = tuple(r for r in rest[2:] if isinstance(r, ast.Attr | ast.LevelDecl))
+        return ast.RowTrackDecl(name, title, str(column), str(table), where, items, self._span(meta), self._tok_span(table))
+
+    def rollup_track_decl(self, meta, children):
+        name, title, rest = self._split(children)
+        names = [r for r in rest if isinstance(r, Token)]
+        group = str(names[0]) if len(names) == 2 else None
+        rows = ast.Name((str(names[-1]),), self._tok_span(names[-1]))
+        return ast.TrackDecl(name, title, group, self._block(rest) or (), self._span(meta), highest=rows)
+
     def output_decl(self, meta, children):
         name, title, rest = self._split(children)
         type_, expr = rest[0], rest[1]
