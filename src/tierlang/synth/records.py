@@ -312,10 +312,7 @@ def _certifications(parts: pl.DataFrame, plans: list[_CertPlan], all_certs: tupl
         .alias("earned_on"),
     )
     inert = inert.with_columns(
-        pl.when(pl.col(":kind") == 0)
-        .then(pl.lit(None, pl.Date))
-        .otherwise(pl.col("earned_on") + pl.duration(days=365))
-        .alias("expires_on")
+        pl.when(pl.col(":kind") == 0).then(pl.lit(None, pl.Date)).otherwise(pl.col("earned_on") + pl.duration(days=365)).alias("expires_on")
     )
     cols = [_P, ":person", "certification", "linked", "earned_on", "expires_on"]
     both = pl.concat([counting.select(cols), inert.select(cols)])
@@ -486,11 +483,11 @@ def _core_rows(f: pl.DataFrame, d: _Draws, last: _dt.date) -> pl.DataFrame:
     t = t.drop_nulls(":t")
     tc = _counter((pl.col(_P), 24), (pl.col(":t"), 16))
     T = pl.col(":t")
-    in_now = T < pl.col(":e1")
-    q_now = T < pl.col(":a")
-    in_bef = (T >= pl.col(":s")) & (T < pl.col(":s") + pl.col(":e0"))
-    q_bef = (T >= pl.col(":s")) & (T < pl.col(":s") + pl.col(":b"))
-    tail = T >= pl.col(":core")
+    in_now = pl.col(":e1") > T
+    q_now = pl.col(":a") > T
+    in_bef = (pl.col(":s") <= T) & (pl.col(":s") + pl.col(":e0") > T)
+    q_bef = (pl.col(":s") <= T) & (pl.col(":s") + pl.col(":b") > T)
+    tail = pl.col(":core") <= T
     t = t.with_columns(
         in_now.alias(":in_now"),
         q_now.alias(":q_now"),
@@ -503,19 +500,14 @@ def _core_rows(f: pl.DataFrame, d: _Draws, last: _dt.date) -> pl.DataFrame:
         _pick(_ELIGIBLE_OFFERS, d.u("az:t:offer", tc)).alias("offer"),
         d.u("az:t:w", tc).alias(":w"),
         # new customers start within the last year, lost ones stop before L - 1
-        pl.when(in_now & ~in_bef & ~tail)
-        .then(12 + (d.u("az:t:start", tc) * 10).floor().cast(pl.Int64))
-        .otherwise(0)
-        .alias(":start"),
+        pl.when(in_now & ~in_bef & ~tail).then(12 + (d.u("az:t:start", tc) * 10).floor().cast(pl.Int64)).otherwise(0).alias(":start"),
         pl.when(in_bef & ~in_now).then(12 + (d.u("az:t:stop", tc) * 10).floor().cast(pl.Int64)).otherwise(_L).alias(":stop"),
     )
     # exact shares of Q(L) and Q(L - 12) among the qualifying tenants (at least 1,000 USD each)
     t = t.with_columns(
-        pl.when(pl.col(":q_now"))
-        .then(_E + _split(pl.col(":q1") - _E * pl.col(":a"), pl.col(":w"), [_P, ":q_now"], T == 0))
-        .alias(":vL"),
+        pl.when(pl.col(":q_now")).then(_E + _split(pl.col(":q1") - _E * pl.col(":a"), pl.col(":w"), [_P, ":q_now"], T == 0)).alias(":vL"),
         pl.when(pl.col(":q_bef"))
-        .then(_E + _split(pl.col(":q0") - _E * pl.col(":b"), pl.col(":w"), [_P, ":q_bef"], T == pl.col(":s")))
+        .then(_E + _split(pl.col(":q0") - _E * pl.col(":b"), pl.col(":w"), [_P, ":q_bef"], pl.col(":s") == T))
         .alias(":vY"),
     )
     m = t.with_columns(pl.int_ranges(pl.col(":start"), pl.col(":stop") + 1).alias(":m")).explode(":m").drop_nulls(":m")
@@ -567,9 +559,11 @@ def _core_rows(f: pl.DataFrame, d: _Draws, last: _dt.date) -> pl.DataFrame:
     # One row per deployed service in a month that no count reads (so each deployed service
     # has consumption above 0 in the last 12 months), then rows that count for nothing:
     # ineligible offers, CPOR association.
-    dep = f.filter(pl.col(":dcore") > 0).select(
-        pl.exclude(":pursues", ":secures"), pl.int_ranges(0, pl.col(":dcore")).alias(":j")
-    ).explode(":j")
+    dep = (
+        f.filter(pl.col(":dcore") > 0)
+        .select(pl.exclude(":pursues", ":secures"), pl.int_ranges(0, pl.col(":dcore")).alias(":j"))
+        .explode(":j")
+    )
     dc = _counter((pl.col(_P), 24), (1, 16), (pl.col(":j"), 13))
     dep = dep.with_columns(
         (pl.col(":j") % pl.col(":tenants")).alias(":t"),
@@ -601,22 +595,20 @@ def _core_rows(f: pl.DataFrame, d: _Draws, last: _dt.date) -> pl.DataFrame:
 
 def _security_rows(f: pl.DataFrame, d: _Draws, last: _dt.date) -> pl.DataFrame:
     n = pl.max_horizontal(pl.col(":c0"), pl.col(":c1"))
-    t = f.filter(n > 0).select(
-        _P, ":c0", ":c1", ":sd", ":s0", ":s1", ":ks", ":ssvc0", pl.int_ranges(0, n).alias(":t")
-    ).explode(":t")
+    t = f.filter(n > 0).select(_P, ":c0", ":c1", ":sd", ":s0", ":s1", ":ks", ":ssvc0", pl.int_ranges(0, n).alias(":t")).explode(":t")
     t = t.drop_nulls(":t")
     T = pl.col(":t")
     rows = t.with_columns(pl.int_ranges(T * 0, T * 0 + _MONTHS).alias(":m")).explode(":m")
     M = pl.col(":m")
     now = M >= 12
-    rows = rows.filter(pl.when(now).then(T < pl.col(":c1")).otherwise(T < pl.col(":c0")))
+    rows = rows.filter(pl.when(now).then(pl.col(":c1") > T).otherwise(pl.col(":c0") > T))
     mc = _counter((pl.col(_P), 24), (pl.col(":t") + 40_000, 16), (pl.col(":m"), 5))
     u = d.u("sec:m", mc)
     key = (M == _L) | (M == _L1) | (M == _Y) | (M == _Y1)
     # S(L) and S(L - 12) split evenly (each under 1,000 USD: they fit by construction)
-    even_now = pl.col(":s1") // pl.col(":c1") + (T < pl.col(":s1") % pl.col(":c1")).cast(pl.Int64)
-    even_before = pl.col(":s0") // pl.col(":c0") + (T < pl.col(":s0") % pl.col(":c0")).cast(pl.Int64)
-    deploys = now & (T < pl.col(":sd"))
+    even_now = pl.col(":s1") // pl.col(":c1") + (pl.col(":s1") % pl.col(":c1") > T).cast(pl.Int64)
+    even_before = pl.col(":s0") // pl.col(":c0") + (pl.col(":s0") % pl.col(":c0") > T).cast(pl.Int64)
+    deploys = now & (pl.col(":sd") > T)
     value = (
         pl.when(M == _L)
         .then(even_now)
