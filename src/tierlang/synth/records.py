@@ -279,9 +279,9 @@ def _certifications(parts: pl.DataFrame, plans: list[_CertPlan], all_certs: tupl
         pl.lit(True).alias("linked"),
     )
     # Rows that never count: certifications on no list, unlinked profiles, expired ones, and
-    # ones earned after the date; about 2.5 per partner, more for larger partners.
+    # ones earned after the date; on average 2.5 × employees^0.45 per partner.
     frame = frame.with_columns(
-        (d.u("cert:inert", _counter((pl.col(_P), 24))) * 2.2 * pl.col("employees").cast(pl.Float64).pow(0.45))
+        (d.u("cert:inert", _counter((pl.col(_P), 24))) * 5.0 * pl.col("employees").cast(pl.Float64).pow(0.45))
         .floor()
         .cast(pl.Int64)
         .alias(":inert")
@@ -413,7 +413,7 @@ def _azure(parts: pl.DataFrame, d: _Draws, last: _dt.date):
     # first b qualify in L - 12): overlapping, retained customers; then a tail of small ones.
     retained = pl.min_horizontal(pl.col(":e0"), pl.col(":e1")).cast(pl.Float64) * 0.6 * d.u("az:ret", p)
     f = f.with_columns((pl.col(":e1") - retained.floor().cast(pl.Int64)).alias(":s"))
-    tail = pl.when(pl.col(":pursues")).then(k * 1.5).otherwise(pl.when(d.u("az:casual", p) < 0.04).then(2.0).otherwise(0.0))
+    tail = pl.when(pl.col(":pursues")).then(k * 4.0).otherwise(pl.when(d.u("az:casual", p) < 0.1).then(4.0).otherwise(0.0))
     f = f.with_columns((tail * d.u("az:tail", p)).floor().cast(pl.Int64).alias(":tail"))
     f = f.with_columns(
         pl.max_horizontal(pl.col(":e1"), pl.col(":s") + pl.col(":e0")).alias(":core"),
@@ -530,9 +530,9 @@ def _core_rows(f: pl.DataFrame, d: _Draws, last: _dt.date) -> pl.DataFrame:
         .otherwise(free)
     )
     m = m.with_columns(value.alias(":v"))
-    # Each tenant-month is split over 1 to 4 services: in the last 12 months only the partner's
+    # Each tenant-month is split over 1 to 11 services: in the last 12 months only the partner's
     # deployed services and Virtual Machines; before, also services it no longer uses.
-    m = m.with_columns((1 + (d.u("az:m:rows", mc) * 4).floor().cast(pl.Int64)).alias(":r"))
+    m = m.with_columns((1 + (d.u("az:m:rows", mc) * 11).floor().cast(pl.Int64)).alias(":r"))
     r = m.with_columns(pl.int_ranges(0, pl.col(":r")).alias(":j")).explode(":j")
     rc = _counter((pl.col(_P), 24), (pl.col(":t"), 16), (pl.col(":m"), 5), (pl.col(":j"), 8))
     allowed = pl.col(":dcore") + pl.when(M < 12).then(3).otherwise(0)
