@@ -7,7 +7,8 @@ cache is hot, as it is for every run after the first on a machine):
 - parse:    text -> AST (`tierlang.syntax.parser.parse`);
 - check:    the full `load_program` (parse of the file and of the parents it extends,
             lowering, ladder, unused and monotonicity checks): what the target is about;
-and `tier check` as a fresh process (interpreter start and imports included; its CPU time),
+and `tier check` as a fresh process (interpreter start and imports included, tierlang's modules
+byte-compiled first as an installed `tier` has them; its CPU time),
 with the program cache off and with it filled (tierlang.cache).
 Reports medians of N runs and the ratio to the baseline; with `--results FILE`, also writes
 them to the bench_check section of that file (benchmarks/RESULTS.md; `benchmarks/run.py`
@@ -53,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["TIER_NO_CACHE"] = "1"
     cached_env = {k: v for k, v in os.environ.items() if k != "TIER_NO_CACHE"}
     cached_env["TIER_CACHE_DIR"] = tempfile.mkdtemp(prefix="tier-bench-cache-")
+    # byte-compiled first, as `pip install` leaves an installed `tier` (PYTHONDONTWRITEBYTECODE
+    # would make every process compile tierlang's sources again; benchmarks/run.py does the same)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "src")], check=True)
     lark = parser()
     print(f"{'program':32} {'lines':>6} {'baseline':>10} {'parse':>10} {'check':>10} {'ratio':>7} {'process':>9} {'cached':>8}")
     worst = 0.0
