@@ -115,6 +115,28 @@ def test_regressions_found_by_the_spark_tests(postgres, text, data):
     assert sorted_long(evaluate_postgres(prog, postgres.url)).equals(_reference(prog, data))
 
 
+UNDECIDED_VARIANT = """
+program undecided_variant { version "1" effective 2022-10-03 }
+metric m0: count { range 0 .. 50 default 0 }
+track t0 {
+  choose va when m0 >= 1 else vb
+  variant va { level l0 }
+  variant vb { level l0 { require r0: unknown } }
+}
+"""
+
+
+def test_a_level_no_data_decides_reads_back_from_postgres(postgres):
+    # Found by the property test: the query's P: column (the highest level no data rules out)
+    # was read back from PostgreSQL as a boolean.
+    data = {"partner_id": ["A", "B"], "m0": ["0", "2"]}
+    prog = load_text(UNDECIDED_VARIANT)
+    load_pg(postgres.url, prog, data, "text")
+    got = sorted_long(evaluate_postgres(prog, postgres.url))
+    assert got.equals(_reference(prog, data))
+    assert got["undecided"].to_list() == ["l0", None]
+
+
 BLOWUP = ROOT / "tests" / "fixtures" / "engine" / "inline_blowup.tier"
 
 
