@@ -99,6 +99,13 @@ _DECIMAL_KINDS = frozenset({ir.Kind.NUMBER, ir.Kind.PERCENT, ir.Kind.MONEY})
 # ------------------------------------------------------------------ results
 
 
+#: The first stage is collected without predicate pushdown: the one predicate (a CSV's blank
+#: lines) follows the row numbers and cannot move, and trying to move it through a conversion
+#: per column took memory growing with the square of the columns (polars 2.1: 210 MB and
+#: 0.35 s for 400 metrics and 20 rows; 30 MB and 0.05 s without).
+_FIRST_STAGE = pl.QueryOptFlags(predicate_pushdown=False)
+
+
 @dataclass(frozen=True)
 class DataError:
     """One problem with one value (or one row, or the whole file)."""
@@ -1558,7 +1565,7 @@ class _Loader:
                 schema = self.schema()
                 readers = self.plan(schema)
                 columns, lf = self.first_stage(readers, schema)
-                first = lf.collect()
+                first = lf.collect(optimizations=_FIRST_STAGE)
             except pl.exceptions.PolarsError as e:
                 if src.fallback():
                     continue  # a count column holds something other than whole numbers: read as text
