@@ -513,30 +513,19 @@ def test_loading_a_wide_dataset_reads_the_schema_once_not_per_column(tmp_path, m
 def test_loading_a_wide_csv_takes_memory_linear_in_its_columns(tmp_path):
     # issue 17 (growth with program size): polars' predicate pushdown of the blank-line filter
     # through 400 column conversions took 210 MB for 20 rows (30 MB without).
-    import subprocess
-    import sys
+    from tests.resources.memory import peak_growth_mb
 
-    from tests.conftest import ROOT
-
-    script = (
-        "import os\n"
-        "from tests.resources.driver import _kb, _reset_peak\n"
-        "from tests.resources.shapes import data, program\n"
-        "from tierlang import load_program\n"
-        "from tierlang.data import load_dataset\n"
-        f"p = {str(tmp_path)!r}\n"
-        "open(p + '/d.csv', 'w').write(data('variants', 400))\n"
-        "prog = load_program('p.tier', text=program('variants', 400), checks=False).program\n"
-        "open(p + '/w.csv', 'w').write(data('variants', 4))\n"
-        "load_dataset(p + '/w.csv', load_program('w.tier', text=program('variants', 4), checks=False).program)\n"  # warm up
-        "print(int(_reset_peak()))\n"
-        "before = _kb('VmRSS')\n"
-        "load_dataset(p + '/d.csv', prog)\n"
-        "print(_kb('VmHWM') - before)\n"
-    )
-    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert out.returncode == 0, out.stderr[-2000:]
-    resettable, grown_kb = map(int, out.stdout.split())
-    if not resettable:
+    setup = f"""
+        from tests.resources.shapes import data, program
+        from tierlang import load_program
+        from tierlang.data import load_dataset
+        p = {str(tmp_path)!r}
+        open(p + '/d.csv', 'w').write(data('variants', 400))
+        open(p + '/w.csv', 'w').write(data('variants', 4))
+        prog = load_program('p.tier', text=program('variants', 400), checks=False).program
+        load_dataset(p + '/w.csv', load_program('w.tier', text=program('variants', 4), checks=False).program)
+    """
+    grown = peak_growth_mb(setup, "load_dataset(p + '/d.csv', prog)")
+    if grown is None:
         pytest.skip("no peak-memory reset on this system (/proc/self/clear_refs)")
-    assert grown_kb < 100 * 1024, f"{grown_kb // 1024} MB"
+    assert grown < 100
