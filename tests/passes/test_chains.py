@@ -95,6 +95,15 @@ def test_a_large_track_spends_the_program_budget_by_its_size(tmp_path):
     ), notes[-1]
 
 
+def test_under_the_witness_budget_no_note_asks_for_witness(tmp_path):
+    from tierlang.passes.monotonicity import WITNESS_BUDGET
+
+    prog = _load(tmp_path, program("classified", 60)).program
+    notes = [n.message for d in analyse(prog, budget=WITNESS_BUDGET).diagnostics(prog) for n in d.notes]
+    assert any(m.startswith("not searched for 't'") for m in notes)
+    assert not any("`tier check --witness` searches longer" in m for m in notes)
+
+
 def test_an_explanation_shows_a_shared_gate_once(tmp_path):
     prog = _load(tmp_path, program("gates", 30)).program
     for values in ({"a": 3, "b": 3}, {"a": 0, "b": 0}):

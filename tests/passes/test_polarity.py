@@ -155,3 +155,17 @@ def test_tiered_bands(tmp_path):
     assert _analysis(tmp_path, text).track("t")[("metric", "r")] == BOTH  # the top band ends
     capped = text.replace("metric r: count", "metric r: count { range 0..99 }")
     assert _analysis(tmp_path, capped).track("t")[("metric", "r")] == POS  # ... beyond the range
+
+
+def test_a_gated_line_paying_a_table_keyed_by_a_track_is_checked(tmp_path):
+    # Found by `make fuzz`: `points tb when m > 2`, tb keyed by a track, read no metric and was
+    # taken for a constant number of points: `tier check` ended in a TypeError traceback.
+    text = (
+        'program p {\n  version "1"\n}\nmetric m0: count\nmetric m4: count\n'
+        "track t0 {\n  level l0 {\n    require m0 >= 1\n  }\n}\n"
+        "table tb1: number {\n  by t0\n  none: 30\n  l0: 15\n}\n"
+        "track t1 {\n  score s0 {\n    c: points tb1 when m4 > 2\n  }\n  level l0 {\n    require s0 >= 1\n  }\n}\n"
+    )
+    result = load_program(tmp_path / "p.tier", text=text)
+    assert result.ok, result.diagnostics
+    assert [d.code for d in result.diagnostics if d.code.startswith("TL31")] == ["TL317"]

@@ -158,3 +158,30 @@ def test_any_string_value_is_printed_exactly(value, attr):
     assert again.module is not None, (again.diagnostics, out)
     assert again.module.items[1].attrs[0].value == value, out
     assert format_module(again.module) == out
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.data())
+def test_formatting_a_valid_program_keeps_its_meaning(data):
+    # every construct the engine tests generate: fmt(fmt(x)) == fmt(x), and the program of
+    # fmt(x) is x's (content hash: the IR without spans)
+    from tests.engine.strategies import programs
+
+    text, _ = data.draw(programs())
+    _same_program(text)
+
+
+def test_formatted_sample_files_are_the_same_programs(tmp_path):
+    # under another name, as `tier fmt` output is read elsewhere: the content hash is the
+    # program's meaning, not where it was written (an acknowledgement's scope held its file)
+    from tierlang import load_program
+
+    for path in sorted(PROGRAMS.glob("*.tier")):
+        before = load_program(path, checks=False)
+        assert before.ok, path
+        (tmp_path / path.name).write_text(format_module(before.module), encoding="utf-8")
+        for parent in PROGRAMS.glob("*.tier"):  # a program extends its neighbours
+            if not (tmp_path / parent.name).exists():
+                (tmp_path / parent.name).write_text(parent.read_text(encoding="utf-8"), encoding="utf-8")
+        after = load_program(tmp_path / path.name, checks=False)
+        assert after.ok and after.program.content_hash == before.program.content_hash, path

@@ -109,6 +109,8 @@ def band_groups(
     for line in lines:
         if line.when is None or not is_constant(line.points) or not constant(line.points):
             continue
+        if any(isinstance(n, ir.TRACK_READS) for n in ir.walk(line.points)):
+            continue  # a table by a track's level: the points depend on the partner all the same
         band = band_of(line.when, constant)
         if band is not None:
             by_value.setdefault(band.value, []).append((band, const_value(line.points), line))

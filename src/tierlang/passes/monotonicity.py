@@ -996,7 +996,9 @@ def _witness_note(program: ir.Program, s: Search) -> str:
     if not s.available:
         return f"could not confirm for '{s.track}': the reference interpreter is not available"
     w = s.witness
-    longer = "" if s.budget is not None and s.budget >= WITNESS_BUDGET else "; `tier check --witness` searches longer"
+    # what the search was asked for (a large track's searches may have been allowed less)
+    asked = s.program_budget // SEARCHES_PER_PROGRAM if s.program_budget is not None else s.budget
+    longer = "" if asked is not None and asked >= WITNESS_BUDGET else "; `tier check --witness` searches longer"
     if w is None and s.budget == 0:
         large = f", each of this large track counting {s.weight}" if s.weight > 1 else ""
         return (
