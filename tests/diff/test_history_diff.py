@@ -103,3 +103,44 @@ def test_fail_on_loss_and_nobody_losing():
     r = run("diff", old, old, "--data", data, "--history", "--fail-on-loss", "--format", "md", cwd=ROOT)
     assert r.exit_code == 0, r.stderr
     assert "Nobody loses status." in r.stdout
+
+
+def test_a_transition_over_a_folder_of_records(tmp_path):
+    """The 2023 records program over the 2022 one, month by month on the sample folder: each
+    month's records counted as of its first day (no --as-of), the old side's counts those of
+    the old program's own history (the six-month window included)."""
+    from tierlang.history import evaluate_history
+
+    programs = ROOT / "programs"
+    out = tmp_path / "diff.json"
+    r = run(
+        "diff",
+        str(programs / "cloudpartner2022-records.tier"),
+        str(programs / "cloudpartner2023-records.tier"),
+        "--data",
+        str(ROOT / "examples" / "records"),
+        "--history",
+        "--from",
+        "2023-06",
+        "--to",
+        "2024-03",
+        "--transition",
+        "2023-12-01",
+        "-o",
+        str(out),
+    )
+    assert r.exit_code == 0, r.output
+    got = json.loads(out.read_text())["history"]
+    assert (got["from"], got["to"], got["partners"]) == ("2023-06", "2024-03", 8)
+    old = evaluate_history(
+        programs / "cloudpartner2022-records.tier", ROOT / "examples" / "records", start=D(2023, 6, 1), end=D(2024, 3, 1)
+    )
+    summary = old.summary()
+    for comparison in got["comparisons"]:
+        if comparison["status"]:
+            continue
+        want = [[counts[None], *(counts[level] for level in list(counts)[1:])] for _, counts, _ in summary[comparison["id"]]]
+        assert [m["old"] for m in comparison["months"]] == want, comparison["id"]
+    data_ai = next(c for c in got["comparisons"] if c["id"] == "data_ai")
+    held = [m["old"][1] for m in data_ai["months"]]
+    assert held[:6] == [1, 0, 0, 0, 1, 1]  # qualified in June; October and November kept by the window

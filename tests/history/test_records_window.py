@@ -190,3 +190,17 @@ def test_explain_tells_the_window_on_records(folder: Path):
     assert run.returncode == 0, run.stderr
     assert "2023-10            held: qualified" in run.stdout
     assert "2023-11 … 2024-03  held: kept by the 6-month window; last qualified 2023-10 (qualification_window)" in run.stdout
+
+
+def test_one_partners_records_history_is_its_part_of_everyones(folder: Path):
+    """`tier explain --history` computes the records of the partners it explains only."""
+    from tierlang.history.engine import _monthly, _programs
+    from tierlang.records.history import history_dataset
+
+    _, program_at = _programs(RECORDS, None)
+    monthly = _monthly(str(RECORDS), program_at)
+    start, end = dt.date(2023, 9, 1), dt.date(2023, 12, 1)
+    everyone = history_dataset(monthly, folder, start, end).frame
+    some = history_dataset(monthly, folder, start, end, partners=["aug_once", "dec_jan"]).frame
+    assert set(some["partner_id"]) == {"aug_once", "dec_jan"}
+    assert some.drop("__row__").equals(everyone.filter(everyone["partner_id"].is_in(["aug_once", "dec_jan"])).drop("__row__"))

@@ -75,3 +75,23 @@ def test_what_the_stream_cannot_settle_takes_the_two_stages(tmp_path):
     assert r.returncode == 2 and "TL411" in r.stderr
     # dated parameters (cloudpartner2023's Security gates from 2023-12-01): month by month
     assert history_engine._streamed(_program("cloudpartner2023.tier"), bad, None, None, "stop", None, None, None) is None
+
+
+def test_a_later_round_that_reads_metrics(tmp_path):
+    """`status` comes in the second round (it reads the held designations) and reads a metric
+    too: the streamed query keeps that column for it, and nothing else."""
+    fixture = ROOT / "tests" / "fixtures" / "history"
+    text = (
+        (fixture / "rules.tier").read_text().replace("require at least 1 of designations", "require at least 1 of designations and b >= 1")
+    )
+    program = tmp_path / "rules.tier"
+    program.write_text(text)
+    data = tmp_path / "history.parquet"
+    pl.read_csv(fixture / "history.csv", try_parse_dates=True).write_parquet(data)
+    r = load_program(program, checks=False)
+    assert r.program is not None
+    prog = r.program
+    got = history_engine._streamed(prog, data, None, None, "stop", None, None, None)
+    assert got is not None and "b" in got[3].frame.columns and "a" not in got[3].frame.columns
+    staged = evaluate_history(prog, load_dataset(data, prog, history=True))
+    assert evaluate_history(prog, data).long().equals(staged.long())

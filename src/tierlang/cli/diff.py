@@ -222,7 +222,7 @@ def diff(
     options = make_read_options(separator, encoding, sheet, data)
     a = load_or_exit(old, as_of)
     b = load_or_exit(new, as_of)
-    if data is not None:
+    if data is not None and not history:  # a history's months are its evaluation dates
         needs_as_of(a, as_of, old)
         needs_as_of(b, as_of, new)
     try:

@@ -116,7 +116,9 @@ def explain(program: str, data: str, prog, partner_ids, tracks, fmt: str, start,
 
     try:
         # only the partners' rows need to be right: other rows' problems do not matter here
-        base, program_at, dataset, months, start = prepare(prog, data, start, end, on_error="report", options=options)
+        base, program_at, dataset, months, start = prepare(
+            prog, data, start, end, on_error="report", options=options, partners=partner_ids or None
+        )
     except DataLoadError as e:
         report_data_errors(e.diagnostics(MAX_DATA_ERRORS), e.error_count, _bad_rows(e.bad_rows))
         sys.exit(EXIT_USAGE)

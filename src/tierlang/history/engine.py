@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 
 import polars as pl
@@ -214,17 +214,19 @@ def prepare(
     program_at: ProgramAt | None = None,
     options=None,
     tables=None,
+    partners: Collection[str] | None = None,
 ) -> tuple[ir.Program, ProgramAt, Dataset, list[_dt.date], _dt.date]:
     """What a history's evaluation starts from: the program, `program_at`, the validated
     dataset, every month of the history (from its first, which may be before `start`) and
-    the first month written."""
+    the first month written. `partners`: for a records program, compute the records metrics
+    of these partners only (`tier explain --history`: a partner's metrics are its own rows')."""
     base, program_at = _programs(program, program_at)
     if not isinstance(data, Dataset) and (base.record_metrics or tables or not isinstance(data, str | os.PathLike) or os.path.isdir(data)):
         if start is None or end is None:
             raise HistoryError("a history of records needs its months: give --from and --to")
         from tierlang.records.history import history_dataset
 
-        data = history_dataset(_monthly(program, program_at), data, start, end, tables=tables, on_error=on_error)
+        data = history_dataset(_monthly(program, program_at), data, start, end, tables=tables, on_error=on_error, partners=partners)
     dataset = data if isinstance(data, Dataset) else load_dataset(data, base, on_error=on_error, history=True, options=options)
     if MONTH not in dataset.frame.columns:
         raise HistoryError("the data has no month column: a history has one row per partner and month")

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import replace
 
 import polars as pl
 
 from tierlang import dates, ir
-from tierlang.data import MONTH, ROW, Dataset
+from tierlang.data import MONTH, PID, ROW, Dataset
 from tierlang.data.tables import Records, load_records
 from tierlang.records import with_records
 
@@ -42,6 +43,16 @@ def months_back(program: ir.Program) -> int:
     return need
 
 
+def _only(records: Records, partners: Collection[str]) -> Records:
+    keep = pl.col(PID).is_in(pl.Series(list(partners), dtype=pl.String).implode())
+    ds = records.dataset
+    return replace(
+        records,
+        dataset=replace(ds, frame=ds.frame.filter(keep)),
+        tables={name: replace(t, frame=t.frame.filter(keep)) for name, t in records.tables.items()},
+    )
+
+
 def history_dataset(
     program_at: Callable[[_dt.date], ir.Program],
     data: str | os.PathLike | Mapping[str, object] | Records,
@@ -51,17 +62,21 @@ def history_dataset(
     tables: Mapping[str, str | os.PathLike] | None = None,
     on_error: str = "stop",
     lookback: int | None = None,
+    partners: Collection[str] | None = None,
 ) -> Dataset:
     """The long dataset of `program_at(month)`'s input metrics for every partner and every
     month from `lookback` months before `start` (default: what the program's status rules
     need, `months_back(program)`) to `end`. `program_at(day)` is the program lowered for that
-    evaluation date (its records windows resolved for it)."""
+    evaluation date (its records windows resolved for it). `partners`: only these partners'
+    rows (every aggregate is per partner, so their metrics are the same as among all)."""
     if lookback is None:
         lookback = months_back(program_at(dates.month_start(start)))
     first = dates.add_months(dates.month_start(start), -lookback)
     months = list(dates.month_range(first, dates.month_start(end)))
     base = program_at(months[0])
     records = data if isinstance(data, Records) else load_records(data, base, on_error=on_error, tables=tables)
+    if partners is not None:
+        records = _only(records, partners)
     frames, scales, denominators = [], {}, {}
     for month in months:
         ds = with_records(program_at(month), records)
