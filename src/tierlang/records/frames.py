@@ -448,10 +448,27 @@ def filter_columns(
     usage, the certifications that count) is computed once per row, not once per aggregate.
     Rows that every aggregate's condition rejects are dropped."""
     used = {n.name: n for a in aggregates for n in ir.walk(a) if isinstance(n, ir.FilterRef)}
-    columns = {name: f"__filter:{name}" for name in sorted(used)}
-    if columns:
-        cond = _Cond(table, scales)
-        frame = frame.with_columns([cond.cond(used[name]).alias(col) for name, col in columns.items()])
+    # filters other filters are defined with (eligible offers, in both Azure filters) too,
+    # computed first, so that each filter is evaluated once
+    order: list[str] = []
+
+    def visit(name: str) -> None:
+        if name in order:
+            return
+        f = table.filter(name)
+        for n in ir.walk(f.expr) if f is not None else ():
+            if isinstance(n, ir.FilterRef):
+                used.setdefault(n.name, n)
+                visit(n.name)
+        order.append(name)
+
+    for name in sorted(used):
+        visit(name)
+    columns: dict[str, str] = {}
+    for name in order:
+        cond = _Cond(table, scales, filters=columns)
+        frame = frame.with_columns(cond.cond(used[name]).alias(f"__filter:{name}"))
+        columns[name] = f"__filter:{name}"
     # A condition every aggregate of the table requires (the certifications that count on the
     # date) drops its rows once, before the aggregates: each then reads the rows it can use.
     common = set.intersection(*(set(_conjuncts(a.where)) for a in aggregates)) if aggregates else set()
