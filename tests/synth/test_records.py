@@ -84,6 +84,14 @@ def test_both_forms_give_the_same_results_on_every_partner(folder):
     assert records.filter(pl.col("track") == "data_ai")["score"].n_unique() > 20
 
 
+def test_the_snapshot_keeps_the_partners_profile(folder):
+    partners = pl.read_csv(folder / "partners.csv")
+    snapshot = pl.read_csv(folder / "snapshot.csv")
+    for column in partners.columns:
+        assert snapshot[column].equals(partners[column]), column
+    assert partners["modern_work_focus"].any() and partners["azure_focus"].any()
+
+
 def test_the_azure_metrics_by_an_independent_reading(folder):
     metrics = records_reference.metrics(folder, dt.date.fromisoformat(AS_OF))
     snap = pl.read_csv(folder / "snapshot.csv", infer_schema=False)
