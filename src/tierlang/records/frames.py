@@ -421,20 +421,29 @@ def compute(program: ir.Program, partners: pl.Series, tables: Mapping[str, tuple
     values: dict[str, _N | pl.Expr] = {}
     scales: dict[str, int] = {}
     ratios: set[str] = set()
-    exprs: list[pl.Expr] = []
+    # Metrics by level (a metric comes a level after the metrics its formula reads): one
+    # `with_columns` per level, not per metric.
+    level: dict[str, int] = {}
     for m in _order(program):
-        v = pl.col(assignments[m.records]) if isinstance(m.records, ir.Assignment) else _formula(m.records, cache, agg_scale, values)
-        values[m.name] = v
-        if isinstance(v, _N):
-            exprs.extend(_output(m, v, scales, ratios))
-        else:
-            exprs.append(_fill_default(v, m).alias(m.name))
+        reads = [level[n.name] for n in _formula_nodes(m.records) if isinstance(n, ir.MetricRef) and n.name in level]
+        level[m.name] = 1 + max(reads, default=-1)
+    by_level: dict[int, list[ir.Metric]] = {}
+    for m in _order(program):
+        by_level.setdefault(level[m.name], []).append(m)
+    for _, metrics in sorted(by_level.items()):
+        exprs: list[pl.Expr] = []
+        for m in metrics:
+            v = pl.col(assignments[m.records]) if isinstance(m.records, ir.Assignment) else _formula(m.records, cache, agg_scale, values)
+            if isinstance(v, _N):
+                exprs.extend(_output(m, v, scales, ratios))
+            else:
+                exprs.append(_fill_default(v, m).alias(m.name))
         out = out.with_columns(exprs)
-        exprs = []
-        if isinstance(v, _N):
-            values[m.name] = _N(pl.col(m.name), scales[m.name], pl.col(den_column(m.name)) if m.name in ratios else None)
-        else:
-            values[m.name] = pl.col(m.name)
+        for m in metrics:
+            if m.name in scales:
+                values[m.name] = _N(pl.col(m.name), scales[m.name], pl.col(den_column(m.name)) if m.name in ratios else None)
+            else:
+                values[m.name] = pl.col(m.name)
     keep = [PID] + [c for m in program.record_metrics for c in ([m.name, den_column(m.name)] if m.name in ratios else [m.name])]
     frame = _narrow(out.select(keep))
     return Values(frame, scales, ratios)
