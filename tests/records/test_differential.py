@@ -31,6 +31,7 @@ table usage "Usage" {
   column channel: enum("CSP_T1", "DPOR", "PAL")
   column paid: bool
   filter billable: paid and channel != "PAL"
+  filter recent_billable: billable and month in last 12 months
 }
 list good_items = { "a", "b" }
 param threshold = 100 USD
@@ -59,6 +60,9 @@ WHERE = st.sampled_from(
         "not (paid and seats <= 2)",
         'at least 2 of { paid, seats > 2, item == "a" }',
         "billable and month in last 2 months",
+        "recent_billable",
+        "recent_billable and seats > 3",
+        "billable and not recent_billable",
     ]
 )
 HEADS = st.sampled_from(

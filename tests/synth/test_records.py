@@ -84,6 +84,14 @@ def test_both_forms_give_the_same_results_on_every_partner(folder):
     assert records.filter(pl.col("track") == "data_ai")["score"].n_unique() > 20
 
 
+def test_the_snapshot_keeps_the_partners_profile(folder):
+    partners = pl.read_csv(folder / "partners.csv")
+    snapshot = pl.read_csv(folder / "snapshot.csv")
+    for column in partners.columns:
+        assert snapshot[column].equals(partners[column]), column
+    assert partners["modern_work_focus"].any() and partners["azure_focus"].any()
+
+
 def test_the_azure_metrics_by_an_independent_reading(folder):
     metrics = records_reference.metrics(folder, dt.date.fromisoformat(AS_OF))
     snap = pl.read_csv(folder / "snapshot.csv", infer_schema=False)
@@ -136,3 +144,34 @@ def test_a_program_without_records_is_refused(tmp_path):
     result = CliRunner().invoke(main, ["synth", SNAPSHOT, "--records", "--as-of", AS_OF, "-o", str(tmp_path / "x")])
     assert result.exit_code == 2
     assert "records" in result.output and "Traceback" not in result.output
+
+
+def test_the_2023_change_agrees_with_its_snapshot_program(tmp_path):
+    # cloudpartner2023-records restates the 2023 change for records (two people per Security
+    # step, Security Operations Analyst no longer in step 3): built for it, the records and
+    # the snapshot agree under cloudpartner2023.tier
+    folder = tmp_path / "data23"
+    result = CliRunner().invoke(
+        main,
+        ["synth", str(PROGRAMS / "cloudpartner2023-records.tier"), "--records", "--as-of", "2024-01-15"]
+        + ["--rows", "1000", "--format", "csv", "-o", str(folder)],
+    )
+    assert result.exit_code == 0, result.output
+
+    def run(program: str, data: Path) -> pl.DataFrame:
+        out = subprocess.run(
+            [sys.executable, "-m", "tierlang", "eval", str(PROGRAMS / program), str(data), "--as-of", "2024-01-15", "-o", "-"]
+            + ["--format", "csv"],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+        assert out.returncode == 0, out.stderr
+        return pl.read_csv(io.StringIO(out.stdout), infer_schema=False)
+
+    records = run("cloudpartner2023-records.tier", folder)
+    snapshot = run("cloudpartner2023.tier", folder / "snapshot.csv")
+    joined = records.join(snapshot, on=["partner_id", "track"], suffix=":s")
+    assert joined.height == records.height == snapshot.height == 8000
+    for c in ("level", "score"):
+        assert joined.filter(pl.col(c).fill_null("") != pl.col(f"{c}:s").fill_null("")).is_empty()

@@ -168,10 +168,17 @@ class _Cond:
     """Compiles row conditions (and `having`, over a group's aggregate columns) to polars.
     `number(column)` gives a numeric column's (expression, scale)."""
 
-    def __init__(self, table: ir.RelatedTable, scales: Mapping[str, int], columns: Mapping[str, tuple[pl.Expr, int]] | None = None) -> None:
+    def __init__(
+        self,
+        table: ir.RelatedTable,
+        scales: Mapping[str, int],
+        columns: Mapping[str, tuple[pl.Expr, int]] | None = None,
+        filters: Mapping[str, str] | None = None,
+    ) -> None:
         self.table = table
         self.scales = scales
         self.aggs = columns or {}  # a group's aggregate columns: id(GroupAgg) -> (expr, scale)
+        self.filters = filters or {}  # named filters already computed as a column: name -> column
 
     def value(self, e: ir.Expr):
         if isinstance(e, ir.Const):
@@ -246,6 +253,8 @@ class _Cond:
             v = self.value(e.operand)
             return (v >= pl.lit(e.window.start)) & (v < pl.lit(e.window.end))
         if isinstance(e, ir.FilterRef):
+            if e.name in self.filters:
+                return pl.col(self.filters[e.name])
             f = self.table.filter(e.name)
             assert f is not None
             return self.cond(f.expr)
@@ -300,10 +309,13 @@ def _agg_expr(function: str, column: str | None, table: ir.RelatedTable, scales:
     return (col.min() if function == "min" else col.max()).cast(I128), scale
 
 
-def aggregate_frame(a: ir.Aggregate, table: ir.RelatedTable, frame: pl.LazyFrame, scales: Mapping[str, int]) -> tuple[pl.LazyFrame, int]:
+def aggregate_frame(
+    a: ir.Aggregate, table: ir.RelatedTable, frame: pl.LazyFrame, scales: Mapping[str, int], filters: Mapping[str, str] | None = None
+) -> tuple[pl.LazyFrame, int]:
     """partner_id and `value` (the aggregate of each partner that has rows), and its scale
-    (0 for dates)."""
-    rows = frame if a.where is None else frame.filter(_Cond(table, scales).cond(a.where).fill_null(False))
+    (0 for dates). `filters` names the columns of `frame` that hold named row filters
+    already computed (`filter_columns`)."""
+    rows = frame if a.where is None else frame.filter(_Cond(table, scales, filters=filters).cond(a.where).fill_null(False))
     if not a.per:
         expr, scale = _agg_expr(a.function, a.column, table, scales)
         return rows.group_by(PID).agg(expr.alias("value")), scale
@@ -313,7 +325,7 @@ def aggregate_frame(a: ir.Aggregate, table: ir.RelatedTable, frame: pl.LazyFrame
     if a.having is not None:
         for n in ir.walk(a.having):
             if isinstance(n, ir.GroupAgg) and id(n) not in having_aggs:
-                where = _Cond(table, scales).cond(n.where) if n.where is not None else None
+                where = _Cond(table, scales, filters=filters).cond(n.where) if n.where is not None else None
                 expr, scale = _agg_expr(n.function, n.column, table, scales, where)
                 name = f"__h{len(having_aggs)}"
                 named.append(expr.alias(name))
@@ -328,7 +340,7 @@ def aggregate_frame(a: ir.Aggregate, table: ir.RelatedTable, frame: pl.LazyFrame
         scale = 1
     groups = rows.group_by(keys).agg(named) if named else rows.select(keys).unique()
     if a.having is not None:
-        groups = groups.filter(_Cond(table, scales, having_aggs).cond(a.having).fill_null(False))
+        groups = groups.filter(_Cond(table, scales, having_aggs, filters).cond(a.having).fill_null(False))
     if a.function == "count":
         return groups.group_by(PID).agg(pl.len().cast(pl.Int64).alias("value")), 1
     if a.function == "count_distinct":
@@ -375,15 +387,19 @@ def compute(program: ir.Program, partners: pl.Series, tables: Mapping[str, tuple
     cache: dict[ir.Aggregate, str] = {}
     agg_scale: dict[str, int] = {}
     lazies = []
-    for m in program.record_metrics:
-        for n in _formula_nodes(m.records):
-            if isinstance(n, ir.Aggregate) and n not in cache:
-                name = f"__a{len(cache)}"
-                cache[n] = name
-                frame, scales = tables[n.table]
-                lf, scale = aggregate_frame(n, program.related_table_map[n.table], frame.lazy(), scales)
-                agg_scale[name] = scale
-                lazies.append(lf.rename({"value": name}))
+    aggregates = [n for m in program.record_metrics for n in _formula_nodes(m.records) if isinstance(n, ir.Aggregate)]
+    prepared = {
+        name: filter_columns(program.related_table_map[name], frame, scales, [a for a in aggregates if a.table == name])
+        for name, (frame, scales) in tables.items()
+    }
+    for n in aggregates:
+        if n not in cache:
+            name = f"__a{len(cache)}"
+            cache[n] = name
+            frame, filters = prepared[n.table]
+            lf, scale = aggregate_frame(n, program.related_table_map[n.table], frame.lazy(), tables[n.table][1], filters)
+            agg_scale[name] = scale
+            lazies.append(lf.rename({"value": name}))
     for lf in pl.collect_all(lazies) if lazies else []:
         out = out.join(lf, on=PID, how="left", nulls_equal=True)
     assignments: dict[ir.Assignment, str] = {}
@@ -405,23 +421,79 @@ def compute(program: ir.Program, partners: pl.Series, tables: Mapping[str, tuple
     values: dict[str, _N | pl.Expr] = {}
     scales: dict[str, int] = {}
     ratios: set[str] = set()
-    exprs: list[pl.Expr] = []
+    # Metrics by level (a metric comes a level after the metrics its formula reads): one
+    # `with_columns` per level, not per metric.
+    level: dict[str, int] = {}
     for m in _order(program):
-        v = pl.col(assignments[m.records]) if isinstance(m.records, ir.Assignment) else _formula(m.records, cache, agg_scale, values)
-        values[m.name] = v
-        if isinstance(v, _N):
-            exprs.extend(_output(m, v, scales, ratios))
-        else:
-            exprs.append(_fill_default(v, m).alias(m.name))
+        reads = [level[n.name] for n in _formula_nodes(m.records) if isinstance(n, ir.MetricRef) and n.name in level]
+        level[m.name] = 1 + max(reads, default=-1)
+    by_level: dict[int, list[ir.Metric]] = {}
+    for m in _order(program):
+        by_level.setdefault(level[m.name], []).append(m)
+    for _, metrics in sorted(by_level.items()):
+        exprs: list[pl.Expr] = []
+        for m in metrics:
+            v = pl.col(assignments[m.records]) if isinstance(m.records, ir.Assignment) else _formula(m.records, cache, agg_scale, values)
+            if isinstance(v, _N):
+                exprs.extend(_output(m, v, scales, ratios))
+            else:
+                exprs.append(_fill_default(v, m).alias(m.name))
         out = out.with_columns(exprs)
-        exprs = []
-        if isinstance(v, _N):
-            values[m.name] = _N(pl.col(m.name), scales[m.name], pl.col(den_column(m.name)) if m.name in ratios else None)
-        else:
-            values[m.name] = pl.col(m.name)
+        for m in metrics:
+            if m.name in scales:
+                values[m.name] = _N(pl.col(m.name), scales[m.name], pl.col(den_column(m.name)) if m.name in ratios else None)
+            else:
+                values[m.name] = pl.col(m.name)
     keep = [PID] + [c for m in program.record_metrics for c in ([m.name, den_column(m.name)] if m.name in ratios else [m.name])]
     frame = _narrow(out.select(keep))
     return Values(frame, scales, ratios)
+
+
+def filter_columns(
+    table: ir.RelatedTable, frame: pl.DataFrame, scales: Mapping[str, int], aggregates: list[ir.Aggregate]
+) -> tuple[pl.DataFrame, dict[str, str]]:
+    """`frame` with one column per named row filter the aggregates use (its three-valued
+    result), and the column of each: a filter many aggregates share (the eligible Azure
+    usage, the certifications that count) is computed once per row, not once per aggregate.
+    Rows that every aggregate's condition rejects are dropped."""
+    used = {n.name: n for a in aggregates for n in ir.walk(a) if isinstance(n, ir.FilterRef)}
+    # filters other filters are defined with (eligible offers, in both Azure filters) too,
+    # computed first, so that each filter is evaluated once
+    order: list[str] = []
+
+    def visit(name: str) -> None:
+        if name in order:
+            return
+        f = table.filter(name)
+        for n in ir.walk(f.expr) if f is not None else ():
+            if isinstance(n, ir.FilterRef):
+                used.setdefault(n.name, n)
+                visit(n.name)
+        order.append(name)
+
+    for name in sorted(used):
+        visit(name)
+    columns: dict[str, str] = {}
+    for name in order:
+        cond = _Cond(table, scales, filters=columns)
+        frame = frame.with_columns(cond.cond(used[name]).alias(f"__filter:{name}"))
+        columns[name] = f"__filter:{name}"
+    # A condition every aggregate of the table requires (the certifications that count on the
+    # date) drops its rows once, before the aggregates: each then reads the rows it can use.
+    common = set.intersection(*(set(_conjuncts(a.where)) for a in aggregates)) if aggregates else set()
+    if common:
+        keep = _Cond(table, scales, filters=columns).cond(ir.And(tuple(sorted(common, key=repr))))
+        frame = frame.filter(keep.fill_null(False))
+    return frame, columns
+
+
+def _conjuncts(e: ir.Expr | None) -> list[ir.Expr]:
+    """The top-level conjuncts of a row condition (none for no condition)."""
+    if e is None:
+        return []
+    if isinstance(e, ir.And):
+        return [c for item in e.items for c in _conjuncts(item)]
+    return [e]
 
 
 def _fill_default(v: pl.Expr, m: ir.Metric) -> pl.Expr:

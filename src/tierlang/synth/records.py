@@ -689,7 +689,7 @@ def synthesize_records(
             parts = frame.slice(start, chunk)
             certs, cert_cols = _certifications(parts, plans, all_certs, as_of, d)
             usage, gives = _azure(parts, d, last)
-            snapshot = _reconcile(parts, cert_cols, gives, population.decimals)
+            snapshot = _reconcile(parts, cert_cols, gives, population.decimals, set(population.metric_columns))
             result.rows["certifications"] = result.rows.get("certifications", 0) + certs.height
             result.rows["azure_usage"] = result.rows.get("azure_usage", 0) + usage.height
             for column in population.metric_columns:
@@ -705,7 +705,7 @@ def synthesize_records(
     return result
 
 
-def _reconcile(parts: pl.DataFrame, certs: pl.DataFrame, gives: pl.DataFrame, decimals: dict[str, int]) -> pl.DataFrame:
+def _reconcile(parts: pl.DataFrame, certs: pl.DataFrame, gives: pl.DataFrame, decimals: dict[str, int], metrics: set[str]) -> pl.DataFrame:
     """The snapshot as the records give it: the drawn values, with the columns the records
     could not give as drawn replaced by what they give."""
     joined = parts.join(certs.rename({c: f"{c}:r" for c in certs.columns if c != _P}), on=_P).join(gives, on=_P)
@@ -713,7 +713,9 @@ def _reconcile(parts: pl.DataFrame, certs: pl.DataFrame, gives: pl.DataFrame, de
     for c in parts.columns:
         if c == _P:
             continue
-        if f"{c}:r" in joined.columns:
+        if c not in metrics:  # partner_id, anniversary, profile columns: as drawn
+            out.append(pl.col(c))
+        elif f"{c}:r" in joined.columns:
             out.append(pl.col(f"{c}:r").alias(c))
         elif c.startswith(AZURE) and c.endswith("_net_customer_adds"):
             out.append(pl.col("net_customer_adds").alias(c))
