@@ -64,6 +64,12 @@ def explainer(path: Path) -> tuple[list[str], object]:
 def bench_program(path: Path, every: int) -> dict:
     partners, explain = explainer(path)
     ids = partners[::every] if len(partners) > every else partners
+    # The first explanation after load also sets up what every later one shares (the
+    # program's static line facts, modules imported on first use): reported on its own, as
+    # what a `tier explain` process pays once; the partners are timed after it.
+    c0 = time.process_time()
+    explain(partners[-1])
+    first = time.process_time() - c0
     times, cpu = [], []
     slowest = ""
     for pid in ids:
@@ -82,6 +88,7 @@ def bench_program(path: Path, every: int) -> dict:
         "slowest": slowest,
         "cpu median": statistics.median(cpu),
         "cpu max": max(cpu),
+        "cpu first": first,
     }
 
 
@@ -92,13 +99,13 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     load_before = os.getloadavg()
     rows = [bench_program(p, args.every) for p in sorted((ROOT / "programs").glob("*.tier"))]
-    print(f"{'program':30} {'partners':>8} {'median':>9} {'slowest':>9} {'CPU med':>9} {'CPU max':>9}  (partner)")
+    print(f"{'program':30} {'partners':>8} {'median':>9} {'slowest':>9} {'CPU med':>9} {'CPU max':>9} {'CPU 1st':>9}  (partner)")
     for r in rows:
         print(
             f"{r['program']:30} {r['partners']:>8} {r['median'] * 1000:>7.1f}ms {r['max'] * 1000:>7.1f}ms"
-            f" {r['cpu median'] * 1000:>7.1f}ms {r['cpu max'] * 1000:>7.1f}ms  ({r['slowest']})"
+            f" {r['cpu median'] * 1000:>7.1f}ms {r['cpu max'] * 1000:>7.1f}ms {r['cpu first'] * 1000:>7.1f}ms  ({r['slowest']})"
         )
-    worst = max(r["cpu max"] for r in rows)
+    worst = max(max(r["cpu max"], r["cpu first"]) for r in rows)  # the first one too: a process explains one
     print(
         f"slowest explain: {worst * 1000:.1f} ms CPU (target <= {TARGET * 1000:.0f} ms): {'ok' if worst <= TARGET else 'OVER TARGET'}; "
         f"load average {os.getloadavg()[0]:.1f}"
@@ -122,16 +129,19 @@ def _section(rows: list[dict], every: int, worst: float, load_before: tuple[floa
             f"{RECORDS_AS_OF.isoformat()}, every partner of them, its records read and explained too. The slowest partner is "
             "the one with the most CPU time.",
             "",
-            "| program | partners explained | median (ms) | slowest (ms) | slowest partner | CPU median (ms) | CPU slowest (ms) |",
-            "|---|---:|---:|---:|---|---:|---:|",
+            "| program | partners explained | median (ms) | slowest (ms) | slowest partner | CPU median (ms) | CPU slowest (ms) "
+            "| CPU of the first explanation (ms) |",
+            "|---|---:|---:|---:|---|---:|---:|---:|",
             *[
                 f"| {r['program']} | {r['partners']} | {r['median'] * 1000:.1f} | {r['max'] * 1000:.1f} | {r['slowest']} "
-                f"| {r['cpu median'] * 1000:.1f} | {r['cpu max'] * 1000:.1f} |"
+                f"| {r['cpu median'] * 1000:.1f} | {r['cpu max'] * 1000:.1f} | {r['cpu first'] * 1000:.1f} |"
                 for r in rows
             ],
             "",
             "CPU time (this process, all threads) is what the target is judged on here: the two cores are shared, "
-            "and wall time mostly measures the other jobs' work.",
+            "and wall time mostly measures the other jobs' work. The first explanation after load (of the last "
+            "partner, not counted among the others) also sets up what later ones share: its own column, what a "
+            "`tier explain` process pays once.",
             "",
             f"Target (DESIGN §7): explain of one partner ≤ {TARGET * 1000:.0f} ms after load. Slowest: {worst * 1000:.1f} ms CPU, "
             + ("**met**." if worst <= TARGET else "**not met**."),
