@@ -1167,7 +1167,15 @@ TRACK_READS = (ScoreRef, TrackAt, GroupCount, Every, LevelOf)
 
 @cache
 def _child_fields(cls: type) -> tuple[str, ...]:
+    """The fields of an IR node class that may hold nodes (() for anything else)."""
+    if not hasattr(cls, "__dataclass_fields__"):
+        return ()
     return tuple(f.name for f in fields(cls) if f.name != "span")
+
+
+#: Per type met as a field value, whether it is an IR node (a dataclass). Asked for every
+#: field of every node that the passes walk: `hasattr` on a Fraction or a str is slow.
+_IS_NODE: dict[type, bool] = {}
 
 
 def walk(node: object, tables: bool = True):
@@ -1185,20 +1193,27 @@ def walk(node: object, tables: bool = True):
 
 def children(node: object) -> list:
     """The IR nodes directly below `node`."""
-    cls = type(node)
     out: list = []
-    if hasattr(cls, "__dataclass_fields__"):
-        for name in _child_fields(cls):
-            _collect(getattr(node, name), out)
+    for name in _child_fields(type(node)):
+        _collect(getattr(node, name), out)
     return out
 
 
 def _collect(value: object, out: list) -> None:
-    if isinstance(value, tuple):
-        for v in value:
+    cls = type(value)
+    if cls is tuple:
+        for v in value:  # type: ignore[attr-defined]
             _collect(v, out)
-    elif hasattr(type(value), "__dataclass_fields__"):
-        out.append(value)
+        return
+    node = _IS_NODE.get(cls)
+    if node is None:
+        node = _IS_NODE[cls] = isinstance(value, tuple) or hasattr(cls, "__dataclass_fields__")
+    if node:
+        if isinstance(value, tuple):  # a tuple subclass: its items, as before
+            for v in value:
+                _collect(v, out)
+        else:
+            out.append(value)
 
 
 def _value_data(value: object, spans: bool, defaults: bool = True) -> object:

@@ -11,7 +11,7 @@ from fractions import Fraction
 from functools import lru_cache
 
 from lark import Lark, Token, Transformer_NonRecursive, Tree, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark.exceptions import GrammarError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from tierlang.diagnostics import Diagnostic, Note, did_you_mean, error
 from tierlang.ir import Span
@@ -101,6 +101,8 @@ def _decode_string(text: str) -> str:
         lines = text[3:-3].replace('\\"', '"').split("\n")
         return inspect.cleandoc("\n".join(line if line.strip() else "" for line in lines))
     body = text[1:-1]
+    if "\\" not in body:
+        return body  # most strings: no escapes to decode
     out = []
     i = 0
     escapes = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
@@ -130,8 +132,26 @@ class _ToAst(Transformer_NonRecursive):
     # Not recursive: a chain of 10 000 `and`s is a tree 10 000 deep before it is flattened.
 
     def __init__(self, file: str) -> None:
-        super().__init__()
+        super().__init__(visit_tokens=False)  # no method for a token: each would be looked up in vain
         self.file = file
+        self._bound: dict[str, object] = {}
+
+    def _call_userfunc(self, tree, new_children=None):
+        # As Lark's, but each rule's method is bound once: Lark binds a new `v_args` wrapper
+        # (functools.update_wrapper) on every call, a tenth of the whole transform.
+        f = self._bound.get(tree.data)
+        if f is None:
+            if not hasattr(self, tree.data):
+                return super()._call_userfunc(tree, new_children)
+            f = self._bound[tree.data] = getattr(self, tree.data)
+        children = new_children if new_children is not None else tree.children
+        try:
+            wrapper = getattr(f, "visit_wrapper", None)
+            return f(children) if wrapper is None else wrapper(f, tree.data, children, tree.meta)
+        except GrammarError:
+            raise
+        except Exception as e:
+            raise VisitError(tree.data, tree, e) from e
 
     # spans -------------------------------------------------------------
     def _span(self, meta) -> Span | None:
