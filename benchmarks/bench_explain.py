@@ -3,9 +3,12 @@
 For each shipped program, loads the program and examples/partners.csv once (the "load"), then
 explains every Nth partner as `tier explain` does after loading: the partner's values, the
 explanation of every track (levels, traces, what is missing and the smallest changes that
-close each gap) and its text. Reports the median and the slowest partner per program; the
-slowest is the one the target is judged on, since the search for the smallest changes grows
-with the number of points lines a partner could still move.
+close each gap) and its text. A program that reads records gets the tables of
+examples/records (as of 2023-06-15, as in docs/cli.md) and every partner of them, whose
+explanation also says what counted in the records. Reports the median and the slowest
+partner per program, in CPU time (the machine is shared: wall time mostly measures the others'
+work) and in wall time; the slowest is the one the target is judged on, since the search for
+the smallest changes grows with the number of points lines a partner could still move.
 
     python benchmarks/bench_explain.py [--every N] [--results FILE]
 """
@@ -21,7 +24,9 @@ import time
 from pathlib import Path
 
 from tierlang import load_program
+from tierlang.cli.evaluate import _records_of, _records_text
 from tierlang.data import load_dataset
+from tierlang.data.tables import load_records
 from tierlang.engine.explain import explain_partner, render_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,21 +35,49 @@ from common import write_section  # noqa: E402  (benchmarks/ is not a package)
 
 TARGET = 0.1  # seconds: explain of one partner after load (DESIGN §7)
 DATA = ROOT / "examples" / "partners.csv"
+RECORDS = ROOT / "examples" / "records"
+RECORDS_AS_OF = dt.date(2023, 6, 15)
+
+
+def explainer(path: Path) -> tuple[list[str], object]:
+    """The partners to explain and `explain(pid) -> text`, after loading the program and its
+    data once, as `tier explain` does (a program that reads records: examples/records)."""
+    program = load_program(path, checks=False).program
+    if not program.related_tables:
+        dataset = load_dataset(DATA, program)
+
+        def explain(pid: str) -> str:
+            return render_text(explain_partner(program, dataset.values(pid), None, pid), program, pid)
+
+        return dataset.partner_ids, explain
+    program = load_program(path, RECORDS_AS_OF, checks=False).program
+    records = load_records(RECORDS, program, on_error="report")
+
+    def explain_records(pid: str) -> str:
+        values, notes = _records_of(program, records, pid, records.dataset.values(pid), ())
+        explained = explain_partner(program, values, None, pid)
+        return render_text(explained, program, pid) + _records_text(program, explained, notes)
+
+    return records.dataset.partner_ids, explain_records
 
 
 def bench_program(path: Path, every: int) -> dict:
-    program = load_program(path, checks=False).program
-    dataset = load_dataset(DATA, program)
-    ids = dataset.partner_ids[::every]
+    partners, explain = explainer(path)
+    ids = partners[::every] if len(partners) > every else partners
+    # The first explanation after load also sets up what every later one shares (the
+    # program's static line facts, modules imported on first use): reported on its own, as
+    # what a `tier explain` process pays once; the partners are timed after it.
+    c0 = time.process_time()
+    explain(partners[-1])
+    first = time.process_time() - c0
     times, cpu = [], []
     slowest = ""
     for pid in ids:
         t0, c0 = time.perf_counter(), time.process_time()
-        values = dataset.values(pid)
-        render_text(explain_partner(program, values, None, pid), program, pid)
+        explain(pid)
         took = time.perf_counter() - t0
         cpu.append(time.process_time() - c0)
-        if not times or took > max(times):
+        if not cpu[:-1] or cpu[-1] > max(cpu[:-1]):
             slowest = pid
         times.append(took)
     return {
@@ -55,6 +88,7 @@ def bench_program(path: Path, every: int) -> dict:
         "slowest": slowest,
         "cpu median": statistics.median(cpu),
         "cpu max": max(cpu),
+        "cpu first": first,
     }
 
 
@@ -65,14 +99,17 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     load_before = os.getloadavg()
     rows = [bench_program(p, args.every) for p in sorted((ROOT / "programs").glob("*.tier"))]
-    print(f"{'program':24} {'partners':>8} {'median':>9} {'slowest':>9} {'CPU max':>9}  (partner)")
+    print(f"{'program':30} {'partners':>8} {'median':>9} {'slowest':>9} {'CPU med':>9} {'CPU max':>9} {'CPU 1st':>9}  (partner)")
     for r in rows:
         print(
-            f"{r['program']:24} {r['partners']:>8} {r['median'] * 1000:>7.1f}ms {r['max'] * 1000:>7.1f}ms"
-            f" {r['cpu max'] * 1000:>7.1f}ms  ({r['slowest']})"
+            f"{r['program']:30} {r['partners']:>8} {r['median'] * 1000:>7.1f}ms {r['max'] * 1000:>7.1f}ms"
+            f" {r['cpu median'] * 1000:>7.1f}ms {r['cpu max'] * 1000:>7.1f}ms {r['cpu first'] * 1000:>7.1f}ms  ({r['slowest']})"
         )
-    worst = max(r["max"] for r in rows)
-    print(f"slowest explain: {worst * 1000:.1f} ms (target <= {TARGET * 1000:.0f} ms): {'ok' if worst <= TARGET else 'OVER TARGET'}")
+    worst = max(max(r["cpu max"], r["cpu first"]) for r in rows)  # the first one too: a process explains one
+    print(
+        f"slowest explain: {worst * 1000:.1f} ms CPU (target <= {TARGET * 1000:.0f} ms): {'ok' if worst <= TARGET else 'OVER TARGET'}; "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
     if args.results is not None:
         write_section(args.results, "bench_explain", _section(rows, args.every, worst, load_before))
         print(f"wrote the bench_explain section of {args.results}")
@@ -88,20 +125,25 @@ def _section(rows: list[dict], every: int, worst: float, load_before: tuple[floa
             f"Measured {dt.datetime.now().strftime('%Y-%m-%d %H:%M')}; load average (1/5/15 min) {load}. Each shipped "
             f"program and examples/partners.csv loaded once, then every {every}th partner explained as `tier explain` does "
             "after loading: its values, every track's explanation (traces, what is missing, the smallest changes that "
-            "close each gap) and the text.",
+            "close each gap) and the text. A program that reads records: the tables of examples/records as of "
+            f"{RECORDS_AS_OF.isoformat()}, every partner of them, its records read and explained too. The slowest partner is "
+            "the one with the most CPU time.",
             "",
-            "| program | partners explained | median (ms) | slowest (ms) | slowest partner | CPU median (ms) | CPU slowest (ms) |",
-            "|---|---:|---:|---:|---|---:|---:|",
+            "| program | partners explained | median (ms) | slowest (ms) | slowest partner | CPU median (ms) | CPU slowest (ms) "
+            "| CPU of the first explanation (ms) |",
+            "|---|---:|---:|---:|---|---:|---:|---:|",
             *[
                 f"| {r['program']} | {r['partners']} | {r['median'] * 1000:.1f} | {r['max'] * 1000:.1f} | {r['slowest']} "
-                f"| {r['cpu median'] * 1000:.1f} | {r['cpu max'] * 1000:.1f} |"
+                f"| {r['cpu median'] * 1000:.1f} | {r['cpu max'] * 1000:.1f} | {r['cpu first'] * 1000:.1f} |"
                 for r in rows
             ],
             "",
-            "Wall time is what the target is judged on; CPU time (this process, all threads) shows the work "
-            "itself when other jobs share the two cores.",
+            "CPU time (this process, all threads) is what the target is judged on here: the two cores are shared, "
+            "and wall time mostly measures the other jobs' work. The first explanation after load (of the last "
+            "partner, not counted among the others) also sets up what later ones share: its own column, what a "
+            "`tier explain` process pays once.",
             "",
-            f"Target (DESIGN §7): explain of one partner ≤ {TARGET * 1000:.0f} ms after load. Slowest: {worst * 1000:.1f} ms, "
+            f"Target (DESIGN §7): explain of one partner ≤ {TARGET * 1000:.0f} ms after load. Slowest: {worst * 1000:.1f} ms CPU, "
             + ("**met**." if worst <= TARGET else "**not met**."),
             "",
             "Where the time goes: the Cloud Partner scores have five to seven metrics that earn points, and for a partner "

@@ -1,5 +1,7 @@
 """Explanations of many partners on every shipped program, as one JSON file: run it before
 and after a change to explain's search and compare the files (they must be identical).
+A program that reads records is explained on every partner of examples/records (as
+benchmarks/bench_explain.py does), its records notes included.
 
     python benchmarks/explain_corpus.py OUT.json [--every N]
 """
@@ -12,10 +14,14 @@ import sys
 from pathlib import Path
 
 from tierlang import load_program
+from tierlang.cli.evaluate import _records_of, _records_text
 from tierlang.data import load_dataset
+from tierlang.data.tables import load_records
 from tierlang.engine.explain import explain_partner, render_text
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from bench_explain import RECORDS, RECORDS_AS_OF  # noqa: E402  (benchmarks/ is not a package)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,6 +32,10 @@ def main(argv: list[str] | None = None) -> int:
     corpus: dict[str, dict[str, dict]] = {}
     for path in sorted((ROOT / "programs").glob("*.tier")):
         program = load_program(path, checks=False).program
+        if program.related_tables:
+            corpus[path.name] = _records_corpus(path)
+            print(f"{path.name}: {len(corpus[path.name])} partners (examples/records)", file=sys.stderr)
+            continue
         try:
             dataset = load_dataset(ROOT / "examples" / "partners.csv", program)
         except Exception as e:  # a program whose columns examples/partners.csv lacks (records)
@@ -38,6 +48,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{path.name}: {len(out)} partners", file=sys.stderr)
     args.out.write_text(json.dumps(corpus, indent=1, default=str, sort_keys=True), encoding="utf-8")
     return 0
+
+
+def _records_corpus(path: Path) -> dict[str, dict]:
+    program = load_program(path, RECORDS_AS_OF, checks=False).program
+    records = load_records(RECORDS, program, on_error="report")
+    out = {}
+    for pid in records.dataset.partner_ids:
+        values, notes = _records_of(program, records, pid, records.dataset.values(pid), ())
+        ex = explain_partner(program, values, None, pid)
+        out[pid] = {
+            "text": render_text(ex, program, pid) + _records_text(program, ex, notes),
+            "data": [e.to_data(program) for e in ex],
+            "records": [n.to_data() for n in notes],
+        }
+    return out
 
 
 if __name__ == "__main__":

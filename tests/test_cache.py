@@ -7,6 +7,8 @@ import dataclasses
 import io
 import os
 import pickle
+import subprocess
+import sys
 
 import pytest
 
@@ -387,3 +389,18 @@ def _uncached(path):
             del os.environ["TIER_NO_CACHE"]
         else:
             os.environ["TIER_NO_CACHE"] = old
+
+
+def test_a_check_the_cache_answers_imports_neither_lark_nor_polars(tmp_path):
+    # what the cache is for: `tier check` starting fast. Lark (for parsing) was a fifth of such
+    # a check, and came back twice through a module-level import (cli/check.py, the formatter)
+    env = {**os.environ, "TIER_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("TIER_NO_CACHE", None)
+    program = str(PROGRAMS / "mspp2009.tier")
+    subprocess.run([sys.executable, "-m", "tierlang", "check", program], env=env, capture_output=True, check=False)  # fills it
+    code = (
+        "import sys\nfrom tierlang.cli import main\ntry:\n    main(['check', sys.argv[1]])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('lark', 'polars') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code, program], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"

@@ -4,6 +4,7 @@ tables (examples/records), and the sample folder is what its generator writes.""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -93,6 +94,23 @@ def test_explain_in_records_terms():
     # the people who counted, with what
     assert "ai1 (Azure AI Engineer Associate)" in text
     assert "In records terms, the smallest changes above are:" in text
+
+
+def test_explain_records_notes_in_the_same_order_in_every_process():
+    # the notes followed Program.reads, a set: their order changed with the hash seed
+    args = ("explain", RECORDS, str(SAMPLE), "--as-of", "2023-06-15", "--partner", "P07")
+    outputs = set()
+    for seed in ("1", "2", "3"):
+        proc = subprocess.run(
+            [sys.executable, "-m", "tierlang", *args],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        assert proc.returncode == 0, proc.stderr
+        outputs.add(proc.stdout)
+    assert len(outputs) == 1
 
 
 def test_explain_json_has_the_records():

@@ -29,7 +29,6 @@ from tierlang.loader import load_program
 from tierlang.numbers import plural
 from tierlang.passes.monotonicity import BUDGET, SEE_WITNESS, WITNESS_BUDGET, analyse, format_witness, search_budget
 from tierlang.syntax.formatter import format_module
-from tierlang.syntax.parser import parse
 
 
 @main.command()
@@ -144,6 +143,8 @@ def fmt(files: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
     Keeps comments, never changes meaning, and is idempotent. `-` reads standard input and
     writes the result to standard output.
     """
+    from tierlang.syntax.parser import parse  # Lark: not for a `tier check` the program cache answers
+
     changed = 0
     broken = 0
     files = distinct_paths(files)
@@ -229,6 +230,8 @@ def compile_(
     if emit != "sql" and misplaced:
         raise click.UsageError(f"{', '.join(misplaced)} only {'goes' if len(misplaced) == 1 else 'go'} with --emit sql")
     if emit == "ast":
+        from tierlang.syntax.parser import parse
+
         text, bad = decode_source(read_program_bytes(program), program)
         result = parse(text, program) if bad is None else None
         if result is None or result.module is None:

@@ -483,12 +483,20 @@ def explain(
 def _records_of(prog, records, partner_id: str, values: dict, tracks) -> tuple[dict, list]:
     """The partner's records metrics (reference stage) added to its values, and the notes of
     how each came out, for the metrics the explained tracks read."""
+    from tierlang import ir
     from tierlang.records import explain_records, partner_rows
     from tierlang.records.explain import notes_for, row_track_notes, with_near_misses
 
     pr = explain_records(prog, records, partner_id)
     values = {**values, **{k: v for k, v in pr.values.items() if v is not None}}
-    read = [m for t in (tracks or prog.track_map) for m in prog.reads(t) if prog.metric_map[m].records is not None]
+    # in reading order (Program.reads is a set: its order changed from one process to the next)
+    groups = {g.name: g.tracks for g in prog.groups}
+    read = [
+        m
+        for t in (tracks or prog.track_map)
+        for m in ir.metrics_read(prog.track_map[t], prog.metric_map, prog.gate_map, prog.track_map, groups)
+        if prog.metric_map[m].records is not None
+    ]
     notes = notes_for(prog, pr, list(dict.fromkeys(read)))
     rows = partner_rows(records, partner_id)
     with_near_misses(prog, notes, pr, rows)

@@ -14,7 +14,6 @@ import re
 
 from tierlang.recursion import deep_recursion
 from tierlang.syntax import ast
-from tierlang.syntax.parser import LONG_STRING, _decode_string
 
 __all__ = ["format_module", "format_expr", "WIDTH"]
 
@@ -39,6 +38,10 @@ def _block(value: str) -> str | None:
     """`value` as a triple-quoted block (indentation relative to the statement, which the
     printer indents), or None when no block reads back as `value` (leading blanks, blank
     lines of spaces, tabs, a backslash before a quote...): formatting never changes meaning."""
+    # here, not at the top: lowering imports this module, and Lark (which the parser module
+    # imports) costs a fifth of a `tier check` the program cache answers
+    from tierlang.syntax.parser import LONG_STRING, _decode_string
+
     body = "\n".join((INDENT + line) if line.strip() else "" for line in value.split("\n"))
     block = '"""\n' + body.replace('"""', '\\"""') + '\n"""'
     lexed = LONG_STRING.match(block)

@@ -132,7 +132,7 @@ class _ToAst(Transformer_NonRecursive):
     # Not recursive: a chain of 10 000 `and`s is a tree 10 000 deep before it is flattened.
 
     def __init__(self, file: str) -> None:
-        super().__init__()
+        super().__init__(visit_tokens=False)  # no method for a token: each would be looked up in vain
         self.file = file
         self._bound: dict[str, object] = {}
 
