@@ -76,6 +76,7 @@ __all__ = [
     "HOLD_KINDS",
     "Program",
     "Acknowledgement",
+    "Constraint",
     "Output",
     "Band",
     "Table",
@@ -731,6 +732,24 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Constraint:
+    """`constraint NAME: CONDITION` over input metrics: every row of the data must meet it
+    (a row that does not is a data error, named by row and by the constraint's columns), and
+    explain proposes only changes that keep it."""
+
+    name: str
+    expr: Expr
+    title: str | None = None
+    doc: str | None = None
+    source: str | None = None
+    span: Span | None = _span()
+
+    @property
+    def label(self) -> str:
+        return self.title or self.name
+
+
+@dataclass(frozen=True)
 class Acknowledgement:
     """`acknowledge CODE "reason"` in a declaration: a finding of that code (a warning)
     whose place lies inside the declaration is known and accepted, for `reason`. `where`
@@ -803,6 +822,7 @@ class Program:
     partners: tuple[Partner, ...] = ()
     examples: tuple[Example, ...] = ()
     acknowledgements: tuple[Acknowledgement, ...] = ()
+    constraints: tuple[Constraint, ...] = ()
     tables: tuple[Table, ...] = ()
     holds: tuple[Hold, ...] = ()  # status rules, in declaration order
     files: tuple[str, ...] = field(default=(), compare=False)

@@ -1466,6 +1466,10 @@ class _Loader:
         if flags:
             df = df.with_columns(flags)
         checks = [c for r in readers for c in r.checks]
+        constraints = self.constraint_checks(readers)
+        if constraints:
+            df = df.with_columns([flag for _, flag in constraints])
+            checks += [c for c, _ in constraints]
         df = df.with_columns(self.bad_expr(checks))
         n_bad = int(df[BAD].sum())
         positions = self.positions()
@@ -1502,6 +1506,8 @@ class _Loader:
         """The whole load as one lazy query, when no column's final form depends on the data
         (see `Scan`); None otherwise (a text or float decimal column's places, a 128-bit
         column): then only `run` can load the file."""
+        if self.program.constraints:
+            return None  # constraints are checked by `run` (their messages name every column)
         readers, _, lf = self.first_stage(self.schema())
         if not all(r.lazy for r in readers):
             return None
@@ -1514,6 +1520,29 @@ class _Loader:
         src = self.source
         duplicates = src.scan([PID], set()).select(_IdReader.duplicates(pl.col(PID).cast(pl.String)).any())
         return Scan(frame, duplicates, self.scales(readers), self.metrics, src.name, src.format, self.positions(), self, tuple(self.absent))
+
+    def constraint_checks(self, readers: list[_Reader]) -> list[tuple[_Check, pl.Expr]]:
+        """A row check per input constraint of the program (data/constraints.py): the row
+        breaks it; the message names the constraint and every column it reads, with values."""
+        from tierlang.data.constraints import constraint_flag
+        from tierlang.passes.constraints import constraint_columns
+
+        scales = self.scales(readers)
+        out = []
+        for i, c in enumerate(self.program.constraints):
+            cols = constraint_columns(self.program, c)
+            if not cols:
+                continue
+            flag = f"__constraint{i}__"
+            values = ", ".join(f"{col} is {{}}" for col in cols)
+            title = f" ({c.title})" if c.title else ""
+
+            def message(t, c=c, cols=cols, values=values, title=title):
+                return pl.format(f"breaks the constraint '{c.name}'{title}: {values}", *[pl.col(f"__text__{col}") for col in cols])
+
+            hint = "the data cannot be right: two of its columns disagree" + (f" (source: {c.source})" if c.source else "")
+            out.append((_Check("TL416", cols[0], flag, message, hint), constraint_flag(c, self.program, scales).alias(flag)))
+        return out
 
     def bad_expr(self, checks: list[_Check]) -> pl.Expr:
         """`__bad__`: whether any check failed on the row."""

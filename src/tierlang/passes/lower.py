@@ -18,6 +18,7 @@ from tierlang.diagnostics import Diagnostic, Note, did_you_mean, error, warning
 from tierlang.ir import Kind, Span, Type
 from tierlang.numbers import exact_text, plural
 from tierlang.passes.acknowledge import collect_acknowledgements
+from tierlang.passes.constraints import lower_constraints
 from tierlang.passes.depth import check_reference_depth
 from tierlang.passes.extends import Merged
 from tierlang.passes.holds import lower_holds
@@ -46,6 +47,7 @@ _ALLOWED_ATTRS = {
     "derived": {"doc", "source", "unit", "direction", "acknowledge"},
     "param": {"doc", "source", "assumed", "dated", "acknowledge"},
     "gate": {"doc", "source", "acknowledge"},
+    "constraint": {"doc", "source"},
     "group": {"doc", "source", "acknowledge"},
     "track": {"doc", "source", "acknowledge"},
     "variant": {"doc", "source", "acknowledge"},
@@ -279,6 +281,7 @@ class _Lowerer:
         self.derived = {m.name: m for m in metrics}
         self.tables = lower_tables(self)
         gates = self.lower_gates()
+        constraints = lower_constraints(self)
         tracks = [t for t in (self.lower_track(d) for d in self.track_decls.values()) if t is not None]
         tracks = self.order_tracks(tracks, gates)
         groups = []
@@ -316,6 +319,7 @@ class _Lowerer:
             partners=tuple(partners.values()),
             examples=tuple(examples),
             acknowledgements=acknowledgements,
+            constraints=tuple(constraints),
             tables=tuple(self.tables.values()),
             holds=tuple(holds),
             files=tuple(self.merged.files),
@@ -330,7 +334,7 @@ class _Lowerer:
         seen_local: dict[tuple[str, str], ast.Item] = {}
         for item in self.merged.items:
             kind = ast.DECL_KEYWORD[type(item)]
-            if kind in ("partner", "example", "hold"):
+            if kind in ("partner", "example", "hold", "constraint"):
                 key = (kind, item.name)
                 if key in seen_local:
                     self.err(

@@ -226,6 +226,17 @@ class GateDecl:
 
 
 @dataclass(frozen=True)
+class ConstraintDecl:
+    """`constraint NAME "title": CONDITION`: what every row of the data must meet."""
+
+    name: str
+    title: str | None
+    expr: Expr
+    attrs: tuple[Attr, ...] | None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
 class GroupDecl:
     name: str
     title: str | None
@@ -438,13 +449,14 @@ class TableDecl:
     span: Span | None = _span()
 
 
-Decl = Union[MetricDecl, ParamDecl, GateDecl, GroupDecl, TrackDecl, PartnerDecl, ExampleDecl, HoldDecl, TableDecl]
+Decl = Union[MetricDecl, ParamDecl, GateDecl, ConstraintDecl, GroupDecl, TrackDecl, PartnerDecl, ExampleDecl, HoldDecl, TableDecl]
 
 #: the keyword that introduces each kind of declaration
 DECL_KEYWORD = {
     MetricDecl: "metric",
     ParamDecl: "param",
     GateDecl: "gate",
+    ConstraintDecl: "constraint",
     GroupDecl: "group",
     TrackDecl: "track",
     PartnerDecl: "partner",
@@ -468,7 +480,19 @@ class Remove:
 
 
 Item = Union[
-    ProgramDecl, MetricDecl, ParamDecl, GateDecl, GroupDecl, TrackDecl, PartnerDecl, ExampleDecl, HoldDecl, TableDecl, Override, Remove
+    ProgramDecl,
+    MetricDecl,
+    ParamDecl,
+    GateDecl,
+    ConstraintDecl,
+    GroupDecl,
+    TrackDecl,
+    PartnerDecl,
+    ExampleDecl,
+    HoldDecl,
+    TableDecl,
+    Override,
+    Remove,
 ]
 
 

@@ -410,6 +410,10 @@ class _Printer:
         head = layout(_group(f"gate {d.name}{_title(d.title)}:", _nest(CONT, LINE, _doc(d.expr))), WIDTH - len(indent))
         self.attr_block(head, d.attrs, d.span, indent, next_start)
 
+    def p_ConstraintDecl(self, d: ast.ConstraintDecl, indent, next_start) -> None:
+        head = layout(_group(f"constraint {d.name}{_title(d.title)}:", _nest(CONT, LINE, _doc(d.expr))), WIDTH - len(indent))
+        self.attr_block(head, d.attrs, d.span, indent, next_start)
+
     def p_GroupDecl(self, d: ast.GroupDecl, indent, next_start) -> None:
         self.attr_block(f"group {d.name}{_title(d.title)}", d.attrs, d.span, indent, next_start)
 

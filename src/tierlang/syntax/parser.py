@@ -430,6 +430,10 @@ class _ToAst(Transformer_NonRecursive):
         name, title, rest = self._split(children)
         return ast.GateDecl(name, title, rest[0], self._block(rest[1:]), self._span(meta))
 
+    def constraint_decl(self, meta, children):
+        name, title, rest = self._split(children)
+        return ast.ConstraintDecl(name, title, rest[0], self._block(rest[1:]), self._span(meta))
+
     def group_decl(self, meta, children):
         name, title, rest = self._split(children)
         return ast.GroupDecl(name, title, self._block(rest), self._span(meta))
@@ -638,6 +642,7 @@ class _ToAst(Transformer_NonRecursive):
     example_kind = _kind("example")
     hold_kind = _kind("hold")
     table_kind = _kind("table")
+    constraint_kind = _kind("constraint")
     del _kind
 
     def remove_decl(self, meta, children):
@@ -1099,7 +1104,21 @@ class ParseResult:
 
 
 #: The words that start a top-level declaration (parsing resumes at them after an error).
-DECLARATION_KEYWORDS = ("program", "metric", "param", "gate", "group", "track", "partner", "example", "hold", "table", "override", "remove")
+DECLARATION_KEYWORDS = (
+    "program",
+    "metric",
+    "param",
+    "gate",
+    "constraint",
+    "group",
+    "track",
+    "partner",
+    "example",
+    "hold",
+    "table",
+    "override",
+    "remove",
+)
 #: Words that start a declaration or block: met where they cannot be, a '}' is usually missing.
 _BLOCK_WORDS = frozenset(DECLARATION_KEYWORDS) | {"level", "score", "category", "variant", "choose"}
 MAX_SYNTAX_ERRORS = 20
