@@ -39,6 +39,7 @@ from tierlang.engine.interpreter import (
     TrackResult,
 )
 from tierlang.numbers import decimal_text, exact_text, plural
+from tierlang.passes.constraints import broken
 from tierlang.recursion import deep_recursion
 from tierlang.render.english import English, singular, undecided_text
 from tierlang.render.source import expr_text as source_text
@@ -570,6 +571,8 @@ class _Explainer:
                 names = [n for n in dict.fromkeys(order) if vals[n] != self.values.get(n)]
                 if any(self.values.get(n) is None for n in names):
                     return None  # a change from no value is no amount to state
+                if broken(self.p, vals):
+                    return None  # no partner can make these changes
                 return Plan([Change(n, self.values[n], vals[n]) for n in names], None, f"{target_label} is met")  # type: ignore[arg-type]
             sub = _Explainer(self.p, vals, self.interp)
         return None
@@ -620,8 +623,27 @@ class _Explainer:
                     m.plans = self.score_plans(tr, e.score, None, None, every=True)
             else:
                 m.plans = self.condition_plans(r.trace, tr)
+            m.plans = self.keeping_constraints(m)
             out.append(m)
         return out
+
+    def keeping_constraints(self, m: Missing) -> list[Plan]:
+        """`m`'s plans without those whose changes break an input constraint (no partner can
+        make them); a line in `m.why` says which constraint left a plan out."""
+        if not self.p.constraints:
+            return m.plans
+        kept = []
+        for p in m.plans:
+            vals = dict(self.values)
+            vals.update({c.metric: c.new for c in p.changes})
+            bad = broken(self.p, vals)
+            if bad:
+                note = f"a change that breaks the constraint '{bad[0].name}' ({bad[0].label}) is not proposed"
+                if note not in m.why:
+                    m.why.append(note)
+                continue
+            kept.append(p)
+        return kept
 
     def room(self, s: ScoreResult) -> list[str]:
         """Points each category (or top-level line) can still add: its cap (or the sum of

@@ -12,6 +12,7 @@ tables or the evaluation date (TL237), since it is a fact about the data, not ab
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
@@ -21,7 +22,7 @@ from tierlang.syntax import ast
 if TYPE_CHECKING:
     from tierlang.passes.lower import _Lowerer
 
-__all__ = ["lower_constraints", "constraint_columns", "linear", "Unchecked", "check_shape"]
+__all__ = ["lower_constraints", "constraint_columns", "linear", "Unchecked", "check_shape", "broken"]
 
 #: IR nodes a constraint may not read: what the rules compute, not what the data says.
 _RULES = (ir.ScoreRef, ir.TrackAt, ir.GroupCount, ir.Every, ir.GateRef, ir.Lookup, ir.LevelOf, ir.Undecided)
@@ -131,3 +132,36 @@ def check_shape(e: ir.Expr, metrics: dict[str, ir.Metric]) -> None:
         linear(e.right, metrics)
     else:
         raise Unchecked(f"{type(e).__name__} in a constraint")
+
+
+def broken(program: ir.Program, values: Mapping[str, ir.Value]) -> list[ir.Constraint]:
+    """The constraints that `values` (a partner's input metric values) break, exactly; a
+    constraint on a value that is missing is not broken."""
+    out = []
+    for c in program.constraints:
+        if _holds(c.expr, program.metric_map, values) is False:
+            out.append(c)
+    return out
+
+
+def _holds(e: ir.Expr, metrics: dict[str, ir.Metric], values: Mapping[str, ir.Value]) -> bool | None:
+    if isinstance(e, ir.And):
+        kids = [_holds(x, metrics, values) for x in e.items]
+        return False if False in kids else None if None in kids else True
+    if isinstance(e, ir.Or):
+        kids = [_holds(x, metrics, values) for x in e.items]
+        return True if True in kids else None if None in kids else False
+    if isinstance(e, ir.Not):
+        k = _holds(e.operand, metrics, values)
+        return None if k is None else not k
+    assert isinstance(e, ir.Compare)
+    lc, lk = linear(e.left, metrics)
+    rc, rk = linear(e.right, metrics)
+    total = lk - rk
+    for sign, coefs in ((1, lc), (-1, rc)):
+        for n, v in coefs.items():
+            x = values.get(n)
+            if not isinstance(x, Fraction):
+                return None
+            total += sign * v * x
+    return {">=": total >= 0, ">": total > 0, "<=": total <= 0, "<": total < 0, "==": total == 0, "!=": total != 0}[e.op]
