@@ -1,0 +1,101 @@
+"""Input constraints: checked on every row (TL416), refused when not about the data (TL237),
+respected by explain and the witness search."""
+
+from __future__ import annotations
+
+import textwrap
+from fractions import Fraction
+
+import polars as pl
+import pytest
+
+from tests.cli.cli_helpers import run
+from tierlang import load_program
+from tierlang.data import DataLoadError, from_frame
+from tierlang.engine.explain import explain_partner, render_text
+from tierlang.passes.constraints import broken
+
+PROGRAM = """
+program c {
+  version "1"
+}
+
+metric certified "Certified professionals": count
+metric gold_mcps "Unique gold MCPs": count
+metric share "Share": percent { range 0..100 }
+
+constraint gold_within "Unique gold MCPs within certified": gold_mcps <= certified { source "S3" }
+constraint half: not (2 * share > 100 and gold_mcps == 0)
+
+track comp {
+  level silver {
+    require certified >= 2
+  }
+  level gold {
+    require gold_mcps >= 4
+  }
+}
+"""
+
+
+def _program(tmp_path):
+    path = tmp_path / "c.tier"
+    path.write_text(textwrap.dedent(PROGRAM).lstrip(), encoding="utf-8")
+    return path
+
+
+def test_rows_that_break_a_constraint_are_data_errors(tmp_path):
+    path = _program(tmp_path)
+    prog = load_program(path).program
+    frame = pl.DataFrame(
+        {"partner_id": ["a", "b", "c"], "certified": ["5", "3", "4"], "gold_mcps": ["3", "5", "0"], "share": ["10", "0", "50.5"]}
+    )
+    with pytest.raises(DataLoadError) as e:
+        from_frame(frame, prog)
+    errors = [(d.code, d.row, d.column) for d in e.value.errors]
+    assert errors == [("TL416", 2, "certified"), ("TL416", 3, "gold_mcps")]
+    assert (
+        "breaks the constraint 'gold_within' (Unique gold MCPs within certified): certified is 3, gold_mcps is 5"
+        in e.value.errors[0].message
+    )
+    ds = from_frame(frame, prog, on_error="report")
+    assert ds.partner_ids == ["a"] and ds.rejects is not None and ds.rejects.height == 2
+
+
+def test_eval_cli(tmp_path):
+    path = _program(tmp_path)
+    data = tmp_path / "d.csv"
+    data.write_text("partner_id,certified,gold_mcps,share\na,5,3,0\nb,3,5,0\n", encoding="utf-8")
+    result = run("eval", str(path), str(data))
+    assert result.exit_code == 2 and "error[TL416]: row 3, column 'certified'" in result.stderr
+
+
+def test_constraints_must_be_about_the_data(tmp_path):
+    base = 'program p {{ version "1" }}\nmetric a: count\nmetric b: count\nflag: metric f: bool\n{decl}\ntrack t {{ score s {{ x: points a }} level l }}\n'
+    cases = {
+        "constraint k: min(a, b) <= 10": "TL237",
+        "constraint k: s >= 1": "TL200",
+        "constraint k: t": "TL237",
+        "constraint k: 1 <= 2": "TL237",
+    }
+    for decl, code in cases.items():
+        path = tmp_path / "p.tier"
+        path.write_text(base.replace("flag: metric f: bool\n", "").format(decl=decl), encoding="utf-8")
+        codes = [d.code for d in load_program(path).diagnostics if d.is_error]
+        assert codes == [code], (decl, codes)
+
+
+def test_explain_proposes_no_change_that_breaks_a_constraint(tmp_path):
+    prog = load_program(_program(tmp_path)).program
+    ok = render_text(explain_partner(prog, {"certified": Fraction(5), "gold_mcps": Fraction(3), "share": Fraction(0)}), prog)
+    assert "Smallest change: +1 Unique gold MCP" in ok
+    stuck = render_text(explain_partner(prog, {"certified": Fraction(3), "gold_mcps": Fraction(3), "share": Fraction(0)}), prog)
+    assert "Smallest change" not in stuck
+    assert "a change that breaks the constraint 'gold_within' (Unique gold MCPs within certified) is not proposed" in stuck
+    assert broken(prog, {"certified": Fraction(3), "gold_mcps": Fraction(4), "share": Fraction(0)})[0].name == "gold_within"
+    assert broken(prog, {"certified": Fraction(3), "gold_mcps": Fraction(0), "share": Fraction(51)})[0].name == "half"
+    assert broken(prog, {"certified": Fraction(3), "gold_mcps": Fraction(0), "share": Fraction(50)}) == []
+
+
+def test_format_round_trip(tmp_path):
+    assert run("fmt", "--check", str(_program(tmp_path))).exit_code == 0
