@@ -99,3 +99,11 @@ def test_explain_proposes_no_change_that_breaks_a_constraint(tmp_path):
 
 def test_format_round_trip(tmp_path):
     assert run("fmt", "--check", str(_program(tmp_path))).exit_code == 0
+
+
+def test_the_guide_lists_the_constraints(tmp_path):
+    from tierlang.render.guide import render_guide
+
+    md = render_guide(load_program(_program(tmp_path)).program, audience="reviewer")
+    assert "## Data constraints" in md
+    assert "| Unique gold MCPs within certified | Unique gold MCPs is at most Certified professionals |  | S3 |" in md

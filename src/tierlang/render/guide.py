@@ -191,6 +191,17 @@ class GuideGate:
 
 
 @dataclass
+class GuideConstraint:
+    """An input constraint: what every row of the data must meet."""
+
+    name: str
+    title: str
+    doc: str | None
+    source: str | None
+    phrase: Phrase
+
+
+@dataclass
 class GuideGroup:
     name: str
     title: str
@@ -268,6 +279,7 @@ class Guide:
     examples: list[GuideExample]
     tracks: list[GuideTrack] = field(default_factory=list)
     findings: list[GuideFinding] = field(default_factory=list)  # every acknowledged finding
+    constraints: list[GuideConstraint] = field(default_factory=list)
     tables: list[GuideTable] = field(default_factory=list)
     holds: list[GuideHold] = field(default_factory=list)
     audience: str = "reviewer"
@@ -338,6 +350,7 @@ class _Builder:
         tracks = [t for s in sections for t in s.tracks]
         for key, text in (
             ("gates", "Gates"),
+            ("constraints", "Data constraints"),
             ("groups", "Groups"),
             ("holds", "Status over time"),
             ("data", "What is measured" if self.audience == "partner" else "Data dictionary"),
@@ -370,6 +383,9 @@ class _Builder:
             params=[self.param(x) for x in p.params],
             examples=[self.example(e) for e in p.examples],
             findings=[self.finding(a) for a in p.acknowledgements],
+            constraints=[
+                GuideConstraint(c.name, c.title or humanize(c.name), c.doc, c.source, self.english.condition(c.expr)) for c in p.constraints
+            ],
             tables=[self.table(t) for t in p.tables],
             holds=[self.hold(h) for h in p.holds],
             audience=self.audience,
