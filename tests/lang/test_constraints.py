@@ -106,4 +106,4 @@ def test_the_guide_lists_the_constraints(tmp_path):
 
     md = render_guide(load_program(_program(tmp_path)).program, audience="reviewer")
     assert "## Data constraints" in md
-    assert "| Unique gold MCPs within certified | Unique gold MCPs is at most Certified professionals |  | S3 |" in md
+    assert "| Unique gold MCPs within certified (`gold_within`) | Unique gold MCPs is at most Certified professionals |  | S3 |" in md
