@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from tests.cli.cli_helpers import run
-from tierlang import load_program
+from tierlang import ir, load_program
 from tierlang.data import DataLoadError, from_frame
 from tierlang.engine.explain import explain_partner, render_text
 from tierlang.passes.constraints import broken
@@ -105,5 +105,26 @@ def test_the_guide_lists_the_constraints(tmp_path):
     from tierlang.render.guide import render_guide
 
     md = render_guide(load_program(_program(tmp_path)).program, audience="reviewer")
-    assert "## Data constraints" in md
+    assert "Every row must also meet these constraints between its columns" in md
     assert "| Unique gold MCPs within certified (`gold_within`) | Unique gold MCPs is at most Certified professionals |  | S3 |" in md
+
+
+@pytest.mark.parametrize(
+    ("program", "values", "constraint"),
+    [
+        ("mspp2009", {"csat_responses_12m": "10", "csat_max_responses_one_customer": "30"}, "one_customer_within"),
+        ("mspp2009", {"exclusive_certified_professionals": "2", "certified_individuals_3pt": "1"}, "exclusive_within"),
+        ("mpn2010", {"desktop_gold_unique_mcps": "5", "desktop_certified_professionals": "4"}, "desktop_unique_within"),
+    ],
+)
+def test_shipped_programs_refuse_impossible_data(program, values, constraint):
+    # issue 14: more unique gold MCPs than certified professionals was awarded gold; more CSAT
+    # responses from one customer than in total gave a negative countable figure
+    from tests.conftest import ROOT
+
+    prog = load_program(ROOT / "programs" / f"{program}.tier").program
+    row = {"partner_id": "P"} | {m.column: "false" if m.type.kind is ir.Kind.BOOL else "0" for m in prog.input_metrics if m.column}
+    row.update(values)
+    with pytest.raises(DataLoadError) as e:
+        from_frame(pl.DataFrame({k: [v] for k, v in row.items()}), prog)
+    assert [d.code for d in e.value.errors] == ["TL416"] and f"'{constraint}'" in e.value.errors[0].message
