@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.tierlang-installed
 
-.PHONY: test demo lint fmt bench clean vsix grammar-test
+.PHONY: test demo lint fmt bench clean vsix grammar-test fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -31,6 +31,15 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Generated and corrupted programs and datasets must never end in a traceback
+# (tests/fuzz/run.py). The full run takes hours on one core; CI runs a short one.
+FUZZ_PROGRAMS ?= 100000
+FUZZ_DATASETS ?= 10000
+FUZZ_SEED ?= 0
+
+fuzz: $(STAMP)
+	$(PY) -m tests.fuzz.run --programs $(FUZZ_PROGRAMS) --datasets $(FUZZ_DATASETS) --seed $(FUZZ_SEED) --out build/fuzz
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

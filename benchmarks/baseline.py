@@ -6,7 +6,7 @@ track), written to the same kind of file. It validates nothing and is not exact:
 binary floats (a total of thirds can land a hair under 70), which is what tierlang exists to
 avoid. `run.py` reports how many levels it gets wrong next to the timing.
 
-    python benchmarks/baseline.py DATA OUT        # DATA: .csv or .parquet; OUT: .csv or .parquet
+    python benchmarks/baseline.py DATA OUT        # DATA: .csv, .parquet or .jsonl; OUT: .csv or .parquet
 """
 
 from __future__ import annotations
@@ -173,7 +173,12 @@ def query(lf: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def main(src: str, out: str) -> None:
-    lf = pl.scan_csv(src) if src.endswith(".csv") else pl.scan_parquet(src)
+    if src.endswith(".csv"):
+        lf = pl.scan_csv(src)
+    elif src.endswith(".jsonl"):
+        lf = pl.scan_ndjson(src)
+    else:
+        lf = pl.scan_parquet(src)
     q = query(lf)
     if out.endswith(".csv"):
         q.sink_csv(out)

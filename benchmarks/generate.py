@@ -5,7 +5,7 @@ generator, so the same command always writes the same files (polars only; no num
 Distributions are chosen so that every designation has partners on both sides of its
 thresholds, gates open and closed, negative growth and net adds.
 
-    python benchmarks/generate.py [ROWS] [OUTDIR]    # default 1,000,000 rows, benchmarks/data
+    python benchmarks/generate.py [ROWS] [OUTDIR]    # default 1,000,000 rows, benchmarks/data; every layout
 """
 
 from __future__ import annotations
@@ -95,21 +95,51 @@ def frame(rows: int) -> pl.DataFrame:
     return pl.select(exprs)
 
 
-def write(rows: int, outdir: Path) -> tuple[Path, Path]:
-    """Write partners_<rows>.csv and .parquet (decimals as DECIMAL(18,2)); reuse existing."""
+#: The input layouts users have, by name: file ending and what writes it.
+LAYOUTS = {
+    "csv": "CSV, decimals as written (2 places)",
+    "decimal.parquet": "Parquet, decimals as DECIMAL(18,2) (what a warehouse export writes)",
+    "float.parquet": "Parquet, decimals as float64 and counts as int64, written by pyarrow with its defaults (what pandas' to_parquet writes)",
+    "jsonl": "JSON Lines, decimals as JSON numbers",
+}
+
+
+def path_for(rows: int, outdir: Path, layout: str) -> Path:
+    return outdir / f"partners_{rows}.{layout}"
+
+
+def write(rows: int, outdir: Path, layouts: tuple[str, ...] = ("csv", "decimal.parquet")) -> dict[str, Path]:
+    """Write partners_<rows>.<layout> for each layout of `LAYOUTS` (reusing files already
+    there): the same partners and values in each."""
     outdir.mkdir(parents=True, exist_ok=True)
-    csv, parquet = outdir / f"partners_{rows}.csv", outdir / f"partners_{rows}.parquet"
-    if csv.exists() and parquet.exists():
-        return csv, parquet
+    paths = {layout: path_for(rows, outdir, layout) for layout in layouts}
+    todo = [layout for layout, p in paths.items() if not p.exists()]
+    if not todo:
+        return paths
     df = frame(rows)
-    df.write_csv(csv)
     cents = [n for n, (k, _, _) in COLUMNS.items() if k == "cents"]
-    df.with_columns([pl.col(c).cast(pl.Decimal(18, 2)) for c in cents]).write_parquet(parquet)
-    return csv, parquet
+    for layout in todo:
+        tmp = paths[layout].with_name(paths[layout].name + ".tmp")
+        if layout == "csv":
+            df.write_csv(tmp)
+        elif layout == "decimal.parquet":
+            df.with_columns([pl.col(c).cast(pl.Decimal(18, 2)) for c in cents]).write_parquet(tmp)
+        elif layout == "float.parquet":
+            import pyarrow.parquet as pq
+
+            # pandas.DataFrame.to_parquet hands the frame to pyarrow.parquet.write_table with
+            # its defaults (snappy, one row group per 1Mi rows): the file layout users get
+            pq.write_table(df.with_columns([pl.col(c).cast(pl.Float64) for c in cents]).to_arrow(), tmp)
+        elif layout == "jsonl":
+            df.with_columns([pl.col(c).cast(pl.Float64) for c in cents]).write_ndjson(tmp)
+        else:
+            raise ValueError(f"unknown layout {layout!r} (one of {', '.join(LAYOUTS)})")
+        tmp.rename(paths[layout])
+    return paths
 
 
 if __name__ == "__main__":
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     out = Path(sys.argv[2]) if len(sys.argv) > 2 else Path(__file__).parent / "data"
-    for p in write(n, out):
+    for p in write(n, out, tuple(LAYOUTS)).values():
         print(p)

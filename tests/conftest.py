@@ -53,3 +53,20 @@ def in_tmp(tmp_path, monkeypatch):
     """Run the test from a temporary working directory."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A throw-away PostgreSQL server for the whole test session (tests/pgserver.py); skipped
+    when the binaries are absent, except under CI, where .ci/run installs them."""
+    from tests import pgserver
+
+    if pgserver.find_bin() is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL binaries (initdb) not found; .ci/run should have installed Debian's postgresql")
+        pytest.skip("PostgreSQL binaries (initdb) not found on PATH or in /usr/lib/postgresql/*/bin")
+    server, stop = pgserver.start()
+    try:
+        yield server
+    finally:
+        stop()

@@ -57,6 +57,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from tierlang.files import read_program_bytes
+
 __all__ = ["cache_dir", "lookup", "store", "file_digest", "MAX_ENTRIES", "MAX_ENTRY_BYTES", "SECRET"]
 
 #: The first bytes of every entry. Bump when the entry layout changes.
@@ -117,7 +119,7 @@ def _key(path: str | os.PathLike, root: bytes, as_of: _dt.date | None, options: 
 
 def _read(path: str) -> bytes | None:
     try:
-        return Path(path).read_bytes()
+        return read_program_bytes(path)
     except OSError:
         return None
 

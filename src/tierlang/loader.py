@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from tierlang import cache, ir
 from tierlang.diagnostics import Diagnostic, SourceMap, decode_source, display_name, has_errors, sort_key
+from tierlang.files import read_program_bytes
 from tierlang.passes.acknowledge import apply_acknowledgements
 from tierlang.passes.extends import merge
 from tierlang.passes.ladder import check_ladders
@@ -77,7 +78,8 @@ def load_program(
     sources: Sources | None = None,
 ) -> LoadResult:
     """Load and check a program file. Never raises for bad program text; raises
-    `FileNotFoundError`/`OSError` when `path` itself cannot be read (a usage error).
+    `FileNotFoundError`/`OSError` when `path` itself cannot be read (a usage error), and
+    `tierlang.files.NotAProgramFile` when it is not a regular file or is too large.
 
     `sources` gives the text of files the disk does not have yet (an editor's buffers, for
     `extends` parents too) and may reuse parses. Without it, a program file read from disk is
@@ -89,7 +91,7 @@ def load_program(
 
 
 def _load_or_hit(root_path: Path, as_of: _dt.date | None, text: str | None, checks: bool) -> LoadResult:
-    root_bytes = root_path.read_bytes() if text is None else None
+    root_bytes = read_program_bytes(root_path) if text is None else None
     # the checks' findings depend on how long their searches may run (`tier check --witness`)
     options = f"checks, search budget {current_budget()}" if checks else "no checks"
     if root_bytes is not None:
@@ -124,7 +126,7 @@ def _load_program(
             override = reader.text(p)
         if override is None:
             try:
-                raw = root_bytes if p is root_path and root_bytes is not None else p.read_bytes()
+                raw = root_bytes if p is root_path and root_bytes is not None else read_program_bytes(p)
             except OSError:
                 modules[key] = None
                 deps[written] = None

@@ -188,6 +188,29 @@ def test_schedule_that_moves_both_ways_is_undecided(tmp_path):
     assert change.effect is None
 
 
+def _requirement_effects(tmp_path, old: str, new: str) -> list[tuple[str | None, str | None, str | None]]:
+    base = 'program p {{ version "1" effective 2025-01-01 }}\nmetric a: count\n{params}\ntrack t {{ level l {{ require {req} }} }}\n'
+    for name, (params, req) in (("a.tier", old.split("|")), ("b.tier", new.split("|"))):
+        (tmp_path / name).write_text(base.format(params=params, req=req))
+    changes = structural_diff(_load(tmp_path / "a.tier"), _load(tmp_path / "b.tier"))
+    return [(c.old, c.new, c.effect) for c in changes if c.kind == "requirement"]
+
+
+def test_a_number_replaced_by_a_parameter_is_compared_by_value(tmp_path):
+    # was undecided: `a >= 2` -> `a >= th` is a threshold raised to 3
+    assert _requirement_effects(tmp_path, "|a >= 2", "param th = 3|a >= th") == [("a >= 2", "a >= th", TIGHTENED)]
+    assert _requirement_effects(tmp_path, "param th = 3|a >= th", "|a >= 2") == [("a >= th", "a >= 2", LOOSENED)]
+    assert _requirement_effects(tmp_path, "|a >= 2", "param th = 2|a >= th") == [("a >= 2", "a >= th", NEUTRAL)]
+    assert _requirement_effects(tmp_path, "param m = 2|a >= m", "param th = 4|a >= th") == [("a >= m", "a >= th", TIGHTENED)]
+
+
+def test_a_parameter_with_a_schedule_is_compared_on_every_date(tmp_path):
+    rising = "param th = 1 { from 2025-06-01 = 3 }|a >= th"
+    # from 1 it only rises: tightened; from 2 it first falls (1) then rises (3): undecided
+    assert _requirement_effects(tmp_path, "|a >= 1", rising) == [("a >= 1", "a >= th", TIGHTENED)]
+    assert _requirement_effects(tmp_path, "|a >= 2", rising) == [("a >= 2", "a >= th", None)]
+
+
 def _req(text: str, label: str | None = None):
     """A requirement whose meaning is `text` (a constant named after a parameter)."""
     return Requirement(Const(Fraction(1), Type(Kind.NUMBER), param=text), label)

@@ -14,6 +14,28 @@ from tierlang import ir
 #: VARCHAR column), or typed the way DuckDB's CSV inference or a Parquet writer types it.
 LAYOUTS = ("text", "double", "decimal", "inferred")
 
+# Points of 2.5 are `CASE WHEN ... THEN 5 ELSE 0 END` at scale 2; a line over 10^9 lifts the
+# score's scale to 2 * 10^9, so that CASE is multiplied by 10^9: 32-bit if the literals are
+# left to the database's typing (CI failure of 2026-12-05: "Overflow in multiplication of
+# INT32 (5 * 500000000)").
+LITERAL_POINTS = """
+program literal_points { version "1" effective 2023-01-01 }
+metric x: count
+track t {
+  score s {
+    a: points 2.5 when x >= 1
+    b: points x / 1000000000
+    c: points 3 when x >= 2
+  }
+  level l { require s >= 2 }
+}
+track u {
+  score v { only: points 2500 when x >= 1 }
+  level l { require v >= 2500 }
+}
+"""
+LITERAL_POINTS_DATA = {"partner_id": ["A", "B", "C", "D"], "x": ["0", "1", "2", "1500000000"]}
+
 
 def _decimal_type(values: list[str | None]) -> str:
     places = max((len(v.split(".")[1]) for v in values if v is not None and "." in v), default=0)

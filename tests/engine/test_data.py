@@ -447,3 +447,43 @@ def test_ragged_csv_row_is_named(tmp_path, prog):
 def test_unclosed_csv_quote_is_named(tmp_path, prog):
     err = errors_of(tmp_path, prog, [GOOD, 'P2,1,1,"1,1,true,2020-01-01,gold', GOOD.replace("P1", "P3")])
     assert [(e.code, e.row, e.message) for e in err.errors] == [("TL400", 3, "row 3: a quoted cell is never closed")]
+
+
+def test_a_quote_inside_an_unquoted_cell_is_named(tmp_path, prog):
+    # polars reads the quote as opening a cell that swallows the rest of the file
+    rows = [GOOD, 'P2,1,1,"1,5",1,true,2020-01-01,"go""ld"', 'P3,1,1,12"5,1,true,2020-01-01,gold', GOOD.replace("P1", "P4")]
+    err = errors_of(tmp_path, prog, rows)
+    assert [(e.code, e.row) for e in err.errors] == [("TL400", 4)]
+    assert err.errors[0].message == 'row 4, cell 4: a double quote inside a cell that is not in quotes (12"5)'
+    assert '"5""0"' in err.errors[0].hint
+
+
+def test_cr_only_line_endings_are_named(tmp_path, prog):
+    p = tmp_path / "d.csv"
+    p.write_bytes(("\r".join([HEADER, GOOD]) + "\r").encode())
+    with pytest.raises(DataLoadError) as info:
+        load_dataset(p, prog)
+    assert [(e.code, e.row) for e in info.value.errors] == [("TL400", 1)]
+    assert "carriage return only" in info.value.errors[0].message
+    assert "CRLF" in info.value.errors[0].hint
+
+
+def test_a_byte_order_mark_starts_json_lines_and_csv_as_data(tmp_path, prog):
+    good = {"partner_id": "P1", "n": 3, "c": 2, "pct": 1, "usd": 1, "ok": True, "since": "2020-01-02", "tier": "gold"}
+    (tmp_path / "d.jsonl").write_bytes(b"\xef\xbb\xbf" + json.dumps(good).encode() + b"\n")
+    (tmp_path / "d.csv").write_bytes(b"\xef\xbb\xbf" + f"{HEADER}\n{GOOD}\n".encode())
+    for name in ("d.jsonl", "d.csv"):
+        assert load_dataset(tmp_path / name, prog).partner_ids == ["P1"], name
+
+
+def test_a_parquet_file_that_makes_polars_panic_is_a_data_error():
+    # found by `make fuzz` (seed 3): polars' reader panics (pyo3 PanicException, a
+    # BaseException) on this damaged file; tier eval printed a traceback
+    from tests.engine.engine_helpers import load_text as load
+
+    folder = Path(__file__).resolve().parents[1] / "fixtures" / "damaged"
+    prog = load((folder / "panics-polars.tier").read_text())
+    with pytest.raises(DataLoadError) as info:
+        load_dataset(folder / "panics-polars.parquet", prog)
+    assert [e.code for e in info.value.errors] == ["TL400"]
+    assert "the file is damaged" in info.value.errors[0].message

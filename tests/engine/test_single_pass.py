@@ -145,3 +145,25 @@ def test_single_pass_and_two_stages_agree(tmp_path, case):
 @given(programs_with_data(max_rows=8, big=True))
 def test_single_pass_and_two_stages_agree_on_huge_values(tmp_path, case):
     _agree(tmp_path, case)  # mostly the two stages: 128-bit columns, rows past Int64
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_tier_eval_reads_a_single_pass_file_once(fixture_parquet, monkeypatch, tmp_path, fmt):
+    """`tier eval` writes, summarizes and checks the partner ids of a file read in one pass
+    without asking for the dataset's frame, which would read the whole file again."""
+    from click.testing import CliRunner
+
+    from tierlang.cli import main
+    from tierlang.data import _DeferredDataset
+
+    _, path = fixture_parquet
+    taken = _single_pass_ran(monkeypatch)
+
+    def reread(self):
+        raise AssertionError("the file was read a second time")
+
+    monkeypatch.setattr(_DeferredDataset, "frame", property(reread, _DeferredDataset.frame.fset))
+    out = tmp_path / f"out.{fmt}"
+    result = CliRunner().invoke(main, ["eval", str(FIXTURES / "designations.tier"), str(path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert taken == ["single pass"] and out.stat().st_size > 0

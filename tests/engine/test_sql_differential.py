@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from sqlglot import exp
 
 from tests.engine.engine_helpers import load_text
-from tests.engine.sql_helpers import LAYOUTS, load_table, run_long, sorted_long
+from tests.engine.sql_helpers import LAYOUTS, LITERAL_POINTS, LITERAL_POINTS_DATA, load_table, run_long, sorted_long
 from tests.engine.strategies import programs_with_data
 from tierlang.data import from_frame
 from tierlang.engine import evaluate_dataset
@@ -78,26 +78,35 @@ def test_dates_enums_and_booleans(con, layout):
     assert got.equals(_reference(prog, data)), got
 
 
-# Points of 2.5 are `CASE WHEN ... THEN 5 ELSE 0 END` at scale 2; a line over 10^9 lifts the
-# score's scale to 2 * 10^9, so that CASE is multiplied by 10^9: 32-bit if the literals are
-# left to the database's typing (CI failure of 2026-12-05: "Overflow in multiplication of
-# INT32 (5 * 500000000)").
-LITERAL_POINTS = """
-program literal_points { version "1" effective 2023-01-01 }
-metric x: count
-track t {
-  score s {
-    a: points 2.5 when x >= 1
-    b: points x / 1000000000
-    c: points 3 when x >= 2
-  }
-  level l { require s >= 2 }
-}
-track u {
-  score v { only: points 2500 when x >= 1 }
-  level l { require v >= 2500 }
-}
-"""
+def _engines(text, data, engine):
+    prog = load_text(text)
+    ds = from_frame(pl.DataFrame(data, schema={c: pl.String for c in data}), prog)
+    return evaluate_dataset(prog, ds, engine="interpreter", detail=True), evaluate_dataset(prog, ds, engine=engine, detail=True)
+
+
+@settings(max_examples=40, deadline=None)
+@given(programs_with_data(max_rows=12))
+def test_duckdb_engine_agrees_with_the_interpreter(case):
+    """`tier eval --engine duckdb`: levels, exact scores, chosen variants and every
+    requirement's outcome."""
+    text, data = case
+    a, b = _engines(text, data, "duckdb")
+    assert b.engine == "duckdb"
+    assert list(a.rows()) == list(b.rows()), text
+    assert a.long().equals(b.long()), text
+    assert a.variants.equals(b.variants), text
+    assert a.detail.equals(b.detail), text
+
+
+@settings(max_examples=15, deadline=None)
+@given(programs_with_data(max_rows=8, big=True))
+def test_duckdb_engine_agrees_on_huge_values(case):
+    """128-bit arithmetic, and past it the interpreter for the rows that need it."""
+    text, data = case
+    a, b = _engines(text, data, "duckdb")
+    assert list(a.rows()) == list(b.rows()), text
+    assert a.long().equals(b.long()), text
+    assert a.detail.equals(b.detail), text
 
 
 def _arithmetic_on_literals_only(tree: exp.Expression) -> list[str]:
@@ -121,8 +130,13 @@ def test_points_from_literals_take_the_working_type_in_every_dialect(dialect):
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_points_from_literals_times_large_scales_in_duckdb(con, layout):
     prog = load_text(LITERAL_POINTS)
-    data = {"partner_id": ["A", "B", "C", "D"], "x": ["0", "1", "2", "1500000000"]}
+    data = LITERAL_POINTS_DATA
     load_table(con, prog, data, layout)
     got = run_long(con, compile_sql(prog, "duckdb").sql())
     assert got.equals(_reference(prog, data)), got
     assert got.filter(pl.col("partner_id") == "D")["score"].to_list() == ["7", "2500"]
+
+
+def test_points_from_literals_times_large_scales_in_the_duckdb_engine():
+    a, b = _engines(LITERAL_POINTS, LITERAL_POINTS_DATA, "duckdb")
+    assert a.long().equals(b.long()) and a.detail.equals(b.detail)

@@ -160,6 +160,21 @@ def test_markdown_escapes_what_authors_write():
     assert r"[Track \| one](#track--one)" in md
 
 
+def test_a_column_name_stays_inside_its_code_span():
+    # issue 17 item 12: a backtick closed the code span and the rest was raw HTML
+    from markdown_it import MarkdownIt
+
+    from tierlang.render.templating import md_code
+
+    assert md_code("s`<b>x</b>`y|z") == r"``s`<b>x</b>`y\|z``"
+    assert md_code("`a") == "`` `a ``" and md_code("a|b", table=False) == "`a|b`"
+    p = load_text('program x { version "1" }\nmetric m: count { column "s`<b>x</b>`y|z" }\ntrack t { level l { require m >= 1 } }\n')
+    for md in (render_guide(p, "md", audience="reviewer"), render_guide(p, "md", data_dictionary=True)):
+        html = MarkdownIt("commonmark", {"html": True}).enable("table").render(md)
+        assert "<b>" not in html
+        assert "<td><code>s`&lt;b&gt;x&lt;/b&gt;`y|z</code></td>" in html
+
+
 @pytest.mark.parametrize("fmt", ["md", "html"])
 def test_an_empty_program_still_renders(fmt):
     text = render_guide(load_text("program x { }\n"), fmt, audience="reviewer")

@@ -78,6 +78,11 @@ def test_a_sources_file_extends_another_and_overlays_it(tmp_path):
     assert s.marks == {"C": "confirmed", "U": "uncertain"}
 
 
+def test_a_date_may_be_a_toml_date(tmp_path):
+    s = load_sources(write(tmp_path, "d.sources.toml", '[sources]\nS1 = { title = "x", date = 2020-01-31 }\n'))
+    assert s.entries["S1"].date == "2020-01-31"
+
+
 @pytest.mark.parametrize(
     "text, message",
     [
@@ -86,6 +91,7 @@ def test_a_sources_file_extends_another_and_overlays_it(tmp_path):
         ('[sources]\nS1 = { title = "x", pages = "3" }\n', "unknown key 'pages'"),
         ('[sources]\nS1 = { date = "2010" }\n', "sources.S1.title must be a non-empty string"),
         ('[marks]\nC = ""\n', "marks.C must be a non-empty string"),
+        ('[sources]\nS1 = { title = "x", date = 2020 }\n', "sources.S1.date must be a string"),
         ('title = "x"\n', "unknown key 'title'"),
         ('extends = "loop.sources.toml"\n', "extends itself"),
         ('extends = "missing.toml"\n', "missing.toml: cannot read"),

@@ -1,6 +1,7 @@
 """Run every command on one shape at several sizes, in this process, and print what each
-took: wall time and the growth of the peak resident memory (Linux: the peak is reset
-before each command through /proc/self/clear_refs). Used by test_resources.py in a child
+took: wall time, CPU time (this process's, all threads: what the growth tests compare, since
+wall time on a shared machine is mostly the neighbours' load) and the growth of the peak
+resident memory (Linux: the peak is reset before each command through /proc/self/clear_refs). Used by test_resources.py in a child
 process with a timeout, so that a runaway fails the test instead of hanging it.
 
     python -m tests.resources.driver SHAPE N1 N2 ... > measurements.json
@@ -57,13 +58,13 @@ def measure(shape: str, n: int, folder: Path) -> dict[str, dict]:
         argv = [a.format(p=p, q=q, d=d, out=folder) for a in args]
         peak_ok = _reset_peak()
         before = _kb("VmRSS")
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         result = runner.invoke(main, argv)
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
         grown = max(0, _kb("VmHWM") - before) if peak_ok else None
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             raise RuntimeError(f"{name} on {shape} {n} raised {result.exception!r}\n{result.output}")
-        out[name] = {"seconds": seconds, "memory_kb": grown, "exit": result.exit_code}
+        out[name] = {"seconds": seconds, "cpu_seconds": cpu, "memory_kb": grown, "exit": result.exit_code}
     return out
 
 

@@ -6,7 +6,6 @@ import difflib
 import json
 import sys
 from dataclasses import replace
-from pathlib import Path
 
 import click
 
@@ -17,6 +16,7 @@ from tierlang.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
     EXIT_USAGE,
+    ProgramPath,
     as_of_option,
     distinct_paths,
     emit_diagnostics,
@@ -24,6 +24,7 @@ from tierlang.cli.common import (
     program_argument,
 )
 from tierlang.diagnostics import Diagnostic, Note, Severity, SourceMap, decode_source, render_json, sort_key
+from tierlang.files import MAX_PROGRAM_BYTES, program_file_problem, read_program_bytes
 from tierlang.loader import load_program
 from tierlang.numbers import plural
 from tierlang.passes.monotonicity import BUDGET, SEE_WITNESS, WITNESS_BUDGET, analyse, format_witness, search_budget
@@ -32,7 +33,7 @@ from tierlang.syntax.parser import parse
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=ProgramPath())
 @click.option("--format", "fmt", type=DIAGNOSTIC_FORMATS, default="human", show_default=True, help="Output style for diagnostics.")
 @click.option("--strict", is_flag=True, help="Treat warnings as findings (exit 1); acknowledged ones do not count.")
 @click.option(
@@ -148,12 +149,16 @@ def fmt(files: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
     files = distinct_paths(files)
     for f in files:
         if f == "-":
-            raw, name = sys.stdin.buffer.read(), "<stdin>"
+            raw, name = sys.stdin.buffer.read(MAX_PROGRAM_BYTES + 1), "<stdin>"
+            if len(raw) > MAX_PROGRAM_BYTES:
+                raise click.BadParameter(
+                    f"standard input is larger than the {MAX_PROGRAM_BYTES // 2**20} MiB a program may have", param_hint="FILES"
+                )
         else:
-            path = Path(f)
-            if not path.is_file():
-                raise click.BadParameter(f"{f} does not exist", param_hint="FILES")
-            raw, name = path.read_bytes(), f
+            problem = program_file_problem(f)
+            if problem is not None:
+                raise click.BadParameter(f"{f} {problem}", param_hint="FILES")
+            raw, name = read_program_bytes(f), f
         text, bad = decode_source(raw, name)
         result = parse(text, name) if bad is None else None
         if result is None or result.module is None:
@@ -224,7 +229,7 @@ def compile_(
     if emit != "sql" and misplaced:
         raise click.UsageError(f"{', '.join(misplaced)} only {'goes' if len(misplaced) == 1 else 'go'} with --emit sql")
     if emit == "ast":
-        text, bad = decode_source(Path(program).read_bytes(), program)
+        text, bad = decode_source(read_program_bytes(program), program)
         result = parse(text, program) if bad is None else None
         if result is None or result.module is None:
             emit_diagnostics([bad] if result is None else result.diagnostics, SourceMap({program: text}))

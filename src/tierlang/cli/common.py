@@ -12,6 +12,7 @@ import click
 
 from tierlang import atomic, ir
 from tierlang.diagnostics import Diagnostic, SourceMap, render
+from tierlang.files import program_family, program_file_problem
 from tierlang.formats import detect_format
 from tierlang.loader import LoadResult, load_program
 from tierlang.numbers import plural
@@ -43,7 +44,23 @@ as_of_option = click.option(
     help="Evaluate dated parameters as of this date (default: the program's effective date).",
 )
 
-program_argument = click.argument("program", type=click.Path(exists=True, dir_okay=False))
+
+class ProgramPath(click.Path):
+    """A program or mapping file named on the command line: it must exist and be a regular
+    file of a readable size (`tierlang.files`), else a usage error before any work."""
+
+    def __init__(self) -> None:
+        super().__init__(exists=True, dir_okay=False)
+
+    def convert(self, value, param, ctx):
+        value = super().convert(value, param, ctx)
+        problem = program_file_problem(value)
+        if problem is not None:
+            self.fail(f"{os.fspath(value)} {problem}", param, ctx)
+        return value
+
+
+program_argument = click.argument("program", type=ProgramPath())
 
 #: --separator spellings of the characters a shell makes hard to type.
 _SEPARATOR_NAMES = {"tab": "\t", "\\t": "\t", "semicolon": ";", "comma": ",", "pipe": "|"}
@@ -132,19 +149,36 @@ def distinct_paths(paths: Iterable[str]) -> tuple[str, ...]:
     return tuple(seen.values())
 
 
+#: Endings of the files tierlang reads and never writes as a command's output.
+_NEVER_WRITTEN = (".tier", ".tiermap", ".toml")
+
+
 def check_outputs(inputs: Iterable[str | None], outputs: Iterable[tuple[str | None, str]]) -> None:
     """Stop with a usage error (exit 2) before any work when an output file would overwrite
-    an input or another output, or cannot be written where it is meant to go.
+    an input (a program's parents included) or another output, or cannot be written where it
+    is meant to go.
 
     `outputs` pairs each path (None or "-": standard output, not checked) with the option
     that names it, for the message."""
-    taken = {os.path.realpath(p): (p, "an input") for p in inputs if p is not None and p != "-"}
+    taken: dict[str, tuple[str, str]] = {}
+    for p in inputs:
+        if p is not None and p != "-":
+            # a program's parents are inputs too, though not named here
+            parents = program_family(p) if detect_format(p) is None else [os.path.realpath(p)]
+            for n, real in enumerate(parents):
+                taken.setdefault(real, (p, "an input" if n == 0 else f"{real}, a parent program of {p}"))
     for path, option in outputs:
         if path is None or path == "-":
             continue
         real = os.path.realpath(path)
         if real in taken:
             raise click.BadParameter(f"{path} would overwrite {taken[real][1]}; write it elsewhere", param_hint=option)
+        if real.endswith(_NEVER_WRITTEN):
+            # whatever --format says: an output over a program, a mapping or a settings file is a typo
+            raise click.BadParameter(
+                f"{path} is named like a program or settings file ({', '.join(_NEVER_WRITTEN)}), which no command writes: choose another name",
+                param_hint=option,
+            )
         if os.path.isdir(real):
             raise click.BadParameter(f"{path} is a folder", param_hint=option)
         if not os.path.isdir(os.path.dirname(real)):
@@ -166,20 +200,20 @@ def write_output(output: str, text: str) -> None:
     click.echo(f"wrote {output}", err=True)
 
 
-def warn_formula_ids(*datasets) -> None:
-    """Warn on stderr when partner ids of the datasets (evaluated or rejected) would run as
-    spreadsheet formulas (`tierlang.spreadsheet`)."""
+def warn_formula_ids(evaluated, rejects=None) -> None:
+    """Warn on stderr when partner ids (`evaluated`: a Series of those evaluated; `rejects`:
+    the rejected rows, if any) would run as spreadsheet formulas (`tierlang.spreadsheet`).
+    The evaluated ids come from the results, not the dataset: a file read in one pass has
+    no frame of its own, and asking for it would read the whole file a second time."""
     import polars as pl
 
     from tierlang.data import PID
     from tierlang.spreadsheet import formula_warning
 
-    ids = []
-    for ds in datasets:
-        ids.append(ds.frame[PID])
-        if ds.rejects is not None and PID in ds.rejects.columns:
-            ids.append(ds.rejects[PID].cast(pl.String))
-    warning = formula_warning(pl.concat(ids).unique(maintain_order=True)) if ids else None
+    ids = [evaluated]
+    if rejects is not None and PID in rejects.columns:
+        ids.append(rejects[PID].cast(pl.String))
+    warning = formula_warning(pl.concat(ids).unique(maintain_order=True))
     if warning:
         click.echo(warning, err=True)
 

@@ -15,6 +15,7 @@ from tierlang.cli.common import (
     EXIT_USAGE,
     MAX_DATA_ERRORS,
     DateParam,
+    ProgramPath,
     check_outputs,
     emit_diagnostics,
     load_or_exit,
@@ -37,8 +38,8 @@ _SUFFIX_FORMATS = {".txt": "text", ".md": "md", ".markdown": "md", ".html": "htm
 
 
 @main.command()
-@click.argument("old", type=click.Path(exists=True, dir_okay=False))
-@click.argument("new", type=click.Path(exists=True, dir_okay=False))
+@click.argument("old", type=ProgramPath())
+@click.argument("new", type=ProgramPath())
 @click.option(
     "--data",
     type=click.Path(exists=True, dir_okay=False),
@@ -47,7 +48,7 @@ _SUFFIX_FORMATS = {".txt": "text", ".md": "md", ".markdown": "md", ".html": "htm
 )
 @click.option(
     "--mapping",
-    type=click.Path(exists=True, dir_okay=False),
+    type=ProgramPath(),
     metavar="FILE",
     help="A .tiermap file comparing tracks of different names.  [default: mappings/OLD-NEW.tiermap next to the programs, when it exists]",
 )

@@ -16,6 +16,7 @@ from tierlang.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
     MAX_DATA_ERRORS,
+    ProgramPath,
     as_of_option,
     check_outputs,
     distinct_paths,
@@ -87,7 +88,7 @@ def _summary(ev) -> str:
 
 @main.command(name="eval")
 @program_argument
-@click.argument("data", type=click.Path(dir_okay=False))
+@click.argument("data", type=click.Path(dir_okay=False), required=False)
 @click.option(
     "--format",
     "fmt",
@@ -97,7 +98,11 @@ def _summary(ev) -> str:
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default=None, help="Write the results here.")
 @click.option(
-    "--engine", type=click.Choice(["vectorized", "interpreter"]), default="vectorized", show_default=True, help="How to evaluate."
+    "--engine",
+    type=click.Choice(["vectorized", "interpreter", "duckdb", "spark"]),
+    default="vectorized",
+    show_default=True,
+    help="How to evaluate: polars (vectorized), the exact interpreter, or the compiled SQL query in an in-process DuckDB or in Spark (local mode; SPARK_MASTER picks a cluster). Every engine gives the same results.",
 )
 @as_of_option
 @click.option(
@@ -125,6 +130,26 @@ def _summary(ev) -> str:
     "--from", "start", type=MonthParam(), default=None, help="With --history: the first month written (default: the data's first)."
 )
 @click.option("--to", "end", type=MonthParam(), default=None, help="With --history: the last month written (default: the data's last).")
+@click.option(
+    "--db",
+    "db",
+    default=None,
+    metavar="URL",
+    help="Read the partners from a PostgreSQL database instead of DATA (postgresql://user@host/db; the password from the URL, PGPASSWORD or ~/.pgpass) and evaluate there.",
+)
+@click.option(
+    "--table",
+    "tables",
+    multiple=True,
+    metavar="NAME=TABLE",
+    help="With --db: read the program's table NAME from TABLE (e.g. partners=crm.partners); default: the table named NAME.",
+)
+@click.option(
+    "--into",
+    default=None,
+    metavar="TABLE",
+    help="With --db: write the results to this table of the database (created or replaced in one transaction).",
+)
 def eval_(
     program: str,
     data: str,
@@ -141,6 +166,9 @@ def eval_(
     history: bool,
     start,
     end,
+    db: str | None,
+    tables: tuple[str, ...],
+    into: str | None,
 ) -> None:
     """Evaluate PROGRAM on the partners in DATA (CSV, Parquet, JSON Lines or Excel).
 
@@ -164,7 +192,6 @@ def eval_(
     from tierlang.data import DataLoadError
     from tierlang.engine import evaluate
     from tierlang.engine.interpreter import EvaluationError
-    from tierlang.engine.results import ScoreTooLarge
     from tierlang.formats import BINARY_RESULTS, UnknownFormat, result_format
 
     if output == "-":
@@ -180,6 +207,12 @@ def eval_(
         fmt = "table" if _stdout_is_terminal() else "csv"
     if fmt in BINARY_RESULTS and output is None:
         raise click.UsageError(f"--format {fmt} needs -o FILE")
+    if db is not None or tables or into is not None:
+        from tierlang.cli.database import eval_db
+
+        eval_db(program, data, db, tables, into, fmt, output, engine, as_of, on_error, rejects, gaps, history or bool(start or end))
+    if data is None:
+        raise click.UsageError("missing DATA (a CSV, Parquet or JSON Lines file), or --db URL")
     if rejects is not None and on_error != "report":
         raise click.UsageError("--rejects names the reject file of --on-error report; add --on-error report")
     if not Path(data).is_file():
@@ -187,6 +220,8 @@ def eval_(
     options = make_read_options(separator, encoding, sheet, data)
     if (start or end) and not history:
         raise click.UsageError("--from and --to pick the months of a history; add --history")
+    if history and engine in ("duckdb", "spark"):
+        raise click.UsageError("--history runs on the vectorized or the interpreter engine")
     if history:
         from tierlang.cli.history import check_options
         from tierlang.data import ReadOptions
@@ -218,6 +253,33 @@ def eval_(
         progress.clear()
         click.echo(f"tier: {program} cannot be evaluated: {e}", err=True)
         sys.exit(EXIT_USAGE)
+    finish(ev, fmt, output, gaps, progress)
+    from tierlang.data import PID
+
+    dataset = ev.dataset
+    warn_formula_ids(ev.levels[PID], dataset.rejects)
+    from tierlang.data.advice import fraction_percents
+
+    for warning in fraction_percents(dataset):
+        click.echo(warning, err=True)
+    if dataset.errors:
+        target = rejects
+        assert target is not None and dataset.rejects is not None
+        try:
+            with atomic.replacing(target) as (tmp,):
+                dataset.rejects.write_csv(tmp)
+        except OSError as e:
+            click.echo(f"tier: cannot write the reject file {target}: {os_error_text(e, target)}", err=True)
+            sys.exit(EXIT_USAGE)
+        bad = dataset.rejects.height
+        _report_data_errors(dataset.diagnostics(MAX_DATA_ERRORS), dataset.error_count, bad, target)
+        sys.exit(EXIT_FINDINGS)
+    sys.exit(EXIT_OK)
+
+
+def finish(ev, fmt: str, output: str | None, gaps: bool, progress: _Progress) -> None:
+    """Write an evaluation's results (with --gaps, what each partner lacks) and the summary."""
+    from tierlang.engine.results import ScoreTooLarge
     from tierlang.output import write_results
     from tierlang.output.database import DatabaseError
     from tierlang.output.excel import DoesNotFit
@@ -244,21 +306,6 @@ def eval_(
     click.echo(_summary(ev), err=True)
     if output is not None:
         click.echo(f"wrote {output}", err=True)
-    dataset = ev.dataset
-    warn_formula_ids(dataset)
-    if dataset.errors:
-        target = rejects
-        assert target is not None and dataset.rejects is not None
-        try:
-            with atomic.replacing(target) as (tmp,):
-                dataset.rejects.write_csv(tmp)
-        except OSError as e:
-            click.echo(f"tier: cannot write the reject file {target}: {os_error_text(e, target)}", err=True)
-            sys.exit(EXIT_USAGE)
-        bad = dataset.rejects.height
-        _report_data_errors(dataset.diagnostics(MAX_DATA_ERRORS), dataset.error_count, bad, target)
-        sys.exit(EXIT_FINDINGS)
-    sys.exit(EXIT_OK)
 
 
 def _stdout_is_terminal() -> bool:
@@ -348,7 +395,7 @@ def explain(
 
 
 @main.command(name="test")
-@click.argument("programs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("programs", nargs=-1, required=True, type=ProgramPath())
 @as_of_option
 def test_(programs: tuple[str, ...], as_of) -> None:
     """Run the examples embedded in program files. Exits 1 when an example fails.

@@ -8,7 +8,7 @@ import time
 import click
 
 from tierlang.cli import main
-from tierlang.cli.common import EXIT_USAGE, DateParam, as_of_option, check_outputs, load_or_exit
+from tierlang.cli.common import EXIT_USAGE, DateParam, ProgramPath, as_of_option, check_outputs, load_or_exit
 from tierlang.numbers import plural
 from tierlang.synth import FORMATS, SynthError, format_for, load_calibration, synthesize, write_population
 
@@ -19,7 +19,7 @@ MAX_ROWS = 10_000_000
 
 
 @main.command()
-@click.argument("programs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("programs", nargs=-1, required=True, type=ProgramPath())
 @click.option(
     "--rows",
     type=click.IntRange(min=1, max=MAX_ROWS),

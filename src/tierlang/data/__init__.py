@@ -40,6 +40,7 @@ from pathlib import Path
 import polars as pl
 
 from tierlang import ir
+from tierlang.data import floats
 from tierlang.data.encoding import BadByte, canonical, find_bad_byte, is_utf8, to_utf8
 from tierlang.diagnostics import Diagnostic, Severity, did_you_mean
 from tierlang.formats import detect_format
@@ -203,6 +204,11 @@ class Dataset:
         for rec in self.frame.select([PID, *names]).iter_rows():
             yield rec[0], {n: f(v) for n, f, v in zip(names, decode, rec[1:]) if v is not None}
 
+    def columns_of(self, names: Iterable[str]) -> pl.DataFrame:
+        """The columns `names` of the frame (those it has), without asking for the rest: a
+        dataset read in one pass reads just these again."""
+        return self.frame.select([n for n in names if n in self.frame.columns])
+
     def values(self, partner_id: str) -> dict[str, ir.Value] | None:
         """One partner's exact values, or None when the partner is not in the dataset."""
         hit = self.frame.filter(pl.col(PID) == partner_id)
@@ -233,10 +239,17 @@ class _DeferredDataset(Dataset):
     """A dataset that passed every check in the pass that evaluated it (`Scan`): its frame is
     read only if someone asks for it."""
 
-    def __init__(self, load: Callable[[], Dataset], rows: int, **fields) -> None:
+    def __init__(self, load: Callable[[], Dataset], rows: int, lazy: pl.LazyFrame | None = None, **fields) -> None:
         self._load = load
         self._rows = rows
+        self._lazy = lazy  # the validated columns, as the pass read them
         super().__init__(frame=None, **fields)  # type: ignore[arg-type]
+
+    def columns_of(self, names: Iterable[str]) -> pl.DataFrame:
+        if self._frame is not None or self._lazy is None:
+            return super().columns_of(names)
+        have = set(self._lazy.collect_schema().names())
+        return self._lazy.select([n for n in names if n in have]).collect()
 
     @property  # type: ignore[override]
     def frame(self) -> pl.DataFrame:
@@ -279,6 +292,7 @@ class Scan:
         return _DeferredDataset(
             self.loader.run,
             rows,
+            lazy=self.frame,
             path=self.path,
             format=self.format,
             scales=self.scales,
@@ -353,9 +367,9 @@ def scan_dataset(
     options: ReadOptions | None = None,
 ) -> Scan | None:
     """Read and validate a dataset as one lazy query (see `Scan`), or None when this file
-    can only be loaded by `load_dataset` (a decimal column written as text or as a binary
-    float: its places depend on all of its values). Raises `DataLoadError` for file-level
-    problems, as `load_dataset` does."""
+    can only be loaded by `load_dataset` (a decimal column written as text, or as binary
+    floats some of which need their text: its places depend on all of its values). Raises
+    `DataLoadError` for file-level problems, as `load_dataset` does."""
     if (format or detect_format(path)) in ("jsonl", "xlsx"):
         return None  # parsed in Python before polars sees it: nothing to stream
     return _Loader(_open(path, program, format, display, options), program, "stop").scan()
@@ -487,6 +501,19 @@ class _CsvSource(_Source):
             raise _read_error(name, e, "the file") from None
         if not head.strip():
             raise DataLoadError(name, [DataError("TL400", "the file is empty", hint="a CSV file starts with a header row")])
+        if b"\r" in head.rstrip(b"\r") and b"\n" not in head:
+            # polars reads such a file as one line: the message would be a "missing column"
+            raise DataLoadError(
+                name,
+                [
+                    DataError(
+                        "TL400",
+                        "the lines of this file end with a carriage return only (classic Mac OS line endings)",
+                        row=1,
+                        hint="save it with Windows (CRLF) or Unix (LF) line endings",
+                    )
+                ],
+            )
         try:
             schema = pl.scan_csv(path, infer_schema=False, separator=self.separator).collect_schema()
         except Exception as e:  # polars raises several exception types for broken files
@@ -548,11 +575,29 @@ def _malformed_row(path: Path, separator: str = ",") -> DataError | None:
     nothing wrong."""
     try:
         with path.open("r", encoding="utf-8", newline="") as fh:
-            reader = csv.reader(fh, strict=True, delimiter=separator)
+            raw: list[str] = []  # the lines of the row being read, to tell how a cell was written
+
+            def lines():
+                for line in fh:
+                    raw.append(line)
+                    yield line
+
+            reader = csv.reader(lines(), strict=True, delimiter=separator)
             width = None
             row = 0
             try:
                 for row, cells in enumerate(reader, start=1):
+                    text, raw[:] = "".join(raw), []
+                    bare = next((n for n, c in enumerate(cells, start=1) if '"' in c and _quoted(c) not in text), None)
+                    if bare is not None:
+                        # Python's reader keeps such a quote as text; polars (and Excel) take it as
+                        # the start of a quoted cell that swallows the rest of the file
+                        return DataError(
+                            "TL400",
+                            f"row {row}, cell {bare}: a double quote inside a cell that is not in quotes ({_shown(cells[bare - 1])})",
+                            row=row,
+                            hint='put the whole cell in double quotes and write the quote twice: "5""0"',
+                        )
                     if width is None:
                         width = len(cells)
                     elif len(cells) > width:
@@ -575,6 +620,11 @@ def _malformed_row(path: Path, separator: str = ",") -> DataError | None:
     except (OSError, UnicodeDecodeError):
         return None
     return None
+
+
+def _quoted(cell: str) -> str:
+    """`cell` as a CSV writer quotes it."""
+    return '"' + cell.replace('"', '""') + '"'
 
 
 def _repeated_headers(path: Path, separator: str = ",") -> dict[str, list[int]]:
@@ -682,7 +732,7 @@ class _JsonlSource(_FrameSource):
             parse_float=_JsonNumber, parse_int=_JsonNumber, parse_constant=_reject_constant, object_pairs_hook=_json_object
         ).decode
         try:
-            fh = path.open("r", encoding="utf-8")
+            fh = path.open("r", encoding="utf-8-sig")  # a byte-order mark (Windows tools write one) is not data
         except OSError as e:
             raise _read_error(name, e, "the file") from None
         with fh:
@@ -871,6 +921,11 @@ class _Reader:
         """Intermediate columns computed once while reading, for `first` to use."""
         return []
 
+    def extra(self, df: pl.DataFrame) -> list[pl.Series]:
+        """Columns computed from the collected first stage `df` (eagerly, in Python), added
+        to it before `second` runs."""
+        return []
+
     @property
     def lazy(self) -> bool:
         """Whether `second` and `third` can do without the collected first stage (they are
@@ -1018,14 +1073,22 @@ class _DecimalReader(_Reader):
     every scaled value fits, else Int128 (up to 18 digits before and 18 after the point).
 
     A binary float (Parquet double) is read as its shortest decimal text, the digits every
-    tool prints for it: 0.1 is 0.1, not 0.1000000000000000055511151231257827."""
+    tool prints for it: 0.1 is 0.1, not 0.1000000000000000055511151231257827. A Float64
+    column gets those digits without printing them (`tierlang.data.floats`); Float32 ones
+    are printed and parsed."""
 
     def text(self) -> pl.Expr:
         src = pl.col(self.column)
-        return src.cast(pl.String) if self.dtype in (pl.Float64, pl.Float32) else src
+        return src.cast(pl.String) if self.dtype == pl.Float32 else src
+
+    def use_places(self, k: int) -> None:
+        """Read this Float64 column at `k` places, which `floats.column_places` found to
+        read every value of it exactly: then the column needs no second look at the data."""
+        self.decimal_scale = k
+        self.narrow = True
 
     def pre(self):
-        if self.dtype not in (pl.String, pl.Float64, pl.Float32):
+        if self.dtype not in (pl.String, pl.Float32):
             return []
         # Few string operations on purpose (this is the hot loop of a CSV load), each once:
         # the digits without the point parsed as one integer, and the point's position.
@@ -1039,7 +1102,13 @@ class _DecimalReader(_Reader):
         src = pl.col(self.column)
         out = self.missing_flags(src)
         missing = self.missing_expr(src)
-        if self.dtype in (pl.String, pl.Float64, pl.Float32):
+        if self.dtype == pl.Float64:
+            out.append((~missing & floats.no_exact_reading(src)).alias(self._float_check()))
+            if hasattr(self, "decimal_scale"):
+                out.append(floats.scaled(src, self.decimal_scale).alias(self.tmp("raw")))
+            else:
+                out.append(src.alias(self.tmp("x")))  # read by `extra` once collected
+        elif self.dtype in (pl.String, pl.Float32):
             out += self._from_text(self.text(), missing, from_float=self.dtype != pl.String)
         elif self.dtype.is_integer():
             value = src.cast(pl.Int64, strict=False)
@@ -1070,12 +1139,7 @@ class _DecimalReader(_Reader):
             None,
         )
         if from_float:
-            f = self.check(
-                "TL412",
-                "syntax",
-                lambda x: pl.format("{} cannot be read as an exact decimal", x),
-                hint="infinite, NaN and very large or small floats (written with an exponent) have no exact decimal reading; store the column as DECIMAL or text",
-            )
+            f = self._float_check()
         else:
             f = self.check(
                 "TL405",
@@ -1090,6 +1154,22 @@ class _DecimalReader(_Reader):
             digits.alias(self.tmp("v")),
             pl.when(~bad & ~missing).then(places).alias(self.tmp("k")),  # only valid values set the column's places
         ]
+
+    def _float_check(self) -> str:
+        return self.check(
+            "TL412",
+            "syntax",
+            lambda x: pl.format("{} cannot be read as an exact decimal", x),
+            hint="infinite, NaN and very large or small floats (written with an exponent) have no exact decimal reading; store the column as DECIMAL or text",
+        )
+
+    def extra(self, df: pl.DataFrame) -> list[pl.Series]:
+        if self.dtype != pl.Float64 or hasattr(self, "decimal_scale"):
+            return []
+        # a Float64 column's digits and places, as its text has them (see `floats`)
+        flag = next(c.flag for c in self.checks if c.code == "TL412")
+        found = floats.decompose(df[self.tmp("x")], ~df[self.tmp("missing")] & ~df[flag])
+        return [found.digits.alias(self.tmp("v")), found.places.alias(self.tmp("k"))]
 
     def _default_places(self) -> int:
         m = self.metric
@@ -1417,11 +1497,10 @@ class _Loader:
                 )
         return readers
 
-    def first_stage(self, schema: Mapping[str, pl.DataType]) -> tuple[list[_Reader], list[str], pl.LazyFrame]:
-        """The readers for `schema`, the source columns they read and the lazy first stage:
-        every value converted and flagged while reading (a CSV source skips blank lines)."""
+    def first_stage(self, readers: list[_Reader], schema: Mapping[str, pl.DataType]) -> tuple[list[str], pl.LazyFrame]:
+        """The source columns `readers` read and the lazy first stage: every value converted
+        and flagged while reading (a CSV source skips blank lines)."""
         src = self.source
-        readers = self.plan(schema)
         absent = {m.column or m.name for m in self.absent}
         columns = [c for c in dict.fromkeys(r.column for r in readers) if c not in absent]
         pre = [e for r in readers for e in r.pre()]
@@ -1432,7 +1511,7 @@ class _Loader:
             lf = lf.with_columns([pl.col(c).cast(pl.String) for c in nulls])
         if absent:  # an optional metric's column the file lacks: blanks, so the default applies
             lf = lf.with_columns([pl.lit(None, pl.String).alias(c) for c in sorted(absent)])
-        return readers, columns, (lf.with_columns(pre) if pre else lf).select(exprs)
+        return columns, (lf.with_columns(pre) if pre else lf).select(exprs)
 
     def schema(self) -> dict[str, pl.DataType]:
         src = self.source
@@ -1442,14 +1521,22 @@ class _Loader:
         src = self.source
         while True:
             try:
-                readers, columns, lf = self.first_stage(self.schema())
+                schema = self.schema()
+                readers = self.plan(schema)
+                columns, lf = self.first_stage(readers, schema)
                 first = lf.collect()
             except pl.exceptions.PolarsError as e:
                 if src.fallback():
                     continue  # a count column holds something other than whole numbers: read as text
                 found = src.malformed()
                 raise (DataLoadError(src.name, [found]) if found else _read_error(src.name, e, "the data")) from None
+            except pl.exceptions.PanicException:  # a BaseException: polars' reader gave up on a damaged file
+                why = "the file is damaged (the reader stopped inside it)"
+                raise DataLoadError(src.name, [DataError("TL400", f"cannot read the data: {why}", hint="write the file again")]) from None
             break
+        extra = [c for r in readers for c in r.extra(first)]
+        if extra:
+            first = first.with_columns(extra)
         # Final columns, computed once; decimals that fit Int64 (nearly all) are stored so.
         df = first.with_columns([r.second(first) for r in readers])
         wide = [r.name for r in readers if df.schema[r.name] == pl.Int128]
@@ -1504,11 +1591,23 @@ class _Loader:
 
     def scan(self) -> Scan | None:
         """The whole load as one lazy query, when no column's final form depends on the data
-        (see `Scan`); None otherwise (a text or float decimal column's places, a 128-bit
-        column): then only `run` can load the file."""
+        (see `Scan`); None otherwise (a text decimal column's places, a 128-bit column, a
+        float column with values that need their text): then only `run` can load the file.
+        Float64 columns are read once beforehand, alone, to find their places."""
         if self.program.constraints:
             return None  # constraints are checked by `run` (their messages name every column)
-        readers, _, lf = self.first_stage(self.schema())
+        schema = self.schema()
+        readers = self.plan(schema)
+        doubles = [r for r in readers if isinstance(r, _DecimalReader) and r.dtype == pl.Float64]
+        if doubles:
+            values = self.source.scan(list(dict.fromkeys(r.column for r in doubles)), set()).collect()
+            for r in doubles:
+                k = floats.column_places(values[r.column])
+                if k is None:
+                    return None
+                r.use_places(k)
+            del values
+        _, lf = self.first_stage(readers, schema)
         if not all(r.lazy for r in readers):
             return None
         lf = lf.with_columns([r.second(None) for r in readers])

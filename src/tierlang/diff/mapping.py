@@ -49,6 +49,7 @@ from pathlib import Path
 
 from tierlang import ir
 from tierlang.diagnostics import Diagnostic, Note, SourceMap, decode_source, did_you_mean, display_name, error
+from tierlang.files import read_program_bytes
 from tierlang.numbers import exact_text, plural
 from tierlang.syntax.parser import MAX_NUMBER_DIGITS, _decode_string  # the .tier rules, shared on purpose
 
@@ -499,7 +500,7 @@ def load_mapping(path: str | Path, old: ir.Program, new: ir.Program) -> Mapping:
     """Read and check a mapping file for `old` → `new`. Raises `MappingError` (with
     diagnostics) for a bad file and `OSError` when it cannot be read."""
     name = display_name(path)
-    raw = Path(path).read_bytes()
+    raw = read_program_bytes(path)
     text, bad = decode_source(raw, name, "TL500")
     sources = SourceMap({name: text})
     if bad is not None:

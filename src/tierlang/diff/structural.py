@@ -9,7 +9,9 @@ How the effect is decided:
 - a changed number (a parameter's value, or a constant in a rule whose shape is otherwise
   the same) moves qualification the way the sign analysis (`passes.polarity`) says growing
   that number moves the track's level: e.g. raising `x` in `metric >= x` tightens, raising a
-  points line's maximum loosens, raising a target (`clamp(n / target)`) tightens;
+  points line's maximum loosens, raising a target (`clamp(n / target)`) tightens; a number
+  replaced by a parameter (or one parameter by another) counts by value, on every date of
+  the parameter's schedule;
 - an added requirement tightens and a removed one loosens; a requirement replaced by one
   that has all its conditions and more tightens (and the reverse loosens);
 - a removed level, variant or track tightens (partners lose what it gave); an added one
@@ -105,11 +107,13 @@ def _strip(node: object) -> object:
 def _same_shape(a: object, b: object) -> list[tuple[ir.Const, ir.Const]] | None:
     """When `a` and `b` differ only in literal constants, the pairs of differing constants."""
     if isinstance(a, ir.Const) and isinstance(b, ir.Const):
-        if a.param or b.param:
-            return [] if a.param == b.param else None
+        if a.param and a.param == b.param:
+            return []  # its value change is reported once, at the parameter
         if a.type != b.type:
             return None
-        return [] if a.value == b.value else [(a, b)]
+        # a number written out replaced by a parameter (or the reverse, or another parameter)
+        # is compared by value, as a literal is
+        return [] if a.value == b.value and not (a.param or b.param) else [(a, b)]
     if type(a) is not type(b):
         return None
     if isinstance(a, tuple):
@@ -176,23 +180,27 @@ class _Differ:
                 self.add("changed", kind, path, name, _show(x), _show(y), NEUTRAL, a.span, b.span)
 
     # -------------------------------------------------------------- effects
-    def effect_of_constant(self, track: str | None, old: ir.Const, new: ir.Const, requirement: ir.Expr | None = None) -> str | None:
-        """Effect of a constant at `new`'s position moving from old.value to new.value.
+    def effect_of_constant(
+        self, track: str | None, old: ir.Const, new: ir.Const, requirement: ir.Expr | None = None, values: tuple | None = None
+    ) -> str | None:
+        """Effect of a constant at `new`'s position moving from old.value to new.value (or
+        between the two `values`, a parameter's on one date).
 
         Inside a `requirement` of `track`, the requirement's own expression says it: a level
         holds when all its requirements do, so the track moves as the requirement does
         (analysing the whole track for each changed constant made a diff that changes a
         threshold in each of N variants take N^2 time)."""
-        if not isinstance(old.value, Fraction) or not isinstance(new.value, Fraction):
+        x, y = values if values is not None else (old.value, new.value)
+        if not isinstance(x, Fraction) or not isinstance(y, Fraction):
             return None
         analysis = Analysis(self.new, variable=lambda n, target=new: "c" if n is target else None)
         if requirement is not None:
-            return _direction(analysis.signs(requirement).get("c", frozenset()), new.value - old.value)
+            return _direction(analysis.signs(requirement).get("c", frozenset()), y - x)
         tracks = [track] if track else [t.name for t in self.new.tracks]
         sign = frozenset()
         for name in tracks:
             sign |= analysis.track(name).get("c", frozenset())
-        return _direction(sign, new.value - old.value)
+        return _direction(sign, y - x)
 
     def effect_of_param(self, name: str, old_value, new_value) -> str | None:
         if not isinstance(old_value, Fraction) or not isinstance(new_value, Fraction):
@@ -225,11 +233,28 @@ class _Differ:
             return NEUTRAL
         return effects.pop() if len(effects) == 1 else None
 
+    def values_over_time(self, a: ir.Const, b: ir.Const) -> list[tuple[ir.Value, ir.Value]]:
+        """The (old, new) values of two constants: as each program reads it, and where one
+        comes from a parameter with a schedule, on every date either schedule names."""
+        pa = self.old.param_map.get(a.param) if a.param else None
+        pb = self.new.param_map.get(b.param) if b.param else None
+        days = sorted({d for p in (pa, pb) if p is not None for d, _ in p.dated})
+        out = [(a.value, b.value)]
+        for day in days:
+            out.append((_value_on(pa, day) if pa else a.value, _value_on(pb, day) if pb else b.value))
+        return out
+
     def effect_of_replacement(self, track: str | None, old: ir.Expr, new: ir.Expr, requirement: bool = False) -> str | None:
         """`requirement`: `old` and `new` are a requirement of `track`."""
         pairs = _same_shape(old, new)
         if pairs:
-            effects = {self.effect_of_constant(track, a, b, new if requirement else None) for a, b in pairs}
+            effects = {
+                NEUTRAL if x == y else self.effect_of_constant(track, a, b, new if requirement else None, (x, y))
+                for a, b in pairs
+                for x, y in self.values_over_time(a, b)
+            }
+            if effects != {NEUTRAL}:
+                effects.discard(NEUTRAL)
             return effects.pop() if len(effects) == 1 else None
         a, b = _conjunct_keys(old), _conjunct_keys(new)
         if a is None or b is None:  # a condition that never holds

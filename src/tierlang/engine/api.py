@@ -10,15 +10,16 @@ import polars as pl
 
 from tierlang import ir
 from tierlang.data import BAD, PID, ROW, Dataset, ReadOptions, from_frame, load_dataset, scan_dataset
+from tierlang.engine.exact import Plan
 from tierlang.engine.interpreter import EvaluationError, Interpreter, PartnerResult
 from tierlang.engine.results import Evaluation, ScoreColumn, requirement_columns, score_series
-from tierlang.engine.vectorized import Compiled, NoInt64, compile_program, magnitudes_of
+from tierlang.engine.vectorized import NoInt64, compile_program, magnitudes_of
 from tierlang.passes.undecided import undecided_tracks
 from tierlang.recursion import deep_recursion
 
 __all__ = ["evaluate", "evaluate_dataset", "Evaluation", "ScoreColumn", "ProgramError", "ENGINES"]
 
-ENGINES = ("vectorized", "interpreter")
+ENGINES = ("vectorized", "interpreter", "duckdb", "spark")
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
@@ -124,6 +125,17 @@ def evaluate_dataset(
             return _vectorized(program, dataset, detail, progress, as_of_column)
         except NoInt64:
             pass  # the program's own constants do not fit 64 bits: every row exactly
+    if engine in ("duckdb", "spark"):
+        if as_of_column is not None:
+            raise ValueError(f"the {engine} engine evaluates one date; a history runs on the vectorized engine")
+        from tierlang.engine.sql import run
+
+        if progress:
+            progress("evaluating", 0, len(dataset))
+        try:
+            return run.evaluate_duckdb(program, dataset, detail) if engine == "duckdb" else run.evaluate_spark(program, dataset, detail)
+        except NoInt64:
+            pass  # the program's own constants do not fit 128 bits: every row exactly
     return _interpreted(program, dataset, detail, progress, engine, as_of_column)
 
 
@@ -147,8 +159,20 @@ def _vectorized(
     return ev
 
 
-def _evaluation(program: ir.Program, dataset: Dataset, compiled: Compiled, out: pl.DataFrame, detail: bool) -> Evaluation:
-    """The `Evaluation` of the compiled plan's output (see `Compiled.plan`)."""
+def _evaluation(
+    program: ir.Program,
+    dataset: Dataset,
+    compiled: Plan,
+    out: pl.DataFrame,
+    detail: bool,
+    engine: str = "vectorized",
+    wide: bool | None = None,
+) -> Evaluation:
+    """The `Evaluation` of a compiled plan's output (see `Compiled.plan`; the SQL engines
+    return the same columns). `wide`: the scores may need 128-bit arithmetic as text
+    (default: unless the plan ran in Int64)."""
+    if wide is None:
+        wide = compiled.itype != pl.Int64
     tracks = program.tracks
     level_cols = []
     for t in tracks:
@@ -166,7 +190,7 @@ def _evaluation(program: ir.Program, dataset: Dataset, compiled: Compiled, out: 
         scale = compiled.score_scale(t.name)
         if scale is not None and f"S:{t.name}" in out.columns:
             # The compiler's overflow analysis covers score * 10^6 in its integer type.
-            scores[t.name] = ScoreColumn(out[f"S:{t.name}"].rename(f"S:{t.name}"), scale, wide=compiled.itype != pl.Int64)
+            scores[t.name] = ScoreColumn(out[f"S:{t.name}"].rename(f"S:{t.name}"), scale, wide=wide)
     undecided = None
     maybe = undecided_tracks(program)  # from the program alone, as the interpreter has it
     if any(t.name in maybe for t in tracks):
@@ -184,10 +208,10 @@ def _evaluation(program: ir.Program, dataset: Dataset, compiled: Compiled, out: 
         for o, n in compiled.tracks[t.name].outputs.items():
             col = f"O:{t.name}:{o}"
             values = out[col] if col in out.columns else pl.Series(col, [n.const * n.scale] * out.height, dtype=pl.Int64)  # type: ignore[operator]
-            outputs[(t.name, o)] = ScoreColumn(values.rename(col), n.scale, wide=compiled.itype != pl.Int64)
+            outputs[(t.name, o)] = ScoreColumn(values.rename(col), n.scale, wide=wide)
     reqs = requirement_columns(program)
     det = out.select([pl.col(PID), *[pl.col(r.column) for r in reqs]]) if detail else None
-    return Evaluation(program, dataset, "vectorized", levels, variants, scores, det, reqs if detail else [], 0, outputs, undecided)
+    return Evaluation(program, dataset, engine, levels, variants, scores, det, reqs if detail else [], 0, outputs, undecided)
 
 
 def _patch(ev: Evaluation, indices: list[int], as_of: list | None = None) -> None:

@@ -38,6 +38,7 @@ from tierlang.engine.interpreter import (
     Trace,
     TrackResult,
 )
+from tierlang.engine.whatif import ScoreFunction
 from tierlang.numbers import decimal_text, exact_text, plural
 from tierlang.passes.constraints import broken
 from tierlang.recursion import deep_recursion
@@ -463,14 +464,31 @@ def _score_data(scores: Mapping[str, ScoreResult], program: ir.Program) -> list[
 # ------------------------------------------------------------------ the explainer
 
 
+#: id(program) -> (program, its interpreters' `line_info`): the caps and targets of a
+#: program's lines, found by analysis, shared by the explanations of its partners
+_LINE_INFO: dict[int, tuple[ir.Program, dict]] = {}
+
+
+def _interpreter(program: ir.Program) -> Interpreter:
+    """A memoising interpreter for one partner's thousands of what-ifs, sharing what depends
+    on the program alone with earlier explanations of the same program."""
+    hit = _LINE_INFO.get(id(program))
+    if hit is None or hit[0] is not program:
+        if len(_LINE_INFO) >= 4:
+            _LINE_INFO.clear()
+        hit = _LINE_INFO[id(program)] = (program, {})
+    return Interpreter(program, memo=True, line_info=hit[1])
+
+
 class _Explainer:
     def __init__(self, program: ir.Program, values: Mapping[str, ir.Value], interp: Interpreter | None = None) -> None:
         self.p = program
         self.values = dict(values)
-        self.interp = interp or Interpreter(program, memo=True)  # thousands of what-ifs for one partner
+        self.interp = interp or _interpreter(program)
         self.metrics = program.metric_map
         self._bp: dict[tuple[str, int], set[Fraction]] = {}
         self._steps: dict[tuple[str, int, int], list[Fraction]] = {}
+        self._functions: dict[tuple[str, str | None, str], ScoreFunction] = {}
 
     def evaluate(self, values: Mapping[str, ir.Value], track: str) -> TrackResult:
         return self.interp.evaluate(values, tracks=[track])[track]
@@ -985,18 +1003,8 @@ class _Explainer:
         variant = tr.variant
         t = tr.track
 
-        def points(vals: Mapping[str, ir.Value]) -> ScoreResult:
-            return self.interp.score(vals, t.name, variant, score)
-
-        def meets(s: ScoreResult) -> bool:
-            if every and any(line.points <= 0 for line in s.lines):
-                return False
-            if target is None:
-                return True
-            return s.points >= target if op == ">=" else s.points > target
-
-        goal = _Goal(points, meets, target, op)
-        s0 = points(base)
+        goal = _Goal(self.score_function(t.name, variant, score), every, target, op)
+        s0 = self.interp.score(base, t.name, variant, score)
         self._steps.clear()  # keyed by the identity of `base` and `s0`, which live as long as this call
         fixed: list[Change] = []
         # 1. lines that must earn points, each with its least change
@@ -1037,14 +1045,22 @@ class _Explainer:
         found.sort(key=lambda f: f[0])
         return [self._plan(changes, t, variant, score, op, target) for _, changes in found[:3]]
 
+    def score_function(self, track: str, variant: str | None, score: str) -> ScoreFunction:
+        """The score as a function of values, for the searches (made once per explanation)."""
+        key = (track, variant, score)
+        if key not in self._functions:
+            self._functions[key] = ScoreFunction(self.interp, track, variant, score)
+        return self._functions[key]
+
     def _plan(self, changes: list[Change], t: ir.Track, variant, score: str, op, target) -> Plan:
         """A plan with the points each change adds, applied in order."""
         cur = dict(self.values)
-        prev = self.interp.score(cur, t.name, variant, score).points
+        points = self.score_function(t.name, variant, score)
+        prev = points(cur)[0]
         out = []
         for c in changes:
             cur[c.metric] = c.new
-            now = self.interp.score(cur, t.name, variant, score).points
+            now = points(cur)[0]
             out.append(Change(c.metric, c.old, c.new, now - prev))
             prev = now
         reach = f"{score} {number_text(prev)}" + (f" {'≥' if op == '>=' else '>'} {number_text(target)}" if target is not None else "")
@@ -1084,6 +1100,8 @@ class _Explainer:
         cur = base.get(name, self.value_of(name))
         assert isinstance(cur, Fraction)
         sign = -1 if m.direction == "lower" else 1
+        if m.type.kind is ir.Kind.COUNT and cur.denominator == 1:
+            return self._whole_steps(m, cur.numerator, sign, self.breakpoints(name, s, base))
         vals = {x for x in self.breakpoints(name, s, base) if (x - cur) * sign > 0}
         vals |= {cur + sign * 10**j for j in range(10)}
         if m.type.kind is ir.Kind.COUNT:
@@ -1092,6 +1110,25 @@ class _Explainer:
             vals.discard(cur)
         ordered = sorted(vals, key=lambda x: abs(x - cur))
         return [v for v in ordered if (m.minimum is None or v >= m.minimum) and (m.maximum is None or v <= m.maximum)]
+
+    @staticmethod
+    def _whole_steps(m: ir.Metric, cur: int, sign: int, breakpoints: set[Fraction]) -> list[Fraction]:
+        """`_steps_of` for a count at a whole value: the same steps, computed in ints (a
+        search asks for thousands; Fractions made them a fifth of an explanation)."""
+        vals = {cur + sign * 10**j for j in range(10)} | {cur + sign * k for k in range(1, 13)}
+        for x in breakpoints:
+            n, d = x.numerator, x.denominator
+            if sign > 0 and n > cur * d:
+                vals.add(-(-n // d))  # ceil
+            elif sign < 0 and n < cur * d:
+                vals.add(n // d)  # floor
+        vals.discard(cur)
+        lo, hi = m.minimum, m.maximum
+        return [
+            Fraction(v)
+            for v in sorted(vals, key=lambda v: abs(v - cur))
+            if (lo is None or v * lo.denominator >= lo.numerator) and (hi is None or v * hi.denominator <= hi.numerator)
+        ]
 
     def breakpoints(self, name: str, s: ScoreResult, base: Mapping[str, ir.Value]) -> set[Fraction]:
         """Values of a metric where a line of the score changes slope or its gate flips
@@ -1168,13 +1205,13 @@ class _Explainer:
         assert isinstance(cur, Fraction)
         whole = self.metrics[name].type.kind is ir.Kind.COUNT
 
-        seen: dict[int, ScoreResult] = {}  # by option index, for `least` to reuse
+        seen: dict[int, tuple[Fraction, bool]] = {}  # by option index, for `least` to reuse
 
         def ok_at(i: int) -> bool:
             trial = dict(base)
             trial[name] = options[i]
-            seen[i] = goal.score(trial)
-            return goal.meets(seen[i])
+            seen[i] = goal.value(trial)
+            return goal.met(seen[i])
 
         if not ok_at(len(options) - 1):
             return None
@@ -1187,7 +1224,7 @@ class _Explainer:
                 lo = mid
         prev = options[lo] if lo >= 0 else cur
         trial = dict(base)
-        known = (seen[lo].points if lo in seen else None, seen[hi].points)
+        known = (seen[lo][0] if lo in seen else None, seen[hi][0])
         trial[name] = self.least(name, prev, options[hi], {**base, name: options[hi]}, goal, whole, known)
         return trial
 
@@ -1266,11 +1303,10 @@ class _Explainer:
         changes: list[Change] = []
         vals = dict(base)
 
-        def line_points(v: Mapping[str, ir.Value]) -> LineResult:
-            s = self.interp.score(v, t.name, variant, score)
-            part = s.part(line.name)
-            assert isinstance(part, LineResult)
-            return part
+        fn = self.score_function(t.name, variant, score)
+
+        def line_points(v: Mapping[str, ir.Value]) -> Fraction:
+            return fn.line_points(v, line.line)
 
         if line.gate is False and line.line.when is not None:
             gate_changes = self.open_condition(line.gate_trace, vals, t)  # type: ignore[arg-type]
@@ -1279,14 +1315,14 @@ class _Explainer:
             for c in gate_changes:
                 vals[c.metric] = c.new
                 changes.append(c)
-        if line_points(vals).points > 0:
+        if line_points(vals) > 0:
             return changes
         s = self.interp.score(vals, t.name, variant, score)
         for name in ir.metrics_read(line.line.points, self.metrics, {}):
             for v in self.steps(name, vals, s):
                 trial = dict(vals)
                 trial[name] = v
-                if line_points(trial).points > 0:
+                if line_points(trial) > 0:
                     if self.metrics[name].type.kind is not ir.Kind.COUNT:
                         # least decimal value that earns anything: just above the breakpoint
                         prev = vals.get(name, self.value_of(name))
@@ -1303,7 +1339,7 @@ class _Explainer:
                 break
             trial = dict(vals)
             trial[name] = mid
-            if line_points(trial).points > 0:
+            if line_points(trial) > 0:
                 b = mid
             else:
                 a = mid
@@ -1358,18 +1394,28 @@ class _Explainer:
 
 @dataclass
 class _Goal:
-    """What a plan must reach: `meets` the score that `score` gives for some values."""
+    """What a plan must reach: `score op target` (no target: any points), and with `every`,
+    points on every line; `value` gives a score's points and whether every line earns some
+    (`tierlang.engine.whatif.ScoreFunction`)."""
 
-    score: Callable[[Mapping[str, ir.Value]], ScoreResult]
-    meets: Callable[[ScoreResult], bool]
+    value: Callable[[Mapping[str, ir.Value]], tuple[Fraction, bool]]
+    every: bool
     target: Fraction | None
     op: str | None
 
+    def met(self, value: tuple[Fraction, bool]) -> bool:
+        points, earning = value
+        if self.every and not earning:
+            return False
+        if self.target is None:
+            return True
+        return points >= self.target if self.op == ">=" else points > self.target
+
     def ok(self, vals: Mapping[str, ir.Value]) -> bool:
-        return self.meets(self.score(vals))
+        return self.met(self.value(vals))
 
     def points(self, vals: Mapping[str, ir.Value]) -> Fraction:
-        return self.score(vals).points
+        return self.value(vals)[0]
 
 
 class _ValuesRun:

@@ -297,16 +297,18 @@ class Interpreter:
     >>> result["data_ai"].level, result["data_ai"].score
     """
 
-    def __init__(self, program: ir.Program, *, memo: bool = False) -> None:
+    def __init__(self, program: ir.Program, *, memo: bool = False, line_info: dict | None = None) -> None:
         """`memo=True` remembers each points line's value per set of the metric values it
         reads: for many what-if evaluations of one partner (explanations), where most lines
-        see the same values again. Off by default: over a dataset it would only grow."""
+        see the same values again. Off by default: over a dataset it would only grow.
+        `line_info`: the `line_info` cache of another interpreter of the same program, to
+        share (what it holds depends on the program alone)."""
         self.program = program
         self.metrics = program.metric_map
         self.gates = program.gate_map
         self.tracks = program.track_map
         self.groups = program.group_map
-        self._line_info: dict[int, tuple[list[str], Fraction | None, Fraction | None]] = {}
+        self._line_info: dict[int, tuple[list[str], Fraction | None, Fraction | None]] = {} if line_info is None else line_info
         self._memo: dict[tuple, Fraction] | None = {} if memo else None
         self._pure: dict[int, bool] = {}
 

@@ -17,6 +17,7 @@ from tierlang.lsp.index import KIND_WORDS, Symbol
 from tierlang.numbers import exact_text
 from tierlang.render.english import humanize, points_text
 from tierlang.render.guide import Guide, GuideCategory, GuideLine, GuideScore, GuideTrack, build_guide
+from tierlang.render.templating import md_code
 from tierlang.syntax import ast
 
 __all__ = ["hover_text", "FUNCTION_DOCS"]
@@ -70,7 +71,7 @@ def _from_program(symbol: Symbol, program: ir.Program) -> str | None:
         m = next((m for m in g.metrics + g.derived if m.name == name), None)
         if m is None:
             return None
-        rows = [("Type", m.type), ("Unit", m.unit), ("Column", f"`{m.column}`" if m.column else None), ("Range", m.range)]
+        rows = [("Type", m.type), ("Unit", m.unit), ("Column", md_code(m.column, table=False) if m.column else None), ("Range", m.range)]
         rows += [("Default", m.default if m.formula is None else None), ("Direction", m.direction), ("Formula", m.formula)]
         return _block(f"**metric `{name}`**: {m.title}", _facts(rows), m.doc, _source(m.source))
     if kind == "param":

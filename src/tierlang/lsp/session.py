@@ -22,6 +22,7 @@ from tierlang.diagnostics import Diagnostic, decode_source, display_name, sort_k
 from tierlang.diff.mapping import SUFFIX as MAPPING_SUFFIX
 from tierlang.diff.mapping import Mapping as MappingFile
 from tierlang.diff.mapping import check_mapping, parse_mapping
+from tierlang.files import read_program_bytes
 from tierlang.ir import Program, Span
 from tierlang.lsp.index import Context, FileIndex, Occurrence, Symbol, index_file, origins
 from tierlang.lsp.parsing import ParseCache
@@ -103,7 +104,7 @@ class Session(loader.Sources):
         if doc is not None:
             return doc.text
         try:
-            raw = Path(path).read_bytes()
+            raw = read_program_bytes(path)
         except OSError:
             return None
         return decode_source(raw, display_name(path))[0]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tierlang.diagnostics import Diagnostic, Note, display_name, error
+from tierlang.files import program_file_problem
 from tierlang.syntax import ast
 
 __all__ = ["Merged", "merge"]
@@ -74,14 +75,26 @@ def merge(module: ast.Module, path: Path, load: Loader, diags: list[Diagnostic],
             error("TL224", f"'extends' cycle: {names}", ext.span, hint="a program cannot extend itself, directly or through others")
         )
         return Merged(header, [i for i in own if not isinstance(i, (ast.Override, ast.Remove))], None, [module.file])
-    if not parent_path.is_file():
+    # A parent is read and its lines shown in messages: only a `.tier` file, so that a program
+    # cannot show another file's content (`extends "/etc/shadow"`) to whoever checks it.
+    if parent_path.suffix != ".tier":
+        problem, hint = "is not a .tier file", "a program extends another program: a .tier file"
+    else:
+        problem, hint = program_file_problem(parent_path), "the path is relative to this file"
+    if problem is not None:
         diags.append(
             error(
                 "TL225",
                 f"cannot read the parent program '{ext.value}'",
                 ext.span,
-                notes=(Note(f"looked for {display_name(parent_path)}"),),
-                hint="the path is relative to this file",
+                notes=(
+                    Note(
+                        f"looked for {display_name(parent_path)}"
+                        if problem == "does not exist"
+                        else f"{display_name(parent_path)} {problem}"
+                    ),
+                ),
+                hint=hint,
             )
         )
         return Merged(header, [], None, [module.file])

@@ -12,13 +12,13 @@ from __future__ import annotations
 import json
 import textwrap
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from tierlang import __version__
 from tierlang.diff.amounts import AmountComparison
 from tierlang.diff.impact import Comparison, Impact
 from tierlang.diff.report import DiffReport, is_text, to_data
 from tierlang.diff.structural import LOOSENED, NEUTRAL, TIGHTENED, Change
+from tierlang.files import read_program_bytes
 from tierlang.numbers import plural
 from tierlang.render.english import number
 from tierlang.render.templating import page_assets, render_template, share, signed
@@ -331,7 +331,7 @@ def _sources(report: DiffReport, views: list[ChangeView], comparisons: list[Comp
     out = []
     for k, path in enumerate(files):
         try:
-            text = Path(path).read_text(encoding="utf-8", errors="replace")
+            text = read_program_bytes(path).decode("utf-8", errors="replace")
         except OSError:
             continue
         role = "old program" if path == report.old_file else "new program" if path == report.new_file else "a file the programs extend"

@@ -225,7 +225,7 @@ def points_text(value: Fraction | int) -> str:
 
 
 def amount(value: ir.Value, type_: Type | None = None, unit: str | None = None) -> str:
-    """A value with its unit: "5%", "1,250 USD", "4 people", "yes", "2022-10-03"."""
+    """A value with its unit: "5%", "1,250 USD", "4 people", "1 person", "yes", "2022-10-03"."""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, _dt.date):
@@ -239,7 +239,7 @@ def amount(value: ir.Value, type_: Type | None = None, unit: str | None = None) 
     if kind is Kind.MONEY and type_ is not None and type_.currency:
         return f"{text} {type_.currency}"
     if unit and kind in (Kind.COUNT, Kind.NUMBER):
-        return f"{text} {unit}"
+        return f"{text} {_count_noun(unit, value)}"  # "1 person", "3 people"
     return text
 
 

@@ -18,11 +18,14 @@ entry for it (or none: the appendix says so) and the marks in use.
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tierlang.files import read_program_bytes
 
 __all__ = ["SourceEntry", "SourceList", "SourcesError", "load_sources", "sources_beside", "cited_sources"]
 
@@ -74,7 +77,7 @@ def load_sources(path: str | Path, _seen: tuple[Path, ...] = ()) -> SourceList:
     if resolved in _seen:
         raise SourcesError(f"{path}: extends itself (through {' -> '.join(str(s) for s in _seen)})")
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(read_program_bytes(path).decode("utf-8"))  # a regular file of a bounded size
     except OSError as e:
         raise SourcesError(f"{path}: cannot read: {e.strerror or e}") from None
     except UnicodeDecodeError as e:
@@ -121,6 +124,8 @@ def _entry(path: Path, tag: str, value: object) -> SourceEntry:
         raise SourcesError(f"{path}: sources.{tag}: unknown key {sorted(unknown)[0]!r} (expected title, date, url)")
     title = _text(path, f"sources.{tag}.title", value.get("title"))
     date = value.get("date")
+    if isinstance(date, _dt.date):  # TOML's own date, written without quotes
+        date = date.isoformat()
     url = value.get("url")
     for key, v in (("date", date), ("url", url)):
         if v is not None and not isinstance(v, str):

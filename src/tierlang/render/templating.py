@@ -27,7 +27,7 @@ import jinja2
 from tierlang.numbers import plural
 from tierlang.render.english import join_words, number
 
-__all__ = ["environment", "render_template", "md_escape", "md_cell", "share", "plural", "PageAssets", "page_assets"]
+__all__ = ["environment", "render_template", "md_escape", "md_code", "md_cell", "share", "plural", "PageAssets", "page_assets"]
 
 _MD_SPECIAL = re.compile(r"([\\`*\[\]|~])|<(?=[A-Za-z/!?])")
 _MD_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
@@ -46,6 +46,20 @@ def md_escape(text: object) -> str:
 def md_cell(text: object) -> str:
     """Inline Markdown for a table cell: escaped, on one line."""
     return " ".join(md_escape(text).split())
+
+
+def md_code(text: object, table: bool = True) -> str:
+    """`text` as an inline code span: fenced by more backticks than it holds in a row (so a
+    backtick inside cannot close it early), padded when it starts or ends with one, on one
+    line; in a GFM table cell (`table`) with `|` escaped (GitHub reads `\\|` in a table's
+    code span as `|`). Inside a code span nothing else is markup: HTML stays text."""
+    s = " ".join(str(text).splitlines())
+    if table:
+        s = s.replace("|", "\\|")
+    longest = max((len(run) for run in re.findall(r"`+", s)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if s.startswith("`") or s.endswith("`") or (s.startswith(" ") and s.endswith(" ") and s.strip()) else ""
+    return f"{fence}{pad}{s}{pad}{fence}"
 
 
 def _md_block(text: str | None) -> str:
@@ -157,6 +171,7 @@ def environment() -> jinja2.Environment:
         )
         env.filters.update(
             md=md_escape,
+            code=md_code,
             cell=md_cell,
             mdblock=_md_block,
             paragraphs=_html_paragraphs,

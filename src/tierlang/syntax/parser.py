@@ -699,6 +699,15 @@ _MISTAKES: dict[tuple[str, str, str | None], list[str]] = {
         "metric m: count { default 1,000 }",
     ],
     (
+        "TL121",
+        "a dated value belongs inside the parameter's braces",
+        "write `param NAME = 1 { from 2025-06-01 = 3 }`: the value in force before, then each change",
+    ): [
+        "param p = 1 from 2025-06-01 = 2",
+        'param p "P" = 1 from 2025-06-01 = 2',
+        "param p = 1 USD from 2025-06-01 = 2 USD",
+    ],
+    (
         "TL108",
         "expected a declaration (program, metric, param, gate, group, track, table, hold, partner, example, override or remove)",
         None,
@@ -870,7 +879,14 @@ def _match_mistake(e: UnexpectedToken) -> tuple[str, str, str | None] | None:
             return label
     if e.token.type == "$END":  # running out of text is its own mistake
         return None
-    return same_state[0][1] if same_state else None
+    # a mistake about one token (a comma in a number, `from` after a value) says nothing of
+    # another token in its place: `param p = 1 bogus` is no thousands separator
+    loose = [label for _, label in same_state if label[0] not in _ONE_TOKEN_MISTAKES]
+    return loose[0] if loose else None
+
+
+#: Mistakes that only the token of their examples makes.
+_ONE_TOKEN_MISTAKES = frozenset(("TL107", "TL121"))
 
 
 #: Tokens that need a value after them: binary and comparison operators, 'not' and unary '-'.

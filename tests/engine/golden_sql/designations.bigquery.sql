@@ -10,14 +10,14 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         TRIM(CAST(`partner_id` AS STRING)) = ''
       )
       THEN ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column partner_id: ' || 'partner_id is empty'
+        'tier: TL410 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column partner_id: ' || 'partner_id is empty'
       )
       ELSE CAST(`partner_id` AS STRING)
     END AS `partner_id`,
     CASE
       WHEN `experts` IS NULL
       THEN ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || 'the value is missing (the metric declares no default)'
+        'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
         WHEN (
@@ -28,14 +28,14 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         )
         THEN CAST(TRIM(CAST(`experts` AS STRING)) AS BIGNUMERIC)
         ELSE ERROR(
-          'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || '\'' || CAST(`experts` AS STRING) || '\'' || ' is not a whole number'
+          'tier: TL404 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || '\'' || CAST(`experts` AS STRING) || '\'' || ' is not a whole number'
         )
       END
     END AS `experts`,
     CASE
       WHEN `adds` IS NULL
       THEN ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column adds: ' || 'the value is missing (the metric declares no default)'
+        'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column adds: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
         WHEN (
@@ -46,14 +46,14 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         )
         THEN CAST(TRIM(CAST(`adds` AS STRING)) AS BIGNUMERIC)
         ELSE ERROR(
-          'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column adds: ' || '\'' || CAST(`adds` AS STRING) || '\'' || ' is not a whole number'
+          'tier: TL404 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column adds: ' || '\'' || CAST(`adds` AS STRING) || '\'' || ' is not a whole number'
         )
       END
     END AS `adds`,
     CASE
       WHEN `certified` IS NULL
       THEN ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || 'the value is missing (the metric declares no default)'
+        'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
         WHEN (
@@ -64,21 +64,21 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         )
         THEN CAST(TRIM(CAST(`certified` AS STRING)) AS BIGNUMERIC)
         ELSE ERROR(
-          'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || '\'' || CAST(`certified` AS STRING) || '\'' || ' is not a whole number'
+          'tier: TL404 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || '\'' || CAST(`certified` AS STRING) || '\'' || ' is not a whole number'
         )
       END
     END AS `certified`,
     CASE
       WHEN `growth` IS NULL
       THEN ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || 'the value is missing (the metric declares no default)'
+        'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
         WHEN NOT (
           REGEXP_CONTAINS(TRIM(CAST(`growth` AS STRING)), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
         )
         THEN ERROR(
-          'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || '\'' || CAST(`growth` AS STRING) || '\'' || ' is not a plain decimal'
+          'tier: TL405 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || '\'' || CAST(`growth` AS STRING) || '\'' || ' is not a plain decimal'
         )
         WHEN LENGTH(
           RTRIM(
@@ -91,7 +91,7 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
           )
         ) > 6
         THEN ERROR(
-          'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || '\'' || CAST(`growth` AS STRING) || '\'' || ' has more than 6 decimal places (compile with --decimals)'
+          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || '\'' || CAST(`growth` AS STRING) || '\'' || ' has more than 6 decimal places (compile with --decimals)'
         )
         WHEN LENGTH(
           LTRIM(
@@ -104,7 +104,7 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
           )
         ) > 32
         THEN ERROR(
-          'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || '\'' || CAST(`growth` AS STRING) || '\'' || ' is too large to read exactly'
+          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || '\'' || CAST(`growth` AS STRING) || '\'' || ' is too large to read exactly'
         )
         ELSE CAST(CASE
           WHEN INSTR(TRIM(CAST(`growth` AS STRING)), '.') > 0
@@ -123,7 +123,7 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
     CASE
       WHEN `deployments` IS NULL
       THEN ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || 'the value is missing (the metric declares no default)'
+        'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
         WHEN (
@@ -134,7 +134,7 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         )
         THEN CAST(TRIM(CAST(`deployments` AS STRING)) AS BIGNUMERIC)
         ELSE ERROR(
-          'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || '\'' || CAST(`deployments` AS STRING) || '\'' || ' is not a whole number'
+          'tier: TL404 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || '\'' || CAST(`deployments` AS STRING) || '\'' || ' is not a whole number'
         )
       END
     END AS `deployments`,
@@ -146,7 +146,7 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
           REGEXP_CONTAINS(TRIM(CAST(`acr` AS STRING)), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
         )
         THEN ERROR(
-          'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column acr: ' || '\'' || CAST(`acr` AS STRING) || '\'' || ' is not a plain decimal'
+          'tier: TL405 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column acr: ' || '\'' || CAST(`acr` AS STRING) || '\'' || ' is not a plain decimal'
         )
         WHEN LENGTH(
           RTRIM(
@@ -159,7 +159,7 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
           )
         ) > 6
         THEN ERROR(
-          'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column acr: ' || '\'' || CAST(`acr` AS STRING) || '\'' || ' has more than 6 decimal places (compile with --decimals)'
+          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column acr: ' || '\'' || CAST(`acr` AS STRING) || '\'' || ' has more than 6 decimal places (compile with --decimals)'
         )
         WHEN LENGTH(
           LTRIM(
@@ -172,7 +172,7 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
           )
         ) > 32
         THEN ERROR(
-          'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column acr: ' || '\'' || CAST(`acr` AS STRING) || '\'' || ' is too large to read exactly'
+          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column acr: ' || '\'' || CAST(`acr` AS STRING) || '\'' || ' is too large to read exactly'
         )
         ELSE CAST(CASE
           WHEN INSTR(TRIM(CAST(`acr` AS STRING)), '.') > 0
@@ -191,7 +191,7 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
     CASE
       WHEN `workloads` IS NULL
       THEN ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || 'the value is missing (the metric declares no default)'
+        'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
         WHEN (
@@ -202,7 +202,7 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         )
         THEN CAST(TRIM(CAST(`workloads` AS STRING)) AS BIGNUMERIC)
         ELSE ERROR(
-          'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || '\'' || CAST(`workloads` AS STRING) || '\'' || ' is not a whole number'
+          'tier: TL404 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || '\'' || CAST(`workloads` AS STRING) || '\'' || ' is not a whole number'
         )
       END
     END AS `workloads`,
@@ -213,7 +213,7 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         WHEN CAST(`tier` AS STRING) IN ('bronze', 'silver', 'gold')
         THEN CAST(`tier` AS STRING)
         ELSE ERROR(
-          'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column tier: ' || '\'' || CAST(`tier` AS STRING) || '\'' || ' is not one of bronze, silver, gold'
+          'tier: TL407 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column tier: ' || '\'' || CAST(`tier` AS STRING) || '\'' || ' is not one of bronze, silver, gold'
         )
       END
     END AS `tier`,
@@ -226,7 +226,7 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         WHEN LOWER(TRIM(CAST(`audited` AS STRING))) = 'false'
         THEN FALSE
         ELSE ERROR(
-          'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column audited: ' || '\'' || CAST(`audited` AS STRING) || '\'' || ' is not true or false'
+          'tier: TL408 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column audited: ' || '\'' || CAST(`audited` AS STRING) || '\'' || ' is not true or false'
         )
       END
     END AS `audited`
@@ -236,80 +236,80 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
     CASE
       WHEN `partners_read`.`partner_id` = `repeated`
       THEN ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column partner_id: ' || 'the partner_id appears more than once'
+        'tier: TL411 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column partner_id: ' || 'the partner_id appears more than once'
       )
       ELSE `partners_read`.`partner_id`
     END AS `partner_id`,
     CASE
       WHEN `experts` < 0
       THEN ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || CAST(`experts` AS STRING) || ' is below the minimum 0; a count cannot be negative'
+        'tier: TL406 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || CAST(`experts` AS STRING) || ' is below the minimum 0; a count cannot be negative'
       )
       WHEN ABS(`experts`) > CAST(85070591730234615865843651857942052864 AS BIGNUMERIC)
       THEN ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || CAST(`experts` AS STRING) || ' is too large to evaluate exactly in SQL'
+        'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || CAST(`experts` AS STRING) || ' is too large to evaluate exactly in SQL'
       )
       ELSE `experts`
     END AS `experts`,
     CASE
       WHEN ABS(`adds`) > CAST(8507059173023461586584358 AS BIGNUMERIC)
       THEN ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column adds: ' || CAST(`adds` AS STRING) || ' is too large to evaluate exactly in SQL'
+        'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column adds: ' || CAST(`adds` AS STRING) || ' is too large to evaluate exactly in SQL'
       )
       ELSE `adds`
     END AS `adds`,
     CASE
       WHEN `certified` < 0
       THEN ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || CAST(`certified` AS STRING) || ' is below the minimum 0; a count cannot be negative'
+        'tier: TL406 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || CAST(`certified` AS STRING) || ' is below the minimum 0; a count cannot be negative'
       )
       WHEN ABS(`certified`) > CAST(85070591730234615865843651857942052864 AS BIGNUMERIC)
       THEN ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || CAST(`certified` AS STRING) || ' is too large to evaluate exactly in SQL'
+        'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || CAST(`certified` AS STRING) || ' is too large to evaluate exactly in SQL'
       )
       ELSE `certified`
     END AS `certified`,
     CASE
       WHEN `growth` < -100000000
       THEN ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || CAST(`growth` AS STRING) || '/1000000' || ' is below the minimum -100'
+        'tier: TL406 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || CAST(`growth` AS STRING) || '/1000000' || ' is below the minimum -100'
       )
       WHEN `growth` > 1000000000
       THEN ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || CAST(`growth` AS STRING) || '/1000000' || ' is above the maximum 1000'
+        'tier: TL406 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || CAST(`growth` AS STRING) || '/1000000' || ' is above the maximum 1000'
       )
       WHEN ABS(`growth`) > CAST(2577896719098018662589959147210 AS BIGNUMERIC)
       THEN ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || CAST(`growth` AS STRING) || '/1000000' || ' is too large to evaluate exactly in SQL'
+        'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || CAST(`growth` AS STRING) || '/1000000' || ' is too large to evaluate exactly in SQL'
       )
       ELSE `growth`
     END AS `growth`,
     CASE
       WHEN `deployments` < 0
       THEN ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || CAST(`deployments` AS STRING) || ' is below the minimum 0; a count cannot be negative'
+        'tier: TL406 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || CAST(`deployments` AS STRING) || ' is below the minimum 0; a count cannot be negative'
       )
       WHEN ABS(`deployments`) > CAST(85070591730234615865843651857942052864 AS BIGNUMERIC)
       THEN ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || CAST(`deployments` AS STRING) || ' is too large to evaluate exactly in SQL'
+        'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || CAST(`deployments` AS STRING) || ' is too large to evaluate exactly in SQL'
       )
       ELSE `deployments`
     END AS `deployments`,
     CASE
       WHEN ABS(`acr`) > CAST(2577896719098018662589959147210 AS BIGNUMERIC)
       THEN ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column acr: ' || CAST(`acr` AS STRING) || '/1000000' || ' is too large to evaluate exactly in SQL'
+        'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column acr: ' || CAST(`acr` AS STRING) || '/1000000' || ' is too large to evaluate exactly in SQL'
       )
       ELSE `acr`
     END AS `acr`,
     CASE
       WHEN `workloads` < 0
       THEN ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || CAST(`workloads` AS STRING) || ' is below the minimum 0; a count cannot be negative'
+        'tier: TL406 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || CAST(`workloads` AS STRING) || ' is below the minimum 0; a count cannot be negative'
       )
       WHEN ABS(`workloads`) > CAST(85070591730234615865843651857942052864 AS BIGNUMERIC)
       THEN ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || CAST(`workloads` AS STRING) || ' is too large to evaluate exactly in SQL'
+        'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || CAST(`workloads` AS STRING) || ' is too large to evaluate exactly in SQL'
       )
       ELSE `workloads`
     END AS `workloads`,

@@ -10,14 +10,14 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
         TRIM(CAST("partner_id" AS TEXT)) = ''
       )
       THEN ERROR(
-        'tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column partner_id: ' || 'partner_id is empty'
+        'tier: TL410 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column partner_id: ' || 'partner_id is empty'
       )
       ELSE CAST("partner_id" AS TEXT)
     END AS "partner_id",
     CASE
       WHEN "experts" IS NULL
       THEN ERROR(
-        'tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || 'the value is missing (the metric declares no default)'
+        'tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
         WHEN TYPEOF("experts") IN (
@@ -42,7 +42,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
           )
           THEN CAST(TRIM(CAST("experts" AS TEXT)) AS INT128)
           ELSE ERROR(
-            'tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || '''' || CAST("experts" AS TEXT) || '''' || ' is not a whole number'
+            'tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || '''' || CAST("experts" AS TEXT) || '''' || ' is not a whole number'
           )
         END
       END
@@ -50,7 +50,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
     CASE
       WHEN "adds" IS NULL
       THEN ERROR(
-        'tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || 'the value is missing (the metric declares no default)'
+        'tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
         WHEN TYPEOF("adds") IN (
@@ -75,7 +75,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
           )
           THEN CAST(TRIM(CAST("adds" AS TEXT)) AS INT128)
           ELSE ERROR(
-            'tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || '''' || CAST("adds" AS TEXT) || '''' || ' is not a whole number'
+            'tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || '''' || CAST("adds" AS TEXT) || '''' || ' is not a whole number'
           )
         END
       END
@@ -83,7 +83,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
     CASE
       WHEN "certified" IS NULL
       THEN ERROR(
-        'tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || 'the value is missing (the metric declares no default)'
+        'tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
         WHEN TYPEOF("certified") IN (
@@ -108,7 +108,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
           )
           THEN CAST(TRIM(CAST("certified" AS TEXT)) AS INT128)
           ELSE ERROR(
-            'tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || '''' || CAST("certified" AS TEXT) || '''' || ' is not a whole number'
+            'tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || '''' || CAST("certified" AS TEXT) || '''' || ' is not a whole number'
           )
         END
       END
@@ -116,7 +116,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
     CASE
       WHEN "growth" IS NULL
       THEN ERROR(
-        'tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || 'the value is missing (the metric declares no default)'
+        'tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
         WHEN TYPEOF("growth") IN (
@@ -159,7 +159,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
             REGEXP_MATCHES(TRIM(CAST("growth" AS TEXT)), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
           )
           THEN ERROR(
-            'tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || '''' || CAST("growth" AS TEXT) || '''' || ' is not a plain decimal'
+            'tier: TL405 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || '''' || CAST("growth" AS TEXT) || '''' || ' is not a plain decimal'
           )
           WHEN LENGTH(
             RTRIM(
@@ -172,7 +172,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
             )
           ) > 6
           THEN ERROR(
-            'tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || '''' || CAST("growth" AS TEXT) || '''' || ' has more than 6 decimal places (compile with --decimals)'
+            'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || '''' || CAST("growth" AS TEXT) || '''' || ' has more than 6 decimal places (compile with --decimals)'
           )
           WHEN LENGTH(
             LTRIM(
@@ -185,7 +185,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
             )
           ) > 32
           THEN ERROR(
-            'tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || '''' || CAST("growth" AS TEXT) || '''' || ' is too large to read exactly'
+            'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || '''' || CAST("growth" AS TEXT) || '''' || ' is too large to read exactly'
           )
           ELSE CAST(CASE
             WHEN STRPOS(TRIM(CAST("growth" AS TEXT)), '.') > 0
@@ -205,7 +205,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
     CASE
       WHEN "deployments" IS NULL
       THEN ERROR(
-        'tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || 'the value is missing (the metric declares no default)'
+        'tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
         WHEN TYPEOF("deployments") IN (
@@ -230,7 +230,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
           )
           THEN CAST(TRIM(CAST("deployments" AS TEXT)) AS INT128)
           ELSE ERROR(
-            'tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || '''' || CAST("deployments" AS TEXT) || '''' || ' is not a whole number'
+            'tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || '''' || CAST("deployments" AS TEXT) || '''' || ' is not a whole number'
           )
         END
       END
@@ -279,7 +279,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
             REGEXP_MATCHES(TRIM(CAST("acr" AS TEXT)), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
           )
           THEN ERROR(
-            'tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || '''' || CAST("acr" AS TEXT) || '''' || ' is not a plain decimal'
+            'tier: TL405 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || '''' || CAST("acr" AS TEXT) || '''' || ' is not a plain decimal'
           )
           WHEN LENGTH(
             RTRIM(
@@ -292,7 +292,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
             )
           ) > 6
           THEN ERROR(
-            'tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || '''' || CAST("acr" AS TEXT) || '''' || ' has more than 6 decimal places (compile with --decimals)'
+            'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || '''' || CAST("acr" AS TEXT) || '''' || ' has more than 6 decimal places (compile with --decimals)'
           )
           WHEN LENGTH(
             LTRIM(
@@ -305,7 +305,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
             )
           ) > 32
           THEN ERROR(
-            'tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || '''' || CAST("acr" AS TEXT) || '''' || ' is too large to read exactly'
+            'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || '''' || CAST("acr" AS TEXT) || '''' || ' is too large to read exactly'
           )
           ELSE CAST(CASE
             WHEN STRPOS(TRIM(CAST("acr" AS TEXT)), '.') > 0
@@ -325,7 +325,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
     CASE
       WHEN "workloads" IS NULL
       THEN ERROR(
-        'tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || 'the value is missing (the metric declares no default)'
+        'tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
         WHEN TYPEOF("workloads") IN (
@@ -350,7 +350,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
           )
           THEN CAST(TRIM(CAST("workloads" AS TEXT)) AS INT128)
           ELSE ERROR(
-            'tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || '''' || CAST("workloads" AS TEXT) || '''' || ' is not a whole number'
+            'tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || '''' || CAST("workloads" AS TEXT) || '''' || ' is not a whole number'
           )
         END
       END
@@ -362,7 +362,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
         WHEN CAST("tier" AS TEXT) IN ('bronze', 'silver', 'gold')
         THEN CAST("tier" AS TEXT)
         ELSE ERROR(
-          'tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column tier: ' || '''' || CAST("tier" AS TEXT) || '''' || ' is not one of bronze, silver, gold'
+          'tier: TL407 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column tier: ' || '''' || CAST("tier" AS TEXT) || '''' || ' is not one of bronze, silver, gold'
         )
       END
     END AS "tier",
@@ -378,7 +378,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
           WHEN LOWER(TRIM(CAST("audited" AS TEXT))) = 'false'
           THEN FALSE
           ELSE ERROR(
-            'tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column audited: ' || '''' || CAST("audited" AS TEXT) || '''' || ' is not true or false'
+            'tier: TL408 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column audited: ' || '''' || CAST("audited" AS TEXT) || '''' || ' is not true or false'
           )
         END
       END
@@ -389,80 +389,80 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
     CASE
       WHEN "partners_read"."partner_id" = "repeated"
       THEN ERROR(
-        'tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column partner_id: ' || 'the partner_id appears more than once'
+        'tier: TL411 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column partner_id: ' || 'the partner_id appears more than once'
       )
       ELSE "partners_read"."partner_id"
     END AS "partner_id",
     CASE
       WHEN "experts" < 0
       THEN ERROR(
-        'tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || CAST("experts" AS TEXT) || ' is below the minimum 0; a count cannot be negative'
+        'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || CAST("experts" AS TEXT) || ' is below the minimum 0; a count cannot be negative'
       )
       WHEN ABS("experts") > CAST(85070591730234615865843651857942052864 AS INT128)
       THEN ERROR(
-        'tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || CAST("experts" AS TEXT) || ' is too large to evaluate exactly in SQL'
+        'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || CAST("experts" AS TEXT) || ' is too large to evaluate exactly in SQL'
       )
       ELSE "experts"
     END AS "experts",
     CASE
       WHEN ABS("adds") > CAST(8507059173023461586584358 AS INT128)
       THEN ERROR(
-        'tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || CAST("adds" AS TEXT) || ' is too large to evaluate exactly in SQL'
+        'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || CAST("adds" AS TEXT) || ' is too large to evaluate exactly in SQL'
       )
       ELSE "adds"
     END AS "adds",
     CASE
       WHEN "certified" < 0
       THEN ERROR(
-        'tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || CAST("certified" AS TEXT) || ' is below the minimum 0; a count cannot be negative'
+        'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || CAST("certified" AS TEXT) || ' is below the minimum 0; a count cannot be negative'
       )
       WHEN ABS("certified") > CAST(85070591730234615865843651857942052864 AS INT128)
       THEN ERROR(
-        'tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || CAST("certified" AS TEXT) || ' is too large to evaluate exactly in SQL'
+        'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || CAST("certified" AS TEXT) || ' is too large to evaluate exactly in SQL'
       )
       ELSE "certified"
     END AS "certified",
     CASE
       WHEN "growth" < -100000000
       THEN ERROR(
-        'tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || CAST("growth" AS TEXT) || '/1000000' || ' is below the minimum -100'
+        'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || CAST("growth" AS TEXT) || '/1000000' || ' is below the minimum -100'
       )
       WHEN "growth" > 1000000000
       THEN ERROR(
-        'tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || CAST("growth" AS TEXT) || '/1000000' || ' is above the maximum 1000'
+        'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || CAST("growth" AS TEXT) || '/1000000' || ' is above the maximum 1000'
       )
       WHEN ABS("growth") > CAST(2577896719098018662589959147210 AS INT128)
       THEN ERROR(
-        'tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || CAST("growth" AS TEXT) || '/1000000' || ' is too large to evaluate exactly in SQL'
+        'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || CAST("growth" AS TEXT) || '/1000000' || ' is too large to evaluate exactly in SQL'
       )
       ELSE "growth"
     END AS "growth",
     CASE
       WHEN "deployments" < 0
       THEN ERROR(
-        'tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || CAST("deployments" AS TEXT) || ' is below the minimum 0; a count cannot be negative'
+        'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || CAST("deployments" AS TEXT) || ' is below the minimum 0; a count cannot be negative'
       )
       WHEN ABS("deployments") > CAST(85070591730234615865843651857942052864 AS INT128)
       THEN ERROR(
-        'tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || CAST("deployments" AS TEXT) || ' is too large to evaluate exactly in SQL'
+        'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || CAST("deployments" AS TEXT) || ' is too large to evaluate exactly in SQL'
       )
       ELSE "deployments"
     END AS "deployments",
     CASE
       WHEN ABS("acr") > CAST(2577896719098018662589959147210 AS INT128)
       THEN ERROR(
-        'tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || CAST("acr" AS TEXT) || '/1000000' || ' is too large to evaluate exactly in SQL'
+        'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || CAST("acr" AS TEXT) || '/1000000' || ' is too large to evaluate exactly in SQL'
       )
       ELSE "acr"
     END AS "acr",
     CASE
       WHEN "workloads" < 0
       THEN ERROR(
-        'tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || CAST("workloads" AS TEXT) || ' is below the minimum 0; a count cannot be negative'
+        'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || CAST("workloads" AS TEXT) || ' is below the minimum 0; a count cannot be negative'
       )
       WHEN ABS("workloads") > CAST(85070591730234615865843651857942052864 AS INT128)
       THEN ERROR(
-        'tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || CAST("workloads" AS TEXT) || ' is too large to evaluate exactly in SQL'
+        'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || CAST("workloads" AS TEXT) || ' is too large to evaluate exactly in SQL'
       )
       ELSE "workloads"
     END AS "workloads",

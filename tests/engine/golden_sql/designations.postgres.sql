@@ -1,7 +1,7 @@
 -- designations 1.0 (sha256:...) compiled by tierlang for postgres
 -- reads the table partners; returns partner_id, track, level, score (one row per partner and track)
 -- decimal columns are read exactly with up to 6 decimal places; a bad value stops the query with an error
-WITH "partners_read" /* partners: every value read exactly (shortest decimal text of a float; decimals scaled to integers) */ AS (
+WITH "partners_read" /* partners: every value read exactly (shortest decimal text of a float; decimals scaled to integers) */ AS MATERIALIZED (
   SELECT
     CASE
       WHEN (
@@ -9,12 +9,12 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       ) OR (
         TRIM(CAST("partner_id" AS TEXT)) = ''
       )
-      THEN CAST(CAST('tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column partner_id: ' || 'partner_id is empty' AS BIGINT) AS TEXT)
+      THEN CAST(CAST('tier: TL410 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column partner_id: ' || 'partner_id is empty' AS BIGINT) AS TEXT)
       ELSE CAST("partner_id" AS TEXT)
     END AS "partner_id",
     CASE
       WHEN "experts" IS NULL
-      THEN CAST(CAST('tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || 'the value is missing (the metric declares no default)' AS BIGINT) AS DECIMAL)
+      THEN CAST('tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || 'the value is missing (the metric declares no default)' AS DECIMAL)
       ELSE CASE
         WHEN (
           TRIM(CAST("experts" AS TEXT)) ~ '^[+-]?[0-9]+$'
@@ -23,12 +23,12 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
           LENGTH(TRIM(CAST("experts" AS TEXT))) <= 19
         )
         THEN CAST(TRIM(CAST("experts" AS TEXT)) AS DECIMAL)
-        ELSE CAST(CAST('tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || '''' || CAST("experts" AS TEXT) || '''' || ' is not a whole number' AS BIGINT) AS DECIMAL)
+        ELSE CAST('tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || '''' || CAST("experts" AS TEXT) || '''' || ' is not a whole number' AS DECIMAL)
       END
     END AS "experts",
     CASE
       WHEN "adds" IS NULL
-      THEN CAST(CAST('tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || 'the value is missing (the metric declares no default)' AS BIGINT) AS DECIMAL)
+      THEN CAST('tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || 'the value is missing (the metric declares no default)' AS DECIMAL)
       ELSE CASE
         WHEN (
           TRIM(CAST("adds" AS TEXT)) ~ '^[+-]?[0-9]+$'
@@ -37,12 +37,12 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
           LENGTH(TRIM(CAST("adds" AS TEXT))) <= 19
         )
         THEN CAST(TRIM(CAST("adds" AS TEXT)) AS DECIMAL)
-        ELSE CAST(CAST('tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || '''' || CAST("adds" AS TEXT) || '''' || ' is not a whole number' AS BIGINT) AS DECIMAL)
+        ELSE CAST('tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || '''' || CAST("adds" AS TEXT) || '''' || ' is not a whole number' AS DECIMAL)
       END
     END AS "adds",
     CASE
       WHEN "certified" IS NULL
-      THEN CAST(CAST('tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || 'the value is missing (the metric declares no default)' AS BIGINT) AS DECIMAL)
+      THEN CAST('tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || 'the value is missing (the metric declares no default)' AS DECIMAL)
       ELSE CASE
         WHEN (
           TRIM(CAST("certified" AS TEXT)) ~ '^[+-]?[0-9]+$'
@@ -51,17 +51,17 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
           LENGTH(TRIM(CAST("certified" AS TEXT))) <= 19
         )
         THEN CAST(TRIM(CAST("certified" AS TEXT)) AS DECIMAL)
-        ELSE CAST(CAST('tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || '''' || CAST("certified" AS TEXT) || '''' || ' is not a whole number' AS BIGINT) AS DECIMAL)
+        ELSE CAST('tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || '''' || CAST("certified" AS TEXT) || '''' || ' is not a whole number' AS DECIMAL)
       END
     END AS "certified",
     CASE
       WHEN "growth" IS NULL
-      THEN CAST(CAST('tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || 'the value is missing (the metric declares no default)' AS BIGINT) AS DECIMAL)
+      THEN CAST('tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || 'the value is missing (the metric declares no default)' AS DECIMAL)
       ELSE CASE
         WHEN NOT (
           TRIM(CAST("growth" AS TEXT)) ~ '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$'
         )
-        THEN CAST(CAST('tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || '''' || CAST("growth" AS TEXT) || '''' || ' is not a plain decimal' AS BIGINT) AS DECIMAL)
+        THEN CAST('tier: TL405 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || '''' || CAST("growth" AS TEXT) || '''' || ' is not a plain decimal' AS DECIMAL)
         WHEN LENGTH(
           TRIM(TRAILING '0' FROM CASE
             WHEN POSITION('.' IN TRIM(CAST("growth" AS TEXT))) > 0
@@ -69,7 +69,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
             ELSE ''
           END)
         ) > 6
-        THEN CAST(CAST('tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || '''' || CAST("growth" AS TEXT) || '''' || ' has more than 6 decimal places (compile with --decimals)' AS BIGINT) AS DECIMAL)
+        THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || '''' || CAST("growth" AS TEXT) || '''' || ' has more than 6 decimal places (compile with --decimals)' AS DECIMAL)
         WHEN LENGTH(
           TRIM(LEADING '+-' FROM CASE
             WHEN POSITION('.' IN TRIM(CAST("growth" AS TEXT))) > 0
@@ -77,7 +77,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
             ELSE TRIM(CAST("growth" AS TEXT))
           END)
         ) > 32
-        THEN CAST(CAST('tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || '''' || CAST("growth" AS TEXT) || '''' || ' is too large to read exactly' AS BIGINT) AS DECIMAL)
+        THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || '''' || CAST("growth" AS TEXT) || '''' || ' is too large to read exactly' AS DECIMAL)
         ELSE CAST(CASE
           WHEN POSITION('.' IN TRIM(CAST("growth" AS TEXT))) > 0
           THEN LEFT(TRIM(CAST("growth" AS TEXT)), POSITION('.' IN TRIM(CAST("growth" AS TEXT))) - 1)
@@ -94,7 +94,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
     END AS "growth",
     CASE
       WHEN "deployments" IS NULL
-      THEN CAST(CAST('tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || 'the value is missing (the metric declares no default)' AS BIGINT) AS DECIMAL)
+      THEN CAST('tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || 'the value is missing (the metric declares no default)' AS DECIMAL)
       ELSE CASE
         WHEN (
           TRIM(CAST("deployments" AS TEXT)) ~ '^[+-]?[0-9]+$'
@@ -103,7 +103,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
           LENGTH(TRIM(CAST("deployments" AS TEXT))) <= 19
         )
         THEN CAST(TRIM(CAST("deployments" AS TEXT)) AS DECIMAL)
-        ELSE CAST(CAST('tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || '''' || CAST("deployments" AS TEXT) || '''' || ' is not a whole number' AS BIGINT) AS DECIMAL)
+        ELSE CAST('tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || '''' || CAST("deployments" AS TEXT) || '''' || ' is not a whole number' AS DECIMAL)
       END
     END AS "deployments",
     CASE
@@ -113,7 +113,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
         WHEN NOT (
           TRIM(CAST("acr" AS TEXT)) ~ '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$'
         )
-        THEN CAST(CAST('tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || '''' || CAST("acr" AS TEXT) || '''' || ' is not a plain decimal' AS BIGINT) AS DECIMAL)
+        THEN CAST('tier: TL405 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || '''' || CAST("acr" AS TEXT) || '''' || ' is not a plain decimal' AS DECIMAL)
         WHEN LENGTH(
           TRIM(TRAILING '0' FROM CASE
             WHEN POSITION('.' IN TRIM(CAST("acr" AS TEXT))) > 0
@@ -121,7 +121,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
             ELSE ''
           END)
         ) > 6
-        THEN CAST(CAST('tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || '''' || CAST("acr" AS TEXT) || '''' || ' has more than 6 decimal places (compile with --decimals)' AS BIGINT) AS DECIMAL)
+        THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || '''' || CAST("acr" AS TEXT) || '''' || ' has more than 6 decimal places (compile with --decimals)' AS DECIMAL)
         WHEN LENGTH(
           TRIM(LEADING '+-' FROM CASE
             WHEN POSITION('.' IN TRIM(CAST("acr" AS TEXT))) > 0
@@ -129,7 +129,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
             ELSE TRIM(CAST("acr" AS TEXT))
           END)
         ) > 32
-        THEN CAST(CAST('tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || '''' || CAST("acr" AS TEXT) || '''' || ' is too large to read exactly' AS BIGINT) AS DECIMAL)
+        THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || '''' || CAST("acr" AS TEXT) || '''' || ' is too large to read exactly' AS DECIMAL)
         ELSE CAST(CASE
           WHEN POSITION('.' IN TRIM(CAST("acr" AS TEXT))) > 0
           THEN LEFT(TRIM(CAST("acr" AS TEXT)), POSITION('.' IN TRIM(CAST("acr" AS TEXT))) - 1)
@@ -146,7 +146,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
     END AS "acr",
     CASE
       WHEN "workloads" IS NULL
-      THEN CAST(CAST('tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || 'the value is missing (the metric declares no default)' AS BIGINT) AS DECIMAL)
+      THEN CAST('tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || 'the value is missing (the metric declares no default)' AS DECIMAL)
       ELSE CASE
         WHEN (
           TRIM(CAST("workloads" AS TEXT)) ~ '^[+-]?[0-9]+$'
@@ -155,7 +155,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
           LENGTH(TRIM(CAST("workloads" AS TEXT))) <= 19
         )
         THEN CAST(TRIM(CAST("workloads" AS TEXT)) AS DECIMAL)
-        ELSE CAST(CAST('tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || '''' || CAST("workloads" AS TEXT) || '''' || ' is not a whole number' AS BIGINT) AS DECIMAL)
+        ELSE CAST('tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || '''' || CAST("workloads" AS TEXT) || '''' || ' is not a whole number' AS DECIMAL)
       END
     END AS "workloads",
     CASE
@@ -164,7 +164,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       ELSE CASE
         WHEN CAST("tier" AS TEXT) IN ('bronze', 'silver', 'gold')
         THEN CAST("tier" AS TEXT)
-        ELSE CAST(CAST('tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column tier: ' || '''' || CAST("tier" AS TEXT) || '''' || ' is not one of bronze, silver, gold' AS BIGINT) AS TEXT)
+        ELSE CAST(CAST('tier: TL407 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column tier: ' || '''' || CAST("tier" AS TEXT) || '''' || ' is not one of bronze, silver, gold' AS BIGINT) AS TEXT)
       END
     END AS "tier",
     CASE
@@ -175,62 +175,62 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
         THEN TRUE
         WHEN LOWER(TRIM(CAST("audited" AS TEXT))) = 'false'
         THEN FALSE
-        ELSE CAST(CAST('tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column audited: ' || '''' || CAST("audited" AS TEXT) || '''' || ' is not true or false' AS BIGINT) AS BOOLEAN)
+        ELSE CAST('tier: TL408 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column audited: ' || '''' || CAST("audited" AS TEXT) || '''' || ' is not true or false' AS BOOLEAN)
       END
     END AS "audited"
   FROM "partners"
-), "partners_checked" /* ranges, repeated partner_ids and the limits of exact arithmetic checked */ AS (
+), "partners_checked" /* ranges, repeated partner_ids and the limits of exact arithmetic checked */ AS MATERIALIZED (
   SELECT
     CASE
       WHEN "partners_read"."partner_id" = "repeated"
-      THEN CAST(CAST('tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column partner_id: ' || 'the partner_id appears more than once' AS BIGINT) AS TEXT)
+      THEN CAST(CAST('tier: TL411 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column partner_id: ' || 'the partner_id appears more than once' AS BIGINT) AS TEXT)
       ELSE "partners_read"."partner_id"
     END AS "partner_id",
     CASE
       WHEN "experts" < 0
-      THEN CAST(CAST('tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || CAST("experts" AS TEXT) || ' is below the minimum 0; a count cannot be negative' AS BIGINT) AS DECIMAL)
+      THEN CAST('tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || CAST("experts" AS TEXT) || ' is below the minimum 0; a count cannot be negative' AS DECIMAL)
       WHEN ABS("experts") > CAST(10000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000 AS DECIMAL)
-      THEN CAST(CAST('tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || CAST("experts" AS TEXT) || ' is too large to evaluate exactly in SQL' AS BIGINT) AS DECIMAL)
+      THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || CAST("experts" AS TEXT) || ' is too large to evaluate exactly in SQL' AS DECIMAL)
       ELSE "experts"
     END AS "experts",
     CASE
       WHEN ABS("adds") > CAST(999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999993 AS DECIMAL)
-      THEN CAST(CAST('tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || CAST("adds" AS TEXT) || ' is too large to evaluate exactly in SQL' AS BIGINT) AS DECIMAL)
+      THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || CAST("adds" AS TEXT) || ' is too large to evaluate exactly in SQL' AS DECIMAL)
       ELSE "adds"
     END AS "adds",
     CASE
       WHEN "certified" < 0
-      THEN CAST(CAST('tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || CAST("certified" AS TEXT) || ' is below the minimum 0; a count cannot be negative' AS BIGINT) AS DECIMAL)
+      THEN CAST('tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || CAST("certified" AS TEXT) || ' is below the minimum 0; a count cannot be negative' AS DECIMAL)
       WHEN ABS("certified") > CAST(10000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000 AS DECIMAL)
-      THEN CAST(CAST('tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || CAST("certified" AS TEXT) || ' is too large to evaluate exactly in SQL' AS BIGINT) AS DECIMAL)
+      THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || CAST("certified" AS TEXT) || ' is too large to evaluate exactly in SQL' AS DECIMAL)
       ELSE "certified"
     END AS "certified",
     CASE
       WHEN "growth" < -100000000
-      THEN CAST(CAST('tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || CAST("growth" AS TEXT) || '/1000000' || ' is below the minimum -100' AS BIGINT) AS DECIMAL)
+      THEN CAST('tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || CAST("growth" AS TEXT) || '/1000000' || ' is below the minimum -100' AS DECIMAL)
       WHEN "growth" > 1000000000
-      THEN CAST(CAST('tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || CAST("growth" AS TEXT) || '/1000000' || ' is above the maximum 1000' AS BIGINT) AS DECIMAL)
+      THEN CAST('tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || CAST("growth" AS TEXT) || '/1000000' || ' is above the maximum 1000' AS DECIMAL)
       WHEN ABS("growth") > CAST(303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303018939393939 AS DECIMAL)
-      THEN CAST(CAST('tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || CAST("growth" AS TEXT) || '/1000000' || ' is too large to evaluate exactly in SQL' AS BIGINT) AS DECIMAL)
+      THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || CAST("growth" AS TEXT) || '/1000000' || ' is too large to evaluate exactly in SQL' AS DECIMAL)
       ELSE "growth"
     END AS "growth",
     CASE
       WHEN "deployments" < 0
-      THEN CAST(CAST('tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || CAST("deployments" AS TEXT) || ' is below the minimum 0; a count cannot be negative' AS BIGINT) AS DECIMAL)
+      THEN CAST('tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || CAST("deployments" AS TEXT) || ' is below the minimum 0; a count cannot be negative' AS DECIMAL)
       WHEN ABS("deployments") > CAST(10000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000 AS DECIMAL)
-      THEN CAST(CAST('tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || CAST("deployments" AS TEXT) || ' is too large to evaluate exactly in SQL' AS BIGINT) AS DECIMAL)
+      THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || CAST("deployments" AS TEXT) || ' is too large to evaluate exactly in SQL' AS DECIMAL)
       ELSE "deployments"
     END AS "deployments",
     CASE
       WHEN ABS("acr") > CAST(303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303030303018939393939 AS DECIMAL)
-      THEN CAST(CAST('tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || CAST("acr" AS TEXT) || '/1000000' || ' is too large to evaluate exactly in SQL' AS BIGINT) AS DECIMAL)
+      THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || CAST("acr" AS TEXT) || '/1000000' || ' is too large to evaluate exactly in SQL' AS DECIMAL)
       ELSE "acr"
     END AS "acr",
     CASE
       WHEN "workloads" < 0
-      THEN CAST(CAST('tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || CAST("workloads" AS TEXT) || ' is below the minimum 0; a count cannot be negative' AS BIGINT) AS DECIMAL)
+      THEN CAST('tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || CAST("workloads" AS TEXT) || ' is below the minimum 0; a count cannot be negative' AS DECIMAL)
       WHEN ABS("workloads") > CAST(10000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000 AS DECIMAL)
-      THEN CAST(CAST('tier: table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || CAST("workloads" AS TEXT) || ' is too large to evaluate exactly in SQL' AS BIGINT) AS DECIMAL)
+      THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || CAST("workloads" AS TEXT) || ' is too large to evaluate exactly in SQL' AS DECIMAL)
       ELSE "workloads"
     END AS "workloads",
     "tier" AS "tier",
@@ -297,7 +297,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       100000000
     ) AS "score_data_capability" /* designations.tier:24 */
   FROM data_capability_5
-), "data" AS (
+), "data" AS MATERIALIZED (
   SELECT
     *,
     "score_data_capability" >= 70000000 AS "req_data_designated_1", /* designations.tier:37 */
@@ -406,7 +406,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
     *,
     "score_apps_smb_capability" >= 30 AS "req_apps_smb_designated_1" /* designations.tier:74 */
   FROM apps_smb_capability_2
-), "apps_smb_2" AS (
+), "apps_smb_2" AS MATERIALIZED (
   SELECT
     *,
     CASE WHEN "req_apps_smb_designated_1" THEN 0 ELSE -1 END AS "lvl_apps_smb" /* designations.tier:69 */
@@ -472,7 +472,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
     *,
     CASE WHEN "req_work_smb_designated_1" THEN 0 ELSE -1 END AS "lvl_work_smb" /* designations.tier:86 */
   FROM work_smb
-), "work" AS (
+), "work" AS MATERIALIZED (
   SELECT
     *,
     GREATEST("lvl_work_enterprise", "lvl_work_smb") AS "best_level_work"
@@ -495,7 +495,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       ELSE 0
     END AS "best_first_score_work"
   FROM work
-), "work_3" AS (
+), "work_3" AS MATERIALIZED (
   SELECT
     *,
     GREATEST(
@@ -563,7 +563,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
     END >= 1 AS "req_ladder_gold_2", /* designations.tier:96 */
     "audited" AS "req_ladder_platinum_1" /* designations.tier:97 */
   FROM work_5
-), "ladder_2" AS (
+), "ladder_2" AS MATERIALIZED (
   SELECT
     *,
     CASE
@@ -578,7 +578,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       ELSE -1
     END AS "lvl_ladder" /* designations.tier:94 */
   FROM ladder
-), "status" AS (
+), "status" AS MATERIALIZED (
   SELECT
     *,
     (
@@ -608,7 +608,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       ELSE -1
     END AS "lvl_status" /* designations.tier:100 */
   FROM status
-), "score_quotients" AS (
+), "score_quotients" AS MATERIALIZED (
   SELECT
     *,
     CASE
@@ -627,7 +627,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       )
     END AS "quotient:security"
   FROM status_2
-), "score_units" /* each score in millionths, rounded half-even */ AS (
+), "score_units" /* each score in millionths, rounded half-even */ AS MATERIALIZED (
   SELECT
     *,
     (
@@ -663,7 +663,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       "tscore_work"
     ) * 1000000 AS "units:work"
   FROM score_quotients
-), "results" /* level and score of each track as text */ AS (
+), "results" /* level and score of each track as text */ AS MATERIALIZED (
   SELECT
     "partner_id",
     CASE WHEN "lvl_data" = 0 THEN 'designated' END AS "level:data",

@@ -9,12 +9,12 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       ) OR (
         TRIM(CAST("partner_id" AS VARCHAR)) = ''
       )
-      THEN CAST(CAST('tier: table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column partner_id: ' || 'partner_id is empty' AS BIGINT) AS VARCHAR)
+      THEN CAST(CAST('tier: TL410 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column partner_id: ' || 'partner_id is empty' AS BIGINT) AS VARCHAR)
       ELSE CAST("partner_id" AS VARCHAR)
     END AS "partner_id",
     CASE
       WHEN "experts" IS NULL
-      THEN CAST(CAST('tier: table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column experts: ' || 'the value is missing (the metric declares no default)' AS BIGINT) AS DECIMAL(38, 0))
+      THEN CAST('tier: TL403 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column experts: ' || 'the value is missing (the metric declares no default)' AS DECIMAL(38, 0))
       ELSE CASE
         WHEN (
           REGEXP_LIKE(TRIM(CAST("experts" AS VARCHAR)), '^[+-]?[0-9]+$')
@@ -23,12 +23,12 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
           LENGTH(TRIM(CAST("experts" AS VARCHAR))) <= 19
         )
         THEN CAST(TRIM(CAST("experts" AS VARCHAR)) AS DECIMAL(38, 0))
-        ELSE CAST(CAST('tier: table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column experts: ' || '\'' || CAST("experts" AS VARCHAR) || '\'' || ' is not a whole number' AS BIGINT) AS DECIMAL(38, 0))
+        ELSE CAST('tier: TL404 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column experts: ' || '\'' || CAST("experts" AS VARCHAR) || '\'' || ' is not a whole number' AS DECIMAL(38, 0))
       END
     END AS "experts",
     CASE
       WHEN "adds" IS NULL
-      THEN CAST(CAST('tier: table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column adds: ' || 'the value is missing (the metric declares no default)' AS BIGINT) AS DECIMAL(38, 0))
+      THEN CAST('tier: TL403 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column adds: ' || 'the value is missing (the metric declares no default)' AS DECIMAL(38, 0))
       ELSE CASE
         WHEN (
           REGEXP_LIKE(TRIM(CAST("adds" AS VARCHAR)), '^[+-]?[0-9]+$')
@@ -37,12 +37,12 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
           LENGTH(TRIM(CAST("adds" AS VARCHAR))) <= 19
         )
         THEN CAST(TRIM(CAST("adds" AS VARCHAR)) AS DECIMAL(38, 0))
-        ELSE CAST(CAST('tier: table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column adds: ' || '\'' || CAST("adds" AS VARCHAR) || '\'' || ' is not a whole number' AS BIGINT) AS DECIMAL(38, 0))
+        ELSE CAST('tier: TL404 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column adds: ' || '\'' || CAST("adds" AS VARCHAR) || '\'' || ' is not a whole number' AS DECIMAL(38, 0))
       END
     END AS "adds",
     CASE
       WHEN "certified" IS NULL
-      THEN CAST(CAST('tier: table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column certified: ' || 'the value is missing (the metric declares no default)' AS BIGINT) AS DECIMAL(38, 0))
+      THEN CAST('tier: TL403 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column certified: ' || 'the value is missing (the metric declares no default)' AS DECIMAL(38, 0))
       ELSE CASE
         WHEN (
           REGEXP_LIKE(TRIM(CAST("certified" AS VARCHAR)), '^[+-]?[0-9]+$')
@@ -51,17 +51,17 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
           LENGTH(TRIM(CAST("certified" AS VARCHAR))) <= 19
         )
         THEN CAST(TRIM(CAST("certified" AS VARCHAR)) AS DECIMAL(38, 0))
-        ELSE CAST(CAST('tier: table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column certified: ' || '\'' || CAST("certified" AS VARCHAR) || '\'' || ' is not a whole number' AS BIGINT) AS DECIMAL(38, 0))
+        ELSE CAST('tier: TL404 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column certified: ' || '\'' || CAST("certified" AS VARCHAR) || '\'' || ' is not a whole number' AS DECIMAL(38, 0))
       END
     END AS "certified",
     CASE
       WHEN "growth" IS NULL
-      THEN CAST(CAST('tier: table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column growth: ' || 'the value is missing (the metric declares no default)' AS BIGINT) AS DECIMAL(38, 0))
+      THEN CAST('tier: TL403 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column growth: ' || 'the value is missing (the metric declares no default)' AS DECIMAL(38, 0))
       ELSE CASE
         WHEN NOT (
           REGEXP_LIKE(TRIM(CAST("growth" AS VARCHAR)), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
         )
-        THEN CAST(CAST('tier: table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column growth: ' || '\'' || CAST("growth" AS VARCHAR) || '\'' || ' is not a plain decimal' AS BIGINT) AS DECIMAL(38, 0))
+        THEN CAST('tier: TL405 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column growth: ' || '\'' || CAST("growth" AS VARCHAR) || '\'' || ' is not a plain decimal' AS DECIMAL(38, 0))
         WHEN LENGTH(
           RTRIM(
             CASE
@@ -75,7 +75,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
             '0'
           )
         ) > 6
-        THEN CAST(CAST('tier: table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column growth: ' || '\'' || CAST("growth" AS VARCHAR) || '\'' || ' has more than 6 decimal places (compile with --decimals)' AS BIGINT) AS DECIMAL(38, 0))
+        THEN CAST('tier: TL412 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column growth: ' || '\'' || CAST("growth" AS VARCHAR) || '\'' || ' has more than 6 decimal places (compile with --decimals)' AS DECIMAL(38, 0))
         WHEN LENGTH(
           LTRIM(
             CASE
@@ -89,7 +89,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
             '+-'
           )
         ) > 32
-        THEN CAST(CAST('tier: table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column growth: ' || '\'' || CAST("growth" AS VARCHAR) || '\'' || ' is too large to read exactly' AS BIGINT) AS DECIMAL(38, 0))
+        THEN CAST('tier: TL412 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column growth: ' || '\'' || CAST("growth" AS VARCHAR) || '\'' || ' is too large to read exactly' AS DECIMAL(38, 0))
         ELSE CAST(CASE
           WHEN CHARINDEX('.', TRIM(CAST("growth" AS VARCHAR))) > 0
           THEN LEFT(
@@ -112,7 +112,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
     END AS "growth",
     CASE
       WHEN "deployments" IS NULL
-      THEN CAST(CAST('tier: table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column deployments: ' || 'the value is missing (the metric declares no default)' AS BIGINT) AS DECIMAL(38, 0))
+      THEN CAST('tier: TL403 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column deployments: ' || 'the value is missing (the metric declares no default)' AS DECIMAL(38, 0))
       ELSE CASE
         WHEN (
           REGEXP_LIKE(TRIM(CAST("deployments" AS VARCHAR)), '^[+-]?[0-9]+$')
@@ -121,7 +121,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
           LENGTH(TRIM(CAST("deployments" AS VARCHAR))) <= 19
         )
         THEN CAST(TRIM(CAST("deployments" AS VARCHAR)) AS DECIMAL(38, 0))
-        ELSE CAST(CAST('tier: table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column deployments: ' || '\'' || CAST("deployments" AS VARCHAR) || '\'' || ' is not a whole number' AS BIGINT) AS DECIMAL(38, 0))
+        ELSE CAST('tier: TL404 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column deployments: ' || '\'' || CAST("deployments" AS VARCHAR) || '\'' || ' is not a whole number' AS DECIMAL(38, 0))
       END
     END AS "deployments",
     CASE
@@ -131,7 +131,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
         WHEN NOT (
           REGEXP_LIKE(TRIM(CAST("acr" AS VARCHAR)), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
         )
-        THEN CAST(CAST('tier: table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column acr: ' || '\'' || CAST("acr" AS VARCHAR) || '\'' || ' is not a plain decimal' AS BIGINT) AS DECIMAL(38, 0))
+        THEN CAST('tier: TL405 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column acr: ' || '\'' || CAST("acr" AS VARCHAR) || '\'' || ' is not a plain decimal' AS DECIMAL(38, 0))
         WHEN LENGTH(
           RTRIM(
             CASE
@@ -142,7 +142,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
             '0'
           )
         ) > 6
-        THEN CAST(CAST('tier: table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column acr: ' || '\'' || CAST("acr" AS VARCHAR) || '\'' || ' has more than 6 decimal places (compile with --decimals)' AS BIGINT) AS DECIMAL(38, 0))
+        THEN CAST('tier: TL412 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column acr: ' || '\'' || CAST("acr" AS VARCHAR) || '\'' || ' has more than 6 decimal places (compile with --decimals)' AS DECIMAL(38, 0))
         WHEN LENGTH(
           LTRIM(
             CASE
@@ -153,7 +153,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
             '+-'
           )
         ) > 32
-        THEN CAST(CAST('tier: table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column acr: ' || '\'' || CAST("acr" AS VARCHAR) || '\'' || ' is too large to read exactly' AS BIGINT) AS DECIMAL(38, 0))
+        THEN CAST('tier: TL412 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column acr: ' || '\'' || CAST("acr" AS VARCHAR) || '\'' || ' is too large to read exactly' AS DECIMAL(38, 0))
         ELSE CAST(CASE
           WHEN CHARINDEX('.', TRIM(CAST("acr" AS VARCHAR))) > 0
           THEN LEFT(TRIM(CAST("acr" AS VARCHAR)), CHARINDEX('.', TRIM(CAST("acr" AS VARCHAR))) - 1)
@@ -170,7 +170,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
     END AS "acr",
     CASE
       WHEN "workloads" IS NULL
-      THEN CAST(CAST('tier: table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column workloads: ' || 'the value is missing (the metric declares no default)' AS BIGINT) AS DECIMAL(38, 0))
+      THEN CAST('tier: TL403 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column workloads: ' || 'the value is missing (the metric declares no default)' AS DECIMAL(38, 0))
       ELSE CASE
         WHEN (
           REGEXP_LIKE(TRIM(CAST("workloads" AS VARCHAR)), '^[+-]?[0-9]+$')
@@ -179,7 +179,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
           LENGTH(TRIM(CAST("workloads" AS VARCHAR))) <= 19
         )
         THEN CAST(TRIM(CAST("workloads" AS VARCHAR)) AS DECIMAL(38, 0))
-        ELSE CAST(CAST('tier: table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column workloads: ' || '\'' || CAST("workloads" AS VARCHAR) || '\'' || ' is not a whole number' AS BIGINT) AS DECIMAL(38, 0))
+        ELSE CAST('tier: TL404 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column workloads: ' || '\'' || CAST("workloads" AS VARCHAR) || '\'' || ' is not a whole number' AS DECIMAL(38, 0))
       END
     END AS "workloads",
     CASE
@@ -188,7 +188,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       ELSE CASE
         WHEN CAST("tier" AS VARCHAR) IN ('bronze', 'silver', 'gold')
         THEN CAST("tier" AS VARCHAR)
-        ELSE CAST(CAST('tier: table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column tier: ' || '\'' || CAST("tier" AS VARCHAR) || '\'' || ' is not one of bronze, silver, gold' AS BIGINT) AS VARCHAR)
+        ELSE CAST(CAST('tier: TL407 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column tier: ' || '\'' || CAST("tier" AS VARCHAR) || '\'' || ' is not one of bronze, silver, gold' AS BIGINT) AS VARCHAR)
       END
     END AS "tier",
     CASE
@@ -199,7 +199,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
         THEN TRUE
         WHEN LOWER(TRIM(CAST("audited" AS VARCHAR))) = 'false'
         THEN FALSE
-        ELSE CAST(CAST('tier: table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column audited: ' || '\'' || CAST("audited" AS VARCHAR) || '\'' || ' is not true or false' AS BIGINT) AS BOOLEAN)
+        ELSE CAST('tier: TL408 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column audited: ' || '\'' || CAST("audited" AS VARCHAR) || '\'' || ' is not true or false' AS BOOLEAN)
       END
     END AS "audited"
   FROM "partners"
@@ -207,54 +207,54 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
   SELECT
     CASE
       WHEN "partners_read"."partner_id" = "repeated"
-      THEN CAST(CAST('tier: table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column partner_id: ' || 'the partner_id appears more than once' AS BIGINT) AS VARCHAR)
+      THEN CAST(CAST('tier: TL411 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column partner_id: ' || 'the partner_id appears more than once' AS BIGINT) AS VARCHAR)
       ELSE "partners_read"."partner_id"
     END AS "partner_id",
     CASE
       WHEN "experts" < 0
-      THEN CAST(CAST('tier: table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column experts: ' || CAST("experts" AS VARCHAR) || ' is below the minimum 0; a count cannot be negative' AS BIGINT) AS DECIMAL(38, 0))
+      THEN CAST('tier: TL406 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column experts: ' || CAST("experts" AS VARCHAR) || ' is below the minimum 0; a count cannot be negative' AS DECIMAL(38, 0))
       WHEN ABS("experts") > CAST(85070591730234615865843651857942052864 AS DECIMAL(38, 0))
-      THEN CAST(CAST('tier: table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column experts: ' || CAST("experts" AS VARCHAR) || ' is too large to evaluate exactly in SQL' AS BIGINT) AS DECIMAL(38, 0))
+      THEN CAST('tier: TL412 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column experts: ' || CAST("experts" AS VARCHAR) || ' is too large to evaluate exactly in SQL' AS DECIMAL(38, 0))
       ELSE "experts"
     END AS "experts",
     CASE
       WHEN ABS("adds") > CAST(8507059173023461586584358 AS DECIMAL(38, 0))
-      THEN CAST(CAST('tier: table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column adds: ' || CAST("adds" AS VARCHAR) || ' is too large to evaluate exactly in SQL' AS BIGINT) AS DECIMAL(38, 0))
+      THEN CAST('tier: TL412 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column adds: ' || CAST("adds" AS VARCHAR) || ' is too large to evaluate exactly in SQL' AS DECIMAL(38, 0))
       ELSE "adds"
     END AS "adds",
     CASE
       WHEN "certified" < 0
-      THEN CAST(CAST('tier: table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column certified: ' || CAST("certified" AS VARCHAR) || ' is below the minimum 0; a count cannot be negative' AS BIGINT) AS DECIMAL(38, 0))
+      THEN CAST('tier: TL406 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column certified: ' || CAST("certified" AS VARCHAR) || ' is below the minimum 0; a count cannot be negative' AS DECIMAL(38, 0))
       WHEN ABS("certified") > CAST(85070591730234615865843651857942052864 AS DECIMAL(38, 0))
-      THEN CAST(CAST('tier: table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column certified: ' || CAST("certified" AS VARCHAR) || ' is too large to evaluate exactly in SQL' AS BIGINT) AS DECIMAL(38, 0))
+      THEN CAST('tier: TL412 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column certified: ' || CAST("certified" AS VARCHAR) || ' is too large to evaluate exactly in SQL' AS DECIMAL(38, 0))
       ELSE "certified"
     END AS "certified",
     CASE
       WHEN "growth" < -100000000
-      THEN CAST(CAST('tier: table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column growth: ' || CAST("growth" AS VARCHAR) || '/1000000' || ' is below the minimum -100' AS BIGINT) AS DECIMAL(38, 0))
+      THEN CAST('tier: TL406 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column growth: ' || CAST("growth" AS VARCHAR) || '/1000000' || ' is below the minimum -100' AS DECIMAL(38, 0))
       WHEN "growth" > 1000000000
-      THEN CAST(CAST('tier: table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column growth: ' || CAST("growth" AS VARCHAR) || '/1000000' || ' is above the maximum 1000' AS BIGINT) AS DECIMAL(38, 0))
+      THEN CAST('tier: TL406 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column growth: ' || CAST("growth" AS VARCHAR) || '/1000000' || ' is above the maximum 1000' AS DECIMAL(38, 0))
       WHEN ABS("growth") > CAST(2577896719098018662589959147210 AS DECIMAL(38, 0))
-      THEN CAST(CAST('tier: table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column growth: ' || CAST("growth" AS VARCHAR) || '/1000000' || ' is too large to evaluate exactly in SQL' AS BIGINT) AS DECIMAL(38, 0))
+      THEN CAST('tier: TL412 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column growth: ' || CAST("growth" AS VARCHAR) || '/1000000' || ' is too large to evaluate exactly in SQL' AS DECIMAL(38, 0))
       ELSE "growth"
     END AS "growth",
     CASE
       WHEN "deployments" < 0
-      THEN CAST(CAST('tier: table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column deployments: ' || CAST("deployments" AS VARCHAR) || ' is below the minimum 0; a count cannot be negative' AS BIGINT) AS DECIMAL(38, 0))
+      THEN CAST('tier: TL406 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column deployments: ' || CAST("deployments" AS VARCHAR) || ' is below the minimum 0; a count cannot be negative' AS DECIMAL(38, 0))
       WHEN ABS("deployments") > CAST(85070591730234615865843651857942052864 AS DECIMAL(38, 0))
-      THEN CAST(CAST('tier: table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column deployments: ' || CAST("deployments" AS VARCHAR) || ' is too large to evaluate exactly in SQL' AS BIGINT) AS DECIMAL(38, 0))
+      THEN CAST('tier: TL412 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column deployments: ' || CAST("deployments" AS VARCHAR) || ' is too large to evaluate exactly in SQL' AS DECIMAL(38, 0))
       ELSE "deployments"
     END AS "deployments",
     CASE
       WHEN ABS("acr") > CAST(2577896719098018662589959147210 AS DECIMAL(38, 0))
-      THEN CAST(CAST('tier: table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column acr: ' || CAST("acr" AS VARCHAR) || '/1000000' || ' is too large to evaluate exactly in SQL' AS BIGINT) AS DECIMAL(38, 0))
+      THEN CAST('tier: TL412 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column acr: ' || CAST("acr" AS VARCHAR) || '/1000000' || ' is too large to evaluate exactly in SQL' AS DECIMAL(38, 0))
       ELSE "acr"
     END AS "acr",
     CASE
       WHEN "workloads" < 0
-      THEN CAST(CAST('tier: table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column workloads: ' || CAST("workloads" AS VARCHAR) || ' is below the minimum 0; a count cannot be negative' AS BIGINT) AS DECIMAL(38, 0))
+      THEN CAST('tier: TL406 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column workloads: ' || CAST("workloads" AS VARCHAR) || ' is below the minimum 0; a count cannot be negative' AS DECIMAL(38, 0))
       WHEN ABS("workloads") > CAST(85070591730234615865843651857942052864 AS DECIMAL(38, 0))
-      THEN CAST(CAST('tier: table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column workloads: ' || CAST("workloads" AS VARCHAR) || ' is too large to evaluate exactly in SQL' AS BIGINT) AS DECIMAL(38, 0))
+      THEN CAST('tier: TL412 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column workloads: ' || CAST("workloads" AS VARCHAR) || ' is too large to evaluate exactly in SQL' AS DECIMAL(38, 0))
       ELSE "workloads"
     END AS "workloads",
     "tier" AS "tier",

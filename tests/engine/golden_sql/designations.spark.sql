@@ -10,14 +10,14 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         TRIM(CAST(`partner_id` AS STRING)) = ''
       )
       THEN RAISE_ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column partner_id: ' || 'partner_id is empty'
+        'tier: TL410 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column partner_id: ' || 'partner_id is empty'
       )
       ELSE CAST(`partner_id` AS STRING)
     END AS `partner_id`,
     CASE
       WHEN `experts` IS NULL
       THEN RAISE_ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || 'the value is missing (the metric declares no default)'
+        'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
         WHEN (
@@ -28,14 +28,14 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         )
         THEN CAST(TRIM(CAST(`experts` AS STRING)) AS DECIMAL(38, 0))
         ELSE RAISE_ERROR(
-          'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || '\'' || CAST(`experts` AS STRING) || '\'' || ' is not a whole number'
+          'tier: TL404 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || '\'' || CAST(`experts` AS STRING) || '\'' || ' is not a whole number'
         )
       END
     END AS `experts`,
     CASE
       WHEN `adds` IS NULL
       THEN RAISE_ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column adds: ' || 'the value is missing (the metric declares no default)'
+        'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column adds: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
         WHEN (
@@ -46,14 +46,14 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         )
         THEN CAST(TRIM(CAST(`adds` AS STRING)) AS DECIMAL(38, 0))
         ELSE RAISE_ERROR(
-          'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column adds: ' || '\'' || CAST(`adds` AS STRING) || '\'' || ' is not a whole number'
+          'tier: TL404 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column adds: ' || '\'' || CAST(`adds` AS STRING) || '\'' || ' is not a whole number'
         )
       END
     END AS `adds`,
     CASE
       WHEN `certified` IS NULL
       THEN RAISE_ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || 'the value is missing (the metric declares no default)'
+        'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
         WHEN (
@@ -64,21 +64,21 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         )
         THEN CAST(TRIM(CAST(`certified` AS STRING)) AS DECIMAL(38, 0))
         ELSE RAISE_ERROR(
-          'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || '\'' || CAST(`certified` AS STRING) || '\'' || ' is not a whole number'
+          'tier: TL404 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || '\'' || CAST(`certified` AS STRING) || '\'' || ' is not a whole number'
         )
       END
     END AS `certified`,
     CASE
       WHEN `growth` IS NULL
       THEN RAISE_ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || 'the value is missing (the metric declares no default)'
+        'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
         WHEN NOT (
           TRIM(CAST(`growth` AS STRING)) RLIKE '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$'
         )
         THEN RAISE_ERROR(
-          'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || '\'' || CAST(`growth` AS STRING) || '\'' || ' is not a plain decimal'
+          'tier: TL405 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || '\'' || CAST(`growth` AS STRING) || '\'' || ' is not a plain decimal'
         )
         WHEN LENGTH(
           TRIM(TRAILING '0' FROM CASE
@@ -88,7 +88,7 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
           END)
         ) > 6
         THEN RAISE_ERROR(
-          'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || '\'' || CAST(`growth` AS STRING) || '\'' || ' has more than 6 decimal places (compile with --decimals)'
+          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || '\'' || CAST(`growth` AS STRING) || '\'' || ' has more than 6 decimal places (compile with --decimals)'
         )
         WHEN LENGTH(
           TRIM(LEADING '+-' FROM CASE
@@ -98,7 +98,7 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
           END)
         ) > 32
         THEN RAISE_ERROR(
-          'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || '\'' || CAST(`growth` AS STRING) || '\'' || ' is too large to read exactly'
+          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || '\'' || CAST(`growth` AS STRING) || '\'' || ' is too large to read exactly'
         )
         ELSE CAST(CASE
           WHEN LOCATE('.', TRIM(CAST(`growth` AS STRING))) > 0
@@ -117,7 +117,7 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
     CASE
       WHEN `deployments` IS NULL
       THEN RAISE_ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || 'the value is missing (the metric declares no default)'
+        'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
         WHEN (
@@ -128,7 +128,7 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         )
         THEN CAST(TRIM(CAST(`deployments` AS STRING)) AS DECIMAL(38, 0))
         ELSE RAISE_ERROR(
-          'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || '\'' || CAST(`deployments` AS STRING) || '\'' || ' is not a whole number'
+          'tier: TL404 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || '\'' || CAST(`deployments` AS STRING) || '\'' || ' is not a whole number'
         )
       END
     END AS `deployments`,
@@ -140,7 +140,7 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
           TRIM(CAST(`acr` AS STRING)) RLIKE '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$'
         )
         THEN RAISE_ERROR(
-          'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column acr: ' || '\'' || CAST(`acr` AS STRING) || '\'' || ' is not a plain decimal'
+          'tier: TL405 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column acr: ' || '\'' || CAST(`acr` AS STRING) || '\'' || ' is not a plain decimal'
         )
         WHEN LENGTH(
           TRIM(TRAILING '0' FROM CASE
@@ -150,7 +150,7 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
           END)
         ) > 6
         THEN RAISE_ERROR(
-          'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column acr: ' || '\'' || CAST(`acr` AS STRING) || '\'' || ' has more than 6 decimal places (compile with --decimals)'
+          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column acr: ' || '\'' || CAST(`acr` AS STRING) || '\'' || ' has more than 6 decimal places (compile with --decimals)'
         )
         WHEN LENGTH(
           TRIM(LEADING '+-' FROM CASE
@@ -160,7 +160,7 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
           END)
         ) > 32
         THEN RAISE_ERROR(
-          'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column acr: ' || '\'' || CAST(`acr` AS STRING) || '\'' || ' is too large to read exactly'
+          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column acr: ' || '\'' || CAST(`acr` AS STRING) || '\'' || ' is too large to read exactly'
         )
         ELSE CAST(CASE
           WHEN LOCATE('.', TRIM(CAST(`acr` AS STRING))) > 0
@@ -179,7 +179,7 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
     CASE
       WHEN `workloads` IS NULL
       THEN RAISE_ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || 'the value is missing (the metric declares no default)'
+        'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
         WHEN (
@@ -190,7 +190,7 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         )
         THEN CAST(TRIM(CAST(`workloads` AS STRING)) AS DECIMAL(38, 0))
         ELSE RAISE_ERROR(
-          'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || '\'' || CAST(`workloads` AS STRING) || '\'' || ' is not a whole number'
+          'tier: TL404 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || '\'' || CAST(`workloads` AS STRING) || '\'' || ' is not a whole number'
         )
       END
     END AS `workloads`,
@@ -201,7 +201,7 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         WHEN CAST(`tier` AS STRING) IN ('bronze', 'silver', 'gold')
         THEN CAST(`tier` AS STRING)
         ELSE RAISE_ERROR(
-          'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column tier: ' || '\'' || CAST(`tier` AS STRING) || '\'' || ' is not one of bronze, silver, gold'
+          'tier: TL407 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column tier: ' || '\'' || CAST(`tier` AS STRING) || '\'' || ' is not one of bronze, silver, gold'
         )
       END
     END AS `tier`,
@@ -214,7 +214,7 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         WHEN LOWER(TRIM(CAST(`audited` AS STRING))) = 'false'
         THEN FALSE
         ELSE RAISE_ERROR(
-          'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column audited: ' || '\'' || CAST(`audited` AS STRING) || '\'' || ' is not true or false'
+          'tier: TL408 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column audited: ' || '\'' || CAST(`audited` AS STRING) || '\'' || ' is not true or false'
         )
       END
     END AS `audited`
@@ -224,80 +224,80 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
     CASE
       WHEN `partners_read`.`partner_id` = `repeated`
       THEN RAISE_ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column partner_id: ' || 'the partner_id appears more than once'
+        'tier: TL411 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column partner_id: ' || 'the partner_id appears more than once'
       )
       ELSE `partners_read`.`partner_id`
     END AS `partner_id`,
     CASE
       WHEN `experts` < 0
       THEN RAISE_ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || CAST(`experts` AS STRING) || ' is below the minimum 0; a count cannot be negative'
+        'tier: TL406 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || CAST(`experts` AS STRING) || ' is below the minimum 0; a count cannot be negative'
       )
       WHEN ABS(`experts`) > CAST(85070591730234615865843651857942052864 AS DECIMAL(38, 0))
       THEN RAISE_ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || CAST(`experts` AS STRING) || ' is too large to evaluate exactly in SQL'
+        'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || CAST(`experts` AS STRING) || ' is too large to evaluate exactly in SQL'
       )
       ELSE `experts`
     END AS `experts`,
     CASE
       WHEN ABS(`adds`) > CAST(8507059173023461586584358 AS DECIMAL(38, 0))
       THEN RAISE_ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column adds: ' || CAST(`adds` AS STRING) || ' is too large to evaluate exactly in SQL'
+        'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column adds: ' || CAST(`adds` AS STRING) || ' is too large to evaluate exactly in SQL'
       )
       ELSE `adds`
     END AS `adds`,
     CASE
       WHEN `certified` < 0
       THEN RAISE_ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || CAST(`certified` AS STRING) || ' is below the minimum 0; a count cannot be negative'
+        'tier: TL406 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || CAST(`certified` AS STRING) || ' is below the minimum 0; a count cannot be negative'
       )
       WHEN ABS(`certified`) > CAST(85070591730234615865843651857942052864 AS DECIMAL(38, 0))
       THEN RAISE_ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || CAST(`certified` AS STRING) || ' is too large to evaluate exactly in SQL'
+        'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || CAST(`certified` AS STRING) || ' is too large to evaluate exactly in SQL'
       )
       ELSE `certified`
     END AS `certified`,
     CASE
       WHEN `growth` < -100000000
       THEN RAISE_ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || CAST(`growth` AS STRING) || '/1000000' || ' is below the minimum -100'
+        'tier: TL406 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || CAST(`growth` AS STRING) || '/1000000' || ' is below the minimum -100'
       )
       WHEN `growth` > 1000000000
       THEN RAISE_ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || CAST(`growth` AS STRING) || '/1000000' || ' is above the maximum 1000'
+        'tier: TL406 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || CAST(`growth` AS STRING) || '/1000000' || ' is above the maximum 1000'
       )
       WHEN ABS(`growth`) > CAST(2577896719098018662589959147210 AS DECIMAL(38, 0))
       THEN RAISE_ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || CAST(`growth` AS STRING) || '/1000000' || ' is too large to evaluate exactly in SQL'
+        'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || CAST(`growth` AS STRING) || '/1000000' || ' is too large to evaluate exactly in SQL'
       )
       ELSE `growth`
     END AS `growth`,
     CASE
       WHEN `deployments` < 0
       THEN RAISE_ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || CAST(`deployments` AS STRING) || ' is below the minimum 0; a count cannot be negative'
+        'tier: TL406 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || CAST(`deployments` AS STRING) || ' is below the minimum 0; a count cannot be negative'
       )
       WHEN ABS(`deployments`) > CAST(85070591730234615865843651857942052864 AS DECIMAL(38, 0))
       THEN RAISE_ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || CAST(`deployments` AS STRING) || ' is too large to evaluate exactly in SQL'
+        'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || CAST(`deployments` AS STRING) || ' is too large to evaluate exactly in SQL'
       )
       ELSE `deployments`
     END AS `deployments`,
     CASE
       WHEN ABS(`acr`) > CAST(2577896719098018662589959147210 AS DECIMAL(38, 0))
       THEN RAISE_ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column acr: ' || CAST(`acr` AS STRING) || '/1000000' || ' is too large to evaluate exactly in SQL'
+        'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column acr: ' || CAST(`acr` AS STRING) || '/1000000' || ' is too large to evaluate exactly in SQL'
       )
       ELSE `acr`
     END AS `acr`,
     CASE
       WHEN `workloads` < 0
       THEN RAISE_ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || CAST(`workloads` AS STRING) || ' is below the minimum 0; a count cannot be negative'
+        'tier: TL406 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || CAST(`workloads` AS STRING) || ' is below the minimum 0; a count cannot be negative'
       )
       WHEN ABS(`workloads`) > CAST(85070591730234615865843651857942052864 AS DECIMAL(38, 0))
       THEN RAISE_ERROR(
-        'tier: table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || CAST(`workloads` AS STRING) || ' is too large to evaluate exactly in SQL'
+        'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || CAST(`workloads` AS STRING) || ' is too large to evaluate exactly in SQL'
       )
       ELSE `workloads`
     END AS `workloads`,
@@ -317,58 +317,81 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         COUNT(*) > 1
     ) AS repeated_ids
   ) AS repeated_id
-), `data_capability` AS (
+), `stage_1` /* data capability, gate experts_gate, security capability, apps enterprise capability, apps smb capability, apps, work enterprise capability, work smb capability, ladder */ AS (
   SELECT
     *,
-    `adds` * 10 AS `line_data_capability_adds` /* designations.tier:26 */
+    `adds` * 10 AS `line_data_capability_adds`, /* designations.tier:26 */
+    `experts` >= 2 AS `gate_experts_gate`, /* designations.tier:21 */
+    LEAST(GREATEST(`growth`, 0), 20000000) AS `line_data_capability_growth`, /* designations.tier:32 */
+    LEAST(GREATEST(`deployments`, 0), 5) * 2 AS `line_data_capability_deployments`, /* designations.tier:33 */
+    LEAST(GREATEST(`adds`, 0), 10) * 2 AS `line_security_capability_adds`, /* designations.tier:45 */
+    LEAST(GREATEST(`certified`, 0), 6) * 20 AS `line_security_capability_certified`, /* designations.tier:48 */
+    LEAST(GREATEST(`deployments`, 0), 6) * 10 AS `line_security_capability_deployments`, /* designations.tier:51 */
+    LEAST(
+      CAST(25000000000 AS DECIMAL(38, 0)),
+      GREATEST(0, `acr`) + (
+        GREATEST(0, `growth`) * 10
+      )
+    ) AS `line_security_capability_usage`, /* designations.tier:52 */
+    LEAST(GREATEST(`adds`, 0), 5) * 3 AS `line_apps_enterprise_capability_adds`, /* designations.tier:64 */
+    LEAST(GREATEST(`certified`, 0), 20) AS `line_apps_enterprise_capability_certified`, /* designations.tier:65 */
+    LEAST(GREATEST(`adds`, 0), 5) * 3 AS `line_apps_smb_capability_adds`, /* designations.tier:71 */
+    LEAST(GREATEST(`certified`, 0), 5) * 4 AS `line_apps_smb_capability_certified`, /* designations.tier:72 */
+    CASE WHEN `workloads` >= 5 THEN 0 ELSE 1 END AS `sel_apps`, /* designations.tier:60 */
+    LEAST(GREATEST(`adds`, 0), 5) * 4 AS `line_work_enterprise_capability_adds`, /* designations.tier:82 */
+    LEAST(GREATEST(`adds`, 0), 10) * 2 AS `line_work_smb_capability_adds`, /* designations.tier:88 */
+    `certified` >= 2 AS `req_ladder_silver_1`, /* designations.tier:95 */
+    `certified` >= 4 AS `req_ladder_gold_1`, /* designations.tier:96 */
+    CASE
+      WHEN `tier` = 'bronze'
+      THEN 0
+      WHEN `tier` = 'silver'
+      THEN 1
+      WHEN `tier` = 'gold'
+      THEN 2
+    END >= 1 AS `req_ladder_gold_2`, /* designations.tier:96 */
+    `audited` AS `req_ladder_platinum_1` /* designations.tier:97 */
   FROM partners_checked
-), `data_capability_2` AS (
+), `stage_2` /* data capability, security capability, apps enterprise capability, apps smb capability, work enterprise capability, work smb capability, ladder */ AS (
   SELECT
     *,
-    LEAST(`line_data_capability_adds`, 30) AS `cat_data_capability_performance` /* designations.tier:25 */
-  FROM data_capability
-), `gate_experts_gate` AS (
-  SELECT
-    *,
-    `experts` >= 2 AS `gate_experts_gate` /* designations.tier:21 */
-  FROM data_capability_2
-), `data_capability_3` AS (
-  SELECT
-    *,
+    LEAST(`line_data_capability_adds`, 30) AS `cat_data_capability_performance`, /* designations.tier:25 */
     CASE
       WHEN `gate_experts_gate`
       THEN LEAST(GREATEST(`certified`, 0), 10) * 4
       ELSE 0
-    END AS `line_data_capability_certified` /* designations.tier:29 */
-  FROM gate_experts_gate
-), `data_capability_4` AS (
+    END AS `line_data_capability_certified`, /* designations.tier:29 */
+    `line_data_capability_growth` + (
+      `line_data_capability_deployments` * 1000000
+    ) AS `cat_data_capability_success`, /* designations.tier:31 */
+    LEAST(`line_security_capability_adds`, 20) AS `cat_security_capability_performance`, /* designations.tier:44 */
+    LEAST(`line_security_capability_certified`, 120) AS `cat_security_capability_skilling`, /* designations.tier:47 */
+    LEAST(
+      `line_security_capability_deployments` * 1250000000 + (
+        `line_security_capability_usage` * 3
+      ),
+      CAST(150000000000 AS DECIMAL(38, 0))
+    ) AS `cat_security_capability_success`, /* designations.tier:50 */
+    `line_apps_enterprise_capability_adds` + `line_apps_enterprise_capability_certified` AS `score_apps_enterprise_capability`, /* designations.tier:63 */
+    `line_apps_smb_capability_adds` + `line_apps_smb_capability_certified` AS `score_apps_smb_capability`, /* designations.tier:70 */
+    `line_work_enterprise_capability_adds` AS `score_work_enterprise_capability`, /* designations.tier:81 */
+    `line_work_smb_capability_adds` AS `score_work_smb_capability`, /* designations.tier:87 */
+    CASE
+      WHEN `req_ladder_platinum_1`
+      THEN 2
+      WHEN (
+        `req_ladder_gold_1` AND `req_ladder_gold_2`
+      ) AND `req_ladder_silver_1`
+      THEN 1
+      WHEN `req_ladder_silver_1`
+      THEN 0
+      ELSE -1
+    END AS `lvl_ladder` /* designations.tier:94 */
+  FROM stage_1
+), `stage_3` /* data capability, data, security capability, apps enterprise, apps smb, apps, work enterprise, work smb */ AS (
   SELECT
     *,
     `line_data_capability_certified` AS `cat_data_capability_skilling`, /* designations.tier:28 */
-    LEAST(GREATEST(`growth`, 0), 20000000) AS `line_data_capability_growth`, /* designations.tier:32 */
-    LEAST(GREATEST(`deployments`, 0), 5) * 2 AS `line_data_capability_deployments` /* designations.tier:33 */
-  FROM data_capability_3
-), `data_capability_5` AS (
-  SELECT
-    *,
-    `line_data_capability_growth` + (
-      `line_data_capability_deployments` * 1000000
-    ) AS `cat_data_capability_success` /* designations.tier:31 */
-  FROM data_capability_4
-), `data_capability_6` AS (
-  SELECT
-    *,
-    LEAST(
-      (
-        `cat_data_capability_performance` + `cat_data_capability_skilling`
-      ) * 1000000 + `cat_data_capability_success`,
-      100000000
-    ) AS `score_data_capability` /* designations.tier:24 */
-  FROM data_capability_5
-), `data` AS (
-  SELECT
-    *,
-    `score_data_capability` >= 70000000 AS `req_data_designated_1`, /* designations.tier:37 */
     (
       `line_data_capability_adds` > 0
     )
@@ -380,113 +403,40 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
     )
     AND (
       `line_data_capability_deployments` > 0
-    ) AS `req_data_designated_2` /* designations.tier:38 */
-  FROM data_capability_6
-), `data_2` AS (
-  SELECT
-    *,
-    CASE WHEN `req_data_designated_1` AND `req_data_designated_2` THEN 0 ELSE -1 END AS `lvl_data` /* designations.tier:23 */
-  FROM data
-), `security_capability` AS (
-  SELECT
-    *,
-    LEAST(GREATEST(`adds`, 0), 10) * 2 AS `line_security_capability_adds` /* designations.tier:45 */
-  FROM data_2
-), `security_capability_2` AS (
-  SELECT
-    *,
-    LEAST(`line_security_capability_adds`, 20) AS `cat_security_capability_performance`, /* designations.tier:44 */
-    LEAST(GREATEST(`certified`, 0), 6) * 20 AS `line_security_capability_certified` /* designations.tier:48 */
-  FROM security_capability
-), `security_capability_3` AS (
-  SELECT
-    *,
-    LEAST(`line_security_capability_certified`, 120) AS `cat_security_capability_skilling`, /* designations.tier:47 */
-    LEAST(GREATEST(`deployments`, 0), 6) * 10 AS `line_security_capability_deployments`, /* designations.tier:51 */
-    LEAST(
-      CAST(25000000000 AS DECIMAL(38, 0)),
-      GREATEST(0, `acr`) + (
-        GREATEST(0, `growth`) * 10
-      )
-    ) AS `line_security_capability_usage` /* designations.tier:52 */
-  FROM security_capability_2
-), `security_capability_4` AS (
-  SELECT
-    *,
-    LEAST(
-      `line_security_capability_deployments` * 1250000000 + (
-        `line_security_capability_usage` * 3
-      ),
-      CAST(150000000000 AS DECIMAL(38, 0))
-    ) AS `cat_security_capability_success` /* designations.tier:50 */
-  FROM security_capability_3
-), `security_capability_5` AS (
-  SELECT
-    *,
+    ) AS `req_data_designated_2`, /* designations.tier:38 */
     (
       `cat_security_capability_performance` * 3 + `cat_security_capability_skilling`
-    ) * 1250000000 + `cat_security_capability_success` AS `score_security_capability` /* designations.tier:43 */
-  FROM security_capability_4
-), `security` AS (
+    ) * 1250000000 + `cat_security_capability_success` AS `score_security_capability`, /* designations.tier:43 */
+    `score_apps_enterprise_capability` >= 30 AS `req_apps_enterprise_designated_1`, /* designations.tier:67 */
+    `score_apps_smb_capability` >= 30 AS `req_apps_smb_designated_1`, /* designations.tier:74 */
+    CASE
+      WHEN `sel_apps` = 0
+      THEN `score_apps_enterprise_capability`
+      ELSE `score_apps_smb_capability`
+    END AS `tscore_apps`, /* designations.tier:60 */
+    `score_work_enterprise_capability` >= 20 AS `req_work_enterprise_designated_1`, /* designations.tier:84 */
+    `score_work_smb_capability` >= 10 AS `req_work_smb_designated_1` /* designations.tier:90 */
+  FROM stage_2
+), `stage_4` /* data capability, security, apps enterprise, apps smb, work enterprise, work smb */ AS (
   SELECT
     *,
-    `score_security_capability` >= CAST(262500000000 AS DECIMAL(38, 0)) AS `req_security_designated_1` /* designations.tier:56 */
-  FROM security_capability_5
-), `security_2` AS (
+    LEAST(
+      (
+        `cat_data_capability_performance` + `cat_data_capability_skilling`
+      ) * 1000000 + `cat_data_capability_success`,
+      100000000
+    ) AS `score_data_capability`, /* designations.tier:24 */
+    `score_security_capability` >= CAST(262500000000 AS DECIMAL(38, 0)) AS `req_security_designated_1`, /* designations.tier:56 */
+    CASE WHEN `req_apps_enterprise_designated_1` THEN 0 ELSE -1 END AS `lvl_apps_enterprise`, /* designations.tier:62 */
+    CASE WHEN `req_apps_smb_designated_1` THEN 0 ELSE -1 END AS `lvl_apps_smb`, /* designations.tier:69 */
+    CASE WHEN `req_work_enterprise_designated_1` THEN 0 ELSE -1 END AS `lvl_work_enterprise`, /* designations.tier:80 */
+    CASE WHEN `req_work_smb_designated_1` THEN 0 ELSE -1 END AS `lvl_work_smb` /* designations.tier:86 */
+  FROM stage_3
+), `stage_5` /* data, security, apps, work */ AS (
   SELECT
     *,
-    CASE WHEN `req_security_designated_1` THEN 0 ELSE -1 END AS `lvl_security` /* designations.tier:42 */
-  FROM security
-), `apps_enterprise_capability` AS (
-  SELECT
-    *,
-    LEAST(GREATEST(`adds`, 0), 5) * 3 AS `line_apps_enterprise_capability_adds`, /* designations.tier:64 */
-    LEAST(GREATEST(`certified`, 0), 20) AS `line_apps_enterprise_capability_certified` /* designations.tier:65 */
-  FROM security_2
-), `apps_enterprise_capability_2` AS (
-  SELECT
-    *,
-    `line_apps_enterprise_capability_adds` + `line_apps_enterprise_capability_certified` AS `score_apps_enterprise_capability` /* designations.tier:63 */
-  FROM apps_enterprise_capability
-), `apps_enterprise` AS (
-  SELECT
-    *,
-    `score_apps_enterprise_capability` >= 30 AS `req_apps_enterprise_designated_1` /* designations.tier:67 */
-  FROM apps_enterprise_capability_2
-), `apps_enterprise_2` AS (
-  SELECT
-    *,
-    CASE WHEN `req_apps_enterprise_designated_1` THEN 0 ELSE -1 END AS `lvl_apps_enterprise` /* designations.tier:62 */
-  FROM apps_enterprise
-), `apps_smb_capability` AS (
-  SELECT
-    *,
-    LEAST(GREATEST(`adds`, 0), 5) * 3 AS `line_apps_smb_capability_adds`, /* designations.tier:71 */
-    LEAST(GREATEST(`certified`, 0), 5) * 4 AS `line_apps_smb_capability_certified` /* designations.tier:72 */
-  FROM apps_enterprise_2
-), `apps_smb_capability_2` AS (
-  SELECT
-    *,
-    `line_apps_smb_capability_adds` + `line_apps_smb_capability_certified` AS `score_apps_smb_capability` /* designations.tier:70 */
-  FROM apps_smb_capability
-), `apps_smb` AS (
-  SELECT
-    *,
-    `score_apps_smb_capability` >= 30 AS `req_apps_smb_designated_1` /* designations.tier:74 */
-  FROM apps_smb_capability_2
-), `apps_smb_2` AS (
-  SELECT
-    *,
-    CASE WHEN `req_apps_smb_designated_1` THEN 0 ELSE -1 END AS `lvl_apps_smb` /* designations.tier:69 */
-  FROM apps_smb
-), `apps` AS (
-  SELECT
-    *,
-    CASE WHEN `workloads` >= 5 THEN 0 ELSE 1 END AS `sel_apps` /* designations.tier:60 */
-  FROM apps_smb_2
-), `apps_2` AS (
-  SELECT
-    *,
+    `score_data_capability` >= 70000000 AS `req_data_designated_1`, /* designations.tier:37 */
+    CASE WHEN `req_security_designated_1` THEN 0 ELSE -1 END AS `lvl_security`, /* designations.tier:42 */
     CASE
       WHEN `sel_apps` = 0
       THEN `lvl_apps_enterprise`
@@ -494,60 +444,12 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
       THEN `lvl_apps_smb`
       ELSE -1
     END AS `level_apps`, /* designations.tier:60 */
-    CASE
-      WHEN `sel_apps` = 0
-      THEN `score_apps_enterprise_capability`
-      ELSE `score_apps_smb_capability`
-    END AS `tscore_apps` /* designations.tier:60 */
-  FROM apps
-), `work_enterprise_capability` AS (
-  SELECT
-    *,
-    LEAST(GREATEST(`adds`, 0), 5) * 4 AS `line_work_enterprise_capability_adds` /* designations.tier:82 */
-  FROM apps_2
-), `work_enterprise_capability_2` AS (
-  SELECT
-    *,
-    `line_work_enterprise_capability_adds` AS `score_work_enterprise_capability` /* designations.tier:81 */
-  FROM work_enterprise_capability
-), `work_enterprise` AS (
-  SELECT
-    *,
-    `score_work_enterprise_capability` >= 20 AS `req_work_enterprise_designated_1` /* designations.tier:84 */
-  FROM work_enterprise_capability_2
-), `work_enterprise_2` AS (
-  SELECT
-    *,
-    CASE WHEN `req_work_enterprise_designated_1` THEN 0 ELSE -1 END AS `lvl_work_enterprise` /* designations.tier:80 */
-  FROM work_enterprise
-), `work_smb_capability` AS (
-  SELECT
-    *,
-    LEAST(GREATEST(`adds`, 0), 10) * 2 AS `line_work_smb_capability_adds` /* designations.tier:88 */
-  FROM work_enterprise_2
-), `work_smb_capability_2` AS (
-  SELECT
-    *,
-    `line_work_smb_capability_adds` AS `score_work_smb_capability` /* designations.tier:87 */
-  FROM work_smb_capability
-), `work_smb` AS (
-  SELECT
-    *,
-    `score_work_smb_capability` >= 10 AS `req_work_smb_designated_1` /* designations.tier:90 */
-  FROM work_smb_capability_2
-), `work_smb_2` AS (
-  SELECT
-    *,
-    CASE WHEN `req_work_smb_designated_1` THEN 0 ELSE -1 END AS `lvl_work_smb` /* designations.tier:86 */
-  FROM work_smb
-), `work` AS (
-  SELECT
-    *,
     GREATEST(`lvl_work_enterprise`, `lvl_work_smb`) AS `best_level_work`
-  FROM work_smb_2
-), `work_2` AS (
+  FROM stage_4
+), `stage_6` /* data, work */ AS (
   SELECT
     *,
+    CASE WHEN `req_data_designated_1` AND `req_data_designated_2` THEN 0 ELSE -1 END AS `lvl_data`, /* designations.tier:23 */
     CASE
       WHEN `lvl_work_enterprise` = `best_level_work`
       THEN 0
@@ -562,8 +464,8 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
       THEN `score_work_smb_capability`
       ELSE 0
     END AS `best_first_score_work`
-  FROM work
-), `work_3` AS (
+  FROM stage_5
+), `stage_7` /* work */ AS (
   SELECT
     *,
     GREATEST(
@@ -578,8 +480,8 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         ELSE `best_first_score_work`
       END
     ) AS `best_score_work`
-  FROM work_2
-), `work_4` AS (
+  FROM stage_6
+), `stage_8` /* work */ AS (
   SELECT
     *,
     CASE
@@ -599,8 +501,8 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
       THEN 1
       ELSE `best_first_work`
     END AS `sel_work` /* designations.tier:78 */
-  FROM work_3
-), `work_5` AS (
+  FROM stage_7
+), `stage_9` /* work */ AS (
   SELECT
     *,
     CASE
@@ -615,38 +517,8 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
       THEN `score_work_enterprise_capability`
       ELSE `score_work_smb_capability`
     END AS `tscore_work` /* designations.tier:78 */
-  FROM work_4
-), `ladder` AS (
-  SELECT
-    *,
-    `certified` >= 2 AS `req_ladder_silver_1`, /* designations.tier:95 */
-    `certified` >= 4 AS `req_ladder_gold_1`, /* designations.tier:96 */
-    CASE
-      WHEN `tier` = 'bronze'
-      THEN 0
-      WHEN `tier` = 'silver'
-      THEN 1
-      WHEN `tier` = 'gold'
-      THEN 2
-    END >= 1 AS `req_ladder_gold_2`, /* designations.tier:96 */
-    `audited` AS `req_ladder_platinum_1` /* designations.tier:97 */
-  FROM work_5
-), `ladder_2` AS (
-  SELECT
-    *,
-    CASE
-      WHEN `req_ladder_platinum_1`
-      THEN 2
-      WHEN (
-        `req_ladder_gold_1` AND `req_ladder_gold_2`
-      ) AND `req_ladder_silver_1`
-      THEN 1
-      WHEN `req_ladder_silver_1`
-      THEN 0
-      ELSE -1
-    END AS `lvl_ladder` /* designations.tier:94 */
-  FROM ladder
-), `status` AS (
+  FROM stage_8
+), `stage_10` /* status */ AS (
   SELECT
     *,
     (
@@ -660,8 +532,8 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
     AND (
       `score_data_capability` >= 90000000
     ) AS `req_status_cloud_1` /* designations.tier:103 */
-  FROM ladder_2
-), `status_2` AS (
+  FROM stage_9
+), `stage_11` /* status */ AS (
   SELECT
     *,
     CASE
@@ -675,7 +547,7 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
       THEN 0
       ELSE -1
     END AS `lvl_status` /* designations.tier:100 */
-  FROM status
+  FROM stage_10
 ), `score_quotients` AS (
   SELECT
     *,
@@ -700,7 +572,7 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
       THEN 1
       ELSE 0
     END AS `quotient:security`
-  FROM status_2
+  FROM stage_11
 ), `score_units` /* each score in millionths, rounded half-even */ AS (
   SELECT
     *,

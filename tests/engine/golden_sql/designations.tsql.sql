@@ -9,12 +9,12 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
       ) OR (
         TRIM(CAST([partner_id] AS VARCHAR(MAX))) = ''
       )
-      THEN CAST(CAST('tier: table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column partner_id: ' + 'partner_id is empty' AS BIGINT) AS VARCHAR(MAX))
+      THEN CAST(CAST('tier: TL410 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column partner_id: ' + 'partner_id is empty' AS BIGINT) AS VARCHAR(MAX))
       ELSE CAST([partner_id] AS VARCHAR(MAX))
     END AS [partner_id],
     CASE
       WHEN [experts] IS NULL
-      THEN CAST(CAST('tier: table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column experts: ' + 'the value is missing (the metric declares no default)' AS BIGINT) AS NUMERIC(38, 0))
+      THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column experts: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
       ELSE CASE
         WHEN (
           REGEXP_LIKE(TRIM(CAST([experts] AS VARCHAR(MAX))), '^[+-]?[0-9]+$')
@@ -23,12 +23,12 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
           LEN(TRIM(CAST([experts] AS VARCHAR(MAX)))) <= 19
         )
         THEN CAST(TRIM(CAST([experts] AS VARCHAR(MAX))) AS NUMERIC(38, 0))
-        ELSE CAST(CAST('tier: table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column experts: ' + '''' + CAST([experts] AS VARCHAR(MAX)) + '''' + ' is not a whole number' AS BIGINT) AS NUMERIC(38, 0))
+        ELSE CAST('tier: TL404 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column experts: ' + '''' + CAST([experts] AS VARCHAR(MAX)) + '''' + ' is not a whole number' AS NUMERIC(38, 0))
       END
     END AS [experts],
     CASE
       WHEN [adds] IS NULL
-      THEN CAST(CAST('tier: table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column adds: ' + 'the value is missing (the metric declares no default)' AS BIGINT) AS NUMERIC(38, 0))
+      THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column adds: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
       ELSE CASE
         WHEN (
           REGEXP_LIKE(TRIM(CAST([adds] AS VARCHAR(MAX))), '^[+-]?[0-9]+$')
@@ -37,12 +37,12 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
           LEN(TRIM(CAST([adds] AS VARCHAR(MAX)))) <= 19
         )
         THEN CAST(TRIM(CAST([adds] AS VARCHAR(MAX))) AS NUMERIC(38, 0))
-        ELSE CAST(CAST('tier: table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column adds: ' + '''' + CAST([adds] AS VARCHAR(MAX)) + '''' + ' is not a whole number' AS BIGINT) AS NUMERIC(38, 0))
+        ELSE CAST('tier: TL404 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column adds: ' + '''' + CAST([adds] AS VARCHAR(MAX)) + '''' + ' is not a whole number' AS NUMERIC(38, 0))
       END
     END AS [adds],
     CASE
       WHEN [certified] IS NULL
-      THEN CAST(CAST('tier: table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column certified: ' + 'the value is missing (the metric declares no default)' AS BIGINT) AS NUMERIC(38, 0))
+      THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column certified: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
       ELSE CASE
         WHEN (
           REGEXP_LIKE(TRIM(CAST([certified] AS VARCHAR(MAX))), '^[+-]?[0-9]+$')
@@ -51,17 +51,17 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
           LEN(TRIM(CAST([certified] AS VARCHAR(MAX)))) <= 19
         )
         THEN CAST(TRIM(CAST([certified] AS VARCHAR(MAX))) AS NUMERIC(38, 0))
-        ELSE CAST(CAST('tier: table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column certified: ' + '''' + CAST([certified] AS VARCHAR(MAX)) + '''' + ' is not a whole number' AS BIGINT) AS NUMERIC(38, 0))
+        ELSE CAST('tier: TL404 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column certified: ' + '''' + CAST([certified] AS VARCHAR(MAX)) + '''' + ' is not a whole number' AS NUMERIC(38, 0))
       END
     END AS [certified],
     CASE
       WHEN [growth] IS NULL
-      THEN CAST(CAST('tier: table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column growth: ' + 'the value is missing (the metric declares no default)' AS BIGINT) AS NUMERIC(38, 0))
+      THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column growth: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
       ELSE CASE
         WHEN NOT (
           REGEXP_LIKE(TRIM(CAST([growth] AS VARCHAR(MAX))), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
         )
-        THEN CAST(CAST('tier: table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column growth: ' + '''' + CAST([growth] AS VARCHAR(MAX)) + '''' + ' is not a plain decimal' AS BIGINT) AS NUMERIC(38, 0))
+        THEN CAST('tier: TL405 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column growth: ' + '''' + CAST([growth] AS VARCHAR(MAX)) + '''' + ' is not a plain decimal' AS NUMERIC(38, 0))
         WHEN LEN(
           TRIM(TRAILING '0' FROM CASE
             WHEN CHARINDEX('.', TRIM(CAST([growth] AS VARCHAR(MAX)))) > 0
@@ -72,7 +72,7 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
             ELSE ''
           END)
         ) > 6
-        THEN CAST(CAST('tier: table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column growth: ' + '''' + CAST([growth] AS VARCHAR(MAX)) + '''' + ' has more than 6 decimal places (compile with --decimals)' AS BIGINT) AS NUMERIC(38, 0))
+        THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column growth: ' + '''' + CAST([growth] AS VARCHAR(MAX)) + '''' + ' has more than 6 decimal places (compile with --decimals)' AS NUMERIC(38, 0))
         WHEN LEN(
           TRIM(LEADING '+-' FROM CASE
             WHEN CHARINDEX('.', TRIM(CAST([growth] AS VARCHAR(MAX)))) > 0
@@ -83,7 +83,7 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
             ELSE TRIM(CAST([growth] AS VARCHAR(MAX)))
           END)
         ) > 32
-        THEN CAST(CAST('tier: table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column growth: ' + '''' + CAST([growth] AS VARCHAR(MAX)) + '''' + ' is too large to read exactly' AS BIGINT) AS NUMERIC(38, 0))
+        THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column growth: ' + '''' + CAST([growth] AS VARCHAR(MAX)) + '''' + ' is too large to read exactly' AS NUMERIC(38, 0))
         ELSE CAST(CASE
           WHEN CHARINDEX('.', TRIM(CAST([growth] AS VARCHAR(MAX)))) > 0
           THEN LEFT(
@@ -106,7 +106,7 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
     END AS [growth],
     CASE
       WHEN [deployments] IS NULL
-      THEN CAST(CAST('tier: table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column deployments: ' + 'the value is missing (the metric declares no default)' AS BIGINT) AS NUMERIC(38, 0))
+      THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column deployments: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
       ELSE CASE
         WHEN (
           REGEXP_LIKE(TRIM(CAST([deployments] AS VARCHAR(MAX))), '^[+-]?[0-9]+$')
@@ -115,7 +115,7 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
           LEN(TRIM(CAST([deployments] AS VARCHAR(MAX)))) <= 19
         )
         THEN CAST(TRIM(CAST([deployments] AS VARCHAR(MAX))) AS NUMERIC(38, 0))
-        ELSE CAST(CAST('tier: table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column deployments: ' + '''' + CAST([deployments] AS VARCHAR(MAX)) + '''' + ' is not a whole number' AS BIGINT) AS NUMERIC(38, 0))
+        ELSE CAST('tier: TL404 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column deployments: ' + '''' + CAST([deployments] AS VARCHAR(MAX)) + '''' + ' is not a whole number' AS NUMERIC(38, 0))
       END
     END AS [deployments],
     CASE
@@ -125,7 +125,7 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
         WHEN NOT (
           REGEXP_LIKE(TRIM(CAST([acr] AS VARCHAR(MAX))), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
         )
-        THEN CAST(CAST('tier: table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column acr: ' + '''' + CAST([acr] AS VARCHAR(MAX)) + '''' + ' is not a plain decimal' AS BIGINT) AS NUMERIC(38, 0))
+        THEN CAST('tier: TL405 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column acr: ' + '''' + CAST([acr] AS VARCHAR(MAX)) + '''' + ' is not a plain decimal' AS NUMERIC(38, 0))
         WHEN LEN(
           TRIM(TRAILING '0' FROM CASE
             WHEN CHARINDEX('.', TRIM(CAST([acr] AS VARCHAR(MAX)))) > 0
@@ -136,7 +136,7 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
             ELSE ''
           END)
         ) > 6
-        THEN CAST(CAST('tier: table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column acr: ' + '''' + CAST([acr] AS VARCHAR(MAX)) + '''' + ' has more than 6 decimal places (compile with --decimals)' AS BIGINT) AS NUMERIC(38, 0))
+        THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column acr: ' + '''' + CAST([acr] AS VARCHAR(MAX)) + '''' + ' has more than 6 decimal places (compile with --decimals)' AS NUMERIC(38, 0))
         WHEN LEN(
           TRIM(LEADING '+-' FROM CASE
             WHEN CHARINDEX('.', TRIM(CAST([acr] AS VARCHAR(MAX)))) > 0
@@ -147,7 +147,7 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
             ELSE TRIM(CAST([acr] AS VARCHAR(MAX)))
           END)
         ) > 32
-        THEN CAST(CAST('tier: table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column acr: ' + '''' + CAST([acr] AS VARCHAR(MAX)) + '''' + ' is too large to read exactly' AS BIGINT) AS NUMERIC(38, 0))
+        THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column acr: ' + '''' + CAST([acr] AS VARCHAR(MAX)) + '''' + ' is too large to read exactly' AS NUMERIC(38, 0))
         ELSE CAST(CASE
           WHEN CHARINDEX('.', TRIM(CAST([acr] AS VARCHAR(MAX)))) > 0
           THEN LEFT(
@@ -170,7 +170,7 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
     END AS [acr],
     CASE
       WHEN [workloads] IS NULL
-      THEN CAST(CAST('tier: table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column workloads: ' + 'the value is missing (the metric declares no default)' AS BIGINT) AS NUMERIC(38, 0))
+      THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column workloads: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
       ELSE CASE
         WHEN (
           REGEXP_LIKE(TRIM(CAST([workloads] AS VARCHAR(MAX))), '^[+-]?[0-9]+$')
@@ -179,7 +179,7 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
           LEN(TRIM(CAST([workloads] AS VARCHAR(MAX)))) <= 19
         )
         THEN CAST(TRIM(CAST([workloads] AS VARCHAR(MAX))) AS NUMERIC(38, 0))
-        ELSE CAST(CAST('tier: table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column workloads: ' + '''' + CAST([workloads] AS VARCHAR(MAX)) + '''' + ' is not a whole number' AS BIGINT) AS NUMERIC(38, 0))
+        ELSE CAST('tier: TL404 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column workloads: ' + '''' + CAST([workloads] AS VARCHAR(MAX)) + '''' + ' is not a whole number' AS NUMERIC(38, 0))
       END
     END AS [workloads],
     CASE
@@ -188,7 +188,7 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
       ELSE CASE
         WHEN CAST([tier] AS VARCHAR(MAX)) IN ('bronze', 'silver', 'gold')
         THEN CAST([tier] AS VARCHAR(MAX))
-        ELSE CAST(CAST('tier: table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column tier: ' + '''' + CAST([tier] AS VARCHAR(MAX)) + '''' + ' is not one of bronze, silver, gold' AS BIGINT) AS VARCHAR(MAX))
+        ELSE CAST(CAST('tier: TL407 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column tier: ' + '''' + CAST([tier] AS VARCHAR(MAX)) + '''' + ' is not one of bronze, silver, gold' AS BIGINT) AS VARCHAR(MAX))
       END
     END AS [tier],
     CASE
@@ -199,7 +199,7 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
         THEN (1 = 1)
         WHEN LOWER(TRIM(CAST([audited] AS VARCHAR(MAX)))) = 'false'
         THEN (1 = 0)
-        ELSE CAST(CAST('tier: table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column audited: ' + '''' + CAST([audited] AS VARCHAR(MAX)) + '''' + ' is not true or false' AS BIGINT) AS BIT)
+        ELSE CAST('tier: TL408 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column audited: ' + '''' + CAST([audited] AS VARCHAR(MAX)) + '''' + ' is not true or false' AS BIT)
       END
     END AS [audited]
   FROM [partners]
@@ -207,54 +207,54 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
   SELECT
     CASE
       WHEN [partners_read].[partner_id] = [repeated]
-      THEN CAST(CAST('tier: table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column partner_id: ' + 'the partner_id appears more than once' AS BIGINT) AS VARCHAR(MAX))
+      THEN CAST(CAST('tier: TL411 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column partner_id: ' + 'the partner_id appears more than once' AS BIGINT) AS VARCHAR(MAX))
       ELSE [partners_read].[partner_id]
     END AS [partner_id],
     CASE
       WHEN [experts] < 0
-      THEN CAST(CAST('tier: table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column experts: ' + CAST([experts] AS VARCHAR(MAX)) + ' is below the minimum 0; a count cannot be negative' AS BIGINT) AS NUMERIC(38, 0))
+      THEN CAST('tier: TL406 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column experts: ' + CAST([experts] AS VARCHAR(MAX)) + ' is below the minimum 0; a count cannot be negative' AS NUMERIC(38, 0))
       WHEN ABS([experts]) > CAST(85070591730234615865843651857942052864 AS NUMERIC(38, 0))
-      THEN CAST(CAST('tier: table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column experts: ' + CAST([experts] AS VARCHAR(MAX)) + ' is too large to evaluate exactly in SQL' AS BIGINT) AS NUMERIC(38, 0))
+      THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column experts: ' + CAST([experts] AS VARCHAR(MAX)) + ' is too large to evaluate exactly in SQL' AS NUMERIC(38, 0))
       ELSE [experts]
     END AS [experts],
     CASE
       WHEN ABS([adds]) > CAST(8507059173023461586584358 AS NUMERIC(38, 0))
-      THEN CAST(CAST('tier: table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column adds: ' + CAST([adds] AS VARCHAR(MAX)) + ' is too large to evaluate exactly in SQL' AS BIGINT) AS NUMERIC(38, 0))
+      THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column adds: ' + CAST([adds] AS VARCHAR(MAX)) + ' is too large to evaluate exactly in SQL' AS NUMERIC(38, 0))
       ELSE [adds]
     END AS [adds],
     CASE
       WHEN [certified] < 0
-      THEN CAST(CAST('tier: table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column certified: ' + CAST([certified] AS VARCHAR(MAX)) + ' is below the minimum 0; a count cannot be negative' AS BIGINT) AS NUMERIC(38, 0))
+      THEN CAST('tier: TL406 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column certified: ' + CAST([certified] AS VARCHAR(MAX)) + ' is below the minimum 0; a count cannot be negative' AS NUMERIC(38, 0))
       WHEN ABS([certified]) > CAST(85070591730234615865843651857942052864 AS NUMERIC(38, 0))
-      THEN CAST(CAST('tier: table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column certified: ' + CAST([certified] AS VARCHAR(MAX)) + ' is too large to evaluate exactly in SQL' AS BIGINT) AS NUMERIC(38, 0))
+      THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column certified: ' + CAST([certified] AS VARCHAR(MAX)) + ' is too large to evaluate exactly in SQL' AS NUMERIC(38, 0))
       ELSE [certified]
     END AS [certified],
     CASE
       WHEN [growth] < -100000000
-      THEN CAST(CAST('tier: table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column growth: ' + CAST([growth] AS VARCHAR(MAX)) + '/1000000' + ' is below the minimum -100' AS BIGINT) AS NUMERIC(38, 0))
+      THEN CAST('tier: TL406 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column growth: ' + CAST([growth] AS VARCHAR(MAX)) + '/1000000' + ' is below the minimum -100' AS NUMERIC(38, 0))
       WHEN [growth] > 1000000000
-      THEN CAST(CAST('tier: table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column growth: ' + CAST([growth] AS VARCHAR(MAX)) + '/1000000' + ' is above the maximum 1000' AS BIGINT) AS NUMERIC(38, 0))
+      THEN CAST('tier: TL406 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column growth: ' + CAST([growth] AS VARCHAR(MAX)) + '/1000000' + ' is above the maximum 1000' AS NUMERIC(38, 0))
       WHEN ABS([growth]) > CAST(2577896719098018662589959147210 AS NUMERIC(38, 0))
-      THEN CAST(CAST('tier: table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column growth: ' + CAST([growth] AS VARCHAR(MAX)) + '/1000000' + ' is too large to evaluate exactly in SQL' AS BIGINT) AS NUMERIC(38, 0))
+      THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column growth: ' + CAST([growth] AS VARCHAR(MAX)) + '/1000000' + ' is too large to evaluate exactly in SQL' AS NUMERIC(38, 0))
       ELSE [growth]
     END AS [growth],
     CASE
       WHEN [deployments] < 0
-      THEN CAST(CAST('tier: table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column deployments: ' + CAST([deployments] AS VARCHAR(MAX)) + ' is below the minimum 0; a count cannot be negative' AS BIGINT) AS NUMERIC(38, 0))
+      THEN CAST('tier: TL406 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column deployments: ' + CAST([deployments] AS VARCHAR(MAX)) + ' is below the minimum 0; a count cannot be negative' AS NUMERIC(38, 0))
       WHEN ABS([deployments]) > CAST(85070591730234615865843651857942052864 AS NUMERIC(38, 0))
-      THEN CAST(CAST('tier: table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column deployments: ' + CAST([deployments] AS VARCHAR(MAX)) + ' is too large to evaluate exactly in SQL' AS BIGINT) AS NUMERIC(38, 0))
+      THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column deployments: ' + CAST([deployments] AS VARCHAR(MAX)) + ' is too large to evaluate exactly in SQL' AS NUMERIC(38, 0))
       ELSE [deployments]
     END AS [deployments],
     CASE
       WHEN ABS([acr]) > CAST(2577896719098018662589959147210 AS NUMERIC(38, 0))
-      THEN CAST(CAST('tier: table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column acr: ' + CAST([acr] AS VARCHAR(MAX)) + '/1000000' + ' is too large to evaluate exactly in SQL' AS BIGINT) AS NUMERIC(38, 0))
+      THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column acr: ' + CAST([acr] AS VARCHAR(MAX)) + '/1000000' + ' is too large to evaluate exactly in SQL' AS NUMERIC(38, 0))
       ELSE [acr]
     END AS [acr],
     CASE
       WHEN [workloads] < 0
-      THEN CAST(CAST('tier: table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column workloads: ' + CAST([workloads] AS VARCHAR(MAX)) + ' is below the minimum 0; a count cannot be negative' AS BIGINT) AS NUMERIC(38, 0))
+      THEN CAST('tier: TL406 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column workloads: ' + CAST([workloads] AS VARCHAR(MAX)) + ' is below the minimum 0; a count cannot be negative' AS NUMERIC(38, 0))
       WHEN ABS([workloads]) > CAST(85070591730234615865843651857942052864 AS NUMERIC(38, 0))
-      THEN CAST(CAST('tier: table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column workloads: ' + CAST([workloads] AS VARCHAR(MAX)) + ' is too large to evaluate exactly in SQL' AS BIGINT) AS NUMERIC(38, 0))
+      THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column workloads: ' + CAST([workloads] AS VARCHAR(MAX)) + ' is too large to evaluate exactly in SQL' AS NUMERIC(38, 0))
       ELSE [workloads]
     END AS [workloads],
     [tier] AS [tier],

@@ -77,12 +77,13 @@ def raise_error(message: exp.Expression, dialect: Dialect, type_: str | None = N
     type the expression stands for where the dialect has no error function."""
     if dialect.raise_fn is not None:
         return exp.Anonymous(this=dialect.raise_fn, expressions=[message])
-    # No error function: casting the message to a number fails, and the database's error
-    # quotes the message. A date is cast to directly; other types go through the number.
-    if type_ is not None and type_.upper() == "DATE":
-        return cast(message, "DATE", dialect)
-    failing = cast(message, dialect.narrow, dialect)
-    return failing if type_ is None else cast(failing, type_, dialect)
+    # No error function: casting the message to the value's type fails, and the database's
+    # error quotes the message; text goes through a number first (text to text would work).
+    if type_ is None:
+        return cast(message, dialect.narrow, dialect)
+    if type_.upper() in ("TEXT", "VARCHAR", "STRING") or type_.upper().startswith("VARCHAR"):
+        return cast(cast(message, dialect.narrow, dialect), type_, dialect)
+    return cast(message, type_, dialect)
 
 
 def literal_only(e: exp.Expression) -> bool:

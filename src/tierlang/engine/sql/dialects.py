@@ -31,6 +31,12 @@ class Dialect:
     - `typeof`: a function giving a column's type name that the planner folds to a constant
       (DuckDB's `typeof`): the compiled query then reads each column by its type's fast path.
     - `booleans`: whether Boolean values can be selected as columns (T-SQL: no).
+    - `materialize`: whether the planner substitutes a CTE's expressions into the query that
+      reads it (PostgreSQL inlines CTEs read once, and copies an expression wherever its
+      column is read): CTEs are then marked MATERIALIZED where the copies would grow
+      (`query._fences`), so planning stays fast and each value is computed once per row.
+    - `stages`: lay the columns out as one CTE per stage of the compiler rather than per score
+      and track (Spark's analyzer gives up on long chains of CTEs: about 15 instead of 80).
     """
 
     name: str
@@ -43,6 +49,8 @@ class Dialect:
     typeof: str | None = None
     booleans: bool = True
     wide_limit: int = 2**126
+    materialize: bool = False
+    stages: bool = False
 
 
 DIALECTS: dict[str, Dialect] = {
@@ -50,9 +58,9 @@ DIALECTS: dict[str, Dialect] = {
     for d in (
         Dialect("duckdb", "duckdb", wide="HUGEINT", raise_fn="error", typeof="typeof"),
         # PostgreSQL's NUMERIC holds 131072 digits before the point: no practical limit.
-        Dialect("postgres", "postgres", wide="NUMERIC", text="TEXT", wide_limit=10**1000),
+        Dialect("postgres", "postgres", wide="NUMERIC", text="TEXT", wide_limit=10**1000, materialize=True),
         # Spark's DIV returns a 64-bit long: the score text divides decimals instead.
-        Dialect("spark", "spark", text="STRING", raise_fn="raise_error", int_div=False),
+        Dialect("spark", "spark", text="STRING", raise_fn="raise_error", int_div=False, stages=True),
         Dialect("bigquery", "bigquery", narrow="INT64", wide="BIGNUMERIC", text="STRING", raise_fn="ERROR"),
         Dialect("snowflake", "snowflake", wide="NUMBER(38, 0)", int_div=False),
         Dialect("tsql", "tsql", wide="DECIMAL(38, 0)", text="VARCHAR(MAX)", int_div=False, booleans=False),

@@ -24,6 +24,7 @@ dialects go through the text path.
 from __future__ import annotations
 
 import math
+import re
 from fractions import Fraction
 
 from sqlglot import exp
@@ -33,7 +34,9 @@ from tierlang.data import PID
 from tierlang.engine.sql.backend import and_all, cast, col, num, or_any, paren, raise_error, string
 from tierlang.engine.sql.dialects import Dialect
 
-__all__ = ["raw_inputs", "typed_inputs", "table_name", "DEFAULT_DECIMALS", "MAX_DECIMALS", "scales_for"]
+FALLBACK = "__fallback__"
+
+__all__ = ["DATA_ERROR", "raw_inputs", "typed_inputs", "table_name", "DEFAULT_DECIMALS", "MAX_DECIMALS", "scales_for"]
 
 #: Decimal places the raw query reads exactly by default (`--decimals`).
 DEFAULT_DECIMALS = 6
@@ -46,6 +49,10 @@ _INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYI
 _DECIMAL_KINDS = (ir.Kind.NUMBER, ir.Kind.PERCENT, ir.Kind.MONEY)
 
 
+#: How the raw query's errors read: "tier: CODE table T, partner_id 'P', column C: PROBLEM".
+DATA_ERROR = re.compile(r"tier: (TL4\d\d) table (.+?), partner_id '(.*?)', column (.+?): (.*)", re.S)
+
+
 def places(x: Fraction) -> int:
     """Decimal places of a terminating fraction."""
     k = 0
@@ -54,9 +61,9 @@ def places(x: Fraction) -> int:
     return k
 
 
-def scales_for(program: ir.Program, decimals: int) -> dict[str, int]:
-    """The scale of each input metric in a raw query: counts 1, decimals 10^decimals (more
-    when the metric's default or range bounds need more places)."""
+def scales_for(program: ir.Program, decimals: int, places_of: dict[str, int] | None = None) -> dict[str, int]:
+    """The scale of each input metric in a raw query: counts 1, decimals 10^decimals (or
+    `places_of[metric]`; more when the metric's default or range bounds need more places)."""
     out = {}
     for m in program.input_metrics:
         k = m.type.kind
@@ -64,21 +71,38 @@ def scales_for(program: ir.Program, decimals: int) -> dict[str, int]:
             out[m.name] = 1
         elif k in _DECIMAL_KINDS:
             extra = [places(v) for v in (m.default, m.minimum, m.maximum) if isinstance(v, Fraction)]
-            out[m.name] = 10 ** max([decimals, *extra])
+            out[m.name] = 10 ** max([(places_of or {}).get(m.name, decimals), *extra])
     return out
 
 
 def typed_inputs(
-    program: ir.Program, table: str, itype: str, dialect: Dialect, metrics: list[ir.Metric], keep: tuple[str, ...] = ()
+    program: ir.Program,
+    table: str,
+    itype: str,
+    dialect: Dialect,
+    metrics: list[ir.Metric],
+    keep: tuple[str, ...] = (),
+    limits: dict[str, int] | None = None,
 ) -> exp.Select:
-    """`SELECT partner_id, <metric columns as the working type> FROM table`: for a table
-    already validated and scaled by tierlang's loader (columns named after the metrics)."""
+    """`SELECT partner_id, <metric columns as the working type>, __fallback__ FROM table`: for
+    a table already validated and scaled by tierlang's loader (columns named after the
+    metrics). A value beyond its column's limit in `limits` (`Plan.checks`) would overflow
+    the working type, which a database reports as an error: such a row reads 0 instead and
+    is flagged `__fallback__`, for the interpreter to evaluate."""
+    limits = limits or {}
     out: list[exp.Expression] = [col(c) for c in keep] + [col(PID)]
+    flags = []
     for m in metrics:
         if m.type.kind is ir.Kind.COUNT or m.type.kind in _DECIMAL_KINDS:
-            out.append(exp.alias_(cast(col(m.name), itype, dialect), m.name, quoted=True))
+            value: exp.Expression = cast(col(m.name), itype, dialect)
+            if m.name in limits:
+                beyond = exp.GT(this=exp.Abs(this=value.copy()), expression=cast(num(limits[m.name]), itype, dialect))
+                flags.append(beyond)
+                value = exp.Case(ifs=[exp.If(this=beyond.copy(), true=cast(num(0), itype, dialect))], default=value)
+            out.append(exp.alias_(value, m.name, quoted=True))
         else:
             out.append(col(m.name))
+    out.append(exp.alias_(or_any(flags) if flags else exp.Boolean(this=False), FALLBACK, quoted=True))
     return exp.select(*out).from_(table_name(table))
 
 
@@ -98,10 +122,11 @@ def table_name(name: str) -> exp.Table:
 class _Raw:
     """Builds the raw conversion of one dialect."""
 
-    def __init__(self, dialect: Dialect, itype: str, table: str) -> None:
+    def __init__(self, dialect: Dialect, itype: str, table: str, absent: frozenset[str] = frozenset()) -> None:
         self.d = dialect
         self.itype = itype
         self.table = table
+        self.absent = absent
 
     # ---------------------------------------------------------------- helpers
     def text(self, e: exp.Expression) -> exp.Expression:
@@ -119,11 +144,12 @@ class _Raw:
             out = exp.DPipe(this=out, expression=p, safe=True)
         return out
 
-    def fail(self, column: str, problem: exp.Expression | str, type_: str | None) -> exp.Expression:
-        """Raise "tier: table T, partner P, column C: PROBLEM"."""
+    def fail(self, column: str, problem: exp.Expression | str, type_: str | None, code: str) -> exp.Expression:
+        """Raise "tier: CODE table T, partner_id 'P', column C: PROBLEM" (CODE: the TL4xx code
+        tierlang's loader gives the same problem; see `DATA_ERROR`)."""
         pid = exp.Coalesce(this=self.text(col(PID)), expressions=[string("(empty)")])
         msg = self.concat(
-            string(f"tier: table {self.table}, partner_id '"),
+            string(f"tier: {code} table {self.table}, partner_id '"),
             pid,
             string(f"', column {column}: "),
             string(problem) if isinstance(problem, str) else problem,
@@ -143,7 +169,8 @@ class _Raw:
     def convert(self, m: ir.Metric, scale: int) -> exp.Expression:
         """The metric's column as its exact value (or an error), before range checks."""
         column = m.column or m.name
-        c = col(column)
+        # an optional metric's absent column reads as missing everywhere: its default
+        c = cast(exp.Null(), self.d.text, self.d) if m.name in self.absent else col(column)
         k = m.type.kind
         if k is ir.Kind.COUNT:
             value, type_ = self.count(column, c), self.itype
@@ -158,7 +185,7 @@ class _Raw:
         if m.default is not None:
             missing = _literal(m.default, scale, self, type_)
         else:
-            missing = self.fail(column, "the value is missing (the metric declares no default)", type_)
+            missing = self.fail(column, "the value is missing (the metric declares no default)", type_, "TL403")
         return exp.Case(ifs=[exp.If(this=exp.Is(this=c, expression=exp.Null()), true=missing)], default=value)
 
     def count(self, column: str, c: exp.Expression) -> exp.Expression:
@@ -166,7 +193,7 @@ class _Raw:
         ok = and_all([self.matches(t, "^[+-]?[0-9]+$"), exp.LTE(this=exp.Length(this=t), expression=num(19))])
         slow = self.case(
             (ok, cast(t, self.itype, self.d)),
-            default=self.fail(column, self.concat(self.quoted_value(c), string(" is not a whole number")), self.itype),
+            default=self.fail(column, self.concat(self.quoted_value(c), string(" is not a whole number")), self.itype, "TL404"),
         )
         fast = self.typeof_in(c, _INTEGER_TYPES)
         return self.case((fast, cast(c, self.itype, self.d)), default=slow) if fast is not None else slow
@@ -186,7 +213,7 @@ class _Raw:
         slow = self.case(
             (
                 exp.Not(this=paren(plain)),
-                self.fail(column, self.concat(self.quoted_value(c), string(" is not a plain decimal")), self.itype),
+                self.fail(column, self.concat(self.quoted_value(c), string(" is not a plain decimal")), self.itype, "TL405"),
             ),
             (
                 exp.GT(this=exp.Length(this=significant), expression=num(k)),
@@ -194,13 +221,14 @@ class _Raw:
                     column,
                     self.concat(self.quoted_value(c), string(f" has more than {k} decimal places (compile with --decimals)")),
                     self.itype,
+                    "TL412",
                 ),
             ),
             (
                 exp.GT(
                     this=exp.Length(this=exp.Trim(this=whole, expression=string("+-"), position="LEADING")), expression=num(MAX_DIGITS - k)
                 ),
-                self.fail(column, self.concat(self.quoted_value(c), string(" is too large to read exactly")), self.itype),
+                self.fail(column, self.concat(self.quoted_value(c), string(" is too large to read exactly")), self.itype, "TL412"),
             ),
             default=scaled,
         )
@@ -237,7 +265,7 @@ class _Raw:
         slow = self.case(
             (exp.EQ(this=t, expression=string("true")), exp.Boolean(this=True)),
             (exp.EQ(this=t, expression=string("false")), exp.Boolean(this=False)),
-            default=self.fail(column, self.concat(self.quoted_value(c), string(" is not true or false")), "BOOLEAN"),
+            default=self.fail(column, self.concat(self.quoted_value(c), string(" is not true or false")), "BOOLEAN", "TL408"),
         )
         fast = self.typeof_in(c, ("BOOLEAN",))
         return self.case((fast, cast(c, "BOOLEAN", self.d)), default=slow) if fast is not None else slow
@@ -269,7 +297,7 @@ class _Raw:
         )
         slow = self.case(
             (valid, cast(t, "DATE", self.d)),
-            default=self.fail(column, self.concat(self.quoted_value(c), string(" is not a date (YYYY-MM-DD)")), "DATE"),
+            default=self.fail(column, self.concat(self.quoted_value(c), string(" is not a date (YYYY-MM-DD)")), "DATE", "TL409"),
         )
         fast = self.typeof_in(c, ("DATE",))
         return self.case((fast, cast(c, "DATE", self.d)), default=slow) if fast is not None else slow
@@ -279,7 +307,7 @@ class _Raw:
         shown = ", ".join(values)
         return self.case(
             (exp.In(this=t, expressions=[string(v) for v in values]), t),
-            default=self.fail(column, self.concat(self.quoted_value(c), string(f" is not one of {shown}")), self.d.text),
+            default=self.fail(column, self.concat(self.quoted_value(c), string(f" is not one of {shown}")), self.d.text, "TL407"),
         )
 
     # ---------------------------------------------------------------- range and limits
@@ -297,7 +325,7 @@ class _Raw:
                 branches.append(
                     (
                         exp.LT(this=v, expression=num(lo)),
-                        self.fail(column, self.concat(self.shown(v, scale), string(f" {why}")), self.itype),
+                        self.fail(column, self.concat(self.shown(v, scale), string(f" {why}")), self.itype, "TL406"),
                     )
                 )
             if m.maximum is not None:
@@ -306,7 +334,10 @@ class _Raw:
                     (
                         exp.GT(this=v, expression=num(hi)),
                         self.fail(
-                            column, self.concat(self.shown(v, scale), string(f" is above the maximum {_show(m.maximum)}")), self.itype
+                            column,
+                            self.concat(self.shown(v, scale), string(f" is above the maximum {_show(m.maximum)}")),
+                            self.itype,
+                            "TL406",
                         ),
                     )
                 )
@@ -316,7 +347,10 @@ class _Raw:
                     (
                         big,
                         self.fail(
-                            column, self.concat(self.shown(v, scale), string(" is too large to evaluate exactly in SQL")), self.itype
+                            column,
+                            self.concat(self.shown(v, scale), string(" is too large to evaluate exactly in SQL")),
+                            self.itype,
+                            "TL412",
                         ),
                     )
                 )
@@ -347,16 +381,24 @@ def _literal(value: ir.Value, scale: int, raw: _Raw, type_: str) -> exp.Expressi
 
 
 def raw_inputs(
-    program: ir.Program, table: str, itype: str, dialect: Dialect, scales: dict[str, int], metrics: list[ir.Metric], limits: dict[str, int]
+    program: ir.Program,
+    table: str,
+    itype: str,
+    dialect: Dialect,
+    scales: dict[str, int],
+    metrics: list[ir.Metric],
+    limits: dict[str, int],
+    absent: frozenset[str] = frozenset(),
 ) -> list[tuple[str, exp.Select, str]]:
     """The CTEs that read `table` (any column types) into exact values: (name, query,
     comment). The last one is named `partners_checked`: partner_id plus one column per metric
-    in `metrics`, named after the metric."""
-    raw = _Raw(dialect, itype, table)
+    in `metrics`, named after the metric; the metrics in `absent` (optional metrics whose
+    column the table lacks) take their defaults."""
+    raw = _Raw(dialect, itype, table, absent)
     pid = col(PID)
     pid_text = raw.text(pid)
     empty = or_any([exp.Is(this=pid, expression=exp.Null()), exp.EQ(this=exp.Trim(this=pid_text), expression=string(""))])
-    pid_checked = exp.Case(ifs=[exp.If(this=empty, true=raw.fail(PID, "partner_id is empty", dialect.text))], default=pid_text)
+    pid_checked = exp.Case(ifs=[exp.If(this=empty, true=raw.fail(PID, "partner_id is empty", dialect.text, "TL410"))], default=pid_text)
     converted = [exp.alias_(raw.convert(m, scales.get(m.name, 1)), m.name, quoted=True) for m in metrics]
     read = exp.select(exp.alias_(pid_checked, PID, quoted=True), *converted).from_(table_name(table))
     # A partner_id twice is an error (as in tierlang's loader): one GROUP BY over the table
@@ -372,7 +414,7 @@ def raw_inputs(
         ifs=[
             exp.If(
                 this=exp.EQ(this=exp.column(PID, table="partners_read", quoted=True), expression=col("repeated")),
-                true=raw.fail(PID, "the partner_id appears more than once", dialect.text),
+                true=raw.fail(PID, "the partner_id appears more than once", dialect.text, "TL411"),
             )
         ],
         default=exp.column(PID, table="partners_read", quoted=True),

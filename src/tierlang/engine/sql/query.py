@@ -30,7 +30,7 @@ from tierlang.engine.sql.dialects import dialect as get_dialect
 from tierlang.engine.sql.inputs import DEFAULT_DECIMALS, raw_inputs, scales_for, table_name, typed_inputs
 from tierlang.passes.undecided import undecided_tracks
 
-__all__ = ["SqlQuery", "compile_sql", "Unsupported"]
+__all__ = ["SqlQuery", "compile_sql", "Unsupported", "used_metrics"]
 
 _RESERVED = {PID, "__row__", "__copies__", "__fallback__", "track", "level", "score", "n"}
 
@@ -100,11 +100,15 @@ def compile_sql(
     detail: bool = False,
     keep: tuple[str, ...] = (),
     view: str | None = None,
+    places: dict[str, int] | None = None,
+    absent: frozenset[str] = frozenset(),
 ) -> SqlQuery:
     """Compile `program` to one query in `dialect`.
 
     Without `scales`, the query reads `table` raw: any column types, converted and checked in
-    SQL (see `inputs`), decimal metrics at `decimals` places. With `scales` (and optionally
+    SQL (see `inputs`), decimal metrics at `decimals` places (`places` overrides this per
+    metric: a database column's declared scale; `absent` names optional metrics whose column
+    the table lacks, read as their defaults). With `scales` (and optionally
     `magnitudes`, as for the polars engine), `table` holds columns already validated by
     tierlang's loader and scaled as `scales` says, named after the metrics.
 
@@ -118,8 +122,8 @@ def compile_sql(
     d = dialect if isinstance(dialect, Dialect) else get_dialect(dialect)
     raw = scales is None
     if raw:
-        scales = scales_for(program, decimals)
-    metrics = _metrics_read(program)
+        scales = scales_for(program, decimals, places)
+    metrics = used_metrics(program)
     names = _Names(_RESERVED | {m.name for m in program.metrics})
     kinds = [(d.wide, d.wide_limit)] if raw else [(d.narrow, 2**62), (d.wide, d.wide_limit)]
     backends = [(SqlBackend(d, itype, names), itype, limit) for itype, limit in kinds]
@@ -134,12 +138,13 @@ def compile_sql(
     ctes: list[tuple[str, exp.Select, str | None]] = []
     if raw:
         limits = {c: plan.column_limits[c] for c in plan.checks}
-        ctes += raw_inputs(program, table, itype, d, scales, metrics, limits)  # type: ignore[arg-type]
+        ctes += raw_inputs(program, table, itype, d, scales, metrics, limits, absent)  # type: ignore[arg-type]
         fallback: exp.Expression = exp.Boolean(this=False)
     else:
-        ctes.append(("partners_typed", typed_inputs(program, table, itype, d, metrics, keep), f"{table}: validated by tierlang"))
-        flags = [exp.GT(this=exp.Abs(this=col(c)), expression=cast(num(plan.column_limits[c]), itype, d)) for c in plan.checks]
-        fallback = or_any(flags) if flags else exp.Boolean(this=False)
+        limits = {c: plan.column_limits[c] for c in plan.checks}
+        typed = typed_inputs(program, table, itype, d, metrics, keep, limits)
+        ctes.append(("partners_typed", typed, f"{table}: validated by tierlang; values beyond the working type's reach flagged"))
+        fallback = col("__fallback__")
     ctes += _column_ctes(plan, names, ctes[-1][0], d)
     last = ctes[-1][0]
     if output == "plan":
@@ -149,7 +154,8 @@ def compile_sql(
         query = _long_output(program, undecided_tracks(program), frozenset(n for n, tc in plan.tracks.items() if tc.possible is not None))
     else:
         raise ValueError(f"output must be 'long' or 'plan', not {output!r}")
-    query.set("with_", exp.With(expressions=[_cte(name, q, comment) for name, q, comment in ctes]))
+    keep_once = _fences(ctes) if d.materialize else set()
+    query.set("with_", exp.With(expressions=[_cte(name, q, comment, name in keep_once) for name, q, comment in ctes]))
     tree: exp.Expression = query
     if view is not None:
         tree = exp.Create(this=table_name(view), kind="VIEW", expression=query, replace=True)
@@ -172,14 +178,61 @@ def compile_sql(
     return SqlQuery(program, d, tree, plan, header)
 
 
-def _cte(name: str, query: exp.Select, comment: str | None) -> exp.CTE:
-    cte = exp.CTE(this=query, alias=exp.TableAlias(this=exp.to_identifier(name, quoted=True)))
+#: The most expression nodes a column may grow to when a planner substitutes the columns it
+#: reads by their definitions, and the longest run of CTEs pulled up into one (`_fences`).
+INLINE_LIMIT = 100
+CHAIN_LIMIT = 16
+
+
+def _fences(ctes: list[tuple[str, exp.Select, str | None]]) -> set[str]:
+    """The CTEs to mark MATERIALIZED where the planner inlines CTEs (PostgreSQL).
+
+    PostgreSQL pulls a CTE read once up into its reader, replacing each column reference by
+    the column's expression: a column read three times by the next CTE is copied three times,
+    and along a chain of CTEs the copies multiply. Planning then takes minutes and gigabytes
+    for a ten-row table, and each copy is computed again per row. A MATERIALIZED CTE is a
+    fence: its readers see plain values. This follows the substitution CTE by CTE (the size
+    each column would reach inlined) and fences the CTE before one whose columns would grow
+    past `INLINE_LIMIT` nodes. Long runs of CTEs cost planning time even without copies (each
+    level carries every column before it): at least every `CHAIN_LIMIT`th CTE is fenced. The
+    read inputs and the last CTE are always fenced."""
+    fenced = {"partners_checked", ctes[-1][0]}
+    size: dict[str, int] = {}
+    run = 0
+
+    def grown(query: exp.Select) -> dict[str, int]:
+        out = {}
+        for p in query.expressions:
+            if isinstance(p, exp.Alias):
+                out[p.alias] = sum(size.get(n.name, 1) if isinstance(n, exp.Column) else 1 for n in p.this.walk())
+        return out
+
+    for i, (name, query, _) in enumerate(ctes):
+        sizes = grown(query)
+        if sizes and max(sizes.values()) > INLINE_LIMIT and i > 0 and run > 0:
+            fenced.add(ctes[i - 1][0])
+            size.clear()
+            sizes = grown(query)
+            run = 0
+        size.update(sizes)
+        run += 1
+        if run >= CHAIN_LIMIT:
+            fenced.add(name)
+        if name in fenced:
+            size.clear()
+            run = 0
+    return fenced
+
+
+def _cte(name: str, query: exp.Select, comment: str | None, materialized: bool = False) -> exp.CTE:
+    cte = exp.CTE(this=query, alias=exp.TableAlias(this=exp.to_identifier(name, quoted=True)), materialized=materialized or None)
     if comment:
         cte.add_comments([" " + _comment_text(comment) + " "])
     return cte
 
 
-def _metrics_read(program: ir.Program) -> list[ir.Metric]:
+def used_metrics(program: ir.Program) -> list[ir.Metric]:
+    """The input metrics the program's tracks read (the columns a query needs)."""
     used: set[str] = set()
     groups = {g.name: g.tracks for g in program.groups}
     for t in program.tracks:
@@ -196,7 +249,11 @@ def _source(span: ir.Span | None) -> str | None:
 
 
 def _column_ctes(plan: Plan, names: _Names, first: str, d: Dialect) -> list[tuple[str, exp.Select, str | None]]:
-    """One CTE per run of columns of one group, each reading the CTE before it."""
+    """One CTE per run of columns of one group, each reading the CTE before it (with
+    `d.stages`: one CTE per stage of the compiler, named `stage_N`, its comment naming the
+    scores, gates and tracks it computes)."""
+    if d.stages:
+        return _stage_ctes(plan, names, first, d)
     out: list[tuple[str, exp.Select, str | None]] = []
     used: dict[str, int] = {}
     current: list[exp.Expression] = []
@@ -220,26 +277,49 @@ def _column_ctes(plan: Plan, names: _Names, first: str, d: Dialect) -> list[tupl
         if c.group != group or reads & defined:
             flush()
             group = c.group
-        sql_name = names[c.name]
-        expr = c.expr
-        if c.kind == "cond" and not d.booleans:  # T-SQL: a condition is stored as 1 or 0
-            expr = exp.Case(ifs=[exp.If(this=expr, true=num(1))], default=num(0))
-        elif c.kind == "num":
-            expr = _working(expr, plan.itype, d)
-        alias = exp.alias_(expr, sql_name, quoted=True)
-        where = _source(c.span)
-        if where:
-            alias.add_comments([f" {_comment_text(where)} "])
-        current.append(alias)
-        defined.add(sql_name)
+        current.append(_projection(c, names, d, plan.itype))
+        defined.add(names[c.name])
     flush()
     return out
+
+
+def _projection(c, names: _Names, d: Dialect, itype: str) -> exp.Expression:
+    """One materialized column as `expr AS name /* file.tier:LINE */`."""
+    expr = c.expr
+    if c.kind == "cond" and not d.booleans:  # T-SQL: a condition is stored as 1 or 0
+        expr = exp.Case(ifs=[exp.If(this=expr, true=num(1))], default=num(0))
+    elif c.kind == "num":
+        expr = _working(expr, itype, d)
+    alias = exp.alias_(expr, names[c.name], quoted=True)
+    where = _source(c.span)
+    if where:
+        alias.add_comments([f" {_comment_text(where)} "])
+    return alias
 
 
 def _working(e: exp.Expression, itype: str, d: Dialect) -> exp.Expression:
     """A scaled integer as the working type: a column computed from literals alone would
     otherwise be an INTEGER, and every later product of it could overflow 32 bits."""
     return cast(e, itype, d) if literal_only(e) else e
+
+
+def _stage_ctes(plan: Plan, names: _Names, first: str, d: Dialect) -> list[tuple[str, exp.Select, str | None]]:
+    out: list[tuple[str, exp.Select, str | None]] = []
+    prev = first
+    for k, stage in enumerate(plan.stages, start=1):
+        if not stage:
+            continue
+        groups = ", ".join(dict.fromkeys(c.group for c in stage if c.group))
+        name = f"stage_{k}"
+        out.append(
+            (
+                name,
+                exp.select(exp.Star(), *[_projection(c, names, d, plan.itype) for c in stage]).from_(exp.to_table(prev, quoted=True)),
+                groups or None,
+            )
+        )
+        prev = name
+    return out
 
 
 def _plan_output(

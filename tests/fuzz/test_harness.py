@@ -1,0 +1,41 @@
+"""The fuzz harness itself (`make fuzz`, tests/fuzz/run.py): it must notice a failure."""
+
+from __future__ import annotations
+
+import random
+
+from tests.fuzz.run import Campaign, check_dataset, check_program, mutate, write_data
+
+PROGRAM = 'program p { version "1" effective 2024-01-01 }\nmetric n: count\ntrack t { level a { require n >= 2 } }\n'
+
+
+def test_mutations_are_reproducible_and_change_the_input():
+    data = PROGRAM.encode()
+    once = [mutate(data, random.Random(k)) for k in range(50)]
+    assert once == [mutate(data, random.Random(k)) for k in range(50)]
+    assert all(m != data for m in once[:10]) or sum(m != data for m in once) > 40
+
+
+def test_a_failure_is_saved_and_the_run_goes_on(tmp_path):
+    campaign = Campaign(tmp_path)
+
+    def boom():
+        raise ZeroDivisionError("planted")
+
+    campaign.case("program", {"fuzz.tier": b"x"}, "what ran", boom)
+    campaign.case("program", {"fuzz.tier": b"y"}, "what ran", lambda: "program refused")
+    assert campaign.runs == {"program": 2} and campaign.outcomes == {"program refused": 1}
+    (folder,) = campaign.failures
+    saved = (tmp_path / "program-0000" / "failure.txt").read_text()
+    assert folder.endswith("program-0000") and "ZeroDivisionError: planted" in saved
+    assert (tmp_path / "program-0000" / "fuzz.tier").read_bytes() == b"x"
+
+
+def test_the_targets_run_the_real_commands(tmp_path):
+    assert check_program(PROGRAM.encode(), tmp_path) == "program valid"
+    assert check_program(b"program p {", tmp_path) == "program refused"
+    for fmt in ("csv", "jsonl", "parquet"):
+        path = tmp_path / f"clean.{fmt}"
+        write_data(fmt, {"partner_id": ["A", "B"], "n": ["3", None]}, path)
+        # B has no value and n has no default: a row with an error (exit 1, reported)
+        assert check_dataset(PROGRAM, fmt, path.read_bytes(), "vectorized", tmp_path) == "eval exit 1", fmt
