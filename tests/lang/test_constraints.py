@@ -8,6 +8,8 @@ from fractions import Fraction
 
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.cli.cli_helpers import run
 from tierlang import ir, load_program
@@ -85,16 +87,56 @@ def test_constraints_must_be_about_the_data(tmp_path):
         assert codes == [code], (decl, codes)
 
 
-def test_explain_proposes_no_change_that_breaks_a_constraint(tmp_path):
+def test_explain_proposes_only_changes_that_keep_every_constraint(tmp_path):
     prog = load_program(_program(tmp_path)).program
     ok = render_text(explain_partner(prog, {"certified": Fraction(5), "gold_mcps": Fraction(3), "share": Fraction(0)}), prog)
-    assert "Smallest change: +1 Unique gold MCP" in ok
-    stuck = render_text(explain_partner(prog, {"certified": Fraction(3), "gold_mcps": Fraction(3), "share": Fraction(0)}), prog)
-    assert "Smallest change" not in stuck
-    assert "a change that breaks the constraint 'gold_within' (Unique gold MCPs within certified) is not proposed" in stuck
+    assert "Smallest change: +1 Unique gold MCP →" in ok and "constraint" not in ok
+    # one more gold MCP alone would break gold_within: the plan adds a certified professional
+    both = explain_partner(prog, {"certified": Fraction(3), "gold_mcps": Fraction(3), "share": Fraction(0)})
+    text = render_text(both, prog)
+    assert "to keep the constraint 'gold_within' (Unique gold MCPs within certified), Certified professionals must change as well" in text
+    assert "Smallest change: +1 Unique gold MCP and +1 Certified professional → gold_mcps >= 4 holds" in text
+    (plan,) = both[0].missing[0].plans
+    after = {"certified": Fraction(3), "share": Fraction(0)} | {c.metric: c.new for c in plan.changes}
+    assert after == {"certified": Fraction(4), "gold_mcps": Fraction(4), "share": Fraction(0)} and broken(prog, after) == []
     assert broken(prog, {"certified": Fraction(3), "gold_mcps": Fraction(4), "share": Fraction(0)})[0].name == "gold_within"
     assert broken(prog, {"certified": Fraction(3), "gold_mcps": Fraction(0), "share": Fraction(51)})[0].name == "half"
     assert broken(prog, {"certified": Fraction(3), "gold_mcps": Fraction(0), "share": Fraction(50)}) == []
+
+
+def test_a_change_no_constraint_allows_is_not_proposed(tmp_path):
+    # certified is capped by its range: gold_within cannot be kept by raising it
+    prog = load_program(
+        tmp_path / "c.tier", text=PROGRAM.replace('"Certified professionals": count', '"Certified professionals": count { range 0..3 }')
+    ).program
+    stuck = render_text(explain_partner(prog, {"certified": Fraction(3), "gold_mcps": Fraction(3), "share": Fraction(0)}), prog)
+    assert "Smallest change" not in stuck
+    assert "a change that breaks the constraint 'gold_within' (Unique gold MCPs within certified) is not proposed" in stuck
+
+
+@given(
+    st.integers(0, 6),
+    st.integers(0, 6),
+    st.integers(0, 6),
+    st.sampled_from(["<=", "<", ">=", ">", "=="]),
+    st.integers(-3, 3),
+)
+def test_repair_keeps_the_constraints_and_moves_only_free_metrics(a, b, c, op, k):
+    from tierlang.passes.constraints import repair
+
+    text = (
+        'program r { version "1" }\nmetric a: count\nmetric b: count\nmetric c: number\n'
+        f"constraint one: a + {k} {op} b\nconstraint two: b <= 2 * c + 1\ntrack t {{ level l {{ require a >= 0 }} }}\n"
+    )
+    prog = load_program("r.tier", text=text).program
+    values = {"a": Fraction(a), "b": Fraction(b), "c": Fraction(c)}
+    got = repair(prog, values, {"a"})
+    # b can always rise (c follows it), and fall to a + k - 1 when that is a count
+    if op in ("<=", "<") or a + k >= 1:
+        assert got is not None
+    if got is not None:
+        assert broken(prog, got) == [] and got["a"] == a
+        assert all(isinstance(v, Fraction) and v >= 0 for v in (got["a"], got["b"])) and got["b"].denominator == 1
 
 
 def test_format_round_trip(tmp_path):
@@ -128,3 +170,21 @@ def test_shipped_programs_refuse_impossible_data(program, values, constraint):
     with pytest.raises(DataLoadError) as e:
         from_frame(pl.DataFrame({k: [v] for k, v in row.items()}), prog)
     assert [d.code for d in e.value.errors] == ["TL416"] and f"'{constraint}'" in e.value.errors[0].message
+
+
+def test_tier_test_fails_an_example_that_breaks_a_constraint(tmp_path):
+    path = _program(tmp_path)
+    examples = (
+        "\nexample fine {\n  given { certified = 5, gold_mcps = 4, share = 0 }\n  expect comp = gold\n}\n"
+        '\nexample impossible "More gold MCPs than certified" {\n  given { certified = 3, gold_mcps = 5, share = 0 }\n'
+        "  expect comp = gold\n}\n"
+    )
+    path.write_text(path.read_text() + examples, encoding="utf-8")
+    result = run("test", str(path))
+    assert result.exit_code == 1
+    assert 'example impossible "More gold MCPs than certified"' in result.stdout
+    assert (
+        "error: its values break the constraint 'gold_within' (Unique gold MCPs within certified): certified is 3, gold_mcps is 5"
+        in result.stdout
+    )
+    assert "1 passed, 1 failed" in result.stdout

@@ -1,4 +1,7 @@
-"""Run a program's embedded examples with the reference interpreter (`tier test`)."""
+"""Run a program's embedded examples with the reference interpreter (`tier test`).
+
+An example whose values break an input constraint fails without being evaluated: no data
+could hold such a partner (`tier eval` would refuse the row, TL416)."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from tierlang import ir
 from tierlang.engine.explain import requirement_lines, score_lines
 from tierlang.engine.interpreter import CategoryResult, EvaluationError, Interpreter, PartnerResult
 from tierlang.numbers import decimal_text, terminates
+from tierlang.passes.constraints import broken, constraint_metrics
 
 __all__ = ["ExampleOutcome", "Check", "run_examples", "show_value"]
 
@@ -112,6 +116,10 @@ def run_examples(program: ir.Program, load_at: Callable[[date], ir.Program] | No
         dated_program, interp = interpreters[when]
         ex = next((e for e in dated_program.examples if e.name == ex.name), ex)
         tracks = list(dict.fromkeys(e.path[0] for e in ex.expectations))
+        bad = broken(dated_program, dict(ex.given))
+        if bad:  # data no partner can have: a data error in tier eval, so no result here
+            yield ExampleOutcome(ex, [], None, "; ".join(_broken_text(dated_program, c, dict(ex.given)) for c in bad))
+            continue
         try:
             result = interp.evaluate(dict(ex.given), ex.name, tracks)
         except EvaluationError as e:
@@ -127,6 +135,13 @@ def run_examples(program: ir.Program, load_at: Callable[[date], ir.Program] | No
                 continue
             checks.append(Check(exp, actual, actual == exp.value))
         yield ExampleOutcome(ex, checks, result)
+
+
+def _broken_text(program: ir.Program, c: ir.Constraint, values: dict[str, ir.Value]) -> str:
+    """As the data loader says it (TL416): the constraint and the values it reads."""
+    title = f" ({c.title})" if c.title else ""
+    read = ", ".join(f"{n} is {show_value(values.get(n))}" for n in constraint_metrics(program, c))
+    return f"its values break the constraint '{c.name}'{title}: {read}"
 
 
 def _actual(tr, path: tuple[str, ...]) -> object:

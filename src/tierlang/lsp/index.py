@@ -28,9 +28,9 @@ from tierlang.syntax import ast
 __all__ = ["Symbol", "Occurrence", "Context", "FileIndex", "index_file", "origins", "GLOBAL_KINDS", "LOCAL_KINDS", "KIND_WORDS"]
 
 #: Kinds that share the program's one namespace (as `passes.lower` declares them).
-GLOBAL_KINDS = ("metric", "param", "gate", "group", "track")
-#: Top-level kinds with a namespace each.
-LOCAL_KINDS = ("partner", "example", "hold")
+GLOBAL_KINDS = ("metric", "param", "gate", "group", "track", "table")
+#: Top-level kinds with a namespace each (no rule reads them).
+LOCAL_KINDS = ("partner", "example", "hold", "constraint")
 #: How each kind is named in messages and hovers.
 KIND_WORDS = {
     "metric": "metric",
@@ -46,6 +46,9 @@ KIND_WORDS = {
     "partner": "sample partner",
     "example": "example",
     "hold": "status rule",
+    "table": "table",
+    "constraint": "constraint",
+    "output": "output",
     "enum": "enum value",
     "program": "program",
 }
@@ -98,7 +101,13 @@ class Context:
         self.partners: dict[str, ast.PartnerDecl] = {}
         self.examples: dict[str, ast.ExampleDecl] = {}
         self.holds: dict[str, ast.HoldDecl] = {}  # status rules: a namespace of their own
-        local = {ast.PartnerDecl: self.partners, ast.ExampleDecl: self.examples, ast.HoldDecl: self.holds}
+        self.constraints: dict[str, ast.ConstraintDecl] = {}  # and input constraints
+        local = {
+            ast.PartnerDecl: self.partners,
+            ast.ExampleDecl: self.examples,
+            ast.HoldDecl: self.holds,
+            ast.ConstraintDecl: self.constraints,
+        }
         for item in merged.items:
             if type(item) in local:
                 local[type(item)].setdefault(item.name, item)  # type: ignore[attr-defined]
@@ -174,6 +183,10 @@ class Context:
                             if isinstance(line, ast.LineDecl):
                                 out.setdefault(line.name, line)
         return out
+
+    def outputs(self, track: str) -> dict[str, ast.OutputDecl]:
+        t = self.tracks.get(track)
+        return {i.name: i for i in t.items if isinstance(i, ast.OutputDecl)} if t is not None else {}
 
     def enum_values(self, metric: str) -> tuple[str, ...]:
         m = self.metrics.get(metric)
@@ -297,6 +310,11 @@ class _Indexer:
             self.expr(item.expr, _Scope())
         elif isinstance(item, ast.GroupDecl):
             self.declare("group", item)
+        elif isinstance(item, ast.ConstraintDecl):
+            self.declare("constraint", item)
+            self.expr(item.expr, _Scope())
+        elif isinstance(item, ast.TableDecl):
+            self.table(item)
         elif isinstance(item, ast.TrackDecl):
             self.track(item)
         elif isinstance(item, ast.PartnerDecl):
@@ -326,7 +344,10 @@ class _Indexer:
             for i in items:
                 self.track_item(t, i, scope)
         for i in t.items:
-            if isinstance(i, ast.VariantDecl):
+            if isinstance(i, ast.OutputDecl):  # outputs belong to the track, beside its variants
+                self.declare("output", i, (t.name,))
+                self.expr(i.expr, _Scope(t.name, None, frozenset(self.ctx.scores(t.name))))
+            elif isinstance(i, ast.VariantDecl):
                 self.declare("variant", i, (t.name,))
             elif isinstance(i, ast.ChooseClassified):
                 after = None
@@ -337,6 +358,38 @@ class _Indexer:
                     if cond.span is not None:
                         after = (cond.span.end_line, cond.span.end_column - 1)
                 self.add(self.ctx.symbol("variant", i.otherwise, (t.name,)), self.tokens.find(i.span, i.otherwise, after))
+
+    def table(self, t: ast.TableDecl) -> None:
+        """A band table: its keys are rules' names; a band named by a value is an enum value
+        of its key metric or a level of its key track."""
+        self.declare("table", t)
+        keys: list[ast.Expr] = []
+        for i in t.items:
+            if isinstance(i, ast.TableBy):
+                keys = list(i.keys)
+                for k in i.keys:
+                    self.expr(k, _Scope())
+            elif isinstance(i, ast.TableColumns):
+                for b in i.bands:
+                    self.band(b, keys[1] if len(keys) > 1 else None)
+            elif isinstance(i, ast.TableRow):
+                self.band(i.band, keys[0] if keys else None)
+                for cell in i.cells:
+                    self.cap(cell)
+
+    def band(self, b: ast.BandExpr, key: ast.Expr | None) -> None:
+        for end in (b.low, b.high):
+            self.cap(end)
+        if b.kind != "name" or b.name is None or not (isinstance(key, ast.Name) and len(key.parts) == 1):
+            return
+        head = key.parts[0]
+        if self.ctx.global_kind(head) == "track":
+            symbol = self.ctx.symbol("level", b.name, (head,))
+        elif b.name in self.ctx.enum_values(head):
+            symbol = self.ctx.symbol("enum", b.name, (head,))
+        else:
+            return
+        self.add(symbol, self.tokens.find(b.span, b.name))
 
     def track_item(self, t: ast.TrackDecl, i, scope: _Scope) -> None:
         if isinstance(i, ast.LevelDecl):
@@ -384,7 +437,9 @@ class _Indexer:
             if self.ctx.global_kind(track) != "track":
                 continue
             self.add(self.ctx.symbol("track", track), tokens[0] if tokens else None)
-            if len(path) >= 2 and path[1] != "variant":
+            if len(path) == 2 and path[1] in self.ctx.outputs(track):
+                self.add(self.ctx.symbol("output", path[1], (track,)), tokens[1] if len(tokens) > 1 else None)
+            elif len(path) >= 2 and path[1] != "variant":
                 self.add(self.ctx.symbol("score", path[1], (track,)), tokens[1] if len(tokens) > 1 else None)
                 if len(path) == 3:
                     kind = self.part_kind(track, path[1], path[2])
@@ -395,6 +450,7 @@ class _Indexer:
                 self.add(self.ctx.symbol(kind, x.value.name, (track,)), self.tokens.find(x.value.span, x.value.name))
 
     def part_kind(self, track: str, score: str, part: str) -> str | None:
+        """What `track.score.part` names: a category or a line (None: neither)."""
         decl = self.ctx.parts(track, score).get(part)
         if decl is None:
             return None

@@ -28,8 +28,11 @@ _KINDS = {
     ast.MetricDecl: "metric",
     ast.ParamDecl: "param",
     ast.GateDecl: "gate",
+    ast.ConstraintDecl: "constraint",
     ast.GroupDecl: "group",
+    ast.TableDecl: "table",
     ast.TrackDecl: "track",
+    ast.OutputDecl: "output",
     ast.VariantDecl: "variant",
     ast.LevelDecl: "level",
     ast.ScoreDecl: "score",
@@ -100,12 +103,12 @@ TOKEN_TYPES = [
     "number",
     "comment",
     "operator",
-    "variable",  # metric, parameter (readonly), sample partner
-    "function",  # gate, built-in function, example
+    "variable",  # metric, parameter and table (readonly), sample partner
+    "function",  # gate, built-in function, example, status rule, constraint
     "namespace",  # group
     "class",  # track
     "enumMember",  # level, enum value
-    "property",  # score, category, points line
+    "property",  # score, category, points line, output
     "struct",  # variant
     "type",  # currency, program
 ]
@@ -118,6 +121,9 @@ _SYMBOL_TYPE = {
     "gate": ("function", ()),
     "example": ("function", ()),
     "hold": ("function", ()),
+    "constraint": ("function", ()),
+    "table": ("variable", ("readonly",)),
+    "output": ("property", ()),
     "group": ("namespace", ()),
     "track": ("class", ()),
     "level": ("enumMember", ()),

@@ -12,6 +12,7 @@ tables or the evaluation date (TL237), since it is a fact about the data, not ab
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from fractions import Fraction
 from typing import TYPE_CHECKING
@@ -22,7 +23,7 @@ from tierlang.syntax import ast
 if TYPE_CHECKING:
     from tierlang.passes.lower import _Lowerer
 
-__all__ = ["lower_constraints", "constraint_columns", "linear", "Unchecked", "check_shape", "broken"]
+__all__ = ["lower_constraints", "constraint_metrics", "constraint_columns", "linear", "Unchecked", "check_shape", "broken", "repair"]
 
 #: IR nodes a constraint may not read: what the rules compute, not what the data says.
 _RULES = (ir.ScoreRef, ir.TrackAt, ir.GroupCount, ir.Every, ir.GateRef, ir.Lookup, ir.LevelOf, ir.Undecided)
@@ -67,8 +68,8 @@ def lower_constraints(lw: _Lowerer) -> list[ir.Constraint]:
     return out
 
 
-def constraint_columns(program: ir.Program, c: ir.Constraint) -> list[str]:
-    """The data columns a constraint reads (derived metrics followed), in program order."""
+def constraint_metrics(program: ir.Program, c: ir.Constraint) -> list[str]:
+    """The input metrics a constraint reads (derived metrics followed), in program order."""
     names: set[str] = set()
     todo = [c.expr]
     while todo:
@@ -77,9 +78,14 @@ def constraint_columns(program: ir.Program, c: ir.Constraint) -> list[str]:
                 m = program.metric_map[n.name]
                 if m.derived is not None:
                     todo.append(m.derived)
-                elif m.column:
-                    names.add(m.column)
-    return [m.column for m in program.input_metrics if m.column in names]
+                else:
+                    names.add(m.name)
+    return [m.name for m in program.input_metrics if m.name in names]
+
+
+def constraint_columns(program: ir.Program, c: ir.Constraint) -> list[str]:
+    """The data columns a constraint reads (derived metrics followed), in program order."""
+    return [m.column for m in (program.metric_map[n] for n in constraint_metrics(program, c)) if m.column]
 
 
 class Unchecked(Exception):
@@ -165,3 +171,69 @@ def _holds(e: ir.Expr, metrics: dict[str, ir.Metric], values: Mapping[str, ir.Va
                 return None
             total += sign * v * x
     return {">=": total >= 0, ">": total > 0, "<=": total <= 0, "<": total < 0, "==": total == 0, "!=": total != 0}[e.op]
+
+
+def repair(program: ir.Program, values: Mapping[str, ir.Value], fixed: set[str]) -> dict[str, ir.Value] | None:
+    """`values` changed so that they keep every constraint, without moving the metrics in
+    `fixed` (a change explain proposes): each broken comparison is mended by moving one other
+    metric it reads by the least amount, raising one where it can (a partner adds people more
+    readily than it drops them). None when no such change is found: a constraint joined by
+    `or` or `not`, a `!=`, or a move past a metric's range."""
+    vals = dict(values)
+    metrics = program.metric_map
+    for _ in range(2 * len(program.constraints) + 1):
+        bad = broken(program, vals)
+        if not bad:
+            return vals
+        compares = [bad[0].expr] if isinstance(bad[0].expr, ir.Compare) else list(getattr(bad[0].expr, "items", ()))
+        if not isinstance(bad[0].expr, (ir.Compare, ir.And)) or not all(isinstance(c, ir.Compare) for c in compares):
+            return None
+        for c in compares:
+            if _holds(c, metrics, vals) is False and not _mend(c, metrics, vals, fixed):
+                return None
+    return None
+
+
+def _mend(c: ir.Compare, metrics: dict[str, ir.Metric], vals: dict[str, ir.Value], fixed: set[str]) -> bool:
+    """Move one metric of `c` (not in `fixed`) so that `c` holds; False when none can."""
+    if c.op == "!=":
+        return False
+    lc, lk = linear(c.left, metrics)
+    rc, rk = linear(c.right, metrics)
+    coefs = dict(lc)
+    for n, v in rc.items():
+        coefs[n] = coefs.get(n, Fraction(0)) - v
+    total = lk - rk + sum(v * vals[n] for n, v in coefs.items() if isinstance(vals.get(n), Fraction))  # type: ignore[operator]
+    # total must become: <= 0, < 0, >= 0, > 0 or == 0 (the op with the right side moved over)
+    options = []
+    for n, a in coefs.items():
+        if a == 0 or n in fixed or not isinstance(vals.get(n), Fraction):
+            continue
+        m = metrics[n]
+        x = vals[n]
+        zero = x - total / a  # where total is 0: the edge of the comparison
+        if c.op == "==":
+            if m.type.kind is ir.Kind.COUNT and zero.denominator != 1:
+                continue
+            target = zero
+        else:
+            # the edge rounded away from x (whole units for a count, else hundredths), and one
+            # step past it for a strict comparison
+            unit = Fraction(1) if m.type.kind is ir.Kind.COUNT else Fraction(1, 100)
+            up = (a < 0) if c.op in ("<", "<=") else (a > 0)  # the way that moves total right
+            target = (math.ceil(zero / unit) if up else math.floor(zero / unit)) * unit
+            if c.op in ("<", ">") and target == zero:
+                target += unit if up else -unit
+        low = m.minimum if m.minimum is not None else Fraction(0) if m.type.kind is ir.Kind.COUNT else None
+        if low is not None and target < low or m.maximum is not None and target > m.maximum:
+            continue
+        trial = dict(vals)
+        trial[n] = target
+        if _holds(c, metrics, trial) is not True:
+            continue
+        options.append((target < x, abs(target - x), n, target))
+    if not options:
+        return False
+    _, _, n, target = min(options)  # a raise first, then the least move
+    vals[n] = target
+    return True
