@@ -188,3 +188,45 @@ def test_tier_test_fails_an_example_that_breaks_a_constraint(tmp_path):
         in result.stdout
     )
     assert "1 passed, 1 failed" in result.stdout
+
+
+def test_sql_queries_check_the_constraints(tmp_path):
+    import duckdb
+
+    from tierlang.engine.sql import compile_sql
+
+    prog = load_program(_program(tmp_path)).program
+    for dialect in ("duckdb", "postgres", "spark", "bigquery", "snowflake", "tsql"):
+        assert "TL416" in compile_sql(prog, dialect).sql(), dialect
+    con = duckdb.connect()
+    con.execute("CREATE TABLE partners (partner_id TEXT, certified INTEGER, gold_mcps INTEGER, share DOUBLE)")
+    con.execute("INSERT INTO partners VALUES ('a', 5, 3, 10), ('b', 3, 5, 0)")
+    query = compile_sql(prog, "duckdb").sql()
+    with pytest.raises(duckdb.Error) as e:
+        con.execute(query).fetchall()
+    assert (
+        "tier: TL416 table partners, partner_id 'b', column certified: breaks the constraint 'gold_within' "
+        "(Unique gold MCPs within certified): certified is 3, gold_mcps is 5" in str(e.value)
+    )
+    # `half` reads a decimal: exact at the column's scale (50.5% of 2 is above 100)
+    con.execute("UPDATE partners SET gold_mcps = 0, share = 50.5 WHERE partner_id = 'b'")
+    with pytest.raises(duckdb.Error, match=r"column gold_mcps: breaks the constraint 'half': gold_mcps is 0, share is 50500000/1000000"):
+        con.execute(query).fetchall()
+    con.execute("UPDATE partners SET share = 50 WHERE partner_id = 'b'")
+    assert sorted(con.execute(query).fetchall()) == [("a", "comp", "silver", None), ("b", "comp", "silver", None)]
+
+
+def test_tier_eval_db_stops_at_a_row_that_breaks_a_constraint(postgres, tmp_path):
+    import subprocess
+    import sys
+
+    psycopg = pytest.importorskip("psycopg")
+    path = _program(tmp_path)
+    with psycopg.connect(postgres.url, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS constrained")
+        conn.execute("CREATE TABLE constrained (partner_id TEXT, certified INTEGER, gold_mcps INTEGER, share NUMERIC(5, 2))")
+        conn.execute("INSERT INTO constrained VALUES ('a', 5, 3, 10), ('b', 3, 5, 0)")
+    args = [sys.executable, "-m", "tierlang", "eval", str(path), "--db", postgres.url, "--table", "partners=constrained"]
+    out = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2
+    assert "error[TL416]" in out.stderr and "partner_id 'b', column 'certified': breaks the constraint 'gold_within'" in out.stderr

@@ -28,6 +28,7 @@ from tierlang.engine.sql.backend import SqlBackend, and_all, cast, col, literal_
 from tierlang.engine.sql.dialects import Dialect
 from tierlang.engine.sql.dialects import dialect as get_dialect
 from tierlang.engine.sql.inputs import DEFAULT_DECIMALS, raw_inputs, scales_for, table_name, typed_inputs
+from tierlang.passes.constraints import constraint_metrics
 from tierlang.passes.undecided import undecided_tracks
 
 __all__ = ["SqlQuery", "compile_sql", "Unsupported", "used_metrics"]
@@ -137,6 +138,9 @@ def compile_sql(
     itype = plan.itype
     ctes: list[tuple[str, exp.Select, str | None]] = []
     if raw:
+        # the raw query checks the input constraints too (the loader does for the typed one)
+        read = {m.name for m in metrics} | {n for c in program.constraints for n in constraint_metrics(program, c)}
+        metrics = [m for m in program.input_metrics if m.name in read]
         limits = {c: plan.column_limits[c] for c in plan.checks}
         ctes += raw_inputs(program, table, itype, d, scales, metrics, limits, absent)  # type: ignore[arg-type]
         fallback: exp.Expression = exp.Boolean(this=False)
