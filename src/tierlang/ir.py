@@ -75,6 +75,21 @@ __all__ = [
     "Hold",
     "HOLD_KINDS",
     "Program",
+    "Column",
+    "RowFilter",
+    "RelatedTable",
+    "ValueList",
+    "ColumnRef",
+    "FilterRef",
+    "InSet",
+    "IsEmpty",
+    "Window",
+    "InWindow",
+    "GroupAgg",
+    "Aggregate",
+    "Need",
+    "Assignment",
+    "window_dates",
     "Acknowledgement",
     "Constraint",
     "Output",
@@ -86,6 +101,7 @@ __all__ = [
     "to_data",
     "to_json",
     "walk",
+    "children",
     "metrics_read",
 ]
 
@@ -117,6 +133,7 @@ class Kind(StrEnum):
     BOOL = "bool"
     DATE = "date"
     ENUM = "enum"
+    TEXT = "text"  # table columns only: names, ids
     DURATION = "duration"  # months or days, for date arithmetic (tierlang.dates)
 
 
@@ -188,6 +205,10 @@ class Metric:
     derived: Expr | None = None
     doc: str | None = None
     source: str | None = None
+    # Computed from related tables (an expression over `Aggregate`s, other record metrics and
+    # constants; it may divide by a record metric). To every rule a record metric is an input
+    # like a column metric: the records stage (tierlang.records) computes it per partner.
+    records: Expr | None = None
     span: Span | None = _span()
 
     @property
@@ -233,6 +254,74 @@ class Group:
     title: str | None = None
     doc: str | None = None
     tracks: tuple[str, ...] = ()
+    source: str | None = None
+    span: Span | None = _span()
+
+
+# ------------------------------------------------------------------ records: related tables
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a related table. `month`: holds the first day of a month."""
+
+    name: str
+    type: Type
+    title: str | None = None
+    optional: bool = False  # may be empty
+    month: bool = False
+    minimum: Fraction | None = None
+    maximum: Fraction | None = None
+    doc: str | None = None
+    source: str | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class RowFilter:
+    """A named condition on a table's rows (`filter eligible: ...`)."""
+
+    name: str
+    expr: Expr
+    title: str | None = None
+    doc: str | None = None
+    source: str | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class RelatedTable:
+    """A related table (records): rows that belong to a partner through `partner_id`. `key`: columns
+    that identify a row within a partner (a repeated key is a data error)."""
+
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    filters: tuple[RowFilter, ...] = ()
+    title: str | None = None
+    doc: str | None = None
+    source: str | None = None
+    span: Span | None = _span()
+
+    def column(self, name: str) -> Column | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+    def filter(self, name: str) -> RowFilter | None:
+        return next((f for f in self.filters if f.name == name), None)
+
+    @property
+    def label(self) -> str:
+        return self.title or self.name
+
+
+@dataclass(frozen=True)
+class ValueList:
+    """A named list of text values (certification names, services)."""
+
+    name: str
+    values: tuple[str, ...]
+    title: str | None = None
+    doc: str | None = None
     source: str | None = None
     span: Span | None = _span()
 
@@ -384,10 +473,108 @@ class Every:
 
 
 @dataclass(frozen=True)
+class ColumnRef:
+    """A column of the row at hand (in a table's filter, a `where` or a `having`)."""
+
+    table: str
+    column: str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
 class AsOf:
     """The evaluation date (`as_of` in a rule): `--as-of`, the program's effective date, or in
     a history the first day of the month evaluated."""
 
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class FilterRef:
+    """A table's named row filter."""
+
+    table: str
+    name: str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class InSet:
+    """`operand in {values}` (`negated`: not in). `list` names the `ValueList` the values
+    came from, if any."""
+
+    operand: Expr
+    values: tuple[Value, ...]
+    negated: bool = False
+    list: str | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class IsEmpty:
+    operand: Expr
+    negated: bool = False
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Window:
+    """Months relative to the evaluation date: the `months` full months ending `earlier`
+    months before the last full month `L` (`last month` = (1, 0), `same month last year` =
+    (1, 12), `last 12 months` = (12, 0)). `start` and `end` (exclusive) are those months'
+    dates for the program's evaluation date, resolved during lowering: no engine does month
+    arithmetic."""
+
+    months: int
+    earlier: int
+    start: _dt.date
+    end: _dt.date
+    text: str = field(default="", compare=False)
+
+    @property
+    def first_month(self) -> _dt.date:
+        return self.start
+
+    @property
+    def last_month(self) -> _dt.date:
+        return _add_months(self.end, -1)
+
+
+@dataclass(frozen=True)
+class InWindow:
+    """`operand in WINDOW`: a date on or after `window.start` and before `window.end`."""
+
+    operand: Expr
+    window: Window
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class GroupAgg:
+    """An aggregate over the rows of a group (inside `having`), or of the groups' own
+    aggregates (`inner`): count, count_distinct, sum, min, max. `where` keeps only some rows."""
+
+    function: str
+    column: str | None = None
+    inner: GroupAgg | None = None
+    where: Expr | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """A value per partner from a related table: the `function` of `column` over the rows
+    `where` holds for. With `per`, rows are grouped by those columns (within the partner),
+    `having` keeps groups, and the aggregate runs over the kept groups' rows (`count`: the
+    number of kept groups; `inner`: the function of each kept group's own aggregate)."""
+
+    function: str  # count, count_distinct, sum, min, max
+    table: str
+    column: str | None = None
+    where: Expr | None = None
+    per: tuple[str, ...] = ()
+    having: Expr | None = None
+    inner: GroupAgg | None = None
     span: Span | None = _span()
 
 
@@ -399,6 +586,32 @@ class DateShift:
     operand: Expr
     amount: Expr
     sign: int = 1
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Need:
+    """One requirement of an `Assignment`: `count` distinct people for whom `where` holds."""
+
+    name: str
+    count: int
+    where: Expr | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """People rules: whether the values of `column` (people) among the partner's rows of
+    `table` that `where` keeps can be assigned to the needs so that each need has its count
+    of distinct people and no person fills more than `capacity` needs. A person can fill a
+    need when one of their rows satisfies the need's `where`. Solved exactly as a maximum
+    flow (tierlang.records.assign)."""
+
+    table: str
+    column: str
+    needs: tuple[Need, ...]
+    where: Expr | None = None
+    capacity: int = 1
     span: Span | None = _span()
 
 
@@ -453,12 +666,34 @@ Expr = Union[
     TrackAt,
     GroupCount,
     Every,
+    ColumnRef,
+    FilterRef,
+    InSet,
+    IsEmpty,
+    InWindow,
+    GroupAgg,
+    Aggregate,
+    Assignment,
     AsOf,
     DateShift,
     Lookup,
     LevelOf,
     Undecided,
 ]
+
+
+def _add_months(d: _dt.date, n: int) -> _dt.date:
+    """The first day of the month `n` months after `d`'s month."""
+    k = d.year * 12 + (d.month - 1) + n
+    return _dt.date(k // 12, k % 12 + 1, 1)
+
+
+def window_dates(months: int, earlier: int, as_of: _dt.date) -> tuple[_dt.date, _dt.date]:
+    """[start, end) of the window for an evaluation on `as_of`: `L` is the last full month
+    before the as-of month (DESIGN §4.2), the window its `months` months ending `earlier`
+    months before `L`."""
+    end = _add_months(as_of, -earlier)  # the first day after the window's last month
+    return _add_months(end, -months), end
 
 
 # ------------------------------------------------------------------ scores and tracks
@@ -655,6 +890,9 @@ class Example:
     partner: str | None = None
     title: str | None = None
     as_of: _dt.date | None = None  # evaluate with the parameters in force on this date
+    # rows of related tables (`given records`): (table, rows), each row ((column, value), ...)
+    # with None for an empty optional value; the records metrics are computed from them
+    records: tuple[tuple[str, tuple[tuple[tuple[str, Value | None], ...], ...]], ...] = ()
     span: Span | None = _span()
 
 
@@ -823,10 +1061,26 @@ class Program:
     examples: tuple[Example, ...] = ()
     acknowledgements: tuple[Acknowledgement, ...] = ()
     constraints: tuple[Constraint, ...] = ()
-    tables: tuple[Table, ...] = ()
+    tables: tuple[Table, ...] = ()  # band tables
+    related_tables: tuple[RelatedTable, ...] = ()  # records
+    lists: tuple[ValueList, ...] = ()
     holds: tuple[Hold, ...] = ()  # status rules, in declaration order
     files: tuple[str, ...] = field(default=(), compare=False)
     span: Span | None = _span()
+
+    @cached_property
+    def related_table_map(self) -> dict[str, RelatedTable]:
+        return {t.name: t for t in self.related_tables}
+
+    @property
+    def record_metrics(self) -> tuple[Metric, ...]:
+        """Metrics computed from related tables."""
+        return tuple(m for m in self.metrics if m.records is not None)
+
+    @property
+    def column_metrics(self) -> tuple[Metric, ...]:
+        """Metrics read from a column of the partner table."""
+        return tuple(m for m in self.metrics if m.derived is None and m.records is None)
 
     @cached_property
     def metric_map(self) -> dict[str, Metric]:
@@ -863,7 +1117,8 @@ class Program:
 
     @property
     def input_metrics(self) -> tuple[Metric, ...]:
-        """Metrics read from the dataset (not derived)."""
+        """The metrics the rules take as given (not derived): read from the partner table's
+        columns, or computed from related tables before the rules run (`record_metrics`)."""
         return tuple(m for m in self.metrics if m.derived is None)
 
     @cached_property
@@ -929,16 +1184,20 @@ def walk(node: object, tables: bool = True):
     while stack:
         current = stack.pop()
         yield current
-        cls = type(current)
-        if not hasattr(cls, "__dataclass_fields__"):
-            continue
-        if not tables and cls is Lookup:
+        if not tables and type(current) is Lookup:
             stack.extend(reversed(current.keys))  # type: ignore[attr-defined]
             continue
-        children = []
+        stack.extend(reversed(children(current)))
+
+
+def children(node: object) -> list:
+    """The IR nodes directly below `node`."""
+    cls = type(node)
+    out: list = []
+    if hasattr(cls, "__dataclass_fields__"):
         for name in _child_fields(cls):
-            _collect(getattr(current, name), children)
-        stack.extend(reversed(children))
+            _collect(getattr(node, name), out)
+    return out
 
 
 def _collect(value: object, out: list) -> None:

@@ -47,7 +47,14 @@ def test_history_parquet_types_and_metadata(tmp_path):
     assert r.exit_code == 0, r.stderr
     df = pl.read_parquet(out)
     assert df.schema == pl.Schema(
-        {"partner_id": pl.String, "month": pl.Date, "track": pl.String, "level": pl.String, "score": pl.String, "held_by": pl.String}
+        {
+            "partner_id": pl.String,
+            "month": pl.Date,
+            "track": pl.String,
+            "level": pl.String,
+            "score": pl.Decimal(38, 6),  # as `tier eval` writes scores to Parquet
+            "held_by": pl.String,
+        }
     )
     assert json.loads(pl.read_parquet_metadata(out)["tierlang"])["program"] == "h"
 
@@ -114,3 +121,43 @@ def test_a_real_process():
     p = subprocess.run([sys.executable, "-m", "tierlang", "eval", PROGRAM, DATA, "--history"], cwd=ROOT, capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
     assert p.stdout.startswith("partner_id,month,track,level,score,held_by\nP1,2023-01-01,x,designated,,qualified\n")
+
+
+def test_explain_history_tells_when_and_why():
+    r = run("explain", PROGRAM, DATA, "--history", "--partner", "P1", "--track", "x", "--track", "y", cwd=ROOT)
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.splitlines()[0] == "Partner P1 — h 1, 2023-01 … 2023-04"
+    lines = [line.strip() for line in r.stdout.splitlines()]
+    assert "2023-01            held: qualified" in lines
+    assert "2023-02 … 2023-03  held: kept until the anniversary (15 March); last qualified 2023-01 (enrolled)" in lines
+    assert "2023-04            held: kept in the 30 days after the anniversary (15 March) (renewal)" in lines
+    assert "2023-01 … 2023-02  no level: not qualified" in lines
+    assert any(line.startswith("✗ ") and "(has 0)" in line for line in lines)
+
+
+def test_explain_history_json_and_errors():
+    r = run("explain", PROGRAM, DATA, "--history", "--partner", "P2", "--track", "status", "--format", "json", cwd=ROOT)
+    assert r.exit_code == 0, r.stderr
+    data = json.loads(r.stdout)
+    (status,) = data["tracks"]
+    assert [(x["from"], x["to"], x["held_by"]) for x in status["runs"]] == [
+        ("2023-01", "2023-01", "qualified"),
+        ("2023-02", "2023-02", "legacy"),
+        ("2023-03", "2023-04", "qualified"),
+    ]
+    assert status["months"][1] == {"month": "2023-02-01", "level": "partner", "held_by": "legacy", "score": None, "earned": None}
+    r = run("explain", PROGRAM, DATA, "--history", "--partner", "NOPE", cwd=ROOT)
+    assert r.exit_code == 2 and "no partner 'NOPE'" in r.stderr
+    r = run("explain", PROGRAM, DATA, "--partner", "P1", "--from", "2023-02", cwd=ROOT)
+    assert r.exit_code == 2 and "add --history" in r.stderr
+
+
+def test_history_reads_csv_options(tmp_path):
+    path = tmp_path / "semicolons.csv"
+    path.write_text("partner_id;month;a;b\nP1;2023-01-01;1;0\nP1;2023-02-01;0;1\n")
+    r = run("eval", PROGRAM, str(path), "--history", "--separator", ";", "--format", "csv", cwd=ROOT)
+    assert r.exit_code == 0, r.stderr
+    assert "P1,2023-02-01,y,designated,,qualified" in r.stdout
+    r = run("explain", PROGRAM, str(path), "--history", "--separator", ";", "--partner", "P1", "--track", "y", cwd=ROOT)
+    assert r.exit_code == 0, r.stderr
+    assert "2023-02            held: qualified" in r.stdout

@@ -108,3 +108,60 @@ def test_a_rounded_column_is_compared_by_its_exact_scores():
 
 def test_a_change_without_a_finite_decimal_keeps_its_sign_on_the_number():
     assert [signed(F(-2900, 3)), signed(F(10, 3)), signed(F(-3, 2)), signed(F(0))] == ["about −966.67", "about +3.33", "−1.5", "0"]
+
+
+OUT_OLD = """program comm { version "1" effective 2024-01-01 }
+metric sales "Sales": money USD
+metric certs "Certified people": count
+track reseller "Reseller" {
+  output commission "Commission": money USD = sales * 0.1
+  output funds "Marketing funds": money USD = 500 USD
+  level listed "Listed" { require certs >= 1 }
+}
+"""
+OUT_NEW = (
+    OUT_OLD.replace('version "1" effective 2024-01-01', 'version "2" effective 2024-07-01')
+    .replace("sales * 0.1", "sales * 0.05")
+    .replace('  output funds "Marketing funds": money USD = 500 USD\n', "")
+)
+
+
+@pytest.fixture
+def outputs(tmp_path):
+    (tmp_path / "old.tier").write_text(OUT_OLD)
+    (tmp_path / "new.tier").write_text(OUT_NEW)
+    (tmp_path / "d.csv").write_text(DATA)
+    return tmp_path
+
+
+def test_an_output_cut_is_reported_with_its_currency(outputs):
+    report = diff(outputs / "old.tier", outputs / "new.tier", data=outputs / "d.csv")
+    commission, funds = report.impact.amounts
+    assert (commission.id, commission.title, commission.output, commission.unit) == (
+        "reseller.commission",
+        "Reseller: Commission",
+        "commission",
+        "USD",
+    )
+    assert (commission.less, commission.total_old, commission.total_new) == (4, 850, F(425))
+    assert [(m.partner_id, m.change) for m in commission.largest_decreases][:2] == [("a", -250), ("c", -100)]
+    # an output the new version drops: every partner had one and has none
+    assert (funds.output, funds.partners, funds.only_old, funds.total_old, funds.had, funds.has) == ("funds", 0, 4, 2000, True, False)
+
+
+@pytest.mark.parametrize("fmt", ["text", "md", "html", "json"])
+def test_every_format_reports_an_output(outputs, fmt):
+    args = ["diff", str(outputs / "old.tier"), str(outputs / "new.tier"), "--data", str(outputs / "d.csv"), "--format", fmt]
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 0, r.output
+    if fmt == "json":
+        a = json.loads(r.stdout)["impact"]["amounts"]
+        assert [(x["id"], x["output"], x["unit"], x["total_new"]) for x in a] == [
+            ("reseller.commission", "commission", "USD", "425"),
+            ("reseller.funds", "funds", "USD", "0"),
+        ]
+    elif fmt == "text":
+        assert "Scores and amounts (partner by partner)" in r.stdout
+        assert "in all 850 → 425 USD (−425)" in r.stdout and "in all 2,000 USD → none\n    4 had a value and have none now\n" in r.stdout
+    else:
+        assert "Scores and amounts, partner by partner" in r.stdout and "850 USD" in r.stdout and "none" in r.stdout

@@ -30,8 +30,11 @@ def _history(text: str, data: dict, engine: str):
 
 
 def _outcome(h):
-    cols = sorted(c for c in h.grid.columns if c[:2] in ("H:", "B:", "E:", "S:"))
-    return h.grid.select([PID, MONTH, *cols])
+    """Levels, held_by and earned levels as grids; the scores as text (each engine stores
+    them over its own common denominator)."""
+    cols = sorted(c for c in h.grid.columns if c[:2] in ("H:", "B:", "E:"))
+    scores = [h.score_expr(t.name).alias(f"S:{t.name}") for t in h.program.tracks]
+    return h.grid.select([PID, MONTH, *cols, *scores])
 
 
 @settings(max_examples=80)
@@ -88,3 +91,31 @@ def test_a_one_month_window_gives_the_snapshots(case):
             held = got.select(pl.col(f"H:{t.name}").replace_strict(dict(enumerate(t.level_names)), default=None, return_dtype=pl.String))
             want = snap.levels.select(PID, t.name).join(got.select(PID, held.to_series().alias("h")), on=PID)
             assert want[t.name].to_list() == want["h"].to_list(), (text, day, t.name)
+
+
+HELD_KEY = """
+program held_key { version "1" effective 2023-01-01 }
+metric m: number
+track t0 { level gold { require m >= 10 } }
+table fee: number {
+  by t0
+  none: 0
+  gold: 5
+}
+track t1 {
+  score s { x: points fee }
+  level l { require s >= 1 }
+}
+hold h for t0 { until 2023-03-01 }
+"""
+
+
+def test_a_table_keyed_by_a_track_reads_the_level_held():
+    """In March t0 is kept by `until` without being earned: the table keyed by t0 reads the
+    level held, as a requirement reading t0 does, in the reference and in polars (the
+    reference read the level earned)."""
+    data = {"partner_id": ["P"] * 3, "month": ["2023-01-01", "2023-02-01", "2023-03-01"], "m": ["0", "10", "0"]}
+    for engine in ("interpreter", "vectorized"):
+        long = _history(HELD_KEY, data, engine).long()
+        rows = long.filter(pl.col("month") == pl.date(2023, 3, 1)).sort("track").select("track", "level", "score").rows()
+        assert rows == [("t0", "gold", None), ("t1", "l", "5")], (engine, rows)

@@ -230,3 +230,16 @@ def test_tier_eval_db_stops_at_a_row_that_breaks_a_constraint(postgres, tmp_path
     out = subprocess.run(args, capture_output=True, text=True, timeout=120)
     assert out.returncode == 2
     assert "error[TL416]" in out.stderr and "partner_id 'b', column 'certified': breaks the constraint 'gold_within'" in out.stderr
+
+
+def test_a_constraint_cannot_read_a_records_metric(tmp_path):
+    text = (
+        'program r { version "1" effective 2024-01-01 }\n'
+        'table certified "Certified people" {\n  column person_id: text\n}\n'
+        "metric people: count = count distinct person_id of certified\n"
+        "metric gold: count\n"
+        "constraint gold_within: gold <= people\n"
+        "track spec { level member { require people >= 1 and gold >= 0 } }\n"
+    )
+    (d,) = [d for d in load_program(tmp_path / "r.tier", text=text).diagnostics if d.is_error]
+    assert d.code == "TL237" and "reads 'people', which is computed from related tables" in d.message

@@ -207,3 +207,42 @@ def test_check_no_false_ladder_warning(tmp_path):
     result = run("check", "--strict", "--format", "json", str(program))
     assert result.exit_code == 0, result.stdout
     assert json.loads(result.stdout) == [], result.stdout
+
+
+RECORDS_PROGRAM = """
+program r { version "1" effective 2024-01-01 }
+
+table certified "Certified people" {
+  column person_id: text
+  column certification: text
+}
+
+metric people "Certified people": count = count distinct person_id of certified
+
+track spec "Specialization" {
+  level member { require people >= 1 }
+  level gold {
+    require people >= 2
+    require discretionary "the vendor reviews each application"
+  }
+}
+"""
+
+
+def test_undecided_requirements_in_a_records_program(tmp_path):
+    program = tmp_path / "r.tier"
+    program.write_text(RECORDS_PROGRAM.lstrip(), encoding="utf-8")
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "partners.csv").write_text("partner_id\nA\nB\nC\n", encoding="utf-8")
+    (data / "certified.csv").write_text("partner_id,person_id,certification\nA,p1,x\nA,p2,y\nB,p3,x\n", encoding="utf-8")
+    outs = []
+    for engine in ("interpreter", "vectorized"):
+        out = tmp_path / f"{engine}.csv"
+        result = run("eval", str(program), str(data), "--as-of", "2024-06-01", "--engine", engine, "-o", str(out))
+        assert result.exit_code == 0, result.stderr
+        outs.append(out.read_text())
+    assert outs[0] == outs[1]
+    assert outs[0].splitlines() == ["partner_id,track,level,score,undecided", "A,spec,member,,gold", "B,spec,member,,", "C,spec,,,"]
+    refused = run("eval", str(program), str(data), "--as-of", "2024-06-01", "--engine", "duckdb")
+    assert refused.exit_code == 2 and "related tables" in refused.stderr

@@ -55,6 +55,10 @@ async def start(client: LanguageClient, root: Path = PROGRAMS, options: dict | N
     )
 
 
+#: Seconds a scripted session may take before its test fails (far above any session seen so far).
+SESSION_LIMIT = 300
+
+
 def scripted(test):
     """A test `async def test(client, ...)` run against a freshly started server, on an event
     loop of its own, in a thread of its own: pytest's main thread may already run another
@@ -68,6 +72,12 @@ def scripted(test):
                 await start(client)
                 await test(client, *args, **kwargs)
                 await client.shutdown_session()
+            except BaseException:
+                # a failed test never asked the server to exit: end it, or stop() waits forever
+                server = getattr(client, "_server", None)
+                if server is not None and server.returncode is None:
+                    server.kill()
+                raise
             finally:
                 await client.stop()
 
@@ -79,9 +89,12 @@ def scripted(test):
             except BaseException as e:  # handed to pytest in its own thread
                 failure.append(e)
 
-        worker = threading.Thread(target=thread, name=f"lsp-{test.__name__}")
+        # daemon and a bounded wait: a session that hangs fails its test, not the whole run
+        worker = threading.Thread(target=thread, name=f"lsp-{test.__name__}", daemon=True)
         worker.start()
-        worker.join()
+        worker.join(SESSION_LIMIT)
+        if worker.is_alive():
+            raise AssertionError(f"the language server session did not end within {SESSION_LIMIT} s")
         if failure:
             raise failure[0]
 

@@ -26,5 +26,11 @@ def test_data_dictionary_is_current(name):
 def test_every_column_is_listed(name):
     program = load_program(PROGRAMS / f"{name}.tier").program
     text = (ROOT / "docs" / "programs" / f"{name}.md").read_text(encoding="utf-8")
-    for metric in program.input_metrics:
+    for metric in program.column_metrics:
         assert f"| `{metric.column}` |" in text, metric.column
+    for table in program.related_tables:
+        assert f"(`{table.name}`)" in text, table.name
+        for column in table.columns:
+            assert f"(`{column.name}`)" in text, f"{table.name}.{column.name}"
+    for metric in program.record_metrics:
+        assert f"(`{metric.name}`)" in text, metric.name

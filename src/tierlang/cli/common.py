@@ -7,6 +7,7 @@ import os
 import re
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 
 import click
 
@@ -105,6 +106,58 @@ def make_read_options(separator: str, encoding: str, sheet: str | None, data: st
         raise click.BadParameter(str(e), param_hint="--separator" if "separator" in str(e) else "--encoding") from None
 
 
+def _parse_table(ctx, param, values) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for v in values:
+        name, sep, path = v.partition("=")
+        if not sep or not name or not path:
+            raise click.BadParameter(f"{v!r}: write NAME=PATH, e.g. certifications=exports/certs.parquet", param=param)
+        if name in out:
+            raise click.BadParameter(f"table '{name}' is given twice", param=param)
+        # `tier eval` reads --table as a database table with --db: it checks the files itself
+        if not any(p.name == "db" for p in ctx.command.params):
+            _check_table_path(path, param)
+        out[name] = path
+    return out
+
+
+def _check_table_path(path: str, param=None) -> None:
+    if not Path(path).is_file():
+        message = f"{path} does not exist" if not Path(path).exists() else f"{path} is not a file"
+        raise click.BadParameter(message, param=param, param_hint=None if param is not None else "--table")
+
+
+def check_table_paths(tables: dict[str, str]) -> None:
+    """The files of --table NAME=PATH (the related tables read from files) must exist."""
+    for path in tables.values():
+        _check_table_path(path)
+
+
+table_option = click.option(
+    "--table",
+    "tables",
+    multiple=True,
+    metavar="NAME=PATH",
+    callback=_parse_table,
+    help="Read the table NAME from PATH instead of DATA/NAME.* (repeatable; `partners` too).",
+)
+
+
+def check_data_path(data: str) -> None:
+    """DATA must be a file (the partner table) or a folder (one file per table)."""
+    if not Path(data).exists():
+        raise click.BadParameter(f"{data} does not exist", param_hint="DATA")
+
+
+def needs_as_of(prog: ir.Program, as_of: _dt.date | None, path: str) -> None:
+    """A program that computes metrics from records over months relative to the evaluation
+    date is evaluated on data only for a date the user names."""
+    if as_of is None and prog.record_metrics:
+        raise click.UsageError(
+            f"{path} computes metrics from records, over months before the evaluation date: give it with --as-of YYYY-MM-DD"
+        )
+
+
 def emit_diagnostics(diagnostics: list[Diagnostic], sources: SourceMap, fmt: str = "human", err: bool = True) -> None:
     if diagnostics or fmt == "json":
         click.echo(render(diagnostics, sources, fmt), nl=False, err=err)
@@ -112,6 +165,14 @@ def emit_diagnostics(diagnostics: list[Diagnostic], sources: SourceMap, fmt: str
 
 #: Data problems listed on the terminal (all of them go to a reject file or the JSON output).
 MAX_DATA_ERRORS = 20
+
+
+def history_hint(error) -> str | None:
+    """For a snapshot read of a history (repeated partner ids beside a `month` column): say
+    so, instead of leaving a reader with thousands of duplicate-id errors."""
+    if "month" in getattr(error, "columns", {}) and any(e.code == "TL411" for e in getattr(error, "errors", [])):
+        return "tier: the data has a month column: add --history to read one row per partner and month"
+    return None
 
 
 def report_data_errors(diagnostics: list[Diagnostic], total: int, closing: str | None = None) -> None:

@@ -57,6 +57,10 @@ def eval_db(program, data, db, tables, into, fmt, output, engine, as_of, on_erro
         except ValueError as e:
             raise click.BadParameter(str(e), param_hint="--into") from None
     prog = load_or_exit(program, as_of)
+    if prog.record_metrics:
+        from tierlang.engine.api import records_refused
+
+        raise click.UsageError(records_refused(prog, "--db"))
     source = table_map(tables, prog.name).get("partners", "partners")
     progress = _Progress()
     progress("evaluating in the database")

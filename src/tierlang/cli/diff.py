@@ -18,18 +18,22 @@ from tierlang.cli.common import (
     ProgramPath,
     check_outputs,
     emit_diagnostics,
+    history_hint,
     load_or_exit,
     make_read_options,
+    needs_as_of,
     os_error_text,
     read_options,
     report_data_errors,
     write_output,
 )
+from tierlang.cli.history import MonthParam
 from tierlang.data import DataLoadError
 from tierlang.diff.mapping import MappingError
 from tierlang.diff.report import diff as diff_programs
 from tierlang.diff.structural import TIGHTENED
 from tierlang.formats import UnknownFormat, result_format
+from tierlang.history.engine import HistoryError
 from tierlang.numbers import plural
 from tierlang.render.diff import FORMATS, render_diff
 
@@ -37,14 +41,28 @@ from tierlang.render.diff import FORMATS, render_diff
 _SUFFIX_FORMATS = {".txt": "text", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json"}
 
 
+class TransitionParam(click.ParamType):
+    """`anniversary`, or a date (YYYY-MM-DD) on which every partner moves."""
+
+    name = "anniversary|DATE"
+
+    def convert(self, value, param, ctx):
+        if value == "anniversary" or not isinstance(value, str):
+            return value
+        try:
+            return DateParam().convert(value, param, ctx)
+        except click.BadParameter:
+            self.fail(f"{value!r} is neither 'anniversary' nor a date (YYYY-MM-DD)", param, ctx)
+
+
 @main.command()
 @click.argument("old", type=ProgramPath())
 @click.argument("new", type=ProgramPath())
 @click.option(
     "--data",
-    type=click.Path(exists=True, dir_okay=False),
+    type=click.Path(exists=True),
     metavar="FILE",
-    help="Partner data (CSV, Parquet, JSON Lines or Excel) to measure the impact on: both programs are evaluated on it.",
+    help="Partner data (CSV, Parquet, JSON Lines or Excel; a folder of tables for programs that read records) to measure the impact on: both programs are evaluated on it.",
 )
 @click.option(
     "--mapping",
@@ -101,9 +119,31 @@ _SUFFIX_FORMATS = {".txt": "text", ".md": "md", ".markdown": "md", ".html": "htm
     "--as-of",
     type=DateParam(),
     default=None,
-    help="Compare both programs as of this date (YYYY-MM-DD): dated parameters and rules take their values on that day.  [default: each program at its own effective date]",
+    help="Compare both programs as of this date (YYYY-MM-DD): dated parameters and rules take their values on that day, and records windows (last month, last 12 months) end before it; required with --data for programs that read records.  [default: each program at its own effective date]",
 )
 @read_options
+@click.option(
+    "--history",
+    is_flag=True,
+    help="--data is a history (one row per partner and month): play the transition out month by month.",
+)
+@click.option(
+    "--from", "start", type=MonthParam(), default=None, help="With --history: the first month reported (default: the data's first)."
+)
+@click.option("--to", "end", type=MonthParam(), default=None, help="With --history: the last month reported (default: the data's last).")
+@click.option(
+    "--transition",
+    type=TransitionParam(),
+    default="anniversary",
+    show_default=True,
+    help="With --history: when a partner moves to NEW: at its first anniversary on or after NEW's effective date, or everyone on a DATE.",
+)
+@click.option(
+    "--grandfather",
+    type=DateParam(),
+    default=None,
+    help="With --history: a partner keeps at least its old status through this date (e.g. old logos valid until 2011-10-31).",
+)
 @click.option("--fail-on-loss", is_flag=True, help="Exit 1 when any partner loses a level on a compared track (needs --data).")
 @click.option("--fail-on-tightened", is_flag=True, help="Exit 1 when a rule change is tightened or cannot be classified.")
 def diff(
@@ -122,6 +162,11 @@ def diff(
     separator: str,
     encoding: str,
     sheet: str | None,
+    history: bool,
+    start,
+    end,
+    transition,
+    grandfather,
     fail_on_loss: bool,
     fail_on_tightened: bool,
 ) -> None:
@@ -135,6 +180,12 @@ def diff(
     month-by-month timeline. Programs with different tracks are compared through a mapping
     (docs/diff.md).
 
+    With --history, the data is a history (one row per partner and month): both programs
+    are evaluated every month with their status rules, each partner moves to NEW under
+    --transition (and --grandfather), and the report shows, month by month, partners per
+    status, who loses and who gains, and the outreach list by the month each partner would
+    lose status, with what it needs in NEW that month.
+
     Each program is read as of its own effective date, unless --as-of names one date for
     both: then a change a dated parameter makes inside one version (a grace year ending, a
     threshold rising on a date) shows up without writing a third file.
@@ -142,9 +193,27 @@ def diff(
     if mapping and no_mapping:
         raise click.UsageError("--mapping and --no-mapping exclude each other")
     if data is None:
-        for flag, given in (("--mapping", mapping), ("--outreach-file", outreach_file), ("--fail-on-loss", fail_on_loss)):
+        for flag, given in (
+            ("--mapping", mapping),
+            ("--outreach-file", outreach_file),
+            ("--fail-on-loss", fail_on_loss),
+            ("--history", history),
+        ):
             if given:
                 raise click.UsageError(f"{flag} needs --data")
+    if not history:
+        for flag, given in (
+            ("--from", start),
+            ("--to", end),
+            ("--transition", transition != "anniversary"),
+            ("--grandfather", grandfather),
+        ):
+            if given:
+                raise click.UsageError(f"{flag} goes with --history (a history as --data)")
+    elif as_of is not None:
+        raise click.UsageError("--as-of does not go with --history: each month is read as of its first day")
+    if start and end and end < start:
+        raise click.BadParameter(f"{end:%Y-%m} is before --from {start:%Y-%m}", param_hint="--to")
     check_outputs([old, new, data, mapping], [*((out, "-o") for out in outputs), (outreach_file, "--outreach-file")])
     try:
         targets = [(out, _format_of(out, fmt)) for out in (outputs or ("-",))]
@@ -153,6 +222,9 @@ def diff(
     options = make_read_options(separator, encoding, sheet, data)
     a = load_or_exit(old, as_of)
     b = load_or_exit(new, as_of)
+    if data is not None:
+        needs_as_of(a, as_of, old)
+        needs_as_of(b, as_of, new)
     try:
         report = diff_programs(
             a,
@@ -161,10 +233,17 @@ def diff(
             mapping,
             find=not no_mapping,
             months=months,
-            limit=None,  # every row: the HTML and JSON reports show the whole list
+            # every row: the HTML and JSON reports show the whole list (a history's rows say what
+            # each partner needs for the first --limit of them: one more evaluation each)
+            limit=limit if history else None,
             outreach_scope=outreach_scope,
             as_of=as_of,
             read_options=options,
+            history=history,
+            start=start,
+            end=end,
+            transition=transition,
+            grandfather=grandfather,
         )
     except MappingError as e:
         emit_diagnostics(e.diagnostics, e.sources)
@@ -172,6 +251,9 @@ def diff(
         sys.exit(EXIT_USAGE)
     except DataLoadError as e:
         _data_errors(e)
+        sys.exit(EXIT_USAGE)
+    except HistoryError as e:  # an empty history, a range that ends before it starts
+        click.echo(f"tier: {data}: {e}", err=True)
         sys.exit(EXIT_USAGE)
     except OSError as e:
         click.echo(f"tier: cannot read {e.filename or 'a file'}: {e.strerror or e}", err=True)
@@ -181,26 +263,27 @@ def diff(
         if out_fmt not in rendered:
             rendered[out_fmt] = render_diff(report, out_fmt, limit=limit)
         write_output(out, rendered[out_fmt])
-    if report.impact is not None and outreach_file:
+    found = report.impact if report.impact is not None else report.history
+    if found is not None and outreach_file:
         from tierlang.data import PID
         from tierlang.spreadsheet import formula_warning, neutralized
 
         # a call list, opened in a spreadsheet: text that would run as a formula stays text
-        warning = formula_warning(report.impact.outreach_frame[PID])
+        warning = formula_warning(found.outreach_frame[PID])
         if warning:
             click.echo(warning, err=True)
         try:
             with atomic.replacing(outreach_file) as (tmp,):
-                neutralized(report.impact.outreach_frame).write_csv(tmp)
+                neutralized(found.outreach_frame).write_csv(tmp)
         except OSError as e:
             click.echo(f"tier: cannot write {outreach_file}: {os_error_text(e, outreach_file)}", err=True)
             sys.exit(EXIT_USAGE)
-        n = report.impact.outreach_total
+        n = found.outreach_total
         click.echo(f"wrote {outreach_file} ({n:,} {plural(n, 'partner')})", err=True)
     failed = False
     if fail_on_tightened and any(c.effect in (TIGHTENED, None) for _, c in report.rule_changes):
         failed = True
-    if fail_on_loss and report.impact is not None and any(c.lose for c in report.impact.comparisons):
+    if fail_on_loss and found is not None and any(c.lose for c in found.comparisons):
         failed = True
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
 
@@ -217,6 +300,5 @@ def _format_of(output: str, fmt: str | None) -> str:
 
 
 def _data_errors(e: DataLoadError) -> None:
-    report_data_errors(
-        e.diagnostics(MAX_DATA_ERRORS), e.error_count, f"tier: {e.path} cannot be used for this comparison: fix the data and run again"
-    )
+    closing = history_hint(e) or f"tier: {e.path} cannot be used for this comparison: fix the data and run again"
+    report_data_errors(e.diagnostics(MAX_DATA_ERRORS), e.error_count, closing)

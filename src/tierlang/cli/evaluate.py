@@ -17,16 +17,22 @@ from tierlang.cli.common import (
     EXIT_USAGE,
     MAX_DATA_ERRORS,
     ProgramPath,
+    _parse_table,
     as_of_option,
+    check_data_path,
     check_outputs,
+    check_table_paths,
     distinct_paths,
     emit_diagnostics,
+    history_hint,
     load_or_exit,
     make_read_options,
+    needs_as_of,
     os_error_text,
     program_argument,
     read_options,
     report_data_errors,
+    table_option,
     warn_formula_ids,
 )
 from tierlang.cli.history import MonthParam
@@ -88,7 +94,7 @@ def _summary(ev) -> str:
 
 @main.command(name="eval")
 @program_argument
-@click.argument("data", type=click.Path(dir_okay=False), required=False)
+@click.argument("data", type=click.Path(), required=False)
 @click.option(
     "--format",
     "fmt",
@@ -141,8 +147,9 @@ def _summary(ev) -> str:
     "--table",
     "tables",
     multiple=True,
-    metavar="NAME=TABLE",
-    help="With --db: read the program's table NAME from TABLE (e.g. partners=crm.partners); default: the table named NAME.",
+    metavar="NAME=PATH",
+    callback=_parse_table,
+    help="Read the table NAME from PATH instead of DATA/NAME.* (repeatable; `partners` too). With --db: read the program's table NAME from the database table PATH (e.g. partners=crm.partners); default: the table named NAME.",
 )
 @click.option(
     "--into",
@@ -167,10 +174,14 @@ def eval_(
     start,
     end,
     db: str | None,
-    tables: tuple[str, ...],
+    tables: dict[str, str],
     into: str | None,
 ) -> None:
     """Evaluate PROGRAM on the partners in DATA (CSV, Parquet, JSON Lines or Excel).
+
+    For a program that reads related tables (records), DATA is a folder holding one file
+    per table, named after it (partners.csv, certifications.parquet, ...), or the partner
+    table with --table NAME=PATH for the others; --as-of is then required.
 
     Writes one row per partner per track: partner_id, track, level (empty when nothing
     is earned), score (exact decimal text; DECIMAL(38, 6) in Parquet and DuckDB; empty for
@@ -197,7 +208,9 @@ def eval_(
     if output == "-":
         output = None
     if output is not None:
-        check_outputs([program, data], [(output, "-o")])  # before the name's format: overwriting an input is the worse mistake
+        check_outputs(
+            [program, data, *tables.values()], [(output, "-o")]
+        )  # before the name's format: overwriting an input is the worse mistake
         try:
             fmt = result_format(output, fmt)
         except UnknownFormat as e:
@@ -207,16 +220,17 @@ def eval_(
         fmt = "table" if _stdout_is_terminal() else "csv"
     if fmt in BINARY_RESULTS and output is None:
         raise click.UsageError(f"--format {fmt} needs -o FILE")
-    if db is not None or tables or into is not None:
+    if db is not None or into is not None or (tables and data is None):  # without DATA, --table names database tables
         from tierlang.cli.database import eval_db
 
-        eval_db(program, data, db, tables, into, fmt, output, engine, as_of, on_error, rejects, gaps, history or bool(start or end))
+        db_tables = tuple(f"{k}={v}" for k, v in tables.items())
+        eval_db(program, data, db, db_tables, into, fmt, output, engine, as_of, on_error, rejects, gaps, history or bool(start or end))
     if data is None:
         raise click.UsageError("missing DATA (a CSV, Parquet or JSON Lines file), or --db URL")
     if rejects is not None and on_error != "report":
         raise click.UsageError("--rejects names the reject file of --on-error report; add --on-error report")
-    if not Path(data).is_file():
-        raise click.BadParameter(f"{data} does not exist" if not Path(data).exists() else f"{data} is not a file", param_hint="DATA")
+    check_data_path(data)
+    check_table_paths(tables)
     options = make_read_options(separator, encoding, sheet, data)
     if (start or end) and not history:
         raise click.UsageError("--from and --to pick the months of a history; add --history")
@@ -224,35 +238,43 @@ def eval_(
         raise click.UsageError("--history runs on the vectorized or the interpreter engine")
     if history:
         from tierlang.cli.history import check_options
-        from tierlang.data import ReadOptions
 
-        check_options(fmt, as_of, gaps, start, end)
-        if options != ReadOptions():
-            raise click.UsageError(
-                "--separator, --encoding and --sheet are not read with --history yet: give the history as UTF-8 CSV, Parquet or JSON Lines"
-            )
+        check_options(fmt, as_of, gaps, start, end, engine)
     if on_error == "report" and rejects is None:
         rejects = f"{Path(data).stem}.rejects.csv"
     sidecar = output + ".meta.json" if output is not None and fmt in ("csv", "jsonl") else None
-    check_outputs([program, data], [(output, "-o"), (sidecar, "-o"), (rejects, "--rejects")])
+    check_outputs([program, data, *tables.values()], [(output, "-o"), (sidecar, "-o"), (rejects, "--rejects")])
     progress = _Progress()
     prog = load_or_exit(program, as_of)
     if history:
         from tierlang.cli import history as history_cli
 
-        history_cli.run(program, data, prog, fmt, output, engine, start, end, on_error, rejects)
+        history_cli.run(program, data, prog, fmt, output, engine, start, end, on_error, rejects, tables, options)
+    needs_as_of(prog, as_of, program)
+    if engine in ("duckdb", "spark") and prog.record_metrics:
+        from tierlang.engine.api import records_refused
+
+        raise click.UsageError(records_refused(prog, f"--engine {engine}"))
+    if Path(data).is_dir() and not (prog.related_tables or tables):
+        raise click.BadParameter(f"{data} is a folder; {program} reads one partner table: name its file", param_hint="DATA")
     progress("reading data")
     try:
         # one call: a clean file can be read, checked and evaluated in a single pass
-        ev = evaluate(prog, data, engine=engine, on_error=on_error, progress=progress, detail=gaps, options=options)
+        ev = evaluate(prog, data, engine=engine, on_error=on_error, progress=progress, detail=gaps, tables=tables or None, options=options)
     except DataLoadError as e:
         progress.clear()
         _report_data_errors(e.diagnostics(MAX_DATA_ERRORS), e.error_count, e.bad_rows)
+        hint = history_hint(e)
+        if hint:
+            click.echo(hint, err=True)
         sys.exit(EXIT_USAGE)
-    except EvaluationError as e:  # a program the checker let through but that cannot be evaluated
+    except (EvaluationError, ValueError) as e:  # a program the checker let through but that cannot be evaluated
         progress.clear()
         click.echo(f"tier: {program} cannot be evaluated: {e}", err=True)
         sys.exit(EXIT_USAGE)
+    if ev.warnings:
+        progress.clear()
+        emit_diagnostics(ev.warnings, SourceMap())
     finish(ev, fmt, output, gaps, progress)
     from tierlang.data import PID
 
@@ -262,19 +284,22 @@ def eval_(
 
     for warning in fraction_percents(dataset):
         click.echo(warning, err=True)
+    bad_data = False
     if dataset.errors:
         target = rejects
         assert target is not None and dataset.rejects is not None
-        try:
-            with atomic.replacing(target) as (tmp,):
-                dataset.rejects.write_csv(tmp)
-        except OSError as e:
-            click.echo(f"tier: cannot write the reject file {target}: {os_error_text(e, target)}", err=True)
-            sys.exit(EXIT_USAGE)
+        _write_rejects(dataset.rejects, target)
         bad = dataset.rejects.height
         _report_data_errors(dataset.diagnostics(MAX_DATA_ERRORS), dataset.error_count, bad, target)
-        sys.exit(EXIT_FINDINGS)
-    sys.exit(EXIT_OK)
+        bad_data = True
+    for name, td in ev.tables.items():
+        if td.error_count:
+            assert rejects is not None and td.rejects is not None
+            target = str(Path(rejects).with_name(Path(rejects).name.removesuffix(".rejects.csv") + f".{name}.rejects.csv"))
+            _write_rejects(td.rejects, target)
+            _report_data_errors(td.diagnostics(MAX_DATA_ERRORS), td.error_count, td.rejects.height, target)
+            bad_data = True
+    sys.exit(EXIT_FINDINGS if bad_data else EXIT_OK)
 
 
 def finish(ev, fmt: str, output: str | None, gaps: bool, progress: _Progress) -> None:
@@ -308,17 +333,30 @@ def finish(ev, fmt: str, output: str | None, gaps: bool, progress: _Progress) ->
         click.echo(f"wrote {output}", err=True)
 
 
+def _write_rejects(frame, target: str) -> None:
+    try:
+        with atomic.replacing(target) as (tmp,):
+            frame.write_csv(tmp)
+    except OSError as e:
+        click.echo(f"tier: cannot write the reject file {target}: {os_error_text(e, target)}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
 def _stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
 
 
 @main.command()
 @program_argument
-@click.argument("data", type=click.Path(dir_okay=False))
+@click.argument("data", type=click.Path())
 @click.option("--partner", "partner_ids", required=True, multiple=True, help="The partner_id to explain (repeatable: each in turn).")
 @click.option("--track", "tracks", multiple=True, help="Explain only this track (repeatable; default: all).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @as_of_option
+@table_option
+@click.option("--history", is_flag=True, help="DATA is a history: tell, month by month, when and why each level was held, kept or lost.")
+@click.option("--from", "start", type=MonthParam(), default=None, help="With --history: the first month told (default: the data's first).")
+@click.option("--to", "end", type=MonthParam(), default=None, help="With --history: the last month told (default: the data's last).")
 @read_options
 def explain(
     program: str,
@@ -327,6 +365,10 @@ def explain(
     tracks: tuple[str, ...],
     fmt: str,
     as_of,
+    tables,
+    history: bool,
+    start,
+    end,
     separator: str,
     encoding: str,
     sheet: str | None,
@@ -335,30 +377,58 @@ def explain(
     for each level above it (exact gaps) and the smallest changes that would get it there.
 
     With several --partner options, the explanations follow one another in the order given
-    (as a JSON list with --format json)."""
+    (as a JSON list with --format json). For a program that reads records, DATA is a folder
+    of tables (as for tier eval) and the explanation also says, in records, what counted and
+    what missed for each metric.
+
+    With --history, DATA is a history (one row per partner and month) and the explanation
+    is a timeline: the months each level was qualified for, kept by a status rule (which one,
+    since when) or lost, with the requirements that failed."""
     from tierlang.data import PID, DataLoadError, load_dataset
     from tierlang.engine.explain import explain_partner, render_text
 
-    if not Path(data).is_file():
-        raise click.BadParameter(f"{data} does not exist" if not Path(data).exists() else f"{data} is not a file", param_hint="DATA")
+    check_data_path(data)
+    if (start or end) and not history:
+        raise click.UsageError("--from and --to pick the months of a history; add --history")
+    if history and as_of is not None:
+        raise click.UsageError("--as-of does not go with --history: each month is evaluated as of its first day")
     options = make_read_options(separator, encoding, sheet, data)
     prog = load_or_exit(program, as_of)
+    needs_as_of(prog, as_of, program)
     tracks = tuple(dict.fromkeys(tracks))
     partner_ids = tuple(dict.fromkeys(partner_ids))
     for t in tracks:
         if t not in prog.track_map:
             raise click.BadParameter(f"no track '{t}' in {program} (tracks: {', '.join(prog.track_map)})", param_hint="--track")
+    if history:
+        from tierlang.cli import history as history_cli
+
+        history_cli.explain(program, data, prog, partner_ids, tracks, fmt, start, end, options)
+    records = None
     try:
         # Only the partners' rows are validated strictly; other rows' problems do not matter here.
-        dataset = load_dataset(data, prog, on_error="report", options=options)
+        if prog.related_tables or tables or Path(data).is_dir():
+            from tierlang.data.tables import load_records
+
+            records = load_records(data, prog, on_error="report", tables=tables or None, options=options)
+            dataset = records.dataset
+            emit_diagnostics([w for w in records.warnings if w.code == "TL423"], SourceMap())
+        else:
+            dataset = load_dataset(data, prog, on_error="report", options=options)
     except DataLoadError as e:
         _report_data_errors(e.diagnostics(MAX_DATA_ERRORS), e.error_count, e.bad_rows)
         sys.exit(EXIT_USAGE)
     for note in dataset.notes:
         click.echo(f"note: {note}", err=True)
     found = {}
+    record_notes = {}
     for partner_id in partner_ids:
         values = dataset.values(partner_id)
+        if values is not None and records is not None:
+            if partner_id in records.rejected:
+                click.echo(f"tier: partner '{partner_id}' has bad records: " + "; ".join(records.rejected[partner_id]), err=True)
+                sys.exit(EXIT_USAGE)
+            values, record_notes[partner_id] = _records_of(prog, records, partner_id, values, tracks)
         if values is None:
             rejected = [err for err in dataset.errors if err.partner_id == partner_id]
             if rejected:
@@ -378,20 +448,62 @@ def explain(
         click.echo(f"tier: {program} cannot be evaluated: {e}", err=True)
         sys.exit(EXIT_USAGE)
     if fmt == "json":
-        payloads = [
-            {
+        payloads = []
+        for pid, expl in explained:
+            payload = {
                 "partner_id": pid,
                 "program": prog.name,
                 "version": prog.version,
                 "content_hash": prog.content_hash,
                 "tracks": [x.to_data(prog) for x in expl],
             }
-            for pid, expl in explained
-        ]
+            if pid in record_notes:
+                payload["as_of"] = prog.as_of.isoformat() if prog.as_of else None
+                payload["records"] = [n.to_data() for n in record_notes[pid]]
+            payloads.append(payload)
         click.echo(json.dumps(payloads[0] if len(payloads) == 1 else payloads, indent=2, ensure_ascii=False))
     else:
-        click.echo("\n".join(render_text(expl, prog, pid) for pid, expl in explained), nl=False)
+        texts = []
+        for pid, expl in explained:
+            text = render_text(expl, prog, pid)
+            if pid in record_notes:
+                text += _records_text(prog, expl, record_notes[pid])
+            texts.append(text)
+        click.echo("\n".join(texts), nl=False)
     sys.exit(EXIT_OK)
+
+
+def _records_of(prog, records, partner_id: str, values: dict, tracks) -> tuple[dict, list]:
+    """The partner's records metrics (reference stage) added to its values, and the notes of
+    how each came out, for the metrics the explained tracks read."""
+    from tierlang.records import explain_records, partner_rows
+    from tierlang.records.explain import notes_for, with_near_misses
+
+    pr = explain_records(prog, records, partner_id)
+    values = {**values, **{k: v for k, v in pr.values.items() if v is not None}}
+    read = [m for t in (tracks or prog.track_map) for m in prog.reads(t) if prog.metric_map[m].records is not None]
+    notes = notes_for(prog, pr, list(dict.fromkeys(read)))
+    with_near_misses(prog, notes, pr, partner_rows(records, partner_id))
+    return values, notes
+
+
+def _records_text(prog, explained, notes) -> str:
+    from tierlang.records.explain import change_text, render_notes, window_line
+
+    lines = ["From the records" + (f" ({window_line(prog)})" if window_line(prog) else "") + ":"]
+    lines += render_notes(notes, prog)
+    changes = []
+    for x in explained:
+        for m in x.missing:
+            for p in m.plans[:1]:
+                for c in p.changes:
+                    said = change_text(prog, c.metric, c.delta)
+                    if said is not None:
+                        changes.append(f"  {x.track.label}: {said}")
+    if changes:
+        lines.append("In records terms, the smallest changes above are:")
+        lines += list(dict.fromkeys(changes))
+    return "\n".join(lines) + "\n"
 
 
 @main.command(name="test")

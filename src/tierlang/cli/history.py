@@ -36,8 +36,12 @@ class MonthParam(click.ParamType):
 FORMATS = ("table", "csv", "jsonl", "parquet")
 
 
-def check_options(fmt: str, as_of, gaps: bool, start, end) -> None:
+def check_options(fmt: str, as_of, gaps: bool, start, end, engine: str = "vectorized") -> None:
     """Usage errors of `tier eval --history` (exit 2, before any work)."""
+    from tierlang.history.engine import ENGINES
+
+    if engine not in ENGINES:
+        raise click.UsageError(f"--history runs on the {' or '.join(ENGINES)} engine, not {engine}")
     if as_of is not None:
         raise click.UsageError("--as-of does not go with --history: each month is evaluated as of its first day")
     if gaps:
@@ -48,14 +52,27 @@ def check_options(fmt: str, as_of, gaps: bool, start, end) -> None:
         raise click.BadParameter(f"{end:%Y-%m} is before --from {start:%Y-%m}", param_hint="--to")
 
 
-def run(program: str, data: str, prog, fmt: str, output: str | None, engine: str, start, end, on_error: str, rejects: str | None) -> None:
+def run(
+    program: str,
+    data: str,
+    prog,
+    fmt: str,
+    output: str | None,
+    engine: str,
+    start,
+    end,
+    on_error: str,
+    rejects: str | None,
+    tables=None,
+    options=None,
+) -> None:
     """Evaluate the history and write it (see `tier eval --help`); exits."""
     from tierlang.data import DataLoadError
     from tierlang.engine.interpreter import EvaluationError
     from tierlang.history import HistoryError, evaluate_history
 
     try:
-        h = evaluate_history(prog, data, start=start, end=end, engine=engine, on_error=on_error)
+        h = evaluate_history(prog, data, start=start, end=end, engine=engine, on_error=on_error, tables=tables or None, options=options)
     except DataLoadError as e:
         report_data_errors(e.diagnostics(MAX_DATA_ERRORS), e.error_count, _bad_rows(e.bad_rows))
         sys.exit(EXIT_USAGE)
@@ -88,6 +105,61 @@ def run(program: str, data: str, prog, fmt: str, output: str | None, engine: str
     sys.exit(EXIT_OK)
 
 
+def explain(program: str, data: str, prog, partner_ids, tracks, fmt: str, start, end, options=None) -> None:
+    """`tier explain --history` (see its --help); exits."""
+    from tierlang.data import DataLoadError
+    from tierlang.engine.interpreter import EvaluationError
+    from tierlang.history import HistoryError
+    from tierlang.history.engine import partner_inputs, prepare
+    from tierlang.history.explain import explain_history, render_history_text
+
+    try:
+        # only the partners' rows need to be right: other rows' problems do not matter here
+        base, program_at, dataset, months, start = prepare(prog, data, start, end, on_error="report", options=options)
+    except DataLoadError as e:
+        report_data_errors(e.diagnostics(MAX_DATA_ERRORS), e.error_count, _bad_rows(e.bad_rows))
+        sys.exit(EXIT_USAGE)
+    except HistoryError as e:
+        click.echo(f"tier: {data}: {e}", err=True)
+        sys.exit(EXIT_USAGE)
+    stories = []
+    for pid in partner_ids:
+        if any(err.partner_id == pid for err in dataset.errors):
+            report_data_errors([d for d, err in zip(dataset.diagnostics(), dataset.errors) if err.partner_id == pid], 0)
+            click.echo(f"tier: partner '{pid}' has data errors (above)", err=True)
+            sys.exit(EXIT_USAGE)
+        found = partner_inputs(dataset, pid, months[-1])
+        if found is None:
+            from tierlang.data import PID
+
+            known = dataset.frame[PID].unique(maintain_order=True).head(3).to_list()
+            click.echo(f"tier: no partner '{pid}' in {data}" + (f" (e.g. {', '.join(known)})" if known else ""), err=True)
+            sys.exit(EXIT_USAGE)
+        try:
+            stories.append((pid, explain_history(program_at, pid, months, *found, tracks=tracks or None, start=start)))
+        except EvaluationError as e:
+            click.echo(f"tier: {program} cannot be evaluated: {e}", err=True)
+            sys.exit(EXIT_USAGE)
+    written = [m for m in months if m >= start]
+    if fmt == "json":
+        payloads = [
+            {
+                "partner_id": pid,
+                "program": base.name,
+                "version": base.version,
+                "content_hash": base.content_hash,
+                "from": dates.month_text(written[0]),
+                "to": dates.month_text(written[-1]),
+                "tracks": [s.to_data() for s in story],
+            }
+            for pid, story in stories
+        ]
+        click.echo(json.dumps(payloads[0] if len(payloads) == 1 else payloads, indent=2, ensure_ascii=False))
+    else:
+        click.echo("\n".join(render_history_text(story, base, pid, written) for pid, story in stories), nl=False)
+    sys.exit(EXIT_OK)
+
+
 def _bad_rows(n: int, rejects: str | None = None) -> str | None:
     if not n:
         return None
@@ -100,8 +172,9 @@ def _bad_rows(n: int, rejects: str | None = None) -> str | None:
 
 
 def _write(h, fmt: str, output: str | None, meta: dict) -> None:
-    lf = h.long_lazy()
+    lf = h.long_lazy(decimal=fmt == "parquet")
     if fmt == "parquet":
+        # scores as DECIMAL(38, 6), as `tier eval` writes them (docs/data.md)
         frame = lf.collect()
         with atomic.replacing(output) as (tmp,):
             frame.write_parquet(

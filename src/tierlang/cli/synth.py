@@ -9,8 +9,10 @@ import click
 
 from tierlang.cli import main
 from tierlang.cli.common import EXIT_USAGE, DateParam, ProgramPath, as_of_option, check_outputs, load_or_exit
+from tierlang.cli.history import MonthParam
 from tierlang.numbers import plural
 from tierlang.synth import FORMATS, SynthError, format_for, load_calibration, synthesize, write_population
+from tierlang.synth.history import MAX_MONTHS
 
 #: Far beyond any real program's partners (430,000 in 2010): a typo's extra zeros get a clear
 #: error, not an allocation failure (a million rows of all four programs' 161 columns take
@@ -45,8 +47,21 @@ MAX_ROWS = 10_000_000
     default=None,
     help="Anniversaries fall in the year from this date (default: the latest effective date of the programs).",
 )
+@click.option(
+    "--months",
+    type=click.IntRange(min=1, max=MAX_MONTHS),
+    default=None,
+    help=f"Write a history instead: one row per partner and month (a `month` column), this many months, at most {MAX_MONTHS}.",
+)
+@click.option(
+    "--from",
+    "first_month",
+    type=MonthParam(),
+    default=None,
+    help="With --months: the first month (default: the month of the latest effective date of the programs).",
+)
 @as_of_option
-def synth(programs, rows, seed, output, fmt, calibration, anniversary_from, as_of) -> None:
+def synth(programs, rows, seed, output, fmt, calibration, anniversary_from, months, first_month, as_of) -> None:
     """Generate a synthetic partner population for PROGRAMS.
 
     Writes one row per partner: `partner_id`, every column the programs read (a column shared
@@ -60,6 +75,11 @@ def synth(programs, rows, seed, output, fmt, calibration, anniversary_from, as_o
     first N rows do not depend on --rows (from 1,000 rows on). A smaller sample is chosen to
     show every level of every track (and no level) where it can, then filled with ordinary
     partners; the levels it cannot show are listed.
+
+    With --months, the first month is that population and each later month moves every
+    partner's values with month-to-month persistence (docs/synth.md, "Histories"); some
+    partners join or leave on the way. The rows come month by month, for `tier eval
+    --history`.
     """
     started = time.perf_counter()
     check_outputs([*programs, calibration], [(output, "-o")])
@@ -70,9 +90,25 @@ def synth(programs, rows, seed, output, fmt, calibration, anniversary_from, as_o
     for name in sorted({n for n in names if names.count(n) > 1}):
         given = ", ".join(f for f, n in zip(programs, names, strict=True) if n == name)
         raise click.BadParameter(f"the program '{name}' is given more than once ({given})", param_hint="PROGRAMS")
+    if first_month is not None and months is None:
+        raise click.UsageError("--from is the first month of a history; add --months N")
     try:
         fmt = format_for(output, fmt)
         cal = load_calibration(calibration)
+        if months is not None:
+            from tierlang.synth.history import synthesize_history, write_history
+
+            history = synthesize_history(
+                loaded, rows, months, first_month=first_month, seed=seed, calibration=cal, anniversary_from=anniversary_from
+            )
+            written = write_history(history, output, fmt)
+            where = "standard output" if output == "-" else output
+            click.echo(
+                f"wrote {written:,} {plural(written, 'row')} ({months} {plural(months, 'month')}) to {where} ({fmt})"
+                f" in {time.perf_counter() - started:.1f} s",
+                err=True,
+            )
+            return
         population = synthesize(loaded, rows, seed=seed, calibration=cal, anniversary_from=anniversary_from)
         write_population(population.frame, output, fmt)
     except SynthError as e:

@@ -178,6 +178,9 @@ class Dataset:
     error_count: int = 0  # all problems (rejects has every bad row with its reasons)
     rejects: pl.DataFrame | None = None
     columns: dict[str, int] = field(default_factory=dict)  # source column -> 1-based position
+    # metric -> the column of its denominator, for a records metric that is a ratio: the
+    # value is `frame[metric] / (scales[metric] * frame[denominators[metric]])`
+    denominators: dict[str, str] = field(default_factory=dict)
     # optional metrics whose column the file lacks: every row took the default
     absent: tuple[ir.Metric, ...] = ()
 
@@ -201,8 +204,17 @@ class Dataset:
         """Each partner's exact values: (partner_id, {metric: Fraction | bool | date | str})."""
         names = [m.name for m in self.metrics]
         decode = [self._decoder(m) for m in self.metrics]
-        for rec in self.frame.select([PID, *names]).iter_rows():
-            yield rec[0], {n: f(v) for n, f, v in zip(names, decode, rec[1:]) if v is not None}
+        if not self.denominators:
+            for rec in self.frame.select([PID, *names]).iter_rows():
+                yield rec[0], {n: f(v) for n, f, v in zip(names, decode, rec[1:]) if v is not None}
+            return
+        dens = [self.denominators.get(n) for n in names]
+        at = {d: len(names) + 1 + i for i, d in enumerate(d for d in dens if d is not None)}
+        for rec in self.frame.select([PID, *names, *at]).iter_rows():
+            yield (
+                rec[0],
+                {n: f(v) if d is None else f(v, rec[at[d]]) for n, d, f, v in zip(names, dens, decode, rec[1:]) if v is not None},
+            )
 
     def columns_of(self, names: Iterable[str]) -> pl.DataFrame:
         """The columns `names` of the frame (those it has), without asking for the rest: a
@@ -221,12 +233,20 @@ class Dataset:
         return self._values(self.frame.row(k, named=True))
 
     def _values(self, rec: dict) -> dict[str, ir.Value]:
-        return {m.name: self._decoder(m)(rec[m.name]) for m in self.metrics if rec[m.name] is not None}
+        out = {}
+        for m in self.metrics:
+            if rec[m.name] is not None:
+                den = self.denominators.get(m.name)
+                out[m.name] = self._decoder(m)(rec[m.name]) if den is None else self._decoder(m)(rec[m.name], rec[den])
+        return out
 
     def _decoder(self, m: ir.Metric):
-        if m.type.kind is ir.Kind.COUNT:
+        if m.name in self.denominators:
+            scale = self.scales[m.name]
+            return lambda v, d: Fraction(v, scale * d)
+        if m.type.kind is ir.Kind.COUNT and self.scales.get(m.name, 1) == 1:
             return Fraction
-        if m.type.kind in _DECIMAL_KINDS:
+        if m.type.kind in _DECIMAL_KINDS or m.type.kind is ir.Kind.COUNT:
             scale = self.scales[m.name]
             return lambda v: Fraction(v, scale)
         return lambda v: v
@@ -411,7 +431,7 @@ def _display(path: Path) -> str:
 
 
 def _columns_needed(program: ir.Program) -> list[str]:
-    cols = [PID] + [m.column for m in program.input_metrics if m.column]
+    cols = [PID] + [m.column for m in program.column_metrics if m.column]
     return cols
 
 
@@ -722,7 +742,7 @@ class _JsonlSource(_FrameSource):
 
     def __init__(self, path: Path, name: str, program: ir.Program) -> None:
         self.path = path
-        wanted = _columns_needed(program) + [ANNIVERSARY, MONTH]
+        wanted = list(dict.fromkeys([*_columns_needed(program), ANNIVERSARY, MONTH]))  # a table may have a month column
         want = set(wanted)
         cols: dict[str, list[str | None]] = {c: [] for c in wanted}
         seen: set[str] = set()
@@ -883,6 +903,8 @@ class _Reader:
         self.dtype = dtype
         self.checks: list[_Check] = []
         self.scale = 1
+        self.optional = False  # a table column that may be empty (no default needed)
+        self.missing_text: tuple[str, str] | None = None  # (message, hint) of a missing value
 
     def tmp(self, suffix: str) -> str:
         return f"__{self.name}__{suffix}"
@@ -905,14 +927,14 @@ class _Reader:
 
     def missing_flags(self, src: pl.Expr) -> list[pl.Expr]:
         out = [self.missing_expr(src).alias(self.tmp("missing"))]
-        if self.metric is not None and self.metric.default is None:
+        if self.metric is not None and self.metric.default is None and not self.optional:
             self.checks.append(
                 _Check(
                     "TL403",
                     self.column,
                     self.tmp("missing"),
-                    lambda t: pl.lit(f"missing value: {self.what} has no default"),
-                    f"fill in every row, or declare a default for metric {self.what}",
+                    lambda t: pl.lit((self.missing_text or (f"missing value: {self.what} has no default",))[0]),
+                    (self.missing_text or ("", f"fill in every row, or declare a default for metric {self.what}"))[1],
                 )
             )
         return out
@@ -972,7 +994,7 @@ def _describe(m: ir.Metric) -> str:
         return f"money in {m.type.currency}"
     if k is ir.Kind.ENUM:
         return "one of " + ", ".join(m.type.values)
-    return {"number": "a number", "percent": "a percentage", "bool": "true or false", "date": "a date"}[k.value]
+    return {"number": "a number", "percent": "a percentage", "bool": "true or false", "date": "a date", "text": "text"}[k.value]
 
 
 class _CountReader(_Reader):
@@ -1268,6 +1290,14 @@ class _EnumReader(_Reader):
         return [*out, bad.alias(f), src.alias(self.tmp("v"))]
 
 
+class _TextReader(_Reader):
+    """Text, used as written (ids, names). Whole numbers in a typed column become their text."""
+
+    def first(self):
+        src = pl.col(self.column).cast(pl.String)
+        return [*self.missing_flags(src), src.alias(self.tmp("v"))]
+
+
 class _IdReader(_Reader):
     def __init__(self, *args, history: bool = False) -> None:
         super().__init__(*args)
@@ -1354,7 +1384,7 @@ def _reader_for(metric: ir.Metric, column: str, dtype: pl.DataType) -> _Reader |
     if dtype == pl.Null:
         dtype = pl.String
     if isinstance(dtype, (pl.Categorical, pl.Enum)):
-        dtype = pl.String if kind is ir.Kind.ENUM else dtype
+        dtype = pl.String if kind in (ir.Kind.ENUM, ir.Kind.TEXT) else dtype
     if kind is ir.Kind.COUNT:
         if dtype == pl.String or dtype.is_integer():
             return _CountReader(metric.name, column, metric, dtype)
@@ -1377,6 +1407,10 @@ def _reader_for(metric: ir.Metric, column: str, dtype: pl.DataType) -> _Reader |
         if dtype == pl.String:
             return _EnumReader(metric.name, column, metric, dtype)
         return _type_error(column, dtype, metric, "store enum values as text")
+    if kind is ir.Kind.TEXT:
+        if dtype == pl.String or dtype.is_integer():
+            return _TextReader(metric.name, column, metric, dtype)
+        return _type_error(column, dtype, metric, "store text (or whole-number ids)")
     raise AssertionError(kind)  # pragma: no cover
 
 
@@ -1388,7 +1422,7 @@ class _Loader:
         self.source = source
         self.program = program
         self.on_error = on_error
-        self.metrics = program.input_metrics
+        self.metrics = program.column_metrics
         self.history = history
         self.absent: list[ir.Metric] = []  # optional metrics whose column is not in the file
 

@@ -13,8 +13,10 @@ Values are exact (`Fraction`s from each evaluation's `ScoreColumn`): two scales 
 to their least common multiple in 128-bit integers, and rows too large for that (or a
 column that needs 128 bits already) are compared in Python.
 
-Amounts computed by the program itself (outputs beyond levels, issue 14) are compared the
-same way once the evaluation carries them: `compare_amounts` takes any pair of exact columns.
+Amounts the programs compute themselves (`output fee: money USD = ...` in a track: fees,
+funds, commissions) are compared the same way, output by output of the same name on the
+two compared tracks; an output on one side only counts its partners as having a value on
+that side only (`output_amounts`).
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ from fractions import Fraction
 
 import polars as pl
 
+from tierlang import ir
 from tierlang.data import PID
 from tierlang.engine.results import Evaluation, ScoreColumn
 
-__all__ = ["AmountComparison", "Mover", "compare_amounts", "score_amounts"]
+__all__ = ["AmountComparison", "Mover", "compare_amounts", "output_amounts", "score_amounts"]
 
 #: Partners listed per direction (largest decreases, largest increases).
 MOVERS = 5
@@ -51,7 +54,7 @@ class Mover:
 class AmountComparison:
     """One number compared partner by partner (a track's score, or a program's amount)."""
 
-    id: str  # the comparison's id (the new track's name for a score)
+    id: str  # the comparison's id (the new track's name for a score; `id.output` for an amount)
     title: str  # what the number is, for people: "Data & AI: Partner capability score"
     unit: str | None  # "points", or an amount's currency or unit
     old_track: str
@@ -68,10 +71,21 @@ class AmountComparison:
     decrease: Fraction  # the sum of the changes of partners who get less (<= 0)
     largest_decreases: list[Mover] = field(default_factory=list)
     largest_increases: list[Mover] = field(default_factory=list)
+    output: str | None = None  # the output compared (None: the tracks' scores)
 
     @property
     def changed(self) -> bool:
         return bool(self.more or self.less or self.only_old or self.only_new)
+
+    @property
+    def had(self) -> bool:
+        """Some partner has a value before (an output added in NEW has none)."""
+        return bool(self.partners or self.only_old)
+
+    @property
+    def has(self) -> bool:
+        """Some partner has a value after (an output NEW removes has none)."""
+        return bool(self.partners or self.only_new)
 
 
 def score_amounts(
@@ -86,6 +100,35 @@ def score_amounts(
             continue
         out.append(compare_amounts(cid, title, "points", old_track, new_track, old_eval.levels[PID], a, b, limit))
     return out
+
+
+def output_amounts(
+    old_eval: Evaluation, new_eval: Evaluation, pairs: list[tuple[str, str, str, str]], limit: int = MOVERS
+) -> list[AmountComparison]:
+    """The outputs of compared tracks, one comparison per output name of either track, for
+    each (id, title, old track, new track): the new track's outputs in order, then those only
+    the old one has."""
+    old_tracks, new_tracks = old_eval.program.track_map, new_eval.program.track_map
+    ids = old_eval.levels[PID]
+    out = []
+    for cid, title, old_track, new_track in pairs:
+        outputs = {o.name: o for o in old_tracks[old_track].outputs}
+        outputs.update({o.name: o for o in new_tracks[new_track].outputs})  # the new title and type
+        for name, o in outputs.items():
+            a, b = old_eval.outputs.get((old_track, name)), new_eval.outputs.get((new_track, name))
+            none = ScoreColumn(pl.Series(name, [None] * len(ids), dtype=pl.Int64), 1, wide=False)
+            c = compare_amounts(
+                f"{cid}.{name}", f"{title}: {o.label}", _unit(o.type), old_track, new_track, ids, a or none, b or none, limit
+            )
+            c.output = name
+            out.append(c)
+    return out
+
+
+def _unit(t: ir.Type) -> str | None:
+    if t.kind is ir.Kind.MONEY:
+        return t.currency
+    return "%" if t.kind is ir.Kind.PERCENT else None
 
 
 def compare_amounts(

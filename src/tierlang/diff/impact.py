@@ -28,12 +28,13 @@ import datetime as _dt
 import os
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from pathlib import Path
 
 import polars as pl
 
 from tierlang import ir
 from tierlang.data import ANNIVERSARY, PID, ROW, Dataset, ReadOptions, load_dataset
-from tierlang.diff.amounts import AmountComparison, score_amounts
+from tierlang.diff.amounts import AmountComparison, output_amounts, score_amounts
 from tierlang.diff.mapping import Compare, Mapping
 from tierlang.diff.structural import NEUTRAL, Change, align_requirements, reshaped_path
 from tierlang.engine import evaluate_dataset
@@ -422,7 +423,12 @@ def impact_diff(
         uncompared=_uncompared(old_eval, new_eval, mapping),
         fallback_rows=old_eval.fallback_rows + new_eval.fallback_rows,
         notes=list(dict.fromkeys([*old_eval.dataset.notes, *new_eval.dataset.notes])) + _undecided_notes(old_eval, new_eval),
-        amounts=score_amounts(old_eval, new_eval, _score_pairs(comparisons, new)),
+        amounts=[
+            *score_amounts(old_eval, new_eval, _score_pairs(comparisons, new)),
+            *output_amounts(
+                old_eval, new_eval, [(c.id, c.title, c.old_tracks[0], c.new_track) for c in comparisons if len(c.old_tracks) == 1]
+            ),
+        ],
     )
 
 
@@ -836,6 +842,20 @@ def _uncompared(old_eval: Evaluation, new_eval: Evaluation, mapping: Mapping) ->
 def evaluate_pair(
     old: ir.Program, new: ir.Program, data: str | os.PathLike, options: ReadOptions | None = None
 ) -> tuple[Evaluation, Evaluation]:
-    """Both programs on the same dataset, with per-requirement detail (vectorized engine)."""
+    """Both programs on the same dataset, with per-requirement detail (vectorized engine).
+    A folder of tables (or a program that reads records) gives each program its own read of
+    the folder: its partner table and the related tables it declares."""
+    if old.related_tables or new.related_tables or Path(data).is_dir():
+        return _records_dataset(old, data, options), _records_dataset(new, data, options)
     old_ds, new_ds = load_datasets(data, old, new, options)
     return evaluate_dataset(old, old_ds, detail=True), evaluate_dataset(new, new_ds, detail=True)
+
+
+def _records_dataset(program: ir.Program, data: str | os.PathLike, options: ReadOptions | None = None) -> Evaluation:
+    from tierlang.data.tables import load_records
+    from tierlang.records import with_records
+
+    records = load_records(data, program, options=options)
+    ev = evaluate_dataset(program, with_records(program, records), detail=True)
+    ev.warnings = list(records.warnings)
+    return ev

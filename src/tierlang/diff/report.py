@@ -22,6 +22,7 @@ from tierlang import __version__, ir
 from tierlang.data import ReadOptions
 from tierlang.diagnostics import display_name
 from tierlang.diff.amounts import Mover
+from tierlang.diff.history import HistoryImpact
 from tierlang.diff.impact import Impact, evaluate_pair, impact_diff
 from tierlang.diff.mapping import Mapping, find_mapping, identity_mapping, load_mapping
 from tierlang.diff.structural import LOOSENED, NEUTRAL, TIGHTENED, Change, structural_diff
@@ -44,6 +45,7 @@ class DiffReport:
     new_file: str
     changes: list[Change]
     impact: Impact | None = None
+    history: HistoryImpact | None = None  # `tier diff --history`: the transition month by month
     #: The one date both programs were compared at (`diff(as_of=...)`); None: each program
     #: at its own effective date.
     as_of: _dt.date | None = None
@@ -92,6 +94,11 @@ def diff(
     outreach_scope: str = "status",
     as_of: _dt.date | None = None,
     read_options: ReadOptions | None = None,
+    history: bool = False,
+    start: _dt.date | None = None,
+    end: _dt.date | None = None,
+    transition: str | _dt.date = "anniversary",
+    grandfather: _dt.date | None = None,
 ) -> DiffReport:
     """Compare two programs (files, or loaded programs); with `data`, also their impact on
     those partners.
@@ -107,7 +114,15 @@ def diff(
     tracks of the same name are compared level by level in any case. Raises
     `tierlang.engine.ProgramError` for a program with errors, `diff.mapping.MappingError`,
     and `tierlang.data.DataLoadError` for bad data. `read_options`: how to read `data` (a CSV
-    file's separator and encoding, an Excel sheet: `tierlang.data.ReadOptions`)."""
+    file's separator and encoding, an Excel sheet: `tierlang.data.ReadOptions`).
+
+    With `history`, `data` is a history (one row per partner and month) and the impact is
+    the transition played out month by month (`diff.history`): from `start` to `end`, each
+    partner moving at its anniversary (`transition="anniversary"`) or on a date, keeping
+    its old rank through `grandfather` when given. Each month is read as of its first day,
+    so `as_of` does not go with `history`."""
+    if history and as_of is not None:
+        raise ValueError("as_of does not go with history: each month is read as of its first day")
     (a, a_file), (b, b_file) = _program_of(old, as_of), _program_of(new, as_of)
     report = DiffReport(a, b, a_file, b_file, structural_diff(a, b), as_of=as_of)
     if data is None:
@@ -119,6 +134,23 @@ def diff(
     else:
         found = find_mapping(a, b, a_file, b_file) if find else None
         declared = load_mapping(found, a, b) if found else None
+    if history:
+        from tierlang.diff.history import history_impact
+
+        report.history = history_impact(
+            a,
+            b,
+            data,
+            identity_mapping(a, b, declared),
+            start=start,
+            end=end,
+            transition=transition,
+            grandfather=grandfather,
+            limit=limit,
+            outreach_scope=outreach_scope,
+            options=read_options,
+        )
+        return report
     old_eval, new_eval = evaluate_pair(a, b, data, read_options)
     report.impact = impact_diff(
         old_eval,
@@ -284,6 +316,7 @@ def _impact(imp: Impact) -> dict:
             {
                 "id": a.id,
                 "title": a.title,
+                "output": a.output,
                 "unit": a.unit,
                 "old_track": a.old_track,
                 "new_track": a.new_track,
@@ -346,4 +379,11 @@ def to_data(report: DiffReport) -> dict:
         },
         "changes": [_change(c) for c in report.changes],
         "impact": _impact(report.impact) if report.impact is not None else None,
+        "history": _history(report.history) if report.history is not None else None,
     }
+
+
+def _history(h: HistoryImpact) -> dict:
+    from tierlang.render.history_diff import history_data
+
+    return history_data(h)

@@ -60,7 +60,7 @@ class Change:
         ("gate", name), ("group", name), ("hold", name), ("track", name) or ("program", "")."""
         head = self.path[0]
         kind, _, name = head.partition(" ")
-        if name and kind in ("metric", "param", "gate", "group", "hold", "table"):
+        if name and kind in ("metric", "param", "gate", "group", "table", "list", "hold"):
             return kind, name
         if head == "program":
             return "program", ""
@@ -95,6 +95,10 @@ def _strip(node: object) -> object:
         node = replace(node, cap=None)
     if isinstance(node, (ir.AtLeast, ir.GroupCount)) and node.param:
         node = replace(node, n=None)
+    if isinstance(node, ir.Window):  # its dates follow each program's evaluation date
+        return {"node": "Window", "months": node.months, "earlier": node.earlier}
+    if isinstance(node, ir.InSet) and node.list:  # the list's change is reported at the list
+        node = replace(node, values=())
     if isinstance(node, tuple):
         return [_strip(v) for v in node]
     if isinstance(node, Fraction):
@@ -285,9 +289,40 @@ class _Differ:
         self.named("group", o.groups, n.groups, self.group)
         self.named("table", o.tables, n.tables, self.table)
         self.named("track", o.tracks, n.tracks, self.track, removed_effect=TIGHTENED, added_effect=LOOSENED)
+        self.named("table", o.related_tables, n.related_tables, self.related_table)
+        self.named("list", o.lists, n.lists, self.value_list)
         # a status rule keeps levels longer (the promotion lag, shorter): removing one tightens
         self.named("hold", o.holds, n.holds, self.hold, removed_effect=_HOLD_REMOVED, added_effect=_HOLD_ADDED)
         return self.changes
+
+    def related_table(self, path, a: ir.RelatedTable, b: ir.RelatedTable) -> None:
+        if a.key != b.key:
+            self.add("changed", "table", path, "key", ", ".join(a.key) or "none", ", ".join(b.key) or "none", None, a.span, b.span)
+        self.named("column", a.columns, b.columns, self.column, path=path)
+        for name in sorted({f.name for f in a.filters} | {f.name for f in b.filters}):
+            x, y = a.filter(name), b.filter(name)
+            if x is None or y is None or _key(x.expr) != _key(y.expr):
+                old = _expr(x.expr) if x is not None else None
+                new = _expr(y.expr) if y is not None else None
+                action = "added" if x is None else "removed" if y is None else "changed"
+                self.add(
+                    action, "table", (*path, f"filter {name}"), "condition", old, new, None, x.span if x else None, y.span if y else None
+                )
+        self.text_attrs("table", path, a, b, ("title", "doc", "source"))
+
+    def column(self, path, a: ir.Column, b: ir.Column) -> None:
+        for name in ("type", "optional", "month", "minimum", "maximum"):
+            x, y = getattr(a, name), getattr(b, name)
+            if x != y:
+                self.add("changed", "table", path, name, _show(x), _show(y), None, a.span, b.span)
+
+    def value_list(self, path, a: ir.ValueList, b: ir.ValueList) -> None:
+        gone = [v for v in a.values if v not in b.values]
+        new = [v for v in b.values if v not in a.values]
+        if gone or new:
+            text = "; ".join(filter(None, [f"without {', '.join(gone)}" if gone else "", f"with {', '.join(new)}" if new else ""]))
+            self.add("changed", "list", path, "values", ", ".join(a.values), f"{text}: {', '.join(b.values)}", None, a.span, b.span)
+        self.text_attrs("list", path, a, b, ("title", "doc", "source"))
 
     def hold(self, path, a: ir.Hold, b: ir.Hold) -> None:
         """A status rule's change. Its effect: a longer window, grace or no-demotion period, or
@@ -324,11 +359,16 @@ class _Differ:
 
     def metric(self, path, a: ir.Metric, b: ir.Metric) -> None:
         for name in ("type", "column", "direction", "minimum", "maximum", "default", "optional", "unit"):
+            if name == "column" and (a.records is None) != (b.records is None):
+                continue  # said once, as the records formula that replaces (or is replaced by) the column
             x, y = getattr(a, name), getattr(b, name)
             if x != y:
                 self.add("changed", "metric", path, name, _show(x), _show(y), None, a.span, b.span)
         if _key(a.derived) != _key(b.derived):
             self.add("changed", "metric", path, "formula", _expr(a.derived), _expr(b.derived), None, a.span, b.span)
+        if _key(a.records) != _key(b.records):
+            # computed from records instead of read from a column (or another records formula)
+            self.add("changed", "metric", path, "records formula", _expr(a.records), _expr(b.records), None, a.span, b.span)
         self.text_attrs("metric", path, a, b, ("title", "doc", "source"))
 
     def param(self, path, a: ir.Param, b: ir.Param) -> None:

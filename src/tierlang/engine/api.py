@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from fractions import Fraction
+from pathlib import Path
 
 import polars as pl
 
@@ -36,22 +37,28 @@ class ProgramError(Exception):
 @deep_recursion()  # the compilers recurse over expressions, through references
 def evaluate(
     program: ir.Program | str | os.PathLike,
-    data: Dataset | pl.DataFrame | str | os.PathLike,
+    data: Dataset | pl.DataFrame | str | os.PathLike | Mapping[str, object],
     *,
     engine: str = "vectorized",
     as_of=None,
     on_error: str = "stop",
     detail: bool = False,
     progress: Progress | None = None,
+    tables: Mapping[str, str | os.PathLike] | None = None,
     options: ReadOptions | None = None,
 ) -> Evaluation:
     """Evaluate `program` (an IR program or a .tier path) on `data` (a `Dataset`, a polars
-    DataFrame or a CSV / Parquet / JSON Lines path).
+    DataFrame, a CSV / Parquet / JSON Lines path, a folder of one file per table, or a
+    mapping of table names to files or DataFrames: DESIGN §4.2). `tables` points a
+    program's related tables at files elsewhere. `as_of` is the evaluation date (the date
+    the program's dated parameters and records windows are resolved for).
 
     Raises `ProgramError` for a program with errors and `tierlang.data.DataLoadError` for
     bad data (with `on_error="report"`, bad rows are skipped and listed in
-    `Evaluation.dataset.errors` instead). `options`: how to read the file (a CSV file's
-    separator and encoding, an Excel workbook's sheet; `tierlang.data.ReadOptions`)."""
+    `Evaluation.dataset.errors` instead; partners with bad records are left out whole and
+    listed in `Evaluation.rejected`). `options`: how to read the file (a CSV file's
+    separator and encoding, an Excel workbook's sheet; `tierlang.data.ReadOptions`), and
+    every file of a folder of tables."""
     if not isinstance(program, ir.Program):
         from tierlang.loader import load_program
 
@@ -59,7 +66,16 @@ def evaluate(
         if not result.ok:
             raise ProgramError(str(program), result.errors)
         program = result.program  # type: ignore[assignment]
+    elif as_of is not None and program.related_tables and program.as_of != as_of:
+        raise ValueError(
+            f"this program was loaded for {program.as_of}, not {as_of}: its records windows are resolved for that date; "
+            "load it with load_program(path, as_of), or pass the path"
+        )
     assert isinstance(program, ir.Program)
+    if not isinstance(data, Dataset) and (
+        program.related_tables or tables or isinstance(data, Mapping) or (not isinstance(data, pl.DataFrame) and Path(data).is_dir())
+    ):
+        return _evaluate_records(program, data, engine, on_error, detail, progress, tables, options)
     if isinstance(data, Dataset):
         dataset = data
     elif isinstance(data, pl.DataFrame):
@@ -105,6 +121,36 @@ def _single_pass(
     return _evaluation(program, scan.dataset(out.height), compiled, out, detail)
 
 
+def _evaluate_records(program, data, engine, on_error, detail, progress, tables, options=None) -> Evaluation:
+    """A program on a partner table and its related tables: read them, compute the records
+    metrics (the reference stage for the interpreter engine, polars otherwise), evaluate."""
+    from tierlang.data.tables import PARTNERS, load_records
+    from tierlang.records import with_records
+
+    if isinstance(data, pl.DataFrame):
+        data = {PARTNERS: data}
+    if progress:
+        progress("reading data")
+    records = load_records(data, program, on_error=on_error, tables=tables, options=options)
+    if progress:
+        progress("computing records metrics")
+    dataset = with_records(program, records, engine="reference" if engine == "interpreter" else "polars")
+    ev = evaluate_dataset(program, dataset, engine=engine, detail=detail, progress=progress)
+    ev.warnings = list(records.warnings)
+    ev.rejected = dict(records.rejected)
+    ev.tables = records.tables
+    return ev
+
+
+def records_refused(program: ir.Program, what: str) -> str:
+    """Why `what` (an SQL engine, --db) cannot evaluate a program that reads records."""
+    names = ", ".join(m.name for m in program.record_metrics[:3]) + (" ..." if len(program.record_metrics) > 3 else "")
+    return (
+        f"{program.name} computes metrics from related tables (records: {names}), which {what} does not evaluate yet; "
+        "use --engine vectorized or interpreter with DATA a folder of tables and --as-of DATE"
+    )
+
+
 @deep_recursion()
 def evaluate_dataset(
     program: ir.Program,
@@ -128,6 +174,8 @@ def evaluate_dataset(
     if engine in ("duckdb", "spark"):
         if as_of_column is not None:
             raise ValueError(f"the {engine} engine evaluates one date; a history runs on the vectorized engine")
+        if program.record_metrics:  # the query would read records metrics as partner columns
+            raise ValueError(records_refused(program, f"the {engine} engine"))
         from tierlang.engine.sql import run
 
         if progress:
@@ -146,7 +194,14 @@ def _row_dates(dataset: Dataset, as_of_column: str | None) -> list | None:
 def _vectorized(
     program: ir.Program, dataset: Dataset, detail: bool, progress: Progress | None, as_of_column: str | None = None
 ) -> Evaluation:
-    compiled = compile_program(program, dataset.scales, magnitudes_of(dataset.frame, list(dataset.scales)), as_of_column=as_of_column)
+    columns = list(dataset.scales) + list(dataset.denominators.values())
+    compiled = compile_program(
+        program,
+        dataset.scales,
+        magnitudes_of(dataset.frame, columns),
+        as_of_column=as_of_column,
+        denominators=dataset.denominators,
+    )
     if progress:
         progress("evaluating", 0, len(dataset))
     out = compiled.plan(dataset.frame.lazy(), detail).collect()
@@ -190,7 +245,8 @@ def _evaluation(
         scale = compiled.score_scale(t.name)
         if scale is not None and f"S:{t.name}" in out.columns:
             # The compiler's overflow analysis covers score * 10^6 in its integer type.
-            scores[t.name] = ScoreColumn(out[f"S:{t.name}"].rename(f"S:{t.name}"), scale, wide=wide)
+            den = out[f"SD:{t.name}"] if f"SD:{t.name}" in out.columns else None
+            scores[t.name] = ScoreColumn(out[f"S:{t.name}"].rename(f"S:{t.name}"), scale, wide=wide, den=den)
     undecided = None
     maybe = undecided_tracks(program)  # from the program alone, as the interpreter has it
     if any(t.name in maybe for t in tracks):
@@ -235,7 +291,8 @@ def _patch(ev: Evaluation, indices: list[int], as_of: list | None = None) -> Non
             if t in variants:
                 variants[t][k] = tr.variant
             if t in score_vals and tr.score is not None:
-                v = tr.score * ev.scores[t].scale
+                den = ev.scores[t].den
+                v = tr.score * ev.scores[t].scale * (1 if den is None else int(den[k]))
                 assert v.denominator == 1, "a score is not a multiple of its column's scale"
                 score_vals[t][k] = int(v)
             for o, value in tr.outputs.items():
@@ -265,10 +322,14 @@ def _patched(old: ScoreColumn, vals: list) -> ScoreColumn:
     """A column of exact values (`vals`, at `old`'s scale) after some rows were evaluated by
     the interpreter: values too large even for Int128 text arithmetic stay exact Fractions
     on the side."""
-    exact = {k: Fraction(v, old.scale) for k, v in enumerate(vals) if v is not None and abs(v) * 10**6 >= 2**126}
+    exact = {
+        k: Fraction(v, old.scale * (1 if old.den is None else int(old.den[k])))
+        for k, v in enumerate(vals)
+        if v is not None and abs(v) * 10**6 >= 2**126
+    }
     ints = [None if k in exact else v for k, v in enumerate(vals)]
     big = any(v is not None and abs(v) > 2**63 - 1 for v in ints)
-    return ScoreColumn(pl.Series(old.values.name, ints, dtype=pl.Int128 if big else pl.Int64), old.scale, True, exact)
+    return ScoreColumn(pl.Series(old.values.name, ints, dtype=pl.Int128 if big else pl.Int64), old.scale, True, exact, old.den)
 
 
 def _requirement_outcomes(r: PartnerResult) -> dict[str, bool]:

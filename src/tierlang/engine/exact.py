@@ -30,6 +30,17 @@ headroom shared evenly by its columns: sound, conservative) and `Plan.checks` li
 columns whose values must be checked row by row (the polars engine hands such rows to the
 interpreter). If even the program's constants overflow the widest type, `NoInt64` is raised.
 
+Ratios
+------
+A records metric may be a ratio with a per-partner denominator (usage growth % = (Q(L) −
+Q(L−12)) × 100 / Q(L−12), DESIGN §4.2): its numerator and a positive denominator arrive as two
+integer columns. A number then carries the denominators it is over (`Num.den`, column names):
+its value is `expr / (scale × den₁ × den₂ …)`. Sums, minima and maxima bring their operands
+to a common denominator by multiplying by the missing denominators; a comparison with a
+constant cross-multiplies (`x / (s·d) >= c` is `q·x >= p·d` for c·s = p/q, d > 0). Still
+nothing is divided at run time. Bounds grow products of columns (`|x·d| <= |x|max·|d|max`),
+checked against the measured magnitudes like every other bound.
+
 Columns
 -------
 The compiler materializes named intermediate results (points lines, categories, scores,
@@ -83,11 +94,55 @@ class NoInt64(Exception):
 # ------------------------------------------------------------------ compiled values
 
 
-Bound = tuple[tuple[tuple[str, int], ...], int]  # ((column, coefficient), ...), constant
+#: ((term, coefficient), ...), constant. A term is a column name, or a tuple of column names
+#: (their product: a numerator times denominators).
+Bound = tuple[tuple[tuple[str | tuple[str, ...], int], ...], int]
 
 
-def _bound(coefs: dict[str, int], const: int) -> Bound:
-    return tuple(sorted((c, k) for c, k in coefs.items() if k)), const
+def _factors(term: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (term,) if isinstance(term, str) else term
+
+
+def _bound(coefs: dict, const: int) -> Bound:
+    return tuple(sorted(((c, k) for c, k in coefs.items() if k), key=lambda ck: _factors(ck[0]))), const
+
+
+def _bprod(b: Bound, factor: str) -> Bound:
+    """The bound of an expression times the column `factor` (a denominator)."""
+    coefs: dict = {}
+    for term, k in b[0]:
+        fs = tuple(sorted(_factors(term) + (factor,)))
+        coefs[fs] = coefs.get(fs, 0) + k
+    if b[1]:
+        coefs[factor] = coefs.get(factor, 0) + b[1]
+    return _bound(coefs, 0)
+
+
+def _magnitude(term: str | tuple[str, ...], magnitudes: dict[str, int], limit: int) -> int:
+    out = 1
+    for c in _factors(term):
+        out *= magnitudes.get(c, limit)
+    return out
+
+
+def _minus(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+    """The multiset difference a - b (b's factors each removed once)."""
+    rest = list(a)
+    for x in b:
+        rest.remove(x)
+    return tuple(rest)
+
+
+def _union(*dens: tuple[str, ...]) -> tuple[str, ...]:
+    """The smallest denominator every one of `dens` divides (per column, its most uses)."""
+    out: list[str] = []
+    for d in dens:
+        extra = list(d)
+        for x in out:
+            if x in extra:
+                extra.remove(x)
+        out += extra
+    return tuple(sorted(out))
 
 
 def _badd(*bs: Bound) -> Bound:
@@ -116,6 +171,7 @@ class Num:
     depth: int = 0
     const: Fraction | None = None
     column: str | None = None  # the materialized column it reads, when it is one
+    den: tuple[str, ...] = ()  # denominator columns (sorted): the value is expr / (scale * product)
 
 
 @dataclass(frozen=True)
@@ -321,6 +377,14 @@ class Backend(Generic[E]):
         """The position of an enum value in its declared order."""
         raise NotImplementedError
 
+    def denominator(self, column: str) -> E:
+        """The denominator column of a ratio metric (positive integers of the working type)."""
+        raise NotImplementedError
+
+    def times(self, a: E, b: E) -> E:
+        """`a * b`, both integer expressions (a numerator times a denominator)."""
+        raise NotImplementedError
+
     def evaluation_date(self) -> E | None:
         """The rules' `as_of` when it differs from row to row (a history: each row's month),
         else None: the program's `as_of` date, a constant."""
@@ -341,6 +405,7 @@ def compile_exact(
     backends: Sequence[tuple[Backend, Any, int]],
     magnitudes: dict[str, int] | None = None,
     result: type[Plan] = Plan,
+    denominators: dict[str, str] | None = None,
     outputs: bool = True,
 ) -> Plan:
     """Compile `program` for input columns scaled as in `scales` (metric name → scale).
@@ -350,11 +415,12 @@ def compile_exact(
     type whose bounds all fit wins, else the widest with per-row checks (see the module
     docstring). Raises `NoInt64` when the program's constants alone overflow the widest.
     `result` is the class of the plan returned (a backend's subclass of `Plan`); with
-    `outputs`, each track's outputs are compiled too (`TrackColumns.outputs`)."""
+    `outputs`, each track's outputs are compiled too (`TrackColumns.outputs`).
+    `denominators` maps each ratio metric to its denominator column (see "Ratios")."""
     magnitudes = magnitudes or {}
     last: Plan | None = None
     for backend, itype, limit in backends:
-        c = _Compiler(program, scales, backend, itype, limit)
+        c = _Compiler(program, scales, backend, itype, limit, denominators or {})
         c.outputs = outputs
         try:
             c.run()
@@ -370,7 +436,10 @@ def compile_exact(
 
 
 class _Compiler:
-    def __init__(self, program: ir.Program, scales: dict[str, int], backend: Backend, itype: Any, limit: int) -> None:
+    def __init__(
+        self, program: ir.Program, scales: dict[str, int], backend: Backend, itype: Any, limit: int, denominators: dict[str, str]
+    ) -> None:
+        self.denominators = denominators
         self.b = backend
         self.itype = itype
         self.limit = limit
@@ -408,7 +477,7 @@ class _Compiler:
         self.col_depth[col] = stage + 1
         self.col_kind[col] = kind
         if isinstance(v, Num):
-            return Num(self.b.ref(col, kind), v.scale, v.bound, stage + 1, column=col)
+            return Num(self.b.ref(col, kind), v.scale, v.bound, stage + 1, column=col, den=v.den)
         if isinstance(v, Cond):
             return Cond(self.b.ref(col, kind), stage + 1, column=col, undecided=v.undecided)
         return Other(self.b.ref(col, kind), v.kind, stage + 1, v.type, column=col)
@@ -422,29 +491,39 @@ class _Compiler:
     def true(self, value: bool) -> Cond:
         return Cond(self.b.bool_lit(value), 0, value)
 
-    def num(self, expr, scale: int, bound: Bound, depth: int) -> Num:
+    def num(self, expr, scale: int, bound: Bound, depth: int, den: tuple[str, ...] = ()) -> Num:
         self.bounds.append(bound)
-        return Num(expr, scale, bound, depth)
+        return Num(expr, scale, bound, depth, den=den)
 
     def const(self, value: Fraction) -> Num:
         value = Fraction(value)
         return Num(self.lit(value.numerator), value.denominator, _bound({}, abs(value.numerator)), 0, value)
 
-    def rescale(self, n: Num, scale: int) -> Num:
-        if scale == n.scale:
+    def rescale(self, n: Num, scale: int, den: tuple[str, ...] | None = None) -> Num:
+        """n as an integer over `scale` (and over the denominators `den`, which n's divide)."""
+        if scale != n.scale:
+            if n.const is not None:
+                v = n.const * scale
+                assert v.denominator == 1
+                n = Num(self.lit(int(v)), scale, _bound({}, abs(int(v))), 0, n.const)
+            else:
+                f = scale // n.scale
+                n = self.num(self.b.mul(n.expr, self.lit(f)), scale, _bmul(n.bound, f), n.depth, n.den)
+        if den is None or den == n.den:
             return n
-        if n.const is not None:
-            v = n.const * scale
-            assert v.denominator == 1
-            return Num(self.lit(int(v)), scale, _bound({}, abs(int(v))), 0, n.const)
-        f = scale // n.scale
-        return self.num(self.b.mul(n.expr, self.lit(f)), scale, _bmul(n.bound, f), n.depth)
+        expr, bound = n.expr, n.bound
+        for d in _minus(den, n.den):
+            expr, bound = self.b.times(expr, self.b.denominator(d)), _bprod(bound, d)
+        return self.num(expr, scale, bound, n.depth, den)
 
     def common(self, items: list[Num], extra: int = 1) -> tuple[list[Num], int]:
+        """The items over one scale and one denominator (value order is kept: denominators
+        are positive)."""
         scale = extra
         for n in items:
             scale = math.lcm(scale, n.scale)
-        return [self.rescale(n, scale) for n in items], scale
+        den = _union(*(n.den for n in items))
+        return [self.rescale(n, scale, den) for n in items], scale
 
     def pick(self, selector, values: list, default):
         """`values[selector]` (an index column), `default` when it matches none."""
@@ -457,7 +536,7 @@ class _Compiler:
             return self.const(a.const - b.const if sub else a.const + b.const)
         (a2, b2), scale = self.common([a, b])
         expr = self.b.sub(a2.expr, b2.expr) if sub else self.b.add(a2.expr, b2.expr)
-        return self.num(expr, scale, _badd(a2.bound, b2.bound), max(a.depth, b.depth))
+        return self.num(expr, scale, _badd(a2.bound, b2.bound), max(a.depth, b.depth), a2.den)
 
     def mul(self, a: Num, k: Fraction) -> Num:
         if a.const is not None:
@@ -468,13 +547,13 @@ class _Compiler:
         g = math.gcd(p, a.scale * q)
         p2, s2 = p // g, a.scale * q // g
         if p2 == 1:
-            return Num(a.expr, s2, a.bound, a.depth)
-        return self.num(self.b.mul(a.expr, self.lit(p2)), s2, _bmul(a.bound, p2), a.depth)
+            return Num(a.expr, s2, a.bound, a.depth, den=a.den)
+        return self.num(self.b.mul(a.expr, self.lit(p2)), s2, _bmul(a.bound, p2), a.depth, a.den)
 
     def neg(self, a: Num) -> Num:
         if a.const is not None:
             return self.const(-a.const)
-        return Num(self.b.neg(a.expr), a.scale, a.bound, a.depth)
+        return Num(self.b.neg(a.expr), a.scale, a.bound, a.depth, den=a.den)
 
     def minmax(self, name: str, items: list[Num]) -> Num:
         if all(n.const is not None for n in items):
@@ -482,18 +561,24 @@ class _Compiler:
             return self.const(min(vals) if name == "min" else max(vals))  # type: ignore[type-var]
         items, scale = self.common(items)
         fn = self.b.least if name == "min" else self.b.greatest
-        return self.num(fn([n.expr for n in items]), scale, _badd(*[n.bound for n in items]), max(n.depth for n in items))
+        bound = _badd(*[n.bound for n in items])
+        return self.num(fn([n.expr for n in items]), scale, bound, max(n.depth for n in items), items[0].den)
 
     def clamp(self, x: Num, lo: Fraction, hi: Fraction) -> Num:
         if x.const is not None:
             return self.const(min(max(x.const, lo), hi))
         scale = math.lcm(x.scale, lo.denominator, hi.denominator)
-        x2 = self.rescale(x, scale)
-        lo_i, hi_i = int(lo * scale), int(hi * scale)
-        if lo_i > hi_i:  # clamp(x, 5, 1) is 1 for every x (min(max(x, lo), hi))
+        if lo * scale > hi * scale:  # clamp(x, 5, 1) is 1 for every x (min(max(x, lo), hi))
             return self.const(hi)
-        b = _bound({}, max(abs(lo_i), abs(hi_i)))
-        return self.num(self.b.clip(x2.expr, self.lit(lo_i), self.lit(hi_i)), scale, b, x.depth)
+        x2 = self.rescale(x, scale)
+        if not x.den:  # bounds as literals (the SQL backends type them by magnitude)
+            lo_i, hi_i = int(lo * scale), int(hi * scale)
+            b = _bound({}, max(abs(lo_i), abs(hi_i)))
+            return self.num(self.b.clip(x2.expr, self.lit(lo_i), self.lit(hi_i)), scale, b, x.depth)
+        # the bounds over x's denominator (constants times denominator columns)
+        lo_n, hi_n = (self.rescale(self.const(v), scale, x.den) for v in (lo, hi))
+        b = _badd(lo_n.bound, hi_n.bound) if x.den else _bound({}, max(abs(int(lo * scale)), abs(int(hi * scale))))
+        return self.num(self.b.clip(x2.expr, lo_n.expr, hi_n.expr), scale, b, x.depth, x.den)
 
     # -------------------------------------------------------------- values
     def value(self, e: ir.Expr):
@@ -621,6 +706,9 @@ class _Compiler:
                 self.derived_cache[name] = self.materialize(f"derived_{name}", self.value(m.derived), group="metrics", span=m.span)
             return self.derived_cache[name]
         k = m.type.kind
+        if name in self.denominators:
+            den = self.denominators[name]
+            return self.num(self.b.metric(m), self.scales[name], _bound({name: 1}, 0), 0, (den,))
         if k in _DECIMAL_KINDS:
             return self.num(self.b.metric(m), self.scales[name], _bound({name: 1}, 0), 0)
         if k is ir.Kind.BOOL:
@@ -710,6 +798,12 @@ class _Compiler:
             return self.true(ir.COMPARISONS[op](a.const, b.const))
         if a.const is not None:  # c op x  ==  x flip(op) c
             a, b, op = b, a, _FLIP[op]
+        if b.const is not None and a.den:
+            # x / (s * d) op c  ==  q * x op p * d, for c * s = p / q and d > 0
+            t = b.const * a.scale
+            lhs = self.mul(Num(a.expr, 1, a.bound, a.depth), Fraction(t.denominator))
+            rhs = self.rescale(self.const(Fraction(t.numerator)), 1, a.den)
+            return Cond(self.b.compare(op, lhs.expr, rhs.expr), a.depth)
         if b.const is not None:
             # x / s op c  ==  x op c * s, with x whole: no multiplication on the column side.
             t = b.const * a.scale
@@ -759,7 +853,7 @@ class _Compiler:
             parts, scale = self.common(parts)
             ex = self.pick(self.b.ref(tc.variant, "index"), [p.expr for p in parts[:-1]], parts[-1].expr)
             depth = max([p.depth for p in parts] + [self.col_depth[tc.variant]])
-            return self.num(ex, scale, _badd(*[p.bound for p in parts]), depth)
+            return self.num(ex, scale, _badd(*[p.bound for p in parts]), depth, parts[0].den)
         variant = e.variant if t.selection != "single" else t.variants[0].name
         return self.part(e.track, variant, e.score, e.part)
 
@@ -817,7 +911,7 @@ class _Compiler:
                 # constant points: neither branch meets a column, so one carries the type (SQL)
                 zero = self.b.typed_int(0) if pts.const is not None else self.b.int_lit(0)
                 expr = self.b.case([(gate.expr, pts.expr)], zero)
-                pts = Num(expr, pts.scale, pts.bound, max(pts.depth, gate.depth), None)
+                pts = Num(expr, pts.scale, pts.bound, max(pts.depth, gate.depth), None, den=pts.den)
         return self.materialize(f"line_{tag}_{line.name}", pts, group=group, span=line.span)
 
     def sum_capped(self, items: list[Num], cap: Fraction | None) -> Num:
@@ -829,7 +923,8 @@ class _Compiler:
                 return self.const(min(total.const, cap))
             scale = math.lcm(total.scale, cap.denominator)
             t2 = self.rescale(total, scale)
-            total = self.num(self.b.least([t2.expr, self.lit(int(cap * scale))]), scale, t2.bound, t2.depth)
+            c = self.rescale(self.const(cap), scale, total.den)
+            total = self.num(self.b.least([t2.expr, c.expr]), scale, t2.bound, t2.depth, total.den)
         return total
 
     def every(self, e: ir.Every) -> Cond:
@@ -944,7 +1039,7 @@ class _Compiler:
                 ex = self.pick(vc.expr, [n.expr for n in nums[:-1]], nums[-1].expr)
                 score = self.materialize(
                     f"tscore_{t.name}",
-                    self.num(ex, scale, _badd(*[n.bound for n in nums]), max([vc.depth] + [n.depth for n in nums])),
+                    self.num(ex, scale, _badd(*[n.bound for n in nums]), max([vc.depth] + [n.depth for n in nums]), nums[0].den),
                     group=t.name,
                     span=t.span,
                 )
@@ -988,12 +1083,13 @@ class _Compiler:
             return first
         nums, scale = self.common([prims[i] for i in scored])  # type: ignore[misc]
         bound = _badd(*[n.bound for n in nums])
+        den = nums[0].den  # one denominator for all (`common`): compared as they are
         depth = max([top.depth] + [n.depth for n in nums])
         # The score of the first scored variant at `top` (0 when none is): never above the
         # highest, so it stands in for the variants not at `top` below.
         at_top_score = self.materialize(
             f"best_first_score_{t.name}",
-            self.num(b.case([(at_top[i], n.expr) for i, n in zip(scored, nums)], self.lit(0)), scale, bound, depth),
+            self.num(b.case([(at_top[i], n.expr) for i, n in zip(scored, nums)], self.lit(0)), scale, bound, depth, den),
             group=group,
         )
         highest = self.materialize(
@@ -1003,6 +1099,7 @@ class _Compiler:
                 scale,
                 bound,
                 at_top_score.depth,
+                den,
             ),
             group=group,
         )
@@ -1031,7 +1128,7 @@ class _Compiler:
         for cs, b in self.bounds:
             if b > limit:
                 raise NoInt64(f"the program's constants overflow {self.itype}")
-            if b + sum(k * magnitudes.get(c, limit) for c, k in cs) > limit:
+            if b + sum(k * _magnitude(c, magnitudes, limit) for c, k in cs) > limit:
                 fits = False
         if fits:
             return cls(self.p, self.columns, self.tracks, self.requirements, {}, [], self.itype, limit)
@@ -1041,10 +1138,26 @@ class _Compiler:
             if total == 0:
                 continue
             room = (limit - b) // total
-            for c, _ in cs:
-                limits[c] = min(limits.get(c, limit), room)
+            for term, _ in cs:
+                # every factor of a product within the room's d-th root keeps the product within it
+                fs = _factors(term)
+                share = _root(room, len(fs))
+                for c in fs:
+                    limits[c] = min(limits.get(c, limit), share)
         checks = [c for c, lim in sorted(limits.items()) if magnitudes.get(c, limit + 1) > lim]
         return cls(self.p, self.columns, self.tracks, self.requirements, limits, checks, self.itype, limit)
 
 
 _FLIP = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}
+
+
+def _root(n: int, d: int) -> int:
+    """The largest r with r ** d <= n (n >= 0)."""
+    if d == 1 or n <= 1:
+        return max(n, 0)
+    r = int(round(n ** (1 / d)))
+    while r**d > n:
+        r -= 1
+    while (r + 1) ** d <= n:
+        r += 1
+    return r

@@ -116,12 +116,20 @@ def run_examples(program: ir.Program, load_at: Callable[[date], ir.Program] | No
         dated_program, interp = interpreters[when]
         ex = next((e for e in dated_program.examples if e.name == ex.name), ex)
         tracks = list(dict.fromkeys(e.path[0] for e in ex.expectations))
-        bad = broken(dated_program, dict(ex.given))
+        given = dict(ex.given)
+        if ex.records:
+            # the records metrics from the example's rows, by the reference records stage
+            from tierlang.records.reference import evaluate_partner
+
+            rows = {table: [dict(r) for r in table_rows] for table, table_rows in ex.records}
+            computed = evaluate_partner(dated_program, rows).values
+            given.update({k: v for k, v in computed.items() if v is not None})
+        bad = broken(dated_program, given)
         if bad:  # data no partner can have: a data error in tier eval, so no result here
-            yield ExampleOutcome(ex, [], None, "; ".join(_broken_text(dated_program, c, dict(ex.given)) for c in bad))
+            yield ExampleOutcome(ex, [], None, "; ".join(_broken_text(dated_program, c, given) for c in bad))
             continue
         try:
-            result = interp.evaluate(dict(ex.given), ex.name, tracks)
+            result = interp.evaluate(given, ex.name, tracks)
         except EvaluationError as e:
             yield ExampleOutcome(ex, [], None, str(e))
             continue

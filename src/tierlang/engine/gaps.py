@@ -126,7 +126,7 @@ def gaps(ev: Evaluation) -> Gaps:
             ev.levels.select(pl.col(PID), *(pl.col(t).alias(f"L:{t}") for t in ev.tracks)),
             ev.variants.select(*(pl.col(c).alias(f"V:{c}") for c in ev.variants.columns if c != PID)),
             ev.detail.drop(PID),
-            pl.DataFrame([sc.values.alias(f"S:{t}") for t, sc in ev.scores.items()]),
+            pl.DataFrame([c for t, sc in ev.scores.items() for c in sc.columns()]),
         ],
         how="horizontal",
     )
@@ -190,14 +190,18 @@ def _track_gaps(ev: Evaluation, t: ir.Track, scales: dict[str, int], points: dic
         for _, value in thresholds:
             scale = math.lcm(scale, value.denominator)
         score = pl.col(f"S:{t.name}").cast(pl.Int128) * (scale // sc.scale)
+        # scores over a ratio metric's per-partner denominator (`ScoreColumn.den`): the
+        # threshold is brought over the same denominator
+        den = pl.col(sc.den.name).cast(pl.Int128) if sc.den is not None else pl.lit(1, pl.Int128)
         pm = pl.lit(None, pl.Int128)
         for case, value in thresholds:
-            short = pl.max_horizontal(pl.lit(int(value * scale), pl.Int128) - score, pl.lit(0, pl.Int128))
+            short = pl.max_horizontal(pl.lit(int(value * scale), pl.Int128) * den - score, pl.lit(0, pl.Int128))
             pm = pl.when(case).then(pl.max_horizontal(pm, short)).otherwise(pm)
         out.append(pm.alias(f"pm:{t.name}"))
-        column = ScoreColumn(pl.Series(f"pm:{t.name}", [], dtype=pl.Int128), scale, wide=True)
+        over = sc.den.clear() if sc.den is not None else None  # names the denominator column, which the frame holds
+        column = ScoreColumn(pl.Series(f"pm:{t.name}", [], dtype=pl.Int128), scale, wide=True, den=over)
         points[t.name] = column
-        pm_text = decimal_text_expr(pm, scale)
+        pm_text = decimal_text_expr(pm, scale, den=den if sc.den is not None else None)
     texts: list[pl.Expr] = []
     counted: list[pl.Expr] = []
     for case, passed, req, threshold in needed:

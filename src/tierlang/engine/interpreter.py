@@ -453,7 +453,9 @@ class _Run:
             row, column = self.bands(table, e, scope)
             return table.cell(row, column).value
         if isinstance(e, ir.LevelOf):
-            return self.track(e.track).level
+            # like a requirement, a table keyed by a track reads the level held (a history's)
+            index = self.level_index(e.track)
+            return self.i.tracks[e.track].level_names[index] if index >= 0 else None
         if isinstance(e, ir.AsOf):
             if self.as_of is None:
                 raise EvaluationError("the rules read the evaluation date (as_of) but none is set: give --as-of or an effective date")
@@ -540,15 +542,18 @@ class _Run:
             return Trace("MetricRef", bool(v), e, left=v, note=e.name)
         raise EvaluationError(f"not a condition: {type(e).__name__}")
 
+    def level_index(self, name: str) -> int:
+        """The level (index, -1 for none) other rules see of track `name`: the one `levels`
+        gives (a history's held level), else the one its rules give."""
+        return self.levels[name] if name in self.levels else self.track(name).level_index
+
     def track_at(self, name: str, level: str | None, e: ir.TrackAt) -> Trace:
         """Whether a track holds `level` or higher (any level when None; `level` itself
         when `e.exact`)."""
         t = self.i.tracks[name]
-        if name in self.levels:
-            index = possible = self.levels[name]
-        else:
-            tr = self.track(name)
-            index, possible = tr.level_index, tr.possible_index
+        index = self.level_index(name)
+        # a history's held level is decided; else the rules may leave levels above undecided
+        possible = index if name in self.levels else self.track(name).possible_index
         need = 0 if level is None else t.level_index(level)
         held = t.level_names[index] if index >= 0 else None
         # three-valued: it holds `index` for certain and may hold up to `possible`

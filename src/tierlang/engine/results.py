@@ -48,12 +48,19 @@ SCORE_DECIMAL = pl.Decimal(38, DECIMALS)
 LONG_SCHEMA = {PID: pl.String, "track": pl.String, "level": pl.String, "score": pl.String}
 
 
-def _units(values: pl.Expr, scale: int, decimals: int, wide: bool) -> pl.Expr:
-    """`values / scale` in units of 10^-decimals, rounded half-even: the integer both output
-    forms are made of. `wide=False` promises that `values * 10^decimals` fits Int64 (the
-    vectorized engine's overflow analysis includes this product); otherwise Int128."""
+def _units(values: pl.Expr, scale: int, decimals: int, wide: bool, den: pl.Expr | None = None) -> pl.Expr:
+    """`values / scale` (or `values / (scale * den)`, den a positive integer column) in units
+    of 10^-decimals, rounded half-even: the integer both output forms are made of.
+    `wide=False` promises that `values * 10^decimals` fits Int64 (the vectorized engine's
+    overflow analysis includes this product); otherwise Int128."""
     unit = 10**decimals
-    values = values.cast(pl.Int128 if wide else pl.Int64)
+    values = values.cast(pl.Int128 if wide or den is not None else pl.Int64)
+    if den is not None:
+        divisor = den.cast(pl.Int128) * scale
+        n = values * unit
+        q0 = n // divisor  # floor, so 0 <= n - q0 * divisor < divisor
+        twice = (n - q0 * divisor) * 2
+        return pl.when((twice > divisor) | ((twice == divisor) & (q0 % 2 == 1))).then(q0 + 1).otherwise(q0)
     if unit % scale == 0:
         return values * (unit // scale)
     n = values * unit
@@ -68,18 +75,20 @@ def _as_decimal(units: pl.Expr, decimals: int) -> pl.Expr:
     return units.cast(pl.Decimal(38, 0)) * pl.lit(Decimal(1).scaleb(-decimals))
 
 
-def decimal_value_expr(values: pl.Expr, scale: int, wide: bool = True) -> pl.Expr:
-    """Integers `values` that mean `values / scale` as `SCORE_DECIMAL`, rounded as
-    `decimal_text` rounds them (the same digits, as a number). About 6x faster than the text
-    (measured on 6M scores), which is why Parquet files store scores this way."""
-    return _as_decimal(_units(values, scale, DECIMALS, wide), DECIMALS).cast(SCORE_DECIMAL)
+def decimal_value_expr(values: pl.Expr, scale: int, wide: bool = True, den: pl.Expr | None = None) -> pl.Expr:
+    """Integers `values` that mean `values / scale` (or `values / (scale * den)`) as
+    `SCORE_DECIMAL`, rounded as `decimal_text` rounds them (the same digits, as a number).
+    About 6x faster than the text (measured on 6M scores), which is why Parquet files store
+    scores this way."""
+    return _as_decimal(_units(values, scale, DECIMALS, wide, den), DECIMALS).cast(SCORE_DECIMAL)
 
 
-def decimal_text_expr(values: pl.Expr, scale: int, decimals: int = DECIMALS, wide: bool = True) -> pl.Expr:
+def decimal_text_expr(values: pl.Expr, scale: int, decimals: int = DECIMALS, wide: bool = True, den: pl.Expr | None = None) -> pl.Expr:
     """The polars twin of `decimal_text` for integers `values` that mean `values / scale`
-    (`wide` as in `_units`)."""
+    (or `values / (scale * den)`; `wide` as in `_units`)."""
     unit = 10**decimals
-    q = _units(values, scale, decimals, wide)
+    q = _units(values, scale, decimals, wide, den)
+    wide = wide or den is not None
     if not wide:
         # q / 10^decimals as polars' own decimal text, then drop trailing zeros. About 2.5x
         # faster than assembling the text from integer parts (measured on 6M scores).
@@ -106,13 +115,16 @@ def requirement_columns(program: ir.Program) -> list[RequirementColumn]:
 
 @dataclass
 class ScoreColumn:
-    """One track's scores, exact: partner k's score is `values[k] / scale` (null: none).
-    `wide`: the values may need 128-bit arithmetic to be written as text."""
+    """One track's scores, exact: partner k's score is `values[k] / scale` (null: none), or
+    `values[k] / (scale * den[k])` when the scores are over a ratio metric's per-partner
+    denominator (`den`, positive integers). `wide`: the values may need 128-bit arithmetic
+    to be written as text."""
 
     values: pl.Series
     scale: int
     wide: bool = True
     exact: dict[int, Fraction] = field(default_factory=dict)  # rows too large for Int128
+    den: pl.Series | None = None
     #: rows whose `values` hold their score rounded to `DECIMALS` places (what every output
     #: shows), the exact score kept here: a column whose scores need a denominator too long
     #: for 128-bit arithmetic (a 37-digit decimal divided by 1000).
@@ -124,11 +136,20 @@ class ScoreColumn:
         if k in self.exact:
             return self.exact[k]
         v = self.values[k]
-        return None if v is None else Fraction(int(v), self.scale)
+        if v is None:
+            return None
+        return Fraction(int(v), self.scale if self.den is None else self.scale * int(self.den[k]))
+
+    def columns(self) -> list[pl.Series]:
+        """The series `text()` and `decimal()` read (under their own names)."""
+        return [self.values] if self.den is None else [self.values, self.den]
+
+    def _den(self) -> pl.Expr | None:
+        return None if self.den is None else pl.col(self.den.name)
 
     def text(self) -> pl.Expr:
-        """The scores as decimal text (see `decimal_text`), an expression over `values.name`."""
-        expr = decimal_text_expr(pl.col(self.values.name), self.scale, wide=self.wide)
+        """The scores as decimal text (see `decimal_text`), an expression over `columns()`."""
+        expr = decimal_text_expr(pl.col(self.values.name), self.scale, wide=self.wide, den=self._den())
         return self._with_exact(expr, lambda v: pl.lit(decimal_text(v)))
 
     def decimal(self) -> pl.Expr:
@@ -141,7 +162,7 @@ class ScoreColumn:
                 raise ScoreTooLarge(decimal_text(v))
             return pl.lit(d, SCORE_DECIMAL)
 
-        return self._with_exact(decimal_value_expr(pl.col(self.values.name), self.scale, wide=self.wide), exact)
+        return self._with_exact(decimal_value_expr(pl.col(self.values.name), self.scale, wide=self.wide, den=self._den()), exact)
 
     def _with_exact(self, expr: pl.Expr, literal) -> pl.Expr:
         for k, v in self.exact.items():  # only for absurdly large values: a handful of rows at most
@@ -189,6 +210,12 @@ class Evaluation:
     # For programs with requirements no data decides: partner_id and, per track that can be
     # undecided, the highest level the partner may hold beyond `levels` (null: decided).
     undecided: pl.DataFrame | None = None
+    # records (a partner table with related tables): warnings about the tables (an absent
+    # table read as empty), partners left out whole for bad records (partner_id -> reasons),
+    # and the validated related tables (name -> tierlang.data.tables.TableData)
+    warnings: list = field(default_factory=list)
+    rejected: dict[str, list[str]] = field(default_factory=dict)
+    tables: dict = field(default_factory=dict)
 
     @property
     def output_names(self) -> list[str]:
@@ -213,7 +240,10 @@ class Evaluation:
         `SCORE_DECIMAL` (what Parquet files store; may raise `ScoreTooLarge`). With `gaps`
         (`tierlang.engine.gaps`), each row also has the gap columns (`GAP_COLUMNS`), the
         points missing typed like the score."""
-        frame = self.levels.select([PID, *self.tracks]).with_columns([sc.values.alias(f"S:{t}") for t, sc in self.scores.items()])
+        frame = self.levels.select([PID, *self.tracks]).with_columns(
+            [sc.values.alias(f"S:{t}") for t, sc in self.scores.items()]
+            + [sc.den.alias(f"SD:{t}") for t, sc in self.scores.items() if sc.den is not None]
+        )
         frame = frame.with_columns([oc.values.alias(oc.values.name) for oc in self.outputs.values()])
         if self.undecided is not None:
             frame = frame.hstack(self.undecided.select([pl.col(c).alias(f"U:{c}") for c in self.undecided.columns if c != PID]))
@@ -331,11 +361,18 @@ def scale_of(values: list[Fraction | None]) -> int:
 
 
 def score_series(name: str, values: list[Fraction | None]) -> ScoreColumn:
-    """Exact scores as one integer column over their common denominator; when that is too
-    long for 128-bit arithmetic, the scores rounded to `DECIMALS` places (the digits every
-    output writes), the exact values beside them (`ScoreColumn.precise`)."""
+    """Exact scores as one integer column over their common denominator. When that is very
+    large (scores over ratio metrics), as numerators over per-partner denominators; when even
+    those are too long for 128-bit arithmetic, the scores rounded to `DECIMALS` places (the
+    digits every output writes), the exact values beside them (`ScoreColumn.precise`)."""
     scale = scale_of(values)
     precise: dict[int, Fraction] = {}
+    if scale > 10**18:
+        nums = [None if v is None else v.numerator for v in values]
+        dens = [None if v is None else v.denominator for v in values]
+        if all(n is None or (abs(n) * 10**DECIMALS < 2**126 and d * 10**DECIMALS < 2**126) for n, d in zip(nums, dens)):
+            den = pl.Series("SD:" + name.removeprefix("S:"), dens, dtype=pl.Int128)
+            return ScoreColumn(pl.Series(name, nums, dtype=pl.Int128), 1, True, {}, den)
     if scale * 10**DECIMALS >= 2**126:
         scale = 10**DECIMALS
         rounded = [None if v is None else round(v * scale) for v in values]  # half to even, as decimal_text
@@ -346,7 +383,13 @@ def score_series(name: str, values: list[Fraction | None]) -> ScoreColumn:
     ints = [None if k in exact else i for k, i in enumerate(ints)]
     top = max((abs(i) for i in ints if i is not None), default=0)
     big = top > 2**63 - 1
-    return ScoreColumn(pl.Series(name, ints, dtype=pl.Int128 if big else pl.Int64), scale, top * 10**DECIMALS > 2**63 - 1, exact, precise)  # type: ignore[arg-type]
+    return ScoreColumn(
+        pl.Series(name, ints, dtype=pl.Int128 if big else pl.Int64),
+        scale,
+        top * 10**DECIMALS > 2**63 - 1,
+        exact,  # type: ignore[arg-type]
+        precise=precise,
+    )
 
 
 __all__ += ["scale_of", "score_series", "ROW"]

@@ -149,6 +149,13 @@ class PolarsBackend(Backend[pl.Expr]):
     def enum_index(self, expr: pl.Expr, values: tuple[str, ...]) -> pl.Expr:
         return expr.replace_strict(list(values), list(range(len(values))), return_dtype=pl.Int16)
 
+    def denominator(self, column: str) -> pl.Expr:
+        col = pl.col(column)
+        return col.cast(self.itype) if self.itype != pl.Int64 else col
+
+    def times(self, a: pl.Expr, b: pl.Expr) -> pl.Expr:
+        return a * b
+
     def evaluation_date(self) -> pl.Expr | None:
         return pl.col(self.as_of_column) if self.as_of_column is not None else None
 
@@ -167,12 +174,12 @@ class Compiled(Plan[pl.Expr]):
 
         Output columns: ROW, partner_id, `__fallback__` (Boolean: evaluate exactly instead)
         and per track `L:<track>` (level index, -1 none), `V:<track>` (variant index, when
-        the track has variants), `S:<track>` (score scaled by `score_scale(track)`) and
-        `O:<track>:<output>` (each output, scaled as `tracks[track].outputs` says) and, for a
-        track whose level the data may leave undecided, `P:<track>` (the highest level that
-        may hold); with
-        `detail`, one Boolean column per requirement (`requirements`); then the input
-        columns named in `keep`."""
+        the track has variants), `S:<track>` (score scaled by `score_scale(track)`, and
+        over `SD:<track>` when the score is over a ratio metric's denominator: see
+        `tierlang.engine.exact`, "Ratios"), `O:<track>:<output>` (each output, scaled as
+        `tracks[track].outputs` says) and, for a track whose level the data may leave
+        undecided, `P:<track>` (the highest level that may hold); with `detail`, one Boolean
+        column per requirement (`requirements`); then the input columns named in `keep`."""
         lf = frame
         for stage in self.stages:
             if stage:
@@ -189,6 +196,11 @@ class Compiled(Plan[pl.Expr]):
                 out.append(pl.col(tc.variant).alias(f"V:{name}"))
             if tc.score is not None:
                 out.append(tc.score.expr.alias(f"S:{name}"))
+                if tc.score.den:
+                    den = pl.lit(1, self.itype)
+                    for d in tc.score.den:
+                        den = den * pl.col(d).cast(self.itype)
+                    out.append(den.alias(f"SD:{name}"))
             out += [n.expr.alias(f"O:{name}:{o}") for o, n in tc.outputs.items()]
             if tc.possible is not None:
                 out.append(pl.col(tc.possible).alias(f"P:{name}"))
@@ -202,6 +214,7 @@ def compile_program(
     scales: dict[str, int],
     magnitudes: dict[str, int] | None = None,
     widest: pl.DataType = pl.Int128,
+    denominators: dict[str, str] | None = None,
     as_of_column: str | None = None,
 ) -> Compiled:
     """Compile `program` for input columns scaled as in `scales` (metric name → scale).
@@ -211,10 +224,11 @@ def compile_program(
     (see the module docstring), else the widest with per-row checks. Raises `NoInt64` when
     the program's constants alone overflow `widest`. `as_of_column` names a Date column
     holding each row's evaluation date (a history); without it the rules' `as_of` is the
-    program's."""
+    program's. `denominators`: the denominator column of each ratio metric
+    (`Dataset.denominators`)."""
     stop = next(i for i, (itype, _) in enumerate(LIMITS) if itype == widest)
     backends = [(PolarsBackend(itype, as_of_column), itype, limit) for itype, limit in LIMITS[: stop + 1]]
-    return compile_exact(program, scales, backends, magnitudes, result=Compiled)  # type: ignore[return-value]
+    return compile_exact(program, scales, backends, magnitudes, result=Compiled, denominators=denominators)  # type: ignore[return-value]
 
 
 def magnitudes_of(frame: pl.DataFrame, columns: list[str]) -> dict[str, int]:

@@ -4,23 +4,23 @@ package docstring for what it means, `reference` for the exact definition)."""
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from fractions import Fraction
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 
 from tierlang import dates, ir
 from tierlang.data import ANNIVERSARY, MONTH, PID, Dataset, load_dataset
 from tierlang.engine.api import ProgramError, evaluate_dataset
-from tierlang.engine.results import decimal_text
+from tierlang.engine.results import SCORE_DECIMAL, ScoreColumn, decimal_text_expr, decimal_value_expr, score_series
 from tierlang.history import frame as F
 from tierlang.history.plan import level_column, rounds
 from tierlang.history.reference import reference_partner
 from tierlang.passes.holds import QUALIFIED
 
-__all__ = ["History", "HistoryError", "evaluate_history", "ENGINES", "HISTORY_SCHEMA"]
+__all__ = ["History", "HistoryError", "evaluate_history", "prepare", "partner_inputs", "ENGINES", "HISTORY_SCHEMA"]
 
 ENGINES = ("vectorized", "interpreter")
 
@@ -39,11 +39,13 @@ class History:
     """A program evaluated over a history.
 
     `grid` has one row per partner and month of the whole history (`first` … the last
-    month, partners in order of first appearance), and per track: `H:<track>` (level index
+    month, partners in order of first appearance), `__data__` (whether the partner has a row
+    that month), and per track: `H:<track>` (level index
     held, -1 none), `B:<track>` (held_by code: 0 none, 1 qualified, 2 + i the track's i-th
     rule in `program.holds_of(track)`), `E:<track>` (the level the month's rules give) and
-    `S:<track>` (the month's score as exact decimal text; null for a month without data or
-    a track without a score). `months` are the months written (`start` … `end`)."""
+    `S:<track>` (the month's exact score: integers over `score_scales[track]`, or exact
+    decimal text for a track in `text_scores`; null for a month without data or a track
+    without a score). `months` are the months written (`start` … `end`)."""
 
     program: ir.Program
     dataset: Dataset
@@ -52,6 +54,9 @@ class History:
     months: list[_dt.date]
     partner_ids: list[str]
     grid: pl.DataFrame
+    program_at: ProgramAt | None = None  # the program in force on a day (dated parameters)
+    score_scales: dict[str, int] = field(default_factory=dict)
+    text_scores: frozenset[str] = frozenset()  # scores too large for 128-bit integers, as text
 
     @property
     def tracks(self) -> list[str]:
@@ -66,9 +71,21 @@ class History:
     def _written(self) -> pl.LazyFrame:
         return self.grid.lazy().filter(pl.col(MONTH) >= pl.lit(self.months[0], pl.Date))
 
-    def long_lazy(self) -> pl.LazyFrame:
+    def score_expr(self, track: str, decimal: bool = False) -> pl.Expr:
+        """The track's scores as exact decimal text, or with `decimal` as `SCORE_DECIMAL`
+        (Parquet: the same value as a decimal number), as `tier eval` writes them."""
+        col = pl.col(f"S:{track}")
+        if track in self.text_scores:
+            return col.cast(SCORE_DECIMAL) if decimal else col
+        scale = self.score_scales.get(track)
+        if scale is None:
+            return pl.lit(None, SCORE_DECIMAL if decimal else pl.String)
+        return decimal_value_expr(col, scale) if decimal else decimal_text_expr(col, scale)
+
+    def long_lazy(self, decimal: bool = False) -> pl.LazyFrame:
         """partner_id, month, track, level, score, held_by (DESIGN §4.4): track by track
-        (program order), then partner by partner, month by month."""
+        (program order), then partner by partner, month by month. `score` is exact decimal
+        text, or with `decimal=True` the same value as `SCORE_DECIMAL`."""
         lf = self._written()
         parts = []
         for t in self.program.tracks:
@@ -79,7 +96,7 @@ class History:
                     pl.col(MONTH),
                     pl.lit(t.name).alias("track"),
                     pl.col(F.held(t.name)).replace_strict(names, default=None, return_dtype=pl.String).alias("level"),
-                    pl.col(f"S:{t.name}").alias("score"),
+                    self.score_expr(t.name, decimal).alias("score"),
                     pl.col(F.held_by_code(t.name))
                     .replace_strict(self.held_by_names(t.name), default=None, return_dtype=pl.String)
                     .alias("held_by"),
@@ -87,8 +104,8 @@ class History:
             )
         return pl.concat(parts) if parts else pl.LazyFrame(schema=HISTORY_SCHEMA)
 
-    def long(self) -> pl.DataFrame:
-        return self.long_lazy().collect()
+    def long(self, decimal: bool = False) -> pl.DataFrame:
+        return self.long_lazy(decimal).collect()
 
     def summary(self) -> dict[str, list[tuple[_dt.date, dict[str | None, int], int]]]:
         """Per track, per month written: (month, partners per level in ladder order with None
@@ -141,15 +158,57 @@ def evaluate_history(
     engine: str = "vectorized",
     on_error: str = "stop",
     program_at: ProgramAt | None = None,
+    tables=None,
+    options=None,
 ) -> History:
     """Evaluate `program` at every month of the long table `data` (see the package
     docstring) and write the months from `start` to `end` (default: the data's first and
     last). `program_at(day)` gives the program with the parameters in force on `day`
-    (default: the program's file loaded for that day)."""
+    (default: the program's file loaded for that day); `options` are the data's reading
+    options (`tierlang.data.ReadOptions`: CSV separator and encoding, Excel sheet).
+
+    A program that reads records takes a folder of tables (or a mapping, as
+    `tierlang.evaluate`; `tables` as there): each month's records metrics are computed as of
+    its first day (`tierlang.records.history`), from `start` less a year of look-back."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    base, program_at, dataset, months, start = prepare(program, data, start, end, on_error, program_at, options, tables)
+    end = months[-1]
+    rows = dataset.frame.filter(pl.col(MONTH) <= pl.lit(end, pl.Date))
+    partner_ids = rows[PID].unique(maintain_order=True).to_list()
+    base = program_at(start)
+    grid = _grid(partner_ids, months, rows)
+    scales: dict[str, int] = {}
+    text: set[str] = set()
+    if engine == "vectorized":
+        grid = _vectorized(base, program_at, dataset, rows, grid, months, scales, text)
+    else:
+        grid = _reference(base, program_at, dataset, rows, grid, months, scales, text)
+    written = [m for m in months if m >= start]
+    return History(base, dataset, engine, months[0], written, partner_ids, grid, program_at, scales, frozenset(text))
+
+
+def prepare(
+    program: ir.Program | str | os.PathLike,
+    data: str | os.PathLike | Dataset,
+    start: _dt.date | None,
+    end: _dt.date | None,
+    on_error: str = "stop",
+    program_at: ProgramAt | None = None,
+    options=None,
+    tables=None,
+) -> tuple[ir.Program, ProgramAt, Dataset, list[_dt.date], _dt.date]:
+    """What a history's evaluation starts from: the program, `program_at`, the validated
+    dataset, every month of the history (from its first, which may be before `start`) and
+    the first month written."""
     base, program_at = _programs(program, program_at)
-    dataset = data if isinstance(data, Dataset) else load_dataset(data, base, on_error=on_error, history=True)
+    if not isinstance(data, Dataset) and (base.record_metrics or tables or not isinstance(data, str | os.PathLike) or os.path.isdir(data)):
+        if start is None or end is None:
+            raise HistoryError("a history of records needs its months: give --from and --to")
+        from tierlang.records.history import history_dataset
+
+        data = history_dataset(_monthly(program, program_at), data, start, end, tables=tables, on_error=on_error)
+    dataset = data if isinstance(data, Dataset) else load_dataset(data, base, on_error=on_error, history=True, options=options)
     if MONTH not in dataset.frame.columns:
         raise HistoryError("the data has no month column: a history has one row per partner and month")
     data_months = dataset.frame.select(pl.col(MONTH).min().alias("lo"), pl.col(MONTH).max().alias("hi")).row(0)
@@ -160,17 +219,24 @@ def evaluate_history(
     if end < start:
         raise HistoryError(f"the range ends ({dates.month_text(end)}) before it starts ({dates.month_text(start)})")
     first = min(start, data_months[0]) if data_months[0] is not None else start
-    months = list(dates.month_range(first, end))
-    rows = dataset.frame.filter(pl.col(MONTH) <= pl.lit(end, pl.Date))
-    partner_ids = rows[PID].unique(maintain_order=True).to_list()
-    base = program_at(start)
-    grid = _grid(partner_ids, months, rows)
-    if engine == "vectorized":
-        grid = _vectorized(base, program_at, dataset, rows, grid, months)
-    else:
-        grid = _reference(base, program_at, dataset, rows, grid, months)
-    written = [m for m in months if m >= start]
-    return History(base, dataset, engine, first, written, partner_ids, grid)
+    return base, program_at, dataset, list(dates.month_range(first, end)), start
+
+
+def partner_inputs(dataset: Dataset, partner_id: str, end: _dt.date) -> tuple[dict, dict] | None:
+    """One partner's values and anniversaries by month (up to `end`), or None when the
+    partner has no row."""
+    names = [m.name for m in dataset.metrics]
+    decode = [dataset._decoder(m) for m in dataset.metrics]
+    has_ann = ANNIVERSARY in dataset.frame.columns
+    rows = dataset.frame.filter((pl.col(PID) == partner_id) & (pl.col(MONTH) <= pl.lit(end, pl.Date)))
+    if rows.height == 0:
+        return None
+    values, anniversaries = {}, {}
+    for rec in rows.select([MONTH, *names, *([ANNIVERSARY] if has_ann else [])]).iter_rows():
+        values[rec[0]] = {n: f(v) for n, f, v in zip(names, decode, rec[1 : 1 + len(names)]) if v is not None}
+        if has_ann:
+            anniversaries[rec[0]] = rec[-1]
+    return values, anniversaries
 
 
 def _programs(program, program_at: ProgramAt | None) -> tuple[ir.Program, ProgramAt]:
@@ -204,6 +270,25 @@ def _programs(program, program_at: ProgramAt | None) -> tuple[ir.Program, Progra
     return base, memo
 
 
+def _monthly(program, program_at: ProgramAt) -> ProgramAt:
+    """The program lowered for each evaluation date: a records program's windows are dates
+    of its own month (the rules' program, `program_at`, changes only with dated parameters)."""
+    from tierlang.loader import load_program
+
+    path = program.files[-1] if isinstance(program, ir.Program) and program.files else program
+    if isinstance(path, ir.Program):
+        return program_at
+
+    def load(day: _dt.date) -> ir.Program:
+        r = load_program(path, day, checks=False)
+        if not r.ok:
+            raise ProgramError(str(path), r.errors)
+        assert r.program is not None
+        return r.program
+
+    return load
+
+
 def _dated(program: ir.Program) -> bool:
     return any(p.dated for p in program.params)
 
@@ -229,8 +314,9 @@ def _grid(partner_ids: list[str], months: list[_dt.date], rows: pl.DataFrame) ->
         pl.lit(pl.Series(MONTH, months, dtype=pl.Date)).gather(at % m).alias(MONTH),
         (at % m).cast(pl.Int32).alias(F.K),
     )
+    g = _positions(rows, partner_ids, months)
+    grid = grid.with_columns(_filled(n * m, False, pl.Boolean).scatter(g, True).alias(F.DATA))
     if ANNIVERSARY in rows.columns:
-        g = _positions(rows, partner_ids, months)
         ann = _filled(n * m, None, pl.Date).scatter(g, rows[ANNIVERSARY]).alias(F.ANN)
         grid = grid.with_columns(ann).with_columns(pl.col(F.ANN).forward_fill().backward_fill().over(PID))
     else:
@@ -252,17 +338,42 @@ def _positions(rows: pl.DataFrame, partner_ids: list[str], months: list[_dt.date
 # ------------------------------------------------------------------ the vectorized engine
 
 
-def _vectorized(base: ir.Program, program_at: ProgramAt, dataset: Dataset, rows: pl.DataFrame, grid: pl.DataFrame, months) -> pl.DataFrame:
+def _scores(name: str, n: int, parts: list[tuple[pl.Series, ScoreColumn]], scales: dict[str, int], text: set[str]) -> pl.Series:
+    """A track's scores over the grid, from each epoch's evaluation: integers over the least
+    common multiple of the epochs' scales (exact; `scales` gets it), or text when a score is
+    too large for 128-bit integers (`text` gets the track)."""
+    track = name[2:]
+    if not parts:
+        return _filled(n, None, pl.Int64).alias(name)
+    if any(sc.exact or sc.den is not None for _, sc in parts):  # over a ratio's denominator: as text
+        out = _filled(n, None, pl.String)
+        for at, sc in parts:
+            out = out.scatter(at, pl.DataFrame(sc.columns()).select(sc.text().alias("s"))["s"])
+        text.add(track)
+        return out.alias(name)
+    scale = math.lcm(*(sc.scale for _, sc in parts))
+    dtype = pl.Int128 if any(sc.values.dtype == pl.Int128 or sc.wide for _, sc in parts) else pl.Int64
+    out = _filled(n, None, dtype)
+    for at, sc in parts:
+        values = sc.values.cast(dtype)
+        out = out.scatter(at, values if sc.scale == scale else values * (scale // sc.scale))
+    scales[track] = scale
+    return out.alias(name)
+
+
+def _vectorized(
+    base: ir.Program, program_at: ProgramAt, dataset: Dataset, rows: pl.DataFrame, grid: pl.DataFrame, months, scales, text
+) -> pl.DataFrame:
     rows = rows.with_columns(_positions(rows, _ids(grid, months), months))
     epochs = _epochs(base, program_at, months)
     n = grid.height
     plans = {id(p): rounds(p) for p, _ in epochs}
     for r in range(len(plans[id(epochs[0][0])])):
         earned: dict[str, pl.Series] = {}
-        scores: dict[str, pl.Series] = {}
+        scores: dict[str, list[tuple[pl.Series, ScoreColumn]]] = {}
         for program, epoch_months in epochs:
             rnd = plans[id(program)][r]
-            part = rows.filter(pl.col(MONTH).is_in(pl.Series(epoch_months, dtype=pl.Date).implode()))
+            part = rows if len(epochs) == 1 else rows.filter(pl.col(MONTH).is_in(pl.Series(epoch_months, dtype=pl.Date).implode()))
             if part.height == 0:
                 continue
             levels = {level_column(u): grid[F.held(u)].gather(part[F.ROWNUM]).cast(pl.Int64) for u in rnd.reads}
@@ -283,12 +394,11 @@ def _vectorized(base: ir.Program, program_at: ProgramAt, dataset: Dataset, rows:
                 earned[t] = earned.get(t, _filled(n, -1, pl.Int16)).scatter(at, idx)
                 sc = ev.scores.get(t)
                 if sc is not None:
-                    text = pl.DataFrame([sc.values]).select(sc.text().alias("s"))["s"]
-                    scores[t] = scores.get(t, _filled(n, None, pl.String)).scatter(at, text)
+                    scores.setdefault(t, []).append((at, sc))
         own = plans[id(epochs[0][0])][r].tracks
         grid = grid.with_columns(
             [earned.get(t, _filled(n, -1, pl.Int16)).alias(F.earned(t)) for t in own]
-            + [scores.get(t, _filled(n, None, pl.String)).alias(f"S:{t}") for t in own]
+            + [_scores(f"S:{t}", n, scores.get(t, []), scales, text) for t in own]
         )
         lf = grid.lazy()
         for t in own:
@@ -325,17 +435,16 @@ def _epochs(base: ir.Program, program_at: ProgramAt, months: list[_dt.date]) -> 
 # ------------------------------------------------------------------ the reference engine
 
 
-def _reference(base: ir.Program, program_at: ProgramAt, dataset: Dataset, rows: pl.DataFrame, grid: pl.DataFrame, months) -> pl.DataFrame:
-    names = [m.name for m in dataset.metrics]
-    decode = [dataset._decoder(m) for m in dataset.metrics]
+def _reference(
+    base: ir.Program, program_at: ProgramAt, dataset: Dataset, rows: pl.DataFrame, grid: pl.DataFrame, months, scales, text
+) -> pl.DataFrame:
     has_ann = ANNIVERSARY in rows.columns
     by_partner: dict[str, tuple[dict, dict]] = {}
-    for rec in rows.select([PID, MONTH, *names, *([ANNIVERSARY] if has_ann else [])]).iter_rows():
-        values = {n: f(v) for n, f, v in zip(names, decode, rec[2 : 2 + len(names)]) if v is not None}
-        vals, anns = by_partner.setdefault(rec[0], ({}, {}))
-        vals[rec[1]] = values
+    for rec in rows.iter_rows(named=True):
+        vals, anns = by_partner.setdefault(rec[PID], ({}, {}))
+        vals[rec[MONTH]] = dataset._values(rec)
         if has_ann:
-            anns[rec[1]] = rec[-1]
+            anns[rec[MONTH]] = rec[ANNIVERSARY]
     columns: dict[str, list] = {}
     for t in base.tracks:
         for prefix in ("H", "B", "E", "S"):
@@ -348,10 +457,14 @@ def _reference(base: ir.Program, program_at: ProgramAt, dataset: Dataset, rows: 
             columns[f"H:{t.name}"] += [t.level_index(v) for v in ph.levels[t.name]]
             columns[f"E:{t.name}"] += [t.level_index(v) for v in ph.earned[t.name]]
             columns[f"B:{t.name}"] += [codes[b] for b in ph.held_by[t.name]]
-            columns[f"S:{t.name}"] += [_score_text(s) for s in ph.scores[t.name]]
-    dtypes = {"H": pl.Int16, "E": pl.Int16, "B": pl.Int8, "S": pl.String}
-    return grid.with_columns([pl.Series(c, v, dtype=dtypes[c[0]]) for c, v in columns.items()])
-
-
-def _score_text(v: Fraction | None) -> str | None:
-    return None if v is None else decimal_text(v)
+            columns[f"S:{t.name}"] += ph.scores[t.name]
+    dtypes = {"H": pl.Int16, "E": pl.Int16, "B": pl.Int8}
+    out = []
+    for c, v in columns.items():
+        if c[0] != "S":
+            out.append(pl.Series(c, v, dtype=dtypes[c[0]]))
+        elif any(x is not None for x in v):
+            out.append(_scores(c, len(v), [(pl.int_range(0, len(v), eager=True), score_series(c, v))], scales, text))
+        else:
+            out.append(_filled(len(v), None, pl.Int64).alias(c))
+    return grid.with_columns(out)

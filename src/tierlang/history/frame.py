@@ -31,11 +31,12 @@ import polars as pl
 from tierlang import dates, ir
 from tierlang.data import MONTH, PID
 
-__all__ = ["K", "ANN", "ROWNUM", "apply_holds", "earned", "held", "held_by_code"]
+__all__ = ["K", "ANN", "ROWNUM", "DATA", "apply_holds", "earned", "held", "held_by_code"]
 
 K = "__k__"  # the month's index in the history (0: the first month)
 ANN = "__ann__"  # the partner's anniversary in force that month (null: none given)
 ROWNUM = "__g__"  # the row's position in the grid
+DATA = "__data__"  # whether the partner has a row in the data that month
 
 
 def earned(track: str) -> str:

@@ -38,10 +38,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from tierlang import dates, ir
-from tierlang.engine.interpreter import Interpreter
+from tierlang.engine.interpreter import Interpreter, TrackResult
 from tierlang.passes.holds import QUALIFIED
 
-__all__ = ["PartnerHistory", "reference_partner", "anniversary_on", "renews"]
+__all__ = ["PartnerHistory", "reference_partner", "anniversary_on", "renews", "filled_anniversaries"]
 
 
 @dataclass
@@ -54,6 +54,7 @@ class PartnerHistory:
     scores: dict[str, list[Fraction | None]]
     held_by: dict[str, list[str]]
     earned: dict[str, list[str | None]]  # the level each month's rules give
+    results: dict[str, list[TrackResult | None]] | None = None  # with keep_results: the interpreter's
 
 
 def anniversary_on(anniversary: _dt.date, year: int) -> _dt.date:
@@ -78,7 +79,7 @@ def _last_anniversary(anniversary: _dt.date | None, day: _dt.date) -> _dt.date |
     return this if this <= day else anniversary_on(anniversary, day.year - 1)
 
 
-def _filled(values: Sequence[_dt.date | None]) -> list[_dt.date | None]:
+def filled_anniversaries(values: Sequence[_dt.date | None]) -> list[_dt.date | None]:
     """Each month's anniversary: the latest given up to it, else the first given after."""
     out: list[_dt.date | None] = []
     last = None
@@ -95,19 +96,22 @@ def reference_partner(
     months: Sequence[_dt.date],
     rows: Mapping[_dt.date, Mapping[str, ir.Value]],
     anniversaries: Mapping[_dt.date, _dt.date | None] | None = None,
+    keep_results: bool = False,
 ) -> PartnerHistory:
     """The history of one partner over `months` (consecutive first days of months): `rows`
     maps a month to the partner's values that month (a month without a row earns nothing);
-    `anniversaries` the anniversary given on each month's row."""
+    `anniversaries` the anniversary given on each month's row. `keep_results` keeps each
+    month's `TrackResult` (with its traces, for explanations)."""
     months = list(months)
     base = program_at(months[0])
     tracks = [t.name for t in base.tracks]
-    ann = _filled([(anniversaries or {}).get(m) for m in months])
+    ann = filled_anniversaries([(anniversaries or {}).get(m) for m in months])
     n = len(months)
     # per track, per stage, per month: level indices (-1 none); stage 0 is what was earned
     x: dict[str, list[list[int]]] = {t: [[] for _ in range(7)] for t in tracks}
     holder: dict[str, list[str]] = {t: [] for t in tracks}
     scores: dict[str, list[Fraction | None]] = {t: [] for t in tracks}
+    results: dict[str, list[TrackResult | None]] = {t: [] for t in tracks}
     enrolled: dict[str, int] = {}  # track -> the first month it was held after stage 2
     interps: dict[int, Interpreter] = {}
     for i, month in enumerate(months):
@@ -117,11 +121,13 @@ def reference_partner(
         finals: dict[str, int] = {}
         for t in tracks:
             if values is None:
-                earned, score = -1, None
+                earned, score, r = -1, None, None
             else:
                 r = interp.evaluate(values, partner_id, tracks=[t], as_of=month, levels=finals)[t]
                 # a track scores only when every variant does (as `tier eval` writes it)
                 earned, score = r.level_index, r.score if r.track.has_score else None
+            if keep_results:
+                results[t].append(r)
             scores[t].append(score)
             xs = x[t]
             xs[0].append(earned)
@@ -142,7 +148,7 @@ def reference_partner(
     levels = {t: [_name(base, t, v) for v in x[t][6]] for t in tracks}
     earned_names = {t: [_name(base, t, v) for v in x[t][0]] for t in tracks}
     assert all(len(v) == n for v in levels.values())
-    return PartnerHistory(partner_id, months, levels, scores, holder, earned_names)
+    return PartnerHistory(partner_id, months, levels, scores, holder, earned_names, results if keep_results else None)
 
 
 def _name(program: ir.Program, track: str, index: int) -> str | None:

@@ -69,7 +69,7 @@ def _from_program(symbol: Symbol, program: ir.Program) -> str | None:
     g = _guide(program)
     kind, name = symbol.kind, symbol.name
     if kind == "metric":
-        m = next((m for m in g.metrics + g.derived if m.name == name), None)
+        m = next((m for m in g.metrics + g.derived + g.records if m.name == name), None)
         if m is None:
             return None
         rows = [("Type", m.type), ("Unit", m.unit), ("Column", md_code(m.column, table=False) if m.column else None), ("Range", m.range)]

@@ -212,6 +212,11 @@ class ParseCache:
                 # The whole parse reads on into the next chunks: so do we, to the end.
                 self.stats["rest_parsed"] += 1
                 rest = parse("\n" * (c.start - 1) + "\n".join(lines[c.start - 1 :]), name)
+                if rest.module is not None:
+                    # it read on without an error: `gate g: a and` before a line starting
+                    # `override ...`, a word that is also a name. Only the whole parse says.
+                    self.stats["whole_parsed"] += 1
+                    return parse(text, name)
                 diagnostics.extend(rest.diagnostics)
                 break
             diagnostics.extend(c.diagnostics)

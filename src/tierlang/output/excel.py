@@ -47,7 +47,7 @@ def wide_frame(ev: Evaluation, gaps: Gaps | None = None) -> pl.DataFrame:
     (exact decimal text), each output `<track>.<output>` and, with `gaps`, `<track>.next_level`, `.points_missing`,
     `.requirements_missing`, `.missing`."""
     cols: list[pl.Series | pl.Expr] = []
-    base = ev.levels.select([PID, *ev.tracks]).with_columns([sc.values.alias(f"S:{t}") for t, sc in ev.scores.items()])
+    base = ev.levels.select([PID, *ev.tracks]).with_columns([c for sc in ev.scores.values() for c in sc.columns()])
     base = base.with_columns([oc.values for oc in ev.outputs.values()])
     if gaps is not None:
         base = base.hstack(gaps.frame.drop(PID))

@@ -61,6 +61,17 @@ def lower_constraints(lw: _Lowerer) -> list[ir.Constraint]:
                 hint="write it as comparisons joined by and/or/not: `a <= b`, `a + b <= 2 * c`",
             )
             continue
+        computed = next((m for m in _metrics_read(expr, lw.derived) if m.records is not None), None)
+        if computed is not None:
+            lw.err(
+                "TL237",
+                f"constraint '{d.name}' reads '{computed.name}', which is computed from related tables; "
+                "a constraint checks the columns of the partner table",
+                d.span,
+                hint="records metrics are counted from the tables' rows, so they cannot disagree with each other; "
+                "compare the partner table's columns",
+            )
+            continue
         if not any(isinstance(n, ir.MetricRef) for n in ir.walk(expr, tables=False)):
             lw.err("TL237", f"constraint '{d.name}' reads no metric: it says nothing about the data", d.span)
             continue
@@ -68,18 +79,24 @@ def lower_constraints(lw: _Lowerer) -> list[ir.Constraint]:
     return out
 
 
-def constraint_metrics(program: ir.Program, c: ir.Constraint) -> list[str]:
-    """The input metrics a constraint reads (derived metrics followed), in program order."""
-    names: set[str] = set()
-    todo = [c.expr]
+def _metrics_read(e: ir.Expr, metrics: Mapping[str, ir.Metric]) -> list[ir.Metric]:
+    """The metrics `e` reads that are not derived (derived metrics followed)."""
+    out: dict[str, ir.Metric] = {}
+    todo = [e]
     while todo:
         for n in ir.walk(todo.pop(), tables=False):
             if isinstance(n, ir.MetricRef):
-                m = program.metric_map[n.name]
+                m = metrics[n.name]
                 if m.derived is not None:
                     todo.append(m.derived)
                 else:
-                    names.add(m.name)
+                    out[m.name] = m
+    return list(out.values())
+
+
+def constraint_metrics(program: ir.Program, c: ir.Constraint) -> list[str]:
+    """The input metrics a constraint reads (derived metrics followed), in program order."""
+    names = {m.name for m in _metrics_read(c.expr, program.metric_map)}
     return [m.name for m in program.input_metrics if m.name in names]
 
 

@@ -23,6 +23,7 @@ from tierlang.passes.depth import check_reference_depth
 from tierlang.passes.extends import Merged
 from tierlang.passes.holds import lower_holds
 from tierlang.passes.outputs import lower_outputs
+from tierlang.passes.records import RecordsLowering, records_metric_names
 from tierlang.passes.tables import lower_tables
 from tierlang.passes.undecided import check_undecided
 from tierlang.syntax import ast
@@ -45,6 +46,8 @@ _ALLOWED_ATTRS = {
     "program": {"doc", "source", "version", "effective", "status", "extends", "acknowledge"},
     "metric": {"doc", "source", "column", "unit", "range", "default", "direction", "optional", "acknowledge"},
     "derived": {"doc", "source", "unit", "direction", "acknowledge"},
+    "records": {"doc", "source", "unit", "range", "default", "direction", "acknowledge"},
+    "column": {"doc", "source", "range", "unit", "acknowledge"},
     "param": {"doc", "source", "assumed", "dated", "acknowledge"},
     "gate": {"doc", "source", "acknowledge"},
     "constraint": {"doc", "source"},
@@ -81,6 +84,11 @@ class _Scope:
     variant: str | None = None
     scores: frozenset[str] = frozenset()
     where: str = "program"  # used in messages
+    # records (passes/records.py): the table whose rows a condition reads; the `per` columns
+    # inside `having`; a records metric's formula (may divide by a records metric)
+    table: str | None = None
+    group: tuple[str, ...] | None = None
+    records: bool = False
 
 
 _DATA_NODES = (ir.MetricRef, ir.ScoreRef, ir.GateRef, ir.TrackAt, ir.GroupCount, ir.Every)
@@ -122,7 +130,10 @@ def const_value(expr: ir.Expr) -> Fraction:
     raise TypeError(expr)
 
 
-class _Lowerer:
+class _Lowerer(RecordsLowering):
+    Fail = _Fail
+    Scope = _Scope
+
     def is_constant(self, expr: ir.Expr) -> bool:
         """`is_constant`, remembered per node: asked at every level of `1 + 1 + ...`,
         the plain walk would take time quadratic in the length of the chain."""
@@ -151,7 +162,14 @@ class _Lowerer:
         self.track_levels: dict[str, tuple[str, ...]] = {}
         self.track_scores: dict[str, dict[str, ir.Score]] = {}
         self.group_members: dict[str, list[str]] = {}
+        self.record_names = records_metric_names(merged.items)
+        self.related_tables: dict[str, ir.RelatedTable] = {}
+        self.lists: dict[str, ir.ValueList] = {}
         self.tables: dict[str, ir.Table] | None = None  # lowered after the derived metrics
+
+    cycles = staticmethod(lambda deps: _cycles(deps))
+    describe = staticmethod(lambda t: _describe_type(t))
+    compatible = staticmethod(lambda a, b, loose: _compatible(a, b, loose))
 
     # -------------------------------------------------------------- helpers
     def err(self, code: str, message: str, span: Span | None, **kw) -> None:
@@ -263,6 +281,8 @@ class _Lowerer:
         metrics = self.lower_metrics()
         params = self.lower_params()
         self.params = {p.name: p for p in params}
+        lists = self.lower_lists()
+        related_tables = self.lower_related_tables()
         groups_decl = [i for i in self.merged.items if isinstance(i, ast.GroupDecl)]
         for t in self.track_decls.values():
             if t.group is not None:
@@ -321,6 +341,8 @@ class _Lowerer:
             acknowledgements=acknowledgements,
             constraints=tuple(constraints),
             tables=tuple(self.tables.values()),
+            related_tables=tuple(related_tables),
+            lists=tuple(lists),
             holds=tuple(holds),
             files=tuple(self.merged.files),
             span=header.span,
@@ -381,12 +403,24 @@ class _Lowerer:
         for d in self.merged.items:
             if not isinstance(d, ast.MetricDecl):
                 continue
-            type_ = self.metric_type(d.type)
+            if d.type.kind in ("text", "month"):
+                self.err(
+                    "TL202",
+                    f"a metric is a number, bool, date or enum value, not {d.type.kind}",
+                    d.type.span or d.span,
+                    hint=f"{d.type.kind} is a type of table columns" + ("; a date metric is `date`" if d.type.kind == "month" else ""),
+                )
+                type_ = NUMBER
+            else:
+                type_ = self.metric_type(d.type)
             self.metric_types[d.name] = type_
-            a = self.attrs(d.attrs, "metric", "derived" if d.expr is not None else "metric")
-            # Input counts are whole numbers >= 0 unless the range says otherwise; a derived
-            # count takes whatever its formula gives (a difference of counts can be negative).
-            lo: Fraction | None = Fraction(0) if type_.kind is Kind.COUNT and d.expr is None else None
+            kind = "records" if d.name in self.record_names else "derived" if d.expr is not None else "metric"
+            a = self.attrs(d.attrs, "metric", kind)
+            # Input counts (read or computed from records) are whole numbers >= 0 unless the
+            # range says otherwise; a derived count takes whatever its formula gives (a
+            # difference of counts can be negative).
+            records = d.name in self.record_names
+            lo: Fraction | None = Fraction(0) if type_.kind is Kind.COUNT and (d.expr is None or records) else None
             hi: Fraction | None = None
             if "range" in a:
                 rng = a["range"]
@@ -488,6 +522,9 @@ class _Lowerer:
             if d is None:
                 out.append(m)
                 continue
+            if m.name in self.record_names:
+                out.append(self.lower_records_metric(m, d))
+                continue
             try:
                 expr, t = self.expr(d.expr, _Scope(where=f"derived metric '{m.name}'"))
             except _Fail:
@@ -502,7 +539,11 @@ class _Lowerer:
                     self.err("TL202", f"'{m.name}' is declared {m.type} but its formula is {t}", d.expr.span or d.span)
             out.append(ir.Metric(**{**m.__dict__, "derived": expr}))
         # Cycles among derived metrics.
-        deps = {m.name: {n.name for n in ir.walk(m.derived) if isinstance(n, ir.MetricRef)} for m in out if m.derived is not None}
+        deps = {
+            m.name: {n.name for n in ir.walk(m.derived if m.derived is not None else m.records) if isinstance(n, ir.MetricRef)}
+            for m in out
+            if m.derived is not None or m.records is not None
+        }
         for cycle in _cycles(deps):
             self.err("TL215", f"derived metrics depend on each other in a cycle: {' → '.join(cycle)}", decls[cycle[0]].span)
         return out
@@ -915,7 +956,7 @@ class _Lowerer:
                 self.err_unknown("metric", a.name, a.span, self.metric_types, user)
                 ok = False
                 continue
-            if self.derived.get(a.name) is not None and self.derived[a.name].column is None:
+            if self.derived.get(a.name) is not None and self.derived[a.name].column is None and self.derived[a.name].records is None:
                 self.err("TL205", f"'{a.name}' is derived: give the metrics it is computed from", a.span)
                 ok = False
                 continue
@@ -959,6 +1000,21 @@ class _Lowerer:
                 ok = False
             else:
                 given.update(values)
+            records: tuple = ()
+            if d.given.records is not None:
+                rows = self.example_records(d.given.records)
+                if rows is None:
+                    ok = False
+                else:
+                    records = rows
+                    for name in sorted(set(given) & self.record_names):
+                        self.err(
+                            "TL214",
+                            f"example '{d.name}' gives '{name}', which its records compute",
+                            d.given.span,
+                            hint="give the rows it is computed from, or the value, not both",
+                        )
+                        ok = False
             expectations = []
             for e in d.expects:
                 exp = self.expectation(e, by_track, d.name)
@@ -982,7 +1038,8 @@ class _Lowerer:
                 if name not in track_reads:
                     track_reads[name] = set(ir.metrics_read(by_track[name], self.derived, gate_map, by_track, self.group_members))
                 needed |= track_reads[name]
-            missing = sorted(m for m in needed if m not in given and self.derived[m].default is None)
+            computed = self.record_names if d.given.records is not None else set()
+            missing = sorted(m for m in needed if m not in given and m not in computed and self.derived[m].default is None)
             if missing:
                 shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6 else "")
                 self.err(
@@ -993,7 +1050,7 @@ class _Lowerer:
                 )
                 continue
             as_of = d.as_of.value if d.as_of is not None else None
-            out.append(ir.Example(d.name, tuple(given.items()), tuple(expectations), d.given.partner, d.title, as_of, d.span))
+            out.append(ir.Example(d.name, tuple(given.items()), tuple(expectations), d.given.partner, d.title, as_of, records, d.span))
         return out
 
     def expectation(self, e: ast.Expect, tracks: dict[str, ir.Track], example: str) -> ir.Expectation | None:
@@ -1084,10 +1141,16 @@ class _Lowerer:
         return ir.Const(_duration(n), DURATION, span=n.span), DURATION
 
     def _e_Str(self, n: ast.Str, scope):
+        if scope.table is not None:
+            return ir.Const(n.value, Type(Kind.TEXT), span=n.span), Type(Kind.TEXT)
         self.err("TL205", "a string is not a value here", n.span, hint="enum values are written without quotes: `tier == gold`")
         raise _Fail
 
     def _e_Name(self, n: ast.Name, scope: _Scope):
+        if scope.table is not None:
+            found = self.row_name(n, scope)
+            if found is not None:
+                return found
         head, rest = n.parts[0], n.parts[1:]
         if head == AS_OF:
             if rest:
@@ -1140,6 +1203,12 @@ class _Lowerer:
             if table is None:
                 raise _Fail  # the table has errors of its own
             return ir.Lookup(table, n.span), table.type
+        if isinstance(decl, ast.RelatedTableDecl):
+            self.err("TL271", f"'{head}' is a table: aggregate it in a metric", n.span, hint=f"e.g. `metric rows: count = count of {head}`")
+            raise _Fail
+        if isinstance(decl, ast.ListDecl):
+            self.err("TL271", f"'{head}' is a list: test a column with `in {head}` in a row condition", n.span)
+            raise _Fail
         candidates = list(self.globals) + list(scope.scores)
         gone = next((k for k in ("metric", "param", "gate") if (k, head) in self.merged.removed), None)
         if gone is not None:
@@ -1285,9 +1354,14 @@ class _Lowerer:
                 raise _Fail
             var = rt if lc else lt
             return node, (var if var.kind in (Kind.MONEY, Kind.PERCENT, Kind.POINTS) else NUMBER)
-        if not rc:
+        if not rc and not scope.records:
             self.err("TL204", "'/' must divide by a constant", n.right.span, hint="rules stay linear: divide by a number or a parameter")
             raise _Fail
+        if not rc:  # a records metric's ratio: an exact rational per partner
+            if rt.kind is Kind.MONEY and (lt.kind is not Kind.MONEY or lt.currency != rt.currency):
+                self.err("TL203", f"cannot divide {_describe_type(lt)} by {_describe_type(rt)}", n.span)
+                raise _Fail
+            return node, (NUMBER if rt.kind is Kind.MONEY or lt.kind is not Kind.MONEY else lt)
         if const_value(re_) == 0:
             when = f" with the parameters in force on {self.as_of_arg.isoformat()}" if self.as_of_arg else ""
             self.err("TL205", f"division by zero{when}", n.right.span)
@@ -1339,7 +1413,7 @@ class _Lowerer:
 
     def _compare(self, n: ast.Binary, scope):
         for side, other in ((n.left, n.right), (n.right, n.left)):
-            if isinstance(side, ast.Str):
+            if isinstance(side, ast.Str) and scope.table is None:  # in a table's rows, text is a value
                 bare = side.value if side.value.isidentifier() and side.value == side.value.lower() else "VALUE"
                 shown = f"{other} {n.op} {bare}" if isinstance(other, ast.Name) else f"market == {bare}"
                 self.err(
@@ -1353,15 +1427,16 @@ class _Lowerer:
         re_, rt = self._enum_side(n.right, n.left, scope, other_type=lt)
         if lt.kind is Kind.ENUM and le is None:
             le, lt = self._enum_const(n.left, rt)
+        le, lt, re_, rt = self._text_as_enum(le, lt, re_, rt)
         node = ir.Compare(n.op, le, re_, n.span)
         if lt.is_numeric and rt.is_numeric:
             self.combine(lt, rt, self.is_constant(le) or self.is_constant(re_), n.span, "compare")
             return node, BOOL
-        if lt.kind is rt.kind and lt.kind in (Kind.BOOL, Kind.DATE, Kind.ENUM):
+        if lt.kind is rt.kind and lt.kind in (Kind.BOOL, Kind.DATE, Kind.ENUM, Kind.TEXT):
             if lt.kind is Kind.ENUM and lt.values != rt.values:
                 self.err("TL202", f"cannot compare {lt} with {rt}", n.span)
                 raise _Fail
-            if n.op not in ("==", "!=") and (lt.kind is Kind.BOOL or (lt.kind is Kind.ENUM and not lt.ordered)):
+            if n.op not in ("==", "!=") and (lt.kind in (Kind.BOOL, Kind.TEXT) or (lt.kind is Kind.ENUM and not lt.ordered)):
                 self.err(
                     "TL202",
                     f"'{n.op}' needs an order; {_describe_type(lt)} only supports == and !=",
@@ -1376,6 +1451,17 @@ class _Lowerer:
             n.span,
         )
         raise _Fail
+
+    def _text_as_enum(self, le, lt: Type, re_, rt: Type):
+        """A text literal facing an enum is one of its values (`association == "CSP_T1"`)."""
+        for (a, at), (b, bt), swap in (((le, lt), (re_, rt), False), ((re_, rt), (le, lt), True)):
+            if at.kind is Kind.ENUM and bt.kind is Kind.TEXT and isinstance(b, ir.Const):
+                if b.value not in at.values:
+                    self.err("TL218", f"'{b.value}' is not a value of {at}", b.span, hint=did_you_mean(str(b.value), at.values))
+                    raise _Fail
+                b = ir.Const(b.value, at, span=b.span)
+                return (b, at, a, at) if swap else (a, at, b, at)
+        return le, lt, re_, rt
 
     def _enum_side(self, node, other, scope, other_type: Type | None = None):
         """Lower one side of a comparison; a bare name facing an enum is an enum value."""
@@ -1566,6 +1652,7 @@ def _describe_type(t: Type | None) -> str:
         Kind.POINTS: "points",
         Kind.BOOL: "a condition (true/false)",
         Kind.DATE: "a date",
+        Kind.TEXT: "text",
         Kind.DURATION: "a duration",
         Kind.ENUM: f"one of {', '.join(t.values)}" if t.values else "an enum value",
     }[t.kind]
@@ -1632,7 +1719,8 @@ def warnings_unused(program: ir.Program) -> list[Diagnostic]:
     used_params: set[str] = set()
     used_metrics: set[str] = set()
     used_tables: set[str] = set()
-    for node in list(program.tracks) + list(program.gates) + [m.derived for m in program.metrics if m.derived is not None]:
+    roots = [m.derived if m.derived is not None else m.records for m in program.metrics if m.derived is not None or m.records is not None]
+    for node in list(program.tracks) + list(program.gates) + roots + list(program.related_tables):
         for n in ir.walk(node):
             if isinstance(n, ir.Const) and n.param:
                 used_params.add(n.param)

@@ -421,15 +421,27 @@ def render_diff(report: DiffReport, fmt: str = "text", *, width: int = 80, limit
         return json.dumps(to_data(report), indent=2, ensure_ascii=False) + "\n"
     view = build_view(report)
     if fmt == "html":
-        return render_template("diff.html.j2", v=view, page=page_assets(("guide.css", "diff.css")))
+        page = render_template("diff.html.j2", v=view, page=page_assets(("guide.css", "diff.css")))
+        return page.replace("</body>", _history_section(report, fmt, width, limit) + "</body>", 1) if report.history else page
     view.outreach_shown = (
         view.impact.outreach[:limit] if view.impact is not None and limit is not None else view.impact.outreach if view.impact else []
     )
     if fmt == "text":
-        return _Text(view, width).render()
+        return _Text(view, width).render() + _history_section(report, fmt, width, limit)
     if fmt == "md":
-        return render_template("diff.md.j2", v=view)
+        return render_template("diff.md.j2", v=view) + _history_section(report, fmt, width, limit)
     raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def _history_section(report: DiffReport, fmt: str, width: int, limit: int | None) -> str:
+    """The month-by-month section of `tier diff --history` (render/history_diff.py)."""
+    if report.history is None:
+        return ""
+    from tierlang.render import history_diff
+
+    if fmt == "text":
+        return history_diff.history_text(report.history, width, limit)
+    return history_diff.history_md(report.history, limit) if fmt == "md" else history_diff.history_html(report.history)
 
 
 def _cut(text: str, width: int) -> str:
@@ -608,7 +620,8 @@ class _Text:
             return
         self.line()
         label_w = self.w - 2 - 3 * 11
-        self.line(f"{'Scores (partner by partner)':<{label_w + 2}}{'more':>11}{'same':>11}{'less':>11}")
+        head = "Scores and amounts (partner by partner)" if any(a.output for a in changed) else "Scores (partner by partner)"
+        self.line(f"{head:<{label_w + 2}}{'more':>11}{'same':>11}{'less':>11}")
         for a in changed:
             self.line(f"  {_cut(a.title, label_w - 1):<{label_w}}{number(a.more):>11}{number(a.same):>11}{number(a.less):>11}")
             for text in amount_notes(a):
@@ -732,12 +745,17 @@ def _pair(old: str, new: str, width: int) -> str:
 def amount_notes(a: AmountComparison) -> list[str]:
     """The totals, and the partners who lose the most, in a few sentences."""
     unit = f" {a.unit}" if a.unit else ""
-    out = [
-        f"in all {number(a.total_old)} → {number(a.total_new)}{unit} ({signed(a.total_new - a.total_old)});"
-        f" increases {signed(a.increase)}, decreases {signed(a.decrease)}"
-    ]
-    if a.only_old or a.only_new:
-        out.append(f"{number(a.only_old)} had a value and have none now; {number(a.only_new)} have one now and had none")
+    if a.had and a.has:
+        out = [
+            f"in all {number(a.total_old)} → {number(a.total_new)}{unit} ({signed(a.total_new - a.total_old)});"
+            f" increases {signed(a.increase)}, decreases {signed(a.decrease)}"
+        ]
+    else:  # an amount one program computes and the other does not
+        out = [f"in all {number(a.total_old)}{unit} → none" if a.had else f"in all none → {number(a.total_new)}{unit}"]
+    sides = [f"{number(a.only_old)} had a value and have none now"] if a.only_old else []
+    sides += [f"{number(a.only_new)} have one now and had none"] if a.only_new else []
+    if sides:
+        out.append("; ".join(sides))
     if a.largest_decreases:
         out.append(
             "largest decreases: "

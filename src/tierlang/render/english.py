@@ -398,6 +398,8 @@ class English:
         """ "parameter step1_min, source S2; 3 from 2023-12-01"."""
         p = self.program.param_map.get(name)
         if p is None:
+            if name == "as_of":
+                return "the evaluation date"
             return f"parameter {name}" if self.internal else ""
         parts = [f"parameter {name}"] if self.internal else []
         if p.source and self.internal:

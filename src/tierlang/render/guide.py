@@ -25,6 +25,7 @@ from tierlang.passes.bands import band_groups
 from tierlang.passes.intervals import bounds
 from tierlang.passes.tables import band_text, key_type
 from tierlang.render.english import English, Phrase, PointsRule, amount, humanize, points_text
+from tierlang.render.source import expr_text
 from tierlang.render.sources import Citation, GuideSources, SourceList, cited_sources
 from tierlang.render.templating import md_escape, page_assets, render_template
 
@@ -237,6 +238,46 @@ class GuideMetric:
 
 
 @dataclass
+class GuideColumn:
+    name: str
+    title: str
+    type: str
+    empty: str  # "may be empty" or "required"
+    range: str
+    doc: str | None
+
+
+@dataclass
+class GuideFilter:
+    name: str
+    title: str
+    condition: str  # .tier-like text
+    doc: str | None
+    source: str | None
+
+
+@dataclass
+class GuideRelatedTable:
+    name: str
+    title: str
+    doc: str | None
+    source: str | None
+    key: list[str]
+    columns: list[GuideColumn]
+    filters: list[GuideFilter]
+    used_by: list[str]  # tracks that count records from it
+
+
+@dataclass
+class GuideList:
+    name: str
+    title: str
+    values: list[str]
+    doc: str | None
+    source: str | None
+
+
+@dataclass
 class GuideParam:
     name: str
     title: str | None
@@ -281,6 +322,9 @@ class Guide:
     findings: list[GuideFinding] = field(default_factory=list)  # every acknowledged finding
     constraints: list[GuideConstraint] = field(default_factory=list)
     tables: list[GuideTable] = field(default_factory=list)
+    related_tables: list[GuideRelatedTable] = field(default_factory=list)
+    lists: list[GuideList] = field(default_factory=list)
+    records: list[GuideMetric] = field(default_factory=list)  # metrics computed from tables
     holds: list[GuideHold] = field(default_factory=list)
     audience: str = "reviewer"
     sources: GuideSources | None = None  # the reviewer's sources appendix
@@ -378,7 +422,7 @@ class _Builder:
             tracks=tracks,
             gates=[self.gate(g) for g in p.gates],
             groups=[self.group(g) for g in p.groups],
-            metrics=[self.metric(m) for m in p.input_metrics],
+            metrics=[self.metric(m) for m in p.column_metrics],
             derived=[self.metric(m) for m in p.metrics if m.derived is not None],
             params=[self.param(x) for x in p.params],
             examples=[self.example(e) for e in p.examples],
@@ -387,6 +431,9 @@ class _Builder:
                 GuideConstraint(c.name, c.title or humanize(c.name), c.doc, c.source, self.english.condition(c.expr)) for c in p.constraints
             ],
             tables=[self.table(t) for t in p.tables],
+            related_tables=[self.related_table(t) for t in p.related_tables],
+            lists=[GuideList(v.name, v.title or humanize(v.name), list(v.values), v.doc, v.source) for v in p.lists],
+            records=[self.metric(m) for m in p.record_metrics],
             holds=[self.hold(h) for h in p.holds],
             audience=self.audience,
         )
@@ -652,6 +699,8 @@ class _Builder:
             rng = "—"
         if m.derived is not None:
             default = "—"
+        elif m.records is not None:
+            default = amount(m.default, t) if m.default is not None else "—"
         else:
             default = amount(m.default, t) if m.default is not None else "required"
             if m.optional:
@@ -667,8 +716,31 @@ class _Builder:
             direction=f"{m.direction} is better" if t.is_numeric or (t.kind is Kind.ENUM and t.ordered) else "—",
             doc=m.doc,
             source=m.source,
-            formula=self.english.quantity(m.derived) if m.derived is not None else None,
+            formula=self.english.quantity(m.derived) if m.derived is not None else expr_text(m.records) if m.records is not None else None,
         )
+
+    def related_table(self, t: ir.RelatedTable) -> GuideRelatedTable:
+        from tierlang.passes.records import tables_reading
+
+        columns = []
+        for c in t.columns:
+            if c.type.kind is Kind.ENUM:
+                type_text = "one of: " + ", ".join(c.type.values)
+            elif c.month:
+                type_text = "month (its first day: YYYY-MM-01)"
+            else:
+                type_text = str(c.type)
+            if c.type.is_numeric:
+                lo, hi = (amount(v, c.type) if v is not None else None for v in (c.minimum, c.maximum))
+                rng = f"{lo} to {hi}" if lo and hi else f"{lo} or more" if lo else f"{hi} or less" if hi else "any"
+            else:
+                rng = "—"
+            empty = "may be empty" if c.optional else "required"
+            columns.append(GuideColumn(c.name, c.title or humanize(c.name), type_text, empty, rng, c.doc))
+        filters = [GuideFilter(f.name, f.title or humanize(f.name), expr_text(f.expr), f.doc, f.source) for f in t.filters]
+        readers = tables_reading(self.p).get(t.name, set())
+        used_by = [self.english.track_label(x.name) for x in self.p.tracks if x.name in readers]
+        return GuideRelatedTable(t.name, t.title or humanize(t.name), t.doc, t.source, list(t.key), columns, filters, used_by)
 
     def param(self, x: ir.Param) -> GuideParam:
         schedule = []

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from contextvars import ContextVar
 from fractions import Fraction
@@ -10,7 +11,7 @@ from fractions import Fraction
 from tierlang import ir
 from tierlang.numbers import exact_text
 
-__all__ = ["expr_text", "value_text"]
+__all__ = ["expr_text", "value_text", "window_text", "months_text"]
 
 _CMP = {">=", ">", "<=", "<", "==", "!="}
 _OR, _AND, _NOT, _CMP_P, _SUM, _PROD, _UNARY, _ATOM = range(1, 9)
@@ -30,6 +31,8 @@ def value_text(v: ir.Value | None, type_: ir.Type | None = None) -> str:
         return text
     if hasattr(v, "isoformat"):
         return v.isoformat()
+    if type_ is not None and (type_.kind is ir.Kind.TEXT or (type_.kind is ir.Kind.ENUM and not re.fullmatch(r"[a-z][a-z0-9_]*", str(v)))):
+        return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
     return str(v)
 
 
@@ -40,7 +43,7 @@ def _prec(e) -> int:
         return _AND if isinstance(e, ir.And) else _NOT
     if isinstance(e, ir.Not):
         return _NOT
-    if isinstance(e, ir.Compare):
+    if isinstance(e, (ir.Compare, ir.InSet, ir.IsEmpty, ir.InWindow)):
         return _CMP_P
     if isinstance(e, ir.Arith):
         return _SUM if e.op in "+-" else _PROD
@@ -125,7 +128,67 @@ def _text(e, params: bool, own: str | None = None) -> str:
     if isinstance(e, ir.Every):
         head = e.score if e.track == own else f"{e.track}.{e.score}"
         return f"every {head}.points {e.op} {expr_text(e.value, _SUM, params, own)}"
+    if isinstance(e, ir.ColumnRef):
+        return e.column
+    if isinstance(e, ir.FilterRef):
+        return e.name
+    if isinstance(e, ir.InSet):
+        values = e.list if e.list else "{" + ", ".join(f'"{v}"' for v in e.values) + "}"
+        return f"{expr_text(e.operand, _SUM, params, own)} {'not in' if e.negated else 'in'} {values}"
+    if isinstance(e, ir.IsEmpty):
+        return f"{expr_text(e.operand, _SUM, params, own)} is {'not ' if e.negated else ''}empty"
+    if isinstance(e, ir.InWindow):
+        return f"{expr_text(e.operand, _SUM, params, own)} in {e.window.text or window_text(e.window)}"
+    if isinstance(e, ir.GroupAgg):
+        head = _agg_head(e.function, e.column, e.inner)
+        return head if e.where is None else f"({head} where {expr_text(e.where, 0, params, own)})"
+    if isinstance(e, ir.Assignment):
+        out = f"assign {e.column} of {e.table}"
+        if e.where is not None:
+            out += f" where {expr_text(e.where, 0, params, own)}"
+        if e.capacity != 1:
+            out += f" at most {e.capacity} each"
+        needs = [f"{n.name}: {n.count}" + (f" where {expr_text(n.where, 0, params, own)}" if n.where is not None else "") for n in e.needs]
+        return out + " { " + ", ".join(needs) + " }"
+    if isinstance(e, ir.Aggregate):
+        out = f"{_agg_head(e.function, e.column, e.inner)} of {e.table}"
+        if e.where is not None:
+            out += f" where {expr_text(e.where, 0, params, own)}"
+        if e.per:
+            out += f" per {', '.join(e.per)}"
+            if e.having is not None:
+                out += f" having {expr_text(e.having, 0, params, own)}"
+        return out
     raise TypeError(e)
+
+
+def _agg_head(function: str, column: str | None, inner: ir.GroupAgg | None) -> str:
+    if function == "count":
+        return "count"
+    if function == "count_distinct":
+        return f"count distinct {column}"
+    if inner is not None:
+        return f"{function} ({_agg_head(inner.function, inner.column, inner.inner)})"
+    return f"{function} {column}"
+
+
+def window_text(w: ir.Window) -> str:
+    """A window as written: `last 2 months a year earlier`."""
+    head = "last month" if w.months == 1 else f"last {w.months} months"
+    if w.months == 1 and w.earlier == 12:
+        return "same month last year"
+    if w.earlier == 0:
+        return head
+    if w.earlier == 12:
+        return f"{head} a year earlier"
+    return f"{head} {w.earlier} months earlier"
+
+
+def months_text(w: ir.Window) -> str:
+    """The months a window covers, for people: `May 2023`, `April 2023 to May 2023`."""
+    first, last = w.first_month, w.last_month
+    name = "{:%B %Y}"
+    return name.format(first) if first == last else f"{name.format(first)} to {name.format(last)}"
 
 
 def _is(e, value: int) -> bool:

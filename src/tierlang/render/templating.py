@@ -6,6 +6,7 @@ cannot silently print nothing.
 
 Filters:
 - `md`, `cell`: escape text for inline Markdown (a table cell: also on one line);
+- `code`: text as an inline code span, on one line (safe in a table cell);
 - `mdblock`: an author's doc string, kept as written; `paragraphs`: the same rendered as
   Markdown into HTML (`mdinline`: inside a table cell, without the paragraphs);
 - `number`: an exact number in words' style (`1,250`, `2.5`); `pts`: a number or "—";

@@ -157,8 +157,116 @@ class UndecidedExpr:
     span: Span | None = _span()
 
 
+@dataclass(frozen=True)
+class ValueSet:
+    """`{"Support", "Trial"}` or `{CSP_T1, DPOR}`: values written out (strings or enum names)."""
+
+    items: tuple[Str | Name, ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class WindowExpr:
+    """Months relative to the evaluation date: the last `months` full months before the
+    evaluation month, `earlier` months before that (`last month` is (1, 0), `same month last
+    year` (1, 12), `last 2 months a year earlier` (2, 12))."""
+
+    months: int
+    earlier: int
+    text: str = field(compare=False)  # as written, normalized spacing
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class InExpr:
+    """`x in SET`, `x not in SET` (SET a `ValueSet` or a list's name), `x in WINDOW`."""
+
+    operand: Expr
+    target: ValueSet | Name | WindowExpr
+    negated: bool = False
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class IsEmpty:
+    """`x is empty` / `x is not empty` (an optional column without a value)."""
+
+    operand: Expr
+    negated: bool = False
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class GroupAgg:
+    """An aggregate over rows: `count`, `count distinct x`, `sum x`, `min x`, `max x`, or an
+    aggregate of per-group aggregates (`sum (max x)`, `inner` set). `where` (written
+    `(sum x where ...)` inside `having`) keeps only some of the group's rows."""
+
+    func: str  # count, count_distinct, sum, min, max
+    column: str | None = None
+    inner: GroupAgg | None = None
+    where: Expr | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """A metric computed from a table: `AGG of TABLE [where COND] [per COLS [having COND]]`."""
+
+    agg: GroupAgg
+    table: str
+    table_span: Span | None = field(default=None, compare=False)
+    where: Expr | None = None
+    per: tuple[str, ...] = ()
+    having: Expr | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Need:
+    """One requirement of an assignment: `count` distinct people for whom `where` holds."""
+
+    name: str
+    count: Num
+    where: Expr | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Assign:
+    """`assign COLUMN of TABLE [where COND] [at most N each] { NEED: COUNT [where COND], ... }`:
+    whether the people (values of COLUMN) can be assigned so that every need has its count,
+    each person filling at most `capacity` needs (default 1)."""
+
+    column: str
+    table: str
+    needs: tuple[Need, ...]
+    where: Expr | None = None
+    capacity: Num | None = None
+    span: Span | None = _span()
+
+
 Expr = Union[
-    Num, Bool, DateLit, Str, DurationLit, Name, Call, Unary, Binary, BoolOp, ListOp, GroupOp, TrackAtExpr, EveryExpr, UndecidedExpr
+    Num,
+    Bool,
+    DateLit,
+    Str,
+    DurationLit,
+    Name,
+    Call,
+    Unary,
+    Binary,
+    BoolOp,
+    ListOp,
+    GroupOp,
+    TrackAtExpr,
+    EveryExpr,
+    InExpr,
+    IsEmpty,
+    GroupAgg,
+    Aggregate,
+    Assign,
+    UndecidedExpr,
 ]
 
 # ------------------------------------------------------------------ attributes
@@ -179,7 +287,7 @@ class Attr:
 
 @dataclass(frozen=True)
 class TypeExpr:
-    kind: str  # count, number, percent, bool, date, money, enum
+    kind: str  # count, number, percent, bool, date, money, enum; text and month (table columns)
     currency: str | None = None
     values: tuple[str, ...] = ()
     ordered: bool = False
@@ -347,10 +455,22 @@ class PartnerDecl:
 
 
 @dataclass(frozen=True)
+class RecordsTable:
+    """Rows of a related table given by an example: a header of columns, then one tuple of
+    values per row (`None` for `none`: an empty optional value)."""
+
+    table: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Literal | None, ...], ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
 class Given:
     partner: str | None
     values: tuple[Assignment, ...] | None  # None with a partner and no `with` block
     span: Span | None = _span()
+    records: tuple[RecordsTable, ...] | None = None  # `given records { ... }`
 
 
 @dataclass(frozen=True)
@@ -379,6 +499,16 @@ class ExampleDecl:
 
 
 @dataclass(frozen=True)
+class ColumnDecl:
+    name: str
+    title: str | None
+    type: TypeExpr
+    optional: bool
+    attrs: tuple[Attr, ...] | None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
 class HoldClause:
     """One clause of a status rule. `kind` and `value`: window (DurationLit), anniversary
     (None), grace (DurationLit), until (DateLit), grandfather ((DateLit held on, DateLit
@@ -386,6 +516,44 @@ class HoldClause:
 
     kind: str
     value: object
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class KeyDecl:
+    columns: tuple[str, ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class FilterDecl:
+    """A named condition on a table's rows."""
+
+    name: str
+    title: str | None
+    expr: Expr
+    attrs: tuple[Attr, ...] | None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class RelatedTableDecl:
+    """`table NAME "Title" { column ... }`: a related table (records) the program reads."""
+
+    name: str
+    title: str | None
+    items: tuple[Attr | ColumnDecl | KeyDecl | FilterDecl, ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class ListDecl:
+    """A named list of text values (certification names, services ...)."""
+
+    name: str
+    title: str | None
+    values: tuple[Str, ...]
+    attrs: tuple[Attr, ...] | None
     span: Span | None = _span()
 
 
@@ -449,7 +617,20 @@ class TableDecl:
     span: Span | None = _span()
 
 
-Decl = Union[MetricDecl, ParamDecl, GateDecl, ConstraintDecl, GroupDecl, TrackDecl, PartnerDecl, ExampleDecl, HoldDecl, TableDecl]
+Decl = Union[
+    MetricDecl,
+    ParamDecl,
+    GateDecl,
+    ConstraintDecl,
+    GroupDecl,
+    TrackDecl,
+    PartnerDecl,
+    ExampleDecl,
+    TableDecl,
+    RelatedTableDecl,
+    ListDecl,
+    HoldDecl,
+]
 
 #: the keyword that introduces each kind of declaration
 DECL_KEYWORD = {
@@ -461,8 +642,10 @@ DECL_KEYWORD = {
     TrackDecl: "track",
     PartnerDecl: "partner",
     ExampleDecl: "example",
-    HoldDecl: "hold",
     TableDecl: "table",
+    RelatedTableDecl: "table",
+    ListDecl: "list",
+    HoldDecl: "hold",
 }
 
 
@@ -489,8 +672,10 @@ Item = Union[
     TrackDecl,
     PartnerDecl,
     ExampleDecl,
-    HoldDecl,
     TableDecl,
+    RelatedTableDecl,
+    ListDecl,
+    HoldDecl,
     Override,
     Remove,
 ]

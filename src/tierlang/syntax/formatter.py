@@ -10,6 +10,8 @@ before that statement. Formatting never changes meaning and is idempotent.
 
 from __future__ import annotations
 
+import re
+
 from tierlang.recursion import deep_recursion
 from tierlang.syntax import ast
 
@@ -83,6 +85,20 @@ def _prec(e) -> int:
         return _NOT if e.op == "not" else _UNARY
     if isinstance(e, ast.EveryExpr):
         return _NOT
+    if isinstance(e, (ast.InExpr, ast.IsEmpty)):
+        return _CMP
+    if isinstance(e, ast.Assign):
+        head = [f"assign {e.column} of {e.table}"]
+        if e.where is not None:
+            head.append(_nest(CONT, LINE, "where ", _doc(e.where)))
+        if e.capacity is not None:
+            head.append(_nest(CONT, LINE, f"at most {e.capacity.text} each"))
+        needs = _join(
+            [[f"{n.name}: {n.count.text}", *([" where ", _doc(n.where)] if n.where is not None else [])] for n in e.needs], [",", LINE]
+        )
+        return _group(*head, " {", _nest(2, LINE, *needs, ("ifbreak", ",", "")), LINE, "}")
+    if isinstance(e, (ast.Aggregate, ast.Assign)):
+        return 0
     if isinstance(e, ast.Binary):
         if e.op in _CMP_OPS:
             return _CMP
@@ -222,7 +238,65 @@ def _doc(e):
         return f"{word} {_string(e.reason)}" if e.reason is not None else word
     if isinstance(e, ast.EveryExpr):
         return _group(f"every {e.target} {e.op}", _nest(CONT, LINE, _paren(e.value, _SUM)))
+    if isinstance(e, ast.ValueSet):
+        if not e.items:
+            return "{ }"
+        items = _join([_doc(i) for i in e.items], [",", LINE])
+        return _group("{", _nest(2, SOFT, *items, ("ifbreak", ",", "")), SOFT, "}")
+    if isinstance(e, ast.WindowExpr):
+        return e.text
+    if isinstance(e, ast.InExpr):
+        word = " not in " if e.negated else " in "
+        return _group(_paren(e.operand, _SUM), word, _doc(e.target))
+    if isinstance(e, ast.IsEmpty):
+        return [_paren(e.operand, _SUM), " is not empty" if e.negated else " is empty"]
+    if isinstance(e, ast.GroupAgg):
+        return _agg_doc(e)
+    if isinstance(e, ast.Assign):
+        head = [f"assign {e.column} of {e.table}"]
+        if e.where is not None:
+            head.append(_nest(CONT, LINE, "where ", _doc(e.where)))
+        if e.capacity is not None:
+            head.append(_nest(CONT, LINE, f"at most {e.capacity.text} each"))
+        needs = _join(
+            [[f"{n.name}: {n.count.text}", *([" where ", _doc(n.where)] if n.where is not None else [])] for n in e.needs], [",", LINE]
+        )
+        return _group(*head, " {", _nest(2, LINE, *needs, ("ifbreak", ",", "")), LINE, "}")
+    if isinstance(e, ast.Aggregate):
+        parts = [_nest(CONT, LINE, "where ", _doc(e.where))] if e.where is not None else []
+        if e.per:
+            parts.append(_nest(CONT, LINE, "per ", ", ".join(e.per)))
+            if e.having is not None:
+                parts.append(_nest(CONT, LINE, "having ", _doc(e.having)))
+        return _group(_agg_doc(e.agg), f" of {e.table}", *parts)
     raise TypeError(e)
+
+
+def _agg_doc(a: ast.GroupAgg):
+    if a.func == "count":
+        head = "count"
+    elif a.func == "count_distinct":
+        head = f"count distinct {a.column}"
+    elif a.inner is not None:
+        head = [f"{a.func} (", _agg_doc(a.inner), ")"]
+    else:
+        head = f"{a.func} {a.column}"
+    if a.where is None:
+        return head
+    return _group("(", head, _nest(CONT, LINE, "where ", _doc(a.where)), ")")
+
+
+def _type_text(t: ast.TypeExpr) -> str:
+    if t.kind == "money":
+        return f"money {t.currency}"
+    if t.kind == "enum":
+        return "enum(" + (" < " if t.ordered else ", ").join(_enum_value(v) for v in t.values) + ")"
+    return t.kind
+
+
+def _enum_value(v: str) -> str:
+    """An enum value as written: a bare name when it is one, else a string."""
+    return v if re.fullmatch(r"[a-z][a-z0-9_]*", v) else _string(v)
 
 
 def _attr(a: ast.Attr, room: int = WIDTH) -> str:
@@ -403,6 +477,32 @@ class _Printer:
             head = layout(_group(head, " =", _nest(CONT, LINE, _doc(d.expr))), WIDTH - len(indent))
         self.attr_block(head, d.attrs, d.span, indent, next_start)
 
+    def p_RelatedTableDecl(self, d: ast.RelatedTableDecl, indent, next_start) -> None:
+        self.header(f"table {d.name}{_title(d.title)}", d.span, indent, d.items)
+        self.statements(d.items, indent + INDENT, self.table_item)
+        self.close_block(d.span, indent)
+
+    def table_item(self, item, indent, next_start) -> None:
+        if isinstance(item, ast.Attr):
+            self.attr_stmt(item, indent, next_start)
+        elif isinstance(item, ast.ColumnDecl):
+            head = f"column {item.name}{_title(item.title)}: {_type_text(item.type)}" + (" optional" if item.optional else "")
+            self.attr_block(head, item.attrs, item.span, indent, next_start)
+        elif isinstance(item, ast.KeyDecl):
+            self.leaf("key " + ", ".join(item.columns), item.span, indent, next_start)
+        else:
+            head = layout(_group(f"filter {item.name}{_title(item.title)}:", _nest(CONT, LINE, _doc(item.expr))), WIDTH - len(indent))
+            self.attr_block(head, item.attrs, item.span, indent, next_start)
+
+    def p_ListDecl(self, d: ast.ListDecl, indent, next_start) -> None:
+        head = f"list {d.name}{_title(d.title)} ="
+        if not d.values:
+            doc = head + " { }"
+        else:
+            items = _join([_literal(v) for v in d.values], [",", LINE])
+            doc = _group(head, " {", _nest(2, LINE, *items, ("ifbreak", ",", "")), LINE, "}")
+        self.attr_block(layout(doc, WIDTH - len(indent)), d.attrs, d.span, indent, next_start)
+
     def p_ParamDecl(self, d: ast.ParamDecl, indent, next_start) -> None:
         self.attr_block(f"param {d.name}{_title(d.title)} = {_literal(d.value)}", d.attrs, d.span, indent, next_start)
 
@@ -518,6 +618,9 @@ class _Printer:
             self.leaf(f"as of {_literal(item)}", item.span, indent, next_start)
             return
         if isinstance(item, ast.Given):
+            if item.records is not None:
+                self.given_records(item, indent, next_start)
+                return
             if item.partner is not None and item.values is None:
                 self.leaf(f"given {item.partner}", item.span, indent, next_start)
             elif item.partner is not None:
@@ -531,6 +634,25 @@ class _Printer:
         else:
             shown = _literal(value)
         self.leaf(f"expect {item.path} = {shown}", item.span, indent, next_start)
+
+    def given_records(self, g: ast.Given, indent: str, next_start) -> None:
+        """`given records { table (columns) { (row), ... } ... } [with { ... }]`: one row per
+        line; the comments inside move before the statement."""
+        if g.span is not None:
+            for c in self.within(g.span.line, g.span.end_line - 1):
+                self.emit(indent, c.text)
+        self.emit(indent, "given records {")
+        inner = indent + INDENT
+        for t in g.records or ():
+            self.emit(inner, f"{t.table} ({', '.join(t.columns)}) {{")
+            for row in t.rows:
+                self.emit(inner + INDENT, "(" + ", ".join("none" if v is None else _literal(v) for v in row) + "),")
+            self.emit(inner, "}")
+        if g.values is None:
+            self.emit(indent, "}" + (self.trailing(g.span.end_line, g.span.end_column) if g.span else ""))
+            return
+        items = ", ".join(f"{a.name} = {_literal(a.value)}" for a in g.values)
+        self.emit(indent, f"}} with {{ {items} }}" if items else "} with {}")
 
     def p_HoldDecl(self, d: ast.HoldDecl, indent, next_start) -> None:
         self.header(f"hold {d.name}{_title(d.title)} for {', '.join(d.targets)}", d.span, indent, d.items)

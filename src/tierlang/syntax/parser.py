@@ -252,6 +252,126 @@ class _ToAst(Transformer_NonRecursive):
         name, *args = children
         return ast.Call(str(name), tuple(a for a in args if a is not None), self._span(meta))
 
+    def min_call(self, meta, children):
+        return ast.Call("min", tuple(a for a in children if a is not None), self._span(meta))
+
+    def max_call(self, meta, children):
+        return ast.Call("max", tuple(a for a in children if a is not None), self._span(meta))
+
+    # records -------------------------------------------------------------
+    def value_set(self, meta, children):
+        items = tuple(ast.Name((str(c),), self._tok_span(c)) if isinstance(c, Token) else c for c in children)
+        return ast.ValueSet(items, self._span(meta))
+
+    def _set_target(self, target):
+        return ast.Name((str(target),), self._tok_span(target)) if isinstance(target, Token) else target
+
+    def in_set(self, meta, children):
+        operand, target = children
+        return ast.InExpr(operand, self._set_target(target), False, self._span(meta))
+
+    def not_in_set(self, meta, children):
+        operand, target = children
+        return ast.InExpr(operand, self._set_target(target), True, self._span(meta))
+
+    def in_window(self, meta, children):
+        operand, window = children
+        return ast.InExpr(operand, window, False, self._span(meta))
+
+    def is_empty(self, meta, children):
+        return ast.IsEmpty(children[0], False, self._span(meta))
+
+    def is_not_empty(self, meta, children):
+        return ast.IsEmpty(children[0], True, self._span(meta))
+
+    def _months(self, tok: Token) -> int:
+        value = self._fraction(tok)
+        if value.denominator != 1 or value < 1:
+            raise _SyntaxProblem(error("TL100", f"a window counts whole months (1 or more), not {tok}", self._tok_span(tok)))
+        return int(value)
+
+    def window_last_month(self, meta, children):
+        return ast.WindowExpr(1, 0, "last month", self._span(meta))
+
+    def window_last(self, meta, children):
+        n = self._months(children[0])
+        return ast.WindowExpr(n, 0, f"last {n} month" + ("s" if n != 1 else ""), self._span(meta))
+
+    def window_same_month_last_year(self, meta, children):
+        return ast.WindowExpr(1, 12, "same month last year", self._span(meta))
+
+    def _shifted(self, meta, w: ast.WindowExpr, months: int, words: str) -> ast.WindowExpr:
+        return ast.WindowExpr(w.months, w.earlier + months, f"{w.text} {words} earlier", self._span(meta))
+
+    def window_year_earlier(self, meta, children):
+        return self._shifted(meta, children[0], 12, "a year")
+
+    def window_months_earlier(self, meta, children):
+        w, tok = children
+        n = self._months(tok)
+        return self._shifted(meta, w, n, f"{n} month" + ("s" if n != 1 else ""))
+
+    def window_years_earlier(self, meta, children):
+        w, tok = children
+        n = self._months(tok)
+        return self._shifted(meta, w, 12 * n, f"{n} year" + ("s" if n != 1 else ""))
+
+    def agg_count(self, meta, children):
+        return ast.GroupAgg("count", span=self._span(meta))
+
+    def agg_count_distinct(self, meta, children):
+        return ast.GroupAgg("count_distinct", str(children[0]), span=self._span(meta))
+
+    def _agg(func):
+        def method(self, meta, children):
+            (target,) = children
+            if isinstance(target, ast.GroupAgg):
+                return ast.GroupAgg(func, None, target, span=self._span(meta))
+            return ast.GroupAgg(func, str(target), span=self._span(meta))
+
+        return method
+
+    agg_sum = _agg("sum")
+    agg_min = _agg("min")
+    agg_max = _agg("max")
+    del _agg
+
+    def filtered_agg(self, meta, children):
+        agg, where = children
+        return ast.GroupAgg(agg.func, agg.column, agg.inner, where, self._span(meta))
+
+    def where_clause(self, meta, children):
+        return ("where", children[0])
+
+    def having_clause(self, meta, children):
+        return ("having", children[0])
+
+    def per_clause(self, meta, children):
+        names = tuple(str(c) for c in children if isinstance(c, Token))
+        having = next((c[1] for c in children if isinstance(c, tuple)), None)
+        return ("per", names, having)
+
+    def each_at_most(self, meta, children):
+        return ("capacity", self._count(children[0]))
+
+    def need(self, meta, children):
+        name, count, *rest = children
+        where = rest[0][1] if rest else None
+        return ast.Need(str(name), self._count(count), where, self._span(meta))
+
+    def assign_people(self, meta, children):
+        column, table, *rest = children
+        where = next((c[1] for c in rest if isinstance(c, tuple) and c[0] == "where"), None)
+        capacity = next((c[1] for c in rest if isinstance(c, tuple) and c[0] == "capacity"), None)
+        needs = tuple(c for c in rest if isinstance(c, ast.Need))
+        return ast.Assign(str(column), str(table), needs, where, capacity, self._span(meta))
+
+    def aggregate(self, meta, children):
+        agg, table, *rest = children
+        where = next((c[1] for c in rest if c[0] == "where"), None)
+        per = next((c for c in rest if c[0] == "per"), ("per", (), None))
+        return ast.Aggregate(agg, str(table), self._tok_span(table), where, per[1], per[2], self._span(meta))
+
     def track_at(self, meta, children):
         ref, level = children
         return ast.TrackAtExpr(ref, str(level), span=self._span(meta))
@@ -390,13 +510,16 @@ class _ToAst(Transformer_NonRecursive):
     percent_type = _simple("percent")
     bool_type = _simple("bool")
     date_type = _simple("date")
+    text_type = _simple("text")
+    month_type = _simple("month")
     del _simple
 
     def money_type(self, meta, children):
         return ast.TypeExpr("money", currency=str(children[0]), span=self._span(meta))
 
     def enum_type(self, meta, children):
-        return ast.TypeExpr("enum", values=tuple(str(c) for c in children), span=self._span(meta))
+        values = tuple(c.value if isinstance(c, ast.Str) else str(c) for c in children)
+        return ast.TypeExpr("enum", values=values, span=self._span(meta))
 
     def ordered_enum_type(self, meta, children):
         names = [str(c) for c in children if c.type == "NAME"]
@@ -567,6 +690,33 @@ class _ToAst(Transformer_NonRecursive):
     def given_values(self, meta, children):
         return ast.Given(None, children[0], self._span(meta))
 
+    def row_none(self, meta, children):
+        return None
+
+    def records_row(self, meta, children):
+        return (tuple(children), self._span(meta))
+
+    def records_table(self, meta, children):
+        name, *rest = children
+        columns = tuple(str(c) for c in rest if isinstance(c, Token))
+        rows = [r for r in rest if isinstance(r, tuple)]
+        for values, span in rows:
+            if len(values) != len(columns):
+                raise _SyntaxProblem(
+                    error(
+                        "TL100",
+                        f"this row has {len(values)} values; the header of '{name}' names {len(columns)} columns",
+                        span,
+                        hint=f"one value per column, in order: ({', '.join(columns)})",
+                    )
+                )
+        return ast.RecordsTable(str(name), columns, tuple(v for v, _ in rows), self._span(meta))
+
+    def given_records(self, meta, children):
+        tables = tuple(c for c in children if isinstance(c, ast.RecordsTable))
+        values = next((c for c in children if isinstance(c, tuple) and not isinstance(c, ast.RecordsTable)), None)
+        return ast.Given(None, values, self._span(meta), tables)
+
     def given_partner(self, meta, children):
         name, *values = children  # `given p` alone has no `with { ... }` child
         return ast.Given(str(name), values[0] if values else None, self._span(meta))
@@ -595,6 +745,33 @@ class _ToAst(Transformer_NonRecursive):
         as_of = rest.pop(0) if isinstance(rest[0], ast.DateLit) else None
         given, *expects = rest
         return ast.ExampleDecl(name, title, given, tuple(expects), as_of, self._span(meta))
+
+    def optional(self, meta, children):
+        return True
+
+    def column_decl(self, meta, children):
+        name, title, rest = self._split(children)
+        type_ = rest.pop(0)
+        optional = bool(rest and rest[0] is True)
+        if rest and rest[0] is True:
+            rest.pop(0)
+        return ast.ColumnDecl(name, title, type_, optional, self._block(rest), self._span(meta))
+
+    def key_decl(self, meta, children):
+        return ast.KeyDecl(tuple(str(c) for c in children), self._span(meta))
+
+    def filter_decl(self, meta, children):
+        name, title, rest = self._split(children)
+        return ast.FilterDecl(name, title, rest[0], self._block(rest[1:]), self._span(meta))
+
+    def records_table_decl(self, meta, children):
+        name, title, rest = self._split(children)
+        return ast.RelatedTableDecl(name, title, tuple(r for r in rest if r is not None), self._span(meta))
+
+    def list_decl(self, meta, children):
+        name, title, rest = self._split(children)
+        values = tuple(r for r in rest if isinstance(r, ast.Str))
+        return ast.ListDecl(name, title, values, self._block(rest), self._span(meta))
 
     # status rules ------------------------------------------------------------
     def hold_decl(self, meta, children):
@@ -640,9 +817,10 @@ class _ToAst(Transformer_NonRecursive):
     track_kind = _kind("track")
     partner_kind = _kind("partner")
     example_kind = _kind("example")
-    hold_kind = _kind("hold")
     table_kind = _kind("table")
     constraint_kind = _kind("constraint")
+    list_kind = _kind("list")
+    hold_kind = _kind("hold")
     del _kind
 
     def remove_decl(self, meta, children):
@@ -718,6 +896,7 @@ _MISTAKES: dict[tuple[str, str, str | None], list[str]] = {
         "score s { }",
         "x = 1",
         "metric m: count }",
+        "metric m: count foo",
     ],
     (
         "TL109",
@@ -1131,9 +1310,10 @@ DECLARATION_KEYWORDS = (
     "partner",
     "example",
     "hold",
-    "table",
     "override",
     "remove",
+    "table",
+    "list",
 )
 #: Words that start a declaration or block: met where they cannot be, a '}' is usually missing.
 _BLOCK_WORDS = frozenset(DECLARATION_KEYWORDS) | {"level", "score", "category", "variant", "choose"}

@@ -103,6 +103,15 @@ _SECTIONS: dict[str, dict[str, Any]] = {
         "landing_step": _NON_NEGATIVE,
     },
     "values": {**_VALUE_KNOBS, "decimals": None},  # decimals: a table, checked below
+    "history": {
+        "persistence": _number(0, 1),
+        "sigma": _NON_NEGATIVE,
+        "trend_sigma": _NON_NEGATIVE,
+        "column_noise": _NON_NEGATIVE,
+        "signed_noise": _NON_NEGATIVE,
+        "joined": _SHARE,
+        "left": _SHARE,
+    },
 }
 _DECIMAL_KINDS = ("number", "percent", "money")
 _SEGMENT_KNOBS = {

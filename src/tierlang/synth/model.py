@@ -186,7 +186,8 @@ def _flag(seg: str) -> str:
     return f":segment:{seg}"
 
 
-def _pursued(group: str) -> str:
+def pursued_column(group: str) -> str:
+    """The working column saying whether a partner pursues a group (a track reading columns)."""
     return f":pursued:{group}"
 
 
@@ -239,6 +240,17 @@ class _Generator:
         return word(stream_key(self.seed, self.streams + stream), j, k)
 
     def run(self) -> Population:
+        out = self.units()
+        decimals = self.decimals()
+        frame = out.lazy().select(self.output(decimals)).collect()
+        profile = [c for c in frame.columns if c not in self.schema.columns and c not in RESERVED]
+        return Population(frame, self.schema, list(self.schema.columns), profile, decimals, self.anchor)
+
+    def units(self) -> pl.DataFrame:
+        """Every partner's values as whole units (numbers), ordinals (dates), bools and enum
+        indexes, with ROW, the profile and whether it pursues each group (`pursued_column(group)`):
+        what `output` turns into the written columns (and `synth.history` evolves month by
+        month)."""
         check_arithmetic()
         df = pl.DataFrame({ROW: pl.int_range(0, self.n, dtype=pl.UInt64, eager=True)})
         df = df.with_columns(self._partner_size())
@@ -248,14 +260,16 @@ class _Generator:
         df = df.with_columns(self._groups()[:1])
         df = df.with_columns(self._groups()[1:])
         values = self._columns(df)
-        out = pl.DataFrame([df[c] for c in (ROW, _SIZE, _ANNIV_U, *(_flag(s.name) for s in self.segments))] + values)
+        keep = (ROW, _SIZE, _ANNIV_U, *(_flag(s.name) for s in self.segments), *(pursued_column(g) for g in self.schema.groups))
+        out = pl.DataFrame([df[c] for c in keep] + values)
         del df, values  # the working columns are no longer needed: free them before the output
         for left, total in self._constraints():
             out = out.with_columns(total.alias(left))
-        decimals = {c.name: self._places(c) for c in self.schema.columns.values() if c.kind in _DECIMAL_KINDS}
-        frame = out.lazy().select(self._output(decimals)).collect()
-        profile = [c for c in frame.columns if c not in self.schema.columns and c not in RESERVED]
-        return Population(frame, self.schema, list(self.schema.columns), profile, decimals, self.anchor)
+        return out
+
+    def decimals(self) -> dict[str, int]:
+        """Decimal places of each decimal column."""
+        return {c.name: self._places(c) for c in self.schema.columns.values() if c.kind in _DECIMAL_KINDS}
 
     # -------------------------------------------------------------- partners
 
@@ -314,7 +328,7 @@ class _Generator:
                 if any(seg.matches(c) for c in g.columns):
                     p = p * _if(pl.col(_flag(seg.name)), seg.pursuit, seg.others)
             p = p.clip(0.0, 1.0) * _if(pl.col(_ENGAGED), 1.0, bg["pursuit"])
-            out.append((uniform(pl.col(_group_word(g.key)), 0) < p).alias(_pursued(g.key)))
+            out.append((uniform(pl.col(_group_word(g.key)), 0) < p).alias(pursued_column(g.key)))
         return out
 
     # -------------------------------------------------------------- columns
@@ -329,8 +343,8 @@ class _Generator:
         computed: dict[str, pl.Series] = {}
         for groups, cols in by_groups.items():
             if groups:
-                active = reduce(lambda a, b: a | b, (pl.col(_pursued(g)) for g in groups))
-                needed = [*_PARTNER, *(c for g in groups for c in (_pursued(g), _group_word(g)))]
+                active = reduce(lambda a, b: a | b, (pl.col(pursued_column(g)) for g in groups))
+                needed = [*_PARTNER, *(c for g in groups for c in (pursued_column(g), _group_word(g)))]
             else:  # read by no track: every engaged partner has it
                 active = pl.col(_ENGAGED)
                 needed = list(_PARTNER)
@@ -342,7 +356,7 @@ class _Generator:
             )
             if len(groups) > 1:
                 # The partner's strength in the pursued groups that read the column, averaged.
-                pursued = [pl.col(_pursued(g)).cast(pl.Float64) for g in groups]
+                pursued = [pl.col(pursued_column(g)).cast(pl.Float64) for g in groups]
                 total = pl.sum_horizontal([pl.col(_group_strength(g)) * p for g, p in zip(groups, pursued)])
                 sub = sub.with_columns((total / pl.sum_horizontal(pursued).clip(lower_bound=1.0)).alias(_STRENGTH))
             else:
@@ -515,7 +529,8 @@ class _Generator:
                 out.append((left, pl.min_horizontal(pl.col(left), total).clip(*self._range_units(col, self._grid(col)))))
         return out
 
-    def _output(self, decimals: dict[str, int]) -> list[pl.Expr]:
+    def output(self, decimals: dict[str, int]) -> list[pl.Expr]:
+        """The written columns, from the frame of `units`."""
         ids = pl.lit("P") + (pl.col(ROW).cast(pl.Int64) + 1).cast(pl.String).str.zfill(7)
         out = [ids.alias(PARTNER_ID)]
         for col in self.schema.columns.values():

@@ -121,6 +121,14 @@ def compile_sql(
 
     Raises `Unsupported` when the program's constants overflow the dialect's widest type."""
     d = dialect if isinstance(dialect, Dialect) else get_dialect(dialect)
+    if program.record_metrics:
+        # Refused per construct (the records stage is polars and Python for now): a query
+        # reading these metrics as partner columns would be silently wrong.
+        names = ", ".join(m.name for m in program.record_metrics[:3]) + (" ..." if len(program.record_metrics) > 3 else "")
+        raise Unsupported(
+            f"{program.name} computes metrics from related tables (records: {names}), which the SQL engine does not compile yet; "
+            "evaluate it with `tier eval PROGRAM FOLDER --as-of DATE`"
+        )
     raw = scales is None
     if raw:
         scales = scales_for(program, decimals, places)
@@ -132,7 +140,8 @@ def compile_sql(
         raise Unsupported(f"{program.name} has requirements no data decides; {d.name} has no Boolean values to carry 'undecided'")
     try:
         # The query returns the contract's four columns; outputs are tier eval's (see header).
-        plan = compile_exact(program, scales, backends, magnitudes if not raw else None, outputs=False)  # type: ignore[arg-type]
+        # the engines' plan carries the outputs (tier eval writes them); the long query the four columns
+        plan = compile_exact(program, scales, backends, magnitudes if not raw else None, outputs=output == "plan")  # type: ignore[arg-type]
     except NoInt64 as e:
         raise Unsupported(f"{program.name} cannot be evaluated exactly in {d.name}: {e}") from None
     itype = plan.itype
@@ -338,6 +347,8 @@ def _plan_output(
             out.append(exp.alias_(_working(tc.score.expr.copy(), plan.itype, d), f"S:{name}", quoted=True))
         if tc.possible is not None:
             out.append(exp.alias_(col(names[tc.possible]), f"P:{name}", quoted=True))
+        for o, n in tc.outputs.items():
+            out.append(exp.alias_(_working(n.expr.copy(), plan.itype, d), f"O:{name}:{o}", quoted=True))
     if detail:
         out += [exp.alias_(col(names[r.column]), r.column, quoted=True) for r in plan.requirements]
     return exp.select(*out).from_(exp.to_table(last, quoted=True))

@@ -26,7 +26,7 @@ def plan_frame(out: pl.DataFrame) -> pl.DataFrame:
     columns as integers (a 128-bit integer arrives as DECIMAL(38, 0) through Arrow)."""
     casts = []
     for name, dtype in out.schema.items():
-        if name.startswith("S:") and isinstance(dtype, pl.Decimal):
+        if name.startswith(("S:", "O:")) and isinstance(dtype, pl.Decimal):
             casts.append(pl.col(name).cast(pl.Int128))
         elif name.startswith(("L:", "V:")):
             casts.append(pl.col(name).cast(pl.Int16))

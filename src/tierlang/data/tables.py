@@ -1,0 +1,493 @@
+"""Related tables and data folders (DESIGN §4.2): read and validate the tables a program
+declares, each like the partner table (every value exact, every problem a `DataError`
+naming file, row and column), plus the checks only related rows need:
+
+- TL420: a row's `partner_id` is not in the partner table (never silently dropped or counted);
+- TL421: a row repeats another row's key (`key tenant_id, month, ...` in the table);
+- TL415: a `month` column holds a date that is not the first day of a month (as a history's
+  `month` does);
+- TL423 (warning): a table's file is absent from the folder: read as empty.
+
+A data folder holds one file per table, named after it (`partners.csv`,
+`certifications.parquet`, `azure_usage.jsonl`, ...; any supported format); `tables` maps a
+name to a file elsewhere (`--table NAME=PATH`). `partners` is required.
+
+With `on_error="report"`, a partner with a bad row in any table is left out as a whole (its
+partner row too) and listed: a partner is never evaluated on part of its records.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from tierlang import ir
+from tierlang.data import (
+    PID,
+    ROW,
+    DataError,
+    DataLoadError,
+    Dataset,
+    ReadOptions,
+    _AnniversaryReader,
+    _Check,
+    _DateReader,
+    _IdReader,
+    _Loader,
+    _Reader,
+    _Source,
+    from_frame,
+    load_dataset,
+)
+from tierlang.diagnostics import Diagnostic, did_you_mean, warning
+from tierlang.formats import DATA_EXTENSIONS, detect_format
+from tierlang.numbers import plural
+from tierlang.passes.records import tables_reading, values_that_count
+
+__all__ = [
+    "TableData",
+    "Records",
+    "RecordsLoadError",
+    "load_records",
+    "load_table",
+    "table_from_frame",
+    "empty_table",
+    "PARTNERS",
+    "tables_reading",
+]
+
+PARTNERS = "partners"
+
+
+@dataclass
+class TableData:
+    """A validated related table. `frame` has `__row__`, `partner_id` and one column per
+    declared column, named after it (counts Int64; decimals Int64 or Int128 scaled by
+    `scales[column]`; dates Date; bools Boolean; text and enum values String; an optional
+    column may hold nulls). `path` is None for a table whose file was absent (no rows)."""
+
+    table: ir.RelatedTable
+    frame: pl.DataFrame
+    scales: dict[str, int]
+    path: str | None = None
+    format: str | None = None
+    total_rows: int = 0
+    errors: list[DataError] = field(default_factory=list)
+    error_count: int = 0
+    rejects: pl.DataFrame | None = None
+    columns: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def absent(self) -> bool:
+        return self.path is None
+
+    def diagnostics(self, limit: int | None = None) -> list[Diagnostic]:
+        from tierlang.data import to_diagnostics
+
+        return to_diagnostics(self.path or self.table.name, self.errors[:limit] if limit else self.errors, self.columns)
+
+    def __len__(self) -> int:
+        return self.frame.height
+
+
+@dataclass
+class Records:
+    """A partner dataset with the related tables its program reads. `rejected`: partners
+    left out because a row of theirs (in any table) had errors (on_error="report"), with
+    the reasons."""
+
+    dataset: Dataset
+    tables: dict[str, TableData]
+    warnings: list[Diagnostic] = field(default_factory=list)
+    rejected: dict[str, list[str]] = field(default_factory=dict)
+
+
+class RecordsLoadError(DataLoadError):
+    """Row problems in one or more related tables (on_error="stop"): every table's problems,
+    each table a `DataLoadError` in `tables`."""
+
+    def __init__(self, tables: list[DataLoadError]) -> None:
+        self.tables = tables
+        errors = [e for t in tables for e in t.errors]
+        super().__init__(
+            tables[0].path,
+            errors,
+            sum(t.total_rows or 0 for t in tables),
+            sum(t.bad_rows for t in tables),
+            error_count=sum(t.error_count for t in tables),
+        )
+
+    def diagnostics(self, limit: int | None = None) -> list[Diagnostic]:
+        out: list[Diagnostic] = []
+        for t in self.tables:
+            out += t.diagnostics()
+        return out[:limit] if limit else out
+
+
+def _table_program(table: ir.RelatedTable) -> ir.Program:
+    """The table's columns as the metrics of a stand-in program: the partner-table loader
+    reads and checks them."""
+    metrics = tuple(
+        ir.Metric(c.name, c.type, c.title, column=c.name, minimum=c.minimum, maximum=c.maximum, doc=c.doc, span=c.span)
+        for c in table.columns
+    )
+    return ir.Program(name=table.name, metrics=metrics)
+
+
+class _RelatedIdReader(_IdReader):
+    """partner_id in a related table: repeats freely, but must name a partner (TL420)."""
+
+    known: pl.Series | None = None
+    partners_name: str = PARTNERS
+
+    def third(self, df):
+        if self.known is None:
+            return []
+        flag = self.check(
+            "TL420",
+            "unknown",
+            lambda t: pl.format("partner_id '{}' is not in {}", t, pl.lit(self.partners_name)),
+            hint="every row belongs to a partner of the partner table; add the partner there, or remove the row",
+        )
+        ids = pl.col(PID)
+        return [(ids.is_not_null() & ~ids.is_in(self.known.implode())).alias(flag)]
+
+
+class _MonthReader(_DateReader):
+    """A `month` column: a date on the first day of its month (TL415, as a history's)."""
+
+    def third(self, df):
+        flag = self.check(
+            "TL415",
+            "month",
+            lambda t: pl.format("'{}' is not the first day of a month; column '{}' holds months", t, pl.lit(self.column)),
+            hint="write a month as its first day: 2023-05-01 for May 2023",
+        )
+        return [(pl.col(self.name).dt.day() != 1).fill_null(False).alias(flag)]
+
+
+class _KeyReader(_Reader):
+    """No column of its own: flags rows whose key (within the partner) another row has."""
+
+    def __init__(self, key: tuple[str, ...]) -> None:
+        super().__init__("__key__", key[0], None, pl.String)
+        self.key = key
+
+    def first(self):
+        return []
+
+    def second(self, df):
+        return pl.lit(None).alias(self.name)
+
+    def third(self, df):
+        cols = ", ".join(self.key)
+        flag = self.tmp("dup")
+        shown = [pl.col(f"__text__{c}").fill_null("(empty)") for c in self.key]
+        self.checks.append(
+            _Check(
+                "TL421",
+                self.key[0],
+                flag,
+                lambda t: pl.format(
+                    "the key ({}) = ({}) appears more than once for this partner", pl.lit(cols), pl.concat_str(shown, separator=", ")
+                ),
+                f"a table with `key {cols}` has one row per partner and key; merge the rows upstream",
+            )
+        )
+        return [pl.struct([pl.col(PID), *[pl.col(c) for c in self.key]]).is_duplicated().alias(flag)]
+
+
+class _TableLoader(_Loader):
+    def __init__(self, source: _Source, table: ir.RelatedTable, known: pl.Series | None, partners_name: str, on_error: str) -> None:
+        super().__init__(source, _table_program(table), on_error)
+        self.table = table
+        self.known = known
+        self.partners_name = partners_name
+
+    def plan(self, schema):
+        readers = []
+        for r in super().plan(schema):
+            if isinstance(r, _AnniversaryReader):
+                continue  # a column like any other here: ignored unless declared
+            if type(r) is _IdReader:
+                r = _RelatedIdReader(r.name, r.column, r.metric, r.dtype)
+                r.known, r.partners_name = self.known, self.partners_name
+            elif r.metric is not None:
+                column = self.table.column(r.metric.name)
+                if column is not None and column.month and isinstance(r, _DateReader):
+                    r = _MonthReader(r.name, r.column, r.metric, r.dtype)
+                r.optional = column is not None and column.optional
+                r.missing_text = (
+                    f"missing value: column '{r.column}' may not be empty",
+                    f"fill in every row, or declare the column `optional` in table '{self.table.name}'",
+                )
+            readers.append(r)
+        if self.table.key:
+            readers.append(_KeyReader(self.table.key))
+        return readers
+
+    def keep(self, readers):
+        return [c for c in super().keep(readers) if c != "__key__"]
+
+    def scales(self, readers):
+        return {k: v for k, v in super().scales(readers).items() if k != "__key__"}
+
+
+def _table_data(table: ir.RelatedTable, ds: Dataset) -> TableData:
+    return TableData(table, ds.frame, dict(ds.scales), ds.path, ds.format, ds.total_rows, ds.errors, ds.error_count, ds.rejects, ds.columns)
+
+
+def load_table(
+    path: str | os.PathLike,
+    table: ir.RelatedTable,
+    known: pl.Series | None = None,
+    *,
+    on_error: str = "stop",
+    format: str | None = None,
+    display: str | None = None,
+    partners_name: str = PARTNERS,
+    options: ReadOptions | None = None,
+) -> TableData:
+    """Read and validate one related table. `known`: the partner ids a row may name (None:
+    not checked). `options`: a CSV file's separator and encoding, a workbook's sheet."""
+    from tierlang.data import _open
+
+    source = _open(path, _table_program(table), format, display, options)
+    return _table_data(table, _TableLoader(source, table, known, partners_name, on_error).run())
+
+
+def table_from_frame(
+    frame: pl.DataFrame, table: ir.RelatedTable, known: pl.Series | None = None, *, on_error: str = "stop", name: str | None = None
+) -> TableData:
+    """Validate an in-memory frame as a related table."""
+    source = _Source.frame(frame, name or f"<{table.name}>", _table_program(table))
+    return _table_data(table, _TableLoader(source, table, known, PARTNERS, on_error).run())
+
+
+def empty_table(table: ir.RelatedTable) -> TableData:
+    """A table with no rows (its file was absent)."""
+    schema: dict[str, pl.DataType] = {ROW: pl.Int64, PID: pl.String}
+    scales = {}
+    for c in table.columns:
+        kind = c.type.kind
+        if kind in (ir.Kind.COUNT, ir.Kind.NUMBER, ir.Kind.PERCENT, ir.Kind.MONEY):
+            schema[c.name] = pl.Int64
+            scales[c.name] = 1
+        elif kind is ir.Kind.BOOL:
+            schema[c.name] = pl.Boolean
+        elif kind is ir.Kind.DATE:
+            schema[c.name] = pl.Date
+        else:
+            schema[c.name] = pl.String
+    return TableData(table, pl.DataFrame(schema=schema), scales)
+
+
+# ------------------------------------------------------------------ folders
+
+
+def _folder_files(folder: Path) -> dict[str, list[Path]]:
+    out: dict[str, list[Path]] = {}
+    for p in sorted(folder.iterdir()):
+        if p.is_file() and detect_format(p) is not None and not p.name.startswith("."):
+            out.setdefault(p.name[: -len(p.suffix)], []).append(p)
+    return out
+
+
+def _display(p: Path) -> str:
+    try:
+        rel = os.path.relpath(p)
+    except ValueError:
+        return str(p)
+    return str(p) if rel.startswith("..") else rel
+
+
+def _track_words(program: ir.Program, tracks: set[str]) -> str:
+    labels = [t.label for t in program.tracks if t.name in tracks]
+    if not labels:
+        return "no track reads it"
+    return ", ".join(labels)
+
+
+def load_records(
+    data: str | os.PathLike | Mapping[str, object],
+    program: ir.Program,
+    *,
+    on_error: str = "stop",
+    tables: Mapping[str, str | os.PathLike] | None = None,
+    options: ReadOptions | None = None,
+) -> Records:
+    """Read the partner table and the related tables `program` declares.
+
+    `data` is a folder (one file per table, named after it), the partner table's file, or a
+    mapping of table names to files or polars DataFrames (`"partners"` required). `tables`
+    points tables at files elsewhere (`--table NAME=PATH`). Raises `DataLoadError` for
+    file-level problems, and for row problems with on_error="stop". `options` apply to
+    every file read (a CSV file's separator and encoding, a workbook's sheet)."""
+    if on_error not in ("stop", "report"):
+        raise ValueError(f"on_error must be 'stop' or 'report', not {on_error!r}")
+    sources: dict[str, object] = {}
+    folder_files: dict[str, list[Path]] = {}
+    where = "the data"
+    if isinstance(data, Mapping):
+        sources.update(data)
+    else:
+        path = Path(data)
+        if path.is_dir():
+            where = _display(path)
+            folder_files = _folder_files(path)
+            for name, files in folder_files.items():
+                if len(files) > 1:
+                    shown = ", ".join(p.name for p in files)
+                    raise DataLoadError(
+                        _display(path),
+                        [DataError("TL400", f"table '{name}' has {len(files)} files: {shown}", hint="keep one file per table")],
+                    )
+                sources[name] = files[0]
+        else:
+            sources[PARTNERS] = path
+    for name, p in (tables or {}).items():
+        sources[name] = Path(p)
+    declared = {t.name for t in program.related_tables}
+    for name in tables or {}:
+        if name != PARTNERS and name not in declared:
+            raise DataLoadError(
+                str(tables[name]),  # type: ignore[index]
+                [
+                    DataError(
+                        "TL400",
+                        f"--table {name}=...: the program reads no table '{name}'",
+                        hint=did_you_mean(name, [PARTNERS, *declared]) or f"its tables: {', '.join([PARTNERS, *sorted(declared)])}",
+                    )
+                ],
+            )
+    if PARTNERS not in sources:
+        hint = did_you_mean(PARTNERS, folder_files) or f"name the partner table {PARTNERS}.csv (or .parquet, .jsonl)"
+        raise DataLoadError(where, [DataError("TL400", f"no '{PARTNERS}' table in {where}", hint=hint)])
+    partners_src = sources[PARTNERS]
+    if isinstance(partners_src, pl.DataFrame):
+        dataset = from_frame(partners_src, program, on_error=on_error, name=f"<{PARTNERS}>")
+    else:
+        dataset = load_dataset(partners_src, program, on_error=on_error, options=options)  # type: ignore[arg-type]
+    known = dataset.frame[PID]
+    if dataset.rejects is not None and PID in dataset.rejects.columns:
+        known = pl.concat([known, dataset.rejects[PID].cast(pl.String).drop_nulls()])
+    readers = tables_reading(program)
+    out: dict[str, TableData] = {}
+    warnings: list[Diagnostic] = []
+    for table in program.related_tables:
+        src = sources.get(table.name)
+        if src is None:
+            out[table.name] = empty_table(table)
+            others = [n for n in folder_files if n != PARTNERS and n not in declared]
+            near = did_you_mean(table.name, others)
+            hint = f"{near} (a file no table of the program reads)" if near else f"add {table.name}.csv (or .parquet, .jsonl) to read it"
+            warnings.append(
+                warning(
+                    "TL423",
+                    f"no '{table.name}' table in {where}: read as empty, so these count no records from it: "
+                    f"{_track_words(program, readers.get(table.name, set()))}",
+                    hint=hint,
+                )
+            )
+            continue
+        # Each table is read in full, so that a stop reports every table's problems at once.
+        if isinstance(src, pl.DataFrame):
+            out[table.name] = table_from_frame(src, table, known, on_error="report", name=f"<{table.name}>")
+        else:
+            out[table.name] = load_table(
+                src,  # type: ignore[arg-type]
+                table,
+                known,
+                on_error="report",
+                partners_name=dataset.path,
+                options=options,
+            )
+    failed = [t for t in out.values() if t.error_count]
+    if on_error == "stop" and failed:
+        bad_rows = [t.rejects.height if t.rejects is not None else 0 for t in failed]
+        raise RecordsLoadError(
+            [DataLoadError(t.path or t.table.name, t.errors, t.total_rows, n, t.columns, t.error_count) for t, n in zip(failed, bad_rows)]
+        )
+    records = Records(dataset, out, warnings)
+    if on_error == "report":
+        _reject_partners(records)
+    records.warnings += _unnamed_values(program, records.tables)
+    return records
+
+
+def _unnamed_values(program: ir.Program, tables: dict[str, TableData]) -> list[Diagnostic]:
+    """TL425: values of a text column that the program's conditions pick by value (a
+    certification `in` a list) but that no condition names: their rows count toward nothing,
+    which is right for a certification no designation asks for and wrong for a misspelling."""
+    out = []
+    for (table, column), named in values_that_count(program).items():
+        td = tables.get(table)
+        if td is None or td.frame.height == 0:
+            continue
+        values = td.frame[column].drop_nulls()
+        unnamed = values.filter(~values.is_in(pl.Series(sorted(named), dtype=pl.String).implode()))
+        if unnamed.is_empty():
+            continue
+        counts = unnamed.value_counts(sort=True, name="n")
+        folded = {" ".join(x.split()).casefold(): x for x in named}
+        shown = []
+        for v, n in counts.head(3).iter_rows():
+            # another case or spacing of a named value first, then a close spelling
+            near = folded.get(" ".join(v.split()).casefold())
+            close = difflib.get_close_matches(v.casefold(), list(folded), n=1, cutoff=0.8)
+            near = near or (folded[close[0]] if close else None)
+            shown.append(f'"{v}" ({n:,} {plural(n, "row")}' + (f'; "{near}" is named)' if near else ")"))
+        more = counts.height - 3
+        rows = unnamed.len()
+        out.append(
+            warning(
+                "TL425",
+                f"{rows:,} {plural(rows, 'row')} of {td.path or table} {'holds' if rows == 1 else 'hold'} a {column} "
+                f"no rule names, so {'it counts' if rows == 1 else 'they count'} toward nothing: {', '.join(shown)}"
+                + (f" and {more:,} other {plural(more, 'value')}" if more > 0 else ""),
+                hint=f"a misspelled {column} never counts: fix the data, or add the value to the list it belongs in",
+            )
+        )
+    return out
+
+
+def _reject_partners(records: Records) -> None:
+    """Leave out every partner with a bad row in a related table (report mode)."""
+    bad: dict[str, list[str]] = {}
+    for td in records.tables.values():
+        for e in td.errors:
+            if e.partner_id is not None and e.code != "TL420":
+                bad.setdefault(e.partner_id, []).append(f"{td.path}: {e.message}")
+        if td.rejects is not None and td.error_count > len(td.errors) and PID in td.rejects.columns:
+            # errors beyond the kept messages: their partners are in the reject frame
+            for pid in td.rejects[PID].drop_nulls().unique().to_list():
+                bad.setdefault(pid, [f"{td.path}: a row with errors (see its reject file)"])
+    if not bad:
+        return
+    ids = pl.Series(list(bad), dtype=pl.String)
+    ds = records.dataset
+    ds.frame = ds.frame.filter(~pl.col(PID).is_in(ids.implode()))
+    for td in records.tables.values():
+        td.frame = td.frame.filter(~pl.col(PID).is_in(ids.implode()))
+    known = set(records.dataset.partner_ids) | set(bad)
+    records.rejected = {pid: reasons for pid, reasons in bad.items() if pid in known}
+    n = len(records.rejected)
+    if n:
+        records.warnings.append(
+            warning(
+                "TL424",
+                f"{n} {plural(n, 'partner')} left out as a whole because of bad rows in related tables: "
+                + ", ".join(sorted(records.rejected)[:5])
+                + (f" and {n - 5} more" if n > 5 else ""),
+                hint="a partner is never evaluated on part of its records; fix the rows listed above",
+            )
+        )
+
+
+# `DATA_EXTENSIONS` documents which files a folder may hold.
+FOLDER_EXTENSIONS = tuple(sorted(DATA_EXTENSIONS))

@@ -1,0 +1,369 @@
+"""Explain records metrics in records terms: which people counted and for what, which
+tenants were eligible and which missed and by how much ("T-118: 980 USD in May 2023, under
+1,000 USD"), and the smallest changes of `tier explain` said as records ("1 more person
+holding a counting certification of the list Data & AI intermediate certifications").
+
+Built on the reference stage's traces (`tierlang.records.reference`): pure data
+(`RecordsNote`, JSON-ready with `to_data`), rendered as text by `render_notes`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from tierlang import ir
+from tierlang.records.reference import AggregateTrace, GroupTrace, MetricTrace, PartnerRecords, row_condition
+from tierlang.render.source import expr_text, months_text
+
+__all__ = ["RecordsNote", "notes_for", "render_notes", "change_text", "MAX_SHOWN"]
+
+#: Items listed per group of a note ("… and 12 more").
+MAX_SHOWN = 8
+_OP_WORDS = {">=": "at least", ">": "more than", "<=": "at most", "<": "less than", "==": "exactly", "!=": "not"}
+_SHORT = {">=": "under", ">": "not above", "<=": "over", "<": "not under"}
+
+
+@dataclass
+class RecordsNote:
+    """How one records metric came out: its value, the formula, what counted, what missed."""
+
+    metric: str
+    title: str
+    value: str
+    formula: str
+    counted: list[str] = field(default_factory=list)
+    missed: list[str] = field(default_factory=list)
+    uses: list[str] = field(default_factory=list)  # the records metrics it is computed from
+    defaulted: bool = False
+
+    def to_data(self) -> dict:
+        return {
+            "metric": self.metric,
+            "title": self.title,
+            "value": self.value,
+            "formula": self.formula,
+            "counted": self.counted,
+            "missed": self.missed,
+            "uses": self.uses,
+            "defaulted": self.defaulted,
+        }
+
+
+# ------------------------------------------------------------------ values as text
+
+
+def _number(x: Fraction) -> str:
+    from tierlang.engine.explain import number_text
+
+    return number_text(x)
+
+
+def _value(v: object, t: ir.Type | None, month: bool = False) -> str:
+    if v is None:
+        return "empty"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, Fraction):
+        if t is not None and t.kind is ir.Kind.MONEY:
+            text = _number(v)
+            ip, dot, fp = text.partition(".")
+            return (ip + (("." + fp.ljust(2, "0")) if dot else "")) + f" {t.currency}"
+        if t is not None and t.kind is ir.Kind.PERCENT:
+            return _number(v) + "%"
+        return _number(v)
+    if isinstance(v, _dt.date):
+        return f"{v:%B %Y}" if month else v.isoformat()
+    return str(v)
+
+
+def metric_value(m: ir.Metric, v: object) -> str:
+    return _value(v, m.type)
+
+
+# ------------------------------------------------------------------ notes
+
+
+def notes_for(program: ir.Program, pr: PartnerRecords, metrics: Iterable[str]) -> list[RecordsNote]:
+    """Notes for `metrics` (records metrics) and every records metric they are computed from,
+    each once, in reading order."""
+    out: dict[str, RecordsNote] = {}
+
+    def visit(name: str) -> None:
+        if name in out or name not in pr.traces:
+            return
+        out[name] = _note(program, pr.traces[name])
+        for used in pr.traces[name].uses:
+            visit(used)
+
+    for name in metrics:
+        visit(name)
+    return list(out.values())
+
+
+def _note(program: ir.Program, t: MetricTrace) -> RecordsNote:
+    m = t.metric
+    note = RecordsNote(
+        m.name,
+        m.title or m.name,
+        metric_value(m, t.value) if t.value is not None else "no value",
+        expr_text(m.records),  # type: ignore[arg-type]
+        uses=list(dict.fromkeys(t.uses)),
+        defaulted=t.defaulted,
+    )
+    for a in t.aggregates:
+        counted, missed = _aggregate_lines(program, a)
+        note.counted += counted
+        note.missed += missed
+    if t.assignment is not None:
+        note.counted, note.missed = _assignment_lines(t.assignment)
+    return note
+
+
+def _assignment_lines(t) -> tuple[list[str], list[str]]:
+    """The assignment found (each need and its people), or why none exists."""
+    sol = t.solution
+    a = t.assignment
+    counted = [
+        f"{n.name}: " + (", ".join(str(p) for p in sol.assigned[n.name]) or "nobody") + f" ({len(sol.assigned[n.name])} of {n.count})"
+        for n in a.needs
+    ]
+    if sol.feasible:
+        return counted, []
+    names = " and ".join(sol.short)
+    people = ", ".join(str(p) for p in sol.reach) or "nobody"
+    each = "" if a.capacity == 1 else f", each in at most {a.capacity}"
+    many = "needs" if len(sol.short) == 1 else "need"
+    return counted, [
+        f"{names} {many} {sol.needed} people in all; the people who can fill {'it' if len(sol.short) == 1 else 'them'} ({people}{each}) cover {sol.available}"
+    ]
+
+
+def _aggregate_lines(program: ir.Program, a: AggregateTrace) -> tuple[list[str], list[str]]:
+    agg = a.aggregate
+    table = program.related_table_map[agg.table]
+    if agg.per:
+        return _group_lines(program, table, a)
+    counted: list[str] = []
+    if agg.function == "count_distinct":
+        by_value: dict[object, list[str]] = {}
+        notes = _annotation_columns(table, agg)
+        for r in a.rows:
+            extra = [_value(r.get(c), table.column(c).type if table.column(c) else None) for c in notes]  # type: ignore[union-attr]
+            by_value.setdefault(r.get(agg.column), []).extend(x for x in extra if x != "empty")  # type: ignore[arg-type]
+        for v, extra in by_value.items():
+            if v is None:
+                continue
+            shown = ", ".join(dict.fromkeys(extra))
+            counted.append(f"{v}" + (f" ({shown})" if shown else ""))
+    elif agg.function == "count":
+        counted.append(f"{len(a.rows)} rows")
+    else:
+        col = table.column(agg.column)  # type: ignore[arg-type]
+        counted.append(f"{agg.function} of {agg.column} over {len(a.rows)} rows: {_value(a.value, col.type if col else None)}")
+    return _limit(counted), []  # near misses need the rows: `with_near_misses`
+
+
+def _annotation_columns(table: ir.RelatedTable, agg: ir.Aggregate) -> list[str]:
+    """Text columns the `where` condition names (other than the counted one): what a counted
+    value is shown with (a person with the certifications that counted)."""
+    out: list[str] = []
+    for n in ir.walk(agg.where) if agg.where is not None else ():
+        if isinstance(n, ir.ColumnRef) and n.column != agg.column:
+            c = table.column(n.column)
+            if c is not None and c.type.kind in (ir.Kind.TEXT, ir.Kind.ENUM) and n.column not in out:
+                out.append(n.column)
+    return out
+
+
+def _conjuncts(table: ir.RelatedTable, e: ir.Expr | None) -> list[ir.Expr]:
+    """A condition as the conditions that must all hold (a filter by its own)."""
+    if e is None:
+        return []
+    if isinstance(e, ir.And):
+        return [c for x in e.items for c in _conjuncts(table, x)]
+    if isinstance(e, ir.FilterRef):
+        f = table.filter(e.name)
+        return _conjuncts(table, f.expr) if f is not None else [e]
+    return [e]
+
+
+def _selects(e: ir.Expr) -> bool:
+    """Conditions that choose which rows a metric is about (a list, a window), rather than
+    rules a row can fail (a named list, one value, a window): a row failing only these is not
+    a near miss."""
+    if isinstance(e, ir.Compare) and e.op == "==":  # `certification == "X"`: which rows, not a rule
+        sides = (e.left, e.right)
+        return any(isinstance(x, ir.ColumnRef) for x in sides) and any(isinstance(x, ir.Const) and x.param is None for x in sides)
+    return (isinstance(e, ir.InSet) and not e.negated and e.list is not None) or isinstance(e, ir.InWindow)
+
+
+def _group_lines(program: ir.Program, table: ir.RelatedTable, a: AggregateTrace) -> tuple[list[str], list[str]]:
+    agg = a.aggregate
+    compares = [n for n in ir.walk(agg.having) if isinstance(n, ir.Compare)] if agg.having is not None else []
+    counted, missed = [], []
+    if agg.function == "count_distinct" and agg.column in agg.per:
+        counted_values = {g.key[agg.column] for g in a.groups if g.kept}
+    else:
+        counted_values = set()
+    for g in a.groups:
+        line = _group_text(table, agg, g, compares)
+        if g.kept:
+            counted.append(line)
+        elif agg.function != "count_distinct" or g.key.get(agg.column) not in counted_values:
+            missed.append(line)
+    return _limit(counted), _limit(missed)
+
+
+def _group_text(table: ir.RelatedTable, agg: ir.Aggregate, g: GroupTrace, compares: list[ir.Compare]) -> str:
+    key = ", ".join(
+        _value(v, table.column(k).type if table.column(k) else None, month=bool(table.column(k) and table.column(k).month))
+        for k, v in g.key.items()
+    )  # type: ignore[union-attr]
+    values = {id(n): v for n, v in g.values}
+    facts = []
+    for c in compares:
+        side, other, op = (c.left, c.right, c.op) if isinstance(c.left, ir.GroupAgg) else (c.right, c.left, _FLIP[c.op])
+        if not isinstance(side, ir.GroupAgg) or id(side) not in values:
+            continue
+        t = _agg_type(table, side)
+        actual = values[id(side)]
+        holds = actual is not None and isinstance(other, ir.Const) and ir.COMPARISONS[op](actual, other.value)
+        if isinstance(other, ir.Const):
+            wanted = _value(other.value, t if t is not None and t.kind is ir.Kind.MONEY else other.type)
+            verdict = "" if holds else f", {_SHORT.get(op, 'not ' + _OP_WORDS[op])} {wanted}"
+        else:
+            verdict = ""
+        facts.append(f"{expr_text(side)} {_value(actual, t)}{verdict}")
+    windows = [n.window for n in ir.walk(agg.where) if isinstance(n, ir.InWindow)] if agg.where is not None else []
+    if len(windows) == 1 and not any(isinstance(n, ir.InWindow) and n.operand.column in agg.per for n in ir.walk(agg.where)):  # type: ignore[union-attr]
+        key += f" in {months_text(windows[0])}"
+    return f"{key}: {'; '.join(facts)}" if facts else key
+
+
+_FLIP = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}
+
+
+def _agg_type(table: ir.RelatedTable, g: ir.GroupAgg) -> ir.Type | None:
+    if g.function in ("count", "count_distinct"):
+        return ir.Type(ir.Kind.COUNT)
+    c = table.column(g.column)  # type: ignore[arg-type]
+    return c.type if c is not None else None
+
+
+def _limit(lines: list[str]) -> list[str]:
+    if len(lines) <= MAX_SHOWN:
+        return lines
+    return lines[:MAX_SHOWN] + [f"… and {len(lines) - MAX_SHOWN} more"]
+
+
+def near_misses(program: ir.Program, agg: ir.Aggregate, rows: list[Mapping[str, object]]) -> list[str]:
+    """A partner's rows of the aggregate's table that fail exactly one rule of its `where`,
+    with that rule: "b2 (Azure Administrator Associate): fails `linked`"."""
+    table = program.related_table_map[agg.table]
+    conds = _conjuncts(table, agg.where)
+    out = []
+    for r in rows:
+        failing = [c for c in conds if row_condition(table, c, r) is not True]
+        if len(failing) == 1 and not _selects(failing[0]):
+            if agg.per:
+                label = ", ".join(_value(r.get(k), None, month=bool(table.column(k) and table.column(k).month)) for k in agg.per)  # type: ignore[union-attr]
+            elif agg.function == "count_distinct":
+                label = r.get(agg.column)  # type: ignore[arg-type]
+            else:
+                label = next((r.get(c.name) for c in table.columns if c.type.kind is ir.Kind.TEXT), None)
+            extra = [str(r.get(c)) for c in _annotation_columns(table, agg) if r.get(c) is not None]
+            head = f"{label}" if label is not None else "a row"
+            if extra:
+                head += f" ({', '.join(extra)})"
+            out.append(f"{head}: fails {expr_text(failing[0])}")
+    return _limit(list(dict.fromkeys(out)))
+
+
+def with_near_misses(program: ir.Program, notes: list[RecordsNote], pr: PartnerRecords, rows: Mapping[str, list]) -> None:
+    """Add each aggregate's near misses: rows its `where` turns away for one rule only."""
+    for note in notes:
+        t = pr.traces.get(note.metric)
+        if t is None:
+            continue
+        for a in t.aggregates:
+            note.missed += near_misses(program, a.aggregate, rows.get(a.aggregate.table, []))
+
+
+# ------------------------------------------------------------------ changes in records terms
+
+
+def change_text(program: ir.Program, metric: str, delta: Fraction) -> str | None:
+    """A smallest change of a records metric as records: what one more (or fewer) of it is.
+    None when the metric is not computed from records."""
+    m = program.metric_map.get(metric)
+    if m is None or m.records is None:
+        return None
+    target, sign = _source_aggregate(program, m.records)
+    if target is None:
+        return None
+    n = delta * sign
+    more = "more" if n > 0 else "fewer"
+    amount = _number(abs(n))
+    agg = target
+    lists = [x for x in _conjuncts(program.related_table_map[agg.table], agg.where) if isinstance(x, ir.InSet) and not x.negated and x.list]
+    what = {
+        "count_distinct": f"distinct {agg.column}",
+        "count": "groups" if agg.per else "rows",
+    }.get(agg.function, f"{agg.function} of {agg.column}")
+    if agg.function == "count_distinct" and agg.column == "person_id":
+        what = "people"
+    text = f"{amount} {more} {what} in {agg.table}"
+    conditions = []
+    if agg.where is not None:
+        conditions.append(f"where {expr_text(agg.where)}")
+    if agg.having is not None:
+        conditions.append(f"with {expr_text(agg.having)} per {', '.join(agg.per)}")
+    if lists:
+        shown = "; ".join(f"{x.list}: {', '.join(str(v) for v in x.values[:6])}{'…' if len(x.values) > 6 else ''}" for x in lists)
+        conditions.append(f"({shown})")
+    return " ".join([text, *conditions])
+
+
+def _source_aggregate(program: ir.Program, e: ir.Expr, sign: int = 1) -> tuple[ir.Aggregate | None, int]:
+    """The aggregate whose growth raises the formula (through aliases, sums and differences:
+    `now - before` grows with `now`)."""
+    if isinstance(e, ir.Aggregate):
+        return e, sign
+    if isinstance(e, ir.MetricRef):
+        m = program.metric_map[e.name]
+        return _source_aggregate(program, m.records, sign) if m.records is not None else (None, sign)
+    if isinstance(e, ir.Arith) and e.op in ("+", "-"):
+        return _source_aggregate(program, e.left, sign)
+    if isinstance(e, ir.Func) and e.name == "max" and len(e.args) == 2 and isinstance(e.args[0], ir.Const):
+        return _source_aggregate(program, e.args[1], sign)
+    return None, sign
+
+
+# ------------------------------------------------------------------ text
+
+
+def render_notes(notes: list[RecordsNote], program: ir.Program, indent: str = "  ") -> list[str]:
+    out = []
+    for n in notes:
+        value = n.value + (" (its default: the formula has no value)" if n.defaulted else "")
+        out.append(f"{indent}{n.title} = {value}")
+        out.append(f"{indent}  computed as {n.formula}")
+        if n.counted:
+            out.append(f"{indent}  counted: " + "; ".join(n.counted))
+        if n.missed:
+            out.append(f"{indent}  missed: " + "; ".join(n.missed))
+    return out
+
+
+def window_line(program: ir.Program) -> str | None:
+    """ "last month is May 2023" for the program's evaluation date, when it has windows."""
+    if program.as_of is None:
+        return None
+    start, end = ir.window_dates(1, 0, program.as_of)
+    return f"as of {program.as_of.isoformat()}: last month is {start:%B %Y}"
+
+
+__all__ += ["near_misses", "with_near_misses", "window_line", "metric_value", "months_text"]

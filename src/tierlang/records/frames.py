@@ -1,0 +1,517 @@
+"""The polars records stage: every partner's records metrics at once, exact.
+
+Each aggregate is one lazy query over its table (filter, group, keep, aggregate per
+partner); the records formulas then combine the aggregates per partner. Numbers are scaled
+integers as everywhere in tierlang (`value = integer / scale`, the table columns' scales
+from the loader); a division by a records metric gives an exact rational per partner,
+kept as a numerator column and a positive denominator column. Nothing is rounded.
+
+The results must equal the reference stage's (`tierlang.records.reference`) on every
+partner: tests/records/test_differential.py checks it on generated programs and tables.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+
+import polars as pl
+
+from tierlang import ir
+from tierlang.data import PID
+from tierlang.passes.lower import const_value
+
+__all__ = ["Values", "compute", "DEN", "den_column"]
+
+I128 = pl.Int128
+_NUMERIC = frozenset({ir.Kind.COUNT, ir.Kind.NUMBER, ir.Kind.PERCENT, ir.Kind.MONEY})
+_I64_SAFE = 2**62
+DEN = "__den__:"
+
+
+def den_column(metric: str) -> str:
+    """The denominator column of a records metric that is a ratio."""
+    return DEN + metric
+
+
+@dataclass
+class Values:
+    """The records metrics per partner: `frame` has partner_id and one column per metric
+    (numbers as integers meaning `value / scales[m]`, or `value / den` with the column
+    `den_column(m)` for the metrics in `ratios`; dates as dates); null where a metric has no
+    value and no default."""
+
+    frame: pl.DataFrame
+    scales: dict[str, int]
+    ratios: set[str]
+
+
+# ------------------------------------------------------------------ exact values
+
+
+@dataclass(frozen=True)
+class _N:
+    """An exact number `expr / scale` (expr an integer expression); with `den`, the value is
+    `expr / (scale * den)`, den a positive integer expression."""
+
+    expr: pl.Expr
+    scale: int
+    den: pl.Expr | None = None
+    const: Fraction | None = None
+
+
+def _lit(v: int) -> pl.Expr:
+    return pl.lit(v, I128 if abs(v) > _I64_SAFE else pl.Int64)
+
+
+def _const(v: Fraction) -> _N:
+    v = Fraction(v)
+    return _N(_lit(v.numerator), v.denominator, None, v)
+
+
+def _rescale(n: _N, scale: int) -> _N:
+    if scale == n.scale:
+        return n
+    f = scale // n.scale
+    return _N(n.expr.cast(I128) * f, scale, n.den)
+
+
+def _common(items: list[_N]) -> tuple[list[_N], int]:
+    scale = 1
+    for n in items:
+        scale = math.lcm(scale, n.scale)
+    return [_rescale(n, scale) for n in items], scale
+
+
+def _add(a: _N, b: _N, sub: bool = False) -> _N:
+    if a.const is not None and b.const is not None:
+        return _const(a.const - b.const if sub else a.const + b.const)
+    (a2, b2), scale = _common([a, b])
+    x, y = a2.expr.cast(I128), b2.expr.cast(I128)
+    if a2.den is not None and b2.den is not None:
+        x, y, den = x * b2.den, y * a2.den, a2.den * b2.den
+    elif a2.den is not None:
+        y, den = y * a2.den, a2.den
+    elif b2.den is not None:
+        x, den = x * b2.den, b2.den
+    else:
+        den = None
+    return _N(x - y if sub else x + y, scale, den)
+
+
+def _mul(a: _N, k: Fraction) -> _N:
+    if a.const is not None:
+        return _const(a.const * k)
+    p, q = k.numerator, k.denominator
+    g = math.gcd(abs(p), a.scale * q) or 1
+    p2, s2 = p // g, a.scale * q // g
+    return _N(a.expr if p2 == 1 else a.expr.cast(I128) * p2, s2, a.den)
+
+
+def _div(a: _N, b: _N) -> _N:
+    """a / b as a ratio per partner (null where b is 0)."""
+    if b.const is not None:
+        return _mul(a, 1 / b.const)
+    # a = x / (sa * da), b = y / (sb * db): a / b = x * sb * db / (y * sa * da)
+    g = math.gcd(a.scale, b.scale)
+    num = a.expr.cast(I128) * (b.scale // g)
+    den = b.expr.cast(I128) * (a.scale // g)
+    if b.den is not None:
+        num = num * b.den
+    if a.den is not None:
+        den = den * a.den
+    sign = pl.when(den < 0).then(-1).otherwise(1)
+    ok = den != 0
+    return _N(pl.when(ok).then(num * sign), 1, pl.when(ok).then(den * sign))
+
+
+def _minmax(name: str, items: list[_N]) -> _N:
+    if all(n.const is not None for n in items):
+        vals = [n.const for n in items]
+        return _const(min(vals) if name == "min" else max(vals))  # type: ignore[type-var]
+    items, scale = _common(items)
+    if all(n.den is None for n in items):
+        fn = pl.min_horizontal if name == "min" else pl.max_horizontal
+        missing = pl.any_horizontal([n.expr.is_null() for n in items])  # no value: none (as the reference)
+        return _N(pl.when(missing).then(None).otherwise(fn([n.expr.cast(I128) for n in items])), scale)
+    best = items[0]
+    for n in items[1:]:
+        best = _pick(name, best, n, scale)
+    return best
+
+
+def _pick(name: str, a: _N, b: _N, scale: int) -> _N:
+    """min or max of two values, one of them a ratio, by cross-multiplying."""
+    one = pl.lit(1, I128)
+    da, db = a.den if a.den is not None else one, b.den if b.den is not None else one
+    x, y = a.expr.cast(I128) * db, b.expr.cast(I128) * da
+    take_a = (x <= y) if name == "min" else (x >= y)
+    missing = x.is_null() | y.is_null()
+    num = pl.when(missing).then(None).when(take_a).then(a.expr.cast(I128)).otherwise(b.expr.cast(I128))
+    return _N(num, scale, pl.when(missing).then(None).when(take_a).then(da).otherwise(db))
+
+
+def _clamp(x: _N, lo: Fraction, hi: Fraction) -> _N:
+    if x.const is not None:
+        return _const(min(max(x.const, lo), hi))
+    if lo > hi:
+        return _const(hi)
+    return _minmax("min", [_minmax("max", [x, _const(lo)]), _const(hi)])
+
+
+# ------------------------------------------------------------------ row and group conditions
+
+
+class _Cond:
+    """Compiles row conditions (and `having`, over a group's aggregate columns) to polars.
+    `number(column)` gives a numeric column's (expression, scale)."""
+
+    def __init__(self, table: ir.RelatedTable, scales: Mapping[str, int], columns: Mapping[str, tuple[pl.Expr, int]] | None = None) -> None:
+        self.table = table
+        self.scales = scales
+        self.aggs = columns or {}  # a group's aggregate columns: id(GroupAgg) -> (expr, scale)
+
+    def value(self, e: ir.Expr):
+        if isinstance(e, ir.Const):
+            if isinstance(e.value, Fraction) and not isinstance(e.value, bool):
+                return _const(e.value)
+            if e.type.kind is ir.Kind.ENUM and e.type.ordered:
+                return ("enum", pl.lit(e.value), e.type)
+            return pl.lit(e.value)
+        if isinstance(e, ir.ColumnRef):
+            c = self.table.column(e.column)
+            assert c is not None
+            if c.type.kind in _NUMERIC:
+                return _N(pl.col(e.column), self.scales.get(e.column, 1))
+            if c.type.kind is ir.Kind.ENUM and c.type.ordered:
+                return ("enum", pl.col(e.column), c.type)
+            return pl.col(e.column)
+        if isinstance(e, ir.GroupAgg):
+            expr, scale = self.aggs[id(e)]
+            return _N(expr, scale) if scale else expr
+        if isinstance(e, ir.Neg):
+            return _mul(self.value(e.operand), Fraction(-1))
+        if isinstance(e, ir.Arith):
+            if e.op in ("+", "-"):
+                return _add(self.value(e.left), self.value(e.right), sub=e.op == "-")
+            if e.op == "*":
+                if isinstance(e.left, ir.Const):
+                    return _mul(self.value(e.right), const_value(e.left))
+                return _mul(self.value(e.left), const_value(e.right))
+            return _mul(self.value(e.left), 1 / const_value(e.right))
+        if isinstance(e, ir.Func):
+            if e.name in ("min", "max"):
+                return _minmax(e.name, [self.value(a) for a in e.args])
+            return _clamp(self.value(e.args[0]), const_value(e.args[1]), const_value(e.args[2]))
+        return self.cond(e)
+
+    def cond(self, e: ir.Expr) -> pl.Expr:
+        if isinstance(e, ir.Compare):
+            a, b = self.value(e.left), self.value(e.right)
+            if isinstance(a, _N) and isinstance(b, _N):
+                return _compare_num(e.op, a, b)
+            if isinstance(a, tuple) or isinstance(b, tuple):  # an ordered enum: by position
+                t = a[2] if isinstance(a, tuple) else b[2]  # type: ignore[index]
+                ax, bx = (x[1] if isinstance(x, tuple) else x for x in (a, b))
+                if e.op not in ("==", "!="):
+                    idx = list(range(len(t.values)))
+                    ax = ax.replace_strict(list(t.values), idx, return_dtype=pl.Int16)
+                    bx = bx.replace_strict(list(t.values), idx, return_dtype=pl.Int16)
+                return ir.COMPARISONS[e.op](ax, bx)
+            return ir.COMPARISONS[e.op](a, b)
+        if isinstance(e, ir.And):
+            return pl.all_horizontal([self.cond(x) for x in e.items])
+        if isinstance(e, ir.Or):
+            return pl.any_horizontal([self.cond(x) for x in e.items])
+        if isinstance(e, ir.Not):
+            return ~self.cond(e.operand)
+        if isinstance(e, ir.AtLeast):
+            kids = [self.cond(x) for x in e.items]
+            true = pl.sum_horizontal([k.fill_null(False).cast(pl.Int32) for k in kids])
+            maybe = pl.sum_horizontal([k.fill_null(True).cast(pl.Int32) for k in kids])
+            return pl.when(true >= e.n).then(True).when(maybe >= e.n).then(None).otherwise(False)
+        if isinstance(e, ir.InSet):
+            v = self.value(e.operand)
+            v = v[1] if isinstance(v, tuple) else v
+            inside = v.is_in(pl.Series(list(e.values), dtype=pl.String).implode())
+            inside = pl.when(v.is_null()).then(None).otherwise(inside)
+            return ~inside if e.negated else inside
+        if isinstance(e, ir.IsEmpty):
+            v = self.value(e.operand)
+            v = v[1] if isinstance(v, tuple) else v
+            return v.is_not_null() if e.negated else v.is_null()
+        if isinstance(e, ir.InWindow):
+            v = self.value(e.operand)
+            return (v >= pl.lit(e.window.start)) & (v < pl.lit(e.window.end))
+        if isinstance(e, ir.FilterRef):
+            f = self.table.filter(e.name)
+            assert f is not None
+            return self.cond(f.expr)
+        if isinstance(e, ir.ColumnRef):
+            return pl.col(e.column)
+        if isinstance(e, ir.Const):
+            return pl.lit(bool(e.value))
+        raise TypeError(f"not a row condition: {type(e).__name__}")
+
+
+def _compare_num(op: str, a: _N, b: _N) -> pl.Expr:
+    if b.const is not None and a.den is None:
+        t = b.const * a.scale  # x / s op c  ==  x op c * s
+        x = a.expr
+        if op == ">=":
+            return x >= _lit(math.ceil(t))
+        if op == ">":
+            return x > _lit(math.floor(t))
+        if op == "<=":
+            return x <= _lit(math.floor(t))
+        if op == "<":
+            return x < _lit(math.ceil(t))
+        if t.denominator != 1:  # a whole x never equals it
+            return pl.when(x.is_null()).then(None).otherwise(pl.lit(op == "!="))
+        return ir.COMPARISONS[op](x, _lit(int(t)))
+    if a.const is not None and b.den is None:
+        flip = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}
+        return _compare_num(flip[op], b, a)
+    d = _add(a, b, sub=True)
+    return ir.COMPARISONS[op](d.expr, _lit(0))
+
+
+# ------------------------------------------------------------------ aggregates
+
+
+def _agg_expr(function: str, column: str | None, table: ir.RelatedTable, scales: Mapping[str, int], where: pl.Expr | None = None):
+    """The polars aggregation and the scale of its result (0 for a date result)."""
+    if function == "count":
+        return (pl.len() if where is None else where.fill_null(False).sum()).cast(pl.Int64), 1
+    col = pl.col(column)  # type: ignore[arg-type]
+    if where is not None:
+        col = col.filter(where.fill_null(False))
+    if function == "count_distinct":
+        return col.drop_nulls().n_unique().cast(pl.Int64), 1
+    c = table.column(column)  # type: ignore[arg-type]
+    assert c is not None
+    if c.type.kind is ir.Kind.DATE:
+        return (col.min() if function == "min" else col.max()), 0
+    scale = scales.get(column, 1)  # type: ignore[arg-type]
+    if function == "sum":
+        return col.cast(I128).sum(), scale
+    return (col.min() if function == "min" else col.max()).cast(I128), scale
+
+
+def aggregate_frame(a: ir.Aggregate, table: ir.RelatedTable, frame: pl.LazyFrame, scales: Mapping[str, int]) -> tuple[pl.LazyFrame, int]:
+    """partner_id and `value` (the aggregate of each partner that has rows), and its scale
+    (0 for dates)."""
+    rows = frame if a.where is None else frame.filter(_Cond(table, scales).cond(a.where).fill_null(False))
+    if not a.per:
+        expr, scale = _agg_expr(a.function, a.column, table, scales)
+        return rows.group_by(PID).agg(expr.alias("value")), scale
+    keys = [PID, *a.per]
+    having_aggs: dict[int, tuple[pl.Expr, int]] = {}
+    named: list[pl.Expr] = []
+    if a.having is not None:
+        for n in ir.walk(a.having):
+            if isinstance(n, ir.GroupAgg) and id(n) not in having_aggs:
+                where = _Cond(table, scales).cond(n.where) if n.where is not None else None
+                expr, scale = _agg_expr(n.function, n.column, table, scales, where)
+                name = f"__h{len(having_aggs)}"
+                named.append(expr.alias(name))
+                having_aggs[id(n)] = (pl.col(name), scale)
+    if a.inner is not None:
+        expr, scale = _agg_expr(a.inner.function, a.inner.column, table, scales)
+        named.append(expr.alias("__inner"))
+    elif a.function in ("sum", "min", "max"):
+        expr, scale = _agg_expr(a.function, a.column, table, scales)
+        named.append(expr.alias("__inner"))
+    else:
+        scale = 1
+    groups = rows.group_by(keys).agg(named) if named else rows.select(keys).unique()
+    if a.having is not None:
+        groups = groups.filter(_Cond(table, scales, having_aggs).cond(a.having).fill_null(False))
+    if a.function == "count":
+        return groups.group_by(PID).agg(pl.len().cast(pl.Int64).alias("value")), 1
+    if a.function == "count_distinct":
+        if a.column in a.per:
+            return groups.group_by(PID).agg(pl.col(a.column).drop_nulls().n_unique().cast(pl.Int64).alias("value")), 1
+        kept = rows.join(groups.select(keys), on=keys, how="semi", nulls_equal=True)
+        return kept.group_by(PID).agg(pl.col(a.column).drop_nulls().n_unique().cast(pl.Int64).alias("value")), 1
+    inner = pl.col("__inner")
+    outer = inner.sum() if a.function == "sum" else inner.min() if a.function == "min" else inner.max()
+    return groups.group_by(PID).agg(outer.alias("value")), scale
+
+
+def assignment_frame(a: ir.Assignment, table: ir.RelatedTable, frame: pl.DataFrame, scales: Mapping[str, int]) -> pl.DataFrame:
+    """partner_id and `value` (whether the people can be assigned to the needs) for each
+    partner with rows. The rows are reduced to people and the needs each can fill in polars;
+    the assignment itself is a maximum flow per partner (`tierlang.records.assign`)."""
+    from tierlang.records.assign import solve
+
+    cond = _Cond(table, scales)
+    rows = frame.lazy()
+    if a.where is not None:
+        rows = rows.filter(cond.cond(a.where).fill_null(False))
+    rows = rows.filter(pl.col(a.column).is_not_null())
+    flags = [
+        (cond.cond(n.where).fill_null(False) if n.where is not None else pl.lit(True)).any().alias(f"__n{i}") for i, n in enumerate(a.needs)
+    ]
+    people = rows.group_by([PID, a.column]).agg(flags).collect()
+    needs = [(n.name, n.count) for n in a.needs]
+    ids, values = [], []
+    for (pid,), part in people.partition_by(PID, as_dict=True, maintain_order=True).items():
+        can_fill = {rec[a.column]: {n.name for i, n in enumerate(a.needs) if rec[f"__n{i}"]} for rec in part.iter_rows(named=True)}
+        ids.append(pid)
+        values.append(solve(needs, can_fill, a.capacity).feasible)
+    return pl.DataFrame({PID: pl.Series(ids, dtype=pl.String), "value": pl.Series(values, dtype=pl.Boolean)})
+
+
+# ------------------------------------------------------------------ the stage
+
+
+def compute(program: ir.Program, partners: pl.Series, tables: Mapping[str, tuple[pl.DataFrame, Mapping[str, int]]]) -> Values:
+    """The records metrics of `partners` (their ids, in order) from `tables` (name -> (frame,
+    column scales), frames as the loader gives them)."""
+    out = pl.DataFrame({PID: partners.cast(pl.String)})
+    cache: dict[ir.Aggregate, str] = {}
+    agg_scale: dict[str, int] = {}
+    lazies = []
+    for m in program.record_metrics:
+        for n in _formula_nodes(m.records):
+            if isinstance(n, ir.Aggregate) and n not in cache:
+                name = f"__a{len(cache)}"
+                cache[n] = name
+                frame, scales = tables[n.table]
+                lf, scale = aggregate_frame(n, program.related_table_map[n.table], frame.lazy(), scales)
+                agg_scale[name] = scale
+                lazies.append(lf.rename({"value": name}))
+    for lf in pl.collect_all(lazies) if lazies else []:
+        out = out.join(lf, on=PID, how="left", nulls_equal=True)
+    assignments: dict[ir.Assignment, str] = {}
+    for m in program.record_metrics:
+        if isinstance(m.records, ir.Assignment) and m.records not in assignments:
+            name = assignments[m.records] = f"__s{len(assignments)}"
+            frame, scales = tables[m.records.table]
+            got = assignment_frame(m.records, program.related_table_map[m.records.table], frame, scales)
+            # a partner without rows has no people: only needs of no one are met
+            empty = all(n.count == 0 for n in m.records.needs)
+            out = out.join(got.rename({"value": name}), on=PID, how="left").with_columns(pl.col(name).fill_null(empty))
+    # Partners without rows: counts and sums are 0; a min or max has no value.
+    fills = []
+    for a, name in cache.items():
+        if a.function in ("count", "count_distinct", "sum"):
+            fills.append(pl.col(name).fill_null(0))
+    if fills:
+        out = out.with_columns(fills)
+    values: dict[str, _N | pl.Expr] = {}
+    scales: dict[str, int] = {}
+    ratios: set[str] = set()
+    exprs: list[pl.Expr] = []
+    for m in _order(program):
+        v = pl.col(assignments[m.records]) if isinstance(m.records, ir.Assignment) else _formula(m.records, cache, agg_scale, values)
+        values[m.name] = v
+        if isinstance(v, _N):
+            exprs.extend(_output(m, v, scales, ratios))
+        else:
+            exprs.append(_fill_default(v, m).alias(m.name))
+        out = out.with_columns(exprs)
+        exprs = []
+        if isinstance(v, _N):
+            values[m.name] = _N(pl.col(m.name), scales[m.name], pl.col(den_column(m.name)) if m.name in ratios else None)
+        else:
+            values[m.name] = pl.col(m.name)
+    keep = [PID] + [c for m in program.record_metrics for c in ([m.name, den_column(m.name)] if m.name in ratios else [m.name])]
+    frame = _narrow(out.select(keep))
+    return Values(frame, scales, ratios)
+
+
+def _fill_default(v: pl.Expr, m: ir.Metric) -> pl.Expr:
+    return v if m.default is None else v.fill_null(pl.lit(m.default))
+
+
+def _output(m: ir.Metric, v: _N, scales: dict[str, int], ratios: set[str]) -> list[pl.Expr]:
+    """A metric's column(s): integers at its scale, or a ratio's numerator and denominator;
+    where the formula had no value, the default (or null)."""
+    default = Fraction(m.default) if isinstance(m.default, Fraction) else None  # type: ignore[arg-type]
+    if v.den is None:
+        scale = v.scale
+        expr = v.expr.cast(I128)
+        if default is not None:
+            scale = math.lcm(scale, default.denominator)
+            expr = expr * (scale // v.scale)
+            expr = expr.fill_null(_lit(int(default * scale)))
+        scales[m.name] = scale
+        return [expr.alias(m.name)]
+    ratios.add(m.name)
+    scales[m.name] = v.scale
+    num, den = v.expr.cast(I128), v.den.cast(I128)
+    if default is not None:
+        # value = num / (scale * den); the default d is d * scale * q / (scale * q) with d = p / q
+        missing = num.is_null() | den.is_null()
+        num = pl.when(missing).then(_lit(default.numerator * v.scale)).otherwise(num)
+        den = pl.when(missing).then(_lit(default.denominator)).otherwise(den)
+    return [num.alias(m.name), den.alias(den_column(m.name))]
+
+
+def _narrow(frame: pl.DataFrame) -> pl.DataFrame:
+    """Int128 columns whose values all fit Int64, as Int64 (the engine's fast path)."""
+    wide = [c for c, t in frame.schema.items() if t == I128]
+    if not wide:
+        return frame
+    row = frame.select([e for c in wide for e in (pl.col(c).min().alias(f"lo:{c}"), pl.col(c).max().alias(f"hi:{c}"))]).row(0)
+    narrow = []
+    for i, c in enumerate(wide):
+        lo, hi = row[2 * i], row[2 * i + 1]
+        if (lo is None or lo >= -(2**63 - 1)) and (hi is None or hi <= 2**63 - 1):
+            narrow.append(c)
+    return frame.with_columns([pl.col(c).cast(pl.Int64) for c in narrow]) if narrow else frame
+
+
+def _formula_nodes(e: ir.Expr):
+    from tierlang.passes.records import formula_nodes
+
+    return formula_nodes(e)
+
+
+def _order(program: ir.Program) -> list[ir.Metric]:
+    """Records metrics, each after the records metrics its formula reads."""
+    done: dict[str, ir.Metric] = {}
+
+    def visit(m: ir.Metric) -> None:
+        if m.name in done:
+            return
+        for n in _formula_nodes(m.records):
+            if isinstance(n, ir.MetricRef):
+                visit(program.metric_map[n.name])
+        done[m.name] = m
+
+    for m in program.record_metrics:
+        visit(m)
+    return list(done.values())
+
+
+def _formula(e: ir.Expr, cache: Mapping[ir.Aggregate, str], agg_scale: Mapping[str, int], values: Mapping[str, object]):
+    if isinstance(e, ir.Aggregate):
+        name = cache[e]
+        scale = agg_scale[name]
+        return _N(pl.col(name), scale) if scale else pl.col(name)
+    if isinstance(e, ir.MetricRef):
+        return values[e.name]
+    if isinstance(e, ir.Const):
+        return _const(e.value)  # type: ignore[arg-type]
+    if isinstance(e, ir.Neg):
+        return _mul(_formula(e.operand, cache, agg_scale, values), Fraction(-1))  # type: ignore[arg-type]
+    if isinstance(e, ir.Arith):
+        a, b = _formula(e.left, cache, agg_scale, values), _formula(e.right, cache, agg_scale, values)
+        if e.op in ("+", "-"):
+            return _add(a, b, sub=e.op == "-")  # type: ignore[arg-type]
+        if e.op == "*":
+            if b.const is not None:  # type: ignore[union-attr]
+                return _mul(a, b.const)  # type: ignore[arg-type, union-attr]
+            return _mul(b, a.const)  # type: ignore[arg-type, union-attr]
+        return _div(a, b)  # type: ignore[arg-type]
+    if isinstance(e, ir.Func):
+        args = [_formula(x, cache, agg_scale, values) for x in e.args]
+        if e.name in ("min", "max"):
+            return _minmax(e.name, args)  # type: ignore[arg-type]
+        return _clamp(args[0], const_value(e.args[1]), const_value(e.args[2]))  # type: ignore[arg-type]
+    raise TypeError(f"not a records formula: {type(e).__name__}")

@@ -1,0 +1,69 @@
+"""A records program over months (`tier eval --history` on a folder of tables): the long
+table the history engine evaluates (one row per partner and month, the records metrics of
+each month computed as of its first day), from one read of the tables.
+
+Each month's windows are its own (`last month` of 2023-07-01 is June 2023), so the program is
+lowered once per month (the windows are dates in the IR, DESIGN §3); the tables are read and
+checked once, and the records stage runs once per month over every partner.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from collections.abc import Callable, Mapping
+
+import polars as pl
+
+from tierlang import dates, ir
+from tierlang.data import MONTH, ROW, Dataset
+from tierlang.data.tables import Records, load_records
+from tierlang.records import with_records
+
+__all__ = ["history_dataset", "LOOKBACK"]
+
+#: Months evaluated before the first month written, for status rules to look back over (a
+#: qualification window, an anniversary a year away).
+LOOKBACK = 12
+
+
+def history_dataset(
+    program_at: Callable[[_dt.date], ir.Program],
+    data: str | os.PathLike | Mapping[str, object] | Records,
+    start: _dt.date,
+    end: _dt.date,
+    *,
+    tables: Mapping[str, str | os.PathLike] | None = None,
+    on_error: str = "stop",
+    lookback: int = LOOKBACK,
+) -> Dataset:
+    """The long dataset of `program_at(month)`'s input metrics for every partner and every
+    month from `lookback` months before `start` to `end`. `program_at(day)` is the program
+    lowered for that evaluation date (its records windows resolved for it)."""
+    first = dates.add_months(dates.month_start(start), -lookback)
+    months = list(dates.month_range(first, dates.month_start(end)))
+    base = program_at(months[0])
+    records = data if isinstance(data, Records) else load_records(data, base, on_error=on_error, tables=tables)
+    frames, scales, denominators = [], {}, {}
+    for month in months:
+        ds = with_records(program_at(month), records)
+        frames.append(ds.frame.with_columns(pl.lit(month, pl.Date).alias(MONTH)))
+        for name, scale in ds.scales.items():
+            if scales.setdefault(name, scale) != scale:  # pragma: no cover - scales come from the tables and constants
+                raise AssertionError(f"metric '{name}' changed scale from month to month")
+        denominators.update(ds.denominators)
+    frame = pl.concat(frames, how="vertical_relaxed").sort([ROW, MONTH], maintain_order=True)
+    ds = records.dataset
+    return Dataset(
+        path=ds.path,
+        format=ds.format,
+        frame=frame,
+        scales=scales,
+        metrics=base.input_metrics,
+        total_rows=ds.total_rows,
+        errors=ds.errors,
+        error_count=ds.error_count,
+        rejects=ds.rejects,
+        columns=ds.columns,
+        denominators=denominators,
+    )

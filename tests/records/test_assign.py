@@ -1,0 +1,134 @@
+"""People rules: the assignment solver is exact (checked against every assignment on small
+cases), both records stages agree on it, and a records program that SQL cannot compile says
+so instead of reading records metrics as partner columns."""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+import sys
+
+import polars as pl
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.conftest import PROGRAMS
+from tierlang.data.tables import PARTNERS, load_records
+from tierlang.loader import load_program
+from tierlang.records import with_records
+from tierlang.records.assign import solve
+
+NEEDS = ["n0", "n1", "n2"]
+
+
+def brute_force(needs: list[tuple[str, int]], can_fill: dict[str, set[str]], capacity: int) -> bool:
+    """Every way of giving each person up to `capacity` of the needs they can fill."""
+    people = sorted(can_fill)
+    options = []
+    for p in people:
+        names = sorted(can_fill[p])
+        options.append([set(c) for k in range(min(capacity, len(names)) + 1) for c in itertools.combinations(names, k)])
+    for pick in itertools.product(*options):
+        filled = {name: 0 for name, _ in needs}
+        for chosen in pick:
+            for name in chosen:
+                filled[name] += 1
+        if all(filled[name] >= count for name, count in needs):
+            return True
+    return False
+
+
+@given(
+    st.lists(st.integers(0, 3), min_size=1, max_size=3),
+    st.dictionaries(st.sampled_from("abcdef"), st.sets(st.sampled_from(NEEDS)), max_size=6),
+    st.integers(1, 3),
+)
+def test_solver_is_exact(counts, can_fill, capacity):
+    needs = list(zip(NEEDS, counts))
+    can_fill = {p: names & {n for n, _ in needs} for p, names in can_fill.items()}
+    got = solve(needs, can_fill, capacity)
+    assert got.feasible == brute_force(needs, can_fill, capacity)
+    if got.feasible:
+        # the assignment it shows is one: counts met, capacities kept, eligibility kept
+        for name, count in needs:
+            assert len(set(got.assigned[name])) == count
+            assert all(name in can_fill[p] for p in got.assigned[name])
+        for p in can_fill:
+            assert sum(p in people for people in got.assigned.values()) <= capacity
+    else:
+        assert got.short and got.available < got.needed
+
+
+PROGRAM = """
+program specializations "Cisco-style specializations" { version "1" effective 2024-01-01 }
+
+table certified "Certified people" {
+  column person_id: text
+  column certification: text
+}
+
+list security_certs = { "CCNP Security", "CCIE Security" }
+list collaboration_certs = { "CCNP Collaboration" }
+list data_center_certs = { "CCNP Data Center", "CCIE Data Center" }
+
+metric staffed "Two people per specialization, a person in at most two": bool =
+    assign person_id of certified at most 2 each {
+      security: 2 where certification in security_certs,
+      collaboration: 2 where certification in collaboration_certs,
+      data_center: 2 where certification in data_center_certs,
+    }
+
+track specialist {
+  level certified { require staffed }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "rows, staffed",
+    [
+        # two people hold all three: each in at most two specializations -> 4 places of 6
+        (
+            [("a", "CCNP Security"), ("a", "CCNP Collaboration"), ("a", "CCNP Data Center")] * 1
+            + [("b", c) for c in ("CCNP Security", "CCNP Collaboration", "CCIE Data Center")],
+            False,
+        ),
+        # a third person with Data Center fills the rest
+        (
+            [
+                ("a", "CCNP Security"),
+                ("a", "CCNP Collaboration"),
+                ("b", "CCNP Security"),
+                ("b", "CCNP Collaboration"),
+                ("c", "CCNP Data Center"),
+                ("d", "CCIE Data Center"),
+            ],
+            True,
+        ),
+        ([], False),
+    ],
+)
+def test_both_stages_agree_on_assignments(rows, staffed):
+    program = load_program("spec.tier", text=PROGRAM, checks=False).program
+    assert program is not None
+    frame = pl.DataFrame(
+        {"partner_id": ["P"] * len(rows), "person_id": [r[0] for r in rows], "certification": [r[1] for r in rows]},
+        schema={"partner_id": pl.String, "person_id": pl.String, "certification": pl.String},
+    )
+    records = load_records({PARTNERS: pl.DataFrame({"partner_id": ["P", "Q"]}), "certified": frame}, program)
+    for engine in ("polars", "reference"):
+        values = dict(with_records(program, records, engine=engine).rows())
+        assert values["P"]["staffed"] is staffed
+        assert values["Q"]["staffed"] is False  # no people at all
+
+
+def test_sql_refuses_records_programs():
+    proc = subprocess.run(
+        [sys.executable, "-m", "tierlang", "compile", "--emit", "sql", str(PROGRAMS / "cloudpartner2022-records.tier")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    assert "computes metrics from related tables" in proc.stderr

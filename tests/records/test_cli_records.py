@@ -1,0 +1,145 @@
+"""The records commands as a user runs them: tier eval, explain and diff on a folder of
+tables (examples/records), and the sample folder is what its generator writes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import PROGRAMS, ROOT
+
+RECORDS = str(PROGRAMS / "cloudpartner2022-records.tier")
+SAMPLE = ROOT / "examples" / "records"
+
+
+def tier(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tierlang", *args], capture_output=True, text=True, timeout=300, cwd=cwd)
+
+
+def test_sample_folder_is_what_the_generator_writes(tmp_path):
+    copy = tmp_path / "records"
+    copy.mkdir()
+    shutil.copy(SAMPLE / "generate.py", copy)
+    subprocess.run([sys.executable, str(copy / "generate.py")], check=True)
+    for f in sorted(SAMPLE.glob("*.csv")):
+        assert (copy / f.name).read_text() == f.read_text(), f"{f.name}: run python examples/records/generate.py"
+
+
+def test_eval_sample(tmp_path):
+    out = tmp_path / "out.csv"
+    proc = tier("eval", RECORDS, str(SAMPLE), "--as-of", "2023-06-15", "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    rows = {tuple(line.split(",")[:3]) for line in out.read_text().splitlines()[1:]}
+    designated = {(p, t) for p, t, level in rows if level == "designated"}
+    assert designated == {
+        ("P01", "data_ai"),
+        ("P01", "digital_app"),
+        ("P01", "infrastructure"),
+        ("P05", "security"),
+        ("P03", "modern_work"),
+        ("P04", "business_apps"),
+    }
+    assert "warning" not in proc.stderr  # every table is in the folder
+
+
+def test_eval_needs_as_of_for_records():
+    proc = tier("eval", RECORDS, str(SAMPLE))
+    assert proc.returncode == 2
+    assert "--as-of" in proc.stderr
+
+
+def test_partner_table_alone_warns_for_every_table(tmp_path):
+    shutil.copy(SAMPLE / "partners.csv", tmp_path / "partners.csv")
+    proc = tier("eval", RECORDS, str(tmp_path / "partners.csv"), "--as-of", "2023-06-15", "-o", str(tmp_path / "o.csv"))
+    assert proc.returncode == 0, proc.stderr
+    for table in ("certifications", "azure_usage", "m365_usage", "dynamics_revenue", "dynamics_usage"):
+        assert f"no '{table}' table" in proc.stderr
+    assert "Solutions Partner for Modern Work" in proc.stderr  # the tracks that count no records from it
+
+
+def test_table_option_points_elsewhere(tmp_path):
+    folder = tmp_path / "data"
+    shutil.copytree(SAMPLE, folder, ignore=shutil.ignore_patterns("*.py", "certifications.csv"))
+    proc = tier(
+        "eval",
+        RECORDS,
+        str(folder),
+        "--as-of",
+        "2023-06-15",
+        "--table",
+        f"certifications={SAMPLE / 'certifications.csv'}",
+        "-o",
+        str(tmp_path / "o.csv"),
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "P01,data_ai,designated,100" in (tmp_path / "o.csv").read_text()
+    bad = tier("eval", RECORDS, str(folder), "--as-of", "2023-06-15", "--table", "certificates=x.csv")
+    assert bad.returncode == 2
+
+
+def test_explain_in_records_terms():
+    proc = tier("explain", RECORDS, str(SAMPLE), "--as-of", "2023-06-15", "--partner", "P07", "--track", "data_ai")
+    assert proc.returncode == 0, proc.stderr
+    text = proc.stdout
+    assert "From the records (as of 2023-06-15: last month is May 2023):" in text
+    # the tenant that missed by how much, in which month
+    assert "P07-T3 in May 2023: sum acr_usd 900 USD, under 1,000 USD" in text
+    # rows turned away by one rule
+    assert "P07-T1, May 2023: fails offer not in ineligible_offers" in text
+    assert 'P07-T2, May 2023: fails association in {"CSP_T1", "CSP_T2", "DPOR", "PAL"}' in text
+    # the people who counted, with what
+    assert "ai1 (Azure AI Engineer Associate)" in text
+    assert "In records terms, the smallest changes above are:" in text
+
+
+def test_explain_json_has_the_records():
+    proc = tier("explain", RECORDS, str(SAMPLE), "--as-of", "2023-06-15", "--partner", "P08", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    notes = {n["metric"]: n for n in data["records"]}
+    # P08: the DevOps experts expired the day before (not counted), the developers expire on
+    # the as-of date (counted), the IoT developers are retired but still eligible in 2023
+    assert notes["digital_app_advanced_certified"]["value"] == "3"
+    assert notes["digital_app_intermediate_certified"]["value"] == "2"
+    assert any("ops1" in m and "fails" in m for m in notes["digital_app_advanced_certified"]["missed"])
+
+
+def test_diff_on_a_folder():
+    proc = tier("diff", RECORDS, RECORDS, "--data", str(SAMPLE), "--as-of", "2023-06-15")
+    assert proc.returncode == 0, proc.stderr
+    assert "the two programs mean the same" in proc.stdout
+    missing = tier("diff", RECORDS, RECORDS, "--data", str(SAMPLE))
+    assert missing.returncode == 2 and "--as-of" in missing.stderr
+
+
+def test_sql_engines_refuse_records_programs():
+    # the SQL engines would read records metrics as partner columns: refused, not a fallback
+    for args in (["--engine", "duckdb"], ["--engine", "spark"]):
+        proc = tier("eval", RECORDS, str(SAMPLE), "--as-of", "2023-06-15", *args)
+        assert proc.returncode == 2, proc.stderr
+        assert "computes metrics from related tables" in proc.stderr and args[1] in proc.stderr
+    proc = tier("eval", RECORDS, "--db", "postgresql://nobody@127.0.0.1:1/none", "--as-of", "2023-06-15")
+    assert proc.returncode == 2 and "which --db does not evaluate yet" in proc.stderr, proc.stderr
+
+
+def test_band_table_and_related_table_in_one_program(tmp_path):
+    # lang's band tables (`table NAME: TYPE { by ... }`) and records' related tables
+    # (`table NAME { column ... }`) share the keyword: the grammar tells them apart at ':'
+    prog = tmp_path / "both.tier"
+    prog.write_text(
+        'program both {\n  version "1"\n  effective 2023-06-15\n}\n\n'
+        "table certifications {\n  column person_id: text\n}\n\n"
+        "metric people: count = count distinct person_id of certifications\n\n"
+        "table fee: number {\n  by people\n  0..<2: 10\n  2..:   20\n}\n\n"
+        "track t {\n  output charge: number = fee\n  level one {\n    require people >= 2\n  }\n}\n"
+    )
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "partners.csv").write_text("partner_id\nP1\nP2\n")
+    (data / "certifications.csv").write_text("partner_id,person_id\nP1,a\nP1,b\nP2,c\n")
+    proc = tier("eval", str(prog), str(data), "--as-of", "2023-06-15", "--format", "csv")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["partner_id,track,level,score,charge", "P1,t,one,,20", "P2,t,,,10"]
