@@ -46,6 +46,7 @@ _ITEM_KIND = {
     "example": lsp.CompletionItemKind.Event,
     "hold": lsp.CompletionItemKind.Property,
     "table": lsp.CompletionItemKind.Constant,
+    "list": lsp.CompletionItemKind.Constant,
     "constraint": lsp.CompletionItemKind.Interface,
     "output": lsp.CompletionItemKind.Field,
     "enum": lsp.CompletionItemKind.EnumMember,

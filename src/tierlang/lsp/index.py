@@ -28,7 +28,7 @@ from tierlang.syntax import ast
 __all__ = ["Symbol", "Occurrence", "Context", "FileIndex", "index_file", "origins", "GLOBAL_KINDS", "LOCAL_KINDS", "KIND_WORDS"]
 
 #: Kinds that share the program's one namespace (as `passes.lower` declares them).
-GLOBAL_KINDS = ("metric", "param", "gate", "group", "track", "table")
+GLOBAL_KINDS = ("metric", "param", "gate", "group", "track", "table", "list")
 #: Top-level kinds with a namespace each (no rule reads them).
 LOCAL_KINDS = ("partner", "example", "hold", "constraint")
 #: How each kind is named in messages and hovers.
@@ -47,6 +47,7 @@ KIND_WORDS = {
     "example": "example",
     "hold": "status rule",
     "table": "table",
+    "list": "list",
     "constraint": "constraint",
     "output": "output",
     "enum": "enum value",
@@ -188,6 +189,13 @@ class Context:
         t = self.tracks.get(track)
         return {i.name: i for i in t.items if isinstance(i, ast.OutputDecl)} if t is not None else {}
 
+    def columns(self, table: str) -> frozenset[str]:
+        """The columns and filters of a related table (records), by which its rows are read."""
+        t = self.globals.get(table)
+        if not isinstance(t, ast.RelatedTableDecl):
+            return frozenset()
+        return frozenset(i.name for i in t.items if isinstance(i, (ast.ColumnDecl, ast.FilterDecl)))
+
     def enum_values(self, metric: str) -> tuple[str, ...]:
         m = self.metrics.get(metric)
         return m.type.values if m is not None and m.type.kind == "enum" else ()
@@ -241,6 +249,7 @@ class _Scope:
     track: str | None = None
     variant: str | None = None
     scores: frozenset[str] = frozenset()
+    columns: frozenset[str] = frozenset()  # a related table's columns and filters: not program names
 
 
 class FileIndex:
@@ -315,6 +324,15 @@ class _Indexer:
             self.expr(item.expr, _Scope())
         elif isinstance(item, ast.TableDecl):
             self.table(item)
+        elif isinstance(item, ast.ListDecl):
+            self.declare("list", item)
+        elif isinstance(item, ast.RelatedTableDecl):
+            # records: its filters read its columns (not indexed) and program names
+            self.declare("table", item)
+            scope = _Scope(columns=self.ctx.columns(item.name))
+            for f in item.items:
+                if isinstance(f, ast.FilterDecl):
+                    self.expr(f.expr, scope)
         elif isinstance(item, ast.TrackDecl):
             self.track(item)
         elif isinstance(item, ast.PartnerDecl):
@@ -494,6 +512,13 @@ class _Indexer:
         elif isinstance(e, ast.EveryExpr):
             self.name(e.target, scope, every=True)
             self.expr(e.value, scope)
+        elif isinstance(e, (ast.Aggregate, ast.Assign)):
+            # `... of TABLE`: the table; its conditions read its columns and program names
+            span = e.table_span if isinstance(e, ast.Aggregate) and e.table_span is not None else e.span
+            self.add(self.ctx.symbol("table", e.table), self.tokens.find(span, e.table, self.tokens.find(span, "of")))
+            inner = _Scope(scope.track, scope.variant, scope.scores, scope.columns | self.ctx.columns(e.table))
+            for child in _children(e):
+                self.expr(child, inner)
         else:
             for child in _children(e):
                 self.expr(child, scope)
@@ -516,7 +541,7 @@ class _Indexer:
         parts = n.parts[:-1] if every and n.parts[-1] == "points" else n.parts
         tokens = self.tokens.parts(n)
         head = parts[0] if parts else None
-        if head is None:
+        if head is None or head in scope.columns:
             return
         if head in scope.scores and scope.track is not None:
             self.score_path(scope.track, parts, tokens)

@@ -31,6 +31,8 @@ _KINDS = {
     ast.ConstraintDecl: "constraint",
     ast.GroupDecl: "group",
     ast.TableDecl: "table",
+    ast.RelatedTableDecl: "table",
+    ast.ListDecl: "list",
     ast.TrackDecl: "track",
     ast.OutputDecl: "output",
     ast.VariantDecl: "variant",
@@ -103,7 +105,7 @@ TOKEN_TYPES = [
     "number",
     "comment",
     "operator",
-    "variable",  # metric, parameter and table (readonly), sample partner
+    "variable",  # metric, parameter, table and list (readonly), sample partner
     "function",  # gate, built-in function, example, status rule, constraint
     "namespace",  # group
     "class",  # track
@@ -123,6 +125,7 @@ _SYMBOL_TYPE = {
     "hold": ("function", ()),
     "constraint": ("function", ()),
     "table": ("variable", ("readonly",)),
+    "list": ("variable", ("readonly",)),
     "output": ("property", ()),
     "group": ("namespace", ()),
     "track": ("class", ()),

@@ -69,6 +69,7 @@ _SYMBOL_KIND = {
     "hold": lsp.SymbolKind.Property,
     "constraint": lsp.SymbolKind.Boolean,
     "table": lsp.SymbolKind.Array,
+    "list": lsp.SymbolKind.Array,
     "output": lsp.SymbolKind.Field,
 }
 
