@@ -831,12 +831,18 @@ class Track:
     variants: tuple[Variant, ...]
     selection: str = "single"  # "single", "best" or "classified"
     choices: tuple[Choice, ...] = ()
-    group: str | None = None
+    group: str | None = None  # the first group it is in; `also_in` the others
     title: str | None = None
     doc: str | None = None
     source: str | None = None
     outputs: tuple[Output, ...] = ()
     span: Span | None = _span()
+    also_in: tuple[str, ...] = ()
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """Every group the track is in, as written."""
+        return ((self.group,) if self.group is not None else ()) + self.also_in
 
     @property
     def level_names(self) -> tuple[str, ...]:

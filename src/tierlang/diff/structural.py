@@ -416,6 +416,8 @@ class _Differ:
 
     def track(self, path, a: ir.Track, b: ir.Track) -> None:
         self.text_attrs("track", path, a, b, ("title", "doc", "source", "group"))
+        if a.also_in != b.also_in:  # the further groups (`in a, b`)
+            self.add("changed", "track", path, "groups", ", ".join(a.groups), ", ".join(b.groups), None, a.span, b.span)
         self.outputs(path, a, b)
         if _one_path(a) and _one_path(b):
             self.variant(path, a.variants[0], b.variants[0], track=b.name)

@@ -119,8 +119,8 @@ class Context:
         self.metrics = {n: d for n, d in self.globals.items() if isinstance(d, ast.MetricDecl)}
         self.group_members: dict[str, list[str]] = {}
         for t in self.tracks.values():
-            if t.group is not None:
-                self.group_members.setdefault(t.group, []).append(t.name)
+            for g in t.groups:
+                self.group_members.setdefault(g, []).append(t.name)
 
     def origin(self, kind: str, name: str) -> str:
         return self.origins.get((kind, name), self.root)
@@ -354,8 +354,10 @@ class _Indexer:
     def track(self, t: ast.TrackDecl) -> None:
         self.declare("track", t)
         name_token = self.tokens.find(t.span, t.name)
-        if t.group is not None:
-            self.add(self.ctx.symbol("group", t.group), self.tokens.find(t.span, t.group, name_token))
+        after = name_token
+        for g in t.groups:
+            after = self.tokens.find(t.span, g, after)
+            self.add(self.ctx.symbol("group", g), after)
         for variant, items in _body_items(t):
             scores = frozenset(i.name for i in items if isinstance(i, ast.ScoreDecl))
             scope = _Scope(t.name, variant, scores)

@@ -285,16 +285,18 @@ class _Lowerer(RecordsLowering):
         related_tables = self.lower_related_tables()
         groups_decl = [i for i in self.merged.items if isinstance(i, ast.GroupDecl)]
         for t in self.track_decls.values():
-            if t.group is not None:
-                if not isinstance(self.globals.get(t.group), ast.GroupDecl):
+            for i, group in enumerate(t.groups):
+                if group in t.groups[:i]:
+                    self.err("TL201", f"track '{t.name}' names group '{group}' twice", t.span)
+                elif not isinstance(self.globals.get(group), ast.GroupDecl):
                     self.err(
                         "TL200",
-                        f"unknown group '{t.group}'",
+                        f"unknown group '{group}'",
                         t.span,
-                        hint=did_you_mean(t.group, [g.name for g in groups_decl]) or 'declare it: `group NAME "Title"`',
+                        hint=did_you_mean(group, [g.name for g in groups_decl]) or 'declare it: `group NAME "Title"`',
                     )
                 else:
-                    self.group_members.setdefault(t.group, []).append(t.name)
+                    self.group_members.setdefault(group, []).append(t.name)
         self.collect_ladders()
         self.derived = {m.name: m for m in metrics}
         metrics = self.lower_derived(metrics)
@@ -667,6 +669,7 @@ class _Lowerer(RecordsLowering):
             selection=selection,
             choices=choices,
             group=d.group,
+            also_in=d.also_in,
             title=d.title,
             doc=self.text(a, "doc"),
             source=self.text(a, "source"),

@@ -478,7 +478,7 @@ class _Builder:
         out = []
         grouped: set[str] = set()
         for g in p.groups:
-            members = [t for t in p.tracks if t.group == g.name]
+            members = [t for t in p.tracks if g.name in t.groups]
             if not members:
                 continue
             heading = self.slug(g.title or humanize(g.name), f"group-{g.name}")
@@ -518,7 +518,7 @@ class _Builder:
             title=title,
             doc=t.doc,
             source=t.source,
-            group=english.group_noun(t.group, None) if t.group else None,
+            group=" and ".join(english.group_noun(g, None) for g in t.groups) or None,
             heading=heading,
             selection=english.selection(t),
             variants=variants,

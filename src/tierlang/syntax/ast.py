@@ -432,11 +432,19 @@ class OutputDecl:
 
 @dataclass(frozen=True)
 class TrackDecl:
+    """`track NAME "Title" in GROUP, GROUP { ... }`: `group` is the first group named,
+    `also_in` the others."""
+
     name: str
     title: str | None
     group: str | None
     items: tuple[Attr | ScoreDecl | LevelDecl | VariantDecl | ChooseBest | ChooseClassified | OutputDecl, ...]
     span: Span | None = _span()
+    also_in: tuple[str, ...] = ()
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        return ((self.group,) if self.group is not None else ()) + self.also_in
 
 
 @dataclass(frozen=True)

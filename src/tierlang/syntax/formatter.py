@@ -518,7 +518,7 @@ class _Printer:
         self.attr_block(f"group {d.name}{_title(d.title)}", d.attrs, d.span, indent, next_start)
 
     def p_TrackDecl(self, d: ast.TrackDecl, indent, next_start) -> None:
-        head = f"track {d.name}{_title(d.title)}" + (f" in {d.group}" if d.group else "")
+        head = f"track {d.name}{_title(d.title)}" + (f" in {', '.join(d.groups)}" if d.groups else "")
         self.header(head, d.span, indent, d.items)
         self.statements(d.items, indent + INDENT, self.track_item)
         self.close_block(d.span, indent)

@@ -563,10 +563,11 @@ class _ToAst(Transformer_NonRecursive):
 
     def track_decl(self, meta, children):
         name, title, rest = self._split(children)
-        group = None
-        if rest and isinstance(rest[0], Token):
-            group = str(rest.pop(0))
-        return ast.TrackDecl(name, title, group, tuple(r for r in rest if r is not None), self._span(meta))
+        groups = []
+        while rest and isinstance(rest[0], Token):
+            groups.append(str(rest.pop(0)))
+        items = tuple(r for r in rest if r is not None)
+        return ast.TrackDecl(name, title, groups[0] if groups else None, items, self._span(meta), also_in=tuple(groups[1:]))
 
     def output_decl(self, meta, children):
         name, title, rest = self._split(children)
