@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import operator
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from enum import Enum, StrEnum
 from fractions import Fraction
@@ -838,6 +838,7 @@ class Track:
     outputs: tuple[Output, ...] = ()
     span: Span | None = _span()
     also_in: tuple[str, ...] = ()
+    internal: bool = False  # a helper other rules read: not in tier eval's results
 
     @property
     def groups(self) -> tuple[str, ...]:
@@ -1126,6 +1127,13 @@ class Program:
         """The metrics the rules take as given (not derived): read from the partner table's
         columns, or computed from related tables before the rules run (`record_metrics`)."""
         return tuple(m for m in self.metrics if m.derived is None)
+
+    def shown_tracks(self, names: Sequence[str] | None = None) -> tuple[Track, ...]:
+        """The tracks a run writes: those named (`tier eval --track`), in program order, else
+        every track not marked `internal`."""
+        if names:
+            return tuple(t for t in self.tracks if t.name in names)
+        return tuple(t for t in self.tracks if not t.internal)
 
     @cached_property
     def content_hash(self) -> str:

@@ -96,3 +96,81 @@ def test_the_editor_finds_every_group_of_a_track(tmp_path):
     line = GROUPS.split("\n").index('track infra "Infrastructure" in competencies, cloud {') + 1
     found = {(o.symbol.kind, o.symbol.name) for o in session.index(path).occurrences if o.span.line == line}
     assert found == {("track", "infra"), ("group", "competencies"), ("group", "cloud")}
+
+
+INTERNAL = """program internal_demo {
+  version "1"
+}
+
+metric adds "Net customer adds": count
+metric seats "Seats": count
+
+track helper "Seats band" {
+  internal
+  level some {
+    require seats >= 10
+  }
+}
+
+track partner "Partner" {
+  level silver {
+    require adds >= 2
+  }
+  level gold {
+    require adds >= 5 and helper at some
+  }
+}
+"""
+INTERNAL_DATA = "partner_id,adds,seats\na,5,10\nb,5,0\nc,1,20\n"
+
+
+def test_internal_tracks_are_evaluated_but_not_written(tmp_path):
+    path = _write(tmp_path, INTERNAL, "i.tier")
+    data = tmp_path / "i.csv"
+    data.write_text(INTERNAL_DATA, encoding="utf-8")
+    assert run("fmt", "--check", str(path)).exit_code == 0
+    written = []
+    for engine in ("interpreter", "vectorized", "duckdb"):
+        out = tmp_path / f"{engine}.csv"
+        result = run("eval", str(path), str(data), "--engine", engine, "-o", str(out))
+        assert result.exit_code == 0, result.stderr
+        assert "helper" not in result.stderr  # nor in the summary
+        written.append(out.read_text())
+    assert written[0] == written[1] == written[2]
+    assert written[0].splitlines() == ["partner_id,track,level,score", "a,partner,gold,", "b,partner,silver,", "c,partner,,"]
+    # the SQL query writes the same rows
+    prog = load_program(path).program
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE partners AS SELECT * FROM read_csv('{data}', all_varchar = true)")
+    assert sorted(r[:3] for r in con.execute(compile_sql(prog, "duckdb").sql()).fetchall()) == [
+        ("a", "partner", "gold"),
+        ("b", "partner", "silver"),
+        ("c", "partner", None),
+    ]
+    assert {r[1] for r in con.execute(compile_sql(prog, "duckdb", tracks=("helper",)).sql()).fetchall()} == {"helper"}
+    # explain leaves the helper out unless it is named
+    explained = run("explain", str(path), str(data), "--partner", "b")
+    assert "Partner: holds silver" in explained.stdout and "\nSeats band: " not in explained.stdout
+    assert "\nSeats band: holds no level" in run("explain", str(path), str(data), "--partner", "b", "--track", "helper").stdout
+
+
+def test_eval_track_selects_the_tracks_written(tmp_path):
+    path = _write(tmp_path, INTERNAL, "i.tier")
+    data = tmp_path / "i.csv"
+    data.write_text(INTERNAL_DATA, encoding="utf-8")
+    out = tmp_path / "o.csv"
+    result = run("eval", str(path), str(data), "--track", "helper", "--gaps", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    lines = out.read_text().splitlines()
+    assert lines[0] == "partner_id,track,level,score,next_level,points_missing,requirements_missing,missing"
+    assert lines[1:] == ["a,helper,some,,,,,", "b,helper,,,some,,1,seats >= 10 (10 more)", "c,helper,some,,,,,"]
+    both = run("eval", str(path), str(data), "--track", "partner", "--track", "helper", "-o", str(out))
+    assert both.exit_code == 0 and [line.split(",")[1] for line in out.read_text().splitlines()[1:]] == ["helper"] * 3 + ["partner"] * 3
+    bad = run("eval", str(path), str(data), "--track", "helpers")
+    assert bad.exit_code == 2 and "no track 'helpers'" in bad.stderr and "(tracks: helper, partner)" in bad.stderr
+
+
+def test_internal_is_an_attribute_of_tracks_only(tmp_path):
+    text = INTERNAL.replace('metric seats "Seats": count', 'metric seats "Seats": count { internal }')
+    errors = [(d.code, d.message) for d in load_program(_write(tmp_path, text, "x.tier")).diagnostics if d.is_error]
+    assert errors == [("TL210", "'internal' is not an attribute of a metric")]

@@ -309,8 +309,8 @@ def _attr(a: ast.Attr, room: int = WIDTH) -> str:
         return text
     if k == "direction":
         return f"{v} is better"
-    if k == "optional":
-        return "optional"
+    if k in ("optional", "internal"):
+        return k
     if k == "default":
         return f"default {_literal(v)}"
     if k == "effective":

@@ -466,6 +466,9 @@ class _ToAst(Transformer_NonRecursive):
     def optional_attr(self, meta, children):
         return ast.Attr("optional", True, self._span(meta))
 
+    def internal_attr(self, meta, children):
+        return ast.Attr("internal", True, self._span(meta))
+
     def effective_attr(self, meta, children):
         return ast.Attr("effective", ast.DateLit(self._date(children[0]), self._tok_span(children[0])), self._span(meta))
 

@@ -208,17 +208,24 @@ def _frame(names: list[str], rows: list[tuple]) -> pl.DataFrame:
 
 
 def write_into(
-    program: ir.Program, url: str, *, table: str = "partners", into: str, decimals: int = DEFAULT_DECIMALS
+    program: ir.Program,
+    url: str,
+    *,
+    table: str = "partners",
+    into: str,
+    decimals: int = DEFAULT_DECIMALS,
+    tracks: tuple[str, ...] | None = None,
 ) -> dict[str, dict[str | None, int]]:
     """Create or replace the table `into` with the results (partner_id, track, level, score),
     in one transaction: on any failure the old table, if any, stays as it was. Returns the
-    partners per track and level, as `Evaluation.summary` does."""
+    partners per track and level, as `Evaluation.summary` does. `tracks`: the tracks written
+    (default: those not internal)."""
     display = f"{safe_url(url)} table {table}"
     target = table_name(into)
     with connect(url) as conn:
         places, absent = _prepare(program, conn, url, table, decimals)
         try:
-            query = compile_sql(program, "postgres", table=table, places=places, absent=absent)
+            query = compile_sql(program, "postgres", table=table, places=places, absent=absent, tracks=tracks)
         except Unsupported as e:
             raise DatabaseError(str(e)) from None
         drop = exp.Drop(tables=[target.copy()], kind="TABLE", exists=True).sql("postgres")
@@ -231,7 +238,7 @@ def write_into(
             _run(conn, create, url, display)
             _run(conn, comment, url, display)
             rows = _run(conn, counts, url, display).fetchall()
-    summary: dict[str, dict[str | None, int]] = {t.name: {lvl: 0 for lvl in (None, *t.level_names)} for t in program.tracks}
+    summary = {t.name: {lvl: 0 for lvl in (None, *t.level_names)} for t in program.shown_tracks(tracks)}
     for track, level, n in rows:
         summary[track][level] = n
     return summary
