@@ -17,7 +17,16 @@ from hypothesis import strategies as st
 
 from tests import pgserver
 from tests.engine.engine_helpers import load_text
-from tests.engine.sql_helpers import LITERAL_POINTS, LITERAL_POINTS_DATA, column_type, sorted_long
+from tests.engine.sql_helpers import (
+    HUGE_KEYS,
+    HUGE_KEYS_DATA,
+    LITERAL_POINTS,
+    LITERAL_POINTS_DATA,
+    ONE_SCORED_BEST,
+    ONE_SCORED_BEST_DATA,
+    column_type,
+    sorted_long,
+)
 from tests.engine.strategies import programs_with_data
 from tierlang import ir
 from tierlang.data import DataLoadError, from_frame
@@ -91,6 +100,15 @@ def test_points_from_literals_times_large_scales(postgres, layout):
     prog = load_text(LITERAL_POINTS)
     load_pg(postgres.url, prog, LITERAL_POINTS_DATA, layout)
     assert sorted_long(evaluate_postgres(prog, postgres.url)).equals(_reference(prog, LITERAL_POINTS_DATA))
+
+
+@pytest.mark.parametrize(
+    "text,data", [(ONE_SCORED_BEST, ONE_SCORED_BEST_DATA), (HUGE_KEYS, HUGE_KEYS_DATA)], ids=["one scored best", "huge keys"]
+)
+def test_regressions_found_by_the_spark_tests(postgres, text, data):
+    prog = load_text(text)
+    load_pg(postgres.url, prog, data, "text")
+    assert sorted_long(evaluate_postgres(prog, postgres.url)).equals(_reference(prog, data))
 
 
 BLOWUP = ROOT / "tests" / "fixtures" / "engine" / "inline_blowup.tier"

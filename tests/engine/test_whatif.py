@@ -96,3 +96,18 @@ def test_caps_gates_and_missing_values():
     with pytest.raises(EvaluationError) as got:
         fn({"b": F(1), "pct": F(1)})
     assert str(got.value) == str(want.value)
+
+
+def test_a_line_reading_a_table_keyed_by_a_track_is_not_memoised_as_constant():
+    # Found by the property test: `points tb` with `tb` keyed by a track reads no metric
+    # directly, so a memo keyed on the metrics it reads gave every partner the first one's points.
+    prog = load_text(
+        'program p "P" {\n  version "1"\n  effective 2022-10-03\n}\n'
+        "metric b: bool\n"
+        "track t {\n  level gold {\n    require r: b\n  }\n}\n"
+        "table tb: number {\n  by t\n  none: 1\n  gold: 2.5\n}\n"
+        "track u {\n  score s max 10 {\n    x: points tb\n  }\n  level ok\n}\n"
+    )
+    ds = from_frame(pl.DataFrame({"partner_id": ["A", "B"], "b": ["true", "false"]}), prog)
+    fn = ScoreFunction(Interpreter(prog, memo=True), "u", None, "s")
+    assert [fn(ds.row_values(k))[0] for k in range(2)] == [Fraction(5, 2), Fraction(1)]

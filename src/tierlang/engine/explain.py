@@ -1173,7 +1173,7 @@ class _Explainer:
         from tierlang.passes.lower import const_value
 
         out: set[Fraction] = set()
-        run = _ValuesRun(self.interp, base)
+        run = self.interp.run(base)
         for line in s.lines:
             if name in ir.metrics_read(line.line.points, self.metrics, {}):
                 with contextlib.suppress(EvaluationError, ZeroDivisionError):
@@ -1446,30 +1446,6 @@ class _Goal:
 
     def points(self, vals: Mapping[str, ir.Value]) -> Fraction:
         return self.value(vals)[0]
-
-
-class _ValuesRun:
-    """What `linear.build` needs: metric values (defaults filled) and constant folding."""
-
-    def __init__(self, interp: Interpreter, values: Mapping[str, ir.Value]) -> None:
-        self.i = interp
-        self.values = values
-
-    def metric(self, name: str) -> ir.Value:
-        from tierlang.engine.interpreter import MissingValue
-
-        v = self.values.get(name)
-        if v is None:
-            d = self.i.metrics[name].default
-            if d is None:
-                raise MissingValue(name)
-            return d
-        return v
-
-    def num(self, e: ir.Expr) -> Fraction:
-        from tierlang.passes.lower import const_value
-
-        return const_value(e)
 
 
 def _band_edges(expr: ir.Expr, name: str) -> set[Fraction]:

@@ -367,8 +367,7 @@ class Interpreter:
             return None
         key = id(line)
         if key not in self._pure:
-            impure = (ir.ScoreRef, ir.TrackAt, ir.GroupCount, ir.Every)
-            self._pure[key] = not any(isinstance(n, impure) for n in ir.walk(line.points))
+            self._pure[key] = not any(isinstance(n, ir.TRACK_READS) for n in ir.walk(line.points))
         return self._memo if self._pure[key] else None
 
     def line_info(self, line: ir.Line) -> tuple[list[str], Fraction | None, Fraction | None]:

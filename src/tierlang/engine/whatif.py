@@ -25,7 +25,6 @@ from tierlang.engine.interpreter import Interpreter, _Run
 __all__ = ["ScoreFunction"]
 
 ZERO = Fraction(0)
-_IMPURE = (ir.ScoreRef, ir.TrackAt, ir.GroupCount, ir.Every)
 
 
 class _Line:
@@ -91,7 +90,7 @@ class ScoreFunction:
         if e is None:
             return True
         for n in ir.walk(e):
-            if isinstance(n, _IMPURE):
+            if isinstance(n, ir.TRACK_READS):
                 return False
             if isinstance(n, ir.MetricRef):
                 derived = self.interp.metrics[n.name].derived

@@ -658,7 +658,7 @@ class RecordsLowering:
                 )
                 ok = False
                 break
-            elif isinstance(node, (ir.ScoreRef, ir.TrackAt, ir.GroupCount, ir.Every, ir.GateRef, ir.Compare, ir.And, ir.Or, ir.Not)):
+            elif isinstance(node, (*ir.TRACK_READS, ir.GateRef, ir.Compare, ir.And, ir.Or, ir.Not)):
                 self.err(
                     "TL205",
                     f"metric '{m.name}' is a number computed from records; conditions belong in `where` and `having`",

@@ -440,11 +440,29 @@ class TrackDecl:
     group: str | None
     items: tuple[Attr | ScoreDecl | LevelDecl | VariantDecl | ChooseBest | ChooseClassified | OutputDecl, ...]
     span: Span | None = _span()
+    # `track NAME = highest ROWS`: the levels of a track per row, each held when some row
+    # holds it (items then hold only attributes)
+    highest: Name | None = None
     also_in: tuple[str, ...] = ()
 
     @property
     def groups(self) -> tuple[str, ...]:
         return ((self.group,) if self.group is not None else ()) + self.also_in
+
+
+@dataclass(frozen=True)
+class RowTrackDecl:
+    """`track NAME "Title" per COLUMN of TABLE [where COND] { level ... }`: a track evaluated
+    once per row of a related table (one row per partner and region); rules roll it up."""
+
+    name: str
+    title: str | None
+    column: str
+    table: str
+    where: Expr | None
+    items: tuple[Attr | LevelDecl, ...]
+    span: Span | None = _span()
+    table_span: Span | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -632,6 +650,7 @@ Decl = Union[
     ConstraintDecl,
     GroupDecl,
     TrackDecl,
+    RowTrackDecl,
     PartnerDecl,
     ExampleDecl,
     TableDecl,
@@ -648,6 +667,7 @@ DECL_KEYWORD = {
     ConstraintDecl: "constraint",
     GroupDecl: "group",
     TrackDecl: "track",
+    RowTrackDecl: "track",
     PartnerDecl: "partner",
     ExampleDecl: "example",
     TableDecl: "table",
@@ -678,6 +698,7 @@ Item = Union[
     ConstraintDecl,
     GroupDecl,
     TrackDecl,
+    RowTrackDecl,
     PartnerDecl,
     ExampleDecl,
     TableDecl,

@@ -157,7 +157,9 @@ def compile_sql(
         fallback: exp.Expression = exp.Boolean(this=False)
     else:
         limits = {c: plan.column_limits[c] for c in plan.checks}
-        typed = typed_inputs(program, table, itype, d, metrics, keep, limits)
+        # the loader has validated every column: only those the plan reads are cast
+        (read,) = [b.read for b, t, _ in backends if t == itype]
+        typed = typed_inputs(program, table, itype, d, [m for m in metrics if m.name in read], keep, limits)
         ctes.append(("partners_typed", typed, f"{table}: validated by tierlang; values beyond the working type's reach flagged"))
         fallback = col("__fallback__")
     ctes += _column_ctes(plan, names, ctes[-1][0], d)
