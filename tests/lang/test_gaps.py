@@ -174,3 +174,109 @@ def test_internal_is_an_attribute_of_tracks_only(tmp_path):
     text = INTERNAL.replace('metric seats "Seats": count', 'metric seats "Seats": count { internal }')
     errors = [(d.code, d.message) for d in load_program(_write(tmp_path, text, "x.tier")).diagnostics if d.is_error]
     assert errors == [("TL210", "'internal' is not an attribute of a metric")]
+
+
+PARENT = """program fy21 "Consulting FY21" {
+  version "FY21"
+  effective 2021-02-01
+}
+
+metric points: count
+metric csat: number
+
+track tier "Consulting tier" {
+  level base
+  level ridge {
+    require points >= 100
+  }
+  level crest {
+    require points >= 300
+    require csat >= 4.0
+  }
+  level summit {
+    require points >= 600
+  }
+}
+"""
+
+CHILD = """program fy22 "Consulting FY22" {
+  extends "parent.tier"
+  version "FY22"
+  effective 2022-02-01
+}
+
+# FY22 raised only the Crest bar.
+override level tier.crest "Crest" {
+  require points >= 400
+  require csat >= 4.2
+}
+"""
+
+
+def test_override_one_level_of_a_parents_track(tmp_path):
+    _write(tmp_path, PARENT, "parent.tier")
+    child = _write(tmp_path, CHILD, "child.tier")
+    result = load_program(child)
+    assert not [d for d in result.diagnostics if d.is_error]
+    levels = result.program.track_map["tier"].variants[0].levels
+    assert [lv.name for lv in levels] == ["base", "ridge", "crest", "summit"]  # in place
+    assert levels[2].title == "Crest" and len(levels[2].requirements) == 2
+    ds = from_frame(pl.DataFrame({"partner_id": ["a", "b"], "points": ["350", "450"], "csat": ["4.5", "4.5"]}), result.program)
+    a, b = (evaluate_dataset(result.program, ds, engine=e) for e in ("interpreter", "vectorized"))
+    assert a.long().equals(b.long()) and [a.level(p, "tier") for p in "ab"] == ["ridge", "crest"]
+    assert run("fmt", "--check", str(child)).exit_code == 0
+    changes = structural_diff(load_program(tmp_path / "parent.tier").program, result.program)
+    assert [(c.effect, c.old, c.new) for c in changes if c.kind == "requirement"] == [
+        ("tightened", "points >= 300", "points >= 400"),
+        ("tightened", "csat >= 4", "csat >= 4.2"),
+    ]
+
+
+def test_override_level_names_what_is_missing(tmp_path):
+    _write(tmp_path, PARENT, "parent.tier")
+    for old, new, message in [
+        ("tier.crest", "tiers.crest", "nothing to override: the parent declares no track 'tiers'"),
+        ("tier.crest", "tier.peak", "nothing to override: track 'tier' has no level 'peak'"),
+    ]:
+        child = _write(tmp_path, CHILD.replace(old, new), "child.tier")
+        assert [(d.code, d.message) for d in load_program(child).diagnostics if d.is_error] == [("TL222", message)]
+    alone = _write(tmp_path, CHILD.replace('  extends "parent.tier"\n', ""), "alone.tier")
+    assert "TL226" in [d.code for d in load_program(alone).diagnostics]
+
+
+def test_override_level_in_a_track_with_variants(tmp_path):
+    parent = PARENT.replace(
+        """track tier "Consulting tier" {
+  level base""",
+        """track tier "Consulting tier" {
+  choose small when points < 50 else large
+  variant small {
+    level base
+    level ridge {
+      require points >= 10
+    }
+    level crest {
+      require points >= 30
+    }
+    level summit {
+      require points >= 40
+    }
+  }
+  variant large {
+  level base""",
+    ).replace("    require points >= 600\n  }\n}", "    require points >= 600\n  }\n  }\n}")
+    _write(tmp_path, parent, "parent.tier")
+    child = load_program(_write(tmp_path, CHILD, "child.tier"))
+    assert not [d for d in child.diagnostics if d.is_error], [d.message for d in child.diagnostics]
+    for v in child.program.track_map["tier"].variants:  # both variants take the new level
+        assert next(lv for lv in v.levels if lv.name == "crest").title == "Crest"
+
+
+def test_the_editor_reads_a_level_override(tmp_path):
+    from tierlang.lsp.session import Session
+
+    _write(tmp_path, PARENT, "parent.tier")
+    child = _write(tmp_path, CHILD, "child.tier")
+    session = Session([tmp_path])
+    found = {(o.symbol.kind, o.symbol.name, o.definition) for o in session.index(child).occurrences}
+    assert {("track", "tier", False), ("level", "crest", True), ("metric", "points", False)} <= found

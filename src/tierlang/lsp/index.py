@@ -352,6 +352,15 @@ class _Indexer:
             self.expr(item.expr, _Scope())
         elif isinstance(item, ast.GroupDecl):
             self.declare("group", item)
+        elif isinstance(item, ast.LevelOverride):  # `override level TRACK.LEVEL { ... }`
+            track_token = self.tokens.find(item.span, item.track)
+            self.add(self.ctx.symbol("track", item.track), track_token)
+            lv = item.level
+            self.add(self.ctx.symbol("level", lv.name, (item.track,)), self.tokens.find(item.span, lv.name, track_token), True, lv)
+            scope = _Scope(item.track, None, frozenset(self.ctx.scores(item.track)))
+            for r in lv.items or ():
+                if isinstance(r, ast.Require):
+                    self.expr(r.expr, scope)
         elif isinstance(item, ast.ConstraintDecl):
             self.declare("constraint", item)
             self.expr(item.expr, _Scope())

@@ -678,8 +678,22 @@ DECL_KEYWORD = {
 
 
 @dataclass(frozen=True)
+class LevelOverride:
+    """`override level TRACK.LEVEL "Title" { ... }` in a child program: the parent's track
+    with one level restated (`extends` merges it in; nothing after the merge sees it)."""
+
+    track: str
+    level: LevelDecl
+    span: Span | None = _span()
+
+    @property
+    def name(self) -> str:
+        return f"{self.track}.{self.level.name}"
+
+
+@dataclass(frozen=True)
 class Override:
-    decl: Decl
+    decl: Decl | LevelOverride
     span: Span | None = _span()
 
 

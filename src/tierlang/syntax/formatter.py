@@ -723,6 +723,15 @@ class _Printer:
         self.statements(d.items, indent + INDENT, table_item)
         self.close_block(d.span, indent)
 
+    def p_LevelOverride(self, d: ast.LevelOverride, indent, next_start) -> None:
+        mark = len(self.out)
+        self.p_LevelDecl(d.level, indent, next_start)
+        head = f"{indent}level {d.level.name}"
+        for i in range(mark, len(self.out)):  # after any comments above it
+            if self.out[i].startswith(head):
+                self.out[i] = f"{indent}level {d.track}.{d.level.name}" + self.out[i][len(head) :]
+                break
+
     def p_Override(self, d: ast.Override, indent, next_start) -> None:
         # Print the declaration, then prefix its first line.
         mark = len(self.out)

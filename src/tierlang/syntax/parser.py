@@ -640,6 +640,11 @@ class _ToAst(Transformer_NonRecursive):
     def independent(self, meta, children):
         return True
 
+    def level_override(self, meta, children):
+        track = str(children[0])
+        level = self.level_decl(meta, children[1:])
+        return ast.LevelOverride(track, level, self._span(meta))
+
     def level_decl(self, meta, children):
         name, title, rest = self._split(children)
         independent = False
@@ -1472,7 +1477,7 @@ def _level_blocks(tree, text: str) -> None:
     """A level's braces are anonymous tokens the tree drops; look at the text instead."""
     starts = None  # offset of each line's first character, found once (not once per level)
     for sub in tree.iter_subtrees():
-        if sub.data != "level_decl" or sub.meta.empty:
+        if sub.data not in ("level_decl", "level_override") or sub.meta.empty:
             continue
         if starts is None:
             starts = [0] + [m.end() for m in re.finditer("\n", text)]
