@@ -243,3 +243,24 @@ def test_a_constraint_cannot_read_a_records_metric(tmp_path):
     )
     (d,) = [d for d in load_program(tmp_path / "r.tier", text=text).diagnostics if d.is_error]
     assert d.code == "TL237" and "reads 'people', which is computed from related tables" in d.message
+
+
+def test_diff_checks_both_programs_constraints_on_one_read(tmp_path):
+    # mspp2009 -> mpn2010 reads the file once for both: each program's constraints are kept
+    # (a constraint over metrics one read lacks crashed the diff)
+    from tests.conftest import ROOT
+
+    frame = pl.read_csv(ROOT / "examples" / "partners.csv", infer_schema_length=0)
+    path = tmp_path / "p.csv"
+    frame.write_csv(path)
+    ok = run("diff", str(ROOT / "programs" / "mspp2009.tier"), str(ROOT / "programs" / "mpn2010.tier"), "--data", str(path))
+    assert ok.exit_code == 0, ok.output
+    bad = frame.with_columns(
+        pl.when(pl.col("partner_id") == frame["partner_id"][0])
+        .then(pl.lit("99"))
+        .otherwise(pl.col("desktop_gold_unique_mcps"))
+        .alias("desktop_gold_unique_mcps")
+    )
+    bad.write_csv(path)
+    result = run("diff", str(ROOT / "programs" / "mspp2009.tier"), str(ROOT / "programs" / "mpn2010.tier"), "--data", str(path))
+    assert result.exit_code == 2 and "TL416" in result.stderr and "desktop_unique_within" in result.stderr

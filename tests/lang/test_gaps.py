@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -280,3 +281,37 @@ def test_the_editor_reads_a_level_override(tmp_path):
     session = Session([tmp_path])
     found = {(o.symbol.kind, o.symbol.name, o.definition) for o in session.index(child).occurrences}
     assert {("track", "tier", False), ("level", "crest", True), ("metric", "points", False)} <= found
+
+
+RENAMING = """mapping fy21 -> fy22r "Ridge is now Reef" {
+}
+
+compare tier -> tier {
+  rank 0: base -> base
+  rank 1: ridge -> reef
+  rank 2: crest -> crest
+  rank 3: summit -> summit
+}
+"""
+
+
+def test_levels_renamed_through_a_mapping_are_shown_as_renames(tmp_path):
+    old = _write(tmp_path, PARENT, "fy21.tier")
+    renamed = PARENT.replace("ridge", "reef").replace("program fy21", "program fy22r").replace("points >= 300", "points >= 320")
+    new = _write(tmp_path, renamed, "fy22r.tier")
+    mapping = _write(tmp_path, RENAMING, "m.tiermap")
+    plain = run("diff", str(old), str(new), "--no-mapping")
+    assert "tier › ridge: level removed" in plain.stdout and "tier › reef: level added" in plain.stdout
+    result = run("diff", str(old), str(new), "--mapping", str(mapping))
+    assert result.exit_code == 0, result.output
+    assert "tier › reef: name: ridge → reef" in result.stdout
+    assert "level removed" not in result.stdout and "level added" not in result.stdout
+    assert "points >= 300 → points >= 320" in result.stdout  # the rest as before
+    # a renamed level that also changed says both, under its new name
+    changed = renamed.replace("require points >= 100", "require points >= 150")
+    _write(tmp_path, changed, "fy22r.tier")
+    both = run("diff", str(old), str(new), "--mapping", str(mapping), "--format", "json")
+    data = json.loads(both.stdout)
+    reef = [(c["path"], c["what"], c["old"], c["new"]) for c in data["changes"] if "reef" in c["path"]]
+    assert (["tier", "reef"], "name", "ridge", "reef") in reef
+    assert (["tier", "reef", "requirement 1"], "requirement", "points >= 100", "points >= 150") in reef
