@@ -315,3 +315,9 @@ def test_levels_renamed_through_a_mapping_are_shown_as_renames(tmp_path):
     reef = [(c["path"], c["what"], c["old"], c["new"]) for c in data["changes"] if "reef" in c["path"]]
     assert (["tier", "reef"], "name", "ridge", "reef") in reef
     assert (["tier", "reef", "requirement 1"], "requirement", "points >= 100", "points >= 150") in reef
+
+
+def test_a_rule_reading_an_output_says_so(tmp_path):
+    text = 'program lim { version "1" }\nmetric m: count\ntrack t {\n  output fee "Fee": money USD = 10 USD\n  level l { require fee >= 1 USD and m >= 0 }\n}\n'
+    (d,) = [d for d in load_program(_write(tmp_path, text, "lim.tier")).diagnostics if d.is_error]
+    assert (d.code, d.message) == ("TL205", "'fee' is an output of track 't': rules cannot read outputs")

@@ -1237,6 +1237,15 @@ class _Lowerer(RecordsLowering, RowTracksLowering):
         if gone is not None:
             self.err_unknown(gone, head, n.span, candidates)
             raise _Fail
+        owner = next((t.name for t in self.track_decls.values() for i in t.items if isinstance(i, ast.OutputDecl) and i.name == head), None)
+        if owner is not None:  # an amount the program computes after the levels, not an input to them
+            self.err(
+                "TL205",
+                f"'{head}' is an output of track '{owner}': rules cannot read outputs",
+                n.span,
+                hint="outputs are computed after the levels; read the formula itself, or a derived metric both use",
+            )
+            raise _Fail
         where = f" in {scope.where}" if scope.where else ""
         self.err("TL200", f"unknown name '{head}'{where}", n.span, hint=did_you_mean(head, candidates))
         raise _Fail
