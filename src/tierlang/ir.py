@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import operator
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from enum import Enum, StrEnum
 from fractions import Fraction
@@ -92,6 +92,7 @@ __all__ = [
     "Assignment",
     "window_dates",
     "Acknowledgement",
+    "Constraint",
     "Output",
     "Band",
     "Table",
@@ -835,12 +836,19 @@ class Track:
     variants: tuple[Variant, ...]
     selection: str = "single"  # "single", "best" or "classified"
     choices: tuple[Choice, ...] = ()
-    group: str | None = None
+    group: str | None = None  # the first group it is in; `also_in` the others
     title: str | None = None
     doc: str | None = None
     source: str | None = None
     outputs: tuple[Output, ...] = ()
     span: Span | None = _span()
+    also_in: tuple[str, ...] = ()
+    internal: bool = False  # a helper other rules read: not in tier eval's results
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """Every group the track is in, as written."""
+        return ((self.group,) if self.group is not None else ()) + self.also_in
 
     # Lookups by name are indexed once per track: rules name variants and levels per partner,
     # and a track may have hundreds of variants (issue 17).
@@ -993,6 +1001,24 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Constraint:
+    """`constraint NAME: CONDITION` over input metrics: every row of the data must meet it
+    (a row that does not is a data error, named by row and by the constraint's columns), and
+    explain proposes only changes that keep it."""
+
+    name: str
+    expr: Expr
+    title: str | None = None
+    doc: str | None = None
+    source: str | None = None
+    span: Span | None = _span()
+
+    @property
+    def label(self) -> str:
+        return self.title or self.name
+
+
+@dataclass(frozen=True)
 class Acknowledgement:
     """`acknowledge CODE "reason"` in a declaration: a finding of that code (a warning)
     whose place lies inside the declaration is known and accepted, for `reason`. `where`
@@ -1083,6 +1109,7 @@ class Program:
     partners: tuple[Partner, ...] = ()
     examples: tuple[Example, ...] = ()
     acknowledgements: tuple[Acknowledgement, ...] = ()
+    constraints: tuple[Constraint, ...] = ()
     tables: tuple[Table, ...] = ()  # band tables
     related_tables: tuple[RelatedTable, ...] = ()  # records
     lists: tuple[ValueList, ...] = ()
@@ -1143,6 +1170,13 @@ class Program:
         """The metrics the rules take as given (not derived): read from the partner table's
         columns, or computed from related tables before the rules run (`record_metrics`)."""
         return tuple(m for m in self.metrics if m.derived is None)
+
+    def shown_tracks(self, names: Sequence[str] | None = None) -> tuple[Track, ...]:
+        """The tracks a run writes: those named (`tier eval --track`), in program order, else
+        every track not marked `internal`."""
+        if names:
+            return tuple(t for t in self.tracks if t.name in names)
+        return tuple(t for t in self.tracks if not t.internal)
 
     @cached_property
     def content_hash(self) -> str:

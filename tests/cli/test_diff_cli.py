@@ -104,7 +104,6 @@ def test_shipped_mapping_is_found_and_can_be_turned_off(tmp_path):
 @pytest.mark.parametrize(
     "args,message",
     [
-        (["--mapping", str(DIFF / "legacy-shop.tiermap")], "--mapping needs --data"),
         (["--fail-on-loss"], "--fail-on-loss needs --data"),
         (["--data", DATA, "--mapping", str(DIFF / "legacy-shop.tiermap"), "--no-mapping"], "exclude each other"),
         (["--months", "-1"], "-1 is not in the range"),

@@ -69,6 +69,7 @@ class _Gen:
         self.params: dict[str, Fraction] = {}
         self.n_members = 0
         self.building_member = False
+        self.two_groups = False  # grp2: the members of grp again (a track in several groups)
         self.derived: list[str] = []
         self.out: list[str] = []
         self.tables = 0
@@ -146,7 +147,8 @@ class _Gen:
             if members and len(members) == self.n_members and (own is None or not own.group) and not self.building_member:
                 n = self.draw(st.integers(1, len(members)))
                 at = self.draw(st.sampled_from(["", " at l0", " at exactly l0"]))
-                return self.draw(st.sampled_from([f"at least {n} of grp{at}", f"all of grp{at}"]))
+                g = self.draw(st.sampled_from(["grp", "grp2"])) if self.two_groups else "grp"  # a track in several groups
+                return self.draw(st.sampled_from([f"at least {n} of {g}{at}", f"all of {g}{at}"]))
             kind = "metric"
         if kind == "own_score":
             assert scores
@@ -395,6 +397,9 @@ class _Gen:
             self.out.append(f"gate g{i}: {self.condition(1)}")
             self.gates.append(f"g{i}")
         self.out.append("group grp")
+        self.two_groups = draw(st.booleans())  # the members of grp are in grp2 too
+        if self.two_groups:
+            self.out.append("group grp2")
         n_tracks = draw(st.integers(1, 4))
         self.n_members = draw(st.integers(0, n_tracks))  # the first n_members tracks are in grp
         for i in range(n_tracks):
@@ -406,7 +411,7 @@ class _Gen:
         self.building_member = False
         if not self.n_members:
             # every group needs a member; a trailing constant track keeps the program valid
-            self.out.append("track tz in grp { level l0 }")
+            self.out.append("track tz in grp" + (", grp2" if self.two_groups else "") + " { level l0 }")
         return "\n".join(self.out) + "\n"
 
     def track(self, name: str, group: bool) -> str:
@@ -416,7 +421,7 @@ class _Gen:
         parts = {s: [f"x{j}" if draw(st.integers(0, 2)) else f"c{j}" for j in range(draw(st.integers(1, 3)))] for s in scores}
         levels = [f"l{i}" for i in range(draw(st.integers(1, 3)))]
         variants = draw(st.integers(0, 2)) == 0
-        header = f"track {name}" + (" in grp" if group else "") + " {"
+        header = f"track {name}" + ((" in grp, grp2" if self.two_groups else " in grp") if group else "") + " {"
 
         def body(scores: list[str]) -> str:
             out = []

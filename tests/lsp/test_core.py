@@ -201,3 +201,130 @@ def test_quick_fixes_and_source_actions(workspace: Path):
     line = _at(text, 'level gold "Gold"')[0]
     (action,) = source_actions(session, str(path), line + 1)
     assert action.title == "Add a source to level 'gold'" and action.edits[0].text == '\n    source ""'
+
+
+LANGUAGE = """program fees "Fees" {
+  version "1"
+}
+
+metric market "Market class": enum(mature, emerging)
+metric adds "Net customer adds": count
+metric pro "Pro people": count
+metric tech "Technical people": count
+param small_fee = 2_365 { source "S1 [C]" }
+
+constraint pro_within "Pro people are technical people": pro <= tech { source "S1 [C]" }
+
+table yearly_fee "Yearly fee": money USD {
+  by market
+  mature:   4_730
+  emerging: small_fee
+}
+
+table funds "Marketing funds": money USD {
+  by partner
+  none:       0
+  silver:   500
+  gold:   2_500
+}
+
+track partner "Partner" {
+  output fee "Yearly fee": money USD = yearly_fee
+  output fund "Marketing funds": money USD = funds
+  level silver {
+    require adds >= 2
+  }
+  level gold {
+    require adds >= 5 and pro >= 2
+  }
+}
+
+example e {
+  given { market = "mature", adds = 5, pro = 2, tech = 3 }
+  expect partner = gold
+  expect partner.fund = 2500 USD
+}
+"""
+
+
+def test_constraints_tables_and_outputs_are_indexed(tmp_path: Path):
+    from tierlang.lsp.outline import outline
+
+    path = tmp_path / "fees.tier"
+    path.write_text(LANGUAGE, encoding="utf-8")
+    session = Session([tmp_path])
+    assert session.check(path).diagnostics[str(path)] == []
+    idx = session.index(path)
+    kinds = {(o.symbol.kind, o.symbol.name, o.symbol.scope, o.definition) for o in idx.occurrences}
+    assert {("constraint", "pro_within", (), True), ("metric", "pro", (), False), ("metric", "tech", (), False)} <= kinds
+    assert {("table", "yearly_fee", (), True), ("table", "yearly_fee", (), False), ("table", "funds", (), False)} <= kinds
+    assert ("enum", "emerging", ("market",), False) in kinds  # a band named by the key's value
+    assert ("level", "gold", ("partner",), False) in kinds  # a band named by the key track's level
+    assert ("param", "small_fee", (), False) in kinds  # a cell
+    assert {("output", "fee", ("partner",), True), ("output", "fund", ("partner",), False)} <= kinds  # expect partner.fund
+    # go to definition and references from a use
+    use = session.occurrence_at(path, *_at(LANGUAGE, "yearly_fee", "output fee"))
+    (definition,) = session.definitions(path, use.symbol)
+    assert definition.span.line == _at(LANGUAGE, "yearly_fee", "table yearly_fee")[0]
+    assert len(session.references(use.symbol)) == 2
+    # hovers read as the guide does
+    program = session.program(path)
+    constraint = session.occurrence_at(path, *_at(LANGUAGE, "pro_within"))
+    text = hover_text(constraint.symbol, program)
+    assert "**constraint `pro_within`**: Pro people are technical people" in text
+    assert "Every row of the data must meet it: Pro people is at most Technical people." in text and "S1 [C]" in text
+    table = hover_text(use.symbol, program)
+    assert "| mature | 4,730 USD |" in table and "| emerging | 2,365 USD (small_fee) |" in table and "Used by: Partner" in table
+    output = session.occurrence_at(path, *_at(LANGUAGE, "fund", "expect partner.fund"))
+    assert hover_text(output.symbol, program).startswith("**output `fund`** of Partner: Marketing funds\n\n`money USD` = ")
+    # the outline nests outputs in their track
+    shapes = {(o.kind, o.name): [(c.kind, c.name) for c in o.children] for o in outline(session.module(path), idx)}
+    assert shapes[("constraint", "pro_within")] == [] and shapes[("table", "yearly_fee")] == []
+    assert shapes[("track", "partner")][:2] == [("output", "fee"), ("output", "fund")]
+    # renaming an output clashes with the track's other outputs and scores, and reaches expect
+    with pytest.raises(RenameError, match="the output 'fee' already exists"):
+        rename(session, str(path), output, "fee")
+    assert len(rename(session, str(path), output, "funds")) == 2
+    # constraints have a namespace of their own: one named like a metric leaves rules alone
+    first = LANGUAGE.replace("metric market", "constraint adds: pro <= tech\n\nmetric market")
+    session.open(path, first)
+    assert session.check(path).diagnostics[str(path)] == []
+    use = session.occurrence_at(path, *_at(first, "adds", "require adds >= 2"))
+    assert (use.symbol.kind, use.symbol.name) == ("metric", "adds")
+
+
+def test_completion_knows_constraints_tables_and_outputs(tmp_path: Path):
+    path = tmp_path / "fees.tier"
+    path.write_text(LANGUAGE, encoding="utf-8")
+    session = Session([tmp_path])
+    # a constraint reads metrics and parameters, not what the rules compute
+    got = _labels(session, path, LANGUAGE, *_at(LANGUAGE, "tech {", "constraint pro_within"))
+    assert {"pro", "tech", "small_fee"} <= got and not got & {"partner", "yearly_fee", "pro_within"}
+    # a table's rows: its key's values; `by`: metrics and tracks
+    assert {"mature", "emerging", "small_fee"} <= _labels(session, path, LANGUAGE, *_at(LANGUAGE, "emerging", "emerging:"))
+    assert {"silver", "gold"} <= _labels(session, path, LANGUAGE, *_at(LANGUAGE, "gold", "gold:   2_500"))
+    typed = LANGUAGE.replace("  by market\n", "  by \n")
+    assert {"market", "partner"} <= _labels(session, path, typed, _at(typed, "by ", "  by ")[0], 6)
+    # an output's formula reads tables; `expect TRACK.` offers outputs
+    assert {"yearly_fee", "funds"} <= _labels(session, path, LANGUAGE, *_at(LANGUAGE, "yearly_fee", "output fee"))
+    assert {"fee", "fund"} <= _labels(session, path, LANGUAGE, *_at(LANGUAGE, "fund", "expect partner.fund"))
+    typed = LANGUAGE + "override constraint "
+    assert _labels(session, path, typed, typed.count("\n") + 1, len("override constraint ") + 1) == {"pro_within"}
+
+
+def test_records_programs_index_their_tables_and_lists():
+    # a records program's lists crashed hover and semantic tokens (no word for the kind)
+    from tests.conftest import PROGRAMS
+    from tierlang.lsp.outline import outline, semantic_tokens
+
+    path = (PROGRAMS / "cloudpartner2022-records.tier").resolve()
+    session = Session([path.parent])
+    idx = session.index(path)
+    program = session.program(path)
+    kinds = {(o.symbol.kind, o.symbol.name, o.definition) for o in idx.occurrences}
+    assert {("table", "certifications", True), ("table", "certifications", False), ("list", "security_services", True)} <= kinds
+    assert ("list", "security_services", False) in kinds  # `service in security_services`
+    assert all(hover_text(o.symbol, program, o.node) for o in idx.occurrences)
+    assert semantic_tokens(session.tokens(path), idx)
+    tops = {(o.kind, o.name) for o in outline(session.module(path), idx)}
+    assert {("table", "azure_usage"), ("list", "ineligible_offers")} <= tops

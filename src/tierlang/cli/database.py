@@ -30,9 +30,9 @@ def table_map(tables: tuple[str, ...], program_name: str) -> dict[str, str]:
     return out
 
 
-def eval_db(program, data, db, tables, into, fmt, output, engine, as_of, on_error, rejects, gaps, history) -> None:
+def eval_db(program, data, db, tables, into, fmt, output, engine, as_of, on_error, rejects, gaps, history, tracks=None) -> None:
     """The --db branch of `tier eval` (exits)."""
-    from tierlang.cli.evaluate import _Progress, _report_data_errors, finish
+    from tierlang.cli.evaluate import _Progress, _report_data_errors, checked_tracks, finish
     from tierlang.data import DataLoadError
     from tierlang.engine.sql import table_name
     from tierlang.engine.sql.database import DatabaseError, evaluate_postgres, safe_url, write_into
@@ -57,6 +57,7 @@ def eval_db(program, data, db, tables, into, fmt, output, engine, as_of, on_erro
         except ValueError as e:
             raise click.BadParameter(str(e), param_hint="--into") from None
     prog = load_or_exit(program, as_of)
+    shown = checked_tracks(prog, program, tracks)
     if prog.record_metrics:
         from tierlang.engine.api import records_refused
 
@@ -66,13 +67,14 @@ def eval_db(program, data, db, tables, into, fmt, output, engine, as_of, on_erro
     progress("evaluating in the database")
     try:
         if into is not None:
-            summary = write_into(prog, db, table=source, into=into)
+            summary = write_into(prog, db, table=source, into=into, tracks=shown)
             progress.clear()
             click.echo(_summary_text(prog, summary, f"{safe_url(db)} table {source}"), err=True)
-            rows = sum(summary[prog.tracks[0].name].values()) * len(prog.tracks) if prog.tracks else 0
+            rows = sum(next(iter(summary.values())).values()) * len(summary) if summary else 0
             click.echo(f"wrote {rows:,} {plural(rows, 'row')} to {into}", err=True)
             sys.exit(EXIT_OK)
         ev = evaluate_postgres(prog, db, table=source, detail=gaps)
+        ev.shown = shown
     except DataLoadError as e:
         progress.clear()
         _report_data_errors(e.diagnostics(MAX_DATA_ERRORS), e.error_count, e.bad_rows)
@@ -86,7 +88,7 @@ def eval_db(program, data, db, tables, into, fmt, output, engine, as_of, on_erro
 
 
 def _summary_text(prog, summary: dict, source: str) -> str:
-    n = sum(summary[prog.tracks[0].name].values()) if prog.tracks else 0
+    n = sum(next(iter(summary.values())).values()) if summary else 0
     lines = [
         f"{prog.name} {prog.version or ''} (sha256:{prog.content_hash[:12]}): {n:,} {plural(n, 'partner')} in {source}, engine postgres".replace(
             "  ", " "

@@ -193,8 +193,7 @@ def diff(
     if mapping and no_mapping:
         raise click.UsageError("--mapping and --no-mapping exclude each other")
     if data is None:
-        for flag, given in (
-            ("--mapping", mapping),
+        for flag, given in (  # a mapping without data still names level renames in the rule changes
             ("--outreach-file", outreach_file),
             ("--fail-on-loss", fail_on_loss),
             ("--history", history),

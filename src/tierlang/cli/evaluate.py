@@ -92,6 +92,14 @@ def _summary(ev) -> str:
     return "\n".join(lines)
 
 
+def checked_tracks(prog, program: str, tracks: tuple[str, ...]) -> tuple[str, ...] | None:
+    """`--track` names, checked against the program (None: none given)."""
+    for t in tracks:
+        if t not in prog.track_map:
+            raise click.BadParameter(f"no track '{t}' in {program} (tracks: {', '.join(prog.track_map)})", param_hint="--track")
+    return tuple(tracks) or None
+
+
 @main.command(name="eval")
 @program_argument
 @click.argument("data", type=click.Path(), required=False)
@@ -126,6 +134,13 @@ def _summary(ev) -> str:
     "--gaps",
     is_flag=True,
     help="Add what each partner lacks for its next level: next_level, points_missing, requirements_missing, missing.",
+)
+@click.option(
+    "--track",
+    "tracks",
+    multiple=True,
+    metavar="TRACK",
+    help="Write only this track (repeatable; default: every track not marked internal). Every track is still evaluated for the rules that read it.",
 )
 @click.option(
     "--history",
@@ -176,6 +191,7 @@ def eval_(
     db: str | None,
     tables: dict[str, str],
     into: str | None,
+    tracks: tuple[str, ...],
 ) -> None:
     """Evaluate PROGRAM on the partners in DATA (CSV, Parquet, JSON Lines or Excel).
 
@@ -224,7 +240,9 @@ def eval_(
         from tierlang.cli.database import eval_db
 
         db_tables = tuple(f"{k}={v}" for k, v in tables.items())
-        eval_db(program, data, db, db_tables, into, fmt, output, engine, as_of, on_error, rejects, gaps, history or bool(start or end))
+        eval_db(
+            program, data, db, db_tables, into, fmt, output, engine, as_of, on_error, rejects, gaps, history or bool(start or end), tracks
+        )
     if data is None:
         raise click.UsageError("missing DATA (a CSV, Parquet or JSON Lines file), or --db URL")
     if rejects is not None and on_error != "report":
@@ -246,10 +264,11 @@ def eval_(
     check_outputs([program, data, *tables.values()], [(output, "-o"), (sidecar, "-o"), (rejects, "--rejects")])
     progress = _Progress()
     prog = load_or_exit(program, as_of)
+    shown = checked_tracks(prog, program, tracks)
     if history:
         from tierlang.cli import history as history_cli
 
-        history_cli.run(program, data, prog, fmt, output, engine, start, end, on_error, rejects, tables, options)
+        history_cli.run(program, data, prog, fmt, output, engine, start, end, on_error, rejects, tables, options, shown)
     needs_as_of(prog, as_of, program)
     if engine in ("duckdb", "spark") and prog.record_metrics:
         from tierlang.engine.api import records_refused
@@ -272,6 +291,7 @@ def eval_(
         progress.clear()
         click.echo(f"tier: {program} cannot be evaluated: {e}", err=True)
         sys.exit(EXIT_USAGE)
+    ev.shown = shown
     if ev.warnings:
         progress.clear()
         emit_diagnostics(ev.warnings, SourceMap())
@@ -350,7 +370,7 @@ def _stdout_is_terminal() -> bool:
 @program_argument
 @click.argument("data", type=click.Path())
 @click.option("--partner", "partner_ids", required=True, multiple=True, help="The partner_id to explain (repeatable: each in turn).")
-@click.option("--track", "tracks", multiple=True, help="Explain only this track (repeatable; default: all).")
+@click.option("--track", "tracks", multiple=True, help="Explain only this track (repeatable; default: every track not marked internal).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @as_of_option
 @table_option
@@ -397,11 +417,9 @@ def explain(
     prog = load_or_exit(program, as_of)
     if not history:  # a history's months are its evaluation dates
         needs_as_of(prog, as_of, program)
-    tracks = tuple(dict.fromkeys(tracks))
+    # default: the tracks tier eval writes (an internal helper track only when named)
+    tracks = tuple(t.name for t in prog.shown_tracks(checked_tracks(prog, program, tuple(dict.fromkeys(tracks)))))
     partner_ids = tuple(dict.fromkeys(partner_ids))
-    for t in tracks:
-        if t not in prog.track_map:
-            raise click.BadParameter(f"no track '{t}' in {program} (tracks: {', '.join(prog.track_map)})", param_hint="--track")
     if history:
         from tierlang.cli import history as history_cli
 

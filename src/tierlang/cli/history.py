@@ -65,6 +65,7 @@ def run(
     rejects: str | None,
     tables=None,
     options=None,
+    shown: tuple[str, ...] | None = None,
 ) -> None:
     """Evaluate the history and write it (see `tier eval --help`); exits."""
     from tierlang.data import DataLoadError
@@ -82,6 +83,7 @@ def run(
     except EvaluationError as e:
         click.echo(f"tier: {program} cannot be evaluated: {e}", err=True)
         sys.exit(EXIT_USAGE)
+    h.shown = shown
     meta = h.metadata()
     h.drop_inputs()
     try:

@@ -1593,6 +1593,10 @@ class _Loader:
         if flags:
             df = df.with_columns(flags)
         checks = [c for r in readers for c in r.checks]
+        constraints = self.constraint_checks(readers)
+        if constraints:
+            df = df.with_columns([flag for _, flag in constraints])
+            checks += [c for c, _ in constraints]
         df = df.with_columns(self.bad_expr(checks))
         n_bad = int(df[BAD].sum())
         positions = self.positions()
@@ -1630,6 +1634,8 @@ class _Loader:
         (see `Scan`); None otherwise (a text decimal column's places, a 128-bit column, a
         float column with values that need their text): then only `run` can load the file.
         Float64 columns are read once beforehand, alone, to find their places."""
+        if self.program.constraints:
+            return None  # constraints are checked by `run` (their messages name every column)
         schema = self.schema()
         readers = self.plan(schema)
         doubles = [r for r in readers if isinstance(r, _DecimalReader) and r.dtype == pl.Float64]
@@ -1658,6 +1664,29 @@ class _Loader:
         else:
             duplicates = src.scan([PID], set()).select(_IdReader.duplicates(pl.col(PID).cast(pl.String)).any())
         return Scan(frame, duplicates, self.scales(readers), self.metrics, src.name, src.format, self.positions(), self, tuple(self.absent))
+
+    def constraint_checks(self, readers: list[_Reader]) -> list[tuple[_Check, pl.Expr]]:
+        """A row check per input constraint of the program (data/constraints.py): the row
+        breaks it; the message names the constraint and every column it reads, with values."""
+        from tierlang.data.constraints import constraint_flag
+        from tierlang.passes.constraints import constraint_columns
+
+        scales = self.scales(readers)
+        out = []
+        for i, c in enumerate(self.program.constraints):
+            cols = constraint_columns(self.program, c)
+            if not cols:
+                continue
+            flag = f"__constraint{i}__"
+            values = ", ".join(f"{col} is {{}}" for col in cols)
+            title = f" ({c.title})" if c.title else ""
+
+            def message(t, c=c, cols=cols, values=values, title=title):
+                return pl.format(f"breaks the constraint '{c.name}'{title}: {values}", *[pl.col(f"__text__{col}") for col in cols])
+
+            hint = "the data cannot be right: two of its columns disagree" + (f" (source: {c.source})" if c.source else "")
+            out.append((_Check("TL416", cols[0], flag, message, hint), constraint_flag(c, self.program, scales).alias(flag)))
+        return out
 
     def bad_expr(self, checks: list[_Check]) -> pl.Expr:
         """`__bad__`: whether any check failed on the row."""

@@ -26,6 +26,7 @@ from __future__ import annotations
 import calendar
 import datetime as _dt
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
@@ -193,6 +194,21 @@ def _validation_key(m: ir.Metric) -> tuple:
     return (m.column or m.name, m.type, m.minimum, m.maximum, m.default, m.optional)
 
 
+def readable_constraints(constraints: Iterable[ir.Constraint], metrics: Iterable[ir.Metric]) -> tuple[ir.Constraint, ...]:
+    """The constraints (once each) that read only `metrics` (derived ones followed)."""
+    by_name = {m.name: m for m in metrics}
+
+    def reads_only_these(e: ir.Expr) -> bool:
+        for n in ir.walk(e, tables=False):
+            if isinstance(n, ir.MetricRef):
+                m = by_name.get(n.name)
+                if m is None or (m.derived is not None and not reads_only_these(m.derived)):
+                    return False
+        return True
+
+    return tuple(dict.fromkeys(c for c in constraints if reads_only_these(c.expr)))
+
+
 def load_datasets(path: str | os.PathLike, old: ir.Program, new: ir.Program, options: ReadOptions | None = None) -> tuple[Dataset, Dataset]:
     """The dataset validated for each program, from one read of the file. Columns both
     programs read the same way (same metric name, column, type, range and default) are read
@@ -205,11 +221,16 @@ def load_datasets(path: str | os.PathLike, old: ir.Program, new: ir.Program, opt
         if o is None or o.derived is not None or _validation_key(o) != _validation_key(m):
             # a metric of the old program's name, read differently, needs a read of its own
             (apart if m.name in old_names else rest).append(m)
-    both = load_dataset(path, replace(old, metrics=(*old.metrics, *rest)), options=options)
+    # each read checks the input constraints whose metrics it reads (the old program's, and
+    # the new one's over the shared columns or the apart ones)
+    metrics = (*old.metrics, *rest)
+    constraints = readable_constraints((*old.constraints, *new.constraints), metrics)
+    both = load_dataset(path, replace(old, metrics=metrics, constraints=constraints), options=options)
     frame, scales = both.frame, dict(both.scales)
     absent = list(both.absent)
     if apart:
-        extra = load_dataset(path, replace(new, metrics=tuple(apart)), display=both.path, options=options)
+        alone = replace(new, metrics=tuple(apart), constraints=readable_constraints(new.constraints, apart))
+        extra = load_dataset(path, alone, display=both.path, options=options)
         if not extra.frame[PID].equals(frame[PID]):  # pragma: no cover - same file, same order
             raise AssertionError("the dataset's rows came back in a different order")
         frame = frame.drop([m.name for m in apart], strict=False).hstack(extra.frame.select([m.name for m in apart]))

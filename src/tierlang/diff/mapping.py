@@ -54,6 +54,7 @@ from tierlang.numbers import exact_text, plural
 from tierlang.syntax.parser import MAX_NUMBER_DIGITS, _decode_string  # the .tier rules, shared on purpose
 
 __all__ = [
+    "level_renames",
     "Rank",
     "Compare",
     "Mapping",
@@ -568,3 +569,21 @@ def find_mapping(old: ir.Program, new: ir.Program, old_file: str | Path, new_fil
         if candidate.is_file():
             return candidate
     return None
+
+
+def level_renames(mapping: Mapping | None, old: ir.Program, new: ir.Program) -> dict[str, dict[str, str]]:
+    """Levels renamed, per track: in a declared comparison of a track with its namesake, a
+    rank line pairing exactly one old level with one new level of another name, where the old
+    name is gone from the new track and the new one was not in the old track (what a program
+    manager means by a rename: "Ridge is now Crest"). The structural diff shows these as
+    renames instead of a removal and an addition."""
+    out: dict[str, dict[str, str]] = {}
+    for c in mapping.compares if mapping is not None else ():
+        if not c.declared or c.old != (c.new,) or c.new not in old.track_map or c.new not in new.track_map:
+            continue
+        was, now = set(old.track_map[c.new].level_names), set(new.track_map[c.new].level_names)
+        for r in c.ranks:
+            olds, news = [x for x in r.old if x is not None], [x for x in r.new if x is not None]
+            if len(olds) == 1 and len(news) == 1 and olds[0] != news[0] and olds[0] not in now and news[0] not in was:
+                out.setdefault(c.new, {})[olds[0]] = news[0]
+    return out

@@ -24,7 +24,7 @@ from tierlang.diagnostics import display_name
 from tierlang.diff.amounts import Mover
 from tierlang.diff.history import HistoryImpact
 from tierlang.diff.impact import Impact, evaluate_pair, impact_diff
-from tierlang.diff.mapping import Mapping, find_mapping, identity_mapping, load_mapping
+from tierlang.diff.mapping import Mapping, find_mapping, identity_mapping, level_renames, load_mapping
 from tierlang.diff.structural import LOOSENED, NEUTRAL, TIGHTENED, Change, structural_diff
 
 __all__ = ["DiffReport", "diff", "to_data", "SCHEMA", "TEXT_ATTRIBUTES"]
@@ -124,9 +124,6 @@ def diff(
     if history and as_of is not None:
         raise ValueError("as_of does not go with history: each month is read as of its first day")
     (a, a_file), (b, b_file) = _program_of(old, as_of), _program_of(new, as_of)
-    report = DiffReport(a, b, a_file, b_file, structural_diff(a, b), as_of=as_of)
-    if data is None:
-        return report
     if isinstance(mapping, Mapping):
         declared: Mapping | None = mapping
     elif mapping is not None:
@@ -134,6 +131,10 @@ def diff(
     else:
         found = find_mapping(a, b, a_file, b_file) if find else None
         declared = load_mapping(found, a, b) if found else None
+    # a level the mapping pairs one to one with a level of another name is a rename
+    report = DiffReport(a, b, a_file, b_file, structural_diff(a, b, level_renames(declared, a, b)), as_of=as_of)
+    if data is None:
+        return report
     if history:
         from tierlang.diff.history import history_impact
 

@@ -169,8 +169,9 @@ def align_requirements(old: Sequence[ir.Requirement], new: Sequence[ir.Requireme
 
 
 class _Differ:
-    def __init__(self, old: ir.Program, new: ir.Program) -> None:
+    def __init__(self, old: ir.Program, new: ir.Program, renames: dict[str, dict[str, str]] | None = None) -> None:
         self.old, self.new = old, new
+        self.renames = renames or {}
         self.changes: list[Change] = []
         self._new_analysis = Analysis(new)
 
@@ -418,6 +419,8 @@ class _Differ:
 
     def track(self, path, a: ir.Track, b: ir.Track) -> None:
         self.text_attrs("track", path, a, b, ("title", "doc", "source", "group"))
+        if a.also_in != b.also_in:  # the further groups (`in a, b`)
+            self.add("changed", "track", path, "groups", ", ".join(a.groups), ", ".join(b.groups), None, a.span, b.span)
         self.outputs(path, a, b)
         if _one_path(a) and _one_path(b):
             self.variant(path, a.variants[0], b.variants[0], track=b.name)
@@ -483,8 +486,13 @@ class _Differ:
         self.levels(path, a, b, track)
 
     def levels(self, path, a: ir.Variant, b: ir.Variant, track: str) -> None:
-        old = {lv.name: lv for lv in a.levels}
+        # a renamed level (the mapping says which) is compared with its new self, under its new name
+        renamed = {o: n for o, n in self.renames.get(track, {}).items() if o in {lv.name for lv in a.levels}}
+        renamed = {o: n for o, n in renamed.items() if n in {lv.name for lv in b.levels}}
+        old = {renamed.get(lv.name, lv.name): lv for lv in a.levels}
         new = {lv.name: lv for lv in b.levels}
+        for o, n in renamed.items():
+            self.add("changed", "level", (*path, n), "name", o, n, NEUTRAL, old[n].span, new[n].span)
         for name, x in old.items():
             if name not in new:
                 self.add("removed", "level", (*path, name), "level", old=_title(x), effect=TIGHTENED, old_span=x.span)
@@ -499,7 +507,9 @@ class _Differ:
                 self.add("changed", "level", lp, "cumulative", _show(x.cumulative), _show(y.cumulative), effect, x.span, y.span)
             self.text_attrs("level", lp, x, y, ("title", "doc", "source"))
             self.requirements(lp, x, y, track)
-        if [lv.name for lv in a.levels if lv.name in new] != [lv.name for lv in b.levels if lv.name in old]:
+        if [renamed.get(lv.name, lv.name) for lv in a.levels if renamed.get(lv.name, lv.name) in new] != [
+            lv.name for lv in b.levels if lv.name in old
+        ]:
             self.add(
                 "changed",
                 "level",
@@ -767,6 +777,8 @@ def _req_label(r: ir.Requirement, level: ir.Level | None) -> str:
     return "requirement"
 
 
-def structural_diff(old: ir.Program, new: ir.Program) -> list[Change]:
-    """The rule changes from `old` to `new` (empty when they mean the same)."""
-    return _Differ(old, new).run()
+def structural_diff(old: ir.Program, new: ir.Program, renames: dict[str, dict[str, str]] | None = None) -> list[Change]:
+    """The rule changes from `old` to `new` (empty when they mean the same). `renames`: per
+    track, old level name -> new name (`diff.mapping.level_renames`): such a level is
+    compared with its renamed self instead of being removed and added."""
+    return _Differ(old, new, renames).run()

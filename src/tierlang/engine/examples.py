@@ -1,4 +1,7 @@
-"""Run a program's embedded examples with the reference interpreter (`tier test`)."""
+"""Run a program's embedded examples with the reference interpreter (`tier test`).
+
+An example whose values break an input constraint fails without being evaluated: no data
+could hold such a partner (`tier eval` would refuse the row, TL416)."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from tierlang import ir
 from tierlang.engine.explain import requirement_lines, score_lines
 from tierlang.engine.interpreter import CategoryResult, EvaluationError, Interpreter, PartnerResult
 from tierlang.numbers import decimal_text, terminates
+from tierlang.passes.constraints import broken, constraint_metrics
 
 __all__ = ["ExampleOutcome", "Check", "run_examples", "show_value"]
 
@@ -120,6 +124,10 @@ def run_examples(program: ir.Program, load_at: Callable[[date], ir.Program] | No
             rows = {table: [dict(r) for r in table_rows] for table, table_rows in ex.records}
             computed = evaluate_partner(dated_program, rows).values
             given.update({k: v for k, v in computed.items() if v is not None})
+        bad = broken(dated_program, given)
+        if bad:  # data no partner can have: a data error in tier eval, so no result here
+            yield ExampleOutcome(ex, [], None, "; ".join(_broken_text(dated_program, c, given) for c in bad))
+            continue
         try:
             result = interp.evaluate(given, ex.name, tracks)
         except EvaluationError as e:
@@ -135,6 +143,13 @@ def run_examples(program: ir.Program, load_at: Callable[[date], ir.Program] | No
                 continue
             checks.append(Check(exp, actual, actual == exp.value))
         yield ExampleOutcome(ex, checks, result)
+
+
+def _broken_text(program: ir.Program, c: ir.Constraint, values: dict[str, ir.Value]) -> str:
+    """As the data loader says it (TL416): the constraint and the values it reads."""
+    title = f" ({c.title})" if c.title else ""
+    read = ", ".join(f"{n} is {show_value(values.get(n))}" for n in constraint_metrics(program, c))
+    return f"its values break the constraint '{c.name}'{title}: {read}"
 
 
 def _actual(tr, path: tuple[str, ...]) -> object:

@@ -40,6 +40,7 @@ from tierlang.engine.interpreter import (
 )
 from tierlang.engine.whatif import ScoreFunction
 from tierlang.numbers import decimal_text, exact_text, plural
+from tierlang.passes.constraints import broken, repair
 from tierlang.recursion import deep_recursion
 from tierlang.render.english import English, singular, undecided_text
 from tierlang.render.source import expr_text as source_text
@@ -588,6 +589,16 @@ class _Explainer:
                 names = [n for n in dict.fromkeys(order) if vals[n] != self.values.get(n)]
                 if any(self.values.get(n) is None for n in names):
                     return None  # a change from no value is no amount to state
+                if broken(self.p, vals):
+                    # no partner can make these changes alone: move what the constraints read too
+                    mended = repair(self.p, vals, set(names))
+                    try:
+                        if mended is None or failing(self.evaluate(mended, tr.name)) != []:
+                            return None
+                    except (EvaluationError, ArithmeticError):
+                        return None
+                    vals = mended
+                    names += [n for n in mended if n not in names and mended[n] != self.values.get(n)]
                 return Plan([Change(n, self.values[n], vals[n]) for n in names], None, f"{target_label} is met")  # type: ignore[arg-type]
             sub = _Explainer(self.p, vals, self.interp)
         return None
@@ -638,8 +649,49 @@ class _Explainer:
                     m.plans = self.score_plans(tr, e.score, None, None, every=True)
             else:
                 m.plans = self.condition_plans(r.trace, tr)
+            m.plans = self.keeping_constraints(m, tr, level)
             out.append(m)
         return out
+
+    def keeping_constraints(self, m: Missing, tr: TrackResult, level: LevelResult) -> list[Plan]:
+        """`m`'s plans, each kept to every input constraint: a plan whose changes break one
+        also moves the other metrics the constraint reads (`constraints.repair`) when the
+        requirement still holds after that, and is left out otherwise (no partner can make
+        it); a line in `m.why` says which constraint changed or left out a plan."""
+        if not self.p.constraints:
+            return m.plans
+        kept = []
+        for p in m.plans:
+            vals = dict(self.values)
+            vals.update({c.metric: c.new for c in p.changes})
+            bad = broken(self.p, vals)
+            if not bad:
+                kept.append(p)
+                continue
+            names = ", ".join(f"'{c.name}' ({c.label})" for c in bad)
+            mended = repair(self.p, vals, {c.metric for c in p.changes})
+            if mended is not None and self.requirement_holds(mended, tr, level, m.requirement):
+                extra = [Change(n, self.values[n], mended[n]) for n in mended if mended[n] != vals.get(n)]  # type: ignore[arg-type]
+                titles = " and ".join(self.p.metric_map[c.metric].title or c.metric for c in extra)
+                note = f"to keep the constraint {names}, {titles} must change as well"
+                kept.append(Plan([*p.changes, *extra], p.result, p.reaches))
+            else:
+                note = f"a change that breaks the constraint {names} is not proposed"
+            if note not in m.why:
+                m.why.append(note)
+        return kept
+
+    def requirement_holds(self, vals: Mapping[str, ir.Value], tr: TrackResult, level: LevelResult, req: ir.Requirement) -> bool:
+        """Whether `req` of `level` holds with `vals` (on the same variant as in `tr`)."""
+        try:
+            r = self.evaluate(vals, tr.name)
+        except (EvaluationError, ArithmeticError):
+            return False
+        vr = r.variants.get(tr.selected.variant.name) if tr.selected.variant.name is not None else r.selected
+        for lr in vr.levels if vr is not None else ():
+            if lr.level.name == level.level.name:
+                return any(q.requirement is req and q.passed is True for q in lr.requirements)
+        return False
 
     def room(self, s: ScoreResult) -> list[str]:
         """Points each category (or top-level line) can still add: its cap (or the sum of

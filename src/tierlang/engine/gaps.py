@@ -148,7 +148,7 @@ def gaps(ev: Evaluation) -> Gaps:
         scales = {}
     exprs: list[pl.Expr] = []
     points: dict[str, ScoreColumn] = {}
-    for t in program.tracks:
+    for t in program.shown_tracks(ev.shown):  # the tracks written
         exprs += _track_gaps(ev, t, scales, points)
     out = frame.select([pl.col(PID), *exprs])
     for name, sc in points.items():

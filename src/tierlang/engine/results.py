@@ -216,16 +216,20 @@ class Evaluation:
     warnings: list = field(default_factory=list)
     rejected: dict[str, list[str]] = field(default_factory=dict)
     tables: dict = field(default_factory=dict)
+    # the tracks to write (`tier eval --track`); None: every track not marked internal
+    shown: tuple[str, ...] | None = None
 
     @property
     def output_names(self) -> list[str]:
-        """The output columns of the long layout, in program order (one per name: tracks
-        that declare the same name share its column)."""
-        return list(dict.fromkeys(o.name for t in self.program.tracks for o in t.outputs))
+        """The output columns of the long layout, in program order (one per name: the written
+        tracks that declare the same name share its column)."""
+        return list(dict.fromkeys(o.name for t in self.program.shown_tracks(self.shown) for o in t.outputs))
 
     @property
     def tracks(self) -> list[str]:
-        return [t.name for t in self.program.tracks]
+        """The tracks written (`long`, `summary`): those `shown` names, else every track not
+        marked `internal`; `levels` holds them all."""
+        return [t.name for t in self.program.shown_tracks(self.shown)]
 
     @property
     def partner_count(self) -> int:
@@ -321,13 +325,14 @@ class Evaluation:
         # One select of counts (a comparison per level): 6x faster than mapping the texts to
         # codes and counting per track (measured on 1M partners x 7 tracks).
         exprs = []
-        for t in self.program.tracks:
+        shown = self.program.shown_tracks(self.shown)
+        for t in shown:
             exprs.append(pl.col(t.name).null_count())
             exprs += [(pl.col(t.name) == name).sum() for name in t.level_names]
         if not exprs:
             return {}
         counts = iter(self.levels.select([e.alias(str(i)) for i, e in enumerate(exprs)]).row(0))
-        return {t.name: {lvl: int(next(counts)) for lvl in (None, *t.level_names)} for t in self.program.tracks}
+        return {t.name: {lvl: int(next(counts)) for lvl in (None, *t.level_names)} for t in shown}
 
     def metadata(self) -> dict[str, str | None]:
         """What every output names: the program, its version and its content hash."""

@@ -58,9 +58,11 @@ class History:
     score_scales: dict[str, int] = field(default_factory=dict)
     text_scores: frozenset[str] = frozenset()  # scores too large for 128-bit integers, as text
 
+    shown: tuple[str, ...] | None = None  # the tracks to write (see Evaluation.shown)
+
     @property
     def tracks(self) -> list[str]:
-        return [t.name for t in self.program.tracks]
+        return [t.name for t in self.program.shown_tracks(self.shown)]
 
     def held_by_names(self, track: str) -> dict[int, str | None]:
         names: dict[int, str | None] = {0: None, 1: QUALIFIED}
@@ -88,7 +90,7 @@ class History:
         text, or with `decimal=True` the same value as `SCORE_DECIMAL`."""
         lf = self._written()
         parts = []
-        for t in self.program.tracks:
+        for t in self.program.shown_tracks(self.shown):
             names = dict(enumerate(t.level_names))
             parts.append(
                 lf.select(
@@ -111,14 +113,15 @@ class History:
         """Per track, per month written: (month, partners per level in ladder order with None
         first, how many of the level holders a status rule keeps)."""
         exprs = []
-        for t in self.program.tracks:
+        shown = self.program.shown_tracks(self.shown)
+        for t in shown:
             h, b = pl.col(F.held(t.name)), pl.col(F.held_by_code(t.name))
             exprs.append((h < 0).sum().alias(f"{t.name}\0none"))
             exprs += [(h == i).sum().alias(f"{t.name}\0{i}") for i in range(len(t.level_names))]
             exprs.append((b >= 2).sum().alias(f"{t.name}\0kept"))
         got = self._written().group_by(MONTH).agg(exprs).sort(MONTH).collect()
         out: dict[str, list] = {}
-        for t in self.program.tracks:
+        for t in shown:
             rows = []
             for rec in got.iter_rows(named=True):
                 counts: dict[str | None, int] = {None: rec[f"{t.name}\0none"]}

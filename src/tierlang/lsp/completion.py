@@ -5,9 +5,11 @@ cursor, up to the word being typed, is fed to an interactive parse (`Lark.parse_
 and its acceptable terminals are read back, so the list follows grammars/tier.lark as it grows.
 Attributes are narrowed to those the declaration takes (`passes.lower`'s table). Which names
 fit is read from the tokens before the cursor: a track after `expect`, a sample partner after
-`given`, a level after `TRACK at`, a group after `of`, a score after `TRACK.`, an enum value
-after `METRIC ==`, an input metric in a partner's values, and otherwise whatever a rule can
-name (metrics, parameters, gates, tracks, the track's own scores, functions).
+`given`, a level after `TRACK at`, a group after `of`, a score (in `expect`, an output too)
+after `TRACK.`, an enum value after `METRIC ==`, an input metric in a partner's values, a
+table's keys after `by` and the bands its keys name in its rows, metrics and parameters in a
+constraint, and otherwise whatever a rule can name (metrics, parameters, gates, tracks,
+tables, the track's own scores, functions).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from lark.exceptions import LarkError
 from lsprotocol import types as lsp
 
 from tierlang.lsp.hover import FUNCTION_DOCS
-from tierlang.lsp.index import KIND_WORDS, Context
+from tierlang.lsp.index import GLOBAL_KINDS, KIND_WORDS, Context
 from tierlang.lsp.parsing import chunk_starts
 from tierlang.lsp.tokens import Token, lex
 from tierlang.passes.lower import _ALLOWED_ATTRS  # which attributes each declaration takes
@@ -43,6 +45,10 @@ _ITEM_KIND = {
     "partner": lsp.CompletionItemKind.Value,
     "example": lsp.CompletionItemKind.Event,
     "hold": lsp.CompletionItemKind.Property,
+    "table": lsp.CompletionItemKind.Constant,
+    "list": lsp.CompletionItemKind.Constant,
+    "constraint": lsp.CompletionItemKind.Interface,
+    "output": lsp.CompletionItemKind.Field,
     "enum": lsp.CompletionItemKind.EnumMember,
     "function": lsp.CompletionItemKind.Function,
     "file": lsp.CompletionItemKind.File,
@@ -62,10 +68,30 @@ _OWNERS = {
     "CATEGORY": "category",
     "POINTS": "line",
     "HOLD": "hold",
+    "CONSTRAINT": "constraint",
+    "TABLE": "table",
+    "OUTPUT": "output",
 }
 _BRACE_OWNERS = set(_OWNERS) | {"PARTNER", "EXAMPLE", "GIVEN", "WITH", "ALL", "ANY", "OF"}
 _ATTR_NAME = {"higher": "direction", "lower": "direction", "from": "dated"}
-_DECLARING = {"METRIC", "PARAM", "GATE", "GROUP", "TRACK", "PARTNER", "EXAMPLE", "HOLD", "LEVEL", "SCORE", "CATEGORY", "VARIANT", "PROGRAM"}
+_DECLARING = {
+    "METRIC",
+    "PARAM",
+    "GATE",
+    "GROUP",
+    "TRACK",
+    "PARTNER",
+    "EXAMPLE",
+    "HOLD",
+    "LEVEL",
+    "SCORE",
+    "CATEGORY",
+    "VARIANT",
+    "PROGRAM",
+    "CONSTRAINT",
+    "TABLE",
+    "OUTPUT",
+}
 
 
 @dataclass
@@ -124,6 +150,45 @@ def _hold_targets(tokens: list[Token]) -> bool:
     while i >= 0 and tokens[i].type in ("NAME", "COMMA"):
         i -= 1
     return i >= 0 and tokens[i].type == "FOR"
+
+
+def _declaration(tokens: list[Token]) -> str:
+    """The keyword of the declaration `tokens` are in (after `override`), e.g. "CONSTRAINT"."""
+    i = 1 if tokens and tokens[0].type == "OVERRIDE" else 0
+    return tokens[i].type if len(tokens) > i else ""
+
+
+def _in_output(tokens: list[Token]) -> bool:
+    """Whether `tokens` end in a track's `output NAME: TYPE = ...`, where a formula goes."""
+    for t in reversed(tokens):
+        if t.type == "OUTPUT":
+            return True
+        if t.type in ("LBRACE", "RBRACE", "EXPECT"):
+            return False
+    return False
+
+
+def _table_names(ctx: Context, tokens: list[Token]) -> list[_Item]:
+    """Inside a table's braces: after `by`, what a table is looked up by (metrics, tracks);
+    else the bands its keys name (enum values, levels) and parameters for band ends and cells."""
+    keys: list[str] = []
+    after_by = False
+    for t in tokens[next((i for i, t in enumerate(tokens) if t.type == "LBRACE"), len(tokens)) :]:
+        if t.type == "BY":
+            after_by = True
+        elif after_by and t.type == "NAME":
+            keys.append(t.text)
+        elif after_by and t.type != "COMMA":
+            after_by = False
+    if tokens and (tokens[-1].type == "BY" or (tokens[-1].type == "COMMA" and after_by)):
+        return _globals(ctx, ("metric", "track"))
+    out = []
+    for key in keys:
+        if key in ctx.tracks:
+            out += _symbol_items(ctx, "level", [lv.name for lv in ctx.levels(key)])
+        else:
+            out += _symbol_items(ctx, "enum", ctx.enum_values(key))
+    return out + _globals(ctx, ("param",))
 
 
 def _current_track(tokens: list[Token]) -> str | None:
@@ -187,7 +252,7 @@ def _keywords(accepts: set[str] | None, tokens: list[Token]) -> list[_Item]:
 def _symbol_items(ctx: Context, kind: str, names) -> list[_Item]:
     out = []
     for name in names:
-        decl = ctx.globals.get(name) if kind in ("metric", "param", "gate", "group", "track") else None
+        decl = ctx.globals.get(name) if kind in GLOBAL_KINDS else None
         title = getattr(decl, "title", None)
         out.append(_Item(name, kind, f"{KIND_WORDS[kind]}" + (f": {title}" if title else "")))
     return out
@@ -211,8 +276,9 @@ def _names(ctx: Context | None, tokens: list[Token], accepts: set[str] | None) -
     if kind in _DECLARING:
         if before is not None and before.type in ("OVERRIDE", "REMOVE"):
             word = last.text  # type: ignore[union-attr]
-            if word in ("partner", "example", "hold"):
-                return _symbol_items(ctx, word, {"partner": ctx.partners, "example": ctx.examples, "hold": ctx.holds}[word])
+            local = {"partner": ctx.partners, "example": ctx.examples, "hold": ctx.holds, "constraint": ctx.constraints}
+            if word in local:
+                return _symbol_items(ctx, word, local[word])
             return _globals(ctx, (word,))
         return []  # a new name is being declared
     if kind == "DOT":
@@ -236,9 +302,14 @@ def _names(ctx: Context | None, tokens: list[Token], accepts: set[str] | None) -
     if kind in ("CHOOSE", "ELSE"):
         track = _current_track(tokens)
         return _symbol_items(ctx, "variant", [v.name for v in ctx.variants(track)] if track else [])
-    if kind == "EQUAL":
+    if kind == "EQUAL" and not _in_output(tokens):
         return _after_equal(ctx, tokens)
     owners = _owners(tokens)
+    if owners and owners[-1] == "TABLE":
+        return _table_names(ctx, tokens)
+    if _declaration(tokens) == "CONSTRAINT" and not owners:
+        # a constraint is about the data: it reads metrics and parameters, not the rules
+        return _globals(ctx, ("metric", "param"))
     if owners and owners[-1] in ("PARTNER", "WITH", "GIVEN") and kind in ("LBRACE", "COMMA"):
         inputs = [n for n, m in ctx.metrics.items() if m.expr is None]
         return _symbol_items(ctx, "metric", inputs)
@@ -248,7 +319,7 @@ def _names(ctx: Context | None, tokens: list[Token], accepts: set[str] | None) -
     track = _current_track(tokens)
     if track is not None:
         out += _symbol_items(ctx, "score", ctx.scores(track))
-    out += _globals(ctx, ("metric", "param", "gate", "track"))
+    out += _globals(ctx, ("metric", "param", "gate", "track", "table"))
     out += [_Item(f, "function", "function", doc) for f, doc in FUNCTION_DOCS.items()]
     return out
 
@@ -265,6 +336,8 @@ def _dotted(ctx: Context, tokens: list[Token]) -> list[_Item]:
         return []
     if not rest:
         items = _symbol_items(ctx, "score", ctx.scores(track))
+        if expect:  # `expect TRACK.OUTPUT = amount`
+            items += _symbol_items(ctx, "output", ctx.outputs(track))
         if expect and ctx.variants(track):
             items.append(_Item("variant", "keyword", "the variant the partner is scored on"))
         return items

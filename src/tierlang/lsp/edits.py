@@ -62,13 +62,15 @@ def _taken(session: Session, path: str, symbol: Symbol, new: str) -> str | None:
         return f"the {KIND_WORDS[ast.DECL_KEYWORD[type(ctx.globals[new])]]} '{new}'"
     names: dict[str, list[str]] = {
         "level": [lv.name for lv in ctx.levels(scope[0])] if scope else [],
-        "score": list(ctx.scores(scope[0])) if scope else [],
+        "score": [*ctx.scores(scope[0]), *ctx.outputs(scope[0])] if scope else [],
         "variant": [v.name for v in ctx.variants(scope[0])] if scope else [],
         "category": list(ctx.parts(*scope)) if len(scope) == 2 else [],
         "line": list(ctx.parts(*scope)) if len(scope) == 2 else [],
         "partner": list(ctx.partners),
         "example": list(ctx.examples),
         "hold": list(ctx.holds),
+        "constraint": list(ctx.constraints),
+        "output": [*ctx.outputs(scope[0]), *ctx.scores(scope[0])] if scope else [],
         "enum": list(ctx.enum_values(scope[0])) if scope else [],
     }
     if new in names.get(kind, ()):

@@ -3,7 +3,8 @@
 Each text comes from the guide's view model (`render.guide.build_guide`), so a hover reads as
 `tier docs` does: a metric's type, unit, column and doc; a parameter's value on the program's
 as-of date with its dated values, source and assumption; a track's ladder; a level's
-requirements; a points line's rule, target and maximum. While the file is broken the last
+requirements; a points line's rule, target and maximum; a table's bands and cells; an
+output's formula; a constraint's condition. While the file is broken the last
 program that loaded is used, and a name it does not know yet shows its declaration.
 """
 
@@ -16,7 +17,7 @@ from tierlang import ir
 from tierlang.lsp.index import KIND_WORDS, Symbol
 from tierlang.numbers import exact_text
 from tierlang.render.english import humanize, points_text
-from tierlang.render.guide import Guide, GuideCategory, GuideLine, GuideScore, GuideTrack, build_guide
+from tierlang.render.guide import Guide, GuideCategory, GuideLine, GuideScore, GuideTable, GuideTrack, build_guide
 from tierlang.render.templating import md_code
 from tierlang.syntax import ast
 
@@ -101,12 +102,21 @@ def _from_program(symbol: Symbol, program: ir.Program) -> str | None:
         return _block(f"**program `{program.name}`**: {g.title}", dates, program.doc)
     if kind in ("partner", "example"):
         return _example(symbol, program, g)
+    if kind == "constraint":
+        c = next((c for c in g.constraints if c.name == name), None)
+        if c is None:
+            return None
+        rule = f"Every row of the data must meet it: {c.phrase.flat()}. A row that breaks it is a data error."
+        return _block(f"**constraint `{name}`**: {c.title}", rule, c.doc, _source(c.source))
+    if kind == "table":
+        table = next((t for t in g.tables if t.name == name), None)
+        return _table(table) if table is not None else None
     if kind == "enum":
         metric = program.metric_map.get(symbol.scope[0]) if symbol.scope else None
         if metric is None:
             return None
         return _block(f"**enum value `{name}`** of metric `{metric.name}`", f"`{metric.type}`")
-    if kind not in ("track", "level", "variant", "score", "category", "line"):
+    if kind not in ("track", "level", "variant", "score", "category", "line", "output"):
         return None  # shown from its declaration
     track = next((t for t in g.tracks if t.name == (symbol.scope[0] if symbol.scope else name)), None)
     if track is None:
@@ -117,10 +127,32 @@ def _from_program(symbol: Symbol, program: ir.Program) -> str | None:
         return _block(f"**track `{name}`**: {track.title}", track.selection, _facts(rows), track.doc, _source(track.source))
     if kind == "level":
         return _level(track, name)
+    if kind == "output":
+        o = next((o for o in track.outputs if o.name == name), None)
+        if o is None:
+            return None
+        return _block(f"**output `{name}`** of {track.title}: {o.title}", f"`{o.type}` = {o.phrase}", o.doc, _source(o.source))
     if kind == "variant":
         v = next((v for v in track.variants if v.name == name), None)
         return _block(f"**variant `{name}`** of {track.title}", v.title if v else None, v.doc if v else None, track.selection)
     return _score_part(symbol, track)
+
+
+#: rows of a table shown in a hover; the guide (`tier docs`) shows them all
+_HOVER_ROWS = 12
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _table(t: GuideTable) -> str:
+    by = f"By {t.by}" + (f" (rows) and {t.columns_by} (columns)" if t.columns_by else "") + "."
+    head = "| " + " | ".join(_cell(c) for c in [t.by, *t.columns]) + " |\n|" + "---|" * (len(t.columns) + 1)
+    rows = ["| " + " | ".join(_cell(c) for c in [band, *cells]) + " |" for band, cells in t.rows[:_HOVER_ROWS]]
+    more = f"… and {len(t.rows) - _HOVER_ROWS} more rows" if len(t.rows) > _HOVER_ROWS else None
+    used = "Used by: " + ", ".join(t.used_by) if t.used_by else None
+    return _block(f"**table `{t.name}`**: {t.title}", by, "\n".join([head, *rows]), more, t.doc, _source(t.source), used)
 
 
 def _level(track: GuideTrack, name: str) -> str | None:

@@ -39,9 +39,9 @@ __all__ = [
 ]
 
 #: Kinds that share the program's one namespace (as `passes.lower` declares them).
-GLOBAL_KINDS = ("metric", "param", "gate", "group", "track")
-#: Top-level kinds with a namespace each.
-LOCAL_KINDS = ("partner", "example", "hold")
+GLOBAL_KINDS = ("metric", "param", "gate", "group", "track", "table", "list")
+#: Top-level kinds with a namespace each (no rule reads them).
+LOCAL_KINDS = ("partner", "example", "hold", "constraint")
 #: How each kind is named in messages and hovers.
 KIND_WORDS = {
     "metric": "metric",
@@ -57,6 +57,10 @@ KIND_WORDS = {
     "partner": "sample partner",
     "example": "example",
     "hold": "status rule",
+    "table": "table",
+    "list": "list",
+    "constraint": "constraint",
+    "output": "output",
     "enum": "enum value",
     "program": "program",
 }
@@ -66,8 +70,13 @@ DECLARATION_KINDS = {
     ast.MetricDecl: "metric",
     ast.ParamDecl: "param",
     ast.GateDecl: "gate",
+    ast.ConstraintDecl: "constraint",
     ast.GroupDecl: "group",
+    ast.TableDecl: "table",
+    ast.RelatedTableDecl: "table",
+    ast.ListDecl: "list",
     ast.TrackDecl: "track",
+    ast.OutputDecl: "output",
     ast.VariantDecl: "variant",
     ast.LevelDecl: "level",
     ast.ScoreDecl: "score",
@@ -126,7 +135,13 @@ class Context:
         self.partners: dict[str, ast.PartnerDecl] = {}
         self.examples: dict[str, ast.ExampleDecl] = {}
         self.holds: dict[str, ast.HoldDecl] = {}  # status rules: a namespace of their own
-        local = {ast.PartnerDecl: self.partners, ast.ExampleDecl: self.examples, ast.HoldDecl: self.holds}
+        self.constraints: dict[str, ast.ConstraintDecl] = {}  # and input constraints
+        local = {
+            ast.PartnerDecl: self.partners,
+            ast.ExampleDecl: self.examples,
+            ast.HoldDecl: self.holds,
+            ast.ConstraintDecl: self.constraints,
+        }
         for item in merged.items:
             if type(item) in local:
                 local[type(item)].setdefault(item.name, item)  # type: ignore[attr-defined]
@@ -137,8 +152,8 @@ class Context:
         self.metrics = {n: d for n, d in self.globals.items() if isinstance(d, ast.MetricDecl)}
         self.group_members: dict[str, list[str]] = {}
         for t in self.tracks.values():
-            if t.group is not None:
-                self.group_members.setdefault(t.group, []).append(t.name)
+            for g in t.groups:
+                self.group_members.setdefault(g, []).append(t.name)
 
     def origin(self, kind: str, name: str) -> str:
         return self.origins.get((kind, name), self.root)
@@ -203,6 +218,17 @@ class Context:
                                 out.setdefault(line.name, line)
         return out
 
+    def outputs(self, track: str) -> dict[str, ast.OutputDecl]:
+        t = self.tracks.get(track)
+        return {i.name: i for i in t.items if isinstance(i, ast.OutputDecl)} if t is not None else {}
+
+    def columns(self, table: str) -> frozenset[str]:
+        """The columns and filters of a related table (records), by which its rows are read."""
+        t = self.globals.get(table)
+        if not isinstance(t, ast.RelatedTableDecl):
+            return frozenset()
+        return frozenset(i.name for i in t.items if isinstance(i, (ast.ColumnDecl, ast.FilterDecl)))
+
     def enum_values(self, metric: str) -> tuple[str, ...]:
         m = self.metrics.get(metric)
         return m.type.values if m is not None and m.type.kind == "enum" else ()
@@ -256,6 +282,7 @@ class _Scope:
     track: str | None = None
     variant: str | None = None
     scores: frozenset[str] = frozenset()
+    columns: frozenset[str] = frozenset()  # a related table's columns and filters: not program names
 
 
 class FileIndex:
@@ -325,6 +352,29 @@ class _Indexer:
             self.expr(item.expr, _Scope())
         elif isinstance(item, ast.GroupDecl):
             self.declare("group", item)
+        elif isinstance(item, ast.LevelOverride):  # `override level TRACK.LEVEL { ... }`
+            track_token = self.tokens.find(item.span, item.track)
+            self.add(self.ctx.symbol("track", item.track), track_token)
+            lv = item.level
+            self.add(self.ctx.symbol("level", lv.name, (item.track,)), self.tokens.find(item.span, lv.name, track_token), True, lv)
+            scope = _Scope(item.track, None, frozenset(self.ctx.scores(item.track)))
+            for r in lv.items or ():
+                if isinstance(r, ast.Require):
+                    self.expr(r.expr, scope)
+        elif isinstance(item, ast.ConstraintDecl):
+            self.declare("constraint", item)
+            self.expr(item.expr, _Scope())
+        elif isinstance(item, ast.TableDecl):
+            self.table(item)
+        elif isinstance(item, ast.ListDecl):
+            self.declare("list", item)
+        elif isinstance(item, ast.RelatedTableDecl):
+            # records: its filters read its columns (not indexed) and program names
+            self.declare("table", item)
+            scope = _Scope(columns=self.ctx.columns(item.name))
+            for f in item.items:
+                if isinstance(f, ast.FilterDecl):
+                    self.expr(f.expr, scope)
         elif isinstance(item, ast.TrackDecl):
             self.track(item)
         elif isinstance(item, ast.PartnerDecl):
@@ -346,15 +396,20 @@ class _Indexer:
     def track(self, t: ast.TrackDecl) -> None:
         self.declare("track", t)
         name_token = self.tokens.find(t.span, t.name)
-        if t.group is not None:
-            self.add(self.ctx.symbol("group", t.group), self.tokens.find(t.span, t.group, name_token))
+        after = name_token
+        for g in t.groups:
+            after = self.tokens.find(t.span, g, after)
+            self.add(self.ctx.symbol("group", g), after)
         for variant, items in _body_items(t):
             scores = frozenset(i.name for i in items if isinstance(i, ast.ScoreDecl))
             scope = _Scope(t.name, variant, scores)
             for i in items:
                 self.track_item(t, i, scope)
         for i in t.items:
-            if isinstance(i, ast.VariantDecl):
+            if isinstance(i, ast.OutputDecl):  # outputs belong to the track, beside its variants
+                self.declare("output", i, (t.name,))
+                self.expr(i.expr, _Scope(t.name, None, frozenset(self.ctx.scores(t.name))))
+            elif isinstance(i, ast.VariantDecl):
                 self.declare("variant", i, (t.name,))
             elif isinstance(i, ast.ChooseClassified):
                 after = None
@@ -365,6 +420,38 @@ class _Indexer:
                     if cond.span is not None:
                         after = (cond.span.end_line, cond.span.end_column - 1)
                 self.add(self.ctx.symbol("variant", i.otherwise, (t.name,)), self.tokens.find(i.span, i.otherwise, after))
+
+    def table(self, t: ast.TableDecl) -> None:
+        """A band table: its keys are rules' names; a band named by a value is an enum value
+        of its key metric or a level of its key track."""
+        self.declare("table", t)
+        keys: list[ast.Expr] = []
+        for i in t.items:
+            if isinstance(i, ast.TableBy):
+                keys = list(i.keys)
+                for k in i.keys:
+                    self.expr(k, _Scope())
+            elif isinstance(i, ast.TableColumns):
+                for b in i.bands:
+                    self.band(b, keys[1] if len(keys) > 1 else None)
+            elif isinstance(i, ast.TableRow):
+                self.band(i.band, keys[0] if keys else None)
+                for cell in i.cells:
+                    self.cap(cell)
+
+    def band(self, b: ast.BandExpr, key: ast.Expr | None) -> None:
+        for end in (b.low, b.high):
+            self.cap(end)
+        if b.kind != "name" or b.name is None or not (isinstance(key, ast.Name) and len(key.parts) == 1):
+            return
+        head = key.parts[0]
+        if self.ctx.global_kind(head) == "track":
+            symbol = self.ctx.symbol("level", b.name, (head,))
+        elif b.name in self.ctx.enum_values(head):
+            symbol = self.ctx.symbol("enum", b.name, (head,))
+        else:
+            return
+        self.add(symbol, self.tokens.find(b.span, b.name))
 
     def track_item(self, t: ast.TrackDecl, i, scope: _Scope) -> None:
         if isinstance(i, ast.LevelDecl):
@@ -412,7 +499,9 @@ class _Indexer:
             if self.ctx.global_kind(track) != "track":
                 continue
             self.add(self.ctx.symbol("track", track), tokens[0] if tokens else None)
-            if len(path) >= 2 and path[1] != "variant":
+            if len(path) == 2 and path[1] in self.ctx.outputs(track):
+                self.add(self.ctx.symbol("output", path[1], (track,)), tokens[1] if len(tokens) > 1 else None)
+            elif len(path) >= 2 and path[1] != "variant":
                 self.add(self.ctx.symbol("score", path[1], (track,)), tokens[1] if len(tokens) > 1 else None)
                 if len(path) == 3:
                     kind = self.part_kind(track, path[1], path[2])
@@ -423,6 +512,7 @@ class _Indexer:
                 self.add(self.ctx.symbol(kind, x.value.name, (track,)), self.tokens.find(x.value.span, x.value.name))
 
     def part_kind(self, track: str, score: str, part: str) -> str | None:
+        """What `track.score.part` names: a category or a line (None: neither)."""
         decl = self.ctx.parts(track, score).get(part)
         if decl is None:
             return None
@@ -466,6 +556,13 @@ class _Indexer:
         elif isinstance(e, ast.EveryExpr):
             self.name(e.target, scope, every=True)
             self.expr(e.value, scope)
+        elif isinstance(e, (ast.Aggregate, ast.Assign)):
+            # `... of TABLE`: the table; its conditions read its columns and program names
+            span = e.table_span if isinstance(e, ast.Aggregate) and e.table_span is not None else e.span
+            self.add(self.ctx.symbol("table", e.table), self.tokens.find(span, e.table, self.tokens.find(span, "of")))
+            inner = _Scope(scope.track, scope.variant, scope.scores, scope.columns | self.ctx.columns(e.table))
+            for child in _children(e):
+                self.expr(child, inner)
         else:
             for child in _children(e):
                 self.expr(child, scope)
@@ -488,7 +585,7 @@ class _Indexer:
         parts = n.parts[:-1] if every and n.parts[-1] == "points" else n.parts
         tokens = self.tokens.parts(n)
         head = parts[0] if parts else None
-        if head is None:
+        if head is None or head in scope.columns:
             return
         if head in scope.scores and scope.track is not None:
             self.score_path(scope.track, parts, tokens)

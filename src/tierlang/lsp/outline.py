@@ -82,12 +82,12 @@ TOKEN_TYPES = [
     "number",
     "comment",
     "operator",
-    "variable",  # metric, parameter (readonly), sample partner
-    "function",  # gate, built-in function, example
+    "variable",  # metric, parameter, table and list (readonly), sample partner
+    "function",  # gate, built-in function, example, status rule, constraint
     "namespace",  # group
     "class",  # track
     "enumMember",  # level, enum value
-    "property",  # score, category, points line
+    "property",  # score, category, points line, output
     "struct",  # variant
     "type",  # currency, program
 ]
@@ -100,6 +100,10 @@ _SYMBOL_TYPE = {
     "gate": ("function", ()),
     "example": ("function", ()),
     "hold": ("function", ()),
+    "constraint": ("function", ()),
+    "table": ("variable", ("readonly",)),
+    "list": ("variable", ("readonly",)),
+    "output": ("property", ()),
     "group": ("namespace", ()),
     "track": ("class", ()),
     "level": ("enumMember", ()),

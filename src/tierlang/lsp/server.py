@@ -67,6 +67,10 @@ _SYMBOL_KIND = {
     "partner": lsp.SymbolKind.Object,
     "example": lsp.SymbolKind.Event,
     "hold": lsp.SymbolKind.Property,
+    "constraint": lsp.SymbolKind.Boolean,
+    "table": lsp.SymbolKind.Array,
+    "list": lsp.SymbolKind.Array,
+    "output": lsp.SymbolKind.Field,
 }
 
 

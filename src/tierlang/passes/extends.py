@@ -2,14 +2,14 @@
 
 The child restates only what changes. A plain declaration adds something new (redeclaring a
 parent's name is an error: write `override`), `override` replaces a parent declaration in
-place, `remove` deletes one. The result is one list of declarations whose spans still point
+place (`override level TRACK.LEVEL` one level of a parent's track), `remove` deletes one. The result is one list of declarations whose spans still point
 into the file each came from. Cycles and unreadable parents are errors (TL22x).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tierlang.diagnostics import Diagnostic, Note, display_name, error
@@ -108,7 +108,9 @@ def merge(module: ast.Module, path: Path, load: Loader, diags: list[Diagnostic],
     removed = dict(parent.removed)
     index = {_key(d): n for n, d in enumerate(items)}
     for item in own:
-        if isinstance(item, ast.Override):
+        if isinstance(item, ast.Override) and isinstance(item.decl, ast.LevelOverride):
+            _override_level(item, items, index, diags)
+        elif isinstance(item, ast.Override):
             key = _key(item.decl)
             if key not in index:
                 diags.append(
@@ -150,6 +152,53 @@ def merge(module: ast.Module, path: Path, load: Loader, diags: list[Diagnostic],
     for item in kept:  # a name declared again after a remove is not removed any more
         removed.pop(_key(item), None)
     return Merged(merged_header, kept, parent_name, parent.files + [module.file], removed)
+
+
+def _override_level(item: ast.Override, items: list, index: dict[tuple[str, str], int], diags: list[Diagnostic]) -> None:
+    """`override level TRACK.LEVEL { ... }`: the parent's track with that level replaced in
+    place (in every variant that has it); the rest of the track stays the parent's."""
+    lo = item.decl
+    assert isinstance(lo, ast.LevelOverride)
+    at = index.get(("track", lo.track))
+    track = items[at] if at is not None else None
+    if not isinstance(track, ast.TrackDecl):
+        diags.append(error("TL222", f"nothing to override: the parent declares no track '{lo.track}'", item.span))
+        return
+    level = lo.level
+
+    def replaced(body: tuple) -> tuple[tuple, bool]:
+        out = tuple(level if isinstance(i, ast.LevelDecl) and i.name == level.name else i for i in body)
+        return out, out != body
+
+    new_items, found = replaced(track.items)
+    if not found:
+        parts = []
+        for i in track.items:
+            if isinstance(i, ast.VariantDecl):
+                body, hit = replaced(i.items)
+                found = found or hit
+                i = replace(i, items=body)
+            parts.append(i)
+        new_items = tuple(parts)
+    if not found:
+        levels = [i.name for i in _levels(track)]
+        diags.append(
+            error(
+                "TL222",
+                f"nothing to override: track '{lo.track}' has no level '{level.name}'",
+                item.span,
+                hint=f"its levels: {', '.join(levels)}; to add a level, override the whole track" if levels else None,
+            )
+        )
+        return
+    items[at] = replace(track, items=new_items)  # type: ignore[index]
+
+
+def _levels(track: ast.TrackDecl) -> list[ast.LevelDecl]:
+    out = [i for i in track.items if isinstance(i, ast.LevelDecl)]
+    for v in (i for i in track.items if isinstance(i, ast.VariantDecl)):
+        out += [i for i in v.items if isinstance(i, ast.LevelDecl) and i.name not in {x.name for x in out}]
+    return out
 
 
 def _merge_header(parent: ast.ProgramDecl | None, child: ast.ProgramDecl | None) -> ast.ProgramDecl | None:

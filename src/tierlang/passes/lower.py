@@ -18,6 +18,7 @@ from tierlang.diagnostics import Diagnostic, Note, did_you_mean, error, warning
 from tierlang.ir import Kind, Span, Type
 from tierlang.numbers import exact_text, plural
 from tierlang.passes.acknowledge import collect_acknowledgements
+from tierlang.passes.constraints import lower_constraints
 from tierlang.passes.depth import check_reference_depth
 from tierlang.passes.extends import Merged
 from tierlang.passes.holds import lower_holds
@@ -50,8 +51,9 @@ _ALLOWED_ATTRS = {
     "column": {"doc", "source", "range", "unit", "acknowledge"},
     "param": {"doc", "source", "assumed", "dated", "acknowledge"},
     "gate": {"doc", "source", "acknowledge"},
+    "constraint": {"doc", "source"},
     "group": {"doc", "source", "acknowledge"},
-    "track": {"doc", "source", "acknowledge"},
+    "track": {"doc", "source", "acknowledge", "internal"},
     "variant": {"doc", "source", "acknowledge"},
     "level": {"doc", "source", "acknowledge"},
     "score": {"doc", "source", "acknowledge"},
@@ -285,22 +287,25 @@ class _Lowerer(RecordsLowering, RowTracksLowering):
         row_tracks = self.lower_row_tracks()
         groups_decl = [i for i in self.merged.items if isinstance(i, ast.GroupDecl)]
         for t in self.track_decls.values():
-            if t.group is not None:
-                if not isinstance(self.globals.get(t.group), ast.GroupDecl):
+            for i, group in enumerate(t.groups):
+                if group in t.groups[:i]:
+                    self.err("TL201", f"track '{t.name}' names group '{group}' twice", t.span)
+                elif not isinstance(self.globals.get(group), ast.GroupDecl):
                     self.err(
                         "TL200",
-                        f"unknown group '{t.group}'",
+                        f"unknown group '{group}'",
                         t.span,
-                        hint=did_you_mean(t.group, [g.name for g in groups_decl]) or 'declare it: `group NAME "Title"`',
+                        hint=did_you_mean(group, [g.name for g in groups_decl]) or 'declare it: `group NAME "Title"`',
                     )
                 else:
-                    self.group_members.setdefault(t.group, []).append(t.name)
+                    self.group_members.setdefault(group, []).append(t.name)
         self.collect_ladders()
         self.derived = {m.name: m for m in metrics}
         metrics = self.lower_derived(metrics)
         self.derived = {m.name: m for m in metrics}
         self.tables = lower_tables(self)
         gates = self.lower_gates()
+        constraints = lower_constraints(self)
         tracks = [t for t in (self.lower_track(d) for d in self.track_decls.values()) if t is not None]
         tracks = self.order_tracks(tracks, gates)
         metrics += self.rollups.values()  # the records metrics that roll up tracks per row
@@ -341,6 +346,7 @@ class _Lowerer(RecordsLowering, RowTracksLowering):
             partners=tuple(partners.values()),
             examples=tuple(examples),
             acknowledgements=acknowledgements,
+            constraints=tuple(constraints),
             tables=tuple(self.tables.values()),
             related_tables=tuple(related_tables),
             lists=tuple(lists),
@@ -358,7 +364,7 @@ class _Lowerer(RecordsLowering, RowTracksLowering):
         seen_local: dict[tuple[str, str], ast.Item] = {}
         for item in self.merged.items:
             kind = ast.DECL_KEYWORD[type(item)]
-            if kind in ("partner", "example", "hold"):
+            if kind in ("partner", "example", "hold", "constraint"):
                 key = (kind, item.name)
                 if key in seen_local:
                     self.err(
@@ -677,6 +683,8 @@ class _Lowerer(RecordsLowering, RowTracksLowering):
             selection=selection,
             choices=choices,
             group=d.group,
+            also_in=d.also_in,
+            internal="internal" in a,
             title=d.title,
             doc=self.text(a, "doc"),
             source=self.text(a, "source"),
@@ -1228,6 +1236,15 @@ class _Lowerer(RecordsLowering, RowTracksLowering):
         gone = next((k for k in ("metric", "param", "gate") if (k, head) in self.merged.removed), None)
         if gone is not None:
             self.err_unknown(gone, head, n.span, candidates)
+            raise _Fail
+        owner = next((t.name for t in self.track_decls.values() for i in t.items if isinstance(i, ast.OutputDecl) and i.name == head), None)
+        if owner is not None:  # an amount the program computes after the levels, not an input to them
+            self.err(
+                "TL205",
+                f"'{head}' is an output of track '{owner}': rules cannot read outputs",
+                n.span,
+                hint="outputs are computed after the levels; read the formula itself, or a derived metric both use",
+            )
             raise _Fail
         where = f" in {scope.where}" if scope.where else ""
         self.err("TL200", f"unknown name '{head}'{where}", n.span, hint=did_you_mean(head, candidates))

@@ -140,7 +140,8 @@ def current_budget() -> int:
 
 #: Level index a partner holds in a track (-1: none), or None when the partner cannot be
 #: evaluated (e.g. a division by a metric that is 0). The monotonicity search only sees
-#: this boundary; `reference_levels` points it at the exact reference interpreter.
+#: this boundary; `reference_levels` points it at the exact reference interpreter (None also
+#: for values that break an input constraint: no partner has them).
 Levels = Callable[[Mapping[str, ir.Value], str], "int | None"]
 
 
@@ -152,8 +153,11 @@ def reference_levels(program: ir.Program) -> Levels | None:
     except ImportError:
         return None
     interp = Interpreter(program, memo=True)
+    from tierlang.passes.constraints import broken
 
     def levels(values: Mapping[str, ir.Value], track: str) -> int | None:
+        if program.constraints and broken(program, values):
+            return None  # no partner has such data: a witness must keep every constraint
         try:
             return interp.evaluate(values, tracks=[track], selected_only=True)[track].level_index
         except (ArithmeticError, EvaluationError):

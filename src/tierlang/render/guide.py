@@ -192,6 +192,17 @@ class GuideGate:
 
 
 @dataclass
+class GuideConstraint:
+    """An input constraint: what every row of the data must meet."""
+
+    name: str
+    title: str
+    doc: str | None
+    source: str | None
+    phrase: Phrase
+
+
+@dataclass
 class GuideGroup:
     name: str
     title: str
@@ -309,6 +320,7 @@ class Guide:
     examples: list[GuideExample]
     tracks: list[GuideTrack] = field(default_factory=list)
     findings: list[GuideFinding] = field(default_factory=list)  # every acknowledged finding
+    constraints: list[GuideConstraint] = field(default_factory=list)
     tables: list[GuideTable] = field(default_factory=list)
     related_tables: list[GuideRelatedTable] = field(default_factory=list)
     lists: list[GuideList] = field(default_factory=list)
@@ -382,6 +394,7 @@ class _Builder:
         tracks = [t for s in sections for t in s.tracks]
         for key, text in (
             ("gates", "Gates"),
+            ("constraints", "Data constraints"),
             ("groups", "Groups"),
             ("holds", "Status over time"),
             ("data", "What is measured" if self.audience == "partner" else "Data dictionary"),
@@ -414,6 +427,9 @@ class _Builder:
             params=[self.param(x) for x in p.params],
             examples=[self.example(e) for e in p.examples],
             findings=[self.finding(a) for a in p.acknowledgements],
+            constraints=[
+                GuideConstraint(c.name, c.title or humanize(c.name), c.doc, c.source, self.english.condition(c.expr)) for c in p.constraints
+            ],
             tables=[self.table(t) for t in p.tables],
             related_tables=[self.related_table(t) for t in p.related_tables],
             lists=[GuideList(v.name, v.title or humanize(v.name), list(v.values), v.doc, v.source) for v in p.lists],
@@ -462,7 +478,7 @@ class _Builder:
         out = []
         grouped: set[str] = set()
         for g in p.groups:
-            members = [t for t in p.tracks if t.group == g.name]
+            members = [t for t in p.tracks if g.name in t.groups]
             if not members:
                 continue
             heading = self.slug(g.title or humanize(g.name), f"group-{g.name}")
@@ -502,7 +518,7 @@ class _Builder:
             title=title,
             doc=t.doc,
             source=t.source,
-            group=english.group_noun(t.group, None) if t.group else None,
+            group=" and ".join(english.group_noun(g, None) for g in t.groups) or None,
             heading=heading,
             selection=english.selection(t),
             variants=variants,

@@ -334,6 +334,17 @@ class GateDecl:
 
 
 @dataclass(frozen=True)
+class ConstraintDecl:
+    """`constraint NAME "title": CONDITION`: what every row of the data must meet."""
+
+    name: str
+    title: str | None
+    expr: Expr
+    attrs: tuple[Attr, ...] | None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
 class GroupDecl:
     name: str
     title: str | None
@@ -421,6 +432,9 @@ class OutputDecl:
 
 @dataclass(frozen=True)
 class TrackDecl:
+    """`track NAME "Title" in GROUP, GROUP { ... }`: `group` is the first group named,
+    `also_in` the others."""
+
     name: str
     title: str | None
     group: str | None
@@ -429,6 +443,11 @@ class TrackDecl:
     # `track NAME = highest ROWS`: the levels of a track per row, each held when some row
     # holds it (items then hold only attributes)
     highest: Name | None = None
+    also_in: tuple[str, ...] = ()
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        return ((self.group,) if self.group is not None else ()) + self.also_in
 
 
 @dataclass(frozen=True)
@@ -628,6 +647,7 @@ Decl = Union[
     MetricDecl,
     ParamDecl,
     GateDecl,
+    ConstraintDecl,
     GroupDecl,
     TrackDecl,
     RowTrackDecl,
@@ -644,6 +664,7 @@ DECL_KEYWORD = {
     MetricDecl: "metric",
     ParamDecl: "param",
     GateDecl: "gate",
+    ConstraintDecl: "constraint",
     GroupDecl: "group",
     TrackDecl: "track",
     RowTrackDecl: "track",
@@ -657,8 +678,22 @@ DECL_KEYWORD = {
 
 
 @dataclass(frozen=True)
+class LevelOverride:
+    """`override level TRACK.LEVEL "Title" { ... }` in a child program: the parent's track
+    with one level restated (`extends` merges it in; nothing after the merge sees it)."""
+
+    track: str
+    level: LevelDecl
+    span: Span | None = _span()
+
+    @property
+    def name(self) -> str:
+        return f"{self.track}.{self.level.name}"
+
+
+@dataclass(frozen=True)
 class Override:
-    decl: Decl
+    decl: Decl | LevelOverride
     span: Span | None = _span()
 
 
@@ -674,6 +709,7 @@ Item = Union[
     MetricDecl,
     ParamDecl,
     GateDecl,
+    ConstraintDecl,
     GroupDecl,
     TrackDecl,
     RowTrackDecl,

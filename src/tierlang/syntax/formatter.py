@@ -324,8 +324,8 @@ def _attr(a: ast.Attr, room: int = WIDTH) -> str:
         return text
     if k == "direction":
         return f"{v} is better"
-    if k == "optional":
-        return "optional"
+    if k in ("optional", "internal"):
+        return k
     if k == "default":
         return f"default {_literal(v)}"
     if k == "effective":
@@ -525,11 +525,15 @@ class _Printer:
         head = layout(_group(f"gate {d.name}{_title(d.title)}:", _nest(CONT, LINE, _doc(d.expr))), WIDTH - len(indent))
         self.attr_block(head, d.attrs, d.span, indent, next_start)
 
+    def p_ConstraintDecl(self, d: ast.ConstraintDecl, indent, next_start) -> None:
+        head = layout(_group(f"constraint {d.name}{_title(d.title)}:", _nest(CONT, LINE, _doc(d.expr))), WIDTH - len(indent))
+        self.attr_block(head, d.attrs, d.span, indent, next_start)
+
     def p_GroupDecl(self, d: ast.GroupDecl, indent, next_start) -> None:
         self.attr_block(f"group {d.name}{_title(d.title)}", d.attrs, d.span, indent, next_start)
 
     def p_TrackDecl(self, d: ast.TrackDecl, indent, next_start) -> None:
-        head = f"track {d.name}{_title(d.title)}" + (f" in {d.group}" if d.group else "")
+        head = f"track {d.name}{_title(d.title)}" + (f" in {', '.join(d.groups)}" if d.groups else "")
         if d.highest is not None:
             self.attr_block(f"{head} = highest {d.highest}", d.items or None, d.span, indent, next_start)
             return
@@ -721,6 +725,15 @@ class _Printer:
 
         self.statements(d.items, indent + INDENT, table_item)
         self.close_block(d.span, indent)
+
+    def p_LevelOverride(self, d: ast.LevelOverride, indent, next_start) -> None:
+        mark = len(self.out)
+        self.p_LevelDecl(d.level, indent, next_start)
+        head = f"{indent}level {d.level.name}"
+        for i in range(mark, len(self.out)):  # after any comments above it
+            if self.out[i].startswith(head):
+                self.out[i] = f"{indent}level {d.track}.{d.level.name}" + self.out[i][len(head) :]
+                break
 
     def p_Override(self, d: ast.Override, indent, next_start) -> None:
         # Print the declaration, then prefix its first line.

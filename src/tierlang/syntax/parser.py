@@ -495,6 +495,9 @@ class _ToAst(Transformer_NonRecursive):
     def optional_attr(self, meta, children):
         return ast.Attr("optional", True, self._span(meta))
 
+    def internal_attr(self, meta, children):
+        return ast.Attr("internal", True, self._span(meta))
+
     def effective_attr(self, meta, children):
         return ast.Attr("effective", ast.DateLit(self._date(children[0]), self._tok_span(children[0])), self._span(meta))
 
@@ -582,16 +585,21 @@ class _ToAst(Transformer_NonRecursive):
         name, title, rest = self._split(children)
         return ast.GateDecl(name, title, rest[0], self._block(rest[1:]), self._span(meta))
 
+    def constraint_decl(self, meta, children):
+        name, title, rest = self._split(children)
+        return ast.ConstraintDecl(name, title, rest[0], self._block(rest[1:]), self._span(meta))
+
     def group_decl(self, meta, children):
         name, title, rest = self._split(children)
         return ast.GroupDecl(name, title, self._block(rest), self._span(meta))
 
     def track_decl(self, meta, children):
         name, title, rest = self._split(children)
-        group = None
-        if rest and isinstance(rest[0], Token):
-            group = str(rest.pop(0))
-        return ast.TrackDecl(name, title, group, tuple(r for r in rest if r is not None), self._span(meta))
+        groups = []
+        while rest and isinstance(rest[0], Token):
+            groups.append(str(rest.pop(0)))
+        items = tuple(r for r in rest if r is not None)
+        return ast.TrackDecl(name, title, groups[0] if groups else None, items, self._span(meta), also_in=tuple(groups[1:]))
 
     def row_track_decl(self, meta, children):
         name, title, rest = self._split(children)
@@ -631,6 +639,11 @@ class _ToAst(Transformer_NonRecursive):
 
     def independent(self, meta, children):
         return True
+
+    def level_override(self, meta, children):
+        track = str(children[0])
+        level = self.level_decl(meta, children[1:])
+        return ast.LevelOverride(track, level, self._span(meta))
 
     def level_decl(self, meta, children):
         name, title, rest = self._split(children)
@@ -857,6 +870,7 @@ class _ToAst(Transformer_NonRecursive):
     partner_kind = _kind("partner")
     example_kind = _kind("example")
     table_kind = _kind("table")
+    constraint_kind = _kind("constraint")
     list_kind = _kind("list")
     hold_kind = _kind("hold")
     del _kind
@@ -1342,6 +1356,7 @@ DECLARATION_KEYWORDS = (
     "metric",
     "param",
     "gate",
+    "constraint",
     "group",
     "track",
     "partner",
@@ -1462,7 +1477,7 @@ def _level_blocks(tree, text: str) -> None:
     """A level's braces are anonymous tokens the tree drops; look at the text instead."""
     starts = None  # offset of each line's first character, found once (not once per level)
     for sub in tree.iter_subtrees():
-        if sub.data != "level_decl" or sub.meta.empty:
+        if sub.data not in ("level_decl", "level_override") or sub.meta.empty:
             continue
         if starts is None:
             starts = [0] + [m.end() for m in re.finditer("\n", text)]

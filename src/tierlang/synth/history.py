@@ -120,6 +120,8 @@ class _History:
                     shocks.append((pl.col(f":level:{g}") * rho + z * innovation).alias(f":level:{g}"))
                 state = state.with_columns(shocks)
             values = base.with_columns(state.drop(ROW)).with_columns([self._value(c, t, groups) for c in numeric])
+            for left, total in gen.constraint_caps():  # each month keeps them (the values moved apart)
+                values = values.with_columns(total.alias(left))
             active = (pl.col(":first") <= t) & (pl.col(":last") >= t)
             month = dates.add_months(self.first, t)
             frame = values.lazy().filter(active).select(gen.output(decimals)).collect()

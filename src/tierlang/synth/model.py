@@ -263,7 +263,7 @@ class _Generator:
         keep = (ROW, _SIZE, _ANNIV_U, *(_flag(s.name) for s in self.segments), *(pursued_column(g) for g in self.schema.groups))
         out = pl.DataFrame([df[c] for c in keep] + values)
         del df, values  # the working columns are no longer needed: free them before the output
-        for left, total in self._constraints():
+        for left, total in self.constraint_caps():
             out = out.with_columns(total.alias(left))
         return out
 
@@ -517,7 +517,7 @@ class _Generator:
 
     # -------------------------------------------------------------- constraints and output
 
-    def _constraints(self) -> list[tuple[str, pl.Expr]]:
+    def constraint_caps(self) -> list[tuple[str, pl.Expr]]:
         """(column, capped value) for every constraint `left <= sum(right)`, in order."""
         numeric = [c.name for c in self.schema.columns.values() if c.type.is_numeric]
         out = []

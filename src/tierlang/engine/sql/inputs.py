@@ -11,7 +11,8 @@ Two ways in:
   value with more places is an error, never rounded. Every problem raises an error that
   names the partner, the column and the value (`raise_error`); so does a missing value
   (unless the metric has a default), a value outside the metric's range, an unknown enum
-  value, an empty or repeated partner_id, and a value too large for the exact arithmetic.
+  value, an empty or repeated partner_id, a row that breaks an input constraint (TL416), and
+  a value too large for the exact arithmetic.
 - **typed** (the engines, after tierlang's loader validated the data): the columns already
   hold scaled integers, Booleans, dates and enum text, named after the metrics.
 
@@ -33,6 +34,7 @@ from tierlang import ir
 from tierlang.data import PID
 from tierlang.engine.sql.backend import and_all, cast, col, num, or_any, paren, raise_error, string
 from tierlang.engine.sql.dialects import Dialect
+from tierlang.passes.constraints import constraint_metrics, linear
 
 FALLBACK = "__fallback__"
 
@@ -358,6 +360,45 @@ class _Raw:
             return v
         return self.case(*branches, default=v)
 
+    def holds(self, e: ir.Expr, metrics: dict[str, ir.Metric], scales: dict[str, int]) -> exp.Expression:
+        """An input constraint's condition over the scaled columns, exactly: each comparison
+        of sums moved to one side and multiplied by the least common denominator of its
+        coefficients over the columns' scales, so it compares integers (as the loader does,
+        `data.constraints`). Null where a value is missing: undecided is not broken."""
+        if isinstance(e, (ir.And, ir.Or)):
+            parts = [paren(self.holds(x, metrics, scales)) for x in e.items]
+            return and_all(parts) if isinstance(e, ir.And) else or_any(parts)
+        if isinstance(e, ir.Not):
+            return exp.Not(this=paren(self.holds(e.operand, metrics, scales)))
+        assert isinstance(e, ir.Compare)
+        lc, lk = linear(e.left, metrics)
+        rc, rk = linear(e.right, metrics)
+        coefs = dict(lc)
+        for n, v in rc.items():
+            coefs[n] = coefs.get(n, Fraction(0)) - v
+        terms = {n: v / scales.get(n, 1) for n, v in coefs.items() if v}
+        den = math.lcm((lk - rk).denominator, *[v.denominator for v in terms.values()])
+        total: exp.Expression = cast(num(int((lk - rk) * den)), self.itype, self.d)
+        for n, v in terms.items():
+            total = exp.Add(
+                this=total,
+                expression=exp.Mul(this=cast(col(n), self.itype, self.d), expression=cast(num(int(v * den)), self.itype, self.d)),
+            )
+        ops = {">=": exp.GTE, ">": exp.GT, "<=": exp.LTE, "<": exp.LT, "==": exp.EQ, "!=": exp.NEQ}
+        return ops[e.op](this=paren(total), expression=cast(num(0), self.itype, self.d))
+
+    def constraint_check(self, program: ir.Program, c: ir.Constraint, scales: dict[str, int]) -> tuple[exp.Expression, exp.Expression]:
+        """(the row breaks `c`, the error that says so: TL416, as tierlang's loader words it)."""
+        names = constraint_metrics(program, c)
+        broken = exp.Not(this=paren(self.holds(c.expr, program.metric_map, scales)))
+        title = f" ({c.title})" if c.title else ""
+        parts: list[exp.Expression] = [string(f"breaks the constraint '{c.name}'{title}: ")]
+        for i, n in enumerate(names):
+            m = program.metric_map[n]
+            parts += [string(f"{', ' if i else ''}{m.column or n} is "), self.shown(col(n), scales.get(n, 1))]
+        first = program.metric_map[names[0]]
+        return broken, self.fail(first.column or first.name, self.concat(*parts), self.d.text, "TL416")
+
     def shown(self, v: exp.Expression, scale: int) -> exp.Expression:
         """A scaled value as text for a message (its integer and scale: exact, no division)."""
         t = self.text(v)
@@ -419,6 +460,12 @@ def raw_inputs(
         ],
         default=exp.column(PID, table="partners_read", quoted=True),
     )
+    # a row that breaks an input constraint fails on its partner_id, which every query reads
+    columns = {m.name for m in metrics}
+    for c in program.constraints:
+        if set(constraint_metrics(program, c)) <= columns:
+            broken, fail = raw.constraint_check(program, c, scales)
+            repeated = exp.Case(ifs=[exp.If(this=broken, true=fail)], default=repeated)
     checks = [exp.alias_(raw.checked(m, scales.get(m.name, 1), limits.get(m.name)), m.name, quoted=True) for m in metrics]
     checked = (
         exp.select(exp.alias_(repeated, PID, quoted=True), *checks)

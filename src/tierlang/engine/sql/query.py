@@ -28,6 +28,7 @@ from tierlang.engine.sql.backend import SqlBackend, and_all, cast, col, literal_
 from tierlang.engine.sql.dialects import Dialect
 from tierlang.engine.sql.dialects import dialect as get_dialect
 from tierlang.engine.sql.inputs import DEFAULT_DECIMALS, raw_inputs, scales_for, table_name, typed_inputs
+from tierlang.passes.constraints import constraint_metrics
 from tierlang.passes.undecided import undecided_tracks
 
 __all__ = ["SqlQuery", "compile_sql", "Unsupported", "used_metrics"]
@@ -102,6 +103,7 @@ def compile_sql(
     view: str | None = None,
     places: dict[str, int] | None = None,
     absent: frozenset[str] = frozenset(),
+    tracks: tuple[str, ...] | None = None,
 ) -> SqlQuery:
     """Compile `program` to one query in `dialect`.
 
@@ -113,7 +115,8 @@ def compile_sql(
     tierlang's loader and scaled as `scales` says, named after the metrics.
 
     `output="long"` returns the `tier eval` contract: partner_id, track, level, score (score
-    as exact decimal text, the same digits as `tier eval` writes). `output="plan"` returns
+    as exact decimal text, the same digits as `tier eval` writes), for the `tracks` named (default:
+    every track not marked `internal`). `output="plan"` returns
     what the polars engine's `Compiled.plan` returns (`keep` columns, partner_id,
     `__fallback__`, `L:`/`V:`/`S:` per track, requirement columns with `detail`), for the
     engines to read back. `view` wraps the query as `CREATE OR REPLACE VIEW view AS ...`.
@@ -146,6 +149,9 @@ def compile_sql(
     itype = plan.itype
     ctes: list[tuple[str, exp.Select, str | None]] = []
     if raw:
+        # the raw query checks the input constraints too (the loader does for the typed one)
+        read = {m.name for m in metrics} | {n for c in program.constraints for n in constraint_metrics(program, c)}
+        metrics = [m for m in program.input_metrics if m.name in read]
         limits = {c: plan.column_limits[c] for c in plan.checks}
         ctes += raw_inputs(program, table, itype, d, scales, metrics, limits, absent)  # type: ignore[arg-type]
         fallback: exp.Expression = exp.Boolean(this=False)
@@ -162,7 +168,8 @@ def compile_sql(
         query = _plan_output(plan, names, last, fallback, detail, keep, d)
     elif output == "long":
         ctes += _score_ctes(program, plan, names, last, d)
-        query = _long_output(program, undecided_tracks(program), frozenset(n for n, tc in plan.tracks.items() if tc.possible is not None))
+        possible = frozenset(n for n, tc in plan.tracks.items() if tc.possible is not None)
+        query = _long_output(program, undecided_tracks(program), possible, tracks)
     else:
         raise ValueError(f"output must be 'long' or 'plan', not {output!r}")
     keep_once = _fences(ctes) if d.materialize else set()
@@ -461,10 +468,16 @@ def _decimal_text(units: exp.Expression, d: Dialect) -> exp.Expression:
     return exp.DPipe(this=exp.DPipe(this=sign, expression=cast(ip, d.text, d), safe=True), expression=frac, safe=True)
 
 
-def _long_output(program: ir.Program, undecided: frozenset[str] = frozenset(), possible: frozenset[str] = frozenset()) -> exp.Select:
-    """The contract's rows; `undecided` (tracks that may be undecided, from the program) adds
-    the column of that name, from the tracks whose plan kept a `possible` level."""
-    tracks = program.tracks
+def _long_output(
+    program: ir.Program,
+    undecided: frozenset[str] = frozenset(),
+    possible: frozenset[str] = frozenset(),
+    shown: tuple[str, ...] | None = None,
+) -> exp.Select:
+    """The contract's rows, for the tracks `shown` (default: those not internal); `undecided`
+    (tracks that may be undecided, from the program) adds the column of that name, from the
+    tracks whose plan kept a `possible` level."""
+    tracks = program.shown_tracks(shown)
     rows = exp.Values(
         expressions=[exp.Tuple(expressions=[num(i), string(t.name)]) for i, t in enumerate(tracks)],
         alias=exp.TableAlias(
