@@ -195,7 +195,7 @@ def _frame(names: list[str], rows: list[tuple]) -> pl.DataFrame:
     cols = list(zip(*rows)) if rows else [() for _ in names]
     series = []
     for name, values in zip(names, cols):
-        if name.startswith(("S:", "O:")):
+        if name.startswith(("S:", "SD:", "O:")):
             # NUMERIC arrives as Decimal: exact integers, at most the compiler's bound
             series.append(pl.Series(name, [None if v is None else int(v) for v in values], dtype=pl.Int128))
         elif name.startswith(("L:", "V:")):
