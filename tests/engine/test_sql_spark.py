@@ -22,7 +22,7 @@ from tests.engine.sql_helpers import (
 )
 from tests.engine.strategies import programs_with_data
 from tierlang.data import from_frame, load_dataset
-from tierlang.engine import evaluate_dataset
+from tierlang.engine import evaluate, evaluate_dataset
 from tierlang.loader import load_program
 
 pytest.importorskip("pyspark")
@@ -83,3 +83,15 @@ def test_cloud_partner_examples_on_spark():
     a = evaluate_dataset(prog, ds, engine="vectorized")
     b = evaluate_dataset(prog, ds, engine="spark")
     assert a.long().equals(b.long())
+
+
+def test_records_program_on_spark():
+    """The records stage in Spark: the related tables' aggregates as CTEs."""
+    import datetime as dt
+
+    program = ROOT / "programs" / "cloudpartner2022-records.tier"
+    folder = ROOT / "examples" / "records"
+    as_of = dt.date(2023, 6, 15)
+    a = evaluate(str(program), str(folder), engine="interpreter", as_of=as_of)
+    b = evaluate(str(program), str(folder), engine="spark", as_of=as_of)
+    assert b.engine == "spark" and a.long().equals(b.long())

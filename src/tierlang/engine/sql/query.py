@@ -39,7 +39,7 @@ from tierlang.engine.sql.inputs import (
 from tierlang.engine.sql.records import NotCompiled, RecordsSql, records_ctes, records_tables
 from tierlang.records.frames import den_column
 
-__all__ = ["SqlQuery", "compile_sql", "Unsupported", "used_metrics"]
+__all__ = ["SqlQuery", "compile_sql", "records_query", "Unsupported", "used_metrics"]
 
 _RESERVED = {PID, "__row__", "__copies__", "__fallback__", "track", "level", "score", "n"}
 
@@ -194,12 +194,45 @@ def compile_sql(
         if output == "long"
         else f"reads the table {table}",
     ]
+    if program.record_metrics:
+        read = ", ".join((tables or {}).get(t, t) for t in records_tables(program) if t not in absent_tables)
+        header.append(
+            f"and its related tables {read}: the records metrics are computed as of {program.as_of} "
+            "(months before that date's month; compile again for another date)"
+        )
     if raw:
         header.append(f"decimal columns are read exactly with up to {decimals} decimal places; a bad value stops the query with an error")
     outputs = [f"{t.name}.{o.name}" for t in program.tracks for o in t.outputs]
     if outputs:
         header.append(f"not in this query: the program's outputs ({', '.join(outputs)}); tier eval writes them")
     return SqlQuery(program, d, tree, plan, header)
+
+
+def records_query(
+    program: ir.Program,
+    dialect: str | Dialect = "duckdb",
+    *,
+    table: str = "partners",
+    tables: dict[str, str] | None = None,
+    absent_tables: frozenset[str] = frozenset(),
+    decimals: int = DEFAULT_DECIMALS,
+    places: dict[str, int] | None = None,
+) -> tuple[str, RecordsSql]:
+    """The records stage alone as one query: partner_id and each records metric (a number
+    as its integer over `RecordsSql.scales[m]`, a ratio over its `den_column(m)` too), read
+    from the raw tables as `compile_sql` reads them. For tests and for looking at the
+    metrics in a database."""
+    d = dialect if isinstance(dialect, Dialect) else get_dialect(dialect)
+    rec = _records(program, d, d.wide, tables or {}, absent_tables, decimals, places or {})
+    ctes = raw_inputs(program, table, d.wide, d, {}, [], {}) + rec.ctes
+    out: list[exp.Expression] = [col(PID)]
+    for m in program.record_metrics:
+        out.append(col(m.name))
+        if m.name in rec.ratios:
+            out.append(col(den_column(m.name)))
+    query = exp.select(*out).from_(exp.to_table(rec.last, quoted=True))
+    query.set("with_", exp.With(expressions=[_cte(name, q, comment) for name, q, comment in ctes]))
+    return query.sql(d.sqlglot), rec
 
 
 def _records(

@@ -33,7 +33,7 @@ from tierlang.engine.sql.dialects import Dialect
 from tierlang.passes.lower import const_value
 from tierlang.records.frames import den_column
 
-__all__ = ["RecordsSql", "records_ctes", "records_tables", "NotCompiled"]
+__all__ = ["RecordsSql", "records_ctes", "records_tables", "refusal", "NotCompiled"]
 
 _NUMERIC = frozenset({ir.Kind.COUNT, ir.Kind.NUMBER, ir.Kind.PERCENT, ir.Kind.MONEY})
 
@@ -52,6 +52,14 @@ class RecordsSql:
     last: str
     scales: dict[str, int] = field(default_factory=dict)
     ratios: set[str] = field(default_factory=set)
+
+
+def refusal(program: ir.Program) -> str | None:
+    """Why the program's records stage cannot be compiled to SQL (None: it can)."""
+    for m in program.record_metrics:
+        if isinstance(m.records, ir.Assignment):
+            return f"metric '{m.name}' assigns people to needs ('assign ... at most {m.records.capacity} each', a maximum flow per partner)"
+    return None
 
 
 def records_tables(program: ir.Program) -> list[str]:
@@ -433,11 +441,9 @@ def records_ctes(
     partner's own columns), `sources[table]` the CTE of each related table's rows (partner_id
     and the table's columns, numbers as integers at the given column scales) or None for a
     table that is absent (read as empty). Raises `NotCompiled` for people rules."""
-    for m in program.record_metrics:
-        if isinstance(m.records, ir.Assignment):
-            raise NotCompiled(
-                f"metric '{m.name}' assigns people to needs ('assign ... at most {m.records.capacity} each', a maximum flow per partner)"
-            )
+    why = refusal(program)
+    if why is not None:
+        raise NotCompiled(why)
     ar = _Arith(d, itype)
     ctes: list[tuple[str, exp.Select, str | None]] = []
     cache: dict[ir.Aggregate, tuple[str, int]] = {}
