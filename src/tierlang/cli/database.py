@@ -58,10 +58,13 @@ def eval_db(program, data, db, tables, into, fmt, output, engine, as_of, on_erro
         except ValueError as e:
             raise click.BadParameter(str(e), param_hint="--into") from None
     from tierlang.cli.common import needs_as_of
-    from tierlang.engine.sql.records import records_tables
+    from tierlang.engine.sql.records import records_tables, refusal
 
     prog = load_or_exit(program, as_of)
     needs_as_of(prog, as_of, program)
+    why = refusal(prog)
+    if why is not None:
+        raise click.UsageError(f"--db cannot evaluate {prog.name}: {why}; use a folder of tables and --engine vectorized or interpreter")
     mapping = table_map(tables, prog.name, ("partners", *records_tables(prog)))
     source = mapping.pop("partners", "partners")
     progress = _Progress()
