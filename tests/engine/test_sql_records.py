@@ -232,3 +232,14 @@ def test_records_program_through_db_on_the_command_line(postgres, tmp_path):
     assert "m365_usage" in b.stderr  # the absent table named
     no_date = run("eval", str(PROGRAM), "--db", postgres.url, "--format", "csv")
     assert no_date.exit_code == 2 and "--as-of" in no_date.stderr
+
+
+def test_a_repeated_key_stops_the_query():
+    """m365_usage has `key tenant_id, month, workload, association`: a repeated row is TL421,
+    as in tierlang's loader, never summed twice."""
+    program = load_program(str(PROGRAM), dt.date(2023, 6, 15)).program
+    con = duckdb.connect()
+    _load_duckdb(con, ROOT / "examples" / "records", False)
+    con.execute("INSERT INTO m365_usage SELECT * FROM m365_usage LIMIT 1")
+    with pytest.raises(duckdb.Error, match="TL421 table m365_usage, partner_id '[^']+', column tenant_id: the key"):
+        con.execute(compile_sql(program, "duckdb").sql()).fetchall()

@@ -454,16 +454,17 @@ def related_inputs(
     pid = col(PID)
     known = exp.select(col(PID)).from_(exp.to_table(partners, quoted=True))
     unknown = or_any([exp.Is(this=pid, expression=exp.Null()), exp.Not(this=exp.In(this=pid.copy(), query=known.subquery()))])
-    out: list[exp.Expression] = [
-        exp.alias_(
-            exp.Case(
-                ifs=[exp.If(this=unknown, true=raw.fail(PID, "the partner_id is not in the partners table", dialect.text, "TL420"))],
-                default=raw.text(pid.copy()),
-            ),
-            PID,
-            quoted=True,
+    checks = [exp.If(this=unknown, true=raw.fail(PID, "the partner_id is not in the partners table", dialect.text, "TL420"))]
+    if table.key:  # one row per partner and key (compared as text, as the file holds them)
+        keys = ", ".join(table.key)
+        window = exp.Window(this=exp.Count(this=exp.Star()), partition_by=[pid.copy(), *(raw.text(col(c)) for c in table.key)])
+        checks.append(
+            exp.If(
+                this=exp.GT(this=window, expression=num(1)),
+                true=raw.fail(table.key[0], f"the key ({keys}) appears more than once for this partner", dialect.text, "TL421"),
+            )
         )
-    ]
+    out: list[exp.Expression] = [exp.alias_(exp.Case(ifs=checks, default=raw.text(pid.copy())), PID, quoted=True)]
     for c in table.columns:
         k = c.type.kind
         if k is ir.Kind.TEXT:

@@ -525,7 +525,10 @@ def _where(m: ir.Metric) -> str:
 
 
 def _agg_scale(a: ir.Aggregate, table: ir.RelatedTable) -> int:
-    return 1  # an absent table's aggregate has no value: any scale reads it
+    """The scale of an absent table's aggregate (no value, or 0): 0 for a date's min or max."""
+    column = a.inner.column if a.inner is not None else a.column
+    c = table.column(column) if column else None
+    return 0 if c is not None and c.type.kind is ir.Kind.DATE and a.function in ("min", "max") else 1
 
 
 def _nodes(e: ir.Expr):
