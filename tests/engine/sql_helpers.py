@@ -88,15 +88,20 @@ def _quote(name: str) -> str:
 
 
 def run_long(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
-    """A long-form result (partner_id, track, level, score), sorted, as text columns."""
-    rows = con.execute(sql).fetchall()
-    frame = pl.DataFrame(rows, schema={"partner_id": pl.String, "track": pl.String, "level": pl.String, "score": pl.String}, orient="row")
+    """A long-form result (partner_id, track, level, score and, for a program with undecided
+    requirements, undecided), sorted, as text columns."""
+    cursor = con.execute(sql)
+    rows = cursor.fetchall()
+    frame = pl.DataFrame(rows, schema={d[0]: pl.String for d in cursor.description}, orient="row")
     return frame.sort(["partner_id", "track"])
 
 
 def sorted_long(evaluation) -> pl.DataFrame:
-    """The contract's four columns (a query returns no outputs), sorted."""
-    return evaluation.long().select("partner_id", "track", "level", "score").sort(["partner_id", "track"])
+    """The contract's four columns and `undecided` when there is one (a query returns no
+    outputs), sorted."""
+    long = evaluation.long()
+    cols = ["partner_id", "track", "level", "score"] + (["undecided"] if "undecided" in long.columns else [])
+    return long.select(cols).sort(["partner_id", "track"])
 
 
 # Found by the Spark property tests (2026-12-06). `choose best` with one scored variant asked

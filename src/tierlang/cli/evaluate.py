@@ -383,8 +383,9 @@ def explain(
     of tables (as for tier eval) and the explanation also says, in records, what counted and
     what missed for each metric.
 
-    With --history, DATA is a history (one row per partner and month) and the explanation
-    is a timeline: the months each level was qualified for, kept by a status rule (which one,
+    With --history, DATA is a history (one row per partner and month; for a program that
+    reads records, a folder of tables, each month's records as of its first day) and the
+    explanation is a timeline: the months each level was qualified for, kept by a status rule (which one,
     since when) or lost, with the requirements that failed."""
     from tierlang.data import PID, DataLoadError, load_dataset
     from tierlang.engine.explain import explain_partner, render_text
@@ -396,7 +397,8 @@ def explain(
         raise click.UsageError("--as-of does not go with --history: each month is evaluated as of its first day")
     options = make_read_options(separator, encoding, sheet, data)
     prog = load_or_exit(program, as_of)
-    needs_as_of(prog, as_of, program)
+    if not history:  # a history's months are its evaluation dates
+        needs_as_of(prog, as_of, program)
     tracks = tuple(dict.fromkeys(tracks))
     partner_ids = tuple(dict.fromkeys(partner_ids))
     for t in tracks:
@@ -461,7 +463,12 @@ def explain(
             }
             if pid in record_notes:
                 payload["as_of"] = prog.as_of.isoformat() if prog.as_of else None
-                payload["records"] = [n.to_data() for n in record_notes[pid]]
+                from tierlang.records.explain import RowTrackNote
+
+                notes = record_notes[pid]
+                payload["records"] = [n.to_data() for n in notes if not isinstance(n, RowTrackNote)]
+                if any(isinstance(n, RowTrackNote) for n in notes):
+                    payload["row_tracks"] = [n.to_data() for n in notes if isinstance(n, RowTrackNote)]
             payloads.append(payload)
         click.echo(json.dumps(payloads[0] if len(payloads) == 1 else payloads, indent=2, ensure_ascii=False))
     else:
@@ -479,21 +486,23 @@ def _records_of(prog, records, partner_id: str, values: dict, tracks) -> tuple[d
     """The partner's records metrics (reference stage) added to its values, and the notes of
     how each came out, for the metrics the explained tracks read."""
     from tierlang.records import explain_records, partner_rows
-    from tierlang.records.explain import notes_for, with_near_misses
+    from tierlang.records.explain import notes_for, row_track_notes, with_near_misses
 
     pr = explain_records(prog, records, partner_id)
     values = {**values, **{k: v for k, v in pr.values.items() if v is not None}}
     read = [m for t in (tracks or prog.track_map) for m in prog.reads(t) if prog.metric_map[m].records is not None]
     notes = notes_for(prog, pr, list(dict.fromkeys(read)))
-    with_near_misses(prog, notes, pr, partner_rows(records, partner_id))
-    return values, notes
+    rows = partner_rows(records, partner_id)
+    with_near_misses(prog, notes, pr, rows)
+    return values, row_track_notes(prog, read, rows) + notes
 
 
 def _records_text(prog, explained, notes) -> str:
-    from tierlang.records.explain import change_text, render_notes, window_line
+    from tierlang.records.explain import RowTrackNote, change_text, render_notes, render_row_tracks, window_line
 
     lines = ["From the records" + (f" ({window_line(prog)})" if window_line(prog) else "") + ":"]
-    lines += render_notes(notes, prog)
+    lines += render_row_tracks([n for n in notes if isinstance(n, RowTrackNote)])
+    lines += render_notes([n for n in notes if not isinstance(n, RowTrackNote)], prog)
     changes = []
     for x in explained:
         for m in x.missing:

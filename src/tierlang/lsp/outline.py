@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tierlang.ir import Span
-from tierlang.lsp.index import FileIndex
+from tierlang.lsp.index import DECLARATION_KINDS, FileIndex
 from tierlang.lsp.tokens import Token, is_keyword
 from tierlang.syntax import ast
 
@@ -23,31 +23,13 @@ class Outline:
     children: list[Outline]
 
 
-_KINDS = {
-    ast.ProgramDecl: "program",
-    ast.MetricDecl: "metric",
-    ast.ParamDecl: "param",
-    ast.GateDecl: "gate",
-    ast.GroupDecl: "group",
-    ast.TrackDecl: "track",
-    ast.VariantDecl: "variant",
-    ast.LevelDecl: "level",
-    ast.ScoreDecl: "score",
-    ast.CategoryDecl: "category",
-    ast.LineDecl: "line",
-    ast.PartnerDecl: "partner",
-    ast.ExampleDecl: "example",
-    ast.HoldDecl: "hold",
-}
-
-
 def outline(module: ast.Module, index: FileIndex) -> list[Outline]:
     """The declarations of `module`, nested as written (tracks hold their variants, scores,
     categories, lines and levels)."""
     names = {id(o.node): o.span for o in index.occurrences if o.definition and o.node is not None}
 
     def node(decl) -> Outline | None:
-        kind = _KINDS.get(type(decl))
+        kind = DECLARATION_KINDS.get(type(decl))
         if kind is None or decl.span is None:
             return None
         children = [c for c in (node(i) for i in getattr(decl, "items", None) or () if not isinstance(i, ast.Attr)) if c is not None]
@@ -72,7 +54,7 @@ def folds(module: ast.Module, tokens: list[Token]) -> list[tuple[int, int, str |
 
     def walk(decl) -> None:
         span = getattr(decl, "span", None)
-        if span is not None and span.end_line > span.line and type(decl) in _KINDS:
+        if span is not None and span.end_line > span.line and type(decl) in DECLARATION_KINDS:
             out.append((span.line, span.end_line, None))
         for i in getattr(decl, "items", None) or ():
             walk(i.decl if isinstance(i, ast.Override) else i)

@@ -23,7 +23,9 @@ from tierlang.passes.extends import Merged
 from tierlang.passes.holds import lower_holds
 from tierlang.passes.outputs import lower_outputs
 from tierlang.passes.records import RecordsLowering, records_metric_names
+from tierlang.passes.rowtracks import RowTracksLowering
 from tierlang.passes.tables import lower_tables
+from tierlang.passes.undecided import check_undecided
 from tierlang.syntax import ast
 from tierlang.syntax.formatter import format_expr
 
@@ -127,7 +129,7 @@ def const_value(expr: ir.Expr) -> Fraction:
     raise TypeError(expr)
 
 
-class _Lowerer(RecordsLowering):
+class _Lowerer(RecordsLowering, RowTracksLowering):
     Fail = _Fail
     Scope = _Scope
 
@@ -280,6 +282,7 @@ class _Lowerer(RecordsLowering):
         self.params = {p.name: p for p in params}
         lists = self.lower_lists()
         related_tables = self.lower_related_tables()
+        row_tracks = self.lower_row_tracks()
         groups_decl = [i for i in self.merged.items if isinstance(i, ast.GroupDecl)]
         for t in self.track_decls.values():
             if t.group is not None:
@@ -300,6 +303,9 @@ class _Lowerer(RecordsLowering):
         gates = self.lower_gates()
         tracks = [t for t in (self.lower_track(d) for d in self.track_decls.values()) if t is not None]
         tracks = self.order_tracks(tracks, gates)
+        metrics += self.rollups.values()  # the records metrics that roll up tracks per row
+        self.derived.update(self.rollups)
+        self.record_names |= set(self.rollups)
         groups = []
         for g in groups_decl:
             ga = self.attrs(g.attrs, "group")
@@ -318,7 +324,7 @@ class _Lowerer(RecordsLowering):
         if any(d.is_error for d in self.diags):
             return None
         version = self.text(hattrs, "version")
-        return ir.Program(
+        program = ir.Program(
             name=header.name,
             version=version,
             effective=effective,
@@ -339,9 +345,13 @@ class _Lowerer(RecordsLowering):
             related_tables=tuple(related_tables),
             lists=tuple(lists),
             holds=tuple(holds),
+            row_tracks=tuple(row_tracks),
             files=tuple(self.merged.files),
             span=header.span,
         )
+        undecided = check_undecided(program)
+        self.diags.extend(undecided)
+        return None if undecided else program
 
     # -------------------------------------------------------------- declarations
     def declare(self) -> None:
@@ -563,6 +573,11 @@ class _Lowerer(RecordsLowering):
         """Level and score names of every track, so requirements can refer to other tracks
         before those are lowered."""
         for t in self.track_decls.values():
+            if t.highest is not None:  # `= highest ROWS`: the levels of the track per row
+                rows = self.globals.get(t.highest.parts[0])
+                levels = [i.name for i in rows.items if isinstance(i, ast.LevelDecl)] if isinstance(rows, ast.RowTrackDecl) else []
+                self.track_levels[t.name], self.track_scores[t.name] = tuple(levels), {}
+                continue
             variants = [i for i in t.items if isinstance(i, ast.VariantDecl)]
             bodies = [v.items for v in variants] or [t.items]
             self.track_levels[t.name] = tuple(i.name for i in bodies[0] if isinstance(i, ast.LevelDecl))
@@ -609,6 +624,9 @@ class _Lowerer(RecordsLowering):
                     ok = False
                 seen[v.name] = v
             lowered = [self.lower_variant(d, v.name, v.title, v.items, v.span) for v in variants]
+        elif d.highest is not None:
+            levels = self.highest_levels(d)
+            lowered = [None if levels is None else ir.Variant(None, tuple(levels), span=d.span)]
         else:
             lowered = [self.lower_variant(d, None, None, d.items, d.span)]
         if not ok or any(v is None for v in lowered):
@@ -1049,7 +1067,9 @@ class _Lowerer(RecordsLowering):
         parts = e.path.parts
         t = tracks.get(parts[0])
         if t is None:
-            if parts[0] not in self.track_decls:
+            if isinstance(self.globals.get(parts[0]), ast.RowTrackDecl):
+                self.row_track_misuse(parts[0], e.path.span, "an example expects the tracks that roll it up")
+            elif parts[0] not in self.track_decls:
                 self.err_unknown("track", parts[0], e.path.span, self.track_decls, ("example", example))
             return None
         if len(parts) == 1:
@@ -1176,6 +1196,9 @@ class _Lowerer(RecordsLowering):
                 self.err("TL200", f"track '{head}' has no score '{rest[0]}'", n.span, hint=did_you_mean(rest[0], self.track_scores[head]))
                 raise _Fail
             return self._score_ref(head, rest[0], rest[1:], n, variant=scope.variant if head == scope.track else None)
+        if isinstance(decl, ast.RowTrackDecl):
+            self.row_track_misuse(head, n.span, "a rule reads how many rows hold a level")
+            raise _Fail
         if isinstance(decl, ast.GroupDecl):
             self.err("TL205", f"'{head}' is a group: count its tracks", n.span, hint=f"e.g. `at least 1 of {head} at {{level}}`")
             raise _Fail
@@ -1536,6 +1559,9 @@ class _Lowerer(RecordsLowering):
         return int(value), name
 
     def _e_GroupOp(self, n: ast.GroupOp, scope):
+        if isinstance(self.globals.get(n.group), ast.RowTrackDecl):
+            k, param = self.how_many(n.n) if n.n is not None else (None, None)
+            return self.rollup(n.group, n.level, k, param, n.exact, n.span), BOOL
         if not isinstance(self.globals.get(n.group), ast.GroupDecl):
             groups = [k for k, v in self.globals.items() if isinstance(v, ast.GroupDecl)]
             self.err("TL200", f"unknown group '{n.group}'", n.span, hint=did_you_mean(n.group, groups))
@@ -1565,6 +1591,9 @@ class _Lowerer(RecordsLowering):
 
     def _e_TrackAtExpr(self, n: ast.TrackAtExpr, scope):
         name = n.track.parts[0]
+        if isinstance(self.globals.get(name), ast.RowTrackDecl):
+            self.row_track_misuse(name, n.span, f"'{name} at {n.level}' does not say how many")
+            raise _Fail
         if len(n.track.parts) != 1 or not isinstance(self.globals.get(name), ast.TrackDecl):
             self.err("TL200", f"'{n.track}' is not a track", n.track.span, hint=did_you_mean(name, self.track_decls))
             raise _Fail
@@ -1577,6 +1606,9 @@ class _Lowerer(RecordsLowering):
             )
             raise _Fail
         return ir.TrackAt(name, n.level, n.span, exact=n.exact), BOOL
+
+    def _e_UndecidedExpr(self, n: ast.UndecidedExpr, scope: _Scope):
+        return ir.Undecided(n.kind, n.reason, n.span), BOOL
 
     def _e_EveryExpr(self, n: ast.EveryExpr, scope: _Scope):
         parts = n.target.parts

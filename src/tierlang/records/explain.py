@@ -342,6 +342,73 @@ def _source_aggregate(program: ir.Program, e: ir.Expr, sign: int = 1) -> tuple[i
     return None, sign
 
 
+# ------------------------------------------------------------------ tracks per row
+
+
+@dataclass
+class RowTrackNote:
+    """A track per row, row by row: the level each row holds and, for the level above it,
+    the requirements the row fails ("FR: gold; for platinum, fails revenue_usd >= ...")."""
+
+    track: str
+    title: str
+    column: str
+    rows: list[str] = field(default_factory=list)
+
+    def to_data(self) -> dict:
+        return {"track": self.track, "title": self.title, "per": self.column, "rows": self.rows}
+
+
+def row_track_notes(program: ir.Program, metrics: Iterable[str], rows: Mapping[str, list]) -> list[RowTrackNote]:
+    """For the tracks per row that `metrics` (records metrics a rule reads) roll up: each of
+    the partner's rows, with its level."""
+    from tierlang.passes.rowtracks import at_least_condition, rollup_name
+
+    wanted = set(metrics)
+    out = []
+    for rt in program.row_tracks:
+        names = {rollup_name(rt.name, lv.name, exact) for lv in rt.levels for exact in (False, True)}
+        if not names & wanted:
+            continue
+        table = program.related_table_map[rt.table]
+        note = RowTrackNote(rt.name, rt.title or rt.name, rt.column)
+        ordered = sorted(rows.get(rt.table, []), key=lambda r: str(r.get(rt.column)))
+        for r in ordered:
+            if rt.where is not None and row_condition(table, rt.where, r) is not True:
+                continue
+            held = [lv for lv in rt.levels if row_condition(table, at_least_condition(rt, lv.name), r) is True]
+            level = held[-1].name if held else None
+            line = f"{r.get(rt.column)}: {level or 'no level'}"
+            above = rt.levels[len(held)] if len(held) < len(rt.levels) else None
+            if above is not None:
+                failing = [q.expr for q in above.requirements if row_condition(table, q.expr, r) is not True]
+                if failing:
+                    line += f"; for {above.name}, fails " + ", ".join(_with_values(table, e, r) for e in failing)
+            note.rows.append(line)
+        note.rows = _limit(note.rows)
+        out.append(note)
+    return out
+
+
+def _with_values(table: ir.RelatedTable, e: ir.Expr, row: Mapping[str, object]) -> str:
+    """A failed requirement with the row's values of the columns it compares."""
+    shown = []
+    for n in ir.walk(e):
+        if isinstance(n, ir.ColumnRef) and n.column not in [c for c, _ in shown]:
+            c = table.column(n.column)
+            shown.append((n.column, _value(row.get(n.column), c.type if c else None)))
+    text = expr_text(e)
+    return f"{text} ({', '.join(f'{k} is {v}' for k, v in shown)})" if shown else text
+
+
+def render_row_tracks(notes: list[RowTrackNote], indent: str = "  ") -> list[str]:
+    out = []
+    for n in notes:
+        out.append(f"{indent}{n.title}, per {n.column}:")
+        out += [f"{indent}  {line}" for line in n.rows] or [f"{indent}  (no rows)"]
+    return out
+
+
 # ------------------------------------------------------------------ text
 
 
@@ -366,4 +433,13 @@ def window_line(program: ir.Program) -> str | None:
     return f"as of {program.as_of.isoformat()}: last month is {start:%B %Y}"
 
 
-__all__ += ["near_misses", "with_near_misses", "window_line", "metric_value", "months_text"]
+__all__ += [
+    "RowTrackNote",
+    "row_track_notes",
+    "render_row_tracks",
+    "near_misses",
+    "with_near_misses",
+    "window_line",
+    "metric_value",
+    "months_text",
+]

@@ -148,6 +148,16 @@ class EveryExpr:
 
 
 @dataclass(frozen=True)
+class UndecidedExpr:
+    """`unknown "why"`, `discretionary "why"`, `by invitation "why"`: a condition no data
+    decides. `kind` is "unknown", "discretionary" or "invitation"."""
+
+    kind: str
+    reason: str | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
 class ValueSet:
     """`{"Support", "Trial"}` or `{CSP_T1, DPOR}`: values written out (strings or enum names)."""
 
@@ -256,6 +266,7 @@ Expr = Union[
     GroupAgg,
     Aggregate,
     Assign,
+    UndecidedExpr,
 ]
 
 # ------------------------------------------------------------------ attributes
@@ -415,6 +426,24 @@ class TrackDecl:
     group: str | None
     items: tuple[Attr | ScoreDecl | LevelDecl | VariantDecl | ChooseBest | ChooseClassified | OutputDecl, ...]
     span: Span | None = _span()
+    # `track NAME = highest ROWS`: the levels of a track per row, each held when some row
+    # holds it (items then hold only attributes)
+    highest: Name | None = None
+
+
+@dataclass(frozen=True)
+class RowTrackDecl:
+    """`track NAME "Title" per COLUMN of TABLE [where COND] { level ... }`: a track evaluated
+    once per row of a related table (one row per partner and region); rules roll it up."""
+
+    name: str
+    title: str | None
+    column: str
+    table: str
+    where: Expr | None
+    items: tuple[Attr | LevelDecl, ...]
+    span: Span | None = _span()
+    table_span: Span | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -596,7 +625,18 @@ class TableDecl:
 
 
 Decl = Union[
-    MetricDecl, ParamDecl, GateDecl, GroupDecl, TrackDecl, PartnerDecl, ExampleDecl, TableDecl, RelatedTableDecl, ListDecl, HoldDecl
+    MetricDecl,
+    ParamDecl,
+    GateDecl,
+    GroupDecl,
+    TrackDecl,
+    RowTrackDecl,
+    PartnerDecl,
+    ExampleDecl,
+    TableDecl,
+    RelatedTableDecl,
+    ListDecl,
+    HoldDecl,
 ]
 
 #: the keyword that introduces each kind of declaration
@@ -606,6 +646,7 @@ DECL_KEYWORD = {
     GateDecl: "gate",
     GroupDecl: "group",
     TrackDecl: "track",
+    RowTrackDecl: "track",
     PartnerDecl: "partner",
     ExampleDecl: "example",
     TableDecl: "table",
@@ -635,6 +676,7 @@ Item = Union[
     GateDecl,
     GroupDecl,
     TrackDecl,
+    RowTrackDecl,
     PartnerDecl,
     ExampleDecl,
     TableDecl,

@@ -148,6 +148,15 @@ class SqlBackend(Backend[exp.Expression]):
     def null_int(self) -> exp.Expression:
         return cast(exp.Null(), self.itype, self.dialect)
 
+    def null_bool(self) -> exp.Expression:
+        if not self.dialect.booleans:  # T-SQL has no Boolean values (compile_sql refuses undecided rules there)
+            return exp.EQ(this=num(1), expression=exp.Null())
+        return cast(exp.Null(), "BOOLEAN", self.dialect)
+
+    def is_not_false(self, a: exp.Expression) -> exp.Expression:
+        # SQL's AND/OR/NOT are Kleene's already: null is unknown
+        return exp.Coalesce(this=a, expressions=[self.bool_lit(True)])
+
     def ref(self, name: str, kind: str) -> exp.Expression:
         c = col(self.names.get(name, name))
         if kind == "cond" and not self.dialect.booleans:
