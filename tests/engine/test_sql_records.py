@@ -19,7 +19,7 @@ from tests.cli.cli_helpers import run
 from tests.records.test_differential import AS_OF, ROW, programs
 from tierlang.data.tables import PARTNERS, load_records
 from tierlang.engine import evaluate
-from tierlang.engine.sql import Unsupported, compile_sql
+from tierlang.engine.sql import DIALECTS, Unsupported, compile_sql
 from tierlang.engine.sql.query import records_query
 from tierlang.loader import load_program
 from tierlang.records import with_records
@@ -243,3 +243,16 @@ def test_a_repeated_key_stops_the_query():
     con.execute("INSERT INTO m365_usage SELECT * FROM m365_usage LIMIT 1")
     with pytest.raises(duckdb.Error, match="TL421 table m365_usage, partner_id '[^']+', column tenant_id: the key"):
         con.execute(compile_sql(program, "duckdb").sql()).fetchall()
+
+
+@pytest.mark.parametrize("dialect", list(DIALECTS))
+def test_records_query_in_every_dialect(dialect):
+    """The records stage prints in every dialect and parses back as one statement."""
+    import sqlglot
+
+    from tests.engine.sql_helpers import SMALL_RECORDS
+
+    program = load_program("small.tier", dt.date(2023, 6, 15), text=SMALL_RECORDS).program
+    text = compile_sql(program, dialect).sql()
+    assert len([s for s in sqlglot.parse(text, read=DIALECTS[dialect].sqlglot) if s is not None]) == 1
+    assert '"usage"' in text or "`usage`" in text or "[usage]" in text

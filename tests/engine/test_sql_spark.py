@@ -19,6 +19,7 @@ from tests.engine.sql_helpers import (
     LITERAL_POINTS_DATA,
     ONE_SCORED_BEST,
     ONE_SCORED_BEST_DATA,
+    SMALL_RECORDS,
 )
 from tests.engine.strategies import programs_with_data
 from tierlang.data import from_frame, load_dataset
@@ -83,29 +84,6 @@ def test_cloud_partner_examples_on_spark():
     a = evaluate_dataset(prog, ds, engine="vectorized")
     b = evaluate_dataset(prog, ds, engine="spark")
     assert a.long().equals(b.long())
-
-
-SMALL_RECORDS = """
-program small_records { version "1" effective 2023-01-01 }
-table usage {
-  column tenant: text
-  column month: month
-  column seats: count
-  column amount: money USD { range .. }
-  column paid: bool
-}
-param threshold = 100 USD
-metric customers: count = count distinct tenant of usage where paid and month in last 2 months
-    per tenant, month having sum amount >= threshold
-metric now: money USD = sum amount of usage where month in last month { range .. }
-metric before: money USD = sum amount of usage where month in same month last year { range .. }
-metric growth: number = (now - before) * 100 / before { range .. default 0 }
-metric biggest: count = max seats of usage { default 0 }
-track t {
-  score s { a: points 10 * clamp(growth / 30)  b: points 5 * clamp(customers / 2)  c: points biggest }
-  level l { require s >= 10 }
-}
-"""
 
 
 def test_records_program_on_spark(tmp_path):
