@@ -73,9 +73,13 @@ def _reference(prog, data):
 
 
 def _table_long(url: str, table: str) -> pl.DataFrame:
+    """The table `write_into` made: the contract's four columns, and `undecided` for a program
+    with requirements no data decides."""
     with psycopg.connect(url) as conn:
-        rows = conn.execute(f"SELECT partner_id, track, level, score FROM {table}").fetchall()
-    frame = pl.DataFrame(rows, schema={"partner_id": pl.String, "track": pl.String, "level": pl.String, "score": pl.String}, orient="row")
+        cur = conn.execute(f"SELECT * FROM {table}")
+        names = [d.name for d in cur.description]
+        rows = cur.fetchall()
+    frame = pl.DataFrame(rows, schema={n: pl.String for n in names}, orient="row")
     return frame.sort(["partner_id", "track"])
 
 
