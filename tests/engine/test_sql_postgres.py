@@ -115,6 +115,29 @@ def test_regressions_found_by_the_spark_tests(postgres, text, data):
     assert sorted_long(evaluate_postgres(prog, postgres.url)).equals(_reference(prog, data))
 
 
+UNDECIDED = """
+program undecided { version "1" effective 2022-10-03 }
+metric m0: count { range 0 .. 50 default 0 }
+track t0 {
+  choose va when m0 >= 1 else vb
+  variant va { level l0 }
+  variant vb { level l0 { require r0: unknown } }
+}
+"""
+
+
+def test_undecided_levels_on_postgres(postgres):
+    """The `P:` (possible level) columns come back as level indexes, and the table written
+    with --into has the undecided column (a train-1 failure of the property test above)."""
+    prog = load_text(UNDECIDED)
+    data = {"partner_id": ["A", "B"], "m0": ["0", "3"]}
+    load_pg(postgres.url, prog, data, "text")
+    expected = _reference(prog, data)
+    assert sorted_long(evaluate_postgres(prog, postgres.url)).equals(expected)
+    write_into(prog, postgres.url, into="results")
+    assert _table_long(postgres.url, "results").equals(expected)
+
+
 BLOWUP = ROOT / "tests" / "fixtures" / "engine" / "inline_blowup.tier"
 
 
