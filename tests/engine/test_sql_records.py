@@ -256,3 +256,11 @@ def test_records_query_in_every_dialect(dialect):
     text = compile_sql(program, dialect).sql()
     assert len([s for s in sqlglot.parse(text, read=DIALECTS[dialect].sqlglot) if s is not None]) == 1
     assert '"usage"' in text or "`usage`" in text or "[usage]" in text
+
+
+def test_tracks_per_row_are_refused_by_name():
+    from tests.records.test_row_tracks import PROGRAM as PER_ROW
+
+    program = load_program("regions.tier", dt.date(2024, 6, 1), text=PER_ROW, checks=False).program
+    with pytest.raises(Unsupported, match="tracks per row: 'country_tier' \\(per country of countries\\)"):
+        compile_sql(program, "duckdb")

@@ -251,7 +251,7 @@ def eval_(
 
         history_cli.run(program, data, prog, fmt, output, engine, start, end, on_error, rejects, tables, options)
     needs_as_of(prog, as_of, program)
-    if engine in ("duckdb", "spark") and prog.record_metrics:
+    if engine in ("duckdb", "spark") and (prog.record_metrics or prog.row_tracks):
         from tierlang.engine.sql.records import refusal
 
         why = refusal(prog)

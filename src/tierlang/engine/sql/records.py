@@ -56,6 +56,9 @@ class RecordsSql:
 
 def refusal(program: ir.Program) -> str | None:
     """Why the program's records stage cannot be compiled to SQL (None: it can)."""
+    if program.row_tracks:
+        per_row = ", ".join(f"'{t.name}' (per {t.column} of {t.table})" for t in program.row_tracks)
+        return f"tracks per row: {per_row}, which SQL does not evaluate yet"
     for m in program.record_metrics:
         if isinstance(m.records, ir.Assignment):
             return f"metric '{m.name}' assigns people to needs ('assign ... at most {m.records.capacity} each', a maximum flow per partner)"
