@@ -153,3 +153,28 @@ HUGE_KEYS_READ_DATA = {
     "m0": [*HUGE_KEYS_DATA["m0"], None, "-3"],
     "m1": [*HUGE_KEYS_DATA["m1"], "1" + "0" * 20, "9" * 38],
 }
+
+
+# A small records program: aggregates with `per` and `having`, windows, a ratio of records
+# metrics, a max with a default (tests/engine/test_sql_records.py, test_sql_spark.py).
+SMALL_RECORDS = """
+program small_records { version "1" effective 2023-01-01 }
+table usage {
+  column tenant: text
+  column month: month
+  column seats: count
+  column amount: money USD { range .. }
+  column paid: bool
+}
+param threshold = 100 USD
+metric customers: count = count distinct tenant of usage where paid and month in last 2 months
+    per tenant, month having sum amount >= threshold
+metric now: money USD = sum amount of usage where month in last month { range .. }
+metric before: money USD = sum amount of usage where month in same month last year { range .. }
+metric growth: number = (now - before) * 100 / before { range .. default 0 }
+metric biggest: count = max seats of usage { default 0 }
+track t {
+  score s { a: points 10 * clamp(growth / 30)  b: points 5 * clamp(customers / 2)  c: points biggest }
+  level l { require s >= 10 }
+}
+"""

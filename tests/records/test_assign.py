@@ -13,7 +13,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.conftest import PROGRAMS
 from tierlang.data.tables import PARTNERS, load_records
 from tierlang.loader import load_program
 from tierlang.records import with_records
@@ -123,12 +122,14 @@ def test_both_stages_agree_on_assignments(rows, staffed):
         assert values["Q"]["staffed"] is False  # no people at all
 
 
-def test_sql_refuses_records_programs():
+def test_sql_refuses_people_rules(tmp_path):
+    program = tmp_path / "people.tier"
+    program.write_text(PROGRAM)
     proc = subprocess.run(
-        [sys.executable, "-m", "tierlang", "compile", "--emit", "sql", str(PROGRAMS / "cloudpartner2022-records.tier")],
+        [sys.executable, "-m", "tierlang", "compile", "--emit", "sql", "--as-of", "2024-06-15", str(program)],
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert proc.returncode == 2
-    assert "computes metrics from related tables" in proc.stderr
+    assert "metric 'staffed' assigns people to needs" in proc.stderr

@@ -133,14 +133,19 @@ def test_diff_on_a_folder():
     assert missing.returncode == 2 and "--as-of" in missing.stderr
 
 
-def test_sql_engines_refuse_records_programs():
-    # the SQL engines would read records metrics as partner columns: refused, not a fallback
+def test_sql_engines_refuse_people_rules(tmp_path):
+    # records programs run in SQL (tests/engine/test_sql_records.py) but for people rules,
+    # a maximum flow per partner: refused by name, before any database is reached
+    from tests.records.test_assign import PROGRAM as PEOPLE
+
+    program = tmp_path / "people.tier"
+    program.write_text(PEOPLE)
     for args in (["--engine", "duckdb"], ["--engine", "spark"]):
-        proc = tier("eval", RECORDS, str(SAMPLE), "--as-of", "2023-06-15", *args)
+        proc = tier("eval", str(program), str(SAMPLE), "--as-of", "2024-06-15", *args)
         assert proc.returncode == 2, proc.stderr
-        assert "computes metrics from related tables" in proc.stderr and args[1] in proc.stderr
-    proc = tier("eval", RECORDS, "--db", "postgresql://nobody@127.0.0.1:1/none", "--as-of", "2023-06-15")
-    assert proc.returncode == 2 and "which --db does not evaluate yet" in proc.stderr, proc.stderr
+        assert "metric 'staffed' assigns people to needs" in proc.stderr and args[1] in proc.stderr
+    proc = tier("eval", str(program), "--db", "postgresql://nobody@127.0.0.1:1/none", "--as-of", "2024-06-15")
+    assert proc.returncode == 2 and "metric 'staffed' assigns people to needs" in proc.stderr, proc.stderr
 
 
 def test_band_table_and_related_table_in_one_program(tmp_path):

@@ -21,6 +21,7 @@ from tierlang.cli.common import (
     distinct_paths,
     emit_diagnostics,
     load_or_exit,
+    needs_as_of,
     program_argument,
 )
 from tierlang.diagnostics import Diagnostic, Note, Severity, SourceMap, decode_source, render_json, sort_key
@@ -241,31 +242,31 @@ def compile_(
         return
     prog = load_or_exit(program, as_of)
     if emit == "sql":
+        needs_as_of(prog, as_of, program)  # the records windows are dates in the query
         _emit_sql(prog, dialect or "duckdb", view, tables, decimals)
         return
     click.echo(ir.to_json(prog, spans=not no_spans), nl=False)
 
 
 def _emit_sql(prog: ir.Program, dialect: str, view: str | None, tables: tuple[str, ...], decimals: int | None) -> None:
+    from tierlang.cli.database import table_map
     from tierlang.engine.sql import DEFAULT_DECIMALS, Unsupported, compile_sql, table_name
+    from tierlang.engine.sql.records import records_tables
 
-    mapping = {}
-    for item in tables:
-        name, sep, target = item.partition("=")
-        if not sep or not name.strip() or not target.strip():
-            raise click.BadParameter(f"expected NAME=TABLE, got {item!r}", param_hint="--table")
-        if name.strip() != "partners":
-            raise click.BadParameter(f"{prog.name} reads no table {name.strip()!r} (it reads: partners)", param_hint="--table")
-        mapping[name.strip()] = target.strip()
-    for hint, names in (("--table", list(mapping.values())), ("--view", [view] if view is not None else [])):
-        for target in names:
-            try:
-                table_name(target)
-            except ValueError as e:
-                raise click.BadParameter(str(e), param_hint=hint) from None
+    mapping = table_map(tables, prog.name, ("partners", *records_tables(prog)))
+    if view is not None:
+        try:
+            table_name(view)
+        except ValueError as e:
+            raise click.BadParameter(str(e), param_hint="--view") from None
     try:
         query = compile_sql(
-            prog, dialect, table=mapping.get("partners", "partners"), decimals=DEFAULT_DECIMALS if decimals is None else decimals, view=view
+            prog,
+            dialect,
+            table=mapping.pop("partners", "partners"),
+            decimals=DEFAULT_DECIMALS if decimals is None else decimals,
+            view=view,
+            tables=mapping,
         )
     except Unsupported as e:
         click.echo(f"tier: {e}", err=True)

@@ -10,8 +10,9 @@ from tierlang.cli.common import EXIT_OK, EXIT_USAGE, MAX_DATA_ERRORS, load_or_ex
 from tierlang.numbers import plural
 
 
-def table_map(tables: tuple[str, ...], program_name: str) -> dict[str, str]:
-    """`--table NAME=TABLE` options as {NAME: TABLE} (usage errors for bad ones)."""
+def table_map(tables: tuple[str, ...], program_name: str, reads: tuple[str, ...] = ("partners",)) -> dict[str, str]:
+    """`--table NAME=TABLE` options as {NAME: TABLE} (usage errors for bad ones); `reads`:
+    the tables the program reads."""
     from tierlang.engine.sql import table_name
 
     out = {}
@@ -20,8 +21,8 @@ def table_map(tables: tuple[str, ...], program_name: str) -> dict[str, str]:
         name, target = name.strip(), target.strip()
         if not sep or not name or not target:
             raise click.BadParameter(f"expected NAME=TABLE, got {item!r}", param_hint="--table")
-        if name != "partners":
-            raise click.BadParameter(f"{program_name} reads no table {name!r} (it reads: partners)", param_hint="--table")
+        if name not in reads:
+            raise click.BadParameter(f"{program_name} reads no table {name!r} (it reads: {', '.join(reads)})", param_hint="--table")
         try:
             table_name(target)
         except ValueError as e:
@@ -56,25 +57,35 @@ def eval_db(program, data, db, tables, into, fmt, output, engine, as_of, on_erro
             table_name(into)
         except ValueError as e:
             raise click.BadParameter(str(e), param_hint="--into") from None
+    from tierlang.cli.common import needs_as_of
+    from tierlang.engine.sql.records import records_tables, refusal
+
     prog = load_or_exit(program, as_of)
     shown = checked_tracks(prog, program, tracks)
-    if prog.record_metrics:
-        from tierlang.engine.api import records_refused
-
-        raise click.UsageError(records_refused(prog, "--db"))
-    source = table_map(tables, prog.name).get("partners", "partners")
+    needs_as_of(prog, as_of, program)
+    why = refusal(prog)
+    if why is not None:
+        raise click.UsageError(f"--db cannot evaluate {prog.name}: {why}; use a folder of tables and --engine vectorized or interpreter")
+    mapping = table_map(tables, prog.name, ("partners", *records_tables(prog)))
+    source = mapping.pop("partners", "partners")
     progress = _Progress()
     progress("evaluating in the database")
     try:
         if into is not None:
-            summary = write_into(prog, db, table=source, into=into, tracks=shown)
+            summary = write_into(prog, db, table=source, into=into, tracks=shown, tables=mapping)
             progress.clear()
             click.echo(_summary_text(prog, summary, f"{safe_url(db)} table {source}"), err=True)
             rows = sum(next(iter(summary.values())).values()) * len(summary) if summary else 0
             click.echo(f"wrote {rows:,} {plural(rows, 'row')} to {into}", err=True)
             sys.exit(EXIT_OK)
-        ev = evaluate_postgres(prog, db, table=source, detail=gaps)
+        ev = evaluate_postgres(prog, db, table=source, detail=gaps, tables=mapping)
         ev.shown = shown
+        if ev.warnings:  # related tables the database lacks
+            from tierlang.cli.common import emit_diagnostics
+            from tierlang.diagnostics import SourceMap
+
+            progress.clear()
+            emit_diagnostics(ev.warnings, SourceMap())
     except DataLoadError as e:
         progress.clear()
         _report_data_errors(e.diagnostics(MAX_DATA_ERRORS), e.error_count, e.bad_rows)

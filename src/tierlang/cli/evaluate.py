@@ -270,10 +270,12 @@ def eval_(
 
         history_cli.run(program, data, prog, fmt, output, engine, start, end, on_error, rejects, tables, options, shown)
     needs_as_of(prog, as_of, program)
-    if engine in ("duckdb", "spark") and prog.record_metrics:
-        from tierlang.engine.api import records_refused
+    if engine in ("duckdb", "spark") and (prog.record_metrics or prog.row_tracks):
+        from tierlang.engine.sql.records import refusal
 
-        raise click.UsageError(records_refused(prog, f"--engine {engine}"))
+        why = refusal(prog)
+        if why is not None:
+            raise click.UsageError(f"--engine {engine} cannot evaluate {prog.name}: {why}; use --engine vectorized or interpreter")
     if Path(data).is_dir() and not (prog.related_tables or tables):
         raise click.BadParameter(f"{data} is a folder; {program} reads one partner table: name its file", param_hint="DATA")
     progress("reading data")

@@ -134,8 +134,15 @@ def _evaluate_records(program, data, engine, on_error, detail, progress, tables,
     records = load_records(data, program, on_error=on_error, tables=tables, options=options)
     if progress:
         progress("computing records metrics")
-    dataset = with_records(program, records, engine="reference" if engine == "interpreter" else "polars")
-    ev = evaluate_dataset(program, dataset, engine=engine, detail=detail, progress=progress)
+    if engine in ("duckdb", "spark"):  # the records stage runs in the database too
+        from tierlang.engine.sql.run import evaluate_records_sql
+
+        if progress:
+            progress("evaluating")
+        ev = evaluate_records_sql(program, records, engine, detail)
+    else:
+        dataset = with_records(program, records, engine="reference" if engine == "interpreter" else "polars")
+        ev = evaluate_dataset(program, dataset, engine=engine, detail=detail, progress=progress)
     ev.warnings = list(records.warnings)
     ev.rejected = dict(records.rejected)
     ev.tables = records.tables

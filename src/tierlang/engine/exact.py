@@ -1155,7 +1155,14 @@ def _root(n: int, d: int) -> int:
     """The largest r with r ** d <= n (n >= 0)."""
     if d == 1 or n <= 1:
         return max(n, 0)
-    r = int(round(n ** (1 / d)))
+    # Newton's method in integers from above (a float root overflows for PostgreSQL's
+    # NUMERIC limit, 10^1000)
+    r = 1 << -(-n.bit_length() // d)
+    while True:
+        s = ((d - 1) * r + n // r ** (d - 1)) // d
+        if s >= r:
+            break
+        r = s
     while r**d > n:
         r -= 1
     while (r + 1) ** d <= n:

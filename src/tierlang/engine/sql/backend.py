@@ -247,5 +247,11 @@ class SqlBackend(Backend[exp.Expression]):
             expr = exp.DateAdd(this=expr, expression=num(days), unit=exp.var("DAY"))
         return cast(expr, "DATE", self.dialect)
 
+    def denominator(self, column: str) -> exp.Expression:
+        return col(column)
+
+    def times(self, a: exp.Expression, b: exp.Expression) -> exp.Expression:
+        return exp.Mul(this=paren(a), expression=paren(b))
+
     def enum_index(self, expr: exp.Expression, values: tuple[str, ...]) -> exp.Expression:
         return exp.Case(ifs=[exp.If(this=exp.EQ(this=expr, expression=string(v)), true=num(i)) for i, v in enumerate(values)])

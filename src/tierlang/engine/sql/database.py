@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 import polars as pl
@@ -27,6 +28,7 @@ from sqlglot import exp
 
 from tierlang import ir
 from tierlang.data import PID, ROW, DataError, DataLoadError, Dataset
+from tierlang.diagnostics import Diagnostic, warning
 from tierlang.engine.results import Evaluation
 from tierlang.engine.sql.inputs import DATA_ERROR, DEFAULT_DECIMALS, MAX_DECIMALS, scales_for, table_name
 from tierlang.engine.sql.query import Unsupported, compile_sql, used_metrics
@@ -106,10 +108,23 @@ def _columns(conn, table: str) -> dict[str, tuple[str, int | None]]:
     return {r[0]: (r[1], r[2]) for r in rows}
 
 
-def _prepare(program: ir.Program, conn, url: str, table: str, decimals: int) -> tuple[dict[str, int], frozenset[str]]:
+@dataclass
+class _Layout:
+    """What the query needs to know of the database's tables (see `_prepare`)."""
+
+    places: dict[str, int]  # decimal places per metric, and per `table.column` of related tables
+    absent: frozenset[str]  # optional metrics whose column is absent
+    absent_tables: frozenset[str]  # related tables that do not exist: read as empty
+    warnings: list[Diagnostic]
+
+
+def _prepare(program: ir.Program, conn, url: str, table: str, decimals: int, tables: dict[str, str] | None = None) -> _Layout:
     """Check the table has every column the program reads (an optional metric's may be
-    absent); the decimal places of each decimal metric (its NUMERIC scale when declared and
-    larger than `decimals`), and the optional metrics whose column is absent."""
+    absent), and each related table the records metrics read (a table that does not exist
+    is read as empty, with a warning, as an absent file is); the decimal places of each
+    decimal column (its NUMERIC scale when declared and larger than `decimals`)."""
+    from tierlang.engine.sql.records import records_tables
+
     display = f"{safe_url(url)} table {table}"
     cols = _columns(conn, table)
     if not cols:
@@ -121,8 +136,11 @@ def _prepare(program: ir.Program, conn, url: str, table: str, decimals: int) -> 
         )
     places: dict[str, int] = {}
     absent: set[str] = set()
+    computed = {m.name for m in program.record_metrics}
     for m in used_metrics(program):
         c = m.column or m.name
+        if m.name in computed:
+            continue
         if c not in cols and m.optional:
             absent.add(m.name)
         elif c not in cols:
@@ -130,9 +148,27 @@ def _prepare(program: ir.Program, conn, url: str, table: str, decimals: int) -> 
         elif m.type.kind in _DECIMAL_KINDS:
             kind, scale = cols[c]
             places[m.name] = min(MAX_DECIMALS, max(decimals, scale or 0)) if kind == "numeric" else decimals
+    absent_tables: set[str] = set()
+    warnings: list[Diagnostic] = []
+    for name in records_tables(program):
+        source = (tables or {}).get(name, name)
+        found = _columns(conn, source)
+        if not found:
+            absent_tables.add(name)
+            warnings.append(
+                warning("TL423", f"no table {source} in {safe_url(url)}: read as empty, so the metrics from '{name}' count no records")
+            )
+            continue
+        t = program.related_table_map[name]
+        for c in [PID, *(c.name for c in t.columns)]:
+            if c not in found:
+                errors.append(DataError("TL401", f"{safe_url(url)} table {source}: column '{c}' is missing", column=c))
+            elif c != PID and t.column(c).type.kind in _DECIMAL_KINDS:  # type: ignore[union-attr]
+                kind, scale = found[c]
+                places[f"{name}.{c}"] = min(MAX_DECIMALS, max(decimals, scale or 0)) if kind == "numeric" else decimals
     if errors:
         raise DataLoadError("", errors)
-    return places, frozenset(absent)
+    return _Layout(places, frozenset(absent), frozenset(absent_tables), warnings)
 
 
 def _data_error(text: str, display: str) -> DataLoadError | None:
@@ -160,7 +196,13 @@ def _run(conn, sql: str, url: str, display: str):
 
 
 def evaluate_postgres(
-    program: ir.Program, url: str, *, table: str = "partners", detail: bool = False, decimals: int = DEFAULT_DECIMALS
+    program: ir.Program,
+    url: str,
+    *,
+    table: str = "partners",
+    detail: bool = False,
+    decimals: int = DEFAULT_DECIMALS,
+    tables: dict[str, str] | None = None,
 ) -> Evaluation:
     """Evaluate `program` on a PostgreSQL table: the query runs in the database, one row per
     partner comes back (partners in partner_id order). Raises `DataLoadError` for bad data
@@ -170,9 +212,9 @@ def evaluate_postgres(
 
     display = f"{safe_url(url)} table {table}"
     with connect(url) as conn:
-        places, absent = _prepare(program, conn, url, table, decimals)
+        lay = _prepare(program, conn, url, table, decimals, tables)
         try:
-            query = compile_sql(program, "postgres", table=table, output="plan", detail=detail, places=places, absent=absent)
+            query = compile_sql(program, "postgres", table=table, output="plan", detail=detail, **_options(lay, tables))
         except Unsupported as e:
             raise DatabaseError(str(e)) from None
         cur = _run(conn, query.sql(pretty=False), url, display)
@@ -184,21 +226,28 @@ def evaluate_postgres(
         path=display,
         format="postgres",
         frame=out.select(ROW, PID),
-        scales=scales_for(program, decimals, places),
+        scales=scales_for(program, decimals, lay.places),
         metrics=program.input_metrics,
         total_rows=out.height,
     )
-    return _evaluation(program, dataset, query.plan, out, detail, engine="postgres", wide=True)
+    ev = _evaluation(program, dataset, query.plan, out, detail, engine="postgres", wide=True)
+    ev.warnings = list(lay.warnings)
+    return ev
+
+
+def _options(lay: _Layout, tables: dict[str, str] | None) -> dict:
+    """compile_sql's options for the tables `_prepare` found."""
+    return {"places": lay.places, "absent": lay.absent, "tables": tables or {}, "absent_tables": lay.absent_tables}
 
 
 def _frame(names: list[str], rows: list[tuple]) -> pl.DataFrame:
     cols = list(zip(*rows)) if rows else [() for _ in names]
     series = []
     for name, values in zip(names, cols):
-        if name.startswith(("S:", "O:")):
+        if name.startswith(("S:", "SD:", "O:")):
             # NUMERIC arrives as Decimal: exact integers, at most the compiler's bound
             series.append(pl.Series(name, [None if v is None else int(v) for v in values], dtype=pl.Int128))
-        elif name.startswith(("L:", "V:", "P:")):  # P: the highest level no data rules out
+        elif name.startswith(("L:", "V:", "P:")):
             series.append(pl.Series(name, list(values), dtype=pl.Int16))
         elif name == PID:
             series.append(pl.Series(name, list(values), dtype=pl.String))
@@ -208,17 +257,25 @@ def _frame(names: list[str], rows: list[tuple]) -> pl.DataFrame:
 
 
 def write_into(
-    program: ir.Program, url: str, *, table: str = "partners", into: str, decimals: int = DEFAULT_DECIMALS
+    program: ir.Program,
+    url: str,
+    *,
+    table: str = "partners",
+    into: str,
+    decimals: int = DEFAULT_DECIMALS,
+    tables: dict[str, str] | None = None,
+    tracks: tuple[str, ...] | None = None,
 ) -> dict[str, dict[str | None, int]]:
     """Create or replace the table `into` with the results (partner_id, track, level, score),
     in one transaction: on any failure the old table, if any, stays as it was. Returns the
-    partners per track and level, as `Evaluation.summary` does."""
+    partners per track and level, as `Evaluation.summary` does. `tracks`: the tracks written
+    (default: those not internal); `tables`: where the related tables are."""
     display = f"{safe_url(url)} table {table}"
     target = table_name(into)
     with connect(url) as conn:
-        places, absent = _prepare(program, conn, url, table, decimals)
+        lay = _prepare(program, conn, url, table, decimals, tables)
         try:
-            query = compile_sql(program, "postgres", table=table, places=places, absent=absent)
+            query = compile_sql(program, "postgres", table=table, tracks=tracks, **_options(lay, tables))
         except Unsupported as e:
             raise DatabaseError(str(e)) from None
         drop = exp.Drop(tables=[target.copy()], kind="TABLE", exists=True).sql("postgres")
@@ -231,7 +288,7 @@ def write_into(
             _run(conn, create, url, display)
             _run(conn, comment, url, display)
             rows = _run(conn, counts, url, display).fetchall()
-    summary: dict[str, dict[str | None, int]] = {t.name: {lvl: 0 for lvl in (None, *t.level_names)} for t in program.tracks}
+    summary: dict[str, dict[str | None, int]] = {t.name: {lvl: 0 for lvl in (None, *t.level_names)} for t in program.shown_tracks(tracks)}
     for track, level, n in rows:
         summary[track][level] = n
     return summary

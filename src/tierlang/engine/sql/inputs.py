@@ -313,9 +313,9 @@ class _Raw:
         )
 
     # ---------------------------------------------------------------- range and limits
-    def checked(self, m: ir.Metric, scale: int, limit: int | None) -> exp.Expression:
-        """The converted column with its range (and the arithmetic's limit) checked."""
-        v = col(m.name)
+    def checked(self, m: ir.Metric, scale: int, limit: int | None, value: exp.Expression | None = None) -> exp.Expression:
+        """The converted column (or `value`) with its range (and the arithmetic's limit) checked."""
+        v = col(m.name) if value is None else value
         column = m.column or m.name
         branches = []
         if m.type.kind is ir.Kind.COUNT or m.type.kind in _DECIMAL_KINDS:
@@ -476,3 +476,72 @@ def raw_inputs(
         ("partners_read", read, f"{table}: every value read exactly (shortest decimal text of a float; decimals scaled to integers)"),
         ("partners_checked", checked, "ranges, repeated partner_ids and the limits of exact arithmetic checked"),
     ]
+
+
+def related_scales(table: ir.RelatedTable, decimals: int, places_of: dict[str, int] | None = None) -> dict[str, int]:
+    """The scale of each numeric column of a related table in a raw query (as `scales_for`)."""
+    out = {}
+    for c in table.columns:
+        if c.type.kind is ir.Kind.COUNT:
+            out[c.name] = 1
+        elif c.type.kind in _DECIMAL_KINDS:
+            extra = [places(v) for v in (c.minimum, c.maximum) if isinstance(v, Fraction)]
+            out[c.name] = 10 ** max([(places_of or {}).get(c.name, decimals), *extra])
+    return out
+
+
+def related_inputs(
+    table: ir.RelatedTable, source: str, itype: str, dialect: Dialect, scales: dict[str, int], partners: str
+) -> tuple[exp.Select, str]:
+    """The CTE that reads a related table (any column types) into exact values: partner_id
+    (which must name a partner of the CTE `partners`: TL420) and one column per table column;
+    a bad value stops the query with the loader's code, naming the table, the partner and the
+    column; an empty value is allowed only in an optional column."""
+    raw = _Raw(dialect, itype, source)
+    pid = col(PID)
+    known = exp.select(col(PID)).from_(exp.to_table(partners, quoted=True))
+    unknown = or_any([exp.Is(this=pid, expression=exp.Null()), exp.Not(this=exp.In(this=pid.copy(), query=known.subquery()))])
+    checks = [exp.If(this=unknown, true=raw.fail(PID, "the partner_id is not in the partners table", dialect.text, "TL420"))]
+    if table.key:  # one row per partner and key (compared as text, as the file holds them)
+        keys = ", ".join(table.key)
+        window = exp.Window(this=exp.Count(this=exp.Star()), partition_by=[pid.copy(), *(raw.text(col(c)) for c in table.key)])
+        checks.append(
+            exp.If(
+                this=exp.GT(this=window, expression=num(1)),
+                true=raw.fail(table.key[0], f"the key ({keys}) appears more than once for this partner", dialect.text, "TL421"),
+            )
+        )
+    out: list[exp.Expression] = [exp.alias_(exp.Case(ifs=checks, default=raw.text(pid.copy())), PID, quoted=True)]
+    for c in table.columns:
+        k = c.type.kind
+        if k is ir.Kind.TEXT:
+            value: exp.Expression = raw.text(col(c.name))
+            if not c.optional:
+                value = exp.Case(
+                    ifs=[
+                        exp.If(
+                            this=exp.Is(this=col(c.name), expression=exp.Null()),
+                            true=raw.fail(c.name, "the value is missing (the column is not optional)", dialect.text, "TL403"),
+                        )
+                    ],
+                    default=value,
+                )
+        else:
+            m = ir.Metric(name=c.name, type=c.type, column=c.name, minimum=c.minimum, maximum=c.maximum)
+            value = raw.convert(m, scales.get(c.name, 1))
+            if c.optional:  # empty: no value (the first branch of `convert` is the missing one)
+                value.args["ifs"][0].set("true", exp.Null())
+            if c.month:
+                first = exp.EQ(this=exp.Day(this=paren(value.copy())), expression=num(1))
+                value = exp.Case(
+                    ifs=[
+                        exp.If(
+                            this=exp.Not(this=paren(first)),
+                            true=raw.fail(c.name, "the month is not given by its first day (YYYY-MM-01)", "DATE", "TL415"),
+                        )
+                    ],
+                    default=value,
+                )
+            value = raw.checked(m, scales.get(c.name, 1), None, value)
+        out.append(exp.alias_(value, c.name, quoted=True))
+    return exp.select(*out).from_(table_name(source)), f"{source}: every value read exactly, each row's partner_id checked"

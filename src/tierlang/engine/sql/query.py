@@ -27,11 +27,21 @@ from tierlang.engine.exact import DECIMALS, NoInt64, Plan, compile_exact
 from tierlang.engine.sql.backend import SqlBackend, and_all, cast, col, literal_only, num, or_any, string
 from tierlang.engine.sql.dialects import Dialect
 from tierlang.engine.sql.dialects import dialect as get_dialect
-from tierlang.engine.sql.inputs import DEFAULT_DECIMALS, raw_inputs, scales_for, table_name, typed_inputs
+from tierlang.engine.sql.inputs import (
+    DEFAULT_DECIMALS,
+    raw_inputs,
+    related_inputs,
+    related_scales,
+    scales_for,
+    table_name,
+    typed_inputs,
+)
+from tierlang.engine.sql.records import NotCompiled, RecordsSql, records_ctes, records_tables, refusal
 from tierlang.passes.constraints import constraint_metrics
 from tierlang.passes.undecided import undecided_tracks
+from tierlang.records.frames import den_column
 
-__all__ = ["SqlQuery", "compile_sql", "Unsupported", "used_metrics"]
+__all__ = ["SqlQuery", "compile_sql", "records_query", "Unsupported", "used_metrics"]
 
 _RESERVED = {PID, "__row__", "__copies__", "__fallback__", "track", "level", "score", "n"}
 
@@ -104,6 +114,8 @@ def compile_sql(
     places: dict[str, int] | None = None,
     absent: frozenset[str] = frozenset(),
     tracks: tuple[str, ...] | None = None,
+    tables: dict[str, str] | None = None,
+    absent_tables: frozenset[str] = frozenset(),
 ) -> SqlQuery:
     """Compile `program` to one query in `dialect`.
 
@@ -123,31 +135,40 @@ def compile_sql(
 
     Raises `Unsupported` when the program's constants overflow the dialect's widest type."""
     d = dialect if isinstance(dialect, Dialect) else get_dialect(dialect)
-    if program.record_metrics:
-        # Refused per construct (the records stage is polars and Python for now): a query
-        # reading these metrics as partner columns would be silently wrong.
-        names = ", ".join(m.name for m in program.record_metrics[:3]) + (" ..." if len(program.record_metrics) > 3 else "")
-        raise Unsupported(
-            f"{program.name} computes metrics from related tables (records: {names}), which the SQL engine does not compile yet; "
-            "evaluate it with `tier eval PROGRAM FOLDER --as-of DATE`"
-        )
     raw = scales is None
+    if program.row_tracks:
+        raise Unsupported(f"{program.name} cannot be compiled to SQL: {refusal(program)}")
+    if program.record_metrics and not raw:
+        raise Unsupported(f"{program.name} computes metrics from related tables: its query reads them raw (tier compile --emit sql)")
     if raw:
         scales = scales_for(program, decimals, places)
-    metrics = used_metrics(program)
+    from_records = {m.name for m in program.record_metrics}  # computed in the query, not read
+    metrics = [m for m in used_metrics(program) if m.name not in from_records]
     names = _Names(_RESERVED | {m.name for m in program.metrics})
     kinds = [(d.wide, d.wide_limit)] if raw else [(d.narrow, 2**62), (d.wide, d.wide_limit)]
+    ctes: list[tuple[str, exp.Select, str | None]] = []
+    denominators: dict[str, str] = {}
+    if program.record_metrics:
+        rec = _records(program, d, d.wide, tables or {}, absent_tables, decimals, places or {})
+        scales = {**scales, **rec.scales}  # type: ignore[dict-item]
+        denominators = {m: den_column(m) for m in rec.ratios}
     backends = [(SqlBackend(d, itype, names), itype, limit) for itype, limit in kinds]
     if not d.booleans and any(isinstance(n, ir.Undecided) for n in ir.walk(program)):
         raise Unsupported(f"{program.name} has requirements no data decides; {d.name} has no Boolean values to carry 'undecided'")
     try:
         # The query returns the contract's four columns; outputs are tier eval's (see header).
         # the engines' plan carries the outputs (tier eval writes them); the long query the four columns
-        plan = compile_exact(program, scales, backends, magnitudes if not raw else None, outputs=output == "plan")  # type: ignore[arg-type]
+        plan = compile_exact(
+            program,
+            scales,  # type: ignore[arg-type]
+            backends,  # type: ignore[arg-type]
+            magnitudes if not raw else None,
+            outputs=output == "plan",
+            denominators=denominators,
+        )
     except NoInt64 as e:
         raise Unsupported(f"{program.name} cannot be evaluated exactly in {d.name}: {e}") from None
     itype = plan.itype
-    ctes: list[tuple[str, exp.Select, str | None]] = []
     if raw:
         # the raw query checks the input constraints too (the loader does for the typed one)
         read = {m.name for m in metrics} | {n for c in program.constraints for n in constraint_metrics(program, c)}
@@ -155,6 +176,8 @@ def compile_sql(
         limits = {c: plan.column_limits[c] for c in plan.checks}
         ctes += raw_inputs(program, table, itype, d, scales, metrics, limits, absent)  # type: ignore[arg-type]
         fallback: exp.Expression = exp.Boolean(this=False)
+        if program.record_metrics:
+            ctes += rec.ctes
     else:
         limits = {c: plan.column_limits[c] for c in plan.checks}
         # the loader has validated every column: only those the plan reads are cast
@@ -184,6 +207,12 @@ def compile_sql(
         if output == "long"
         else f"reads the table {table}",
     ]
+    if program.record_metrics:
+        read = ", ".join((tables or {}).get(t, t) for t in records_tables(program) if t not in absent_tables)
+        header.append(
+            f"and its related tables {read}: the records metrics are computed as of {program.as_of} "
+            "(months before that date's month; compile again for another date)"
+        )
     if raw:
         header.append(f"decimal columns are read exactly with up to {decimals} decimal places; a bad value stops the query with an error")
     outputs = [f"{t.name}.{o.name}" for t in program.tracks for o in t.outputs]
@@ -194,6 +223,59 @@ def compile_sql(
             "level is the level held for certain; undecided names a higher level that no data decides (requirements unknown, discretionary or by invitation)"
         )
     return SqlQuery(program, d, tree, plan, header)
+
+
+def records_query(
+    program: ir.Program,
+    dialect: str | Dialect = "duckdb",
+    *,
+    table: str = "partners",
+    tables: dict[str, str] | None = None,
+    absent_tables: frozenset[str] = frozenset(),
+    decimals: int = DEFAULT_DECIMALS,
+    places: dict[str, int] | None = None,
+) -> tuple[str, RecordsSql]:
+    """The records stage alone as one query: partner_id and each records metric (a number
+    as its integer over `RecordsSql.scales[m]`, a ratio over its `den_column(m)` too), read
+    from the raw tables as `compile_sql` reads them. For tests and for looking at the
+    metrics in a database."""
+    d = dialect if isinstance(dialect, Dialect) else get_dialect(dialect)
+    rec = _records(program, d, d.wide, tables or {}, absent_tables, decimals, places or {})
+    ctes = raw_inputs(program, table, d.wide, d, {}, [], {}) + rec.ctes
+    out: list[exp.Expression] = [col(PID)]
+    for m in program.record_metrics:
+        out.append(col(m.name))
+        if m.name in rec.ratios:
+            out.append(col(den_column(m.name)))
+    query = exp.select(*out).from_(exp.to_table(rec.last, quoted=True))
+    query.set("with_", exp.With(expressions=[_cte(name, q, comment) for name, q, comment in ctes]))
+    return query.sql(d.sqlglot), rec
+
+
+def _records(
+    program: ir.Program, d: Dialect, itype: str, tables: dict[str, str], absent: frozenset[str], decimals: int, places: dict[str, int]
+) -> RecordsSql:
+    """The records stage's CTEs for a raw query: each related table read (`tables` maps a
+    table to its SQL name; tables in `absent` are read as empty), then the aggregates."""
+    rows: list[tuple[str, exp.Select, str | None]] = []
+    sources: dict[str, tuple[str, dict[str, int]]] = {}
+    for name in records_tables(program):
+        if name in absent:
+            continue
+        t = program.related_table_map[name]
+        own = {k.split(".", 1)[1]: p for k, p in places.items() if k.startswith(name + ".")}  # a column's declared scale
+        scales = related_scales(t, decimals, own)
+        query, comment = related_inputs(t, tables.get(name, name), itype, d, scales, "partners_checked")
+        rows.append((f"rows_{name}", query, comment))
+        sources[name] = (f"rows_{name}", scales)
+    try:
+        rec = records_ctes(program, d, itype, "partners_checked", sources)
+    except NotCompiled as e:
+        raise Unsupported(
+            f"{program.name} cannot be compiled to SQL: {e}; evaluate it with `tier eval PROGRAM FOLDER --as-of DATE`"
+        ) from None
+    rec.ctes[:0] = rows
+    return rec
 
 
 #: The most expression nodes a column may grow to when a planner substitutes the columns it
@@ -350,6 +432,11 @@ def _plan_output(
             out.append(exp.alias_(col(names[tc.variant]), f"V:{name}", quoted=True))
         if tc.score is not None:
             out.append(exp.alias_(_working(tc.score.expr.copy(), plan.itype, d), f"S:{name}", quoted=True))
+            if tc.score.den:  # over a ratio metric's denominator (exact.py, "Ratios")
+                den: exp.Expression = cast(num(1), plan.itype, d)
+                for c in tc.score.den:
+                    den = exp.Mul(this=den, expression=col(c))
+                out.append(exp.alias_(den, f"SD:{name}", quoted=True))
         if tc.possible is not None:
             out.append(exp.alias_(col(names[tc.possible]), f"P:{name}", quoted=True))
         for o, n in tc.outputs.items():
@@ -359,29 +446,36 @@ def _plan_output(
     return exp.select(*out).from_(exp.to_table(last, quoted=True))
 
 
-def _floor_div(a: exp.Expression, s: int, d: Dialect) -> exp.Expression:
-    """floor(a / s) for a constant s > 0, exactly."""
-    if s == 1:
-        return a
+def _floor_div(a: exp.Expression, s: int | exp.Expression, d: Dialect) -> exp.Expression:
+    """floor(a / s) for s > 0 (a constant, or a positive integer per row), exactly."""
+    if isinstance(s, int):
+        if s == 1:
+            return a
+        s_plus, s_minus = num(s), num(s - 1)
+    else:
+        s_plus, s_minus = exp.Paren(this=s), exp.Paren(this=exp.Sub(this=exp.Paren(this=s.copy()), expression=num(1)))
     if d.int_div:
-        pos = exp.IntDiv(this=a.copy(), expression=num(s))
+        pos = exp.IntDiv(this=a.copy(), expression=s_plus.copy())
         neg = exp.Neg(
             this=exp.Paren(
-                this=exp.IntDiv(this=exp.Paren(this=exp.Add(this=exp.Neg(this=a.copy()), expression=num(s - 1))), expression=num(s))
+                this=exp.IntDiv(
+                    this=exp.Paren(this=exp.Add(this=exp.Neg(this=a.copy()), expression=s_minus.copy())), expression=s_plus.copy()
+                )
             )
         )
         return exp.Case(ifs=[exp.If(this=exp.GTE(this=a.copy(), expression=num(0)), true=pos)], default=neg)
     # No exact integer division: the floor of the (rounded) decimal quotient is off by at most
     # one, which one multiplication on each side corrects.
-    q = exp.Floor(this=exp.Div(this=a.copy(), expression=num(s)))
+    q = exp.Floor(this=exp.Div(this=a.copy(), expression=s_plus.copy()))
     over = exp.Case(
-        ifs=[exp.If(this=exp.GT(this=exp.Mul(this=q.copy(), expression=num(s)), expression=a.copy()), true=num(1))], default=num(0)
+        ifs=[exp.If(this=exp.GT(this=exp.Mul(this=q.copy(), expression=s_plus.copy()), expression=a.copy()), true=num(1))], default=num(0)
     )
     under = exp.Case(
         ifs=[
             exp.If(
                 this=exp.LTE(
-                    this=exp.Mul(this=exp.Paren(this=exp.Add(this=q.copy(), expression=num(1))), expression=num(s)), expression=a.copy()
+                    this=exp.Mul(this=exp.Paren(this=exp.Add(this=q.copy(), expression=num(1))), expression=s_plus.copy()),
+                    expression=a.copy(),
                 ),
                 true=num(1),
             )
@@ -415,7 +509,26 @@ def _score_ctes(program: ir.Program, plan: Plan, names: _Names, last: str, d: Di
         if tc.score is None:
             continue
         value, scale = exp.Paren(this=_working(tc.score.expr.copy(), plan.itype, d)), tc.score.scale
-        if unit % scale == 0:
+        if tc.score.den:  # a ratio: over scale times the denominator columns of this row
+            divisor: exp.Expression = num(scale)
+            for den in tc.score.den:
+                divisor = exp.Mul(this=divisor, expression=col(den))
+            n = exp.Mul(this=value, expression=num(unit))
+            quotients.append(exp.alias_(_floor_div(n, divisor, d), f"quotient:{t.name}", quoted=True))
+            q0 = col(f"quotient:{t.name}")
+            rest = exp.Sub(this=n.copy(), expression=exp.Mul(this=q0, expression=exp.Paren(this=divisor.copy())))
+            twice = exp.Mul(this=exp.Paren(this=rest), expression=num(2))
+            odd = exp.NEQ(this=exp.Mod(this=q0.copy(), expression=num(2)), expression=num(0))
+            half = exp.Paren(this=divisor.copy())
+            up = or_any([exp.GT(this=twice, expression=half), and_all([exp.EQ(this=twice.copy(), expression=half.copy()), odd])])
+            units.append(
+                exp.alias_(
+                    exp.Add(this=q0.copy(), expression=exp.Case(ifs=[exp.If(this=up, true=num(1))], default=num(0))),
+                    f"units:{t.name}",
+                    quoted=True,
+                )
+            )
+        elif unit % scale == 0:
             units.append(exp.alias_(exp.Mul(this=value, expression=num(unit // scale)), f"units:{t.name}", quoted=True))
         else:
             # floor(value * 10^6 / scale), then up by one when the remainder is above half,

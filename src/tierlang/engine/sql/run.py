@@ -26,7 +26,7 @@ def plan_frame(out: pl.DataFrame) -> pl.DataFrame:
     columns as integers (a 128-bit integer arrives as DECIMAL(38, 0) through Arrow)."""
     casts = []
     for name, dtype in out.schema.items():
-        if name.startswith(("S:", "O:")) and isinstance(dtype, pl.Decimal):
+        if name.startswith(("S:", "SD:", "O:")) and isinstance(dtype, pl.Decimal):
             casts.append(pl.col(name).cast(pl.Int128))
         elif name.startswith(("L:", "V:", "P:")):
             casts.append(pl.col(name).cast(pl.Int16))
@@ -127,3 +127,73 @@ def evaluate_spark(program: ir.Program, dataset: Dataset, detail: bool = False, 
     if flagged.any():
         _patch(ev, [i for i, f in enumerate(flagged.to_list()) if f])
     return ev
+
+
+def exact_text(frame: pl.DataFrame, scales: dict[str, int]) -> tuple[pl.DataFrame, dict[str, int]]:
+    """`frame` with each scaled integer column (value = integer / scale, scale a power of 10)
+    as its exact decimal text, and the decimal places of each: what a raw query reads back
+    exactly, whatever the database's number types."""
+    places: dict[str, int] = {}
+    columns = []
+    for c, s in scales.items():
+        if c not in frame.columns:
+            continue
+        k = len(str(s)) - 1
+        assert s == 10**k, f"scale {s} of column {c} is not a power of 10"
+        places[c] = k
+        v = pl.col(c).cast(pl.Int128)
+        text = v.abs().cast(pl.String) if k == 0 else (v.abs() // s).cast(pl.String) + "." + (v.abs() % s).cast(pl.String).str.zfill(k)
+        columns.append(pl.when(v.is_null()).then(None).otherwise(pl.when(v < 0).then(pl.lit("-")).otherwise(pl.lit("")) + text).alias(c))
+    return (frame.with_columns(columns) if columns else frame), places
+
+
+def records_inputs(program: ir.Program, records) -> tuple[dict[str, pl.DataFrame], dict[str, int], frozenset[str]]:
+    """The tables of a validated `Records` as the raw query reads them (numbers as exact
+    text), the decimal places of each number column (`compile_sql(places=...)`), and the
+    related tables that are absent (read as empty)."""
+    from tierlang.engine.sql.records import records_tables
+
+    ds = records.dataset
+    partners, places = exact_text(ds.frame.drop(ROW, strict=False), ds.scales)
+    frames = {"partners": partners}
+    absent = set()
+    kept = ds.frame[PID].implode()
+    for name in records_tables(program):
+        data = records.tables.get(name)
+        if data is None or data.path is None:
+            absent.add(name)
+            continue
+        # rows of partners left out (on_error="report") go with them
+        frame, own = exact_text(data.frame.drop(ROW, strict=False).filter(pl.col(PID).is_in(kept)), data.scales)
+        frames[name] = frame
+        places.update({f"{name}.{c}": k for c, k in own.items()})
+    return frames, places, frozenset(absent)
+
+
+def evaluate_records_sql(program: ir.Program, records, engine: str, detail: bool = False) -> Evaluation:
+    """A records program in DuckDB or Spark: the tables tierlang's loader validated (the
+    same checks and messages as every engine), registered under their names, and the query
+    of `tier compile --emit sql`, the records stage included, run on them."""
+    from tierlang.engine.api import _evaluation
+
+    frames, places, absent = records_inputs(program, records)
+    query = compile_sql(program, engine, output="plan", detail=detail, places=places, absent_tables=absent, decimals=0)
+    text = query.sql(pretty=False)
+    if engine == "duckdb":
+        import duckdb
+
+        con = duckdb.connect()
+        try:
+            for name, frame in frames.items():
+                con.register(name, frame)
+            out = con.sql(text).pl()
+        finally:
+            con.close()
+    else:
+        spark = spark_session()
+        for name, frame in frames.items():
+            spark.createDataFrame(frame.to_arrow()).createOrReplaceTempView(name)
+        out = pl.from_arrow(spark.sql(text.rstrip().rstrip(";")).toArrow())  # type: ignore[assignment]
+    ds = records.dataset
+    out = plan_frame(ds.frame.select(ROW, PID).join(out, on=PID, how="left"))  # type: ignore[arg-type]
+    return _evaluation(program, ds, query.plan, out, detail, engine=engine, wide=True)

@@ -1,0 +1,266 @@
+"""The records stage in SQL (engine/sql/records.py) against the reference records stage,
+and records programs end to end: `tier compile --emit sql` run by DuckDB and PostgreSQL on
+generated §4.2 folders, `--engine duckdb`, and what is refused (people rules)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.cli.cli_helpers import run
+from tests.records.test_differential import AS_OF, ROW, programs
+from tierlang.data.tables import PARTNERS, load_records
+from tierlang.engine import evaluate
+from tierlang.engine.sql import DIALECTS, Unsupported, compile_sql
+from tierlang.engine.sql.query import records_query
+from tierlang.loader import load_program
+from tierlang.records import with_records
+from tierlang.records.frames import den_column
+
+ROOT = Path(__file__).resolve().parents[2]
+PROGRAM = ROOT / "programs" / "cloudpartner2022-records.tier"
+sys.path.insert(0, str(ROOT / "tests" / "contracts"))
+import records_reference  # noqa: E402
+
+USAGE_SCHEMA = {
+    **{k: pl.String for k in ("partner_id", "tenant", "item")},
+    "month": pl.Date,
+    "seen": pl.Date,
+    "seats": pl.Int64,
+    "amount": pl.String,
+    "channel": pl.String,
+    "paid": pl.Boolean,
+}
+
+
+def _sql_metrics(con, program, rec_sql: str, rec) -> dict[str, dict[str, object]]:
+    rows = con.execute(rec_sql).fetchall()
+    names = [d[0] for d in con.description]
+    out = {}
+    for row in rows:
+        values = dict(zip(names, row))
+        got = {}
+        for m in program.record_metrics:
+            v = values[m.name]
+            if m.name in rec.scales:
+                den = values[den_column(m.name)] if m.name in rec.ratios else 1
+                v = None if v is None or den is None else Fraction(int(v), rec.scales[m.name] * int(den))
+            got[m.name] = v
+        out[values["partner_id"]] = got
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(programs(), st.lists(ROW, max_size=40), st.sampled_from(AS_OF), st.booleans(), st.booleans())
+def test_sql_records_stage_equals_the_reference(program_text, rows, as_of, duplicate, as_text):
+    """Every records metric of every partner, exactly: counts, distinct counts, sums, min and
+    max, groups with `having`, windows, ratios, partners without rows. The related table
+    arrives typed or all text."""
+    if duplicate and rows:
+        rows = rows + rows[:3]
+    program = load_program("gen.tier", as_of, text=program_text, checks=False).program
+    partners = pl.DataFrame({"partner_id": ["P1", "P2", "P3", "P4"]})
+    usage = pl.DataFrame(rows, schema=USAGE_SCHEMA)
+    want = dict(with_records(program, load_records({PARTNERS: partners, "usage": usage}, program), engine="reference").rows())
+    con = duckdb.connect()
+    con.register("partners", partners)
+    con.register("usage", usage.with_columns(pl.all().cast(pl.String)) if as_text else usage)
+    text, rec = records_query(program, "duckdb", decimals=2)
+    got = _sql_metrics(con, program, text, rec)
+    assert got.keys() == want.keys()
+    for pid in want:
+        for m in program.record_metrics:
+            w = want[pid].get(m.name)
+            assert got[pid][m.name] == w, (pid, m.name, got[pid][m.name], w, program_text)
+
+
+def _folder(tmp: Path, as_of: dt.date, seed: int, partners: int = 40) -> Path:
+    folder = tmp / f"records_{seed}"
+    folder.mkdir()
+    records_reference.generate(folder, as_of, partners=partners, seed=seed)
+    return folder
+
+
+def _long(rows) -> pl.DataFrame:
+    schema = {"partner_id": pl.String, "track": pl.String, "level": pl.String, "score": pl.String}
+    return pl.DataFrame(rows, schema=schema, orient="row").sort(["partner_id", "track"])
+
+
+def _expected(folder: Path, as_of: dt.date) -> pl.DataFrame:
+    ev = evaluate(str(PROGRAM), str(folder), engine="interpreter", as_of=as_of)
+    return ev.long().select("partner_id", "track", "level", "score").sort(["partner_id", "track"])
+
+
+def _load_duckdb(con, folder: Path, inferred: bool) -> None:
+    """The folder's CSV files as tables; the program's other related tables empty (a
+    warehouse has them all; an absent file reads as empty, so both agree)."""
+    for f in sorted(folder.glob("*.csv")):
+        options = "auto_detect=true" if inferred else "all_varchar=true"
+        con.execute(f"CREATE TABLE {f.stem} AS SELECT * FROM read_csv('{f}', {options})")
+    program = load_program(str(PROGRAM), dt.date(2023, 6, 15)).program
+    for t in program.related_tables:
+        if not (folder / f"{t.name}.csv").exists():
+            columns = ", ".join(f"{c} VARCHAR" for c in ["partner_id", *(c.name for c in t.columns)])
+            con.execute(f"CREATE TABLE {t.name} ({columns})")
+
+
+@pytest.mark.parametrize("seed,as_of", [(1, dt.date(2023, 6, 15)), (2, dt.date(2024, 8, 1)), (3, dt.date(2024, 7, 31))])
+def test_compiled_records_program_in_duckdb(tmp_path, seed, as_of):
+    """The query `tier compile --emit sql --as-of DATE` prints, run by DuckDB on the §4.2
+    tables loaded from CSV (as text, and as DuckDB infers the types), gives the
+    interpreter's results on a generated folder (boundary-heavy: ties at 1,000 USD, credits,
+    retired certifications, month edges)."""
+    folder = _folder(tmp_path, as_of, seed)
+    out = run("compile", "--emit", "sql", "--as-of", as_of.isoformat(), str(PROGRAM))
+    assert out.exit_code == 0, out.stderr
+    expected = _expected(folder, as_of)
+    for inferred in (False, True):
+        con = duckdb.connect()
+        _load_duckdb(con, folder, inferred)
+        assert _long(con.execute(out.stdout).fetchall()).equals(expected), inferred
+
+
+def test_records_engine_duckdb(tmp_path):
+    as_of = dt.date(2023, 6, 15)
+    folder = _folder(tmp_path, as_of, 4)
+    a = evaluate(str(PROGRAM), str(folder), engine="interpreter", as_of=as_of, detail=True)
+    b = evaluate(str(PROGRAM), str(folder), engine="duckdb", as_of=as_of, detail=True)
+    assert b.engine == "duckdb"
+    assert a.long().equals(b.long()) and a.detail.equals(b.detail)
+    assert [str(w) for w in a.warnings] == [str(w) for w in b.warnings]  # the absent tables named
+
+
+def test_records_examples_through_the_cli(tmp_path):
+    folder = ROOT / "examples" / "records"
+    args = ["eval", str(PROGRAM), str(folder), "--as-of", "2023-06-15", "--format", "csv"]
+    a = run(*args, "--engine", "interpreter")
+    b = run(*args, "--engine", "duckdb")
+    assert a.exit_code == b.exit_code == 0, b.stderr
+    assert a.stdout == b.stdout
+
+
+def test_compile_needs_the_as_of_date():
+    out = run("compile", "--emit", "sql", str(PROGRAM))
+    assert out.exit_code == 2 and "--as-of" in out.stderr
+
+
+def test_related_tables_can_be_renamed():
+    out = run("compile", "--emit", "sql", "--as-of", "2023-06-15", "--table", "azure_usage=lake.azure_acr", str(PROGRAM))
+    assert out.exit_code == 0, out.stderr
+    assert '"lake"."azure_acr"' in out.stdout and 'FROM "azure_usage"' not in out.stdout
+    bad = run("compile", "--emit", "sql", "--as-of", "2023-06-15", "--table", "usage=x", str(PROGRAM))
+    assert bad.exit_code == 2 and "reads no table 'usage'" in bad.stderr and "azure_usage" in bad.stderr
+
+
+def test_people_rules_are_refused_by_name():
+    """`assign ... at most N each` (a maximum flow per partner) stays with tierlang's own engines."""
+    from tests.records.test_assign import PROGRAM as PEOPLE
+
+    program = load_program("people.tier", dt.date(2024, 6, 15), text=PEOPLE, checks=False)
+    assert program.ok, [d.message for d in program.diagnostics]
+    with pytest.raises(Unsupported, match="metric 'staffed' assigns people to needs"):
+        compile_sql(program.program, "duckdb")
+
+
+def test_a_related_row_of_an_unknown_partner_stops_the_query():
+    program = load_program(str(PROGRAM), dt.date(2023, 6, 15)).program
+    con = duckdb.connect()
+    _load_duckdb(con, ROOT / "examples" / "records", False)
+    con.execute(
+        "INSERT INTO certifications SELECT 'NOPE', person_id, certification, linked, earned_on, expires_on FROM certifications LIMIT 1"
+    )
+    with pytest.raises(duckdb.Error, match="TL420 table certifications, partner_id 'NOPE'"):
+        con.execute(compile_sql(program, "duckdb").sql()).fetchall()
+
+
+def _load_pg(url: str, folder: Path, drop: tuple[str, ...] = ()) -> None:
+    """The folder's CSV files as PostgreSQL tables of text columns (the query converts
+    exactly); the tables in `drop` left out."""
+    import csv
+
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        program = load_program(str(PROGRAM), dt.date(2023, 6, 15)).program
+        for name in ["partners", *(t.name for t in program.related_tables)]:
+            conn.execute(f'DROP TABLE IF EXISTS "{name}"')
+        for f in sorted(folder.glob("*.csv")):
+            if f.stem in drop:
+                continue
+            with f.open(newline="") as fh:
+                rows = list(csv.reader(fh))
+            head, body = rows[0], rows[1:]
+            conn.execute(f'CREATE TABLE "{f.stem}" ({", ".join(f"{c} TEXT" for c in head)})')
+            with conn.cursor().copy(f'COPY "{f.stem}" FROM STDIN') as copy:
+                for r in body:
+                    copy.write_row([v if v != "" else None for v in r])
+
+
+def test_records_program_on_postgres(postgres, tmp_path):
+    """`tier eval PROGRAM --db URL --as-of DATE` on the §4.2 tables in PostgreSQL: the
+    interpreter's results; the related tables the database lacks are read as empty, with
+    a warning naming each."""
+    pytest.importorskip("psycopg")
+    from tierlang.engine.sql.database import evaluate_postgres
+
+    as_of = dt.date(2024, 2, 29)
+    folder = _folder(tmp_path, as_of, 5)
+    _load_pg(postgres.url, folder)
+    program = load_program(str(PROGRAM), as_of).program
+    ev = evaluate_postgres(program, postgres.url)
+    got = ev.long().select("partner_id", "track", "level", "score").sort(["partner_id", "track"])
+    assert got.equals(_expected(folder, as_of))
+    assert sorted(w.code for w in ev.warnings) == ["TL423"] * 3 and any("m365_usage" in w.message for w in ev.warnings)
+
+
+def test_records_program_through_db_on_the_command_line(postgres, tmp_path):
+    as_of = "2023-06-15"
+    folder = _folder(tmp_path, dt.date(2023, 6, 15), 6)
+    _load_pg(postgres.url, folder)
+    a = run("eval", str(PROGRAM), str(folder), "--as-of", as_of, "--format", "csv", "--engine", "interpreter")
+    b = run("eval", str(PROGRAM), "--db", postgres.url, "--as-of", as_of, "--format", "csv")
+    assert a.exit_code == b.exit_code == 0, b.stderr
+    assert a.stdout == b.stdout
+    assert "m365_usage" in b.stderr  # the absent table named
+    no_date = run("eval", str(PROGRAM), "--db", postgres.url, "--format", "csv")
+    assert no_date.exit_code == 2 and "--as-of" in no_date.stderr
+
+
+def test_a_repeated_key_stops_the_query():
+    """m365_usage has `key tenant_id, month, workload, association`: a repeated row is TL421,
+    as in tierlang's loader, never summed twice."""
+    program = load_program(str(PROGRAM), dt.date(2023, 6, 15)).program
+    con = duckdb.connect()
+    _load_duckdb(con, ROOT / "examples" / "records", False)
+    con.execute("INSERT INTO m365_usage SELECT * FROM m365_usage LIMIT 1")
+    with pytest.raises(duckdb.Error, match="TL421 table m365_usage, partner_id '[^']+', column tenant_id: the key"):
+        con.execute(compile_sql(program, "duckdb").sql()).fetchall()
+
+
+@pytest.mark.parametrize("dialect", list(DIALECTS))
+def test_records_query_in_every_dialect(dialect):
+    """The records stage prints in every dialect and parses back as one statement."""
+    import sqlglot
+
+    from tests.engine.sql_helpers import SMALL_RECORDS
+
+    program = load_program("small.tier", dt.date(2023, 6, 15), text=SMALL_RECORDS).program
+    text = compile_sql(program, dialect).sql()
+    assert len([s for s in sqlglot.parse(text, read=DIALECTS[dialect].sqlglot) if s is not None]) == 1
+    assert '"usage"' in text or "`usage`" in text or "[usage]" in text
+
+
+def test_tracks_per_row_are_refused_by_name():
+    from tests.records.test_row_tracks import PROGRAM as PER_ROW
+
+    program = load_program("regions.tier", dt.date(2024, 6, 1), text=PER_ROW, checks=False).program
+    with pytest.raises(Unsupported, match="tracks per row: 'country_tier' \\(per country of countries\\)"):
+        compile_sql(program, "duckdb")
