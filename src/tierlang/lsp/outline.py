@@ -38,6 +38,11 @@ _KINDS = {
     ast.PartnerDecl: "partner",
     ast.ExampleDecl: "example",
     ast.HoldDecl: "hold",
+    ast.RelatedTableDecl: "table",
+    ast.ColumnDecl: "column",
+    ast.FilterDecl: "filter",
+    ast.ListDecl: "list",
+    ast.RowTrackDecl: "track",
 }
 
 
@@ -127,6 +132,10 @@ _SYMBOL_TYPE = {
     "line": ("property", ()),
     "variant": ("struct", ()),
     "program": ("type", ()),
+    "table": ("namespace", ()),
+    "column": ("property", ()),
+    "filter": ("function", ()),
+    "list": ("variable", ("readonly",)),
 }
 _FUNCTIONS = frozenset(("min", "max", "clamp"))
 
