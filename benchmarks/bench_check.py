@@ -1,12 +1,15 @@
-"""Benchmark: parse + check of each shipped program (target: <= 0.2 s for the largest).
+"""Benchmark: parse + check of each shipped program (target: <= 0.1 s for the largest).
 
-Measures, per program, in this process (after one warm-up so Lark's grammar cache is hot,
-as it is for every run after the first on a machine):
+Measures, per program, in CPU time (user + system: the machine is shared, and wall time
+mostly measures the others' work), in this process (after one warm-up so Lark's grammar
+cache is hot, as it is for every run after the first on a machine):
 - baseline: Lark's raw LALR parse of the text into a parse tree (no AST, no checks);
 - parse:    text -> AST (`tierlang.syntax.parser.parse`);
-- check:    the full `load_program` (parse, extends, lowering, ladder and unused checks);
-and `tier check` as a fresh process (interpreter start and imports included), with the program
-cache off and with it filled (tierlang.cache).
+- check:    the full `load_program` (parse of the file and of the parents it extends,
+            lowering, ladder, unused and monotonicity checks): what the target is about;
+and `tier check` as a fresh process (interpreter start and imports included, tierlang's modules
+byte-compiled first as an installed `tier` has them; its CPU time),
+with the program cache off and with it filled (tierlang.cache).
 Reports medians of N runs and the ratio to the baseline; with `--results FILE`, also writes
 them to the bench_check section of that file (benchmarks/RESULTS.md; `benchmarks/run.py`
 does this on every run), leaving the rest of the file as it is.
@@ -19,7 +22,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,9 +35,9 @@ from tierlang.syntax.parser import parse, parser
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from common import median_time, write_section  # noqa: E402  (benchmarks/ is not a package)
+from common import median_cpu, write_section  # noqa: E402  (benchmarks/ is not a package)
 
-TARGET = 0.2  # seconds: parse + check of any shipped program (DESIGN §7)
+TARGET = 0.1  # seconds of CPU: parse + check of any shipped program, without the program cache (DESIGN §7)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["TIER_NO_CACHE"] = "1"
     cached_env = {k: v for k, v in os.environ.items() if k != "TIER_NO_CACHE"}
     cached_env["TIER_CACHE_DIR"] = tempfile.mkdtemp(prefix="tier-bench-cache-")
+    # byte-compiled first, as `pip install` leaves an installed `tier` (PYTHONDONTWRITEBYTECODE
+    # would make every process compile tierlang's sources again; benchmarks/run.py does the same)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "src")], check=True)
     lark = parser()
     print(f"{'program':32} {'lines':>6} {'baseline':>10} {'parse':>10} {'check':>10} {'ratio':>7} {'process':>9} {'cached':>8}")
     worst = 0.0
@@ -57,12 +65,12 @@ def main(argv: list[str] | None = None) -> int:
     for path in programs:
         text = path.read_text(encoding="utf-8")
         load_program(path)  # warm-up
-        base = median_time(lambda: lark.parse(text), args.runs)  # noqa: B023 - evaluated immediately
-        parsed = median_time(lambda: parse(text, str(path)), args.runs)  # noqa: B023
-        checked = median_time(lambda: load_program(path), args.runs)  # noqa: B023
-        process = median_time(lambda: _tier_check(path, None), 3)  # noqa: B023
+        base = median_cpu(lambda: lark.parse(text), args.runs)  # noqa: B023 - evaluated immediately
+        parsed = median_cpu(lambda: parse(text, str(path)), args.runs)  # noqa: B023
+        checked = median_cpu(lambda: load_program(path), args.runs)  # noqa: B023
+        process = statistics.median(_tier_check(path, None) for _ in range(3))
         _tier_check(path, cached_env)  # fills the cache
-        cached = median_time(lambda: _tier_check(path, cached_env), 3)  # noqa: B023
+        cached = statistics.median(_tier_check(path, cached_env) for _ in range(3))
         worst = max(worst, checked)
         rows.append((path.name, text.count(chr(10)), base, parsed, checked, process, cached))
         print(
@@ -70,15 +78,22 @@ def main(argv: list[str] | None = None) -> int:
             f"{checked * 1000:>8.1f}ms {checked / base:>6.1f}x {process * 1000:>7.0f}ms {cached * 1000:>6.0f}ms"
         )
     shutil.rmtree(cached_env["TIER_CACHE_DIR"], ignore_errors=True)
-    print(f"largest parse + check: {worst * 1000:.1f} ms (target <= {TARGET * 1000:.0f} ms): {'ok' if worst <= TARGET else 'OVER TARGET'}")
+    print(
+        f"largest parse + check: {worst * 1000:.1f} ms CPU (target <= {TARGET * 1000:.0f} ms): {'ok' if worst <= TARGET else 'OVER TARGET'}; "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
     if args.results is not None:
         write_section(args.results, "bench_check", _section(rows, args.runs, worst, load_before))
         print(f"wrote the bench_check section of {args.results}")
     return 0
 
 
-def _tier_check(path: Path, env: dict[str, str] | None) -> None:
+def _tier_check(path: Path, env: dict[str, str] | None) -> float:
+    """`tier check PATH` as a fresh process; its CPU time (user + system), in seconds."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run([sys.executable, "-m", "tierlang", "check", str(path)], capture_output=True, check=False, env=env)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def _section(rows: list[tuple], runs: int, worst: float, load_before: tuple[float, ...]) -> str:
@@ -86,14 +101,15 @@ def _section(rows: list[tuple], runs: int, worst: float, load_before: tuple[floa
     lines = [
         "## Parse + check of the shipped programs (benchmarks/bench_check.py)",
         "",
-        f"Measured {dt.datetime.now().strftime('%Y-%m-%d %H:%M')}, medians of {runs} runs in a warm process (Lark's grammar "
-        f"cache hot); load average (1/5/15 min) {load}. **baseline**: Lark's raw LALR parse of the text; "
-        "**parse**: text → AST; **check**: `load_program` (parse, extends, lowering, ladder, unused and monotonicity "
-        "checks), with the program cache off; **process**: `tier check FILE` as a fresh process, median of 3 "
-        "(interpreter start and imports included), program cache off; **cached**: the same with the program cache "
-        "filled by an earlier run (tierlang.cache), as users have it after the first command on a program.",
+        f"Measured {dt.datetime.now().strftime('%Y-%m-%d %H:%M')}, CPU time (user + system), medians of {runs} runs in a "
+        f"warm process (Lark's grammar cache hot); load average (1/5/15 min) {load}. **baseline**: Lark's raw LALR "
+        "parse of the text; **parse**: text → AST; **check**: `load_program` (parse of the file and of the parents it "
+        "`extends`, lowering, ladder, unused and monotonicity checks), with the program cache off; **process**: "
+        "`tier check FILE` as a fresh process, median of 3 (interpreter start and imports included), program cache "
+        "off; **cached**: the same with the program cache filled by an earlier run (tierlang.cache), as users have it "
+        "after the first command on a program.",
         "",
-        "| program | lines | baseline (ms) | parse (ms) | check (ms) | check / baseline | process (ms) | cached (ms) |",
+        "| program | lines | baseline (ms CPU) | parse (ms CPU) | check (ms CPU) | check / baseline | process (ms CPU) | cached (ms CPU) |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
         *[
             f"| {name} | {lines:,} | {base * 1000:.1f} | {parsed * 1000:.1f} | {checked * 1000:.1f} | {checked / base:.1f}× "
@@ -101,8 +117,8 @@ def _section(rows: list[tuple], runs: int, worst: float, load_before: tuple[floa
             for name, lines, base, parsed, checked, process, cached in rows
         ],
         "",
-        f"Target (DESIGN §7): parse + check of any shipped program ≤ {TARGET * 1000:.0f} ms. Largest: {worst * 1000:.1f} ms, "
-        + ("**met**." if worst <= TARGET else "**not met**."),
+        f"Target (DESIGN §7): parse + check of any shipped program ≤ {TARGET * 1000:.0f} ms, without the program cache. "
+        f"Largest: {worst * 1000:.1f} ms CPU, " + ("**met**." if worst <= TARGET else "**not met**."),
     ]
     return "\n".join(lines)
 

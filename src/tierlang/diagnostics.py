@@ -147,6 +147,12 @@ def _location(span: Span | None) -> str:
     return f"{span.file}:{span.line}:{span.column}" if span else "<unknown>"
 
 
+#: A source line longer than this is shown as the part around what a message marks, starting
+#: up to `SNIPPET_CONTEXT` characters before it.
+SNIPPET_WIDTH = 120
+SNIPPET_CONTEXT = 40
+
+
 def _snippet(span: Span, sources: SourceMap, label: str = "") -> list[str]:
     text = sources.line(span.file, span.line)
     if text is None:
@@ -160,11 +166,20 @@ def _snippet(span: Span, sources: SourceMap, label: str = "") -> list[str]:
     elif span.end_line > span.line:  # a span over several lines: mark the rest of its first
         width = len(text.rstrip()) - span.column + 1
     width = max(1, min(width, len(text) - span.column + 2))
+    start, lead, tail = span.column - 1, "", ""
+    if len(text) > SNIPPET_WIDTH:
+        # only the part around the mark (a 400-way `choose` on one line, printed whole in each
+        # of its 400 warnings, made the output grow with the square of the program)
+        width = min(width, SNIPPET_WIDTH - SNIPPET_CONTEXT)
+        lo = max(0, start - SNIPPET_CONTEXT)
+        hi = min(len(text), lo + SNIPPET_WIDTH)
+        lead, tail = ("..." if lo > 0 else ""), ("..." if hi < len(text) else "")
+        text, start = text[lo:hi], start - lo
     # control characters shown escaped (`\x1b`), the caret under what it marks all the same
-    before = visible(text[: span.column - 1])
-    marked = visible(text[span.column - 1 : span.column - 1 + width])
+    before = visible(lead + text[:start])
+    marked = visible(text[start : start + width])
     marker = " " * len(before) + "^" * max(width, len(marked))
-    out = [f"{pad} |", f"{gutter} | {visible(text)}", f"{pad} | {marker}" + (f" {label}" if label else "")]
+    out = [f"{pad} |", f"{gutter} | {visible(lead + text + tail)}", f"{pad} | {marker}" + (f" {label}" if label else "")]
     return out
 
 

@@ -97,6 +97,7 @@ __all__ = [
     "Table",
     "Lookup",
     "LevelOf",
+    "Undecided",
     "to_data",
     "to_json",
     "walk",
@@ -629,6 +630,19 @@ class Lookup:
 
 
 @dataclass(frozen=True)
+class Undecided:
+    """A condition no data decides: `unknown` (no source states the rule), `discretionary`
+    (the vendor reserves the right) or `by invitation`. Conditions are three-valued: this
+    one is neither true nor false, `and`/`or`/`not`/`at least` follow Kleene's logic, and a
+    level that needs it is undecided unless the data decides it anyway (another requirement
+    fails, or an alternative holds). Only requirements may depend on one (the checker)."""
+
+    kind: str  # "unknown", "discretionary" or "invitation"
+    reason: str | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
 class LevelOf:
     """The level a track's partner holds (a level name, None for none), as a table's key."""
 
@@ -664,6 +678,7 @@ Expr = Union[
     DateShift,
     Lookup,
     LevelOf,
+    Undecided,
 ]
 
 
@@ -774,7 +789,11 @@ class Variant:
     span: Span | None = _span()
 
     def score(self, name: str) -> Score | None:
-        return next((s for s in self.scores if s.name == name), None)
+        return self._score_map.get(name)
+
+    @cached_property
+    def _score_map(self) -> dict[str, Score]:
+        return {s.name: s for s in reversed(self.scores)}  # the first of a name, as a scan finds it
 
     @property
     def primary_score(self) -> Score | None:
@@ -823,17 +842,36 @@ class Track:
     outputs: tuple[Output, ...] = ()
     span: Span | None = _span()
 
-    @property
+    # Lookups by name are indexed once per track: rules name variants and levels per partner,
+    # and a track may have hundreds of variants (issue 17).
+    @cached_property
     def level_names(self) -> tuple[str, ...]:
         """The ladder, lowest first."""
         return tuple(level.name for level in self.variants[0].levels)
 
+    @cached_property
+    def _level_positions(self) -> dict[str, int]:
+        return {name: i for i, name in reversed(list(enumerate(self.level_names)))}
+
     def level_index(self, name: str | None) -> int:
         """-1 for no level, else the position in the ladder."""
-        return -1 if name is None else self.level_names.index(name)
+        if name is None:
+            return -1
+        try:
+            return self._level_positions[name]
+        except KeyError:
+            raise ValueError(f"{name!r} is not a level of track {self.name!r}") from None
+
+    @cached_property
+    def _variant_map(self) -> dict[str | None, Variant]:
+        return {v.name: v for v in reversed(self.variants)}
 
     def variant(self, name: str | None) -> Variant:
-        return next(v for v in self.variants if v.name == name)
+        """The variant of that name (None: the only variant of a track that declares none)."""
+        try:
+            return self._variant_map[name]
+        except KeyError:
+            raise KeyError(f"track {self.name!r} has no variant {name!r}") from None
 
     @property
     def has_score(self) -> bool:
@@ -1164,7 +1202,15 @@ TRACK_READS = (ScoreRef, TrackAt, GroupCount, Every, LevelOf)
 
 @cache
 def _child_fields(cls: type) -> tuple[str, ...]:
+    """The fields of an IR node class that may hold nodes (() for anything else)."""
+    if not hasattr(cls, "__dataclass_fields__"):
+        return ()
     return tuple(f.name for f in fields(cls) if f.name != "span")
+
+
+#: Per type met as a field value, whether it is an IR node (a dataclass). Asked for every
+#: field of every node that the passes walk: `hasattr` on a Fraction or a str is slow.
+_IS_NODE: dict[type, bool] = {}
 
 
 def walk(node: object, tables: bool = True):
@@ -1182,20 +1228,27 @@ def walk(node: object, tables: bool = True):
 
 def children(node: object) -> list:
     """The IR nodes directly below `node`."""
-    cls = type(node)
     out: list = []
-    if hasattr(cls, "__dataclass_fields__"):
-        for name in _child_fields(cls):
-            _collect(getattr(node, name), out)
+    for name in _child_fields(type(node)):
+        _collect(getattr(node, name), out)
     return out
 
 
 def _collect(value: object, out: list) -> None:
-    if isinstance(value, tuple):
-        for v in value:
+    cls = type(value)
+    if cls is tuple:
+        for v in value:  # type: ignore[attr-defined]
             _collect(v, out)
-    elif hasattr(type(value), "__dataclass_fields__"):
-        out.append(value)
+        return
+    node = _IS_NODE.get(cls)
+    if node is None:
+        node = _IS_NODE[cls] = isinstance(value, tuple) or hasattr(cls, "__dataclass_fields__")
+    if node:
+        if isinstance(value, tuple):  # a tuple subclass: its items, as before
+            for v in value:
+                _collect(v, out)
+        else:
+            out.append(value)
 
 
 def _value_data(value: object, spans: bool, defaults: bool = True) -> object:
@@ -1227,11 +1280,11 @@ def to_data(node: object, spans: bool = True, defaults: bool = True) -> dict:
     later does not change the hash of the programs that do not use it)."""
     out: dict[str, object] = {"node": type(node).__name__}
     for f in fields(node):
-        if f.name == "span" and not spans:
-            continue
         if f.name == "files" and not spans:
             continue
         value = getattr(node, f.name)
+        if not spans and (f.name == "span" or isinstance(value, Span)):  # an acknowledgement's scope too: where, not what
+            continue
         if f.name == "span" and value is None:
             continue
         if not defaults and f.default is not MISSING and value == f.default:

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.diff.versions import write_versions
 from tierlang.cli import main
 from tierlang.diff import diff
 from tierlang.diff.amounts import compare_amounts
@@ -32,10 +33,7 @@ DATA = "partner_id,sales,certs\na,5000,1\nb,500,1\nc,2000,0\nd,1000,2\n"
 
 @pytest.fixture
 def files(tmp_path):
-    (tmp_path / "old.tier").write_text(OLD)
-    (tmp_path / "new.tier").write_text(NEW)
-    (tmp_path / "d.csv").write_text(DATA)
-    return tmp_path
+    return write_versions(tmp_path, OLD, NEW, DATA)
 
 
 def test_a_commission_cut_shows_although_every_partner_keeps_its_level(files):
@@ -128,10 +126,7 @@ OUT_NEW = (
 
 @pytest.fixture
 def outputs(tmp_path):
-    (tmp_path / "old.tier").write_text(OUT_OLD)
-    (tmp_path / "new.tier").write_text(OUT_NEW)
-    (tmp_path / "d.csv").write_text(DATA)
-    return tmp_path
+    return write_versions(tmp_path, OUT_OLD, OUT_NEW, DATA)
 
 
 def test_an_output_cut_is_reported_with_its_currency(outputs):

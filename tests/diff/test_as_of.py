@@ -9,6 +9,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from tests.diff.versions import write_versions
 from tierlang import load_program
 from tierlang.cli import main
 from tierlang.diff import diff, to_data
@@ -22,10 +23,7 @@ DATA = "partner_id,people,anniversary\na,1,2024-03-01\nb,2,2023-09-01\n"
 
 @pytest.fixture
 def files(tmp_path):
-    (tmp_path / "old.tier").write_text(OLD)
-    (tmp_path / "new.tier").write_text(NEW)
-    (tmp_path / "d.csv").write_text(DATA)
-    return tmp_path
+    return write_versions(tmp_path, OLD, NEW, DATA)
 
 
 def test_without_as_of_each_program_is_read_at_its_effective_date(files):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from fractions import Fraction
 
 from tests.conftest import FIXTURES, PROGRAMS
@@ -117,7 +118,7 @@ def test_2022_to_2023_names_exactly_the_security_changes():
             ("param security_step1_gate_size",),
             "value",
             "1",
-            "2 (1 until 2023-11-30, 2 from 2023-12-01)",
+            "2 since 2023-12-01 (1 before)",
             TIGHTENED,
         ),
         (
@@ -125,7 +126,7 @@ def test_2022_to_2023_names_exactly_the_security_changes():
             ("param security_step2_gate_size",),
             "value",
             "1",
-            "2 (1 until 2023-11-30, 2 from 2023-12-01)",
+            "2 since 2023-12-01 (1 before)",
             TIGHTENED,
         ),
     ]
@@ -177,7 +178,7 @@ def test_a_dated_schedule_alone_is_a_classified_change(tmp_path):
     (tmp_path / "a.tier").write_text(base.format(dated=""))
     (tmp_path / "b.tier").write_text(base.format(dated="from 2030-01-01 = 1"))
     (change,) = [c for c in structural_diff(_load(tmp_path / "a.tier"), _load(tmp_path / "b.tier")) if not is_text(c)]
-    assert (change.old, change.new, change.effect) == ("2", "2 (2 until 2029-12-31, 1 from 2030-01-01)", LOOSENED)
+    assert (change.old, change.new, change.effect) == ("2", "2, then 1 from 2030-01-01", LOOSENED)
 
 
 def test_schedule_that_moves_both_ways_is_undecided(tmp_path):
@@ -227,3 +228,19 @@ def test_change_declaration():
     new = _load(FIXTURES / "diff" / "shop_v2.tier")
     decls = {c.declaration for c in structural_diff(old, new)}
     assert {("param", "gold_people"), ("param", "pass_mark"), ("track", "competency"), ("track", "cloud"), ("program", "")} == decls
+
+
+def test_a_schedule_reads_around_the_compared_date(tmp_path):
+    # "1 → 1 (1 until 2023-06-30, 2 from 2023-07-01)" read as if nothing had changed
+    base = 'program p {{ version "1" effective 2022-10-03 }}\nmetric a: count\nparam n = 1 {{ {dated} }}\ntrack t {{ level l {{ require a >= n }} }}\n'
+    (tmp_path / "a.tier").write_text(base.format(dated=""))
+    (tmp_path / "b.tier").write_text(base.format(dated="from 2023-07-01 = 2 from 2024-07-01 = 3"))
+
+    def texts(as_of=None):
+        a, b = (load_program(tmp_path / name, as_of).program for name in ("a.tier", "b.tier"))
+        (c,) = [c for c in structural_diff(a, b) if not is_text(c)]
+        return c.old, c.new
+
+    assert texts() == ("1", "1, then 2 from 2023-07-01, then 3 from 2024-07-01")
+    assert texts(date(2023, 8, 1)) == ("1", "2 since 2023-07-01 (1 before), then 3 from 2024-07-01")
+    assert texts(date(2024, 7, 1)) == ("1", "3 since 2024-07-01 (2 before)")

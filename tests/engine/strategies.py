@@ -72,6 +72,7 @@ class _Gen:
         self.derived: list[str] = []
         self.out: list[str] = []
         self.tables = 0
+        self.undecided_ok = False  # only the last track may need an undecided requirement (TL236)
 
     # ---------------------------------------------------------- pieces
     def numeric(self, *, no_money: bool = False) -> Metric | None:
@@ -222,7 +223,9 @@ class _Gen:
         level, or one of its scores plus a constant."""
         out = []
         for i in range(self.draw(st.integers(1, 2))):
-            form = self.draw(st.sampled_from(["formula", "level", "score"] if scores else ["formula", "level"]))
+            # (not by the level of a track that may be undecided: TL236)
+            forms = ["formula"] + ([] if self.undecided_ok else ["level"]) + (["score"] if scores else [])
+            form = self.draw(st.sampled_from(forms))
             if form == "level":
                 name = f"tb{self.tables}"
                 self.tables += 1
@@ -323,6 +326,11 @@ class _Gen:
                 reqs.append(
                     f"require {label}{s}.{p} {self.draw(st.sampled_from(['>=', '>']))} {lit(self.draw(st.sampled_from(SCORE_T[:5])))}"
                 )
+            elif self.undecided_ok and self.draw(st.integers(0, 3)) == 0:
+                # a requirement no data decides, alone or beside a decided condition
+                u = self.draw(st.sampled_from(["unknown", "discretionary", 'by invitation "x"']))
+                c = self.condition(scores=scores or None)
+                reqs.append(f"require {label}" + self.draw(st.sampled_from([u, f"any {{ {c}, {u} }}", f"all {{ {c}, {u} }}", f"not {u}"])))
             else:
                 reqs.append(f"require {label}{self.condition(scores=scores or None)}")
         ind = " independent" if not first and self.draw(st.integers(0, 4)) == 0 else ""
@@ -391,7 +399,10 @@ class _Gen:
         self.n_members = draw(st.integers(0, n_tracks))  # the first n_members tracks are in grp
         for i in range(n_tracks):
             self.building_member = i < self.n_members
+            # no later rule reads the last track (unless it is in the group): its level may be undecided
+            self.undecided_ok = i == n_tracks - 1 and not self.building_member
             self.out.append(self.track(f"t{i}", self.building_member))
+        self.undecided_ok = False
         self.building_member = False
         if not self.n_members:
             # every group needs a member; a trailing constant track keeps the program valid

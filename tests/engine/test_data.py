@@ -487,3 +487,24 @@ def test_a_parquet_file_that_makes_polars_panic_is_a_data_error():
         load_dataset(folder / "panics-polars.parquet", prog)
     assert [e.code for e in info.value.errors] == ["TL400"]
     assert "the file is damaged" in info.value.errors[0].message
+
+
+def test_loading_a_wide_dataset_reads_the_schema_once_not_per_column(tmp_path, monkeypatch):
+    # issue 17 (growth with program size): a program of 400 metrics built the frame's schema
+    # once per column read (400 x 400 entries, 2 s).
+    from tests.resources.shapes import data, program
+
+    prog = load_text(program("variants", 200))
+    path = tmp_path / "d.csv"
+    path.write_text(data("variants", 200))
+    calls = 0
+    schema = pl.DataFrame.schema
+
+    def counted(self):
+        nonlocal calls
+        calls += 1
+        return schema.fget(self)
+
+    monkeypatch.setattr(pl.DataFrame, "schema", property(counted))
+    assert len(load_dataset(path, prog).partner_ids) == 20
+    assert calls < 20

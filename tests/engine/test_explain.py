@@ -126,3 +126,15 @@ def test_a_plan_that_reaches_a_non_terminating_score():
     plans = x.missing[0].plans
     assert plans[0].reaches == "partner_score 40… ≥ 40"
     assert plans[0].result > 40
+
+
+def test_a_line_reading_a_product_of_another_metric_is_explained(tmp_path):
+    # Found by `make fuzz`: the breakpoints of a line as a function of m4 asked for the value
+    # of `m0 * 2` as a constant, and `tier explain` ended in a TypeError traceback.
+    text = (
+        'program p {\n  version "1"\n}\nmetric m0: count\nmetric m4: count\nmetric d0: number = m0 * 2 - m4\n'
+        "track t {\n  score s {\n    a: points 15 * clamp(d0 / 1250)\n  }\n  level silver {\n    require s >= 10\n  }\n}\n"
+    )
+    prog = load_program(tmp_path / "p.tier", text=text).program
+    explanation = explain_partner(prog, {"m0": F(3), "m4": F(1)})
+    assert "silver" in render_text(explanation, prog)

@@ -13,7 +13,7 @@ import sqlglot
 from tests.cli.cli_helpers import run
 from tests.conftest import check_golden
 from tests.engine.engine_helpers import FIXTURES, load_text
-from tests.engine.sql_helpers import load_table, run_long, sorted_long
+from tests.engine.sql_helpers import ONE_SCORED_BEST, load_table, run_long, sorted_long
 from tierlang.engine import evaluate
 from tierlang.engine.sql import DIALECTS, Unsupported, compile_sql
 
@@ -138,3 +138,11 @@ track t { score s { a: points n * 100000000000000000000000000000000000000000 } l
     with pytest.raises(Unsupported, match="cannot be evaluated exactly in duckdb"):
         compile_sql(prog, "duckdb")
     assert "AS DECIMAL)" in compile_sql(prog, "postgres").sql()  # PostgreSQL's unbounded NUMERIC has room
+
+
+@pytest.mark.parametrize("dialect", list(DIALECTS))
+def test_greatest_and_least_of_one_value_are_the_value(dialect):
+    """`choose best` with one scored variant: no GREATEST of one argument (Spark refuses it)."""
+    tree = compile_sql(load_text(ONE_SCORED_BEST), dialect).tree
+    calls = list(tree.find_all(sqlglot.exp.Greatest, sqlglot.exp.Least))
+    assert calls and all(c.expressions for c in calls)

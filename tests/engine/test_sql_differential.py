@@ -14,7 +14,19 @@ from hypothesis import strategies as st
 from sqlglot import exp
 
 from tests.engine.engine_helpers import load_text
-from tests.engine.sql_helpers import LAYOUTS, LITERAL_POINTS, LITERAL_POINTS_DATA, load_table, run_long, sorted_long
+from tests.engine.sql_helpers import (
+    HUGE_KEYS,
+    HUGE_KEYS_DATA,
+    HUGE_KEYS_READ_DATA,
+    LAYOUTS,
+    LITERAL_POINTS,
+    LITERAL_POINTS_DATA,
+    ONE_SCORED_BEST,
+    ONE_SCORED_BEST_DATA,
+    load_table,
+    run_long,
+    sorted_long,
+)
 from tests.engine.strategies import programs_with_data
 from tierlang.data import from_frame
 from tierlang.engine import evaluate_dataset
@@ -140,3 +152,24 @@ def test_points_from_literals_times_large_scales_in_duckdb(con, layout):
 def test_points_from_literals_times_large_scales_in_the_duckdb_engine():
     a, b = _engines(LITERAL_POINTS, LITERAL_POINTS_DATA, "duckdb")
     assert a.long().equals(b.long()) and a.detail.equals(b.detail)
+
+
+REGRESSIONS = {"one scored best": (ONE_SCORED_BEST, ONE_SCORED_BEST_DATA), "huge keys": (HUGE_KEYS, HUGE_KEYS_DATA)}
+
+
+@pytest.mark.parametrize("case", [*REGRESSIONS, "huge keys read"])
+def test_regressions_in_the_duckdb_engine(case):
+    """Cases the Spark property tests found (tests/engine/sql_helpers.py), in DuckDB."""
+    a, b = _engines(*REGRESSIONS.get(case, (HUGE_KEYS, HUGE_KEYS_READ_DATA)), "duckdb")
+    assert list(a.rows()) == list(b.rows())
+    assert a.long().equals(b.long()) and a.detail.equals(b.detail)
+
+
+@pytest.mark.parametrize("layout", ["text", "decimal"])
+@pytest.mark.parametrize("case", list(REGRESSIONS))
+def test_regressions_in_the_duckdb_query(con, case, layout):
+    text, data = REGRESSIONS[case]
+    prog = load_text(text)
+    load_table(con, prog, data, layout)
+    got = run_long(con, compile_sql(prog, "duckdb").sql())
+    assert got.equals(_reference(prog, data)), got

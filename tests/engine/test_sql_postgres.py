@@ -17,7 +17,16 @@ from hypothesis import strategies as st
 
 from tests import pgserver
 from tests.engine.engine_helpers import load_text
-from tests.engine.sql_helpers import LITERAL_POINTS, LITERAL_POINTS_DATA, column_type, sorted_long
+from tests.engine.sql_helpers import (
+    HUGE_KEYS,
+    HUGE_KEYS_DATA,
+    LITERAL_POINTS,
+    LITERAL_POINTS_DATA,
+    ONE_SCORED_BEST,
+    ONE_SCORED_BEST_DATA,
+    column_type,
+    sorted_long,
+)
 from tests.engine.strategies import programs_with_data
 from tierlang import ir
 from tierlang.data import DataLoadError, from_frame
@@ -64,9 +73,13 @@ def _reference(prog, data):
 
 
 def _table_long(url: str, table: str) -> pl.DataFrame:
+    """The table `write_into` made: the contract's four columns, and `undecided` for a program
+    with requirements no data decides."""
     with psycopg.connect(url) as conn:
-        rows = conn.execute(f"SELECT partner_id, track, level, score FROM {table}").fetchall()
-    frame = pl.DataFrame(rows, schema={"partner_id": pl.String, "track": pl.String, "level": pl.String, "score": pl.String}, orient="row")
+        cur = conn.execute(f"SELECT * FROM {table}")
+        names = [d.name for d in cur.description]
+        rows = cur.fetchall()
+    frame = pl.DataFrame(rows, schema={n: pl.String for n in names}, orient="row")
     return frame.sort(["partner_id", "track"])
 
 
@@ -91,6 +104,37 @@ def test_points_from_literals_times_large_scales(postgres, layout):
     prog = load_text(LITERAL_POINTS)
     load_pg(postgres.url, prog, LITERAL_POINTS_DATA, layout)
     assert sorted_long(evaluate_postgres(prog, postgres.url)).equals(_reference(prog, LITERAL_POINTS_DATA))
+
+
+@pytest.mark.parametrize(
+    "text,data", [(ONE_SCORED_BEST, ONE_SCORED_BEST_DATA), (HUGE_KEYS, HUGE_KEYS_DATA)], ids=["one scored best", "huge keys"]
+)
+def test_regressions_found_by_the_spark_tests(postgres, text, data):
+    prog = load_text(text)
+    load_pg(postgres.url, prog, data, "text")
+    assert sorted_long(evaluate_postgres(prog, postgres.url)).equals(_reference(prog, data))
+
+
+UNDECIDED_VARIANT = """
+program undecided_variant { version "1" effective 2022-10-03 }
+metric m0: count { range 0 .. 50 default 0 }
+track t0 {
+  choose va when m0 >= 1 else vb
+  variant va { level l0 }
+  variant vb { level l0 { require r0: unknown } }
+}
+"""
+
+
+def test_a_level_no_data_decides_reads_back_from_postgres(postgres):
+    # Found by the property test: the query's P: column (the highest level no data rules out)
+    # was read back from PostgreSQL as a boolean.
+    data = {"partner_id": ["A", "B"], "m0": ["0", "2"]}
+    prog = load_text(UNDECIDED_VARIANT)
+    load_pg(postgres.url, prog, data, "text")
+    got = sorted_long(evaluate_postgres(prog, postgres.url))
+    assert got.equals(_reference(prog, data))
+    assert got["undecided"].to_list() == ["l0", None]
 
 
 BLOWUP = ROOT / "tests" / "fixtures" / "engine" / "inline_blowup.tier"

@@ -11,7 +11,15 @@ import pytest
 from hypothesis import given, settings
 
 from tests.engine.engine_helpers import load_text
-from tests.engine.sql_helpers import LITERAL_POINTS, LITERAL_POINTS_DATA
+from tests.engine.sql_helpers import (
+    HUGE_KEYS,
+    HUGE_KEYS_DATA,
+    HUGE_KEYS_READ_DATA,
+    LITERAL_POINTS,
+    LITERAL_POINTS_DATA,
+    ONE_SCORED_BEST,
+    ONE_SCORED_BEST_DATA,
+)
 from tests.engine.strategies import programs_with_data
 from tierlang.data import from_frame, load_dataset
 from tierlang.engine import evaluate_dataset
@@ -29,11 +37,7 @@ def _engines(text, data):
     return evaluate_dataset(prog, ds, engine="interpreter", detail=True), evaluate_dataset(prog, ds, engine="spark", detail=True)
 
 
-KNOWN_SPARK_BUG = "KNOWN BUG, to fix first next session: generated programs with band tables reach Spark with a one-argument GREATEST (choose best) and CAST_OVERFLOW on huge band keys; found by these tests at the end of 2026-12-06"
-
-
 @settings(max_examples=12, deadline=None)
-@pytest.mark.xfail(strict=False, reason=KNOWN_SPARK_BUG)
 @given(programs_with_data(max_rows=10))
 def test_spark_agrees_with_the_interpreter(case):
     text, data = case
@@ -46,7 +50,6 @@ def test_spark_agrees_with_the_interpreter(case):
 
 
 @settings(max_examples=6, deadline=None)
-@pytest.mark.xfail(strict=False, reason=KNOWN_SPARK_BUG)
 @given(programs_with_data(max_rows=6, big=True))
 def test_spark_agrees_on_huge_values(case):
     text, data = case
@@ -58,6 +61,19 @@ def test_spark_agrees_on_huge_values(case):
 def test_points_from_literals_times_large_scales():
     """Spark types a bare literal INT (32 bits; an overflow is an error in ANSI mode)."""
     a, b = _engines(LITERAL_POINTS, LITERAL_POINTS_DATA)
+    assert a.long().equals(b.long()) and a.detail.equals(b.detail)
+
+
+@pytest.mark.parametrize(
+    "text,data",
+    [(ONE_SCORED_BEST, ONE_SCORED_BEST_DATA), (HUGE_KEYS, HUGE_KEYS_DATA), (HUGE_KEYS, HUGE_KEYS_READ_DATA)],
+    ids=["one scored best", "huge keys not read", "huge keys read"],
+)
+def test_regressions_found_by_the_property_tests(text, data):
+    """`choose best` with one scored variant (a one-argument GREATEST, which Spark refuses),
+    and huge values of a table key the query never reads (cast anyway: CAST_OVERFLOW)."""
+    a, b = _engines(text, data)
+    assert list(a.rows()) == list(b.rows())
     assert a.long().equals(b.long()) and a.detail.equals(b.detail)
 
 

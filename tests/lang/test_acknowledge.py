@@ -129,3 +129,16 @@ def test_a_child_program_inherits_the_acknowledgement(tmp_path):
     child = _write(tmp_path, 'program c {\n  extends "parent.tier"\n  version "2"\n}\n', "child.tier")
     result = load_program(child)
     assert result.ok and result.diagnostics == [] and {d.code for d in result.acknowledged} == {"TL250", "TL313"}
+
+
+def test_content_hash_leaves_out_where_an_acknowledgement_is_written(tmp_path):
+    # Found by `make fuzz`: the hash of a program with an acknowledgement held its file and
+    # lines, so `tier fmt` (or moving the file) "changed the program".
+    text = textwrap.dedent(CLASSIFIED)
+    (tmp_path / "a.tier").write_text(text)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.tier").write_text(text.replace("metric workloads", "\n\nmetric workloads"))
+    a = load_program(tmp_path / "a.tier", checks=False).program
+    b = load_program(tmp_path / "sub" / "b.tier", checks=False).program
+    assert a.acknowledgements[0].scope != b.acknowledgements[0].scope
+    assert a.content_hash == b.content_hash

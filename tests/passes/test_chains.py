@@ -62,14 +62,37 @@ def test_derived_metrics_are_analysed_once(tmp_path, monkeypatch):
 
 
 def test_all_searches_of_a_program_share_one_budget(tmp_path):
-    prog = _load(tmp_path, program("classified", 30)).program
+    prog = _load(tmp_path, program("classified", 16)).program  # a track of usual size (weight 1)
     report = analyse(prog, budget=5)
     searches = [s for f in report.findings for s in f.searches.values()]
-    assert len(searches) == 29
+    assert len(searches) == 15
     assert sum(s.evaluated for s in searches) <= 5 * SEARCHES_PER_PROGRAM
     notes = [n.message for d in report.diagnostics(prog) for n in d.notes]
     assert any(m.startswith("not searched for 't': the search budget of this program (40 partners evaluated)") for m in notes)
     assert any("the search stopped at its budget of 5 partners evaluated; `tier check --witness` searches longer" in m for m in notes)
+
+
+def test_a_large_track_spends_the_program_budget_by_its_size(tmp_path):
+    # `tier check --witness` on a 200-way `choose ... when` spent the whole program budget in
+    # partners, each evaluation reading the 200 choices: time grew with the budget times the
+    # size. An evaluation of a large track counts for its size: the searches' work is bounded.
+    from tierlang import ir
+    from tierlang.passes.monotonicity import TRACK_NODES
+
+    prog = _load(tmp_path, program("classified", 200)).program
+    nodes = sum(1 for _ in ir.walk(prog.track_map["t"]))
+    report = analyse(prog, budget=50)
+    searches = [s for f in report.findings for s in f.searches.values()]
+    weight = -(-nodes // TRACK_NODES)
+    assert weight > 5
+    assert sum(s.evaluated for s in searches) * weight <= 50 * SEARCHES_PER_PROGRAM
+    notes = [n.message for d in report.diagnostics(prog) for n in d.notes]
+    assert any(
+        m.startswith(
+            f"not searched for 't': the search budget of this program (400 partners evaluated, each of this large track counting {weight})"
+        )
+        for m in notes
+    ), notes[-1]
 
 
 def test_an_explanation_shows_a_shared_gate_once(tmp_path):

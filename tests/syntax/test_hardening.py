@@ -144,3 +144,20 @@ def test_absurd_nesting_is_tl115_at_the_expression(expr, tmp_path):
 def test_the_tl115_page_example(tmp_path):
     errors, _ = _codes_and_messages(_replace_require("certified_sellers >= " + "-" * 1001 + "2"), tmp_path)
     assert [c for c, _ in errors] == ["TL115"]
+
+
+def test_a_long_source_line_is_shown_around_what_is_marked():
+    # A 400-way `choose` on one line was printed whole in each of its 400 warnings: the
+    # output of `tier check` grew with the square of the program (5.8 MB).
+    from tierlang.diagnostics import SourceMap, error
+    from tierlang.ir import Span
+
+    line = "  choose " + " else ".join(f"v{i} when w >= {i}" for i in range(400))
+    column = line.index("v250 when") + 1
+    d = error("TL999", "here", Span("p.tier", 3, column, 3, column + 4))
+    out = render_human([d], SourceMap({"p.tier": f"a\nb\n{line}\n"}))
+    _, _, _, shown, marks = out.splitlines()[:5]
+    assert len(shown) < 200 and shown.startswith("3 | ...") and shown.endswith("...")
+    assert shown[marks.index("^") : marks.rindex("^") + 1] == "v250"
+    short = render_human([error("TL999", "here", Span("p.tier", 1, 1, 1, 2))], SourceMap({"p.tier": "a\n"}))
+    assert "1 | a\n" in short and "..." not in short

@@ -381,8 +381,9 @@ def explain(
     of tables (as for tier eval) and the explanation also says, in records, what counted and
     what missed for each metric.
 
-    With --history, DATA is a history (one row per partner and month) and the explanation
-    is a timeline: the months each level was qualified for, kept by a status rule (which one,
+    With --history, DATA is a history (one row per partner and month; for a program that
+    reads records, a folder of tables, each month's records as of its first day) and the
+    explanation is a timeline: the months each level was qualified for, kept by a status rule (which one,
     since when) or lost, with the requirements that failed."""
     from tierlang.data import PID, DataLoadError, load_dataset
     from tierlang.engine.explain import explain_partner, render_text
@@ -394,7 +395,8 @@ def explain(
         raise click.UsageError("--as-of does not go with --history: each month is evaluated as of its first day")
     options = make_read_options(separator, encoding, sheet, data)
     prog = load_or_exit(program, as_of)
-    needs_as_of(prog, as_of, program)
+    if not history:  # a history's months are its evaluation dates
+        needs_as_of(prog, as_of, program)
     tracks = tuple(dict.fromkeys(tracks))
     partner_ids = tuple(dict.fromkeys(partner_ids))
     for t in tracks:

@@ -83,6 +83,7 @@ def run(
         click.echo(f"tier: {program} cannot be evaluated: {e}", err=True)
         sys.exit(EXIT_USAGE)
     meta = h.metadata()
+    h.drop_inputs()
     try:
         _write(h, fmt, output, meta)
     except OSError as e:
@@ -174,10 +175,10 @@ def _bad_rows(n: int, rejects: str | None = None) -> str | None:
 def _write(h, fmt: str, output: str | None, meta: dict) -> None:
     lf = h.long_lazy(decimal=fmt == "parquet")
     if fmt == "parquet":
-        # scores as DECIMAL(38, 6), as `tier eval` writes them (docs/data.md)
-        frame = lf.collect()
+        # scores as DECIMAL(38, 6), as `tier eval` writes them (docs/data.md); streamed:
+        # the long rows are never all in memory at once
         with atomic.replacing(output) as (tmp,):
-            frame.write_parquet(
+            lf.sink_parquet(
                 tmp,
                 compression="zstd",
                 compression_level=1,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 
@@ -30,7 +31,11 @@ MAX_ROWS = 10_000_000
 )
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed: the same seed gives the same file.")
 @click.option(
-    "-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True), help="Output file (`-` for standard output)."
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(allow_dash=True),
+    help="Output file (`-` for standard output); with --records, a folder.",
 )
 @click.option(
     "--format", "fmt", type=click.Choice(FORMATS), default=None, help="Output format (default: from the file extension; CSV for `-`)."
@@ -60,8 +65,14 @@ MAX_ROWS = 10_000_000
     default=None,
     help="With --months: the first month (default: the month of the latest effective date of the programs).",
 )
+@click.option(
+    "--records",
+    is_flag=True,
+    help="Write the partner's records instead: a folder of one file per table the records program reads, and the snapshot "
+    'they give (docs/synth.md, "Records"). Needs --as-of.',
+)
 @as_of_option
-def synth(programs, rows, seed, output, fmt, calibration, anniversary_from, months, first_month, as_of) -> None:
+def synth(programs, rows, seed, output, fmt, calibration, anniversary_from, months, first_month, as_of, records) -> None:
     """Generate a synthetic partner population for PROGRAMS.
 
     Writes one row per partner: `partner_id`, every column the programs read (a column shared
@@ -80,8 +91,18 @@ def synth(programs, rows, seed, output, fmt, calibration, anniversary_from, mont
     partner's values with month-to-month persistence (docs/synth.md, "Histories"); some
     partners join or leave on the way. The rows come month by month, for `tier eval
     --history`.
+
+    With --records (one records program, such as programs/cloudpartner2022-records.tier, and
+    --as-of), -o is a folder: partners, the related tables (people and certifications,
+    monthly Azure usage) built to the population's values, and snapshot.parquet, the parent
+    program's columns as the records give them; both forms give the same results.
     """
     started = time.perf_counter()
+    if records:
+        _records(programs, rows, seed, output, fmt, calibration, months, as_of, started)
+        return
+    if os.path.isdir(output):
+        raise click.BadParameter(f"{output} is a folder; give a file name (a folder is written only with --records)", param_hint="-o")
     check_outputs([*programs, calibration], [(output, "-o")])
     if anniversary_from is not None and anniversary_from.year >= 9999:
         raise click.BadParameter("anniversaries a year from then fall after 9999-12-31", param_hint="--anniversary-from")
@@ -125,5 +146,38 @@ def synth(programs, rows, seed, output, fmt, calibration, anniversary_from, mont
     click.echo(
         f"wrote {frame.height:,} {plural(frame.height, 'partner')} × {frame.width} columns to {where} ({fmt})"
         f" in {time.perf_counter() - started:.1f} s",
+        err=True,
+    )
+
+
+def _records(programs, rows, seed, output, fmt, calibration, months, as_of, started) -> None:
+    from tierlang.synth.records import snapshot_program_path, synthesize_records
+
+    if len(programs) != 1:
+        raise click.UsageError("--records takes one records program (such as programs/cloudpartner2022-records.tier)")
+    if months is not None:
+        raise click.UsageError("--records and --months cannot be combined")
+    if as_of is None:
+        raise click.UsageError("--records builds records for an evaluation date: give it with --as-of YYYY-MM-DD")
+    if output == "-":
+        raise click.BadParameter("--records writes a folder, not standard output", param_hint="-o")
+    if os.path.exists(output) and not os.path.isdir(output):
+        raise click.BadParameter(f"{output} is a file; with --records, -o names a folder", param_hint="-o")
+    fmt = fmt or "parquet"
+    program = load_or_exit(programs[0], as_of)
+    try:
+        snapshot = load_or_exit(snapshot_program_path(program), as_of)
+        result = synthesize_records(
+            program, snapshot, output, as_of=as_of, rows=rows, seed=seed, calibration=load_calibration(calibration), fmt=fmt
+        )
+    except SynthError as e:
+        click.echo(f"tier synth: error: {e.message}", err=True)
+        if e.hint:
+            click.echo(f"  hint: {e.hint}", err=True)
+        sys.exit(EXIT_USAGE)
+    tables = ", ".join(f"{n} {result.rows[n]:,}" for n in result.rows)
+    click.echo(
+        f"wrote {result.partners:,} {plural(result.partners, 'partner')} to {output}/ ({fmt}): {tables} rows;"
+        f" snapshot.{fmt} in {time.perf_counter() - started:.1f} s",
         err=True,
     )

@@ -385,14 +385,16 @@ def scan_dataset(
     format: str | None = None,
     display: str | None = None,
     options: ReadOptions | None = None,
+    history: bool = False,
 ) -> Scan | None:
     """Read and validate a dataset as one lazy query (see `Scan`), or None when this file
     can only be loaded by `load_dataset` (a decimal column written as text, or as binary
     floats some of which need their text: its places depend on all of its values). Raises
-    `DataLoadError` for file-level problems, as `load_dataset` does."""
+    `DataLoadError` for file-level problems, as `load_dataset` does. `history`: a long
+    table, as in `load_dataset` (`Scan.duplicates` then looks at partner and month)."""
     if (format or detect_format(path)) in ("jsonl", "xlsx"):
         return None  # parsed in Python before polars sees it: nothing to stream
-    return _Loader(_open(path, program, format, display, options), program, "stop").scan()
+    return _Loader(_open(path, program, format, display, options), program, "stop", history).scan()
 
 
 def _open(
@@ -1573,7 +1575,8 @@ class _Loader:
             first = first.with_columns(extra)
         # Final columns, computed once; decimals that fit Int64 (nearly all) are stored so.
         df = first.with_columns([r.second(first) for r in readers])
-        wide = [r.name for r in readers if df.schema[r.name] == pl.Int128]
+        types = df.schema  # built anew on each access: once, not once per column
+        wide = [r.name for r in readers if types[r.name] == pl.Int128]
         if wide:
             ranges = df.select([e for c in wide for e in (pl.col(c).min().alias(f"lo:{c}"), pl.col(c).max().alias(f"hi:{c}"))]).row(0)
             narrow = [
@@ -1645,7 +1648,12 @@ class _Loader:
         lf = lf.with_columns(self.bad_expr([c for r in readers for c in r.checks]))
         frame = lf.select(pl.col(ROW).cast(pl.Int64), *[pl.col(c) for c in self.keep(readers)[1:]], pl.col(BAD))
         src = self.source
-        duplicates = src.scan([PID], set()).select(_IdReader.duplicates(pl.col(PID).cast(pl.String)).any())
+        if self.history:  # one row per partner and month: candidates by a hash of both, as below
+            ids = pl.col(PID).cast(pl.String)
+            key = pl.struct(ids, pl.col(MONTH).cast(pl.String))
+            duplicates = src.scan([PID, MONTH], set()).select((~_blank(ids) & key.hash().is_duplicated()).any())
+        else:
+            duplicates = src.scan([PID], set()).select(_IdReader.duplicates(pl.col(PID).cast(pl.String)).any())
         return Scan(frame, duplicates, self.scales(readers), self.metrics, src.name, src.format, self.positions(), self, tuple(self.absent))
 
     def bad_expr(self, checks: list[_Check]) -> pl.Expr:

@@ -422,7 +422,7 @@ def impact_diff(
         outreach_frame=outreach_frame,
         uncompared=_uncompared(old_eval, new_eval, mapping),
         fallback_rows=old_eval.fallback_rows + new_eval.fallback_rows,
-        notes=list(dict.fromkeys([*old_eval.dataset.notes, *new_eval.dataset.notes])),
+        notes=list(dict.fromkeys([*old_eval.dataset.notes, *new_eval.dataset.notes])) + _undecided_notes(old_eval, new_eval),
         amounts=[
             *score_amounts(old_eval, new_eval, _score_pairs(comparisons, new)),
             *output_amounts(
@@ -430,6 +430,25 @@ def impact_diff(
             ),
         ],
     )
+
+
+def _undecided_notes(old_eval: Evaluation, new_eval: Evaluation) -> list[str]:
+    """Per program and track, how many partners may hold a higher level than the one they
+    hold for certain (requirements no data decides): gains and losses count the certain one."""
+    out = []
+    for side, ev in (("old", old_eval), ("new", new_eval)):
+        if ev.undecided is None:
+            continue
+        for t in ev.program.tracks:
+            if t.name not in ev.undecided.columns:
+                continue
+            n = ev.undecided[t.name].is_not_null().sum()
+            if n:
+                out.append(
+                    f"{t.label} ({side} program): {n:,} {'partner' if n == 1 else 'partners'} may hold a higher level that no data "
+                    "decides (unknown, discretionary or by invitation); the counts here compare the levels held for certain"
+                )
+    return out
 
 
 def _score_pairs(comparisons: list[Comparison], new: ir.Program) -> list[tuple[str, str, str, str]]:

@@ -377,7 +377,9 @@ class _Differ:
         # from a date on).
         if (a.value, a.type, a.dated, a.initial) != (b.value, b.type, b.dated, b.initial):
             effect = self.effect_of_schedule(a, b)
-            self.add("changed", "param", path, "value", _param_text(a), _param_text(b), effect, a.span, b.span)
+            self.add(
+                "changed", "param", path, "value", _param_text(a, _day(self.old)), _param_text(b, _day(self.new)), effect, a.span, b.span
+            )
         self.text_attrs("param", path, a, b, ("title", "doc", "source", "assumed"))
 
     def gate(self, path, a: ir.Gate, b: ir.Gate) -> None:
@@ -708,6 +710,11 @@ def _exprs(items: Sequence[ir.Expr]) -> str:
     return ", ".join(expr_text(e) for e in items)
 
 
+def _day(program: ir.Program) -> _dt.date | None:
+    """The date a program's dated parameters were resolved for."""
+    return program.as_of or program.effective
+
+
 def _value_on(p: ir.Param, day) -> ir.Value | None:
     """The value a parameter's schedule gives on `day`."""
     value = p.initial if p.initial is not None else p.value
@@ -717,15 +724,20 @@ def _value_on(p: ir.Param, day) -> ir.Value | None:
     return value
 
 
-def _param_text(p: ir.Param) -> str:
-    """`2`, or with a schedule `2 (1 until 2023-11-30, 2 from 2023-12-01)`."""
+def _param_text(p: ir.Param, day: _dt.date | None) -> str:
+    """The value in force on `day` (the date the program was read for) and the dated changes
+    around it: `2`, `1, then 2 from 2023-12-01`, `2 since 2023-12-01 (1 before)`. A whole
+    schedule after `1 → 1` read as if nothing had changed."""
     text = value_text(p.value, p.type)
     if not p.dated:
         return text
-    first = p.dated[0][0]
-    steps = [f"{value_text(p.initial if p.initial is not None else p.value, p.type)} until {(first - _dt.timedelta(days=1)).isoformat()}"]
-    steps += [f"{value_text(v, p.type)} from {d.isoformat()}" for d, v in p.dated]
-    return f"{text} ({', '.join(steps)})"
+    if day is None:
+        day = p.dated[0][0] - _dt.timedelta(days=1)
+    past = [(d, v) for d, v in p.dated if d <= day]
+    if past:
+        before = past[-2][1] if len(past) > 1 else (p.initial if p.initial is not None else p.value)
+        text += f" since {past[-1][0].isoformat()} ({value_text(before, p.type)} before)"
+    return text + "".join(f", then {value_text(v, p.type)} from {d.isoformat()}" for d, v in p.dated if d > day)
 
 
 def _title(x) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from fractions import Fraction
 from pathlib import Path
 
@@ -15,9 +15,10 @@ from tierlang.engine.exact import Plan
 from tierlang.engine.interpreter import EvaluationError, Interpreter, PartnerResult
 from tierlang.engine.results import Evaluation, ScoreColumn, requirement_columns, score_series
 from tierlang.engine.vectorized import NoInt64, compile_program, magnitudes_of
+from tierlang.passes.undecided import undecided_tracks
 from tierlang.recursion import deep_recursion
 
-__all__ = ["evaluate", "evaluate_dataset", "Evaluation", "ScoreColumn", "ProgramError", "ENGINES"]
+__all__ = ["evaluate", "evaluate_dataset", "evaluate_levels", "score_columns", "Evaluation", "ScoreColumn", "ProgramError", "ENGINES"]
 
 ENGINES = ("vectorized", "interpreter", "duckdb", "spark")
 
@@ -245,13 +246,19 @@ def _evaluation(
             variant_cols.append(pl.col(f"V:{t.name}").replace_strict(names, default=None, return_dtype=pl.String).alias(t.name))
     levels = out.select([pl.col(ROW), pl.col(PID), *level_cols])
     variants = out.select([pl.col(PID), *variant_cols])
-    scores = {}
-    for t in tracks:
-        scale = compiled.score_scale(t.name)
-        if scale is not None and f"S:{t.name}" in out.columns:
-            # The compiler's overflow analysis covers score * 10^6 in its integer type.
-            den = out[f"SD:{t.name}"] if f"SD:{t.name}" in out.columns else None
-            scores[t.name] = ScoreColumn(out[f"S:{t.name}"].rename(f"S:{t.name}"), scale, wide=wide, den=den)
+    scores = score_columns(tracks, compiled, out, wide)
+    undecided = None
+    maybe = undecided_tracks(program)  # from the program alone, as the interpreter has it
+    if any(t.name in maybe for t in tracks):
+        cols = []
+        for t in (t for t in tracks if t.name in maybe):
+            if compiled.tracks[t.name].possible is None:  # folded away: the data decides it
+                cols.append(pl.lit(None, pl.String).alias(t.name))
+                continue
+            names = dict(enumerate(t.level_names))
+            may = pl.when(pl.col(f"P:{t.name}") > pl.col(f"L:{t.name}")).then(pl.col(f"P:{t.name}"))
+            cols.append(may.replace_strict(names, default=None, return_dtype=pl.String).alias(t.name))
+        undecided = out.select([pl.col(PID), *cols])
     outputs = {}
     for t in tracks:
         for o, n in compiled.tracks[t.name].outputs.items():
@@ -260,7 +267,51 @@ def _evaluation(
             outputs[(t.name, o)] = ScoreColumn(values.rename(col), n.scale, wide=wide)
     reqs = requirement_columns(program)
     det = out.select([pl.col(PID), *[pl.col(r.column) for r in reqs]]) if detail else None
-    return Evaluation(program, dataset, engine, levels, variants, scores, det, reqs if detail else [], 0, outputs)
+    return Evaluation(program, dataset, engine, levels, variants, scores, det, reqs if detail else [], 0, outputs, undecided)
+
+
+def score_columns(tracks: Iterable[ir.Track], compiled: Plan, out: pl.DataFrame, wide: bool) -> dict[str, ScoreColumn]:
+    """The scores of `tracks` in a compiled plan's output (`S:<track>`, `SD:<track>`)."""
+    scores = {}
+    for t in tracks:
+        scale = compiled.score_scale(t.name)
+        if scale is not None and f"S:{t.name}" in out.columns:
+            # The compiler's overflow analysis covers score * 10^6 in its integer type.
+            den = out[f"SD:{t.name}"] if f"SD:{t.name}" in out.columns else None
+            scores[t.name] = ScoreColumn(out[f"S:{t.name}"].rename(f"S:{t.name}"), scale, wide=wide, den=den)
+    return scores
+
+
+def evaluate_levels(
+    program: ir.Program, dataset: Dataset, as_of_column: str | None = None
+) -> tuple[dict[str, pl.Series], dict[str, ScoreColumn]]:
+    """Each track's level index per row (Int16, -1 for none) and its scores, as the
+    vectorized engine gives them, without the level names and requirement columns of an
+    `Evaluation` (a history reads indices: for 10M rows the names alone are gigabytes).
+    Rows the Int64 plan cannot hold exactly take the whole `evaluate_dataset` path."""
+    try:
+        columns = list(dataset.scales) + list(dataset.denominators.values())
+        compiled = compile_program(
+            program,
+            dataset.scales,
+            magnitudes_of(dataset.frame, columns),
+            as_of_column=as_of_column,
+            denominators=dataset.denominators,
+        )
+    except NoInt64:
+        compiled = None
+    if compiled is not None:
+        plan = compiled.plan(dataset.frame.lazy())
+        out = plan.select(pl.exclude(ROW, PID)).collect()  # only what is read below
+        if not out["__fallback__"].any():
+            levels = {t.name: out[f"L:{t.name}"].cast(pl.Int16).fill_null(-1) for t in program.tracks}
+            return levels, score_columns(program.tracks, compiled, out, compiled.itype != pl.Int64)
+        del out
+    ev = evaluate_dataset(program, dataset, as_of_column=as_of_column)
+    levels = {
+        t.name: ev.levels[t.name].cast(pl.Enum(list(t.level_names))).to_physical().cast(pl.Int16).fill_null(-1) for t in program.tracks
+    }
+    return levels, ev.scores
 
 
 def _patch(ev: Evaluation, indices: list[int], as_of: list | None = None) -> None:
@@ -273,6 +324,7 @@ def _patch(ev: Evaluation, indices: list[int], as_of: list | None = None) -> Non
     variants = {c: ev.variants[c].to_list() for c in ev.variants.columns if c != PID}
     score_vals = {t: sc.values.to_list() for t, sc in ev.scores.items()}
     output_vals = {key: oc.values.to_list() for key, oc in ev.outputs.items()}
+    undecided = {c: ev.undecided[c].to_list() for c in ev.undecided.columns if c != PID} if ev.undecided is not None else {}
     det = {c: ev.detail[c].to_list() for c in ev.detail.columns if c != PID} if ev.detail is not None else {}
     for k in indices:
         pid = frame[PID][k]
@@ -291,6 +343,8 @@ def _patch(ev: Evaluation, indices: list[int], as_of: list | None = None) -> Non
                 v = value * ev.outputs[(t, o)].scale  # type: ignore[operator]
                 assert v.denominator == 1, "an output is not a multiple of its column's scale"
                 output_vals[(t, o)][k] = int(v)
+            if t in undecided:
+                undecided[t][k] = tr.undecided
         for col, passed in _requirement_outcomes(r).items():
             if col in det:
                 det[col][k] = passed
@@ -301,6 +355,8 @@ def _patch(ev: Evaluation, indices: list[int], as_of: list | None = None) -> Non
         ev.scores[t] = _patched(ev.scores[t], vals)
     for key, vals in output_vals.items():
         ev.outputs[key] = _patched(ev.outputs[key], vals)
+    if ev.undecided is not None:
+        ev.undecided = ev.undecided.with_columns([pl.Series(t, v, dtype=pl.String) for t, v in undecided.items()])
     if ev.detail is not None:
         ev.detail = ev.detail.with_columns([pl.Series(c, v, dtype=pl.Boolean) for c, v in det.items()])
     ev.fallback_rows = len(indices)
@@ -343,6 +399,8 @@ def _interpreted(
     variants: dict[str, list[str | None]] = {t.name: [] for t in tracks if len(t.variants) > 1}
     scores: dict[str, list[Fraction | None]] = {t.name: [] for t in tracks if t.has_score}
     outputs: dict[tuple[str, str], list[Fraction | None]] = {(t.name, o.name): [] for t in tracks for o in t.outputs}
+    maybe = undecided_tracks(program)
+    undecided: dict[str, list[str | None]] = {t.name: [] for t in tracks if t.name in maybe}
     reqs = requirement_columns(program)
     det: dict[str, list[bool]] = {r.column: [] for r in reqs} if detail else {}
     total = len(dataset)
@@ -358,6 +416,8 @@ def _interpreted(
                 scores[t].append(tr.score)
             for o, value in tr.outputs.items():
                 outputs[(t, o)].append(value)  # type: ignore[arg-type]
+            if t in undecided:
+                undecided[t].append(tr.undecided)
         if detail:
             for col, passed in _requirement_outcomes(r).items():
                 det[col].append(passed)
@@ -375,4 +435,9 @@ def _interpreted(
         if detail
         else None
     )
-    return Evaluation(program, dataset, "interpreter", lv, vv, sc, dd, reqs if detail else [], 0, oc)
+    ud = (
+        pl.DataFrame([pl.Series(PID, pids, dtype=pl.String)] + [pl.Series(t, v, dtype=pl.String) for t, v in undecided.items()])
+        if undecided
+        else None
+    )
+    return Evaluation(program, dataset, "interpreter", lv, vv, sc, dd, reqs if detail else [], 0, oc, ud)

@@ -180,6 +180,9 @@ class Cond:
     depth: int = 0
     const: bool | None = None
     column: str | None = None
+    # May be undecided (null: no data decides it, passes/undecided.py). Known at compile
+    # time, so programs without undecided requirements pay nothing for three values.
+    undecided: bool = False
 
 
 @dataclass(frozen=True)
@@ -240,6 +243,7 @@ class TrackColumns:
     score: Num | None  # the reported score at the track's scale
     score_col: str | None
     outputs: dict[str, Num] = field(default_factory=dict)  # the track's outputs, by name
+    possible: str | None = None  # the highest level that may hold (undecided requirements), when it can differ
 
 
 @dataclass
@@ -280,6 +284,15 @@ class Backend(Generic[E]):
 
     def int_lit(self, value: int) -> E:
         """An integer literal of the working type."""
+        raise NotImplementedError
+
+    def null_bool(self) -> E:
+        """An undecided condition (a null Boolean: `and`, `or`, `not` treat it as unknown,
+        `case` as false)."""
+        raise NotImplementedError
+
+    def is_not_false(self, a: E) -> E:
+        """True when `a` is true or undecided (null), false when it is false."""
         raise NotImplementedError
 
     def typed_int(self, value: int) -> E:
@@ -466,7 +479,7 @@ class _Compiler:
         if isinstance(v, Num):
             return Num(self.b.ref(col, kind), v.scale, v.bound, stage + 1, column=col, den=v.den)
         if isinstance(v, Cond):
-            return Cond(self.b.ref(col, kind), stage + 1, column=col)
+            return Cond(self.b.ref(col, kind), stage + 1, column=col, undecided=v.undecided)
         return Other(self.b.ref(col, kind), v.kind, stage + 1, v.type, column=col)
 
     def lit(self, v: int):
@@ -716,13 +729,15 @@ class _Compiler:
             if not kids:
                 return self.true(is_and)
             fn = self.b.all_of if is_and else self.b.any_of
-            return Cond(fn([k.expr for k in kids]) if len(kids) > 1 else kids[0].expr, max(k.depth for k in kids))
+            undecided = any(k.undecided for k in kids)
+            return Cond(fn([k.expr for k in kids]) if len(kids) > 1 else kids[0].expr, max(k.depth for k in kids), undecided=undecided)
         if isinstance(e, ir.Not):
             k = self.cond(e.operand)
-            return Cond(self.b.not_(k.expr), k.depth, None if k.const is None else not k.const)
+            return Cond(self.b.not_(k.expr), k.depth, None if k.const is None else not k.const, undecided=k.undecided)
         if isinstance(e, ir.AtLeast):
-            kids = [self.cond(x) for x in e.items]
-            return Cond(self.b.at_least([k.expr for k in kids], e.n), max(k.depth for k in kids))
+            return self.at_least([self.cond(x) for x in e.items], e.n)
+        if isinstance(e, ir.Undecided):
+            return Cond(self.b.null_bool(), 0, undecided=True)
         if isinstance(e, ir.GateRef):
             if e.name not in self.gate_cache:
                 gate = self.p.gate_map[e.name]
@@ -734,8 +749,7 @@ class _Compiler:
         if isinstance(e, ir.GroupCount):
             members = self.p.group_map[e.group].tracks
             kids = [self.track_at(t, e.level, e.exact) for t in members]
-            n = len(members) if e.n is None else e.n
-            return Cond(self.b.at_least([k.expr for k in kids], n), max(k.depth for k in kids))
+            return self.at_least(kids, len(members) if e.n is None else e.n)
         if isinstance(e, ir.Every):
             return self.every(e)
         if isinstance(e, ir.MetricRef):
@@ -745,6 +759,17 @@ class _Compiler:
         if isinstance(e, ir.Const) and isinstance(e.value, bool):
             return self.true(e.value)
         raise TypeError(f"not a condition: {type(e).__name__}")
+
+    def at_least(self, kids: list[Cond], n: int) -> Cond:
+        """At least n of the conditions hold; three-valued (Kleene) when some may be
+        undecided: true when n hold, false when not even the undecided ones make n."""
+        b = self.b
+        depth = max(k.depth for k in kids)
+        if not any(k.undecided for k in kids):
+            return Cond(b.at_least([k.expr for k in kids], n), depth)
+        held = b.at_least([k.expr for k in kids], n)  # an undecided one counts as false here
+        possible = b.at_least([b.is_not_false(k.expr) for k in kids], n)
+        return Cond(b.case([(held, b.bool_lit(True)), (b.not_(possible), b.bool_lit(False))], b.null_bool()), depth, undecided=True)
 
     def compare(self, e: ir.Compare) -> Cond:
         a, b = self.value(e.left), self.value(e.right)
@@ -796,8 +821,25 @@ class _Compiler:
             raise EvaluationError(f"track '{track}' is used before it is evaluated")
         t = self.p.track_map[track]
         need = 0 if level is None else t.level_index(level)
-        op = "==" if exact else ">="
-        return Cond(self.b.compare(op, self.b.ref(tc.level, "index"), self.b.small_lit(need)), self.col_depth[tc.level])
+        b = self.b
+        level_ref = b.ref(tc.level, "index")
+        if tc.possible is None:
+            return Cond(b.compare("==" if exact else ">=", level_ref, b.small_lit(need)), self.col_depth[tc.level])
+        # three-valued: the partner holds `level` for certain and may hold up to `possible`
+        possible_ref = b.ref(tc.possible, "index")
+        depth = max(self.col_depth[tc.level], self.col_depth[tc.possible])
+        if exact:
+            branches = [
+                (b.compare(">", level_ref, b.small_lit(need)), b.bool_lit(False)),
+                (b.compare("<", possible_ref, b.small_lit(need)), b.bool_lit(False)),
+                (b.compare("==", possible_ref, b.ref(tc.level, "index")), b.bool_lit(True)),
+            ]
+        else:
+            branches = [
+                (b.compare(">=", level_ref, b.small_lit(need)), b.bool_lit(True)),
+                (b.compare("<", possible_ref, b.small_lit(need)), b.bool_lit(False)),
+            ]
+        return Cond(b.case(branches, b.null_bool()), depth, undecided=True)
 
     def score_ref(self, e: ir.ScoreRef) -> Num:
         t = self.p.track_map[e.track]
@@ -927,14 +969,15 @@ class _Compiler:
                     c = self.materialize("", c, name=col, group=group, span=r.span)
                     self.requirements.append(RequirementColumn(col, t.name, v.name, level.name, ri, r))
                     reqs.append(c)
-                own = Cond(b.all_of([c.expr for c in reqs]), max(c.depth for c in reqs)) if reqs else self.true(True)
+                maybe = any(c.undecided for c in reqs)
+                own = Cond(b.all_of([c.expr for c in reqs]), max(c.depth for c in reqs), undecided=maybe) if reqs else self.true(True)
                 if level.cumulative and prev is not None:
-                    eff = Cond(b.and2(own.expr, prev.expr), max(own.depth, prev.depth))
+                    eff = Cond(b.and2(own.expr, prev.expr), max(own.depth, prev.depth), undecided=own.undecided or prev.undecided)
                 else:
                     eff = own
                 effs.append(eff)
                 prev = eff
-            # the highest level whose requirements hold
+            # the highest level whose requirements hold (an undecided one counts as not held)
             idx = b.case([(effs[li].expr, b.small_lit(li)) for li in reversed(range(len(effs)))], b.small_lit(-1))
             level_col = self.materialize(
                 f"lvl_{t.name}_{v.name or ''}",
@@ -943,11 +986,18 @@ class _Compiler:
                 span=v.span or t.span,
                 index=True,
             )
-            variants.append((v, level_col))
+            possible_col = None
+            if any(c.undecided for c in effs):  # and the highest that may hold
+                top = b.case([(b.is_not_false(effs[li].expr), b.small_lit(li)) for li in reversed(range(len(effs)))], b.small_lit(-1))
+                possible_col = self.materialize(
+                    f"may_{t.name}_{v.name or ''}", Cond(top, max(c.depth for c in effs)), group=group, span=v.span or t.span, index=True
+                )
+            variants.append((v, level_col, possible_col))
         score: Num | None = None
         variant_col = None
         if len(t.variants) == 1:
             level = variants[0][1]
+            possible = variants[0][2]
             p = t.variants[0].primary_score
             if p is not None:
                 score = self.score_cache[(t.name, t.variants[0].name, p.name)][None]
@@ -967,13 +1017,21 @@ class _Compiler:
                     branches.append((c.expr, b.small_lit(i)))
                 sel_v = Cond(b.case(branches, otherwise) if branches else otherwise, depth)
             else:
-                sel_v = self.best(t, variants)
+                sel_v = self.best(t, [(v, lc) for v, lc, _ in variants])
             vc = self.materialize(f"sel_{t.name}", sel_v, group=t.name, span=t.span, index=True)
             variant_col = vc.column
-            lv = self.pick(vc.expr, [lc.expr for _, lc in variants], b.small_lit(-1))
+            lv = self.pick(vc.expr, [lc.expr for _, lc, _ in variants], b.small_lit(-1))
             level = self.materialize(
-                f"level_{t.name}", Cond(lv, max([vc.depth] + [lc.depth for _, lc in variants])), group=t.name, span=t.span, index=True
+                f"level_{t.name}", Cond(lv, max([vc.depth] + [lc.depth for _, lc, _ in variants])), group=t.name, span=t.span, index=True
             )
+            possible = None
+            if any(pc is not None for _, _, pc in variants):
+                mays = [pc or lc for _, lc, pc in variants]
+                if t.selection == "best":  # the best of what each variant may give
+                    top = Cond(b.greatest([m.expr for m in mays]), max(m.depth for m in mays))
+                else:
+                    top = Cond(self.pick(vc.expr, [m.expr for m in mays], b.small_lit(-1)), max([vc.depth] + [m.depth for m in mays]))
+                possible = self.materialize(f"may_{t.name}", top, group=t.name, span=t.span, index=True)
             prims = [v.primary_score for v in t.variants]
             if all(p is not None for p in prims):
                 nums = [self.score_cache[(t.name, v.name, p.name)][None] for v, p in zip(t.variants, prims)]  # type: ignore[union-attr]
@@ -988,7 +1046,9 @@ class _Compiler:
         level_name = level.column
         assert level_name is not None
         score_col = score.column if score is not None else None
-        self.tracks[t.name] = TrackColumns(level_name, variant_col, score, score_col)
+        self.tracks[t.name] = TrackColumns(
+            level_name, variant_col, score, score_col, possible=possible.column if possible is not None else None
+        )
         if self.outputs:  # after the track: an output may read its level and scores
             for o in t.outputs:
                 v = self.value(o.expr)

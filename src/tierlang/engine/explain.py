@@ -41,7 +41,7 @@ from tierlang.engine.interpreter import (
 from tierlang.engine.whatif import ScoreFunction
 from tierlang.numbers import decimal_text, exact_text, plural
 from tierlang.recursion import deep_recursion
-from tierlang.render.english import English, singular
+from tierlang.render.english import English, singular, undecided_text
 from tierlang.render.source import expr_text as source_text
 
 __all__ = [
@@ -210,7 +210,7 @@ def trace_lines(t: Trace, program: ir.Program, own_track: str | None, indent: st
     again, by name only: a chain of gates each reading the one before twice would otherwise
     print 2^length lines."""
     shown = set() if shown is None else shown
-    mark = "✓" if t.value else "✗"
+    mark = _mark(t.value)
     out = [f"{indent}{mark} {_trace_head(t, program, own_track)}"]
     if t.kind == "GateRef":
         if t.note in shown:
@@ -226,6 +226,11 @@ def trace_lines(t: Trace, program: ir.Program, own_track: str | None, indent: st
     return out
 
 
+def _mark(value: bool | None) -> str:
+    """✓ holds, ✗ does not, ? no data decides it."""
+    return "?" if value is None else "✓" if value else "✗"
+
+
 def _trace_head(t: Trace, program: ir.Program, own_track: str | None) -> str:
     e = t.expr
     if t.kind == "Compare" and isinstance(e, ir.Compare):
@@ -234,7 +239,11 @@ def _trace_head(t: Trace, program: ir.Program, own_track: str | None) -> str:
         return f"{expr_text(e, own_track, program)}: is {value_text(m, a)}" + (
             "" if _is_const(e.left) or _is_const(e.right) else f" vs {value_text(m, th)}"
         )
+    if t.kind == "Undecided" and isinstance(e, ir.Undecided):
+        return f"cannot be decided from data: {undecided_text(e)}"
     if t.kind == "TrackAt":
+        if t.value is None:
+            return f"{t.note} at {t.right or 'any level'}: holds {t.left or 'no level'} for certain, {t.right} cannot be decided from data"
         return f"{t.note} at {t.right or 'any level'}: holds {t.left or 'no level'}"
     if t.kind == "GroupCount":
         return f"{expr_text(e, own_track, program)}: {number_text(t.left)} of {len(t.children)} hold it"  # type: ignore[arg-type]
@@ -266,7 +275,8 @@ def requirement_lines(level: LevelResult, program: ir.Program, own_track: str, i
         label = f"{r.requirement.label}: " if r.requirement.label else ""
         lines = trace_lines(r.trace, program, own_track, indent, shown)
         if label:
-            lines[0] = lines[0].replace("✓ ", "✓ " + label, 1).replace("✗ ", "✗ " + label, 1)
+            mark = _mark(r.trace.value) + " "
+            lines[0] = lines[0].replace(mark, mark + label, 1)
         out += lines
     return out
 
@@ -329,6 +339,7 @@ class Missing:
     why: list[str]  # facts: "has 2, Gold needs 4"
     plans: list[Plan] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)  # the same facts as numbers, where they are numbers
+    undecided: bool = False  # no data decides it (unknown, discretionary, by invitation): no plan helps
 
 
 @dataclass
@@ -367,6 +378,7 @@ class Explanation:
             "track": self.track.name,
             "title": self.track.label,
             "level": r.level,
+            "undecided": r.undecided,
             "score": _frac(r.score),
             "variant": r.variant,
             "variant_note": self.variant_note,
@@ -393,6 +405,7 @@ def _missing_data(m: Missing, metrics: Mapping[str, ir.Metric]) -> dict:
     return {
         "requirement": m.text,
         "label": m.requirement.label,
+        "undecided": m.undecided,
         "why": m.why,
         "gaps": [g.to_data() for g in m.gaps],
         "plans": [_plan_data(p, metrics) for p in m.plans],
@@ -608,8 +621,11 @@ class _Explainer:
         }  # scores whose lines must all earn points: fixed together with the score threshold
         for r in failing:
             e = r.requirement.expr
-            m = Missing(r.requirement, expr_text(e, t.name, self.p), [])
+            m = Missing(r.requirement, expr_text(e, t.name, self.p), [], undecided=r.passed is None)
             m.why = self.why(r.trace, t, level.level, m.gaps)
+            if m.undecided:
+                out.append(m)
+                continue
             score_goal = self.score_goal(e, tr)
             if score_goal is not None:
                 score_name, op, target = score_goal
@@ -668,6 +684,18 @@ class _Explainer:
             if tc.value:
                 return
             e = tc.expr
+            if tc.value is None:  # undecided: say what no data decides, beneath what holds or fails
+                if isinstance(e, ir.Undecided):
+                    out.append(f"cannot be decided from data: {undecided_text(e)}")
+                elif tc.kind == "TrackAt":
+                    out.append(
+                        f"needs {tc.note} at {tc.right}: it holds {tc.left or 'no level'} for certain; {tc.right} cannot be decided from data"
+                    )
+                else:
+                    out.append(f"{expr_text(e, t.name, self.p)} cannot be decided from data:")
+                    for k in tc.children:
+                        visit(k)
+                return
             if tc.kind == "Compare" and isinstance(e, ir.Compare):
                 out.append(self.compare_fact(e, tc, t, lvl))
                 gap = self.compare_gap(e, tc, t)
@@ -1093,7 +1121,7 @@ class _Explainer:
         from tierlang.passes.lower import const_value
 
         out: set[Fraction] = set()
-        run = _ValuesRun(self.interp, base)
+        run = self.interp.run(base)
         for line in s.lines:
             if name in ir.metrics_read(line.line.points, self.metrics, {}):
                 with contextlib.suppress(EvaluationError, ZeroDivisionError):
@@ -1368,30 +1396,6 @@ class _Goal:
         return self.value(vals)[0]
 
 
-class _ValuesRun:
-    """What `linear.build` needs: metric values (defaults filled) and constant folding."""
-
-    def __init__(self, interp: Interpreter, values: Mapping[str, ir.Value]) -> None:
-        self.i = interp
-        self.values = values
-
-    def metric(self, name: str) -> ir.Value:
-        from tierlang.engine.interpreter import MissingValue
-
-        v = self.values.get(name)
-        if v is None:
-            d = self.i.metrics[name].default
-            if d is None:
-                raise MissingValue(name)
-            return d
-        return v
-
-    def num(self, e: ir.Expr) -> Fraction:
-        from tierlang.passes.lower import const_value
-
-        return const_value(e)
-
-
 def _band_edges(expr: ir.Expr, name: str) -> set[Fraction]:
     """Where the tables a formula reads by metric `name` move to another band: each band's
     start, and just past an end that is included."""
@@ -1534,6 +1538,9 @@ def render_text(explanations: list[Explanation], program: ir.Program, partner_id
         level = t.variants[0].levels[r.level_index] if r.level_index >= 0 else None
         score = f" with {number_text(r.score)} points" if r.score is not None else ""
         out.append(f"{t.label}: {('holds ' + (level.label)) if level else 'holds no level'}{score}")
+        if r.undecided is not None:
+            may = t.variants[0].levels[r.possible_index]
+            out.append(f"  {may.label}: cannot be decided from data (the partner may hold it)")
         if x.variant_note:
             out.append(f"  {x.variant_note}")
         if x.held:
@@ -1571,7 +1578,7 @@ def _missing_lines(missing: list[Missing], metrics: Mapping[str, ir.Metric]) -> 
     out = []
     for m in missing:
         label = f" ({m.requirement.label})" if m.requirement.label else ""
-        out.append(f"    ✗ {m.text}{label}")
+        out.append(f"    {'?' if m.undecided else '✗'} {m.text}{label}")
         out += [f"      {w}" for w in m.why]
         for k, p in enumerate(m.plans):
             lead = "Smallest change" if k == 0 else "Or"

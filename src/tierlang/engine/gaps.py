@@ -10,7 +10,8 @@ returns, for every partner and track (vectorized, one polars pass):
   the score is enough; empty when the next level sets no points threshold;
 - `requirements_missing`: how many of the next level's other requirements fail (the levels
   below it included, when they are cumulative);
-- `missing`: the failing requirements by label (or as written), with the units missing for
+- `missing`: the failing requirements by label (or as written), and those no data decides
+  (`unknown`, `discretionary`, `by invitation`: listed, not counted), with the units missing for
   a plain `metric >= constant` (`mcps (2 more)`), separated by "; ".
 
 "Within 5 points of a designation" is then one filter: `points_missing <= 5 and
@@ -204,8 +205,10 @@ def _track_gaps(ev: Evaluation, t: ir.Track, scales: dict[str, int], points: dic
     texts: list[pl.Expr] = []
     counted: list[pl.Expr] = []
     for case, passed, req, threshold in needed:
-        fails = case & ~passed
+        fails = case & ~passed.fill_null(True)
         name = _requirement_name(req, t.name)
+        # a requirement no data decides does not fail: it is listed, not counted
+        texts.append(pl.when(case & passed.is_null()).then(pl.lit(f"{name} (cannot be decided from data)")))
         if threshold is not None:
             assert pm_text is not None
             texts.append(pl.when(fails).then(pl.concat_str([pl.lit(f"{name} ("), pm_text, pl.lit(" more points)")])))

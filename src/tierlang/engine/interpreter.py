@@ -61,7 +61,7 @@ class Trace:
     description for nodes that compare levels or lines."""
 
     kind: str
-    value: bool
+    value: bool | None  # None: undecided (three-valued: see passes/undecided.py)
     expr: object = field(repr=False, default=None)
     op: str | None = None
     left: object = None
@@ -164,7 +164,7 @@ class ScoreResult:
 @dataclass
 class RequirementResult:
     requirement: ir.Requirement
-    passed: bool
+    passed: bool | None  # None: undecided (no data decides it)
     trace: Trace
 
     @property
@@ -180,8 +180,8 @@ class RequirementResult:
 class LevelResult:
     level: ir.Level
     requirements: list[RequirementResult]
-    own: bool  # its own requirements hold
-    met: bool  # and, when cumulative, the lower level's too
+    own: bool | None  # its own requirements hold (None: undecided)
+    met: bool | None  # and, when cumulative, the lower level's too
 
     @property
     def name(self) -> str:
@@ -191,9 +191,14 @@ class LevelResult:
 @dataclass
 class VariantResult:
     variant: ir.Variant
-    level_index: int  # -1: no level
+    level_index: int  # -1: no level (the highest level certainly held)
     levels: list[LevelResult]
     scores: dict[str, ScoreResult]
+    possible_index: int = -2  # the highest level that may hold (an undecided requirement); -2: same as level_index
+
+    def __post_init__(self) -> None:
+        if self.possible_index < self.level_index:
+            self.possible_index = self.level_index
 
     @property
     def name(self) -> str | None:
@@ -231,7 +236,22 @@ class TrackResult:
 
     @property
     def level_index(self) -> int:
+        """The highest level held for certain (-1: none)."""
         return self.selected.level_index
+
+    @property
+    def possible_index(self) -> int:
+        """The highest level the partner may hold: above `level_index` when the data cannot
+        decide a requirement of a higher level (a best-of track: any variant's)."""
+        if self.track.selection == "best":
+            return max(v.possible_index for v in self.variants.values())
+        return self.selected.possible_index
+
+    @property
+    def undecided(self) -> str | None:
+        """The highest level the data cannot decide, when above the level held (else None)."""
+        i = self.possible_index
+        return self.track.level_names[i] if i > self.level_index else None
 
     @property
     def score(self) -> Fraction | None:
@@ -480,17 +500,19 @@ class _Run:
             return Trace("Compare", compare(e.op, a, b, t), e, e.op, a, b)
         if isinstance(e, ir.And):
             kids = [self.cond(x, scope) for x in e.items]
-            return Trace("And", all(k.value for k in kids), e, children=kids)
+            return Trace("And", all3(k.value for k in kids), e, children=kids)
         if isinstance(e, ir.Or):
             kids = [self.cond(x, scope) for x in e.items]
-            return Trace("Or", any(k.value for k in kids), e, children=kids)
+            return Trace("Or", any3(k.value for k in kids), e, children=kids)
         if isinstance(e, ir.Not):
             kid = self.cond(e.operand, scope)
-            return Trace("Not", not kid.value, e, children=[kid])
+            return Trace("Not", None if kid.value is None else not kid.value, e, children=[kid])
         if isinstance(e, ir.AtLeast):
             kids = [self.cond(x, scope) for x in e.items]
-            held = sum(k.value for k in kids)
-            return Trace("AtLeast", held >= e.n, e, ">=", Fraction(held), Fraction(e.n), kids)
+            held = sum(k.value is True for k in kids)
+            return Trace("AtLeast", at_least3([k.value for k in kids], e.n), e, ">=", Fraction(held), Fraction(e.n), kids)
+        if isinstance(e, ir.Undecided):
+            return Trace("Undecided", None, e, note=e.kind)
         if isinstance(e, ir.GateRef):
             if e.name not in self.gate_traces:
                 self.gate_traces[e.name] = self.cond(self.i.gates[e.name].expr, None)
@@ -501,9 +523,9 @@ class _Run:
         if isinstance(e, ir.GroupCount):
             members = self.i.groups[e.group].tracks
             kids = [self.track_at(name, e.level, ir.TrackAt(name, e.level, exact=e.exact)) for name in members]
-            held = sum(k.value for k in kids)
+            held = sum(k.value is True for k in kids)
             n = len(members) if e.n is None else e.n
-            return Trace("GroupCount", held >= n, e, ">=", Fraction(held), Fraction(n), kids)
+            return Trace("GroupCount", at_least3([k.value for k in kids], n), e, ">=", Fraction(held), Fraction(n), kids)
         if isinstance(e, ir.Every):
             score = self.score_of(e.track, e.score, e.variant, scope)
             bound = self.num(e.value, scope)
@@ -529,11 +551,16 @@ class _Run:
         when `e.exact`)."""
         t = self.i.tracks[name]
         index = self.level_index(name)
+        # a history's held level is decided; else the rules may leave levels above undecided
+        possible = index if name in self.levels else self.track(name).possible_index
         need = 0 if level is None else t.level_index(level)
         held = t.level_names[index] if index >= 0 else None
+        # three-valued: it holds `index` for certain and may hold up to `possible`
         if e.exact:
-            return Trace("TrackAt", index == need, e, "==", held, level, note=name)
-        return Trace("TrackAt", index >= need, e, ">=", held, level, note=name)
+            value = False if index > need or possible < need else True if index == possible else None
+            return Trace("TrackAt", value, e, "==", held, level, note=name)
+        value = True if index >= need else False if possible < need else None
+        return Trace("TrackAt", value, e, ">=", held, level, note=name)
 
     def _type_of(self, e: ir.Expr) -> ir.Type | None:
         if isinstance(e, ir.MetricRef):
@@ -643,20 +670,52 @@ class _Run:
         scope = _Scope(self, t, v)
         scores = {s.name: scope.score(s.name) for s in v.scores}
         levels: list[LevelResult] = []
-        held = -1
-        prev_met = True
+        held = possible = -1
+        prev_met: bool | None = True
         for i, level in enumerate(v.levels):
             reqs = []
             for r in level.requirements:
                 tr = self.cond(r.expr, scope)
                 reqs.append(RequirementResult(r, tr.value, tr))
-            own = all(r.passed for r in reqs)
-            met = own and (prev_met if (level.cumulative and i > 0) else True)
+            own = all3(r.passed for r in reqs)
+            met = all3((own, prev_met)) if (level.cumulative and i > 0) else own
             levels.append(LevelResult(level, reqs, own, met))
-            if met:
+            if met is True:
                 held = i
+            if met is not False:
+                possible = i
             prev_met = met
-        return VariantResult(v, held, levels, scores)
+        return VariantResult(v, held, levels, scores, max(held, possible))
+
+
+def all3(values: Iterable[bool | None]) -> bool | None:
+    """Kleene's `and`: false when any is false, else undecided (None) when any is."""
+    out: bool | None = True
+    for v in values:
+        if v is False:
+            return False
+        if v is None:
+            out = None
+    return out
+
+
+def any3(values: Iterable[bool | None]) -> bool | None:
+    """Kleene's `or`: true when any is true, else undecided (None) when any is."""
+    out: bool | None = False
+    for v in values:
+        if v is True:
+            return True
+        if v is None:
+            out = None
+    return out
+
+
+def at_least3(values: list[bool | None], n: int) -> bool | None:
+    """At least `n` true: true when n are, false when not even the undecided ones can make n."""
+    held = sum(v is True for v in values)
+    if held >= n:
+        return True
+    return False if held + sum(v is None for v in values) < n else None
 
 
 def _best(results: list[VariantResult]) -> str | None:

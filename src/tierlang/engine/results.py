@@ -207,6 +207,9 @@ class Evaluation:
     requirements: list[RequirementColumn] = field(default_factory=list)
     fallback_rows: int = 0
     outputs: dict[tuple[str, str], ScoreColumn] = field(default_factory=dict)  # (track, output) -> exact values
+    # For programs with requirements no data decides: partner_id and, per track that can be
+    # undecided, the highest level the partner may hold beyond `levels` (null: decided).
+    undecided: pl.DataFrame | None = None
     # records (a partner table with related tables): warnings about the tables (an absent
     # table read as empty), partners left out whole for bad records (partner_id -> reasons),
     # and the validated related tables (name -> tierlang.data.tables.TableData)
@@ -242,6 +245,8 @@ class Evaluation:
             + [sc.den.alias(f"SD:{t}") for t, sc in self.scores.items() if sc.den is not None]
         )
         frame = frame.with_columns([oc.values.alias(oc.values.name) for oc in self.outputs.values()])
+        if self.undecided is not None:
+            frame = frame.hstack(self.undecided.select([pl.col(c).alias(f"U:{c}") for c in self.undecided.columns if c != PID]))
         if gaps is not None:
             frame = frame.hstack(gaps.frame.drop(PID))
         lf = frame.lazy()
@@ -251,6 +256,9 @@ class Evaluation:
             sc = self.scores.get(t)
             score = pl.lit(None, dtype) if sc is None else sc.decimal() if decimal else sc.text()
             cols = [pl.col(PID), pl.lit(t).alias("track"), pl.col(t).alias("level"), score.alias("score")]
+            if self.undecided is not None:  # the level beyond `level` no data decides
+                may = f"U:{t}"
+                cols.append((pl.col(may) if may in frame.columns else pl.lit(None, pl.String)).alias("undecided"))
             for name in self.output_names:  # the outputs, after the contract's four columns
                 oc = self.outputs.get((t, name))
                 value = pl.lit(None, dtype) if oc is None else oc.decimal() if decimal else oc.text()
@@ -267,7 +275,12 @@ class Evaluation:
             parts.append(lf.select(cols))
         if parts:
             return pl.concat(parts)
-        schema = {**LONG_SCHEMA, "score": dtype, **{name: dtype for name in self.output_names}}
+        schema = {
+            **LONG_SCHEMA,
+            "score": dtype,
+            **({"undecided": pl.String} if self.undecided is not None else {}),
+            **{name: dtype for name in self.output_names},
+        }
         if gaps is not None:
             schema.update(next_level=pl.String, points_missing=dtype, requirements_missing=pl.UInt32, missing=pl.String)
         return pl.LazyFrame(schema=schema)
@@ -285,6 +298,13 @@ class Evaluation:
 
     def level(self, partner_id: str, track: str) -> str | None:
         return self.levels[track][self._index(partner_id)]
+
+    def undecided_level(self, partner_id: str, track: str) -> str | None:
+        """The highest level the partner may hold beyond `level`, which no data decides
+        (None: the data decides the level)."""
+        if self.undecided is None or track not in self.undecided.columns:
+            return None
+        return self.undecided[track][self._index(partner_id)]
 
     def output(self, partner_id: str, track: str, name: str) -> Fraction | None:
         """A track's output for a partner, exact (None: the track has no such output)."""

@@ -130,6 +130,12 @@ class PolarsBackend(Backend[pl.Expr]):
     def not_(self, a: pl.Expr) -> pl.Expr:
         return ~a
 
+    def null_bool(self) -> pl.Expr:
+        return pl.lit(None, pl.Boolean)
+
+    def is_not_false(self, a: pl.Expr) -> pl.Expr:
+        return a.fill_null(True)
+
     def at_least(self, items: Sequence[pl.Expr], n: int) -> pl.Expr:
         return pl.sum_horizontal([k.cast(pl.Int32) for k in items]) >= n
 
@@ -170,9 +176,10 @@ class Compiled(Plan[pl.Expr]):
         and per track `L:<track>` (level index, -1 none), `V:<track>` (variant index, when
         the track has variants), `S:<track>` (score scaled by `score_scale(track)`, and
         over `SD:<track>` when the score is over a ratio metric's denominator: see
-        `tierlang.engine.exact`, "Ratios") and `O:<track>:<output>` (each output, scaled as
-        `tracks[track].outputs` says); with `detail`, one Boolean column per requirement
-        (`requirements`); then the input columns named in `keep`."""
+        `tierlang.engine.exact`, "Ratios"), `O:<track>:<output>` (each output, scaled as
+        `tracks[track].outputs` says) and, for a track whose level the data may leave
+        undecided, `P:<track>` (the highest level that may hold); with `detail`, one Boolean
+        column per requirement (`requirements`); then the input columns named in `keep`."""
         lf = frame
         for stage in self.stages:
             if stage:
@@ -195,6 +202,8 @@ class Compiled(Plan[pl.Expr]):
                         den = den * pl.col(d).cast(self.itype)
                     out.append(den.alias(f"SD:{name}"))
             out += [n.expr.alias(f"O:{name}:{o}") for o, n in tc.outputs.items()]
+            if tc.possible is not None:
+                out.append(pl.col(tc.possible).alias(f"P:{name}"))
         if detail:
             out += [pl.col(r.column) for r in self.requirements]
         return lf.select(out + [pl.col(c) for c in keep])

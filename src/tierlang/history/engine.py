@@ -12,8 +12,8 @@ from dataclasses import dataclass, field, replace
 import polars as pl
 
 from tierlang import dates, ir
-from tierlang.data import ANNIVERSARY, MONTH, PID, Dataset, load_dataset
-from tierlang.engine.api import ProgramError, evaluate_dataset
+from tierlang.data import ANNIVERSARY, MONTH, PID, Dataset, _DeferredDataset, load_dataset
+from tierlang.engine.api import ProgramError, evaluate_levels, score_columns
 from tierlang.engine.results import SCORE_DECIMAL, ScoreColumn, decimal_text_expr, decimal_value_expr, score_series
 from tierlang.history import frame as F
 from tierlang.history.plan import level_column, rounds
@@ -141,6 +141,15 @@ class History:
             "data": self.dataset.path,
         }
 
+    def drop_inputs(self) -> None:
+        """Forget the input rows (the dataset's frame; its errors and rejects stay): what is
+        written comes from the grid alone, and 430,000 partners × 24 months of inputs are
+        gigabytes. `partner_inputs` and a diff's reasons need them: keep them for those."""
+        if isinstance(self.dataset, _DeferredDataset):
+            self.dataset.frame = None  # read again only if asked for
+        else:
+            self.dataset = replace(self.dataset, frame=self.dataset.frame.clear())
+
     def partner_rows(self, partner_id: str) -> pl.DataFrame:
         """One partner's grid rows (every month of the history), or an empty frame."""
         return self.grid.filter(pl.col(PID) == partner_id)
@@ -169,19 +178,27 @@ def evaluate_history(
 
     A program that reads records takes a folder of tables (or a mapping, as
     `tierlang.evaluate`; `tables` as there): each month's records metrics are computed as of
-    its first day (`tierlang.records.history`), from `start` less a year of look-back."""
+    its first day (`tierlang.records.history`), from as far before `start` as the
+    program's status rules look back (`tierlang.records.history.months_back`)."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
-    base, program_at, dataset, months, start = prepare(program, data, start, end, on_error, program_at, options, tables)
+    streamed = _streamed(program, data, start, end, on_error, program_at, options, tables) if engine == "vectorized" else None
+    first_round = None
+    if streamed is not None:
+        base, program_at, dataset, inputs, months, start, first_round = streamed
+    else:
+        base, program_at, dataset, months, start = prepare(program, data, start, end, on_error, program_at, options, tables)
+        inputs = dataset
     end = months[-1]
-    rows = dataset.frame.filter(pl.col(MONTH) <= pl.lit(end, pl.Date))
+    rows = inputs.frame.filter(pl.col(MONTH) <= pl.lit(end, pl.Date))
     partner_ids = rows[PID].unique(maintain_order=True).to_list()
+    rows = rows.with_columns(_positions(rows, partner_ids, months))
     base = program_at(start)
     grid = _grid(partner_ids, months, rows)
     scales: dict[str, int] = {}
     text: set[str] = set()
     if engine == "vectorized":
-        grid = _vectorized(base, program_at, dataset, rows, grid, months, scales, text)
+        grid = _vectorized(base, program_at, inputs, rows, grid, months, scales, text, first_round)
     else:
         grid = _reference(base, program_at, dataset, rows, grid, months, scales, text)
     written = [m for m in months if m >= start]
@@ -211,7 +228,14 @@ def prepare(
     dataset = data if isinstance(data, Dataset) else load_dataset(data, base, on_error=on_error, history=True, options=options)
     if MONTH not in dataset.frame.columns:
         raise HistoryError("the data has no month column: a history has one row per partner and month")
-    data_months = dataset.frame.select(pl.col(MONTH).min().alias("lo"), pl.col(MONTH).max().alias("hi")).row(0)
+    months, start = _range(dataset.frame, start, end)
+    return base, program_at, dataset, months, start
+
+
+def _range(frame: pl.DataFrame, start: _dt.date | None, end: _dt.date | None) -> tuple[list[_dt.date], _dt.date]:
+    """Every month of the history of `frame`'s rows (from the first, which may be before
+    `start`) and the first month written."""
+    data_months = frame.select(pl.col(MONTH).min().alias("lo"), pl.col(MONTH).max().alias("hi")).row(0)
     if data_months[0] is None and (start is None or end is None):
         raise HistoryError("the data has no rows: give --from and --to, or a history with rows")
     start = dates.month_start(start) if start is not None else data_months[0]
@@ -219,23 +243,85 @@ def prepare(
     if end < start:
         raise HistoryError(f"the range ends ({dates.month_text(end)}) before it starts ({dates.month_text(start)})")
     first = min(start, data_months[0]) if data_months[0] is not None else start
-    return base, program_at, dataset, list(dates.month_range(first, end)), start
+    return list(dates.month_range(first, end)), start
+
+
+@dataclass(frozen=True)
+class _FirstRound:
+    """The first round's levels and scores, computed while the file was read (`_streamed`):
+    columns `L:<track>`, `S:<track>` (and `SD:<track>`) of the rows."""
+
+    program: ir.Program
+    compiled: object  # the vectorized engine's compiled plan (tierlang.engine.vectorized.Compiled)
+
+
+def _streamed(program, data, start, end, on_error: str, program_at, options, tables):
+    """A history file read, checked and evaluated for the first round in one lazy query that
+    polars streams: the input columns are never all in memory (for 430,000 partners × 24
+    months they are gigabytes); only what later rounds read is kept. Returns what
+    `evaluate_history` starts from — (program, program_at, the dataset (read again only if
+    asked for), the rows kept, every month, the first month written, the first round) — or
+    None when the input takes `prepare` instead: records, a frame, a program with dated
+    parameters, a file only `load_dataset` reads, any problem in the data (which `prepare`
+    then reports exactly) or a value the Int64 plan cannot hold."""
+    if on_error != "stop" or tables or program_at is not None or not isinstance(data, str | os.PathLike) or not os.path.isfile(data):
+        return None
+    base, program_at = _programs(program, None)
+    if base.record_metrics or _dated(base):
+        return None
+    from tierlang.data import BAD, ROW, scan_dataset
+    from tierlang.engine.interpreter import EvaluationError
+    from tierlang.engine.vectorized import NoInt64, compile_program
+
+    scan = scan_dataset(data, base, options=options, history=True)
+    if scan is None:
+        return None
+    first, *later = rounds(base)
+    need = [
+        m
+        for m in dict.fromkeys(
+            name for r in later for t in r.program.tracks for name in ir.metrics_read(t, r.program.metric_map, r.program.gate_map)
+        )
+        if m in base.metric_map
+    ]
+    keep = [MONTH, *([ANNIVERSARY] if ANNIVERSARY in scan.frame.collect_schema().names() else []), *need]
+    try:
+        compiled = compile_program(first.program, scan.scales, widest=pl.Int64, as_of_column=MONTH)
+    except (NoInt64, EvaluationError):
+        return None
+    query = compiled.plan(scan.frame, keep=(BAD, *keep)).select(ROW, PID, "__fallback__", BAD, *keep, pl.col(r"^(L|S|SD):.*$"))
+    try:
+        out, duplicates = pl.collect_all([query, scan.duplicates], engine="streaming")
+    except pl.exceptions.PolarsError:
+        return None
+    if duplicates.item() or out.select(pl.col(BAD).any() | pl.col("__fallback__").any()).item():
+        return None
+    out = out.drop("__fallback__", BAD)
+    months, start = _range(out, start, end)
+    inputs = Dataset(
+        path=scan.path,
+        format=scan.format,
+        frame=out,
+        scales={m: s for m, s in scan.scales.items() if m in need},
+        metrics=tuple(m for m in scan.metrics if m.name in need),
+        total_rows=out.height,
+        columns=scan.columns,
+    )
+    return base, program_at, scan.dataset(out.height), inputs, months, start, _FirstRound(first.program, compiled)
 
 
 def partner_inputs(dataset: Dataset, partner_id: str, end: _dt.date) -> tuple[dict, dict] | None:
     """One partner's values and anniversaries by month (up to `end`), or None when the
     partner has no row."""
-    names = [m.name for m in dataset.metrics]
-    decode = [dataset._decoder(m) for m in dataset.metrics]
     has_ann = ANNIVERSARY in dataset.frame.columns
     rows = dataset.frame.filter((pl.col(PID) == partner_id) & (pl.col(MONTH) <= pl.lit(end, pl.Date)))
     if rows.height == 0:
         return None
     values, anniversaries = {}, {}
-    for rec in rows.select([MONTH, *names, *([ANNIVERSARY] if has_ann else [])]).iter_rows():
-        values[rec[0]] = {n: f(v) for n, f, v in zip(names, decode, rec[1 : 1 + len(names)]) if v is not None}
+    for rec in rows.iter_rows(named=True):  # a records history's ratios come with their denominators
+        values[rec[MONTH]] = dataset._values(rec)
         if has_ann:
-            anniversaries[rec[0]] = rec[-1]
+            anniversaries[rec[MONTH]] = rec[ANNIVERSARY]
     return values, anniversaries
 
 
@@ -306,7 +392,8 @@ def _epoch(program: ir.Program, day: _dt.date) -> tuple:
 
 
 def _grid(partner_ids: list[str], months: list[_dt.date], rows: pl.DataFrame) -> pl.DataFrame:
-    """Partners × months, sorted by partner then month, with each row's anniversary."""
+    """Partners × months, sorted by partner then month, with each row's anniversary (`rows`
+    has each row's position in the grid, `_positions`)."""
     n, m = len(partner_ids), len(months)
     at = pl.int_range(0, n * m, dtype=pl.Int64)
     grid = pl.select(
@@ -314,7 +401,7 @@ def _grid(partner_ids: list[str], months: list[_dt.date], rows: pl.DataFrame) ->
         pl.lit(pl.Series(MONTH, months, dtype=pl.Date)).gather(at % m).alias(MONTH),
         (at % m).cast(pl.Int32).alias(F.K),
     )
-    g = _positions(rows, partner_ids, months)
+    g = rows[F.ROWNUM]
     grid = grid.with_columns(_filled(n * m, False, pl.Boolean).scatter(g, True).alias(F.DATA))
     if ANNIVERSARY in rows.columns:
         ann = _filled(n * m, None, pl.Date).scatter(g, rows[ANNIVERSARY]).alias(F.ANN)
@@ -362,16 +449,33 @@ def _scores(name: str, n: int, parts: list[tuple[pl.Series, ScoreColumn]], scale
 
 
 def _vectorized(
-    base: ir.Program, program_at: ProgramAt, dataset: Dataset, rows: pl.DataFrame, grid: pl.DataFrame, months, scales, text
+    base: ir.Program,
+    program_at: ProgramAt,
+    dataset: Dataset,
+    rows: pl.DataFrame,
+    grid: pl.DataFrame,
+    months,
+    scales,
+    text,
+    first_round: _FirstRound | None = None,
 ) -> pl.DataFrame:
-    rows = rows.with_columns(_positions(rows, _ids(grid, months), months))
     epochs = _epochs(base, program_at, months)
     n = grid.height
     plans = {id(p): rounds(p) for p, _ in epochs}
     for r in range(len(plans[id(epochs[0][0])])):
         earned: dict[str, pl.Series] = {}
         scores: dict[str, list[tuple[pl.Series, ScoreColumn]]] = {}
-        for program, epoch_months in epochs:
+        if r == 0 and first_round is not None:  # evaluated while the file was read (one epoch)
+            at = rows[F.ROWNUM]
+            got_scores = score_columns(first_round.program.tracks, first_round.compiled, rows, wide=False)  # type: ignore[arg-type]
+            for t in plans[id(epochs[0][0])][0].tracks:
+                earned[t] = _filled(n, -1, pl.Int16).scatter(at, rows[f"L:{t}"].cast(pl.Int16).fill_null(-1))
+                if t in got_scores:
+                    scores[t] = [(at, got_scores[t])]
+            epochs_now = []
+        else:
+            epochs_now = epochs
+        for program, epoch_months in epochs_now:
             rnd = plans[id(program)][r]
             part = rows if len(epochs) == 1 else rows.filter(pl.col(MONTH).is_in(pl.Series(epoch_months, dtype=pl.Date).implode()))
             if part.height == 0:
@@ -382,19 +486,18 @@ def _vectorized(
                 dataset,
                 frame=part,
                 scales={**dataset.scales, **{c: 1 for c in levels}},
-                metrics=rnd.program.input_metrics,
+                metrics=tuple(m for m in rnd.program.input_metrics if m.name in part.columns),
                 errors=[],
                 rejects=None,
             )
-            ev = evaluate_dataset(rnd.program, ds, as_of_column=MONTH)
+            got, got_scores = evaluate_levels(rnd.program, ds, as_of_column=MONTH)
             at = part[F.ROWNUM]
             for t in rnd.tracks:
-                track = program.track_map[t]
-                idx = ev.levels[t].cast(pl.Enum(list(track.level_names))).to_physical().cast(pl.Int16).fill_null(-1)
-                earned[t] = earned.get(t, _filled(n, -1, pl.Int16)).scatter(at, idx)
-                sc = ev.scores.get(t)
+                earned[t] = earned.get(t, _filled(n, -1, pl.Int16)).scatter(at, got[t])
+                sc = got_scores.get(t)
                 if sc is not None:
                     scores.setdefault(t, []).append((at, sc))
+            del part, ds, got, got_scores
         own = plans[id(epochs[0][0])][r].tracks
         grid = grid.with_columns(
             [earned.get(t, _filled(n, -1, pl.Int16)).alias(F.earned(t)) for t in own]

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from tierlang.ir import Span
-from tierlang.lsp.index import GLOBAL_KINDS, KIND_WORDS, Occurrence, Symbol
+from tierlang.lsp.index import DECLARATION_KINDS, GLOBAL_KINDS, KIND_WORDS, Occurrence, Symbol
 from tierlang.lsp.session import Session
 from tierlang.lsp.tokens import NAME, Token
 from tierlang.syntax import ast
@@ -157,20 +157,8 @@ def _insert_attr(session: Session, path: str, decl, attr: str) -> Edit | None:
     return Edit(at, f"\n{indent}  {attr}")
 
 
-_ATTRIBUTED = {
-    ast.ProgramDecl: "program",
-    ast.MetricDecl: "metric",
-    ast.ParamDecl: "param",
-    ast.GateDecl: "gate",
-    ast.GroupDecl: "group",
-    ast.TrackDecl: "track",
-    ast.VariantDecl: "variant",
-    ast.LevelDecl: "level",
-    ast.ScoreDecl: "score",
-    ast.CategoryDecl: "category",
-    ast.LineDecl: "line",
-    ast.HoldDecl: "hold",
-}
+#: The declarations that take attributes (`source`, `assumed`): all but sample partners and examples.
+_ATTRIBUTED = {cls: kind for cls, kind in DECLARATION_KINDS.items() if kind not in ("partner", "example")}
 
 
 def _declarations(items, line: int):

@@ -25,7 +25,18 @@ from tierlang.lsp.tokens import Token
 from tierlang.passes.extends import Merged
 from tierlang.syntax import ast
 
-__all__ = ["Symbol", "Occurrence", "Context", "FileIndex", "index_file", "origins", "GLOBAL_KINDS", "LOCAL_KINDS", "KIND_WORDS"]
+__all__ = [
+    "Symbol",
+    "Occurrence",
+    "Context",
+    "FileIndex",
+    "index_file",
+    "origins",
+    "GLOBAL_KINDS",
+    "LOCAL_KINDS",
+    "KIND_WORDS",
+    "DECLARATION_KINDS",
+]
 
 #: Kinds that share the program's one namespace (as `passes.lower` declares them).
 GLOBAL_KINDS = ("metric", "param", "gate", "group", "track", "table", "list")
@@ -52,6 +63,23 @@ KIND_WORDS = {
     "column": "column",
     "filter": "row filter",
     "list": "list",
+}
+#: The kind of each declaration of the syntax tree (what the outline and the edits call it).
+DECLARATION_KINDS = {
+    ast.ProgramDecl: "program",
+    ast.MetricDecl: "metric",
+    ast.ParamDecl: "param",
+    ast.GateDecl: "gate",
+    ast.GroupDecl: "group",
+    ast.TrackDecl: "track",
+    ast.VariantDecl: "variant",
+    ast.LevelDecl: "level",
+    ast.ScoreDecl: "score",
+    ast.CategoryDecl: "category",
+    ast.LineDecl: "line",
+    ast.PartnerDecl: "partner",
+    ast.ExampleDecl: "example",
+    ast.HoldDecl: "hold",
 }
 
 #: The top-level kind that holds each nested kind (the origin of its symbol).

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tierlang.ir import Span
-from tierlang.lsp.index import FileIndex
+from tierlang.lsp.index import DECLARATION_KINDS, FileIndex
 from tierlang.lsp.tokens import Token, is_keyword
 from tierlang.syntax import ast
 
@@ -23,21 +23,10 @@ class Outline:
     children: list[Outline]
 
 
+#: What the outline shows: the declarations, and a related table's columns and filters,
+#: lists and tracks per row (which take no quick fixes of `edits`).
 _KINDS = {
-    ast.ProgramDecl: "program",
-    ast.MetricDecl: "metric",
-    ast.ParamDecl: "param",
-    ast.GateDecl: "gate",
-    ast.GroupDecl: "group",
-    ast.TrackDecl: "track",
-    ast.VariantDecl: "variant",
-    ast.LevelDecl: "level",
-    ast.ScoreDecl: "score",
-    ast.CategoryDecl: "category",
-    ast.LineDecl: "line",
-    ast.PartnerDecl: "partner",
-    ast.ExampleDecl: "example",
-    ast.HoldDecl: "hold",
+    **DECLARATION_KINDS,
     ast.RelatedTableDecl: "table",
     ast.ColumnDecl: "column",
     ast.FilterDecl: "filter",
@@ -132,10 +121,6 @@ _SYMBOL_TYPE = {
     "line": ("property", ()),
     "variant": ("struct", ()),
     "program": ("type", ()),
-    "table": ("namespace", ()),
-    "column": ("property", ()),
-    "filter": ("function", ()),
-    "list": ("variable", ("readonly",)),
 }
 _FUNCTIONS = frozenset(("min", "max", "clamp"))
 

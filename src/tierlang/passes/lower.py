@@ -25,6 +25,7 @@ from tierlang.passes.outputs import lower_outputs
 from tierlang.passes.records import RecordsLowering, records_metric_names
 from tierlang.passes.rowtracks import RowTracksLowering
 from tierlang.passes.tables import lower_tables
+from tierlang.passes.undecided import check_undecided
 from tierlang.syntax import ast
 from tierlang.syntax.formatter import format_expr
 
@@ -323,7 +324,7 @@ class _Lowerer(RecordsLowering, RowTracksLowering):
         if any(d.is_error for d in self.diags):
             return None
         version = self.text(hattrs, "version")
-        return ir.Program(
+        program = ir.Program(
             name=header.name,
             version=version,
             effective=effective,
@@ -348,6 +349,9 @@ class _Lowerer(RecordsLowering, RowTracksLowering):
             files=tuple(self.merged.files),
             span=header.span,
         )
+        undecided = check_undecided(program)
+        self.diags.extend(undecided)
+        return None if undecided else program
 
     # -------------------------------------------------------------- declarations
     def declare(self) -> None:
@@ -1602,6 +1606,9 @@ class _Lowerer(RecordsLowering, RowTracksLowering):
             )
             raise _Fail
         return ir.TrackAt(name, n.level, n.span, exact=n.exact), BOOL
+
+    def _e_UndecidedExpr(self, n: ast.UndecidedExpr, scope: _Scope):
+        return ir.Undecided(n.kind, n.reason, n.span), BOOL
 
     def _e_EveryExpr(self, n: ast.EveryExpr, scope: _Scope):
         parts = n.target.parts

@@ -114,6 +114,11 @@ WITNESS_BUDGET = 5000
 #: size; the findings left over say that they were not searched. The shipped programs and
 #: the test fixtures use at most 6.2 (3,103 evaluations in `tier check`).
 SEARCHES_PER_PROGRAM = 8
+#: An evaluation of a track counts as one partner evaluated of the program's budget per this
+#: many IR nodes of the track (rounded up): the searches' work stays bounded however large a
+#: track grows (a 400-way `choose ... when` read 400 choices per partner, and `tier check
+#: --witness` took 36 s). The shipped programs' tracks have at most 181 nodes: they count 1.
+TRACK_NODES = 500
 _budget: contextvars.ContextVar[int] = contextvars.ContextVar("monotonicity_budget", default=BUDGET)
 
 
@@ -146,7 +151,7 @@ def reference_levels(program: ir.Program) -> Levels | None:
         from tierlang.engine.interpreter import EvaluationError, Interpreter
     except ImportError:
         return None
-    interp = Interpreter(program)
+    interp = Interpreter(program, memo=True)
 
     def levels(values: Mapping[str, ir.Value], track: str) -> int | None:
         try:
@@ -226,6 +231,7 @@ class Search:
     available: bool = True  # False: no evaluator in this build
     budget: int | None = None  # the evaluations it could spend (0: none were left)
     program_budget: int | None = None  # what the whole program's searches could spend
+    weight: int = 1  # what one evaluation of this track costs of the program's budget (its size)
 
     @property
     def exhausted(self) -> bool:
@@ -304,7 +310,8 @@ def analyse(program: ir.Program, levels: Levels | None | str = "reference", budg
     """Prove each track monotone or report what breaks it; search witnesses with `levels`
     (default: the reference interpreter; None: do not search), each search spending at
     most `budget` evaluations (default: the current `search_budget`) and all of them at most
-    `SEARCHES_PER_PROGRAM` budgets."""
+    `SEARCHES_PER_PROGRAM` budgets (an evaluation of a track larger than `TRACK_NODES`
+    counting for its size)."""
     budget = _budget.get() if budget is None else budget
     total = left = budget * SEARCHES_PER_PROGRAM
     analysis = Analysis(program)
@@ -338,6 +345,8 @@ def analyse(program: ir.Program, levels: Levels | None | str = "reference", budg
     reference = levels == "reference"
     causes: dict[object, Cause | None] = {}
     reads = Reads(program)
+    weights: dict[str, int] = {}
+    forms = _Forms(program)
     if ordered and levels == "reference":
         # Only now: importing the engine is not free, and a monotone program needs none.
         levels = reference_levels(program)
@@ -348,13 +357,17 @@ def analyse(program: ir.Program, levels: Levels | None | str = "reference", budg
                 f.searches[track] = Search(track, suspects, available=False)
                 continue
             if candidates is None:
-                candidates = boundary_values(program)
+                candidates = boundary_values(program, forms)
             # A track that depends on the construct's own track tries that track's witness
             # first: the badge is usually lost exactly where the designation is.
             seeds = [s.witness for s in f.searches.values() if s.witness is not None]
             if f.origin.node not in causes:
                 causes[f.origin.node] = reference_cause(program, f.origin) if reference else None
-            if left == 0:
+            if track not in weights:
+                weights[track] = -(-sum(1 for _ in ir.walk(program.track_map[track])) // TRACK_NODES)
+            weight = weights[track]
+            allowed = min(budget, left // weight)
+            if allowed == 0:
                 search = Search(track, suspects)
             else:
                 search = find_witness(
@@ -363,15 +376,15 @@ def analyse(program: ir.Program, levels: Levels | None | str = "reference", budg
                     suspects,
                     levels,
                     candidates,
-                    min(budget, left),
+                    allowed,
                     focus=f.home,
-                    near=_local_points(program, f.origin),
+                    near=_local_points(program, f.origin, forms),
                     seeds=seeds,
                     reads=reads,
                     cause=causes[f.origin.node],
                 )
-            search.budget, search.program_budget = min(budget, left), total
-            left -= min(search.evaluated, left)
+            search.budget, search.program_budget, search.weight = allowed, total, weight
+            left -= min(search.evaluated * weight, left)
             f.searches[track] = search
     return Report(verdicts, ordered)
 
@@ -403,33 +416,35 @@ class Boundaries:
         return self.values[name]
 
 
-def boundary_values(program: ir.Program) -> Boundaries:
+def boundary_values(program: ir.Program, forms: _Forms | None = None) -> Boundaries:
     """Per input metric, the values worth trying: where a comparison, a `clamp` or a
     `min`/`max` of the rules changes its outcome for that metric (others at 0), one either
     side, 0, and the ends of the declared range. Counts stay whole; every value is in the
     metric's range."""
+    forms = forms if forms is not None else _Forms(program)
     raw: dict[str, set] = {m.name: set() for m in program.input_metrics}
     targets: dict[str, set] = {m.name: set() for m in program.input_metrics}
     roots = [t for t in program.tracks] + [g.expr for g in program.gates] + [m.derived for m in program.metrics if m.derived is not None]
     for root in roots:
         for node in ir.walk(root):
             if isinstance(node, ir.Compare):
-                _compare_points(program, node, raw)
+                _compare_points(forms, node, raw)
             elif isinstance(node, ir.Func):
-                _func_points(program, node, raw, targets)
+                _func_points(forms, node, raw, targets)
             elif isinstance(node, ir.Every):
-                _every_points(program, node, raw)
+                _every_points(forms, node, raw)
             elif isinstance(node, ir.Lookup):
-                _lookup_points(program, node, raw)
+                _lookup_points(forms, node, raw)
     out: dict[str, list[ir.Value]] = {}
     for m in program.input_metrics:
         out[m.name] = _candidates(program, m, raw[m.name])
     return Boundaries(out, raw, targets)
 
 
-def _local_points(program: ir.Program, origin: Origin) -> dict[str, set]:
+def _local_points(program: ir.Program, origin: Origin, forms: _Forms | None = None) -> dict[str, set]:
     """The boundary values of a construct itself (a classification's threshold, the
     comparison under a `not`), to try first."""
+    forms = forms if forms is not None else _Forms(program)
     node = origin.node
     root = node.when if isinstance(node, (ir.Choice, ir.Line)) else node
     raw: dict[str, set] = {m.name: set() for m in program.input_metrics}
@@ -437,19 +452,19 @@ def _local_points(program: ir.Program, origin: Origin) -> dict[str, set]:
         return raw
     for n in ir.walk(root):
         if isinstance(n, ir.Compare):
-            _compare_points(program, n, raw)
+            _compare_points(forms, n, raw)
         elif isinstance(n, ir.Func):
-            _func_points(program, n, raw)
+            _func_points(forms, n, raw)
         elif isinstance(n, ir.Lookup):
-            _lookup_points(program, n, raw)
+            _lookup_points(forms, n, raw)
         elif isinstance(n, ir.GateRef):
             for g in ir.walk(program.gate_map[n.name].expr):
                 if isinstance(g, ir.Compare):
-                    _compare_points(program, g, raw)
+                    _compare_points(forms, g, raw)
     return raw
 
 
-def _lookup_points(program: ir.Program, node: ir.Lookup, raw: dict[str, set]) -> None:
+def _lookup_points(forms: _Forms, node: ir.Lookup, raw: dict[str, set]) -> None:
     """Where a table's key moves to another band: each band's ends (enum keys: every value
     the table names)."""
     for key, bands in zip(node.keys, (node.table.rows, node.table.columns)):
@@ -458,42 +473,28 @@ def _lookup_points(program: ir.Program, node: ir.Lookup, raw: dict[str, set]) ->
                 raw[key.name].update(n for n in b.names if n is not None)
             for end in (b.low, b.high):
                 if end is not None:
-                    for name in _inputs(program, key):
-                        _root(program, key, name, end, raw)
+                    for name in forms.inputs(key):
+                        forms.root(key, name, end, raw)
 
 
-def _compare_points(program: ir.Program, node: ir.Compare, raw: dict[str, set]) -> None:
+def _compare_points(forms: _Forms, node: ir.Compare, raw: dict[str, set]) -> None:
     for side, other in ((node.left, node.right), (node.right, node.left)):
         # Enum values and dates are candidates as they are; numbers are solved for below.
         if isinstance(side, ir.MetricRef) and side.name in raw and isinstance(other, ir.Const) and isinstance(other.value, (str, _dt.date)):
             raw[side.name].add(other.value)
     diff = ir.Arith("-", node.left, node.right)
-    for name in _inputs(program, diff):
-        _root(program, diff, name, Fraction(0), raw)
+    for name in forms.inputs(diff):
+        forms.root(diff, name, Fraction(0), raw)
 
 
-def _every_points(program: ir.Program, node: ir.Every, raw: dict[str, set]) -> None:
-    track = program.track_map[node.track]
+def _every_points(forms: _Forms, node: ir.Every, raw: dict[str, set]) -> None:
+    track = forms.program.track_map[node.track]
     variants = [track.variant(node.variant)] if node.variant is not None else track.variants
     for v in variants:
         for line in v.score(node.score).lines:
             diff = ir.Arith("-", line.points, node.value)
-            for name in _inputs(program, diff):
-                _root(program, diff, name, Fraction(0), raw)
-
-
-def _score_formulas(program: ir.Program, ref: ir.ScoreRef) -> list[ir.Expr]:
-    """A score (or part) as formulas of the metrics, one per variant it may come from:
-    the sum of its lines with caps as `min` (gates left out: a boundary value is where the
-    points reach a threshold once the gate holds)."""
-    track = program.track_map[ref.track]
-    variants = [track.variant(ref.variant)] if ref.variant is not None else list(track.variants)
-    out = []
-    for v in variants:
-        score = v.score(ref.score)
-        part = score if ref.part is None else score.part(ref.part)
-        out.append(_sum_formula(part))
-    return out
+            for name in forms.inputs(diff):
+                forms.root(diff, name, Fraction(0), raw)
 
 
 def _sum_formula(item: ir.Score | ir.Category | ir.Line) -> ir.Expr:
@@ -507,103 +508,141 @@ def _sum_formula(item: ir.Score | ir.Category | ir.Line) -> ir.Expr:
     return total
 
 
-def _func_points(program: ir.Program, node: ir.Func, raw: dict[str, set], targets: dict[str, set] | None = None) -> None:
+def _func_points(forms: _Forms, node: ir.Func, raw: dict[str, set], targets: dict[str, set] | None = None) -> None:
     from tierlang.passes.lower import const_value, is_constant
 
     if node.name == "clamp":
         x, lo, hi = node.args
         for bound in (lo, hi):
             if is_constant(bound):
-                for name in _inputs(program, x):
-                    value = _root(program, x, name, const_value(bound), raw)
+                for name in forms.inputs(x):
+                    value = forms.root(x, name, const_value(bound), raw)
                     if bound is hi and value is not None and targets is not None:
                         targets[name].add(value)
         return
     for a, b in itertools.combinations(node.args, 2):
         diff = ir.Arith("-", a, b)
-        for name in _inputs(program, diff):
-            _root(program, diff, name, Fraction(0), raw)
+        for name in forms.inputs(diff):
+            forms.root(diff, name, Fraction(0), raw)
 
 
-def _root(program: ir.Program, e: ir.Expr, name: str, target: Fraction, raw: dict[str, set]) -> Fraction | None:
-    """Add (and return) the value of metric `name` where `e` (others at 0) equals `target`."""
-    form = _affine(program, e, name)
-    if form is None or form[0] == 0:
-        return None
-    value = (target - form[1]) / form[0]
-    raw[name].add(value)
-    return value
+class _Forms:
+    """A program's values as affine forms of one input metric, for the boundary values.
+    Each expression is expanded once, not again for every comparison that reads it (the
+    Cloud Partner scores are read by dozens, through formulas of hundreds of nodes).
+    Results are remembered per node and hold that node, so that its id is not reused."""
 
+    def __init__(self, program: ir.Program) -> None:
+        self.program = program
+        self._formulas: dict[tuple, list[ir.Expr]] = {}
+        self._inputs: dict[int, tuple[ir.Expr, list[str]]] = {}
+        self._affine: dict[tuple[int, str], tuple[ir.Expr, tuple[Fraction, Fraction] | None]] = {}
 
-def _inputs(program: ir.Program, e: ir.Expr) -> list[str]:
-    """Numeric input metrics a value reads, through derived metrics and scores."""
-    out: list[str] = []
-    for n in ir.walk(e):
-        if isinstance(n, ir.MetricRef):
-            m = program.metric_map[n.name]
+    def score_formulas(self, ref: ir.ScoreRef) -> list[ir.Expr]:
+        """A score (or part) as formulas of the metrics, one per variant it may come from:
+        the sum of its lines with caps as `min` (gates left out: a boundary value is where
+        the points reach a threshold once the gate holds)."""
+        key = (ref.track, ref.variant, ref.score, ref.part)
+        if key not in self._formulas:
+            track = self.program.track_map[ref.track]
+            variants = [track.variant(ref.variant)] if ref.variant is not None else list(track.variants)
+            out = []
+            for v in variants:
+                score = v.score(ref.score)
+                part = score if ref.part is None else score.part(ref.part)
+                out.append(_sum_formula(part))
+            self._formulas[key] = out
+        return self._formulas[key]
+
+    def root(self, e: ir.Expr, name: str, target: Fraction, raw: dict[str, set]) -> Fraction | None:
+        """Add (and return) the value of metric `name` where `e` (others at 0) equals `target`."""
+        form = self.affine(e, name)
+        if form is None or form[0] == 0:
+            return None
+        value = (target - form[1]) / form[0]
+        raw[name].add(value)
+        return value
+
+    def inputs(self, e: ir.Expr) -> list[str]:
+        """Numeric input metrics a value reads, through derived metrics and scores."""
+        hit = self._inputs.get(id(e))
+        if hit is not None:
+            return hit[1]
+        program = self.program
+        out: list[str] = []
+        for n in ir.walk(e):
+            if isinstance(n, ir.MetricRef):
+                m = program.metric_map[n.name]
+                if m.derived is not None:
+                    out.extend(x for x in self.inputs(m.derived) if x not in out)
+                elif m.name not in out and m.type.is_numeric:
+                    out.append(m.name)
+            elif isinstance(n, ir.ScoreRef):
+                for formula in self.score_formulas(n):
+                    out.extend(x for x in self.inputs(formula) if x not in out)
+        self._inputs[id(e)] = (e, out)
+        return out
+
+    def affine(self, e: ir.Expr, name: str) -> tuple[Fraction, Fraction] | None:
+        """`e` as coef × name + offset with every other input metric at 0, or None when it
+        is not affine in that metric (a score, a `min`, a product of metrics)."""
+        key = (id(e), name)
+        hit = self._affine.get(key)
+        if hit is None:
+            hit = self._affine[key] = (e, self._form(e, name))
+        return hit[1]
+
+    def _form(self, e: ir.Expr, name: str) -> tuple[Fraction, Fraction] | None:
+        if isinstance(e, ir.Const):
+            return (Fraction(0), e.value) if isinstance(e.value, Fraction) else None
+        if isinstance(e, ir.MetricRef):
+            m = self.program.metric_map[e.name]
             if m.derived is not None:
-                out.extend(x for x in _inputs(program, m.derived) if x not in out)
-            elif m.name not in out and m.type.is_numeric:
-                out.append(m.name)
-        elif isinstance(n, ir.ScoreRef):
-            for formula in _score_formulas(program, n):
-                out.extend(x for x in _inputs(program, formula) if x not in out)
-    return out
-
-
-def _affine(program: ir.Program, e: ir.Expr, name: str) -> tuple[Fraction, Fraction] | None:
-    """`e` as coef × name + offset with every other input metric at 0, or None when it is
-    not affine in that metric (a score, a `min`, a product of metrics)."""
-    if isinstance(e, ir.Const):
-        return (Fraction(0), e.value) if isinstance(e.value, Fraction) else None
-    if isinstance(e, ir.MetricRef):
-        m = program.metric_map[e.name]
-        if m.derived is not None:
-            return _affine(program, m.derived, name)
-        if not m.type.is_numeric:
-            return None
-        return (Fraction(1), Fraction(0)) if e.name == name else (Fraction(0), Fraction(0))
-    if isinstance(e, ir.Neg):
-        f = _affine(program, e.operand, name)
-        return None if f is None else (-f[0], -f[1])
-    if isinstance(e, ir.Arith):
-        a, b = _affine(program, e.left, name), _affine(program, e.right, name)
-        if a is None or b is None:
-            return None
-        if e.op == "+":
-            return a[0] + b[0], a[1] + b[1]
-        if e.op == "-":
-            return a[0] - b[0], a[1] - b[1]
-        if e.op == "*":
-            if a[0] == 0:
-                return a[1] * b[0], a[1] * b[1]
-            if b[0] == 0:
-                return a[0] * b[1], a[1] * b[1]
-            return None
-        if b[0] != 0 or b[1] == 0:
-            return None
-        return a[0] / b[1], a[1] / b[1]
-    if isinstance(e, ir.ScoreRef):
-        # The first variant whose score reads the metric.
-        for formula in _score_formulas(program, e):
-            if name in _inputs(program, formula):
-                return _affine(program, formula, name)
-        return Fraction(0), Fraction(0)
-    if isinstance(e, ir.Func):
-        # Boundary values only need to be plausible, not exact: take the piece of a
-        # `min`/`max`/`clamp` that reads the metric (`max(0, acr) / 1250` is `acr / 1250`
-        # where it matters).
-        for arg in e.args:
-            if name in _inputs(program, arg):
-                return _affine(program, arg, name)
-        parts = [_affine(program, a, name) for a in e.args]
-        if any(f is None for f in parts):
-            return None
-        offsets = [f[1] for f in parts]  # type: ignore[index]
-        if e.name == "clamp":
-            return Fraction(0), min(max(offsets[0], offsets[1]), offsets[2])
-        return Fraction(0), (min if e.name == "min" else max)(offsets)
-    return None
+                return self.affine(m.derived, name)
+            if not m.type.is_numeric:
+                return None
+            return (Fraction(1), Fraction(0)) if e.name == name else (Fraction(0), Fraction(0))
+        if isinstance(e, ir.Neg):
+            f = self.affine(e.operand, name)
+            return None if f is None else (-f[0], -f[1])
+        if isinstance(e, ir.Arith):
+            a, b = self.affine(e.left, name), self.affine(e.right, name)
+            if a is None or b is None:
+                return None
+            if e.op == "+":
+                return a[0] + b[0], a[1] + b[1]
+            if e.op == "-":
+                return a[0] - b[0], a[1] - b[1]
+            if e.op == "*":
+                if a[0] == 0:
+                    return a[1] * b[0], a[1] * b[1]
+                if b[0] == 0:
+                    return a[0] * b[1], a[1] * b[1]
+                return None
+            if b[0] != 0 or b[1] == 0:
+                return None
+            return a[0] / b[1], a[1] / b[1]
+        if isinstance(e, ir.ScoreRef):
+            # The first variant whose score reads the metric.
+            for formula in self.score_formulas(e):
+                if name in self.inputs(formula):
+                    return self.affine(formula, name)
+            return Fraction(0), Fraction(0)
+        if isinstance(e, ir.Func):
+            # Boundary values only need to be plausible, not exact: take the piece of a
+            # `min`/`max`/`clamp` that reads the metric (`max(0, acr) / 1250` is `acr / 1250`
+            # where it matters).
+            for arg in e.args:
+                if name in self.inputs(arg):
+                    return self.affine(arg, name)
+            parts = [self.affine(a, name) for a in e.args]
+            if any(f is None for f in parts):
+                return None
+            offsets = [f[1] for f in parts]  # type: ignore[index]
+            if e.name == "clamp":
+                return Fraction(0), min(max(offsets[0], offsets[1]), offsets[2])
+            return Fraction(0), (min if e.name == "min" else max)(offsets)
+        return None
 
 
 def _candidates(program: ir.Program, m: ir.Metric, points: set) -> list[ir.Value]:
@@ -959,9 +998,10 @@ def _witness_note(program: ir.Program, s: Search) -> str:
     w = s.witness
     longer = "" if s.budget is not None and s.budget >= WITNESS_BUDGET else "; `tier check --witness` searches longer"
     if w is None and s.budget == 0:
+        large = f", each of this large track counting {s.weight}" if s.weight > 1 else ""
         return (
             f"not searched for '{s.track}': the search budget of this program "
-            f"({s.program_budget:,} partners evaluated) was spent on the findings before{longer}"
+            f"({s.program_budget:,} partners evaluated{large}) was spent on the findings before{longer}"
         )
     if w is None and s.exhausted:
         return f"could not confirm for '{s.track}': the search stopped at its budget of {s.budget:,} partners evaluated{longer}"

@@ -330,6 +330,9 @@ class Analysis:
     def _s_TrackAt(self, e: ir.TrackAt) -> Effects:
         return self._exactly(e, e.track, _wrap(self.track_effects(e.track), e, e.track))
 
+    def _s_Undecided(self, e: ir.Undecided) -> Effects:
+        return {}  # no data moves it
+
     def _s_LevelOf(self, e: ir.LevelOf) -> Effects:
         return _wrap(self.track_effects(e.track), e, e.track)
 

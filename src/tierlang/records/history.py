@@ -20,11 +20,26 @@ from tierlang.data import MONTH, ROW, Dataset
 from tierlang.data.tables import Records, load_records
 from tierlang.records import with_records
 
-__all__ = ["history_dataset", "LOOKBACK"]
+__all__ = ["history_dataset", "months_back", "LOOKBACK"]
 
-#: Months evaluated before the first month written, for status rules to look back over (a
-#: qualification window, an anniversary a year away).
+#: Months evaluated before the first month written for status rules whose reach back is not
+#: bounded by their own length (an anniversary a year away, no demotion since a date).
 LOOKBACK = 12
+
+
+def months_back(program: ir.Program) -> int:
+    """How many months before the first month written the program's status rules need
+    evaluated: none without status rules; a qualification window or a promotion lag reaches
+    back its own length (a window of six months: the five before, one more kept for a
+    length in days); the other kinds a year (`LOOKBACK`), plus a grace period's length."""
+    need = 0
+    for h in program.holds:
+        length = h.length.months + -(-h.length.days // 28) if h.length is not None else 0
+        if h.kind in ("window", "lag"):
+            need = max(need, length)
+        else:
+            need = max(need, LOOKBACK + (length if h.kind == "grace" else 0))
+    return need
 
 
 def history_dataset(
@@ -35,11 +50,14 @@ def history_dataset(
     *,
     tables: Mapping[str, str | os.PathLike] | None = None,
     on_error: str = "stop",
-    lookback: int = LOOKBACK,
+    lookback: int | None = None,
 ) -> Dataset:
     """The long dataset of `program_at(month)`'s input metrics for every partner and every
-    month from `lookback` months before `start` to `end`. `program_at(day)` is the program
-    lowered for that evaluation date (its records windows resolved for it)."""
+    month from `lookback` months before `start` (default: what the program's status rules
+    need, `months_back(program)`) to `end`. `program_at(day)` is the program lowered for that
+    evaluation date (its records windows resolved for it)."""
+    if lookback is None:
+        lookback = months_back(program_at(dates.month_start(start)))
     first = dates.add_months(dates.month_start(start), -lookback)
     months = list(dates.month_range(first, dates.month_start(end)))
     base = program_at(months[0])

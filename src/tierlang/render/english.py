@@ -49,6 +49,7 @@ __all__ = [
     "points_text",
     "singular",
     "sentence_noun",
+    "undecided_text",
 ]
 
 _NUMBER = Type(Kind.NUMBER)
@@ -76,7 +77,19 @@ _NEGATE = {">=": "<", ">": "<=", "<=": ">", "<": ">=", "==": "!=", "!=": "=="}
 _ARITH_SYMBOL = {"+": "+", "-": "-", "*": "×", "/": "÷"}
 _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
 
-_CONDITION_NODES = (ir.Compare, ir.And, ir.Or, ir.Not, ir.AtLeast, ir.TrackAt, ir.GroupCount, ir.Every, ir.GateRef)
+_CONDITION_NODES = (ir.Compare, ir.And, ir.Or, ir.Not, ir.AtLeast, ir.TrackAt, ir.GroupCount, ir.Every, ir.GateRef, ir.Undecided)
+
+#: How an undecided requirement reads, by kind.
+_UNDECIDED = {
+    "unknown": "a requirement no source states",
+    "discretionary": "at the vendor's discretion",
+    "invitation": "by invitation",
+}
+
+
+def undecided_text(e: ir.Undecided) -> str:
+    """ "at the vendor's discretion — Microsoft reserves the right (S7)": no data decides it."""
+    return _UNDECIDED[e.kind] + (f" — {e.reason}" if e.reason else "")
 
 
 # ------------------------------------------------------------------ words and numbers
@@ -525,6 +538,9 @@ class English:
             return f"{self.metric_label(expr.name)}: {'no' if negate else 'yes'}"
         if isinstance(expr, ir.Const) and isinstance(expr.value, bool):
             return "always" if expr.value != negate else "never"
+        if isinstance(expr, ir.Undecided):
+            text = f"{undecided_text(expr)} (cannot be decided from data)"
+            return f"not: {text}" if negate else text
         return None if negate else self.quantity(expr)
 
     def _compare(self, op: str, left: ir.Expr, right: ir.Expr) -> str:

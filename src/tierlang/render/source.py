@@ -120,6 +120,9 @@ def _text(e, params: bool, own: str | None = None) -> str:
         return head + (f" at {'exactly ' if e.exact else ''}{e.level}" if e.level else "")
     if isinstance(e, ir.Lookup):
         return e.table.name
+    if isinstance(e, ir.Undecided):
+        word = "by invitation" if e.kind == "invitation" else e.kind
+        return word + (f' "{e.reason}"' if e.reason else "")
     if isinstance(e, ir.LevelOf):
         return e.track
     if isinstance(e, ir.Every):

@@ -148,6 +148,16 @@ class EveryExpr:
 
 
 @dataclass(frozen=True)
+class UndecidedExpr:
+    """`unknown "why"`, `discretionary "why"`, `by invitation "why"`: a condition no data
+    decides. `kind` is "unknown", "discretionary" or "invitation"."""
+
+    kind: str
+    reason: str | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
 class ValueSet:
     """`{"Support", "Trial"}` or `{CSP_T1, DPOR}`: values written out (strings or enum names)."""
 
@@ -256,6 +266,7 @@ Expr = Union[
     GroupAgg,
     Aggregate,
     Assign,
+    UndecidedExpr,
 ]
 
 # ------------------------------------------------------------------ attributes

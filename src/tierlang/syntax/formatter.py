@@ -14,6 +14,7 @@ import re
 
 from tierlang.recursion import deep_recursion
 from tierlang.syntax import ast
+from tierlang.syntax.parser import LONG_STRING, _decode_string
 
 __all__ = ["format_module", "format_expr", "WIDTH"]
 
@@ -26,12 +27,24 @@ _CMP_OPS = {">=", ">", "<=", "<", "==", "!="}
 
 
 def _string(value: str) -> str:
-    """A string literal; text over several lines becomes an indented triple-quoted block
-    (indentation relative to the statement, which the printer indents)."""
-    if "\n" in value:
-        body = "\n".join((INDENT + line) if line.strip() else "" for line in value.split("\n"))
-        return '"""\n' + body.replace('"""', '\\"""') + '\n"""'
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t") + '"'
+    """A string literal: text over several lines as an indented triple-quoted block when
+    that block reads back as exactly `value`, else on one line with escapes."""
+    if "\n" in value and (block := _block(value)) is not None:
+        return block
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t").replace("\n", "\\n")
+    return '"' + escaped + '"'
+
+
+def _block(value: str) -> str | None:
+    """`value` as a triple-quoted block (indentation relative to the statement, which the
+    printer indents), or None when no block reads back as `value` (leading blanks, blank
+    lines of spaces, tabs, a backslash before a quote...): formatting never changes meaning."""
+    body = "\n".join((INDENT + line) if line.strip() else "" for line in value.split("\n"))
+    block = '"""\n' + body.replace('"""', '\\"""') + '\n"""'
+    lexed = LONG_STRING.match(block)
+    if lexed is None or lexed.end() != len(block) or _decode_string(block) != value:
+        return None
+    return block
 
 
 def _title(title: str | None) -> str:
@@ -233,6 +246,9 @@ def _doc(e):
         return head + (f" at {'exactly ' if e.exact else ''}{e.level}" if e.level else "")
     if isinstance(e, ast.TrackAtExpr):
         return f"{e.track} at {'exactly ' if e.exact else ''}{e.level}"
+    if isinstance(e, ast.UndecidedExpr):
+        word = "by invitation" if e.kind == "invitation" else e.kind
+        return f"{word} {_string(e.reason)}" if e.reason is not None else word
     if isinstance(e, ast.EveryExpr):
         return _group(f"every {e.target} {e.op}", _nest(CONT, LINE, _paren(e.value, _SUM)))
     if isinstance(e, ast.ValueSet):
@@ -300,9 +316,8 @@ def _attr(a: ast.Attr, room: int = WIDTH) -> str:
     k, v = a.kind, a.value
     if k in ("doc", "source", "assumed", "column", "unit", "extends", "version"):
         text = f"{k} {_string(v)}"  # type: ignore[arg-type]
-        if k in ("doc", "assumed") and "\n" not in v and len(text) > room and v == v.strip() and "\\" not in v and '"""' not in v:  # type: ignore[union-attr]
-            # Too long for one line: the block form keeps the same text (it is dedented).
-            return f'{k} """\n{INDENT}{v}\n"""'
+        if k in ("doc", "assumed") and "\n" not in v and len(text) > room and (block := _block(v)) is not None:  # type: ignore[arg-type]
+            return f"{k} {block}"  # too long for one line: a block, which reads back the same
         return text
     if k == "direction":
         return f"{v} is better"
@@ -323,8 +338,8 @@ def _attr(a: ast.Attr, room: int = WIDTH) -> str:
     if k == "acknowledge":
         code, reason = v  # type: ignore[misc]
         text = f"acknowledge {code} {_string(reason)}"
-        if "\n" not in reason and len(text) > room and reason == reason.strip() and "\\" not in reason and '"""' not in reason:
-            return f'acknowledge {code} """\n{INDENT}{reason}\n"""'
+        if "\n" not in reason and len(text) > room and (block := _block(reason)) is not None:
+            return f"acknowledge {code} {block}"
         return text
     raise ValueError(k)
 

@@ -11,7 +11,7 @@ from fractions import Fraction
 from functools import lru_cache
 
 from lark import Lark, Token, Transformer_NonRecursive, Tree, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark.exceptions import GrammarError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from tierlang.diagnostics import Diagnostic, Note, did_you_mean, error
 from tierlang.ir import Span
@@ -88,10 +88,21 @@ class _Block(tuple):
     """The attributes of an `{ ... }` attribute block."""
 
 
+#: grammars/tier.lark's LONG_STRING: `match` finds where the lexer ends a block string.
+LONG_STRING = re.compile(r'"""(?:[^\\]|\\.)*?"""', re.S)
+
+
 def _decode_string(text: str) -> str:
+    """The value of a STRING or LONG_STRING token. A block string is dedented like a
+    docstring (`inspect.cleandoc`), except that a line of blanks is an empty line however
+    indented (as `textwrap.dedent` has it): the closing quotes' indentation is never text,
+    even when some line is less indented than they are."""
     if text.startswith('"""'):
-        return inspect.cleandoc(text[3:-3].replace('\\"', '"'))
+        lines = text[3:-3].replace('\\"', '"').split("\n")
+        return inspect.cleandoc("\n".join(line if line.strip() else "" for line in lines))
     body = text[1:-1]
+    if "\\" not in body:
+        return body  # most strings: no escapes to decode
     out = []
     i = 0
     escapes = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
@@ -123,6 +134,24 @@ class _ToAst(Transformer_NonRecursive):
     def __init__(self, file: str) -> None:
         super().__init__()
         self.file = file
+        self._bound: dict[str, object] = {}
+
+    def _call_userfunc(self, tree, new_children=None):
+        # As Lark's, but each rule's method is bound once: Lark binds a new `v_args` wrapper
+        # (functools.update_wrapper) on every call, a tenth of the whole transform.
+        f = self._bound.get(tree.data)
+        if f is None:
+            if not hasattr(self, tree.data):
+                return super()._call_userfunc(tree, new_children)
+            f = self._bound[tree.data] = getattr(self, tree.data)
+        children = new_children if new_children is not None else tree.children
+        try:
+            wrapper = getattr(f, "visit_wrapper", None)
+            return f(children) if wrapper is None else wrapper(f, tree.data, children, tree.meta)
+        except GrammarError:
+            raise
+        except Exception as e:
+            raise VisitError(tree.data, tree, e) from e
 
     # spans -------------------------------------------------------------
     def _span(self, meta) -> Span | None:
@@ -420,6 +449,18 @@ class _ToAst(Transformer_NonRecursive):
     def group_all_exactly(self, meta, children):
         group, level = children
         return ast.GroupOp(str(group), None, str(level), exact=True, span=self._span(meta))
+
+    def _undecided(kind):
+        def method(self, meta, children):
+            reason = children[0] if children else None
+            return ast.UndecidedExpr(kind, reason.value if reason is not None else None, self._span(meta))
+
+        return method
+
+    undecided_unknown = _undecided("unknown")
+    undecided_discretionary = _undecided("discretionary")
+    undecided_invitation = _undecided("invitation")
+    del _undecided
 
     def every(self, meta, children):
         target, op, value = children

@@ -30,7 +30,7 @@ from functools import cache
 
 import polars as pl
 
-__all__ = ["ROW", "stream_key", "word", "uniform", "normal_pair", "check_arithmetic", "splitmix64"]
+__all__ = ["ROW", "stream_key", "word", "word_at", "uniform", "normal_pair", "check_arithmetic", "splitmix64"]
 
 #: The frame column holding each partner's 0-based row number (UInt64).
 ROW = ":row"
@@ -100,3 +100,9 @@ def check_arithmetic() -> None:
     want = [splitmix64((key + (r * 3 + 2) * _GAMMA) & _MASK) for r in rows]
     if got != want:  # pragma: no cover - a polars that no longer wraps integer products
         raise RuntimeError("this polars version does not compute unsigned 64-bit arithmetic as tier synth expects")
+
+
+def word_at(key: int, counter: pl.Expr) -> pl.Expr:
+    """The word of the stream with `key` at an explicit UInt64 `counter` (a record's own
+    number, built from its partner's row and its place among the partner's records)."""
+    return _mix(_u64(key) + (counter + _u64(1)) * _u64(_GAMMA))

@@ -110,12 +110,16 @@ _OPS = {">=": exp.GTE, ">": exp.GT, "<=": exp.LTE, "<": exp.LT, "==": exp.EQ, "!
 class SqlBackend(Backend[exp.Expression]):
     """Exact arithmetic as sqlglot trees, integers of the dialect type `itype`.
 
-    `names` maps the compiler's column names to the SQL column names (readable, unique)."""
+    `names` maps the compiler's column names to the SQL column names (readable, unique).
+    `read` collects the metrics the compiled expressions read: a metric the program names
+    but whose every use folds to a constant (a table whose cells are all equal) is not read,
+    and must not be cast to the working type (a huge value would overflow it)."""
 
     def __init__(self, dialect: Dialect, itype: str, names: dict[str, str] | None = None) -> None:
         self.dialect = dialect
         self.itype = itype
         self.names = names if names is not None else {}
+        self.read: set[str] = set()
 
     # -------------------------------------------------------------- literals and columns
     def int_lit(self, value: int) -> exp.Expression:
@@ -144,6 +148,15 @@ class SqlBackend(Backend[exp.Expression]):
     def null_int(self) -> exp.Expression:
         return cast(exp.Null(), self.itype, self.dialect)
 
+    def null_bool(self) -> exp.Expression:
+        if not self.dialect.booleans:  # T-SQL has no Boolean values (compile_sql refuses undecided rules there)
+            return exp.EQ(this=num(1), expression=exp.Null())
+        return cast(exp.Null(), "BOOLEAN", self.dialect)
+
+    def is_not_false(self, a: exp.Expression) -> exp.Expression:
+        # SQL's AND/OR/NOT are Kleene's already: null is unknown
+        return exp.Coalesce(this=a, expressions=[self.bool_lit(True)])
+
     def ref(self, name: str, kind: str) -> exp.Expression:
         c = col(self.names.get(name, name))
         if kind == "cond" and not self.dialect.booleans:
@@ -151,6 +164,7 @@ class SqlBackend(Backend[exp.Expression]):
         return c
 
     def metric(self, metric: ir.Metric) -> exp.Expression:
+        self.read.add(metric.name)
         c = col(metric.name)
         if metric.type.kind is ir.Kind.BOOL and not self.dialect.booleans:
             return exp.EQ(this=c, expression=num(1))
@@ -180,11 +194,16 @@ class SqlBackend(Backend[exp.Expression]):
 
     # Values are never null here (inputs are validated), so the dialect's own null rule for
     # LEAST/GREATEST does not matter; ignore_nulls keeps sqlglot from wrapping each call in a
-    # null-propagating CASE.
+    # null-propagating CASE. One value is the value itself: Spark refuses a one-argument
+    # GREATEST (`choose best` with one scored variant asks for one).
     def least(self, items: Sequence[exp.Expression]) -> exp.Expression:
+        if len(items) == 1:
+            return items[0]
         return exp.Least(this=items[0], expressions=list(items[1:]), ignore_nulls=True)
 
     def greatest(self, items: Sequence[exp.Expression]) -> exp.Expression:
+        if len(items) == 1:
+            return items[0]
         return exp.Greatest(this=items[0], expressions=list(items[1:]), ignore_nulls=True)
 
     def clip(self, x: exp.Expression, lo: exp.Expression, hi: exp.Expression) -> exp.Expression:

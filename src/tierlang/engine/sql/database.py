@@ -198,7 +198,7 @@ def _frame(names: list[str], rows: list[tuple]) -> pl.DataFrame:
         if name.startswith(("S:", "O:")):
             # NUMERIC arrives as Decimal: exact integers, at most the compiler's bound
             series.append(pl.Series(name, [None if v is None else int(v) for v in values], dtype=pl.Int128))
-        elif name.startswith(("L:", "V:")):
+        elif name.startswith(("L:", "V:", "P:")):  # P: the highest level no data rules out
             series.append(pl.Series(name, list(values), dtype=pl.Int16))
         elif name == PID:
             series.append(pl.Series(name, list(values), dtype=pl.String))

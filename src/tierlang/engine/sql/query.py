@@ -28,6 +28,7 @@ from tierlang.engine.sql.backend import SqlBackend, and_all, cast, col, literal_
 from tierlang.engine.sql.dialects import Dialect
 from tierlang.engine.sql.dialects import dialect as get_dialect
 from tierlang.engine.sql.inputs import DEFAULT_DECIMALS, raw_inputs, scales_for, table_name, typed_inputs
+from tierlang.passes.undecided import undecided_tracks
 
 __all__ = ["SqlQuery", "compile_sql", "Unsupported", "used_metrics"]
 
@@ -134,6 +135,8 @@ def compile_sql(
     names = _Names(_RESERVED | {m.name for m in program.metrics})
     kinds = [(d.wide, d.wide_limit)] if raw else [(d.narrow, 2**62), (d.wide, d.wide_limit)]
     backends = [(SqlBackend(d, itype, names), itype, limit) for itype, limit in kinds]
+    if not d.booleans and any(isinstance(n, ir.Undecided) for n in ir.walk(program)):
+        raise Unsupported(f"{program.name} has requirements no data decides; {d.name} has no Boolean values to carry 'undecided'")
     try:
         # The query returns the contract's four columns; outputs are tier eval's (see header).
         # the engines' plan carries the outputs (tier eval writes them); the long query the four columns
@@ -148,7 +151,9 @@ def compile_sql(
         fallback: exp.Expression = exp.Boolean(this=False)
     else:
         limits = {c: plan.column_limits[c] for c in plan.checks}
-        typed = typed_inputs(program, table, itype, d, metrics, keep, limits)
+        # the loader has validated every column: only those the plan reads are cast
+        (read,) = [b.read for b, t, _ in backends if t == itype]
+        typed = typed_inputs(program, table, itype, d, [m for m in metrics if m.name in read], keep, limits)
         ctes.append(("partners_typed", typed, f"{table}: validated by tierlang; values beyond the working type's reach flagged"))
         fallback = col("__fallback__")
     ctes += _column_ctes(plan, names, ctes[-1][0], d)
@@ -157,7 +162,7 @@ def compile_sql(
         query = _plan_output(plan, names, last, fallback, detail, keep, d)
     elif output == "long":
         ctes += _score_ctes(program, plan, names, last, d)
-        query = _long_output(program)
+        query = _long_output(program, undecided_tracks(program), frozenset(n for n, tc in plan.tracks.items() if tc.possible is not None))
     else:
         raise ValueError(f"output must be 'long' or 'plan', not {output!r}")
     keep_once = _fences(ctes) if d.materialize else set()
@@ -165,9 +170,10 @@ def compile_sql(
     tree: exp.Expression = query
     if view is not None:
         tree = exp.Create(this=table_name(view), kind="VIEW", expression=query, replace=True)
+    undecided = bool(undecided_tracks(program))
     header = [
         f"{program.name} {program.version or ''} (sha256:{program.content_hash[:12]}) compiled by tierlang for {d.name}".replace("  ", " "),
-        f"reads the table {table}; returns partner_id, track, level, score (one row per partner and track)"
+        f"reads the table {table}; returns partner_id, track, level, score{', undecided' if undecided else ''} (one row per partner and track)"
         if output == "long"
         else f"reads the table {table}",
     ]
@@ -176,6 +182,10 @@ def compile_sql(
     outputs = [f"{t.name}.{o.name}" for t in program.tracks for o in t.outputs]
     if outputs:
         header.append(f"not in this query: the program's outputs ({', '.join(outputs)}); tier eval writes them")
+    if undecided and output == "long":
+        header.append(
+            "level is the level held for certain; undecided names a higher level that no data decides (requirements unknown, discretionary or by invitation)"
+        )
     return SqlQuery(program, d, tree, plan, header)
 
 
@@ -333,6 +343,8 @@ def _plan_output(
             out.append(exp.alias_(col(names[tc.variant]), f"V:{name}", quoted=True))
         if tc.score is not None:
             out.append(exp.alias_(_working(tc.score.expr.copy(), plan.itype, d), f"S:{name}", quoted=True))
+        if tc.possible is not None:
+            out.append(exp.alias_(col(names[tc.possible]), f"P:{name}", quoted=True))
         for o, n in tc.outputs.items():
             out.append(exp.alias_(_working(n.expr.copy(), plan.itype, d), f"O:{name}:{o}", quoted=True))
     if detail:
@@ -386,6 +398,13 @@ def _score_ctes(program: ir.Program, plan: Plan, names: _Names, last: str, d: Di
             ifs=[exp.If(this=exp.EQ(this=col(names[tc.level]), expression=num(i)), true=string(n)) for i, n in enumerate(t.level_names)]
         )
         texts.append(exp.alias_(level, f"level:{t.name}", quoted=True))
+        if tc.possible is not None:  # the level beyond the one held that no data decides
+            beyond = exp.GT(this=col(names[tc.possible]), expression=col(names[tc.level]))
+            may = [
+                exp.If(this=and_all([beyond, exp.EQ(this=col(names[tc.possible]), expression=num(i))]), true=string(n))
+                for i, n in enumerate(t.level_names)
+            ]
+            texts.append(exp.alias_(exp.Case(ifs=may), f"undecided:{t.name}", quoted=True))
         if tc.score is None:
             continue
         value, scale = exp.Paren(this=_working(tc.score.expr.copy(), plan.itype, d)), tc.score.scale
@@ -442,7 +461,9 @@ def _decimal_text(units: exp.Expression, d: Dialect) -> exp.Expression:
     return exp.DPipe(this=exp.DPipe(this=sign, expression=cast(ip, d.text, d), safe=True), expression=frac, safe=True)
 
 
-def _long_output(program: ir.Program) -> exp.Select:
+def _long_output(program: ir.Program, undecided: frozenset[str] = frozenset(), possible: frozenset[str] = frozenset()) -> exp.Select:
+    """The contract's rows; `undecided` (tracks that may be undecided, from the program) adds
+    the column of that name, from the tracks whose plan kept a `possible` level."""
     tracks = program.tracks
     rows = exp.Values(
         expressions=[exp.Tuple(expressions=[num(i), string(t.name)]) for i, t in enumerate(tracks)],
@@ -462,13 +483,15 @@ def _long_output(program: ir.Program) -> exp.Select:
     score = pick("score", lambda t: t.has_score)
     if not any(t.has_score for t in tracks):
         score = exp.Cast(this=exp.Null(), to=exp.DataType.build("VARCHAR"))
-    return (
-        exp.select(
-            exp.column(PID, table="results", quoted=True).as_(PID, quoted=True),
-            exp.column("track", table="tracks", quoted=True).as_("track", quoted=True),
-            exp.alias_(level, "level", quoted=True),
-            exp.alias_(score, "score", quoted=True),
+    columns = [
+        exp.column(PID, table="results", quoted=True).as_(PID, quoted=True),
+        exp.column("track", table="tracks", quoted=True).as_("track", quoted=True),
+        exp.alias_(level, "level", quoted=True),
+        exp.alias_(score, "score", quoted=True),
+    ]
+    if undecided:  # after the contract's four, as tier eval writes it
+        may = pick("undecided", lambda t: t.name in possible)
+        columns.append(
+            exp.alias_(may if possible else exp.Cast(this=exp.Null(), to=exp.DataType.build("VARCHAR")), "undecided", quoted=True)
         )
-        .from_(exp.to_table("results", quoted=True))
-        .join(rows, join_type="CROSS")
-    )
+    return exp.select(*columns).from_(exp.to_table("results", quoted=True)).join(rows, join_type="CROSS")

@@ -28,7 +28,7 @@ def plan_frame(out: pl.DataFrame) -> pl.DataFrame:
     for name, dtype in out.schema.items():
         if name.startswith(("S:", "O:")) and isinstance(dtype, pl.Decimal):
             casts.append(pl.col(name).cast(pl.Int128))
-        elif name.startswith(("L:", "V:")):
+        elif name.startswith(("L:", "V:", "P:")):
             casts.append(pl.col(name).cast(pl.Int16))
     out = out.with_columns(casts) if casts else out
     return out.sort(ROW) if ROW in out.columns else out

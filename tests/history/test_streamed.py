@@ -1,0 +1,77 @@
+"""A history file is read, checked and evaluated for its first round in one streamed query
+(`tierlang.history.engine._streamed`); the result must be the two stages' (load the whole
+file, then evaluate) exactly, and anything the streamed query cannot settle goes the two
+stages' way."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+
+import polars as pl
+import pytest
+
+from tests.conftest import PROGRAMS, ROOT
+from tierlang.data import load_dataset
+from tierlang.history import engine as history_engine
+from tierlang.history import evaluate_history
+from tierlang.loader import load_program
+from tierlang.synth.history import synthesize_history
+
+
+def _program(name: str):
+    r = load_program(PROGRAMS / name, checks=False)
+    assert r.program is not None
+    return r.program
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    """A synthetic history of cloudpartner2022 (twelve months from 2023-06, partners joining
+    and leaving, anniversaries), as Parquet and as CSV."""
+    root = tmp_path_factory.mktemp("streamed")
+    months = synthesize_history([_program("cloudpartner2022.tier")], rows=300, months=12, seed=5, first_month=dt.date(2023, 6, 1))
+    frame = pl.concat(list(months))
+    assert frame["anniversary"].null_count() < frame.height
+    parquet, csv = root / "h.parquet", root / "h.csv"
+    frame.write_parquet(parquet)
+    frame.write_csv(csv)
+    return parquet, csv
+
+
+@pytest.mark.parametrize("program", ["cloudpartner2022.tier", "cloudpartner2022-enrolled.tier"])
+@pytest.mark.parametrize("fmt", [0, 1])
+def test_streamed_equals_the_two_stages(files, program, fmt):
+    path = files[fmt]
+    prog = _program(program)
+    # Parquet streams; CSV decimals as text need all their values first (their places): two stages
+    taken = history_engine._streamed(prog, path, None, None, "stop", None, None, None) is not None
+    assert taken == (fmt == 0)
+    streamed = evaluate_history(prog, path)
+    staged = evaluate_history(prog, load_dataset(path, prog, history=True))
+    assert streamed.months == staged.months and streamed.partner_ids == staged.partner_ids
+    assert streamed.long().equals(staged.long())
+    assert streamed.summary() == staged.summary()
+    # the dataset is read again only when asked for: a partner's inputs, as for explain
+    pid = streamed.partner_ids[0]
+    assert history_engine.partner_inputs(streamed.dataset, pid, streamed.months[-1]) == history_engine.partner_inputs(
+        staged.dataset, pid, staged.months[-1]
+    )
+
+
+def test_what_the_stream_cannot_settle_takes_the_two_stages(tmp_path):
+    prog = _program("cloudpartner2022.tier")
+    bad = tmp_path / "dup.csv"
+    frame = pl.concat(list(synthesize_history([prog], rows=5, months=2, seed=1)))
+    pl.concat([frame, frame.head(1)]).write_csv(bad)
+    assert history_engine._streamed(prog, bad, None, None, "stop", None, None, None) is None
+    r = subprocess.run(
+        [sys.executable, "-m", "tierlang", "eval", str(PROGRAMS / "cloudpartner2022.tier"), str(bad), "--history"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert r.returncode == 2 and "TL411" in r.stderr
+    # dated parameters (cloudpartner2023's Security gates from 2023-12-01): month by month
+    assert history_engine._streamed(_program("cloudpartner2023.tier"), bad, None, None, "stop", None, None, None) is None
