@@ -121,6 +121,10 @@ _SYMBOL_TYPE = {
     "line": ("property", ()),
     "variant": ("struct", ()),
     "program": ("type", ()),
+    "table": ("namespace", ()),
+    "column": ("property", ()),
+    "filter": ("function", ()),
+    "list": ("variable", ("readonly",)),
 }
 _FUNCTIONS = frozenset(("min", "max", "clamp"))
 
