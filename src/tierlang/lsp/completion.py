@@ -7,10 +7,7 @@ Attributes are narrowed to those the declaration takes (`passes.lower`'s table).
 fit is read from the tokens before the cursor: a track after `expect`, a sample partner after
 `given`, a level after `TRACK at`, a group after `of`, a score after `TRACK.`, an enum value
 after `METRIC ==`, an input metric in a partner's values, and otherwise whatever a rule can
-name (metrics, parameters, gates, tracks, the track's own scores, functions). In a row
-condition (a table's filter, an aggregate's `where`, a track per row) the table's columns and
-filters come first, and a column's values are offered after `COLUMN ==` and inside `COLUMN in
-{ ... }`: an enum column's values, or the text values the program's rules name for it.
+name (metrics, parameters, gates, tracks, the track's own scores, functions).
 """
 
 from __future__ import annotations
@@ -47,11 +44,6 @@ _ITEM_KIND = {
     "example": lsp.CompletionItemKind.Event,
     "hold": lsp.CompletionItemKind.Property,
     "enum": lsp.CompletionItemKind.EnumMember,
-    "value": lsp.CompletionItemKind.Value,
-    "table": lsp.CompletionItemKind.Struct,
-    "column": lsp.CompletionItemKind.Field,
-    "filter": lsp.CompletionItemKind.Property,
-    "list": lsp.CompletionItemKind.Enum,
     "function": lsp.CompletionItemKind.Function,
     "file": lsp.CompletionItemKind.File,
 }
@@ -132,33 +124,6 @@ def _hold_targets(tokens: list[Token]) -> bool:
     while i >= 0 and tokens[i].type in ("NAME", "COMMA"):
         i -= 1
     return i >= 0 and tokens[i].type == "FOR"
-
-
-def _current_table(ctx: Context, tokens: list[Token]) -> str | None:
-    """The related table whose rows the condition being typed reads: the nearest `of TABLE`
-    (an aggregate, an assignment, a track per row) or `table TABLE {` (a filter)."""
-    for a, b in zip(reversed(tokens[:-1]), reversed(tokens[1:])):
-        if a.type in ("OF", "TABLE") and b.type == "NAME" and b.text in ctx.tables:
-            return b.text
-    return None
-
-
-def _value_set_column(tokens: list[Token]) -> str | None:
-    """The column of `COLUMN [not] in { ...` when `tokens` end inside that set."""
-    i = len(tokens) - 1
-    while i >= 0 and tokens[i].type in ("STRING", "NAME", "COMMA"):
-        i -= 1
-    if i < 2 or tokens[i].type != "LBRACE" or tokens[i - 1].type != "IN":
-        return None
-    j = i - 2 if tokens[i - 2].type != "NOT" else i - 3
-    return tokens[j].text if j >= 0 and tokens[j].type == "NAME" else None
-
-
-def _column_values(ctx: Context, table: str, column: str) -> list[_Item]:
-    """A column's values as completion items: enum values bare, text values quoted."""
-    enum = ctx.columns(table)[column].type.kind == "enum"
-    detail = f"value of {table}.{column}"
-    return [_Item(v if enum else f'"{v}"', "value", detail) for v in ctx.column_values(table, column)]
 
 
 def _current_track(tokens: list[Token]) -> str | None:
@@ -252,15 +217,6 @@ def _names(ctx: Context | None, tokens: list[Token], accepts: set[str] | None) -
         return []  # a new name is being declared
     if kind == "DOT":
         return _dotted(ctx, tokens)
-    table = _current_table(ctx, tokens)
-    if table is not None:
-        column = _value_set_column(tokens)
-        if column is None and kind == "CMP_OP" and before is not None and before.type == "NAME":
-            column = before.text
-        if column is not None and column in ctx.columns(table):
-            return _column_values(ctx, table, column)
-        if kind == "IN":
-            return _globals(ctx, ("list",))
     if kind == "GIVEN":
         return _symbol_items(ctx, "partner", ctx.partners)
     if kind in ("EXPECT", "STATUS"):
@@ -287,9 +243,6 @@ def _names(ctx: Context | None, tokens: list[Token], accepts: set[str] | None) -
         inputs = [n for n, m in ctx.metrics.items() if m.expr is None]
         return _symbol_items(ctx, "metric", inputs)
     out = []
-    if table is not None:
-        out += [_Item(n, "column", f"column of {table}" + (f": {c.title}" if c.title else "")) for n, c in ctx.columns(table).items()]
-        out += [_Item(n, "filter", f"row filter of {table}" + (f": {f.title}" if f.title else "")) for n, f in ctx.filters(table).items()]
     if kind == "CMP_OP" and before is not None and before.type == "NAME":
         out += _symbol_items(ctx, "enum", ctx.enum_values(before.text))
     track = _current_track(tokens)

@@ -70,8 +70,6 @@ def _taken(session: Session, path: str, symbol: Symbol, new: str) -> str | None:
         "example": list(ctx.examples),
         "hold": list(ctx.holds),
         "enum": list(ctx.enum_values(scope[0])) if scope else [],
-        "column": [*ctx.columns(scope[0]), *ctx.filters(scope[0])] if scope else [],
-        "filter": [*ctx.columns(scope[0]), *ctx.filters(scope[0])] if scope else [],
     }
     if new in names.get(kind, ()):
         return f"the {KIND_WORDS[kind]} '{new}'"

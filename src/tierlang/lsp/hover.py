@@ -17,7 +17,6 @@ from tierlang.lsp.index import KIND_WORDS, Symbol
 from tierlang.numbers import exact_text
 from tierlang.render.english import humanize, points_text
 from tierlang.render.guide import Guide, GuideCategory, GuideLine, GuideScore, GuideTrack, build_guide
-from tierlang.render.source import expr_text
 from tierlang.render.templating import md_code
 from tierlang.syntax import ast
 
@@ -107,8 +106,6 @@ def _from_program(symbol: Symbol, program: ir.Program) -> str | None:
         if metric is None:
             return None
         return _block(f"**enum value `{name}`** of metric `{metric.name}`", f"`{metric.type}`")
-    if kind in ("table", "column", "filter", "list") or (kind in ("track", "level") and _row_track(symbol, program)):
-        return _records(symbol, program)
     if kind not in ("track", "level", "variant", "score", "category", "line"):
         return None  # shown from its declaration
     track = next((t for t in g.tracks if t.name == (symbol.scope[0] if symbol.scope else name)), None)
@@ -124,66 +121,6 @@ def _from_program(symbol: Symbol, program: ir.Program) -> str | None:
         v = next((v for v in track.variants if v.name == name), None)
         return _block(f"**variant `{name}`** of {track.title}", v.title if v else None, v.doc if v else None, track.selection)
     return _score_part(symbol, track)
-
-
-def _row_track(symbol: Symbol, program: ir.Program) -> ir.RowTrack | None:
-    name = symbol.scope[0] if symbol.scope else symbol.name
-    return next((t for t in program.row_tracks if t.name == name), None)
-
-
-def _column_type(c: ir.Column) -> str:
-    return ("month" if c.month else str(c.type)) + (", may be empty" if c.optional else "")
-
-
-def _records(symbol: Symbol, program: ir.Program) -> str | None:
-    """Tables, their columns and filters, lists and tracks per row, from the program."""
-    kind, name = symbol.kind, symbol.name
-    if kind == "list":
-        vl = next((v for v in program.lists if v.name == name), None)
-        if vl is None:
-            return None
-        return _block(f"**list `{name}`**" + (f": {vl.title}" if vl.title else ""), ", ".join(f'"{v}"' for v in vl.values), vl.doc)
-    if kind in ("track", "level"):
-        rt = _row_track(symbol, program)
-        assert rt is not None
-        rows = f"Evaluated once per {rt.column} of table `{rt.table}`" + (f", on the rows where {expr_text(rt.where)}" if rt.where else "")
-        if kind == "level":
-            level = next((lv for lv in rt.levels if lv.name == name), None)
-            if level is None:
-                return None
-            reqs = "\n".join(f"- {expr_text(r.expr)}" for r in level.requirements) or None
-            return _block(f"**level `{name}`** of {rt.title or rt.name}" + (f": {level.title}" if level.title else ""), rows + ".", reqs)
-        ladder = " < ".join(lv.name for lv in rt.levels)
-        use = f"Rules count its rows at a level: `at least 1 of {name} at {rt.levels[-1].name}`, `= highest {name}`."
-        return _block(
-            f"**track `{name}`**: {rt.title or name}",
-            rows + ".",
-            _facts([("Levels, lowest first", ladder)]),
-            use,
-            rt.doc,
-            _source(rt.source),
-        )
-    table = program.related_table_map.get(symbol.scope[0] if symbol.scope else name)
-    if table is None:
-        return None
-    if kind == "table":
-        columns = ", ".join(f"`{c.name}` ({_column_type(c)})" for c in table.columns)
-        rows = [("Columns", columns), ("Key", ", ".join(table.key) or None), ("Filters", ", ".join(f.name for f in table.filters) or None)]
-        return _block(f"**table `{name}`**" + (f": {table.title}" if table.title else ""), _facts(rows), table.doc, _source(table.source))
-    if kind == "column":
-        c = table.column(name)
-        if c is None:
-            return None
-        rng = None
-        if c.minimum is not None or c.maximum is not None:
-            rng = f"{_num(c.minimum) or ''}..{_num(c.maximum) or ''}"
-        head = f"**column `{name}`** of table `{table.name}`" + (f": {c.title}" if c.title else "")
-        return _block(head, _facts([("Type", _column_type(c)), ("Range", rng)]), c.doc, _source(c.source))
-    f = table.filter(name)
-    if f is None:
-        return None
-    head = f"**row filter `{name}`** of table `{table.name}`" + (f": {f.title}" if f.title else "")
-    return _block(head, f"Keeps a row when {expr_text(f.expr)}.", f.doc, _source(f.source))
 
 
 def _level(track: GuideTrack, name: str) -> str | None:

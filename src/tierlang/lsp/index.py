@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 #: Kinds that share the program's one namespace (as `passes.lower` declares them).
-GLOBAL_KINDS = ("metric", "param", "gate", "group", "track", "table", "list")
+GLOBAL_KINDS = ("metric", "param", "gate", "group", "track")
 #: Top-level kinds with a namespace each.
 LOCAL_KINDS = ("partner", "example", "hold")
 #: How each kind is named in messages and hovers.
@@ -59,10 +59,6 @@ KIND_WORDS = {
     "hold": "status rule",
     "enum": "enum value",
     "program": "program",
-    "table": "table",
-    "column": "column",
-    "filter": "row filter",
-    "list": "list",
 }
 #: The kind of each declaration of the syntax tree (what the outline and the edits call it).
 DECLARATION_KINDS = {
@@ -82,15 +78,11 @@ DECLARATION_KINDS = {
     ast.HoldDecl: "hold",
 }
 
-#: The top-level kind that holds each nested kind (the origin of its symbol).
-_CONTAINER = {"enum": "metric", "column": "table", "filter": "table"}
-
 
 @dataclass(frozen=True)
 class Symbol:
     """`scope` is the track of a level, score or variant; (track, score) for a category or
-    line; the metric of an enum value; the table of a column or row filter. `origin` is the
-    absolute path of the declaring file."""
+    line; the metric of an enum value. `origin` is the absolute path of the declaring file."""
 
     kind: str
     name: str
@@ -141,11 +133,8 @@ class Context:
             elif type(item) in ast.DECL_KEYWORD:
                 self.globals.setdefault(item.name, item)
         self.tracks = {n: d for n, d in self.globals.items() if isinstance(d, ast.TrackDecl)}
-        self.row_tracks = {n: d for n, d in self.globals.items() if isinstance(d, ast.RowTrackDecl)}
-        self.tables = {n: d for n, d in self.globals.items() if isinstance(d, ast.RelatedTableDecl)}
         self.groups = {n: d for n, d in self.globals.items() if isinstance(d, ast.GroupDecl)}
         self.metrics = {n: d for n, d in self.globals.items() if isinstance(d, ast.MetricDecl)}
-        self._named: dict[tuple[str, str], list[str]] | None = None
         self.group_members: dict[str, list[str]] = {}
         for t in self.tracks.values():
             if t.group is not None:
@@ -158,40 +147,15 @@ class Context:
         """The symbol of a declaration; nested ones take their top-level container's origin."""
         if not scope:
             return Symbol(kind, name, (), self.origin(kind, name))
-        return Symbol(kind, name, scope, self.origin(_CONTAINER.get(kind, "track"), scope[0]))
+        top_kind = "metric" if kind == "enum" else "track"
+        return Symbol(kind, name, scope, self.origin(top_kind, scope[0]))
 
     def global_kind(self, name: str) -> str | None:
         decl = self.globals.get(name)
         return ast.DECL_KEYWORD[type(decl)] if decl is not None else None
 
-    # a related table's parts
-    def columns(self, table: str | None) -> dict[str, ast.ColumnDecl]:
-        t = self.tables.get(table or "")
-        return {i.name: i for i in t.items if isinstance(i, ast.ColumnDecl)} if t is not None else {}
-
-    def filters(self, table: str | None) -> dict[str, ast.FilterDecl]:
-        t = self.tables.get(table or "")
-        return {i.name: i for i in t.items if isinstance(i, ast.FilterDecl)} if t is not None else {}
-
-    def column_values(self, table: str, column: str) -> tuple[str, ...]:
-        """What a column's values may be, as far as the program says: an enum column's values,
-        or the text values its rules name (`certification in LIST`, `offer == "Trial"`)."""
-        c = self.columns(table).get(column)
-        if c is None:
-            return ()
-        if c.type.kind == "enum":
-            return c.type.values
-        if c.type.kind != "text":
-            return ()
-        if self._named is None:
-            self._named = _values_named(self)
-        return tuple(self._named.get((table, column), ()))
-
     # a track's parts
     def levels(self, track: str) -> list[ast.LevelDecl]:
-        rows = self.row_tracks.get(track)
-        if rows is not None:
-            return [i for i in rows.items if isinstance(i, ast.LevelDecl)]
         t = self.tracks.get(track)
         if t is None:
             return []
@@ -292,7 +256,6 @@ class _Scope:
     track: str | None = None
     variant: str | None = None
     scores: frozenset[str] = frozenset()
-    table: str | None = None  # a row condition's table: its columns and filters come first
 
 
 class FileIndex:
@@ -364,12 +327,6 @@ class _Indexer:
             self.declare("group", item)
         elif isinstance(item, ast.TrackDecl):
             self.track(item)
-        elif isinstance(item, ast.RowTrackDecl):
-            self.row_track(item)
-        elif isinstance(item, ast.RelatedTableDecl):
-            self.table(item)
-        elif isinstance(item, ast.ListDecl):
-            self.declare("list", item)
         elif isinstance(item, ast.PartnerDecl):
             self.declare("partner", item)
             self.assignments(item.values)
@@ -391,8 +348,6 @@ class _Indexer:
         name_token = self.tokens.find(t.span, t.name)
         if t.group is not None:
             self.add(self.ctx.symbol("group", t.group), self.tokens.find(t.span, t.group, name_token))
-        if t.highest is not None:
-            self.name(t.highest, _Scope())
         for variant, items in _body_items(t):
             scores = frozenset(i.name for i in items if isinstance(i, ast.ScoreDecl))
             scope = _Scope(t.name, variant, scores)
@@ -410,75 +365,6 @@ class _Indexer:
                     if cond.span is not None:
                         after = (cond.span.end_line, cond.span.end_column - 1)
                 self.add(self.ctx.symbol("variant", i.otherwise, (t.name,)), self.tokens.find(i.span, i.otherwise, after))
-
-    # -------------------------------------------------------------- records
-    def table(self, t: ast.RelatedTableDecl) -> None:
-        self.declare("table", t)
-        for i in t.items:
-            if isinstance(i, ast.ColumnDecl):
-                self.declare("column", i, (t.name,))
-            elif isinstance(i, ast.FilterDecl):
-                self.declare("filter", i, (t.name,))
-                self.expr(i.expr, _Scope(table=t.name))
-            elif isinstance(i, ast.KeyDecl):
-                after = None
-                for c in i.columns:
-                    after = self.tokens.find(i.span, c, after)
-                    self.column(t.name, c, after)
-
-    def column(self, table: str, name: str, token: Token | None) -> None:
-        if name in self.ctx.columns(table):
-            self.add(self.ctx.symbol("column", name, (table,)), token)
-
-    def row_track(self, t: ast.RowTrackDecl) -> None:
-        self.declare("track", t)
-        name_token = self.tokens.find(t.span, t.name)
-        column_token = self.tokens.find(t.span, t.column, name_token)
-        self.column(t.table, t.column, column_token)
-        self.table_ref(t.table, t.span, column_token)
-        scope = _Scope(table=t.table)
-        if t.where is not None:
-            self.expr(t.where, scope)
-        for i in t.items:
-            if isinstance(i, ast.LevelDecl):
-                self.declare("level", i, (t.name,))
-                for r in i.items or ():
-                    if isinstance(r, ast.Require):
-                        self.expr(r.expr, scope)
-
-    def table_ref(self, table: str, span: Span | None, after: Token | tuple[int, int] | None = None) -> Token | None:
-        token = self.tokens.find(span, table, self.tokens.find(span, "of", after))
-        if table in self.ctx.tables:
-            self.add(self.ctx.symbol("table", table), token)
-        return token
-
-    def aggregate(self, e: ast.Aggregate, scope: _Scope) -> None:
-        agg: ast.GroupAgg | None = e.agg
-        while agg is not None:
-            if agg.column is not None:
-                self.column(e.table, agg.column, self.tokens.find(agg.span, agg.column))
-            agg = agg.inner
-        after = self.table_ref(e.table, e.span, _end(e.agg.span))
-        inner = _Scope(table=e.table)
-        if e.where is not None:
-            self.expr(e.where, inner)
-            after = _end(e.where.span) or after
-        if e.per:
-            after = self.tokens.find(e.span, "per", after)
-            for c in e.per:
-                after = self.tokens.find(e.span, c, after)
-                self.column(e.table, c, after)
-        if e.having is not None:
-            self.expr(e.having, inner)
-
-    def assign(self, e: ast.Assign, scope: _Scope) -> None:
-        column_token = self.tokens.find(e.span, e.column)
-        self.column(e.table, e.column, column_token)
-        self.table_ref(e.table, e.span, column_token)
-        inner = _Scope(table=e.table)
-        for x in _children(e):
-            if not isinstance(x, ast.Num):
-                self.expr(x, inner)
 
     def track_item(self, t: ast.TrackDecl, i, scope: _Scope) -> None:
         if isinstance(i, ast.LevelDecl):
@@ -563,22 +449,6 @@ class _Indexer:
                     self.add(self.ctx.symbol("enum", value, (enum,)), self.tokens.find(side.span, value))
                 else:
                     self.expr(side, scope)
-        elif isinstance(e, ast.Aggregate):
-            self.aggregate(e, scope)
-        elif isinstance(e, ast.Assign):
-            self.assign(e, scope)
-        elif isinstance(e, ast.GroupAgg):
-            if e.column is not None and scope.table is not None:
-                self.column(scope.table, e.column, self.tokens.find(e.span, e.column))
-            for child in _children(e):
-                self.expr(child, scope)
-        elif isinstance(e, ast.GroupOp) and e.group in self.ctx.row_tracks:
-            if isinstance(e.n, ast.Name):
-                self.name(e.n, scope)
-            token = self.tokens.find(e.span, e.group, self.tokens.find(e.span, "of"))
-            self.add(self.ctx.symbol("track", e.group), token)
-            if e.level is not None:
-                self.add(self.ctx.symbol("level", e.level, (e.group,)), self.tokens.find(e.span, e.level, token))
         elif isinstance(e, ast.GroupOp):
             if isinstance(e.n, ast.Name):  # `at least PARAM of GROUP`
                 self.name(e.n, scope)
@@ -623,11 +493,6 @@ class _Indexer:
         if head in scope.scores and scope.track is not None:
             self.score_path(scope.track, parts, tokens)
             return
-        if scope.table is not None and len(parts) == 1:  # a row condition: the row's columns first
-            for kind, names in (("column", self.ctx.columns(scope.table)), ("filter", self.ctx.filters(scope.table))):
-                if head in names:
-                    self.add(self.ctx.symbol(kind, head, (scope.table,)), tokens[0] if tokens else None)
-                    return
         kind = self.ctx.global_kind(head)
         if kind is None:
             return
@@ -644,46 +509,6 @@ class _Indexer:
             kind = self.part_kind(track, score, parts[1])
             if kind is not None:
                 self.add(self.ctx.symbol(kind, parts[1], (track, score)), tokens[1] if len(tokens) > 1 else None)
-
-
-def _end(span: Span | None) -> tuple[int, int] | None:
-    """The position of a span's last character, to search for the tokens after it."""
-    return (span.end_line, span.end_column - 1) if span is not None else None
-
-
-def _values_named(ctx: Context) -> dict[tuple[str, str], list[str]]:
-    """(table, column) -> the text values the program's row conditions name for the column:
-    the values of `COLUMN in {...}` and of the lists in `COLUMN in LIST`, and `COLUMN == "..."`."""
-    lists = {n: d for n, d in ctx.globals.items() if isinstance(d, ast.ListDecl)}
-    out: dict[tuple[str, str], dict[str, None]] = {}
-
-    def visit(node, table: str | None) -> None:
-        if isinstance(node, ast.Aggregate | ast.Assign):
-            table = node.table
-        if table is not None and isinstance(node, ast.InExpr) and isinstance(node.operand, ast.Name):
-            key = (table, node.operand.parts[0])
-            if isinstance(node.target, ast.Name) and node.target.parts[0] in lists:
-                values = [v.value for v in lists[node.target.parts[0]].values]
-            elif isinstance(node.target, ast.ValueSet):
-                values = [i.value for i in node.target.items if isinstance(i, ast.Str)]
-            else:
-                values = []
-            out.setdefault(key, {}).update(dict.fromkeys(values))
-        if table is not None and isinstance(node, ast.Binary) and node.op in ("==", "!="):
-            for a, b in ((node.left, node.right), (node.right, node.left)):
-                if isinstance(a, ast.Name) and isinstance(b, ast.Str):
-                    out.setdefault((table, a.parts[0]), {})[b.value] = None
-        for child in _children(node):
-            visit(child, table)
-
-    for item in ctx.items:
-        if isinstance(item, ast.RelatedTableDecl):
-            visit(item, item.name)
-        elif isinstance(item, ast.RowTrackDecl):
-            visit(item, item.table)
-        else:
-            visit(item, None)
-    return {k: list(v) for k, v in out.items()}
 
 
 def _children(node) -> Iterator:

@@ -23,25 +23,13 @@ class Outline:
     children: list[Outline]
 
 
-#: What the outline shows: the declarations, and a related table's columns and filters,
-#: lists and tracks per row (which take no quick fixes of `edits`).
-_KINDS = {
-    **DECLARATION_KINDS,
-    ast.RelatedTableDecl: "table",
-    ast.ColumnDecl: "column",
-    ast.FilterDecl: "filter",
-    ast.ListDecl: "list",
-    ast.RowTrackDecl: "track",
-}
-
-
 def outline(module: ast.Module, index: FileIndex) -> list[Outline]:
     """The declarations of `module`, nested as written (tracks hold their variants, scores,
     categories, lines and levels)."""
     names = {id(o.node): o.span for o in index.occurrences if o.definition and o.node is not None}
 
     def node(decl) -> Outline | None:
-        kind = _KINDS.get(type(decl))
+        kind = DECLARATION_KINDS.get(type(decl))
         if kind is None or decl.span is None:
             return None
         children = [c for c in (node(i) for i in getattr(decl, "items", None) or () if not isinstance(i, ast.Attr)) if c is not None]
@@ -66,7 +54,7 @@ def folds(module: ast.Module, tokens: list[Token]) -> list[tuple[int, int, str |
 
     def walk(decl) -> None:
         span = getattr(decl, "span", None)
-        if span is not None and span.end_line > span.line and type(decl) in _KINDS:
+        if span is not None and span.end_line > span.line and type(decl) in DECLARATION_KINDS:
             out.append((span.line, span.end_line, None))
         for i in getattr(decl, "items", None) or ():
             walk(i.decl if isinstance(i, ast.Override) else i)
@@ -121,10 +109,6 @@ _SYMBOL_TYPE = {
     "line": ("property", ()),
     "variant": ("struct", ()),
     "program": ("type", ()),
-    "table": ("namespace", ()),
-    "column": ("property", ()),
-    "filter": ("function", ()),
-    "list": ("variable", ("readonly",)),
 }
 _FUNCTIONS = frozenset(("min", "max", "clamp"))
 

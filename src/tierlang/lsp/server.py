@@ -67,10 +67,6 @@ _SYMBOL_KIND = {
     "partner": lsp.SymbolKind.Object,
     "example": lsp.SymbolKind.Event,
     "hold": lsp.SymbolKind.Property,
-    "table": lsp.SymbolKind.Struct,
-    "column": lsp.SymbolKind.Field,
-    "filter": lsp.SymbolKind.Property,
-    "list": lsp.SymbolKind.Array,
 }
 
 
