@@ -25,6 +25,7 @@ from tierlang import ir
 from tierlang.diagnostics import Note, did_you_mean
 from tierlang.ir import Kind, Type
 from tierlang.syntax import ast
+from tierlang.syntax.formatter import format_expr
 
 __all__ = ["RowTracksLowering", "at_least_condition", "rollup_name", "rollup_names"]
 
@@ -200,12 +201,24 @@ class RowTracksLowering:
             title=f"{rt.column} at {what} ({title})",
             minimum=Fraction(0),
             records=expr,
-            doc=f"The rows of {rt.table} (one per {rt.column}) where track '{rt.name}' holds {what}.",
+            doc=self._rollup_doc(rt, level, what),
             span=rt.span,
         )
         self.rollups[name] = m
         self.metric_types[name] = COUNT
         return m
+
+    def _rollup_doc(self, rt: ir.RowTrack, level: str, what: str) -> str:
+        """What the roll-up counts, with the track's rules as written (for guides and hovers)."""
+        decl = self.globals[rt.name]
+        where = f", where {format_expr(decl.where)}" if decl.where is not None else ""
+        rules = []
+        for lv in (i for i in decl.items if isinstance(i, ast.LevelDecl)):
+            reqs = [format_expr(r.expr) for r in lv.items or () if isinstance(r, ast.Require)]
+            also = "" if lv.independent or not rules else "also "
+            rules.append(f"{lv.title or lv.name}: {also}{' and '.join(reqs) or 'no requirement'}.")
+        head = f"The rows of {rt.table} (one per {rt.column}{where}) at which track '{rt.name}' holds {what}."
+        return " ".join([head, *rules])
 
     def _count_at(self, rt: ir.RowTrack, level: str) -> ir.Aggregate:
         cond = at_least_condition(rt, level)
