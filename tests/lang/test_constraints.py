@@ -264,3 +264,14 @@ def test_diff_checks_both_programs_constraints_on_one_read(tmp_path):
     bad.write_csv(path)
     result = run("diff", str(ROOT / "programs" / "mspp2009.tier"), str(ROOT / "programs" / "mpn2010.tier"), "--data", str(path))
     assert result.exit_code == 2 and "TL416" in result.stderr and "desktop_unique_within" in result.stderr
+
+
+def test_a_parents_constraint_over_metrics_a_child_counts_from_records_is_dropped():
+    # mpn2010-records.tier restates mpn2010's people counts from records; mpn2010's constraints
+    # over them (unique gold within certified) have nothing left to check, and are not errors.
+    from tests.conftest import PROGRAMS
+    from tierlang import load_program
+
+    result = load_program(PROGRAMS / "mpn2010-records.tier")
+    assert result.program is not None, [d.message for d in result.diagnostics]
+    assert not [d for d in result.diagnostics if d.code == "TL237"]
