@@ -41,28 +41,41 @@ def evaluate_duckdb(program: ir.Program, dataset: Dataset, detail: bool = False,
     (the caller evaluates every row exactly instead)."""
     import duckdb
 
-    from tierlang.engine.api import _evaluation, _patch
-    from tierlang.engine.vectorized import magnitudes_of
-
-    frame = dataset.frame
-    magnitudes = magnitudes_of(frame, list(dataset.scales))
-    try:
-        query = compile_sql(
-            program, "duckdb", table="partners", scales=dataset.scales, magnitudes=magnitudes, output="plan", detail=detail, keep=(ROW,)
-        )
-    except Unsupported as e:
-        raise NoInt64(str(e)) from None
-    needed = [ROW, PID, *(m.name for m in program.input_metrics if m.name in frame.columns)]
-    # Arrow has no 128-bit integer: such columns (at most 38 digits, as the loader reads
-    # them) travel as DECIMAL(38, 0), which the query casts back to HUGEINT.
-    table = frame.select([pl.col(c).cast(pl.Decimal(38, 0)) if frame.schema[c] == pl.Int128 else pl.col(c) for c in needed])
+    query, table = _compiled(program, dataset, "duckdb", detail)
     con = duckdb.connect(config={"threads": threads} if threads else {})
     try:
         con.register("partners", table)
         out = plan_frame(con.sql(query.sql()).pl())
     finally:
         con.close()
-    ev = _evaluation(program, dataset, query.plan, out, detail, engine="duckdb", wide=query.plan.itype != "BIGINT")
+    return _results(program, dataset, query, out, detail, "duckdb")
+
+
+def _compiled(program: ir.Program, dataset: Dataset, dialect: str, detail: bool):
+    """The plan query for `dialect`, compiled for the dataset's scales and magnitudes, and
+    the columns it reads as the table `partners`."""
+    from tierlang.engine.vectorized import magnitudes_of
+
+    frame = dataset.frame
+    magnitudes = magnitudes_of(frame, list(dataset.scales))
+    try:
+        query = compile_sql(
+            program, dialect, table="partners", scales=dataset.scales, magnitudes=magnitudes, output="plan", detail=detail, keep=(ROW,)
+        )
+    except Unsupported as e:
+        raise NoInt64(str(e)) from None
+    needed = [ROW, PID, *(m.name for m in program.input_metrics if m.name in frame.columns)]
+    # Arrow has no 128-bit integer: such columns (at most 38 digits, as the loader reads
+    # them) travel as DECIMAL(38, 0), which the query casts back to a 128-bit integer.
+    table = frame.select([pl.col(c).cast(pl.Decimal(38, 0)) if frame.schema[c] == pl.Int128 else pl.col(c) for c in needed])
+    return query, table
+
+
+def _results(program: ir.Program, dataset: Dataset, query, out: pl.DataFrame, detail: bool, engine: str) -> Evaluation:
+    """The plan's output as an `Evaluation`, rows the query flagged evaluated by the interpreter."""
+    from tierlang.engine.api import _evaluation, _patch
+
+    ev = _evaluation(program, dataset, query.plan, out, detail, engine=engine, wide=query.plan.itype != "BIGINT")
     flagged = out["__fallback__"]
     if flagged.any():
         _patch(ev, [i for i, f in enumerate(flagged.to_list()) if f])
@@ -105,28 +118,12 @@ def evaluate_spark(program: ir.Program, dataset: Dataset, detail: bool = False, 
     `session`: a SparkSession of the caller's, e.g. on a cluster)."""
     import pyarrow as pa
 
-    from tierlang.engine.api import _evaluation, _patch
-    from tierlang.engine.vectorized import magnitudes_of
-
-    frame = dataset.frame
-    magnitudes = magnitudes_of(frame, list(dataset.scales))
-    try:
-        query = compile_sql(
-            program, "spark", table="partners", scales=dataset.scales, magnitudes=magnitudes, output="plan", detail=detail, keep=(ROW,)
-        )
-    except Unsupported as e:
-        raise NoInt64(str(e)) from None
-    needed = [ROW, PID, *(m.name for m in program.input_metrics if m.name in frame.columns)]
-    table = frame.select([pl.col(c).cast(pl.Decimal(38, 0)) if frame.schema[c] == pl.Int128 else pl.col(c) for c in needed])
+    query, table = _compiled(program, dataset, "spark", detail)
     spark = session or spark_session()
     spark.createDataFrame(table.to_arrow()).createOrReplaceTempView("partners")
     result: pa.Table = spark.sql(query.sql(pretty=False).rstrip().rstrip(";")).toArrow()
     out = plan_frame(pl.from_arrow(result))  # type: ignore[arg-type]
-    ev = _evaluation(program, dataset, query.plan, out, detail, engine="spark", wide=query.plan.itype != "BIGINT")
-    flagged = out["__fallback__"]
-    if flagged.any():
-        _patch(ev, [i for i, f in enumerate(flagged.to_list()) if f])
-    return ev
+    return _results(program, dataset, query, out, detail, "spark")
 
 
 def exact_text(frame: pl.DataFrame, scales: dict[str, int]) -> tuple[pl.DataFrame, dict[str, int]]:
