@@ -43,7 +43,7 @@ from fractions import Fraction
 from tierlang import ir
 from tierlang.diagnostics import Diagnostic, Note, warning
 from tierlang.numbers import exact_text
-from tierlang.order import FIXED, UP, better, differences, leq, role
+from tierlang.order import FIXED, UP, differences, leq, rank, role
 from tierlang.passes.polarity import Analysis, Origin
 
 __all__ = [
@@ -572,18 +572,21 @@ class _Forms:
         hit = self._inputs.get(id(e))
         if hit is not None:
             return hit[1]
-        program = self.program
+        # From the children's (each node's found once): the order is that of a walk of `e`.
         out: list[str] = []
-        for n in ir.walk(e):
-            if isinstance(n, ir.MetricRef):
-                m = program.metric_map[n.name]
-                if m.derived is not None:
-                    out.extend(x for x in self.inputs(m.derived) if x not in out)
-                elif m.name not in out and m.type.is_numeric:
-                    out.append(m.name)
-            elif isinstance(n, ir.ScoreRef):
-                for formula in self.score_formulas(n):
-                    out.extend(x for x in self.inputs(formula) if x not in out)
+        if isinstance(e, ir.MetricRef):
+            m = self.program.metric_map[e.name]
+            if m.derived is not None:
+                out.extend(self.inputs(m.derived))
+            elif m.type.is_numeric:
+                out.append(m.name)
+        elif isinstance(e, ir.ScoreRef):
+            for formula in self.score_formulas(e):
+                out.extend(x for x in self.inputs(formula) if x not in out)
+        for child in ir.children(e):
+            sub = self.inputs(child)
+            if sub:
+                out.extend(x for x in sub if x not in out)
         self._inputs[id(e)] = (e, out)
         return out
 
@@ -677,13 +680,8 @@ def _candidates(program: ir.Program, m: ir.Metric, points: set) -> list[ir.Value
     r = role(m)
     if r == FIXED:
         return values
-    # worst first: sort by the order itself
-    from functools import cmp_to_key
-
-    def cmp(a, b) -> int:
-        return 0 if a == b else (-1 if better(m, a, b) else 1)
-
-    return sorted(values, key=cmp_to_key(cmp))
+    # worst first: by the order itself (`better`), which ranks the distinct values here totally
+    return sorted(values, key=lambda v: rank(m, v), reverse=r != UP)
 
 
 # ------------------------------------------------------------------ witness search
