@@ -249,6 +249,18 @@ def test_completion_of_columns_and_values(workspace: Path):
     # after `count of`: the related tables (not band tables, not groups)
     typed = PROGRAM.replace("count of certifications where not", "count of ")
     assert _labels(session, path, typed, *_at(typed, "of ", "count of", 3)) == ["certifications", "countries", "usage"]
+    # a set's values not written yet; no list for a month, where a window goes
+    typed = PROGRAM.replace("kind in { business }", "kind in { business, ")
+    assert _labels(session, path, typed, *_at(typed, "business, ", "kind in {", 10))[:1] == ["technical"]
+    assert "business" not in _labels(session, path, typed, *_at(typed, "business, ", "kind in {", 10))
+    typed = PROGRAM.replace("where month in last 2 months", "where month in ")
+    assert not {"ai", "tier"} & set(_labels(session, path, typed, *_at(typed, "in ", "where month in", 3)))
+    # a filter being typed in a table (which then does not parse): the columns typed above it
+    typed = PROGRAM.replace("expires_on is empty or expires_on >= as_of", "kind == ")
+    assert _labels(session, path, typed, *_at(typed, "== ", "kind ==", 3))[:2] == ["technical", "business"]
+    typed = PROGRAM.replace("expires_on is empty or expires_on >= as_of", "")
+    got = _labels(session, path, typed, *_at(typed, '"Not expired": ', "filter current", 16))
+    assert got[:4] == ["person_id", "certification", "kind", "expires_on"]
     # outside a row condition, the program's names as before
     got = _labels(session, path, PROGRAM, *_at(PROGRAM, "ai_people >= 2", "require ai_people"))
     assert "ai_people" in got and "person_id" not in got
