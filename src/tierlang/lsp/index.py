@@ -17,6 +17,7 @@ symbol, while two unrelated programs' metrics of one name are not.
 from __future__ import annotations
 
 import bisect
+import copy
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
@@ -262,6 +263,27 @@ class Context:
     def enum_values(self, metric: str) -> tuple[str, ...]:
         m = self.metrics.get(metric)
         return m.type.values if m is not None and m.type.kind == "enum" else ()
+
+    def with_table(self, decl: ast.RelatedTableDecl) -> Context:
+        """This context with a related table as declared so far (completion inside a table
+        whose text does not parse yet, so that the parse left it out)."""
+        out = copy.copy(self)
+        out.tables = {**self.tables, decl.name: decl}
+        return out
+
+    def table_of(self, symbol: Symbol) -> str | None:
+        """The related table a symbol is about: a records metric's (the rows its aggregate or
+        people rule reads), a column's or filter's, an enum column value's, a track per row's
+        and its levels'."""
+        if symbol.kind == "metric":
+            m = self.metrics.get(symbol.name)
+            return m.expr.table if m is not None and isinstance(m.expr, ast.Aggregate | ast.Assign) else None
+        if symbol.kind in ("column", "filter") or (symbol.kind == "enum" and len(symbol.scope) == 2):
+            return symbol.scope[0]
+        if symbol.kind in ("track", "level"):
+            rows = self.row_tracks.get(symbol.scope[0] if symbol.scope else symbol.name)
+            return rows.table if rows is not None else None
+        return None
 
     def enum_scope_values(self, scope: tuple[str, ...]) -> tuple[str, ...]:
         """The values of the enum an enum value's scope names: (metric,) or (table, column)."""
