@@ -221,6 +221,9 @@ def test_hover_and_outline(workspace: Path):
     assert (
         typed["certification"] == ("property", ()) and typed["current"] == ("function", ()) and typed["ai"] == ("variable", ("readonly",))
     )
+    line = _at(PROGRAM, "filter current")[0]
+    typed = {t.text: (kind, mods) for t, kind, mods in semantic_tokens(session.tokens(path), session.index(path)) if t.line == line}
+    assert typed["expires_on"] == ("property", ()) and typed["as_of"] == ("variable", ("readonly", "defaultLibrary"))
 
 
 def _labels(session: Session, path: Path, text: str, line: int, column: int) -> list[str]:
@@ -238,7 +241,7 @@ def test_completion_of_columns_and_values(workspace: Path):
     assert _labels(session, path, typed, *_at(typed, "== ", "kind ==", 3))[:2] == ["technical", "business"]
     typed = PROGRAM.replace("where current and certification in ai", "where ")
     got = _labels(session, path, typed, *_at(typed, "where ", "of certifications where", 6))
-    assert got[:6] == ["person_id", "certification", "kind", "expires_on", "current", "business"]
+    assert got[:7] == ["person_id", "certification", "kind", "expires_on", "current", "as_of", "business"]
     assert "ai_people" not in got and "tier" not in got  # a row condition reads no metric
     typed = PROGRAM.replace("certification in ai", "certification in ")
     got = _labels(session, path, typed, *_at(typed, "in ", "certification in", 3))
@@ -345,6 +348,9 @@ async def test_the_server_on_a_records_program(client: LanguageClient):
     assert [doc.lines[loc.range.start.line].split("{")[0].strip() for loc in found] == ['table certifications "Certifications of people"']
     hover = await client.text_document_hover_async(lsp.HoverParams(doc.ident(), at))
     assert "Counts the distinct people (`person_id`) among the rows of table `certifications`" in hover.contents.value
+    as_of = doc.position("as_of", after=">= as_of")
+    hover = await client.text_document_hover_async(lsp.HoverParams(doc.ident(), as_of))
+    assert hover.contents.value.startswith("`as_of`: the evaluation date")
     column = doc.position("certification", after="where counts and certification")
     found = await client.text_document_definition_async(lsp.DefinitionParams(doc.ident(), column))
     assert doc.lines[found[0].range.start.line].lstrip().startswith("column certification")

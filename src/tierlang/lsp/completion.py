@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from lark.exceptions import LarkError
 from lsprotocol import types as lsp
 
-from tierlang.lsp.hover import FUNCTION_DOCS
+from tierlang.lsp.hover import BUILTIN_DOCS, FUNCTION_DOCS
 from tierlang.lsp.index import GLOBAL_KINDS, KIND_WORDS, Context
 from tierlang.lsp.parsing import chunk_starts
 from tierlang.lsp.tokens import Token, lex
@@ -277,7 +277,8 @@ def _row_names(ctx: Context, table: str, tokens: list[Token]) -> list[_Item] | N
         return None
     columns = [_Item(n, "column", "column" + (f": {c.title}" if c.title else "")) for n, c in ctx.columns(table).items()]
     filters = [_Item(n, "filter", "row filter" + (f": {f.title}" if f.title else "")) for n, f in ctx.filters(table).items()]
-    return columns + filters + _globals(ctx, ("param",))
+    builtins = [_Item(n, "param", "the evaluation date", doc) for n, doc in BUILTIN_DOCS.items() if n not in columns]
+    return columns + filters + builtins + _globals(ctx, ("param",))
 
 
 def _current_track(tokens: list[Token]) -> str | None:

@@ -35,13 +35,19 @@ from tierlang.render.source import expr_text
 from tierlang.render.templating import md_code
 from tierlang.syntax import ast
 
-__all__ = ["hover_text", "FUNCTION_DOCS"]
+__all__ = ["hover_text", "FUNCTION_DOCS", "BUILTIN_DOCS"]
 
 #: What each built-in function does (docs/language.md says the same).
 FUNCTION_DOCS = {
     "min": "`min(a, b, ...)`: the smallest of its arguments.",
     "max": "`max(a, b, ...)`: the largest of its arguments.",
     "clamp": "`clamp(x)` keeps x between 0 and 1; `clamp(x, low, high)` between low and high.",
+}
+#: The names every program has (docs/language.md says the same); a column of that name
+#: comes first in its table's row conditions.
+BUILTIN_DOCS = {
+    "as_of": "`as_of`: the evaluation date (`--as-of`, else the program's `effective` date; in a history, the first day of "
+    "each month evaluated). Row conditions compare dates with it: `expires_on >= as_of`.",
 }
 
 _guides: dict[int, tuple[ir.Program, Guide]] = {}

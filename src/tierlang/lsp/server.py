@@ -330,8 +330,9 @@ def on_hover(ls: TierServer, params: lsp.HoverParams) -> lsp.Hover | None:
     path, line, column, occurrence = ls.named(params)
     if occurrence is None:
         token = _token_at(ls.session.tokens(path), line, column)
-        if token is not None and token.text in hover.FUNCTION_DOCS:
-            return lsp.Hover(lsp.MarkupContent(lsp.MarkupKind.Markdown, hover.FUNCTION_DOCS[token.text]))
+        doc = (hover.FUNCTION_DOCS | hover.BUILTIN_DOCS).get(token.text) if token is not None else None
+        if doc is not None:
+            return lsp.Hover(lsp.MarkupContent(lsp.MarkupKind.Markdown, doc))
         return None
     symbol = occurrence.symbol
     program_file = path if path.endswith(PROGRAM_SUFFIX) else symbol.origin
