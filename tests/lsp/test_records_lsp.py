@@ -175,6 +175,12 @@ def test_rename_a_column_and_its_clashes(workspace: Path):
     assert all(e.text == "person" for e in edits)
     with pytest.raises(RenameError, match="the row filter 'current' of table 'certifications' already exists"):
         rename(session, path, column, "current")
+    # an enum value written as a string in an example (a row's cell, a metric's value) follows
+    for value, after, strings in (("technical", "kind == technical", 2), ("bronze", "metric tier", 1)):
+        edits = rename(session, path, session.occurrence_at(path, *_at(PROGRAM, value, after)), "other")
+        lines = PROGRAM.split("\n")
+        quoted = [e for e in edits if lines[e.span.line - 1][e.span.column - 2 : e.span.end_column] == f'"{value}"']
+        assert len(quoted) == strings and len(edits) == strings + (2 if value == "technical" else 1)
     country = session.occurrence_at(path, *_at(PROGRAM, "country", "column country"))
     assert len(rename(session, path, country, "person_id")) == 5  # another table's column of that name is no clash
 
