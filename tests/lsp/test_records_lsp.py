@@ -252,6 +252,9 @@ def test_completion_of_columns_and_values(workspace: Path):
     typed = PROGRAM.replace("certification in ai", "certification in ")
     got = _labels(session, path, typed, *_at(typed, "in ", "certification in", 3))
     assert got[0] == "ai" and "ai_people" not in got  # a list, not the names a rule reads
+    # `per`: the columns only
+    typed = PROGRAM.replace("        per person_id\n", "        per \n")
+    assert _labels(session, path, typed, *_at(typed, "per ", "        per ", 4)) == ["person_id", "certification", "kind", "expires_on"]
     # a track per row's levels read its table's row
     typed = PROGRAM.replace("require revenue_usd >= 1_000 USD", "require ")
     assert _labels(session, path, typed, *_at(typed, "require ", "level gold", 8))[:2] == ["country", "revenue_usd"]
