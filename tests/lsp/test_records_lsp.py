@@ -175,6 +175,12 @@ def test_rename_a_column_and_its_clashes(workspace: Path):
     assert all(e.text == "person" for e in edits)
     with pytest.raises(RenameError, match="the row filter 'current' of table 'certifications' already exists"):
         rename(session, path, column, "current")
+    # an enum value written as a string in an example (a row's cell, a metric's value) follows
+    for value, after, strings in (("technical", "kind == technical", 2), ("bronze", "metric tier", 1)):
+        edits = rename(session, path, session.occurrence_at(path, *_at(PROGRAM, value, after)), "other")
+        lines = PROGRAM.split("\n")
+        quoted = [e for e in edits if lines[e.span.line - 1][e.span.column - 2 : e.span.end_column] == f'"{value}"']
+        assert len(quoted) == strings and len(edits) == strings + (2 if value == "technical" else 1)
     country = session.occurrence_at(path, *_at(PROGRAM, "country", "column country"))
     assert len(rename(session, path, country, "person_id")) == 5  # another table's column of that name is no clash
 
@@ -246,6 +252,9 @@ def test_completion_of_columns_and_values(workspace: Path):
     typed = PROGRAM.replace("certification in ai", "certification in ")
     got = _labels(session, path, typed, *_at(typed, "in ", "certification in", 3))
     assert got[0] == "ai" and "ai_people" not in got  # a list, not the names a rule reads
+    # `per`: the columns only
+    typed = PROGRAM.replace("        per person_id\n", "        per \n")
+    assert _labels(session, path, typed, *_at(typed, "per ", "        per ", 4)) == ["person_id", "certification", "kind", "expires_on"]
     # a track per row's levels read its table's row
     typed = PROGRAM.replace("require revenue_usd >= 1_000 USD", "require ")
     assert _labels(session, path, typed, *_at(typed, "require ", "level gold", 8))[:2] == ["country", "revenue_usd"]

@@ -14,8 +14,8 @@ aggregate's `where` and `having`, a track per row) the table's columns and filte
 then parameters (a table whose new filter does not parse yet is read from the tokens above
 it); lists follow `COLUMN in` (not for a date: a window goes there), and a column's values
 `COLUMN ==` and `COLUMN in {` (those not written yet): an enum column's values, or the text
-values the program's rules name for it. After `count of`,
-`sum COLUMN of`, `assign COLUMN of` and `per COLUMN of` come related tables.
+values the program's rules name for it; after an aggregate's `per`, the table's columns only.
+After `count of`, `sum COLUMN of`, `assign COLUMN of` and `per COLUMN of` come related tables.
 """
 
 from __future__ import annotations
@@ -276,6 +276,11 @@ def _row_names(ctx: Context, table: str, tokens: list[Token]) -> list[_Item] | N
     if last is not None and last.type in ("OF", "DOT"):
         return None
     columns = [_Item(n, "column", "column" + (f": {c.title}" if c.title else "")) for n, c in ctx.columns(table).items()]
+    i = len(tokens) - 1
+    while i > 0 and tokens[i].type in ("NAME", "COMMA"):
+        i -= 1
+    if tokens[i].type == "PER" and last.type in ("PER", "COMMA"):  # `per a, b`: columns only
+        return columns
     filters = [_Item(n, "filter", "row filter" + (f": {f.title}" if f.title else "")) for n, f in ctx.filters(table).items()]
     builtins = [_Item(n, "param", "the evaluation date", doc) for n, doc in BUILTIN_DOCS.items() if n not in columns]
     return columns + filters + builtins + _globals(ctx, ("param",))

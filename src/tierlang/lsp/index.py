@@ -616,6 +616,18 @@ class _Indexer:
     def assignments(self, values: Iterable[ast.Assignment] | None) -> None:
         for a in values or ():
             self.add(self.ctx.symbol("metric", a.name), self.tokens.find(a.span, a.name))
+            self.quoted_enum(a.value, (a.name,))
+
+    def quoted_enum(self, value, enum: tuple[str, ...]) -> None:
+        """An enum value written as a string (`tier = "gold"` in a partner's values, a row's
+        cell in `given records`): the text between the quotes, so a rename keeps them."""
+        span = getattr(value, "span", None)
+        if not isinstance(value, ast.Str) or span is None or value.value not in self.ctx.enum_scope_values(enum):
+            return
+        if span.line != span.end_line or span.end_column - span.column != len(value.value) + 2:
+            return  # written with escapes: not a plain copy of the name
+        inner = Span(self.path, span.line, span.column + 1, span.line, span.end_column - 1)
+        self.out.append(Occurrence(self.ctx.symbol("enum", value.value, enum), inner))
 
     def example(self, e: ast.ExampleDecl) -> None:
         self.declare("example", e)
@@ -630,6 +642,11 @@ class _Indexer:
             for c in rows.columns:
                 after = self.tokens.find(rows.span, c, after)
                 self.column(rows.table, c, after)
+            enums = [(i, (rows.table, c)) for i, c in enumerate(rows.columns) if self.ctx.enum_scope_values((rows.table, c))]
+            for row in rows.rows:
+                for i, enum in enums:
+                    if i < len(row):
+                        self.quoted_enum(row[i], enum)
         for x in e.expects:
             path = x.path.parts
             tokens = self.tokens.parts(x.path)
