@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from tests.fuzz.run import Campaign, check_dataset, check_program, mutate, write_data
+from tests.fuzz.run import REPEAT, ROOT, Campaign, check_dataset, check_program, mutate, work_folder, write_data
 
 PROGRAM = 'program p { version "1" effective 2024-01-01 }\nmetric n: count\ntrack t { level a { require n >= 2 } }\n'
 
@@ -39,3 +39,17 @@ def test_the_targets_run_the_real_commands(tmp_path):
         write_data(fmt, {"partner_id": ["A", "B"], "n": ["3", None]}, path)
         # B has no value and n has no default: a row with an error (exit 1, reported)
         assert check_dataset(PROGRAM, fmt, path.read_bytes(), "vectorized", tmp_path) == "eval exit 1", fmt
+
+
+def test_a_repeated_case_is_counted_not_run_again(tmp_path):
+    campaign = Campaign(tmp_path)
+    ran = []
+    for files in ({"fuzz.tier": b"x"}, {"fuzz.tier": b"x"}, {"fuzz.tier": b"x", "base.tier": b"y"}):
+        campaign.case("program", files, "what ran", lambda: ran.append(1) or "program refused")
+    assert len(ran) == 2 and campaign.runs == {"program": 3}
+    assert campaign.outcomes == {"program refused": 2, REPEAT: 1}
+
+
+def test_shipped_programs_find_their_parents(tmp_path):
+    child = (ROOT / "programs" / "cloudpartner2022-enrolled.tier").read_bytes()
+    assert b"extends" in child and check_program(child, work_folder(tmp_path)) == "program valid"
