@@ -59,8 +59,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = [p.read_bytes() for p in sorted((ROOT / "programs").glob("*.tier"))]
 #: Seconds one case may take before it counts as a runaway.
 TIMEOUT = 60
-#: Partners a monotonicity witness search may evaluate (tier check: 500): the searches run
-#: all the same, for a fraction of the time.
+#: Partners a monotonicity witness search may evaluate (tier check: 500), in every command
+#: a case runs: the searches run all the same, for a fraction of the time.
 SEARCH = 20
 
 _TROUBLE = [
@@ -163,7 +163,7 @@ class Campaign:
             self.outcomes[REPEAT] = self.outcomes.get(REPEAT, 0) + 1
             return
         try:
-            with deadline(TIMEOUT):
+            with deadline(TIMEOUT), search_budget(SEARCH):
                 outcome = fn()
             self.seen[digest] = outcome
             self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
@@ -185,8 +185,7 @@ def check_program(text: bytes, folder: Path, base: bytes | None = None) -> str:
     program it was mutated from) by `tier diff`. Raises on any defect."""
     path = folder / "fuzz.tier"
     path.write_bytes(text)
-    with search_budget(SEARCH):
-        result = load_program(path)
+    result = load_program(path)
     for d in result.diagnostics:
         assert d.code.startswith("TL") and d.message, d
     render_human(result.diagnostics, result.sources)
