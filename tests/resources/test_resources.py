@@ -43,7 +43,7 @@ REPEATS = 3 if THOROUGH else 2
 GROWTH = 2.6
 #: Allowances for timer, scheduler and allocator noise, whatever the size.
 CPU_NOISE = 0.04
-MEMORY_NOISE_KB = 16 * 1024
+MEMORY_NOISE_KB = 64 * 1024
 TIMEOUT = 1200 if THOROUGH else 300
 
 
