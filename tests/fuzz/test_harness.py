@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import random
+import time
 
-from tests.fuzz.run import REPEAT, ROOT, Campaign, check_dataset, check_program, mutate, work_folder, write_data
+import pytest
+
+from tests.fuzz.run import REPEAT, ROOT, Campaign, Runaway, check_dataset, check_program, deadline, mutate, work_folder, write_data
 
 PROGRAM = 'program p { version "1" effective 2024-01-01 }\nmetric n: count\ntrack t { level a { require n >= 2 } }\n'
 
@@ -53,3 +56,13 @@ def test_a_repeated_case_is_counted_not_run_again(tmp_path):
 def test_shipped_programs_find_their_parents(tmp_path):
     child = (ROOT / "programs" / "cloudpartner2022-enrolled.tier").read_bytes()
     assert b"extends" in child and check_program(child, work_folder(tmp_path)) == "program valid"
+
+
+def test_a_runaway_is_stopped_by_cpu_time_or_by_real_time():
+    with pytest.raises(Runaway, match="after 0.2 CPU seconds"), deadline(0.2):
+        while True:
+            pass
+    start = time.perf_counter()
+    with pytest.raises(Runaway, match="after 0.3 seconds"), deadline(5, wall=0.3):
+        time.sleep(5)  # waiting uses no CPU time
+    assert time.perf_counter() - start < 2
