@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -112,7 +113,7 @@ def test_a_corrupt_history_is_named(tmp_path):
 
 
 def _writers(tmp_path: Path) -> list[Path]:
-    """Valid files as polars and pyarrow write them: compressions, data page v1 and v2,
+    """Valid files as polars, pyarrow and DuckDB write them: compressions, data page v1 and v2,
     dictionaries on and off, several row groups, nulls, no rows, a nested column."""
     df = pl.DataFrame(
         {
@@ -135,12 +136,16 @@ def _writers(tmp_path: Path) -> list[Path]:
         for dictionary in (True, False):
             files.append(tmp_path / f"arrow-v{version}-{dictionary}.parquet")
             pq.write_table(table, files[-1], data_page_version=version, use_dictionary=dictionary, row_group_size=100, data_page_size=256)
+    files.append(tmp_path / "duckdb.parquet")
+    duckdb.sql("SELECT 'P' || i AS partner_id, i::DECIMAL(18, 3) AS d, [i, i + 1] AS l, {'a': i} AS s FROM range(3000) t(i)").write_parquet(
+        str(files[-1]), row_group_size=1000
+    )
     files.append(tmp_path / "arrow-checksum.parquet")
     pq.write_table(pa.table({"partner_id": ["P1", None]}), files[-1], write_page_checksum=True, compression="brotli")
     return files
 
 
-def test_check_accepts_what_polars_and_pyarrow_write(tmp_path):
+def test_check_accepts_what_polars_pyarrow_and_duckdb_write(tmp_path):
     for path in _writers(tmp_path):
         check_parquet(path)
         pl.read_parquet(path)  # and the file is indeed readable

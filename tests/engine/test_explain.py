@@ -138,3 +138,27 @@ def test_a_line_reading_a_product_of_another_metric_is_explained(tmp_path):
     prog = load_program(tmp_path / "p.tier", text=text).program
     explanation = explain_partner(prog, {"m0": F(3), "m4": F(1)})
     assert "silver" in render_text(explanation, prog)
+
+
+def test_the_plan_search_stops_at_its_budget_and_says_so(tmp_path, monkeypatch):
+    # a score on 80 metrics, each worth one point, three needed: all C(80, 3) combinations
+    # of metrics took minutes (issue 17: searches end at a budget, with a message)
+    from tierlang.engine import explain
+
+    n = 80
+    text = 'program e "E" {\n  version "1"\n  effective 2024-01-01\n}\n'
+    text += "".join(f"metric m{i}: count\n" for i in range(n))
+    text += "track t {\n  score s {\n" + "".join(f"    l{i}: points 1 * clamp(m{i} / 5)\n" for i in range(n))
+    text += "  }\n  level silver {\n    require s >= 3\n  }\n}\n"
+    prog = load_program(tmp_path / "e.tier", text=text).program
+    searches = []
+    real = explain._Explainer.search
+    monkeypatch.setattr(explain._Explainer, "search", lambda self, *a: searches.append(1) or real(self, *a))
+    (ex,) = explain_partner(prog, {f"m{i}": F(0) for i in range(n)})
+    (missing,) = ex.missing
+    assert len(searches) == explain.PLAN_BUDGET
+    assert missing.why[-1].startswith("the search for the smallest change stopped at its budget (5,000 combinations")
+    assert [c.metric for c in missing.plans[0].changes] == ["m0", "m1", "m2"]  # three metrics, found in time
+    # one metric short: found among the first combinations, no note
+    (ex,) = explain_partner(prog, {**{f"m{i}": F(0) for i in range(n)}, "m5": F(5), "m6": F(5)})
+    assert not any("budget" in line for m in ex.missing for line in m.why)

@@ -4,7 +4,8 @@
 
 Programs (N, default 100,000) come from four sources, in turn: valid programs of every
 construct (tests/engine/strategies.py), syntax trees printed by the formatter
-(tests/syntax/strategies.py), token soups, and the shipped programs; each is then
+(tests/syntax/strategies.py), token soups, and the shipped programs (their parents beside
+them, so that `extends` finds them); each is then
 byte-mutated with probability 3/4 (bytes flipped, deleted, duplicated or inserted from a
 list of troublemakers: quotes, braces, line breaks, NUL, a byte-order mark, invalid UTF-8,
 huge numbers, escape sequences). Every program is loaded with all checks, its diagnostics
@@ -16,16 +17,18 @@ Datasets (M, default 10,000): a valid program and partners around its constants
 (tests/engine/strategies.py), written as CSV, JSON Lines or Parquet, then corrupted by the
 same mutations; `tier eval` runs on it through the CLI (either engine, and `tier explain`
 with the interpreter) and must exit 0, 1 or 2 without a traceback, in at most `TIMEOUT`
-seconds.
+CPU seconds.
 
 A failure (an exception, a traceback printed, a timeout) is saved in --out with what was
-run, the run goes on, and the exit code is 1 when there was any. Hypothesis draws the
+run, the run goes on, and the exit code is 1 when there was any. A case identical to an
+earlier one is counted but not run again (outcome "repeat of an earlier case"). Hypothesis draws the
 inputs (no shrinking: a run of 100,000 must not stop at the first find)."""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import io
 import json
 import os
@@ -54,10 +57,11 @@ from tierlang.passes.monotonicity import search_budget
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = [p.read_bytes() for p in sorted((ROOT / "programs").glob("*.tier"))]
-#: Seconds one case may take before it counts as a runaway.
+#: CPU seconds one case may take before it counts as a runaway (and ten times that in real
+#: time).
 TIMEOUT = 60
-#: Partners a monotonicity witness search may evaluate (tier check: 500): the searches run
-#: all the same, for a fraction of the time.
+#: Partners a monotonicity witness search may evaluate (tier check: 500), in every command
+#: a case runs: the searches run all the same, for a fraction of the time.
 SEARCH = 20
 
 _TROUBLE = [
@@ -115,22 +119,36 @@ def mutate(data: bytes, rnd: random.Random) -> bytes:
     return bytes(b)
 
 
+#: The outcome counted for a case identical to an earlier one (not run again).
+REPEAT = "repeat of an earlier case"
+
+
 class Runaway(Exception):
     pass
 
 
 @contextlib.contextmanager
-def deadline(seconds: int):
-    def fire(signum, frame):
-        raise Runaway(f"still running after {seconds} s")
+def deadline(seconds: float, wall: float | None = None):
+    """Raise `Runaway` in the block once it has used `seconds` of CPU time (all threads), or
+    `wall` seconds of real time (default ten times `seconds`: a case that waits without
+    working). CPU time, because a fuzz run shares its machine: starved of the processor, a
+    case of one CPU second took over 60 real ones."""
 
-    old = signal.signal(signal.SIGALRM, fire)
-    signal.alarm(seconds)
+    def fire(signum, frame):
+        what = f"{seconds:g} CPU seconds" if signum == signal.SIGPROF else f"{wall:g} seconds"
+        raise Runaway(f"still running after {what}")
+
+    wall = wall or 10 * seconds
+    old = signal.signal(signal.SIGPROF, fire), signal.signal(signal.SIGALRM, fire)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
+    signal.setitimer(signal.ITIMER_REAL, wall)
     try:
         yield
     finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGPROF, old[0])
+        signal.signal(signal.SIGALRM, old[1])
 
 
 class Campaign:
@@ -141,14 +159,24 @@ class Campaign:
         self.runs: dict[str, int] = {}
         self.failures: list[str] = []
         self.outcomes: dict[str, int] = {}
+        self.seen: dict[bytes, str] = {}  # digest of a case's inputs -> its outcome
 
     def case(self, kind: str, files: dict[str, bytes], what: str, fn) -> None:
+        """Run `fn` (the checks of one case, on `files`) under the deadline; an exception is a
+        failure. A case whose files are byte for byte those of an earlier one is counted
+        (as REPEAT) but not run again: the checks are deterministic, and an unmutated shipped
+        program, drawn once in sixteen cases, costs as much as dozens of generated ones."""
         self.runs[kind] = self.runs.get(kind, 0) + 1
         if self.runs[kind] % 500 == 0:  # a long run interrupted still says how far it got
             print(f"{self.runs[kind]:,} {kind}s, {len(self.failures)} failures so far", file=sys.stderr, flush=True)
+        digest = hashlib.sha256(repr(sorted(files.items())).encode()).digest()
+        if digest in self.seen:
+            self.outcomes[REPEAT] = self.outcomes.get(REPEAT, 0) + 1
+            return
         try:
-            with deadline(TIMEOUT):
+            with deadline(TIMEOUT), search_budget(SEARCH):
                 outcome = fn()
+            self.seen[digest] = outcome
             self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
         except (KeyboardInterrupt, SystemExit):
             raise
@@ -168,8 +196,7 @@ def check_program(text: bytes, folder: Path, base: bytes | None = None) -> str:
     program it was mutated from) by `tier diff`. Raises on any defect."""
     path = folder / "fuzz.tier"
     path.write_bytes(text)
-    with search_budget(SEARCH):
-        result = load_program(path)
+    result = load_program(path)
     for d in result.diagnostics:
         assert d.code.startswith("TL") and d.message, d
     render_human(result.diagnostics, result.sources)
@@ -259,6 +286,15 @@ def check_dataset(program: str, fmt: str, raw: bytes, engine: str, folder: Path)
     return f"eval exit {out.exit_code}"
 
 
+def work_folder(work: Path | None = None) -> Path:
+    """A folder for the cases (`work`, else a new temporary one), holding the shipped
+    programs: the parents that the shipped programs (and their mutants) extend."""
+    work = work or Path(tempfile.mkdtemp(prefix="tier-fuzz-"))
+    for path in (ROOT / "programs").glob("*.tier"):
+        (work / path.name).write_bytes(path.read_bytes())
+    return work
+
+
 def run(programs: int, datasets: int, seed: int, out: Path) -> Campaign:
     campaign = Campaign(out)
     common = dict(
@@ -267,7 +303,7 @@ def run(programs: int, datasets: int, seed: int, out: Path) -> Campaign:
         phases=[Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
-    work = Path(tempfile.mkdtemp(prefix="tier-fuzz-"))
+    work = work_folder()
     soups = st.lists(st.sampled_from(TOKENS), max_size=40).map(" ".join)
     sources = st.one_of(
         programs_with_data(max_rows=3).map(lambda t: t[0]),

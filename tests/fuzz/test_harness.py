@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import random
+import time
 
-from tests.fuzz.run import Campaign, check_dataset, check_program, mutate, write_data
+import pytest
+
+from tests.fuzz.run import REPEAT, ROOT, Campaign, Runaway, check_dataset, check_program, deadline, mutate, work_folder, write_data
 
 PROGRAM = 'program p { version "1" effective 2024-01-01 }\nmetric n: count\ntrack t { level a { require n >= 2 } }\n'
 
@@ -39,3 +42,27 @@ def test_the_targets_run_the_real_commands(tmp_path):
         write_data(fmt, {"partner_id": ["A", "B"], "n": ["3", None]}, path)
         # B has no value and n has no default: a row with an error (exit 1, reported)
         assert check_dataset(PROGRAM, fmt, path.read_bytes(), "vectorized", tmp_path) == "eval exit 1", fmt
+
+
+def test_a_repeated_case_is_counted_not_run_again(tmp_path):
+    campaign = Campaign(tmp_path)
+    ran = []
+    for files in ({"fuzz.tier": b"x"}, {"fuzz.tier": b"x"}, {"fuzz.tier": b"x", "base.tier": b"y"}):
+        campaign.case("program", files, "what ran", lambda: ran.append(1) or "program refused")
+    assert len(ran) == 2 and campaign.runs == {"program": 3}
+    assert campaign.outcomes == {"program refused": 2, REPEAT: 1}
+
+
+def test_shipped_programs_find_their_parents(tmp_path):
+    child = (ROOT / "programs" / "cloudpartner2022-enrolled.tier").read_bytes()
+    assert b"extends" in child and check_program(child, work_folder(tmp_path)) == "program valid"
+
+
+def test_a_runaway_is_stopped_by_cpu_time_or_by_real_time():
+    with pytest.raises(Runaway, match="after 0.2 CPU seconds"), deadline(0.2):
+        while True:
+            pass
+    start = time.perf_counter()
+    with pytest.raises(Runaway, match="after 0.3 seconds"), deadline(5, wall=0.3):
+        time.sleep(5)  # waiting uses no CPU time
+    assert time.perf_counter() - start < 2

@@ -1,14 +1,17 @@
 """Run every command on one shape at several sizes, in this process, and print what each
 took: wall time, CPU time (this process's, all threads: what the growth tests compare, since
 wall time on a shared machine is mostly the neighbours' load) and the growth of the peak
-resident memory (Linux: the peak is reset before each command through /proc/self/clear_refs). Used by test_resources.py in a child
-process with a timeout, so that a runaway fails the test instead of hanging it.
+resident memory (Linux: the peak is reset before each command through /proc/self/clear_refs).
+Each size is measured `repeats` times, interleaved, and the least of each figure is kept: a
+neighbour's load only ever adds to them. Used by test_resources.py in a child process with a
+timeout, so that a runaway fails the test instead of hanging it.
 
-    python -m tests.resources.driver SHAPE N1 N2 ... > measurements.json
+    python -m tests.resources.driver SHAPE REPEATS N1 N2 ... > measurements.json
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -56,6 +59,7 @@ def measure(shape: str, n: int, folder: Path) -> dict[str, dict]:
     runner = CliRunner()
     for name, args in COMMANDS.items():
         argv = [a.format(p=p, q=q, d=d, out=folder) for a in args]
+        gc.collect()  # the previous command's garbage is not this one's cost
         peak_ok = _reset_peak()
         before = _kb("VmRSS")
         start, cpu = time.perf_counter(), time.process_time()
@@ -68,13 +72,27 @@ def measure(shape: str, n: int, folder: Path) -> dict[str, dict]:
     return out
 
 
+def least(runs: list[dict[str, dict]]) -> dict[str, dict]:
+    """Per command, the least of each figure over repeated runs (the exit code of the first)."""
+    out = {}
+    for command, first in runs[0].items():
+        out[command] = dict(first)
+        for key in ("seconds", "cpu_seconds", "memory_kb"):
+            if first[key] is not None:
+                out[command][key] = min(run[command][key] for run in runs)
+    return out
+
+
 def main_() -> None:
-    shape, sizes = sys.argv[1], [int(x) for x in sys.argv[2:]]
+    shape, repeats, sizes = sys.argv[1], int(sys.argv[2]), [int(x) for x in sys.argv[3:]]
     os.environ["TIER_NO_CACHE"] = "1"  # measure the work, not the cache
     with tempfile.TemporaryDirectory() as tmp:
         measure(shape, sizes[0], Path(tmp))  # warm up: imports, compiled grammar, thread pools
-        results = {n: measure(shape, n, Path(tmp)) for n in sizes}
-    json.dump(results, sys.stdout)
+        runs: dict[int, list] = {n: [] for n in sizes}
+        for _ in range(repeats):
+            for n in sizes:
+                runs[n].append(measure(shape, n, Path(tmp)))
+    json.dump({n: least(r) for n, r in runs.items()}, sys.stdout)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,10 @@ How "smallest changes" is decided, for a score that falls short of a threshold:
    change divided by what its line needs for full points, so "1 of 3 customers" and "2 of 10
    people" are comparable), then the first declared. Counts change by whole units; a
    decimal metric by the exact amount needed.
-Every plan is checked by evaluating the program again with the changed values.
+Every plan is checked by evaluating the program again with the changed values. The search
+tries at most `PLAN_BUDGET` combinations of metrics per score (all of them, unless a score
+reads dozens of metrics and needs three to change); past that it keeps what it found and
+says so in the explanation.
 """
 
 from __future__ import annotations
@@ -58,6 +61,17 @@ __all__ = [
     "requirement_lines",
     "score_lines",
 ]
+
+#: Combinations of metrics one score's plan search tries, each a search over their values:
+#: trying all C(n, 3) of a score on 80 metrics took `tier explain` minutes (issue 17).
+PLAN_BUDGET = 5000
+
+
+def _budget_note(found: bool) -> str:
+    """Said (in `Missing.why`) when the search stopped at its budget."""
+    said = f"the search for the smallest change stopped at its budget ({PLAN_BUDGET:,} combinations of metrics)"
+    return said + (": a smaller change of as many metrics may exist" if found else " before it found one")
+
 
 _FLIP = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}
 _OP_WORDS = {">=": "at least", ">": "more than", "<=": "at most", "<": "less than", "==": "exactly", "!=": "not"}
@@ -489,6 +503,7 @@ class _Explainer:
         self._bp: dict[tuple[str, int], set[Fraction]] = {}
         self._steps: dict[tuple[str, int, int], list[Fraction]] = {}
         self._functions: dict[tuple[str, str | None, str], ScoreFunction] = {}
+        self.stopped = False  # did the last `score_plans` stop at PLAN_BUDGET?
 
     def evaluate(self, values: Mapping[str, ir.Value], track: str) -> TrackResult:
         return self.interp.evaluate(values, tracks=[track])[track]
@@ -644,9 +659,13 @@ class _Explainer:
                 if room:
                     m.why.append("room left per category: " + "; ".join(room))
                 m.plans = self.score_plans(tr, score_name, op, target, every=score_name in every_scores)
+                if self.stopped:
+                    m.why.append(_budget_note(bool(m.plans)))
             elif isinstance(e, ir.Every):
                 if not any(self.score_goal(x.requirement.expr, tr) for x in failing if x is not r):
                     m.plans = self.score_plans(tr, e.score, None, None, every=True)
+                    if self.stopped:
+                        m.why.append(_budget_note(bool(m.plans)))
             else:
                 m.plans = self.condition_plans(r.trace, tr)
             m.plans = self.keeping_constraints(m, tr, level)
@@ -1032,6 +1051,7 @@ class _Explainer:
         base = dict(self.values)
         variant = tr.variant
         t = tr.track
+        self.stopped = False
 
         goal = _Goal(self.score_function(t.name, variant, score), every, target, op)
         s0 = self.interp.score(base, t.name, variant, score)
@@ -1053,8 +1073,13 @@ class _Explainer:
         # 2. close the remaining gap: fewest metrics, then least relative change
         cands = self.candidates(s0)
         found: list[tuple[tuple, list[Change]]] = []
+        tried = 0
         for size in (1, 2, 3):
             for combo in combinations(cands, size):
+                if tried == PLAN_BUDGET:
+                    self.stopped = True
+                    break
+                tried += 1
                 hit = self.search(combo, base, goal, s0)
                 if hit is None:
                     continue
@@ -1070,7 +1095,7 @@ class _Explainer:
                             vals = nicer
                 changes += [Change(n, self.value_of(n), vals[n]) for n in combo]  # type: ignore[arg-type]
                 found.append(((size, effort, [cands.index(n) for n in combo]), changes))
-            if found:
+            if found or self.stopped:
                 break
         found.sort(key=lambda f: f[0])
         return [self._plan(changes, t, variant, score, op, target) for _, changes in found[:3]]
