@@ -700,6 +700,9 @@ def _candidates(program: ir.Program, m: ir.Metric, points: set) -> list[ir.Value
 # ------------------------------------------------------------------ witness search
 
 
+_UNSEEN = object()
+
+
 def find_witness(
     program: ir.Program,
     track: str,
@@ -734,10 +737,12 @@ def find_witness(
 
     def level(p: dict[str, ir.Value]) -> int | None:
         key = tuple(p[n] for n in names)
-        if key not in cache:
+        # one lookup for a hit: hashing the key hashes every value (a Fraction's hash is slow)
+        hit = cache.get(key, _UNSEEN)
+        if hit is _UNSEEN:
             search.evaluated += 1
-            cache[key] = levels(p, track)
-        return cache[key]
+            hit = cache[key] = levels(p, track)
+        return hit
 
     def found(p, q, lp, lq, s) -> Search:
         p, q, lp, lq = _tidy(names, s, (p, q, lp, lq), cands, level)
