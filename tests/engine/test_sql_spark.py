@@ -22,6 +22,8 @@ from tests.engine.sql_helpers import (
     SMALL_RECORDS,
 )
 from tests.engine.strategies import programs_with_data
+from tests.history.helpers import history, outcome
+from tests.history.strategies import histories
 from tierlang.data import from_frame, load_dataset
 from tierlang.engine import evaluate, evaluate_dataset
 from tierlang.loader import load_program
@@ -110,3 +112,13 @@ def test_records_program_on_spark(tmp_path):
     b = evaluate(str(program), str(tmp_path / "data"), engine="spark", as_of=as_of, detail=True)
     assert b.engine == "spark" and a.long().equals(b.long()) and a.detail.equals(b.detail)
     assert a.long().filter(pl.col("partner_id") == "A")["score"].to_list() == ["13.111111"]
+
+
+@settings(max_examples=5, deadline=None)
+@given(histories())
+def test_history_on_spark(case):
+    """A history's months evaluated by the compiled query in Spark (each row's month its
+    evaluation date: dated parameters, rules reading `as_of`) give the polars engine's timelines."""
+    text, data, _, _ = case
+    a, b = history(text, data, "vectorized"), history(text, data, "spark")
+    assert b.engine == "spark" and outcome(a).equals(outcome(b)), text
