@@ -250,16 +250,18 @@ class Fit:
                     uppers.append(pl.when(on).then((_ZERO - rest) // a))
                 else:
                     lowers.append(pl.when(on).then(_ZERO - ((_ZERO - rest) // (_ZERO - a))))  # ceil(rest / -a)
+            lo, hi = self.ranges[d]
+            if hi is not None:
+                uppers.append(pl.lit(hi, pl.Int128))
             if lowers:  # (a null bound, where an `or` branch is left alone, is no bound)
                 v = pl.max_horizontal(v, *lowers)
             if uppers:
                 v = pl.min_horizontal(v, *uppers)
-            lo, hi = self.ranges[d]
             for op, where, at in exact:
                 if op == "eq":
                     v = pl.when(where).then(at).otherwise(v)
-                else:  # `!=`: one unit away, up unless that leaves the range
-                    away = at + 1 if hi is None else pl.when(at + 1 <= hi).then(at + 1).otherwise(at - 1)
+                else:  # `!=`: one unit away, up unless that passes an upper bound
+                    away = pl.when(at + 1 <= pl.min_horizontal(*uppers)).then(at + 1).otherwise(at - 1) if uppers else at + 1
                     v = pl.when(where & (v == at)).then(away).otherwise(v)
             if lo is not None or hi is not None:
                 v = v.clip(None if lo is None else pl.lit(lo, pl.Int128), None if hi is None else pl.lit(hi, pl.Int128))
