@@ -46,7 +46,7 @@ __all__ = ["Fit", "REDRAWS"]
 REDRAWS = 30
 #: ... or after this many redraws in a row that mend no row at all.
 STALLS = 3
-#: Steps of the search for the columns that move (`Fit._attach`); past it, the best found.
+#: Steps of the search for the columns that move (`Fit._plan`); past it, the best found.
 _SEARCH = 20_000
 
 _NEGATED = {"<=": ">", "<": ">=", ">=": "<", ">": "<=", "==": "!=", "!=": "=="}
@@ -124,16 +124,19 @@ class Fit:
             if len(form.coefs) == 1:
                 self._attach([form])
         self._attach([f for f in musts if len(f.coefs) > 1])
-        for branches in choices:
-            any(self._attach(forms) for forms in branches)
+        for branches in choices:  # the branch with the cheapest plan (the first on a tie)
+            plans = [(plan[0], i, plan) for i, forms in enumerate(branches) if (plan := self._plan(forms))]
+            if plans:
+                _, i, plan = min(plans, key=lambda p: p[:2])
+                self._attach(branches[i], plan)
         self.order = _topological(self.parents)
 
-    def _attach(self, forms: list[_Form]) -> bool:
-        """Give every form a dependent column (all or none), without columns depending on each
-        other in a cycle: the assignment with the fewest poor choices (a column that cannot
-        always move far enough, or that would be squeezed between bounds both ways), searched
-        depth-first in order of preference, at most `_SEARCH` steps. False when every
-        assignment makes a cycle."""
+    def _plan(self, forms: list[_Form]) -> tuple[int, list[str]] | None:
+        """A dependent column for every form, without columns depending on each other in a
+        cycle: (cost, the columns) of the assignment with the fewest poor choices (a column
+        that cannot always move far enough, or that would be squeezed between bounds both
+        ways), searched depth-first in order of preference, at most `_SEARCH` steps. None when
+        every assignment makes a cycle."""
         ranked = [sorted(form.coefs, key=lambda c, f=form: self._preference(f, c)) for form in forms]
         held = {d: list(fs) for d, fs in self.bounds.items()}  # each column's forms so far
         best: tuple[int, list[str]] | None = None
@@ -164,9 +167,14 @@ class Fit:
                 mine.pop()
 
         search(0, self.parents, [], 0)
-        if best is None or not forms:
+        return None if best is None or not forms else best
+
+    def _attach(self, forms: list[_Form], plan: tuple[int, list[str]] | None = None) -> bool:
+        """Give every form its planned dependent (`_plan`); False when there is no plan."""
+        plan = plan or self._plan(forms)
+        if plan is None:
             return False
-        for d, form in zip(best[1], forms):
+        for d, form in zip(plan[1], forms):
             self.parents.setdefault(d, set()).update(set(form.coefs) - {d})
             self.bounds.setdefault(d, []).append(form)
         return True
