@@ -240,7 +240,16 @@ class Fit:
         return hi is None or high is not None and math.ceil(-high / a) <= hi
 
     def repair(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """`frame` (a units frame) with every dependent column clamped to its bounds, in order."""
+        """`frame` (a units frame) with every dependent column clamped to its bounds, in order.
+        With `or` branches, twice: a branch is mended where its constraint is broken, which a
+        column moved after the branch's own can change (the second pass sees it; the clamps
+        already met move nothing)."""
+        conditional = any(f.unless is not None for fs in self.bounds.values() for f in fs)
+        for _ in range(2 if conditional else 1):
+            frame = self._clamp(frame)
+        return frame
+
+    def _clamp(self, frame: pl.DataFrame) -> pl.DataFrame:
         for d in self.order:
             v = pl.col(d).cast(pl.Int128)
             lowers, uppers, exact = [], [], []
