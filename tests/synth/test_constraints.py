@@ -139,10 +139,21 @@ def test_cli_synth_then_eval_reports_no_data_error(tmp_path):
 _KINDS = [("count", None, 1), ("count { range 0..40 }", (0, 40), 1), ("number { range -20..20 }", (-20, 20), 100), ("number", None, 10)]
 
 
+_OPS = {
+    "<": lambda v: v < 0,
+    "<=": lambda v: v <= 0,
+    ">": lambda v: v > 0,
+    ">=": lambda v: v >= 0,
+    "==": lambda v: v == 0,
+    "!=": lambda v: v != 0,
+}
+
+
 @st.composite
 def constrained_programs(draw):
-    """A program over 2 to 4 metrics with 1 to 3 constraints, each true at a drawn witness
-    point (so some data keeps them all), and a track reading every metric."""
+    """A program over 2 to 4 metrics with up to 3 constraints, each true at a drawn witness
+    point and for a partner with nothing (every metric 0), as real constraints are (subset
+    limits, sums, ratios), and a track reading every metric."""
     n = draw(st.integers(2, 4))
     kinds = [draw(st.sampled_from(_KINDS)) for _ in range(n)]
     witness = []
@@ -158,11 +169,16 @@ def constrained_programs(draw):
             right = [(j, c) for j, c in terms[len(left) :]]
             k = draw(st.integers(-3, 3))
             value = sum(c * witness[j] for j, c in left) + k - sum(c * witness[j] for j, c in right)
-            ops = ["<", "<=", "!="] if value < 0 else [">", ">=", "!="] if value > 0 else ["<=", ">=", "=="]
+            # true at the witness and for a partner with nothing (every metric 0: its value is k)
+            ops = [op for op in _OPS if _OPS[op](value) and _OPS[op](Fraction(k))]
+            if not ops:
+                continue
             op = draw(st.sampled_from(ops))
             side = " + ".join(f"{c} * m{j}" for j, c in left) + f" + {k}"
             other = " + ".join(f"{c} * m{j}" for j, c in right) if right else "0"
             parts.append(f"{side} {op} {other}")
+        if not parts:
+            continue
         joiner = draw(st.sampled_from([" and ", " or "]))
         constraints.append(f"constraint k{i}: " + joiner.join(f"({p})" for p in parts))
     text = 'program g { version "1" }\n'
