@@ -57,7 +57,7 @@ def folder(tmp_path_factory) -> Path:
 
 def test_writes_every_table_and_the_snapshot(folder):
     names = sorted(p.name for p in folder.iterdir())
-    assert names == ["azure_usage.csv", "certifications.csv", "partners.csv", "snapshot.csv"]
+    assert names == ["azure_usage.csv", "certifications.csv", "dynamics_revenue.csv", "dynamics_usage.csv", "partners.csv", "snapshot.csv"]
     certs = pl.read_csv(folder / "certifications.csv")
     usage = pl.read_csv(folder / "azure_usage.csv", infer_schema=False)
     assert certs.columns == ["partner_id", "person_id", "certification", "linked", "earned_on", "expires_on"]
@@ -106,11 +106,72 @@ def test_the_azure_metrics_by_an_independent_reading(folder):
     assert checked > 1500 * 10
 
 
+def _business_apps_by_hand(folder: Path) -> pl.DataFrame:
+    """The Business Applications columns read from the Dynamics tables by the program's
+    definitions (cloudpartner2022-records.tier), in plain polars."""
+    last, before = dt.date(2023, 5, 1), dt.date(2022, 5, 1)
+    revenue = pl.read_csv(folder / "dynamics_revenue.csv", try_parse_dates=True, schema_overrides={"revenue_usd": pl.Decimal(18, 2)})
+    usage = pl.read_csv(folder / "dynamics_usage.csv", try_parse_dates=True, schema_overrides={"mcv": pl.Decimal(18, 3)})
+    d365 = ["Business Central", "Core HR", "Customer Engagement", "Finance and Operations", "Guides", "Remote Assist", "Retail"]
+    d365 += ["Talent Attract", "Talent Onboard"]
+    usage = usage.filter(pl.col("workload").is_in(d365) & pl.col("association").is_in(["CPOR_OSU", "DPOR", "CSP_T1", "CSP_T2"]))
+
+    def per_unit(table: pl.DataFrame, value: str) -> pl.DataFrame:
+        return table.group_by("partner_id", "tenant_id", "workload").agg(
+            pl.col(value).filter(pl.col("month") == last).sum().alias("now"),
+            pl.col(value).filter(pl.col("month") == before).sum().alias("before"),
+        )
+
+    def count(c: pl.Expr) -> pl.Expr:
+        return c.cast(pl.Int64).sum()
+
+    r = (
+        per_unit(revenue, "revenue_usd")
+        .group_by("partner_id")
+        .agg(
+            count((pl.col("now") > 5000) & (pl.col("before") > 5000)).alias("business_apps_enterprise_workloads"),
+            (count(pl.col("now") >= 1500) - count(pl.col("before") >= 1500)).alias("business_apps_net_customer_adds_ent"),
+            (count(pl.col("now") >= 250) - count(pl.col("before") >= 250)).alias("business_apps_net_customer_adds_smb"),
+        )
+    )
+    u = (
+        per_unit(usage, "mcv")
+        .group_by("partner_id")
+        .agg(
+            pl.col("now").sum().alias("mcv"),
+            pl.col("before").sum().alias("business_apps_baseline_mcv"),
+            (count(pl.col("now") >= 10_000) - count(pl.col("before") >= 10_000)).clip(lower_bound=0).alias("business_apps_deployments_ent"),
+            (count(pl.col("now") >= 5_000) - count(pl.col("before") >= 5_000)).clip(lower_bound=0).alias("business_apps_deployments_smb"),
+        )
+    )
+    return r.join(u, on="partner_id", how="full", coalesce=True)
+
+
+def test_the_business_applications_records_give_the_snapshot(folder):
+    # aggregating the Dynamics tables gives the snapshot's Business Applications columns
+    # exactly, and some partners earn the designation from records
+    got = {row["partner_id"]: row for row in _business_apps_by_hand(folder).iter_rows(named=True)}
+    snap = pl.read_csv(folder / "snapshot.csv", infer_schema=False)
+    active = 0
+    for row in snap.iter_rows(named=True):
+        mine = got.get(row["partner_id"], {})
+        for column in ("enterprise_workloads", "net_customer_adds_ent", "net_customer_adds_smb", "deployments_ent", "deployments_smb"):
+            assert (mine.get(f"business_apps_{column}") or 0) == int(row[f"business_apps_{column}"]), (row["partner_id"], column)
+        baseline = Fraction(mine.get("business_apps_baseline_mcv") or 0)
+        assert baseline == Fraction(Decimal(row["business_apps_baseline_mcv"])), row["partner_id"]
+        growth = (Fraction(mine["mcv"]) - baseline) * 100 / baseline if baseline else Fraction(0)
+        assert growth == Fraction(Decimal(row["business_apps_usage_growth_pct"])), row["partner_id"]
+        active += row["partner_id"] in got
+    assert active > 10
+    records = tier_eval(RECORDS, str(folder))
+    assert records.filter((pl.col("track") == "business_apps") & (pl.col("level") == "designated")).height > 0
+
+
 def test_deterministic_and_partner_records_do_not_depend_on_rows(tmp_path):
     synth(tmp_path / "a", "--rows", "1000", "--format", "csv")
     synth(tmp_path / "b", "--rows", "1000", "--format", "csv")
     synth(tmp_path / "c", "--rows", "1100", "--format", "csv")
-    for name in ("certifications.csv", "azure_usage.csv", "snapshot.csv"):
+    for name in ("certifications.csv", "azure_usage.csv", "dynamics_revenue.csv", "dynamics_usage.csv", "snapshot.csv"):
         a = (tmp_path / "a" / name).read_bytes()
         assert a == (tmp_path / "b" / name).read_bytes()
         assert (tmp_path / "c" / name).read_bytes().startswith(a)

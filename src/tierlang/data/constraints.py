@@ -11,6 +11,7 @@ flagged again: its null values leave the constraint undecided, and undecided is 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from fractions import Fraction
 
 import polars as pl
@@ -21,13 +22,13 @@ from tierlang.passes.constraints import Unchecked, linear
 __all__ = ["constraint_flag", "Unchecked"]
 
 
-def _holds(e: ir.Expr, metrics: dict[str, ir.Metric], scales: dict[str, int]) -> pl.Expr:
+def _holds(e: ir.Expr, metrics: dict[str, ir.Metric], scales: dict[str, int], names: Mapping[str, str]) -> pl.Expr:
     if isinstance(e, ir.And):
-        return pl.all_horizontal([_holds(x, metrics, scales) for x in e.items])
+        return pl.all_horizontal([_holds(x, metrics, scales, names) for x in e.items])
     if isinstance(e, ir.Or):
-        return pl.any_horizontal([_holds(x, metrics, scales) for x in e.items])
+        return pl.any_horizontal([_holds(x, metrics, scales, names) for x in e.items])
     if isinstance(e, ir.Not):
-        return ~_holds(e.operand, metrics, scales)
+        return ~_holds(e.operand, metrics, scales, names)
     if isinstance(e, ir.Compare) and e.op in ir.COMPARISONS:
         lc, lk = linear(e.left, metrics)
         rc, rk = linear(e.right, metrics)
@@ -40,7 +41,7 @@ def _holds(e: ir.Expr, metrics: dict[str, ir.Metric], scales: dict[str, int]) ->
         den = math.lcm(const.denominator, *[v.denominator for v in terms.values()])
         total: pl.Expr = pl.lit(int(const * den), pl.Int128)
         for n, v in terms.items():
-            total = total + pl.col(n).cast(pl.Int128) * pl.lit(int(v * den), pl.Int128)
+            total = total + pl.col(names.get(n, n)).cast(pl.Int128) * pl.lit(int(v * den), pl.Int128)
         zero = pl.lit(0, pl.Int128)
         return {">=": total >= zero, ">": total > zero, "<=": total <= zero, "<": total < zero, "==": total == zero, "!=": total != zero}[
             e.op
@@ -48,6 +49,7 @@ def _holds(e: ir.Expr, metrics: dict[str, ir.Metric], scales: dict[str, int]) ->
     raise Unchecked(f"{type(e).__name__} in a constraint")
 
 
-def constraint_flag(c: ir.Constraint, program: ir.Program, scales: dict[str, int]) -> pl.Expr:
-    """True where a row breaks `c` (null values, bad already, do not break it)."""
-    return ~_holds(c.expr, program.metric_map, scales).fill_null(True)
+def constraint_flag(c: ir.Constraint, program: ir.Program, scales: dict[str, int], names: Mapping[str, str] | None = None) -> pl.Expr:
+    """True where a row breaks `c` (null values, bad already, do not break it). A metric is
+    read from the column of its name, or of `names[metric]` (tier synth's frames are by column)."""
+    return ~_holds(c.expr, program.metric_map, scales, names or {}).fill_null(True)

@@ -112,6 +112,7 @@ class _History:
         rho, sigma = k["persistence"], k["sigma"]
         innovation = sigma * math.sqrt(max(0.0, 1.0 - rho * rho))
         numeric = [c for c in gen.schema.columns.values() if c.kind in _NUMERIC]
+        previous = base
         for t in range(self.n_months):
             if t:
                 shocks = []
@@ -122,6 +123,16 @@ class _History:
             values = base.with_columns(state.drop(ROW)).with_columns([self._value(c, t, groups) for c in numeric])
             for left, total in gen.constraint_caps():  # each month keeps them (the values moved apart)
                 values = values.with_columns(total.alias(left))
+            if gen.fit and t:
+                # the programs' constraints, repaired; a partner whose moved values break one
+                # that repair cannot mend keeps last month's values (which kept them all)
+                values = gen.fit.repair(values)
+                bad = values.select(gen.fit.broken()).to_series()
+                if bad.any():
+                    values = values.with_columns(
+                        [pl.when(bad).then(previous[c.name]).otherwise(pl.col(c.name)).alias(c.name) for c in numeric]
+                    )
+            previous = values.select(c.name for c in numeric)
             active = (pl.col(":first") <= t) & (pl.col(":last") >= t)
             month = dates.add_months(self.first, t)
             frame = values.lazy().filter(active).select(gen.output(decimals)).collect()

@@ -37,6 +37,7 @@ import polars as pl
 from tierlang import ir
 from tierlang.synth import showcase
 from tierlang.synth.calibration import Calibration, load_calibration
+from tierlang.synth.constraints import REDRAWS, STALLS, Fit
 from tierlang.synth.rng import ROW, check_arithmetic, normal_pair, stream_key, uniform, word
 from tierlang.synth.schema import Column, Schema, SynthError, Threshold, build_schema
 
@@ -220,6 +221,7 @@ class _Generator:
         self.segments = cal.segments
         self.knobs = {c.name: cal.column(c.name, c.kind.value) for c in schema.columns.values()}
         self._check_profile_names()
+        self.fit = Fit(schema, {c.name: self._grid(c) for c in schema.columns.values()}, self._exact_ranges())
 
     def _check_profile_names(self) -> None:
         taken = {c: "a metric column" for c in self.schema.columns}
@@ -250,7 +252,36 @@ class _Generator:
         """Every partner's values as whole units (numbers), ordinals (dates), bools and enum
         indexes, with ROW, the profile and whether it pursues each group (`pursued_column(group)`):
         what `output` turns into the written columns (and `synth.history` evolves month by
-        month)."""
+        month). Every row keeps the programs' input constraints (`synth.constraints`): a row
+        that repair cannot mend is drawn again from other streams."""
+        out = self.fit.repair(self._drawn())
+        if not self.fit:
+            return out
+        stalls = 0
+        for attempt in range(1, REDRAWS + 1):
+            bad = out.select(self.fit.broken()).to_series()
+            if not bad.any() or stalls == STALLS:
+                break
+            rows = out.filter(bad)[ROW]
+            again = _Generator(self.schema, self.cal, self.seed, rows.len(), self.anchor, streams=f"{self.streams}redraw:{attempt}/")
+            redrawn = self.fit.repair(again._drawn()).with_columns(rows)
+            mended = redrawn.filter(~redrawn.select(self.fit.broken()).to_series())
+            stalls = 0 if mended.height else stalls + 1
+            out = pl.concat([out.filter(~bad), mended.select(out.columns), out.filter(bad).join(mended.select(ROW), on=ROW, how="anti")])
+            out = out.sort(ROW)
+        bad = out.select(self.fit.broken()).to_series()
+        if bad.any():
+            label, count = self.fit.most_broken(out)
+            raise SynthError(
+                f"cannot generate partners that keep the constraint {label}: {count:,} of {self.n:,} partners "
+                f"still break it after drawing them again {attempt} times",
+                hint="the constraint may be impossible within the metrics' declared ranges, or rarely met by "
+                "independent values (a constraint joined by `or`, a `!=`); check its metrics' ranges, or relax it",
+            )
+        return out
+
+    def _drawn(self) -> pl.DataFrame:
+        """The partners as drawn, with the calibration's `[constraints]` caps."""
         check_arithmetic()
         df = pl.DataFrame({ROW: pl.int_range(0, self.n, dtype=pl.UInt64, eager=True)})
         df = df.with_columns(self._partner_size())
@@ -465,6 +496,16 @@ class _Generator:
     def _scale(self, col: Column) -> float:
         positive = [t.value for t in col.thresholds if t.value > 0]
         return float(min(positive)) if positive else 1.0
+
+    def _exact_ranges(self) -> dict[str, tuple[int | None, int | None]]:
+        """Each numeric column's declared range in units (None: unbounded that way)."""
+        out: dict[str, tuple[int | None, int | None]] = {}
+        for col in self.schema.columns.values():
+            if col.type.is_numeric:
+                grid = self._grid(col)
+                lo = None if col.minimum is None else math.ceil(col.minimum * grid)
+                out[col.name] = (lo, None if col.maximum is None else math.floor(col.maximum * grid))
+        return out
 
     def _range_units(self, col: Column, grid: int) -> tuple[int, int]:
         limit = 10**_DECIMAL_PRECISION - 1

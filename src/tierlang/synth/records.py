@@ -41,7 +41,7 @@ from tierlang.synth.schema import SynthError
 __all__ = ["RecordsResult", "synthesize_records", "RECORD_TABLES", "SNAPSHOT_FILE"]
 
 #: The related tables written, in this order (DESIGN §4.2 and docs/programs/cloudpartner2022-records.md).
-RECORD_TABLES = ("certifications", "azure_usage")
+RECORD_TABLES = ("certifications", "azure_usage", "dynamics_revenue", "dynamics_usage")
 #: The snapshot (the parent program's columns, as the records give them), beside the tables.
 SNAPSHOT_FILE = "snapshot"
 #: Partners per chunk: the records of one chunk are built, written and dropped together.
@@ -638,6 +638,145 @@ def _security_rows(f: pl.DataFrame, d: _Draws, last: _dt.date) -> pl.DataFrame:
     return rows.select(_P, ":t", ":m", "service", "offer", "association", ":cents", ":tenant_order", "tenant_id")
 
 
+# ------------------------------------------------------------------ Business Applications
+
+#: The snapshot columns the Dynamics tables give (cloudpartner2022.tier).
+BUSINESS_APPS = (
+    "business_apps_enterprise_workloads",
+    "business_apps_net_customer_adds_ent",
+    "business_apps_net_customer_adds_smb",
+    "business_apps_usage_growth_pct",
+    "business_apps_baseline_mcv",
+    "business_apps_deployments_ent",
+    "business_apps_deployments_smb",
+)
+_D365_WORKLOADS = (
+    "Business Central", "Core HR", "Customer Engagement", "Finance and Operations", "Guides",
+    "Remote Assist", "Retail", "Talent Attract", "Talent Onboard",
+)  # fmt: skip
+_REVENUE_ASSOCIATIONS = ("CPOR_REVREC", "CPOR_OSA", "CPOR_REVREC_PERFORMANCE", "CSP_T1", "CSP_T2", "DPOR")
+_USAGE_ASSOCIATIONS = ("CPOR_OSU", "DPOR", "CSP_T1", "CSP_T2")
+
+
+def _business_apps(parts: pl.DataFrame, d: _Draws, last: _dt.date, decimals: dict[str, int]):
+    """(dynamics_revenue, dynamics_usage, what they give) for a chunk of partners: every unit is
+    a workload at tenant level, built so that the program's readings give the snapshot's
+    business_apps columns (docs/synth.md, "Records"). MCV is written in whole units of
+    10^-(baseline places + growth places + 2), where M(L) = B × (100 + g) / 100 is exact."""
+    db = decimals.get("business_apps_baseline_mcv", 0)
+    dg = decimals.get("business_apps_usage_growth_pct", 0)
+    scale = db + dg + 2
+    S, hundred = 10**scale, 100 * 10**dg
+    b = _units("business_apps_baseline_mcv", db)
+    f = parts.select(
+        _P,
+        pl.col("business_apps_enterprise_workloads").alias(":w"),
+        pl.col("business_apps_net_customer_adds_ent").alias(":ne"),
+        (pl.col("business_apps_net_customer_adds_smb") - pl.col("business_apps_net_customer_adds_ent")).alias(":nx"),
+        (b * hundred).alias(":b"),
+        # with no baseline the program reads the growth as 0 (the metric's default)
+        pl.when(b > 0).then(_units("business_apps_usage_growth_pct", dg)).otherwise(0).alias(":g"),
+        b.alias(":bu"),
+        pl.col("business_apps_deployments_ent").alias(":de"),
+        pl.col("business_apps_deployments_smb").alias(":ds"),
+    )
+    # M(L), or with no baseline just what the deployments need; then as many deployments as fit
+    free = 10_000 * S * pl.col(":de") + 5_000 * S * (pl.col(":ds") - pl.col(":de")).clip(lower_bound=0)
+    f = f.with_columns(pl.when(pl.col(":b") > 0).then(pl.col(":bu") * (hundred + pl.col(":g"))).otherwise(free).alias(":mcv"))
+    f = f.with_columns(pl.min_horizontal(pl.col(":de"), pl.col(":mcv") // (10_000 * S)).alias(":de"))
+    room = (pl.col(":mcv") - 10_000 * S * pl.col(":de")) // (5_000 * S)
+    # Ds < De: SMB-sized tenant-workloads a year earlier make the SMB difference Ds
+    s0 = pl.min_horizontal(pl.col(":de") - pl.col(":ds"), pl.col(":b") // (5_000 * S))
+    up = pl.col(":ds") >= pl.col(":de")
+    f = f.with_columns(
+        pl.when(up).then(pl.col(":de") + pl.min_horizontal(pl.col(":ds") - pl.col(":de"), room)).otherwise(pl.col(":de") - s0).alias(":ds"),
+        pl.when(up).then(0).otherwise(s0).alias(":s0"),
+    )
+    f = f.with_columns(
+        (pl.col(":mcv") - 10_000 * S * pl.col(":de") - 5_000 * S * (pl.col(":ds") - pl.col(":de")).clip(lower_bound=0)).alias(":r1"),
+        (pl.col(":b") - 5_000 * S * pl.col(":s0")).alias(":r0"),
+    )
+    gives = f.select(
+        _P,
+        pl.col(":w").alias("business_apps_enterprise_workloads"),
+        pl.col(":ne").alias("business_apps_net_customer_adds_ent"),
+        (pl.col(":ne") + pl.col(":nx")).alias("business_apps_net_customer_adds_smb"),
+        _decimal(pl.col(":g"), dg, decimals.get("business_apps_usage_growth_pct", dg)).alias("business_apps_usage_growth_pct"),
+        pl.col(":de").alias("business_apps_deployments_ent"),
+        pl.col(":ds").alias("business_apps_deployments_smb"),
+    )
+    ids = parts.select(_P, PARTNER_ID)
+    revenue = pl.concat(
+        [
+            # above USD 5,000 both months: Enterprise workloads, customers both years
+            _slots(f, pl.col(":w"), "E", (_L, _Y), 500_001, 1_000_000, d),
+            # USD 1,500 to 5,000 in one month: an Enterprise (and SMB) customer gained or lost
+            _slots(f, pl.col(":ne").abs(), "A", (pl.when(pl.col(":ne") > 0).then(_L).otherwise(_Y),), 150_000, 350_000, d),
+            # USD 250 to 1,500: an SMB customer only
+            _slots(f, pl.col(":nx").abs(), "S", (pl.when(pl.col(":nx") > 0).then(_L).otherwise(_Y),), 25_000, 125_000, d),
+        ]
+    )
+    usage = pl.concat(
+        [
+            _pieces(f, pl.col(":de"), pl.lit(10_000 * S), "U", _L, 0),
+            _pieces(f, (pl.col(":ds") - pl.col(":de")).clip(lower_bound=0), pl.lit(5_000 * S), "U", _L, 10_000),
+            _pieces(f, pl.col(":s0"), pl.lit(5_000 * S), "U", _Y, 20_000),
+            # the rest in pieces under 5,000 (4,000 at most), which deploy nothing
+            _pieces(f, (pl.col(":r1") + 4_000 * S - 1) // (4_000 * S), pl.col(":r1"), "U", _L, 30_000, split=True),
+            _pieces(f, (pl.col(":r0") + 4_000 * S - 1) // (4_000 * S), pl.col(":r0"), "U", _Y, 40_000, split=True),
+        ]
+    )
+    month = pl.col(":m").replace_strict({m: _month(last, m) for m in (_L, _Y)}, return_dtype=pl.Date).alias("month")
+
+    def table(rows: pl.DataFrame, associations: tuple[str, ...], value: pl.Expr) -> pl.DataFrame:
+        c = _counter((pl.col(_P), 24), (pl.col(":k"), 20))  # one workload per tenant-workload, both months
+        rows = rows.join(ids, on=_P, how="left").sort(_P, "tenant_id", ":m", maintain_order=True)
+        return rows.select(
+            PARTNER_ID,
+            "tenant_id",
+            month,
+            _pick(_D365_WORKLOADS, d.u("ba:workload", c)).alias("workload"),
+            _pick(associations, d.u("ba:association", c)).alias("association"),
+            value,
+        )
+
+    return (
+        table(revenue, _REVENUE_ASSOCIATIONS, _decimal(pl.col(":v"), 2, 2).alias("revenue_usd")),
+        table(usage, _USAGE_ASSOCIATIONS, _decimal(pl.col(":v"), scale, scale).alias("mcv")),
+        gives,
+    )
+
+
+def _slots(f: pl.DataFrame, n: pl.Expr, prefix: str, months: tuple, low: int, spread: int, d: _Draws) -> pl.DataFrame:
+    """`n` tenant-workloads per partner, each in `months`, with `low` to `low + spread` cents."""
+    at = [(pl.lit(m) if isinstance(m, int) else m).cast(pl.Int64).alias(f":m{i}") for i, m in enumerate(months)]
+    rows = f.filter(n > 0).select(_P, *at, pl.int_ranges(0, n).alias(":k"))
+    rows = rows.explode(":k").drop_nulls(":k")
+    rows = rows.unpivot(index=[_P, ":k"], on=[f":m{i}" for i in range(len(months))], value_name=":m").drop("variable")
+    c = _counter((pl.col(_P), 24), (pl.col(":k") + (ord(prefix) << 12), 20), (pl.col(":m"), 5))
+    return rows.select(
+        _P,
+        (pl.col(":k") + (ord(prefix) << 12)).alias(":k"),
+        pl.col(":m").cast(pl.Int64),
+        _ids("D" + prefix, pl.col(":k") + 1, 5).alias("tenant_id"),
+        (low + (d.u("ba:revenue", c) * spread).floor().cast(pl.Int64)).alias(":v"),
+    )
+
+
+def _pieces(f: pl.DataFrame, n: pl.Expr, each: pl.Expr, prefix: str, month: int, offset: int, split: bool = False) -> pl.DataFrame:
+    """`n` tenant-workloads per partner in `month`, each of `each` units (or, with `split`,
+    `each` split as evenly as whole units allow)."""
+    rows = f.filter(n > 0).select(_P, n.alias(":n"), each.alias(":e"), pl.int_ranges(0, n).alias(":k")).explode(":k").drop_nulls(":k")
+    value = (pl.col(":e") // pl.col(":n") + (pl.col(":e") % pl.col(":n") > pl.col(":k")).cast(pl.Int64)) if split else pl.col(":e")
+    return rows.select(
+        _P,
+        (pl.col(":k") + offset).alias(":k"),
+        pl.lit(month, pl.Int64).alias(":m"),
+        _ids("D" + prefix, pl.col(":k") + offset + 1, 5).alias("tenant_id"),
+        value.cast(pl.Int64).alias(":v"),
+    )
+
+
 # ------------------------------------------------------------------ the whole
 
 
@@ -671,7 +810,7 @@ def synthesize_records(
     if fmt not in ("parquet", "csv"):
         raise SynthError(f"--records writes parquet or csv, not {fmt}")
     tables = program.related_table_map
-    needed = {"certifications", "azure_usage"}
+    needed = set(RECORD_TABLES)
     if not needed <= set(tables):
         raise SynthError(f"--records needs the tables {', '.join(sorted(needed))} (DESIGN §4.2); '{program.name}' lacks some")
     population = synthesize([snapshot_program], rows, seed=seed, calibration=calibration)
@@ -689,9 +828,12 @@ def synthesize_records(
             parts = frame.slice(start, chunk)
             certs, cert_cols = _certifications(parts, plans, all_certs, as_of, d)
             usage, gives = _azure(parts, d, last)
-            snapshot = _reconcile(parts, cert_cols, gives, population.decimals, set(population.metric_columns))
-            result.rows["certifications"] = result.rows.get("certifications", 0) + certs.height
-            result.rows["azure_usage"] = result.rows.get("azure_usage", 0) + usage.height
+            revenue, consumed, business = _business_apps(parts, d, last, population.decimals)
+            business = business.rename({c: f"{c}:g" for c in business.columns if c != _P})
+            snapshot = _reconcile(parts, cert_cols, gives.join(business, on=_P), population.decimals, set(population.metric_columns))
+            tables = {"certifications": certs, "azure_usage": usage, "dynamics_revenue": revenue, "dynamics_usage": consumed}
+            for name, table in tables.items():
+                result.rows[name] = result.rows.get(name, 0) + table.height
             for column in population.metric_columns:
                 changed = (snapshot[column] != parts[column]).sum()
                 if changed:
@@ -699,7 +841,7 @@ def synthesize_records(
             partners = parts.select(PARTNER_ID, ANNIVERSARY, *population.profile_columns)
             if progress:
                 progress(f"partners {start + 1:,}-{start + parts.height:,}: {certs.height:,} certifications, {usage.height:,} usage rows")
-            yield {"partners": partners, "certifications": certs, "azure_usage": usage, SNAPSHOT_FILE: snapshot}
+            yield {"partners": partners, **tables, SNAPSHOT_FILE: snapshot}
 
     _write_tables(folder, names, chunks(), fmt)
     return result
@@ -723,16 +865,18 @@ def _reconcile(parts: pl.DataFrame, certs: pl.DataFrame, gives: pl.DataFrame, de
             out.append(_decimal(pl.col("usage_growth_tenths"), 1, decimals.get(c, 1)).alias(c))
         elif c.startswith(AZURE) and c.endswith("_deployments"):
             out.append(pl.col("deployments").alias(c))
-        elif c in ("security_net_customer_adds_azure", "security_deployments_azure"):
+        elif f"{c}:g" in joined.columns:  # Business Applications, as the Dynamics tables give it
+            out.append(pl.col(f"{c}:g").alias(c))
+        elif c in ("security_net_customer_adds_azure", "security_deployments_azure", "business_apps_baseline_mcv"):
             out.append(pl.col(c))
         elif c == "security_acr_growth_usd":
             out.append(_decimal(pl.col("security_acr_growth_cents"), 2, decimals.get(c, 2)).alias(c))
-        elif c.startswith(("modern_work_", "business_apps_")) or c in (
+        elif c.startswith("modern_work_") or c in (
             "security_net_customer_adds_m365",
             "security_deployments_m365",
             "security_protected_users_growth",
         ):
-            # Microsoft 365 and Dynamics records are not generated yet: these count nothing.
+            # Microsoft 365 records are not generated yet: these count nothing.
             out.append(pl.lit(0).cast(parts.schema[c]).alias(c))
         else:
             out.append(pl.col(c))

@@ -200,8 +200,14 @@ def thresholds(prog: ir.Program) -> dict[str, set[Threshold]]:
     that contain it are taken as not binding, those that do not are at their constant bound.
     When the form keeps several metrics with positive coefficients (`(azure + m365) / 10`),
     the needed amount is shared equally among them. Comparisons of a date metric with a date
-    give that date (as an ordinal). Constants are those in force at the program's `as_of`."""
+    give that date (as an ordinal). Constants are those in force at the program's `as_of`.
+
+    A ratio rule compares metrics that pull opposite ways, without a constant (`active >= 0.7 *
+    acquired`): alone it gives `active` no positive threshold, so the other metric is set at
+    each of its own thresholds (`acquired >= 20` gives `active` 14), as a partner meeting both
+    would be."""
     out: dict[str, set[Threshold]] = {}
+    ratios: list[tuple[str, Form, Fraction, str]] = []
     roots: list[object] = [m.derived for m in prog.metrics if m.derived is not None]
     roots += [g.expr for g in prog.gates]
     roots += list(prog.tracks)
@@ -212,9 +218,20 @@ def thresholds(prog: ir.Program) -> dict[str, set[Threshold]]:
                 continue
             seen.add(id(node))
             if isinstance(node, ir.Compare):
-                _compare(prog, node, out)
+                _compare(prog, node, out, ratios)
             elif isinstance(node, ir.Func):
-                _kinks(prog, node, out)
+                _kinks(prog, node, out, ratios)
+    for metric, (coefs, offset), k, op in ratios:
+        a = coefs[metric]
+        others = [o for o in coefs if o != metric and coefs[o] * a < 0]
+        at = {o: sorted(t.value for t in out.get(o, ()) if t.value > 0) for o in others}
+        for o in others:
+            for t in at[o]:
+                # o at one of its thresholds, the other opposite metrics at their smallest one
+                rest = sum((coefs[p] * (t if p == o else at[p][0]) for p in others if at[p]), Fraction(0))
+                x = (k - offset - rest) / a
+                if x > 0:
+                    _add(out, metric, x, upper_closed=(op if a > 0 else _FLIP[op]) in (">=", "<"))
     return out
 
 
@@ -232,7 +249,7 @@ def _constant(e: ir.Expr) -> Fraction | None:
     return None
 
 
-def _solve(prog: ir.Program, e: ir.Expr, k: Fraction, op: str, out: dict[str, set[Threshold]]) -> None:
+def _solve(prog: ir.Program, e: ir.Expr, k: Fraction, op: str, out: dict[str, set[Threshold]], ratios: list) -> None:
     """Record, for every metric `e` moves with, the value where `e ⋈ k` starts to hold."""
     for metric in sorted(metrics_in(prog, e)):
         form = linear_for(prog, e, metric)
@@ -246,9 +263,11 @@ def _solve(prog: ir.Program, e: ir.Expr, k: Fraction, op: str, out: dict[str, se
         # `x < t` cross at t with t on the upper side; `x > t` and `x <= t` on the lower.
         solved = op if a > 0 else _FLIP[op]
         _add(out, metric, x, upper_closed=solved in (">=", "<"))
+        if k == offset and any(v * a < 0 for v in coefs.values()):  # a ratio: `x >= 0.7 * y`
+            ratios.append((metric, form, k, op))
 
 
-def _compare(prog: ir.Program, node: ir.Compare, out: dict[str, set[Threshold]]) -> None:
+def _compare(prog: ir.Program, node: ir.Compare, out: dict[str, set[Threshold]], ratios: list) -> None:
     if node.op in ("==", "!="):
         return
     for side, other, op in ((node.left, node.right, node.op), (node.right, node.left, _FLIP[node.op])):
@@ -259,14 +278,16 @@ def _compare(prog: ir.Program, node: ir.Compare, out: dict[str, set[Threshold]])
             return
     k = _constant(node.right)
     if k is not None:
-        _solve(prog, node.left, k, node.op, out)
+        _solve(prog, node.left, k, node.op, out, ratios)
         return
     k = _constant(node.left)
     if k is not None:
-        _solve(prog, node.right, k, _FLIP[node.op], out)
+        _solve(prog, node.right, k, _FLIP[node.op], out, ratios)
+    else:  # metrics on both sides (a ratio rule): left - right ⋈ 0 (None unless numeric)
+        _solve(prog, ir.Arith("-", node.left, node.right), Fraction(0), node.op, out, ratios)
 
 
-def _kinks(prog: ir.Program, node: ir.Func, out: dict[str, set[Threshold]]) -> None:
+def _kinks(prog: ir.Program, node: ir.Func, out: dict[str, set[Threshold]], ratios: list) -> None:
     if node.name == "clamp":
         moving, bounds = [node.args[0]], node.args[1:]
     else:
@@ -276,7 +297,7 @@ def _kinks(prog: ir.Program, node: ir.Func, out: dict[str, set[Threshold]]) -> N
         for b in bounds:
             k = _constant(b)
             if k is not None:
-                _solve(prog, x, k, ">=", out)
+                _solve(prog, x, k, ">=", out, ratios)
 
 
 def metrics_in(prog: ir.Program, e: ir.Expr) -> set[str]:
