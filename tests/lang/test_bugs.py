@@ -272,3 +272,15 @@ def test_outreach_names_a_track_with_no_counterpart(tmp_path):
     assert row.lost == ["gone (no counterpart)"]
     md = render_diff(report, "md")
     assert "| gone (no counterpart) |" in md
+
+
+def test_a_parameter_used_only_in_a_constraint_is_used(tmp_path):
+    """TL250 said a parameter read only by a `constraint` was never used (found by synth4)."""
+    text = """
+        param ratio = 2
+        metric a: count
+        metric b: count
+        constraint c1 "C": a <= ratio * b
+        track t { level ok { require a >= 1 and b >= 1 } }
+    """
+    assert not [d for d in _load(tmp_path, text).diagnostics if d.code == "TL250"]

@@ -1770,6 +1770,8 @@ def warnings_unused(program: ir.Program) -> list[Diagnostic]:
                 used_metrics.add(n.name)
             elif isinstance(n, ir.Lookup):
                 used_tables.add(n.table.name)
+    for c in program.constraints:  # a constraint's parameters are used (its metrics are checked, not used by a rule)
+        used_params.update(n.param for n in ir.walk(c) if isinstance(n, ir.Const) and n.param)
     for t in program.tables:
         for n in ir.walk(t):  # a table's parameters and key metrics count as used
             if isinstance(n, ir.Const) and n.param:
