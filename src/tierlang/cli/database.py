@@ -37,13 +37,16 @@ def eval_db(program, data, db, tables, into, fmt, output, engine, as_of, on_erro
     from tierlang.data import DataLoadError
     from tierlang.engine.sql import table_name
     from tierlang.engine.sql.database import DatabaseError, evaluate_postgres, safe_url, write_into
+    from tierlang.records import RecordsRangeError
 
     if db is None:
         raise click.UsageError("--table and --into go with --db URL")
     if data is not None:
         raise click.UsageError("give DATA (a file) or --db URL, not both")
     if history:
-        raise click.UsageError("--history reads a file; with --db, evaluate one date")
+        raise click.UsageError(
+            "--history reads a file; with --db, evaluate one date (--as-of): a history (one evaluation per month) is not compiled to SQL"
+        )
     if engine != "vectorized":
         raise click.UsageError("--db evaluates in the database; --engine does not apply")
     if on_error != "stop" or rejects is not None:
@@ -93,6 +96,10 @@ def eval_db(program, data, db, tables, into, fmt, output, engine, as_of, on_erro
     except DatabaseError as e:
         progress.clear()
         click.echo(f"tier: {e}", err=True)
+        sys.exit(EXIT_USAGE)
+    except RecordsRangeError as e:  # the program's formula leaves its range: as with a file
+        progress.clear()
+        click.echo(f"tier: {program} cannot be evaluated: {e}", err=True)
         sys.exit(EXIT_USAGE)
     finish(ev, fmt, output, gaps, progress)
     sys.exit(EXIT_OK)
