@@ -46,31 +46,6 @@ def test_duckdb_engine_reports_bad_data_as_every_engine_does(tmp_path):
     assert "bad.csv:2:" in errs["duckdb"] and "deployments" in errs["duckdb"]
 
 
-HISTORY = Path(__file__).resolve().parents[1] / "fixtures" / "history"
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.mark.parametrize(
-    "program,data,args",
-    [
-        (HISTORY / "rules.tier", HISTORY / "history.csv", ["--engine", "duckdb"]),
-        (HISTORY / "rules.tier", HISTORY / "history.csv", ["--engine", "spark"]),
-        (HISTORY / "rules.tier", HISTORY / "history.csv", ["--from", "2023-01", "--engine", "duckdb"]),
-        (ROOT / "programs" / "cloudpartner2022-records.tier", ROOT / "examples" / "records", ["--engine", "spark"]),
-    ],
-)
-def test_history_is_refused_by_the_sql_engines(program, data, args):
-    """A history (of a partner table or of records) is not compiled to SQL: the SQL engines
-    refuse it by name (exit 2, no traceback), never evaluating it silently with another engine."""
-    out = run("eval", str(program), str(data), "--history", *args)
-    assert out.exit_code == 2 and "Traceback" not in out.stderr
-    assert "--history runs on the vectorized or the interpreter engine" in out.stderr
-    assert "not compiled to SQL" in out.stderr and f"--engine {args[-1]}" in out.stderr
-
-
-@pytest.mark.parametrize("into", [[], ["--into", "results"]])
-def test_history_is_refused_with_db(into):
-    """--db evaluates one date; --history is refused before any connection is made."""
-    out = run("eval", str(HISTORY / "rules.tier"), "--db", "postgresql://nobody@127.0.0.1:1/none", "--history", *into)
-    assert out.exit_code == 2 and "Traceback" not in out.stderr
-    assert "--history reads a file; with --db, evaluate one date" in out.stderr and "not compiled to SQL" in out.stderr
+def test_history_is_not_for_the_duckdb_engine(tmp_path):
+    out = run("eval", PROGRAM, DATA, "--history", "--engine", "duckdb")
+    assert out.exit_code == 2 and "--history runs on the vectorized or the interpreter engine" in out.stderr

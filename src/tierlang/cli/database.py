@@ -44,9 +44,7 @@ def eval_db(program, data, db, tables, into, fmt, output, engine, as_of, on_erro
     if data is not None:
         raise click.UsageError("give DATA (a file) or --db URL, not both")
     if history:
-        raise click.UsageError(
-            "--history reads a file; with --db, evaluate one date (--as-of): a history (one evaluation per month) is not compiled to SQL"
-        )
+        raise click.UsageError("--history reads a file; with --db, evaluate one date")
     if engine != "vectorized":
         raise click.UsageError("--db evaluates in the database; --engine does not apply")
     if on_error != "stop" or rejects is not None:

@@ -253,10 +253,7 @@ def eval_(
     if (start or end) and not history:
         raise click.UsageError("--from and --to pick the months of a history; add --history")
     if history and engine in ("duckdb", "spark"):
-        raise click.UsageError(
-            f"--history runs on the vectorized or the interpreter engine: a history (one evaluation per month) "
-            f"is not compiled to SQL, and --engine {engine} evaluates one date"
-        )
+        raise click.UsageError("--history runs on the vectorized or the interpreter engine")
     if history:
         from tierlang.cli.history import check_options
 
