@@ -22,6 +22,8 @@ from tests.engine.sql_helpers import (
     SMALL_RECORDS,
 )
 from tests.engine.strategies import programs_with_data
+from tests.history.helpers import history, outcome
+from tests.history.strategies import histories
 from tierlang.data import from_frame, load_dataset
 from tierlang.engine import evaluate, evaluate_dataset
 from tierlang.loader import load_program
@@ -133,3 +135,13 @@ def test_spark_checks_records_ranges_as_polars(tmp_path):
             evaluate(str(program), str(tmp_path / "data"), engine=engine, as_of=dt.date(2023, 6, 15))
         errors.append(str(caught.value))
     assert errors[0] == errors[1] and "metric 'spend' is -0.01 for partner 'B' (and 1 more partners), below its minimum 0" in errors[0]
+
+
+@settings(max_examples=5, deadline=None)
+@given(histories())
+def test_history_on_spark(case):
+    """A history's months evaluated by the compiled query in Spark (each row's month its
+    evaluation date: dated parameters, rules reading `as_of`) give the polars engine's timelines."""
+    text, data, _, _ = case
+    a, b = history(text, data, "vectorized"), history(text, data, "spark")
+    assert b.engine == "spark" and outcome(a).equals(outcome(b)), text

@@ -8,33 +8,13 @@ import polars as pl
 from hypothesis import given, settings
 
 from tests.engine.engine_helpers import load_text
+from tests.history.helpers import history as _history
+from tests.history.helpers import outcome as _outcome
 from tests.history.strategies import histories
-from tierlang.data import MONTH, PID, from_frame
+from tierlang.data import MONTH, PID
 from tierlang.engine import evaluate
-from tierlang.history import evaluate_history
 from tierlang.history.reference import renews
 from tierlang.loader import load_program
-
-
-def _history(text: str, data: dict, engine: str):
-    prog = load_text(text)
-    frame = pl.DataFrame(data, schema={c: pl.String for c in data})
-
-    def program_at(day):
-        r = load_program("test.tier", day, text=text, checks=False)
-        assert r.ok
-        return r.program
-
-    ds = from_frame(frame, prog, history=True)
-    return evaluate_history(prog, ds, engine=engine, program_at=program_at)
-
-
-def _outcome(h):
-    """Levels, held_by and earned levels as grids; the scores as text (each engine stores
-    them over its own common denominator)."""
-    cols = sorted(c for c in h.grid.columns if c[:2] in ("H:", "B:", "E:"))
-    scores = [h.score_expr(t.name).alias(f"S:{t.name}") for t in h.program.tracks]
-    return h.grid.select([PID, MONTH, *cols, *scores])
 
 
 @settings(max_examples=80)
@@ -42,6 +22,18 @@ def _outcome(h):
 def test_engines_agree(case):
     text, data, _, _ = case
     a, b = _history(text, data, "interpreter"), _history(text, data, "vectorized")
+    assert _outcome(a).equals(_outcome(b)), text
+    assert a.long().equals(b.long()), text
+
+
+@settings(max_examples=40)
+@given(histories())
+def test_duckdb_agrees(case):
+    """Each month's levels computed by the compiled SQL query in DuckDB (each row's month its
+    evaluation date) give the same timelines as the polars engine."""
+    text, data, _, _ = case
+    a, b = _history(text, data, "vectorized"), _history(text, data, "duckdb")
+    assert b.engine == "duckdb"
     assert _outcome(a).equals(_outcome(b)), text
     assert a.long().equals(b.long()), text
 

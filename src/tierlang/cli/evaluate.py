@@ -252,8 +252,6 @@ def eval_(
     options = make_read_options(separator, encoding, sheet, data)
     if (start or end) and not history:
         raise click.UsageError("--from and --to pick the months of a history; add --history")
-    if history and engine in ("duckdb", "spark"):
-        raise click.UsageError("--history runs on the vectorized or the interpreter engine")
     if history:
         from tierlang.cli.history import check_options
 

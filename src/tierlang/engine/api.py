@@ -185,8 +185,6 @@ def evaluate_dataset(
         except NoInt64:
             pass  # the program's own constants do not fit 64 bits: every row exactly
     if engine in ("duckdb", "spark"):
-        if as_of_column is not None:
-            raise ValueError(f"the {engine} engine evaluates one date; a history runs on the vectorized engine")
         if program.record_metrics:  # the query would read records metrics as partner columns
             raise ValueError(records_refused(program, f"the {engine} engine"))
         from tierlang.engine.sql import run
@@ -194,7 +192,9 @@ def evaluate_dataset(
         if progress:
             progress("evaluating", 0, len(dataset))
         try:
-            return run.evaluate_duckdb(program, dataset, detail) if engine == "duckdb" else run.evaluate_spark(program, dataset, detail)
+            if engine == "duckdb":
+                return run.evaluate_duckdb(program, dataset, detail, as_of_column=as_of_column)
+            return run.evaluate_spark(program, dataset, detail, as_of_column=as_of_column)
         except NoInt64:
             pass  # the program's own constants do not fit 128 bits: every row exactly
     return _interpreted(program, dataset, detail, progress, engine, as_of_column)
@@ -290,12 +290,16 @@ def score_columns(tracks: Iterable[ir.Track], compiled: Plan, out: pl.DataFrame,
 
 
 def evaluate_levels(
-    program: ir.Program, dataset: Dataset, as_of_column: str | None = None
+    program: ir.Program, dataset: Dataset, as_of_column: str | None = None, engine: str = "vectorized"
 ) -> tuple[dict[str, pl.Series], dict[str, ScoreColumn]]:
     """Each track's level index per row (Int16, -1 for none) and its scores, as the
     vectorized engine gives them, without the level names and requirement columns of an
     `Evaluation` (a history reads indices: for 10M rows the names alone are gigabytes).
-    Rows the Int64 plan cannot hold exactly take the whole `evaluate_dataset` path."""
+    Rows the Int64 plan cannot hold exactly take the whole `evaluate_dataset` path, as does
+    every other `engine` (the SQL engines run their compiled query)."""
+    if engine != "vectorized":
+        ev = evaluate_dataset(program, dataset, engine=engine, as_of_column=as_of_column)
+        return level_indices(program, ev), ev.scores
     try:
         columns = list(dataset.scales) + list(dataset.denominators.values())
         compiled = compile_program(
@@ -315,10 +319,12 @@ def evaluate_levels(
             return levels, score_columns(program.tracks, compiled, out, compiled.itype != pl.Int64)
         del out
     ev = evaluate_dataset(program, dataset, as_of_column=as_of_column)
-    levels = {
-        t.name: ev.levels[t.name].cast(pl.Enum(list(t.level_names))).to_physical().cast(pl.Int16).fill_null(-1) for t in program.tracks
-    }
-    return levels, ev.scores
+    return level_indices(program, ev), ev.scores
+
+
+def level_indices(program: ir.Program, ev: Evaluation) -> dict[str, pl.Series]:
+    """Each track's level per row of `ev` as its index in the track's levels (Int16, -1 none)."""
+    return {t.name: ev.levels[t.name].cast(pl.Enum(list(t.level_names))).to_physical().cast(pl.Int16).fill_null(-1) for t in program.tracks}
 
 
 def _patch(ev: Evaluation, indices: list[int], as_of: list | None = None) -> None:

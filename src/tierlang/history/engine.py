@@ -22,7 +22,11 @@ from tierlang.passes.holds import QUALIFIED
 
 __all__ = ["History", "HistoryError", "evaluate_history", "prepare", "partner_inputs", "ENGINES", "HISTORY_SCHEMA"]
 
-ENGINES = ("vectorized", "interpreter")
+#: The engines of a history: every month's levels come from the engine named (the SQL
+#: engines run the compiled query over all partner-months at once, each row's month its
+#: evaluation date); the status rules over the months are then applied by polars, except
+#: for the interpreter, which is the reference and applies them itself.
+ENGINES = ("vectorized", "interpreter", "duckdb", "spark")
 
 #: The DESIGN §4.4 output columns.
 HISTORY_SCHEMA = {PID: pl.String, MONTH: pl.Date, "track": pl.String, "level": pl.String, "score": pl.String, "held_by": pl.String}
@@ -185,6 +189,13 @@ def evaluate_history(
     program's status rules look back (`tierlang.records.history.months_back`)."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    if engine in ("duckdb", "spark"):
+        read = program if isinstance(program, ir.Program) else _programs(program, program_at)[0]
+        if read.record_metrics or read.row_tracks:
+            raise HistoryError(
+                f"{read.name} computes metrics from related tables: a history of records runs on the vectorized "
+                f"or the interpreter engine, not {engine} (tier eval --engine {engine} evaluates records at one date)"
+            )
     streamed = _streamed(program, data, start, end, on_error, program_at, options, tables) if engine == "vectorized" else None
     first_round = None
     if streamed is not None:
@@ -200,8 +211,8 @@ def evaluate_history(
     grid = _grid(partner_ids, months, rows)
     scales: dict[str, int] = {}
     text: set[str] = set()
-    if engine == "vectorized":
-        grid = _vectorized(base, program_at, inputs, rows, grid, months, scales, text, first_round)
+    if engine != "interpreter":
+        grid = _vectorized(base, program_at, inputs, rows, grid, months, scales, text, first_round, engine)
     else:
         grid = _reference(base, program_at, dataset, rows, grid, months, scales, text)
     written = [m for m in months if m >= start]
@@ -463,6 +474,7 @@ def _vectorized(
     scales,
     text,
     first_round: _FirstRound | None = None,
+    engine: str = "vectorized",
 ) -> pl.DataFrame:
     epochs = _epochs(base, program_at, months)
     n = grid.height
@@ -495,7 +507,7 @@ def _vectorized(
                 errors=[],
                 rejects=None,
             )
-            got, got_scores = evaluate_levels(rnd.program, ds, as_of_column=MONTH)
+            got, got_scores = evaluate_levels(rnd.program, ds, as_of_column=MONTH, engine=engine)
             at = part[F.ROWNUM]
             for t in rnd.tracks:
                 earned[t] = earned.get(t, _filled(n, -1, pl.Int16)).scatter(at, got[t])

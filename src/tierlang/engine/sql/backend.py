@@ -115,10 +115,11 @@ class SqlBackend(Backend[exp.Expression]):
     but whose every use folds to a constant (a table whose cells are all equal) is not read,
     and must not be cast to the working type (a huge value would overflow it)."""
 
-    def __init__(self, dialect: Dialect, itype: str, names: dict[str, str] | None = None) -> None:
+    def __init__(self, dialect: Dialect, itype: str, names: dict[str, str] | None = None, as_of_column: str | None = None) -> None:
         self.dialect = dialect
         self.itype = itype
         self.names = names if names is not None else {}
+        self.as_of_column = as_of_column
         self.read: set[str] = set()
 
     # -------------------------------------------------------------- literals and columns
@@ -237,6 +238,9 @@ class SqlBackend(Backend[exp.Expression]):
 
     def case(self, branches: Sequence[tuple[exp.Expression, exp.Expression]], otherwise: exp.Expression) -> exp.Expression:
         return exp.Case(ifs=[exp.If(this=c, true=v) for c, v in branches], default=otherwise)
+
+    def evaluation_date(self) -> exp.Expression | None:
+        return cast(col(self.as_of_column), "DATE", self.dialect) if self.as_of_column is not None else None
 
     def shift_date(self, expr: exp.Expression, months: int, days: int) -> exp.Expression:
         # Every dialect's month arithmetic clamps the day to the month's last, as

@@ -118,6 +118,7 @@ def compile_sql(
     tables: dict[str, str] | None = None,
     absent_tables: frozenset[str] = frozenset(),
     check_ranges: bool = True,
+    as_of_column: str | None = None,
 ) -> SqlQuery:
     """Compile `program` to one query in `dialect`.
 
@@ -136,6 +137,8 @@ def compile_sql(
     engines to read back. `view` wraps the query as `CREATE OR REPLACE VIEW view AS ...`.
     `check_ranges=False` leaves the records metrics' declared ranges to the caller (who
     keeps the metrics' columns to check them).
+    `as_of_column` (validated tables only) names a date column of `table` that the rules read
+    as their evaluation date, row by row (a history: each row's month); it is kept in the output.
 
     Raises `Unsupported` when the program's constants overflow the dialect's widest type."""
     d = dialect if isinstance(dialect, Dialect) else get_dialect(dialect)
@@ -144,6 +147,10 @@ def compile_sql(
         raise Unsupported(f"{program.name} cannot be compiled to SQL: {refusal(program)}")
     if program.record_metrics and not raw:
         raise Unsupported(f"{program.name} computes metrics from related tables: its query reads them raw (tier compile --emit sql)")
+    if as_of_column is not None:
+        if raw:
+            raise ValueError("as_of_column needs validated tables (scales)")
+        keep = (*keep, as_of_column)
     if raw:
         scales = scales_for(program, decimals, places)
     from_records = {m.name for m in program.record_metrics}  # computed in the query, not read
@@ -157,7 +164,7 @@ def compile_sql(
         rec = _records(program, d, d.wide, tables or {}, absent_tables, decimals, places or {}, check_ranges)
         scales = {**scales, **rec.scales}  # type: ignore[dict-item]
         denominators = {m: den_column(m) for m in rec.ratios}
-    backends = [(SqlBackend(d, itype, names), itype, limit) for itype, limit in kinds]
+    backends = [(SqlBackend(d, itype, names, as_of_column), itype, limit) for itype, limit in kinds]
     if not d.booleans and any(isinstance(n, ir.Undecided) for n in ir.walk(program)):
         raise Unsupported(f"{program.name} has requirements no data decides; {d.name} has no Boolean values to carry 'undecided'")
     try:

@@ -34,24 +34,27 @@ def plan_frame(out: pl.DataFrame) -> pl.DataFrame:
     return out.sort(ROW) if ROW in out.columns else out
 
 
-def evaluate_duckdb(program: ir.Program, dataset: Dataset, detail: bool = False, threads: int | None = None) -> Evaluation:
-    """Evaluate a validated dataset with the compiled query in an in-process DuckDB.
+def evaluate_duckdb(
+    program: ir.Program, dataset: Dataset, detail: bool = False, threads: int | None = None, as_of_column: str | None = None
+) -> Evaluation:
+    """Evaluate a validated dataset with the compiled query in an in-process DuckDB
+    (`as_of_column`: a Date column giving each row's evaluation date, as in `evaluate_dataset`).
 
     Raises `NoInt64` when the program's constants do not fit DuckDB's 128-bit integers
     (the caller evaluates every row exactly instead)."""
     import duckdb
 
-    query, table = _compiled(program, dataset, "duckdb", detail)
+    query, table = _compiled(program, dataset, "duckdb", detail, as_of_column)
     con = duckdb.connect(config={"threads": threads} if threads else {})
     try:
         con.register("partners", table)
         out = plan_frame(con.sql(query.sql()).pl())
     finally:
         con.close()
-    return _results(program, dataset, query, out, detail, "duckdb")
+    return _results(program, dataset, query, out, detail, "duckdb", as_of_column)
 
 
-def _compiled(program: ir.Program, dataset: Dataset, dialect: str, detail: bool):
+def _compiled(program: ir.Program, dataset: Dataset, dialect: str, detail: bool, as_of_column: str | None = None):
     """The plan query for `dialect`, compiled for the dataset's scales and magnitudes, and
     the columns it reads as the table `partners`."""
     from tierlang.engine.vectorized import magnitudes_of
@@ -60,25 +63,35 @@ def _compiled(program: ir.Program, dataset: Dataset, dialect: str, detail: bool)
     magnitudes = magnitudes_of(frame, list(dataset.scales))
     try:
         query = compile_sql(
-            program, dialect, table="partners", scales=dataset.scales, magnitudes=magnitudes, output="plan", detail=detail, keep=(ROW,)
+            program,
+            dialect,
+            table="partners",
+            scales=dataset.scales,
+            magnitudes=magnitudes,
+            output="plan",
+            detail=detail,
+            keep=(ROW,),
+            as_of_column=as_of_column,
         )
     except Unsupported as e:
         raise NoInt64(str(e)) from None
-    needed = [ROW, PID, *(m.name for m in program.input_metrics if m.name in frame.columns)]
+    needed = [ROW, PID, *([as_of_column] if as_of_column else []), *(m.name for m in program.input_metrics if m.name in frame.columns)]
     # Arrow has no 128-bit integer: such columns (at most 38 digits, as the loader reads
     # them) travel as DECIMAL(38, 0), which the query casts back to a 128-bit integer.
     table = frame.select([pl.col(c).cast(pl.Decimal(38, 0)) if frame.schema[c] == pl.Int128 else pl.col(c) for c in needed])
     return query, table
 
 
-def _results(program: ir.Program, dataset: Dataset, query, out: pl.DataFrame, detail: bool, engine: str) -> Evaluation:
+def _results(
+    program: ir.Program, dataset: Dataset, query, out: pl.DataFrame, detail: bool, engine: str, as_of_column: str | None = None
+) -> Evaluation:
     """The plan's output as an `Evaluation`, rows the query flagged evaluated by the interpreter."""
-    from tierlang.engine.api import _evaluation, _patch
+    from tierlang.engine.api import _evaluation, _patch, _row_dates
 
     ev = _evaluation(program, dataset, query.plan, out, detail, engine=engine, wide=query.plan.itype != "BIGINT")
     flagged = out["__fallback__"]
     if flagged.any():
-        _patch(ev, [i for i, f in enumerate(flagged.to_list()) if f])
+        _patch(ev, [i for i, f in enumerate(flagged.to_list()) if f], _row_dates(dataset, as_of_column))
     return ev
 
 
@@ -113,17 +126,20 @@ def spark_session():
     return _SPARK
 
 
-def evaluate_spark(program: ir.Program, dataset: Dataset, detail: bool = False, session=None) -> Evaluation:
+def evaluate_spark(
+    program: ir.Program, dataset: Dataset, detail: bool = False, session=None, as_of_column: str | None = None
+) -> Evaluation:
     """Evaluate a validated dataset with the compiled query in Spark (local mode by default;
-    `session`: a SparkSession of the caller's, e.g. on a cluster)."""
+    `session`: a SparkSession of the caller's, e.g. on a cluster; `as_of_column` as in
+    `evaluate_duckdb`)."""
     import pyarrow as pa
 
-    query, table = _compiled(program, dataset, "spark", detail)
+    query, table = _compiled(program, dataset, "spark", detail, as_of_column)
     spark = session or spark_session()
     spark.createDataFrame(table.to_arrow()).createOrReplaceTempView("partners")
     result: pa.Table = spark.sql(query.sql(pretty=False).rstrip().rstrip(";")).toArrow()
     out = plan_frame(pl.from_arrow(result))  # type: ignore[arg-type]
-    return _results(program, dataset, query, out, detail, "spark")
+    return _results(program, dataset, query, out, detail, "spark", as_of_column)
 
 
 def exact_text(frame: pl.DataFrame, scales: dict[str, int]) -> tuple[pl.DataFrame, dict[str, int]]:
