@@ -149,3 +149,29 @@ def test_override_level_compiles(tmp_path):
     con.execute(f"CREATE TABLE partners AS SELECT * FROM read_csv('{tmp_path / 'p.csv'}', all_varchar = true)")
     assert run_long(con, compile_sql(child, "duckdb").sql()).equals(want)
     assert sorted_long(evaluate(child, str(tmp_path / "p.csv"), engine="duckdb")).equals(want)
+
+
+@pytest.mark.parametrize("which", ["people", "per_row"])
+def test_refused_constructs_on_the_command_line(which, tmp_path):
+    """People rules and tracks per row are refused by name by every SQL entry point of the
+    command line (exit 2, no traceback): tier compile --emit sql, --engine duckdb|spark."""
+    from tests.cli.cli_helpers import run
+
+    if which == "people":
+        from tests.records.test_assign import PROGRAM as TEXT
+
+        named = "metric 'staffed' assigns people to needs"
+    else:
+        from tests.records.test_row_tracks import PROGRAM as TEXT
+
+        named = "tracks per row: 'country_tier' (per country of countries)"
+    program = tmp_path / "p.tier"
+    program.write_text(TEXT)
+    (tmp_path / "data").mkdir()
+    runs = [
+        run("compile", "--emit", "sql", "--as-of", "2024-06-15", str(program)),
+        *(run("eval", str(program), str(tmp_path / "data"), "--as-of", "2024-06-15", "--engine", e) for e in ("duckdb", "spark")),
+    ]
+    for out in runs:
+        assert out.exit_code == 2 and "Traceback" not in out.stderr, out.stderr
+        assert named in out.stderr, out.stderr
