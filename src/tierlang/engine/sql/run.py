@@ -218,7 +218,8 @@ def evaluate_records_sql(program: ir.Program, records, engine: str, detail: bool
         spark = spark_session()
         for name, frame in frames.items():
             spark.createDataFrame(frame.to_arrow()).createOrReplaceTempView(name)
-        out = pl.from_arrow(spark.sql(text.rstrip().rstrip(";")).toArrow())  # type: ignore[assignment]
+        tree = _checkpointed(spark, query.tree, query.dialect.sqlglot)
+        out = pl.from_arrow(spark.sql(tree.sql(query.dialect.sqlglot)).toArrow())  # type: ignore[assignment]
     ds = records.dataset
     out = plan_frame(ds.frame.select(ROW, PID).join(out, on=PID, how="left"))  # type: ignore[arg-type]
     if metrics:
@@ -230,3 +231,27 @@ def evaluate_records_sql(program: ir.Program, records, engine: str, detail: bool
         )
         out = out.drop(metrics)
     return _evaluation(program, ds, query.plan, out, detail, engine=engine, wide=True)
+
+
+def _checkpointed(spark, tree, dialect: str):
+    """`tree` without the CTEs that read the tables (`partners_read`, `partners_checked`,
+    `rows_<table>`): each is computed once, checkpointed and registered as a view of that
+    name, which the rest of the query reads.
+
+    Spark inlines every deterministic CTE at each of its references: a related table's
+    rows, read by every aggregate over it, and the partners, read by each related table's
+    check, would otherwise be copied into the plan dozens of times, and analyzing that plan
+    took minutes for the Cloud Partner Program's records query."""
+    with_ = tree.args.get("with_")
+    if with_ is None:
+        return tree
+    tree = tree.copy()
+    with_ = tree.args["with_"]
+    kept = []
+    for cte in with_.expressions:
+        if cte.alias in ("partners_read", "partners_checked") or cte.alias.startswith("rows_"):
+            spark.sql(cte.this.sql(dialect)).localCheckpoint().createOrReplaceTempView(cte.alias)
+        else:
+            kept.append(cte)
+    with_.set("expressions", kept)
+    return tree
