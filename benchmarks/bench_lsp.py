@@ -12,7 +12,14 @@ receiving the `textDocument/publishDiagnostics` for that version:
 "first" is when the first list for the version arrived (errors are known), "complete" when the
 list holding every finding arrived (checked against the same text checked in this process).
 
+With `--requests N`, it then asks what an editor asks of a file (default: the records
+programs, whose names the index resolves through their tables): hover, definition and
+references at N names spread over the file, completion at the end of each (as if it had just
+been typed), the outline and the semantic tokens; it counts the requests that fail and
+reports each kind's latency and the server's CPU time (user + system) over them.
+
     python benchmarks/bench_lsp.py [--rounds N] [--results FILE] [PROGRAM ...]
+    python benchmarks/bench_lsp.py --requests N [--results FILE] [PROGRAM ...]
 """
 
 from __future__ import annotations
@@ -69,7 +76,7 @@ async def _measure(client: Client, uri: str, version: int, sent: float, want: Co
     raise TimeoutError(f"no complete diagnostics for {uri} version {version}")
 
 
-async def bench_program(path: Path, rounds: int) -> dict[str, list[tuple[float, float]]]:
+async def _started(path: Path) -> Client:
     client = Client()
     await client.start_io(sys.executable, "-m", "tierlang", "lsp")
     await client.initialize_async(
@@ -80,6 +87,17 @@ async def bench_program(path: Path, rounds: int) -> dict[str, list[tuple[float, 
         )
     )
     client.initialized(lsp.InitializedParams())
+    return client
+
+
+async def _stopped(client: Client) -> None:
+    await client.shutdown_async(None)
+    client.exit(None)
+    await client.stop()
+
+
+async def bench_program(path: Path, rounds: int) -> dict[str, list[tuple[float, float]]]:
+    client = await _started(path)
     text = path.read_text(encoding="utf-8")
     uri = path.as_uri()
     session = Session([path.parent])
@@ -125,10 +143,90 @@ async def bench_program(path: Path, rounds: int) -> dict[str, list[tuple[float, 
                 lsp.DidChangeTextDocumentParams(lsp.VersionedTextDocumentIdentifier(uri=uri, version=version), [change])
             )
             results[kind].append(await _measure(client, uri, version, sent, expect))
-    await client.shutdown_async(None)
-    client.exit(None)
-    await client.stop()
+    await _stopped(client)
     return results
+
+
+#: The records programs: the default of `--requests`.
+RECORDS = ("cloudpartner2022-records.tier", "mpn2010-records.tier")
+REQUESTS = ("hover", "definition", "references", "completion", "outline", "semantic tokens")
+
+
+def _cpu(pid: int) -> float:
+    """A process's CPU time so far (user + system), in seconds (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def bench_requests(path: Path, samples: int) -> tuple[dict[str, list[float]], Counter, float]:
+    """(seconds per request, by kind; failed requests, by kind; the server's CPU seconds over
+    the requests). The names are read from the lexer, so any version of the index is asked
+    about the same places."""
+    from tierlang.lsp.tokens import lex
+
+    client = await _started(path)
+    text = path.read_text(encoding="utf-8")
+    uri = path.as_uri()
+    client.text_document_did_open(lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri, "tier", 1, text)))
+    await _measure(client, uri, 1, time.perf_counter(), Counter())  # the first list: the file is read
+    names = [t for t in lex(text) if t.type == "NAME" and t.text.isascii()]
+    picked = [names[(i * len(names)) // samples] for i in range(min(samples, len(names)))]
+    doc = lsp.TextDocumentIdentifier(uri)
+    times: dict[str, list[float]] = {k: [] for k in REQUESTS}
+    failed: Counter = Counter()
+    pid = client._server.pid  # type: ignore[union-attr]
+    cpu = _cpu(pid)
+
+    async def ask(kind: str, request) -> None:
+        t0 = time.perf_counter()
+        try:
+            await asyncio.wait_for(request, TIMEOUT)
+        except Exception:  # a failed request is what this counts
+            failed[kind] += 1
+        times[kind].append(time.perf_counter() - t0)
+
+    for t in picked:
+        at = lsp.Position(t.line - 1, t.column - 1)
+        end = lsp.Position(t.line - 1, t.end_column - 1)
+        await ask("hover", client.text_document_hover_async(lsp.HoverParams(text_document=doc, position=at)))
+        await ask("definition", client.text_document_definition_async(lsp.DefinitionParams(text_document=doc, position=at)))
+        refs = lsp.ReferenceParams(text_document=doc, position=at, context=lsp.ReferenceContext(include_declaration=True))
+        await ask("references", client.text_document_references_async(refs))
+        await ask("completion", client.text_document_completion_async(lsp.CompletionParams(text_document=doc, position=end)))
+    for _ in range(3):
+        await ask("outline", client.text_document_document_symbol_async(lsp.DocumentSymbolParams(text_document=doc)))
+        await ask("semantic tokens", client.text_document_semantic_tokens_full_async(lsp.SemanticTokensParams(text_document=doc)))
+    cpu = _cpu(pid) - cpu
+    await _stopped(client)
+    return times, failed, cpu
+
+
+def requests_main(programs: list[Path], samples: int, results: Path | None) -> int:
+    load_before = os.getloadavg()
+    rows = []
+    failures = 0
+    for p in programs:
+        times, failed, cpu = asyncio.run(bench_requests(p, samples))
+        failures += sum(failed.values())
+        cells = [f"{_ms(times[k])} ({failed[k]})" for k in REQUESTS]
+        row = f"| {p.name} | {len(times['hover'])} | " + " | ".join(cells) + f" | {cpu:.2f} |"
+        print(row)
+        rows.append(row)
+    load_after = os.getloadavg()
+    body = f"""## Requests of `tier lsp` on the records programs (benchmarks/bench_lsp.py --requests)
+
+Measured {dt.datetime.now():%Y-%m-%d %H:%M}; load average (1/5/15 min) {" / ".join(f"{x:.2f}" for x in load_before)} before, {" / ".join(f"{x:.2f}" for x in load_after)} after. A scripted client opens each file in `tier lsp` and asks, at {samples} names spread over it, for hover, definition, references and completion (at the name's end), then three times for the outline and the semantic tokens, one request at a time. Each cell is **median / slowest in ms (failed requests)**; *server CPU* is the server's user + system time over all the requests, in seconds.
+
+| program | names | hover | definition | references | completion | outline | semantic tokens | server CPU s |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|
+{chr(10).join(rows)}
+
+Failed requests: {failures}.
+"""
+    if results:
+        write_section(results, "bench_lsp_requests", body)
+    print(body)
+    return 1 if failures else 0
 
 
 def _ms(values: list[float]) -> str:
@@ -139,10 +237,14 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("programs", nargs="*", type=Path)
     ap.add_argument("--rounds", type=int, default=10)
+    ap.add_argument("--requests", type=int, default=0, metavar="N", help="ask hover, definition, references and completion at N names")
     ap.add_argument("--results", type=Path, default=None, help="also write the bench_lsp section of this Markdown file")
     args = ap.parse_args(argv)
-    programs = [p.resolve() for p in args.programs] or sorted((ROOT / "programs").glob("*.tier"))
     os.environ["TIER_NO_CACHE"] = "1"
+    if args.requests:
+        programs = [p.resolve() for p in args.programs] or [ROOT / "programs" / n for n in RECORDS]
+        return requests_main(programs, args.requests, args.results)
+    programs = [p.resolve() for p in args.programs] or sorted((ROOT / "programs").glob("*.tier"))
     load_before = os.getloadavg()
     rows = []
     worst_largest = 0.0

@@ -244,3 +244,47 @@ def test_a_schedule_reads_around_the_compared_date(tmp_path):
     assert texts() == ("1", "1, then 2 from 2023-07-01, then 3 from 2024-07-01")
     assert texts(date(2023, 8, 1)) == ("1", "2 since 2023-07-01 (1 before), then 3 from 2024-07-01")
     assert texts(date(2024, 7, 1)) == ("1", "3 since 2024-07-01 (2 before)")
+
+
+def test_a_changed_gate_moves_the_tracks_through_every_gate_that_reads_it(tmp_path):
+    # a gate read through `not`, by two gates, and by a track that reads it directly too:
+    # its effect is its own direction composed along each path (one analysis for all gates)
+    program = """program p {{
+  version "{v}"
+  effective 2024-01-01
+}}
+metric a: count
+metric b: count
+gate low: a >= {low}
+gate none_low: not low
+gate both: low and b >= 1
+gate mixed: none_low or b >= {mixed}
+track up {{
+  level silver {{
+    require both
+  }}
+}}
+track down {{
+  level silver {{
+    require none_low
+  }}
+}}
+track twoway {{
+  level silver {{
+    require mixed and low
+  }}
+}}
+"""
+    old = _load(text=program.format(v=1, low=5, mixed=3), tmp=tmp_path)
+    changes = _by_describe(structural_diff(old, _load(text=program.format(v=2, low=6, mixed=4), tmp=tmp_path)))
+    # `low` feeds `up` (tightened), `down` through not (loosened) and `twoway` both ways
+    assert changes["gate low: condition changed from a >= 5 to a >= 6"].effect is None
+    assert changes["gate mixed: condition changed from none_low or b >= 3 to none_low or b >= 4"].effect == TIGHTENED
+    only_up = program.replace("require none_low", "require b >= 2").replace("require mixed and low", "require b >= 3")
+    old = _load(text=only_up.format(v=1, low=5, mixed=3), tmp=tmp_path)
+    changes = _by_describe(structural_diff(old, _load(text=only_up.format(v=2, low=6, mixed=3), tmp=tmp_path)))
+    assert changes["gate low: condition changed from a >= 5 to a >= 6"].effect == TIGHTENED
+    only_down = program.replace("require both", "require b >= 2").replace("require mixed and low", "require b >= 3")
+    old = _load(text=only_down.format(v=1, low=5, mixed=3), tmp=tmp_path)
+    changes = _by_describe(structural_diff(old, _load(text=only_down.format(v=2, low=6, mixed=3), tmp=tmp_path)))
+    assert changes["gate low: condition changed from a >= 5 to a >= 6"].effect == LOOSENED

@@ -310,21 +310,3 @@ def test_completion_knows_constraints_tables_and_outputs(tmp_path: Path):
     assert {"fee", "fund"} <= _labels(session, path, LANGUAGE, *_at(LANGUAGE, "fund", "expect partner.fund"))
     typed = LANGUAGE + "override constraint "
     assert _labels(session, path, typed, typed.count("\n") + 1, len("override constraint ") + 1) == {"pro_within"}
-
-
-def test_records_programs_index_their_tables_and_lists():
-    # a records program's lists crashed hover and semantic tokens (no word for the kind)
-    from tests.conftest import PROGRAMS
-    from tierlang.lsp.outline import outline, semantic_tokens
-
-    path = (PROGRAMS / "cloudpartner2022-records.tier").resolve()
-    session = Session([path.parent])
-    idx = session.index(path)
-    program = session.program(path)
-    kinds = {(o.symbol.kind, o.symbol.name, o.definition) for o in idx.occurrences}
-    assert {("table", "certifications", True), ("table", "certifications", False), ("list", "security_services", True)} <= kinds
-    assert ("list", "security_services", False) in kinds  # `service in security_services`
-    assert all(hover_text(o.symbol, program, o.node) for o in idx.occurrences)
-    assert semantic_tokens(session.tokens(path), idx)
-    tops = {(o.kind, o.name) for o in outline(session.module(path), idx)}
-    assert {("table", "azure_usage"), ("list", "ineligible_offers")} <= tops

@@ -42,6 +42,7 @@ import polars as pl
 from tierlang import ir
 from tierlang.data import floats
 from tierlang.data.encoding import BadByte, canonical, find_bad_byte, is_utf8, to_utf8
+from tierlang.data.parquet import CorruptParquet, NotParquet, check_parquet
 from tierlang.diagnostics import Diagnostic, Severity, did_you_mean
 from tierlang.formats import detect_format
 
@@ -667,7 +668,12 @@ class _ParquetSource(_Source):
     def __init__(self, path: Path, name: str) -> None:
         self.path = path
         try:
+            check_parquet(path)  # before polars: a corrupted page header can abort the process
             schema = pl.scan_parquet(path).collect_schema()
+        except CorruptParquet as e:
+            what = "not a Parquet file" if isinstance(e, NotParquet) else "the file is corrupt"
+            hint = "write the file again from its source"
+            raise DataLoadError(name, [DataError("TL400", f"cannot read the Parquet file: {what} ({e})", hint=hint)]) from None
         except Exception as e:
             raise _read_error(name, e, "the Parquet file") from None
         super().__init__(name, "parquet", schema, 1)

@@ -174,6 +174,7 @@ class _Differ:
         self.renames = renames or {}
         self.changes: list[Change] = []
         self._new_analysis = Analysis(new)
+        self._gate_signs: dict[str, frozenset[int]] | None = None
 
     def add(self, action, kind, path, what, old=None, new=None, effect=None, old_span=None, new_span=None) -> None:
         self.changes.append(Change(action, kind, tuple(path), what, old, new, effect, old_span, new_span))
@@ -186,7 +187,13 @@ class _Differ:
 
     # -------------------------------------------------------------- effects
     def effect_of_constant(
-        self, track: str | None, old: ir.Const, new: ir.Const, requirement: ir.Expr | None = None, values: tuple | None = None
+        self,
+        track: str | None,
+        old: ir.Const,
+        new: ir.Const,
+        requirement: ir.Expr | None = None,
+        values: tuple | None = None,
+        gate: ir.Gate | None = None,
     ) -> str | None:
         """Effect of a constant at `new`'s position moving from old.value to new.value (or
         between the two `values`, a parameter's on one date).
@@ -194,10 +201,15 @@ class _Differ:
         Inside a `requirement` of `track`, the requirement's own expression says it: a level
         holds when all its requirements do, so the track moves as the requirement does
         (analysing the whole track for each changed constant made a diff that changes a
-        threshold in each of N variants take N^2 time)."""
+        threshold in each of N variants take N^2 time). Inside a `gate`, the gate's own
+        expression says how the gate moves, and `gate_signs` how the tracks move with it."""
         x, y = values if values is not None else (old.value, new.value)
         if not isinstance(x, Fraction) or not isinstance(y, Fraction):
             return None
+        if gate is not None:
+            local = Analysis(self.new, variable=lambda n, target=new: "c" if n is target else _as_gate(n))
+            sign = _compose(local.signs(gate.expr).get("c", frozenset()), self.gate_signs().get(gate.name, frozenset()))
+            return _direction(sign, y - x)
         analysis = Analysis(self.new, variable=lambda n, target=new: "c" if n is target else None)
         if requirement is not None:
             return _direction(analysis.signs(requirement).get("c", frozenset()), y - x)
@@ -206,6 +218,27 @@ class _Differ:
         for name in tracks:
             sign |= analysis.track(name).get("c", frozenset())
         return _direction(sign, y - x)
+
+    def gate_signs(self) -> dict[str, frozenset[int]]:
+        """Per gate of the new program, how the tracks together move when the gate holds for
+        more partners. One analysis with every gate as a variable gives each track's direct
+        signs and each gate's signs over the gates it reads; those compose down the gates in
+        order, each gate after every gate that reads it (analysing the whole program for each
+        of N changed gates in a chain took N^2 time)."""
+        if self._gate_signs is None:
+            analysis = Analysis(self.new, variable=_as_gate)
+            signs: dict[str, frozenset[int]] = {}
+            for t in self.new.tracks:
+                for key, sign in analysis.track(t.name).items():
+                    if key[0] == "gate":
+                        signs[key[1]] = signs.get(key[1], frozenset()) | sign
+            reads = {g.name: analysis.signs(g.expr) for g in self.new.gates}
+            for name in _readers_first(reads):
+                for key, sign in reads[name].items():
+                    if key[0] == "gate":
+                        signs[key[1]] = signs.get(key[1], frozenset()) | _compose(sign, signs.get(name, frozenset()))
+            self._gate_signs = signs
+        return self._gate_signs
 
     def effect_of_param(self, name: str, old_value, new_value) -> str | None:
         if not isinstance(old_value, Fraction) or not isinstance(new_value, Fraction):
@@ -249,12 +282,15 @@ class _Differ:
             out.append((_value_on(pa, day) if pa else a.value, _value_on(pb, day) if pb else b.value))
         return out
 
-    def effect_of_replacement(self, track: str | None, old: ir.Expr, new: ir.Expr, requirement: bool = False) -> str | None:
-        """`requirement`: `old` and `new` are a requirement of `track`."""
+    def effect_of_replacement(
+        self, track: str | None, old: ir.Expr, new: ir.Expr, requirement: bool = False, gate: ir.Gate | None = None
+    ) -> str | None:
+        """`requirement`: `old` and `new` are a requirement of `track`; `gate`: they are the
+        condition of that gate (of the new program)."""
         pairs = _same_shape(old, new)
         if pairs:
             effects = {
-                NEUTRAL if x == y else self.effect_of_constant(track, a, b, new if requirement else None, (x, y))
+                NEUTRAL if x == y else self.effect_of_constant(track, a, b, new if requirement else None, (x, y), gate)
                 for a, b in pairs
                 for x, y in self.values_over_time(a, b)
             }
@@ -385,7 +421,7 @@ class _Differ:
 
     def gate(self, path, a: ir.Gate, b: ir.Gate) -> None:
         if _key(a.expr) != _key(b.expr):
-            effect = self.effect_of_replacement(None, a.expr, b.expr)
+            effect = self.effect_of_replacement(None, a.expr, b.expr, gate=b)
             self.add("changed", "gate", path, "condition", _expr(a.expr), _expr(b.expr), effect, a.span, b.span)
         self.text_attrs("gate", path, a, b, ("title", "doc", "source"))
 
@@ -782,3 +818,35 @@ def structural_diff(old: ir.Program, new: ir.Program, renames: dict[str, dict[st
     track, old level name -> new name (`diff.mapping.level_renames`): such a level is
     compared with its renamed self instead of being removed and added."""
     return _Differ(old, new, renames).run()
+
+
+def _as_gate(node: object) -> tuple[str, str] | None:
+    """Gate references as variables (`gate_signs`): an analysis then stops at each one."""
+    return ("gate", node.name) if isinstance(node, ir.GateRef) else None
+
+
+def _compose(inner: frozenset[int], outer: frozenset[int]) -> frozenset[int]:
+    """The signs of f(g(x)) from those of g over x (`inner`) and of f over g (`outer`)."""
+    return frozenset(a * b for a in inner for b in outer)
+
+
+def _readers_first(reads: dict[str, dict]) -> list[str]:
+    """The gates in an order where each comes after every gate that reads it (`reads`: the
+    signs of each gate over what it reads, gates as ("gate", name) keys). Iterative: a chain
+    of gates may be 2000 deep."""
+    done: set[str] = set()
+    order: list[str] = []  # every gate after the gates it reads
+    for root in reads:
+        stack = [(root, iter(reads[root]))]
+        done.add(root)
+        while stack:
+            name, keys = stack[-1]
+            for key in keys:
+                if key[0] == "gate" and key[1] in reads and key[1] not in done:
+                    done.add(key[1])
+                    stack.append((key[1], iter(reads[key[1]])))
+                    break
+            else:
+                stack.pop()
+                order.append(name)
+    return order[::-1]

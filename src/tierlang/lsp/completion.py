@@ -9,7 +9,11 @@ fit is read from the tokens before the cursor: a track after `expect`, a sample 
 after `TRACK.`, an enum value after `METRIC ==`, an input metric in a partner's values, a
 table's keys after `by` and the bands its keys name in its rows, metrics and parameters in a
 constraint, and otherwise whatever a rule can name (metrics, parameters, gates, tracks,
-tables, the track's own scores, functions).
+tables, the track's own scores, functions). In a row condition (a related table's `filter`, an
+aggregate's `where` and `having`, a track per row) the table's columns and filters come first,
+then parameters; lists follow `COLUMN in`, and a column's values `COLUMN ==` and `COLUMN in {`:
+an enum column's values, or the text values the program's rules name for it. After `count of`,
+`sum COLUMN of`, `assign COLUMN of` and `per COLUMN of` come related tables.
 """
 
 from __future__ import annotations
@@ -47,6 +51,9 @@ _ITEM_KIND = {
     "hold": lsp.CompletionItemKind.Property,
     "table": lsp.CompletionItemKind.Constant,
     "list": lsp.CompletionItemKind.Constant,
+    "column": lsp.CompletionItemKind.Field,
+    "filter": lsp.CompletionItemKind.Property,
+    "value": lsp.CompletionItemKind.Value,
     "constraint": lsp.CompletionItemKind.Interface,
     "output": lsp.CompletionItemKind.Field,
     "enum": lsp.CompletionItemKind.EnumMember,
@@ -191,6 +198,62 @@ def _table_names(ctx: Context, tokens: list[Token]) -> list[_Item]:
     return out + _globals(ctx, ("param",))
 
 
+def _row_table(ctx: Context, tokens: list[Token]) -> str | None:
+    """The related table whose rows the condition being typed reads: the nearest `of TABLE`
+    (an aggregate, an assignment, a track per row) or `table TABLE {` (its filters); None
+    outside a row condition (in a metric's attributes, say)."""
+    owners = _owners(tokens)
+    if owners and owners[-1] in ("METRIC", "TRACK", "PROGRAM"):
+        return None
+    for a, b in zip(reversed(tokens[:-1]), reversed(tokens[1:])):
+        if a.type in ("OF", "TABLE") and b.type == "NAME" and b.text in ctx.tables:
+            return b.text
+    return None
+
+
+def _table_expected(tokens: list[Token]) -> bool:
+    """Whether `tokens` end with the `of` of an aggregate, an assignment or a track per row
+    (`count of`, `sum (max x) of`, `count distinct x of`, `assign x of`, `per x of`), where a
+    related table goes, rather than the `of` of `at least N of GROUP`."""
+    if len(tokens) < 2 or tokens[-1].type != "OF":
+        return False
+    before = tokens[-2]
+    if before.type in ("COUNT", "RPAR"):
+        return True
+    return before.type == "NAME" and len(tokens) > 2 and tokens[-3].type in ("DISTINCT", "SUM", "MIN", "MAX", "ASSIGN", "PER")
+
+
+def _value_set_column(tokens: list[Token]) -> str | None:
+    """The column of `COLUMN [not] in { ...` when `tokens` end inside that set."""
+    i = len(tokens) - 1
+    while i >= 0 and tokens[i].type in ("STRING", "NAME", "COMMA"):
+        i -= 1
+    if i < 2 or tokens[i].type != "LBRACE" or tokens[i - 1].type != "IN":
+        return None
+    j = i - 2 if tokens[i - 2].type != "NOT" else i - 3
+    return tokens[j].text if j >= 0 and tokens[j].type == "NAME" else None
+
+
+def _row_names(ctx: Context, table: str, tokens: list[Token]) -> list[_Item] | None:
+    """The names that fit in a row condition of `table` (None: not at a name's place)."""
+    last = tokens[-1] if tokens else None
+    before = tokens[-2] if len(tokens) > 1 else None
+    column = _value_set_column(tokens)
+    if column is None and last is not None and last.type == "CMP_OP" and before is not None and before.type == "NAME":
+        column = before.text
+    if column is not None and column in ctx.columns(table):
+        enum = ctx.columns(table)[column].type.kind == "enum"
+        detail = f"value of {table}.{column}"
+        return [_Item(v if enum else f'"{v}"', "value", detail) for v in ctx.column_values(table, column)]
+    if last is not None and last.type == "IN":
+        return _globals(ctx, ("list",))
+    if last is not None and last.type in ("OF", "DOT"):
+        return None
+    columns = [_Item(n, "column", "column" + (f": {c.title}" if c.title else "")) for n, c in ctx.columns(table).items()]
+    filters = [_Item(n, "filter", "row filter" + (f": {f.title}" if f.title else "")) for n, f in ctx.filters(table).items()]
+    return columns + filters + _globals(ctx, ("param",))
+
+
 def _current_track(tokens: list[Token]) -> str | None:
     for a, b in zip(tokens, tokens[1:]):
         if a.type == "TRACK" and b.is_name:
@@ -283,6 +346,13 @@ def _names(ctx: Context | None, tokens: list[Token], accepts: set[str] | None) -
         return []  # a new name is being declared
     if kind == "DOT":
         return _dotted(ctx, tokens)
+    if _table_expected(tokens):
+        return _symbol_items(ctx, "table", ctx.tables)
+    table = _row_table(ctx, tokens)
+    if table is not None:
+        row = _row_names(ctx, table, tokens)
+        if row is not None:
+            return row
     if kind == "GIVEN":
         return _symbol_items(ctx, "partner", ctx.partners)
     if kind in ("EXPECT", "STATUS"):

@@ -71,8 +71,12 @@ def _taken(session: Session, path: str, symbol: Symbol, new: str) -> str | None:
         "hold": list(ctx.holds),
         "constraint": list(ctx.constraints),
         "output": [*ctx.outputs(scope[0]), *ctx.scores(scope[0])] if scope else [],
-        "enum": list(ctx.enum_values(scope[0])) if scope else [],
+        "enum": list(ctx.enum_scope_values(scope)),
     }
+    if kind in ("column", "filter") and scope:  # a row condition reads both by one name
+        for other, names in (("column", ctx.columns(scope[0])), ("filter", ctx.filters(scope[0]))):
+            if new in names:
+                return f"the {KIND_WORDS[other]} '{new}' of table '{scope[0]}'"
     if new in names.get(kind, ()):
         return f"the {KIND_WORDS[kind]} '{new}'"
     return None

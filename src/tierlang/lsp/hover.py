@@ -4,8 +4,10 @@ Each text comes from the guide's view model (`render.guide.build_guide`), so a h
 `tier docs` does: a metric's type, unit, column and doc; a parameter's value on the program's
 as-of date with its dated values, source and assumption; a track's ladder; a level's
 requirements; a points line's rule, target and maximum; a table's bands and cells; an
-output's formula; a constraint's condition. While the file is broken the last
-program that loaded is used, and a name it does not know yet shows its declaration.
+output's formula; a constraint's condition; a related table's columns, key and filters, a
+column's type and range, a row filter's condition, a list's values; a track per row's table
+and ladder. While the file is broken the last program that loaded is used, and a name it does
+not know yet shows its declaration.
 """
 
 from __future__ import annotations
@@ -17,7 +19,17 @@ from tierlang import ir
 from tierlang.lsp.index import KIND_WORDS, Symbol
 from tierlang.numbers import exact_text
 from tierlang.render.english import humanize, points_text
-from tierlang.render.guide import Guide, GuideCategory, GuideLine, GuideScore, GuideTable, GuideTrack, build_guide
+from tierlang.render.guide import (
+    Guide,
+    GuideCategory,
+    GuideLine,
+    GuideRelatedTable,
+    GuideScore,
+    GuideTable,
+    GuideTrack,
+    build_guide,
+)
+from tierlang.render.source import expr_text
 from tierlang.render.templating import md_code
 from tierlang.syntax import ast
 
@@ -110,7 +122,27 @@ def _from_program(symbol: Symbol, program: ir.Program) -> str | None:
         return _block(f"**constraint `{name}`**: {c.title}", rule, c.doc, _source(c.source))
     if kind == "table":
         table = next((t for t in g.tables if t.name == name), None)
-        return _table(table) if table is not None else None
+        if table is not None:
+            return _table(table)
+        related = next((t for t in g.related_tables if t.name == name), None)
+        return _related_table(related) if related is not None else None
+    if kind in ("column", "filter"):
+        related = next((t for t in g.related_tables if symbol.scope and t.name == symbol.scope[0]), None)
+        return _row_part(symbol, related) if related is not None else None
+    if kind == "list":
+        vl = next((v for v in g.lists if v.name == name), None)
+        if vl is None:
+            return None
+        return _block(f"**list `{name}`**: {vl.title}", ", ".join(md_code(v, table=False) for v in vl.values), vl.doc, _source(vl.source))
+    rows = next((t for t in program.row_tracks if t.name == (symbol.scope[0] if symbol.scope else name)), None)
+    if rows is not None and kind in ("track", "level"):
+        return _row_track(symbol, rows)
+    if kind == "enum" and len(symbol.scope) == 2:
+        table = program.related_table_map.get(symbol.scope[0])
+        column = table.column(symbol.scope[1]) if table is not None else None
+        if column is None:
+            return None
+        return _block(f"**enum value `{name}`** of column `{column.name}` of table `{table.name}`", f"`{column.type}`")  # type: ignore[union-attr]
     if kind == "enum":
         metric = program.metric_map.get(symbol.scope[0]) if symbol.scope else None
         if metric is None:
@@ -153,6 +185,56 @@ def _table(t: GuideTable) -> str:
     more = f"… and {len(t.rows) - _HOVER_ROWS} more rows" if len(t.rows) > _HOVER_ROWS else None
     used = "Used by: " + ", ".join(t.used_by) if t.used_by else None
     return _block(f"**table `{t.name}`**: {t.title}", by, "\n".join([head, *rows]), more, t.doc, _source(t.source), used)
+
+
+def _related_table(t: GuideRelatedTable) -> str:
+    columns = ", ".join(f"`{c.name}` ({c.type})" for c in t.columns)
+    facts = [("Columns", columns), ("Key", ", ".join(t.key) or None), ("Filters", ", ".join(f.name for f in t.filters) or None)]
+    used = "Counted by: " + ", ".join(t.used_by) if t.used_by else None
+    return _block(
+        f"**table `{t.name}`**: {t.title}",
+        "Records: rows that belong to a partner by `partner_id`.",
+        _facts(facts),
+        t.doc,
+        _source(t.source),
+        used,
+    )
+
+
+def _row_part(symbol: Symbol, t: GuideRelatedTable) -> str | None:
+    """A related table's column or row filter."""
+    if symbol.kind == "column":
+        c = next((c for c in t.columns if c.name == symbol.name), None)
+        if c is None:
+            return None
+        facts = [("Type", c.type), ("Range", c.range if c.range != "—" else None), ("Empty", c.empty)]
+        return _block(f"**column `{c.name}`** of table `{t.name}`: {c.title}", _facts(facts), c.doc)
+    f = next((f for f in t.filters if f.name == symbol.name), None)
+    if f is None:
+        return None
+    keeps = f"Keeps a row when {md_code(f.condition, table=False)}."
+    return _block(f"**row filter `{f.name}`** of table `{t.name}`: {f.title}", keeps, f.doc, _source(f.source))
+
+
+def _row_track(symbol: Symbol, rt: ir.RowTrack) -> str | None:
+    """A track per row (the guide does not show these) and its levels, from the IR."""
+    rows = (
+        f"Evaluated once per `{rt.column}` of table `{rt.table}`"
+        + (f", on the rows where {md_code(expr_text(rt.where), table=False)}" if rt.where else "")
+        + "."
+    )
+    if symbol.kind == "level":
+        level = next((lv for lv in rt.levels if lv.name == symbol.name), None)
+        if level is None:
+            return None
+        reqs = "\n".join(f"- {md_code(expr_text(r.expr), table=False)}" for r in level.requirements) or None
+        head = f"**level `{level.name}`** of {rt.title or rt.name}" + (f": {level.title}" if level.title else "")
+        return _block(head, rows, reqs, level.doc, _source(level.source))
+    ladder = " < ".join(lv.name for lv in rt.levels)
+    top = rt.levels[-1].name if rt.levels else "LEVEL"
+    use = f"Rules read it through its roll-ups: `at least 1 of {rt.name} at {top}`, `track NAME = highest {rt.name}`."
+    head = f"**track `{rt.name}`**" + (f": {rt.title}" if rt.title else "")
+    return _block(head, rows, _facts([("Levels, lowest first", ladder)]), use, rt.doc, _source(rt.source))
 
 
 def _level(track: GuideTrack, name: str) -> str | None:

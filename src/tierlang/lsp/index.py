@@ -2,10 +2,11 @@
 
 The syntax tree (`syntax.ast`) keeps a span per node but not per name, and the IR keeps only
 what a valid program means. This module walks a file's own syntax tree, resolves each name as
-lowering does (`passes.lower`: one namespace for metrics, parameters, gates, groups and
-tracks; a track's scores, then their lines and categories; levels and variants per track; enum
-values against the metric they are compared with) in the context of the file's `extends`
-chain, and pins each name to its token (`lsp.tokens`). The result feeds go-to-definition,
+lowering does (`passes.lower`: one namespace for metrics, parameters, gates, groups, tracks,
+tables and lists; a track's scores, then their lines and categories; levels and variants per
+track; enum values against the metric or column they are compared with; in a row condition,
+the table's columns and filters first, as `passes.records` reads them) in the context of the
+file's `extends` chain, and pins each name to its token (`lsp.tokens`). The result feeds go-to-definition,
 references, rename, hover, completion and semantic highlighting.
 
 A symbol is identified by its kind, name and scope and by its *origin*: the file that declares
@@ -59,6 +60,8 @@ KIND_WORDS = {
     "hold": "status rule",
     "table": "table",
     "list": "list",
+    "column": "column",
+    "filter": "row filter",
     "constraint": "constraint",
     "output": "output",
     "enum": "enum value",
@@ -74,8 +77,11 @@ DECLARATION_KINDS = {
     ast.GroupDecl: "group",
     ast.TableDecl: "table",
     ast.RelatedTableDecl: "table",
+    ast.ColumnDecl: "column",
+    ast.FilterDecl: "filter",
     ast.ListDecl: "list",
     ast.TrackDecl: "track",
+    ast.RowTrackDecl: "track",
     ast.OutputDecl: "output",
     ast.VariantDecl: "variant",
     ast.LevelDecl: "level",
@@ -86,12 +92,16 @@ DECLARATION_KINDS = {
     ast.ExampleDecl: "example",
     ast.HoldDecl: "hold",
 }
+#: The top-level kind that holds each nested kind (its symbol takes that declaration's origin).
+_CONTAINER = {"enum": "metric", "column": "table", "filter": "table"}
 
 
 @dataclass(frozen=True)
 class Symbol:
     """`scope` is the track of a level, score or variant; (track, score) for a category or
-    line; the metric of an enum value. `origin` is the absolute path of the declaring file."""
+    line; the metric of an enum value, or (table, column) for an enum column's value; the
+    related table of a column or row filter. `origin` is the absolute path of the declaring
+    file."""
 
     kind: str
     name: str
@@ -148,8 +158,11 @@ class Context:
             elif type(item) in ast.DECL_KEYWORD:
                 self.globals.setdefault(item.name, item)
         self.tracks = {n: d for n, d in self.globals.items() if isinstance(d, ast.TrackDecl)}
+        self.row_tracks = {n: d for n, d in self.globals.items() if isinstance(d, ast.RowTrackDecl)}
+        self.tables = {n: d for n, d in self.globals.items() if isinstance(d, ast.RelatedTableDecl)}  # records
         self.groups = {n: d for n, d in self.globals.items() if isinstance(d, ast.GroupDecl)}
         self.metrics = {n: d for n, d in self.globals.items() if isinstance(d, ast.MetricDecl)}
+        self._named: dict[tuple[str, str], list[str]] | None = None  # column_values, on demand
         self.group_members: dict[str, list[str]] = {}
         for t in self.tracks.values():
             for g in t.groups:
@@ -162,8 +175,8 @@ class Context:
         """The symbol of a declaration; nested ones take their top-level container's origin."""
         if not scope:
             return Symbol(kind, name, (), self.origin(kind, name))
-        top_kind = "metric" if kind == "enum" else "track"
-        return Symbol(kind, name, scope, self.origin(top_kind, scope[0]))
+        container = "table" if kind == "enum" and len(scope) == 2 else _CONTAINER.get(kind, "track")
+        return Symbol(kind, name, scope, self.origin(container, scope[0]))
 
     def global_kind(self, name: str) -> str | None:
         decl = self.globals.get(name)
@@ -171,6 +184,9 @@ class Context:
 
     # a track's parts
     def levels(self, track: str) -> list[ast.LevelDecl]:
+        rows = self.row_tracks.get(track)
+        if rows is not None:
+            return [i for i in rows.items if isinstance(i, ast.LevelDecl)]
         t = self.tracks.get(track)
         if t is None:
             return []
@@ -222,16 +238,37 @@ class Context:
         t = self.tracks.get(track)
         return {i.name: i for i in t.items if isinstance(i, ast.OutputDecl)} if t is not None else {}
 
-    def columns(self, table: str) -> frozenset[str]:
-        """The columns and filters of a related table (records), by which its rows are read."""
-        t = self.globals.get(table)
-        if not isinstance(t, ast.RelatedTableDecl):
-            return frozenset()
-        return frozenset(i.name for i in t.items if isinstance(i, (ast.ColumnDecl, ast.FilterDecl)))
+    # a related table's parts: what its row conditions read first
+    def columns(self, table: str | None) -> dict[str, ast.ColumnDecl]:
+        t = self.tables.get(table or "")
+        return {i.name: i for i in t.items if isinstance(i, ast.ColumnDecl)} if t is not None else {}
+
+    def filters(self, table: str | None) -> dict[str, ast.FilterDecl]:
+        t = self.tables.get(table or "")
+        return {i.name: i for i in t.items if isinstance(i, ast.FilterDecl)} if t is not None else {}
+
+    def column_values(self, table: str, column: str) -> tuple[str, ...]:
+        """What a column's values may be, as far as the program says: an enum column's values,
+        or the text values its rules name (`certification in LIST`, `offer == "Trial"`)."""
+        c = self.columns(table).get(column)
+        if c is None or c.type.kind not in ("enum", "text"):
+            return ()
+        if c.type.kind == "enum":
+            return c.type.values
+        if self._named is None:
+            self._named = _values_named(self)
+        return tuple(self._named.get((table, column), ()))
 
     def enum_values(self, metric: str) -> tuple[str, ...]:
         m = self.metrics.get(metric)
         return m.type.values if m is not None and m.type.kind == "enum" else ()
+
+    def enum_scope_values(self, scope: tuple[str, ...]) -> tuple[str, ...]:
+        """The values of the enum an enum value's scope names: (metric,) or (table, column)."""
+        if len(scope) == 2:
+            c = self.columns(scope[0]).get(scope[1])
+            return c.type.values if c is not None and c.type.kind == "enum" else ()
+        return self.enum_values(scope[0]) if scope else ()
 
 
 # ------------------------------------------------------------------ tokens
@@ -282,7 +319,7 @@ class _Scope:
     track: str | None = None
     variant: str | None = None
     scores: frozenset[str] = frozenset()
-    columns: frozenset[str] = frozenset()  # a related table's columns and filters: not program names
+    table: str | None = None  # a row condition's table: its columns and filters come first
 
 
 class FileIndex:
@@ -323,6 +360,14 @@ class _Indexer:
     def declare(self, kind: str, node, scope: tuple[str, ...] = ()) -> None:
         self.add(self.ctx.symbol(kind, node.name, scope), self.tokens.find(node.span, node.name), True, node)
 
+    def enum_declared(self, type_: ast.TypeExpr, scope: tuple[str, ...], node) -> None:
+        """The values of `enum(a, b)` in a metric's or a column's type."""
+        start = self.tokens.find(type_.span, "enum")
+        for v in type_.values:
+            token = self.tokens.find(type_.span, v, start)
+            self.add(self.ctx.symbol("enum", v, scope), token, True, node)
+            start = token or start
+
     # -------------------------------------------------------------- declarations
     def item(self, item: ast.Item) -> None:
         if isinstance(item, ast.Override):
@@ -338,11 +383,7 @@ class _Indexer:
                     self.add(self.ctx.symbol("track", a.value), self.tokens.find(a.span, a.value))
         elif isinstance(item, ast.MetricDecl):
             self.declare("metric", item)
-            start = self.tokens.find(item.type.span, "enum")
-            for v in item.type.values:
-                token = self.tokens.find(item.type.span, v, start)
-                self.add(self.ctx.symbol("enum", v, (item.name,)), token, True, item)
-                start = token or start
+            self.enum_declared(item.type, (item.name,), item)
             if item.expr is not None:
                 self.expr(item.expr, _Scope())
         elif isinstance(item, ast.ParamDecl):
@@ -369,14 +410,11 @@ class _Indexer:
         elif isinstance(item, ast.ListDecl):
             self.declare("list", item)
         elif isinstance(item, ast.RelatedTableDecl):
-            # records: its filters read its columns (not indexed) and program names
-            self.declare("table", item)
-            scope = _Scope(columns=self.ctx.columns(item.name))
-            for f in item.items:
-                if isinstance(f, ast.FilterDecl):
-                    self.expr(f.expr, scope)
+            self.related_table(item)
         elif isinstance(item, ast.TrackDecl):
             self.track(item)
+        elif isinstance(item, ast.RowTrackDecl):
+            self.row_track(item)
         elif isinstance(item, ast.PartnerDecl):
             self.declare("partner", item)
             self.assignments(item.values)
@@ -400,6 +438,8 @@ class _Indexer:
         for g in t.groups:
             after = self.tokens.find(t.span, g, after)
             self.add(self.ctx.symbol("group", g), after)
+        if t.highest is not None:  # `track NAME = highest ROWS`
+            self.name(t.highest, _Scope())
         for variant, items in _body_items(t):
             scores = frozenset(i.name for i in items if isinstance(i, ast.ScoreDecl))
             scope = _Scope(t.name, variant, scores)
@@ -453,6 +493,75 @@ class _Indexer:
             return
         self.add(symbol, self.tokens.find(b.span, b.name))
 
+    # -------------------------------------------------------------- records
+    def related_table(self, t: ast.RelatedTableDecl) -> None:
+        self.declare("table", t)
+        for i in t.items:
+            if isinstance(i, ast.ColumnDecl):
+                self.declare("column", i, (t.name,))
+                self.enum_declared(i.type, (t.name, i.name), i)
+            elif isinstance(i, ast.FilterDecl):
+                self.declare("filter", i, (t.name,))
+                self.expr(i.expr, _Scope(table=t.name))
+            elif isinstance(i, ast.KeyDecl):
+                after = None
+                for c in i.columns:
+                    after = self.tokens.find(i.span, c, after)
+                    self.column(t.name, c, after)
+
+    def column(self, table: str, name: str, token: Token | None) -> None:
+        if name in self.ctx.columns(table):
+            self.add(self.ctx.symbol("column", name, (table,)), token)
+
+    def table_ref(self, table: str, span: Span | None, after: Token | tuple[int, int] | None = None) -> Token | None:
+        """The token of TABLE in `span` (after `of`, after `after`, when the span holds them)."""
+        token = self.tokens.find(span, table, self.tokens.find(span, "of", after))
+        if self.ctx.global_kind(table) == "table":
+            self.add(self.ctx.symbol("table", table), token)
+        return token
+
+    def row_track(self, t: ast.RowTrackDecl) -> None:
+        """`track NAME per COLUMN of TABLE [where COND] { level ... }`: its conditions are row
+        conditions of TABLE."""
+        self.declare("track", t)
+        column_token = self.tokens.find(t.span, t.column, self.tokens.find(t.span, "per"))
+        self.column(t.table, t.column, column_token)
+        self.table_ref(t.table, t.table_span or t.span, column_token)
+        scope = _Scope(table=t.table)
+        if t.where is not None:
+            self.expr(t.where, scope)
+        for i in t.items:
+            if isinstance(i, ast.LevelDecl):
+                self.declare("level", i, (t.name,))
+                for r in i.items or ():
+                    if isinstance(r, ast.Require):
+                        self.expr(r.expr, scope)
+
+    def aggregate(self, e: ast.Aggregate) -> None:
+        """`AGG of TABLE [where COND] [per COLUMNS [having COND]]`."""
+        inner = _Scope(table=e.table)
+        self.expr(e.agg, inner)
+        after = self.table_ref(e.table, e.table_span or e.span, _end(e.agg.span))
+        if e.where is not None:
+            self.expr(e.where, inner)
+            after = _end(e.where.span) or after
+        if e.per:
+            after = self.tokens.find(e.span, "per", after)
+            for c in e.per:
+                after = self.tokens.find(e.span, c, after)
+                self.column(e.table, c, after)
+        if e.having is not None:
+            self.expr(e.having, inner)
+
+    def assign(self, e: ast.Assign) -> None:
+        """`assign COLUMN of TABLE [where COND] ... { NEED: COUNT [where COND], ... }`."""
+        column_token = self.tokens.find(e.span, e.column)
+        self.column(e.table, e.column, column_token)
+        self.table_ref(e.table, e.span, column_token)
+        inner = _Scope(table=e.table)
+        for x in _children(e):
+            self.expr(x, inner)
+
     def track_item(self, t: ast.TrackDecl, i, scope: _Scope) -> None:
         if isinstance(i, ast.LevelDecl):
             self.declare("level", i, (t.name,))
@@ -492,6 +601,13 @@ class _Indexer:
         if g.partner is not None:
             self.add(self.ctx.symbol("partner", g.partner), self.tokens.find(g.span, g.partner))
         self.assignments(g.values)
+        for rows in g.records or ():  # `given records { TABLE (COLUMNS) { ... } }`
+            after = self.tokens.find(rows.span, rows.table)
+            if self.ctx.global_kind(rows.table) == "table":
+                self.add(self.ctx.symbol("table", rows.table), after)
+            for c in rows.columns:
+                after = self.tokens.find(rows.span, c, after)
+                self.column(rows.table, c, after)
         for x in e.expects:
             path = x.path.parts
             tokens = self.tokens.parts(x.path)
@@ -532,21 +648,30 @@ class _Indexer:
         if isinstance(e, ast.Name):
             self.name(e, scope)
         elif isinstance(e, ast.Binary):
-            enum = self.enum_metric(e.left) or self.enum_metric(e.right)
+            enum = self.enum_of(e.left, scope) or self.enum_of(e.right, scope)
             for side in (e.left, e.right):
                 if enum is not None and self.is_enum_value(side, enum, scope):
-                    value = side.parts[0]
-                    self.add(self.ctx.symbol("enum", value, (enum,)), self.tokens.find(side.span, value))
+                    self.enum_use(side, enum)
                 else:
                     self.expr(side, scope)
+        elif isinstance(e, ast.InExpr):  # `COLUMN in {a, b}`: enum values; `COLUMN in LIST`
+            self.expr(e.operand, scope)
+            if isinstance(e.target, ast.Name):
+                self.name(e.target, scope)
+            elif isinstance(e.target, ast.ValueSet):
+                enum = self.enum_of(e.operand, scope)
+                for item in e.target.items:
+                    if enum is not None and isinstance(item, ast.Name) and item.parts[0] in self.ctx.enum_scope_values(enum):
+                        self.enum_use(item, enum)
         elif isinstance(e, ast.GroupOp):
             if isinstance(e.n, ast.Name):  # `at least PARAM of GROUP`
                 self.name(e.n, scope)
             group_token = self.tokens.find(e.span, e.group, self.tokens.find(e.span, "of"))
-            self.add(self.ctx.symbol("group", e.group), group_token)
+            rows = e.group in self.ctx.row_tracks  # `at least N of ROWS at LEVEL`: a track per row
+            self.add(self.ctx.symbol("track" if rows else "group", e.group), group_token)
             if e.level is not None:
                 token = self.tokens.find(e.span, e.level, group_token)
-                for member in self.ctx.group_members.get(e.group, []):
+                for member in [e.group] if rows else self.ctx.group_members.get(e.group, []):
                     self.add(self.ctx.symbol("level", e.level, (member,)), token)
         elif isinstance(e, ast.TrackAtExpr):
             self.name(e.track, scope)
@@ -556,40 +681,58 @@ class _Indexer:
         elif isinstance(e, ast.EveryExpr):
             self.name(e.target, scope, every=True)
             self.expr(e.value, scope)
-        elif isinstance(e, (ast.Aggregate, ast.Assign)):
-            # `... of TABLE`: the table; its conditions read its columns and program names
-            span = e.table_span if isinstance(e, ast.Aggregate) and e.table_span is not None else e.span
-            self.add(self.ctx.symbol("table", e.table), self.tokens.find(span, e.table, self.tokens.find(span, "of")))
-            inner = _Scope(scope.track, scope.variant, scope.scores, scope.columns | self.ctx.columns(e.table))
+        elif isinstance(e, ast.Aggregate):
+            self.aggregate(e)
+        elif isinstance(e, ast.Assign):
+            self.assign(e)
+        elif isinstance(e, ast.GroupAgg):  # `sum COLUMN`, `(count where COND)` in a row scope
+            if e.column is not None and scope.table is not None:
+                self.column(scope.table, e.column, self.tokens.find(e.span, e.column))
             for child in _children(e):
-                self.expr(child, inner)
+                self.expr(child, scope)
         else:
             for child in _children(e):
                 self.expr(child, scope)
 
-    def enum_metric(self, e) -> str | None:
-        if isinstance(e, ast.Name) and len(e.parts) == 1 and self.ctx.enum_values(e.parts[0]):
-            return e.parts[0]
-        return None
+    def enum_of(self, e, scope: _Scope) -> tuple[str, ...] | None:
+        """The scope of the enum values `e` is compared with: (metric,) for an enum metric,
+        (table, column) for an enum column in a row condition (the row's columns first)."""
+        if not (isinstance(e, ast.Name) and len(e.parts) == 1):
+            return None
+        head = e.parts[0]
+        column = self.ctx.columns(scope.table).get(head)
+        if column is not None:
+            return (scope.table, head) if column.type.kind == "enum" and scope.table is not None else None
+        return (head,) if self.ctx.enum_values(head) else None
 
-    def is_enum_value(self, e, metric: str, scope: _Scope) -> bool:
+    def is_enum_value(self, e, enum: tuple[str, ...], scope: _Scope) -> bool:
         return (
             isinstance(e, ast.Name)
             and len(e.parts) == 1
             and e.parts[0] not in self.ctx.globals
             and e.parts[0] not in scope.scores
-            and e.parts[0] in self.ctx.enum_values(metric)
+            and e.parts[0] not in self.ctx.columns(scope.table)
+            and e.parts[0] in self.ctx.enum_scope_values(enum)
         )
+
+    def enum_use(self, e: ast.Name, enum: tuple[str, ...]) -> None:
+        value = e.parts[0]
+        self.add(self.ctx.symbol("enum", value, enum), self.tokens.find(e.span, value))
 
     def name(self, n: ast.Name, scope: _Scope, every: bool = False) -> None:
         parts = n.parts[:-1] if every and n.parts[-1] == "points" else n.parts
         tokens = self.tokens.parts(n)
         head = parts[0] if parts else None
-        if head is None or head in scope.columns:
+        if head is None:
             return
         if head in scope.scores and scope.track is not None:
             self.score_path(scope.track, parts, tokens)
             return
+        if scope.table is not None:  # a row condition: the row's columns and filters first
+            for kind, names in (("column", self.ctx.columns(scope.table)), ("filter", self.ctx.filters(scope.table))):
+                if head in names:
+                    self.add(self.ctx.symbol(kind, head, (scope.table,)), tokens[0] if tokens else None)
+                    return
         kind = self.ctx.global_kind(head)
         if kind is None:
             return
@@ -606,6 +749,45 @@ class _Indexer:
             kind = self.part_kind(track, score, parts[1])
             if kind is not None:
                 self.add(self.ctx.symbol(kind, parts[1], (track, score)), tokens[1] if len(tokens) > 1 else None)
+
+
+def _end(span: Span | None) -> tuple[int, int] | None:
+    """The position of a span's last character, to search for the tokens after it."""
+    return (span.end_line, span.end_column - 1) if span is not None else None
+
+
+def _values_named(ctx: Context) -> dict[tuple[str, str], list[str]]:
+    """(table, column) -> the text values the program's row conditions name for the column:
+    the values of `COLUMN in {...}` and of the lists of `COLUMN in LIST`, and `COLUMN == "..."`."""
+    lists = {n: d for n, d in ctx.globals.items() if isinstance(d, ast.ListDecl)}
+    out: dict[tuple[str, str], dict[str, None]] = {}
+
+    def visit(node, table: str | None) -> None:
+        if isinstance(node, ast.Aggregate | ast.Assign):
+            table = node.table
+        if table is not None and isinstance(node, ast.InExpr) and isinstance(node.operand, ast.Name):
+            values: list[str] = []
+            if isinstance(node.target, ast.Name) and node.target.parts[0] in lists:
+                values = [v.value for v in lists[node.target.parts[0]].values]
+            elif isinstance(node.target, ast.ValueSet):
+                values = [i.value for i in node.target.items if isinstance(i, ast.Str)]
+            out.setdefault((table, node.operand.parts[0]), {}).update(dict.fromkeys(values))
+        if table is not None and isinstance(node, ast.Binary) and node.op in ("==", "!="):
+            for a, b in ((node.left, node.right), (node.right, node.left)):
+                if isinstance(a, ast.Name) and isinstance(b, ast.Str):
+                    out.setdefault((table, a.parts[0]), {})[b.value] = None
+        for child in _children(node):
+            visit(child, table)
+
+    for item in ctx.items:
+        decl = item.decl if isinstance(item, ast.Override) else item
+        if isinstance(decl, ast.RelatedTableDecl):
+            visit(decl, decl.name)
+        elif isinstance(decl, ast.RowTrackDecl):
+            visit(decl, decl.table)
+        else:
+            visit(decl, None)
+    return {k: list(v) for k, v in out.items()}
 
 
 def _children(node) -> Iterator:

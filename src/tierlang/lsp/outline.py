@@ -25,7 +25,7 @@ class Outline:
 
 def outline(module: ast.Module, index: FileIndex) -> list[Outline]:
     """The declarations of `module`, nested as written (tracks hold their variants, scores,
-    categories, lines and levels)."""
+    categories, lines and levels; related tables their columns and filters)."""
     names = {id(o.node): o.span for o in index.occurrences if o.definition and o.node is not None}
 
     def node(decl) -> Outline | None:
@@ -83,11 +83,11 @@ TOKEN_TYPES = [
     "comment",
     "operator",
     "variable",  # metric, parameter, table and list (readonly), sample partner
-    "function",  # gate, built-in function, example, status rule, constraint
+    "function",  # gate, built-in function, example, status rule, constraint, row filter
     "namespace",  # group
     "class",  # track
     "enumMember",  # level, enum value
-    "property",  # score, category, points line, output
+    "property",  # score, category, points line, output, column
     "struct",  # variant
     "type",  # currency, program
 ]
@@ -104,6 +104,8 @@ _SYMBOL_TYPE = {
     "table": ("variable", ("readonly",)),
     "list": ("variable", ("readonly",)),
     "output": ("property", ()),
+    "column": ("property", ()),
+    "filter": ("function", ()),
     "group": ("namespace", ()),
     "track": ("class", ()),
     "level": ("enumMember", ()),

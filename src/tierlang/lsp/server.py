@@ -70,6 +70,8 @@ _SYMBOL_KIND = {
     "constraint": lsp.SymbolKind.Boolean,
     "table": lsp.SymbolKind.Array,
     "list": lsp.SymbolKind.Array,
+    "column": lsp.SymbolKind.Field,
+    "filter": lsp.SymbolKind.Boolean,
     "output": lsp.SymbolKind.Field,
 }
 

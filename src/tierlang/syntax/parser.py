@@ -17,6 +17,7 @@ from tierlang.diagnostics import Diagnostic, Note, did_you_mean, error
 from tierlang.ir import Span
 from tierlang.recursion import MAX_EXPR_DEPTH
 from tierlang.syntax import ast
+from tierlang.syntax.fastparse import Fallback, FastParser
 from tierlang.syntax.grammar import GRAMMAR_PATH, grammar_text
 
 __all__ = ["GRAMMAR_PATH", "ATTRIBUTE_KEYWORDS", "DECLARATION_KEYWORDS", "ParseResult", "grammar_text", "keywords", "parse", "parser"]
@@ -186,7 +187,7 @@ class _ToAst(Transformer_NonRecursive):
 
     def _fraction(self, tok: Token) -> Fraction:
         text = str(tok)
-        digits = sum(ch.isdigit() for ch in text)
+        digits = sum(ch.isdigit() for ch in text) if len(text) > MAX_NUMBER_DIGITS else 0
         if digits > MAX_NUMBER_DIGITS:
             raise _SyntaxProblem(
                 error(
@@ -196,7 +197,11 @@ class _ToAst(Transformer_NonRecursive):
                     hint="a rule's numbers are thresholds and weights; check for pasted or repeated digits",
                 )
             )
-        return Fraction(text.replace("_", ""))
+        whole, _, places = text.replace("_", "").partition(".")
+        if not (whole + places).isdecimal():
+            return Fraction(text.replace("_", ""))  # not the grammar's plain digits: let Fraction judge
+        # exact, and without Fraction's parsing of text (a tenth of the parse of a large program)
+        return Fraction(int(whole + places), 10 ** len(places)) if places else Fraction(int(whole))
 
     def number(self, meta, children):
         tok, currency = children[0], children[1] if len(children) > 1 else None
@@ -1381,6 +1386,17 @@ def _resync_line(text: str, after: int) -> int | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _fast_parser() -> FastParser | None:
+    """The one-pass parser of valid text over Lark's tables (`syntax.fastparse`)."""
+    return FastParser(parser(), _ToAst, frozenset(("level_decl", "level_override")), _EXPR_RULES, MAX_EXPR_DEPTH)
+
+
+def _comments(text: str, tokens: list[Token]) -> tuple[ast.Comment, ...]:
+    lines = text.split("\n")
+    return tuple(ast.Comment(str(t), t.line, t.column, not lines[t.line - 1][: t.column - 1].strip()) for t in tokens)
+
+
 def parse(text: str, file: str = "<string>") -> ParseResult:
     """Parse `.tier` text. Never raises for bad input: problems come back as diagnostics.
 
@@ -1388,6 +1404,22 @@ def parse(text: str, file: str = "<string>") -> ParseResult:
     declaration, so one run reports the syntax errors of several declarations."""
     _Comments.items = []
     text = text.removeprefix("\ufeff")  # a byte-order mark: invisible, not part of line 1
+    fast = _fast_parser()
+    if fast is not None:
+        comment_tokens: list[Token] = []
+        try:
+            items = fast.parse(text, _ToAst(file), comment_tokens)
+        except Fallback:
+            pass  # Lark's parse below: it reports what the fast path does not handle
+        else:
+            return ParseResult(ast.Module(file, items, _comments(text, comment_tokens)), [])
+    return _lark_parse(text, file)
+
+
+def _lark_parse(text: str, file: str) -> ParseResult:
+    """`parse` by Lark's parser and a transform of its syntax tree: what the fast path falls
+    back on, with the diagnostics of bad text."""
+    _Comments.items = []
     diagnostics: list[Diagnostic] = []
     attempt = text
     tree = None
@@ -1407,8 +1439,7 @@ def parse(text: str, file: str = "<string>") -> ParseResult:
         break
     if diagnostics:
         return ParseResult(None, diagnostics)
-    lines = text.split("\n")
-    comments = tuple(ast.Comment(str(t), t.line, t.column, not lines[t.line - 1][: t.column - 1].strip()) for t in _Comments.items)
+    comments = _comments(text, _Comments.items)
     _level_blocks(tree, text)
     deep = _too_deep(tree, file)
     if deep is not None:

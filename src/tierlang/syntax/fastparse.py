@@ -1,0 +1,288 @@
+"""A faster driver for the grammar's own LALR tables: text → AST in one pass, for valid text.
+
+Lark's LALR parse builds a syntax tree (a Token object per token, a Tree and a position
+wrapper per rule) that `parser._ToAst` then walks again; for the largest programs that is most
+of `tier check`'s time. This module runs the same parse table and the same per-state lexers
+(taken from the built `Lark` object, so `grammars/tier.lark` stays the one grammar) in one
+tight loop, and calls the transformer's method for each rule as it is reduced, with the
+positions Lark's `propagate_positions` would have given it. It handles valid programs only:
+at the first thing it does not expect (a lexing or parse error, a transformer's own
+`_SyntaxProblem`, an expression nested deeper than the depth check allows) it raises
+`Fallback`, and `parser.parse` runs Lark's parse, which has the friendly diagnostics.
+tests/syntax/test_fastparse.py holds the two to the same AST on every `.tier` file of the
+repository."""
+
+from __future__ import annotations
+
+from lark import Lark, Token, Tree
+from lark.lexer import UnlessCallback
+from lark.parse_tree_builder import maybe_create_child_filter
+from lark.parsers.lalr_analysis import Shift
+from lark.visitors import _vargs_meta
+
+__all__ = ["Fallback", "FastParser", "Meta"]
+
+
+class Fallback(Exception):
+    """The fast path cannot parse this text: use Lark's parse (it reports the error)."""
+
+
+class Meta:
+    """A node's position, as Lark's `propagate_positions` computes it (`lark.tree.Meta`'s
+    attributes that the transformer reads)."""
+
+    __slots__ = ("empty", "line", "column", "start_pos", "end_line", "end_column", "end_pos", "_tier_has_block")
+
+    def __init__(self, span) -> None:
+        if span is None:
+            self.empty = True
+        else:
+            self.empty = False
+            self.line, self.column, self.start_pos, self.end_line, self.end_column, self.end_pos = span
+
+
+# how a rule's child enters the node: a token, a `_rule`'s children spliced in, or the value
+_TOKEN, _SPLICE, _VALUE = 0, 1, 2
+
+
+class _Splice(list):
+    """The children of an inlined `_rule`, spliced into its parent's."""
+
+
+# what a reduce does with its children: splice an inlined `_rule`'s, pass a `?rule`'s single
+# child through, build a node; or (the commonest) pass a single non-token child through as is
+_INLINE, _SINGLE, _NODE, _PASS = 0, 1, 2, 3
+
+
+class FastParser:
+    """The tables of one built `Lark` parser (LALR, contextual lexer), ready for `parse`."""
+
+    def __init__(
+        self, lark: Lark, transformer_class: type, level_rules: frozenset[str], expr_rules: frozenset[str], max_depth: int
+    ) -> None:
+        frontend = lark.parser
+        table = frontend.parser._parse_table
+        self._lark_states = table.states
+        self._start = table.start_states["start"]
+        self._end = table.end_states["start"]
+        self._lexers = frontend.lexer.lexers
+        self._callbacks = frontend.lexer_conf.callbacks
+        self._max_depth = max_depth
+        self._plans = {rule: self._plan(rule, transformer_class, level_rules, expr_rules) for rule in lark.rules}
+        # both built state by state when first met, as Lark builds its lexers
+        self._actions: dict[int, dict] = {}
+        self._lexer_data: dict[int, tuple] = {}
+        self._by_lexer: dict[int, tuple] = {}  # states that accept the same terminals share a lexer
+
+    @staticmethod
+    def _plan(rule, transformer_class, level_rules, expr_rules) -> tuple:
+        """What a reduce of `rule` does, precomputed: Lark's child filter (which children
+        stay, which `_rule`s are spliced, where `[optional]` placeholders go), whether the
+        rule is inlined or passes a single child through (`?rule`), and its method."""
+        options = rule.options
+        expansion = rule.expansion
+        empty = options.empty_indices if options.empty_indices else None
+        child_filter = maybe_create_child_filter(expansion, options.keep_all_tokens, False, empty)
+        if child_filter is None:
+            include = [(i, False, 0) for i in range(len(expansion))]
+            append_none = 0
+        else:
+            args = child_filter.args
+            include = [(item + (0,)) if len(item) == 2 else item for item in args[0]]
+            append_none = args[1] if len(args) > 1 else 0
+        steps = tuple((i, _TOKEN if expansion[i].is_term else (_SPLICE if splice else _VALUE), nones) for i, splice, nones in include)
+        name = rule.alias or options.template_source or rule.origin.name
+        if rule.origin.name.startswith("_") and not rule.alias:
+            kind = _INLINE
+        elif options.expand1 and not rule.alias:
+            kind = _PASS if len(expansion) == 1 and steps == ((0, _VALUE, 0),) and not append_none else _SINGLE
+        else:
+            kind = _NODE
+        method = None
+        attr = getattr(transformer_class, name, None) if kind != _INLINE else None
+        if attr is not None:
+            if getattr(attr, "visit_wrapper", None) is not _vargs_meta:
+                raise TypeError(f"rule {name}: the fast parser calls methods that take (meta, children)")
+            method = attr.base_func
+        return (len(expansion), steps, append_none, kind, name, method, name in level_rules, name in expr_rules, rule.origin.name)
+
+    def _state(self, state: int) -> dict:
+        """`state`'s actions: the next state (an int) for a shift or a goto, a plan for a reduce."""
+        plans = self._plans
+        actions = {key: (arg if action is Shift else plans[arg]) for key, (action, arg) in self._lark_states[state].items()}
+        self._actions[state] = actions
+        return actions
+
+    def _lexer(self, state: int) -> tuple:
+        """The compiled patterns, keyword table and ignored terminals of the lexer Lark uses in
+        `state` (the terminals that state accepts)."""
+        basic = self._lexers[state]
+        data = self._by_lexer.get(id(basic))
+        if data is None:
+            scanner = basic.scanner  # builds Lark's regexes and its `unless` keyword callbacks
+            keywords = {}
+            for type_, callback in basic.callback.items():
+                if isinstance(callback, UnlessCallback):
+                    words = {}
+                    for term in callback.scanner.terminals:
+                        if term.pattern.type != "str" or term.pattern.flags:
+                            raise TypeError(f"terminal {term.name}: the fast parser handles plain keywords only")
+                        words[term.pattern.value] = term.name
+                    keywords[type_] = words
+                elif type_ not in self._callbacks or type_ not in basic.ignore_types:
+                    raise TypeError(f"terminal {type_}: a lexer callback the fast parser does not know")
+            data = (tuple(scanner._mres), keywords, basic.ignore_types)
+            self._by_lexer[id(basic)] = data
+        self._lexer_data[state] = data
+        return data
+
+    def parse(self, text: str, transformer, comments: list) -> object:
+        """The transformed value of the `start` rule for `text`; COMMENT tokens are appended to
+        `comments`. Raises `Fallback` where Lark's parse must be asked."""
+        all_actions = self._actions
+        lexer_data = self._lexer_data
+        callbacks = self._callbacks
+        max_depth = self._max_depth
+        end_state = self._end
+        new_token = Token._future_new
+        # one entry per symbol on the parse stack: (state, value, span, depth), where span is
+        # (line, column, start_pos, end_line, end_column, end_pos) or None, and depth is how
+        # deeply expressions nest within the value (for the TL115 bound)
+        stack: list[tuple] = [(self._start, None, None, 0)]
+        pos = 0
+        line = 1
+        line_start = 0
+        end = len(text)
+        while True:
+            state = stack[-1][0]
+            if pos < end:
+                data = lexer_data.get(state) or self._lexer(state)
+                patterns, keywords, ignored = data
+                while True:
+                    for pattern in patterns:
+                        m = pattern.match(text, pos)
+                        if m is not None:
+                            break
+                    else:
+                        raise Fallback
+                    type_ = m.lastgroup
+                    start_pos = pos
+                    pos = m.end()
+                    if type_ in ignored:
+                        newlines = text.count("\n", start_pos, pos)
+                        if type_ in callbacks:
+                            comment = new_token(type_, m.group(0), start_pos, line, start_pos - line_start + 1, line, 0, pos)
+                            comment.end_column = pos - line_start + 1
+                            comments.append(comment)
+                        if newlines:
+                            line += newlines
+                            line_start = text.rindex("\n", start_pos, pos) + 1
+                        if pos < end:
+                            continue
+                        type_ = "$END"
+                        token = span = None
+                        break
+                    value = m.group(0)
+                    words = keywords.get(type_)
+                    if words is not None:
+                        type_ = words.get(value, type_)
+                    token = (type_, value)
+                    newlines = text.count("\n", start_pos, pos)
+                    if newlines:
+                        start_line = line
+                        column = start_pos - line_start + 1
+                        line += newlines
+                        line_start = text.rindex("\n", start_pos, pos) + 1
+                        span = (start_line, column, start_pos, line, pos - line_start + 1, pos)
+                    else:
+                        span = (line, start_pos - line_start + 1, start_pos, line, pos - line_start + 1, pos)
+                    break
+            else:
+                type_ = "$END"
+                token = span = None
+            while True:
+                actions = all_actions.get(state) or self._state(state)
+                action = actions.get(type_)
+                if action is None:
+                    raise Fallback
+                if action.__class__ is int:
+                    if token is None:
+                        raise Fallback  # $END is never shifted
+                    stack.append((action, token, span, 0))
+                    break
+                size, steps, append_none, kind, name, method, level, expr, origin = action
+                if kind == _PASS:  # `?rule: child`, the child a rule's value: only the state changes
+                    top = stack.pop()
+                    below = stack[-1][0]
+                    state = (all_actions.get(below) or self._state(below))[origin]
+                    stack.append((state, top[1], top[2], top[3]))
+                    if token is None and state == end_state:
+                        return top[1]
+                    continue
+                if size:
+                    raw = stack[-size:]
+                    del stack[-size:]
+                    depth = 0
+                    first = last = None
+                    for entry in raw:
+                        if entry[3] > depth:
+                            depth = entry[3]
+                        if entry[2] is not None:
+                            if first is None:
+                                first = entry[2]
+                            last = entry[2]
+                    full = None if first is None else (first if first is last else first[:3] + last[3:])
+                else:
+                    raw = ()
+                    depth = 0
+                    full = None
+                children = _Splice() if kind == _INLINE else []
+                for i, how, nones in steps:
+                    if nones:
+                        children.extend([None] * nones)
+                    if how == _TOKEN:
+                        entry = raw[i]
+                        t = entry[1]
+                        s = entry[2]
+                        children.append(new_token(t[0], t[1], s[2], s[0], s[1], s[3], s[4], s[5]))
+                    elif how == _SPLICE:
+                        children.extend(raw[i][1])
+                    else:
+                        children.append(raw[i][1])
+                if append_none:
+                    children.extend([None] * append_none)
+                if kind == _INLINE:
+                    result = children
+                    result_span = full
+                elif kind == _SINGLE and len(children) == 1:
+                    result = children[0]
+                    # as Lark's PropagatePositions: a passed-through tree takes the rule's whole
+                    # span as its container; a token keeps its own; a placeholder has none
+                    if result is None:
+                        result_span = None
+                    elif isinstance(result, Token):
+                        result_span = (result.line, result.column, result.start_pos, result.end_line, result.end_column, result.end_pos)
+                    else:
+                        result_span = full
+                else:
+                    meta = Meta(full)
+                    if level and full is not None:
+                        # a level's braces are anonymous tokens: it has a block when its text ends with '}'
+                        meta._tier_has_block = text[full[5] - 1 : full[5]] == "}"
+                    if expr:
+                        depth += 1
+                        if depth > max_depth:
+                            raise Fallback  # Lark's parse finds the outermost such expression (TL115)
+                    if method is not None:
+                        try:
+                            result = method(transformer, meta, children)
+                        except Exception as e:
+                            raise Fallback from e  # e.g. TL116: reported after Lark's parse, as always
+                    else:
+                        result = Tree(name, children, meta)
+                    result_span = full
+                below = stack[-1][0]
+                state = (all_actions.get(below) or self._state(below))[origin]
+                stack.append((state, result, result_span, depth))
+                if token is None and state == end_state:
+                    return result
