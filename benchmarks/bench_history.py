@@ -23,11 +23,9 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,16 +33,12 @@ HERE = ROOT / "benchmarks"
 sys.path.insert(0, str(HERE))
 
 import polars as pl  # noqa: E402
-from common import machine, write_section  # noqa: E402  (benchmarks/ is not a package)
+from common import alternate, load_average, machine, src_env, write_section  # noqa: E402  (benchmarks/ is not a package)
 
 DATA = HERE / "data"
 RESULTS = HERE / "RESULTS.md"
 PROGRAM = ROOT / "programs" / "cloudpartner2022.tier"
 TARGET = 1.5
-
-
-def _env() -> dict:
-    return dict(os.environ, PYTHONPATH=str(ROOT / "src"))
 
 
 def _data(partners: int, months: int) -> Path:
@@ -54,20 +48,8 @@ def _data(partners: int, months: int) -> Path:
         print(f"writing {partners:,} partners × {months} months to {path.relative_to(ROOT)} ...", file=sys.stderr)
         cmd = [sys.executable, "-m", "tierlang", "synth", str(PROGRAM), "--rows", str(partners), "--months", str(months)]
         cmd += ["--from", "2022-10", "--seed", "2013", "-o", str(path)]
-        subprocess.run(cmd, check=True, env=_env())
+        subprocess.run(cmd, check=True, env=src_env())
     return path
-
-
-def _run(cmd: list[str]) -> tuple[float, float, float]:
-    """(wall seconds, CPU seconds, peak RSS in GB) of one process."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        err = proc.stderr.read().decode() if proc.stderr else ""
-        raise SystemExit(f"command failed: {' '.join(cmd)}\n{err}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024 / 1024
 
 
 def _compare(ours: Path, theirs: Path) -> tuple[int, int]:
@@ -81,13 +63,6 @@ def _compare(ours: Path, theirs: Path) -> tuple[int, int]:
     return int(rows), int(wrong)
 
 
-def _load() -> str:
-    try:
-        return " / ".join(f"{x:.1f}" for x in os.getloadavg())
-    except OSError:  # pragma: no cover
-        return "unknown"
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--partners", type=int, default=430_000)
@@ -99,21 +74,15 @@ def main(argv: list[str] | None = None) -> int:
     data = args.data or _data(args.partners, args.months)
     rows_in = pl.scan_parquet(data).select(pl.len()).collect().item()
     os.environ["TIER_CACHE_DIR"] = tempfile.mkdtemp(prefix="tier-bench-cache-")
-    subprocess.run([sys.executable, "-m", "tierlang", "check", str(PROGRAM)], check=True, env=_env(), capture_output=True)
-    load_before = _load()
-    times: dict[str, list[tuple[float, float, float]]] = {"tier": [], "baseline": []}
+    subprocess.run([sys.executable, "-m", "tierlang", "check", str(PROGRAM)], check=True, env=src_env(), capture_output=True)
+    load_before = load_average()
     DATA.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=DATA) as tmp:
         ours, theirs = Path(tmp) / "tier.parquet", Path(tmp) / "baseline.parquet"
         tier = [sys.executable, "-m", "tierlang", "eval", str(PROGRAM), str(data), "--history", "-o", str(ours)]
         base = [sys.executable, str(HERE / "baseline_history.py"), str(data), str(theirs)]
-        for k in range(args.runs):
-            for name, cmd in (("tier", tier), ("baseline", base)) if k % 2 == 0 else (("baseline", base), ("tier", tier)):
-                times[name].append(_run(cmd))
-                wall, cpu, mem = times[name][-1]
-                print(f"{name:9} wall {wall:6.2f} s  cpu {cpu:6.2f} s  peak {mem:5.2f} GB", file=sys.stderr)
+        med = alternate({"tier": tier, "baseline": base}, args.runs)
         rows_out, wrong = _compare(ours, theirs)
-    med = {n: [statistics.median(t[i] for t in v) for i in range(3)] for n, v in times.items()}
     ratio, cpu_ratio = med["tier"][0] / med["baseline"][0], med["tier"][1] / med["baseline"][1]
     print(f"ratio wall {ratio:.2f}, cpu {cpu_ratio:.2f}; {wrong:,} of {rows_out:,} rows differ", file=sys.stderr)
     if not args.no_results:
@@ -130,7 +99,7 @@ def _section(args, rows_in: int, rows_out: int, wrong: int, med: dict, ratio: fl
         f"Measured {_dt.date.today().isoformat()} on {'; '.join(f'{k} {v}' for k, v in machine().items())}. "
         f"{args.partners:,} partners × {args.months} months of cloudpartner2022 from `tier synth --months` "
         f"({rows_in:,} partner-months: partners join and leave), Parquet; every run a fresh process; medians of "
-        f"{args.runs} {'run' if args.runs == 1 else 'runs'}, alternating. Load average (1/5/15 min) before / after: {load_before} / {_load()}.",
+        f"{args.runs} {'run' if args.runs == 1 else 'runs'}, alternating. Load average (1/5/15 min) before / after: {load_before} / {load_average()}.",
         "",
         "| | wall | CPU (user + system) | peak memory |",
         "|---|---:|---:|---:|",

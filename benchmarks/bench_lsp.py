@@ -13,8 +13,8 @@ receiving the `textDocument/publishDiagnostics` for that version:
 list holding every finding arrived (checked against the same text checked in this process).
 
 With `--requests N`, it then asks what an editor asks of a file (default: the records
-programs, whose names the index resolves through their tables): hover, definition and
-references at N names spread over the file, completion at the end of each (as if it had just
+programs, whose names the index resolves through their tables): hover, definition, type
+definition and references at N names spread over the file, completion at the end of each (as if it had just
 been typed), the outline and the semantic tokens; it counts the requests that fail and
 reports each kind's latency and the server's CPU time (user + system) over them.
 
@@ -149,7 +149,7 @@ async def bench_program(path: Path, rounds: int) -> dict[str, list[tuple[float, 
 
 #: The records programs: the default of `--requests`.
 RECORDS = ("cloudpartner2022-records.tier", "mpn2010-records.tier")
-REQUESTS = ("hover", "definition", "references", "completion", "outline", "semantic tokens")
+REQUESTS = ("hover", "definition", "type definition", "references", "completion", "outline", "semantic tokens")
 
 
 def _cpu(pid: int) -> float:
@@ -190,6 +190,8 @@ async def bench_requests(path: Path, samples: int) -> tuple[dict[str, list[float
         end = lsp.Position(t.line - 1, t.end_column - 1)
         await ask("hover", client.text_document_hover_async(lsp.HoverParams(text_document=doc, position=at)))
         await ask("definition", client.text_document_definition_async(lsp.DefinitionParams(text_document=doc, position=at)))
+        table = lsp.TypeDefinitionParams(text_document=doc, position=at)
+        await ask("type definition", client.text_document_type_definition_async(table))
         refs = lsp.ReferenceParams(text_document=doc, position=at, context=lsp.ReferenceContext(include_declaration=True))
         await ask("references", client.text_document_references_async(refs))
         await ask("completion", client.text_document_completion_async(lsp.CompletionParams(text_document=doc, position=end)))
@@ -215,10 +217,10 @@ def requests_main(programs: list[Path], samples: int, results: Path | None) -> i
     load_after = os.getloadavg()
     body = f"""## Requests of `tier lsp` on the records programs (benchmarks/bench_lsp.py --requests)
 
-Measured {dt.datetime.now():%Y-%m-%d %H:%M}; load average (1/5/15 min) {" / ".join(f"{x:.2f}" for x in load_before)} before, {" / ".join(f"{x:.2f}" for x in load_after)} after. A scripted client opens each file in `tier lsp` and asks, at {samples} names spread over it, for hover, definition, references and completion (at the name's end), then three times for the outline and the semantic tokens, one request at a time. Each cell is **median / slowest in ms (failed requests)**; *server CPU* is the server's user + system time over all the requests, in seconds.
+Measured {dt.datetime.now():%Y-%m-%d %H:%M}; load average (1/5/15 min) {" / ".join(f"{x:.2f}" for x in load_before)} before, {" / ".join(f"{x:.2f}" for x in load_after)} after. A scripted client opens each file in `tier lsp` and asks, at {samples} names spread over it, for hover, definition, type definition, references and completion (at the name's end), then three times for the outline and the semantic tokens, one request at a time. Each cell is **median / slowest in ms (failed requests)**; *server CPU* is the server's user + system time over all the requests, in seconds.
 
-| program | names | hover | definition | references | completion | outline | semantic tokens | server CPU s |
-|---|---:|---:|---:|---:|---:|---:|---:|---:|
+| program | names | hover | definition | type definition | references | completion | outline | semantic tokens | server CPU s |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 {chr(10).join(rows)}
 
 Failed requests: {failures}.

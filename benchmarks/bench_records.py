@@ -24,11 +24,9 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,7 +34,7 @@ HERE = ROOT / "benchmarks"
 sys.path.insert(0, str(HERE))
 
 import polars as pl  # noqa: E402
-from common import machine, write_section  # noqa: E402  (benchmarks/ is not a package)
+from common import alternate, load_average, machine, src_env, write_section  # noqa: E402  (benchmarks/ is not a package)
 
 DATA = HERE / "data"
 RESULTS = HERE / "RESULTS.md"
@@ -47,30 +45,14 @@ TARGET = 1.5
 MEMORY = 6.0  # GB
 
 
-def _env() -> dict:
-    return dict(os.environ, PYTHONPATH=str(ROOT / "src"))
-
-
 def _data(partners: int) -> Path:
     folder = DATA / f"records-{partners}"
     if not (folder / "snapshot.parquet").exists():
         print(f"writing the records of {partners:,} partners to {folder} ...", file=sys.stderr)
         cmd = [sys.executable, "-m", "tierlang", "synth", str(PROGRAM), "--records", "--as-of", AS_OF]
         cmd += ["--rows", str(partners), "-o", str(folder)]
-        subprocess.run(cmd, check=True, env=_env())
+        subprocess.run(cmd, check=True, env=src_env())
     return folder
-
-
-def _run(cmd: list[str]) -> tuple[float, float, float]:
-    """(wall seconds, CPU seconds, peak RSS in GB) of one process."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        err = proc.stderr.read().decode() if proc.stderr else ""
-        raise SystemExit(f"command failed: {' '.join(cmd)}\n{err}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024 / 1024
 
 
 def _compare(ours: Path, theirs: Path, scores: bool = False) -> tuple[int, int]:
@@ -99,13 +81,6 @@ def _metrics_differ(folder: Path) -> tuple[int, int]:
     return joined.height * (len(got.columns) - 1), int(wrong)
 
 
-def _load() -> str:
-    try:
-        return " / ".join(f"{x:.1f}" for x in os.getloadavg())
-    except OSError:  # pragma: no cover
-        return "unknown"
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--partners", type=int, default=430_000)
@@ -124,27 +99,21 @@ def main(argv: list[str] | None = None) -> int:
     warm = Path(tempfile.mkdtemp(prefix="tier-bench-warm-"))
     (warm / "partners.csv").write_text("partner_id\nP1\n", encoding="utf-8")
     cmd = [sys.executable, "-m", "tierlang", "eval", str(PROGRAM), str(warm), "--as-of", AS_OF, "-o", str(warm / "out.csv")]
-    subprocess.run(cmd, env=_env(), capture_output=True, check=True)
-    load_before = _load()
-    times: dict[str, list[tuple[float, float, float]]] = {"tier": [], "baseline": []}
+    subprocess.run(cmd, env=src_env(), capture_output=True, check=True)
+    load_before = load_average()
     DATA.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=DATA) as tmp:
         ours, theirs = Path(tmp) / "tier.parquet", Path(tmp) / "baseline.parquet"
         tier = [sys.executable, "-m", "tierlang", "eval", str(PROGRAM), str(data), "--as-of", AS_OF, "-o", str(ours)]
         base = [sys.executable, str(HERE / "baseline_records.py"), str(data), AS_OF, str(theirs)]
-        for k in range(args.runs):
-            for name, cmd in (("tier", tier), ("baseline", base)) if k % 2 == 0 else (("baseline", base), ("tier", tier)):
-                times[name].append(_run(cmd))
-                wall, cpu, mem = times[name][-1]
-                print(f"{name:9} wall {wall:6.2f} s  cpu {cpu:6.2f} s  peak {mem:5.2f} GB  load {_load()}", file=sys.stderr)
+        med = alternate({"tier": tier, "baseline": base}, args.runs)
         rows_out, wrong = _compare(ours, theirs)
         # The two forms of the program: the snapshot program on the snapshot the records give.
         snap = Path(tmp) / "snapshot-form.parquet"
         cmd = [sys.executable, "-m", "tierlang", "eval", str(SNAPSHOT_PROGRAM), str(data / "snapshot.parquet"), "--as-of", AS_OF]
-        subprocess.run([*cmd, "-o", str(snap)], env=_env(), capture_output=True, check=True)
+        subprocess.run([*cmd, "-o", str(snap)], env=src_env(), capture_output=True, check=True)
         forms_rows, forms_wrong = _compare(ours, snap, scores=True)
     values, metrics_wrong = _metrics_differ(data)
-    med = {n: [statistics.median(t[i] for t in v) for i in range(3)] for n, v in times.items()}
     ratio, cpu_ratio = med["tier"][0] / med["baseline"][0], med["tier"][1] / med["baseline"][1]
     print(
         f"ratio wall {ratio:.2f}, cpu {cpu_ratio:.2f}; {wrong:,} of {rows_out:,} levels differ; "
@@ -171,7 +140,7 @@ def _section(args, rows_in, rows_out, wrong, values, metrics_wrong, forms, med, 
         f"{rows_in['azure_usage']:,} monthly Azure usage rows from `tier synth --records --as-of {AS_OF}`, Parquet "
         f"(acr_usd DECIMAL(18, 2)); every run a fresh process; medians of {args.runs} "
         f"{'run' if args.runs == 1 else 'runs'}, alternating. Load average (1/5/15 min) before / after: "
-        f"{load_before} / {_load()}.",
+        f"{load_before} / {load_average()}.",
         "",
         "| | wall | CPU (user + system) | peak memory |",
         "|---|---:|---:|---:|",

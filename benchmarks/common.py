@@ -7,7 +7,8 @@ running one benchmark never erases another's results.
 Sections: `bench_run` (benchmarks/run.py: `tier eval` against the baseline), `bench_check`
 (benchmarks/bench_check.py: parse + check of the shipped programs), `bench_diff`
 (benchmarks/bench_diff.py: the impact diff), `bench_explain` (benchmarks/bench_explain.py:
-explain of one partner).
+explain of one partner), `bench_history` and `bench_records` (whole `tier eval` processes against
+a hand-written baseline process: `alternate`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from __future__ import annotations
 import os
 import platform
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -87,3 +90,42 @@ def machine() -> dict[str, str]:
         "python": platform.python_version(),
         "polars": f"{pl.__version__} ({pl.thread_pool_size()} threads)",
     }
+
+
+def src_env() -> dict[str, str]:
+    """The environment of a benchmarked process: this checkout's tierlang first on the path."""
+    return dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1] / "src"))
+
+
+def load_average() -> str:
+    """The load average (1, 5, 15 minutes), as the results state it."""
+    try:
+        return " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:  # pragma: no cover
+        return "unknown"
+
+
+def run_process(cmd: list[str]) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds of the process and its children, peak RSS in GB) of one
+    run of `cmd`; a failing command ends the benchmark with its error output."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=src_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        err = proc.stderr.read().decode() if proc.stderr else ""
+        raise SystemExit(f"command failed: {' '.join(cmd)}\n{err}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024 / 1024
+
+
+def alternate(commands: dict[str, list[str]], runs: int) -> dict[str, list[float]]:
+    """Run each of the (two) `commands` `runs` times, alternating which goes first, printing
+    each run; returns each one's median [wall s, CPU s, peak GB]."""
+    times: dict[str, list[tuple[float, float, float]]] = {name: [] for name in commands}
+    order = list(commands.items())
+    for k in range(runs):
+        for name, cmd in order if k % 2 == 0 else order[::-1]:
+            times[name].append(run_process(cmd))
+            wall, cpu, mem = times[name][-1]
+            print(f"{name:9} wall {wall:6.2f} s  cpu {cpu:6.2f} s  peak {mem:5.2f} GB  load {load_average()}", file=sys.stderr)
+    return {n: [statistics.median(t[i] for t in v) for i in range(3)] for n, v in times.items()}

@@ -1260,11 +1260,36 @@ def walk(node: object, tables: bool = True):
         stack.extend(reversed(children(current)))
 
 
+@cache
+def _field_values(cls: type) -> Callable[[object], tuple]:
+    """A function giving the values of `_child_fields(cls)` of a node, as a tuple."""
+    names = _child_fields(cls)
+    if not names:
+        return lambda node: ()
+    if len(names) == 1:
+        name = names[0]
+        return lambda node: (getattr(node, name),)
+    return operator.attrgetter(*names)
+
+
 def children(node: object) -> list:
     """The IR nodes directly below `node`."""
+    # `_collect` inlined for the common field values (a node, or no node at all): the passes
+    # call this for every node they walk, and a call per field was most of its time.
     out: list = []
-    for name in _child_fields(type(node)):
-        _collect(getattr(node, name), out)
+    for value in _field_values(type(node))(node):
+        cls = type(value)
+        if cls is tuple:
+            _collect(value, out)
+            continue
+        is_node = _IS_NODE.get(cls)
+        if is_node is None:
+            is_node = _IS_NODE[cls] = isinstance(value, tuple) or hasattr(cls, "__dataclass_fields__")
+        if is_node:
+            if isinstance(value, tuple):  # a tuple subclass: its items, as before
+                _collect(value, out)
+            else:
+                out.append(value)
     return out
 
 

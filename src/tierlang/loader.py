@@ -101,6 +101,10 @@ def _load_or_hit(root_path: Path, as_of: _dt.date | None, text: str | None, chec
     result = _load_program(root_path, root_bytes, as_of, text, checks, Sources())
     # A missing parent (TL225) may appear at any moment: such a result is never kept.
     if root_bytes is not None and not any(d.code == "TL225" for d in result.diagnostics):
+        if result.program is not None and cache.cache_dir() is not None:
+            # A cached property, kept in the entry: every command that writes results names the
+            # program by it, and it walks the whole program (a tenth of a second for the largest).
+            _ = result.program.content_hash
         cache.store(root_path, root_bytes, as_of, options, result.deps, result)
     return result
 

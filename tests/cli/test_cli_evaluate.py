@@ -350,11 +350,12 @@ def test_hints_for_swapped_arguments_and_dated_errors(tmp_path):
     assert f"run `tier check --as-of 2026-06-01 {program}`" in r.stderr
 
 
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])  # read in two stages, and in one pass
 @pytest.mark.parametrize(
     ("values", "warned"),
     [(["0.5", "0.7", "0"], True), (["50", "1", "0"], False), (["0", "1", "1"], False), (["0.5", "", "120"], False)],
 )
-def test_a_percent_column_of_fractions_is_warned_about(tmp_path, values, warned):
+def test_a_percent_column_of_fractions_is_warned_about(tmp_path, values, warned, suffix):
     # issue 17 item 11: 0.5 meant as 50 % was read as half a percent without a word
     (tmp_path / "p.tier").write_text(
         'program p { version "1" effective 2024-01-01 }\nmetric share: percent { range 0 .. 1000 default 0 }\n'
@@ -362,7 +363,9 @@ def test_a_percent_column_of_fractions_is_warned_about(tmp_path, values, warned)
     )
     rows = "".join(f"P{k},{v}\n" for k, v in enumerate(values))
     (tmp_path / "d.csv").write_text("partner_id,share\n" + rows)
-    r = run("eval", "p.tier", "d.csv", "-o", "out.csv", cwd=tmp_path)
+    if suffix == "parquet":
+        pl.read_csv(tmp_path / "d.csv").write_parquet(tmp_path / "d.parquet")
+    r = run("eval", "p.tier", f"d.{suffix}", "-o", "out.csv", cwd=tmp_path)
     assert r.exit_code == 0, r.stderr
     message = "every value of the percent column 'share' lies between 0 and 1 (e.g. 0.5)"
     assert (message in r.stderr) is warned, r.stderr

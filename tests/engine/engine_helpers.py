@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from fractions import Fraction
 from pathlib import Path
 
@@ -20,6 +21,16 @@ def load_text(text: str, name: str = "test.tier") -> ir.Program:
     assert r.ok, render_human(r.errors, r.sources) + "\n" + text
     assert r.program is not None
     return r.program
+
+
+def write_case(folder: Path, stem: str, program: str, data: str) -> tuple[Path, Path]:
+    """`program` (dedented) as `folder/STEM.tier` and `data` as `folder/STEM.csv`: the files a
+    CLI test runs `tier` on."""
+    path = folder / f"{stem}.tier"
+    path.write_text(textwrap.dedent(program).lstrip(), encoding="utf-8")
+    csv = folder / f"{stem}.csv"
+    csv.write_text(data, encoding="utf-8")
+    return path, csv
 
 
 def load_fixture(name: str) -> ir.Program:

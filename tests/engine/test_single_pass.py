@@ -167,3 +167,25 @@ def test_tier_eval_reads_a_single_pass_file_once(fixture_parquet, monkeypatch, t
     result = CliRunner().invoke(main, ["eval", str(FIXTURES / "designations.tier"), str(path), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert taken == ["single pass"] and out.stat().st_size > 0
+
+
+def test_the_advice_on_percents_reads_the_kept_columns(tmp_path, monkeypatch):
+    """The columns `data.advice` reads come back with the results of a single pass: the
+    advice neither reads the file again nor differs from the two stages'."""
+    from tierlang.data.advice import fraction_percents
+
+    prog = load_text(
+        'program p { version "1" effective 2024-01-01 }\nmetric share: percent { range 0 .. 1000 default 0 }\n'
+        "metric n: count\ntrack t { level silver { require share >= 50 and n >= 1 } }\n"
+    )
+    path = tmp_path / "d.parquet"
+    pl.DataFrame({"partner_id": ["P1", "P2", "P3"], "share": [0.5, 0.25, 0.0], "n": [1, 2, 3]}).write_parquet(path)
+    taken = _single_pass_ran(monkeypatch)
+    a = evaluate(prog, path)
+    assert taken == ["single pass"]
+    scans = []
+    monkeypatch.setattr(pl.LazyFrame, "collect", lambda *args, **kw: scans.append(1) or pl.DataFrame())
+    warnings = fraction_percents(a.dataset)
+    assert not scans, "the advice read the file again"
+    monkeypatch.undo()
+    assert warnings == fraction_percents(load_dataset(path, prog)) and "'share' lies between 0 and 1 (e.g. 0.5)" in warnings[0]

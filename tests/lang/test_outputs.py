@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import textwrap
 from fractions import Fraction
 
 import polars as pl
 
 from tests.cli.cli_helpers import run
+from tests.engine.engine_helpers import write_case
 from tierlang import load_program
 from tierlang.data import from_frame
 from tierlang.diff.structural import structural_diff
@@ -68,11 +68,7 @@ DATA = "partner_id,market,adds\nA,mature,0\nB,emerging,2\nC,mature,7\n"
 
 
 def _files(tmp_path):
-    program = tmp_path / "fees.tier"
-    program.write_text(textwrap.dedent(PROGRAM).lstrip(), encoding="utf-8")
-    data = tmp_path / "fees.csv"
-    data.write_text(DATA, encoding="utf-8")
-    return program, data
+    return write_case(tmp_path, "fees", PROGRAM, DATA)
 
 
 def test_outputs_in_every_engine(tmp_path):

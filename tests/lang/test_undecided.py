@@ -4,7 +4,6 @@ conditions, the `undecided` column of tier eval, explain, the guide, the diff an
 from __future__ import annotations
 
 import json
-import textwrap
 from fractions import Fraction
 
 import duckdb
@@ -12,6 +11,7 @@ import polars as pl
 import pytest
 
 from tests.cli.cli_helpers import run
+from tests.engine.engine_helpers import write_case
 from tierlang import load_program
 from tierlang.data import from_frame
 from tierlang.diff.structural import structural_diff
@@ -62,11 +62,7 @@ DATA = "partner_id,revenue,certified\na,2000000,12\nb,500000,12\nc,2000000,3\nd,
 
 
 def _files(tmp_path):
-    program = tmp_path / "und.tier"
-    program.write_text(textwrap.dedent(PROGRAM).lstrip(), encoding="utf-8")
-    data = tmp_path / "und.csv"
-    data.write_text(DATA, encoding="utf-8")
-    return program, data
+    return write_case(tmp_path, "und", PROGRAM, DATA)
 
 
 def _dataset(prog):

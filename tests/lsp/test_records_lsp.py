@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from lsprotocol import types as lsp
+from pytest_lsp import LanguageClient
 
 from tests.conftest import PROGRAMS
 from tierlang.lsp.completion import complete
@@ -17,6 +19,8 @@ from tierlang.lsp.edits import RenameError, rename
 from tierlang.lsp.hover import hover_text
 from tierlang.lsp.outline import outline, semantic_tokens
 from tierlang.lsp.session import Session
+
+from .lsp_helpers import Editor, scripted
 
 PROGRAM = """program people {
   version "1"
@@ -37,6 +41,15 @@ table countries {
   column revenue_usd: money USD
   key country
 }
+
+table usage "Monthly usage" {
+  column tenant: text
+  column month: month
+  column usd: money USD
+}
+
+metric recent_usd "Recent usage": money USD =
+    sum usd of usage where month in last 2 months per tenant having (sum usd where month in same month last year) >= 10 USD
 
 table fee "Fee": money USD {
   by tier
@@ -162,6 +175,12 @@ def test_rename_a_column_and_its_clashes(workspace: Path):
     assert all(e.text == "person" for e in edits)
     with pytest.raises(RenameError, match="the row filter 'current' of table 'certifications' already exists"):
         rename(session, path, column, "current")
+    # an enum value written as a string in an example (a row's cell, a metric's value) follows
+    for value, after, strings in (("technical", "kind == technical", 2), ("bronze", "metric tier", 1)):
+        edits = rename(session, path, session.occurrence_at(path, *_at(PROGRAM, value, after)), "other")
+        lines = PROGRAM.split("\n")
+        quoted = [e for e in edits if lines[e.span.line - 1][e.span.column - 2 : e.span.end_column] == f'"{value}"']
+        assert len(quoted) == strings and len(edits) == strings + (2 if value == "technical" else 1)
     country = session.occurrence_at(path, *_at(PROGRAM, "country", "column country"))
     assert len(rename(session, path, country, "person_id")) == 5  # another table's column of that name is no clash
 
@@ -208,6 +227,9 @@ def test_hover_and_outline(workspace: Path):
     assert (
         typed["certification"] == ("property", ()) and typed["current"] == ("function", ()) and typed["ai"] == ("variable", ("readonly",))
     )
+    line = _at(PROGRAM, "filter current")[0]
+    typed = {t.text: (kind, mods) for t, kind, mods in semantic_tokens(session.tokens(path), session.index(path)) if t.line == line}
+    assert typed["expires_on"] == ("property", ()) and typed["as_of"] == ("variable", ("readonly", "defaultLibrary"))
 
 
 def _labels(session: Session, path: Path, text: str, line: int, column: int) -> list[str]:
@@ -225,17 +247,32 @@ def test_completion_of_columns_and_values(workspace: Path):
     assert _labels(session, path, typed, *_at(typed, "== ", "kind ==", 3))[:2] == ["technical", "business"]
     typed = PROGRAM.replace("where current and certification in ai", "where ")
     got = _labels(session, path, typed, *_at(typed, "where ", "of certifications where", 6))
-    assert got[:6] == ["person_id", "certification", "kind", "expires_on", "current", "business"]
+    assert got[:7] == ["person_id", "certification", "kind", "expires_on", "current", "as_of", "business"]
     assert "ai_people" not in got and "tier" not in got  # a row condition reads no metric
     typed = PROGRAM.replace("certification in ai", "certification in ")
     got = _labels(session, path, typed, *_at(typed, "in ", "certification in", 3))
     assert got[0] == "ai" and "ai_people" not in got  # a list, not the names a rule reads
+    # `per`: the columns only
+    typed = PROGRAM.replace("        per person_id\n", "        per \n")
+    assert _labels(session, path, typed, *_at(typed, "per ", "        per ", 4)) == ["person_id", "certification", "kind", "expires_on"]
     # a track per row's levels read its table's row
     typed = PROGRAM.replace("require revenue_usd >= 1_000 USD", "require ")
     assert _labels(session, path, typed, *_at(typed, "require ", "level gold", 8))[:2] == ["country", "revenue_usd"]
     # after `count of`: the related tables (not band tables, not groups)
     typed = PROGRAM.replace("count of certifications where not", "count of ")
-    assert _labels(session, path, typed, *_at(typed, "of ", "count of", 3)) == ["certifications", "countries"]
+    assert _labels(session, path, typed, *_at(typed, "of ", "count of", 3)) == ["certifications", "countries", "usage"]
+    # a set's values not written yet; no list for a month, where a window goes
+    typed = PROGRAM.replace("kind in { business }", "kind in { business, ")
+    assert _labels(session, path, typed, *_at(typed, "business, ", "kind in {", 10))[:1] == ["technical"]
+    assert "business" not in _labels(session, path, typed, *_at(typed, "business, ", "kind in {", 10))
+    typed = PROGRAM.replace("where month in last 2 months", "where month in ")
+    assert not {"ai", "tier"} & set(_labels(session, path, typed, *_at(typed, "in ", "where month in", 3)))
+    # a filter being typed in a table (which then does not parse): the columns typed above it
+    typed = PROGRAM.replace("expires_on is empty or expires_on >= as_of", "kind == ")
+    assert _labels(session, path, typed, *_at(typed, "== ", "kind ==", 3))[:2] == ["technical", "business"]
+    typed = PROGRAM.replace("expires_on is empty or expires_on >= as_of", "")
+    got = _labels(session, path, typed, *_at(typed, '"Not expired": ', "filter current", 16))
+    assert got[:4] == ["person_id", "certification", "kind", "expires_on"]
     # outside a row condition, the program's names as before
     got = _labels(session, path, PROGRAM, *_at(PROGRAM, "ai_people >= 2", "require ai_people"))
     assert "ai_people" in got and "person_id" not in got
@@ -266,3 +303,63 @@ def test_every_kind_has_its_words_in_the_editor():
 
     assert set(DECLARATION_KINDS.values()) <= set(server._SYMBOL_KIND)
     assert set(KIND_WORDS) <= set(_SYMBOL_TYPE)
+
+
+def test_hover_on_a_records_metric_says_what_it_counts(workspace: Path):
+    session = Session([workspace])
+    path = workspace / "people.tier"
+    program = session.program(path)
+
+    def hover(needle: str, after: str) -> str:
+        o = session.occurrence_at(path, *_at(PROGRAM, needle, after))
+        return hover_text(o.symbol, program, o.node)
+
+    assert (
+        "Counts the distinct people (`person_id`) among the rows of table `certifications` (Certifications of people), where:\n"
+        "- Not expired (filter `current`)\n"
+        "- `certification` is in list `ai` (`Azure AI Engineer Associate`, `Azure Data Scientist Associate`)\n"
+    ) in hover("ai_people", "require ai_people")
+    text = hover("recent_usd", "metric recent_usd")
+    assert "Adds up `usd` over the rows of table `usage` (Monthly usage), where:\n" in text
+    assert "- `month` is in the last 2 months (November 2023 to December 2023 as of 2024-01-01)" in text
+    assert "Only the groups per `tenant` where `(sum usd where month in same month last year) >= 10 USD` count." in text
+    assert "Months as of 2024-01-01: same month last year = December 2022." in text
+    assert "Counts the rows of table `certifications`" in hover("fundamentals", "metric fundamentals")
+    assert "Counts" not in hover("tier", "metric tier")  # an input metric has no definition to tell
+
+
+def test_type_definition_leads_to_the_table(workspace: Path):
+    session = Session([workspace])
+    path = workspace / "people.tier"
+
+    def table_line(needle: str, after: str) -> list[int]:
+        o = session.occurrence_at(path, *_at(PROGRAM, needle, after))
+        return [d.span.line for d in session.table_definitions(path, o.symbol)]
+
+    certifications = [_at(PROGRAM, "certifications", "table certifications")[0]]
+    countries = [_at(PROGRAM, "countries", "table countries")[0]]
+    assert table_line("ai_people", "require ai_people") == certifications  # a records metric
+    assert table_line("current", "where current") == certifications  # a row filter
+    assert table_line("technical", "kind == technical") == certifications  # an enum column's value
+    assert table_line("country_tier", "highest country_tier") == countries  # a track per row
+    assert table_line("gold", "country_tier at gold") == countries
+    assert table_line("tier", "metric tier") == []  # an input metric: no table
+
+
+@scripted
+async def test_the_server_on_a_records_program(client: LanguageClient):
+    # type definition and the records metric's hover, through `tier lsp`
+    path = PROGRAMS / "cloudpartner2022-records.tier"
+    doc = Editor(client, path)
+    await doc.diagnostics()
+    at = doc.position("azure_solutions_architect_experts", after="metric azure_solutions_architect_experts")
+    found = await client.text_document_type_definition_async(lsp.TypeDefinitionParams(doc.ident(), at))
+    assert [doc.lines[loc.range.start.line].split("{")[0].strip() for loc in found] == ['table certifications "Certifications of people"']
+    hover = await client.text_document_hover_async(lsp.HoverParams(doc.ident(), at))
+    assert "Counts the distinct people (`person_id`) among the rows of table `certifications`" in hover.contents.value
+    as_of = doc.position("as_of", after=">= as_of")
+    hover = await client.text_document_hover_async(lsp.HoverParams(doc.ident(), as_of))
+    assert hover.contents.value.startswith("`as_of`: the evaluation date")
+    column = doc.position("certification", after="where counts and certification")
+    found = await client.text_document_definition_async(lsp.DefinitionParams(doc.ident(), column))
+    assert doc.lines[found[0].range.start.line].lstrip().startswith("column certification")

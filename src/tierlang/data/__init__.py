@@ -260,17 +260,23 @@ class _DeferredDataset(Dataset):
     """A dataset that passed every check in the pass that evaluated it (`Scan`): its frame is
     read only if someone asks for it."""
 
-    def __init__(self, load: Callable[[], Dataset], rows: int, lazy: pl.LazyFrame | None = None, **fields) -> None:
+    def __init__(
+        self, load: Callable[[], Dataset], rows: int, lazy: pl.LazyFrame | None = None, kept: pl.DataFrame | None = None, **fields
+    ) -> None:
         self._load = load
         self._rows = rows
         self._lazy = lazy  # the validated columns, as the pass read them
+        self._kept = kept  # some of them, as the pass returned them
         super().__init__(frame=None, **fields)  # type: ignore[arg-type]
 
     def columns_of(self, names: Iterable[str]) -> pl.DataFrame:
         if self._frame is not None or self._lazy is None:
             return super().columns_of(names)
         have = set(self._lazy.collect_schema().names())
-        return self._lazy.select([n for n in names if n in have]).collect()
+        wanted = [n for n in names if n in have]
+        if self._kept is not None and all(n in self._kept.columns for n in wanted):
+            return self._kept.select(wanted)
+        return self._lazy.select(wanted).collect()
 
     @property  # type: ignore[override]
     def frame(self) -> pl.DataFrame:
@@ -308,12 +314,14 @@ class Scan:
     loader: _Loader
     absent: tuple[ir.Metric, ...] = ()
 
-    def dataset(self, rows: int) -> Dataset:
-        """The `Dataset` of a scan in which none of `rows` rows was flagged."""
+    def dataset(self, rows: int, kept: pl.DataFrame | None = None) -> Dataset:
+        """The `Dataset` of a scan in which none of `rows` rows was flagged; `kept`: some of
+        its columns, as the evaluation returned them (`columns_of` answers from them)."""
         return _DeferredDataset(
             self.loader.run,
             rows,
             lazy=self.frame,
+            kept=kept,
             path=self.path,
             format=self.format,
             scales=self.scales,

@@ -12,7 +12,13 @@ from tierlang.numbers import exact_text
 if TYPE_CHECKING:
     from tierlang.data import Dataset
 
-__all__ = ["fraction_percents"]
+__all__ = ["advised_columns", "fraction_percents"]
+
+
+def advised_columns(metrics) -> list[str]:
+    """The columns `fraction_percents` reads (metric names): an evaluation that reads a file
+    in one pass keeps them, rather than have the advice read the file again."""
+    return [m.name for m in metrics if m.type.kind is ir.Kind.PERCENT]
 
 
 def fraction_percents(ds: Dataset) -> list[str]:
@@ -21,7 +27,7 @@ def fraction_percents(ds: Dataset) -> list[str]:
     tierlang reads percents on the 0-100 scale (0.5 is half a percent)."""
     out = []
     percents = [m for m in ds.metrics if m.type.kind is ir.Kind.PERCENT]
-    frame = ds.columns_of([m.name for m in percents])  # not the whole file again
+    frame = ds.columns_of(advised_columns(percents))  # not the whole file again
     for m in percents:
         if m.name not in frame.columns:
             continue

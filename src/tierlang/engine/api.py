@@ -11,6 +11,7 @@ import polars as pl
 
 from tierlang import ir
 from tierlang.data import BAD, PID, ROW, Dataset, ReadOptions, from_frame, load_dataset, scan_dataset
+from tierlang.data.advice import advised_columns
 from tierlang.engine.exact import Plan
 from tierlang.engine.interpreter import EvaluationError, Interpreter, PartnerResult
 from tierlang.engine.results import Evaluation, ScoreColumn, requirement_columns, score_series
@@ -111,14 +112,16 @@ def _single_pass(
         return None  # the two stages deal with it (and report bad data first, as always)
     if progress:
         progress("evaluating")
+    # the columns the advice on values reads (`data.advice`) come back with the results
+    kept = [n for n in advised_columns(scan.metrics) if n in scan.frame.collect_schema().names()]
     try:
         # run together: the duplicate check reads one column while the rest streams
-        out, duplicates = pl.collect_all([compiled.plan(scan.frame, detail, keep=(BAD,)), scan.duplicates])
+        out, duplicates = pl.collect_all([compiled.plan(scan.frame, detail, keep=(BAD, *kept)), scan.duplicates])
     except pl.exceptions.PolarsError:
         return None
     if duplicates.item() or out.select(pl.col(BAD).any() | pl.col("__fallback__").any()).item():
         return None
-    return _evaluation(program, scan.dataset(out.height), compiled, out, detail)
+    return _evaluation(program, scan.dataset(out.height, out.select(kept)), compiled, out, detail)
 
 
 def _evaluate_records(program, data, engine, on_error, detail, progress, tables, options=None) -> Evaluation:

@@ -11,9 +11,11 @@ table's keys after `by` and the bands its keys name in its rows, metrics and par
 constraint, and otherwise whatever a rule can name (metrics, parameters, gates, tracks,
 tables, the track's own scores, functions). In a row condition (a related table's `filter`, an
 aggregate's `where` and `having`, a track per row) the table's columns and filters come first,
-then parameters; lists follow `COLUMN in`, and a column's values `COLUMN ==` and `COLUMN in {`:
-an enum column's values, or the text values the program's rules name for it. After `count of`,
-`sum COLUMN of`, `assign COLUMN of` and `per COLUMN of` come related tables.
+then parameters (a table whose new filter does not parse yet is read from the tokens above
+it); lists follow `COLUMN in` (not for a date: a window goes there), and a column's values
+`COLUMN ==` and `COLUMN in {` (those not written yet): an enum column's values, or the text
+values the program's rules name for it; after an aggregate's `per`, the table's columns only.
+After `count of`, `sum COLUMN of`, `assign COLUMN of` and `per COLUMN of` come related tables.
 """
 
 from __future__ import annotations
@@ -25,13 +27,13 @@ from dataclasses import dataclass
 from lark.exceptions import LarkError
 from lsprotocol import types as lsp
 
-from tierlang.lsp.hover import FUNCTION_DOCS
+from tierlang.lsp.hover import BUILTIN_DOCS, FUNCTION_DOCS
 from tierlang.lsp.index import GLOBAL_KINDS, KIND_WORDS, Context
 from tierlang.lsp.parsing import chunk_starts
 from tierlang.lsp.tokens import Token, lex
 from tierlang.passes.lower import _ALLOWED_ATTRS  # which attributes each declaration takes
 from tierlang.syntax import ast
-from tierlang.syntax.parser import ATTRIBUTE_KEYWORDS, parser
+from tierlang.syntax.parser import ATTRIBUTE_KEYWORDS, parse, parser
 
 __all__ = ["complete", "keywords_accepted"]
 
@@ -198,17 +200,35 @@ def _table_names(ctx: Context, tokens: list[Token]) -> list[_Item]:
     return out + _globals(ctx, ("param",))
 
 
-def _row_table(ctx: Context, tokens: list[Token]) -> str | None:
+def _row_table(ctx: Context, tokens: list[Token]) -> tuple[str, Context] | None:
     """The related table whose rows the condition being typed reads: the nearest `of TABLE`
-    (an aggregate, an assignment, a track per row) or `table TABLE {` (its filters); None
-    outside a row condition (in a metric's attributes, say)."""
+    (an aggregate, an assignment, a track per row) or `table TABLE {` (its filters), with the
+    context that knows it; None outside a row condition (in a metric's attributes, say)."""
     owners = _owners(tokens)
     if owners and owners[-1] in ("METRIC", "TRACK", "PROGRAM"):
         return None
     for a, b in zip(reversed(tokens[:-1]), reversed(tokens[1:])):
         if a.type in ("OF", "TABLE") and b.type == "NAME" and b.text in ctx.tables:
-            return b.text
+            return b.text, ctx
+        if a.type == "TABLE" and b.type == "NAME" and owners == ["TABLE"]:  # a new filter of a table that does not parse
+            decl = _table_so_far(tokens)
+            return (b.text, ctx.with_table(decl)) if decl is not None else None
     return None
+
+
+def _table_so_far(tokens: list[Token]) -> ast.RelatedTableDecl | None:
+    """The related table `tokens` declare, up to the item being typed (its columns and the
+    filters before it)."""
+    depth, cut = 0, None
+    for i, t in enumerate(tokens):
+        depth += (t.type == "LBRACE") - (t.type == "RBRACE")
+        if depth == 1 and t.type in ("COLUMN", "FILTER", "KEY"):
+            cut = i
+    if cut is None:
+        return None
+    module = parse(" ".join(t.text for t in tokens[:cut]) + " }").module
+    decl = module.items[0] if module is not None and module.items else None
+    return decl if isinstance(decl, ast.RelatedTableDecl) else None
 
 
 def _table_expected(tokens: list[Token]) -> bool:
@@ -223,35 +243,47 @@ def _table_expected(tokens: list[Token]) -> bool:
     return before.type == "NAME" and len(tokens) > 2 and tokens[-3].type in ("DISTINCT", "SUM", "MIN", "MAX", "ASSIGN", "PER")
 
 
-def _value_set_column(tokens: list[Token]) -> str | None:
-    """The column of `COLUMN [not] in { ...` when `tokens` end inside that set."""
+def _value_set(tokens: list[Token]) -> tuple[str, set[str]] | None:
+    """The column of `COLUMN [not] in { ...` when `tokens` end inside that set, and the
+    values written in it so far."""
     i = len(tokens) - 1
     while i >= 0 and tokens[i].type in ("STRING", "NAME", "COMMA"):
         i -= 1
     if i < 2 or tokens[i].type != "LBRACE" or tokens[i - 1].type != "IN":
         return None
     j = i - 2 if tokens[i - 2].type != "NOT" else i - 3
-    return tokens[j].text if j >= 0 and tokens[j].type == "NAME" else None
+    if j < 0 or tokens[j].type != "NAME":
+        return None
+    return tokens[j].text, {t.text for t in tokens[i + 1 :] if t.type != "COMMA"}
 
 
 def _row_names(ctx: Context, table: str, tokens: list[Token]) -> list[_Item] | None:
     """The names that fit in a row condition of `table` (None: not at a name's place)."""
     last = tokens[-1] if tokens else None
     before = tokens[-2] if len(tokens) > 1 else None
-    column = _value_set_column(tokens)
+    column, written = _value_set(tokens) or (None, set())
     if column is None and last is not None and last.type == "CMP_OP" and before is not None and before.type == "NAME":
         column = before.text
-    if column is not None and column in ctx.columns(table):
-        enum = ctx.columns(table)[column].type.kind == "enum"
-        detail = f"value of {table}.{column}"
-        return [_Item(v if enum else f'"{v}"', "value", detail) for v in ctx.column_values(table, column)]
+    columns = ctx.columns(table)
+    if column is not None and column in columns:
+        enum = columns[column].type.kind == "enum"
+        shown = [v if enum else f'"{v}"' for v in ctx.column_values(table, column)]
+        return [_Item(v, "value", f"value of {table}.{column}") for v in shown if v not in written]
     if last is not None and last.type == "IN":
-        return _globals(ctx, ("list",))
+        column = before.text if before is not None and before.type == "NAME" else None
+        dated = column in columns and columns[column].type.kind in ("date", "month")  # a window goes there
+        return [] if dated else _globals(ctx, ("list",))
     if last is not None and last.type in ("OF", "DOT"):
         return None
     columns = [_Item(n, "column", "column" + (f": {c.title}" if c.title else "")) for n, c in ctx.columns(table).items()]
+    i = len(tokens) - 1
+    while i > 0 and tokens[i].type in ("NAME", "COMMA"):
+        i -= 1
+    if tokens[i].type == "PER" and last.type in ("PER", "COMMA"):  # `per a, b`: columns only
+        return columns
     filters = [_Item(n, "filter", "row filter" + (f": {f.title}" if f.title else "")) for n, f in ctx.filters(table).items()]
-    return columns + filters + _globals(ctx, ("param",))
+    builtins = [_Item(n, "param", "the evaluation date", doc) for n, doc in BUILTIN_DOCS.items() if n not in columns]
+    return columns + filters + builtins + _globals(ctx, ("param",))
 
 
 def _current_track(tokens: list[Token]) -> str | None:
@@ -348,11 +380,11 @@ def _names(ctx: Context | None, tokens: list[Token], accepts: set[str] | None) -
         return _dotted(ctx, tokens)
     if _table_expected(tokens):
         return _symbol_items(ctx, "table", ctx.tables)
-    table = _row_table(ctx, tokens)
-    if table is not None:
-        row = _row_names(ctx, table, tokens)
-        if row is not None:
-            return row
+    rows = _row_table(ctx, tokens)
+    if rows is not None:
+        found = _row_names(rows[1], rows[0], tokens)
+        if found is not None:
+            return found
     if kind == "GIVEN":
         return _symbol_items(ctx, "partner", ctx.partners)
     if kind in ("EXPECT", "STATUS"):

@@ -2,7 +2,8 @@
 
 Each text comes from the guide's view model (`render.guide.build_guide`), so a hover reads as
 `tier docs` does: a metric's type, unit, column and doc; a parameter's value on the program's
-as-of date with its dated values, source and assumption; a track's ladder; a level's
+as-of date with its dated values, source and assumption; a records metric's definition in
+words (what it counts, of which rows, over which months); a track's ladder; a level's
 requirements; a points line's rule, target and maximum; a table's bands and cells; an
 output's formula; a constraint's condition; a related table's columns, key and filters, a
 column's type and range, a row filter's condition, a list's values; a track per row's table
@@ -29,17 +30,24 @@ from tierlang.render.guide import (
     GuideTrack,
     build_guide,
 )
+from tierlang.render.records_words import records_words
 from tierlang.render.source import expr_text
 from tierlang.render.templating import md_code
 from tierlang.syntax import ast
 
-__all__ = ["hover_text", "FUNCTION_DOCS"]
+__all__ = ["hover_text", "FUNCTION_DOCS", "BUILTIN_DOCS"]
 
 #: What each built-in function does (docs/language.md says the same).
 FUNCTION_DOCS = {
     "min": "`min(a, b, ...)`: the smallest of its arguments.",
     "max": "`max(a, b, ...)`: the largest of its arguments.",
     "clamp": "`clamp(x)` keeps x between 0 and 1; `clamp(x, low, high)` between low and high.",
+}
+#: The names every program has (docs/language.md says the same); a column of that name
+#: comes first in its table's row conditions.
+BUILTIN_DOCS = {
+    "as_of": "`as_of`: the evaluation date (`--as-of`, else the program's `effective` date; in a history, the first day of "
+    "each month evaluated). Row conditions compare dates with it: `expires_on >= as_of`.",
 }
 
 _guides: dict[int, tuple[ir.Program, Guide]] = {}
@@ -86,7 +94,9 @@ def _from_program(symbol: Symbol, program: ir.Program) -> str | None:
             return None
         rows = [("Type", m.type), ("Unit", m.unit), ("Column", md_code(m.column, table=False) if m.column else None), ("Range", m.range)]
         rows += [("Default", m.default if m.formula is None else None), ("Direction", m.direction), ("Formula", m.formula)]
-        return _block(f"**metric `{name}`**: {m.title}", _facts(rows), m.doc, _source(m.source))
+        metric = program.metric_map.get(name)
+        words = records_words(program, metric.records) if metric is not None else None
+        return _block(f"**metric `{name}`**: {m.title}", words, _facts(rows), m.doc, _source(m.source))
     if kind == "param":
         p = next((p for p in g.params if p.name == name), None)
         if p is None:

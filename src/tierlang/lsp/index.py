@@ -17,6 +17,7 @@ symbol, while two unrelated programs' metrics of one name are not.
 from __future__ import annotations
 
 import bisect
+import copy
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
@@ -262,6 +263,27 @@ class Context:
     def enum_values(self, metric: str) -> tuple[str, ...]:
         m = self.metrics.get(metric)
         return m.type.values if m is not None and m.type.kind == "enum" else ()
+
+    def with_table(self, decl: ast.RelatedTableDecl) -> Context:
+        """This context with a related table as declared so far (completion inside a table
+        whose text does not parse yet, so that the parse left it out)."""
+        out = copy.copy(self)
+        out.tables = {**self.tables, decl.name: decl}
+        return out
+
+    def table_of(self, symbol: Symbol) -> str | None:
+        """The related table a symbol is about: a records metric's (the rows its aggregate or
+        people rule reads), a column's or filter's, an enum column value's, a track per row's
+        and its levels'."""
+        if symbol.kind == "metric":
+            m = self.metrics.get(symbol.name)
+            return m.expr.table if m is not None and isinstance(m.expr, ast.Aggregate | ast.Assign) else None
+        if symbol.kind in ("column", "filter") or (symbol.kind == "enum" and len(symbol.scope) == 2):
+            return symbol.scope[0]
+        if symbol.kind in ("track", "level"):
+            rows = self.row_tracks.get(symbol.scope[0] if symbol.scope else symbol.name)
+            return rows.table if rows is not None else None
+        return None
 
     def enum_scope_values(self, scope: tuple[str, ...]) -> tuple[str, ...]:
         """The values of the enum an enum value's scope names: (metric,) or (table, column)."""
@@ -594,6 +616,18 @@ class _Indexer:
     def assignments(self, values: Iterable[ast.Assignment] | None) -> None:
         for a in values or ():
             self.add(self.ctx.symbol("metric", a.name), self.tokens.find(a.span, a.name))
+            self.quoted_enum(a.value, (a.name,))
+
+    def quoted_enum(self, value, enum: tuple[str, ...]) -> None:
+        """An enum value written as a string (`tier = "gold"` in a partner's values, a row's
+        cell in `given records`): the text between the quotes, so a rename keeps them."""
+        span = getattr(value, "span", None)
+        if not isinstance(value, ast.Str) or span is None or value.value not in self.ctx.enum_scope_values(enum):
+            return
+        if span.line != span.end_line or span.end_column - span.column != len(value.value) + 2:
+            return  # written with escapes: not a plain copy of the name
+        inner = Span(self.path, span.line, span.column + 1, span.line, span.end_column - 1)
+        self.out.append(Occurrence(self.ctx.symbol("enum", value.value, enum), inner))
 
     def example(self, e: ast.ExampleDecl) -> None:
         self.declare("example", e)
@@ -608,6 +642,11 @@ class _Indexer:
             for c in rows.columns:
                 after = self.tokens.find(rows.span, c, after)
                 self.column(rows.table, c, after)
+            enums = [(i, (rows.table, c)) for i, c in enumerate(rows.columns) if self.ctx.enum_scope_values((rows.table, c))]
+            for row in rows.rows:
+                for i, enum in enums:
+                    if i < len(row):
+                        self.quoted_enum(row[i], enum)
         for x in e.expects:
             path = x.path.parts
             tokens = self.tokens.parts(x.path)

@@ -117,6 +117,7 @@ _SYMBOL_TYPE = {
     "program": ("type", ()),
 }
 _FUNCTIONS = frozenset(("min", "max", "clamp"))
+_BUILTINS = frozenset(("as_of",))
 
 
 def semantic_tokens(tokens: list[Token], index: FileIndex | None) -> list[tuple[Token, str, tuple[str, ...]]]:
@@ -143,6 +144,8 @@ def semantic_tokens(tokens: list[Token], index: FileIndex | None) -> list[tuple[
             out.append((t, "type", ()))
         elif t.type == "NAME" and t.text in _FUNCTIONS:
             out.append((t, "function", ("defaultLibrary",)))
+        elif t.type == "NAME" and t.text in _BUILTINS:
+            out.append((t, "variable", ("readonly", "defaultLibrary")))
         elif is_keyword(t):
             out.append((t, "keyword", ()))
         elif t.type in ("CMP_OP", "PLUS", "MINUS", "STAR", "SLASH", "EQUAL"):

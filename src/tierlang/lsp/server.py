@@ -120,6 +120,11 @@ class TierServer(LanguageServer):
         line, column = convert.from_position(self.lines(path), position, self.encoding)
         return path, line, column
 
+    def named(self, params: lsp.TextDocumentPositionParams) -> tuple[str, int, int, Occurrence | None]:
+        """The file, 1-based line and column of a request's position, and the name there."""
+        path, line, column = self.where(params.text_document.uri, params.position)
+        return path, line, column, self.session.occurrence_at(path, line, column)
+
     def internal_error(self, what: str) -> None:
         log.error("%s failed:\n%s", what, traceback.format_exc())
         self.window_log_message(lsp.LogMessageParams(lsp.MessageType.Error, f"tier lsp: {what} failed:\n{traceback.format_exc()}"))
@@ -322,12 +327,12 @@ def _guarded(what: str):
 @server.feature(lsp.TEXT_DOCUMENT_HOVER)
 @_guarded("hover")
 def on_hover(ls: TierServer, params: lsp.HoverParams) -> lsp.Hover | None:
-    path, line, column = ls.where(params.text_document.uri, params.position)
-    occurrence = ls.session.occurrence_at(path, line, column)
+    path, line, column, occurrence = ls.named(params)
     if occurrence is None:
         token = _token_at(ls.session.tokens(path), line, column)
-        if token is not None and token.text in hover.FUNCTION_DOCS:
-            return lsp.Hover(lsp.MarkupContent(lsp.MarkupKind.Markdown, hover.FUNCTION_DOCS[token.text]))
+        doc = (hover.FUNCTION_DOCS | hover.BUILTIN_DOCS).get(token.text) if token is not None else None
+        if doc is not None:
+            return lsp.Hover(lsp.MarkupContent(lsp.MarkupKind.Markdown, doc))
         return None
     symbol = occurrence.symbol
     program_file = path if path.endswith(PROGRAM_SUFFIX) else symbol.origin
@@ -344,11 +349,20 @@ def _token_at(tokens: list[Token], line: int, column: int) -> Token | None:
 @server.feature(lsp.TEXT_DOCUMENT_DEFINITION)
 @_guarded("go to definition")
 def on_definition(ls: TierServer, params: lsp.DefinitionParams) -> list[lsp.Location] | None:
-    path, line, column = ls.where(params.text_document.uri, params.position)
-    occurrence = ls.session.occurrence_at(path, line, column)
+    path, line, column, occurrence = ls.named(params)
     if occurrence is None:
         return _extends_target(ls, path, line, column)
     return [ls.location(o) for o in ls.session.definitions(path, occurrence.symbol)] or None
+
+
+@server.feature(lsp.TEXT_DOCUMENT_TYPE_DEFINITION)
+@_guarded("go to type definition")
+def on_type_definition(ls: TierServer, params: lsp.TypeDefinitionParams) -> list[lsp.Location] | None:
+    """From a records metric, a column, a row filter or a track per row: its related table."""
+    path, line, column, occurrence = ls.named(params)
+    if occurrence is None:
+        return None
+    return [ls.location(o) for o in ls.session.table_definitions(path, occurrence.symbol)] or None
 
 
 def _extends_target(ls: TierServer, path: str, line: int, column: int) -> list[lsp.Location] | None:
@@ -369,8 +383,7 @@ def _extends_target(ls: TierServer, path: str, line: int, column: int) -> list[l
 @server.feature(lsp.TEXT_DOCUMENT_REFERENCES)
 @_guarded("find references")
 def on_references(ls: TierServer, params: lsp.ReferenceParams) -> list[lsp.Location] | None:
-    path, line, column = ls.where(params.text_document.uri, params.position)
-    occurrence = ls.session.occurrence_at(path, line, column)
+    path, line, column, occurrence = ls.named(params)
     if occurrence is None:
         return None
     found = ls.session.references(occurrence.symbol)
@@ -387,8 +400,7 @@ def on_references(ls: TierServer, params: lsp.ReferenceParams) -> list[lsp.Locat
 @server.feature(lsp.TEXT_DOCUMENT_PREPARE_RENAME)
 @_guarded("rename")
 def on_prepare_rename(ls: TierServer, params: lsp.PrepareRenameParams):
-    path, line, column = ls.where(params.text_document.uri, params.position)
-    occurrence = ls.session.occurrence_at(path, line, column)
+    path, line, column, occurrence = ls.named(params)
     if occurrence is None:
         raise RequestFailed("there is no metric, parameter, track, level or other name to rename here")
     return lsp.PrepareRenamePlaceholder(ls.range(occurrence.span), occurrence.symbol.name)
@@ -397,8 +409,7 @@ def on_prepare_rename(ls: TierServer, params: lsp.PrepareRenameParams):
 @server.feature(lsp.TEXT_DOCUMENT_RENAME)
 @_guarded("rename")
 def on_rename(ls: TierServer, params: lsp.RenameParams) -> lsp.WorkspaceEdit | None:
-    path, line, column = ls.where(params.text_document.uri, params.position)
-    occurrence = ls.session.occurrence_at(path, line, column)
+    path, line, column, occurrence = ls.named(params)
     if occurrence is None:
         raise RequestFailed("there is no name to rename here")
     try:

@@ -335,6 +335,13 @@ class Session(loader.Sources):
         idx = self.index(path)
         return idx.at(line, column) if idx is not None else None
 
+    def table_definitions(self, path: str | os.PathLike, symbol: Symbol) -> list[Occurrence]:
+        """Where the related table that `symbol` is about is declared (a records metric's, a
+        column's, a track per row's: `Context.table_of`), as `path`'s program sees it."""
+        ctx = self.context(path) if not _key(path).endswith(MAPPING_SUFFIX) else None
+        table = ctx.table_of(symbol) if ctx is not None else None
+        return self.definitions(path, ctx.symbol("table", table)) if ctx is not None and table is not None else []
+
     def definitions(self, path: str | os.PathLike, symbol: Symbol) -> list[Occurrence]:
         """Where `symbol` is declared as `path`'s program sees it: the nearest override first."""
         if symbol.kind == "program":

@@ -43,7 +43,7 @@ from fractions import Fraction
 from tierlang import ir
 from tierlang.diagnostics import Diagnostic, Note, warning
 from tierlang.numbers import exact_text
-from tierlang.order import FIXED, UP, better, differences, leq, role
+from tierlang.order import FIXED, UP, differences, leq, rank, role
 from tierlang.passes.polarity import Analysis, Origin
 
 __all__ = [
@@ -572,18 +572,21 @@ class _Forms:
         hit = self._inputs.get(id(e))
         if hit is not None:
             return hit[1]
-        program = self.program
+        # From the children's (each node's found once): the order is that of a walk of `e`.
         out: list[str] = []
-        for n in ir.walk(e):
-            if isinstance(n, ir.MetricRef):
-                m = program.metric_map[n.name]
-                if m.derived is not None:
-                    out.extend(x for x in self.inputs(m.derived) if x not in out)
-                elif m.name not in out and m.type.is_numeric:
-                    out.append(m.name)
-            elif isinstance(n, ir.ScoreRef):
-                for formula in self.score_formulas(n):
-                    out.extend(x for x in self.inputs(formula) if x not in out)
+        if isinstance(e, ir.MetricRef):
+            m = self.program.metric_map[e.name]
+            if m.derived is not None:
+                out.extend(self.inputs(m.derived))
+            elif m.type.is_numeric:
+                out.append(m.name)
+        elif isinstance(e, ir.ScoreRef):
+            for formula in self.score_formulas(e):
+                out.extend(x for x in self.inputs(formula) if x not in out)
+        for child in ir.children(e):
+            sub = self.inputs(child)
+            if sub:
+                out.extend(x for x in sub if x not in out)
         self._inputs[id(e)] = (e, out)
         return out
 
@@ -598,14 +601,14 @@ class _Forms:
 
     def _form(self, e: ir.Expr, name: str) -> tuple[Fraction, Fraction] | None:
         if isinstance(e, ir.Const):
-            return (Fraction(0), e.value) if isinstance(e.value, Fraction) else None
+            return (_ZERO, e.value) if isinstance(e.value, Fraction) else None
         if isinstance(e, ir.MetricRef):
             m = self.program.metric_map[e.name]
             if m.derived is not None:
                 return self.affine(m.derived, name)
             if not m.type.is_numeric:
                 return None
-            return (Fraction(1), Fraction(0)) if e.name == name else (Fraction(0), Fraction(0))
+            return (_ONE, _ZERO) if e.name == name else (_ZERO, _ZERO)
         if isinstance(e, ir.Neg):
             f = self.affine(e.operand, name)
             return None if f is None else (-f[0], -f[1])
@@ -614,9 +617,9 @@ class _Forms:
             if a is None or b is None:
                 return None
             if e.op == "+":
-                return a[0] + b[0], a[1] + b[1]
+                return _plus(a[0], b[0]), _plus(a[1], b[1])
             if e.op == "-":
-                return a[0] - b[0], a[1] - b[1]
+                return _minus(a[0], b[0]), _minus(a[1], b[1])
             if e.op == "*":
                 if a[0] == 0:
                     return a[1] * b[0], a[1] * b[1]
@@ -631,7 +634,7 @@ class _Forms:
             for formula in self.score_formulas(e):
                 if name in self.inputs(formula):
                     return self.affine(formula, name)
-            return Fraction(0), Fraction(0)
+            return _ZERO, _ZERO
         if isinstance(e, ir.Func):
             # Boundary values only need to be plausible, not exact: take the piece of a
             # `min`/`max`/`clamp` that reads the metric (`max(0, acr) / 1250` is `acr / 1250`
@@ -647,6 +650,19 @@ class _Forms:
                 return Fraction(0), min(max(offsets[0], offsets[1]), offsets[2])
             return Fraction(0), (min if e.name == "min" else max)(offsets)
         return None
+
+
+_ZERO, _ONE = Fraction(0), Fraction(1)
+
+
+def _plus(x: Fraction, y: Fraction) -> Fraction:
+    """x + y, without Fraction arithmetic when one is 0 (most coefficients of a form are)."""
+    return x if not y else (y if not x else x + y)
+
+
+def _minus(x: Fraction, y: Fraction) -> Fraction:
+    """x - y, as `_plus`."""
+    return x if not y else (-y if not x else x - y)
 
 
 def _candidates(program: ir.Program, m: ir.Metric, points: set) -> list[ir.Value]:
@@ -677,13 +693,8 @@ def _candidates(program: ir.Program, m: ir.Metric, points: set) -> list[ir.Value
     r = role(m)
     if r == FIXED:
         return values
-    # worst first: sort by the order itself
-    from functools import cmp_to_key
-
-    def cmp(a, b) -> int:
-        return 0 if a == b else (-1 if better(m, a, b) else 1)
-
-    return sorted(values, key=cmp_to_key(cmp))
+    # worst first: by the order itself (`better`), which ranks the distinct values here totally
+    return sorted(values, key=lambda v: rank(m, v), reverse=r != UP)
 
 
 # ------------------------------------------------------------------ witness search

@@ -290,8 +290,10 @@ class RecordsLowering:
         if head == "as_of" and table.column(head) is None:
             return self.row_as_of(n)
         column = table.column(head)
-        known_filter = head in {f.name for f in table.filters} or any(
-            isinstance(i, ast.FilterDecl) and i.name == head for d in self._table_decls(scope.table) for i in d.items
+        # (a column needs no search of the declarations: most names in a row condition are)
+        known_filter = column is None and (
+            head in {f.name for f in table.filters}
+            or any(isinstance(i, ast.FilterDecl) and i.name == head for d in self._table_decls(scope.table) for i in d.items)
         )
         if column is None and not known_filter:
             decl = self.globals.get(head)

@@ -29,6 +29,7 @@ I128 = pl.Int128
 _NUMERIC = frozenset({ir.Kind.COUNT, ir.Kind.NUMBER, ir.Kind.PERCENT, ir.Kind.MONEY})
 _I64_SAFE = 2**62
 DEN = "__den__:"
+_BATCH = 16  # metric columns computed at once (each 128 bits wide until narrowed)
 
 
 def den_column(metric: str) -> str:
@@ -242,8 +243,8 @@ class _Cond:
         if isinstance(e, ir.InSet):
             v = self.value(e.operand)
             v = v[1] if isinstance(v, tuple) else v
+            # an empty value is in no list and out of none: `is_in` gives null for it already
             inside = v.is_in(pl.Series(list(e.values), dtype=pl.String).implode())
-            inside = pl.when(v.is_null()).then(None).otherwise(inside)
             return ~inside if e.negated else inside
         if isinstance(e, ir.IsEmpty):
             v = self.value(e.operand)
@@ -400,8 +401,12 @@ def compute(program: ir.Program, partners: pl.Series, tables: Mapping[str, tuple
             lf, scale = aggregate_frame(n, program.related_table_map[n.table], frame.lazy(), tables[n.table][1], filters)
             agg_scale[name] = scale
             lazies.append(lf.rename({"value": name}))
-    for lf in pl.collect_all(lazies) if lazies else []:
-        out = out.join(lf, on=PID, how="left", nulls_equal=True)
+    if lazies:
+        # each aggregate lined up with the partners by joining it to their ids alone, then
+        # all added at once (joining each to the growing frame copied the frame every time)
+        ids = out.select(PID)
+        got = [ids.join(lf, on=PID, how="left", nulls_equal=True, maintain_order="left") for lf in pl.collect_all(lazies)]
+        out = out.hstack([g.to_series(1) for g in got])
     assignments: dict[ir.Assignment, str] = {}
     for m in program.record_metrics:
         if isinstance(m.records, ir.Assignment) and m.records not in assignments:
@@ -438,14 +443,17 @@ def compute(program: ir.Program, partners: pl.Series, tables: Mapping[str, tuple
                 exprs.extend(_output(m, v, scales, ratios))
             else:
                 exprs.append(_fill_default(v, m).alias(m.name))
-        out = out.with_columns(exprs)
+        # narrowed a few at a time: the 94 metrics held at 128 bits until the end took a gigabyte
+        for k in range(0, len(exprs), _BATCH):
+            batch = exprs[k : k + _BATCH]
+            out = _narrow(out.with_columns(batch), [e.meta.output_name() for e in batch])
         for m in metrics:
             if m.name in scales:
                 values[m.name] = _N(pl.col(m.name), scales[m.name], pl.col(den_column(m.name)) if m.name in ratios else None)
             else:
                 values[m.name] = pl.col(m.name)
     keep = [PID] + [c for m in program.record_metrics for c in ([m.name, den_column(m.name)] if m.name in ratios else [m.name])]
-    frame = _narrow(out.select(keep))
+    frame = out.select(keep)
     return Values(frame, scales, ratios)
 
 
@@ -524,9 +532,11 @@ def _output(m: ir.Metric, v: _N, scales: dict[str, int], ratios: set[str]) -> li
     return [num.alias(m.name), den.alias(den_column(m.name))]
 
 
-def _narrow(frame: pl.DataFrame) -> pl.DataFrame:
-    """Int128 columns whose values all fit Int64, as Int64 (the engine's fast path)."""
-    wide = [c for c, t in frame.schema.items() if t == I128]
+def _narrow(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """`columns` of `frame` that are Int128 but whose values all fit Int64, as Int64 (the
+    engine's fast path)."""
+    types = frame.schema
+    wide = [c for c in columns if types[c] == I128]
     if not wide:
         return frame
     row = frame.select([e for c in wide for e in (pl.col(c).min().alias(f"lo:{c}"), pl.col(c).max().alias(f"hi:{c}"))]).row(0)
