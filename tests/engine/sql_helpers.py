@@ -178,3 +178,26 @@ track t {
   level l { require s >= 10 }
 }
 """
+
+
+# Records metrics with declared ranges their formulas can leave: a sum (a terminating decimal),
+# a ratio (a fraction in the message) and a third. Every engine refuses the same partner, or
+# none (tests/engine/test_sql_records.py).
+RANGED_RECORDS = """
+program ranged_records { version "1" effective 2023-01-01 }
+table usage {
+  column tenant: text
+  column month: month
+  column seats: count
+  column amount: money USD { range .. }
+}
+metric spend: money USD = sum amount of usage where month in last month { range 0 USD .. 1000 USD }
+metric before: money USD = sum amount of usage where month in same month last year { range .. }
+metric growth: percent = (spend - before) * 100 / before { range -50 .. 200 default 0 }
+metric seat_total: count = sum seats of usage
+metric thirds: number = seat_total / 3 { range .. 4 }
+track t {
+  score s { a: points 10 * clamp(spend / 500 USD)  b: points 5 * clamp(growth / 100)  c: points thirds }
+  level l { require s >= 10 }
+}
+"""

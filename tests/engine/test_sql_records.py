@@ -22,7 +22,7 @@ from tierlang.engine import evaluate
 from tierlang.engine.sql import DIALECTS, Unsupported, compile_sql
 from tierlang.engine.sql.query import records_query
 from tierlang.loader import load_program
-from tierlang.records import with_records
+from tierlang.records import explain_records, with_records
 from tierlang.records.frames import den_column
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -264,3 +264,132 @@ def test_tracks_per_row_are_refused_by_name():
     program = load_program("regions.tier", dt.date(2024, 6, 1), text=PER_ROW, checks=False).program
     with pytest.raises(Unsupported, match="tracks per row: 'country_tier' \\(per country of countries\\)"):
         compile_sql(program, "duckdb")
+
+
+RANGED_ROW = st.fixed_dictionaries(
+    {
+        "partner_id": st.sampled_from(["P1", "P2", "P3"]),
+        "tenant": st.sampled_from(["T1", "T2"]),
+        "month": st.sampled_from([dt.date(2023, 5, 1), dt.date(2022, 5, 1), dt.date(2023, 1, 1)]),
+        "seats": st.integers(0, 7),
+        "amount": st.sampled_from(["0", "-0.01", "10", "250.25", "-300", "600", "1000", "1000.01", "-5"]),
+    }
+)
+
+
+def _violations(program, values: dict[str, dict]) -> set[str]:
+    """Every (metric, partner) outside its range, as the message names it."""
+    from tierlang.records import range_message
+
+    out = set()
+    for pid, got in values.items():
+        for m in program.record_metrics:
+            v = got.get(m.name)
+            if v is None:
+                continue
+            for bound, below in ((m.minimum, True), (m.maximum, False)):
+                if bound is not None and (v < bound if below else v > bound):
+                    out.add(range_message(m.name, v, pid, below, bound))
+    return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(RANGED_ROW, max_size=12))
+def test_records_ranges_are_checked_in_sql_as_in_every_engine(rows):
+    """A records metric outside its declared range stops every engine with the same message
+    (polars, the reference stage, --engine duckdb: the same partner first, the others
+    counted); the raw compiled query stops with the message of one of the partners outside
+    (a database stops at the first row it meets); within the ranges all agree on the results."""
+    from sqlglot import exp
+
+    from tests.engine.sql_helpers import RANGED_RECORDS
+    from tierlang.engine.sql.records import range_error
+    from tierlang.records import RecordsRangeError
+
+    as_of = dt.date(2023, 6, 15)
+    program = load_program("ranged.tier", as_of, text=RANGED_RECORDS).program
+    partners = pl.DataFrame({"partner_id": ["P1", "P2", "P3", "P4"]})
+    schema = {"partner_id": pl.String, "tenant": pl.String, "month": pl.Date, "seats": pl.Int64, "amount": pl.String}
+    usage = pl.DataFrame(rows, schema=schema)
+    data = {PARTNERS: partners, "usage": usage}
+    reference = {}
+    for engine in ("reference", "polars"):
+        try:
+            reference[engine] = dict(with_records(program, load_records(data, program), engine=engine).rows())
+        except RecordsRangeError as e:
+            reference[engine] = str(e)
+    assert reference["reference"] == reference["polars"]
+    want = reference["polars"]
+    # the in-process engines name the same partner and count the others
+    outcomes = []
+    for engine in ("interpreter", "vectorized", "duckdb"):
+        try:
+            outcomes.append(evaluate(program, data, engine=engine).long())
+        except RecordsRangeError as e:
+            outcomes.append(str(e))
+    if isinstance(want, str):
+        assert outcomes == [want] * 3
+    else:
+        assert all(isinstance(o, pl.DataFrame) and o.equals(outcomes[0]) for o in outcomes), outcomes
+    # the raw query: one of the partners outside, or no error
+    con = duckdb.connect()
+    con.register("partners", partners)
+    con.register("usage", usage.with_columns(pl.all().cast(pl.String)))
+    query = compile_sql(program, "duckdb")
+    assert "records_checked" in {c.alias for c in query.tree.find_all(exp.CTE)}
+    if isinstance(want, str):
+        with pytest.raises(duckdb.Error) as caught:
+            con.execute(query.sql()).fetchall()
+        found = range_error(str(caught.value))
+        records = load_records(data, program)
+        values = {pid: explain_records(program, records, pid).values for pid in partners["partner_id"]}
+        assert found is not None and str(found) in _violations(program, values), str(caught.value)
+    else:
+        got = _long(con.execute(query.sql()).fetchall())
+        assert got.equals(outcomes[0].select("partner_id", "track", "level", "score").sort(["partner_id", "track"]))
+
+
+def test_records_ranges_in_every_dialect():
+    """The range check prints in every dialect (a WHERE condition, which no planner prunes)."""
+    import sqlglot
+
+    from tests.engine.sql_helpers import RANGED_RECORDS
+
+    program = load_program("ranged.tier", dt.date(2023, 6, 15), text=RANGED_RECORDS).program
+    for name, d in DIALECTS.items():
+        text = compile_sql(program, name).sql()
+        assert "records_checked" in text and "above its maximum 1000" in text, name
+        assert len([s for s in sqlglot.parse(text, read=d.sqlglot) if s is not None]) == 1
+
+
+def test_records_ranges_through_db(postgres, tmp_path):
+    """--db: the database stops at the partner outside the range and tier says it as it does
+    for a file (exit 2, the same message)."""
+    pytest.importorskip("psycopg")
+    import psycopg
+
+    from tests.engine.sql_helpers import RANGED_RECORDS
+
+    program = tmp_path / "ranged.tier"
+    program.write_text(RANGED_RECORDS)
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "partners.csv").write_text("partner_id\nP1\nP2\n")
+    (folder / "usage.csv").write_text("partner_id,tenant,month,seats,amount\nP1,T1,2023-05-01,3,250\nP2,T1,2023-05-01,13,10\n")
+    with psycopg.connect(postgres.url, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS partners; DROP TABLE IF EXISTS usage")
+        conn.execute("CREATE TABLE partners (partner_id TEXT); INSERT INTO partners VALUES ('P1'), ('P2')")
+        conn.execute("CREATE TABLE usage (partner_id TEXT, tenant TEXT, month DATE, seats BIGINT, amount NUMERIC(12, 2))")
+        conn.execute("INSERT INTO usage VALUES ('P1', 'T1', '2023-05-01', 3, 250), ('P2', 'T1', '2023-05-01', 13, 10)")
+    try:
+        a = run("eval", str(program), str(folder), "--as-of", "2023-06-15")
+        b = run("eval", str(program), "--db", postgres.url, "--as-of", "2023-06-15")
+        c = run("eval", str(program), str(folder), "--as-of", "2023-06-15", "--engine", "duckdb")
+        assert a.exit_code == b.exit_code == c.exit_code == 2
+        assert "metric 'thirds' is 13/3 for partner 'P2', above its maximum 4" in a.stderr
+        assert a.stderr == c.stderr
+        assert a.stderr.split("cannot be evaluated: ")[1] == b.stderr.split("cannot be evaluated: ")[1]
+        assert "Traceback" not in b.stderr
+    finally:
+        with psycopg.connect(postgres.url, autocommit=True) as conn:
+            conn.execute("DROP TABLE IF EXISTS partners; DROP TABLE IF EXISTS usage")

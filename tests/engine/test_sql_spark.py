@@ -114,6 +114,29 @@ def test_records_program_on_spark(tmp_path):
     assert a.long().filter(pl.col("partner_id") == "A")["score"].to_list() == ["13.111111"]
 
 
+def test_spark_checks_records_ranges_as_polars(tmp_path):
+    """A records metric outside its range: --engine spark names the same partner, the
+    others counted, as the polars stage does."""
+    import datetime as dt
+
+    from tests.engine.sql_helpers import RANGED_RECORDS
+    from tierlang.records import RecordsRangeError
+
+    program = tmp_path / "ranged.tier"
+    program.write_text(RANGED_RECORDS)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "partners.csv").write_text("partner_id\nA\nB\nC\n")
+    (tmp_path / "data" / "usage.csv").write_text(
+        "partner_id,tenant,month,seats,amount\nA,T1,2023-05-01,1,100\nB,T1,2023-05-01,1,-0.01\nC,T1,2023-05-01,1,-3\n"
+    )
+    errors = []
+    for engine in ("vectorized", "spark"):
+        with pytest.raises(RecordsRangeError) as caught:
+            evaluate(str(program), str(tmp_path / "data"), engine=engine, as_of=dt.date(2023, 6, 15))
+        errors.append(str(caught.value))
+    assert errors[0] == errors[1] and "metric 'spend' is -0.01 for partner 'B' (and 1 more partners), below its minimum 0" in errors[0]
+
+
 @settings(max_examples=5, deadline=None)
 @given(histories())
 def test_history_on_spark(case):

@@ -37,6 +37,7 @@ def eval_db(program, data, db, tables, into, fmt, output, engine, as_of, on_erro
     from tierlang.data import DataLoadError
     from tierlang.engine.sql import table_name
     from tierlang.engine.sql.database import DatabaseError, evaluate_postgres, safe_url, write_into
+    from tierlang.records import RecordsRangeError
 
     if db is None:
         raise click.UsageError("--table and --into go with --db URL")
@@ -93,6 +94,10 @@ def eval_db(program, data, db, tables, into, fmt, output, engine, as_of, on_erro
     except DatabaseError as e:
         progress.clear()
         click.echo(f"tier: {e}", err=True)
+        sys.exit(EXIT_USAGE)
+    except RecordsRangeError as e:  # the program's formula leaves its range: as with a file
+        progress.clear()
+        click.echo(f"tier: {program} cannot be evaluated: {e}", err=True)
         sys.exit(EXIT_USAGE)
     finish(ev, fmt, output, gaps, progress)
     sys.exit(EXIT_OK)

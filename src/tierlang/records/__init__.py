@@ -26,7 +26,7 @@ from tierlang.data.tables import Records, TableData
 from tierlang.records.frames import Values, compute, den_column
 from tierlang.records.reference import PartnerRecords, evaluate_partner
 
-__all__ = ["with_records", "partner_rows", "explain_records", "Values", "ENGINES", "RecordsRangeError"]
+__all__ = ["with_records", "partner_rows", "explain_records", "Values", "ENGINES", "RecordsRangeError", "range_message", "check_ranges"]
 
 ENGINES = ("polars", "reference")
 
@@ -49,7 +49,7 @@ def with_records(program: ir.Program, records: Records, *, engine: str = "polars
         values = compute(program, ids, {name: (t.frame, t.scales) for name, t in records.tables.items()})
     else:
         values = _reference_values(program, records, ids)
-    _check_ranges(program, values)
+    check_ranges(program, values)
     frame = ds.frame.join(values.frame, on=PID, how="left", maintain_order="left")
     scales = {**ds.scales, **values.scales}
     return Dataset(
@@ -123,7 +123,9 @@ def _reference_values(program: ir.Program, records: Records, ids: pl.Series) -> 
     return Values(pl.DataFrame(data), {n: 1 for n in ratios}, ratios)
 
 
-def _check_ranges(program: ir.Program, values: Values) -> None:
+def check_ranges(program: ir.Program, values: Values) -> None:
+    """Raise `RecordsRangeError` for the first records metric outside its declared range,
+    naming the first partner outside it and counting the others."""
     frame = values.frame
     for m in program.record_metrics:
         if m.type.kind in (ir.Kind.DATE, ir.Kind.BOOL) or (m.minimum is None and m.maximum is None):
@@ -140,12 +142,20 @@ def _check_ranges(program: ir.Program, values: Values) -> None:
             if bad.height:
                 rec = bad.row(0, named=True)
                 d = rec[den_column(m.name)] if m.name in values.ratios else 1
-                v = Fraction(rec[m.name], scale * d)
-                from tierlang.numbers import exact_text
+                raise RecordsRangeError(range_message(m.name, Fraction(rec[m.name], scale * d), rec[PID], below, bound, bad.height - 1))
 
-                side = "below its minimum" if below else "above its maximum"
-                more = f" (and {bad.height - 1} more partners)" if bad.height > 1 else ""
-                raise RecordsRangeError(
-                    f"metric '{m.name}' is {exact_text(v)} for partner '{rec[PID]}'{more}, {side} {exact_text(bound)}: "
-                    "its formula gives values its range does not allow; widen the range (`range ..`) or correct the formula"
-                )
+
+def range_message(metric: str, value: Fraction | str, partner: str, below: bool, bound: Fraction | str, more: int = 0) -> str:
+    """How every engine words a records metric outside its range (`value` and `bound` as
+    numbers, or as text in a query that builds the message itself)."""
+    from tierlang.numbers import exact_text
+
+    def shown(x: Fraction | str) -> str:
+        return x if isinstance(x, str) else exact_text(x)
+
+    side = "below its minimum" if below else "above its maximum"
+    others = f" (and {more} more partners)" if more > 0 else ""
+    return (
+        f"metric '{metric}' is {shown(value)} for partner '{partner}'{others}, {side} {shown(bound)}: "
+        "its formula gives values its range does not allow; widen the range (`range ..`) or correct the formula"
+    )

@@ -656,12 +656,8 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       THEN 1
       ELSE 0
     END AS "units:security",
-    (
-      "tscore_apps"
-    ) * 1000000 AS "units:apps",
-    (
-      "tscore_work"
-    ) * 1000000 AS "units:work"
+    CAST("tscore_apps" AS BIGINT) * 1000000 AS "units:apps",
+    CAST("tscore_work" AS BIGINT) * 1000000 AS "units:work"
   FROM score_quotients
 ), "results" /* level and score of each track as text */ AS MATERIALIZED (
   SELECT

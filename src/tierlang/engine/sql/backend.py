@@ -16,7 +16,7 @@ from tierlang import ir
 from tierlang.engine.exact import Backend
 from tierlang.engine.sql.dialects import Dialect
 
-__all__ = ["SqlBackend", "col", "num", "string", "cast", "and_all", "or_any", "raise_error", "literal_only"]
+__all__ = ["SqlBackend", "col", "num", "string", "cast", "and_all", "or_any", "raise_error", "literal_only", "floor_div", "decimal_text"]
 
 
 def col(name: str) -> exp.Column:
@@ -259,3 +259,57 @@ class SqlBackend(Backend[exp.Expression]):
 
     def enum_index(self, expr: exp.Expression, values: tuple[str, ...]) -> exp.Expression:
         return exp.Case(ifs=[exp.If(this=exp.EQ(this=expr, expression=string(v)), true=num(i)) for i, v in enumerate(values)])
+
+
+def floor_div(a: exp.Expression, s: int | exp.Expression, d: Dialect) -> exp.Expression:
+    """floor(a / s) for s > 0 (a constant, or a positive integer per row), exactly."""
+    if isinstance(s, int):
+        if s == 1:
+            return a
+        s_plus, s_minus = num(s), num(s - 1)
+    else:
+        s_plus, s_minus = exp.Paren(this=s), exp.Paren(this=exp.Sub(this=exp.Paren(this=s.copy()), expression=num(1)))
+    if d.int_div:
+        pos = exp.IntDiv(this=a.copy(), expression=s_plus.copy())
+        neg = exp.Neg(
+            this=exp.Paren(
+                this=exp.IntDiv(
+                    this=exp.Paren(this=exp.Add(this=exp.Neg(this=a.copy()), expression=s_minus.copy())), expression=s_plus.copy()
+                )
+            )
+        )
+        return exp.Case(ifs=[exp.If(this=exp.GTE(this=a.copy(), expression=num(0)), true=pos)], default=neg)
+    # No exact integer division: the floor of the (rounded) decimal quotient is off by at most
+    # one, which one multiplication on each side corrects.
+    q = exp.Floor(this=exp.Div(this=a.copy(), expression=s_plus.copy()))
+    over = exp.Case(
+        ifs=[exp.If(this=exp.GT(this=exp.Mul(this=q.copy(), expression=s_plus.copy()), expression=a.copy()), true=num(1))], default=num(0)
+    )
+    under = exp.Case(
+        ifs=[
+            exp.If(
+                this=exp.LTE(
+                    this=exp.Mul(this=exp.Paren(this=exp.Add(this=q.copy(), expression=num(1))), expression=s_plus.copy()),
+                    expression=a.copy(),
+                ),
+                true=num(1),
+            )
+        ],
+        default=num(0),
+    )
+    return exp.Add(this=exp.Sub(this=q, expression=over), expression=under)
+
+
+def decimal_text(units: exp.Expression, d: Dialect, unit: int = 10**6) -> exp.Expression:
+    """`units / unit` (`unit` a power of 10) as decimal text with trailing zeros dropped:
+    70, 52.5, 66.666667 for millionths."""
+    a = exp.Abs(this=units.copy())
+    ip = floor_div(a, unit, d) if not d.int_div else exp.IntDiv(this=a.copy(), expression=num(unit))
+    fp = exp.Sub(this=a.copy(), expression=exp.Mul(this=exp.Paren(this=ip.copy()), expression=num(unit)))
+    digits = exp.Substring(this=cast(exp.Add(this=exp.Paren(this=fp.copy()), expression=num(unit)), d.text, d), start=num(2))
+    frac = exp.Case(
+        ifs=[exp.If(this=exp.EQ(this=exp.Paren(this=fp), expression=num(0)), true=string(""))],
+        default=exp.DPipe(this=string("."), expression=exp.Trim(this=digits, expression=string("0"), position="TRAILING"), safe=True),
+    )
+    sign = exp.Case(ifs=[exp.If(this=exp.LT(this=units, expression=num(0)), true=string("-"))], default=string(""))
+    return exp.DPipe(this=exp.DPipe(this=sign, expression=cast(ip, d.text, d), safe=True), expression=frac, safe=True)

@@ -32,6 +32,7 @@ from tierlang.diagnostics import Diagnostic, warning
 from tierlang.engine.results import Evaluation
 from tierlang.engine.sql.inputs import DATA_ERROR, DEFAULT_DECIMALS, MAX_DECIMALS, scales_for, table_name
 from tierlang.engine.sql.query import Unsupported, compile_sql, used_metrics
+from tierlang.engine.sql.records import range_error
 
 __all__ = ["DatabaseError", "evaluate_postgres", "write_into", "safe_url", "redact"]
 
@@ -189,7 +190,7 @@ def _run(conn, sql: str, url: str, display: str):
     try:
         return conn.execute(sql)
     except psycopg.Error as e:  # the transaction is rolled back by the caller's context
-        bad = _data_error(str(e), display)
+        bad = _data_error(str(e), display) or range_error(str(e))
         if bad is not None:
             raise bad from None
         raise DatabaseError(f"{display}: {redact(str(e).strip(), url)}") from None

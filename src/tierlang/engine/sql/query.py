@@ -24,7 +24,7 @@ from sqlglot import exp
 from tierlang import ir
 from tierlang.data import PID
 from tierlang.engine.exact import DECIMALS, NoInt64, Plan, compile_exact
-from tierlang.engine.sql.backend import SqlBackend, and_all, cast, col, literal_only, num, or_any, string
+from tierlang.engine.sql.backend import SqlBackend, and_all, cast, col, decimal_text, floor_div, literal_only, num, or_any, string
 from tierlang.engine.sql.dialects import Dialect
 from tierlang.engine.sql.dialects import dialect as get_dialect
 from tierlang.engine.sql.inputs import (
@@ -59,6 +59,7 @@ class SqlQuery:
     tree: exp.Expression
     plan: Plan
     header: list[str] = field(default_factory=list)
+    records: RecordsSql | None = None  # the records stage, for a program that has one
 
     def sql(self, pretty: bool = True) -> str:
         """The query as text in its dialect, with a comment header naming the program."""
@@ -116,6 +117,7 @@ def compile_sql(
     tracks: tuple[str, ...] | None = None,
     tables: dict[str, str] | None = None,
     absent_tables: frozenset[str] = frozenset(),
+    check_ranges: bool = True,
     as_of_column: str | None = None,
 ) -> SqlQuery:
     """Compile `program` to one query in `dialect`.
@@ -133,6 +135,8 @@ def compile_sql(
     what the polars engine's `Compiled.plan` returns (`keep` columns, partner_id,
     `__fallback__`, `L:`/`V:`/`S:` per track, requirement columns with `detail`), for the
     engines to read back. `view` wraps the query as `CREATE OR REPLACE VIEW view AS ...`.
+    `check_ranges=False` leaves the records metrics' declared ranges to the caller (who
+    keeps the metrics' columns to check them).
     `as_of_column` (validated tables only) names a date column of `table` that the rules read
     as their evaluation date, row by row (a history: each row's month); it is kept in the output.
 
@@ -155,8 +159,9 @@ def compile_sql(
     kinds = [(d.wide, d.wide_limit)] if raw else [(d.narrow, 2**62), (d.wide, d.wide_limit)]
     ctes: list[tuple[str, exp.Select, str | None]] = []
     denominators: dict[str, str] = {}
+    rec: RecordsSql | None = None
     if program.record_metrics:
-        rec = _records(program, d, d.wide, tables or {}, absent_tables, decimals, places or {})
+        rec = _records(program, d, d.wide, tables or {}, absent_tables, decimals, places or {}, check_ranges)
         scales = {**scales, **rec.scales}  # type: ignore[dict-item]
         denominators = {m: den_column(m) for m in rec.ratios}
     backends = [(SqlBackend(d, itype, names, as_of_column), itype, limit) for itype, limit in kinds]
@@ -183,7 +188,7 @@ def compile_sql(
         limits = {c: plan.column_limits[c] for c in plan.checks}
         ctes += raw_inputs(program, table, itype, d, scales, metrics, limits, absent)  # type: ignore[arg-type]
         fallback: exp.Expression = exp.Boolean(this=False)
-        if program.record_metrics:
+        if rec is not None:
             ctes += rec.ctes
     else:
         limits = {c: plan.column_limits[c] for c in plan.checks}
@@ -229,7 +234,7 @@ def compile_sql(
         header.append(
             "level is the level held for certain; undecided names a higher level that no data decides (requirements unknown, discretionary or by invitation)"
         )
-    return SqlQuery(program, d, tree, plan, header)
+    return SqlQuery(program, d, tree, plan, header, rec)
 
 
 def records_query(
@@ -260,7 +265,14 @@ def records_query(
 
 
 def _records(
-    program: ir.Program, d: Dialect, itype: str, tables: dict[str, str], absent: frozenset[str], decimals: int, places: dict[str, int]
+    program: ir.Program,
+    d: Dialect,
+    itype: str,
+    tables: dict[str, str],
+    absent: frozenset[str],
+    decimals: int,
+    places: dict[str, int],
+    check_ranges: bool = True,
 ) -> RecordsSql:
     """The records stage's CTEs for a raw query: each related table read (`tables` maps a
     table to its SQL name; tables in `absent` are read as empty), then the aggregates."""
@@ -276,7 +288,7 @@ def _records(
         rows.append((f"rows_{name}", query, comment))
         sources[name] = (f"rows_{name}", scales)
     try:
-        rec = records_ctes(program, d, itype, "partners_checked", sources)
+        rec = records_ctes(program, d, itype, "partners_checked", sources, check_ranges)
     except NotCompiled as e:
         raise Unsupported(
             f"{program.name} cannot be compiled to SQL: {e}; evaluate it with `tier eval PROGRAM FOLDER --as-of DATE`"
@@ -453,45 +465,6 @@ def _plan_output(
     return exp.select(*out).from_(exp.to_table(last, quoted=True))
 
 
-def _floor_div(a: exp.Expression, s: int | exp.Expression, d: Dialect) -> exp.Expression:
-    """floor(a / s) for s > 0 (a constant, or a positive integer per row), exactly."""
-    if isinstance(s, int):
-        if s == 1:
-            return a
-        s_plus, s_minus = num(s), num(s - 1)
-    else:
-        s_plus, s_minus = exp.Paren(this=s), exp.Paren(this=exp.Sub(this=exp.Paren(this=s.copy()), expression=num(1)))
-    if d.int_div:
-        pos = exp.IntDiv(this=a.copy(), expression=s_plus.copy())
-        neg = exp.Neg(
-            this=exp.Paren(
-                this=exp.IntDiv(
-                    this=exp.Paren(this=exp.Add(this=exp.Neg(this=a.copy()), expression=s_minus.copy())), expression=s_plus.copy()
-                )
-            )
-        )
-        return exp.Case(ifs=[exp.If(this=exp.GTE(this=a.copy(), expression=num(0)), true=pos)], default=neg)
-    # No exact integer division: the floor of the (rounded) decimal quotient is off by at most
-    # one, which one multiplication on each side corrects.
-    q = exp.Floor(this=exp.Div(this=a.copy(), expression=s_plus.copy()))
-    over = exp.Case(
-        ifs=[exp.If(this=exp.GT(this=exp.Mul(this=q.copy(), expression=s_plus.copy()), expression=a.copy()), true=num(1))], default=num(0)
-    )
-    under = exp.Case(
-        ifs=[
-            exp.If(
-                this=exp.LTE(
-                    this=exp.Mul(this=exp.Paren(this=exp.Add(this=q.copy(), expression=num(1))), expression=s_plus.copy()),
-                    expression=a.copy(),
-                ),
-                true=num(1),
-            )
-        ],
-        default=num(0),
-    )
-    return exp.Add(this=exp.Sub(this=q, expression=over), expression=under)
-
-
 def _score_ctes(program: ir.Program, plan: Plan, names: _Names, last: str, d: Dialect) -> list[tuple[str, exp.Select, str | None]]:
     """Three CTEs from the scaled scores to the `results` (level and score text per track):
     each track's score in millionths, rounded half-even as `numbers.decimal_text` rounds
@@ -516,12 +489,14 @@ def _score_ctes(program: ir.Program, plan: Plan, names: _Names, last: str, d: Di
         if tc.score is None:
             continue
         value, scale = exp.Paren(this=_working(tc.score.expr.copy(), plan.itype, d)), tc.score.scale
+        if d.int_div and _narrow_score(tc.score, unit):  # a capped score: its millionths and text in 64 bits
+            value = cast(value.this, d.narrow, d)
         if tc.score.den:  # a ratio: over scale times the denominator columns of this row
             divisor: exp.Expression = num(scale)
             for den in tc.score.den:
                 divisor = exp.Mul(this=divisor, expression=col(den))
             n = exp.Mul(this=value, expression=num(unit))
-            quotients.append(exp.alias_(_floor_div(n, divisor, d), f"quotient:{t.name}", quoted=True))
+            quotients.append(exp.alias_(floor_div(n, divisor, d), f"quotient:{t.name}", quoted=True))
             q0 = col(f"quotient:{t.name}")
             rest = exp.Sub(this=n.copy(), expression=exp.Mul(this=q0, expression=exp.Paren(this=divisor.copy())))
             twice = exp.Mul(this=exp.Paren(this=rest), expression=num(2))
@@ -541,7 +516,7 @@ def _score_ctes(program: ir.Program, plan: Plan, names: _Names, last: str, d: Di
             # floor(value * 10^6 / scale), then up by one when the remainder is above half,
             # or exactly half and the quotient odd (half-even)
             n = exp.Mul(this=value, expression=num(unit))
-            quotients.append(exp.alias_(_floor_div(n, scale, d), f"quotient:{t.name}", quoted=True))
+            quotients.append(exp.alias_(floor_div(n, scale, d), f"quotient:{t.name}", quoted=True))
             q0 = col(f"quotient:{t.name}")
             twice = exp.Mul(
                 this=exp.Paren(this=exp.Sub(this=n.copy(), expression=exp.Mul(this=q0, expression=num(scale)))), expression=num(2)
@@ -555,7 +530,7 @@ def _score_ctes(program: ir.Program, plan: Plan, names: _Names, last: str, d: Di
                     quoted=True,
                 )
             )
-        texts.append(exp.alias_(_decimal_text(col(f"units:{t.name}"), d), f"score:{t.name}", quoted=True))
+        texts.append(exp.alias_(decimal_text(col(f"units:{t.name}"), d, unit), f"score:{t.name}", quoted=True))
     out: list[tuple[str, exp.Select, str | None]] = []
     if quotients:
         out.append(("score_quotients", exp.select(exp.Star(), *quotients).from_(exp.to_table(last, quoted=True)), None))
@@ -573,19 +548,13 @@ def _score_ctes(program: ir.Program, plan: Plan, names: _Names, last: str, d: Di
     return out
 
 
-def _decimal_text(units: exp.Expression, d: Dialect) -> exp.Expression:
-    """Millionths as decimal text with trailing zeros dropped: 70, 52.5, 66.666667."""
-    unit = 10**DECIMALS
-    a = exp.Abs(this=units.copy())
-    ip = _floor_div(a, unit, d) if not d.int_div else exp.IntDiv(this=a.copy(), expression=num(unit))
-    fp = exp.Sub(this=a.copy(), expression=exp.Mul(this=exp.Paren(this=ip.copy()), expression=num(unit)))
-    digits = exp.Substring(this=cast(exp.Add(this=exp.Paren(this=fp.copy()), expression=num(unit)), d.text, d), start=num(2))
-    frac = exp.Case(
-        ifs=[exp.If(this=exp.EQ(this=exp.Paren(this=fp), expression=num(0)), true=string(""))],
-        default=exp.DPipe(this=string("."), expression=exp.Trim(this=digits, expression=string("0"), position="TRAILING"), safe=True),
-    )
-    sign = exp.Case(ifs=[exp.If(this=exp.LT(this=units, expression=num(0)), true=string("-"))], default=string(""))
-    return exp.DPipe(this=exp.DPipe(this=sign, expression=cast(ip, d.text, d), safe=True), expression=frac, safe=True)
+def _narrow_score(score, unit: int) -> bool:
+    """Whether a score's integer times `unit` (and the rounding's doubled remainder) stays
+    within 64 bits whatever the inputs: a score whose bound is a constant (capped, `max
+    100`), without a per-row denominator. 64-bit arithmetic on those is several times
+    faster than 128-bit in DuckDB."""
+    terms, const = score.bound
+    return not terms and not score.den and const * unit * 2 < 2**62
 
 
 def _long_output(

@@ -12,6 +12,8 @@ has no value (the metric's default, or missing).
     rows_<table>          -- the related table read exactly (raw query) or as tierlang loaded it
     agg_<metric>          -- one aggregate per partner (groups_<metric>: the kept groups of `per`)
     records_1, ...        -- the partners with the aggregates joined and the formulas computed
+    records_checked       -- each records metric's declared range checked (an error names
+                             the metric, the partner and the bound, as every engine does)
 
 People rules (`assign ... at most N each`: a maximum flow per partner) are not compiled:
 `Unsupported` names the metric.
@@ -20,6 +22,7 @@ People rules (`assign ... at most N each`: a maximum flow per partner) are not c
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -28,12 +31,12 @@ from sqlglot import exp
 
 from tierlang import ir
 from tierlang.data import PID
-from tierlang.engine.sql.backend import and_all, cast, col, num, or_any, paren, string
+from tierlang.engine.sql.backend import and_all, cast, col, decimal_text, num, or_any, paren, raise_error, string
 from tierlang.engine.sql.dialects import Dialect
 from tierlang.passes.lower import const_value
 from tierlang.records.frames import den_column
 
-__all__ = ["RecordsSql", "records_ctes", "records_tables", "refusal", "NotCompiled"]
+__all__ = ["RecordsSql", "records_ctes", "records_tables", "refusal", "NotCompiled", "range_error"]
 
 _NUMERIC = frozenset({ir.Kind.COUNT, ir.Kind.NUMBER, ir.Kind.PERCENT, ir.Kind.MONEY})
 
@@ -439,11 +442,14 @@ def records_ctes(
     itype: str,
     base: str,
     sources: Mapping[str, tuple[str, Mapping[str, int]]],
+    check_ranges: bool = True,
 ) -> RecordsSql:
     """The records stage as CTEs: `base` names the CTE of the partners (partner_id and the
     partner's own columns), `sources[table]` the CTE of each related table's rows (partner_id
     and the table's columns, numbers as integers at the given column scales) or None for a
-    table that is absent (read as empty). Raises `NotCompiled` for people rules."""
+    table that is absent (read as empty). With `check_ranges`, a records metric outside its
+    declared range stops the query (`range_error` reads the message back); without, the
+    caller checks the values it reads back. Raises `NotCompiled` for people rules."""
     why = refusal(program)
     if why is not None:
         raise NotCompiled(why)
@@ -520,7 +526,76 @@ def records_ctes(
             else:
                 values[m.name] = col(m.name)
     out.last = prev
+    if check_ranges:
+        where = _range_check(program, out, ar)
+        if where is not None:
+            checked = exp.select(exp.Star()).from_(exp.to_table(prev, quoted=True)).where(where)
+            ctes.append(("records_checked", checked, "each records metric within its declared range"))
+            out.last = "records_checked"
     return out
+
+
+def _range_check(program: ir.Program, rec: RecordsSql, ar: _Arith) -> exp.Expression | None:
+    """A condition true on every row whose records metrics lie within their declared ranges,
+    failing with the message every engine gives (`records.range_message`) otherwise. It is a
+    WHERE condition, which no planner prunes (an unread column would be)."""
+    from tierlang.numbers import exact_text
+    from tierlang.records import range_message
+
+    d = ar.d
+    checks: list[exp.If] = []
+    for m in program.record_metrics:
+        if m.name not in rec.scales or (m.minimum is None and m.maximum is None):
+            continue
+        scale = rec.scales[m.name]
+        den = col(den_column(m.name)) if m.name in rec.ratios else None
+        value = col(m.name)
+        if den is None and 10 ** (len(str(scale)) - 1) == scale:
+            text = decimal_text(value, d, scale)
+        else:  # a fraction; tierlang reduces it when it reads the message back
+            bottom = ar.lit(scale) if den is None else exp.Mul(this=ar.lit(scale), expression=den.copy())
+            text = _concat(cast(value.copy(), d.text, d), string("/"), cast(bottom, d.text, d))
+        for bound, below in ((m.minimum, True), (m.maximum, False)):
+            if bound is None:
+                continue
+            # value / (scale * den) against p / q, den > 0: value * q against p * scale * den
+            lhs: exp.Expression = value.copy() if bound.denominator == 1 else _mul(value.copy(), ar.lit(bound.denominator))
+            rhs = ar.lit(bound.numerator * scale)
+            if den is not None:
+                rhs = _mul(den.copy(), rhs)
+            bad = (exp.LT if below else exp.GT)(this=paren(lhs), expression=paren(rhs))
+            head, tail = range_message(m.name, "\0", "\1", below, exact_text(bound)).split("\0")
+            middle, tail = tail.split("\1")
+            message = _concat(string("tier: " + head), text.copy(), string(middle), cast(col(PID), d.text, d), string(tail))
+            checks.append(exp.If(this=bad, true=raise_error(message, d)))
+    if not checks:
+        return None
+    return exp.EQ(this=exp.Case(ifs=checks, default=num(1)), expression=num(1))
+
+
+def _concat(*parts: exp.Expression) -> exp.Expression:
+    out = parts[0]
+    for p in parts[1:]:
+        out = exp.DPipe(this=out, expression=p, safe=True)
+    return out
+
+
+#: A records metric outside its range, as the query words it (see `_range_check`).
+_RANGE_ERROR = re.compile(
+    r"tier: metric '(.+?)' is (-?[0-9]+(?:[./][0-9]+)?) for partner '(.*?)', (below its minimum|above its maximum) (\S+?):"
+)
+
+
+def range_error(text: str):
+    """The query's records range error in a database's error text, as the
+    `RecordsRangeError` tierlang's own engines raise (None: not such an error)."""
+    from tierlang.records import RecordsRangeError, range_message
+
+    found = _RANGE_ERROR.search(text)
+    if found is None:
+        return None
+    metric, value, partner, side, bound = found.groups()
+    return RecordsRangeError(range_message(metric, Fraction(value), partner, side.startswith("below"), Fraction(bound)))
 
 
 def _where(m: ir.Metric) -> str:

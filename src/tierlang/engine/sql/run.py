@@ -187,10 +187,22 @@ def evaluate_records_sql(program: ir.Program, records, engine: str, detail: bool
     """A records program in DuckDB or Spark: the tables tierlang's loader validated (the
     same checks and messages as every engine), registered under their names, and the query
     of `tier compile --emit sql`, the records stage included, run on them."""
+    from sqlglot import exp
+
     from tierlang.engine.api import _evaluation
+    from tierlang.engine.sql.backend import col
+    from tierlang.records import check_ranges
+    from tierlang.records.frames import Values, den_column
 
     frames, places, absent = records_inputs(program, records)
-    query = compile_sql(program, engine, output="plan", detail=detail, places=places, absent_tables=absent, decimals=0)
+    query = compile_sql(program, engine, output="plan", detail=detail, places=places, absent_tables=absent, decimals=0, check_ranges=False)
+    # the records metrics come back with the plan and are range-checked here, as the polars
+    # stage checks them (the same partner named first, the others counted)
+    rec = query.records
+    assert rec is not None and isinstance(query.tree, exp.Select)
+    ranged = [m.name for m in program.record_metrics if m.name in rec.scales and (m.minimum is not None or m.maximum is not None)]
+    metrics = [c for m in ranged for c in (m, den_column(m)) if c == m or m in rec.ratios]
+    query.tree.select(*(col(c) for c in metrics), copy=False)
     text = query.sql(pretty=False)
     if engine == "duckdb":
         import duckdb
@@ -206,7 +218,40 @@ def evaluate_records_sql(program: ir.Program, records, engine: str, detail: bool
         spark = spark_session()
         for name, frame in frames.items():
             spark.createDataFrame(frame.to_arrow()).createOrReplaceTempView(name)
-        out = pl.from_arrow(spark.sql(text.rstrip().rstrip(";")).toArrow())  # type: ignore[assignment]
+        tree = _checkpointed(spark, query.tree, query.dialect.sqlglot)
+        out = pl.from_arrow(spark.sql(tree.sql(query.dialect.sqlglot)).toArrow())  # type: ignore[assignment]
     ds = records.dataset
     out = plan_frame(ds.frame.select(ROW, PID).join(out, on=PID, how="left"))  # type: ignore[arg-type]
+    if metrics:
+        check_ranges(
+            program,
+            Values(
+                out.select(PID, *(pl.col(c).cast(pl.Int128) for c in metrics)), {m: rec.scales[m] for m in ranged}, rec.ratios & set(ranged)
+            ),
+        )
+        out = out.drop(metrics)
     return _evaluation(program, ds, query.plan, out, detail, engine=engine, wide=True)
+
+
+def _checkpointed(spark, tree, dialect: str):
+    """`tree` without the CTEs that read the tables (`partners_read`, `partners_checked`,
+    `rows_<table>`): each is computed once, checkpointed and registered as a view of that
+    name, which the rest of the query reads.
+
+    Spark inlines every deterministic CTE at each of its references: a related table's
+    rows, read by every aggregate over it, and the partners, read by each related table's
+    check, would otherwise be copied into the plan dozens of times, and analyzing that plan
+    took minutes for the Cloud Partner Program's records query."""
+    with_ = tree.args.get("with_")
+    if with_ is None:
+        return tree
+    tree = tree.copy()
+    with_ = tree.args["with_"]
+    kept = []
+    for cte in with_.expressions:
+        if cte.alias in ("partners_read", "partners_checked") or cte.alias.startswith("rows_"):
+            spark.sql(cte.this.sql(dialect)).localCheckpoint().createOrReplaceTempView(cte.alias)
+        else:
+            kept.append(cte)
+    with_.set("expressions", kept)
+    return tree
