@@ -1643,6 +1643,18 @@ class _Loader:
             absent=tuple(self.absent),
         )
 
+    def checked_lazy(self, readers: list, schema) -> pl.LazyFrame | None:
+        """Every reader's stages as one lazy query with the `BAD` flag of each row (what `run`
+        computes eagerly), or None when a reader needs the data in hand first."""
+        _, lf = self.first_stage(readers, schema)
+        if not all(r.lazy for r in readers):
+            return None
+        lf = lf.with_columns([r.second(None) for r in readers])
+        flags = [e for r in readers for e in r.third(None)]
+        if flags:
+            lf = lf.with_columns(flags)
+        return lf.with_columns(self.bad_expr([c for r in readers for c in r.checks]))
+
     def scan(self) -> Scan | None:
         """The whole load as one lazy query, when no column's final form depends on the data
         (see `Scan`); None otherwise (a text decimal column's places, a 128-bit column, a
@@ -1661,14 +1673,9 @@ class _Loader:
                     return None
                 r.use_places(k)
             del values
-        _, lf = self.first_stage(readers, schema)
-        if not all(r.lazy for r in readers):
+        lf = self.checked_lazy(readers, schema)
+        if lf is None:
             return None
-        lf = lf.with_columns([r.second(None) for r in readers])
-        flags = [e for r in readers for e in r.third(None)]
-        if flags:
-            lf = lf.with_columns(flags)
-        lf = lf.with_columns(self.bad_expr([c for r in readers for c in r.checks]))
         frame = lf.select(pl.col(ROW).cast(pl.Int64), *[pl.col(c) for c in self.keep(readers)[1:]], pl.col(BAD))
         src = self.source
         if self.history:  # one row per partner and month: candidates by a hash of both, as below

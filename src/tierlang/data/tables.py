@@ -255,14 +255,9 @@ class _TableLoader(_Loader):
         try:
             schema = self.schema()
             readers = self.plan(schema)
-            _, lf = self.first_stage(readers, schema)
-            if not all(r.lazy for r in readers):
+            lf = self.checked_lazy(readers, schema)
+            if lf is None:
                 return None
-            lf = lf.with_columns([r.second(None) for r in readers])
-            flags = [e for r in readers for e in r.third(None)]
-            if flags:
-                lf = lf.with_columns(flags)
-            lf = lf.with_columns(self.bad_expr([c for r in readers for c in r.checks]))
             keep = self.keep(readers)
             df = lf.select(pl.col(ROW).cast(pl.Int64), *[pl.col(c) for c in keep[1:]], pl.col(BAD)).collect()
         except (pl.exceptions.PolarsError, pl.exceptions.PanicException):
