@@ -207,17 +207,19 @@ def _row_dates(dataset: Dataset, as_of_column: str | None) -> list | None:
     return dataset.frame[as_of_column].to_list() if as_of_column else None
 
 
+def _compiled(program: ir.Program, dataset: Dataset, as_of_column: str | None):
+    """The polars plan of `program` for the dataset's scales, measured magnitudes and ratio
+    denominators (raises `NoInt64` when the program's constants overflow every type)."""
+    columns = list(dataset.scales) + list(dataset.denominators.values())
+    return compile_program(
+        program, dataset.scales, magnitudes_of(dataset.frame, columns), as_of_column=as_of_column, denominators=dataset.denominators
+    )
+
+
 def _vectorized(
     program: ir.Program, dataset: Dataset, detail: bool, progress: Progress | None, as_of_column: str | None = None
 ) -> Evaluation:
-    columns = list(dataset.scales) + list(dataset.denominators.values())
-    compiled = compile_program(
-        program,
-        dataset.scales,
-        magnitudes_of(dataset.frame, columns),
-        as_of_column=as_of_column,
-        denominators=dataset.denominators,
-    )
+    compiled = _compiled(program, dataset, as_of_column)
     if progress:
         progress("evaluating", 0, len(dataset))
     out = compiled.plan(dataset.frame.lazy(), detail).collect()
@@ -304,14 +306,7 @@ def evaluate_levels(
         ev = evaluate_dataset(program, dataset, engine=engine, as_of_column=as_of_column)
         return level_indices(program, ev), ev.scores
     try:
-        columns = list(dataset.scales) + list(dataset.denominators.values())
-        compiled = compile_program(
-            program,
-            dataset.scales,
-            magnitudes_of(dataset.frame, columns),
-            as_of_column=as_of_column,
-            denominators=dataset.denominators,
-        )
+        compiled = _compiled(program, dataset, as_of_column)
     except NoInt64:
         compiled = None
     if compiled is not None:
