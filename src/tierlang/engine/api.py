@@ -165,7 +165,14 @@ def evaluate_scan(
     aggregates = percent_aggregates(scan.metrics, scan.scales) if advice else []
     try:
         # run together: the duplicate check reads one column while the rest streams
-        got = pl.collect_all([*queries, scan.duplicates, *([scan.frame.select(aggregates)] if aggregates else [])])
+        # The aggregates read their columns for themselves: polars' common-subplan
+        # elimination, sharing the read with the evaluation, kept every validated input
+        # column in memory (10M partners: 1.4 -> 4.6 GB). Two programs share it well (the
+        # diff: 3.5 GB with it, 4.0 GB and 8% more CPU without).
+        got = pl.collect_all(
+            [*queries, scan.duplicates, *([scan.frame.select(aggregates)] if aggregates else [])],
+            optimizations=pl.QueryOptFlags(comm_subplan_elim=not aggregates),
+        )
     except pl.exceptions.PolarsError:
         return None
     outs, duplicates, stats = got[: len(queries)], got[len(queries)], got[len(queries) + 1 :]
