@@ -243,9 +243,23 @@ class _Cond:
         if isinstance(e, ir.InSet):
             v = self.value(e.operand)
             v = v[1] if isinstance(v, tuple) else v
-            # an empty value is in no list and out of none: `is_in` gives null for it already
-            inside = v.is_in(pl.Series(list(e.values), dtype=pl.String).implode())
-            return ~inside if e.negated else inside
+            values, negated = list(e.values), e.negated
+            # An enum column holds only its values (the loader checks them): `in` most of them
+            # is `not in` the others, often one (`association != "CPOR"` is a seventh of
+            # `is_in` over four values).
+            column = self.table.column(e.operand.column) if isinstance(e.operand, ir.ColumnRef) else None
+            if column is not None and column.type.kind is ir.Kind.ENUM and set(values) <= set(column.type.values):
+                others = [x for x in column.type.values if x not in values]
+                if len(others) < len(values):
+                    values, negated = others, not negated
+            # an empty value is in no list and out of none: null, as `is_in` and `==` give it
+            if not values:
+                inside = pl.when(v.is_not_null()).then(pl.lit(False))
+            elif len(values) == 1:
+                inside = v == pl.lit(values[0])
+            else:
+                inside = v.is_in(pl.Series(values, dtype=pl.String).implode())
+            return ~inside if negated else inside
         if isinstance(e, ir.IsEmpty):
             v = self.value(e.operand)
             v = v[1] if isinstance(v, tuple) else v
@@ -516,9 +530,15 @@ def compute(program: ir.Program, partners: pl.Series, tables: Mapping[str, tuple
     if lazies:
         # each aggregate lined up with the partners by joining it to their ids alone, then
         # all added at once (joining each to the growing frame copied the frame every time)
+        # (an aggregate with no rows, as over an absent table, is a column of nulls: no join)
         ids = out.select(PID)
-        got = [ids.join(lf, on=PID, how="left", nulls_equal=True, maintain_order="left") for lf in pl.collect_all(lazies)]
-        out = out.hstack([g.to_series(1) for g in got])
+        got = [
+            ids.join(df, on=PID, how="left", nulls_equal=True, maintain_order="left").to_series(1)
+            if df.height
+            else pl.repeat(None, ids.height, dtype=df.schema[df.columns[1]], eager=True).alias(df.columns[1])
+            for df in pl.collect_all(lazies)
+        ]
+        out = out.hstack(got)
     assignments: dict[ir.Assignment, str] = {}
     for m in program.record_metrics:
         if isinstance(m.records, ir.Assignment) and m.records not in assignments:
