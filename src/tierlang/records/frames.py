@@ -646,10 +646,13 @@ def _output(m: ir.Metric, v: _N, scales: dict[str, int], ratios: set[str]) -> li
     default = Fraction(m.default) if isinstance(m.default, Fraction) else None  # type: ignore[arg-type]
     if v.den is None:
         scale = v.scale
-        expr = v.expr.cast(I128)
+        # a metric that is another's value (or an aggregate's) keeps its column's type: only
+        # arithmetic needs 128 bits, narrowed again afterwards
+        expr = v.expr if v.expr.meta.is_column() else v.expr.cast(I128)
         if default is not None:
             scale = math.lcm(scale, default.denominator)
-            expr = expr * (scale // v.scale)
+            if scale != v.scale:
+                expr = expr.cast(I128) * (scale // v.scale)
             expr = expr.fill_null(_lit(int(default * scale)))
         scales[m.name] = scale
         return [expr.alias(m.name)]
