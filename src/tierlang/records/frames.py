@@ -493,8 +493,9 @@ def assignment_frame(a: ir.Assignment, table: ir.RelatedTable, frame: pl.DataFra
 
 
 def compute(program: ir.Program, partners: pl.Series, tables: Mapping[str, tuple[pl.DataFrame, Mapping[str, int]]]) -> Values:
-    """The records metrics of `partners` (their ids, in order) from `tables` (name -> (frame,
-    column scales), frames as the loader gives them)."""
+    """The records metrics of `partners` (their ids, in order: the frame's rows are in the
+    same order) from `tables` (name -> (frame, column scales), frames as the loader gives
+    them)."""
     out = pl.DataFrame({PID: partners.cast(pl.String)})
     cache: dict[ir.Aggregate, str] = {}
     agg_scale: dict[str, int] = {}
@@ -547,7 +548,9 @@ def compute(program: ir.Program, partners: pl.Series, tables: Mapping[str, tuple
             got = assignment_frame(m.records, program.related_table_map[m.records.table], frame, scales)
             # a partner without rows has no people: only needs of no one are met
             empty = all(n.count == 0 for n in m.records.needs)
-            out = out.join(got.rename({"value": name}), on=PID, how="left").with_columns(pl.col(name).fill_null(empty))
+            out = out.join(got.rename({"value": name}), on=PID, how="left", maintain_order="left").with_columns(
+                pl.col(name).fill_null(empty)
+            )
     # Partners without rows: counts and sums are 0; a min or max has no value.
     fills = []
     for a, name in cache.items():
