@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import os
 import statistics
 import sys
@@ -70,6 +71,7 @@ def explainer(path: Path) -> tuple[list[str], object]:
 
 def bench_program(path: Path, every: int) -> dict:
     partners, explain = explainer(path)
+    gc.freeze()  # as `tier explain` does after loading: the collector no longer walks what was loaded
     ids = partners[::every] if len(partners) > every else partners
     # The first explanation after load also sets up what every later one shares (the
     # program's static line facts, modules imported on first use): reported on its own, as
