@@ -18,7 +18,7 @@ from tierlang.ir import Span
 from tierlang.recursion import MAX_EXPR_DEPTH
 from tierlang.syntax import ast
 from tierlang.syntax.fastparse import Fallback, FastParser
-from tierlang.syntax.grammar import GRAMMAR_PATH, grammar_text
+from tierlang.syntax.grammar import GRAMMAR_PATH, built_grammar_file, grammar_text
 
 __all__ = ["GRAMMAR_PATH", "ATTRIBUTE_KEYWORDS", "DECLARATION_KEYWORDS", "ParseResult", "grammar_text", "keywords", "parse", "parser"]
 
@@ -54,14 +54,18 @@ class _Comments:
 
 @lru_cache(maxsize=1)
 def parser() -> Lark:
-    """The process-wide parser. Built once; Lark's cache makes later processes fast."""
+    """The process-wide parser. Built once; Lark's cache, in a folder only this user can
+    write (`built_grammar_file`), makes later processes fast."""
+    import lark
+
+    text = grammar_text()
     return Lark(
-        grammar_text(),
+        text,
         parser="lalr",
         lexer="contextual",
         propagate_positions=True,
         maybe_placeholders=True,
-        cache=True,
+        cache=built_grammar_file(text, lark.__version__) or False,
         lexer_callbacks={"COMMENT": _Comments.add},
     )
 

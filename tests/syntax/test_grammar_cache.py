@@ -1,0 +1,68 @@
+"""Lark's built grammar is kept only where nobody else can write: Lark reads it with pickle,
+so a planted file would run code (docs/security.md). Lark's default, a file in the temporary
+directory that anyone can create first, must never be read or written."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import lark
+import pytest
+
+from tierlang.syntax.grammar import grammar_text
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "geteuid"), reason="POSIX permissions")
+
+PARSE = "from tierlang.syntax.parser import parse; assert not parse('metric a: count', 'p.tier').diagnostics"
+
+
+def _parse_with_tmpdir(tmp: Path) -> None:
+    env = {**os.environ, "TMPDIR": str(tmp)}
+    subprocess.run([sys.executable, "-c", PARSE], env=env, check=True, capture_output=True)
+
+
+class _Marker:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __reduce__(self):
+        return (os.mkdir, (str(self.path),))  # what a planted pickle could do: anything
+
+
+def test_the_built_grammar_lives_in_a_folder_only_this_user_can_write(tmp_path):
+    _parse_with_tmpdir(tmp_path)
+    assert not list(tmp_path.glob(".lark*")), "Lark's default cache file in the shared temporary directory"
+    folder = tmp_path / f"tierlang-grammar-{os.geteuid()}"
+    assert folder.is_dir() and folder.stat().st_mode & 0o777 == 0o700
+    assert len(list(folder.glob("lark-*.pickle"))) == 1
+    _parse_with_tmpdir(tmp_path)  # read back: still one file
+    assert len(list(folder.glob("lark-*.pickle"))) == 1
+
+
+@pytest.mark.parametrize("how", ["open to others", "a symlink"])
+def test_a_folder_someone_else_could_have_written_is_not_used(tmp_path, how):
+    marker = tmp_path / "ran"
+    folder = tmp_path / f"tierlang-grammar-{os.geteuid()}"
+    planted = tmp_path / "elsewhere"
+    planted.mkdir(mode=0o700)
+    if how == "a symlink":
+        folder.symlink_to(planted)
+    else:
+        folder.mkdir()
+        folder.chmod(0o777)
+        planted = folder
+    name = f"lark-{_name_key()}.pickle"
+    (planted / name).write_bytes(b"0\n" + pickle.dumps(_Marker(marker)))
+    _parse_with_tmpdir(tmp_path)
+    assert not marker.exists(), "a planted grammar file was unpickled"
+    assert [p.name for p in planted.iterdir()] == [name]  # nothing written there either
+
+
+def _name_key() -> str:
+    import hashlib
+
+    return hashlib.sha256(f"{grammar_text()}\0{lark.__version__}\0{sys.version_info[:2]}".encode()).hexdigest()[:32]
