@@ -96,6 +96,17 @@ def test_explain_in_records_terms():
     assert "In records terms, the smallest changes above are:" in text
 
 
+def test_explain_works_out_a_bound_computed_from_the_group():
+    # `sum active_users >= modern_work_active_share * sum paid_seats`: the tenant that missed
+    # says by how much (the bound worked out), and an aggregate compared twice shows once
+    proc = tier("explain", RECORDS, str(SAMPLE), "--as-of", "2023-06-15", "--partner", "P03", "--track", "modern_work")
+    assert proc.returncode == 0, proc.stderr
+    text = proc.stdout
+    assert "P03-T1 in May 2022: max paid_seats 90; sum active_users 0, under 36 (modern_work_active_share * sum paid_seats)" in text
+    assert "P03-T1, Teams in May 2023: sum paid_seats 120;" in text or "P03-T1, Teams in May 2023: sum paid_seats 120\n" in text
+    assert "sum paid_seats 120; sum paid_seats 120" not in text
+
+
 def test_explain_records_notes_in_the_same_order_in_every_process():
     # the notes followed Program.reads, a set: their order changed with the hash seed
     args = ("explain", RECORDS, str(SAMPLE), "--as-of", "2023-06-15", "--partner", "P07")
