@@ -52,6 +52,12 @@ def test_eval_needs_as_of_for_records():
     assert "--as-of" in proc.stderr
 
 
+def test_a_window_before_year_1_is_an_error_not_a_traceback():
+    proc = tier("eval", RECORDS, str(SAMPLE), "--as-of", "0002-03-15")
+    assert proc.returncode == 2
+    assert "TL273" in proc.stderr and "reaches before year 1" in proc.stderr and "Traceback" not in proc.stderr
+
+
 def test_partner_table_alone_warns_for_every_table(tmp_path):
     shutil.copy(SAMPLE / "partners.csv", tmp_path / "partners.csv")
     proc = tier("eval", RECORDS, str(tmp_path / "partners.csv"), "--as-of", "2023-06-15", "-o", str(tmp_path / "o.csv"))
