@@ -3,6 +3,7 @@ tables (examples/records), and the sample folder is what its generator writes.""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -111,6 +112,17 @@ def test_explain_works_out_a_bound_computed_from_the_group():
     assert "P03-T1 in May 2022: max paid_seats 90; sum active_users 0, under 36 (modern_work_active_share * sum paid_seats)" in text
     assert "P03-T1, Teams in May 2023: sum paid_seats 120;" in text or "P03-T1, Teams in May 2023: sum paid_seats 120\n" in text
     assert "sum paid_seats 120; sum paid_seats 120" not in text
+
+
+def test_the_smallest_change_in_records_counts_one_person():
+    from fractions import Fraction
+
+    from tierlang import load_program
+    from tierlang.records.explain import change_text
+
+    program = load_program(RECORDS, dt.date(2023, 6, 15)).program
+    assert change_text(program, "modern_work_advanced_certified", Fraction(1)).startswith("1 more person in certifications")
+    assert change_text(program, "modern_work_advanced_certified", Fraction(2)).startswith("2 more people in certifications")
 
 
 def test_explain_records_notes_in_the_same_order_in_every_process():

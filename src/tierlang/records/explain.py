@@ -331,12 +331,13 @@ def change_text(program: ir.Program, metric: str, delta: Fraction) -> str | None
     amount = _number(abs(n))
     agg = target
     lists = [x for x in _conjuncts(program.related_table_map[agg.table], agg.where) if isinstance(x, ir.InSet) and not x.negated and x.list]
+    one = abs(n) == 1
     what = {
         "count_distinct": f"distinct {agg.column}",
-        "count": "groups" if agg.per else "rows",
+        "count": ("group" if one else "groups") if agg.per else ("row" if one else "rows"),
     }.get(agg.function, f"{agg.function} of {agg.column}")
     if agg.function == "count_distinct" and agg.column == "person_id":
-        what = "people"
+        what = "person" if one else "people"
     text = f"{amount} {more} {what} in {agg.table}"
     conditions = []
     if agg.where is not None:
