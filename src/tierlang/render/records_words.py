@@ -124,6 +124,31 @@ def _condition(program: ir.Program, table: ir.RelatedTable | None, x: ir.Expr) -
     return _code(x)
 
 
+_VERB = {">=": "is at least", ">": "is more than", "<=": "is at most", "<": "is less than", "==": "is", "!=": "is not"}
+_FLIP = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}
+
+
+def _having(x: ir.Expr) -> str:
+    """A `having` condition in words where its comparisons put a group's aggregate against a
+    value ("the greatest `paid_seats` is at least 25 (`security_m365_seats`)")."""
+    items = x.items if isinstance(x, ir.And) else (x,)
+    out = []
+    for c in items:
+        if not isinstance(c, ir.Compare) or not (isinstance(c.left, ir.GroupAgg) or isinstance(c.right, ir.GroupAgg)):
+            out.append(_code(c))
+            continue
+        agg, other, op = (c.left, c.right, c.op) if isinstance(c.left, ir.GroupAgg) else (c.right, c.left, _FLIP[c.op])
+        if agg.where is not None:  # `(count where ...)`: the code says it best
+            out.append(_code(c))
+            continue
+        if isinstance(other, ir.Const) and other.param is not None:
+            value = f"{md_code(expr_text(ir.Const(other.value, other.type)), table=False)} ({md_code(other.param, table=False)})"
+        else:
+            value = _code(other)
+        out.append(f"{_of_each(agg)} {_VERB[op]} {value}")
+    return " and ".join(out)
+
+
 def _conditions(program: ir.Program, table: str, where: ir.Expr | None) -> list[str]:
     if where is None:
         return []
@@ -153,7 +178,7 @@ def _aggregate(program: ir.Program, a: ir.Aggregate) -> str:
     text = "\n".join(parts)
     if a.having is not None:
         per = ", ".join(md_code(c, table=False) for c in a.per)
-        text += f"\n\nOnly the groups per {per} where {_code(a.having)} count."
+        text += f"\n\nOnly the groups per {per} where {_having(a.having)} count."
     windows = _windows(program, a, a.where)
     return text + (f"\n\n{windows}" if windows else "")
 
