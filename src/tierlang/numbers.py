@@ -3,6 +3,7 @@ only at the edges, through these functions, so every output agrees digit for dig
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 __all__ = ["DECIMALS", "decimal_text", "exact_text", "plural", "terminates"]
@@ -48,3 +49,11 @@ def exact_text(value: Fraction) -> str:
 def plural(n: int | Fraction, one: str, many: str | None = None) -> str:
     """`one` for a count of 1, else `many` (default: `one` + "s")."""
     return one if n == 1 else (many if many is not None else one + "s")
+
+
+def plural_noun(one: str) -> str:
+    """An English noun's regular plural: country → countries, region → regions, branch →
+    branches (for nouns made from names, such as a table's key column)."""
+    if re.search(r"[^aeiou]y$", one):
+        return one[:-1] + "ies"
+    return one + ("es" if re.search(r"(s|x|z|ch|sh)$", one) else "s")

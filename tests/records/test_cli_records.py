@@ -3,6 +3,7 @@ tables (examples/records), and the sample folder is what its generator writes.""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -52,6 +53,12 @@ def test_eval_needs_as_of_for_records():
     assert "--as-of" in proc.stderr
 
 
+def test_a_window_before_year_1_is_an_error_not_a_traceback():
+    proc = tier("eval", RECORDS, str(SAMPLE), "--as-of", "0002-03-15")
+    assert proc.returncode == 2
+    assert "TL273" in proc.stderr and "reaches before year 1" in proc.stderr and "Traceback" not in proc.stderr
+
+
 def test_partner_table_alone_warns_for_every_table(tmp_path):
     shutil.copy(SAMPLE / "partners.csv", tmp_path / "partners.csv")
     proc = tier("eval", RECORDS, str(tmp_path / "partners.csv"), "--as-of", "2023-06-15", "-o", str(tmp_path / "o.csv"))
@@ -94,6 +101,28 @@ def test_explain_in_records_terms():
     # the people who counted, with what
     assert "ai1 (Azure AI Engineer Associate)" in text
     assert "In records terms, the smallest changes above are:" in text
+
+
+def test_explain_works_out_a_bound_computed_from_the_group():
+    # `sum active_users >= modern_work_active_share * sum paid_seats`: the tenant that missed
+    # says by how much (the bound worked out), and an aggregate compared twice shows once
+    proc = tier("explain", RECORDS, str(SAMPLE), "--as-of", "2023-06-15", "--partner", "P03", "--track", "modern_work")
+    assert proc.returncode == 0, proc.stderr
+    text = proc.stdout
+    assert "P03-T1 in May 2022: max paid_seats 90; sum active_users 0, under 36 (modern_work_active_share * sum paid_seats)" in text
+    assert "P03-T1, Teams in May 2023: sum paid_seats 120;" in text or "P03-T1, Teams in May 2023: sum paid_seats 120\n" in text
+    assert "sum paid_seats 120; sum paid_seats 120" not in text
+
+
+def test_the_smallest_change_in_records_counts_one_person():
+    from fractions import Fraction
+
+    from tierlang import load_program
+    from tierlang.records.explain import change_text
+
+    program = load_program(RECORDS, dt.date(2023, 6, 15)).program
+    assert change_text(program, "modern_work_advanced_certified", Fraction(1)).startswith("1 more person in certifications")
+    assert change_text(program, "modern_work_advanced_certified", Fraction(2)).startswith("2 more people in certifications")
 
 
 def test_explain_records_notes_in_the_same_order_in_every_process():

@@ -42,7 +42,7 @@ def load_text(text: str) -> ir.Program:
 # ------------------------------------------------------------------ Markdown
 
 
-@pytest.mark.parametrize("name, audience", [("guide", "reviewer"), ("sample", "reviewer"), ("guide", "partner"), ("sample", "partner")])
+@pytest.mark.parametrize("name, audience", [(n, a) for n in ("guide", "sample", "records") for a in ("reviewer", "partner")])
 def test_markdown_matches_golden(name, audience):
     text = render_guide(load(f"{name}.tier"), "md", audience=audience)
     golden = FIXTURES / (f"{name}.md" if audience == "reviewer" else f"{name}.{audience}.md")
@@ -78,7 +78,7 @@ def heading_slugs(md: str) -> list[str]:
     return out
 
 
-@pytest.mark.parametrize("name", ["guide.tier", "sample.tier", "child.tier"])
+@pytest.mark.parametrize("name", ["guide.tier", "sample.tier", "child.tier", "records.tier"])
 def test_markdown_links_resolve_to_headings(name):
     md = render_guide(load(name), "md")
     slugs = set(heading_slugs(md))
@@ -193,7 +193,7 @@ def test_unknown_format_is_an_error():
 # ------------------------------------------------------------------ HTML
 
 
-@pytest.mark.parametrize("name", ["guide.tier", "sample.tier", "child.tier"])
+@pytest.mark.parametrize("name", ["guide.tier", "sample.tier", "child.tier", "records.tier"])
 def test_html_is_well_formed_and_self_contained(name):
     parser = check_self_contained(render_guide(load(name), "html"))
     assert "@media print" in parser.style
@@ -207,6 +207,39 @@ def test_html_has_every_track_with_points_tables_and_nested_requirements():
     assert html.count('<table class="points stack">') == sum(len(v.scores) for t in p.tracks for v in t.variants)
     assert "<li>at least 2 of:<ul><li>at least 6 certified professionals</li>" in html
     assert '<span class="assumed">assumption</span> no public figure; the 2011 German range' in html
+
+
+def test_records_in_words_with_tracks_per_row():
+    # a track per row is a track of its own (its rows' levels, who rolls it up), the roll-ups
+    # say how many rows in words, and records metrics say what they compute, not their formula
+    p = load("records.tier")
+    for audience in ("partner", "reviewer"):
+        md = render_guide(p, "md", audience=audience)
+        assert "### Country tier" in md and "each country holds the highest level" in md
+        assert "Rolled up by Global tier, Global Elite." in md
+        assert "  - Revenue is at least 1,000,000 USD" in md
+        assert "  - Platinum in Country tier in at least 2 countries" in md
+        assert "Gold or higher in Country tier in at least 1 country" in md
+        # no doc: the partner reads the words
+        assert "Counts the distinct values of `tenant_id` among the rows of table `usage`" in md
+        assert "count distinct tenant_id of" not in md
+    html = render_guide(p, "html", audience="reviewer")
+    assert '<details class="track" id="track-country_tier" open>' in html
+    assert "each country holds the highest level" in html
+    assert "Counts the distinct values of <code>tenant_id</code>" in html
+
+
+def test_records_words_in_a_table_cell_escape_what_authors_write():
+    p = load_text(
+        'program x { version "1" effective 2024-01-01 }\n'
+        'table t "Rows | *all*" { column id: text\n column kind: text\n filter f "A | b": kind in { "a|b" } }\n'
+        "metric n: count = count distinct id of t where f\n"
+        "track k { level one { require n >= 1 } }\n"
+    )
+    md = render_guide(p, "md", audience="reviewer")
+    row = next(line for line in md.splitlines() if line.startswith("| N (`n`)"))
+    assert "Rows \\| \\*all\\*" in row and "A \\| b (filter `f`)" in row
+    assert row.count(" | ") == 5  # six cells: no `|` of the author's breaks the row
 
 
 def test_html_escapes_what_authors_write():

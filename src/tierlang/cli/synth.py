@@ -94,7 +94,8 @@ def synth(programs, rows, seed, output, fmt, calibration, anniversary_from, mont
 
     With --records (one records program, such as programs/cloudpartner2022-records.tier, and
     --as-of), -o is a folder: partners, the related tables (people and certifications,
-    monthly Azure usage) built to the population's values, and snapshot.parquet, the parent
+    monthly Azure usage, Microsoft 365 seats and users, Dynamics revenue and consumed value)
+    built to the population's values, and snapshot.parquet, the parent
     program's columns as the records give them; both forms give the same results.
     """
     started = time.perf_counter()

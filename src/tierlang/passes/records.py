@@ -384,7 +384,11 @@ class RecordsLowering:
                     hint="give the program an `effective` date, or evaluate with --as-of",
                 )
                 raise self.Fail
-            start, end = ir.window_dates(n.target.months, n.target.earlier, self.as_of)
+            try:
+                start, end = ir.window_dates(n.target.months, n.target.earlier, self.as_of)
+            except ValueError:  # months before year 1
+                self.err("TL273", f"'{n.target.text}' as of {self.as_of.isoformat()} reaches before year 1", n.target.span)
+                raise self.Fail from None
             return ir.InWindow(operand, ir.Window(n.target.months, n.target.earlier, start, end, n.target.text), n.span), BOOL
         if t.kind not in (Kind.TEXT, Kind.ENUM):
             self.err("TL202", f"'in' tests text or enum values, but this is {self.describe(t)}", n.operand.span)

@@ -24,6 +24,7 @@ from fractions import Fraction
 from tierlang import ir
 from tierlang.diagnostics import Note, did_you_mean
 from tierlang.ir import Kind, Type
+from tierlang.numbers import plural_noun
 from tierlang.syntax import ast
 from tierlang.syntax.formatter import format_expr
 
@@ -194,11 +195,11 @@ class RowTracksLowering:
             expr = ir.Arith("-", expr, self._count_at(rt, names[names.index(level) + 1]), rt.span)
         title = rt.title or rt.name
         lv = next(x for x in rt.levels if x.name == level)
-        what = f"{lv.title or level}" + ("" if exact else " or higher")
+        what = (lv.title or level.replace("_", " ").capitalize()) + ("" if exact else " or higher")
         m = ir.Metric(
             name=name,
             type=COUNT,
-            title=f"{rt.column} at {what} ({title})",
+            title=f"{plural_noun(rt.column.replace('_', ' ')).capitalize()} at {what} ({title})",
             minimum=Fraction(0),
             records=expr,
             doc=self._rollup_doc(rt, level, what),

@@ -223,24 +223,46 @@ def _group_text(table: ir.RelatedTable, agg: ir.Aggregate, g: GroupTrace, compar
         for k, v in g.key.items()
     )  # type: ignore[union-attr]
     values = {id(n): v for n, v in g.values}
-    facts = []
+    # each aggregate once, with what it fails ("sum paid_seats 12" for `>= 11 and <= 300`);
+    # a bound computed from the group (`0.4 * sum paid_seats`) is worked out, and its own
+    # aggregates shown
+    facts: dict[str, tuple[str, list[str]]] = {}
     for c in compares:
         side, other, op = (c.left, c.right, c.op) if isinstance(c.left, ir.GroupAgg) else (c.right, c.left, _FLIP[c.op])
         if not isinstance(side, ir.GroupAgg) or id(side) not in values:
             continue
         t = _agg_type(table, side)
         actual = values[id(side)]
-        holds = actual is not None and isinstance(other, ir.Const) and ir.COMPARISONS[op](actual, other.value)
-        if isinstance(other, ir.Const):
-            wanted = _value(other.value, t if t is not None and t.kind is ir.Kind.MONEY else other.type)
-            verdict = "" if holds else f", {_SHORT.get(op, 'not ' + _OP_WORDS[op])} {wanted}"
-        else:
-            verdict = ""
-        facts.append(f"{expr_text(side)} {_value(actual, t)}{verdict}")
+        bound = _group_value(other, values)
+        verdicts = facts.setdefault(expr_text(side), (_value(actual, t), []))[1]
+        for inner in (n for n in ir.walk(other) if isinstance(n, ir.GroupAgg) and id(n) in values):
+            facts.setdefault(expr_text(inner), (_value(values[id(inner)], _agg_type(table, inner)), []))
+        if actual is None or bound is None or ir.COMPARISONS[op](actual, bound):
+            continue
+        wanted = _value(bound, t if t is not None and t.kind is ir.Kind.MONEY else getattr(other, "type", t))
+        if not isinstance(other, ir.Const):
+            wanted += f" ({expr_text(other)})"
+        verdicts.append(f"{_SHORT.get(op, 'not ' + _OP_WORDS[op])} {wanted}")
+    facts_text = [f"{name} {value}" + "".join(f", {v}" for v in verdicts) for name, (value, verdicts) in facts.items()]
     windows = [n.window for n in ir.walk(agg.where) if isinstance(n, ir.InWindow)] if agg.where is not None else []
     if len(windows) == 1 and not any(isinstance(n, ir.InWindow) and n.operand.column in agg.per for n in ir.walk(agg.where)):  # type: ignore[union-attr]
         key += f" in {months_text(windows[0])}"
-    return f"{key}: {'; '.join(facts)}" if facts else key
+    return f"{key}: {'; '.join(facts_text)}" if facts_text else key
+
+
+def _group_value(e: ir.Expr, values: dict[int, object]) -> object:
+    """A side of a `having` comparison for one group: constants, the group's aggregates and
+    arithmetic over them, exactly (None: not computable, e.g. an empty aggregate)."""
+    if isinstance(e, ir.Const):
+        return e.value
+    if isinstance(e, ir.GroupAgg):
+        return values.get(id(e))
+    if isinstance(e, ir.Arith):
+        a, b = _group_value(e.left, values), _group_value(e.right, values)
+        if not isinstance(a, Fraction) or not isinstance(b, Fraction) or (e.op == "/" and b == 0):
+            return None
+        return {"+": a + b, "-": a - b, "*": a * b, "/": a / b}[e.op] if e.op in "+-*/" else None
+    return None
 
 
 _FLIP = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}
@@ -309,12 +331,13 @@ def change_text(program: ir.Program, metric: str, delta: Fraction) -> str | None
     amount = _number(abs(n))
     agg = target
     lists = [x for x in _conjuncts(program.related_table_map[agg.table], agg.where) if isinstance(x, ir.InSet) and not x.negated and x.list]
+    one = abs(n) == 1
     what = {
         "count_distinct": f"distinct {agg.column}",
-        "count": "groups" if agg.per else "rows",
+        "count": ("group" if one else "groups") if agg.per else ("row" if one else "rows"),
     }.get(agg.function, f"{agg.function} of {agg.column}")
     if agg.function == "count_distinct" and agg.column == "person_id":
-        what = "people"
+        what = "person" if one else "people"
     text = f"{amount} {more} {what} in {agg.table}"
     conditions = []
     if agg.where is not None:

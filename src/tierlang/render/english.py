@@ -35,7 +35,8 @@ from fractions import Fraction
 
 from tierlang import ir
 from tierlang.ir import Kind, Type
-from tierlang.numbers import plural, terminates
+from tierlang.numbers import plural, plural_noun, terminates
+from tierlang.render.source import months_text, window_text
 
 __all__ = [
     "English",
@@ -77,7 +78,10 @@ _NEGATE = {">=": "<", ">": "<=", "<=": ">", "<": ">=", "==": "!=", "!=": "=="}
 _ARITH_SYMBOL = {"+": "+", "-": "-", "*": "×", "/": "÷"}
 _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
 
-_CONDITION_NODES = (ir.Compare, ir.And, ir.Or, ir.Not, ir.AtLeast, ir.TrackAt, ir.GroupCount, ir.Every, ir.GateRef, ir.Undecided)
+_CONDITION_NODES = (
+    ir.Compare, ir.And, ir.Or, ir.Not, ir.AtLeast, ir.TrackAt, ir.GroupCount, ir.Every, ir.GateRef, ir.Undecided,
+    ir.FilterRef, ir.InSet, ir.InWindow, ir.IsEmpty,
+)  # fmt: skip
 
 #: How an undecided requirement reads, by kind.
 _UNDECIDED = {
@@ -347,16 +351,28 @@ class English:
         return sentence_noun(m.title) if m is not None and m.title else name.replace("_", " ")
 
     def track_label(self, name: str) -> str:
-        t = self.program.track_map.get(name)
+        t = self.program.track_map.get(name) or self._row_track(name)
         return t.title if t is not None and t.title else humanize(name)
 
     def level_label(self, track: str, level: str) -> str:
         t = self.program.track_map.get(track)
-        if t is not None:
-            found = next((lv for lv in t.variants[0].levels if lv.name == level), None)
-            if found is not None and found.title:
-                return found.title
-        return humanize(level)
+        levels = t.variants[0].levels if t is not None else getattr(self._row_track(track), "levels", ())
+        found = next((lv for lv in levels if lv.name == level), None)
+        return found.title if found is not None and found.title else humanize(level)
+
+    def _row_track(self, name: str) -> ir.RowTrack | None:
+        return next((rt for rt in self.program.row_tracks if rt.name == name), None)
+
+    def column_label(self, ref: ir.ColumnRef) -> str:
+        """A related table's column: its title, or its name in words."""
+        t = self.program.related_table_map.get(ref.table)
+        c = t.column(ref.column) if t is not None else None
+        return c.title if c is not None and c.title else humanize(ref.column)
+
+    def row_noun(self, rt: ir.RowTrack, n: int | Fraction) -> str:
+        """What one row of a track per row is, counted: "1 country", "2 countries"."""
+        one = rt.column.replace("_", " ")
+        return one if n == 1 else plural_noun(one)
 
     def variant_label(self, track: ir.Track, name: str | None) -> str:
         v = next((v for v in track.variants if v.name == name), None)
@@ -456,6 +472,10 @@ class English:
         if isinstance(expr, ir.Func):
             varying = [a for a in expr.args if not _is_const(a)]
             return self.type_of(varying[0] if varying else expr.args[0])
+        if isinstance(expr, ir.ColumnRef):
+            t = self.program.related_table_map.get(expr.table)
+            c = t.column(expr.column) if t is not None else None
+            return c.type if c is not None else _NUMBER
         return _BOOL
 
     def _unit_of(self, expr: ir.Expr) -> str | None:
@@ -541,7 +561,50 @@ class English:
         if isinstance(expr, ir.Undecided):
             text = f"{undecided_text(expr)} (cannot be decided from data)"
             return f"not: {text}" if negate else text
+        row = self._row_condition(expr, negate)
+        if row is not None:
+            return row
         return None if negate else self.quantity(expr)
+
+    def _row_condition(self, expr: ir.Expr, negate: bool) -> str | None:
+        """A condition on one row of a related table (a filter, a set, a window, an empty
+        value, a yes/no column), or None."""
+        if isinstance(expr, ir.FilterRef):
+            t = self.program.related_table_map.get(expr.table)
+            f = t.filter(expr.name) if t is not None else None
+            title = f.title if f is not None and f.title else humanize(expr.name)
+            return f"{'not: ' if negate else ''}“{title}”"
+        if isinstance(expr, ir.InSet):
+            word = "is one of" if expr.negated == negate else "is none of"
+            values = ", ".join(str(v) for v in expr.values)
+            if expr.list is not None:
+                vl = next((v for v in self.program.lists if v.name == expr.list), None)
+                title = vl.title if vl is not None and vl.title else humanize(expr.list)
+                return f"{self.quantity(expr.operand)} {'is in' if expr.negated == negate else 'is not in'} {title} ({values})"
+            return f"{self.quantity(expr.operand)} {word} {values}"
+        if isinstance(expr, ir.InWindow):
+            return f"{self.quantity(expr.operand)} {'is not' if negate else 'is'} in the {window_text(expr.window)} ({months_text(expr.window)})"
+        if isinstance(expr, ir.IsEmpty):
+            return f"{self.quantity(expr.operand)} {'is not' if expr.negated != negate else 'is'} empty"
+        if isinstance(expr, ir.ColumnRef):  # a yes/no column
+            return f"{self.column_label(expr)}: {'no' if negate else 'yes'}"
+        return None
+
+    def _rollup(self, op: str, left: ir.MetricRef, right: ir.Const) -> str | None:
+        """`at least N of ROWTRACK at LEVEL` and `= highest ROWTRACK` (a count of the rows of
+        a track per row at a level): "Platinum or higher in Country tier in at least 2
+        countries"."""
+        for rt in self.program.row_tracks:
+            for lv in rt.levels:
+                for exact in (False, True):
+                    if left.name != f"{rt.name} at {'exactly ' if exact else ''}{lv.name}":
+                        continue
+                    level = self.level_label(rt.name, lv.name)
+                    top = rt.levels[-1].name == lv.name
+                    what = f"exactly {level} (not a higher level)" if exact and not top else level if top else f"{level} or higher"
+                    n = right.value
+                    return f"{what} in {self.track_label(rt.name)} in {_AMOUNT_WORD[op]} {amount(n)} {self.row_noun(rt, n)}"
+        return None
 
     def _compare(self, op: str, left: ir.Expr, right: ir.Expr) -> str:
         if _is_const(left) and _is_const(right):
@@ -551,7 +614,7 @@ class English:
         if _is_const(left) and not _is_const(right):
             left, right, op = right, left, _FLIP[op]
         if isinstance(left, ir.MetricRef) and isinstance(right, ir.Const):
-            text = self._metric_compare(op, left, right)
+            text = self._rollup(op, left, right) or self._metric_compare(op, left, right)
             if text is not None:
                 return text
         if isinstance(left, ir.ScoreRef) and isinstance(right, ir.Const) and isinstance(right.value, Fraction):
@@ -711,6 +774,8 @@ class English:
             return f"the level held in {self.track_label(expr.track)}"
         if isinstance(expr, ir.AsOf):
             return "the evaluation date"
+        if isinstance(expr, ir.ColumnRef):
+            return self.column_label(expr)
         if isinstance(expr, ir.DateShift):
             return f"{self.quantity(expr.operand, 2)} {'plus' if expr.sign > 0 else 'minus'} {self.quantity(expr.amount)}"
         if isinstance(expr, ir.Neg):

@@ -25,9 +25,10 @@ from tierlang.passes.bands import band_groups
 from tierlang.passes.intervals import bounds
 from tierlang.passes.tables import band_text, key_type
 from tierlang.render.english import English, Phrase, PointsRule, amount, humanize, points_text
+from tierlang.render.records_words import records_words
 from tierlang.render.source import expr_text
 from tierlang.render.sources import Citation, GuideSources, SourceList, cited_sources
-from tierlang.render.templating import md_escape, page_assets, render_template
+from tierlang.render.templating import md_cell, md_escape, page_assets, render_template
 
 __all__ = ["FORMATS", "AUDIENCES", "Guide", "build_guide", "render_guide", "md_escape", "strip_citations"]
 
@@ -145,6 +146,8 @@ class GuideTrack:
     is_status: bool
     findings: list[GuideFinding] = field(default_factory=list)  # acknowledged in this track
     outputs: list[GuideOutput] = field(default_factory=list)
+    per_row: str | None = None  # a track per row of a related table: what its rows are, who rolls it up
+    holder: str = "a partner"  # what holds a level: "a partner", "each country"
 
 
 @dataclass
@@ -235,6 +238,7 @@ class GuideMetric:
     doc: str | None
     source: str | None
     formula: str | None  # derived metrics only
+    words: str | None = None  # records metrics: what the definition computes (Markdown for a table cell)
 
 
 @dataclass
@@ -484,11 +488,44 @@ class _Builder:
             heading = self.slug(g.title or humanize(g.name), f"group-{g.name}")
             out.append(GuideSection(heading, g.doc, [self.track(t) for t in members]))
             grouped.update(t.name for t in members)
-        rest = [t for t in p.tracks if t.name not in grouped]
+        # tracks per row first: the tracks that roll them up follow
+        rest = [self.row_track(rt) for rt in p.row_tracks] + [self.track(t) for t in p.tracks if t.name not in grouped]
         if rest:
             heading = self.slug("Other tracks" if out else "Tracks", "tracks")
-            out.append(GuideSection(heading, None, [self.track(t) for t in rest]))
+            out.append(GuideSection(heading, None, rest))
         return out
+
+    def row_track(self, rt: ir.RowTrack) -> GuideTrack:
+        """A track per row of a related table (`track NAME per COLUMN of TABLE`): its levels,
+        each row's, and the tracks that roll it up."""
+        english = self.english
+        title = english.track_label(rt.name)
+        table = self.p.related_table_map.get(rt.table)
+        rows = table.title if table is not None and table.title else humanize(rt.table)
+        where = f", where {english.condition(rt.where).flat()}" if rt.where is not None else ""
+        rollups = {f"{rt.name} at {e}{lv.name}" for lv in rt.levels for e in ("", "exactly ")}
+        readers = [
+            english.track_label(t.name) for t in self.p.tracks if any(isinstance(n, ir.MetricRef) and n.name in rollups for n in ir.walk(t))
+        ]
+        per_row = f"Held by each {english.row_noun(rt, 1)} on its own: one row of “{rows}” per {rt.column}{where}."
+        if readers:
+            per_row += f" Rolled up by {', '.join(readers)}."
+        levels = self.levels(rt.levels, english)
+        return GuideTrack(
+            name=rt.name,
+            title=title,
+            doc=rt.doc,
+            source=rt.source,
+            group=None,
+            heading=self.slug(title, f"track-{rt.name}"),
+            selection=None,
+            variants=[GuideVariant(None, None, None, None, [], levels)],
+            ladder=[english.level_label(rt.name, lv.name) for lv in rt.levels],
+            score_titles=[],
+            is_status=False,
+            per_row=per_row,
+            holder=f"each {english.row_noun(rt, 1)}",
+        )
 
     def track(self, t: ir.Track) -> GuideTrack:
         english = self.english.within(t.name)
@@ -509,7 +546,7 @@ class _Builder:
                     doc=v.doc,
                     heading=vh,
                     scores=[self.score(s, inside) for s in v.scores],
-                    levels=self.levels(v, inside),
+                    levels=self.levels(v.levels, inside),
                 )
             )
         scores = _unique(s.title or humanize(s.name) for v in t.variants for s in v.scores)
@@ -533,9 +570,9 @@ class _Builder:
             ],
         )
 
-    def levels(self, v: ir.Variant, english: English) -> list[GuideLevel]:
+    def levels(self, levels: tuple[ir.Level, ...], english: English) -> list[GuideLevel]:
         out = []
-        for i, lv in enumerate(v.levels):
+        for i, lv in enumerate(levels):
             reqs: list[GuideRequirement] = []
             for r in lv.requirements:
                 phrase = english.condition(r.expr)
@@ -544,7 +581,7 @@ class _Builder:
                     reqs.extend(GuideRequirement(None, item) for item in phrase.items)
                 else:
                     reqs.append(GuideRequirement(humanize(r.label) if r.label else None, phrase))
-            below = v.levels[i - 1] if i else None
+            below = levels[i - 1] if i else None
             below_title = (below.title or humanize(below.name)) if below is not None else None
             if below_title is None:
                 intro = None if reqs else "No requirements: every partner holds at least this level."
@@ -716,8 +753,14 @@ class _Builder:
             direction=f"{m.direction} is better" if t.is_numeric or (t.kind is Kind.ENUM and t.ordered) else "—",
             doc=m.doc,
             source=m.source,
-            formula=self.english.quantity(m.derived) if m.derived is not None else expr_text(m.records) if m.records is not None else None,
+            formula=self.english.quantity(m.derived) if m.derived is not None else None,
+            words=self.records_words(m.records) if m.records is not None else None,
         )
+
+    def records_words(self, e: ir.Expr) -> str:
+        """A records metric's definition in words (as the editor's hover says it); a formula
+        of other records metrics as a quantity."""
+        return records_words(self.p, e, cell=True) or md_cell(self.english.quantity(e))
 
     def related_table(self, t: ir.RelatedTable) -> GuideRelatedTable:
         from tierlang.passes.records import tables_reading

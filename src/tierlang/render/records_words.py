@@ -5,10 +5,13 @@ filters and lists stay in code spans so that the reader can find them in the fil
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from tierlang import ir
 from tierlang.render.english import humanize
 from tierlang.render.source import expr_text, months_text, window_text
-from tierlang.render.templating import md_code
+from tierlang.render.templating import md_code as _md_code
+from tierlang.render.templating import md_escape
 
 __all__ = ["records_words"]
 
@@ -16,14 +19,42 @@ __all__ = ["records_words"]
 _SHOWN = 4
 
 
-def records_words(program: ir.Program, e: ir.Expr | None) -> str | None:
+#: Writing for a GFM table cell (the guide): one line, `|` escaped, authors' titles escaped
+_CELL: ContextVar[bool] = ContextVar("records_words_cell", default=False)
+
+
+def records_words(program: ir.Program, e: ir.Expr | None, *, cell: bool = False) -> str | None:
     """What a records metric's definition computes, in words (None: not an aggregate or a
-    people rule, e.g. a formula of other records metrics)."""
-    if isinstance(e, ir.Aggregate):
-        return _aggregate(program, e)
-    if isinstance(e, ir.Assignment):
-        return _assignment(program, e)
-    return None
+    people rule, e.g. a formula of other records metrics). `cell`: for a Markdown table
+    cell (the program guide), on one line, with authors' titles escaped."""
+    token = _CELL.set(cell)
+    try:
+        if isinstance(e, ir.Aggregate):
+            text = _aggregate(program, e)
+        elif isinstance(e, ir.Assignment):
+            text = _assignment(program, e)
+        else:
+            return None
+    finally:
+        _CELL.reset(token)
+    if not cell:
+        return text
+    # each paragraph on one line, its list's entries after the lead-in: "where: a; b; c."
+    paragraphs = []
+    for para in text.split("\n\n"):
+        head, *items = para.split("\n- ")
+        line = head + (" " + "; ".join(items) if items else "")
+        paragraphs.append(line if line.endswith(".") else line + ".")
+    return " ".join(paragraphs)
+
+
+def md_code(text: object, table: bool = False) -> str:
+    """A code span for where the words go (`_CELL`: a table cell, `|` escaped)."""
+    return _md_code(text, table=_CELL.get())
+
+
+def _title(text: str) -> str:
+    return md_escape(text) if _CELL.get() else text
 
 
 def _code(e: ir.Expr) -> str:
@@ -32,7 +63,7 @@ def _code(e: ir.Expr) -> str:
 
 def _rows(program: ir.Program, table: str) -> str:
     t = program.related_table_map.get(table)
-    return f"the rows of table {md_code(table, table=False)}" + (f" ({t.title})" if t is not None and t.title else "")
+    return f"the rows of table {md_code(table, table=False)}" + (f" ({_title(t.title)})" if t is not None and t.title else "")
 
 
 def _of_each(g: ir.GroupAgg) -> str:
@@ -74,13 +105,13 @@ def _condition(program: ir.Program, table: ir.RelatedTable | None, x: ir.Expr) -
     if isinstance(x, ir.FilterRef):
         f = table.filter(x.name) if table is not None else None
         name = md_code(x.name, table=False)
-        return f"{f.title} (filter {name})" if f is not None and f.title else f"filter {name}" + (f": {_code(f.expr)}" if f else "")
+        return f"{_title(f.title)} (filter {name})" if f is not None and f.title else f"filter {name}" + (f": {_code(f.expr)}" if f else "")
     if isinstance(x, ir.InSet):
         operand = _code(x.operand)
         word = "is not" if x.negated else "is"
         if x.list is not None:
             vl = next((v for v in program.lists if v.name == x.list), None)
-            title = f"{vl.title}: " if vl is not None and vl.title else ""
+            title = f"{_title(vl.title)}: " if vl is not None and vl.title else ""
             return f"{operand} {word} in list {md_code(x.list, table=False)} ({title}{_values(x.values)})"
         return f"{operand} {word} one of {_values(x.values)}"
     if isinstance(x, ir.ColumnRef):  # a yes/no column
@@ -91,6 +122,31 @@ def _condition(program: ir.Program, table: ir.RelatedTable | None, x: ir.Expr) -
         as_of = f" as of {program.as_of.isoformat()}" if program.as_of else ""
         return f"{_code(x.operand)} is in the {window_text(x.window)} ({months_text(x.window)}{as_of})"
     return _code(x)
+
+
+_VERB = {">=": "is at least", ">": "is more than", "<=": "is at most", "<": "is less than", "==": "is", "!=": "is not"}
+_FLIP = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}
+
+
+def _having(x: ir.Expr) -> str:
+    """A `having` condition in words where its comparisons put a group's aggregate against a
+    value ("the greatest `paid_seats` is at least 25 (`security_m365_seats`)")."""
+    items = x.items if isinstance(x, ir.And) else (x,)
+    out = []
+    for c in items:
+        if not isinstance(c, ir.Compare) or not (isinstance(c.left, ir.GroupAgg) or isinstance(c.right, ir.GroupAgg)):
+            out.append(_code(c))
+            continue
+        agg, other, op = (c.left, c.right, c.op) if isinstance(c.left, ir.GroupAgg) else (c.right, c.left, _FLIP[c.op])
+        if agg.where is not None:  # `(count where ...)`: the code says it best
+            out.append(_code(c))
+            continue
+        if isinstance(other, ir.Const) and other.param is not None:
+            value = f"{md_code(expr_text(ir.Const(other.value, other.type)), table=False)} ({md_code(other.param, table=False)})"
+        else:
+            value = _code(other)
+        out.append(f"{_of_each(agg)} {_VERB[op]} {value}")
+    return " and ".join(out)
 
 
 def _conditions(program: ir.Program, table: str, where: ir.Expr | None) -> list[str]:
@@ -122,7 +178,7 @@ def _aggregate(program: ir.Program, a: ir.Aggregate) -> str:
     text = "\n".join(parts)
     if a.having is not None:
         per = ", ".join(md_code(c, table=False) for c in a.per)
-        text += f"\n\nOnly the groups per {per} where {_code(a.having)} count."
+        text += f"\n\nOnly the groups per {per} where {_having(a.having)} count."
     windows = _windows(program, a, a.where)
     return text + (f"\n\n{windows}" if windows else "")
 

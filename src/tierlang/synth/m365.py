@@ -180,8 +180,8 @@ def _segment(
         dep = pl.col(":t") < pl.col(":D")
         t = t.with_columns(
             dep.alias(":dep"),
-            pl.when(dep).then(lo_dep).otherwise(0).alias(":lo"),
-            pl.when(dep).then(hi_dep - lo_dep).otherwise(hi_non).alias(":cap"),
+            pl.when(dep).then(lo_dep).otherwise(0).cast(pl.Int64).alias(":lo"),
+            pl.when(dep).then(hi_dep - lo_dep).otherwise(hi_non).cast(pl.Int64).alias(":cap"),
             (1 + (d.u(f"m365:{code}:w", tc) * 1000).floor().cast(pl.Int64)).alias(":w"),
         )
         t = t.with_columns(_allot(pl.col(":A") - pl.col(":lo").sum().over(_P), pl.col(":w"), pl.col(":cap"), [_P]).alias(":act"))
