@@ -8,7 +8,8 @@ Sections: `bench_run` (benchmarks/run.py: `tier eval` against the baseline), `be
 (benchmarks/bench_check.py: parse + check of the shipped programs), `bench_diff`
 (benchmarks/bench_diff.py: the impact diff), `bench_explain` (benchmarks/bench_explain.py:
 explain of one partner), `bench_history` and `bench_records` (whole `tier eval` processes against
-a hand-written baseline process: `alternate`).
+a hand-written baseline process: `alternate`), `bench_scale` (benchmarks/bench_scale.py: 1M
+against 10M partners, eval and diff --data, peak memory).
 """
 
 from __future__ import annotations
