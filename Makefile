@@ -33,13 +33,15 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format .
 
 # Generated and corrupted programs and datasets must never end in a traceback
-# (tests/fuzz/run.py). The full run takes hours on one core; CI runs a short one.
+# (tests/fuzz/run.py). The full run takes hours on one core; CI runs a short one. A long run
+# keeps a log and resumes from it: `make fuzz FUZZ_ARGS="--state build/fuzz.state"`, again.
 FUZZ_PROGRAMS ?= 100000
 FUZZ_DATASETS ?= 10000
 FUZZ_SEED ?= 0
+FUZZ_ARGS ?=
 
 fuzz: $(STAMP)
-	$(PY) -m tests.fuzz.run --programs $(FUZZ_PROGRAMS) --datasets $(FUZZ_DATASETS) --seed $(FUZZ_SEED) --out build/fuzz
+	$(PY) -m tests.fuzz.run --programs $(FUZZ_PROGRAMS) --datasets $(FUZZ_DATASETS) --seed $(FUZZ_SEED) --out build/fuzz $(FUZZ_ARGS)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

@@ -1,6 +1,8 @@
 """`make fuzz`: programs and datasets, generated and corrupted, must never end in a traceback.
 
     python -m tests.fuzz.run [--programs N] [--datasets M] [--seed S] [--out DIR]
+                             [--state FILE] [--shard I/K]
+    python -m tests.fuzz.run --summary STATE...
 
 Programs (N, default 100,000) come from four sources, in turn: valid programs of every
 construct (tests/engine/strategies.py), syntax trees printed by the formatter
@@ -20,9 +22,18 @@ with the interpreter) and must exit 0, 1 or 2 without a traceback, in at most `T
 CPU seconds.
 
 A failure (an exception, a traceback printed, a timeout) is saved in --out with what was
-run, the run goes on, and the exit code is 1 when there was any. A case identical to an
-earlier one is counted but not run again (outcome "repeat of an earlier case"). Hypothesis draws the
-inputs (no shrinking: a run of 100,000 must not stop at the first find)."""
+run, the run goes on, and the exit code is 1 when there was any. N and M count *distinct*
+cases: a case identical to an earlier one is counted as drawn but not run again (outcome
+"repeat of an earlier case"), and drawing goes on until N and M distinct cases have run.
+Hypothesis draws the inputs (no shrinking: a run of 100,000 must not stop at the first
+find), in chunks of `CHUNK` cases, chunk k from seed `S * 1,000,000 + k`; program and
+dataset chunks alternate, so that a run stopped early has done some of both.
+
+A long run keeps a log (--state FILE): every case's digest and outcome, every chunk done.
+Run the same command again to resume it: the chunks done are skipped, and the cases done in
+an unfinished chunk are recognised as repeats and not run again. `--shard I/K` runs only the
+chunks k with k % K == I, so that K processes share one campaign (each with its own state
+file); `--summary STATE...` adds their logs up (distinct cases over all of them)."""
 
 from __future__ import annotations
 
@@ -152,14 +163,46 @@ def deadline(seconds: float, wall: float | None = None):
 
 
 class Campaign:
-    """Counts and failures of one run; failures are written to `out`."""
+    """Counts and failures of one run; failures are written to `out`, and with `state` every
+    case and chunk done is logged there (resuming a run reads the log back)."""
 
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, state: Path | None = None) -> None:
         self.out = out
-        self.runs: dict[str, int] = {}
+        self.runs: dict[str, int] = {}  # cases drawn, repeats included
         self.failures: list[str] = []
         self.outcomes: dict[str, int] = {}
         self.seen: dict[bytes, str] = {}  # digest of a case's inputs -> its outcome
+        self.distinct: dict[str, int] = {}  # cases run (not repeats)
+        self.chunks: set[tuple[str, int]] = set()  # chunks done, as (kind, k)
+        self.log = None
+        if state is not None:
+            if state.exists():
+                self._resume(state)
+            self.log = state.open("a", encoding="utf-8")
+
+    def _resume(self, state: Path) -> None:
+        for line in state.read_text(encoding="utf-8").splitlines():
+            tag, _, rest = line.partition(" ")
+            if tag == "case":
+                kind, digest, outcome = rest.split(" ", 2)
+                self.seen[bytes.fromhex(digest)] = outcome
+                self.distinct[kind] = self.distinct.get(kind, 0) + 1
+                self.runs[kind] = self.runs.get(kind, 0) + 1
+                self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+            elif tag == "failure":
+                self.failures.append(rest)
+            elif tag == "chunk":
+                kind, k = rest.split(" ")
+                self.chunks.add((kind, int(k)))
+
+    def _write(self, line: str) -> None:
+        if self.log is not None:
+            self.log.write(line + "\n")
+            self.log.flush()
+
+    def chunk_done(self, kind: str, k: int) -> None:
+        self.chunks.add((kind, k))
+        self._write(f"chunk {kind} {k}")
 
     def case(self, kind: str, files: dict[str, bytes], what: str, fn) -> None:
         """Run `fn` (the checks of one case, on `files`) under the deadline; an exception is a
@@ -167,18 +210,22 @@ class Campaign:
         (as REPEAT) but not run again: the checks are deterministic, and an unmutated shipped
         program, drawn once in sixteen cases, costs as much as dozens of generated ones."""
         self.runs[kind] = self.runs.get(kind, 0) + 1
-        if self.runs[kind] % 500 == 0:  # a long run interrupted still says how far it got
-            print(f"{self.runs[kind]:,} {kind}s, {len(self.failures)} failures so far", file=sys.stderr, flush=True)
         digest = hashlib.sha256(repr(sorted(files.items())).encode()).digest()
         if digest in self.seen:
             self.outcomes[REPEAT] = self.outcomes.get(REPEAT, 0) + 1
             return
+        self.distinct[kind] = self.distinct.get(kind, 0) + 1
+        if self.distinct[kind] % 500 == 0:  # a long run interrupted still says how far it got
+            print(
+                f"{self.distinct[kind]:,} distinct {kind}s ({self.runs[kind]:,} drawn), {len(self.failures)} failures so far",
+                file=sys.stderr,
+                flush=True,
+            )
         try:
             with deadline(TIMEOUT), search_budget(SEARCH):
                 outcome = fn()
-            self.seen[digest] = outcome
-            self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
         except (KeyboardInterrupt, SystemExit):
+            self.distinct[kind] -= 1  # not done: a resumed run does it
             raise
         except BaseException:  # pyo3's PanicException is a BaseException
             folder = self.out / f"{kind}-{len(self.failures):04}"
@@ -187,7 +234,12 @@ class Campaign:
                 (folder / name).write_bytes(content)
             (folder / "failure.txt").write_text(f"{what}\n\n{traceback.format_exc()}", encoding="utf-8")
             self.failures.append(str(folder))
+            self._write(f"failure {folder}")
             print(f"FAILURE {folder}: {traceback.format_exc().strip().splitlines()[-1]}", file=sys.stderr, flush=True)
+            outcome = "failure"
+        self.seen[digest] = outcome
+        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+        self._write(f"case {kind} {digest.hex()} {outcome}")
 
 
 def check_program(text: bytes, folder: Path, base: bytes | None = None) -> str:
@@ -295,8 +347,13 @@ def work_folder(work: Path | None = None) -> Path:
     return work
 
 
-def run(programs: int, datasets: int, seed: int, out: Path) -> Campaign:
-    campaign = Campaign(out)
+#: Cases drawn per Hypothesis run, per kind: a resumed run redoes at most one chunk's drawing.
+CHUNK = {"program": 1000, "dataset": 100}
+
+
+def run(programs: int, datasets: int, seed: int, out: Path, state: Path | None = None, shard: tuple[int, int] = (0, 1)) -> Campaign:
+    """Run cases until `programs` and `datasets` distinct ones have run (in this shard)."""
+    campaign = Campaign(out, state)
     common = dict(
         database=None,
         deadline=None,
@@ -312,9 +369,9 @@ def run(programs: int, datasets: int, seed: int, out: Path) -> Campaign:
         st.sampled_from(SHIPPED).map(lambda b: b.decode("utf-8")),
     )
 
-    @settings(max_examples=max(1, programs), **common)
-    @given(sources, st.randoms(use_true_random=False), st.integers(0, 3))
-    def fuzz_programs(text, rnd, dice):
+    def program_case(text, rnd, dice):
+        if enough("program"):
+            return
         raw = base = text.encode("utf-8")
         if dice:
             raw = mutate(raw, rnd)
@@ -325,9 +382,9 @@ def run(programs: int, datasets: int, seed: int, out: Path) -> Campaign:
             lambda: check_program(raw, work, base if dice else None),
         )
 
-    @settings(max_examples=max(1, datasets), **common)
-    @given(programs_with_data(max_rows=12, big=True), st.sampled_from(["csv", "jsonl", "parquet"]), st.randoms(use_true_random=False))
-    def fuzz_datasets(drawn, fmt, rnd):
+    def dataset_case(drawn, fmt, rnd):
+        if enough("dataset"):
+            return
         program, data = drawn
         path = work / f"clean.{fmt}"
         write_data(fmt, data, path)
@@ -340,11 +397,59 @@ def run(programs: int, datasets: int, seed: int, out: Path) -> Campaign:
             lambda: check_dataset(program, fmt, raw, engine, work),
         )
 
-    if programs:
-        hypothesis.seed(seed)(fuzz_programs)()
-    if datasets:
-        hypothesis.seed(seed)(fuzz_datasets)()
+    draws = {
+        "program": (program_case, (sources, st.randoms(use_true_random=False), st.integers(0, 3))),
+        "dataset": (
+            dataset_case,
+            (programs_with_data(max_rows=12, big=True), st.sampled_from(["csv", "jsonl", "parquet"]), st.randoms(use_true_random=False)),
+        ),
+    }
+    targets = {"program": programs, "dataset": datasets}
+
+    def enough(kind: str) -> bool:
+        return campaign.distinct.get(kind, 0) >= targets[kind]
+
+    index, count = shard
+    k = index
+    while any(campaign.distinct.get(kind, 0) < target for kind, target in targets.items()):
+        for kind, target in targets.items():
+            left = target - campaign.distinct.get(kind, 0)
+            if left <= 0 or (kind, k) in campaign.chunks:
+                continue
+            body, strategies = draws[kind]
+            # Whole chunks, but the last one only a little more than what is left (its repeats
+            # leave it short; what it draws beyond the target is not run). Not a chunk of one
+            # case each: Hypothesis draws its simplest case first, every chunk the same one.
+            size = min(CHUNK[kind], left + left // 4 + 20)
+            test = settings(max_examples=size, **common)(given(*strategies)(body))
+            hypothesis.seed(seed * 1_000_000 + k)(test)()
+            if size == CHUNK[kind]:
+                campaign.chunk_done(kind, k)  # else a resumed run with a larger target draws it again
+        k += count
     return campaign
+
+
+def summary(states: list[Path]) -> dict:
+    """Distinct cases and failures over the state files of one campaign's shards."""
+    seen: dict[str, set[str]] = {}
+    outcomes: dict[str, int] = {}
+    failures: list[str] = []
+    for state in states:
+        for line in state.read_text(encoding="utf-8").splitlines():
+            tag, _, rest = line.partition(" ")
+            if tag == "case":
+                kind, digest, outcome = rest.split(" ", 2)
+                if digest not in seen.setdefault(kind, set()):
+                    seen[kind].add(digest)
+                    outcomes[outcome] = outcomes.get(outcome, 0) + 1
+            elif tag == "failure":
+                failures.append(rest)
+    return {
+        "programs": len(seen.get("program", ())),
+        "datasets": len(seen.get("dataset", ())),
+        "outcomes": dict(sorted(outcomes.items())),
+        "failures": failures,
+    }
 
 
 def _format(module) -> str:
@@ -355,27 +460,36 @@ def _format(module) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--programs", type=int, default=100_000)
-    parser.add_argument("--datasets", type=int, default=10_000)
+    parser.add_argument("--programs", type=int, default=100_000, help="distinct programs to run")
+    parser.add_argument("--datasets", type=int, default=10_000, help="distinct datasets to run")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=Path("build/fuzz"))
+    parser.add_argument("--out", type=Path, default=Path("build/fuzz"), help="where failures are saved")
+    parser.add_argument("--state", type=Path, help="log of the cases done; an existing one is resumed")
+    parser.add_argument("--shard", default="0/1", help="I/K: run the chunks k with k %% K == I")
+    parser.add_argument("--summary", type=Path, nargs="+", metavar="STATE", help="add up state files and exit")
     args = parser.parse_args()
+    if args.summary:
+        print(json.dumps(summary(args.summary), indent=2))
+        return 0
+    index, count = (int(x) for x in args.shard.split("/"))
     os.environ["TIER_NO_CACHE"] = "1"  # the cache has its own tests; a fuzz run must not fill it
     # the loader raises the recursion limit for deep programs; hypothesis says so each time
     warnings.filterwarnings("ignore", category=hypothesis.errors.HypothesisWarning)
     start = time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()):
-        campaign = run(args.programs, args.datasets, args.seed, args.out)
+        campaign = run(args.programs, args.datasets, args.seed, args.out, args.state, (index, count))
     seconds = time.perf_counter() - start
-    summary = {
-        "programs": campaign.runs.get("program", 0),
-        "datasets": campaign.runs.get("dataset", 0),
+    result = {
+        "programs": campaign.distinct.get("program", 0),
+        "datasets": campaign.distinct.get("dataset", 0),
+        "drawn": campaign.runs,
         "outcomes": dict(sorted(campaign.outcomes.items())),
         "failures": len(campaign.failures),
         "seconds": round(seconds, 1),
         "seed": args.seed,
+        "shard": args.shard,
     }
-    print(json.dumps(summary, indent=2))
+    print(json.dumps(result, indent=2))
     if campaign.failures:
         print(f"{len(campaign.failures)} failures, saved in {args.out}", file=sys.stderr)
     return 1 if campaign.failures else 0

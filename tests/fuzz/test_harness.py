@@ -7,7 +7,20 @@ import time
 
 import pytest
 
-from tests.fuzz.run import REPEAT, ROOT, Campaign, Runaway, check_dataset, check_program, deadline, mutate, work_folder, write_data
+from tests.fuzz.run import (
+    REPEAT,
+    ROOT,
+    Campaign,
+    Runaway,
+    check_dataset,
+    check_program,
+    deadline,
+    mutate,
+    run,
+    summary,
+    work_folder,
+    write_data,
+)
 
 PROGRAM = 'program p { version "1" effective 2024-01-01 }\nmetric n: count\ntrack t { level a { require n >= 2 } }\n'
 
@@ -27,7 +40,7 @@ def test_a_failure_is_saved_and_the_run_goes_on(tmp_path):
 
     campaign.case("program", {"fuzz.tier": b"x"}, "what ran", boom)
     campaign.case("program", {"fuzz.tier": b"y"}, "what ran", lambda: "program refused")
-    assert campaign.runs == {"program": 2} and campaign.outcomes == {"program refused": 1}
+    assert campaign.runs == {"program": 2} and campaign.outcomes == {"failure": 1, "program refused": 1}
     (folder,) = campaign.failures
     saved = (tmp_path / "program-0000" / "failure.txt").read_text()
     assert folder.endswith("program-0000") and "ZeroDivisionError: planted" in saved
@@ -66,3 +79,27 @@ def test_a_runaway_is_stopped_by_cpu_time_or_by_real_time():
     with pytest.raises(Runaway, match="after 0.3 seconds"), deadline(5, wall=0.3):
         time.sleep(5)  # waiting uses no CPU time
     assert time.perf_counter() - start < 2
+
+
+def test_a_run_counts_distinct_cases_and_resumes_from_its_state(tmp_path):
+    state = tmp_path / "state"
+    first = run(12, 2, seed=3, out=tmp_path / "out", state=state)
+    assert first.distinct == {"program": 12, "dataset": 2} and not first.failures
+    assert sum(first.runs.values()) >= 14  # repeats are drawn, not counted
+    # the same command with larger targets goes on: nothing done is run again
+    done = set(first.seen)
+    again = Campaign(tmp_path / "out", state)
+    assert set(again.seen) == done and again.distinct == first.distinct
+    more = run(20, 2, seed=3, out=tmp_path / "out", state=state)
+    ran = [d for d in more.seen if d not in done]
+    assert more.distinct == {"program": 20, "dataset": 2} and len(ran) == 8
+    assert summary([state])["programs"] == 20
+
+
+def test_shards_share_a_campaign(tmp_path):
+    a = run(6, 0, seed=4, out=tmp_path / "a", state=tmp_path / "a.state", shard=(0, 2))
+    b = run(6, 0, seed=4, out=tmp_path / "b", state=tmp_path / "b.state", shard=(1, 2))
+    assert a.distinct["program"] == b.distinct["program"] == 6
+    assert set(a.seen) != set(b.seen)  # other chunks, other seeds
+    total = summary([tmp_path / "a.state", tmp_path / "b.state"])
+    assert total["programs"] == len(set(a.seen) | set(b.seen)) and total["failures"] == []

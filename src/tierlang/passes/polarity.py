@@ -84,7 +84,7 @@ class Origin:
 
 
 #: Per variable, per direction (+1, -1), the origins of that direction (in source order,
-#: without repeats).
+#: without repeats): an iterable of `Origin`s (see `Origins`).
 Effects = dict
 
 
@@ -92,30 +92,81 @@ def flip(s: Sign) -> Sign:
     return frozenset(-x for x in s)
 
 
-def _merge(a: tuple[Origin, ...], b: tuple[Origin, ...]) -> tuple[Origin, ...]:
-    if not a:
-        return b
-    ids = {id(o) for o in a}
-    return a + tuple(o for o in b if id(o) not in ids)
+class _Joined:
+    """Origins joined from parts (tuples of origins, other `_Joined`s, `_Wrapped`s), read in
+    order without repeats only when iterated. Joining is then linear in the parts, not in the
+    origins: a chain of n gates each reading the one before (twice) holds the comparisons of
+    every gate before it, and copying them at each gate cost n^2 (a finding's origins are
+    read once, by the monotonicity pass; the diff reads only the signs)."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: tuple) -> None:
+        self.parts = parts
+
+    def __iter__(self):
+        return iter(_flatten(self))
+
+
+class _Wrapped:
+    """The origins of `inner` read through a reference (`_wrap`), made when first read and
+    kept: origins compare by identity, so reading them twice must give the same objects."""
+
+    __slots__ = ("inner", "node", "track", "_origins")
+
+    def __init__(self, inner: Origins, node: object, track: str) -> None:
+        self.inner, self.node, self.track = inner, node, track
+        self._origins: tuple[Origin, ...] | None = None
+
+    def origins(self) -> tuple[Origin, ...]:
+        if self._origins is None:
+            self._origins = tuple(Origin(self.node, "reference", via=o, track=self.track) for o in _flatten(self.inner))
+            self.inner = ()  # no longer needed
+        return self._origins
+
+    def __iter__(self):
+        return iter(self.origins())
+
+
+#: The origins of one direction: a tuple, or parts joined lazily.
+Origins = tuple | _Joined | _Wrapped
+
+
+def _flatten(origins: Origins) -> tuple[Origin, ...]:
+    """The origins in order, without repeats: a part met again (the DAG shares them) adds
+    nothing, so it is skipped whole."""
+    if isinstance(origins, tuple):
+        return origins
+    if isinstance(origins, _Wrapped):
+        return origins.origins()
+    out: list[Origin] = []
+    seen: set[int] = set()  # ids of the origins and parts met
+    stack: list = [origins]
+    while stack:
+        part = stack.pop()
+        if id(part) in seen:
+            continue
+        seen.add(id(part))
+        if isinstance(part, _Joined):
+            stack.extend(reversed(part.parts))
+            continue
+        for o in part.origins() if isinstance(part, _Wrapped) else part:
+            if id(o) not in seen:
+                seen.add(id(o))
+                out.append(o)
+    return tuple(out)
 
 
 def _union(*parts: Effects) -> Effects:
-    # As `_merge` part by part, but in time linear in the origins: merging each part into a
-    # growing tuple made a 20 000-term `and` quadratic.
+    """Every part's effects; a direction's origins are those of each part in turn, joined
+    lazily (`_Joined`)."""
     acc: dict = {}
     for part in parts:
         for k, v in part.items():
             cur = acc.setdefault(k, {})
             for s, origins in v.items():
-                entry = cur.get(s)
-                if entry is None:
-                    cur[s] = (list(origins), {id(o) for o in origins})
-                    continue
-                items, ids = entry
-                new = [o for o in origins if id(o) not in ids]
-                items.extend(new)
-                ids.update(id(o) for o in new)
-    return {k: {s: tuple(items) for s, (items, _) in v.items()} for k, v in acc.items()}
+                cur.setdefault(s, []).append(origins)
+    return {k: {s: o[0] if len(o) == 1 else _Joined(tuple(o)) for s, o in v.items()} for k, v in acc.items()}
 
 
 def _reverse(effects: Effects, origin: Origin) -> Effects:
@@ -145,10 +196,7 @@ def _both(effects: Effects, origin: Origin) -> Effects:
 def _wrap(effects: Effects, node: object, track: str) -> Effects:
     """Effects read through a reference to another track: origins point at the reference
     and keep the construct inside the other track as `via`."""
-    out: Effects = {}
-    for k, v in effects.items():
-        out[k] = {s: tuple(Origin(node, "reference", via=o, track=track) for o in origins) for s, origins in v.items()}
-    return out
+    return {k: {s: _Wrapped(origins, node, track) for s, origins in v.items()} for k, v in effects.items()}
 
 
 def _signs(effects: Effects) -> Signs:
