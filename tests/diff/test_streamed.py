@@ -11,9 +11,9 @@ import polars as pl
 import pytest
 
 from tests.conftest import FIXTURES, PROGRAMS, ROOT
-from tests.engine.engine_helpers import typed_frame
+from tests.engine.engine_helpers import paths_taken, typed_frame
 from tierlang import load_program
-from tierlang.data import DataLoadError
+from tierlang.data import PID, DataLoadError
 from tierlang.diff import diff, impact, to_data
 from tierlang.render.diff import render_diff
 from tierlang.synth import synthesize, write_population
@@ -28,16 +28,7 @@ def _at_root(monkeypatch):
 
 def _paths(monkeypatch) -> list[str]:
     """Record which path each `evaluate_pair` took."""
-    taken: list[str] = []
-    real = impact._streamed
-
-    def spy(*args):
-        got = real(*args)
-        taken.append("two stages" if got is None else "streamed")
-        return got
-
-    monkeypatch.setattr(impact, "_streamed", spy)
-    return taken
+    return paths_taken(monkeypatch, impact, "_streamed", "streamed", "two stages")
 
 
 def _reports(old, new, data, monkeypatch) -> tuple[list[str], list[str]]:
@@ -84,12 +75,9 @@ def test_the_streamed_evaluations_hold_levels_as_codes(tmp_path):
     assert got is not None
     a, b = got
     assert all(isinstance(a.levels.schema[t], pl.Enum) for t in a.tracks)
-    assert b.levels[PID_].equals(a.levels[PID_])
+    assert b.levels[PID].equals(a.levels[PID])
     assert a.dataset.has_anniversary and b.dataset.metrics == new.input_metrics
     assert a.dataset._frame is None  # nothing asked for the input columns
-
-
-PID_ = "partner_id"
 
 
 def test_a_bad_row_takes_the_two_stages_which_name_it(tmp_path, monkeypatch):

@@ -33,6 +33,21 @@ def write_case(folder: Path, stem: str, program: str, data: str) -> tuple[Path, 
     return path, csv
 
 
+def paths_taken(monkeypatch, owner, name: str, took: str, else_: str) -> list[str]:
+    """Record, call by call, whether `owner.name` (a fast path that returns None when it
+    cannot settle the case) took it (`took`) or handed over (`else_`)."""
+    taken: list[str] = []
+    real = getattr(owner, name)
+
+    def spy(*args):
+        got = real(*args)
+        taken.append(else_ if got is None else took)
+        return got
+
+    monkeypatch.setattr(owner, name, spy)
+    return taken
+
+
 def load_fixture(name: str) -> ir.Program:
     r = load_program(FIXTURES / name, checks=False)
     assert r.ok, render_human(r.errors, r.sources)

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 
-from tests.engine.engine_helpers import FIXTURES, load_fixture, load_text, typed_frame
+from tests.engine.engine_helpers import FIXTURES, load_fixture, load_text, paths_taken, typed_frame
 from tests.engine.strategies import programs_with_data
 from tierlang.data import DataLoadError, load_dataset, scan_dataset
 from tierlang.engine import api, evaluate, evaluate_dataset
@@ -36,16 +36,7 @@ def _same(a, b) -> None:
 
 def _single_pass_ran(monkeypatch) -> list[str]:
     """Record which path `evaluate` took."""
-    taken: list[str] = []
-    real = api._single_pass
-
-    def spy(*args):
-        ev = real(*args)
-        taken.append("two stages" if ev is None else "single pass")
-        return ev
-
-    monkeypatch.setattr(api, "_single_pass", spy)
-    return taken
+    return paths_taken(monkeypatch, api, "_single_pass", "single pass", "two stages")
 
 
 @pytest.fixture
