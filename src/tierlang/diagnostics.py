@@ -11,15 +11,17 @@ from __future__ import annotations
 import difflib
 import json
 import os
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from tierlang.ir import Span
 from tierlang.terminal import visible
 
 __all__ = [
+    "complete",
     "decode_source",
+    "Deferred",
     "did_you_mean",
     "Diagnostic",
     "Note",
@@ -63,6 +65,24 @@ class Diagnostic:
     @property
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
+
+
+@dataclass(frozen=True)
+class Deferred(Diagnostic):
+    """A diagnostic whose detail (notes, data) a check works out only when it is asked for:
+    `complete` it before showing it. A monotonicity finding the program acknowledges is one
+    (its witness search is most of a check's time, and `tier check` only counts it)."""
+
+    detail: Callable[[], Diagnostic] | None = field(default=None, compare=False, repr=False)
+
+
+def complete(d: Diagnostic) -> Diagnostic:
+    """`d` whole: a `Deferred` one's full diagnostic, with the data given to the deferred one
+    since (an acknowledgement's reason); any other as it is."""
+    if not isinstance(d, Deferred) or d.detail is None:
+        return d
+    full = d.detail()
+    return replace(full, data={**(full.data or {}), **(d.data or {})})
 
 
 def error(code: str, message: str, span: Span | None = None, **kw) -> Diagnostic:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tierlang import cache, ir
-from tierlang.diagnostics import Diagnostic, SourceMap, decode_source, display_name, has_errors, sort_key
+from tierlang.diagnostics import Deferred, Diagnostic, SourceMap, complete, decode_source, display_name, has_errors, sort_key
 from tierlang.files import read_program_bytes
 from tierlang.passes.acknowledge import apply_acknowledgements
 from tierlang.passes.extends import merge
@@ -37,8 +37,17 @@ class LoadResult:
     #: copy of this result depends on.
     deps: dict[str, str | None] = field(default_factory=dict)
     #: Warnings the program acknowledges (`acknowledge CODE "reason"`), not in `diagnostics`;
-    #: each has its reason in `data["acknowledged"]`.
-    acknowledged: list[Diagnostic] = field(default_factory=list)
+    #: each has its reason in `data["acknowledged"]`. Their detail may be deferred (a
+    #: `Deferred` monotonicity finding: its witness search has not run), which is all a count
+    #: needs; `acknowledged` has them whole.
+    quiet: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def acknowledged(self) -> list[Diagnostic]:
+        """The acknowledged warnings whole, their deferred detail worked out (once)."""
+        if any(isinstance(d, Deferred) for d in self.quiet):
+            self.quiet = [complete(d) for d in self.quiet]
+        return self.quiet
 
     @property
     def ok(self) -> bool:
@@ -105,6 +114,7 @@ def _load_or_hit(root_path: Path, as_of: _dt.date | None, text: str | None, chec
             # A cached property, kept in the entry: every command that writes results names the
             # program by it, and it walks the whole program (a tenth of a second for the largest).
             _ = result.program.content_hash
+            _ = result.acknowledged  # an entry keeps them whole (a deferred search is not data)
         cache.store(root_path, root_bytes, as_of, options, result.deps, result)
     return result
 

@@ -189,3 +189,34 @@ def test_the_advice_on_percents_reads_the_kept_columns(tmp_path, monkeypatch):
     assert not scans, "the advice read the file again"
     monkeypatch.undo()
     assert warnings == fraction_percents(load_dataset(path, prog)) and "'share' lies between 0 and 1 (e.g. 0.5)" in warnings[0]
+
+
+CONSTRAINED = """
+program c { version "1" effective 2022-01-01 }
+metric certified "Certified professionals": count
+metric gold_mcps "Unique gold MCPs": count
+metric share "Share": percent { range 0..100 }
+constraint gold_within "Unique gold MCPs within certified": gold_mcps <= certified
+constraint half: not (2 * share > 100 and gold_mcps == 0)
+track comp {
+  level silver { require certified >= 2 }
+  level gold { require gold_mcps >= 4 }
+}
+"""
+
+
+def test_input_constraints_are_checked_in_the_single_pass(tmp_path, monkeypatch):
+    prog = load_text(CONSTRAINED)
+    path = tmp_path / "c.parquet"
+    good = {"partner_id": ["a", "b", "c"], "certified": ["5", "6", "4"], "gold_mcps": ["3", "5", "1"], "share": ["10", "0", "50.5"]}
+    typed_frame(prog, good).write_parquet(path)
+    taken = _single_pass_ran(monkeypatch)
+    a = evaluate(prog, path)
+    assert taken == ["single pass"]
+    _same(a, evaluate_dataset(prog, load_dataset(path, prog)))
+    # a row that breaks one: the two stages name it, as they always did
+    typed_frame(prog, {**good, "gold_mcps": ["3", "5", "0"]}).write_parquet(path)
+    with pytest.raises(DataLoadError) as err:
+        evaluate(prog, path)
+    assert taken[-1] == "two stages"
+    assert [(e.code, e.row, e.column) for e in err.value.errors] == [("TL416", 3, "gold_mcps")]

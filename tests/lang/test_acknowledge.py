@@ -142,3 +142,48 @@ def test_content_hash_leaves_out_where_an_acknowledgement_is_written(tmp_path):
     b = load_program(tmp_path / "sub" / "b.tier", checks=False).program
     assert a.acknowledgements[0].scope != b.acknowledgements[0].scope
     assert a.content_hash == b.content_hash
+
+
+def test_an_acknowledged_finding_is_searched_only_when_read(tmp_path, monkeypatch):
+    # Its witness search is most of a check's time, and `tier check` only counts it. (A
+    # program cache entry keeps the finding whole: this is the load without it.)
+    from tierlang.diagnostics import Deferred
+    from tierlang.passes.monotonicity import analyse
+
+    monkeypatch.setenv("TIER_NO_CACHE", "1")
+    result = load_program(_write(tmp_path, CLASSIFIED))
+    deferred = [d for d in result.quiet if d.code == "TL313"]
+    assert len(deferred) == 1 and isinstance(deferred[0], Deferred) and deferred[0].notes == ()
+    whole = next(d for d in result.acknowledged if d.code == "TL313")
+    assert not isinstance(whole, Deferred) and whole.data["confirmed"] and whole.data["acknowledged"].startswith("The vendor's")
+    (eager,) = analyse(result.program).diagnostics(result.program)
+    assert (whole.message, whole.notes, whole.hint) == (eager.message, eager.notes, eager.hint)
+    assert {k: v for k, v in whole.data.items() if not k.startswith("acknowledged")} == eager.data
+
+
+def test_findings_after_an_acknowledged_one_keep_their_witnesses(tmp_path):
+    # The searches share one budget in program order: an acknowledged finding before one that
+    # is shown is searched at once, so the shown one's witness does not depend on reading it.
+    from tierlang.diagnostics import Deferred
+
+    text = (
+        CLASSIFIED
+        + """
+    track u "Other" {
+      choose big when workloads >= 7 else small
+      variant big {
+        level d {
+          require a >= 9
+        }
+      }
+      variant small {
+        level d {
+          require b >= 1
+        }
+      }
+    }
+"""
+    )
+    result = load_program(_write(tmp_path, text))
+    assert [d.code for d in result.diagnostics] == ["TL313"] and result.diagnostics[0].data["confirmed"]
+    assert not any(isinstance(d, Deferred) for d in result.quiet)

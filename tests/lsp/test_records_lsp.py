@@ -278,6 +278,42 @@ def test_completion_of_columns_and_values(workspace: Path):
     assert "ai_people" in got and "person_id" not in got
 
 
+def _errors(session: Session, path: Path, text: str) -> list[str]:
+    session.open(path, text)
+    return [f"{d.code} {d.message}" for ds in session.check(path).diagnostics.values() for d in ds if d.is_error]
+
+
+def test_completion_in_having_offers_only_what_lowering_accepts(workspace: Path):
+    # `having` reads the group: its `per` columns, aggregates of its rows, parameters and
+    # `as_of`; a filter (about one row) and the other columns (they differ between the rows)
+    # were offered and then refused by lowering (TL271)
+    session = Session([workspace])
+    path = workspace / "people.tier"
+    having = "having (sum usd where month in same month last year) >= 10 USD"
+    typed = PROGRAM.replace(having, "having ")
+    got = _labels(session, path, typed, *_at(typed, "having ", "per tenant having", 7))
+    assert got[:3] == ["tenant", "as_of", "business"] and not {"usd", "month"} & set(got)
+    for name in got:
+        if name in ("tenant", "as_of", "business"):
+            assert _errors(session, path, PROGRAM.replace(having, f"having {name} == {name}")) == [], name
+    # after an aggregate word, the columns it takes: sum numbers, max numbers and dates
+    typed = PROGRAM.replace(having, "having sum ")
+    assert _labels(session, path, typed, *_at(typed, "sum ", "per tenant having", 4))[:1] == ["usd"]
+    assert "tenant" not in _labels(session, path, typed, *_at(typed, "sum ", "per tenant having", 4))
+    typed = PROGRAM.replace(having, "having max ")
+    assert _labels(session, path, typed, *_at(typed, "max ", "per tenant having", 4)) == ["month", "usd"]
+    for name in ("month", "usd"):
+        assert _errors(session, path, PROGRAM.replace(having, f"having max {name} == max {name}")) == [], name
+    # after a comparison with an aggregate: parameters, not the row's columns
+    typed = PROGRAM.replace(having, "having sum usd >= ")
+    got = _labels(session, path, typed, *_at(typed, ">= ", "per tenant having", 3))
+    assert "business" in got and "usd" not in got and "month" not in got
+    # inside an aggregate's own `where` the row's columns come back
+    typed = PROGRAM.replace(having, "having (count where ")
+    got = _labels(session, path, typed, *_at(typed, "where ", "per tenant having", 6))
+    assert got[:3] == ["tenant", "month", "usd"]
+
+
 @pytest.mark.parametrize("name", ["cloudpartner2022-records.tier", "mpn2010-records.tier"])
 def test_records_programs_resolve_every_name(name: str):
     # a records program's lists once crashed hover and semantic tokens (no word for the kind)

@@ -177,8 +177,49 @@ ROW = st.fixed_dictionaries(
 )
 
 
+WINDOWS = st.sampled_from(
+    [
+        "month in last month",
+        "month in same month last year",
+        "month in last 2 months",
+        "month in last 2 months a year earlier",
+        "month in last 12 months",
+    ]
+)
+
+
+@st.composite
+def shared_programs(draw) -> str:
+    """Aggregates that share one group-by in the polars stage: the same condition and groups,
+    each its own window (a month key, or one month) and its own `having` and function, as the
+    Azure E(L), E(L - 12), Q(L) and Q(L - 12) do."""
+    base = draw(st.sampled_from([None, "billable", "paid", 'channel in {"CSP_T1", "DPOR"}']))
+    per = draw(st.sampled_from([("tenant",), ("tenant", "month"), ("item",), ("month", "item")]))
+    lines = ['program p { version "1" effective 2023-01-01 }', TABLE]
+    heads = ["count", "count distinct tenant", "sum amount", "max seats", "sum (sum amount)", "min (count)", "count distinct month"]
+    for i in range(draw(st.integers(2, 4))):
+        head = draw(st.sampled_from(heads))
+        if head.startswith("count distinct") and head.split()[-1] not in per:
+            head = "count"
+        where = " and ".join(x for x in (base, draw(WINDOWS)) if x)
+        having = draw(st.sampled_from([None, "sum amount >= threshold", "count >= 2", "(sum amount where paid) >= 50 USD"]))
+        text = f"{head} of usage where {where} per {', '.join(per)}" + (f" having {having}" if having else "")
+        t = _type(head)
+        lines.append(f"metric m{i}: {t} = {text}" + (" { range .. default 0 USD }" if t == "money USD" else " { default 0 }"))
+    return "\n".join(lines) + "\n"
+
+
 @given(programs(), st.lists(ROW, max_size=40), st.sampled_from(AS_OF), st.booleans())
 def test_polars_equals_reference(program_text, rows, as_of, duplicate):
+    _same_values(program_text, rows, as_of, duplicate)
+
+
+@given(shared_programs(), st.lists(ROW, max_size=40), st.sampled_from(AS_OF), st.booleans())
+def test_shared_group_by_equals_reference(program_text, rows, as_of, duplicate):
+    _same_values(program_text, rows, as_of, duplicate)
+
+
+def _same_values(program_text, rows, as_of, duplicate):
     if duplicate and rows:
         rows = rows + rows[:3]  # identical rows: summed, or counted once as a distinct value
     result = load_program("gen.tier", as_of, text=program_text, checks=False)

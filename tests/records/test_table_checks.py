@@ -124,3 +124,16 @@ def test_a_clean_table_reads_the_same_in_one_query_as_in_the_full_load(program, 
     assert fast is not None
     assert fast.frame.equals(full.frame) and fast.frame.schema == full.frame.schema
     assert (fast.scales, fast.total_rows, fast.columns) == (full.scales, full.total_rows, full.columns)
+
+
+@pytest.mark.parametrize(("value", "bad"), [("1850-03-01", False), ("2300-01-01", False), ("2300-01-05", True), ("1899-12-31", True)])
+def test_months_far_from_now_are_read_exactly(program, tmp_path, value, bad):
+    """The one-query load looks months up among the first days of 1900-2199 and leaves any
+    other date to the full load, which reads it exactly: a first day far from now is a month."""
+    folder = _folder(tmp_path, "parquet", "azure_usage", _set("month", 1, value))
+    records = load_records(folder, program, on_error="report")
+    usage = records.tables["azure_usage"]
+    if bad:
+        assert [e.code for e in usage.errors] == ["TL415"] and f"'{value}' is not the first day of a month" in usage.errors[0].message
+    else:
+        assert usage.error_count == 0 and dt.date.fromisoformat(value) in usage.frame["month"].to_list()

@@ -28,6 +28,7 @@ from tierlang.cli import main
 RECORDS = str(PROGRAMS / "cloudpartner2022-records.tier")
 SNAPSHOT = str(PROGRAMS / "cloudpartner2022.tier")
 AS_OF = "2023-06-15"
+M365 = ("security_net_customer_adds_m365", "security_deployments_m365", "security_protected_users_growth")
 
 
 def synth(folder: Path, *args: str) -> None:
@@ -57,7 +58,15 @@ def folder(tmp_path_factory) -> Path:
 
 def test_writes_every_table_and_the_snapshot(folder):
     names = sorted(p.name for p in folder.iterdir())
-    assert names == ["azure_usage.csv", "certifications.csv", "dynamics_revenue.csv", "dynamics_usage.csv", "partners.csv", "snapshot.csv"]
+    assert names == [
+        "azure_usage.csv",
+        "certifications.csv",
+        "dynamics_revenue.csv",
+        "dynamics_usage.csv",
+        "m365_usage.csv",
+        "partners.csv",
+        "snapshot.csv",
+    ]
     certs = pl.read_csv(folder / "certifications.csv")
     usage = pl.read_csv(folder / "azure_usage.csv", infer_schema=False)
     assert certs.columns == ["partner_id", "person_id", "certification", "linked", "earned_on", "expires_on"]
@@ -167,11 +176,107 @@ def test_the_business_applications_records_give_the_snapshot(folder):
     assert records.filter((pl.col("track") == "business_apps") & (pl.col("level") == "designated")).height > 0
 
 
+def _microsoft_365_by_hand(folder: Path) -> pl.DataFrame:
+    """The Modern Work and Security (Microsoft 365) columns read from m365_usage by the
+    program's definitions (cloudpartner2022-records.tier), in plain polars."""
+    last, before = dt.date(2023, 5, 1), dt.date(2022, 5, 1)
+    usage = pl.read_csv(folder / "m365_usage.csv", try_parse_dates=True)
+    modern = ["Intune", "Exchange", "ProPlus", "SharePoint", "Teams", "Teams Meetings", "Teams Phone"]
+    modern += ["Teams Phone calling", "Teams Platform", "Yammer", "Viva Insights", "Viva Topics", "Viva Learning", "Viva Connections"]
+    secure = ["Azure AD Premium", "Defender for Office 365", "Defender for Endpoint", "Defender for Identity"]
+    secure += ["Microsoft Information Protection", "Intune"]
+    mw = usage.filter(pl.col("workload").is_in(modern))
+    sec = usage.filter(pl.col("workload").is_in(secure) & (pl.col("association") == "CPOR"))
+
+    def tenants(month: dt.date, associations: list[str], low: int, high: int | None) -> pl.DataFrame:
+        # distinct tenants with a workload of low..high paid seats (summed over the associations)
+        per = mw.filter((pl.col("month") == month) & pl.col("association").is_in(associations))
+        per = per.group_by("partner_id", "tenant_id", "workload").agg(pl.col("paid_seats").sum())
+        ok = pl.col("paid_seats") >= low if high is None else pl.col("paid_seats").is_between(low, high)
+        return per.filter(ok).group_by("partner_id").agg(pl.col("tenant_id").n_unique().alias("n"))
+
+    def per_tenant(table: pl.DataFrame, month: dt.date, associations: list[str]) -> pl.DataFrame:
+        t = table.filter((pl.col("month") == month) & pl.col("association").is_in(associations))
+        return t.group_by("partner_id", "tenant_id").agg(
+            pl.col("paid_seats").max().alias("max_p"),
+            pl.col("paid_seats").sum().alias("sum_p"),
+            pl.col("active_users").max().alias("max_a"),
+            pl.col("active_users").sum().alias("sum_a"),
+        )
+
+    def segment(month: dt.date, associations: list[str], low: int, high: int | None, share: tuple[int, int]) -> pl.DataFrame:
+        t = per_tenant(mw, month, associations)
+        t = t.filter(pl.col("max_p") >= low if high is None else pl.col("max_p").is_between(low, high))
+        deployed = pl.col("sum_a") * share[1] >= pl.col("sum_p") * share[0]
+        return t.group_by("partner_id").agg(pl.col("max_a").sum().alias("users"), deployed.sum().alias("deployments"))
+
+    out: dict[str, dict[str, int]] = {}
+
+    def put(frame: pl.DataFrame, column: str, value: str, sign: int) -> None:
+        for partner, v in frame.select("partner_id", value).iter_rows():
+            row = out.setdefault(partner, {})
+            row[column] = row.get(column, 0) + sign * v
+
+    put(tenants(last, ["CPOR", "DPOR"], 301, None), "modern_work_net_customer_adds_ent", "n", 1)
+    put(tenants(before, ["CPOR", "DPOR"], 301, None), "modern_work_net_customer_adds_ent", "n", -1)
+    put(tenants(last, ["CPOR", "CSP_T1", "CSP_T2"], 11, 300), "modern_work_net_customer_adds_smb", "n", 1)
+    put(tenants(before, ["CPOR", "CSP_T1", "CSP_T2"], 11, 300), "modern_work_net_customer_adds_smb", "n", -1)
+    deployments: dict[str, dict[str, int]] = {}
+    for name, associations, low, high in (
+        ("cpor_ent", ["CPOR"], 301, None),
+        ("dpor_ent", ["DPOR"], 301, None),
+        ("cpor_smb", ["CPOR"], 11, 300),
+        ("csp_smb", ["CSP_T1", "CSP_T2"], 11, 300),
+    ):
+        for month, sign in ((last, 1), (before, -1)):
+            seg = segment(month, associations, low, high, (4, 10))
+            put(seg, f"modern_work_usage_growth_{name}", "users", sign)
+            for partner, n in seg.select("partner_id", "deployments").iter_rows():
+                deployments.setdefault(partner, {}).setdefault(name, 0)
+                deployments[partner][name] += sign * n
+    for partner, by_name in deployments.items():
+        for name, n in by_name.items():
+            out.setdefault(partner, {})[f"modern_work_deployments_{name}"] = max(0, n)
+    # Security: customers in 12-month windows (a month with >= 25 seats on a workload), deployments
+    # and protected users in L and L - 12
+    for lo, hi, sign in ((dt.date(2022, 6, 1), last, 1), (dt.date(2021, 6, 1), before, -1)):
+        c = sec.filter(pl.col("month").is_between(lo, hi) & (pl.col("paid_seats") >= 25))
+        put(c.group_by("partner_id").agg(pl.col("tenant_id").n_unique().alias("n")), "security_net_customer_adds_m365", "n", sign)
+    secure_deployments: dict[str, int] = {}
+    for month, sign in ((last, 1), (before, -1)):
+        t = per_tenant(sec, month, ["CPOR"])
+        put(t.group_by("partner_id").agg(pl.col("max_a").sum()), "security_protected_users_growth", "max_a", sign)
+        ok = t.filter((pl.col("max_p") >= 25) & (pl.col("sum_a") * 100 >= pl.col("sum_p") * 15))
+        for partner, n in ok.group_by("partner_id").len().iter_rows():
+            secure_deployments[partner] = secure_deployments.get(partner, 0) + sign * n
+    for partner, n in secure_deployments.items():
+        out.setdefault(partner, {})["security_deployments_m365"] = max(0, n)
+    return out
+
+
+def test_the_microsoft_365_records_give_the_snapshot(folder):
+    # aggregating m365_usage gives the snapshot's Modern Work and Security (Microsoft 365)
+    # columns exactly, many partners have them, and Modern Work is earned from records
+    got = _microsoft_365_by_hand(folder)
+    snap = pl.read_csv(folder / "snapshot.csv", infer_schema=False)
+    columns = [c for c in snap.columns if c.startswith(("modern_work_net", "modern_work_usage", "modern_work_deploy")) or c in M365]
+    assert len(columns) == 13
+    nonzero = 0
+    for row in snap.iter_rows(named=True):
+        mine = got.get(row["partner_id"], {})
+        for column in columns:
+            assert mine.get(column, 0) == Fraction(Decimal(row[column])), (row["partner_id"], column, mine.get(column), row[column])
+            nonzero += row[column] not in ("0", "0.0")
+    assert nonzero > 300
+    records = tier_eval(RECORDS, str(folder))
+    assert records.filter((pl.col("track") == "modern_work") & (pl.col("level") == "designated")).height > 5
+
+
 def test_deterministic_and_partner_records_do_not_depend_on_rows(tmp_path):
     synth(tmp_path / "a", "--rows", "1000", "--format", "csv")
     synth(tmp_path / "b", "--rows", "1000", "--format", "csv")
     synth(tmp_path / "c", "--rows", "1100", "--format", "csv")
-    for name in ("certifications.csv", "azure_usage.csv", "dynamics_revenue.csv", "dynamics_usage.csv", "snapshot.csv"):
+    for name in ("certifications.csv", "azure_usage.csv", "m365_usage.csv", "dynamics_revenue.csv", "dynamics_usage.csv", "snapshot.csv"):
         a = (tmp_path / "a" / name).read_bytes()
         assert a == (tmp_path / "b" / name).read_bytes()
         assert (tmp_path / "c" / name).read_bytes().startswith(a)

@@ -66,7 +66,8 @@ def check(files: tuple[str, ...], fmt: str, strict: bool, all_findings: bool, wi
         with search_budget(WITNESS_BUDGET if witness else BUDGET):
             result = load_program(f, as_of)
         all_diags.extend(result.diagnostics)
-        acknowledged.extend(result.acknowledged)
+        # whole only when they are shown: a count needs no witness search
+        acknowledged.extend(result.acknowledged if all_findings else result.quiet)
         sources.update(result.sources)
         if witness and result.program is not None and result.ok:
             verdicts.append(_verdicts(f, result.program))

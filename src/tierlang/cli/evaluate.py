@@ -279,7 +279,19 @@ def eval_(
     progress("reading data")
     try:
         # one call: a clean file can be read, checked and evaluated in a single pass
-        ev = evaluate(prog, data, engine=engine, on_error=on_error, progress=progress, detail=gaps, tables=tables or None, options=options)
+        # levels as codes where the writer turns them into text: 10M partners' levels as text are gigabytes
+        coded = fmt in ("csv", "jsonl", "parquet")
+        ev = evaluate(
+            prog,
+            data,
+            engine=engine,
+            on_error=on_error,
+            progress=progress,
+            detail=gaps,
+            tables=tables or None,
+            options=options,
+            coded=coded,
+        )
     except DataLoadError as e:
         progress.clear()
         _report_data_errors(e.diagnostics(MAX_DATA_ERRORS), e.error_count, e.bad_rows)

@@ -291,6 +291,12 @@ class _DeferredDataset(Dataset):
     def __len__(self) -> int:
         return self._rows
 
+    @property
+    def has_anniversary(self) -> bool:
+        if self._frame is None and self._lazy is not None:
+            return ANNIVERSARY in self._lazy.collect_schema().names()
+        return super().has_anniversary
+
 
 @dataclass
 class Scan:
@@ -314,9 +320,12 @@ class Scan:
     loader: _Loader
     absent: tuple[ir.Metric, ...] = ()
 
-    def dataset(self, rows: int, kept: pl.DataFrame | None = None) -> Dataset:
+    def dataset(self, rows: int, kept: pl.DataFrame | None = None, metrics: tuple[ir.Metric, ...] | None = None) -> Dataset:
         """The `Dataset` of a scan in which none of `rows` rows was flagged; `kept`: some of
-        its columns, as the evaluation returned them (`columns_of` answers from them)."""
+        its columns, as the evaluation returned them (`columns_of` answers from them);
+        `metrics`: the metrics of the program it is for, when the scan read more."""
+        metrics = self.metrics if metrics is None else metrics
+        names = {m.name for m in metrics}
         return _DeferredDataset(
             self.loader.run,
             rows,
@@ -324,11 +333,11 @@ class Scan:
             kept=kept,
             path=self.path,
             format=self.format,
-            scales=self.scales,
-            metrics=self.metrics,
+            scales={n: k for n, k in self.scales.items() if n in names},
+            metrics=metrics,
             total_rows=rows,
             columns=self.columns,
-            absent=self.absent,
+            absent=tuple(m for m in metrics if any(a.name == m.name and a.column == m.column for a in self.absent)),
         )
 
 
@@ -1653,15 +1662,18 @@ class _Loader:
         flags = [e for r in readers for e in r.third(None)]
         if flags:
             lf = lf.with_columns(flags)
-        return lf.with_columns(self.bad_expr([c for r in readers for c in r.checks]))
+        checks = [c for r in readers for c in r.checks]
+        constraints = self.constraint_checks(readers)  # flags only: `run` words the messages
+        if constraints:
+            lf = lf.with_columns([flag for _, flag in constraints])
+            checks += [c for c, _ in constraints]
+        return lf.with_columns(self.bad_expr(checks))
 
     def scan(self) -> Scan | None:
         """The whole load as one lazy query, when no column's final form depends on the data
         (see `Scan`); None otherwise (a text decimal column's places, a 128-bit column, a
         float column with values that need their text): then only `run` can load the file.
         Float64 columns are read once beforehand, alone, to find their places."""
-        if self.program.constraints:
-            return None  # constraints are checked by `run` (their messages name every column)
         schema = self.schema()
         readers = self.plan(schema)
         doubles = [r for r in readers if isinstance(r, _DecimalReader) and r.dtype == pl.Float64]

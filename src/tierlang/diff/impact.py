@@ -34,7 +34,7 @@ from pathlib import Path
 import polars as pl
 
 from tierlang import ir
-from tierlang.data import ANNIVERSARY, PID, ROW, Dataset, ReadOptions, load_dataset
+from tierlang.data import ANNIVERSARY, PID, ROW, Dataset, ReadOptions, load_dataset, scan_dataset
 from tierlang.diff.amounts import AmountComparison, output_amounts, score_amounts
 from tierlang.diff.mapping import Compare, Mapping
 from tierlang.diff.structural import NEUTRAL, Change, align_requirements, reshaped_path
@@ -214,18 +214,8 @@ def load_datasets(path: str | os.PathLike, old: ir.Program, new: ir.Program, opt
     programs read the same way (same metric name, column, type, range and default) are read
     and checked once. Raises `DataLoadError` (every row error of the file, for both
     programs' columns) like `load_dataset`."""
-    old_names = {m.name for m in old.metrics}
-    rest, apart = [], []
-    for m in new.input_metrics:
-        o = old.metric_map.get(m.name)
-        if o is None or o.derived is not None or _validation_key(o) != _validation_key(m):
-            # a metric of the old program's name, read differently, needs a read of its own
-            (apart if m.name in old_names else rest).append(m)
-    # each read checks the input constraints whose metrics it reads (the old program's, and
-    # the new one's over the shared columns or the apart ones)
-    metrics = (*old.metrics, *rest)
-    constraints = readable_constraints((*old.constraints, *new.constraints), metrics)
-    both = load_dataset(path, replace(old, metrics=metrics, constraints=constraints), options=options)
+    union, apart = _union(old, new)
+    both = load_dataset(path, union, options=options)
     frame, scales = both.frame, dict(both.scales)
     absent = list(both.absent)
     if apart:
@@ -240,6 +230,43 @@ def load_datasets(path: str | os.PathLike, old: ir.Program, new: ir.Program, opt
         _restrict(both, both.frame, both.scales, old.input_metrics, absent),
         _restrict(both, frame, scales, new.input_metrics, absent),
     )
+
+
+def _union(old: ir.Program, new: ir.Program) -> tuple[ir.Program, list[ir.Metric]]:
+    """The old program with the new one's metrics that it lacks (what one read of the file
+    validates for both), and the new metrics that share an old metric's name but are read
+    differently (they need a read of their own)."""
+    old_names = {m.name for m in old.metrics}
+    rest, apart = [], []
+    for m in new.input_metrics:
+        o = old.metric_map.get(m.name)
+        if o is None or o.derived is not None or _validation_key(o) != _validation_key(m):
+            # a metric of the old program's name, read differently, needs a read of its own
+            (apart if m.name in old_names else rest).append(m)
+    # each read checks the input constraints whose metrics it reads (the old program's, and
+    # the new one's over the shared columns or the apart ones)
+    metrics = (*old.metrics, *rest)
+    constraints = readable_constraints((*old.constraints, *new.constraints), metrics)
+    return replace(old, metrics=metrics, constraints=constraints), apart
+
+
+def _streamed(
+    old: ir.Program, new: ir.Program, path: str | os.PathLike, options: ReadOptions | None
+) -> tuple[Evaluation, Evaluation] | None:
+    """Both evaluations from one lazy read of the file (`engine.evaluate_scan`): the input
+    columns are never held, and levels come as codes (`coded`): 10M partners fit in a few
+    GB. None when the file needs the two stages (bad rows, which they report; a decimal
+    column as text; a metric both programs name but read differently)."""
+    from tierlang.engine.api import evaluate_scan
+
+    union, apart = _union(old, new)
+    if apart:
+        return None
+    scan = scan_dataset(path, union, options=options)
+    if scan is None:
+        return None
+    got = evaluate_scan([old, new], scan, detail=True, keep=[ANNIVERSARY], coded=True)
+    return None if got is None else (got[0], got[1])
 
 
 def _restrict(ds: Dataset, frame: pl.DataFrame, scales: dict[str, int], metrics: tuple[ir.Metric, ...], absent=()) -> Dataset:
@@ -503,7 +530,7 @@ def _frame(old_eval: Evaluation, new_eval: Evaluation) -> pl.DataFrame:
     if new_eval.detail is not None:
         parts.append(new_eval.detail.select(*(pl.col(c).alias(f"nd:{c}") for c in new_eval.detail.columns if c != PID)))
     if old_eval.dataset.has_anniversary:
-        parts.append(old_eval.dataset.frame.select(ANNIVERSARY))
+        parts.append(old_eval.dataset.columns_of([ANNIVERSARY]))
     return pl.concat([p for p in parts if p.width], how="horizontal")
 
 
@@ -868,6 +895,9 @@ def evaluate_pair(
     the folder: its partner table and the related tables it declares."""
     if old.related_tables or new.related_tables or Path(data).is_dir():
         return _records_dataset(old, data, options), _records_dataset(new, data, options)
+    streamed = _streamed(old, new, data, options)
+    if streamed is not None:
+        return streamed
     old_ds, new_ds = load_datasets(data, old, new, options)
     return evaluate_dataset(old, old_ds, detail=True), evaluate_dataset(new, new_ds, detail=True)
 

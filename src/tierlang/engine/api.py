@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
 
 import polars as pl
 
 from tierlang import ir
-from tierlang.data import BAD, PID, ROW, Dataset, ReadOptions, from_frame, load_dataset, scan_dataset
+from tierlang.data import BAD, PID, ROW, Dataset, ReadOptions, Scan, from_frame, load_dataset, scan_dataset
 from tierlang.data.advice import advised_columns
 from tierlang.engine.exact import Plan
 from tierlang.engine.interpreter import EvaluationError, Interpreter, PartnerResult
@@ -19,7 +19,17 @@ from tierlang.engine.vectorized import NoInt64, compile_program, magnitudes_of
 from tierlang.passes.undecided import undecided_tracks
 from tierlang.recursion import deep_recursion
 
-__all__ = ["evaluate", "evaluate_dataset", "evaluate_levels", "score_columns", "Evaluation", "ScoreColumn", "ProgramError", "ENGINES"]
+__all__ = [
+    "evaluate",
+    "evaluate_dataset",
+    "evaluate_scan",
+    "evaluate_levels",
+    "score_columns",
+    "Evaluation",
+    "ScoreColumn",
+    "ProgramError",
+    "ENGINES",
+]
 
 ENGINES = ("vectorized", "interpreter", "duckdb", "spark")
 
@@ -47,6 +57,7 @@ def evaluate(
     progress: Progress | None = None,
     tables: Mapping[str, str | os.PathLike] | None = None,
     options: ReadOptions | None = None,
+    coded: bool = False,
 ) -> Evaluation:
     """Evaluate `program` (an IR program or a .tier path) on `data` (a `Dataset`, a polars
     DataFrame, a CSV / Parquet / JSON Lines path, a folder of one file per table, or a
@@ -59,7 +70,9 @@ def evaluate(
     `Evaluation.dataset.errors` instead; partners with bad records are left out whole and
     listed in `Evaluation.rejected`). `options`: how to read the file (a CSV file's
     separator and encoding, an Excel workbook's sheet; `tierlang.data.ReadOptions`), and
-    every file of a folder of tables."""
+    every file of a folder of tables. `coded`: `Evaluation.levels` and `variants` hold
+    `pl.Enum` columns of the names instead of text: the same values in a byte or two a row
+    (`tier eval` on 10M partners), which `long` writes as text."""
     if not isinstance(program, ir.Program):
         from tierlang.loader import load_program
 
@@ -76,22 +89,38 @@ def evaluate(
     if not isinstance(data, Dataset) and (
         program.related_tables or tables or isinstance(data, Mapping) or (not isinstance(data, pl.DataFrame) and Path(data).is_dir())
     ):
-        return _evaluate_records(program, data, engine, on_error, detail, progress, tables, options)
+        return _coded(_evaluate_records(program, data, engine, on_error, detail, progress, tables, options), coded)
     if isinstance(data, Dataset):
         dataset = data
     elif isinstance(data, pl.DataFrame):
         dataset = from_frame(data, program, on_error=on_error)
     else:
         if engine == "vectorized":
-            ev = _single_pass(program, data, detail, progress, options)
+            ev = _single_pass(program, data, detail, progress, options, coded)
             if ev is not None:
                 return ev
         dataset = load_dataset(data, program, on_error=on_error, options=options)
-    return evaluate_dataset(program, dataset, engine=engine, detail=detail, progress=progress)
+    return _coded(evaluate_dataset(program, dataset, engine=engine, detail=detail, progress=progress), coded)
+
+
+def _coded(ev: Evaluation, coded: bool) -> Evaluation:
+    """`ev` with its levels and variants as `pl.Enum` columns, when `coded` (see `evaluate`)."""
+    if coded:
+        tracks = ev.program.tracks
+        ev.levels = ev.levels.with_columns(pl.col(t.name).cast(pl.Enum(list(t.level_names))) for t in tracks)
+        ev.variants = ev.variants.with_columns(
+            pl.col(t.name).cast(pl.Enum([v.name for v in t.variants])) for t in tracks if t.name in ev.variants.columns
+        )
+    return ev
 
 
 def _single_pass(
-    program: ir.Program, path: str | os.PathLike, detail: bool, progress: Progress | None, options: ReadOptions | None = None
+    program: ir.Program,
+    path: str | os.PathLike,
+    detail: bool,
+    progress: Progress | None,
+    options: ReadOptions | None = None,
+    coded: bool = False,
 ) -> Evaluation | None:
     """Read, validate and evaluate a file in one lazy query, or None when that is not the
     whole story and the two stages (`load_dataset`, then `evaluate_dataset`) must run.
@@ -106,22 +135,46 @@ def _single_pass(
     scan = scan_dataset(path, program, options=options)
     if scan is None:
         return None
-    try:
-        compiled = compile_program(program, scan.scales, widest=pl.Int64)
-    except (NoInt64, EvaluationError):
-        return None  # the two stages deal with it (and report bad data first, as always)
     if progress:
         progress("evaluating")
     # the columns the advice on values reads (`data.advice`) come back with the results
-    kept = [n for n in advised_columns(scan.metrics) if n in scan.frame.collect_schema().names()]
+    got = evaluate_scan([program], scan, detail, keep=advised_columns(scan.metrics), coded=coded)
+    return None if got is None else got[0]
+
+
+def evaluate_scan(
+    programs: Sequence[ir.Program], scan: Scan, detail: bool, keep: Iterable[str] = (), coded: bool = False
+) -> list[Evaluation] | None:
+    """Each of `programs` evaluated on one `Scan` (the programs read the scan's columns: the
+    same file validated for all of them, `tierlang.diff` reads one file for two programs),
+    or None when a row fails a check, a partner_id may repeat, a value would overflow Int64
+    or the query fails: then the two stages must run, which report every problem exactly.
+
+    The queries are collected together, so polars reads the file while it evaluates and
+    never holds the input columns. `keep`: input columns each evaluation's dataset keeps
+    (`Dataset.columns_of` answers from them). `coded`: levels and variants as `pl.Enum`
+    columns of their names rather than text (the same values, a byte a row instead of
+    tens: the diff holds two evaluations of every partner)."""
+    names = set(scan.frame.collect_schema().names())
+    kept = [n for n in dict.fromkeys(keep) if n in names]
+    try:
+        compiled = [compile_program(p, scan.scales, widest=pl.Int64) for p in programs]
+    except (NoInt64, EvaluationError):
+        return None  # the two stages deal with it (and report bad data first, as always)
+    queries = [c.plan(scan.frame, detail, keep=(BAD, *kept) if i == 0 else (BAD,)) for i, c in enumerate(compiled)]
     try:
         # run together: the duplicate check reads one column while the rest streams
-        out, duplicates = pl.collect_all([compiled.plan(scan.frame, detail, keep=(BAD, *kept)), scan.duplicates])
+        *outs, duplicates = pl.collect_all([*queries, scan.duplicates])
     except pl.exceptions.PolarsError:
         return None
-    if duplicates.item() or out.select(pl.col(BAD).any() | pl.col("__fallback__").any()).item():
+    if duplicates.item() or any(out.select(pl.col(BAD).any() | pl.col("__fallback__").any()).item() for out in outs):
         return None
-    return _evaluation(program, scan.dataset(out.height, out.select(kept)), compiled, out, detail)
+    rows = outs[0].height
+    kept_frame = outs[0].select(kept)
+    return [
+        _evaluation(p, scan.dataset(rows, kept_frame, p.column_metrics), c, out, detail, coded=coded)
+        for p, c, out in zip(programs, compiled, outs)
+    ]
 
 
 def _evaluate_records(program, data, engine, on_error, detail, progress, tables, options=None) -> Evaluation:
@@ -240,22 +293,26 @@ def _evaluation(
     detail: bool,
     engine: str = "vectorized",
     wide: bool | None = None,
+    coded: bool = False,
 ) -> Evaluation:
     """The `Evaluation` of a compiled plan's output (see `Compiled.plan`; the SQL engines
     return the same columns). `wide`: the scores may need 128-bit arithmetic as text
-    (default: unless the plan ran in Int64)."""
+    (default: unless the plan ran in Int64). `coded`: levels and variants as `pl.Enum`
+    (see `evaluate_scan`)."""
     if wide is None:
         wide = compiled.itype != pl.Int64
     tracks = program.tracks
     level_cols = []
     for t in tracks:
         names = dict(enumerate(t.level_names))
-        level_cols.append(pl.col(f"L:{t.name}").replace_strict(names, default=None, return_dtype=pl.String).alias(t.name))
+        dtype = pl.Enum(list(t.level_names)) if coded else pl.String
+        level_cols.append(pl.col(f"L:{t.name}").replace_strict(names, default=None, return_dtype=dtype).alias(t.name))
     variant_cols = []
     for t in tracks:
         if len(t.variants) > 1:
             names = {i: v.name for i, v in enumerate(t.variants)}
-            variant_cols.append(pl.col(f"V:{t.name}").replace_strict(names, default=None, return_dtype=pl.String).alias(t.name))
+            dtype = pl.Enum([v.name for v in t.variants]) if coded else pl.String
+            variant_cols.append(pl.col(f"V:{t.name}").replace_strict(names, default=None, return_dtype=dtype).alias(t.name))
     levels = out.select([pl.col(ROW), pl.col(PID), *level_cols])
     variants = out.select([pl.col(PID), *variant_cols])
     scores = score_columns(tracks, compiled, out, wide)

@@ -140,7 +140,8 @@ def gaps(ev: Evaluation) -> Gaps:
                         units[got[0].name] = got[0]
     if units:
         scales = {name: ev.dataset.scales.get(name, 1) for name in units}
-        source = ev.dataset.frame.select([pl.col(name).alias(f"in:{name}") for name in units])
+        # only these columns (a file read in one pass reads just them again, not every input)
+        source = ev.dataset.columns_of(units).select([pl.col(name).alias(f"in:{name}") for name in units])
         if source.height != frame.height:  # pragma: no cover - the evaluation is of this dataset
             raise ValueError("the evaluation and its dataset have different rows")
         frame = frame.hstack(source)

@@ -259,7 +259,8 @@ class Evaluation:
         for t in self.tracks:
             sc = self.scores.get(t)
             score = pl.lit(None, dtype) if sc is None else sc.decimal() if decimal else sc.text()
-            cols = [pl.col(PID), pl.lit(t).alias("track"), pl.col(t).alias("level"), score.alias("score")]
+            # levels are text, or `pl.Enum` of the names (`evaluate(coded=True)`): text either way
+            cols = [pl.col(PID), pl.lit(t).alias("track"), pl.col(t).cast(pl.String).alias("level"), score.alias("score")]
             if self.undecided is not None:  # the level beyond `level` no data decides
                 may = f"U:{t}"
                 cols.append((pl.col(may) if may in frame.columns else pl.lit(None, pl.String)).alias("undecided"))

@@ -257,6 +257,50 @@ def _value_set(tokens: list[Token]) -> tuple[str, set[str]] | None:
     return tokens[j].text, {t.text for t in tokens[i + 1 :] if t.type != "COMMA"}
 
 
+_NUMERIC_COLUMNS = frozenset({"count", "number", "percent", "money"})
+# what each aggregate word takes (passes/records.py `_agg`): sum numbers, min and max numbers
+# or dates, count distinct anything
+_AGGREGATES = {"SUM": _NUMERIC_COLUMNS, "MIN": _NUMERIC_COLUMNS | {"date", "month"}, "MAX": _NUMERIC_COLUMNS | {"date", "month"}}
+
+
+def _group_columns(tokens: list[Token]) -> list[str] | None:
+    """The `per` columns when `tokens` end in a `having` condition, outside the `where` of an
+    aggregate written in it (`(count where ...)`, a row condition again); else None."""
+    depth = 0
+    for i in range(len(tokens) - 1, -1, -1):
+        kind = tokens[i].type
+        if kind == "RPAR":
+            depth += 1
+        elif kind == "LPAR":
+            depth = max(0, depth - 1)
+        elif depth == 0 and kind in ("WHERE", "LBRACE", "RBRACE", "OF", "PER"):
+            return None
+        elif depth == 0 and kind == "HAVING":
+            j = i - 1
+            while j > 0 and tokens[j].type in ("NAME", "COMMA"):
+                j -= 1
+            return [t.text for t in tokens[j + 1 : i] if t.type == "NAME"] if tokens[j].type == "PER" else None
+    return None
+
+
+def _group_names(ctx: Context, table: str, group: list[str], tokens: list[Token]) -> list[_Item]:
+    """What a `having` condition reads (passes/records.py, the group scope): after an
+    aggregate word the columns it takes, else the `per` columns, `as_of` and parameters (a
+    filter is about one row, and another column differs between the group's rows)."""
+    columns = ctx.columns(table)
+    last = tokens[-1]
+    if last.type in _AGGREGATES or last.type == "DISTINCT":
+        kinds = _AGGREGATES.get(last.type)
+        return [
+            _Item(n, "column", "column" + (f": {c.title}" if c.title else ""))
+            for n, c in columns.items()
+            if kinds is None or c.type.kind in kinds
+        ]
+    keys = [_Item(n, "column", "column" + (f": {c.title}" if c.title else "")) for n, c in columns.items() if n in group]
+    builtins = [_Item(n, "param", "the evaluation date", doc) for n, doc in BUILTIN_DOCS.items() if n not in columns]
+    return keys + builtins + _globals(ctx, ("param",))
+
+
 def _row_names(ctx: Context, table: str, tokens: list[Token]) -> list[_Item] | None:
     """The names that fit in a row condition of `table` (None: not at a name's place)."""
     last = tokens[-1] if tokens else None
@@ -265,6 +309,10 @@ def _row_names(ctx: Context, table: str, tokens: list[Token]) -> list[_Item] | N
     if column is None and last is not None and last.type == "CMP_OP" and before is not None and before.type == "NAME":
         column = before.text
     columns = ctx.columns(table)
+    group = _group_columns(tokens)
+    if group is not None and column not in group and last is not None and last.type != "IN":
+        # (a `per` column's values, and lists after `in`, fit as in a row condition)
+        return None if last.type in ("OF", "DOT") else _group_names(ctx, table, group, tokens)
     if column is not None and column in columns:
         enum = columns[column].type.kind == "enum"
         shown = [v if enum else f'"{v}"' for v in ctx.column_values(table, column)]

@@ -28,6 +28,11 @@ __all__ = ["write_results", "metadata_line", "metadata_rows", "TABLE_ROWS"]
 #: Rows of the terminal table before it is cut (write a file to get everything).
 TABLE_ROWS = 50
 
+#: Result rows above which a Parquet file is written by polars' streaming sink: the long
+#: layout collected first costs about 60 bytes a row (5 GB for 10M partners × 8 tracks);
+#: below it, collecting is faster (the writer compresses row groups in parallel).
+SINK_ROWS = 16_000_000
+
 
 def metadata_line(meta: dict) -> str:
     """The program, version, content hash and date of a result, on one line."""
@@ -45,20 +50,22 @@ def write_results(ev: Evaluation, fmt: str, output: str | None, meta: dict, gaps
         _write_table(ev, output, meta, gaps)
     elif fmt == "parquet":
         # Scores as DECIMAL(38, 6): the text's exact value in a typed column, six times
-        # cheaper to make than the text (docs/data.md). Collected first, then written:
-        # polars' Parquet writer compresses row groups in parallel, its streaming sink does
-        # not (measured 0.8 s vs 1.4 s for 7M rows). Column statistics are left out: min/max
-        # of millions of texts cost a sixth of the write and help no reader of a results
-        # file. zstd level 1 instead of 3: 12% faster to write, 3% larger (7M rows).
-        frame = ev.long_lazy(decimal=True, gaps=gaps).collect()
+        # cheaper to make than the text (docs/data.md). Column statistics are left out:
+        # min/max of millions of texts cost a sixth of the write and help no reader of a
+        # results file. zstd level 1 instead of 3: 12% faster to write, 3% larger (7M rows).
+        lf = ev.long_lazy(decimal=True, gaps=gaps)
+        options = {
+            "compression": "zstd",
+            "compression_level": 1,
+            "statistics": False,
+            "metadata": {"tierlang": json.dumps(meta), **{f"tierlang.{k}": str(v) for k, v in meta.items() if v}},
+        }
         with atomic.replacing(output) as (tmp,):  # type: ignore[arg-type]
-            frame.write_parquet(
-                tmp,
-                compression="zstd",
-                compression_level=1,
-                statistics=False,
-                metadata={"tierlang": json.dumps(meta), **{f"tierlang.{k}": str(v) for k, v in meta.items() if v}},
-            )
+            if ev.partner_count * len(ev.tracks) <= SINK_ROWS:
+                # collected first: polars' Parquet writer compresses row groups in parallel
+                lf.collect().write_parquet(tmp, **options)
+            else:
+                lf.sink_parquet(tmp, **options)
     elif fmt == "xlsx":
         from tierlang.output.excel import write_workbook
 

@@ -27,7 +27,7 @@ from tierlang.ir import Span
 from tierlang.passes.extends import Merged
 from tierlang.syntax import ast
 
-__all__ = ["collect_acknowledgements", "apply_acknowledgements", "FINDING_TITLES"]
+__all__ = ["acknowledgement", "collect_acknowledgements", "apply_acknowledgements", "FINDING_TITLES"]
 
 #: What each warning code is about, for the guide (docs/errors/ has a page per code).
 FINDING_TITLES = {
@@ -99,6 +99,12 @@ def _inside(span: Span | None, scope: Span | None) -> bool:
     return (scope.line, scope.column) <= (span.line, span.column) and (span.line, span.column) < (scope.end_line, scope.end_column)
 
 
+def acknowledgement(program: ir.Program, code: str, span: Span | None) -> tuple[int, ir.Acknowledgement] | None:
+    """The acknowledgement (its index in the program's, and itself) of a warning with `code`
+    at `span`, if the program has one."""
+    return next(((k, a) for k, a in enumerate(program.acknowledgements) if a.code == code and _inside(span, a.scope)), None)
+
+
 def apply_acknowledgements(program: ir.Program, diagnostics: list[Diagnostic]) -> tuple[list[Diagnostic], list[Diagnostic]]:
     """Split `diagnostics` into those to show and the acknowledged ones (each carrying its
     reason in `data["acknowledged"]`); add a TL260 warning for every acknowledgement that
@@ -109,7 +115,7 @@ def apply_acknowledgements(program: ir.Program, diagnostics: list[Diagnostic]) -
     for d in diagnostics:
         match = None
         if d.severity is Severity.WARNING:
-            match = next(((k, a) for k, a in enumerate(program.acknowledgements) if a.code == d.code and _inside(d.span, a.scope)), None)
+            match = acknowledgement(program, d.code, d.span)
         if match is None:
             shown.append(d)
             continue

@@ -27,6 +27,7 @@ from tierlang import ir
 from tierlang.diagnostics import Diagnostic, Note, warning
 from tierlang.numbers import exact_text
 from tierlang.passes.intervals import bounds as interval_bounds
+from tierlang.passes.lower import const_value, is_constant
 
 __all__ = ["check_ladders", "Bound", "bounds_of", "conjuncts"]
 
@@ -50,8 +51,6 @@ def conjuncts(expr: ir.Expr) -> list[ir.Expr]:
 
 
 def _as_bound(expr: ir.Expr) -> Bound | None:
-    from tierlang.passes.lower import const_value, is_constant
-
     if not isinstance(expr, ir.Compare) or expr.op == "!=":
         return None
     left, right, op = expr.left, expr.right, expr.op
@@ -72,6 +71,11 @@ class _Box:
         self.lo: dict[object, tuple[Fraction, bool, Bound | None]] = {}
         self.hi: dict[object, tuple[Fraction, bool, Bound | None]] = {}
         self.integer = integer
+
+    def copy(self) -> _Box:
+        box = _Box(self.integer)
+        box.lo, box.hi = dict(self.lo), dict(self.hi)
+        return box
 
     def add(self, b: Bound) -> None:
         if b.op in (">=", ">", "=="):
@@ -266,12 +270,16 @@ def check_ladders(program: ir.Program) -> list[Diagnostic]:
         for variant in track.variants:
             where = f"'{track.name}'" + (f" (variant '{variant.name}')" if variant.name else "")
             effective = _effective(variant.levels)
-            limits = base + _score_limits(program, track, variant)
+            # what every level of the variant starts from (the metrics' ranges: hundreds of
+            # bounds in a large program), added once and copied
+            limited = _Box(integer)
+            for b in base + _score_limits(program, track, variant):
+                limited.add(b)
             boxes = []
             for level, reqs in zip(variant.levels, effective):
-                box = _Box(integer)
+                box = limited.copy()
                 bounds, _ = bounds_of(reqs)
-                for b in limits + bounds:
+                for b in bounds:
                     box.add(b)
                 boxes.append(box)
                 clash = box.contradiction()

@@ -41,10 +41,12 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from tierlang import ir
-from tierlang.diagnostics import Diagnostic, Note, warning
+from tierlang.diagnostics import Deferred, Diagnostic, Note, Severity, warning
 from tierlang.numbers import exact_text
 from tierlang.order import FIXED, UP, differences, leq, rank, role
+from tierlang.passes.acknowledge import acknowledgement
 from tierlang.passes.polarity import Analysis, Origin
+from tierlang.recursion import deep_recursion
 
 __all__ = [
     "CODES",
@@ -298,26 +300,40 @@ class Verdict:
 class Report:
     verdicts: dict[str, Verdict]
     findings: list[Finding]
+    searches: _Searches | None = field(default=None, repr=False)
+    unsearched: list[Finding] = field(default_factory=list)  # deferred by `analyse(defer=)`
+
+    def search_all(self) -> None:
+        """Search the witnesses of the findings `analyse` left unsearched."""
+        while self.unsearched:
+            assert self.searches is not None
+            self.searches.run(self.unsearched.pop(0))
 
     @property
     def monotone(self) -> list[str]:
         return [t for t, v in self.verdicts.items() if v.monotone]
 
     def diagnostics(self, program: ir.Program) -> list[Diagnostic]:
+        self.search_all()
         return [_diagnostic(program, f) for f in self.findings]
 
 
 # ------------------------------------------------------------------ the analysis
 
 
-def analyse(program: ir.Program, levels: Levels | None | str = "reference", budget: int | None = None) -> Report:
+def analyse(
+    program: ir.Program,
+    levels: Levels | None | str = "reference",
+    budget: int | None = None,
+    defer: Callable[[Finding], bool] | None = None,
+) -> Report:
     """Prove each track monotone or report what breaks it; search witnesses with `levels`
     (default: the reference interpreter; None: do not search), each search spending at
     most `budget` evaluations (default: the current `search_budget`) and all of them at most
     `SEARCHES_PER_PROGRAM` budgets (an evaluation of a track larger than `TRACK_NODES`
-    counting for its size)."""
+    counting for its size). The last findings `defer` picks are left unsearched until
+    `Report.search_all`."""
     budget = _budget.get() if budget is None else budget
-    total = left = budget * SEARCHES_PER_PROGRAM
     analysis = Analysis(program)
     findings: dict[int, Finding] = {}
     verdicts: dict[str, Verdict] = {}
@@ -345,32 +361,55 @@ def analyse(program: ir.Program, levels: Levels | None | str = "reference", budg
                 if f not in verdict.findings:
                     verdict.findings.append(f)
     ordered = sorted(findings.values(), key=lambda f: (f.span or ir.Span("", 0, 0, 0, 0), f.code))
-    candidates = None
-    reference = levels == "reference"
-    causes: dict[object, Cause | None] = {}
-    reads = Reads(program)
-    weights: dict[str, int] = {}
-    forms = _Forms(program)
-    if ordered and levels == "reference":
-        # Only now: importing the engine is not free, and a monotone program needs none.
-        levels = reference_levels(program)
-    for f in ordered:
+    searches = _Searches(program, levels, budget)
+    # The searches share the program's budget in this order, so only findings after the last
+    # one searched now may wait: the others' witnesses stay what they would have been.
+    now = len(ordered)
+    while defer is not None and now and defer(ordered[now - 1]):
+        now -= 1
+    for f in ordered[:now]:
+        searches.run(f)
+    return Report(verdicts, ordered, searches, ordered[now:])
+
+
+class _Searches:
+    """The witness searches of one program's findings, in order, sharing its budget."""
+
+    def __init__(self, program: ir.Program, levels: Levels | None | str, budget: int) -> None:
+        self.program = program
+        self.levels = levels
+        self.reference = levels == "reference"
+        self.budget = budget
+        self.total = self.left = budget * SEARCHES_PER_PROGRAM
+        self.candidates: Boundaries | None = None
+        self.causes: dict[object, Cause | None] = {}
+        self.reads = Reads(program)
+        self.weights: dict[str, int] = {}
+        self.forms = _Forms(program)
+
+    def run(self, f: Finding) -> None:
+        """Search a witness for each track of `f`."""
+        program, budget, reference = self.program, self.budget, self.reference
+        if self.levels == "reference":
+            # Only now: importing the engine is not free, and a monotone program needs none.
+            self.levels = reference_levels(program)
+        levels = self.levels
         for track in f.tracks:
             suspects = sorted(f.metrics[track], key=_metric_order(program))
             if levels is None or isinstance(levels, str):
                 f.searches[track] = Search(track, suspects, available=False)
                 continue
-            if candidates is None:
-                candidates = boundary_values(program, forms)
+            if self.candidates is None:
+                self.candidates = boundary_values(program, self.forms)
             # A track that depends on the construct's own track tries that track's witness
             # first: the badge is usually lost exactly where the designation is.
             seeds = [s.witness for s in f.searches.values() if s.witness is not None]
-            if f.origin.node not in causes:
-                causes[f.origin.node] = reference_cause(program, f.origin) if reference else None
-            if track not in weights:
-                weights[track] = -(-sum(1 for _ in ir.walk(program.track_map[track])) // TRACK_NODES)
-            weight = weights[track]
-            allowed = min(budget, left // weight)
+            if f.origin.node not in self.causes:
+                self.causes[f.origin.node] = reference_cause(program, f.origin) if reference else None
+            if track not in self.weights:
+                self.weights[track] = -(-sum(1 for _ in ir.walk(program.track_map[track])) // TRACK_NODES)
+            weight = self.weights[track]
+            allowed = min(budget, self.left // weight)
             if allowed == 0:
                 search = Search(track, suspects)
             else:
@@ -379,23 +418,35 @@ def analyse(program: ir.Program, levels: Levels | None | str = "reference", budg
                     track,
                     suspects,
                     levels,
-                    candidates,
+                    self.candidates,
                     allowed,
                     focus=f.home,
-                    near=_local_points(program, f.origin, forms),
+                    near=_local_points(program, f.origin, self.forms),
                     seeds=seeds,
-                    reads=reads,
-                    cause=causes[f.origin.node],
+                    reads=self.reads,
+                    cause=self.causes[f.origin.node],
                 )
-            search.budget, search.program_budget, search.weight = allowed, total, weight
-            left -= min(search.evaluated * weight, left)
+            search.budget, search.program_budget, search.weight = allowed, self.total, weight
+            self.left -= min(search.evaluated * weight, self.left)
             f.searches[track] = search
-    return Report(verdicts, ordered)
 
 
 def check_monotonicity(program: ir.Program) -> list[Diagnostic]:
-    """The `tier check` pass: one warning per construct that breaks monotonicity."""
-    return analyse(program).diagnostics(program)
+    """The `tier check` pass: one warning per construct that breaks monotonicity. The
+    witnesses of findings the program acknowledges are searched only when such a warning's
+    detail is asked for (`diagnostics.complete`): `tier check` only counts them."""
+    report = analyse(program, defer=lambda f: acknowledgement(program, f.code, f.span) is not None)
+    searched = len(report.findings) - len(report.unsearched)  # the unsearched are the last ones
+    return [_diagnostic(program, f) for f in report.findings[:searched]] + [_deferred(program, report, f) for f in report.unsearched]
+
+
+def _deferred(program: ir.Program, report: Report, f: Finding) -> Deferred:
+    def detail() -> Diagnostic:
+        with deep_recursion():  # as when the program was checked: the interpreter recurses
+            report.search_all()
+        return _diagnostic(program, f)
+
+    return Deferred(f.code, Severity.WARNING, _headline(program, f), f.span, hint=_hint(f), detail=detail)
 
 
 def _metric_order(program: ir.Program) -> Callable[[str], int]:
@@ -1041,10 +1092,19 @@ def _level(name: str | None) -> str:
     return f"'{name}'" if name is not None else "no level"
 
 
-def _diagnostic(program: ir.Program, f: Finding) -> Diagnostic:
+def _headline(program: ir.Program, f: Finding) -> str:
+    """A finding's message (what its searches find goes into the notes)."""
     tracks = f.direct or [f.home]
     subject = f"track {_names(tracks)} is" if len(tracks) == 1 else f"tracks {_names(tracks, noun='track')} are"
-    message = f"{subject} not monotone: {_what(program, f)}"
+    return f"{subject} not monotone: {_what(program, f)}"
+
+
+def _hint(f: Finding) -> str:
+    return _REASON_HINTS.get(f.origin.reason, _HINTS[f.code])
+
+
+def _diagnostic(program: ir.Program, f: Finding) -> Diagnostic:
+    message = _headline(program, f)
     notes: list[Note] = []
     for t in f.direct:
         notes.append(Note(_witness_note(program, f.searches[t])))
@@ -1064,8 +1124,7 @@ def _diagnostic(program: ir.Program, f: Finding) -> Diagnostic:
         "confirmed": f.confirmed,
         "witnesses": [f.searches[t].to_data() for t in f.tracks],
     }
-    hint = _REASON_HINTS.get(f.origin.reason, _HINTS[f.code])
-    return warning(f.code, message, f.span, notes=tuple(notes), hint=hint, data=data)
+    return warning(f.code, message, f.span, notes=tuple(notes), hint=_hint(f), data=data)
 
 
 # ------------------------------------------------------------------ witness tables

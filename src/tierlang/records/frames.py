@@ -316,10 +316,14 @@ def aggregate_frame(
     """partner_id and `value` (the aggregate of each partner that has rows), and its scale
     (0 for dates). `filters` names the columns of `frame` that hold named row filters
     already computed (`filter_columns`)."""
+    key = _group_key(a, table)
+    if key is not None:
+        return _grouped([a], key, table, frame, scales, filters)[a]
     rows = frame if a.where is None else frame.filter(_Cond(table, scales, filters=filters).cond(a.where).fill_null(False))
     if not a.per:
         expr, scale = _agg_expr(a.function, a.column, table, scales)
         return rows.group_by(PID).agg(expr.alias("value")), scale
+    # a count of distinct values of a column outside the groups: over the kept groups' rows
     keys = [PID, *a.per]
     having_aggs: dict[int, tuple[pl.Expr, int]] = {}
     named: list[pl.Expr] = []
@@ -331,27 +335,120 @@ def aggregate_frame(
                 name = f"__h{len(having_aggs)}"
                 named.append(expr.alias(name))
                 having_aggs[id(n)] = (pl.col(name), scale)
-    if a.inner is not None:
-        expr, scale = _agg_expr(a.inner.function, a.inner.column, table, scales)
-        named.append(expr.alias("__inner"))
-    elif a.function in ("sum", "min", "max"):
-        expr, scale = _agg_expr(a.function, a.column, table, scales)
-        named.append(expr.alias("__inner"))
-    else:
-        scale = 1
     groups = rows.group_by(keys).agg(named) if named else rows.select(keys).unique()
     if a.having is not None:
         groups = groups.filter(_Cond(table, scales, having_aggs, filters).cond(a.having).fill_null(False))
-    if a.function == "count":
-        return groups.group_by(PID).agg(pl.len().cast(pl.Int64).alias("value")), 1
-    if a.function == "count_distinct":
-        if a.column in a.per:
-            return groups.group_by(PID).agg(pl.col(a.column).drop_nulls().n_unique().cast(pl.Int64).alias("value")), 1
-        kept = rows.join(groups.select(keys), on=keys, how="semi", nulls_equal=True)
-        return kept.group_by(PID).agg(pl.col(a.column).drop_nulls().n_unique().cast(pl.Int64).alias("value")), 1
-    inner = pl.col("__inner")
-    outer = inner.sum() if a.function == "sum" else inner.min() if a.function == "min" else inner.max()
-    return groups.group_by(PID).agg(outer.alias("value")), scale
+    kept = rows.join(groups.select(keys), on=keys, how="semi", nulls_equal=True)
+    return kept.group_by(PID).agg(pl.col(a.column).drop_nulls().n_unique().cast(pl.Int64).alias("value")), 1
+
+
+@dataclass(frozen=True)
+class _GroupKey:
+    """What aggregates with `per` may share: one group-by of the rows `where` keeps (its
+    conjuncts), by partner and `keys`. With `column`, each aggregate also keeps the groups
+    whose `column` (a key) is in its own window: E(L), E(L - 12), Q(L) and Q(L - 12) group the
+    same eligible usage by tenant and month, each over its own months."""
+
+    where: frozenset
+    keys: tuple[str, ...]
+    column: str | None
+
+
+def _group_key(a: ir.Aggregate, table: ir.RelatedTable) -> _GroupKey | None:
+    """The group-by `a` can share (None: `a` has no groups, or counts distinct values of a
+    column outside them, which reads the kept groups' rows)."""
+    if not a.per or (a.function == "count_distinct" and a.column not in a.per):
+        return None
+    conjuncts = _conjuncts(a.where)
+    window = _window(a, table)
+    if window is None:
+        return _GroupKey(frozenset(conjuncts), tuple(a.per), None)
+    column = window.operand.column  # type: ignore[union-attr]
+    rest = frozenset(x for x in conjuncts if x is not window)
+    return _GroupKey(rest, tuple(a.per) if column in a.per else (*a.per, column), column)
+
+
+def _window(a: ir.Aggregate, table: ir.RelatedTable) -> ir.InWindow | None:
+    """The one window of `a`'s condition (a top-level conjunct) whose column can be a group
+    key: a key already, or a month column and a window of one month (one value in it)."""
+    windows = [x for x in _conjuncts(a.where) if isinstance(x, ir.InWindow) and isinstance(x.operand, ir.ColumnRef)]
+    if len(windows) != 1:
+        return None
+    w = windows[0]
+    column = table.column(w.operand.column)  # type: ignore[union-attr]
+    if w.operand.column in a.per or (column is not None and column.month and w.window.months == 1):  # type: ignore[union-attr]
+        return w
+    return None
+
+
+def _in_window(column: str, w: ir.Window) -> pl.Expr:
+    return (pl.col(column) >= pl.lit(w.start)) & (pl.col(column) < pl.lit(w.end))
+
+
+def _grouped(
+    members: list[ir.Aggregate],
+    key: _GroupKey,
+    table: ir.RelatedTable,
+    frame: pl.LazyFrame,
+    scales: Mapping[str, int],
+    filters: Mapping[str, str] | None,
+) -> dict[ir.Aggregate, tuple[pl.LazyFrame, int]]:
+    """Each of `members` (aggregates of one `_GroupKey`) as `aggregate_frame` gives it, from
+    one group-by of their rows computing every group aggregate any of them reads. With more
+    than one member, the groups are collected once."""
+    cond = _Cond(table, scales, filters=filters)
+    where = [cond.cond(x) for x in sorted(key.where, key=repr)]
+    windows = {a: _window(a, table) for a in members} if key.column else {}
+    if windows:
+        where.append(pl.any_horizontal([_in_window(key.column, w.window) for w in dict.fromkeys(windows.values())]))  # type: ignore[arg-type, union-attr]
+    rows = frame.filter(pl.all_horizontal(where).fill_null(False)) if where else frame
+    # group aggregates by what they compute (function, column, row condition): the shared
+    # `sum acr_usd` of E and Q is one column
+    named: dict[tuple, tuple[str, pl.Expr, int]] = {}
+
+    def column(function: str, col: str | None, where: ir.Expr | None) -> tuple[pl.Expr, int]:
+        k = (function, col, where)
+        if k not in named:
+            w = cond.cond(where) if where is not None else None
+            expr, scale = _agg_expr(function, col, table, scales, w)
+            named[k] = (f"__g{len(named)}", expr, scale)
+        name, _, scale = named[k]
+        return pl.col(name), scale
+
+    plans = []
+    for a in members:
+        having: dict[int, tuple[pl.Expr, int]] = {}
+        for n in ir.walk(a.having) if a.having is not None else ():
+            if isinstance(n, ir.GroupAgg):
+                having[id(n)] = column(n.function, n.column, n.where)
+        inner: tuple[pl.Expr, int] | None = None
+        if a.inner is not None:
+            inner = column(a.inner.function, a.inner.column, None)
+        elif a.function in ("sum", "min", "max"):
+            inner = column(a.function, a.column, None)
+        plans.append((a, having, inner))
+    keys = [PID, *key.keys]
+    aggs = [expr.alias(name) for name, expr, _ in named.values()]
+    groups = rows.group_by(keys).agg(aggs) if aggs else rows.select(keys).unique()
+    if len(members) > 1:
+        groups = groups.collect().lazy()
+    out = {}
+    for a, having, inner in plans:
+        g = groups
+        if windows:
+            g = g.filter(_in_window(key.column, windows[a].window))  # type: ignore[arg-type, union-attr]
+        if a.having is not None:
+            g = g.filter(_Cond(table, scales, having, filters).cond(a.having).fill_null(False))
+        if a.function == "count":
+            out[a] = g.group_by(PID).agg(pl.len().cast(pl.Int64).alias("value")), 1
+        elif a.function == "count_distinct":
+            out[a] = g.group_by(PID).agg(pl.col(a.column).drop_nulls().n_unique().cast(pl.Int64).alias("value")), 1
+        else:
+            assert inner is not None
+            x, scale = inner
+            outer = x.sum() if a.function == "sum" else x.min() if a.function == "min" else x.max()
+            out[a] = g.group_by(PID).agg(outer.alias("value")), scale
+    return out
 
 
 def assignment_frame(a: ir.Assignment, table: ir.RelatedTable, frame: pl.DataFrame, scales: Mapping[str, int]) -> pl.DataFrame:
@@ -393,12 +490,27 @@ def compute(program: ir.Program, partners: pl.Series, tables: Mapping[str, tuple
         name: filter_columns(program.related_table_map[name], frame, scales, [a for a in aggregates if a.table == name])
         for name, (frame, scales) in tables.items()
     }
+    # aggregates that can share a group-by (`_GroupKey`) are computed together
+    shared: dict[tuple[str, _GroupKey], list[ir.Aggregate]] = {}
+    for n in dict.fromkeys(aggregates):
+        key = _group_key(n, program.related_table_map[n.table])
+        if key is not None:
+            shared.setdefault((n.table, key), []).append(n)
+    done: dict[ir.Aggregate, tuple[pl.LazyFrame, int]] = {}
+    for (table, key), members in shared.items():
+        frame, filters = prepared[table]
+        done.update(_grouped(members, key, program.related_table_map[table], frame.lazy(), tables[table][1], filters))
     for n in aggregates:
         if n not in cache:
             name = f"__a{len(cache)}"
             cache[n] = name
             frame, filters = prepared[n.table]
-            lf, scale = aggregate_frame(n, program.related_table_map[n.table], frame.lazy(), tables[n.table][1], filters)
+            got = done.get(n)
+            lf, scale = (
+                got
+                if got is not None
+                else aggregate_frame(n, program.related_table_map[n.table], frame.lazy(), tables[n.table][1], filters)
+            )
             agg_scale[name] = scale
             lazies.append(lf.rename({"value": name}))
     if lazies:

@@ -41,7 +41,7 @@ from tierlang.synth.schema import SynthError
 __all__ = ["RecordsResult", "synthesize_records", "RECORD_TABLES", "SNAPSHOT_FILE"]
 
 #: The related tables written, in this order (DESIGN §4.2 and docs/programs/cloudpartner2022-records.md).
-RECORD_TABLES = ("certifications", "azure_usage", "dynamics_revenue", "dynamics_usage")
+RECORD_TABLES = ("certifications", "azure_usage", "m365_usage", "dynamics_revenue", "dynamics_usage")
 #: The snapshot (the parent program's columns, as the records give them), beside the tables.
 SNAPSHOT_FILE = "snapshot"
 #: Partners per chunk: the records of one chunk are built, written and dropped together.
@@ -806,6 +806,8 @@ def synthesize_records(
     """Write the partners, the related tables and the snapshot of a synthetic population into
     `folder` (one file per table, `fmt` parquet or csv). `program` is the records program,
     `snapshot_program` its parent (whose columns the snapshot holds)."""
+    from tierlang.synth.m365 import microsoft_365  # here: it builds on this module's helpers
+
     check_arithmetic()
     if fmt not in ("parquet", "csv"):
         raise SynthError(f"--records writes parquet or csv, not {fmt}")
@@ -828,10 +830,18 @@ def synthesize_records(
             parts = frame.slice(start, chunk)
             certs, cert_cols = _certifications(parts, plans, all_certs, as_of, d)
             usage, gives = _azure(parts, d, last)
+            m365, office = microsoft_365(parts, d, last)
             revenue, consumed, business = _business_apps(parts, d, last, population.decimals)
+            business = business.join(office, on=_P)
             business = business.rename({c: f"{c}:g" for c in business.columns if c != _P})
             snapshot = _reconcile(parts, cert_cols, gives.join(business, on=_P), population.decimals, set(population.metric_columns))
-            tables = {"certifications": certs, "azure_usage": usage, "dynamics_revenue": revenue, "dynamics_usage": consumed}
+            tables = {
+                "certifications": certs,
+                "azure_usage": usage,
+                "m365_usage": m365,
+                "dynamics_revenue": revenue,
+                "dynamics_usage": consumed,
+            }
             for name, table in tables.items():
                 result.rows[name] = result.rows.get(name, 0) + table.height
             for column in population.metric_columns:
@@ -865,19 +875,12 @@ def _reconcile(parts: pl.DataFrame, certs: pl.DataFrame, gives: pl.DataFrame, de
             out.append(_decimal(pl.col("usage_growth_tenths"), 1, decimals.get(c, 1)).alias(c))
         elif c.startswith(AZURE) and c.endswith("_deployments"):
             out.append(pl.col("deployments").alias(c))
-        elif f"{c}:g" in joined.columns:  # Business Applications, as the Dynamics tables give it
+        elif f"{c}:g" in joined.columns:  # Business Applications and Microsoft 365, as their tables give them
             out.append(pl.col(f"{c}:g").alias(c))
         elif c in ("security_net_customer_adds_azure", "security_deployments_azure", "business_apps_baseline_mcv"):
             out.append(pl.col(c))
         elif c == "security_acr_growth_usd":
             out.append(_decimal(pl.col("security_acr_growth_cents"), 2, decimals.get(c, 2)).alias(c))
-        elif c.startswith("modern_work_") or c in (
-            "security_net_customer_adds_m365",
-            "security_deployments_m365",
-            "security_protected_users_growth",
-        ):
-            # Microsoft 365 records are not generated yet: these count nothing.
-            out.append(pl.lit(0).cast(parts.schema[c]).alias(c))
         else:
             out.append(pl.col(c))
     return joined.sort(_P).select(out)
