@@ -99,6 +99,11 @@ class NoInt64(Exception):
 Bound = tuple[tuple[tuple[str | tuple[str, ...], int], ...], int]
 
 
+#: The largest magnitude a column may be proven to hold for a backend to compute it in 64 bits
+#: (`Backend.narrowed`): the sum of two such values still fits.
+NARROW = 2**62
+
+
 def _factors(term: str | tuple[str, ...]) -> tuple[str, ...]:
     return (term,) if isinstance(term, str) else term
 
@@ -319,6 +324,18 @@ class Backend(Generic[E]):
         """A materialized column of `Column.kind` `kind`."""
         raise NotImplementedError
 
+    def narrowed(self, name: str, expr: E) -> E:
+        """The expression of the materialized column `name`, whose values are proven within
+        ±`NARROW` whatever the inputs: a backend whose working type is wider than 64 bits may
+        compute it, and what reads only such columns, in 64 bits (`widened` says where that
+        would overflow). Default: as it is."""
+        return expr
+
+    def widened(self, expr: E) -> E:
+        """`expr`, whose bound is beyond `NARROW`, computed in the working type even where
+        it reads only `narrowed` columns. Default: as it is."""
+        return expr
+
     def metric(self, metric: ir.Metric) -> E:
         """An input metric's column: scaled integers of the working type for numbers,
         Booleans for bool metrics, the value itself for dates and enums."""
@@ -473,7 +490,10 @@ class _Compiler:
         col = name or self.name(hint)
         stage = v.depth
         kind = "index" if index else "num" if isinstance(v, Num) else "cond" if isinstance(v, Cond) else "other"
-        self.columns.append(Column(col, v.expr, stage, kind, group, span))
+        expr = v.expr
+        if kind == "num" and not v.bound[0] and v.bound[1] <= NARROW and not v.den:
+            expr = self.b.narrowed(col, expr)
+        self.columns.append(Column(col, expr, stage, kind, group, span))
         self.col_depth[col] = stage + 1
         self.col_kind[col] = kind
         if isinstance(v, Num):
@@ -493,6 +513,8 @@ class _Compiler:
 
     def num(self, expr, scale: int, bound: Bound, depth: int, den: tuple[str, ...] = ()) -> Num:
         self.bounds.append(bound)
+        if bound[1] > NARROW and not bound[0]:  # beyond 64 bits: not from narrowed columns alone
+            expr = self.b.widened(expr)
         return Num(expr, scale, bound, depth, den=den)
 
     def const(self, value: Fraction) -> Num:

@@ -267,25 +267,25 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
 ), "data_capability_3" AS (
   SELECT
     *,
-    CASE
+    CAST(CASE
       WHEN "gate_experts_gate"
       THEN LEAST(GREATEST("certified", 0), 10) * 4
       ELSE 0
-    END AS "line_data_capability_certified" /* designations.tier:29 */
+    END AS BIGINT) AS "line_data_capability_certified" /* designations.tier:29 */
   FROM gate_experts_gate
 ), "data_capability_4" AS (
   SELECT
     *,
     "line_data_capability_certified" AS "cat_data_capability_skilling", /* designations.tier:28 */
-    LEAST(GREATEST("growth", 0), 20000000) AS "line_data_capability_growth", /* designations.tier:32 */
-    LEAST(GREATEST("deployments", 0), 5) * 2 AS "line_data_capability_deployments" /* designations.tier:33 */
+    CAST(LEAST(GREATEST("growth", 0), 20000000) AS BIGINT) AS "line_data_capability_growth", /* designations.tier:32 */
+    CAST(LEAST(GREATEST("deployments", 0), 5) * 2 AS BIGINT) AS "line_data_capability_deployments" /* designations.tier:33 */
   FROM data_capability_3
 ), "data_capability_5" AS (
   SELECT
     *,
-    "line_data_capability_growth" + (
+    CAST("line_data_capability_growth" + (
       "line_data_capability_deployments" * 1000000
-    ) AS "cat_data_capability_success" /* designations.tier:31 */
+    ) AS BIGINT) AS "cat_data_capability_success" /* designations.tier:31 */
   FROM data_capability_4
 ), "data_capability_6" AS (
   SELECT
@@ -322,19 +322,19 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
 ), "security_capability" AS (
   SELECT
     *,
-    LEAST(GREATEST("adds", 0), 10) * 2 AS "line_security_capability_adds" /* designations.tier:45 */
+    CAST(LEAST(GREATEST("adds", 0), 10) * 2 AS BIGINT) AS "line_security_capability_adds" /* designations.tier:45 */
   FROM data_2
 ), "security_capability_2" AS (
   SELECT
     *,
-    LEAST("line_security_capability_adds", 20) AS "cat_security_capability_performance", /* designations.tier:44 */
-    LEAST(GREATEST("certified", 0), 6) * 20 AS "line_security_capability_certified" /* designations.tier:48 */
+    CAST(LEAST("line_security_capability_adds", 20) AS BIGINT) AS "cat_security_capability_performance", /* designations.tier:44 */
+    CAST(LEAST(GREATEST("certified", 0), 6) * 20 AS BIGINT) AS "line_security_capability_certified" /* designations.tier:48 */
   FROM security_capability
 ), "security_capability_3" AS (
   SELECT
     *,
-    LEAST("line_security_capability_certified", 120) AS "cat_security_capability_skilling", /* designations.tier:47 */
-    LEAST(GREATEST("deployments", 0), 6) * 10 AS "line_security_capability_deployments", /* designations.tier:51 */
+    CAST(LEAST("line_security_capability_certified", 120) AS BIGINT) AS "cat_security_capability_skilling", /* designations.tier:47 */
+    CAST(LEAST(GREATEST("deployments", 0), 6) * 10 AS BIGINT) AS "line_security_capability_deployments", /* designations.tier:51 */
     LEAST(
       CAST(25000000000 AS DECIMAL),
       GREATEST(0, "acr") + (
@@ -372,13 +372,13 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
 ), "apps_enterprise_capability" AS (
   SELECT
     *,
-    LEAST(GREATEST("adds", 0), 5) * 3 AS "line_apps_enterprise_capability_adds", /* designations.tier:64 */
-    LEAST(GREATEST("certified", 0), 20) AS "line_apps_enterprise_capability_certified" /* designations.tier:65 */
+    CAST(LEAST(GREATEST("adds", 0), 5) * 3 AS BIGINT) AS "line_apps_enterprise_capability_adds", /* designations.tier:64 */
+    CAST(LEAST(GREATEST("certified", 0), 20) AS BIGINT) AS "line_apps_enterprise_capability_certified" /* designations.tier:65 */
   FROM security_2
 ), "apps_enterprise_capability_2" AS (
   SELECT
     *,
-    "line_apps_enterprise_capability_adds" + "line_apps_enterprise_capability_certified" AS "score_apps_enterprise_capability" /* designations.tier:63 */
+    CAST("line_apps_enterprise_capability_adds" + "line_apps_enterprise_capability_certified" AS BIGINT) AS "score_apps_enterprise_capability" /* designations.tier:63 */
   FROM apps_enterprise_capability
 ), "apps_enterprise" AS (
   SELECT
@@ -393,13 +393,13 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
 ), "apps_smb_capability" AS (
   SELECT
     *,
-    LEAST(GREATEST("adds", 0), 5) * 3 AS "line_apps_smb_capability_adds", /* designations.tier:71 */
-    LEAST(GREATEST("certified", 0), 5) * 4 AS "line_apps_smb_capability_certified" /* designations.tier:72 */
+    CAST(LEAST(GREATEST("adds", 0), 5) * 3 AS BIGINT) AS "line_apps_smb_capability_adds", /* designations.tier:71 */
+    CAST(LEAST(GREATEST("certified", 0), 5) * 4 AS BIGINT) AS "line_apps_smb_capability_certified" /* designations.tier:72 */
   FROM apps_enterprise_2
 ), "apps_smb_capability_2" AS (
   SELECT
     *,
-    "line_apps_smb_capability_adds" + "line_apps_smb_capability_certified" AS "score_apps_smb_capability" /* designations.tier:70 */
+    CAST("line_apps_smb_capability_adds" + "line_apps_smb_capability_certified" AS BIGINT) AS "score_apps_smb_capability" /* designations.tier:70 */
   FROM apps_smb_capability
 ), "apps_smb" AS (
   SELECT
@@ -426,16 +426,16 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       THEN "lvl_apps_smb"
       ELSE -1
     END AS "level_apps", /* designations.tier:60 */
-    CASE
+    CAST(CASE
       WHEN "sel_apps" = 0
       THEN "score_apps_enterprise_capability"
       ELSE "score_apps_smb_capability"
-    END AS "tscore_apps" /* designations.tier:60 */
+    END AS BIGINT) AS "tscore_apps" /* designations.tier:60 */
   FROM apps
 ), "work_enterprise_capability" AS (
   SELECT
     *,
-    LEAST(GREATEST("adds", 0), 5) * 4 AS "line_work_enterprise_capability_adds" /* designations.tier:82 */
+    CAST(LEAST(GREATEST("adds", 0), 5) * 4 AS BIGINT) AS "line_work_enterprise_capability_adds" /* designations.tier:82 */
   FROM apps_2
 ), "work_enterprise_capability_2" AS (
   SELECT
@@ -455,7 +455,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
 ), "work_smb_capability" AS (
   SELECT
     *,
-    LEAST(GREATEST("adds", 0), 10) * 2 AS "line_work_smb_capability_adds" /* designations.tier:88 */
+    CAST(LEAST(GREATEST("adds", 0), 10) * 2 AS BIGINT) AS "line_work_smb_capability_adds" /* designations.tier:88 */
   FROM work_enterprise_2
 ), "work_smb_capability_2" AS (
   SELECT
@@ -487,18 +487,18 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       THEN 1
       ELSE -1
     END AS "best_first_work",
-    CASE
+    CAST(CASE
       WHEN "lvl_work_enterprise" = "best_level_work"
       THEN "score_work_enterprise_capability"
       WHEN "lvl_work_smb" = "best_level_work"
       THEN "score_work_smb_capability"
       ELSE 0
-    END AS "best_first_score_work"
+    END AS BIGINT) AS "best_first_score_work"
   FROM work
 ), "work_3" AS MATERIALIZED (
   SELECT
     *,
-    GREATEST(
+    CAST(GREATEST(
       CASE
         WHEN "lvl_work_enterprise" = "best_level_work"
         THEN "score_work_enterprise_capability"
@@ -509,7 +509,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
         THEN "score_work_smb_capability"
         ELSE "best_first_score_work"
       END
-    ) AS "best_score_work"
+    ) AS BIGINT) AS "best_score_work"
   FROM work_2
 ), "work_4" AS (
   SELECT
@@ -542,11 +542,11 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       THEN "lvl_work_smb"
       ELSE -1
     END AS "level_work", /* designations.tier:78 */
-    CASE
+    CAST(CASE
       WHEN "sel_work" = 0
       THEN "score_work_enterprise_capability"
       ELSE "score_work_smb_capability"
-    END AS "tscore_work" /* designations.tier:78 */
+    END AS BIGINT) AS "tscore_work" /* designations.tier:78 */
   FROM work_4
 ), "ladder" AS (
   SELECT

@@ -322,24 +322,24 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
     *,
     `adds` * 10 AS `line_data_capability_adds`, /* designations.tier:26 */
     `experts` >= 2 AS `gate_experts_gate`, /* designations.tier:21 */
-    LEAST(GREATEST(`growth`, 0), 20000000) AS `line_data_capability_growth`, /* designations.tier:32 */
-    LEAST(GREATEST(`deployments`, 0), 5) * 2 AS `line_data_capability_deployments`, /* designations.tier:33 */
-    LEAST(GREATEST(`adds`, 0), 10) * 2 AS `line_security_capability_adds`, /* designations.tier:45 */
-    LEAST(GREATEST(`certified`, 0), 6) * 20 AS `line_security_capability_certified`, /* designations.tier:48 */
-    LEAST(GREATEST(`deployments`, 0), 6) * 10 AS `line_security_capability_deployments`, /* designations.tier:51 */
+    CAST(LEAST(GREATEST(`growth`, 0), 20000000) AS BIGINT) AS `line_data_capability_growth`, /* designations.tier:32 */
+    CAST(LEAST(GREATEST(`deployments`, 0), 5) * 2 AS BIGINT) AS `line_data_capability_deployments`, /* designations.tier:33 */
+    CAST(LEAST(GREATEST(`adds`, 0), 10) * 2 AS BIGINT) AS `line_security_capability_adds`, /* designations.tier:45 */
+    CAST(LEAST(GREATEST(`certified`, 0), 6) * 20 AS BIGINT) AS `line_security_capability_certified`, /* designations.tier:48 */
+    CAST(LEAST(GREATEST(`deployments`, 0), 6) * 10 AS BIGINT) AS `line_security_capability_deployments`, /* designations.tier:51 */
     LEAST(
       CAST(25000000000 AS DECIMAL(38, 0)),
       GREATEST(0, `acr`) + (
         GREATEST(0, `growth`) * 10
       )
     ) AS `line_security_capability_usage`, /* designations.tier:52 */
-    LEAST(GREATEST(`adds`, 0), 5) * 3 AS `line_apps_enterprise_capability_adds`, /* designations.tier:64 */
-    LEAST(GREATEST(`certified`, 0), 20) AS `line_apps_enterprise_capability_certified`, /* designations.tier:65 */
-    LEAST(GREATEST(`adds`, 0), 5) * 3 AS `line_apps_smb_capability_adds`, /* designations.tier:71 */
-    LEAST(GREATEST(`certified`, 0), 5) * 4 AS `line_apps_smb_capability_certified`, /* designations.tier:72 */
+    CAST(LEAST(GREATEST(`adds`, 0), 5) * 3 AS BIGINT) AS `line_apps_enterprise_capability_adds`, /* designations.tier:64 */
+    CAST(LEAST(GREATEST(`certified`, 0), 20) AS BIGINT) AS `line_apps_enterprise_capability_certified`, /* designations.tier:65 */
+    CAST(LEAST(GREATEST(`adds`, 0), 5) * 3 AS BIGINT) AS `line_apps_smb_capability_adds`, /* designations.tier:71 */
+    CAST(LEAST(GREATEST(`certified`, 0), 5) * 4 AS BIGINT) AS `line_apps_smb_capability_certified`, /* designations.tier:72 */
     CASE WHEN `workloads` >= 5 THEN 0 ELSE 1 END AS `sel_apps`, /* designations.tier:60 */
-    LEAST(GREATEST(`adds`, 0), 5) * 4 AS `line_work_enterprise_capability_adds`, /* designations.tier:82 */
-    LEAST(GREATEST(`adds`, 0), 10) * 2 AS `line_work_smb_capability_adds`, /* designations.tier:88 */
+    CAST(LEAST(GREATEST(`adds`, 0), 5) * 4 AS BIGINT) AS `line_work_enterprise_capability_adds`, /* designations.tier:82 */
+    CAST(LEAST(GREATEST(`adds`, 0), 10) * 2 AS BIGINT) AS `line_work_smb_capability_adds`, /* designations.tier:88 */
     `certified` >= 2 AS `req_ladder_silver_1`, /* designations.tier:95 */
     `certified` >= 4 AS `req_ladder_gold_1`, /* designations.tier:96 */
     CASE
@@ -356,24 +356,24 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
   SELECT
     *,
     LEAST(`line_data_capability_adds`, 30) AS `cat_data_capability_performance`, /* designations.tier:25 */
-    CASE
+    CAST(CASE
       WHEN `gate_experts_gate`
       THEN LEAST(GREATEST(`certified`, 0), 10) * 4
       ELSE 0
-    END AS `line_data_capability_certified`, /* designations.tier:29 */
-    `line_data_capability_growth` + (
+    END AS BIGINT) AS `line_data_capability_certified`, /* designations.tier:29 */
+    CAST(`line_data_capability_growth` + (
       `line_data_capability_deployments` * 1000000
-    ) AS `cat_data_capability_success`, /* designations.tier:31 */
-    LEAST(`line_security_capability_adds`, 20) AS `cat_security_capability_performance`, /* designations.tier:44 */
-    LEAST(`line_security_capability_certified`, 120) AS `cat_security_capability_skilling`, /* designations.tier:47 */
+    ) AS BIGINT) AS `cat_data_capability_success`, /* designations.tier:31 */
+    CAST(LEAST(`line_security_capability_adds`, 20) AS BIGINT) AS `cat_security_capability_performance`, /* designations.tier:44 */
+    CAST(LEAST(`line_security_capability_certified`, 120) AS BIGINT) AS `cat_security_capability_skilling`, /* designations.tier:47 */
     LEAST(
       `line_security_capability_deployments` * 1250000000 + (
         `line_security_capability_usage` * 3
       ),
       CAST(150000000000 AS DECIMAL(38, 0))
     ) AS `cat_security_capability_success`, /* designations.tier:50 */
-    `line_apps_enterprise_capability_adds` + `line_apps_enterprise_capability_certified` AS `score_apps_enterprise_capability`, /* designations.tier:63 */
-    `line_apps_smb_capability_adds` + `line_apps_smb_capability_certified` AS `score_apps_smb_capability`, /* designations.tier:70 */
+    CAST(`line_apps_enterprise_capability_adds` + `line_apps_enterprise_capability_certified` AS BIGINT) AS `score_apps_enterprise_capability`, /* designations.tier:63 */
+    CAST(`line_apps_smb_capability_adds` + `line_apps_smb_capability_certified` AS BIGINT) AS `score_apps_smb_capability`, /* designations.tier:70 */
     `line_work_enterprise_capability_adds` AS `score_work_enterprise_capability`, /* designations.tier:81 */
     `line_work_smb_capability_adds` AS `score_work_smb_capability`, /* designations.tier:87 */
     CASE
@@ -409,11 +409,11 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
     ) * 1250000000 + `cat_security_capability_success` AS `score_security_capability`, /* designations.tier:43 */
     `score_apps_enterprise_capability` >= 30 AS `req_apps_enterprise_designated_1`, /* designations.tier:67 */
     `score_apps_smb_capability` >= 30 AS `req_apps_smb_designated_1`, /* designations.tier:74 */
-    CASE
+    CAST(CASE
       WHEN `sel_apps` = 0
       THEN `score_apps_enterprise_capability`
       ELSE `score_apps_smb_capability`
-    END AS `tscore_apps`, /* designations.tier:60 */
+    END AS BIGINT) AS `tscore_apps`, /* designations.tier:60 */
     `score_work_enterprise_capability` >= 20 AS `req_work_enterprise_designated_1`, /* designations.tier:84 */
     `score_work_smb_capability` >= 10 AS `req_work_smb_designated_1` /* designations.tier:90 */
   FROM stage_2
@@ -457,18 +457,18 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
       THEN 1
       ELSE -1
     END AS `best_first_work`,
-    CASE
+    CAST(CASE
       WHEN `lvl_work_enterprise` = `best_level_work`
       THEN `score_work_enterprise_capability`
       WHEN `lvl_work_smb` = `best_level_work`
       THEN `score_work_smb_capability`
       ELSE 0
-    END AS `best_first_score_work`
+    END AS BIGINT) AS `best_first_score_work`
   FROM stage_5
 ), `stage_7` /* work */ AS (
   SELECT
     *,
-    GREATEST(
+    CAST(GREATEST(
       CASE
         WHEN `lvl_work_enterprise` = `best_level_work`
         THEN `score_work_enterprise_capability`
@@ -479,7 +479,7 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         THEN `score_work_smb_capability`
         ELSE `best_first_score_work`
       END
-    ) AS `best_score_work`
+    ) AS BIGINT) AS `best_score_work`
   FROM stage_6
 ), `stage_8` /* work */ AS (
   SELECT
@@ -512,11 +512,11 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
       THEN `lvl_work_smb`
       ELSE -1
     END AS `level_work`, /* designations.tier:78 */
-    CASE
+    CAST(CASE
       WHEN `sel_work` = 0
       THEN `score_work_enterprise_capability`
       ELSE `score_work_smb_capability`
-    END AS `tscore_work` /* designations.tier:78 */
+    END AS BIGINT) AS `tscore_work` /* designations.tier:78 */
   FROM stage_8
 ), `stage_10` /* status */ AS (
   SELECT
@@ -603,10 +603,10 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
       ELSE 0
     END AS `units:security`,
     (
-      `tscore_apps`
+      CAST(`tscore_apps` AS DECIMAL(38, 0))
     ) * 1000000 AS `units:apps`,
     (
-      `tscore_work`
+      CAST(`tscore_work` AS DECIMAL(38, 0))
     ) * 1000000 AS `units:work`
   FROM score_quotients
 ), `results` /* level and score of each track as text */ AS (

@@ -115,12 +115,23 @@ class SqlBackend(Backend[exp.Expression]):
     but whose every use folds to a constant (a table whose cells are all equal) is not read,
     and must not be cast to the working type (a huge value would overflow it)."""
 
-    def __init__(self, dialect: Dialect, itype: str, names: dict[str, str] | None = None, as_of_column: str | None = None) -> None:
+    def __init__(
+        self,
+        dialect: Dialect,
+        itype: str,
+        names: dict[str, str] | None = None,
+        as_of_column: str | None = None,
+        narrow: bool = False,
+    ) -> None:
         self.dialect = dialect
         self.itype = itype
         self.names = names if names is not None else {}
         self.as_of_column = as_of_column
         self.read: set[str] = set()
+        # `narrow`: columns proven within 64 bits are computed in the dialect's 64-bit type
+        # (DuckDB's HUGEINT arithmetic costs about a fifth of a query more than BIGINT's)
+        self.narrow = narrow and itype != dialect.narrow
+        self.narrow_columns: set[str] = set()
 
     # -------------------------------------------------------------- literals and columns
     def int_lit(self, value: int) -> exp.Expression:
@@ -170,6 +181,25 @@ class SqlBackend(Backend[exp.Expression]):
         if metric.type.kind is ir.Kind.BOOL and not self.dialect.booleans:
             return exp.EQ(this=c, expression=num(1))
         return c
+
+    def narrowed(self, name: str, expr: exp.Expression) -> exp.Expression:
+        if not self.narrow:
+            return expr
+        self.narrow_columns.add(self.names.get(name, name))
+        if isinstance(expr, exp.Column) and expr.name in self.narrow_columns:
+            return expr  # a copy of a 64-bit column
+        return cast(expr, self.dialect.narrow, self.dialect)
+
+    def widened(self, expr: exp.Expression) -> exp.Expression:
+        if not self.narrow_columns:
+            return expr
+
+        def wide(node: exp.Expression) -> exp.Expression:
+            if isinstance(node, exp.Column) and node.name in self.narrow_columns:
+                return cast(node.copy(), self.itype, self.dialect)
+            return node
+
+        return expr.transform(wide, copy=True)
 
     def widen(self, e: exp.Expression) -> exp.Expression:
         """`e` as the working type when literals alone would leave it INTEGER."""

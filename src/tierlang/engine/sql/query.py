@@ -164,7 +164,8 @@ def compile_sql(
         rec = _records(program, d, d.wide, tables or {}, absent_tables, decimals, places or {}, check_ranges)
         scales = {**scales, **rec.scales}  # type: ignore[dict-item]
         denominators = {m: den_column(m) for m in rec.ratios}
-    backends = [(SqlBackend(d, itype, names, as_of_column), itype, limit) for itype, limit in kinds]
+    # the raw query's one type is the widest: what is proven small is computed in 64 bits
+    backends = [(SqlBackend(d, itype, names, as_of_column, narrow=raw), itype, limit) for itype, limit in kinds]
     if not d.booleans and any(isinstance(n, ir.Undecided) for n in ir.walk(program)):
         raise Unsupported(f"{program.name} has requirements no data decides; {d.name} has no Boolean values to carry 'undecided'")
     try:
@@ -202,7 +203,8 @@ def compile_sql(
     if output == "plan":
         query = _plan_output(plan, names, last, fallback, detail, keep, d)
     elif output == "long":
-        ctes += _score_ctes(program, plan, names, last, d)
+        (backend,) = [b for b, t, _ in backends if t == itype]
+        ctes += _score_ctes(program, plan, names, last, d, backend.widened)
         possible = frozenset(n for n, tc in plan.tracks.items() if tc.possible is not None)
         query = _long_output(program, undecided_tracks(program), possible, tracks)
     else:
@@ -478,10 +480,14 @@ def _plan_output(
     return exp.select(*out).from_(exp.to_table(last, quoted=True))
 
 
-def _score_ctes(program: ir.Program, plan: Plan, names: _Names, last: str, d: Dialect) -> list[tuple[str, exp.Select, str | None]]:
+def _score_ctes(
+    program: ir.Program, plan: Plan, names: _Names, last: str, d: Dialect, widened=lambda e: e
+) -> list[tuple[str, exp.Select, str | None]]:
     """Three CTEs from the scaled scores to the `results` (level and score text per track):
     each track's score in millionths, rounded half-even as `numbers.decimal_text` rounds
-    (`score_quotients`, `score_units`), then as text with trailing zeros dropped."""
+    (`score_quotients`, `score_units`), then as text with trailing zeros dropped. `widened`
+    (the backend's) gives a score read from 64-bit columns the working type, where its
+    millionths may not fit 64 bits."""
     unit = 10**DECIMALS
     quotients: list[exp.Expression] = []
     units: list[exp.Expression] = []
@@ -504,6 +510,8 @@ def _score_ctes(program: ir.Program, plan: Plan, names: _Names, last: str, d: Di
         value, scale = exp.Paren(this=_working(tc.score.expr.copy(), plan.itype, d)), tc.score.scale
         if d.int_div and _narrow_score(tc.score, unit):  # a capped score: its millionths and text in 64 bits
             value = cast(value.this, d.narrow, d)
+        else:
+            value = exp.Paren(this=widened(value.this))
         if tc.score.den:  # a ratio: over scale times the denominator columns of this row
             divisor: exp.Expression = num(scale)
             for den in tc.score.den:
