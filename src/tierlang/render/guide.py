@@ -782,7 +782,8 @@ class _Builder:
             columns.append(GuideColumn(c.name, c.title or humanize(c.name), type_text, empty, rng, c.doc))
         filters = [GuideFilter(f.name, f.title or humanize(f.name), expr_text(f.expr), f.doc, f.source) for f in t.filters]
         readers = tables_reading(self.p).get(t.name, set())
-        used_by = [self.english.track_label(x.name) for x in self.p.tracks if x.name in readers]
+        used_by = [self.english.track_label(rt.name) for rt in self.p.row_tracks if rt.table == t.name]
+        used_by += [self.english.track_label(x.name) for x in self.p.tracks if x.name in readers]
         return GuideRelatedTable(t.name, t.title or humanize(t.name), t.doc, t.source, list(t.key), columns, filters, used_by)
 
     def param(self, x: ir.Param) -> GuideParam:
