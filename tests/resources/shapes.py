@@ -37,6 +37,8 @@ def program(shape: str, n: int, version: str = "1", threshold: int = 10) -> str:
         out += [f"gate g{i}: (g{i - 1} and b >= {i % 7}) or (g{i - 1} and a >= {threshold})\n" for i in range(1, n + 1)]
         out.append(f"track t {{\n  level silver {{\n    require g{n}\n  }}\n}}\n")
     elif shape == "classified":
+        # at least two variants (size 1 included): a choice between one is not a program
+        n = max(n, 2)
         out.append("metric w: count\nmetric m: count\n")
         chain = " else ".join(f"v{i} when w >= {n - i}" for i in range(n - 1))
         out.append(f"track t {{\n  choose {chain} else v{n - 1}\n")
