@@ -369,12 +369,14 @@ def run(programs: int, datasets: int, seed: int, out: Path, state: Path | None =
         st.sampled_from(SHIPPED).map(lambda b: b.decode("utf-8")),
     )
 
+    # A case makes all its draws (`rnd` included) before it may stop early: Hypothesis
+    # refuses a run in which the same choices once draw more and once fewer.
     def program_case(text, rnd, dice):
-        if enough("program"):
-            return
         raw = base = text.encode("utf-8")
         if dice:
             raw = mutate(raw, rnd)
+        if enough("program"):
+            return
         campaign.case(
             "program",
             {"fuzz.tier": raw, "base.tier": base},
@@ -383,13 +385,13 @@ def run(programs: int, datasets: int, seed: int, out: Path, state: Path | None =
         )
 
     def dataset_case(drawn, fmt, rnd):
-        if enough("dataset"):
-            return
         program, data = drawn
         path = work / f"clean.{fmt}"
         write_data(fmt, data, path)
         raw = mutate(path.read_bytes(), rnd)
         engine = rnd.choice(["vectorized", "interpreter"])
+        if enough("dataset"):
+            return
         campaign.case(
             "dataset",
             {"p.tier": program.encode("utf-8"), f"d.{fmt}": raw},
