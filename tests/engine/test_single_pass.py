@@ -169,8 +169,8 @@ def test_tier_eval_reads_a_single_pass_file_once(fixture_parquet, monkeypatch, t
     assert taken == ["single pass"] and out.stat().st_size > 0
 
 
-def test_the_advice_on_percents_reads_the_kept_columns(tmp_path, monkeypatch):
-    """The columns `data.advice` reads come back with the results of a single pass: the
+def test_the_advice_on_percents_comes_with_the_single_pass(tmp_path, monkeypatch):
+    """The advice on percent columns is computed by aggregates in the single pass: the
     advice neither reads the file again nor differs from the two stages'."""
     from tierlang.data.advice import fraction_percents
 

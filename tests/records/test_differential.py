@@ -46,6 +46,8 @@ WHERE = st.sampled_from(
         "item in good_items",
         'item not in {"c"}',
         'channel in {"CSP_T1", "DPOR"}',
+        'channel not in {"CSP_T1", "DPOR", "PAL"}',
+        'not (channel in {"PAL"})',
         "month in last month",
         "month in last 2 months",
         "month in same month last year",
@@ -280,3 +282,23 @@ def test_reference_by_hand():
         values = dict(with_records(program, records, engine=engine).rows())
         assert values["P1"] == {"big": Fraction(2), "acr": Fraction(100)}
         assert values["P2"] == {"big": Fraction(0), "acr": Fraction(0)}
+
+
+def test_enum_lists_by_their_complement():
+    """`in` most of an enum's values is computed as `not in` the others: an empty value is
+    still in no list and out of none (three-valued), by hand and in both stages."""
+    text = (
+        'program p { version "1" effective 2023-06-15 }\n'
+        'table t "T" {\n  column via: enum("A", "B", "C") optional\n}\n'
+        'metric most: count = count of t where via in {"A", "B"}\n'
+        'metric all: count = count of t where via in {"A", "B", "C"}\n'
+        'metric not_all: count = count of t where not (via in {"A", "B", "C"})\n'
+        'metric not_most: count = count of t where not (via not in {"C"})\n'
+        'metric one: count = count of t where via not in {"A", "B"}\n'
+    )
+    program = load_program("enum.tier", text=text, checks=False).program
+    rows = pl.DataFrame({"partner_id": ["P1"] * 5, "via": ["A", "B", "C", None, "A"]})
+    records = load_records({PARTNERS: pl.DataFrame({"partner_id": ["P1"]}), "t": rows}, program)
+    want = {"most": 3, "all": 4, "not_all": 0, "not_most": 1, "one": 1}
+    for engine in ("reference", "polars"):
+        assert dict(with_records(program, records, engine=engine).rows())["P1"] == {k: Fraction(v) for k, v in want.items()}

@@ -184,6 +184,9 @@ class Dataset:
     denominators: dict[str, str] = field(default_factory=dict)
     # optional metrics whose column the file lacks: every row took the default
     absent: tuple[ir.Metric, ...] = ()
+    # the advice on values (`data.advice.fraction_percents`), when the pass that read the
+    # file computed it; None: computed from `frame` when asked for
+    advice: list[str] | None = None
 
     @property
     def notes(self) -> list[str]:
@@ -320,10 +323,17 @@ class Scan:
     loader: _Loader
     absent: tuple[ir.Metric, ...] = ()
 
-    def dataset(self, rows: int, kept: pl.DataFrame | None = None, metrics: tuple[ir.Metric, ...] | None = None) -> Dataset:
+    def dataset(
+        self,
+        rows: int,
+        kept: pl.DataFrame | None = None,
+        metrics: tuple[ir.Metric, ...] | None = None,
+        advice: list[str] | None = None,
+    ) -> Dataset:
         """The `Dataset` of a scan in which none of `rows` rows was flagged; `kept`: some of
         its columns, as the evaluation returned them (`columns_of` answers from them);
-        `metrics`: the metrics of the program it is for, when the scan read more."""
+        `metrics`: the metrics of the program it is for, when the scan read more; `advice`:
+        `Dataset.advice`, as the evaluation computed it."""
         metrics = self.metrics if metrics is None else metrics
         names = {m.name for m in metrics}
         return _DeferredDataset(
@@ -338,6 +348,7 @@ class Scan:
             total_rows=rows,
             columns=self.columns,
             absent=tuple(m for m in metrics if any(a.name == m.name and a.column == m.column for a in self.absent)),
+            advice=advice,
         )
 
 

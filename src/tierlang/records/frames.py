@@ -243,9 +243,23 @@ class _Cond:
         if isinstance(e, ir.InSet):
             v = self.value(e.operand)
             v = v[1] if isinstance(v, tuple) else v
-            # an empty value is in no list and out of none: `is_in` gives null for it already
-            inside = v.is_in(pl.Series(list(e.values), dtype=pl.String).implode())
-            return ~inside if e.negated else inside
+            values, negated = list(e.values), e.negated
+            # An enum column holds only its values (the loader checks them): `in` most of them
+            # is `not in` the others, often one (`association != "CPOR"` is a seventh of
+            # `is_in` over four values).
+            column = self.table.column(e.operand.column) if isinstance(e.operand, ir.ColumnRef) else None
+            if column is not None and column.type.kind is ir.Kind.ENUM and set(values) <= set(column.type.values):
+                others = [x for x in column.type.values if x not in values]
+                if len(others) < len(values):
+                    values, negated = others, not negated
+            # an empty value is in no list and out of none: null, as `is_in` and `==` give it
+            if not values:
+                inside = pl.when(v.is_not_null()).then(pl.lit(False))
+            elif len(values) == 1:
+                inside = v == pl.lit(values[0])
+            else:
+                inside = v.is_in(pl.Series(values, dtype=pl.String).implode())
+            return ~inside if negated else inside
         if isinstance(e, ir.IsEmpty):
             v = self.value(e.operand)
             v = v[1] if isinstance(v, tuple) else v
@@ -479,8 +493,9 @@ def assignment_frame(a: ir.Assignment, table: ir.RelatedTable, frame: pl.DataFra
 
 
 def compute(program: ir.Program, partners: pl.Series, tables: Mapping[str, tuple[pl.DataFrame, Mapping[str, int]]]) -> Values:
-    """The records metrics of `partners` (their ids, in order) from `tables` (name -> (frame,
-    column scales), frames as the loader gives them)."""
+    """The records metrics of `partners` (their ids, in order: the frame's rows are in the
+    same order) from `tables` (name -> (frame, column scales), frames as the loader gives
+    them)."""
     out = pl.DataFrame({PID: partners.cast(pl.String)})
     cache: dict[ir.Aggregate, str] = {}
     agg_scale: dict[str, int] = {}
@@ -516,9 +531,15 @@ def compute(program: ir.Program, partners: pl.Series, tables: Mapping[str, tuple
     if lazies:
         # each aggregate lined up with the partners by joining it to their ids alone, then
         # all added at once (joining each to the growing frame copied the frame every time)
+        # (an aggregate with no rows, as over an absent table, is a column of nulls: no join)
         ids = out.select(PID)
-        got = [ids.join(lf, on=PID, how="left", nulls_equal=True, maintain_order="left") for lf in pl.collect_all(lazies)]
-        out = out.hstack([g.to_series(1) for g in got])
+        got = [
+            ids.join(df, on=PID, how="left", nulls_equal=True, maintain_order="left").to_series(1)
+            if df.height
+            else pl.repeat(None, ids.height, dtype=df.schema[df.columns[1]], eager=True).alias(df.columns[1])
+            for df in pl.collect_all(lazies)
+        ]
+        out = out.hstack(got)
     assignments: dict[ir.Assignment, str] = {}
     for m in program.record_metrics:
         if isinstance(m.records, ir.Assignment) and m.records not in assignments:
@@ -527,7 +548,9 @@ def compute(program: ir.Program, partners: pl.Series, tables: Mapping[str, tuple
             got = assignment_frame(m.records, program.related_table_map[m.records.table], frame, scales)
             # a partner without rows has no people: only needs of no one are met
             empty = all(n.count == 0 for n in m.records.needs)
-            out = out.join(got.rename({"value": name}), on=PID, how="left").with_columns(pl.col(name).fill_null(empty))
+            out = out.join(got.rename({"value": name}), on=PID, how="left", maintain_order="left").with_columns(
+                pl.col(name).fill_null(empty)
+            )
     # Partners without rows: counts and sums are 0; a min or max has no value.
     fills = []
     for a, name in cache.items():
@@ -626,10 +649,13 @@ def _output(m: ir.Metric, v: _N, scales: dict[str, int], ratios: set[str]) -> li
     default = Fraction(m.default) if isinstance(m.default, Fraction) else None  # type: ignore[arg-type]
     if v.den is None:
         scale = v.scale
-        expr = v.expr.cast(I128)
+        # a metric that is another's value (or an aggregate's) keeps its column's type: only
+        # arithmetic needs 128 bits, narrowed again afterwards
+        expr = v.expr if v.expr.meta.is_column() else v.expr.cast(I128)
         if default is not None:
             scale = math.lcm(scale, default.denominator)
-            expr = expr * (scale // v.scale)
+            if scale != v.scale:
+                expr = expr.cast(I128) * (scale // v.scale)
             expr = expr.fill_null(_lit(int(default * scale)))
         scales[m.name] = scale
         return [expr.alias(m.name)]
