@@ -13,6 +13,7 @@ tables or the evaluation date (TL237), since it is a fact about the data, not ab
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Mapping
 from fractions import Fraction
 from typing import TYPE_CHECKING
@@ -170,32 +171,62 @@ def broken(program: ir.Program, values: Mapping[str, ir.Value]) -> list[ir.Const
     """The constraints that `values` (a partner's input metric values) break, exactly; a
     constraint on a value that is missing is not broken."""
     out = []
+    forms = _forms_of(program)
     for c in program.constraints:
-        if _holds(c.expr, program.metric_map, values) is False:
+        if _holds(c.expr, program.metric_map, values, forms) is False:
             out.append(c)
     return out
 
 
-def _holds(e: ir.Expr, metrics: dict[str, ir.Metric], values: Mapping[str, ir.Value]) -> bool | None:
+#: id(program) -> (a weak reference to it, id(comparison) -> the linear forms of its two
+#: sides): `explain` asks `broken` about the same constraints for every plan it weighs
+#: (hundreds per partner of mpn2010, whose 29 constraints made that most of its time).
+_FORMS: dict[int, tuple[weakref.ref, dict[int, tuple]]] = {}
+
+
+def _forms_of(program: ir.Program) -> dict[int, tuple]:
+    hit = _FORMS.get(id(program))
+    if hit is not None and hit[0]() is program:
+        return hit[1]
+    key = id(program)
+    forms: dict[int, tuple] = {}
+    _FORMS[key] = (weakref.ref(program, lambda _, key=key: _FORMS.pop(key, None)), forms)
+    return forms
+
+
+def _holds(e: ir.Expr, metrics: dict[str, ir.Metric], values: Mapping[str, ir.Value], forms: dict[int, tuple] | None = None) -> bool | None:
     if isinstance(e, ir.And):
-        kids = [_holds(x, metrics, values) for x in e.items]
+        kids = [_holds(x, metrics, values, forms) for x in e.items]
         return False if False in kids else None if None in kids else True
     if isinstance(e, ir.Or):
-        kids = [_holds(x, metrics, values) for x in e.items]
+        kids = [_holds(x, metrics, values, forms) for x in e.items]
         return True if True in kids else None if None in kids else False
     if isinstance(e, ir.Not):
-        k = _holds(e.operand, metrics, values)
+        k = _holds(e.operand, metrics, values, forms)
         return None if k is None else not k
     assert isinstance(e, ir.Compare)
-    lc, lk = linear(e.left, metrics)
-    rc, rk = linear(e.right, metrics)
-    total = lk - rk
-    for sign, coefs in ((1, lc), (-1, rc)):
-        for n, v in coefs.items():
-            x = values.get(n)
-            if not isinstance(x, Fraction):
-                return None
-            total += sign * v * x
+    form = None if forms is None else forms.get(id(e))
+    if form is None:
+        # left - right as a constant and one coefficient per metric (0 when the two sides'
+        # cancel: its value must still be there)
+        (lc, lk), (rc, rk) = linear(e.left, metrics), linear(e.right, metrics)
+        coefs = dict(lc)
+        for n, v in rc.items():
+            coefs[n] = coefs.get(n, Fraction(0)) - v
+        form = (lk - rk, tuple(coefs.items()))
+        if forms is not None:
+            forms[id(e)] = form  # the comparison lives as long as its program, which holds it
+    total, terms = form
+    for n, v in terms:
+        x = values.get(n)
+        if not isinstance(x, Fraction):
+            return None
+        if v == 1:
+            total += x
+        elif v == -1:
+            total -= x
+        else:
+            total += v * x
     return {">=": total >= 0, ">": total > 0, "<=": total <= 0, "<": total < 0, "==": total == 0, "!=": total != 0}[e.op]
 
 
