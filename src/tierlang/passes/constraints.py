@@ -13,6 +13,7 @@ tables or the evaluation date (TL237), since it is a fact about the data, not ab
 from __future__ import annotations
 
 import math
+import operator
 import weakref
 from collections.abc import Mapping
 from fractions import Fraction
@@ -213,21 +214,24 @@ def _holds(e: ir.Expr, metrics: dict[str, ir.Metric], values: Mapping[str, ir.Va
         coefs = dict(lc)
         for n, v in rc.items():
             coefs[n] = coefs.get(n, Fraction(0)) - v
-        form = (lk - rk, tuple(coefs.items()))
+        form = (lk - rk, tuple((n, 1 if v == 1 else -1 if v == -1 else 0, v) for n, v in coefs.items()))
         if forms is not None:
             forms[id(e)] = form  # the comparison lives as long as its program, which holds it
     total, terms = form
-    for n, v in terms:
+    for n, unit, v in terms:
         x = values.get(n)
-        if not isinstance(x, Fraction):
+        if type(x) is not Fraction and not isinstance(x, Fraction):
             return None
-        if v == 1:
+        if unit == 1:
             total += x
-        elif v == -1:
+        elif unit == -1:
             total -= x
         else:
             total += v * x
-    return {">=": total >= 0, ">": total > 0, "<=": total <= 0, "<": total < 0, "==": total == 0, "!=": total != 0}[e.op]
+    return _COMPARE[e.op](total, 0)
+
+
+_COMPARE = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq, "!=": operator.ne}
 
 
 def repair(program: ir.Program, values: Mapping[str, ir.Value], fixed: set[str]) -> dict[str, ir.Value] | None:
