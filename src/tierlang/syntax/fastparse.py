@@ -14,6 +14,8 @@ repository."""
 
 from __future__ import annotations
 
+import re
+
 from lark import Lark, Token, Tree
 from lark.lexer import UnlessCallback
 from lark.parse_tree_builder import maybe_create_child_filter
@@ -131,10 +133,25 @@ class FastParser:
                     keywords[type_] = words
                 elif type_ not in self._callbacks or type_ not in basic.ignore_types:
                     raise TypeError(f"terminal {type_}: a lexer callback the fast parser does not know")
-            data = (tuple(scanner._mres), keywords, basic.ignore_types)
+            patterns = tuple(scanner._mres)
+            if len(patterns) != 1:
+                raise TypeError("the fast parser expects one pattern per lexer")
+            (pattern,) = patterns
+            data = (self._skipping(pattern, basic), pattern, keywords, basic.ignore_types)
             self._by_lexer[id(basic)] = data
         self._lexer_data[state] = data
         return data
+
+    @staticmethod
+    def _skipping(pattern, basic):
+        """`pattern` after any run of ignored whitespace: one match per token instead of two,
+        the whitespace before it included (about half the matches of a program are whitespace).
+        The run is taken whole (an atomic group): where nothing but whitespace follows (the
+        end of the text), it does not match and the plain pattern is asked."""
+        ws = [t for t in basic.terminals if t.name == "WS" and t.name in basic.ignore_types]
+        if not ws:
+            return pattern
+        return re.compile(f"(?>{ws[0].pattern.to_regexp()})?(?:{pattern.pattern})", pattern.flags)
 
     def parse(self, text: str, transformer, comments: list) -> object:
         """The transformed value of the `start` rule for `text`; COMMENT tokens are appended to
@@ -157,21 +174,23 @@ class FastParser:
             state = stack[-1][0]
             if pos < end:
                 data = lexer_data.get(state) or self._lexer(state)
-                patterns, keywords, ignored = data
+                skipping, plain, keywords, ignored = data
                 while True:
-                    for pattern in patterns:
-                        m = pattern.match(text, pos)
-                        if m is not None:
-                            break
-                    else:
+                    m = skipping.match(text, pos) or plain.match(text, pos)
+                    if m is None:
                         raise Fallback
                     type_ = m.lastgroup
-                    start_pos = pos
+                    start_pos = m.start(type_)
+                    if start_pos != pos:  # whitespace before the token
+                        newlines = text.count("\n", pos, start_pos)
+                        if newlines:
+                            line += newlines
+                            line_start = text.rindex("\n", pos, start_pos) + 1
                     pos = m.end()
                     if type_ in ignored:
                         newlines = text.count("\n", start_pos, pos)
                         if type_ in callbacks:
-                            comment = new_token(type_, m.group(0), start_pos, line, start_pos - line_start + 1, line, 0, pos)
+                            comment = new_token(type_, m.group(type_), start_pos, line, start_pos - line_start + 1, line, 0, pos)
                             comment.end_column = pos - line_start + 1
                             comments.append(comment)
                         if newlines:
@@ -182,7 +201,7 @@ class FastParser:
                         type_ = "$END"
                         token = span = None
                         break
-                    value = m.group(0)
+                    value = m.group(type_)
                     words = keywords.get(type_)
                     if words is not None:
                         type_ = words.get(value, type_)
