@@ -75,6 +75,7 @@ class FastParser:
         self._actions: dict[int, dict] = {}
         self._lexer_data: dict[int, tuple] = {}
         self._by_lexer: dict[int, tuple] = {}  # states that accept the same terminals share a lexer
+        self._ws: dict[str, re.Pattern] = {}
 
     @staticmethod
     def _plan(rule, transformer_class, level_rules, expr_rules) -> tuple:
@@ -133,25 +134,24 @@ class FastParser:
                     keywords[type_] = words
                 elif type_ not in self._callbacks or type_ not in basic.ignore_types:
                     raise TypeError(f"terminal {type_}: a lexer callback the fast parser does not know")
-            patterns = tuple(scanner._mres)
-            if len(patterns) != 1:
-                raise TypeError("the fast parser expects one pattern per lexer")
-            (pattern,) = patterns
-            data = (self._skipping(pattern, basic), pattern, keywords, basic.ignore_types)
+            # `newline_types`: the terminals Lark finds could span lines (the others cannot)
+            data = (tuple(scanner._mres), keywords, basic.ignore_types, basic.newline_types, self._whitespace(basic))
             self._by_lexer[id(basic)] = data
         self._lexer_data[state] = data
         return data
 
-    @staticmethod
-    def _skipping(pattern, basic):
-        """`pattern` after any run of ignored whitespace: one match per token instead of two,
-        the whitespace before it included (about half the matches of a program are whitespace).
-        The run is taken whole (an atomic group): where nothing but whitespace follows (the
-        end of the text), it does not match and the plain pattern is asked."""
-        ws = [t for t in basic.terminals if t.name == "WS" and t.name in basic.ignore_types]
-        if not ws:
-            return pattern
-        return re.compile(f"(?>{ws[0].pattern.to_regexp()})?(?:{pattern.pattern})", pattern.flags)
+    def _whitespace(self, basic) -> re.Pattern | None:
+        """The ignored whitespace terminal (WS) of a lexer, compiled once for all of them: a run
+        of it is skipped before the token's own match, not matched as a token of its own
+        against the lexer's whole pattern (about half a program's matches were whitespace)."""
+        for t in basic.terminals:
+            if t.name == "WS" and t.name in basic.ignore_types:
+                pattern = t.pattern.to_regexp()
+                compiled = self._ws.get(pattern)
+                if compiled is None:
+                    compiled = self._ws[pattern] = re.compile(pattern)
+                return compiled
+        return None
 
     def parse(self, text: str, transformer, comments: list) -> object:
         """The transformed value of the `start` rule for `text`; COMMENT tokens are appended to
@@ -174,23 +174,34 @@ class FastParser:
             state = stack[-1][0]
             if pos < end:
                 data = lexer_data.get(state) or self._lexer(state)
-                skipping, plain, keywords, ignored = data
+                patterns, keywords, ignored, multiline, whitespace = data
                 while True:
-                    m = skipping.match(text, pos) or plain.match(text, pos)
-                    if m is None:
+                    if whitespace is not None:
+                        w = whitespace.match(text, pos)
+                        if w is not None:
+                            start_pos = pos
+                            pos = w.end()
+                            newlines = text.count("\n", start_pos, pos)
+                            if newlines:
+                                line += newlines
+                                line_start = text.rindex("\n", start_pos, pos) + 1
+                            if pos == end:
+                                type_ = "$END"
+                                token = span = None
+                                break
+                    for pattern in patterns:
+                        m = pattern.match(text, pos)
+                        if m is not None:
+                            break
+                    else:
                         raise Fallback
                     type_ = m.lastgroup
-                    start_pos = m.start(type_)
-                    if start_pos != pos:  # whitespace before the token
-                        newlines = text.count("\n", pos, start_pos)
-                        if newlines:
-                            line += newlines
-                            line_start = text.rindex("\n", pos, start_pos) + 1
+                    start_pos = pos
                     pos = m.end()
                     if type_ in ignored:
                         newlines = text.count("\n", start_pos, pos)
                         if type_ in callbacks:
-                            comment = new_token(type_, m.group(type_), start_pos, line, start_pos - line_start + 1, line, 0, pos)
+                            comment = new_token(type_, m.group(0), start_pos, line, start_pos - line_start + 1, line, 0, pos)
                             comment.end_column = pos - line_start + 1
                             comments.append(comment)
                         if newlines:
@@ -201,12 +212,12 @@ class FastParser:
                         type_ = "$END"
                         token = span = None
                         break
-                    value = m.group(type_)
+                    value = m.group(0)
                     words = keywords.get(type_)
                     if words is not None:
                         type_ = words.get(value, type_)
                     token = (type_, value)
-                    newlines = text.count("\n", start_pos, pos)
+                    newlines = type_ in multiline and text.count("\n", start_pos, pos)
                     if newlines:
                         start_line = line
                         column = start_pos - line_start + 1
