@@ -125,6 +125,57 @@ def test_the_smallest_change_in_records_counts_one_person():
     assert change_text(program, "modern_work_advanced_certified", Fraction(2)).startswith("2 more people in certifications")
 
 
+def test_the_smallest_change_in_records_for_customers_usage_and_groups():
+    # issue 11: every aggregate of a table is said in records terms, in the metric's unit
+    # and the table's words, not "2 more distinct tenant_id" or "sum of None"
+    from fractions import Fraction
+
+    from tierlang import load_program
+    from tierlang.records.explain import change_text
+
+    program = load_program(RECORDS, dt.date(2023, 6, 15)).program
+
+    def said(metric: str, delta) -> str:
+        return change_text(program, metric, Fraction(delta))
+
+    assert said("data_ai_net_customer_adds", 1).startswith(
+        "1 more customer (distinct tenant_id) in Azure consumed revenue (azure_usage) where azure_customer_usage"
+    )
+    assert "— each with sum acr_usd >= azure_customer_acr (azure_customer_acr = 1,000 USD) per tenant_id and month" in said(
+        "data_ai_net_customer_adds", 3
+    )
+    assert said("data_ai_net_customer_adds", 3).startswith("3 more customers (distinct tenant_id)")
+    # a sum of money, in the column's currency and title; through `now - before`
+    assert said("security_acr_growth_usd", Fraction(233340, 100)).startswith(
+        "2,333.40 USD more ACR (sum of acr_usd) in Azure consumed revenue (azure_usage) where security_usage and month in last month"
+    )
+    # a sum of each group's own aggregate
+    assert said("security_protected_users_growth", 1000).startswith(
+        "1,000 more users (sum over each tenant_id of max active_users) in Microsoft 365 seats and users (m365_usage)"
+    )
+    # kept groups, through max(0, now - before)
+    text = said("security_deployments_m365", 1)
+    assert text.startswith("1 more deployment (a group per tenant_id) in Microsoft 365 seats and users (m365_usage)")
+    assert "(security_m365_seats = 25; security_m365_active_share = 0.15) per tenant_id" in text
+    assert said("business_apps_net_customer_adds_smb", 3).startswith("3 more workloads (groups per tenant_id and workload) in Dynamics 365")
+    # a metric that counts against the partner: fewer of it
+    assert said("security_m365_customers_before", -2).startswith("2 fewer customers (distinct tenant_id)")
+    # a column named as its own noun is not repeated
+    assert said("data_ai_deployments", 1).startswith("1 more service in Azure consumed revenue (azure_usage)")
+    for metric in (m.name for m in program.record_metrics):
+        for delta in (1, 2, -1):
+            text = change_text(program, metric, Fraction(delta))
+            assert text is None or ("None" not in text and "distinct tenant_id in" not in text), (metric, text)
+
+
+def test_explain_json_has_the_changes_in_records():
+    proc = tier("explain", RECORDS, str(SAMPLE), "--as-of", "2023-06-15", "--partner", "P01", "--track", "security", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    changes = json.loads(proc.stdout)["changes_in_records"]
+    assert {"track": "security", "change": changes[0]["change"]} == changes[0]
+    assert any(c["change"].startswith("4 more customers (distinct tenant_id) in Azure consumed revenue") for c in changes)
+
+
 def test_explain_records_notes_in_the_same_order_in_every_process():
     # the notes followed Program.reads, a set: their order changed with the hash seed
     args = ("explain", RECORDS, str(SAMPLE), "--as-of", "2023-06-15", "--partner", "P07")
