@@ -213,19 +213,35 @@ def test_diff_on_a_folder():
     assert missing.returncode == 2 and "--as-of" in missing.stderr
 
 
-def test_sql_engines_refuse_people_rules(tmp_path):
-    # records programs run in SQL (tests/engine/test_sql_records.py) but for people rules,
-    # a maximum flow per partner: refused by name, before any database is reached
+def test_sql_engines_evaluate_people_rules(tmp_path):
+    # people rules run in SQL too (every set of needs against what the people can give it);
+    # a rule with more needs than SQL checks is refused by name, before any database is reached
     from tests.records.test_assign import PROGRAM as PEOPLE
+    from tests.records.test_assign import _people_text
+    from tierlang.engine.sql.records import MAX_NEEDS
 
     program = tmp_path / "people.tier"
     program.write_text(PEOPLE)
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "partners.csv").write_text("partner_id\nP\nQ\n")
+    (data / "certified.csv").write_text(
+        "partner_id,person_id,certification\n"
+        "P,a,CCNP Security\nP,a,CCNP Collaboration\nP,b,CCNP Security\nP,b,CCNP Collaboration\nP,c,CCNP Data Center\n"
+        "P,d,CCIE Data Center\nQ,a,CCNP Security\nQ,a,CCNP Collaboration\nQ,a,CCNP Data Center\n"
+    )
+    runs = {e: tier("eval", str(program), str(data), "--as-of", "2024-06-15", "--engine", e, "-o", "-") for e in ("vectorized", "duckdb")}
+    assert runs["duckdb"].returncode == 0, runs["duckdb"].stderr
+    assert runs["duckdb"].stdout == runs["vectorized"].stdout == "partner_id,track,level,score\nP,specialist,certified,\nQ,specialist,,\n"
+    many = tmp_path / "many.tier"
+    many.write_text(_people_text([(1, 0)] * (MAX_NEEDS + 1), 1, False))
+    said = f"metric 'staffed' assigns people to {MAX_NEEDS + 1} needs"
     for args in (["--engine", "duckdb"], ["--engine", "spark"]):
-        proc = tier("eval", str(program), str(SAMPLE), "--as-of", "2024-06-15", *args)
+        proc = tier("eval", str(many), str(data), "--as-of", "2024-06-15", *args)
         assert proc.returncode == 2, proc.stderr
-        assert "metric 'staffed' assigns people to needs" in proc.stderr and args[1] in proc.stderr
-    proc = tier("eval", str(program), "--db", "postgresql://nobody@127.0.0.1:1/none", "--as-of", "2024-06-15")
-    assert proc.returncode == 2 and "metric 'staffed' assigns people to needs" in proc.stderr, proc.stderr
+        assert said in proc.stderr and args[1] in proc.stderr
+    proc = tier("eval", str(many), "--db", "postgresql://nobody@127.0.0.1:1/none", "--as-of", "2024-06-15")
+    assert proc.returncode == 2 and said in proc.stderr, proc.stderr
 
 
 def test_band_table_and_related_table_in_one_program(tmp_path):
