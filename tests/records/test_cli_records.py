@@ -213,6 +213,33 @@ def test_diff_on_a_folder():
     assert missing.returncode == 2 and "--as-of" in missing.stderr
 
 
+def test_diff_reads_tables_from_elsewhere_and_warns_of_absent_ones(tmp_path):
+    # issue 11 item 4: diff --data takes --table NAME=PATH as eval and explain do; a table
+    # the folder lacks is read as empty with TL423, said once though both programs read it
+    new = str(PROGRAMS / "cloudpartner2023-records.tier")
+    folder, elsewhere = tmp_path / "folder", tmp_path / "elsewhere"
+    folder.mkdir()
+    elsewhere.mkdir()
+    for f in SAMPLE.glob("*.csv"):
+        shutil.copy(f, (elsewhere / "acr.csv") if f.name == "azure_usage.csv" else folder)
+    args = ("diff", RECORDS, new, "--as-of", "2023-06-15")
+    full = tier(*args, "--data", str(SAMPLE))
+    moved = tier(*args, "--data", str(folder), "--table", f"azure_usage={elsewhere / 'acr.csv'}")
+    absent = tier(*args, "--data", str(folder))
+    assert full.returncode == moved.returncode == absent.returncode == 0, moved.stderr
+
+    def impact(text: str) -> str:  # the report without the line naming the folder
+        return "\n".join(line for line in text.splitlines() if not line.startswith("Impact on "))
+
+    assert impact(moved.stdout) == impact(full.stdout)
+    assert "TL423" not in moved.stderr
+    assert absent.stdout != moved.stdout
+    assert absent.stderr.count("warning[TL423]: no 'azure_usage' table") == 1
+    bad = tier(*args, "--data", str(folder), "--table", f"usage={elsewhere / 'acr.csv'}")
+    assert bad.returncode == 2 and "neither program reads a table 'usage'" in bad.stderr
+    assert tier("diff", RECORDS, new, "--table", f"azure_usage={elsewhere / 'acr.csv'}").returncode == 2
+
+
 def test_sql_engines_evaluate_people_rules(tmp_path):
     # people rules run in SQL too (every set of needs against what the people can give it);
     # a rule with more needs than SQL checks is refused by name, before any database is reached
