@@ -319,7 +319,9 @@ class Scan:
     loads the file with `load_dataset` instead, which reports every problem exactly."""
 
     frame: pl.LazyFrame
-    duplicates: pl.LazyFrame | None  # None: check the collected partner_id column (`repeats`)
+    # A query of the partner_id column alone (None for a CSV file, which it would parse
+    # whole again); a pass that keeps the partner ids checks them instead (`repeats`).
+    duplicates: pl.LazyFrame | None
     scales: dict[str, int]
     metrics: tuple[ir.Metric, ...]
     path: str
