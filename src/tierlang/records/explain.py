@@ -1,7 +1,7 @@
 """Explain records metrics in records terms: which people counted and for what, which
 tenants were eligible and which missed and by how much ("T-118: 980 USD in May 2023, under
 1,000 USD"), and the smallest changes of `tier explain` said as records ("1 more person in
-certifications where ...", "3 more customers (distinct tenant_id) in Azure consumed revenue
+Certifications of people (certifications) where ...", "3 more customers (distinct tenant_id) in Azure consumed revenue
 ...", "2,333.40 USD more ACR (sum of acr_usd) in ...").
 
 Built on the reference stage's traces (`tierlang.records.reference`): pure data
@@ -321,11 +321,11 @@ def with_near_misses(program: ir.Program, notes: list[RecordsNote], pr: PartnerR
 
 def change_text(program: ir.Program, metric: str, delta: Fraction) -> str | None:
     """A smallest change of a records metric as records: what one more (or fewer) of it is
-    ("1 more person in certifications where ...", "3 more customers (distinct tenant_id) in
-    Azure consumed revenue (azure_usage) where ..., — each with sum acr_usd >= azure_customer_acr (azure_customer_acr = 1,000 USD) per
-    tenant_id and month", "2,333.40 USD more ACR (sum of acr_usd) in ..."). None when the
-    metric is not computed from records, or not from one aggregate through sums and
-    differences."""
+    ("1 more person in Certifications of people (certifications) where ...", "3 more
+    customers (distinct tenant_id) in Azure consumed revenue (azure_usage) where ... — each
+    with sum acr_usd >= azure_customer_acr (azure_customer_acr = 1,000 USD) per tenant_id and
+    month", "2,333.40 USD more ACR (sum of acr_usd) in ..."). None when the metric is not
+    computed from records, or not from one aggregate through sums and differences."""
     m = program.metric_map.get(metric)
     if m is None or m.records is None:
         return None
@@ -336,10 +336,11 @@ def change_text(program: ir.Program, metric: str, delta: Fraction) -> str | None
     more = "more" if n > 0 else "fewer"
     table = program.related_table_map[agg.table]
     one = abs(n) == 1
+    where = f"{table.title} ({table.name})" if table.title else table.name
     if agg.function == "count_distinct" and agg.column == "person_id":
-        text = f"{_number(abs(n))} {more} {'person' if one else 'people'} in {agg.table}"
+        text = f"{_number(abs(n))} {more} {'person' if one else 'people'} in {where}"
     else:
-        text = f"{_amount(table, agg, named, abs(n), more)} in {table.title + ' (' + table.name + ')' if table.title else table.name}"
+        text = f"{_amount(table, agg, named, abs(n), more)} in {where}"
     conditions = []
     if agg.where is not None:
         conditions.append(f"where {expr_text(agg.where)}")
