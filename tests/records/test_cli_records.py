@@ -249,7 +249,7 @@ def test_sql_engines_evaluate_people_rules(tmp_path):
     # a rule with more needs than SQL checks is refused by name, before any database is reached
     from tests.records.test_assign import PROGRAM as PEOPLE
     from tests.records.test_assign import _people_text
-    from tierlang.engine.sql.records import MAX_NEEDS
+    from tierlang.records.assign import MAX_NEEDS
 
     program = tmp_path / "people.tier"
     program.write_text(PEOPLE)
