@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.cli.cli_helpers import run
+from tests.engine.sql_helpers import score_text
 from tests.records.test_differential import AS_OF, ROW, programs
 from tierlang.data.tables import PARTNERS, load_records
 from tierlang.engine import evaluate
@@ -91,6 +92,7 @@ def _folder(tmp: Path, as_of: dt.date, seed: int, partners: int = 40) -> Path:
 
 def _long(rows) -> pl.DataFrame:
     schema = {"partner_id": pl.String, "track": pl.String, "level": pl.String, "score": pl.String}
+    rows = [(pid, track, level, score_text(score)) for pid, track, level, score in rows]
     return pl.DataFrame(rows, schema=schema, orient="row").sort(["partner_id", "track"])
 
 
