@@ -329,6 +329,11 @@ def change_text(program: ir.Program, metric: str, delta: Fraction) -> str | None
     m = program.metric_map.get(metric)
     if m is None or m.records is None:
         return None
+    from tierlang.passes.rowtracks import rollup_of
+
+    rollup = rollup_of(program, metric)
+    if rollup is not None:
+        return _rollup_change(program, *rollup, delta)
     agg, sign, named = _source_aggregate(program, m.records, 1, m)
     if agg is None:
         return None
@@ -351,6 +356,19 @@ def change_text(program: ir.Program, metric: str, delta: Fraction) -> str | None
         shown = "; ".join(f"{x.list}: {', '.join(str(v) for v in x.values[:6])}{'…' if len(x.values) > 6 else ''}" for x in lists)
         conditions.append(f"({shown})")
     return " ".join([text, *conditions])
+
+
+def _rollup_change(program: ir.Program, rt: ir.RowTrack, level: str, exact: bool, delta: Fraction) -> str:
+    """A roll-up's change as rows of the track per row at the level ("1 more country at
+    Platinum or higher in Country tier (rows of countries where country in top)")."""
+    from tierlang.render.english import humanize
+
+    one = rt.column.replace("_", " ")
+    noun = one if abs(delta) == 1 else plural_noun(one)
+    lv = next(x for x in rt.levels if x.name == level)
+    at = (lv.title or humanize(level)) + ("" if exact else " or higher")
+    rows = f"rows of {rt.table}" + (f" where {expr_text(rt.where)}" if rt.where is not None else "")
+    return f"{_number(abs(delta))} {'more' if delta > 0 else 'fewer'} {noun} at {at} in {rt.title or rt.name} ({rows})"
 
 
 def _amount(table: ir.RelatedTable, agg: ir.Aggregate, named: ir.Metric, n: Fraction, more: str) -> str:
