@@ -106,12 +106,16 @@ def notes_for(program: ir.Program, pr: PartnerRecords, metrics: Iterable[str]) -
 
 
 def _note(program: ir.Program, t: MetricTrace) -> RecordsNote:
+    from tierlang.passes.rowtracks import rollup_of
+
     m = t.metric
+    rollup = rollup_of(program, m.name)
     note = RecordsNote(
         m.name,
         m.title or m.name,
         metric_value(m, t.value) if t.value is not None else "no value",
-        expr_text(m.records),  # type: ignore[arg-type]
+        # a roll-up as what it counts, not the row condition lowering made of its track's levels
+        _rollup_formula(*rollup) if rollup is not None else expr_text(m.records),  # type: ignore[arg-type]
         uses=list(dict.fromkeys(t.uses)),
         defaulted=t.defaulted,
     )
@@ -361,14 +365,24 @@ def change_text(program: ir.Program, metric: str, delta: Fraction) -> str | None
 def _rollup_change(program: ir.Program, rt: ir.RowTrack, level: str, exact: bool, delta: Fraction) -> str:
     """A roll-up's change as rows of the track per row at the level ("1 more country at
     Platinum or higher in Country tier (rows of countries where country in top)")."""
-    from tierlang.render.english import humanize
-
     one = rt.column.replace("_", " ")
     noun = one if abs(delta) == 1 else plural_noun(one)
+    return f"{_number(abs(delta))} {'more' if delta > 0 else 'fewer'} {noun} {_rollup_rows(rt, level, exact)}"
+
+
+def _rollup_formula(rt: ir.RowTrack, level: str, exact: bool) -> str:
+    """What a roll-up counts: "countries at Platinum or higher in Country tier (rows of
+    countries where country in top)"."""
+    return f"{plural_noun(rt.column.replace('_', ' '))} {_rollup_rows(rt, level, exact)}"
+
+
+def _rollup_rows(rt: ir.RowTrack, level: str, exact: bool) -> str:
+    from tierlang.render.english import humanize
+
     lv = next(x for x in rt.levels if x.name == level)
-    at = (lv.title or humanize(level)) + ("" if exact else " or higher")
+    at = (lv.title or humanize(level)) + (" exactly" if exact else " or higher")
     rows = f"rows of {rt.table}" + (f" where {expr_text(rt.where)}" if rt.where is not None else "")
-    return f"{_number(abs(delta))} {'more' if delta > 0 else 'fewer'} {noun} at {at} in {rt.title or rt.name} ({rows})"
+    return f"at {at} in {rt.title or rt.name} ({rows})"
 
 
 def _amount(table: ir.RelatedTable, agg: ir.Aggregate, named: ir.Metric, n: Fraction, more: str) -> str:
