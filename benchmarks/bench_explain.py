@@ -72,6 +72,16 @@ def explainer(path: Path) -> tuple[list[str], object]:
 def bench_program(path: Path, every: int) -> dict:
     partners, explain = explainer(path)
     gc.freeze()  # as `tier explain` does after loading: the collector no longer walks what was loaded
+    # and as the CLI runs every command (cli._LazyGroup.invoke): young objects collected less often
+    threshold = gc.get_threshold()
+    gc.set_threshold(max(threshold[0], 20_000), *threshold[1:])
+    try:
+        return _timed(path, partners, explain, every)
+    finally:
+        gc.set_threshold(*threshold)
+
+
+def _timed(path: Path, partners: list[str], explain, every: int) -> dict:
     ids = partners[::every] if len(partners) > every else partners
     # The first explanation after load also sets up what every later one shares (the
     # program's static line facts, modules imported on first use): reported on its own, as
@@ -155,7 +165,8 @@ def _section(rows: list[dict], every: int, worst: float, load_before: tuple[floa
             "CPU time (this process, all threads) is what the target is judged on here: the two cores are shared, "
             "and wall time mostly measures the other jobs' work. The first explanation after load (of the last "
             "partner, not counted among the others) also sets up what later ones share: its own column, what a "
-            "`tier explain` process pays once.",
+            "`tier explain` process pays once. As the CLI runs a command, what was loaded is frozen (`gc.freeze`) and "
+            "young objects are collected every 20,000 allocations, not 700.",
             "",
             f"Target (DESIGN §7): explain of one partner ≤ {TARGET * 1000:.0f} ms after load. Slowest: {worst * 1000:.1f} ms CPU, "
             + ("**met**." if worst <= TARGET else "**not met**."),
