@@ -59,12 +59,17 @@ def test_typed_parquet_takes_the_single_pass(fixture_parquet, monkeypatch):
     assert len(a.dataset) == 5 and a.dataset.frame.equals(b.dataset.frame) and a.dataset.scales == b.dataset.scales
 
 
-def test_text_decimals_take_the_two_stages(monkeypatch):
+def test_text_decimals_take_the_single_pass(monkeypatch):
+    # a text column's places, which depend on all of its values, come from a first look
+    # at those columns alone (`tierlang.data.places`); see tests/data/test_text_places.py
     taken = _single_pass_ran(monkeypatch)
     prog = load_fixture("designations.tier")
-    evaluate(prog, FIXTURES / "partners.csv")
-    assert taken == ["two stages"]  # a text column's decimal places depend on all its values
-    assert scan_dataset(FIXTURES / "partners.csv", prog) is None
+    a = evaluate(prog, FIXTURES / "partners.csv", detail=True)
+    assert taken == ["single pass"]
+    b = evaluate_dataset(prog, load_dataset(FIXTURES / "partners.csv", prog), detail=True)
+    _same(a, b)
+    assert scan_dataset(FIXTURES / "partners.csv", prog).scales == b.dataset.scales == a.dataset.scales
+    assert a.dataset.frame.equals(b.dataset.frame)
 
 
 @pytest.mark.parametrize(

@@ -40,7 +40,7 @@ from pathlib import Path
 import polars as pl
 
 from tierlang import ir
-from tierlang.data import floats
+from tierlang.data import floats, places
 from tierlang.data.encoding import BadByte, canonical, find_bad_byte, is_utf8, to_utf8
 from tierlang.data.parquet import CorruptParquet, NotParquet, check_parquet
 from tierlang.diagnostics import Diagnostic, Severity, did_you_mean
@@ -417,8 +417,8 @@ def scan_dataset(
     history: bool = False,
 ) -> Scan | None:
     """Read and validate a dataset as one lazy query (see `Scan`), or None when this file
-    can only be loaded by `load_dataset` (a decimal column written as text, or as binary
-    floats some of which need their text: its places depend on all of its values). Raises
+    can only be loaded by `load_dataset` (a decimal column whose values may not fit Int64,
+    or binary floats some of which need their text). Raises
     `DataLoadError` for file-level problems, as `load_dataset` does. `history`: a long
     table, as in `load_dataset` (`Scan.duplicates` then looks at partner and month)."""
     if (format or detect_format(path)) in ("jsonl", "xlsx"):
@@ -482,6 +482,10 @@ class _Source:
     # the lazy frame with the columns to validate, plus ROW
     def scan(self, columns: list[str], typed_counts: set[str]) -> pl.LazyFrame:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def values(self, columns: list[str]) -> pl.LazyFrame:
+        """`columns` as the file holds them, for a look at every value (blank lines may stay)."""
+        return self.scan(columns, set())
 
     def fallback(self) -> bool:
         """Switch to the slow, all-text reading after the fast one failed (CSV only)."""
@@ -586,6 +590,10 @@ class _CsvSource(_Source):
         blank = pl.all_horizontal([pl.col(c).is_null() for c in every]).alias("__blank__")
         lf = lf.with_row_index(ROW, offset=self.row_offset).with_columns(blank).filter(~pl.col("__blank__"))
         return lf.select([ROW, *columns])
+
+    def values(self, columns):
+        # without `scan`'s blank-line check, which reads every column of the file
+        return pl.scan_csv(self.path, infer_schema=False, separator=self.separator).select(columns)
 
     def fallback(self) -> bool:
         if self.all_text:
@@ -1142,11 +1150,14 @@ class _DecimalReader(_Reader):
         src = pl.col(self.column)
         return src.cast(pl.String) if self.dtype == pl.Float32 else src
 
-    def use_places(self, k: int) -> None:
-        """Read this Float64 column at `k` places, which `floats.column_places` found to
-        read every value of it exactly: then the column needs no second look at the data."""
+    def use_places(self, k: int, text: bool = False) -> None:
+        """Read this column at `k` places, which a first look at the data found for it (a
+        Float64 column's by `floats.column_places`; a text column's by `data.places`, which
+        also found every value scaled to `k` places to fit Int64 (`text`)): then the column
+        needs no second look at the data, and the single pass can read it."""
         self.decimal_scale = k
         self.narrow = True
+        self.text_scale = text
 
     def pre(self):
         if self.dtype not in (pl.String, pl.Float32):
@@ -1154,8 +1165,10 @@ class _DecimalReader(_Reader):
         # Few string operations on purpose (this is the hot loop of a CSV load), each once:
         # the digits without the point parsed as one integer, and the point's position.
         t = self.text()
+        # (at most 18 digits when the places are known: `use_places`)
+        wide = pl.Int64 if getattr(self, "text_scale", False) else pl.Int128
         return [
-            t.str.replace(".", "", literal=True).cast(pl.Int128, strict=False).alias(self.tmp("digits")),
+            t.str.replace(".", "", literal=True).cast(wide, strict=False).alias(self.tmp("digits")),
             t.str.find(".", literal=True).cast(pl.Int64).alias(self.tmp("point")),
         ]
 
@@ -1210,6 +1223,9 @@ class _DecimalReader(_Reader):
             )
             self.checks[-1].split = too_long
         places = pl.when(point.is_null()).then(pl.lit(0, pl.Int64)).otherwise(t.str.len_bytes().cast(pl.Int64) - point - 1)
+        if getattr(self, "text_scale", False):  # the column's places are known: scaled as read
+            k = self.decimal_scale
+            return [bad.alias(f), pl.when(~bad & ~missing).then(digits * pl.lit(10, pl.Int64).pow(k - places)).alias(self.tmp("raw"))]
         return [
             bad.alias(f),
             digits.alias(self.tmp("v")),
@@ -1416,6 +1432,7 @@ _MONTH_HINT = "name each month by its first day, YYYY-MM-01 (2023-09-01 for Sept
 
 
 _TEXTUAL = (pl.String, pl.Categorical, pl.Null)
+_UNSEEN = object()  # `_Loader.text_places` had nothing to look at
 
 
 def _reader_for(metric: ir.Metric, column: str, dtype: pl.DataType) -> _Reader | DataError:
@@ -1682,9 +1699,10 @@ class _Loader:
 
     def scan(self) -> Scan | None:
         """The whole load as one lazy query, when no column's final form depends on the data
-        (see `Scan`); None otherwise (a text decimal column's places, a 128-bit column, a
-        float column with values that need their text): then only `run` can load the file.
-        Float64 columns are read once beforehand, alone, to find their places."""
+        (see `Scan`); None otherwise (a 128-bit column, a float column with values that need
+        their text): then only `run` can load the file. Float64 columns are read once
+        beforehand, alone, to find their places; text decimal columns are looked at once by
+        a streaming pass for theirs (`data.places`)."""
         schema = self.schema()
         readers = self.plan(schema)
         doubles = [r for r in readers if isinstance(r, _DecimalReader) and r.dtype == pl.Float64]
@@ -1696,18 +1714,47 @@ class _Loader:
                     return None
                 r.use_places(k)
             del values
-        lf = self.checked_lazy(readers, schema)
-        if lf is None:
-            return None
-        frame = lf.select(pl.col(ROW).cast(pl.Int64), *[pl.col(c) for c in self.keep(readers)[1:]], pl.col(BAD))
         src = self.source
         if self.history:  # one row per partner and month: candidates by a hash of both, as below
             ids = pl.col(PID).cast(pl.String)
             key = pl.struct(ids, pl.col(MONTH).cast(pl.String))
-            duplicates = src.scan([PID, MONTH], set()).select((~_blank(ids) & key.hash().is_duplicated()).any())
+            id_columns, repeated = [PID, MONTH], (~_blank(ids) & key.hash().is_duplicated()).any()
         else:
-            duplicates = src.scan([PID], set()).select(_IdReader.duplicates(pl.col(PID).cast(pl.String)).any())
+            id_columns, repeated = [PID], _IdReader.duplicates(pl.col(PID).cast(pl.String)).any()
+        looked = self.text_places(readers, schema, id_columns, repeated)
+        if looked is None:
+            return None
+        lf = self.checked_lazy(readers, schema)
+        if lf is None:
+            return None
+        frame = lf.select(pl.col(ROW).cast(pl.Int64), *[pl.col(c) for c in self.keep(readers)[1:]], pl.col(BAD))
+        # the ids read once more, alone (a blank line's id is blank), unless the look at the
+        # text columns already answered
+        duplicates = src.values(id_columns).select(repeated) if looked is _UNSEEN else pl.LazyFrame({PID: [looked]})
         return Scan(frame, duplicates, self.scales(readers), self.metrics, src.name, src.format, self.positions(), self, tuple(self.absent))
+
+    def text_places(self, readers: list[_Reader], schema: Mapping[str, pl.DataType], id_columns: list[str], repeated: pl.Expr):
+        """Give each text decimal column its places, found by one streaming pass over those
+        columns (`data.places`), so that the single pass can read them. The same pass reads
+        `id_columns` for `repeated` (whether an id may repeat) and returns its value; None
+        when a column might not fit Int64 (the two stages then read it in 128 bits);
+        `_UNSEEN` when there is no text decimal column to look at."""
+        texts = [r for r in readers if isinstance(r, _DecimalReader) and r.dtype == pl.String]
+        if not texts:
+            return _UNSEEN
+        absent = {m.column or m.name for m in self.absent}
+        read = [c for c in dict.fromkeys(r.column for r in texts) if c not in absent and schema.get(c) != pl.Null]
+        try:
+            found, (seen,) = places.text_places(self.source.values(list(dict.fromkeys([*id_columns, *read]))), read, [repeated])
+        except (pl.exceptions.PolarsError, pl.exceptions.PanicException):
+            return None  # an unreadable file: the two stages say where and why
+        for r in texts:
+            most, width = found.get(r.column, (0, 0))  # an absent or empty column: its default's places
+            k = max(most, r._default_places())
+            if not places.fits(k, width):
+                return None
+            r.use_places(k, text=True)
+        return seen
 
     def constraint_checks(self, readers: list[_Reader]) -> list[tuple[_Check, pl.Expr]]:
         """A row check per input constraint of the program (data/constraints.py): the row
