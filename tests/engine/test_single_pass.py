@@ -1,5 +1,6 @@
 """`tierlang.evaluate` on a file reads, checks and evaluates it in one lazy query when the file
-allows it (typed Parquet: `tierlang.data.Scan`), and hands it to the two stages (`load_dataset`,
+allows it (typed Parquet, and text or float decimals at places guessed from the first rows:
+`tierlang.data.Scan`), and hands it to the two stages (`load_dataset`,
 then `evaluate_dataset`) otherwise. Whichever path runs, the results, the errors and the
 rejects are the same."""
 
@@ -59,17 +60,16 @@ def test_typed_parquet_takes_the_single_pass(fixture_parquet, monkeypatch):
     assert len(a.dataset) == 5 and a.dataset.frame.equals(b.dataset.frame) and a.dataset.scales == b.dataset.scales
 
 
-def test_text_decimals_take_the_single_pass(monkeypatch):
-    # a text column's places, which depend on all of its values, come from a first look
-    # at those columns alone (`tierlang.data.places`); see tests/data/test_text_places.py
+def test_text_decimals_take_the_single_pass_at_guessed_places(monkeypatch):
     taken = _single_pass_ran(monkeypatch)
     prog = load_fixture("designations.tier")
-    a = evaluate(prog, FIXTURES / "partners.csv", detail=True)
+    a = evaluate(prog, FIXTURES / "partners.csv")
+    # a text column's decimal places depend on all its values: guessed from the first rows
+    # and checked on every row in the same pass (tests/engine/test_guessed_places.py)
     assert taken == ["single pass"]
-    b = evaluate_dataset(prog, load_dataset(FIXTURES / "partners.csv", prog), detail=True)
-    _same(a, b)
-    assert scan_dataset(FIXTURES / "partners.csv", prog).scales == b.dataset.scales == a.dataset.scales
-    assert a.dataset.frame.equals(b.dataset.frame)
+    _same(a, evaluate_dataset(prog, load_dataset(FIXTURES / "partners.csv", prog)))
+    # without guesses (a history, or after a miss): a first streaming look finds them (data.places)
+    assert scan_dataset(FIXTURES / "partners.csv", prog).scales == a.dataset.scales
 
 
 @pytest.mark.parametrize(

@@ -43,9 +43,28 @@ def _write(path, rows: list[str]) -> None:
 
 def test_text_places_reads_the_most_places_and_widths():
     frame = pl.LazyFrame({"a": ["1.5", "-12.25", None, "", "7"], "b": ["1000", None, None, None, None]})
-    found, (rows,) = text_places(frame, ["a", "b"], [pl.len()])
-    assert found == {"a": (2, 3), "b": (0, 4)} and rows == 5
+    assert text_places(frame, ["a", "b"]) == {"a": (2, 3), "b": (0, 4)}
     assert fits(2, 16) and not fits(3, 16)
+
+
+def test_a_missed_guess_streams_with_the_places_found(tmp_path, monkeypatch):
+    """Places guessed from the first rows (`scan_dataset(guess=True)`) that a later value
+    misses: the file is read again in the single pass at the places `data.places` finds,
+    never through the two stages (which would hold every input column)."""
+    import tierlang.data as data
+
+    monkeypatch.setattr(data, "GUESS_ROWS", 2)
+    path = tmp_path / "d.csv"
+    _write(path, ["P1,12.5,1000,1", "P2,80,250.5,2", "P3,-3.125,,0", "P4,7,0.25,3"])
+    prog = load_text(PROGRAM)
+    runs = paths_taken(monkeypatch, data._Loader, "run", "two stages", "two stages")
+    found = paths_taken(monkeypatch, data._Loader, "text_places", "found", "found")
+    taken = _taken(monkeypatch)
+    a = evaluate(prog, path, detail=True)
+    assert taken == ["single pass"] and found == ["found"] and not runs
+    b = evaluate_dataset(prog, load_dataset(path, prog), detail=True)
+    _same(a, b)
+    assert a.dataset.scales == b.dataset.scales == {"growth": 1000, "acr": 1000, "n": 1}
 
 
 def test_csv_takes_the_single_pass_with_the_two_stages_scales(tmp_path, monkeypatch):
@@ -93,8 +112,8 @@ def test_bad_values_take_the_two_stages_and_are_named(tmp_path, monkeypatch, row
 
 def test_a_column_that_might_not_fit_int64_takes_the_two_stages(tmp_path, monkeypatch):
     path = tmp_path / "wide.csv"
-    # 12 digits before the point and 7 after in another value: 19 digits once scaled
-    _write(path, ["P1,12.5,123456789012.5,1", "P2,1,0.0000001,1"])
+    # 14 digits before the point and 7 after in another value: 21 digits once scaled
+    _write(path, ["P1,12.5,12345678901234.5,1", "P2,1,0.0000001,1"])
     prog = load_text(PROGRAM)
     assert scan_dataset(path, prog) is None
     taken = _taken(monkeypatch)

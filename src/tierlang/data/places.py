@@ -2,12 +2,13 @@
 
 A decimal column written as text (CSV, or a text column of a Parquet file) is held as integers
 scaled by 10^k, k the most places any of its values has (`_DecimalReader`). That k depends on
-every value of the column, so the single lazy pass that reads, checks and evaluates a file
-(`Scan`) cannot know it as it reads: such files took the two stages, which hold every input
-column (10M partners × 48 columns: gigabytes). This pass reads only the text decimal columns
-and keeps two numbers per column, whatever the file's length: the most places of a value and
-the longest run of characters before a value's point. With them, the single pass reads the
-column at its final scale directly, in Int64.
+every value of the column. `tier eval` and `tier diff --data` first guess it from the first
+rows and check the guess on every row in the single pass (`scan_dataset(guess=True)`); when
+the guess misses, and for scans that do not guess (a history), this pass finds it instead of
+the two stages, which hold every input column (10M partners × 48 columns: gigabytes). It reads
+only the text decimal columns and keeps two numbers per column, whatever the file's length:
+the most places of a value and the longest run of characters before a value's point. With
+them, the single pass reads the column at its final scale, in Int64.
 
 The pass looks at every non-empty value, valid or not: a bad value can only make k larger
 than the two stages would (never smaller), and the single pass flags it and hands the file to
@@ -16,8 +17,7 @@ stages' k, so every output is the same byte for byte.
 
 The Int64 bound is conservative: the characters before the point (a sign and leading zeros
 included) plus k at most 18 means every value, scaled, has at most 18 digits. A column beyond
-it (rare: 19 significant digits) returns None, and the file takes the two stages, which read
-it in 128 bits.
+it (rare: 19 significant digits) takes the two stages, which read it in 128 bits.
 """
 
 from __future__ import annotations
@@ -32,11 +32,12 @@ __all__ = ["INT64_DIGITS", "text_places", "fits"]
 INT64_DIGITS = 18
 
 
-def text_places(frame: pl.LazyFrame, columns: Sequence[str], also: Sequence[pl.Expr] = ()) -> tuple[dict[str, tuple[int, int]], tuple]:
+def text_places(frame: pl.LazyFrame, columns: Sequence[str]) -> dict[str, tuple[int, int]]:
     """For each of the text `columns` of `frame`: (the most places of any of its values, the
-    most characters before the point of any of them); and the values of the aggregates
-    `also` over `frame`, computed in the same pass. One streaming pass: the memory it takes
-    does not grow with the file (beyond what `also` needs)."""
+    most characters before the point of any of them). One streaming aggregate: the memory
+    it takes does not grow with the file."""
+    if not columns:
+        return {}
     aggs = []
     for i, c in enumerate(columns):
         t = pl.col(c)
@@ -44,10 +45,8 @@ def text_places(frame: pl.LazyFrame, columns: Sequence[str], also: Sequence[pl.E
         size = t.str.len_bytes().cast(pl.Int64)
         aggs.append((size - point - 1).max().alias(f"__k{i}"))
         aggs.append(pl.coalesce(point, size).max().alias(f"__w{i}"))
-    aggs += [e.alias(f"__also{i}") for i, e in enumerate(also)]
-    got = frame.select(aggs).collect(engine="streaming").row(0) if aggs else ()
-    n = 2 * len(columns)
-    return {c: (got[2 * i] or 0, got[2 * i + 1] or 0) for i, c in enumerate(columns)}, tuple(got[n:])
+    got = frame.select(aggs).collect(engine="streaming").row(0)
+    return {c: (got[2 * i] or 0, got[2 * i + 1] or 0) for i, c in enumerate(columns)}
 
 
 def fits(places: int, width: int) -> bool:

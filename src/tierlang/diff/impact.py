@@ -262,7 +262,7 @@ def _streamed(
     union, apart = _union(old, new)
     if apart:
         return None
-    scan = scan_dataset(path, union, options=options)
+    scan = scan_dataset(path, union, options=options, guess=True)
     if scan is None:
         return None
     got = evaluate_scan([old, new], scan, detail=True, keep=[ANNIVERSARY], coded=True)
