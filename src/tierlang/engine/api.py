@@ -191,6 +191,7 @@ def evaluate_scan(
         # A decimal column has other places than its first rows (values misread at the guess
         # may have tripped checks too): read it again at the places a first streaming look
         # finds (`data.places`), still in bounded memory; what that pass flags is real.
+        del got, outs, stats  # the misread evaluations: not held while the file is read again
         again = scan.loader.scan()
         return None if again is None else evaluate_scan(programs, again, detail, keep, coded, advice)
     if any(out.select(pl.col(BAD).any() | pl.col("__fallback__").any()).item() for out in outs):
