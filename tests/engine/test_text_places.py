@@ -173,3 +173,53 @@ def test_csv_single_pass_and_two_stages_agree(tmp_path, case):
     event("single pass" if type(a.dataset).__name__ == "_DeferredDataset" else "two stages")
     _same(a, two)
     assert a.dataset.scales == two.dataset.scales
+
+
+JSONL = [
+    '{"partner_id": "P1", "growth": 12.5, "acr": "1000", "n": 1}',
+    '{"partner_id": "P2", "growth": 80, "acr": 250.50, "n": 2}',
+    "",
+    '{"partner_id": "P3", "growth": "-3.125", "n": 0}',
+    '{"partner_id": "P4", "growth": 7.0, "acr": 0.5, "n": 3}',
+    '{"partner_id": "P5", "growth": 1, "acr": 2, "n": 4}',
+]
+
+
+@pytest.mark.parametrize("chunk", [2, 100])  # spilled to Parquet files every two lines, or kept in memory
+def test_json_lines_take_the_single_pass(tmp_path, monkeypatch, chunk):
+    from tierlang.data import spill
+
+    monkeypatch.setattr(spill, "CHUNK", chunk)
+    path = tmp_path / "d.jsonl"
+    path.write_text("\n".join(JSONL) + "\n", encoding="utf-8")
+    prog = load_text(PROGRAM)
+    taken = _taken(monkeypatch)
+    a = evaluate(prog, path, detail=True)
+    assert taken == ["single pass"]
+    b = evaluate_dataset(prog, load_dataset(path, prog), detail=True)
+    _same(a, b)
+    assert a.dataset.scales == b.dataset.scales == {"growth": 1000, "acr": 1000, "n": 1}
+    assert a.dataset.frame["__row__"].to_list() == [1, 2, 4, 5, 6]  # lines as numbered in the file
+
+
+@pytest.mark.parametrize("chunk", [2, 100])
+def test_json_lines_problems_are_named_whichever_way_they_are_held(tmp_path, monkeypatch, chunk):
+    from tierlang.data import spill
+
+    lines = [*JSONL, '{"partner_id": "P6", "growth": 1, "n": 3.0}', "[1, 2]", '{"partner_id": "P7", "growth": 1, "growth": 2, "n": 1}']
+    path = tmp_path / "bad.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    prog = load_text(PROGRAM)
+    monkeypatch.setattr(spill, "CHUNK", 100)
+    with pytest.raises(DataLoadError) as whole:
+        load_dataset(path, prog)
+    rejects = load_dataset(path, prog, on_error="report").rejects
+    monkeypatch.setattr(spill, "CHUNK", chunk)
+    taken = _taken(monkeypatch)
+    with pytest.raises(DataLoadError) as err:
+        evaluate(prog, path)
+    assert taken == ["two stages"]
+    assert err.value.errors == whole.value.errors
+    assert [(e.code, e.row) for e in err.value.errors] == [("TL404", 7), ("TL413", 8), ("TL414", 9)]
+    assert evaluate(prog, path, on_error="report").dataset.rejects.equals(rejects)
+    assert "_line" in rejects.columns

@@ -45,6 +45,7 @@ from tierlang import ir
 from tierlang.data import floats, places
 from tierlang.data.encoding import BadByte, canonical, find_bad_byte, is_utf8, to_utf8
 from tierlang.data.parquet import CorruptParquet, NotParquet, check_parquet
+from tierlang.data.spill import TextColumns
 from tierlang.diagnostics import Diagnostic, Severity, did_you_mean
 from tierlang.formats import detect_format
 
@@ -449,8 +450,8 @@ def scan_dataset(
     table, as in `load_dataset` (`Scan.duplicates` then looks at partner and month).
     `guess`: such a column's places are guessed from the first rows instead, and checked
     in the same pass (`Scan.guessed`: the caller must check `Scan.guess_missed`)."""
-    if (format or detect_format(path)) in ("jsonl", "xlsx"):
-        return None  # parsed in Python before polars sees it: nothing to stream
+    if (format or detect_format(path)) == "xlsx":
+        return None  # a sheet is read whole before polars sees it: nothing to stream
     return _Loader(_open(path, program, format, display, options), program, "stop", history).scan(guess)
 
 
@@ -830,9 +831,10 @@ class _JsonlSource(_FrameSource):
         self.path = path
         wanted = list(dict.fromkeys([*_columns_needed(program), ANNIVERSARY, MONTH]))  # a table may have a month column
         want = set(wanted)
-        cols: dict[str, list[str | None]] = {c: [] for c in wanted}
+        cols = TextColumns(wanted, ROW)  # spilled to disk every CHUNK rows: a long file streams
+        nothing = [None] * len(wanted)
         seen: set[str] = set()
-        rows: list[int] = []
+        rows = 0
         problems: list[_RowProblem] = []
         parse = json.JSONDecoder(
             parse_float=_JsonNumber, parse_int=_JsonNumber, parse_constant=_reject_constant, object_pairs_hook=_json_object
@@ -846,19 +848,17 @@ class _JsonlSource(_FrameSource):
                 for lineno, line in enumerate(fh, start=1):
                     if not line.strip():
                         continue
-                    rows.append(lineno)
+                    rows += 1
                     try:
                         rec = parse(line)
                         if not isinstance(rec, dict):
                             raise ValueError(f"a line holds one JSON object, not {_json_kind(rec)}")
                     except ValueError as e:
                         problems.append((lineno, None, "TL413", f"not a JSON object: {str(e).splitlines()[0]}", _JSONL_HINT))
-                        for c in wanted:
-                            cols[c].append(None)
+                        cols.append(lineno, nothing)
                         continue
                     seen.update(rec)
-                    for c in wanted:
-                        cols[c].append(_json_text(rec.get(c)))
+                    cols.append(lineno, [_json_text(rec.get(c)) for c in wanted])
                     if isinstance(rec, _JsonObject):
                         for k in rec.dup:
                             if k in want:
@@ -883,13 +883,13 @@ class _JsonlSource(_FrameSource):
         # A column no line has is missing (TL401); if no line parsed at all, keep every
         # column so that the per-line JSON errors are what gets reported.
         present = [c for c in wanted if c in seen or (not seen and c not in (ANNIVERSARY, MONTH))]
-        data = {ROW: pl.Series(ROW, rows, dtype=pl.Int64)}
-        for c in present:
-            data[c] = pl.Series(c, cols[c], dtype=pl.String)
-        super().__init__(pl.DataFrame(data), name, "jsonl")
-        self.schema = pl.Schema({c: pl.String for c in present})
-        self.order = present
+        self.store = cols  # keeps its spilled files while the source lives
+        self.lines = cols.frame(present)
+        _Source.__init__(self, name, "jsonl", pl.Schema({c: pl.String for c in present}), 1)
         self.problems = problems
+
+    def scan(self, columns, typed_counts):
+        return self.lines.select([ROW, *columns])
 
     def text_rows(self, columns, rows):
         """The rows' values, and `_line`: each line as written in the file."""
