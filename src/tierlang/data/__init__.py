@@ -320,7 +320,9 @@ class Scan:
     loads the file with `load_dataset` instead, which reports every problem exactly."""
 
     frame: pl.LazyFrame
-    duplicates: pl.LazyFrame | None  # None: check the collected partner_id column (`repeats`)
+    # A query of the partner_id column alone (None for a CSV file, which it would parse
+    # whole again); a pass that keeps the partner ids checks them instead (`repeats`).
+    duplicates: pl.LazyFrame | None
     scales: dict[str, int]
     metrics: tuple[ir.Metric, ...]
     path: str
@@ -339,7 +341,7 @@ class Scan:
     def repeats(self, out: pl.DataFrame) -> bool:
         """Whether a partner_id may appear twice in the collected `frame` (or a query that
         keeps its partner_id column): `duplicates`, computed from what the pass read."""
-        return bool(out.select(_IdReader.duplicates(pl.col(PID).cast(pl.String)).any()).item())
+        return bool(out.select(_IdReader.may_repeat(pl.col(PID).cast(pl.String))).item())
 
     def guess_missed(self, out: pl.DataFrame) -> bool:
         """Whether `out` (the collected `frame`, or a query that keeps `MISSED` and the
@@ -1188,6 +1190,11 @@ class _DecimalReader(_Reader):
     guessed = False  # read at places guessed from the first rows (`guess_places`)
     needs_hit = False
 
+    @property
+    def known(self) -> bool:
+        """Whether the column's places are known before it is read (guessed or found)."""
+        return hasattr(self, "decimal_scale")
+
     def text(self) -> pl.Expr:
         src = pl.col(self.column)
         return src.cast(pl.String) if self.dtype == pl.Float32 else src
@@ -1217,9 +1224,10 @@ class _DecimalReader(_Reader):
             return []
         # Few string operations on purpose (this is the hot loop of a CSV load), each once:
         # the digits without the point parsed as one integer, and the point's position.
+        # (Int64 digits at places guessed or found: a longer value is read by the two stages anyway)
         t = self.text()
         return [
-            t.str.replace(".", "", literal=True).cast(pl.Int128, strict=False).alias(self.tmp("digits")),
+            t.str.replace(".", "", literal=True).cast(pl.Int64 if self.known else pl.Int128, strict=False).alias(self.tmp("digits")),
             t.str.find(".", literal=True).cast(pl.Int64).alias(self.tmp("point")),
         ]
 
@@ -1240,18 +1248,21 @@ class _DecimalReader(_Reader):
                     out += self._guess_flags(missed, valid & floats.last_digit_set(src, k) if k > 1 else valid)
             else:
                 out.append(src.alias(self.tmp("x")))  # read by `extra` once collected
-        elif self.dtype == pl.String and hasattr(self, "decimal_scale"):  # guessed, or found (`use_places`)
+        elif self.dtype == pl.String and self.known:  # guessed, or found (`use_places`)
             t, k = self.text(), self.decimal_scale
             bad, places = self._text_flag(t, missing), self._places(t)
             digits, valid = pl.col(self.tmp("digits")), ~bad & ~missing
-            # every valid value at the guessed places; null where it has more or does not fit
-            # (the power is computed on every row, selected or not: never a negative one)
-            shift = (pl.lit(k, pl.Int64) - places).clip(lower_bound=0)
-            raw = pl.when(valid & (places <= k)).then(digits * pl.lit(10, pl.Int128).pow(shift))
-            raw = raw.cast(pl.Int64, strict=False)
+            # every value at the guessed places (null where it has more): a product of Int64
+            # columns, which the length check keeps below 10^18 (Int128 powers cost a fifth more)
+            scale = pl.when(places == k).then(pl.lit(1, pl.Int64))
+            for i in range(1, k + 1):
+                scale = scale.when(places == k - i).then(pl.lit(10**i, pl.Int64))
+            raw = digits * scale
             out += [bad.alias(self.checks[-1].flag), raw.alias(self.tmp("raw"))]
             if self.guessed:
-                out += self._guess_flags(valid & raw.is_null(), valid & (places == k))
+                fits = t.str.len_bytes().cast(pl.Int64) + (k - places) <= 18  # digits < 10^len
+                out += self._guess_flags(valid & (raw.is_null() | ~fits), valid & (places == k))
+            # (places found by `data.places` are every value's most, at which all of them fit)
         elif self.dtype in (pl.String, pl.Float32):
             out += self._from_text(self.text(), missing, from_float=self.dtype != pl.String)
         elif self.dtype.is_integer():
@@ -1453,6 +1464,13 @@ class _IdReader(_Reader):
         stripped = src.str.strip_chars()
         empty = src.is_null() | (stripped == "")
         return [empty.alias(f_empty), (~empty & (stripped != src)).alias(f_blanks), src.alias(self.tmp("v"))]
+
+    @staticmethod
+    def may_repeat(ids: pl.Expr) -> pl.Expr:
+        """Whether some partner_id may appear twice (one Boolean): by the count of distinct
+        64-bit hashes, three times cheaper than `duplicates(ids).any()`. Also true for two
+        blank ids, which are errors of their own."""
+        return ids.hash().n_unique() != pl.len()
 
     @staticmethod
     def duplicates(ids: pl.Expr) -> pl.Expr:
@@ -1823,7 +1841,7 @@ class _Loader:
         elif isinstance(src, _CsvSource):
             duplicates = None  # a second read of a CSV file parses all of it: see `Scan.repeats`
         else:
-            duplicates = src.scan([PID], set()).select(_IdReader.duplicates(pl.col(PID).cast(pl.String)).any())
+            duplicates = src.scan([PID], set()).select(_IdReader.may_repeat(pl.col(PID).cast(pl.String)))
         return Scan(
             frame,
             duplicates,
