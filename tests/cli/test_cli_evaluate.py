@@ -350,7 +350,7 @@ def test_hints_for_swapped_arguments_and_dated_errors(tmp_path):
     assert f"run `tier check --as-of 2026-06-01 {program}`" in r.stderr
 
 
-@pytest.mark.parametrize("suffix", ["csv", "parquet"])  # read in two stages, and in one pass
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])  # both in one pass: text decimals and typed ones
 @pytest.mark.parametrize(
     ("values", "warned"),
     [(["0.5", "0.7", "0"], True), (["50", "1", "0"], False), (["0", "1", "1"], False), (["0.5", "", "120"], False)],

@@ -42,9 +42,10 @@ from pathlib import Path
 import polars as pl
 
 from tierlang import ir
-from tierlang.data import floats
+from tierlang.data import floats, places
 from tierlang.data.encoding import BadByte, canonical, find_bad_byte, is_utf8, to_utf8
 from tierlang.data.parquet import CorruptParquet, NotParquet, check_parquet
+from tierlang.data.spill import TextColumns
 from tierlang.diagnostics import Diagnostic, Severity, did_you_mean
 from tierlang.formats import detect_format
 
@@ -451,8 +452,8 @@ def scan_dataset(
     table, as in `load_dataset` (`Scan.duplicates` then looks at partner and month).
     `guess`: such a column's places are guessed from the first rows instead, and checked
     in the same pass (`Scan.guessed`: the caller must check `Scan.guess_missed`)."""
-    if (format or detect_format(path)) in ("jsonl", "xlsx"):
-        return None  # parsed in Python before polars sees it: nothing to stream
+    if (format or detect_format(path)) == "xlsx":
+        return None  # a sheet is read whole before polars sees it: nothing to stream
     return _Loader(_open(path, program, format, display, options), program, "stop", history).scan(guess)
 
 
@@ -516,6 +517,10 @@ class _Source:
     def head(self, columns: list[str], n: int) -> pl.LazyFrame:
         """The first `n` rows of `columns`, or about them (blank lines may count): a sample."""
         return self.scan(columns, set()).head(n)
+
+    def values(self, columns: list[str]) -> pl.LazyFrame:
+        """`columns` as the file holds them, every value (blank lines may stay): a look at all."""
+        return self.scan(columns, set())
 
     def fallback(self) -> bool:
         """Switch to the slow, all-text reading after the fast one failed (CSV only)."""
@@ -624,6 +629,10 @@ class _CsvSource(_Source):
     def head(self, columns: list[str], n: int) -> pl.LazyFrame:
         # read no further than the rows asked for (`scan` filters blank lines: all of them)
         return pl.scan_csv(self.path, infer_schema=False, separator=self.separator, n_rows=n).select(columns)
+
+    def values(self, columns):
+        # without `scan`'s blank-line check, which reads every column of the file
+        return pl.scan_csv(self.path, infer_schema=False, separator=self.separator).select(columns)
 
     def fallback(self) -> bool:
         if self.all_text:
@@ -824,9 +833,10 @@ class _JsonlSource(_FrameSource):
         self.path = path
         wanted = list(dict.fromkeys([*_columns_needed(program), ANNIVERSARY, MONTH]))  # a table may have a month column
         want = set(wanted)
-        cols: dict[str, list[str | None]] = {c: [] for c in wanted}
+        cols = TextColumns(wanted, ROW)  # spilled to disk every CHUNK rows: a long file streams
+        nothing = [None] * len(wanted)
         seen: set[str] = set()
-        rows: list[int] = []
+        rows = 0
         problems: list[_RowProblem] = []
         parse = json.JSONDecoder(
             parse_float=_JsonNumber, parse_int=_JsonNumber, parse_constant=_reject_constant, object_pairs_hook=_json_object
@@ -840,19 +850,17 @@ class _JsonlSource(_FrameSource):
                 for lineno, line in enumerate(fh, start=1):
                     if not line.strip():
                         continue
-                    rows.append(lineno)
+                    rows += 1
                     try:
                         rec = parse(line)
                         if not isinstance(rec, dict):
                             raise ValueError(f"a line holds one JSON object, not {_json_kind(rec)}")
                     except ValueError as e:
                         problems.append((lineno, None, "TL413", f"not a JSON object: {str(e).splitlines()[0]}", _JSONL_HINT))
-                        for c in wanted:
-                            cols[c].append(None)
+                        cols.append(lineno, nothing)
                         continue
                     seen.update(rec)
-                    for c in wanted:
-                        cols[c].append(_json_text(rec.get(c)))
+                    cols.append(lineno, [_json_text(rec.get(c)) for c in wanted])
                     if isinstance(rec, _JsonObject):
                         for k in rec.dup:
                             if k in want:
@@ -877,13 +885,13 @@ class _JsonlSource(_FrameSource):
         # A column no line has is missing (TL401); if no line parsed at all, keep every
         # column so that the per-line JSON errors are what gets reported.
         present = [c for c in wanted if c in seen or (not seen and c not in (ANNIVERSARY, MONTH))]
-        data = {ROW: pl.Series(ROW, rows, dtype=pl.Int64)}
-        for c in present:
-            data[c] = pl.Series(c, cols[c], dtype=pl.String)
-        super().__init__(pl.DataFrame(data), name, "jsonl")
-        self.schema = pl.Schema({c: pl.String for c in present})
-        self.order = present
+        self.store = cols  # keeps its spilled files while the source lives
+        self.lines = cols.frame(present)
+        _Source.__init__(self, name, "jsonl", pl.Schema({c: pl.String for c in present}), 1)
         self.problems = problems
+
+    def scan(self, columns, typed_counts):
+        return self.lines.select([ROW, *columns])
 
     def text_rows(self, columns, rows):
         """The rows' values, and `_line`: each line as written in the file."""
@@ -1182,13 +1190,20 @@ class _DecimalReader(_Reader):
     guessed = False  # read at places guessed from the first rows (`guess_places`)
     needs_hit = False
 
+    @property
+    def known(self) -> bool:
+        """Whether the column's places are known before it is read (guessed or found)."""
+        return hasattr(self, "decimal_scale")
+
     def text(self) -> pl.Expr:
         src = pl.col(self.column)
         return src.cast(pl.String) if self.dtype == pl.Float32 else src
 
     def use_places(self, k: int) -> None:
-        """Read this Float64 column at `k` places, which `floats.column_places` found to
-        read every value of it exactly: then the column needs no second look at the data."""
+        """Read this column at `k` places, which a first look at all of its values found:
+        a Float64 column's by `floats.column_places` (every value read exactly), a text
+        column's by `data.places` (every value, scaled, fits Int64). Then the column needs
+        no second look at the data."""
         self.decimal_scale = k
         self.narrow = True
 
@@ -1209,10 +1224,10 @@ class _DecimalReader(_Reader):
             return []
         # Few string operations on purpose (this is the hot loop of a CSV load), each once:
         # the digits without the point parsed as one integer, and the point's position.
-        # (Int64 digits at guessed places: a longer value is read by the two stages anyway)
+        # (Int64 digits at places guessed or found: a longer value is read by the two stages anyway)
         t = self.text()
         return [
-            t.str.replace(".", "", literal=True).cast(pl.Int64 if self.guessed else pl.Int128, strict=False).alias(self.tmp("digits")),
+            t.str.replace(".", "", literal=True).cast(pl.Int64 if self.known else pl.Int128, strict=False).alias(self.tmp("digits")),
             t.str.find(".", literal=True).cast(pl.Int64).alias(self.tmp("point")),
         ]
 
@@ -1233,7 +1248,7 @@ class _DecimalReader(_Reader):
                     out += self._guess_flags(missed, valid & floats.last_digit_set(src, k) if k > 1 else valid)
             else:
                 out.append(src.alias(self.tmp("x")))  # read by `extra` once collected
-        elif self.dtype == pl.String and self.guessed:
+        elif self.dtype == pl.String and self.known:  # guessed, or found (`use_places`)
             t, k = self.text(), self.decimal_scale
             bad, places = self._text_flag(t, missing), self._places(t)
             digits, valid = pl.col(self.tmp("digits")), ~bad & ~missing
@@ -1243,9 +1258,11 @@ class _DecimalReader(_Reader):
             for i in range(1, k + 1):
                 scale = scale.when(places == k - i).then(pl.lit(10**i, pl.Int64))
             raw = digits * scale
-            fits = t.str.len_bytes().cast(pl.Int64) + (k - places) <= 18  # digits < 10^len
             out += [bad.alias(self.checks[-1].flag), raw.alias(self.tmp("raw"))]
-            out += self._guess_flags(valid & (raw.is_null() | ~fits), valid & (places == k))
+            if self.guessed:
+                fits = t.str.len_bytes().cast(pl.Int64) + (k - places) <= 18  # digits < 10^len
+                out += self._guess_flags(valid & (raw.is_null() | ~fits), valid & (places == k))
+            # (places found by `data.places` are every value's most, at which all of them fit)
         elif self.dtype in (pl.String, pl.Float32):
             out += self._from_text(self.text(), missing, from_float=self.dtype != pl.String)
         elif self.dtype.is_integer():
@@ -1808,6 +1825,8 @@ class _Loader:
                     return None
                 r.use_places(k)
             del values
+        if guesses is None and texts and not self.text_places(texts, schema):
+            return None
         lf = self.checked_lazy(readers, schema)
         if lf is None:
             return None
@@ -1836,6 +1855,25 @@ class _Loader:
             guessed=guesses is not None,
             hits=hits,
         )
+
+    def text_places(self, texts: list[_DecimalReader], schema: Mapping[str, pl.DataType]) -> bool:
+        """Give each text decimal column of `texts` its places, found by one streaming pass
+        over those columns alone (`data.places`), so that the single pass can read them in
+        bounded memory; False when one might not fit Int64 at its places, or the file cannot
+        be read (the two stages then read it, and report what is wrong)."""
+        absent = {m.column or m.name for m in self.absent}
+        read = [c for c in dict.fromkeys(r.column for r in texts) if c not in absent and schema.get(c) != pl.Null]
+        try:
+            found = places.text_places(self.source.values(read), read)
+        except (pl.exceptions.PolarsError, pl.exceptions.PanicException):
+            return False
+        for r in texts:
+            most, width = found.get(r.column, (0, 0))  # an absent or empty column: its default's places
+            k = max(most, r._default_places())
+            if not places.fits(k, width):
+                return False
+            r.use_places(k)
+        return True
 
     def guesses(self, readers: list[_DecimalReader], schema) -> list[int] | None:
         """The places of each decimal column of `readers` (text or Float64) in the first

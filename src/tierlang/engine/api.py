@@ -178,11 +178,17 @@ def evaluate_scan(
         return None
     outs = got[: len(queries)]
     repeats, stats = scan.repeats(outs[0]), [outs[0].select(aggregates)] if aggregates else []
-    if repeats or any(out.select(pl.col(BAD).any() | pl.col("__fallback__").any()).item() for out in outs):
+    if repeats:
         return None
-    if scan.guess_missed(outs[0]):  # a decimal column has other places than its first rows: read it as before
+    if scan.guess_missed(outs[0]):
+        # A decimal column has other places than its first rows (values misread at the guess
+        # may have tripped checks too): read it again at the places a first streaming look
+        # finds (`data.places`), still in bounded memory; what that pass flags is real.
+        del got, outs, stats  # the misread evaluations: not held while the file is read again
         again = scan.loader.scan()
         return None if again is None else evaluate_scan(programs, again, detail, keep, coded, advice)
+    if any(out.select(pl.col(BAD).any() | pl.col("__fallback__").any()).item() for out in outs):
+        return None
     rows = outs[0].height
     kept_frame = outs[0].select(kept)
     found = percent_warnings(scan.metrics, stats[0].row(0, named=True) if stats else {}, scan.scales) if advice else None
