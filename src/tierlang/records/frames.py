@@ -30,6 +30,10 @@ _NUMERIC = frozenset({ir.Kind.COUNT, ir.Kind.NUMBER, ir.Kind.PERCENT, ir.Kind.MO
 _I64_SAFE = 2**62
 DEN = "__den__:"
 _BATCH = 16  # metric columns computed at once (each 128 bits wide until narrowed)
+# A table given as a lazy query (a large file: `TableData.data`) is aggregated on polars'
+# streaming engine, each query over it on its own: read in pieces, never held whole. Sharing
+# its scan between queries (common subplan elimination) would cache all its rows in memory.
+_SEPARATE = pl.QueryOptFlags(comm_subplan_elim=False)
 
 
 def den_column(metric: str) -> str:
@@ -406,10 +410,11 @@ def _grouped(
     frame: pl.LazyFrame,
     scales: Mapping[str, int],
     filters: Mapping[str, str] | None,
+    engine: str = "auto",
 ) -> dict[ir.Aggregate, tuple[pl.LazyFrame, int]]:
     """Each of `members` (aggregates of one `_GroupKey`) as `aggregate_frame` gives it, from
     one group-by of their rows computing every group aggregate any of them reads. With more
-    than one member, the groups are collected once."""
+    than one member, the groups are collected once (on `engine`)."""
     cond = _Cond(table, scales, filters=filters)
     where = [cond.cond(x) for x in sorted(key.where, key=repr)]
     windows = {a: _window(a, table) for a in members} if key.column else {}
@@ -445,7 +450,7 @@ def _grouped(
     aggs = [expr.alias(name) for name, expr, _ in named.values()]
     groups = rows.group_by(keys).agg(aggs) if aggs else rows.select(keys).unique()
     if len(members) > 1:
-        groups = groups.collect().lazy()
+        groups = groups.collect(engine=engine).lazy()
     out = {}
     for a, having, inner in plans:
         g = groups
@@ -465,7 +470,9 @@ def _grouped(
     return out
 
 
-def assignment_frame(a: ir.Assignment, table: ir.RelatedTable, frame: pl.DataFrame, scales: Mapping[str, int]) -> pl.DataFrame:
+def assignment_frame(
+    a: ir.Assignment, table: ir.RelatedTable, frame: pl.DataFrame | pl.LazyFrame, scales: Mapping[str, int]
+) -> pl.DataFrame:
     """partner_id and `value` (whether the people can be assigned to the needs) for each
     partner with rows. The rows are reduced to people and the needs each can fill in polars;
     the assignment itself is a maximum flow per partner (`tierlang.records.assign`)."""
@@ -479,7 +486,7 @@ def assignment_frame(a: ir.Assignment, table: ir.RelatedTable, frame: pl.DataFra
     flags = [
         (cond.cond(n.where).fill_null(False) if n.where is not None else pl.lit(True)).any().alias(f"__n{i}") for i, n in enumerate(a.needs)
     ]
-    people = rows.group_by([PID, a.column]).agg(flags).collect()
+    people = rows.group_by([PID, a.column]).agg(flags).collect(engine="streaming" if isinstance(frame, pl.LazyFrame) else "auto")
     needs = [(n.name, n.count) for n in a.needs]
     ids, values = [], []
     for (pid,), part in people.partition_by(PID, as_dict=True, maintain_order=True).items():
@@ -492,14 +499,17 @@ def assignment_frame(a: ir.Assignment, table: ir.RelatedTable, frame: pl.DataFra
 # ------------------------------------------------------------------ the stage
 
 
-def compute(program: ir.Program, partners: pl.Series, tables: Mapping[str, tuple[pl.DataFrame, Mapping[str, int]]]) -> Values:
+def compute(
+    program: ir.Program, partners: pl.Series, tables: Mapping[str, tuple[pl.DataFrame | pl.LazyFrame, Mapping[str, int]]]
+) -> Values:
     """The records metrics of `partners` (their ids, in order: the frame's rows are in the
     same order) from `tables` (name -> (frame, column scales), frames as the loader gives
-    them)."""
+    them, or lazy queries giving them: `TableData.scan`, a file's rows never all in memory)."""
     out = pl.DataFrame({PID: partners.cast(pl.String)})
     cache: dict[ir.Aggregate, str] = {}
     agg_scale: dict[str, int] = {}
     lazies = []
+    streamed = {name for name, (frame, _) in tables.items() if isinstance(frame, pl.LazyFrame)}
     aggregates = [n for m in program.record_metrics for n in _formula_nodes(m.records) if isinstance(n, ir.Aggregate)]
     prepared = {
         name: filter_columns(program.related_table_map[name], frame, scales, [a for a in aggregates if a.table == name])
@@ -514,7 +524,8 @@ def compute(program: ir.Program, partners: pl.Series, tables: Mapping[str, tuple
     done: dict[ir.Aggregate, tuple[pl.LazyFrame, int]] = {}
     for (table, key), members in shared.items():
         frame, filters = prepared[table]
-        done.update(_grouped(members, key, program.related_table_map[table], frame.lazy(), tables[table][1], filters))
+        engine = "streaming" if table in streamed else "auto"
+        done.update(_grouped(members, key, program.related_table_map[table], frame, tables[table][1], filters, engine))
     for n in aggregates:
         if n not in cache:
             name = f"__a{len(cache)}"
@@ -522,12 +533,10 @@ def compute(program: ir.Program, partners: pl.Series, tables: Mapping[str, tuple
             frame, filters = prepared[n.table]
             got = done.get(n)
             lf, scale = (
-                got
-                if got is not None
-                else aggregate_frame(n, program.related_table_map[n.table], frame.lazy(), tables[n.table][1], filters)
+                got if got is not None else aggregate_frame(n, program.related_table_map[n.table], frame, tables[n.table][1], filters)
             )
             agg_scale[name] = scale
-            lazies.append(lf.rename({"value": name}))
+            lazies.append((n.table, lf.rename({"value": name})))
     if lazies:
         # each aggregate lined up with the partners by joining it to their ids alone, then
         # all added at once (joining each to the growing frame copied the frame every time)
@@ -537,7 +546,7 @@ def compute(program: ir.Program, partners: pl.Series, tables: Mapping[str, tuple
             ids.join(df, on=PID, how="left", nulls_equal=True, maintain_order="left").to_series(1)
             if df.height
             else pl.repeat(None, ids.height, dtype=df.schema[df.columns[1]], eager=True).alias(df.columns[1])
-            for df in pl.collect_all(lazies)
+            for df in _collect_by_table(lazies, streamed)
         ]
         out = out.hstack(got)
     assignments: dict[ir.Assignment, str] = {}
@@ -592,13 +601,26 @@ def compute(program: ir.Program, partners: pl.Series, tables: Mapping[str, tuple
     return Values(frame, scales, ratios)
 
 
+def _collect_by_table(lazies: list[tuple[str, pl.LazyFrame]], streamed: set[str]) -> list[pl.DataFrame]:
+    """Every aggregate's frame. Those over a table read from its file (`streamed`) run on the
+    streaming engine, each on its own: sharing their scan would cache all its rows."""
+    out: dict[int, pl.DataFrame] = {}
+    for engine, tables in (("streaming", streamed), ("auto", None)):
+        idx = [i for i, (t, _) in enumerate(lazies) if (t in streamed) == (tables is not None)]
+        opts = _SEPARATE if tables is not None else pl.QueryOptFlags()
+        for i, df in zip(idx, pl.collect_all([lazies[i][1] for i in idx], engine=engine, optimizations=opts)):
+            out[i] = df
+    return [out[i] for i in range(len(lazies))]
+
+
 def filter_columns(
-    table: ir.RelatedTable, frame: pl.DataFrame, scales: Mapping[str, int], aggregates: list[ir.Aggregate]
-) -> tuple[pl.DataFrame, dict[str, str]]:
+    table: ir.RelatedTable, frame: pl.DataFrame | pl.LazyFrame, scales: Mapping[str, int], aggregates: list[ir.Aggregate]
+) -> tuple[pl.LazyFrame, dict[str, str]]:
     """`frame` with one column per named row filter the aggregates use (its three-valued
     result), and the column of each: a filter many aggregates share (the eligible Azure
     usage, the certifications that count) is computed once per row, not once per aggregate.
     Rows that every aggregate's condition rejects are dropped."""
+    frame = frame.lazy()
     used = {n.name: n for a in aggregates for n in ir.walk(a) if isinstance(n, ir.FilterRef)}
     # filters other filters are defined with (eligible offers, in both Azure filters) too,
     # computed first, so that each filter is evaluated once
