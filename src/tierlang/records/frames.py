@@ -372,13 +372,32 @@ class _GroupKey:
     column: str | None
 
 
+# How values of a group function over parts of a group combine into the group's value.
+_COMBINE = {"sum": pl.Expr.sum, "count": pl.Expr.sum, "min": pl.Expr.min, "max": pl.Expr.max}
+
+
+def _combinable(a: ir.Aggregate) -> bool:
+    """Whether every value `a` computes per group (its `having` aggregates, inner function,
+    or, without groups, the function itself) can be computed per month and combined over its
+    window: sums, counts, minima and maxima, not distinct counts."""
+    functions = [n.function for n in ir.walk(a.having) if isinstance(n, ir.GroupAgg)] if a.having is not None else []
+    if a.inner is not None:
+        functions.append(a.inner.function)
+    elif a.function in ("sum", "min", "max") or not a.per:
+        functions.append(a.function)
+    return all(f in _COMBINE for f in functions)
+
+
 def _group_key(a: ir.Aggregate, table: ir.RelatedTable) -> _GroupKey | None:
-    """The group-by `a` can share (None: `a` has no groups, or counts distinct values of a
-    column outside them, which reads the kept groups' rows)."""
-    if not a.per or (a.function == "count_distinct" and a.column not in a.per):
+    """The group-by `a` can share (None: `a` has no groups and no window on a month, or
+    counts distinct values of a column outside its groups, which reads the kept groups'
+    rows)."""
+    if a.function == "count_distinct" and a.column not in a.per:
         return None
     conjuncts = _conjuncts(a.where)
     window = _window(a, table)
+    if not a.per and window is None:
+        return None
     if window is None:
         return _GroupKey(frozenset(conjuncts), tuple(a.per), None)
     column = window.operand.column  # type: ignore[union-attr]
@@ -388,13 +407,17 @@ def _group_key(a: ir.Aggregate, table: ir.RelatedTable) -> _GroupKey | None:
 
 def _window(a: ir.Aggregate, table: ir.RelatedTable) -> ir.InWindow | None:
     """The one window of `a`'s condition (a top-level conjunct) whose column can be a group
-    key: a key already, or a month column and a window of one month (one value in it)."""
+    key: a key already, or a month column and a window of one month (one value in it), or of
+    several when `a`'s values per month combine into its value (`_combinable`): the security
+    customers of the last 12 months and of the 12 before share one group-by per month."""
     windows = [x for x in _conjuncts(a.where) if isinstance(x, ir.InWindow) and isinstance(x.operand, ir.ColumnRef)]
     if len(windows) != 1:
         return None
     w = windows[0]
     column = table.column(w.operand.column)  # type: ignore[union-attr]
-    if w.operand.column in a.per or (column is not None and column.month and w.window.months == 1):  # type: ignore[union-attr]
+    if w.operand.column in a.per:  # type: ignore[union-attr]
+        return w
+    if column is not None and column.month and (w.window.months == 1 and a.per or _combinable(a)):
         return w
     return None
 
@@ -443,7 +466,7 @@ def _grouped(
         inner: tuple[pl.Expr, int] | None = None
         if a.inner is not None:
             inner = column(a.inner.function, a.inner.column, None)
-        elif a.function in ("sum", "min", "max"):
+        elif a.function in ("sum", "min", "max") or not a.per:
             inner = column(a.function, a.column, None)
         plans.append((a, having, inner))
     keys = [PID, *key.keys]
@@ -455,7 +478,17 @@ def _grouped(
     for a, having, inner in plans:
         g = groups
         if windows:
-            g = g.filter(_in_window(key.column, windows[a].window))  # type: ignore[arg-type, union-attr]
+            w = windows[a]
+            g = g.filter(_in_window(key.column, w.window))  # type: ignore[arg-type, union-attr]
+            if key.column not in a.per and (w.window.months > 1 or not a.per):  # type: ignore[union-attr]
+                # grouped by month too: each group's values combined over its months
+                combined = [_COMBINE[k[0]](pl.col(name)).alias(name) for k, (name, _, _) in named.items()]
+                g = g.group_by([PID, *a.per]).agg(combined)
+        if not a.per:
+            assert inner is not None
+            x, scale = inner
+            out[a] = g.select(PID, x.alias("value")), scale
+            continue
         if a.having is not None:
             g = g.filter(_Cond(table, scales, having, filters).cond(a.having).fill_null(False))
         if a.function == "count":
