@@ -200,7 +200,9 @@ def shared_programs(draw) -> str:
     per = draw(st.sampled_from([("tenant",), ("tenant", "month"), ("item",), ("month", "item"), ()]))
     lines = ['program p { version "1" effective 2023-01-01 }', TABLE]
     heads = ["count", "count distinct tenant", "sum amount", "max seats", "sum (sum amount)", "min (count)", "count distinct month"]
+    groups = per
     for i in range(draw(st.integers(2, 4))):
+        per = groups if draw(st.booleans()) else ()  # some without groups, from the others' groups
         head = draw(st.sampled_from(heads if per else ["count", "sum amount", "max seats", "min seats"]))
         if head.startswith("count distinct") and head.split()[-1] not in per:
             head = "count"

@@ -64,3 +64,25 @@ def test_streamed_tables_give_the_same_metrics_warnings_and_rows(program, tmp_pa
         assert len(lazy.tables[n]) == len(held.tables[n])
         assert lazy.tables[n].frame.equals(held.tables[n].frame)
         assert isinstance(lazy.tables[n].data, pl.DataFrame)  # read once, then held
+
+
+def test_a_history_reads_a_streamed_table_once(program, tmp_path, monkeypatch):  # noqa: F811
+    """A history aggregates the same rows every month: a streamed table is read into memory
+    once (not once a month), with the same metrics as a table held from the start."""
+    from tierlang.loader import load_program
+    from tierlang.records.history import history_dataset
+
+    from .test_table_checks import PROGRAM
+
+    def program_at(day):
+        return load_program(str(PROGRAM), day, checks=False).program
+
+    folder = _folder(tmp_path, "parquet", "azure_usage", _double)
+    start, end = dt.date(2023, 5, 1), dt.date(2023, 7, 1)
+    held = history_dataset(program_at, folder, start, end, lookback=0)
+    monkeypatch.setattr(tables, "STREAM_VALUES", 0)
+    lazy = load_records(folder, program_at(start))
+    assert isinstance(lazy.tables["azure_usage"].data, pl.LazyFrame)
+    got = history_dataset(program_at, lazy, start, end, lookback=0)
+    assert isinstance(lazy.tables["azure_usage"].data, pl.DataFrame)
+    assert got.frame.equals(held.frame)

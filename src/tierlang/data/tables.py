@@ -111,9 +111,13 @@ class TableData:
 
     @property
     def frame(self) -> pl.DataFrame:
+        self.hold()
+        return self.data  # type: ignore[return-value]
+
+    def hold(self) -> None:
+        """Read the rows into memory, once (for many evaluations of them: a history)."""
         if isinstance(self.data, pl.LazyFrame):
-            self.data = self.data.collect()
-        return self.data
+            self.data = self.data.collect(engine="streaming")
 
     @frame.setter
     def frame(self, frame: pl.DataFrame) -> None:

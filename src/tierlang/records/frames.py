@@ -554,6 +554,12 @@ def compute(
         key = _group_key(n, program.related_table_map[n.table])
         if key is not None:
             shared.setdefault((n.table, key), []).append(n)
+    # Aggregates without groups combine from any finer groups of the same rows and window
+    # column (Security's ACR from its customers' tenant-month groups): one group-by less.
+    for table, key in [k for k in shared if k[1].keys == (k[1].column,)]:
+        finer = [k for k in shared if k[0] == table and k[1] != key and k[1].where == key.where and k[1].column == key.column]
+        if finer and all(not a.per for a in shared[(table, key)]):
+            shared[finer[0]] += shared.pop((table, key))
     done: dict[ir.Aggregate, tuple[pl.LazyFrame, int]] = {}
     for (table, key), members in shared.items():
         frame, filters = prepared[table]
