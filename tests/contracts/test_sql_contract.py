@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -28,14 +29,11 @@ def _tier(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "tierlang", *args], capture_output=True, text=True, cwd=ROOT)
 
 
-def _score(value) -> str:
-    """A DuckDB score (DECIMAL or text) as tier eval's text."""
-    if value is None:
-        return ""
-    text = format(value, "f") if not isinstance(value, str) else value
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
+def _score(value) -> Decimal | None:
+    """A score as a value: DESIGN §4.3 allows an exact decimal or text (tier eval's CSV: '')."""
+    if value is None or value == "":
+        return None
+    return Decimal(value) if isinstance(value, str) else value
 
 
 @pytest.mark.parametrize("loader", sorted(LOADERS))
@@ -46,7 +44,7 @@ def test_compiled_duckdb_query_gives_eval_results(tmp_path: Path, loader: str) -
     run = _tier("eval", str(PROGRAM), str(DATA), "--engine", "interpreter", "-o", str(out))
     assert run.returncode == 0, run.stderr
     with open(out, newline="") as f:
-        want = {(r["partner_id"], r["track"]): (r["level"], r["score"]) for r in csv.DictReader(f)}
+        want = {(r["partner_id"], r["track"]): (r["level"], _score(r["score"])) for r in csv.DictReader(f)}
 
     con = duckdb.connect()
     con.execute(f"CREATE TABLE partners AS {LOADERS[loader]}", [str(DATA)])

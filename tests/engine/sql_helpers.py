@@ -3,6 +3,7 @@ read back in the `tier eval` long form."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from fractions import Fraction
 
 import duckdb
@@ -89,11 +90,21 @@ def _quote(name: str) -> str:
 
 def run_long(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
     """A long-form result (partner_id, track, level, score and, for a program with undecided
-    requirements, undecided), sorted, as text columns."""
+    requirements, undecided), sorted, as text columns: the score, a DECIMAL(38, 6), as the
+    text `tier eval` writes (trailing zeros dropped), so the values are compared."""
     cursor = con.execute(sql)
-    rows = cursor.fetchall()
+    assert [str(d[1]) for d in cursor.description if d[0] == "score"] == ["DECIMAL(38,6)"], cursor.description
+    rows = [tuple(score_text(v) if d[0] == "score" else v for v, d in zip(row, cursor.description)) for row in cursor.fetchall()]
     frame = pl.DataFrame(rows, schema={d[0]: pl.String for d in cursor.description}, orient="row")
     return frame.sort(["partner_id", "track"])
+
+
+def score_text(value: Decimal | None) -> str | None:
+    """A DECIMAL score as `tier eval`'s text: 52.500000 is 52.5, 70.000000 is 70."""
+    if value is None:
+        return None
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def sorted_long(evaluation) -> pl.DataFrame:

@@ -153,3 +153,24 @@ def test_the_query_reads_only_what_it_needs(program, compiled_sql, tmp_path):
     path = tmp_path / "shuffled.csv"
     shuffled.write_csv(path)
     _check(program, compiled_sql, path, "read_csv_auto")
+
+
+@pytest.mark.parametrize("ending", ["csv", "jsonl", "parquet"])
+def test_engine_duckdb_writes_the_polars_engines_files(tmp_path, ending):
+    """`tier eval --engine duckdb -o FILE` writes the bytes `--engine vectorized` writes (CSV
+    and JSON Lines: score text; Parquet: the same DECIMAL(38, 6) values, whose metadata names
+    the engine)."""
+    files = {}
+    for engine in ("vectorized", "duckdb"):
+        files[engine] = tmp_path / f"{engine}.{ending}"
+        run = subprocess.run(
+            [sys.executable, "-m", "tierlang", "eval", str(CLOUD), str(EXAMPLES), "--engine", engine, "-o", str(files[engine])],
+            capture_output=True,
+            text=True,
+        )
+        assert run.returncode == 0, run.stderr
+    if ending == "parquet":
+        a, b = pl.read_parquet(files["vectorized"]), pl.read_parquet(files["duckdb"])
+        assert a.schema == b.schema and a.schema["score"] == pl.Decimal(38, 6) and a.equals(b)
+    else:
+        assert files["vectorized"].read_bytes() == files["duckdb"].read_bytes()

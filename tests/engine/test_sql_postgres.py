@@ -25,6 +25,7 @@ from tests.engine.sql_helpers import (
     ONE_SCORED_BEST,
     ONE_SCORED_BEST_DATA,
     column_type,
+    score_text,
     sorted_long,
 )
 from tests.engine.strategies import programs_with_data
@@ -79,6 +80,14 @@ def _table_long(url: str, table: str) -> pl.DataFrame:
         cur = conn.execute(f"SELECT * FROM {table}")
         names = [d.name for d in cur.description]
         rows = cur.fetchall()
+        schema, name = table.rsplit(".", 1) if "." in table else ("public", table)
+        score_type = conn.execute(
+            "SELECT data_type, numeric_precision, numeric_scale FROM information_schema.columns "
+            "WHERE table_schema = %s AND table_name = %s AND column_name = 'score'",
+            (schema, name),
+        ).fetchone()
+    assert score_type == ("numeric", 38, 6)  # the contract's exact decimal, as tier eval's Parquet writes it
+    rows = [tuple(score_text(v) if n == "score" else v for v, n in zip(row, names)) for row in rows]
     frame = pl.DataFrame(rows, schema={n: pl.String for n in names}, orient="row")
     return frame.sort(["partner_id", "track"])
 
@@ -183,10 +192,12 @@ def test_a_program_that_blew_up_the_planner_runs(postgres):
     assert sorted_long(evaluate_postgres(prog, postgres.url)).equals(_reference(prog, data))
 
 
-def test_cloud_partner_examples(postgres):
-    """The §4.1 example data through `tier eval --db`, the same as `tier eval` on the file."""
+def test_cloud_partner_examples(postgres, tmp_path):
+    """The §4.1 example data through `tier eval --db`, the same as `tier eval` on the file;
+    the files `-o` writes are the polars engine's, byte for byte (Parquet: the same values
+    and DECIMAL(38, 6) scores; only the engine in the metadata differs)."""
     prog = load_program(CLOUD).program
-    frame = pl.read_csv(EXAMPLES, infer_schema=False).head(1500)
+    frame = pl.read_csv(EXAMPLES, infer_schema=False).head(1500)  # in partner_id order, as --db returns them
     data = {c: frame[c].to_list() for c in frame.columns}
     load_pg(postgres.url, prog, data, "inferred", table="cloud")
     out = subprocess.run(
@@ -199,6 +210,18 @@ def test_cloud_partner_examples(postgres):
     expected = sorted_long(evaluate(prog, frame, engine="interpreter"))
     assert got.equals(expected)
     assert pgserver.PASSWORD not in out.stderr and "engine postgres" in out.stderr
+    source = tmp_path / "partners.csv"
+    frame.write_csv(source)
+    for ending in ("csv", "jsonl", "parquet"):
+        polars_out, db_out = tmp_path / f"polars.{ending}", tmp_path / f"db.{ending}"
+        assert _tier("eval", str(CLOUD), str(source), "-o", str(polars_out)).returncode == 0
+        run = _tier("eval", str(CLOUD), "--db", postgres.url, "--table", "partners=cloud", "-o", str(db_out))
+        assert run.returncode == 0, run.stderr
+        if ending == "parquet":
+            a, b = pl.read_parquet(polars_out), pl.read_parquet(db_out)
+            assert a.schema == b.schema and a.schema["score"] == pl.Decimal(38, 6) and a.equals(b)
+        else:
+            assert polars_out.read_bytes() == db_out.read_bytes(), ending
 
 
 def _tier(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -225,7 +225,7 @@ def compile_(
 
     --emit sql prints a query that reads the table `partners` (one row per partner, the
     program's columns in any numeric or text type) and returns the `tier eval` results:
-    partner_id, track, level, score (exact decimal text). docs/sql.md has the details.
+    partner_id, track, level, score (an exact DECIMAL(38, 6)). docs/sql.md has the details.
     """
     sql_only = {"--dialect": dialect, "--view": view, "--table": tables or None, "--decimals": decimals}
     misplaced = [name for name, value in sql_only.items() if value is not None]

@@ -860,9 +860,6 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
 ), "score_units" /* each score in millionths, rounded half-even */ AS (
   SELECT
     *,
-    (
-      "score_data_capability"
-    ) * 1 AS "units:data",
     "quotient:security" + CASE
       WHEN (
         (
@@ -885,93 +882,19 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       )
       THEN 1
       ELSE 0
-    END AS "units:security",
-    CAST("tscore_apps" AS BIGINT) * 1000000 AS "units:apps",
-    CAST("tscore_work" AS BIGINT) * 1000000 AS "units:work"
+    END AS "units:security"
   FROM score_quotients
-), "results" /* level and score of each track as text */ AS (
+), "results" /* level of each track as text, score as an exact decimal */ AS (
   SELECT
     "partner_id",
     CASE WHEN "lvl_data" = 0 THEN 'designated' END AS "level:data",
-    CASE WHEN "units:data" < 0 THEN '-' ELSE '' END || CAST(ABS("units:data") // 1000000 AS TEXT) || CASE
-      WHEN (
-        ABS("units:data") - (
-          ABS("units:data") // 1000000
-        ) * 1000000
-      ) = 0
-      THEN ''
-      ELSE '.' || RTRIM(
-        SUBSTRING(
-          CAST((
-            ABS("units:data") - (
-              ABS("units:data") // 1000000
-            ) * 1000000
-          ) + 1000000 AS TEXT),
-          2
-        ),
-        '0'
-      )
-    END AS "score:data",
+    CAST("score_data_capability" * 0.000001 AS DECIMAL(38, 6)) AS "score:data",
     CASE WHEN "lvl_security" = 0 THEN 'designated' END AS "level:security",
-    CASE WHEN "units:security" < 0 THEN '-' ELSE '' END || CAST(ABS("units:security") // 1000000 AS TEXT) || CASE
-      WHEN (
-        ABS("units:security") - (
-          ABS("units:security") // 1000000
-        ) * 1000000
-      ) = 0
-      THEN ''
-      ELSE '.' || RTRIM(
-        SUBSTRING(
-          CAST((
-            ABS("units:security") - (
-              ABS("units:security") // 1000000
-            ) * 1000000
-          ) + 1000000 AS TEXT),
-          2
-        ),
-        '0'
-      )
-    END AS "score:security",
+    CAST("units:security" * 0.000001 AS DECIMAL(38, 6)) AS "score:security",
     CASE WHEN "level_apps" = 0 THEN 'designated' END AS "level:apps",
-    CASE WHEN "units:apps" < 0 THEN '-' ELSE '' END || CAST(ABS("units:apps") // 1000000 AS TEXT) || CASE
-      WHEN (
-        ABS("units:apps") - (
-          ABS("units:apps") // 1000000
-        ) * 1000000
-      ) = 0
-      THEN ''
-      ELSE '.' || RTRIM(
-        SUBSTRING(
-          CAST((
-            ABS("units:apps") - (
-              ABS("units:apps") // 1000000
-            ) * 1000000
-          ) + 1000000 AS TEXT),
-          2
-        ),
-        '0'
-      )
-    END AS "score:apps",
+    CAST(CAST("tscore_apps" AS BIGINT) AS DECIMAL(38, 6)) AS "score:apps",
     CASE WHEN "level_work" = 0 THEN 'designated' END AS "level:work",
-    CASE WHEN "units:work" < 0 THEN '-' ELSE '' END || CAST(ABS("units:work") // 1000000 AS TEXT) || CASE
-      WHEN (
-        ABS("units:work") - (
-          ABS("units:work") // 1000000
-        ) * 1000000
-      ) = 0
-      THEN ''
-      ELSE '.' || RTRIM(
-        SUBSTRING(
-          CAST((
-            ABS("units:work") - (
-              ABS("units:work") // 1000000
-            ) * 1000000
-          ) + 1000000 AS TEXT),
-          2
-        ),
-        '0'
-      )
-    END AS "score:work",
+    CAST(CAST("tscore_work" AS BIGINT) AS DECIMAL(38, 6)) AS "score:work",
     CASE
       WHEN "lvl_ladder" = 0
       THEN 'silver'
@@ -1007,7 +930,7 @@ SELECT
     WHEN "n" = 5
     THEN "level:status"
   END AS "level",
-  CASE
+  CAST(CASE
     WHEN "n" = 0
     THEN "score:data"
     WHEN "n" = 1
@@ -1016,7 +939,7 @@ SELECT
     THEN "score:apps"
     WHEN "n" = 3
     THEN "score:work"
-  END AS "score"
+  END AS DECIMAL(38, 6)) AS "score"
 FROM results
 CROSS JOIN (VALUES
   (0, 'data'),

@@ -576,9 +576,6 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
 ), `score_units` /* each score in millionths, rounded half-even */ AS (
   SELECT
     *,
-    (
-      `score_data_capability`
-    ) * 1 AS `units:data`,
     `quotient:security` + CASE
       WHEN (
         (
@@ -601,205 +598,19 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
       )
       THEN 1
       ELSE 0
-    END AS `units:security`,
-    (
-      CAST(`tscore_apps` AS DECIMAL(38, 0))
-    ) * 1000000 AS `units:apps`,
-    (
-      CAST(`tscore_work` AS DECIMAL(38, 0))
-    ) * 1000000 AS `units:work`
+    END AS `units:security`
   FROM score_quotients
-), `results` /* level and score of each track as text */ AS (
+), `results` /* level of each track as text, score as an exact decimal */ AS (
   SELECT
     `partner_id`,
     CASE WHEN `lvl_data` = 0 THEN 'designated' END AS `level:data`,
-    CASE WHEN `units:data` < 0 THEN '-' ELSE '' END || CAST(FLOOR(ABS(`units:data`) / 1000000) - CASE
-      WHEN FLOOR(ABS(`units:data`) / 1000000) * 1000000 > ABS(`units:data`)
-      THEN 1
-      ELSE 0
-    END + CASE
-      WHEN (
-        FLOOR(ABS(`units:data`) / 1000000) + 1
-      ) * 1000000 <= ABS(`units:data`)
-      THEN 1
-      ELSE 0
-    END AS STRING) || CASE
-      WHEN (
-        ABS(`units:data`) - (
-          FLOOR(ABS(`units:data`) / 1000000) - CASE
-            WHEN FLOOR(ABS(`units:data`) / 1000000) * 1000000 > ABS(`units:data`)
-            THEN 1
-            ELSE 0
-          END + CASE
-            WHEN (
-              FLOOR(ABS(`units:data`) / 1000000) + 1
-            ) * 1000000 <= ABS(`units:data`)
-            THEN 1
-            ELSE 0
-          END
-        ) * 1000000
-      ) = 0
-      THEN ''
-      ELSE '.' || TRIM(TRAILING '0' FROM SUBSTRING(
-        CAST((
-          ABS(`units:data`) - (
-            FLOOR(ABS(`units:data`) / 1000000) - CASE
-              WHEN FLOOR(ABS(`units:data`) / 1000000) * 1000000 > ABS(`units:data`)
-              THEN 1
-              ELSE 0
-            END + CASE
-              WHEN (
-                FLOOR(ABS(`units:data`) / 1000000) + 1
-              ) * 1000000 <= ABS(`units:data`)
-              THEN 1
-              ELSE 0
-            END
-          ) * 1000000
-        ) + 1000000 AS STRING),
-        2
-      ))
-    END AS `score:data`,
+    CAST(`score_data_capability` * 0.000001 AS DECIMAL(38, 6)) AS `score:data`,
     CASE WHEN `lvl_security` = 0 THEN 'designated' END AS `level:security`,
-    CASE WHEN `units:security` < 0 THEN '-' ELSE '' END || CAST(FLOOR(ABS(`units:security`) / 1000000) - CASE
-      WHEN FLOOR(ABS(`units:security`) / 1000000) * 1000000 > ABS(`units:security`)
-      THEN 1
-      ELSE 0
-    END + CASE
-      WHEN (
-        FLOOR(ABS(`units:security`) / 1000000) + 1
-      ) * 1000000 <= ABS(`units:security`)
-      THEN 1
-      ELSE 0
-    END AS STRING) || CASE
-      WHEN (
-        ABS(`units:security`) - (
-          FLOOR(ABS(`units:security`) / 1000000) - CASE
-            WHEN FLOOR(ABS(`units:security`) / 1000000) * 1000000 > ABS(`units:security`)
-            THEN 1
-            ELSE 0
-          END + CASE
-            WHEN (
-              FLOOR(ABS(`units:security`) / 1000000) + 1
-            ) * 1000000 <= ABS(`units:security`)
-            THEN 1
-            ELSE 0
-          END
-        ) * 1000000
-      ) = 0
-      THEN ''
-      ELSE '.' || TRIM(TRAILING '0' FROM SUBSTRING(
-        CAST((
-          ABS(`units:security`) - (
-            FLOOR(ABS(`units:security`) / 1000000) - CASE
-              WHEN FLOOR(ABS(`units:security`) / 1000000) * 1000000 > ABS(`units:security`)
-              THEN 1
-              ELSE 0
-            END + CASE
-              WHEN (
-                FLOOR(ABS(`units:security`) / 1000000) + 1
-              ) * 1000000 <= ABS(`units:security`)
-              THEN 1
-              ELSE 0
-            END
-          ) * 1000000
-        ) + 1000000 AS STRING),
-        2
-      ))
-    END AS `score:security`,
+    CAST(`units:security` * 0.000001 AS DECIMAL(38, 6)) AS `score:security`,
     CASE WHEN `level_apps` = 0 THEN 'designated' END AS `level:apps`,
-    CASE WHEN `units:apps` < 0 THEN '-' ELSE '' END || CAST(FLOOR(ABS(`units:apps`) / 1000000) - CASE
-      WHEN FLOOR(ABS(`units:apps`) / 1000000) * 1000000 > ABS(`units:apps`)
-      THEN 1
-      ELSE 0
-    END + CASE
-      WHEN (
-        FLOOR(ABS(`units:apps`) / 1000000) + 1
-      ) * 1000000 <= ABS(`units:apps`)
-      THEN 1
-      ELSE 0
-    END AS STRING) || CASE
-      WHEN (
-        ABS(`units:apps`) - (
-          FLOOR(ABS(`units:apps`) / 1000000) - CASE
-            WHEN FLOOR(ABS(`units:apps`) / 1000000) * 1000000 > ABS(`units:apps`)
-            THEN 1
-            ELSE 0
-          END + CASE
-            WHEN (
-              FLOOR(ABS(`units:apps`) / 1000000) + 1
-            ) * 1000000 <= ABS(`units:apps`)
-            THEN 1
-            ELSE 0
-          END
-        ) * 1000000
-      ) = 0
-      THEN ''
-      ELSE '.' || TRIM(TRAILING '0' FROM SUBSTRING(
-        CAST((
-          ABS(`units:apps`) - (
-            FLOOR(ABS(`units:apps`) / 1000000) - CASE
-              WHEN FLOOR(ABS(`units:apps`) / 1000000) * 1000000 > ABS(`units:apps`)
-              THEN 1
-              ELSE 0
-            END + CASE
-              WHEN (
-                FLOOR(ABS(`units:apps`) / 1000000) + 1
-              ) * 1000000 <= ABS(`units:apps`)
-              THEN 1
-              ELSE 0
-            END
-          ) * 1000000
-        ) + 1000000 AS STRING),
-        2
-      ))
-    END AS `score:apps`,
+    CAST(CAST(`tscore_apps` AS DECIMAL(38, 0)) AS DECIMAL(38, 6)) AS `score:apps`,
     CASE WHEN `level_work` = 0 THEN 'designated' END AS `level:work`,
-    CASE WHEN `units:work` < 0 THEN '-' ELSE '' END || CAST(FLOOR(ABS(`units:work`) / 1000000) - CASE
-      WHEN FLOOR(ABS(`units:work`) / 1000000) * 1000000 > ABS(`units:work`)
-      THEN 1
-      ELSE 0
-    END + CASE
-      WHEN (
-        FLOOR(ABS(`units:work`) / 1000000) + 1
-      ) * 1000000 <= ABS(`units:work`)
-      THEN 1
-      ELSE 0
-    END AS STRING) || CASE
-      WHEN (
-        ABS(`units:work`) - (
-          FLOOR(ABS(`units:work`) / 1000000) - CASE
-            WHEN FLOOR(ABS(`units:work`) / 1000000) * 1000000 > ABS(`units:work`)
-            THEN 1
-            ELSE 0
-          END + CASE
-            WHEN (
-              FLOOR(ABS(`units:work`) / 1000000) + 1
-            ) * 1000000 <= ABS(`units:work`)
-            THEN 1
-            ELSE 0
-          END
-        ) * 1000000
-      ) = 0
-      THEN ''
-      ELSE '.' || TRIM(TRAILING '0' FROM SUBSTRING(
-        CAST((
-          ABS(`units:work`) - (
-            FLOOR(ABS(`units:work`) / 1000000) - CASE
-              WHEN FLOOR(ABS(`units:work`) / 1000000) * 1000000 > ABS(`units:work`)
-              THEN 1
-              ELSE 0
-            END + CASE
-              WHEN (
-                FLOOR(ABS(`units:work`) / 1000000) + 1
-              ) * 1000000 <= ABS(`units:work`)
-              THEN 1
-              ELSE 0
-            END
-          ) * 1000000
-        ) + 1000000 AS STRING),
-        2
-      ))
-    END AS `score:work`,
+    CAST(CAST(`tscore_work` AS DECIMAL(38, 0)) AS DECIMAL(38, 6)) AS `score:work`,
     CASE
       WHEN `lvl_ladder` = 0
       THEN 'silver'
@@ -835,7 +646,7 @@ SELECT
     WHEN `n` = 5
     THEN `level:status`
   END AS `level`,
-  CASE
+  CAST(CASE
     WHEN `n` = 0
     THEN `score:data`
     WHEN `n` = 1
@@ -844,7 +655,7 @@ SELECT
     THEN `score:apps`
     WHEN `n` = 3
     THEN `score:work`
-  END AS `score`
+  END AS DECIMAL(38, 6)) AS `score`
 FROM results
 CROSS JOIN VALUES
   (0, 'data'),

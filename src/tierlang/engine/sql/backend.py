@@ -9,6 +9,7 @@ never as SQL text.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fractions import Fraction
 
 from sqlglot import exp
 
@@ -16,7 +17,20 @@ from tierlang import ir
 from tierlang.engine.exact import Backend
 from tierlang.engine.sql.dialects import Dialect
 
-__all__ = ["SqlBackend", "col", "num", "string", "cast", "and_all", "or_any", "raise_error", "literal_only", "floor_div", "decimal_text"]
+__all__ = [
+    "SqlBackend",
+    "col",
+    "num",
+    "string",
+    "cast",
+    "and_all",
+    "or_any",
+    "raise_error",
+    "literal_only",
+    "floor_div",
+    "decimal_text",
+    "decimal_value",
+]
 
 
 def col(name: str) -> exp.Column:
@@ -343,3 +357,15 @@ def decimal_text(units: exp.Expression, d: Dialect, unit: int = 10**6) -> exp.Ex
     )
     sign = exp.Case(ifs=[exp.If(this=exp.LT(this=units, expression=num(0)), true=string("-"))], default=string(""))
     return exp.DPipe(this=exp.DPipe(this=sign, expression=cast(ip, d.text, d), safe=True), expression=frac, safe=True)
+
+
+def decimal_value(n: exp.Expression, scale: int, d: Dialect) -> exp.Expression:
+    """The integer `n` over `scale` (a divisor of 10^6) as the dialect's exact score type,
+    DECIMAL(38, 6): `n` times the decimal literal 1/scale (at most six places), which every
+    dialect's decimal arithmetic multiplies exactly, then cast to the six places."""
+    assert 10**6 % scale == 0, scale
+    if scale != 1:
+        from tierlang.numbers import exact_text
+
+        n = exp.Mul(this=paren(n), expression=exp.Literal.number(exact_text(Fraction(1, scale))))
+    return cast(n, d.score, d)

@@ -23,6 +23,8 @@ class Dialect:
       decimal of scale 0; PostgreSQL's unconstrained NUMERIC has no limit below ours), and
       `wide_limit`, the largest magnitude the arithmetic may reach in `wide`.
     - `text`: the string type.
+    - `score`: the exact decimal type of the contract's `score` column (six places, as
+      tierlang's Parquet and DuckDB outputs write it).
     - `raise_fn`: a function that raises its message as an error and may stand for a value
       of any type (None: no such function; the query casts the message to a number, which
       fails with the message in the database's error).
@@ -44,6 +46,7 @@ class Dialect:
     narrow: str = "BIGINT"
     wide: str = "DECIMAL(38, 0)"
     text: str = "VARCHAR"
+    score: str = "DECIMAL(38, 6)"
     raise_fn: str | None = None
     int_div: bool = True
     typeof: str | None = None
@@ -58,10 +61,11 @@ DIALECTS: dict[str, Dialect] = {
     for d in (
         Dialect("duckdb", "duckdb", wide="HUGEINT", raise_fn="error", typeof="typeof"),
         # PostgreSQL's NUMERIC holds 131072 digits before the point: no practical limit.
-        Dialect("postgres", "postgres", wide="NUMERIC", text="TEXT", wide_limit=10**1000, materialize=True),
+        Dialect("postgres", "postgres", wide="NUMERIC", text="TEXT", score="NUMERIC(38, 6)", wide_limit=10**1000, materialize=True),
         # Spark's DIV returns a 64-bit long: the score text divides decimals instead.
         Dialect("spark", "spark", text="STRING", raise_fn="raise_error", int_div=False, stages=True),
-        Dialect("bigquery", "bigquery", narrow="INT64", wide="BIGNUMERIC", text="STRING", raise_fn="ERROR"),
+        # BigQuery's NUMERIC(P, S) keeps at most 29 digits before the point: 38 need BIGNUMERIC.
+        Dialect("bigquery", "bigquery", narrow="INT64", wide="BIGNUMERIC", text="STRING", score="BIGNUMERIC(38, 6)", raise_fn="ERROR"),
         Dialect("snowflake", "snowflake", wide="NUMBER(38, 0)", int_div=False),
         Dialect("tsql", "tsql", wide="DECIMAL(38, 0)", text="VARCHAR(MAX)", int_div=False, booleans=False),
     )

@@ -24,7 +24,7 @@ from sqlglot import exp
 from tierlang import ir
 from tierlang.data import PID
 from tierlang.engine.exact import DECIMALS, NoInt64, Plan, compile_exact
-from tierlang.engine.sql.backend import SqlBackend, and_all, cast, col, decimal_text, floor_div, literal_only, num, or_any, string
+from tierlang.engine.sql.backend import SqlBackend, and_all, cast, col, decimal_value, floor_div, literal_only, num, or_any, string
 from tierlang.engine.sql.dialects import Dialect
 from tierlang.engine.sql.dialects import dialect as get_dialect
 from tierlang.engine.sql.inputs import (
@@ -36,7 +36,7 @@ from tierlang.engine.sql.inputs import (
     table_name,
     typed_inputs,
 )
-from tierlang.engine.sql.records import NotCompiled, RecordsSql, records_ctes, records_tables, refusal
+from tierlang.engine.sql.records import NotCompiled, RecordsSql, records_ctes, records_tables
 from tierlang.passes.constraints import constraint_metrics
 from tierlang.passes.undecided import undecided_tracks
 from tierlang.records.frames import den_column
@@ -130,7 +130,7 @@ def compile_sql(
     tierlang's loader and scaled as `scales` says, named after the metrics.
 
     `output="long"` returns the `tier eval` contract: partner_id, track, level, score (score
-    as exact decimal text, the same digits as `tier eval` writes), for the `tracks` named (default:
+    as the dialect's DECIMAL(38, 6), the value `tier eval` writes), for the `tracks` named (default:
     every track not marked `internal`). `output="plan"` returns
     what the polars engine's `Compiled.plan` returns (`keep` columns, partner_id,
     `__fallback__`, `L:`/`V:`/`S:` per track, requirement columns with `detail`), for the
@@ -143,8 +143,6 @@ def compile_sql(
     Raises `Unsupported` when the program's constants overflow the dialect's widest type."""
     d = dialect if isinstance(dialect, Dialect) else get_dialect(dialect)
     raw = scales is None
-    if program.row_tracks:
-        raise Unsupported(f"{program.name} cannot be compiled to SQL: {refusal(program)}")
     if program.record_metrics and not raw:
         raise Unsupported(f"{program.name} computes metrics from related tables: its query reads them raw (tier compile --emit sql)")
     if as_of_column is not None:
@@ -206,7 +204,7 @@ def compile_sql(
         (backend,) = [b for b, t, _ in backends if t == itype]
         ctes += _score_ctes(program, plan, names, last, d, backend.widened)
         possible = frozenset(n for n, tc in plan.tracks.items() if tc.possible is not None)
-        query = _long_output(program, undecided_tracks(program), possible, tracks)
+        query = _long_output(program, d, undecided_tracks(program), possible, tracks)
     else:
         raise ValueError(f"output must be 'long' or 'plan', not {output!r}")
     keep_once = _fences(ctes) if d.materialize else set()
@@ -533,9 +531,11 @@ def _plan_output(
 def _score_ctes(
     program: ir.Program, plan: Plan, names: _Names, last: str, d: Dialect, widened=lambda e: e
 ) -> list[tuple[str, exp.Select, str | None]]:
-    """Three CTEs from the scaled scores to the `results` (level and score text per track):
-    each track's score in millionths, rounded half-even as `numbers.decimal_text` rounds
-    (`score_quotients`, `score_units`), then as text with trailing zeros dropped. `widened`
+    """Up to three CTEs from the scaled scores to the `results` (level name and score per
+    track): a score whose scale divides 10^6 is exact at six places as it is; any other is
+    taken to millionths, rounded half-even as `numbers.decimal_text` rounds (`score_quotients`,
+    `score_units`). Either becomes the dialect's `score` type, DECIMAL(38, 6): the value
+    tierlang's Parquet output writes (`tier eval` writes it as text without trailing zeros). `widened`
     (the backend's) gives a score read from 64-bit columns the working type, where its
     millionths may not fit 64 bits."""
     unit = 10**DECIMALS
@@ -581,8 +581,11 @@ def _score_ctes(
                     quoted=True,
                 )
             )
-        elif unit % scale == 0:
-            units.append(exp.alias_(exp.Mul(this=value, expression=num(unit // scale)), f"units:{t.name}", quoted=True))
+        elif unit % scale == 0:  # a power of ten up to 10^6: the score is exact as it is
+            texts.append(
+                exp.alias_(decimal_value(value.this if isinstance(value, exp.Paren) else value, scale, d), f"score:{t.name}", quoted=True)
+            )
+            continue
         else:
             # floor(value * 10^6 / scale), then up by one when the remainder is above half,
             # or exactly half and the quotient odd (half-even)
@@ -601,7 +604,7 @@ def _score_ctes(
                     quoted=True,
                 )
             )
-        texts.append(exp.alias_(decimal_text(col(f"units:{t.name}"), d, unit), f"score:{t.name}", quoted=True))
+        texts.append(exp.alias_(decimal_value(col(f"units:{t.name}"), unit, d), f"score:{t.name}", quoted=True))
     out: list[tuple[str, exp.Select, str | None]] = []
     if quotients:
         out.append(("score_quotients", exp.select(exp.Star(), *quotients).from_(exp.to_table(last, quoted=True)), None))
@@ -615,7 +618,9 @@ def _score_ctes(
             )
         )
         last = "score_units"
-    out.append(("results", exp.select(*texts).from_(exp.to_table(last, quoted=True)), "level and score of each track as text"))
+    out.append(
+        ("results", exp.select(*texts).from_(exp.to_table(last, quoted=True)), "level of each track as text, score as an exact decimal")
+    )
     return out
 
 
@@ -630,6 +635,7 @@ def _narrow_score(score, unit: int) -> bool:
 
 def _long_output(
     program: ir.Program,
+    d: Dialect,
     undecided: frozenset[str] = frozenset(),
     possible: frozenset[str] = frozenset(),
     shown: tuple[str, ...] | None = None,
@@ -653,9 +659,8 @@ def _long_output(
         return exp.Case(ifs=ifs) if ifs else exp.Null()
 
     level = pick("level", lambda t: True)
-    score = pick("score", lambda t: t.has_score)
-    if not any(t.has_score for t in tracks):
-        score = exp.Cast(this=exp.Null(), to=exp.DataType.build("VARCHAR"))
+    # cast once more: PostgreSQL's CASE drops NUMERIC(38, 6) to NUMERIC in a CREATE TABLE AS
+    score = cast(pick("score", lambda t: t.has_score), d.score, d)
     columns = [
         exp.column(PID, table="results", quoted=True).as_(PID, quoted=True),
         exp.column("track", table="tracks", quoted=True).as_("track", quoted=True),
