@@ -468,21 +468,22 @@ def _grouped(
             inner = column(a.inner.function, a.inner.column, None)
         elif a.function in ("sum", "min", "max") or not a.per:
             inner = column(a.function, a.column, None)
-        plans.append((a, having, inner))
+        reads = {e.meta.output_name() for e, _ in [*having.values(), *([inner] if inner else [])]}
+        plans.append((a, having, inner, reads))
     keys = [PID, *key.keys]
     aggs = [expr.alias(name) for name, expr, _ in named.values()]
     groups = rows.group_by(keys).agg(aggs) if aggs else rows.select(keys).unique()
     if len(members) > 1:
         groups = groups.collect(engine=engine).lazy()
     out = {}
-    for a, having, inner in plans:
+    for a, having, inner, reads in plans:
         g = groups
         if windows:
             w = windows[a]
             g = g.filter(_in_window(key.column, w.window))  # type: ignore[arg-type, union-attr]
             if key.column not in a.per and (w.window.months > 1 or not a.per):  # type: ignore[union-attr]
                 # grouped by month too: each group's values combined over its months
-                combined = [_COMBINE[k[0]](pl.col(name)).alias(name) for k, (name, _, _) in named.items()]
+                combined = [_COMBINE[k[0]](pl.col(name)).alias(name) for k, (name, _, _) in named.items() if name in reads]
                 g = g.group_by([PID, *a.per]).agg(combined)
         if not a.per:
             assert inner is not None
