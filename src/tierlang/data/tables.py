@@ -47,6 +47,7 @@ from tierlang.data import (
     _DateReader,
     _IdReader,
     _Loader,
+    _ParquetSource,
     _Reader,
     _Source,
     from_frame,
@@ -70,6 +71,10 @@ __all__ = [
 ]
 
 PARTNERS = "partners"
+# A Parquet table with more values than this (rows × columns kept; 47M usage rows × 8 are
+# 378M) is aggregated from its file, streamed, and never held in memory: a table of about a
+# gigabyte or less is faster held. Tests set it to 0 to stream every Parquet table.
+STREAM_VALUES = 200_000_000
 
 
 @dataclass
@@ -77,10 +82,15 @@ class TableData:
     """A validated related table. `frame` has `__row__`, `partner_id` and one column per
     declared column, named after it (counts Int64; decimals Int64 or Int128 scaled by
     `scales[column]`; dates Date; bools Boolean; text and enum values String; an optional
-    column may hold nulls). `path` is None for a table whose file was absent (no rows)."""
+    column may hold nulls). `path` is None for a table whose file was absent (no rows).
+
+    `data` is that frame, or, for a Parquet file that passed every check, the lazy query
+    that gives it: the records stage aggregates from the file itself (`scan`) and a usage
+    table's tens of millions of rows are never held in memory. `frame` reads them on first
+    use (explain, the SQL engines)."""
 
     table: ir.RelatedTable
-    frame: pl.DataFrame
+    data: pl.DataFrame | pl.LazyFrame
     scales: dict[str, int]
     path: str | None = None
     format: str | None = None
@@ -99,8 +109,26 @@ class TableData:
 
         return to_diagnostics(self.path or self.table.name, self.errors[:limit] if limit else self.errors, self.columns)
 
+    @property
+    def frame(self) -> pl.DataFrame:
+        self.hold()
+        return self.data  # type: ignore[return-value]
+
+    def hold(self) -> None:
+        """Read the rows into memory, once (for many evaluations of them: a history)."""
+        if isinstance(self.data, pl.LazyFrame):
+            self.data = self.data.collect(engine="streaming")
+
+    @frame.setter
+    def frame(self, frame: pl.DataFrame) -> None:
+        self.data = frame
+
+    def scan(self) -> pl.LazyFrame:
+        """The rows as a lazy query (over the file when they are not in memory)."""
+        return self.data.lazy()
+
     def __len__(self) -> int:
-        return self.frame.height
+        return self.total_rows if isinstance(self.data, pl.LazyFrame) else self.data.height
 
 
 @dataclass
@@ -243,7 +271,13 @@ class _KeyReader(_Reader):
                 f"a table with `key {cols}` has one row per partner and key; merge the rows upstream",
             )
         )
-        return [pl.struct([pl.col(PID), *[pl.col(c) for c in self.key]]).is_duplicated().alias(flag)]
+        key = pl.struct([pl.col(PID), *[pl.col(c) for c in self.key]])
+        if df is None:
+            # The one-query load only asks whether any row fails: rows whose key hashes alike
+            # are candidates (a 64-bit hash per row, not a table of the keys themselves), and
+            # the full load, reached on any candidate, compares the keys exactly.
+            return [key.hash().is_duplicated().alias(flag)]
+        return [key.is_duplicated().alias(flag)]
 
 
 class _TableLoader(_Loader):
@@ -262,6 +296,10 @@ class _TableLoader(_Loader):
         return fast if fast is not None else super().run()
 
     def _run_lazy(self) -> Dataset | None:
+        """A large Parquet file (more than `STREAM_VALUES` values) is only checked here, in
+        one streaming pass that counts its rows and whether any fails: its `frame` is the
+        lazy query of the checked columns, which the records stage reads again per aggregate.
+        Other tables are read once, materialized as they are checked."""
         src = self.source
         try:
             schema = self.schema()
@@ -270,21 +308,31 @@ class _TableLoader(_Loader):
             if lf is None:
                 return None
             keep = self.keep(readers)
-            df = lf.select(pl.col(ROW).cast(pl.Int64), *[pl.col(c) for c in keep[1:]], pl.col(BAD)).collect()
+            rows = [pl.col(ROW).cast(pl.Int64), *[pl.col(c) for c in keep[1:]]]
+            if isinstance(src, _ParquetSource) and self.rows() * len(rows) > STREAM_VALUES:
+                total, bad = lf.select(pl.len(), pl.col(BAD).any()).collect(engine="streaming").row(0)
+                frame: pl.DataFrame | pl.LazyFrame = lf.select(rows)
+            else:
+                df = lf.select(*rows, pl.col(BAD)).collect()
+                total, bad, frame = df.height, df[BAD].any(), df.drop(BAD)
         except (pl.exceptions.PolarsError, pl.exceptions.PanicException):
             return None  # the full load reports it (or reads a CSV count column as text)
-        if df[BAD].any():
+        if bad:
             return None
         return Dataset(
             path=src.name,
             format=src.format,
-            frame=df.drop(BAD),
+            frame=frame,  # type: ignore[arg-type]  (a LazyFrame for Parquet: see TableData.data)
             scales=self.scales(readers),
             metrics=self.metrics,
-            total_rows=df.height,
+            total_rows=total,
             columns=self.positions(),
             absent=tuple(self.absent),
         )
+
+    def rows(self) -> int:
+        """The file's row count (from a Parquet file's footer)."""
+        return self.source.scan([PID], set()).select(pl.len()).collect().item()
 
     @cached_property
     def distinct_ids(self) -> pl.Series | None:
@@ -516,13 +564,20 @@ def _unnamed_values(program: ir.Program, tables: dict[str, TableData]) -> list[D
     out = []
     for (table, column), named in values_that_count(program).items():
         td = tables.get(table)
-        if td is None or td.frame.height == 0:
+        if td is None or len(td) == 0:
             continue
-        values = td.frame[column].drop_nulls()
-        unnamed = values.filter(~values.is_in(pl.Series(sorted(named), dtype=pl.String).implode()))
-        if unnamed.is_empty():
+        # counted per value, never the column's rows at once
+        counts = (
+            td.scan()
+            .select(pl.col(column))
+            .filter(pl.col(column).is_not_null() & ~pl.col(column).is_in(pl.Series(sorted(named), dtype=pl.String).implode()))
+            .group_by(column)
+            .agg(pl.len().cast(pl.UInt32).alias("n"))
+            .collect(engine="streaming")
+            .sort(["n", column], descending=[True, False])
+        )
+        if counts.is_empty():
             continue
-        counts = unnamed.value_counts(sort=True, name="n")
         folded = {" ".join(x.split()).casefold(): x for x in named}
         shown = []
         for v, n in counts.head(3).iter_rows():
@@ -532,7 +587,7 @@ def _unnamed_values(program: ir.Program, tables: dict[str, TableData]) -> list[D
             near = near or (folded[close[0]] if close else None)
             shown.append(f'"{v}" ({n:,} {plural(n, "row")}' + (f'; "{near}" is named)' if near else ")"))
         more = counts.height - 3
-        rows = unnamed.len()
+        rows = int(counts["n"].sum())
         out.append(
             warning(
                 "TL425",
@@ -562,7 +617,7 @@ def _reject_partners(records: Records) -> None:
     ds = records.dataset
     ds.frame = ds.frame.filter(~pl.col(PID).is_in(ids.implode()))
     for td in records.tables.values():
-        td.frame = td.frame.filter(~pl.col(PID).is_in(ids.implode()))
+        td.data = td.data.filter(~pl.col(PID).is_in(ids.implode()))
     known = set(records.dataset.partner_ids) | set(bad)
     records.rejected = {pid: reasons for pid, reasons in bad.items() if pid in known}
     n = len(records.rejected)

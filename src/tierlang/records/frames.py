@@ -30,6 +30,10 @@ _NUMERIC = frozenset({ir.Kind.COUNT, ir.Kind.NUMBER, ir.Kind.PERCENT, ir.Kind.MO
 _I64_SAFE = 2**62
 DEN = "__den__:"
 _BATCH = 16  # metric columns computed at once (each 128 bits wide until narrowed)
+# A table given as a lazy query (a large file: `TableData.data`) is aggregated on polars'
+# streaming engine, each query over it on its own: read in pieces, never held whole. Sharing
+# its scan between queries (common subplan elimination) would cache all its rows in memory.
+_SEPARATE = pl.QueryOptFlags(comm_subplan_elim=False)
 
 
 def den_column(metric: str) -> str:
@@ -368,13 +372,32 @@ class _GroupKey:
     column: str | None
 
 
+# How values of a group function over parts of a group combine into the group's value.
+_COMBINE = {"sum": pl.Expr.sum, "count": pl.Expr.sum, "min": pl.Expr.min, "max": pl.Expr.max}
+
+
+def _combinable(a: ir.Aggregate) -> bool:
+    """Whether every value `a` computes per group (its `having` aggregates, inner function,
+    or, without groups, the function itself) can be computed per month and combined over its
+    window: sums, counts, minima and maxima, not distinct counts."""
+    functions = [n.function for n in ir.walk(a.having) if isinstance(n, ir.GroupAgg)] if a.having is not None else []
+    if a.inner is not None:
+        functions.append(a.inner.function)
+    elif a.function in ("sum", "min", "max") or not a.per:
+        functions.append(a.function)
+    return all(f in _COMBINE for f in functions)
+
+
 def _group_key(a: ir.Aggregate, table: ir.RelatedTable) -> _GroupKey | None:
-    """The group-by `a` can share (None: `a` has no groups, or counts distinct values of a
-    column outside them, which reads the kept groups' rows)."""
-    if not a.per or (a.function == "count_distinct" and a.column not in a.per):
+    """The group-by `a` can share (None: `a` has no groups and no window on a month, or
+    counts distinct values of a column outside its groups, which reads the kept groups'
+    rows)."""
+    if a.function == "count_distinct" and a.column not in a.per:
         return None
     conjuncts = _conjuncts(a.where)
     window = _window(a, table)
+    if not a.per and window is None:
+        return None
     if window is None:
         return _GroupKey(frozenset(conjuncts), tuple(a.per), None)
     column = window.operand.column  # type: ignore[union-attr]
@@ -384,13 +407,17 @@ def _group_key(a: ir.Aggregate, table: ir.RelatedTable) -> _GroupKey | None:
 
 def _window(a: ir.Aggregate, table: ir.RelatedTable) -> ir.InWindow | None:
     """The one window of `a`'s condition (a top-level conjunct) whose column can be a group
-    key: a key already, or a month column and a window of one month (one value in it)."""
+    key: a key already, or a month column and a window of one month (one value in it), or of
+    several when `a`'s values per month combine into its value (`_combinable`): the security
+    customers of the last 12 months and of the 12 before share one group-by per month."""
     windows = [x for x in _conjuncts(a.where) if isinstance(x, ir.InWindow) and isinstance(x.operand, ir.ColumnRef)]
     if len(windows) != 1:
         return None
     w = windows[0]
     column = table.column(w.operand.column)  # type: ignore[union-attr]
-    if w.operand.column in a.per or (column is not None and column.month and w.window.months == 1):  # type: ignore[union-attr]
+    if w.operand.column in a.per:  # type: ignore[union-attr]
+        return w
+    if column is not None and column.month and (w.window.months == 1 and a.per or _combinable(a)):
         return w
     return None
 
@@ -406,10 +433,11 @@ def _grouped(
     frame: pl.LazyFrame,
     scales: Mapping[str, int],
     filters: Mapping[str, str] | None,
+    engine: str = "auto",
 ) -> dict[ir.Aggregate, tuple[pl.LazyFrame, int]]:
     """Each of `members` (aggregates of one `_GroupKey`) as `aggregate_frame` gives it, from
     one group-by of their rows computing every group aggregate any of them reads. With more
-    than one member, the groups are collected once."""
+    than one member, the groups are collected once (on `engine`)."""
     cond = _Cond(table, scales, filters=filters)
     where = [cond.cond(x) for x in sorted(key.where, key=repr)]
     windows = {a: _window(a, table) for a in members} if key.column else {}
@@ -438,19 +466,30 @@ def _grouped(
         inner: tuple[pl.Expr, int] | None = None
         if a.inner is not None:
             inner = column(a.inner.function, a.inner.column, None)
-        elif a.function in ("sum", "min", "max"):
+        elif a.function in ("sum", "min", "max") or not a.per:
             inner = column(a.function, a.column, None)
-        plans.append((a, having, inner))
+        reads = {e.meta.output_name() for e, _ in [*having.values(), *([inner] if inner else [])]}
+        plans.append((a, having, inner, reads))
     keys = [PID, *key.keys]
     aggs = [expr.alias(name) for name, expr, _ in named.values()]
     groups = rows.group_by(keys).agg(aggs) if aggs else rows.select(keys).unique()
     if len(members) > 1:
-        groups = groups.collect().lazy()
+        groups = groups.collect(engine=engine).lazy()
     out = {}
-    for a, having, inner in plans:
+    for a, having, inner, reads in plans:
         g = groups
         if windows:
-            g = g.filter(_in_window(key.column, windows[a].window))  # type: ignore[arg-type, union-attr]
+            w = windows[a]
+            g = g.filter(_in_window(key.column, w.window))  # type: ignore[arg-type, union-attr]
+            if key.column not in a.per and (w.window.months > 1 or not a.per):  # type: ignore[union-attr]
+                # grouped by month too: each group's values combined over its months
+                combined = [_COMBINE[k[0]](pl.col(name)).alias(name) for k, (name, _, _) in named.items() if name in reads]
+                g = g.group_by([PID, *a.per]).agg(combined)
+        if not a.per:
+            assert inner is not None
+            x, scale = inner
+            out[a] = g.select(PID, x.alias("value")), scale
+            continue
         if a.having is not None:
             g = g.filter(_Cond(table, scales, having, filters).cond(a.having).fill_null(False))
         if a.function == "count":
@@ -465,7 +504,9 @@ def _grouped(
     return out
 
 
-def assignment_frame(a: ir.Assignment, table: ir.RelatedTable, frame: pl.DataFrame, scales: Mapping[str, int]) -> pl.DataFrame:
+def assignment_frame(
+    a: ir.Assignment, table: ir.RelatedTable, frame: pl.DataFrame | pl.LazyFrame, scales: Mapping[str, int]
+) -> pl.DataFrame:
     """partner_id and `value` (whether the people can be assigned to the needs) for each
     partner with rows. The rows are reduced to people and the needs each can fill in polars;
     then every set of needs is checked against what the people can give it, one sum per set
@@ -481,6 +522,7 @@ def assignment_frame(a: ir.Assignment, table: ir.RelatedTable, frame: pl.DataFra
     flags = [
         (cond.cond(n.where).fill_null(False) if n.where is not None else pl.lit(True)).any().alias(f"__n{i}") for i, n in enumerate(a.needs)
     ]
+    engine = "streaming" if isinstance(frame, pl.LazyFrame) else "auto"
     sets = need_sets([n.count for n in a.needs])
     if sets is not None:
         checks = []
@@ -491,8 +533,8 @@ def assignment_frame(a: ir.Assignment, table: ir.RelatedTable, frame: pl.DataFra
             checks.append(fills.sum() >= places)
         value = pl.all_horizontal(checks) if checks else pl.lit(True)
         people_lf = rows.group_by([PID, a.column]).agg(flags)
-        return people_lf.group_by(PID).agg(value.alias("value")).select(pl.col(PID).cast(pl.String), "value").collect()
-    people = rows.group_by([PID, a.column]).agg(flags).collect()
+        return people_lf.group_by(PID).agg(value.alias("value")).select(pl.col(PID).cast(pl.String), "value").collect(engine=engine)
+    people = rows.group_by([PID, a.column]).agg(flags).collect(engine=engine)
     needs = [(n.name, n.count) for n in a.needs]
     ids, values = [], []
     for (pid,), part in people.partition_by(PID, as_dict=True, maintain_order=True).items():
@@ -505,14 +547,17 @@ def assignment_frame(a: ir.Assignment, table: ir.RelatedTable, frame: pl.DataFra
 # ------------------------------------------------------------------ the stage
 
 
-def compute(program: ir.Program, partners: pl.Series, tables: Mapping[str, tuple[pl.DataFrame, Mapping[str, int]]]) -> Values:
+def compute(
+    program: ir.Program, partners: pl.Series, tables: Mapping[str, tuple[pl.DataFrame | pl.LazyFrame, Mapping[str, int]]]
+) -> Values:
     """The records metrics of `partners` (their ids, in order: the frame's rows are in the
     same order) from `tables` (name -> (frame, column scales), frames as the loader gives
-    them)."""
+    them, or lazy queries giving them: `TableData.scan`, a file's rows never all in memory)."""
     out = pl.DataFrame({PID: partners.cast(pl.String)})
     cache: dict[ir.Aggregate, str] = {}
     agg_scale: dict[str, int] = {}
     lazies = []
+    streamed = {name for name, (frame, _) in tables.items() if isinstance(frame, pl.LazyFrame)}
     aggregates = [n for m in program.record_metrics for n in _formula_nodes(m.records) if isinstance(n, ir.Aggregate)]
     prepared = {
         name: filter_columns(program.related_table_map[name], frame, scales, [a for a in aggregates if a.table == name])
@@ -524,10 +569,17 @@ def compute(program: ir.Program, partners: pl.Series, tables: Mapping[str, tuple
         key = _group_key(n, program.related_table_map[n.table])
         if key is not None:
             shared.setdefault((n.table, key), []).append(n)
+    # Aggregates without groups combine from any finer groups of the same rows and window
+    # column (Security's ACR from its customers' tenant-month groups): one group-by less.
+    for table, key in [k for k in shared if k[1].keys == (k[1].column,)]:
+        finer = [k for k in shared if k[0] == table and k[1] != key and k[1].where == key.where and k[1].column == key.column]
+        if finer and all(not a.per for a in shared[(table, key)]):
+            shared[finer[0]] += shared.pop((table, key))
     done: dict[ir.Aggregate, tuple[pl.LazyFrame, int]] = {}
     for (table, key), members in shared.items():
         frame, filters = prepared[table]
-        done.update(_grouped(members, key, program.related_table_map[table], frame.lazy(), tables[table][1], filters))
+        engine = "streaming" if table in streamed else "auto"
+        done.update(_grouped(members, key, program.related_table_map[table], frame, tables[table][1], filters, engine))
     for n in aggregates:
         if n not in cache:
             name = f"__a{len(cache)}"
@@ -535,12 +587,10 @@ def compute(program: ir.Program, partners: pl.Series, tables: Mapping[str, tuple
             frame, filters = prepared[n.table]
             got = done.get(n)
             lf, scale = (
-                got
-                if got is not None
-                else aggregate_frame(n, program.related_table_map[n.table], frame.lazy(), tables[n.table][1], filters)
+                got if got is not None else aggregate_frame(n, program.related_table_map[n.table], frame, tables[n.table][1], filters)
             )
             agg_scale[name] = scale
-            lazies.append(lf.rename({"value": name}))
+            lazies.append((n.table, lf.rename({"value": name})))
     if lazies:
         # each aggregate lined up with the partners by joining it to their ids alone, then
         # all added at once (joining each to the growing frame copied the frame every time)
@@ -550,7 +600,7 @@ def compute(program: ir.Program, partners: pl.Series, tables: Mapping[str, tuple
             ids.join(df, on=PID, how="left", nulls_equal=True, maintain_order="left").to_series(1)
             if df.height
             else pl.repeat(None, ids.height, dtype=df.schema[df.columns[1]], eager=True).alias(df.columns[1])
-            for df in pl.collect_all(lazies)
+            for df in _collect_by_table(lazies, streamed)
         ]
         out = out.hstack(got)
     assignments: dict[ir.Assignment, str] = {}
@@ -605,13 +655,26 @@ def compute(program: ir.Program, partners: pl.Series, tables: Mapping[str, tuple
     return Values(frame, scales, ratios)
 
 
+def _collect_by_table(lazies: list[tuple[str, pl.LazyFrame]], streamed: set[str]) -> list[pl.DataFrame]:
+    """Every aggregate's frame. Those over a table read from its file (`streamed`) run on the
+    streaming engine, each on its own: sharing their scan would cache all its rows."""
+    out: dict[int, pl.DataFrame] = {}
+    for engine, tables in (("streaming", streamed), ("auto", None)):
+        idx = [i for i, (t, _) in enumerate(lazies) if (t in streamed) == (tables is not None)]
+        opts = _SEPARATE if tables is not None else pl.QueryOptFlags()
+        for i, df in zip(idx, pl.collect_all([lazies[i][1] for i in idx], engine=engine, optimizations=opts)):
+            out[i] = df
+    return [out[i] for i in range(len(lazies))]
+
+
 def filter_columns(
-    table: ir.RelatedTable, frame: pl.DataFrame, scales: Mapping[str, int], aggregates: list[ir.Aggregate]
-) -> tuple[pl.DataFrame, dict[str, str]]:
+    table: ir.RelatedTable, frame: pl.DataFrame | pl.LazyFrame, scales: Mapping[str, int], aggregates: list[ir.Aggregate]
+) -> tuple[pl.LazyFrame, dict[str, str]]:
     """`frame` with one column per named row filter the aggregates use (its three-valued
     result), and the column of each: a filter many aggregates share (the eligible Azure
     usage, the certifications that count) is computed once per row, not once per aggregate.
     Rows that every aggregate's condition rejects are dropped."""
+    frame = frame.lazy()
     used = {n.name: n for a in aggregates for n in ir.walk(a) if isinstance(n, ir.FilterRef)}
     # filters other filters are defined with (eligible offers, in both Azure filters) too,
     # computed first, so that each filter is evaluated once

@@ -49,7 +49,7 @@ def _only(records: Records, partners: Collection[str]) -> Records:
     return replace(
         records,
         dataset=replace(ds, frame=ds.frame.filter(keep)),
-        tables={name: replace(t, frame=t.frame.filter(keep)) for name, t in records.tables.items()},
+        tables={name: replace(t, data=t.data.filter(keep)) for name, t in records.tables.items()},
     )
 
 
@@ -77,6 +77,9 @@ def history_dataset(
     records = data if isinstance(data, Records) else load_records(data, base, on_error=on_error, tables=tables)
     if partners is not None:
         records = _only(records, partners)
+    if len(months) > 1:  # every month aggregates the same rows: read them once, not once a month
+        for table in records.tables.values():
+            table.hold()
     frames, scales, denominators = [], {}, {}
     for month in months:
         ds = with_records(program_at(month), records)

@@ -1,0 +1,88 @@
+"""A large Parquet table (`tierlang.data.tables.STREAM_VALUES`) is checked in one streaming
+pass and aggregated from its file, never held in memory: bad rows are still named by file,
+row and column, and every records metric, warning and result is what the table held in
+memory gives. Here every Parquet table is streamed (the threshold set to 0)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+import tierlang.data.tables as tables
+from tierlang.data import DataLoadError
+from tierlang.data.tables import load_records
+from tierlang.records import with_records
+
+from .test_table_checks import CASES, INDEX, _folder, program  # noqa: F401  (program: a fixture)
+
+
+@pytest.fixture
+def streamed(monkeypatch):
+    monkeypatch.setattr(tables, "STREAM_VALUES", 0)
+
+
+@pytest.mark.parametrize("case", range(len(CASES)))
+def test_a_bad_row_of_a_streamed_table_is_named(program, tmp_path, streamed, case):  # noqa: F811
+    table, edit, code, words = CASES[case]
+    words = words.format(INDEX[case] + 1)
+    folder = _folder(tmp_path, "parquet", table, edit)
+    with pytest.raises(DataLoadError) as info:
+        load_records(folder, program)
+    found = [d for d in info.value.diagnostics() if d.code == code]
+    assert any(words in d.message for d in found), [d.message for d in info.value.diagnostics()]
+    records = load_records(folder, program, on_error="report")
+    assert records.tables[table].error_count >= 1
+
+
+def _double(df: pl.DataFrame) -> pl.DataFrame:
+    """The usage rows once more, under other tenants: more rows per group, same checks."""
+    return pl.concat([df, df.with_columns(pl.col("tenant_id") + "-b")])
+
+
+@pytest.mark.parametrize("as_of", [dt.date(2023, 6, 15), dt.date(2024, 8, 1)])
+def test_streamed_tables_give_the_same_metrics_warnings_and_rows(program, tmp_path, monkeypatch, as_of):  # noqa: F811
+    from tierlang.loader import load_program
+
+    from .test_table_checks import PROGRAM
+
+    prog = load_program(str(PROGRAM), as_of, checks=False).program
+    folder = _folder(tmp_path, "parquet", "azure_usage", _double)
+    held = load_records(folder, prog)
+    monkeypatch.setattr(tables, "STREAM_VALUES", 0)
+    lazy = load_records(folder, prog)
+    parquet = [name for name, t in held.tables.items() if t.path and t.path.endswith(".parquet")]
+    assert parquet and all(isinstance(lazy.tables[n].data, pl.LazyFrame) for n in parquet)
+    assert all(isinstance(held.tables[n].data, pl.DataFrame) for n in parquet)
+    assert [d.message for d in lazy.warnings] == [d.message for d in held.warnings]
+    got, want = with_records(prog, lazy).frame, with_records(prog, held).frame
+    assert got.equals(want) and got.schema == want.schema
+    assert dict(with_records(prog, lazy).rows()) == dict(with_records(prog, held, engine="reference").rows())
+    # read on demand (explain, SQL): the same rows the one-query load keeps
+    for n in parquet:
+        assert len(lazy.tables[n]) == len(held.tables[n])
+        assert lazy.tables[n].frame.equals(held.tables[n].frame)
+        assert isinstance(lazy.tables[n].data, pl.DataFrame)  # read once, then held
+
+
+def test_a_history_reads_a_streamed_table_once(program, tmp_path, monkeypatch):  # noqa: F811
+    """A history aggregates the same rows every month: a streamed table is read into memory
+    once (not once a month), with the same metrics as a table held from the start."""
+    from tierlang.loader import load_program
+    from tierlang.records.history import history_dataset
+
+    from .test_table_checks import PROGRAM
+
+    def program_at(day):
+        return load_program(str(PROGRAM), day, checks=False).program
+
+    folder = _folder(tmp_path, "parquet", "azure_usage", _double)
+    start, end = dt.date(2023, 5, 1), dt.date(2023, 7, 1)
+    held = history_dataset(program_at, folder, start, end, lookback=0)
+    monkeypatch.setattr(tables, "STREAM_VALUES", 0)
+    lazy = load_records(folder, program_at(start))
+    assert isinstance(lazy.tables["azure_usage"].data, pl.LazyFrame)
+    got = history_dataset(program_at, lazy, start, end, lookback=0)
+    assert isinstance(lazy.tables["azure_usage"].data, pl.DataFrame)
+    assert got.frame.equals(held.frame)
