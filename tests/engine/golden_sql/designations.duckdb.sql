@@ -145,6 +145,9 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
             )
           )
           OR (
+            REGEXP_MATCHES(TYPEOF("growth"), '^DECIMAL\([0-9]+,(0|1|2|3|4|5|6)\)$')
+          )
+          OR (
             (
               TYPEOF("growth") LIKE 'DECIMAL%'
             )
@@ -263,6 +266,9 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
             AND (
               ROUND(CAST("acr" AS DOUBLE) * CAST(1000000 AS DOUBLE)) / CAST(1000000 AS DOUBLE) = CAST("acr" AS DOUBLE)
             )
+          )
+          OR (
+            REGEXP_MATCHES(TYPEOF("acr"), '^DECIMAL\([0-9]+,(0|1|2|3|4|5|6)\)$')
           )
           OR (
             (
