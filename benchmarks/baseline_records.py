@@ -8,9 +8,11 @@ people per certification list on the date (retirements included); the Azure net 
 adds E(L) − E(L − 12), usage growth from Q(L) and Q(L − 12), deployments (services other than
 Virtual Machines with eligible ACR above 0 over the last 12 months); Security's Azure side
 (PAL consumption of security services: customers at 100 USD and deployments at 12,000 USD
-over 12 months against the 12 months before, ACR growth). The Microsoft 365 and Dynamics
-tables are read when the folder has them... it does not: `tier synth --records` does not write
-them yet, so their metrics are 0, as tier reads absent tables. Sums are exact (Decimal); the
+over 12 months against the 12 months before, ACR growth); Microsoft 365 (m365_usage: Security's
+customers, deployments and protected users, Modern Work's Enterprise and SMB customers, active
+users and deployments) and Dynamics (dynamics_revenue: Enterprise workloads and customer adds;
+dynamics_usage: MCV, its growth and deployments), each from its table when the folder has it,
+else 0 as tier reads an absent table. Sums and thresholds are exact (Decimal and integers); the
 rules are baseline.py's Float64 ones.
 
     python benchmarks/baseline_records.py FOLDER AS_OF OUT        # OUT: .csv or .parquet
@@ -94,16 +96,38 @@ RETIRED_THROUGH = {
     "Customer Service Functional Consultant Associate": dt.date(2024, 6, 30),
     "Dynamics 365 + Power Platform Solution Architect Expert": dt.date(2023, 6, 30),
 }
-# snapshot columns the folder has no table for (Microsoft 365, Dynamics): 0
-ZERO = [
-    "security_net_customer_adds_m365", "security_deployments_m365", "security_protected_users_growth",
-    "modern_work_net_customer_adds_ent", "modern_work_net_customer_adds_smb", "modern_work_usage_growth_cpor_ent",
-    "modern_work_usage_growth_dpor_ent", "modern_work_usage_growth_cpor_smb", "modern_work_usage_growth_csp_smb",
-    "modern_work_deployments_cpor_ent", "modern_work_deployments_dpor_ent", "modern_work_deployments_cpor_smb",
-    "modern_work_deployments_csp_smb", "business_apps_enterprise_workloads", "business_apps_net_customer_adds_ent",
-    "business_apps_net_customer_adds_smb", "business_apps_usage_growth_pct", "business_apps_baseline_mcv",
-    "business_apps_deployments_ent", "business_apps_deployments_smb",
+MODERN_WORK_WORKLOADS = [
+    "Intune", "Exchange", "ProPlus", "SharePoint", "Teams", "Teams Meetings", "Teams Phone", "Teams Phone calling",
+    "Teams Platform", "Yammer", "Viva Insights", "Viva Topics", "Viva Learning", "Viva Connections",
 ]  # fmt: skip
+SECURITY_WORKLOADS = [
+    "Azure AD Premium", "Defender for Office 365", "Defender for Endpoint", "Defender for Identity",
+    "Microsoft Information Protection", "Intune",
+]  # fmt: skip
+DYNAMICS_365_WORKLOADS = [
+    "Business Central", "Core HR", "Customer Engagement", "Finance and Operations", "Guides", "Remote Assist", "Retail",
+    "Talent Attract", "Talent Onboard",
+]  # fmt: skip
+PAL_WORKLOADS = ["Power Apps", "Power Automate", "Power BI", "Customer Insights"]
+# Modern Work segments: (metric suffix, associations, Enterprise?)
+MW_SEGMENTS = [
+    ("cpor_ent", ["CPOR"], True),
+    ("dpor_ent", ["DPOR"], True),
+    ("cpor_smb", ["CPOR"], False),
+    ("csp_smb", ["CSP_T1", "CSP_T2"], False),
+]
+M365 = [
+    "security_net_customer_adds_m365", "security_deployments_m365", "security_protected_users_growth",
+    "modern_work_net_customer_adds_ent", "modern_work_net_customer_adds_smb",
+    *[f"modern_work_usage_growth_{s}" for s, _, _ in MW_SEGMENTS], *[f"modern_work_deployments_{s}" for s, _, _ in MW_SEGMENTS],
+]  # fmt: skip
+DYNAMICS_REVENUE = ["business_apps_enterprise_workloads", "business_apps_net_customer_adds_ent", "business_apps_net_customer_adds_smb"]
+DYNAMICS_USAGE = [
+    "business_apps_usage_growth_pct",
+    "business_apps_baseline_mcv",
+    "business_apps_deployments_ent",
+    "business_apps_deployments_smb",
+]
 
 
 def month_add(m: dt.date, k: int) -> dt.date:
@@ -193,7 +217,6 @@ def metrics(folder: Path, as_of: dt.date) -> pl.LazyFrame:
         .join(sec_tenants, on="partner_id", how="left")
         .join(sec_acr, on="partner_id", how="left")
     )
-    zero = pl.lit(0)
     counts = [*PEOPLE, "e1", "e0", "deployments", "sc1", "sc0", "sd1", "sd0"]
     wide = wide.with_columns([c(x).fill_null(0).cast(pl.Int64) for x in counts])
     q0 = c("q0").fill_null(0).cast(pl.Float64)
@@ -207,14 +230,164 @@ def metrics(folder: Path, as_of: dt.date) -> pl.LazyFrame:
             growth.alias(f"{area}_usage_growth_pct"),
             c("deployments").alias(f"{area}_deployments"),
         ]
-    return wide.select(
+    out = wide.select(
         "partner_id",
         *PEOPLE,
         *azure_cols,
         (c("sc1") - c("sc0")).alias("security_net_customer_adds_azure"),
         (c("sd1") - c("sd0")).clip(0).alias("security_deployments_azure"),
         (c("s1").fill_null(0).cast(pl.Float64) - c("s0").fill_null(0).cast(pl.Float64)).alias("security_acr_growth_usd"),
-        *[zero.alias(x) for x in ZERO],
+    )
+    for table, part, columns in (
+        ("m365_usage", _m365, M365),
+        ("dynamics_revenue", _dynamics_revenue, DYNAMICS_REVENUE),
+        ("dynamics_usage", _dynamics_usage, DYNAMICS_USAGE),
+    ):
+        path = folder / f"{table}.parquet"
+        if path.exists():
+            out = out.join(part(pl.scan_parquet(path), L), on="partner_id", how="left")
+            out = out.with_columns([c(x).fill_null(0) for x in columns])
+        else:  # an absent table: no customers, no usage (tier reads it as empty)
+            out = out.with_columns([pl.lit(0).alias(x) for x in columns])
+    return out
+
+
+def _m365(usage: pl.LazyFrame, L: dt.date) -> pl.LazyFrame:
+    """Security's and Modern Work's Microsoft 365 metrics per partner that has rows."""
+    Y, pid, tenant = month_add(L, -12), "partner_id", "tenant_id"
+    # Security: security workloads through CPOR. Customers: tenants with >= 25 paid seats on
+    # one row-group (tenant, month) in the 12 months, against the 12 months before.
+    sec = usage.filter(c("workload").is_in(SECURITY_WORKLOADS) & (c("association") == "CPOR"))
+    months = sec.filter((c("month") >= month_add(L, -23)) & (c("month") <= L)).group_by(pid, tenant, "month").agg(c("paid_seats").max())
+    customers = (
+        months.filter(c("paid_seats") >= 25)
+        .with_columns((c("month") >= month_add(L, -11)).alias("now"))
+        .group_by(pid)
+        .agg(c(tenant).filter(c("now")).n_unique().alias("sc1"), c(tenant).filter(~c("now")).n_unique().alias("sc0"))
+    )
+    # per tenant in L and in Y: deployments (>= 25 seats, active >= 15 % of seats), protected users
+    st = (
+        sec.filter(c("month").is_in([L, Y]))
+        .group_by(pid, tenant, "month")
+        .agg(
+            c("paid_seats").max().alias("mp"),
+            c("paid_seats").sum().alias("sp"),
+            c("active_users").sum().alias("sa"),
+            c("active_users").max().alias("ma"),
+        )
+        .with_columns(((c("mp") >= 25) & (100 * c("sa") >= 15 * c("sp"))).alias("dep"))
+    )
+    sec_tenants = st.group_by(pid).agg(
+        c("dep").filter(c("month") == L).sum().alias("sd1"),
+        c("dep").filter(c("month") == Y).sum().alias("sd0"),
+        c("ma").filter(c("month") == L).sum().alias("pu1"),
+        c("ma").filter(c("month") == Y).sum().alias("pu0"),
+    )
+    # Modern Work: customers per (tenant, workload) by summed seats; users and deployments per
+    # tenant and segment (the association, CSP tiers together) by its largest row
+    mw = usage.filter(c("workload").is_in(MODERN_WORK_WORKLOADS) & c("month").is_in([L, Y]))
+    tw = mw.group_by(pid, tenant, "workload", "month").agg(
+        c("paid_seats").filter(c("association").is_in(["CPOR", "DPOR"])).sum().alias("ent"),
+        c("paid_seats").filter(c("association").is_in(["CPOR", "CSP_T1", "CSP_T2"])).sum().alias("smb"),
+    )
+    ent, smb = c("ent") > 300, (c("smb") >= 11) & (c("smb") <= 300)
+    mw_customers = tw.group_by(pid).agg(
+        *[
+            c(tenant).filter(seg & (c("month") == m)).n_unique().alias(f"{name}{i}")
+            for seg, name in ((ent, "ce"), (smb, "cs"))
+            for m, i in ((L, 1), (Y, 0))
+        ]
+    )
+    segment = pl.when(c("association").is_in(["CSP_T1", "CSP_T2"])).then(pl.lit("CSP")).otherwise(c("association"))
+    ts = (
+        mw.with_columns(segment.alias("segment"))
+        .group_by(pid, tenant, "segment", "month")
+        .agg(
+            c("paid_seats").max().alias("mp"),
+            c("paid_seats").sum().alias("sp"),
+            c("active_users").sum().alias("sa"),
+            c("active_users").max().alias("ma"),
+        )
+        .with_columns((10 * c("sa") >= 4 * c("sp")).alias("active"))
+    )
+    aggs = []
+    for name, associations, enterprise in MW_SEGMENTS:
+        size = (c("mp") > 300) if enterprise else ((c("mp") >= 11) & (c("mp") <= 300))
+        seg = size & (c("segment") == ("CSP" if associations[0].startswith("CSP") else associations[0]))
+        for m, i in ((L, 1), (Y, 0)):
+            aggs.append(c("ma").filter(seg & (c("month") == m)).sum().alias(f"u_{name}{i}"))
+            aggs.append((seg & c("active") & (c("month") == m)).sum().alias(f"d_{name}{i}"))
+    mw_tenants = ts.group_by(pid).agg(aggs)
+    counts = ["sc1", "sc0", "sd1", "sd0", "pu1", "pu0", "ce1", "ce0", "cs1", "cs0", *[a.meta.output_name() for a in aggs]]
+    wide = (
+        pl.concat([customers.select(pid), sec_tenants.select(pid), mw_customers.select(pid), mw_tenants.select(pid)])
+        .unique()
+        .join(customers, on=pid, how="left")
+        .join(sec_tenants, on=pid, how="left")
+        .join(mw_customers, on=pid, how="left")
+        .join(mw_tenants, on=pid, how="left")
+        .with_columns([c(x).fill_null(0).cast(pl.Int64) for x in counts])
+    )
+    return wide.select(
+        pid,
+        (c("sc1") - c("sc0")).alias("security_net_customer_adds_m365"),
+        (c("sd1") - c("sd0")).clip(0).alias("security_deployments_m365"),
+        (c("pu1") - c("pu0")).alias("security_protected_users_growth"),
+        (c("ce1") - c("ce0")).alias("modern_work_net_customer_adds_ent"),
+        (c("cs1") - c("cs0")).alias("modern_work_net_customer_adds_smb"),
+        *[(c(f"u_{s}1") - c(f"u_{s}0")).alias(f"modern_work_usage_growth_{s}") for s, _, _ in MW_SEGMENTS],
+        *[(c(f"d_{s}1") - c(f"d_{s}0")).clip(0).alias(f"modern_work_deployments_{s}") for s, _, _ in MW_SEGMENTS],
+    )
+
+
+def _dynamics_revenue(revenue: pl.LazyFrame, L: dt.date) -> pl.LazyFrame:
+    """Business Applications' Enterprise workloads and customer adds (tenant-workloads)."""
+    Y = month_add(L, -12)
+    tw = (
+        revenue.filter(c("month").is_in([L, Y]))
+        .group_by("partner_id", "tenant_id", "workload")
+        .agg(
+            c("revenue_usd").filter(c("month") == L).sum().alias("r1"),
+            c("revenue_usd").filter(c("month") == Y).sum().alias("r0"),
+            (c("month") == L).any().alias("h1"),
+            (c("month") == Y).any().alias("h0"),
+        )
+    )
+    adds = [(c("h1") & (c("r1") >= t)).sum().cast(pl.Int64) - (c("h0") & (c("r0") >= t)).sum().cast(pl.Int64) for t in (1500, 250)]
+    return tw.group_by("partner_id").agg(
+        ((c("r1") > 5000) & (c("r0") > 5000)).sum().cast(pl.Int64).alias("business_apps_enterprise_workloads"),
+        adds[0].alias("business_apps_net_customer_adds_ent"),
+        adds[1].alias("business_apps_net_customer_adds_smb"),
+    )
+
+
+def _dynamics_usage(usage: pl.LazyFrame, L: dt.date) -> pl.LazyFrame:
+    """Business Applications' MCV last month and a year earlier, its growth, deployments."""
+    Y = month_add(L, -12)
+    eligible = usage.filter(
+        c("month").is_in([L, Y])
+        & (
+            (c("workload").is_in(DYNAMICS_365_WORKLOADS) & c("association").is_in(["CPOR_OSU", "DPOR", "CSP_T1", "CSP_T2"]))
+            | (c("workload").is_in(PAL_WORKLOADS) & (c("association") == "PAL"))
+        )
+    )
+    tw = eligible.group_by("partner_id", "tenant_id", "workload", "month").agg(c("mcv").sum())
+    per = tw.group_by("partner_id").agg(
+        c("mcv").filter(c("month") == L).sum().alias("m1"),
+        c("mcv").filter(c("month") == Y).sum().alias("m0"),
+        *[
+            ((c("mcv") >= t) & (c("month") == m)).sum().cast(pl.Int64).alias(f"{seg}{i}")
+            for t, seg in ((10_000, "de"), (5_000, "ds"))
+            for m, i in ((L, 1), (Y, 0))
+        ],
+    )
+    m1, m0 = c("m1").cast(pl.Float64), c("m0").cast(pl.Float64)
+    return per.select(
+        "partner_id",
+        pl.when(m0 == 0).then(0.0).otherwise((m1 - m0) * 100 / m0).alias("business_apps_usage_growth_pct"),
+        m0.alias("business_apps_baseline_mcv"),
+        (c("de1") - c("de0")).clip(0).alias("business_apps_deployments_ent"),
+        (c("ds1") - c("ds0")).clip(0).alias("business_apps_deployments_smb"),
     )
 
 

@@ -67,6 +67,36 @@ def test_hit_equals_fresh_load(store, monkeypatch):
     assert len(entries(store)) == 1
 
 
+@pytest.mark.parametrize("name", ["cloudpartner2022.tier", "cloudpartner2023-records.tier"])
+def test_a_hit_parses_nothing_until_the_syntax_tree_is_read(store, monkeypatch, name):
+    from tierlang import ir, loader
+
+    first = load_program(PROGRAMS / name)
+    (entry,) = entries(store)
+    assert b"tierlang.syntax.ast" not in entry.read_bytes()  # the tree is not in the entry
+    parses = []
+    real = loader.Sources.parse
+    monkeypatch.setattr(loader.Sources, "parse", lambda self, text, file: parses.append(file) or real(self, text, file))
+    monkeypatch.setattr(loader, "_load_program", None)  # a hit, or this fails
+    again = load_program(PROGRAMS / name)
+    assert again.program == first.program and again.diagnostics == first.diagnostics
+    assert parses == []
+    assert ir.to_data(again.module, spans=True) == ir.to_data(first.module, spans=True)
+    assert again.module.comments == first.module.comments
+    assert parses == [first.module.file]  # the program file alone, once
+    assert again.module is again.module
+
+
+def test_a_hit_of_a_file_that_is_not_utf8_has_no_syntax_tree(store, tmp_path):
+    path = tmp_path / "bad.tier"
+    path.write_bytes(BASE.encode() + b"# caf\xe9\n")
+    first = load_program(path)
+    again = load_program(path)
+    assert first.module is None and again.module is None
+    assert again.diagnostics == first.diagnostics and again.diagnostics[0].code == "TL101"
+    assert len(entries(store)) == 1
+
+
 def test_options_are_part_of_the_key(store):
     import datetime as dt
 

@@ -1,6 +1,7 @@
 """The program cache: loaded programs kept on disk, so that a command on an unchanged program
 skips parsing, lowering and checking (for cloudpartner2022: about 0.1 s of parsing and the
-import of Lark, against a few milliseconds to read the entry back).
+import of Lark, against a few milliseconds to read the entry back). An entry holds no syntax
+tree: `LoadResult.module` of a hit parses the program's bytes when it is first read.
 
 An entry is found by a key over everything a `LoadResult` depends on: the program file's
 bytes, its absolute path and the working directory (messages name files relative to it), the

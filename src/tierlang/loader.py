@@ -30,7 +30,12 @@ class LoadResult:
     program: ir.Program | None
     diagnostics: list[Diagnostic]
     sources: SourceMap
-    module: ast.Module | None = None
+    #: The program file's syntax tree. Left out of a program-cache entry (no command run from
+    #: the cache reads it, and unpickling it was most of a hit's time): a result read from the
+    #: cache parses the program's bytes again when this is first read, giving the same tree.
+    #: (A default factory, not a default: the class has no `module` attribute, so that
+    #: `__getattr__` is asked when an entry was unpickled without it.)
+    module: ast.Module | None = field(default_factory=lambda: None)
     files: list[str] = field(default_factory=list)
     #: Files read besides the program itself (absolute path as the program names it, symlinks
     #: and `..` not resolved -> sha256 of their bytes, None when unreadable): what a cached
@@ -41,6 +46,28 @@ class LoadResult:
     #: `Deferred` monotonicity finding: its witness search has not run), which is all a count
     #: needs; `acknowledged` has them whole.
     quiet: list[Diagnostic] = field(default_factory=list)
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        if state.get("module") is not None:
+            del state["module"]  # parsed again on first read (`__getattr__`)
+        state.pop("_root", None)  # the bytes of a hit: the cache key already holds them
+        return state
+
+    def __getattr__(self, name: str) -> object:
+        # Only called when `name` is not in the instance: `module` of a cache hit, not yet read.
+        root = self.__dict__.get("_root") if name == "module" else None
+        if root is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        raw, file = root
+        text, bad = decode_source(raw, file)
+        module = None
+        if bad is None:
+            with deep_recursion():
+                module = Sources().parse(text, file).module
+        self.__dict__["module"] = module
+        del self.__dict__["_root"]
+        return module
 
     @property
     def acknowledged(self) -> list[Diagnostic]:
@@ -106,6 +133,8 @@ def _load_or_hit(root_path: Path, as_of: _dt.date | None, text: str | None, chec
     if root_bytes is not None:
         hit = cache.lookup(root_path, root_bytes, as_of, options)
         if isinstance(hit, LoadResult):
+            if "module" not in hit.__dict__:
+                hit.__dict__["_root"] = (root_bytes, display_name(root_path))  # what `module` parses, if read
             return hit
     result = _load_program(root_path, root_bytes, as_of, text, checks, Sources())
     # A missing parent (TL225) may appear at any moment: such a result is never kept.

@@ -1,5 +1,6 @@
 """`tierlang.evaluate` on a file reads, checks and evaluates it in one lazy query when the file
-allows it (typed Parquet: `tierlang.data.Scan`), and hands it to the two stages (`load_dataset`,
+allows it (typed Parquet, and text or float decimals at places guessed from the first rows:
+`tierlang.data.Scan`), and hands it to the two stages (`load_dataset`,
 then `evaluate_dataset`) otherwise. Whichever path runs, the results, the errors and the
 rejects are the same."""
 
@@ -59,12 +60,15 @@ def test_typed_parquet_takes_the_single_pass(fixture_parquet, monkeypatch):
     assert len(a.dataset) == 5 and a.dataset.frame.equals(b.dataset.frame) and a.dataset.scales == b.dataset.scales
 
 
-def test_text_decimals_take_the_two_stages(monkeypatch):
+def test_text_decimals_take_the_single_pass_at_guessed_places(monkeypatch):
     taken = _single_pass_ran(monkeypatch)
     prog = load_fixture("designations.tier")
-    evaluate(prog, FIXTURES / "partners.csv")
-    assert taken == ["two stages"]  # a text column's decimal places depend on all its values
-    assert scan_dataset(FIXTURES / "partners.csv", prog) is None
+    a = evaluate(prog, FIXTURES / "partners.csv")
+    # a text column's decimal places depend on all its values: guessed from the first rows
+    # and checked on every row in the same pass (tests/engine/test_guessed_places.py)
+    assert taken == ["single pass"]
+    _same(a, evaluate_dataset(prog, load_dataset(FIXTURES / "partners.csv", prog)))
+    assert scan_dataset(FIXTURES / "partners.csv", prog) is None  # without guesses: only the two stages know them
 
 
 @pytest.mark.parametrize(

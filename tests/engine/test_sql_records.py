@@ -1,6 +1,6 @@
 """The records stage in SQL (engine/sql/records.py) against the reference records stage,
 and records programs end to end: `tier compile --emit sql` run by DuckDB and PostgreSQL on
-generated §4.2 folders, `--engine duckdb`, and what is refused (people rules)."""
+generated §4.2 folders, `--engine duckdb`, people rules and tracks per row in PostgreSQL."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from tests.engine.sql_helpers import score_text
 from tests.records.test_differential import AS_OF, ROW, programs
 from tierlang.data.tables import PARTNERS, load_records
 from tierlang.engine import evaluate
-from tierlang.engine.sql import DIALECTS, Unsupported, compile_sql
+from tierlang.engine.sql import DIALECTS, compile_sql
 from tierlang.engine.sql.query import records_query
 from tierlang.loader import load_program
 from tierlang.records import explain_records, with_records
@@ -162,14 +162,44 @@ def test_related_tables_can_be_renamed():
     assert bad.exit_code == 2 and "reads no table 'usage'" in bad.stderr and "azure_usage" in bad.stderr
 
 
-def test_people_rules_are_refused_by_name():
-    """`assign ... at most N each` (a maximum flow per partner) stays with tierlang's own engines."""
-    from tests.records.test_assign import PROGRAM as PEOPLE
+def test_people_rules_and_tracks_per_row_on_postgres(postgres, tmp_path):
+    """People rules (every set of needs against what the people can give it) and the
+    roll-ups of a track per row, computed in PostgreSQL as by the interpreter."""
+    pytest.importorskip("psycopg")
+    import psycopg
 
-    program = load_program("people.tier", dt.date(2024, 6, 15), text=PEOPLE, checks=False)
-    assert program.ok, [d.message for d in program.diagnostics]
-    with pytest.raises(Unsupported, match="metric 'staffed' assigns people to needs"):
-        compile_sql(program.program, "duckdb")
+    from tests.records.test_assign import PROGRAM as PEOPLE
+    from tests.records.test_row_tracks import _folder as regions_folder
+    from tierlang.engine.sql.database import evaluate_postgres
+
+    people = tmp_path / "people"
+    people.mkdir()
+    (people / "people.tier").write_text(PEOPLE)
+    (people / "partners.csv").write_text("partner_id\nP\nQ\nR\n")
+    (people / "certified.csv").write_text(
+        "partner_id,person_id,certification\n"
+        "P,a,CCNP Security\nP,a,CCNP Collaboration\nP,b,CCNP Security\nP,b,CCNP Collaboration\nP,c,CCNP Data Center\n"
+        "P,d,CCIE Data Center\nQ,a,CCNP Security\nQ,a,CCNP Collaboration\nQ,a,CCNP Data Center\n"
+    )
+    regions = tmp_path / "regions"
+    regions.mkdir()
+    regions_folder(regions)
+    as_of = dt.date(2024, 6, 1)
+    for folder in (people, regions):
+        with psycopg.connect(postgres.url, autocommit=True) as conn:
+            for f in sorted(folder.glob("*.csv")):
+                head, *body = [line.split(",") for line in f.read_text().splitlines()]
+                conn.execute(f'DROP TABLE IF EXISTS "{f.stem}"')
+                conn.execute(f'CREATE TABLE "{f.stem}" ({", ".join(f"{c} TEXT" for c in head)})')
+                with conn.cursor().copy(f'COPY "{f.stem}" FROM STDIN') as copy:
+                    for r in body:
+                        copy.write_row([v if v != "" else None for v in r])
+        (program,) = folder.glob("*.tier")
+        loaded = load_program(str(program), as_of).program
+        want = evaluate(loaded, str(folder), engine="interpreter").long().select("partner_id", "track", "level", "score")
+        got = evaluate_postgres(loaded, postgres.url).long().select("partner_id", "track", "level", "score")
+        assert got.sort(["partner_id", "track"]).equals(want.sort(["partner_id", "track"])), folder.name
+        assert got.filter(pl.col("level").is_not_null()).height > 0
 
 
 def test_a_related_row_of_an_unknown_partner_stops_the_query():
@@ -258,14 +288,6 @@ def test_records_query_in_every_dialect(dialect):
     text = compile_sql(program, dialect).sql()
     assert len([s for s in sqlglot.parse(text, read=DIALECTS[dialect].sqlglot) if s is not None]) == 1
     assert '"usage"' in text or "`usage`" in text or "[usage]" in text
-
-
-def test_tracks_per_row_are_refused_by_name():
-    from tests.records.test_row_tracks import PROGRAM as PER_ROW
-
-    program = load_program("regions.tier", dt.date(2024, 6, 1), text=PER_ROW, checks=False).program
-    with pytest.raises(Unsupported, match="tracks per row: 'country_tier' \\(per country of countries\\)"):
-        compile_sql(program, "duckdb")
 
 
 RANGED_ROW = st.fixed_dictionaries(

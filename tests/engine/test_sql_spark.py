@@ -1,6 +1,6 @@
 """`--engine spark`: the compiled query in Spark local mode (one SparkSession for the whole
 test session, ~15 s to start), against the interpreter: generated programs and data, huge
-values, the Cloud Partner Program's example partners."""
+values, the Cloud Partner Program's example partners, records (people rules, tracks per row)."""
 
 from __future__ import annotations
 
@@ -112,6 +112,33 @@ def test_records_program_on_spark(tmp_path):
     b = evaluate(str(program), str(tmp_path / "data"), engine="spark", as_of=as_of, detail=True)
     assert b.engine == "spark" and a.long().equals(b.long()) and a.detail.equals(b.detail)
     assert a.long().filter(pl.col("partner_id") == "A")["score"].to_list() == ["13.111111"]
+
+
+def test_people_rules_and_tracks_per_row_on_spark(tmp_path):
+    """People rules (every set of needs against what the people can give it) and the
+    roll-ups of a track per row, computed by Spark as by the interpreter."""
+    import datetime as dt
+
+    from tests.records.test_assign import PROGRAM as PEOPLE
+    from tests.records.test_row_tracks import _folder
+
+    people = tmp_path / "people.tier"
+    people.write_text(PEOPLE)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "partners.csv").write_text("partner_id\nP\nQ\nR\n")
+    (tmp_path / "data" / "certified.csv").write_text(
+        "partner_id,person_id,certification\n"
+        "P,a,CCNP Security\nP,a,CCNP Collaboration\nP,b,CCNP Security\nP,b,CCNP Collaboration\nP,c,CCNP Data Center\n"
+        "P,d,CCIE Data Center\nQ,a,CCNP Security\nQ,a,CCNP Collaboration\nQ,a,CCNP Data Center\n"
+    )
+    (tmp_path / "regions").mkdir()
+    regions = _folder(tmp_path / "regions")  # the program and its folder of tables
+    as_of = dt.date(2024, 6, 1)
+    for program, data in ((people, tmp_path / "data"), (regions, tmp_path / "regions")):
+        a = evaluate(str(program), str(data), engine="interpreter", as_of=as_of)
+        b = evaluate(str(program), str(data), engine="spark", as_of=as_of)
+        assert b.engine == "spark" and a.long().equals(b.long())
+    assert a.level("P1", "multinational") == "platinum"
 
 
 def test_spark_checks_records_ranges_as_polars(tmp_path):

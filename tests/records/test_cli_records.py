@@ -125,6 +125,57 @@ def test_the_smallest_change_in_records_counts_one_person():
     assert change_text(program, "modern_work_advanced_certified", Fraction(2)).startswith("2 more people in certifications")
 
 
+def test_the_smallest_change_in_records_for_customers_usage_and_groups():
+    # issue 11: every aggregate of a table is said in records terms, in the metric's unit
+    # and the table's words, not "2 more distinct tenant_id" or "sum of None"
+    from fractions import Fraction
+
+    from tierlang import load_program
+    from tierlang.records.explain import change_text
+
+    program = load_program(RECORDS, dt.date(2023, 6, 15)).program
+
+    def said(metric: str, delta) -> str:
+        return change_text(program, metric, Fraction(delta))
+
+    assert said("data_ai_net_customer_adds", 1).startswith(
+        "1 more customer (distinct tenant_id) in Azure consumed revenue (azure_usage) where azure_customer_usage"
+    )
+    assert "— each with sum acr_usd >= azure_customer_acr (azure_customer_acr = 1,000 USD) per tenant_id and month" in said(
+        "data_ai_net_customer_adds", 3
+    )
+    assert said("data_ai_net_customer_adds", 3).startswith("3 more customers (distinct tenant_id)")
+    # a sum of money, in the column's currency and title; through `now - before`
+    assert said("security_acr_growth_usd", Fraction(233340, 100)).startswith(
+        "2,333.40 USD more ACR (sum of acr_usd) in Azure consumed revenue (azure_usage) where security_usage and month in last month"
+    )
+    # a sum of each group's own aggregate
+    assert said("security_protected_users_growth", 1000).startswith(
+        "1,000 more users (sum over each tenant_id of max active_users) in Microsoft 365 seats and users (m365_usage)"
+    )
+    # kept groups, through max(0, now - before)
+    text = said("security_deployments_m365", 1)
+    assert text.startswith("1 more deployment (a group per tenant_id) in Microsoft 365 seats and users (m365_usage)")
+    assert "(security_m365_seats = 25; security_m365_active_share = 0.15) per tenant_id" in text
+    assert said("business_apps_net_customer_adds_smb", 3).startswith("3 more workloads (groups per tenant_id and workload) in Dynamics 365")
+    # a metric that counts against the partner: fewer of it
+    assert said("security_m365_customers_before", -2).startswith("2 fewer customers (distinct tenant_id)")
+    # a column named as its own noun is not repeated
+    assert said("data_ai_deployments", 1).startswith("1 more service in Azure consumed revenue (azure_usage)")
+    for metric in (m.name for m in program.record_metrics):
+        for delta in (1, 2, -1):
+            text = change_text(program, metric, Fraction(delta))
+            assert text is None or ("None" not in text and "distinct tenant_id in" not in text), (metric, text)
+
+
+def test_explain_json_has_the_changes_in_records():
+    proc = tier("explain", RECORDS, str(SAMPLE), "--as-of", "2023-06-15", "--partner", "P01", "--track", "security", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    changes = json.loads(proc.stdout)["changes_in_records"]
+    assert {"track": "security", "change": changes[0]["change"]} == changes[0]
+    assert any(c["change"].startswith("4 more customers (distinct tenant_id) in Azure consumed revenue") for c in changes)
+
+
 def test_explain_records_notes_in_the_same_order_in_every_process():
     # the notes followed Program.reads, a set: their order changed with the hash seed
     args = ("explain", RECORDS, str(SAMPLE), "--as-of", "2023-06-15", "--partner", "P07")
@@ -162,19 +213,62 @@ def test_diff_on_a_folder():
     assert missing.returncode == 2 and "--as-of" in missing.stderr
 
 
-def test_sql_engines_refuse_people_rules(tmp_path):
-    # records programs run in SQL (tests/engine/test_sql_records.py) but for people rules,
-    # a maximum flow per partner: refused by name, before any database is reached
+def test_diff_reads_tables_from_elsewhere_and_warns_of_absent_ones(tmp_path):
+    # issue 11 item 4: diff --data takes --table NAME=PATH as eval and explain do; a table
+    # the folder lacks is read as empty with TL423, said once though both programs read it
+    new = str(PROGRAMS / "cloudpartner2023-records.tier")
+    folder, elsewhere = tmp_path / "folder", tmp_path / "elsewhere"
+    folder.mkdir()
+    elsewhere.mkdir()
+    for f in SAMPLE.glob("*.csv"):
+        shutil.copy(f, (elsewhere / "acr.csv") if f.name == "azure_usage.csv" else folder)
+    args = ("diff", RECORDS, new, "--as-of", "2023-06-15")
+    full = tier(*args, "--data", str(SAMPLE))
+    moved = tier(*args, "--data", str(folder), "--table", f"azure_usage={elsewhere / 'acr.csv'}")
+    absent = tier(*args, "--data", str(folder))
+    assert full.returncode == moved.returncode == absent.returncode == 0, moved.stderr
+
+    def impact(text: str) -> str:  # the report without the line naming the folder
+        return "\n".join(line for line in text.splitlines() if not line.startswith("Impact on "))
+
+    assert impact(moved.stdout) == impact(full.stdout)
+    assert "TL423" not in moved.stderr
+    assert absent.stdout != moved.stdout
+    assert absent.stderr.count("warning[TL423]: no 'azure_usage' table") == 1
+    bad = tier(*args, "--data", str(folder), "--table", f"usage={elsewhere / 'acr.csv'}")
+    assert bad.returncode == 2 and "neither program reads a table 'usage'" in bad.stderr
+    assert tier("diff", RECORDS, new, "--table", f"azure_usage={elsewhere / 'acr.csv'}").returncode == 2
+
+
+def test_sql_engines_evaluate_people_rules(tmp_path):
+    # people rules run in SQL too (every set of needs against what the people can give it);
+    # a rule with more needs than SQL checks is refused by name, before any database is reached
     from tests.records.test_assign import PROGRAM as PEOPLE
+    from tests.records.test_assign import _people_text
+    from tierlang.engine.sql.records import MAX_NEEDS
 
     program = tmp_path / "people.tier"
     program.write_text(PEOPLE)
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "partners.csv").write_text("partner_id\nP\nQ\n")
+    (data / "certified.csv").write_text(
+        "partner_id,person_id,certification\n"
+        "P,a,CCNP Security\nP,a,CCNP Collaboration\nP,b,CCNP Security\nP,b,CCNP Collaboration\nP,c,CCNP Data Center\n"
+        "P,d,CCIE Data Center\nQ,a,CCNP Security\nQ,a,CCNP Collaboration\nQ,a,CCNP Data Center\n"
+    )
+    runs = {e: tier("eval", str(program), str(data), "--as-of", "2024-06-15", "--engine", e, "-o", "-") for e in ("vectorized", "duckdb")}
+    assert runs["duckdb"].returncode == 0, runs["duckdb"].stderr
+    assert runs["duckdb"].stdout == runs["vectorized"].stdout == "partner_id,track,level,score\nP,specialist,certified,\nQ,specialist,,\n"
+    many = tmp_path / "many.tier"
+    many.write_text(_people_text([(1, 0)] * (MAX_NEEDS + 1), 1, False))
+    said = f"metric 'staffed' assigns people to {MAX_NEEDS + 1} needs"
     for args in (["--engine", "duckdb"], ["--engine", "spark"]):
-        proc = tier("eval", str(program), str(SAMPLE), "--as-of", "2024-06-15", *args)
+        proc = tier("eval", str(many), str(data), "--as-of", "2024-06-15", *args)
         assert proc.returncode == 2, proc.stderr
-        assert "metric 'staffed' assigns people to needs" in proc.stderr and args[1] in proc.stderr
-    proc = tier("eval", str(program), "--db", "postgresql://nobody@127.0.0.1:1/none", "--as-of", "2024-06-15")
-    assert proc.returncode == 2 and "metric 'staffed' assigns people to needs" in proc.stderr, proc.stderr
+        assert said in proc.stderr and args[1] in proc.stderr
+    proc = tier("eval", str(many), "--db", "postgresql://nobody@127.0.0.1:1/none", "--as-of", "2024-06-15")
+    assert proc.returncode == 2 and said in proc.stderr, proc.stderr
 
 
 def test_band_table_and_related_table_in_one_program(tmp_path):

@@ -267,7 +267,7 @@ def test_engines_agree_with_the_track_rule(spec, rows):
     by_pid: dict[str, list[int | None]] = {}
     for r in rows:
         by_pid.setdefault(r["pid"], []).append(_row_level(levels, where, r))
-    results = {engine: evaluate(program, frames, engine=engine) for engine in ("vectorized", "interpreter")}
+    results = {engine: evaluate(program, frames, engine=engine) for engine in ("vectorized", "interpreter", "duckdb")}
     for pid in ("P1", "P2", "P3"):
         held = [x for x in by_pid.get(pid, []) if x is not None]
         want = {"best": None if not held else f"l{max(held)}"}
@@ -320,9 +320,15 @@ def test_cli_eval_and_explain(tmp_path):
     assert data["row_tracks"][0]["rows"][1] == "US: platinum"
 
 
-def test_sql_engines_refuse_tracks_per_row(tmp_path):
+def test_sql_engines_evaluate_tracks_per_row(tmp_path):
+    # the roll-ups are records metrics like any other: DuckDB computes them in SQL
     program = _folder(tmp_path)
-    proc = tier("eval", str(program), str(tmp_path), "--as-of", "2024-06-01", "--engine", "duckdb")
-    assert proc.returncode == 2
-    assert "tracks per row: 'country_tier' (per country of countries)" in proc.stderr
-    assert "does not evaluate yet" in proc.stderr
+    runs = {
+        engine: tier("eval", str(program), str(tmp_path), "--as-of", "2024-06-01", "--engine", engine, "-o", "-")
+        for engine in ("vectorized", "duckdb")
+    }
+    assert all(p.returncode == 0 for p in runs.values()), runs["duckdb"].stderr
+    assert runs["duckdb"].stdout == runs["vectorized"].stdout
+    assert "P1,multinational,platinum," in runs["duckdb"].stdout
+    sql = tier("compile", "--emit", "sql", "--as-of", "2024-06-01", str(program))
+    assert sql.returncode == 0 and "country_tier at platinum" in sql.stdout, sql.stderr

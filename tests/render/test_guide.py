@@ -229,6 +229,30 @@ def test_records_in_words_with_tracks_per_row():
     assert "Counts the distinct values of <code>tenant_id</code>" in html
 
 
+def test_a_rollup_metric_is_described_in_words():
+    # issue 11: the metric counting a track per row's rows at a level says so, with the
+    # track's levels in words, not the rule text of its lowering
+    p = load("records.tier")
+    for audience in ("partner", "reviewer"):
+        md = render_guide(p, "md", audience=audience)
+        row = next(line for line in md.splitlines() if line.startswith("| Countries at Platinum or higher (Country tier)"))
+        assert "Counts the countries at which Country tier holds Platinum or higher, from the rows of table `countries`" in row
+        assert "Gold: Revenue is at least 500,000 USD; Platinum: also Revenue is at least 1,000,000 USD" in row
+        assert "revenue_usd >=" not in row and "track 'country_tier'" not in row
+    exact = load_text(
+        'program x { version "1" effective 2024-01-01 }\n'
+        "table regions { column region: text\n column usd: money USD\n key region }\n"
+        "track region_tier per region of regions { level gold { require usd >= 10 USD } level platinum { require usd >= 20 USD } }\n"
+        "track k { level one { require at least 2 of region_tier at exactly gold } }\n"
+    )
+    from tierlang.render.records_words import records_words
+
+    m = exact.metric_map["region_tier at exactly gold"]
+    words = records_words(exact, m.records, name=m.name)
+    assert words.startswith("Counts the regions at which Region tier holds Gold and no higher level, from the rows of table `regions`")
+    assert "- Platinum: also Usd is at least 20 USD" in words
+
+
 def test_records_words_in_a_table_cell_escape_what_authors_write():
     p = load_text(
         'program x { version "1" effective 2024-01-01 }\n'

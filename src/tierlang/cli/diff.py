@@ -17,6 +17,7 @@ from tierlang.cli.common import (
     DateParam,
     ProgramPath,
     check_outputs,
+    check_table_paths,
     emit_diagnostics,
     history_hint,
     load_or_exit,
@@ -25,6 +26,7 @@ from tierlang.cli.common import (
     os_error_text,
     read_options,
     report_data_errors,
+    table_option,
     write_output,
 )
 from tierlang.cli.history import MonthParam
@@ -64,6 +66,7 @@ class TransitionParam(click.ParamType):
     metavar="FILE",
     help="Partner data (CSV, Parquet, JSON Lines or Excel; a folder of tables for programs that read records) to measure the impact on: both programs are evaluated on it.",
 )
+@table_option
 @click.option(
     "--mapping",
     type=ProgramPath(),
@@ -150,6 +153,7 @@ def diff(
     old: str,
     new: str,
     data: str | None,
+    tables: dict[str, str],
     mapping: str | None,
     no_mapping: bool,
     fmt: str | None,
@@ -197,6 +201,7 @@ def diff(
             ("--outreach-file", outreach_file),
             ("--fail-on-loss", fail_on_loss),
             ("--history", history),
+            ("--table", tables),
         ):
             if given:
                 raise click.UsageError(f"{flag} needs --data")
@@ -209,8 +214,11 @@ def diff(
         ):
             if given:
                 raise click.UsageError(f"{flag} goes with --history (a history as --data)")
-    elif as_of is not None:
-        raise click.UsageError("--as-of does not go with --history: each month is read as of its first day")
+    else:
+        if as_of is not None:
+            raise click.UsageError("--as-of does not go with --history: each month is read as of its first day")
+        if tables:
+            raise click.UsageError("--table goes without --history: a history of records is one folder of tables")
     if start and end and end < start:
         raise click.BadParameter(f"{end:%Y-%m} is before --from {start:%Y-%m}", param_hint="--to")
     check_outputs([old, new, data, mapping], [*((out, "-o") for out in outputs), (outreach_file, "--outreach-file")])
@@ -224,6 +232,11 @@ def diff(
     if data is not None and not history:  # a history's months are its evaluation dates
         needs_as_of(a, as_of, old)
         needs_as_of(b, as_of, new)
+    check_table_paths(tables)
+    reads = ["partners", *dict.fromkeys(t.name for p in (a, b) for t in p.related_tables)]
+    for name in tables:
+        if name not in reads:
+            raise click.BadParameter(f"neither program reads a table {name!r} (they read: {', '.join(reads)})", param_hint="--table")
     try:
         report = diff_programs(
             a,
@@ -239,6 +252,7 @@ def diff(
             as_of=as_of,
             read_options=options,
             history=history,
+            tables=tables or None,
             start=start,
             end=end,
             transition=transition,
@@ -257,6 +271,10 @@ def diff(
     except OSError as e:
         click.echo(f"tier: cannot read {e.filename or 'a file'}: {e.strerror or e}", err=True)
         sys.exit(EXIT_USAGE)
+    if report.warnings:
+        from tierlang.diagnostics import SourceMap
+
+        emit_diagnostics(report.warnings, SourceMap())
     rendered: dict[str, str] = {}
     for out, out_fmt in targets:
         if out_fmt not in rendered:

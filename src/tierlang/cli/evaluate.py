@@ -503,6 +503,7 @@ def explain(
                 payload["records"] = [n.to_data() for n in notes if not isinstance(n, RowTrackNote)]
                 if any(isinstance(n, RowTrackNote) for n in notes):
                     payload["row_tracks"] = [n.to_data() for n in notes if isinstance(n, RowTrackNote)]
+                payload["changes_in_records"] = [{"track": t, "change": c} for t, c in _record_changes(prog, expl)]
             payloads.append(payload)
         click.echo(json.dumps(payloads[0] if len(payloads) == 1 else payloads, indent=2, ensure_ascii=False))
     else:
@@ -540,11 +541,23 @@ def _records_of(prog, records, partner_id: str, values: dict, tracks) -> tuple[d
 
 
 def _records_text(prog, explained, notes) -> str:
-    from tierlang.records.explain import RowTrackNote, change_text, render_notes, render_row_tracks, window_line
+    from tierlang.records.explain import RowTrackNote, render_notes, render_row_tracks, window_line
 
     lines = ["From the records" + (f" ({window_line(prog)})" if window_line(prog) else "") + ":"]
     lines += render_row_tracks([n for n in notes if isinstance(n, RowTrackNote)])
     lines += render_notes([n for n in notes if not isinstance(n, RowTrackNote)], prog)
+    changes = [f"  {prog.track_map[t].label}: {said}" for t, said in _record_changes(prog, explained)]
+    if changes:
+        lines.append("In records terms, the smallest changes above are:")
+        lines += changes
+    return "\n".join(lines) + "\n"
+
+
+def _record_changes(prog, explained) -> list[tuple[str, str]]:
+    """Each track's first smallest change per missing requirement, said as records: (track
+    name, text), without repeats."""
+    from tierlang.records.explain import change_text
+
     changes = []
     for x in explained:
         for m in x.missing:
@@ -552,11 +565,8 @@ def _records_text(prog, explained, notes) -> str:
                 for c in p.changes:
                     said = change_text(prog, c.metric, c.delta)
                     if said is not None:
-                        changes.append(f"  {x.track.label}: {said}")
-    if changes:
-        lines.append("In records terms, the smallest changes above are:")
-        lines += list(dict.fromkeys(changes))
-    return "\n".join(lines) + "\n"
+                        changes.append((x.track.name, said))
+    return list(dict.fromkeys(changes))
 
 
 @main.command(name="test")

@@ -23,7 +23,9 @@ The loader reads each file once on the happy path. Only when something is wrong 
 the offending rows a second time, as text, to quote the bad values in the messages.
 
 `scan_dataset` gives the same load as one lazy query (`Scan`) when no column's final form
-depends on the data as a whole (typed Parquet), for the engine to evaluate in the same pass.
+depends on the data as a whole (typed Parquet; with `guess`, also decimal columns of text or
+floats, whose places are guessed from the first rows and checked on every row), for the
+engine to evaluate in the same pass.
 """
 
 from __future__ import annotations
@@ -88,6 +90,9 @@ def _shown(text: str) -> str:
 
 ROW = "__row__"  # the source row number (see ROW_CONVENTION)
 BAD = "__bad__"  # whether a row has a problem (a check failed)
+MISSED = "__missed__"  # whether a row's value is not read right at its column's guessed places (`Scan.guessed`)
+GUESS_ROWS = 5_000  # the rows a scan guesses decimal places from (`scan_dataset(guess=True)`)
+_GUESS_PLACES = 18  # no guess beyond: 10^19 does not fit Int64
 PID = "partner_id"
 ANNIVERSARY = "anniversary"
 MONTH = "month"  # a history's month (its first day), beside partner_id (`history=True`)
@@ -314,7 +319,7 @@ class Scan:
     loads the file with `load_dataset` instead, which reports every problem exactly."""
 
     frame: pl.LazyFrame
-    duplicates: pl.LazyFrame
+    duplicates: pl.LazyFrame | None  # None: check the collected partner_id column (`repeats`)
     scales: dict[str, int]
     metrics: tuple[ir.Metric, ...]
     path: str
@@ -322,6 +327,26 @@ class Scan:
     columns: dict[str, int]
     loader: _Loader
     absent: tuple[ir.Metric, ...] = ()
+    #: decimal columns read at places guessed from the first rows (`scan_dataset(guess=True)`):
+    #: `frame` then has a `MISSED` column (true where a value has more places than guessed,
+    #: or is too large at them) and the `hits` columns, one per column whose guess must be
+    #: met by some value (else the column has fewer places than guessed). Whoever collects
+    #: the scan must check both: a miss calls for the scan without guesses.
+    guessed: bool = False
+    hits: tuple[str, ...] = ()
+
+    def repeats(self, out: pl.DataFrame) -> bool:
+        """Whether a partner_id may appear twice in the collected `frame` (or a query that
+        keeps its partner_id column): `duplicates`, computed from what the pass read."""
+        return bool(out.select(_IdReader.duplicates(pl.col(PID).cast(pl.String)).any()).item())
+
+    def guess_missed(self, out: pl.DataFrame) -> bool:
+        """Whether `out` (the collected `frame`, or a query that keeps `MISSED` and the
+        `hits` columns) shows that a guessed column's places were not guessed right."""
+        if not self.guessed:
+            return False
+        row = out.select(pl.col(MISSED).any(), *[pl.col(h).any() for h in self.hits]).row(0)
+        return bool(row[0]) or not all(row[1:])
 
     def dataset(
         self,
@@ -415,15 +440,18 @@ def scan_dataset(
     display: str | None = None,
     options: ReadOptions | None = None,
     history: bool = False,
+    guess: bool = False,
 ) -> Scan | None:
     """Read and validate a dataset as one lazy query (see `Scan`), or None when this file
     can only be loaded by `load_dataset` (a decimal column written as text, or as binary
     floats some of which need their text: its places depend on all of its values). Raises
     `DataLoadError` for file-level problems, as `load_dataset` does. `history`: a long
-    table, as in `load_dataset` (`Scan.duplicates` then looks at partner and month)."""
+    table, as in `load_dataset` (`Scan.duplicates` then looks at partner and month).
+    `guess`: such a column's places are guessed from the first rows instead, and checked
+    in the same pass (`Scan.guessed`: the caller must check `Scan.guess_missed`)."""
     if (format or detect_format(path)) in ("jsonl", "xlsx"):
         return None  # parsed in Python before polars sees it: nothing to stream
-    return _Loader(_open(path, program, format, display, options), program, "stop", history).scan()
+    return _Loader(_open(path, program, format, display, options), program, "stop", history).scan(guess)
 
 
 def _open(
@@ -482,6 +510,10 @@ class _Source:
     # the lazy frame with the columns to validate, plus ROW
     def scan(self, columns: list[str], typed_counts: set[str]) -> pl.LazyFrame:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def head(self, columns: list[str], n: int) -> pl.LazyFrame:
+        """The first `n` rows of `columns`, or about them (blank lines may count): a sample."""
+        return self.scan(columns, set()).head(n)
 
     def fallback(self) -> bool:
         """Switch to the slow, all-text reading after the fast one failed (CSV only)."""
@@ -586,6 +618,10 @@ class _CsvSource(_Source):
         blank = pl.all_horizontal([pl.col(c).is_null() for c in every]).alias("__blank__")
         lf = lf.with_row_index(ROW, offset=self.row_offset).with_columns(blank).filter(~pl.col("__blank__"))
         return lf.select([ROW, *columns])
+
+    def head(self, columns: list[str], n: int) -> pl.LazyFrame:
+        # read no further than the rows asked for (`scan` filters blank lines: all of them)
+        return pl.scan_csv(self.path, infer_schema=False, separator=self.separator, n_rows=n).select(columns)
 
     def fallback(self) -> bool:
         if self.all_text:
@@ -708,6 +744,9 @@ class _ParquetSource(_Source):
 
     def scan(self, columns, typed_counts):
         return pl.scan_parquet(self.path).select(columns).with_row_index(ROW, offset=self.row_offset)
+
+    def head(self, columns, n):
+        return pl.scan_parquet(self.path).select(columns).head(n)  # a row index would read every row
 
     def text_rows(self, columns, rows):
         lf = self.scan(columns, set()).filter(pl.col(ROW).is_in(rows.implode()))
@@ -1138,6 +1177,9 @@ class _DecimalReader(_Reader):
     column gets those digits without printing them (`tierlang.data.floats`); Float32 ones
     are printed and parsed."""
 
+    guessed = False  # read at places guessed from the first rows (`guess_places`)
+    needs_hit = False
+
     def text(self) -> pl.Expr:
         src = pl.col(self.column)
         return src.cast(pl.String) if self.dtype == pl.Float32 else src
@@ -1147,6 +1189,18 @@ class _DecimalReader(_Reader):
         read every value of it exactly: then the column needs no second look at the data."""
         self.decimal_scale = k
         self.narrow = True
+
+    def guess_places(self, k: int) -> None:
+        """Read this column (text or Float64) at `k` places, guessed from its first rows
+        (`_Loader.scan`), in one pass: `first` flags each valid value the guess cannot read
+        exactly (`missed`: more places, or too large for Int64 at `k` places) and, unless
+        `k` is the least the column can have, `hit`: the value has exactly `k` places. The
+        guess is the column's places, as the two stages find them, when no value is missed
+        and some value hits (`Scan.hits`)."""
+        self.use_places(k)
+        self.guessed = True
+        # the two stages' places: the most any valid value has (none: 0), or the default's
+        self.needs_hit = k > self._default_places()
 
     def pre(self):
         if self.dtype not in (pl.String, pl.Float32):
@@ -1164,11 +1218,27 @@ class _DecimalReader(_Reader):
         out = self.missing_flags(src)
         missing = self.missing_expr(src)
         if self.dtype == pl.Float64:
-            out.append((~missing & floats.no_exact_reading(src)).alias(self._float_check()))
+            unreadable = ~missing & floats.no_exact_reading(src)
+            out.append(unreadable.alias(self._float_check()))
             if hasattr(self, "decimal_scale"):
                 out.append(floats.scaled(src, self.decimal_scale).alias(self.tmp("raw")))
+                if self.guessed:
+                    # a float's text has a place at least ("100.0"): every value misses a guess of
+                    # none, and hits a guess of one when it is read right at one place
+                    k, valid = self.decimal_scale, ~missing & ~unreadable
+                    missed = valid & ~floats.proven(src, k) if k else valid
+                    out += self._guess_flags(missed, valid & floats.last_digit_set(src, k) if k > 1 else valid)
             else:
                 out.append(src.alias(self.tmp("x")))  # read by `extra` once collected
+        elif self.dtype == pl.String and self.guessed:
+            t, k = self.text(), self.decimal_scale
+            bad, places = self._text_flag(t, missing), self._places(t)
+            digits, valid = pl.col(self.tmp("digits")), ~bad & ~missing
+            # every valid value at the guessed places; null where it has more or does not fit
+            raw = pl.when(valid & (places <= k)).then(digits * pl.lit(10, pl.Int128).pow(pl.lit(k, pl.Int64) - places))
+            raw = raw.cast(pl.Int64, strict=False)
+            out += [bad.alias(self.checks[-1].flag), raw.alias(self.tmp("raw"))]
+            out += self._guess_flags(valid & raw.is_null(), valid & (places == k))
         elif self.dtype in (pl.String, pl.Float32):
             out += self._from_text(self.text(), missing, from_float=self.dtype != pl.String)
         elif self.dtype.is_integer():
@@ -1186,34 +1256,50 @@ class _DecimalReader(_Reader):
             raise AssertionError(self.dtype)
         return out
 
-    def _from_text(self, t: pl.Expr, missing: pl.Expr, from_float: bool = False) -> list[pl.Expr]:
-        # One flag for "not a readable decimal": the digits (text without its point) did not
-        # parse as an integer, or the point came before the sign (".-5"). This accepts exactly
-        # what _DECIMAL_RE describes, without running a regex on every value; the regex is
-        # run on the bad values only, to tell TL405 (not a number) from TL412 (too long).
-        digits, point = pl.col(self.tmp("digits")), pl.col(self.tmp("point"))
-        bad = ~missing & (digits.is_null() | t.str.starts_with(".-") | t.str.starts_with(".+"))
-        too_long = (
+    def _guess_flags(self, missed: pl.Expr, hit: pl.Expr) -> list[pl.Expr]:
+        """The columns `guess_places` promises: `missed`, and `hit` where it is needed."""
+        return [missed.alias(self.tmp("missed")), *([hit.alias(self.tmp("hit"))] if self.needs_hit else [])]
+
+    def _places(self, t: pl.Expr) -> pl.Expr:
+        """The decimal places of the text `t` (trailing zeros counted), from `pre`'s point."""
+        point = pl.col(self.tmp("point"))
+        return pl.when(point.is_null()).then(pl.lit(0, pl.Int64)).otherwise(t.str.len_bytes().cast(pl.Int64) - point - 1)
+
+    def _text_flag(self, t: pl.Expr, missing: pl.Expr) -> pl.Expr:
+        """Whether the text `t` is not a readable decimal (TL405, registered here). One flag:
+        the digits (text without its point) did not parse as an integer, or the point came
+        before the sign (".-5"). This accepts exactly what _DECIMAL_RE describes, without
+        running a regex on every value; the regex is run on the bad values only, to tell
+        TL405 (not a number) from TL412 (too long)."""
+        self.check(
+            "TL405",
+            "syntax",
+            lambda x: pl.format("'{}' is not a number; {} is {}", x, pl.lit(self.what), pl.lit(_describe(self.metric))),
+            hint="write plain decimals with a point: 1250.50 (no spaces, thousands separators, exponent or currency sign)",
+        )
+        self.checks[-1].split = (
             lambda x: x.str.contains(_DECIMAL_RE),
             "TL412",
             lambda x: pl.format("'{}' has more digits than can be read exactly (at most {})", x, pl.lit(MAX_DIGITS)),
             None,
         )
+        return self._unreadable(t, missing)
+
+    def _unreadable(self, t: pl.Expr, missing: pl.Expr) -> pl.Expr:
+        digits = pl.col(self.tmp("digits"))
+        return ~missing & (digits.is_null() | t.str.starts_with(".-") | t.str.starts_with(".+"))
+
+    def _from_text(self, t: pl.Expr, missing: pl.Expr, from_float: bool = False) -> list[pl.Expr]:
+        digits = pl.col(self.tmp("digits"))
         if from_float:
-            f = self._float_check()
+            bad, f = self._unreadable(t, missing), self._float_check()
         else:
-            f = self.check(
-                "TL405",
-                "syntax",
-                lambda x: pl.format("'{}' is not a number; {} is {}", x, pl.lit(self.what), pl.lit(_describe(self.metric))),
-                hint="write plain decimals with a point: 1250.50 (no spaces, thousands separators, exponent or currency sign)",
-            )
-            self.checks[-1].split = too_long
-        places = pl.when(point.is_null()).then(pl.lit(0, pl.Int64)).otherwise(t.str.len_bytes().cast(pl.Int64) - point - 1)
+            bad = self._text_flag(t, missing)
+            f = self.checks[-1].flag
         return [
             bad.alias(f),
             digits.alias(self.tmp("v")),
-            pl.when(~bad & ~missing).then(places).alias(self.tmp("k")),  # only valid values set the column's places
+            pl.when(~bad & ~missing).then(self._places(t)).alias(self.tmp("k")),  # only valid values set the column's places
         ]
 
     def _float_check(self) -> str:
@@ -1678,17 +1764,29 @@ class _Loader:
         if constraints:
             lf = lf.with_columns([flag for _, flag in constraints])
             checks += [c for c, _ in constraints]
-        return lf.with_columns(self.bad_expr(checks))
+        lf = lf.with_columns(self.bad_expr(checks))
+        guessed = [r for r in readers if getattr(r, "guessed", False)]
+        if guessed:
+            lf = lf.with_columns(pl.any_horizontal([pl.col(r.tmp("missed")) for r in guessed]).alias(MISSED))
+        return lf
 
-    def scan(self) -> Scan | None:
+    def scan(self, guess: bool = False) -> Scan | None:
         """The whole load as one lazy query, when no column's final form depends on the data
-        (see `Scan`); None otherwise (a text decimal column's places, a 128-bit column, a
-        float column with values that need their text): then only `run` can load the file.
-        Float64 columns are read once beforehand, alone, to find their places."""
+        (see `Scan`); None otherwise (a 128-bit column, a float column with values that need
+        their text): then only `run` can load the file. The places of a decimal column
+        of text or Float64 depend on all of its values: with `guess`, they are guessed from
+        the first rows and checked on every row in the same pass (`Scan.hits`); else Float64
+        columns are read once beforehand, alone, to find their places, and a scan of text
+        decimals is None."""
         schema = self.schema()
         readers = self.plan(schema)
         doubles = [r for r in readers if isinstance(r, _DecimalReader) and r.dtype == pl.Float64]
-        if doubles:
+        texts = [r for r in readers if isinstance(r, _DecimalReader) and r.dtype == pl.String]
+        guesses = self.guesses(doubles + texts, schema) if guess and (doubles or texts) else None
+        if guesses is not None:
+            for r, k in zip(doubles + texts, guesses):
+                r.guess_places(k)
+        elif doubles:
             values = self.source.scan(list(dict.fromkeys(r.column for r in doubles)), set()).collect()
             for r in doubles:
                 k = floats.column_places(values[r.column])
@@ -1699,15 +1797,55 @@ class _Loader:
         lf = self.checked_lazy(readers, schema)
         if lf is None:
             return None
-        frame = lf.select(pl.col(ROW).cast(pl.Int64), *[pl.col(c) for c in self.keep(readers)[1:]], pl.col(BAD))
+        hits = tuple(r.tmp("hit") for r in readers if getattr(r, "needs_hit", False))
+        checks = [MISSED, *hits] if guesses is not None else []
+        frame = lf.select(pl.col(ROW).cast(pl.Int64), *[pl.col(c) for c in self.keep(readers)[1:]], pl.col(BAD), *checks)
         src = self.source
         if self.history:  # one row per partner and month: candidates by a hash of both, as below
             ids = pl.col(PID).cast(pl.String)
             key = pl.struct(ids, pl.col(MONTH).cast(pl.String))
             duplicates = src.scan([PID, MONTH], set()).select((~_blank(ids) & key.hash().is_duplicated()).any())
+        elif isinstance(src, _CsvSource):
+            duplicates = None  # a second read of a CSV file parses all of it: see `Scan.repeats`
         else:
             duplicates = src.scan([PID], set()).select(_IdReader.duplicates(pl.col(PID).cast(pl.String)).any())
-        return Scan(frame, duplicates, self.scales(readers), self.metrics, src.name, src.format, self.positions(), self, tuple(self.absent))
+        return Scan(
+            frame,
+            duplicates,
+            self.scales(readers),
+            self.metrics,
+            src.name,
+            src.format,
+            self.positions(),
+            self,
+            tuple(self.absent),
+            guessed=guesses is not None,
+            hits=hits,
+        )
+
+    def guesses(self, readers: list[_DecimalReader], schema) -> list[int] | None:
+        """The places of each decimal column of `readers` (text or Float64) in the first
+        `GUESS_ROWS` rows, at least its default's; None when a column's first values give no
+        guess (a float that needs its text, more places than Int64 can scale to)."""
+        try:
+            head = self.source.head(list(dict.fromkeys(r.column for r in readers)), GUESS_ROWS).collect()
+        except (pl.exceptions.PolarsError, pl.exceptions.PanicException):
+            return None  # the scan or the two stages say what is wrong
+        out = []
+        for r in readers:
+            values = head[r.column].drop_nulls()
+            if r.dtype == pl.Float64:
+                if values.is_nan().any() or values.is_infinite().any():
+                    return None
+                # the places of a float's shortest text (at least one: "100.0"), as `floats` reads it
+                values = values.cast(pl.String)
+            text = values.filter(values.str.contains(_DECIMAL_RE))
+            point = text.str.find(".", literal=True).cast(pl.Int64)
+            k = max(int((text.str.len_bytes().cast(pl.Int64) - point - 1).fill_null(0).max() or 0), r._default_places())
+            if k > (floats.MAX_PLACES if r.dtype == pl.Float64 else _GUESS_PLACES):
+                return None
+            out.append(k)
+        return out
 
     def constraint_checks(self, readers: list[_Reader]) -> list[tuple[_Check, pl.Expr]]:
         """A row check per input constraint of the program (data/constraints.py): the row

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-__all__ = ["MAX_PLACES", "no_exact_reading", "scaled", "Decomposed", "decompose", "column_places"]
+__all__ = ["MAX_PLACES", "no_exact_reading", "scaled", "proven", "Decomposed", "decompose", "column_places", "last_digit_set"]
 
 #: The most places the float checks try; a value needing more is read from its text.
 MAX_PLACES = 15
@@ -110,6 +110,22 @@ def scaled(x: pl.Expr, k: int) -> pl.Expr:
     return (x * float(10**k)).round().cast(pl.Int64, strict=False)
 
 
+def proven(x: pl.Expr, k: int) -> pl.Expr:
+    """Whether `scaled(x, k)` is provably the decimal the float `x` prints as (the check of
+    the module docstring), as an expression that streams: false for null and NaN."""
+    unit = float(10**k)
+    n = (x * unit).round()
+    # `x * 0.0 + unit` is the constant as a column (exactly `unit` for every finite x): a
+    # division by a literal is a multiplication by its reciprocal, not correctly rounded
+    return ((n.abs() < _DIGITS) & (n / (x * 0.0 + unit) == x)).fill_null(False)
+
+
+def last_digit_set(x: pl.Expr, k: int) -> pl.Expr:
+    """Whether the digits of `x` at `k` places (`scaled`) do not end in 0: where `proven`
+    holds, whether `x` prints with exactly `k` places."""
+    return (x * float(10**k)).round() % 10.0 != 0.0
+
+
 @dataclass(frozen=True)
 class Decomposed:
     """Each value as (digits, places), what its printed text says: `digits / 10^places`
@@ -154,11 +170,12 @@ def decompose(x: pl.Series, valid: pl.Series) -> Decomposed:
 
 
 def column_places(x: pl.Series) -> int | None:
-    """The places of a Float64 column (the most any value prints with, at least 1) when
-    `scaled` reads every value of it exactly at that many places; None when some value
-    needs its text or has no exact reading (the column is then read by `decompose`, and
-    its bad values reported)."""
+    """The places of a Float64 column (the most any value prints with, at least 1; 0 for
+    a column without values, as `decompose` reads it) when `scaled` reads every value of it
+    exactly at that many places; None when some value needs its text or has no exact
+    reading (the column is then read by `decompose`, and its bad values reported)."""
     frame = x.to_frame("x")
     if frame.select(no_exact_reading(pl.col("x")).any()).item():
         return None
-    return _column_k(frame.drop_nulls().with_row_index("i"))
+    values = frame.drop_nulls()
+    return _column_k(values.with_row_index("i")) if values.height else 0

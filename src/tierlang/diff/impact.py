@@ -262,7 +262,7 @@ def _streamed(
     union, apart = _union(old, new)
     if apart:
         return None
-    scan = scan_dataset(path, union, options=options)
+    scan = scan_dataset(path, union, options=options, guess=True)
     if scan is None:
         return None
     got = evaluate_scan([old, new], scan, detail=True, keep=[ANNIVERSARY], coded=True)
@@ -888,13 +888,18 @@ def _uncompared(old_eval: Evaluation, new_eval: Evaluation, mapping: Mapping) ->
 
 
 def evaluate_pair(
-    old: ir.Program, new: ir.Program, data: str | os.PathLike, options: ReadOptions | None = None
+    old: ir.Program,
+    new: ir.Program,
+    data: str | os.PathLike,
+    options: ReadOptions | None = None,
+    tables: dict[str, str] | None = None,
 ) -> tuple[Evaluation, Evaluation]:
     """Both programs on the same dataset, with per-requirement detail (vectorized engine).
     A folder of tables (or a program that reads records) gives each program its own read of
-    the folder: its partner table and the related tables it declares."""
-    if old.related_tables or new.related_tables or Path(data).is_dir():
-        return _records_dataset(old, data, options), _records_dataset(new, data, options)
+    the folder: its partner table and the related tables it declares (`tables`: some read
+    from files elsewhere, `--table NAME=PATH`)."""
+    if old.related_tables or new.related_tables or Path(data).is_dir() or tables:
+        return _records_dataset(old, data, options, tables), _records_dataset(new, data, options, tables)
     streamed = _streamed(old, new, data, options)
     if streamed is not None:
         return streamed
@@ -902,11 +907,15 @@ def evaluate_pair(
     return evaluate_dataset(old, old_ds, detail=True), evaluate_dataset(new, new_ds, detail=True)
 
 
-def _records_dataset(program: ir.Program, data: str | os.PathLike, options: ReadOptions | None = None) -> Evaluation:
-    from tierlang.data.tables import load_records
+def _records_dataset(
+    program: ir.Program, data: str | os.PathLike, options: ReadOptions | None = None, tables: dict[str, str] | None = None
+) -> Evaluation:
+    from tierlang.data.tables import PARTNERS, load_records
     from tierlang.records import with_records
 
-    records = load_records(data, program, options=options)
+    # each program reads only the tables it declares (a table of the other is not its error)
+    declared = {PARTNERS, *(t.name for t in program.related_tables)}
+    records = load_records(data, program, options=options, tables={k: v for k, v in (tables or {}).items() if k in declared})
     ev = evaluate_dataset(program, with_records(program, records), detail=True)
     ev.warnings = list(records.warnings)
     return ev

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from tierlang import __version__, ir
@@ -49,6 +49,9 @@ class DiffReport:
     #: The one date both programs were compared at (`diff(as_of=...)`); None: each program
     #: at its own effective date.
     as_of: _dt.date | None = None
+    #: What reading the data warned about (a related table absent, values no rule names), once
+    #: each though both programs read it.
+    warnings: list = field(default_factory=list)
 
     @property
     def compared(self) -> str:
@@ -95,6 +98,7 @@ def diff(
     as_of: _dt.date | None = None,
     read_options: ReadOptions | None = None,
     history: bool = False,
+    tables: dict[str, str] | None = None,
     start: _dt.date | None = None,
     end: _dt.date | None = None,
     transition: str | _dt.date = "anniversary",
@@ -114,7 +118,8 @@ def diff(
     tracks of the same name are compared level by level in any case. Raises
     `tierlang.engine.ProgramError` for a program with errors, `diff.mapping.MappingError`,
     and `tierlang.data.DataLoadError` for bad data. `read_options`: how to read `data` (a CSV
-    file's separator and encoding, an Excel sheet: `tierlang.data.ReadOptions`).
+    file's separator and encoding, an Excel sheet: `tierlang.data.ReadOptions`). `tables`:
+    related tables (or `partners`) read from files elsewhere than `data`, by name.
 
     With `history`, `data` is a history (one row per partner and month) and the impact is
     the transition played out month by month (`diff.history`): from `start` to `end`, each
@@ -152,7 +157,8 @@ def diff(
             options=read_options,
         )
         return report
-    old_eval, new_eval = evaluate_pair(a, b, data, read_options)
+    old_eval, new_eval = evaluate_pair(a, b, data, read_options, tables)
+    report.warnings = list({w.message: w for w in [*old_eval.warnings, *new_eval.warnings]}.values())
     report.impact = impact_diff(
         old_eval,
         new_eval,

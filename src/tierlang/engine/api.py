@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 
 from tierlang import ir
-from tierlang.data import BAD, PID, ROW, Dataset, ReadOptions, Scan, from_frame, load_dataset, scan_dataset
+from tierlang.data import BAD, MISSED, PID, ROW, Dataset, ReadOptions, Scan, from_frame, load_dataset, scan_dataset
 from tierlang.data.advice import percent_aggregates, percent_warnings
 from tierlang.engine.exact import Plan
 from tierlang.engine.interpreter import EvaluationError, Interpreter, PartnerResult
@@ -132,7 +132,7 @@ def _single_pass(
     with a per-row overflow check instead of the measured magnitudes. A row that fails a
     check or would overflow (or a value that breaks a conversion) sends the whole file to
     the two stages, which report the problems and evaluate big values exactly, as always."""
-    scan = scan_dataset(path, program, options=options)
+    scan = scan_dataset(path, program, options=options, guess=True)
     if scan is None:
         return None
     if progress:
@@ -161,23 +161,35 @@ def evaluate_scan(
         compiled = [compile_program(p, scan.scales, widest=pl.Int64) for p in programs]
     except (NoInt64, EvaluationError):
         return None  # the two stages deal with it (and report bad data first, as always)
-    queries = [c.plan(scan.frame, detail, keep=(BAD, *kept) if i == 0 else (BAD,)) for i, c in enumerate(compiled)]
+    guesses = (MISSED, *scan.hits) if scan.guessed else ()
     aggregates = percent_aggregates(scan.metrics, scan.scales) if advice else []
+    # A CSV file is parsed whole by every read of it (`Scan.duplicates` is None): its
+    # duplicate check and aggregates read what the evaluation keeps of the one pass.
+    reread = scan.duplicates is not None
+    percents = [] if reread or not aggregates else [m.name for m in scan.metrics if m.type.kind is ir.Kind.PERCENT and m.name in names]
+    first = (BAD, *kept, *guesses, *percents)
+    queries = [c.plan(scan.frame, detail, keep=first if i == 0 else (BAD,)) for i, c in enumerate(compiled)]
     try:
         # run together: the duplicate check reads one column while the rest streams
         # The aggregates read their columns for themselves: polars' common-subplan
         # elimination, sharing the read with the evaluation, kept every validated input
         # column in memory (10M partners: 1.4 -> 4.6 GB). Two programs share it well (the
         # diff: 3.5 GB with it, 4.0 GB and 8% more CPU without).
-        got = pl.collect_all(
-            [*queries, scan.duplicates, *([scan.frame.select(aggregates)] if aggregates else [])],
-            optimizations=pl.QueryOptFlags(comm_subplan_elim=not aggregates),
-        )
-    except pl.exceptions.PolarsError:
+        apart = [scan.duplicates, *([scan.frame.select(aggregates)] if aggregates else [])] if reread else []
+        share = not (reread and aggregates)
+        got = pl.collect_all([*queries, *apart], optimizations=pl.QueryOptFlags(comm_subplan_elim=share))
+    except (pl.exceptions.PolarsError, pl.exceptions.PanicException):  # the two stages say what is wrong
         return None
-    outs, duplicates, stats = got[: len(queries)], got[len(queries)], got[len(queries) + 1 :]
-    if duplicates.item() or any(out.select(pl.col(BAD).any() | pl.col("__fallback__").any()).item() for out in outs):
+    outs = got[: len(queries)]
+    if reread:
+        repeats, stats = got[len(queries)].item(), got[len(queries) + 1 :]
+    else:
+        repeats, stats = scan.repeats(outs[0]), [outs[0].select(aggregates)] if aggregates else []
+    if repeats or any(out.select(pl.col(BAD).any() | pl.col("__fallback__").any()).item() for out in outs):
         return None
+    if scan.guess_missed(outs[0]):  # a decimal column has other places than its first rows: read it as before
+        again = scan.loader.scan()
+        return None if again is None else evaluate_scan(programs, again, detail, keep, coded, advice)
     rows = outs[0].height
     kept_frame = outs[0].select(kept)
     found = percent_warnings(scan.metrics, stats[0].row(0, named=True) if stats else {}, scan.scales) if advice else None

@@ -95,7 +95,7 @@ def _from_program(symbol: Symbol, program: ir.Program) -> str | None:
         rows = [("Type", m.type), ("Unit", m.unit), ("Column", md_code(m.column, table=False) if m.column else None), ("Range", m.range)]
         rows += [("Default", m.default if m.formula is None else None), ("Direction", m.direction), ("Formula", m.formula)]
         metric = program.metric_map.get(name)
-        words = records_words(program, metric.records) if metric is not None else None
+        words = records_words(program, metric.records, name=name) if metric is not None else None
         return _block(f"**metric `{name}`**: {m.title}", words, _facts(rows), m.doc, _source(m.source))
     if kind == "param":
         p = next((p for p in g.params if p.name == name), None)

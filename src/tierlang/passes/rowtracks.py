@@ -26,9 +26,8 @@ from tierlang.diagnostics import Note, did_you_mean
 from tierlang.ir import Kind, Type
 from tierlang.numbers import plural_noun
 from tierlang.syntax import ast
-from tierlang.syntax.formatter import format_expr
 
-__all__ = ["RowTracksLowering", "at_least_condition", "rollup_name", "rollup_names"]
+__all__ = ["RowTracksLowering", "at_least_condition", "rollup_name", "rollup_names", "rollup_of"]
 
 COUNT = Type(Kind.COUNT)
 BOOL = Type(Kind.BOOL)
@@ -65,6 +64,16 @@ def rollup_name(track: str, level: str, exact: bool = False) -> str:
 def rollup_names(program: ir.Program) -> set[str]:
     """The records metrics that roll up the program's tracks per row."""
     return {rollup_name(rt.name, lv.name, exact) for rt in program.row_tracks for lv in rt.levels for exact in (False, True)}
+
+
+def rollup_of(program: ir.Program, name: str) -> tuple[ir.RowTrack, str, bool] | None:
+    """The track per row, level and exactness a roll-up metric counts (None: not a roll-up)."""
+    for rt in program.row_tracks:
+        for lv in rt.levels:
+            for exact in (False, True):
+                if rollup_name(rt.name, lv.name, exact) == name:
+                    return rt, lv.name, exact
+    return None
 
 
 def at_least_condition(rt: ir.RowTrack, level: str) -> ir.Expr:
@@ -202,24 +211,11 @@ class RowTracksLowering:
             title=f"{plural_noun(rt.column.replace('_', ' ')).capitalize()} at {what} ({title})",
             minimum=Fraction(0),
             records=expr,
-            doc=self._rollup_doc(rt, level, what),
             span=rt.span,
         )
         self.rollups[name] = m
         self.metric_types[name] = COUNT
         return m
-
-    def _rollup_doc(self, rt: ir.RowTrack, level: str, what: str) -> str:
-        """What the roll-up counts, with the track's rules as written (for guides and hovers)."""
-        decl = self.globals[rt.name]
-        where = f", where {format_expr(decl.where)}" if decl.where is not None else ""
-        rules = []
-        for lv in (i for i in decl.items if isinstance(i, ast.LevelDecl)):
-            reqs = [format_expr(r.expr) for r in lv.items or () if isinstance(r, ast.Require)]
-            also = "" if lv.independent or not rules else "also "
-            rules.append(f"{lv.title or lv.name}: {also}{' and '.join(reqs) or 'no requirement'}.")
-        head = f"The rows of {rt.table} (one per {rt.column}{where}) at which track '{rt.name}' holds {what}."
-        return " ".join([head, *rules])
 
     def _count_at(self, rt: ir.RowTrack, level: str) -> ir.Aggregate:
         cond = at_least_condition(rt, level)

@@ -1,7 +1,8 @@
 """Explain records metrics in records terms: which people counted and for what, which
 tenants were eligible and which missed and by how much ("T-118: 980 USD in May 2023, under
-1,000 USD"), and the smallest changes of `tier explain` said as records ("1 more person
-holding a counting certification of the list Data & AI intermediate certifications").
+1,000 USD"), and the smallest changes of `tier explain` said as records ("1 more person in
+certifications where ...", "3 more customers (distinct tenant_id) in Azure consumed revenue
+...", "2,333.40 USD more ACR (sum of acr_usd) in ...").
 
 Built on the reference stage's traces (`tierlang.records.reference`): pure data
 (`RecordsNote`, JSON-ready with `to_data`), rendered as text by `render_notes`.
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from tierlang import ir
+from tierlang.numbers import plural_noun
 from tierlang.records.reference import AggregateTrace, GroupTrace, MetricTrace, PartnerRecords, row_condition
 from tierlang.render.source import expr_text, months_text
 
@@ -318,51 +320,108 @@ def with_near_misses(program: ir.Program, notes: list[RecordsNote], pr: PartnerR
 
 
 def change_text(program: ir.Program, metric: str, delta: Fraction) -> str | None:
-    """A smallest change of a records metric as records: what one more (or fewer) of it is.
-    None when the metric is not computed from records."""
+    """A smallest change of a records metric as records: what one more (or fewer) of it is
+    ("1 more person in certifications where ...", "3 more customers (distinct tenant_id) in
+    Azure consumed revenue (azure_usage) where ..., — each with sum acr_usd >= azure_customer_acr (azure_customer_acr = 1,000 USD) per
+    tenant_id and month", "2,333.40 USD more ACR (sum of acr_usd) in ..."). None when the
+    metric is not computed from records, or not from one aggregate through sums and
+    differences."""
     m = program.metric_map.get(metric)
     if m is None or m.records is None:
         return None
-    target, sign = _source_aggregate(program, m.records)
-    if target is None:
+    agg, sign, named = _source_aggregate(program, m.records, 1, m)
+    if agg is None:
         return None
     n = delta * sign
     more = "more" if n > 0 else "fewer"
-    amount = _number(abs(n))
-    agg = target
-    lists = [x for x in _conjuncts(program.related_table_map[agg.table], agg.where) if isinstance(x, ir.InSet) and not x.negated and x.list]
+    table = program.related_table_map[agg.table]
     one = abs(n) == 1
-    what = {
-        "count_distinct": f"distinct {agg.column}",
-        "count": ("group" if one else "groups") if agg.per else ("row" if one else "rows"),
-    }.get(agg.function, f"{agg.function} of {agg.column}")
     if agg.function == "count_distinct" and agg.column == "person_id":
-        what = "person" if one else "people"
-    text = f"{amount} {more} {what} in {agg.table}"
+        text = f"{_number(abs(n))} {more} {'person' if one else 'people'} in {agg.table}"
+    else:
+        text = f"{_amount(table, agg, named, abs(n), more)} in {table.title + ' (' + table.name + ')' if table.title else table.name}"
     conditions = []
     if agg.where is not None:
         conditions.append(f"where {expr_text(agg.where)}")
     if agg.having is not None:
-        conditions.append(f"with {expr_text(agg.having)} per {', '.join(agg.per)}")
+        conditions.append(_having_text(agg))
+    lists = [x for x in _conjuncts(table, agg.where) if isinstance(x, ir.InSet) and not x.negated and x.list]
     if lists:
         shown = "; ".join(f"{x.list}: {', '.join(str(v) for v in x.values[:6])}{'…' if len(x.values) > 6 else ''}" for x in lists)
         conditions.append(f"({shown})")
     return " ".join([text, *conditions])
 
 
-def _source_aggregate(program: ir.Program, e: ir.Expr, sign: int = 1) -> tuple[ir.Aggregate | None, int]:
+def _amount(table: ir.RelatedTable, agg: ir.Aggregate, named: ir.Metric, n: Fraction, more: str) -> str:
+    """How much more of what, in the words of the metric and the table: its unit ("3 more
+    customers (distinct tenant_id)"), else the column's title ("2 more customer tenants"),
+    and for a sum the amount in the column's type ("2,333.40 USD more ACR (sum of acr_usd)")."""
+    from tierlang.render.english import singular
+
+    one = n == 1
+    unit = named.unit if named.unit and named.unit.isalpha() else None
+
+    def title(column: str | None) -> str:
+        c = table.column(column) if column else None
+        if c is None or not c.title:
+            return column or "value"
+        return c.title if c.title[1:2].isupper() else c.title[:1].lower() + c.title[1:]  # "ACR" stays
+
+    def noun(many: str) -> str:
+        return singular(many) if one else many
+
+    if agg.function == "count_distinct":
+        what = noun(unit or plural_noun(title(agg.column)))
+        return f"{_number(n)} {more} {what}" + (f" (distinct {agg.column})" if singular(what) != agg.column else "")
+    if agg.function == "count":
+        per = " and ".join(agg.per)
+        if not agg.per:
+            return f"{_number(n)} {more} {noun(unit or 'rows')}"
+        return f"{_number(n)} {more} {noun(unit or 'groups')} ({'a group' if one else 'groups'} per {per})"
+    if agg.inner is not None:
+        inner = agg.inner
+        of_each = f"{inner.function} {inner.column}" if inner.column else inner.function
+        what = unit or (title(inner.column) if inner.function != "count" else "rows")
+        return f"{_value(n, _column_type(table, inner.column))} {more} {what} ({agg.function} over each {', '.join(agg.per)} of {of_each})"
+    what = unit or title(agg.column)
+    amount = _value(n, _column_type(table, agg.column))
+    if agg.function == "sum":
+        return f"{amount} {more} {what} (sum of {agg.column})"
+    bound = "greatest" if agg.function == "max" else "least"
+    return f"the {bound} {agg.column} {amount} {'higher' if more == 'more' else 'lower'}"
+
+
+def _column_type(table: ir.RelatedTable, column: str | None) -> ir.Type | None:
+    c = table.column(column) if column else None
+    return c.type if c is not None else None
+
+
+def _having_text(agg: ir.Aggregate) -> str:
+    """`having` as the condition each counted group meets, its parameters with their values
+    ("each with sum acr_usd >= azure_customer_acr (1,000 USD) per tenant_id and month")."""
+    params: dict[str, str] = {}
+    for x in ir.walk(agg.having):
+        if isinstance(x, ir.Const) and x.param is not None and not isinstance(x.value, bool):
+            params.setdefault(x.param, _value(x.value, x.type))
+    values = f" ({'; '.join(f'{k} = {v}' for k, v in params.items())})" if params else ""
+    per = " and ".join(agg.per)
+    return f"— each with {expr_text(agg.having)}{values} per {per}"
+
+
+def _source_aggregate(program: ir.Program, e: ir.Expr, sign: int, named: ir.Metric) -> tuple[ir.Aggregate | None, int, ir.Metric]:
     """The aggregate whose growth raises the formula (through aliases, sums and differences:
-    `now - before` grows with `now`)."""
+    `now - before` grows with `now`), with the metric that names it (the innermost records
+    metric on the way, whose unit says what the aggregate counts)."""
     if isinstance(e, ir.Aggregate):
-        return e, sign
+        return e, sign, named
     if isinstance(e, ir.MetricRef):
         m = program.metric_map[e.name]
-        return _source_aggregate(program, m.records, sign) if m.records is not None else (None, sign)
+        return _source_aggregate(program, m.records, sign, m) if m.records is not None else (None, sign, named)
     if isinstance(e, ir.Arith) and e.op in ("+", "-"):
-        return _source_aggregate(program, e.left, sign)
+        return _source_aggregate(program, e.left, sign, named)
     if isinstance(e, ir.Func) and e.name == "max" and len(e.args) == 2 and isinstance(e.args[0], ir.Const):
-        return _source_aggregate(program, e.args[1], sign)
-    return None, sign
+        return _source_aggregate(program, e.args[1], sign, named)
+    return None, sign, named
 
 
 # ------------------------------------------------------------------ tracks per row

@@ -754,13 +754,13 @@ class _Builder:
             doc=m.doc,
             source=m.source,
             formula=self.english.quantity(m.derived) if m.derived is not None else None,
-            words=self.records_words(m.records) if m.records is not None else None,
+            words=self.records_words(m.records, m.name) if m.records is not None else None,
         )
 
-    def records_words(self, e: ir.Expr) -> str:
+    def records_words(self, e: ir.Expr, name: str) -> str:
         """A records metric's definition in words (as the editor's hover says it); a formula
         of other records metrics as a quantity."""
-        return records_words(self.p, e, cell=True) or md_cell(self.english.quantity(e))
+        return records_words(self.p, e, cell=True, name=name) or md_cell(self.english.quantity(e))
 
     def related_table(self, t: ir.RelatedTable) -> GuideRelatedTable:
         from tierlang.passes.records import tables_reading

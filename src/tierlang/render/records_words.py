@@ -23,13 +23,20 @@ _SHOWN = 4
 _CELL: ContextVar[bool] = ContextVar("records_words_cell", default=False)
 
 
-def records_words(program: ir.Program, e: ir.Expr | None, *, cell: bool = False) -> str | None:
+def records_words(program: ir.Program, e: ir.Expr | None, *, cell: bool = False, name: str | None = None) -> str | None:
     """What a records metric's definition computes, in words (None: not an aggregate or a
     people rule, e.g. a formula of other records metrics). `cell`: for a Markdown table
-    cell (the program guide), on one line, with authors' titles escaped."""
+    cell (the program guide), on one line, with authors' titles escaped. `name`: the
+    metric's name, so that a roll-up of a track per row is said as one (the rows at a level,
+    by the track's levels), not as the row condition lowering made of it."""
+    from tierlang.passes.rowtracks import rollup_of
+
     token = _CELL.set(cell)
     try:
-        if isinstance(e, ir.Aggregate):
+        rollup = rollup_of(program, name) if name is not None else None
+        if rollup is not None:
+            text = _rollup(program, *rollup)
+        elif isinstance(e, ir.Aggregate):
             text = _aggregate(program, e)
         elif isinstance(e, ir.Assignment):
             text = _assignment(program, e)
@@ -196,3 +203,29 @@ def _assignment(program: ir.Program, a: ir.Assignment) -> str:
         parts.append(f"- {humanize(n.name)} ({md_code(n.name, table=False)}): {n.count} people{where}")
     windows = _windows(program, a, a.where)
     return "\n".join(parts) + (f"\n\n{windows}" if windows else "")
+
+
+def _rollup(program: ir.Program, rt: ir.RowTrack, level: str, exact: bool) -> str:
+    """A roll-up metric: the rows of a track per row at a level, and the track's levels."""
+    from tierlang.numbers import plural_noun
+    from tierlang.render.english import English
+
+    english = English(program, param_notes=False, internal=False)
+    rows = plural_noun(rt.column.replace("_", " "))
+    track = _title(english.track_label(rt.name))
+    at = _title(english.level_label(rt.name, level)) + (" and no higher level" if exact else " or higher")
+    head = f"Counts the {rows} at which {track} holds {at}, from {_rows(program, rt.table)}, one per {md_code(rt.column, table=False)}"
+    parts = [head + (", among the rows where:" if rt.where is not None else ".")]
+    parts += _conditions(program, rt.table, rt.where)
+    levels = []
+    for i, lv in enumerate(rt.levels):
+        reqs = " and ".join(_title(english.condition(r.expr).flat()) for r in lv.requirements) or "no requirement"
+        also = "also " if lv.cumulative and i else ""
+        levels.append(f"- {_title(english.level_label(rt.name, lv.name))}: {also}{reqs}")
+    text = (
+        "\n".join(parts)
+        + f"\n\nEach {rt.column.replace('_', ' ')} holds the highest level whose requirements its row meets:\n"
+        + "\n".join(levels)
+    )
+    windows = _windows(program, rt.where, None) if rt.where is not None else None
+    return text + (f"\n\n{windows}" if windows else "")

@@ -25,8 +25,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from tierlang.synth.model import PARTNER_ID
-from tierlang.synth.records import _L, _MONTHS, _P, _Y, _counter, _decimal, _Draws, _ids, _month, _pick, _units
+from tierlang.synth.records import _L, _P, _Y, _counter, _decimal, _Draws, _ids, _monthly_rows, _pick, _units
 
 __all__ = ["M365_COLUMNS", "microsoft_365"]
 
@@ -117,17 +116,9 @@ def microsoft_365(parts: pl.DataFrame, d: _Draws, last: _dt.date) -> tuple[pl.Da
     delta = pl.col("security_net_customer_adds_m365")
     tables.append(_segment(f, "X", _SEC, ("CPOR",), _SECURITY_WORKLOADS, ":sec", delta, g, dep, 1.5 * scale, d))
     tables.append(_inert(f, d))
-    rows = pl.concat(tables).join(parts.select(_P, PARTNER_ID), on=_P, how="left")
-    rows = rows.sort(_P, "tenant_id", ":m", "workload", maintain_order=True)
-    table = rows.select(
-        PARTNER_ID,
-        "tenant_id",
-        pl.col(":m").replace_strict({m: _month(last, m) for m in range(_MONTHS)}, return_dtype=pl.Date).alias("month"),
-        "workload",
-        "association",
-        pl.col(":seats").alias("paid_seats"),
-        pl.col(":act").alias("active_users"),
-    )
+    order = ("tenant_id", ":m", "workload")
+    seats, active = pl.col(":seats").alias("paid_seats"), pl.col(":act").alias("active_users")
+    table = _monthly_rows(pl.concat(tables), parts, order, last, "workload", "association", seats, active)
     gives = f.select(
         _P,
         *(pl.col(c).clip(0) if "deployments" in c else pl.col(c) for c in M365_COLUMNS if c != "security_protected_users_growth"),

@@ -130,6 +130,15 @@ def _month(last: _dt.date, index: int) -> _dt.date:
     return _dt.date(n // 12, n % 12 + 1, 1)
 
 
+def _monthly_rows(rows: pl.DataFrame, parts: pl.DataFrame, order: tuple[str, ...], last: _dt.date, *columns: str | pl.Expr) -> pl.DataFrame:
+    """A monthly usage table as written: each row's partner id, rows sorted by partner then
+    `order`, then `partner_id`, `tenant_id`, `month` (the month index `:m` as the first day of
+    its month) and `columns`."""
+    rows = rows.join(parts.select(_P, PARTNER_ID), on=_P, how="left").sort(_P, *order, maintain_order=True)
+    month = pl.col(":m").replace_strict({m: _month(last, m) for m in range(_MONTHS)}, return_dtype=pl.Date)
+    return rows.select(PARTNER_ID, "tenant_id", month.alias("month"), *columns)
+
+
 def _u64(v: int) -> pl.Expr:
     return pl.lit(v, pl.UInt64)
 
@@ -458,18 +467,9 @@ def _azure(parts: pl.DataFrame, d: _Draws, last: _dt.date):
         pl.col(":sd").alias("security_deployments_azure"),
         (pl.col(":s1") - pl.col(":s0")).alias("security_acr_growth_cents"),
     )
-    table = pl.concat([core, security]).join(parts.select(_P, PARTNER_ID), on=_P, how="left")
-    table = table.sort(_P, ":tenant_order", "tenant_id", ":m", maintain_order=True)
-    table = table.select(
-        PARTNER_ID,
-        "tenant_id",
-        pl.col(":m").replace_strict({m: _month(last, m) for m in range(_MONTHS)}, return_dtype=pl.Date).alias("month"),
-        "service",
-        "offer",
-        "association",
-        _decimal(pl.col(":cents"), 2, 2).alias("acr_usd"),
-    )
-    return table, gives
+    order = (":tenant_order", "tenant_id", ":m")
+    acr = _decimal(pl.col(":cents"), 2, 2).alias("acr_usd")
+    return _monthly_rows(pl.concat([core, security]), parts, order, last, "service", "offer", "association", acr), gives
 
 
 _SECURITY_SERVICES = (
@@ -705,7 +705,6 @@ def _business_apps(parts: pl.DataFrame, d: _Draws, last: _dt.date, decimals: dic
         pl.col(":de").alias("business_apps_deployments_ent"),
         pl.col(":ds").alias("business_apps_deployments_smb"),
     )
-    ids = parts.select(_P, PARTNER_ID)
     revenue = pl.concat(
         [
             # above USD 5,000 both months: Enterprise workloads, customers both years
@@ -726,19 +725,12 @@ def _business_apps(parts: pl.DataFrame, d: _Draws, last: _dt.date, decimals: dic
             _pieces(f, (pl.col(":r0") + 4_000 * S - 1) // (4_000 * S), pl.col(":r0"), "U", _Y, 40_000, split=True),
         ]
     )
-    month = pl.col(":m").replace_strict({m: _month(last, m) for m in (_L, _Y)}, return_dtype=pl.Date).alias("month")
 
     def table(rows: pl.DataFrame, associations: tuple[str, ...], value: pl.Expr) -> pl.DataFrame:
         c = _counter((pl.col(_P), 24), (pl.col(":k"), 20))  # one workload per tenant-workload, both months
-        rows = rows.join(ids, on=_P, how="left").sort(_P, "tenant_id", ":m", maintain_order=True)
-        return rows.select(
-            PARTNER_ID,
-            "tenant_id",
-            month,
-            _pick(_D365_WORKLOADS, d.u("ba:workload", c)).alias("workload"),
-            _pick(associations, d.u("ba:association", c)).alias("association"),
-            value,
-        )
+        workload = _pick(_D365_WORKLOADS, d.u("ba:workload", c)).alias("workload")
+        association = _pick(associations, d.u("ba:association", c)).alias("association")
+        return _monthly_rows(rows, parts, ("tenant_id", ":m"), last, workload, association, value)
 
     return (
         table(revenue, _REVENUE_ASSOCIATIONS, _decimal(pl.col(":v"), 2, 2).alias("revenue_usd")),

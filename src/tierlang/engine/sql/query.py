@@ -36,7 +36,7 @@ from tierlang.engine.sql.inputs import (
     table_name,
     typed_inputs,
 )
-from tierlang.engine.sql.records import NotCompiled, RecordsSql, records_ctes, records_tables, refusal
+from tierlang.engine.sql.records import NotCompiled, RecordsSql, records_ctes, records_tables
 from tierlang.passes.constraints import constraint_metrics
 from tierlang.passes.undecided import undecided_tracks
 from tierlang.records.frames import den_column
@@ -143,8 +143,6 @@ def compile_sql(
     Raises `Unsupported` when the program's constants overflow the dialect's widest type."""
     d = dialect if isinstance(dialect, Dialect) else get_dialect(dialect)
     raw = scales is None
-    if program.row_tracks:
-        raise Unsupported(f"{program.name} cannot be compiled to SQL: {refusal(program)}")
     if program.record_metrics and not raw:
         raise Unsupported(f"{program.name} computes metrics from related tables: its query reads them raw (tier compile --emit sql)")
     if as_of_column is not None:

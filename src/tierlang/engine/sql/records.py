@@ -15,8 +15,18 @@ has no value (the metric's default, or missing).
     records_checked       -- each records metric's declared range checked (an error names
                              the metric, the partner and the bound, as every engine does)
 
-People rules (`assign ... at most N each`: a maximum flow per partner) are not compiled:
-`Unsupported` names the metric.
+People rules (`assign ... at most N each`) are compiled without a flow algorithm: the people
+can be assigned exactly when, for every set S of needs, the places S asks for are at most
+what the people can give S — each person min(capacity, the needs of S they can fill) — the
+max-flow min-cut theorem on `tierlang.records.assign`'s network (a cut leaves the needs
+outside S to the source side). One aggregate per set over a CTE of each partner's people and
+the needs each can fill:
+
+    people_<metric>       -- partner_id, person, n0, n1, ... (1: the person can fill need i)
+    assign_<metric>       -- partner_id, value: every set of needs can be staffed
+
+With more than `MAX_NEEDS` needs that ask for people, the 2^n sets are too many: `refusal`
+says so.
 """
 
 from __future__ import annotations
@@ -36,7 +46,7 @@ from tierlang.engine.sql.dialects import Dialect
 from tierlang.passes.lower import const_value
 from tierlang.records.frames import den_column
 
-__all__ = ["RecordsSql", "records_ctes", "records_tables", "refusal", "NotCompiled", "range_error"]
+__all__ = ["RecordsSql", "records_ctes", "records_tables", "refusal", "NotCompiled", "range_error", "MAX_NEEDS"]
 
 _NUMERIC = frozenset({ir.Kind.COUNT, ir.Kind.NUMBER, ir.Kind.PERCENT, ir.Kind.MONEY})
 
@@ -57,14 +67,21 @@ class RecordsSql:
     ratios: set[str] = field(default_factory=set)
 
 
+#: The most needs (asking for at least one person) a people rule compiled to SQL may have:
+#: the query checks every set of them (2^n − 1 sums per partner).
+MAX_NEEDS = 10
+
+
 def refusal(program: ir.Program) -> str | None:
     """Why the program's records stage cannot be compiled to SQL (None: it can)."""
-    if program.row_tracks:
-        per_row = ", ".join(f"'{t.name}' (per {t.column} of {t.table})" for t in program.row_tracks)
-        return f"tracks per row: {per_row}, which SQL does not evaluate yet"
     for m in program.record_metrics:
         if isinstance(m.records, ir.Assignment):
-            return f"metric '{m.name}' assigns people to needs ('assign ... at most {m.records.capacity} each', a maximum flow per partner)"
+            asked = [n for n in m.records.needs if n.count > 0]
+            if len(asked) > MAX_NEEDS:
+                return (
+                    f"metric '{m.name}' assigns people to {len(asked)} needs; SQL checks every set of needs"
+                    f" (2^{len(asked)} − 1), at most {MAX_NEEDS} needs"
+                )
     return None
 
 
@@ -433,6 +450,42 @@ def _aggregate_ctes(name: str, a: ir.Aggregate, table: ir.RelatedTable, source: 
     return out, scale
 
 
+# ------------------------------------------------------------------ people rules
+
+
+def _assignment_ctes(name: str, a: ir.Assignment, table: ir.RelatedTable, source: str, scales: Mapping[str, int], ar: _Arith):
+    """CTEs giving partner_id and `value` (whether the people can be assigned to the needs)
+    for each partner with eligible people (see the module docstring)."""
+    cond = _Cond(table, scales, ar)
+    rows = exp.select(exp.Star()).from_(exp.to_table(source, quoted=True))
+    person = exp.Not(this=exp.Is(this=col(a.column), expression=exp.Null()))
+    rows = rows.where(and_all([cond.cond(a.where), person]) if a.where is not None else person)
+    flags = []
+    for i, n in enumerate(a.needs):
+        # a row whose condition is unknown (an empty value) fills nothing, as in polars
+        can = exp.Case(ifs=[exp.If(this=cond.cond(n.where), true=num(1))], default=num(0)) if n.where is not None else num(1)
+        flags.append(exp.alias_(exp.Max(this=can), f"n{i}", quoted=True))
+    people = exp.select(col(PID), col(a.column), *flags).from_(rows.subquery("r")).group_by(col(PID), col(a.column))
+    pname = f"people_{name[7:]}"
+    asked = [i for i, n in enumerate(a.needs) if n.count > 0]
+    checks: list[exp.Expression] = []
+    for mask in range(1, 1 << len(asked)):
+        chosen = [asked[k] for k in range(len(asked)) if mask >> k & 1]
+        fills: exp.Expression = col(f"n{chosen[0]}")
+        for i in chosen[1:]:
+            fills = exp.Add(this=fills, expression=col(f"n{i}"))
+        if a.capacity < len(chosen):
+            fills = exp.Least(this=num(a.capacity), expressions=[fills])
+        places = sum(a.needs[i].count for i in chosen)
+        checks.append(exp.GTE(this=exp.Sum(this=fills), expression=num(places)))
+    value = and_all(checks) if checks else exp.Boolean(this=True)
+    q = exp.select(col(PID), exp.alias_(value, "value", quoted=True)).from_(exp.to_table(pname, quoted=True)).group_by(col(PID))
+    return [
+        (pname, people, f"the people of {a.table} and the needs each can fill"),
+        (name, q, f"people rule: every set of needs can be staffed ({len(checks)} sets)"),
+    ]
+
+
 # ------------------------------------------------------------------ the stage
 
 
@@ -457,7 +510,19 @@ def records_ctes(
     ctes: list[tuple[str, exp.Select, str | None]] = []
     cache: dict[ir.Aggregate, tuple[str, int]] = {}
     spans: dict[ir.Aggregate, ir.Metric] = {}
+    assigned: dict[ir.Assignment, str] = {}  # each people rule's CTE (absent table: not built)
     for m in _order(program):
+        if isinstance(m.records, ir.Assignment):
+            if not d.booleans:
+                raise NotCompiled(f"metric '{m.name}' (people rules) is yes or no; {d.name} has no Boolean values")
+            if m.records not in assigned:
+                a = m.records
+                assigned[a] = f"assign_{len(assigned) + 1}_{m.name}"
+                src = sources.get(a.table)
+                if src is not None:
+                    for cname, q, note in _assignment_ctes(assigned[a], a, program.related_table_map[a.table], src[0], src[1], ar):
+                        ctes.append((cname, q, note + (f" ({_where(m)})" if _where(m) else "")))
+            continue
         for n in _nodes(m.records):
             if isinstance(n, ir.Aggregate) and n not in cache:
                 name = f"agg_{len(cache) + 1}_{m.name}"
@@ -493,6 +558,21 @@ def records_ctes(
         elif a.function in ("min", "max"):
             value = cast(value, "DATE", d)
         select.append(exp.alias_(value, name, quoted=True))
+    built = {c[0] for c in ctes}
+    for i, (a, name) in enumerate(assigned.items()):
+        # a partner without (eligible) people: only needs of no one are met
+        empty = exp.Boolean(this=all(n.count == 0 for n in a.needs))
+        if name in built:
+            alias = f"s{i + 1}"
+            q = q.join(
+                exp.to_table(name, quoted=True).as_(alias, quoted=True),
+                on=exp.EQ(this=exp.column(PID, "p", quoted=True), expression=exp.column(PID, alias, quoted=True)),
+                join_type="LEFT",
+            )
+            value = exp.Coalesce(this=exp.column("value", alias, quoted=True), expressions=[empty])
+        else:
+            value = empty
+        select.append(exp.alias_(value, name, quoted=True))
     q = q.select(*select)
     ctes.append(("records_aggregates", q, "each partner's aggregates of its related rows"))
     prev = "records_aggregates"
@@ -508,7 +588,7 @@ def records_ctes(
         pending = [m for m in pending if m not in now]
         cols: list[exp.Expression] = []
         for m in now:
-            v = _formula(m.records, cache, values, ar)  # type: ignore[arg-type]
+            v = col(assigned[m.records]) if isinstance(m.records, ir.Assignment) else _formula(m.records, cache, values, ar)  # type: ignore[arg-type]
             cols.extend(_output(m, v, out, ar))
             level_of[m.name] = level
         name = f"records_{level}"
