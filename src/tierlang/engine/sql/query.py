@@ -10,8 +10,9 @@ The compiler's columns come in dependency order, each tagged with what it belong
 a gate, a track: `exact.Column.group`). Consecutive columns of one group share a CTE unless a
 column reads another of the same CTE (SQL cannot read a column defined in the same SELECT), so
 CTEs are named after scores and tracks and each projection carries a comment with the rule's
-source line. Each CTE selects `*` from the one before: the planners of DuckDB, PostgreSQL and
-Spark inline such chains (each CTE is read once).
+source line. Each CTE reads the one before: the planners of DuckDB, PostgreSQL and Spark
+inline such chains (each CTE is read once). Spark's CTEs select `*` from the one before;
+DuckDB's and PostgreSQL's name the columns read after them (`_pruned`, `Dialect.prune`).
 """
 
 from __future__ import annotations
