@@ -154,7 +154,7 @@ def evaluate_scan(
     (`Dataset.columns_of` answers from them). `coded`: levels and variants as `pl.Enum`
     columns of their names rather than text (the same values, a byte a row instead of
     tens: the diff holds two evaluations of every partner). `advice`: the advice on values
-    (`Dataset.advice`) computed by aggregates in the same pass, rather than from columns kept."""
+    (`Dataset.advice`) computed by aggregates of the columns the pass keeps for them."""
     names = set(scan.frame.collect_schema().names())
     kept = [n for n in dict.fromkeys(keep) if n in names]
     try:
@@ -163,28 +163,21 @@ def evaluate_scan(
         return None  # the two stages deal with it (and report bad data first, as always)
     guesses = (MISSED, *scan.hits) if scan.guessed else ()
     aggregates = percent_aggregates(scan.metrics, scan.scales) if advice else []
-    # A CSV file is parsed whole by every read of it (`Scan.duplicates` is None): its
-    # duplicate check and aggregates read what the evaluation keeps of the one pass.
-    reread = scan.duplicates is not None
-    percents = [] if reread or not aggregates else [m.name for m in scan.metrics if m.type.kind is ir.Kind.PERCENT and m.name in names]
+    # The duplicate check and the advice's aggregates read what the evaluation keeps of the
+    # one pass (partner ids, the percent columns), rather than read the file again: a CSV
+    # file would be parsed whole again, and a Parquet column decoded again costs more than
+    # keeping it (4 percent columns of 1M partners: 32 MB). Reading them beside the query
+    # with polars' common-subplan elimination kept every validated input column in memory
+    # (10M partners: 1.4 -> 4.6 GB).
+    percents = [m.name for m in scan.metrics if m.type.kind is ir.Kind.PERCENT and m.name in names] if aggregates else []
     first = (BAD, *kept, *guesses, *percents)
     queries = [c.plan(scan.frame, detail, keep=first if i == 0 else (BAD,)) for i, c in enumerate(compiled)]
     try:
-        # run together: the duplicate check reads one column while the rest streams
-        # The aggregates read their columns for themselves: polars' common-subplan
-        # elimination, sharing the read with the evaluation, kept every validated input
-        # column in memory (10M partners: 1.4 -> 4.6 GB). Two programs share it well (the
-        # diff: 3.5 GB with it, 4.0 GB and 8% more CPU without).
-        apart = [scan.duplicates, *([scan.frame.select(aggregates)] if aggregates else [])] if reread else []
-        share = not (reread and aggregates)
-        got = pl.collect_all([*queries, *apart], optimizations=pl.QueryOptFlags(comm_subplan_elim=share))
+        got = pl.collect_all(queries)  # together: two programs (the diff) share the read
     except (pl.exceptions.PolarsError, pl.exceptions.PanicException):  # the two stages say what is wrong
         return None
     outs = got[: len(queries)]
-    if reread:
-        repeats, stats = got[len(queries)].item(), got[len(queries) + 1 :]
-    else:
-        repeats, stats = scan.repeats(outs[0]), [outs[0].select(aggregates)] if aggregates else []
+    repeats, stats = scan.repeats(outs[0]), [outs[0].select(aggregates)] if aggregates else []
     if repeats or any(out.select(pl.col(BAD).any() | pl.col("__fallback__").any()).item() for out in outs):
         return None
     if scan.guess_missed(outs[0]):  # a decimal column has other places than its first rows: read it as before
