@@ -248,8 +248,8 @@ def duck_lines(duck) -> list[str]:
         + ".",
         "",
         "The compiled query reads every column exactly (a DOUBLE as its shortest decimal text, "
-        "checked), checks every value, computes in exact integers and writes scores as exact "
-        "text. benchmarks/baseline_duckdb.sql reads DOUBLEs and validates nothing; "
+        "checked), checks every value, computes in exact integers and writes scores as DECIMAL(38, 6) "
+        "(the contract's exact decimal). benchmarks/baseline_duckdb.sql reads DOUBLEs and validates nothing; "
         "benchmarks/baseline_duckdb_exact.sql checks missing values, ranges and repeated ids, "
         "reads decimals as DECIMAL(18, 6) and computes in 64-bit integers over a denominator per "
         "track, and writes DECIMAL(18, 6) scores.",

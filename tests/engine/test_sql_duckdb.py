@@ -18,6 +18,7 @@ import duckdb
 import polars as pl
 import pytest
 
+from tests.engine.engine_helpers import load_text
 from tests.engine.sql_helpers import run_long, sorted_long
 from tierlang import ir
 from tierlang.engine import evaluate
@@ -174,3 +175,41 @@ def test_engine_duckdb_writes_the_polars_engines_files(tmp_path, ending):
         assert a.schema == b.schema and a.schema["score"] == pl.Decimal(38, 6) and a.equals(b)
     else:
         assert files["vectorized"].read_bytes() == files["duckdb"].read_bytes()
+
+
+DECIMAL_TYPES = """
+program decimal_types { version "1" effective 2023-01-01 }
+metric x: number { range .. }
+track t {
+  score s { a: points x }
+  level l { require s >= 1 }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "sql_type,value,want",
+    [
+        ("DECIMAL(18, 2)", "12.34", "12.34"),
+        ("DECIMAL(4, 0)", "-1234", "-1234"),
+        ("DECIMAL(18, 6)", "0.000001", "0.000001"),
+        ("DECIMAL(38, 10)", "1.5", "1.5"),  # more places by its type, not by its value
+        ("DECIMAL(38, 10)", "1.1234567", None),  # seven places: refused, never rounded
+        ("DECIMAL(38, 2)", "123456789012.5", "123456789012.5"),  # beyond the float path: read as text
+        ("DOUBLE", "12.6", "12.6"),
+    ],
+)
+def test_decimal_columns_of_every_scale(sql_type, value, want):
+    """A DECIMAL(p, s) column is read on the fast path when its type has at most --decimals
+    places, through an exact check of its value's places otherwise."""
+    from tierlang.engine.sql import compile_sql
+
+    prog = load_text(DECIMAL_TYPES)
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE partners AS SELECT 'P1' AS partner_id, CAST('{value}' AS {sql_type}) AS x")
+    sql = compile_sql(prog, "duckdb").sql()
+    if want is None:
+        with pytest.raises(duckdb.Error, match="TL412.*has more than 6 decimal places"):
+            con.execute(sql).fetchall()
+    else:
+        assert run_long(con, sql)["score"].to_list() == [want]

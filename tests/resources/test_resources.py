@@ -2,8 +2,8 @@
 
 Each shape of tests/resources/shapes.py (n variants of `choose best`, a chain of n derived
 metrics or gates each reading the one before twice, n variants chosen by `choose ... when`)
-is run through check, check --witness, eval (both engines; DuckDB too on the classified
-shape, tests/resources/driver.py `ONLY`), explain, diff --data and docs at
+is run through check, check --witness, eval (both engines; DuckDB too on the classified,
+gates and variants shapes, tests/resources/driver.py `ONLY`), explain, diff --data and docs at
 sizes one doubling apart, n and 2n, and at size 1 (what a command costs whatever the
 program: parsing the data, writing the output), in a child process with a timeout (a
 runaway fails instead of hanging the suite). What the program adds to a command's cost must

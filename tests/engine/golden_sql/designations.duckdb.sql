@@ -145,6 +145,9 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
             )
           )
           OR (
+            REGEXP_MATCHES(TYPEOF("growth"), '^DECIMAL\([0-9]+,(0|1|2|3|4|5|6)\)$')
+          )
+          OR (
             (
               TYPEOF("growth") LIKE 'DECIMAL%'
             )
@@ -263,6 +266,9 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
             AND (
               ROUND(CAST("acr" AS DOUBLE) * CAST(1000000 AS DOUBLE)) / CAST(1000000 AS DOUBLE) = CAST("acr" AS DOUBLE)
             )
+          )
+          OR (
+            REGEXP_MATCHES(TYPEOF("acr"), '^DECIMAL\([0-9]+,(0|1|2|3|4|5|6)\)$')
           )
           OR (
             (
@@ -484,22 +490,61 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
   ) AS repeated_id
 ), "data_capability" AS (
   SELECT
-    *,
+    "acr",
+    "adds",
+    "audited",
+    "certified",
+    "deployments",
+    "experts",
+    "growth",
+    "partner_id",
+    "tier",
+    "workloads",
     "adds" * 10 AS "line_data_capability_adds" /* designations.tier:26 */
   FROM partners_checked
 ), "data_capability_2" AS (
   SELECT
-    *,
+    "acr",
+    "adds",
+    "audited",
+    "certified",
+    "deployments",
+    "experts",
+    "growth",
+    "line_data_capability_adds",
+    "partner_id",
+    "tier",
+    "workloads",
     LEAST("line_data_capability_adds", 30) AS "cat_data_capability_performance" /* designations.tier:25 */
   FROM data_capability
 ), "gate_experts_gate" AS (
   SELECT
-    *,
+    "acr",
+    "adds",
+    "audited",
+    "cat_data_capability_performance",
+    "certified",
+    "deployments",
+    "growth",
+    "line_data_capability_adds",
+    "partner_id",
+    "tier",
+    "workloads",
     "experts" >= 2 AS "gate_experts_gate" /* designations.tier:21 */
   FROM data_capability_2
 ), "data_capability_3" AS (
   SELECT
-    *,
+    "acr",
+    "adds",
+    "audited",
+    "cat_data_capability_performance",
+    "certified",
+    "deployments",
+    "growth",
+    "line_data_capability_adds",
+    "partner_id",
+    "tier",
+    "workloads",
     CAST(CASE
       WHEN "gate_experts_gate"
       THEN LEAST(GREATEST("certified", 0), 10) * 4
@@ -508,21 +553,58 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
   FROM gate_experts_gate
 ), "data_capability_4" AS (
   SELECT
-    *,
+    "acr",
+    "adds",
+    "audited",
+    "cat_data_capability_performance",
+    "certified",
+    "deployments",
+    "growth",
+    "line_data_capability_adds",
+    "line_data_capability_certified",
+    "partner_id",
+    "tier",
+    "workloads",
     "line_data_capability_certified" AS "cat_data_capability_skilling", /* designations.tier:28 */
     CAST(LEAST(GREATEST("growth", 0), 20000000) AS BIGINT) AS "line_data_capability_growth", /* designations.tier:32 */
     CAST(LEAST(GREATEST("deployments", 0), 5) * 2 AS BIGINT) AS "line_data_capability_deployments" /* designations.tier:33 */
   FROM data_capability_3
 ), "data_capability_5" AS (
   SELECT
-    *,
+    "acr",
+    "adds",
+    "audited",
+    "cat_data_capability_performance",
+    "cat_data_capability_skilling",
+    "certified",
+    "deployments",
+    "growth",
+    "line_data_capability_adds",
+    "line_data_capability_certified",
+    "line_data_capability_deployments",
+    "line_data_capability_growth",
+    "partner_id",
+    "tier",
+    "workloads",
     CAST("line_data_capability_growth" + (
       "line_data_capability_deployments" * 1000000
     ) AS BIGINT) AS "cat_data_capability_success" /* designations.tier:31 */
   FROM data_capability_4
 ), "data_capability_6" AS (
   SELECT
-    *,
+    "acr",
+    "adds",
+    "audited",
+    "certified",
+    "deployments",
+    "growth",
+    "line_data_capability_adds",
+    "line_data_capability_certified",
+    "line_data_capability_deployments",
+    "line_data_capability_growth",
+    "partner_id",
+    "tier",
+    "workloads",
     LEAST(
       (
         "cat_data_capability_performance" + "cat_data_capability_skilling"
@@ -532,7 +614,16 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
   FROM data_capability_5
 ), "data" AS (
   SELECT
-    *,
+    "acr",
+    "adds",
+    "audited",
+    "certified",
+    "deployments",
+    "growth",
+    "partner_id",
+    "score_data_capability",
+    "tier",
+    "workloads",
     "score_data_capability" >= 70000000 AS "req_data_designated_1", /* designations.tier:37 */
     (
       "line_data_capability_adds" > 0
@@ -549,23 +640,60 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
   FROM data_capability_6
 ), "data_2" AS (
   SELECT
-    *,
+    "acr",
+    "adds",
+    "audited",
+    "certified",
+    "deployments",
+    "growth",
+    "partner_id",
+    "score_data_capability",
+    "tier",
+    "workloads",
     CASE WHEN "req_data_designated_1" AND "req_data_designated_2" THEN 0 ELSE -1 END AS "lvl_data" /* designations.tier:23 */
   FROM data
 ), "security_capability" AS (
   SELECT
-    *,
+    "acr",
+    "adds",
+    "audited",
+    "certified",
+    "deployments",
+    "growth",
+    "lvl_data",
+    "partner_id",
+    "score_data_capability",
+    "tier",
+    "workloads",
     CAST(LEAST(GREATEST("adds", 0), 10) * 2 AS BIGINT) AS "line_security_capability_adds" /* designations.tier:45 */
   FROM data_2
 ), "security_capability_2" AS (
   SELECT
-    *,
+    "acr",
+    "adds",
+    "audited",
+    "certified",
+    "deployments",
+    "growth",
+    "lvl_data",
+    "partner_id",
+    "score_data_capability",
+    "tier",
+    "workloads",
     CAST(LEAST("line_security_capability_adds", 20) AS BIGINT) AS "cat_security_capability_performance", /* designations.tier:44 */
     CAST(LEAST(GREATEST("certified", 0), 6) * 20 AS BIGINT) AS "line_security_capability_certified" /* designations.tier:48 */
   FROM security_capability
 ), "security_capability_3" AS (
   SELECT
-    *,
+    "adds",
+    "audited",
+    "cat_security_capability_performance",
+    "certified",
+    "lvl_data",
+    "partner_id",
+    "score_data_capability",
+    "tier",
+    "workloads",
     CAST(LEAST("line_security_capability_certified", 120) AS BIGINT) AS "cat_security_capability_skilling", /* designations.tier:47 */
     CAST(LEAST(GREATEST("deployments", 0), 6) * 10 AS BIGINT) AS "line_security_capability_deployments", /* designations.tier:51 */
     LEAST(CAST(25000000000 AS INT128), GREATEST(0, "acr") + (
@@ -574,7 +702,16 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
   FROM security_capability_2
 ), "security_capability_4" AS (
   SELECT
-    *,
+    "adds",
+    "audited",
+    "cat_security_capability_performance",
+    "cat_security_capability_skilling",
+    "certified",
+    "lvl_data",
+    "partner_id",
+    "score_data_capability",
+    "tier",
+    "workloads",
     LEAST(
       "line_security_capability_deployments" * 1250000000 + (
         "line_security_capability_usage" * 3
@@ -584,71 +721,198 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
   FROM security_capability_3
 ), "security_capability_5" AS (
   SELECT
-    *,
+    "adds",
+    "audited",
+    "certified",
+    "lvl_data",
+    "partner_id",
+    "score_data_capability",
+    "tier",
+    "workloads",
     (
       "cat_security_capability_performance" * 3 + "cat_security_capability_skilling"
     ) * 1250000000 + "cat_security_capability_success" AS "score_security_capability" /* designations.tier:43 */
   FROM security_capability_4
 ), "security" AS (
   SELECT
-    *,
+    "adds",
+    "audited",
+    "certified",
+    "lvl_data",
+    "partner_id",
+    "score_data_capability",
+    "score_security_capability",
+    "tier",
+    "workloads",
     "score_security_capability" >= CAST(262500000000 AS INT128) AS "req_security_designated_1" /* designations.tier:56 */
   FROM security_capability_5
 ), "security_2" AS (
   SELECT
-    *,
+    "adds",
+    "audited",
+    "certified",
+    "lvl_data",
+    "partner_id",
+    "score_data_capability",
+    "score_security_capability",
+    "tier",
+    "workloads",
     CASE WHEN "req_security_designated_1" THEN 0 ELSE -1 END AS "lvl_security" /* designations.tier:42 */
   FROM security
 ), "apps_enterprise_capability" AS (
   SELECT
-    *,
+    "adds",
+    "audited",
+    "certified",
+    "lvl_data",
+    "lvl_security",
+    "partner_id",
+    "score_data_capability",
+    "score_security_capability",
+    "tier",
+    "workloads",
     CAST(LEAST(GREATEST("adds", 0), 5) * 3 AS BIGINT) AS "line_apps_enterprise_capability_adds", /* designations.tier:64 */
     CAST(LEAST(GREATEST("certified", 0), 20) AS BIGINT) AS "line_apps_enterprise_capability_certified" /* designations.tier:65 */
   FROM security_2
 ), "apps_enterprise_capability_2" AS (
   SELECT
-    *,
+    "adds",
+    "audited",
+    "certified",
+    "lvl_data",
+    "lvl_security",
+    "partner_id",
+    "score_data_capability",
+    "score_security_capability",
+    "tier",
+    "workloads",
     CAST("line_apps_enterprise_capability_adds" + "line_apps_enterprise_capability_certified" AS BIGINT) AS "score_apps_enterprise_capability" /* designations.tier:63 */
   FROM apps_enterprise_capability
 ), "apps_enterprise" AS (
   SELECT
-    *,
+    "adds",
+    "audited",
+    "certified",
+    "lvl_data",
+    "lvl_security",
+    "partner_id",
+    "score_apps_enterprise_capability",
+    "score_data_capability",
+    "score_security_capability",
+    "tier",
+    "workloads",
     "score_apps_enterprise_capability" >= 30 AS "req_apps_enterprise_designated_1" /* designations.tier:67 */
   FROM apps_enterprise_capability_2
 ), "apps_enterprise_2" AS (
   SELECT
-    *,
+    "adds",
+    "audited",
+    "certified",
+    "lvl_data",
+    "lvl_security",
+    "partner_id",
+    "score_apps_enterprise_capability",
+    "score_data_capability",
+    "score_security_capability",
+    "tier",
+    "workloads",
     CASE WHEN "req_apps_enterprise_designated_1" THEN 0 ELSE -1 END AS "lvl_apps_enterprise" /* designations.tier:62 */
   FROM apps_enterprise
 ), "apps_smb_capability" AS (
   SELECT
-    *,
+    "adds",
+    "audited",
+    "certified",
+    "lvl_apps_enterprise",
+    "lvl_data",
+    "lvl_security",
+    "partner_id",
+    "score_apps_enterprise_capability",
+    "score_data_capability",
+    "score_security_capability",
+    "tier",
+    "workloads",
     CAST(LEAST(GREATEST("adds", 0), 5) * 3 AS BIGINT) AS "line_apps_smb_capability_adds", /* designations.tier:71 */
     CAST(LEAST(GREATEST("certified", 0), 5) * 4 AS BIGINT) AS "line_apps_smb_capability_certified" /* designations.tier:72 */
   FROM apps_enterprise_2
 ), "apps_smb_capability_2" AS (
   SELECT
-    *,
+    "adds",
+    "audited",
+    "certified",
+    "lvl_apps_enterprise",
+    "lvl_data",
+    "lvl_security",
+    "partner_id",
+    "score_apps_enterprise_capability",
+    "score_data_capability",
+    "score_security_capability",
+    "tier",
+    "workloads",
     CAST("line_apps_smb_capability_adds" + "line_apps_smb_capability_certified" AS BIGINT) AS "score_apps_smb_capability" /* designations.tier:70 */
   FROM apps_smb_capability
 ), "apps_smb" AS (
   SELECT
-    *,
+    "adds",
+    "audited",
+    "certified",
+    "lvl_apps_enterprise",
+    "lvl_data",
+    "lvl_security",
+    "partner_id",
+    "score_apps_enterprise_capability",
+    "score_apps_smb_capability",
+    "score_data_capability",
+    "score_security_capability",
+    "tier",
+    "workloads",
     "score_apps_smb_capability" >= 30 AS "req_apps_smb_designated_1" /* designations.tier:74 */
   FROM apps_smb_capability_2
 ), "apps_smb_2" AS (
   SELECT
-    *,
+    "adds",
+    "audited",
+    "certified",
+    "lvl_apps_enterprise",
+    "lvl_data",
+    "lvl_security",
+    "partner_id",
+    "score_apps_enterprise_capability",
+    "score_apps_smb_capability",
+    "score_data_capability",
+    "score_security_capability",
+    "tier",
+    "workloads",
     CASE WHEN "req_apps_smb_designated_1" THEN 0 ELSE -1 END AS "lvl_apps_smb" /* designations.tier:69 */
   FROM apps_smb
 ), "apps" AS (
   SELECT
-    *,
+    "adds",
+    "audited",
+    "certified",
+    "lvl_apps_enterprise",
+    "lvl_apps_smb",
+    "lvl_data",
+    "lvl_security",
+    "partner_id",
+    "score_apps_enterprise_capability",
+    "score_apps_smb_capability",
+    "score_data_capability",
+    "score_security_capability",
+    "tier",
     CASE WHEN "workloads" >= 5 THEN 0 ELSE 1 END AS "sel_apps" /* designations.tier:60 */
   FROM apps_smb_2
 ), "apps_2" AS (
   SELECT
-    *,
+    "adds",
+    "audited",
+    "certified",
+    "lvl_data",
+    "lvl_security",
+    "partner_id",
+    "score_data_capability",
+    "score_security_capability",
+    "tier",
     CASE
       WHEN "sel_apps" = 0
       THEN "lvl_apps_enterprise"
@@ -664,52 +928,167 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
   FROM apps
 ), "work_enterprise_capability" AS (
   SELECT
-    *,
+    "adds",
+    "audited",
+    "certified",
+    "level_apps",
+    "lvl_data",
+    "lvl_security",
+    "partner_id",
+    "score_data_capability",
+    "score_security_capability",
+    "tier",
+    "tscore_apps",
     CAST(LEAST(GREATEST("adds", 0), 5) * 4 AS BIGINT) AS "line_work_enterprise_capability_adds" /* designations.tier:82 */
   FROM apps_2
 ), "work_enterprise_capability_2" AS (
   SELECT
-    *,
+    "adds",
+    "audited",
+    "certified",
+    "level_apps",
+    "lvl_data",
+    "lvl_security",
+    "partner_id",
+    "score_data_capability",
+    "score_security_capability",
+    "tier",
+    "tscore_apps",
     "line_work_enterprise_capability_adds" AS "score_work_enterprise_capability" /* designations.tier:81 */
   FROM work_enterprise_capability
 ), "work_enterprise" AS (
   SELECT
-    *,
+    "adds",
+    "audited",
+    "certified",
+    "level_apps",
+    "lvl_data",
+    "lvl_security",
+    "partner_id",
+    "score_data_capability",
+    "score_security_capability",
+    "score_work_enterprise_capability",
+    "tier",
+    "tscore_apps",
     "score_work_enterprise_capability" >= 20 AS "req_work_enterprise_designated_1" /* designations.tier:84 */
   FROM work_enterprise_capability_2
 ), "work_enterprise_2" AS (
   SELECT
-    *,
+    "adds",
+    "audited",
+    "certified",
+    "level_apps",
+    "lvl_data",
+    "lvl_security",
+    "partner_id",
+    "score_data_capability",
+    "score_security_capability",
+    "score_work_enterprise_capability",
+    "tier",
+    "tscore_apps",
     CASE WHEN "req_work_enterprise_designated_1" THEN 0 ELSE -1 END AS "lvl_work_enterprise" /* designations.tier:80 */
   FROM work_enterprise
 ), "work_smb_capability" AS (
   SELECT
-    *,
+    "audited",
+    "certified",
+    "level_apps",
+    "lvl_data",
+    "lvl_security",
+    "lvl_work_enterprise",
+    "partner_id",
+    "score_data_capability",
+    "score_security_capability",
+    "score_work_enterprise_capability",
+    "tier",
+    "tscore_apps",
     CAST(LEAST(GREATEST("adds", 0), 10) * 2 AS BIGINT) AS "line_work_smb_capability_adds" /* designations.tier:88 */
   FROM work_enterprise_2
 ), "work_smb_capability_2" AS (
   SELECT
-    *,
+    "audited",
+    "certified",
+    "level_apps",
+    "lvl_data",
+    "lvl_security",
+    "lvl_work_enterprise",
+    "partner_id",
+    "score_data_capability",
+    "score_security_capability",
+    "score_work_enterprise_capability",
+    "tier",
+    "tscore_apps",
     "line_work_smb_capability_adds" AS "score_work_smb_capability" /* designations.tier:87 */
   FROM work_smb_capability
 ), "work_smb" AS (
   SELECT
-    *,
+    "audited",
+    "certified",
+    "level_apps",
+    "lvl_data",
+    "lvl_security",
+    "lvl_work_enterprise",
+    "partner_id",
+    "score_data_capability",
+    "score_security_capability",
+    "score_work_enterprise_capability",
+    "score_work_smb_capability",
+    "tier",
+    "tscore_apps",
     "score_work_smb_capability" >= 10 AS "req_work_smb_designated_1" /* designations.tier:90 */
   FROM work_smb_capability_2
 ), "work_smb_2" AS (
   SELECT
-    *,
+    "audited",
+    "certified",
+    "level_apps",
+    "lvl_data",
+    "lvl_security",
+    "lvl_work_enterprise",
+    "partner_id",
+    "score_data_capability",
+    "score_security_capability",
+    "score_work_enterprise_capability",
+    "score_work_smb_capability",
+    "tier",
+    "tscore_apps",
     CASE WHEN "req_work_smb_designated_1" THEN 0 ELSE -1 END AS "lvl_work_smb" /* designations.tier:86 */
   FROM work_smb
 ), "work" AS (
   SELECT
-    *,
+    "audited",
+    "certified",
+    "level_apps",
+    "lvl_data",
+    "lvl_security",
+    "lvl_work_enterprise",
+    "lvl_work_smb",
+    "partner_id",
+    "score_data_capability",
+    "score_security_capability",
+    "score_work_enterprise_capability",
+    "score_work_smb_capability",
+    "tier",
+    "tscore_apps",
     GREATEST("lvl_work_enterprise", "lvl_work_smb") AS "best_level_work"
   FROM work_smb_2
 ), "work_2" AS (
   SELECT
-    *,
+    "audited",
+    "best_level_work",
+    "certified",
+    "level_apps",
+    "lvl_data",
+    "lvl_security",
+    "lvl_work_enterprise",
+    "lvl_work_smb",
+    "partner_id",
+    "score_data_capability",
+    "score_security_capability",
+    "score_work_enterprise_capability",
+    "score_work_smb_capability",
+    "tier",
+    "tscore_apps",
     CASE
       WHEN "lvl_work_enterprise" = "best_level_work"
       THEN 0
@@ -727,7 +1106,22 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
   FROM work
 ), "work_3" AS (
   SELECT
-    *,
+    "audited",
+    "best_first_work",
+    "best_level_work",
+    "certified",
+    "level_apps",
+    "lvl_data",
+    "lvl_security",
+    "lvl_work_enterprise",
+    "lvl_work_smb",
+    "partner_id",
+    "score_data_capability",
+    "score_security_capability",
+    "score_work_enterprise_capability",
+    "score_work_smb_capability",
+    "tier",
+    "tscore_apps",
     CAST(GREATEST(
       CASE
         WHEN "lvl_work_enterprise" = "best_level_work"
@@ -743,7 +1137,20 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
   FROM work_2
 ), "work_4" AS (
   SELECT
-    *,
+    "audited",
+    "certified",
+    "level_apps",
+    "lvl_data",
+    "lvl_security",
+    "lvl_work_enterprise",
+    "lvl_work_smb",
+    "partner_id",
+    "score_data_capability",
+    "score_security_capability",
+    "score_work_enterprise_capability",
+    "score_work_smb_capability",
+    "tier",
+    "tscore_apps",
     CASE
       WHEN (
         "lvl_work_enterprise" = "best_level_work"
@@ -764,7 +1171,16 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
   FROM work_3
 ), "work_5" AS (
   SELECT
-    *,
+    "audited",
+    "certified",
+    "level_apps",
+    "lvl_data",
+    "lvl_security",
+    "partner_id",
+    "score_data_capability",
+    "score_security_capability",
+    "tier",
+    "tscore_apps",
     CASE
       WHEN "sel_work" = 0
       THEN "lvl_work_enterprise"
@@ -780,7 +1196,15 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
   FROM work_4
 ), "ladder" AS (
   SELECT
-    *,
+    "level_apps",
+    "level_work",
+    "lvl_data",
+    "lvl_security",
+    "partner_id",
+    "score_data_capability",
+    "score_security_capability",
+    "tscore_apps",
+    "tscore_work",
     "certified" >= 2 AS "req_ladder_silver_1", /* designations.tier:95 */
     "certified" >= 4 AS "req_ladder_gold_1", /* designations.tier:96 */
     CASE
@@ -795,7 +1219,15 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
   FROM work_5
 ), "ladder_2" AS (
   SELECT
-    *,
+    "level_apps",
+    "level_work",
+    "lvl_data",
+    "lvl_security",
+    "partner_id",
+    "score_data_capability",
+    "score_security_capability",
+    "tscore_apps",
+    "tscore_work",
     CASE
       WHEN "req_ladder_platinum_1"
       THEN 2
@@ -810,7 +1242,16 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
   FROM ladder
 ), "status" AS (
   SELECT
-    *,
+    "level_apps",
+    "level_work",
+    "lvl_data",
+    "lvl_ladder",
+    "lvl_security",
+    "partner_id",
+    "score_data_capability",
+    "score_security_capability",
+    "tscore_apps",
+    "tscore_work",
     (
       CASE WHEN "lvl_data" >= 0 THEN 1 ELSE 0 END + CASE WHEN "lvl_security" >= 0 THEN 1 ELSE 0 END + CASE WHEN "level_apps" >= 0 THEN 1 ELSE 0 END + CASE WHEN "level_work" >= 0 THEN 1 ELSE 0 END
     ) >= 1 AS "req_status_partner_1", /* designations.tier:102 */
@@ -825,7 +1266,16 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
   FROM ladder_2
 ), "status_2" AS (
   SELECT
-    *,
+    "level_apps",
+    "level_work",
+    "lvl_data",
+    "lvl_ladder",
+    "lvl_security",
+    "partner_id",
+    "score_data_capability",
+    "score_security_capability",
+    "tscore_apps",
+    "tscore_work",
     CASE
       WHEN "req_status_cloud_1" AND (
         "req_status_partner_1" AND TRUE
@@ -840,7 +1290,17 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
   FROM status
 ), "score_quotients" AS (
   SELECT
-    *,
+    "level_apps",
+    "level_work",
+    "lvl_data",
+    "lvl_ladder",
+    "lvl_security",
+    "lvl_status",
+    "partner_id",
+    "score_data_capability",
+    "score_security_capability",
+    "tscore_apps",
+    "tscore_work",
     CASE
       WHEN (
         "score_security_capability"
@@ -859,7 +1319,16 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
   FROM status_2
 ), "score_units" /* each score in millionths, rounded half-even */ AS (
   SELECT
-    *,
+    "level_apps",
+    "level_work",
+    "lvl_data",
+    "lvl_ladder",
+    "lvl_security",
+    "lvl_status",
+    "partner_id",
+    "score_data_capability",
+    "tscore_apps",
+    "tscore_work",
     "quotient:security" + CASE
       WHEN (
         (

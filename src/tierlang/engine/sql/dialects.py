@@ -37,6 +37,10 @@ class Dialect:
       reads it (PostgreSQL inlines CTEs read once, and copies an expression wherever its
       column is read): CTEs are then marked MATERIALIZED where the copies would grow
       (`query._fences`), so planning stays fast and each value is computed once per row.
+    - `prune`: each CTE of the chain passes on only the columns read after it, not `*`
+      (PostgreSQL: a MATERIALIZED CTE stores every column it selects; DuckDB: planning a
+      chain of CTEs that each carry every column before them takes time quadratic in its
+      length).
     - `stages`: lay the columns out as one CTE per stage of the compiler rather than per score
       and track (Spark's analyzer gives up on long chains of CTEs: about 15 instead of 80).
     """
@@ -53,15 +57,18 @@ class Dialect:
     booleans: bool = True
     wide_limit: int = 2**126
     materialize: bool = False
+    prune: bool = False
     stages: bool = False
 
 
 DIALECTS: dict[str, Dialect] = {
     d.name: d
     for d in (
-        Dialect("duckdb", "duckdb", wide="HUGEINT", raise_fn="error", typeof="typeof"),
+        Dialect("duckdb", "duckdb", wide="HUGEINT", raise_fn="error", typeof="typeof", prune=True),
         # PostgreSQL's NUMERIC holds 131072 digits before the point: no practical limit.
-        Dialect("postgres", "postgres", wide="NUMERIC", text="TEXT", score="NUMERIC(38, 6)", wide_limit=10**1000, materialize=True),
+        Dialect(
+            "postgres", "postgres", wide="NUMERIC", text="TEXT", score="NUMERIC(38, 6)", wide_limit=10**1000, materialize=True, prune=True
+        ),
         # Spark's DIV returns a 64-bit long: the score text divides decimals instead.
         Dialect("spark", "spark", text="STRING", raise_fn="raise_error", int_div=False, stages=True),
         # BigQuery's NUMERIC(P, S) keeps at most 29 digits before the point: 38 need BIGNUMERIC.

@@ -255,7 +255,13 @@ class _Raw:
         # relatively, so round(x * 10^k) is exactly c * 10^k. (DuckDB's 128-bit decimal
         # arithmetic, the other exact way, is ten times slower.)
         places_ok = exp.EQ(this=exp.TryCast(this=c.copy(), to=exp.DataType.build(f"DECIMAL(38, {k})")), expression=c.copy())
-        fast = or_any([and_all([double, roundtrip]), and_all([decimal_t, places_ok])])
+        # a DECIMAL(p, s) with s <= k has at most k places by its type: a constant test at
+        # planning time, where the TRY_CAST above is a 128-bit comparison per row
+        few = "|".join(str(i) for i in range(k + 1))
+        typed_few = exp.RegexpLike(
+            this=exp.Anonymous(this=d.typeof, expressions=[c.copy()]), expression=string(f"^DECIMAL\\([0-9]+,({few})\\)$")
+        )
+        fast = or_any([and_all([double, roundtrip]), typed_few, and_all([decimal_t, places_ok])])
         branches = [
             (integer, exp.Mul(this=cast(c, self.itype, d), expression=num(scale))),
             (and_all([small, fast]), cast(cast(r, "BIGINT", d), self.itype, d)),
