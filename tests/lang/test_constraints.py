@@ -139,6 +139,50 @@ def test_repair_keeps_the_constraints_and_moves_only_free_metrics(a, b, c, op, k
         assert all(isinstance(v, Fraction) and v >= 0 for v in (got["a"], got["b"])) and got["b"].denominator == 1
 
 
+_FRACTIONS = st.one_of(st.none(), st.integers(-40, 40).map(Fraction), st.fractions(min_value=-40, max_value=40, max_denominator=12))
+
+
+@given(
+    st.lists(st.fractions(min_value=-5, max_value=5, max_denominator=6), min_size=3, max_size=3),
+    st.sampled_from(["<=", "<", ">=", ">", "==", "!="]),
+    st.fixed_dictionaries({"a": _FRACTIONS, "b": _FRACTIONS, "c": _FRACTIONS}),
+    st.sets(st.sampled_from(["a", "b", "c"])),
+    st.fixed_dictionaries({"a": _FRACTIONS, "b": _FRACTIONS, "c": _FRACTIONS}),
+)
+def test_broken_is_exact_whole_or_not_and_when_told_what_changed(coefs, op, before, changed, moved):
+    # the check runs in integers when every value is whole, in Fractions otherwise: both
+    # against the sum written out here; and with `changed`, the same answer as a full check
+    from tierlang.passes.constraints import linear
+
+    x, y, z = (f"({c.numerator} / {c.denominator})" for c in coefs)
+    text = (
+        'program r { version "1" }\nmetric a: number\nmetric b: number\nmetric c: number\n'
+        f"constraint one: {x} * a + 1 / 3 {op} {y} * b - {z} * c\nconstraint two: a <= 2 * b + 1 / 4\n"
+        "constraint three: c >= 0 or a == 1\ntrack t { level l { require a >= 0 } }\n"
+    )
+    prog = load_program("r.tier", text=text).program
+    assert prog is not None
+
+    def holds(e, vals):
+        if isinstance(e, (ir.And, ir.Or)):
+            kids = [holds(k, vals) for k in e.items]
+            win = isinstance(e, ir.Or)
+            return win if win in kids else None if None in kids else not win
+        (lc, lk), (rc, rk) = linear(e.left, prog.metric_map), linear(e.right, prog.metric_map)
+        if any(vals[n] is None for n in (*lc, *rc)):
+            return None
+        left = lk + sum(v * vals[n] for n, v in lc.items())
+        right = rk + sum(v * vals[n] for n, v in rc.items())
+        return {"<=": left <= right, "<": left < right, ">=": left >= right, ">": left > right, "==": left == right, "!=": left != right}[
+            e.op
+        ]
+
+    after = {**before, **{n: moved[n] for n in changed}}
+    for vals in (before, after):
+        assert broken(prog, vals) == [c for c in prog.constraints if holds(c.expr, vals) is False]
+    assert broken(prog, after, changed, broken(prog, before)) == broken(prog, after)
+
+
 def test_format_round_trip(tmp_path):
     assert run("fmt", "--check", str(_program(tmp_path))).exit_code == 0
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from tierlang.data.tables import PARTNERS, load_records
 from tierlang.loader import load_program
 from tierlang.records import with_records
-from tierlang.records.assign import solve
+from tierlang.records.assign import need_sets, solve
 
 NEEDS = ["n0", "n1", "n2"]
 
@@ -48,6 +48,11 @@ def test_solver_is_exact(counts, can_fill, capacity):
     can_fill = {p: names & {n for n, _ in needs} for p, names in can_fill.items()}
     got = solve(needs, can_fill, capacity)
     assert got.feasible == brute_force(needs, can_fill, capacity)
+    # the sets of needs the polars and SQL stages check instead of a flow (max-flow min-cut)
+    sets = need_sets(counts)
+    assert sets is not None
+    gives = [sum(min(capacity, len(names & {NEEDS[i] for i in chosen})) for names in can_fill.values()) for chosen, _ in sets]
+    assert got.feasible == all(g >= places for g, (_, places) in zip(gives, sets))
     if got.feasible:
         # the assignment it shows is one: counts met, capacities kept, eligibility kept
         for name, count in needs:
@@ -227,7 +232,7 @@ def test_people_rules_compile_to_sql(tmp_path):
 
 def test_sql_refuses_people_rules_with_too_many_needs(tmp_path):
     from tierlang.engine.sql import Unsupported, compile_sql
-    from tierlang.engine.sql.records import MAX_NEEDS
+    from tierlang.records.assign import MAX_NEEDS
 
     needs = [(1, 0)] * (MAX_NEEDS + 1)
     program = load_program("people.tier", text=_people_text(needs, 1, False), checks=False).program

@@ -121,8 +121,12 @@ def test_the_smallest_change_in_records_counts_one_person():
     from tierlang.records.explain import change_text
 
     program = load_program(RECORDS, dt.date(2023, 6, 15)).program
-    assert change_text(program, "modern_work_advanced_certified", Fraction(1)).startswith("1 more person in certifications")
-    assert change_text(program, "modern_work_advanced_certified", Fraction(2)).startswith("2 more people in certifications")
+    assert change_text(program, "modern_work_advanced_certified", Fraction(1)).startswith(
+        "1 more person in Certifications of people (certifications) where counts"
+    )
+    assert change_text(program, "modern_work_advanced_certified", Fraction(2)).startswith(
+        "2 more people in Certifications of people (certifications)"
+    )
 
 
 def test_the_smallest_change_in_records_for_customers_usage_and_groups():
@@ -245,7 +249,7 @@ def test_sql_engines_evaluate_people_rules(tmp_path):
     # a rule with more needs than SQL checks is refused by name, before any database is reached
     from tests.records.test_assign import PROGRAM as PEOPLE
     from tests.records.test_assign import _people_text
-    from tierlang.engine.sql.records import MAX_NEEDS
+    from tierlang.records.assign import MAX_NEEDS
 
     program = tmp_path / "people.tier"
     program.write_text(PEOPLE)

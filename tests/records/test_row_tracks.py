@@ -315,6 +315,9 @@ def test_cli_eval_and_explain(tmp_path):
     assert "FR: gold; for platinum, fails revenue_usd >= 1000000 USD and people >= 10 (revenue_usd is 600,000 USD, people is 1)" in text
     assert "    US: platinum" in text
     assert "BR" not in text.split("Country tier, per country:")[1].split("\n  country")[0]  # not a top country
+    # the smallest change in records terms: rows of the track at the level, not its lowered rule
+    assert "multinational: 1 more country at Platinum or higher in Country tier (rows of countries where country in top)" in text
+    assert "computed as countries at Platinum or higher in Country tier (rows of countries where country in top)" in text
     proc = tier("explain", str(program), str(tmp_path), "--as-of", "2024-06-01", "--partner", "P2", "--format", "json")
     data = json.loads(proc.stdout)
     assert data["row_tracks"][0]["rows"][1] == "US: platinum"

@@ -150,11 +150,12 @@ def check_data_path(data: str) -> None:
 
 
 def needs_as_of(prog: ir.Program, as_of: _dt.date | None, path: str) -> None:
-    """A program that computes metrics from records over months relative to the evaluation
-    date is evaluated on data only for a date the user names."""
+    """A program that computes metrics from records is evaluated on data only for a date the
+    user names: its windows of months, and the rows in force, are relative to it."""
     if as_of is None and prog.record_metrics:
         raise click.UsageError(
-            f"{path} computes metrics from records, over months before the evaluation date: give it with --as-of YYYY-MM-DD"
+            f"{path} computes metrics from records, which are read as of an evaluation date"
+            " (windows of months, rows in force on that day): give it with --as-of YYYY-MM-DD"
         )
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import combinations
@@ -504,6 +504,7 @@ class _Explainer:
         self._steps: dict[tuple[str, int, int], list[Fraction]] = {}
         self._functions: dict[tuple[str, str | None, str], ScoreFunction] = {}
         self.stopped = False  # did the last `score_plans` stop at PLAN_BUDGET?
+        self._broken: list[ir.Constraint] | None = None  # the constraints `values` break
 
     def evaluate(self, values: Mapping[str, ir.Value], track: str) -> TrackResult:
         return self.interp.evaluate(values, tracks=[track])[track]
@@ -604,7 +605,7 @@ class _Explainer:
                 names = [n for n in dict.fromkeys(order) if vals[n] != self.values.get(n)]
                 if any(self.values.get(n) is None for n in names):
                     return None  # a change from no value is no amount to state
-                if broken(self.p, vals):
+                if self.broken(vals, names):
                     # no partner can make these changes alone: move what the constraints read too
                     mended = repair(self.p, vals, set(names))
                     try:
@@ -683,7 +684,7 @@ class _Explainer:
         for p in m.plans:
             vals = dict(self.values)
             vals.update({c.metric: c.new for c in p.changes})
-            bad = broken(self.p, vals)
+            bad = self.broken(vals, [c.metric for c in p.changes])
             if not bad:
                 kept.append(p)
                 continue
@@ -699,6 +700,13 @@ class _Explainer:
             if note not in m.why:
                 m.why.append(note)
         return kept
+
+    def broken(self, vals: Mapping[str, ir.Value], changed: Collection[str]) -> list[ir.Constraint]:
+        """The input constraints `vals` break: this partner's values with the metrics in
+        `changed` moved (the constraints that read none of them are as they were)."""
+        if self._broken is None:
+            self._broken = broken(self.p, self.values)
+        return broken(self.p, vals, set(changed), self._broken)
 
     def requirement_holds(self, vals: Mapping[str, ir.Value], tr: TrackResult, level: LevelResult, req: ir.Requirement) -> bool:
         """Whether `req` of `level` holds with `vals` (on the same variant as in `tr`)."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import operator
 import weakref
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
@@ -168,31 +168,50 @@ def check_shape(e: ir.Expr, metrics: dict[str, ir.Metric]) -> None:
         raise Unchecked(f"{type(e).__name__} in a constraint")
 
 
-def broken(program: ir.Program, values: Mapping[str, ir.Value]) -> list[ir.Constraint]:
+def broken(
+    program: ir.Program,
+    values: Mapping[str, ir.Value],
+    changed: Collection[str] | None = None,
+    before: Collection[ir.Constraint] = (),
+) -> list[ir.Constraint]:
     """The constraints that `values` (a partner's input metric values) break, exactly; a
-    constraint on a value that is missing is not broken."""
+    constraint on a value that is missing is not broken.
+
+    With `changed`: `values` are values that broke just the constraints `before`, with the
+    metrics named in `changed` moved; only the constraints that read one of those are checked
+    again (explain weighs hundreds of plans per partner, each moving a metric or two)."""
     out = []
-    forms = _forms_of(program)
+    forms, reads = _forms_of(program)
+    metrics = program.metric_map
     for c in program.constraints:
-        if _holds(c.expr, program.metric_map, values, forms) is False:
+        if changed is not None:
+            read = reads.get(id(c))
+            if read is None:
+                read = reads[id(c)] = frozenset(constraint_metrics(program, c))
+            if read.isdisjoint(changed):
+                if any(b is c for b in before):
+                    out.append(c)
+                continue
+        if _holds(c.expr, metrics, values, forms) is False:
             out.append(c)
     return out
 
 
-#: id(program) -> (a weak reference to it, id(comparison) -> the linear forms of its two
-#: sides): `explain` asks `broken` about the same constraints for every plan it weighs
-#: (hundreds per partner of mpn2010, whose 29 constraints made that most of its time).
-_FORMS: dict[int, tuple[weakref.ref, dict[int, tuple]]] = {}
+#: id(program) -> (a weak reference to it, id(comparison) -> its linear form (`_form`),
+#: id(constraint) -> the input metrics it reads): `explain` asks `broken` about the same
+#: constraints for every plan it weighs (hundreds per partner of mpn2010, whose 29
+#: constraints made that most of its time).
+_FORMS: dict[int, tuple[weakref.ref, tuple[dict[int, tuple], dict[int, frozenset[str]]]]] = {}
 
 
-def _forms_of(program: ir.Program) -> dict[int, tuple]:
+def _forms_of(program: ir.Program) -> tuple[dict[int, tuple], dict[int, frozenset[str]]]:
     hit = _FORMS.get(id(program))
     if hit is not None and hit[0]() is program:
         return hit[1]
     key = id(program)
-    forms: dict[int, tuple] = {}
-    _FORMS[key] = (weakref.ref(program, lambda _, key=key: _FORMS.pop(key, None)), forms)
-    return forms
+    cached: tuple[dict[int, tuple], dict[int, frozenset[str]]] = ({}, {})
+    _FORMS[key] = (weakref.ref(program, lambda _, key=key: _FORMS.pop(key, None)), cached)
+    return cached
 
 
 def _holds(e: ir.Expr, metrics: dict[str, ir.Metric], values: Mapping[str, ir.Value], forms: dict[int, tuple] | None = None) -> bool | None:
@@ -208,27 +227,46 @@ def _holds(e: ir.Expr, metrics: dict[str, ir.Metric], values: Mapping[str, ir.Va
     assert isinstance(e, ir.Compare)
     form = None if forms is None else forms.get(id(e))
     if form is None:
-        # left - right as a constant and one coefficient per metric (0 when the two sides'
-        # cancel: its value must still be there)
-        (lc, lk), (rc, rk) = linear(e.left, metrics), linear(e.right, metrics)
-        coefs = dict(lc)
-        for n, v in rc.items():
-            coefs[n] = coefs.get(n, Fraction(0)) - v
-        form = (lk - rk, tuple((n, 1 if v == 1 else -1 if v == -1 else 0, v) for n, v in coefs.items()))
+        form = _form(e, metrics)
         if forms is not None:
             forms[id(e)] = form  # the comparison lives as long as its program, which holds it
-    total, terms = form
-    for n, unit, v in terms:
+    scaled, terms = form
+    # Whole values (counts, and most amounts) in integers: left - right scaled by the common
+    # denominator of the coefficients (positive: the sign is the same), a tenth of the time of
+    # the same sum in Fractions, which explain asks for hundreds of times per partner.
+    total = scaled
+    for n, a in terms:
         x = values.get(n)
         if type(x) is not Fraction and not isinstance(x, Fraction):
             return None
-        if unit == 1:
-            total += x
-        elif unit == -1:
-            total -= x
-        else:
-            total += v * x
+        if x.denominator != 1:
+            return _holds_exactly(e.op, form, values)
+        total += a * x.numerator
     return _COMPARE[e.op](total, 0)
+
+
+def _form(e: ir.Compare, metrics: dict[str, ir.Metric]) -> tuple:
+    """`left - right` of `e` as (constant × d, ((metric, coefficient × d), ...)),
+    with d the least common denominator of the constant and the coefficients: whole numbers.
+    A metric whose coefficients on the two sides cancel keeps a 0: its value must still be there."""
+    (lc, lk), (rc, rk) = linear(e.left, metrics), linear(e.right, metrics)
+    coefs = dict(lc)
+    for n, v in rc.items():
+        coefs[n] = coefs.get(n, Fraction(0)) - v
+    constant = lk - rk
+    d = math.lcm(constant.denominator, *(v.denominator for v in coefs.values()))
+    return int(constant * d), tuple((n, int(v * d)) for n, v in coefs.items())
+
+
+def _holds_exactly(op: str, form: tuple, values: Mapping[str, ir.Value]) -> bool | None:
+    """`_holds` of a comparison whose values are not all whole: the same scaled sum in Fractions."""
+    total, terms = form
+    for n, a in terms:
+        x = values.get(n)
+        if not isinstance(x, Fraction):
+            return None
+        total += a * x
+    return _COMPARE[op](total, 0)
 
 
 _COMPARE = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq, "!=": operator.ne}

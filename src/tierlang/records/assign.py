@@ -14,7 +14,10 @@ from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-__all__ = ["Solution", "solve"]
+__all__ = ["Solution", "solve", "need_sets", "MAX_NEEDS"]
+
+#: The most needs (that ask for someone) whose sets `need_sets` lists: 2^n − 1 of them.
+MAX_NEEDS = 10
 
 
 @dataclass
@@ -115,3 +118,21 @@ def _reachable(graph: list[dict[int, int]], source: int) -> set[int]:
                 seen.add(v)
                 queue.append(v)
     return seen
+
+
+def need_sets(counts: Sequence[int]) -> list[tuple[tuple[int, ...], int]] | None:
+    """The sets of needs whose checks decide a people rule without a flow: every need is met
+    exactly when, for every set S of needs, the places S asks for are at most what the
+    people can give S, each person min(capacity, the needs of S they can fill). This is the
+    max-flow min-cut theorem on `solve`'s network (a cut leaves the needs outside S on the
+    source side; `Solution.short` is the S of a minimum cut). Each set as (the needs'
+    indexes, the places they ask for), over the needs that ask for someone; None when more
+    than `MAX_NEEDS` needs do (too many sets: use `solve`)."""
+    asked = [i for i, c in enumerate(counts) if c > 0]
+    if len(asked) > MAX_NEEDS:
+        return None
+    out = []
+    for mask in range(1, 1 << len(asked)):
+        chosen = tuple(asked[k] for k in range(len(asked)) if mask >> k & 1)
+        out.append((chosen, sum(counts[i] for i in chosen)))
+    return out

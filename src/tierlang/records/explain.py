@@ -1,7 +1,7 @@
 """Explain records metrics in records terms: which people counted and for what, which
 tenants were eligible and which missed and by how much ("T-118: 980 USD in May 2023, under
 1,000 USD"), and the smallest changes of `tier explain` said as records ("1 more person in
-certifications where ...", "3 more customers (distinct tenant_id) in Azure consumed revenue
+Certifications of people (certifications) where ...", "3 more customers (distinct tenant_id) in Azure consumed revenue
 ...", "2,333.40 USD more ACR (sum of acr_usd) in ...").
 
 Built on the reference stage's traces (`tierlang.records.reference`): pure data
@@ -106,12 +106,16 @@ def notes_for(program: ir.Program, pr: PartnerRecords, metrics: Iterable[str]) -
 
 
 def _note(program: ir.Program, t: MetricTrace) -> RecordsNote:
+    from tierlang.passes.rowtracks import rollup_of
+
     m = t.metric
+    rollup = rollup_of(program, m.name)
     note = RecordsNote(
         m.name,
         m.title or m.name,
         metric_value(m, t.value) if t.value is not None else "no value",
-        expr_text(m.records),  # type: ignore[arg-type]
+        # a roll-up as what it counts, not the row condition lowering made of its track's levels
+        _rollup_formula(*rollup) if rollup is not None else expr_text(m.records),  # type: ignore[arg-type]
         uses=list(dict.fromkeys(t.uses)),
         defaulted=t.defaulted,
     )
@@ -321,14 +325,19 @@ def with_near_misses(program: ir.Program, notes: list[RecordsNote], pr: PartnerR
 
 def change_text(program: ir.Program, metric: str, delta: Fraction) -> str | None:
     """A smallest change of a records metric as records: what one more (or fewer) of it is
-    ("1 more person in certifications where ...", "3 more customers (distinct tenant_id) in
-    Azure consumed revenue (azure_usage) where ..., — each with sum acr_usd >= azure_customer_acr (azure_customer_acr = 1,000 USD) per
-    tenant_id and month", "2,333.40 USD more ACR (sum of acr_usd) in ..."). None when the
-    metric is not computed from records, or not from one aggregate through sums and
-    differences."""
+    ("1 more person in Certifications of people (certifications) where ...", "3 more
+    customers (distinct tenant_id) in Azure consumed revenue (azure_usage) where ... — each
+    with sum acr_usd >= azure_customer_acr (azure_customer_acr = 1,000 USD) per tenant_id and
+    month", "2,333.40 USD more ACR (sum of acr_usd) in ..."). None when the metric is not
+    computed from records, or not from one aggregate through sums and differences."""
     m = program.metric_map.get(metric)
     if m is None or m.records is None:
         return None
+    from tierlang.passes.rowtracks import rollup_of
+
+    rollup = rollup_of(program, metric)
+    if rollup is not None:
+        return _rollup_change(program, *rollup, delta)
     agg, sign, named = _source_aggregate(program, m.records, 1, m)
     if agg is None:
         return None
@@ -336,10 +345,11 @@ def change_text(program: ir.Program, metric: str, delta: Fraction) -> str | None
     more = "more" if n > 0 else "fewer"
     table = program.related_table_map[agg.table]
     one = abs(n) == 1
+    where = f"{table.title} ({table.name})" if table.title else table.name
     if agg.function == "count_distinct" and agg.column == "person_id":
-        text = f"{_number(abs(n))} {more} {'person' if one else 'people'} in {agg.table}"
+        text = f"{_number(abs(n))} {more} {'person' if one else 'people'} in {where}"
     else:
-        text = f"{_amount(table, agg, named, abs(n), more)} in {table.title + ' (' + table.name + ')' if table.title else table.name}"
+        text = f"{_amount(table, agg, named, abs(n), more)} in {where}"
     conditions = []
     if agg.where is not None:
         conditions.append(f"where {expr_text(agg.where)}")
@@ -350,6 +360,29 @@ def change_text(program: ir.Program, metric: str, delta: Fraction) -> str | None
         shown = "; ".join(f"{x.list}: {', '.join(str(v) for v in x.values[:6])}{'…' if len(x.values) > 6 else ''}" for x in lists)
         conditions.append(f"({shown})")
     return " ".join([text, *conditions])
+
+
+def _rollup_change(program: ir.Program, rt: ir.RowTrack, level: str, exact: bool, delta: Fraction) -> str:
+    """A roll-up's change as rows of the track per row at the level ("1 more country at
+    Platinum or higher in Country tier (rows of countries where country in top)")."""
+    one = rt.column.replace("_", " ")
+    noun = one if abs(delta) == 1 else plural_noun(one)
+    return f"{_number(abs(delta))} {'more' if delta > 0 else 'fewer'} {noun} {_rollup_rows(rt, level, exact)}"
+
+
+def _rollup_formula(rt: ir.RowTrack, level: str, exact: bool) -> str:
+    """What a roll-up counts: "countries at Platinum or higher in Country tier (rows of
+    countries where country in top)"."""
+    return f"{plural_noun(rt.column.replace('_', ' '))} {_rollup_rows(rt, level, exact)}"
+
+
+def _rollup_rows(rt: ir.RowTrack, level: str, exact: bool) -> str:
+    from tierlang.render.english import humanize
+
+    lv = next(x for x in rt.levels if x.name == level)
+    at = (lv.title or humanize(level)) + (" exactly" if exact else " or higher")
+    rows = f"rows of {rt.table}" + (f" where {expr_text(rt.where)}" if rt.where is not None else "")
+    return f"at {at} in {rt.title or rt.name} ({rows})"
 
 
 def _amount(table: ir.RelatedTable, agg: ir.Aggregate, named: ir.Metric, n: Fraction, more: str) -> str:

@@ -468,8 +468,10 @@ def _grouped(
 def assignment_frame(a: ir.Assignment, table: ir.RelatedTable, frame: pl.DataFrame, scales: Mapping[str, int]) -> pl.DataFrame:
     """partner_id and `value` (whether the people can be assigned to the needs) for each
     partner with rows. The rows are reduced to people and the needs each can fill in polars;
-    the assignment itself is a maximum flow per partner (`tierlang.records.assign`)."""
-    from tierlang.records.assign import solve
+    then every set of needs is checked against what the people can give it, one sum per set
+    (`tierlang.records.assign.need_sets`, the max-flow min-cut theorem), or with more needs
+    than that takes, a maximum flow per partner (`tierlang.records.assign.solve`)."""
+    from tierlang.records.assign import need_sets, solve
 
     cond = _Cond(table, scales)
     rows = frame.lazy()
@@ -479,6 +481,17 @@ def assignment_frame(a: ir.Assignment, table: ir.RelatedTable, frame: pl.DataFra
     flags = [
         (cond.cond(n.where).fill_null(False) if n.where is not None else pl.lit(True)).any().alias(f"__n{i}") for i, n in enumerate(a.needs)
     ]
+    sets = need_sets([n.count for n in a.needs])
+    if sets is not None:
+        checks = []
+        for chosen, places in sets:
+            fills = pl.sum_horizontal([pl.col(f"__n{i}").cast(pl.Int64) for i in chosen])
+            if a.capacity < len(chosen):
+                fills = pl.min_horizontal(fills, pl.lit(a.capacity, pl.Int64))
+            checks.append(fills.sum() >= places)
+        value = pl.all_horizontal(checks) if checks else pl.lit(True)
+        people_lf = rows.group_by([PID, a.column]).agg(flags)
+        return people_lf.group_by(PID).agg(value.alias("value")).select(pl.col(PID).cast(pl.String), "value").collect()
     people = rows.group_by([PID, a.column]).agg(flags).collect()
     needs = [(n.name, n.count) for n in a.needs]
     ids, values = [], []

@@ -8,11 +8,11 @@ prints this tree; the lowering pass turns it into the IR.
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field
+from dataclasses import field
 from fractions import Fraction
 from typing import Union
 
-from tierlang.ir import Span
+from tierlang.ir import Span, frozen
 
 
 def _span() -> Span | None:
@@ -22,7 +22,7 @@ def _span() -> Span | None:
 # ------------------------------------------------------------------ literals
 
 
-@dataclass(frozen=True)
+@frozen
 class Num:
     value: Fraction
     text: str = field(compare=False)  # as written, e.g. "50_000" or "-2.50"
@@ -30,25 +30,25 @@ class Num:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class Bool:
     value: bool
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class DateLit:
     value: _dt.date
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class Str:
     value: str
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class DurationLit:
     """`12 months`, `30 days`, `1 year`: `unit` is "day", "month" or "year"."""
 
@@ -66,7 +66,7 @@ Literal = Union[Num, Bool, DateLit, Str, DurationLit]
 # ------------------------------------------------------------------ expressions
 
 
-@dataclass(frozen=True)
+@frozen
 class Name:
     """A possibly dotted reference: `capability`, `data_ai.capability.skilling`."""
 
@@ -77,21 +77,21 @@ class Name:
         return ".".join(self.parts)
 
 
-@dataclass(frozen=True)
+@frozen
 class Call:
     func: str
     args: tuple[Expr, ...]
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class Unary:
     op: str  # "-" or "not"
     operand: Expr
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class Binary:
     op: str  # + - * / and comparison operators
     left: Expr
@@ -99,7 +99,7 @@ class Binary:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class BoolOp:
     """`a and b and c` / `a or b`, flattened."""
 
@@ -108,7 +108,7 @@ class BoolOp:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class ListOp:
     """`all { ... }`, `any { ... }`, `at least N of { ... }`."""
 
@@ -118,7 +118,7 @@ class ListOp:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class GroupOp:
     """`at least N of GROUP [at LEVEL]` (n set) or `all of GROUP [at LEVEL]` (n None)."""
 
@@ -129,7 +129,7 @@ class GroupOp:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class TrackAtExpr:
     track: Name
     level: str
@@ -137,7 +137,7 @@ class TrackAtExpr:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class EveryExpr:
     """`every SCORE.points OP VALUE`."""
 
@@ -147,7 +147,7 @@ class EveryExpr:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class UndecidedExpr:
     """`unknown "why"`, `discretionary "why"`, `by invitation "why"`: a condition no data
     decides. `kind` is "unknown", "discretionary" or "invitation"."""
@@ -157,7 +157,7 @@ class UndecidedExpr:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class ValueSet:
     """`{"Support", "Trial"}` or `{CSP_T1, DPOR}`: values written out (strings or enum names)."""
 
@@ -165,7 +165,7 @@ class ValueSet:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class WindowExpr:
     """Months relative to the evaluation date: the last `months` full months before the
     evaluation month, `earlier` months before that (`last month` is (1, 0), `same month last
@@ -177,7 +177,7 @@ class WindowExpr:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class InExpr:
     """`x in SET`, `x not in SET` (SET a `ValueSet` or a list's name), `x in WINDOW`."""
 
@@ -187,7 +187,7 @@ class InExpr:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class IsEmpty:
     """`x is empty` / `x is not empty` (an optional column without a value)."""
 
@@ -196,7 +196,7 @@ class IsEmpty:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class GroupAgg:
     """An aggregate over rows: `count`, `count distinct x`, `sum x`, `min x`, `max x`, or an
     aggregate of per-group aggregates (`sum (max x)`, `inner` set). `where` (written
@@ -209,7 +209,7 @@ class GroupAgg:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class Aggregate:
     """A metric computed from a table: `AGG of TABLE [where COND] [per COLS [having COND]]`."""
 
@@ -222,7 +222,7 @@ class Aggregate:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class Need:
     """One requirement of an assignment: `count` distinct people for whom `where` holds."""
 
@@ -232,7 +232,7 @@ class Need:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class Assign:
     """`assign COLUMN of TABLE [where COND] [at most N each] { NEED: COUNT [where COND], ... }`:
     whether the people (values of COLUMN) can be assigned so that every need has its count,
@@ -272,7 +272,7 @@ Expr = Union[
 # ------------------------------------------------------------------ attributes
 
 
-@dataclass(frozen=True)
+@frozen
 class Attr:
     """A keyword attribute. `kind` is one of doc, source, assumed, column, unit, range,
     default, direction, dated, acknowledge (and in the program header: extends, version,
@@ -285,7 +285,7 @@ class Attr:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class TypeExpr:
     kind: str  # count, number, percent, bool, date, money, enum; text and month (table columns)
     currency: str | None = None
@@ -297,7 +297,7 @@ class TypeExpr:
 # ------------------------------------------------------------------ declarations
 
 
-@dataclass(frozen=True)
+@frozen
 class ProgramDecl:
     name: str
     title: str | None
@@ -305,7 +305,7 @@ class ProgramDecl:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class MetricDecl:
     name: str
     title: str | None
@@ -315,7 +315,7 @@ class MetricDecl:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class ParamDecl:
     name: str
     title: str | None
@@ -324,7 +324,7 @@ class ParamDecl:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class GateDecl:
     name: str
     title: str | None
@@ -333,7 +333,7 @@ class GateDecl:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class ConstraintDecl:
     """`constraint NAME "title": CONDITION`: what every row of the data must meet."""
 
@@ -344,7 +344,7 @@ class ConstraintDecl:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class GroupDecl:
     name: str
     title: str | None
@@ -352,7 +352,7 @@ class GroupDecl:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class LineDecl:
     name: str
     title: str | None
@@ -362,7 +362,7 @@ class LineDecl:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class CategoryDecl:
     name: str
     title: str | None
@@ -371,7 +371,7 @@ class CategoryDecl:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class ScoreDecl:
     name: str
     title: str | None
@@ -380,14 +380,14 @@ class ScoreDecl:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class Require:
     label: str | None
     expr: Expr
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class LevelDecl:
     name: str
     title: str | None
@@ -396,7 +396,7 @@ class LevelDecl:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class VariantDecl:
     name: str
     title: str | None
@@ -404,12 +404,12 @@ class VariantDecl:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class ChooseBest:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class ChooseClassified:
     """`choose a when c1 else b when c2 else c`."""
 
@@ -418,7 +418,7 @@ class ChooseClassified:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class OutputDecl:
     """`output NAME "Title": TYPE = EXPR { attributes }` in a track."""
 
@@ -430,7 +430,7 @@ class OutputDecl:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class TrackDecl:
     """`track NAME "Title" in GROUP, GROUP { ... }`: `group` is the first group named,
     `also_in` the others."""
@@ -450,7 +450,7 @@ class TrackDecl:
         return ((self.group,) if self.group is not None else ()) + self.also_in
 
 
-@dataclass(frozen=True)
+@frozen
 class RowTrackDecl:
     """`track NAME "Title" per COLUMN of TABLE [where COND] { level ... }`: a track evaluated
     once per row of a related table (one row per partner and region); rules roll it up."""
@@ -465,14 +465,14 @@ class RowTrackDecl:
     table_span: Span | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@frozen
 class Assignment:
     name: str
     value: Literal
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class PartnerDecl:
     name: str
     title: str | None
@@ -480,7 +480,7 @@ class PartnerDecl:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class RecordsTable:
     """Rows of a related table given by an example: a header of columns, then one tuple of
     values per row (`None` for `none`: an empty optional value)."""
@@ -491,7 +491,7 @@ class RecordsTable:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class Given:
     partner: str | None
     values: tuple[Assignment, ...] | None  # None with a partner and no `with` block
@@ -499,7 +499,7 @@ class Given:
     records: tuple[RecordsTable, ...] | None = None  # `given records { ... }`
 
 
-@dataclass(frozen=True)
+@frozen
 class LevelValue:
     """A level name on the right of `expect track = ...`; `name` None is `none`."""
 
@@ -507,14 +507,14 @@ class LevelValue:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class Expect:
     path: Name
     value: Literal | LevelValue
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class ExampleDecl:
     name: str
     title: str | None
@@ -524,7 +524,7 @@ class ExampleDecl:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class ColumnDecl:
     name: str
     title: str | None
@@ -534,7 +534,7 @@ class ColumnDecl:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class HoldClause:
     """One clause of a status rule. `kind` and `value`: window (DurationLit), anniversary
     (None), grace (DurationLit), until (DateLit), grandfather ((DateLit held on, DateLit
@@ -545,13 +545,13 @@ class HoldClause:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class KeyDecl:
     columns: tuple[str, ...]
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class FilterDecl:
     """A named condition on a table's rows."""
 
@@ -562,7 +562,7 @@ class FilterDecl:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class RelatedTableDecl:
     """`table NAME "Title" { column ... }`: a related table (records) the program reads."""
 
@@ -572,7 +572,7 @@ class RelatedTableDecl:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class ListDecl:
     """A named list of text values (certification names, services ...)."""
 
@@ -583,7 +583,7 @@ class ListDecl:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class HoldDecl:
     """`hold NAME "Title" for TRACK-OR-GROUP, ... { clauses and attributes }`: a status rule."""
 
@@ -594,7 +594,7 @@ class HoldDecl:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class BandExpr:
     """A row or column of a table. `kind`: "through" (`low..high`, both ends included),
     "below" (`low..<high`, high excluded), "name" (an enum value or a level), "none" (no
@@ -607,7 +607,7 @@ class BandExpr:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class TableBy:
     """`by KEY[, KEY]`: what a table is looked up by (rows, then columns)."""
 
@@ -615,7 +615,7 @@ class TableBy:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class TableColumns:
     """`columns: BAND, ...` of a two-dimensional table."""
 
@@ -623,7 +623,7 @@ class TableColumns:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class TableRow:
     """`BAND: CELL, ...`: a number (or a parameter) per column."""
 
@@ -632,7 +632,7 @@ class TableRow:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class TableDecl:
     """`table NAME "Title": TYPE { by ... rows }`: a band table."""
 
@@ -677,7 +677,7 @@ DECL_KEYWORD = {
 }
 
 
-@dataclass(frozen=True)
+@frozen
 class LevelOverride:
     """`override level TRACK.LEVEL "Title" { ... }` in a child program: the parent's track
     with one level restated (`extends` merges it in; nothing after the merge sees it)."""
@@ -691,13 +691,13 @@ class LevelOverride:
         return f"{self.track}.{self.level.name}"
 
 
-@dataclass(frozen=True)
+@frozen
 class Override:
     decl: Decl | LevelOverride
     span: Span | None = _span()
 
 
-@dataclass(frozen=True)
+@frozen
 class Remove:
     kind: str  # a DECL_KEYWORD value
     name: str
@@ -724,7 +724,7 @@ Item = Union[
 ]
 
 
-@dataclass(frozen=True)
+@frozen
 class Comment:
     text: str  # including the leading '#'
     line: int
@@ -732,7 +732,7 @@ class Comment:
     own_line: bool = False  # nothing but white space before it on its line
 
 
-@dataclass(frozen=True)
+@frozen
 class Module:
     """One parsed file."""
 

@@ -14,6 +14,8 @@ repository."""
 
 from __future__ import annotations
 
+import re
+
 from lark import Lark, Token, Tree
 from lark.lexer import UnlessCallback
 from lark.parse_tree_builder import maybe_create_child_filter
@@ -73,6 +75,7 @@ class FastParser:
         self._actions: dict[int, dict] = {}
         self._lexer_data: dict[int, tuple] = {}
         self._by_lexer: dict[int, tuple] = {}  # states that accept the same terminals share a lexer
+        self._ws: dict[str, re.Pattern] = {}
 
     @staticmethod
     def _plan(rule, transformer_class, level_rules, expr_rules) -> tuple:
@@ -131,10 +134,24 @@ class FastParser:
                     keywords[type_] = words
                 elif type_ not in self._callbacks or type_ not in basic.ignore_types:
                     raise TypeError(f"terminal {type_}: a lexer callback the fast parser does not know")
-            data = (tuple(scanner._mres), keywords, basic.ignore_types)
+            # `newline_types`: the terminals Lark finds could span lines (the others cannot)
+            data = (tuple(scanner._mres), keywords, basic.ignore_types, basic.newline_types, self._whitespace(basic))
             self._by_lexer[id(basic)] = data
         self._lexer_data[state] = data
         return data
+
+    def _whitespace(self, basic) -> re.Pattern | None:
+        """The ignored whitespace terminal (WS) of a lexer, compiled once for all of them: a run
+        of it is skipped before the token's own match, not matched as a token of its own
+        against the lexer's whole pattern (about half a program's matches were whitespace)."""
+        for t in basic.terminals:
+            if t.name == "WS" and t.name in basic.ignore_types:
+                pattern = t.pattern.to_regexp()
+                compiled = self._ws.get(pattern)
+                if compiled is None:
+                    compiled = self._ws[pattern] = re.compile(pattern)
+                return compiled
+        return None
 
     def parse(self, text: str, transformer, comments: list) -> object:
         """The transformed value of the `start` rule for `text`; COMMENT tokens are appended to
@@ -157,8 +174,21 @@ class FastParser:
             state = stack[-1][0]
             if pos < end:
                 data = lexer_data.get(state) or self._lexer(state)
-                patterns, keywords, ignored = data
+                patterns, keywords, ignored, multiline, whitespace = data
                 while True:
+                    if whitespace is not None:
+                        w = whitespace.match(text, pos)
+                        if w is not None:
+                            start_pos = pos
+                            pos = w.end()
+                            newlines = text.count("\n", start_pos, pos)
+                            if newlines:
+                                line += newlines
+                                line_start = text.rindex("\n", start_pos, pos) + 1
+                            if pos == end:
+                                type_ = "$END"
+                                token = span = None
+                                break
                     for pattern in patterns:
                         m = pattern.match(text, pos)
                         if m is not None:
@@ -187,7 +217,7 @@ class FastParser:
                     if words is not None:
                         type_ = words.get(value, type_)
                     token = (type_, value)
-                    newlines = text.count("\n", start_pos, pos)
+                    newlines = type_ in multiline and text.count("\n", start_pos, pos)
                     if newlines:
                         start_line = line
                         column = start_pos - line_start + 1

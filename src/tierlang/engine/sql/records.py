@@ -25,8 +25,8 @@ the needs each can fill:
     people_<metric>       -- partner_id, person, n0, n1, ... (1: the person can fill need i)
     assign_<metric>       -- partner_id, value: every set of needs can be staffed
 
-With more than `MAX_NEEDS` needs that ask for people, the 2^n sets are too many: `refusal`
-says so.
+The sets come from `tierlang.records.assign.need_sets`; with more than its `MAX_NEEDS` needs
+that ask for people, the 2^n sets are too many: `refusal` says so.
 """
 
 from __future__ import annotations
@@ -44,9 +44,10 @@ from tierlang.data import PID
 from tierlang.engine.sql.backend import and_all, cast, col, decimal_text, num, or_any, paren, raise_error, string
 from tierlang.engine.sql.dialects import Dialect
 from tierlang.passes.lower import const_value
+from tierlang.records.assign import MAX_NEEDS, need_sets
 from tierlang.records.frames import den_column
 
-__all__ = ["RecordsSql", "records_ctes", "records_tables", "refusal", "NotCompiled", "range_error", "MAX_NEEDS"]
+__all__ = ["RecordsSql", "records_ctes", "records_tables", "refusal", "NotCompiled", "range_error"]
 
 _NUMERIC = frozenset({ir.Kind.COUNT, ir.Kind.NUMBER, ir.Kind.PERCENT, ir.Kind.MONEY})
 
@@ -67,17 +68,12 @@ class RecordsSql:
     ratios: set[str] = field(default_factory=set)
 
 
-#: The most needs (asking for at least one person) a people rule compiled to SQL may have:
-#: the query checks every set of them (2^n − 1 sums per partner).
-MAX_NEEDS = 10
-
-
 def refusal(program: ir.Program) -> str | None:
     """Why the program's records stage cannot be compiled to SQL (None: it can)."""
     for m in program.record_metrics:
         if isinstance(m.records, ir.Assignment):
             asked = [n for n in m.records.needs if n.count > 0]
-            if len(asked) > MAX_NEEDS:
+            if need_sets([n.count for n in m.records.needs]) is None:
                 return (
                     f"metric '{m.name}' assigns people to {len(asked)} needs; SQL checks every set of needs"
                     f" (2^{len(asked)} − 1), at most {MAX_NEEDS} needs"
@@ -467,16 +463,13 @@ def _assignment_ctes(name: str, a: ir.Assignment, table: ir.RelatedTable, source
         flags.append(exp.alias_(exp.Max(this=can), f"n{i}", quoted=True))
     people = exp.select(col(PID), col(a.column), *flags).from_(rows.subquery("r")).group_by(col(PID), col(a.column))
     pname = f"people_{name[7:]}"
-    asked = [i for i, n in enumerate(a.needs) if n.count > 0]
     checks: list[exp.Expression] = []
-    for mask in range(1, 1 << len(asked)):
-        chosen = [asked[k] for k in range(len(asked)) if mask >> k & 1]
+    for chosen, places in need_sets([n.count for n in a.needs]) or ():  # `refusal` said no to None
         fills: exp.Expression = col(f"n{chosen[0]}")
         for i in chosen[1:]:
             fills = exp.Add(this=fills, expression=col(f"n{i}"))
         if a.capacity < len(chosen):
             fills = exp.Least(this=num(a.capacity), expressions=[fills])
-        places = sum(a.needs[i].count for i in chosen)
         checks.append(exp.GTE(this=exp.Sum(this=fills), expression=num(places)))
     value = and_all(checks) if checks else exp.Boolean(this=True)
     q = exp.select(col(PID), exp.alias_(value, "value", quoted=True)).from_(exp.to_table(pname, quoted=True)).group_by(col(PID))
