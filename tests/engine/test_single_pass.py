@@ -165,17 +165,22 @@ def test_tier_eval_reads_a_single_pass_file_once(fixture_parquet, monkeypatch, t
     assert taken == ["single pass"] and out.stat().st_size > 0
 
 
-def test_the_advice_on_percents_comes_with_the_single_pass(tmp_path, monkeypatch):
-    """The advice on percent columns is computed by aggregates in the single pass: the
-    advice neither reads the file again nor differs from the two stages'."""
+@pytest.mark.parametrize("layout", ["parquet", "csv"])
+def test_the_advice_on_percents_comes_with_the_single_pass(tmp_path, monkeypatch, layout):
+    """The advice on percent columns is computed by aggregates in the single pass (for CSV,
+    from the text columns the pass keeps): the advice neither reads the file again nor
+    differs from the two stages'."""
     from tierlang.data.advice import fraction_percents
 
     prog = load_text(
         'program p { version "1" effective 2024-01-01 }\nmetric share: percent { range 0 .. 1000 default 0 }\n'
         "metric n: count\ntrack t { level silver { require share >= 50 and n >= 1 } }\n"
     )
-    path = tmp_path / "d.parquet"
-    pl.DataFrame({"partner_id": ["P1", "P2", "P3"], "share": [0.5, 0.25, 0.0], "n": [1, 2, 3]}).write_parquet(path)
+    path = tmp_path / f"d.{layout}"
+    if layout == "csv":
+        path.write_text("partner_id,share,n\nP1,0.5,1\nP2,0.25,2\nP3,,3\n", encoding="utf-8")
+    else:
+        pl.DataFrame({"partner_id": ["P1", "P2", "P3"], "share": [0.5, 0.25, 0.0], "n": [1, 2, 3]}).write_parquet(path)
     taken = _single_pass_ran(monkeypatch)
     a = evaluate(prog, path)
     assert taken == ["single pass"]

@@ -122,26 +122,6 @@ def test_a_column_that_might_not_fit_int64_takes_the_two_stages(tmp_path, monkey
     _same(ev, evaluate(prog, path, engine="interpreter"))
 
 
-def test_the_advice_on_percents_comes_with_a_csv_single_pass(tmp_path, monkeypatch):
-    from tierlang.data.advice import fraction_percents
-
-    prog = load_text(
-        'program p { version "1" effective 2024-01-01 }\nmetric share: percent { range 0 .. 1000 default 0 }\n'
-        "metric n: count\ntrack t { level silver { require share >= 50 and n >= 1 } }\n"
-    )
-    path = tmp_path / "d.csv"
-    path.write_text("partner_id,share,n\nP1,0.5,1\nP2,0.25,2\nP3,,3\n", encoding="utf-8")
-    taken = _taken(monkeypatch)
-    a = evaluate(prog, path)
-    assert taken == ["single pass"]
-    scans = []
-    monkeypatch.setattr(pl.LazyFrame, "collect", lambda *args, **kw: scans.append(1) or pl.DataFrame())
-    warnings = fraction_percents(a.dataset)
-    assert not scans, "the advice read the file again"
-    monkeypatch.undo()
-    assert warnings == fraction_percents(load_dataset(path, prog)) and "'share' lies between 0 and 1 (e.g. 0.5)" in warnings[0]
-
-
 def test_an_absent_optional_decimal_column_takes_its_defaults_places(tmp_path, monkeypatch):
     prog = load_text(PROGRAM.replace("default 0.125 USD }", "default 0.125 USD optional }"))
     path = tmp_path / "d.csv"
