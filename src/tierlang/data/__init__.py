@@ -1286,8 +1286,7 @@ class _DecimalReader(_Reader):
 
     def _places(self, t: pl.Expr) -> pl.Expr:
         """The decimal places of the text `t` (trailing zeros counted), from `pre`'s point."""
-        point = pl.col(self.tmp("point"))
-        return pl.when(point.is_null()).then(pl.lit(0, pl.Int64)).otherwise(t.str.len_bytes().cast(pl.Int64) - point - 1)
+        return places.places_of(t, pl.col(self.tmp("point")))
 
     def _text_flag(self, t: pl.Expr, missing: pl.Expr) -> pl.Expr:
         """Whether the text `t` is not a readable decimal (TL405, registered here). One flag:

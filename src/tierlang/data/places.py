@@ -26,10 +26,16 @@ from collections.abc import Sequence
 
 import polars as pl
 
-__all__ = ["INT64_DIGITS", "text_places", "fits"]
+__all__ = ["INT64_DIGITS", "places_of", "text_places", "fits"]
 
 #: Digits every Int64 holds (10^18 - 1 < 2^63).
 INT64_DIGITS = 18
+
+
+def places_of(t: pl.Expr, point: pl.Expr) -> pl.Expr:
+    """The decimal places of each text value `t` (trailing zeros counted), given `point`,
+    the position of its point (null: none, so no places)."""
+    return pl.when(point.is_null()).then(pl.lit(0, pl.Int64)).otherwise(t.str.len_bytes().cast(pl.Int64) - point - 1)
 
 
 def text_places(frame: pl.LazyFrame, columns: Sequence[str]) -> dict[str, tuple[int, int]]:
@@ -43,7 +49,7 @@ def text_places(frame: pl.LazyFrame, columns: Sequence[str]) -> dict[str, tuple[
         t = pl.col(c)
         point = t.str.find(".", literal=True).cast(pl.Int64)
         size = t.str.len_bytes().cast(pl.Int64)
-        aggs.append((size - point - 1).max().alias(f"__k{i}"))
+        aggs.append(places_of(t, point).max().alias(f"__k{i}"))
         aggs.append(pl.coalesce(point, size).max().alias(f"__w{i}"))
     got = frame.select(aggs).collect(engine="streaming").row(0)
     return {c: (got[2 * i] or 0, got[2 * i + 1] or 0) for i, c in enumerate(columns)}
