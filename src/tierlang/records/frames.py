@@ -659,9 +659,9 @@ def _collect_by_table(lazies: list[tuple[str, pl.LazyFrame]], streamed: set[str]
     """Every aggregate's frame. Those over a table read from its file (`streamed`) run on the
     streaming engine, each on its own: sharing their scan would cache all its rows."""
     out: dict[int, pl.DataFrame] = {}
-    for engine, tables in (("streaming", streamed), ("auto", None)):
-        idx = [i for i, (t, _) in enumerate(lazies) if (t in streamed) == (tables is not None)]
-        opts = _SEPARATE if tables is not None else pl.QueryOptFlags()
+    for from_file in (True, False):
+        idx = [i for i, (t, _) in enumerate(lazies) if (t in streamed) == from_file]
+        engine, opts = ("streaming", _SEPARATE) if from_file else ("auto", pl.QueryOptFlags())
         for i, df in zip(idx, pl.collect_all([lazies[i][1] for i in idx], engine=engine, optimizations=opts)):
             out[i] = df
     return [out[i] for i in range(len(lazies))]
