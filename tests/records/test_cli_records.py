@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import PROGRAMS, ROOT
 
 RECORDS = str(PROGRAMS / "cloudpartner2022-records.tier")
@@ -47,10 +49,51 @@ def test_eval_sample(tmp_path):
     assert "warning" not in proc.stderr  # every table is in the folder
 
 
-def test_eval_needs_as_of_for_records():
-    proc = tier("eval", RECORDS, str(SAMPLE))
-    assert proc.returncode == 2
-    assert "--as-of" in proc.stderr
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("eval", RECORDS, str(SAMPLE)),
+        ("explain", RECORDS, str(SAMPLE), "--partner", "P07"),
+        ("diff", RECORDS, RECORDS, "--data", str(SAMPLE)),
+        ("compile", RECORDS, "--emit", "sql"),
+    ],
+    ids=["eval", "explain", "diff", "compile"],
+)
+def test_records_need_as_of_and_the_error_says_why_with_an_example(args):
+    # DESIGN: every evaluation has a date; a records program's is never guessed, and the
+    # error says why and how to give it, the same in every command
+    proc = tier(*args)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "computes metrics from records, and every evaluation has a date" in proc.stderr
+    assert (
+        "which tier never guesses. Give it with --as-of YYYY-MM-DD, e.g. --as-of 2022-10-03 (the program's effective date)" in proc.stderr
+    )
+
+
+def test_a_records_history_without_its_months_shows_how_to_give_them():
+    for command in (("eval", RECORDS, str(SAMPLE), "--history"), ("explain", RECORDS, str(SAMPLE), "--history", "--partner", "P07")):
+        proc = tier(*command)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr
+        assert "give the first and the last with --from and --to, e.g. --from 2023-01 --to 2023-12" in proc.stderr
+
+
+def test_a_window_without_an_evaluation_date_says_how_to_give_one(tmp_path):
+    # no effective date and no --as-of: TL273 at the window, its hint an example of --as-of
+    program = tmp_path / "undated.tier"
+    program.write_text(
+        'program undated { version "1" }\n'
+        "table usage { column month: month column acr_usd: money USD { range .. } }\n"
+        'metric now "Usage last month": money USD = sum acr_usd of usage where month in last month { range .. }\n'
+        "track t { level l { require now >= 1 USD } }\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "partners.csv").write_text("partner_id\np1\n", encoding="utf-8")
+    (tmp_path / "data" / "usage.csv").write_text("partner_id,month,acr_usd\np1,2023-05-01,10\n", encoding="utf-8")
+    for command in (("eval", str(program), str(tmp_path / "data")), ("test", str(program))):
+        proc = tier(*command)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr
+        assert "TL273" in proc.stderr and "evaluate with --as-of YYYY-MM-DD (e.g. --as-of 2024-06-30)" in proc.stderr
 
 
 def test_a_window_before_year_1_is_an_error_not_a_traceback():
