@@ -17,7 +17,15 @@ from fractions import Fraction
 
 from tierlang import ir
 from tierlang.numbers import plural_noun
-from tierlang.records.reference import AggregateTrace, AssignmentTrace, GroupTrace, MetricTrace, PartnerRecords, row_condition
+from tierlang.records.reference import (
+    AggregateTrace,
+    AssignmentTrace,
+    GroupTrace,
+    MetricTrace,
+    PartnerRecords,
+    group_value,
+    row_condition,
+)
 from tierlang.render.source import expr_text, months_text
 
 __all__ = ["RecordsNote", "notes_for", "render_notes", "change_text", "MAX_SHOWN"]
@@ -257,7 +265,7 @@ def _group_text(table: ir.RelatedTable, agg: ir.Aggregate, g: GroupTrace, compar
             continue
         t = _agg_type(table, side)
         actual = values[id(side)]
-        bound = _group_value(other, values)
+        bound = group_value(table, g, other)
         verdicts = facts.setdefault(expr_text(side), (_value(actual, t), []))[1]
         for inner in (n for n in ir.walk(other) if isinstance(n, ir.GroupAgg) and id(n) in values):
             facts.setdefault(expr_text(inner), (_value(values[id(inner)], _agg_type(table, inner)), []))
@@ -272,21 +280,6 @@ def _group_text(table: ir.RelatedTable, agg: ir.Aggregate, g: GroupTrace, compar
     if len(windows) == 1 and not any(isinstance(n, ir.InWindow) and n.operand.column in agg.per for n in ir.walk(agg.where)):  # type: ignore[union-attr]
         key += f" in {months_text(windows[0])}"
     return f"{key}: {'; '.join(facts_text)}" if facts_text else key
-
-
-def _group_value(e: ir.Expr, values: dict[int, object]) -> object:
-    """A side of a `having` comparison for one group: constants, the group's aggregates and
-    arithmetic over them, exactly (None: not computable, e.g. an empty aggregate)."""
-    if isinstance(e, ir.Const):
-        return e.value
-    if isinstance(e, ir.GroupAgg):
-        return values.get(id(e))
-    if isinstance(e, ir.Arith):
-        a, b = _group_value(e.left, values), _group_value(e.right, values)
-        if not isinstance(a, Fraction) or not isinstance(b, Fraction) or (e.op == "/" and b == 0):
-            return None
-        return {"+": a + b, "-": a - b, "*": a * b, "/": a / b}[e.op] if e.op in "+-*/" else None
-    return None
 
 
 _FLIP = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}
