@@ -298,7 +298,12 @@ class FastParser:
                     if token is None and state == end_state:
                         return top[1]
                     continue
-                if size:
+                if size == 1:  # the commonest reduce: one symbol, its span and depth as they are
+                    top = stack.pop()
+                    raw = (top,)
+                    depth = top[3]
+                    full = top[2]
+                elif size:
                     raw = stack[-size:]
                     del stack[-size:]
                     depth = 0
