@@ -1293,7 +1293,7 @@ _ATOMIC_FIELDS = frozenset(
 )
 
 
-def _child_fields(cls: type) -> tuple[str, ...]:
+def child_fields(cls: type) -> tuple[str, ...]:
     """The fields of an IR node class that may hold nodes (() for anything else)."""
     if not hasattr(cls, "__dataclass_fields__"):
         return ()
@@ -1338,7 +1338,7 @@ def _children_function(cls: type) -> Callable[[object], list]:
     without a call, anything else but a leaf value goes through `_collect` (every node is
     walked by the passes several times, and a loop over the fields was most of the time)."""
     lines = ["def children(node):", "    out = []"]
-    for name in _child_fields(cls):
+    for name in child_fields(cls):
         lines += [
             f"    v = node.{name}",
             "    if v.__class__ in _NODE_CLASSES:",
