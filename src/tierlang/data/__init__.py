@@ -1022,6 +1022,7 @@ class _Reader:
         self.scale = 1
         self.optional = False  # a table column that may be empty (no default needed)
         self.missing_text: tuple[str, str] | None = None  # (message, hint) of a missing value
+        self.declared_in = "the metric"  # where a range is declared (a table's column)
 
     def tmp(self, suffix: str) -> str:
         return f"__{self.name}__{suffix}"
@@ -1094,10 +1095,12 @@ class _Reader:
         return pl.when(pl.col(self.tmp("missing"))).then(pl.lit(default)).otherwise(value)
 
 
-def _type_error(column: str, dtype: pl.DataType, metric: ir.Metric, want: str) -> DataError:
+def _type_error(column: str, dtype: pl.DataType, metric: ir.Metric, want: str, declared: str | None = None) -> DataError:
+    """TL402: a typed column of the wrong type. `declared`: who declares the type ("metric 'n'
+    is", "table 'usage' declares it")."""
     return DataError(
         "TL402",
-        f"column '{column}' holds {dtype} values, but metric '{metric.name}' is {_describe(metric)}: {want}",
+        f"column '{column}' holds {dtype} values, but {declared or f'metric {metric.name!r} is'} {_describe(metric)}: {want}",
         column=column,
         hint="store the column as text or with the matching type; nothing is converted silently",
     )
@@ -1170,7 +1173,7 @@ def _range_flags(r: _Reader, v: pl.Expr, scale: int) -> list[pl.Expr]:
             lambda t, shown=shown, neg=neg: pl.format(
                 "{} is below the minimum {} of {}" + ("; a count cannot be negative" if neg else ""), t, pl.lit(shown), pl.lit(r.what)
             ),
-            hint="declare `range ..` on the metric if negative values are valid" if neg else None,
+            hint=f"declare `range ..` on {r.declared_in} if negative values are valid" if neg else None,
         )
         out.append((v < lo).fill_null(False).alias(f))
     if m.maximum is not None:
@@ -1592,7 +1595,7 @@ _MONTH_HINT = "name each month by its first day, YYYY-MM-01 (2023-09-01 for Sept
 _TEXTUAL = (pl.String, pl.Categorical, pl.Null)
 
 
-def _reader_for(metric: ir.Metric, column: str, dtype: pl.DataType) -> _Reader | DataError:
+def _reader_for(metric: ir.Metric, column: str, dtype: pl.DataType, declared: str | None = None) -> _Reader | DataError:
     kind = metric.type.kind
     if dtype == pl.Null:
         dtype = pl.String
@@ -1603,27 +1606,27 @@ def _reader_for(metric: ir.Metric, column: str, dtype: pl.DataType) -> _Reader |
             return _CountReader(metric.name, column, metric, dtype)
         if isinstance(dtype, pl.Decimal) and (dtype.scale or 0) == 0:
             return _CountReader(metric.name, column, metric, pl.Int64)
-        return _type_error(column, dtype, metric, "store whole numbers in an integer column")
+        return _type_error(column, dtype, metric, "store whole numbers in an integer column", declared)
     if kind in _DECIMAL_KINDS:
         if dtype == pl.String or dtype.is_integer() or isinstance(dtype, pl.Decimal) or dtype in (pl.Float64, pl.Float32):
             return _DecimalReader(metric.name, column, metric, dtype)
-        return _type_error(column, dtype, metric, "store numbers as decimals, integers or text")
+        return _type_error(column, dtype, metric, "store numbers as decimals, integers or text", declared)
     if kind is ir.Kind.BOOL:
         if dtype in (pl.String, pl.Boolean):
             return _BoolReader(metric.name, column, metric, dtype)
-        return _type_error(column, dtype, metric, "store true/false in a boolean or text column")
+        return _type_error(column, dtype, metric, "store true/false in a boolean or text column", declared)
     if kind is ir.Kind.DATE:
         if dtype in (pl.String, pl.Date):
             return _DateReader(metric.name, column, metric, dtype)
-        return _type_error(column, dtype, metric, "store dates in a date column or as YYYY-MM-DD text")
+        return _type_error(column, dtype, metric, "store dates in a date column or as YYYY-MM-DD text", declared)
     if kind is ir.Kind.ENUM:
         if dtype == pl.String:
             return _EnumReader(metric.name, column, metric, dtype)
-        return _type_error(column, dtype, metric, "store enum values as text")
+        return _type_error(column, dtype, metric, "store enum values as text", declared)
     if kind is ir.Kind.TEXT:
         if dtype == pl.String or dtype.is_integer():
             return _TextReader(metric.name, column, metric, dtype)
-        return _type_error(column, dtype, metric, "store text (or whole-number ids)")
+        return _type_error(column, dtype, metric, "store text (or whole-number ids)", declared)
     raise AssertionError(kind)  # pragma: no cover
 
 
@@ -1638,6 +1641,10 @@ class _Loader:
         self.metrics = program.column_metrics
         self.history = history
         self.absent: list[ir.Metric] = []  # optional metrics whose column is not in the file
+
+    def declares(self, m: ir.Metric) -> str:
+        """Who declares a column's type, for a message about it."""
+        return f"metric '{m.name}' is"
 
     def plan(self, schema: Mapping[str, pl.DataType]) -> list[_Reader]:
         errors: list[DataError] = []
@@ -1701,7 +1708,7 @@ class _Loader:
             if col not in schema and m.optional and m.default is not None:
                 # read as a column of blanks: every row takes the default
                 self.absent.append(m)
-                r = _reader_for(m, col, pl.Null)
+                r = _reader_for(m, col, pl.Null, self.declares(m))
                 if isinstance(r, DataError):
                     errors.append(r)
                 else:
@@ -1710,7 +1717,7 @@ class _Loader:
             if col not in schema:
                 missing.append(m)
                 continue
-            r = _reader_for(m, col, schema[col])
+            r = _reader_for(m, col, schema[col], self.declares(m))
             if isinstance(r, DataError):
                 errors.append(r)
             else:

@@ -322,13 +322,41 @@ def near_misses(program: ir.Program, agg: ir.Aggregate, rows: list[Mapping[str, 
 
 
 def with_near_misses(program: ir.Program, notes: list[RecordsNote], pr: PartnerRecords, rows: Mapping[str, list]) -> None:
-    """Add each aggregate's near misses: rows its `where` turns away for one rule only."""
+    """Add each aggregate's near misses: rows its `where` turns away for one rule only, and
+    rows (of a people rule too) whose value looks like a misspelling of one it names."""
     for note in notes:
         t = pr.traces.get(note.metric)
         if t is None:
             continue
         for a in t.aggregates:
             note.missed += near_misses(program, a.aggregate, rows.get(a.aggregate.table, []))
+            note.missed += misspelt(program, a.aggregate.table, a.aggregate.where, a.aggregate.column, rows.get(a.aggregate.table, []))
+        if t.assignment is not None:
+            a = t.assignment.assignment  # type: ignore[assignment]
+            wheres = ir.And(tuple(n.where for n in a.needs if n.where is not None))
+            note.missed += misspelt(program, a.table, wheres, a.column, rows.get(a.table, []))
+
+
+def misspelt(program: ir.Program, table: str, where: ir.Expr | None, label: str | None, rows: list[Mapping[str, object]]) -> list[str]:
+    """Rows whose value no rule names (TL425) but looks like one `where` names ("arch1 (Azure
+    Solutions Architekt Expert): certification named by no rule; "Azure Solutions Architect
+    Expert" is"): such a row counts toward nothing, here or anywhere."""
+    from tierlang.passes.records import named_like, value_tests, values_that_count
+
+    t = program.related_table_map[table]
+    wanted = value_tests(t, where)
+    unnamed = {c: named for (tb, c), named in values_that_count(program).items() if tb == table and c in wanted}
+    out = []
+    for r in rows:
+        for column, named in unnamed.items():
+            v = r.get(column)
+            if not isinstance(v, str) or v in named:
+                continue
+            near = named_like(v, named)
+            if near is not None and near in wanted[column]:
+                who = f"{r.get(label)} ({v})" if label is not None and r.get(label) is not None else v
+                out.append(f'{who}: {column} named by no rule; "{near}" is')
+    return _limit(list(dict.fromkeys(out)))
 
 
 # ------------------------------------------------------------------ changes in records terms
@@ -621,6 +649,7 @@ __all__ += [
     "render_row_tracks",
     "near_misses",
     "with_near_misses",
+    "misspelt",
     "window_line",
     "metric_value",
     "months_text",
