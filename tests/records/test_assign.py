@@ -76,7 +76,8 @@ def test_fewest_new_people_is_the_fewest_and_enough(counts, can_fill, capacity):
     # needs it says, do
     needs = list(zip(NEEDS, counts))
     can_fill = {p: names & {n for n, _ in needs} for p, names in can_fill.items()}
-    new = fewest_new_people(needs, can_fill, capacity)
+    groups = fewest_new_people(needs, can_fill, capacity)
+    new = [fills for fills, k in groups for _ in range(k)]
     assert (not new) == brute_force(needs, can_fill, capacity)
     everything = {n for n, _ in needs}
     if new:
@@ -84,7 +85,15 @@ def test_fewest_new_people_is_the_fewest_and_enough(counts, can_fill, capacity):
         assert not brute_force(needs, fewer, capacity)
     named = {**can_fill, **{f"new{k}": set(fills) for k, fills in enumerate(new)}}
     assert brute_force(needs, named, capacity)
-    assert all(0 < len(fills) <= capacity for fills in new)
+    assert all(0 < len(fills) <= capacity and len(set(fills)) == len(fills) for fills in new)
+
+
+def test_fewest_new_people_for_a_huge_need_takes_no_time():
+    # explain must not run away on a count no partner could meet: the work grows with the
+    # needs, not with the people they ask for
+    groups = fewest_new_people([("a", 10**12), ("b", 3)], {"p": {"a", "b"}}, 2)
+    # p fills one place of each; the rest are new people, two of them in both needs
+    assert groups == [(("a", "b"), 2), (("a",), 10**12 - 3)]
 
 
 PROGRAM = """
