@@ -273,3 +273,48 @@ def test_sql_refuses_people_rules_with_too_many_needs(tmp_path):
     # needs that ask for no one are not among the sets
     program = load_program("people.tier", text=_people_text([*needs[:MAX_NEEDS], (0, 0)], 1, False), checks=False).program
     compile_sql(program, "duckdb")
+
+
+@pytest.mark.parametrize(
+    ("edit", "effect"),
+    [
+        (("at most 4 each", "at most 3 each"), "tightened"),  # a person fills fewer needs
+        (("at most 4 each", "at most 5 each"), "loosened"),
+        (("n0: 2", "n0: 1"), "loosened"),  # a need asks for fewer people
+        (("n0: 2", "n0: 3"), "tightened"),
+        (('n0: 2 where certification == "A"', 'n0: 2 where certification == "B"'), None),  # other people
+    ],
+)
+def test_diff_says_which_way_a_people_rule_moved(edit, effect):
+    # a people rule asking for less (or letting a person do more) holds wherever the old one
+    # did: the diff says loosened or tightened, no longer undecided
+    from tierlang.diff.structural import structural_diff
+
+    text = """
+program spec { version "1" effective 2024-01-01 }
+table certified { column person_id: text column certification: text }
+metric staffed: bool = assign person_id of certified at most 4 each {
+  n0: 2 where certification == "A",
+  n1: 2 where certification == "C",
+}
+track t { level l { require staffed } }
+"""
+    old = load_program("old.tier", text=text, checks=False).program
+    new = load_program("new.tier", text=text.replace(*edit), checks=False).program
+    (change,) = [c for c in structural_diff(old, new) if c.what == "records formula"]
+    assert change.effect == effect
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3)), min_size=1, max_size=3),
+    st.dictionaries(st.sampled_from("abcdef"), st.sets(st.sampled_from(NEEDS)), max_size=6),
+    st.integers(1, 3),
+    st.integers(0, 2),
+)
+def test_asking_for_less_never_fails_a_partner_the_old_rule_passed(counts, can_fill, capacity, more):
+    # what the diff's `loosened` rests on: fewer people per need and room for more needs per
+    # person keep every assignment the old rule found
+    old = [(NEEDS[i], max(a, b)) for i, (a, b) in enumerate(counts)]
+    new = [(NEEDS[i], min(a, b)) for i, (a, b) in enumerate(counts)]
+    if solve(old, can_fill, capacity).feasible:
+        assert solve(new, can_fill, capacity + more).feasible
