@@ -69,8 +69,9 @@ def test_the_grammars_one_pattern_gives_each_states_own_token():
     from lark.utils import TextSlice
 
     fast = P._fast_parser()
-    pattern, keywords, ignored, _, _ = fast._root or fast._root_data()
-    states = {id(basic): state for state, basic in fast._lexers.items()}  # one state per lexer
+    pattern, keywords, ignored, _, _ = fast._root
+    lexers = P.parser().parser.lexer.lexers
+    states = {id(basic): state for state, basic in lexers.items()}  # one state per lexer
     tricky = '2022-10-03 2022 1_000.5 TL313 TLX EUR EURO """a""" "" ..< .. . <= < == = at least metrics metric x1 # c'
     text = "\n".join([tricky, *(p.read_text(encoding="utf-8") for p in TIER_FILES if p.parent.name == "programs")])
     word = re.compile(r"\w+")
@@ -81,8 +82,8 @@ def test_the_grammars_one_pattern_gives_each_states_own_token():
             starts.setdefault(text[i : w.end() + 1] if w else text[i : i + 3], i)
     source = TextSlice.cast_from(text)
     for state in states.values():
-        basic = fast._lexers[state]
-        accepts = fast._accepted(state)
+        basic = lexers[state]
+        accepts = fast._accepts[state]
         for pos in starts.values():
             want = basic.match(source, pos)
             if want is not None and want[1] not in ignored:
