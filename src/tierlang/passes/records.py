@@ -221,6 +221,11 @@ class RecordsLowering:
     def lower_related_tables(self) -> list[ir.RelatedTable]:
         self.related_tables: dict[str, ir.RelatedTable] = {}
         decls = [d for d in self.merged.items if isinstance(d, ast.RelatedTableDecl)]
+        # the filters each table declares, lowered or not yet (a name in a row condition that is
+        # not a column is looked up here: most are metrics and params)
+        self.declared_filters: dict[str, set[str]] = {}
+        for d in decls:
+            self.declared_filters.setdefault(d.name, set()).update(i.name for i in d.items if isinstance(i, ast.FilterDecl))
         # Columns first (every table's), then filters, which may name any column or filter.
         for d in decls:
             self.related_tables[d.name] = self._table_columns(d)
@@ -322,10 +327,7 @@ class RecordsLowering:
             return self.row_as_of(n)
         column = table.column(head)
         # (a column needs no search of the declarations: most names in a row condition are)
-        known_filter = column is None and (
-            head in {f.name for f in table.filters}
-            or any(isinstance(i, ast.FilterDecl) and i.name == head for d in self._table_decls(scope.table) for i in d.items)
-        )
+        known_filter = column is None and (head in {f.name for f in table.filters} or head in self.declared_filters.get(scope.table, ()))
         if column is None and not known_filter:
             decl = self.globals.get(head)
             if isinstance(decl, ast.MetricDecl):
@@ -369,9 +371,6 @@ class RecordsLowering:
             self.err("TL271", f"filter '{head}' is about one row: use it in `where`, or in `(count where {head})`", n.span)
             raise self.Fail
         return ir.FilterRef(table.name, head, n.span), BOOL
-
-    def _table_decls(self, name: str) -> list[ast.RelatedTableDecl]:
-        return [d for d in self.merged.items if isinstance(d, ast.RelatedTableDecl) and d.name == name]
 
     # -------------------------------------------------------------- row expressions
     def row_as_of(self, n: ast.Name):
