@@ -332,9 +332,10 @@ class Scan:
     absent: tuple[ir.Metric, ...] = ()
     #: decimal columns read at places guessed from the first rows (`scan_dataset(guess=True)`):
     #: `frame` then has a `MISSED` column (true where a value has more places than guessed,
-    #: or is too large at them) and the `hits` columns, one per column whose guess must be
-    #: met by some value (else the column has fewer places than guessed). Whoever collects
-    #: the scan must check both: a miss calls for the scan without guesses.
+    #: or is too large at them, or is a float without an exact reading: `_guessed_float`)
+    #: and the `hits` columns, one per column whose guess must be met by some value (else
+    #: the column has fewer places than guessed). Whoever collects the scan must check both,
+    #: before `BAD`: a miss calls for the scan without guesses.
     guessed: bool = False
     hits: tuple[str, ...] = ()
 
