@@ -340,7 +340,13 @@ class Scan:
 
     def repeats(self, out: pl.DataFrame) -> bool:
         """Whether a partner_id may appear twice in the collected `frame` (or a query that
-        keeps its partner_id column): `duplicates`, computed from what the pass read."""
+        keeps its partner_id column): `duplicates`, computed from what the pass read. Ids
+        in strictly increasing order are all different, which one comparison per row tells
+        (files are often sorted by id: a tenth of the hashes' cost)."""
+        ids = out.get_column(PID).cast(pl.String)
+        n = ids.len()
+        if n < 2 or (ids.null_count() == 0 and (ids.slice(1) > ids.slice(0, n - 1)).all()):
+            return False
         return bool(out.select(_IdReader.may_repeat(pl.col(PID).cast(pl.String))).item())
 
     def guess_missed(self, out: pl.DataFrame) -> bool:
@@ -1187,13 +1193,24 @@ class _DecimalReader(_Reader):
     column gets those digits without printing them (`tierlang.data.floats`); Float32 ones
     are printed and parsed."""
 
-    guessed = False  # read at places guessed from the first rows (`guess_places`)
-    needs_hit = False
+    def __init__(self, name: str, column: str, metric: ir.Metric | None, dtype: pl.DataType) -> None:
+        super().__init__(name, column, metric, dtype)
+        #: The places the values are read at (scaled by 10^decimal_scale) when they are known
+        #: without looking at every value: guessed or found (`guess_places`, `use_places`),
+        #: or the column type's (set by `first`). None: `second` finds them in the values.
+        self.decimal_scale: int | None = None
+        self.narrow = False  # every value, scaled, fits Int64
+        self.guessed = False  # read at places guessed from the first rows (`guess_places`)
+        self.needs_hit = False
+        #: (flag, expression) of the check that a value fits MAX_DIGITS at the column's places,
+        #: when `second` found that some value may not
+        self.fits: tuple[str, pl.Expr] | None = None
 
     @property
     def known(self) -> bool:
-        """Whether the column's places are known before it is read (guessed or found)."""
-        return hasattr(self, "decimal_scale")
+        """Whether the column's places are known without looking at every value (guessed,
+        found beforehand, or the column type's)."""
+        return self.decimal_scale is not None
 
     def text(self) -> pl.Expr:
         src = pl.col(self.column)
@@ -1238,7 +1255,7 @@ class _DecimalReader(_Reader):
         if self.dtype == pl.Float64:
             unreadable = ~missing & floats.no_exact_reading(src)
             out.append(unreadable.alias(self._float_check()))
-            if hasattr(self, "decimal_scale"):
+            if self.known:
                 out.append(floats.scaled(src, self.decimal_scale).alias(self.tmp("raw")))
                 if self.guessed:
                     # a float's text has a place at least ("100.0"): every value misses a guess of
@@ -1250,18 +1267,18 @@ class _DecimalReader(_Reader):
                 out.append(src.alias(self.tmp("x")))  # read by `extra` once collected
         elif self.dtype == pl.String and self.known:  # guessed, or found (`use_places`)
             t, k = self.text(), self.decimal_scale
-            bad, places = self._text_flag(t, missing), self._places(t)
+            bad, have = self._text_flag(t, missing), self._places(t)
             digits, valid = pl.col(self.tmp("digits")), ~bad & ~missing
             # every value at the guessed places (null where it has more): a product of Int64
             # columns, which the length check keeps below 10^18 (Int128 powers cost a fifth more)
-            scale = pl.when(places == k).then(pl.lit(1, pl.Int64))
+            scale = pl.when(have == k).then(pl.lit(1, pl.Int64))
             for i in range(1, k + 1):
-                scale = scale.when(places == k - i).then(pl.lit(10**i, pl.Int64))
+                scale = scale.when(have == k - i).then(pl.lit(10**i, pl.Int64))
             raw = digits * scale
             out += [bad.alias(self.checks[-1].flag), raw.alias(self.tmp("raw"))]
             if self.guessed:
-                fits = t.str.len_bytes().cast(pl.Int64) + (k - places) <= 18  # digits < 10^len
-                out += self._guess_flags(valid & (raw.is_null() | ~fits), valid & (places == k))
+                fits = t.str.len_bytes().cast(pl.Int64) + (k - have) <= 18  # digits < 10^len
+                out += self._guess_flags(valid & (raw.is_null() | ~fits), valid & (have == k))
             # (places found by `data.places` are every value's most, at which all of them fit)
         elif self.dtype in (pl.String, pl.Float32):
             out += self._from_text(self.text(), missing, from_float=self.dtype != pl.String)
@@ -1334,7 +1351,7 @@ class _DecimalReader(_Reader):
         )
 
     def extra(self, df: pl.DataFrame) -> list[pl.Series]:
-        if self.dtype != pl.Float64 or hasattr(self, "decimal_scale"):
+        if self.dtype != pl.Float64 or self.known:
             return []
         # a Float64 column's digits and places, as its text has them (see `floats`)
         flag = next(c.flag for c in self.checks if c.code == "TL412")
@@ -1349,12 +1366,12 @@ class _DecimalReader(_Reader):
     def lazy(self) -> bool:
         # A typed column's places are its type's; text and floats take the places of their
         # most precise value, and a 128-bit column is narrowed when its values allow.
-        return hasattr(self, "decimal_scale") and self.narrow and self._default_places() <= self.decimal_scale
+        return self.known and self.narrow and self._default_places() <= self.decimal_scale  # type: ignore[operator]
 
     def second(self, df):
         m = self.metric
         default_k = self._default_places()
-        if hasattr(self, "decimal_scale"):
+        if self.decimal_scale is not None:
             k = max(self.decimal_scale, default_k)
             raw = pl.col(self.tmp("raw"))
             v = raw if k == self.decimal_scale else raw.cast(pl.Int128) * 10 ** (k - self.decimal_scale)
@@ -1368,13 +1385,13 @@ class _DecimalReader(_Reader):
             if top is not None and top * 10 ** (k - int(kmin or 0)) >= 10**MAX_DIGITS:
                 # some value, scaled to the column's places, exceeds MAX_DIGITS digits
                 fits = raw.abs() < pl.lit(10, pl.Int128).pow(pl.lit(MAX_DIGITS - k, pl.Int64) + kk)
-                self.fits_flag = self.check(
+                flag = self.check(
                     "TL412",
                     "range",
                     lambda x, k=k: pl.format("'{}' is too large to read exactly next to values with {} decimal places", x, pl.lit(k)),
                     hint=f"at most {MAX_DIGITS} digits in all, counting the decimal places of the most precise value in the column",
                 )
-                self.fits_expr = (raw.is_not_null() & kk.is_not_null() & ~fits).fill_null(False)
+                self.fits = (flag, (raw.is_not_null() & kk.is_not_null() & ~fits).fill_null(False))
                 ok = kk.is_not_null() & fits
             else:
                 ok = kk.is_not_null()
@@ -1388,8 +1405,9 @@ class _DecimalReader(_Reader):
 
     def third(self, df):
         flags = _range_flags(self, pl.col(self.name), self.scale)
-        if hasattr(self, "fits_expr"):
-            flags.append(self.fits_expr.alias(self.fits_flag))
+        if self.fits is not None:
+            flag, expr = self.fits
+            flags.append(expr.alias(flag))
         return flags
 
 
@@ -1795,7 +1813,7 @@ class _Loader:
             lf = lf.with_columns([flag for _, flag in constraints])
             checks += [c for c, _ in constraints]
         lf = lf.with_columns(self.bad_expr(checks))
-        guessed = [r for r in readers if getattr(r, "guessed", False)]
+        guessed = [r for r in readers if isinstance(r, _DecimalReader) and r.guessed]
         if guessed:
             lf = lf.with_columns(pl.any_horizontal([pl.col(r.tmp("missed")) for r in guessed]).alias(MISSED))
         return lf
@@ -1829,7 +1847,7 @@ class _Loader:
         lf = self.checked_lazy(readers, schema)
         if lf is None:
             return None
-        hits = tuple(r.tmp("hit") for r in readers if getattr(r, "needs_hit", False))
+        hits = tuple(r.tmp("hit") for r in readers if isinstance(r, _DecimalReader) and r.needs_hit)
         checks = [MISSED, *hits] if guesses is not None else []
         frame = lf.select(pl.col(ROW).cast(pl.Int64), *[pl.col(c) for c in self.keep(readers)[1:]], pl.col(BAD), *checks)
         src = self.source

@@ -32,6 +32,11 @@ COUNT = Type(Kind.COUNT)
 BOOL = Type(Kind.BOOL)
 DATE = Type(Kind.DATE)
 TEXT = Type(Kind.TEXT)
+#: What to do about a window or `as_of` without an evaluation date (TL273).
+AS_OF_HINT = (
+    "evaluate with --as-of YYYY-MM-DD (e.g. --as-of 2024-06-30): tier eval, explain and diff --data"
+    " ask for it with records; for tier check and tier test, give the program an `effective` date"
+)
 _AGG_WORD = {"count": "count", "count_distinct": "count distinct", "sum": "sum", "min": "min", "max": "max"}
 _COLUMN_ATTRS = {"doc", "source", "range", "unit"}
 
@@ -347,9 +352,7 @@ class RecordsLowering:
         """`as_of` in a table's rows: the evaluation date, resolved here like the windows (the
         records stage runs once per evaluation date)."""
         if self.as_of is None:
-            self.err(
-                "TL273", "'as_of' needs an evaluation date", n.span, hint="give the program an `effective` date, or evaluate with --as-of"
-            )
+            self.err("TL273", "'as_of' needs an evaluation date", n.span, hint=AS_OF_HINT)
             raise self.Fail
         # `param` names it, so that texts show `as_of` and programs compare equal across dates
         return ir.Const(self.as_of, DATE, param="as_of", span=n.span), DATE
@@ -381,7 +384,7 @@ class RecordsLowering:
                     "TL273",
                     f"'{n.target.text}' needs an evaluation date",
                     n.target.span,
-                    hint="give the program an `effective` date, or evaluate with --as-of",
+                    hint=AS_OF_HINT,
                 )
                 raise self.Fail
             try:
