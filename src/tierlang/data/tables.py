@@ -23,7 +23,6 @@ some row fails does the full load run, to name every problem by row and column.
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -56,7 +55,7 @@ from tierlang.data import (
 from tierlang.diagnostics import Diagnostic, did_you_mean, warning
 from tierlang.formats import DATA_EXTENSIONS, detect_format
 from tierlang.numbers import plural
-from tierlang.passes.records import tables_reading, values_that_count
+from tierlang.passes.records import named_like, tables_reading, values_that_count
 
 __all__ = [
     "TableData",
@@ -340,6 +339,9 @@ class _TableLoader(_Loader):
         self.known = known
         self.partners_name = partners_name
 
+    def declares(self, m: ir.Metric) -> str:
+        return f"table '{self.table.name}' declares it"
+
     def run(self) -> Dataset:
         """The table read and checked as one lazy query when no column's final form depends
         on the data as a whole: only the columns kept are materialized, never the per-check
@@ -436,6 +438,7 @@ class _TableLoader(_Loader):
                 if column is not None and column.month and isinstance(r, _DateReader):
                     r = _MonthReader(r.name, r.column, r.metric, r.dtype)
                 r.optional = column is not None and column.optional
+                r.declared_in = f"column '{r.column}' of table '{self.table.name}'"
                 r.missing_text = (
                     f"missing value: column '{r.column}' may not be empty",
                     f"fill in every row, or declare the column `optional` in table '{self.table.name}'",
@@ -695,13 +698,9 @@ def _unnamed_values(program: ir.Program, tables: dict[str, TableData]) -> list[D
         )
         if counts.is_empty():
             continue
-        folded = {" ".join(x.split()).casefold(): x for x in named}
         shown = []
         for v, n in counts.head(3).iter_rows():
-            # another case or spacing of a named value first, then a close spelling
-            near = folded.get(" ".join(v.split()).casefold())
-            close = difflib.get_close_matches(v.casefold(), list(folded), n=1, cutoff=0.8)
-            near = near or (folded[close[0]] if close else None)
+            near = named_like(v, named)
             shown.append(f'"{v}" ({n:,} {plural(n, "row")}' + (f'; "{near}" is named)' if near else ")"))
         more = counts.height - 3
         rows = int(counts["n"].sum())
