@@ -17,6 +17,8 @@ evaluation date here, so that no engine does month arithmetic.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import replace
 from fractions import Fraction
 
@@ -155,6 +157,30 @@ def values_that_count(program: ir.Program) -> dict[tuple[str, str], frozenset[st
             continue
         if all(unnamed(w, column) is False for w in selecting[table]):
             out[(table, column)] = frozenset(values)
+    return out
+
+
+def named_like(value: str, named: Iterable[str]) -> str | None:
+    """The named value an unnamed one looks like a misspelling of: another case or spacing of
+    it first, then a close spelling (None: none)."""
+    folded = {" ".join(x.split()).casefold(): x for x in named}
+    near = folded.get(" ".join(value.split()).casefold())
+    close = difflib.get_close_matches(value.casefold(), list(folded), n=1, cutoff=0.8)
+    return near or (folded[close[0]] if close else None)
+
+
+def value_tests(table: ir.RelatedTable, e: ir.Expr | None) -> dict[str, set[str]]:
+    """column -> the text values a row condition names for it (`in` a list, `== "..."`),
+    through the table's filters."""
+    out: dict[str, set[str]] = {}
+    for n in ir.walk(e) if e is not None else ():
+        if isinstance(n, ir.FilterRef):
+            f = table.filter(n.name)
+            for column, values in value_tests(table, f.expr if f is not None else None).items():
+                out.setdefault(column, set()).update(values)
+        ref, values = _value_test(n)
+        if ref is not None:
+            out.setdefault(ref.column, set()).update(v for v in values if isinstance(v, str))
     return out
 
 
