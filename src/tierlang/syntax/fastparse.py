@@ -7,8 +7,8 @@ per-state lexers (taken from the built `Lark` object once, so `grammars/tier.lar
 one grammar, and kept as plain data, `tables`, that a later process reads instead of loading
 Lark; each token is scanned once by one pattern of all the terminals, the parser state
 deciding what it is: `_root`) in one tight loop, and calls the transformer's method for each
-rule as it is reduced, with the
-positions Lark's `propagate_positions` would have given it. It handles valid programs only:
+rule as it is reduced, with the positions Lark's `propagate_positions` would have given it.
+It handles valid programs only:
 at the first thing it does not expect (a lexing or parse error, a transformer's own
 `_SyntaxProblem`, an expression nested deeper than the depth check allows) it raises
 `Fallback`, and `parser.parse` runs Lark's parse, which has the friendly diagnostics.
