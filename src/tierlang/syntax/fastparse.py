@@ -3,10 +3,12 @@
 Lark's LALR parse builds a syntax tree (a Token object per token, a Tree and a position
 wrapper per rule) that `parser._ToAst` then walks again; for the largest programs that is most
 of `tier check`'s time. This module runs the same parse table and the same tokens as Lark's
-per-state lexers (taken from the built `Lark` object, so `grammars/tier.lark` stays the one
-grammar; each token scanned once by one pattern of all the terminals, and the state deciding
-what it is: `FastParser._root_data`) in one tight loop, and calls the transformer's method for each rule as it is reduced, with the
-positions Lark's `propagate_positions` would have given it. It handles valid programs only:
+per-state lexers (taken from the built `Lark` object once, so `grammars/tier.lark` stays the
+one grammar, and kept as plain data, `tables`, that a later process reads instead of loading
+Lark; each token is scanned once by one pattern of all the terminals, the parser state
+deciding what it is: `_root`) in one tight loop, and calls the transformer's method for each
+rule as it is reduced, with the positions Lark's `propagate_positions` would have given it.
+It handles valid programs only:
 at the first thing it does not expect (a lexing or parse error, a transformer's own
 `_SyntaxProblem`, an expression nested deeper than the depth check allows) it raises
 `Fallback`, and `parser.parse` runs Lark's parse, which has the friendly diagnostics.
@@ -16,7 +18,6 @@ repository."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from lark import Lark, Token, Tree
 from lark.lexer import UnlessCallback
@@ -69,23 +70,37 @@ def tables(lark: Lark) -> dict:
     frontend = lark.parser
     table = frontend.parser._parse_table
     callbacks = sorted(frontend.lexer_conf.callbacks)
+    if frontend.lexer_conf.g_regex_flags:
+        raise TypeError("the fast parser's patterns are kept without Lark's global regex flags")
     rules = list(lark.rules)
     index = {id(rule): i for i, rule in enumerate(rules)}
     states = [
         [state, [[key, arg if action is Shift else -1 - index[id(arg)]] for key, (action, arg) in actions.items()]]
         for state, actions in table.states.items()
     ]
-    lexers: dict[tuple[str, ...], int] = {}  # states that accept the same terminals share a lexer
-    state_lexers = [
-        [state, lexers.setdefault(tuple(sorted(t.name for t in basic.terminals)), len(lexers))]
-        for state, basic in frontend.lexer.lexers.items()
-    ]
+    # Each state's own lexer, for the rare token the one pattern scans as a terminal the state
+    # does not accept: its terminals, and its patterns and keywords as Lark builds them (kept
+    # here, not asked of a Lark object later: a Lark parser built afresh numbers its states
+    # differently). States that accept the same terminals share one.
+    lexers: dict[tuple[str, ...], dict] = {}
+    state_lexers = []
+    for state, basic in frontend.lexer.lexers.items():
+        names = tuple(sorted(t.name for t in basic.terminals))
+        if names not in lexers:
+            scanner = basic.scanner  # builds Lark's regexes and its `unless` keyword callbacks
+            lexers[names] = {
+                "accepts": list(names),
+                "patterns": [m.pattern for m in scanner._mres],
+                "keywords": _keywords(basic, callbacks),
+                "ignored": sorted(basic.ignore_types),
+            }
+        state_lexers.append([state, list(lexers).index(names)])
     return {
         "start": table.start_states["start"],
         "end": table.end_states["start"],
         "rules": [_rule(rule) for rule in rules],
         "states": states,
-        "lexers": [list(names) for names in lexers],
+        "lexers": list(lexers.values()),
         "state_lexers": state_lexers,
         "root": _root(frontend.lexer.root_lexer, callbacks),
         "callbacks": callbacks,
@@ -171,28 +186,21 @@ def _keywords(basic, callbacks) -> dict[str, dict[str, str]]:
 
 
 class FastParser:
-    """A parser over `tables` (of the grammar's built `Lark` parser), ready for `parse`.
-    `lark` gives the built parser itself, asked only for a token the whole grammar's pattern
-    scans as something the state does not accept (its lexers)."""
+    """A parser over `tables` (of the grammar's built `Lark` parser), ready for `parse`."""
 
     def __init__(
-        self,
-        tables: dict,
-        transformer_class: type,
-        level_rules: frozenset[str],
-        expr_rules: frozenset[str],
-        max_depth: int,
-        lark: Callable[[], Lark],
+        self, tables: dict, transformer_class: type, level_rules: frozenset[str], expr_rules: frozenset[str], max_depth: int
     ) -> None:
-        self._lark = lark
         self._start = tables["start"]
         self._end = tables["end"]
         self._callbacks = frozenset(tables["callbacks"])
         self._max_depth = max_depth
         self._plans = [self._plan(rule, transformer_class, level_rules, expr_rules) for rule in tables["rules"]]
         self._table = {state: actions for state, actions in tables["states"]}
-        sets = [frozenset(names) for names in tables["lexers"]]
-        self._accepts: dict[int, frozenset[str]] = {state: sets[i] for state, i in tables["state_lexers"]}
+        self._lexers = tables["lexers"]
+        self._state_lexers: dict[int, int] = {state: i for state, i in tables["state_lexers"]}
+        sets = [frozenset(lexer["accepts"]) for lexer in self._lexers]
+        self._accepts: dict[int, frozenset[str]] = {state: sets[i] for state, i in self._state_lexers.items()}
         root = tables["root"]
         # `multiline`: the terminals Lark finds could span lines (the others cannot)
         self._root = (
@@ -229,9 +237,8 @@ class FastParser:
     def _lexer(self, state: int) -> tuple:
         """The compiled patterns, keyword table and ignored terminals of the lexer Lark uses in
         `state` (the terminals that state accepts)."""
-        basic = self._lark().parser.lexer.lexers[state]
-        scanner = basic.scanner  # builds Lark's regexes and its `unless` keyword callbacks
-        data = (tuple(scanner._mres), _keywords(basic, self._callbacks), basic.ignore_types)
+        lexer = self._lexers[self._state_lexers[state]]
+        data = (tuple(re.compile(p) for p in lexer["patterns"]), lexer["keywords"], frozenset(lexer["ignored"]))
         self._lexer_data[state] = data
         return data
 

@@ -1484,7 +1484,7 @@ def _fast_parser() -> FastParser | None:
 
 
 def _fast_parser_of(tables: dict) -> FastParser:
-    return FastParser(tables, _ToAst, frozenset(("level_decl", "level_override")), _EXPR_RULES, MAX_EXPR_DEPTH, parser)
+    return FastParser(tables, _ToAst, frozenset(("level_decl", "level_override")), _EXPR_RULES, MAX_EXPR_DEPTH)
 
 
 def _comments(text: str, tokens: list[Token]) -> tuple[ast.Comment, ...]:
