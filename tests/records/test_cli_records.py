@@ -405,3 +405,33 @@ def test_a_people_rule_with_capacity_names_the_needs_a_new_person_fills(tmp_path
     line = next(x for x in proc.stdout.splitlines() if x.startswith("  specializations: "))
     assert line.startswith("  specializations: 1 more person in certified for ") and " and " in line
     assert "or fewer" not in line  # a and b fill four needs each: no room
+
+
+def test_explain_names_a_row_whose_value_looks_misspelt(tmp_path):
+    # a row holding "CCNP Service Provder" counts toward nothing (TL425 in eval); explain
+    # shows it where it would have counted, beside the value it looks like
+    rows = "partner_id,person_id,certification\nq1,a,CCNP Security\nq1,b,CCNP Service Provder\nq1,c,CCNP Enterprise\n"
+    program = _recipe("cisco_recipe", tmp_path, {"partners": "partner_id\nq1\n", "certified": rows})
+    proc = tier("explain", program, str(tmp_path / "data"), "--as-of", "2024-06-30", "--partner", "q1")
+    assert proc.returncode == 0, proc.stderr
+    assert 'b (CCNP Service Provder): certification named by no rule; "CCNP Service Provider" is' in proc.stdout
+    # a value like none named is no misspelling to point at
+    assert "CCNP Security): certification" not in proc.stdout
+
+
+def test_explain_names_a_misspelt_certification_in_a_count(tmp_path):
+    folder = tmp_path / "records"
+    shutil.copytree(SAMPLE, folder)
+    certs = folder / "certifications.csv"
+    certs.write_text(
+        certs.read_text(encoding="utf-8").replace(
+            "P01,arch1,Azure Solutions Architect Expert", "P01,arch1,Azure Solutions Architekt Expert", 1
+        ),
+        encoding="utf-8",
+    )
+    proc = tier("explain", RECORDS, str(folder), "--as-of", "2023-06-15", "--partner", "P01", "--track", "infrastructure")
+    assert proc.returncode == 0, proc.stderr
+    assert (
+        'missed: arch1 (Azure Solutions Architekt Expert): certification named by no rule; "Azure Solutions Architect Expert" is'
+        in proc.stdout
+    )

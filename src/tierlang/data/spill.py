@@ -30,7 +30,7 @@ class TextColumns:
         self.row = row
         self.chunk = chunk or CHUNK
         self._rows: list[int] = []
-        self._cols: list[list[str | None]] = [[] for _ in self.names]
+        self._values: list[Sequence[str | None]] = []  # row by row; turned into columns a chunk at a time
         self._frames: list[pl.DataFrame] = []  # chunks in memory, while there is only one
         self._files: list[Path] = []
         self._folder: tempfile.TemporaryDirectory | None = None
@@ -38,8 +38,7 @@ class TextColumns:
     def append(self, row: int, values: Sequence[str | None]) -> None:
         """One row: its number and a value per name, in the order of `names`."""
         self._rows.append(row)
-        for col, v in zip(self._cols, values):
-            col.append(v)
+        self._values.append(values)
         if len(self._rows) >= self.chunk:
             self._flush()
 
@@ -47,10 +46,10 @@ class TextColumns:
         if not self._rows:
             return
         data = {self.row: pl.Series(self.row, self._rows, dtype=pl.Int64)}
-        for name, col in zip(self.names, self._cols):
+        for name, col in zip(self.names, zip(*self._values, strict=True)):
             data[name] = pl.Series(name, col, dtype=pl.String)
         self._frames.append(pl.DataFrame(data))
-        self._rows, self._cols = [], [[] for _ in self.names]
+        self._rows, self._values = [], []
         if len(self._frames) > 1 or self._files:
             self._spill()
 

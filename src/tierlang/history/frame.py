@@ -110,12 +110,27 @@ def apply_holds(lf: pl.LazyFrame, program: ir.Program, track: str, first_month: 
     x = pl.col(earned(track))
     after_window = x  # the level after the lag and window stages: what enrollment looks at
     by = pl.lit(0, pl.Int8)
+    helpers: list[str] = []
+    anniversary: pl.Expr | None = None
+    last: pl.Expr | None = None
     for stage, kind in enumerate(ir.HOLD_KINDS, start=1):
         h = rules.get(kind)
         if h is None:
             continue
+        if kind in ("anniversary", "grace") and anniversary is None:
+            # a column, computed once: as an expression it would be repeated in every place
+            # a stage reads it (the grace stage's date arithmetic reads it dozens of times)
+            helpers.append(f"__ann:{track}")
+            lf = lf.with_columns(_anniversary(after_window).alias(helpers[-1]))
+            anniversary = pl.col(helpers[-1])
+        if kind == "grace":
+            assert anniversary is not None
+            helpers.append(f"__last:{track}")
+            lf = lf.with_columns(_last_anniversary(anniversary).alias(helpers[-1]))
+            last = pl.col(helpers[-1])
         col = f"__x{stage}:{track}"
-        out = _stage(h, x, after_window, levels, first_month, months)
+        helpers.append(col)
+        out = _stage(h, x, anniversary, last, levels, first_month, months)
         lf = lf.with_columns(pl.when(_active(h)).then(out).otherwise(x).cast(pl.Int16).alias(col))
         new = pl.col(col)
         by = pl.when(new > x).then(pl.lit(codes[h.name], pl.Int8)).otherwise(by)
@@ -125,11 +140,15 @@ def apply_holds(lf: pl.LazyFrame, program: ir.Program, track: str, first_month: 
     e = pl.col(earned(track))
     code = pl.when(x < 0).then(pl.lit(0, pl.Int8)).when(x <= e).then(pl.lit(1, pl.Int8)).otherwise(by)
     lf = lf.with_columns(x.alias(held(track)), code.alias(held_by_code(track)))
-    return lf.drop([f"__x{s}:{track}" for s, kind in enumerate(ir.HOLD_KINDS, start=1) if kind in rules])
+    return lf.drop(helpers)
 
 
-def _stage(h: ir.Hold, x: pl.Expr, after_window: pl.Expr, levels: int, first_month: _dt.date, months: int) -> pl.Expr:
-    """Stage `h` applied to the previous stage `x` (before the rule's `from` check)."""
+def _stage(
+    h: ir.Hold, x: pl.Expr, anniversary: pl.Expr | None, last: pl.Expr | None, levels: int, first_month: _dt.date, months: int
+) -> pl.Expr:
+    """Stage `h` applied to the previous stage `x` (before the rule's `from` check).
+    `anniversary` and `last`: the columns of `_anniversary` (which the anniversary and grace
+    stages read) and of `_last_anniversary` of it (the grace stage)."""
     active = _active(h)
     k = pl.col(K)
     if h.kind == "lag":
@@ -137,11 +156,11 @@ def _stage(h: ir.Hold, x: pl.Expr, after_window: pl.Expr, levels: int, first_mon
     if h.kind == "window":
         return _rolling(x, h.length.months - 1, pl.max_horizontal)  # type: ignore[union-attr]
     if h.kind == "anniversary":
-        reset = (k == 0) | _renews(_anniversary(after_window)) | ~active | ~active.shift(1).fill_null(False)
+        assert anniversary is not None
+        reset = (k == 0) | _renews(anniversary) | ~active | ~active.shift(1).fill_null(False)
         return _running_max(x, reset, levels)
     if h.kind == "grace":
-        last = _last_anniversary(_anniversary(after_window))
-        assert h.length is not None
+        assert h.length is not None and last is not None
         end = last
         for offset in dates.offset_text(h.length):
             end = end.dt.offset_by(offset)

@@ -17,7 +17,15 @@ from fractions import Fraction
 
 from tierlang import ir
 from tierlang.numbers import plural_noun
-from tierlang.records.reference import AggregateTrace, AssignmentTrace, GroupTrace, MetricTrace, PartnerRecords, row_condition
+from tierlang.records.reference import (
+    AggregateTrace,
+    AssignmentTrace,
+    GroupTrace,
+    MetricTrace,
+    PartnerRecords,
+    group_value,
+    row_condition,
+)
 from tierlang.render.source import expr_text, months_text
 
 __all__ = ["RecordsNote", "notes_for", "render_notes", "change_text", "MAX_SHOWN"]
@@ -257,7 +265,7 @@ def _group_text(table: ir.RelatedTable, agg: ir.Aggregate, g: GroupTrace, compar
             continue
         t = _agg_type(table, side)
         actual = values[id(side)]
-        bound = _group_value(other, values)
+        bound = group_value(table, g, other)
         verdicts = facts.setdefault(expr_text(side), (_value(actual, t), []))[1]
         for inner in (n for n in ir.walk(other) if isinstance(n, ir.GroupAgg) and id(n) in values):
             facts.setdefault(expr_text(inner), (_value(values[id(inner)], _agg_type(table, inner)), []))
@@ -272,21 +280,6 @@ def _group_text(table: ir.RelatedTable, agg: ir.Aggregate, g: GroupTrace, compar
     if len(windows) == 1 and not any(isinstance(n, ir.InWindow) and n.operand.column in agg.per for n in ir.walk(agg.where)):  # type: ignore[union-attr]
         key += f" in {months_text(windows[0])}"
     return f"{key}: {'; '.join(facts_text)}" if facts_text else key
-
-
-def _group_value(e: ir.Expr, values: dict[int, object]) -> object:
-    """A side of a `having` comparison for one group: constants, the group's aggregates and
-    arithmetic over them, exactly (None: not computable, e.g. an empty aggregate)."""
-    if isinstance(e, ir.Const):
-        return e.value
-    if isinstance(e, ir.GroupAgg):
-        return values.get(id(e))
-    if isinstance(e, ir.Arith):
-        a, b = _group_value(e.left, values), _group_value(e.right, values)
-        if not isinstance(a, Fraction) or not isinstance(b, Fraction) or (e.op == "/" and b == 0):
-            return None
-        return {"+": a + b, "-": a - b, "*": a * b, "/": a / b}[e.op] if e.op in "+-*/" else None
-    return None
 
 
 _FLIP = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}
@@ -329,13 +322,41 @@ def near_misses(program: ir.Program, agg: ir.Aggregate, rows: list[Mapping[str, 
 
 
 def with_near_misses(program: ir.Program, notes: list[RecordsNote], pr: PartnerRecords, rows: Mapping[str, list]) -> None:
-    """Add each aggregate's near misses: rows its `where` turns away for one rule only."""
+    """Add each aggregate's near misses: rows its `where` turns away for one rule only, and
+    rows (of a people rule too) whose value looks like a misspelling of one it names."""
     for note in notes:
         t = pr.traces.get(note.metric)
         if t is None:
             continue
         for a in t.aggregates:
             note.missed += near_misses(program, a.aggregate, rows.get(a.aggregate.table, []))
+            note.missed += misspelt(program, a.aggregate.table, a.aggregate.where, a.aggregate.column, rows.get(a.aggregate.table, []))
+        if t.assignment is not None:
+            a = t.assignment.assignment  # type: ignore[assignment]
+            wheres = ir.And(tuple(n.where for n in a.needs if n.where is not None))
+            note.missed += misspelt(program, a.table, wheres, a.column, rows.get(a.table, []))
+
+
+def misspelt(program: ir.Program, table: str, where: ir.Expr | None, label: str | None, rows: list[Mapping[str, object]]) -> list[str]:
+    """Rows whose value no rule names (TL425) but looks like one `where` names ("arch1 (Azure
+    Solutions Architekt Expert): certification named by no rule; "Azure Solutions Architect
+    Expert" is"): such a row counts toward nothing, here or anywhere."""
+    from tierlang.passes.records import named_like, value_tests, values_that_count
+
+    t = program.related_table_map[table]
+    wanted = value_tests(t, where)
+    unnamed = {c: named for (tb, c), named in values_that_count(program).items() if tb == table and c in wanted}
+    out = []
+    for r in rows:
+        for column, named in unnamed.items():
+            v = r.get(column)
+            if not isinstance(v, str) or v in named:
+                continue
+            near = named_like(v, named)
+            if near is not None and near in wanted[column]:
+                who = f"{r.get(label)} ({v})" if label is not None and r.get(label) is not None else v
+                out.append(f'{who}: {column} named by no rule; "{near}" is')
+    return _limit(list(dict.fromkeys(out)))
 
 
 # ------------------------------------------------------------------ changes in records terms
@@ -628,6 +649,7 @@ __all__ += [
     "render_row_tracks",
     "near_misses",
     "with_near_misses",
+    "misspelt",
     "window_line",
     "metric_value",
     "months_text",

@@ -1461,8 +1461,8 @@ def _fast_parser() -> FastParser | None:
 
 
 def _comments(text: str, tokens: list[Token]) -> tuple[ast.Comment, ...]:
-    lines = text.split("\n")
-    return tuple(ast.Comment(str(t), t.line, t.column, not lines[t.line - 1][: t.column - 1].strip()) for t in tokens)
+    # own line: nothing but white space between the line's start and the comment
+    return tuple(ast.Comment(str(t), t.line, t.column, not text[t.start_pos - t.column + 1 : t.start_pos].strip()) for t in tokens)
 
 
 def parse(text: str, file: str = "<string>") -> ParseResult:
