@@ -153,7 +153,8 @@ def section(args, info, runs, wrong, inputs: dict[str, Path]) -> str:
         wall = med[f"{layout}: tier eval"] / med[f"{layout}: baseline"]
         cpu_ratio = cpu[f"{layout}: tier eval"] / cpu[f"{layout}: baseline"]
         goal = TARGETS.get(layout)
-        verdict = ok(wall <= goal) if goal else "(no target)"
+        # judged by CPU time, the figure the team reports (wall time is at the mercy of the load)
+        verdict = ok(cpu_ratio <= goal) if goal else "(no target)"
         targets.append(f"| {layout}: tier eval ≤ {goal or '–'}× the baseline | {wall:.2f}× | {cpu_ratio:.2f}× | {verdict} |")
     lines = [
         "## `tier eval` against a hand-written polars query (benchmarks/run.py)",
@@ -190,7 +191,8 @@ def section(args, info, runs, wrong, inputs: dict[str, Path]) -> str:
         ],
         "",
         "CPU is user + system time over all threads. Wall time suffers when other work shares the "
-        "two cores (see the load averages); CPU time much less, so the CPU ratio is the steadier comparison.",
+        "two cores (see the load averages); CPU time much less, so the CPU ratio is the steadier comparison "
+        "and the one the targets below are judged by.",
         "",
         "### Targets (issue 18)",
         "",
