@@ -201,12 +201,14 @@ def shared_programs(draw) -> str:
     lines = ['program p { version "1" effective 2023-01-01 }', TABLE]
     heads = ["count", "count distinct tenant", "sum amount", "max seats", "sum (sum amount)", "min (count)", "count distinct month"]
     groups = per
+    # often one window for all (their group-by then needs no month: `_grouped`)
+    window = draw(st.one_of(st.none(), WINDOWS))
     for i in range(draw(st.integers(2, 4))):
         per = groups if draw(st.booleans()) else ()  # some without groups, from the others' groups
         head = draw(st.sampled_from(heads if per else ["count", "sum amount", "max seats", "min seats"]))
         if head.startswith("count distinct") and head.split()[-1] not in per:
             head = "count"
-        where = " and ".join(x for x in (base, draw(WINDOWS)) if x)
+        where = " and ".join(x for x in (base, window or draw(WINDOWS)) if x)
         having = draw(st.sampled_from([None, "sum amount >= threshold", "count >= 2", "(sum amount where paid) >= 50 USD"]))
         text = f"{head} of usage where {where}" + (f" per {', '.join(per)}" if per else "")
         text += f" having {having}" if having and per else ""
