@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from enum import Enum, StrEnum
 from fractions import Fraction
-from functools import cache, cached_property
+from functools import cached_property
 from typing import Any, Union, dataclass_transform
 
 __all__ = [
@@ -1287,79 +1287,84 @@ def metrics_read(
 TRACK_READS = (ScoreRef, TrackAt, GroupCount, Every, LevelOf)
 
 
-@cache
-def _child_fields(cls: type) -> tuple[str, ...]:
+#: Field annotations whose values are never nodes: `children` does not look at such fields.
+_ATOMIC_FIELDS = frozenset(
+    ("str", "str | None", "bool", "int", "int | None", "tuple[str, ...]", "Fraction", "Fraction | None", "_dt.date", "_dt.date | None")
+)
+
+
+def child_fields(cls: type) -> tuple[str, ...]:
     """The fields of an IR node class that may hold nodes (() for anything else)."""
     if not hasattr(cls, "__dataclass_fields__"):
         return ()
-    return tuple(f.name for f in fields(cls) if f.name != "span")
+    return tuple(f.name for f in fields(cls) if f.name != "span" and f.type not in _ATOMIC_FIELDS)
 
 
-#: Per type met as a field value, whether it is an IR node (a dataclass). Asked for every
-#: field of every node that the passes walk: `hasattr` on a Fraction or a str is slow.
-_IS_NODE: dict[type, bool] = {}
+#: Classes met as field values: plain nodes (dataclasses that are not tuples), and the classes
+#: that hold no node (numbers, text, enums). Asked for every field of every node the passes
+#: walk: `hasattr` on a Fraction or a str is slow. Tuples (subclasses too) are entered.
+_NODE_CLASSES: set[type] = set()
+_LEAF_CLASSES: set[type] = {type(None)}
+
+#: Per node class, the function giving its children (`_children_function`).
+_CHILDREN: dict[type, Callable[[object], list]] = {}
 
 
 def walk(node: object, tables: bool = True):
     """Yield `node` and every IR node below it, depth first. With `tables=False`, a
     lookup's table is not entered (only its keys are walked): what a rule itself says."""
     stack = [node]
+    pop = stack.pop
+    functions = _CHILDREN
     while stack:
-        current = stack.pop()
+        current = pop()
         yield current
         if not tables and type(current) is Lookup:
             stack.extend(reversed(current.keys))  # type: ignore[attr-defined]
             continue
-        stack.extend(reversed(children(current)))
-
-
-@cache
-def _field_values(cls: type) -> Callable[[object], tuple]:
-    """A function giving the values of `_child_fields(cls)` of a node, as a tuple."""
-    names = _child_fields(cls)
-    if not names:
-        return lambda node: ()
-    if len(names) == 1:
-        name = names[0]
-        return lambda node: (getattr(node, name),)
-    return operator.attrgetter(*names)
+        below = (functions.get(current.__class__) or _children_function(current.__class__))(current)
+        if below:
+            below.reverse()
+            stack += below
 
 
 def children(node: object) -> list:
     """The IR nodes directly below `node`."""
-    # `_collect` inlined for the common field values (a node, or no node at all): the passes
-    # call this for every node they walk, and a call per field was most of its time.
-    out: list = []
-    for value in _field_values(type(node))(node):
-        cls = type(value)
-        if cls is tuple:
-            _collect(value, out)
-            continue
-        is_node = _IS_NODE.get(cls)
-        if is_node is None:
-            is_node = _IS_NODE[cls] = isinstance(value, tuple) or hasattr(cls, "__dataclass_fields__")
-        if is_node:
-            if isinstance(value, tuple):  # a tuple subclass: its items, as before
-                _collect(value, out)
-            else:
-                out.append(value)
-    return out
+    return (_CHILDREN.get(node.__class__) or _children_function(node.__class__))(node)
+
+
+def _children_function(cls: type) -> Callable[[object], list]:
+    """`children` for the nodes of `cls`, compiled once: a field that is a node is appended
+    without a call, anything else but a leaf value goes through `_collect` (every node is
+    walked by the passes several times, and a loop over the fields was most of the time)."""
+    lines = ["def children(node):", "    out = []"]
+    for name in child_fields(cls):
+        lines += [
+            f"    v = node.{name}",
+            "    if v.__class__ in _NODE_CLASSES:",
+            "        out.append(v)",
+            "    elif v.__class__ not in _LEAF_CLASSES:",
+            "        _collect(v, out)",
+        ]
+    lines.append("    return out")
+    scope: dict[str, Any] = {"_NODE_CLASSES": _NODE_CLASSES, "_LEAF_CLASSES": _LEAF_CLASSES, "_collect": _collect}
+    exec("\n".join(lines), scope)
+    _CHILDREN[cls] = function = scope["children"]
+    return function
 
 
 def _collect(value: object, out: list) -> None:
-    cls = type(value)
-    if cls is tuple:
+    """Append the nodes of a field's value to `out`: the value itself when it is a node, the
+    nodes among its items (at any depth) when it is a tuple; nothing for any other value."""
+    cls = value.__class__
+    if cls in _NODE_CLASSES:
+        out.append(value)
+    elif isinstance(value, tuple):
         for v in value:  # type: ignore[attr-defined]
             _collect(v, out)
-        return
-    node = _IS_NODE.get(cls)
-    if node is None:
-        node = _IS_NODE[cls] = isinstance(value, tuple) or hasattr(cls, "__dataclass_fields__")
-    if node:
-        if isinstance(value, tuple):  # a tuple subclass: its items, as before
-            for v in value:
-                _collect(v, out)
-        else:
+    elif cls not in _LEAF_CLASSES:
+        (_NODE_CLASSES if hasattr(cls, "__dataclass_fields__") else _LEAF_CLASSES).add(cls)
+        if cls in _NODE_CLASSES:
             out.append(value)
 
 

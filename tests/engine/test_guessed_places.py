@@ -129,6 +129,21 @@ def test_a_float_column_with_more_places_further_down(prog, tmp_path):
     assert scan_dataset(path, prog).scales["pct"] == 100
 
 
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf"), 1e17, 1e-6, -5e-6, 3e-7, 9.99e-6])
+@pytest.mark.parametrize("first", [12.5, 0.1234567])  # guesses of 1 and 7 places (a value below 1e-5 is proven at 7)
+def test_a_float_without_an_exact_reading_after_the_first_rows(prog, tmp_path, bad, first):
+    # Guessed places flag such a value as missed (it is never proven at them) or, below 1e-5
+    # at many places, as bad: either way the two stages report it, row and column named
+    path = tmp_path / "d.parquet"
+    pl.DataFrame(
+        {"partner_id": ["A", "B", "C"], "pct": [first, 2.5, bad], "usd": [1.0, 2.0, 3.0], "share": [0.5, 0.5, 0.5], "n": [1, 2, 3]},
+    ).write_parquet(path)
+    assert _same_as_two_stages(prog, path) == "errors"
+    with pytest.raises(DataLoadError) as got:
+        evaluate(prog, path)
+    assert [(e.code, e.row, e.column) for e in got.value.errors] == [("TL412", 3, "pct")]  # Parquet rows count from 1
+
+
 def _decimal_texts() -> st.SearchStrategy[str | None]:
     digits = st.text("0123456789", min_size=0, max_size=20)
     plain = st.builds(

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, event, given, settings
 
 from tests.engine.engine_helpers import FIXTURES, load_fixture, load_text, paths_taken, typed_frame
 from tests.engine.strategies import programs_with_data
-from tierlang.data import DataLoadError, load_dataset, scan_dataset
+from tierlang.data import DataLoadError, Scan, load_dataset, scan_dataset
 from tierlang.engine import api, evaluate, evaluate_dataset
 from tierlang.engine.results import ScoreTooLarge
 
@@ -98,6 +98,28 @@ def test_a_bad_row_sends_the_file_to_the_two_stages(tmp_path, column, row, value
     report = evaluate(prog, path, on_error="report")
     assert report.dataset.rejects.equals(load_dataset(path, prog, on_error="report").rejects)
     assert report.partner_count == 5 - report.dataset.rejects.height  # both rows of a duplicate id are rejected
+
+
+@pytest.mark.parametrize(
+    ("ids", "repeats"),
+    [
+        (["P1", "P2", "P3"], False),  # strictly increasing: told without hashing
+        (["P3", "P1", "P2"], False),  # unsorted, all different: by the hashes
+        (["P1", "P2", "P2", "P3"], True),  # sorted with a repeat: not strictly increasing
+        (["P2", "P1", "P2"], True),
+        (["P1", None, "P2"], False),  # a blank id is a check of its own (TL410)
+        ([None, None], True),
+        (["", ""], True),
+        (["P1"], False),
+        ([], False),
+    ],
+)
+def test_a_repeated_partner_id_is_found_whatever_the_order(ids, repeats):
+    # `Scan.repeats` tells strictly increasing ids apart by comparing neighbours, and hashes
+    # the ids otherwise; either way a repeat is never missed
+    frame = pl.DataFrame({"partner_id": pl.Series(ids, dtype=pl.String)})
+    assert Scan.repeats(None, frame) is repeats  # type: ignore[arg-type]
+    assert Scan.repeats(None, frame.with_columns(pl.col("partner_id").cast(pl.Categorical))) is repeats  # type: ignore[arg-type]
 
 
 def test_values_that_would_overflow_int64_are_evaluated_exactly(tmp_path, monkeypatch):

@@ -16,6 +16,7 @@ from tests.engine.engine_helpers import FIXTURES, load_text
 from tests.engine.sql_helpers import ONE_SCORED_BEST, load_table, run_long, sorted_long
 from tierlang.engine import evaluate
 from tierlang.engine.sql import DIALECTS, Unsupported, compile_sql
+from tierlang.loader import load_program
 
 GOLDEN = Path(__file__).resolve().parent / "golden_sql"
 PROGRAM = str(FIXTURES / "designations.tier")
@@ -146,3 +147,20 @@ def test_greatest_and_least_of_one_value_are_the_value(dialect):
     tree = compile_sql(load_text(ONE_SCORED_BEST), dialect).tree
     calls = list(tree.find_all(sqlglot.exp.Greatest, sqlglot.exp.Least))
     assert calls and all(c.expressions for c in calls)
+
+
+def test_duckdb_rule_ctes_are_fused():
+    """DuckDB's query writes a column read once into its reader (its source line kept as a
+    comment) and lays the rest out by level: the Cloud Partner Program's ~80 CTEs of rules
+    become about a dozen, and every column still computed is read after it."""
+    prog = load_program(Path(__file__).resolve().parents[2] / "programs" / "cloudpartner2022.tier").program
+    duck = sqlglot.parse_one(compile_sql(prog, "duckdb").sql(), read="duckdb")
+    postgres = sqlglot.parse_one(compile_sql(prog, "postgres").sql(), read="postgres")
+    ctes = [c.alias for c in duck.find(sqlglot.exp.With).expressions]
+    assert len(ctes) <= 16 < len(postgres.find(sqlglot.exp.With).expressions), ctes
+    assert ctes[:3] == ["partners_read", "partners_checked", "rules_1"] and ctes[-1] == "results"
+    assert re.search(r"\) /\* cloudpartner2022.tier:\d+ \*/", compile_sql(prog, "duckdb").sql())  # an inlined rule keeps its line
+    # an inlined column is not computed on its own: fewer named columns than the other layouts
+    named = {a.alias for a in duck.find_all(sqlglot.exp.Alias)}
+    assert "cat_data_ai_capability_performance" not in named  # a copy of the points line
+    assert "cat_data_ai_capability_performance" in {a.alias for a in postgres.find_all(sqlglot.exp.Alias)}

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from tierlang.data.tables import PARTNERS, load_records
 from tierlang.loader import load_program
 from tierlang.records import with_records
-from tierlang.records.assign import need_sets, solve
+from tierlang.records.assign import fewest_new_people, need_sets, solve
 
 NEEDS = ["n0", "n1", "n2"]
 
@@ -62,6 +62,29 @@ def test_solver_is_exact(counts, can_fill, capacity):
             assert sum(p in people for people in got.assigned.values()) <= capacity
     else:
         assert got.short and got.available < got.needed
+
+
+@given(
+    st.lists(st.integers(0, 3), min_size=1, max_size=3),
+    st.dictionaries(st.sampled_from("abcd"), st.sets(st.sampled_from(NEEDS)), max_size=4),
+    st.integers(1, 3),
+)
+@settings(max_examples=60, deadline=None)
+def test_fewest_new_people_is_the_fewest_and_enough(counts, can_fill, capacity):
+    # explain's smallest change of a people rule: no fewer new people could meet the needs
+    # (checked against every assignment), and the ones it names, each able to fill just the
+    # needs it says, do
+    needs = list(zip(NEEDS, counts))
+    can_fill = {p: names & {n for n, _ in needs} for p, names in can_fill.items()}
+    new = fewest_new_people(needs, can_fill, capacity)
+    assert (not new) == brute_force(needs, can_fill, capacity)
+    everything = {n for n, _ in needs}
+    if new:
+        fewer = {**can_fill, **{f"new{k}": everything for k in range(len(new) - 1)}}
+        assert not brute_force(needs, fewer, capacity)
+    named = {**can_fill, **{f"new{k}": set(fills) for k, fills in enumerate(new)}}
+    assert brute_force(needs, named, capacity)
+    assert all(0 < len(fills) <= capacity for fills in new)
 
 
 PROGRAM = """

@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import PROGRAMS, ROOT
 
 RECORDS = str(PROGRAMS / "cloudpartner2022-records.tier")
@@ -47,10 +49,51 @@ def test_eval_sample(tmp_path):
     assert "warning" not in proc.stderr  # every table is in the folder
 
 
-def test_eval_needs_as_of_for_records():
-    proc = tier("eval", RECORDS, str(SAMPLE))
-    assert proc.returncode == 2
-    assert "--as-of" in proc.stderr
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("eval", RECORDS, str(SAMPLE)),
+        ("explain", RECORDS, str(SAMPLE), "--partner", "P07"),
+        ("diff", RECORDS, RECORDS, "--data", str(SAMPLE)),
+        ("compile", RECORDS, "--emit", "sql"),
+    ],
+    ids=["eval", "explain", "diff", "compile"],
+)
+def test_records_need_as_of_and_the_error_says_why_with_an_example(args):
+    # DESIGN: every evaluation has a date; a records program's is never guessed, and the
+    # error says why and how to give it, the same in every command
+    proc = tier(*args)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "computes metrics from records, and every evaluation has a date" in proc.stderr
+    assert (
+        "which tier never guesses. Give it with --as-of YYYY-MM-DD, e.g. --as-of 2022-10-03 (the program's effective date)" in proc.stderr
+    )
+
+
+def test_a_records_history_without_its_months_shows_how_to_give_them():
+    for command in (("eval", RECORDS, str(SAMPLE), "--history"), ("explain", RECORDS, str(SAMPLE), "--history", "--partner", "P07")):
+        proc = tier(*command)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr
+        assert "give the first and the last with --from and --to, e.g. --from 2023-01 --to 2023-12" in proc.stderr
+
+
+def test_a_window_without_an_evaluation_date_says_how_to_give_one(tmp_path):
+    # no effective date and no --as-of: TL273 at the window, its hint an example of --as-of
+    program = tmp_path / "undated.tier"
+    program.write_text(
+        'program undated { version "1" }\n'
+        "table usage { column month: month column acr_usd: money USD { range .. } }\n"
+        'metric now "Usage last month": money USD = sum acr_usd of usage where month in last month { range .. }\n'
+        "track t { level l { require now >= 1 USD } }\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "partners.csv").write_text("partner_id\np1\n", encoding="utf-8")
+    (tmp_path / "data" / "usage.csv").write_text("partner_id,month,acr_usd\np1,2023-05-01,10\n", encoding="utf-8")
+    for command in (("eval", str(program), str(tmp_path / "data")), ("test", str(program))):
+        proc = tier(*command)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr
+        assert "TL273" in proc.stderr and "evaluate with --as-of YYYY-MM-DD (e.g. --as-of 2024-06-30)" in proc.stderr
 
 
 def test_a_window_before_year_1_is_an_error_not_a_traceback():
@@ -293,3 +336,102 @@ def test_band_table_and_related_table_in_one_program(tmp_path):
     proc = tier("eval", str(prog), str(data), "--as-of", "2023-06-15", "--format", "csv")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == ["partner_id,track,level,score,charge", "P1,t,one,,20", "P2,t,,,10"]
+
+
+def _recipe(name: str, folder: Path, tables: dict[str, str]) -> str:
+    """A cookbook recipe (`program NAME`) and a folder of tables for it."""
+    import re
+
+    text = (ROOT / "docs" / "cookbook.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"^```tier\n(.*?)^```", text, re.S | re.M) if f"program {name} " in b)
+    (folder / "data").mkdir()
+    for table, rows in tables.items():
+        (folder / "data" / f"{table}.csv").write_text(rows, encoding="utf-8")
+    (folder / "recipe.tier").write_text(block, encoding="utf-8")
+    return str(folder / "recipe.tier")
+
+
+AWS_ROWS = """partner_id,person_id,accreditation,kind
+p1,a,Cloud Practitioner,technical
+p1,a,Business Essentials,business
+p1,b,Solutions Architect,technical
+p1,c,Developer,technical
+p1,d,SysOps Administrator,technical
+p1,e,Business Essentials,business
+p1,f,Business Essentials,business
+p1,g,Business Essentials,business
+p2,a,Cloud Practitioner,technical
+p2,b,Cloud Practitioner,technical
+p2,c,Cloud Practitioner,technical
+p2,d,Cloud Practitioner,technical
+p2,e,Cloud Practitioner,technical
+p2,f,Business Essentials,business
+"""
+
+
+def test_a_people_rule_smallest_change_in_people(tmp_path):
+    # the AWS recipe: a failing people rule's smallest change says how many people to add
+    # and for which need (the fewest, from the solver's own flow), not "team: true → holds"
+    program = _recipe("aws_recipe", tmp_path, {"partners": "partner_id\np1\np2\n", "accreditations": AWS_ROWS})
+    data = str(tmp_path / "data")
+    proc = tier("explain", program, data, "--as-of", "2024-06-30", "--partner", "p1", "--partner", "p2")
+    assert proc.returncode == 0, proc.stderr
+    text = proc.stdout
+    assert (
+        "computed as people (person_id) of accreditations shared out, each filling at most 1 need: technical 4 where kind == technical"
+        in text
+    )
+    assert "  tier: 1 more person in accreditations for business (kind == business)\n" in text
+    # p2: five technical people for four places; the fifth could take a business place
+    assert (
+        "  tier: 3 more people in accreditations for business (kind == business); or fewer: people already there"
+        " with room for another need (e) take places by gaining a row for business\n"
+    ) in text
+    proc = tier("explain", program, data, "--as-of", "2024-06-30", "--partner", "p1", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    changes = json.loads(proc.stdout)["changes_in_records"]
+    assert changes == [{"track": "tier", "change": "1 more person in accreditations for business (kind == business)"}]
+
+
+def test_a_people_rule_with_capacity_names_the_needs_a_new_person_fills(tmp_path):
+    # the Cisco recipe: two people in all five specializations, four each: one more person,
+    # able to fill two of them, staffs the last two places
+    rows = "partner_id,person_id,certification\n" + "".join(
+        f"q1,{p},CCNP {c}\n" for p in "ab" for c in ("Security", "Collaboration", "Data Center", "Enterprise", "Service Provider")
+    )
+    program = _recipe("cisco_recipe", tmp_path, {"partners": "partner_id\nq1\n", "certified": rows})
+    proc = tier("explain", program, str(tmp_path / "data"), "--as-of", "2024-06-30", "--partner", "q1")
+    assert proc.returncode == 0, proc.stderr
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("  specializations: "))
+    assert line.startswith("  specializations: 1 more person in certified for ") and " and " in line
+    assert "or fewer" not in line  # a and b fill four needs each: no room
+
+
+def test_explain_names_a_row_whose_value_looks_misspelt(tmp_path):
+    # a row holding "CCNP Service Provder" counts toward nothing (TL425 in eval); explain
+    # shows it where it would have counted, beside the value it looks like
+    rows = "partner_id,person_id,certification\nq1,a,CCNP Security\nq1,b,CCNP Service Provder\nq1,c,CCNP Enterprise\n"
+    program = _recipe("cisco_recipe", tmp_path, {"partners": "partner_id\nq1\n", "certified": rows})
+    proc = tier("explain", program, str(tmp_path / "data"), "--as-of", "2024-06-30", "--partner", "q1")
+    assert proc.returncode == 0, proc.stderr
+    assert 'b (CCNP Service Provder): certification named by no rule; "CCNP Service Provider" is' in proc.stdout
+    # a value like none named is no misspelling to point at
+    assert "CCNP Security): certification" not in proc.stdout
+
+
+def test_explain_names_a_misspelt_certification_in_a_count(tmp_path):
+    folder = tmp_path / "records"
+    shutil.copytree(SAMPLE, folder)
+    certs = folder / "certifications.csv"
+    certs.write_text(
+        certs.read_text(encoding="utf-8").replace(
+            "P01,arch1,Azure Solutions Architect Expert", "P01,arch1,Azure Solutions Architekt Expert", 1
+        ),
+        encoding="utf-8",
+    )
+    proc = tier("explain", RECORDS, str(folder), "--as-of", "2023-06-15", "--partner", "P01", "--track", "infrastructure")
+    assert proc.returncode == 0, proc.stderr
+    assert (
+        'missed: arch1 (Azure Solutions Architekt Expert): certification named by no rule; "Azure Solutions Architect Expert" is'
+        in proc.stdout
+    )

@@ -86,3 +86,42 @@ def test_a_history_reads_a_streamed_table_once(program, tmp_path, monkeypatch): 
     got = history_dataset(program_at, lazy, start, end, lookback=0)
     assert isinstance(lazy.tables["azure_usage"].data, pl.DataFrame)
     assert got.frame.equals(held.frame)
+
+
+def test_a_streamed_table_is_aggregated_without_row_numbers(program, tmp_path, monkeypatch):  # noqa: F811
+    """The records stage reads a streamed table's rows without `__row__` (`TableData.rows`):
+    polars then applies each aggregate's filters in the scan. The same rows otherwise."""
+    folder = _folder(tmp_path, "parquet", "azure_usage", _double)
+    monkeypatch.setattr(tables, "STREAM_VALUES", 0)
+    t = load_records(folder, program).tables["azure_usage"]
+    rows = t.rows()
+    assert isinstance(rows, pl.LazyFrame) and "__row__" not in rows.collect_schema()
+    assert rows.collect().equals(t.scan().drop("__row__").collect())
+    plan = rows.filter(pl.col("month") == dt.date(2023, 5, 1)).select("partner_id").explain()
+    assert "SELECTION" in plan  # the filter is in the scan
+    t.hold()  # held in memory: the records stage reads the held rows
+    assert isinstance(t.rows(), pl.DataFrame)
+
+
+def test_partners_left_out_are_left_out_of_a_streamed_table_too(program, tmp_path, monkeypatch):  # noqa: F811
+    """--on-error report: a partner with a bad certification row is left out of every table,
+    the streamed one's rows without row numbers too (`TableData.filtered`)."""
+    from .test_table_checks import _set
+
+    folder = _folder(tmp_path, "parquet", "certifications", _set("earned_on", 0, "not a date"))
+    held = load_records(folder, program, on_error="report")
+    assert held.rejected
+    monkeypatch.setattr(tables, "STREAM_VALUES", 0)
+    lazy = load_records(folder, program, on_error="report")
+    assert isinstance(lazy.tables["azure_usage"].data, pl.LazyFrame) and lazy.rejected == held.rejected
+    left_out = pl.Series(list(held.rejected), dtype=pl.String).implode()
+    assert lazy.tables["azure_usage"].rows().filter(pl.col("partner_id").is_in(left_out)).collect().is_empty()
+    got, want = with_records(program, lazy).frame, with_records(program, held).frame
+    assert got.equals(want)
+
+
+@pytest.mark.parametrize(
+    "values, repeats", [([], False), ([7], False), ([3, 1, 2], False), ([5, 1, 5], True), ([2**64 - 1, 0, 2**64 - 1], True)]
+)
+def test_repeats(values, repeats):
+    assert tables._repeats(pl.Series(values, dtype=pl.UInt64)) is repeats

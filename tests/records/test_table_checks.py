@@ -65,8 +65,9 @@ CASES = [
     ("azure_usage", _set("association", 0, "CSP"), "TL407", "row {}, column 'association': 'CSP' is not a value of 'association'"),
     ("azure_usage", _set("tenant_id", 2, None), "TL403", "row {}, column 'tenant_id': missing value"),
     ("m365_usage", _repeat_first_row, "TL421", "row {}, column 'tenant_id': the key (tenant_id, month, workload, association)"),
+    ("m365_usage", _set("paid_seats", 1, "-3"), "TL406", "row {}, column 'paid_seats': -3 is below the minimum 0 of 'paid_seats'"),
 ]
-INDEX = [1, 2, 0, 3, 1, 0, 2, 0]
+INDEX = [1, 2, 0, 3, 1, 0, 2, 0, 1]
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])
@@ -137,3 +138,22 @@ def test_months_far_from_now_are_read_exactly(program, tmp_path, value, bad):
         assert [e.code for e in usage.errors] == ["TL415"] and f"'{value}' is not the first day of a month" in usage.errors[0].message
     else:
         assert usage.error_count == 0 and dt.date.fromisoformat(value) in usage.frame["month"].to_list()
+
+
+def test_a_negative_count_in_a_table_says_where_to_allow_it(program, tmp_path):
+    # the hint names the table's column, not a metric the program does not have
+    folder = _folder(tmp_path, "csv", "m365_usage", _set("paid_seats", 1, "-3"))
+    with pytest.raises(DataLoadError) as info:
+        load_records(folder, program)
+    (found,) = [d for d in info.value.diagnostics() if d.code == "TL406"]
+    assert found.hint == "declare `range ..` on column 'paid_seats' of table 'm365_usage' if negative values are valid"
+
+
+def test_a_column_of_the_wrong_type_names_the_table_that_declares_it(program, tmp_path):
+    folder = _folder(tmp_path, "parquet", "m365_usage", lambda df: df)
+    df = pl.read_parquet(folder / "m365_usage.parquet")
+    df.with_columns(pl.col("paid_seats").cast(pl.Float64)).write_parquet(folder / "m365_usage.parquet")
+    with pytest.raises(DataLoadError) as info:
+        load_records(folder, program)
+    (found,) = [d for d in info.value.diagnostics() if d.code == "TL402"]
+    assert found.message.startswith("column 'paid_seats' holds Float64 values, but table 'm365_usage' declares it a count (whole numbers)")

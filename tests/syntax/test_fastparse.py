@@ -4,6 +4,7 @@ same diagnostics (it falls back on Lark's parse)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,47 @@ def test_a_shipped_program_takes_the_fast_path_with_its_comments():
     text = (ROOT / "programs" / "cloudpartner2022.tier").read_text(encoding="utf-8")
     assert _fast_path_taken(text)
     assert _same(text).module.comments
+
+
+def test_the_grammars_one_pattern_gives_each_states_own_token():
+    """The fast parser scans every token with one pattern of all the grammar's terminals and
+    lets each parser state decide what the text is to it: a keyword the state accepts, the
+    terminal scanned when the state accepts it, else the state's own lexer. That rule gives
+    exactly the token of Lark's lexer for that state, in every state, at every place a token
+    may start in the shipped programs and in texts that pull the terminals apart."""
+    from lark import Token
+    from lark.lexer import UnlessCallback
+    from lark.utils import TextSlice
+
+    fast = P._fast_parser()
+    pattern, keywords, ignored, _, _ = fast._root or fast._root_data()
+    states = {id(basic): state for state, basic in fast._lexers.items()}  # one state per lexer
+    tricky = '2022-10-03 2022 1_000.5 TL313 TLX EUR EURO """a""" "" ..< .. . <= < == = at least metrics metric x1 # c'
+    text = "\n".join([tricky, *(p.read_text(encoding="utf-8") for p in TIER_FILES if p.parent.name == "programs")])
+    word = re.compile(r"\w+")
+    starts = {}  # the first place of each different start of a token: a word and the sign after it, or signs
+    for i in range(len(text)):
+        if not text[i].isspace() and not (i and word.match(text, i - 1) and word.match(text, i)):
+            w = word.match(text, i)
+            starts.setdefault(text[i : w.end() + 1] if w else text[i : i + 3], i)
+    source = TextSlice.cast_from(text)
+    for state in states.values():
+        basic = fast._lexers[state]
+        accepts = fast._accepted(state)
+        for pos in starts.values():
+            want = basic.match(source, pos)
+            if want is not None and want[1] not in ignored:
+                callback = basic.callback.get(want[1])
+                if isinstance(callback, UnlessCallback):
+                    want = (want[0], callback(Token(want[1], want[0])).type)
+            m = pattern.match(text, pos)
+            got = None if m is None else (m.group(m.lastgroup), m.lastgroup)
+            if got is not None and got[1] not in ignored:
+                if keywords.get(got[1], {}).get(got[0]) in accepts:
+                    got = (got[0], keywords[got[1]][got[0]])
+                elif got[1] not in accepts:
+                    got = fast._state_token(state, text, pos)[::-1] if want is not None else None
+            assert got == want, (state, pos, text[pos : pos + 20])
 
 
 @pytest.mark.parametrize(

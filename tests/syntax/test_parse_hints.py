@@ -89,3 +89,60 @@ def test_exponent(text, number, full):
 
 def test_a_name_after_a_number_is_not_an_exponent():
     assert _only("track t { level l { require a > 1 e5 } }").code != "TL118"
+
+
+PEOPLE_HEAD = (
+    'program p { version "1" effective 2024-01-01 }\n'
+    "table certified { column person_id: text column certification: text column active: bool column level: count }\n"
+)
+
+
+def _people(where: str) -> str:
+    return f'metric staffed: bool = assign person_id of certified {where} {{ sec: 2 where certification == "S", ent: 2 }}\n'
+
+
+@pytest.mark.parametrize(
+    "where", ["where active at most 2 each", "where level >= 1 and active at most 2 each", "where (active) at most 2 each"]
+)
+def test_a_people_rule_condition_ending_in_a_name_then_its_limit(where):
+    # `active at most` once read as the track `active` at a level named `most`; the limit
+    # is now read as the user meant, and `tier fmt` (which drops the parentheses) keeps it
+    # readable: the formatted text parses to the same rule
+    from tests.syntax.test_fastparse import _same
+    from tierlang.syntax import ast
+    from tierlang.syntax.formatter import format_module
+
+    result = parse(PEOPLE_HEAD + _people(where), "t.tier")
+    assert result.module is not None, [d.message for d in result.diagnostics]
+    assign = next(d for d in result.module.items if isinstance(d, ast.MetricDecl)).expr
+    assert isinstance(assign, ast.Assign) and assign.capacity is not None and assign.capacity.value == 2
+    _same(PEOPLE_HEAD + _people(where))  # the one-pass parser reads it the same
+    again = parse(format_module(result.module), "t.tier")
+    assert again.module is not None, [d.message for d in again.diagnostics]
+    assert format_module(again.module) == format_module(result.module)
+
+
+@pytest.mark.parametrize(
+    ("where", "says", "hint"),
+    [
+        ("where active each", "a people rule's limit is written `at most N each`", "`at most N each` before the needs'"),
+        ("where active each at most 2", "a people rule's limit is written `at most N each`", "`at most N each` before the needs'"),
+        ("at most 2 each where active", "comes before `at most N each`", "where CONDITION at most N each"),
+        ("where active at least 2 each", "`at least` is not one", "write `at most 2 each`"),
+    ],
+)
+def test_a_people_rule_limit_out_of_place(where, says, hint):
+    result = parse(PEOPLE_HEAD + _people(where), "t.tier")
+    assert result.module is None and len(result.diagnostics) == 1
+    d = result.diagnostics[0]
+    assert d.code == "TL122" and says in d.message and hint in (d.hint or "")
+    assert d.span.line == 3
+
+
+@pytest.mark.parametrize(
+    ("rule", "hint"),
+    [("a at most 2", "write `a <= 2`"), ("a at least 3", "write `a >= 3`"), ("b >= 1 and a at most 2", "write `a <= ")],
+)
+def test_at_most_is_not_a_comparison(rule, hint):
+    d = _only(f"track t {{ level l {{ require {rule} }} }}")
+    assert d.code == "TL123" and "'at " in d.message and hint in (d.hint or "")

@@ -42,7 +42,7 @@ as_of_option = click.option(
     "--as-of",
     type=DateParam(),
     default=None,
-    help="Evaluate dated parameters as of this date (default: the program's effective date).",
+    help="Evaluate dated parameters as of this date (default: the program's effective date). A program that reads records needs it to evaluate data: its windows of months and rows in force are read as of it.",
 )
 
 
@@ -154,9 +154,18 @@ def needs_as_of(prog: ir.Program, as_of: _dt.date | None, path: str) -> None:
     user names: its windows of months, and the rows in force, are relative to it."""
     if as_of is None and prog.record_metrics:
         raise click.UsageError(
-            f"{path} computes metrics from records, which are read as of an evaluation date"
-            " (windows of months, rows in force on that day): give it with --as-of YYYY-MM-DD"
+            f"{path} computes metrics from records, and every evaluation has a date: its windows"
+            " of months (`last month`) and the rows in force (earned, not expired) are read as of"
+            f" that day, which tier never guesses. Give it with --as-of YYYY-MM-DD, {as_of_example(prog)}"
         )
+
+
+def as_of_example(prog: ir.Program | None = None) -> str:
+    """ "e.g. --as-of 2024-06-30" for a message that asks for an evaluation date: the
+    program's effective date (a day it is in force) where it has one."""
+    if prog is not None and prog.effective is not None:
+        return f"e.g. --as-of {prog.effective.isoformat()} (the program's effective date)"
+    return "e.g. --as-of 2024-06-30"
 
 
 def emit_diagnostics(diagnostics: list[Diagnostic], sources: SourceMap, fmt: str = "human", err: bool = True) -> None:

@@ -455,13 +455,14 @@ def explain(
         click.echo(f"note: {note}", err=True)
     found = {}
     record_notes = {}
+    record_traces = {}
     for partner_id in partner_ids:
         values = dataset.values(partner_id)
         if values is not None and records is not None:
             if partner_id in records.rejected:
                 click.echo(f"tier: partner '{partner_id}' has bad records: " + "; ".join(records.rejected[partner_id]), err=True)
                 sys.exit(EXIT_USAGE)
-            values, record_notes[partner_id] = _records_of(prog, records, partner_id, values, tracks)
+            values, record_notes[partner_id], record_traces[partner_id] = _records_of(prog, records, partner_id, values, tracks)
         if values is None:
             rejected = [err for err in dataset.errors if err.partner_id == partner_id]
             if rejected:
@@ -503,7 +504,7 @@ def explain(
                 payload["records"] = [n.to_data() for n in notes if not isinstance(n, RowTrackNote)]
                 if any(isinstance(n, RowTrackNote) for n in notes):
                     payload["row_tracks"] = [n.to_data() for n in notes if isinstance(n, RowTrackNote)]
-                payload["changes_in_records"] = [{"track": t, "change": c} for t, c in _record_changes(prog, expl)]
+                payload["changes_in_records"] = [{"track": t, "change": c} for t, c in _record_changes(prog, expl, record_traces[pid])]
             payloads.append(payload)
         click.echo(json.dumps(payloads[0] if len(payloads) == 1 else payloads, indent=2, ensure_ascii=False))
     else:
@@ -511,15 +512,15 @@ def explain(
         for pid, expl in explained:
             text = render_text(expl, prog, pid)
             if pid in record_notes:
-                text += _records_text(prog, expl, record_notes[pid])
+                text += _records_text(prog, expl, record_notes[pid], record_traces[pid])
             texts.append(text)
         click.echo("\n".join(texts), nl=False)
     sys.exit(EXIT_OK)
 
 
-def _records_of(prog, records, partner_id: str, values: dict, tracks) -> tuple[dict, list]:
-    """The partner's records metrics (reference stage) added to its values, and the notes of
-    how each came out, for the metrics the explained tracks read."""
+def _records_of(prog, records, partner_id: str, values: dict, tracks) -> tuple[dict, list, dict]:
+    """The partner's records metrics (reference stage) added to its values, the notes of
+    how each came out, for the metrics the explained tracks read, and their traces."""
     from tierlang import ir
     from tierlang.records import explain_records, partner_rows
     from tierlang.records.explain import notes_for, row_track_notes, with_near_misses
@@ -537,25 +538,26 @@ def _records_of(prog, records, partner_id: str, values: dict, tracks) -> tuple[d
     notes = notes_for(prog, pr, list(dict.fromkeys(read)))
     rows = partner_rows(records, partner_id)
     with_near_misses(prog, notes, pr, rows)
-    return values, row_track_notes(prog, read, rows) + notes
+    return values, row_track_notes(prog, read, rows) + notes, pr.traces
 
 
-def _records_text(prog, explained, notes) -> str:
+def _records_text(prog, explained, notes, traces) -> str:
     from tierlang.records.explain import RowTrackNote, render_notes, render_row_tracks, window_line
 
     lines = ["From the records" + (f" ({window_line(prog)})" if window_line(prog) else "") + ":"]
     lines += render_row_tracks([n for n in notes if isinstance(n, RowTrackNote)])
     lines += render_notes([n for n in notes if not isinstance(n, RowTrackNote)], prog)
-    changes = [f"  {prog.track_map[t].label}: {said}" for t, said in _record_changes(prog, explained)]
+    changes = [f"  {prog.track_map[t].label}: {said}" for t, said in _record_changes(prog, explained, traces)]
     if changes:
         lines.append("In records terms, the smallest changes above are:")
         lines += changes
     return "\n".join(lines) + "\n"
 
 
-def _record_changes(prog, explained) -> list[tuple[str, str]]:
+def _record_changes(prog, explained, traces) -> list[tuple[str, str]]:
     """Each track's first smallest change per missing requirement, said as records: (track
-    name, text), without repeats."""
+    name, text), without repeats. `traces`: the partner's records traces (a people rule's
+    change depends on its people)."""
     from tierlang.records.explain import change_text
 
     changes = []
@@ -563,7 +565,7 @@ def _record_changes(prog, explained) -> list[tuple[str, str]]:
         for m in x.missing:
             for p in m.plans[:1]:
                 for c in p.changes:
-                    said = change_text(prog, c.metric, c.delta)
+                    said = change_text(prog, c.metric, c.delta, traces)
                     if said is not None:
                         changes.append((x.track.name, said))
     return list(dict.fromkeys(changes))

@@ -159,7 +159,10 @@ def _records(programs, rows, seed, output, fmt, calibration, months, as_of, star
     if months is not None:
         raise click.UsageError("--records and --months cannot be combined")
     if as_of is None:
-        raise click.UsageError("--records builds records for an evaluation date: give it with --as-of YYYY-MM-DD")
+        raise click.UsageError(
+            "--records builds records for an evaluation date (their windows of months end before it):"
+            " give it with --as-of YYYY-MM-DD, e.g. --as-of 2024-06-30"
+        )
     if output == "-":
         raise click.BadParameter("--records writes a folder, not standard output", param_hint="-o")
     if os.path.exists(output) and not os.path.isdir(output):

@@ -340,7 +340,13 @@ class Scan:
 
     def repeats(self, out: pl.DataFrame) -> bool:
         """Whether a partner_id may appear twice in the collected `frame` (or a query that
-        keeps its partner_id column): `duplicates`, computed from what the pass read."""
+        keeps its partner_id column): `duplicates`, computed from what the pass read. Ids
+        in strictly increasing order are all different, which one comparison per row tells
+        (files are often sorted by id: a tenth of the hashes' cost)."""
+        ids = out.get_column(PID).cast(pl.String)
+        n = ids.len()
+        if n < 2 or (ids.null_count() == 0 and (ids.slice(1) > ids.slice(0, n - 1)).all()):
+            return False
         return bool(out.select(_IdReader.may_repeat(pl.col(PID).cast(pl.String))).item())
 
     def guess_missed(self, out: pl.DataFrame) -> bool:
@@ -1016,6 +1022,7 @@ class _Reader:
         self.scale = 1
         self.optional = False  # a table column that may be empty (no default needed)
         self.missing_text: tuple[str, str] | None = None  # (message, hint) of a missing value
+        self.declared_in = "the metric"  # where a range is declared (a table's column)
 
     def tmp(self, suffix: str) -> str:
         return f"__{self.name}__{suffix}"
@@ -1088,10 +1095,12 @@ class _Reader:
         return pl.when(pl.col(self.tmp("missing"))).then(pl.lit(default)).otherwise(value)
 
 
-def _type_error(column: str, dtype: pl.DataType, metric: ir.Metric, want: str) -> DataError:
+def _type_error(column: str, dtype: pl.DataType, metric: ir.Metric, want: str, declared: str | None = None) -> DataError:
+    """TL402: a typed column of the wrong type. `declared`: who declares the type ("metric 'n'
+    is", "table 'usage' declares it")."""
     return DataError(
         "TL402",
-        f"column '{column}' holds {dtype} values, but metric '{metric.name}' is {_describe(metric)}: {want}",
+        f"column '{column}' holds {dtype} values, but {declared or f'metric {metric.name!r} is'} {_describe(metric)}: {want}",
         column=column,
         hint="store the column as text or with the matching type; nothing is converted silently",
     )
@@ -1164,7 +1173,7 @@ def _range_flags(r: _Reader, v: pl.Expr, scale: int) -> list[pl.Expr]:
             lambda t, shown=shown, neg=neg: pl.format(
                 "{} is below the minimum {} of {}" + ("; a count cannot be negative" if neg else ""), t, pl.lit(shown), pl.lit(r.what)
             ),
-            hint="declare `range ..` on the metric if negative values are valid" if neg else None,
+            hint=f"declare `range ..` on {r.declared_in} if negative values are valid" if neg else None,
         )
         out.append((v < lo).fill_null(False).alias(f))
     if m.maximum is not None:
@@ -1210,13 +1219,24 @@ class _DecimalReader(_Reader):
     column gets those digits without printing them (`tierlang.data.floats`); Float32 ones
     are printed and parsed."""
 
-    guessed = False  # read at places guessed from the first rows (`guess_places`)
-    needs_hit = False
+    def __init__(self, name: str, column: str, metric: ir.Metric | None, dtype: pl.DataType) -> None:
+        super().__init__(name, column, metric, dtype)
+        #: The places the values are read at (scaled by 10^decimal_scale) when they are known
+        #: without looking at every value: guessed or found (`guess_places`, `use_places`),
+        #: or the column type's (set by `first`). None: `second` finds them in the values.
+        self.decimal_scale: int | None = None
+        self.narrow = False  # every value, scaled, fits Int64
+        self.guessed = False  # read at places guessed from the first rows (`guess_places`)
+        self.needs_hit = False
+        #: (flag, expression) of the check that a value fits MAX_DIGITS at the column's places,
+        #: when `second` found that some value may not
+        self.fits: tuple[str, pl.Expr] | None = None
 
     @property
     def known(self) -> bool:
-        """Whether the column's places are known before it is read (guessed or found)."""
-        return hasattr(self, "decimal_scale")
+        """Whether the column's places are known without looking at every value (guessed,
+        found beforehand, or the column type's)."""
+        return self.decimal_scale is not None
 
     def text(self) -> pl.Expr:
         src = pl.col(self.column)
@@ -1259,32 +1279,29 @@ class _DecimalReader(_Reader):
         out = self.missing_flags(src)
         missing = self.missing_expr(src)
         if self.dtype == pl.Float64:
-            unreadable = ~missing & floats.no_exact_reading(src)
-            out.append(unreadable.alias(self._float_check()))
-            if hasattr(self, "decimal_scale"):
+            flag = self._float_check()
+            if self.guessed:
+                out += self._guessed_float(src, missing, flag)
+            elif self.known:
+                out.append((~missing & floats.no_exact_reading(src)).alias(flag))
                 out.append(floats.scaled(src, self.decimal_scale).alias(self.tmp("raw")))
-                if self.guessed:
-                    # a float's text has a place at least ("100.0"): every value misses a guess of
-                    # none, and hits a guess of one when it is read right at one place
-                    k, valid = self.decimal_scale, ~missing & ~unreadable
-                    missed = valid & ~floats.proven(src, k) if k else valid
-                    out += self._guess_flags(missed, valid & floats.last_digit_set(src, k) if k > 1 else valid)
             else:
+                out.append((~missing & floats.no_exact_reading(src)).alias(flag))
                 out.append(src.alias(self.tmp("x")))  # read by `extra` once collected
         elif self.dtype == pl.String and self.known:  # guessed, or found (`use_places`)
             t, k = self.text(), self.decimal_scale
-            bad, places = self._text_flag(t, missing), self._places(t)
+            bad, have = self._text_flag(t, missing), self._places(t)
             digits, valid = pl.col(self.tmp("digits")), ~bad & ~missing
             # every value at the guessed places (null where it has more): a product of Int64
             # columns, which the length check keeps below 10^18 (Int128 powers cost a fifth more)
-            scale = pl.when(places == k).then(pl.lit(1, pl.Int64))
+            scale = pl.when(have == k).then(pl.lit(1, pl.Int64))
             for i in range(1, k + 1):
-                scale = scale.when(places == k - i).then(pl.lit(10**i, pl.Int64))
+                scale = scale.when(have == k - i).then(pl.lit(10**i, pl.Int64))
             raw = digits * scale
             out += [bad.alias(self.checks[-1].flag), raw.alias(self.tmp("raw"))]
             if self.guessed:
-                fits = t.str.len_bytes().cast(pl.Int64) + (k - places) <= 18  # digits < 10^len
-                out += self._guess_flags(valid & (raw.is_null() | ~fits), valid & (places == k))
+                fits = t.str.len_bytes().cast(pl.Int64) + (k - have) <= 18  # digits < 10^len
+                out += self._guess_flags(valid & (raw.is_null() | ~fits), valid & (have == k))
             # (places found by `data.places` are every value's most, at which all of them fit)
         elif self.dtype in (pl.String, pl.Float32):
             out += self._from_text(self.text(), missing, from_float=self.dtype != pl.String)
@@ -1302,6 +1319,26 @@ class _DecimalReader(_Reader):
         else:  # pragma: no cover - _reader_for only sends the types above here
             raise AssertionError(self.dtype)
         return out
+
+    def _guessed_float(self, src: pl.Expr, missing: pl.Expr, flag: str) -> list[pl.Expr]:
+        """A Float64 column read at its guessed places: the value (`raw`), the check that it
+        has an exact reading (`flag`, TL412) and the guess's flags. A value with no exact
+        reading (NaN, infinite, |x| >= 10^16, or 0 < |x| < 10^-5, which polars prints with an
+        exponent) is never proven at `k` places (`floats.proven`: its digits are too many, or
+        read back as another float; below 10^-5 at fewer than `floats.TINY_PLACES` places),
+        so it is flagged missed, which sends the file to the scan without guesses (that reads
+        the column whole first, `floats.column_places`, and hands it to the two stages, which
+        report it); `flag` checks only what a miss cannot catch. Eight operations a value
+        fewer in the hot loop of a Float64 file than checking every value."""
+        k = self.decimal_scale
+        assert k is not None
+        present = ~missing
+        tiny = present & floats.below_text(src) if k >= floats.TINY_PLACES else pl.lit(False)
+        # a float's text has a place at least ("100.0"): every value misses a guess of
+        # none, and hits a guess of one when it is read right at one place
+        missed = present & ~floats.proven(src, k) if k else present
+        hit = present & floats.last_digit_set(src, k) if k > 1 else present
+        return [tiny.alias(flag), floats.scaled(src, k).alias(self.tmp("raw")), *self._guess_flags(missed, hit)]
 
     def _guess_flags(self, missed: pl.Expr, hit: pl.Expr) -> list[pl.Expr]:
         """The columns `guess_places` promises: `missed`, and `hit` where it is needed."""
@@ -1357,7 +1394,7 @@ class _DecimalReader(_Reader):
         )
 
     def extra(self, df: pl.DataFrame) -> list[pl.Series]:
-        if self.dtype != pl.Float64 or hasattr(self, "decimal_scale"):
+        if self.dtype != pl.Float64 or self.known:
             return []
         # a Float64 column's digits and places, as its text has them (see `floats`)
         flag = next(c.flag for c in self.checks if c.code == "TL412")
@@ -1372,12 +1409,12 @@ class _DecimalReader(_Reader):
     def lazy(self) -> bool:
         # A typed column's places are its type's; text and floats take the places of their
         # most precise value, and a 128-bit column is narrowed when its values allow.
-        return hasattr(self, "decimal_scale") and self.narrow and self._default_places() <= self.decimal_scale
+        return self.known and self.narrow and self._default_places() <= self.decimal_scale  # type: ignore[operator]
 
     def second(self, df):
         m = self.metric
         default_k = self._default_places()
-        if hasattr(self, "decimal_scale"):
+        if self.decimal_scale is not None:
             k = max(self.decimal_scale, default_k)
             raw = pl.col(self.tmp("raw"))
             v = raw if k == self.decimal_scale else raw.cast(pl.Int128) * 10 ** (k - self.decimal_scale)
@@ -1391,13 +1428,13 @@ class _DecimalReader(_Reader):
             if top is not None and top * 10 ** (k - int(kmin or 0)) >= 10**MAX_DIGITS:
                 # some value, scaled to the column's places, exceeds MAX_DIGITS digits
                 fits = raw.abs() < pl.lit(10, pl.Int128).pow(pl.lit(MAX_DIGITS - k, pl.Int64) + kk)
-                self.fits_flag = self.check(
+                flag = self.check(
                     "TL412",
                     "range",
                     lambda x, k=k: pl.format("'{}' is too large to read exactly next to values with {} decimal places", x, pl.lit(k)),
                     hint=f"at most {MAX_DIGITS} digits in all, counting the decimal places of the most precise value in the column",
                 )
-                self.fits_expr = (raw.is_not_null() & kk.is_not_null() & ~fits).fill_null(False)
+                self.fits = (flag, (raw.is_not_null() & kk.is_not_null() & ~fits).fill_null(False))
                 ok = kk.is_not_null() & fits
             else:
                 ok = kk.is_not_null()
@@ -1411,8 +1448,9 @@ class _DecimalReader(_Reader):
 
     def third(self, df):
         flags = _range_flags(self, pl.col(self.name), self.scale)
-        if hasattr(self, "fits_expr"):
-            flags.append(self.fits_expr.alias(self.fits_flag))
+        if self.fits is not None:
+            flag, expr = self.fits
+            flags.append(expr.alias(flag))
         return flags
 
 
@@ -1557,7 +1595,7 @@ _MONTH_HINT = "name each month by its first day, YYYY-MM-01 (2023-09-01 for Sept
 _TEXTUAL = (pl.String, pl.Categorical, pl.Null)
 
 
-def _reader_for(metric: ir.Metric, column: str, dtype: pl.DataType) -> _Reader | DataError:
+def _reader_for(metric: ir.Metric, column: str, dtype: pl.DataType, declared: str | None = None) -> _Reader | DataError:
     kind = metric.type.kind
     if dtype == pl.Null:
         dtype = pl.String
@@ -1568,27 +1606,27 @@ def _reader_for(metric: ir.Metric, column: str, dtype: pl.DataType) -> _Reader |
             return _CountReader(metric.name, column, metric, dtype)
         if isinstance(dtype, pl.Decimal) and (dtype.scale or 0) == 0:
             return _CountReader(metric.name, column, metric, pl.Int64)
-        return _type_error(column, dtype, metric, "store whole numbers in an integer column")
+        return _type_error(column, dtype, metric, "store whole numbers in an integer column", declared)
     if kind in _DECIMAL_KINDS:
         if dtype == pl.String or dtype.is_integer() or isinstance(dtype, pl.Decimal) or dtype in (pl.Float64, pl.Float32):
             return _DecimalReader(metric.name, column, metric, dtype)
-        return _type_error(column, dtype, metric, "store numbers as decimals, integers or text")
+        return _type_error(column, dtype, metric, "store numbers as decimals, integers or text", declared)
     if kind is ir.Kind.BOOL:
         if dtype in (pl.String, pl.Boolean):
             return _BoolReader(metric.name, column, metric, dtype)
-        return _type_error(column, dtype, metric, "store true/false in a boolean or text column")
+        return _type_error(column, dtype, metric, "store true/false in a boolean or text column", declared)
     if kind is ir.Kind.DATE:
         if dtype in (pl.String, pl.Date):
             return _DateReader(metric.name, column, metric, dtype)
-        return _type_error(column, dtype, metric, "store dates in a date column or as YYYY-MM-DD text")
+        return _type_error(column, dtype, metric, "store dates in a date column or as YYYY-MM-DD text", declared)
     if kind is ir.Kind.ENUM:
         if dtype == pl.String:
             return _EnumReader(metric.name, column, metric, dtype)
-        return _type_error(column, dtype, metric, "store enum values as text")
+        return _type_error(column, dtype, metric, "store enum values as text", declared)
     if kind is ir.Kind.TEXT:
         if dtype == pl.String or dtype.is_integer():
             return _TextReader(metric.name, column, metric, dtype)
-        return _type_error(column, dtype, metric, "store text (or whole-number ids)")
+        return _type_error(column, dtype, metric, "store text (or whole-number ids)", declared)
     raise AssertionError(kind)  # pragma: no cover
 
 
@@ -1603,6 +1641,10 @@ class _Loader:
         self.metrics = program.column_metrics
         self.history = history
         self.absent: list[ir.Metric] = []  # optional metrics whose column is not in the file
+
+    def declares(self, m: ir.Metric) -> str:
+        """Who declares a column's type, for a message about it."""
+        return f"metric '{m.name}' is"
 
     def plan(self, schema: Mapping[str, pl.DataType]) -> list[_Reader]:
         errors: list[DataError] = []
@@ -1666,7 +1708,7 @@ class _Loader:
             if col not in schema and m.optional and m.default is not None:
                 # read as a column of blanks: every row takes the default
                 self.absent.append(m)
-                r = _reader_for(m, col, pl.Null)
+                r = _reader_for(m, col, pl.Null, self.declares(m))
                 if isinstance(r, DataError):
                     errors.append(r)
                 else:
@@ -1675,7 +1717,7 @@ class _Loader:
             if col not in schema:
                 missing.append(m)
                 continue
-            r = _reader_for(m, col, schema[col])
+            r = _reader_for(m, col, schema[col], self.declares(m))
             if isinstance(r, DataError):
                 errors.append(r)
             else:
@@ -1818,7 +1860,7 @@ class _Loader:
             lf = lf.with_columns([flag for _, flag in constraints])
             checks += [c for c, _ in constraints]
         lf = lf.with_columns(self.bad_expr(checks))
-        guessed = [r for r in readers if getattr(r, "guessed", False)]
+        guessed = [r for r in readers if isinstance(r, _DecimalReader) and r.guessed]
         if guessed:
             lf = lf.with_columns(pl.any_horizontal([pl.col(r.tmp("missed")) for r in guessed]).alias(MISSED))
         return lf
@@ -1852,7 +1894,7 @@ class _Loader:
         lf = self.checked_lazy(readers, schema)
         if lf is None:
             return None
-        hits = tuple(r.tmp("hit") for r in readers if getattr(r, "needs_hit", False))
+        hits = tuple(r.tmp("hit") for r in readers if isinstance(r, _DecimalReader) and r.needs_hit)
         checks = [MISSED, *hits] if guesses is not None else []
         frame = lf.select(pl.col(ROW).cast(pl.Int64), *[pl.col(c) for c in self.keep(readers)[1:]], pl.col(BAD), *checks)
         src = self.source

@@ -33,7 +33,18 @@ from dataclasses import dataclass
 
 import polars as pl
 
-__all__ = ["MAX_PLACES", "no_exact_reading", "scaled", "proven", "Decomposed", "decompose", "column_places", "last_digit_set"]
+__all__ = [
+    "MAX_PLACES",
+    "TINY_PLACES",
+    "below_text",
+    "no_exact_reading",
+    "scaled",
+    "proven",
+    "Decomposed",
+    "decompose",
+    "column_places",
+    "last_digit_set",
+]
 
 #: The most places the float checks try; a value needing more is read from its text.
 MAX_PLACES = 15
@@ -42,12 +53,23 @@ _EXP_HIGH = 1e16  # polars prints |x| >= 1e16 with an exponent ...
 _EXP_LOW = 1e-5  # ... and 0 < |x| < 1e-5 (the float nearest to 10^-5 prints as 0.00001)
 
 
+#: Places from which a value below 10^-5 (`below_text`) may pass `proven`: at fewer, its
+#: digits round to 0, which reads back as 0, not as the value.
+TINY_PLACES = 5
+
+
 def no_exact_reading(x: pl.Expr) -> pl.Expr:
     """True where the float `x` has no exact decimal reading: NaN, an infinity, or a value
     polars prints with an exponent (null stays null). Identical to the text reading's
     verdict, which fails to parse exactly these (a property test holds the two together)."""
     a = x.abs()
-    return x.is_nan() | (a >= _EXP_HIGH) | ((a < _EXP_LOW) & (x != 0))
+    return x.is_nan() | (a >= _EXP_HIGH) | below_text(x, a)
+
+
+def below_text(x: pl.Expr, a: pl.Expr | None = None) -> pl.Expr:
+    """True where the float `x` (`a`: its absolute value) is not 0 but below 10^-5: polars
+    prints it with an exponent, so it has no exact reading (part of `no_exact_reading`)."""
+    return ((x.abs() if a is None else a) < _EXP_LOW) & (x != 0)
 
 
 def _check(frame: pl.DataFrame, k: int) -> tuple[pl.DataFrame, pl.Expr]:

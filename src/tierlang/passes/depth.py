@@ -15,7 +15,6 @@ time linear in the size of the program, without recursion.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import fields
 from functools import cache
 
 from tierlang import ir
@@ -168,18 +167,20 @@ def _name(target: Target) -> str:
     return f"{kind} '{target[1]}'"
 
 
+_child_fields = cache(ir.child_fields)
+
+
 @cache
-def _child_fields(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls) if f.name != "span")
+def _is_node(cls: type) -> bool:
+    return hasattr(cls, "__dataclass_fields__")
 
 
 def _children(node: object) -> Iterator[object]:
-    cls = type(node)
-    if not hasattr(cls, "__dataclass_fields__"):
-        return
-    for name in _child_fields(cls):
+    for name in _child_fields(type(node)):
         value = getattr(node, name)
-        items = value if isinstance(value, tuple) else (value,)
-        for v in items:
-            if hasattr(type(v), "__dataclass_fields__"):
-                yield v
+        if isinstance(value, tuple):
+            for v in value:
+                if _is_node(type(v)):
+                    yield v
+        elif _is_node(type(value)):
+            yield value

@@ -17,6 +17,8 @@ evaluation date here, so that no engine does month arithmetic.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import replace
 from fractions import Fraction
 
@@ -32,6 +34,11 @@ COUNT = Type(Kind.COUNT)
 BOOL = Type(Kind.BOOL)
 DATE = Type(Kind.DATE)
 TEXT = Type(Kind.TEXT)
+#: What to do about a window or `as_of` without an evaluation date (TL273).
+AS_OF_HINT = (
+    "evaluate with --as-of YYYY-MM-DD (e.g. --as-of 2024-06-30): tier eval, explain and diff --data"
+    " ask for it with records; for tier check and tier test, give the program an `effective` date"
+)
 _AGG_WORD = {"count": "count", "count_distinct": "count distinct", "sum": "sum", "min": "min", "max": "max"}
 _COLUMN_ATTRS = {"doc", "source", "range", "unit"}
 
@@ -153,6 +160,30 @@ def values_that_count(program: ir.Program) -> dict[tuple[str, str], frozenset[st
     return out
 
 
+def named_like(value: str, named: Iterable[str]) -> str | None:
+    """The named value an unnamed one looks like a misspelling of: another case or spacing of
+    it first, then a close spelling (None: none)."""
+    folded = {" ".join(x.split()).casefold(): x for x in named}
+    near = folded.get(" ".join(value.split()).casefold())
+    close = difflib.get_close_matches(value.casefold(), list(folded), n=1, cutoff=0.8)
+    return near or (folded[close[0]] if close else None)
+
+
+def value_tests(table: ir.RelatedTable, e: ir.Expr | None) -> dict[str, set[str]]:
+    """column -> the text values a row condition names for it (`in` a list, `== "..."`),
+    through the table's filters."""
+    out: dict[str, set[str]] = {}
+    for n in ir.walk(e) if e is not None else ():
+        if isinstance(n, ir.FilterRef):
+            f = table.filter(n.name)
+            for column, values in value_tests(table, f.expr if f is not None else None).items():
+                out.setdefault(column, set()).update(values)
+        ref, values = _value_test(n)
+        if ref is not None:
+            out.setdefault(ref.column, set()).update(v for v in values if isinstance(v, str))
+    return out
+
+
 def _value_test(n: object) -> tuple[ir.ColumnRef | None, tuple]:
     """The column and the values of `column in {...}` or `column == "..."` (either sense)."""
     if isinstance(n, ir.InSet) and isinstance(n.operand, ir.ColumnRef):
@@ -190,6 +221,11 @@ class RecordsLowering:
     def lower_related_tables(self) -> list[ir.RelatedTable]:
         self.related_tables: dict[str, ir.RelatedTable] = {}
         decls = [d for d in self.merged.items if isinstance(d, ast.RelatedTableDecl)]
+        # the filters each table declares, lowered or not yet (a name in a row condition that is
+        # not a column is looked up here: most are metrics and params)
+        self.declared_filters: dict[str, set[str]] = {}
+        for d in decls:
+            self.declared_filters.setdefault(d.name, set()).update(i.name for i in d.items if isinstance(i, ast.FilterDecl))
         # Columns first (every table's), then filters, which may name any column or filter.
         for d in decls:
             self.related_tables[d.name] = self._table_columns(d)
@@ -291,10 +327,7 @@ class RecordsLowering:
             return self.row_as_of(n)
         column = table.column(head)
         # (a column needs no search of the declarations: most names in a row condition are)
-        known_filter = column is None and (
-            head in {f.name for f in table.filters}
-            or any(isinstance(i, ast.FilterDecl) and i.name == head for d in self._table_decls(scope.table) for i in d.items)
-        )
+        known_filter = column is None and (head in {f.name for f in table.filters} or head in self.declared_filters.get(scope.table, ()))
         if column is None and not known_filter:
             decl = self.globals.get(head)
             if isinstance(decl, ast.MetricDecl):
@@ -339,17 +372,12 @@ class RecordsLowering:
             raise self.Fail
         return ir.FilterRef(table.name, head, n.span), BOOL
 
-    def _table_decls(self, name: str) -> list[ast.RelatedTableDecl]:
-        return [d for d in self.merged.items if isinstance(d, ast.RelatedTableDecl) and d.name == name]
-
     # -------------------------------------------------------------- row expressions
     def row_as_of(self, n: ast.Name):
         """`as_of` in a table's rows: the evaluation date, resolved here like the windows (the
         records stage runs once per evaluation date)."""
         if self.as_of is None:
-            self.err(
-                "TL273", "'as_of' needs an evaluation date", n.span, hint="give the program an `effective` date, or evaluate with --as-of"
-            )
+            self.err("TL273", "'as_of' needs an evaluation date", n.span, hint=AS_OF_HINT)
             raise self.Fail
         # `param` names it, so that texts show `as_of` and programs compare equal across dates
         return ir.Const(self.as_of, DATE, param="as_of", span=n.span), DATE
@@ -381,7 +409,7 @@ class RecordsLowering:
                     "TL273",
                     f"'{n.target.text}' needs an evaluation date",
                     n.target.span,
-                    hint="give the program an `effective` date, or evaluate with --as-of",
+                    hint=AS_OF_HINT,
                 )
                 raise self.Fail
             try:

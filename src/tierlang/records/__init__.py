@@ -46,7 +46,7 @@ def with_records(program: ir.Program, records: Records, *, engine: str = "polars
         return ds
     ids = ds.frame[PID]
     if engine == "polars":
-        values = compute(program, ids, {name: (t.data, t.scales) for name, t in records.tables.items()})
+        values = compute(program, ids, {name: (t.rows(), t.scales) for name, t in records.tables.items()})
     else:
         values = _reference_values(program, records, ids)
     check_ranges(program, values)

@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-__all__ = ["Solution", "solve", "need_sets", "MAX_NEEDS"]
+__all__ = ["Solution", "solve", "fewest_new_people", "need_sets", "MAX_NEEDS"]
 
 #: The most needs (that ask for someone) whose sets `need_sets` lists: 2^n − 1 of them.
 MAX_NEEDS = 10
@@ -37,61 +37,105 @@ class Solution:
 
 def solve(needs: Sequence[tuple[str, int]], can_fill: Mapping[object, set[str]], capacity: int = 1) -> Solution:
     """`needs`: (name, count) in order; `can_fill`: person -> the needs they can fill."""
-    people = sorted(can_fill, key=str)
-    n_needs = len(needs)
-    # nodes: 0 source, 1..n needs, n+1.. people, last sink
-    source, sink = 0, n_needs + len(people) + 1
-    graph: list[dict[int, int]] = [dict() for _ in range(sink + 1)]
-
-    def edge(a: int, b: int, cap: int) -> None:
-        graph[a][b] = graph[a].get(b, 0) + cap
-        graph[b].setdefault(a, 0)
-
-    index = {name: i + 1 for i, (name, _) in enumerate(needs)}
-    for name, count in needs:
-        edge(source, index[name], count)
-    for k, person in enumerate(people):
-        node = n_needs + 1 + k
-        for name in can_fill[person]:
-            if name in index:
-                edge(index[name], node, 1)
-        edge(node, sink, capacity)
-    flow = 0
-    total = sum(c for _, c in needs)
-    while flow < total:
-        parent = _augmenting_path(graph, source, sink)
-        if parent is None:
-            break
-        # the bottleneck of the path, then push it
-        v, push = sink, total - flow
-        while v != source:
-            u = parent[v]
-            push = min(push, graph[u][v])
-            v = u
-        v = sink
-        while v != source:
-            u = parent[v]
-            graph[u][v] -= push
-            graph[v][u] += push
-            v = u
-        flow += push
-    assigned: dict[str, list[object]] = {name: [] for name, _ in needs}
-    for name, _ in needs:
-        i = index[name]
-        for k, person in enumerate(people):
-            node = n_needs + 1 + k
-            if node in graph[i] and name in can_fill[person] and graph[node].get(i, 0) > 0:
-                assigned[name].append(person)
-    if flow == total:
+    net = _Network(needs, can_fill, capacity)
+    net.fill()
+    people = net.people
+    assigned = {name: [people[k] for k in net.filled_by(name) if k < len(people)] for name, _ in needs}
+    if net.flow == net.total:
         return Solution(True, assigned)
     # the minimum cut: what the source still reaches (needs left short, and the people they
     # can draw on, all of them already full)
-    seen = _reachable(graph, source)
-    short = [name for name, _ in needs if index[name] in seen]
+    seen = _reachable(net.graph, net.source)
+    short = [name for name, _ in needs if net.index[name] in seen]
     pool = [p for p in people if can_fill[p] & set(short)]
     needed = sum(c for name, c in needs if name in short)
     available = sum(min(capacity, len(can_fill[p] & set(short))) for p in pool)
     return Solution(False, assigned, short, pool, needed, available)
+
+
+def fewest_new_people(needs: Sequence[tuple[str, int]], can_fill: Mapping[object, set[str]], capacity: int = 1) -> list[list[str]]:
+    """The fewest new people that would let every need be met, each as the needs they fill
+    (in the order of `needs`; at most `capacity` of them, each need once): empty when the
+    needs are met already. Exact: a new person who could fill every need is the most any
+    new person can add, so the people are added one at a time, each able to fill every need,
+    until the maximum flow meets every need; the flow is only extended, so the people
+    already assigned keep their places where they can and the new ones take what is short."""
+    net = _Network(needs, can_fill, capacity)
+    net.fill()
+    new = 0
+    while net.flow < net.total:
+        net.add_person()
+        new += 1
+        net.fill()
+    first = len(net.people)
+    return [[name for name, _ in needs if first + k in net.filled_by(name)] for k in range(new)]
+
+
+class _Network:
+    """`solve`'s flow network and its maximum flow (Edmonds-Karp): source → need (its count)
+    → person (1, where the person can fill the need) → sink (`capacity`)."""
+
+    def __init__(self, needs: Sequence[tuple[str, int]], can_fill: Mapping[object, set[str]], capacity: int) -> None:
+        self.needs = list(needs)
+        self.people = sorted(can_fill, key=str)
+        self.capacity = capacity
+        # nodes: 0 source, 1 sink, 2.. needs, then people (new people after them)
+        self.source, self.sink = 0, 1
+        self.graph: list[dict[int, int]] = [{}, {}]
+        self.index = {}
+        for name, count in self.needs:
+            self.index[name] = self._node()
+            self._edge(self.source, self.index[name], count)
+        self.person_nodes: list[int] = []
+        for person in self.people:
+            self._person(can_fill[person])
+        self.flow = 0
+        self.total = sum(c for _, c in self.needs)
+
+    def _node(self) -> int:
+        self.graph.append({})
+        return len(self.graph) - 1
+
+    def _edge(self, a: int, b: int, cap: int) -> None:
+        self.graph[a][b] = self.graph[a].get(b, 0) + cap
+        self.graph[b].setdefault(a, 0)
+
+    def _person(self, names: set[str]) -> None:
+        node = self._node()
+        self.person_nodes.append(node)
+        for name, _ in self.needs:
+            if name in names:
+                self._edge(self.index[name], node, 1)
+        self._edge(node, self.sink, self.capacity)
+
+    def add_person(self) -> None:
+        """A new person, after the others, who can fill every need."""
+        self._person({name for name, _ in self.needs})
+
+    def fill(self) -> None:
+        """Augment the flow until it meets every need or no path is left."""
+        while self.flow < self.total:
+            parent = _augmenting_path(self.graph, self.source, self.sink)
+            if parent is None:
+                return
+            # the bottleneck of the path, then push it
+            v, push = self.sink, self.total - self.flow
+            while v != self.source:
+                u = parent[v]
+                push = min(push, self.graph[u][v])
+                v = u
+            v = self.sink
+            while v != self.source:
+                u = parent[v]
+                self.graph[u][v] -= push
+                self.graph[v][u] += push
+                v = u
+            self.flow += push
+
+    def filled_by(self, name: str) -> list[int]:
+        """The people (by their place: `people`, then new people) the flow gives `name`."""
+        i = self.index[name]
+        return [k for k, node in enumerate(self.person_nodes) if node in self.graph[i] and self.graph[node].get(i, 0) > 0]
 
 
 def _augmenting_path(graph: list[dict[int, int]], source: int, sink: int) -> dict[int, int] | None:

@@ -17,7 +17,15 @@ from fractions import Fraction
 
 from tierlang import ir
 from tierlang.numbers import plural_noun
-from tierlang.records.reference import AggregateTrace, GroupTrace, MetricTrace, PartnerRecords, row_condition
+from tierlang.records.reference import (
+    AggregateTrace,
+    AssignmentTrace,
+    GroupTrace,
+    MetricTrace,
+    PartnerRecords,
+    group_value,
+    row_condition,
+)
 from tierlang.render.source import expr_text, months_text
 
 __all__ = ["RecordsNote", "notes_for", "render_notes", "change_text", "MAX_SHOWN"]
@@ -115,7 +123,7 @@ def _note(program: ir.Program, t: MetricTrace) -> RecordsNote:
         m.title or m.name,
         metric_value(m, t.value) if t.value is not None else "no value",
         # a roll-up as what it counts, not the row condition lowering made of its track's levels
-        _rollup_formula(*rollup) if rollup is not None else expr_text(m.records),  # type: ignore[arg-type]
+        _rollup_formula(*rollup) if rollup is not None else _formula(program, m.records),  # type: ignore[arg-type]
         uses=list(dict.fromkeys(t.uses)),
         defaulted=t.defaulted,
     )
@@ -128,7 +136,25 @@ def _note(program: ir.Program, t: MetricTrace) -> RecordsNote:
     return note
 
 
-def _assignment_lines(t) -> tuple[list[str], list[str]]:
+def _formula(program: ir.Program, e: ir.Expr) -> str:
+    """How a records metric is computed: its formula, a people rule as the sharing-out it asks
+    for ("people (person_id) of accreditations, each filling at most 1 need: technical 4
+    where kind == technical; business 4 where kind == business")."""
+    if not isinstance(e, ir.Assignment):
+        return expr_text(e)
+    rows = _table_words(program, e.table) + (f" where {expr_text(e.where)}" if e.where is not None else "")
+    each = "1 need" if e.capacity == 1 else f"{e.capacity} needs"
+    needs = "; ".join(f"{n.name} {n.count}" + (f" where {expr_text(n.where)}" if n.where is not None else "") for n in e.needs)
+    return f"people ({e.column}) of {rows} shared out, each filling at most {each}: {needs}"
+
+
+def _table_words(program: ir.Program, name: str) -> str:
+    """A table as explain names it: "Certifications of people (certifications)"."""
+    table = program.related_table_map[name]
+    return f"{table.title} ({table.name})" if table.title else table.name
+
+
+def _assignment_lines(t: AssignmentTrace) -> tuple[list[str], list[str]]:
     """The assignment found (each need and its people), or why none exists."""
     sol = t.solution
     a = t.assignment
@@ -239,7 +265,7 @@ def _group_text(table: ir.RelatedTable, agg: ir.Aggregate, g: GroupTrace, compar
             continue
         t = _agg_type(table, side)
         actual = values[id(side)]
-        bound = _group_value(other, values)
+        bound = group_value(table, g, other)
         verdicts = facts.setdefault(expr_text(side), (_value(actual, t), []))[1]
         for inner in (n for n in ir.walk(other) if isinstance(n, ir.GroupAgg) and id(n) in values):
             facts.setdefault(expr_text(inner), (_value(values[id(inner)], _agg_type(table, inner)), []))
@@ -254,21 +280,6 @@ def _group_text(table: ir.RelatedTable, agg: ir.Aggregate, g: GroupTrace, compar
     if len(windows) == 1 and not any(isinstance(n, ir.InWindow) and n.operand.column in agg.per for n in ir.walk(agg.where)):  # type: ignore[union-attr]
         key += f" in {months_text(windows[0])}"
     return f"{key}: {'; '.join(facts_text)}" if facts_text else key
-
-
-def _group_value(e: ir.Expr, values: dict[int, object]) -> object:
-    """A side of a `having` comparison for one group: constants, the group's aggregates and
-    arithmetic over them, exactly (None: not computable, e.g. an empty aggregate)."""
-    if isinstance(e, ir.Const):
-        return e.value
-    if isinstance(e, ir.GroupAgg):
-        return values.get(id(e))
-    if isinstance(e, ir.Arith):
-        a, b = _group_value(e.left, values), _group_value(e.right, values)
-        if not isinstance(a, Fraction) or not isinstance(b, Fraction) or (e.op == "/" and b == 0):
-            return None
-        return {"+": a + b, "-": a - b, "*": a * b, "/": a / b}[e.op] if e.op in "+-*/" else None
-    return None
 
 
 _FLIP = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}
@@ -311,28 +322,62 @@ def near_misses(program: ir.Program, agg: ir.Aggregate, rows: list[Mapping[str, 
 
 
 def with_near_misses(program: ir.Program, notes: list[RecordsNote], pr: PartnerRecords, rows: Mapping[str, list]) -> None:
-    """Add each aggregate's near misses: rows its `where` turns away for one rule only."""
+    """Add each aggregate's near misses: rows its `where` turns away for one rule only, and
+    rows (of a people rule too) whose value looks like a misspelling of one it names."""
     for note in notes:
         t = pr.traces.get(note.metric)
         if t is None:
             continue
         for a in t.aggregates:
             note.missed += near_misses(program, a.aggregate, rows.get(a.aggregate.table, []))
+            note.missed += misspelt(program, a.aggregate.table, a.aggregate.where, a.aggregate.column, rows.get(a.aggregate.table, []))
+        if t.assignment is not None:
+            a = t.assignment.assignment  # type: ignore[assignment]
+            wheres = ir.And(tuple(n.where for n in a.needs if n.where is not None))
+            note.missed += misspelt(program, a.table, wheres, a.column, rows.get(a.table, []))
+
+
+def misspelt(program: ir.Program, table: str, where: ir.Expr | None, label: str | None, rows: list[Mapping[str, object]]) -> list[str]:
+    """Rows whose value no rule names (TL425) but looks like one `where` names ("arch1 (Azure
+    Solutions Architekt Expert): certification named by no rule; "Azure Solutions Architect
+    Expert" is"): such a row counts toward nothing, here or anywhere."""
+    from tierlang.passes.records import named_like, value_tests, values_that_count
+
+    t = program.related_table_map[table]
+    wanted = value_tests(t, where)
+    unnamed = {c: named for (tb, c), named in values_that_count(program).items() if tb == table and c in wanted}
+    out = []
+    for r in rows:
+        for column, named in unnamed.items():
+            v = r.get(column)
+            if not isinstance(v, str) or v in named:
+                continue
+            near = named_like(v, named)
+            if near is not None and near in wanted[column]:
+                who = f"{r.get(label)} ({v})" if label is not None and r.get(label) is not None else v
+                out.append(f'{who}: {column} named by no rule; "{near}" is')
+    return _limit(list(dict.fromkeys(out)))
 
 
 # ------------------------------------------------------------------ changes in records terms
 
 
-def change_text(program: ir.Program, metric: str, delta: Fraction) -> str | None:
+def change_text(program: ir.Program, metric: str, delta: Fraction, traces: Mapping[str, MetricTrace] | None = None) -> str | None:
     """A smallest change of a records metric as records: what one more (or fewer) of it is
     ("1 more person in Certifications of people (certifications) where ...", "3 more
     customers (distinct tenant_id) in Azure consumed revenue (azure_usage) where ... — each
     with sum acr_usd >= azure_customer_acr (azure_customer_acr = 1,000 USD) per tenant_id and
-    month", "2,333.40 USD more ACR (sum of acr_usd) in ..."). None when the metric is not
-    computed from records, or not from one aggregate through sums and differences."""
+    month", "2,333.40 USD more ACR (sum of acr_usd) in ..."). A people rule made to hold is
+    said as the fewest people the partner would add, and for which needs: it depends on the
+    partner's people, so it needs the partner's `traces` (`PartnerRecords.traces`). None
+    when the metric is not computed from records, or not from one aggregate through sums
+    and differences, or from a people rule without its trace."""
     m = program.metric_map.get(metric)
     if m is None or m.records is None:
         return None
+    if isinstance(m.records, ir.Assignment):
+        t = traces.get(metric) if traces is not None else None
+        return _people_change(program, t.assignment) if t is not None and t.assignment is not None and delta > 0 else None
     from tierlang.passes.rowtracks import rollup_of
 
     rollup = rollup_of(program, metric)
@@ -360,6 +405,56 @@ def change_text(program: ir.Program, metric: str, delta: Fraction) -> str | None
         shown = "; ".join(f"{x.list}: {', '.join(str(v) for v in x.values[:6])}{'…' if len(x.values) > 6 else ''}" for x in lists)
         conditions.append(f"({shown})")
     return " ".join([text, *conditions])
+
+
+def _people_change(program: ir.Program, t: AssignmentTrace) -> str | None:
+    """A people rule that fails, made to hold by the fewest new people (`fewest_new_people`,
+    on the partner's own people): "1 more person in accreditations for business (kind ==
+    business)", "3 more people in certified: 2 for security (...); 1 for enterprise (...) and
+    service_provider (...)" (a person for two needs is one person able to fill both)."""
+    from tierlang.records.assign import fewest_new_people
+
+    a = t.assignment
+    can_fill: dict[object, set[str]] = {}
+    for need, people in t.eligible.items():
+        for p in people:
+            can_fill.setdefault(p, set()).add(need)
+    new = fewest_new_people([(n.name, n.count) for n in a.needs], can_fill, a.capacity)
+    if not new:
+        return None
+    groups: dict[tuple[str, ...], int] = {}
+    for needs in new:
+        groups[tuple(needs)] = groups.get(tuple(needs), 0) + 1
+    rows = _table_words(program, a.table) + (f" where {expr_text(a.where)}" if a.where is not None else "")
+    head = f"{len(new)} more {'person' if len(new) == 1 else 'people'} in {rows}"
+    fills = [_and(list(needs)) for needs in groups]
+    text = f"{head} for {fills[0]}" if len(groups) == 1 else f"{head}: " + "; ".join(f"{k} for {f}" for k, f in zip(groups.values(), fills))
+    # each need named once with the rows that fill it
+    named = [n for n in a.needs if n.where is not None and any(n.name in needs for needs in groups)]
+    if len(named) == 1 and len(groups) == 1 and len(new[0]) == 1:
+        text += f" ({expr_text(named[0].where)})"  # type: ignore[arg-type]
+    elif named:
+        text += " (" + "; ".join(f"{n.name}: {expr_text(n.where)}" for n in named) + ")"  # type: ignore[arg-type]
+    # people with room for another need cannot fill a short one now (else the flow would
+    # have used them): each who gains a row for one takes a place, a new person fewer
+    sol = t.solution
+    filled: dict[object, int] = {}
+    for people in sol.assigned.values():
+        for p in people:
+            filled[p] = filled.get(p, 0) + 1
+    room = [p for p in can_fill if filled.get(p, 0) < a.capacity]
+    if room and sol.short:
+        shown = ", ".join(str(p) for p in sorted(room, key=str)[:MAX_SHOWN]) + (
+            f" and {len(room) - MAX_SHOWN} more" if len(room) > MAX_SHOWN else ""
+        )
+        short = ", ".join(sol.short[:-1]) + " or " + sol.short[-1] if len(sol.short) > 1 else sol.short[0]
+        text += f"; or fewer: people already there with room for another need ({shown}) take places by gaining a row for {short}"
+    return text
+
+
+def _and(items: list[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _rollup_change(program: ir.Program, rt: ir.RowTrack, level: str, exact: bool, delta: Fraction) -> str:
@@ -554,6 +649,7 @@ __all__ += [
     "render_row_tracks",
     "near_misses",
     "with_near_misses",
+    "misspelt",
     "window_line",
     "metric_value",
     "months_text",

@@ -49,7 +49,7 @@ def _only(records: Records, partners: Collection[str]) -> Records:
     return replace(
         records,
         dataset=replace(ds, frame=ds.frame.filter(keep)),
-        tables={name: replace(t, data=t.data.filter(keep)) for name, t in records.tables.items()},
+        tables={name: t.filtered(keep) for name, t in records.tables.items()},
     )
 
 

@@ -27,6 +27,7 @@ __all__ = [
     "PartnerRecords",
     "evaluate_partner",
     "row_condition",
+    "group_value",
     "assignment",
     "NoValue",
 ]
@@ -273,6 +274,13 @@ def assignment(program: ir.Program, a: ir.Assignment, rows: list[Row]) -> Assign
                 can_fill.setdefault(r[a.column], set()).add(need.name)
     eligible = {need.name: sorted((p for p, names in can_fill.items() if need.name in names), key=str) for need in a.needs}
     return AssignmentTrace(a, eligible, solve([(n.name, n.count) for n in a.needs], can_fill, a.capacity))
+
+
+def group_value(table: ir.RelatedTable, group: GroupTrace, e: ir.Expr) -> object:
+    """A side of a `having` condition (constants, the group's aggregates and arithmetic over
+    them) for one group, exactly as `aggregate` decided the group (None: no value, e.g. the
+    least of no values)."""
+    return _GroupEval(table, group.rows, group.key, []).value(e, {})
 
 
 def aggregate(program: ir.Program, a: ir.Aggregate, rows: list[Row]) -> AggregateTrace:

@@ -2,9 +2,10 @@
 
 Lark's LALR parse builds a syntax tree (a Token object per token, a Tree and a position
 wrapper per rule) that `parser._ToAst` then walks again; for the largest programs that is most
-of `tier check`'s time. This module runs the same parse table and the same per-state lexers
-(taken from the built `Lark` object, so `grammars/tier.lark` stays the one grammar) in one
-tight loop, and calls the transformer's method for each rule as it is reduced, with the
+of `tier check`'s time. This module runs the same parse table and the same tokens as Lark's
+per-state lexers (taken from the built `Lark` object, so `grammars/tier.lark` stays the one
+grammar; each token scanned once by one pattern of all the terminals, and the state deciding
+what it is: `FastParser._root_data`) in one tight loop, and calls the transformer's method for each rule as it is reduced, with the
 positions Lark's `propagate_positions` would have given it. It handles valid programs only:
 at the first thing it does not expect (a lexing or parse error, a transformer's own
 `_SyntaxProblem`, an expression nested deeper than the depth check allows) it raises
@@ -75,7 +76,9 @@ class FastParser:
         self._actions: dict[int, dict] = {}
         self._lexer_data: dict[int, tuple] = {}
         self._by_lexer: dict[int, tuple] = {}  # states that accept the same terminals share a lexer
-        self._ws: dict[str, re.Pattern] = {}
+        self._root_lexer = frontend.lexer.root_lexer
+        self._root: tuple | None = None  # the one pattern of all terminals, built on first parse
+        self._accepts: dict[int, frozenset[str]] = {}
 
     @staticmethod
     def _plan(rule, transformer_class, level_rules, expr_rules) -> tuple:
@@ -123,41 +126,90 @@ class FastParser:
         data = self._by_lexer.get(id(basic))
         if data is None:
             scanner = basic.scanner  # builds Lark's regexes and its `unless` keyword callbacks
-            keywords = {}
-            for type_, callback in basic.callback.items():
-                if isinstance(callback, UnlessCallback):
-                    words = {}
-                    for term in callback.scanner.terminals:
-                        if term.pattern.type != "str" or term.pattern.flags:
-                            raise TypeError(f"terminal {term.name}: the fast parser handles plain keywords only")
-                        words[term.pattern.value] = term.name
-                    keywords[type_] = words
-                elif type_ not in self._callbacks or type_ not in basic.ignore_types:
-                    raise TypeError(f"terminal {type_}: a lexer callback the fast parser does not know")
-            # `newline_types`: the terminals Lark finds could span lines (the others cannot)
-            data = (tuple(scanner._mres), keywords, basic.ignore_types, basic.newline_types, self._whitespace(basic))
+            keywords = self._keywords(basic)
+            data = (tuple(scanner._mres), keywords, basic.ignore_types)
             self._by_lexer[id(basic)] = data
         self._lexer_data[state] = data
         return data
 
-    def _whitespace(self, basic) -> re.Pattern | None:
-        """The ignored whitespace terminal (WS) of a lexer, compiled once for all of them: a run
-        of it is skipped before the token's own match, not matched as a token of its own
-        against the lexer's whole pattern (about half a program's matches were whitespace)."""
-        for t in basic.terminals:
-            if t.name == "WS" and t.name in basic.ignore_types:
-                pattern = t.pattern.to_regexp()
-                compiled = self._ws.get(pattern)
-                if compiled is None:
-                    compiled = self._ws[pattern] = re.compile(pattern)
-                return compiled
-        return None
+    def _root_data(self) -> tuple:
+        """One pattern for every terminal of the grammar, whitespace skipped in front of it,
+        and the keywords a name-like terminal stands for: every token is scanned once by it,
+        and each parser state only decides what the scanned text is to it (`_accepted`).
+
+        Lark's contextual lexer matches, in each state, the alternation of the terminals that
+        state accepts, in one fixed order (priority, width, name), and turns a name that is a
+        keyword the state accepts into that keyword. The first terminal of the whole ordered
+        alternation that matches, when the state accepts it, is the state's own first match:
+        those ordered before it matched nowhere. A keyword is a whole word that a name-like
+        terminal matches, so its text is that terminal's whole match. Anything else (a
+        terminal the state does not accept, as a date where only numbers may stand) is asked
+        of the state's own lexer, as before. tests/syntax/test_fastparse.py holds the two to
+        the same token in every state at every position of the repository's programs."""
+        root = self._root_lexer
+        scanner = root.scanner  # Lark's ordered terminals, keywords folded into names (`unless`)
+        keywords = self._keywords(root)
+        ws = None
+        alternatives = []
+        for t in scanner.terminals:
+            if t.name == "WS" and t.name in root.ignore_types:
+                ws = t.pattern.to_regexp()
+            else:
+                alternatives.append(f"(?P<{t.name}>{t.pattern.to_regexp()})")
+        if ws is None or len(alternatives) >= 100:
+            raise TypeError("the fast parser expects an ignored WS terminal and fewer than 100 terminals")
+        pattern = re.compile(f"(?:{ws})?(?:{'|'.join(alternatives)})")
+        # `newline_types`: the terminals Lark finds could span lines (the others cannot)
+        self._root = (pattern, keywords, root.ignore_types, root.newline_types, re.compile(ws))
+        return self._root
+
+    def _keywords(self, basic) -> dict[str, dict[str, str]]:
+        """A built Lark lexer's keywords: for each name-like terminal, its words that are
+        keywords, and their terminals."""
+        keywords = {}
+        for type_, callback in basic.callback.items():
+            if isinstance(callback, UnlessCallback):
+                words = {}
+                for term in callback.scanner.terminals:
+                    if term.pattern.type != "str" or term.pattern.flags:
+                        raise TypeError(f"terminal {term.name}: the fast parser handles plain keywords only")
+                    words[term.pattern.value] = term.name
+                keywords[type_] = words
+            elif type_ not in self._callbacks or type_ not in basic.ignore_types:
+                raise TypeError(f"terminal {type_}: a lexer callback the fast parser does not know")
+        return keywords
+
+    def _accepted(self, state: int) -> frozenset[str]:
+        """The terminals the lexer of `state` may give (keywords included)."""
+        accepts = frozenset(t.name for t in self._lexers[state].terminals)
+        self._accepts[state] = accepts
+        return accepts
+
+    def _state_token(self, state: int, text: str, pos: int) -> tuple[str, str]:
+        """The token at `pos` (no whitespace before it) by the lexer of `state` alone: its
+        terminal and text. For the rare token the grammar's whole pattern scans as a terminal
+        that `state` does not accept."""
+        patterns, keywords, ignored = self._lexer_data.get(state) or self._lexer(state)
+        for pattern in patterns:
+            m = pattern.match(text, pos)
+            if m is not None:
+                break
+        else:
+            raise Fallback
+        type_ = m.lastgroup
+        if type_ in ignored:
+            raise Fallback  # not met: whitespace and comments are scanned alike in every state
+        value = m.group(0)
+        words = keywords.get(type_)
+        return (words.get(value, type_) if words is not None else type_), value
 
     def parse(self, text: str, transformer, comments: list) -> object:
         """The transformed value of the `start` rule for `text`; COMMENT tokens are appended to
         `comments`. Raises `Fallback` where Lark's parse must be asked."""
         all_actions = self._actions
-        lexer_data = self._lexer_data
+        accepts_of = self._accepts
+        root_match, root_keywords, ignored, multiline, whitespace = self._root or self._root_data()
+        root_match = root_match.match
         callbacks = self._callbacks
         max_depth = self._max_depth
         end_state = self._end
@@ -173,35 +225,28 @@ class FastParser:
         while True:
             state = stack[-1][0]
             if pos < end:
-                data = lexer_data.get(state) or self._lexer(state)
-                patterns, keywords, ignored, multiline, whitespace = data
                 while True:
-                    if whitespace is not None:
+                    m = root_match(text, pos)
+                    if m is None:
                         w = whitespace.match(text, pos)
-                        if w is not None:
-                            start_pos = pos
-                            pos = w.end()
-                            newlines = text.count("\n", start_pos, pos)
-                            if newlines:
-                                line += newlines
-                                line_start = text.rindex("\n", start_pos, pos) + 1
-                            if pos == end:
-                                type_ = "$END"
-                                token = span = None
-                                break
-                    for pattern in patterns:
-                        m = pattern.match(text, pos)
-                        if m is not None:
-                            break
-                    else:
-                        raise Fallback
+                        if w is None or w.end() != end:
+                            raise Fallback  # no terminal matches here: no state's lexer would
+                        pos = end
+                        type_ = "$END"
+                        token = span = None
+                        break
                     type_ = m.lastgroup
-                    start_pos = pos
+                    start_pos = m.start(type_)
+                    if start_pos != pos:  # whitespace skipped
+                        newlines = text.count("\n", pos, start_pos)
+                        if newlines:
+                            line += newlines
+                            line_start = text.rindex("\n", pos, start_pos) + 1
                     pos = m.end()
                     if type_ in ignored:
                         newlines = text.count("\n", start_pos, pos)
                         if type_ in callbacks:
-                            comment = new_token(type_, m.group(0), start_pos, line, start_pos - line_start + 1, line, 0, pos)
+                            comment = new_token(type_, m.group(type_), start_pos, line, start_pos - line_start + 1, line, 0, pos)
                             comment.end_column = pos - line_start + 1
                             comments.append(comment)
                         if newlines:
@@ -212,10 +257,14 @@ class FastParser:
                         type_ = "$END"
                         token = span = None
                         break
-                    value = m.group(0)
-                    words = keywords.get(type_)
-                    if words is not None:
-                        type_ = words.get(value, type_)
+                    value = m.group(type_)
+                    accepts = accepts_of.get(state) or self._accepted(state)
+                    words = root_keywords.get(type_)
+                    if words is not None and words.get(value) in accepts:
+                        type_ = words[value]
+                    elif type_ not in accepts:
+                        type_, value = self._state_token(state, text, start_pos)
+                        pos = start_pos + len(value)
                     token = (type_, value)
                     newlines = type_ in multiline and text.count("\n", start_pos, pos)
                     if newlines:
@@ -249,7 +298,12 @@ class FastParser:
                     if token is None and state == end_state:
                         return top[1]
                     continue
-                if size:
+                if size == 1:  # the commonest reduce: one symbol, its span and depth as they are
+                    top = stack.pop()
+                    raw = (top,)
+                    depth = top[3]
+                    full = top[2]
+                elif size:
                     raw = stack[-size:]
                     del stack[-size:]
                     depth = 0

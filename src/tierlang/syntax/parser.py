@@ -72,8 +72,10 @@ def parser() -> Lark:
 
 @lru_cache(maxsize=1)
 def keywords() -> frozenset[str]:
-    """The words the grammar uses as keywords (avoid them as names)."""
-    return frozenset(t.pattern.value for t in parser().terminals if t.pattern.type == "str" and t.pattern.value.isalpha())
+    """The words the grammar uses as keywords (avoid them as names). `most` is one: `at most`
+    is one token (`_AT_MOST`), a pattern rather than a word."""
+    words = {t.pattern.value for t in parser().terminals if t.pattern.type == "str" and t.pattern.value.isalpha()}
+    return frozenset(words | {"most"})
 
 
 # ------------------------------------------------------------------ AST building
@@ -1026,6 +1028,7 @@ def _terminal_text() -> dict[str, str]:
         "DATE": "a date (YYYY-MM-DD)",
         "CURRENCY": "a currency code",
         "CMP_OP": "a comparison (>=, >, <=, <, ==, !=)",
+        "_AT_MOST": "'at most'",
         "$END": "the end of the file",
     }
     for term in parser().terminals:
@@ -1247,6 +1250,67 @@ def _nested_category(e: UnexpectedToken, tok: Token, file: str) -> Diagnostic | 
     )
 
 
+def _trailing_operand(value: object) -> object:
+    """The last operand of an expression on the parse stack (`b` of `a and b`)."""
+    while isinstance(value, Tree) and value.data in ("and_", "or_", "not_") and value.children:
+        value = value.children[-1]
+    return value
+
+
+def _source(value: object, text: str) -> str | None:
+    """The text a parse-stack value was read from."""
+    if isinstance(value, Token):
+        return str(value)
+    meta = getattr(value, "meta", None)
+    if meta is None or meta.empty:
+        return None
+    return text[meta.start_pos : meta.end_pos]
+
+
+def _at_most_mistake(e: UnexpectedToken, tok: Token, span: Span, text: str, file: str) -> Diagnostic | None:
+    """`at most` / `at least` used as a comparison (`require certified at most 2`, read as
+    the track `certified` at a level named `most`: TL123), and a people rule's `at most N
+    each` written out of place (TL122)."""
+    state = getattr(getattr(e, "interactive_parser", None), "parser_state", None)
+    stack = getattr(state, "value_stack", None) or []
+    prev = stack[-1] if stack else None
+    expected = e.accepts or e.expected or ()
+    limit = "a people rule's limit is written `at most N each` (how many needs one person may fill), after its `where` condition"
+    if tok.type == "WHERE" and isinstance(prev, Token) and prev.type == "EACH":
+        return error(
+            "TL122",
+            "the `where` condition of a people rule comes before `at most N each`",
+            span,
+            hint="write `assign person_id of TABLE where CONDITION at most N each { ... }`",
+        )
+    if tok.type == "NAME" and str(tok) == "each" and "_AT_MOST" in expected:
+        return error(
+            "TL122",
+            limit,
+            span,
+            hint="write `at most N each` before the needs' `{` (e.g. `where active at most 2 each {`), or leave it out: one need per person",
+        )
+    last = _trailing_operand(prev)
+    if tok.type == "_AT_MOST":  # lexed as one word where a people rule could follow
+        word, subject, bound, read = "most", _source(last, text), "N", ""
+    elif tok.type == "NUMBER" and isinstance(last, Tree) and last.data == "track_at" and str(last.children[-1]) in ("most", "least"):
+        word, subject, bound = str(last.children[-1]), _source(last.children[0], text), str(tok)
+        read = f": `{subject} at {word}` reads as the track `{subject}` at a level named `{word}`"
+        if "_AT_MOST" in expected:
+            return error("TL122", limit + f"; `at {word}` is not one", span, hint=f"write `at most {tok} each`")
+    else:
+        return None
+    if subject is None:
+        return None
+    op = "<=" if word == "most" else ">="
+    return error(
+        "TL123",
+        f"'at {word}' is not a comparison{read}",
+        span,
+        hint=f"write `{subject} {op} {bound}`",
+    )
+
+
 def _syntax_diagnostic(e: UnexpectedInput, text: str, file: str) -> Diagnostic:
     line = getattr(e, "line", 1) or 1
     column = getattr(e, "column", 1) or 1
@@ -1328,7 +1392,7 @@ def _syntax_diagnostic(e: UnexpectedInput, text: str, file: str) -> Diagnostic:
                 notes=(Note("this '{' is not closed", brace),),
                 hint="add the missing '}' at the end of the block",
             )
-    nested = _nested_category(e, tok, file)
+    nested = _nested_category(e, tok, file) or _at_most_mistake(e, tok, span, text, file)
     if nested is not None:
         return nested
     match = _match_mistake(e)
@@ -1397,8 +1461,8 @@ def _fast_parser() -> FastParser | None:
 
 
 def _comments(text: str, tokens: list[Token]) -> tuple[ast.Comment, ...]:
-    lines = text.split("\n")
-    return tuple(ast.Comment(str(t), t.line, t.column, not lines[t.line - 1][: t.column - 1].strip()) for t in tokens)
+    # own line: nothing but white space between the line's start and the comment
+    return tuple(ast.Comment(str(t), t.line, t.column, not text[t.start_pos - t.column + 1 : t.start_pos].strip()) for t in tokens)
 
 
 def parse(text: str, file: str = "<string>") -> ParseResult:

@@ -488,819 +488,127 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
         COUNT(*) > 1
     ) AS repeated_ids
   ) AS repeated_id
-), "data_capability" AS (
+), "rules_1" /* data capability, security capability, apps enterprise capability, apps smb capability, apps, work enterprise capability, work smb capability, ladder */ AS (
   SELECT
-    "acr",
-    "adds",
     "audited",
     "certified",
-    "deployments",
-    "experts",
-    "growth",
     "partner_id",
     "tier",
-    "workloads",
-    "adds" * 10 AS "line_data_capability_adds" /* designations.tier:26 */
-  FROM partners_checked
-), "data_capability_2" AS (
-  SELECT
-    "acr",
-    "adds",
-    "audited",
-    "certified",
-    "deployments",
-    "experts",
-    "growth",
-    "line_data_capability_adds",
-    "partner_id",
-    "tier",
-    "workloads",
-    LEAST("line_data_capability_adds", 30) AS "cat_data_capability_performance" /* designations.tier:25 */
-  FROM data_capability
-), "gate_experts_gate" AS (
-  SELECT
-    "acr",
-    "adds",
-    "audited",
-    "cat_data_capability_performance",
-    "certified",
-    "deployments",
-    "growth",
-    "line_data_capability_adds",
-    "partner_id",
-    "tier",
-    "workloads",
-    "experts" >= 2 AS "gate_experts_gate" /* designations.tier:21 */
-  FROM data_capability_2
-), "data_capability_3" AS (
-  SELECT
-    "acr",
-    "adds",
-    "audited",
-    "cat_data_capability_performance",
-    "certified",
-    "deployments",
-    "growth",
-    "line_data_capability_adds",
-    "partner_id",
-    "tier",
-    "workloads",
+    "adds" * 10 AS "line_data_capability_adds", /* designations.tier:26 */
     CAST(CASE
-      WHEN "gate_experts_gate"
+      WHEN (
+        "experts" >= 2
+      ) /* designations.tier:21 */
       THEN LEAST(GREATEST("certified", 0), 10) * 4
       ELSE 0
-    END AS BIGINT) AS "line_data_capability_certified" /* designations.tier:29 */
-  FROM gate_experts_gate
-), "data_capability_4" AS (
-  SELECT
-    "acr",
-    "adds",
-    "audited",
-    "cat_data_capability_performance",
-    "certified",
-    "deployments",
-    "growth",
-    "line_data_capability_adds",
-    "line_data_capability_certified",
-    "partner_id",
-    "tier",
-    "workloads",
-    "line_data_capability_certified" AS "cat_data_capability_skilling", /* designations.tier:28 */
+    END AS BIGINT) AS "line_data_capability_certified", /* designations.tier:29 */
     CAST(LEAST(GREATEST("growth", 0), 20000000) AS BIGINT) AS "line_data_capability_growth", /* designations.tier:32 */
-    CAST(LEAST(GREATEST("deployments", 0), 5) * 2 AS BIGINT) AS "line_data_capability_deployments" /* designations.tier:33 */
-  FROM data_capability_3
-), "data_capability_5" AS (
-  SELECT
-    "acr",
-    "adds",
-    "audited",
-    "cat_data_capability_performance",
-    "cat_data_capability_skilling",
-    "certified",
-    "deployments",
-    "growth",
-    "line_data_capability_adds",
-    "line_data_capability_certified",
-    "line_data_capability_deployments",
-    "line_data_capability_growth",
-    "partner_id",
-    "tier",
-    "workloads",
-    CAST("line_data_capability_growth" + (
-      "line_data_capability_deployments" * 1000000
-    ) AS BIGINT) AS "cat_data_capability_success" /* designations.tier:31 */
-  FROM data_capability_4
-), "data_capability_6" AS (
-  SELECT
-    "acr",
-    "adds",
-    "audited",
-    "certified",
-    "deployments",
-    "growth",
-    "line_data_capability_adds",
-    "line_data_capability_certified",
-    "line_data_capability_deployments",
-    "line_data_capability_growth",
-    "partner_id",
-    "tier",
-    "workloads",
-    LEAST(
-      (
-        "cat_data_capability_performance" + "cat_data_capability_skilling"
-      ) * 1000000 + "cat_data_capability_success",
-      100000000
-    ) AS "score_data_capability" /* designations.tier:24 */
-  FROM data_capability_5
-), "data" AS (
-  SELECT
-    "acr",
-    "adds",
-    "audited",
-    "certified",
-    "deployments",
-    "growth",
-    "partner_id",
-    "score_data_capability",
-    "tier",
-    "workloads",
-    "score_data_capability" >= 70000000 AS "req_data_designated_1", /* designations.tier:37 */
+    CAST(LEAST(GREATEST("deployments", 0), 5) * 2 AS BIGINT) AS "line_data_capability_deployments", /* designations.tier:33 */
     (
-      "line_data_capability_adds" > 0
-    )
-    AND (
-      "line_data_capability_certified" > 0
-    )
-    AND (
-      "line_data_capability_growth" > 0
-    )
-    AND (
-      "line_data_capability_deployments" > 0
-    ) AS "req_data_designated_2" /* designations.tier:38 */
-  FROM data_capability_6
-), "data_2" AS (
-  SELECT
-    "acr",
-    "adds",
-    "audited",
-    "certified",
-    "deployments",
-    "growth",
-    "partner_id",
-    "score_data_capability",
-    "tier",
-    "workloads",
-    CASE WHEN "req_data_designated_1" AND "req_data_designated_2" THEN 0 ELSE -1 END AS "lvl_data" /* designations.tier:23 */
-  FROM data
-), "security_capability" AS (
-  SELECT
-    "acr",
-    "adds",
-    "audited",
-    "certified",
-    "deployments",
-    "growth",
-    "lvl_data",
-    "partner_id",
-    "score_data_capability",
-    "tier",
-    "workloads",
-    CAST(LEAST(GREATEST("adds", 0), 10) * 2 AS BIGINT) AS "line_security_capability_adds" /* designations.tier:45 */
-  FROM data_2
-), "security_capability_2" AS (
-  SELECT
-    "acr",
-    "adds",
-    "audited",
-    "certified",
-    "deployments",
-    "growth",
-    "lvl_data",
-    "partner_id",
-    "score_data_capability",
-    "tier",
-    "workloads",
-    CAST(LEAST("line_security_capability_adds", 20) AS BIGINT) AS "cat_security_capability_performance", /* designations.tier:44 */
-    CAST(LEAST(GREATEST("certified", 0), 6) * 20 AS BIGINT) AS "line_security_capability_certified" /* designations.tier:48 */
-  FROM security_capability
-), "security_capability_3" AS (
-  SELECT
-    "adds",
-    "audited",
-    "cat_security_capability_performance",
-    "certified",
-    "lvl_data",
-    "partner_id",
-    "score_data_capability",
-    "tier",
-    "workloads",
-    CAST(LEAST("line_security_capability_certified", 120) AS BIGINT) AS "cat_security_capability_skilling", /* designations.tier:47 */
-    CAST(LEAST(GREATEST("deployments", 0), 6) * 10 AS BIGINT) AS "line_security_capability_deployments", /* designations.tier:51 */
-    LEAST(CAST(25000000000 AS INT128), GREATEST(0, "acr") + (
-      GREATEST(0, "growth") * 10
-    )) AS "line_security_capability_usage" /* designations.tier:52 */
-  FROM security_capability_2
-), "security_capability_4" AS (
-  SELECT
-    "adds",
-    "audited",
-    "cat_security_capability_performance",
-    "cat_security_capability_skilling",
-    "certified",
-    "lvl_data",
-    "partner_id",
-    "score_data_capability",
-    "tier",
-    "workloads",
-    LEAST(
-      "line_security_capability_deployments" * 1250000000 + (
-        "line_security_capability_usage" * 3
+      CAST(LEAST(CAST(LEAST(GREATEST("adds", 0), 10) * 2 AS BIGINT) /* designations.tier:45 */, 20) AS BIGINT) /* designations.tier:44 */ * 3 + CAST(LEAST(
+        CAST(LEAST(GREATEST("certified", 0), 6) * 20 AS BIGINT) /* designations.tier:48 */,
+        120
+      ) AS BIGINT) /* designations.tier:47 */
+    ) * 1250000000 + LEAST(
+      CAST(LEAST(GREATEST("deployments", 0), 6) * 10 AS BIGINT) /* designations.tier:51 */ * 1250000000 + (
+        LEAST(CAST(25000000000 AS INT128), GREATEST(0, "acr") + (
+          GREATEST(0, "growth") * 10
+        )) /* designations.tier:52 */ * 3
       ),
       CAST(150000000000 AS INT128)
-    ) AS "cat_security_capability_success" /* designations.tier:50 */
-  FROM security_capability_3
-), "security_capability_5" AS (
+    ) /* designations.tier:50 */ AS "score_security_capability", /* designations.tier:43 */
+    CAST(CAST(LEAST(GREATEST("adds", 0), 5) * 3 AS BIGINT) /* designations.tier:64 */ + CAST(LEAST(GREATEST("certified", 0), 20) AS BIGINT) /* designations.tier:65 */ AS BIGINT) AS "score_apps_enterprise_capability", /* designations.tier:63 */
+    CAST(CAST(LEAST(GREATEST("adds", 0), 5) * 3 AS BIGINT) /* designations.tier:71 */ + CAST(LEAST(GREATEST("certified", 0), 5) * 4 AS BIGINT) /* designations.tier:72 */ AS BIGINT) AS "score_apps_smb_capability", /* designations.tier:70 */
+    CASE WHEN "workloads" >= 5 THEN 0 ELSE 1 END AS "sel_apps", /* designations.tier:60 */
+    CAST(LEAST(GREATEST("adds", 0), 5) * 4 AS BIGINT) /* designations.tier:82 */ AS "score_work_enterprise_capability", /* designations.tier:81 */
+    CAST(LEAST(GREATEST("adds", 0), 10) * 2 AS BIGINT) /* designations.tier:88 */ AS "score_work_smb_capability", /* designations.tier:87 */
+    "certified" >= 2 AS "req_ladder_silver_1" /* designations.tier:95 */
+  FROM partners_checked
+), "rules_2" /* data capability, security, apps, work enterprise, work smb, ladder */ AS (
   SELECT
-    "adds",
-    "audited",
-    "certified",
-    "lvl_data",
-    "partner_id",
-    "score_data_capability",
-    "tier",
-    "workloads",
-    (
-      "cat_security_capability_performance" * 3 + "cat_security_capability_skilling"
-    ) * 1250000000 + "cat_security_capability_success" AS "score_security_capability" /* designations.tier:43 */
-  FROM security_capability_4
-), "security" AS (
-  SELECT
-    "adds",
-    "audited",
-    "certified",
-    "lvl_data",
-    "partner_id",
-    "score_data_capability",
-    "score_security_capability",
-    "tier",
-    "workloads",
-    "score_security_capability" >= CAST(262500000000 AS INT128) AS "req_security_designated_1" /* designations.tier:56 */
-  FROM security_capability_5
-), "security_2" AS (
-  SELECT
-    "adds",
-    "audited",
-    "certified",
-    "lvl_data",
-    "partner_id",
-    "score_data_capability",
-    "score_security_capability",
-    "tier",
-    "workloads",
-    CASE WHEN "req_security_designated_1" THEN 0 ELSE -1 END AS "lvl_security" /* designations.tier:42 */
-  FROM security
-), "apps_enterprise_capability" AS (
-  SELECT
-    "adds",
-    "audited",
-    "certified",
-    "lvl_data",
-    "lvl_security",
-    "partner_id",
-    "score_data_capability",
-    "score_security_capability",
-    "tier",
-    "workloads",
-    CAST(LEAST(GREATEST("adds", 0), 5) * 3 AS BIGINT) AS "line_apps_enterprise_capability_adds", /* designations.tier:64 */
-    CAST(LEAST(GREATEST("certified", 0), 20) AS BIGINT) AS "line_apps_enterprise_capability_certified" /* designations.tier:65 */
-  FROM security_2
-), "apps_enterprise_capability_2" AS (
-  SELECT
-    "adds",
-    "audited",
-    "certified",
-    "lvl_data",
-    "lvl_security",
-    "partner_id",
-    "score_data_capability",
-    "score_security_capability",
-    "tier",
-    "workloads",
-    CAST("line_apps_enterprise_capability_adds" + "line_apps_enterprise_capability_certified" AS BIGINT) AS "score_apps_enterprise_capability" /* designations.tier:63 */
-  FROM apps_enterprise_capability
-), "apps_enterprise" AS (
-  SELECT
-    "adds",
-    "audited",
-    "certified",
-    "lvl_data",
-    "lvl_security",
-    "partner_id",
-    "score_apps_enterprise_capability",
-    "score_data_capability",
-    "score_security_capability",
-    "tier",
-    "workloads",
-    "score_apps_enterprise_capability" >= 30 AS "req_apps_enterprise_designated_1" /* designations.tier:67 */
-  FROM apps_enterprise_capability_2
-), "apps_enterprise_2" AS (
-  SELECT
-    "adds",
-    "audited",
-    "certified",
-    "lvl_data",
-    "lvl_security",
-    "partner_id",
-    "score_apps_enterprise_capability",
-    "score_data_capability",
-    "score_security_capability",
-    "tier",
-    "workloads",
-    CASE WHEN "req_apps_enterprise_designated_1" THEN 0 ELSE -1 END AS "lvl_apps_enterprise" /* designations.tier:62 */
-  FROM apps_enterprise
-), "apps_smb_capability" AS (
-  SELECT
-    "adds",
-    "audited",
-    "certified",
-    "lvl_apps_enterprise",
-    "lvl_data",
-    "lvl_security",
-    "partner_id",
-    "score_apps_enterprise_capability",
-    "score_data_capability",
-    "score_security_capability",
-    "tier",
-    "workloads",
-    CAST(LEAST(GREATEST("adds", 0), 5) * 3 AS BIGINT) AS "line_apps_smb_capability_adds", /* designations.tier:71 */
-    CAST(LEAST(GREATEST("certified", 0), 5) * 4 AS BIGINT) AS "line_apps_smb_capability_certified" /* designations.tier:72 */
-  FROM apps_enterprise_2
-), "apps_smb_capability_2" AS (
-  SELECT
-    "adds",
-    "audited",
-    "certified",
-    "lvl_apps_enterprise",
-    "lvl_data",
-    "lvl_security",
-    "partner_id",
-    "score_apps_enterprise_capability",
-    "score_data_capability",
-    "score_security_capability",
-    "tier",
-    "workloads",
-    CAST("line_apps_smb_capability_adds" + "line_apps_smb_capability_certified" AS BIGINT) AS "score_apps_smb_capability" /* designations.tier:70 */
-  FROM apps_smb_capability
-), "apps_smb" AS (
-  SELECT
-    "adds",
-    "audited",
-    "certified",
-    "lvl_apps_enterprise",
-    "lvl_data",
-    "lvl_security",
+    "line_data_capability_adds",
+    "line_data_capability_certified",
+    "line_data_capability_deployments",
+    "line_data_capability_growth",
     "partner_id",
     "score_apps_enterprise_capability",
     "score_apps_smb_capability",
-    "score_data_capability",
     "score_security_capability",
-    "tier",
-    "workloads",
-    "score_apps_smb_capability" >= 30 AS "req_apps_smb_designated_1" /* designations.tier:74 */
-  FROM apps_smb_capability_2
-), "apps_smb_2" AS (
-  SELECT
-    "adds",
-    "audited",
-    "certified",
-    "lvl_apps_enterprise",
-    "lvl_data",
-    "lvl_security",
-    "partner_id",
-    "score_apps_enterprise_capability",
-    "score_apps_smb_capability",
-    "score_data_capability",
-    "score_security_capability",
-    "tier",
-    "workloads",
-    CASE WHEN "req_apps_smb_designated_1" THEN 0 ELSE -1 END AS "lvl_apps_smb" /* designations.tier:69 */
-  FROM apps_smb
-), "apps" AS (
-  SELECT
-    "adds",
-    "audited",
-    "certified",
-    "lvl_apps_enterprise",
-    "lvl_apps_smb",
-    "lvl_data",
-    "lvl_security",
-    "partner_id",
-    "score_apps_enterprise_capability",
-    "score_apps_smb_capability",
-    "score_data_capability",
-    "score_security_capability",
-    "tier",
-    CASE WHEN "workloads" >= 5 THEN 0 ELSE 1 END AS "sel_apps" /* designations.tier:60 */
-  FROM apps_smb_2
-), "apps_2" AS (
-  SELECT
-    "adds",
-    "audited",
-    "certified",
-    "lvl_data",
-    "lvl_security",
-    "partner_id",
-    "score_data_capability",
-    "score_security_capability",
-    "tier",
+    "score_work_enterprise_capability",
+    "score_work_smb_capability",
+    "sel_apps",
+    LEAST(
+      (
+        LEAST("line_data_capability_adds", 30) /* designations.tier:25 */ + "line_data_capability_certified"
+      ) * 1000000 + CAST("line_data_capability_growth" + (
+        "line_data_capability_deployments" * 1000000
+      ) AS BIGINT) /* designations.tier:31 */,
+      100000000
+    ) AS "score_data_capability", /* designations.tier:24 */
+    CASE
+      WHEN (
+        "score_security_capability" >= CAST(262500000000 AS INT128)
+      ) /* designations.tier:56 */
+      THEN 0
+      ELSE -1
+    END AS "lvl_security", /* designations.tier:42 */
     CASE
       WHEN "sel_apps" = 0
-      THEN "lvl_apps_enterprise"
+      THEN CASE
+        WHEN (
+          "score_apps_enterprise_capability" >= 30
+        ) /* designations.tier:67 */
+        THEN 0
+        ELSE -1
+      END /* designations.tier:62 */
       WHEN "sel_apps" = 1
-      THEN "lvl_apps_smb"
+      THEN CASE
+        WHEN (
+          "score_apps_smb_capability" >= 30
+        ) /* designations.tier:74 */
+        THEN 0
+        ELSE -1
+      END /* designations.tier:69 */
       ELSE -1
     END AS "level_apps", /* designations.tier:60 */
-    CAST(CASE
-      WHEN "sel_apps" = 0
-      THEN "score_apps_enterprise_capability"
-      ELSE "score_apps_smb_capability"
-    END AS BIGINT) AS "tscore_apps" /* designations.tier:60 */
-  FROM apps
-), "work_enterprise_capability" AS (
-  SELECT
-    "adds",
-    "audited",
-    "certified",
-    "level_apps",
-    "lvl_data",
-    "lvl_security",
-    "partner_id",
-    "score_data_capability",
-    "score_security_capability",
-    "tier",
-    "tscore_apps",
-    CAST(LEAST(GREATEST("adds", 0), 5) * 4 AS BIGINT) AS "line_work_enterprise_capability_adds" /* designations.tier:82 */
-  FROM apps_2
-), "work_enterprise_capability_2" AS (
-  SELECT
-    "adds",
-    "audited",
-    "certified",
-    "level_apps",
-    "lvl_data",
-    "lvl_security",
-    "partner_id",
-    "score_data_capability",
-    "score_security_capability",
-    "tier",
-    "tscore_apps",
-    "line_work_enterprise_capability_adds" AS "score_work_enterprise_capability" /* designations.tier:81 */
-  FROM work_enterprise_capability
-), "work_enterprise" AS (
-  SELECT
-    "adds",
-    "audited",
-    "certified",
-    "level_apps",
-    "lvl_data",
-    "lvl_security",
-    "partner_id",
-    "score_data_capability",
-    "score_security_capability",
-    "score_work_enterprise_capability",
-    "tier",
-    "tscore_apps",
-    "score_work_enterprise_capability" >= 20 AS "req_work_enterprise_designated_1" /* designations.tier:84 */
-  FROM work_enterprise_capability_2
-), "work_enterprise_2" AS (
-  SELECT
-    "adds",
-    "audited",
-    "certified",
-    "level_apps",
-    "lvl_data",
-    "lvl_security",
-    "partner_id",
-    "score_data_capability",
-    "score_security_capability",
-    "score_work_enterprise_capability",
-    "tier",
-    "tscore_apps",
-    CASE WHEN "req_work_enterprise_designated_1" THEN 0 ELSE -1 END AS "lvl_work_enterprise" /* designations.tier:80 */
-  FROM work_enterprise
-), "work_smb_capability" AS (
-  SELECT
-    "audited",
-    "certified",
-    "level_apps",
-    "lvl_data",
-    "lvl_security",
-    "lvl_work_enterprise",
-    "partner_id",
-    "score_data_capability",
-    "score_security_capability",
-    "score_work_enterprise_capability",
-    "tier",
-    "tscore_apps",
-    CAST(LEAST(GREATEST("adds", 0), 10) * 2 AS BIGINT) AS "line_work_smb_capability_adds" /* designations.tier:88 */
-  FROM work_enterprise_2
-), "work_smb_capability_2" AS (
-  SELECT
-    "audited",
-    "certified",
-    "level_apps",
-    "lvl_data",
-    "lvl_security",
-    "lvl_work_enterprise",
-    "partner_id",
-    "score_data_capability",
-    "score_security_capability",
-    "score_work_enterprise_capability",
-    "tier",
-    "tscore_apps",
-    "line_work_smb_capability_adds" AS "score_work_smb_capability" /* designations.tier:87 */
-  FROM work_smb_capability
-), "work_smb" AS (
-  SELECT
-    "audited",
-    "certified",
-    "level_apps",
-    "lvl_data",
-    "lvl_security",
-    "lvl_work_enterprise",
-    "partner_id",
-    "score_data_capability",
-    "score_security_capability",
-    "score_work_enterprise_capability",
-    "score_work_smb_capability",
-    "tier",
-    "tscore_apps",
-    "score_work_smb_capability" >= 10 AS "req_work_smb_designated_1" /* designations.tier:90 */
-  FROM work_smb_capability_2
-), "work_smb_2" AS (
-  SELECT
-    "audited",
-    "certified",
-    "level_apps",
-    "lvl_data",
-    "lvl_security",
-    "lvl_work_enterprise",
-    "partner_id",
-    "score_data_capability",
-    "score_security_capability",
-    "score_work_enterprise_capability",
-    "score_work_smb_capability",
-    "tier",
-    "tscore_apps",
-    CASE WHEN "req_work_smb_designated_1" THEN 0 ELSE -1 END AS "lvl_work_smb" /* designations.tier:86 */
-  FROM work_smb
-), "work" AS (
-  SELECT
-    "audited",
-    "certified",
-    "level_apps",
-    "lvl_data",
-    "lvl_security",
-    "lvl_work_enterprise",
-    "lvl_work_smb",
-    "partner_id",
-    "score_data_capability",
-    "score_security_capability",
-    "score_work_enterprise_capability",
-    "score_work_smb_capability",
-    "tier",
-    "tscore_apps",
-    GREATEST("lvl_work_enterprise", "lvl_work_smb") AS "best_level_work"
-  FROM work_smb_2
-), "work_2" AS (
-  SELECT
-    "audited",
-    "best_level_work",
-    "certified",
-    "level_apps",
-    "lvl_data",
-    "lvl_security",
-    "lvl_work_enterprise",
-    "lvl_work_smb",
-    "partner_id",
-    "score_data_capability",
-    "score_security_capability",
-    "score_work_enterprise_capability",
-    "score_work_smb_capability",
-    "tier",
-    "tscore_apps",
-    CASE
-      WHEN "lvl_work_enterprise" = "best_level_work"
-      THEN 0
-      WHEN "lvl_work_smb" = "best_level_work"
-      THEN 1
-      ELSE -1
-    END AS "best_first_work",
-    CAST(CASE
-      WHEN "lvl_work_enterprise" = "best_level_work"
-      THEN "score_work_enterprise_capability"
-      WHEN "lvl_work_smb" = "best_level_work"
-      THEN "score_work_smb_capability"
-      ELSE 0
-    END AS BIGINT) AS "best_first_score_work"
-  FROM work
-), "work_3" AS (
-  SELECT
-    "audited",
-    "best_first_work",
-    "best_level_work",
-    "certified",
-    "level_apps",
-    "lvl_data",
-    "lvl_security",
-    "lvl_work_enterprise",
-    "lvl_work_smb",
-    "partner_id",
-    "score_data_capability",
-    "score_security_capability",
-    "score_work_enterprise_capability",
-    "score_work_smb_capability",
-    "tier",
-    "tscore_apps",
-    CAST(GREATEST(
-      CASE
-        WHEN "lvl_work_enterprise" = "best_level_work"
-        THEN "score_work_enterprise_capability"
-        ELSE "best_first_score_work"
-      END,
-      CASE
-        WHEN "lvl_work_smb" = "best_level_work"
-        THEN "score_work_smb_capability"
-        ELSE "best_first_score_work"
-      END
-    ) AS BIGINT) AS "best_score_work"
-  FROM work_2
-), "work_4" AS (
-  SELECT
-    "audited",
-    "certified",
-    "level_apps",
-    "lvl_data",
-    "lvl_security",
-    "lvl_work_enterprise",
-    "lvl_work_smb",
-    "partner_id",
-    "score_data_capability",
-    "score_security_capability",
-    "score_work_enterprise_capability",
-    "score_work_smb_capability",
-    "tier",
-    "tscore_apps",
     CASE
       WHEN (
-        "lvl_work_enterprise" = "best_level_work"
-      )
-      AND (
-        "score_work_enterprise_capability" = "best_score_work"
-      )
+        "score_work_enterprise_capability" >= 20
+      ) /* designations.tier:84 */
       THEN 0
-      WHEN (
-        "lvl_work_smb" = "best_level_work"
-      )
-      AND (
-        "score_work_smb_capability" = "best_score_work"
-      )
-      THEN 1
-      ELSE "best_first_work"
-    END AS "sel_work" /* designations.tier:78 */
-  FROM work_3
-), "work_5" AS (
-  SELECT
-    "audited",
-    "certified",
-    "level_apps",
-    "lvl_data",
-    "lvl_security",
-    "partner_id",
-    "score_data_capability",
-    "score_security_capability",
-    "tier",
-    "tscore_apps",
-    CASE
-      WHEN "sel_work" = 0
-      THEN "lvl_work_enterprise"
-      WHEN "sel_work" = 1
-      THEN "lvl_work_smb"
       ELSE -1
-    END AS "level_work", /* designations.tier:78 */
-    CAST(CASE
-      WHEN "sel_work" = 0
-      THEN "score_work_enterprise_capability"
-      ELSE "score_work_smb_capability"
-    END AS BIGINT) AS "tscore_work" /* designations.tier:78 */
-  FROM work_4
-), "ladder" AS (
-  SELECT
-    "level_apps",
-    "level_work",
-    "lvl_data",
-    "lvl_security",
-    "partner_id",
-    "score_data_capability",
-    "score_security_capability",
-    "tscore_apps",
-    "tscore_work",
-    "certified" >= 2 AS "req_ladder_silver_1", /* designations.tier:95 */
-    "certified" >= 4 AS "req_ladder_gold_1", /* designations.tier:96 */
+    END AS "lvl_work_enterprise", /* designations.tier:80 */
     CASE
-      WHEN "tier" = 'bronze'
+      WHEN (
+        "score_work_smb_capability" >= 10
+      ) /* designations.tier:90 */
       THEN 0
-      WHEN "tier" = 'silver'
-      THEN 1
-      WHEN "tier" = 'gold'
-      THEN 2
-    END >= 1 AS "req_ladder_gold_2", /* designations.tier:96 */
-    "audited" AS "req_ladder_platinum_1" /* designations.tier:97 */
-  FROM work_5
-), "ladder_2" AS (
-  SELECT
-    "level_apps",
-    "level_work",
-    "lvl_data",
-    "lvl_security",
-    "partner_id",
-    "score_data_capability",
-    "score_security_capability",
-    "tscore_apps",
-    "tscore_work",
+      ELSE -1
+    END AS "lvl_work_smb", /* designations.tier:86 */
     CASE
-      WHEN "req_ladder_platinum_1"
+      WHEN "audited"
       THEN 2
       WHEN (
-        "req_ladder_gold_1" AND "req_ladder_gold_2"
-      ) AND "req_ladder_silver_1"
+        (
+          "certified" >= 4
+        ) /* designations.tier:96 */
+        AND (
+          CASE
+            WHEN "tier" = 'bronze'
+            THEN 0
+            WHEN "tier" = 'silver'
+            THEN 1
+            WHEN "tier" = 'gold'
+            THEN 2
+          END >= 1
+        ) /* designations.tier:96 */
+      )
+      AND "req_ladder_silver_1"
       THEN 1
       WHEN "req_ladder_silver_1"
       THEN 0
       ELSE -1
-    END AS "lvl_ladder" /* designations.tier:94 */
-  FROM ladder
-), "status" AS (
-  SELECT
-    "level_apps",
-    "level_work",
-    "lvl_data",
-    "lvl_ladder",
-    "lvl_security",
-    "partner_id",
-    "score_data_capability",
-    "score_security_capability",
-    "tscore_apps",
-    "tscore_work",
-    (
-      CASE WHEN "lvl_data" >= 0 THEN 1 ELSE 0 END + CASE WHEN "lvl_security" >= 0 THEN 1 ELSE 0 END + CASE WHEN "level_apps" >= 0 THEN 1 ELSE 0 END + CASE WHEN "level_work" >= 0 THEN 1 ELSE 0 END
-    ) >= 1 AS "req_status_partner_1", /* designations.tier:102 */
-    (
-      (
-        CASE WHEN "lvl_data" >= 0 THEN 1 ELSE 0 END + CASE WHEN "lvl_security" >= 0 THEN 1 ELSE 0 END + CASE WHEN "level_apps" >= 0 THEN 1 ELSE 0 END + CASE WHEN "level_work" >= 0 THEN 1 ELSE 0 END
-      ) >= 4
-    )
-    AND (
-      "score_data_capability" >= 90000000
-    ) AS "req_status_cloud_1" /* designations.tier:103 */
-  FROM ladder_2
-), "status_2" AS (
-  SELECT
-    "level_apps",
-    "level_work",
-    "lvl_data",
-    "lvl_ladder",
-    "lvl_security",
-    "partner_id",
-    "score_data_capability",
-    "score_security_capability",
-    "tscore_apps",
-    "tscore_work",
-    CASE
-      WHEN "req_status_cloud_1" AND (
-        "req_status_partner_1" AND TRUE
-      )
-      THEN 2
-      WHEN "req_status_partner_1" AND TRUE
-      THEN 1
-      WHEN TRUE
-      THEN 0
-      ELSE -1
-    END AS "lvl_status" /* designations.tier:100 */
-  FROM status
-), "score_quotients" AS (
-  SELECT
-    "level_apps",
-    "level_work",
-    "lvl_data",
-    "lvl_ladder",
-    "lvl_security",
-    "lvl_status",
-    "partner_id",
-    "score_data_capability",
-    "score_security_capability",
-    "tscore_apps",
-    "tscore_work",
+    END AS "lvl_ladder", /* designations.tier:94 */
     CASE
       WHEN (
         "score_security_capability"
@@ -1316,54 +624,271 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
         ) // 3750000000
       )
     END AS "quotient:security"
-  FROM status_2
-), "score_units" /* each score in millionths, rounded half-even */ AS (
+  FROM rules_1
+), "rules_3" /* data, work */ AS (
+  SELECT
+    "level_apps",
+    "lvl_ladder",
+    "lvl_security",
+    "lvl_work_enterprise",
+    "lvl_work_smb",
+    "partner_id",
+    "quotient:security",
+    "score_apps_enterprise_capability",
+    "score_apps_smb_capability",
+    "score_data_capability",
+    "score_security_capability",
+    "score_work_enterprise_capability",
+    "score_work_smb_capability",
+    "sel_apps",
+    CASE
+      WHEN (
+        "score_data_capability" >= 70000000
+      ) /* designations.tier:37 */
+      AND (
+        (
+          "line_data_capability_adds" > 0
+        )
+        AND (
+          "line_data_capability_certified" > 0
+        )
+        AND (
+          "line_data_capability_growth" > 0
+        )
+        AND (
+          "line_data_capability_deployments" > 0
+        )
+      ) /* designations.tier:38 */
+      THEN 0
+      ELSE -1
+    END AS "lvl_data", /* designations.tier:23 */
+    GREATEST("lvl_work_enterprise", "lvl_work_smb") AS "best_level_work"
+  FROM rules_2
+), "work" AS (
+  SELECT
+    "best_level_work",
+    "level_apps",
+    "lvl_data",
+    "lvl_ladder",
+    "lvl_security",
+    "lvl_work_enterprise",
+    "lvl_work_smb",
+    "partner_id",
+    "quotient:security",
+    "score_apps_enterprise_capability",
+    "score_apps_smb_capability",
+    "score_data_capability",
+    "score_security_capability",
+    "score_work_enterprise_capability",
+    "score_work_smb_capability",
+    "sel_apps",
+    CAST(CASE
+      WHEN "lvl_work_enterprise" = "best_level_work"
+      THEN "score_work_enterprise_capability"
+      WHEN "lvl_work_smb" = "best_level_work"
+      THEN "score_work_smb_capability"
+      ELSE 0
+    END AS BIGINT) AS "best_first_score_work"
+  FROM rules_3
+), "work_2" AS (
+  SELECT
+    "best_level_work",
+    "level_apps",
+    "lvl_data",
+    "lvl_ladder",
+    "lvl_security",
+    "lvl_work_enterprise",
+    "lvl_work_smb",
+    "partner_id",
+    "quotient:security",
+    "score_apps_enterprise_capability",
+    "score_apps_smb_capability",
+    "score_data_capability",
+    "score_security_capability",
+    "score_work_enterprise_capability",
+    "score_work_smb_capability",
+    "sel_apps",
+    CAST(GREATEST(
+      CASE
+        WHEN "lvl_work_enterprise" = "best_level_work"
+        THEN "score_work_enterprise_capability"
+        ELSE "best_first_score_work"
+      END,
+      CASE
+        WHEN "lvl_work_smb" = "best_level_work"
+        THEN "score_work_smb_capability"
+        ELSE "best_first_score_work"
+      END
+    ) AS BIGINT) AS "best_score_work"
+  FROM work
+), "work_3" AS (
+  SELECT
+    "level_apps",
+    "lvl_data",
+    "lvl_ladder",
+    "lvl_security",
+    "lvl_work_enterprise",
+    "lvl_work_smb",
+    "partner_id",
+    "quotient:security",
+    "score_apps_enterprise_capability",
+    "score_apps_smb_capability",
+    "score_data_capability",
+    "score_security_capability",
+    "score_work_enterprise_capability",
+    "score_work_smb_capability",
+    "sel_apps",
+    CASE
+      WHEN (
+        "lvl_work_enterprise" = "best_level_work"
+      )
+      AND (
+        "score_work_enterprise_capability" = "best_score_work"
+      )
+      THEN 0
+      WHEN (
+        "lvl_work_smb" = "best_level_work"
+      )
+      AND (
+        "score_work_smb_capability" = "best_score_work"
+      )
+      THEN 1
+      ELSE CASE
+        WHEN "lvl_work_enterprise" = "best_level_work"
+        THEN 0
+        WHEN "lvl_work_smb" = "best_level_work"
+        THEN 1
+        ELSE -1
+      END
+    END AS "sel_work" /* designations.tier:78 */
+  FROM work_2
+), "work_4" AS (
+  SELECT
+    "level_apps",
+    "lvl_data",
+    "lvl_ladder",
+    "lvl_security",
+    "partner_id",
+    "quotient:security",
+    "score_apps_enterprise_capability",
+    "score_apps_smb_capability",
+    "score_data_capability",
+    "score_security_capability",
+    "score_work_enterprise_capability",
+    "score_work_smb_capability",
+    "sel_apps",
+    "sel_work",
+    CASE
+      WHEN "sel_work" = 0
+      THEN "lvl_work_enterprise"
+      WHEN "sel_work" = 1
+      THEN "lvl_work_smb"
+      ELSE -1
+    END AS "level_work" /* designations.tier:78 */
+  FROM work_3
+), "status" AS (
   SELECT
     "level_apps",
     "level_work",
     "lvl_data",
     "lvl_ladder",
     "lvl_security",
-    "lvl_status",
     "partner_id",
+    "quotient:security",
+    "score_apps_enterprise_capability",
+    "score_apps_smb_capability",
     "score_data_capability",
-    "tscore_apps",
-    "tscore_work",
-    "quotient:security" + CASE
+    "score_security_capability",
+    "score_work_enterprise_capability",
+    "score_work_smb_capability",
+    "sel_apps",
+    "sel_work",
+    (
+      CASE WHEN "lvl_data" >= 0 THEN 1 ELSE 0 END + CASE WHEN "lvl_security" >= 0 THEN 1 ELSE 0 END + CASE WHEN "level_apps" >= 0 THEN 1 ELSE 0 END + CASE WHEN "level_work" >= 0 THEN 1 ELSE 0 END
+    ) >= 1 AS "req_status_partner_1" /* designations.tier:102 */
+  FROM work_4
+), "status_2" AS (
+  SELECT
+    "level_apps",
+    "level_work",
+    "lvl_data",
+    "lvl_ladder",
+    "lvl_security",
+    "partner_id",
+    "quotient:security",
+    "score_apps_enterprise_capability",
+    "score_apps_smb_capability",
+    "score_data_capability",
+    "score_security_capability",
+    "score_work_enterprise_capability",
+    "score_work_smb_capability",
+    "sel_apps",
+    "sel_work",
+    CASE
       WHEN (
         (
           (
-            "score_security_capability"
-          ) * 1000000 - "quotient:security" * 3750000000
-        ) * 2 > 3750000000
-      )
-      OR (
-        (
-          (
-            (
-              "score_security_capability"
-            ) * 1000000 - "quotient:security" * 3750000000
-          ) * 2 = 3750000000
+            CASE WHEN "lvl_data" >= 0 THEN 1 ELSE 0 END + CASE WHEN "lvl_security" >= 0 THEN 1 ELSE 0 END + CASE WHEN "level_apps" >= 0 THEN 1 ELSE 0 END + CASE WHEN "level_work" >= 0 THEN 1 ELSE 0 END
+          ) >= 4
         )
         AND (
-          "quotient:security" % 2 <> 0
+          "score_data_capability" >= 90000000
         )
+      ) /* designations.tier:103 */
+      AND (
+        "req_status_partner_1" AND TRUE
       )
+      THEN 2
+      WHEN "req_status_partner_1" AND TRUE
       THEN 1
-      ELSE 0
-    END AS "units:security"
-  FROM score_quotients
+      WHEN TRUE
+      THEN 0
+      ELSE -1
+    END AS "lvl_status" /* designations.tier:100 */
+  FROM status
 ), "results" /* level of each track as text, score as an exact decimal */ AS (
   SELECT
     "partner_id",
     CASE WHEN "lvl_data" = 0 THEN 'designated' END AS "level:data",
     CAST("score_data_capability" * 0.000001 AS DECIMAL(38, 6)) AS "score:data",
     CASE WHEN "lvl_security" = 0 THEN 'designated' END AS "level:security",
-    CAST("units:security" * 0.000001 AS DECIMAL(38, 6)) AS "score:security",
+    CAST((
+      "quotient:security" + CASE
+        WHEN (
+          (
+            (
+              "score_security_capability"
+            ) * 1000000 - "quotient:security" * 3750000000
+          ) * 2 > 3750000000
+        )
+        OR (
+          (
+            (
+              (
+                "score_security_capability"
+              ) * 1000000 - "quotient:security" * 3750000000
+            ) * 2 = 3750000000
+          )
+          AND (
+            "quotient:security" % 2 <> 0
+          )
+        )
+        THEN 1
+        ELSE 0
+      END
+    ) * 0.000001 AS DECIMAL(38, 6)) AS "score:security",
     CASE WHEN "level_apps" = 0 THEN 'designated' END AS "level:apps",
-    CAST(CAST("tscore_apps" AS BIGINT) AS DECIMAL(38, 6)) AS "score:apps",
+    CAST(CAST(CAST(CASE
+      WHEN "sel_apps" = 0
+      THEN "score_apps_enterprise_capability"
+      ELSE "score_apps_smb_capability"
+    END AS BIGINT) /* designations.tier:60 */ AS BIGINT) AS DECIMAL(38, 6)) AS "score:apps",
     CASE WHEN "level_work" = 0 THEN 'designated' END AS "level:work",
-    CAST(CAST("tscore_work" AS BIGINT) AS DECIMAL(38, 6)) AS "score:work",
+    CAST(CAST(CAST(CASE
+      WHEN "sel_work" = 0
+      THEN "score_work_enterprise_capability"
+      ELSE "score_work_smb_capability"
+    END AS BIGINT) /* designations.tier:78 */ AS BIGINT) AS DECIMAL(38, 6)) AS "score:work",
     CASE
       WHEN "lvl_ladder" = 0
       THEN 'silver'
@@ -1380,7 +905,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       WHEN "lvl_status" = 2
       THEN 'cloud'
     END AS "level:status"
-  FROM score_units
+  FROM status_2
 )
 SELECT
   "results"."partner_id" AS "partner_id",

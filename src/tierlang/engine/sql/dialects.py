@@ -41,6 +41,9 @@ class Dialect:
       (PostgreSQL: a MATERIALIZED CTE stores every column it selects; DuckDB: planning a
       chain of CTEs that each carry every column before them takes time quadratic in its
       length).
+    - `fuse`: write each column read once into the expression that reads it, and lay the
+      rest out one CTE per level of what they read (`query._fused`): DuckDB runs each CTE
+      as a projection over every row.
     - `stages`: lay the columns out as one CTE per stage of the compiler rather than per score
       and track (Spark's analyzer gives up on long chains of CTEs: about 15 instead of 80).
     """
@@ -59,12 +62,13 @@ class Dialect:
     materialize: bool = False
     prune: bool = False
     stages: bool = False
+    fuse: bool = False
 
 
 DIALECTS: dict[str, Dialect] = {
     d.name: d
     for d in (
-        Dialect("duckdb", "duckdb", wide="HUGEINT", raise_fn="error", typeof="typeof", prune=True),
+        Dialect("duckdb", "duckdb", wide="HUGEINT", raise_fn="error", typeof="typeof", prune=True, fuse=True),
         # PostgreSQL's NUMERIC holds 131072 digits before the point: no practical limit.
         Dialect(
             "postgres", "postgres", wide="NUMERIC", text="TEXT", score="NUMERIC(38, 6)", wide_limit=10**1000, materialize=True, prune=True

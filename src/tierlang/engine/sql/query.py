@@ -25,7 +25,7 @@ from sqlglot import exp
 from tierlang import ir
 from tierlang.data import PID
 from tierlang.engine.exact import DECIMALS, NoInt64, Plan, compile_exact
-from tierlang.engine.sql.backend import SqlBackend, and_all, cast, col, decimal_value, floor_div, literal_only, num, or_any, string
+from tierlang.engine.sql.backend import SqlBackend, and_all, cast, col, decimal_value, floor_div, literal_only, num, or_any, paren, string
 from tierlang.engine.sql.dialects import Dialect
 from tierlang.engine.sql.dialects import dialect as get_dialect
 from tierlang.engine.sql.inputs import (
@@ -197,6 +197,7 @@ def compile_sql(
         typed = typed_inputs(program, table, itype, d, [m for m in metrics if m.name in read], keep, limits)
         ctes.append(("partners_typed", typed, f"{table}: validated by tierlang; values beyond the working type's reach flagged"))
         fallback = col("__fallback__")
+    start = len(ctes)
     ctes += _column_ctes(plan, names, ctes[-1][0], d)
     last = ctes[-1][0]
     if output == "plan":
@@ -208,6 +209,8 @@ def compile_sql(
         query = _long_output(program, d, undecided_tracks(program), possible, tracks)
     else:
         raise ValueError(f"output must be 'long' or 'plan', not {output!r}")
+    if d.fuse:
+        ctes, query = _fused(ctes, start, query)
     keep_once = _fences(ctes) if d.materialize else set()
     if d.prune:
         # a caller that leaves the records metrics' ranges to itself selects them afterwards
@@ -365,16 +368,7 @@ def _pruned(
         return {c.name for c in q.find_all(exp.Column)}
 
     def chained(i: int) -> bool:
-        q = ctes[i][1]
-        src = q.args.get("from_") or q.args.get("from")
-        return (
-            i > 0
-            and isinstance(q.expressions[0], exp.Star)
-            and not q.args.get("joins")
-            and src is not None
-            and isinstance(src.this, exp.Table)
-            and src.this.name == ctes[i - 1][0]
-        )
+        return _chained(ctes, i)
 
     # the columns each CTE holds: a chained CTE adds its own to its source's
     held: list[set[str] | None] = []
@@ -401,6 +395,114 @@ def _pruned(
         else:
             needed = needed | reads(q)
     return out
+
+
+def _chained(ctes: list[tuple[str, exp.Select, str | None]], i: int) -> bool:
+    """Whether CTE `i` is `SELECT *, new columns FROM` the CTE before it."""
+    q = ctes[i][1]
+    src = q.args.get("from_")
+    return (
+        i > 0
+        and isinstance(q.expressions[0], exp.Star)
+        and not q.args.get("joins")
+        and src is not None
+        and isinstance(src.this, exp.Table)
+        and src.this.name == ctes[i - 1][0]
+    )
+
+
+#: The most expression nodes a column read once may grow to when it is written into its
+#: reader (`_fused`); a larger one stays a column of its own.
+FUSE_LIMIT = 60
+
+
+def _fused(
+    ctes: list[tuple[str, exp.Select, str | None]], start: int, final: exp.Select
+) -> tuple[list[tuple[str, exp.Select, str | None]], exp.Select]:
+    """The chain of rule CTEs from `ctes[start]` laid out again as few, wide CTEs (DuckDB).
+
+    DuckDB runs each CTE of the chain as a projection of its own over every row: the Cloud
+    Partner Program's ~80 CTEs of a few small columns each cost more than the rules in
+    them. Here a column read once (or a mere copy of another) is written into the
+    expression that reads it (as a sqlglot tree, with its source line as a comment), up to
+    `FUSE_LIMIT` nodes, and each column left is placed in the first CTE after every column
+    it reads: as many CTEs as the longest chain of columns read more than once. The query
+    after the chain that reads its last CTE alone, one row per partner (the results, or the
+    plan's output), takes inlined columns too; a query over more rows (the long output's
+    join) never does. Values and their order are unchanged; the CTEs are named after the
+    scores and tracks they compute (`rules_N` when they compute several)."""
+    end = start
+    while end < len(ctes) and _chained(ctes, end):
+        end += 1
+    defs: dict[str, tuple[exp.Expression, list[str], list[str]]] = {}
+    for _, q, _ in ctes[start:end]:
+        for e in q.expressions[1:]:
+            defs[e.alias] = (e.this, list(e.comments or []), q.meta.get("groups", []))
+    if not defs:
+        return ctes, final
+    tail = ctes[end][1] if end < len(ctes) else final
+    src = tail.args.get("from_")
+    absorbs = not tail.args.get("joins") and src is not None and isinstance(src.this, exp.Table) and src.this.name == ctes[end - 1][0]
+    uses = dict.fromkeys(defs, 0)
+    pinned: set[str] = set()  # read where a column cannot be inlined
+    for e, _, _ in defs.values():
+        for c in e.find_all(exp.Column):
+            if c.name in uses:
+                uses[c.name] += 1
+    for k, q in enumerate([q for _, q, _ in ctes[end:]] + [final]):
+        for c in q.find_all(exp.Column):
+            if c.name in uses:
+                uses[c.name] += 1
+                if k > 0 or not absorbs:
+                    pinned.add(c.name)
+    inlined: dict[str, exp.Expression] = {}
+
+    def expand(e: exp.Expression) -> exp.Expression:
+        def sub(node: exp.Expression) -> exp.Expression:
+            return inlined[node.name].copy() if isinstance(node, exp.Column) and node.name in inlined else node
+
+        return e.transform(sub, copy=True)
+
+    level: dict[str, int] = {}
+    layers: dict[int, list[exp.Expression]] = {}
+    groups: dict[int, list[str]] = {}
+    for a, (e, comments, g) in defs.items():
+        e = expand(e)
+        if a not in pinned and (isinstance(e, exp.Column) or (uses[a] == 1 and _size(e) <= FUSE_LIMIT)):
+            if not isinstance(e, exp.Column):
+                e = paren(e)
+                e.add_comments(comments)
+            inlined[a] = e
+            continue
+        level[a] = k = 1 + max((level[c.name] for c in e.find_all(exp.Column) if c.name in level), default=0)
+        alias = exp.alias_(e, a, quoted=True)
+        alias.add_comments(comments)
+        layers.setdefault(k, []).append(alias)
+        groups.setdefault(k, []).extend(g)
+    out = ctes[:start]
+    prev = ctes[start - 1][0]
+    taken = {n for n, _, _ in ctes[:start] + ctes[end:]}
+    for k in sorted(layers):
+        named = list(dict.fromkeys(groups[k]))
+        base = re.sub(r"\s+", "_", named[0]) if len(named) == 1 else f"rules_{k}"
+        name, n = base, 1
+        while name in taken:
+            n += 1
+            name = f"{base}_{n}"
+        taken.add(name)
+        query = exp.select(exp.Star(), *layers[k]).from_(exp.to_table(prev, quoted=True))
+        out.append((name, query, ", ".join(named) if len(named) > 1 else None))
+        prev = name
+    if absorbs:
+        tail = expand(tail)
+        tail.set("from_", exp.From(this=exp.to_table(prev, quoted=True)))
+    if end == len(ctes):
+        return out, tail if absorbs else final
+    return out + [(ctes[end][0], tail, ctes[end][2])] + ctes[end + 1 :], final
+
+
+def _size(e: exp.Expression) -> int:
+    return sum(1 for _ in e.walk())
 
 
 def _cte(name: str, query: exp.Select, comment: str | None, materialized: bool = False) -> exp.CTE:
@@ -461,6 +563,7 @@ def _group_ctes(plan: Plan, names: _Names, first: str, d: Dialect) -> list[tuple
         used[base] = used.get(base, 0) + 1
         name = base if used[base] == 1 else f"{base}_{used[base]}"
         query = exp.select(exp.Star(), *current).from_(exp.to_table(prev, quoted=True))
+        query.meta["groups"] = [group or "values"]
         out.append((name, query, None))
         prev, current, defined = name, [], set()
 
@@ -501,15 +604,11 @@ def _stage_ctes(plan: Plan, names: _Names, first: str, d: Dialect) -> list[tuple
     for k, stage in enumerate(plan.stages, start=1):
         if not stage:
             continue
-        groups = ", ".join(dict.fromkeys(c.group for c in stage if c.group))
+        groups = list(dict.fromkeys(c.group for c in stage if c.group))
         name = f"stage_{k}"
-        out.append(
-            (
-                name,
-                exp.select(exp.Star(), *[_projection(c, names, d, plan.itype) for c in stage]).from_(exp.to_table(prev, quoted=True)),
-                groups or None,
-            )
-        )
+        query = exp.select(exp.Star(), *[_projection(c, names, d, plan.itype) for c in stage]).from_(exp.to_table(prev, quoted=True))
+        query.meta["groups"] = groups
+        out.append((name, query, ", ".join(groups) or None))
         prev = name
     return out
 

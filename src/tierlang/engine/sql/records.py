@@ -449,9 +449,10 @@ def _aggregate_ctes(name: str, a: ir.Aggregate, table: ir.RelatedTable, source: 
 # ------------------------------------------------------------------ people rules
 
 
-def _assignment_ctes(name: str, a: ir.Assignment, table: ir.RelatedTable, source: str, scales: Mapping[str, int], ar: _Arith):
+def _assignment_ctes(name: str, pname: str, a: ir.Assignment, table: ir.RelatedTable, source: str, scales: Mapping[str, int], ar: _Arith):
     """CTEs giving partner_id and `value` (whether the people can be assigned to the needs)
-    for each partner with eligible people (see the module docstring)."""
+    for each partner with eligible people (see the module docstring): `pname`, the people
+    and the needs each can fill, and `name`, the rule's value read from it."""
     cond = _Cond(table, scales, ar)
     rows = exp.select(exp.Star()).from_(exp.to_table(source, quoted=True))
     person = exp.Not(this=exp.Is(this=col(a.column), expression=exp.Null()))
@@ -462,7 +463,6 @@ def _assignment_ctes(name: str, a: ir.Assignment, table: ir.RelatedTable, source
         can = exp.Case(ifs=[exp.If(this=cond.cond(n.where), true=num(1))], default=num(0)) if n.where is not None else num(1)
         flags.append(exp.alias_(exp.Max(this=can), f"n{i}", quoted=True))
     people = exp.select(col(PID), col(a.column), *flags).from_(rows.subquery("r")).group_by(col(PID), col(a.column))
-    pname = f"people_{name[7:]}"
     checks: list[exp.Expression] = []
     for chosen, places in need_sets([n.count for n in a.needs]) or ():  # `refusal` said no to None
         fills: exp.Expression = col(f"n{chosen[0]}")
@@ -510,10 +510,12 @@ def records_ctes(
                 raise NotCompiled(f"metric '{m.name}' (people rules) is yes or no; {d.name} has no Boolean values")
             if m.records not in assigned:
                 a = m.records
-                assigned[a] = f"assign_{len(assigned) + 1}_{m.name}"
+                key = f"{len(assigned) + 1}_{m.name}"
+                assigned[a] = f"assign_{key}"
                 src = sources.get(a.table)
                 if src is not None:
-                    for cname, q, note in _assignment_ctes(assigned[a], a, program.related_table_map[a.table], src[0], src[1], ar):
+                    built = _assignment_ctes(assigned[a], f"people_{key}", a, program.related_table_map[a.table], src[0], src[1], ar)
+                    for cname, q, note in built:
                         ctes.append((cname, q, note + (f" ({_where(m)})" if _where(m) else "")))
             continue
         for n in _nodes(m.records):
