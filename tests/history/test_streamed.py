@@ -94,3 +94,26 @@ def test_a_later_round_that_reads_metrics(tmp_path):
     assert got is not None and "b" in got[3].frame.columns and "a" not in got[3].frame.columns
     staged = evaluate_history(prog, load_dataset(data, prog, history=True))
     assert evaluate_history(prog, data).long().equals(staged.long())
+
+
+@pytest.mark.parametrize("decimal", [False, True])
+def test_long_rows_are_made_a_slice_at_a_time(files, monkeypatch, decimal):
+    """`History.long_lazy` makes each track's rows a few grid rows at a time; the rows are
+    those of one query over the whole grid, in the same order, and a query on them (a
+    filter, a projection, a head) reads them as any lazy frame."""
+    h = evaluate_history(_program("cloudpartner2022-enrolled.tier"), files[0], start=dt.date(2023, 9, 1))
+    whole = pl.concat([h._long_rows(h.grid, t, decimal) for t in h.program.tracks]).collect()
+    assert whole.height == h.grid.filter(pl.col("month") >= dt.date(2023, 9, 1)).height * len(h.program.tracks)
+    monkeypatch.setattr(history_engine, "WRITE_ROWS", 7)
+    lf = h.long_lazy(decimal)
+    assert lf.collect().equals(whole)
+    assert lf.head(20).collect().equals(whole.head(20))
+    some = (pl.col("track") == "security") & pl.col("held_by").is_not_null()
+    assert lf.filter(some).select("partner_id", "level").collect().equals(whole.filter(some).select("partner_id", "level"))
+    assert h.long_lazy(decimal).collect_schema() == whole.schema
+
+
+def test_a_history_of_no_rows_has_the_long_columns(files):
+    empty = evaluate_history(_program("cloudpartner2022.tier"), files[0])
+    empty.grid = empty.grid.clear()
+    assert empty.long().height == 0 and empty.long().columns == ["partner_id", "month", "track", "level", "score", "held_by"]
