@@ -276,3 +276,49 @@ def _text(x: Fraction) -> str:
     from tierlang.numbers import exact_text
 
     return exact_text(x)
+
+
+CHECKED = """
+program checked { version "1" effective 2023-01-01 }
+metric n: count
+metric x: number { range 0 .. 10 }
+constraint sane "x within n": x <= n + 10
+track t {
+  score s { a: points n + x }
+  level l { require s >= 1 }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "rows,message",
+    [
+        ("('P1', 1, 1.5), ('P2', NULL, 2)", "TL403 table partners, partner_id 'P2', column n: the value is missing"),
+        ("('P1', 1, 1.5), ('P2', -1, 2)", "TL406 table partners, partner_id 'P2', column n: -1 is below the minimum 0"),
+        ("('P1', 1, 11), ('P2', 1, 2)", "TL406 table partners, partner_id 'P1', column x: 11000000/1000000 is above the maximum 10"),
+        ("('P1', 1, 1.5), ('P1', 2, 2)", "TL411 table partners, partner_id 'P1', column partner_id: the partner_id appears more than once"),
+        ("('P1', 1, NULL)", "TL403 table partners, partner_id 'P1', column x: the value is missing"),
+        ("(NULL, 1, 1)", "TL410 table partners, partner_id '\\(empty\\)', column partner_id: partner_id is empty"),
+        ("('P1', 1, 1.5), ('P2', -1, 11)", "TL406 table partners, partner_id 'P2', column n: -1 is below"),  # the first check failing
+    ],
+)
+def test_checks_in_one_filter_name_partner_and_column(rows, message):
+    """DuckDB's raw query checks missing values, ranges, limits, repeated ids and constraints
+    in one filter; the error is still the first failing check's, naming partner and column."""
+    from tierlang.engine.sql import compile_sql
+
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE partners AS SELECT * FROM (VALUES {rows}) AS t(partner_id, n, x)")
+    sql = compile_sql(load_text(CHECKED), "duckdb").sql()
+    with pytest.raises(duckdb.Error, match=message):
+        con.execute(sql).fetchall()
+
+
+def test_a_broken_constraint_fails_in_the_filter():
+    from tierlang.engine.sql import compile_sql
+
+    prog = load_text(CHECKED.replace("range 0 .. 10", "range 0 .. 100"))
+    con = duckdb.connect()
+    con.execute("CREATE TABLE partners AS SELECT * FROM (VALUES ('P1', 1, 12.5)) AS t(partner_id, n, x)")
+    with pytest.raises(duckdb.Error, match="TL416 table partners, partner_id 'P1', column n: breaks the constraint 'sane'"):
+        con.execute(compile_sql(prog, "duckdb").sql()).fetchall()

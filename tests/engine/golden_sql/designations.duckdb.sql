@@ -15,21 +15,19 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       ELSE CAST("partner_id" AS TEXT)
     END AS "partner_id",
     CASE
-      WHEN "experts" IS NULL
-      THEN ERROR(
-        'tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || 'the value is missing (the metric declares no default)'
-      )
-      ELSE CASE
-        WHEN TYPEOF("experts") IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'UTINYINT', 'USMALLINT', 'UINTEGER')
+      WHEN TYPEOF("experts") IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'UTINYINT', 'USMALLINT', 'UINTEGER')
+      THEN CAST("experts" AS BIGINT)
+      WHEN TYPEOF("experts") IN ('HUGEINT', 'UBIGINT', 'UHUGEINT')
+      THEN CASE
+        WHEN CAST("experts" AS INT128) BETWEEN -9223372036854775807 AND 9223372036854775807
         THEN CAST("experts" AS BIGINT)
-        WHEN TYPEOF("experts") IN ('HUGEINT', 'UBIGINT', 'UHUGEINT')
-        THEN CASE
-          WHEN CAST("experts" AS INT128) BETWEEN -9223372036854775807 AND 9223372036854775807
-          THEN CAST("experts" AS BIGINT)
-          ELSE ERROR(
-            'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || CAST("experts" AS TEXT) || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
-          )
-        END
+        ELSE ERROR(
+          'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || CAST("experts" AS TEXT) || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
+        )
+      END
+      ELSE CASE
+        WHEN "experts" IS NULL
+        THEN NULL
         ELSE CASE
           WHEN (
             REGEXP_MATCHES(TRIM(CAST("experts" AS TEXT)), '^[+-]?[0-9]+$')
@@ -49,21 +47,19 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       END
     END AS "experts",
     CASE
-      WHEN "adds" IS NULL
-      THEN ERROR(
-        'tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || 'the value is missing (the metric declares no default)'
-      )
-      ELSE CASE
-        WHEN TYPEOF("adds") IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'UTINYINT', 'USMALLINT', 'UINTEGER')
+      WHEN TYPEOF("adds") IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'UTINYINT', 'USMALLINT', 'UINTEGER')
+      THEN CAST("adds" AS BIGINT)
+      WHEN TYPEOF("adds") IN ('HUGEINT', 'UBIGINT', 'UHUGEINT')
+      THEN CASE
+        WHEN CAST("adds" AS INT128) BETWEEN -9223372036854775807 AND 9223372036854775807
         THEN CAST("adds" AS BIGINT)
-        WHEN TYPEOF("adds") IN ('HUGEINT', 'UBIGINT', 'UHUGEINT')
-        THEN CASE
-          WHEN CAST("adds" AS INT128) BETWEEN -9223372036854775807 AND 9223372036854775807
-          THEN CAST("adds" AS BIGINT)
-          ELSE ERROR(
-            'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || CAST("adds" AS TEXT) || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
-          )
-        END
+        ELSE ERROR(
+          'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || CAST("adds" AS TEXT) || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
+        )
+      END
+      ELSE CASE
+        WHEN "adds" IS NULL
+        THEN NULL
         ELSE CASE
           WHEN (
             REGEXP_MATCHES(TRIM(CAST("adds" AS TEXT)), '^[+-]?[0-9]+$')
@@ -83,21 +79,19 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       END
     END AS "adds",
     CASE
-      WHEN "certified" IS NULL
-      THEN ERROR(
-        'tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || 'the value is missing (the metric declares no default)'
-      )
-      ELSE CASE
-        WHEN TYPEOF("certified") IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'UTINYINT', 'USMALLINT', 'UINTEGER')
+      WHEN TYPEOF("certified") IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'UTINYINT', 'USMALLINT', 'UINTEGER')
+      THEN CAST("certified" AS BIGINT)
+      WHEN TYPEOF("certified") IN ('HUGEINT', 'UBIGINT', 'UHUGEINT')
+      THEN CASE
+        WHEN CAST("certified" AS INT128) BETWEEN -9223372036854775807 AND 9223372036854775807
         THEN CAST("certified" AS BIGINT)
-        WHEN TYPEOF("certified") IN ('HUGEINT', 'UBIGINT', 'UHUGEINT')
-        THEN CASE
-          WHEN CAST("certified" AS INT128) BETWEEN -9223372036854775807 AND 9223372036854775807
-          THEN CAST("certified" AS BIGINT)
-          ELSE ERROR(
-            'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || CAST("certified" AS TEXT) || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
-          )
-        END
+        ELSE ERROR(
+          'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || CAST("certified" AS TEXT) || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
+        )
+      END
+      ELSE CASE
+        WHEN "certified" IS NULL
+        THEN NULL
         ELSE CASE
           WHEN (
             REGEXP_MATCHES(TRIM(CAST("certified" AS TEXT)), '^[+-]?[0-9]+$')
@@ -117,55 +111,53 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       END
     END AS "certified",
     CASE
-      WHEN "growth" IS NULL
-      THEN ERROR(
-        'tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || 'the value is missing (the metric declares no default)'
+      WHEN TYPEOF("growth") IN (
+        'TINYINT',
+        'SMALLINT',
+        'INTEGER',
+        'BIGINT',
+        'HUGEINT',
+        'UTINYINT',
+        'USMALLINT',
+        'UINTEGER',
+        'UBIGINT',
+        'UHUGEINT'
       )
-      ELSE CASE
-        WHEN TYPEOF("growth") IN (
-          'TINYINT',
-          'SMALLINT',
-          'INTEGER',
-          'BIGINT',
-          'HUGEINT',
-          'UTINYINT',
-          'USMALLINT',
-          'UINTEGER',
-          'UBIGINT',
-          'UHUGEINT'
+      THEN CASE
+        WHEN CAST("growth" AS INT128) BETWEEN -9223372036854 AND 9223372036854
+        THEN CAST("growth" AS BIGINT) * 1000000
+        ELSE ERROR(
+          'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || CAST("growth" AS TEXT) || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
         )
-        THEN CASE
-          WHEN CAST("growth" AS INT128) BETWEEN -9223372036854 AND 9223372036854
-          THEN CAST("growth" AS BIGINT) * 1000000
-          ELSE ERROR(
-            'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || CAST("growth" AS TEXT) || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
-          )
-        END
-        WHEN (
-          ABS(CAST("growth" AS DOUBLE)) < CAST(1125899906 AS DOUBLE)
-        )
-        AND (
+      END
+      WHEN (
+        ABS(CAST("growth" AS DOUBLE)) < CAST(1125899906 AS DOUBLE)
+      )
+      AND (
+        (
           (
-            (
-              TYPEOF("growth") IN ('DOUBLE')
-            )
-            AND (
-              ROUND(CAST("growth" AS DOUBLE) * CAST(1000000 AS DOUBLE)) / CAST(1000000 AS DOUBLE) = CAST("growth" AS DOUBLE)
-            )
+            TYPEOF("growth") IN ('DOUBLE')
           )
-          OR (
-            REGEXP_MATCHES(TYPEOF("growth"), '^DECIMAL\([0-9]+,(0|1|2|3|4|5|6)\)$')
-          )
-          OR (
-            (
-              TYPEOF("growth") LIKE 'DECIMAL%'
-            )
-            AND (
-              TRY_CAST("growth" AS DECIMAL(38, 6)) = "growth"
-            )
+          AND (
+            ROUND(CAST("growth" AS DOUBLE) * CAST(1000000 AS DOUBLE)) / CAST(1000000 AS DOUBLE) = CAST("growth" AS DOUBLE)
           )
         )
-        THEN CAST(ROUND(CAST("growth" AS DOUBLE) * CAST(1000000 AS DOUBLE)) AS BIGINT)
+        OR (
+          REGEXP_MATCHES(TYPEOF("growth"), '^DECIMAL\([0-9]+,(0|1|2|3|4|5|6)\)$')
+        )
+        OR (
+          (
+            TYPEOF("growth") LIKE 'DECIMAL%'
+          )
+          AND (
+            TRY_CAST("growth" AS DECIMAL(38, 6)) = "growth"
+          )
+        )
+      )
+      THEN CAST(ROUND(CAST("growth" AS DOUBLE) * CAST(1000000 AS DOUBLE)) AS BIGINT)
+      ELSE CASE
+        WHEN "growth" IS NULL
+        THEN NULL
         ELSE CASE
           WHEN NOT (
             REGEXP_MATCHES(TRIM(CAST("growth" AS TEXT)), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
@@ -215,21 +207,19 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       END
     END AS "growth",
     CASE
-      WHEN "deployments" IS NULL
-      THEN ERROR(
-        'tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || 'the value is missing (the metric declares no default)'
-      )
-      ELSE CASE
-        WHEN TYPEOF("deployments") IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'UTINYINT', 'USMALLINT', 'UINTEGER')
+      WHEN TYPEOF("deployments") IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'UTINYINT', 'USMALLINT', 'UINTEGER')
+      THEN CAST("deployments" AS BIGINT)
+      WHEN TYPEOF("deployments") IN ('HUGEINT', 'UBIGINT', 'UHUGEINT')
+      THEN CASE
+        WHEN CAST("deployments" AS INT128) BETWEEN -9223372036854775807 AND 9223372036854775807
         THEN CAST("deployments" AS BIGINT)
-        WHEN TYPEOF("deployments") IN ('HUGEINT', 'UBIGINT', 'UHUGEINT')
-        THEN CASE
-          WHEN CAST("deployments" AS INT128) BETWEEN -9223372036854775807 AND 9223372036854775807
-          THEN CAST("deployments" AS BIGINT)
-          ELSE ERROR(
-            'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || CAST("deployments" AS TEXT) || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
-          )
-        END
+        ELSE ERROR(
+          'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || CAST("deployments" AS TEXT) || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
+        )
+      END
+      ELSE CASE
+        WHEN "deployments" IS NULL
+        THEN NULL
         ELSE CASE
           WHEN (
             REGEXP_MATCHES(TRIM(CAST("deployments" AS TEXT)), '^[+-]?[0-9]+$')
@@ -297,69 +287,71 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
         )
         THEN CAST(ROUND(CAST("acr" AS DOUBLE) * CAST(1000000 AS DOUBLE)) AS BIGINT)
         ELSE CASE
-          WHEN NOT (
-            REGEXP_MATCHES(TRIM(CAST("acr" AS TEXT)), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
-          )
-          THEN ERROR(
-            'tier: TL405 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || '''' || CAST("acr" AS TEXT) || '''' || ' is not a plain decimal'
-          )
-          WHEN LENGTH(
-            RTRIM(
+          WHEN "acr" IS NULL
+          THEN NULL
+          ELSE CASE
+            WHEN NOT (
+              REGEXP_MATCHES(TRIM(CAST("acr" AS TEXT)), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
+            )
+            THEN ERROR(
+              'tier: TL405 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || '''' || CAST("acr" AS TEXT) || '''' || ' is not a plain decimal'
+            )
+            WHEN LENGTH(
+              RTRIM(
+                CASE
+                  WHEN STRPOS(TRIM(CAST("acr" AS TEXT)), '.') > 0
+                  THEN SUBSTRING(TRIM(CAST("acr" AS TEXT)), STRPOS(TRIM(CAST("acr" AS TEXT)), '.') + 1)
+                  ELSE ''
+                END,
+                '0'
+              )
+            ) > 6
+            THEN ERROR(
+              'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || '''' || CAST("acr" AS TEXT) || '''' || ' has more than 6 decimal places (compile with --decimals)'
+            )
+            WHEN LENGTH(
+              LTRIM(
+                CASE
+                  WHEN STRPOS(TRIM(CAST("acr" AS TEXT)), '.') > 0
+                  THEN LEFT(TRIM(CAST("acr" AS TEXT)), STRPOS(TRIM(CAST("acr" AS TEXT)), '.') - 1)
+                  ELSE TRIM(CAST("acr" AS TEXT))
+                END,
+                '+-'
+              )
+            ) > 12
+            THEN ERROR(
+              'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || '''' || CAST("acr" AS TEXT) || '''' || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
+            )
+            ELSE CAST(CASE
+              WHEN STRPOS(TRIM(CAST("acr" AS TEXT)), '.') > 0
+              THEN LEFT(TRIM(CAST("acr" AS TEXT)), STRPOS(TRIM(CAST("acr" AS TEXT)), '.') - 1)
+              ELSE TRIM(CAST("acr" AS TEXT))
+            END || LEFT(
               CASE
                 WHEN STRPOS(TRIM(CAST("acr" AS TEXT)), '.') > 0
                 THEN SUBSTRING(TRIM(CAST("acr" AS TEXT)), STRPOS(TRIM(CAST("acr" AS TEXT)), '.') + 1)
                 ELSE ''
-              END,
-              '0'
-            )
-          ) > 6
-          THEN ERROR(
-            'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || '''' || CAST("acr" AS TEXT) || '''' || ' has more than 6 decimal places (compile with --decimals)'
-          )
-          WHEN LENGTH(
-            LTRIM(
-              CASE
-                WHEN STRPOS(TRIM(CAST("acr" AS TEXT)), '.') > 0
-                THEN LEFT(TRIM(CAST("acr" AS TEXT)), STRPOS(TRIM(CAST("acr" AS TEXT)), '.') - 1)
-                ELSE TRIM(CAST("acr" AS TEXT))
-              END,
-              '+-'
-            )
-          ) > 12
-          THEN ERROR(
-            'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || '''' || CAST("acr" AS TEXT) || '''' || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
-          )
-          ELSE CAST(CASE
-            WHEN STRPOS(TRIM(CAST("acr" AS TEXT)), '.') > 0
-            THEN LEFT(TRIM(CAST("acr" AS TEXT)), STRPOS(TRIM(CAST("acr" AS TEXT)), '.') - 1)
-            ELSE TRIM(CAST("acr" AS TEXT))
-          END || LEFT(
-            CASE
-              WHEN STRPOS(TRIM(CAST("acr" AS TEXT)), '.') > 0
-              THEN SUBSTRING(TRIM(CAST("acr" AS TEXT)), STRPOS(TRIM(CAST("acr" AS TEXT)), '.') + 1)
-              ELSE ''
-            END || '000000',
-            6
-          ) AS BIGINT)
+              END || '000000',
+              6
+            ) AS BIGINT)
+          END
         END
       END
     END AS "acr",
     CASE
-      WHEN "workloads" IS NULL
-      THEN ERROR(
-        'tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || 'the value is missing (the metric declares no default)'
-      )
-      ELSE CASE
-        WHEN TYPEOF("workloads") IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'UTINYINT', 'USMALLINT', 'UINTEGER')
+      WHEN TYPEOF("workloads") IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'UTINYINT', 'USMALLINT', 'UINTEGER')
+      THEN CAST("workloads" AS BIGINT)
+      WHEN TYPEOF("workloads") IN ('HUGEINT', 'UBIGINT', 'UHUGEINT')
+      THEN CASE
+        WHEN CAST("workloads" AS INT128) BETWEEN -9223372036854775807 AND 9223372036854775807
         THEN CAST("workloads" AS BIGINT)
-        WHEN TYPEOF("workloads") IN ('HUGEINT', 'UBIGINT', 'UHUGEINT')
-        THEN CASE
-          WHEN CAST("workloads" AS INT128) BETWEEN -9223372036854775807 AND 9223372036854775807
-          THEN CAST("workloads" AS BIGINT)
-          ELSE ERROR(
-            'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || CAST("workloads" AS TEXT) || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
-          )
-        END
+        ELSE ERROR(
+          'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || CAST("workloads" AS TEXT) || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
+        )
+      END
+      ELSE CASE
+        WHEN "workloads" IS NULL
+        THEN NULL
         ELSE CASE
           WHEN (
             REGEXP_MATCHES(TRIM(CAST("workloads" AS TEXT)), '^[+-]?[0-9]+$')
@@ -409,54 +401,14 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
   FROM "partners"
 ), "partners_checked" /* ranges, repeated partner_ids and the limits of exact arithmetic checked */ AS (
   SELECT
-    CASE
-      WHEN "partners_read"."partner_id" = "repeated"
-      THEN ERROR(
-        'tier: TL411 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column partner_id: ' || 'the partner_id appears more than once'
-      )
-      ELSE "partners_read"."partner_id"
-    END AS "partner_id",
-    CASE
-      WHEN "experts" < 0
-      THEN ERROR(
-        'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || CAST("experts" AS TEXT) || ' is below the minimum 0; a count cannot be negative'
-      )
-      ELSE "experts"
-    END AS "experts",
+    "partners_read"."partner_id" AS "partner_id",
+    "experts" AS "experts",
     "adds" AS "adds",
-    CASE
-      WHEN "certified" < 0
-      THEN ERROR(
-        'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || CAST("certified" AS TEXT) || ' is below the minimum 0; a count cannot be negative'
-      )
-      ELSE "certified"
-    END AS "certified",
-    CASE
-      WHEN "growth" < -100000000
-      THEN ERROR(
-        'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || CAST("growth" AS TEXT) || '/1000000' || ' is below the minimum -100'
-      )
-      WHEN "growth" > 1000000000
-      THEN ERROR(
-        'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || CAST("growth" AS TEXT) || '/1000000' || ' is above the maximum 1000'
-      )
-      ELSE "growth"
-    END AS "growth",
-    CASE
-      WHEN "deployments" < 0
-      THEN ERROR(
-        'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || CAST("deployments" AS TEXT) || ' is below the minimum 0; a count cannot be negative'
-      )
-      ELSE "deployments"
-    END AS "deployments",
+    "certified" AS "certified",
+    "growth" AS "growth",
+    "deployments" AS "deployments",
     "acr" AS "acr",
-    CASE
-      WHEN "workloads" < 0
-      THEN ERROR(
-        'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || CAST("workloads" AS TEXT) || ' is below the minimum 0; a count cannot be negative'
-      )
-      ELSE "workloads"
-    END AS "workloads",
+    "workloads" AS "workloads",
     "tier" AS "tier",
     "audited" AS "audited"
   FROM partners_read
@@ -473,6 +425,105 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
         COUNT(*) > 1
     ) AS repeated_ids
   ) AS repeated_id
+  WHERE
+    CASE
+      WHEN (
+        "experts" IS NULL
+      )
+      OR (
+        "adds" IS NULL
+      )
+      OR (
+        "certified" IS NULL
+      )
+      OR (
+        "growth" IS NULL
+      )
+      OR (
+        "deployments" IS NULL
+      )
+      OR (
+        "workloads" IS NULL
+      )
+      OR (
+        "experts" < 0
+      )
+      OR (
+        "certified" < 0
+      )
+      OR (
+        "growth" < -100000000
+      )
+      OR (
+        "growth" > 1000000000
+      )
+      OR (
+        "deployments" < 0
+      )
+      OR (
+        "workloads" < 0
+      )
+      OR (
+        "partners_read"."partner_id" = "repeated"
+      )
+      THEN ERROR(
+        CASE
+          WHEN (
+            "experts" IS NULL
+          )
+          THEN 'tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || 'the value is missing (the metric declares no default)'
+          WHEN (
+            "adds" IS NULL
+          )
+          THEN 'tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || 'the value is missing (the metric declares no default)'
+          WHEN (
+            "certified" IS NULL
+          )
+          THEN 'tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || 'the value is missing (the metric declares no default)'
+          WHEN (
+            "growth" IS NULL
+          )
+          THEN 'tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || 'the value is missing (the metric declares no default)'
+          WHEN (
+            "deployments" IS NULL
+          )
+          THEN 'tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || 'the value is missing (the metric declares no default)'
+          WHEN (
+            "workloads" IS NULL
+          )
+          THEN 'tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || 'the value is missing (the metric declares no default)'
+          WHEN (
+            "experts" < 0
+          )
+          THEN 'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || CAST("experts" AS TEXT) || ' is below the minimum 0; a count cannot be negative'
+          WHEN (
+            "certified" < 0
+          )
+          THEN 'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || CAST("certified" AS TEXT) || ' is below the minimum 0; a count cannot be negative'
+          WHEN (
+            "growth" < -100000000
+          )
+          THEN 'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || CAST("growth" AS TEXT) || '/1000000' || ' is below the minimum -100'
+          WHEN (
+            "growth" > 1000000000
+          )
+          THEN 'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || CAST("growth" AS TEXT) || '/1000000' || ' is above the maximum 1000'
+          WHEN (
+            "deployments" < 0
+          )
+          THEN 'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || CAST("deployments" AS TEXT) || ' is below the minimum 0; a count cannot be negative'
+          WHEN (
+            "workloads" < 0
+          )
+          THEN 'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || CAST("workloads" AS TEXT) || ' is below the minimum 0; a count cannot be negative'
+          WHEN (
+            "partners_read"."partner_id" = "repeated"
+          )
+          THEN 'tier: TL411 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column partner_id: ' || 'the partner_id appears more than once'
+        END
+      )
+      ELSE TRUE
+    END
 ), "rules_1" /* data capability, security capability, apps enterprise capability, apps smb capability, apps, work enterprise capability, work smb capability, ladder */ AS (
   SELECT
     "audited",

@@ -48,6 +48,9 @@ class Dialect:
       when the program's constants fit it, each column checked against its 64-bit limit
       (TL412 beyond it; `compile_sql(wide=True)`, `--wide`, keeps `wide`): DuckDB's 128-bit
       arithmetic cost a quarter of the query.
+    - `one_check`: the raw query checks missing values, ranges, limits, repeated ids and
+      constraints of the read columns in one filter (`inputs._one_filter`) rather than one CASE
+      per column (needs `raise_fn`).
     - `stages`: lay the columns out as one CTE per stage of the compiler rather than per score
       and track (Spark's analyzer gives up on long chains of CTEs: about 15 instead of 80).
     """
@@ -68,12 +71,15 @@ class Dialect:
     stages: bool = False
     fuse: bool = False
     narrow_raw: bool = False
+    one_check: bool = False
 
 
 DIALECTS: dict[str, Dialect] = {
     d.name: d
     for d in (
-        Dialect("duckdb", "duckdb", wide="HUGEINT", raise_fn="error", typeof="typeof", prune=True, fuse=True, narrow_raw=True),
+        Dialect(
+            "duckdb", "duckdb", wide="HUGEINT", raise_fn="error", typeof="typeof", prune=True, fuse=True, narrow_raw=True, one_check=True
+        ),
         # PostgreSQL's NUMERIC holds 131072 digits before the point: no practical limit.
         Dialect(
             "postgres", "postgres", wide="NUMERIC", text="TEXT", score="NUMERIC(38, 6)", wide_limit=10**1000, materialize=True, prune=True

@@ -134,6 +134,10 @@ class _Raw:
         # the query computes in the dialect's 64-bit type (`Dialect.narrow_raw`): every
         # conversion that could leave it is guarded, a value beyond it refused (TL412)
         self.narrow = itype == dialect.narrow
+        # `Dialect.one_check`: a missing count or decimal is checked with the ranges, in one
+        # filter (`deferred`: its condition on the read column and its error)
+        self.one_check = dialect.one_check
+        self.deferred: list[tuple[exp.Expression, exp.Expression]] = []
 
     # ---------------------------------------------------------------- helpers
     def text(self, e: exp.Expression) -> exp.Expression:
@@ -193,7 +197,18 @@ class _Raw:
             missing = _literal(m.default, scale, self, type_)
         else:
             missing = self.fail(column, "the value is missing (the metric declares no default)", type_, "TL403")
+            if self.one_check and (k is ir.Kind.COUNT or k in _DECIMAL_KINDS) and m.name not in self.absent:
+                # a missing value reads as NULL (`nullable`), and the filter names it
+                self.deferred.append((exp.Is(this=col(m.name), expression=exp.Null()), missing))
+                return value
         return exp.Case(ifs=[exp.If(this=exp.Is(this=c, expression=exp.Null()), true=missing)], default=value)
+
+    def nullable(self, c: exp.Expression, slow: exp.Expression) -> exp.Expression:
+        """A text conversion that reads a missing value as NULL (`one_check`: the filter
+        reports it), where its checks would call it malformed."""
+        if not self.one_check:
+            return slow
+        return self.case((exp.Is(this=c.copy(), expression=exp.Null()), exp.Null()), default=slow)
 
     def too_large(self, column: str, shown: exp.Expression) -> exp.Expression:
         """TL412 for a value beyond the query's integer type (or a column's limit in it)."""
@@ -225,6 +240,7 @@ class _Raw:
             *branches,
             default=self.fail(column, self.concat(self.quoted_value(c), string(" is not a whole number")), self.itype, "TL404"),
         )
+        slow = self.nullable(c, slow)
         if not self.narrow:
             fast = self.typeof_in(c, _INTEGER_TYPES)
             return self.case((fast, cast(c, self.itype, self.d)), default=slow) if fast is not None else slow
@@ -275,6 +291,7 @@ class _Raw:
             ),
             default=scaled,
         )
+        slow = self.nullable(c, slow)
         if d.typeof is None:
             return slow
         # DuckDB: the column's type is a constant at planning time; only one branch remains.
@@ -512,15 +529,53 @@ def raw_inputs(
             broken, fail = raw.constraint_check(program, c, scales)
             repeated = exp.Case(ifs=[exp.If(this=broken, true=fail)], default=repeated)
     checks = [exp.alias_(raw.checked(m, scales.get(m.name, 1), limits.get(m.name)), m.name, quoted=True) for m in metrics]
-    checked = (
-        exp.select(exp.alias_(repeated, PID, quoted=True), *checks)
-        .from_(exp.to_table("partners_read", quoted=True))
-        .join(groups.subquery("repeated_id", copy=False), join_type="CROSS")
-    )
+    if dialect.one_check:
+        checks, where = _one_filter([exp.alias_(repeated, PID, quoted=True), *checks], raw.deferred, dialect)
+        checked = (
+            exp.select(*checks)
+            .from_(exp.to_table("partners_read", quoted=True))
+            .join(groups.subquery("repeated_id", copy=False), join_type="CROSS")
+            .where(where)
+        )
+    else:
+        checked = (
+            exp.select(exp.alias_(repeated, PID, quoted=True), *checks)
+            .from_(exp.to_table("partners_read", quoted=True))
+            .join(groups.subquery("repeated_id", copy=False), join_type="CROSS")
+        )
     return [
         ("partners_read", read, f"{table}: every value read exactly (shortest decimal text of a float; decimals scaled to integers)"),
         ("partners_checked", checked, "ranges, repeated partner_ids and the limits of exact arithmetic checked"),
     ]
+
+
+def _one_filter(
+    columns: list[exp.Expression], deferred: list[tuple[exp.Expression, exp.Expression]], d: Dialect
+) -> tuple[list[exp.Expression], exp.Expression]:
+    """The checked columns as plain values and one filter that raises the first failing
+    check's error: each `CASE WHEN bad THEN error(message) ... ELSE value END` of `columns`
+    (and each of `deferred`) becomes a condition of `CASE WHEN bad₁ OR bad₂ … THEN
+    error(CASE WHEN bad₁ THEN message₁ … END) ELSE TRUE END`, whose messages are built only
+    for a failing row. DuckDB evaluates a CASE per column with selection vectors: fifty of them
+    cost more than one OR of comparisons."""
+    found: list[list[tuple[exp.Expression, exp.Expression]]] = []
+    out = []
+    for alias in columns:
+        e, own = alias.this, []
+        while isinstance(e, exp.Case) and all(isinstance(i.args["true"], exp.Anonymous) for i in e.args["ifs"]):
+            # a constraint's check wraps the repeated id's: unwrap each level
+            own += [(i.this, i.args["true"]) for i in e.args["ifs"]]
+            e = e.args["default"]
+        found.append(own)
+        out.append(exp.alias_(e, alias.alias, quoted=True))
+    # as tierlang's loader: each value first (missing, range, limit), then the row's
+    # constraints and its id (the first column's checks)
+    checks = list(deferred) + [c for own in found[1:] for c in own] + found[0]
+    if not checks:
+        return out, exp.Boolean(this=True)
+    message = exp.Case(ifs=[exp.If(this=paren(c.copy()), true=f.expressions[0]) for c, f in checks])
+    bad = or_any([c for c, _ in checks])
+    return out, exp.Case(ifs=[exp.If(this=bad, true=raise_error(message, d))], default=exp.Boolean(this=True))
 
 
 def related_scales(table: ir.RelatedTable, decimals: int, places_of: dict[str, int] | None = None) -> dict[str, int]:
