@@ -342,6 +342,9 @@ class _TableLoader(_Loader):
     def declares(self, m: ir.Metric) -> str:
         return f"table '{self.table.name}' declares it"
 
+    def missing_words(self, m: ir.Metric) -> tuple[str, str, str]:
+        return f"declared in table '{self.table.name}'", "the table does not declare", "add the column to the file"
+
     def run(self) -> Dataset:
         """The table read and checked as one lazy query when no column's final form depends
         on the data as a whole: only the columns kept are materialized, never the per-check
