@@ -106,18 +106,21 @@ class SourceMap:
     """Source text by file name, so renderers can show the offending line."""
 
     def __init__(self, texts: Mapping[str, str] | None = None) -> None:
-        self._lines: dict[str, list[str]] = {}
+        #: A file's text, split into lines when one is first asked for (most loads show none)
+        self._lines: dict[str, str | list[str]] = {}
         for name, text in (texts or {}).items():
             self.add(name, text)
 
     def add(self, name: str, text: str) -> None:
-        self._lines[name] = text.splitlines()
+        self._lines[name] = text
 
     def update(self, other: SourceMap) -> None:
         self._lines.update(other._lines)
 
     def line(self, name: str, lineno: int) -> str | None:
         lines = self._lines.get(name)
+        if isinstance(lines, str):
+            lines = self._lines[name] = lines.splitlines()
         if lines is None or not 1 <= lineno <= len(lines):
             return None
         return lines[lineno - 1]

@@ -213,3 +213,66 @@ def test_decimal_columns_of_every_scale(sql_type, value, want):
             con.execute(sql).fetchall()
     else:
         assert run_long(con, sql)["score"].to_list() == [want]
+
+
+WIDE_VALUES = """
+program wide_values { version "1" effective 2023-01-01 }
+metric n: count { range .. }
+metric x: number { range .. }
+track t {
+  score s { a: points n + x }
+  level l { require s >= 1 }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "n_type,n,x_type,x",
+    [
+        ("HUGEINT", "100000000000000000000", "DOUBLE", "1"),  # a wide integer type, guarded before its cast
+        ("VARCHAR", "1234567890123456789", "DOUBLE", "1"),  # 19 digits of text
+        ("BIGINT", "1", "BIGINT", "9223372036854775"),  # an integer decimal column times 10^6
+        ("BIGINT", "1", "VARCHAR", "12345678901234.5"),  # a text decimal of 20 digits at 6 places
+    ],
+)
+def test_values_beyond_64_bits_are_refused_or_read_wide(n_type, n, x_type, x):
+    """DuckDB's raw query reads numbers as 64-bit integers: a value beyond them stops the
+    query with TL412 and says how to get 128 bits — never a database cast error; `wide=True`
+    (--wide) reads and evaluates the same row exactly."""
+    from tierlang.engine.sql import compile_sql
+
+    prog = load_text(WIDE_VALUES)
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE partners AS SELECT 'P1' AS partner_id, CAST('{n}' AS {n_type}) AS n, CAST('{x}' AS {x_type}) AS x")
+    with pytest.raises(duckdb.Error, match="TL412 table partners, partner_id 'P1', column [nx]: .* compile it with --wide"):
+        con.execute(compile_sql(prog, "duckdb").sql()).fetchall()
+    total = Fraction(int(n)) + Fraction(x)
+    assert run_long(con, compile_sql(prog, "duckdb", wide=True).sql())["score"].to_list() == [_text(total)]
+
+
+@pytest.mark.parametrize(
+    "n,x",
+    [
+        ("-9223372036854775808", "-0.5"),  # the smallest BIGINT (no ABS, no 64-bit negation of it)
+        ("9223372036854775807", "0.000001"),  # the largest: the sum is computed in 128 bits
+        ("2305843009213693951", "0.5"),
+    ],
+)
+def test_64_bit_inputs_sum_exactly(n, x):
+    """Sums and products that could leave 64 bits are computed in 128 (the bounds say which);
+    the rest, and every value read, stays in 64 bits."""
+    from tierlang.engine.sql import compile_sql
+
+    prog = load_text(WIDE_VALUES)
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE partners AS SELECT 'P1' AS partner_id, CAST('{n}' AS BIGINT) AS n, CAST('{x}' AS DECIMAL(18, 6)) AS x")
+    sql = compile_sql(prog, "duckdb").sql()
+    assert 'CAST("n" AS INT128) * 1000000 + CAST("x" AS INT128)' in sql and 'THEN CAST("n" AS BIGINT)' in sql
+    expected = sorted_long(evaluate(prog, pl.DataFrame({"partner_id": ["P1"], "n": [n], "x": [x]}), engine="interpreter"))
+    assert run_long(con, sql).equals(expected)
+
+
+def _text(x: Fraction) -> str:
+    from tierlang.numbers import exact_text
+
+    return exact_text(x)

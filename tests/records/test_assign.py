@@ -76,7 +76,8 @@ def test_fewest_new_people_is_the_fewest_and_enough(counts, can_fill, capacity):
     # needs it says, do
     needs = list(zip(NEEDS, counts))
     can_fill = {p: names & {n for n, _ in needs} for p, names in can_fill.items()}
-    new = fewest_new_people(needs, can_fill, capacity)
+    groups = fewest_new_people(needs, can_fill, capacity)
+    new = [fills for fills, k in groups for _ in range(k)]
     assert (not new) == brute_force(needs, can_fill, capacity)
     everything = {n for n, _ in needs}
     if new:
@@ -84,7 +85,15 @@ def test_fewest_new_people_is_the_fewest_and_enough(counts, can_fill, capacity):
         assert not brute_force(needs, fewer, capacity)
     named = {**can_fill, **{f"new{k}": set(fills) for k, fills in enumerate(new)}}
     assert brute_force(needs, named, capacity)
-    assert all(0 < len(fills) <= capacity for fills in new)
+    assert all(0 < len(fills) <= capacity and len(set(fills)) == len(fills) for fills in new)
+
+
+def test_fewest_new_people_for_a_huge_need_takes_no_time():
+    # explain must not run away on a count no partner could meet: the work grows with the
+    # needs, not with the people they ask for
+    groups = fewest_new_people([("a", 10**12), ("b", 3)], {"p": {"a", "b"}}, 2)
+    # p fills one place of each; the rest are new people, two of them in both needs
+    assert groups == [(("a", "b"), 2), (("a",), 10**12 - 3)]
 
 
 PROGRAM = """
@@ -264,3 +273,48 @@ def test_sql_refuses_people_rules_with_too_many_needs(tmp_path):
     # needs that ask for no one are not among the sets
     program = load_program("people.tier", text=_people_text([*needs[:MAX_NEEDS], (0, 0)], 1, False), checks=False).program
     compile_sql(program, "duckdb")
+
+
+@pytest.mark.parametrize(
+    ("edit", "effect"),
+    [
+        (("at most 4 each", "at most 3 each"), "tightened"),  # a person fills fewer needs
+        (("at most 4 each", "at most 5 each"), "loosened"),
+        (("n0: 2", "n0: 1"), "loosened"),  # a need asks for fewer people
+        (("n0: 2", "n0: 3"), "tightened"),
+        (('n0: 2 where certification == "A"', 'n0: 2 where certification == "B"'), None),  # other people
+    ],
+)
+def test_diff_says_which_way_a_people_rule_moved(edit, effect):
+    # a people rule asking for less (or letting a person do more) holds wherever the old one
+    # did: the diff says loosened or tightened, no longer undecided
+    from tierlang.diff.structural import structural_diff
+
+    text = """
+program spec { version "1" effective 2024-01-01 }
+table certified { column person_id: text column certification: text }
+metric staffed: bool = assign person_id of certified at most 4 each {
+  n0: 2 where certification == "A",
+  n1: 2 where certification == "C",
+}
+track t { level l { require staffed } }
+"""
+    old = load_program("old.tier", text=text, checks=False).program
+    new = load_program("new.tier", text=text.replace(*edit), checks=False).program
+    (change,) = [c for c in structural_diff(old, new) if c.what == "records formula"]
+    assert change.effect == effect
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3)), min_size=1, max_size=3),
+    st.dictionaries(st.sampled_from("abcdef"), st.sets(st.sampled_from(NEEDS)), max_size=6),
+    st.integers(1, 3),
+    st.integers(0, 2),
+)
+def test_asking_for_less_never_fails_a_partner_the_old_rule_passed(counts, can_fill, capacity, more):
+    # what the diff's `loosened` rests on: fewer people per need and room for more needs per
+    # person keep every assignment the old rule found
+    old = [(NEEDS[i], max(a, b)) for i, (a, b) in enumerate(counts)]
+    new = [(NEEDS[i], min(a, b)) for i, (a, b) in enumerate(counts)]
+    if solve(old, can_fill, capacity).feasible:
+        assert solve(new, can_fill, capacity + more).feasible

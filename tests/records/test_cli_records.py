@@ -435,3 +435,16 @@ def test_explain_names_a_misspelt_certification_in_a_count(tmp_path):
         'missed: arch1 (Azure Solutions Architekt Expert): certification named by no rule; "Azure Solutions Architect Expert" is'
         in proc.stdout
     )
+
+
+def test_a_failing_records_example_says_what_counted_and_what_missed(tmp_path):
+    # tier test on an example with records: besides the requirement that failed, how the
+    # records metrics it reads came out, as tier explain says it
+    program = _recipe("cisco_recipe", tmp_path, {"partners": "partner_id\n"})
+    path = Path(program)
+    path.write_text(path.read_text(encoding="utf-8").replace("at most 4 each", "at most 3 each"), encoding="utf-8")
+    proc = tier("test", program)
+    assert proc.returncode == 1, proc.stderr
+    assert "FAIL" in proc.stdout and "  from the records:\n" in proc.stdout
+    assert "counted: security: a, b (2 of 2);" in proc.stdout
+    assert "(a, b, c, each in at most 3) cover 8" in proc.stdout

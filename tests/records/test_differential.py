@@ -342,6 +342,45 @@ def test_windows_of_several_months_by_hand():
     assert dict(with_records(program, records).rows())["P1"] == {k: Fraction(v) for k, v in want.items()}
 
 
+def test_one_window_shared_by_hand():
+    """Aggregates of one window share a group-by without the month when each is grouped by
+    the other keys; a sum without groups combined from the tenants' groups of the same window
+    is summed per partner (it once came out one row per tenant). By hand, both stages."""
+    text = (
+        'program p { version "1" effective 2023-06-15 }\n'
+        + TABLE
+        + "metric now: count = count distinct tenant of usage where month in last 12 months per tenant having sum amount >= threshold\n"
+        + "metric acr_now: money USD = sum amount of usage where month in last 12 months { range .. }\n"
+        + "metric items: count = count distinct item of usage where month in last 12 months per item having sum amount > 0\n"
+    )
+    program = load_program("hand.tier", text=text, checks=False).program
+    rows = [
+        # T1: 60 + 40 over the last 12 months (counts); T2: 90 (no); T3's 500 is older
+        ("T1", "a", dt.date(2023, 5, 1), "60.00"),
+        ("T1", "b", dt.date(2023, 1, 1), "40.00"),
+        ("T2", "b", dt.date(2022, 7, 1), "90.00"),
+        ("T2", "c", dt.date(2022, 8, 1), "-10.00"),
+        ("T3", "d", dt.date(2022, 5, 1), "500.00"),
+    ]
+    usage = pl.DataFrame(
+        [
+            {"partner_id": "P1", "tenant": t, "item": i, "month": m, "seen": None, "seats": 1, "amount": x, "channel": "DPOR", "paid": True}
+            for t, i, m, x in rows
+        ],
+        schema_overrides={"seen": pl.Date},
+    )
+    records = load_records({PARTNERS: pl.DataFrame({"partner_id": ["P1", "P2"]}), "usage": usage}, program)
+    want = {
+        "P1": {"now": Fraction(1), "acr_now": Fraction(180), "items": Fraction(2)},
+        "P2": {k: Fraction(0) for k in ("now", "acr_now", "items")},
+    }
+    for engine in ("reference", "polars"):
+        assert dict(with_records(program, records, engine=engine).rows()) == want
+    for table in records.tables.values():
+        table.data = table.frame.lazy()
+    assert dict(with_records(program, records).rows()) == want
+
+
 def test_enum_lists_by_their_complement():
     """`in` most of an enum's values is computed as `not in` the others: an empty value is
     still in no list and out of none (three-valued), by hand and in both stages."""

@@ -125,3 +125,29 @@ def test_partners_left_out_are_left_out_of_a_streamed_table_too(program, tmp_pat
 )
 def test_repeats(values, repeats):
     assert tables._repeats(pl.Series(values, dtype=pl.UInt64)) is repeats
+
+
+def test_a_streamed_table_replaced_after_its_check_is_refused(program, tmp_path, monkeypatch):  # noqa: F811
+    """A streamed table is read again after its check: a file replaced or written to in
+    between is refused by name (TL400), never aggregated unchecked."""
+    from tierlang.data import DataLoadError
+
+    folder = _folder(tmp_path, "parquet", "azure_usage", _double)
+    monkeypatch.setattr(tables, "STREAM_VALUES", 0)
+    path = folder / "azure_usage.parquet"
+    for change in ("replace", "append"):
+        records = load_records(folder, program)
+        with_records(program, records)  # unchanged: read as checked
+        df = pl.read_parquet(path)
+        if change == "replace":  # another file under the same name (a new inode)
+            df.with_columns(pl.lit("NOPE").alias("partner_id")).write_parquet(tmp_path / "new.parquet")
+            (tmp_path / "new.parquet").replace(path)
+        else:  # the same file written again, a row longer
+            pl.concat([df, df.head(1)]).write_parquet(path)
+        with pytest.raises(DataLoadError) as info:
+            with_records(program, records)
+        (d,) = info.value.diagnostics()
+        assert d.code == "TL400" and "changed while tier read it" in d.message and "azure_usage" in d.message
+        with pytest.raises(DataLoadError):
+            records.tables["azure_usage"].hold()
+        pl.read_parquet(path).head(0).vstack(df).write_parquet(path)  # back to rows that pass, for the next change

@@ -157,3 +157,12 @@ def test_a_column_of_the_wrong_type_names_the_table_that_declares_it(program, tm
         load_records(folder, program)
     (found,) = [d for d in info.value.diagnostics() if d.code == "TL402"]
     assert found.message.startswith("column 'paid_seats' holds Float64 values, but table 'm365_usage' declares it a count (whole numbers)")
+
+
+def test_a_missing_column_of_a_table_names_the_table_that_declares_it(program, tmp_path):
+    folder = _folder(tmp_path, "csv", "m365_usage", lambda df: df.rename({"paid_seats": "paid_seat"}))
+    with pytest.raises(DataLoadError) as info:
+        load_records(folder, program)
+    (found,) = [d for d in info.value.diagnostics() if d.code == "TL401"]
+    assert found.message == "column 'paid_seats' is missing (declared in table 'm365_usage')"
+    assert found.hint == "did you mean 'paid_seat'? (a column of the file that the table does not declare)"

@@ -217,9 +217,24 @@ def fmt(files: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
     default=None,
     help="--emit sql: decimal places the query reads exactly (default 6); a value with more places stops the query with an error, never rounded.",
 )
+@click.option(
+    "--wide",
+    is_flag=True,
+    default=None,
+    help="--emit sql (DuckDB): compute in 128-bit integers; by default the query computes in 64-bit ones "
+    "when the program allows and stops with TL412 at a value too large for them.",
+)
 @as_of_option
 def compile_(
-    program: str, emit: str, no_spans: bool, dialect: str | None, view: str | None, tables: tuple[str, ...], decimals: int | None, as_of
+    program: str,
+    emit: str,
+    no_spans: bool,
+    dialect: str | None,
+    view: str | None,
+    tables: tuple[str, ...],
+    decimals: int | None,
+    wide: bool | None,
+    as_of,
 ) -> None:
     """Print a program's IR (or AST) as JSON, or the program as one SQL query.
 
@@ -227,7 +242,7 @@ def compile_(
     program's columns in any numeric or text type) and returns the `tier eval` results:
     partner_id, track, level, score (an exact DECIMAL(38, 6)). docs/sql.md has the details.
     """
-    sql_only = {"--dialect": dialect, "--view": view, "--table": tables or None, "--decimals": decimals}
+    sql_only = {"--dialect": dialect, "--view": view, "--table": tables or None, "--decimals": decimals, "--wide": wide}
     misplaced = [name for name, value in sql_only.items() if value is not None]
     if emit != "sql" and misplaced:
         raise click.UsageError(f"{', '.join(misplaced)} only {'goes' if len(misplaced) == 1 else 'go'} with --emit sql")
@@ -244,12 +259,12 @@ def compile_(
     prog = load_or_exit(program, as_of)
     if emit == "sql":
         needs_as_of(prog, as_of, program)  # the records windows are dates in the query
-        _emit_sql(prog, dialect or "duckdb", view, tables, decimals)
+        _emit_sql(prog, dialect or "duckdb", view, tables, decimals, bool(wide))
         return
     click.echo(ir.to_json(prog, spans=not no_spans), nl=False)
 
 
-def _emit_sql(prog: ir.Program, dialect: str, view: str | None, tables: tuple[str, ...], decimals: int | None) -> None:
+def _emit_sql(prog: ir.Program, dialect: str, view: str | None, tables: tuple[str, ...], decimals: int | None, wide: bool = False) -> None:
     from tierlang.cli.database import table_map
     from tierlang.engine.sql import DEFAULT_DECIMALS, Unsupported, compile_sql, table_name
     from tierlang.engine.sql.records import records_tables
@@ -268,6 +283,7 @@ def _emit_sql(prog: ir.Program, dialect: str, view: str | None, tables: tuple[st
             decimals=DEFAULT_DECIMALS if decimals is None else decimals,
             view=view,
             tables=mapping,
+            wide=wide,
         )
     except Unsupported as e:
         click.echo(f"tier: {e}", err=True)

@@ -462,7 +462,11 @@ def explain(
             if partner_id in records.rejected:
                 click.echo(f"tier: partner '{partner_id}' has bad records: " + "; ".join(records.rejected[partner_id]), err=True)
                 sys.exit(EXIT_USAGE)
-            values, record_notes[partner_id], record_traces[partner_id] = _records_of(prog, records, partner_id, values, tracks)
+            try:
+                values, record_notes[partner_id], record_traces[partner_id] = _records_of(prog, records, partner_id, values, tracks)
+            except DataLoadError as e:  # a table's file changed after its check (TableData.unchanged)
+                _report_data_errors(e.diagnostics(MAX_DATA_ERRORS), e.error_count, e.bad_rows)
+                sys.exit(EXIT_USAGE)
         if values is None:
             rejected = [err for err in dataset.errors if err.partner_id == partner_id]
             if rejected:

@@ -332,9 +332,10 @@ class Scan:
     absent: tuple[ir.Metric, ...] = ()
     #: decimal columns read at places guessed from the first rows (`scan_dataset(guess=True)`):
     #: `frame` then has a `MISSED` column (true where a value has more places than guessed,
-    #: or is too large at them) and the `hits` columns, one per column whose guess must be
-    #: met by some value (else the column has fewer places than guessed). Whoever collects
-    #: the scan must check both: a miss calls for the scan without guesses.
+    #: or is too large at them, or is a float without an exact reading: `_guessed_float`)
+    #: and the `hits` columns, one per column whose guess must be met by some value (else
+    #: the column has fewer places than guessed). Whoever collects the scan must check both,
+    #: before `BAD`: a miss calls for the scan without guesses.
     guessed: bool = False
     hits: tuple[str, ...] = ()
 
@@ -1646,6 +1647,14 @@ class _Loader:
         """Who declares a column's type, for a message about it."""
         return f"metric '{m.name}' is"
 
+    def missing_words(self, m: ir.Metric) -> tuple[str, str, str]:
+        """For a missing column: who reads it, the columns no one reads, and what to do."""
+        return (
+            f"metric '{m.name}'{f', {m.label}' if m.title else ''}",
+            "no metric reads",
+            'add the column, or name another with `column "..."` in the program',
+        )
+
     def plan(self, schema: Mapping[str, pl.DataType]) -> list[_Reader]:
         errors: list[DataError] = []
         readers: list[_Reader] = []
@@ -1728,17 +1737,14 @@ class _Loader:
             col = m.column or m.name
             case = [c for c in unclaimed if c.lower() == col.lower()]
             near = did_you_mean(col, unclaimed, cutoff=0.8)
+            owner, unread, add = self.missing_words(m)
             if case:
                 hint = f"found a column '{case[0]}': column names are case-sensitive"
             elif near:
-                hint = f"{near} (a column of the file that no metric reads)"
+                hint = f"{near} (a column of the file that {unread})"
             else:
-                hint = 'add the column, or name another with `column "..."` in the program'
-            errors.append(
-                DataError(
-                    "TL401", f"column '{col}' is missing (metric '{m.name}'{f', {m.label}' if m.title else ''})", column=col, hint=hint
-                )
-            )
+                hint = add
+            errors.append(DataError("TL401", f"column '{col}' is missing ({owner})", column=col, hint=hint))
         if errors:
             raise DataLoadError(name, errors)
         if ANNIVERSARY in schema and ANNIVERSARY not in {m.name for m in self.metrics}:

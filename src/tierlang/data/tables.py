@@ -102,6 +102,9 @@ class TableData:
     # A streamed table's rows without their row numbers (`rows`): a row index stands between
     # a query's filters and the file, where polars would apply them while reading.
     unnumbered: pl.LazyFrame | None = None
+    # A streamed table's file as it was checked (path, size, modification time, inode):
+    # it is read again later, and must be the file that was checked (`unchanged`).
+    stamp: tuple | None = None
 
     @property
     def absent(self) -> bool:
@@ -120,7 +123,33 @@ class TableData:
     def hold(self) -> None:
         """Read the rows into memory, once (for many evaluations of them: a history)."""
         if isinstance(self.data, pl.LazyFrame):
-            self.data = self.data.collect(engine="streaming")
+            self.unchanged()
+            try:
+                data = self.data.collect(engine="streaming")
+            except Exception:
+                self.unchanged()  # a file replaced while polars read it: said by name
+                raise
+            self.unchanged()
+            self.data = data
+
+    def unchanged(self) -> None:
+        """Raise `DataLoadError` when a streamed table's file is no longer the one checked
+        (replaced or written to since): its rows are read again after the check, and rows
+        no check saw are never aggregated."""
+        if self.stamp is None or not isinstance(self.data, pl.LazyFrame):
+            return
+        if _stamp(self.stamp[0]) != self.stamp:
+            raise DataLoadError(
+                self.path or self.table.name,
+                [
+                    DataError(
+                        "TL400",
+                        f"the file of table '{self.table.name}' changed while tier read it (it was checked, "
+                        "then replaced or written to before its rows were aggregated)",
+                        hint="leave the file as it is while tier reads it, and run again",
+                    )
+                ],
+            )
 
     @frame.setter
     def frame(self, frame: pl.DataFrame) -> None:
@@ -313,6 +342,9 @@ class _TableLoader(_Loader):
     def declares(self, m: ir.Metric) -> str:
         return f"table '{self.table.name}' declares it"
 
+    def missing_words(self, m: ir.Metric) -> tuple[str, str, str]:
+        return f"declared in table '{self.table.name}'", "the table does not declare", "add the column to the file"
+
     def run(self) -> Dataset:
         """The table read and checked as one lazy query when no column's final form depends
         on the data as a whole: only the columns kept are materialized, never the per-check
@@ -338,6 +370,7 @@ class _TableLoader(_Loader):
             unnumbered = None
             hashes = [pl.col(KEY_HASH)] if self.table.key else []  # see _KeyReader.third
             if isinstance(src, _ParquetSource) and self.rows() * len(rows) > STREAM_VALUES:
+                self.stamp = _stamp(src.path)  # before the check: a change while it runs counts too
                 if hashes:
                     got = lf.select(pl.col(BAD), *hashes).collect(engine="streaming")
                     total, bad = got.height, bool(got[BAD].any()) or _repeats(got[KEY_HASH])
@@ -377,6 +410,7 @@ class _TableLoader(_Loader):
         return lf
 
     unnumbered_rows: pl.LazyFrame | None = None
+    stamp: tuple | None = None
 
     def rows(self) -> int:
         """The file's row count (from a Parquet file's footer)."""
@@ -438,9 +472,30 @@ class _Unnumbered:
         return getattr(self.source, name)
 
 
-def _table_data(table: ir.RelatedTable, ds: Dataset, unnumbered: pl.LazyFrame | None = None) -> TableData:
+def _stamp(path: Path) -> tuple:
+    """What tells a file apart from its next version: path, size, modification time, inode
+    (None for each when it is gone)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return (path, None, None, None)
+    return (path, st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def _table_data(table: ir.RelatedTable, ds: Dataset, unnumbered: pl.LazyFrame | None = None, stamp: tuple | None = None) -> TableData:
     return TableData(
-        table, ds.frame, dict(ds.scales), ds.path, ds.format, ds.total_rows, ds.errors, ds.error_count, ds.rejects, ds.columns, unnumbered
+        table,
+        ds.frame,
+        dict(ds.scales),
+        ds.path,
+        ds.format,
+        ds.total_rows,
+        ds.errors,
+        ds.error_count,
+        ds.rejects,
+        ds.columns,
+        unnumbered if isinstance(ds.frame, pl.LazyFrame) else None,
+        stamp if isinstance(ds.frame, pl.LazyFrame) else None,
     )
 
 
@@ -461,7 +516,7 @@ def load_table(
 
     source = _open(path, _table_program(table), format, display, options)
     loader = _TableLoader(source, table, known, partners_name, on_error)
-    return _table_data(table, loader.run(), loader.unnumbered_rows)
+    return _table_data(table, loader.run(), loader.unnumbered_rows, loader.stamp)
 
 
 def table_from_frame(
@@ -620,6 +675,8 @@ def load_records(
     if on_error == "report":
         _reject_partners(records)
     records.warnings += _unnamed_values(program, records.tables)
+    for td in records.tables.values():
+        td.unchanged()
     return records
 
 

@@ -259,6 +259,31 @@ class _Differ:
             return NEUTRAL
         return _direction(sign, new_value - old_value)
 
+    def effect_of_records(self, name: str, old: ir.Expr | None, new: ir.Expr | None) -> str | None:
+        """Effect of a records formula's change, where the new formula can only come out
+        higher (or only lower) than the old for every partner: a people rule that asks for
+        fewer people, fewer needs or lets a person fill more needs holds wherever the old one
+        did. Then the tracks' signs for the metric decide, as for a parameter; else undecided.
+        A metric another records metric reads is left undecided (the tracks' signs do not
+        see through records formulas)."""
+        if not isinstance(old, ir.Assignment) or not isinstance(new, ir.Assignment):
+            return None
+        if any(
+            m.records is not None and any(isinstance(n, ir.MetricRef) and n.name == name for n in ir.walk(m.records))
+            for m in self.new.metrics
+        ):
+            return None
+        up = people_rule_order(old, new)
+        if up is None:
+            return None
+        if up == 0:
+            return NEUTRAL
+        analysis = Analysis(self.new)
+        sign = frozenset()
+        for t in self.new.tracks:
+            sign |= analysis.track(t.name).get(("metric", name), frozenset())
+        return _direction(sign, Fraction(up))
+
     def effect_of_schedule(self, a: ir.Param, b: ir.Param) -> str | None:
         """Effect of a parameter's change: the value in force at each program's date, and the
         value at every date either schedule names (before the first change, and from each
@@ -405,7 +430,8 @@ class _Differ:
             self.add("changed", "metric", path, "formula", _expr(a.derived), _expr(b.derived), None, a.span, b.span)
         if _key(a.records) != _key(b.records):
             # computed from records instead of read from a column (or another records formula)
-            self.add("changed", "metric", path, "records formula", _expr(a.records), _expr(b.records), None, a.span, b.span)
+            effect = self.effect_of_records(b.name, a.records, b.records)
+            self.add("changed", "metric", path, "records formula", _expr(a.records), _expr(b.records), effect, a.span, b.span)
         self.text_attrs("metric", path, a, b, ("title", "doc", "source"))
 
     def param(self, path, a: ir.Param, b: ir.Param) -> None:
@@ -638,6 +664,24 @@ class _Differ:
 
 
 # ------------------------------------------------------------------ helpers
+
+
+def people_rule_order(old: ir.Assignment, new: ir.Assignment) -> int | None:
+    """1 when `new` holds wherever `old` does (the same people and needs, each need asking for
+    at most as many, some needs gone, each person free to fill at least as many), -1 the
+    other way round, 0 when they mean the same, None when neither follows from the other."""
+
+    def easier(a: ir.Assignment, b: ir.Assignment) -> bool:
+        if (a.table, a.column, _key(a.where)) != (b.table, b.column, _key(b.where)) or b.capacity < a.capacity:
+            return False
+        asked = {n.name: n for n in a.needs}
+        return all(
+            n.count == 0 or (n.name in asked and _key(n.where) == _key(asked[n.name].where) and n.count <= asked[n.name].count)
+            for n in b.needs
+        )
+
+    up, down = easier(old, new), easier(new, old)
+    return 0 if up and down else 1 if up else -1 if down else None
 
 
 def _direction(sign, delta: Fraction) -> str | None:

@@ -331,6 +331,16 @@ class Backend(Generic[E]):
         would overflow). Default: as it is."""
         return expr
 
+    #: The largest magnitude an input column holds in the type it arrives as, when that is
+    #: narrower than the working type (the SQL raw query reads 64-bit integers); None: the
+    #: working type.
+    input_limit: int | None = None
+
+    def widened_operation(self, expr: E) -> E:
+        """`expr`, an operation over input columns (of `input_limit`) whose result may pass
+        `NARROW`, computed in the working type. Default: as it is."""
+        return expr
+
     def widened(self, expr: E) -> E:
         """`expr`, whose bound is beyond `NARROW`, computed in the working type even where
         it reads only `narrowed` columns. Default: as it is."""
@@ -515,6 +525,8 @@ class _Compiler:
         self.bounds.append(bound)
         if bound[1] > NARROW and not bound[0]:  # beyond 64 bits: not from narrowed columns alone
             expr = self.b.widened(expr)
+        elif bound[0] and self.b.input_limit is not None and bound[1] + sum(k for _, k in bound[0]) * self.b.input_limit > NARROW:
+            expr = self.b.widened_operation(expr)  # inputs narrower than the working type
         return Num(expr, scale, bound, depth, den=den)
 
     def const(self, value: Fraction) -> Num:

@@ -40,6 +40,9 @@ class ExampleOutcome:
     result: PartnerResult | None
     error: str | None = None
     program_file: str | None = field(default=None, repr=False)
+    # an example with records: the reference stage's traces and the rows, for the report
+    records: object | None = field(default=None, repr=False)
+    rows: dict | None = field(default=None, repr=False)
 
     @property
     def passed(self) -> bool:
@@ -64,7 +67,28 @@ class ExampleOutcome:
             lines.append(f"    expected: {show_value(c.expectation.value)}")
             lines.append(f"    actual:   {show_value(c.actual)}")
             lines += self.trace(c, program)
+        lines += self.records_lines(program)
         return "\n".join(lines) + "\n"
+
+    def records_lines(self, program: ir.Program) -> list[str]:
+        """For an example with records: how the records metrics its failing expectations read
+        came out (what counted, what missed), as `tier explain` says it."""
+        if self.records is None or self.rows is None:
+            return []
+        from tierlang.records.explain import notes_for, render_notes, with_near_misses
+
+        groups = {g.name: g.tracks for g in program.groups}
+        failing = dict.fromkeys(c.expectation.path[0] for c in self.checks if not c.passed)
+        read = [
+            m
+            for t in failing
+            if t in program.track_map
+            for m in ir.metrics_read(program.track_map[t], program.metric_map, program.gate_map, program.track_map, groups)
+            if program.metric_map[m].records is not None
+        ]
+        notes = notes_for(program, self.records, list(dict.fromkeys(read)))  # type: ignore[arg-type]
+        with_near_misses(program, notes, self.records, self.rows)  # type: ignore[arg-type]
+        return ["  from the records:", *render_notes(notes, program, indent="    ")] if notes else []
 
     def trace(self, c: Check, program: ir.Program) -> list[str]:
         if self.result is None:
@@ -122,8 +146,10 @@ def run_examples(program: ir.Program, load_at: Callable[[date], ir.Program] | No
             from tierlang.records.reference import evaluate_partner
 
             rows = {table: [dict(r) for r in table_rows] for table, table_rows in ex.records}
-            computed = evaluate_partner(dated_program, rows).values
-            given.update({k: v for k, v in computed.items() if v is not None})
+            partner = evaluate_partner(dated_program, rows)
+            given.update({k: v for k, v in partner.values.items() if v is not None})
+        else:
+            partner = rows = None
         bad = broken(dated_program, given)
         if bad:  # data no partner can have: a data error in tier eval, so no result here
             yield ExampleOutcome(ex, [], None, "; ".join(_broken_text(dated_program, c, given) for c in bad))
@@ -142,7 +168,7 @@ def run_examples(program: ir.Program, load_at: Callable[[date], ir.Program] | No
                 checks.append(Check(exp, None, False, str(e)))
                 continue
             checks.append(Check(exp, actual, actual == exp.value))
-        yield ExampleOutcome(ex, checks, result)
+        yield ExampleOutcome(ex, checks, result, records=partner, rows=rows)
 
 
 def _broken_text(program: ir.Program, c: ir.Constraint, values: dict[str, ir.Value]) -> str:

@@ -16,6 +16,8 @@ as_of)`) and call `with_records` again; the tables are read once.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from fractions import Fraction
 
 import polars as pl
@@ -46,7 +48,9 @@ def with_records(program: ir.Program, records: Records, *, engine: str = "polars
         return ds
     ids = ds.frame[PID]
     if engine == "polars":
-        values = compute(program, ids, {name: (t.rows(), t.scales) for name, t in records.tables.items()})
+        # A table read from its file is read again here: it must still be the file checked.
+        with _unchanged(records.tables.values()):
+            values = compute(program, ids, {name: (t.rows(), t.scales) for name, t in records.tables.items()})
     else:
         values = _reference_values(program, records, ids)
     check_ranges(program, values)
@@ -65,6 +69,22 @@ def with_records(program: ir.Program, records: Records, *, engine: str = "polars
         columns=ds.columns,
         denominators={m: den_column(m) for m in values.ratios},
     )
+
+
+@contextmanager
+def _unchanged(tables: Iterable[TableData]) -> Iterator[None]:
+    """Each table's file unchanged since its check before and after the block, and when
+    the block fails (polars reading a file replaced under it)."""
+    for t in tables:
+        t.unchanged()
+    try:
+        yield
+    except Exception:
+        for t in tables:
+            t.unchanged()
+        raise
+    for t in tables:
+        t.unchanged()
 
 
 def partner_rows(records: Records, partner_id: str) -> dict[str, list[dict]]:

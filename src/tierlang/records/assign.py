@@ -53,22 +53,59 @@ def solve(needs: Sequence[tuple[str, int]], can_fill: Mapping[object, set[str]],
     return Solution(False, assigned, short, pool, needed, available)
 
 
-def fewest_new_people(needs: Sequence[tuple[str, int]], can_fill: Mapping[object, set[str]], capacity: int = 1) -> list[list[str]]:
-    """The fewest new people that would let every need be met, each as the needs they fill
-    (in the order of `needs`; at most `capacity` of them, each need once): empty when the
-    needs are met already. Exact: a new person who could fill every need is the most any
-    new person can add, so the people are added one at a time, each able to fill every need,
-    until the maximum flow meets every need; the flow is only extended, so the people
+def fewest_new_people(
+    needs: Sequence[tuple[str, int]], can_fill: Mapping[object, set[str]], capacity: int = 1
+) -> list[tuple[tuple[str, ...], int]]:
+    """The fewest new people that would let every need be met, as groups of people who fill
+    the same needs: (the needs, in the order of `needs`, at most `capacity` of them; how many
+    people), empty when the needs are met already. Exact: a new person who could fill every need is the most any
+    new person can add, and k such people can take any f_n places of each need n exactly
+    when every f_n <= k and their sum <= k * capacity (dealt out in turn, no person gets a
+    need twice), so k of them are one node of those capacities in `solve`'s network; the
+    least k whose flow meets every need is found by halving (the work does not grow with
+    the counts). The flow is only extended from the partner's own maximum, so the people
     already assigned keep their places where they can and the new ones take what is short."""
     net = _Network(needs, can_fill, capacity)
     net.fill()
-    new = 0
-    while net.flow < net.total:
-        net.add_person()
-        new += 1
-        net.fill()
-    first = len(net.people)
-    return [[name for name, _ in needs if first + k in net.filled_by(name)] for k in range(new)]
+    short = net.total - net.flow
+    if short == 0:
+        return []
+
+    def with_new(k: int) -> _Network:
+        trial = net.copy()
+        trial.add_people(k)
+        trial.fill()
+        return trial
+
+    lo, hi = 1, short  # `short` new people, one per missing place, always do
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if with_new(mid).flow == net.total:
+            hi = mid
+        else:
+            lo = mid + 1
+    return _deal(lo, [(name, n) for name, n in with_new(lo).new_places().items()])
+
+
+def _deal(k: int, places: list[tuple[str, int]]) -> list[tuple[tuple[str, ...], int]]:
+    """`places` (need, how many places, each at most k) dealt in turn to k people: the
+    places of a need go to a run of people (from where the last need's run ended, round
+    the circle), so no one gets a need twice. Said as groups of people with the same needs,
+    found from the runs' ends (the work grows with the needs, not with k)."""
+    runs = []
+    ends = {0, k}
+    start = 0
+    for name, n in places:
+        runs.append((name, start, n))
+        ends.update((start, (start + n) % k))
+        start = (start + n) % k
+    groups: dict[tuple[str, ...], int] = {}
+    cuts = sorted(ends)
+    for a, b in zip(cuts, cuts[1:]):
+        fills = tuple(name for name, first, n in runs if (a - first) % k < n)
+        if fills:
+            groups[fills] = groups.get(fills, 0) + b - a
+    return list(groups.items())
 
 
 class _Network:
@@ -108,9 +145,24 @@ class _Network:
                 self._edge(self.index[name], node, 1)
         self._edge(node, self.sink, self.capacity)
 
-    def add_person(self) -> None:
-        """A new person, after the others, who can fill every need."""
-        self._person({name for name, _ in self.needs})
+    def copy(self) -> _Network:
+        """The network with its flow, to be extended without changing this one."""
+        other = object.__new__(_Network)
+        other.__dict__.update(self.__dict__)
+        other.graph = [dict(d) for d in self.graph]
+        other.person_nodes = list(self.person_nodes)
+        return other
+
+    def add_people(self, k: int) -> None:
+        """`k` new people who can fill every need, as one node (`fewest_new_people`)."""
+        self.new = self._node()
+        for name, _ in self.needs:
+            self._edge(self.index[name], self.new, k)
+        self._edge(self.new, self.sink, k * self.capacity)
+
+    def new_places(self) -> dict[str, int]:
+        """The places of each need the new people take."""
+        return {name: self.graph[self.new].get(i, 0) for name, i in self.index.items() if self.graph[self.new].get(i, 0)}
 
     def fill(self) -> None:
         """Augment the flow until it meets every need or no path is left."""

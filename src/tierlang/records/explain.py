@@ -419,19 +419,21 @@ def _people_change(program: ir.Program, t: AssignmentTrace) -> str | None:
     for need, people in t.eligible.items():
         for p in people:
             can_fill.setdefault(p, set()).add(need)
-    new = fewest_new_people([(n.name, n.count) for n in a.needs], can_fill, a.capacity)
-    if not new:
+    groups = fewest_new_people([(n.name, n.count) for n in a.needs], can_fill, a.capacity)
+    if not groups:
         return None
-    groups: dict[tuple[str, ...], int] = {}
-    for needs in new:
-        groups[tuple(needs)] = groups.get(tuple(needs), 0) + 1
+    total = sum(k for _, k in groups)
     rows = _table_words(program, a.table) + (f" where {expr_text(a.where)}" if a.where is not None else "")
-    head = f"{len(new)} more {'person' if len(new) == 1 else 'people'} in {rows}"
-    fills = [_and(list(needs)) for needs in groups]
-    text = f"{head} for {fills[0]}" if len(groups) == 1 else f"{head}: " + "; ".join(f"{k} for {f}" for k, f in zip(groups.values(), fills))
+    head = f"{_number(Fraction(total))} more {'person' if total == 1 else 'people'} in {rows}"
+    fills = [_and(list(needs)) for needs, _ in groups]
+    text = (
+        f"{head} for {fills[0]}"
+        if len(groups) == 1
+        else f"{head}: " + "; ".join(f"{_number(Fraction(k))} for {f}" for (_, k), f in zip(groups, fills))
+    )
     # each need named once with the rows that fill it
-    named = [n for n in a.needs if n.where is not None and any(n.name in needs for needs in groups)]
-    if len(named) == 1 and len(groups) == 1 and len(new[0]) == 1:
+    named = [n for n in a.needs if n.where is not None and any(n.name in needs for needs, _ in groups)]
+    if len(named) == 1 and len(groups) == 1 and len(groups[0][0]) == 1:
         text += f" ({expr_text(named[0].where)})"  # type: ignore[arg-type]
     elif named:
         text += " (" + "; ".join(f"{n.name}: {expr_text(n.where)}" for n in named) + ")"  # type: ignore[arg-type]

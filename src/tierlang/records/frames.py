@@ -447,10 +447,13 @@ def _grouped(
     if windows:
         spans = [_in_window(key.column, w.window) for w in dict.fromkeys(windows.values())]  # type: ignore[arg-type, union-attr]
         where.append(functools.reduce(operator.or_, spans))
-        if len(spans) == 1 and all(key.column not in a.per for a in members):
-            # one window for all: its rows grouped without the month (no groups per month
-            # to combine afterwards: a tenth of the groups over 12 months)
-            group_keys = tuple(k for k in key.keys if k != key.column)
+        others = tuple(k for k in key.keys if k != key.column)
+        if len(spans) == 1 and all(key.column not in a.per and others == tuple(a.per) for a in members):
+            # one window for all, each grouped by the keys but the month: its rows grouped
+            # without the month (no groups per month to combine afterwards: a tenth of the
+            # groups over 12 months). Not when an aggregate without groups combines from
+            # finer ones (a sum over tenants' groups): it needs them combined per partner.
+            group_keys = others
             windows = {}
     # Each conjunct its own filter (a filter drops rows where it is false or empty): polars
     # moves the ones over the file's columns into the scan, which then reads only the rows

@@ -3,10 +3,12 @@
 Lark's LALR parse builds a syntax tree (a Token object per token, a Tree and a position
 wrapper per rule) that `parser._ToAst` then walks again; for the largest programs that is most
 of `tier check`'s time. This module runs the same parse table and the same tokens as Lark's
-per-state lexers (taken from the built `Lark` object, so `grammars/tier.lark` stays the one
-grammar; each token scanned once by one pattern of all the terminals, and the state deciding
-what it is: `FastParser._root_data`) in one tight loop, and calls the transformer's method for each rule as it is reduced, with the
-positions Lark's `propagate_positions` would have given it. It handles valid programs only:
+per-state lexers (taken from the built `Lark` object once, so `grammars/tier.lark` stays the
+one grammar, and kept as plain data, `tables`, that a later process reads instead of loading
+Lark; each token is scanned once by one pattern of all the terminals, the parser state
+deciding what it is: `_root`) in one tight loop, and calls the transformer's method for each
+rule as it is reduced, with the positions Lark's `propagate_positions` would have given it.
+It handles valid programs only:
 at the first thing it does not expect (a lexing or parse error, a transformer's own
 `_SyntaxProblem`, an expression nested deeper than the depth check allows) it raises
 `Fallback`, and `parser.parse` runs Lark's parse, which has the friendly diagnostics.
@@ -57,133 +59,188 @@ class _Splice(list):
 _INLINE, _SINGLE, _NODE, _PASS = 0, 1, 2, 3
 
 
+def tables(lark: Lark) -> dict:
+    """What `FastParser` needs of a built `Lark` parser (LALR, contextual lexer), as plain data
+    (JSON): the parse table (a shift or goto as its next state, a reduce as -1 - the rule's
+    index), each rule's reduce plan without its method, the terminals each state's lexer may
+    give, and the one pattern that scans every token (`_root`). Building them takes the Lark
+    object, which takes a tenth of a second to load even from Lark's cache: a process that
+    reads these tables (kept beside Lark's cache, `parser._fast_tables`) parses valid text
+    without ever loading it."""
+    frontend = lark.parser
+    table = frontend.parser._parse_table
+    callbacks = sorted(frontend.lexer_conf.callbacks)
+    if frontend.lexer_conf.g_regex_flags:
+        raise TypeError("the fast parser's patterns are kept without Lark's global regex flags")
+    rules = list(lark.rules)
+    index = {id(rule): i for i, rule in enumerate(rules)}
+    states = [
+        [state, [[key, arg if action is Shift else -1 - index[id(arg)]] for key, (action, arg) in actions.items()]]
+        for state, actions in table.states.items()
+    ]
+    # Each state's own lexer, for the rare token the one pattern scans as a terminal the state
+    # does not accept: its terminals, and its patterns and keywords as Lark builds them (kept
+    # here, not asked of a Lark object later: a Lark parser built afresh numbers its states
+    # differently). States that accept the same terminals share one.
+    lexers: dict[tuple[str, ...], dict] = {}
+    state_lexers = []
+    for state, basic in frontend.lexer.lexers.items():
+        names = tuple(sorted(t.name for t in basic.terminals))
+        if names not in lexers:
+            scanner = basic.scanner  # builds Lark's regexes and its `unless` keyword callbacks
+            lexers[names] = {
+                "accepts": list(names),
+                "patterns": [m.pattern for m in scanner._mres],
+                "keywords": _keywords(basic, callbacks),
+                "ignored": sorted(basic.ignore_types),
+            }
+        state_lexers.append([state, list(lexers).index(names)])
+    return {
+        "start": table.start_states["start"],
+        "end": table.end_states["start"],
+        "rules": [_rule(rule) for rule in rules],
+        "states": states,
+        "lexers": list(lexers.values()),
+        "state_lexers": state_lexers,
+        "root": _root(frontend.lexer.root_lexer, callbacks),
+        "callbacks": callbacks,
+    }
+
+
+def _rule(rule) -> list:
+    """What a reduce of `rule` does, as data: its length, Lark's child filter (which children
+    stay, which `_rule`s are spliced, where `[optional]` placeholders go), whether the rule is
+    inlined or passes a single child through (`?rule`), its name (the transformer's method)
+    and the nonterminal it makes."""
+    options = rule.options
+    expansion = rule.expansion
+    empty = options.empty_indices if options.empty_indices else None
+    child_filter = maybe_create_child_filter(expansion, options.keep_all_tokens, False, empty)
+    if child_filter is None:
+        include = [(i, False, 0) for i in range(len(expansion))]
+        append_none = 0
+    else:
+        args = child_filter.args
+        include = [(item + (0,)) if len(item) == 2 else item for item in args[0]]
+        append_none = args[1] if len(args) > 1 else 0
+    steps = [[i, _TOKEN if expansion[i].is_term else (_SPLICE if splice else _VALUE), nones] for i, splice, nones in include]
+    name = rule.alias or options.template_source or rule.origin.name
+    if rule.origin.name.startswith("_") and not rule.alias:
+        kind = _INLINE
+    elif options.expand1 and not rule.alias:
+        kind = _PASS if len(expansion) == 1 and steps == [[0, _VALUE, 0]] and not append_none else _SINGLE
+    else:
+        kind = _NODE
+    return [len(expansion), steps, append_none, kind, name, rule.origin.name]
+
+
+def _root(root, callbacks: list[str]) -> dict:
+    """One pattern for every terminal of the grammar, whitespace skipped in front of it, and
+    the keywords a name-like terminal stands for: every token is scanned once by it, and each
+    parser state only decides what the scanned text is to it.
+
+    Lark's contextual lexer matches, in each state, the alternation of the terminals that
+    state accepts, in one fixed order (priority, width, name), and turns a name that is a
+    keyword the state accepts into that keyword. The first terminal of the whole ordered
+    alternation that matches, when the state accepts it, is the state's own first match:
+    those ordered before it matched nowhere. A keyword is a whole word that a name-like
+    terminal matches, so its text is that terminal's whole match. Anything else (a terminal
+    the state does not accept, as a date where only numbers may stand) is asked of the
+    state's own lexer (`FastParser._state_token`). tests/syntax/test_fastparse.py holds the
+    two to the same token in every state at every place a token starts in the programs."""
+    scanner = root.scanner  # Lark's ordered terminals, keywords folded into names (`unless`)
+    ws = None
+    alternatives = []
+    for t in scanner.terminals:
+        if t.name == "WS" and t.name in root.ignore_types:
+            ws = t.pattern.to_regexp()
+        else:
+            alternatives.append(f"(?P<{t.name}>{t.pattern.to_regexp()})")
+    if ws is None or len(alternatives) >= 100:
+        raise TypeError("the fast parser expects an ignored WS terminal and fewer than 100 terminals")
+    return {
+        "pattern": f"(?:{ws})?(?:{'|'.join(alternatives)})",
+        "whitespace": ws,
+        "keywords": _keywords(root, callbacks),
+        "ignored": sorted(root.ignore_types),
+        # the terminals Lark finds could span lines (the others cannot)
+        "multiline": sorted(root.newline_types),
+    }
+
+
+def _keywords(basic, callbacks) -> dict[str, dict[str, str]]:
+    """A built Lark lexer's keywords: for each name-like terminal, its words that are
+    keywords, and their terminals."""
+    keywords = {}
+    for type_, callback in basic.callback.items():
+        if isinstance(callback, UnlessCallback):
+            words = {}
+            for term in callback.scanner.terminals:
+                if term.pattern.type != "str" or term.pattern.flags:
+                    raise TypeError(f"terminal {term.name}: the fast parser handles plain keywords only")
+                words[term.pattern.value] = term.name
+            keywords[type_] = words
+        elif type_ not in callbacks or type_ not in basic.ignore_types:
+            raise TypeError(f"terminal {type_}: a lexer callback the fast parser does not know")
+    return keywords
+
+
 class FastParser:
-    """The tables of one built `Lark` parser (LALR, contextual lexer), ready for `parse`."""
+    """A parser over `tables` (of the grammar's built `Lark` parser), ready for `parse`."""
 
     def __init__(
-        self, lark: Lark, transformer_class: type, level_rules: frozenset[str], expr_rules: frozenset[str], max_depth: int
+        self, tables: dict, transformer_class: type, level_rules: frozenset[str], expr_rules: frozenset[str], max_depth: int
     ) -> None:
-        frontend = lark.parser
-        table = frontend.parser._parse_table
-        self._lark_states = table.states
-        self._start = table.start_states["start"]
-        self._end = table.end_states["start"]
-        self._lexers = frontend.lexer.lexers
-        self._callbacks = frontend.lexer_conf.callbacks
+        self._start = tables["start"]
+        self._end = tables["end"]
+        self._callbacks = frozenset(tables["callbacks"])
         self._max_depth = max_depth
-        self._plans = {rule: self._plan(rule, transformer_class, level_rules, expr_rules) for rule in lark.rules}
-        # both built state by state when first met, as Lark builds its lexers
+        self._plans = [self._plan(rule, transformer_class, level_rules, expr_rules) for rule in tables["rules"]]
+        self._table = {state: actions for state, actions in tables["states"]}
+        self._lexers = tables["lexers"]
+        self._state_lexers: dict[int, int] = {state: i for state, i in tables["state_lexers"]}
+        sets = [frozenset(lexer["accepts"]) for lexer in self._lexers]
+        self._accepts: dict[int, frozenset[str]] = {state: sets[i] for state, i in self._state_lexers.items()}
+        root = tables["root"]
+        # `multiline`: the terminals Lark finds could span lines (the others cannot)
+        self._root = (
+            re.compile(root["pattern"]),
+            root["keywords"],
+            frozenset(root["ignored"]),
+            frozenset(root["multiline"]),
+            re.compile(root["whitespace"]),
+        )
+        # built state by state when first met, as Lark builds its lexers
         self._actions: dict[int, dict] = {}
         self._lexer_data: dict[int, tuple] = {}
-        self._by_lexer: dict[int, tuple] = {}  # states that accept the same terminals share a lexer
-        self._root_lexer = frontend.lexer.root_lexer
-        self._root: tuple | None = None  # the one pattern of all terminals, built on first parse
-        self._accepts: dict[int, frozenset[str]] = {}
 
     @staticmethod
-    def _plan(rule, transformer_class, level_rules, expr_rules) -> tuple:
-        """What a reduce of `rule` does, precomputed: Lark's child filter (which children
-        stay, which `_rule`s are spliced, where `[optional]` placeholders go), whether the
-        rule is inlined or passes a single child through (`?rule`), and its method."""
-        options = rule.options
-        expansion = rule.expansion
-        empty = options.empty_indices if options.empty_indices else None
-        child_filter = maybe_create_child_filter(expansion, options.keep_all_tokens, False, empty)
-        if child_filter is None:
-            include = [(i, False, 0) for i in range(len(expansion))]
-            append_none = 0
-        else:
-            args = child_filter.args
-            include = [(item + (0,)) if len(item) == 2 else item for item in args[0]]
-            append_none = args[1] if len(args) > 1 else 0
-        steps = tuple((i, _TOKEN if expansion[i].is_term else (_SPLICE if splice else _VALUE), nones) for i, splice, nones in include)
-        name = rule.alias or options.template_source or rule.origin.name
-        if rule.origin.name.startswith("_") and not rule.alias:
-            kind = _INLINE
-        elif options.expand1 and not rule.alias:
-            kind = _PASS if len(expansion) == 1 and steps == ((0, _VALUE, 0),) and not append_none else _SINGLE
-        else:
-            kind = _NODE
+    def _plan(rule: list, transformer_class, level_rules, expr_rules) -> tuple:
+        """A rule's reduce plan (`_rule`) with the transformer's method for it."""
+        size, steps, append_none, kind, name, origin = rule
         method = None
         attr = getattr(transformer_class, name, None) if kind != _INLINE else None
         if attr is not None:
             if getattr(attr, "visit_wrapper", None) is not _vargs_meta:
                 raise TypeError(f"rule {name}: the fast parser calls methods that take (meta, children)")
             method = attr.base_func
-        return (len(expansion), steps, append_none, kind, name, method, name in level_rules, name in expr_rules, rule.origin.name)
+        steps = tuple(tuple(step) for step in steps)
+        return (size, steps, append_none, kind, name, method, name in level_rules, name in expr_rules, origin)
 
     def _state(self, state: int) -> dict:
         """`state`'s actions: the next state (an int) for a shift or a goto, a plan for a reduce."""
         plans = self._plans
-        actions = {key: (arg if action is Shift else plans[arg]) for key, (action, arg) in self._lark_states[state].items()}
+        actions = {key: (arg if arg >= 0 else plans[-1 - arg]) for key, arg in self._table[state]}
         self._actions[state] = actions
         return actions
 
     def _lexer(self, state: int) -> tuple:
         """The compiled patterns, keyword table and ignored terminals of the lexer Lark uses in
         `state` (the terminals that state accepts)."""
-        basic = self._lexers[state]
-        data = self._by_lexer.get(id(basic))
-        if data is None:
-            scanner = basic.scanner  # builds Lark's regexes and its `unless` keyword callbacks
-            keywords = self._keywords(basic)
-            data = (tuple(scanner._mres), keywords, basic.ignore_types)
-            self._by_lexer[id(basic)] = data
+        lexer = self._lexers[self._state_lexers[state]]
+        data = (tuple(re.compile(p) for p in lexer["patterns"]), lexer["keywords"], frozenset(lexer["ignored"]))
         self._lexer_data[state] = data
         return data
-
-    def _root_data(self) -> tuple:
-        """One pattern for every terminal of the grammar, whitespace skipped in front of it,
-        and the keywords a name-like terminal stands for: every token is scanned once by it,
-        and each parser state only decides what the scanned text is to it (`_accepted`).
-
-        Lark's contextual lexer matches, in each state, the alternation of the terminals that
-        state accepts, in one fixed order (priority, width, name), and turns a name that is a
-        keyword the state accepts into that keyword. The first terminal of the whole ordered
-        alternation that matches, when the state accepts it, is the state's own first match:
-        those ordered before it matched nowhere. A keyword is a whole word that a name-like
-        terminal matches, so its text is that terminal's whole match. Anything else (a
-        terminal the state does not accept, as a date where only numbers may stand) is asked
-        of the state's own lexer, as before. tests/syntax/test_fastparse.py holds the two to
-        the same token in every state at every position of the repository's programs."""
-        root = self._root_lexer
-        scanner = root.scanner  # Lark's ordered terminals, keywords folded into names (`unless`)
-        keywords = self._keywords(root)
-        ws = None
-        alternatives = []
-        for t in scanner.terminals:
-            if t.name == "WS" and t.name in root.ignore_types:
-                ws = t.pattern.to_regexp()
-            else:
-                alternatives.append(f"(?P<{t.name}>{t.pattern.to_regexp()})")
-        if ws is None or len(alternatives) >= 100:
-            raise TypeError("the fast parser expects an ignored WS terminal and fewer than 100 terminals")
-        pattern = re.compile(f"(?:{ws})?(?:{'|'.join(alternatives)})")
-        # `newline_types`: the terminals Lark finds could span lines (the others cannot)
-        self._root = (pattern, keywords, root.ignore_types, root.newline_types, re.compile(ws))
-        return self._root
-
-    def _keywords(self, basic) -> dict[str, dict[str, str]]:
-        """A built Lark lexer's keywords: for each name-like terminal, its words that are
-        keywords, and their terminals."""
-        keywords = {}
-        for type_, callback in basic.callback.items():
-            if isinstance(callback, UnlessCallback):
-                words = {}
-                for term in callback.scanner.terminals:
-                    if term.pattern.type != "str" or term.pattern.flags:
-                        raise TypeError(f"terminal {term.name}: the fast parser handles plain keywords only")
-                    words[term.pattern.value] = term.name
-                keywords[type_] = words
-            elif type_ not in self._callbacks or type_ not in basic.ignore_types:
-                raise TypeError(f"terminal {type_}: a lexer callback the fast parser does not know")
-        return keywords
-
-    def _accepted(self, state: int) -> frozenset[str]:
-        """The terminals the lexer of `state` may give (keywords included)."""
-        accepts = frozenset(t.name for t in self._lexers[state].terminals)
-        self._accepts[state] = accepts
-        return accepts
 
     def _state_token(self, state: int, text: str, pos: int) -> tuple[str, str]:
         """The token at `pos` (no whitespace before it) by the lexer of `state` alone: its
@@ -208,7 +265,7 @@ class FastParser:
         `comments`. Raises `Fallback` where Lark's parse must be asked."""
         all_actions = self._actions
         accepts_of = self._accepts
-        root_match, root_keywords, ignored, multiline, whitespace = self._root or self._root_data()
+        root_match, root_keywords, ignored, multiline, whitespace = self._root
         root_match = root_match.match
         callbacks = self._callbacks
         max_depth = self._max_depth
@@ -258,7 +315,7 @@ class FastParser:
                         token = span = None
                         break
                     value = m.group(type_)
-                    accepts = accepts_of.get(state) or self._accepted(state)
+                    accepts = accepts_of[state]
                     words = root_keywords.get(type_)
                     if words is not None and words.get(value) in accepts:
                         type_ = words[value]

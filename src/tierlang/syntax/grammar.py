@@ -9,7 +9,7 @@ import tempfile
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["GRAMMAR_PATH", "grammar_text", "built_grammar_file"]
+__all__ = ["GRAMMAR_PATH", "grammar_text", "built_grammar_file", "built_tables_file"]
 
 
 def _grammar_path() -> Path:
@@ -36,6 +36,28 @@ def built_grammar_file(text: str, lark_version: str) -> str | None:
     in the temporary directory that anyone can create first, is never used (docs/security.md).
     Kept apart from the program cache folder, which a CI job may restore from a shared store
     (and then turns off with TIER_NO_CACHE)."""
+    folder = _private_folder()
+    if folder is None:
+        return None
+    key = hashlib.sha256(f"{text}\0{lark_version}\0{sys.version_info[:2]}".encode()).hexdigest()[:32]
+    return str(folder / f"lark-{key}.pickle")
+
+
+def built_tables_file(text: str, lark_version: str, maker: str) -> Path | None:
+    """Where the fast parser's tables for the grammar `text` are kept between processes
+    (`syntax.fastparse.tables`, JSON; `maker` names the code that makes them), in the folder of Lark's own cache
+    (`built_grammar_file`), or None when there is no safe place. Read as data, never as code;
+    still only from a folder nobody else can write, since they decide how programs parse."""
+    folder = _private_folder()
+    if folder is None:
+        return None
+    key = hashlib.sha256(f"{text}\0{lark_version}\0{sys.version_info[:2]}\0{maker}".encode()).hexdigest()[:32]
+    return folder / f"tables-{key}.json"
+
+
+def _private_folder() -> Path | None:
+    """The folder `tierlang-grammar-<uid>` of the temporary directory, made 0700 when missing,
+    or None unless it is a real folder of this user's that no one else may write."""
     if not hasattr(os, "geteuid") or not hasattr(os, "O_NOFOLLOW") or not hasattr(os, "O_DIRECTORY"):
         return None
     folder = Path(tempfile.gettempdir()) / f"tierlang-grammar-{os.geteuid()}"
@@ -50,5 +72,4 @@ def built_grammar_file(text: str, lark_version: str) -> str | None:
         return None
     if st.st_uid != os.geteuid() or st.st_mode & 0o077:
         return None  # made by someone else first, or opened to others: build the grammar afresh
-    key = hashlib.sha256(f"{text}\0{lark_version}\0{sys.version_info[:2]}".encode()).hexdigest()[:32]
-    return str(folder / f"lark-{key}.pickle")
+    return folder

@@ -3,22 +3,27 @@ translation of Lark's raw errors into named, friendly diagnostics (TL1xx)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
+import hashlib
 import inspect
+import json
 import re
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from functools import lru_cache
+from pathlib import Path
 
 from lark import Lark, Token, Transformer_NonRecursive, Tree, v_args
 from lark.exceptions import GrammarError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
+from tierlang import atomic
 from tierlang.diagnostics import Diagnostic, Note, did_you_mean, error
 from tierlang.ir import Span
 from tierlang.recursion import MAX_EXPR_DEPTH
-from tierlang.syntax import ast
+from tierlang.syntax import ast, fastparse
 from tierlang.syntax.fastparse import Fallback, FastParser
-from tierlang.syntax.grammar import GRAMMAR_PATH, built_grammar_file, grammar_text
+from tierlang.syntax.grammar import GRAMMAR_PATH, built_grammar_file, built_tables_file, grammar_text
 
 __all__ = ["GRAMMAR_PATH", "ATTRIBUTE_KEYWORDS", "DECLARATION_KEYWORDS", "ParseResult", "grammar_text", "keywords", "parse", "parser"]
 
@@ -1456,8 +1461,30 @@ def _resync_line(text: str, after: int) -> int | None:
 
 @lru_cache(maxsize=1)
 def _fast_parser() -> FastParser | None:
-    """The one-pass parser of valid text over Lark's tables (`syntax.fastparse`)."""
-    return FastParser(parser(), _ToAst, frozenset(("level_decl", "level_override")), _EXPR_RULES, MAX_EXPR_DEPTH)
+    """The one-pass parser of valid text over Lark's tables (`syntax.fastparse`): read from
+    the tables file a first process wrote, else taken from the built Lark parser (and the file
+    written for the next process)."""
+    import lark
+
+    try:  # the tables are what this code makes of the grammar: a change to it builds them again
+        maker = hashlib.sha256(Path(fastparse.__file__).read_bytes()).hexdigest()
+    except OSError:
+        maker = None
+    path = built_tables_file(grammar_text(), lark.__version__, maker) if maker is not None else None
+    if path is not None:
+        try:
+            return _fast_parser_of(json.loads(path.read_bytes()))
+        except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError, re.error):
+            pass  # none yet, or not whole: built again below
+    tables = fastparse.tables(parser())
+    if path is not None:
+        with contextlib.suppress(OSError):
+            atomic.write_text(path, json.dumps(tables))
+    return _fast_parser_of(tables)
+
+
+def _fast_parser_of(tables: dict) -> FastParser:
+    return FastParser(tables, _ToAst, frozenset(("level_decl", "level_override")), _EXPR_RULES, MAX_EXPR_DEPTH)
 
 
 def _comments(text: str, tokens: list[Token]) -> tuple[ast.Comment, ...]:

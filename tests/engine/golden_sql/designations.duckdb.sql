@@ -20,27 +20,28 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
         'tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
-        WHEN TYPEOF("experts") IN (
-          'TINYINT',
-          'SMALLINT',
-          'INTEGER',
-          'BIGINT',
-          'HUGEINT',
-          'UTINYINT',
-          'USMALLINT',
-          'UINTEGER',
-          'UBIGINT',
-          'UHUGEINT'
-        )
-        THEN CAST("experts" AS INT128)
+        WHEN TYPEOF("experts") IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'UTINYINT', 'USMALLINT', 'UINTEGER')
+        THEN CAST("experts" AS BIGINT)
+        WHEN TYPEOF("experts") IN ('HUGEINT', 'UBIGINT', 'UHUGEINT')
+        THEN CASE
+          WHEN CAST("experts" AS INT128) BETWEEN -9223372036854775807 AND 9223372036854775807
+          THEN CAST("experts" AS BIGINT)
+          ELSE ERROR(
+            'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || CAST("experts" AS TEXT) || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
+          )
+        END
         ELSE CASE
           WHEN (
             REGEXP_MATCHES(TRIM(CAST("experts" AS TEXT)), '^[+-]?[0-9]+$')
           )
           AND (
-            LENGTH(TRIM(CAST("experts" AS TEXT))) <= 19
+            LENGTH(LTRIM(TRIM(CAST("experts" AS TEXT)), '+-')) <= 18
           )
-          THEN CAST(TRIM(CAST("experts" AS TEXT)) AS INT128)
+          THEN CAST(TRIM(CAST("experts" AS TEXT)) AS BIGINT)
+          WHEN REGEXP_MATCHES(TRIM(CAST("experts" AS TEXT)), '^[+-]?[0-9]+$')
+          THEN ERROR(
+            'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || '''' || CAST("experts" AS TEXT) || '''' || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
+          )
           ELSE ERROR(
             'tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || '''' || CAST("experts" AS TEXT) || '''' || ' is not a whole number'
           )
@@ -53,27 +54,28 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
         'tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
-        WHEN TYPEOF("adds") IN (
-          'TINYINT',
-          'SMALLINT',
-          'INTEGER',
-          'BIGINT',
-          'HUGEINT',
-          'UTINYINT',
-          'USMALLINT',
-          'UINTEGER',
-          'UBIGINT',
-          'UHUGEINT'
-        )
-        THEN CAST("adds" AS INT128)
+        WHEN TYPEOF("adds") IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'UTINYINT', 'USMALLINT', 'UINTEGER')
+        THEN CAST("adds" AS BIGINT)
+        WHEN TYPEOF("adds") IN ('HUGEINT', 'UBIGINT', 'UHUGEINT')
+        THEN CASE
+          WHEN CAST("adds" AS INT128) BETWEEN -9223372036854775807 AND 9223372036854775807
+          THEN CAST("adds" AS BIGINT)
+          ELSE ERROR(
+            'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || CAST("adds" AS TEXT) || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
+          )
+        END
         ELSE CASE
           WHEN (
             REGEXP_MATCHES(TRIM(CAST("adds" AS TEXT)), '^[+-]?[0-9]+$')
           )
           AND (
-            LENGTH(TRIM(CAST("adds" AS TEXT))) <= 19
+            LENGTH(LTRIM(TRIM(CAST("adds" AS TEXT)), '+-')) <= 18
           )
-          THEN CAST(TRIM(CAST("adds" AS TEXT)) AS INT128)
+          THEN CAST(TRIM(CAST("adds" AS TEXT)) AS BIGINT)
+          WHEN REGEXP_MATCHES(TRIM(CAST("adds" AS TEXT)), '^[+-]?[0-9]+$')
+          THEN ERROR(
+            'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || '''' || CAST("adds" AS TEXT) || '''' || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
+          )
           ELSE ERROR(
             'tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || '''' || CAST("adds" AS TEXT) || '''' || ' is not a whole number'
           )
@@ -86,27 +88,28 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
         'tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
-        WHEN TYPEOF("certified") IN (
-          'TINYINT',
-          'SMALLINT',
-          'INTEGER',
-          'BIGINT',
-          'HUGEINT',
-          'UTINYINT',
-          'USMALLINT',
-          'UINTEGER',
-          'UBIGINT',
-          'UHUGEINT'
-        )
-        THEN CAST("certified" AS INT128)
+        WHEN TYPEOF("certified") IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'UTINYINT', 'USMALLINT', 'UINTEGER')
+        THEN CAST("certified" AS BIGINT)
+        WHEN TYPEOF("certified") IN ('HUGEINT', 'UBIGINT', 'UHUGEINT')
+        THEN CASE
+          WHEN CAST("certified" AS INT128) BETWEEN -9223372036854775807 AND 9223372036854775807
+          THEN CAST("certified" AS BIGINT)
+          ELSE ERROR(
+            'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || CAST("certified" AS TEXT) || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
+          )
+        END
         ELSE CASE
           WHEN (
             REGEXP_MATCHES(TRIM(CAST("certified" AS TEXT)), '^[+-]?[0-9]+$')
           )
           AND (
-            LENGTH(TRIM(CAST("certified" AS TEXT))) <= 19
+            LENGTH(LTRIM(TRIM(CAST("certified" AS TEXT)), '+-')) <= 18
           )
-          THEN CAST(TRIM(CAST("certified" AS TEXT)) AS INT128)
+          THEN CAST(TRIM(CAST("certified" AS TEXT)) AS BIGINT)
+          WHEN REGEXP_MATCHES(TRIM(CAST("certified" AS TEXT)), '^[+-]?[0-9]+$')
+          THEN ERROR(
+            'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || '''' || CAST("certified" AS TEXT) || '''' || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
+          )
           ELSE ERROR(
             'tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || '''' || CAST("certified" AS TEXT) || '''' || ' is not a whole number'
           )
@@ -131,7 +134,13 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
           'UBIGINT',
           'UHUGEINT'
         )
-        THEN CAST("growth" AS INT128) * 1000000
+        THEN CASE
+          WHEN CAST("growth" AS INT128) BETWEEN -9223372036854 AND 9223372036854
+          THEN CAST("growth" AS BIGINT) * 1000000
+          ELSE ERROR(
+            'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || CAST("growth" AS TEXT) || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
+          )
+        END
         WHEN (
           ABS(CAST("growth" AS DOUBLE)) < CAST(1125899906 AS DOUBLE)
         )
@@ -156,7 +165,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
             )
           )
         )
-        THEN CAST(CAST(ROUND(CAST("growth" AS DOUBLE) * CAST(1000000 AS DOUBLE)) AS BIGINT) AS INT128)
+        THEN CAST(ROUND(CAST("growth" AS DOUBLE) * CAST(1000000 AS DOUBLE)) AS BIGINT)
         ELSE CASE
           WHEN NOT (
             REGEXP_MATCHES(TRIM(CAST("growth" AS TEXT)), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
@@ -186,9 +195,9 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
               END,
               '+-'
             )
-          ) > 32
+          ) > 12
           THEN ERROR(
-            'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || '''' || CAST("growth" AS TEXT) || '''' || ' is too large to read exactly'
+            'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || '''' || CAST("growth" AS TEXT) || '''' || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
           )
           ELSE CAST(CASE
             WHEN STRPOS(TRIM(CAST("growth" AS TEXT)), '.') > 0
@@ -201,7 +210,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
               ELSE ''
             END || '000000',
             6
-          ) AS INT128)
+          ) AS BIGINT)
         END
       END
     END AS "growth",
@@ -211,27 +220,28 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
         'tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
-        WHEN TYPEOF("deployments") IN (
-          'TINYINT',
-          'SMALLINT',
-          'INTEGER',
-          'BIGINT',
-          'HUGEINT',
-          'UTINYINT',
-          'USMALLINT',
-          'UINTEGER',
-          'UBIGINT',
-          'UHUGEINT'
-        )
-        THEN CAST("deployments" AS INT128)
+        WHEN TYPEOF("deployments") IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'UTINYINT', 'USMALLINT', 'UINTEGER')
+        THEN CAST("deployments" AS BIGINT)
+        WHEN TYPEOF("deployments") IN ('HUGEINT', 'UBIGINT', 'UHUGEINT')
+        THEN CASE
+          WHEN CAST("deployments" AS INT128) BETWEEN -9223372036854775807 AND 9223372036854775807
+          THEN CAST("deployments" AS BIGINT)
+          ELSE ERROR(
+            'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || CAST("deployments" AS TEXT) || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
+          )
+        END
         ELSE CASE
           WHEN (
             REGEXP_MATCHES(TRIM(CAST("deployments" AS TEXT)), '^[+-]?[0-9]+$')
           )
           AND (
-            LENGTH(TRIM(CAST("deployments" AS TEXT))) <= 19
+            LENGTH(LTRIM(TRIM(CAST("deployments" AS TEXT)), '+-')) <= 18
           )
-          THEN CAST(TRIM(CAST("deployments" AS TEXT)) AS INT128)
+          THEN CAST(TRIM(CAST("deployments" AS TEXT)) AS BIGINT)
+          WHEN REGEXP_MATCHES(TRIM(CAST("deployments" AS TEXT)), '^[+-]?[0-9]+$')
+          THEN ERROR(
+            'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || '''' || CAST("deployments" AS TEXT) || '''' || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
+          )
           ELSE ERROR(
             'tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || '''' || CAST("deployments" AS TEXT) || '''' || ' is not a whole number'
           )
@@ -240,7 +250,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
     END AS "deployments",
     CASE
       WHEN "acr" IS NULL
-      THEN CAST(0 AS INT128)
+      THEN CAST(0 AS BIGINT)
       ELSE CASE
         WHEN TYPEOF("acr") IN (
           'TINYINT',
@@ -254,7 +264,13 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
           'UBIGINT',
           'UHUGEINT'
         )
-        THEN CAST("acr" AS INT128) * 1000000
+        THEN CASE
+          WHEN CAST("acr" AS INT128) BETWEEN -9223372036854 AND 9223372036854
+          THEN CAST("acr" AS BIGINT) * 1000000
+          ELSE ERROR(
+            'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || CAST("acr" AS TEXT) || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
+          )
+        END
         WHEN (
           ABS(CAST("acr" AS DOUBLE)) < CAST(1125899906 AS DOUBLE)
         )
@@ -279,7 +295,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
             )
           )
         )
-        THEN CAST(CAST(ROUND(CAST("acr" AS DOUBLE) * CAST(1000000 AS DOUBLE)) AS BIGINT) AS INT128)
+        THEN CAST(ROUND(CAST("acr" AS DOUBLE) * CAST(1000000 AS DOUBLE)) AS BIGINT)
         ELSE CASE
           WHEN NOT (
             REGEXP_MATCHES(TRIM(CAST("acr" AS TEXT)), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
@@ -309,9 +325,9 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
               END,
               '+-'
             )
-          ) > 32
+          ) > 12
           THEN ERROR(
-            'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || '''' || CAST("acr" AS TEXT) || '''' || ' is too large to read exactly'
+            'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || '''' || CAST("acr" AS TEXT) || '''' || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
           )
           ELSE CAST(CASE
             WHEN STRPOS(TRIM(CAST("acr" AS TEXT)), '.') > 0
@@ -324,7 +340,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
               ELSE ''
             END || '000000',
             6
-          ) AS INT128)
+          ) AS BIGINT)
         END
       END
     END AS "acr",
@@ -334,27 +350,28 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
         'tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
-        WHEN TYPEOF("workloads") IN (
-          'TINYINT',
-          'SMALLINT',
-          'INTEGER',
-          'BIGINT',
-          'HUGEINT',
-          'UTINYINT',
-          'USMALLINT',
-          'UINTEGER',
-          'UBIGINT',
-          'UHUGEINT'
-        )
-        THEN CAST("workloads" AS INT128)
+        WHEN TYPEOF("workloads") IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'UTINYINT', 'USMALLINT', 'UINTEGER')
+        THEN CAST("workloads" AS BIGINT)
+        WHEN TYPEOF("workloads") IN ('HUGEINT', 'UBIGINT', 'UHUGEINT')
+        THEN CASE
+          WHEN CAST("workloads" AS INT128) BETWEEN -9223372036854775807 AND 9223372036854775807
+          THEN CAST("workloads" AS BIGINT)
+          ELSE ERROR(
+            'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || CAST("workloads" AS TEXT) || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
+          )
+        END
         ELSE CASE
           WHEN (
             REGEXP_MATCHES(TRIM(CAST("workloads" AS TEXT)), '^[+-]?[0-9]+$')
           )
           AND (
-            LENGTH(TRIM(CAST("workloads" AS TEXT))) <= 19
+            LENGTH(LTRIM(TRIM(CAST("workloads" AS TEXT)), '+-')) <= 18
           )
-          THEN CAST(TRIM(CAST("workloads" AS TEXT)) AS INT128)
+          THEN CAST(TRIM(CAST("workloads" AS TEXT)) AS BIGINT)
+          WHEN REGEXP_MATCHES(TRIM(CAST("workloads" AS TEXT)), '^[+-]?[0-9]+$')
+          THEN ERROR(
+            'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || '''' || CAST("workloads" AS TEXT) || '''' || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
+          )
           ELSE ERROR(
             'tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || '''' || CAST("workloads" AS TEXT) || '''' || ' is not a whole number'
           )
@@ -404,27 +421,13 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       THEN ERROR(
         'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || CAST("experts" AS TEXT) || ' is below the minimum 0; a count cannot be negative'
       )
-      WHEN ABS("experts") > CAST(85070591730234615865843651857942052864 AS INT128)
-      THEN ERROR(
-        'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || CAST("experts" AS TEXT) || ' is too large to evaluate exactly in SQL'
-      )
       ELSE "experts"
     END AS "experts",
-    CASE
-      WHEN ABS("adds") > CAST(8507059173023461586584358 AS INT128)
-      THEN ERROR(
-        'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || CAST("adds" AS TEXT) || ' is too large to evaluate exactly in SQL'
-      )
-      ELSE "adds"
-    END AS "adds",
+    "adds" AS "adds",
     CASE
       WHEN "certified" < 0
       THEN ERROR(
         'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || CAST("certified" AS TEXT) || ' is below the minimum 0; a count cannot be negative'
-      )
-      WHEN ABS("certified") > CAST(85070591730234615865843651857942052864 AS INT128)
-      THEN ERROR(
-        'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || CAST("certified" AS TEXT) || ' is too large to evaluate exactly in SQL'
       )
       ELSE "certified"
     END AS "certified",
@@ -437,10 +440,6 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       THEN ERROR(
         'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || CAST("growth" AS TEXT) || '/1000000' || ' is above the maximum 1000'
       )
-      WHEN ABS("growth") > CAST(2577896719098018662589959147210 AS INT128)
-      THEN ERROR(
-        'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || CAST("growth" AS TEXT) || '/1000000' || ' is too large to evaluate exactly in SQL'
-      )
       ELSE "growth"
     END AS "growth",
     CASE
@@ -448,27 +447,13 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       THEN ERROR(
         'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || CAST("deployments" AS TEXT) || ' is below the minimum 0; a count cannot be negative'
       )
-      WHEN ABS("deployments") > CAST(85070591730234615865843651857942052864 AS INT128)
-      THEN ERROR(
-        'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || CAST("deployments" AS TEXT) || ' is too large to evaluate exactly in SQL'
-      )
       ELSE "deployments"
     END AS "deployments",
-    CASE
-      WHEN ABS("acr") > CAST(2577896719098018662589959147210 AS INT128)
-      THEN ERROR(
-        'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || CAST("acr" AS TEXT) || '/1000000' || ' is too large to evaluate exactly in SQL'
-      )
-      ELSE "acr"
-    END AS "acr",
+    "acr" AS "acr",
     CASE
       WHEN "workloads" < 0
       THEN ERROR(
         'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || CAST("workloads" AS TEXT) || ' is below the minimum 0; a count cannot be negative'
-      )
-      WHEN ABS("workloads") > CAST(85070591730234615865843651857942052864 AS INT128)
-      THEN ERROR(
-        'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || CAST("workloads" AS TEXT) || ' is too large to evaluate exactly in SQL'
       )
       ELSE "workloads"
     END AS "workloads",
@@ -494,7 +479,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
     "certified",
     "partner_id",
     "tier",
-    "adds" * 10 AS "line_data_capability_adds", /* designations.tier:26 */
+    CAST("adds" AS INT128) * 10 AS "line_data_capability_adds", /* designations.tier:26 */
     CAST(CASE
       WHEN (
         "experts" >= 2
@@ -505,17 +490,20 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
     CAST(LEAST(GREATEST("growth", 0), 20000000) AS BIGINT) AS "line_data_capability_growth", /* designations.tier:32 */
     CAST(LEAST(GREATEST("deployments", 0), 5) * 2 AS BIGINT) AS "line_data_capability_deployments", /* designations.tier:33 */
     (
-      CAST(LEAST(CAST(LEAST(GREATEST("adds", 0), 10) * 2 AS BIGINT) /* designations.tier:45 */, 20) AS BIGINT) /* designations.tier:44 */ * 3 + CAST(LEAST(
+      CAST(CAST(LEAST(CAST(LEAST(GREATEST("adds", 0), 10) * 2 AS BIGINT) /* designations.tier:45 */, 20) AS BIGINT) /* designations.tier:44 */ AS INT128) * 3 + CAST(CAST(LEAST(
         CAST(LEAST(GREATEST("certified", 0), 6) * 20 AS BIGINT) /* designations.tier:48 */,
         120
-      ) AS BIGINT) /* designations.tier:47 */
+      ) AS BIGINT) /* designations.tier:47 */ AS INT128)
     ) * 1250000000 + LEAST(
-      CAST(LEAST(GREATEST("deployments", 0), 6) * 10 AS BIGINT) /* designations.tier:51 */ * 1250000000 + (
-        LEAST(CAST(25000000000 AS INT128), GREATEST(0, "acr") + (
-          GREATEST(0, "growth") * 10
-        )) /* designations.tier:52 */ * 3
+      CAST(CAST(LEAST(GREATEST("deployments", 0), 6) * 10 AS BIGINT) /* designations.tier:51 */ AS INT128) * 1250000000 + (
+        LEAST(
+          CAST(25000000000 AS BIGINT),
+          GREATEST(0, CAST("acr" AS INT128)) + (
+            GREATEST(0, CAST("growth" AS INT128)) * 10
+          )
+        ) /* designations.tier:52 */ * 3
       ),
-      CAST(150000000000 AS INT128)
+      CAST(150000000000 AS BIGINT)
     ) /* designations.tier:50 */ AS "score_security_capability", /* designations.tier:43 */
     CAST(CAST(LEAST(GREATEST("adds", 0), 5) * 3 AS BIGINT) /* designations.tier:64 */ + CAST(LEAST(GREATEST("certified", 0), 20) AS BIGINT) /* designations.tier:65 */ AS BIGINT) AS "score_apps_enterprise_capability", /* designations.tier:63 */
     CAST(CAST(LEAST(GREATEST("adds", 0), 5) * 3 AS BIGINT) /* designations.tier:71 */ + CAST(LEAST(GREATEST("certified", 0), 5) * 4 AS BIGINT) /* designations.tier:72 */ AS BIGINT) AS "score_apps_smb_capability", /* designations.tier:70 */
@@ -539,15 +527,15 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
     "sel_apps",
     LEAST(
       (
-        LEAST("line_data_capability_adds", 30) /* designations.tier:25 */ + "line_data_capability_certified"
-      ) * 1000000 + CAST("line_data_capability_growth" + (
+        LEAST("line_data_capability_adds", 30) /* designations.tier:25 */ + CAST("line_data_capability_certified" AS INT128)
+      ) * 1000000 + CAST(CAST("line_data_capability_growth" + (
         "line_data_capability_deployments" * 1000000
-      ) AS BIGINT) /* designations.tier:31 */,
+      ) AS BIGINT) /* designations.tier:31 */ AS INT128),
       100000000
     ) AS "score_data_capability", /* designations.tier:24 */
     CASE
       WHEN (
-        "score_security_capability" >= CAST(262500000000 AS INT128)
+        "score_security_capability" >= CAST(262500000000 AS BIGINT)
       ) /* designations.tier:56 */
       THEN 0
       ELSE -1

@@ -136,6 +136,7 @@ class SqlBackend(Backend[exp.Expression]):
         names: dict[str, str] | None = None,
         as_of_column: str | None = None,
         narrow: bool = False,
+        narrow_inputs: bool = False,
     ) -> None:
         self.dialect = dialect
         self.itype = itype
@@ -146,6 +147,8 @@ class SqlBackend(Backend[exp.Expression]):
         # (DuckDB's HUGEINT arithmetic costs about a fifth of a query more than BIGINT's)
         self.narrow = narrow and itype != dialect.narrow
         self.narrow_columns: set[str] = set()
+        # the input columns arrive as the dialect's 64-bit type (the raw query's reading)
+        self.input_limit = 2**63 - 1 if narrow_inputs and self.narrow else None
 
     # -------------------------------------------------------------- literals and columns
     def int_lit(self, value: int) -> exp.Expression:
@@ -153,6 +156,8 @@ class SqlBackend(Backend[exp.Expression]):
         # already of the working type, which wins. Large literals are cast explicitly.
         if abs(value) < 2**31:
             return num(value)
+        if self.input_limit is not None and abs(value) <= 2**62:  # met by 64-bit columns: compared in 64 bits
+            return cast(num(value), self.dialect.narrow, self.dialect)
         return cast(num(value), self.itype, self.dialect)
 
     def typed_int(self, value: int) -> exp.Expression:
@@ -191,6 +196,8 @@ class SqlBackend(Backend[exp.Expression]):
 
     def metric(self, metric: ir.Metric) -> exp.Expression:
         self.read.add(metric.name)
+        if self.input_limit is not None and metric.type.kind not in (ir.Kind.BOOL, ir.Kind.DATE, ir.Kind.ENUM):
+            self.narrow_columns.add(metric.name)
         c = col(metric.name)
         if metric.type.kind is ir.Kind.BOOL and not self.dialect.booleans:
             return exp.EQ(this=c, expression=num(1))
@@ -209,11 +216,16 @@ class SqlBackend(Backend[exp.Expression]):
             return expr
 
         def wide(node: exp.Expression) -> exp.Expression:
-            if isinstance(node, exp.Column) and node.name in self.narrow_columns:
+            if isinstance(node, exp.Column) and node.name in self.narrow_columns and not isinstance(node.parent, exp.Cast):
                 return cast(node.copy(), self.itype, self.dialect)
             return node
 
         return expr.transform(wide, copy=True)
+
+    def widened_operation(self, expr: exp.Expression) -> exp.Expression:
+        # only a sum, difference or product can leave 64 bits; LEAST, GREATEST, CASE and
+        # comparisons of 64-bit values are exact in 64 bits
+        return self.widened(expr) if isinstance(expr, (exp.Add, exp.Sub, exp.Mul, exp.Neg)) else expr
 
     def widen(self, e: exp.Expression) -> exp.Expression:
         """`e` as the working type when literals alone would leave it INTEGER."""
@@ -235,6 +247,8 @@ class SqlBackend(Backend[exp.Expression]):
         return self.widen(a) if literal_only(b) else a
 
     def neg(self, a: exp.Expression) -> exp.Expression:
+        if self.input_limit is not None:  # the smallest 64-bit integer has no 64-bit negation
+            a = self.widened(a)
         return exp.Neg(this=paren(a))
 
     # Values are never null here (inputs are validated), so the dialect's own null rule for

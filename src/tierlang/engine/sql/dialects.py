@@ -44,6 +44,10 @@ class Dialect:
     - `fuse`: write each column read once into the expression that reads it, and lay the
       rest out one CTE per level of what they read (`query._fused`): DuckDB runs each CTE
       as a projection over every row.
+    - `narrow_raw`: the raw query (`tier compile --emit sql`) reads and computes in `narrow`
+      when the program's constants fit it, each column checked against its 64-bit limit
+      (TL412 beyond it; `compile_sql(wide=True)`, `--wide`, keeps `wide`): DuckDB's 128-bit
+      arithmetic cost a quarter of the query.
     - `stages`: lay the columns out as one CTE per stage of the compiler rather than per score
       and track (Spark's analyzer gives up on long chains of CTEs: about 15 instead of 80).
     """
@@ -63,12 +67,13 @@ class Dialect:
     prune: bool = False
     stages: bool = False
     fuse: bool = False
+    narrow_raw: bool = False
 
 
 DIALECTS: dict[str, Dialect] = {
     d.name: d
     for d in (
-        Dialect("duckdb", "duckdb", wide="HUGEINT", raise_fn="error", typeof="typeof", prune=True, fuse=True),
+        Dialect("duckdb", "duckdb", wide="HUGEINT", raise_fn="error", typeof="typeof", prune=True, fuse=True, narrow_raw=True),
         # PostgreSQL's NUMERIC holds 131072 digits before the point: no practical limit.
         Dialect(
             "postgres", "postgres", wide="NUMERIC", text="TEXT", score="NUMERIC(38, 6)", wide_limit=10**1000, materialize=True, prune=True

@@ -47,6 +47,8 @@ MAX_DECIMALS = 18
 #: Digits a decimal value may have in all (as tierlang's loader: data.MAX_DIGITS).
 MAX_DIGITS = 38
 
+_SMALL_INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER")
+_WIDE_INTEGER_TYPES = ("HUGEINT", "UBIGINT", "UHUGEINT")
 _INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT")
 _DECIMAL_KINDS = (ir.Kind.NUMBER, ir.Kind.PERCENT, ir.Kind.MONEY)
 
@@ -129,6 +131,9 @@ class _Raw:
         self.itype = itype
         self.table = table
         self.absent = absent
+        # the query computes in the dialect's 64-bit type (`Dialect.narrow_raw`): every
+        # conversion that could leave it is guarded, a value beyond it refused (TL412)
+        self.narrow = itype == dialect.narrow
 
     # ---------------------------------------------------------------- helpers
     def text(self, e: exp.Expression) -> exp.Expression:
@@ -190,15 +195,48 @@ class _Raw:
             missing = self.fail(column, "the value is missing (the metric declares no default)", type_, "TL403")
         return exp.Case(ifs=[exp.If(this=exp.Is(this=c, expression=exp.Null()), true=missing)], default=value)
 
+    def too_large(self, column: str, shown: exp.Expression) -> exp.Expression:
+        """TL412 for a value beyond the query's integer type (or a column's limit in it)."""
+        why = " is too large to evaluate exactly in SQL"
+        if self.narrow:
+            why += " (this query computes in 64-bit integers; compile it with --wide for 128 bits)"
+        return self.fail(column, self.concat(shown, string(why)), self.itype, "TL412")
+
+    def within(self, c: exp.Expression, limit: int) -> exp.Expression:
+        """-limit <= c <= limit, without ABS (which overflows on the smallest BIGINT)."""
+        return exp.Between(this=c, low=num(-limit), high=num(limit))
+
     def count(self, column: str, c: exp.Expression) -> exp.Expression:
         t = exp.Trim(this=self.text(c))
-        ok = and_all([self.matches(t, "^[+-]?[0-9]+$"), exp.LTE(this=exp.Length(this=t), expression=num(19))])
+        whole = self.matches(t, "^[+-]?[0-9]+$")
+        if self.narrow:  # 18 digits always fit 64 bits
+            ok = and_all(
+                [
+                    whole,
+                    exp.LTE(this=exp.Length(this=exp.Trim(this=t.copy(), expression=string("+-"), position="LEADING")), expression=num(18)),
+                ]
+            )
+        else:
+            ok = and_all([whole, exp.LTE(this=exp.Length(this=t), expression=num(19))])
+        branches = [(ok, cast(t, self.itype, self.d))]
+        if self.narrow:
+            branches.append((whole.copy(), self.too_large(column, self.quoted_value(c))))
         slow = self.case(
-            (ok, cast(t, self.itype, self.d)),
+            *branches,
             default=self.fail(column, self.concat(self.quoted_value(c), string(" is not a whole number")), self.itype, "TL404"),
         )
-        fast = self.typeof_in(c, _INTEGER_TYPES)
-        return self.case((fast, cast(c, self.itype, self.d)), default=slow) if fast is not None else slow
+        if not self.narrow:
+            fast = self.typeof_in(c, _INTEGER_TYPES)
+            return self.case((fast, cast(c, self.itype, self.d)), default=slow) if fast is not None else slow
+        small, wide = self.typeof_in(c, _SMALL_INTEGER_TYPES), self.typeof_in(c, _WIDE_INTEGER_TYPES)
+        if small is None:
+            return slow
+        # compared as the wide type: the branch must bind whatever the column's type
+        guarded = self.case(
+            (self.within(cast(c, self.d.wide, self.d), 2**63 - 1), cast(c, self.itype, self.d)),
+            default=self.too_large(column, self.text(c)),
+        )
+        return self.case((small, cast(c, self.itype, self.d)), (wide, guarded), default=slow)
 
     def decimal(self, column: str, c: exp.Expression, scale: int) -> exp.Expression:
         k = round(math.log10(scale))
@@ -228,9 +266,12 @@ class _Raw:
             ),
             (
                 exp.GT(
-                    this=exp.Length(this=exp.Trim(this=whole, expression=string("+-"), position="LEADING")), expression=num(MAX_DIGITS - k)
+                    this=exp.Length(this=exp.Trim(this=whole, expression=string("+-"), position="LEADING")),
+                    expression=num((18 if self.narrow else MAX_DIGITS) - k),
                 ),
-                self.fail(column, self.concat(self.quoted_value(c), string(" is too large to read exactly")), self.itype, "TL412"),
+                self.too_large(column, self.quoted_value(c))
+                if self.narrow
+                else self.fail(column, self.concat(self.quoted_value(c), string(" is too large to read exactly")), self.itype, "TL412"),
             ),
             default=scaled,
         )
@@ -262,9 +303,13 @@ class _Raw:
             this=exp.Anonymous(this=d.typeof, expressions=[c.copy()]), expression=string(f"^DECIMAL\\([0-9]+,({few})\\)$")
         )
         fast = or_any([and_all([double, roundtrip]), typed_few, and_all([decimal_t, places_ok])])
+        scaled_int: exp.Expression = exp.Mul(this=cast(c, self.itype, d), expression=num(scale))
+        if self.narrow:
+            top = (2**63 - 1) // scale
+            scaled_int = self.case((self.within(cast(c, d.wide, d), top), scaled_int), default=self.too_large(column, self.text(c)))
         branches = [
-            (integer, exp.Mul(this=cast(c, self.itype, d), expression=num(scale))),
-            (and_all([small, fast]), cast(cast(r, "BIGINT", d), self.itype, d)),
+            (integer, scaled_int),
+            (and_all([small, fast]), cast(r, "BIGINT", d) if self.narrow else cast(cast(r, "BIGINT", d), self.itype, d)),
         ]
         return self.case(*branches, default=slow)
 
@@ -350,18 +395,11 @@ class _Raw:
                     )
                 )
             if limit is not None:
-                big = exp.GT(this=exp.Abs(this=v), expression=cast(num(limit), self.itype, self.d))
-                branches.append(
-                    (
-                        big,
-                        self.fail(
-                            column,
-                            self.concat(self.shown(v, scale), string(" is too large to evaluate exactly in SQL")),
-                            self.itype,
-                            "TL412",
-                        ),
-                    )
-                )
+                if self.narrow:
+                    big: exp.Expression = exp.Not(this=self.within(v.copy(), limit))
+                else:
+                    big = exp.GT(this=exp.Abs(this=v), expression=cast(num(limit), self.itype, self.d))
+                branches.append((big, self.too_large(column, self.shown(v, scale))))
         if not branches:
             return v
         return self.case(*branches, default=v)
@@ -384,14 +422,15 @@ class _Raw:
             coefs[n] = coefs.get(n, Fraction(0)) - v
         terms = {n: v / scales.get(n, 1) for n, v in coefs.items() if v}
         den = math.lcm((lk - rk).denominator, *[v.denominator for v in terms.values()])
-        total: exp.Expression = cast(num(int((lk - rk) * den)), self.itype, self.d)
+        wide = self.d.wide  # sums of columns times coefficients: beyond 64 bits (as the loader's Int128)
+        total: exp.Expression = cast(num(int((lk - rk) * den)), wide, self.d)
         for n, v in terms.items():
             total = exp.Add(
                 this=total,
-                expression=exp.Mul(this=cast(col(n), self.itype, self.d), expression=cast(num(int(v * den)), self.itype, self.d)),
+                expression=exp.Mul(this=cast(col(n), wide, self.d), expression=cast(num(int(v * den)), wide, self.d)),
             )
         ops = {">=": exp.GTE, ">": exp.GT, "<=": exp.LTE, "<": exp.LT, "==": exp.EQ, "!=": exp.NEQ}
-        return ops[e.op](this=paren(total), expression=cast(num(0), self.itype, self.d))
+        return ops[e.op](this=paren(total), expression=cast(num(0), wide, self.d))
 
     def constraint_check(self, program: ir.Program, c: ir.Constraint, scales: dict[str, int]) -> tuple[exp.Expression, exp.Expression]:
         """(the row breaks `c`, the error that says so: TL416, as tierlang's loader words it)."""

@@ -24,7 +24,7 @@ from sqlglot import exp
 
 from tierlang import ir
 from tierlang.data import PID
-from tierlang.engine.exact import DECIMALS, NoInt64, Plan, compile_exact
+from tierlang.engine.exact import DECIMALS, NARROW, NoInt64, Plan, compile_exact
 from tierlang.engine.sql.backend import SqlBackend, and_all, cast, col, decimal_value, floor_div, literal_only, num, or_any, paren, string
 from tierlang.engine.sql.dialects import Dialect
 from tierlang.engine.sql.dialects import dialect as get_dialect
@@ -120,6 +120,7 @@ def compile_sql(
     absent_tables: frozenset[str] = frozenset(),
     check_ranges: bool = True,
     as_of_column: str | None = None,
+    wide: bool = False,
 ) -> SqlQuery:
     """Compile `program` to one query in `dialect`.
 
@@ -140,6 +141,10 @@ def compile_sql(
     keeps the metrics' columns to check them).
     `as_of_column` (validated tables only) names a date column of `table` that the rules read
     as their evaluation date, row by row (a history: each row's month); it is kept in the output.
+    A raw query of a dialect with `Dialect.narrow_raw` (DuckDB, no records metrics) reads
+    numbers as 64-bit integers (a value beyond them stops the query with TL412) and computes
+    in the wide type only the sums and products that could leave 64 bits; `wide` reads them
+    in the wide type.
 
     Raises `Unsupported` when the program's constants overflow the dialect's widest type."""
     d = dialect if isinstance(dialect, Dialect) else get_dialect(dialect)
@@ -155,7 +160,10 @@ def compile_sql(
     from_records = {m.name for m in program.record_metrics}  # computed in the query, not read
     metrics = [m for m in used_metrics(program) if m.name not in from_records]
     names = _Names(_RESERVED | {m.name for m in program.metrics})
-    kinds = [(d.wide, d.wide_limit)] if raw else [(d.narrow, 2**62), (d.wide, d.wide_limit)]
+    kinds = [(d.wide, d.wide_limit)] if raw else [(d.narrow, NARROW), (d.wide, d.wide_limit)]
+    # the raw query reads numbers as the dialect's 64-bit type and widens only the arithmetic
+    # that could leave it (`Backend.input_limit`)
+    narrow_inputs = raw and d.narrow_raw and not wide and not program.record_metrics
     ctes: list[tuple[str, exp.Select, str | None]] = []
     denominators: dict[str, str] = {}
     rec: RecordsSql | None = None
@@ -164,7 +172,9 @@ def compile_sql(
         scales = {**scales, **rec.scales}  # type: ignore[dict-item]
         denominators = {m: den_column(m) for m in rec.ratios}
     # the raw query's one type is the widest: what is proven small is computed in 64 bits
-    backends = [(SqlBackend(d, itype, names, as_of_column, narrow=raw), itype, limit) for itype, limit in kinds]
+    backends = [
+        (SqlBackend(d, itype, names, as_of_column, narrow=raw, narrow_inputs=narrow_inputs), itype, limit) for itype, limit in kinds
+    ]
     if not d.booleans and any(isinstance(n, ir.Undecided) for n in ir.walk(program)):
         raise Unsupported(f"{program.name} has requirements no data decides; {d.name} has no Boolean values to carry 'undecided'")
     try:
@@ -186,7 +196,9 @@ def compile_sql(
         read = {m.name for m in metrics} | {n for c in program.constraints for n in constraint_metrics(program, c)}
         metrics = [m for m in program.input_metrics if m.name in read]
         limits = {c: plan.column_limits[c] for c in plan.checks}
-        ctes += raw_inputs(program, table, itype, d, scales, metrics, limits, absent)  # type: ignore[arg-type]
+        if narrow_inputs:  # read as 64-bit integers, each within them (a limit beyond them checks nothing)
+            limits = {c: lim for c, lim in limits.items() if lim < 2**63 - 1}
+        ctes += raw_inputs(program, table, d.narrow if narrow_inputs else itype, d, scales, metrics, limits, absent)  # type: ignore[arg-type]
         fallback: exp.Expression = exp.Boolean(this=False)
         if rec is not None:
             ctes += rec.ctes
