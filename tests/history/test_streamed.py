@@ -113,6 +113,33 @@ def test_long_rows_are_made_a_slice_at_a_time(files, monkeypatch, decimal):
     assert h.long_lazy(decimal).collect_schema() == whole.schema
 
 
+def test_long_rows_hold_one_slice_of_one_track(files, monkeypatch):
+    """The batches are what keeps a written history's memory flat: every query the source
+    runs covers at most `WRITE_ROWS` grid rows of one track, a sink sees every slice of
+    every track once, and a head stops asking for slices once it has its rows."""
+    h = evaluate_history(_program("cloudpartner2022.tier"), files[0])
+    monkeypatch.setattr(history_engine, "WRITE_ROWS", 500)
+    made: list[tuple[str, int]] = []
+    long_rows = type(h)._long_rows
+
+    def spy(self, grid, track, decimal):
+        made.append((track.name, grid.height))
+        return long_rows(self, grid, track, decimal)
+
+    monkeypatch.setattr(type(h), "_long_rows", spy)
+    lf = h.long_lazy(True)
+    made.clear()
+    out = lf.collect()
+    tracks = [t.name for t in h.program.shown_tracks(h.shown)]
+    slices = -(-h.grid.height // 500)
+    assert h.grid.height > 1000 and all(n <= 500 for _, n in made)
+    assert [t for t, _ in made] == [t for t in tracks for _ in range(slices)]
+    assert sum(n for _, n in made) == h.grid.height * len(tracks) and out.height == h.grid.height * len(tracks)
+    head = h.long_lazy(True).head(10)
+    made.clear()
+    assert head.collect().height == 10 and made == [(tracks[0], 500)]
+
+
 def test_a_history_of_no_rows_has_the_long_columns(files):
     empty = evaluate_history(_program("cloudpartner2022.tier"), files[0])
     empty.grid = empty.grid.clear()
