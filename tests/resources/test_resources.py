@@ -55,10 +55,8 @@ def judge(base: float, at_n: float, at_2n: float, noise: float) -> bool:
     return at_2n - base <= GROWTH * max(at_n - base, 0) + noise
 
 
-@pytest.fixture(scope="module", params=SHAPES)
-def measured(request):
-    shape = request.param
-    n = SIZES[shape]
+def _drive(shape: str, n: int) -> tuple[dict, dict, dict]:
+    """The driver's figures for `shape` at sizes 1, n and 2n."""
     proc = subprocess.run(
         [sys.executable, "-m", "tests.resources.driver", shape, str(REPEATS), "1", str(n), str(2 * n)],
         cwd=ROOT,
@@ -68,7 +66,29 @@ def measured(request):
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     results = json.loads(proc.stdout)
-    return shape, n, results["1"], results[str(n)], results[str(2 * n)]
+    return results["1"], results[str(n)], results[str(2 * n)]
+
+
+def _slow(base: dict, a: dict, b: dict) -> dict[str, tuple[float, float, float]]:
+    """The commands whose CPU seconds at sizes 1, n, 2n do not grow linearly."""
+    cpu = {command: (base[command]["cpu_seconds"], a[command]["cpu_seconds"], b[command]["cpu_seconds"]) for command in a}
+    return {command: t for command, t in cpu.items() if not judge(*t, CPU_NOISE)}
+
+
+@pytest.fixture(scope="module", params=SHAPES)
+def measured(request):
+    shape = request.param
+    n = SIZES[shape]
+    sizes = _drive(shape, n)
+    if _slow(*sizes):
+        # Load from neighbours only adds CPU seconds (a busy 2-core machine inflated one
+        # command's 2n figure by 70%): a suspect shape is measured once more and the least
+        # figures kept. Quadratic work stays quadratic in both.
+        again = _drive(shape, n)
+        for first, second in zip(sizes, again, strict=True):
+            for command, m in first.items():
+                m["cpu_seconds"] = min(m["cpu_seconds"], second[command]["cpu_seconds"])
+    return shape, n, *sizes
 
 
 def test_every_command_runs(measured):
@@ -83,8 +103,7 @@ def test_every_command_runs(measured):
 def test_time_grows_linearly(measured):
     shape, n, base, a, b = measured
     # CPU seconds: wall time on a shared 2-core machine measures the neighbours' load
-    cpu = {command: (base[command]["cpu_seconds"], a[command]["cpu_seconds"], b[command]["cpu_seconds"]) for command in a}
-    slow = {command: [round(x, 3) for x in t] for command, t in cpu.items() if not judge(*t, CPU_NOISE)}
+    slow = {command: [round(x, 3) for x in t] for command, t in _slow(base, a, b).items()}
     assert not slow, f"{shape}: CPU seconds at sizes 1, {n} and {2 * n}: {slow}"
 
 
