@@ -135,6 +135,24 @@ def test_explain_history_tells_when_and_why():
     assert any(line.startswith("✗ ") and "(has 0)" in line for line in lines)
 
 
+def test_explain_history_says_what_a_yes_no_condition_has(tmp_path):
+    """A failing yes/no condition reads as what is needed ("…: yes"); the line says what the
+    partner has, as a comparison's "(has 0)" does."""
+    program = tmp_path / "p.tier"
+    program.write_text(
+        'program p { version "1" effective 2023-01-01 }\n'
+        'metric on "Subscribed": bool\nmetric off "Suspended": bool\n'
+        "track t { level member { require on: on\n require clear: not off } }\n"
+    )
+    data = tmp_path / "h.csv"
+    data.write_text("partner_id,month,on,off\nP1,2023-01-01,false,true\nP1,2023-02-01,true,false\n")
+    r = run("explain", str(program), str(data), "--history", "--partner", "P1")
+    assert r.exit_code == 0, r.stderr
+    lines = [line.strip() for line in r.stdout.splitlines()]
+    i = lines.index("2023-01            no level: not qualified")
+    assert lines[i + 1 : i + 3] == ["✗ on: Subscribed: yes (has no)", "✗ clear: Suspended: no (has yes)"]
+
+
 def test_explain_history_json_and_errors():
     r = run("explain", PROGRAM, DATA, "--history", "--partner", "P2", "--track", "status", "--format", "json", cwd=ROOT)
     assert r.exit_code == 0, r.stderr

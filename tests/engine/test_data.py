@@ -250,9 +250,26 @@ def test_every_value_error_with_its_message(tmp_path, prog):
         ("TL407", "row 5, column 'tier': 'Gold' is not a value of 'tier': expected one of bronze, silver, gold"),
     ]
     assert err.bad_rows == 4 and err.total_rows == 4
+    # an enum value off by case, spaces or a letter or two names the value meant
+    hints = [e.hint for e in err.errors if e.code == "TL407"]
+    assert hints == [
+        "values are case-sensitive and written exactly as declared",
+        "did you mean 'gold'? (values are case-sensitive and written exactly as declared)",
+    ]
     # the spans point at the file, row and column position (for editors: file:row:col)
     d = err.diagnostics()[0]
     assert d.span.file.endswith("d.csv") and (d.span.line, d.span.column) == (2, 2)
+
+
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [(" silver ", "did you mean 'silver'?"), ("SILVER", "did you mean 'silver'?"), ("sliver", "did you mean 'silver'?"), ("x" * 500, None)],
+)
+def test_tl407_names_the_value_meant(tmp_path, prog, value, hint):
+    err = errors_of(tmp_path, prog, [f"P1,1,1,1,1,true,2020-01-01,{value}"])
+    (e,) = err.errors
+    assert e.code == "TL407" and e.hint.endswith("(values are case-sensitive and written exactly as declared)") == (hint is not None)
+    assert e.hint.startswith(hint or "values are case-sensitive")
 
 
 def test_tl404_json_float_in_a_count(tmp_path, prog):

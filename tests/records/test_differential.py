@@ -261,15 +261,31 @@ def _same_values(program_text, rows, as_of, duplicate):
     assert dict(with_records(program, records, engine="polars").rows()) == got
 
 
+def _by_hand(metrics: str, rows: list[dict], partners: list[str]):
+    """A program of TABLE and `metrics`, and records of `partners` whose usage rows are `rows`
+    (each gives some of partner_id, tenant, item, month, seats, amount; the rest default)."""
+    program = load_program("hand.tier", text='program p { version "1" effective 2023-06-15 }\n' + TABLE + metrics, checks=False).program
+    base = {"partner_id": "P1", "item": "a", "seen": None, "seats": 1, "channel": "DPOR", "paid": True}
+    usage = pl.DataFrame([{**base, **r} for r in rows], schema_overrides={"seen": pl.Date})
+    return program, load_records({PARTNERS: pl.DataFrame({"partner_id": partners}), "usage": usage}, program)
+
+
+def _every_stage(program, records) -> dict:
+    """The metrics by the reference and the polars stages, and again with lazy tables: one answer."""
+    got = [dict(with_records(program, records, engine=engine).rows()) for engine in ("reference", "polars")]
+    for table in records.tables.values():
+        table.data = table.frame.lazy()
+    got.append(dict(with_records(program, records).rows()))
+    assert got[0] == got[1] == got[2]
+    return got[0]
+
+
 def test_reference_by_hand():
     """A small case worked out by hand, so that both stages are not wrong together."""
-    text = (
-        'program p { version "1" effective 2023-06-15 }\n'
-        + TABLE
-        + "metric big: count = count distinct tenant of usage where month in last 2 months per tenant, month having sum amount >= threshold\n"
+    metrics = (
+        "metric big: count = count distinct tenant of usage where month in last 2 months per tenant, month having sum amount >= threshold\n"
         + "metric acr: money USD = sum amount of usage where month in last month per tenant having sum amount >= threshold { range .. }\n"
     )
-    program = load_program("hand.tier", text=text, checks=False).program
     rows = [
         # T1: May 2023 100.00 exactly (counts); T2: April 60 + 40 (100 in April: counts);
         # T3: May 150 - 60 credit = 90 (no); T1 again in March (outside the window).
@@ -280,34 +296,23 @@ def test_reference_by_hand():
         ("P1", "T3", dt.date(2023, 5, 1), "-60.00"),
         ("P1", "T1", dt.date(2023, 3, 1), "900.00"),
     ]
-    usage = pl.DataFrame(
-        [
-            {"partner_id": p, "tenant": t, "item": "a", "month": m, "seen": None, "seats": 1, "amount": x, "channel": "DPOR", "paid": True}
-            for p, t, m, x in rows
-        ],
-        schema_overrides={"seen": pl.Date},
-    )
-    records = load_records({PARTNERS: pl.DataFrame({"partner_id": ["P1", "P2"]}), "usage": usage}, program)
-    for engine in ("reference", "polars"):
-        values = dict(with_records(program, records, engine=engine).rows())
-        assert values["P1"] == {"big": Fraction(2), "acr": Fraction(100)}
-        assert values["P2"] == {"big": Fraction(0), "acr": Fraction(0)}
+    usage = [{"partner_id": p, "tenant": t, "month": m, "amount": x} for p, t, m, x in rows]
+    values = _every_stage(*_by_hand(metrics, usage, ["P1", "P2"]))
+    assert values["P1"] == {"big": Fraction(2), "acr": Fraction(100)}
+    assert values["P2"] == {"big": Fraction(0), "acr": Fraction(0)}
 
 
 def test_windows_of_several_months_by_hand():
     """Aggregates whose windows span several months share one group-by per month, each
     group's sums, counts and maxima combined over its own months (by hand, both stages)."""
-    text = (
-        'program p { version "1" effective 2023-06-15 }\n'
-        + TABLE
-        + "metric now: count = count distinct tenant of usage where month in last 12 months per tenant having sum amount >= threshold\n"
+    metrics = (
+        "metric now: count = count distinct tenant of usage where month in last 12 months per tenant having sum amount >= threshold\n"
         + "metric before: count = count distinct tenant of usage where month in last 12 months a year earlier per tenant"
         + " having sum amount >= threshold\n"
         + "metric rows_now: count = count of usage where month in last 12 months\n"
         + "metric acr_now: money USD = sum amount of usage where month in last 12 months { range .. }\n"
         + "metric top: count = max seats of usage where month in last 12 months a year earlier { default 0 }\n"
     )
-    program = load_program("hand.tier", text=text, checks=False).program
     rows = [
         # T1: 60 in May 2023 + 40 in January 2023 = 100 over the last 12 months (counts, though
         # no month reaches 100 alone); T2: 90 + 5 (no); a year earlier T2 had 80 + 30 (counts).
@@ -318,44 +323,20 @@ def test_windows_of_several_months_by_hand():
         ("T2", dt.date(2022, 5, 1), "80.00", 7),
         ("T2", dt.date(2021, 6, 1), "30.00", 4),
     ]
-    usage = pl.DataFrame(
-        [
-            {
-                "partner_id": "P1",
-                "tenant": t,
-                "item": "a",
-                "month": m,
-                "seen": None,
-                "seats": n,
-                "amount": x,
-                "channel": "DPOR",
-                "paid": True,
-            }
-            for t, m, x, n in rows
-        ],
-        schema_overrides={"seen": pl.Date},
-    )
-    records = load_records({PARTNERS: pl.DataFrame({"partner_id": ["P1"]}), "usage": usage}, program)
+    usage = [{"tenant": t, "month": m, "amount": x, "seats": n} for t, m, x, n in rows]
     want = {"now": 1, "before": 1, "rows_now": 4, "acr_now": Fraction(195), "top": 7}
-    for engine in ("reference", "polars"):
-        assert dict(with_records(program, records, engine=engine).rows())["P1"] == {k: Fraction(v) for k, v in want.items()}
-    for table in records.tables.values():
-        table.data = table.frame.lazy()
-    assert dict(with_records(program, records).rows())["P1"] == {k: Fraction(v) for k, v in want.items()}
+    assert _every_stage(*_by_hand(metrics, usage, ["P1"]))["P1"] == {k: Fraction(v) for k, v in want.items()}
 
 
 def test_one_window_shared_by_hand():
     """Aggregates of one window share a group-by without the month when each is grouped by
     the other keys; a sum without groups combined from the tenants' groups of the same window
     is summed per partner (it once came out one row per tenant). By hand, both stages."""
-    text = (
-        'program p { version "1" effective 2023-06-15 }\n'
-        + TABLE
-        + "metric now: count = count distinct tenant of usage where month in last 12 months per tenant having sum amount >= threshold\n"
+    metrics = (
+        "metric now: count = count distinct tenant of usage where month in last 12 months per tenant having sum amount >= threshold\n"
         + "metric acr_now: money USD = sum amount of usage where month in last 12 months { range .. }\n"
         + "metric items: count = count distinct item of usage where month in last 12 months per item having sum amount > 0\n"
     )
-    program = load_program("hand.tier", text=text, checks=False).program
     rows = [
         # T1: 60 + 40 over the last 12 months (counts); T2: 90 (no); T3's 500 is older
         ("T1", "a", dt.date(2023, 5, 1), "60.00"),
@@ -364,23 +345,11 @@ def test_one_window_shared_by_hand():
         ("T2", "c", dt.date(2022, 8, 1), "-10.00"),
         ("T3", "d", dt.date(2022, 5, 1), "500.00"),
     ]
-    usage = pl.DataFrame(
-        [
-            {"partner_id": "P1", "tenant": t, "item": i, "month": m, "seen": None, "seats": 1, "amount": x, "channel": "DPOR", "paid": True}
-            for t, i, m, x in rows
-        ],
-        schema_overrides={"seen": pl.Date},
-    )
-    records = load_records({PARTNERS: pl.DataFrame({"partner_id": ["P1", "P2"]}), "usage": usage}, program)
-    want = {
+    usage = [{"tenant": t, "item": i, "month": m, "amount": x} for t, i, m, x in rows]
+    assert _every_stage(*_by_hand(metrics, usage, ["P1", "P2"])) == {
         "P1": {"now": Fraction(1), "acr_now": Fraction(180), "items": Fraction(2)},
         "P2": {k: Fraction(0) for k in ("now", "acr_now", "items")},
     }
-    for engine in ("reference", "polars"):
-        assert dict(with_records(program, records, engine=engine).rows()) == want
-    for table in records.tables.values():
-        table.data = table.frame.lazy()
-    assert dict(with_records(program, records).rows()) == want
 
 
 def test_enum_lists_by_their_complement():

@@ -31,6 +31,7 @@ engine to evaluate in the same pass.
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import math
 import os
@@ -1003,7 +1004,7 @@ class _Check:
     column: str  # source column
     flag: str
     message: object  # callable: text expr -> message expr
-    hint: str | None = None
+    hint: object = None  # text, or a callable: text expr -> hint expr (a hint per value)
     split: tuple | None = None
 
 
@@ -1028,7 +1029,7 @@ class _Reader:
     def tmp(self, suffix: str) -> str:
         return f"__{self.name}__{suffix}"
 
-    def check(self, code: str, suffix: str, message, hint: str | None = None) -> str:
+    def check(self, code: str, suffix: str, message, hint=None) -> str:
         flag = self.tmp("bad_" + suffix)
         self.checks.append(_Check(code, self.column, flag, message, hint))
         return flag
@@ -1495,9 +1496,27 @@ class _EnumReader(_Reader):
             "TL407",
             "value",
             lambda t: pl.format("'{}' is not a value of {}: expected one of {}", t, pl.lit(self.what), pl.lit(", ".join(values))),
-            hint="values are case-sensitive and written exactly as declared",
+            hint=lambda t: t.map_elements(_enum_hint(values), return_dtype=pl.String),
         )
         return [*out, bad.alias(f), src.alias(self.tmp("v"))]
+
+
+def _enum_hint(values: list[str]) -> Callable[[str], str]:
+    """The hint for a value that is not one of an enum's `values`: the value meant when it
+    differs only in case or surrounding spaces, else the closest one if any is close. Runs on
+    the error path only, once per distinct bad value."""
+    folded = {v.casefold(): v for v in values}
+    general = "values are case-sensitive and written exactly as declared"
+
+    @functools.lru_cache(maxsize=1024)
+    def hint(text: str) -> str:
+        if len(text) > 200:
+            return general
+        meant = folded.get(text.strip().casefold())
+        suggestion = f"did you mean '{meant}'?" if meant is not None else did_you_mean(text.strip(), values)
+        return f"{suggestion} ({general})" if suggestion else general
+
+    return hint
 
 
 class _TextReader(_Reader):
@@ -2062,7 +2081,8 @@ class _Loader:
             )
             shown = shown.otherwise(t)
             msg = pl.col("__dupmsg__") if c.code == "TL411" else c.message(shown)
-            code, hint = pl.lit(c.code), pl.lit(c.hint, pl.String)
+            code = pl.lit(c.code)
+            hint = c.hint(t) if callable(c.hint) else pl.lit(c.hint, pl.String)
             if c.split is not None:
                 cond, code2, message2, hint2 = c.split
                 held = cond(t).fill_null(False)

@@ -181,8 +181,16 @@ def _failing(english: English, track: ir.Track, result: TrackResult, level: str 
                 text += f" (not met by: {', '.join(z for z in zero if z)})"
             elif trace.actual is not None:
                 text += f" (has {_amount(inside, trace)})"
+            elif trace.value is False and _is_yes_no(rr.requirement.expr):
+                # the condition reads as what is needed ("…: yes"): say what the partner has
+                text += " (has yes)" if isinstance(rr.requirement.expr, ir.Not) else " (has no)"
             out.append(text)
     return out
+
+
+def _is_yes_no(expr: ir.Expr) -> bool:
+    """A yes/no metric used as a condition, or its negation."""
+    return isinstance(expr.operand if isinstance(expr, ir.Not) else expr, ir.MetricRef)
 
 
 def _amount(english: English, trace) -> str:
