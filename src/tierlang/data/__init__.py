@@ -1991,6 +1991,8 @@ class _Loader:
     def constraint_checks(self, readers: list[_Reader]) -> list[tuple[_Check, pl.Expr]]:
         """A row check per input constraint of the program (data/constraints.py): the row
         breaks it; the message names the constraint and every column it reads, with values."""
+        if not self.program.constraints:
+            return []  # (without importing the passes that lower constraints and the syntax tree)
         from tierlang.data.constraints import constraint_flag
         from tierlang.passes.constraints import constraint_columns
 
