@@ -1253,8 +1253,8 @@ class _DecimalReader(_Reader):
         column's places, as the two stages find them, when no row is missed or bad: they
         are the most places of a valid value (or the default's), the guess is the most of
         the first rows' values (or the default's), so no value has more and the first rows'
-        have as many (a row of the first ones that is missed or bad sends the file to the
-        two stages anyway)."""
+        have as many (were one of them missed or bad, the file would be read again anyway:
+        without guesses, or by the two stages)."""
         self.use_places(k)
         self.guessed = True
 
