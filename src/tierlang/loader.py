@@ -14,15 +14,13 @@ from typing import TYPE_CHECKING
 from tierlang import cache, ir
 from tierlang.diagnostics import Deferred, Diagnostic, SourceMap, complete, decode_source, display_name, has_errors, sort_key
 from tierlang.files import read_program_bytes
-from tierlang.passes.acknowledge import apply_acknowledgements
-from tierlang.passes.extends import merge
-from tierlang.passes.ladder import check_ladders
-from tierlang.passes.lower import lower, warnings_unused
-from tierlang.passes.monotonicity import check_monotonicity, current_budget
 from tierlang.recursion import deep_recursion
-from tierlang.syntax import ast
 
+# The passes and the syntax tree are imported where a program is loaded, not read from the
+# program cache: a hit (every `tier eval` of an unchanged program) needs neither, and their
+# import was a fifth of a second of CPU, as much as polars'.
 if TYPE_CHECKING:
+    from tierlang.syntax import ast
     from tierlang.syntax.parser import ParseResult
 
 __all__ = ["LoadResult", "Sources", "load_program", "display_name", "CHECKS"]
@@ -103,9 +101,27 @@ class Sources:
         return parse(text, name)
 
 
-#: Checks run on a lowered program, each `Program -> list[Diagnostic]`. Later passes append
-#: themselves here.
-CHECKS = [check_ladders, warnings_unused, check_monotonicity]
+#: Checks run on a lowered program, each `Program -> list[Diagnostic]` (made on first use:
+#: `_checks`); a pass may append itself here.
+CHECKS: list
+
+
+def _checks() -> list:
+    """`CHECKS`, made on first use (see the imports above)."""
+    found = globals().get("CHECKS")
+    if found is None:
+        from tierlang.passes.ladder import check_ladders
+        from tierlang.passes.lower import warnings_unused
+        from tierlang.passes.monotonicity import check_monotonicity
+
+        found = globals()["CHECKS"] = [check_ladders, warnings_unused, check_monotonicity]
+    return found
+
+
+def __getattr__(name: str) -> object:
+    if name == "CHECKS":
+        return _checks()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def load_program(
@@ -150,7 +166,12 @@ def _fewer_collections() -> Iterator[None]:
 def _load_or_hit(root_path: Path, as_of: _dt.date | None, text: str | None, checks: bool) -> LoadResult:
     root_bytes = read_program_bytes(root_path) if text is None else None
     # the checks' findings depend on how long their searches may run (`tier check --witness`)
-    options = f"checks, search budget {current_budget()}" if checks else "no checks"
+    if checks:
+        from tierlang.passes.monotonicity import current_budget
+
+        options = f"checks, search budget {current_budget()}"
+    else:
+        options = "no checks"
     if root_bytes is not None:
         hit = cache.lookup(root_path, root_bytes, as_of, options)
         if isinstance(hit, LoadResult):
@@ -211,6 +232,10 @@ def _load_program(
         modules[key] = result.module
         return result.module
 
+    from tierlang.passes.acknowledge import apply_acknowledgements
+    from tierlang.passes.extends import merge
+    from tierlang.passes.lower import lower
+
     root = load(root_path, text)
     program = None
     if root is not None:
@@ -219,7 +244,7 @@ def _load_program(
             program, lowered = lower(merged, as_of)
             diags.extend(lowered)
             if program is not None and checks:
-                for check in CHECKS:
+                for check in _checks():
                     diags.extend(check(program))
     acknowledged: list[Diagnostic] = []
     if program is not None and checks:

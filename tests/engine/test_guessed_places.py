@@ -197,3 +197,53 @@ def test_the_streaming_check_is_the_proof(values, k):
         if good:  # the decimal read is the one the float prints as (its shortest text)
             n = round(v * 10**k)
             assert Fraction(pl.Series([v]).cast(pl.String)[0]) == Fraction(int(n), 10**k)
+
+
+def _scans(mp) -> list[bool]:
+    """Record the `guess` of every `_Loader.scan` call (a miss scans again without guesses)."""
+    scans: list[bool] = []
+    real = data._Loader.scan
+    mp.setattr(data._Loader, "scan", lambda self, guess=False: scans.append(guess) or real(self, guess))
+    return scans
+
+
+@pytest.mark.parametrize(
+    ("later", "scans"),
+    [
+        (["-0", "+.5", "5.", "-.5", "0012.50"], [True]),  # the grammar's corners, read through floats
+        (["", "12.5"], [True]),  # empty: a missing value (TL403)
+        (["999999999999.99", "-99999999999.99"], [True]),  # 15 characters: read through a float
+        (["9999999999999.99"], [True, False]),  # 16: read from its digits after a miss
+        (["12.5000000000000001"], [True, False]),  # the same float as 12.5, but 16 places
+        (["0.1", "0.7", "2.675", "1.005", "4.35"], [True, False]),  # a third place in 2.675 and 1.005
+        (["1e3"], [True]),  # an exponent: TL405, found in the one pass
+        (["1E-1"], [True]),
+        ([" 12.50"], [True]),  # blanks around a value: TL405 (polars' parse refuses them too)
+        (["12.50 "], [True]),
+        (["Infinity"], [True, False]),  # polars' parse reads it: never proven, missed, then TL405
+        (["nan"], [True, False]),
+        (["-inf"], [True, False]),
+    ],
+)
+def test_text_decimals_at_the_edges_of_the_float_reading(prog, tmp_path, later, scans):
+    # the first rows guess 2 places for pct; `later` follows
+    path = tmp_path / "d.csv"
+    _csv(path, ["12.25", "3.75", *later], ["1", "2", *["3"] * len(later)])
+    with pytest.MonkeyPatch.context() as mp:
+        got = _scans(mp)
+        _same_as_two_stages(prog, path)
+    assert got[: len(scans)] == scans  # the one pass, and the scan without guesses after a miss
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.from_regex(r"[+-]?[0-9]{1,7}(\.[0-9]{0,6})?", fullmatch=True), min_size=1, max_size=12))
+@example(["0.1", "0.2", "0.3", "1234567.999999", "-0.000001", "2.675", "9999999.5"])
+def test_short_text_decimals_read_through_floats(prog, tmp_path, texts):
+    """Texts of at most 15 characters at places the first rows guess (6: `0.000001` first)
+    are read through the float nearest to each, in one pass, with the digits of their text."""
+    path = tmp_path / "d.csv"
+    _csv(path, ["0.000001", "1", *texts], ["1", "2", *["3"] * len(texts)])
+    with pytest.MonkeyPatch.context() as mp:
+        got = _scans(mp)
+        assert _same_as_two_stages(prog, path) == "single pass"
+    assert got[:1] == [True] and False not in got  # no miss: every value read at the guess

@@ -251,3 +251,27 @@ def test_sqlite_scores_are_numbers(tmp_path):
         con.close()
     assert kinds <= {"integer", "real", "null"}
     assert got == expected and got
+
+
+@pytest.mark.parametrize(
+    ("ids", "quoting"),
+    [
+        (["P1", "P 2", "#3", "=4", "é5"], "never"),  # nothing polars would quote
+        (["P1", "P,2"], "necessary"),
+        (["P1", 'P"2'], "necessary"),
+        (["P1", "P\n2"], "necessary"),
+        (["P1", "P\r2"], "necessary"),
+    ],
+)
+def test_csv_results_are_quoted_as_polars_quotes_them(tmp_path, ids, quoting):
+    # the writer skips looking for quotes only where none is needed: the bytes are the same
+    from tierlang import output
+    from tierlang.loader import load_program
+
+    prog = load_program(PROGRAM, checks=False).program
+    frame = pl.read_csv(DATA, infer_schema=False).head(len(ids)).with_columns(pl.Series("partner_id", ids))
+    ev = evaluate(prog, frame)
+    assert output._csv_quoting(ev, None) == quoting
+    out = tmp_path / "r.csv"
+    output.write_results(ev, "csv", str(out), {"program": "p", "version": None, "content_hash": "0" * 64, "as_of": None})
+    assert out.read_bytes() == ev.long().write_csv().encode()

@@ -43,7 +43,6 @@ __all__ = [
     "Decomposed",
     "decompose",
     "column_places",
-    "last_digit_set",
 ]
 
 #: The most places the float checks try; a value needing more is read from its text.
@@ -140,12 +139,6 @@ def proven(x: pl.Expr, k: int) -> pl.Expr:
     # `x * 0.0 + unit` is the constant as a column (exactly `unit` for every finite x): a
     # division by a literal is a multiplication by its reciprocal, not correctly rounded
     return ((n.abs() < _DIGITS) & (n / (x * 0.0 + unit) == x)).fill_null(False)
-
-
-def last_digit_set(x: pl.Expr, k: int) -> pl.Expr:
-    """Whether the digits of `x` at `k` places (`scaled`) do not end in 0: where `proven`
-    holds, whether `x` prints with exactly `k` places."""
-    return (x * float(10**k)).round() % 10.0 != 0.0
 
 
 @dataclass(frozen=True)

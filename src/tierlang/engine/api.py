@@ -161,7 +161,7 @@ def evaluate_scan(
         compiled = [compile_program(p, scan.scales, widest=pl.Int64) for p in programs]
     except (NoInt64, EvaluationError):
         return None  # the two stages deal with it (and report bad data first, as always)
-    guesses = (MISSED, *scan.hits) if scan.guessed else ()
+    guesses = (MISSED,) if scan.guessed else ()
     aggregates = percent_aggregates(scan.metrics, scan.scales) if advice else []
     # The duplicate check and the advice's aggregates read what the evaluation keeps of the
     # one pass (partner ids, the percent columns), rather than read the file again: a CSV

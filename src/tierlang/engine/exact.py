@@ -60,7 +60,7 @@ from typing import Any, Generic, TypeVar
 
 from tierlang import dates, ir
 from tierlang.engine.interpreter import EvaluationError
-from tierlang.passes.lower import const_value, is_constant
+from tierlang.passes.constants import const_value, is_constant
 
 __all__ = [
     "Backend",

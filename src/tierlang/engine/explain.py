@@ -271,7 +271,7 @@ def _trace_head(t: Trace, program: ir.Program, own_track: str | None) -> str:
 
 
 def _is_const(e: ir.Expr) -> bool:
-    from tierlang.passes.lower import is_constant
+    from tierlang.passes.constants import is_constant
 
     return is_constant(e)
 
@@ -747,7 +747,7 @@ class _Explainer:
         if not isinstance(e, ir.Compare) or e.op not in (">=", ">"):
             return None
         if isinstance(e.left, ir.ScoreRef) and e.left.track == tr.name and e.left.part is None and _is_const(e.right):
-            from tierlang.passes.lower import const_value
+            from tierlang.passes.constants import const_value
 
             return e.left.score, e.op, const_value(e.right)
         return None
@@ -1026,7 +1026,7 @@ class _Explainer:
         return [c for _, c in sorted(out, key=lambda x: x[0])]
 
     def fix_compare(self, e: ir.Compare, m: ir.Metric, actual: Fraction) -> Change | None:
-        from tierlang.passes.lower import const_value
+        from tierlang.passes.constants import const_value
 
         op = e.op
         if isinstance(e.right, ir.MetricRef):
@@ -1203,7 +1203,7 @@ class _Explainer:
 
     def _breakpoints(self, name: str, s: ScoreResult, base: Mapping[str, ir.Value]) -> set[Fraction]:
         from tierlang.engine.linear import build
-        from tierlang.passes.lower import const_value
+        from tierlang.passes.constants import const_value
 
         out: set[Fraction] = set()
         run = self.interp.run(base)
@@ -1518,7 +1518,7 @@ def _merged(changes: list[Change]) -> list[Change]:
 def _linear(e: ir.Expr, metrics: Mapping[str, ir.Metric]) -> tuple[dict[str, Fraction], Fraction] | None:
     """`e` as Σ coef × metric + constant over input metrics (derived ones expanded), or None
     when it is not such a sum (a score, a `min`, a product of metrics, a date)."""
-    from tierlang.passes.lower import is_constant
+    from tierlang.passes.constants import is_constant
 
     if isinstance(e, ir.Const):
         return ({}, e.value) if isinstance(e.value, Fraction) else None

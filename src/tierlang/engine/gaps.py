@@ -58,7 +58,7 @@ def needed_levels(levels: tuple[ir.Level, ...], index: int) -> list[int]:
 
 def _oriented(e: ir.Expr) -> tuple[ir.Expr, str, Fraction] | None:
     """`side op constant` for a comparison of something with a constant (either way round)."""
-    from tierlang.passes.lower import const_value, is_constant
+    from tierlang.passes.constants import const_value, is_constant
 
     if not isinstance(e, ir.Compare):
         return None

@@ -273,7 +273,7 @@ class PartnerResult:
 
 
 def _is_constant(expr: ir.Expr) -> bool:
-    from tierlang.passes.lower import is_constant
+    from tierlang.passes.constants import is_constant
 
     return is_constant(expr)
 
@@ -397,7 +397,7 @@ class _Static:
         raise MissingValue(name)
 
     def num(self, e: ir.Expr) -> Fraction:
-        from tierlang.passes.lower import const_value
+        from tierlang.passes.constants import const_value
 
         return const_value(e)
 

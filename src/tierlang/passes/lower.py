@@ -6,9 +6,7 @@ The result is a `Program` only when there were no errors.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
-import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from fractions import Fraction
@@ -18,6 +16,7 @@ from tierlang.diagnostics import Diagnostic, Note, did_you_mean, error, warning
 from tierlang.ir import Kind, Span, Type
 from tierlang.numbers import exact_text, plural
 from tierlang.passes.acknowledge import collect_acknowledgements
+from tierlang.passes.constants import const_value, is_constant
 from tierlang.passes.constraints import lower_constraints
 from tierlang.passes.depth import check_reference_depth
 from tierlang.passes.extends import Merged
@@ -90,45 +89,6 @@ class _Scope:
     table: str | None = None
     group: tuple[str, ...] | None = None
     records: bool = False
-
-
-_DATA_NODES = (ir.MetricRef, ir.ScoreRef, ir.GateRef, ir.TrackAt, ir.GroupCount, ir.Every)
-
-
-def is_constant(expr: ir.Expr) -> bool:
-    """True when the expression reads no partner data (remembered per node: `explain` and
-    the interpreter ask about the same comparisons thousands of times per partner)."""
-    hit = _CONSTANT.get(id(expr))
-    if hit is not None and hit[0]() is expr:
-        return hit[1]
-    value = not any(isinstance(n, _DATA_NODES) for n in ir.walk(expr))
-    key = id(expr)
-    with contextlib.suppress(TypeError):  # not a node (a bare value): nothing to remember it by
-        _CONSTANT[key] = (weakref.ref(expr, lambda _, key=key: _CONSTANT.pop(key, None)), value)
-    return value
-
-
-#: id(node) -> (a weak reference to the node, is_constant); an entry leaves with its node.
-_CONSTANT: dict[int, tuple[weakref.ref, bool]] = {}
-
-
-def const_value(expr: ir.Expr) -> Fraction:
-    """The value of a constant numeric expression (exact)."""
-    if isinstance(expr, ir.Const):
-        return expr.value  # type: ignore[return-value]
-    if isinstance(expr, ir.Neg):
-        return -const_value(expr.operand)
-    if isinstance(expr, ir.Arith):
-        a, b = const_value(expr.left), const_value(expr.right)
-        return {"+": a + b, "-": a - b, "*": a * b, "/": a / b if b else Fraction(0)}[expr.op]
-    if isinstance(expr, ir.Func):
-        vals = [const_value(a) for a in expr.args]
-        if expr.name == "min":
-            return min(vals)
-        if expr.name == "max":
-            return max(vals)
-        return min(max(vals[0], vals[1]), vals[2])
-    raise TypeError(expr)
 
 
 class _Lowerer(RecordsLowering, RowTracksLowering):
