@@ -143,6 +143,7 @@ def compile_sql(
     as their evaluation date, row by row (a history: each row's month); it is kept in the output.
     A raw query of a dialect with `Dialect.narrow_raw` (DuckDB, no records metrics) reads
     numbers as 64-bit integers (a value beyond them stops the query with TL412) and computes
+    wholly in them when every column's limit for that is wide enough (`_narrow_plan`), else
     in the wide type only the sums and products that could leave 64 bits; `wide` reads them
     in the wide type.
 
