@@ -344,6 +344,9 @@ track t {
         ("('P1', 1, 1.5), ('P1', 2, 2)", "TL411 table partners, partner_id 'P1', column partner_id: the partner_id appears more than once"),
         ("('P1', 1, NULL)", "TL403 table partners, partner_id 'P1', column x: the value is missing"),
         ("(NULL, 1, 1)", "TL410 table partners, partner_id '\\(empty\\)', column partner_id: partner_id is empty"),
+        ("('P1', 1, 1), ('', 1, 1)", "TL410 table partners, partner_id '', column partner_id: partner_id is empty"),
+        ("('P1', 1, 1), ('   ', 1, 1)", "TL410 table partners, partner_id '   ', column partner_id: partner_id is empty"),
+        ("('P1', 1, 1), (' P2 ', -1, 1)", "TL406 table partners, partner_id ' P2 ', column n: -1 is below"),  # not blank
         ("('P1', 1, 1.5), ('P2', -1, 11)", "TL406 table partners, partner_id 'P2', column n: -1 is below"),  # the first check failing
     ],
 )

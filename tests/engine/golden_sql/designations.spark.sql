@@ -7,7 +7,7 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
       WHEN (
         `partner_id` IS NULL
       ) OR (
-        TRIM(CAST(`partner_id` AS STRING)) = ''
+        LTRIM(CAST(`partner_id` AS STRING)) = ''
       )
       THEN RAISE_ERROR(
         'tier: TL410 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column partner_id: ' || 'partner_id is empty'

@@ -6,8 +6,9 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
     CASE
       WHEN (
         [partner_id] IS NULL
-      ) OR (
-        TRIM(CAST([partner_id] AS VARCHAR(MAX))) = ''
+      )
+      OR (
+        LTRIM(CAST([partner_id] AS VARCHAR(MAX))) = ''
       )
       THEN CAST(CAST('tier: TL410 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column partner_id: ' + 'partner_id is empty' AS BIGINT) AS VARCHAR(MAX))
       ELSE CAST([partner_id] AS VARCHAR(MAX))
