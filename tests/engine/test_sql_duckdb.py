@@ -272,6 +272,51 @@ def test_64_bit_inputs_sum_exactly(n, x):
     assert run_long(con, sql).equals(expected)
 
 
+CAPPED = """
+program capped { version "1" effective 2023-01-01 }
+metric a: number { range .. }
+metric b: number { range .. }
+track t {
+  score s { g: points min(20, max(0, a) / 1250 + max(0, b) / 125) }
+  level l { require s >= 10 }
+}
+"""
+
+#: The largest |a| (scaled by 10^6) the 64-bit plan of CAPPED allows: a + 10 b must fit 64 bits.
+CAPPED_LIMIT = (2**63 - 1) // 11
+
+
+def test_the_query_of_the_cloud_program_computes_in_64_bits(compiled_sql):
+    """Every sum and product of the Cloud Partner Program's raw query is 64-bit: `min(c, x)`
+    of an x >= 0 is bounded by c, so no input needs 128 bits (a HUGEINT column is still
+    guarded before its cast to BIGINT)."""
+    assert "AS INT128) +" not in compiled_sql and "AS INT128) *" not in compiled_sql
+    assert "INT128) BETWEEN" in compiled_sql  # the reading guard of a wide integer column
+
+
+@pytest.mark.parametrize("a,ok", [(CAPPED_LIMIT, True), (-CAPPED_LIMIT, True), (CAPPED_LIMIT + 1, False), (-CAPPED_LIMIT - 1, False)])
+def test_a_capped_sum_is_computed_in_64_bits_within_its_limits(a, ok):
+    """`min(20, max(0, a) / 1250 + max(0, b) / 125)` is within 20 whatever a and b: the query
+    computes it in 64 bits and limits a and b so that their sum fits (a value beyond the limit
+    stops the query with TL412, and `--wide` evaluates it exactly)."""
+    from tierlang.engine.sql import compile_sql
+
+    prog = load_text(CAPPED)
+    x = Fraction(a, 10**6)
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE partners AS SELECT 'P1' AS partner_id, CAST('{_text(x)}' AS DECIMAL(18, 6)) AS a, 1 AS b")
+    assert con.execute("SELECT a FROM partners").fetchone()[0] * 10**6 == a
+    sql = compile_sql(prog, "duckdb").sql()
+    assert "INT128" not in sql.split('"partners_checked"')[1]
+    expected = sorted_long(evaluate(prog, pl.DataFrame({"partner_id": ["P1"], "a": [_text(x)], "b": ["1"]}), engine="interpreter"))
+    if ok:
+        assert run_long(con, sql).equals(expected)
+    else:
+        with pytest.raises(duckdb.Error, match="TL412 table partners, partner_id 'P1', column a: .* compile it with --wide"):
+            con.execute(sql).fetchall()
+    assert run_long(con, compile_sql(prog, "duckdb", wide=True).sql()).equals(expected)
+
+
 def _text(x: Fraction) -> str:
     from tierlang.numbers import exact_text
 
@@ -299,6 +344,9 @@ track t {
         ("('P1', 1, 1.5), ('P1', 2, 2)", "TL411 table partners, partner_id 'P1', column partner_id: the partner_id appears more than once"),
         ("('P1', 1, NULL)", "TL403 table partners, partner_id 'P1', column x: the value is missing"),
         ("(NULL, 1, 1)", "TL410 table partners, partner_id '\\(empty\\)', column partner_id: partner_id is empty"),
+        ("('P1', 1, 1), ('', 1, 1)", "TL410 table partners, partner_id '', column partner_id: partner_id is empty"),
+        ("('P1', 1, 1), ('   ', 1, 1)", "TL410 table partners, partner_id '   ', column partner_id: partner_id is empty"),
+        ("('P1', 1, 1), (' P2 ', -1, 1)", "TL406 table partners, partner_id ' P2 ', column n: -1 is below"),  # not blank
         ("('P1', 1, 1.5), ('P2', -1, 11)", "TL406 table partners, partner_id 'P2', column n: -1 is below"),  # the first check failing
     ],
 )

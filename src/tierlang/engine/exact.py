@@ -21,7 +21,10 @@ Overflow
 --------
 Scaled integers can outgrow their type for extreme inputs. Every integer expression the
 compiler emits records a bound `|e| <= sum(c_x * |x|) + b` over the scaled input columns x
-(clamps and caps reset the bound to a constant). `compile_exact` is given the integer types
+(clamps and caps reset the bound to a constant). Beside it, each expression keeps the constant
+interval [lo, hi] it is known to lie in, when it is (a clamp, a constant, a sum or minimum of
+such, `min(c, x)` for x known from below): `min(25, x)` of an x >= 0 is within 25, where the
+magnitude bound alone says 25 + |x|. `compile_exact` is given the integer types
 a backend offers, narrowest first, each with the largest magnitude it may hold, and the
 largest magnitude each column actually holds (when known). It checks every bound, including
 the score text conversion (score * 10^6), and picks the first type that fits. When even the
@@ -150,6 +153,22 @@ def _union(*dens: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted(out))
 
 
+def _scaled(lo: int | None, hi: int | None, k: int) -> tuple[int | None, int | None]:
+    """The interval [lo, hi] times k (either end None: unknown)."""
+    a, b = (None if lo is None else lo * k), (None if hi is None else hi * k)
+    return (a, b) if k >= 0 else (b, a)
+
+
+def _lowest(xs: Sequence[int | None]) -> int | None:
+    """The least of lower bounds, None when one is unknown."""
+    return None if any(x is None for x in xs) else min(xs)  # type: ignore[type-var]
+
+
+def _highest(xs: Sequence[int | None]) -> int | None:
+    """The greatest of upper bounds, None when one is unknown."""
+    return None if any(x is None for x in xs) else max(xs)  # type: ignore[type-var]
+
+
 def _badd(*bs: Bound) -> Bound:
     coefs: dict[str, int] = {}
     const = 0
@@ -177,6 +196,9 @@ class Num:
     const: Fraction | None = None
     column: str | None = None  # the materialized column it reads, when it is one
     den: tuple[str, ...] = ()  # denominator columns (sorted): the value is expr / (scale * product)
+    # constant bounds of `expr` when known, whatever the inputs (see `_Compiler.num`)
+    lo: int | None = None
+    hi: int | None = None
 
 
 @dataclass(frozen=True)
@@ -507,7 +529,7 @@ class _Compiler:
         self.col_depth[col] = stage + 1
         self.col_kind[col] = kind
         if isinstance(v, Num):
-            return Num(self.b.ref(col, kind), v.scale, v.bound, stage + 1, column=col, den=v.den)
+            return Num(self.b.ref(col, kind), v.scale, v.bound, stage + 1, column=col, den=v.den, lo=v.lo, hi=v.hi)
         if isinstance(v, Cond):
             return Cond(self.b.ref(col, kind), stage + 1, column=col, undecided=v.undecided)
         return Other(self.b.ref(col, kind), v.kind, stage + 1, v.type, column=col)
@@ -521,17 +543,24 @@ class _Compiler:
     def true(self, value: bool) -> Cond:
         return Cond(self.b.bool_lit(value), 0, value)
 
-    def num(self, expr, scale: int, bound: Bound, depth: int, den: tuple[str, ...] = ()) -> Num:
-        self.bounds.append(bound)
+    def num(
+        self, expr, scale: int, bound: Bound, depth: int, den: tuple[str, ...] = (), lo: int | None = None, hi: int | None = None
+    ) -> Num:
+        """A computed number; `lo`, `hi`: constant bounds of `expr` when known, which replace
+        `bound` when they prove it smaller (a bound free of columns asks no column a limit)."""
+        if lo is not None and hi is not None and (bound[0] or max(-lo, hi) < bound[1]):
+            bound = _bound({}, max(-lo, hi))
         if bound[1] > NARROW and not bound[0]:  # beyond 64 bits: not from narrowed columns alone
             expr = self.b.widened(expr)
         elif bound[0] and self.b.input_limit is not None and bound[1] + sum(k for _, k in bound[0]) * self.b.input_limit > NARROW:
             expr = self.b.widened_operation(expr)  # inputs narrower than the working type
-        return Num(expr, scale, bound, depth, den=den)
+        self.bounds.append(bound)
+        return Num(expr, scale, bound, depth, den=den, lo=lo, hi=hi)
 
     def const(self, value: Fraction) -> Num:
         value = Fraction(value)
-        return Num(self.lit(value.numerator), value.denominator, _bound({}, abs(value.numerator)), 0, value)
+        v = value.numerator
+        return Num(self.lit(v), value.denominator, _bound({}, abs(v)), 0, value, lo=v, hi=v)
 
     def rescale(self, n: Num, scale: int, den: tuple[str, ...] | None = None) -> Num:
         """n as an integer over `scale` (and over the denominators `den`, which n's divide)."""
@@ -539,10 +568,11 @@ class _Compiler:
             if n.const is not None:
                 v = n.const * scale
                 assert v.denominator == 1
-                n = Num(self.lit(int(v)), scale, _bound({}, abs(int(v))), 0, n.const)
+                n = Num(self.lit(int(v)), scale, _bound({}, abs(int(v))), 0, n.const, lo=int(v), hi=int(v))
             else:
                 f = scale // n.scale
-                n = self.num(self.b.mul(n.expr, self.lit(f)), scale, _bmul(n.bound, f), n.depth, n.den)
+                lo, hi = _scaled(n.lo, n.hi, f)
+                n = self.num(self.b.mul(n.expr, self.lit(f)), scale, _bmul(n.bound, f), n.depth, n.den, lo, hi)
         if den is None or den == n.den:
             return n
         expr, bound = n.expr, n.bound
@@ -570,7 +600,10 @@ class _Compiler:
             return self.const(a.const - b.const if sub else a.const + b.const)
         (a2, b2), scale = self.common([a, b])
         expr = self.b.sub(a2.expr, b2.expr) if sub else self.b.add(a2.expr, b2.expr)
-        return self.num(expr, scale, _badd(a2.bound, b2.bound), max(a.depth, b.depth), a2.den)
+        blo, bhi = _scaled(b2.lo, b2.hi, -1) if sub else (b2.lo, b2.hi)
+        lo = a2.lo + blo if a2.lo is not None and blo is not None else None
+        hi = a2.hi + bhi if a2.hi is not None and bhi is not None else None
+        return self.num(expr, scale, _badd(a2.bound, b2.bound), max(a.depth, b.depth), a2.den, lo, hi)
 
     def mul(self, a: Num, k: Fraction) -> Num:
         if a.const is not None:
@@ -581,13 +614,15 @@ class _Compiler:
         g = math.gcd(p, a.scale * q)
         p2, s2 = p // g, a.scale * q // g
         if p2 == 1:
-            return Num(a.expr, s2, a.bound, a.depth, den=a.den)
-        return self.num(self.b.mul(a.expr, self.lit(p2)), s2, _bmul(a.bound, p2), a.depth, a.den)
+            return Num(a.expr, s2, a.bound, a.depth, den=a.den, lo=a.lo, hi=a.hi)
+        lo, hi = _scaled(a.lo, a.hi, p2)
+        return self.num(self.b.mul(a.expr, self.lit(p2)), s2, _bmul(a.bound, p2), a.depth, a.den, lo, hi)
 
     def neg(self, a: Num) -> Num:
         if a.const is not None:
             return self.const(-a.const)
-        return Num(self.b.neg(a.expr), a.scale, a.bound, a.depth, den=a.den)
+        lo, hi = _scaled(a.lo, a.hi, -1)
+        return Num(self.b.neg(a.expr), a.scale, a.bound, a.depth, den=a.den, lo=lo, hi=hi)
 
     def minmax(self, name: str, items: list[Num]) -> Num:
         if all(n.const is not None for n in items):
@@ -596,7 +631,12 @@ class _Compiler:
         items, scale = self.common(items)
         fn = self.b.least if name == "min" else self.b.greatest
         bound = _badd(*[n.bound for n in items])
-        return self.num(fn([n.expr for n in items]), scale, bound, max(n.depth for n in items), items[0].den)
+        los, his = [n.lo for n in items], [n.hi for n in items]
+        if name == "min":  # below every item's upper bound; above the lowest lower bound
+            lo, hi = _lowest(los), min((h for h in his if h is not None), default=None)
+        else:
+            lo, hi = max((x for x in los if x is not None), default=None), _highest(his)
+        return self.num(fn([n.expr for n in items]), scale, bound, max(n.depth for n in items), items[0].den, lo, hi)
 
     def clamp(self, x: Num, lo: Fraction, hi: Fraction) -> Num:
         if x.const is not None:
@@ -608,7 +648,7 @@ class _Compiler:
         if not x.den:  # bounds as literals (the SQL backends type them by magnitude)
             lo_i, hi_i = int(lo * scale), int(hi * scale)
             b = _bound({}, max(abs(lo_i), abs(hi_i)))
-            return self.num(self.b.clip(x2.expr, self.lit(lo_i), self.lit(hi_i)), scale, b, x.depth)
+            return self.num(self.b.clip(x2.expr, self.lit(lo_i), self.lit(hi_i)), scale, b, x.depth, lo=lo_i, hi=hi_i)
         # the bounds over x's denominator (constants times denominator columns)
         lo_n, hi_n = (self.rescale(self.const(v), scale, x.den) for v in (lo, hi))
         b = _badd(lo_n.bound, hi_n.bound) if x.den else _bound({}, max(abs(int(lo * scale)), abs(int(hi * scale))))
@@ -696,7 +736,8 @@ class _Compiler:
         *cases, (_, last) = branches  # the bands leave no value out: the last needs no test
         otherwise = self.b.typed_int(last)
         expr = self.b.case([(c, self.lit(v)) for c, v in cases], otherwise) if cases else otherwise
-        return self.num(expr, scale, _bound({}, top), depth)
+        ints = [int(v * scale) for v in values]  # type: ignore[operator]
+        return self.num(expr, scale, _bound({}, top), depth, lo=min(ints), hi=max(ints))
 
     def both(self, a: Cond, b: Cond) -> Cond:
         if a.const is False or b.const is False:
@@ -887,7 +928,8 @@ class _Compiler:
             parts, scale = self.common(parts)
             ex = self.pick(self.b.ref(tc.variant, "index"), [p.expr for p in parts[:-1]], parts[-1].expr)
             depth = max([p.depth for p in parts] + [self.col_depth[tc.variant]])
-            return self.num(ex, scale, _badd(*[p.bound for p in parts]), depth, parts[0].den)
+            lo, hi = _lowest([p.lo for p in parts]), _highest([p.hi for p in parts])
+            return self.num(ex, scale, _badd(*[p.bound for p in parts]), depth, parts[0].den, lo, hi)
         variant = e.variant if t.selection != "single" else t.variants[0].name
         return self.part(e.track, variant, e.score, e.part)
 
@@ -945,7 +987,8 @@ class _Compiler:
                 # constant points: neither branch meets a column, so one carries the type (SQL)
                 zero = self.b.typed_int(0) if pts.const is not None else self.b.int_lit(0)
                 expr = self.b.case([(gate.expr, pts.expr)], zero)
-                pts = Num(expr, pts.scale, pts.bound, max(pts.depth, gate.depth), None, den=pts.den)
+                lo, hi = _lowest([pts.lo, 0]), _highest([pts.hi, 0])  # the points, or none
+                pts = Num(expr, pts.scale, pts.bound, max(pts.depth, gate.depth), None, den=pts.den, lo=lo, hi=hi)
         return self.materialize(f"line_{tag}_{line.name}", pts, group=group, span=line.span)
 
     def sum_capped(self, items: list[Num], cap: Fraction | None) -> Num:
@@ -958,7 +1001,8 @@ class _Compiler:
             scale = math.lcm(total.scale, cap.denominator)
             t2 = self.rescale(total, scale)
             c = self.rescale(self.const(cap), scale, total.den)
-            total = self.num(self.b.least([t2.expr, c.expr]), scale, t2.bound, t2.depth, total.den)
+            lo, hi = _lowest([t2.lo, c.lo]), min((h for h in (t2.hi, c.hi) if h is not None), default=None)
+            total = self.num(self.b.least([t2.expr, c.expr]), scale, t2.bound, t2.depth, total.den, lo, hi)
         return total
 
     def every(self, e: ir.Every) -> Cond:

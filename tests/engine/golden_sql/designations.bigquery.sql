@@ -7,7 +7,7 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
       WHEN (
         `partner_id` IS NULL
       ) OR (
-        TRIM(CAST(`partner_id` AS STRING)) = ''
+        LTRIM(CAST(`partner_id` AS STRING)) = ''
       )
       THEN ERROR(
         'tier: TL410 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column partner_id: ' || 'partner_id is empty'
@@ -278,7 +278,7 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
       THEN ERROR(
         'tier: TL406 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || CAST(`growth` AS STRING) || '/1000000' || ' is above the maximum 1000'
       )
-      WHEN ABS(`growth`) > CAST(2577896719098018662589959147210 AS BIGNUMERIC)
+      WHEN ABS(`growth`) > CAST(7733690157294055987803968350722004805 AS BIGNUMERIC)
       THEN ERROR(
         'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || CAST(`growth` AS STRING) || '/1000000' || ' is too large to evaluate exactly in SQL'
       )
@@ -296,7 +296,7 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
       ELSE `deployments`
     END AS `deployments`,
     CASE
-      WHEN ABS(`acr`) > CAST(2577896719098018662589959147210 AS BIGNUMERIC)
+      WHEN ABS(`acr`) > CAST(7733690157294055987803968350722004805 AS BIGNUMERIC)
       THEN ERROR(
         'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column acr: ' || CAST(`acr` AS STRING) || '/1000000' || ' is too large to evaluate exactly in SQL'
       )
@@ -415,29 +415,29 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
     *,
     CAST(LEAST(`line_security_capability_certified`, 120) AS INT64) AS `cat_security_capability_skilling`, /* designations.tier:47 */
     CAST(LEAST(GREATEST(`deployments`, 0), 6) * 10 AS INT64) AS `line_security_capability_deployments`, /* designations.tier:51 */
-    LEAST(
+    CAST(LEAST(
       CAST(25000000000 AS BIGNUMERIC),
       GREATEST(0, `acr`) + (
         GREATEST(0, `growth`) * 10
       )
-    ) AS `line_security_capability_usage` /* designations.tier:52 */
+    ) AS INT64) AS `line_security_capability_usage` /* designations.tier:52 */
   FROM security_capability_2
 ), `security_capability_4` AS (
   SELECT
     *,
-    LEAST(
+    CAST(LEAST(
       `line_security_capability_deployments` * 1250000000 + (
         `line_security_capability_usage` * 3
       ),
       CAST(150000000000 AS BIGNUMERIC)
-    ) AS `cat_security_capability_success` /* designations.tier:50 */
+    ) AS INT64) AS `cat_security_capability_success` /* designations.tier:50 */
   FROM security_capability_3
 ), `security_capability_5` AS (
   SELECT
     *,
-    (
+    CAST((
       `cat_security_capability_performance` * 3 + `cat_security_capability_skilling`
-    ) * 1250000000 + `cat_security_capability_success` AS `score_security_capability` /* designations.tier:43 */
+    ) * 1250000000 + `cat_security_capability_success` AS INT64) AS `score_security_capability` /* designations.tier:43 */
   FROM security_capability_4
 ), `security` AS (
   SELECT
@@ -692,18 +692,15 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
   SELECT
     *,
     CASE
-      WHEN (
-        `score_security_capability`
-      ) * 1000000 >= 0
-      THEN DIV((
-        `score_security_capability`
-      ) * 1000000, 3750000000)
+      WHEN CAST(`score_security_capability` AS INT64) * 1000000 >= 0
+      THEN DIV(CAST(`score_security_capability` AS INT64) * 1000000, 3750000000)
       ELSE -(
-        DIV((
-          -(
-            `score_security_capability`
-          ) * 1000000 + 3749999999
-        ), 3750000000)
+        DIV(
+          (
+            -CAST(`score_security_capability` AS INT64) * 1000000 + 3749999999
+          ),
+          3750000000
+        )
       )
     END AS `quotient:security`
   FROM status_2
@@ -713,17 +710,13 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
     `quotient:security` + CASE
       WHEN (
         (
-          (
-            `score_security_capability`
-          ) * 1000000 - `quotient:security` * 3750000000
+          CAST(`score_security_capability` AS INT64) * 1000000 - `quotient:security` * 3750000000
         ) * 2 > 3750000000
       )
       OR (
         (
           (
-            (
-              `score_security_capability`
-            ) * 1000000 - `quotient:security` * 3750000000
+            CAST(`score_security_capability` AS INT64) * 1000000 - `quotient:security` * 3750000000
           ) * 2 = 3750000000
         )
         AND (

@@ -7,7 +7,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       WHEN (
         "partner_id" IS NULL
       ) OR (
-        TRIM(CAST("partner_id" AS TEXT)) = ''
+        LTRIM(CAST("partner_id" AS TEXT)) = ''
       )
       THEN ERROR(
         'tier: TL410 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column partner_id: ' || 'partner_id is empty'
@@ -540,22 +540,22 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
     END AS BIGINT) AS "line_data_capability_certified", /* designations.tier:29 */
     CAST(LEAST(GREATEST("growth", 0), 20000000) AS BIGINT) AS "line_data_capability_growth", /* designations.tier:32 */
     CAST(LEAST(GREATEST("deployments", 0), 5) * 2 AS BIGINT) AS "line_data_capability_deployments", /* designations.tier:33 */
-    (
-      CAST(CAST(LEAST(CAST(LEAST(GREATEST("adds", 0), 10) * 2 AS BIGINT) /* designations.tier:45 */, 20) AS BIGINT) /* designations.tier:44 */ AS INT128) * 3 + CAST(CAST(LEAST(
+    CAST((
+      CAST(LEAST(CAST(LEAST(GREATEST("adds", 0), 10) * 2 AS BIGINT) /* designations.tier:45 */, 20) AS BIGINT) /* designations.tier:44 */ * 3 + CAST(LEAST(
         CAST(LEAST(GREATEST("certified", 0), 6) * 20 AS BIGINT) /* designations.tier:48 */,
         120
-      ) AS BIGINT) /* designations.tier:47 */ AS INT128)
-    ) * 1250000000 + LEAST(
-      CAST(CAST(LEAST(GREATEST("deployments", 0), 6) * 10 AS BIGINT) /* designations.tier:51 */ AS INT128) * 1250000000 + (
-        LEAST(
+      ) AS BIGINT) /* designations.tier:47 */
+    ) * 1250000000 + CAST(LEAST(
+      CAST(LEAST(GREATEST("deployments", 0), 6) * 10 AS BIGINT) /* designations.tier:51 */ * 1250000000 + (
+        CAST(LEAST(
           CAST(25000000000 AS BIGINT),
           GREATEST(0, CAST("acr" AS INT128)) + (
             GREATEST(0, CAST("growth" AS INT128)) * 10
           )
-        ) /* designations.tier:52 */ * 3
+        ) AS BIGINT) /* designations.tier:52 */ * 3
       ),
       CAST(150000000000 AS BIGINT)
-    ) /* designations.tier:50 */ AS "score_security_capability", /* designations.tier:43 */
+    ) AS BIGINT) /* designations.tier:50 */ AS BIGINT) AS "score_security_capability", /* designations.tier:43 */
     CAST(CAST(LEAST(GREATEST("adds", 0), 5) * 3 AS BIGINT) /* designations.tier:64 */ + CAST(LEAST(GREATEST("certified", 0), 20) AS BIGINT) /* designations.tier:65 */ AS BIGINT) AS "score_apps_enterprise_capability", /* designations.tier:63 */
     CAST(CAST(LEAST(GREATEST("adds", 0), 5) * 3 AS BIGINT) /* designations.tier:71 */ + CAST(LEAST(GREATEST("certified", 0), 5) * 4 AS BIGINT) /* designations.tier:72 */ AS BIGINT) AS "score_apps_smb_capability", /* designations.tier:70 */
     CASE WHEN "workloads" >= 5 THEN 0 ELSE 1 END AS "sel_apps", /* designations.tier:60 */
@@ -649,17 +649,11 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       ELSE -1
     END AS "lvl_ladder", /* designations.tier:94 */
     CASE
-      WHEN (
-        "score_security_capability"
-      ) * 1000000 >= 0
-      THEN (
-        "score_security_capability"
-      ) * 1000000 // 3750000000
+      WHEN CAST("score_security_capability" AS BIGINT) * 1000000 >= 0
+      THEN CAST("score_security_capability" AS BIGINT) * 1000000 // 3750000000
       ELSE -(
         (
-          -(
-            "score_security_capability"
-          ) * 1000000 + 3749999999
+          -CAST("score_security_capability" AS BIGINT) * 1000000 + 3749999999
         ) // 3750000000
       )
     END AS "quotient:security"
@@ -895,17 +889,13 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       "quotient:security" + CASE
         WHEN (
           (
-            (
-              "score_security_capability"
-            ) * 1000000 - "quotient:security" * 3750000000
+            CAST("score_security_capability" AS BIGINT) * 1000000 - "quotient:security" * 3750000000
           ) * 2 > 3750000000
         )
         OR (
           (
             (
-              (
-                "score_security_capability"
-              ) * 1000000 - "quotient:security" * 3750000000
+              CAST("score_security_capability" AS BIGINT) * 1000000 - "quotient:security" * 3750000000
             ) * 2 = 3750000000
           )
           AND (

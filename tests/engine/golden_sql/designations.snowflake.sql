@@ -7,7 +7,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       WHEN (
         "partner_id" IS NULL
       ) OR (
-        TRIM(CAST("partner_id" AS VARCHAR)) = ''
+        LTRIM(CAST("partner_id" AS VARCHAR)) = ''
       )
       THEN CAST(CAST('tier: TL410 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column partner_id: ' || 'partner_id is empty' AS BIGINT) AS VARCHAR)
       ELSE CAST("partner_id" AS VARCHAR)
@@ -234,7 +234,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       THEN CAST('tier: TL406 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column growth: ' || CAST("growth" AS VARCHAR) || '/1000000' || ' is below the minimum -100' AS DECIMAL(38, 0))
       WHEN "growth" > 1000000000
       THEN CAST('tier: TL406 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column growth: ' || CAST("growth" AS VARCHAR) || '/1000000' || ' is above the maximum 1000' AS DECIMAL(38, 0))
-      WHEN ABS("growth") > CAST(2577896719098018662589959147210 AS DECIMAL(38, 0))
+      WHEN ABS("growth") > CAST(7733690157294055987803968350722004805 AS DECIMAL(38, 0))
       THEN CAST('tier: TL412 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column growth: ' || CAST("growth" AS VARCHAR) || '/1000000' || ' is too large to evaluate exactly in SQL' AS DECIMAL(38, 0))
       ELSE "growth"
     END AS "growth",
@@ -246,7 +246,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       ELSE "deployments"
     END AS "deployments",
     CASE
-      WHEN ABS("acr") > CAST(2577896719098018662589959147210 AS DECIMAL(38, 0))
+      WHEN ABS("acr") > CAST(7733690157294055987803968350722004805 AS DECIMAL(38, 0))
       THEN CAST('tier: TL412 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column acr: ' || CAST("acr" AS VARCHAR) || '/1000000' || ' is too large to evaluate exactly in SQL' AS DECIMAL(38, 0))
       ELSE "acr"
     END AS "acr",
@@ -359,29 +359,29 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
     *,
     CAST(LEAST_IGNORE_NULLS("line_security_capability_certified", 120) AS BIGINT) AS "cat_security_capability_skilling", /* designations.tier:47 */
     CAST(LEAST_IGNORE_NULLS(GREATEST_IGNORE_NULLS("deployments", 0), 6) * 10 AS BIGINT) AS "line_security_capability_deployments", /* designations.tier:51 */
-    LEAST_IGNORE_NULLS(
+    CAST(LEAST_IGNORE_NULLS(
       CAST(25000000000 AS DECIMAL(38, 0)),
       GREATEST_IGNORE_NULLS(0, "acr") + (
         GREATEST_IGNORE_NULLS(0, "growth") * 10
       )
-    ) AS "line_security_capability_usage" /* designations.tier:52 */
+    ) AS BIGINT) AS "line_security_capability_usage" /* designations.tier:52 */
   FROM security_capability_2
 ), "security_capability_4" AS (
   SELECT
     *,
-    LEAST_IGNORE_NULLS(
+    CAST(LEAST_IGNORE_NULLS(
       "line_security_capability_deployments" * 1250000000 + (
         "line_security_capability_usage" * 3
       ),
       CAST(150000000000 AS DECIMAL(38, 0))
-    ) AS "cat_security_capability_success" /* designations.tier:50 */
+    ) AS BIGINT) AS "cat_security_capability_success" /* designations.tier:50 */
   FROM security_capability_3
 ), "security_capability_5" AS (
   SELECT
     *,
-    (
+    CAST((
       "cat_security_capability_performance" * 3 + "cat_security_capability_skilling"
-    ) * 1250000000 + "cat_security_capability_success" AS "score_security_capability" /* designations.tier:43 */
+    ) * 1250000000 + "cat_security_capability_success" AS BIGINT) AS "score_security_capability" /* designations.tier:43 */
   FROM security_capability_4
 ), "security" AS (
   SELECT
@@ -636,22 +636,22 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
   SELECT
     *,
     FLOOR((
-      "score_security_capability"
+      CAST("score_security_capability" AS DECIMAL(38, 0))
     ) * 1000000 / 3750000000) - CASE
       WHEN FLOOR((
-        "score_security_capability"
+        CAST("score_security_capability" AS DECIMAL(38, 0))
       ) * 1000000 / 3750000000) * 3750000000 > (
-        "score_security_capability"
+        CAST("score_security_capability" AS DECIMAL(38, 0))
       ) * 1000000
       THEN 1
       ELSE 0
     END + CASE
       WHEN (
         FLOOR((
-          "score_security_capability"
+          CAST("score_security_capability" AS DECIMAL(38, 0))
         ) * 1000000 / 3750000000) + 1
       ) * 3750000000 <= (
-        "score_security_capability"
+        CAST("score_security_capability" AS DECIMAL(38, 0))
       ) * 1000000
       THEN 1
       ELSE 0
@@ -664,7 +664,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       WHEN (
         (
           (
-            "score_security_capability"
+            CAST("score_security_capability" AS DECIMAL(38, 0))
           ) * 1000000 - "quotient:security" * 3750000000
         ) * 2 > 3750000000
       )
@@ -672,7 +672,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
         (
           (
             (
-              "score_security_capability"
+              CAST("score_security_capability" AS DECIMAL(38, 0))
             ) * 1000000 - "quotient:security" * 3750000000
           ) * 2 = 3750000000
         )

@@ -7,7 +7,7 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
       WHEN (
         `partner_id` IS NULL
       ) OR (
-        TRIM(CAST(`partner_id` AS STRING)) = ''
+        LTRIM(CAST(`partner_id` AS STRING)) = ''
       )
       THEN RAISE_ERROR(
         'tier: TL410 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column partner_id: ' || 'partner_id is empty'
@@ -266,7 +266,7 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
       THEN RAISE_ERROR(
         'tier: TL406 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || CAST(`growth` AS STRING) || '/1000000' || ' is above the maximum 1000'
       )
-      WHEN ABS(`growth`) > CAST(2577896719098018662589959147210 AS DECIMAL(38, 0))
+      WHEN ABS(`growth`) > CAST(7733690157294055987803968350722004805 AS DECIMAL(38, 0))
       THEN RAISE_ERROR(
         'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || CAST(`growth` AS STRING) || '/1000000' || ' is too large to evaluate exactly in SQL'
       )
@@ -284,7 +284,7 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
       ELSE `deployments`
     END AS `deployments`,
     CASE
-      WHEN ABS(`acr`) > CAST(2577896719098018662589959147210 AS DECIMAL(38, 0))
+      WHEN ABS(`acr`) > CAST(7733690157294055987803968350722004805 AS DECIMAL(38, 0))
       THEN RAISE_ERROR(
         'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column acr: ' || CAST(`acr` AS STRING) || '/1000000' || ' is too large to evaluate exactly in SQL'
       )
@@ -327,12 +327,12 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
     CAST(LEAST(GREATEST(`adds`, 0), 10) * 2 AS BIGINT) AS `line_security_capability_adds`, /* designations.tier:45 */
     CAST(LEAST(GREATEST(`certified`, 0), 6) * 20 AS BIGINT) AS `line_security_capability_certified`, /* designations.tier:48 */
     CAST(LEAST(GREATEST(`deployments`, 0), 6) * 10 AS BIGINT) AS `line_security_capability_deployments`, /* designations.tier:51 */
-    LEAST(
+    CAST(LEAST(
       CAST(25000000000 AS DECIMAL(38, 0)),
       GREATEST(0, `acr`) + (
         GREATEST(0, `growth`) * 10
       )
-    ) AS `line_security_capability_usage`, /* designations.tier:52 */
+    ) AS BIGINT) AS `line_security_capability_usage`, /* designations.tier:52 */
     CAST(LEAST(GREATEST(`adds`, 0), 5) * 3 AS BIGINT) AS `line_apps_enterprise_capability_adds`, /* designations.tier:64 */
     CAST(LEAST(GREATEST(`certified`, 0), 20) AS BIGINT) AS `line_apps_enterprise_capability_certified`, /* designations.tier:65 */
     CAST(LEAST(GREATEST(`adds`, 0), 5) * 3 AS BIGINT) AS `line_apps_smb_capability_adds`, /* designations.tier:71 */
@@ -366,12 +366,12 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
     ) AS BIGINT) AS `cat_data_capability_success`, /* designations.tier:31 */
     CAST(LEAST(`line_security_capability_adds`, 20) AS BIGINT) AS `cat_security_capability_performance`, /* designations.tier:44 */
     CAST(LEAST(`line_security_capability_certified`, 120) AS BIGINT) AS `cat_security_capability_skilling`, /* designations.tier:47 */
-    LEAST(
+    CAST(LEAST(
       `line_security_capability_deployments` * 1250000000 + (
         `line_security_capability_usage` * 3
       ),
       CAST(150000000000 AS DECIMAL(38, 0))
-    ) AS `cat_security_capability_success`, /* designations.tier:50 */
+    ) AS BIGINT) AS `cat_security_capability_success`, /* designations.tier:50 */
     CAST(`line_apps_enterprise_capability_adds` + `line_apps_enterprise_capability_certified` AS BIGINT) AS `score_apps_enterprise_capability`, /* designations.tier:63 */
     CAST(`line_apps_smb_capability_adds` + `line_apps_smb_capability_certified` AS BIGINT) AS `score_apps_smb_capability`, /* designations.tier:70 */
     `line_work_enterprise_capability_adds` AS `score_work_enterprise_capability`, /* designations.tier:81 */
@@ -404,9 +404,9 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
     AND (
       `line_data_capability_deployments` > 0
     ) AS `req_data_designated_2`, /* designations.tier:38 */
-    (
+    CAST((
       `cat_security_capability_performance` * 3 + `cat_security_capability_skilling`
-    ) * 1250000000 + `cat_security_capability_success` AS `score_security_capability`, /* designations.tier:43 */
+    ) * 1250000000 + `cat_security_capability_success` AS BIGINT) AS `score_security_capability`, /* designations.tier:43 */
     `score_apps_enterprise_capability` >= 30 AS `req_apps_enterprise_designated_1`, /* designations.tier:67 */
     `score_apps_smb_capability` >= 30 AS `req_apps_smb_designated_1`, /* designations.tier:74 */
     CAST(CASE
@@ -552,22 +552,22 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
   SELECT
     *,
     FLOOR((
-      `score_security_capability`
+      CAST(`score_security_capability` AS DECIMAL(38, 0))
     ) * 1000000 / 3750000000) - CASE
       WHEN FLOOR((
-        `score_security_capability`
+        CAST(`score_security_capability` AS DECIMAL(38, 0))
       ) * 1000000 / 3750000000) * 3750000000 > (
-        `score_security_capability`
+        CAST(`score_security_capability` AS DECIMAL(38, 0))
       ) * 1000000
       THEN 1
       ELSE 0
     END + CASE
       WHEN (
         FLOOR((
-          `score_security_capability`
+          CAST(`score_security_capability` AS DECIMAL(38, 0))
         ) * 1000000 / 3750000000) + 1
       ) * 3750000000 <= (
-        `score_security_capability`
+        CAST(`score_security_capability` AS DECIMAL(38, 0))
       ) * 1000000
       THEN 1
       ELSE 0
@@ -580,7 +580,7 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
       WHEN (
         (
           (
-            `score_security_capability`
+            CAST(`score_security_capability` AS DECIMAL(38, 0))
           ) * 1000000 - `quotient:security` * 3750000000
         ) * 2 > 3750000000
       )
@@ -588,7 +588,7 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         (
           (
             (
-              `score_security_capability`
+              CAST(`score_security_capability` AS DECIMAL(38, 0))
             ) * 1000000 - `quotient:security` * 3750000000
           ) * 2 = 3750000000
         )

@@ -6,8 +6,9 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
     CASE
       WHEN (
         [partner_id] IS NULL
-      ) OR (
-        TRIM(CAST([partner_id] AS VARCHAR(MAX))) = ''
+      )
+      OR (
+        LTRIM(CAST([partner_id] AS VARCHAR(MAX))) = ''
       )
       THEN CAST(CAST('tier: TL410 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column partner_id: ' + 'partner_id is empty' AS BIGINT) AS VARCHAR(MAX))
       ELSE CAST([partner_id] AS VARCHAR(MAX))
@@ -234,7 +235,7 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
       THEN CAST('tier: TL406 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column growth: ' + CAST([growth] AS VARCHAR(MAX)) + '/1000000' + ' is below the minimum -100' AS NUMERIC(38, 0))
       WHEN [growth] > 1000000000
       THEN CAST('tier: TL406 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column growth: ' + CAST([growth] AS VARCHAR(MAX)) + '/1000000' + ' is above the maximum 1000' AS NUMERIC(38, 0))
-      WHEN ABS([growth]) > CAST(2577896719098018662589959147210 AS NUMERIC(38, 0))
+      WHEN ABS([growth]) > CAST(7733690157294055987803968350722004805 AS NUMERIC(38, 0))
       THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column growth: ' + CAST([growth] AS VARCHAR(MAX)) + '/1000000' + ' is too large to evaluate exactly in SQL' AS NUMERIC(38, 0))
       ELSE [growth]
     END AS [growth],
@@ -246,7 +247,7 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
       ELSE [deployments]
     END AS [deployments],
     CASE
-      WHEN ABS([acr]) > CAST(2577896719098018662589959147210 AS NUMERIC(38, 0))
+      WHEN ABS([acr]) > CAST(7733690157294055987803968350722004805 AS NUMERIC(38, 0))
       THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column acr: ' + CAST([acr] AS VARCHAR(MAX)) + '/1000000' + ' is too large to evaluate exactly in SQL' AS NUMERIC(38, 0))
       ELSE [acr]
     END AS [acr],
@@ -371,29 +372,29 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
     *,
     CAST(LEAST([line_security_capability_certified], 120) AS BIGINT) AS [cat_security_capability_skilling], /* designations.tier:47 */
     CAST(LEAST(GREATEST([deployments], 0), 6) * 10 AS BIGINT) AS [line_security_capability_deployments], /* designations.tier:51 */
-    LEAST(
+    CAST(LEAST(
       CAST(25000000000 AS NUMERIC(38, 0)),
       GREATEST(0, [acr]) + (
         GREATEST(0, [growth]) * 10
       )
-    ) AS [line_security_capability_usage] /* designations.tier:52 */
+    ) AS BIGINT) AS [line_security_capability_usage] /* designations.tier:52 */
   FROM security_capability_2
 ), [security_capability_4] AS (
   SELECT
     *,
-    LEAST(
+    CAST(LEAST(
       [line_security_capability_deployments] * 1250000000 + (
         [line_security_capability_usage] * 3
       ),
       CAST(150000000000 AS NUMERIC(38, 0))
-    ) AS [cat_security_capability_success] /* designations.tier:50 */
+    ) AS BIGINT) AS [cat_security_capability_success] /* designations.tier:50 */
   FROM security_capability_3
 ), [security_capability_5] AS (
   SELECT
     *,
-    (
+    CAST((
       [cat_security_capability_performance] * 3 + [cat_security_capability_skilling]
-    ) * 1250000000 + [cat_security_capability_success] AS [score_security_capability] /* designations.tier:43 */
+    ) * 1250000000 + [cat_security_capability_success] AS BIGINT) AS [score_security_capability] /* designations.tier:43 */
   FROM security_capability_4
 ), [security] AS (
   SELECT
@@ -715,23 +716,29 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
 ), [score_quotients] AS (
   SELECT
     *,
-    FLOOR(CAST((
-      [score_security_capability]
-    ) * 1000000 AS FLOAT) / 3750000000) - CASE
-      WHEN FLOOR(CAST((
-        [score_security_capability]
-      ) * 1000000 AS FLOAT) / 3750000000) * 3750000000 > (
-        [score_security_capability]
+    FLOOR(
+      CAST((
+        CAST([score_security_capability] AS NUMERIC(38, 0))
+      ) * 1000000 AS FLOAT) / 3750000000
+    ) - CASE
+      WHEN FLOOR(
+        CAST((
+          CAST([score_security_capability] AS NUMERIC(38, 0))
+        ) * 1000000 AS FLOAT) / 3750000000
+      ) * 3750000000 > (
+        CAST([score_security_capability] AS NUMERIC(38, 0))
       ) * 1000000
       THEN 1
       ELSE 0
     END + CASE
       WHEN (
-        FLOOR(CAST((
-          [score_security_capability]
-        ) * 1000000 AS FLOAT) / 3750000000) + 1
+        FLOOR(
+          CAST((
+            CAST([score_security_capability] AS NUMERIC(38, 0))
+          ) * 1000000 AS FLOAT) / 3750000000
+        ) + 1
       ) * 3750000000 <= (
-        [score_security_capability]
+        CAST([score_security_capability] AS NUMERIC(38, 0))
       ) * 1000000
       THEN 1
       ELSE 0
@@ -744,7 +751,7 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
       WHEN (
         (
           (
-            [score_security_capability]
+            CAST([score_security_capability] AS NUMERIC(38, 0))
           ) * 1000000 - [quotient:security] * 3750000000
         ) * 2 > 3750000000
       )
@@ -752,7 +759,7 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
         (
           (
             (
-              [score_security_capability]
+              CAST([score_security_capability] AS NUMERIC(38, 0))
             ) * 1000000 - [quotient:security] * 3750000000
           ) * 2 = 3750000000
         )

@@ -47,7 +47,8 @@ class Dialect:
     - `narrow_raw`: the raw query (`tier compile --emit sql`) reads and computes in `narrow`
       when the program's constants fit it, each column checked against its 64-bit limit
       (TL412 beyond it; `compile_sql(wide=True)`, `--wide`, keeps `wide`): DuckDB's 128-bit
-      arithmetic cost a quarter of the query.
+      arithmetic cost a quarter of the query. Sums and products compute in `narrow` too
+      when the limits that keeps them there are wide enough (`query._narrow_plan`).
     - `one_check`: the raw query checks missing values, ranges, limits, repeated ids and
       constraints of the read columns in one filter (`inputs._one_filter`) rather than one CASE
       per column (needs `raise_fn`).
