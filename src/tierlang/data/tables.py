@@ -322,13 +322,24 @@ class _KeyReader(_Reader):
             # are candidates (a 64-bit hash per row, not a table of the keys themselves, and
             # found by sorting the hashes, `_repeats`: a fifth of `is_duplicated`'s time),
             # and the full load, reached on any candidate, compares the keys exactly.
-            return [pl.lit(False).alias(flag), key.hash().alias(KEY_HASH)]
+            return [pl.lit(False).alias(flag), _key_hash([PID, *self.key]).alias(KEY_HASH)]
         return [key.is_duplicated().alias(flag)]
+
+
+def _key_hash(columns: list[str]) -> pl.Expr:
+    """A 64-bit hash of each row's values of `columns`: each column's own hash, mixed in by
+    a multiply (wrapping, by an odd constant: no two hashes so far become one) and an xor.
+    Half the time of hashing the row as a struct; two keys alike still hash alike, and two
+    unlike keys almost never do (a candidate only costs the full load's exact look)."""
+    h = pl.col(columns[0]).hash()
+    for c in columns[1:]:
+        h = (h * pl.lit(0x9E3779B97F4A7C15, pl.UInt64)) ^ pl.col(c).hash()
+    return h
 
 
 def _repeats(hashes: pl.Series) -> bool:
     """Whether any value occurs twice."""
-    s = hashes.sort()
+    s = hashes.sort(multithreaded=False)  # a third less CPU than on both cores
     return bool((s.slice(1) == s.slice(0, len(s) - 1)).any()) if len(s) > 1 else False
 
 
