@@ -408,28 +408,34 @@ class _TableLoader(_Loader):
 
     def _check_streamed(self, readers: list[_Reader], schema, lf: pl.LazyFrame) -> bool:
         """Whether some row of a large Parquet file may fail a check, `lf` being its checked
-        query. The missing-value checks (TL403) run first, as one filter over the file's own
-        columns, which polars decides from each row group's statistics (its null count, and
-        its least text, which is "" when a text is empty) without decoding the rows; then
-        the other checks, in a pass that reads only the columns they look at. (A usage
-        table's money column, decoded for its missing-value check alone, was a quarter of
-        its check.) A file without statistics has the filter read those columns instead."""
+        query. Each check a value fails on its own (a missing value, an enum value not
+        declared, a blank partner id) is a filter over the file's column, which polars
+        applies while reading and decides from each row group's statistics (a null count,
+        the least text, "" when a text is empty) or from its dictionary (the few distinct
+        texts of an `association` page, not its millions of rows): 0.7 s of is_in over
+        47M texts became 0.02 s. The missing-value checks share one filter (statistics
+        decide them together); one filter of every check would be read row by row. The
+        checks of the values as read (a month on the first day, a partner id unknown, a
+        key repeated) then run in one pass that reads only the columns they look at.
+        Without statistics or dictionaries the filters read their columns: the same answer."""
         checks = [c for r in readers for c in r.checks]
-        footer: dict[str, pl.Expr] = {}
+        on_file: dict[str, pl.Expr] = {}
         if not (self.program.constraints or self.source.problems):  # else: one query of every check
-            on_file = {c for c, t in schema.items() if t != pl.Null} - {m.column or m.name for m in self.absent}
+            columns = {c for c, t in schema.items() if t != pl.Null} - {m.column or m.name for m in self.absent}
             # each flag's first-stage expression, from fresh readers (`first` registers the
             # checks of the readers it is called on)
             first = {e.meta.output_name(): e for r in self.plan(schema) for e in r.first()}
             for c in checks:
                 e = first.get(c.flag)
-                if c.code == "TL403" and e is not None and set(e.meta.root_names()) <= on_file:
-                    footer[c.flag] = e.meta.undo_aliases()
-        if footer:
-            missing = pl.scan_parquet(self.source.path).filter(pl.any_horizontal(list(footer.values())))
-            if missing.select(pl.len()).collect(engine="streaming").item():
+                if e is not None and set(e.meta.root_names()) <= columns:
+                    on_file[c.flag] = e.meta.undo_aliases()
+        missing = [on_file[c.flag] for c in checks if c.flag in on_file and c.code == "TL403"]
+        filters = [pl.any_horizontal(missing)] if missing else []
+        filters += [on_file[c.flag] for c in checks if c.flag in on_file and c.code != "TL403"]
+        for keep in filters:
+            if pl.scan_parquet(self.source.path).filter(keep).select(pl.len()).collect(engine="streaming").item():
                 return True
-        rest = [pl.col(c.flag) for c in checks if c.flag not in footer] if footer else [pl.col(BAD)]
+        rest = [pl.col(c.flag) for c in checks if c.flag not in on_file] if on_file else [pl.col(BAD)]
         bad = pl.any_horizontal(rest) if rest else pl.lit(False)
         if not self.table.key:
             return bool(lf.select(bad.any()).collect(engine="streaming").item())
