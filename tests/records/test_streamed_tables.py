@@ -164,6 +164,8 @@ def test_a_streamed_table_replaced_after_its_check_is_refused(program, tmp_path,
         ("association", "CSP", "TL407", "'CSP' is not a value of 'association'"),
         ("partner_id", " P01", "TL410", "partner_id ' P01' has blanks around it"),
         ("month", dt.date(2023, 5, 2), "TL415", "'2023-05-02' is not the first day of a month"),
+        ("partner_id", "NOPE", "TL420", "partner_id 'NOPE' is not in"),
+        ("partner_id", "", "TL410", "partner_id is empty"),
     ],
 )
 def test_a_bad_value_in_a_later_row_group_is_named(program, tmp_path, streamed, statistics, column, value, code, words):  # noqa: F811

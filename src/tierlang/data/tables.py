@@ -17,7 +17,9 @@ partner row too) and listed: a partner is never evaluated on part of its records
 
 Speed (a usage table has tens of millions of rows): a table whose columns need no second look
 at the data (Parquet, typed columns) is read and checked in one lazy query that materializes
-only the columns kept; the checks of a partner id are decided once per distinct id. Only when
+only the columns kept; the checks of a partner id are decided once per distinct id. A Parquet
+file too large to hold (`STREAM_VALUES`) is checked by filters in its scan, which polars decides
+from each row group's statistics and dictionaries (`_TableLoader._check_streamed`). Only when
 some row fails does the full load run, to name every problem by row and column.
 """
 
@@ -258,6 +260,13 @@ class _RelatedIdReader(_IdReader):
             return [_among(ids, self.distinct.filter(~self.distinct.is_in(self.known.implode()))).alias(flag)]
         return [(ids.is_not_null() & ~ids.is_in(self.known.implode())).alias(flag)]
 
+    def on_file(self, schema) -> dict[str, pl.Expr]:
+        """`third`'s flag over the file's column (the same values when it holds text)."""
+        if self.known is None or self.distinct is not None or schema.get(self.column) != pl.String:
+            return {}
+        ids = pl.col(self.column)
+        return {self.tmp("bad_unknown"): ids.is_not_null() & ~ids.is_in(self.known.implode())}
+
 
 def _among(column: pl.Expr, values: pl.Series) -> pl.Expr:
     """Whether each row's value is one of `values` (false for none: no pass over the rows)."""
@@ -279,8 +288,19 @@ class _MonthReader(_DateReader):
             # The one-query load only asks whether any row fails (then the full load names
             # them): a lookup among the first days of 1900-2199 costs a tenth of taking
             # each date's day, and a date outside those years counts as failing.
-            return [(~month.is_in(_first_days().implode())).fill_null(False).alias(flag)]
+            return [_not_first(month).alias(flag)]
         return [(month.dt.day() != 1).fill_null(False).alias(flag)]
+
+    def on_file(self, schema) -> dict[str, pl.Expr]:
+        """`third`'s flag over the file's column (the same values when it holds dates)."""
+        if schema.get(self.column) != pl.Date or self.default() is not None:
+            return {}
+        return {self.tmp("bad_month"): _not_first(pl.col(self.column))}
+
+
+def _not_first(month: pl.Expr) -> pl.Expr:
+    """A date that may not be the first of its month (see `_MonthReader.third`)."""
+    return (~month.is_in(_first_days().implode())).fill_null(False)
 
 
 @cache
@@ -380,8 +400,8 @@ class _TableLoader(_Loader):
             rows = [pl.col(ROW).cast(pl.Int64), *[pl.col(c) for c in keep[1:]]]
             unnumbered = None
             hashes = [pl.col(KEY_HASH)] if self.table.key else []  # see _KeyReader.third
-            total = self.rows() if isinstance(src, _ParquetSource) else 0
-            if total * len(rows) > STREAM_VALUES:
+            if self.streams:
+                total = self.rows()
                 self.stamp = _stamp(src.path)  # before the check: a change while it runs counts too
                 bad = self._check_streamed(readers, schema, lf)
                 frame: pl.DataFrame | pl.LazyFrame = lf.select(rows)
@@ -416,7 +436,8 @@ class _TableLoader(_Loader):
         47M texts became 0.02 s. The missing-value checks share one filter (statistics
         decide them together); one filter of every check would be read row by row. The
         checks of the values as read (a month on the first day, a partner id unknown, a
-        key repeated) then run in one pass that reads only the columns they look at.
+        key repeated) are filters too where the file's column holds those values (dates, text
+        ids), else they run in one pass that reads only the columns they look at.
         Without statistics or dictionaries the filters read their columns: the same answer."""
         checks = [c for r in readers for c in r.checks]
         on_file: dict[str, pl.Expr] = {}
@@ -429,6 +450,10 @@ class _TableLoader(_Loader):
                 e = first.get(c.flag)
                 if e is not None and set(e.meta.root_names()) <= columns:
                     on_file[c.flag] = e.meta.undo_aliases()
+            # and the checks of values as read that the file's own column tells
+            for r in readers:
+                if isinstance(r, (_MonthReader, _RelatedIdReader)):
+                    on_file.update(r.on_file(schema))
         missing = [on_file[c.flag] for c in checks if c.flag in on_file and c.code == "TL403"]
         filters = [pl.any_horizontal(missing)] if missing else []
         filters += [on_file[c.flag] for c in checks if c.flag in on_file and c.code != "TL403"]
@@ -436,9 +461,9 @@ class _TableLoader(_Loader):
             if pl.scan_parquet(self.source.path).filter(keep).select(pl.len()).collect(engine="streaming").item():
                 return True
         rest = [pl.col(c.flag) for c in checks if c.flag not in on_file] if on_file else [pl.col(BAD)]
-        bad = pl.any_horizontal(rest) if rest else pl.lit(False)
         if not self.table.key:
-            return bool(lf.select(bad.any()).collect(engine="streaming").item())
+            return bool(rest) and bool(lf.select(pl.any_horizontal(rest).any()).collect(engine="streaming").item())
+        bad = pl.any_horizontal(rest) if rest else pl.lit(False)
         got = lf.select(bad.alias(BAD), pl.col(KEY_HASH)).collect(engine="streaming")  # see _KeyReader.third
         return bool(got[BAD].any()) or _repeats(got[KEY_HASH])
 
@@ -461,6 +486,17 @@ class _TableLoader(_Loader):
         return self.source.scan([PID], set()).select(pl.len()).collect().item()
 
     @cached_property
+    def streams(self) -> bool:
+        """Whether the table is a Parquet file of more than `STREAM_VALUES` values (its rows
+        times the columns kept: the partner id, the row number and each declared column)."""
+        if not isinstance(self.source, _ParquetSource):
+            return False
+        try:
+            return self.rows() * (2 + len(self.table.columns)) > STREAM_VALUES
+        except (pl.exceptions.PolarsError, pl.exceptions.PanicException):
+            return False  # the load itself says what is wrong
+
+    @cached_property
     def distinct_ids(self) -> pl.Series | None:
         """The table's partner ids, each once (as text), read from the partner_id column
         alone; None for a CSV file (read whole for one column: no saving)."""
@@ -479,7 +515,8 @@ class _TableLoader(_Loader):
             if type(r) is _IdReader:
                 r = _RelatedIdReader(r.name, r.column, r.metric, r.dtype)
                 r.known, r.partners_name = self.known, self.partners_name
-                r.distinct = self.distinct_ids
+                # a streamed table's id checks are filters in its scan (`_check_streamed`)
+                r.distinct = None if self.streams else self.distinct_ids
             elif r.metric is not None:
                 column = self.table.column(r.metric.name)
                 if column is not None and column.month and isinstance(r, _DateReader):
