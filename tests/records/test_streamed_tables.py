@@ -168,11 +168,14 @@ def test_a_streamed_table_replaced_after_its_check_is_refused(program, tmp_path,
         ("partner_id", "", "TL410", "partner_id is empty"),
     ],
 )
-def test_a_bad_value_in_a_later_row_group_is_named(program, tmp_path, streamed, statistics, column, value, code, words):  # noqa: F811
-    """A streamed table's checks of single values are filters that polars decides from each
-    row group's statistics or dictionary (`_TableLoader._check_streamed`): a bad value in a
-    row group after the first, with statistics in the file or without them, is still found
-    and named by row and column."""
+@pytest.mark.parametrize("stream", [True, False])
+def test_a_bad_value_in_a_later_row_group_is_named(program, tmp_path, monkeypatch, stream, statistics, column, value, code, words):  # noqa: F811
+    """A Parquet table's checks of single values are filters that polars decides from each
+    row group's statistics or dictionary (`_TableLoader._file_checks`), streamed or held: a
+    bad value in a row group after the first, with statistics in the file or without them,
+    is still found and named by row and column."""
+    if stream:
+        monkeypatch.setattr(tables, "STREAM_VALUES", 0)
     folder = _folder(tmp_path, "parquet", "azure_usage", lambda df: df)
     path = folder / "azure_usage.parquet"
     df = pl.read_parquet(path)

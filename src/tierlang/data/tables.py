@@ -17,10 +17,10 @@ partner row too) and listed: a partner is never evaluated on part of its records
 
 Speed (a usage table has tens of millions of rows): a table whose columns need no second look
 at the data (Parquet, typed columns) is read and checked in one lazy query that materializes
-only the columns kept; the checks of a partner id are decided once per distinct id. A Parquet
-file too large to hold (`STREAM_VALUES`) is checked by filters in its scan, which polars decides
-from each row group's statistics and dictionaries (`_TableLoader._check_streamed`). Only when
-some row fails does the full load run, to name every problem by row and column.
+only the columns kept. A Parquet file's checks of single values are filters in its scan, which
+polars decides from each row group's statistics and dictionaries (`_TableLoader._file_checks`);
+a smaller table's partner ids are checked once per distinct id. Only when some row fails does
+the full load run, to name every problem by row and column.
 """
 
 from __future__ import annotations
@@ -407,7 +407,10 @@ class _TableLoader(_Loader):
                 frame: pl.DataFrame | pl.LazyFrame = lf.select(rows)
                 unnumbered = self.unnumbered(schema).select(rows[1:])
             else:
-                df = lf.select(*rows, pl.col(BAD), *hashes).collect()
+                failed, asked = self._file_checks(readers, schema) if isinstance(src, _ParquetSource) else (False, set())
+                if failed:
+                    return None
+                df = lf.select(*rows, self._unasked(readers, asked), *hashes).collect()
                 total, bad = df.height, bool(df[BAD].any()) or bool(hashes) and _repeats(df[KEY_HASH])
                 frame = df.drop(BAD, KEY_HASH, strict=False)
         except (pl.exceptions.PolarsError, pl.exceptions.PanicException):
@@ -426,45 +429,60 @@ class _TableLoader(_Loader):
             absent=tuple(self.absent),
         )
 
-    def _check_streamed(self, readers: list[_Reader], schema, lf: pl.LazyFrame) -> bool:
-        """Whether some row of a large Parquet file may fail a check, `lf` being its checked
-        query. Each check a value fails on its own (a missing value, an enum value not
-        declared, a blank partner id) is a filter over the file's column, which polars
-        applies while reading and decides from each row group's statistics (a null count,
-        the least text, "" when a text is empty) or from its dictionary (the few distinct
-        texts of an `association` page, not its millions of rows): 0.7 s of is_in over
-        47M texts became 0.02 s. The missing-value checks share one filter (statistics
-        decide them together); one filter of every check would be read row by row. The
-        checks of the values as read (a month on the first day, a partner id unknown, a
-        key repeated) are filters too where the file's column holds those values (dates, text
-        ids), else they run in one pass that reads only the columns they look at.
-        Without statistics or dictionaries the filters read their columns: the same answer."""
+    def _file_checks(self, readers: list[_Reader], schema) -> tuple[bool, set[str]]:
+        """(whether some row of a Parquet file fails a check, the flags of the checks asked)
+        for the checks the file's own columns tell, each a filter in the scan: polars
+        applies it while reading and decides it from each row group's statistics (a null
+        count, the least text, "" when a text is empty) or from its dictionary (the few
+        distinct texts of an `association` page, not its millions of rows): 0.7 s of is_in
+        over 47M texts became 0.02 s. These are the checks of one value as the file holds
+        it (a missing value, an enum value not declared, a blank partner id), and those of
+        the values as read where the file's column holds them (a month on the first day,
+        a partner id unknown: dates, text ids). The missing-value checks share one filter
+        (statistics decide them together); one filter of every check would be read row by
+        row. Without statistics or dictionaries the filters read their columns: the same
+        answer."""
+        if self.program.constraints or self.source.problems:  # checks of several columns, rows bad as read
+            return False, set()
         checks = [c for r in readers for c in r.checks]
+        columns = {c for c, t in schema.items() if t != pl.Null} - {m.column or m.name for m in self.absent}
+        # each flag's first-stage expression, from fresh readers (`first` registers the
+        # checks of the readers it is called on)
+        first = {e.meta.output_name(): e for r in self.plan(schema) for e in r.first()}
         on_file: dict[str, pl.Expr] = {}
-        if not (self.program.constraints or self.source.problems):  # else: one query of every check
-            columns = {c for c, t in schema.items() if t != pl.Null} - {m.column or m.name for m in self.absent}
-            # each flag's first-stage expression, from fresh readers (`first` registers the
-            # checks of the readers it is called on)
-            first = {e.meta.output_name(): e for r in self.plan(schema) for e in r.first()}
-            for c in checks:
-                e = first.get(c.flag)
-                if e is not None and set(e.meta.root_names()) <= columns:
-                    on_file[c.flag] = e.meta.undo_aliases()
-            # and the checks of values as read that the file's own column tells
-            for r in readers:
-                if isinstance(r, (_MonthReader, _RelatedIdReader)):
-                    on_file.update(r.on_file(schema))
+        for c in checks:
+            e = first.get(c.flag)
+            if e is not None and set(e.meta.root_names()) <= columns:
+                on_file[c.flag] = e.meta.undo_aliases()
+        for r in readers:
+            if isinstance(r, (_MonthReader, _RelatedIdReader)):
+                on_file.update(r.on_file(schema))
         missing = [on_file[c.flag] for c in checks if c.flag in on_file and c.code == "TL403"]
         filters = [pl.any_horizontal(missing)] if missing else []
         filters += [on_file[c.flag] for c in checks if c.flag in on_file and c.code != "TL403"]
         for keep in filters:
             if pl.scan_parquet(self.source.path).filter(keep).select(pl.len()).collect(engine="streaming").item():
-                return True
-        rest = [pl.col(c.flag) for c in checks if c.flag not in on_file] if on_file else [pl.col(BAD)]
+                return True, set(on_file)
+        return False, set(on_file)
+
+    def _unasked(self, readers: list[_Reader], asked: set[str]) -> pl.Expr:
+        """`BAD` of the checks `_file_checks` did not ask."""
+        if not asked:
+            return pl.col(BAD)
+        rest = [pl.col(c.flag) for r in readers for c in r.checks if c.flag not in asked]
+        return (pl.any_horizontal(rest) if rest else pl.lit(False)).alias(BAD)
+
+    def _check_streamed(self, readers: list[_Reader], schema, lf: pl.LazyFrame) -> bool:
+        """Whether some row of a large Parquet file may fail a check, `lf` being its checked
+        query: the filters of `_file_checks`, then the other checks (the key) in a pass that
+        reads only the columns they look at."""
+        failed, asked = self._file_checks(readers, schema)
+        if failed:
+            return True
+        bad = self._unasked(readers, asked)
         if not self.table.key:
-            return bool(rest) and bool(lf.select(pl.any_horizontal(rest).any()).collect(engine="streaming").item())
-        bad = pl.any_horizontal(rest) if rest else pl.lit(False)
-        got = lf.select(bad.alias(BAD), pl.col(KEY_HASH)).collect(engine="streaming")  # see _KeyReader.third
+            return bool(lf.select(bad.any()).collect(engine="streaming").item())
+        got = lf.select(bad, pl.col(KEY_HASH)).collect(engine="streaming")  # see _KeyReader.third
         return bool(got[BAD].any()) or _repeats(got[KEY_HASH])
 
     def unnumbered(self, schema) -> pl.LazyFrame:
