@@ -151,3 +151,41 @@ def test_a_streamed_table_replaced_after_its_check_is_refused(program, tmp_path,
         with pytest.raises(DataLoadError):
             records.tables["azure_usage"].hold()
         pl.read_parquet(path).head(0).vstack(df).write_parquet(path)  # back to rows that pass, for the next change
+
+
+@pytest.mark.parametrize("statistics", [True, False])
+@pytest.mark.parametrize(
+    "column, value, code, words",
+    [
+        ("tenant_id", None, "TL403", "missing value"),
+        ("service", "", "TL403", "missing value"),
+        ("acr_usd", None, "TL403", "missing value"),
+        ("month", None, "TL403", "missing value"),
+        ("association", "CSP", "TL407", "'CSP' is not a value of 'association'"),
+        ("partner_id", " P01", "TL410", "partner_id ' P01' has blanks around it"),
+        ("month", dt.date(2023, 5, 2), "TL415", "'2023-05-02' is not the first day of a month"),
+        ("partner_id", "NOPE", "TL420", "partner_id 'NOPE' is not in"),
+        ("partner_id", "", "TL410", "partner_id is empty"),
+    ],
+)
+@pytest.mark.parametrize("stream", [True, False])
+def test_a_bad_value_in_a_later_row_group_is_named(program, tmp_path, monkeypatch, stream, statistics, column, value, code, words):  # noqa: F811
+    """A Parquet table's checks of single values are filters that polars decides from each
+    row group's statistics or dictionary (`_TableLoader._file_checks`), streamed or held: a
+    bad value in a row group after the first, with statistics in the file or without them,
+    is still found and named by row and column."""
+    if stream:
+        monkeypatch.setattr(tables, "STREAM_VALUES", 0)
+    folder = _folder(tmp_path, "parquet", "azure_usage", lambda df: df)
+    path = folder / "azure_usage.parquet"
+    df = pl.read_parquet(path)
+    at = pl.int_range(pl.len()) == df.height - 2
+    df = df.with_columns(pl.when(at).then(pl.lit(value).cast(df.schema[column])).otherwise(pl.col(column)).alias(column))
+    df.write_parquet(path, row_group_size=4, statistics=statistics)
+    import pyarrow.parquet as pq
+
+    assert pq.ParquetFile(path).metadata.num_row_groups > 1  # the bad row is in the last
+    with pytest.raises(DataLoadError) as info:
+        load_records(folder, program)
+    found = [d.message for d in info.value.diagnostics() if d.code == code]
+    assert len(found) == 1 and found[0].startswith(f"row {df.height - 1}") and words in found[0], found

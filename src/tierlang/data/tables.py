@@ -17,8 +17,10 @@ partner row too) and listed: a partner is never evaluated on part of its records
 
 Speed (a usage table has tens of millions of rows): a table whose columns need no second look
 at the data (Parquet, typed columns) is read and checked in one lazy query that materializes
-only the columns kept; the checks of a partner id are decided once per distinct id. Only when
-some row fails does the full load run, to name every problem by row and column.
+only the columns kept. A Parquet file's checks of single values are filters in its scan, which
+polars decides from each row group's statistics and dictionaries (`_TableLoader._file_checks`);
+a smaller table's partner ids are checked once per distinct id. Only when some row fails does
+the full load run, to name every problem by row and column.
 """
 
 from __future__ import annotations
@@ -258,6 +260,13 @@ class _RelatedIdReader(_IdReader):
             return [_among(ids, self.distinct.filter(~self.distinct.is_in(self.known.implode()))).alias(flag)]
         return [(ids.is_not_null() & ~ids.is_in(self.known.implode())).alias(flag)]
 
+    def on_file(self, schema) -> dict[str, pl.Expr]:
+        """`third`'s flag over the file's column (the same values when it holds text)."""
+        if self.known is None or self.distinct is not None or schema.get(self.column) != pl.String:
+            return {}
+        ids = pl.col(self.column)
+        return {self.tmp("bad_unknown"): ids.is_not_null() & ~ids.is_in(self.known.implode())}
+
 
 def _among(column: pl.Expr, values: pl.Series) -> pl.Expr:
     """Whether each row's value is one of `values` (false for none: no pass over the rows)."""
@@ -279,8 +288,19 @@ class _MonthReader(_DateReader):
             # The one-query load only asks whether any row fails (then the full load names
             # them): a lookup among the first days of 1900-2199 costs a tenth of taking
             # each date's day, and a date outside those years counts as failing.
-            return [(~month.is_in(_first_days().implode())).fill_null(False).alias(flag)]
+            return [_not_first(month).alias(flag)]
         return [(month.dt.day() != 1).fill_null(False).alias(flag)]
+
+    def on_file(self, schema) -> dict[str, pl.Expr]:
+        """`third`'s flag over the file's column (the same values when it holds dates)."""
+        if schema.get(self.column) != pl.Date or self.default() is not None:
+            return {}
+        return {self.tmp("bad_month"): _not_first(pl.col(self.column))}
+
+
+def _not_first(month: pl.Expr) -> pl.Expr:
+    """A date that may not be the first of its month (see `_MonthReader.third`)."""
+    return (~month.is_in(_first_days().implode())).fill_null(False)
 
 
 @cache
@@ -322,13 +342,24 @@ class _KeyReader(_Reader):
             # are candidates (a 64-bit hash per row, not a table of the keys themselves, and
             # found by sorting the hashes, `_repeats`: a fifth of `is_duplicated`'s time),
             # and the full load, reached on any candidate, compares the keys exactly.
-            return [pl.lit(False).alias(flag), key.hash().alias(KEY_HASH)]
+            return [pl.lit(False).alias(flag), _key_hash([PID, *self.key]).alias(KEY_HASH)]
         return [key.is_duplicated().alias(flag)]
+
+
+def _key_hash(columns: list[str]) -> pl.Expr:
+    """A 64-bit hash of each row's values of `columns`: each column's own hash, mixed in by
+    a multiply (wrapping, by an odd constant: no two hashes so far become one) and an xor.
+    Half the time of hashing the row as a struct; two keys alike still hash alike, and two
+    unlike keys almost never do (a candidate only costs the full load's exact look)."""
+    h = pl.col(columns[0]).hash()
+    for c in columns[1:]:
+        h = (h * pl.lit(0x9E3779B97F4A7C15, pl.UInt64)) ^ pl.col(c).hash()
+    return h
 
 
 def _repeats(hashes: pl.Series) -> bool:
     """Whether any value occurs twice."""
-    s = hashes.sort()
+    s = hashes.sort(multithreaded=False)  # a third less CPU than on both cores
     return bool((s.slice(1) == s.slice(0, len(s) - 1)).any()) if len(s) > 1 else False
 
 
@@ -369,17 +400,17 @@ class _TableLoader(_Loader):
             rows = [pl.col(ROW).cast(pl.Int64), *[pl.col(c) for c in keep[1:]]]
             unnumbered = None
             hashes = [pl.col(KEY_HASH)] if self.table.key else []  # see _KeyReader.third
-            if isinstance(src, _ParquetSource) and self.rows() * len(rows) > STREAM_VALUES:
+            if self.streams:
+                total = self.rows()
                 self.stamp = _stamp(src.path)  # before the check: a change while it runs counts too
-                if hashes:
-                    got = lf.select(pl.col(BAD), *hashes).collect(engine="streaming")
-                    total, bad = got.height, bool(got[BAD].any()) or _repeats(got[KEY_HASH])
-                else:
-                    total, bad = lf.select(pl.len(), pl.col(BAD).any()).collect(engine="streaming").row(0)
+                bad = self._check_streamed(readers, schema, lf)
                 frame: pl.DataFrame | pl.LazyFrame = lf.select(rows)
                 unnumbered = self.unnumbered(schema).select(rows[1:])
             else:
-                df = lf.select(*rows, pl.col(BAD), *hashes).collect()
+                failed, asked = self._file_checks(readers, schema) if isinstance(src, _ParquetSource) else (False, set())
+                if failed:
+                    return None
+                df = lf.select(*rows, self._unasked(readers, asked), *hashes).collect()
                 total, bad = df.height, bool(df[BAD].any()) or bool(hashes) and _repeats(df[KEY_HASH])
                 frame = df.drop(BAD, KEY_HASH, strict=False)
         except (pl.exceptions.PolarsError, pl.exceptions.PanicException):
@@ -397,6 +428,62 @@ class _TableLoader(_Loader):
             columns=self.positions(),
             absent=tuple(self.absent),
         )
+
+    def _file_checks(self, readers: list[_Reader], schema) -> tuple[bool, set[str]]:
+        """(whether some row of a Parquet file fails a check, the flags of the checks asked)
+        for the checks the file's own columns tell, each a filter in the scan: polars
+        applies it while reading and decides it from each row group's statistics (a null
+        count, the least text, "" when a text is empty) or from its dictionary (the few
+        distinct texts of an `association` page, not its millions of rows): 0.7 s of is_in
+        over 47M texts became 0.02 s. These are the checks of one value as the file holds
+        it (a missing value, an enum value not declared, a blank partner id), and those of
+        the values as read where the file's column holds them (a month on the first day,
+        a partner id unknown: dates, text ids). The missing-value checks share one filter
+        (statistics decide them together); one filter of every check would be read row by
+        row. Without statistics or dictionaries the filters read their columns: the same
+        answer."""
+        if self.program.constraints or self.source.problems:  # checks of several columns, rows bad as read
+            return False, set()
+        checks = [c for r in readers for c in r.checks]
+        columns = {c for c, t in schema.items() if t != pl.Null} - {m.column or m.name for m in self.absent}
+        # each flag's first-stage expression, from fresh readers (`first` registers the
+        # checks of the readers it is called on)
+        first = {e.meta.output_name(): e for r in self.plan(schema) for e in r.first()}
+        on_file: dict[str, pl.Expr] = {}
+        for c in checks:
+            e = first.get(c.flag)
+            if e is not None and set(e.meta.root_names()) <= columns:
+                on_file[c.flag] = e.meta.undo_aliases()
+        for r in readers:
+            if isinstance(r, (_MonthReader, _RelatedIdReader)):
+                on_file.update(r.on_file(schema))
+        missing = [on_file[c.flag] for c in checks if c.flag in on_file and c.code == "TL403"]
+        filters = [pl.any_horizontal(missing)] if missing else []
+        filters += [on_file[c.flag] for c in checks if c.flag in on_file and c.code != "TL403"]
+        for keep in filters:
+            if pl.scan_parquet(self.source.path).filter(keep).select(pl.len()).collect(engine="streaming").item():
+                return True, set(on_file)
+        return False, set(on_file)
+
+    def _unasked(self, readers: list[_Reader], asked: set[str]) -> pl.Expr:
+        """`BAD` of the checks `_file_checks` did not ask."""
+        if not asked:
+            return pl.col(BAD)
+        rest = [pl.col(c.flag) for r in readers for c in r.checks if c.flag not in asked]
+        return (pl.any_horizontal(rest) if rest else pl.lit(False)).alias(BAD)
+
+    def _check_streamed(self, readers: list[_Reader], schema, lf: pl.LazyFrame) -> bool:
+        """Whether some row of a large Parquet file may fail a check, `lf` being its checked
+        query: the filters of `_file_checks`, then the other checks (the key) in a pass that
+        reads only the columns they look at."""
+        failed, asked = self._file_checks(readers, schema)
+        if failed:
+            return True
+        bad = self._unasked(readers, asked)
+        if not self.table.key:
+            return bool(lf.select(bad.any()).collect(engine="streaming").item())
+        got = lf.select(bad, pl.col(KEY_HASH)).collect(engine="streaming")  # see _KeyReader.third
+        return bool(got[BAD].any()) or _repeats(got[KEY_HASH])
 
     def unnumbered(self, schema) -> pl.LazyFrame:
         """The checked query again over a scan without row numbers (`TableData.rows`)."""
@@ -417,6 +504,17 @@ class _TableLoader(_Loader):
         return self.source.scan([PID], set()).select(pl.len()).collect().item()
 
     @cached_property
+    def streams(self) -> bool:
+        """Whether the table is a Parquet file of more than `STREAM_VALUES` values (its rows
+        times the columns kept: the partner id, the row number and each declared column)."""
+        if not isinstance(self.source, _ParquetSource):
+            return False
+        try:
+            return self.rows() * (2 + len(self.table.columns)) > STREAM_VALUES
+        except (pl.exceptions.PolarsError, pl.exceptions.PanicException):
+            return False  # the load itself says what is wrong
+
+    @cached_property
     def distinct_ids(self) -> pl.Series | None:
         """The table's partner ids, each once (as text), read from the partner_id column
         alone; None for a CSV file (read whole for one column: no saving)."""
@@ -435,7 +533,8 @@ class _TableLoader(_Loader):
             if type(r) is _IdReader:
                 r = _RelatedIdReader(r.name, r.column, r.metric, r.dtype)
                 r.known, r.partners_name = self.known, self.partners_name
-                r.distinct = self.distinct_ids
+                # a streamed table's id checks are filters in its scan (`_check_streamed`)
+                r.distinct = None if self.streams else self.distinct_ids
             elif r.metric is not None:
                 column = self.table.column(r.metric.name)
                 if column is not None and column.month and isinstance(r, _DateReader):

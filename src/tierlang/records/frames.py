@@ -694,7 +694,8 @@ def filter_columns(
     """`frame` with one column per named row filter the aggregates use (its three-valued
     result), and the column of each: a filter many aggregates share (the eligible Azure
     usage, the certifications that count) is computed once per row, not once per aggregate.
-    Rows that every aggregate's condition rejects are dropped.
+    Rows that every aggregate's condition rejects are dropped. With more than one aggregate,
+    the frame is computed here (held tables only: see `computed`).
 
     Without `computed` (a table read from its file by each query), no filter becomes a
     column: each query's conditions stay over the file's columns, which polars applies in
@@ -728,6 +729,10 @@ def filter_columns(
     if common:
         keep = _Cond(table, scales, filters=columns)
         frame = frame.filter(*[keep.cond(x) for x in sorted(common, key=repr)])
+    if computed and len(aggregates) > 1 and (columns or common):
+        # computed here, once: each group-by is its own query (`_grouped` collects the groups
+        # it shares), which would otherwise compute the filters again over every row
+        frame = frame.collect().lazy()
     return frame, columns
 
 
