@@ -23,6 +23,7 @@ from tests.engine.sql_helpers import run_long, sorted_long
 from tierlang import ir
 from tierlang.engine import evaluate
 from tierlang.loader import load_program
+from tierlang.numbers import exact_text
 
 ROOT = Path(__file__).resolve().parents[2]
 CLOUD = ROOT / "programs" / "cloudpartner2022.tier"
@@ -128,10 +129,9 @@ def _boundary_rows(program: ir.Program, rows: int, seed: int) -> dict[str, list[
 
 
 def _text(v) -> str:
+    """A value as a data file writes it: a number's exact decimal, true/false, a name."""
     if isinstance(v, Fraction):
-        if v.denominator == 1:
-            return str(v.numerator)
-        return f"{float(v):.2f}" if (v * 100).denominator == 1 else str(float(v))
+        return exact_text(v)
     return str(v).lower() if isinstance(v, bool) else str(v)
 
 
@@ -315,12 +315,6 @@ def test_a_capped_sum_is_computed_in_64_bits_within_its_limits(a, ok):
         with pytest.raises(duckdb.Error, match="TL412 table partners, partner_id 'P1', column a: .* compile it with --wide"):
             con.execute(sql).fetchall()
     assert run_long(con, compile_sql(prog, "duckdb", wide=True).sql()).equals(expected)
-
-
-def _text(x: Fraction) -> str:
-    from tierlang.numbers import exact_text
-
-    return exact_text(x)
 
 
 CHECKED = """
