@@ -757,11 +757,22 @@ class _ParquetSource(_Source):
             raise _read_error(name, e, "the Parquet file") from None
         super().__init__(name, "parquet", schema, 1)
 
+    def rows(self) -> pl.LazyFrame:
+        """The file as a lazy query that never skips a row group on its statistics.
+
+        polars skips a row group, for a filter, when the footer's statistics of it (null
+        count, least and greatest value) say no row can pass; statistics are written by
+        whatever wrote the file, and a wrong one (a null count of 0 over a missing value)
+        would make a check pass over a bad row or a filter drop good rows, silently
+        (tests/records/test_lying_statistics.py). Dictionaries are still used: they are
+        the column's values themselves."""
+        return pl.scan_parquet(self.path, use_statistics=False)
+
     def scan(self, columns, typed_counts):
-        return pl.scan_parquet(self.path).select(columns).with_row_index(ROW, offset=self.row_offset)
+        return self.rows().select(columns).with_row_index(ROW, offset=self.row_offset)
 
     def head(self, columns, n):
-        return pl.scan_parquet(self.path).select(columns).head(n)  # a row index would read every row
+        return self.rows().select(columns).head(n)  # a row index would read every row
 
     def text_rows(self, columns, rows):
         lf = self.scan(columns, set()).filter(pl.col(ROW).is_in(rows.implode()))
@@ -1021,6 +1032,7 @@ class _Reader:
         self.optional = False  # a table column that may be empty (no default needed)
         self.missing_text: tuple[str, str] | None = None  # (message, hint) of a missing value
         self.declared_in = "the metric"  # where a range is declared (a table's column)
+        self._staged: list[pl.Expr] | None = None
 
     def tmp(self, suffix: str) -> str:
         return f"__{self.name}__{suffix}"
@@ -1073,6 +1085,14 @@ class _Reader:
 
     def first(self) -> list[pl.Expr]:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def staged(self) -> list[pl.Expr]:
+        """`first()`'s expressions, made on the first call and kept: `first` registers the
+        reader's checks, so it runs once per reader, and a check that filters the file
+        (`tables._TableLoader._file_checks`) takes its expression from here."""
+        if self._staged is None:
+            self._staged = self.first()
+        return self._staged
 
     def second(self, df: pl.DataFrame | None) -> pl.Expr:
         """The final column (named `self.name`), given the collected first stage (None: see
@@ -1804,7 +1824,7 @@ class _Loader:
         absent = {m.column or m.name for m in self.absent}
         columns = [c for c in dict.fromkeys(r.column for r in readers) if c not in absent]
         pre = [e for r in readers for e in r.pre()]
-        exprs = [pl.col(ROW)] + [e for r in readers for e in r.first()]
+        exprs = [pl.col(ROW)] + [e for r in readers for e in r.staged()]
         lf = src.scan(columns, self._typed_counts())
         nulls = [c for c in columns if schema.get(c) == pl.Null]
         if nulls:  # an all-empty column: read as (missing) text
