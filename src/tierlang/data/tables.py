@@ -402,7 +402,7 @@ class _TableLoader(_Loader):
             unnumbered = None
             hashes = [pl.col(KEY_HASH)] if self.table.key else []  # see _KeyReader.third
             if self.streams:
-                total = self.rows()
+                total = self.row_count
                 self.stamp = _stamp(src.path)  # before the check: a change while it runs counts too
                 bad = self._check_streamed(readers, schema, lf)
                 frame: pl.DataFrame | pl.LazyFrame = lf.select(rows)
@@ -497,8 +497,9 @@ class _TableLoader(_Loader):
     unnumbered_rows: pl.LazyFrame | None = None
     stamp: tuple | None = None
 
-    def rows(self) -> int:
-        """The file's row count (from a Parquet file's footer)."""
+    @cached_property
+    def row_count(self) -> int:
+        """The file's row count (from a Parquet file's footer), read once."""
         return self.source.scan([PID], set()).select(pl.len()).collect().item()
 
     @cached_property
@@ -508,7 +509,7 @@ class _TableLoader(_Loader):
         if not isinstance(self.source, _ParquetSource):
             return False
         try:
-            return self.rows() * (2 + len(self.table.columns)) > STREAM_VALUES
+            return self.row_count * (2 + len(self.table.columns)) > STREAM_VALUES
         except (pl.exceptions.PolarsError, pl.exceptions.PanicException):
             return False  # the load itself says what is wrong
 
