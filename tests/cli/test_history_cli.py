@@ -179,3 +179,31 @@ def test_history_reads_csv_options(tmp_path):
     r = run("explain", PROGRAM, str(path), "--history", "--separator", ";", "--partner", "P1", "--track", "y", cwd=ROOT)
     assert r.exit_code == 0, r.stderr
     assert "2023-02            held: qualified" in r.stdout
+
+
+@pytest.mark.parametrize("special", [None, "A,1", 'say "hi"', "two\nlines", "=1+1"])
+def test_history_csv_quotes_exactly_what_needs_quotes(tmp_path, special):
+    """The history's CSV writer skips polars' quote scan when no partner id needs quotes
+    (`output.csv_quoting`): its bytes are always those of quoting where necessary, and an id
+    with a comma, a quote or a line break still reads back as written. (A leading "=" is
+    not quoted, by the plain `tier eval` writer either: polars quotes only what CSV needs.)"""
+    ids = ["P1", "P2"] + ([special] if special is not None else [])
+    data = pl.DataFrame({"partner_id": [i for i in ids for _ in range(2)], "month": ["2023-01-01", "2023-02-01"] * len(ids)})
+    path = tmp_path / "h.parquet"  # Parquet: an id may be any text, empty aside
+    data.with_columns(pl.col("month").str.to_date(), a=pl.lit(1), b=pl.lit(0)).write_parquet(path)
+    for out in (None, tmp_path / "o.csv"):
+        r = run("eval", PROGRAM, str(path), "--history", "--format", "csv", *(["-o", str(out)] if out else []), cwd=ROOT)
+        assert r.exit_code == 0, r.stderr
+        text = out.read_text() if out else r.stdout
+        back = pl.read_csv(text.encode(), infer_schema=False)
+        assert back.write_csv(quote_style="necessary") == text
+        assert back["partner_id"].unique(maintain_order=True).to_list() == ids
+
+
+def test_csv_quoting():
+    from tierlang.output import csv_quoting
+
+    assert csv_quoting(["x", "designated"], pl.Series(["P1", "=1+1"])) == "never"
+    for bad in ["A,1", 'a"b', "a\nb", "a\rb", ""]:
+        assert csv_quoting(["x"], pl.Series(["P1", bad])) == "necessary"
+    assert csv_quoting(["x", "a,b"], pl.Series(["P1"])) == "necessary"

@@ -193,17 +193,29 @@ def _write(h, fmt: str, output: str | None, meta: dict) -> None:
     if fmt == "table":
         _table(h, lf, output, meta)
         return
+    quoting = _csv_quoting(h) if fmt == "csv" else "necessary"
     if output is None:
         df = lf.collect()
-        sys.stdout.write(df.write_csv() if fmt == "csv" else df.write_ndjson())
+        sys.stdout.write(df.write_csv(quote_style=quoting) if fmt == "csv" else df.write_ndjson())
         sys.stdout.flush()
         return
     with atomic.replacing(output, output + ".meta.json") as (tmp, tmp_meta):  # together, or not at all
         if fmt == "csv":
-            lf.sink_csv(tmp)
+            lf.sink_csv(tmp, quote_style=quoting)
         else:
             lf.sink_ndjson(tmp)
         Path(tmp_meta).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+
+
+def _csv_quoting(h) -> str:
+    """`output.csv_quoting` for the history's rows: its text fields are the tracks, their
+    levels, the names of the status rules (held_by) and the partner ids."""
+    from tierlang.data import PID
+    from tierlang.output import csv_quoting
+
+    names = [n for t in h.tracks for n in (t, *(v for v in h.held_by_names(t).values() if v is not None))]
+    names += [n for t in h.program.shown_tracks(h.shown) for n in t.level_names]
+    return csv_quoting(names, h.grid.get_column(PID))
 
 
 def _program_line(meta: dict) -> str:

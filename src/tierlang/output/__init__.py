@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import polars as pl
@@ -26,7 +27,7 @@ from tierlang.data import PID
 from tierlang.engine.gaps import Gaps
 from tierlang.engine.results import Evaluation
 
-__all__ = ["write_results", "metadata_line", "metadata_rows", "TABLE_ROWS"]
+__all__ = ["write_results", "metadata_line", "metadata_rows", "csv_quoting", "TABLE_ROWS"]
 
 #: Rows of the terminal table before it is cut (write a file to get everything).
 TABLE_ROWS = 50
@@ -90,21 +91,27 @@ def write_results(ev: Evaluation, fmt: str, output: str | None, meta: dict, gaps
 _QUOTED = [",", '"', "\n", "\r"]
 
 
+def csv_quoting(names: Iterable[str], ids: pl.Series) -> str:
+    """polars' `quote_style` for CSV rows whose text fields are `names` (names from the
+    program: tracks, levels, outputs, rules) and the partner ids `ids`, every other field a
+    number or a date: "never" when no field would be quoted (the same bytes), else
+    "necessary". Looking at every field for a quote is a third of the writer's time (8M
+    rows: 0.85 -> 0.49 s CPU); here only the partner ids are looked at (1M: ~0.02 s).
+    (polars quotes no leading "=": a spreadsheet reads `=...` as a formula either way.)"""
+    if any(not n or any(q in n for q in _QUOTED) for n in names):
+        return "necessary"
+    ids = ids.cast(pl.String)
+    needs = ids.str.contains_any(_QUOTED) | (ids == "")
+    return "necessary" if needs.any() else "never"
+
+
 def _csv_quoting(ev: Evaluation, gaps: Gaps | None) -> str:
-    """polars' `quote_style` for the long layout of `ev` as CSV: "never" when no field of it
-    would be quoted (the same bytes), else "necessary". Looking at every field for a quote
-    is a third of the writer's time (8M rows: 0.85 -> 0.49 s CPU); here only the partner
-    ids are looked at (1M: ~0.02 s). The other fields are names of the program (tracks,
-    levels, outputs) or numbers as text; the gap columns' lists of requirements are text
-    (and rare): with them, polars looks as usual."""
+    """`csv_quoting` for the long layout of `ev`. The gap columns' lists of requirements
+    are text (and rare): with them, polars looks as usual."""
     if gaps is not None:
         return "necessary"
     names = [*ev.tracks, *ev.output_names, *(n for t in ev.program.shown_tracks(ev.shown) for n in t.level_names)]
-    if any(not n or any(q in n for q in _QUOTED) for n in names):
-        return "necessary"
-    ids = ev.levels.get_column(PID).cast(pl.String)
-    needs = ids.str.contains_any(_QUOTED) | (ids == "")
-    return "necessary" if needs.any() else "never"
+    return csv_quoting(names, ev.levels.get_column(PID))
 
 
 def _write_text(ev: Evaluation, fmt: str, output: str | None, meta: dict, gaps: Gaps | None) -> None:
