@@ -20,8 +20,8 @@ at the data (Parquet, typed columns) is read and checked in one lazy query that 
 only the columns kept. A Parquet file's checks of single values are filters in its scan, which
 polars decides from a column's validity or dictionary where it can, never from the footer's
 statistics (`_TableLoader._file_checks`); a smaller table's partner ids are checked once per
-distinct id. Only when some row fails does
-the full load run, to name every problem by row and column.
+distinct id. Only when some row fails does the full load run, to name every problem by row
+and column.
 """
 
 from __future__ import annotations
@@ -461,7 +461,9 @@ class _TableLoader(_Loader):
             if isinstance(r, (_MonthReader, _RelatedIdReader)):
                 on_file.update(r.on_file(schema))
         if not missing:
-            on_file = {f: e for f, e in on_file.items() if f not in {c.flag for c in checks if c.code == "TL403"}}
+            for c in checks:
+                if c.code == "TL403":
+                    on_file.pop(c.flag, None)
         for keep in [on_file[c.flag] for c in checks if c.flag in on_file]:
             if self.source.rows().filter(keep).select(pl.len()).collect(engine="streaming").item():
                 return True, set(on_file)
