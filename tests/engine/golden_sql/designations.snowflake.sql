@@ -6,10 +6,83 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
     CASE
       WHEN (
         "partner_id" IS NULL
-      ) OR (
-        LTRIM(CAST("partner_id" AS VARCHAR)) = ''
       )
-      THEN CAST(CAST('tier: TL410 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column partner_id: ' || 'partner_id is empty' AS BIGINT) AS VARCHAR)
+      OR (
+        CAST("partner_id" AS VARCHAR) = ''
+      )
+      OR (
+        UNICODE(CAST("partner_id" AS VARCHAR)) IN (
+          9,
+          10,
+          11,
+          12,
+          13,
+          32,
+          133,
+          160,
+          5760,
+          8192,
+          8193,
+          8194,
+          8195,
+          8196,
+          8197,
+          8198,
+          8199,
+          8200,
+          8201,
+          8202,
+          8232,
+          8233,
+          8239,
+          8287,
+          12288
+        ) /* the code points of Unicode's blanks (White_Space), which tierlang's loader strips */
+      )
+      OR (
+        UNICODE(RIGHT(CAST("partner_id" AS VARCHAR), 1)) IN (
+          9,
+          10,
+          11,
+          12,
+          13,
+          32,
+          133,
+          160,
+          5760,
+          8192,
+          8193,
+          8194,
+          8195,
+          8196,
+          8197,
+          8198,
+          8199,
+          8200,
+          8201,
+          8202,
+          8232,
+          8233,
+          8239,
+          8287,
+          12288
+        )
+      )
+      THEN CAST(CAST('tier: TL410 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column partner_id: ' || CASE
+        WHEN (
+          "partner_id" IS NULL
+        )
+        OR (
+          LTRIM(
+            CAST("partner_id" AS VARCHAR),
+            (
+              CHR(9) || CHR(10) || CHR(11) || CHR(12) || CHR(13) || CHR(32) || CHR(133) || CHR(160) || CHR(5760) || CHR(8192) || CHR(8193) || CHR(8194) || CHR(8195) || CHR(8196) || CHR(8197) || CHR(8198) || CHR(8199) || CHR(8200) || CHR(8201) || CHR(8202) || CHR(8232) || CHR(8233) || CHR(8239) || CHR(8287) || CHR(12288)
+            )
+          ) = ''
+        )
+        THEN 'partner_id is empty'
+        ELSE 'partner_id ' || '\'' || CAST("partner_id" AS VARCHAR) || '\'' || ' has blanks around it'
+      END AS BIGINT) AS VARCHAR)
       ELSE CAST("partner_id" AS VARCHAR)
     END AS "partner_id",
     CASE

@@ -6,11 +6,84 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
     CASE
       WHEN (
         `partner_id` IS NULL
-      ) OR (
-        LTRIM(CAST(`partner_id` AS STRING)) = ''
+      )
+      OR (
+        CAST(`partner_id` AS STRING) = ''
+      )
+      OR (
+        ASCII(CAST(`partner_id` AS STRING)) IN (
+          9,
+          10,
+          11,
+          12,
+          13,
+          32,
+          133,
+          160,
+          5760,
+          8192,
+          8193,
+          8194,
+          8195,
+          8196,
+          8197,
+          8198,
+          8199,
+          8200,
+          8201,
+          8202,
+          8232,
+          8233,
+          8239,
+          8287,
+          12288
+        ) /* the code points of Unicode's blanks (White_Space), which tierlang's loader strips */
+      )
+      OR (
+        ASCII(RIGHT(CAST(`partner_id` AS STRING), 1)) IN (
+          9,
+          10,
+          11,
+          12,
+          13,
+          32,
+          133,
+          160,
+          5760,
+          8192,
+          8193,
+          8194,
+          8195,
+          8196,
+          8197,
+          8198,
+          8199,
+          8200,
+          8201,
+          8202,
+          8232,
+          8233,
+          8239,
+          8287,
+          12288
+        )
       )
       THEN RAISE_ERROR(
-        'tier: TL410 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column partner_id: ' || 'partner_id is empty'
+        'tier: TL410 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column partner_id: ' || CASE
+          WHEN (
+            `partner_id` IS NULL
+          )
+          OR (
+            TRIM(LEADING DECODE(
+              UNHEX(
+                '090A0B0C0D20C285C2A0E19A80E28080E28081E28082E28083E28084E28085E28086E28087E28088E28089E2808AE280A8E280A9E280AFE2819FE38080'
+              ),
+              'UTF-8'
+            ) FROM CAST(`partner_id` AS STRING)) = ''
+          )
+          THEN 'partner_id is empty'
+          ELSE 'partner_id ' || '\'' || CAST(`partner_id` AS STRING) || '\'' || ' has blanks around it'
+        END
       )
       ELSE CAST(`partner_id` AS STRING)
     END AS `partner_id`,

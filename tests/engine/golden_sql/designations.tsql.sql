@@ -8,9 +8,78 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
         [partner_id] IS NULL
       )
       OR (
-        LTRIM(CAST([partner_id] AS VARCHAR(MAX))) = ''
+        CAST([partner_id] AS VARCHAR(MAX)) = ''
       )
-      THEN CAST(CAST('tier: TL410 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column partner_id: ' + 'partner_id is empty' AS BIGINT) AS VARCHAR(MAX))
+      OR (
+        UNICODE(CAST([partner_id] AS VARCHAR(MAX))) IN (
+          9,
+          10,
+          11,
+          12,
+          13,
+          32,
+          133,
+          160,
+          5760,
+          8192,
+          8193,
+          8194,
+          8195,
+          8196,
+          8197,
+          8198,
+          8199,
+          8200,
+          8201,
+          8202,
+          8232,
+          8233,
+          8239,
+          8287,
+          12288
+        ) /* the code points of Unicode's blanks (White_Space), which tierlang's loader strips */
+      )
+      OR (
+        UNICODE(RIGHT(CAST([partner_id] AS VARCHAR(MAX)), 1)) IN (
+          9,
+          10,
+          11,
+          12,
+          13,
+          32,
+          133,
+          160,
+          5760,
+          8192,
+          8193,
+          8194,
+          8195,
+          8196,
+          8197,
+          8198,
+          8199,
+          8200,
+          8201,
+          8202,
+          8232,
+          8233,
+          8239,
+          8287,
+          12288
+        )
+      )
+      THEN CAST(CAST('tier: TL410 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column partner_id: ' + CASE
+        WHEN (
+          [partner_id] IS NULL
+        )
+        OR (
+          TRIM(LEADING (
+            NCHAR(9) + NCHAR(10) + NCHAR(11) + NCHAR(12) + NCHAR(13) + NCHAR(32) + NCHAR(133) + NCHAR(160) + NCHAR(5760) + NCHAR(8192) + NCHAR(8193) + NCHAR(8194) + NCHAR(8195) + NCHAR(8196) + NCHAR(8197) + NCHAR(8198) + NCHAR(8199) + NCHAR(8200) + NCHAR(8201) + NCHAR(8202) + NCHAR(8232) + NCHAR(8233) + NCHAR(8239) + NCHAR(8287) + NCHAR(12288)
+          ) FROM CAST([partner_id] AS VARCHAR(MAX))) = ''
+        )
+        THEN 'partner_id is empty'
+        ELSE 'partner_id ' + '''' + CAST([partner_id] AS VARCHAR(MAX)) + '''' + ' has blanks around it'
+      END AS BIGINT) AS VARCHAR(MAX))
       ELSE CAST([partner_id] AS VARCHAR(MAX))
     END AS [partner_id],
     CASE

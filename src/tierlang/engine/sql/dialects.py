@@ -52,6 +52,11 @@ class Dialect:
     - `one_check`: the raw query checks missing values, ranges, limits, repeated ids and
       constraints of the read columns in one filter (`inputs._one_filter`) rather than one CASE
       per column (needs `raise_fn`).
+    - `chr`: a function giving the character of a Unicode code point, with which the query
+      writes the blanks a partner_id may not begin or end with (`data.WHITESPACE`: control
+      and invisible characters, unreadable in a literal, some of them line breaks to editors);
+      None: the dialect has none (Spark's `chr` takes the code point modulo 256), and the
+      query writes them as UTF-8 bytes, `DECODE(UNHEX('09...'), 'UTF-8')`.
     - `stages`: lay the columns out as one CTE per stage of the compiler rather than per score
       and track (Spark's analyzer gives up on long chains of CTEs: about 15 instead of 80).
     """
@@ -73,6 +78,7 @@ class Dialect:
     fuse: bool = False
     narrow_raw: bool = False
     one_check: bool = False
+    chr: str | None = "CHR"
 
 
 DIALECTS: dict[str, Dialect] = {
@@ -86,11 +92,11 @@ DIALECTS: dict[str, Dialect] = {
             "postgres", "postgres", wide="NUMERIC", text="TEXT", score="NUMERIC(38, 6)", wide_limit=10**1000, materialize=True, prune=True
         ),
         # Spark's DIV returns a 64-bit long: the score text divides decimals instead.
-        Dialect("spark", "spark", text="STRING", raise_fn="raise_error", int_div=False, stages=True),
+        Dialect("spark", "spark", text="STRING", raise_fn="raise_error", int_div=False, stages=True, chr=None),
         # BigQuery's NUMERIC(P, S) keeps at most 29 digits before the point: 38 need BIGNUMERIC.
         Dialect("bigquery", "bigquery", narrow="INT64", wide="BIGNUMERIC", text="STRING", score="BIGNUMERIC(38, 6)", raise_fn="ERROR"),
         Dialect("snowflake", "snowflake", wide="NUMBER(38, 0)", int_div=False),
-        Dialect("tsql", "tsql", wide="DECIMAL(38, 0)", text="VARCHAR(MAX)", int_div=False, booleans=False),
+        Dialect("tsql", "tsql", wide="DECIMAL(38, 0)", text="VARCHAR(MAX)", int_div=False, booleans=False, chr="NCHAR"),
     )
 }
 

@@ -31,7 +31,7 @@ from fractions import Fraction
 from sqlglot import exp
 
 from tierlang import ir
-from tierlang.data import PID
+from tierlang.data import PID, WHITESPACE
 from tierlang.engine.sql.backend import and_all, cast, col, num, or_any, paren, raise_error, string
 from tierlang.engine.sql.dialects import Dialect
 from tierlang.passes.constraints import constraint_metrics, linear
@@ -169,6 +169,39 @@ class _Raw:
 
     def quoted_value(self, c: exp.Expression) -> exp.Expression:
         return self.concat(string("'"), self.text(c), string("'"))
+
+    def id_check(self, pid: exp.Expression, t: exp.Expression) -> exp.If:
+        """`WHEN <bad> THEN error` for a partner_id `pid` (as text, `t`) that the loader
+        refuses (TL410, its messages): missing or blanks only ("partner_id is empty"), or
+        blanks before or after it ("partner_id 'X' has blanks around it"); blanks are the
+        characters of `data.WHITESPACE`. Each row tests the code points of its id's first
+        and last characters against them, a few integer comparisons (0.07 CPU s for 1M ids
+        in DuckDB, against 0.05 for spaces alone and 1.5 for trimming both sides of every
+        id by the set); which message it is, only a refused id is trimmed to find."""
+        blanks = [num(ord(ch)) for ch in WHITESPACE]
+        edges = [exp.Unicode(this=t.copy()), exp.Unicode(this=exp.Right(this=t.copy(), expression=num(1)))]
+        first, last = (exp.In(this=e, expressions=[b.copy() for b in blanks]) for e in edges)
+        first.add_comments([" the code points of Unicode's blanks (White_Space), which tierlang's loader strips "])
+        bad = or_any([exp.Is(this=pid.copy(), expression=exp.Null()), exp.EQ(this=t.copy(), expression=string("")), first, last])
+        empty = or_any(
+            [
+                exp.Is(this=pid.copy(), expression=exp.Null()),
+                exp.EQ(this=exp.Trim(this=t.copy(), expression=self.characters(WHITESPACE), position="LEADING"), expression=string("")),
+            ]
+        )
+        problem = self.case(
+            (empty, string("partner_id is empty")),
+            default=self.concat(string("partner_id "), self.quoted_value(pid.copy()), string(" has blanks around it")),
+        )
+        return exp.If(this=bad, true=self.fail(PID, problem, self.d.text, "TL410"))
+
+    def characters(self, chars: str) -> exp.Expression:
+        """The text `chars` without writing its characters: each by its code point
+        (`Dialect.chr`), else all as their UTF-8 bytes in hexadecimal, decoded."""
+        if self.d.chr is None:
+            hexa = string(chars.encode().hex().upper())
+            return exp.Anonymous(this="DECODE", expressions=[exp.Anonymous(this="UNHEX", expressions=[hexa]), string("UTF-8")])
+        return paren(self.concat(*(exp.Anonymous(this=self.d.chr, expressions=[num(ord(ch))]) for ch in chars)))
 
     def matches(self, t: exp.Expression, pattern: str) -> exp.Expression:
         return exp.RegexpLike(this=t, expression=string(pattern))
@@ -500,11 +533,7 @@ def raw_inputs(
     raw = _Raw(dialect, itype, table, absent)
     pid = col(PID)
     pid_text = raw.text(pid)
-    # blank when nothing is left once its leading spaces go: the same as TRIM(...) = '', and a
-    # third of its cost in DuckDB (one side scanned, not two)
-    blank = exp.EQ(this=exp.Trim(this=pid_text, position="LEADING"), expression=string(""))
-    empty = or_any([exp.Is(this=pid, expression=exp.Null()), blank])
-    pid_checked = exp.Case(ifs=[exp.If(this=empty, true=raw.fail(PID, "partner_id is empty", dialect.text, "TL410"))], default=pid_text)
+    pid_checked = exp.Case(ifs=[raw.id_check(pid, pid_text)], default=pid_text)
     converted = [exp.alias_(raw.convert(m, scales.get(m.name, 1)), m.name, quoted=True) for m in metrics]
     read = exp.select(exp.alias_(pid_checked, PID, quoted=True), *converted).from_(table_name(table))
     # A partner_id twice is an error (as in tierlang's loader): one GROUP BY over the table
