@@ -126,7 +126,7 @@ def table_name(name: str) -> exp.Table:
 class _Raw:
     """Builds the raw conversion of one dialect."""
 
-    def __init__(self, dialect: Dialect, itype: str, table: str, absent: frozenset[str] = frozenset()) -> None:
+    def __init__(self, dialect: Dialect, itype: str, table: str, absent: frozenset[str] = frozenset(), one_check: bool = True) -> None:
         self.d = dialect
         self.itype = itype
         self.table = table
@@ -135,8 +135,9 @@ class _Raw:
         # conversion that could leave it is guarded, a value beyond it refused (TL412)
         self.narrow = itype == dialect.narrow
         # `Dialect.one_check`: a missing count or decimal is checked with the ranges, in one
-        # filter (`deferred`: its condition on the read column and its error)
-        self.one_check = dialect.one_check
+        # filter (`deferred`: its condition on the read column and its error), where the
+        # caller builds that filter (`raw_inputs`; not `related_inputs`)
+        self.one_check = dialect.one_check and one_check
         self.deferred: list[tuple[exp.Expression, exp.Expression]] = []
 
     # ---------------------------------------------------------------- helpers
@@ -210,8 +211,9 @@ class _Raw:
         return exp.Case(ifs=[exp.If(this=c, true=v) for c, v in branches if c is not None], default=default)
 
     # ---------------------------------------------------------------- per kind
-    def convert(self, m: ir.Metric, scale: int) -> exp.Expression:
-        """The metric's column as its exact value (or an error), before range checks."""
+    def convert(self, m: ir.Metric, scale: int, optional: bool = False) -> exp.Expression:
+        """The metric's column as its exact value (or an error), before range checks; a
+        missing value is the metric's default, an error, or (`optional`) NULL."""
         column = m.column or m.name
         # an optional metric's absent column reads as missing everywhere: its default
         c = cast(exp.Null(), self.d.text, self.d) if m.name in self.absent else col(column)
@@ -226,7 +228,9 @@ class _Raw:
             value, type_ = self.date(column, c), "DATE"
         else:
             value, type_ = self.enum(column, c, m.type.values), self.d.text
-        if m.default is not None:
+        if optional:
+            missing: exp.Expression = exp.Null()
+        elif m.default is not None:
             missing = _literal(m.default, scale, self, type_)
         else:
             missing = self.fail(column, "the value is missing (the metric declares no default)", type_, "TL403")
@@ -629,7 +633,7 @@ def related_inputs(
     (which must name a partner of the CTE `partners`: TL420) and one column per table column;
     a bad value stops the query with the loader's code, naming the table, the partner and the
     column; an empty value is allowed only in an optional column."""
-    raw = _Raw(dialect, itype, source)
+    raw = _Raw(dialect, itype, source, one_check=False)
     pid = col(PID)
     known = exp.select(col(PID)).from_(exp.to_table(partners, quoted=True))
     unknown = or_any([exp.Is(this=pid, expression=exp.Null()), exp.Not(this=exp.In(this=pid.copy(), query=known.subquery()))])
@@ -660,9 +664,7 @@ def related_inputs(
                 )
         else:
             m = ir.Metric(name=c.name, type=c.type, column=c.name, minimum=c.minimum, maximum=c.maximum)
-            value = raw.convert(m, scales.get(c.name, 1))
-            if c.optional:  # empty: no value (the first branch of `convert` is the missing one)
-                value.args["ifs"][0].set("true", exp.Null())
+            value = raw.convert(m, scales.get(c.name, 1), optional=c.optional)
             if c.month:
                 first = exp.EQ(this=exp.Day(this=paren(value.copy())), expression=num(1))
                 value = exp.Case(
