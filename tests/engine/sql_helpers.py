@@ -214,7 +214,7 @@ track t {
 """
 
 
-# partner_ids with blanks (tests/engine/test_sql_ids.py, test_sql_spark.py): each with the
+# partner_ids with blanks (tests/engine/test_sql_blanks.py, test_sql_spark.py): each with the
 # loader's verdict, "empty" (nothing but blanks), "blanks" (blanks before or after it) or
 # None (accepted). Blanks are Unicode's White_Space (what polars' strip_chars() strips): the
 # zero-width space U+200B and the ASCII separator U+001C are not blanks.

@@ -180,7 +180,7 @@ def test_history_on_spark(case):
 
 def test_spark_refuses_the_ids_the_loader_refuses():
     """The raw query (`tier compile --emit sql --dialect spark`) on a table: partner_ids with
-    blanks get the loader's TL410 and message (tests/engine/test_sql_ids.py: DuckDB, PostgreSQL)."""
+    blanks get the loader's TL410 and message (tests/engine/test_sql_blanks.py: DuckDB, PostgreSQL)."""
     from pyspark.errors import PySparkException
 
     from tierlang.engine.sql import compile_sql

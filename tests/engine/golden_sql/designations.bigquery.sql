@@ -93,13 +93,18 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
-        WHEN (
-          REGEXP_CONTAINS(TRIM(CAST(`experts` AS STRING)), '^[+-]?[0-9]+$')
+        WHEN REGEXP_CONTAINS(CAST(`experts` AS STRING), '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$')
+        THEN CAST(TRIM(CAST(`experts` AS STRING), (
+          CHR(32) || CHR(9)
+        )) AS BIGNUMERIC)
+        WHEN REGEXP_CONTAINS(CAST(`experts` AS STRING), '^[ \\t]*[+-]?[0-9]+[ \\t]*$')
+        THEN ERROR(
+          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || '\'' || CAST(`experts` AS STRING) || '\'' || ' is too large to evaluate exactly in SQL'
         )
-        AND (
-          LENGTH(TRIM(CAST(`experts` AS STRING))) <= 19
+        WHEN REGEXP_CONTAINS(CAST(`experts` AS STRING), '^[ \\t]*$')
+        THEN ERROR(
+          'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || 'the value is missing (the metric declares no default)'
         )
-        THEN CAST(TRIM(CAST(`experts` AS STRING)) AS BIGNUMERIC)
         ELSE ERROR(
           'tier: TL404 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || '\'' || CAST(`experts` AS STRING) || '\'' || ' is not a whole number'
         )
@@ -111,13 +116,18 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column adds: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
-        WHEN (
-          REGEXP_CONTAINS(TRIM(CAST(`adds` AS STRING)), '^[+-]?[0-9]+$')
+        WHEN REGEXP_CONTAINS(CAST(`adds` AS STRING), '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$')
+        THEN CAST(TRIM(CAST(`adds` AS STRING), (
+          CHR(32) || CHR(9)
+        )) AS BIGNUMERIC)
+        WHEN REGEXP_CONTAINS(CAST(`adds` AS STRING), '^[ \\t]*[+-]?[0-9]+[ \\t]*$')
+        THEN ERROR(
+          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column adds: ' || '\'' || CAST(`adds` AS STRING) || '\'' || ' is too large to evaluate exactly in SQL'
         )
-        AND (
-          LENGTH(TRIM(CAST(`adds` AS STRING))) <= 19
+        WHEN REGEXP_CONTAINS(CAST(`adds` AS STRING), '^[ \\t]*$')
+        THEN ERROR(
+          'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column adds: ' || 'the value is missing (the metric declares no default)'
         )
-        THEN CAST(TRIM(CAST(`adds` AS STRING)) AS BIGNUMERIC)
         ELSE ERROR(
           'tier: TL404 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column adds: ' || '\'' || CAST(`adds` AS STRING) || '\'' || ' is not a whole number'
         )
@@ -129,13 +139,18 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
-        WHEN (
-          REGEXP_CONTAINS(TRIM(CAST(`certified` AS STRING)), '^[+-]?[0-9]+$')
+        WHEN REGEXP_CONTAINS(CAST(`certified` AS STRING), '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$')
+        THEN CAST(TRIM(CAST(`certified` AS STRING), (
+          CHR(32) || CHR(9)
+        )) AS BIGNUMERIC)
+        WHEN REGEXP_CONTAINS(CAST(`certified` AS STRING), '^[ \\t]*[+-]?[0-9]+[ \\t]*$')
+        THEN ERROR(
+          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || '\'' || CAST(`certified` AS STRING) || '\'' || ' is too large to evaluate exactly in SQL'
         )
-        AND (
-          LENGTH(TRIM(CAST(`certified` AS STRING))) <= 19
+        WHEN REGEXP_CONTAINS(CAST(`certified` AS STRING), '^[ \\t]*$')
+        THEN ERROR(
+          'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || 'the value is missing (the metric declares no default)'
         )
-        THEN CAST(TRIM(CAST(`certified` AS STRING)) AS BIGNUMERIC)
         ELSE ERROR(
           'tier: TL404 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || '\'' || CAST(`certified` AS STRING) || '\'' || ' is not a whole number'
         )
@@ -148,7 +163,7 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
       )
       ELSE CASE
         WHEN NOT (
-          REGEXP_CONTAINS(TRIM(CAST(`growth` AS STRING)), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
+          REGEXP_CONTAINS(CAST(`growth` AS STRING), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
         )
         THEN ERROR(
           'tier: TL405 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || '\'' || CAST(`growth` AS STRING) || '\'' || ' is not a plain decimal'
@@ -156,8 +171,8 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         WHEN LENGTH(
           RTRIM(
             CASE
-              WHEN INSTR(TRIM(CAST(`growth` AS STRING)), '.') > 0
-              THEN SUBSTRING(TRIM(CAST(`growth` AS STRING)), INSTR(TRIM(CAST(`growth` AS STRING)), '.') + 1)
+              WHEN INSTR(CAST(`growth` AS STRING), '.') > 0
+              THEN SUBSTRING(CAST(`growth` AS STRING), INSTR(CAST(`growth` AS STRING), '.') + 1)
               ELSE ''
             END,
             '0'
@@ -169,9 +184,9 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         WHEN LENGTH(
           LTRIM(
             CASE
-              WHEN INSTR(TRIM(CAST(`growth` AS STRING)), '.') > 0
-              THEN LEFT(TRIM(CAST(`growth` AS STRING)), INSTR(TRIM(CAST(`growth` AS STRING)), '.') - 1)
-              ELSE TRIM(CAST(`growth` AS STRING))
+              WHEN INSTR(CAST(`growth` AS STRING), '.') > 0
+              THEN LEFT(CAST(`growth` AS STRING), INSTR(CAST(`growth` AS STRING), '.') - 1)
+              ELSE CAST(`growth` AS STRING)
             END,
             '+-'
           )
@@ -180,13 +195,13 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
           'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || '\'' || CAST(`growth` AS STRING) || '\'' || ' is too large to read exactly'
         )
         ELSE CAST(CASE
-          WHEN INSTR(TRIM(CAST(`growth` AS STRING)), '.') > 0
-          THEN LEFT(TRIM(CAST(`growth` AS STRING)), INSTR(TRIM(CAST(`growth` AS STRING)), '.') - 1)
-          ELSE TRIM(CAST(`growth` AS STRING))
+          WHEN INSTR(CAST(`growth` AS STRING), '.') > 0
+          THEN LEFT(CAST(`growth` AS STRING), INSTR(CAST(`growth` AS STRING), '.') - 1)
+          ELSE CAST(`growth` AS STRING)
         END || LEFT(
           CASE
-            WHEN INSTR(TRIM(CAST(`growth` AS STRING)), '.') > 0
-            THEN SUBSTRING(TRIM(CAST(`growth` AS STRING)), INSTR(TRIM(CAST(`growth` AS STRING)), '.') + 1)
+            WHEN INSTR(CAST(`growth` AS STRING), '.') > 0
+            THEN SUBSTRING(CAST(`growth` AS STRING), INSTR(CAST(`growth` AS STRING), '.') + 1)
             ELSE ''
           END || '000000',
           6
@@ -199,13 +214,18 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
-        WHEN (
-          REGEXP_CONTAINS(TRIM(CAST(`deployments` AS STRING)), '^[+-]?[0-9]+$')
+        WHEN REGEXP_CONTAINS(CAST(`deployments` AS STRING), '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$')
+        THEN CAST(TRIM(CAST(`deployments` AS STRING), (
+          CHR(32) || CHR(9)
+        )) AS BIGNUMERIC)
+        WHEN REGEXP_CONTAINS(CAST(`deployments` AS STRING), '^[ \\t]*[+-]?[0-9]+[ \\t]*$')
+        THEN ERROR(
+          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || '\'' || CAST(`deployments` AS STRING) || '\'' || ' is too large to evaluate exactly in SQL'
         )
-        AND (
-          LENGTH(TRIM(CAST(`deployments` AS STRING))) <= 19
+        WHEN REGEXP_CONTAINS(CAST(`deployments` AS STRING), '^[ \\t]*$')
+        THEN ERROR(
+          'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || 'the value is missing (the metric declares no default)'
         )
-        THEN CAST(TRIM(CAST(`deployments` AS STRING)) AS BIGNUMERIC)
         ELSE ERROR(
           'tier: TL404 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || '\'' || CAST(`deployments` AS STRING) || '\'' || ' is not a whole number'
         )
@@ -216,7 +236,7 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
       THEN CAST(0 AS BIGNUMERIC)
       ELSE CASE
         WHEN NOT (
-          REGEXP_CONTAINS(TRIM(CAST(`acr` AS STRING)), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
+          REGEXP_CONTAINS(CAST(`acr` AS STRING), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
         )
         THEN ERROR(
           'tier: TL405 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column acr: ' || '\'' || CAST(`acr` AS STRING) || '\'' || ' is not a plain decimal'
@@ -224,8 +244,8 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         WHEN LENGTH(
           RTRIM(
             CASE
-              WHEN INSTR(TRIM(CAST(`acr` AS STRING)), '.') > 0
-              THEN SUBSTRING(TRIM(CAST(`acr` AS STRING)), INSTR(TRIM(CAST(`acr` AS STRING)), '.') + 1)
+              WHEN INSTR(CAST(`acr` AS STRING), '.') > 0
+              THEN SUBSTRING(CAST(`acr` AS STRING), INSTR(CAST(`acr` AS STRING), '.') + 1)
               ELSE ''
             END,
             '0'
@@ -237,9 +257,9 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         WHEN LENGTH(
           LTRIM(
             CASE
-              WHEN INSTR(TRIM(CAST(`acr` AS STRING)), '.') > 0
-              THEN LEFT(TRIM(CAST(`acr` AS STRING)), INSTR(TRIM(CAST(`acr` AS STRING)), '.') - 1)
-              ELSE TRIM(CAST(`acr` AS STRING))
+              WHEN INSTR(CAST(`acr` AS STRING), '.') > 0
+              THEN LEFT(CAST(`acr` AS STRING), INSTR(CAST(`acr` AS STRING), '.') - 1)
+              ELSE CAST(`acr` AS STRING)
             END,
             '+-'
           )
@@ -248,13 +268,13 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
           'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column acr: ' || '\'' || CAST(`acr` AS STRING) || '\'' || ' is too large to read exactly'
         )
         ELSE CAST(CASE
-          WHEN INSTR(TRIM(CAST(`acr` AS STRING)), '.') > 0
-          THEN LEFT(TRIM(CAST(`acr` AS STRING)), INSTR(TRIM(CAST(`acr` AS STRING)), '.') - 1)
-          ELSE TRIM(CAST(`acr` AS STRING))
+          WHEN INSTR(CAST(`acr` AS STRING), '.') > 0
+          THEN LEFT(CAST(`acr` AS STRING), INSTR(CAST(`acr` AS STRING), '.') - 1)
+          ELSE CAST(`acr` AS STRING)
         END || LEFT(
           CASE
-            WHEN INSTR(TRIM(CAST(`acr` AS STRING)), '.') > 0
-            THEN SUBSTRING(TRIM(CAST(`acr` AS STRING)), INSTR(TRIM(CAST(`acr` AS STRING)), '.') + 1)
+            WHEN INSTR(CAST(`acr` AS STRING), '.') > 0
+            THEN SUBSTRING(CAST(`acr` AS STRING), INSTR(CAST(`acr` AS STRING), '.') + 1)
             ELSE ''
           END || '000000',
           6
@@ -267,13 +287,18 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
-        WHEN (
-          REGEXP_CONTAINS(TRIM(CAST(`workloads` AS STRING)), '^[+-]?[0-9]+$')
+        WHEN REGEXP_CONTAINS(CAST(`workloads` AS STRING), '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$')
+        THEN CAST(TRIM(CAST(`workloads` AS STRING), (
+          CHR(32) || CHR(9)
+        )) AS BIGNUMERIC)
+        WHEN REGEXP_CONTAINS(CAST(`workloads` AS STRING), '^[ \\t]*[+-]?[0-9]+[ \\t]*$')
+        THEN ERROR(
+          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || '\'' || CAST(`workloads` AS STRING) || '\'' || ' is too large to evaluate exactly in SQL'
         )
-        AND (
-          LENGTH(TRIM(CAST(`workloads` AS STRING))) <= 19
+        WHEN REGEXP_CONTAINS(CAST(`workloads` AS STRING), '^[ \\t]*$')
+        THEN ERROR(
+          'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || 'the value is missing (the metric declares no default)'
         )
-        THEN CAST(TRIM(CAST(`workloads` AS STRING)) AS BIGNUMERIC)
         ELSE ERROR(
           'tier: TL404 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || '\'' || CAST(`workloads` AS STRING) || '\'' || ' is not a whole number'
         )
@@ -294,9 +319,9 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
       WHEN `audited` IS NULL
       THEN FALSE
       ELSE CASE
-        WHEN LOWER(TRIM(CAST(`audited` AS STRING))) = 'true'
+        WHEN LOWER(CAST(`audited` AS STRING)) = 'true'
         THEN TRUE
-        WHEN LOWER(TRIM(CAST(`audited` AS STRING))) = 'false'
+        WHEN LOWER(CAST(`audited` AS STRING)) = 'false'
         THEN FALSE
         ELSE ERROR(
           'tier: TL408 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column audited: ' || '\'' || CAST(`audited` AS STRING) || '\'' || ' is not true or false'

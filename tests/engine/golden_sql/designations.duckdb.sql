@@ -102,17 +102,16 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
         WHEN "experts" IS NULL
         THEN NULL
         ELSE CASE
-          WHEN (
-            REGEXP_MATCHES(TRIM(CAST("experts" AS TEXT)), '^[+-]?[0-9]+$')
-          )
-          AND (
-            LENGTH(LTRIM(TRIM(CAST("experts" AS TEXT)), '+-')) <= 18
-          )
-          THEN CAST(TRIM(CAST("experts" AS TEXT)) AS BIGINT)
-          WHEN REGEXP_MATCHES(TRIM(CAST("experts" AS TEXT)), '^[+-]?[0-9]+$')
+          WHEN REGEXP_MATCHES(CAST("experts" AS TEXT), '^[ \t]*[+-]?[0-9]{1,18}[ \t]*$')
+          THEN CAST(TRIM(CAST("experts" AS TEXT), (
+            CHR(32) || CHR(9)
+          )) AS BIGINT)
+          WHEN REGEXP_MATCHES(CAST("experts" AS TEXT), '^[ \t]*[+-]?[0-9]+[ \t]*$')
           THEN ERROR(
             'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || '''' || CAST("experts" AS TEXT) || '''' || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
           )
+          WHEN REGEXP_MATCHES(CAST("experts" AS TEXT), '^[ \t]*$')
+          THEN NULL
           ELSE ERROR(
             'tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || '''' || CAST("experts" AS TEXT) || '''' || ' is not a whole number'
           )
@@ -134,17 +133,16 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
         WHEN "adds" IS NULL
         THEN NULL
         ELSE CASE
-          WHEN (
-            REGEXP_MATCHES(TRIM(CAST("adds" AS TEXT)), '^[+-]?[0-9]+$')
-          )
-          AND (
-            LENGTH(LTRIM(TRIM(CAST("adds" AS TEXT)), '+-')) <= 18
-          )
-          THEN CAST(TRIM(CAST("adds" AS TEXT)) AS BIGINT)
-          WHEN REGEXP_MATCHES(TRIM(CAST("adds" AS TEXT)), '^[+-]?[0-9]+$')
+          WHEN REGEXP_MATCHES(CAST("adds" AS TEXT), '^[ \t]*[+-]?[0-9]{1,18}[ \t]*$')
+          THEN CAST(TRIM(CAST("adds" AS TEXT), (
+            CHR(32) || CHR(9)
+          )) AS BIGINT)
+          WHEN REGEXP_MATCHES(CAST("adds" AS TEXT), '^[ \t]*[+-]?[0-9]+[ \t]*$')
           THEN ERROR(
             'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || '''' || CAST("adds" AS TEXT) || '''' || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
           )
+          WHEN REGEXP_MATCHES(CAST("adds" AS TEXT), '^[ \t]*$')
+          THEN NULL
           ELSE ERROR(
             'tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || '''' || CAST("adds" AS TEXT) || '''' || ' is not a whole number'
           )
@@ -166,17 +164,16 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
         WHEN "certified" IS NULL
         THEN NULL
         ELSE CASE
-          WHEN (
-            REGEXP_MATCHES(TRIM(CAST("certified" AS TEXT)), '^[+-]?[0-9]+$')
-          )
-          AND (
-            LENGTH(LTRIM(TRIM(CAST("certified" AS TEXT)), '+-')) <= 18
-          )
-          THEN CAST(TRIM(CAST("certified" AS TEXT)) AS BIGINT)
-          WHEN REGEXP_MATCHES(TRIM(CAST("certified" AS TEXT)), '^[+-]?[0-9]+$')
+          WHEN REGEXP_MATCHES(CAST("certified" AS TEXT), '^[ \t]*[+-]?[0-9]{1,18}[ \t]*$')
+          THEN CAST(TRIM(CAST("certified" AS TEXT), (
+            CHR(32) || CHR(9)
+          )) AS BIGINT)
+          WHEN REGEXP_MATCHES(CAST("certified" AS TEXT), '^[ \t]*[+-]?[0-9]+[ \t]*$')
           THEN ERROR(
             'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || '''' || CAST("certified" AS TEXT) || '''' || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
           )
+          WHEN REGEXP_MATCHES(CAST("certified" AS TEXT), '^[ \t]*$')
+          THEN NULL
           ELSE ERROR(
             'tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || '''' || CAST("certified" AS TEXT) || '''' || ' is not a whole number'
           )
@@ -233,7 +230,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
         THEN NULL
         ELSE CASE
           WHEN NOT (
-            REGEXP_MATCHES(TRIM(CAST("growth" AS TEXT)), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
+            REGEXP_MATCHES(CAST("growth" AS TEXT), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
           )
           THEN ERROR(
             'tier: TL405 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || '''' || CAST("growth" AS TEXT) || '''' || ' is not a plain decimal'
@@ -241,8 +238,8 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
           WHEN LENGTH(
             RTRIM(
               CASE
-                WHEN STRPOS(TRIM(CAST("growth" AS TEXT)), '.') > 0
-                THEN SUBSTRING(TRIM(CAST("growth" AS TEXT)), STRPOS(TRIM(CAST("growth" AS TEXT)), '.') + 1)
+                WHEN STRPOS(CAST("growth" AS TEXT), '.') > 0
+                THEN SUBSTRING(CAST("growth" AS TEXT), STRPOS(CAST("growth" AS TEXT), '.') + 1)
                 ELSE ''
               END,
               '0'
@@ -254,9 +251,9 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
           WHEN LENGTH(
             LTRIM(
               CASE
-                WHEN STRPOS(TRIM(CAST("growth" AS TEXT)), '.') > 0
-                THEN LEFT(TRIM(CAST("growth" AS TEXT)), STRPOS(TRIM(CAST("growth" AS TEXT)), '.') - 1)
-                ELSE TRIM(CAST("growth" AS TEXT))
+                WHEN STRPOS(CAST("growth" AS TEXT), '.') > 0
+                THEN LEFT(CAST("growth" AS TEXT), STRPOS(CAST("growth" AS TEXT), '.') - 1)
+                ELSE CAST("growth" AS TEXT)
               END,
               '+-'
             )
@@ -265,13 +262,13 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
             'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || '''' || CAST("growth" AS TEXT) || '''' || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
           )
           ELSE CAST(CASE
-            WHEN STRPOS(TRIM(CAST("growth" AS TEXT)), '.') > 0
-            THEN LEFT(TRIM(CAST("growth" AS TEXT)), STRPOS(TRIM(CAST("growth" AS TEXT)), '.') - 1)
-            ELSE TRIM(CAST("growth" AS TEXT))
+            WHEN STRPOS(CAST("growth" AS TEXT), '.') > 0
+            THEN LEFT(CAST("growth" AS TEXT), STRPOS(CAST("growth" AS TEXT), '.') - 1)
+            ELSE CAST("growth" AS TEXT)
           END || LEFT(
             CASE
-              WHEN STRPOS(TRIM(CAST("growth" AS TEXT)), '.') > 0
-              THEN SUBSTRING(TRIM(CAST("growth" AS TEXT)), STRPOS(TRIM(CAST("growth" AS TEXT)), '.') + 1)
+              WHEN STRPOS(CAST("growth" AS TEXT), '.') > 0
+              THEN SUBSTRING(CAST("growth" AS TEXT), STRPOS(CAST("growth" AS TEXT), '.') + 1)
               ELSE ''
             END || '000000',
             6
@@ -294,17 +291,16 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
         WHEN "deployments" IS NULL
         THEN NULL
         ELSE CASE
-          WHEN (
-            REGEXP_MATCHES(TRIM(CAST("deployments" AS TEXT)), '^[+-]?[0-9]+$')
-          )
-          AND (
-            LENGTH(LTRIM(TRIM(CAST("deployments" AS TEXT)), '+-')) <= 18
-          )
-          THEN CAST(TRIM(CAST("deployments" AS TEXT)) AS BIGINT)
-          WHEN REGEXP_MATCHES(TRIM(CAST("deployments" AS TEXT)), '^[+-]?[0-9]+$')
+          WHEN REGEXP_MATCHES(CAST("deployments" AS TEXT), '^[ \t]*[+-]?[0-9]{1,18}[ \t]*$')
+          THEN CAST(TRIM(CAST("deployments" AS TEXT), (
+            CHR(32) || CHR(9)
+          )) AS BIGINT)
+          WHEN REGEXP_MATCHES(CAST("deployments" AS TEXT), '^[ \t]*[+-]?[0-9]+[ \t]*$')
           THEN ERROR(
             'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || '''' || CAST("deployments" AS TEXT) || '''' || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
           )
+          WHEN REGEXP_MATCHES(CAST("deployments" AS TEXT), '^[ \t]*$')
+          THEN NULL
           ELSE ERROR(
             'tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || '''' || CAST("deployments" AS TEXT) || '''' || ' is not a whole number'
           )
@@ -364,7 +360,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
           THEN NULL
           ELSE CASE
             WHEN NOT (
-              REGEXP_MATCHES(TRIM(CAST("acr" AS TEXT)), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
+              REGEXP_MATCHES(CAST("acr" AS TEXT), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
             )
             THEN ERROR(
               'tier: TL405 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || '''' || CAST("acr" AS TEXT) || '''' || ' is not a plain decimal'
@@ -372,8 +368,8 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
             WHEN LENGTH(
               RTRIM(
                 CASE
-                  WHEN STRPOS(TRIM(CAST("acr" AS TEXT)), '.') > 0
-                  THEN SUBSTRING(TRIM(CAST("acr" AS TEXT)), STRPOS(TRIM(CAST("acr" AS TEXT)), '.') + 1)
+                  WHEN STRPOS(CAST("acr" AS TEXT), '.') > 0
+                  THEN SUBSTRING(CAST("acr" AS TEXT), STRPOS(CAST("acr" AS TEXT), '.') + 1)
                   ELSE ''
                 END,
                 '0'
@@ -385,9 +381,9 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
             WHEN LENGTH(
               LTRIM(
                 CASE
-                  WHEN STRPOS(TRIM(CAST("acr" AS TEXT)), '.') > 0
-                  THEN LEFT(TRIM(CAST("acr" AS TEXT)), STRPOS(TRIM(CAST("acr" AS TEXT)), '.') - 1)
-                  ELSE TRIM(CAST("acr" AS TEXT))
+                  WHEN STRPOS(CAST("acr" AS TEXT), '.') > 0
+                  THEN LEFT(CAST("acr" AS TEXT), STRPOS(CAST("acr" AS TEXT), '.') - 1)
+                  ELSE CAST("acr" AS TEXT)
                 END,
                 '+-'
               )
@@ -396,13 +392,13 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
               'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || '''' || CAST("acr" AS TEXT) || '''' || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
             )
             ELSE CAST(CASE
-              WHEN STRPOS(TRIM(CAST("acr" AS TEXT)), '.') > 0
-              THEN LEFT(TRIM(CAST("acr" AS TEXT)), STRPOS(TRIM(CAST("acr" AS TEXT)), '.') - 1)
-              ELSE TRIM(CAST("acr" AS TEXT))
+              WHEN STRPOS(CAST("acr" AS TEXT), '.') > 0
+              THEN LEFT(CAST("acr" AS TEXT), STRPOS(CAST("acr" AS TEXT), '.') - 1)
+              ELSE CAST("acr" AS TEXT)
             END || LEFT(
               CASE
-                WHEN STRPOS(TRIM(CAST("acr" AS TEXT)), '.') > 0
-                THEN SUBSTRING(TRIM(CAST("acr" AS TEXT)), STRPOS(TRIM(CAST("acr" AS TEXT)), '.') + 1)
+                WHEN STRPOS(CAST("acr" AS TEXT), '.') > 0
+                THEN SUBSTRING(CAST("acr" AS TEXT), STRPOS(CAST("acr" AS TEXT), '.') + 1)
                 ELSE ''
               END || '000000',
               6
@@ -426,17 +422,16 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
         WHEN "workloads" IS NULL
         THEN NULL
         ELSE CASE
-          WHEN (
-            REGEXP_MATCHES(TRIM(CAST("workloads" AS TEXT)), '^[+-]?[0-9]+$')
-          )
-          AND (
-            LENGTH(LTRIM(TRIM(CAST("workloads" AS TEXT)), '+-')) <= 18
-          )
-          THEN CAST(TRIM(CAST("workloads" AS TEXT)) AS BIGINT)
-          WHEN REGEXP_MATCHES(TRIM(CAST("workloads" AS TEXT)), '^[+-]?[0-9]+$')
+          WHEN REGEXP_MATCHES(CAST("workloads" AS TEXT), '^[ \t]*[+-]?[0-9]{1,18}[ \t]*$')
+          THEN CAST(TRIM(CAST("workloads" AS TEXT), (
+            CHR(32) || CHR(9)
+          )) AS BIGINT)
+          WHEN REGEXP_MATCHES(CAST("workloads" AS TEXT), '^[ \t]*[+-]?[0-9]+[ \t]*$')
           THEN ERROR(
             'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || '''' || CAST("workloads" AS TEXT) || '''' || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
           )
+          WHEN REGEXP_MATCHES(CAST("workloads" AS TEXT), '^[ \t]*$')
+          THEN NULL
           ELSE ERROR(
             'tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || '''' || CAST("workloads" AS TEXT) || '''' || ' is not a whole number'
           )
@@ -461,9 +456,9 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
         WHEN TYPEOF("audited") IN ('BOOLEAN')
         THEN CAST("audited" AS BOOLEAN)
         ELSE CASE
-          WHEN LOWER(TRIM(CAST("audited" AS TEXT))) = 'true'
+          WHEN LOWER(CAST("audited" AS TEXT)) = 'true'
           THEN TRUE
-          WHEN LOWER(TRIM(CAST("audited" AS TEXT))) = 'false'
+          WHEN LOWER(CAST("audited" AS TEXT)) = 'false'
           THEN FALSE
           ELSE ERROR(
             'tier: TL408 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column audited: ' || '''' || CAST("audited" AS TEXT) || '''' || ' is not true or false'

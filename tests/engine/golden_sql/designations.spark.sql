@@ -93,13 +93,16 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
-        WHEN (
-          TRIM(CAST(`experts` AS STRING)) RLIKE '^[+-]?[0-9]+$'
+        WHEN CAST(`experts` AS STRING) RLIKE '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$'
+        THEN CAST(TRIM(DECODE(UNHEX('2009'), 'UTF-8') FROM CAST(`experts` AS STRING)) AS DECIMAL(38, 0))
+        WHEN CAST(`experts` AS STRING) RLIKE '^[ \\t]*[+-]?[0-9]+[ \\t]*$'
+        THEN RAISE_ERROR(
+          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || '\'' || CAST(`experts` AS STRING) || '\'' || ' is too large to evaluate exactly in SQL'
         )
-        AND (
-          LENGTH(TRIM(CAST(`experts` AS STRING))) <= 19
+        WHEN CAST(`experts` AS STRING) RLIKE '^[ \\t]*$'
+        THEN RAISE_ERROR(
+          'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || 'the value is missing (the metric declares no default)'
         )
-        THEN CAST(TRIM(CAST(`experts` AS STRING)) AS DECIMAL(38, 0))
         ELSE RAISE_ERROR(
           'tier: TL404 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || '\'' || CAST(`experts` AS STRING) || '\'' || ' is not a whole number'
         )
@@ -111,13 +114,16 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column adds: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
-        WHEN (
-          TRIM(CAST(`adds` AS STRING)) RLIKE '^[+-]?[0-9]+$'
+        WHEN CAST(`adds` AS STRING) RLIKE '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$'
+        THEN CAST(TRIM(DECODE(UNHEX('2009'), 'UTF-8') FROM CAST(`adds` AS STRING)) AS DECIMAL(38, 0))
+        WHEN CAST(`adds` AS STRING) RLIKE '^[ \\t]*[+-]?[0-9]+[ \\t]*$'
+        THEN RAISE_ERROR(
+          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column adds: ' || '\'' || CAST(`adds` AS STRING) || '\'' || ' is too large to evaluate exactly in SQL'
         )
-        AND (
-          LENGTH(TRIM(CAST(`adds` AS STRING))) <= 19
+        WHEN CAST(`adds` AS STRING) RLIKE '^[ \\t]*$'
+        THEN RAISE_ERROR(
+          'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column adds: ' || 'the value is missing (the metric declares no default)'
         )
-        THEN CAST(TRIM(CAST(`adds` AS STRING)) AS DECIMAL(38, 0))
         ELSE RAISE_ERROR(
           'tier: TL404 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column adds: ' || '\'' || CAST(`adds` AS STRING) || '\'' || ' is not a whole number'
         )
@@ -129,13 +135,16 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
-        WHEN (
-          TRIM(CAST(`certified` AS STRING)) RLIKE '^[+-]?[0-9]+$'
+        WHEN CAST(`certified` AS STRING) RLIKE '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$'
+        THEN CAST(TRIM(DECODE(UNHEX('2009'), 'UTF-8') FROM CAST(`certified` AS STRING)) AS DECIMAL(38, 0))
+        WHEN CAST(`certified` AS STRING) RLIKE '^[ \\t]*[+-]?[0-9]+[ \\t]*$'
+        THEN RAISE_ERROR(
+          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || '\'' || CAST(`certified` AS STRING) || '\'' || ' is too large to evaluate exactly in SQL'
         )
-        AND (
-          LENGTH(TRIM(CAST(`certified` AS STRING))) <= 19
+        WHEN CAST(`certified` AS STRING) RLIKE '^[ \\t]*$'
+        THEN RAISE_ERROR(
+          'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || 'the value is missing (the metric declares no default)'
         )
-        THEN CAST(TRIM(CAST(`certified` AS STRING)) AS DECIMAL(38, 0))
         ELSE RAISE_ERROR(
           'tier: TL404 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || '\'' || CAST(`certified` AS STRING) || '\'' || ' is not a whole number'
         )
@@ -148,15 +157,15 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
       )
       ELSE CASE
         WHEN NOT (
-          TRIM(CAST(`growth` AS STRING)) RLIKE '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$'
+          CAST(`growth` AS STRING) RLIKE '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$'
         )
         THEN RAISE_ERROR(
           'tier: TL405 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || '\'' || CAST(`growth` AS STRING) || '\'' || ' is not a plain decimal'
         )
         WHEN LENGTH(
           TRIM(TRAILING '0' FROM CASE
-            WHEN LOCATE('.', TRIM(CAST(`growth` AS STRING))) > 0
-            THEN SUBSTRING(TRIM(CAST(`growth` AS STRING)), LOCATE('.', TRIM(CAST(`growth` AS STRING))) + 1)
+            WHEN LOCATE('.', CAST(`growth` AS STRING)) > 0
+            THEN SUBSTRING(CAST(`growth` AS STRING), LOCATE('.', CAST(`growth` AS STRING)) + 1)
             ELSE ''
           END)
         ) > 6
@@ -165,22 +174,22 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         )
         WHEN LENGTH(
           TRIM(LEADING '+-' FROM CASE
-            WHEN LOCATE('.', TRIM(CAST(`growth` AS STRING))) > 0
-            THEN LEFT(TRIM(CAST(`growth` AS STRING)), LOCATE('.', TRIM(CAST(`growth` AS STRING))) - 1)
-            ELSE TRIM(CAST(`growth` AS STRING))
+            WHEN LOCATE('.', CAST(`growth` AS STRING)) > 0
+            THEN LEFT(CAST(`growth` AS STRING), LOCATE('.', CAST(`growth` AS STRING)) - 1)
+            ELSE CAST(`growth` AS STRING)
           END)
         ) > 32
         THEN RAISE_ERROR(
           'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || '\'' || CAST(`growth` AS STRING) || '\'' || ' is too large to read exactly'
         )
         ELSE CAST(CASE
-          WHEN LOCATE('.', TRIM(CAST(`growth` AS STRING))) > 0
-          THEN LEFT(TRIM(CAST(`growth` AS STRING)), LOCATE('.', TRIM(CAST(`growth` AS STRING))) - 1)
-          ELSE TRIM(CAST(`growth` AS STRING))
+          WHEN LOCATE('.', CAST(`growth` AS STRING)) > 0
+          THEN LEFT(CAST(`growth` AS STRING), LOCATE('.', CAST(`growth` AS STRING)) - 1)
+          ELSE CAST(`growth` AS STRING)
         END || LEFT(
           CASE
-            WHEN LOCATE('.', TRIM(CAST(`growth` AS STRING))) > 0
-            THEN SUBSTRING(TRIM(CAST(`growth` AS STRING)), LOCATE('.', TRIM(CAST(`growth` AS STRING))) + 1)
+            WHEN LOCATE('.', CAST(`growth` AS STRING)) > 0
+            THEN SUBSTRING(CAST(`growth` AS STRING), LOCATE('.', CAST(`growth` AS STRING)) + 1)
             ELSE ''
           END || '000000',
           6
@@ -193,13 +202,16 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
-        WHEN (
-          TRIM(CAST(`deployments` AS STRING)) RLIKE '^[+-]?[0-9]+$'
+        WHEN CAST(`deployments` AS STRING) RLIKE '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$'
+        THEN CAST(TRIM(DECODE(UNHEX('2009'), 'UTF-8') FROM CAST(`deployments` AS STRING)) AS DECIMAL(38, 0))
+        WHEN CAST(`deployments` AS STRING) RLIKE '^[ \\t]*[+-]?[0-9]+[ \\t]*$'
+        THEN RAISE_ERROR(
+          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || '\'' || CAST(`deployments` AS STRING) || '\'' || ' is too large to evaluate exactly in SQL'
         )
-        AND (
-          LENGTH(TRIM(CAST(`deployments` AS STRING))) <= 19
+        WHEN CAST(`deployments` AS STRING) RLIKE '^[ \\t]*$'
+        THEN RAISE_ERROR(
+          'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || 'the value is missing (the metric declares no default)'
         )
-        THEN CAST(TRIM(CAST(`deployments` AS STRING)) AS DECIMAL(38, 0))
         ELSE RAISE_ERROR(
           'tier: TL404 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || '\'' || CAST(`deployments` AS STRING) || '\'' || ' is not a whole number'
         )
@@ -210,15 +222,15 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
       THEN CAST(0 AS DECIMAL(38, 0))
       ELSE CASE
         WHEN NOT (
-          TRIM(CAST(`acr` AS STRING)) RLIKE '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$'
+          CAST(`acr` AS STRING) RLIKE '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$'
         )
         THEN RAISE_ERROR(
           'tier: TL405 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column acr: ' || '\'' || CAST(`acr` AS STRING) || '\'' || ' is not a plain decimal'
         )
         WHEN LENGTH(
           TRIM(TRAILING '0' FROM CASE
-            WHEN LOCATE('.', TRIM(CAST(`acr` AS STRING))) > 0
-            THEN SUBSTRING(TRIM(CAST(`acr` AS STRING)), LOCATE('.', TRIM(CAST(`acr` AS STRING))) + 1)
+            WHEN LOCATE('.', CAST(`acr` AS STRING)) > 0
+            THEN SUBSTRING(CAST(`acr` AS STRING), LOCATE('.', CAST(`acr` AS STRING)) + 1)
             ELSE ''
           END)
         ) > 6
@@ -227,22 +239,22 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         )
         WHEN LENGTH(
           TRIM(LEADING '+-' FROM CASE
-            WHEN LOCATE('.', TRIM(CAST(`acr` AS STRING))) > 0
-            THEN LEFT(TRIM(CAST(`acr` AS STRING)), LOCATE('.', TRIM(CAST(`acr` AS STRING))) - 1)
-            ELSE TRIM(CAST(`acr` AS STRING))
+            WHEN LOCATE('.', CAST(`acr` AS STRING)) > 0
+            THEN LEFT(CAST(`acr` AS STRING), LOCATE('.', CAST(`acr` AS STRING)) - 1)
+            ELSE CAST(`acr` AS STRING)
           END)
         ) > 32
         THEN RAISE_ERROR(
           'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column acr: ' || '\'' || CAST(`acr` AS STRING) || '\'' || ' is too large to read exactly'
         )
         ELSE CAST(CASE
-          WHEN LOCATE('.', TRIM(CAST(`acr` AS STRING))) > 0
-          THEN LEFT(TRIM(CAST(`acr` AS STRING)), LOCATE('.', TRIM(CAST(`acr` AS STRING))) - 1)
-          ELSE TRIM(CAST(`acr` AS STRING))
+          WHEN LOCATE('.', CAST(`acr` AS STRING)) > 0
+          THEN LEFT(CAST(`acr` AS STRING), LOCATE('.', CAST(`acr` AS STRING)) - 1)
+          ELSE CAST(`acr` AS STRING)
         END || LEFT(
           CASE
-            WHEN LOCATE('.', TRIM(CAST(`acr` AS STRING))) > 0
-            THEN SUBSTRING(TRIM(CAST(`acr` AS STRING)), LOCATE('.', TRIM(CAST(`acr` AS STRING))) + 1)
+            WHEN LOCATE('.', CAST(`acr` AS STRING)) > 0
+            THEN SUBSTRING(CAST(`acr` AS STRING), LOCATE('.', CAST(`acr` AS STRING)) + 1)
             ELSE ''
           END || '000000',
           6
@@ -255,13 +267,16 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
-        WHEN (
-          TRIM(CAST(`workloads` AS STRING)) RLIKE '^[+-]?[0-9]+$'
+        WHEN CAST(`workloads` AS STRING) RLIKE '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$'
+        THEN CAST(TRIM(DECODE(UNHEX('2009'), 'UTF-8') FROM CAST(`workloads` AS STRING)) AS DECIMAL(38, 0))
+        WHEN CAST(`workloads` AS STRING) RLIKE '^[ \\t]*[+-]?[0-9]+[ \\t]*$'
+        THEN RAISE_ERROR(
+          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || '\'' || CAST(`workloads` AS STRING) || '\'' || ' is too large to evaluate exactly in SQL'
         )
-        AND (
-          LENGTH(TRIM(CAST(`workloads` AS STRING))) <= 19
+        WHEN CAST(`workloads` AS STRING) RLIKE '^[ \\t]*$'
+        THEN RAISE_ERROR(
+          'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || 'the value is missing (the metric declares no default)'
         )
-        THEN CAST(TRIM(CAST(`workloads` AS STRING)) AS DECIMAL(38, 0))
         ELSE RAISE_ERROR(
           'tier: TL404 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || '\'' || CAST(`workloads` AS STRING) || '\'' || ' is not a whole number'
         )
@@ -282,9 +297,9 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
       WHEN `audited` IS NULL
       THEN FALSE
       ELSE CASE
-        WHEN LOWER(TRIM(CAST(`audited` AS STRING))) = 'true'
+        WHEN LOWER(CAST(`audited` AS STRING)) = 'true'
         THEN TRUE
-        WHEN LOWER(TRIM(CAST(`audited` AS STRING))) = 'false'
+        WHEN LOWER(CAST(`audited` AS STRING)) = 'false'
         THEN FALSE
         ELSE RAISE_ERROR(
           'tier: TL408 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column audited: ' || '\'' || CAST(`audited` AS STRING) || '\'' || ' is not true or false'

@@ -218,26 +218,30 @@ class _Raw:
         # an optional metric's absent column reads as missing everywhere: its default
         c = cast(exp.Null(), self.d.text, self.d) if m.name in self.absent else col(column)
         k = m.type.kind
-        if k is ir.Kind.COUNT:
-            value, type_ = self.count(column, c), self.itype
-        elif k in _DECIMAL_KINDS:
-            value, type_ = self.decimal(column, c, scale), self.itype
-        elif k is ir.Kind.BOOL:
-            value, type_ = self.boolean(column, c), "BOOLEAN"
-        elif k is ir.Kind.DATE:
-            value, type_ = self.date(column, c), "DATE"
-        else:
-            value, type_ = self.enum(column, c, m.type.values), self.d.text
+        numeric = k is ir.Kind.COUNT or k in _DECIMAL_KINDS
+        type_ = self.itype if numeric else {ir.Kind.BOOL: "BOOLEAN", ir.Kind.DATE: "DATE"}.get(k, self.d.text)
+        deferred = False
         if optional:
             missing: exp.Expression = exp.Null()
         elif m.default is not None:
             missing = _literal(m.default, scale, self, type_)
         else:
             missing = self.fail(column, "the value is missing (the metric declares no default)", type_, "TL403")
-            if self.one_check and (k is ir.Kind.COUNT or k in _DECIMAL_KINDS) and m.name not in self.absent:
-                # a missing value reads as NULL (`nullable`), and the filter names it
-                self.deferred.append((exp.Is(this=col(m.name), expression=exp.Null()), missing))
-                return value
+            # a missing value reads as NULL (`nullable`), and the filter names it
+            deferred = self.one_check and numeric and m.name not in self.absent
+        if k is ir.Kind.COUNT:
+            value = self.count(column, c, exp.Null() if deferred else missing.copy())
+        elif k in _DECIMAL_KINDS:
+            value = self.decimal(column, c, scale)
+        elif k is ir.Kind.BOOL:
+            value = self.boolean(column, c)
+        elif k is ir.Kind.DATE:
+            value = self.date(column, c)
+        else:
+            value = self.enum(column, c, m.type.values)
+        if deferred:
+            self.deferred.append((exp.Is(this=col(m.name), expression=exp.Null()), missing))
+            return value
         return exp.Case(ifs=[exp.If(this=exp.Is(this=c, expression=exp.Null()), true=missing)], default=value)
 
     def nullable(self, c: exp.Expression, slow: exp.Expression) -> exp.Expression:
@@ -258,23 +262,21 @@ class _Raw:
         """-limit <= c <= limit, without ABS (which overflows on the smallest BIGINT)."""
         return exp.Between(this=c, low=num(-limit), high=num(limit))
 
-    def count(self, column: str, c: exp.Expression) -> exp.Expression:
-        t = exp.Trim(this=self.text(c))
-        whole = self.matches(t, "^[+-]?[0-9]+$")
-        if self.narrow:  # 18 digits always fit 64 bits
-            ok = and_all(
-                [
-                    whole,
-                    exp.LTE(this=exp.Length(this=exp.Trim(this=t.copy(), expression=string("+-"), position="LEADING")), expression=num(18)),
-                ]
-            )
-        else:
-            ok = and_all([whole, exp.LTE(this=exp.Length(this=t), expression=num(19))])
-        branches = [(ok, cast(t, self.itype, self.d))]
-        if self.narrow:
-            branches.append((whole.copy(), self.too_large(column, self.quoted_value(c))))
+    def count(self, column: str, c: exp.Expression, blank: exp.Expression) -> exp.Expression:
+        """A count: whole, with spaces and tabs around it tolerated, as tierlang's loader
+        reads one (`data._COUNT_RE`); a text of spaces and tabs only is missing, `blank`
+        (to the loader as to polars' CSV reader of counts)."""
+        t = self.text(c)
+        # digits that fit the working type (18 always fit 64 bits; the wide type has held 19
+        # characters with the sign)
+        fits = "[+-]?[0-9]{1,18}" if self.narrow else "([+-]?[0-9]{1,18}|[0-9]{19})"
+        ok = self.matches(t, rf"^[ \t]*{fits}[ \t]*$")
+        whole = self.matches(t.copy(), r"^[ \t]*[+-]?[0-9]+[ \t]*$")
+        trimmed = exp.Trim(this=t.copy(), expression=self.characters(" \t"))
         slow = self.case(
-            *branches,
+            (ok, cast(trimmed, self.itype, self.d)),
+            (whole, self.too_large(column, self.quoted_value(c))),
+            (self.matches(t.copy(), r"^[ \t]*$"), blank),
             default=self.fail(column, self.concat(self.quoted_value(c), string(" is not a whole number")), self.itype, "TL404"),
         )
         slow = self.nullable(c, slow)
@@ -294,7 +296,7 @@ class _Raw:
     def decimal(self, column: str, c: exp.Expression, scale: int) -> exp.Expression:
         k = round(math.log10(scale))
         d = self.d
-        t = exp.Trim(this=self.text(c))
+        t = self.text(c)  # not trimmed: blanks around a decimal are an error to the loader
         dot = exp.StrPosition(this=t, substr=string("."))
         has_dot = exp.GT(this=dot, expression=num(0))
         whole = self.case((has_dot, exp.Left(this=t, expression=exp.Sub(this=dot, expression=num(1)))), default=t)
@@ -368,7 +370,7 @@ class _Raw:
         return self.case(*branches, default=slow)
 
     def boolean(self, column: str, c: exp.Expression) -> exp.Expression:
-        t = exp.Lower(this=exp.Trim(this=self.text(c)))
+        t = exp.Lower(this=self.text(c))  # not trimmed, as the loader
         slow = self.case(
             (exp.EQ(this=t, expression=string("true")), exp.Boolean(this=True)),
             (exp.EQ(this=t, expression=string("false")), exp.Boolean(this=False)),
@@ -378,7 +380,7 @@ class _Raw:
         return self.case((fast, cast(c, "BOOLEAN", self.d)), default=slow) if fast is not None else slow
 
     def date(self, column: str, c: exp.Expression) -> exp.Expression:
-        t = exp.Trim(this=self.text(c))
+        t = self.text(c)  # not trimmed, as the loader
 
         def part(start: int, length: int) -> exp.Expression:
             return cast(exp.Substring(this=t, start=num(start), length=num(length)), "INTEGER", self.d)
