@@ -70,6 +70,32 @@ def test_postgres_refuses_what_the_loader_refuses(postgres):
         assert got == loader_verdict(PROGRAM, pid), repr(pid)
 
 
+def test_postgres_checks_ids_in_a_latin1_database(postgres):
+    """The query names the blanks by code point in a regular expression: PostgreSQL's chr()
+    of one above 255 fails, when the query is planned, in a database not encoded in UTF-8."""
+    import dataclasses
+
+    psycopg = pytest.importorskip("psycopg")
+    from tierlang.engine.sql.database import evaluate_postgres
+
+    with psycopg.connect(postgres.url, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS latin1")
+        conn.execute("CREATE DATABASE latin1 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0")
+    url = dataclasses.replace(postgres, database="latin1").url
+    for pid in ("A", "\u00a0", "A\u00a0", "\t\x85"):
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("DROP TABLE IF EXISTS partners")
+            conn.execute("CREATE TABLE partners (partner_id TEXT, n BIGINT)")
+            conn.execute("INSERT INTO partners VALUES (%s, 1)", (pid,))
+        try:
+            evaluate_postgres(PROGRAM, url)
+            got = None
+        except DataLoadError as e:
+            (err,) = e.errors
+            got = err.code, err.message.split("column 'partner_id': ", 1)[1]
+        assert got == loader_verdict(PROGRAM, pid), repr(pid)
+
+
 VALUES_PROGRAM = load_text("""
 program values { version "1" effective 2023-01-01 }
 metric n: count

@@ -74,12 +74,10 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
             `partner_id` IS NULL
           )
           OR (
-            LTRIM(
+            REGEXP_CONTAINS(
               CAST(`partner_id` AS STRING),
-              (
-                CHR(9) || CHR(10) || CHR(11) || CHR(12) || CHR(13) || CHR(32) || CHR(133) || CHR(160) || CHR(5760) || CHR(8192) || CHR(8193) || CHR(8194) || CHR(8195) || CHR(8196) || CHR(8197) || CHR(8198) || CHR(8199) || CHR(8200) || CHR(8201) || CHR(8202) || CHR(8232) || CHR(8233) || CHR(8239) || CHR(8287) || CHR(12288)
-              )
-            ) = ''
+              '^[\\x{9}\\x{A}\\x{B}\\x{C}\\x{D}\\x{20}\\x{85}\\x{A0}\\x{1680}\\x{2000}\\x{2001}\\x{2002}\\x{2003}\\x{2004}\\x{2005}\\x{2006}\\x{2007}\\x{2008}\\x{2009}\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}]*$'
+            )
           )
           THEN 'partner_id is empty'
           ELSE 'partner_id ' || '\'' || CAST(`partner_id` AS STRING) || '\'' || ' has blanks around it'

@@ -73,9 +73,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
           "partner_id" IS NULL
         )
         OR (
-          TRIM(LEADING (
-            CHR(9) || CHR(10) || CHR(11) || CHR(12) || CHR(13) || CHR(32) || CHR(133) || CHR(160) || CHR(5760) || CHR(8192) || CHR(8193) || CHR(8194) || CHR(8195) || CHR(8196) || CHR(8197) || CHR(8198) || CHR(8199) || CHR(8200) || CHR(8201) || CHR(8202) || CHR(8232) || CHR(8233) || CHR(8239) || CHR(8287) || CHR(12288)
-          ) FROM CAST("partner_id" AS TEXT)) = ''
+          CAST("partner_id" AS TEXT) ~ '^[\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000]*$'
         )
         THEN 'partner_id is empty'
         ELSE 'partner_id ' || '''' || CAST("partner_id" AS TEXT) || '''' || ' has blanks around it'

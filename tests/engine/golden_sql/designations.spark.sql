@@ -74,12 +74,7 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
             `partner_id` IS NULL
           )
           OR (
-            TRIM(LEADING DECODE(
-              UNHEX(
-                '090A0B0C0D20C285C2A0E19A80E28080E28081E28082E28083E28084E28085E28086E28087E28088E28089E2808AE280A8E280A9E280AFE2819FE38080'
-              ),
-              'UTF-8'
-            ) FROM CAST(`partner_id` AS STRING)) = ''
+            CAST(`partner_id` AS STRING) RLIKE '^[\\x{9}\\x{A}\\x{B}\\x{C}\\x{D}\\x{20}\\x{85}\\x{A0}\\x{1680}\\x{2000}\\x{2001}\\x{2002}\\x{2003}\\x{2004}\\x{2005}\\x{2006}\\x{2007}\\x{2008}\\x{2009}\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}]*$'
           )
           THEN 'partner_id is empty'
           ELSE 'partner_id ' || '\'' || CAST(`partner_id` AS STRING) || '\'' || ' has blanks around it'
@@ -94,7 +89,9 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
       )
       ELSE CASE
         WHEN CAST(`experts` AS STRING) RLIKE '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$'
-        THEN CAST(TRIM(DECODE(UNHEX('2009'), 'UTF-8') FROM CAST(`experts` AS STRING)) AS DECIMAL(38, 0))
+        THEN CAST(TRIM((
+          CHR(32) || CHR(9)
+        ) FROM CAST(`experts` AS STRING)) AS DECIMAL(38, 0))
         WHEN CAST(`experts` AS STRING) RLIKE '^[ \\t]*[+-]?[0-9]+[ \\t]*$'
         THEN RAISE_ERROR(
           'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || '\'' || CAST(`experts` AS STRING) || '\'' || ' is too large to evaluate exactly in SQL'
@@ -115,7 +112,9 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
       )
       ELSE CASE
         WHEN CAST(`adds` AS STRING) RLIKE '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$'
-        THEN CAST(TRIM(DECODE(UNHEX('2009'), 'UTF-8') FROM CAST(`adds` AS STRING)) AS DECIMAL(38, 0))
+        THEN CAST(TRIM((
+          CHR(32) || CHR(9)
+        ) FROM CAST(`adds` AS STRING)) AS DECIMAL(38, 0))
         WHEN CAST(`adds` AS STRING) RLIKE '^[ \\t]*[+-]?[0-9]+[ \\t]*$'
         THEN RAISE_ERROR(
           'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column adds: ' || '\'' || CAST(`adds` AS STRING) || '\'' || ' is too large to evaluate exactly in SQL'
@@ -136,7 +135,9 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
       )
       ELSE CASE
         WHEN CAST(`certified` AS STRING) RLIKE '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$'
-        THEN CAST(TRIM(DECODE(UNHEX('2009'), 'UTF-8') FROM CAST(`certified` AS STRING)) AS DECIMAL(38, 0))
+        THEN CAST(TRIM((
+          CHR(32) || CHR(9)
+        ) FROM CAST(`certified` AS STRING)) AS DECIMAL(38, 0))
         WHEN CAST(`certified` AS STRING) RLIKE '^[ \\t]*[+-]?[0-9]+[ \\t]*$'
         THEN RAISE_ERROR(
           'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || '\'' || CAST(`certified` AS STRING) || '\'' || ' is too large to evaluate exactly in SQL'
@@ -203,7 +204,9 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
       )
       ELSE CASE
         WHEN CAST(`deployments` AS STRING) RLIKE '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$'
-        THEN CAST(TRIM(DECODE(UNHEX('2009'), 'UTF-8') FROM CAST(`deployments` AS STRING)) AS DECIMAL(38, 0))
+        THEN CAST(TRIM((
+          CHR(32) || CHR(9)
+        ) FROM CAST(`deployments` AS STRING)) AS DECIMAL(38, 0))
         WHEN CAST(`deployments` AS STRING) RLIKE '^[ \\t]*[+-]?[0-9]+[ \\t]*$'
         THEN RAISE_ERROR(
           'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || '\'' || CAST(`deployments` AS STRING) || '\'' || ' is too large to evaluate exactly in SQL'
@@ -268,7 +271,9 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
       )
       ELSE CASE
         WHEN CAST(`workloads` AS STRING) RLIKE '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$'
-        THEN CAST(TRIM(DECODE(UNHEX('2009'), 'UTF-8') FROM CAST(`workloads` AS STRING)) AS DECIMAL(38, 0))
+        THEN CAST(TRIM((
+          CHR(32) || CHR(9)
+        ) FROM CAST(`workloads` AS STRING)) AS DECIMAL(38, 0))
         WHEN CAST(`workloads` AS STRING) RLIKE '^[ \\t]*[+-]?[0-9]+[ \\t]*$'
         THEN RAISE_ERROR(
           'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || '\'' || CAST(`workloads` AS STRING) || '\'' || ' is too large to evaluate exactly in SQL'

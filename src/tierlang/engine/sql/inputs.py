@@ -187,7 +187,7 @@ class _Raw:
         empty = or_any(
             [
                 exp.Is(this=pid.copy(), expression=exp.Null()),
-                exp.EQ(this=exp.Trim(this=t.copy(), expression=self.characters(WHITESPACE), position="LEADING"), expression=string("")),
+                self.only_blanks(t.copy()),
             ]
         )
         problem = self.case(
@@ -196,12 +196,18 @@ class _Raw:
         )
         return exp.If(this=bad, true=self.fail(PID, problem, self.d.text, "TL410"))
 
+    def only_blanks(self, t: exp.Expression) -> exp.Expression:
+        """Whether the text `t` holds nothing but blanks (`data.WHITESPACE`), each written
+        by its code point: in a regular expression where the dialect's can
+        (`Dialect.code_point`), else trimmed with `chr`."""
+        if self.d.code_point is not None:
+            blanks = "".join(self.d.code_point.format(ord(ch)) for ch in WHITESPACE)
+            return self.matches(t, f"^[{blanks}]*$")
+        return exp.EQ(this=exp.Trim(this=t, expression=self.characters(WHITESPACE), position="LEADING"), expression=string(""))
+
     def characters(self, chars: str) -> exp.Expression:
-        """The text `chars` without writing its characters: each by its code point
-        (`Dialect.chr`), else all as their UTF-8 bytes in hexadecimal, decoded."""
-        if self.d.chr is None:
-            hexa = string(chars.encode().hex().upper())
-            return exp.Anonymous(this="DECODE", expressions=[exp.Anonymous(this="UNHEX", expressions=[hexa]), string("UTF-8")])
+        """The text `chars`, each character by its code point (`Dialect.chr`): blanks are
+        control and invisible characters, unreadable in a literal."""
         return paren(self.concat(*(exp.Anonymous(this=self.d.chr, expressions=[num(ord(ch))]) for ch in chars)))
 
     def matches(self, t: exp.Expression, pattern: str) -> exp.Expression:
