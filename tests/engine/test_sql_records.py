@@ -311,7 +311,9 @@ def test_optional_and_required_numbers_of_a_related_table_in_duckdb(tmp_path, op
     assert [(p, lv, score_text(s)) for p, _, lv, s in rows] == list(want.select("partner_id", "level", "score").iter_rows())
     assert want["score"].to_list() == ["6", "5.5"]
     con.execute("UPDATE usage SET amount = NULL WHERE partner_id = 'A'")
-    with pytest.raises(duckdb.Error, match="TL403 table usage, partner_id 'A', column amount: the value is missing"):
+    with pytest.raises(
+        duckdb.Error, match="TL403 table usage, partner_id 'A', column amount: the value is missing \\(the column is not optional\\)"
+    ):
         con.execute(compile_sql(program, "duckdb").sql()).fetchall()
 
 

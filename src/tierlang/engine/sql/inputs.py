@@ -217,9 +217,10 @@ class _Raw:
         return exp.Case(ifs=[exp.If(this=c, true=v) for c, v in branches if c is not None], default=default)
 
     # ---------------------------------------------------------------- per kind
-    def convert(self, m: ir.Metric, scale: int, optional: bool = False) -> exp.Expression:
+    def convert(self, m: ir.Metric, scale: int, optional: bool = False, required: str = "the metric declares no default") -> exp.Expression:
         """The metric's column as its exact value (or an error), before range checks; a
-        missing value is the metric's default, an error, or (`optional`) NULL."""
+        missing value is the metric's default, an error (TL403, saying why: `required`), or
+        (`optional`) NULL."""
         column = m.column or m.name
         # an optional metric's absent column reads as missing everywhere: its default
         c = cast(exp.Null(), self.d.text, self.d) if m.name in self.absent else col(column)
@@ -232,7 +233,7 @@ class _Raw:
         elif m.default is not None:
             missing = _literal(m.default, scale, self, type_)
         else:
-            missing = self.fail(column, "the value is missing (the metric declares no default)", type_, "TL403")
+            missing = self.fail(column, f"the value is missing ({required})", type_, "TL403")
             # a missing value reads as NULL (`nullable`), and the filter names it
             deferred = self.one_check and numeric and m.name not in self.absent
         if k is ir.Kind.COUNT:
@@ -622,6 +623,10 @@ def _one_filter(
     return out, exp.Case(ifs=[exp.If(this=bad, true=raise_error(message, d))], default=exp.Boolean(this=True))
 
 
+#: Why an empty value of a related table's column is an error (TL403).
+_REQUIRED_COLUMN = "the column is not optional"
+
+
 def related_scales(table: ir.RelatedTable, decimals: int, places_of: dict[str, int] | None = None) -> dict[str, int]:
     """The scale of each numeric column of a related table in a raw query (as `scales_for`)."""
     out = {}
@@ -665,14 +670,14 @@ def related_inputs(
                     ifs=[
                         exp.If(
                             this=exp.Is(this=col(c.name), expression=exp.Null()),
-                            true=raw.fail(c.name, "the value is missing (the column is not optional)", dialect.text, "TL403"),
+                            true=raw.fail(c.name, f"the value is missing ({_REQUIRED_COLUMN})", dialect.text, "TL403"),
                         )
                     ],
                     default=value,
                 )
         else:
             m = ir.Metric(name=c.name, type=c.type, column=c.name, minimum=c.minimum, maximum=c.maximum)
-            value = raw.convert(m, scales.get(c.name, 1), optional=c.optional)
+            value = raw.convert(m, scales.get(c.name, 1), optional=c.optional, required=_REQUIRED_COLUMN)
             if c.month:
                 first = exp.EQ(this=exp.Day(this=paren(value.copy())), expression=num(1))
                 value = exp.Case(
