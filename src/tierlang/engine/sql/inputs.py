@@ -643,14 +643,18 @@ def related_inputs(
     table: ir.RelatedTable, source: str, itype: str, dialect: Dialect, scales: dict[str, int], partners: str
 ) -> tuple[exp.Select, str]:
     """The CTE that reads a related table (any column types) into exact values: partner_id
-    (which must name a partner of the CTE `partners`: TL420) and one column per table column;
+    (with no blanks, TL410, and naming a partner of the CTE `partners`: TL420) and one column per table column;
     a bad value stops the query with the loader's code, naming the table, the partner and the
     column; an empty value is allowed only in an optional column."""
     raw = _Raw(dialect, itype, source, one_check=False)
     pid = col(PID)
     known = exp.select(col(PID)).from_(exp.to_table(partners, quoted=True))
     unknown = or_any([exp.Is(this=pid, expression=exp.Null()), exp.Not(this=exp.In(this=pid.copy(), query=known.subquery()))])
-    checks = [exp.If(this=unknown, true=raw.fail(PID, "the partner_id is not in the partners table", dialect.text, "TL420"))]
+    # an id with blanks is the loader's first error (TL410), before its absence from partners
+    checks = [
+        raw.id_check(pid, raw.text(pid)),
+        exp.If(this=unknown, true=raw.fail(PID, "the partner_id is not in the partners table", dialect.text, "TL420")),
+    ]
     if table.key:  # one row per partner and key (compared as text, as the file holds them)
         keys = ", ".join(table.key)
         window = exp.Window(this=exp.Count(this=exp.Star()), partition_by=[pid.copy(), *(raw.text(col(c)) for c in table.key)])
