@@ -212,3 +212,57 @@ track t {
   level l { require s >= 10 }
 }
 """
+
+
+# partner_ids with blanks (tests/engine/test_sql_blanks.py, test_sql_spark.py): each with the
+# loader's verdict, "empty" (nothing but blanks), "blanks" (blanks before or after it) or
+# None (accepted). Blanks are Unicode's White_Space (what polars' strip_chars() strips): the
+# zero-width space U+200B and the ASCII separator U+001C are not blanks.
+IDS: dict[str | None, str | None] = {
+    None: "empty",
+    "": "empty",
+    " ": "empty",
+    "\t": "empty",
+    "\u3000": "empty",
+    "\x85\n\u2028": "empty",
+    "A\t": "blanks",
+    "\tA": "blanks",
+    " A": "blanks",
+    "A ": "blanks",
+    "A\u00a0": "blanks",
+    "\u2000A\u205f": "blanks",
+    "A\r\n": "blanks",
+    "it's ": "blanks",
+    "A B": None,
+    "\u200b": None,
+    "\x1c": None,
+    "e\u0301": None,
+}
+IDS_PROGRAM = """
+program ids { version "1" effective 2023-01-01 }
+metric n: count
+track t {
+  score s { a: points n }
+  level l { require s >= 1 }
+}
+"""
+
+
+def id_verdict(pid: str | None, verdict: str | None) -> tuple[str, str] | None:
+    """The error (code, message without where it is) that a partner_id with `verdict` gets."""
+    if verdict is None:
+        return None
+    return ("TL410", "partner_id is empty" if verdict == "empty" else f"partner_id '{pid}' has blanks around it")
+
+
+def loader_verdict(program: ir.Program, pid: str | None) -> tuple[str, str] | None:
+    """What tierlang's loader says of a table of one partner whose id is `pid` (n = 1): its
+    first error (code, message without the row), or None."""
+    from tierlang.data import DataLoadError, from_frame
+
+    try:
+        from_frame(pl.DataFrame({"partner_id": [pid], "n": ["1"]}, schema={"partner_id": pl.String, "n": pl.String}), program)
+    except DataLoadError as e:
+        err = e.errors[0]
+        return err.code, err.message.split(": ", 1)[1]
+    return None

@@ -340,7 +340,8 @@ track t {
         ("(NULL, 1, 1)", "TL410 table partners, partner_id '\\(empty\\)', column partner_id: partner_id is empty"),
         ("('P1', 1, 1), ('', 1, 1)", "TL410 table partners, partner_id '', column partner_id: partner_id is empty"),
         ("('P1', 1, 1), ('   ', 1, 1)", "TL410 table partners, partner_id '   ', column partner_id: partner_id is empty"),
-        ("('P1', 1, 1), (' P2 ', -1, 1)", "TL406 table partners, partner_id ' P2 ', column n: -1 is below"),  # not blank
+        # blanks around an id: its error first, as the loader's (the partner_id column first)
+        ("('P1', 1, 1), (' P2 ', -1, 1)", "TL410 table partners, partner_id ' P2 ', column partner_id: partner_id ' P2 ' has blanks"),
         ("('P1', 1, 1.5), ('P2', -1, 11)", "TL406 table partners, partner_id 'P2', column n: -1 is below"),  # the first check failing
     ],
 )

@@ -21,6 +21,7 @@ from tests.records.test_differential import AS_OF, ROW, programs
 from tierlang.data.tables import PARTNERS, load_records
 from tierlang.engine import evaluate
 from tierlang.engine.sql import DIALECTS, compile_sql
+from tierlang.engine.sql.inputs import DATA_ERROR
 from tierlang.engine.sql.query import records_query
 from tierlang.loader import load_program
 from tierlang.records import explain_records, with_records
@@ -275,6 +276,71 @@ def test_a_repeated_key_stops_the_query():
     con.execute("INSERT INTO m365_usage SELECT * FROM m365_usage LIMIT 1")
     with pytest.raises(duckdb.Error, match="TL421 table m365_usage, partner_id '[^']+', column tenant_id: the key"):
         con.execute(compile_sql(program, "duckdb").sql()).fetchall()
+
+
+OPTIONAL_COUNT = """
+program optional_count { version "1" effective 2023-01-01 }
+table usage {
+  column month: month
+  column seats: count optional
+  column amount: money USD { range .. }
+}
+metric biggest: count = max seats of usage { default 0 }
+metric total: money USD = sum amount of usage { range .. }
+track t {
+  score s { a: points biggest  b: points total / 100 USD }
+  level l { require s >= 1 }
+}
+"""
+
+
+@pytest.mark.parametrize("options", ["auto_detect=true", "all_varchar=true"])
+def test_optional_and_required_numbers_of_a_related_table_in_duckdb(tmp_path, options):
+    """An optional count column typed BIGINT read as NULL on every row (the branch the query
+    set to NULL for an empty value was its integer fast path), and an empty required amount
+    passed unnoticed (its check was left for a filter the related table never had): DuckDB's
+    query now reads both as tierlang's loader does."""
+    (tmp_path / "p.tier").write_text(OPTIONAL_COUNT)
+    (tmp_path / "partners.csv").write_text("partner_id\nA\nB\n")
+    (tmp_path / "usage.csv").write_text("partner_id,month,seats,amount\nA,2023-01-01,5,100\nB,2023-01-01,,200\nB,2023-02-01,3,50\n")
+    program = load_program(str(tmp_path / "p.tier"), dt.date(2023, 6, 15)).program
+    want = evaluate(program, str(tmp_path), engine="interpreter").long()
+    con = duckdb.connect()
+    for t in ("partners", "usage"):
+        con.execute(f"CREATE TABLE {t} AS SELECT * FROM read_csv('{tmp_path / t}.csv', {options})")
+    rows = sorted(con.execute(compile_sql(program, "duckdb").sql()).fetchall())
+    assert [(p, lv, score_text(s)) for p, _, lv, s in rows] == list(want.select("partner_id", "level", "score").iter_rows())
+    assert want["score"].to_list() == ["6", "5.5"]
+    con.execute("UPDATE usage SET amount = NULL WHERE partner_id = 'A'")
+    with pytest.raises(
+        duckdb.Error, match="TL403 table usage, partner_id 'A', column amount: the value is missing \\(the column is not optional\\)"
+    ):
+        con.execute(compile_sql(program, "duckdb").sql()).fetchall()
+
+
+@pytest.mark.parametrize("pid", [" A", "A\t", "", "\u3000", "Z"], ids=repr)
+def test_a_related_row_whose_id_has_blanks_stops_the_query_as_the_loader(tmp_path, pid):
+    """TL410 (blanks around it, or blanks only) before TL420 (not a partner), as the loader."""
+    from tierlang.data import DataLoadError
+
+    (tmp_path / "p.tier").write_text(OPTIONAL_COUNT)
+    (tmp_path / "partners.csv").write_text("partner_id\nA\n")
+    pl.DataFrame({"partner_id": [pid], "month": ["2023-01-01"], "seats": ["5"], "amount": ["100"]}).write_csv(tmp_path / "usage.csv")
+    program = load_program(str(tmp_path / "p.tier"), dt.date(2023, 6, 15)).program
+    with pytest.raises(DataLoadError) as e:
+        evaluate(program, str(tmp_path), engine="interpreter")
+    first = e.value.errors[0]
+    assert first.code == ("TL420" if pid == "Z" else "TL410")
+    con = duckdb.connect()
+    for t in ("partners", "usage"):
+        con.execute(f"CREATE TABLE {t} AS SELECT * FROM read_csv('{tmp_path / t}.csv', all_varchar=true)")
+    con.execute("UPDATE usage SET partner_id = ?", [pid])  # the CSV reader reads an empty cell as NULL
+    with pytest.raises(duckdb.Error) as q:
+        con.execute(compile_sql(program, "duckdb").sql()).fetchall()
+    found = DATA_ERROR.search(str(q.value))
+    assert found is not None and (found.group(1), found.group(2)) == (first.code, "usage"), str(q.value)
+    if first.code == "TL410":
+        assert found.group(5) == first.message.split(": ", 1)[1]
 
 
 @pytest.mark.parametrize("dialect", list(DIALECTS))

@@ -15,11 +15,15 @@ from tests.engine.sql_helpers import (
     HUGE_KEYS,
     HUGE_KEYS_DATA,
     HUGE_KEYS_READ_DATA,
+    IDS,
+    IDS_PROGRAM,
     LITERAL_POINTS,
     LITERAL_POINTS_DATA,
     ONE_SCORED_BEST,
     ONE_SCORED_BEST_DATA,
     SMALL_RECORDS,
+    id_verdict,
+    loader_verdict,
 )
 from tests.engine.strategies import programs_with_data
 from tests.history.helpers import history, outcome
@@ -172,3 +176,27 @@ def test_history_on_spark(case):
     text, data, _, _ = case
     a, b = history(text, data, "vectorized"), history(text, data, "spark")
     assert b.engine == "spark" and outcome(a).equals(outcome(b)), text
+
+
+def test_spark_refuses_the_ids_the_loader_refuses():
+    """The raw query (`tier compile --emit sql --dialect spark`) on a table: partner_ids with
+    blanks get the loader's TL410 and message (tests/engine/test_sql_blanks.py: DuckDB, PostgreSQL)."""
+    from pyspark.errors import PySparkException
+
+    from tierlang.engine.sql import compile_sql
+    from tierlang.engine.sql.inputs import DATA_ERROR
+    from tierlang.engine.sql.run import spark_session
+
+    prog = load_text(IDS_PROGRAM)
+    spark = spark_session()
+    sql = compile_sql(prog, "spark").sql(pretty=False)
+    for pid, verdict in IDS.items():
+        spark.createDataFrame([(pid, 1)], "partner_id string, n long").createOrReplaceTempView("partners")
+        try:
+            spark.sql(sql).collect()
+            got = None
+        except PySparkException as e:  # RAISE_ERROR's message is the error's parameter
+            found = DATA_ERROR.fullmatch(e.getMessageParameters()["errorMessage"])
+            assert found is not None, str(e)
+            got = found.group(1), found.group(5)
+        assert got == loader_verdict(prog, pid) == id_verdict(pid, verdict), repr(pid)

@@ -96,6 +96,11 @@ MISSED = "__missed__"  # whether a row's value is not read right at its column's
 GUESS_ROWS = 5_000  # the rows a scan guesses decimal places from (`scan_dataset(guess=True)`)
 _GUESS_PLACES = 18  # no guess beyond: 10^19 does not fit Int64
 PID = "partner_id"
+#: The blanks a partner_id may not begin or end with (TL410): what polars' `str.strip_chars()`
+#: strips, Rust's `char::is_whitespace` (Unicode's White_Space property; not the zero-width
+#: space U+200B, nor the ASCII separators U+001C-U+001F that Python's `str.isspace` counts).
+#: The compiled SQL checks the same characters (`engine.sql.inputs`).
+WHITESPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 ANNIVERSARY = "anniversary"
 MONTH = "month"  # a history's month (its first day), beside partner_id (`history=True`)
 _COUNT_RE = r"^[ \t]*[+-]?[0-9]+[ \t]*$"  # a sign, blanks around (polars' Int64 CSV parser allows leading ones)

@@ -6,11 +6,82 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
     CASE
       WHEN (
         `partner_id` IS NULL
-      ) OR (
-        LTRIM(CAST(`partner_id` AS STRING)) = ''
+      )
+      OR (
+        CAST(`partner_id` AS STRING) = ''
+      )
+      OR (
+        UNICODE(CAST(`partner_id` AS STRING)) IN (
+          9,
+          10,
+          11,
+          12,
+          13,
+          32,
+          133,
+          160,
+          5760,
+          8192,
+          8193,
+          8194,
+          8195,
+          8196,
+          8197,
+          8198,
+          8199,
+          8200,
+          8201,
+          8202,
+          8232,
+          8233,
+          8239,
+          8287,
+          12288
+        ) /* the code points of Unicode's blanks (White_Space), which tierlang's loader strips */
+      )
+      OR (
+        UNICODE(RIGHT(CAST(`partner_id` AS STRING), 1)) IN (
+          9,
+          10,
+          11,
+          12,
+          13,
+          32,
+          133,
+          160,
+          5760,
+          8192,
+          8193,
+          8194,
+          8195,
+          8196,
+          8197,
+          8198,
+          8199,
+          8200,
+          8201,
+          8202,
+          8232,
+          8233,
+          8239,
+          8287,
+          12288
+        )
       )
       THEN ERROR(
-        'tier: TL410 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column partner_id: ' || 'partner_id is empty'
+        'tier: TL410 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column partner_id: ' || CASE
+          WHEN (
+            `partner_id` IS NULL
+          )
+          OR (
+            REGEXP_CONTAINS(
+              CAST(`partner_id` AS STRING),
+              '^[\\x{9}\\x{A}\\x{B}\\x{C}\\x{D}\\x{20}\\x{85}\\x{A0}\\x{1680}\\x{2000}\\x{2001}\\x{2002}\\x{2003}\\x{2004}\\x{2005}\\x{2006}\\x{2007}\\x{2008}\\x{2009}\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}]*$'
+            )
+          )
+          THEN 'partner_id is empty'
+          ELSE 'partner_id ' || '\'' || CAST(`partner_id` AS STRING) || '\'' || ' has blanks around it'
+        END
       )
       ELSE CAST(`partner_id` AS STRING)
     END AS `partner_id`,
@@ -20,13 +91,18 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
-        WHEN (
-          REGEXP_CONTAINS(TRIM(CAST(`experts` AS STRING)), '^[+-]?[0-9]+$')
+        WHEN REGEXP_CONTAINS(CAST(`experts` AS STRING), '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$')
+        THEN CAST(TRIM(CAST(`experts` AS STRING), (
+          CHR(32) || CHR(9)
+        )) AS BIGNUMERIC)
+        WHEN REGEXP_CONTAINS(CAST(`experts` AS STRING), '^[ \\t]*[+-]?[0-9]+[ \\t]*$')
+        THEN ERROR(
+          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || '\'' || CAST(`experts` AS STRING) || '\'' || ' is too large to evaluate exactly in SQL'
         )
-        AND (
-          LENGTH(TRIM(CAST(`experts` AS STRING))) <= 19
+        WHEN REGEXP_CONTAINS(CAST(`experts` AS STRING), '^[ \\t]*$')
+        THEN ERROR(
+          'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || 'the value is missing (the metric declares no default)'
         )
-        THEN CAST(TRIM(CAST(`experts` AS STRING)) AS BIGNUMERIC)
         ELSE ERROR(
           'tier: TL404 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || '\'' || CAST(`experts` AS STRING) || '\'' || ' is not a whole number'
         )
@@ -38,13 +114,18 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column adds: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
-        WHEN (
-          REGEXP_CONTAINS(TRIM(CAST(`adds` AS STRING)), '^[+-]?[0-9]+$')
+        WHEN REGEXP_CONTAINS(CAST(`adds` AS STRING), '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$')
+        THEN CAST(TRIM(CAST(`adds` AS STRING), (
+          CHR(32) || CHR(9)
+        )) AS BIGNUMERIC)
+        WHEN REGEXP_CONTAINS(CAST(`adds` AS STRING), '^[ \\t]*[+-]?[0-9]+[ \\t]*$')
+        THEN ERROR(
+          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column adds: ' || '\'' || CAST(`adds` AS STRING) || '\'' || ' is too large to evaluate exactly in SQL'
         )
-        AND (
-          LENGTH(TRIM(CAST(`adds` AS STRING))) <= 19
+        WHEN REGEXP_CONTAINS(CAST(`adds` AS STRING), '^[ \\t]*$')
+        THEN ERROR(
+          'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column adds: ' || 'the value is missing (the metric declares no default)'
         )
-        THEN CAST(TRIM(CAST(`adds` AS STRING)) AS BIGNUMERIC)
         ELSE ERROR(
           'tier: TL404 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column adds: ' || '\'' || CAST(`adds` AS STRING) || '\'' || ' is not a whole number'
         )
@@ -56,13 +137,18 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
-        WHEN (
-          REGEXP_CONTAINS(TRIM(CAST(`certified` AS STRING)), '^[+-]?[0-9]+$')
+        WHEN REGEXP_CONTAINS(CAST(`certified` AS STRING), '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$')
+        THEN CAST(TRIM(CAST(`certified` AS STRING), (
+          CHR(32) || CHR(9)
+        )) AS BIGNUMERIC)
+        WHEN REGEXP_CONTAINS(CAST(`certified` AS STRING), '^[ \\t]*[+-]?[0-9]+[ \\t]*$')
+        THEN ERROR(
+          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || '\'' || CAST(`certified` AS STRING) || '\'' || ' is too large to evaluate exactly in SQL'
         )
-        AND (
-          LENGTH(TRIM(CAST(`certified` AS STRING))) <= 19
+        WHEN REGEXP_CONTAINS(CAST(`certified` AS STRING), '^[ \\t]*$')
+        THEN ERROR(
+          'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || 'the value is missing (the metric declares no default)'
         )
-        THEN CAST(TRIM(CAST(`certified` AS STRING)) AS BIGNUMERIC)
         ELSE ERROR(
           'tier: TL404 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || '\'' || CAST(`certified` AS STRING) || '\'' || ' is not a whole number'
         )
@@ -75,7 +161,7 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
       )
       ELSE CASE
         WHEN NOT (
-          REGEXP_CONTAINS(TRIM(CAST(`growth` AS STRING)), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
+          REGEXP_CONTAINS(CAST(`growth` AS STRING), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
         )
         THEN ERROR(
           'tier: TL405 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || '\'' || CAST(`growth` AS STRING) || '\'' || ' is not a plain decimal'
@@ -83,8 +169,8 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         WHEN LENGTH(
           RTRIM(
             CASE
-              WHEN INSTR(TRIM(CAST(`growth` AS STRING)), '.') > 0
-              THEN SUBSTRING(TRIM(CAST(`growth` AS STRING)), INSTR(TRIM(CAST(`growth` AS STRING)), '.') + 1)
+              WHEN INSTR(CAST(`growth` AS STRING), '.') > 0
+              THEN SUBSTRING(CAST(`growth` AS STRING), INSTR(CAST(`growth` AS STRING), '.') + 1)
               ELSE ''
             END,
             '0'
@@ -96,9 +182,9 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         WHEN LENGTH(
           LTRIM(
             CASE
-              WHEN INSTR(TRIM(CAST(`growth` AS STRING)), '.') > 0
-              THEN LEFT(TRIM(CAST(`growth` AS STRING)), INSTR(TRIM(CAST(`growth` AS STRING)), '.') - 1)
-              ELSE TRIM(CAST(`growth` AS STRING))
+              WHEN INSTR(CAST(`growth` AS STRING), '.') > 0
+              THEN LEFT(CAST(`growth` AS STRING), INSTR(CAST(`growth` AS STRING), '.') - 1)
+              ELSE CAST(`growth` AS STRING)
             END,
             '+-'
           )
@@ -107,13 +193,13 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
           'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || '\'' || CAST(`growth` AS STRING) || '\'' || ' is too large to read exactly'
         )
         ELSE CAST(CASE
-          WHEN INSTR(TRIM(CAST(`growth` AS STRING)), '.') > 0
-          THEN LEFT(TRIM(CAST(`growth` AS STRING)), INSTR(TRIM(CAST(`growth` AS STRING)), '.') - 1)
-          ELSE TRIM(CAST(`growth` AS STRING))
+          WHEN INSTR(CAST(`growth` AS STRING), '.') > 0
+          THEN LEFT(CAST(`growth` AS STRING), INSTR(CAST(`growth` AS STRING), '.') - 1)
+          ELSE CAST(`growth` AS STRING)
         END || LEFT(
           CASE
-            WHEN INSTR(TRIM(CAST(`growth` AS STRING)), '.') > 0
-            THEN SUBSTRING(TRIM(CAST(`growth` AS STRING)), INSTR(TRIM(CAST(`growth` AS STRING)), '.') + 1)
+            WHEN INSTR(CAST(`growth` AS STRING), '.') > 0
+            THEN SUBSTRING(CAST(`growth` AS STRING), INSTR(CAST(`growth` AS STRING), '.') + 1)
             ELSE ''
           END || '000000',
           6
@@ -126,13 +212,18 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
-        WHEN (
-          REGEXP_CONTAINS(TRIM(CAST(`deployments` AS STRING)), '^[+-]?[0-9]+$')
+        WHEN REGEXP_CONTAINS(CAST(`deployments` AS STRING), '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$')
+        THEN CAST(TRIM(CAST(`deployments` AS STRING), (
+          CHR(32) || CHR(9)
+        )) AS BIGNUMERIC)
+        WHEN REGEXP_CONTAINS(CAST(`deployments` AS STRING), '^[ \\t]*[+-]?[0-9]+[ \\t]*$')
+        THEN ERROR(
+          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || '\'' || CAST(`deployments` AS STRING) || '\'' || ' is too large to evaluate exactly in SQL'
         )
-        AND (
-          LENGTH(TRIM(CAST(`deployments` AS STRING))) <= 19
+        WHEN REGEXP_CONTAINS(CAST(`deployments` AS STRING), '^[ \\t]*$')
+        THEN ERROR(
+          'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || 'the value is missing (the metric declares no default)'
         )
-        THEN CAST(TRIM(CAST(`deployments` AS STRING)) AS BIGNUMERIC)
         ELSE ERROR(
           'tier: TL404 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || '\'' || CAST(`deployments` AS STRING) || '\'' || ' is not a whole number'
         )
@@ -143,7 +234,7 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
       THEN CAST(0 AS BIGNUMERIC)
       ELSE CASE
         WHEN NOT (
-          REGEXP_CONTAINS(TRIM(CAST(`acr` AS STRING)), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
+          REGEXP_CONTAINS(CAST(`acr` AS STRING), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
         )
         THEN ERROR(
           'tier: TL405 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column acr: ' || '\'' || CAST(`acr` AS STRING) || '\'' || ' is not a plain decimal'
@@ -151,8 +242,8 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         WHEN LENGTH(
           RTRIM(
             CASE
-              WHEN INSTR(TRIM(CAST(`acr` AS STRING)), '.') > 0
-              THEN SUBSTRING(TRIM(CAST(`acr` AS STRING)), INSTR(TRIM(CAST(`acr` AS STRING)), '.') + 1)
+              WHEN INSTR(CAST(`acr` AS STRING), '.') > 0
+              THEN SUBSTRING(CAST(`acr` AS STRING), INSTR(CAST(`acr` AS STRING), '.') + 1)
               ELSE ''
             END,
             '0'
@@ -164,9 +255,9 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         WHEN LENGTH(
           LTRIM(
             CASE
-              WHEN INSTR(TRIM(CAST(`acr` AS STRING)), '.') > 0
-              THEN LEFT(TRIM(CAST(`acr` AS STRING)), INSTR(TRIM(CAST(`acr` AS STRING)), '.') - 1)
-              ELSE TRIM(CAST(`acr` AS STRING))
+              WHEN INSTR(CAST(`acr` AS STRING), '.') > 0
+              THEN LEFT(CAST(`acr` AS STRING), INSTR(CAST(`acr` AS STRING), '.') - 1)
+              ELSE CAST(`acr` AS STRING)
             END,
             '+-'
           )
@@ -175,13 +266,13 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
           'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column acr: ' || '\'' || CAST(`acr` AS STRING) || '\'' || ' is too large to read exactly'
         )
         ELSE CAST(CASE
-          WHEN INSTR(TRIM(CAST(`acr` AS STRING)), '.') > 0
-          THEN LEFT(TRIM(CAST(`acr` AS STRING)), INSTR(TRIM(CAST(`acr` AS STRING)), '.') - 1)
-          ELSE TRIM(CAST(`acr` AS STRING))
+          WHEN INSTR(CAST(`acr` AS STRING), '.') > 0
+          THEN LEFT(CAST(`acr` AS STRING), INSTR(CAST(`acr` AS STRING), '.') - 1)
+          ELSE CAST(`acr` AS STRING)
         END || LEFT(
           CASE
-            WHEN INSTR(TRIM(CAST(`acr` AS STRING)), '.') > 0
-            THEN SUBSTRING(TRIM(CAST(`acr` AS STRING)), INSTR(TRIM(CAST(`acr` AS STRING)), '.') + 1)
+            WHEN INSTR(CAST(`acr` AS STRING), '.') > 0
+            THEN SUBSTRING(CAST(`acr` AS STRING), INSTR(CAST(`acr` AS STRING), '.') + 1)
             ELSE ''
           END || '000000',
           6
@@ -194,13 +285,18 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
-        WHEN (
-          REGEXP_CONTAINS(TRIM(CAST(`workloads` AS STRING)), '^[+-]?[0-9]+$')
+        WHEN REGEXP_CONTAINS(CAST(`workloads` AS STRING), '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$')
+        THEN CAST(TRIM(CAST(`workloads` AS STRING), (
+          CHR(32) || CHR(9)
+        )) AS BIGNUMERIC)
+        WHEN REGEXP_CONTAINS(CAST(`workloads` AS STRING), '^[ \\t]*[+-]?[0-9]+[ \\t]*$')
+        THEN ERROR(
+          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || '\'' || CAST(`workloads` AS STRING) || '\'' || ' is too large to evaluate exactly in SQL'
         )
-        AND (
-          LENGTH(TRIM(CAST(`workloads` AS STRING))) <= 19
+        WHEN REGEXP_CONTAINS(CAST(`workloads` AS STRING), '^[ \\t]*$')
+        THEN ERROR(
+          'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || 'the value is missing (the metric declares no default)'
         )
-        THEN CAST(TRIM(CAST(`workloads` AS STRING)) AS BIGNUMERIC)
         ELSE ERROR(
           'tier: TL404 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || '\'' || CAST(`workloads` AS STRING) || '\'' || ' is not a whole number'
         )
@@ -221,9 +317,9 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
       WHEN `audited` IS NULL
       THEN FALSE
       ELSE CASE
-        WHEN LOWER(TRIM(CAST(`audited` AS STRING))) = 'true'
+        WHEN LOWER(CAST(`audited` AS STRING)) = 'true'
         THEN TRUE
-        WHEN LOWER(TRIM(CAST(`audited` AS STRING))) = 'false'
+        WHEN LOWER(CAST(`audited` AS STRING)) = 'false'
         THEN FALSE
         ELSE ERROR(
           'tier: TL408 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column audited: ' || '\'' || CAST(`audited` AS STRING) || '\'' || ' is not true or false'

@@ -6,11 +6,82 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
     CASE
       WHEN (
         "partner_id" IS NULL
-      ) OR (
-        LTRIM(CAST("partner_id" AS TEXT)) = ''
+      )
+      OR (
+        CAST("partner_id" AS TEXT) = ''
+      )
+      OR (
+        UNICODE(CAST("partner_id" AS TEXT)) IN (
+          9,
+          10,
+          11,
+          12,
+          13,
+          32,
+          133,
+          160,
+          5760,
+          8192,
+          8193,
+          8194,
+          8195,
+          8196,
+          8197,
+          8198,
+          8199,
+          8200,
+          8201,
+          8202,
+          8232,
+          8233,
+          8239,
+          8287,
+          12288
+        ) /* the code points of Unicode's blanks (White_Space), which tierlang's loader strips */
+      )
+      OR (
+        UNICODE(RIGHT(CAST("partner_id" AS TEXT), 1)) IN (
+          9,
+          10,
+          11,
+          12,
+          13,
+          32,
+          133,
+          160,
+          5760,
+          8192,
+          8193,
+          8194,
+          8195,
+          8196,
+          8197,
+          8198,
+          8199,
+          8200,
+          8201,
+          8202,
+          8232,
+          8233,
+          8239,
+          8287,
+          12288
+        )
       )
       THEN ERROR(
-        'tier: TL410 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column partner_id: ' || 'partner_id is empty'
+        'tier: TL410 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column partner_id: ' || CASE
+          WHEN (
+            "partner_id" IS NULL
+          )
+          OR (
+            REGEXP_MATCHES(
+              CAST("partner_id" AS TEXT),
+              '^[\x{9}\x{A}\x{B}\x{C}\x{D}\x{20}\x{85}\x{A0}\x{1680}\x{2000}\x{2001}\x{2002}\x{2003}\x{2004}\x{2005}\x{2006}\x{2007}\x{2008}\x{2009}\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]*$'
+            )
+          )
+          THEN 'partner_id is empty'
+          ELSE 'partner_id ' || '''' || CAST("partner_id" AS TEXT) || '''' || ' has blanks around it'
+        END
       )
       ELSE CAST("partner_id" AS TEXT)
     END AS "partner_id",
@@ -29,17 +100,16 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
         WHEN "experts" IS NULL
         THEN NULL
         ELSE CASE
-          WHEN (
-            REGEXP_MATCHES(TRIM(CAST("experts" AS TEXT)), '^[+-]?[0-9]+$')
-          )
-          AND (
-            LENGTH(LTRIM(TRIM(CAST("experts" AS TEXT)), '+-')) <= 18
-          )
-          THEN CAST(TRIM(CAST("experts" AS TEXT)) AS BIGINT)
-          WHEN REGEXP_MATCHES(TRIM(CAST("experts" AS TEXT)), '^[+-]?[0-9]+$')
+          WHEN REGEXP_MATCHES(CAST("experts" AS TEXT), '^[ \t]*[+-]?[0-9]{1,18}[ \t]*$')
+          THEN CAST(TRIM(CAST("experts" AS TEXT), (
+            CHR(32) || CHR(9)
+          )) AS BIGINT)
+          WHEN REGEXP_MATCHES(CAST("experts" AS TEXT), '^[ \t]*[+-]?[0-9]+[ \t]*$')
           THEN ERROR(
             'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || '''' || CAST("experts" AS TEXT) || '''' || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
           )
+          WHEN REGEXP_MATCHES(CAST("experts" AS TEXT), '^[ \t]*$')
+          THEN NULL
           ELSE ERROR(
             'tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || '''' || CAST("experts" AS TEXT) || '''' || ' is not a whole number'
           )
@@ -61,17 +131,16 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
         WHEN "adds" IS NULL
         THEN NULL
         ELSE CASE
-          WHEN (
-            REGEXP_MATCHES(TRIM(CAST("adds" AS TEXT)), '^[+-]?[0-9]+$')
-          )
-          AND (
-            LENGTH(LTRIM(TRIM(CAST("adds" AS TEXT)), '+-')) <= 18
-          )
-          THEN CAST(TRIM(CAST("adds" AS TEXT)) AS BIGINT)
-          WHEN REGEXP_MATCHES(TRIM(CAST("adds" AS TEXT)), '^[+-]?[0-9]+$')
+          WHEN REGEXP_MATCHES(CAST("adds" AS TEXT), '^[ \t]*[+-]?[0-9]{1,18}[ \t]*$')
+          THEN CAST(TRIM(CAST("adds" AS TEXT), (
+            CHR(32) || CHR(9)
+          )) AS BIGINT)
+          WHEN REGEXP_MATCHES(CAST("adds" AS TEXT), '^[ \t]*[+-]?[0-9]+[ \t]*$')
           THEN ERROR(
             'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || '''' || CAST("adds" AS TEXT) || '''' || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
           )
+          WHEN REGEXP_MATCHES(CAST("adds" AS TEXT), '^[ \t]*$')
+          THEN NULL
           ELSE ERROR(
             'tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || '''' || CAST("adds" AS TEXT) || '''' || ' is not a whole number'
           )
@@ -93,17 +162,16 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
         WHEN "certified" IS NULL
         THEN NULL
         ELSE CASE
-          WHEN (
-            REGEXP_MATCHES(TRIM(CAST("certified" AS TEXT)), '^[+-]?[0-9]+$')
-          )
-          AND (
-            LENGTH(LTRIM(TRIM(CAST("certified" AS TEXT)), '+-')) <= 18
-          )
-          THEN CAST(TRIM(CAST("certified" AS TEXT)) AS BIGINT)
-          WHEN REGEXP_MATCHES(TRIM(CAST("certified" AS TEXT)), '^[+-]?[0-9]+$')
+          WHEN REGEXP_MATCHES(CAST("certified" AS TEXT), '^[ \t]*[+-]?[0-9]{1,18}[ \t]*$')
+          THEN CAST(TRIM(CAST("certified" AS TEXT), (
+            CHR(32) || CHR(9)
+          )) AS BIGINT)
+          WHEN REGEXP_MATCHES(CAST("certified" AS TEXT), '^[ \t]*[+-]?[0-9]+[ \t]*$')
           THEN ERROR(
             'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || '''' || CAST("certified" AS TEXT) || '''' || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
           )
+          WHEN REGEXP_MATCHES(CAST("certified" AS TEXT), '^[ \t]*$')
+          THEN NULL
           ELSE ERROR(
             'tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || '''' || CAST("certified" AS TEXT) || '''' || ' is not a whole number'
           )
@@ -160,7 +228,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
         THEN NULL
         ELSE CASE
           WHEN NOT (
-            REGEXP_MATCHES(TRIM(CAST("growth" AS TEXT)), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
+            REGEXP_MATCHES(CAST("growth" AS TEXT), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
           )
           THEN ERROR(
             'tier: TL405 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || '''' || CAST("growth" AS TEXT) || '''' || ' is not a plain decimal'
@@ -168,8 +236,8 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
           WHEN LENGTH(
             RTRIM(
               CASE
-                WHEN STRPOS(TRIM(CAST("growth" AS TEXT)), '.') > 0
-                THEN SUBSTRING(TRIM(CAST("growth" AS TEXT)), STRPOS(TRIM(CAST("growth" AS TEXT)), '.') + 1)
+                WHEN STRPOS(CAST("growth" AS TEXT), '.') > 0
+                THEN SUBSTRING(CAST("growth" AS TEXT), STRPOS(CAST("growth" AS TEXT), '.') + 1)
                 ELSE ''
               END,
               '0'
@@ -181,9 +249,9 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
           WHEN LENGTH(
             LTRIM(
               CASE
-                WHEN STRPOS(TRIM(CAST("growth" AS TEXT)), '.') > 0
-                THEN LEFT(TRIM(CAST("growth" AS TEXT)), STRPOS(TRIM(CAST("growth" AS TEXT)), '.') - 1)
-                ELSE TRIM(CAST("growth" AS TEXT))
+                WHEN STRPOS(CAST("growth" AS TEXT), '.') > 0
+                THEN LEFT(CAST("growth" AS TEXT), STRPOS(CAST("growth" AS TEXT), '.') - 1)
+                ELSE CAST("growth" AS TEXT)
               END,
               '+-'
             )
@@ -192,13 +260,13 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
             'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || '''' || CAST("growth" AS TEXT) || '''' || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
           )
           ELSE CAST(CASE
-            WHEN STRPOS(TRIM(CAST("growth" AS TEXT)), '.') > 0
-            THEN LEFT(TRIM(CAST("growth" AS TEXT)), STRPOS(TRIM(CAST("growth" AS TEXT)), '.') - 1)
-            ELSE TRIM(CAST("growth" AS TEXT))
+            WHEN STRPOS(CAST("growth" AS TEXT), '.') > 0
+            THEN LEFT(CAST("growth" AS TEXT), STRPOS(CAST("growth" AS TEXT), '.') - 1)
+            ELSE CAST("growth" AS TEXT)
           END || LEFT(
             CASE
-              WHEN STRPOS(TRIM(CAST("growth" AS TEXT)), '.') > 0
-              THEN SUBSTRING(TRIM(CAST("growth" AS TEXT)), STRPOS(TRIM(CAST("growth" AS TEXT)), '.') + 1)
+              WHEN STRPOS(CAST("growth" AS TEXT), '.') > 0
+              THEN SUBSTRING(CAST("growth" AS TEXT), STRPOS(CAST("growth" AS TEXT), '.') + 1)
               ELSE ''
             END || '000000',
             6
@@ -221,17 +289,16 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
         WHEN "deployments" IS NULL
         THEN NULL
         ELSE CASE
-          WHEN (
-            REGEXP_MATCHES(TRIM(CAST("deployments" AS TEXT)), '^[+-]?[0-9]+$')
-          )
-          AND (
-            LENGTH(LTRIM(TRIM(CAST("deployments" AS TEXT)), '+-')) <= 18
-          )
-          THEN CAST(TRIM(CAST("deployments" AS TEXT)) AS BIGINT)
-          WHEN REGEXP_MATCHES(TRIM(CAST("deployments" AS TEXT)), '^[+-]?[0-9]+$')
+          WHEN REGEXP_MATCHES(CAST("deployments" AS TEXT), '^[ \t]*[+-]?[0-9]{1,18}[ \t]*$')
+          THEN CAST(TRIM(CAST("deployments" AS TEXT), (
+            CHR(32) || CHR(9)
+          )) AS BIGINT)
+          WHEN REGEXP_MATCHES(CAST("deployments" AS TEXT), '^[ \t]*[+-]?[0-9]+[ \t]*$')
           THEN ERROR(
             'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || '''' || CAST("deployments" AS TEXT) || '''' || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
           )
+          WHEN REGEXP_MATCHES(CAST("deployments" AS TEXT), '^[ \t]*$')
+          THEN NULL
           ELSE ERROR(
             'tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || '''' || CAST("deployments" AS TEXT) || '''' || ' is not a whole number'
           )
@@ -291,7 +358,7 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
           THEN NULL
           ELSE CASE
             WHEN NOT (
-              REGEXP_MATCHES(TRIM(CAST("acr" AS TEXT)), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
+              REGEXP_MATCHES(CAST("acr" AS TEXT), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
             )
             THEN ERROR(
               'tier: TL405 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || '''' || CAST("acr" AS TEXT) || '''' || ' is not a plain decimal'
@@ -299,8 +366,8 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
             WHEN LENGTH(
               RTRIM(
                 CASE
-                  WHEN STRPOS(TRIM(CAST("acr" AS TEXT)), '.') > 0
-                  THEN SUBSTRING(TRIM(CAST("acr" AS TEXT)), STRPOS(TRIM(CAST("acr" AS TEXT)), '.') + 1)
+                  WHEN STRPOS(CAST("acr" AS TEXT), '.') > 0
+                  THEN SUBSTRING(CAST("acr" AS TEXT), STRPOS(CAST("acr" AS TEXT), '.') + 1)
                   ELSE ''
                 END,
                 '0'
@@ -312,9 +379,9 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
             WHEN LENGTH(
               LTRIM(
                 CASE
-                  WHEN STRPOS(TRIM(CAST("acr" AS TEXT)), '.') > 0
-                  THEN LEFT(TRIM(CAST("acr" AS TEXT)), STRPOS(TRIM(CAST("acr" AS TEXT)), '.') - 1)
-                  ELSE TRIM(CAST("acr" AS TEXT))
+                  WHEN STRPOS(CAST("acr" AS TEXT), '.') > 0
+                  THEN LEFT(CAST("acr" AS TEXT), STRPOS(CAST("acr" AS TEXT), '.') - 1)
+                  ELSE CAST("acr" AS TEXT)
                 END,
                 '+-'
               )
@@ -323,13 +390,13 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
               'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || '''' || CAST("acr" AS TEXT) || '''' || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
             )
             ELSE CAST(CASE
-              WHEN STRPOS(TRIM(CAST("acr" AS TEXT)), '.') > 0
-              THEN LEFT(TRIM(CAST("acr" AS TEXT)), STRPOS(TRIM(CAST("acr" AS TEXT)), '.') - 1)
-              ELSE TRIM(CAST("acr" AS TEXT))
+              WHEN STRPOS(CAST("acr" AS TEXT), '.') > 0
+              THEN LEFT(CAST("acr" AS TEXT), STRPOS(CAST("acr" AS TEXT), '.') - 1)
+              ELSE CAST("acr" AS TEXT)
             END || LEFT(
               CASE
-                WHEN STRPOS(TRIM(CAST("acr" AS TEXT)), '.') > 0
-                THEN SUBSTRING(TRIM(CAST("acr" AS TEXT)), STRPOS(TRIM(CAST("acr" AS TEXT)), '.') + 1)
+                WHEN STRPOS(CAST("acr" AS TEXT), '.') > 0
+                THEN SUBSTRING(CAST("acr" AS TEXT), STRPOS(CAST("acr" AS TEXT), '.') + 1)
                 ELSE ''
               END || '000000',
               6
@@ -353,17 +420,16 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
         WHEN "workloads" IS NULL
         THEN NULL
         ELSE CASE
-          WHEN (
-            REGEXP_MATCHES(TRIM(CAST("workloads" AS TEXT)), '^[+-]?[0-9]+$')
-          )
-          AND (
-            LENGTH(LTRIM(TRIM(CAST("workloads" AS TEXT)), '+-')) <= 18
-          )
-          THEN CAST(TRIM(CAST("workloads" AS TEXT)) AS BIGINT)
-          WHEN REGEXP_MATCHES(TRIM(CAST("workloads" AS TEXT)), '^[+-]?[0-9]+$')
+          WHEN REGEXP_MATCHES(CAST("workloads" AS TEXT), '^[ \t]*[+-]?[0-9]{1,18}[ \t]*$')
+          THEN CAST(TRIM(CAST("workloads" AS TEXT), (
+            CHR(32) || CHR(9)
+          )) AS BIGINT)
+          WHEN REGEXP_MATCHES(CAST("workloads" AS TEXT), '^[ \t]*[+-]?[0-9]+[ \t]*$')
           THEN ERROR(
             'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || '''' || CAST("workloads" AS TEXT) || '''' || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
           )
+          WHEN REGEXP_MATCHES(CAST("workloads" AS TEXT), '^[ \t]*$')
+          THEN NULL
           ELSE ERROR(
             'tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || '''' || CAST("workloads" AS TEXT) || '''' || ' is not a whole number'
           )
@@ -388,9 +454,9 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
         WHEN TYPEOF("audited") IN ('BOOLEAN')
         THEN CAST("audited" AS BOOLEAN)
         ELSE CASE
-          WHEN LOWER(TRIM(CAST("audited" AS TEXT))) = 'true'
+          WHEN LOWER(CAST("audited" AS TEXT)) = 'true'
           THEN TRUE
-          WHEN LOWER(TRIM(CAST("audited" AS TEXT))) = 'false'
+          WHEN LOWER(CAST("audited" AS TEXT)) = 'false'
           THEN FALSE
           ELSE ERROR(
             'tier: TL408 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column audited: ' || '''' || CAST("audited" AS TEXT) || '''' || ' is not true or false'

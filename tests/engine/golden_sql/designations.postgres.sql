@@ -6,23 +6,92 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
     CASE
       WHEN (
         "partner_id" IS NULL
-      ) OR (
-        LTRIM(CAST("partner_id" AS TEXT)) = ''
       )
-      THEN CAST(CAST('tier: TL410 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column partner_id: ' || 'partner_id is empty' AS BIGINT) AS TEXT)
+      OR (
+        CAST("partner_id" AS TEXT) = ''
+      )
+      OR (
+        ASCII(CAST("partner_id" AS TEXT)) IN (
+          9,
+          10,
+          11,
+          12,
+          13,
+          32,
+          133,
+          160,
+          5760,
+          8192,
+          8193,
+          8194,
+          8195,
+          8196,
+          8197,
+          8198,
+          8199,
+          8200,
+          8201,
+          8202,
+          8232,
+          8233,
+          8239,
+          8287,
+          12288
+        ) /* the code points of Unicode's blanks (White_Space), which tierlang's loader strips */
+      )
+      OR (
+        ASCII(RIGHT(CAST("partner_id" AS TEXT), 1)) IN (
+          9,
+          10,
+          11,
+          12,
+          13,
+          32,
+          133,
+          160,
+          5760,
+          8192,
+          8193,
+          8194,
+          8195,
+          8196,
+          8197,
+          8198,
+          8199,
+          8200,
+          8201,
+          8202,
+          8232,
+          8233,
+          8239,
+          8287,
+          12288
+        )
+      )
+      THEN CAST(CAST('tier: TL410 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column partner_id: ' || CASE
+        WHEN (
+          "partner_id" IS NULL
+        )
+        OR (
+          CAST("partner_id" AS TEXT) ~ '^[\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000]*$'
+        )
+        THEN 'partner_id is empty'
+        ELSE 'partner_id ' || '''' || CAST("partner_id" AS TEXT) || '''' || ' has blanks around it'
+      END AS BIGINT) AS TEXT)
       ELSE CAST("partner_id" AS TEXT)
     END AS "partner_id",
     CASE
       WHEN "experts" IS NULL
       THEN CAST('tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || 'the value is missing (the metric declares no default)' AS DECIMAL)
       ELSE CASE
-        WHEN (
-          TRIM(CAST("experts" AS TEXT)) ~ '^[+-]?[0-9]+$'
-        )
-        AND (
-          LENGTH(TRIM(CAST("experts" AS TEXT))) <= 19
-        )
-        THEN CAST(TRIM(CAST("experts" AS TEXT)) AS DECIMAL)
+        WHEN CAST("experts" AS TEXT) ~ '^[ \t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \t]*$'
+        THEN CAST(TRIM((
+          CHR(32) || CHR(9)
+        ) FROM CAST("experts" AS TEXT)) AS DECIMAL)
+        WHEN CAST("experts" AS TEXT) ~ '^[ \t]*[+-]?[0-9]+[ \t]*$'
+        THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || '''' || CAST("experts" AS TEXT) || '''' || ' is too large to evaluate exactly in SQL' AS DECIMAL)
+        WHEN CAST("experts" AS TEXT) ~ '^[ \t]*$'
+        THEN CAST('tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || 'the value is missing (the metric declares no default)' AS DECIMAL)
         ELSE CAST('tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || '''' || CAST("experts" AS TEXT) || '''' || ' is not a whole number' AS DECIMAL)
       END
     END AS "experts",
@@ -30,13 +99,14 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       WHEN "adds" IS NULL
       THEN CAST('tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || 'the value is missing (the metric declares no default)' AS DECIMAL)
       ELSE CASE
-        WHEN (
-          TRIM(CAST("adds" AS TEXT)) ~ '^[+-]?[0-9]+$'
-        )
-        AND (
-          LENGTH(TRIM(CAST("adds" AS TEXT))) <= 19
-        )
-        THEN CAST(TRIM(CAST("adds" AS TEXT)) AS DECIMAL)
+        WHEN CAST("adds" AS TEXT) ~ '^[ \t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \t]*$'
+        THEN CAST(TRIM((
+          CHR(32) || CHR(9)
+        ) FROM CAST("adds" AS TEXT)) AS DECIMAL)
+        WHEN CAST("adds" AS TEXT) ~ '^[ \t]*[+-]?[0-9]+[ \t]*$'
+        THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || '''' || CAST("adds" AS TEXT) || '''' || ' is too large to evaluate exactly in SQL' AS DECIMAL)
+        WHEN CAST("adds" AS TEXT) ~ '^[ \t]*$'
+        THEN CAST('tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || 'the value is missing (the metric declares no default)' AS DECIMAL)
         ELSE CAST('tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || '''' || CAST("adds" AS TEXT) || '''' || ' is not a whole number' AS DECIMAL)
       END
     END AS "adds",
@@ -44,13 +114,14 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       WHEN "certified" IS NULL
       THEN CAST('tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || 'the value is missing (the metric declares no default)' AS DECIMAL)
       ELSE CASE
-        WHEN (
-          TRIM(CAST("certified" AS TEXT)) ~ '^[+-]?[0-9]+$'
-        )
-        AND (
-          LENGTH(TRIM(CAST("certified" AS TEXT))) <= 19
-        )
-        THEN CAST(TRIM(CAST("certified" AS TEXT)) AS DECIMAL)
+        WHEN CAST("certified" AS TEXT) ~ '^[ \t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \t]*$'
+        THEN CAST(TRIM((
+          CHR(32) || CHR(9)
+        ) FROM CAST("certified" AS TEXT)) AS DECIMAL)
+        WHEN CAST("certified" AS TEXT) ~ '^[ \t]*[+-]?[0-9]+[ \t]*$'
+        THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || '''' || CAST("certified" AS TEXT) || '''' || ' is too large to evaluate exactly in SQL' AS DECIMAL)
+        WHEN CAST("certified" AS TEXT) ~ '^[ \t]*$'
+        THEN CAST('tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || 'the value is missing (the metric declares no default)' AS DECIMAL)
         ELSE CAST('tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || '''' || CAST("certified" AS TEXT) || '''' || ' is not a whole number' AS DECIMAL)
       END
     END AS "certified",
@@ -59,33 +130,33 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       THEN CAST('tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || 'the value is missing (the metric declares no default)' AS DECIMAL)
       ELSE CASE
         WHEN NOT (
-          TRIM(CAST("growth" AS TEXT)) ~ '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$'
+          CAST("growth" AS TEXT) ~ '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$'
         )
         THEN CAST('tier: TL405 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || '''' || CAST("growth" AS TEXT) || '''' || ' is not a plain decimal' AS DECIMAL)
         WHEN LENGTH(
           TRIM(TRAILING '0' FROM CASE
-            WHEN POSITION('.' IN TRIM(CAST("growth" AS TEXT))) > 0
-            THEN SUBSTRING(TRIM(CAST("growth" AS TEXT)) FROM POSITION('.' IN TRIM(CAST("growth" AS TEXT))) + 1)
+            WHEN POSITION('.' IN CAST("growth" AS TEXT)) > 0
+            THEN SUBSTRING(CAST("growth" AS TEXT) FROM POSITION('.' IN CAST("growth" AS TEXT)) + 1)
             ELSE ''
           END)
         ) > 6
         THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || '''' || CAST("growth" AS TEXT) || '''' || ' has more than 6 decimal places (compile with --decimals)' AS DECIMAL)
         WHEN LENGTH(
           TRIM(LEADING '+-' FROM CASE
-            WHEN POSITION('.' IN TRIM(CAST("growth" AS TEXT))) > 0
-            THEN LEFT(TRIM(CAST("growth" AS TEXT)), POSITION('.' IN TRIM(CAST("growth" AS TEXT))) - 1)
-            ELSE TRIM(CAST("growth" AS TEXT))
+            WHEN POSITION('.' IN CAST("growth" AS TEXT)) > 0
+            THEN LEFT(CAST("growth" AS TEXT), POSITION('.' IN CAST("growth" AS TEXT)) - 1)
+            ELSE CAST("growth" AS TEXT)
           END)
         ) > 32
         THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || '''' || CAST("growth" AS TEXT) || '''' || ' is too large to read exactly' AS DECIMAL)
         ELSE CAST(CASE
-          WHEN POSITION('.' IN TRIM(CAST("growth" AS TEXT))) > 0
-          THEN LEFT(TRIM(CAST("growth" AS TEXT)), POSITION('.' IN TRIM(CAST("growth" AS TEXT))) - 1)
-          ELSE TRIM(CAST("growth" AS TEXT))
+          WHEN POSITION('.' IN CAST("growth" AS TEXT)) > 0
+          THEN LEFT(CAST("growth" AS TEXT), POSITION('.' IN CAST("growth" AS TEXT)) - 1)
+          ELSE CAST("growth" AS TEXT)
         END || LEFT(
           CASE
-            WHEN POSITION('.' IN TRIM(CAST("growth" AS TEXT))) > 0
-            THEN SUBSTRING(TRIM(CAST("growth" AS TEXT)) FROM POSITION('.' IN TRIM(CAST("growth" AS TEXT))) + 1)
+            WHEN POSITION('.' IN CAST("growth" AS TEXT)) > 0
+            THEN SUBSTRING(CAST("growth" AS TEXT) FROM POSITION('.' IN CAST("growth" AS TEXT)) + 1)
             ELSE ''
           END || '000000',
           6
@@ -96,13 +167,14 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       WHEN "deployments" IS NULL
       THEN CAST('tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || 'the value is missing (the metric declares no default)' AS DECIMAL)
       ELSE CASE
-        WHEN (
-          TRIM(CAST("deployments" AS TEXT)) ~ '^[+-]?[0-9]+$'
-        )
-        AND (
-          LENGTH(TRIM(CAST("deployments" AS TEXT))) <= 19
-        )
-        THEN CAST(TRIM(CAST("deployments" AS TEXT)) AS DECIMAL)
+        WHEN CAST("deployments" AS TEXT) ~ '^[ \t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \t]*$'
+        THEN CAST(TRIM((
+          CHR(32) || CHR(9)
+        ) FROM CAST("deployments" AS TEXT)) AS DECIMAL)
+        WHEN CAST("deployments" AS TEXT) ~ '^[ \t]*[+-]?[0-9]+[ \t]*$'
+        THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || '''' || CAST("deployments" AS TEXT) || '''' || ' is too large to evaluate exactly in SQL' AS DECIMAL)
+        WHEN CAST("deployments" AS TEXT) ~ '^[ \t]*$'
+        THEN CAST('tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || 'the value is missing (the metric declares no default)' AS DECIMAL)
         ELSE CAST('tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || '''' || CAST("deployments" AS TEXT) || '''' || ' is not a whole number' AS DECIMAL)
       END
     END AS "deployments",
@@ -111,33 +183,33 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       THEN CAST(0 AS DECIMAL)
       ELSE CASE
         WHEN NOT (
-          TRIM(CAST("acr" AS TEXT)) ~ '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$'
+          CAST("acr" AS TEXT) ~ '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$'
         )
         THEN CAST('tier: TL405 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || '''' || CAST("acr" AS TEXT) || '''' || ' is not a plain decimal' AS DECIMAL)
         WHEN LENGTH(
           TRIM(TRAILING '0' FROM CASE
-            WHEN POSITION('.' IN TRIM(CAST("acr" AS TEXT))) > 0
-            THEN SUBSTRING(TRIM(CAST("acr" AS TEXT)) FROM POSITION('.' IN TRIM(CAST("acr" AS TEXT))) + 1)
+            WHEN POSITION('.' IN CAST("acr" AS TEXT)) > 0
+            THEN SUBSTRING(CAST("acr" AS TEXT) FROM POSITION('.' IN CAST("acr" AS TEXT)) + 1)
             ELSE ''
           END)
         ) > 6
         THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || '''' || CAST("acr" AS TEXT) || '''' || ' has more than 6 decimal places (compile with --decimals)' AS DECIMAL)
         WHEN LENGTH(
           TRIM(LEADING '+-' FROM CASE
-            WHEN POSITION('.' IN TRIM(CAST("acr" AS TEXT))) > 0
-            THEN LEFT(TRIM(CAST("acr" AS TEXT)), POSITION('.' IN TRIM(CAST("acr" AS TEXT))) - 1)
-            ELSE TRIM(CAST("acr" AS TEXT))
+            WHEN POSITION('.' IN CAST("acr" AS TEXT)) > 0
+            THEN LEFT(CAST("acr" AS TEXT), POSITION('.' IN CAST("acr" AS TEXT)) - 1)
+            ELSE CAST("acr" AS TEXT)
           END)
         ) > 32
         THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column acr: ' || '''' || CAST("acr" AS TEXT) || '''' || ' is too large to read exactly' AS DECIMAL)
         ELSE CAST(CASE
-          WHEN POSITION('.' IN TRIM(CAST("acr" AS TEXT))) > 0
-          THEN LEFT(TRIM(CAST("acr" AS TEXT)), POSITION('.' IN TRIM(CAST("acr" AS TEXT))) - 1)
-          ELSE TRIM(CAST("acr" AS TEXT))
+          WHEN POSITION('.' IN CAST("acr" AS TEXT)) > 0
+          THEN LEFT(CAST("acr" AS TEXT), POSITION('.' IN CAST("acr" AS TEXT)) - 1)
+          ELSE CAST("acr" AS TEXT)
         END || LEFT(
           CASE
-            WHEN POSITION('.' IN TRIM(CAST("acr" AS TEXT))) > 0
-            THEN SUBSTRING(TRIM(CAST("acr" AS TEXT)) FROM POSITION('.' IN TRIM(CAST("acr" AS TEXT))) + 1)
+            WHEN POSITION('.' IN CAST("acr" AS TEXT)) > 0
+            THEN SUBSTRING(CAST("acr" AS TEXT) FROM POSITION('.' IN CAST("acr" AS TEXT)) + 1)
             ELSE ''
           END || '000000',
           6
@@ -148,13 +220,14 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       WHEN "workloads" IS NULL
       THEN CAST('tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || 'the value is missing (the metric declares no default)' AS DECIMAL)
       ELSE CASE
-        WHEN (
-          TRIM(CAST("workloads" AS TEXT)) ~ '^[+-]?[0-9]+$'
-        )
-        AND (
-          LENGTH(TRIM(CAST("workloads" AS TEXT))) <= 19
-        )
-        THEN CAST(TRIM(CAST("workloads" AS TEXT)) AS DECIMAL)
+        WHEN CAST("workloads" AS TEXT) ~ '^[ \t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \t]*$'
+        THEN CAST(TRIM((
+          CHR(32) || CHR(9)
+        ) FROM CAST("workloads" AS TEXT)) AS DECIMAL)
+        WHEN CAST("workloads" AS TEXT) ~ '^[ \t]*[+-]?[0-9]+[ \t]*$'
+        THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || '''' || CAST("workloads" AS TEXT) || '''' || ' is too large to evaluate exactly in SQL' AS DECIMAL)
+        WHEN CAST("workloads" AS TEXT) ~ '^[ \t]*$'
+        THEN CAST('tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || 'the value is missing (the metric declares no default)' AS DECIMAL)
         ELSE CAST('tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || '''' || CAST("workloads" AS TEXT) || '''' || ' is not a whole number' AS DECIMAL)
       END
     END AS "workloads",
@@ -171,9 +244,9 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       WHEN "audited" IS NULL
       THEN FALSE
       ELSE CASE
-        WHEN LOWER(TRIM(CAST("audited" AS TEXT))) = 'true'
+        WHEN LOWER(CAST("audited" AS TEXT)) = 'true'
         THEN TRUE
-        WHEN LOWER(TRIM(CAST("audited" AS TEXT))) = 'false'
+        WHEN LOWER(CAST("audited" AS TEXT)) = 'false'
         THEN FALSE
         ELSE CAST('tier: TL408 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column audited: ' || '''' || CAST("audited" AS TEXT) || '''' || ' is not true or false' AS BOOLEAN)
       END

@@ -6,23 +6,97 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
     CASE
       WHEN (
         "partner_id" IS NULL
-      ) OR (
-        LTRIM(CAST("partner_id" AS VARCHAR)) = ''
       )
-      THEN CAST(CAST('tier: TL410 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column partner_id: ' || 'partner_id is empty' AS BIGINT) AS VARCHAR)
+      OR (
+        CAST("partner_id" AS VARCHAR) = ''
+      )
+      OR (
+        UNICODE(CAST("partner_id" AS VARCHAR)) IN (
+          9,
+          10,
+          11,
+          12,
+          13,
+          32,
+          133,
+          160,
+          5760,
+          8192,
+          8193,
+          8194,
+          8195,
+          8196,
+          8197,
+          8198,
+          8199,
+          8200,
+          8201,
+          8202,
+          8232,
+          8233,
+          8239,
+          8287,
+          12288
+        ) /* the code points of Unicode's blanks (White_Space), which tierlang's loader strips */
+      )
+      OR (
+        UNICODE(RIGHT(CAST("partner_id" AS VARCHAR), 1)) IN (
+          9,
+          10,
+          11,
+          12,
+          13,
+          32,
+          133,
+          160,
+          5760,
+          8192,
+          8193,
+          8194,
+          8195,
+          8196,
+          8197,
+          8198,
+          8199,
+          8200,
+          8201,
+          8202,
+          8232,
+          8233,
+          8239,
+          8287,
+          12288
+        )
+      )
+      THEN CAST(CAST('tier: TL410 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column partner_id: ' || CASE
+        WHEN (
+          "partner_id" IS NULL
+        )
+        OR (
+          LTRIM(
+            CAST("partner_id" AS VARCHAR),
+            (
+              CHR(9) || CHR(10) || CHR(11) || CHR(12) || CHR(13) || CHR(32) || CHR(133) || CHR(160) || CHR(5760) || CHR(8192) || CHR(8193) || CHR(8194) || CHR(8195) || CHR(8196) || CHR(8197) || CHR(8198) || CHR(8199) || CHR(8200) || CHR(8201) || CHR(8202) || CHR(8232) || CHR(8233) || CHR(8239) || CHR(8287) || CHR(12288)
+            )
+          ) = ''
+        )
+        THEN 'partner_id is empty'
+        ELSE 'partner_id ' || '\'' || CAST("partner_id" AS VARCHAR) || '\'' || ' has blanks around it'
+      END AS BIGINT) AS VARCHAR)
       ELSE CAST("partner_id" AS VARCHAR)
     END AS "partner_id",
     CASE
       WHEN "experts" IS NULL
       THEN CAST('tier: TL403 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column experts: ' || 'the value is missing (the metric declares no default)' AS DECIMAL(38, 0))
       ELSE CASE
-        WHEN (
-          REGEXP_LIKE(TRIM(CAST("experts" AS VARCHAR)), '^[+-]?[0-9]+$')
-        )
-        AND (
-          LENGTH(TRIM(CAST("experts" AS VARCHAR))) <= 19
-        )
-        THEN CAST(TRIM(CAST("experts" AS VARCHAR)) AS DECIMAL(38, 0))
+        WHEN REGEXP_LIKE(CAST("experts" AS VARCHAR), '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$')
+        THEN CAST(TRIM(CAST("experts" AS VARCHAR), (
+          CHR(32) || CHR(9)
+        )) AS DECIMAL(38, 0))
+        WHEN REGEXP_LIKE(CAST("experts" AS VARCHAR), '^[ \\t]*[+-]?[0-9]+[ \\t]*$')
+        THEN CAST('tier: TL412 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column experts: ' || '\'' || CAST("experts" AS VARCHAR) || '\'' || ' is too large to evaluate exactly in SQL' AS DECIMAL(38, 0))
+        WHEN REGEXP_LIKE(CAST("experts" AS VARCHAR), '^[ \\t]*$')
+        THEN CAST('tier: TL403 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column experts: ' || 'the value is missing (the metric declares no default)' AS DECIMAL(38, 0))
         ELSE CAST('tier: TL404 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column experts: ' || '\'' || CAST("experts" AS VARCHAR) || '\'' || ' is not a whole number' AS DECIMAL(38, 0))
       END
     END AS "experts",
@@ -30,13 +104,14 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       WHEN "adds" IS NULL
       THEN CAST('tier: TL403 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column adds: ' || 'the value is missing (the metric declares no default)' AS DECIMAL(38, 0))
       ELSE CASE
-        WHEN (
-          REGEXP_LIKE(TRIM(CAST("adds" AS VARCHAR)), '^[+-]?[0-9]+$')
-        )
-        AND (
-          LENGTH(TRIM(CAST("adds" AS VARCHAR))) <= 19
-        )
-        THEN CAST(TRIM(CAST("adds" AS VARCHAR)) AS DECIMAL(38, 0))
+        WHEN REGEXP_LIKE(CAST("adds" AS VARCHAR), '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$')
+        THEN CAST(TRIM(CAST("adds" AS VARCHAR), (
+          CHR(32) || CHR(9)
+        )) AS DECIMAL(38, 0))
+        WHEN REGEXP_LIKE(CAST("adds" AS VARCHAR), '^[ \\t]*[+-]?[0-9]+[ \\t]*$')
+        THEN CAST('tier: TL412 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column adds: ' || '\'' || CAST("adds" AS VARCHAR) || '\'' || ' is too large to evaluate exactly in SQL' AS DECIMAL(38, 0))
+        WHEN REGEXP_LIKE(CAST("adds" AS VARCHAR), '^[ \\t]*$')
+        THEN CAST('tier: TL403 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column adds: ' || 'the value is missing (the metric declares no default)' AS DECIMAL(38, 0))
         ELSE CAST('tier: TL404 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column adds: ' || '\'' || CAST("adds" AS VARCHAR) || '\'' || ' is not a whole number' AS DECIMAL(38, 0))
       END
     END AS "adds",
@@ -44,13 +119,14 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       WHEN "certified" IS NULL
       THEN CAST('tier: TL403 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column certified: ' || 'the value is missing (the metric declares no default)' AS DECIMAL(38, 0))
       ELSE CASE
-        WHEN (
-          REGEXP_LIKE(TRIM(CAST("certified" AS VARCHAR)), '^[+-]?[0-9]+$')
-        )
-        AND (
-          LENGTH(TRIM(CAST("certified" AS VARCHAR))) <= 19
-        )
-        THEN CAST(TRIM(CAST("certified" AS VARCHAR)) AS DECIMAL(38, 0))
+        WHEN REGEXP_LIKE(CAST("certified" AS VARCHAR), '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$')
+        THEN CAST(TRIM(CAST("certified" AS VARCHAR), (
+          CHR(32) || CHR(9)
+        )) AS DECIMAL(38, 0))
+        WHEN REGEXP_LIKE(CAST("certified" AS VARCHAR), '^[ \\t]*[+-]?[0-9]+[ \\t]*$')
+        THEN CAST('tier: TL412 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column certified: ' || '\'' || CAST("certified" AS VARCHAR) || '\'' || ' is too large to evaluate exactly in SQL' AS DECIMAL(38, 0))
+        WHEN REGEXP_LIKE(CAST("certified" AS VARCHAR), '^[ \\t]*$')
+        THEN CAST('tier: TL403 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column certified: ' || 'the value is missing (the metric declares no default)' AS DECIMAL(38, 0))
         ELSE CAST('tier: TL404 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column certified: ' || '\'' || CAST("certified" AS VARCHAR) || '\'' || ' is not a whole number' AS DECIMAL(38, 0))
       END
     END AS "certified",
@@ -59,17 +135,14 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       THEN CAST('tier: TL403 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column growth: ' || 'the value is missing (the metric declares no default)' AS DECIMAL(38, 0))
       ELSE CASE
         WHEN NOT (
-          REGEXP_LIKE(TRIM(CAST("growth" AS VARCHAR)), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
+          REGEXP_LIKE(CAST("growth" AS VARCHAR), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
         )
         THEN CAST('tier: TL405 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column growth: ' || '\'' || CAST("growth" AS VARCHAR) || '\'' || ' is not a plain decimal' AS DECIMAL(38, 0))
         WHEN LENGTH(
           RTRIM(
             CASE
-              WHEN CHARINDEX('.', TRIM(CAST("growth" AS VARCHAR))) > 0
-              THEN SUBSTRING(
-                TRIM(CAST("growth" AS VARCHAR)),
-                CHARINDEX('.', TRIM(CAST("growth" AS VARCHAR))) + 1
-              )
+              WHEN CHARINDEX('.', CAST("growth" AS VARCHAR)) > 0
+              THEN SUBSTRING(CAST("growth" AS VARCHAR), CHARINDEX('.', CAST("growth" AS VARCHAR)) + 1)
               ELSE ''
             END,
             '0'
@@ -79,31 +152,22 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
         WHEN LENGTH(
           LTRIM(
             CASE
-              WHEN CHARINDEX('.', TRIM(CAST("growth" AS VARCHAR))) > 0
-              THEN LEFT(
-                TRIM(CAST("growth" AS VARCHAR)),
-                CHARINDEX('.', TRIM(CAST("growth" AS VARCHAR))) - 1
-              )
-              ELSE TRIM(CAST("growth" AS VARCHAR))
+              WHEN CHARINDEX('.', CAST("growth" AS VARCHAR)) > 0
+              THEN LEFT(CAST("growth" AS VARCHAR), CHARINDEX('.', CAST("growth" AS VARCHAR)) - 1)
+              ELSE CAST("growth" AS VARCHAR)
             END,
             '+-'
           )
         ) > 32
         THEN CAST('tier: TL412 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column growth: ' || '\'' || CAST("growth" AS VARCHAR) || '\'' || ' is too large to read exactly' AS DECIMAL(38, 0))
         ELSE CAST(CASE
-          WHEN CHARINDEX('.', TRIM(CAST("growth" AS VARCHAR))) > 0
-          THEN LEFT(
-            TRIM(CAST("growth" AS VARCHAR)),
-            CHARINDEX('.', TRIM(CAST("growth" AS VARCHAR))) - 1
-          )
-          ELSE TRIM(CAST("growth" AS VARCHAR))
+          WHEN CHARINDEX('.', CAST("growth" AS VARCHAR)) > 0
+          THEN LEFT(CAST("growth" AS VARCHAR), CHARINDEX('.', CAST("growth" AS VARCHAR)) - 1)
+          ELSE CAST("growth" AS VARCHAR)
         END || LEFT(
           CASE
-            WHEN CHARINDEX('.', TRIM(CAST("growth" AS VARCHAR))) > 0
-            THEN SUBSTRING(
-              TRIM(CAST("growth" AS VARCHAR)),
-              CHARINDEX('.', TRIM(CAST("growth" AS VARCHAR))) + 1
-            )
+            WHEN CHARINDEX('.', CAST("growth" AS VARCHAR)) > 0
+            THEN SUBSTRING(CAST("growth" AS VARCHAR), CHARINDEX('.', CAST("growth" AS VARCHAR)) + 1)
             ELSE ''
           END || '000000',
           6
@@ -114,13 +178,14 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       WHEN "deployments" IS NULL
       THEN CAST('tier: TL403 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column deployments: ' || 'the value is missing (the metric declares no default)' AS DECIMAL(38, 0))
       ELSE CASE
-        WHEN (
-          REGEXP_LIKE(TRIM(CAST("deployments" AS VARCHAR)), '^[+-]?[0-9]+$')
-        )
-        AND (
-          LENGTH(TRIM(CAST("deployments" AS VARCHAR))) <= 19
-        )
-        THEN CAST(TRIM(CAST("deployments" AS VARCHAR)) AS DECIMAL(38, 0))
+        WHEN REGEXP_LIKE(CAST("deployments" AS VARCHAR), '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$')
+        THEN CAST(TRIM(CAST("deployments" AS VARCHAR), (
+          CHR(32) || CHR(9)
+        )) AS DECIMAL(38, 0))
+        WHEN REGEXP_LIKE(CAST("deployments" AS VARCHAR), '^[ \\t]*[+-]?[0-9]+[ \\t]*$')
+        THEN CAST('tier: TL412 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column deployments: ' || '\'' || CAST("deployments" AS VARCHAR) || '\'' || ' is too large to evaluate exactly in SQL' AS DECIMAL(38, 0))
+        WHEN REGEXP_LIKE(CAST("deployments" AS VARCHAR), '^[ \\t]*$')
+        THEN CAST('tier: TL403 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column deployments: ' || 'the value is missing (the metric declares no default)' AS DECIMAL(38, 0))
         ELSE CAST('tier: TL404 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column deployments: ' || '\'' || CAST("deployments" AS VARCHAR) || '\'' || ' is not a whole number' AS DECIMAL(38, 0))
       END
     END AS "deployments",
@@ -129,14 +194,14 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       THEN CAST(0 AS DECIMAL(38, 0))
       ELSE CASE
         WHEN NOT (
-          REGEXP_LIKE(TRIM(CAST("acr" AS VARCHAR)), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
+          REGEXP_LIKE(CAST("acr" AS VARCHAR), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
         )
         THEN CAST('tier: TL405 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column acr: ' || '\'' || CAST("acr" AS VARCHAR) || '\'' || ' is not a plain decimal' AS DECIMAL(38, 0))
         WHEN LENGTH(
           RTRIM(
             CASE
-              WHEN CHARINDEX('.', TRIM(CAST("acr" AS VARCHAR))) > 0
-              THEN SUBSTRING(TRIM(CAST("acr" AS VARCHAR)), CHARINDEX('.', TRIM(CAST("acr" AS VARCHAR))) + 1)
+              WHEN CHARINDEX('.', CAST("acr" AS VARCHAR)) > 0
+              THEN SUBSTRING(CAST("acr" AS VARCHAR), CHARINDEX('.', CAST("acr" AS VARCHAR)) + 1)
               ELSE ''
             END,
             '0'
@@ -146,22 +211,22 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
         WHEN LENGTH(
           LTRIM(
             CASE
-              WHEN CHARINDEX('.', TRIM(CAST("acr" AS VARCHAR))) > 0
-              THEN LEFT(TRIM(CAST("acr" AS VARCHAR)), CHARINDEX('.', TRIM(CAST("acr" AS VARCHAR))) - 1)
-              ELSE TRIM(CAST("acr" AS VARCHAR))
+              WHEN CHARINDEX('.', CAST("acr" AS VARCHAR)) > 0
+              THEN LEFT(CAST("acr" AS VARCHAR), CHARINDEX('.', CAST("acr" AS VARCHAR)) - 1)
+              ELSE CAST("acr" AS VARCHAR)
             END,
             '+-'
           )
         ) > 32
         THEN CAST('tier: TL412 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column acr: ' || '\'' || CAST("acr" AS VARCHAR) || '\'' || ' is too large to read exactly' AS DECIMAL(38, 0))
         ELSE CAST(CASE
-          WHEN CHARINDEX('.', TRIM(CAST("acr" AS VARCHAR))) > 0
-          THEN LEFT(TRIM(CAST("acr" AS VARCHAR)), CHARINDEX('.', TRIM(CAST("acr" AS VARCHAR))) - 1)
-          ELSE TRIM(CAST("acr" AS VARCHAR))
+          WHEN CHARINDEX('.', CAST("acr" AS VARCHAR)) > 0
+          THEN LEFT(CAST("acr" AS VARCHAR), CHARINDEX('.', CAST("acr" AS VARCHAR)) - 1)
+          ELSE CAST("acr" AS VARCHAR)
         END || LEFT(
           CASE
-            WHEN CHARINDEX('.', TRIM(CAST("acr" AS VARCHAR))) > 0
-            THEN SUBSTRING(TRIM(CAST("acr" AS VARCHAR)), CHARINDEX('.', TRIM(CAST("acr" AS VARCHAR))) + 1)
+            WHEN CHARINDEX('.', CAST("acr" AS VARCHAR)) > 0
+            THEN SUBSTRING(CAST("acr" AS VARCHAR), CHARINDEX('.', CAST("acr" AS VARCHAR)) + 1)
             ELSE ''
           END || '000000',
           6
@@ -172,13 +237,14 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       WHEN "workloads" IS NULL
       THEN CAST('tier: TL403 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column workloads: ' || 'the value is missing (the metric declares no default)' AS DECIMAL(38, 0))
       ELSE CASE
-        WHEN (
-          REGEXP_LIKE(TRIM(CAST("workloads" AS VARCHAR)), '^[+-]?[0-9]+$')
-        )
-        AND (
-          LENGTH(TRIM(CAST("workloads" AS VARCHAR))) <= 19
-        )
-        THEN CAST(TRIM(CAST("workloads" AS VARCHAR)) AS DECIMAL(38, 0))
+        WHEN REGEXP_LIKE(CAST("workloads" AS VARCHAR), '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$')
+        THEN CAST(TRIM(CAST("workloads" AS VARCHAR), (
+          CHR(32) || CHR(9)
+        )) AS DECIMAL(38, 0))
+        WHEN REGEXP_LIKE(CAST("workloads" AS VARCHAR), '^[ \\t]*[+-]?[0-9]+[ \\t]*$')
+        THEN CAST('tier: TL412 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column workloads: ' || '\'' || CAST("workloads" AS VARCHAR) || '\'' || ' is too large to evaluate exactly in SQL' AS DECIMAL(38, 0))
+        WHEN REGEXP_LIKE(CAST("workloads" AS VARCHAR), '^[ \\t]*$')
+        THEN CAST('tier: TL403 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column workloads: ' || 'the value is missing (the metric declares no default)' AS DECIMAL(38, 0))
         ELSE CAST('tier: TL404 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column workloads: ' || '\'' || CAST("workloads" AS VARCHAR) || '\'' || ' is not a whole number' AS DECIMAL(38, 0))
       END
     END AS "workloads",
@@ -195,9 +261,9 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       WHEN "audited" IS NULL
       THEN FALSE
       ELSE CASE
-        WHEN LOWER(TRIM(CAST("audited" AS VARCHAR))) = 'true'
+        WHEN LOWER(CAST("audited" AS VARCHAR)) = 'true'
         THEN TRUE
-        WHEN LOWER(TRIM(CAST("audited" AS VARCHAR))) = 'false'
+        WHEN LOWER(CAST("audited" AS VARCHAR)) = 'false'
         THEN FALSE
         ELSE CAST('tier: TL408 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column audited: ' || '\'' || CAST("audited" AS VARCHAR) || '\'' || ' is not true or false' AS BOOLEAN)
       END

@@ -6,11 +6,79 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
     CASE
       WHEN (
         `partner_id` IS NULL
-      ) OR (
-        LTRIM(CAST(`partner_id` AS STRING)) = ''
+      )
+      OR (
+        CAST(`partner_id` AS STRING) = ''
+      )
+      OR (
+        ASCII(CAST(`partner_id` AS STRING)) IN (
+          9,
+          10,
+          11,
+          12,
+          13,
+          32,
+          133,
+          160,
+          5760,
+          8192,
+          8193,
+          8194,
+          8195,
+          8196,
+          8197,
+          8198,
+          8199,
+          8200,
+          8201,
+          8202,
+          8232,
+          8233,
+          8239,
+          8287,
+          12288
+        ) /* the code points of Unicode's blanks (White_Space), which tierlang's loader strips */
+      )
+      OR (
+        ASCII(RIGHT(CAST(`partner_id` AS STRING), 1)) IN (
+          9,
+          10,
+          11,
+          12,
+          13,
+          32,
+          133,
+          160,
+          5760,
+          8192,
+          8193,
+          8194,
+          8195,
+          8196,
+          8197,
+          8198,
+          8199,
+          8200,
+          8201,
+          8202,
+          8232,
+          8233,
+          8239,
+          8287,
+          12288
+        )
       )
       THEN RAISE_ERROR(
-        'tier: TL410 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column partner_id: ' || 'partner_id is empty'
+        'tier: TL410 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column partner_id: ' || CASE
+          WHEN (
+            `partner_id` IS NULL
+          )
+          OR (
+            CAST(`partner_id` AS STRING) RLIKE '^[\\x{9}\\x{A}\\x{B}\\x{C}\\x{D}\\x{20}\\x{85}\\x{A0}\\x{1680}\\x{2000}\\x{2001}\\x{2002}\\x{2003}\\x{2004}\\x{2005}\\x{2006}\\x{2007}\\x{2008}\\x{2009}\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}]*$'
+          )
+          THEN 'partner_id is empty'
+          ELSE 'partner_id ' || '\'' || CAST(`partner_id` AS STRING) || '\'' || ' has blanks around it'
+        END
       )
       ELSE CAST(`partner_id` AS STRING)
     END AS `partner_id`,
@@ -20,13 +88,18 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
-        WHEN (
-          TRIM(CAST(`experts` AS STRING)) RLIKE '^[+-]?[0-9]+$'
+        WHEN CAST(`experts` AS STRING) RLIKE '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$'
+        THEN CAST(TRIM((
+          CHR(32) || CHR(9)
+        ) FROM CAST(`experts` AS STRING)) AS DECIMAL(38, 0))
+        WHEN CAST(`experts` AS STRING) RLIKE '^[ \\t]*[+-]?[0-9]+[ \\t]*$'
+        THEN RAISE_ERROR(
+          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || '\'' || CAST(`experts` AS STRING) || '\'' || ' is too large to evaluate exactly in SQL'
         )
-        AND (
-          LENGTH(TRIM(CAST(`experts` AS STRING))) <= 19
+        WHEN CAST(`experts` AS STRING) RLIKE '^[ \\t]*$'
+        THEN RAISE_ERROR(
+          'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || 'the value is missing (the metric declares no default)'
         )
-        THEN CAST(TRIM(CAST(`experts` AS STRING)) AS DECIMAL(38, 0))
         ELSE RAISE_ERROR(
           'tier: TL404 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || '\'' || CAST(`experts` AS STRING) || '\'' || ' is not a whole number'
         )
@@ -38,13 +111,18 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column adds: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
-        WHEN (
-          TRIM(CAST(`adds` AS STRING)) RLIKE '^[+-]?[0-9]+$'
+        WHEN CAST(`adds` AS STRING) RLIKE '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$'
+        THEN CAST(TRIM((
+          CHR(32) || CHR(9)
+        ) FROM CAST(`adds` AS STRING)) AS DECIMAL(38, 0))
+        WHEN CAST(`adds` AS STRING) RLIKE '^[ \\t]*[+-]?[0-9]+[ \\t]*$'
+        THEN RAISE_ERROR(
+          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column adds: ' || '\'' || CAST(`adds` AS STRING) || '\'' || ' is too large to evaluate exactly in SQL'
         )
-        AND (
-          LENGTH(TRIM(CAST(`adds` AS STRING))) <= 19
+        WHEN CAST(`adds` AS STRING) RLIKE '^[ \\t]*$'
+        THEN RAISE_ERROR(
+          'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column adds: ' || 'the value is missing (the metric declares no default)'
         )
-        THEN CAST(TRIM(CAST(`adds` AS STRING)) AS DECIMAL(38, 0))
         ELSE RAISE_ERROR(
           'tier: TL404 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column adds: ' || '\'' || CAST(`adds` AS STRING) || '\'' || ' is not a whole number'
         )
@@ -56,13 +134,18 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
-        WHEN (
-          TRIM(CAST(`certified` AS STRING)) RLIKE '^[+-]?[0-9]+$'
+        WHEN CAST(`certified` AS STRING) RLIKE '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$'
+        THEN CAST(TRIM((
+          CHR(32) || CHR(9)
+        ) FROM CAST(`certified` AS STRING)) AS DECIMAL(38, 0))
+        WHEN CAST(`certified` AS STRING) RLIKE '^[ \\t]*[+-]?[0-9]+[ \\t]*$'
+        THEN RAISE_ERROR(
+          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || '\'' || CAST(`certified` AS STRING) || '\'' || ' is too large to evaluate exactly in SQL'
         )
-        AND (
-          LENGTH(TRIM(CAST(`certified` AS STRING))) <= 19
+        WHEN CAST(`certified` AS STRING) RLIKE '^[ \\t]*$'
+        THEN RAISE_ERROR(
+          'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || 'the value is missing (the metric declares no default)'
         )
-        THEN CAST(TRIM(CAST(`certified` AS STRING)) AS DECIMAL(38, 0))
         ELSE RAISE_ERROR(
           'tier: TL404 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || '\'' || CAST(`certified` AS STRING) || '\'' || ' is not a whole number'
         )
@@ -75,15 +158,15 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
       )
       ELSE CASE
         WHEN NOT (
-          TRIM(CAST(`growth` AS STRING)) RLIKE '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$'
+          CAST(`growth` AS STRING) RLIKE '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$'
         )
         THEN RAISE_ERROR(
           'tier: TL405 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || '\'' || CAST(`growth` AS STRING) || '\'' || ' is not a plain decimal'
         )
         WHEN LENGTH(
           TRIM(TRAILING '0' FROM CASE
-            WHEN LOCATE('.', TRIM(CAST(`growth` AS STRING))) > 0
-            THEN SUBSTRING(TRIM(CAST(`growth` AS STRING)), LOCATE('.', TRIM(CAST(`growth` AS STRING))) + 1)
+            WHEN LOCATE('.', CAST(`growth` AS STRING)) > 0
+            THEN SUBSTRING(CAST(`growth` AS STRING), LOCATE('.', CAST(`growth` AS STRING)) + 1)
             ELSE ''
           END)
         ) > 6
@@ -92,22 +175,22 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         )
         WHEN LENGTH(
           TRIM(LEADING '+-' FROM CASE
-            WHEN LOCATE('.', TRIM(CAST(`growth` AS STRING))) > 0
-            THEN LEFT(TRIM(CAST(`growth` AS STRING)), LOCATE('.', TRIM(CAST(`growth` AS STRING))) - 1)
-            ELSE TRIM(CAST(`growth` AS STRING))
+            WHEN LOCATE('.', CAST(`growth` AS STRING)) > 0
+            THEN LEFT(CAST(`growth` AS STRING), LOCATE('.', CAST(`growth` AS STRING)) - 1)
+            ELSE CAST(`growth` AS STRING)
           END)
         ) > 32
         THEN RAISE_ERROR(
           'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column growth: ' || '\'' || CAST(`growth` AS STRING) || '\'' || ' is too large to read exactly'
         )
         ELSE CAST(CASE
-          WHEN LOCATE('.', TRIM(CAST(`growth` AS STRING))) > 0
-          THEN LEFT(TRIM(CAST(`growth` AS STRING)), LOCATE('.', TRIM(CAST(`growth` AS STRING))) - 1)
-          ELSE TRIM(CAST(`growth` AS STRING))
+          WHEN LOCATE('.', CAST(`growth` AS STRING)) > 0
+          THEN LEFT(CAST(`growth` AS STRING), LOCATE('.', CAST(`growth` AS STRING)) - 1)
+          ELSE CAST(`growth` AS STRING)
         END || LEFT(
           CASE
-            WHEN LOCATE('.', TRIM(CAST(`growth` AS STRING))) > 0
-            THEN SUBSTRING(TRIM(CAST(`growth` AS STRING)), LOCATE('.', TRIM(CAST(`growth` AS STRING))) + 1)
+            WHEN LOCATE('.', CAST(`growth` AS STRING)) > 0
+            THEN SUBSTRING(CAST(`growth` AS STRING), LOCATE('.', CAST(`growth` AS STRING)) + 1)
             ELSE ''
           END || '000000',
           6
@@ -120,13 +203,18 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
-        WHEN (
-          TRIM(CAST(`deployments` AS STRING)) RLIKE '^[+-]?[0-9]+$'
+        WHEN CAST(`deployments` AS STRING) RLIKE '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$'
+        THEN CAST(TRIM((
+          CHR(32) || CHR(9)
+        ) FROM CAST(`deployments` AS STRING)) AS DECIMAL(38, 0))
+        WHEN CAST(`deployments` AS STRING) RLIKE '^[ \\t]*[+-]?[0-9]+[ \\t]*$'
+        THEN RAISE_ERROR(
+          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || '\'' || CAST(`deployments` AS STRING) || '\'' || ' is too large to evaluate exactly in SQL'
         )
-        AND (
-          LENGTH(TRIM(CAST(`deployments` AS STRING))) <= 19
+        WHEN CAST(`deployments` AS STRING) RLIKE '^[ \\t]*$'
+        THEN RAISE_ERROR(
+          'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || 'the value is missing (the metric declares no default)'
         )
-        THEN CAST(TRIM(CAST(`deployments` AS STRING)) AS DECIMAL(38, 0))
         ELSE RAISE_ERROR(
           'tier: TL404 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || '\'' || CAST(`deployments` AS STRING) || '\'' || ' is not a whole number'
         )
@@ -137,15 +225,15 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
       THEN CAST(0 AS DECIMAL(38, 0))
       ELSE CASE
         WHEN NOT (
-          TRIM(CAST(`acr` AS STRING)) RLIKE '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$'
+          CAST(`acr` AS STRING) RLIKE '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$'
         )
         THEN RAISE_ERROR(
           'tier: TL405 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column acr: ' || '\'' || CAST(`acr` AS STRING) || '\'' || ' is not a plain decimal'
         )
         WHEN LENGTH(
           TRIM(TRAILING '0' FROM CASE
-            WHEN LOCATE('.', TRIM(CAST(`acr` AS STRING))) > 0
-            THEN SUBSTRING(TRIM(CAST(`acr` AS STRING)), LOCATE('.', TRIM(CAST(`acr` AS STRING))) + 1)
+            WHEN LOCATE('.', CAST(`acr` AS STRING)) > 0
+            THEN SUBSTRING(CAST(`acr` AS STRING), LOCATE('.', CAST(`acr` AS STRING)) + 1)
             ELSE ''
           END)
         ) > 6
@@ -154,22 +242,22 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         )
         WHEN LENGTH(
           TRIM(LEADING '+-' FROM CASE
-            WHEN LOCATE('.', TRIM(CAST(`acr` AS STRING))) > 0
-            THEN LEFT(TRIM(CAST(`acr` AS STRING)), LOCATE('.', TRIM(CAST(`acr` AS STRING))) - 1)
-            ELSE TRIM(CAST(`acr` AS STRING))
+            WHEN LOCATE('.', CAST(`acr` AS STRING)) > 0
+            THEN LEFT(CAST(`acr` AS STRING), LOCATE('.', CAST(`acr` AS STRING)) - 1)
+            ELSE CAST(`acr` AS STRING)
           END)
         ) > 32
         THEN RAISE_ERROR(
           'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column acr: ' || '\'' || CAST(`acr` AS STRING) || '\'' || ' is too large to read exactly'
         )
         ELSE CAST(CASE
-          WHEN LOCATE('.', TRIM(CAST(`acr` AS STRING))) > 0
-          THEN LEFT(TRIM(CAST(`acr` AS STRING)), LOCATE('.', TRIM(CAST(`acr` AS STRING))) - 1)
-          ELSE TRIM(CAST(`acr` AS STRING))
+          WHEN LOCATE('.', CAST(`acr` AS STRING)) > 0
+          THEN LEFT(CAST(`acr` AS STRING), LOCATE('.', CAST(`acr` AS STRING)) - 1)
+          ELSE CAST(`acr` AS STRING)
         END || LEFT(
           CASE
-            WHEN LOCATE('.', TRIM(CAST(`acr` AS STRING))) > 0
-            THEN SUBSTRING(TRIM(CAST(`acr` AS STRING)), LOCATE('.', TRIM(CAST(`acr` AS STRING))) + 1)
+            WHEN LOCATE('.', CAST(`acr` AS STRING)) > 0
+            THEN SUBSTRING(CAST(`acr` AS STRING), LOCATE('.', CAST(`acr` AS STRING)) + 1)
             ELSE ''
           END || '000000',
           6
@@ -182,13 +270,18 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
-        WHEN (
-          TRIM(CAST(`workloads` AS STRING)) RLIKE '^[+-]?[0-9]+$'
+        WHEN CAST(`workloads` AS STRING) RLIKE '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$'
+        THEN CAST(TRIM((
+          CHR(32) || CHR(9)
+        ) FROM CAST(`workloads` AS STRING)) AS DECIMAL(38, 0))
+        WHEN CAST(`workloads` AS STRING) RLIKE '^[ \\t]*[+-]?[0-9]+[ \\t]*$'
+        THEN RAISE_ERROR(
+          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || '\'' || CAST(`workloads` AS STRING) || '\'' || ' is too large to evaluate exactly in SQL'
         )
-        AND (
-          LENGTH(TRIM(CAST(`workloads` AS STRING))) <= 19
+        WHEN CAST(`workloads` AS STRING) RLIKE '^[ \\t]*$'
+        THEN RAISE_ERROR(
+          'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || 'the value is missing (the metric declares no default)'
         )
-        THEN CAST(TRIM(CAST(`workloads` AS STRING)) AS DECIMAL(38, 0))
         ELSE RAISE_ERROR(
           'tier: TL404 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || '\'' || CAST(`workloads` AS STRING) || '\'' || ' is not a whole number'
         )
@@ -209,9 +302,9 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
       WHEN `audited` IS NULL
       THEN FALSE
       ELSE CASE
-        WHEN LOWER(TRIM(CAST(`audited` AS STRING))) = 'true'
+        WHEN LOWER(CAST(`audited` AS STRING)) = 'true'
         THEN TRUE
-        WHEN LOWER(TRIM(CAST(`audited` AS STRING))) = 'false'
+        WHEN LOWER(CAST(`audited` AS STRING)) = 'false'
         THEN FALSE
         ELSE RAISE_ERROR(
           'tier: TL408 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column audited: ' || '\'' || CAST(`audited` AS STRING) || '\'' || ' is not true or false'

@@ -8,22 +8,92 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
         [partner_id] IS NULL
       )
       OR (
-        LTRIM(CAST([partner_id] AS VARCHAR(MAX))) = ''
+        CAST([partner_id] AS VARCHAR(MAX)) = ''
       )
-      THEN CAST(CAST('tier: TL410 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column partner_id: ' + 'partner_id is empty' AS BIGINT) AS VARCHAR(MAX))
+      OR (
+        UNICODE(CAST([partner_id] AS VARCHAR(MAX))) IN (
+          9,
+          10,
+          11,
+          12,
+          13,
+          32,
+          133,
+          160,
+          5760,
+          8192,
+          8193,
+          8194,
+          8195,
+          8196,
+          8197,
+          8198,
+          8199,
+          8200,
+          8201,
+          8202,
+          8232,
+          8233,
+          8239,
+          8287,
+          12288
+        ) /* the code points of Unicode's blanks (White_Space), which tierlang's loader strips */
+      )
+      OR (
+        UNICODE(RIGHT(CAST([partner_id] AS VARCHAR(MAX)), 1)) IN (
+          9,
+          10,
+          11,
+          12,
+          13,
+          32,
+          133,
+          160,
+          5760,
+          8192,
+          8193,
+          8194,
+          8195,
+          8196,
+          8197,
+          8198,
+          8199,
+          8200,
+          8201,
+          8202,
+          8232,
+          8233,
+          8239,
+          8287,
+          12288
+        )
+      )
+      THEN CAST(CAST('tier: TL410 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column partner_id: ' + CASE
+        WHEN (
+          [partner_id] IS NULL
+        )
+        OR (
+          TRIM(LEADING (
+            NCHAR(9) + NCHAR(10) + NCHAR(11) + NCHAR(12) + NCHAR(13) + NCHAR(32) + NCHAR(133) + NCHAR(160) + NCHAR(5760) + NCHAR(8192) + NCHAR(8193) + NCHAR(8194) + NCHAR(8195) + NCHAR(8196) + NCHAR(8197) + NCHAR(8198) + NCHAR(8199) + NCHAR(8200) + NCHAR(8201) + NCHAR(8202) + NCHAR(8232) + NCHAR(8233) + NCHAR(8239) + NCHAR(8287) + NCHAR(12288)
+          ) FROM CAST([partner_id] AS VARCHAR(MAX))) = ''
+        )
+        THEN 'partner_id is empty'
+        ELSE 'partner_id ' + '''' + CAST([partner_id] AS VARCHAR(MAX)) + '''' + ' has blanks around it'
+      END AS BIGINT) AS VARCHAR(MAX))
       ELSE CAST([partner_id] AS VARCHAR(MAX))
     END AS [partner_id],
     CASE
       WHEN [experts] IS NULL
       THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column experts: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
       ELSE CASE
-        WHEN (
-          REGEXP_LIKE(TRIM(CAST([experts] AS VARCHAR(MAX))), '^[+-]?[0-9]+$')
-        )
-        AND (
-          LEN(TRIM(CAST([experts] AS VARCHAR(MAX)))) <= 19
-        )
-        THEN CAST(TRIM(CAST([experts] AS VARCHAR(MAX))) AS NUMERIC(38, 0))
+        WHEN REGEXP_LIKE(CAST([experts] AS VARCHAR(MAX)), '^[ \t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \t]*$')
+        THEN CAST(TRIM((
+          NCHAR(32) + NCHAR(9)
+        ) FROM CAST([experts] AS VARCHAR(MAX))) AS NUMERIC(38, 0))
+        WHEN REGEXP_LIKE(CAST([experts] AS VARCHAR(MAX)), '^[ \t]*[+-]?[0-9]+[ \t]*$')
+        THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column experts: ' + '''' + CAST([experts] AS VARCHAR(MAX)) + '''' + ' is too large to evaluate exactly in SQL' AS NUMERIC(38, 0))
+        WHEN REGEXP_LIKE(CAST([experts] AS VARCHAR(MAX)), '^[ \t]*$')
+        THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column experts: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
         ELSE CAST('tier: TL404 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column experts: ' + '''' + CAST([experts] AS VARCHAR(MAX)) + '''' + ' is not a whole number' AS NUMERIC(38, 0))
       END
     END AS [experts],
@@ -31,13 +101,14 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
       WHEN [adds] IS NULL
       THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column adds: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
       ELSE CASE
-        WHEN (
-          REGEXP_LIKE(TRIM(CAST([adds] AS VARCHAR(MAX))), '^[+-]?[0-9]+$')
-        )
-        AND (
-          LEN(TRIM(CAST([adds] AS VARCHAR(MAX)))) <= 19
-        )
-        THEN CAST(TRIM(CAST([adds] AS VARCHAR(MAX))) AS NUMERIC(38, 0))
+        WHEN REGEXP_LIKE(CAST([adds] AS VARCHAR(MAX)), '^[ \t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \t]*$')
+        THEN CAST(TRIM((
+          NCHAR(32) + NCHAR(9)
+        ) FROM CAST([adds] AS VARCHAR(MAX))) AS NUMERIC(38, 0))
+        WHEN REGEXP_LIKE(CAST([adds] AS VARCHAR(MAX)), '^[ \t]*[+-]?[0-9]+[ \t]*$')
+        THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column adds: ' + '''' + CAST([adds] AS VARCHAR(MAX)) + '''' + ' is too large to evaluate exactly in SQL' AS NUMERIC(38, 0))
+        WHEN REGEXP_LIKE(CAST([adds] AS VARCHAR(MAX)), '^[ \t]*$')
+        THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column adds: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
         ELSE CAST('tier: TL404 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column adds: ' + '''' + CAST([adds] AS VARCHAR(MAX)) + '''' + ' is not a whole number' AS NUMERIC(38, 0))
       END
     END AS [adds],
@@ -45,13 +116,14 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
       WHEN [certified] IS NULL
       THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column certified: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
       ELSE CASE
-        WHEN (
-          REGEXP_LIKE(TRIM(CAST([certified] AS VARCHAR(MAX))), '^[+-]?[0-9]+$')
-        )
-        AND (
-          LEN(TRIM(CAST([certified] AS VARCHAR(MAX)))) <= 19
-        )
-        THEN CAST(TRIM(CAST([certified] AS VARCHAR(MAX))) AS NUMERIC(38, 0))
+        WHEN REGEXP_LIKE(CAST([certified] AS VARCHAR(MAX)), '^[ \t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \t]*$')
+        THEN CAST(TRIM((
+          NCHAR(32) + NCHAR(9)
+        ) FROM CAST([certified] AS VARCHAR(MAX))) AS NUMERIC(38, 0))
+        WHEN REGEXP_LIKE(CAST([certified] AS VARCHAR(MAX)), '^[ \t]*[+-]?[0-9]+[ \t]*$')
+        THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column certified: ' + '''' + CAST([certified] AS VARCHAR(MAX)) + '''' + ' is too large to evaluate exactly in SQL' AS NUMERIC(38, 0))
+        WHEN REGEXP_LIKE(CAST([certified] AS VARCHAR(MAX)), '^[ \t]*$')
+        THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column certified: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
         ELSE CAST('tier: TL404 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column certified: ' + '''' + CAST([certified] AS VARCHAR(MAX)) + '''' + ' is not a whole number' AS NUMERIC(38, 0))
       END
     END AS [certified],
@@ -60,45 +132,33 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
       THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column growth: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
       ELSE CASE
         WHEN NOT (
-          REGEXP_LIKE(TRIM(CAST([growth] AS VARCHAR(MAX))), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
+          REGEXP_LIKE(CAST([growth] AS VARCHAR(MAX)), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
         )
         THEN CAST('tier: TL405 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column growth: ' + '''' + CAST([growth] AS VARCHAR(MAX)) + '''' + ' is not a plain decimal' AS NUMERIC(38, 0))
         WHEN LEN(
           TRIM(TRAILING '0' FROM CASE
-            WHEN CHARINDEX('.', TRIM(CAST([growth] AS VARCHAR(MAX)))) > 0
-            THEN SUBSTRING(
-              TRIM(CAST([growth] AS VARCHAR(MAX))),
-              CHARINDEX('.', TRIM(CAST([growth] AS VARCHAR(MAX)))) + 1
-            )
+            WHEN CHARINDEX('.', CAST([growth] AS VARCHAR(MAX))) > 0
+            THEN SUBSTRING(CAST([growth] AS VARCHAR(MAX)), CHARINDEX('.', CAST([growth] AS VARCHAR(MAX))) + 1)
             ELSE ''
           END)
         ) > 6
         THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column growth: ' + '''' + CAST([growth] AS VARCHAR(MAX)) + '''' + ' has more than 6 decimal places (compile with --decimals)' AS NUMERIC(38, 0))
         WHEN LEN(
           TRIM(LEADING '+-' FROM CASE
-            WHEN CHARINDEX('.', TRIM(CAST([growth] AS VARCHAR(MAX)))) > 0
-            THEN LEFT(
-              TRIM(CAST([growth] AS VARCHAR(MAX))),
-              CHARINDEX('.', TRIM(CAST([growth] AS VARCHAR(MAX)))) - 1
-            )
-            ELSE TRIM(CAST([growth] AS VARCHAR(MAX)))
+            WHEN CHARINDEX('.', CAST([growth] AS VARCHAR(MAX))) > 0
+            THEN LEFT(CAST([growth] AS VARCHAR(MAX)), CHARINDEX('.', CAST([growth] AS VARCHAR(MAX))) - 1)
+            ELSE CAST([growth] AS VARCHAR(MAX))
           END)
         ) > 32
         THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column growth: ' + '''' + CAST([growth] AS VARCHAR(MAX)) + '''' + ' is too large to read exactly' AS NUMERIC(38, 0))
         ELSE CAST(CASE
-          WHEN CHARINDEX('.', TRIM(CAST([growth] AS VARCHAR(MAX)))) > 0
-          THEN LEFT(
-            TRIM(CAST([growth] AS VARCHAR(MAX))),
-            CHARINDEX('.', TRIM(CAST([growth] AS VARCHAR(MAX)))) - 1
-          )
-          ELSE TRIM(CAST([growth] AS VARCHAR(MAX)))
+          WHEN CHARINDEX('.', CAST([growth] AS VARCHAR(MAX))) > 0
+          THEN LEFT(CAST([growth] AS VARCHAR(MAX)), CHARINDEX('.', CAST([growth] AS VARCHAR(MAX))) - 1)
+          ELSE CAST([growth] AS VARCHAR(MAX))
         END + LEFT(
           CASE
-            WHEN CHARINDEX('.', TRIM(CAST([growth] AS VARCHAR(MAX)))) > 0
-            THEN SUBSTRING(
-              TRIM(CAST([growth] AS VARCHAR(MAX))),
-              CHARINDEX('.', TRIM(CAST([growth] AS VARCHAR(MAX)))) + 1
-            )
+            WHEN CHARINDEX('.', CAST([growth] AS VARCHAR(MAX))) > 0
+            THEN SUBSTRING(CAST([growth] AS VARCHAR(MAX)), CHARINDEX('.', CAST([growth] AS VARCHAR(MAX))) + 1)
             ELSE ''
           END + '000000',
           6
@@ -109,13 +169,14 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
       WHEN [deployments] IS NULL
       THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column deployments: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
       ELSE CASE
-        WHEN (
-          REGEXP_LIKE(TRIM(CAST([deployments] AS VARCHAR(MAX))), '^[+-]?[0-9]+$')
-        )
-        AND (
-          LEN(TRIM(CAST([deployments] AS VARCHAR(MAX)))) <= 19
-        )
-        THEN CAST(TRIM(CAST([deployments] AS VARCHAR(MAX))) AS NUMERIC(38, 0))
+        WHEN REGEXP_LIKE(CAST([deployments] AS VARCHAR(MAX)), '^[ \t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \t]*$')
+        THEN CAST(TRIM((
+          NCHAR(32) + NCHAR(9)
+        ) FROM CAST([deployments] AS VARCHAR(MAX))) AS NUMERIC(38, 0))
+        WHEN REGEXP_LIKE(CAST([deployments] AS VARCHAR(MAX)), '^[ \t]*[+-]?[0-9]+[ \t]*$')
+        THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column deployments: ' + '''' + CAST([deployments] AS VARCHAR(MAX)) + '''' + ' is too large to evaluate exactly in SQL' AS NUMERIC(38, 0))
+        WHEN REGEXP_LIKE(CAST([deployments] AS VARCHAR(MAX)), '^[ \t]*$')
+        THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column deployments: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
         ELSE CAST('tier: TL404 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column deployments: ' + '''' + CAST([deployments] AS VARCHAR(MAX)) + '''' + ' is not a whole number' AS NUMERIC(38, 0))
       END
     END AS [deployments],
@@ -124,45 +185,33 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
       THEN CAST(0 AS NUMERIC(38, 0))
       ELSE CASE
         WHEN NOT (
-          REGEXP_LIKE(TRIM(CAST([acr] AS VARCHAR(MAX))), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
+          REGEXP_LIKE(CAST([acr] AS VARCHAR(MAX)), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
         )
         THEN CAST('tier: TL405 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column acr: ' + '''' + CAST([acr] AS VARCHAR(MAX)) + '''' + ' is not a plain decimal' AS NUMERIC(38, 0))
         WHEN LEN(
           TRIM(TRAILING '0' FROM CASE
-            WHEN CHARINDEX('.', TRIM(CAST([acr] AS VARCHAR(MAX)))) > 0
-            THEN SUBSTRING(
-              TRIM(CAST([acr] AS VARCHAR(MAX))),
-              CHARINDEX('.', TRIM(CAST([acr] AS VARCHAR(MAX)))) + 1
-            )
+            WHEN CHARINDEX('.', CAST([acr] AS VARCHAR(MAX))) > 0
+            THEN SUBSTRING(CAST([acr] AS VARCHAR(MAX)), CHARINDEX('.', CAST([acr] AS VARCHAR(MAX))) + 1)
             ELSE ''
           END)
         ) > 6
         THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column acr: ' + '''' + CAST([acr] AS VARCHAR(MAX)) + '''' + ' has more than 6 decimal places (compile with --decimals)' AS NUMERIC(38, 0))
         WHEN LEN(
           TRIM(LEADING '+-' FROM CASE
-            WHEN CHARINDEX('.', TRIM(CAST([acr] AS VARCHAR(MAX)))) > 0
-            THEN LEFT(
-              TRIM(CAST([acr] AS VARCHAR(MAX))),
-              CHARINDEX('.', TRIM(CAST([acr] AS VARCHAR(MAX)))) - 1
-            )
-            ELSE TRIM(CAST([acr] AS VARCHAR(MAX)))
+            WHEN CHARINDEX('.', CAST([acr] AS VARCHAR(MAX))) > 0
+            THEN LEFT(CAST([acr] AS VARCHAR(MAX)), CHARINDEX('.', CAST([acr] AS VARCHAR(MAX))) - 1)
+            ELSE CAST([acr] AS VARCHAR(MAX))
           END)
         ) > 32
         THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column acr: ' + '''' + CAST([acr] AS VARCHAR(MAX)) + '''' + ' is too large to read exactly' AS NUMERIC(38, 0))
         ELSE CAST(CASE
-          WHEN CHARINDEX('.', TRIM(CAST([acr] AS VARCHAR(MAX)))) > 0
-          THEN LEFT(
-            TRIM(CAST([acr] AS VARCHAR(MAX))),
-            CHARINDEX('.', TRIM(CAST([acr] AS VARCHAR(MAX)))) - 1
-          )
-          ELSE TRIM(CAST([acr] AS VARCHAR(MAX)))
+          WHEN CHARINDEX('.', CAST([acr] AS VARCHAR(MAX))) > 0
+          THEN LEFT(CAST([acr] AS VARCHAR(MAX)), CHARINDEX('.', CAST([acr] AS VARCHAR(MAX))) - 1)
+          ELSE CAST([acr] AS VARCHAR(MAX))
         END + LEFT(
           CASE
-            WHEN CHARINDEX('.', TRIM(CAST([acr] AS VARCHAR(MAX)))) > 0
-            THEN SUBSTRING(
-              TRIM(CAST([acr] AS VARCHAR(MAX))),
-              CHARINDEX('.', TRIM(CAST([acr] AS VARCHAR(MAX)))) + 1
-            )
+            WHEN CHARINDEX('.', CAST([acr] AS VARCHAR(MAX))) > 0
+            THEN SUBSTRING(CAST([acr] AS VARCHAR(MAX)), CHARINDEX('.', CAST([acr] AS VARCHAR(MAX))) + 1)
             ELSE ''
           END + '000000',
           6
@@ -173,13 +222,14 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
       WHEN [workloads] IS NULL
       THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column workloads: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
       ELSE CASE
-        WHEN (
-          REGEXP_LIKE(TRIM(CAST([workloads] AS VARCHAR(MAX))), '^[+-]?[0-9]+$')
-        )
-        AND (
-          LEN(TRIM(CAST([workloads] AS VARCHAR(MAX)))) <= 19
-        )
-        THEN CAST(TRIM(CAST([workloads] AS VARCHAR(MAX))) AS NUMERIC(38, 0))
+        WHEN REGEXP_LIKE(CAST([workloads] AS VARCHAR(MAX)), '^[ \t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \t]*$')
+        THEN CAST(TRIM((
+          NCHAR(32) + NCHAR(9)
+        ) FROM CAST([workloads] AS VARCHAR(MAX))) AS NUMERIC(38, 0))
+        WHEN REGEXP_LIKE(CAST([workloads] AS VARCHAR(MAX)), '^[ \t]*[+-]?[0-9]+[ \t]*$')
+        THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column workloads: ' + '''' + CAST([workloads] AS VARCHAR(MAX)) + '''' + ' is too large to evaluate exactly in SQL' AS NUMERIC(38, 0))
+        WHEN REGEXP_LIKE(CAST([workloads] AS VARCHAR(MAX)), '^[ \t]*$')
+        THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column workloads: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
         ELSE CAST('tier: TL404 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column workloads: ' + '''' + CAST([workloads] AS VARCHAR(MAX)) + '''' + ' is not a whole number' AS NUMERIC(38, 0))
       END
     END AS [workloads],
@@ -196,9 +246,9 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
       WHEN [audited] IS NULL
       THEN (1 = 0)
       ELSE CASE
-        WHEN LOWER(TRIM(CAST([audited] AS VARCHAR(MAX)))) = 'true'
+        WHEN LOWER(CAST([audited] AS VARCHAR(MAX))) = 'true'
         THEN (1 = 1)
-        WHEN LOWER(TRIM(CAST([audited] AS VARCHAR(MAX)))) = 'false'
+        WHEN LOWER(CAST([audited] AS VARCHAR(MAX))) = 'false'
         THEN (1 = 0)
         ELSE CAST('tier: TL408 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column audited: ' + '''' + CAST([audited] AS VARCHAR(MAX)) + '''' + ' is not true or false' AS BIT)
       END

@@ -52,6 +52,14 @@ class Dialect:
     - `one_check`: the raw query checks missing values, ranges, limits, repeated ids and
       constraints of the read columns in one filter (`inputs._one_filter`) rather than one CASE
       per column (needs `raise_fn`).
+    - `code_point`: how the dialect's regular expressions write a character by its code
+      point (a format string), with which the query tells a partner_id of blanks only
+      (`data.WHITESPACE`: control and invisible characters, unreadable in a literal);
+      None: they cannot, and the query trims the blanks written by `chr`. (PostgreSQL's
+      `chr` of a code point above 255 fails, when the query is planned, in a database not
+      encoded in UTF-8; its regular expressions take `\\u3000` in any encoding.)
+    - `chr`: a function giving the character of a Unicode code point (Spark's takes it
+      modulo 256: the query uses it for ASCII characters only there).
     - `stages`: lay the columns out as one CTE per stage of the compiler rather than per score
       and track (Spark's analyzer gives up on long chains of CTEs: about 15 instead of 80).
     """
@@ -73,6 +81,8 @@ class Dialect:
     fuse: bool = False
     narrow_raw: bool = False
     one_check: bool = False
+    code_point: str | None = "\\x{{{:X}}}"
+    chr: str = "CHR"
 
 
 DIALECTS: dict[str, Dialect] = {
@@ -83,14 +93,22 @@ DIALECTS: dict[str, Dialect] = {
         ),
         # PostgreSQL's NUMERIC holds 131072 digits before the point: no practical limit.
         Dialect(
-            "postgres", "postgres", wide="NUMERIC", text="TEXT", score="NUMERIC(38, 6)", wide_limit=10**1000, materialize=True, prune=True
+            "postgres",
+            "postgres",
+            wide="NUMERIC",
+            text="TEXT",
+            score="NUMERIC(38, 6)",
+            wide_limit=10**1000,
+            materialize=True,
+            prune=True,
+            code_point="\\u{:04X}",
         ),
         # Spark's DIV returns a 64-bit long: the score text divides decimals instead.
         Dialect("spark", "spark", text="STRING", raise_fn="raise_error", int_div=False, stages=True),
         # BigQuery's NUMERIC(P, S) keeps at most 29 digits before the point: 38 need BIGNUMERIC.
         Dialect("bigquery", "bigquery", narrow="INT64", wide="BIGNUMERIC", text="STRING", score="BIGNUMERIC(38, 6)", raise_fn="ERROR"),
-        Dialect("snowflake", "snowflake", wide="NUMBER(38, 0)", int_div=False),
-        Dialect("tsql", "tsql", wide="DECIMAL(38, 0)", text="VARCHAR(MAX)", int_div=False, booleans=False),
+        Dialect("snowflake", "snowflake", wide="NUMBER(38, 0)", int_div=False, code_point=None),
+        Dialect("tsql", "tsql", wide="DECIMAL(38, 0)", text="VARCHAR(MAX)", int_div=False, booleans=False, code_point=None, chr="NCHAR"),
     )
 }
 
