@@ -1,3 +1,3 @@
-from tierlang.cli import main
+from tierlang.cli import run
 
-main()
+run()

@@ -7,6 +7,7 @@ load the diff, the renderers and jinja2 (a tenth of a second of every run).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import gc
 import importlib
@@ -90,3 +91,35 @@ def main() -> None:
     allow_deep_recursion()  # every pass recurses over expressions, up to MAX_EXPR_DEPTH deep
     gc.freeze()  # what is imported by now (tierlang, click, the command's module): see `invoke`
     terminal.install()  # escapes and bidi overrides from inputs are shown, never acted on
+
+
+def run() -> None:
+    """The `tier` command as a process (the console script, `python -m tierlang`): `main`,
+    then leave without tearing the interpreter down. By then the command has written and
+    closed its outputs; the teardown would only free, one by one, every frame and object the
+    command held and collect the whole heap: 0.1-0.2 s of CPU after a 1M-partner `tier eval`
+    (benchmarks/RESULTS.md). Exit functions still run (temporary folders, logging) and the
+    standard streams are flushed; with a thread still running (the language server's
+    worker), the usual exit waits for it. Callers in process (tests) use `main`."""
+    try:
+        main()
+        status: int | str | None = 0
+    except SystemExit as e:
+        status = e.code
+    if not isinstance(status, int):  # sys.exit("message") or sys.exit(None), as Python treats them
+        if status is not None:
+            print(status, file=sys.stderr)
+        status = 0 if status is None else 1
+    import threading
+
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        sys.exit(status)
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BrokenPipeError:
+            status = status or EXIT_BROKEN_PIPE
+        except (OSError, ValueError):  # closed, or no file behind it: nothing more to say
+            pass
+    os._exit(status)

@@ -14,7 +14,7 @@ from tierlang.data import BAD, MISSED, PID, ROW, Dataset, ReadOptions, Scan, fro
 from tierlang.data.advice import percent_aggregates, percent_warnings
 from tierlang.engine.exact import Plan
 from tierlang.engine.interpreter import EvaluationError, Interpreter, PartnerResult
-from tierlang.engine.results import Evaluation, ScoreColumn, requirement_columns, score_series
+from tierlang.engine.results import Evaluation, ScoreColumn, named, requirement_columns, score_series
 from tierlang.engine.vectorized import NoInt64, compile_program, magnitudes_of
 from tierlang.passes.undecided import undecided_tracks
 from tierlang.recursion import deep_recursion
@@ -325,15 +325,14 @@ def _evaluation(
     tracks = program.tracks
     level_cols = []
     for t in tracks:
-        names = dict(enumerate(t.level_names))
         dtype = pl.Enum(list(t.level_names)) if coded else pl.String
-        level_cols.append(pl.col(f"L:{t.name}").replace_strict(names, default=None, return_dtype=dtype).alias(t.name))
+        level_cols.append(named(pl.col(f"L:{t.name}"), t.level_names, dtype).alias(t.name))
     variant_cols = []
     for t in tracks:
         if len(t.variants) > 1:
-            names = {i: v.name for i, v in enumerate(t.variants)}
-            dtype = pl.Enum([v.name for v in t.variants]) if coded else pl.String
-            variant_cols.append(pl.col(f"V:{t.name}").replace_strict(names, default=None, return_dtype=dtype).alias(t.name))
+            names = [v.name for v in t.variants]
+            dtype = pl.Enum(names) if coded else pl.String
+            variant_cols.append(named(pl.col(f"V:{t.name}"), names, dtype).alias(t.name))
     levels = out.select([pl.col(ROW), pl.col(PID), *level_cols])
     variants = out.select([pl.col(PID), *variant_cols])
     scores = score_columns(tracks, compiled, out, wide)
@@ -345,9 +344,8 @@ def _evaluation(
             if compiled.tracks[t.name].possible is None:  # folded away: the data decides it
                 cols.append(pl.lit(None, pl.String).alias(t.name))
                 continue
-            names = dict(enumerate(t.level_names))
             may = pl.when(pl.col(f"P:{t.name}") > pl.col(f"L:{t.name}")).then(pl.col(f"P:{t.name}"))
-            cols.append(may.replace_strict(names, default=None, return_dtype=pl.String).alias(t.name))
+            cols.append(named(may, t.level_names).alias(t.name))
         undecided = out.select([pl.col(PID), *cols])
     outputs = {}
     for t in tracks:

@@ -11,7 +11,7 @@ digit for digit the same) trailing zeros are dropped: 70, 52.5, 13.333333. As a 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -102,13 +102,21 @@ def decimal_text_expr(values: pl.Expr, scale: int, decimals: int = DECIMALS, wid
     return pl.concat_str([sign, (a // unit).cast(pl.String), frac])
 
 
+def named(codes: pl.Expr, names: Sequence[str | None], dtype: pl.DataType = pl.String) -> pl.Expr:
+    """The names at the integer `codes` (0: the first), as `dtype` (text, or `pl.Enum` of the
+    names); null where a code is null or negative (no level). Gathered from the names rather
+    than looked up (`replace_strict` is a hash join): 8 tracks of 1M partners in 0.04 s
+    instead of 0.15 s."""
+    return pl.lit(pl.Series(list(names), dtype=dtype)).gather(pl.when(codes >= 0).then(codes))
+
+
 def _text(column: str, dtype: pl.DataType) -> pl.Expr:
     """A column of levels as text: they are text, or `pl.Enum` of the names
-    (`evaluate(coded=True)`), read here as a lookup of their codes: fifteen times cheaper
-    than polars' cast of an Enum to text (8 tracks of 1M partners: 0.11 s)."""
+    (`evaluate(coded=True)`), read here by gathering the names at their codes (a null code
+    gathers null): 8 tracks of 1M partners in 0.017 s, where polars' cast of an Enum to
+    text and a `replace_strict` of the codes (a hash join) each take 0.13 s."""
     if isinstance(dtype, pl.Enum):
-        names = dict(enumerate(dtype.categories.to_list()))
-        return pl.col(column).to_physical().replace_strict(names, default=None, return_dtype=pl.String)
+        return pl.lit(dtype.categories).gather(pl.col(column).to_physical())
     return pl.col(column).cast(pl.String)
 
 

@@ -14,7 +14,7 @@ import polars as pl
 from tierlang import dates, ir
 from tierlang.data import ANNIVERSARY, MONTH, PID, Dataset, _DeferredDataset, load_dataset
 from tierlang.engine.api import ProgramError, evaluate_levels, score_columns
-from tierlang.engine.results import SCORE_DECIMAL, ScoreColumn, decimal_text_expr, decimal_value_expr, score_series
+from tierlang.engine.results import SCORE_DECIMAL, ScoreColumn, decimal_text_expr, decimal_value_expr, named, score_series
 from tierlang.history import frame as F
 from tierlang.history.plan import level_column, rounds
 from tierlang.history.reference import reference_partner
@@ -94,16 +94,14 @@ class History:
 
     def _long_rows(self, grid: pl.DataFrame, t: ir.Track, decimal: bool) -> pl.LazyFrame:
         """The long rows of track `t` for the grid rows `grid` (the whole grid or a slice)."""
-        names = dict(enumerate(t.level_names))
+        held_by = self.held_by_names(t.name)
         return self._written(grid).select(
             pl.col(PID),
             pl.col(MONTH),
             pl.lit(t.name).alias("track"),
-            pl.col(F.held(t.name)).replace_strict(names, default=None, return_dtype=pl.String).alias("level"),
+            named(pl.col(F.held(t.name)), t.level_names).alias("level"),
             self.score_expr(t.name, decimal).alias("score"),
-            pl.col(F.held_by_code(t.name))
-            .replace_strict(self.held_by_names(t.name), default=None, return_dtype=pl.String)
-            .alias("held_by"),
+            named(pl.col(F.held_by_code(t.name)), [held_by.get(i) for i in range(max(held_by) + 1)]).alias("held_by"),
         )
 
     def long_lazy(self, decimal: bool = False) -> pl.LazyFrame:
