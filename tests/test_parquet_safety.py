@@ -200,7 +200,7 @@ def _thrift(rnd: random.Random, kind: int, depth: int) -> bytes:
         return (lambda s: _uvarint(len(s)) + s)(rnd.randbytes(rnd.choice([0, 3, 20])))
     deeper = depth < 20 and rnd.random() < 0.8
     if kind in (9, 10):
-        item, n = rnd.choice([1, 3, 5, 8, 9, 11, 12, 0]), rnd.choice([0, 1, 2, 3, 15, 20]) if deeper else 0
+        item, n = rnd.choice([1, 3, 5, 8, 9, 11, 12, 12, 0]), rnd.choice([0, 1, 2, 3, 15, 20]) if deeper else 0
         head = bytes([min(n, 15) << 4 | item]) + (_uvarint(n) if n >= 15 else b"")
         return head + b"".join(bytes([rnd.randrange(2)]) if item == 1 else _thrift(rnd, item, depth + 1) for _ in range(n))
     if kind == 11:
@@ -210,7 +210,7 @@ def _thrift(rnd: random.Random, kind: int, depth: int) -> bytes:
         return _uvarint(n) + (bytes([types[0] << 4 | types[1]]) if n else b"") + body
     fields, last = b"", 0
     for _ in range(rnd.choice([0, 1, 3, 6]) if deeper or kind == 12 and depth == 0 else 0):
-        kind_, field = rnd.choice([1, 2, 3, 5, 5, 6, 7, 8, 9, 11, 12, 12, 13]), rnd.choice([1, 2, 3, 5, 6, 7, 8, 9, 40])
+        kind_, field = rnd.choice([1, 2, 3, 5, 5, 6, 7, 8, 9, 11, 12, 12, 13]), rnd.choice([1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 40])
         delta = field - last
         head = bytes([delta << 4 | kind_]) if 0 < delta < 16 else bytes([kind_]) + _uvarint((field << 1) ^ (field >> 63))
         fields += head + (b"" if kind_ == 13 else _thrift(rnd, kind_, depth + 1))
@@ -228,17 +228,19 @@ def _uvarint(n: int) -> bytes:
 
 
 @functools.cache
-def _real_headers() -> tuple[bytes, ...]:
-    """The first bytes of page headers as the writers of `_writers` write them."""
+def _real_headers() -> tuple[tuple[bytes, dict], ...]:
+    """Footers and the first bytes of page headers as the writers of `_writers` write them,
+    with what the check reads of each."""
     headers = []
     with tempfile.TemporaryDirectory() as folder:
         for path in _writers(Path(folder)):
             raw, meta = path.read_bytes(), pq.ParquetFile(path).metadata
+            headers.append((raw[-8 - int.from_bytes(raw[-8:-4], "little") : -8], parquet._FOOTER))
             for g in range(meta.num_row_groups):
                 for c in range(meta.num_columns):
                     column = meta.row_group(g).column(c)
                     at = column.dictionary_page_offset or column.data_page_offset
-                    headers.append(raw[at : at + 300])
+                    headers.append((raw[at : at + 300], parquet._PAGE_HEADER))
     return tuple(headers)
 
 
@@ -252,27 +254,30 @@ def _outcome(read) -> object:
 
 
 def _kept(value: object, keep: object) -> object:
-    """What `parquet._skim` keeps of a struct `_Compact` read."""
-    if not isinstance(keep, dict) or not isinstance(value, dict):
-        return value
-    return {k: _kept(v, keep[k]) for k, v in value.items() if k in keep}
+    """What `parquet._skim` keeps of a value `_Compact` read."""
+    if isinstance(keep, dict) and isinstance(value, dict):
+        return {k: _kept(v, keep[k]) for k, v in value.items() if k in keep}
+    if isinstance(keep, list) and isinstance(value, list) and all(isinstance(v, dict) for v in value):
+        return [_kept(v, keep[0]) for v in value]
+    return value
 
 
 @settings(max_examples=400, deadline=None)
 @given(st.integers(0, 2**32), st.sampled_from(["real", "mutated", "random thrift", "random bytes"]))
-def test_the_page_header_skimmer_reads_as_the_plain_reader(seed, source):
+def test_the_skimmer_reads_as_the_plain_reader(seed, source):
     rnd = random.Random(seed)
+    keep = rnd.choice([parquet._PAGE_HEADER, parquet._FOOTER])
     if source == "random bytes":
         data = rnd.randbytes(rnd.randrange(64))
     elif source == "random thrift":
         data = _thrift(rnd, 12, 0)
         data = data[: rnd.randrange(len(data) + 1)] if rnd.random() < 0.3 else data
     else:
-        data = rnd.choice(_real_headers())
+        data, keep = rnd.choice(_real_headers())
         data = mutate(data, rnd) if source == "mutated" else data
 
     def plain():
         reader = parquet._Compact(data)
-        return _kept(reader.struct(0), parquet._PAGE_HEADER), reader.pos
+        return _kept(reader.struct(0), keep), reader.pos
 
-    assert _outcome(lambda: parquet._skim(data, 0, 0, parquet._PAGE_HEADER)) == _outcome(plain)
+    assert _outcome(lambda: parquet._skim(data, 0, 0, keep)) == _outcome(plain)

@@ -58,8 +58,8 @@ def _check(buf: mmap.mmap, size: int) -> None:
     if length > size - 12:
         raise CorruptParquet("its footer is longer than the file")
     try:
-        meta = _Compact(buf[size - 8 - length : size - 8]).struct(0)
-    except (_Truncated, ValueError):
+        meta = _skim(buf[size - 8 - length : size - 8], 0, 0, _FOOTER)[0]
+    except (IndexError, _Truncated, ValueError):
         raise CorruptParquet("its footer cannot be read") from None
     num_rows, groups = meta.get(3), meta.get(4) or []
     if not isinstance(num_rows, int) or num_rows < 0 or not isinstance(groups, list):
@@ -157,9 +157,13 @@ def _page_header(buf: mmap.mmap, at: int, end: int, where: str) -> tuple[dict, i
             raise CorruptParquet(f"{where}: a page header cannot be read") from None
 
 
-# What `_check_chunk` reads of a page header, by Thrift field id: the whole value (True) or,
-# of a struct, the fields given. The rest (the pages' statistics, encodings, CRC) is skipped,
-# but read as `_Compact` reads it, to the same errors.
+# What the check reads of the footer and of a page header, by Thrift field id: the whole
+# value (True), of a struct the fields given, of a list of structs ([fields]) those fields of
+# each. The rest (the schema, statistics, encodings, key-value metadata) is skipped, but read
+# as `_Compact` reads it, to the same errors.
+_COLUMN_META = {3: True, 5: True, 7: True, 9: True, 11: True}  # name, values, size, offsets
+_ROW_GROUP = {1: [{1: True, 3: _COLUMN_META}], 3: True}  # column chunks (file path, metadata), rows
+_FOOTER = {3: True, 4: [_ROW_GROUP]}  # FileMetaData: rows, row groups
 _PAGE = {1: True}  # DataPageHeader and DictionaryPageHeader: num_values
 _PAGE_V2 = {1: True, 2: True, 3: True, 5: True, 6: True}  # DataPageHeaderV2: counts, level lengths
 _PAGE_HEADER = {1: True, 2: True, 3: True, 5: _PAGE, 7: _PAGE, 8: _PAGE_V2}
@@ -195,15 +199,35 @@ def _skim(data: bytes, pos: int, depth: int, keep: dict) -> tuple[dict, int]:
                 fields[last] = (n >> 1) ^ -(n & 1)
         elif want is None:
             pos = _skip(data, pos, kind, depth)
-        elif kind == 12 and want is not True:
+        elif kind == 12 and isinstance(want, dict):
             if depth >= _DEPTH:
                 raise ValueError("nested too deeply")
             fields[last], pos = _skim(data, pos, depth + 1, want)
+        elif kind in (9, 10) and isinstance(want, list) and data[pos] & 0x0F == 12:
+            fields[last], pos = _skim_list(data, pos, depth, want[0])
         else:
             reader = _Compact(data)
             reader.pos = pos
             fields[last] = reader.value(kind, depth)
             pos = reader.pos
+
+
+def _skim_list(data: bytes, pos: int, depth: int, keep: dict) -> tuple[list, int]:
+    """The list of structs at `pos` as `_Compact.value` reads it, each with only the fields
+    in `keep`, and where it ends."""
+    if depth >= _DEPTH:
+        raise ValueError("nested too deeply")
+    n = data[pos] >> 4
+    pos += 1
+    if n == 15:
+        n, pos = _varint(data, pos)
+    items = []
+    for _ in range(n):  # each takes a byte or more: at most len(data) rounds
+        if depth + 1 >= _DEPTH:
+            raise ValueError("nested too deeply")
+        item, pos = _skim(data, pos, depth + 2, keep)
+        items.append(item)
+    return items, pos
 
 
 def _varint(data: bytes, pos: int) -> tuple[int, int]:
@@ -272,10 +296,11 @@ def _ahead(data: bytes, pos: int, n: int) -> int:
 
 
 class _Compact:
-    """A reader of the Thrift compact protocol, just enough to walk a Parquet footer:
-    structs become {field id: value}, lists lists; strings stay bytes; maps are skipped.
-    Page headers, a thousand or more a file, are read by the faster `_skim`, which reads as
-    this does (tests/test_parquet_safety.py checks they agree on random and corrupted bytes).
+    """A plain reader of the Thrift compact protocol: structs become {field id: value},
+    lists lists; strings stay bytes; maps are skipped. The footer and the page headers (a
+    thousand or more a file) are read by the faster `_skim`, which calls this for the odd
+    value it keeps whole, and reads as this does (tests/test_parquet_safety.py checks they
+    agree on random and corrupted bytes).
     Structs, lists and maps nest at most `_DEPTH` deep; a boolean takes a byte in a list or
     map (in a struct its value is in the field's type)."""
 
