@@ -62,7 +62,7 @@ from fractions import Fraction
 from typing import Any, Generic, TypeVar
 
 from tierlang import dates, ir
-from tierlang.engine.interpreter import EvaluationError
+from tierlang.engine.errors import EvaluationError
 from tierlang.passes.constants import const_value, is_constant
 
 __all__ = [
