@@ -130,6 +130,24 @@ def test_methods_the_class_defines_are_kept_or_refused():
                 make_ordered(type("Node", (), body(**{refused: lambda self, other: 0})))
 
 
+def test_a_frozen_subclass_of_a_frozen_class():
+    @ir.frozen
+    class Base:
+        a: int
+        b: str = field(default="", compare=False)
+
+    @ir.frozen
+    class Sub(Base):
+        c: int = 0
+
+    sub = Sub(1, "x", 2)
+    assert (sub.a, sub.b, sub.c) == (1, "x", 2) and sub == Sub(1, "y", 2) != Base(1)
+    assert hash(sub) == hash((1, 2)) and repr(sub).endswith("Sub(a=1, b='x', c=2)")
+    assert dataclasses.replace(sub, c=3) == Sub(1, c=3)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        sub.c = 5
+
+
 def test_defaults_factories_and_post_init():
     seen = []
 

@@ -136,8 +136,13 @@ def frozen(cls: type | None = None, /, *, order: bool = False) -> Any:
     from the cache is unpickled without calling any `__init__`."""
 
     def make(c: type) -> type:
-        c = dataclass(init=False, repr=False, eq=False)(c)
-        _add_frozen_methods(c, order)
+        if any(getattr(getattr(b, "__dataclass_params__", None), "frozen", False) for b in c.__mro__[1:]):
+            # dataclass refuses to make a subclass of a frozen dataclass non-frozen, even for
+            # a moment: it writes the methods of this (rare) one
+            c = dataclass(frozen=True, order=order, init=False)(c)
+        else:
+            c = dataclass(init=False, repr=False, eq=False)(c)
+            _add_frozen_methods(c, order)
 
         def first(self: Any, *args: Any, **kwargs: Any) -> None:
             init = c.__init__ = _dict_init(c)  # type: ignore[misc]
