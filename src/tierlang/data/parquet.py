@@ -172,9 +172,10 @@ _NOTHING: dict = {}
 
 def _skim(data: bytes, pos: int, depth: int, keep: dict) -> tuple[dict, int]:
     """The struct at `pos` (nested `depth` deep) as `_Compact.struct` reads it, but with only
-    the fields in `keep`, and where it ends. Two to three times faster than `_Compact` on a
-    page header: varints are read inline, skipped values build nothing. Bytes missing at the
-    end raise IndexError (`_Compact`: `_Truncated`), a malformed struct ValueError."""
+    the fields in `keep`, and where it ends. Faster than `_Compact` (a data page header in
+    ~2/3 of the time): no method calls, short varints and skipped strings read inline, skipped
+    values build nothing. Bytes missing at the end raise IndexError (`_Compact`: `_Truncated`),
+    a malformed struct ValueError."""
     fields: dict = {}
     last = 0
     while True:
@@ -198,7 +199,15 @@ def _skim(data: bytes, pos: int, depth: int, keep: dict) -> tuple[dict, int]:
             if want is not None:
                 fields[last] = (n >> 1) ^ -(n & 1)
         elif want is None:
-            pos = _skip(data, pos, kind, depth)
+            if kind == 8:  # binary (the statistics' values), skipped inline too
+                if data[pos] < 0x80:
+                    n = data[pos]
+                    pos += 1
+                else:
+                    n, pos = _varint(data, pos)
+                pos = _ahead(data, pos, n)
+            elif kind not in (1, 2):  # a boolean field takes no byte
+                pos = _skip(data, pos, kind, depth)
         elif kind == 12 and isinstance(want, dict):
             if depth >= _DEPTH:
                 raise ValueError("nested too deeply")
