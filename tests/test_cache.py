@@ -434,3 +434,28 @@ def test_a_check_the_cache_answers_imports_neither_lark_nor_polars(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code, program], env=env, capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_an_eval_the_cache_answers_imports_no_interpreter_nor_parser(tmp_path):
+    # `tier eval` pays every import (issue 18: its fixed cost is a tenth of the 1M-partner
+    # target's margin): the reference interpreter, the parser, the syntax tree, the gaps
+    # finder and sqlite3 are for other commands, other options or rare rows
+    env = {**os.environ, "TIER_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("TIER_NO_CACHE", None)
+    data = tmp_path / "partners.csv"
+    data.write_text("partner_id,sellers\nP1,1\nP2,3\n")
+    program = tmp_path / "p.tier"
+    program.write_text(
+        'program p {\n  version "1"\n  effective 2024-01-01\n}\nmetric sellers: count\n'
+        "track t {\n  level silver {\n    require sellers >= 2\n  }\n}\n"
+    )
+    args = ["eval", str(program), str(data), "-o", str(tmp_path / "r.csv")]
+    subprocess.run([sys.executable, "-m", "tierlang", *args], env=env, capture_output=True, check=True)  # fills it
+    unwanted = ("tierlang.engine.interpreter", "tierlang.syntax.parser", "tierlang.syntax.ast", "tierlang.engine.gaps", "sqlite3", "lark")
+    code = (
+        "import sys\nfrom tierlang.cli import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        f"print(sorted(m for m in {unwanted!r} if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"
+    assert (tmp_path / "r.csv").read_text().count("silver") == 1

@@ -8,9 +8,11 @@ files the way the fuzzer's find did and run every command that reads Parquet."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import random
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -23,6 +25,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import PROGRAMS, ROOT
 from tests.fuzz.run import mutate
+from tierlang.data import parquet
 from tierlang.data.parquet import CorruptParquet, check_parquet
 
 PROGRAM = """program p {
@@ -181,3 +184,100 @@ def test_mutated_files_pass_or_fail_the_check_and_nothing_else(tmp_path_factory,
     path.write_bytes(mutate(clean.read_bytes(), random.Random(seed)))
     with contextlib.suppress(CorruptParquet):  # anything else (an IndexError...) fails the test
         check_parquet(path)
+
+
+def _thrift(rnd: random.Random, kind: int, depth: int) -> bytes:
+    """A random Thrift compact value of type `kind`, nested up to ~20 deep (the readers refuse 16)."""
+    if kind in (1, 2):
+        return b""
+    if kind == 3:
+        return bytes([rnd.randrange(256)])
+    if kind in (4, 5, 6):
+        return _uvarint(rnd.choice([0, 1, 63, 64, 2**20, 2**63, rnd.randrange(2**64)]))
+    if kind == 7:
+        return rnd.randbytes(8)
+    if kind == 8:
+        return (lambda s: _uvarint(len(s)) + s)(rnd.randbytes(rnd.choice([0, 3, 20])))
+    deeper = depth < 20 and rnd.random() < 0.8
+    if kind in (9, 10):
+        item, n = rnd.choice([1, 3, 5, 8, 9, 11, 12, 12, 0]), rnd.choice([0, 1, 2, 3, 15, 20]) if deeper else 0
+        head = bytes([min(n, 15) << 4 | item]) + (_uvarint(n) if n >= 15 else b"")
+        return head + b"".join(bytes([rnd.randrange(2)]) if item == 1 else _thrift(rnd, item, depth + 1) for _ in range(n))
+    if kind == 11:
+        n = rnd.choice([0, 1, 2]) if deeper else 0
+        types = (rnd.choice([1, 5, 8, 12]), rnd.choice([2, 5, 9, 12]))
+        body = b"".join((bytes([1]) if t in (1, 2) else _thrift(rnd, t, depth + 1)) for _ in range(n) for t in types)
+        return _uvarint(n) + (bytes([types[0] << 4 | types[1]]) if n else b"") + body
+    fields, last = b"", 0
+    for _ in range(rnd.choice([0, 1, 3, 6]) if deeper or kind == 12 and depth == 0 else 0):
+        kind_, field = rnd.choice([1, 2, 3, 5, 5, 6, 7, 8, 9, 11, 12, 12, 13]), rnd.choice([1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 40])
+        delta = field - last
+        head = bytes([delta << 4 | kind_]) if 0 < delta < 16 else bytes([kind_]) + _uvarint((field << 1) ^ (field >> 63))
+        fields += head + (b"" if kind_ == 13 else _thrift(rnd, kind_, depth + 1))
+        last = field
+    return fields + b"\x00"
+
+
+def _uvarint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        out.append(n & 0x7F | (0x80 if n > 0x7F else 0))
+        n >>= 7
+        if not n:
+            return bytes(out)
+
+
+@functools.cache
+def _real_headers() -> tuple[tuple[bytes, dict], ...]:
+    """Footers and the first bytes of page headers as the writers of `_writers` write them,
+    with what the check reads of each."""
+    headers = []
+    with tempfile.TemporaryDirectory() as folder:
+        for path in _writers(Path(folder)):
+            raw, meta = path.read_bytes(), pq.ParquetFile(path).metadata
+            headers.append((raw[-8 - int.from_bytes(raw[-8:-4], "little") : -8], parquet._FOOTER))
+            for g in range(meta.num_row_groups):
+                for c in range(meta.num_columns):
+                    column = meta.row_group(g).column(c)
+                    at = column.dictionary_page_offset or column.data_page_offset
+                    headers.append((raw[at : at + 300], parquet._PAGE_HEADER))
+    return tuple(headers)
+
+
+def _outcome(read) -> object:
+    try:
+        return read()
+    except (IndexError, parquet._Truncated):
+        return "truncated"
+    except ValueError:
+        return "unreadable"
+
+
+def _kept(value: object, keep: object) -> object:
+    """What `parquet._skim` keeps of a value `_Compact` read."""
+    if isinstance(keep, dict) and isinstance(value, dict):
+        return {k: _kept(v, keep[k]) for k, v in value.items() if k in keep}
+    if isinstance(keep, list) and isinstance(value, list) and all(isinstance(v, dict) for v in value):
+        return [_kept(v, keep[0]) for v in value]
+    return value
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.integers(0, 2**32), st.sampled_from(["real", "mutated", "random thrift", "random bytes"]))
+def test_the_skimmer_reads_as_the_plain_reader(seed, source):
+    rnd = random.Random(seed)
+    keep = rnd.choice([parquet._PAGE_HEADER, parquet._FOOTER])
+    if source == "random bytes":
+        data = rnd.randbytes(rnd.randrange(64))
+    elif source == "random thrift":
+        data = _thrift(rnd, 12, 0)
+        data = data[: rnd.randrange(len(data) + 1)] if rnd.random() < 0.3 else data
+    else:
+        data, keep = rnd.choice(_real_headers())
+        data = mutate(data, rnd) if source == "mutated" else data
+
+    def plain():
+        reader = parquet._Compact(data)
+        return _kept(reader.struct(0), keep), reader.pos
+
+    assert _outcome(lambda: parquet._skim(data, 0, 0, keep)) == _outcome(plain)

@@ -12,10 +12,10 @@ import difflib
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from enum import StrEnum
 
-from tierlang.ir import Span
+from tierlang.ir import Span, frozen
 from tierlang.terminal import visible
 
 __all__ = [
@@ -43,7 +43,7 @@ class Severity(StrEnum):
     NOTE = "note"
 
 
-@dataclass(frozen=True)
+@frozen
 class Note:
     """A secondary message, optionally pointing at another place in the source."""
 
@@ -51,7 +51,7 @@ class Note:
     span: Span | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Diagnostic:
     code: str
     severity: Severity
@@ -67,7 +67,7 @@ class Diagnostic:
         return self.severity is Severity.ERROR
 
 
-@dataclass(frozen=True)
+@frozen
 class Deferred(Diagnostic):
     """A diagnostic whose detail (notes, data) a check works out only when it is asked for:
     `complete` it before showing it. A monotonicity finding the program acknowledges is one

@@ -22,11 +22,13 @@ Semantics in brief (docs/language.md has the full text):
 
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 import json
 import operator
+import reprlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from dataclasses import MISSING, FrozenInstanceError, dataclass, field, fields, is_dataclass
 from enum import Enum, StrEnum
 from fractions import Fraction
 from functools import cached_property
@@ -113,19 +115,34 @@ _FACTORY = object()  # a field left to its default factory
 
 @dataclass_transform(frozen_default=True, field_specifiers=(field,))
 def frozen(cls: type | None = None, /, *, order: bool = False) -> Any:
-    """`@dataclass(frozen=True)` (with `order`) and a faster `__init__`.
+    """`@dataclass(frozen=True)` (with `order`), made without compiling code at import.
 
-    A frozen dataclass's generated `__init__` sets each field through `object.__setattr__`,
-    since the class refuses `self.x = ...`; for the syntax tree and the IR, built node by node
-    while parsing and lowering, that was a tenth of the time. This one writes the new
-    instance's `__dict__` directly, with the same parameters, defaults, default factories and
-    `__post_init__`. It is compiled when the class is first instantiated (made with
-    `init=False`, the class compiles none at import: a command builds a few of the classes,
-    and a program read from the cache is unpickled without calling any `__init__`).
-    Instances stay frozen: assigning a field raises `FrozenInstanceError`."""
+    `dataclass` builds each method it adds (`__eq__`, `__hash__`, `__repr__`, the frozen
+    `__setattr__` and `__delattr__`, the order methods) by `exec` of generated source: for the
+    ~60 IR classes and ~65 syntax-tree classes that was most of importing `tierlang.ir`, paid
+    by every command. Here `dataclass` only collects the fields (nothing is compiled), and
+    the methods are closures over a per-class `operator.attrgetter` of the fields, with the
+    generated ones' behaviour: `__eq__` and the order methods compare the tuples of the
+    `compare=True` fields of two instances of the same class (else `NotImplemented`),
+    `__hash__` hashes that tuple, `__repr__` shows the `repr=True` fields, and assigning or
+    deleting an attribute raises `FrozenInstanceError`. `__dataclass_params__` says what a
+    frozen dataclass's says.
+
+    `__init__` writes the new instance's `__dict__` directly (a frozen dataclass's sets
+    each field through `object.__setattr__`: for the syntax tree and the IR, built node by
+    node while parsing and lowering, that was a tenth of the time), with the same
+    parameters, defaults, default factories and `__post_init__`. It is compiled when the
+    class is first instantiated: a command builds a few of the classes, and a program read
+    from the cache is unpickled without calling any `__init__`."""
 
     def make(c: type) -> type:
-        c = dataclass(frozen=True, order=order, init=False)(c)
+        if any(getattr(getattr(b, "__dataclass_params__", None), "frozen", False) for b in c.__mro__[1:]):
+            # dataclass refuses to make a subclass of a frozen dataclass non-frozen, even for
+            # a moment: it writes the methods of this (rare) one
+            c = dataclass(frozen=True, order=order, init=False)(c)
+        else:
+            c = dataclass(init=False, repr=False, eq=False)(c)
+            _add_frozen_methods(c, order)
 
         def first(self: Any, *args: Any, **kwargs: Any) -> None:
             init = c.__init__ = _dict_init(c)  # type: ignore[misc]
@@ -135,6 +152,85 @@ def frozen(cls: type | None = None, /, *, order: bool = False) -> Any:
         return c
 
     return make if cls is None else make(cls)
+
+
+def _fields_tuple(names: Sequence[str]) -> Callable[[Any], tuple[Any, ...]]:
+    """The function giving an instance's tuple of the named fields' values."""
+    if len(names) > 1:
+        return operator.attrgetter(*names)
+    if names:
+        # attrgetter of one name gives the value itself; equality and the hash are the tuple's
+        get = operator.attrgetter(names[0])
+        return lambda self: (get(self),)
+    return lambda self: ()
+
+
+def _comparison(op: Callable[[Any, Any], Any], key: Callable[[Any], tuple[Any, ...]]) -> Callable[..., Any]:
+    def method(self: Any, other: Any) -> Any:
+        if other.__class__ is self.__class__:
+            return op(key(self), key(other))
+        return NotImplemented
+
+    return method
+
+
+_ORDER = {"__lt__": operator.lt, "__le__": operator.le, "__gt__": operator.gt, "__ge__": operator.ge}
+
+
+def _add_frozen_methods(c: type, order: bool) -> None:
+    # What `dataclass(frozen=True, eq=True, order=order)` adds, with its rules: a method the
+    # class defines itself is kept (`__eq__`, `__repr__`, an explicit `__hash__`) or is an
+    # error (the order methods, `__setattr__`, `__delattr__`).
+    all_fields = fields(c)  # type: ignore[arg-type]
+    names = frozenset(f.name for f in all_fields)
+    key = _fields_tuple([f.name for f in all_fields if f.compare])
+    shown = [f.name for f in all_fields if f.repr]
+    shown_values = _fields_tuple(shown)
+
+    @reprlib.recursive_repr()
+    def __repr__(self: Any) -> str:
+        values = ", ".join([f"{n}={v!r}" for n, v in zip(shown, shown_values(self))])
+        return f"{self.__class__.__qualname__}({values})"
+
+    def __hash__(self: Any) -> int:
+        return hash(key(self))
+
+    def __setattr__(self: Any, name: str, value: Any) -> None:
+        if type(self) is c or name in names:
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super(c, self).__setattr__(name, value)
+
+    def __delattr__(self: Any, name: str) -> None:
+        if type(self) is c or name in names:
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super(c, self).__delattr__(name)
+
+    own = c.__dict__
+    class_hash = own.get("__hash__", MISSING)
+    # defining `__eq__` alone sets `__hash__` to None: dataclass replaces that one
+    explicit_hash = class_hash is not MISSING and not (class_hash is None and "__eq__" in own)
+    methods: dict[str, Callable[..., Any]] = {}
+    if "__repr__" not in own:
+        methods["__repr__"] = __repr__
+    if "__eq__" not in own:
+        methods["__eq__"] = _comparison(operator.eq, key)
+    if not explicit_hash:
+        methods["__hash__"] = __hash__
+    required = {"__setattr__": __setattr__, "__delattr__": __delattr__}
+    if order:
+        required |= {name: _comparison(op, key) for name, op in _ORDER.items()}
+    for name, method in required.items():
+        if name in own:
+            raise TypeError(f"Cannot overwrite attribute {name} in class {c.__name__}")
+        methods[name] = method
+    for name, method in methods.items():
+        method.__name__ = name
+        method.__qualname__ = f"{c.__qualname__}.{name}"
+        setattr(c, name, method)
+    params = copy.copy(c.__dataclass_params__)  # type: ignore[attr-defined]
+    params.repr = params.eq = params.frozen = True
+    params.order = order
+    c.__dataclass_params__ = params  # type: ignore[attr-defined]
 
 
 def _dict_init(cls: type) -> Callable[..., None]:

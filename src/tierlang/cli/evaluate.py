@@ -219,7 +219,7 @@ def eval_(
     """
     from tierlang.data import DataLoadError
     from tierlang.engine import evaluate
-    from tierlang.engine.interpreter import EvaluationError
+    from tierlang.engine.errors import EvaluationError
     from tierlang.formats import BINARY_RESULTS, UnknownFormat, result_format
 
     if output == "-":
@@ -478,7 +478,7 @@ def explain(
                 click.echo(f"tier: no partner '{partner_id}' in {data} ({some})", err=True)
             sys.exit(EXIT_USAGE)
         found[partner_id] = values
-    from tierlang.engine.interpreter import EvaluationError
+    from tierlang.engine.errors import EvaluationError
 
     # What is loaded by now (the program, the data) outlives the explanations: the collector
     # need not walk it in every full collection they trigger (one cost a partner 50-60 ms).

@@ -69,7 +69,7 @@ def run(
 ) -> None:
     """Evaluate the history and write it (see `tier eval --help`); exits."""
     from tierlang.data import DataLoadError
-    from tierlang.engine.interpreter import EvaluationError
+    from tierlang.engine.errors import EvaluationError
     from tierlang.history import HistoryError, evaluate_history
 
     try:
@@ -111,7 +111,7 @@ def run(
 def explain(program: str, data: str, prog, partner_ids, tracks, fmt: str, start, end, options=None) -> None:
     """`tier explain --history` (see its --help); exits."""
     from tierlang.data import DataLoadError
-    from tierlang.engine.interpreter import EvaluationError
+    from tierlang.engine.errors import EvaluationError
     from tierlang.history import HistoryError
     from tierlang.history.engine import partner_inputs, prepare
     from tierlang.history.explain import explain_history, render_history_text

@@ -113,7 +113,7 @@ _DECIMAL_KINDS = frozenset({ir.Kind.NUMBER, ir.Kind.PERCENT, ir.Kind.MONEY})
 # ------------------------------------------------------------------ results
 
 
-@dataclass(frozen=True)
+@ir.frozen
 class DataError:
     """One problem with one value (or one row, or the whole file)."""
 
@@ -156,7 +156,7 @@ class DataLoadError(Exception):
         return to_diagnostics(self.path, self.errors[:limit] if limit else self.errors, self.columns)
 
 
-@dataclass(frozen=True)
+@ir.frozen
 class ReadOptions:
     """How to read a file beyond its format: a CSV file's cell `separator` (one character)
     and `encoding` (any Python codec; other than UTF-8 the file is decoded once into a UTF-8

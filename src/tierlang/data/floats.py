@@ -29,9 +29,9 @@ so a column's scale is the same whichever way its values were read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import polars as pl
+
+from tierlang.ir import frozen
 
 __all__ = [
     "MAX_PLACES",
@@ -141,7 +141,7 @@ def proven(x: pl.Expr, k: int) -> pl.Expr:
     return ((n.abs() < _DIGITS) & (n / (x * 0.0 + unit) == x)).fill_null(False)
 
 
-@dataclass(frozen=True)
+@frozen
 class Decomposed:
     """Each value as (digits, places), what its printed text says: `digits / 10^places`
     (Int128 and Int64 columns, null where the value is null or has no exact reading;

@@ -6,18 +6,22 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from tierlang import ir
 from tierlang.data import BAD, MISSED, PID, ROW, Dataset, ReadOptions, Scan, from_frame, load_dataset, scan_dataset
 from tierlang.data.advice import percent_aggregates, percent_warnings
+from tierlang.engine.errors import EvaluationError
 from tierlang.engine.exact import Plan
-from tierlang.engine.interpreter import EvaluationError, Interpreter, PartnerResult
 from tierlang.engine.results import Evaluation, ScoreColumn, named, requirement_columns, score_series
 from tierlang.engine.vectorized import NoInt64, compile_program, magnitudes_of
 from tierlang.passes.undecided import undecided_tracks
 from tierlang.recursion import deep_recursion
+
+if TYPE_CHECKING:
+    from tierlang.engine.interpreter import PartnerResult
 
 __all__ = [
     "evaluate",
@@ -404,6 +408,8 @@ def level_indices(program: ir.Program, ev: Evaluation) -> dict[str, pl.Series]:
 def _patch(ev: Evaluation, indices: list[int], as_of: list | None = None) -> None:
     """Re-evaluate the rows whose values are too large for Int64 with the interpreter
     (`as_of`: each row's evaluation date, for a history)."""
+    from tierlang.engine.interpreter import Interpreter  # only for such rows: `tier eval` rarely needs it
+
     interp = Interpreter(ev.program)
     decode = ev.dataset
     frame = decode.frame
@@ -478,6 +484,8 @@ def _requirement_outcomes(r: PartnerResult) -> dict[str, bool]:
 def _interpreted(
     program: ir.Program, dataset: Dataset, detail: bool, progress: Progress | None, engine: str, as_of_column: str | None = None
 ) -> Evaluation:
+    from tierlang.engine.interpreter import Interpreter
+
     interp = Interpreter(program)
     row_dates = _row_dates(dataset, as_of_column)
     tracks = program.tracks

@@ -62,7 +62,7 @@ from fractions import Fraction
 from typing import Any, Generic, TypeVar
 
 from tierlang import dates, ir
-from tierlang.engine.interpreter import EvaluationError
+from tierlang.engine.errors import EvaluationError
 from tierlang.passes.constants import const_value, is_constant
 
 __all__ = [
@@ -184,7 +184,7 @@ def _bmul(b: Bound, k: int) -> Bound:
     return tuple((c, v * k) for c, v in b[0]), b[1] * k
 
 
-@dataclass(frozen=True)
+@ir.frozen
 class Num:
     """An exact number: `expr / scale`, `expr` an integer expression. `const` is set for
     compile-time constants. `depth` is the stage of the deepest materialized column read."""
@@ -201,7 +201,7 @@ class Num:
     hi: int | None = None
 
 
-@dataclass(frozen=True)
+@ir.frozen
 class Cond:
     expr: Any
     depth: int = 0
@@ -212,7 +212,7 @@ class Cond:
     undecided: bool = False
 
 
-@dataclass(frozen=True)
+@ir.frozen
 class Other:
     """A date or enum value (or a small integer index: a level or variant)."""
 
@@ -224,7 +224,7 @@ class Other:
     column: str | None = None
 
 
-@dataclass(frozen=True)
+@ir.frozen
 class RequirementColumn:
     """A Boolean column of the detail frame: whether one requirement holds."""
 
@@ -245,7 +245,7 @@ def requirement_column(track: str, variant: str | None, level: str, index: int) 
     return f"req:{track}:{variant or '-'}:{level}:{index}"
 
 
-@dataclass(frozen=True)
+@ir.frozen
 class Column:
     """A materialized intermediate result.
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from tierlang import dates, ir
+from tierlang.engine.errors import EvaluationError
 from tierlang.passes.intervals import bounds
 
 __all__ = [
@@ -38,11 +39,6 @@ __all__ = [
 
 ZERO = Fraction(0)
 ONE = Fraction(1)
-
-
-class EvaluationError(Exception):
-    """The program cannot be evaluated for this partner (not a data problem the loader
-    would have caught, e.g. a metric an example does not give)."""
 
 
 class MissingValue(EvaluationError):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from tierlang import ir
-from tierlang.engine.interpreter import EvaluationError
+from tierlang.engine.errors import EvaluationError
 
 __all__ = ["PL", "build", "first_reaching", "smallest_reaching"]
 

@@ -317,7 +317,7 @@ def _streamed(program, data, start, end, on_error: str, program_at, options, tab
     if base.record_metrics or _dated(base):
         return None
     from tierlang.data import BAD, ROW, scan_dataset
-    from tierlang.engine.interpreter import EvaluationError
+    from tierlang.engine.errors import EvaluationError
     from tierlang.engine.vectorized import NoInt64, compile_program
 
     scan = scan_dataset(data, base, options=options, history=True)

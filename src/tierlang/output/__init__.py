@@ -19,13 +19,16 @@ import json
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from tierlang import atomic
 from tierlang.data import PID
-from tierlang.engine.gaps import Gaps
 from tierlang.engine.results import Evaluation
+
+if TYPE_CHECKING:
+    from tierlang.engine.gaps import Gaps  # (with polars' and the renderer's imports) only for --gaps
 
 __all__ = ["write_results", "metadata_line", "metadata_rows", "csv_quoting", "TABLE_ROWS"]
 

@@ -14,13 +14,15 @@ a billion points at 6 places) is refused rather than rounded, with DuckDB as the
 from __future__ import annotations
 
 import os
-import sqlite3
 import tempfile
+from typing import TYPE_CHECKING
 
 import polars as pl
 
-from tierlang.engine.gaps import Gaps
 from tierlang.engine.results import Evaluation
+
+if TYPE_CHECKING:
+    from tierlang.engine.gaps import Gaps
 
 __all__ = ["write_database", "RESULTS_TABLE", "METADATA_TABLE", "DatabaseError"]
 
@@ -85,6 +87,8 @@ def _sqlite(ev: Evaluation, path: str, meta: list[tuple[str, str]], gaps: Gaps |
     sql_types = {"score": "NUMERIC", "points_missing": "NUMERIC", "requirements_missing": "INTEGER"}
     columns = ", ".join(f'"{c}" {sql_types.get(c, "TEXT")}' for c in typed.columns)
     marks = ", ".join("?" for _ in typed.columns)
+    import sqlite3  # here: `tier eval` imports this module for DatabaseError, and sqlite3 costs 1.5 ms
+
     try:
         con = sqlite3.connect(path)
     except sqlite3.Error as e:

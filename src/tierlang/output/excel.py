@@ -17,12 +17,16 @@ its version and content hash.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import polars as pl
 
 from tierlang import atomic
 from tierlang.data import PID
-from tierlang.engine.gaps import Gaps
 from tierlang.engine.results import Evaluation
+
+if TYPE_CHECKING:
+    from tierlang.engine.gaps import Gaps
 
 __all__ = ["MAX_ROWS", "DoesNotFit", "wide_frame", "write_workbook"]
 
