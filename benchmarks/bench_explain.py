@@ -62,9 +62,9 @@ def explainer(path: Path) -> tuple[list[str], object]:
     records = load_records(RECORDS, program, on_error="report")
 
     def explain_records(pid: str) -> str:
-        values, notes = _records_of(program, records, pid, records.dataset.values(pid), ())
+        values, notes, traces = _records_of(program, records, pid, records.dataset.values(pid), ())
         explained = explain_partner(program, values, None, pid)
-        return render_text(explained, program, pid) + _records_text(program, explained, notes)
+        return render_text(explained, program, pid) + _records_text(program, explained, notes, traces)
 
     return records.dataset.partner_ids, explain_records
 
