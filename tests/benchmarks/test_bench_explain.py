@@ -28,3 +28,19 @@ def test_the_benchmark_explains_a_partner(path):
     assert ids
     text = explain(ids[-1])
     assert ids[-1] in text
+
+
+def test_the_benchmark_writes_its_section(tmp_path):
+    """The whole run, as RESULTS.md is written (few partners, one round): a first explanation
+    measured in a new process, a row per program, the verdict."""
+    results = tmp_path / "RESULTS.md"
+    results.write_text("# Results\n", encoding="utf-8")
+    code = bench_explain.main(["--every", "2500", "--rounds", "1", "--results", str(results)])
+    text = results.read_text(encoding="utf-8")
+    assert code in (0, 1)
+    assert "## `explain` of one partner after load" in text
+    for path in PROGRAMS:
+        row = next(line for line in text.splitlines() if line.startswith(f"| {path.name} |"))
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert len(cells) == 10 and all(float(c) > 0 for c in cells[5:9]) and float(cells[9]) >= 0, row
+    assert ("**met**." in text) == (code == 0)

@@ -162,3 +162,23 @@ def test_the_plan_search_stops_at_its_budget_and_says_so(tmp_path, monkeypatch):
     # one metric short: found among the first combinations, no note
     (ex,) = explain_partner(prog, {**{f"m{i}": F(0) for i in range(n)}, "m5": F(5), "m6": F(5)})
     assert not any("budget" in line for m in ex.missing for line in m.why)
+
+
+def test_prepare_works_out_every_line_fact_before_the_first_explanation():
+    """`prepare` (what `tier explain` runs as part of the load) leaves the first explanation
+    nothing of the program's static line facts to work out, and changes no word of it."""
+    from tierlang.engine import explain as ex
+
+    path = Path(__file__).resolve().parents[2] / "programs" / "cloudpartner2022.tier"
+    program = load_program(path, checks=False).program
+    partner = {m.name: F(0) for m in program.metrics if m.type.is_numeric and m.derived is None and m.records is None}
+    before = render_text(explain_partner(program, partner), program)
+
+    again = load_program(path, checks=False).program
+    assert again is not program  # its own line facts, none worked out yet
+    ex.prepare(again)
+    facts = ex._LINE_INFO[id(again)][1]
+    assert set(facts) == {id(line) for t in again.tracks for v in t.variants for s in v.scores for line in s.lines}
+    prepared = dict(facts)
+    assert render_text(explain_partner(again, partner), again) == before
+    assert facts == prepared  # the explanation found every fact it needed already there

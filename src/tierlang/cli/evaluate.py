@@ -419,7 +419,7 @@ def explain(
     explanation is a timeline: the months each level was qualified for, kept by a status rule (which one,
     since when) or lost, with the requirements that failed."""
     from tierlang.data import PID, DataLoadError, load_dataset
-    from tierlang.engine.explain import explain_partner, render_text
+    from tierlang.engine.explain import explain_partner, prepare, render_text
 
     check_data_path(data)
     if (start or end) and not history:
@@ -441,6 +441,7 @@ def explain(
     try:
         # Only the partners' rows are validated strictly; other rows' problems do not matter here.
         if prog.related_tables or tables or Path(data).is_dir():
+            import tierlang.records.explain  # noqa: F401  (with the tables, not with the first partner's explanation)
             from tierlang.data.tables import load_records
 
             records = load_records(data, prog, on_error="report", tables=tables or None, options=options)
@@ -453,6 +454,7 @@ def explain(
         sys.exit(EXIT_USAGE)
     for note in dataset.notes:
         click.echo(f"note: {note}", err=True)
+    prepare(prog, tracks or None)
     found = {}
     record_notes = {}
     record_traces = {}

@@ -55,6 +55,7 @@ __all__ = [
     "Change",
     "Plan",
     "explain_partner",
+    "prepare",
     "render_text",
     "expr_text",
     "value_text",
@@ -1593,6 +1594,25 @@ def score_lines_all(tr: TrackResult, program: ir.Program) -> list[str]:
 
 
 # ------------------------------------------------------------------ entry points
+
+
+@deep_recursion()  # the line facts are found by recursing over the formulas
+def prepare(program: ir.Program, tracks: Iterable[str] | None = None) -> None:
+    """Work out once what every explanation of `program` shares: each score line's metrics,
+    cap and target (`Interpreter.line_info`, found by analysing the formula) and the modules
+    the searches use. `tier explain` calls it with the program, as part of loading, so that
+    the first explanation costs what every later one does (the line facts were a quarter of
+    a records program's first explanation)."""
+    import tierlang.engine.linear  # noqa: F401  (the searches' breakpoints and line targets)
+
+    interp = _interpreter(program)
+    names = None if tracks is None else set(tracks)
+    for t in program.tracks:
+        if names is None or t.name in names:
+            for v in t.variants:
+                for s in v.scores:
+                    for line in s.lines:
+                        interp.line_info(line)
 
 
 @deep_recursion()  # evaluation and explanation recurse over expressions, through references
