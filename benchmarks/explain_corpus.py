@@ -58,10 +58,10 @@ def _records_corpus(path: Path) -> dict[str, dict]:
     records = load_records(RECORDS, program, on_error="report")
     out = {}
     for pid in records.dataset.partner_ids:
-        values, notes = _records_of(program, records, pid, records.dataset.values(pid), ())
+        values, notes, traces = _records_of(program, records, pid, records.dataset.values(pid), ())
         ex = explain_partner(program, values, None, pid)
         out[pid] = {
-            "text": render_text(ex, program, pid) + _records_text(program, ex, notes),
+            "text": render_text(ex, program, pid) + _records_text(program, ex, notes, traces),
             "data": [e.to_data(program) for e in ex],
             "records": [n.to_data() for n in notes],
         }

@@ -177,7 +177,7 @@ def test_prepare_works_out_every_line_fact_before_the_first_explanation():
     again = load_program(path, checks=False).program
     assert again is not program  # its own line facts, none worked out yet
     ex.prepare(again)
-    facts = ex._LINE_INFO[id(again)][1]
+    facts = ex._shared(again).line_info
     assert set(facts) == {id(line) for t in again.tracks for v in t.variants for s in v.scores for line in s.lines}
     prepared = dict(facts)
     assert render_text(explain_partner(again, partner), again) == before

@@ -479,27 +479,37 @@ def _score_data(scores: Mapping[str, ScoreResult], program: ir.Program) -> list[
 # ------------------------------------------------------------------ the explainer
 
 
-#: id(program) -> (program, its interpreters' `line_info`): the caps and targets of a
-#: program's lines, found by analysis, shared by the explanations of its partners
-_LINE_INFO: dict[int, tuple[ir.Program, dict]] = {}
+@dataclass
+class _Shared:
+    """What explanations of one program share: its interpreters' `line_info` (each score
+    line's metrics, cap and target, found by analysis) and the breakpoints of the lines whose
+    points depend on nothing of a partner's but the one metric asked about."""
+
+    program: ir.Program
+    line_info: dict = field(default_factory=dict)
+    breakpoints: dict[tuple[int, str], frozenset[Fraction]] = field(default_factory=dict)
+    static_lines: dict[int, tuple[list[str], bool]] = field(default_factory=dict)
 
 
-def _interpreter(program: ir.Program) -> Interpreter:
-    """A memoising interpreter for one partner's thousands of what-ifs, sharing what depends
-    on the program alone with earlier explanations of the same program."""
-    hit = _LINE_INFO.get(id(program))
-    if hit is None or hit[0] is not program:
-        if len(_LINE_INFO) >= 4:
-            _LINE_INFO.clear()
-        hit = _LINE_INFO[id(program)] = (program, {})
-    return Interpreter(program, memo=True, line_info=hit[1])
+#: id(program) -> what its explanations share
+_SHARED: dict[int, _Shared] = {}
+
+
+def _shared(program: ir.Program) -> _Shared:
+    hit = _SHARED.get(id(program))
+    if hit is None or hit.program is not program:
+        if len(_SHARED) >= 4:
+            _SHARED.clear()
+        hit = _SHARED[id(program)] = _Shared(program)
+    return hit
 
 
 class _Explainer:
     def __init__(self, program: ir.Program, values: Mapping[str, ir.Value], interp: Interpreter | None = None) -> None:
         self.p = program
         self.values = dict(values)
-        self.interp = interp or _interpreter(program)
+        self.shared = _shared(program)
+        self.interp = interp or Interpreter(program, memo=True, line_info=self.shared.line_info)
         self.metrics = program.metric_map
         self._bp: dict[tuple[str, int], set[Fraction]] = {}
         self._steps: dict[tuple[str, int, int], list[Fraction]] = {}
@@ -1141,7 +1151,7 @@ class _Explainer:
         """Input metrics the score's points formulas read (moving them can add points)."""
         out: list[str] = []
         for line in s.lines:
-            for m in ir.metrics_read(line.line.points, self.metrics, {}):
+            for m in self._line_reads(line.line)[0]:
                 if m not in out and self.metrics[m].type.is_numeric:
                     out.append(m)
         return out
@@ -1203,23 +1213,53 @@ class _Explainer:
         return self._bp[key]
 
     def _breakpoints(self, name: str, s: ScoreResult, base: Mapping[str, ir.Value]) -> set[Fraction]:
+        out: set[Fraction] = set()
+        run = None
+        for line in s.lines:
+            reads, static = self._line_reads(line.line)
+            if static or name not in reads:
+                out |= self.static_breakpoints(line.line, name)
+            else:
+                run = run or self.interp.run(base)
+                out |= self._line_breakpoints(line.line, name, reads, run)
+        return out
+
+    def static_breakpoints(self, line: ir.Line, name: str) -> frozenset[Fraction]:
+        """`_line_breakpoints` of a line whose points read no metric but `name` (or not
+        `name`), the same for every partner: worked out once per program."""
+        key = (id(line), name)
+        if key not in self.shared.breakpoints:
+            self.shared.breakpoints[key] = frozenset(self._line_breakpoints(line, name, self._line_reads(line)[0], None))
+        return self.shared.breakpoints[key]
+
+    def _line_reads(self, line: ir.Line) -> tuple[list[str], bool]:
+        """The metrics a line's points read, and whether they read nothing else of a
+        partner's (no other score, track level or group; derived metrics likewise), so that
+        with one metric read its breakpoints are the same for every partner."""
+        key = id(line)
+        if key not in self.shared.static_lines:
+            reads = ir.metrics_read(line.points, self.metrics, {})
+            self.shared.static_lines[key] = (reads, len(reads) <= 1 and _reads_metrics_only(line.points, self.metrics))
+        return self.shared.static_lines[key]
+
+    def _line_breakpoints(self, line: ir.Line, name: str, reads: list[str], run) -> set[Fraction]:
+        """Where one line changes slope in `name` or its gate flips; `run`: the partner's
+        (None for a line whose points read no metric but `name`: they do not depend on it)."""
         from tierlang.engine.linear import build
         from tierlang.passes.constants import const_value
 
         out: set[Fraction] = set()
-        run = self.interp.run(base)
-        for line in s.lines:
-            if name in ir.metrics_read(line.line.points, self.metrics, {}):
-                with contextlib.suppress(EvaluationError, ZeroDivisionError):
-                    out.update(build(run, line.line.points, name).xs)
-                out.update(_band_edges(line.line.points, name))
-            if line.line.when is not None:
-                for n in ir.walk(line.line.when):
-                    if isinstance(n, ir.Compare):
-                        for a, b in ((n.left, n.right), (n.right, n.left)):
-                            if isinstance(a, ir.MetricRef) and a.name == name and _is_const(b):
-                                c = const_value(b)
-                                out.update({c, c + _granularity(c, c)})
+        if name in reads:
+            with contextlib.suppress(EvaluationError, ZeroDivisionError):
+                out.update(build(run if run is not None else self.interp.run({}), line.points, name).xs)
+            out.update(_band_edges(line.points, name))
+        if line.when is not None:
+            for n in ir.walk(line.when):
+                if isinstance(n, ir.Compare):
+                    for a, b in ((n.left, n.right), (n.right, n.left)):
+                        if isinstance(a, ir.MetricRef) and a.name == name and _is_const(b):
+                            c = const_value(b)
+                            out.update({c, c + _granularity(c, c)})
         return out
 
     def search(self, combo: tuple[str, ...], base: Mapping[str, ir.Value], goal: _Goal, s: ScoreResult) -> tuple[dict, Fraction] | None:
@@ -1382,7 +1422,7 @@ class _Explainer:
         if line_points(vals) > 0:
             return changes
         s = self.interp.score(vals, t.name, variant, score)
-        for name in ir.metrics_read(line.line.points, self.metrics, {}):
+        for name in self._line_reads(line.line)[0]:
             for v in self.steps(name, vals, s):
                 trial = dict(vals)
                 trial[name] = v
@@ -1480,6 +1520,19 @@ class _Goal:
 
     def points(self, vals: Mapping[str, ir.Value]) -> Fraction:
         return self.value(vals)[0]
+
+
+def _reads_metrics_only(expr: ir.Expr, metrics: Mapping[str, ir.Metric]) -> bool:
+    """Whether `expr` reads nothing of a partner's but metrics (through derived ones): no
+    score, track level, group or gate."""
+    for n in ir.walk(expr):
+        if isinstance(n, (*ir.TRACK_READS, ir.GateRef)):
+            return False
+        if isinstance(n, ir.MetricRef):
+            derived = metrics[n.name].derived
+            if derived is not None and not _reads_metrics_only(derived, metrics):
+                return False
+    return True
 
 
 def _band_edges(expr: ir.Expr, name: str) -> set[Fraction]:
@@ -1599,20 +1652,26 @@ def score_lines_all(tr: TrackResult, program: ir.Program) -> list[str]:
 @deep_recursion()  # the line facts are found by recursing over the formulas
 def prepare(program: ir.Program, tracks: Iterable[str] | None = None) -> None:
     """Work out once what every explanation of `program` shares: each score line's metrics,
-    cap and target (`Interpreter.line_info`, found by analysing the formula) and the modules
-    the searches use. `tier explain` calls it with the program, as part of loading, so that
+    cap and target (`Interpreter.line_info`, found by analysing the formula), the breakpoints
+    of the lines that do not depend on a partner, and the modules the searches use. `tier explain` calls it with the program, as part of loading, so that
     the first explanation costs what every later one does (the line facts were a quarter of
     a records program's first explanation)."""
     import tierlang.engine.linear  # noqa: F401  (the searches' breakpoints and line targets)
 
-    interp = _interpreter(program)
+    ex = _Explainer(program, {})
     names = None if tracks is None else set(tracks)
     for t in program.tracks:
         if names is None or t.name in names:
             for v in t.variants:
                 for s in v.scores:
+                    # the metrics a search may move: every one the score's lines read
+                    moved = {m for line in s.lines for m in ex._line_reads(line)[0] if program.metric_map[m].type.is_numeric}
                     for line in s.lines:
-                        interp.line_info(line)
+                        ex.interp.line_info(line)
+                        reads, static = ex._line_reads(line)
+                        for name in moved:
+                            if static or name not in reads:
+                                ex.static_breakpoints(line, name)
 
 
 @deep_recursion()  # evaluation and explanation recurse over expressions, through references
