@@ -42,6 +42,7 @@ from tierlang.engine.interpreter import (
     TrackResult,
 )
 from tierlang.engine.whatif import ScoreFunction
+from tierlang.memo import per_object
 from tierlang.numbers import decimal_text, exact_text, plural
 from tierlang.passes.constraints import broken, repair
 from tierlang.recursion import deep_recursion
@@ -485,23 +486,14 @@ class _Shared:
     line's metrics, cap and target, found by analysis) and the breakpoints of the lines whose
     points depend on nothing of a partner's but the one metric asked about."""
 
-    program: ir.Program
     line_info: dict = field(default_factory=dict)
     breakpoints: dict[tuple[int, str], frozenset[Fraction]] = field(default_factory=dict)
     static_lines: dict[int, tuple[list[str], bool]] = field(default_factory=dict)
 
 
-#: id(program) -> what its explanations share
-_SHARED: dict[int, _Shared] = {}
-
-
+@per_object
 def _shared(program: ir.Program) -> _Shared:
-    hit = _SHARED.get(id(program))
-    if hit is None or hit.program is not program:
-        if len(_SHARED) >= 4:
-            _SHARED.clear()
-        hit = _SHARED[id(program)] = _Shared(program)
-    return hit
+    return _Shared()
 
 
 class _Explainer:

@@ -4,32 +4,21 @@ engines ask too: `tier eval` imports this, not the lowering and the syntax tree 
 
 from __future__ import annotations
 
-import contextlib
-import weakref
 from fractions import Fraction
 
 from tierlang import ir
+from tierlang.memo import per_object
 
 __all__ = ["is_constant", "const_value"]
 
 _DATA_NODES = (ir.MetricRef, ir.ScoreRef, ir.GateRef, ir.TrackAt, ir.GroupCount, ir.Every)
 
 
+@per_object
 def is_constant(expr: ir.Expr) -> bool:
     """True when the expression reads no partner data (remembered per node: `explain` and
     the interpreter ask about the same comparisons thousands of times per partner)."""
-    hit = _CONSTANT.get(id(expr))
-    if hit is not None and hit[0]() is expr:
-        return hit[1]
-    value = not any(isinstance(n, _DATA_NODES) for n in ir.walk(expr))
-    key = id(expr)
-    with contextlib.suppress(TypeError):  # not a node (a bare value): nothing to remember it by
-        _CONSTANT[key] = (weakref.ref(expr, lambda _, key=key: _CONSTANT.pop(key, None)), value)
-    return value
-
-
-#: id(node) -> (a weak reference to the node, is_constant); an entry leaves with its node.
-_CONSTANT: dict[int, tuple[weakref.ref, bool]] = {}
+    return not any(isinstance(n, _DATA_NODES) for n in ir.walk(expr))
 
 
 def const_value(expr: ir.Expr) -> Fraction:

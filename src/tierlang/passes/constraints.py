@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import math
 import operator
-import weakref
 from collections.abc import Collection, Mapping
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from tierlang import ir
+from tierlang.memo import per_object
 from tierlang.syntax import ast
 
 if TYPE_CHECKING:
@@ -197,21 +197,13 @@ def broken(
     return out
 
 
-#: id(program) -> (a weak reference to it, id(comparison) -> its linear form (`_form`),
-#: id(constraint) -> the input metrics it reads): `explain` asks `broken` about the same
-#: constraints for every plan it weighs (hundreds per partner of mpn2010, whose 29
-#: constraints made that most of its time).
-_FORMS: dict[int, tuple[weakref.ref, tuple[dict[int, tuple], dict[int, frozenset[str]]]]] = {}
-
-
+@per_object
 def _forms_of(program: ir.Program) -> tuple[dict[int, tuple], dict[int, frozenset[str]]]:
-    hit = _FORMS.get(id(program))
-    if hit is not None and hit[0]() is program:
-        return hit[1]
-    key = id(program)
-    cached: tuple[dict[int, tuple], dict[int, frozenset[str]]] = ({}, {})
-    _FORMS[key] = (weakref.ref(program, lambda _, key=key: _FORMS.pop(key, None)), cached)
-    return cached
+    """The program's (id(comparison) -> its linear form (`_form`), id(constraint) -> the input
+    metrics it reads), filled as they are asked for: `explain` asks `broken` about the same
+    constraints for every plan it weighs (hundreds per partner of mpn2010, whose 29
+    constraints made that most of its time)."""
+    return ({}, {})
 
 
 def _holds(e: ir.Expr, metrics: dict[str, ir.Metric], values: Mapping[str, ir.Value], forms: dict[int, tuple] | None = None) -> bool | None:
