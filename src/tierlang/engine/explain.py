@@ -504,7 +504,7 @@ class _Explainer:
         self.interp = interp or Interpreter(program, memo=True, line_info=self.shared.line_info)
         self.metrics = program.metric_map
         self._bp: dict[tuple[str, int], set[Fraction]] = {}
-        self._steps: dict[tuple[str, int, int], list[Fraction]] = {}
+        self._steps: dict[tuple[str, int, int], _Steps] = {}
         self._functions: dict[tuple[str, str | None, str], ScoreFunction] = {}
         self.stopped = False  # did the last `score_plans` stop at PLAN_BUDGET?
         self._broken: list[ir.Constraint] | None = None  # the constraints `values` break
@@ -1066,7 +1066,7 @@ class _Explainer:
 
         goal = _Goal(self.score_function(t.name, variant, score), every, target, op)
         s0 = self.interp.score(base, t.name, variant, score)
-        self._steps.clear()  # keyed by the identity of `base` and `s0`, which live as long as this call
+        self._steps.clear()  # keyed by the identity of the values and score asked about (`_step_facts`)
         fixed: list[Change] = []
         # 1. lines that must earn points, each with its least change
         if every:
@@ -1152,14 +1152,25 @@ class _Explainer:
         """Values to try for a metric, nearest first, in its better direction: whole steps
         for counts, and every value where a line of the score changes slope or a gate
         flips, plus powers of ten further out. Between two of them the score is linear
-        in the metric, which `first_ok` uses to land on the exact least value.
+        in the metric, which `first_ok` uses to land on the exact least value."""
+        return self._step_facts(name, base, s).values
 
-        Cached for the search in progress (`score_plans` clears it): every combination
-        with this metric asks again, with the same `base` and score."""
+    def _step_facts(self, name: str, base: Mapping[str, ir.Value], s: ScoreResult) -> _Steps:
+        """`steps`, `full_change` and `useful` of a metric, worked out once for the search in
+        progress (`score_plans` clears them): every combination with this metric asks again,
+        with the same `base` and score."""
         key = (name, id(base), id(s))
-        if key not in self._steps:
-            self._steps[key] = self._steps_of(name, base, s)
-        return self._steps[key]
+        hit = self._steps.get(key)
+        if hit is None:
+            values = self._steps_of(name, base, s)
+            cur = base.get(name, self.value_of(name))
+            sign = -1 if self.metrics[name].direction == "lower" else 1
+            far = [abs(x - cur) for x in self.breakpoints(name, s, base) if (x - cur) * sign > 0]  # type: ignore[operator]
+            full = max([Fraction(1), *far])
+            # values are nearest first: the useful ones are a prefix
+            useful = next((i for i, v in enumerate(values) if abs(v - cur) > full), len(values))  # type: ignore[operator]
+            hit = self._steps[key] = _Steps(values, full, useful, (base, s))
+        return hit
 
     def _steps_of(self, name: str, base: Mapping[str, ir.Value], s: ScoreResult) -> list[Fraction]:
         m = self.metrics[name]
@@ -1380,18 +1391,13 @@ class _Explainer:
 
     def useful(self, name: str, base: Mapping[str, ir.Value], s: ScoreResult) -> list[Fraction]:
         """Steps up to the metric's farthest breakpoint (beyond it nothing more is earned)."""
-        cur = base.get(name, self.value_of(name))
-        far = self.full_change(name, base, s)
-        return [v for v in self.steps(name, base, s) if abs(v - cur) <= far]  # type: ignore[operator]
+        facts = self._step_facts(name, base, s)
+        return facts.values[: facts.useful]
 
     def full_change(self, name: str, base: Mapping[str, ir.Value], s: ScoreResult) -> Fraction:
         """How far the metric must move for its lines to stop adding points (its farthest
         breakpoint); relative changes are measured against it."""
-        cur = base.get(name, self.value_of(name))
-        m = self.metrics[name]
-        sign = -1 if m.direction == "lower" else 1
-        far = [abs(x - cur) for x in self.breakpoints(name, s, base) if (x - cur) * sign > 0]  # type: ignore[operator]
-        return max([Fraction(1), *far])
+        return self._step_facts(name, base, s).full
 
     def fix_line(self, line: LineResult, base: dict, t: ir.Track, variant: str | None, score: str) -> list[Change] | None:
         """The least changes that make one line earn points: open its gate, then raise one
@@ -1486,6 +1492,16 @@ class _Explainer:
         if m.type.kind is not ir.Kind.BOOL or m.derived is not None or not isinstance(cur, bool) or cur == want:
             return None
         return Change(e.name, cur, want)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class _Steps:
+    """A metric's steps for one search and what the search asks of them."""
+
+    values: list[Fraction]  # nearest first (`_Explainer.steps`)
+    full: Fraction  # `_Explainer.full_change`
+    useful: int  # how many of `values` lie within `full` of the current value
+    pinned: tuple  # the values and score whose ids key this entry: alive as long as it is, no id reused
 
 
 @dataclass
