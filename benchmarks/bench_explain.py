@@ -58,15 +58,28 @@ def explainer(path: Path) -> tuple[list[str], object]:
             return render_text(explain_partner(program, dataset.values(pid), None, pid), program, pid)
 
         return dataset.partner_ids, explain
-    program = load_program(path, RECORDS_AS_OF, checks=False).program
-    records = load_records(RECORDS, program, on_error="report")
+    program, records = load_example_records(path)
 
     def explain_records(pid: str) -> str:
-        values, notes, traces = _records_of(program, records, pid, records.dataset.values(pid), ())
-        explained = explain_partner(program, values, None, pid)
-        return render_text(explained, program, pid) + _records_text(program, explained, notes, traces)
+        return explain_records_partner(program, records, pid)[2]
 
     return records.dataset.partner_ids, explain_records
+
+
+def load_example_records(path: Path) -> tuple[object, object]:
+    """(program, records) of a program that reads records: the program as of RECORDS_AS_OF and
+    the tables of examples/records, loaded as `tier explain` loads them."""
+    program = load_program(path, RECORDS_AS_OF, checks=False).program
+    return program, load_records(RECORDS, program, on_error="report")
+
+
+def explain_records_partner(program, records, pid: str) -> tuple[list, list, str]:
+    """(explanations, records notes, text) of partner `pid` of a program that reads records,
+    as `tier explain` gives them: the text ends with what counted in the records.
+    benchmarks/explain_corpus.py writes the same."""
+    values, notes, traces = _records_of(program, records, pid, records.dataset.values(pid), ())
+    explained = explain_partner(program, values, None, pid)
+    return explained, notes, render_text(explained, program, pid) + _records_text(program, explained, notes, traces)
 
 
 def bench_program(path: Path, every: int) -> dict:
