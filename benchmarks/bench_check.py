@@ -64,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for path in programs:
         text = path.read_text(encoding="utf-8")
+        _tier_check(path, None)  # a program that does not check clean stops here, before any figure
         load_program(path)  # warm-up
         base = median_cpu(lambda: lark.parse(text), args.runs)  # noqa: B023 - evaluated immediately
         parsed = median_cpu(lambda: parse(text, str(path)), args.runs)  # noqa: B023
@@ -89,10 +90,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _tier_check(path: Path, env: dict[str, str] | None) -> float:
-    """`tier check PATH` as a fresh process; its CPU time (user + system), in seconds."""
+    """`tier check PATH` as a fresh process; its CPU time (user + system), in seconds. A
+    failing `tier check` (a program with errors, or a crash) ends the benchmark with its
+    output: its time would not be that of checking the program."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run([sys.executable, "-m", "tierlang", "check", str(path)], capture_output=True, check=False, env=env)
+    proc = subprocess.run([sys.executable, "-m", "tierlang", "check", str(path)], capture_output=True, text=True, check=False, env=env)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise SystemExit(
+            f"`tier check {path}` failed (exit {proc.returncode}); only programs that check clean are measured\n{proc.stdout}{proc.stderr}"
+        )
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 

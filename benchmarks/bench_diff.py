@@ -14,10 +14,10 @@ Measured, median of --runs runs each, in this process after one warm-up:
 and `tier diff OLD NEW --data FILE -o report.html` as a fresh process (interpreter start,
 imports and the HTML file included).
 
-    python benchmarks/bench_diff.py [--partners N] [--runs N] [--no-results]
+    python benchmarks/bench_diff.py [--partners N] [--runs N] [--data DIR] [--results FILE] [--no-results]
 
-The results go to a section of benchmarks/RESULTS.md between the bench_diff markers (the
-rest of the file is left as it is).
+The results go to a section of benchmarks/RESULTS.md (or --results FILE) between the bench_diff
+markers (the rest of the file is left as it is).
 """
 
 from __future__ import annotations
@@ -53,15 +53,16 @@ PAIRS = [("cloudpartner2022", "cloudpartner2023"), ("mpn2010", "cloudpartner2022
 TARGET = 3.0
 
 
-def _data(n: int) -> dict[str, Path]:
-    """The dataset as Parquet and CSV (made once; reused while the programs' columns stay)."""
-    DATA.mkdir(parents=True, exist_ok=True)
+def _data(n: int, folder: Path) -> dict[str, Path]:
+    """The dataset as Parquet and CSV in `folder` (made once; reused while the programs'
+    columns stay)."""
+    folder.mkdir(parents=True, exist_ok=True)
     programs = [load_program(ROOT / "programs" / f"{name}.tier").program for name in ("mspp2009", "mpn2010", "cloudpartner2022")]
-    files = {"parquet": DATA / f"synth-{n}.parquet", "csv": DATA / f"synth-{n}.csv"}
+    files = {"parquet": folder / f"synth-{n}.parquet", "csv": folder / f"synth-{n}.csv"}
     wanted = {m.column or m.name for p in programs for m in p.input_metrics}
     if all(f.exists() for f in files.values()) and wanted <= set(pl.read_parquet_schema(files["parquet"])):
         return files
-    print(f"writing {n:,} partners to {DATA.relative_to(ROOT)}/ ...", file=sys.stderr)
+    print(f"writing {n:,} partners to {folder}/ ...", file=sys.stderr)
     frame = synthesize(programs, rows=n, seed=2010).frame
     for fmt, path in files.items():
         write_population(frame, path, fmt)
@@ -181,11 +182,18 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--partners", type=int, default=430_000)
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--no-results", action="store_true", help="print only; leave benchmarks/RESULTS.md alone")
+    ap.add_argument("--data", type=Path, default=DATA, help="where the synthetic dataset is made once and kept (default benchmarks/data)")
+    ap.add_argument(
+        "--results",
+        type=Path,
+        default=RESULTS,
+        help="the Markdown file whose bench_diff section is written (default benchmarks/RESULTS.md)",
+    )
+    ap.add_argument("--no-results", action="store_true", help="print only; write no results file")
     args = ap.parse_args(argv)
     if args.runs < 1:
         ap.error("--runs must be at least 1")
-    files = _data(args.partners)
+    files = _data(args.partners, args.data)
     # a program cache of this run's own (the fresh processes inherit it), filled by the warm-ups
     os.environ["TIER_CACHE_DIR"] = tempfile.mkdtemp(prefix="tier-bench-cache-")
     os.environ.pop("TIER_NO_CACHE", None)
@@ -194,8 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     for old_name, new_name in PAIRS:
         rows += bench_pair(old_name, new_name, files, args.runs)
     if not args.no_results:
-        write_section(RESULTS, "bench_diff", _section(rows, args.runs, args.partners, load_before))
-        print(f"updated {RESULTS.relative_to(ROOT)}", file=sys.stderr)
+        write_section(args.results, "bench_diff", _section(rows, args.runs, args.partners, load_before))
+        print(f"updated {args.results}", file=sys.stderr)
     return 0 if all(r["diff"] <= TARGET for r in rows if r["format"] == "parquet") else 1
 
 

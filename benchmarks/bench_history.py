@@ -15,7 +15,8 @@ alternating, --runs times each (default 3):
 Wall time, CPU time (user + system, all threads) and peak memory; then the levels and
 held_by of both outputs are compared row by row.
 
-    python benchmarks/bench_history.py [--partners N] [--months N] [--runs N] [--data FILE] [--no-results]
+    python benchmarks/bench_history.py [--partners N] [--months N] [--runs N] [--data FILE] [--data-dir DIR]
+                                       [--results FILE] [--no-results]
 """
 
 from __future__ import annotations
@@ -41,11 +42,11 @@ PROGRAM = ROOT / "programs" / "cloudpartner2022.tier"
 TARGET = 1.5
 
 
-def _data(partners: int, months: int) -> Path:
-    DATA.mkdir(parents=True, exist_ok=True)
-    path = DATA / f"history-{partners}x{months}.parquet"
+def _data(partners: int, months: int, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"history-{partners}x{months}.parquet"
     if not path.exists():
-        print(f"writing {partners:,} partners × {months} months to {path.relative_to(ROOT)} ...", file=sys.stderr)
+        print(f"writing {partners:,} partners × {months} months to {path} ...", file=sys.stderr)
         cmd = [sys.executable, "-m", "tierlang", "synth", str(PROGRAM), "--rows", str(partners), "--months", str(months)]
         cmd += ["--from", "2022-10", "--seed", "2013", "-o", str(path)]
         subprocess.run(cmd, check=True, env=src_env())
@@ -69,15 +70,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--months", type=int, default=24)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--data", type=Path, default=None, help="a history file to use (default: made once by tier synth)")
-    ap.add_argument("--no-results", action="store_true", help="print only; leave benchmarks/RESULTS.md alone")
+    ap.add_argument(
+        "--data-dir", type=Path, default=DATA, help="where the history is made once and the outputs are written (default benchmarks/data)"
+    )
+    ap.add_argument(
+        "--results",
+        type=Path,
+        default=RESULTS,
+        help="the Markdown file whose bench_history section is written (default benchmarks/RESULTS.md)",
+    )
+    ap.add_argument("--no-results", action="store_true", help="print only; write no results file")
     args = ap.parse_args(argv)
-    data = args.data or _data(args.partners, args.months)
+    data = args.data or _data(args.partners, args.months, args.data_dir)
     rows_in = pl.scan_parquet(data).select(pl.len()).collect().item()
     os.environ["TIER_CACHE_DIR"] = tempfile.mkdtemp(prefix="tier-bench-cache-")
     subprocess.run([sys.executable, "-m", "tierlang", "check", str(PROGRAM)], check=True, env=src_env(), capture_output=True)
     load_before = load_average()
-    DATA.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=DATA) as tmp:
+    args.data_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=args.data_dir) as tmp:
         ours, theirs = Path(tmp) / "tier.parquet", Path(tmp) / "baseline.parquet"
         tier = [sys.executable, "-m", "tierlang", "eval", str(PROGRAM), str(data), "--history", "-o", str(ours)]
         base = [sys.executable, str(HERE / "baseline_history.py"), str(data), str(theirs)]
@@ -86,8 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     ratio, cpu_ratio = med["tier"][0] / med["baseline"][0], med["tier"][1] / med["baseline"][1]
     print(f"ratio wall {ratio:.2f}, cpu {cpu_ratio:.2f}; {wrong:,} of {rows_out:,} rows differ", file=sys.stderr)
     if not args.no_results:
-        write_section(RESULTS, "bench_history", _section(args, rows_in, rows_out, wrong, med, ratio, cpu_ratio, load_before))
-        print(f"updated {RESULTS.relative_to(ROOT)}", file=sys.stderr)
+        write_section(args.results, "bench_history", _section(args, rows_in, rows_out, wrong, med, ratio, cpu_ratio, load_before))
+        print(f"updated {args.results}", file=sys.stderr)
     return 0 if ratio <= TARGET else 1
 
 

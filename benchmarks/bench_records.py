@@ -16,7 +16,8 @@ Wall time, CPU time (user + system, all threads) and peak memory; then the two o
 compared row by row (level), and the baseline's metrics against the folder's snapshot (the
 cross-check of tier's records engine: both must be what the records give).
 
-    python benchmarks/bench_records.py [--partners N] [--runs N] [--data FOLDER [--data FOLDER ...]] [--no-results]
+    python benchmarks/bench_records.py [--partners N] [--runs N] [--data FOLDER [--data FOLDER ...]] [--data-dir DIR]
+                                       [--results FILE] [--no-results]
 """
 
 from __future__ import annotations
@@ -45,8 +46,8 @@ TARGET = 1.5
 MEMORY = 6.0  # GB
 
 
-def _data(partners: int) -> Path:
-    folder = DATA / f"records-{partners}"
+def _data(partners: int, data_dir: Path) -> Path:
+    folder = data_dir / f"records-{partners}"
     if not (folder / "snapshot.parquet").exists():
         print(f"writing the records of {partners:,} partners to {folder} ...", file=sys.stderr)
         cmd = [sys.executable, "-m", "tierlang", "synth", str(PROGRAM), "--records", "--as-of", AS_OF]
@@ -84,16 +85,17 @@ def _metrics_differ(folder: Path) -> tuple[int, int]:
 TABLES = ("partners", "certifications", "azure_usage", "m365_usage", "dynamics_revenue", "dynamics_usage")
 
 
-def _measure(data: Path, runs: int) -> dict:
-    """One folder: the A/B runs, the outputs compared, the baseline's metrics cross-checked."""
+def _measure(data: Path, runs: int, work: Path) -> dict:
+    """One folder: the A/B runs (their outputs written in a temporary folder in `work`), the
+    outputs compared, the baseline's metrics cross-checked."""
     rows_in = {
         name: pl.scan_parquet(data / f"{name}.parquet").select(pl.len()).collect().item()
         for name in TABLES
         if (data / f"{name}.parquet").exists()
     }
     load_before = load_average()
-    DATA.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=DATA) as tmp:
+    work.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=work) as tmp:
         ours, theirs = Path(tmp) / "tier.parquet", Path(tmp) / "baseline.parquet"
         tier = [sys.executable, "-m", "tierlang", "eval", str(PROGRAM), str(data), "--as-of", AS_OF, "-o", str(ours)]
         base = [sys.executable, str(HERE / "baseline_records.py"), str(data), AS_OF, str(theirs)]
@@ -129,9 +131,18 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="a records folder to use; repeat it to measure several (default: made once by tier synth --records)",
     )
-    ap.add_argument("--no-results", action="store_true", help="print only; leave benchmarks/RESULTS.md alone")
+    ap.add_argument(
+        "--data-dir", type=Path, default=DATA, help="where the records are made once and the outputs are written (default benchmarks/data)"
+    )
+    ap.add_argument(
+        "--results",
+        type=Path,
+        default=RESULTS,
+        help="the Markdown file whose bench_records section is written (default benchmarks/RESULTS.md)",
+    )
+    ap.add_argument("--no-results", action="store_true", help="print only; write no results file")
     args = ap.parse_args(argv)
-    folders = args.data or [_data(args.partners)]
+    folders = args.data or [_data(args.partners, args.data_dir)]
     os.environ["TIER_CACHE_DIR"] = tempfile.mkdtemp(prefix="tier-bench-cache-")
     # Warm the program cache as a user's second run finds it (the cache is keyed by the as-of
     # date): an evaluation of one partner without records.
@@ -139,10 +150,10 @@ def main(argv: list[str] | None = None) -> int:
     (warm / "partners.csv").write_text("partner_id\nP1\n", encoding="utf-8")
     cmd = [sys.executable, "-m", "tierlang", "eval", str(PROGRAM), str(warm), "--as-of", AS_OF, "-o", str(warm / "out.csv")]
     subprocess.run(cmd, env=src_env(), capture_output=True, check=True)
-    results = [_measure(data, args.runs) for data in folders]
+    results = [_measure(data, args.runs, args.data_dir) for data in folders]
     if not args.no_results:
-        write_section(RESULTS, "bench_records", _section(args, results))
-        print(f"updated {RESULTS.relative_to(ROOT)}", file=sys.stderr)
+        write_section(args.results, "bench_records", _section(args, results))
+        print(f"updated {args.results}", file=sys.stderr)
     met = all(r["cpu_ratio"] <= TARGET and r["med"]["tier"][2] <= MEMORY for r in results)
     return 0 if met else 1
 

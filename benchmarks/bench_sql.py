@@ -120,46 +120,54 @@ def bench_duckdb(compiled: str, baselines: dict[str, str], csv: Path, parquet: P
     return rows
 
 
-def bench_postgres(program, csv: Path, repeat: int) -> dict:
+def bench_postgres(program, csv: Path, repeat: int, url: str | None = None) -> dict:
+    """`tier eval --db` into a table and read back, beside the polars engine, on the CSV loaded
+    into the database at `url` (its tables partners and results are replaced); by default a
+    throw-away local server (tests/pgserver.py, as the tests start one)."""
+    if url is None:
+        from tests import pgserver
+
+        server, stop = pgserver.start(statement_timeout="30min")
+        try:
+            return bench_postgres(program, csv, repeat, server.url)
+        finally:
+            stop()
+
     import psycopg
 
-    from tests import pgserver
     from tierlang.engine import evaluate
     from tierlang.engine.sql.database import evaluate_postgres, write_into
 
-    server, stop = pgserver.start(statement_timeout="30min")
-    try:
-        header = csv.open().readline().strip().split(",")
-        with psycopg.connect(server.url, autocommit=True) as conn:
-            conn.execute("CREATE TABLE partners (" + ", ".join(f'"{c}" TEXT' for c in header) + ")")
-            with conn.cursor().copy("COPY partners FROM STDIN WITH (FORMAT csv, HEADER true)") as copy, csv.open("rb") as f:
-                while chunk := f.read(1 << 20):
-                    copy.write(chunk)
-            # typed as a warehouse would type it: counts bigint, decimals numeric(18, 2), in one
-            # ALTER TABLE (one per column rewrote the 1M-row table once per column)
-            changes = []
-            for m in program.input_metrics:
-                c = m.column or m.name
-                t = "BIGINT" if m.type.kind.value == "count" else "NUMERIC(18, 2)"
-                changes.append(f'ALTER COLUMN "{c}" TYPE {t} USING "{c}"::{t}')
-            conn.execute("ALTER TABLE partners " + ", ".join(changes))
-            conn.execute("ANALYZE partners")
-            # the postmaster: the parent of this connection's backend
-            backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
-            postmaster = int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
-        out = {"into": [], "read back": [], "polars": []}
-        for k in range(repeat):
-            cases = [
-                ("into", lambda: write_into(program, server.url, into="results"), postmaster),
-                ("read back", lambda: evaluate_postgres(program, server.url), postmaster),
-                ("polars", lambda: evaluate(program, str(csv)).long(), None),
-            ]
-            for name, fn, pid in cases if k % 2 == 0 else cases[::-1]:
-                out[name].append(timed(fn, server=pid))
-                print(f"postgres {name}: {out[name][-1][0]:.2f} s wall, {out[name][-1][1]:.2f} s CPU", flush=True)
-        return medians(out)
-    finally:
-        stop()
+    header = csv.open().readline().strip().split(",")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS partners")
+        conn.execute("CREATE TABLE partners (" + ", ".join(f'"{c}" TEXT' for c in header) + ")")
+        with conn.cursor().copy("COPY partners FROM STDIN WITH (FORMAT csv, HEADER true)") as copy, csv.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                copy.write(chunk)
+        # typed as a warehouse would type it: counts bigint, decimals numeric(18, 2), in one
+        # ALTER TABLE (one per column rewrote the 1M-row table once per column)
+        changes = []
+        for m in program.input_metrics:
+            c = m.column or m.name
+            t = "BIGINT" if m.type.kind.value == "count" else "NUMERIC(18, 2)"
+            changes.append(f'ALTER COLUMN "{c}" TYPE {t} USING "{c}"::{t}')
+        conn.execute("ALTER TABLE partners " + ", ".join(changes))
+        conn.execute("ANALYZE partners")
+        # the postmaster: the parent of this connection's backend
+        backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        postmaster = int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    out = {"into": [], "read back": [], "polars": []}
+    for k in range(repeat):
+        cases = [
+            ("into", lambda: write_into(program, url, into="results"), postmaster),
+            ("read back", lambda: evaluate_postgres(program, url), postmaster),
+            ("polars", lambda: evaluate(program, str(csv)).long(), None),
+        ]
+        for name, fn, pid in cases if k % 2 == 0 else cases[::-1]:
+            out[name].append(timed(fn, server=pid))
+            print(f"postgres {name}: {out[name][-1][0]:.2f} s wall, {out[name][-1][1]:.2f} s CPU", flush=True)
+    return medians(out)
 
 
 def bench_spark(program, parquet: Path, repeat: int) -> dict:

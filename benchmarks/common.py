@@ -9,7 +9,12 @@ Sections: `bench_run` (benchmarks/run.py: `tier eval` against the baseline), `be
 (benchmarks/bench_diff.py: the impact diff), `bench_explain` (benchmarks/bench_explain.py:
 explain of one partner), `bench_history` and `bench_records` (whole `tier eval` processes against
 a hand-written baseline process: `alternate`), `bench_scale` (benchmarks/bench_scale.py: 1M
-against 10M partners, eval and diff --data, peak memory).
+against 10M partners, eval and diff --data, peak memory), `bench_sql` (benchmarks/bench_sql.py:
+the compiled query in DuckDB, PostgreSQL and Spark), `bench_lsp` and `bench_lsp_requests`
+(benchmarks/bench_lsp.py: `tier lsp` after an edit, and its answers to requests).
+
+Every script has a smoke test in tests/benchmarks/ that runs it at its smallest size into a copy
+of this file (tests/benchmarks/helpers.py).
 """
 
 from __future__ import annotations

@@ -14,14 +14,12 @@ import sys
 from pathlib import Path
 
 from tierlang import load_program
-from tierlang.cli.evaluate import _records_of, _records_text
 from tierlang.data import load_dataset
-from tierlang.data.tables import load_records
 from tierlang.engine.explain import explain_partner, render_text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from bench_explain import RECORDS, RECORDS_AS_OF, has_example_data  # noqa: E402  (benchmarks/ is not a package)
+from bench_explain import explain_records_partner, has_example_data, load_example_records  # noqa: E402  (benchmarks/ is not a package)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,11 +37,7 @@ def main(argv: list[str] | None = None) -> int:
             corpus[path.name] = _records_corpus(path)
             print(f"{path.name}: {len(corpus[path.name])} partners (examples/records)", file=sys.stderr)
             continue
-        try:
-            dataset = load_dataset(ROOT / "examples" / "partners.csv", program)
-        except Exception as e:  # a program whose columns examples/partners.csv lacks (records)
-            print(f"{path.name}: skipped ({type(e).__name__})", file=sys.stderr)
-            continue
+        dataset = load_dataset(ROOT / "examples" / "partners.csv", program)
         out = corpus[path.name] = {}
         for pid in dataset.partner_ids[:: args.every]:
             ex = explain_partner(program, dataset.values(pid), None, pid)
@@ -54,17 +48,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _records_corpus(path: Path) -> dict[str, dict]:
-    program = load_program(path, RECORDS_AS_OF, checks=False).program
-    records = load_records(RECORDS, program, on_error="report")
+    program, records = load_example_records(path)
     out = {}
     for pid in records.dataset.partner_ids:
-        values, notes, traces = _records_of(program, records, pid, records.dataset.values(pid), ())
-        ex = explain_partner(program, values, None, pid)
-        out[pid] = {
-            "text": render_text(ex, program, pid) + _records_text(program, ex, notes, traces),
-            "data": [e.to_data(program) for e in ex],
-            "records": [n.to_data() for n in notes],
-        }
+        ex, notes, text = explain_records_partner(program, records, pid)
+        out[pid] = {"text": text, "data": [e.to_data(program) for e in ex], "records": [n.to_data() for n in notes]}
     return out
 
 
