@@ -175,7 +175,7 @@ def _section(args, results: list[dict]) -> str:
         rows = ", ".join(f"{name} {n:,}" for name, n in r["rows_in"].items())
         t, b = r["med"]["tier"], r["med"]["baseline"]
         lines.append(
-            f"| {r['data']} ({rows}) | {r['load'][0]} / {r['load'][1]} | {t[0]:.2f} s | {t[1]:.2f} s | {t[2]:.2f} GB | "
+            f"| {r['data']} ({rows}) | {r['load'][0]} → {r['load'][1]} | {t[0]:.2f} s | {t[1]:.2f} s | {t[2]:.2f} GB | "
             f"{b[0]:.2f} s | {b[1]:.2f} s | {b[2]:.2f} GB | **{r['cpu_ratio']:.2f}×** |"
         )
     lines.append("")

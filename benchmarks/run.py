@@ -78,7 +78,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--program", default=str(ROOT / "programs" / "cloudpartner2022.tier"))
     ap.add_argument("--rows", type=int, default=1_000_000)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument(
+        "--repeat", type=int, default=3, help="Runs of each side per layout, alternating (default 3, the least a median of runs means)."
+    )
     ap.add_argument("--data", default=str(HERE / "data"), help="Where the generated inputs are kept (default benchmarks/data).")
     ap.add_argument(
         "--layouts",
@@ -89,7 +91,9 @@ def main() -> None:
     ap.add_argument("--note", default="", help="A remark about the run, written into RESULTS.md (e.g. other load on the machine).")
     ap.add_argument("--no-check", action="store_true", help="Do not run benchmarks/bench_check.py afterwards.")
     args = ap.parse_args()
-    repeat = max(3, args.repeat)
+    if args.repeat < 3:
+        ap.error(f"--repeat {args.repeat}: at least 3 (the results are medians of runs)")
+    repeat = args.repeat
     layouts = tuple(x for x in args.layouts.split(",") if x)
     unknown = [x for x in layouts if x not in generate.LAYOUTS]
     if unknown:

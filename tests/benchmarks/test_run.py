@@ -1,6 +1,6 @@
 """benchmarks/run.py (`make bench`): `tier eval` against benchmarks/baseline.py, whole processes.
-One layout at the fewest partners (the script runs each case at least three times); the layout
-with the most cases (the uncached `tier eval` too)."""
+One layout at the fewest partners and runs (three: results are medians); the layout with the
+most cases (the uncached `tier eval` too)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def test_one_layout(partners: Path, tmp_path: Path, results: Path):
         "--rows",
         ROWS,
         "--repeat",
-        1,
+        3,
         "--layouts",
         "decimal.parquet",
         "--data",
@@ -37,3 +37,9 @@ def test_one_layout(partners: Path, tmp_path: Path, results: Path):
     ]
     assert f"- decimal.parquet: the baseline's levels differ from tier's exact ones on 0 of {8 * ROWS:,} partner-track rows." in body
     assert f"- Data: {ROWS:,} synthetic partners" in body
+
+
+def test_fewer_than_three_runs_is_refused(tmp_path: Path):
+    run = run_script("run.py", "--repeat", 1, "--no-check", cwd=tmp_path)
+    assert run.returncode == 2
+    assert "--repeat 1: at least 3" in run.stderr
