@@ -86,12 +86,12 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
       WHEN [experts] IS NULL
       THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column experts: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
       ELSE CASE
-        WHEN REGEXP_LIKE(CAST([experts] AS VARCHAR(MAX)), '^[ \t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \t]*$')
+        WHEN REGEXP_LIKE(CAST([experts] AS VARCHAR(MAX)), '^[ \t]*[+-]?0*[0-9]{1,18}[ \t]*$')
         THEN CAST(TRIM((
           NCHAR(32) + NCHAR(9)
         ) FROM CAST([experts] AS VARCHAR(MAX))) AS NUMERIC(38, 0))
         WHEN REGEXP_LIKE(CAST([experts] AS VARCHAR(MAX)), '^[ \t]*[+-]?[0-9]+[ \t]*$')
-        THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column experts: ' + '''' + CAST([experts] AS VARCHAR(MAX)) + '''' + ' is too large to evaluate exactly in SQL' AS NUMERIC(38, 0))
+        THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column experts: ' + '''' + CAST([experts] AS VARCHAR(MAX)) + '''' + ' is too large for a count (at most 18 digits)' AS NUMERIC(38, 0))
         WHEN REGEXP_LIKE(CAST([experts] AS VARCHAR(MAX)), '^[ \t]*$')
         THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column experts: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
         ELSE CAST('tier: TL404 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column experts: ' + '''' + CAST([experts] AS VARCHAR(MAX)) + '''' + ' is not a whole number' AS NUMERIC(38, 0))
@@ -101,12 +101,12 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
       WHEN [adds] IS NULL
       THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column adds: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
       ELSE CASE
-        WHEN REGEXP_LIKE(CAST([adds] AS VARCHAR(MAX)), '^[ \t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \t]*$')
+        WHEN REGEXP_LIKE(CAST([adds] AS VARCHAR(MAX)), '^[ \t]*[+-]?0*[0-9]{1,18}[ \t]*$')
         THEN CAST(TRIM((
           NCHAR(32) + NCHAR(9)
         ) FROM CAST([adds] AS VARCHAR(MAX))) AS NUMERIC(38, 0))
         WHEN REGEXP_LIKE(CAST([adds] AS VARCHAR(MAX)), '^[ \t]*[+-]?[0-9]+[ \t]*$')
-        THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column adds: ' + '''' + CAST([adds] AS VARCHAR(MAX)) + '''' + ' is too large to evaluate exactly in SQL' AS NUMERIC(38, 0))
+        THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column adds: ' + '''' + CAST([adds] AS VARCHAR(MAX)) + '''' + ' is too large for a count (at most 18 digits)' AS NUMERIC(38, 0))
         WHEN REGEXP_LIKE(CAST([adds] AS VARCHAR(MAX)), '^[ \t]*$')
         THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column adds: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
         ELSE CAST('tier: TL404 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column adds: ' + '''' + CAST([adds] AS VARCHAR(MAX)) + '''' + ' is not a whole number' AS NUMERIC(38, 0))
@@ -116,12 +116,12 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
       WHEN [certified] IS NULL
       THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column certified: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
       ELSE CASE
-        WHEN REGEXP_LIKE(CAST([certified] AS VARCHAR(MAX)), '^[ \t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \t]*$')
+        WHEN REGEXP_LIKE(CAST([certified] AS VARCHAR(MAX)), '^[ \t]*[+-]?0*[0-9]{1,18}[ \t]*$')
         THEN CAST(TRIM((
           NCHAR(32) + NCHAR(9)
         ) FROM CAST([certified] AS VARCHAR(MAX))) AS NUMERIC(38, 0))
         WHEN REGEXP_LIKE(CAST([certified] AS VARCHAR(MAX)), '^[ \t]*[+-]?[0-9]+[ \t]*$')
-        THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column certified: ' + '''' + CAST([certified] AS VARCHAR(MAX)) + '''' + ' is too large to evaluate exactly in SQL' AS NUMERIC(38, 0))
+        THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column certified: ' + '''' + CAST([certified] AS VARCHAR(MAX)) + '''' + ' is too large for a count (at most 18 digits)' AS NUMERIC(38, 0))
         WHEN REGEXP_LIKE(CAST([certified] AS VARCHAR(MAX)), '^[ \t]*$')
         THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column certified: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
         ELSE CAST('tier: TL404 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column certified: ' + '''' + CAST([certified] AS VARCHAR(MAX)) + '''' + ' is not a whole number' AS NUMERIC(38, 0))
@@ -169,12 +169,12 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
       WHEN [deployments] IS NULL
       THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column deployments: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
       ELSE CASE
-        WHEN REGEXP_LIKE(CAST([deployments] AS VARCHAR(MAX)), '^[ \t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \t]*$')
+        WHEN REGEXP_LIKE(CAST([deployments] AS VARCHAR(MAX)), '^[ \t]*[+-]?0*[0-9]{1,18}[ \t]*$')
         THEN CAST(TRIM((
           NCHAR(32) + NCHAR(9)
         ) FROM CAST([deployments] AS VARCHAR(MAX))) AS NUMERIC(38, 0))
         WHEN REGEXP_LIKE(CAST([deployments] AS VARCHAR(MAX)), '^[ \t]*[+-]?[0-9]+[ \t]*$')
-        THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column deployments: ' + '''' + CAST([deployments] AS VARCHAR(MAX)) + '''' + ' is too large to evaluate exactly in SQL' AS NUMERIC(38, 0))
+        THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column deployments: ' + '''' + CAST([deployments] AS VARCHAR(MAX)) + '''' + ' is too large for a count (at most 18 digits)' AS NUMERIC(38, 0))
         WHEN REGEXP_LIKE(CAST([deployments] AS VARCHAR(MAX)), '^[ \t]*$')
         THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column deployments: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
         ELSE CAST('tier: TL404 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column deployments: ' + '''' + CAST([deployments] AS VARCHAR(MAX)) + '''' + ' is not a whole number' AS NUMERIC(38, 0))
@@ -222,12 +222,12 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
       WHEN [workloads] IS NULL
       THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column workloads: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
       ELSE CASE
-        WHEN REGEXP_LIKE(CAST([workloads] AS VARCHAR(MAX)), '^[ \t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \t]*$')
+        WHEN REGEXP_LIKE(CAST([workloads] AS VARCHAR(MAX)), '^[ \t]*[+-]?0*[0-9]{1,18}[ \t]*$')
         THEN CAST(TRIM((
           NCHAR(32) + NCHAR(9)
         ) FROM CAST([workloads] AS VARCHAR(MAX))) AS NUMERIC(38, 0))
         WHEN REGEXP_LIKE(CAST([workloads] AS VARCHAR(MAX)), '^[ \t]*[+-]?[0-9]+[ \t]*$')
-        THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column workloads: ' + '''' + CAST([workloads] AS VARCHAR(MAX)) + '''' + ' is too large to evaluate exactly in SQL' AS NUMERIC(38, 0))
+        THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column workloads: ' + '''' + CAST([workloads] AS VARCHAR(MAX)) + '''' + ' is too large for a count (at most 18 digits)' AS NUMERIC(38, 0))
         WHEN REGEXP_LIKE(CAST([workloads] AS VARCHAR(MAX)), '^[ \t]*$')
         THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column workloads: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
         ELSE CAST('tier: TL404 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column workloads: ' + '''' + CAST([workloads] AS VARCHAR(MAX)) + '''' + ' is not a whole number' AS NUMERIC(38, 0))

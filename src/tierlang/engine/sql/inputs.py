@@ -31,7 +31,7 @@ from fractions import Fraction
 from sqlglot import exp
 
 from tierlang import ir
-from tierlang.data import PID, WHITESPACE
+from tierlang.data import COUNT_TOO_LARGE, MAX_COUNT, PID, WHITESPACE
 from tierlang.engine.sql.backend import and_all, cast, col, num, or_any, paren, raise_error, string
 from tierlang.engine.sql.dialects import Dialect
 from tierlang.passes.constraints import constraint_metrics, linear
@@ -47,8 +47,8 @@ MAX_DECIMALS = 18
 #: Digits a decimal value may have in all (as tierlang's loader: data.MAX_DIGITS).
 MAX_DIGITS = 38
 
-_SMALL_INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER")
-_WIDE_INTEGER_TYPES = ("HUGEINT", "UBIGINT", "UHUGEINT")
+#: integer types whose values are all counts (at most 10 digits: within data.MAX_COUNT)
+_SMALL_INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "UTINYINT", "USMALLINT", "UINTEGER")
 _INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT")
 _DECIMAL_KINDS = (ir.Kind.NUMBER, ir.Kind.PERCENT, ir.Kind.MONEY)
 
@@ -272,33 +272,39 @@ class _Raw:
     def count(self, column: str, c: exp.Expression, blank: exp.Expression) -> exp.Expression:
         """A count: whole, with spaces and tabs around it tolerated, as tierlang's loader
         reads one (`data._COUNT_RE`); a text of spaces and tabs only is missing, `blank`
-        (to the loader as to polars' CSV reader of counts)."""
+        (to the loader as to polars' CSV reader of counts). At most 18 digits, leading zeros
+        aside (`data.MAX_COUNT`, in the narrow and the wide query alike): beyond, TL412 with
+        the loader's message."""
         t = self.text(c)
-        # digits that fit the working type (18 always fit 64 bits; the wide type has held 19
-        # characters with the sign)
-        fits = "[+-]?[0-9]{1,18}" if self.narrow else "([+-]?[0-9]{1,18}|[0-9]{19})"
-        ok = self.matches(t, rf"^[ \t]*{fits}[ \t]*$")
+        ok = self.matches(t, r"^[ \t]*[+-]?0*[0-9]{1,18}[ \t]*$")
         whole = self.matches(t.copy(), r"^[ \t]*[+-]?[0-9]+[ \t]*$")
         trimmed = exp.Trim(this=t.copy(), expression=self.characters(" \t"))
         slow = self.case(
             (ok, cast(trimmed, self.itype, self.d)),
-            (whole, self.too_large(column, self.quoted_value(c))),
+            (whole, self.count_too_large(column, c)),
             (self.matches(t.copy(), r"^[ \t]*$"), blank),
             default=self.fail(column, self.concat(self.quoted_value(c), string(" is not a whole number")), self.itype, "TL404"),
         )
         slow = self.nullable(c, slow)
-        if not self.narrow:
-            fast = self.typeof_in(c, _INTEGER_TYPES)
-            return self.case((fast, cast(c, self.itype, self.d)), default=slow) if fast is not None else slow
-        small, wide = self.typeof_in(c, _SMALL_INTEGER_TYPES), self.typeof_in(c, _WIDE_INTEGER_TYPES)
+        small = self.typeof_in(c, _SMALL_INTEGER_TYPES)
         if small is None:
             return slow
-        # compared as the wide type: the branch must bind whatever the column's type
-        guarded = self.case(
-            (self.within(cast(c, self.d.wide, self.d), 2**63 - 1), cast(c, self.itype, self.d)),
-            default=self.too_large(column, self.text(c)),
-        )
-        return self.case((small, cast(c, self.itype, self.d)), (wide, guarded), default=slow)
+        # DuckDB: an integer column is read as it is, within the limit, compared in a type
+        # that holds every value of the column's (a NULL compares to NULL: missing, read later)
+        beyond = [
+            (("BIGINT",), exp.Not(this=self.within(cast(c, "BIGINT", self.d), MAX_COUNT))),
+            (("HUGEINT",), exp.Not(this=self.within(cast(c, "HUGEINT", self.d), MAX_COUNT))),
+            (("UBIGINT", "UHUGEINT"), exp.GT(this=cast(c, "UHUGEINT", self.d), expression=num(MAX_COUNT))),
+        ]
+        branches = [(small, cast(c, self.itype, self.d))]
+        for types, big in beyond:
+            guarded = self.case((big, self.count_too_large(column, c)), default=cast(c, self.itype, self.d))
+            branches.append((self.typeof_in(c, types), guarded))
+        return self.case(*branches, default=slow)
+
+    def count_too_large(self, column: str, c: exp.Expression) -> exp.Expression:
+        """TL412 for a count beyond `data.MAX_COUNT`, worded as tierlang's loader words it."""
+        return self.fail(column, self.concat(self.quoted_value(c), string(" " + COUNT_TOO_LARGE)), self.itype, "TL412")
 
     def decimal(self, column: str, c: exp.Expression, scale: int) -> exp.Expression:
         k = round(math.log10(scale))
