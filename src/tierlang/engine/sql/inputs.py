@@ -40,6 +40,8 @@ FALLBACK = "__fallback__"
 
 __all__ = ["DATA_ERROR", "raw_inputs", "typed_inputs", "table_name", "DEFAULT_DECIMALS", "MAX_DECIMALS", "scales_for"]
 
+#: SQL Server's collation that compares code points (`_Raw.one_of`)
+_BINARY_COLLATION = "Latin1_General_100_BIN2"
 #: Decimal places the raw query reads exactly by default (`--decimals`).
 DEFAULT_DECIMALS = 6
 #: The most places `--decimals` allows (DECIMAL(38, s) keeps 38 - s digits before the point).
@@ -213,6 +215,16 @@ class _Raw:
     def matches(self, t: exp.Expression, pattern: str) -> exp.Expression:
         return exp.RegexpLike(this=t, expression=string(pattern))
 
+    def one_of(self, t: exp.Expression, words: tuple[str, ...]) -> exp.Expression:
+        """Whether the text `t` is one of `words`, exactly. Where `=` ignores trailing spaces
+        and the collation may ignore case (`Dialect.padded`: SQL Server, where 'gold ' and
+        'GOLD' equal 'gold', which tierlang's loader refuses), both sides end in '|' and are
+        compared in a binary collation."""
+        if not self.d.padded:
+            return exp.In(this=t, expressions=[string(w) for w in words]) if len(words) > 1 else exp.EQ(this=t, expression=string(words[0]))
+        marked = exp.Collate(this=paren(self.concat(t, string("|"))), expression=exp.var(_BINARY_COLLATION))
+        return exp.In(this=marked, expressions=[exp.National(this=w + "|") for w in words])
+
     def case(self, *branches: tuple[exp.Expression, exp.Expression], default: exp.Expression) -> exp.Expression:
         return exp.Case(ifs=[exp.If(this=c, true=v) for c, v in branches if c is not None], default=default)
 
@@ -385,8 +397,8 @@ class _Raw:
     def boolean(self, column: str, c: exp.Expression) -> exp.Expression:
         t = exp.Lower(this=self.text(c))  # not trimmed, as the loader
         slow = self.case(
-            (exp.EQ(this=t, expression=string("true")), exp.Boolean(this=True)),
-            (exp.EQ(this=t, expression=string("false")), exp.Boolean(this=False)),
+            (self.one_of(t, ("true",)), exp.Boolean(this=True)),
+            (self.one_of(t.copy(), ("false",)), exp.Boolean(this=False)),
             default=self.fail(column, self.concat(self.quoted_value(c), string(" is not true or false")), "BOOLEAN", "TL408"),
         )
         fast = self.typeof_in(c, ("BOOLEAN",))
@@ -428,7 +440,7 @@ class _Raw:
         t = self.text(c)
         shown = ", ".join(values)
         return self.case(
-            (exp.In(this=t, expressions=[string(v) for v in values]), t),
+            (self.one_of(t, values), t.copy()),
             default=self.fail(column, self.concat(self.quoted_value(c), string(f" is not one of {shown}")), self.d.text, "TL407"),
         )
 
