@@ -86,16 +86,8 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       ELSE CAST("partner_id" AS TEXT)
     END AS "partner_id",
     CASE
-      WHEN TYPEOF("experts") IN ('TINYINT', 'SMALLINT', 'INTEGER', 'UTINYINT', 'USMALLINT', 'UINTEGER')
+      WHEN TYPEOF("experts") IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'UTINYINT', 'USMALLINT', 'UINTEGER')
       THEN CAST("experts" AS BIGINT)
-      WHEN TYPEOF("experts") IN ('BIGINT')
-      THEN CASE
-        WHEN NOT CAST("experts" AS BIGINT) BETWEEN -999999999999999999 AND 999999999999999999
-        THEN ERROR(
-          'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || '''' || CAST("experts" AS TEXT) || '''' || ' is too large for a count (at most 18 digits)'
-        )
-        ELSE CAST("experts" AS BIGINT)
-      END
       WHEN TYPEOF("experts") IN ('HUGEINT')
       THEN CASE
         WHEN NOT CAST("experts" AS INT128) BETWEEN -999999999999999999 AND 999999999999999999
@@ -133,16 +125,8 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       END
     END AS "experts",
     CASE
-      WHEN TYPEOF("adds") IN ('TINYINT', 'SMALLINT', 'INTEGER', 'UTINYINT', 'USMALLINT', 'UINTEGER')
+      WHEN TYPEOF("adds") IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'UTINYINT', 'USMALLINT', 'UINTEGER')
       THEN CAST("adds" AS BIGINT)
-      WHEN TYPEOF("adds") IN ('BIGINT')
-      THEN CASE
-        WHEN NOT CAST("adds" AS BIGINT) BETWEEN -999999999999999999 AND 999999999999999999
-        THEN ERROR(
-          'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || '''' || CAST("adds" AS TEXT) || '''' || ' is too large for a count (at most 18 digits)'
-        )
-        ELSE CAST("adds" AS BIGINT)
-      END
       WHEN TYPEOF("adds") IN ('HUGEINT')
       THEN CASE
         WHEN NOT CAST("adds" AS INT128) BETWEEN -999999999999999999 AND 999999999999999999
@@ -180,16 +164,8 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       END
     END AS "adds",
     CASE
-      WHEN TYPEOF("certified") IN ('TINYINT', 'SMALLINT', 'INTEGER', 'UTINYINT', 'USMALLINT', 'UINTEGER')
+      WHEN TYPEOF("certified") IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'UTINYINT', 'USMALLINT', 'UINTEGER')
       THEN CAST("certified" AS BIGINT)
-      WHEN TYPEOF("certified") IN ('BIGINT')
-      THEN CASE
-        WHEN NOT CAST("certified" AS BIGINT) BETWEEN -999999999999999999 AND 999999999999999999
-        THEN ERROR(
-          'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || '''' || CAST("certified" AS TEXT) || '''' || ' is too large for a count (at most 18 digits)'
-        )
-        ELSE CAST("certified" AS BIGINT)
-      END
       WHEN TYPEOF("certified") IN ('HUGEINT')
       THEN CASE
         WHEN NOT CAST("certified" AS INT128) BETWEEN -999999999999999999 AND 999999999999999999
@@ -323,16 +299,8 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       END
     END AS "growth",
     CASE
-      WHEN TYPEOF("deployments") IN ('TINYINT', 'SMALLINT', 'INTEGER', 'UTINYINT', 'USMALLINT', 'UINTEGER')
+      WHEN TYPEOF("deployments") IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'UTINYINT', 'USMALLINT', 'UINTEGER')
       THEN CAST("deployments" AS BIGINT)
-      WHEN TYPEOF("deployments") IN ('BIGINT')
-      THEN CASE
-        WHEN NOT CAST("deployments" AS BIGINT) BETWEEN -999999999999999999 AND 999999999999999999
-        THEN ERROR(
-          'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || '''' || CAST("deployments" AS TEXT) || '''' || ' is too large for a count (at most 18 digits)'
-        )
-        ELSE CAST("deployments" AS BIGINT)
-      END
       WHEN TYPEOF("deployments") IN ('HUGEINT')
       THEN CASE
         WHEN NOT CAST("deployments" AS INT128) BETWEEN -999999999999999999 AND 999999999999999999
@@ -470,16 +438,8 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       END
     END AS "acr",
     CASE
-      WHEN TYPEOF("workloads") IN ('TINYINT', 'SMALLINT', 'INTEGER', 'UTINYINT', 'USMALLINT', 'UINTEGER')
+      WHEN TYPEOF("workloads") IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'UTINYINT', 'USMALLINT', 'UINTEGER')
       THEN CAST("workloads" AS BIGINT)
-      WHEN TYPEOF("workloads") IN ('BIGINT')
-      THEN CASE
-        WHEN NOT CAST("workloads" AS BIGINT) BETWEEN -999999999999999999 AND 999999999999999999
-        THEN ERROR(
-          'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || '''' || CAST("workloads" AS TEXT) || '''' || ' is too large for a count (at most 18 digits)'
-        )
-        ELSE CAST("workloads" AS BIGINT)
-      END
       WHEN TYPEOF("workloads") IN ('HUGEINT')
       THEN CASE
         WHEN NOT CAST("workloads" AS INT128) BETWEEN -999999999999999999 AND 999999999999999999
@@ -592,10 +552,13 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
         "workloads" IS NULL
       )
       OR (
-        "experts" < 0
+        NOT "experts" BETWEEN 0 AND 999999999999999999
       )
       OR (
-        "certified" < 0
+        NOT "adds" BETWEEN -999999999999999999 AND 999999999999999999
+      )
+      OR (
+        NOT "certified" BETWEEN 0 AND 999999999999999999
       )
       OR (
         "growth" < -100000000
@@ -604,10 +567,10 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
         "growth" > 1000000000
       )
       OR (
-        "deployments" < 0
+        NOT "deployments" BETWEEN 0 AND 999999999999999999
       )
       OR (
-        "workloads" < 0
+        NOT "workloads" BETWEEN 0 AND 999999999999999999
       )
       OR (
         "partners_read"."partner_id" = "repeated"
@@ -639,13 +602,25 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
           )
           THEN 'tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || 'the value is missing (the metric declares no default)'
           WHEN (
-            "experts" < 0
+            NOT "experts" BETWEEN 0 AND 999999999999999999
           )
-          THEN 'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || CAST("experts" AS TEXT) || ' is below the minimum 0; a count cannot be negative'
+          THEN CASE
+            WHEN NOT "experts" BETWEEN -999999999999999999 AND 999999999999999999
+            THEN 'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || '''' || CAST("experts" AS TEXT) || '''' || ' is too large for a count (at most 18 digits)'
+            ELSE 'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || CAST("experts" AS TEXT) || ' is below the minimum 0; a count cannot be negative'
+          END
           WHEN (
-            "certified" < 0
+            NOT "adds" BETWEEN -999999999999999999 AND 999999999999999999
           )
-          THEN 'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || CAST("certified" AS TEXT) || ' is below the minimum 0; a count cannot be negative'
+          THEN 'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || '''' || CAST("adds" AS TEXT) || '''' || ' is too large for a count (at most 18 digits)'
+          WHEN (
+            NOT "certified" BETWEEN 0 AND 999999999999999999
+          )
+          THEN CASE
+            WHEN NOT "certified" BETWEEN -999999999999999999 AND 999999999999999999
+            THEN 'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || '''' || CAST("certified" AS TEXT) || '''' || ' is too large for a count (at most 18 digits)'
+            ELSE 'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || CAST("certified" AS TEXT) || ' is below the minimum 0; a count cannot be negative'
+          END
           WHEN (
             "growth" < -100000000
           )
@@ -655,13 +630,21 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
           )
           THEN 'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || CAST("growth" AS TEXT) || '/1000000' || ' is above the maximum 1000'
           WHEN (
-            "deployments" < 0
+            NOT "deployments" BETWEEN 0 AND 999999999999999999
           )
-          THEN 'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || CAST("deployments" AS TEXT) || ' is below the minimum 0; a count cannot be negative'
+          THEN CASE
+            WHEN NOT "deployments" BETWEEN -999999999999999999 AND 999999999999999999
+            THEN 'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || '''' || CAST("deployments" AS TEXT) || '''' || ' is too large for a count (at most 18 digits)'
+            ELSE 'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || CAST("deployments" AS TEXT) || ' is below the minimum 0; a count cannot be negative'
+          END
           WHEN (
-            "workloads" < 0
+            NOT "workloads" BETWEEN 0 AND 999999999999999999
           )
-          THEN 'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || CAST("workloads" AS TEXT) || ' is below the minimum 0; a count cannot be negative'
+          THEN CASE
+            WHEN NOT "workloads" BETWEEN -999999999999999999 AND 999999999999999999
+            THEN 'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || '''' || CAST("workloads" AS TEXT) || '''' || ' is too large for a count (at most 18 digits)'
+            ELSE 'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || CAST("workloads" AS TEXT) || ' is below the minimum 0; a count cannot be negative'
+          END
           WHEN (
             "partners_read"."partner_id" = "repeated"
           )

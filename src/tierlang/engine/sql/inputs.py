@@ -49,8 +49,9 @@ MAX_DECIMALS = 18
 #: Digits a decimal value may have in all (as tierlang's loader: data.MAX_DIGITS).
 MAX_DIGITS = 38
 
-#: integer types whose values are all counts (at most 10 digits: within data.MAX_COUNT)
-_SMALL_INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "UTINYINT", "USMALLINT", "UINTEGER")
+#: DuckDB's integer types a count is read from as it is: every value fits BIGINT (a BIGINT
+#: beyond data.MAX_COUNT is refused with the range, `_Raw.count_range`)
+_SMALL_INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER")
 _INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT")
 _DECIMAL_KINDS = (ir.Kind.NUMBER, ir.Kind.PERCENT, ir.Kind.MONEY)
 
@@ -161,14 +162,17 @@ class _Raw:
     def fail(self, column: str, problem: exp.Expression | str, type_: str | None, code: str) -> exp.Expression:
         """Raise "tier: CODE table T, partner_id 'P', column C: PROBLEM" (CODE: the TL4xx code
         tierlang's loader gives the same problem; see `DATA_ERROR`)."""
+        return raise_error(self.message(column, problem, code), self.d, type_)
+
+    def message(self, column: str, problem: exp.Expression | str, code: str) -> exp.Expression:
+        """The text `fail` raises."""
         pid = exp.Coalesce(this=self.text(col(PID)), expressions=[string("(empty)")])
-        msg = self.concat(
+        return self.concat(
             string(f"tier: {code} table {self.table}, partner_id '"),
             pid,
             string(f"', column {column}: "),
             string(problem) if isinstance(problem, str) else problem,
         )
-        return raise_error(msg, self.d, type_)
 
     def quoted_value(self, c: exp.Expression) -> exp.Expression:
         return self.concat(string("'"), self.text(c), string("'"))
@@ -301,10 +305,9 @@ class _Raw:
         small = self.typeof_in(c, _SMALL_INTEGER_TYPES)
         if small is None:
             return slow
-        # DuckDB: an integer column is read as it is, within the limit, compared in a type
-        # that holds every value of the column's (a NULL compares to NULL: missing, read later)
+        # DuckDB: an integer column is read as it is; a wider one than BIGINT within the limit,
+        # compared in a type that holds its values (a NULL compares to NULL: missing, read later)
         beyond = [
-            (("BIGINT",), exp.Not(this=self.within(cast(c, "BIGINT", self.d), MAX_COUNT))),
             (("HUGEINT",), exp.Not(this=self.within(cast(c, "HUGEINT", self.d), MAX_COUNT))),
             (("UBIGINT", "UHUGEINT"), exp.GT(this=cast(c, "UHUGEINT", self.d), expression=num(MAX_COUNT))),
         ]
@@ -316,7 +319,10 @@ class _Raw:
 
     def count_too_large(self, column: str, c: exp.Expression) -> exp.Expression:
         """TL412 for a count beyond `data.MAX_COUNT`, worded as tierlang's loader words it."""
-        return self.fail(column, self.concat(self.quoted_value(c), string(" " + COUNT_TOO_LARGE)), self.itype, "TL412")
+        return self.fail(column, self.count_too_large_text(c), self.itype, "TL412")
+
+    def count_too_large_text(self, c: exp.Expression) -> exp.Expression:
+        return self.concat(self.quoted_value(c.copy()), string(" " + COUNT_TOO_LARGE))
 
     def decimal(self, column: str, c: exp.Expression, scale: int) -> exp.Expression:
         k = round(math.log10(scale))
@@ -450,7 +456,9 @@ class _Raw:
         v = col(m.name) if value is None else value
         column = m.column or m.name
         branches = []
-        if m.type.kind is ir.Kind.COUNT or m.type.kind in _DECIMAL_KINDS:
+        if m.type.kind is ir.Kind.COUNT and self.d.typeof is not None:
+            branches.append(self.count_range(m, v, column))
+        elif m.type.kind is ir.Kind.COUNT or m.type.kind in _DECIMAL_KINDS:
             if m.minimum is not None:
                 lo = math.ceil(m.minimum * scale)
                 why = f"is below the minimum {_show(m.minimum)}" + (
@@ -475,15 +483,36 @@ class _Raw:
                         ),
                     )
                 )
-            if limit is not None:
-                if self.narrow:
-                    big: exp.Expression = exp.Not(this=self.within(v.copy(), limit))
-                else:
-                    big = exp.GT(this=exp.Abs(this=v), expression=cast(num(limit), self.itype, self.d))
-                branches.append((big, self.too_large(column, self.shown(v, scale))))
+        if (m.type.kind is ir.Kind.COUNT or m.type.kind in _DECIMAL_KINDS) and limit is not None:
+            if self.narrow:
+                big: exp.Expression = exp.Not(this=self.within(v.copy(), limit))
+            else:
+                big = exp.GT(this=exp.Abs(this=v), expression=cast(num(limit), self.itype, self.d))
+            branches.append((big, self.too_large(column, self.shown(v, scale))))
         if not branches:
             return v
         return self.case(*branches, default=v)
+
+    def count_range(self, m: ir.Metric, v: exp.Expression, column: str) -> tuple[exp.Expression, exp.Expression]:
+        """(a count is outside its range or beyond `data.MAX_COUNT`, the error that says which)
+        where a BIGINT column is read as it is (`count`, DuckDB): one comparison, which the
+        filter of `Dialect.one_check` pays nothing more for than the range's (a guard when
+        the column is read costs a CASE per column); TL412 first, as tierlang's loader."""
+        lo = max(math.ceil(m.minimum), -MAX_COUNT) if m.minimum is not None else -MAX_COUNT
+        hi = min(math.floor(m.maximum), MAX_COUNT) if m.maximum is not None else MAX_COUNT
+        problems = [(exp.Not(this=self.within(v.copy(), MAX_COUNT)), self.message(column, self.count_too_large_text(v), "TL412"))]
+        if m.minimum is not None:
+            why = f" is below the minimum {_show(m.minimum)}" + ("; a count cannot be negative" if m.minimum == 0 else "")
+            problems.append(
+                (exp.LT(this=v.copy(), expression=num(lo)), self.message(column, self.concat(self.text(v), string(why)), "TL406"))
+            )
+        if m.maximum is not None:
+            why = f" is above the maximum {_show(m.maximum)}"
+            problems.append(
+                (exp.GT(this=v.copy(), expression=num(hi)), self.message(column, self.concat(self.text(v), string(why)), "TL406"))
+            )
+        which = self.case(*problems[:-1], default=problems[-1][1]) if len(problems) > 1 else problems[0][1]
+        return exp.Not(this=exp.Between(this=v, low=num(lo), high=num(hi))), raise_error(which, self.d, self.itype)
 
     def holds(self, e: ir.Expr, metrics: dict[str, ir.Metric], scales: dict[str, int]) -> exp.Expression:
         """An input constraint's condition over the scaled columns, exactly: each comparison
