@@ -182,3 +182,39 @@ def test_postgres_reads_blanks_in_values_as_the_loader(postgres):
             continue
         assert code is None, (column, value)
         assert got.equals(sorted_long(evaluate_dataset(VALUES_PROGRAM, from_frame(_frame(row), VALUES_PROGRAM), engine="interpreter")))
+
+
+def _sql_server_equal(a: str, b: str) -> bool:
+    """SQL Server's `=` in its default collations: trailing spaces ignored, case ignored."""
+    return a.rstrip(" ").casefold() == b.rstrip(" ").casefold()
+
+
+def test_tsql_compares_words_exactly_and_reads_text_as_unicode():
+    """No SQL Server here: the T-SQL text, parsed by sqlglot. SQL Server's `=` and `IN` ignore
+    trailing spaces (and, in most collations, case): 'gold ', 'GOLD' and 'true ' would pass
+    where tierlang's loader refuses them. Each word is compared with '|' after both sides, in
+    a binary collation; text is NVARCHAR (VARCHAR would turn a blank such as U+3000 around a
+    partner_id into '?', which the id check would pass), and the id check reads the code
+    points of the first and last characters, not an `=`."""
+    import sqlglot
+    from sqlglot import exp
+
+    sql = compile_sql(VALUES_PROGRAM, "tsql").sql()
+    tree = sqlglot.parse_one(sql, read="tsql")
+    assert "AS NVARCHAR(MAX))" in sql and " VARCHAR" not in sql
+    words = {}
+    for node in tree.find_all(exp.In):
+        if isinstance(node.this, exp.Collate):
+            assert node.this.expression.name == "Latin1_General_100_BIN2"
+            added = node.this.this.unnest()
+            assert isinstance(added, exp.Add) and added.expression.name == "|"  # T-SQL concatenates with +
+            column = next(added.this.find_all(exp.Column)).name
+            words.setdefault(column, []).extend(w.name for w in node.expressions)
+    assert words == {"b": ["true|", "false|"], "e": ["silver|", "gold|"]}
+    # with '|' after both sides, SQL Server's comparison is exact but for case: a binary
+    # collation compares code points
+    for value, word in [("gold ", "gold"), ("gold", "gold"), ("GOLD", "gold"), ("true  ", "true")]:
+        assert _sql_server_equal(value, word) and _sql_server_equal(value + "|", word + "|") == (value.casefold() == word)
+    # the partner_id's last character, by its code point (RIGHT keeps trailing spaces)
+    rights = [u for u in tree.find_all(exp.Unicode) if isinstance(u.this, exp.Right)]
+    assert rights and next(rights[0].this.find_all(exp.Column)).name == "partner_id"

@@ -66,8 +66,16 @@ CASES = [
     ("azure_usage", _set("tenant_id", 2, None), "TL403", "row {}, column 'tenant_id': missing value"),
     ("m365_usage", _repeat_first_row, "TL421", "row {}, column 'tenant_id': the key (tenant_id, month, workload, association)"),
     ("m365_usage", _set("paid_seats", 1, "-3"), "TL406", "row {}, column 'paid_seats': -3 is below the minimum 0 of 'paid_seats'"),
+    # a count has at most 18 digits, in a table as in the partners file (TL412 before the range)
+    (
+        "m365_usage",
+        _set("paid_seats", 2, "1000000000000000000"),
+        "TL412",
+        "row {}, column 'paid_seats': '1000000000000000000' is too large",
+    ),
+    ("m365_usage", _set("paid_seats", 0, "-1000000000000000000"), "TL412", "row {}, column 'paid_seats': '-1000000000000000000' is too"),
 ]
-INDEX = [1, 2, 0, 3, 1, 0, 2, 0, 1]
+INDEX = [1, 2, 0, 3, 1, 0, 2, 0, 1, 2, 0]
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])

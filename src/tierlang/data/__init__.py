@@ -62,6 +62,8 @@ __all__ = [
     "ReadOptions",
     "ROW_CONVENTION",
     "MAX_DIGITS",
+    "MAX_COUNT",
+    "COUNT_TOO_LARGE",
 ]
 
 #: How `row` is counted, per format (also in docs/data.md).
@@ -77,6 +79,17 @@ ROW_CONVENTION = {
 #: places of the most precise value in its column (10^38 < 2^127: fits the Int128 a very
 #: large or precise column is stored in; columns that fit are stored as Int64).
 MAX_DIGITS = 38
+#: The largest magnitude of a count: 18 digits, whatever the input form (text, JSON number,
+#: any integer or DECIMAL(p, 0) column) and whatever engine reads it (the compiled SQL
+#: refuses the same values, `engine.sql.inputs`). Every 18-digit number fits a 64-bit
+#: integer, with room for its sign, in every database; 64 bits' own limit
+#: (9223372036854775807) would depend on the column's type and the sign.
+MAX_COUNT = 10**18 - 1
+#: The problem a count beyond MAX_COUNT is (TL412), after the value: the same words in the
+#: loader and in the compiled SQL.
+COUNT_TOO_LARGE = "is too large for a count (at most 18 digits)"
+#: A count's text with more than 18 digits (leading zeros aside): beyond MAX_COUNT.
+_COUNT_TOO_LARGE_RE = r"^[ \t]*[+-]?0*[1-9][0-9]{18}"
 #: Problems kept as `DataError` objects (all of them are in the reject frame).
 MAX_KEPT = 1000
 #: The longest value a message quotes in full.
@@ -1161,14 +1174,15 @@ class _CountReader(_Reader):
             )
             out.append(syntax_bad.alias(f))
             value = src.str.strip_chars(" \t").cast(pl.Int64, strict=False)
-            big = self.check("TL412", "big", lambda t: pl.format("'{}' is too large for a count (at most 18 digits)", t))
+            # beyond 64 bits here; beyond MAX_COUNT within them, with the range (`third`)
+            big = self.check("TL412", "big", _count_too_large)
             out.append((~self.missing_expr(src) & ~syntax_bad & value.is_null()).alias(big))
             out.append(value.alias(self.tmp("v")))
         elif self.dtype == pl.Int64:
             out.append(src.alias(self.tmp("v")))
-        else:  # another integer type
+        else:  # another integer type, or DECIMAL(p, 0)
             value = src.cast(pl.Int64, strict=False)
-            big = self.check("TL412", "big", lambda t: pl.format("{} is too large for a count (at most 18 digits)", t))
+            big = self.check("TL412", "big", _count_too_large)
             out.append((src.is_not_null() & value.is_null()).alias(big))
             out.append(value.alias(self.tmp("v")))
         return out
@@ -1177,20 +1191,30 @@ class _CountReader(_Reader):
         return int(self.metric.default) if self.metric and self.metric.default is not None else None
 
     def third(self, df):
-        return _range_flags(self, pl.col(self.name), 1)
+        return _range_flags(self, pl.col(self.name), 1, limit=MAX_COUNT)
 
 
-def _range_flags(r: _Reader, v: pl.Expr, scale: int) -> list[pl.Expr]:
-    """Flags for values outside the metric's declared range (v is scaled by `scale`)."""
+def _count_too_large(t: pl.Expr) -> pl.Expr:
+    """TL412's message for a count beyond MAX_COUNT (or 64 bits), its value `t` quoted as
+    the compiled SQL quotes it, whatever the column's type."""
+    return pl.format("'{}' " + COUNT_TOO_LARGE, t)
+
+
+def _range_flags(r: _Reader, v: pl.Expr, scale: int, limit: int | None = None) -> list[pl.Expr]:
+    """Flags for values outside the metric's declared range (v is scaled by `scale`) and, with
+    `limit` (counts: MAX_COUNT), beyond -limit..limit: TL412, which such a value gets rather
+    than TL406, as in the compiled SQL (which reads a count, refusing one too large, before
+    its range)."""
     m = r.metric
-    out = []
     if m is None:
-        return out
-    if m.minimum is not None:
-        lo = math.ceil(m.minimum * scale)
+        return []
+    lo = math.ceil(m.minimum * scale) if m.minimum is not None else None
+    hi = math.floor(m.maximum * scale) if m.maximum is not None else None
+    low = high = None  # the TL406 checks' flags
+    if lo is not None and (limit is None or lo >= -limit):
         shown = _fmt_fraction(m.minimum)
         neg = m.type.kind is ir.Kind.COUNT and m.minimum == 0
-        f = r.check(
+        low = r.check(
             "TL406",
             "low",
             lambda t, shown=shown, neg=neg: pl.format(
@@ -1198,12 +1222,31 @@ def _range_flags(r: _Reader, v: pl.Expr, scale: int) -> list[pl.Expr]:
             ),
             hint=f"declare `range ..` on {r.declared_in} if negative values are valid" if neg else None,
         )
-        out.append((v < lo).fill_null(False).alias(f))
-    if m.maximum is not None:
-        hi = math.floor(m.maximum * scale)
+    if hi is not None and (limit is None or hi <= limit):
         shown = _fmt_fraction(m.maximum)
-        f = r.check("TL406", "high", lambda t, shown=shown: pl.format("{} is above the maximum {} of {}", t, pl.lit(shown), pl.lit(r.what)))
-        out.append((v > hi).fill_null(False).alias(f))
+        high = r.check(
+            "TL406", "high", lambda t, shown=shown: pl.format("{} is above the maximum {} of {}", t, pl.lit(shown), pl.lit(r.what))
+        )
+    if limit is not None:
+        # a value beyond the limit may also be beyond a declared bound: its text tells TL412
+        split = (lambda t: t.str.contains(_COUNT_TOO_LARGE_RE), "TL412", _count_too_large, None)
+        for c in r.checks:
+            if c.flag in (low, high):
+                c.split = split
+        if low is not None and lo == 0 and high is None:
+            # the usual count (range 0..): one comparison, a negative value's bits being an
+            # unsigned number above 2^63
+            return [(v.reinterpret(signed=False) > limit).fill_null(False).alias(low)]
+    out = []
+    if low is not None:
+        out.append((v < lo).fill_null(False).alias(low))
+    if high is not None:
+        out.append((v > hi).fill_null(False).alias(high))
+    if limit is not None:
+        beyond = ([v < -limit] if low is None else []) + ([v > limit] if high is None else [])
+        if beyond:
+            big = r.check("TL412", "limit", _count_too_large)
+            out.append(pl.any_horizontal(beyond).fill_null(False).alias(big))
     return out
 
 
@@ -1671,7 +1714,7 @@ def _reader_for(metric: ir.Metric, column: str, dtype: pl.DataType, declared: st
         if dtype == pl.String or dtype.is_integer():
             return _CountReader(metric.name, column, metric, dtype)
         if isinstance(dtype, pl.Decimal) and (dtype.scale or 0) == 0:
-            return _CountReader(metric.name, column, metric, pl.Int64)
+            return _CountReader(metric.name, column, metric, dtype)
         return _type_error(column, dtype, metric, "store whole numbers in an integer column", declared)
     if kind in _DECIMAL_KINDS:
         if dtype == pl.String or dtype.is_integer() or isinstance(dtype, pl.Decimal) or dtype in (pl.Float64, pl.Float32):

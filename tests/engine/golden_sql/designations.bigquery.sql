@@ -91,13 +91,13 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
-        WHEN REGEXP_CONTAINS(CAST(`experts` AS STRING), '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$')
+        WHEN REGEXP_CONTAINS(CAST(`experts` AS STRING), '^[ \\t]*[+-]?0*[0-9]{1,18}[ \\t]*$')
         THEN CAST(TRIM(CAST(`experts` AS STRING), (
           CHR(32) || CHR(9)
         )) AS BIGNUMERIC)
         WHEN REGEXP_CONTAINS(CAST(`experts` AS STRING), '^[ \\t]*[+-]?[0-9]+[ \\t]*$')
         THEN ERROR(
-          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || '\'' || CAST(`experts` AS STRING) || '\'' || ' is too large to evaluate exactly in SQL'
+          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || '\'' || CAST(`experts` AS STRING) || '\'' || ' is too large for a count (at most 18 digits)'
         )
         WHEN REGEXP_CONTAINS(CAST(`experts` AS STRING), '^[ \\t]*$')
         THEN ERROR(
@@ -114,13 +114,13 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column adds: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
-        WHEN REGEXP_CONTAINS(CAST(`adds` AS STRING), '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$')
+        WHEN REGEXP_CONTAINS(CAST(`adds` AS STRING), '^[ \\t]*[+-]?0*[0-9]{1,18}[ \\t]*$')
         THEN CAST(TRIM(CAST(`adds` AS STRING), (
           CHR(32) || CHR(9)
         )) AS BIGNUMERIC)
         WHEN REGEXP_CONTAINS(CAST(`adds` AS STRING), '^[ \\t]*[+-]?[0-9]+[ \\t]*$')
         THEN ERROR(
-          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column adds: ' || '\'' || CAST(`adds` AS STRING) || '\'' || ' is too large to evaluate exactly in SQL'
+          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column adds: ' || '\'' || CAST(`adds` AS STRING) || '\'' || ' is too large for a count (at most 18 digits)'
         )
         WHEN REGEXP_CONTAINS(CAST(`adds` AS STRING), '^[ \\t]*$')
         THEN ERROR(
@@ -137,13 +137,13 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
-        WHEN REGEXP_CONTAINS(CAST(`certified` AS STRING), '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$')
+        WHEN REGEXP_CONTAINS(CAST(`certified` AS STRING), '^[ \\t]*[+-]?0*[0-9]{1,18}[ \\t]*$')
         THEN CAST(TRIM(CAST(`certified` AS STRING), (
           CHR(32) || CHR(9)
         )) AS BIGNUMERIC)
         WHEN REGEXP_CONTAINS(CAST(`certified` AS STRING), '^[ \\t]*[+-]?[0-9]+[ \\t]*$')
         THEN ERROR(
-          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || '\'' || CAST(`certified` AS STRING) || '\'' || ' is too large to evaluate exactly in SQL'
+          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || '\'' || CAST(`certified` AS STRING) || '\'' || ' is too large for a count (at most 18 digits)'
         )
         WHEN REGEXP_CONTAINS(CAST(`certified` AS STRING), '^[ \\t]*$')
         THEN ERROR(
@@ -212,13 +212,13 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
-        WHEN REGEXP_CONTAINS(CAST(`deployments` AS STRING), '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$')
+        WHEN REGEXP_CONTAINS(CAST(`deployments` AS STRING), '^[ \\t]*[+-]?0*[0-9]{1,18}[ \\t]*$')
         THEN CAST(TRIM(CAST(`deployments` AS STRING), (
           CHR(32) || CHR(9)
         )) AS BIGNUMERIC)
         WHEN REGEXP_CONTAINS(CAST(`deployments` AS STRING), '^[ \\t]*[+-]?[0-9]+[ \\t]*$')
         THEN ERROR(
-          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || '\'' || CAST(`deployments` AS STRING) || '\'' || ' is too large to evaluate exactly in SQL'
+          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || '\'' || CAST(`deployments` AS STRING) || '\'' || ' is too large for a count (at most 18 digits)'
         )
         WHEN REGEXP_CONTAINS(CAST(`deployments` AS STRING), '^[ \\t]*$')
         THEN ERROR(
@@ -285,13 +285,13 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
-        WHEN REGEXP_CONTAINS(CAST(`workloads` AS STRING), '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$')
+        WHEN REGEXP_CONTAINS(CAST(`workloads` AS STRING), '^[ \\t]*[+-]?0*[0-9]{1,18}[ \\t]*$')
         THEN CAST(TRIM(CAST(`workloads` AS STRING), (
           CHR(32) || CHR(9)
         )) AS BIGNUMERIC)
         WHEN REGEXP_CONTAINS(CAST(`workloads` AS STRING), '^[ \\t]*[+-]?[0-9]+[ \\t]*$')
         THEN ERROR(
-          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || '\'' || CAST(`workloads` AS STRING) || '\'' || ' is too large to evaluate exactly in SQL'
+          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || '\'' || CAST(`workloads` AS STRING) || '\'' || ' is too large for a count (at most 18 digits)'
         )
         WHEN REGEXP_CONTAINS(CAST(`workloads` AS STRING), '^[ \\t]*$')
         THEN ERROR(

@@ -88,25 +88,33 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
     CASE
       WHEN TYPEOF("experts") IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'UTINYINT', 'USMALLINT', 'UINTEGER')
       THEN CAST("experts" AS BIGINT)
-      WHEN TYPEOF("experts") IN ('HUGEINT', 'UBIGINT', 'UHUGEINT')
+      WHEN TYPEOF("experts") IN ('HUGEINT')
       THEN CASE
-        WHEN CAST("experts" AS INT128) BETWEEN -9223372036854775807 AND 9223372036854775807
-        THEN CAST("experts" AS BIGINT)
-        ELSE ERROR(
-          'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || CAST("experts" AS TEXT) || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
+        WHEN NOT CAST("experts" AS INT128) BETWEEN -999999999999999999 AND 999999999999999999
+        THEN ERROR(
+          'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || '''' || CAST("experts" AS TEXT) || '''' || ' is too large for a count (at most 18 digits)'
         )
+        ELSE CAST("experts" AS BIGINT)
+      END
+      WHEN TYPEOF("experts") IN ('UBIGINT', 'UHUGEINT')
+      THEN CASE
+        WHEN CAST("experts" AS UINT128) > 999999999999999999
+        THEN ERROR(
+          'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || '''' || CAST("experts" AS TEXT) || '''' || ' is too large for a count (at most 18 digits)'
+        )
+        ELSE CAST("experts" AS BIGINT)
       END
       ELSE CASE
         WHEN "experts" IS NULL
         THEN NULL
         ELSE CASE
-          WHEN REGEXP_MATCHES(CAST("experts" AS TEXT), '^[ \t]*[+-]?[0-9]{1,18}[ \t]*$')
+          WHEN REGEXP_MATCHES(CAST("experts" AS TEXT), '^[ \t]*[+-]?0*[0-9]{1,18}[ \t]*$')
           THEN CAST(TRIM(CAST("experts" AS TEXT), (
             CHR(32) || CHR(9)
           )) AS BIGINT)
           WHEN REGEXP_MATCHES(CAST("experts" AS TEXT), '^[ \t]*[+-]?[0-9]+[ \t]*$')
           THEN ERROR(
-            'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || '''' || CAST("experts" AS TEXT) || '''' || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
+            'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || '''' || CAST("experts" AS TEXT) || '''' || ' is too large for a count (at most 18 digits)'
           )
           WHEN REGEXP_MATCHES(CAST("experts" AS TEXT), '^[ \t]*$')
           THEN NULL
@@ -119,25 +127,33 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
     CASE
       WHEN TYPEOF("adds") IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'UTINYINT', 'USMALLINT', 'UINTEGER')
       THEN CAST("adds" AS BIGINT)
-      WHEN TYPEOF("adds") IN ('HUGEINT', 'UBIGINT', 'UHUGEINT')
+      WHEN TYPEOF("adds") IN ('HUGEINT')
       THEN CASE
-        WHEN CAST("adds" AS INT128) BETWEEN -9223372036854775807 AND 9223372036854775807
-        THEN CAST("adds" AS BIGINT)
-        ELSE ERROR(
-          'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || CAST("adds" AS TEXT) || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
+        WHEN NOT CAST("adds" AS INT128) BETWEEN -999999999999999999 AND 999999999999999999
+        THEN ERROR(
+          'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || '''' || CAST("adds" AS TEXT) || '''' || ' is too large for a count (at most 18 digits)'
         )
+        ELSE CAST("adds" AS BIGINT)
+      END
+      WHEN TYPEOF("adds") IN ('UBIGINT', 'UHUGEINT')
+      THEN CASE
+        WHEN CAST("adds" AS UINT128) > 999999999999999999
+        THEN ERROR(
+          'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || '''' || CAST("adds" AS TEXT) || '''' || ' is too large for a count (at most 18 digits)'
+        )
+        ELSE CAST("adds" AS BIGINT)
       END
       ELSE CASE
         WHEN "adds" IS NULL
         THEN NULL
         ELSE CASE
-          WHEN REGEXP_MATCHES(CAST("adds" AS TEXT), '^[ \t]*[+-]?[0-9]{1,18}[ \t]*$')
+          WHEN REGEXP_MATCHES(CAST("adds" AS TEXT), '^[ \t]*[+-]?0*[0-9]{1,18}[ \t]*$')
           THEN CAST(TRIM(CAST("adds" AS TEXT), (
             CHR(32) || CHR(9)
           )) AS BIGINT)
           WHEN REGEXP_MATCHES(CAST("adds" AS TEXT), '^[ \t]*[+-]?[0-9]+[ \t]*$')
           THEN ERROR(
-            'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || '''' || CAST("adds" AS TEXT) || '''' || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
+            'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || '''' || CAST("adds" AS TEXT) || '''' || ' is too large for a count (at most 18 digits)'
           )
           WHEN REGEXP_MATCHES(CAST("adds" AS TEXT), '^[ \t]*$')
           THEN NULL
@@ -150,25 +166,33 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
     CASE
       WHEN TYPEOF("certified") IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'UTINYINT', 'USMALLINT', 'UINTEGER')
       THEN CAST("certified" AS BIGINT)
-      WHEN TYPEOF("certified") IN ('HUGEINT', 'UBIGINT', 'UHUGEINT')
+      WHEN TYPEOF("certified") IN ('HUGEINT')
       THEN CASE
-        WHEN CAST("certified" AS INT128) BETWEEN -9223372036854775807 AND 9223372036854775807
-        THEN CAST("certified" AS BIGINT)
-        ELSE ERROR(
-          'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || CAST("certified" AS TEXT) || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
+        WHEN NOT CAST("certified" AS INT128) BETWEEN -999999999999999999 AND 999999999999999999
+        THEN ERROR(
+          'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || '''' || CAST("certified" AS TEXT) || '''' || ' is too large for a count (at most 18 digits)'
         )
+        ELSE CAST("certified" AS BIGINT)
+      END
+      WHEN TYPEOF("certified") IN ('UBIGINT', 'UHUGEINT')
+      THEN CASE
+        WHEN CAST("certified" AS UINT128) > 999999999999999999
+        THEN ERROR(
+          'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || '''' || CAST("certified" AS TEXT) || '''' || ' is too large for a count (at most 18 digits)'
+        )
+        ELSE CAST("certified" AS BIGINT)
       END
       ELSE CASE
         WHEN "certified" IS NULL
         THEN NULL
         ELSE CASE
-          WHEN REGEXP_MATCHES(CAST("certified" AS TEXT), '^[ \t]*[+-]?[0-9]{1,18}[ \t]*$')
+          WHEN REGEXP_MATCHES(CAST("certified" AS TEXT), '^[ \t]*[+-]?0*[0-9]{1,18}[ \t]*$')
           THEN CAST(TRIM(CAST("certified" AS TEXT), (
             CHR(32) || CHR(9)
           )) AS BIGINT)
           WHEN REGEXP_MATCHES(CAST("certified" AS TEXT), '^[ \t]*[+-]?[0-9]+[ \t]*$')
           THEN ERROR(
-            'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || '''' || CAST("certified" AS TEXT) || '''' || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
+            'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || '''' || CAST("certified" AS TEXT) || '''' || ' is too large for a count (at most 18 digits)'
           )
           WHEN REGEXP_MATCHES(CAST("certified" AS TEXT), '^[ \t]*$')
           THEN NULL
@@ -277,25 +301,33 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
     CASE
       WHEN TYPEOF("deployments") IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'UTINYINT', 'USMALLINT', 'UINTEGER')
       THEN CAST("deployments" AS BIGINT)
-      WHEN TYPEOF("deployments") IN ('HUGEINT', 'UBIGINT', 'UHUGEINT')
+      WHEN TYPEOF("deployments") IN ('HUGEINT')
       THEN CASE
-        WHEN CAST("deployments" AS INT128) BETWEEN -9223372036854775807 AND 9223372036854775807
-        THEN CAST("deployments" AS BIGINT)
-        ELSE ERROR(
-          'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || CAST("deployments" AS TEXT) || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
+        WHEN NOT CAST("deployments" AS INT128) BETWEEN -999999999999999999 AND 999999999999999999
+        THEN ERROR(
+          'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || '''' || CAST("deployments" AS TEXT) || '''' || ' is too large for a count (at most 18 digits)'
         )
+        ELSE CAST("deployments" AS BIGINT)
+      END
+      WHEN TYPEOF("deployments") IN ('UBIGINT', 'UHUGEINT')
+      THEN CASE
+        WHEN CAST("deployments" AS UINT128) > 999999999999999999
+        THEN ERROR(
+          'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || '''' || CAST("deployments" AS TEXT) || '''' || ' is too large for a count (at most 18 digits)'
+        )
+        ELSE CAST("deployments" AS BIGINT)
       END
       ELSE CASE
         WHEN "deployments" IS NULL
         THEN NULL
         ELSE CASE
-          WHEN REGEXP_MATCHES(CAST("deployments" AS TEXT), '^[ \t]*[+-]?[0-9]{1,18}[ \t]*$')
+          WHEN REGEXP_MATCHES(CAST("deployments" AS TEXT), '^[ \t]*[+-]?0*[0-9]{1,18}[ \t]*$')
           THEN CAST(TRIM(CAST("deployments" AS TEXT), (
             CHR(32) || CHR(9)
           )) AS BIGINT)
           WHEN REGEXP_MATCHES(CAST("deployments" AS TEXT), '^[ \t]*[+-]?[0-9]+[ \t]*$')
           THEN ERROR(
-            'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || '''' || CAST("deployments" AS TEXT) || '''' || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
+            'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || '''' || CAST("deployments" AS TEXT) || '''' || ' is too large for a count (at most 18 digits)'
           )
           WHEN REGEXP_MATCHES(CAST("deployments" AS TEXT), '^[ \t]*$')
           THEN NULL
@@ -408,25 +440,33 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
     CASE
       WHEN TYPEOF("workloads") IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'UTINYINT', 'USMALLINT', 'UINTEGER')
       THEN CAST("workloads" AS BIGINT)
-      WHEN TYPEOF("workloads") IN ('HUGEINT', 'UBIGINT', 'UHUGEINT')
+      WHEN TYPEOF("workloads") IN ('HUGEINT')
       THEN CASE
-        WHEN CAST("workloads" AS INT128) BETWEEN -9223372036854775807 AND 9223372036854775807
-        THEN CAST("workloads" AS BIGINT)
-        ELSE ERROR(
-          'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || CAST("workloads" AS TEXT) || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
+        WHEN NOT CAST("workloads" AS INT128) BETWEEN -999999999999999999 AND 999999999999999999
+        THEN ERROR(
+          'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || '''' || CAST("workloads" AS TEXT) || '''' || ' is too large for a count (at most 18 digits)'
         )
+        ELSE CAST("workloads" AS BIGINT)
+      END
+      WHEN TYPEOF("workloads") IN ('UBIGINT', 'UHUGEINT')
+      THEN CASE
+        WHEN CAST("workloads" AS UINT128) > 999999999999999999
+        THEN ERROR(
+          'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || '''' || CAST("workloads" AS TEXT) || '''' || ' is too large for a count (at most 18 digits)'
+        )
+        ELSE CAST("workloads" AS BIGINT)
       END
       ELSE CASE
         WHEN "workloads" IS NULL
         THEN NULL
         ELSE CASE
-          WHEN REGEXP_MATCHES(CAST("workloads" AS TEXT), '^[ \t]*[+-]?[0-9]{1,18}[ \t]*$')
+          WHEN REGEXP_MATCHES(CAST("workloads" AS TEXT), '^[ \t]*[+-]?0*[0-9]{1,18}[ \t]*$')
           THEN CAST(TRIM(CAST("workloads" AS TEXT), (
             CHR(32) || CHR(9)
           )) AS BIGINT)
           WHEN REGEXP_MATCHES(CAST("workloads" AS TEXT), '^[ \t]*[+-]?[0-9]+[ \t]*$')
           THEN ERROR(
-            'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || '''' || CAST("workloads" AS TEXT) || '''' || ' is too large to evaluate exactly in SQL (this query computes in 64-bit integers; compile it with --wide for 128 bits)'
+            'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || '''' || CAST("workloads" AS TEXT) || '''' || ' is too large for a count (at most 18 digits)'
           )
           WHEN REGEXP_MATCHES(CAST("workloads" AS TEXT), '^[ \t]*$')
           THEN NULL
@@ -512,10 +552,13 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
         "workloads" IS NULL
       )
       OR (
-        "experts" < 0
+        NOT "experts" BETWEEN 0 AND 999999999999999999
       )
       OR (
-        "certified" < 0
+        NOT "adds" BETWEEN -999999999999999999 AND 999999999999999999
+      )
+      OR (
+        NOT "certified" BETWEEN 0 AND 999999999999999999
       )
       OR (
         "growth" < -100000000
@@ -524,10 +567,10 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
         "growth" > 1000000000
       )
       OR (
-        "deployments" < 0
+        NOT "deployments" BETWEEN 0 AND 999999999999999999
       )
       OR (
-        "workloads" < 0
+        NOT "workloads" BETWEEN 0 AND 999999999999999999
       )
       OR (
         "partners_read"."partner_id" = "repeated"
@@ -559,13 +602,25 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
           )
           THEN 'tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || 'the value is missing (the metric declares no default)'
           WHEN (
-            "experts" < 0
+            NOT "experts" BETWEEN 0 AND 999999999999999999
           )
-          THEN 'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || CAST("experts" AS TEXT) || ' is below the minimum 0; a count cannot be negative'
+          THEN CASE
+            WHEN NOT "experts" BETWEEN -999999999999999999 AND 999999999999999999
+            THEN 'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || '''' || CAST("experts" AS TEXT) || '''' || ' is too large for a count (at most 18 digits)'
+            ELSE 'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || CAST("experts" AS TEXT) || ' is below the minimum 0; a count cannot be negative'
+          END
           WHEN (
-            "certified" < 0
+            NOT "adds" BETWEEN -999999999999999999 AND 999999999999999999
           )
-          THEN 'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || CAST("certified" AS TEXT) || ' is below the minimum 0; a count cannot be negative'
+          THEN 'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || '''' || CAST("adds" AS TEXT) || '''' || ' is too large for a count (at most 18 digits)'
+          WHEN (
+            NOT "certified" BETWEEN 0 AND 999999999999999999
+          )
+          THEN CASE
+            WHEN NOT "certified" BETWEEN -999999999999999999 AND 999999999999999999
+            THEN 'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || '''' || CAST("certified" AS TEXT) || '''' || ' is too large for a count (at most 18 digits)'
+            ELSE 'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || CAST("certified" AS TEXT) || ' is below the minimum 0; a count cannot be negative'
+          END
           WHEN (
             "growth" < -100000000
           )
@@ -575,13 +630,21 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
           )
           THEN 'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column growth: ' || CAST("growth" AS TEXT) || '/1000000' || ' is above the maximum 1000'
           WHEN (
-            "deployments" < 0
+            NOT "deployments" BETWEEN 0 AND 999999999999999999
           )
-          THEN 'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || CAST("deployments" AS TEXT) || ' is below the minimum 0; a count cannot be negative'
+          THEN CASE
+            WHEN NOT "deployments" BETWEEN -999999999999999999 AND 999999999999999999
+            THEN 'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || '''' || CAST("deployments" AS TEXT) || '''' || ' is too large for a count (at most 18 digits)'
+            ELSE 'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || CAST("deployments" AS TEXT) || ' is below the minimum 0; a count cannot be negative'
+          END
           WHEN (
-            "workloads" < 0
+            NOT "workloads" BETWEEN 0 AND 999999999999999999
           )
-          THEN 'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || CAST("workloads" AS TEXT) || ' is below the minimum 0; a count cannot be negative'
+          THEN CASE
+            WHEN NOT "workloads" BETWEEN -999999999999999999 AND 999999999999999999
+            THEN 'tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || '''' || CAST("workloads" AS TEXT) || '''' || ' is too large for a count (at most 18 digits)'
+            ELSE 'tier: TL406 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || CAST("workloads" AS TEXT) || ' is below the minimum 0; a count cannot be negative'
+          END
           WHEN (
             "partners_read"."partner_id" = "repeated"
           )

@@ -84,12 +84,12 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       WHEN "experts" IS NULL
       THEN CAST('tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || 'the value is missing (the metric declares no default)' AS DECIMAL)
       ELSE CASE
-        WHEN CAST("experts" AS TEXT) ~ '^[ \t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \t]*$'
+        WHEN CAST("experts" AS TEXT) ~ '^[ \t]*[+-]?0*[0-9]{1,18}[ \t]*$'
         THEN CAST(TRIM((
           CHR(32) || CHR(9)
         ) FROM CAST("experts" AS TEXT)) AS DECIMAL)
         WHEN CAST("experts" AS TEXT) ~ '^[ \t]*[+-]?[0-9]+[ \t]*$'
-        THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || '''' || CAST("experts" AS TEXT) || '''' || ' is too large to evaluate exactly in SQL' AS DECIMAL)
+        THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || '''' || CAST("experts" AS TEXT) || '''' || ' is too large for a count (at most 18 digits)' AS DECIMAL)
         WHEN CAST("experts" AS TEXT) ~ '^[ \t]*$'
         THEN CAST('tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || 'the value is missing (the metric declares no default)' AS DECIMAL)
         ELSE CAST('tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column experts: ' || '''' || CAST("experts" AS TEXT) || '''' || ' is not a whole number' AS DECIMAL)
@@ -99,12 +99,12 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       WHEN "adds" IS NULL
       THEN CAST('tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || 'the value is missing (the metric declares no default)' AS DECIMAL)
       ELSE CASE
-        WHEN CAST("adds" AS TEXT) ~ '^[ \t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \t]*$'
+        WHEN CAST("adds" AS TEXT) ~ '^[ \t]*[+-]?0*[0-9]{1,18}[ \t]*$'
         THEN CAST(TRIM((
           CHR(32) || CHR(9)
         ) FROM CAST("adds" AS TEXT)) AS DECIMAL)
         WHEN CAST("adds" AS TEXT) ~ '^[ \t]*[+-]?[0-9]+[ \t]*$'
-        THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || '''' || CAST("adds" AS TEXT) || '''' || ' is too large to evaluate exactly in SQL' AS DECIMAL)
+        THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || '''' || CAST("adds" AS TEXT) || '''' || ' is too large for a count (at most 18 digits)' AS DECIMAL)
         WHEN CAST("adds" AS TEXT) ~ '^[ \t]*$'
         THEN CAST('tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || 'the value is missing (the metric declares no default)' AS DECIMAL)
         ELSE CAST('tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column adds: ' || '''' || CAST("adds" AS TEXT) || '''' || ' is not a whole number' AS DECIMAL)
@@ -114,12 +114,12 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       WHEN "certified" IS NULL
       THEN CAST('tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || 'the value is missing (the metric declares no default)' AS DECIMAL)
       ELSE CASE
-        WHEN CAST("certified" AS TEXT) ~ '^[ \t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \t]*$'
+        WHEN CAST("certified" AS TEXT) ~ '^[ \t]*[+-]?0*[0-9]{1,18}[ \t]*$'
         THEN CAST(TRIM((
           CHR(32) || CHR(9)
         ) FROM CAST("certified" AS TEXT)) AS DECIMAL)
         WHEN CAST("certified" AS TEXT) ~ '^[ \t]*[+-]?[0-9]+[ \t]*$'
-        THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || '''' || CAST("certified" AS TEXT) || '''' || ' is too large to evaluate exactly in SQL' AS DECIMAL)
+        THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || '''' || CAST("certified" AS TEXT) || '''' || ' is too large for a count (at most 18 digits)' AS DECIMAL)
         WHEN CAST("certified" AS TEXT) ~ '^[ \t]*$'
         THEN CAST('tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || 'the value is missing (the metric declares no default)' AS DECIMAL)
         ELSE CAST('tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column certified: ' || '''' || CAST("certified" AS TEXT) || '''' || ' is not a whole number' AS DECIMAL)
@@ -167,12 +167,12 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       WHEN "deployments" IS NULL
       THEN CAST('tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || 'the value is missing (the metric declares no default)' AS DECIMAL)
       ELSE CASE
-        WHEN CAST("deployments" AS TEXT) ~ '^[ \t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \t]*$'
+        WHEN CAST("deployments" AS TEXT) ~ '^[ \t]*[+-]?0*[0-9]{1,18}[ \t]*$'
         THEN CAST(TRIM((
           CHR(32) || CHR(9)
         ) FROM CAST("deployments" AS TEXT)) AS DECIMAL)
         WHEN CAST("deployments" AS TEXT) ~ '^[ \t]*[+-]?[0-9]+[ \t]*$'
-        THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || '''' || CAST("deployments" AS TEXT) || '''' || ' is too large to evaluate exactly in SQL' AS DECIMAL)
+        THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || '''' || CAST("deployments" AS TEXT) || '''' || ' is too large for a count (at most 18 digits)' AS DECIMAL)
         WHEN CAST("deployments" AS TEXT) ~ '^[ \t]*$'
         THEN CAST('tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || 'the value is missing (the metric declares no default)' AS DECIMAL)
         ELSE CAST('tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column deployments: ' || '''' || CAST("deployments" AS TEXT) || '''' || ' is not a whole number' AS DECIMAL)
@@ -220,12 +220,12 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       WHEN "workloads" IS NULL
       THEN CAST('tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || 'the value is missing (the metric declares no default)' AS DECIMAL)
       ELSE CASE
-        WHEN CAST("workloads" AS TEXT) ~ '^[ \t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \t]*$'
+        WHEN CAST("workloads" AS TEXT) ~ '^[ \t]*[+-]?0*[0-9]{1,18}[ \t]*$'
         THEN CAST(TRIM((
           CHR(32) || CHR(9)
         ) FROM CAST("workloads" AS TEXT)) AS DECIMAL)
         WHEN CAST("workloads" AS TEXT) ~ '^[ \t]*[+-]?[0-9]+[ \t]*$'
-        THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || '''' || CAST("workloads" AS TEXT) || '''' || ' is too large to evaluate exactly in SQL' AS DECIMAL)
+        THEN CAST('tier: TL412 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || '''' || CAST("workloads" AS TEXT) || '''' || ' is too large for a count (at most 18 digits)' AS DECIMAL)
         WHEN CAST("workloads" AS TEXT) ~ '^[ \t]*$'
         THEN CAST('tier: TL403 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || 'the value is missing (the metric declares no default)' AS DECIMAL)
         ELSE CAST('tier: TL404 table partners, partner_id ''' || COALESCE(CAST("partner_id" AS TEXT), '(empty)') || ''', column workloads: ' || '''' || CAST("workloads" AS TEXT) || '''' || ' is not a whole number' AS DECIMAL)

@@ -89,12 +89,12 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       WHEN "experts" IS NULL
       THEN CAST('tier: TL403 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column experts: ' || 'the value is missing (the metric declares no default)' AS DECIMAL(38, 0))
       ELSE CASE
-        WHEN REGEXP_LIKE(CAST("experts" AS VARCHAR), '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$')
+        WHEN REGEXP_LIKE(CAST("experts" AS VARCHAR), '^[ \\t]*[+-]?0*[0-9]{1,18}[ \\t]*$')
         THEN CAST(TRIM(CAST("experts" AS VARCHAR), (
           CHR(32) || CHR(9)
         )) AS DECIMAL(38, 0))
         WHEN REGEXP_LIKE(CAST("experts" AS VARCHAR), '^[ \\t]*[+-]?[0-9]+[ \\t]*$')
-        THEN CAST('tier: TL412 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column experts: ' || '\'' || CAST("experts" AS VARCHAR) || '\'' || ' is too large to evaluate exactly in SQL' AS DECIMAL(38, 0))
+        THEN CAST('tier: TL412 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column experts: ' || '\'' || CAST("experts" AS VARCHAR) || '\'' || ' is too large for a count (at most 18 digits)' AS DECIMAL(38, 0))
         WHEN REGEXP_LIKE(CAST("experts" AS VARCHAR), '^[ \\t]*$')
         THEN CAST('tier: TL403 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column experts: ' || 'the value is missing (the metric declares no default)' AS DECIMAL(38, 0))
         ELSE CAST('tier: TL404 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column experts: ' || '\'' || CAST("experts" AS VARCHAR) || '\'' || ' is not a whole number' AS DECIMAL(38, 0))
@@ -104,12 +104,12 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       WHEN "adds" IS NULL
       THEN CAST('tier: TL403 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column adds: ' || 'the value is missing (the metric declares no default)' AS DECIMAL(38, 0))
       ELSE CASE
-        WHEN REGEXP_LIKE(CAST("adds" AS VARCHAR), '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$')
+        WHEN REGEXP_LIKE(CAST("adds" AS VARCHAR), '^[ \\t]*[+-]?0*[0-9]{1,18}[ \\t]*$')
         THEN CAST(TRIM(CAST("adds" AS VARCHAR), (
           CHR(32) || CHR(9)
         )) AS DECIMAL(38, 0))
         WHEN REGEXP_LIKE(CAST("adds" AS VARCHAR), '^[ \\t]*[+-]?[0-9]+[ \\t]*$')
-        THEN CAST('tier: TL412 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column adds: ' || '\'' || CAST("adds" AS VARCHAR) || '\'' || ' is too large to evaluate exactly in SQL' AS DECIMAL(38, 0))
+        THEN CAST('tier: TL412 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column adds: ' || '\'' || CAST("adds" AS VARCHAR) || '\'' || ' is too large for a count (at most 18 digits)' AS DECIMAL(38, 0))
         WHEN REGEXP_LIKE(CAST("adds" AS VARCHAR), '^[ \\t]*$')
         THEN CAST('tier: TL403 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column adds: ' || 'the value is missing (the metric declares no default)' AS DECIMAL(38, 0))
         ELSE CAST('tier: TL404 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column adds: ' || '\'' || CAST("adds" AS VARCHAR) || '\'' || ' is not a whole number' AS DECIMAL(38, 0))
@@ -119,12 +119,12 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       WHEN "certified" IS NULL
       THEN CAST('tier: TL403 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column certified: ' || 'the value is missing (the metric declares no default)' AS DECIMAL(38, 0))
       ELSE CASE
-        WHEN REGEXP_LIKE(CAST("certified" AS VARCHAR), '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$')
+        WHEN REGEXP_LIKE(CAST("certified" AS VARCHAR), '^[ \\t]*[+-]?0*[0-9]{1,18}[ \\t]*$')
         THEN CAST(TRIM(CAST("certified" AS VARCHAR), (
           CHR(32) || CHR(9)
         )) AS DECIMAL(38, 0))
         WHEN REGEXP_LIKE(CAST("certified" AS VARCHAR), '^[ \\t]*[+-]?[0-9]+[ \\t]*$')
-        THEN CAST('tier: TL412 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column certified: ' || '\'' || CAST("certified" AS VARCHAR) || '\'' || ' is too large to evaluate exactly in SQL' AS DECIMAL(38, 0))
+        THEN CAST('tier: TL412 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column certified: ' || '\'' || CAST("certified" AS VARCHAR) || '\'' || ' is too large for a count (at most 18 digits)' AS DECIMAL(38, 0))
         WHEN REGEXP_LIKE(CAST("certified" AS VARCHAR), '^[ \\t]*$')
         THEN CAST('tier: TL403 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column certified: ' || 'the value is missing (the metric declares no default)' AS DECIMAL(38, 0))
         ELSE CAST('tier: TL404 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column certified: ' || '\'' || CAST("certified" AS VARCHAR) || '\'' || ' is not a whole number' AS DECIMAL(38, 0))
@@ -178,12 +178,12 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       WHEN "deployments" IS NULL
       THEN CAST('tier: TL403 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column deployments: ' || 'the value is missing (the metric declares no default)' AS DECIMAL(38, 0))
       ELSE CASE
-        WHEN REGEXP_LIKE(CAST("deployments" AS VARCHAR), '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$')
+        WHEN REGEXP_LIKE(CAST("deployments" AS VARCHAR), '^[ \\t]*[+-]?0*[0-9]{1,18}[ \\t]*$')
         THEN CAST(TRIM(CAST("deployments" AS VARCHAR), (
           CHR(32) || CHR(9)
         )) AS DECIMAL(38, 0))
         WHEN REGEXP_LIKE(CAST("deployments" AS VARCHAR), '^[ \\t]*[+-]?[0-9]+[ \\t]*$')
-        THEN CAST('tier: TL412 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column deployments: ' || '\'' || CAST("deployments" AS VARCHAR) || '\'' || ' is too large to evaluate exactly in SQL' AS DECIMAL(38, 0))
+        THEN CAST('tier: TL412 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column deployments: ' || '\'' || CAST("deployments" AS VARCHAR) || '\'' || ' is too large for a count (at most 18 digits)' AS DECIMAL(38, 0))
         WHEN REGEXP_LIKE(CAST("deployments" AS VARCHAR), '^[ \\t]*$')
         THEN CAST('tier: TL403 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column deployments: ' || 'the value is missing (the metric declares no default)' AS DECIMAL(38, 0))
         ELSE CAST('tier: TL404 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column deployments: ' || '\'' || CAST("deployments" AS VARCHAR) || '\'' || ' is not a whole number' AS DECIMAL(38, 0))
@@ -237,12 +237,12 @@ WITH "partners_read" /* partners: every value read exactly (shortest decimal tex
       WHEN "workloads" IS NULL
       THEN CAST('tier: TL403 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column workloads: ' || 'the value is missing (the metric declares no default)' AS DECIMAL(38, 0))
       ELSE CASE
-        WHEN REGEXP_LIKE(CAST("workloads" AS VARCHAR), '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$')
+        WHEN REGEXP_LIKE(CAST("workloads" AS VARCHAR), '^[ \\t]*[+-]?0*[0-9]{1,18}[ \\t]*$')
         THEN CAST(TRIM(CAST("workloads" AS VARCHAR), (
           CHR(32) || CHR(9)
         )) AS DECIMAL(38, 0))
         WHEN REGEXP_LIKE(CAST("workloads" AS VARCHAR), '^[ \\t]*[+-]?[0-9]+[ \\t]*$')
-        THEN CAST('tier: TL412 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column workloads: ' || '\'' || CAST("workloads" AS VARCHAR) || '\'' || ' is too large to evaluate exactly in SQL' AS DECIMAL(38, 0))
+        THEN CAST('tier: TL412 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column workloads: ' || '\'' || CAST("workloads" AS VARCHAR) || '\'' || ' is too large for a count (at most 18 digits)' AS DECIMAL(38, 0))
         WHEN REGEXP_LIKE(CAST("workloads" AS VARCHAR), '^[ \\t]*$')
         THEN CAST('tier: TL403 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column workloads: ' || 'the value is missing (the metric declares no default)' AS DECIMAL(38, 0))
         ELSE CAST('tier: TL404 table partners, partner_id \'' || COALESCE(CAST("partner_id" AS VARCHAR), '(empty)') || '\', column workloads: ' || '\'' || CAST("workloads" AS VARCHAR) || '\'' || ' is not a whole number' AS DECIMAL(38, 0))

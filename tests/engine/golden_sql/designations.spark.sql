@@ -88,13 +88,13 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
-        WHEN CAST(`experts` AS STRING) RLIKE '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$'
+        WHEN CAST(`experts` AS STRING) RLIKE '^[ \\t]*[+-]?0*[0-9]{1,18}[ \\t]*$'
         THEN CAST(TRIM((
           CHR(32) || CHR(9)
         ) FROM CAST(`experts` AS STRING)) AS DECIMAL(38, 0))
         WHEN CAST(`experts` AS STRING) RLIKE '^[ \\t]*[+-]?[0-9]+[ \\t]*$'
         THEN RAISE_ERROR(
-          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || '\'' || CAST(`experts` AS STRING) || '\'' || ' is too large to evaluate exactly in SQL'
+          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column experts: ' || '\'' || CAST(`experts` AS STRING) || '\'' || ' is too large for a count (at most 18 digits)'
         )
         WHEN CAST(`experts` AS STRING) RLIKE '^[ \\t]*$'
         THEN RAISE_ERROR(
@@ -111,13 +111,13 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column adds: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
-        WHEN CAST(`adds` AS STRING) RLIKE '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$'
+        WHEN CAST(`adds` AS STRING) RLIKE '^[ \\t]*[+-]?0*[0-9]{1,18}[ \\t]*$'
         THEN CAST(TRIM((
           CHR(32) || CHR(9)
         ) FROM CAST(`adds` AS STRING)) AS DECIMAL(38, 0))
         WHEN CAST(`adds` AS STRING) RLIKE '^[ \\t]*[+-]?[0-9]+[ \\t]*$'
         THEN RAISE_ERROR(
-          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column adds: ' || '\'' || CAST(`adds` AS STRING) || '\'' || ' is too large to evaluate exactly in SQL'
+          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column adds: ' || '\'' || CAST(`adds` AS STRING) || '\'' || ' is too large for a count (at most 18 digits)'
         )
         WHEN CAST(`adds` AS STRING) RLIKE '^[ \\t]*$'
         THEN RAISE_ERROR(
@@ -134,13 +134,13 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
-        WHEN CAST(`certified` AS STRING) RLIKE '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$'
+        WHEN CAST(`certified` AS STRING) RLIKE '^[ \\t]*[+-]?0*[0-9]{1,18}[ \\t]*$'
         THEN CAST(TRIM((
           CHR(32) || CHR(9)
         ) FROM CAST(`certified` AS STRING)) AS DECIMAL(38, 0))
         WHEN CAST(`certified` AS STRING) RLIKE '^[ \\t]*[+-]?[0-9]+[ \\t]*$'
         THEN RAISE_ERROR(
-          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || '\'' || CAST(`certified` AS STRING) || '\'' || ' is too large to evaluate exactly in SQL'
+          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column certified: ' || '\'' || CAST(`certified` AS STRING) || '\'' || ' is too large for a count (at most 18 digits)'
         )
         WHEN CAST(`certified` AS STRING) RLIKE '^[ \\t]*$'
         THEN RAISE_ERROR(
@@ -203,13 +203,13 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
-        WHEN CAST(`deployments` AS STRING) RLIKE '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$'
+        WHEN CAST(`deployments` AS STRING) RLIKE '^[ \\t]*[+-]?0*[0-9]{1,18}[ \\t]*$'
         THEN CAST(TRIM((
           CHR(32) || CHR(9)
         ) FROM CAST(`deployments` AS STRING)) AS DECIMAL(38, 0))
         WHEN CAST(`deployments` AS STRING) RLIKE '^[ \\t]*[+-]?[0-9]+[ \\t]*$'
         THEN RAISE_ERROR(
-          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || '\'' || CAST(`deployments` AS STRING) || '\'' || ' is too large to evaluate exactly in SQL'
+          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column deployments: ' || '\'' || CAST(`deployments` AS STRING) || '\'' || ' is too large for a count (at most 18 digits)'
         )
         WHEN CAST(`deployments` AS STRING) RLIKE '^[ \\t]*$'
         THEN RAISE_ERROR(
@@ -270,13 +270,13 @@ WITH `partners_read` /* partners: every value read exactly (shortest decimal tex
         'tier: TL403 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || 'the value is missing (the metric declares no default)'
       )
       ELSE CASE
-        WHEN CAST(`workloads` AS STRING) RLIKE '^[ \\t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \\t]*$'
+        WHEN CAST(`workloads` AS STRING) RLIKE '^[ \\t]*[+-]?0*[0-9]{1,18}[ \\t]*$'
         THEN CAST(TRIM((
           CHR(32) || CHR(9)
         ) FROM CAST(`workloads` AS STRING)) AS DECIMAL(38, 0))
         WHEN CAST(`workloads` AS STRING) RLIKE '^[ \\t]*[+-]?[0-9]+[ \\t]*$'
         THEN RAISE_ERROR(
-          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || '\'' || CAST(`workloads` AS STRING) || '\'' || ' is too large to evaluate exactly in SQL'
+          'tier: TL412 table partners, partner_id \'' || COALESCE(CAST(`partner_id` AS STRING), '(empty)') || '\', column workloads: ' || '\'' || CAST(`workloads` AS STRING) || '\'' || ' is too large for a count (at most 18 digits)'
         )
         WHEN CAST(`workloads` AS STRING) RLIKE '^[ \\t]*$'
         THEN RAISE_ERROR(

@@ -8,10 +8,10 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
         [partner_id] IS NULL
       )
       OR (
-        CAST([partner_id] AS VARCHAR(MAX)) = ''
+        CAST([partner_id] AS NVARCHAR(MAX)) = ''
       )
       OR (
-        UNICODE(CAST([partner_id] AS VARCHAR(MAX))) IN (
+        UNICODE(CAST([partner_id] AS NVARCHAR(MAX))) IN (
           9,
           10,
           11,
@@ -40,7 +40,7 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
         ) /* the code points of Unicode's blanks (White_Space), which tierlang's loader strips */
       )
       OR (
-        UNICODE(RIGHT(CAST([partner_id] AS VARCHAR(MAX)), 1)) IN (
+        UNICODE(RIGHT(CAST([partner_id] AS NVARCHAR(MAX)), 1)) IN (
           9,
           10,
           11,
@@ -68,97 +68,109 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
           12288
         )
       )
-      THEN CAST(CAST('tier: TL410 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column partner_id: ' + CASE
+      THEN CAST(CAST('tier: TL410 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column partner_id: ' + CASE
         WHEN (
           [partner_id] IS NULL
         )
         OR (
           TRIM(LEADING (
             NCHAR(9) + NCHAR(10) + NCHAR(11) + NCHAR(12) + NCHAR(13) + NCHAR(32) + NCHAR(133) + NCHAR(160) + NCHAR(5760) + NCHAR(8192) + NCHAR(8193) + NCHAR(8194) + NCHAR(8195) + NCHAR(8196) + NCHAR(8197) + NCHAR(8198) + NCHAR(8199) + NCHAR(8200) + NCHAR(8201) + NCHAR(8202) + NCHAR(8232) + NCHAR(8233) + NCHAR(8239) + NCHAR(8287) + NCHAR(12288)
-          ) FROM CAST([partner_id] AS VARCHAR(MAX))) = ''
+          ) FROM CAST([partner_id] AS NVARCHAR(MAX))) = ''
         )
         THEN 'partner_id is empty'
-        ELSE 'partner_id ' + '''' + CAST([partner_id] AS VARCHAR(MAX)) + '''' + ' has blanks around it'
-      END AS BIGINT) AS VARCHAR(MAX))
-      ELSE CAST([partner_id] AS VARCHAR(MAX))
+        ELSE 'partner_id ' + '''' + CAST([partner_id] AS NVARCHAR(MAX)) + '''' + ' has blanks around it'
+      END AS BIGINT) AS NVARCHAR(MAX))
+      ELSE CAST([partner_id] AS NVARCHAR(MAX))
     END AS [partner_id],
     CASE
       WHEN [experts] IS NULL
-      THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column experts: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
+      THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column experts: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
       ELSE CASE
-        WHEN REGEXP_LIKE(CAST([experts] AS VARCHAR(MAX)), '^[ \t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \t]*$')
+        WHEN REGEXP_LIKE(CAST([experts] AS NVARCHAR(MAX)), '^[ \t]*[+-]?0*[0-9]{1,18}[ \t]*$')
         THEN CAST(TRIM((
           NCHAR(32) + NCHAR(9)
-        ) FROM CAST([experts] AS VARCHAR(MAX))) AS NUMERIC(38, 0))
-        WHEN REGEXP_LIKE(CAST([experts] AS VARCHAR(MAX)), '^[ \t]*[+-]?[0-9]+[ \t]*$')
-        THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column experts: ' + '''' + CAST([experts] AS VARCHAR(MAX)) + '''' + ' is too large to evaluate exactly in SQL' AS NUMERIC(38, 0))
-        WHEN REGEXP_LIKE(CAST([experts] AS VARCHAR(MAX)), '^[ \t]*$')
-        THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column experts: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
-        ELSE CAST('tier: TL404 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column experts: ' + '''' + CAST([experts] AS VARCHAR(MAX)) + '''' + ' is not a whole number' AS NUMERIC(38, 0))
+        ) FROM CAST([experts] AS NVARCHAR(MAX))) AS NUMERIC(38, 0))
+        WHEN REGEXP_LIKE(CAST([experts] AS NVARCHAR(MAX)), '^[ \t]*[+-]?[0-9]+[ \t]*$')
+        THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column experts: ' + '''' + CAST([experts] AS NVARCHAR(MAX)) + '''' + ' is too large for a count (at most 18 digits)' AS NUMERIC(38, 0))
+        WHEN REGEXP_LIKE(CAST([experts] AS NVARCHAR(MAX)), '^[ \t]*$')
+        THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column experts: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
+        ELSE CAST('tier: TL404 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column experts: ' + '''' + CAST([experts] AS NVARCHAR(MAX)) + '''' + ' is not a whole number' AS NUMERIC(38, 0))
       END
     END AS [experts],
     CASE
       WHEN [adds] IS NULL
-      THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column adds: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
+      THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column adds: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
       ELSE CASE
-        WHEN REGEXP_LIKE(CAST([adds] AS VARCHAR(MAX)), '^[ \t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \t]*$')
+        WHEN REGEXP_LIKE(CAST([adds] AS NVARCHAR(MAX)), '^[ \t]*[+-]?0*[0-9]{1,18}[ \t]*$')
         THEN CAST(TRIM((
           NCHAR(32) + NCHAR(9)
-        ) FROM CAST([adds] AS VARCHAR(MAX))) AS NUMERIC(38, 0))
-        WHEN REGEXP_LIKE(CAST([adds] AS VARCHAR(MAX)), '^[ \t]*[+-]?[0-9]+[ \t]*$')
-        THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column adds: ' + '''' + CAST([adds] AS VARCHAR(MAX)) + '''' + ' is too large to evaluate exactly in SQL' AS NUMERIC(38, 0))
-        WHEN REGEXP_LIKE(CAST([adds] AS VARCHAR(MAX)), '^[ \t]*$')
-        THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column adds: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
-        ELSE CAST('tier: TL404 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column adds: ' + '''' + CAST([adds] AS VARCHAR(MAX)) + '''' + ' is not a whole number' AS NUMERIC(38, 0))
+        ) FROM CAST([adds] AS NVARCHAR(MAX))) AS NUMERIC(38, 0))
+        WHEN REGEXP_LIKE(CAST([adds] AS NVARCHAR(MAX)), '^[ \t]*[+-]?[0-9]+[ \t]*$')
+        THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column adds: ' + '''' + CAST([adds] AS NVARCHAR(MAX)) + '''' + ' is too large for a count (at most 18 digits)' AS NUMERIC(38, 0))
+        WHEN REGEXP_LIKE(CAST([adds] AS NVARCHAR(MAX)), '^[ \t]*$')
+        THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column adds: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
+        ELSE CAST('tier: TL404 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column adds: ' + '''' + CAST([adds] AS NVARCHAR(MAX)) + '''' + ' is not a whole number' AS NUMERIC(38, 0))
       END
     END AS [adds],
     CASE
       WHEN [certified] IS NULL
-      THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column certified: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
+      THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column certified: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
       ELSE CASE
-        WHEN REGEXP_LIKE(CAST([certified] AS VARCHAR(MAX)), '^[ \t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \t]*$')
+        WHEN REGEXP_LIKE(CAST([certified] AS NVARCHAR(MAX)), '^[ \t]*[+-]?0*[0-9]{1,18}[ \t]*$')
         THEN CAST(TRIM((
           NCHAR(32) + NCHAR(9)
-        ) FROM CAST([certified] AS VARCHAR(MAX))) AS NUMERIC(38, 0))
-        WHEN REGEXP_LIKE(CAST([certified] AS VARCHAR(MAX)), '^[ \t]*[+-]?[0-9]+[ \t]*$')
-        THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column certified: ' + '''' + CAST([certified] AS VARCHAR(MAX)) + '''' + ' is too large to evaluate exactly in SQL' AS NUMERIC(38, 0))
-        WHEN REGEXP_LIKE(CAST([certified] AS VARCHAR(MAX)), '^[ \t]*$')
-        THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column certified: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
-        ELSE CAST('tier: TL404 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column certified: ' + '''' + CAST([certified] AS VARCHAR(MAX)) + '''' + ' is not a whole number' AS NUMERIC(38, 0))
+        ) FROM CAST([certified] AS NVARCHAR(MAX))) AS NUMERIC(38, 0))
+        WHEN REGEXP_LIKE(CAST([certified] AS NVARCHAR(MAX)), '^[ \t]*[+-]?[0-9]+[ \t]*$')
+        THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column certified: ' + '''' + CAST([certified] AS NVARCHAR(MAX)) + '''' + ' is too large for a count (at most 18 digits)' AS NUMERIC(38, 0))
+        WHEN REGEXP_LIKE(CAST([certified] AS NVARCHAR(MAX)), '^[ \t]*$')
+        THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column certified: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
+        ELSE CAST('tier: TL404 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column certified: ' + '''' + CAST([certified] AS NVARCHAR(MAX)) + '''' + ' is not a whole number' AS NUMERIC(38, 0))
       END
     END AS [certified],
     CASE
       WHEN [growth] IS NULL
-      THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column growth: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
+      THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column growth: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
       ELSE CASE
         WHEN NOT (
-          REGEXP_LIKE(CAST([growth] AS VARCHAR(MAX)), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
+          REGEXP_LIKE(CAST([growth] AS NVARCHAR(MAX)), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
         )
-        THEN CAST('tier: TL405 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column growth: ' + '''' + CAST([growth] AS VARCHAR(MAX)) + '''' + ' is not a plain decimal' AS NUMERIC(38, 0))
+        THEN CAST('tier: TL405 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column growth: ' + '''' + CAST([growth] AS NVARCHAR(MAX)) + '''' + ' is not a plain decimal' AS NUMERIC(38, 0))
         WHEN LEN(
           TRIM(TRAILING '0' FROM CASE
-            WHEN CHARINDEX('.', CAST([growth] AS VARCHAR(MAX))) > 0
-            THEN SUBSTRING(CAST([growth] AS VARCHAR(MAX)), CHARINDEX('.', CAST([growth] AS VARCHAR(MAX))) + 1)
+            WHEN CHARINDEX('.', CAST([growth] AS NVARCHAR(MAX))) > 0
+            THEN SUBSTRING(
+              CAST([growth] AS NVARCHAR(MAX)),
+              CHARINDEX('.', CAST([growth] AS NVARCHAR(MAX))) + 1
+            )
             ELSE ''
           END)
         ) > 6
-        THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column growth: ' + '''' + CAST([growth] AS VARCHAR(MAX)) + '''' + ' has more than 6 decimal places (compile with --decimals)' AS NUMERIC(38, 0))
+        THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column growth: ' + '''' + CAST([growth] AS NVARCHAR(MAX)) + '''' + ' has more than 6 decimal places (compile with --decimals)' AS NUMERIC(38, 0))
         WHEN LEN(
           TRIM(LEADING '+-' FROM CASE
-            WHEN CHARINDEX('.', CAST([growth] AS VARCHAR(MAX))) > 0
-            THEN LEFT(CAST([growth] AS VARCHAR(MAX)), CHARINDEX('.', CAST([growth] AS VARCHAR(MAX))) - 1)
-            ELSE CAST([growth] AS VARCHAR(MAX))
+            WHEN CHARINDEX('.', CAST([growth] AS NVARCHAR(MAX))) > 0
+            THEN LEFT(
+              CAST([growth] AS NVARCHAR(MAX)),
+              CHARINDEX('.', CAST([growth] AS NVARCHAR(MAX))) - 1
+            )
+            ELSE CAST([growth] AS NVARCHAR(MAX))
           END)
         ) > 32
-        THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column growth: ' + '''' + CAST([growth] AS VARCHAR(MAX)) + '''' + ' is too large to read exactly' AS NUMERIC(38, 0))
+        THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column growth: ' + '''' + CAST([growth] AS NVARCHAR(MAX)) + '''' + ' is too large to read exactly' AS NUMERIC(38, 0))
         ELSE CAST(CASE
-          WHEN CHARINDEX('.', CAST([growth] AS VARCHAR(MAX))) > 0
-          THEN LEFT(CAST([growth] AS VARCHAR(MAX)), CHARINDEX('.', CAST([growth] AS VARCHAR(MAX))) - 1)
-          ELSE CAST([growth] AS VARCHAR(MAX))
+          WHEN CHARINDEX('.', CAST([growth] AS NVARCHAR(MAX))) > 0
+          THEN LEFT(
+            CAST([growth] AS NVARCHAR(MAX)),
+            CHARINDEX('.', CAST([growth] AS NVARCHAR(MAX))) - 1
+          )
+          ELSE CAST([growth] AS NVARCHAR(MAX))
         END + LEFT(
           CASE
-            WHEN CHARINDEX('.', CAST([growth] AS VARCHAR(MAX))) > 0
-            THEN SUBSTRING(CAST([growth] AS VARCHAR(MAX)), CHARINDEX('.', CAST([growth] AS VARCHAR(MAX))) + 1)
+            WHEN CHARINDEX('.', CAST([growth] AS NVARCHAR(MAX))) > 0
+            THEN SUBSTRING(
+              CAST([growth] AS NVARCHAR(MAX)),
+              CHARINDEX('.', CAST([growth] AS NVARCHAR(MAX))) + 1
+            )
             ELSE ''
           END + '000000',
           6
@@ -167,17 +179,17 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
     END AS [growth],
     CASE
       WHEN [deployments] IS NULL
-      THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column deployments: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
+      THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column deployments: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
       ELSE CASE
-        WHEN REGEXP_LIKE(CAST([deployments] AS VARCHAR(MAX)), '^[ \t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \t]*$')
+        WHEN REGEXP_LIKE(CAST([deployments] AS NVARCHAR(MAX)), '^[ \t]*[+-]?0*[0-9]{1,18}[ \t]*$')
         THEN CAST(TRIM((
           NCHAR(32) + NCHAR(9)
-        ) FROM CAST([deployments] AS VARCHAR(MAX))) AS NUMERIC(38, 0))
-        WHEN REGEXP_LIKE(CAST([deployments] AS VARCHAR(MAX)), '^[ \t]*[+-]?[0-9]+[ \t]*$')
-        THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column deployments: ' + '''' + CAST([deployments] AS VARCHAR(MAX)) + '''' + ' is too large to evaluate exactly in SQL' AS NUMERIC(38, 0))
-        WHEN REGEXP_LIKE(CAST([deployments] AS VARCHAR(MAX)), '^[ \t]*$')
-        THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column deployments: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
-        ELSE CAST('tier: TL404 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column deployments: ' + '''' + CAST([deployments] AS VARCHAR(MAX)) + '''' + ' is not a whole number' AS NUMERIC(38, 0))
+        ) FROM CAST([deployments] AS NVARCHAR(MAX))) AS NUMERIC(38, 0))
+        WHEN REGEXP_LIKE(CAST([deployments] AS NVARCHAR(MAX)), '^[ \t]*[+-]?[0-9]+[ \t]*$')
+        THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column deployments: ' + '''' + CAST([deployments] AS NVARCHAR(MAX)) + '''' + ' is too large for a count (at most 18 digits)' AS NUMERIC(38, 0))
+        WHEN REGEXP_LIKE(CAST([deployments] AS NVARCHAR(MAX)), '^[ \t]*$')
+        THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column deployments: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
+        ELSE CAST('tier: TL404 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column deployments: ' + '''' + CAST([deployments] AS NVARCHAR(MAX)) + '''' + ' is not a whole number' AS NUMERIC(38, 0))
       END
     END AS [deployments],
     CASE
@@ -185,33 +197,33 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
       THEN CAST(0 AS NUMERIC(38, 0))
       ELSE CASE
         WHEN NOT (
-          REGEXP_LIKE(CAST([acr] AS VARCHAR(MAX)), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
+          REGEXP_LIKE(CAST([acr] AS NVARCHAR(MAX)), '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$')
         )
-        THEN CAST('tier: TL405 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column acr: ' + '''' + CAST([acr] AS VARCHAR(MAX)) + '''' + ' is not a plain decimal' AS NUMERIC(38, 0))
+        THEN CAST('tier: TL405 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column acr: ' + '''' + CAST([acr] AS NVARCHAR(MAX)) + '''' + ' is not a plain decimal' AS NUMERIC(38, 0))
         WHEN LEN(
           TRIM(TRAILING '0' FROM CASE
-            WHEN CHARINDEX('.', CAST([acr] AS VARCHAR(MAX))) > 0
-            THEN SUBSTRING(CAST([acr] AS VARCHAR(MAX)), CHARINDEX('.', CAST([acr] AS VARCHAR(MAX))) + 1)
+            WHEN CHARINDEX('.', CAST([acr] AS NVARCHAR(MAX))) > 0
+            THEN SUBSTRING(CAST([acr] AS NVARCHAR(MAX)), CHARINDEX('.', CAST([acr] AS NVARCHAR(MAX))) + 1)
             ELSE ''
           END)
         ) > 6
-        THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column acr: ' + '''' + CAST([acr] AS VARCHAR(MAX)) + '''' + ' has more than 6 decimal places (compile with --decimals)' AS NUMERIC(38, 0))
+        THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column acr: ' + '''' + CAST([acr] AS NVARCHAR(MAX)) + '''' + ' has more than 6 decimal places (compile with --decimals)' AS NUMERIC(38, 0))
         WHEN LEN(
           TRIM(LEADING '+-' FROM CASE
-            WHEN CHARINDEX('.', CAST([acr] AS VARCHAR(MAX))) > 0
-            THEN LEFT(CAST([acr] AS VARCHAR(MAX)), CHARINDEX('.', CAST([acr] AS VARCHAR(MAX))) - 1)
-            ELSE CAST([acr] AS VARCHAR(MAX))
+            WHEN CHARINDEX('.', CAST([acr] AS NVARCHAR(MAX))) > 0
+            THEN LEFT(CAST([acr] AS NVARCHAR(MAX)), CHARINDEX('.', CAST([acr] AS NVARCHAR(MAX))) - 1)
+            ELSE CAST([acr] AS NVARCHAR(MAX))
           END)
         ) > 32
-        THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column acr: ' + '''' + CAST([acr] AS VARCHAR(MAX)) + '''' + ' is too large to read exactly' AS NUMERIC(38, 0))
+        THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column acr: ' + '''' + CAST([acr] AS NVARCHAR(MAX)) + '''' + ' is too large to read exactly' AS NUMERIC(38, 0))
         ELSE CAST(CASE
-          WHEN CHARINDEX('.', CAST([acr] AS VARCHAR(MAX))) > 0
-          THEN LEFT(CAST([acr] AS VARCHAR(MAX)), CHARINDEX('.', CAST([acr] AS VARCHAR(MAX))) - 1)
-          ELSE CAST([acr] AS VARCHAR(MAX))
+          WHEN CHARINDEX('.', CAST([acr] AS NVARCHAR(MAX))) > 0
+          THEN LEFT(CAST([acr] AS NVARCHAR(MAX)), CHARINDEX('.', CAST([acr] AS NVARCHAR(MAX))) - 1)
+          ELSE CAST([acr] AS NVARCHAR(MAX))
         END + LEFT(
           CASE
-            WHEN CHARINDEX('.', CAST([acr] AS VARCHAR(MAX))) > 0
-            THEN SUBSTRING(CAST([acr] AS VARCHAR(MAX)), CHARINDEX('.', CAST([acr] AS VARCHAR(MAX))) + 1)
+            WHEN CHARINDEX('.', CAST([acr] AS NVARCHAR(MAX))) > 0
+            THEN SUBSTRING(CAST([acr] AS NVARCHAR(MAX)), CHARINDEX('.', CAST([acr] AS NVARCHAR(MAX))) + 1)
             ELSE ''
           END + '000000',
           6
@@ -220,37 +232,43 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
     END AS [acr],
     CASE
       WHEN [workloads] IS NULL
-      THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column workloads: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
+      THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column workloads: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
       ELSE CASE
-        WHEN REGEXP_LIKE(CAST([workloads] AS VARCHAR(MAX)), '^[ \t]*([+-]?[0-9]{1,18}|[0-9]{19})[ \t]*$')
+        WHEN REGEXP_LIKE(CAST([workloads] AS NVARCHAR(MAX)), '^[ \t]*[+-]?0*[0-9]{1,18}[ \t]*$')
         THEN CAST(TRIM((
           NCHAR(32) + NCHAR(9)
-        ) FROM CAST([workloads] AS VARCHAR(MAX))) AS NUMERIC(38, 0))
-        WHEN REGEXP_LIKE(CAST([workloads] AS VARCHAR(MAX)), '^[ \t]*[+-]?[0-9]+[ \t]*$')
-        THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column workloads: ' + '''' + CAST([workloads] AS VARCHAR(MAX)) + '''' + ' is too large to evaluate exactly in SQL' AS NUMERIC(38, 0))
-        WHEN REGEXP_LIKE(CAST([workloads] AS VARCHAR(MAX)), '^[ \t]*$')
-        THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column workloads: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
-        ELSE CAST('tier: TL404 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column workloads: ' + '''' + CAST([workloads] AS VARCHAR(MAX)) + '''' + ' is not a whole number' AS NUMERIC(38, 0))
+        ) FROM CAST([workloads] AS NVARCHAR(MAX))) AS NUMERIC(38, 0))
+        WHEN REGEXP_LIKE(CAST([workloads] AS NVARCHAR(MAX)), '^[ \t]*[+-]?[0-9]+[ \t]*$')
+        THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column workloads: ' + '''' + CAST([workloads] AS NVARCHAR(MAX)) + '''' + ' is too large for a count (at most 18 digits)' AS NUMERIC(38, 0))
+        WHEN REGEXP_LIKE(CAST([workloads] AS NVARCHAR(MAX)), '^[ \t]*$')
+        THEN CAST('tier: TL403 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column workloads: ' + 'the value is missing (the metric declares no default)' AS NUMERIC(38, 0))
+        ELSE CAST('tier: TL404 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column workloads: ' + '''' + CAST([workloads] AS NVARCHAR(MAX)) + '''' + ' is not a whole number' AS NUMERIC(38, 0))
       END
     END AS [workloads],
     CASE
       WHEN [tier] IS NULL
       THEN 'bronze'
       ELSE CASE
-        WHEN CAST([tier] AS VARCHAR(MAX)) IN ('bronze', 'silver', 'gold')
-        THEN CAST([tier] AS VARCHAR(MAX))
-        ELSE CAST(CAST('tier: TL407 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column tier: ' + '''' + CAST([tier] AS VARCHAR(MAX)) + '''' + ' is not one of bronze, silver, gold' AS BIGINT) AS VARCHAR(MAX))
+        WHEN (
+          CAST([tier] AS NVARCHAR(MAX)) + '|'
+        ) COLLATE Latin1_General_100_BIN2 IN (N'bronze|', N'silver|', N'gold|')
+        THEN CAST([tier] AS NVARCHAR(MAX))
+        ELSE CAST(CAST('tier: TL407 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column tier: ' + '''' + CAST([tier] AS NVARCHAR(MAX)) + '''' + ' is not one of bronze, silver, gold' AS BIGINT) AS NVARCHAR(MAX))
       END
     END AS [tier],
     CASE
       WHEN [audited] IS NULL
       THEN (1 = 0)
       ELSE CASE
-        WHEN LOWER(CAST([audited] AS VARCHAR(MAX))) = 'true'
+        WHEN (
+          LOWER(CAST([audited] AS NVARCHAR(MAX))) + '|'
+        ) COLLATE Latin1_General_100_BIN2 IN (N'true|')
         THEN (1 = 1)
-        WHEN LOWER(CAST([audited] AS VARCHAR(MAX))) = 'false'
+        WHEN (
+          LOWER(CAST([audited] AS NVARCHAR(MAX))) + '|'
+        ) COLLATE Latin1_General_100_BIN2 IN (N'false|')
         THEN (1 = 0)
-        ELSE CAST('tier: TL408 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column audited: ' + '''' + CAST([audited] AS VARCHAR(MAX)) + '''' + ' is not true or false' AS BIT)
+        ELSE CAST('tier: TL408 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column audited: ' + '''' + CAST([audited] AS NVARCHAR(MAX)) + '''' + ' is not true or false' AS BIT)
       END
     END AS [audited]
   FROM [partners]
@@ -258,54 +276,54 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
   SELECT
     CASE
       WHEN [partners_read].[partner_id] = [repeated]
-      THEN CAST(CAST('tier: TL411 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column partner_id: ' + 'the partner_id appears more than once' AS BIGINT) AS VARCHAR(MAX))
+      THEN CAST(CAST('tier: TL411 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column partner_id: ' + 'the partner_id appears more than once' AS BIGINT) AS NVARCHAR(MAX))
       ELSE [partners_read].[partner_id]
     END AS [partner_id],
     CASE
       WHEN [experts] < 0
-      THEN CAST('tier: TL406 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column experts: ' + CAST([experts] AS VARCHAR(MAX)) + ' is below the minimum 0; a count cannot be negative' AS NUMERIC(38, 0))
+      THEN CAST('tier: TL406 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column experts: ' + CAST([experts] AS NVARCHAR(MAX)) + ' is below the minimum 0; a count cannot be negative' AS NUMERIC(38, 0))
       WHEN ABS([experts]) > CAST(85070591730234615865843651857942052864 AS NUMERIC(38, 0))
-      THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column experts: ' + CAST([experts] AS VARCHAR(MAX)) + ' is too large to evaluate exactly in SQL' AS NUMERIC(38, 0))
+      THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column experts: ' + CAST([experts] AS NVARCHAR(MAX)) + ' is too large to evaluate exactly in SQL' AS NUMERIC(38, 0))
       ELSE [experts]
     END AS [experts],
     CASE
       WHEN ABS([adds]) > CAST(8507059173023461586584358 AS NUMERIC(38, 0))
-      THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column adds: ' + CAST([adds] AS VARCHAR(MAX)) + ' is too large to evaluate exactly in SQL' AS NUMERIC(38, 0))
+      THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column adds: ' + CAST([adds] AS NVARCHAR(MAX)) + ' is too large to evaluate exactly in SQL' AS NUMERIC(38, 0))
       ELSE [adds]
     END AS [adds],
     CASE
       WHEN [certified] < 0
-      THEN CAST('tier: TL406 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column certified: ' + CAST([certified] AS VARCHAR(MAX)) + ' is below the minimum 0; a count cannot be negative' AS NUMERIC(38, 0))
+      THEN CAST('tier: TL406 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column certified: ' + CAST([certified] AS NVARCHAR(MAX)) + ' is below the minimum 0; a count cannot be negative' AS NUMERIC(38, 0))
       WHEN ABS([certified]) > CAST(85070591730234615865843651857942052864 AS NUMERIC(38, 0))
-      THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column certified: ' + CAST([certified] AS VARCHAR(MAX)) + ' is too large to evaluate exactly in SQL' AS NUMERIC(38, 0))
+      THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column certified: ' + CAST([certified] AS NVARCHAR(MAX)) + ' is too large to evaluate exactly in SQL' AS NUMERIC(38, 0))
       ELSE [certified]
     END AS [certified],
     CASE
       WHEN [growth] < -100000000
-      THEN CAST('tier: TL406 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column growth: ' + CAST([growth] AS VARCHAR(MAX)) + '/1000000' + ' is below the minimum -100' AS NUMERIC(38, 0))
+      THEN CAST('tier: TL406 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column growth: ' + CAST([growth] AS NVARCHAR(MAX)) + '/1000000' + ' is below the minimum -100' AS NUMERIC(38, 0))
       WHEN [growth] > 1000000000
-      THEN CAST('tier: TL406 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column growth: ' + CAST([growth] AS VARCHAR(MAX)) + '/1000000' + ' is above the maximum 1000' AS NUMERIC(38, 0))
+      THEN CAST('tier: TL406 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column growth: ' + CAST([growth] AS NVARCHAR(MAX)) + '/1000000' + ' is above the maximum 1000' AS NUMERIC(38, 0))
       WHEN ABS([growth]) > CAST(7733690157294055987803968350722004805 AS NUMERIC(38, 0))
-      THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column growth: ' + CAST([growth] AS VARCHAR(MAX)) + '/1000000' + ' is too large to evaluate exactly in SQL' AS NUMERIC(38, 0))
+      THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column growth: ' + CAST([growth] AS NVARCHAR(MAX)) + '/1000000' + ' is too large to evaluate exactly in SQL' AS NUMERIC(38, 0))
       ELSE [growth]
     END AS [growth],
     CASE
       WHEN [deployments] < 0
-      THEN CAST('tier: TL406 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column deployments: ' + CAST([deployments] AS VARCHAR(MAX)) + ' is below the minimum 0; a count cannot be negative' AS NUMERIC(38, 0))
+      THEN CAST('tier: TL406 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column deployments: ' + CAST([deployments] AS NVARCHAR(MAX)) + ' is below the minimum 0; a count cannot be negative' AS NUMERIC(38, 0))
       WHEN ABS([deployments]) > CAST(85070591730234615865843651857942052864 AS NUMERIC(38, 0))
-      THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column deployments: ' + CAST([deployments] AS VARCHAR(MAX)) + ' is too large to evaluate exactly in SQL' AS NUMERIC(38, 0))
+      THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column deployments: ' + CAST([deployments] AS NVARCHAR(MAX)) + ' is too large to evaluate exactly in SQL' AS NUMERIC(38, 0))
       ELSE [deployments]
     END AS [deployments],
     CASE
       WHEN ABS([acr]) > CAST(7733690157294055987803968350722004805 AS NUMERIC(38, 0))
-      THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column acr: ' + CAST([acr] AS VARCHAR(MAX)) + '/1000000' + ' is too large to evaluate exactly in SQL' AS NUMERIC(38, 0))
+      THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column acr: ' + CAST([acr] AS NVARCHAR(MAX)) + '/1000000' + ' is too large to evaluate exactly in SQL' AS NUMERIC(38, 0))
       ELSE [acr]
     END AS [acr],
     CASE
       WHEN [workloads] < 0
-      THEN CAST('tier: TL406 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column workloads: ' + CAST([workloads] AS VARCHAR(MAX)) + ' is below the minimum 0; a count cannot be negative' AS NUMERIC(38, 0))
+      THEN CAST('tier: TL406 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column workloads: ' + CAST([workloads] AS NVARCHAR(MAX)) + ' is below the minimum 0; a count cannot be negative' AS NUMERIC(38, 0))
       WHEN ABS([workloads]) > CAST(85070591730234615865843651857942052864 AS NUMERIC(38, 0))
-      THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS VARCHAR(MAX)), '(empty)') + ''', column workloads: ' + CAST([workloads] AS VARCHAR(MAX)) + ' is too large to evaluate exactly in SQL' AS NUMERIC(38, 0))
+      THEN CAST('tier: TL412 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column workloads: ' + CAST([workloads] AS NVARCHAR(MAX)) + ' is too large to evaluate exactly in SQL' AS NUMERIC(38, 0))
       ELSE [workloads]
     END AS [workloads],
     [tier] AS [tier],
@@ -313,7 +331,7 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
   FROM partners_read
   CROSS JOIN (
     SELECT
-      MIN(CAST([partner_id] AS VARCHAR(MAX))) AS [repeated]
+      MIN(CAST([partner_id] AS NVARCHAR(MAX))) AS [repeated]
     FROM (
       SELECT
         [partner_id] AS [partner_id]

@@ -95,7 +95,7 @@ def raise_error(message: exp.Expression, dialect: Dialect, type_: str | None = N
     # error quotes the message; text goes through a number first (text to text would work).
     if type_ is None:
         return cast(message, dialect.narrow, dialect)
-    if type_.upper() in ("TEXT", "VARCHAR", "STRING") or type_.upper().startswith("VARCHAR"):
+    if type_ == dialect.text or type_.upper() in ("TEXT", "VARCHAR", "STRING") or type_.upper().startswith("VARCHAR"):
         return cast(cast(message, dialect.narrow, dialect), type_, dialect)
     return cast(message, type_, dialect)
 

@@ -60,6 +60,11 @@ class Dialect:
       encoded in UTF-8; its regular expressions take `\\u3000` in any encoding.)
     - `chr`: a function giving the character of a Unicode code point (Spark's takes it
       modulo 256: the query uses it for ASCII characters only there).
+    - `padded`: text comparisons (`=`, `IN`) ignore trailing spaces, and most collations
+      ignore case (SQL Server): the raw query compares a value with the words it may be
+      (enum values, `true`/`false`) exactly, both sides ending in a non-blank character, in a
+      binary collation (`inputs._Raw.one_of`). Its text type there is Unicode (NVARCHAR), so
+      that no character (a blank a partner_id may not end in) becomes `?` in a code page.
     - `stages`: lay the columns out as one CTE per stage of the compiler rather than per score
       and track (Spark's analyzer gives up on long chains of CTEs: about 15 instead of 80).
     """
@@ -83,6 +88,7 @@ class Dialect:
     one_check: bool = False
     code_point: str | None = "\\x{{{:X}}}"
     chr: str = "CHR"
+    padded: bool = False
 
 
 DIALECTS: dict[str, Dialect] = {
@@ -108,7 +114,17 @@ DIALECTS: dict[str, Dialect] = {
         # BigQuery's NUMERIC(P, S) keeps at most 29 digits before the point: 38 need BIGNUMERIC.
         Dialect("bigquery", "bigquery", narrow="INT64", wide="BIGNUMERIC", text="STRING", score="BIGNUMERIC(38, 6)", raise_fn="ERROR"),
         Dialect("snowflake", "snowflake", wide="NUMBER(38, 0)", int_div=False, code_point=None),
-        Dialect("tsql", "tsql", wide="DECIMAL(38, 0)", text="VARCHAR(MAX)", int_div=False, booleans=False, code_point=None, chr="NCHAR"),
+        Dialect(
+            "tsql",
+            "tsql",
+            wide="DECIMAL(38, 0)",
+            text="NVARCHAR(MAX)",
+            int_div=False,
+            booleans=False,
+            code_point=None,
+            chr="NCHAR",
+            padded=True,
+        ),
     )
 }
 

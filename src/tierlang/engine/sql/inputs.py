@@ -31,7 +31,7 @@ from fractions import Fraction
 from sqlglot import exp
 
 from tierlang import ir
-from tierlang.data import PID, WHITESPACE
+from tierlang.data import COUNT_TOO_LARGE, MAX_COUNT, PID, WHITESPACE
 from tierlang.engine.sql.backend import and_all, cast, col, num, or_any, paren, raise_error, string
 from tierlang.engine.sql.dialects import Dialect
 from tierlang.passes.constraints import constraint_metrics, linear
@@ -40,6 +40,8 @@ FALLBACK = "__fallback__"
 
 __all__ = ["DATA_ERROR", "raw_inputs", "typed_inputs", "table_name", "DEFAULT_DECIMALS", "MAX_DECIMALS", "scales_for"]
 
+#: SQL Server's collation that compares code points (`_Raw.one_of`)
+_BINARY_COLLATION = "Latin1_General_100_BIN2"
 #: Decimal places the raw query reads exactly by default (`--decimals`).
 DEFAULT_DECIMALS = 6
 #: The most places `--decimals` allows (DECIMAL(38, s) keeps 38 - s digits before the point).
@@ -47,8 +49,9 @@ MAX_DECIMALS = 18
 #: Digits a decimal value may have in all (as tierlang's loader: data.MAX_DIGITS).
 MAX_DIGITS = 38
 
+#: DuckDB's integer types a count is read from as it is: every value fits BIGINT (a BIGINT
+#: beyond data.MAX_COUNT is refused with the range, `_Raw.count_range`)
 _SMALL_INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER")
-_WIDE_INTEGER_TYPES = ("HUGEINT", "UBIGINT", "UHUGEINT")
 _INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT")
 _DECIMAL_KINDS = (ir.Kind.NUMBER, ir.Kind.PERCENT, ir.Kind.MONEY)
 
@@ -159,14 +162,17 @@ class _Raw:
     def fail(self, column: str, problem: exp.Expression | str, type_: str | None, code: str) -> exp.Expression:
         """Raise "tier: CODE table T, partner_id 'P', column C: PROBLEM" (CODE: the TL4xx code
         tierlang's loader gives the same problem; see `DATA_ERROR`)."""
+        return raise_error(self.message(column, problem, code), self.d, type_)
+
+    def message(self, column: str, problem: exp.Expression | str, code: str) -> exp.Expression:
+        """The text `fail` raises."""
         pid = exp.Coalesce(this=self.text(col(PID)), expressions=[string("(empty)")])
-        msg = self.concat(
+        return self.concat(
             string(f"tier: {code} table {self.table}, partner_id '"),
             pid,
             string(f"', column {column}: "),
             string(problem) if isinstance(problem, str) else problem,
         )
-        return raise_error(msg, self.d, type_)
 
     def quoted_value(self, c: exp.Expression) -> exp.Expression:
         return self.concat(string("'"), self.text(c), string("'"))
@@ -212,6 +218,16 @@ class _Raw:
 
     def matches(self, t: exp.Expression, pattern: str) -> exp.Expression:
         return exp.RegexpLike(this=t, expression=string(pattern))
+
+    def one_of(self, t: exp.Expression, words: tuple[str, ...]) -> exp.Expression:
+        """Whether the text `t` is one of `words`, exactly. Where `=` ignores trailing spaces
+        and the collation may ignore case (`Dialect.padded`: SQL Server, where 'gold ' and
+        'GOLD' equal 'gold', which tierlang's loader refuses), both sides end in '|' and are
+        compared in a binary collation."""
+        if not self.d.padded:
+            return exp.In(this=t, expressions=[string(w) for w in words]) if len(words) > 1 else exp.EQ(this=t, expression=string(words[0]))
+        marked = exp.Collate(this=paren(self.concat(t, string("|"))), expression=exp.var(_BINARY_COLLATION))
+        return exp.In(this=marked, expressions=[exp.National(this=w + "|") for w in words])
 
     def case(self, *branches: tuple[exp.Expression, exp.Expression], default: exp.Expression) -> exp.Expression:
         return exp.Case(ifs=[exp.If(this=c, true=v) for c, v in branches if c is not None], default=default)
@@ -272,33 +288,41 @@ class _Raw:
     def count(self, column: str, c: exp.Expression, blank: exp.Expression) -> exp.Expression:
         """A count: whole, with spaces and tabs around it tolerated, as tierlang's loader
         reads one (`data._COUNT_RE`); a text of spaces and tabs only is missing, `blank`
-        (to the loader as to polars' CSV reader of counts)."""
+        (to the loader as to polars' CSV reader of counts). At most 18 digits, leading zeros
+        aside (`data.MAX_COUNT`, in the narrow and the wide query alike): beyond, TL412 with
+        the loader's message."""
         t = self.text(c)
-        # digits that fit the working type (18 always fit 64 bits; the wide type has held 19
-        # characters with the sign)
-        fits = "[+-]?[0-9]{1,18}" if self.narrow else "([+-]?[0-9]{1,18}|[0-9]{19})"
-        ok = self.matches(t, rf"^[ \t]*{fits}[ \t]*$")
+        ok = self.matches(t, r"^[ \t]*[+-]?0*[0-9]{1,18}[ \t]*$")
         whole = self.matches(t.copy(), r"^[ \t]*[+-]?[0-9]+[ \t]*$")
         trimmed = exp.Trim(this=t.copy(), expression=self.characters(" \t"))
         slow = self.case(
             (ok, cast(trimmed, self.itype, self.d)),
-            (whole, self.too_large(column, self.quoted_value(c))),
+            (whole, self.count_too_large(column, c)),
             (self.matches(t.copy(), r"^[ \t]*$"), blank),
             default=self.fail(column, self.concat(self.quoted_value(c), string(" is not a whole number")), self.itype, "TL404"),
         )
         slow = self.nullable(c, slow)
-        if not self.narrow:
-            fast = self.typeof_in(c, _INTEGER_TYPES)
-            return self.case((fast, cast(c, self.itype, self.d)), default=slow) if fast is not None else slow
-        small, wide = self.typeof_in(c, _SMALL_INTEGER_TYPES), self.typeof_in(c, _WIDE_INTEGER_TYPES)
+        small = self.typeof_in(c, _SMALL_INTEGER_TYPES)
         if small is None:
             return slow
-        # compared as the wide type: the branch must bind whatever the column's type
-        guarded = self.case(
-            (self.within(cast(c, self.d.wide, self.d), 2**63 - 1), cast(c, self.itype, self.d)),
-            default=self.too_large(column, self.text(c)),
-        )
-        return self.case((small, cast(c, self.itype, self.d)), (wide, guarded), default=slow)
+        # DuckDB: an integer column is read as it is; a wider one than BIGINT within the limit,
+        # compared in a type that holds its values (a NULL compares to NULL: missing, read later)
+        beyond = [
+            (("HUGEINT",), exp.Not(this=self.within(cast(c, "HUGEINT", self.d), MAX_COUNT))),
+            (("UBIGINT", "UHUGEINT"), exp.GT(this=cast(c, "UHUGEINT", self.d), expression=num(MAX_COUNT))),
+        ]
+        branches = [(small, cast(c, self.itype, self.d))]
+        for types, big in beyond:
+            guarded = self.case((big, self.count_too_large(column, c)), default=cast(c, self.itype, self.d))
+            branches.append((self.typeof_in(c, types), guarded))
+        return self.case(*branches, default=slow)
+
+    def count_too_large(self, column: str, c: exp.Expression) -> exp.Expression:
+        """TL412 for a count beyond `data.MAX_COUNT`, worded as tierlang's loader words it."""
+        return self.fail(column, self.count_too_large_text(c), self.itype, "TL412")
+
+    def count_too_large_text(self, c: exp.Expression) -> exp.Expression:
+        return self.concat(self.quoted_value(c.copy()), string(" " + COUNT_TOO_LARGE))
 
     def decimal(self, column: str, c: exp.Expression, scale: int) -> exp.Expression:
         k = round(math.log10(scale))
@@ -379,8 +403,8 @@ class _Raw:
     def boolean(self, column: str, c: exp.Expression) -> exp.Expression:
         t = exp.Lower(this=self.text(c))  # not trimmed, as the loader
         slow = self.case(
-            (exp.EQ(this=t, expression=string("true")), exp.Boolean(this=True)),
-            (exp.EQ(this=t, expression=string("false")), exp.Boolean(this=False)),
+            (self.one_of(t, ("true",)), exp.Boolean(this=True)),
+            (self.one_of(t.copy(), ("false",)), exp.Boolean(this=False)),
             default=self.fail(column, self.concat(self.quoted_value(c), string(" is not true or false")), "BOOLEAN", "TL408"),
         )
         fast = self.typeof_in(c, ("BOOLEAN",))
@@ -422,7 +446,7 @@ class _Raw:
         t = self.text(c)
         shown = ", ".join(values)
         return self.case(
-            (exp.In(this=t, expressions=[string(v) for v in values]), t),
+            (self.one_of(t, values), t.copy()),
             default=self.fail(column, self.concat(self.quoted_value(c), string(f" is not one of {shown}")), self.d.text, "TL407"),
         )
 
@@ -432,7 +456,9 @@ class _Raw:
         v = col(m.name) if value is None else value
         column = m.column or m.name
         branches = []
-        if m.type.kind is ir.Kind.COUNT or m.type.kind in _DECIMAL_KINDS:
+        if m.type.kind is ir.Kind.COUNT and self.d.typeof is not None:
+            branches.append(self.count_range(m, v, column))
+        elif m.type.kind is ir.Kind.COUNT or m.type.kind in _DECIMAL_KINDS:
             if m.minimum is not None:
                 lo = math.ceil(m.minimum * scale)
                 why = f"is below the minimum {_show(m.minimum)}" + (
@@ -457,15 +483,36 @@ class _Raw:
                         ),
                     )
                 )
-            if limit is not None:
-                if self.narrow:
-                    big: exp.Expression = exp.Not(this=self.within(v.copy(), limit))
-                else:
-                    big = exp.GT(this=exp.Abs(this=v), expression=cast(num(limit), self.itype, self.d))
-                branches.append((big, self.too_large(column, self.shown(v, scale))))
+        if (m.type.kind is ir.Kind.COUNT or m.type.kind in _DECIMAL_KINDS) and limit is not None:
+            if self.narrow:
+                big: exp.Expression = exp.Not(this=self.within(v.copy(), limit))
+            else:
+                big = exp.GT(this=exp.Abs(this=v), expression=cast(num(limit), self.itype, self.d))
+            branches.append((big, self.too_large(column, self.shown(v, scale))))
         if not branches:
             return v
         return self.case(*branches, default=v)
+
+    def count_range(self, m: ir.Metric, v: exp.Expression, column: str) -> tuple[exp.Expression, exp.Expression]:
+        """(a count is outside its range or beyond `data.MAX_COUNT`, the error that says which)
+        where a BIGINT column is read as it is (`count`, DuckDB): one comparison, which the
+        filter of `Dialect.one_check` pays nothing more for than the range's (a guard when
+        the column is read costs a CASE per column); TL412 first, as tierlang's loader."""
+        lo = max(math.ceil(m.minimum), -MAX_COUNT) if m.minimum is not None else -MAX_COUNT
+        hi = min(math.floor(m.maximum), MAX_COUNT) if m.maximum is not None else MAX_COUNT
+        problems = [(exp.Not(this=self.within(v.copy(), MAX_COUNT)), self.message(column, self.count_too_large_text(v), "TL412"))]
+        if m.minimum is not None:
+            why = f" is below the minimum {_show(m.minimum)}" + ("; a count cannot be negative" if m.minimum == 0 else "")
+            problems.append(
+                (exp.LT(this=v.copy(), expression=num(lo)), self.message(column, self.concat(self.text(v), string(why)), "TL406"))
+            )
+        if m.maximum is not None:
+            why = f" is above the maximum {_show(m.maximum)}"
+            problems.append(
+                (exp.GT(this=v.copy(), expression=num(hi)), self.message(column, self.concat(self.text(v), string(why)), "TL406"))
+            )
+        which = self.case(*problems[:-1], default=problems[-1][1]) if len(problems) > 1 else problems[0][1]
+        return exp.Not(this=exp.Between(this=v, low=num(lo), high=num(hi))), raise_error(which, self.d, self.itype)
 
     def holds(self, e: ir.Expr, metrics: dict[str, ir.Metric], scales: dict[str, int]) -> exp.Expression:
         """An input constraint's condition over the scaled columns, exactly: each comparison
