@@ -59,15 +59,20 @@ def median_time(fn, runs: int) -> float:
     return statistics.median(times)
 
 
-def median_cpu(fn, runs: int) -> float:
-    """The median CPU time (user + system, this process) of `runs` calls of `fn`, in seconds:
+def cpu_times(fn, runs: int) -> list[float]:
+    """The CPU times (user + system, this process) of `runs` calls of `fn`, in seconds:
     steadier than wall time when other work shares the cores."""
     times = []
     for _ in range(runs):
         t0 = time.process_time()
         fn()
         times.append(time.process_time() - t0)
-    return statistics.median(times)
+    return times
+
+
+def median_cpu(fn, runs: int) -> float:
+    """The median of `cpu_times(fn, runs)`."""
+    return statistics.median(cpu_times(fn, runs))
 
 
 def machine() -> dict[str, str]:

@@ -14,8 +14,11 @@ def test_a_program(tmp_path: Path, results: Path):
     assert run.returncode == 0, run.stderr
     assert "largest parse + check:" in run.stdout
     body = assert_only_section_changed(results, "bench_check")
-    assert "medians of 1 runs" in body
-    assert [line.split(" | ")[0] for line in body.splitlines() if line.startswith("| mspp")] == ["| mspp2009.tier"]
+    assert "medians (and least) of 1 runs" in body
+    (row,) = [line.strip("| ").split(" | ") for line in body.splitlines() if line.startswith("| mspp")]
+    assert row[0] == "mspp2009.tier" and len(row) == 9
+    assert row[4] == row[5]  # one run: its median is its least
+    assert ("**met**" in body) == (float(row[5]) <= 100)
 
 
 def test_a_program_with_errors_is_not_measured(tmp_path: Path, results: Path):
