@@ -6,7 +6,15 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-__all__ = ["DECIMALS", "decimal_text", "exact_text", "plural", "terminates"]
+__all__ = ["DECIMALS", "MAX_COUNT", "decimal_text", "exact_text", "plural", "terminates"]
+
+#: The largest magnitude of a count: 18 digits, whatever the input form (text, JSON number,
+#: any integer or DECIMAL(p, 0) column) and whatever engine reads it (the data loader, and the
+#: compiled SQL, `engine.sql.inputs`, refuse the same values; the checker refuses such a
+#: default). Every 18-digit number fits a 64-bit integer, with room for its sign, in every
+#: database; 64 bits' own limit (9223372036854775807) would depend on the column's type and
+#: the sign.
+MAX_COUNT = 10**18 - 1
 
 DECIMALS = 6
 

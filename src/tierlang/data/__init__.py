@@ -49,6 +49,7 @@ from tierlang.data.parquet import CorruptParquet, NotParquet, check_parquet
 from tierlang.data.spill import TextColumns
 from tierlang.diagnostics import Diagnostic, Severity, did_you_mean
 from tierlang.formats import detect_format
+from tierlang.numbers import MAX_COUNT
 
 __all__ = [
     "Dataset",
@@ -79,12 +80,6 @@ ROW_CONVENTION = {
 #: places of the most precise value in its column (10^38 < 2^127: fits the Int128 a very
 #: large or precise column is stored in; columns that fit are stored as Int64).
 MAX_DIGITS = 38
-#: The largest magnitude of a count: 18 digits, whatever the input form (text, JSON number,
-#: any integer or DECIMAL(p, 0) column) and whatever engine reads it (the compiled SQL
-#: refuses the same values, `engine.sql.inputs`). Every 18-digit number fits a 64-bit
-#: integer, with room for its sign, in every database; 64 bits' own limit
-#: (9223372036854775807) would depend on the column's type and the sign.
-MAX_COUNT = 10**18 - 1
 #: The problem a count beyond MAX_COUNT is (TL412), after the value: the same words in the
 #: loader and in the compiled SQL.
 COUNT_TOO_LARGE = "is too large for a count (at most 18 digits)"

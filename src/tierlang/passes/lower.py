@@ -14,7 +14,7 @@ from fractions import Fraction
 from tierlang import dates, ir
 from tierlang.diagnostics import Diagnostic, Note, did_you_mean, error, warning
 from tierlang.ir import Kind, Span, Type
-from tierlang.numbers import exact_text, plural
+from tierlang.numbers import MAX_COUNT, exact_text, plural
 from tierlang.passes.acknowledge import collect_acknowledgements
 from tierlang.passes.constants import const_value, is_constant
 from tierlang.passes.constraints import lower_constraints
@@ -406,6 +406,15 @@ class _Lowerer(RecordsLowering, RowTracksLowering):
                 default = self.literal(dflt.value, type_, f"the default of '{d.name}'")  # type: ignore[union-attr]
                 if isinstance(default, Fraction) and ((lo is not None and default < lo) or (hi is not None and default > hi)):
                     self.err("TL211", f"the default {_text(default)} is outside the range of '{d.name}'", dflt.span)  # type: ignore[union-attr]
+                elif (
+                    type_.kind is Kind.COUNT
+                    and d.expr is None
+                    and not records
+                    and isinstance(default, Fraction)
+                    and abs(default) > MAX_COUNT
+                ):
+                    # a missing cell takes the default: the loader would refuse it in a cell (TL412)
+                    self.err("TL211", f"the default {_text(default)} of '{d.name}' is too large for a count (at most 18 digits)", dflt.span)  # type: ignore[union-attr]
             if "optional" in a and default is None and "default" not in a:
                 self.err(
                     "TL210",
