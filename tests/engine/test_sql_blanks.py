@@ -215,6 +215,14 @@ def test_tsql_compares_words_exactly_and_reads_text_as_unicode():
     # collation compares code points
     for value, word in [("gold ", "gold"), ("gold", "gold"), ("GOLD", "gold"), ("true  ", "true")]:
         assert _sql_server_equal(value, word) and _sql_server_equal(value + "|", word + "|") == (value.casefold() == word)
+    # a partner_id repeated: grouped and compared the same exact way ('p1', 'P1' and 'p1 ' are
+    # three ids to the loader, one group to SQL Server's GROUP BY)
+    (group,) = [g for g in tree.find_all(exp.Group) if "partner_id" in g.sql("tsql")]
+    (key,) = group.expressions
+    assert isinstance(key, exp.Collate) and key.expression.name == "Latin1_General_100_BIN2"
+    assert isinstance(key.this.unnest(), exp.Add) and key.this.unnest().expression.name == "|"
+    (compared,) = [e for e in tree.find_all(exp.EQ) if e.expression.name == "repeated"]
+    assert compared.this.sql("tsql") == key.sql("tsql").replace("[partner_id]", "[partners_read].[partner_id]")
     # the partner_id's last character, by its code point (RIGHT keeps trailing spaces)
     rights = [u for u in tree.find_all(exp.Unicode) if isinstance(u.this, exp.Right)]
     assert rights and next(rights[0].this.find_all(exp.Column)).name == "partner_id"

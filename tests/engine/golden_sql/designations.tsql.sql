@@ -275,7 +275,9 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
 ), [partners_checked] /* ranges, repeated partner_ids and the limits of exact arithmetic checked */ AS (
   SELECT
     CASE
-      WHEN [partners_read].[partner_id] = [repeated]
+      WHEN (
+        [partners_read].[partner_id] + '|'
+      ) COLLATE Latin1_General_100_BIN2 = [repeated]
       THEN CAST(CAST('tier: TL411 table partners, partner_id ''' + COALESCE(CAST([partner_id] AS NVARCHAR(MAX)), '(empty)') + ''', column partner_id: ' + 'the partner_id appears more than once' AS BIGINT) AS NVARCHAR(MAX))
       ELSE [partners_read].[partner_id]
     END AS [partner_id],
@@ -334,10 +336,14 @@ WITH [partners_read] /* partners: every value read exactly (shortest decimal tex
       MIN(CAST([partner_id] AS NVARCHAR(MAX))) AS [repeated]
     FROM (
       SELECT
-        [partner_id] AS [partner_id]
+        (
+          [partner_id] + '|'
+        ) COLLATE Latin1_General_100_BIN2 AS [partner_id]
       FROM [partners]
       GROUP BY
-        [partner_id]
+        (
+          [partner_id] + '|'
+        ) COLLATE Latin1_General_100_BIN2
       HAVING
         COUNT(*) > 1
     ) AS repeated_ids

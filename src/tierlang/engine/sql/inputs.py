@@ -229,6 +229,15 @@ class _Raw:
         marked = exp.Collate(this=paren(self.concat(t, string("|"))), expression=exp.var(_BINARY_COLLATION))
         return exp.In(this=marked, expressions=[exp.National(this=w + "|") for w in words])
 
+    def exact(self, t: exp.Expression) -> exp.Expression:
+        """The text `t` as a key that groups and compares exactly. Where `=` and GROUP BY
+        ignore trailing spaces and the collation may ignore case (`Dialect.padded`: SQL
+        Server groups 'p1', 'P1' and 'p1 ' as one partner_id, which tierlang's loader reads as
+        three), it ends in '|', in a binary collation, as `one_of` compares."""
+        if not self.d.padded:
+            return t
+        return exp.Collate(this=paren(self.concat(t, string("|"))), expression=exp.var(_BINARY_COLLATION))
+
     def case(self, *branches: tuple[exp.Expression, exp.Expression], default: exp.Expression) -> exp.Expression:
         return exp.Case(ifs=[exp.If(this=c, true=v) for c, v in branches if c is not None], default=default)
 
@@ -599,16 +608,16 @@ def raw_inputs(
     # A partner_id twice is an error (as in tierlang's loader): one GROUP BY over the table
     # finds the smallest repeated id, and the rows with that id fail.
     groups = exp.select(exp.alias_(exp.Min(this=pid_text.copy()), "repeated", quoted=True)).from_(
-        exp.select(exp.alias_(col(PID), PID, quoted=True))
+        exp.select(exp.alias_(raw.exact(col(PID)), PID, quoted=True))
         .from_(table_name(table))
-        .group_by(col(PID))
+        .group_by(raw.exact(col(PID)))
         .having(exp.GT(this=exp.Count(this=exp.Star()), expression=num(1)))
         .subquery("repeated_ids", copy=False)
     )
     repeated = exp.Case(
         ifs=[
             exp.If(
-                this=exp.EQ(this=exp.column(PID, table="partners_read", quoted=True), expression=col("repeated")),
+                this=exp.EQ(this=raw.exact(exp.column(PID, table="partners_read", quoted=True)), expression=col("repeated")),
                 true=raw.fail(PID, "the partner_id appears more than once", dialect.text, "TL411"),
             )
         ],
